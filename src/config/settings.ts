@@ -1,0 +1,415 @@
+/**
+ * The schema of `diverge.yml` (kebab-case keys, as users write them) and the typed `Settings` it
+ * turns into (camelCase, defaults applied, host paths absolute, sizes and durations converted).
+ * Every field carries its own message so that errors read "expected <what>, got <value>".
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { MiB, parseDuration, parseSize } from './units.js';
+
+/** A value as quoted in messages: JSON, cut to 60 characters. */
+export function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** A zod error callback saying what the field wants and what it got. */
+const expected =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `missing (expected ${what})`
+      : `expected ${what}, got ${shown(issue.input)}`;
+
+/** A mapping that rejects unknown keys, naming the keys it knows. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key (expected one of ${known})`
+        : expected('a mapping')(issue),
+  });
+}
+
+/** A non-empty string, optionally with a further test. */
+function text(what: string, valid: (s: string) => boolean = () => true) {
+  const error = expected(what);
+  return z.string({ error }).refine((s) => s !== '' && valid(s), { error });
+}
+
+const list = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item, { error: expected(what) });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: expected(`one of ${values.join(', ')}`) });
+
+function int(min: number, max?: number) {
+  const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
+  return z
+    .number({ error })
+    .int({ error })
+    .min(min, { error })
+    .max(max ?? Number.MAX_SAFE_INTEGER, { error });
+}
+
+/** A regular expression source that compiles; `withId` also wants a named group `(?<id>...)`. */
+function regex(withId = false) {
+  const what = withId
+    ? 'a regular expression with a named group (?<id>...)'
+    : 'a regular expression';
+  return z.string({ error: expected(what) }).superRefine((source, ctx) => {
+    let message: string | undefined;
+    try {
+      new RegExp(source);
+      // Matching '' through an added empty alternative lists every named group, matched or not.
+      const groups = new RegExp(`${source}|`).exec('')?.groups ?? {};
+      if (withId && !('id' in groups)) message = expected(what)({ input: source });
+    } catch (error) {
+      const reason = (error as Error).message.replace(/^.*: /, '');
+      message = `${expected('a regular expression')({ input: source })} (${reason})`;
+    }
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+/** A size or duration: `parse` throws on bad text, then `check` may name a stricter expectation. */
+function converted(
+  what: string,
+  parse: (text: string | number) => number,
+  check: (value: number) => string | undefined,
+) {
+  return z.unknown().transform((input, ctx) => {
+    try {
+      if (typeof input !== 'string' && typeof input !== 'number') throw new Error('not text');
+      const value = parse(input);
+      const stricter = check(value);
+      if (stricter === undefined) return value;
+      ctx.addIssue({ code: 'custom', message: expected(stricter)({ input }) });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: expected(what)({ input }) });
+    }
+    return z.NEVER;
+  });
+}
+
+const duration = converted('a duration like 60s', parseDuration, (ms) =>
+  ms > 0 ? undefined : 'a duration > 0',
+);
+
+/** Reports the second of mutually exclusive keys that are present; true when at most one is. */
+function atMostOne(
+  value: Record<string, unknown>,
+  keys: readonly string[],
+  ctx: z.RefinementCtx,
+): boolean {
+  const [first, second] = keys.filter((key) => value[key] !== undefined);
+  if (second === undefined) return true;
+  const message = `conflicts with ${first} (use only one of ${keys.join(', ')})`;
+  ctx.addIssue({ code: 'custom', path: [second], message });
+  return false;
+}
+
+const arch = oneOf(['x86_64', 'i386', 'aarch64', 'riscv64']);
+const ARCHES: Record<
+  z.output<typeof arch>,
+  { profiles: [string, ...string[]]; console: string; x86: boolean }
+> = {
+  x86_64: { profiles: ['pc', 'q35', 'microvm'], console: 'ttyS0', x86: true },
+  i386: { profiles: ['pc', 'q35'], console: 'ttyS0', x86: true },
+  aarch64: { profiles: ['virt'], console: 'ttyAMA0', x86: false },
+  riscv64: { profiles: ['virt'], console: 'ttyS0', x86: false },
+};
+
+const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'] as const;
+const PAYLOADS = ['initrd', 'dir', 'image', 'none'] as const;
+const BUILTINS = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'] as const;
+const OUTCOMES = [
+  'regression',
+  'crash',
+  'hang',
+  'missing',
+  'output',
+  'fix',
+  'new',
+  'flaky',
+  'ambiguous',
+] as const;
+
+/** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
+export function settingsSchema(baseDir: string, configPath: string) {
+  const resolve = (p: string) => path.resolve(baseDir, p);
+  const hostPath = text('a path').transform(resolve);
+  const isAbsolute = (p: string) => p.startsWith('/');
+  const IN_IMAGE = 'an absolute path inside the image like /out/kernel.elf';
+  const imagePath = text(IN_IMAGE, isAbsolute);
+  const repository = text('a repository like owner/name', (s) => /^[\w.-]+\/[\w.-]+$/.test(s));
+
+  const build = strict({
+    context: hostPath.default(baseDir),
+    dockerfile: text('a Dockerfile path relative to context').default('Dockerfile'),
+    target: text('a build stage name').optional(),
+    // Docker build args are strings; YAML numbers and booleans are taken as written.
+    args: z
+      .record(
+        z.string(),
+        z
+          .union([z.string(), z.number(), z.boolean()], { error: expected('a string') })
+          .transform(String),
+        { error: expected('a mapping of build arguments') },
+      )
+      .default({}),
+  });
+
+  const kernel = strict({
+    build: build.optional(),
+    path: imagePath.optional(),
+    extra: list(text('a path'), 'a list of paths').default([]),
+    file: text('a path').optional(),
+  }).transform(({ build, path: inImage, extra, file }, ctx) => {
+    if (file !== undefined && build === undefined && inImage === undefined)
+      return { file: resolve(file), extra: extra.map(resolve) };
+    if (file === undefined && build !== undefined && inImage !== undefined) {
+      // Extra files of a Docker-built kernel come out of the image, like the kernel itself.
+      const relative = extra.findIndex((p) => !isAbsolute(p));
+      if (relative < 0) return { build, path: inImage, extra };
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extra', relative],
+        message: expected(IN_IMAGE)({ input: extra[relative] }),
+      });
+      return z.NEVER;
+    }
+    const message = 'expected either build with path (a Docker build) or file (already built)';
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
+  const reference = strict({
+    name: text("a name of letters, digits, '.', '_' and '-'", (s) => REFERENCE_NAME.test(s)).refine(
+      (s) => s !== 'candidate',
+      { error: '"candidate" is reserved for the kernel under test' },
+    ),
+    artifact: strict({
+      repository: repository.optional(),
+      workflow: text('a workflow file name').optional(),
+      branch: text('a branch name').optional(),
+      name: text('an artifact name'),
+    }).optional(),
+    base: z.literal(true, { error: expected('true') }).optional(),
+    release: strict({
+      repository: repository.optional(),
+      tag: text('a release tag'),
+      asset: text('an asset name'),
+    }).optional(),
+    url: text('an http:// or https:// URL', (s) => /^https?:\/\/\S+$/i.test(s)).optional(),
+    sha256: text('64 hex digits', (s) => /^[0-9a-f]{64}$/i.test(s))
+      .transform((s) => s.toLowerCase())
+      .optional(),
+    image: strict({
+      ref: text('an image reference like ghcr.io/org/kernel:1.2'),
+      path: imagePath,
+    }).optional(),
+    file: hostPath.optional(),
+  }).transform(({ name, artifact, base, release, url, sha256, image, file }, ctx) => {
+    if (!atMostOne({ artifact, base, release, url, image, file }, SOURCES, ctx)) return z.NEVER;
+    if ((url === undefined) !== (sha256 === undefined)) {
+      const message = url
+        ? 'missing (a url needs its sha256, 64 hex digits)'
+        : 'only valid with url';
+      ctx.addIssue({ code: 'custom', path: ['sha256'], message });
+      return z.NEVER;
+    }
+    const source = artifact
+      ? { kind: 'artifact' as const, ...artifact }
+      : base
+        ? { kind: 'base' as const }
+        : release
+          ? { kind: 'release' as const, ...release }
+          : url !== undefined && sha256 !== undefined
+            ? { kind: 'url' as const, url, sha256 }
+            : image
+              ? { kind: 'image' as const, ...image }
+              : file !== undefined
+                ? { kind: 'file' as const, path: file }
+                : undefined;
+    if (source) return { name, source };
+    ctx.addIssue({ code: 'custom', message: `expected one of ${SOURCES.join(', ')} besides name` });
+    return z.NEVER;
+  });
+
+  const references = list(reference, 'a list of references').superRefine((refs, ctx) => {
+    const seen = new Map<string, number>();
+    refs.forEach(({ name }, i) => {
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, i);
+      else {
+        const message = `duplicate name ${shown(name)} (also references[${first}])`;
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message });
+      }
+    });
+  });
+
+  const machine = strict({
+    arch: arch.default('x86_64'),
+    profile: text('a machine profile').optional(),
+    memory: converted(
+      'a size like 256M',
+      (s) => parseSize(s, MiB) / MiB,
+      (mib) => (mib < 16 ? 'at least 16M' : Number.isInteger(mib) ? undefined : 'whole MiB'),
+    ).default(256),
+    cpus: int(1, 64).default(1),
+    accel: oneOf(['auto', 'kvm', 'tcg']).default('auto'),
+    append: z.string({ error: expected('a kernel command line') }).optional(),
+    'qemu-args': list(
+      z.string({ error: expected('a QEMU argument') }),
+      'a list of QEMU arguments',
+    ).default([]),
+    exit: z.literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
+  }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
+    const { profiles, console, x86 } = ARCHES[arch];
+    const profile = m.profile ?? profiles[0];
+    if (!profiles.includes(profile)) {
+      const message = expected(`one of ${profiles.join(', ')} for ${arch}`)({ input: profile });
+      ctx.addIssue({ code: 'custom', path: ['profile'], message });
+    }
+    if (exit && !x86) {
+      const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
+      ctx.addIssue({ code: 'custom', path: ['exit'], message });
+    }
+    const append = m.append ?? `console=${console} panic=-1`;
+    return {
+      arch,
+      profile,
+      memoryMiB: memory,
+      cpus,
+      accel,
+      append,
+      qemuArgs,
+      ...(exit && { exit }),
+    };
+  });
+
+  const payloadImage = strict({
+    build: build.optional(),
+    ref: text('an image reference like ghcr.io/org/harness:1').optional(),
+  }).transform((image, ctx) => {
+    if (!atMostOne(image, ['build', 'ref'], ctx)) return z.NEVER;
+    if (image.build || image.ref) return { kind: 'image' as const, ...image };
+    ctx.addIssue({ code: 'custom', message: 'expected build or ref' });
+    return z.NEVER;
+  });
+
+  const step = strict({
+    expect: regex(),
+    send: z.string({ error: expected('text to send') }).optional(),
+    test: text('a test id').optional(),
+    timeout: duration.optional(),
+  }).transform(({ timeout, ...step }) => ({
+    ...step,
+    ...(timeout !== undefined && { timeoutMs: timeout }),
+  }));
+
+  const results = strict({
+    format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
+    channel: oneOf(['console', 'serial2']).default('console'),
+    regex: strict({
+      pass: regex(true),
+      fail: regex(true),
+      skip: regex(true).optional(),
+      error: regex(true).optional(),
+    }).optional(),
+    test: text('a test id').optional(),
+  }).transform(({ format, channel, regex, test }, ctx) => {
+    const misplaced = (key: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [key], message });
+    if (format === 'regex' && !regex)
+      misplaced('regex', 'missing (format regex needs pass and fail patterns)');
+    if (format !== 'regex' && regex) misplaced('regex', 'only valid with format regex');
+    if (format !== 'transcript' && test !== undefined)
+      misplaced('test', 'only valid with format transcript');
+    return {
+      format,
+      channel,
+      ...(regex && { regex }),
+      ...(format === 'transcript' && { test: test ?? 'transcript' }),
+    };
+  });
+
+  const timeouts = strict({
+    boot: duration.optional(),
+    stall: duration.optional(),
+    total: duration.optional(),
+  }).transform((t, ctx) => {
+    const totalMs = t.total ?? 300_000;
+    // Defaults give way to a shorter total, so that setting only `total` stays valid.
+    const bootMs = t.boot ?? Math.min(60_000, totalMs);
+    const stallMs = t.stall ?? Math.min(20_000, totalMs);
+    for (const [key, ms] of [
+      ['boot', bootMs],
+      ['stall', stallMs],
+    ] as const) {
+      if (ms <= totalMs) continue;
+      const message = `expected at most the total timeout (${totalMs}ms), got ${ms}ms`;
+      ctx.addIssue({ code: 'custom', path: [key], message });
+    }
+    return { bootMs, stallMs, totalMs };
+  });
+
+  const harness = strict({
+    initrd: hostPath.optional(),
+    dir: hostPath.optional(),
+    image: payloadImage.optional(),
+    none: z.literal(true, { error: expected('true') }).optional(),
+    disks: list(hostPath, 'a list of paths').default([]),
+    script: list(step, 'a list of steps').default([]),
+    results: results.prefault({}),
+    timeouts: timeouts.prefault({}),
+    repeat: int(1).default(1),
+    'rerun-divergent': int(0).default(2),
+    'serial-cap': converted('a size like 8M', parseSize, (n) =>
+      n > 0 ? undefined : 'a size > 0',
+    ).default(8 * MiB),
+  }).transform((h, ctx) => {
+    const { initrd, dir, image, none, ...rest } = h;
+    const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...others } = rest;
+    if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
+    const payload =
+      initrd !== undefined
+        ? { kind: 'initrd' as const, path: initrd }
+        : dir !== undefined
+          ? { kind: 'dir' as const, path: dir }
+          : (image ?? { kind: 'none' as const });
+    return { payload, ...others, rerunDivergent, serialCapBytes };
+  });
+
+  const normalize = strict({
+    builtin: list(oneOf(BUILTINS), 'a list of builtin normalisations').default([...BUILTINS]),
+    rules: list(
+      strict({ match: regex(), replace: z.string({ error: expected('replacement text') }) }),
+      'a list of rules',
+    ).default([]),
+  });
+
+  return strict({
+    kernel: kernel.optional(),
+    references: references.default([]),
+    machine: machine.prefault({}),
+    harness: harness.prefault({}),
+    normalize: normalize.prefault({}),
+    compare: strict({
+      output: z.boolean({ error: expected('true or false') }).default(true),
+    }).prefault({}),
+    expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
+    'fail-on': list(oneOf(OUTCOMES), 'a list of outcomes').default([
+      'regression',
+      'crash',
+      'hang',
+      'missing',
+      'output',
+    ]),
+  }).transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
+}
+
+export type Settings = z.output<ReturnType<typeof settingsSchema>>;

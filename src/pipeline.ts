@@ -1,0 +1,125 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { Settings } from './config/settings.js';
+import { prepareHarness } from './harness/payload.js';
+import { type Accel, chooseAccel } from './qemu/accel.js';
+import { findQemu, qemuVersion } from './qemu/binary.js';
+import { bootKernel, type BootPlan } from './qemu/boot.js';
+import { checkKernelFile, KernelFileError } from './qemu/kernel-image.js';
+import { defaultParallelism, inParallel } from './qemu/pool.js';
+import { machineProfile } from './qemu/profiles.js';
+import { harnessLineMatcher, type KernelObservation, observe } from './results/observe.js';
+
+/** A kernel to boot: its name (as reports show it) and its file. */
+export interface KernelInput {
+  name: string;
+  path: string;
+}
+
+export interface BootOptions {
+  outDir: string;
+  /** Boots at once; default from cores and memory. */
+  jobs?: number;
+  progress: (line: string) => void;
+}
+
+export interface BootRun {
+  host: { qemu: string; accel: Accel; accelReason: string; cpus: number; jobs: number };
+  harness: { digest: string; format: string; channel: string };
+  observations: KernelObservation[];
+}
+
+const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Checks every kernel up front and reports all problems at once. */
+async function checkKernels(kernels: readonly KernelInput[], settings: Settings): Promise<void> {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const kernel of kernels) {
+    if (!KERNEL_NAME.test(kernel.name)) {
+      problems.push(`kernel "${kernel.name}": a name is letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
+      continue;
+    }
+    if (seen.has(kernel.name)) problems.push(`kernel "${kernel.name}": named twice`);
+    seen.add(kernel.name);
+    try {
+      await checkKernelFile(kernel.name, kernel.path, settings.machine.arch);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new KernelFileError(problems.join('\n'));
+}
+
+/**
+ * Boots every kernel `repeat` times with the shared harness and observes each boot. Each
+ * observation is written to `outDir/observations` as soon as its boot ends, so an interrupted
+ * run keeps what it had.
+ */
+export async function bootKernels(settings: Settings, kernels: readonly KernelInput[], options: BootOptions): Promise<BootRun> {
+  if (kernels.length === 0) throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
+  await checkKernels(kernels, settings);
+  const { machine, harness } = settings;
+  const profile = machineProfile(machine.arch, machine.profile);
+  const binary = await findQemu(profile);
+  const [accel, qemu, payload] = await Promise.all([
+    chooseAccel(machine.accel, profile),
+    qemuVersion(binary),
+    prepareHarness(harness, path.join(options.outDir, 'harness')),
+  ]);
+  options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
+
+  const plan: BootPlan = {
+    profile,
+    binary,
+    accel: accel.accel,
+    memoryMiB: machine.memoryMiB,
+    cpus: machine.cpus,
+    append: machine.append,
+    qemuArgs: machine.qemuArgs,
+    exitDevice: machine.exit === 'isa-debug-exit',
+    ...(payload.initrd ? { initrd: payload.initrd } : {}),
+    disks: payload.disks,
+    channel: harness.results.channel,
+    script: payload.script,
+    timeouts: harness.timeouts,
+    serialCapBytes: harness.serialCapBytes,
+    isHarnessLine: harnessLineMatcher(harness.results),
+    logDir: path.join(options.outDir, 'logs'),
+  };
+  const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+  const requests = kernels.flatMap((kernel) =>
+    Array.from({ length: harness.repeat }, (_, i) => ({ kernel, attempt: i + 1 })),
+  );
+  const observationsDir = path.join(options.outDir, 'observations');
+  await mkdir(observationsDir, { recursive: true });
+  options.progress(`booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${harness.repeat}, ${jobs} at once`);
+
+  const observations = await inParallel(requests, jobs, async (request) => {
+    const observation = observe(await bootKernel(plan, request), harness.results);
+    const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
+    await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+    const counts = countStatuses(observation);
+    const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+    options.progress(
+      `${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+        (observation.boot.message ? ` — ${observation.boot.message}` : ''),
+    );
+    return observation;
+  });
+
+  const run: BootRun = {
+    host: { qemu, accel: accel.accel, accelReason: accel.reason, cpus: availableParallelism(), jobs },
+    harness: { digest: payload.digest, format: harness.results.format, channel: harness.results.channel },
+    observations,
+  };
+  return run;
+}
+
+function countStatuses(observation: KernelObservation): string {
+  const counts = new Map<string, number>();
+  for (const test of observation.tests) counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
+  const parts = [...counts].map(([status, n]) => `${n} ${status}`);
+  return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}

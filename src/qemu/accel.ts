@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir, homedir, arch as hostArch } from 'node:os';
+import path from 'node:path';
+import { access, constants } from 'node:fs/promises';
+import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
+import type { MachineProfile } from './profiles.js';
+import { findQemu } from './binary.js';
+
+export type Accel = 'kvm' | 'tcg';
+export type AccelRequest = 'auto' | Accel;
+
+export interface AccelChoice {
+  accel: Accel;
+  /** Why this accelerator, in words for the log and the report. */
+  reason: string;
+}
+
+export class AccelError extends Error {}
+
+/** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
+const PROBE_DEADLINE_MS = 1000;
+
+interface ProbeResult {
+  works: boolean;
+  detail: string;
+}
+
+/** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
+export async function probeKvm(): Promise<ProbeResult> {
+  try {
+    await access('/dev/kvm', constants.R_OK | constants.W_OK);
+  } catch {
+    return { works: false, detail: '/dev/kvm is missing or not accessible' };
+  }
+  const kernel = path.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
+  await writeFile(kernel, probeKernel());
+  const binary = await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' });
+  const args = [
+    ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
+    ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
+    ...['-kernel', kernel],
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const warning = /host doesn't support requested feature[^\n]*/.exec(err)?.[0];
+      if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
+        resolve({ works: true, detail: 'KVM booted the probe kernel' });
+      } else if (warning) {
+        resolve({ works: false, detail: `the host CPU lacks what the guest CPU model needs (${warning})` });
+      } else if (code === null) {
+        resolve({ works: false, detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms` });
+      } else {
+        const said = err.trim().split('\n').at(-1) ?? '';
+        resolve({ works: false, detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}` });
+      }
+    });
+  });
+}
+
+/** The probe result is kept per host boot: KVM does not start or stop working in between. */
+async function cachedProbe(): Promise<ProbeResult> {
+  const cacheFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'diverge', 'kvm-probe.json');
+  let key = 'unknown';
+  try {
+    const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    const qemu = await stat(await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' }));
+    key = `${bootId}:${qemu.size}:${qemu.mtimeMs}`;
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as ProbeResult & { key: string };
+    if (cached.key === key) return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
+  } catch {
+    // No or stale cache: probe below.
+  }
+  const result = await probeKvm();
+  if (key !== 'unknown') {
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify({ key, ...result }));
+  }
+  return result;
+}
+
+/** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
+export async function chooseAccel(request: AccelRequest, profile: MachineProfile): Promise<AccelChoice> {
+  if (request === 'tcg') return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
+  const nativeGuest = hostArch() === 'x64' && profile.kvmOnX86Host;
+  if (!nativeGuest) {
+    if (request === 'kvm') throw new AccelError(`machine.accel: KVM cannot run a ${profile.binary.replace('qemu-system-', '')} guest on this ${hostArch()} host`);
+    return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
+  }
+  const probe = await cachedProbe();
+  if (probe.works) return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
+  if (request === 'kvm') throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
+  return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
+}

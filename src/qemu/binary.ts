@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+
+export class MissingQemuError extends Error {}
+
+/** Finds a QEMU binary on PATH; the error names the Debian package that ships it. */
+export async function findQemu(profile: { binary: string; debianPackage: string }): Promise<string> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, profile.binary);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new MissingQemuError(
+    `${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`,
+  );
+}
+
+/** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
+export async function qemuVersion(binary: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+      resolve(error ? 'unknown' : (/version (\S+)/.exec(stdout)?.[1] ?? 'unknown'));
+    });
+  });
+}

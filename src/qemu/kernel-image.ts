@@ -1,0 +1,51 @@
+import { open } from 'node:fs/promises';
+import type { Arch } from './profiles.js';
+
+export class KernelFileError extends Error {}
+
+/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
+function imageFormat(head: Buffer): string | undefined {
+  if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS') return 'bzImage';
+  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64') return 'arm64 Image';
+  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05') return 'riscv Image';
+  if (head.toString('latin1', 0, 4) === '\x7fELF') return 'ELF';
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.toString('latin1', 0, 2) === 'MZ') return 'PE/EFI';
+  for (let offset = 0; offset + 4 <= head.length; offset += 4) {
+    if (head.readUInt32LE(offset) === 0x1badb002) return 'multiboot';
+  }
+  return undefined;
+}
+
+const ACCEPTED: Record<Arch, readonly string[]> = {
+  x86_64: ['bzImage', 'ELF', 'multiboot'],
+  i386: ['bzImage', 'ELF', 'multiboot'],
+  aarch64: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
+  riscv64: ['riscv Image', 'ELF', 'PE/EFI'],
+};
+
+/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
+export async function checkKernelFile(name: string, file: string, arch: Arch): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+    const head = Buffer.alloc(8192);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const format = imageFormat(head.subarray(0, bytesRead));
+    if (!format || !ACCEPTED[arch].includes(format)) {
+      throw new KernelFileError(
+        `kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${ACCEPTED[arch].join(', ')}`,
+      );
+    }
+    return format;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,7 @@
+import { parseTapStream } from './tap-stream.js';
+import type { ParseResult } from './types.js';
+
+/** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
+export function parseKtap(lines: string[]): ParseResult {
+  return parseTapStream(lines, { strict: true, yamlBlocks: false });
+}

@@ -1,0 +1,55 @@
+import type { Settings } from '../config/settings.js';
+import type { BootCapture, BootRecord } from '../qemu/boot.js';
+import { parseResults } from './index.js';
+import type { TestObservation } from './types.js';
+
+type ResultsSettings = Settings['harness']['results'];
+
+/** One boot of one kernel, as the comparison sees it: how the boot went and what each test did. */
+export interface KernelObservation {
+  kernel: string;
+  attempt: number;
+  boot: BootRecord;
+  tests: TestObservation[];
+  /** Whether the results stream ended the way its format promises. */
+  complete: boolean;
+  problems: string[];
+}
+
+const TAP_LINE = /^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?\s*(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok \d)/;
+
+/** A predicate telling when the harness has started, so the boot timeout can stop counting. */
+export function harnessLineMatcher(results: ResultsSettings): (line: string) => boolean {
+  switch (results.format) {
+    case 'ktap':
+    case 'tap':
+      return (line) => TAP_LINE.test(line);
+    case 'regex': {
+      const spec = results.regex;
+      const patterns = spec ? [spec.pass, spec.fail, spec.skip, spec.error].filter((p) => p !== undefined).map((p) => new RegExp(p)) : [];
+      return (line) => patterns.some((p) => p.test(line));
+    }
+    case 'transcript':
+      return () => false;
+  }
+}
+
+/** Parses a boot's results channel and settles the boot's outcome and stage from what was found. */
+export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
+  const parsed = parseResults(results.format, capture.resultLines, {
+    ...(results.regex ? { regex: results.regex } : {}),
+    transcriptId: results.test ?? 'transcript',
+  });
+  const boot = { ...capture.record };
+  const tests = [...parsed.tests, ...capture.scriptTests];
+  if (results.format === 'transcript' && boot.outcome !== 'completed') {
+    for (const test of tests) if (test.status === 'pass') test.status = 'fail';
+  }
+  if (boot.outcome === 'completed' && tests.length === 0) {
+    boot.outcome = 'no-results';
+    boot.message = `no ${results.format} results on the ${results.channel === 'console' ? 'console' : 'second serial port'}`;
+  }
+  const scriptDone = capture.scriptTests.every((t) => t.status !== 'missing');
+  if (boot.outcome === 'completed' && parsed.complete && scriptDone) boot.stage = 'done';
+  return { kernel: boot.kernel, attempt: boot.attempt, boot, tests, complete: parsed.complete, problems: parsed.problems };
+}

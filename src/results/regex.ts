@@ -1,0 +1,73 @@
+import { stripPrintk, uniqueIds } from './common.js';
+import type { ParseResult, TestObservation, TestStatus } from './types.js';
+
+/** Regular expressions (JavaScript syntax) that recognise result lines; each captures the test id. */
+export interface RegexSpec {
+  pass: string;
+  fail: string;
+  skip?: string;
+  error?: string;
+}
+
+export interface CompiledRegexSpec {
+  readonly rules: readonly { status: TestStatus; pattern: RegExp; group: 'id' | 1 }[];
+}
+
+// Most severe first, so that a line two patterns match is never reported better than it was.
+const SEVERITY = ['error', 'fail', 'skip', 'pass'] as const;
+
+/** Compiles and validates a spec; throws a TypeError naming the first unusable pattern. */
+export function compileRegexSpec(spec: RegexSpec): CompiledRegexSpec {
+  const rules = [];
+  for (const status of SEVERITY) {
+    const source = spec[status];
+    if (source !== undefined) rules.push({ status, ...compile(status, source) });
+  }
+  return { rules };
+}
+
+function compile(status: TestStatus, source: string): { pattern: RegExp; group: 'id' | 1 } {
+  let pattern: RegExp, probe: RegExpExecArray | null;
+  try {
+    pattern = new RegExp(source);
+    // An empty alternative matches '' and so reveals which groups the pattern has.
+    probe = new RegExp(`${source}|`).exec('');
+  } catch (error) {
+    throw new TypeError(`${status} pattern /${source}/ is invalid: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (probe?.groups && 'id' in probe.groups) return { pattern, group: 'id' };
+  if (probe && probe.length > 1) return { pattern, group: 1 };
+  throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
+}
+
+/** One test per line a pattern matches; the unmatched lines before it are its output. */
+export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec): ParseResult {
+  const { rules } = 'rules' in spec ? spec : compileRegexSpec(spec);
+  const tests: TestObservation[] = [];
+  let output: string[] = [];
+  for (const raw of lines) {
+    const line = stripPrintk(raw);
+    const result = match(rules, line);
+    if (!result) {
+      output.push(line);
+      continue;
+    }
+    tests.push({ id: result.id || `#${tests.length + 1}`, status: result.status, output });
+    output = [];
+  }
+  const problems = tests.length ? [] : ['no line matched a result pattern'];
+  uniqueIds(tests, problems);
+  return { tests, complete: tests.length > 0, problems };
+}
+
+function match(rules: CompiledRegexSpec['rules'], line: string) {
+  for (const { status, pattern, group } of rules) {
+    const found = pattern.exec(line);
+    if (!found) continue;
+    const id = group === 'id' ? found.groups?.['id'] : found[1];
+    return { status, id: (id ?? '').trim() };
+  }
+  return undefined;
+}

@@ -1,0 +1,331 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+
+/** The ConfigError that `text` raises, read as `file`. */
+function errorOf(text: string, file = 'diverge.yml'): ConfigError {
+  try {
+    parseConfig(text, file);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+const messageOf = (text: string) => errorOf(text).message;
+
+describe('ConfigError', () => {
+  it('lists every problem, one a line, in file order, with structured issues', () => {
+    const text = [
+      'harness:', //                   1
+      '  repeat: two', //              2
+      'machine:', //                   3
+      '  memroy: 512M', //             4
+      '  memory: lots', //             5
+      'references:', //                6
+      '  - name: upstream', //         7
+      '    url: https://x.org/k', //   8
+    ].join('\n');
+    const error = errorOf(text, 'ci/diverge.yml');
+    expect(error.file).toBe('ci/diverge.yml');
+    expect(error.issues).toStrictEqual([
+      { path: 'harness.repeat', line: 2, message: 'expected an integer ≥ 1, got "two"' },
+      {
+        path: 'machine.memroy',
+        line: 4,
+        message:
+          'unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit)',
+      },
+      { path: 'machine.memory', line: 5, message: 'expected a size like 256M, got "lots"' },
+      {
+        path: 'references[0].sha256',
+        line: 7,
+        message: 'missing (a url needs its sha256, 64 hex digits)',
+      },
+    ]);
+    expect(error.message).toBe(
+      [
+        'ci/diverge.yml:2: harness.repeat: expected an integer ≥ 1, got "two"',
+        'ci/diverge.yml:4: machine.memroy: unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit)',
+        'ci/diverge.yml:5: machine.memory: expected a size like 256M, got "lots"',
+        'ci/diverge.yml:7: references[0].sha256: missing (a url needs its sha256, 64 hex digits)',
+      ].join('\n'),
+    );
+  });
+
+  it('reports each unknown key on its own line', () => {
+    expect(messageOf('kernal: {}\ncompare:\n  outptu: true\nfoo: 1\n')).toBe(
+      [
+        'diverge.yml:1: kernal: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on)',
+        'diverge.yml:3: compare.outptu: unknown key (expected one of output)',
+        'diverge.yml:4: foo: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on)',
+      ].join('\n'),
+    );
+    expect(messageOf('references:\n  - name: a\n    artifact: { repo: x/y, name: k }\n')).toBe(
+      'diverge.yml:3: references[0].artifact.repo: unknown key (expected one of repository, workflow, branch, name)',
+    );
+  });
+
+  it('cuts a long value to 60 characters', () => {
+    expect(messageOf(`machine:\n  arch: ${'a'.repeat(100)}\n`)).toBe(
+      `diverge.yml:2: machine.arch: expected one of x86_64, i386, aarch64, riscv64, got "${'a'.repeat(58)}…`,
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const error = errorOf('machine:\n  cpus: 1\n  cpus: 2\n');
+    expect(error.message).toBe('diverge.yml:3: Map keys must be unique');
+    expect(errorOf('references: [\n  { name: a\n').message).toMatch(/^diverge\.yml:\d+: \S/);
+  });
+
+  it('rejects a file that is not a mapping', () => {
+    expect(messageOf('- kernel\n')).toBe('diverge.yml:1: expected a mapping, got ["kernel"]');
+    expect(messageOf('machine: x86_64\n')).toBe(
+      'diverge.yml:1: machine: expected a mapping, got "x86_64"',
+    );
+  });
+
+  it('reports a missing file with the name given', async () => {
+    await expect(loadConfig('no/such/diverge.yml')).rejects.toThrow(
+      new ConfigError('no/such/diverge.yml', [
+        {
+          path: '',
+          message:
+            "cannot read config: ENOENT: no such file or directory, open 'no/such/diverge.yml'",
+        },
+      ]),
+    );
+    await expect(loadConfig('no/such/diverge.yml')).rejects.toThrow(
+      "no/such/diverge.yml: cannot read config: ENOENT: no such file or directory, open 'no/such/diverge.yml'",
+    );
+  });
+});
+
+describe('field checks', () => {
+  it.each([
+    ['machine: { cpus: 65 }', 'machine.cpus: expected an integer 1..64, got 65'],
+    ['machine: { cpus: 1.5 }', 'machine.cpus: expected an integer 1..64, got 1.5'],
+    ['machine: { memory: 8M }', 'machine.memory: expected at least 16M, got "8M"'],
+    ['machine: { memory: 16.5M }', 'machine.memory: expected whole MiB, got "16.5M"'],
+    ['machine: { accel: hvf }', 'machine.accel: expected one of auto, kvm, tcg, got "hvf"'],
+    [
+      'machine: { arch: aarch64, profile: pc }',
+      'machine.profile: expected one of virt for aarch64, got "pc"',
+    ],
+    [
+      'machine: { arch: i386, profile: microvm }',
+      'machine.profile: expected one of pc, q35 for i386, got "microvm"',
+    ],
+    [
+      'machine: { arch: riscv64, exit: isa-debug-exit }',
+      'machine.exit: isa-debug-exit needs an x86 machine, not riscv64',
+    ],
+    ['machine: { exit: poweroff }', 'machine.exit: expected isa-debug-exit, got "poweroff"'],
+    [
+      'machine: { qemu-args: -s }',
+      'machine.qemu-args: expected a list of QEMU arguments, got "-s"',
+    ],
+    [
+      'harness: { rerun-divergent: -1 }',
+      'harness.rerun-divergent: expected an integer ≥ 0, got -1',
+    ],
+    ['harness: { serial-cap: 0 }', 'harness.serial-cap: expected a size > 0, got 0'],
+    ['harness: { serial-cap: big }', 'harness.serial-cap: expected a size like 8M, got "big"'],
+    [
+      'harness: { timeouts: { boot: soon } }',
+      'harness.timeouts.boot: expected a duration like 60s, got "soon"',
+    ],
+    [
+      'harness: { timeouts: { stall: 0s } }',
+      'harness.timeouts.stall: expected a duration > 0, got "0s"',
+    ],
+    [
+      'harness: { timeouts: { total: 1m, boot: 2m } }',
+      'harness.timeouts.boot: expected at most the total timeout (60000ms), got 120000ms',
+    ],
+    [
+      'harness: { timeouts: { stall: 1h } }',
+      'harness.timeouts.stall: expected at most the total timeout (300000ms), got 3600000ms',
+    ],
+    ['harness: { none: false }', 'harness.none: expected true, got false'],
+    [
+      'harness: { initrd: a, dir: b }',
+      'harness.dir: conflicts with initrd (use only one of initrd, dir, image, none)',
+    ],
+    ['harness: { image: {} }', 'harness.image: expected build or ref'],
+    [
+      'harness: { image: { build: {}, ref: x } }',
+      'harness.image.ref: conflicts with build (use only one of build, ref)',
+    ],
+    [
+      'harness: { results: { channel: serial3 } }',
+      'harness.results.channel: expected one of console, serial2, got "serial3"',
+    ],
+    [
+      'harness: { results: { test: t } }',
+      'harness.results.test: only valid with format transcript',
+    ],
+    [
+      'normalize: { builtin: [dates] }',
+      'normalize.builtin[0]: expected one of timestamps, addresses, pids, kernel-release, durations, got "dates"',
+    ],
+    [
+      'normalize: { rules: [{ match: x }] }',
+      'normalize.rules[0].replace: missing (expected replacement text)',
+    ],
+    ['compare: { output: yes }', 'compare.output: expected true or false, got "yes"'],
+    [
+      'fail-on: [regresion]',
+      'fail-on[0]: expected one of regression, crash, hang, missing, output, fix, new, flaky, ambiguous, got "regresion"',
+    ],
+    ['expectations: ""', 'expectations: expected a path, got ""'],
+    [
+      'kernel: { build: {} }',
+      'kernel: expected either build with path (a Docker build) or file (already built)',
+    ],
+    [
+      'kernel: { file: k, path: /k }',
+      'kernel: expected either build with path (a Docker build) or file (already built)',
+    ],
+    [
+      'kernel: { build: {}, path: out/k }',
+      'kernel.path: expected an absolute path inside the image like /out/kernel.elf, got "out/k"',
+    ],
+    [
+      'kernel: { build: {}, path: /k, extra: [fs.img] }',
+      'kernel.extra[0]: expected an absolute path inside the image like /out/kernel.elf, got "fs.img"',
+    ],
+    [
+      'kernel: { build: { args: { A: [1] } }, path: /k }',
+      'kernel.build.args.A: expected a string, got [1]',
+    ],
+  ])('%s', (text, message) => {
+    expect(messageOf(text)).toBe(`diverge.yml:1: ${message}`);
+  });
+});
+
+describe('references', () => {
+  const refs = (...entries: string[]) =>
+    `references:\n${entries.map((e) => `  - ${e}\n`).join('')}`;
+
+  it('wants unique names', () => {
+    expect(
+      messageOf(
+        refs('{ name: staff, base: true }', '{ name: v1, file: a }', '{ name: staff, file: b }'),
+      ),
+    ).toBe('diverge.yml:4: references[2].name: duplicate name "staff" (also references[0])');
+  });
+
+  it('reserves the name candidate', () => {
+    expect(messageOf(refs('{ name: candidate, file: k }'))).toBe(
+      'diverge.yml:2: references[0].name: "candidate" is reserved for the kernel under test',
+    );
+  });
+
+  it.each([
+    [
+      '{ name: -x, base: true }',
+      "references[0].name: expected a name of letters, digits, '.', '_' and '-', got \"-x\"",
+    ],
+    [
+      '{ name: "a b", base: true }',
+      "references[0].name: expected a name of letters, digits, '.', '_' and '-', got \"a b\"",
+    ],
+    [
+      '{ file: k }',
+      "references[0].name: missing (expected a name of letters, digits, '.', '_' and '-')",
+    ],
+    [
+      '{ name: a }',
+      'references[0]: expected one of artifact, base, release, url, image, file besides name',
+    ],
+    [
+      '{ name: a, base: true, file: k }',
+      'references[0].file: conflicts with base (use only one of artifact, base, release, url, image, file)',
+    ],
+    [
+      '{ name: a, url: "https://x.org/k" }',
+      'references[0].sha256: missing (a url needs its sha256, 64 hex digits)',
+    ],
+    [
+      '{ name: a, file: k, sha256: "' + 'a'.repeat(64) + '" }',
+      'references[0].sha256: only valid with url',
+    ],
+    [
+      '{ name: a, url: "https://x.org/k", sha256: abc }',
+      'references[0].sha256: expected 64 hex digits, got "abc"',
+    ],
+    [
+      '{ name: a, url: "ftp://x.org/k", sha256: "' + 'a'.repeat(64) + '" }',
+      'references[0].url: expected an http:// or https:// URL, got "ftp://x.org/k"',
+    ],
+    [
+      '{ name: a, release: { tag: v1 } }',
+      'references[0].release.asset: missing (expected an asset name)',
+    ],
+    [
+      '{ name: a, artifact: { repository: staff, name: k } }',
+      'references[0].artifact.repository: expected a repository like owner/name, got "staff"',
+    ],
+    [
+      '{ name: a, image: { ref: r, path: boot/k } }',
+      'references[0].image.path: expected an absolute path inside the image like /out/kernel.elf, got "boot/k"',
+    ],
+    ['staff', 'references[0]: expected a mapping, got "staff"'],
+  ])('%s', (entry, message) => {
+    expect(messageOf(refs(entry))).toBe(`diverge.yml:2: ${message}`);
+  });
+});
+
+describe('regular expressions', () => {
+  it('rejects a regex format without its patterns', () => {
+    expect(messageOf('harness:\n  results: { format: regex }\n')).toBe(
+      'diverge.yml:2: harness.results.regex: missing (format regex needs pass and fail patterns)',
+    );
+  });
+
+  it('rejects patterns with another format', () => {
+    const text = 'harness:\n  results:\n    regex: { pass: "(?<id>x)", fail: "(?<id>y)" }\n';
+    expect(messageOf(text)).toBe(
+      'diverge.yml:3: harness.results.regex: only valid with format regex',
+    );
+  });
+
+  it('wants each result pattern to compile and name its test', () => {
+    const text = [
+      'harness:',
+      '  results:',
+      '    format: regex',
+      '    regex:',
+      '      pass: "^ok (\\\\S+)"',
+      '      fail: "(?<id>"',
+      '      error: "^E (?<name>\\\\S+)"',
+    ].join('\n');
+    expect(messageOf(text)).toBe(
+      [
+        'diverge.yml:5: harness.results.regex.pass: expected a regular expression with a named group (?<id>...), got "^ok (\\\\S+)"',
+        'diverge.yml:6: harness.results.regex.fail: expected a regular expression, got "(?<id>" (Unterminated group)',
+        'diverge.yml:7: harness.results.regex.error: expected a regular expression with a named group (?<id>...), got "^E (?<name>\\\\S+)"',
+      ].join('\n'),
+    );
+  });
+
+  it('names the script step and normalize rule whose pattern does not compile', () => {
+    const text = [
+      'harness:',
+      '  script:',
+      '    - expect: "login: "',
+      '    - expect: "([a-z]+"',
+      '      timeout: 0',
+      'normalize:',
+      '  rules:',
+      '    - { match: "[0-9", replace: N }',
+    ].join('\n');
+    expect(messageOf(text)).toBe(
+      [
+        'diverge.yml:4: harness.script[1].expect: expected a regular expression, got "([a-z]+" (Unterminated group)',
+        'diverge.yml:5: harness.script[1].timeout: expected a duration > 0, got 0',
+        'diverge.yml:8: normalize.rules[0].match: expected a regular expression, got "[0-9" (Unterminated character class)',
+      ].join('\n'),
+    );
+  });
+});
