@@ -6,16 +6,29 @@ import typescript from '@rollup/plugin-typescript';
 // One bundler config for every entry point (CLI now; the Action and its sub-actions join it).
 const entry = (input, file) => ({
   input,
-  output: { file, format: 'es', sourcemap: false, banner: input.endsWith('cli.ts') ? '#!/usr/bin/env node' : '' },
+  output: {
+    file,
+    format: 'es',
+    sourcemap: false,
+    banner: input.endsWith('cli.ts') ? '#!/usr/bin/env node' : '',
+  },
   plugins: [
-    typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { sourceMap: false, outDir: 'dist' } }),
+    typescript({
+      tsconfig: './tsconfig.json',
+      include: ['src/**/*.ts'],
+      compilerOptions: { sourceMap: false, outDir: 'dist' },
+    }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),
     json(),
   ],
   onwarn(warning, warn) {
     // Third-party bundling notes are not ours to fix.
-    if (warning.ids?.some((id) => id.includes('node_modules')) || warning.id?.includes('node_modules')) return;
+    if (
+      warning.ids?.some((id) => id.includes('node_modules')) ||
+      warning.id?.includes('node_modules')
+    )
+      return;
     warn(warning);
   },
 });

@@ -18084,17 +18084,16 @@ function settingsSchema(baseDir, configPath) {
         repeat: int(1).default(1),
         'rerun-divergent': int(0).default(2),
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB),
-    }).transform((h, ctx) => {
-        const { initrd, dir, image, none, ...rest } = h;
-        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...others } = rest;
+    }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
+        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...rest } = h;
         const payload = initrd !== undefined
             ? { kind: 'initrd', path: initrd }
             : dir !== undefined
                 ? { kind: 'dir', path: dir }
                 : (image ?? { kind: 'none' });
-        return { payload, ...others, rerunDivergent, serialCapBytes };
+        return { payload, ...rest, rerunDivergent, serialCapBytes };
     });
     const normalize = strict({
         builtin: list(oneOf(BUILTINS), 'a list of builtin normalisations').default([...BUILTINS]),
@@ -18237,7 +18236,21 @@ const hex8 = (n) => n.toString(16).padStart(8, '0');
 const pad4 = (n) => (4 - (n % 4)) % 4;
 function header(ino, mode, nlink, size, name, rdev = [0, 0]) {
     const nameBytes = Buffer.from(`${name}\0`, 'utf8');
-    const fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev[0] ?? 0, rdev[1] ?? 0, nameBytes.length, 0];
+    const fields = [
+        ino,
+        mode,
+        0,
+        0,
+        nlink,
+        0,
+        size,
+        0,
+        0,
+        rdev[0] ?? 0,
+        rdev[1] ?? 0,
+        nameBytes.length,
+        0,
+    ];
     const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
     return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
 }
@@ -18303,7 +18316,7 @@ async function initramfsFromDir(root) {
             entries.push({ kind: 'dir', path: 'dev', mode: 0o755 });
         entries.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
     }
-    const bytes = gzipSync(writeCpio(entries), { level: 9 });
+    const bytes = gzipSync(writeCpio(entries));
     return { bytes, digest: sha256(bytes), files: entries.length };
 }
 function sha256(data) {
@@ -18357,7 +18370,12 @@ async function prepareHarness(harness, workDir) {
         parts.push(`disk ${await fileDigest(disk, `harness.disks[${i}]`)}`);
     parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
     const digest = `sha256:${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
-    return { ...(initrd ? { initrd } : {}), disks: [...harness.disks], script: [...harness.script], digest };
+    return {
+        ...(initrd ? { initrd } : {}),
+        disks: [...harness.disks],
+        script: [...harness.script],
+        digest,
+    };
 }
 
 /**
@@ -18479,14 +18497,23 @@ async function probeKvm() {
                 resolve({ works: true, detail: 'KVM booted the probe kernel' });
             }
             else if (warning) {
-                resolve({ works: false, detail: `the host CPU lacks what the guest CPU model needs (${warning})` });
+                resolve({
+                    works: false,
+                    detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
+                });
             }
             else if (code === null) {
-                resolve({ works: false, detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms` });
+                resolve({
+                    works: false,
+                    detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
+                });
             }
             else {
                 const said = err.trim().split('\n').at(-1) ?? '';
-                resolve({ works: false, detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}` });
+                resolve({
+                    works: false,
+                    detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
+                });
             }
         });
     });
@@ -18742,7 +18769,9 @@ class ConsoleLines {
 }
 /** Cleans a chunk of console text but keeps its line structure (for matching prompts). */
 function cleanText(text) {
-    return stripAnsi(text.replace(/\r\n?/g, '\n')).replace(CONTROL, '').replace(/\uFFFD/g, '');
+    return stripAnsi(text.replace(/\r\n?/g, '\n'))
+        .replace(CONTROL, '')
+        .replace(/\uFFFD/g, '');
 }
 
 const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
@@ -18805,15 +18834,19 @@ function qemuCommand(plan, kernelPath) {
     const args = [
         plan.binary,
         ...['-M', plan.profile.machine, '-accel', plan.accel],
-        ...(plan.accel === 'kvm' ? ['-cpu', 'host'] : plan.profile.tcgCpu ? ['-cpu', plan.profile.tcgCpu] : []),
+        ...(plan.accel === 'kvm'
+            ? ['-cpu', 'host']
+            : plan.profile.tcgCpu
+                ? ['-cpu', plan.profile.tcgCpu]
+                : []),
         ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
         ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
         ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
         ...plan.profile.extra,
     ];
     if (plan.channel === 'serial2') {
-        // fd 3 is a pipe the runner reads, so the results channel is capped like the console.
-        args.push('-chardev', 'file,id=results,path=/dev/fd/3');
+        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
+        args.push('-chardev', 'socket,id=results,fd=3');
         if (plan.profile.serial2 === 'isa-serial')
             args.push('-serial', 'chardev:results');
         else
@@ -19089,7 +19122,11 @@ async function inParallel(items, limit, work) {
     return results;
 }
 
-const X86 = { debianPackage: 'qemu-system-x86', serial2: 'isa-serial', kvmOnX86Host: true };
+const X86 = {
+    debianPackage: 'qemu-system-x86',
+    serial2: 'isa-serial',
+    kvmOnX86Host: true,
+};
 const PROFILES = {
     x86_64: {
         pc: { ...X86, binary: 'qemu-system-x86_64', machine: 'pc', extra: [] },
@@ -19223,9 +19260,9 @@ function indentation(line) {
     const tabs = lead.split('\t').length - 1;
     return { cols: lead.length + 3 * tabs, text: line.slice(lead.length).trimEnd() };
 }
-function newFrame(level, parent) {
+function newFrame(indent, parent) {
     return {
-        level,
+        indent,
         parentId: parent && frameId(parent),
         number: (parent?.last ?? 0) + 1,
         name: parent?.header || undefined,
@@ -19282,25 +19319,17 @@ class TapStream {
     /** Takes one console line; false once the stream has bailed out. */
     feed(raw) {
         const { cols, text } = indentation(stripPrintk(raw));
-        if (this.yaml && this.continueYaml(this.yaml, cols, text))
-            return true;
-        const last = this.lastResult;
-        if (this.dialect.yamlBlocks &&
-            last &&
-            text === '---' &&
-            cols > last.cols &&
-            cols < last.cols + 4) {
-            this.yaml = { test: last.test, cols };
-            last.test.output.push(text);
+        if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
             return true;
         }
         const token = tokenise(text, this.dialect.strict);
-        if (!token)
+        if (!token) {
+            this.continuation(cols, text);
             return true;
+        }
         this.lastResult = undefined;
-        let level = Math.floor(cols / 4);
         if (token.kind === 'diagnostic') {
-            this.frameAt(level).diagnostics.push(token.text);
+            this.frameAt(cols).diagnostics.push(token.text);
             return true;
         }
         if (token.kind === 'bailout') {
@@ -19310,18 +19339,18 @@ class TapStream {
         }
         if (token.kind !== 'subtest')
             this.found = true;
-        if (token.kind === 'version' && this.started && level <= this.root.level && !fresh(this.root)) {
+        if (token.kind === 'version' && this.started && cols <= this.root.indent && !fresh(this.root)) {
             this.finishDocument(); // a second document, e.g. kselftest after kunit
         }
         if (!this.started) {
             // A document indented as a whole is still a top-level document.
-            this.root.level = level;
+            this.root.indent = cols;
             this.started = true;
         }
-        level = Math.max(level, this.root.level);
-        this.popTo(level);
-        if (level > this.top.level)
-            this.push(level);
+        const indent = Math.max(cols, this.root.indent);
+        this.popTo(indent);
+        if (indent > this.top.indent)
+            this.push(indent);
         this.handle(this.top, token, cols);
         return true;
     }
@@ -19360,12 +19389,15 @@ class TapStream {
                 }
                 break;
             case 'plan':
-                if (token.count > MAX_PLAN)
-                    this.problem(`${where(frame)}implausible plan 1..${token.count}`);
-                else if (frame.plan !== undefined)
+                if (token.count > MAX_PLAN) {
+                    this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
+                }
+                else if (frame.plan !== undefined) {
                     this.problem(`${where(frame)}second plan ignored`);
-                else
+                }
+                else {
                     frame.plan = token.count;
+                }
                 break;
             case 'result':
                 this.result(frame, token, cols);
@@ -19406,6 +19438,7 @@ class TapStream {
     }
     /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
     adopt(parent, child, name, result) {
+        child.name = name;
         this.checkPlan(child);
         if (child.tests.length === 0) {
             parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
@@ -19449,16 +19482,16 @@ class TapStream {
         for (const n of missing)
             frame.tests.push({ id: `#${n}`, status: 'missing', output: [] });
     }
-    push(level) {
+    push(indent) {
         const parent = this.top;
         if (parent.closed)
             this.adoptUnfinished(parent);
-        this.stack.push(newFrame(level, parent));
+        this.stack.push(newFrame(indent, parent));
         parent.header = undefined;
     }
-    /** Closes subtests deeper than `level`; each waits for its result line in its parent. */
-    popTo(level) {
-        while (this.top.level > level) {
+    /** Closes subtests indented deeper than `indent`; each waits for its result line in its parent. */
+    popTo(indent) {
+        while (this.top.indent > indent) {
             const child = this.stack.pop();
             if (child.closed)
                 this.adoptUnfinished(child);
@@ -19468,7 +19501,7 @@ class TapStream {
         }
     }
     finishDocument() {
-        this.popTo(this.root.level);
+        this.popTo(this.root.indent);
         if (this.root.closed)
             this.adoptUnfinished(this.root);
         this.checkPlan(this.root);
@@ -19477,9 +19510,19 @@ class TapStream {
         this.stack = [newFrame(0)];
         this.started = false;
     }
-    /** The innermost open frame a diagnostic at `level` belongs to. */
-    frameAt(level) {
-        return this.stack.findLast((frame) => frame.level <= level) ?? this.root;
+    /** The innermost open frame a diagnostic indented by `cols` belongs to. */
+    frameAt(cols) {
+        return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
+    }
+    startYaml(cols, text) {
+        const last = this.lastResult;
+        if (!this.dialect.yamlBlocks || !last || text !== '---')
+            return false;
+        if (cols <= last.cols || cols >= last.cols + 4)
+            return false;
+        this.yaml = { test: last.test, cols };
+        last.test.output.push(text);
+        return true;
     }
     /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */
     continueYaml(yaml, cols, text) {
@@ -19491,6 +19534,17 @@ class TapStream {
         if (text === '...' && cols === yaml.cols)
             this.yaml = undefined;
         return true;
+    }
+    /**
+     * Keeps other lines indented inside a subtest, such as the `Expected 1 + 1 == 3, but` that
+     * follows a kunit `# case: EXPECTATION FAILED`, for the next result; unindented lines are
+     * kernel messages and are dropped.
+     */
+    continuation(cols, text) {
+        const frame = this.top;
+        if (frame.parentId !== undefined && text && cols >= frame.indent) {
+            frame.diagnostics.push(' '.repeat(cols - frame.indent) + text);
+        }
     }
     problem(message) {
         this.problems.push(message);
@@ -19613,7 +19667,11 @@ function harnessLineMatcher(results) {
             return (line) => TAP_LINE.test(line);
         case 'regex': {
             const spec = results.regex;
-            const patterns = spec ? [spec.pass, spec.fail, spec.skip, spec.error].filter((p) => p !== undefined).map((p) => new RegExp(p)) : [];
+            const patterns = spec
+                ? [spec.pass, spec.fail, spec.skip, spec.error]
+                    .filter((p) => p !== undefined)
+                    .map((p) => new RegExp(p))
+                : [];
             return (line) => patterns.some((p) => p.test(line));
         }
         case 'transcript':
@@ -19640,7 +19698,14 @@ function observe(capture, results) {
     const scriptDone = capture.scriptTests.every((t) => t.status !== 'missing');
     if (boot.outcome === 'completed' && parsed.complete && scriptDone)
         boot.stage = 'done';
-    return { kernel: boot.kernel, attempt: boot.attempt, boot, tests, complete: parsed.complete, problems: parsed.problems };
+    return {
+        kernel: boot.kernel,
+        attempt: boot.attempt,
+        boot,
+        tests,
+        complete: parsed.complete,
+        problems: parsed.problems,
+    };
 }
 
 const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -19718,8 +19783,18 @@ async function bootKernels(settings, kernels, options) {
         return observation;
     });
     const run = {
-        host: { qemu, accel: accel.accel, accelReason: accel.reason, cpus: availableParallelism(), jobs },
-        harness: { digest: payload.digest, format: harness.results.format, channel: harness.results.channel },
+        host: {
+            qemu,
+            accel: accel.accel,
+            accelReason: accel.reason,
+            cpus: availableParallelism(),
+            jobs,
+        },
+        harness: {
+            digest: payload.digest,
+            format: harness.results.format,
+            channel: harness.results.channel,
+        },
         observations,
     };
     return run;
@@ -19748,7 +19823,11 @@ async function fixtureKernels() {
 }
 /** Builds the Linux fixture harness tree (busybox + the static KTAP program) into `dir`. */
 async function buildLinuxHarness(dir, arch = 'x86_64') {
-    await promisify(execFile)('bash', [path.join(REPO_ROOT, 'fixtures', 'linux', 'build-harness.sh'), dir, arch]);
+    await promisify(execFile)('bash', [
+        path.join(REPO_ROOT, 'fixtures', 'linux', 'build-harness.sh'),
+        dir,
+        arch,
+    ]);
 }
 /**
  * The embedded default: boots the Linux fixture harness on the Debian kernels that set-up
@@ -19777,7 +19856,9 @@ async function runDemo(outDir, log) {
         process.stdout.write(`${id.padEnd(width)}  ${cells.join('  ')}\n`);
     }
     log(`observations and serial logs in ${outDir}`);
-    return run.observations.every((o) => o.boot.outcome === 'completed' && o.boot.stage === 'done') ? EXIT.ok : EXIT.infrastructure;
+    return run.observations.every((o) => o.boot.outcome === 'completed' && o.boot.stage === 'done')
+        ? EXIT.ok
+        : EXIT.infrastructure;
 }
 
 const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
@@ -19801,7 +19882,9 @@ async function settingsFor(configOption) {
 }
 /** Maps an error to the documented exit code: 2 for bad input, 3 for the infrastructure. */
 function exitCodeFor(error) {
-    if (error instanceof ConfigError || error instanceof KernelFileError || error instanceof HarnessError)
+    if (error instanceof ConfigError ||
+        error instanceof KernelFileError ||
+        error instanceof HarnessError)
         return EXIT.usage;
     if (error instanceof MissingQemuError || error instanceof AccelError)
         return EXIT.infrastructure;
@@ -19816,7 +19899,7 @@ async function main(argv) {
     let code = EXIT.ok;
     program
         .command('boot')
-        .description('boot kernels with the shared harness and write each boot\'s observations and serial log')
+        .description("boot kernels with the shared harness and write each boot's observations and serial log")
         .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
         .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
         .option('-o, --out <dir>', 'output directory', 'diverge-out')
@@ -19846,7 +19929,9 @@ async function main(argv) {
     catch (error) {
         const commanderCode = error.code;
         if (commanderCode?.startsWith('commander.')) {
-            return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? EXIT.ok : EXIT.usage;
+            return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version'
+                ? EXIT.ok
+                : EXIT.usage;
         }
         process.stderr.write(`diverge: ${error.message}\n`);
         return exitCodeFor(error);

@@ -16,13 +16,15 @@ const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 
 function kernelOption(value: string, previous: KernelInput[] = []): KernelInput[] {
   const at = value.indexOf('=');
-  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
+  if (at <= 0 || at === value.length - 1)
+    throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
   return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -34,7 +36,12 @@ export async function settingsFor(configOption: string | undefined): Promise<Set
 
 /** Maps an error to the documented exit code: 2 for bad input, 3 for the infrastructure. */
 function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof KernelFileError || error instanceof HarnessError) return EXIT.usage;
+  if (
+    error instanceof ConfigError ||
+    error instanceof KernelFileError ||
+    error instanceof HarnessError
+  )
+    return EXIT.usage;
   if (error instanceof MissingQemuError || error instanceof AccelError) return EXIT.infrastructure;
   return EXIT.infrastructure;
 }
@@ -49,22 +56,26 @@ async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   program
     .command('boot')
-    .description('boot kernels with the shared harness and write each boot\'s observations and serial log')
+    .description(
+      "boot kernels with the shared harness and write each boot's observations and serial log",
+    )
     .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
     .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
     .option('-o, --out <dir>', 'output directory', 'diverge-out')
     .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
-    .action(async (options: { config?: string; kernel: KernelInput[]; out: string; jobs?: number }) => {
-      const settings = await settingsFor(options.config);
-      const outDir = path.resolve(options.out);
-      const run = await bootKernels(settings, options.kernel, {
-        outDir,
-        ...(options.jobs ? { jobs: options.jobs } : {}),
-        progress: log,
-      });
-      await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
-      log(`observations and logs in ${outDir}`);
-    });
+    .action(
+      async (options: { config?: string; kernel: KernelInput[]; out: string; jobs?: number }) => {
+        const settings = await settingsFor(options.config);
+        const outDir = path.resolve(options.out);
+        const run = await bootKernels(settings, options.kernel, {
+          outDir,
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+          progress: log,
+        });
+        await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
+        log(`observations and logs in ${outDir}`);
+      },
+    );
 
   program
     .command('demo')
@@ -80,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const commanderCode = (error as { code?: string }).code;
     if (commanderCode?.startsWith('commander.')) {
-      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? EXIT.ok : EXIT.usage;
+      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     process.stderr.write(`diverge: ${(error as Error).message}\n`);
     return exitCodeFor(error);

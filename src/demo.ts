@@ -26,8 +26,15 @@ export async function fixtureKernels(): Promise<Record<string, string>> {
 }
 
 /** Builds the Linux fixture harness tree (busybox + the static KTAP program) into `dir`. */
-export async function buildLinuxHarness(dir: string, arch: 'x86_64' | 'aarch64' = 'x86_64'): Promise<void> {
-  await promisify(execFile)('bash', [path.join(REPO_ROOT, 'fixtures', 'linux', 'build-harness.sh'), dir, arch]);
+export async function buildLinuxHarness(
+  dir: string,
+  arch: 'x86_64' | 'aarch64' = 'x86_64',
+): Promise<void> {
+  await promisify(execFile)('bash', [
+    path.join(REPO_ROOT, 'fixtures', 'linux', 'build-harness.sh'),
+    dir,
+    arch,
+  ]);
 }
 
 /**
@@ -55,11 +62,17 @@ export async function runDemo(outDir: string, log: (line: string) => void): Prom
   await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
   const ids = [...new Set(run.observations.flatMap((o) => o.tests.map((t) => t.id)))];
   const width = Math.max(...ids.map((id) => id.length), 4);
-  process.stdout.write(`${'test'.padEnd(width)}  ${run.observations.map((o) => o.kernel).join('  ')}\n`);
+  process.stdout.write(
+    `${'test'.padEnd(width)}  ${run.observations.map((o) => o.kernel).join('  ')}\n`,
+  );
   for (const id of ids) {
-    const cells = run.observations.map((o) => (o.tests.find((t) => t.id === id)?.status ?? '-').padEnd(o.kernel.length));
+    const cells = run.observations.map((o) =>
+      (o.tests.find((t) => t.id === id)?.status ?? '-').padEnd(o.kernel.length),
+    );
     process.stdout.write(`${id.padEnd(width)}  ${cells.join('  ')}\n`);
   }
   log(`observations and serial logs in ${outDir}`);
-  return run.observations.every((o) => o.boot.outcome === 'completed' && o.boot.stage === 'done') ? EXIT.ok : EXIT.infrastructure;
+  return run.observations.every((o) => o.boot.outcome === 'completed' && o.boot.stage === 'done')
+    ? EXIT.ok
+    : EXIT.infrastructure;
 }

@@ -38,7 +38,9 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
   const seen = new Set<string>();
   for (const kernel of kernels) {
     if (!KERNEL_NAME.test(kernel.name)) {
-      problems.push(`kernel "${kernel.name}": a name is letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
+      problems.push(
+        `kernel "${kernel.name}": a name is letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`,
+      );
       continue;
     }
     if (seen.has(kernel.name)) problems.push(`kernel "${kernel.name}": named twice`);
@@ -57,8 +59,13 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
  * observation is written to `outDir/observations` as soon as its boot ends, so an interrupted
  * run keeps what it had.
  */
-export async function bootKernels(settings: Settings, kernels: readonly KernelInput[], options: BootOptions): Promise<BootRun> {
-  if (kernels.length === 0) throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
+export async function bootKernels(
+  settings: Settings,
+  kernels: readonly KernelInput[],
+  options: BootOptions,
+): Promise<BootRun> {
+  if (kernels.length === 0)
+    throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
   await checkKernels(kernels, settings);
   const { machine, harness } = settings;
   const profile = machineProfile(machine.arch, machine.profile);
@@ -94,7 +101,9 @@ export async function bootKernels(settings: Settings, kernels: readonly KernelIn
   );
   const observationsDir = path.join(options.outDir, 'observations');
   await mkdir(observationsDir, { recursive: true });
-  options.progress(`booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${harness.repeat}, ${jobs} at once`);
+  options.progress(
+    `booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${harness.repeat}, ${jobs} at once`,
+  );
 
   const observations = await inParallel(requests, jobs, async (request) => {
     const observation = observe(await bootKernel(plan, request), harness.results);
@@ -110,8 +119,18 @@ export async function bootKernels(settings: Settings, kernels: readonly KernelIn
   });
 
   const run: BootRun = {
-    host: { qemu, accel: accel.accel, accelReason: accel.reason, cpus: availableParallelism(), jobs },
-    harness: { digest: payload.digest, format: harness.results.format, channel: harness.results.channel },
+    host: {
+      qemu,
+      accel: accel.accel,
+      accelReason: accel.reason,
+      cpus: availableParallelism(),
+      jobs,
+    },
+    harness: {
+      digest: payload.digest,
+      format: harness.results.format,
+      channel: harness.results.channel,
+    },
     observations,
   };
   return run;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { MiB, parseDuration, parseSize } from './units.js';
 
 /** A value as quoted in messages: JSON, cut to 60 characters. */
-export function shown(value: unknown): string {
+function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
@@ -371,17 +371,16 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'serial-cap': converted('a size like 8M', parseSize, (n) =>
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
-  }).transform((h, ctx) => {
-    const { initrd, dir, image, none, ...rest } = h;
-    const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...others } = rest;
+  }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
+    const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...rest } = h;
     const payload =
       initrd !== undefined
         ? { kind: 'initrd' as const, path: initrd }
         : dir !== undefined
           ? { kind: 'dir' as const, path: dir }
           : (image ?? { kind: 'none' as const });
-    return { payload, ...others, rerunDivergent, serialCapBytes };
+    return { payload, ...rest, rerunDivergent, serialCapBytes };
   });
 
   const normalize = strict({

@@ -17,9 +17,30 @@ const S_IFCHR = 0o020000;
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
-function header(ino: number, mode: number, nlink: number, size: number, name: string, rdev = [0, 0]) {
+function header(
+  ino: number,
+  mode: number,
+  nlink: number,
+  size: number,
+  name: string,
+  rdev = [0, 0],
+) {
   const nameBytes = Buffer.from(`${name}\0`, 'utf8');
-  const fields = [ino, mode, 0, 0, nlink, 0, size, 0, 0, rdev[0] ?? 0, rdev[1] ?? 0, nameBytes.length, 0];
+  const fields = [
+    ino,
+    mode,
+    0,
+    0,
+    nlink,
+    0,
+    size,
+    0,
+    0,
+    rdev[0] ?? 0,
+    rdev[1] ?? 0,
+    nameBytes.length,
+    0,
+  ];
   const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
   return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
 }
@@ -35,7 +56,9 @@ export function writeCpio(entries: readonly CpioEntry[]): Buffer {
         parts.push(header(ino, S_IFDIR | (entry.mode & 0o7777), 2, 0, name));
         return;
       case 'chardev':
-        parts.push(header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]));
+        parts.push(
+          header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]),
+        );
         return;
       case 'symlink':
         body = Buffer.from(entry.target, 'utf8');

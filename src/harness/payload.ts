@@ -31,7 +31,10 @@ async function fileDigest(file: string, field: string): Promise<string> {
 }
 
 /** Turns the harness settings into files QEMU can take; a directory becomes an initramfs in `workDir`. */
-export async function prepareHarness(harness: Settings['harness'], workDir: string): Promise<HarnessPayload> {
+export async function prepareHarness(
+  harness: Settings['harness'],
+  workDir: string,
+): Promise<HarnessPayload> {
   const parts: string[] = [];
   let initrd: string | undefined;
   const payload = harness.payload;
@@ -42,7 +45,8 @@ export async function prepareHarness(harness: Settings['harness'], workDir: stri
       break;
     case 'dir': {
       const info = await stat(payload.path).catch(() => undefined);
-      if (!info?.isDirectory()) throw new HarnessError(`harness.dir: ${payload.path} is not a directory`);
+      if (!info?.isDirectory())
+        throw new HarnessError(`harness.dir: ${payload.path} is not a directory`);
       const built = await initramfsFromDir(payload.path);
       await mkdir(workDir, { recursive: true });
       initrd = path.join(workDir, 'harness.cpio.gz');
@@ -52,12 +56,23 @@ export async function prepareHarness(harness: Settings['harness'], workDir: stri
     }
     case 'image':
       // Exporting a Docker image needs the Docker stage, which arrives with the candidate build.
-      throw new HarnessError('harness.image: harnesses from Docker images are not supported yet; use harness.dir or harness.initrd');
+      throw new HarnessError(
+        'harness.image: harnesses from Docker images are not supported yet; use harness.dir or harness.initrd',
+      );
     case 'none':
       break;
   }
-  for (const [i, disk] of harness.disks.entries()) parts.push(`disk ${await fileDigest(disk, `harness.disks[${i}]`)}`);
-  parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
+  for (const [i, disk] of harness.disks.entries())
+    parts.push(`disk ${await fileDigest(disk, `harness.disks[${i}]`)}`);
+  parts.push(
+    `script ${JSON.stringify(harness.script)}`,
+    `results ${JSON.stringify(harness.results)}`,
+  );
   const digest = `sha256:${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
-  return { ...(initrd ? { initrd } : {}), disks: [...harness.disks], script: [...harness.script], digest };
+  return {
+    ...(initrd ? { initrd } : {}),
+    disks: [...harness.disks],
+    script: [...harness.script],
+    digest,
+  };
 }

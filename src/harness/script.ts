@@ -11,9 +11,7 @@ export interface ScriptStep {
 }
 
 export type ScriptEvent =
-  | { kind: 'send'; text: string }
-  | { kind: 'finished' }
-  | { kind: 'failed'; message: string };
+  { kind: 'send'; text: string } | { kind: 'finished' } | { kind: 'failed'; message: string };
 
 /**
  * Drives a console script against the text a kernel prints. A step's test passes when the
@@ -70,7 +68,8 @@ export class ConsoleScript {
 
   /** Called periodically; fails the script when the awaited text is late. */
   tick(now: number): ScriptEvent[] {
-    if (this.state !== 'running' || this.index >= this.steps.length || now < this.deadline) return [];
+    if (this.state !== 'running' || this.index >= this.steps.length || now < this.deadline)
+      return [];
     const step = this.steps[this.index] as ScriptStep;
     const message = `console script step ${this.index + 1}: /${step.expect}/ not seen within ${this.stepTimeout(this.index)} ms`;
     this.fail(message);
@@ -81,7 +80,10 @@ export class ConsoleScript {
   finish(bootCompleted: boolean): TestObservation[] {
     if (this.state === 'running') {
       if (this.index >= this.steps.length && bootCompleted) this.closeTest('pass', this.text);
-      else this.fail(`console script stopped at step ${this.index + 1} of ${this.steps.length}: the boot ended`);
+      else
+        this.fail(
+          `console script stopped at step ${this.index + 1} of ${this.steps.length}: the boot ended`,
+        );
     }
     return this.observations;
   }

@@ -54,12 +54,21 @@ export async function probeKvm(): Promise<ProbeResult> {
       if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
         resolve({ works: true, detail: 'KVM booted the probe kernel' });
       } else if (warning) {
-        resolve({ works: false, detail: `the host CPU lacks what the guest CPU model needs (${warning})` });
+        resolve({
+          works: false,
+          detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
+        });
       } else if (code === null) {
-        resolve({ works: false, detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms` });
+        resolve({
+          works: false,
+          detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
+        });
       } else {
         const said = err.trim().split('\n').at(-1) ?? '';
-        resolve({ works: false, detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}` });
+        resolve({
+          works: false,
+          detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
+        });
       }
     });
   });
@@ -67,14 +76,21 @@ export async function probeKvm(): Promise<ProbeResult> {
 
 /** The probe result is kept per host boot: KVM does not start or stop working in between. */
 async function cachedProbe(): Promise<ProbeResult> {
-  const cacheFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'diverge', 'kvm-probe.json');
+  const cacheFile = path.join(
+    process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'),
+    'diverge',
+    'kvm-probe.json',
+  );
   let key = 'unknown';
   try {
     const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    const qemu = await stat(await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' }));
+    const qemu = await stat(
+      await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' }),
+    );
     key = `${bootId}:${qemu.size}:${qemu.mtimeMs}`;
     const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as ProbeResult & { key: string };
-    if (cached.key === key) return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
+    if (cached.key === key)
+      return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
   } catch {
     // No or stale cache: probe below.
   }
@@ -87,15 +103,22 @@ async function cachedProbe(): Promise<ProbeResult> {
 }
 
 /** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
-export async function chooseAccel(request: AccelRequest, profile: MachineProfile): Promise<AccelChoice> {
+export async function chooseAccel(
+  request: AccelRequest,
+  profile: MachineProfile,
+): Promise<AccelChoice> {
   if (request === 'tcg') return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
   const nativeGuest = hostArch() === 'x64' && profile.kvmOnX86Host;
   if (!nativeGuest) {
-    if (request === 'kvm') throw new AccelError(`machine.accel: KVM cannot run a ${profile.binary.replace('qemu-system-', '')} guest on this ${hostArch()} host`);
+    if (request === 'kvm')
+      throw new AccelError(
+        `machine.accel: KVM cannot run a ${profile.binary.replace('qemu-system-', '')} guest on this ${hostArch()} host`,
+      );
     return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
   }
   const probe = await cachedProbe();
   if (probe.works) return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
-  if (request === 'kvm') throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
+  if (request === 'kvm')
+    throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
   return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
 }

@@ -5,7 +5,10 @@ import path from 'node:path';
 export class MissingQemuError extends Error {}
 
 /** Finds a QEMU binary on PATH; the error names the Debian package that ships it. */
-export async function findQemu(profile: { binary: string; debianPackage: string }): Promise<string> {
+export async function findQemu(profile: {
+  binary: string;
+  debianPackage: string;
+}): Promise<string> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(dir, profile.binary);
     try {

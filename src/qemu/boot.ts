@@ -12,7 +12,8 @@ import type { MachineProfile } from './profiles.js';
 import { detectSplat, type Splat } from './splats.js';
 import { type BootStage, laterStage, stageOfLine } from './stage.js';
 
-export type BootOutcome = 'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
+export type BootOutcome =
+  'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
 
 /** Everything that is the same for every kernel booted with one harness on one machine. */
 export interface BootPlan {
@@ -82,15 +83,19 @@ export function qemuCommand(plan: BootPlan, kernelPath: string): string[] {
   const args = [
     plan.binary,
     ...['-M', plan.profile.machine, '-accel', plan.accel],
-    ...(plan.accel === 'kvm' ? ['-cpu', 'host'] : plan.profile.tcgCpu ? ['-cpu', plan.profile.tcgCpu] : []),
+    ...(plan.accel === 'kvm'
+      ? ['-cpu', 'host']
+      : plan.profile.tcgCpu
+        ? ['-cpu', plan.profile.tcgCpu]
+        : []),
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
     ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
     ...plan.profile.extra,
   ];
   if (plan.channel === 'serial2') {
-    // fd 3 is a pipe the runner reads, so the results channel is capped like the console.
-    args.push('-chardev', 'file,id=results,path=/dev/fd/3');
+    // fd 3 is a socket the runner reads, so the results channel is capped like the console.
+    args.push('-chardev', 'socket,id=results,fd=3');
     if (plan.profile.serial2 === 'isa-serial') args.push('-serial', 'chardev:results');
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }
@@ -126,7 +131,10 @@ class CappedLog {
     return kept;
   }
   async close(): Promise<void> {
-    if (this.dropped > 0) this.file.write(`\n[diverge: serial output cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`);
+    if (this.dropped > 0)
+      this.file.write(
+        `\n[diverge: serial output cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`,
+      );
     await new Promise<void>((resolve) => this.file.end(resolve));
   }
 }
@@ -136,7 +144,8 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   await mkdir(plan.logDir, { recursive: true });
   const base = `${request.kernel.name}-${request.attempt}`;
   const logPath = path.join(plan.logDir, `${base}.log`);
-  const resultsPath = plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
+  const resultsPath =
+    plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
   const command = qemuCommand(plan, request.kernel.path);
   const started = Date.now();
 
@@ -173,7 +182,8 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     const splat = detectSplat(line, lineNumber);
     if (splat) {
       splats.push(splat);
-      if (splat.kind === 'panic') setTimeout(() => stop('panic', `kernel panic: ${splat.message}`), PANIC_GRACE_MS).unref();
+      if (splat.kind === 'panic')
+        setTimeout(() => stop('panic', `kernel panic: ${splat.message}`), PANIC_GRACE_MS).unref();
     }
   };
 
@@ -188,7 +198,8 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
         if (event.kind === 'send') child.stdin?.write(event.text);
         if (event.kind === 'finished') stop('completed', 'console script finished');
       }
-      if (plan.channel === 'console' && plan.script.length > 0) stage = laterStage(stage, 'harness');
+      if (plan.channel === 'console' && plan.script.length > 0)
+        stage = laterStage(stage, 'harness');
     }
   });
   const resultsStream = child.stdio[3] as Readable | undefined;
@@ -207,17 +218,25 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
 
   const watchdog = setInterval(() => {
     const now = Date.now();
-    if (now - started > plan.timeouts.totalMs) stop('timeout', `total timeout: still running after ${plan.timeouts.totalMs} ms`);
-    else if (now - lastOutput > plan.timeouts.stallMs) stop('stalled', `stall timeout: no output for ${plan.timeouts.stallMs} ms`);
+    if (now - started > plan.timeouts.totalMs)
+      stop('timeout', `total timeout: still running after ${plan.timeouts.totalMs} ms`);
+    else if (now - lastOutput > plan.timeouts.stallMs)
+      stop('stalled', `stall timeout: no output for ${plan.timeouts.stallMs} ms`);
     else if (stage !== 'harness' && stage !== 'done' && now - started > plan.timeouts.bootMs)
-      stop('timeout', `boot timeout: the harness had not started after ${plan.timeouts.bootMs} ms (stage ${stage})`);
-    for (const event of script.tick(now)) if (event.kind === 'failed') stop('timeout', event.message);
+      stop(
+        'timeout',
+        `boot timeout: the harness had not started after ${plan.timeouts.bootMs} ms (stage ${stage})`,
+      );
+    for (const event of script.tick(now))
+      if (event.kind === 'failed') stop('timeout', event.message);
   }, 100);
 
-  const { status, spawnError } = await new Promise<{ status: number | null; spawnError?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ status: null, spawnError: error }));
-    child.on('close', (code) => resolve({ status: code }));
-  });
+  const { status, spawnError } = await new Promise<{ status: number | null; spawnError?: Error }>(
+    (resolve) => {
+      child.on('error', (error) => resolve({ status: null, spawnError: error }));
+      child.on('close', (code) => resolve({ status: code }));
+    },
+  );
   clearInterval(watchdog);
   liveChildren.delete(child);
   consoleLines.end().forEach(onConsoleLine);
@@ -243,7 +262,8 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     message = `QEMU exited with status ${status}: ${lastLines(stderr)}`;
   } else {
     outcome = 'completed';
-    if (!normalExit) message = `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`;
+    if (!normalExit)
+      message = `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`;
   }
   const scriptTests = script.finish(outcome === 'completed');
   if (consoleLog.dropped > 0) {

@@ -63,7 +63,8 @@ export class ConsoleLines {
     }
     this.pending += text.slice(start);
     // Bound memory for a line that never ends: keep its head; cleanLine marks the cut.
-    if (this.pending.length > MAX_LINE_CHARS * 2) this.pending = this.pending.slice(0, MAX_LINE_CHARS * 2);
+    if (this.pending.length > MAX_LINE_CHARS * 2)
+      this.pending = this.pending.slice(0, MAX_LINE_CHARS * 2);
     return lines;
   }
 }
@@ -76,5 +77,7 @@ export function consoleLines(data: Buffer): string[] {
 
 /** Cleans a chunk of console text but keeps its line structure (for matching prompts). */
 export function cleanText(text: string): string {
-  return stripAnsi(text.replace(/\r\n?/g, '\n')).replace(CONTROL, '').replace(/\uFFFD/g, '');
+  return stripAnsi(text.replace(/\r\n?/g, '\n'))
+    .replace(CONTROL, '')
+    .replace(/\uFFFD/g, '');
 }

@@ -6,8 +6,10 @@ export class KernelFileError extends Error {}
 /** Formats QEMU's `-kernel` accepts, told apart by their headers. */
 function imageFormat(head: Buffer): string | undefined {
   if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS') return 'bzImage';
-  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64') return 'arm64 Image';
-  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05') return 'riscv Image';
+  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
+    return 'arm64 Image';
+  if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
+    return 'riscv Image';
   if (head.toString('latin1', 0, 4) === '\x7fELF') return 'ELF';
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.toString('latin1', 0, 2) === 'MZ') return 'PE/EFI';
@@ -31,7 +33,9 @@ export async function checkKernelFile(name: string, file: string, arch: Arch): P
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
+    throw new KernelFileError(
+      `kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`,
+    );
   }
   try {
     const info = await handle.stat();

@@ -11,7 +11,11 @@ export function defaultParallelism(memoryMiB: number, cpusPerBoot: number): numb
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the results in item order. */
-export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

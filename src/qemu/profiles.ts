@@ -16,7 +16,11 @@ export interface MachineProfile {
   kvmOnX86Host: boolean;
 }
 
-const X86 = { debianPackage: 'qemu-system-x86', serial2: 'isa-serial', kvmOnX86Host: true } as const;
+const X86 = {
+  debianPackage: 'qemu-system-x86',
+  serial2: 'isa-serial',
+  kvmOnX86Host: true,
+} as const;
 
 const PROFILES: Record<Arch, Record<string, MachineProfile>> = {
   x86_64: {
@@ -55,7 +59,9 @@ export function machineProfile(arch: Arch, profile: string): MachineProfile {
   const found = PROFILES[arch][profile];
   if (!found) {
     const known = Object.keys(PROFILES[arch]).join(', ');
-    throw new Error(`machine.profile: ${arch} has no profile "${profile}" (expected one of ${known})`);
+    throw new Error(
+      `machine.profile: ${arch} has no profile "${profile}" (expected one of ${known})`,
+    );
   }
   return found;
 }

@@ -52,7 +52,8 @@ export function detectSplat(line: string, lineNumber: number): Splat | undefined
   const message = line.replace(TIMESTAMP, '');
   for (const [kind, pattern] of PATTERNS) {
     const match = pattern.exec(message);
-    if (match) return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
+    if (match)
+      return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
   }
   return undefined;
 }

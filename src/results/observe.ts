@@ -16,7 +16,8 @@ export interface KernelObservation {
   problems: string[];
 }
 
-const TAP_LINE = /^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?\s*(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok \d)/;
+const TAP_LINE =
+  /^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?\s*(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok \d)/;
 
 /** A predicate telling when the harness has started, so the boot timeout can stop counting. */
 export function harnessLineMatcher(results: ResultsSettings): (line: string) => boolean {
@@ -26,7 +27,11 @@ export function harnessLineMatcher(results: ResultsSettings): (line: string) => 
       return (line) => TAP_LINE.test(line);
     case 'regex': {
       const spec = results.regex;
-      const patterns = spec ? [spec.pass, spec.fail, spec.skip, spec.error].filter((p) => p !== undefined).map((p) => new RegExp(p)) : [];
+      const patterns = spec
+        ? [spec.pass, spec.fail, spec.skip, spec.error]
+            .filter((p) => p !== undefined)
+            .map((p) => new RegExp(p))
+        : [];
       return (line) => patterns.some((p) => p.test(line));
     }
     case 'transcript':
@@ -51,5 +56,12 @@ export function observe(capture: BootCapture, results: ResultsSettings): KernelO
   }
   const scriptDone = capture.scriptTests.every((t) => t.status !== 'missing');
   if (boot.outcome === 'completed' && parsed.complete && scriptDone) boot.stage = 'done';
-  return { kernel: boot.kernel, attempt: boot.attempt, boot, tests, complete: parsed.complete, problems: parsed.problems };
+  return {
+    kernel: boot.kernel,
+    attempt: boot.attempt,
+    boot,
+    tests,
+    complete: parsed.complete,
+    problems: parsed.problems,
+  };
 }

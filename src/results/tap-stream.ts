@@ -160,17 +160,7 @@ class TapStream {
   /** Takes one console line; false once the stream has bailed out. */
   feed(raw: string): boolean {
     const { cols, text } = indentation(stripPrintk(raw));
-    if (this.yaml && this.continueYaml(this.yaml, cols, text)) return true;
-    const last = this.lastResult;
-    if (
-      this.dialect.yamlBlocks &&
-      last &&
-      text === '---' &&
-      cols > last.cols &&
-      cols < last.cols + 4
-    ) {
-      this.yaml = { test: last.test, cols };
-      last.test.output.push(text);
+    if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
       return true;
     }
     const token = tokenise(text, this.dialect.strict);
@@ -235,10 +225,13 @@ class TapStream {
         }
         break;
       case 'plan':
-        if (token.count > MAX_PLAN)
-          this.problem(`${where(frame)}implausible plan 1..${token.count}`);
-        else if (frame.plan !== undefined) this.problem(`${where(frame)}second plan ignored`);
-        else frame.plan = token.count;
+        if (token.count > MAX_PLAN) {
+          this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
+        } else if (frame.plan !== undefined) {
+          this.problem(`${where(frame)}second plan ignored`);
+        } else {
+          frame.plan = token.count;
+        }
         break;
       case 'result':
         this.result(frame, token, cols);
@@ -280,6 +273,7 @@ class TapStream {
 
   /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
   private adopt(parent: Frame, child: Frame, name: string, result?: TestObservation): void {
+    child.name = name;
     this.checkPlan(child);
     if (child.tests.length === 0) {
       parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
@@ -350,6 +344,15 @@ class TapStream {
   /** The innermost open frame a diagnostic indented by `cols` belongs to. */
   private frameAt(cols: number): Frame {
     return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
+  }
+
+  private startYaml(cols: number, text: string): boolean {
+    const last = this.lastResult;
+    if (!this.dialect.yamlBlocks || !last || text !== '---') return false;
+    if (cols <= last.cols || cols >= last.cols + 4) return false;
+    this.yaml = { test: last.test, cols };
+    last.test.output.push(text);
+    return true;
   }
 
   /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */

@@ -21,7 +21,10 @@ describe('initramfsFromDir', () => {
     const root = tree();
     const { bytes } = await initramfsFromDir(root);
     const cpio = gunzipSync(bytes);
-    const listing = execFileSync('cpio', ['-t', '--quiet'], { input: cpio }).toString().trim().split('\n');
+    const listing = execFileSync('cpio', ['-t', '--quiet'], { input: cpio })
+      .toString()
+      .trim()
+      .split('\n');
     expect(listing).toEqual(['bin', 'bin/data.bin', 'bin/link', 'init', 'dev', 'dev/console']);
     const verbose = execFileSync('cpio', ['-tv', '--quiet'], { input: cpio }).toString();
     expect(verbose).toMatch(/^-rwxr-xr-x .* root +root +\d+ .* init$/m);
@@ -29,7 +32,11 @@ describe('initramfsFromDir', () => {
     expect(verbose).toMatch(/^crw------- .* 5, +1 .* dev\/console$/m);
 
     const out = mkdtempSync(path.join(tmpdir(), 'diverge-extract-'));
-    execFileSync('cpio', ['-id', '--quiet', '--no-absolute-filenames', '--nonmatching', 'dev/console'], { input: cpio, cwd: out });
+    execFileSync(
+      'cpio',
+      ['-id', '--quiet', '--no-absolute-filenames', '--nonmatching', 'dev/console'],
+      { input: cpio, cwd: out },
+    );
     expect(execFileSync('cat', [path.join(out, 'init')]).toString()).toBe('#!/bin/sh\necho hi\n');
     expect([...execFileSync('cat', [path.join(out, 'bin', 'data.bin')])]).toEqual([0, 1, 2, 3, 4]);
   });
@@ -48,7 +55,9 @@ describe('initramfsFromDir', () => {
     const root = tree();
     mkdirSync(path.join(root, 'dev'));
     writeFileSync(path.join(root, 'dev', 'console'), '');
-    const listing = execFileSync('cpio', ['-t', '--quiet'], { input: gunzipSync((await initramfsFromDir(root)).bytes) })
+    const listing = execFileSync('cpio', ['-t', '--quiet'], {
+      input: gunzipSync((await initramfsFromDir(root)).bytes),
+    })
       .toString()
       .trim()
       .split('\n');

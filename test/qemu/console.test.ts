@@ -27,7 +27,9 @@ describe('ConsoleLines', () => {
   it('keeps a multi-byte character split between chunks', () => {
     const bytes = Buffer.from('é\n');
     const splitter = new ConsoleLines();
-    expect([...splitter.push(bytes.subarray(0, 1)), ...splitter.push(bytes.subarray(1))]).toEqual(['é']);
+    expect([...splitter.push(bytes.subarray(0, 1)), ...splitter.push(bytes.subarray(1))]).toEqual([
+      'é',
+    ]);
   });
 
   it('cuts a line that never ends', () => {

@@ -30,7 +30,9 @@ describe('checkKernelFile', () => {
     const arm = Buffer.alloc(0x100);
     arm.write('ARM\x64', 0x38, 'latin1');
     const p = file('Image', arm);
-    await expect(checkKernelFile('port', p, 'x86_64')).rejects.toThrow('is a arm64 Image; x86_64 boots');
+    await expect(checkKernelFile('port', p, 'x86_64')).rejects.toThrow(
+      'is a arm64 Image; x86_64 boots',
+    );
     await expect(checkKernelFile('port', p, 'aarch64')).resolves.toBe('arm64 Image');
   });
 
@@ -38,10 +40,14 @@ describe('checkKernelFile', () => {
     const bz = Buffer.alloc(0x300);
     bz.write('HdrS', 0x202, 'latin1');
     await expect(checkKernelFile('a', file('bzImage', bz), 'x86_64')).resolves.toBe('bzImage');
-    await expect(checkKernelFile('b', file('mb.elf', multibootKernel(X86_CODE.halt)), 'i386')).resolves.toBe('ELF');
+    await expect(
+      checkKernelFile('b', file('mb.elf', multibootKernel(X86_CODE.halt)), 'i386'),
+    ).resolves.toBe('ELF');
   });
 
   it('rejects a directory', async () => {
-    await expect(checkKernelFile('d', dir, 'x86_64')).rejects.toThrow(`kernel "d": not a regular file: ${dir}`);
+    await expect(checkKernelFile('d', dir, 'x86_64')).rejects.toThrow(
+      `kernel "d": not a regular file: ${dir}`,
+    );
   });
 });
