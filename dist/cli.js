@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import require$$3, { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { readFile, readdir, lstat, readlink, stat, mkdir, writeFile, access, constants, open as open$1 } from 'node:fs/promises';
+import { readFile, mkdir, writeFile, rename, readdir, lstat, readlink, stat, access, constants, open as open$1 } from 'node:fs/promises';
 import path from 'node:path';
 import require$$0 from 'node:events';
 import require$$1, { execFile, spawn } from 'node:child_process';
 import require$$4 from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { arch as arch$1, homedir, tmpdir, availableParallelism, freemem } from 'node:os';
+import { homedir, arch as arch$1, tmpdir, availableParallelism, freemem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
@@ -18227,6 +18227,11 @@ const EXIT = {
     infrastructure: 3,
 };
 const TOOL_VERSION = '0.1.0';
+/** Where diverge keeps what it can reuse between runs (KVM probe, packed harnesses). */
+function cacheDir() {
+    const base = process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache');
+    return path.join(base, 'diverge');
+}
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -18282,28 +18287,23 @@ function writeCpio(entries) {
     return Buffer.concat(parts);
 }
 
-/**
- * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
- * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
- * opens it for init's stdio before anything in the harness could create it.
- */
-async function initramfsFromDir(root) {
+async function scanTree(root) {
     const entries = [];
     const walk = async (dir, rel) => {
-        const names = (await readdir(dir)).sort();
-        for (const name of names) {
+        for (const name of (await readdir(dir)).sort()) {
             const full = path.join(dir, name);
             const relPath = rel ? `${rel}/${name}` : name;
             const stat = await lstat(full);
+            const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
             if (stat.isDirectory()) {
-                entries.push({ kind: 'dir', path: relPath, mode: stat.mode });
+                entries.push({ kind: 'dir', ...base });
                 await walk(full, relPath);
             }
             else if (stat.isSymbolicLink()) {
-                entries.push({ kind: 'symlink', path: relPath, target: await readlink(full) });
+                entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
             }
             else if (stat.isFile()) {
-                entries.push({ kind: 'file', path: relPath, mode: stat.mode, data: await readFile(full) });
+                entries.push({ kind: 'file', ...base });
             }
             else {
                 throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
@@ -18311,13 +18311,60 @@ async function initramfsFromDir(root) {
         }
     };
     await walk(root, '');
+    return entries;
+}
+async function pack(tree) {
+    const entries = [];
+    for (const entry of tree) {
+        if (entry.kind === 'dir')
+            entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
+        if (entry.kind === 'symlink')
+            entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
+        if (entry.kind === 'file') {
+            entries.push({
+                kind: 'file',
+                path: entry.path,
+                mode: entry.mode,
+                data: await readFile(entry.full),
+            });
+        }
+    }
     if (!entries.some((e) => e.path === 'dev/console')) {
         if (!entries.some((e) => e.path === 'dev'))
             entries.push({ kind: 'dir', path: 'dev', mode: 0o755 });
         entries.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
     }
     const bytes = gzipSync(writeCpio(entries));
-    return { bytes, digest: sha256(bytes), files: entries.length };
+    return { bytes, digest: sha256(bytes) };
+}
+/**
+ * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
+ * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
+ * opens it for init's stdio before anything in the harness could create it.
+ *
+ * With `cacheDir`, an archive packed earlier from a tree with the same names, modes, sizes and
+ * modification times is reused (as make would), which saves every later run the packing.
+ */
+async function initramfsFromDir(root, cacheDir) {
+    const tree = await scanTree(root);
+    if (!cacheDir)
+        return pack(tree);
+    const key = createHash('sha256')
+        .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
+        .digest('hex');
+    const cached = path.join(cacheDir, `${key}.cpio.gz`);
+    try {
+        const bytes = await readFile(cached);
+        return { bytes, digest: sha256(bytes) };
+    }
+    catch {
+        const built = await pack(tree);
+        await mkdir(cacheDir, { recursive: true });
+        const partial = `${cached}.${process.pid}.tmp`;
+        await writeFile(partial, built.bytes);
+        await rename(partial, cached); // atomic: a concurrent run never reads half an archive
+        return built;
+    }
 }
 function sha256(data) {
     return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -18355,7 +18402,7 @@ async function prepareHarness(harness, workDir) {
             const info = await stat(payload.path).catch(() => undefined);
             if (!info?.isDirectory())
                 throw new HarnessError(`harness.dir: ${payload.path} is not a directory`);
-            const built = await initramfsFromDir(payload.path);
+            const built = await initramfsFromDir(payload.path, path.join(cacheDir(), 'initramfs'));
             await mkdir(workDir, { recursive: true });
             initrd = path.join(workDir, 'harness.cpio.gz');
             await writeFile(initrd, built.bytes);
@@ -18520,7 +18567,7 @@ async function probeKvm() {
 }
 /** The probe result is kept per host boot: KVM does not start or stop working in between. */
 async function cachedProbe() {
-    const cacheFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'diverge', 'kvm-probe.json');
+    const cacheFile = path.join(cacheDir(), 'kvm-probe.json');
     let key = 'unknown';
     try {
         const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
@@ -18823,6 +18870,8 @@ function stageOfLine(line) {
 
 /** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
 const PANIC_GRACE_MS = 2000;
+/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
+const DONE_QUIET_MS = 2000;
 const STDERR_CAP = 64 * 1024;
 const liveChildren = new Set();
 process.on('exit', () => {
@@ -18866,11 +18915,16 @@ function qemuCommand(plan, kernelPath) {
     args.push(...plan.qemuArgs);
     return args;
 }
-/** Writes a stream to a log file until `cap` bytes, then only counts what it drops. */
+/**
+ * Writes a stream to a log file until `cap` bytes, then only counts what it drops. QEMU's
+ * serial port arrives a few bytes at a time, so writes are batched rather than one per chunk.
+ */
 class CappedLog {
     cap;
     written = 0;
     dropped = 0;
+    pending = [];
+    pendingBytes = 0;
     file;
     constructor(filePath, cap) {
         this.cap = cap;
@@ -18879,15 +18933,28 @@ class CappedLog {
     write(chunk) {
         const room = Math.max(0, this.cap - this.written);
         const kept = chunk.subarray(0, room);
-        if (kept.length > 0)
-            this.file.write(kept);
+        if (kept.length > 0) {
+            this.pending.push(kept);
+            this.pendingBytes += kept.length;
+            if (this.pendingBytes >= 64 * 1024)
+                this.flush();
+        }
         this.written += kept.length;
         this.dropped += chunk.length - kept.length;
         return kept;
     }
+    flush() {
+        if (this.pendingBytes === 0)
+            return;
+        this.file.write(Buffer.concat(this.pending));
+        this.pending = [];
+        this.pendingBytes = 0;
+    }
     async close() {
-        if (this.dropped > 0)
+        this.flush();
+        if (this.dropped > 0) {
             this.file.write(`\n[diverge: serial output cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`);
+        }
         await new Promise((resolve) => this.file.end(resolve));
     }
 }
@@ -18912,6 +18979,16 @@ async function bootKernel(plan, request) {
     let lastOutput = started;
     let stopReason;
     let stderr = '';
+    let resultsComplete = false;
+    const progress = plan.harnessProgress();
+    const onResultLine = (line) => {
+        resultLines.push(line);
+        const signal = progress(line);
+        if (signal !== 'none')
+            stage = laterStage(stage, 'harness');
+        if (signal === 'complete')
+            resultsComplete = true;
+    };
     const child = spawn(command[0], command.slice(1), {
         stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
     });
@@ -18923,11 +19000,8 @@ async function bootKernel(plan, request) {
     const onConsoleLine = (line) => {
         lineNumber += 1;
         stage = laterStage(stage, stageOfLine(line));
-        if (plan.channel === 'console') {
-            resultLines.push(line);
-            if (plan.isHarnessLine(line))
-                stage = laterStage(stage, 'harness');
-        }
+        if (plan.channel === 'console')
+            onResultLine(line);
         const splat = detectSplat(line, lineNumber);
         if (splat) {
             splats.push(splat);
@@ -18957,11 +19031,7 @@ async function bootKernel(plan, request) {
     resultsStream?.on('data', (chunk) => {
         lastOutput = Date.now();
         const kept = resultsLog?.write(chunk) ?? Buffer.alloc(0);
-        for (const line of resultsSplitter?.push(kept) ?? []) {
-            resultLines.push(line);
-            if (plan.isHarnessLine(line))
-                stage = laterStage(stage, 'harness');
-        }
+        resultsSplitter?.push(kept).forEach(onResultLine);
     });
     child.stderr?.on('data', (chunk) => {
         if (stderr.length < STDERR_CAP)
@@ -18969,9 +19039,13 @@ async function bootKernel(plan, request) {
     });
     child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
     const watchdog = setInterval(() => {
+        consoleLog.flush();
+        resultsLog?.flush();
         const now = Date.now();
         if (now - started > plan.timeouts.totalMs)
             stop('timeout', `total timeout: still running after ${plan.timeouts.totalMs} ms`);
+        else if (resultsComplete && now - lastOutput > DONE_QUIET_MS)
+            stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
         else if (now - lastOutput > plan.timeouts.stallMs)
             stop('stalled', `stall timeout: no output for ${plan.timeouts.stallMs} ms`);
         else if (stage !== 'harness' && stage !== 'done' && now - started > plan.timeouts.bootMs)
@@ -18987,8 +19061,7 @@ async function bootKernel(plan, request) {
     clearInterval(watchdog);
     liveChildren.delete(child);
     consoleLines.end().forEach(onConsoleLine);
-    if (resultsSplitter)
-        resultLines.push(...resultsSplitter.end());
+    resultsSplitter?.end().forEach(onResultLine);
     await consoleLog.close();
     await resultsLog?.close();
     const durationMs = Date.now() - started;
@@ -19131,7 +19204,14 @@ const PROFILES = {
     x86_64: {
         pc: { ...X86, binary: 'qemu-system-x86_64', machine: 'pc', extra: [] },
         q35: { ...X86, binary: 'qemu-system-x86_64', machine: 'q35', extra: [] },
-        microvm: { ...X86, binary: 'qemu-system-x86_64', machine: 'microvm', extra: [] },
+        // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
+        // calibrate its TSC on a bare microvm and hangs early.
+        microvm: {
+            ...X86,
+            binary: 'qemu-system-x86_64',
+            machine: 'microvm,pit=on,pic=on,rtc=on',
+            extra: [],
+        },
     },
     i386: {
         pc: { ...X86, binary: 'qemu-system-i386', machine: 'pc', extra: [] },
@@ -19203,8 +19283,8 @@ function uniqueIds(tests, problems) {
  */
 // The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
 const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
-const PLAN = /^1\.\.(\d+)(?:\s*#.*)?$/s;
-const RESULT = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
+const PLAN$1 = /^1\.\.(\d+)(?:\s*#.*)?$/s;
+const RESULT$1 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
 const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
 const SUBTEST = /^#\s*Subtest:(.*)$/s;
 const BAIL_OUT = /^Bail out!(.*)$/is;
@@ -19214,10 +19294,10 @@ const MAX_PLAN = 100_000;
 function tokenise(text, strict) {
     if (VERSION.test(text))
         return { kind: 'version' };
-    const plan = PLAN.exec(text);
+    const plan = PLAN$1.exec(text);
     if (plan)
         return { kind: 'plan', count: Number(plan[1]) };
-    const result = RESULT.exec(text);
+    const result = RESULT$1.exec(text);
     if (result)
         return resultToken(result, strict);
     const subtest = SUBTEST.exec(text);
@@ -19658,26 +19738,6 @@ function parseResults(format, lines, options = {}) {
     }
 }
 
-const TAP_LINE = /^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?\s*(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok \d)/;
-/** A predicate telling when the harness has started, so the boot timeout can stop counting. */
-function harnessLineMatcher(results) {
-    switch (results.format) {
-        case 'ktap':
-        case 'tap':
-            return (line) => TAP_LINE.test(line);
-        case 'regex': {
-            const spec = results.regex;
-            const patterns = spec
-                ? [spec.pass, spec.fail, spec.skip, spec.error]
-                    .filter((p) => p !== undefined)
-                    .map((p) => new RegExp(p))
-                : [];
-            return (line) => patterns.some((p) => p.test(line));
-        }
-        case 'transcript':
-            return () => false;
-    }
-}
 /** Parses a boot's results channel and settles the boot's outcome and stage from what was found. */
 function observe(capture, results) {
     const parsed = parseResults(results.format, capture.resultLines, {
@@ -19706,6 +19766,41 @@ function observe(capture, results) {
         complete: parsed.complete,
         problems: parsed.problems,
     };
+}
+
+const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
+const PLAN = /^1\.\.(\d+)/;
+const RESULT = /^(?:not )?ok\b/;
+/** A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. */
+function harnessProgress(results) {
+    switch (results.format) {
+        case 'ktap':
+        case 'tap':
+            return () => {
+                let planned;
+                let reported = 0;
+                return (raw) => {
+                    const line = stripPrintk(raw);
+                    if (!TOP_LEVEL.test(line))
+                        return 'none';
+                    const plan = PLAN.exec(line);
+                    if (plan && planned === undefined)
+                        planned = Number(plan[1]);
+                    if (RESULT.test(line))
+                        reported += 1;
+                    return planned !== undefined && reported >= planned ? 'complete' : 'started';
+                };
+            };
+        case 'regex': {
+            const spec = results.regex;
+            const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
+                .filter((p) => p !== undefined)
+                .map((p) => new RegExp(p));
+            return () => (line) => (patterns.some((p) => p.test(stripPrintk(line))) ? 'started' : 'none');
+        }
+        case 'transcript':
+            return () => () => 'none';
+    }
 }
 
 const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -19764,7 +19859,7 @@ async function bootKernels(settings, kernels, options) {
         script: payload.script,
         timeouts: harness.timeouts,
         serialCapBytes: harness.serialCapBytes,
-        isHarnessLine: harnessLineMatcher(harness.results),
+        harnessProgress: harnessProgress(harness.results),
         logDir: path.join(options.outDir, 'logs'),
     };
     const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);

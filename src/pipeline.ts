@@ -9,7 +9,8 @@ import { bootKernel, type BootPlan } from './qemu/boot.js';
 import { checkKernelFile, KernelFileError } from './qemu/kernel-image.js';
 import { defaultParallelism, inParallel } from './qemu/pool.js';
 import { machineProfile } from './qemu/profiles.js';
-import { harnessLineMatcher, type KernelObservation, observe } from './results/observe.js';
+import { type KernelObservation, observe } from './results/observe.js';
+import { harnessProgress } from './results/progress.js';
 
 /** A kernel to boot: its name (as reports show it) and its file. */
 export interface KernelInput {
@@ -92,7 +93,7 @@ export async function bootKernels(
     script: payload.script,
     timeouts: harness.timeouts,
     serialCapBytes: harness.serialCapBytes,
-    isHarnessLine: harnessLineMatcher(harness.results),
+    harnessProgress: harnessProgress(harness.results),
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type CpioEntry, writeCpio } from './cpio.js';
@@ -7,42 +7,92 @@ import { type CpioEntry, writeCpio } from './cpio.js';
 export interface Initramfs {
   bytes: Buffer;
   digest: string;
-  files: number;
 }
 
-/**
- * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
- * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
- * opens it for init's stdio before anything in the harness could create it.
- */
-export async function initramfsFromDir(root: string): Promise<Initramfs> {
-  const entries: CpioEntry[] = [];
+interface TreeEntry {
+  kind: 'dir' | 'file' | 'symlink';
+  path: string;
+  full: string;
+  mode: number;
+  size: number;
+  mtimeMs: number;
+  target?: string;
+}
+
+async function scanTree(root: string): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
-    const names = (await readdir(dir)).sort();
-    for (const name of names) {
+    for (const name of (await readdir(dir)).sort()) {
       const full = path.join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
       const stat = await lstat(full);
+      const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
       if (stat.isDirectory()) {
-        entries.push({ kind: 'dir', path: relPath, mode: stat.mode });
+        entries.push({ kind: 'dir', ...base });
         await walk(full, relPath);
       } else if (stat.isSymbolicLink()) {
-        entries.push({ kind: 'symlink', path: relPath, target: await readlink(full) });
+        entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
       } else if (stat.isFile()) {
-        entries.push({ kind: 'file', path: relPath, mode: stat.mode, data: await readFile(full) });
+        entries.push({ kind: 'file', ...base });
       } else {
         throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
       }
     }
   };
   await walk(root, '');
+  return entries;
+}
+
+async function pack(tree: readonly TreeEntry[]): Promise<Initramfs> {
+  const entries: CpioEntry[] = [];
+  for (const entry of tree) {
+    if (entry.kind === 'dir') entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
+    if (entry.kind === 'symlink')
+      entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
+    if (entry.kind === 'file') {
+      entries.push({
+        kind: 'file',
+        path: entry.path,
+        mode: entry.mode,
+        data: await readFile(entry.full),
+      });
+    }
+  }
   if (!entries.some((e) => e.path === 'dev/console')) {
     if (!entries.some((e) => e.path === 'dev'))
       entries.push({ kind: 'dir', path: 'dev', mode: 0o755 });
     entries.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
   }
   const bytes = gzipSync(writeCpio(entries));
-  return { bytes, digest: sha256(bytes), files: entries.length };
+  return { bytes, digest: sha256(bytes) };
+}
+
+/**
+ * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
+ * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
+ * opens it for init's stdio before anything in the harness could create it.
+ *
+ * With `cacheDir`, an archive packed earlier from a tree with the same names, modes, sizes and
+ * modification times is reused (as make would), which saves every later run the packing.
+ */
+export async function initramfsFromDir(root: string, cacheDir?: string): Promise<Initramfs> {
+  const tree = await scanTree(root);
+  if (!cacheDir) return pack(tree);
+  const key = createHash('sha256')
+    .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
+    .digest('hex');
+  const cached = path.join(cacheDir, `${key}.cpio.gz`);
+  try {
+    const bytes = await readFile(cached);
+    return { bytes, digest: sha256(bytes) };
+  } catch {
+    const built = await pack(tree);
+    await mkdir(cacheDir, { recursive: true });
+    const partial = `${cached}.${process.pid}.tmp`;
+    await writeFile(partial, built.bytes);
+    await rename(partial, cached); // atomic: a concurrent run never reads half an archive
+    return built;
+  }
 }
 
 export function sha256(data: Uint8Array | string): string {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { cacheDir } from '../constants.js';
 import { initramfsFromDir } from './initramfs.js';
 import type { ScriptStep } from './script.js';
 
@@ -47,7 +48,7 @@ export async function prepareHarness(
       const info = await stat(payload.path).catch(() => undefined);
       if (!info?.isDirectory())
         throw new HarnessError(`harness.dir: ${payload.path} is not a directory`);
-      const built = await initramfsFromDir(payload.path);
+      const built = await initramfsFromDir(payload.path, path.join(cacheDir(), 'initramfs'));
       await mkdir(workDir, { recursive: true });
       initrd = path.join(workDir, 'harness.cpio.gz');
       await writeFile(initrd, built.bytes);

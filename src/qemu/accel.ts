@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir, homedir, arch as hostArch } from 'node:os';
+import { tmpdir, arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
 import type { MachineProfile } from './profiles.js';
 import { findQemu } from './binary.js';
+import { cacheDir } from '../constants.js';
 
 export type Accel = 'kvm' | 'tcg';
 export type AccelRequest = 'auto' | Accel;
@@ -76,11 +77,7 @@ export async function probeKvm(): Promise<ProbeResult> {
 
 /** The probe result is kept per host boot: KVM does not start or stop working in between. */
 async function cachedProbe(): Promise<ProbeResult> {
-  const cacheFile = path.join(
-    process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'),
-    'diverge',
-    'kvm-probe.json',
-  );
+  const cacheFile = path.join(cacheDir(), 'kvm-probe.json');
   let key = 'unknown';
   try {
     const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ConsoleScript, type ScriptStep } from '../harness/script.js';
+import type { HarnessProgress } from '../results/progress.js';
 import type { TestObservation } from '../results/types.js';
 import { cleanLine, cleanText, ConsoleLines } from './console.js';
 import type { Accel } from './accel.js';
@@ -31,8 +32,8 @@ export interface BootPlan {
   script: readonly ScriptStep[];
   timeouts: { bootMs: number; stallMs: number; totalMs: number };
   serialCapBytes: number;
-  /** Recognises a line that shows the harness is running (its first result or header). */
-  isHarnessLine: (line: string) => boolean;
+  /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
+  harnessProgress: () => HarnessProgress;
   logDir: string;
 }
 
@@ -71,6 +72,8 @@ export interface BootCapture {
 
 /** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
 const PANIC_GRACE_MS = 2000;
+/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
+const DONE_QUIET_MS = 2000;
 const STDERR_CAP = 64 * 1024;
 
 const liveChildren = new Set<ChildProcess>();
@@ -111,10 +114,15 @@ export function qemuCommand(plan: BootPlan, kernelPath: string): string[] {
   return args;
 }
 
-/** Writes a stream to a log file until `cap` bytes, then only counts what it drops. */
+/**
+ * Writes a stream to a log file until `cap` bytes, then only counts what it drops. QEMU's
+ * serial port arrives a few bytes at a time, so writes are batched rather than one per chunk.
+ */
 class CappedLog {
   written = 0;
   dropped = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private readonly file: WriteStream;
   constructor(
     filePath: string,
@@ -125,16 +133,28 @@ class CappedLog {
   write(chunk: Buffer): Buffer {
     const room = Math.max(0, this.cap - this.written);
     const kept = chunk.subarray(0, room);
-    if (kept.length > 0) this.file.write(kept);
+    if (kept.length > 0) {
+      this.pending.push(kept);
+      this.pendingBytes += kept.length;
+      if (this.pendingBytes >= 64 * 1024) this.flush();
+    }
     this.written += kept.length;
     this.dropped += chunk.length - kept.length;
     return kept;
   }
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    this.file.write(Buffer.concat(this.pending));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
   async close(): Promise<void> {
-    if (this.dropped > 0)
+    this.flush();
+    if (this.dropped > 0) {
       this.file.write(
         `\n[diverge: serial output cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`,
       );
+    }
     await new Promise<void>((resolve) => this.file.end(resolve));
   }
 }
@@ -162,6 +182,14 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   let lastOutput = started;
   let stopReason: { outcome: BootOutcome; message: string } | undefined;
   let stderr = '';
+  let resultsComplete = false;
+  const progress = plan.harnessProgress();
+  const onResultLine = (line: string) => {
+    resultLines.push(line);
+    const signal = progress(line);
+    if (signal !== 'none') stage = laterStage(stage, 'harness');
+    if (signal === 'complete') resultsComplete = true;
+  };
 
   const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : [])],
@@ -175,10 +203,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   const onConsoleLine = (line: string) => {
     lineNumber += 1;
     stage = laterStage(stage, stageOfLine(line));
-    if (plan.channel === 'console') {
-      resultLines.push(line);
-      if (plan.isHarnessLine(line)) stage = laterStage(stage, 'harness');
-    }
+    if (plan.channel === 'console') onResultLine(line);
     const splat = detectSplat(line, lineNumber);
     if (splat) {
       splats.push(splat);
@@ -206,10 +231,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   resultsStream?.on('data', (chunk: Buffer) => {
     lastOutput = Date.now();
     const kept = resultsLog?.write(chunk) ?? Buffer.alloc(0);
-    for (const line of resultsSplitter?.push(kept) ?? []) {
-      resultLines.push(line);
-      if (plan.isHarnessLine(line)) stage = laterStage(stage, 'harness');
-    }
+    resultsSplitter?.push(kept).forEach(onResultLine);
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
@@ -217,9 +239,16 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
 
   const watchdog = setInterval(() => {
+    consoleLog.flush();
+    resultsLog?.flush();
     const now = Date.now();
     if (now - started > plan.timeouts.totalMs)
       stop('timeout', `total timeout: still running after ${plan.timeouts.totalMs} ms`);
+    else if (resultsComplete && now - lastOutput > DONE_QUIET_MS)
+      stop(
+        'completed',
+        `results complete; the kernel went quiet without powering off, so diverge stopped it`,
+      );
     else if (now - lastOutput > plan.timeouts.stallMs)
       stop('stalled', `stall timeout: no output for ${plan.timeouts.stallMs} ms`);
     else if (stage !== 'harness' && stage !== 'done' && now - started > plan.timeouts.bootMs)
@@ -240,7 +269,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   clearInterval(watchdog);
   liveChildren.delete(child);
   consoleLines.end().forEach(onConsoleLine);
-  if (resultsSplitter) resultLines.push(...resultsSplitter.end());
+  resultsSplitter?.end().forEach(onResultLine);
   await consoleLog.close();
   await resultsLog?.close();
 

@@ -26,7 +26,14 @@ const PROFILES: Record<Arch, Record<string, MachineProfile>> = {
   x86_64: {
     pc: { ...X86, binary: 'qemu-system-x86_64', machine: 'pc', extra: [] },
     q35: { ...X86, binary: 'qemu-system-x86_64', machine: 'q35', extra: [] },
-    microvm: { ...X86, binary: 'qemu-system-x86_64', machine: 'microvm', extra: [] },
+    // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
+    // calibrate its TSC on a bare microvm and hangs early.
+    microvm: {
+      ...X86,
+      binary: 'qemu-system-x86_64',
+      machine: 'microvm,pit=on,pic=on,rtc=on',
+      extra: [],
+    },
   },
   i386: {
     pc: { ...X86, binary: 'qemu-system-i386', machine: 'pc', extra: [] },

@@ -16,29 +16,6 @@ export interface KernelObservation {
   problems: string[];
 }
 
-const TAP_LINE =
-  /^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?\s*(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok \d)/;
-
-/** A predicate telling when the harness has started, so the boot timeout can stop counting. */
-export function harnessLineMatcher(results: ResultsSettings): (line: string) => boolean {
-  switch (results.format) {
-    case 'ktap':
-    case 'tap':
-      return (line) => TAP_LINE.test(line);
-    case 'regex': {
-      const spec = results.regex;
-      const patterns = spec
-        ? [spec.pass, spec.fail, spec.skip, spec.error]
-            .filter((p) => p !== undefined)
-            .map((p) => new RegExp(p))
-        : [];
-      return (line) => patterns.some((p) => p.test(line));
-    }
-    case 'transcript':
-      return () => false;
-  }
-}
-
 /** Parses a boot's results channel and settles the boot's outcome and stage from what was found. */
 export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
   const parsed = parseResults(results.format, capture.resultLines, {

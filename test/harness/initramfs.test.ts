@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -62,5 +69,19 @@ describe('initramfsFromDir', () => {
       .trim()
       .split('\n');
     expect(listing.filter((name) => name === 'dev/console')).toHaveLength(1);
+  });
+
+  it('reuses a cached archive for an unchanged tree and packs again when a file changes', async () => {
+    const root = tree();
+    const cache = mkdtempSync(path.join(tmpdir(), 'diverge-cache-'));
+    const first = await initramfsFromDir(root, cache);
+    expect(readdirSync(cache)).toHaveLength(1);
+    const again = await initramfsFromDir(root, cache);
+    expect(again.digest).toBe(first.digest);
+    writeFileSync(path.join(root, 'init'), '#!/bin/sh\necho changed and longer\n');
+    const changed = await initramfsFromDir(root, cache);
+    expect(changed.digest).not.toBe(first.digest);
+    expect(changed.digest).toBe((await initramfsFromDir(root)).digest);
+    expect(readdirSync(cache)).toHaveLength(2);
   });
 });

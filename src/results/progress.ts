@@ -1,0 +1,43 @@
+import type { Settings } from '../config/settings.js';
+import { stripPrintk } from './common.js';
+
+type ResultsSettings = Settings['harness']['results'];
+
+/** What one more line tells about the harness: nothing, that it runs, or that its results are all in. */
+export type HarnessSignal = 'none' | 'started' | 'complete';
+
+/** Follows a boot's results channel line by line, for the watchdogs (the full parse comes later). */
+export type HarnessProgress = (line: string) => HarnessSignal;
+
+const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
+const PLAN = /^1\.\.(\d+)/;
+const RESULT = /^(?:not )?ok\b/;
+
+/** A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. */
+export function harnessProgress(results: ResultsSettings): () => HarnessProgress {
+  switch (results.format) {
+    case 'ktap':
+    case 'tap':
+      return () => {
+        let planned: number | undefined;
+        let reported = 0;
+        return (raw) => {
+          const line = stripPrintk(raw);
+          if (!TOP_LEVEL.test(line)) return 'none';
+          const plan = PLAN.exec(line);
+          if (plan && planned === undefined) planned = Number(plan[1]);
+          if (RESULT.test(line)) reported += 1;
+          return planned !== undefined && reported >= planned ? 'complete' : 'started';
+        };
+      };
+    case 'regex': {
+      const spec = results.regex;
+      const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
+        .filter((p) => p !== undefined)
+        .map((p) => new RegExp(p));
+      return () => (line) => (patterns.some((p) => p.test(stripPrintk(line))) ? 'started' : 'none');
+    }
+    case 'transcript':
+      return () => () => 'none';
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Settings } from '../../src/config/settings.js';
+import { harnessProgress } from '../../src/results/progress.js';
+
+const results = (format: Settings['harness']['results']['format']) => ({
+  format,
+  channel: 'console' as const,
+});
+
+describe('harnessProgress', () => {
+  it('tells when a KTAP stream starts and when its top-level plan is met', () => {
+    const feed = harnessProgress(results('ktap'))();
+    expect(feed('[    0.5] Run /init as init process')).toBe('none');
+    expect(feed('KTAP version 1')).toBe('started');
+    expect(feed('1..2')).toBe('started');
+    expect(feed('    KTAP version 1')).toBe('none'); // nested: not a top-level result
+    expect(feed('    ok 1 child')).toBe('none');
+    expect(feed('ok 1 suite')).toBe('started');
+    expect(feed('[    1.2] not ok 2 other')).toBe('complete');
+  });
+
+  it('knows a TAP plan at the end', () => {
+    const feed = harnessProgress(results('tap'))();
+    expect(feed('ok 1 a')).toBe('started');
+    expect(feed('1..1')).toBe('complete');
+  });
+
+  it('never calls a transcript complete', () => {
+    expect(harnessProgress(results('transcript'))()('ok 1 a')).toBe('none');
+  });
+});
