@@ -42,7 +42,9 @@ log "node $("$NODE24" --version)"
 
 if ! [[ -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund >/dev/null
+  # Not `npm ci`: this npm leaves other platforms' optional packages (rollup's native builds)
+  # out of the lock file and then refuses it; `npm install` still installs the locked versions.
+  npm install --no-audit --no-fund >/dev/null
 fi
 
 bash scripts/fetch-kernels.sh
