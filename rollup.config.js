@@ -16,7 +16,7 @@ const entry = (input, file) => ({
     typescript({
       tsconfig: './tsconfig.json',
       include: ['src/**/*.ts'],
-      compilerOptions: { sourceMap: false, outDir: 'dist' },
+      compilerOptions: { sourceMap: false, outDir: 'dist', rootDir: '.' },
     }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),

@@ -1,14 +1,19 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, defaultSettings, loadConfig } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { updateExpectations } from './compare/expectations.js';
 import { runDemo } from './demo.js';
+import { compareSaved, runDifferential } from './differential.js';
+import { resolveKernels } from './references/resolve.js';
+import { renderMarkdown } from './report/markdown.js';
+import { renderTerminal } from './report/terminal.js';
+import type { Report } from './report/types.js';
+import { ReportError, validateReport } from './report/validate.js';
 import { HarnessError } from './harness/payload.js';
 import { bootKernels, type KernelInput } from './pipeline.js';
-import { AccelError } from './qemu/accel.js';
-import { MissingQemuError } from './qemu/binary.js';
 import { KernelFileError } from './qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from './constants.js';
 
@@ -34,16 +39,29 @@ export async function settingsFor(configOption: string | undefined): Promise<Set
   return existsSync('diverge.yml') ? loadConfig('diverge.yml') : defaultSettings(process.cwd());
 }
 
-/** Maps an error to the documented exit code: 2 for bad input, 3 for the infrastructure. */
+class UsageError extends Error {}
+
+async function readReport(file: string): Promise<Report> {
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new UsageError(`${file}: cannot read report: ${error.message}`);
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  return validateReport(value, file);
+}
+
+const BAD_INPUT = [ConfigError, KernelFileError, HarnessError, UsageError, ReportError];
+
+/**
+ * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
+ * QEMU, broken KVM) and anything unexpected.
+ */
 function exitCodeFor(error: unknown): number {
-  if (
-    error instanceof ConfigError ||
-    error instanceof KernelFileError ||
-    error instanceof HarnessError
-  )
-    return EXIT.usage;
-  if (error instanceof MissingQemuError || error instanceof AccelError) return EXIT.infrastructure;
-  return EXIT.infrastructure;
+  return BAD_INPUT.some((kind) => error instanceof kind) ? EXIT.usage : EXIT.infrastructure;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -76,6 +94,154 @@ async function main(argv: string[]): Promise<number> {
         log(`observations and logs in ${outDir}`);
       },
     );
+
+  const divergenceExit = (report: Report) =>
+    report.summary.conclusion === 'neutral'
+      ? EXIT.infrastructure
+      : report.summary.failing > 0
+        ? EXIT.divergences
+        : EXIT.ok;
+  const show = (report: Report) =>
+    process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+
+  program
+    .command('run')
+    .description(
+      'boot the candidate and the references, judge every test, write report.json and report.md',
+    )
+    .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+    .option('--candidate <path>', 'the candidate kernel (default: kernel.file of the config)')
+    .option(
+      '-r, --reference <name=path>',
+      "a reference kernel (repeatable; replaces the config's references)",
+      kernelOption,
+    )
+    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option('--variant <name>', 'name of this build variant, as reports show it', 'default')
+    .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
+    .action(
+      async (options: {
+        config?: string;
+        candidate?: string;
+        reference?: KernelInput[];
+        out: string;
+        variant: string;
+        jobs?: number;
+      }) => {
+        const settings = await settingsFor(options.config);
+        const kernels = resolveKernels(settings, {
+          ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
+        });
+        const outDir = path.resolve(options.out);
+        const report = await runDifferential(settings, kernels, {
+          outDir,
+          variant: options.variant,
+          progress: log,
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        show(report);
+        log(
+          `report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+        );
+        code = divergenceExit(report);
+      },
+    );
+
+  program
+    .command('compare')
+    .description(
+      'judge a saved run again (after changing the config or expectations) without booting',
+    )
+    .requiredOption(
+      '--from <dir>',
+      'output directory of an earlier `diverge run` or `diverge boot`',
+    )
+    .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+    .option(
+      '--candidate <name>',
+      'which saved kernel is the candidate (default: as saved by run, else "candidate")',
+    )
+    .option('-o, --out <dir>', 'where to write the new report (default: the --from directory)')
+    .option('--variant <name>', 'name of this build variant', 'default')
+    .action(
+      async (options: {
+        from: string;
+        config?: string;
+        candidate?: string;
+        out?: string;
+        variant: string;
+      }) => {
+        const settings = await settingsFor(options.config);
+        const outDir = path.resolve(options.out ?? options.from);
+        const report = await compareSaved(settings, path.resolve(options.from), {
+          outDir,
+          variant: options.variant,
+          progress: log,
+          ...(options.candidate ? { candidate: options.candidate } : {}),
+        });
+        show(report);
+        code = divergenceExit(report);
+      },
+    );
+
+  program
+    .command('report')
+    .description('render a report.json for people')
+    .argument('<report.json>', 'a report written by diverge run or compare')
+    .option('-f, --format <format>', 'terminal | markdown | json', 'terminal')
+    .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
+    .action(async (file: string, options: { format: string; budget?: number }) => {
+      const report = await readReport(file);
+      if (options.format === 'markdown') {
+        process.stdout.write(
+          renderMarkdown(report, {
+            ...(options.budget ? { budgetBytes: options.budget } : {}),
+            reportUrl: file,
+          }),
+        );
+      } else if (options.format === 'json') {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else if (options.format === 'terminal') {
+        show(report);
+      } else {
+        throw new UsageError(
+          `--format: expected terminal, markdown or json, got "${options.format}"`,
+        );
+      }
+    });
+
+  program
+    .command('expectations')
+    .description('manage the expectations file')
+    .command('update')
+    .description("write a report's divergences into the expectations file as accepted")
+    .requiredOption('--report <file>', 'report.json to take the divergences from')
+    .option('-c, --config <file>', 'diverge.yml whose expectations file to update')
+    .option(
+      '--file <path>',
+      'expectations file (default: from the config, .github/diverge-expectations.yml)',
+    )
+    .action(async (options: { report: string; config?: string; file?: string }) => {
+      const settings = await settingsFor(options.config);
+      const report = await readReport(options.report);
+      const file = path.resolve(options.file ?? settings.expectations);
+      const divergences = report.tests
+        .filter(
+          (t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class),
+        )
+        .map((t) => ({
+          test: t.id,
+          class: t.verdict.class,
+          candidateStatus: t.observations[report.candidate.name]?.[0]?.status ?? 'missing',
+        }));
+      const result = await updateExpectations(file, divergences, {
+        arch: report.machine.arch,
+        variant: report.variant,
+        today: new Date().toISOString().slice(0, 10),
+      });
+      log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
+    });
 
   program
     .command('demo')

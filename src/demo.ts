@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseConfig } from './config/load.js';
 import { EXIT } from './constants.js';
-import { bootKernels } from './pipeline.js';
+import { runDifferential } from './differential.js';
+import { renderTerminal } from './report/terminal.js';
 
 /** The repository root: one level above both `src/` and `dist/`. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,8 +39,9 @@ export async function buildLinuxHarness(
 }
 
 /**
- * The embedded default: boots the Linux fixture harness on the Debian kernels that set-up
- * fetched (two 6.1 builds and a 6.12 build) and prints what each boot observed.
+ * The embedded default: the Linux fixture harness (busybox + a static KTAP program) on real
+ * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
+ * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
 export async function runDemo(outDir: string, log: (line: string) => void): Promise<number> {
   const kernels = await fixtureKernels();
@@ -47,32 +49,37 @@ export async function runDemo(outDir: string, log: (line: string) => void): Prom
   log('building the Linux fixture harness (busybox-static + a static KTAP program)');
   await buildLinuxHarness(harnessDir);
   const configFile = path.join(outDir, 'diverge.yml');
-  const config = `# written by diverge demo\nharness:\n  dir: harness-root\n  results: { format: ktap }\n  timeouts: { boot: 60s, stall: 30s, total: 120s }\n`;
+  const config = [
+    '# written by diverge demo',
+    'harness:',
+    '  dir: harness-root',
+    '  results: { format: ktap }',
+    '  rerun-divergent: 1',
+    'expectations: .github/diverge-expectations.yml',
+    '',
+  ].join('\n');
   await writeFile(configFile, config);
   const settings = parseConfig(config, configFile);
-  const run = await bootKernels(
+  const kernel = (name: string, file: string | undefined) => ({
+    name,
+    path: file as string,
+    source: { debian: path.basename(file ?? '') },
+  });
+  const report = await runDifferential(
     settings,
-    [
-      { name: 'linux-6.1-a', path: kernels.X86_61_A as string },
-      { name: 'linux-6.1-b', path: kernels.X86_61_B as string },
-      { name: 'linux-6.12', path: kernels.X86_612 as string },
-    ],
-    { outDir, progress: log },
+    {
+      candidate: kernel('candidate', kernels.X86_612),
+      references: [
+        kernel('debian-6.1-a', kernels.X86_61_A),
+        kernel('debian-6.1-b', kernels.X86_61_B),
+      ],
+    },
+    { outDir, variant: 'default', progress: log },
   );
-  await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
-  const ids = [...new Set(run.observations.flatMap((o) => o.tests.map((t) => t.id)))];
-  const width = Math.max(...ids.map((id) => id.length), 4);
-  process.stdout.write(
-    `${'test'.padEnd(width)}  ${run.observations.map((o) => o.kernel).join('  ')}\n`,
+  process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+  log(
+    `report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`,
   );
-  for (const id of ids) {
-    const cells = run.observations.map((o) =>
-      (o.tests.find((t) => t.id === id)?.status ?? '-').padEnd(o.kernel.length),
-    );
-    process.stdout.write(`${id.padEnd(width)}  ${cells.join('  ')}\n`);
-  }
-  log(`observations and serial logs in ${outDir}`);
-  return run.observations.every((o) => o.boot.outcome === 'completed' && o.boot.stage === 'done')
-    ? EXIT.ok
-    : EXIT.infrastructure;
+  log('the divergences above are real: Linux 6.12 behaves differently from 6.1 in those tests');
+  return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;
 }

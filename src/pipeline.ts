@@ -22,6 +22,9 @@ export interface BootOptions {
   outDir: string;
   /** Boots at once; default from cores and memory. */
   jobs?: number;
+  /** Boots per kernel (default `harness.repeat`), numbered from `firstAttempt` (default 1). */
+  attempts?: number;
+  firstAttempt?: number;
   progress: (line: string) => void;
 }
 
@@ -97,13 +100,17 @@ export async function bootKernels(
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+  const attempts = options.attempts ?? harness.repeat;
   const requests = kernels.flatMap((kernel) =>
-    Array.from({ length: harness.repeat }, (_, i) => ({ kernel, attempt: i + 1 })),
+    Array.from({ length: attempts }, (_, i) => ({
+      kernel,
+      attempt: (options.firstAttempt ?? 1) + i,
+    })),
   );
   const observationsDir = path.join(options.outDir, 'observations');
   await mkdir(observationsDir, { recursive: true });
   options.progress(
-    `booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${harness.repeat}, ${jobs} at once`,
+    `booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${attempts}, ${jobs} at once`,
   );
 
   const observations = await inParallel(requests, jobs, async (request) => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, readlink, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sha256 } from '../digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 
 export interface Initramfs {
@@ -93,8 +94,4 @@ export async function initramfsFromDir(root: string, cacheDir?: string): Promise
     await rename(partial, cached); // atomic: a concurrent run never reads half an archive
     return built;
   }
-}
-
-export function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }

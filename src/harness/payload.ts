@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256, sha256File } from '../digest.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
@@ -26,9 +25,7 @@ async function fileDigest(file: string, field: string): Promise<string> {
     if (error instanceof HarnessError) throw error;
     throw new HarnessError(`${field}: cannot read ${file}: ${(error as Error).message}`);
   }
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
+  return sha256File(file);
 }
 
 /** Turns the harness settings into files QEMU can take; a directory becomes an initramfs in `workDir`. */
@@ -69,7 +66,7 @@ export async function prepareHarness(
     `script ${JSON.stringify(harness.script)}`,
     `results ${JSON.stringify(harness.results)}`,
   );
-  const digest = `sha256:${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+  const digest = sha256(parts.join('\n'));
   return {
     ...(initrd ? { initrd } : {}),
     disks: [...harness.disks],

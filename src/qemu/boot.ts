@@ -3,11 +3,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { ConsoleScript, type ScriptStep } from '../harness/script.js';
 import type { HarnessProgress } from '../results/progress.js';
 import type { TestObservation } from '../results/types.js';
-import { cleanLine, cleanText, ConsoleLines } from './console.js';
+import { cleanLine, ConsoleLines, ConsoleText } from './console.js';
 import type { Accel } from './accel.js';
 import type { MachineProfile } from './profiles.js';
 import { detectSplat, type Splat } from './splats.js';
@@ -176,7 +175,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   const resultLines: string[] = [];
   const splats: Splat[] = [];
   const script = new ConsoleScript(plan.script, plan.timeouts.stallMs, started);
-  const scriptDecoder = new StringDecoder('utf8');
+  const scriptText = new ConsoleText();
   let lineNumber = 0;
   let stage: BootStage = 'firmware';
   let lastOutput = started;
@@ -219,7 +218,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     stage = laterStage(stage, 'kernel');
     consoleLines.push(kept).forEach(onConsoleLine);
     if (!script.done) {
-      for (const event of script.feed(cleanText(scriptDecoder.write(kept)), lastOutput)) {
+      for (const event of script.feed(scriptText.push(kept), lastOutput)) {
         if (event.kind === 'send') child.stdin?.write(event.text);
         if (event.kind === 'finished') stop('completed', 'console script finished');
       }

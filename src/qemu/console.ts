@@ -77,7 +77,30 @@ export function consoleLines(data: Buffer): string[] {
 
 /** Cleans a chunk of console text but keeps its line structure (for matching prompts). */
 export function cleanText(text: string): string {
-  return stripAnsi(text.replace(/\r\n?/g, '\n'))
+  return stripAnsi(text.replace(/\r*\n|\r/g, '\n'))
     .replace(CONTROL, '')
     .replace(/\uFFFD/g, '');
+}
+
+// An escape sequence still open at the end of a chunk: ESC, maybe `[` or `]`, parameters.
+// eslint-disable-next-line no-control-regex
+const OPEN_ESCAPE = /\u001b(?:\[[0-9;?]*|\][^\u0007\u001b]*)?$/;
+
+/**
+ * Console text as it arrives, cleaned chunk by chunk for prompt matching. An escape sequence
+ * split between two reads (shells query the cursor with ESC [6n) is held back until complete,
+ * so no half of it is left in the text.
+ */
+export class ConsoleText {
+  private readonly decoder = new StringDecoder('utf8');
+  private held = '';
+
+  push(chunk: Buffer): string {
+    let text = this.held + this.decoder.write(chunk);
+    // A trailing CR may be the first half of CRLF (or of the CR CR LF some shells print).
+    const open = OPEN_ESCAPE.exec(text) ?? /\r+$/.exec(text);
+    this.held = open && open[0].length < 256 ? open[0] : '';
+    if (this.held) text = text.slice(0, -this.held.length);
+    return cleanText(text);
+  }
 }

@@ -29,3 +29,29 @@ export function uniqueIds(tests: TestObservation[], problems: string[]): void {
     test.id = renamed;
   }
 }
+
+// A printk timestamp after other text on the same line: the kernel's own message interrupted a
+// line of the harness on the shared console.
+const INTERRUPTING_PRINTK = /(?<=\S)\[\s*\d+\.\d{6}\] /;
+
+/**
+ * Splits lines where a kernel message broke into harness output on the console
+ * (`ok 14 mseal_probe[    2.295511] tsc: Refined TSC ...`), so the result keeps its own line.
+ * Only a result that ended before the kernel message began can be saved this way; the second
+ * serial port (`results.channel: serial2`) avoids the problem entirely.
+ */
+export function splitKernelMessages(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    let rest = line;
+    let match = INTERRUPTING_PRINTK.exec(rest);
+    while (match) {
+      out.push(rest.slice(0, match.index));
+      rest = rest.slice(match.index);
+      match = INTERRUPTING_PRINTK.exec(rest.slice(1));
+      if (match) match.index += 1;
+    }
+    out.push(rest);
+  }
+  return out;
+}

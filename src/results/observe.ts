@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { BootCapture, BootRecord } from '../qemu/boot.js';
+import { splitKernelMessages } from './common.js';
 import { parseResults } from './index.js';
 import type { TestObservation } from './types.js';
 
@@ -18,7 +19,9 @@ export interface KernelObservation {
 
 /** Parses a boot's results channel and settles the boot's outcome and stage from what was found. */
 export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
-  const parsed = parseResults(results.format, capture.resultLines, {
+  const lines =
+    results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
+  const parsed = parseResults(results.format, lines, {
     ...(results.regex ? { regex: results.regex } : {}),
     transcriptId: results.test ?? 'transcript',
   });

@@ -29,6 +29,8 @@ const HARNESS_TESTS = [
   'sched_yield',
   'dev_null_write',
   'cachestat_syscall',
+  'unused_syscall_451',
+  'mseal_probe',
 ];
 
 let kernels: Record<string, string>;
@@ -76,7 +78,7 @@ describe('diverge boot on real Debian kernels', () => {
       expect(observation.tests.map((t) => t.id)).toEqual(HARNESS_TESTS);
       const log = readFileSync(path.join(out, 'logs', `${name}-1.log`), 'utf8');
       expect(log).toContain('Linux version');
-      expect(log).toContain('ok 12 cachestat_syscall');
+      expect(log).toContain('ok 14 mseal_probe');
     }
     // cachestat(2) exists from Linux 6.5 on: the harness sees the difference.
     const status = (name: string) =>

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { cleanLine, ConsoleLines, consoleLines, MAX_LINE_CHARS } from '../../src/qemu/console.js';
+import {
+  cleanLine,
+  ConsoleLines,
+  consoleLines,
+  ConsoleText,
+  MAX_LINE_CHARS,
+} from '../../src/qemu/console.js';
 
 describe('ConsoleLines', () => {
   it('ends lines at LF, CRLF and a lone CR, across chunk boundaries', () => {
@@ -54,5 +60,23 @@ describe('ConsoleLines', () => {
 
   it('cleanLine removes escape sequences entirely', () => {
     expect(cleanLine('\x1b[2J\x1b[1;1Hhello\x1b[K')).toBe('hello');
+  });
+});
+
+describe('ConsoleText', () => {
+  it('holds back an escape sequence split between reads', () => {
+    const text = new ConsoleText();
+    expect(text.push(Buffer.from('/ # \x1b'))).toBe('/ # ');
+    expect(text.push(Buffer.from('[6necho $((6 * 7))\r\n42\r\n'))).toBe('echo $((6 * 7))\n42\n');
+    expect(text.push(Buffer.from('\x1b[1'))).toBe('');
+    expect(text.push(Buffer.from(';32mgreen\x1b[0m'))).toBe('green');
+  });
+});
+
+describe('ConsoleText line ends', () => {
+  it('reads CR CR LF, even split between reads, as one line end', () => {
+    const text = new ConsoleText();
+    expect(text.push(Buffer.from('uname -s\r'))).toBe('uname -s');
+    expect(text.push(Buffer.from('\r\nLinux\r\n'))).toBe('\nLinux\n');
   });
 });

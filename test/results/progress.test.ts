@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Settings } from '../../src/config/settings.js';
+import { splitKernelMessages } from '../../src/results/common.js';
 import { harnessProgress } from '../../src/results/progress.js';
 
 const results = (format: Settings['harness']['results']['format']) => ({
@@ -27,5 +28,26 @@ describe('harnessProgress', () => {
 
   it('never calls a transcript complete', () => {
     expect(harnessProgress(results('transcript'))()('ok 1 a')).toBe('none');
+  });
+});
+
+describe('splitKernelMessages', () => {
+  it('gives a result line back when a kernel message interrupted it on the console', () => {
+    expect(
+      splitKernelMessages([
+        'ok 14 mseal_probe[    2.295511] tsc: Refined TSC clocksource calibration: 2599.979 MHz',
+        '[    0.000000] Linux version 6.1.0',
+        'a[    1.000000] b[    2.000000] c',
+        'array[3] = 4',
+      ]),
+    ).toEqual([
+      'ok 14 mseal_probe',
+      '[    2.295511] tsc: Refined TSC clocksource calibration: 2599.979 MHz',
+      '[    0.000000] Linux version 6.1.0',
+      'a',
+      '[    1.000000] b',
+      '[    2.000000] c',
+      'array[3] = 4',
+    ]);
   });
 });

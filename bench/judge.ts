@@ -1,0 +1,110 @@
+/**
+ * Benchmark: judging and rendering a large run. 10,000 tests × 5 kernels (a candidate and four
+ * references) × 3 runs, with pids and timestamps in the output so normalisation has work, and
+ * a few hundred divergences. Measures judge + report + Markdown + terminal + JSON, the work
+ * `diverge compare` does. Target: under 1 s. Run with `npm run bench`.
+ */
+import { appendFileSync } from 'node:fs';
+import { judge } from '../src/compare/judge.js';
+import { defaultSettings } from '../src/config/load.js';
+import type { KernelObservation } from '../src/results/observe.js';
+import { buildReport } from '../src/report/build.js';
+import { renderMarkdown } from '../src/report/markdown.js';
+import { renderTerminal } from '../src/report/terminal.js';
+
+const TESTS = 10_000;
+const RUNS = 3;
+const kernels = ['candidate', 'staff', 'v1', 'v2', 'v3'];
+
+function observations(): KernelObservation[] {
+  const all: KernelObservation[] = [];
+  for (const kernel of kernels) {
+    for (let attempt = 1; attempt <= RUNS; attempt++) {
+      const tests = [];
+      for (let i = 0; i < TESTS; i++) {
+        const diverges = kernel === 'candidate' && i % 97 === 0;
+        const status = diverges && i % 2 === 0 ? 'fail' : 'pass';
+        const output = [
+          `[ ${(attempt * 1.234567 + i / 1000).toFixed(6)}] suite${i % 50}.case${i}: pid ${1000 + attempt * 7 + i}`,
+          diverges ? `got ${i + 1}` : `got ${i}`,
+        ];
+        if (!(kernel === 'candidate' && i % 1000 === 999))
+          tests.push({ id: `suite${i % 50}.case${i}`, status, output } as const);
+      }
+      all.push({
+        kernel,
+        attempt,
+        boot: {
+          kernel,
+          attempt,
+          outcome: 'completed',
+          stage: 'done',
+          durationMs: 1000,
+          accel: 'tcg',
+          log: `/tmp/out/logs/${kernel}-${attempt}.log`,
+          splats: [],
+          exitStatus: 0,
+          logTruncated: false,
+          command: [],
+        },
+        tests: tests.map((t) => ({ ...t, output: [...t.output] })),
+        complete: true,
+        problems: [],
+      });
+    }
+  }
+  return all;
+}
+
+const settings = defaultSettings('/tmp');
+const input = observations();
+const times: number[] = [];
+let summary = '';
+for (let round = 0; round < 5; round++) {
+  const start = performance.now();
+  const judgement = judge({
+    observations: input,
+    candidate: 'candidate',
+    references: kernels.slice(1),
+    normalize: settings.normalize,
+    compareOutput: true,
+    expectations: [],
+    failOn: settings.failOn,
+    scope: { arch: 'x86_64', variant: 'default', today: '2026-11-22' },
+  });
+  const report = buildReport({
+    settings,
+    variant: 'default',
+    startedAt: new Date(),
+    durationMs: 0,
+    host: { qemu: '7.2', accel: 'tcg', cpus: 2 },
+    harnessDigest: `sha256:${'0'.repeat(64)}`,
+    candidate: { name: 'candidate', source: {}, digest: `sha256:${'1'.repeat(64)}` },
+    references: kernels
+      .slice(1)
+      .map((name) => ({ name, source: {}, digest: `sha256:${'2'.repeat(64)}` })),
+    observations: input,
+    judgement,
+    expectations: { entries: [] },
+    today: '2026-11-22',
+    outDir: '/tmp/out',
+  });
+  const markdown = renderMarkdown(report, {});
+  const terminal = renderTerminal(report, { color: false });
+  const json = JSON.stringify(report);
+  times.push(performance.now() - start);
+  summary = `${report.summary.tests} tests, ${report.summary.divergences} divergences, ${report.clusters.length} clusters; markdown ${markdown.length} B, terminal ${terminal.length} B, json ${(json.length / 1e6).toFixed(1)} MB`;
+}
+times.sort((a, b) => a - b);
+const median = times[2] as number;
+console.log(summary);
+console.log(
+  `judge + report + render, median of 5: ${median.toFixed(0)} ms (min ${times[0]?.toFixed(0)} ms) — target < 1000 ms`,
+);
+if (process.env.BENCH_RECORD !== '0') {
+  appendFileSync(
+    new URL('../../bench/judge.md', import.meta.url),
+    `| ${new Date().toISOString().slice(0, 10)} | judge.ts | ${TESTS} tests × ${kernels.length} kernels × ${RUNS} runs | ${median.toFixed(0)} ms | Node ${process.version} |\n`,
+  );
+}
+process.exitCode = median < 1000 ? 0 : 1;

@@ -1,0 +1,208 @@
+/**
+ * Where a test's divergence class is decided: the candidate's runs against the oracle made of
+ * the reference runs. Pure; see design.md "Observations and classes" for the classes.
+ */
+import type { Blame, DivergenceClass, Severity } from '../report/types.js';
+import { failCount, type RunView, signature } from './runs.js';
+
+export interface Classification {
+  class: DivergenceClass;
+  blame: Blame;
+  confidence: number;
+  agreeing: string[];
+  reason: string;
+  counts: Record<string, string>;
+  /** The reference and run the candidate is compared with, for the diff. */
+  consensus?: { reference: string; run: RunView };
+}
+
+export const SEVERITY: Record<DivergenceClass, Severity> = {
+  regression: 'error',
+  crash: 'error',
+  hang: 'error',
+  missing: 'error',
+  output: 'warning',
+  flaky: 'warning',
+  ambiguous: 'warning',
+  fix: 'notice',
+  new: 'notice',
+  expected: 'none',
+  same: 'none',
+};
+
+const FAILING = new Set(['fail', 'error']);
+
+/** A status change between references and candidate, as a class. */
+function statusChange(reference: string, candidate: string): DivergenceClass {
+  if (reference === 'pass') return 'regression';
+  if (candidate === 'pass') return 'fix';
+  if (reference === 'skip' && FAILING.has(candidate)) return 'regression';
+  return 'output'; // fail ↔ error, failing ↔ skip: nothing passes on either side
+}
+
+const RUN_WORDS: Record<string, string> = {
+  pass: 'passes',
+  fail: 'fails',
+  skip: 'is skipped',
+  error: 'errors',
+  crashed: 'crashes before it',
+  hung: 'hangs before it',
+  absent: 'does not report it',
+  infra: 'could not be booted',
+};
+
+/** "passes (2/3 runs), fails (1/3 runs)". */
+function describeRuns(runs: readonly RunView[]): string {
+  const counts = new Map<string, number>();
+  for (const run of runs) {
+    const key = run.kind === 'observed' ? run.status : run.kind;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([key, n]) => `${RUN_WORDS[key] ?? key} (${n}/${runs.length} runs)`)
+    .join(', ');
+}
+
+const list = (names: readonly string[]) => names.join(', ');
+
+/**
+ * Classifies one test. `references` holds only working references; each has at least one run,
+ * observed or not. Returns undefined when nobody observed the test (nothing to judge).
+ */
+export function classify(
+  candidate: readonly RunView[],
+  references: ReadonlyMap<string, readonly RunView[]>,
+  compareOutput: boolean,
+): Classification | undefined {
+  const counts: Record<string, string> = { candidate: failCount(candidate) };
+  for (const [name, runs] of references) counts[name] = failCount(runs);
+  const refObserved = [...references].map(([name, runs]) => ({
+    name,
+    runs: runs.filter((r) => r.kind === 'observed'),
+  }));
+  const allRefRuns = refObserved.flatMap(({ name, runs }) => runs.map((run) => ({ name, run })));
+  const candidateRuns = candidate.filter((r) => r.kind !== 'infra');
+  const base = { counts, blame: 'kernel' as Blame };
+
+  if (allRefRuns.length === 0) {
+    if (!candidate.some((r) => r.kind === 'observed')) return undefined;
+    const died = [...references].filter(([, runs]) =>
+      runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'),
+    );
+    if (died.length > 0) {
+      return {
+        ...base,
+        class: 'ambiguous',
+        blame: 'reference',
+        confidence: 0,
+        agreeing: [],
+        reason: `no reference finished this test: ${list(died.map(([n]) => n))} died before it; the candidate ${describeRuns(candidate)}`,
+      };
+    }
+    return {
+      ...base,
+      class: 'new',
+      confidence: 1,
+      agreeing: [],
+      reason: `no reference reports this test; the candidate ${describeRuns(candidate)}`,
+    };
+  }
+
+  // The consensus: the most common reference observation; ties go to the first reference.
+  const tally = new Map<string, { n: number; reference: string; run: RunView }>();
+  for (const { name, run } of allRefRuns) {
+    const sig = signature(run, compareOutput);
+    const entry = tally.get(sig) ?? { n: 0, reference: name, run };
+    entry.n += 1;
+    tally.set(sig, entry);
+  }
+  const [consensusSig, consensus] = [...tally].reduce((best, next) =>
+    next[1].n > best[1].n ? next : best,
+  );
+  const confidence = consensus.n / allRefRuns.length;
+  const agreeing = refObserved
+    .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === consensusSig))
+    .map((r) => r.name);
+  const withConsensus = {
+    ...base,
+    confidence,
+    agreeing,
+    consensus: { reference: consensus.reference, run: consensus.run },
+  };
+
+  if (candidateRuns.length === 0) {
+    const boot = candidate[0];
+    const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
+    return {
+      ...withConsensus,
+      class: 'missing',
+      blame: 'infrastructure',
+      reason: `QEMU could not boot the candidate${message ? `: ${message}` : ''}`,
+    };
+  }
+  const candidateSigs = new Set(candidateRuns.map((r) => signature(r, compareOutput)));
+  if (candidateSigs.size > 1) {
+    return {
+      ...withConsensus,
+      class: 'flaky',
+      reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}`,
+    };
+  }
+  const run = candidateRuns[0] as RunView;
+  const refText = `${describeRuns(allRefRuns.map((r) => r.run))} on ${list(refObserved.map((r) => r.name))}`;
+  if (run.kind !== 'observed') {
+    const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
+    const detail = run.boot.message ? ` (${run.boot.message})` : '';
+    const what = {
+      crash: 'crashed before reporting it',
+      hang: 'hung before reporting it',
+      missing: 'finished without reporting it',
+    }[cls];
+    return {
+      ...withConsensus,
+      class: cls,
+      reason: `the candidate's boot ${what}${detail}; the test ${refText}`,
+    };
+  }
+
+  const candidateSig = signature(run, compareOutput);
+  const allowing = refObserved
+    .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === candidateSig))
+    .map((r) => r.name);
+  if (allowing.length === refObserved.length) {
+    return {
+      ...withConsensus,
+      class: 'same',
+      agreeing: allowing,
+      reason: `matches ${list(allowing)}`,
+    };
+  }
+  if (allowing.length > 0) {
+    const others = refObserved.map((r) => r.name).filter((n) => !allowing.includes(n));
+    return {
+      ...withConsensus,
+      class: 'ambiguous',
+      agreeing: allowing,
+      reason: `the references disagree: the candidate matches ${list(allowing)}, not ${list(others)}`,
+    };
+  }
+  // The candidate matches no reference run. Compare by status first.
+  const refStatuses = refObserved.map(
+    ({ runs }) => new Set(runs.map((r) => (r.kind === 'observed' ? r.status : r.kind))),
+  );
+  const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
+  if (shared.length === 0) {
+    return {
+      ...withConsensus,
+      class: 'ambiguous',
+      reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
+    };
+  }
+  const consensusStatus = consensus.run.kind === 'observed' ? consensus.run.status : 'pass';
+  const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
+  const reason =
+    cls === 'output' && run.status === consensusStatus
+      ? `same status (${run.status}) as ${list(agreeing)}, different output`
+      : `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`;
+  return { ...withConsensus, class: cls, reason };
+}

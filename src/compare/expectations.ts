@@ -1,0 +1,378 @@
+/**
+ * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
+ * accepts, so that they show as class `expected` instead of failing the run.
+ *
+ * ```yaml
+ * # comments are kept when `diverge expectations update` rewrites the file
+ * expectations:
+ *   - test: "syscalls.cachestat*"   # a test id or a glob over ids (see below)
+ *     classes: [fix]                # classes to accept: regression, fix, output, crash, hang,
+ *                                   #   missing, new, flaky, ambiguous
+ *     outcomes: [fail, skip]        # and/or candidate statuses to accept: pass, fail, skip, error,
+ *                                   #   missing (an entry needs at least one of classes, outcomes)
+ *     reference: staff              # optional: only verdicts that this reference agrees with (or
+ *                                   #   any verdict when it is the report's only reference)
+ *     arch: x86_64                  # optional: only on this machine arch
+ *     variant: default              # optional: only in this variant (matrix leg)
+ *     reason: "cachestat(2) is new in 6.5"   # required, shown in the report
+ *     link: https://example.org/bug/1        # optional http(s) URL, shown in the report
+ *     expires: 2027-01-31           # optional: from this date on the entry no longer matches
+ * ```
+ *
+ * Globs match whole ids: `*` matches any run of characters except `.` (one segment or part of
+ * one), `**` matches anything including `.`, `?` matches one character other than `.`; every other
+ * character, regex metacharacters included, matches itself. The first entry that matches wins.
+ * Entries that matched nothing in a run, and expired ones, are reported as stale.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../config/load.js';
+import type { TestStatus } from '../results/types.js';
+import type { DivergenceClass, StaleExpectation } from '../report/types.js';
+
+export interface Expectation {
+  test: string;
+  classes?: DivergenceClass[];
+  outcomes?: TestStatus[];
+  reference?: string;
+  arch?: string;
+  variant?: string;
+  reason: string;
+  link?: string;
+  /** `YYYY-MM-DD`; the entry stops matching on this day. */
+  expires?: string;
+  /** Line of the entry in its file, for messages. */
+  line?: number;
+}
+
+export interface MatchContext {
+  test: string;
+  class: DivergenceClass;
+  candidateStatus: TestStatus;
+  /** References that agree with the verdict's consensus. */
+  agreeing: string[];
+  /** Every reference of the report. */
+  references: string[];
+  arch: string;
+  variant: string;
+  /** `YYYY-MM-DD`. */
+  today: string;
+}
+
+// `same` is not a divergence and `expected` is what an entry turns one into.
+const CLASSES = [
+  'regression',
+  'fix',
+  'output',
+  'crash',
+  'hang',
+  'missing',
+  'new',
+  'flaky',
+  'ambiguous',
+] as const satisfies readonly DivergenceClass[];
+const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const satisfies TestStatus[];
+
+// Message helpers in the style of src/config/settings.ts ("expected X, got Y").
+const shown = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+};
+const expected =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `missing (expected ${what})`
+      : `expected ${what}, got ${shown(issue.input)}`;
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key (expected one of ${known})`
+        : expected('a mapping')(issue),
+  });
+}
+function text(what: string, valid: (s: string) => boolean = () => true) {
+  const error = expected(what);
+  return z.string({ error }).refine((s) => s !== '' && valid(s), { error });
+}
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: expected(`one of ${values.join(', ')}`) });
+const nonEmptyList = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item, { error: expected(what) }).min(1, { error: expected(what) });
+
+/** A real calendar date written as YYYY-MM-DD. */
+function isDate(s: string): boolean {
+  const date = new Date(`${s}T00:00:00Z`);
+  // Date rolls 2027-02-30 over to March (or rejects it): a round trip catches both.
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+    !Number.isNaN(date.getTime()) &&
+    date.toISOString().slice(0, 10) === s
+  );
+}
+
+const entrySchema = strict({
+  test: text('a test id or glob'),
+  classes: nonEmptyList(oneOf(CLASSES), 'a non-empty list of classes').optional(),
+  outcomes: nonEmptyList(oneOf(STATUSES), 'a non-empty list of outcomes').optional(),
+  reference: text('a reference name').optional(),
+  arch: text('an architecture like x86_64').optional(),
+  variant: text('a variant name').optional(),
+  reason: text('a reason (why this divergence is accepted)'),
+  link: text('an http:// or https:// URL', (s) => /^https?:\/\/\S+$/i.test(s)).optional(),
+  expires: text('a date like 2027-01-31', isDate).optional(),
+}).superRefine((entry, ctx) => {
+  if (entry.classes === undefined && entry.outcomes === undefined)
+    ctx.addIssue({ code: 'custom', message: 'missing classes or outcomes (at least one of them)' });
+});
+
+const fileSchema = strict({
+  expectations: z.array(entrySchema, { error: expected('a list of expectations') }).default([]),
+});
+
+/** The entries of `file`; a missing file has none. Throws `ConfigError` when it is invalid. */
+export async function loadExpectations(file: string): Promise<Expectation[]> {
+  const source = await readIfPresent(file);
+  return source === undefined ? [] : parseExpectations(source, file);
+}
+
+/** Parses expectations `source`; `file` names it in messages. */
+export function parseExpectations(source: string, file: string): Expectation[] {
+  return parse(source, file).entries;
+}
+
+function parse(source: string, file: string): { doc: Document; entries: Expectation[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((error) => ({
+      path: '',
+      line: lines.linePos(error.pos[0]).line,
+      message: error.message,
+    }));
+    throw new ConfigError(file, issues);
+  }
+  // An empty file, or `expectations:` with nothing after it, accepts nothing.
+  const result = fileSchema.safeParse(withoutNulls(doc.toJS()) ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.flatMap((issue) => toIssues(issue, doc, lines));
+    issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    throw new ConfigError(file, issues);
+  }
+  const entries = result.data.expectations.map((entry, i) => {
+    const line = lineOf(['expectations', i], doc, lines);
+    return line === undefined ? entry : { ...entry, line };
+  });
+  return { doc, entries };
+}
+
+/** Drops mapping entries whose value is null: `key:` with nothing after it means "not set". */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).filter(([, v]) => v !== null);
+  return Object.fromEntries(entries.map(([k, v]) => [k, withoutNulls(v)]));
+}
+
+function toIssues(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigIssue[] {
+  const paths =
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => [...issue.path, key])
+      : [issue.path];
+  return paths.map((at) => ({
+    path: at
+      .map((key, i) =>
+        typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`,
+      )
+      .join(''),
+    line: lineOf(at, doc, lines),
+    message: issue.message,
+  }));
+}
+
+/** The line of the deepest node on `at` that the source has (a key's line for mapping entries). */
+function lineOf(at: PropertyKey[], doc: Document, lines: LineCounter): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = doc.contents?.range?.[0];
+  for (const key of at) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === key);
+      if (!pair) break;
+      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (!isNode(item)) break;
+      node = item;
+      offset = item.range?.[0] ?? offset;
+    } else break;
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+// Matching runs once per test (up to ~10,000 a run): compile each glob once.
+const compiled = new Map<string, RegExp>();
+
+/** The anchored RegExp for a test-id glob (see the module comment). */
+export function globToRegExp(glob: string): RegExp {
+  let regex = compiled.get(glob);
+  if (regex === undefined) {
+    const source = glob.replace(/\*\*|[*?]|[.+^${}()|[\]\\]/g, (token) =>
+      token === '**' ? '.*' : token === '*' ? '[^.]*' : token === '?' ? '[^.]' : `\\${token}`,
+    );
+    regex = new RegExp(`^${source}$`, 's');
+    compiled.set(glob, regex);
+  }
+  return regex;
+}
+
+const isExpired = (entry: Expectation, today: string) =>
+  entry.expires !== undefined && today >= entry.expires;
+
+/** The first live entry that accepts this verdict, if any. */
+export function matchExpectation(
+  entries: Expectation[],
+  ctx: MatchContext,
+): Expectation | undefined {
+  if (ctx.class === 'same' || ctx.class === 'expected') return undefined;
+  const soleReference = ctx.references.length === 1 ? ctx.references[0] : undefined;
+  return entries.find(
+    (entry) =>
+      !isExpired(entry, ctx.today) &&
+      (entry.arch === undefined || entry.arch === ctx.arch) &&
+      (entry.variant === undefined || entry.variant === ctx.variant) &&
+      (entry.reference === undefined ||
+        entry.reference === soleReference ||
+        ctx.agreeing.includes(entry.reference)) &&
+      (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
+      globToRegExp(entry.test).test(ctx.test),
+  );
+}
+
+/** Entries to clean up: expired ones, and live ones that matched nothing in this run. */
+export function staleExpectations(
+  entries: Expectation[],
+  matched: Set<Expectation>,
+  today: string,
+): StaleExpectation[] {
+  return entries.flatMap((entry) =>
+    isExpired(entry, today)
+      ? [{ test: entry.test, reason: `expired on ${entry.expires}` }]
+      : matched.has(entry)
+        ? []
+        : [{ test: entry.test, reason: 'matched no divergence' }],
+  );
+}
+
+const HEADER = `\
+ Known divergences this project accepts: diverge shows them as class "expected" instead of
+ failing. Each entry: test (an id, or a glob: * within a dot-separated segment, ** across
+ segments, ? one character but .), classes and/or outcomes (the candidate's statuses) to accept,
+ optional reference / arch / variant scopes, reason (required), link, expires (YYYY-MM-DD).
+ "diverge expectations update" appends entries and keeps the rest of this file, comments too.`;
+
+export interface AcceptedDivergence {
+  test: string;
+  class: DivergenceClass;
+  candidateStatus: TestStatus;
+  /** References agreeing with the verdict; lets reference-scoped entries count as covering. */
+  agreeing?: string[];
+}
+
+/**
+ * Appends one entry per divergence that no live entry covers yet (`same` and `expected` verdicts
+ * are skipped), keeping the file's entries and comments. Creates the file when missing and leaves
+ * it alone when nothing is added. `kept` counts the entries the file already had.
+ */
+export async function updateExpectations(
+  file: string,
+  divergences: AcceptedDivergence[],
+  context: { arch: string; variant: string; today: string; references?: string[] },
+): Promise<{ added: number; kept: number }> {
+  const source = await readIfPresent(file);
+  const { doc, entries } = source === undefined ? fresh() : parse(source, file);
+  const all = [...entries];
+  const addedByTest = new Map<string, { entry: Expectation; classes: YAMLSeq }>();
+  for (const divergence of divergences) {
+    const { test, class: cls } = divergence;
+    if (cls === 'same' || cls === 'expected') continue;
+    const { arch, variant, today, references = [] } = context;
+    const { candidateStatus, agreeing = [] } = divergence;
+    const ctx = { test, class: cls, candidateStatus, agreeing, references, arch, variant, today };
+    if (matchExpectation(all, ctx)) continue;
+    // A second verdict for a test just added widens that entry instead of adding another.
+    const added = addedByTest.get(test);
+    if (added) {
+      added.entry.classes?.push(cls);
+      added.classes.add(cls);
+      continue;
+    }
+    const entry = { test, classes: [cls], reason: `accepted on ${context.today}: ${cls}` };
+    const classes = new YAMLSeq();
+    classes.flow = true;
+    classes.add(cls);
+    const node = new YAMLMap();
+    node.set('test', test);
+    node.set('classes', classes);
+    node.set('reason', entry.reason);
+    entriesNode(doc).add(node);
+    all.push(entry);
+    addedByTest.set(test, { entry, classes });
+  }
+  if (addedByTest.size > 0)
+    await writeAtomically(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+  return { added: addedByTest.size, kept: entries.length };
+}
+
+function fresh(): { doc: Document; entries: Expectation[] } {
+  const doc = parseDocument('expectations:\n');
+  doc.commentBefore = HEADER;
+  return { doc, entries: [] };
+}
+
+/** The `expectations` sequence, made a block sequence (it may be absent, empty or `[]`). */
+function entriesNode(doc: Document): YAMLSeq {
+  const found = doc.get('expectations', true);
+  const seq = isSeq(found) ? found : new YAMLSeq();
+  if (seq !== found) doc.set('expectations', seq);
+  if (seq.items.length === 0) seq.flow = false;
+  return seq;
+}
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const message = `cannot read expectations: ${(error as Error).message}`;
+    throw new ConfigError(file, [{ path: '', message }]);
+  }
+}
+
+/** Readers never see a half-written file: write a temp file beside it, then rename over. */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import type {
+  Cluster,
+  DivergenceClass,
+  LearnedMask,
+  ReportObservation,
+  ReportTest,
+  Verdict,
+} from '../report/types.js';
+import type { KernelObservation } from '../results/observe.js';
+import type { TestObservation } from '../results/types.js';
+import { type Classification, classify, SEVERITY } from './classify.js';
+import { type Expectation, matchExpectation } from './expectations.js';
+import { applyMasks, learnMasks, makeNormalizer, type NormalizeSettings } from './normalize.js';
+import { type RunView, unobservedKind } from './runs.js';
+
+export interface JudgeInput {
+  /** Every boot of every kernel. */
+  observations: readonly KernelObservation[];
+  candidate: string;
+  references: readonly string[];
+  normalize: NormalizeSettings;
+  compareOutput: boolean;
+  expectations: readonly Expectation[];
+  failOn: readonly DivergenceClass[];
+  scope: { arch: string; variant: string; today: string };
+}
+
+export interface Judgement {
+  tests: ReportTest[];
+  clusters: Cluster[];
+  learned: LearnedMask[];
+  /** Working references are the oracle; these are left out, with why. */
+  broken: Map<string, string>;
+  matched: Set<Expectation>;
+}
+
+const DIVERGENT = (cls: DivergenceClass) => cls !== 'same' && cls !== 'expected';
+
+/** Whether any boot of a kernel observed anything: a reference that never did is broken. */
+function brokenReason(boots: readonly KernelObservation[]): string | undefined {
+  if (boots.some((b) => b.tests.some((t) => t.status !== 'missing'))) return undefined;
+  const outcomes = boots.map(
+    (b) => b.boot.outcome + (b.boot.message ? ` (${b.boot.message})` : ''),
+  );
+  return `no boot reported a test: ${[...new Set(outcomes)].join('; ')}`;
+}
+
+function byKernel(observations: readonly KernelObservation[]): Map<string, KernelObservation[]> {
+  const kernels = new Map<string, KernelObservation[]>();
+  for (const o of observations) {
+    const boots = kernels.get(o.kernel) ?? [];
+    boots.push(o);
+    kernels.set(o.kernel, boots);
+  }
+  for (const boots of kernels.values()) boots.sort((a, b) => a.attempt - b.attempt);
+  return kernels;
+}
+
+/** What the candidate says first that the consensus does not: one bug, one signature. */
+function firstDifference(
+  reference: RunView | undefined,
+  candidate: RunView | undefined,
+): string | undefined {
+  if (reference?.kind !== 'observed' || candidate?.kind !== 'observed') return undefined;
+  const at = candidate.output.findIndex((line, i) => line !== reference.output[i]);
+  if (at >= 0) return candidate.output[at];
+  if (candidate.output.length < reference.output.length)
+    return `(output ends before: ${reference.output[candidate.output.length]})`;
+  return `${reference.status} → ${candidate.status}`;
+}
+
+function clusterSignature(
+  test: ReportTest,
+  difference: string | undefined,
+  candidateBoots: readonly KernelObservation[],
+  lastSeen: Map<number, string>,
+): string {
+  const { verdict } = test;
+  const cls = verdict.expected?.class ?? verdict.class;
+  const boot = candidateBoots[0]?.boot;
+  if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && boot) {
+    const splat = boot.splats.find((s) => ['panic', 'oops', 'bug', 'kasan'].includes(s.kind));
+    if (cls === 'crash' && splat) return splat.fingerprint;
+    const after = lastSeen.get(boot.attempt);
+    return `${cls}: boot ${boot.outcome} at stage ${boot.stage}${after ? ` after ${after}` : ''}`;
+  }
+  return `${cls}: ${difference ?? verdict.reason}`;
+}
+
+/**
+ * Judges every test: normalises outputs, learns masks from repeated reference runs, classifies
+ * each test against the reference oracle, applies expectations and clusters the divergences.
+ */
+export function judge(input: JudgeInput): Judgement {
+  const normalizer = makeNormalizer(input.normalize);
+  const kernels = byKernel(input.observations);
+  const broken = new Map<string, string>();
+  for (const name of input.references) {
+    const reason = brokenReason(kernels.get(name) ?? []);
+    if (reason) broken.set(name, reason);
+  }
+  const working = input.references.filter((name) => !broken.has(name));
+
+  // Normalised observations per boot, indexed by test id.
+  const index = new Map<KernelObservation, Map<string, TestObservation>>();
+  const order: string[] = [];
+  const known = new Set<string>();
+  for (const name of [...working, input.candidate]) {
+    for (const boot of kernels.get(name) ?? []) {
+      const tests = new Map<string, TestObservation>();
+      for (const test of boot.tests) {
+        if (test.status === 'missing') continue;
+        tests.set(test.id, { ...test, output: normalizer.lines(test.output) });
+        if (!known.has(test.id)) {
+          known.add(test.id);
+          order.push(test.id);
+        }
+      }
+      index.set(boot, tests);
+    }
+  }
+
+  const runsByReference = new Map<string, Map<string, string[][]>>();
+  for (const name of working) {
+    const perTest = new Map<string, string[][]>();
+    for (const boot of kernels.get(name) ?? []) {
+      for (const [id, test] of index.get(boot) ?? [])
+        perTest.set(id, [...(perTest.get(id) ?? []), test.output]);
+    }
+    runsByReference.set(name, perTest);
+  }
+  const learned = learnMasks(runsByReference);
+  const masked = new Set(learned.map((m) => m.test));
+
+  const views = (name: string, id: string): RunView[] =>
+    (kernels.get(name) ?? []).map((boot) => {
+      const test = index.get(boot)?.get(id);
+      if (!test) return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
+      const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
+      return {
+        attempt: boot.attempt,
+        kind: 'observed',
+        status: test.status as Exclude<typeof test.status, 'missing'>,
+        output,
+      };
+    });
+
+  const candidateBoots = kernels.get(input.candidate) ?? [];
+  const lastSeen = new Map(
+    candidateBoots.map((b) => [
+      b.attempt,
+      b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '',
+    ]),
+  );
+  const matched = new Set<Expectation>();
+  const tests: ReportTest[] = [];
+  const differences = new Map<string, string | undefined>();
+  for (const id of order) {
+    const candidate = views(input.candidate, id);
+    const references = new Map(working.map((name) => [name, views(name, id)]));
+    const result = classify(candidate, references, input.compareOutput);
+    if (!result) continue;
+    const observations: Record<string, ReportObservation[]> = {};
+    for (const [name, runs] of [[input.candidate, candidate] as const, ...references]) {
+      observations[name] = runs.flatMap((r) =>
+        r.kind === 'observed' ? [{ attempt: r.attempt, status: r.status, output: r.output }] : [],
+      );
+    }
+    const verdict = toVerdict(result, candidate, input, matched, id);
+    tests.push({ id, observations, verdict });
+    differences.set(
+      id,
+      firstDifference(
+        result.consensus?.run,
+        candidate.find((r) => r.kind === 'observed'),
+      ),
+    );
+  }
+
+  const groups = new Map<string, Cluster>();
+  for (const test of tests) {
+    if (!DIVERGENT(test.verdict.class) || test.verdict.blame !== 'kernel') continue;
+    const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
+    const key = `${test.verdict.class}\n${signature}`;
+    const cluster = groups.get(key) ?? {
+      id: `c${createHash('sha1').update(key).digest('hex').slice(0, 8)}`,
+      class: test.verdict.class,
+      signature,
+      tests: [],
+    };
+    cluster.tests.push(test.id);
+    groups.set(key, cluster);
+    test.verdict.cluster = cluster.id;
+  }
+  return { tests, clusters: [...groups.values()], learned, broken, matched };
+}
+
+function toVerdict(
+  result: Classification,
+  candidate: readonly RunView[],
+  input: JudgeInput,
+  matched: Set<Expectation>,
+  id: string,
+): Verdict {
+  const observed = candidate.find((r) => r.kind === 'observed');
+  let diff: string | undefined;
+  const reference = result.consensus;
+  if (
+    DIVERGENT(result.class) &&
+    reference &&
+    reference.run.kind === 'observed' &&
+    observed?.kind === 'observed'
+  ) {
+    const before = [reference.run.status, ...reference.run.output].join('\n');
+    const after = [observed.status, ...observed.output].join('\n');
+    if (before !== after) {
+      // The status is the first line, so a status change shows in the diff too.
+      diff = createTwoFilesPatch(
+        reference.reference,
+        input.candidate,
+        `${before}\n`,
+        `${after}\n`,
+        '',
+        '',
+        {
+          context: 3,
+        },
+      ).replace(/^=+\n/, '');
+    }
+  }
+  const verdict: Verdict = {
+    class: result.class,
+    severity: SEVERITY[result.class],
+    blame: result.blame,
+    confidence: Math.round(result.confidence * 1000) / 1000,
+    agreeing: result.agreeing,
+    reason: result.reason,
+    counts: result.counts,
+    ...(diff ? { diff } : {}),
+    failing: false,
+  };
+  if (DIVERGENT(result.class) && result.blame === 'kernel') {
+    const entry = matchExpectation([...input.expectations], {
+      test: id,
+      class: result.class,
+      candidateStatus: observed?.kind === 'observed' ? observed.status : 'missing',
+      agreeing: result.agreeing,
+      references: [...input.references],
+      arch: input.scope.arch,
+      variant: input.scope.variant,
+      today: input.scope.today,
+    });
+    if (entry) {
+      matched.add(entry);
+      verdict.expected = {
+        class: result.class,
+        reason: entry.reason,
+        ...(entry.link ? { link: entry.link } : {}),
+      };
+      verdict.class = 'expected';
+      verdict.severity = SEVERITY.expected;
+    }
+  }
+  verdict.failing = verdict.blame === 'kernel' && input.failOn.includes(verdict.class);
+  return verdict;
+}

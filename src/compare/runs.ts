@@ -1,0 +1,42 @@
+import type { BootRecord } from '../qemu/boot.js';
+import type { TestStatus } from '../results/types.js';
+
+/**
+ * What one boot says about one test. A boot that did not report the test still says something:
+ * it crashed or hung before the test, QEMU could not run it, or it finished without the test.
+ */
+export type RunView =
+  | { attempt: number; kind: 'observed'; status: Exclude<TestStatus, 'missing'>; output: string[] }
+  | { attempt: number; kind: 'crashed' | 'hung' | 'absent' | 'infra'; boot: BootRecord };
+
+export type RunKind = RunView['kind'];
+
+/** How a boot that did not report a test is read. */
+export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {
+  switch (boot.outcome) {
+    case 'panic':
+      return 'crashed';
+    case 'timeout':
+    case 'stalled':
+      return 'hung';
+    case 'qemu-error':
+      return 'infra';
+    case 'completed':
+    case 'no-results':
+      return 'absent';
+  }
+}
+
+/** Runs compare equal when status and (if compared) normalised output are equal. */
+export function signature(run: RunView, compareOutput: boolean): string {
+  if (run.kind !== 'observed') return `<${run.kind}>`;
+  return compareOutput ? `${run.status}\n${run.output.join('\n')}` : run.status;
+}
+
+export const isFailing = (run: RunView) =>
+  run.kind !== 'observed' || run.status === 'fail' || run.status === 'error';
+
+/** `failing runs:runs`, the way people count flaky tests. */
+export function failCount(runs: readonly RunView[]): string {
+  return `${runs.filter(isFailing).length}:${runs.length}`;
+}

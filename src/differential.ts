@@ -1,0 +1,194 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Expectation, loadExpectations } from './compare/expectations.js';
+import { judge, type Judgement } from './compare/judge.js';
+import type { Settings } from './config/settings.js';
+import { sha256File } from './digest.js';
+import { bootKernels, type BootRun } from './pipeline.js';
+import { CANDIDATE, type ResolvedKernel } from './references/resolve.js';
+import { buildReport } from './report/build.js';
+import { renderMarkdown } from './report/markdown.js';
+import type { Report, ReportKernel } from './report/types.js';
+import { validateReport } from './report/validate.js';
+import type { KernelObservation } from './results/observe.js';
+
+export interface DifferentialOptions {
+  outDir: string;
+  variant: string;
+  jobs?: number;
+  progress: (line: string) => void;
+  /** YYYY-MM-DD, for expectation expiry; default today (UTC). */
+  today?: string;
+}
+
+/** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
+export interface SavedRun extends BootRun {
+  roles: { candidate: ReportKernel; references: ReportKernel[] };
+  startedAt: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function judgeRun(
+  settings: Settings,
+  roles: SavedRun['roles'],
+  observations: readonly KernelObservation[],
+  expectations: readonly Expectation[],
+  options: { variant: string; today: string },
+): Judgement {
+  return judge({
+    observations,
+    candidate: roles.candidate.name,
+    references: roles.references.map((r) => r.name),
+    normalize: settings.normalize,
+    compareOutput: settings.compare.output,
+    expectations,
+    failOn: settings.failOn,
+    scope: { arch: settings.machine.arch, variant: options.variant, today: options.today },
+  });
+}
+
+const diverged = (judgement: Judgement) =>
+  judgement.tests.some(
+    (t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class),
+  );
+
+/**
+ * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
+ * run that diverged (to tell flaky from real), and write report.json and report.md.
+ */
+export async function runDifferential(
+  settings: Settings,
+  kernels: { candidate: ResolvedKernel; references: ResolvedKernel[] },
+  options: DifferentialOptions,
+): Promise<Report> {
+  const startedAt = new Date();
+  const all = [kernels.candidate, ...kernels.references];
+  const digests = await Promise.all(
+    all.map((k) => sha256File(k.path).catch(() => 'sha256:' + '0'.repeat(64))),
+  );
+  const [candidate, ...references] = all.map((k, i) => ({
+    name: k.name,
+    source: k.source,
+    digest: digests[i] as string,
+  }));
+  const roles = { candidate: candidate as ReportKernel, references };
+  const expectations = await loadExpectations(settings.expectations);
+  const scope = { variant: options.variant, today: options.today ?? today() };
+
+  const first = await bootKernels(settings, all, {
+    outDir: options.outDir,
+    progress: options.progress,
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+  });
+  let observations = first.observations;
+  let judgement = judgeRun(settings, roles, observations, expectations, scope);
+  const extra = settings.harness.rerunDivergent;
+  if (extra > 0 && diverged(judgement)) {
+    const again = all.filter((k) => !judgement.broken.has(k.name));
+    options.progress(
+      `divergences found: booting ${again.map((k) => k.name).join(', ')} ${extra} more time(s) to tell flaky from real`,
+    );
+    const rerun = await bootKernels(settings, again, {
+      outDir: options.outDir,
+      progress: options.progress,
+      attempts: extra,
+      firstAttempt: settings.harness.repeat + 1,
+      ...(options.jobs ? { jobs: options.jobs } : {}),
+    });
+    observations = [...observations, ...rerun.observations];
+    judgement = judgeRun(settings, roles, observations, expectations, scope);
+  }
+  const saved: SavedRun = { ...first, observations, roles, startedAt: startedAt.toISOString() };
+  await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  const report = buildReport({
+    settings,
+    variant: options.variant,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    host: { qemu: first.host.qemu, accel: first.host.accel, cpus: first.host.cpus },
+    harnessDigest: first.harness.digest,
+    candidate: roles.candidate,
+    references: roles.references,
+    observations,
+    judgement,
+    expectations: {
+      file: path.relative(options.outDir, settings.expectations),
+      entries: expectations,
+    },
+    today: scope.today,
+    outDir: options.outDir,
+  });
+  await writeReport(report, options.outDir);
+  return report;
+}
+
+/** Judges a saved run again (new config, expectations or normalisation) without booting. */
+export async function compareSaved(
+  settings: Settings,
+  fromDir: string,
+  options: DifferentialOptions & { candidate?: string },
+): Promise<Report> {
+  const file = path.join(fromDir, 'boots.json');
+  const saved = JSON.parse(
+    await readFile(file, 'utf8').catch(() => {
+      throw new Error(
+        `${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`,
+      );
+    }),
+  ) as Partial<SavedRun> & BootRun;
+  const names = [...new Set(saved.observations.map((o) => o.kernel))];
+  const candidateName = options.candidate ?? saved.roles?.candidate.name ?? CANDIDATE;
+  if (!names.includes(candidateName))
+    throw new Error(
+      `${file}: no kernel named "${candidateName}" (kernels: ${names.join(', ')}); pass --candidate NAME`,
+    );
+  const unknown = (name: string): ReportKernel => ({
+    name,
+    source: { saved: fromDir },
+    digest: 'sha256:' + '0'.repeat(64),
+  });
+  const known = new Map(
+    [saved.roles?.candidate, ...(saved.roles?.references ?? [])]
+      .filter((k) => k !== undefined)
+      .map((k) => [k.name, k]),
+  );
+  const roles = {
+    candidate: known.get(candidateName) ?? unknown(candidateName),
+    references: names.filter((n) => n !== candidateName).map((n) => known.get(n) ?? unknown(n)),
+  };
+  const expectations = await loadExpectations(settings.expectations);
+  const scope = { variant: options.variant, today: options.today ?? today() };
+  const judgement = judgeRun(settings, roles, saved.observations, expectations, scope);
+  await mkdir(options.outDir, { recursive: true });
+  const report = buildReport({
+    settings,
+    variant: options.variant,
+    startedAt: new Date(saved.startedAt ?? Date.now()),
+    durationMs: 0,
+    host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
+    harnessDigest: saved.harness.digest,
+    candidate: roles.candidate,
+    references: roles.references,
+    observations: saved.observations,
+    judgement,
+    expectations: {
+      file: path.relative(options.outDir, settings.expectations),
+      entries: expectations,
+    },
+    today: scope.today,
+    outDir: options.outDir,
+  });
+  await writeReport(report, options.outDir);
+  return report;
+}
+
+/** Writes report.json (checked against the schema first) and report.md. */
+export async function writeReport(report: Report, outDir: string): Promise<void> {
+  validateReport(report, path.join(outDir, 'report.json'));
+  await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(
+    path.join(outDir, 'report.md'),
+    renderMarkdown(report, { reportUrl: 'report.json' }),
+  );
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { Judgement } from '../compare/judge.js';
+import type { Expectation } from '../compare/expectations.js';
+import { staleExpectations } from '../compare/expectations.js';
+import type { Settings } from '../config/settings.js';
+import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
+import type { KernelObservation } from '../results/observe.js';
+import {
+  type Conclusion,
+  DIVERGENCE_CLASSES,
+  type DivergenceClass,
+  type Report,
+  REPORT_SCHEMA,
+  type ReportKernel,
+} from './types.js';
+
+export interface ReportInput {
+  settings: Settings;
+  variant: string;
+  startedAt: Date;
+  durationMs: number;
+  host: { qemu: string; accel: 'kvm' | 'tcg'; cpus: number };
+  harnessDigest: string;
+  candidate: Omit<ReportKernel, 'broken'>;
+  references: Omit<ReportKernel, 'broken'>[];
+  observations: readonly KernelObservation[];
+  judgement: Judgement;
+  expectations: { file?: string; entries: readonly Expectation[] };
+  today: string;
+  /** Log paths in the report are relative to this directory (where report.json goes). */
+  outDir: string;
+}
+
+/** Assembles `report.json` (schema diverge.report/v1) from a judged run. */
+export function buildReport(input: ReportInput): Report {
+  const { judgement, settings } = input;
+  const byClass: Partial<Record<DivergenceClass, number>> = {};
+  for (const test of judgement.tests)
+    byClass[test.verdict.class] = (byClass[test.verdict.class] ?? 0) + 1;
+  const ordered = Object.fromEntries(
+    DIVERGENCE_CLASSES.filter((c) => byClass[c]).map((c) => [c, byClass[c]]),
+  );
+  const divergences = judgement.tests.filter(
+    (t) =>
+      t.verdict.blame === 'kernel' && t.verdict.class !== 'same' && t.verdict.class !== 'expected',
+  ).length;
+  const failing = judgement.tests.filter((t) => t.verdict.failing).length;
+
+  const working = input.references.filter((r) => !judgement.broken.has(r.name));
+  const candidateBoots = input.observations.filter((o) => o.kernel === input.candidate.name);
+  let conclusion: Conclusion = failing > 0 ? 'failure' : 'success';
+  let note: string | undefined;
+  if (working.length === 0) {
+    conclusion = 'neutral';
+    note =
+      input.references.length === 0
+        ? 'no references to compare with'
+        : 'every reference is broken: nothing to compare with';
+  } else if (
+    candidateBoots.length > 0 &&
+    candidateBoots.every((o) => o.boot.outcome === 'qemu-error')
+  ) {
+    conclusion = 'neutral';
+    note = 'QEMU could not boot the candidate: an infrastructure problem, not a divergence';
+  }
+
+  return {
+    schema: REPORT_SCHEMA,
+    run: {
+      startedAt: input.startedAt.toISOString(),
+      durationMs: input.durationMs,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      host: input.host,
+    },
+    variant: input.variant,
+    candidate: input.candidate,
+    references: input.references.map((r) => {
+      const broken = judgement.broken.get(r.name);
+      return broken ? { ...r, broken } : r;
+    }),
+    machine: {
+      arch: settings.machine.arch,
+      profile: settings.machine.profile,
+      memory: `${settings.machine.memoryMiB}M`,
+      cpus: settings.machine.cpus,
+    },
+    harness: { digest: input.harnessDigest, format: settings.harness.results.format },
+    boots: input.observations.map(({ boot }) => ({
+      kernel: boot.kernel,
+      attempt: boot.attempt,
+      outcome: boot.outcome,
+      stage: boot.stage,
+      durationMs: boot.durationMs,
+      log: path.relative(input.outDir, boot.log),
+      splats: boot.splats,
+      ...(boot.message ? { message: boot.message } : {}),
+    })),
+    tests: judgement.tests,
+    clusters: judgement.clusters,
+    normalization: {
+      builtin: [...settings.normalize.builtin],
+      rules: settings.normalize.rules.length,
+      learned: judgement.learned,
+    },
+    expectations: {
+      ...(input.expectations.file ? { file: input.expectations.file } : {}),
+      matched: judgement.matched.size,
+      stale: staleExpectations([...input.expectations.entries], judgement.matched, input.today),
+    },
+    summary: {
+      tests: judgement.tests.length,
+      same: byClass.same ?? 0,
+      divergences,
+      failing,
+      byClass: ordered,
+      conclusion,
+      ...(note ? { note } : {}),
+    },
+  };
+}

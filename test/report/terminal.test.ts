@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals';
+import { renderTerminal } from '../../src/report/terminal.js';
+import { makeTest, sampleReport } from './sample.js';
+
+describe('renderTerminal', () => {
+  const plain = renderTerminal(sampleReport(), { color: false });
+
+  it('reports each divergence, most severe first, clusters grouped', () => {
+    expect(plain).toBe(
+      [
+        'diverge: candidate vs staff, v1.2, old (broken: no boot observed any test) · x86_64 pc · tcg',
+        '',
+        '✗ regression mm.alloc: passes on staff (3/3 runs), fails on candidate (3/3 runs)',
+        '    fail:runs candidate 3:3, staff 0:3 · agreeing staff · confidence 100%',
+        '    --- staff',
+        '    +++ candidate',
+        '    @@ -1,2 +1,2 @@',
+        '     alloc 4096',
+        '    -ok',
+        '    +not ok',
+        '✗ crash      3 tests: BUG: kernel NULL pointer dereference',
+        '    fs.open, fs.read, fs.write',
+        '    fs.open: candidate panicked before finishing the test; staff and v1.2 finished it',
+        '    fail:runs candidate 1:1, staff 0:1, v1.2 0:1 · agreeing staff, v1.2 · confidence 100%',
+        '✗ output     proc.ps: same status, different output',
+        '    fail:runs candidate 0:1, staff 0:1 · agreeing staff, v1.2 · confidence 100%',
+        '    --- staff',
+        '    +++ candidate',
+        '    -PID CMD',
+        '    +PID  CMD',
+        '• flaky      timer.jitter: candidate passes 1 of 3 runs',
+        '    fail:runs candidate 2:3, staff 0:3 · agreeing staff, v1.2 · confidence 100% · does not fail the run',
+        '• fix        net.ping: fix on candidate',
+        '    fail:runs candidate 0:1, staff 0:1 · agreeing v1.2 · confidence 50% · does not fail the run',
+        '',
+        '• expected   mm.leak (would be regression): known leak, fixed in lab 3',
+        'stale expectation fs.mkdir: fixed long ago',
+        '2 learned normalisation masks, e.g. took <learned> ms in timer.jitter',
+        '',
+        '10 tests: 2 same, 1 regression, 3 crash, 1 output, 1 flaky, 1 fix, 1 expected — failure (5 failing)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('caps diffs', () => {
+    const out = renderTerminal(sampleReport(), { color: false, maxDiffLines: 2 });
+    expect(out).toContain('    --- staff\n    +++ candidate\n    … 4 more lines\n✗ crash ');
+  });
+
+  it('colours classes, diff lines and the conclusion only when asked', () => {
+    const out = renderTerminal(sampleReport(), { color: true });
+    expect(out).toContain('✗ \x1b[31mregression\x1b[0m mm.alloc');
+    expect(out).toContain('• \x1b[33mflaky     \x1b[0m timer.jitter');
+    expect(out).toContain('• \x1b[36mfix       \x1b[0m net.ping');
+    expect(out).toContain('    \x1b[31m-ok\x1b[0m\n    \x1b[32m+not ok\x1b[0m\n');
+    expect(out).toContain('— \x1b[31mfailure\x1b[0m (5 failing)\n');
+    expect(plain).not.toContain('\x1b');
+  });
+
+  it('removes control characters and escape sequences from kernel text', () => {
+    const report = sampleReport();
+    report.tests = [
+      makeTest('\x1b[2Jevil\x07\u202e', {
+        class: 'output',
+        reason: 'line\none\r\x9b31m',
+        diff: '-\x1b]8;;http://x\x07a\tb\n+c\x00\n',
+      }),
+    ];
+    const out = renderTerminal(report, { color: false });
+    expect(out).toContain('• output     evil: line one \n');
+    expect(out).toContain('    -a      b\n    +c\n'); // tab to column 8
+  });
+
+  it('ends a neutral run with its note', () => {
+    const report = sampleReport();
+    report.summary = {
+      ...report.summary,
+      conclusion: 'neutral',
+      failing: 0,
+      note: 'every reference is broken',
+    };
+    expect(renderTerminal(report, { color: false })).toMatch(
+      / — neutral — every reference is broken\n$/,
+    );
+  });
+});
