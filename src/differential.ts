@@ -101,26 +101,7 @@ export async function runDifferential(
   }
   const saved: SavedRun = { ...first, observations, roles, startedAt: startedAt.toISOString() };
   await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  const report = buildReport({
-    settings,
-    variant: options.variant,
-    startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    host: { qemu: first.host.qemu, accel: first.host.accel, cpus: first.host.cpus },
-    harnessDigest: first.harness.digest,
-    candidate: roles.candidate,
-    references: roles.references,
-    observations,
-    judgement,
-    expectations: {
-      file: path.relative(options.outDir, settings.expectations),
-      entries: expectations,
-    },
-    today: scope.today,
-    outDir: options.outDir,
-  });
-  await writeReport(report, options.outDir);
-  return report;
+  return reportRun(settings, saved, options, Date.now() - startedAt.getTime());
 }
 
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
@@ -157,19 +138,34 @@ export async function compareSaved(
     candidate: known.get(candidateName) ?? unknown(candidateName),
     references: names.filter((n) => n !== candidateName).map((n) => known.get(n) ?? unknown(n)),
   };
+  await mkdir(options.outDir, { recursive: true });
+  return reportRun(
+    settings,
+    { ...saved, roles, startedAt: saved.startedAt ?? new Date().toISOString() },
+    options,
+    0,
+  );
+}
+
+/** Judges a run's observations and writes its report. */
+async function reportRun(
+  settings: Settings,
+  saved: SavedRun,
+  options: DifferentialOptions,
+  durationMs: number,
+): Promise<Report> {
   const expectations = await loadExpectations(settings.expectations);
   const scope = { variant: options.variant, today: options.today ?? today() };
-  const judgement = judgeRun(settings, roles, saved.observations, expectations, scope);
-  await mkdir(options.outDir, { recursive: true });
+  const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, scope);
   const report = buildReport({
     settings,
     variant: options.variant,
-    startedAt: new Date(saved.startedAt ?? Date.now()),
-    durationMs: 0,
+    startedAt: new Date(saved.startedAt),
+    durationMs,
     host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
     harnessDigest: saved.harness.digest,
-    candidate: roles.candidate,
-    references: roles.references,
+    candidate: saved.roles.candidate,
+    references: saved.roles.references,
     observations: saved.observations,
     judgement,
     expectations: {

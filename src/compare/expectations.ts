@@ -27,21 +27,23 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  type Document,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  YAMLMap,
-  YAMLSeq,
-} from 'yaml';
+import { type Document, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../config/load.js';
+import {
+  ConfigError,
+  expected,
+  nonEmptyList,
+  oneOf,
+  parseYamlDocument,
+  strict,
+  text,
+} from '../config/validation.js';
 import type { TestStatus } from '../results/types.js';
-import type { DivergenceClass, StaleExpectation } from '../report/types.js';
+import {
+  DIVERGENCE_CLASSES,
+  type DivergenceClass,
+  type StaleExpectation,
+} from '../report/types.js';
 
 export interface Expectation {
   test: string;
@@ -73,47 +75,11 @@ export interface MatchContext {
 }
 
 // `same` is not a divergence and `expected` is what an entry turns one into.
-const CLASSES = [
-  'regression',
-  'fix',
-  'output',
-  'crash',
-  'hang',
-  'missing',
-  'new',
-  'flaky',
-  'ambiguous',
-] as const satisfies readonly DivergenceClass[];
+type AcceptableClass = Exclude<DivergenceClass, 'same' | 'expected'>;
+const CLASSES = DIVERGENCE_CLASSES.filter(
+  (cls): cls is AcceptableClass => cls !== 'same' && cls !== 'expected',
+) as [AcceptableClass, ...AcceptableClass[]];
 const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const satisfies TestStatus[];
-
-// Message helpers in the style of src/config/settings.ts ("expected X, got Y").
-const shown = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-};
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    issue.input === undefined
-      ? `missing (expected ${what})`
-      : `expected ${what}, got ${shown(issue.input)}`;
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown key (expected one of ${known})`
-        : expected('a mapping')(issue),
-  });
-}
-function text(what: string, valid: (s: string) => boolean = () => true) {
-  const error = expected(what);
-  return z.string({ error }).refine((s) => s !== '' && valid(s), { error });
-}
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: expected(`one of ${values.join(', ')}`) });
-const nonEmptyList = <T extends z.ZodType>(item: T, what: string) =>
-  z.array(item, { error: expected(what) }).min(1, { error: expected(what) });
 
 /** A real calendar date written as YYYY-MM-DD. */
 function isDate(s: string): boolean {
@@ -157,72 +123,13 @@ export function parseExpectations(source: string, file: string): Expectation[] {
 }
 
 function parse(source: string, file: string): { doc: Document; entries: Expectation[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((error) => ({
-      path: '',
-      line: lines.linePos(error.pos[0]).line,
-      message: error.message,
-    }));
-    throw new ConfigError(file, issues);
-  }
   // An empty file, or `expectations:` with nothing after it, accepts nothing.
-  const result = fileSchema.safeParse(withoutNulls(doc.toJS()) ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.flatMap((issue) => toIssues(issue, doc, lines));
-    issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-    throw new ConfigError(file, issues);
-  }
-  const entries = result.data.expectations.map((entry, i) => {
-    const line = lineOf(['expectations', i], doc, lines);
+  const { data, doc, lineOf } = parseYamlDocument(fileSchema, source, file);
+  const entries = data.expectations.map((entry, i) => {
+    const line = lineOf(['expectations', i]);
     return line === undefined ? entry : { ...entry, line };
   });
   return { doc, entries };
-}
-
-/** Drops mapping entries whose value is null: `key:` with nothing after it means "not set". */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value).filter(([, v]) => v !== null);
-  return Object.fromEntries(entries.map(([k, v]) => [k, withoutNulls(v)]));
-}
-
-function toIssues(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigIssue[] {
-  const paths =
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => [...issue.path, key])
-      : [issue.path];
-  return paths.map((at) => ({
-    path: at
-      .map((key, i) =>
-        typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`,
-      )
-      .join(''),
-    line: lineOf(at, doc, lines),
-    message: issue.message,
-  }));
-}
-
-/** The line of the deepest node on `at` that the source has (a key's line for mapping entries). */
-function lineOf(at: PropertyKey[], doc: Document, lines: LineCounter): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = doc.contents?.range?.[0];
-  for (const key of at) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === key);
-      if (!pair) break;
-      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const item = node.items[key];
-      if (!isNode(item)) break;
-      node = item;
-      offset = item.range?.[0] ?? offset;
-    } else break;
-  }
-  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 // Matching runs once per test (up to ~10,000 a run): compile each glob once.

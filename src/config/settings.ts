@@ -6,43 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { MiB, parseDuration, parseSize } from './units.js';
-
-/** A value as quoted in messages: JSON, cut to 60 characters. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
-
-/** A zod error callback saying what the field wants and what it got. */
-const expected =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    issue.input === undefined
-      ? `missing (expected ${what})`
-      : `expected ${what}, got ${shown(issue.input)}`;
-
-/** A mapping that rejects unknown keys, naming the keys it knows. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown key (expected one of ${known})`
-        : expected('a mapping')(issue),
-  });
-}
-
-/** A non-empty string, optionally with a further test. */
-function text(what: string, valid: (s: string) => boolean = () => true) {
-  const error = expected(what);
-  return z.string({ error }).refine((s) => s !== '' && valid(s), { error });
-}
-
-const list = <T extends z.ZodType>(item: T, what: string) =>
-  z.array(item, { error: expected(what) });
-
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: expected(`one of ${values.join(', ')}`) });
+import { expected, list, oneOf, shown, strict, text } from './validation.js';
 
 function int(min: number, max?: number) {
   const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);

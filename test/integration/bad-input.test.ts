@@ -1,33 +1,16 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import {
-  CLI,
+  cli,
   configIn,
   fixtureKernels,
   linuxHarness,
-  NODE24,
   qemuProcessesMentioning,
   scratchDir,
 } from '../helpers/fixtures.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI on Node 24 and returns its exit code instead of throwing on a non-zero one. */
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(NODE24, [CLI, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 const observation = (out: string, name: string) =>
   JSON.parse(

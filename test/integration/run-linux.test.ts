@@ -1,29 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
-import { CLI, fixtureKernels, linuxHarness, NODE24, scratchDir } from '../helpers/fixtures.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      NODE24,
-      [CLI, ...args],
-      { cwd, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
 
 const readReport = (dir: string) =>
   validateReport(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')), 'report.json');
