@@ -245,3 +245,25 @@ describe('judge: blame and edges', () => {
     expect(classes(j)).toEqual({ d: 'same' });
   });
 });
+
+describe('judge: learned masks', () => {
+  it('masks what differs between runs of one reference and applies it to every kernel', () => {
+    const j = run([
+      boot('staff', 1, ['t:pass:seed 8812 ok|done']),
+      boot('staff', 2, ['t:pass:seed 1290 ok|done']),
+      boot('candidate', 1, ['t:pass:seed 5555 ok|done']),
+    ]);
+    expect(j.learned).toEqual([{ test: 't', template: 'seed <learned> ok', reference: 'staff' }]);
+    expect(classes(j)).toEqual({ t: 'same' });
+    expect(j.tests[0]?.observations.candidate?.[0]?.output).toEqual(['seed <learned> ok', 'done']);
+  });
+
+  it('still tells a real change in a masked line apart', () => {
+    const j = run([
+      boot('staff', 1, ['t:pass:seed 8812 ok']),
+      boot('staff', 2, ['t:pass:seed 1290 ok']),
+      boot('candidate', 1, ['t:pass:seed 5555 FAILED']),
+    ]);
+    expect(classes(j)).toEqual({ t: 'output' });
+  });
+});
