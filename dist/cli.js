@@ -20377,10 +20377,12 @@ const PANIC_GRACE_MS = 2000;
 const DONE_QUIET_MS = 2000;
 const STDERR_CAP = 64 * 1024;
 const liveChildren = new Set();
-process.on('exit', () => {
+/** Kills every QEMU this process started; the CLI calls it when it is interrupted. */
+function killAllBoots() {
     for (const child of liveChildren)
         child.kill('SIGKILL');
-});
+}
+process.on('exit', killAllBoots);
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 function qemuCommand(plan, kernelPath) {
     const args = [
@@ -31566,6 +31568,18 @@ async function main(argv) {
         process.stderr.write(`diverge: ${error.message}\n`);
         return exitCodeFor(error);
     }
+}
+// Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
+// boots that ended are already on disk.
+for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+]) {
+    process.once(signal, () => {
+        process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
+        killAllBoots();
+        process.exit(code);
+    });
 }
 process.exitCode = await main(process.argv);
 

@@ -14,6 +14,7 @@ import type { Report } from './report/types.js';
 import { ReportError, validateReport } from './report/validate.js';
 import { HarnessError } from './harness/payload.js';
 import { bootKernels, type KernelInput } from './pipeline.js';
+import { killAllBoots } from './qemu/boot.js';
 import { KernelFileError } from './qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from './constants.js';
 
@@ -264,6 +265,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`diverge: ${(error as Error).message}\n`);
     return exitCodeFor(error);
   }
+}
+
+// Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
+// boots that ended are already on disk.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
+    killAllBoots();
+    process.exit(code);
+  });
 }
 
 process.exitCode = await main(process.argv);

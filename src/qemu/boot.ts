@@ -76,9 +76,12 @@ const DONE_QUIET_MS = 2000;
 const STDERR_CAP = 64 * 1024;
 
 const liveChildren = new Set<ChildProcess>();
-process.on('exit', () => {
+
+/** Kills every QEMU this process started; the CLI calls it when it is interrupted. */
+export function killAllBoots(): void {
   for (const child of liveChildren) child.kill('SIGKILL');
-});
+}
+process.on('exit', killAllBoots);
 
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 export function qemuCommand(plan: BootPlan, kernelPath: string): string[] {

@@ -1,13 +1,16 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import {
   cli,
+  CLI,
   configIn,
   fixtureKernels,
   linuxHarness,
+  NODE24,
   qemuProcessesMentioning,
   scratchDir,
 } from '../helpers/fixtures.js';
@@ -194,3 +197,52 @@ function int32(n: number): number[] {
   b.writeInt32LE(n);
   return [...b];
 }
+
+describe('interrupted', () => {
+  it('SIGTERM stops every QEMU and exits 143, keeping the observations of boots that ended', async () => {
+    const dir = scratchDir('sigterm');
+    const hang = path.join(dir, 'hang.elf');
+    writeFileSync(hang, multibootKernel(X86_CODE.halt));
+    const done = path.join(dir, 'done.elf');
+    writeFileSync(
+      done,
+      multibootKernel([
+        ...X86_CODE.serialPort,
+        ...X86_CODE.print('KTAP version 1\n1..1\nok 1 quick\n'),
+        ...X86_CODE.debugExit(0),
+      ]),
+    );
+    const { file } = configIn(
+      dir,
+      'machine: { exit: isa-debug-exit }\nharness: { none: true, timeouts: { stall: 60s } }\n',
+    );
+    const out = path.join(dir, 'out');
+    const child = spawn(NODE24, [
+      CLI,
+      'boot',
+      '-c',
+      file,
+      '-k',
+      `hang=${hang}`,
+      '-k',
+      `done=${done}`,
+      '-o',
+      out,
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Wait until the quick kernel's boot has ended and been written, then interrupt.
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(path.join(out, 'observations', 'done-1.json')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(qemuProcessesMentioning(dir)).toHaveLength(1);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(143);
+    expect(stderr).toContain('SIGTERM: stopping every boot');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(qemuProcessesMentioning(dir)).toEqual([]);
+    expect(observation(out, 'done').tests).toEqual([{ id: 'quick', status: 'pass', output: [] }]);
+  });
+});
