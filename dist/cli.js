@@ -21801,11 +21801,17 @@ function renderHead(report, title) {
     }
     const variant = report.variant === 'default' ? '' : ` (${inlineText(report.variant)})`;
     const icon = CONCLUSION_ICON.get(summary.conclusion) ?? '⚪';
+    // Where a kernel came from, when its name alone does not say (e.g. `candidate`).
+    const origin = (kernel) => {
+        const from = Object.values(kernel.source).find((v) => typeof v === 'string');
+        const file = from?.split('/').pop();
+        return file && file !== kernel.name ? ` (${inlineText(file)})` : '';
+    };
     const references = report.references.map((ref) => ref.broken === undefined
         ? inlineText(ref.name)
         : `${inlineText(ref.name)} (⚠️ broken: ${inlineText(ref.broken)})`);
     const context = [
-        `candidate: ${inlineText(report.candidate.name)}`,
+        `candidate: ${inlineText(report.candidate.name)}${origin(report.candidate)}`,
         `references: ${references.join(', ') || 'none'}`,
         plural(num(summary.tests), 'test'),
         `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,

@@ -13,7 +13,14 @@ import {
   splitLines,
   truncateUtf8,
 } from './escape.js';
-import type { DivergenceClass, Report, ReportTest, Severity, Verdict } from './types.js';
+import type {
+  DivergenceClass,
+  Report,
+  ReportKernel,
+  ReportTest,
+  Severity,
+  Verdict,
+} from './types.js';
 
 export interface MarkdownOptions {
   /** Hard limit on the output's UTF-8 bytes (GitHub's comment limit is 65536). */
@@ -153,6 +160,12 @@ function renderHead(report: Report, title: string): string {
   }
   const variant = report.variant === 'default' ? '' : ` (${inlineText(report.variant)})`;
   const icon = CONCLUSION_ICON.get(summary.conclusion) ?? '⚪';
+  // Where a kernel came from, when its name alone does not say (e.g. `candidate`).
+  const origin = (kernel: ReportKernel) => {
+    const from = Object.values(kernel.source).find((v): v is string => typeof v === 'string');
+    const file = from?.split('/').pop();
+    return file && file !== kernel.name ? ` (${inlineText(file)})` : '';
+  };
 
   const references = report.references.map((ref) =>
     ref.broken === undefined
@@ -160,7 +173,7 @@ function renderHead(report: Report, title: string): string {
       : `${inlineText(ref.name)} (⚠️ broken: ${inlineText(ref.broken)})`,
   );
   const context = [
-    `candidate: ${inlineText(report.candidate.name)}`,
+    `candidate: ${inlineText(report.candidate.name)}${origin(report.candidate)}`,
     `references: ${references.join(', ') || 'none'}`,
     plural(num(summary.tests), 'test'),
     `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,

@@ -12,7 +12,7 @@ describe('renderMarkdown', () => {
     const lines = md.split('\n');
     expect(lines[0]).toBe('### ❌ diverge: 5 failing divergences against staff, v1.2');
     expect(lines[2]).toBe(
-      'candidate: candidate · references: staff, v1.2, old (⚠️ broken: no boot observed any test)' +
+      'candidate: candidate (kernel.elf) · references: staff, v1.2, old (⚠️ broken: no boot observed any test)' +
         ' · 10 tests · x86\\_64 pc · accelerator tcg',
     );
   });
