@@ -12,7 +12,7 @@ const entry = (input, file) => ({
   plugins: [
     typescript({
       tsconfig: './tsconfig.json',
-      include: ['src/**/*.ts', 'bench/**/*.ts'],
+      include: ['src/**/*.ts', 'bench/**/*.ts', 'test/helpers/**/*.ts'],
       // rootDir '.': the report schema is imported from schema/, outside src/.
       compilerOptions: { sourceMap: false, outDir: path(file), rootDir: '.' },
     }),

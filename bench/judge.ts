@@ -5,12 +5,10 @@
  * `diverge compare` does. Target: under 1 s. Run with `npm run bench`.
  */
 import { appendFileSync } from 'node:fs';
-import { judge } from '../src/compare/judge.js';
-import { defaultSettings } from '../src/config/load.js';
 import type { KernelObservation } from '../src/results/observe.js';
-import { buildReport } from '../src/report/build.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
+import { bootRecord, judgedReport } from '../test/helpers/observations.js';
 
 const TESTS = 10_000;
 const RUNS = 3;
@@ -34,20 +32,8 @@ function observations(): KernelObservation[] {
       all.push({
         kernel,
         attempt,
-        boot: {
-          kernel,
-          attempt,
-          outcome: 'completed',
-          stage: 'done',
-          durationMs: 1000,
-          accel: 'tcg',
-          log: `/tmp/out/logs/${kernel}-${attempt}.log`,
-          splats: [],
-          exitStatus: 0,
-          logTruncated: false,
-          command: [],
-        },
-        tests: tests.map((t) => ({ ...t, output: [...t.output] })),
+        boot: bootRecord(kernel, attempt),
+        tests,
         complete: true,
         problems: [],
       });
@@ -56,39 +42,12 @@ function observations(): KernelObservation[] {
   return all;
 }
 
-const settings = defaultSettings('/tmp');
 const input = observations();
 const times: number[] = [];
 let summary = '';
 for (let round = 0; round < 5; round++) {
   const start = performance.now();
-  const judgement = judge({
-    observations: input,
-    candidate: 'candidate',
-    references: kernels.slice(1),
-    normalize: settings.normalize,
-    compareOutput: true,
-    expectations: [],
-    failOn: settings.failOn,
-    scope: { arch: 'x86_64', variant: 'default', today: '2026-11-22' },
-  });
-  const report = buildReport({
-    settings,
-    variant: 'default',
-    startedAt: new Date(),
-    durationMs: 0,
-    host: { qemu: '7.2', accel: 'tcg', cpus: 2 },
-    harnessDigest: `sha256:${'0'.repeat(64)}`,
-    candidate: { name: 'candidate', source: {}, digest: `sha256:${'1'.repeat(64)}` },
-    references: kernels
-      .slice(1)
-      .map((name) => ({ name, source: {}, digest: `sha256:${'2'.repeat(64)}` })),
-    observations: input,
-    judgement,
-    expectations: { entries: [] },
-    today: '2026-11-22',
-    outDir: '/tmp/out',
-  });
+  const report = judgedReport(input, kernels.slice(1));
   const markdown = renderMarkdown(report, {});
   const terminal = renderTerminal(report, { color: false });
   const json = JSON.stringify(report);

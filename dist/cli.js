@@ -18253,6 +18253,9 @@ const DIVERGENCE_CLASSES = [
     'ambiguous',
     'expected',
 ];
+const isDivergentClass = (cls) => cls !== 'same' && cls !== 'expected';
+/** A divergence of the candidate itself: divergent, and the kernel is to blame. */
+const isKernelDivergence = (verdict) => verdict.blame === 'kernel' && isDivergentClass(verdict.class);
 
 /**
  * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
@@ -18280,7 +18283,8 @@ const DIVERGENCE_CLASSES = [
  * character, regex metacharacters included, matches itself. The first entry that matches wins.
  * Entries that matched nothing in a run, and expired ones, are reported as stale.
  */
-const CLASSES = DIVERGENCE_CLASSES.filter((cls) => cls !== 'same' && cls !== 'expected');
+// `same` is not a divergence and `expected` is what an entry turns one into.
+const CLASSES = DIVERGENCE_CLASSES.filter(isDivergentClass);
 const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'];
 /** A real calendar date written as YYYY-MM-DD. */
 function isDate(s) {
@@ -18340,7 +18344,7 @@ function globToRegExp(glob) {
 const isExpired = (entry, today) => entry.expires !== undefined && today >= entry.expires;
 /** The first live entry that accepts this verdict, if any. */
 function matchExpectation(entries, ctx) {
-    if (ctx.class === 'same' || ctx.class === 'expected')
+    if (!isDivergentClass(ctx.class))
         return undefined;
     const soleReference = ctx.references.length === 1 ? ctx.references[0] : undefined;
     return entries.find((entry) => !isExpired(entry, ctx.today) &&
@@ -18378,7 +18382,7 @@ async function updateExpectations(file, divergences, context) {
     const addedByTest = new Map();
     for (const divergence of divergences) {
         const { test, class: cls } = divergence;
-        if (cls === 'same' || cls === 'expected')
+        if (!isDivergentClass(cls))
             continue;
         const { arch, variant, today, references = [] } = context;
         const { candidateStatus, agreeing = [] } = divergence;
@@ -19121,6 +19125,7 @@ function splitLines$1(text) {
     return result;
 }
 
+const isObserved = (run) => run.kind === 'observed';
 /** How a boot that did not report a test is read. */
 function unobservedKind(boot) {
     switch (boot.outcome) {
@@ -19204,13 +19209,13 @@ function classify(candidate, references, compareOutput) {
         counts[name] = failCount(runs);
     const refObserved = [...references].map(([name, runs]) => ({
         name,
-        runs: runs.filter((r) => r.kind === 'observed'),
+        runs: runs.filter(isObserved),
     }));
     const allRefRuns = refObserved.flatMap(({ name, runs }) => runs.map((run) => ({ name, run })));
     const candidateRuns = candidate.filter((r) => r.kind !== 'infra');
     const base = { counts, blame: 'kernel' };
     if (allRefRuns.length === 0) {
-        if (!candidate.some((r) => r.kind === 'observed'))
+        if (!candidate.some(isObserved))
             return undefined;
         const died = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'));
         if (died.length > 0) {
@@ -19306,7 +19311,7 @@ function classify(candidate, references, compareOutput) {
         };
     }
     // The candidate matches no reference run. Compare by status first.
-    const refStatuses = refObserved.map(({ runs }) => new Set(runs.map((r) => (r.kind === 'observed' ? r.status : r.kind))));
+    const refStatuses = refObserved.map(({ runs }) => new Set(runs.map((r) => r.status)));
     const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
     if (shared.length === 0) {
         return {
@@ -19315,7 +19320,7 @@ function classify(candidate, references, compareOutput) {
             reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
         };
     }
-    const consensusStatus = consensus.run.kind === 'observed' ? consensus.run.status : 'pass';
+    const consensusStatus = consensus.run.status;
     const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
     const reason = cls === 'output' && run.status === consensusStatus
         ? `same status (${run.status}) as ${list(agreeing)}, different output`
@@ -19517,7 +19522,6 @@ function applyMasks(masks, test, lines) {
     return lines.map((line) => own.find(({ re }) => re.test(line))?.template ?? line);
 }
 
-const DIVERGENT = (cls) => cls !== 'same' && cls !== 'expected';
 /** Whether any boot of a kernel observed anything: a reference that never did is broken. */
 function brokenReason(boots) {
     if (boots.some((b) => b.tests.some((t) => t.status !== 'missing')))
@@ -19538,7 +19542,7 @@ function byKernel(observations) {
 }
 /** What the candidate says first that the consensus does not: one bug, one signature. */
 function firstDifference(reference, candidate) {
-    if (reference?.kind !== 'observed' || candidate?.kind !== 'observed')
+    if (!reference || !candidate)
         return undefined;
     const at = candidate.output.findIndex((line, i) => line !== reference.output[i]);
     if (at >= 0)
@@ -19632,15 +19636,17 @@ function judge(input) {
             continue;
         const observations = {};
         for (const [name, runs] of [[input.candidate, candidate], ...references]) {
-            observations[name] = runs.flatMap((r) => r.kind === 'observed' ? [{ attempt: r.attempt, status: r.status, output: r.output }] : []);
+            observations[name] = runs
+                .filter(isObserved)
+                .map(({ attempt, status, output }) => ({ attempt, status, output }));
         }
-        const verdict = toVerdict(result, candidate, input, matched, id);
-        tests.push({ id, observations, verdict });
-        differences.set(id, firstDifference(result.consensus?.run, candidate.find((r) => r.kind === 'observed')));
+        const observed = candidate.find(isObserved);
+        tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
+        differences.set(id, firstDifference(result.consensus?.run, observed));
     }
     const groups = new Map();
     for (const test of tests) {
-        if (!DIVERGENT(test.verdict.class) || test.verdict.blame !== 'kernel')
+        if (!isKernelDivergence(test.verdict))
             continue;
         const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
         const key = `${test.verdict.class}\n${signature}`;
@@ -19656,14 +19662,10 @@ function judge(input) {
     }
     return { tests, clusters: [...groups.values()], learned, broken, matched };
 }
-function toVerdict(result, candidate, input, matched, id) {
-    const observed = candidate.find((r) => r.kind === 'observed');
+function toVerdict(result, observed, input, matched, id) {
     let diff;
     const reference = result.consensus;
-    if (DIVERGENT(result.class) &&
-        reference &&
-        reference.run.kind === 'observed' &&
-        observed?.kind === 'observed') {
+    if (isDivergentClass(result.class) && reference && observed) {
         const before = [reference.run.status, ...reference.run.output].join('\n');
         const after = [observed.status, ...observed.output].join('\n');
         if (before !== after) {
@@ -19684,11 +19686,11 @@ function toVerdict(result, candidate, input, matched, id) {
         ...(diff ? { diff } : {}),
         failing: false,
     };
-    if (DIVERGENT(result.class) && result.blame === 'kernel') {
+    if (isKernelDivergence(result)) {
         const entry = matchExpectation([...input.expectations], {
             test: id,
             class: result.class,
-            candidateStatus: observed?.kind === 'observed' ? observed.status : 'missing',
+            candidateStatus: observed?.status ?? 'missing',
             agreeing: result.agreeing,
             references: [...input.references],
             arch: input.scope.arch,
@@ -21358,11 +21360,11 @@ async function checkKernels(kernels, settings) {
         throw new KernelFileError(problems.join('\n'));
 }
 /**
- * Boots every kernel `repeat` times with the shared harness and observes each boot. Each
- * observation is written to `outDir/observations` as soon as its boot ends, so an interrupted
- * run keeps what it had.
+ * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
+ * once, however many rounds of boots follow. Each observation is written to
+ * `outDir/observations` as soon as its boot ends, so an interrupted run keeps what it had.
  */
-async function bootKernels(settings, kernels, options) {
+async function prepareBoots(settings, kernels, options) {
     if (kernels.length === 0)
         throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
     await checkKernels(kernels, settings);
@@ -21394,25 +21396,23 @@ async function bootKernels(settings, kernels, options) {
         logDir: path.join(options.outDir, 'logs'),
     };
     const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
-    const attempts = options.attempts ?? harness.repeat;
-    const requests = kernels.flatMap((kernel) => Array.from({ length: attempts }, (_, i) => ({
-        kernel,
-        attempt: (options.firstAttempt ?? 1) + i,
-    })));
     const observationsDir = path.join(options.outDir, 'observations');
     await mkdir(observationsDir, { recursive: true });
-    options.progress(`booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${attempts}, ${jobs} at once`);
-    const observations = await inParallel(requests, jobs, async (request) => {
-        const observation = observe(await bootKernel(plan, request), harness.results);
-        const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
-        await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
-        const counts = countStatuses(observation);
-        const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-        options.progress(`${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-            (observation.boot.message ? ` — ${observation.boot.message}` : ''));
-        return observation;
-    });
-    const run = {
+    const boot = async (which, attempts, firstAttempt) => {
+        const requests = which.flatMap((kernel) => Array.from({ length: attempts }, (_, i) => ({ kernel, attempt: firstAttempt + i })));
+        options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s) × ${attempts}, ${jobs} at once`);
+        return inParallel(requests, jobs, async (request) => {
+            const observation = observe(await bootKernel(plan, request), harness.results);
+            const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
+            await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+            const counts = countStatuses(observation);
+            const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+            options.progress(`${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+                (observation.boot.message ? ` — ${observation.boot.message}` : ''));
+            return observation;
+        });
+    };
+    return {
         host: {
             qemu,
             accel: accel.accel,
@@ -21425,9 +21425,14 @@ async function bootKernels(settings, kernels, options) {
             format: harness.results.format,
             channel: harness.results.channel,
         },
-        observations,
+        boot,
     };
-    return run;
+}
+/** Boots every kernel `harness.repeat` times with the shared harness. */
+async function bootKernels(settings, kernels, options) {
+    const booter = await prepareBoots(settings, kernels, options);
+    const observations = await booter.boot(kernels, settings.harness.repeat, 1);
+    return { host: booter.host, harness: booter.harness, observations };
 }
 function countStatuses(observation) {
     const counts = new Map();
@@ -21486,7 +21491,7 @@ function buildReport(input) {
     for (const test of judgement.tests)
         byClass[test.verdict.class] = (byClass[test.verdict.class] ?? 0) + 1;
     const ordered = Object.fromEntries(DIVERGENCE_CLASSES.filter((c) => byClass[c]).map((c) => [c, byClass[c]]));
-    const divergences = judgement.tests.filter((t) => t.verdict.blame === 'kernel' && t.verdict.class !== 'same' && t.verdict.class !== 'expected').length;
+    const divergences = judgement.tests.filter((t) => isKernelDivergence(t.verdict)).length;
     const failing = judgement.tests.filter((t) => t.verdict.failing).length;
     const working = input.references.filter((r) => !judgement.broken.has(r.name));
     const candidateBoots = input.observations.filter((o) => o.kernel === input.candidate.name);
@@ -31079,6 +31084,8 @@ function validateReport(value, file = 'report.json') {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+/** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
+const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
 function judgeRun(settings, roles, observations, expectations, options) {
     return judge({
         observations,
@@ -31091,7 +31098,7 @@ function judgeRun(settings, roles, observations, expectations, options) {
         scope: { arch: settings.machine.arch, variant: options.variant, today: options.today },
     });
 }
-const diverged = (judgement) => judgement.tests.some((t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class));
+const diverged = (judgement) => judgement.tests.some((t) => isKernelDivergence(t.verdict));
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
  * run that diverged (to tell flaky from real), and write report.json and report.md.
@@ -31099,7 +31106,7 @@ const diverged = (judgement) => judgement.tests.some((t) => t.verdict.blame === 
 async function runDifferential(settings, kernels, options) {
     const startedAt = new Date();
     const all = [kernels.candidate, ...kernels.references];
-    const digests = await Promise.all(all.map((k) => sha256File(k.path).catch(() => 'sha256:' + '0'.repeat(64))));
+    const digests = await Promise.all(all.map((k) => sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
     const [candidate, ...references] = all.map((k, i) => ({
         name: k.name,
         source: k.source,
@@ -31108,30 +31115,29 @@ async function runDifferential(settings, kernels, options) {
     const roles = { candidate: candidate, references };
     const expectations = await loadExpectations(settings.expectations);
     const scope = { variant: options.variant, today: options.today ?? today() };
-    const first = await bootKernels(settings, all, {
+    const booter = await prepareBoots(settings, all, {
         outDir: options.outDir,
         progress: options.progress,
         ...(options.jobs ? { jobs: options.jobs } : {}),
     });
-    let observations = first.observations;
-    let judgement = judgeRun(settings, roles, observations, expectations, scope);
-    const extra = settings.harness.rerunDivergent;
-    if (extra > 0 && diverged(judgement)) {
+    const { repeat, rerunDivergent } = settings.harness;
+    let observations = await booter.boot(all, repeat, 1);
+    // Judged here only to decide on extra boots; the report judges the final set of boots.
+    const judgement = judgeRun(settings, roles, observations, expectations, scope);
+    if (rerunDivergent > 0 && diverged(judgement)) {
         const again = all.filter((k) => !judgement.broken.has(k.name));
-        options.progress(`divergences found: booting ${again.map((k) => k.name).join(', ')} ${extra} more time(s) to tell flaky from real`);
-        const rerun = await bootKernels(settings, again, {
-            outDir: options.outDir,
-            progress: options.progress,
-            attempts: extra,
-            firstAttempt: settings.harness.repeat + 1,
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-        });
-        observations = [...observations, ...rerun.observations];
-        judgement = judgeRun(settings, roles, observations, expectations, scope);
+        options.progress(`divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`);
+        observations = [...observations, ...(await booter.boot(again, rerunDivergent, repeat + 1))];
     }
-    const saved = { ...first, observations, roles, startedAt: startedAt.toISOString() };
+    const saved = {
+        host: booter.host,
+        harness: booter.harness,
+        observations,
+        roles,
+        startedAt: startedAt.toISOString(),
+    };
     await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-    return reportRun(settings, saved, options, Date.now() - startedAt.getTime());
+    return reportRun(settings, saved, expectations, options, Date.now() - startedAt.getTime());
 }
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
 async function compareSaved(settings, fromDir, options) {
@@ -31146,7 +31152,7 @@ async function compareSaved(settings, fromDir, options) {
     const unknown = (name) => ({
         name,
         source: { saved: fromDir },
-        digest: 'sha256:' + '0'.repeat(64),
+        digest: UNKNOWN_DIGEST,
     });
     const known = new Map([saved.roles?.candidate, ...(saved.roles?.references ?? [])]
         .filter((k) => k !== undefined)
@@ -31156,11 +31162,10 @@ async function compareSaved(settings, fromDir, options) {
         references: names.filter((n) => n !== candidateName).map((n) => known.get(n) ?? unknown(n)),
     };
     await mkdir(options.outDir, { recursive: true });
-    return reportRun(settings, { ...saved, roles, startedAt: saved.startedAt ?? new Date().toISOString() }, options, 0);
+    return reportRun(settings, { ...saved, roles, startedAt: saved.startedAt ?? new Date().toISOString() }, await loadExpectations(settings.expectations), options, 0);
 }
 /** Judges a run's observations and writes its report. */
-async function reportRun(settings, saved, options, durationMs) {
-    const expectations = await loadExpectations(settings.expectations);
+async function reportRun(settings, saved, expectations, options, durationMs) {
     const scope = { variant: options.variant, today: options.today ?? today() };
     const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, scope);
     const report = buildReport({
@@ -31540,7 +31545,7 @@ async function main(argv) {
         const report = await readReport(options.report);
         const file = path.resolve(options.file ?? settings.expectations);
         const divergences = report.tests
-            .filter((t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class))
+            .filter((t) => isKernelDivergence(t.verdict))
             .map((t) => ({
             test: t.id,
             class: t.verdict.class,

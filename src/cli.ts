@@ -10,7 +10,7 @@ import { compareSaved, runDifferential } from './differential.js';
 import { resolveKernels } from './references/resolve.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderTerminal } from './report/terminal.js';
-import type { Report } from './report/types.js';
+import { isKernelDivergence, type Report } from './report/types.js';
 import { ReportError, validateReport } from './report/validate.js';
 import { HarnessError } from './harness/payload.js';
 import { bootKernels, type KernelInput } from './pipeline.js';
@@ -228,9 +228,7 @@ async function main(argv: string[]): Promise<number> {
       const report = await readReport(options.report);
       const file = path.resolve(options.file ?? settings.expectations);
       const divergences = report.tests
-        .filter(
-          (t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class),
-        )
+        .filter((t) => isKernelDivergence(t.verdict))
         .map((t) => ({
           test: t.id,
           class: t.verdict.class,

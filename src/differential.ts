@@ -4,11 +4,11 @@ import { type Expectation, loadExpectations } from './compare/expectations.js';
 import { judge, type Judgement } from './compare/judge.js';
 import type { Settings } from './config/settings.js';
 import { sha256File } from './digest.js';
-import { bootKernels, type BootRun } from './pipeline.js';
+import { type BootRun, prepareBoots } from './pipeline.js';
 import { CANDIDATE, type ResolvedKernel } from './references/resolve.js';
 import { buildReport } from './report/build.js';
 import { renderMarkdown } from './report/markdown.js';
-import type { Report, ReportKernel } from './report/types.js';
+import { isKernelDivergence, type Report, type ReportKernel } from './report/types.js';
 import { validateReport } from './report/validate.js';
 import type { KernelObservation } from './results/observe.js';
 
@@ -28,6 +28,9 @@ export interface SavedRun extends BootRun {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
+const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
 
 function judgeRun(
   settings: Settings,
@@ -49,9 +52,7 @@ function judgeRun(
 }
 
 const diverged = (judgement: Judgement) =>
-  judgement.tests.some(
-    (t) => t.verdict.blame === 'kernel' && !['same', 'expected'].includes(t.verdict.class),
-  );
+  judgement.tests.some((t) => isKernelDivergence(t.verdict));
 
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
@@ -64,9 +65,7 @@ export async function runDifferential(
 ): Promise<Report> {
   const startedAt = new Date();
   const all = [kernels.candidate, ...kernels.references];
-  const digests = await Promise.all(
-    all.map((k) => sha256File(k.path).catch(() => 'sha256:' + '0'.repeat(64))),
-  );
+  const digests = await Promise.all(all.map((k) => sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
   const [candidate, ...references] = all.map((k, i) => ({
     name: k.name,
     source: k.source,
@@ -76,32 +75,31 @@ export async function runDifferential(
   const expectations = await loadExpectations(settings.expectations);
   const scope = { variant: options.variant, today: options.today ?? today() };
 
-  const first = await bootKernels(settings, all, {
+  const booter = await prepareBoots(settings, all, {
     outDir: options.outDir,
     progress: options.progress,
     ...(options.jobs ? { jobs: options.jobs } : {}),
   });
-  let observations = first.observations;
-  let judgement = judgeRun(settings, roles, observations, expectations, scope);
-  const extra = settings.harness.rerunDivergent;
-  if (extra > 0 && diverged(judgement)) {
+  const { repeat, rerunDivergent } = settings.harness;
+  let observations = await booter.boot(all, repeat, 1);
+  // Judged here only to decide on extra boots; the report judges the final set of boots.
+  const judgement = judgeRun(settings, roles, observations, expectations, scope);
+  if (rerunDivergent > 0 && diverged(judgement)) {
     const again = all.filter((k) => !judgement.broken.has(k.name));
     options.progress(
-      `divergences found: booting ${again.map((k) => k.name).join(', ')} ${extra} more time(s) to tell flaky from real`,
+      `divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`,
     );
-    const rerun = await bootKernels(settings, again, {
-      outDir: options.outDir,
-      progress: options.progress,
-      attempts: extra,
-      firstAttempt: settings.harness.repeat + 1,
-      ...(options.jobs ? { jobs: options.jobs } : {}),
-    });
-    observations = [...observations, ...rerun.observations];
-    judgement = judgeRun(settings, roles, observations, expectations, scope);
+    observations = [...observations, ...(await booter.boot(again, rerunDivergent, repeat + 1))];
   }
-  const saved: SavedRun = { ...first, observations, roles, startedAt: startedAt.toISOString() };
+  const saved: SavedRun = {
+    host: booter.host,
+    harness: booter.harness,
+    observations,
+    roles,
+    startedAt: startedAt.toISOString(),
+  };
   await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  return reportRun(settings, saved, options, Date.now() - startedAt.getTime());
+  return reportRun(settings, saved, expectations, options, Date.now() - startedAt.getTime());
 }
 
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
@@ -127,7 +125,7 @@ export async function compareSaved(
   const unknown = (name: string): ReportKernel => ({
     name,
     source: { saved: fromDir },
-    digest: 'sha256:' + '0'.repeat(64),
+    digest: UNKNOWN_DIGEST,
   });
   const known = new Map(
     [saved.roles?.candidate, ...(saved.roles?.references ?? [])]
@@ -142,6 +140,7 @@ export async function compareSaved(
   return reportRun(
     settings,
     { ...saved, roles, startedAt: saved.startedAt ?? new Date().toISOString() },
+    await loadExpectations(settings.expectations),
     options,
     0,
   );
@@ -151,10 +150,10 @@ export async function compareSaved(
 async function reportRun(
   settings: Settings,
   saved: SavedRun,
+  expectations: readonly Expectation[],
   options: DifferentialOptions,
   durationMs: number,
 ): Promise<Report> {
-  const expectations = await loadExpectations(settings.expectations);
   const scope = { variant: options.variant, today: options.today ?? today() };
   const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, scope);
   const report = buildReport({

@@ -22,9 +22,6 @@ export interface BootOptions {
   outDir: string;
   /** Boots at once; default from cores and memory. */
   jobs?: number;
-  /** Boots per kernel (default `harness.repeat`), numbered from `firstAttempt` (default 1). */
-  attempts?: number;
-  firstAttempt?: number;
   progress: (line: string) => void;
 }
 
@@ -58,16 +55,28 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
   if (problems.length > 0) throw new KernelFileError(problems.join('\n'));
 }
 
+/** Boots kernels with one prepared harness, machine and accelerator; see `prepareBoots`. */
+export interface Booter {
+  host: BootRun['host'];
+  harness: BootRun['harness'];
+  /** Boots each kernel `attempts` times, numbered from `firstAttempt`. */
+  boot(
+    kernels: readonly KernelInput[],
+    attempts: number,
+    firstAttempt: number,
+  ): Promise<KernelObservation[]>;
+}
+
 /**
- * Boots every kernel `repeat` times with the shared harness and observes each boot. Each
- * observation is written to `outDir/observations` as soon as its boot ends, so an interrupted
- * run keeps what it had.
+ * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
+ * once, however many rounds of boots follow. Each observation is written to
+ * `outDir/observations` as soon as its boot ends, so an interrupted run keeps what it had.
  */
-export async function bootKernels(
+export async function prepareBoots(
   settings: Settings,
   kernels: readonly KernelInput[],
   options: BootOptions,
-): Promise<BootRun> {
+): Promise<Booter> {
   if (kernels.length === 0)
     throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
   await checkKernels(kernels, settings);
@@ -100,33 +109,31 @@ export async function bootKernels(
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
-  const attempts = options.attempts ?? harness.repeat;
-  const requests = kernels.flatMap((kernel) =>
-    Array.from({ length: attempts }, (_, i) => ({
-      kernel,
-      attempt: (options.firstAttempt ?? 1) + i,
-    })),
-  );
   const observationsDir = path.join(options.outDir, 'observations');
   await mkdir(observationsDir, { recursive: true });
-  options.progress(
-    `booting ${requests.length} time(s): ${kernels.length} kernel(s) × ${attempts}, ${jobs} at once`,
-  );
 
-  const observations = await inParallel(requests, jobs, async (request) => {
-    const observation = observe(await bootKernel(plan, request), harness.results);
-    const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
-    await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
-    const counts = countStatuses(observation);
-    const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-    options.progress(
-      `${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-        (observation.boot.message ? ` — ${observation.boot.message}` : ''),
+  const boot = async (which: readonly KernelInput[], attempts: number, firstAttempt: number) => {
+    const requests = which.flatMap((kernel) =>
+      Array.from({ length: attempts }, (_, i) => ({ kernel, attempt: firstAttempt + i })),
     );
-    return observation;
-  });
+    options.progress(
+      `booting ${requests.length} time(s): ${which.length} kernel(s) × ${attempts}, ${jobs} at once`,
+    );
+    return inParallel(requests, jobs, async (request) => {
+      const observation = observe(await bootKernel(plan, request), harness.results);
+      const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
+      await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+      const counts = countStatuses(observation);
+      const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+      options.progress(
+        `${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+          (observation.boot.message ? ` — ${observation.boot.message}` : ''),
+      );
+      return observation;
+    });
+  };
 
-  const run: BootRun = {
+  return {
     host: {
       qemu,
       accel: accel.accel,
@@ -139,9 +146,19 @@ export async function bootKernels(
       format: harness.results.format,
       channel: harness.results.channel,
     },
-    observations,
+    boot,
   };
-  return run;
+}
+
+/** Boots every kernel `harness.repeat` times with the shared harness. */
+export async function bootKernels(
+  settings: Settings,
+  kernels: readonly KernelInput[],
+  options: BootOptions,
+): Promise<BootRun> {
+  const booter = await prepareBoots(settings, kernels, options);
+  const observations = await booter.boot(kernels, settings.harness.repeat, 1);
+  return { host: booter.host, harness: booter.harness, observations };
 }
 
 function countStatuses(observation: KernelObservation): string {

@@ -3,7 +3,7 @@
  * the reference runs. Pure; see design.md "Observations and classes" for the classes.
  */
 import type { Blame, DivergenceClass, Severity } from '../report/types.js';
-import { failCount, type RunView, signature } from './runs.js';
+import { failCount, isObserved, type ObservedRun, type RunView, signature } from './runs.js';
 
 export interface Classification {
   class: DivergenceClass;
@@ -13,7 +13,7 @@ export interface Classification {
   reason: string;
   counts: Record<string, string>;
   /** The reference and run the candidate is compared with, for the diff. */
-  consensus?: { reference: string; run: RunView };
+  consensus?: { reference: string; run: ObservedRun };
 }
 
 export const SEVERITY: Record<DivergenceClass, Severity> = {
@@ -78,14 +78,14 @@ export function classify(
   for (const [name, runs] of references) counts[name] = failCount(runs);
   const refObserved = [...references].map(([name, runs]) => ({
     name,
-    runs: runs.filter((r) => r.kind === 'observed'),
+    runs: runs.filter(isObserved),
   }));
   const allRefRuns = refObserved.flatMap(({ name, runs }) => runs.map((run) => ({ name, run })));
   const candidateRuns = candidate.filter((r) => r.kind !== 'infra');
   const base = { counts, blame: 'kernel' as Blame };
 
   if (allRefRuns.length === 0) {
-    if (!candidate.some((r) => r.kind === 'observed')) return undefined;
+    if (!candidate.some(isObserved)) return undefined;
     const died = [...references].filter(([, runs]) =>
       runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'),
     );
@@ -109,7 +109,7 @@ export function classify(
   }
 
   // The consensus: the most common reference observation; ties go to the first reference.
-  const tally = new Map<string, { n: number; reference: string; run: RunView }>();
+  const tally = new Map<string, { n: number; reference: string; run: ObservedRun }>();
   for (const { name, run } of allRefRuns) {
     const sig = signature(run, compareOutput);
     const entry = tally.get(sig) ?? { n: 0, reference: name, run };
@@ -187,9 +187,7 @@ export function classify(
     };
   }
   // The candidate matches no reference run. Compare by status first.
-  const refStatuses = refObserved.map(
-    ({ runs }) => new Set(runs.map((r) => (r.kind === 'observed' ? r.status : r.kind))),
-  );
+  const refStatuses = refObserved.map(({ runs }) => new Set(runs.map((r) => r.status)));
   const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
   if (shared.length === 0) {
     return {
@@ -198,7 +196,7 @@ export function classify(
       reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
     };
   }
-  const consensusStatus = consensus.run.kind === 'observed' ? consensus.run.status : 'pass';
+  const consensusStatus = consensus.run.status;
   const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
   const reason =
     cls === 'output' && run.status === consensusStatus

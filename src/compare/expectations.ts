@@ -42,6 +42,8 @@ import type { TestStatus } from '../results/types.js';
 import {
   DIVERGENCE_CLASSES,
   type DivergenceClass,
+  type DivergentClass,
+  isDivergentClass,
   type StaleExpectation,
 } from '../report/types.js';
 
@@ -75,10 +77,10 @@ export interface MatchContext {
 }
 
 // `same` is not a divergence and `expected` is what an entry turns one into.
-type AcceptableClass = Exclude<DivergenceClass, 'same' | 'expected'>;
-const CLASSES = DIVERGENCE_CLASSES.filter(
-  (cls): cls is AcceptableClass => cls !== 'same' && cls !== 'expected',
-) as [AcceptableClass, ...AcceptableClass[]];
+const CLASSES = DIVERGENCE_CLASSES.filter(isDivergentClass) as [
+  DivergentClass,
+  ...DivergentClass[],
+];
 const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const satisfies TestStatus[];
 
 /** A real calendar date written as YYYY-MM-DD. */
@@ -156,7 +158,7 @@ export function matchExpectation(
   entries: Expectation[],
   ctx: MatchContext,
 ): Expectation | undefined {
-  if (ctx.class === 'same' || ctx.class === 'expected') return undefined;
+  if (!isDivergentClass(ctx.class)) return undefined;
   const soleReference = ctx.references.length === 1 ? ctx.references[0] : undefined;
   return entries.find(
     (entry) =>
@@ -217,7 +219,7 @@ export async function updateExpectations(
   const addedByTest = new Map<string, { entry: Expectation; classes: YAMLSeq }>();
   for (const divergence of divergences) {
     const { test, class: cls } = divergence;
-    if (cls === 'same' || cls === 'expected') continue;
+    if (!isDivergentClass(cls)) continue;
     const { arch, variant, today, references = [] } = context;
     const { candidateStatus, agreeing = [] } = divergence;
     const ctx = { test, class: cls, candidateStatus, agreeing, references, arch, variant, today };

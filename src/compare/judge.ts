@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import type {
-  Cluster,
-  DivergenceClass,
-  LearnedMask,
-  ReportObservation,
-  ReportTest,
-  Verdict,
+import {
+  type Cluster,
+  type DivergenceClass,
+  isDivergentClass,
+  isKernelDivergence,
+  type LearnedMask,
+  type ReportObservation,
+  type ReportTest,
+  type Verdict,
 } from '../report/types.js';
 import type { KernelObservation } from '../results/observe.js';
 import type { TestObservation } from '../results/types.js';
 import { type Classification, classify, SEVERITY } from './classify.js';
 import { type Expectation, matchExpectation } from './expectations.js';
 import { applyMasks, learnMasks, makeNormalizer, type NormalizeSettings } from './normalize.js';
-import { type RunView, unobservedKind } from './runs.js';
+import { isObserved, type ObservedRun, type RunView, unobservedKind } from './runs.js';
 
 export interface JudgeInput {
   /** Every boot of every kernel. */
@@ -35,8 +37,6 @@ export interface Judgement {
   broken: Map<string, string>;
   matched: Set<Expectation>;
 }
-
-const DIVERGENT = (cls: DivergenceClass) => cls !== 'same' && cls !== 'expected';
 
 /** Whether any boot of a kernel observed anything: a reference that never did is broken. */
 function brokenReason(boots: readonly KernelObservation[]): string | undefined {
@@ -60,10 +60,10 @@ function byKernel(observations: readonly KernelObservation[]): Map<string, Kerne
 
 /** What the candidate says first that the consensus does not: one bug, one signature. */
 function firstDifference(
-  reference: RunView | undefined,
-  candidate: RunView | undefined,
+  reference: ObservedRun | undefined,
+  candidate: ObservedRun | undefined,
 ): string | undefined {
-  if (reference?.kind !== 'observed' || candidate?.kind !== 'observed') return undefined;
+  if (!reference || !candidate) return undefined;
   const at = candidate.output.findIndex((line, i) => line !== reference.output[i]);
   if (at >= 0) return candidate.output[at];
   if (candidate.output.length < reference.output.length)
@@ -164,24 +164,18 @@ export function judge(input: JudgeInput): Judgement {
     if (!result) continue;
     const observations: Record<string, ReportObservation[]> = {};
     for (const [name, runs] of [[input.candidate, candidate] as const, ...references]) {
-      observations[name] = runs.flatMap((r) =>
-        r.kind === 'observed' ? [{ attempt: r.attempt, status: r.status, output: r.output }] : [],
-      );
+      observations[name] = runs
+        .filter(isObserved)
+        .map(({ attempt, status, output }) => ({ attempt, status, output }));
     }
-    const verdict = toVerdict(result, candidate, input, matched, id);
-    tests.push({ id, observations, verdict });
-    differences.set(
-      id,
-      firstDifference(
-        result.consensus?.run,
-        candidate.find((r) => r.kind === 'observed'),
-      ),
-    );
+    const observed = candidate.find(isObserved);
+    tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
+    differences.set(id, firstDifference(result.consensus?.run, observed));
   }
 
   const groups = new Map<string, Cluster>();
   for (const test of tests) {
-    if (!DIVERGENT(test.verdict.class) || test.verdict.blame !== 'kernel') continue;
+    if (!isKernelDivergence(test.verdict)) continue;
     const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
     const key = `${test.verdict.class}\n${signature}`;
     const cluster = groups.get(key) ?? {
@@ -199,20 +193,14 @@ export function judge(input: JudgeInput): Judgement {
 
 function toVerdict(
   result: Classification,
-  candidate: readonly RunView[],
+  observed: ObservedRun | undefined,
   input: JudgeInput,
   matched: Set<Expectation>,
   id: string,
 ): Verdict {
-  const observed = candidate.find((r) => r.kind === 'observed');
   let diff: string | undefined;
   const reference = result.consensus;
-  if (
-    DIVERGENT(result.class) &&
-    reference &&
-    reference.run.kind === 'observed' &&
-    observed?.kind === 'observed'
-  ) {
+  if (isDivergentClass(result.class) && reference && observed) {
     const before = [reference.run.status, ...reference.run.output].join('\n');
     const after = [observed.status, ...observed.output].join('\n');
     if (before !== after) {
@@ -241,11 +229,11 @@ function toVerdict(
     ...(diff ? { diff } : {}),
     failing: false,
   };
-  if (DIVERGENT(result.class) && result.blame === 'kernel') {
+  if (isKernelDivergence(result)) {
     const entry = matchExpectation([...input.expectations], {
       test: id,
       class: result.class,
-      candidateStatus: observed?.kind === 'observed' ? observed.status : 'missing',
+      candidateStatus: observed?.status ?? 'missing',
       agreeing: result.agreeing,
       references: [...input.references],
       arch: input.scope.arch,

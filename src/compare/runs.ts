@@ -10,6 +10,8 @@ export type RunView =
   | { attempt: number; kind: 'crashed' | 'hung' | 'absent' | 'infra'; boot: BootRecord };
 
 export type RunKind = RunView['kind'];
+export type ObservedRun = Extract<RunView, { kind: 'observed' }>;
+export const isObserved = (run: RunView): run is ObservedRun => run.kind === 'observed';
 
 /** How a boot that did not report a test is read. */
 export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {

@@ -9,6 +9,7 @@ import {
   type Conclusion,
   DIVERGENCE_CLASSES,
   type DivergenceClass,
+  isKernelDivergence,
   type Report,
   REPORT_SCHEMA,
   type ReportKernel,
@@ -40,10 +41,7 @@ export function buildReport(input: ReportInput): Report {
   const ordered = Object.fromEntries(
     DIVERGENCE_CLASSES.filter((c) => byClass[c]).map((c) => [c, byClass[c]]),
   );
-  const divergences = judgement.tests.filter(
-    (t) =>
-      t.verdict.blame === 'kernel' && t.verdict.class !== 'same' && t.verdict.class !== 'expected',
-  ).length;
+  const divergences = judgement.tests.filter((t) => isKernelDivergence(t.verdict)).length;
   const failing = judgement.tests.filter((t) => t.verdict.failing).length;
 
   const working = input.references.filter((r) => !judgement.broken.has(r.name));

@@ -21,6 +21,15 @@ export const DIVERGENCE_CLASSES = [
 ] as const;
 export type DivergenceClass = (typeof DIVERGENCE_CLASSES)[number];
 
+/** Every class but `same` and `expected` (what an expectation turns a divergence into). */
+export type DivergentClass = Exclude<DivergenceClass, 'same' | 'expected'>;
+export const isDivergentClass = (cls: DivergenceClass): cls is DivergentClass =>
+  cls !== 'same' && cls !== 'expected';
+
+/** A divergence of the candidate itself: divergent, and the kernel is to blame. */
+export const isKernelDivergence = (verdict: { class: DivergenceClass; blame: Blame }): boolean =>
+  verdict.blame === 'kernel' && isDivergentClass(verdict.class);
+
 /** How loud a verdict is: `error` fails by default, `none` is not shown as a divergence. */
 export type Severity = 'error' | 'warning' | 'notice' | 'none';
 

@@ -1,4 +1,8 @@
+import { judge } from '../../src/compare/judge.js';
+import { defaultSettings } from '../../src/config/load.js';
 import type { BootOutcome, BootRecord } from '../../src/qemu/boot.js';
+import { buildReport } from '../../src/report/build.js';
+import type { Report } from '../../src/report/types.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import type { TestObservation, TestStatus } from '../../src/results/types.js';
 
@@ -49,4 +53,38 @@ export function boot(
     complete: outcome === 'completed',
     problems: [],
   };
+}
+
+/** Judges observations with the default settings and builds the report, as `diverge compare` does. */
+export function judgedReport(
+  observations: readonly KernelObservation[],
+  references: readonly string[],
+): Report {
+  const settings = defaultSettings('/tmp');
+  const judgement = judge({
+    observations,
+    candidate: 'candidate',
+    references,
+    normalize: settings.normalize,
+    compareOutput: true,
+    expectations: [],
+    failOn: settings.failOn,
+    scope: { arch: 'x86_64', variant: 'default', today: '2026-11-22' },
+  });
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  return buildReport({
+    settings,
+    variant: 'default',
+    startedAt: new Date('2026-11-22T10:00:00Z'),
+    durationMs: 1234,
+    host: { qemu: '7.2.22', accel: 'tcg', cpus: 2 },
+    harnessDigest: digest('a'),
+    candidate: { name: 'candidate', source: { file: 'k' }, digest: digest('b') },
+    references: references.map((name) => ({ name, source: { file: name }, digest: digest('c') })),
+    observations,
+    judgement,
+    expectations: { entries: [] },
+    today: '2026-11-22',
+    outDir: '/tmp/out',
+  });
 }
