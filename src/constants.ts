@@ -17,3 +17,9 @@ export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache');
   return path.join(base, 'diverge');
 }
+
+/** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
+export const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
+
+/** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
+export const EXTRACT_FILE_CAP_BYTES = 2 * 1024 * 1024 * 1024;

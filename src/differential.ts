@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Expectation, loadExpectations } from './compare/expectations.js';
 import { judge, type Judgement } from './compare/judge.js';
+import type { DockerAccess } from './build/docker.js';
 import type { Settings } from './config/settings.js';
 import { sha256File } from './digest.js';
 import { type BootRun, prepareBoots } from './pipeline.js';
@@ -14,6 +15,7 @@ import type { KernelObservation } from './results/observe.js';
 
 export interface DifferentialOptions {
   outDir: string;
+  docker?: DockerAccess;
   variant: string;
   jobs?: number;
   progress: (line: string) => void;
@@ -78,6 +80,7 @@ export async function runDifferential(
   const booter = await prepareBoots(settings, all, {
     outDir: options.outDir,
     progress: options.progress,
+    ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
   });
   const { repeat, rerunDivergent } = settings.harness;

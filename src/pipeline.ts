@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { DockerAccess } from './build/docker.js';
 import type { Settings } from './config/settings.js';
 import { prepareHarness } from './harness/payload.js';
 import { type Accel, chooseAccel } from './qemu/accel.js';
@@ -12,14 +13,17 @@ import { machineProfile } from './qemu/profiles.js';
 import { type KernelObservation, observe } from './results/observe.js';
 import { harnessProgress } from './results/progress.js';
 
-/** A kernel to boot: its name (as reports show it) and its file. */
+/** A kernel to boot: its name (as reports show it), its file and its own disk images. */
 export interface KernelInput {
   name: string;
   path: string;
+  disks?: readonly string[];
 }
 
 export interface BootOptions {
   outDir: string;
+  /** Docker, for a harness given as an image. */
+  docker?: DockerAccess;
   /** Boots at once; default from cores and memory. */
   jobs?: number;
   progress: (line: string) => void;
@@ -86,7 +90,10 @@ export async function prepareBoots(
   const [accel, qemu, payload] = await Promise.all([
     chooseAccel(machine.accel, profile),
     qemuVersion(binary),
-    prepareHarness(harness, path.join(options.outDir, 'harness')),
+    prepareHarness(harness, path.join(options.outDir, 'harness'), {
+      ...(options.docker ? { docker: options.docker } : {}),
+      progress: options.progress,
+    }),
   ]);
   options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
 

@@ -44,6 +44,19 @@ async function scanTree(root: string): Promise<TreeEntry[]> {
   return entries;
 }
 
+/**
+ * The entries with `/dev/console` as the character device the kernel opens for init's stdio
+ * before anything in the harness could create it. A plain file there (Docker leaves one in
+ * exported containers) is replaced.
+ */
+export function withConsole(entries: readonly CpioEntry[]): CpioEntry[] {
+  const kept = entries.filter((e) => e.path !== 'dev/console' || e.kind === 'chardev');
+  if (kept.some((e) => e.path === 'dev/console')) return kept;
+  if (!kept.some((e) => e.path === 'dev')) kept.push({ kind: 'dir', path: 'dev', mode: 0o755 });
+  kept.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
+  return kept;
+}
+
 async function pack(tree: readonly TreeEntry[]): Promise<Initramfs> {
   const entries: CpioEntry[] = [];
   for (const entry of tree) {
@@ -59,12 +72,7 @@ async function pack(tree: readonly TreeEntry[]): Promise<Initramfs> {
       });
     }
   }
-  if (!entries.some((e) => e.path === 'dev/console')) {
-    if (!entries.some((e) => e.path === 'dev'))
-      entries.push({ kind: 'dir', path: 'dev', mode: 0o755 });
-    entries.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
-  }
-  const bytes = gzipSync(writeCpio(entries));
+  const bytes = gzipSync(writeCpio(withConsole(entries)));
   return { bytes, digest: sha256(bytes) };
 }
 

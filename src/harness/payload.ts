@@ -4,6 +4,9 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { cacheDir } from '../constants.js';
 import { initramfsFromDir } from './initramfs.js';
+import type { DockerAccess } from '../build/docker.js';
+import { HarnessError } from './errors.js';
+import { initramfsFromImage } from './image.js';
 import type { ScriptStep } from './script.js';
 
 /** The shared harness every kernel boots with, ready for QEMU. */
@@ -14,8 +17,6 @@ export interface HarnessPayload {
   /** Digest over everything the harness consists of: same digest, same harness. */
   digest: string;
 }
-
-export class HarnessError extends Error {}
 
 async function fileDigest(file: string, field: string): Promise<string> {
   try {
@@ -28,10 +29,31 @@ async function fileDigest(file: string, field: string): Promise<string> {
   return sha256File(file);
 }
 
-/** Turns the harness settings into files QEMU can take; a directory becomes an initramfs in `workDir`. */
+export interface HarnessOptions {
+  /** Docker, for a harness given as an image; connected only when one is. */
+  docker?: DockerAccess;
+  progress?: (line: string) => void;
+}
+
+async function checkedDir(dir: string): Promise<string> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new HarnessError(`harness.dir: ${dir} is not a directory`);
+  return dir;
+}
+
+function requireDocker(docker: DockerAccess | undefined): DockerAccess {
+  if (!docker) throw new HarnessError('harness.image: this command has no Docker engine to use');
+  return docker;
+}
+
+/**
+ * Turns the harness settings into files QEMU can take; a directory or an image becomes an
+ * initramfs in `workDir`.
+ */
 export async function prepareHarness(
   harness: Settings['harness'],
   workDir: string,
+  options: HarnessOptions = {},
 ): Promise<HarnessPayload> {
   const parts: string[] = [];
   let initrd: string | undefined;
@@ -41,22 +63,22 @@ export async function prepareHarness(
       initrd = payload.path;
       parts.push(`initrd ${await fileDigest(payload.path, 'harness.initrd')}`);
       break;
-    case 'dir': {
-      const info = await stat(payload.path).catch(() => undefined);
-      if (!info?.isDirectory())
-        throw new HarnessError(`harness.dir: ${payload.path} is not a directory`);
-      const built = await initramfsFromDir(payload.path, path.join(cacheDir(), 'initramfs'));
+    case 'dir':
+    case 'image': {
+      const built = await (payload.kind === 'dir'
+        ? initramfsFromDir(await checkedDir(payload.path), path.join(cacheDir(), 'initramfs'))
+        : initramfsFromImage(requireDocker(options.docker), payload, {
+            channel: harness.results.channel,
+            cacheDir: path.join(cacheDir(), 'initramfs'),
+            logFile: path.join(workDir, 'build-harness.log'),
+            progress: options.progress ?? (() => undefined),
+          }));
       await mkdir(workDir, { recursive: true });
       initrd = path.join(workDir, 'harness.cpio.gz');
       await writeFile(initrd, built.bytes);
       parts.push(`initrd ${built.digest}`);
       break;
     }
-    case 'image':
-      // Exporting a Docker image needs the Docker stage, which arrives with the candidate build.
-      throw new HarnessError(
-        'harness.image: harnesses from Docker images are not supported yet; use harness.dir or harness.initrd',
-      );
     case 'none':
       break;
   }

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { CappedLog } from '../capped-log.js';
 import { ConsoleScript, type ScriptStep } from '../harness/script.js';
 import type { HarnessProgress } from '../results/progress.js';
 import type { TestObservation } from '../results/types.js';
@@ -37,7 +37,8 @@ export interface BootPlan {
 }
 
 export interface BootRequest {
-  kernel: { name: string; path: string };
+  /** `disks`: the kernel's own disk images (extra files of its build), after the shared ones. */
+  kernel: { name: string; path: string; disks?: readonly string[] };
   attempt: number;
 }
 
@@ -84,7 +85,10 @@ export function killAllBoots(): void {
 process.on('exit', killAllBoots);
 
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
-export function qemuCommand(plan: BootPlan, kernelPath: string): string[] {
+export function qemuCommand(
+  plan: BootPlan,
+  kernel: { path: string; disks?: readonly string[] },
+): string[] {
   const args = [
     plan.binary,
     ...['-M', plan.profile.machine, '-accel', plan.accel],
@@ -105,60 +109,15 @@ export function qemuCommand(plan: BootPlan, kernelPath: string): string[] {
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }
   if (plan.exitDevice) args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
-  args.push('-kernel', kernelPath);
+  args.push('-kernel', kernel.path);
   if (plan.initrd) args.push('-initrd', plan.initrd);
   if (plan.append) args.push('-append', plan.append);
-  plan.disks.forEach((disk, i) => {
+  [...plan.disks, ...(kernel.disks ?? [])].forEach((disk, i) => {
     // snapshot=on: every kernel starts from the same disk contents.
     args.push('-drive', `file=${disk},format=raw,if=virtio,snapshot=on,index=${i}`);
   });
   args.push(...plan.qemuArgs);
   return args;
-}
-
-/**
- * Writes a stream to a log file until `cap` bytes, then only counts what it drops. QEMU's
- * serial port arrives a few bytes at a time, so writes are batched rather than one per chunk.
- */
-class CappedLog {
-  written = 0;
-  dropped = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private readonly file: WriteStream;
-  constructor(
-    filePath: string,
-    private readonly cap: number,
-  ) {
-    this.file = createWriteStream(filePath);
-  }
-  write(chunk: Buffer): Buffer {
-    const room = Math.max(0, this.cap - this.written);
-    const kept = chunk.subarray(0, room);
-    if (kept.length > 0) {
-      this.pending.push(kept);
-      this.pendingBytes += kept.length;
-      if (this.pendingBytes >= 64 * 1024) this.flush();
-    }
-    this.written += kept.length;
-    this.dropped += chunk.length - kept.length;
-    return kept;
-  }
-  flush(): void {
-    if (this.pendingBytes === 0) return;
-    this.file.write(Buffer.concat(this.pending));
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-  async close(): Promise<void> {
-    this.flush();
-    if (this.dropped > 0) {
-      this.file.write(
-        `\n[diverge: serial output cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`,
-      );
-    }
-    await new Promise<void>((resolve) => this.file.end(resolve));
-  }
 }
 
 /** Boots one kernel and watches it: stage, splats, console script, and the three timeouts. */
@@ -168,11 +127,13 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
     plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
-  const command = qemuCommand(plan, request.kernel.path);
+  const command = qemuCommand(plan, request.kernel);
   const started = Date.now();
 
-  const consoleLog = new CappedLog(logPath, plan.serialCapBytes);
-  const resultsLog = resultsPath ? new CappedLog(resultsPath, plan.serialCapBytes) : undefined;
+  const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
+  const resultsLog = resultsPath
+    ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
+    : undefined;
   const consoleLines = new ConsoleLines();
   const resultsSplitter = resultsLog ? new ConsoleLines() : undefined;
   const resultLines: string[] = [];

@@ -25,6 +25,8 @@ const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
 // Order matters: the first pattern that matches a line decides its kind.
 const PATTERNS: readonly [SplatKind, RegExp][] = [
   ['panic', /Kernel panic - not syncing: ?(.*)/],
+  // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
+  ['panic', /^panic: (.*)/],
   ['kasan', /BUG: KASAN: (.*)/],
   ['soft-lockup', /BUG: soft lockup - (.*)/],
   ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],

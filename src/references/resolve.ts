@@ -1,62 +1,96 @@
 import type { Settings } from '../config/settings.js';
+import type { DockerAccess } from '../build/docker.js';
+import { buildKernel } from '../build/kernel.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 
 /** A kernel ready to boot, with where it came from (as reports show it). */
 export interface ResolvedKernel {
   name: string;
   path: string;
+  /** The kernel's own disk images (`kernel.extra`), attached after the shared ones. */
+  disks?: readonly string[];
   source: Record<string, unknown>;
 }
 
 export const CANDIDATE = 'candidate';
 
+export interface ResolveOptions {
+  docker: DockerAccess;
+  variant: string;
+  outDir: string;
+  progress: (line: string) => void;
+}
+
+async function resolveCandidate(
+  settings: Settings,
+  flag: string | undefined,
+  options: ResolveOptions,
+): Promise<ResolvedKernel> {
+  const kernel = settings.kernel;
+  if (flag) return { name: CANDIDATE, path: flag, source: { file: flag } };
+  if (!kernel)
+    throw new KernelFileError(
+      'no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml',
+    );
+  if (kernel.file !== undefined)
+    return {
+      name: CANDIDATE,
+      path: kernel.file,
+      ...(kernel.extra.length ? { disks: kernel.extra } : {}),
+      source: { file: kernel.file },
+    };
+  const built = await buildKernel(options.docker, kernel, options);
+  return {
+    name: CANDIDATE,
+    path: built.kernel.path,
+    ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
+    source: {
+      build: {
+        context: kernel.build.context,
+        dockerfile: kernel.build.dockerfile,
+        ...(kernel.build.target ? { target: kernel.build.target } : {}),
+        variant: options.variant,
+      },
+      image: built.image.tag,
+      path: kernel.path,
+    },
+  };
+}
+
 /**
- * The candidate and the references as files. Flags win over the config; of the config's
- * reference kinds only `file` can be resolved locally: the others are fetched by the Action.
+ * The candidate and the references as files. Flags win over the config. The candidate comes
+ * from its file or its Docker build; of the config's reference kinds only `file` is resolved
+ * here: the others are fetched by the Action.
  */
-export function resolveKernels(
+export async function resolveKernels(
   settings: Settings,
   flags: { candidate?: string; references?: { name: string; path: string }[] },
-): { candidate: ResolvedKernel; references: ResolvedKernel[] } {
-  let candidate: ResolvedKernel;
-  if (flags.candidate)
-    candidate = { name: CANDIDATE, path: flags.candidate, source: { file: flags.candidate } };
-  else if (settings.kernel && 'file' in settings.kernel && settings.kernel.file)
-    candidate = {
-      name: CANDIDATE,
-      path: settings.kernel.file,
-      source: { file: settings.kernel.file },
-    };
-  else if (settings.kernel)
-    throw new KernelFileError(
-      `${settings.configPath}: kernel.build needs the Docker build stage, which is not available yet: build the kernel first and pass --candidate PATH or set kernel.file`,
-    );
-  else
-    throw new KernelFileError(
-      'no candidate kernel: pass --candidate PATH or set kernel.file in diverge.yml',
-    );
-
+  options: ResolveOptions,
+): Promise<{ candidate: ResolvedKernel; references: ResolvedKernel[] }> {
+  // References are checked first: a config mistake there should not wait for a kernel build.
+  let references: ResolvedKernel[];
   if (flags.references && flags.references.length > 0) {
-    const references = flags.references.map((r) => ({
+    references = flags.references.map((r) => ({
       name: r.name,
       path: r.path,
       source: { file: r.path },
     }));
-    return { candidate, references };
+  } else {
+    references = settings.references.map((reference, i) => {
+      if (reference.source.kind !== 'file') {
+        throw new KernelFileError(
+          `${settings.configPath}: references[${i}] (${reference.name}): ${reference.source.kind} references are fetched by the GitHub Action; locally pass --reference ${reference.name}=PATH`,
+        );
+      }
+      return {
+        name: reference.name,
+        path: reference.source.path,
+        source: { file: reference.source.path },
+      };
+    });
   }
-  const references = settings.references.map((reference, i) => {
-    if (reference.source.kind !== 'file') {
-      throw new KernelFileError(
-        `${settings.configPath}: references[${i}] (${reference.name}): ${reference.source.kind} references are fetched by the GitHub Action; locally pass --reference ${reference.name}=PATH`,
-      );
-    }
-    return {
-      name: reference.name,
-      path: reference.source.path,
-      source: { file: reference.source.path },
-    };
-  });
   if (references.some((r) => r.name === CANDIDATE))
     throw new KernelFileError(`a reference cannot be named "${CANDIDATE}"`);
+  const candidate = await resolveCandidate(settings, flags.candidate, options);
   return { candidate, references };
 }

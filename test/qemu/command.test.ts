@@ -25,7 +25,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
 
 describe('qemuCommand', () => {
   it('boots with no network, no reboot, no defaults and the console on stdio', () => {
-    expect(qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), '/k/bzImage')).toEqual([
+    expect(qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), { path: '/k/bzImage' })).toEqual([
       '/usr/bin/qemu-system-x86_64',
       ...['-M', 'pc', '-accel', 'tcg', '-m', '256', '-smp', '1'],
       ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
@@ -42,12 +42,12 @@ describe('qemuCommand', () => {
   });
 
   it('uses the host CPU under KVM and the profile CPU under TCG', () => {
-    expect(qemuCommand(plan({ accel: 'kvm' }), '/k')).toEqual(
+    expect(qemuCommand(plan({ accel: 'kvm' }), { path: '/k' })).toEqual(
       expect.arrayContaining(['-cpu', 'host']),
     );
     const arm = qemuCommand(
       plan({ profile: machineProfile('aarch64', 'virt'), binary: 'qemu-system-aarch64' }),
-      '/k',
+      { path: '/k' },
     );
     expect(arm.join(' ')).toContain('-M virt -accel tcg -cpu cortex-a57');
   });
@@ -55,17 +55,17 @@ describe('qemuCommand', () => {
   it('gives riscv64 its OpenSBI firmware', () => {
     const riscv = qemuCommand(
       plan({ profile: machineProfile('riscv64', 'virt'), binary: 'qemu-system-riscv64' }),
-      '/k',
+      { path: '/k' },
     );
     expect(riscv.join(' ')).toContain('-bios default');
   });
 
   it('attaches the results channel as a second serial port or a virtio console', () => {
-    const x86 = qemuCommand(plan({ channel: 'serial2' }), '/k').join(' ');
+    const x86 = qemuCommand(plan({ channel: 'serial2' }), { path: '/k' }).join(' ');
     expect(x86).toContain('-chardev socket,id=results,fd=3 -serial chardev:results');
     const arm = qemuCommand(
       plan({ channel: 'serial2', profile: machineProfile('aarch64', 'virt') }),
-      '/k',
+      { path: '/k' },
     ).join(' ');
     expect(arm).toContain('-device virtio-serial-device -device virtconsole,chardev=results');
   });
@@ -77,13 +77,23 @@ describe('qemuCommand', () => {
         disks: ['/d/a.img', '/d/b.img'],
         qemuArgs: ['-rtc', 'base=2020-01-01'],
       }),
-      '/k',
+      { path: '/k' },
     );
     expect(args.join(' ')).toContain('-device isa-debug-exit,iobase=0xf4,iosize=0x04');
     expect(args.join(' ')).toContain(
       '-drive file=/d/a.img,format=raw,if=virtio,snapshot=on,index=0 -drive file=/d/b.img,format=raw,if=virtio,snapshot=on,index=1',
     );
     expect(args.slice(-2)).toEqual(['-rtc', 'base=2020-01-01']);
+  });
+
+  it("attaches a kernel's own disks after the shared ones", () => {
+    const args = qemuCommand(plan({ disks: ['/d/shared.img'] }), {
+      path: '/k',
+      disks: ['/out/fs.img'],
+    }).join(' ');
+    expect(args).toContain(
+      '-drive file=/d/shared.img,format=raw,if=virtio,snapshot=on,index=0 -drive file=/out/fs.img,format=raw,if=virtio,snapshot=on,index=1',
+    );
   });
 
   it('rejects a profile the architecture does not have', () => {

@@ -3,6 +3,7 @@ import { detectSplat } from '../../src/qemu/splats.js';
 
 describe('detectSplat', () => {
   it.each([
+    ['panic: kfree: page 0x8011c000 not aligned', 'panic', 'panic: kfree: page _ not aligned'],
     [
       '[    1.234567] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)',
       'panic',
@@ -64,5 +65,6 @@ describe('detectSplat', () => {
       detectSplat('[    0.000000] Linux version 6.1.0 (debian-kernel@lists.debian.org)', 1),
     ).toBeUndefined();
     expect(detectSplat('ok 3 debug_bug_counter', 1)).toBeUndefined();
+    expect(detectSplat('# no panic: all good', 1)).toBeUndefined();
   });
 });
