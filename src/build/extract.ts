@@ -1,0 +1,156 @@
+/**
+ * Takes files out of an image without running it: a container is created (never started), each
+ * file is read through the archive endpoint, and the container is removed whatever happens.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { EXTRACT_FILE_CAP_BYTES } from '../constants.js';
+import { BuildError } from './errors.js';
+
+export interface WantedFile {
+  /** Absolute path inside the image. */
+  inImage: string;
+  /** The config field that names it, for errors: `kernel.path`, `kernel.extra[0]`. */
+  field: string;
+}
+
+export interface ExtractedFile {
+  inImage: string;
+  path: string;
+  digest: string;
+  mode: number;
+  bytes: number;
+}
+
+/** Symlinks followed for one file before giving up (a loop, or a very deep chain). */
+const MAX_LINKS = 8;
+
+type Header = tar.Header;
+
+/** Reads the first entry of an archive: its header, and for a file its body through `onFile`. */
+function firstEntry(
+  archive: NodeJS.ReadableStream,
+  onFile: (header: Header, body: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<Header | undefined> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    let first: Header | undefined;
+    extract.on('entry', (header, body, next) => {
+      const isFirst = first === undefined;
+      if (isFirst) first = header;
+      const work =
+        isFirst && header.type === 'file'
+          ? onFile(header, body as AsyncIterable<Buffer>)
+          : new Promise<void>((done) => body.on('end', done).resume());
+      work.then(() => next(), (error: unknown) => extract.destroy(error as Error));
+    });
+    extract.on('finish', () => resolve(first));
+    extract.on('error', reject);
+    archive.on('error', reject);
+    archive.pipe(extract);
+  });
+}
+
+async function copyOut(
+  container: Docker.Container,
+  wanted: WantedFile,
+  image: string,
+  destination: string,
+): Promise<ExtractedFile> {
+  let inImage = wanted.inImage;
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await container.getArchive({ path: inImage });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      const via = inImage === wanted.inImage ? '' : ` (the link ${wanted.inImage} points there)`;
+      if (status === 404)
+        throw new BuildError(`${wanted.field}: ${inImage} does not exist in image ${image}${via}`, {
+          field: wanted.field,
+        });
+      throw error;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const partial = `${destination}.partial`;
+    const header = await firstEntry(archive, async (entry, body) => {
+      if ((entry.size ?? 0) > EXTRACT_FILE_CAP_BYTES)
+        throw new BuildError(
+          `${wanted.field}: ${inImage} in image ${image} is ${entry.size} bytes, more than the ${EXTRACT_FILE_CAP_BYTES}-byte limit`,
+          { field: wanted.field },
+        );
+      async function* hashed() {
+        for await (const chunk of body) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          yield chunk;
+        }
+      }
+      await writeFile(partial, hashed(), { mode: (entry.mode ?? 0o644) & 0o777 });
+    }).catch(async (error: unknown) => {
+      await rm(partial, { force: true });
+      throw error;
+    });
+    if (header?.type === 'file') {
+      await rename(partial, destination);
+      return {
+        inImage: wanted.inImage,
+        path: destination,
+        digest: `sha256:${hash.digest('hex')}`,
+        mode: (header.mode ?? 0o644) & 0o777,
+        bytes,
+      };
+    }
+    if (header?.type === 'symlink' && header.linkname) {
+      inImage = path.posix.resolve(path.posix.dirname(inImage), header.linkname);
+      continue;
+    }
+    const what = header?.type === 'directory' ? 'a directory' : `a ${header?.type ?? 'empty'} entry`;
+    throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${what}, not a file`, {
+      field: wanted.field,
+    });
+  }
+  throw new BuildError(
+    `${wanted.field}: ${wanted.inImage} in image ${image}: more than ${MAX_LINKS} symbolic links`,
+    { field: wanted.field },
+  );
+}
+
+/**
+ * Copies `files` out of `image` into `destDir`, keeping their modes and following symbolic
+ * links inside the image (Debian's /boot/vmlinuz is one). Files keep their base names; a name
+ * taken by an earlier file gets its index in front.
+ */
+export async function extractFiles(
+  docker: Docker,
+  image: string,
+  files: readonly WantedFile[],
+  destDir: string,
+): Promise<ExtractedFile[]> {
+  await mkdir(destDir, { recursive: true });
+  // The entrypoint only has to be named: the container is never started.
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: ['/diverge-extract-never-runs'],
+    Cmd: [],
+    NetworkDisabled: true,
+    Labels: { 'diverge.role': 'extract' },
+  });
+  try {
+    const taken = new Set<string>();
+    const extracted: ExtractedFile[] = [];
+    for (const [i, wanted] of files.entries()) {
+      let name = path.posix.basename(wanted.inImage) || `file-${i}`;
+      if (taken.has(name)) name = `${i}-${name}`;
+      taken.add(name);
+      extracted.push(await copyOut(container, wanted, image, path.join(destDir, name)));
+    }
+    return extracted;
+  } finally {
+    await container.remove({ force: true });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The candidate kernel from `kernel.build`: the image built (or found unchanged), then the
+ * kernel and its extra files taken out of it.
+ */
+import path from 'node:path';
+import type { Settings } from '../config/settings.js';
+import type { DockerAccess } from './docker.js';
+import { extractFiles, type ExtractedFile } from './extract.js';
+import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
+
+export type DockerKernelSettings = Extract<NonNullable<Settings['kernel']>, { build: unknown }>;
+
+export interface BuiltKernel {
+  image: BuiltImage;
+  kernel: ExtractedFile;
+  extra: ExtractedFile[];
+}
+
+/** The build argument that names a kernel variant, as the Action's matrix sets it. */
+export const VARIANT_ARG = 'VARIANT';
+
+/** The variant a run reports: the flag, else the build's VARIANT argument, else `default`. */
+export function variantOf(settings: Settings, flag: string | undefined): string {
+  if (flag) return flag;
+  const build = settings.kernel && 'build' in settings.kernel ? settings.kernel.build : undefined;
+  return build?.args[VARIANT_ARG] ?? 'default';
+}
+
+/** The recipe with the variant as its VARIANT build argument. */
+export function kernelRecipe(kernel: DockerKernelSettings, variant: string): BuildRecipe {
+  const args = { ...kernel.build.args };
+  if (variant !== 'default' || VARIANT_ARG in args) args[VARIANT_ARG] = variant;
+  return { ...kernel.build, args };
+}
+
+export async function buildKernel(
+  access: DockerAccess,
+  kernel: DockerKernelSettings,
+  options: {
+    variant: string;
+    /** Where the build log and the extracted files go. */
+    outDir: string;
+    progress: (line: string) => void;
+    output?: (line: string) => void;
+  },
+): Promise<BuiltKernel> {
+  const docker = await access.client();
+  const image = await buildImage(docker, {
+    recipe: kernelRecipe(kernel, options.variant),
+    field: 'kernel.build',
+    role: 'kernel',
+    logFile: path.join(options.outDir, 'logs', 'build-kernel.log'),
+    progress: options.progress,
+    ...(options.output ? { output: options.output } : {}),
+  });
+  const [extracted, ...extra] = await extractFiles(
+    docker,
+    image.tag,
+    [
+      { inImage: kernel.path, field: 'kernel.path' },
+      ...kernel.extra.map((inImage, i) => ({ inImage, field: `kernel.extra[${i}]` })),
+    ],
+    path.join(options.outDir, 'kernels', 'candidate'),
+  );
+  if (!extracted) throw new Error('extractFiles returned nothing for kernel.path');
+  options.progress(
+    `kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
+      (extra.length ? ` with ${extra.length} extra file(s)` : ''),
+  );
+  return { image, kernel: extracted, extra };
+}
