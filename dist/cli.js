@@ -23718,6 +23718,8 @@ const MAX_LINE = 500;
 /** A stream record longer than this is not one diverge can use; it is dropped, not buffered. */
 const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
+/** The builder's own bookkeeping, which says nothing about why a step failed. */
+const BUILDER_CHATTER = /^(?: ---> |Removing intermediate container )/;
 /** The digest an image is tagged by: same context, Dockerfile, target and arguments, same tag. */
 function recipeDigest(recipe, context) {
     const args = Object.entries(recipe.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -23759,7 +23761,8 @@ function parseRecord(line) {
 function engineMessage(error) {
     const json = error.json;
     const reason = error.reason;
-    return (json?.message ?? reason ?? error.message).trim();
+    const message = json?.message ?? reason ?? error.message;
+    return message.replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
 }
 /** The step a failure happened in, said the way a reader finds it in the Dockerfile. */
 function failureMessage(field, step, error) {
@@ -23838,6 +23841,8 @@ async function buildImage(docker, request) {
                         progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
                     }
                     request.output?.(line);
+                    if (BUILDER_CHATTER.test(line))
+                        continue;
                     lastLines.push(line);
                     if (lastLines.length > LAST_LINES)
                         lastLines.shift();
@@ -23853,7 +23858,10 @@ async function buildImage(docker, request) {
         await log.close();
     }
     if (failure !== undefined) {
-        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})`, { field, lastLines });
+        const tail = lastLines.length
+            ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
+            : '';
+        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})${tail}`, { field, lastLines });
     }
     const built = await docker.getImage(tag).inspect();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

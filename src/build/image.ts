@@ -49,6 +49,8 @@ const MAX_LINE = 500;
 /** A stream record longer than this is not one diverge can use; it is dropped, not buffered. */
 const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
+/** The builder's own bookkeeping, which says nothing about why a step failed. */
+const BUILDER_CHATTER = /^(?: ---> |Removing intermediate container )/;
 
 interface BuildRecord {
   stream?: string;
@@ -100,7 +102,8 @@ function parseRecord(line: string): BuildRecord {
 function engineMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
   const reason = (error as { reason?: string }).reason;
-  return (json?.message ?? reason ?? (error as Error).message).trim();
+  const message = json?.message ?? reason ?? (error as Error).message;
+  return message.replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
 }
 
 /** The step a failure happened in, said the way a reader finds it in the Dockerfile. */
@@ -184,6 +187,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
             progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
           }
           request.output?.(line);
+          if (BUILDER_CHATTER.test(line)) continue;
           lastLines.push(line);
           if (lastLines.length > LAST_LINES) lastLines.shift();
         }
@@ -197,8 +201,11 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     await log.close();
   }
   if (failure !== undefined) {
+    const tail = lastLines.length
+      ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
+      : '';
     throw new BuildError(
-      `${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})`,
+      `${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})${tail}`,
       { field, lastLines },
     );
   }

@@ -1,0 +1,96 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import tar from 'tar-stream';
+import { packContext, scanContext } from '../../src/build/context.js';
+
+function context(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'diverge-context-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const names = async (dir: string, dockerfile = 'Dockerfile') =>
+  (await scanContext(dir, dockerfile, 'kernel.build')).entries.map((e) => e.name);
+
+describe('scanContext', () => {
+  it('leaves out what .dockerignore names, with exceptions, but always sends the Dockerfile', async () => {
+    const dir = context({
+      Dockerfile: 'FROM scratch\n',
+      '.dockerignore': 'build\n*.o\n!keep.o\nDockerfile\nsrc/**/*.tmp\n',
+      'build/kernel.elf': 'old',
+      'main.o': 'obj',
+      'keep.o': 'obj',
+      'src/main.c': 'int main;',
+      'src/deep/x.tmp': 'tmp',
+    });
+    expect(await names(dir)).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'keep.o',
+      'src',
+      'src/deep',
+      'src/main.c',
+    ]);
+  });
+
+  it('digests names, modes and contents, not modification times', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\n', 'a.c': 'int a;' });
+    const digest = async () => (await scanContext(dir, 'Dockerfile', 'kernel.build')).digest;
+    const first = await digest();
+    writeFileSync(path.join(dir, 'a.c'), 'int a;'); // same bytes, new mtime
+    expect(await digest()).toBe(first);
+    chmodSync(path.join(dir, 'a.c'), 0o755);
+    const executable = await digest();
+    expect(executable).not.toBe(first);
+    writeFileSync(path.join(dir, 'a.c'), 'int b;');
+    expect(await digest()).not.toBe(executable);
+  });
+
+  it('names the field when the Dockerfile or the context is missing or outside', async () => {
+    const dir = context({ 'a.c': '' });
+    await expect(names(dir)).rejects.toThrow(
+      `kernel.build.dockerfile: no file Dockerfile in the context ${dir}`,
+    );
+    await expect(names(dir, '../Dockerfile')).rejects.toThrow(
+      `kernel.build.dockerfile: ../Dockerfile is outside the context ${dir}`,
+    );
+    await expect(names(path.join(dir, 'nope'))).rejects.toThrow(
+      `kernel.build.context: ${path.join(dir, 'nope')} is not a directory`,
+    );
+  });
+});
+
+describe('packContext', () => {
+  it('packs exactly the scanned entries with their modes and contents', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\n', 'bin/run.sh': '#!/bin/sh\n' });
+    chmodSync(path.join(dir, 'bin/run.sh'), 0o755);
+    const scanned = await scanContext(dir, 'Dockerfile', 'kernel.build');
+    const seen: { name: string; mode: number; text: string }[] = [];
+    const extract = tar.extract();
+    extract.on('entry', (header, body, next) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+      body.on('end', () => {
+        seen.push({
+          name: header.name,
+          mode: header.mode ?? 0,
+          text: Buffer.concat(chunks).toString(),
+        });
+        next();
+      });
+    });
+    const finished = new Promise<void>((resolve) => extract.on('finish', () => resolve()));
+    packContext(scanned).pipe(extract);
+    await finished;
+    expect(seen).toEqual([
+      { name: 'Dockerfile', mode: 0o644, text: 'FROM scratch\n' },
+      { name: 'bin', mode: 0o755, text: '' },
+      { name: 'bin/run.sh', mode: 0o755, text: '#!/bin/sh\n' },
+    ]);
+  });
+});

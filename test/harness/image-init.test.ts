@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { initScript } from '../../src/harness/image.js';
+
+/** The script's command line, run by a real shell with the results going to stdout. */
+function runCommandLine(script: string): string {
+  const line = script.split('\n').find((l) => l.includes('>"$out"'));
+  if (!line) throw new Error('no command line in the script');
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'diverge-init-')), 'results');
+  execFileSync('sh', ['-c', `out=${out}\n${line}`]);
+  return readFileSync(out, 'utf8');
+}
+
+describe('the generated /init of a harness image', () => {
+  it("runs the image's ENTRYPOINT and CMD with every argument intact", () => {
+    const script = initScript(
+      { argv: ['printf', '%s|', "it's", 'a b', '$HOME', '`id`'], env: [], workdir: '/' },
+      'console',
+    );
+    expect(runCommandLine(script)).toBe("it's|a b|$HOME|`id`|");
+  });
+
+  it('exports the image environment and works in its WORKDIR', () => {
+    const script = initScript(
+      { argv: ['/bin/true'], env: ["GREETING=hello 'world'"], workdir: '/opt/tests' },
+      'console',
+    );
+    expect(script).toContain("export 'GREETING=hello '\\''world'\\'''");
+    expect(script).toContain("cd '/opt/tests' || exit 1");
+    const exported = execFileSync(
+      'sh',
+      [
+        '-c',
+        `${script.split('\n').find((l) => l.startsWith("export 'GREETING"))}\nprintf %s "$GREETING"`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(exported).toBe("hello 'world'");
+  });
+
+  it('sends results to the second serial port or virtio console when the channel is serial2', () => {
+    expect(initScript({ argv: ['t'], env: [], workdir: '/' }, 'serial2')).toContain(
+      'for dev in /dev/ttyS1 /dev/hvc0',
+    );
+    expect(initScript({ argv: ['t'], env: [], workdir: '/' }, 'console')).not.toContain('ttyS1');
+  });
+});
