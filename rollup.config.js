@@ -51,5 +51,8 @@ const path = (file) => file.slice(0, file.lastIndexOf('/'));
 
 export default (args) =>
   args.configBench
-    ? [entry('bench/judge.ts', 'build/bench/judge.js')]
+    ? [
+        entry('bench/judge.ts', 'build/bench/judge.js'),
+        entry('bench/docker-cache.ts', 'build/bench/docker-cache.js'),
+      ]
     : [entry('src/cli.ts', 'dist/cli.js')];

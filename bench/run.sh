@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every benchmark and appends the figures to bench/boot-vs-shell.md and bench/judge.md.
+# Runs every benchmark; each appends its figures to its own bench/*.md (see bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install rollup -c --configBench --silent
 bash scripts/node24 build/bench/judge.js
+bash scripts/node24 build/bench/docker-cache.js
 bash bench/boot-vs-shell.sh

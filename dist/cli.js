@@ -23576,6 +23576,20 @@ function requireIgnore () {
 var ignoreExports = requireIgnore();
 var dockerignore = /*@__PURE__*/getDefaultExportFromCjs(ignoreExports);
 
+/** Runs `work` over `items`, at most `limit` at a time, keeping the results in item order. */
+async function inParallel(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
 /** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
 class BuildError extends Error {
     /** The config field at fault, like `kernel.build` or `harness.image`. */
@@ -23597,6 +23611,24 @@ class DockerUnavailableError extends Error {
  * `.dockerignore` lets through, packed as a tar stream, with a digest over names, modes,
  * link targets and contents so that an unchanged context is recognised without building.
  */
+/** Where the content digests of a context directory's files are kept between runs. */
+const digestFile = (cache, dir) => path$1.join(cache, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+async function loadDigests(cache, dir) {
+    try {
+        const saved = JSON.parse(await readFile(digestFile(cache, dir), 'utf8'));
+        return new Map(saved.files);
+    }
+    catch {
+        return new Map();
+    }
+}
+async function saveDigests(cache, dir, files) {
+    await mkdir(cache, { recursive: true });
+    const file = digestFile(cache, dir);
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, JSON.stringify({ files }));
+    await rename(partial, file); // atomic: a concurrent build never reads half a file
+}
 async function readIgnore(dir) {
     try {
         return (await readFile(path$1.join(dir, '.dockerignore'), 'utf8')).split(/\r?\n/);
@@ -23611,7 +23643,12 @@ async function readIgnore(dir) {
  * Lists the context as `docker build` would send it. The Dockerfile and `.dockerignore` always
  * go, as with the docker CLI: the daemon needs them even when the ignore file names them.
  */
-async function scanContext(dir, dockerfile, field) {
+async function scanContext(dir, dockerfile, field, 
+/**
+ * A directory to keep file digests in: a file whose size, times and inode are unchanged is
+ * not read again (git's index does the same), which makes an unchanged context cheap.
+ */
+digestCache) {
     const info = await lstat(dir).catch(() => undefined);
     if (!info?.isDirectory())
         throw new BuildError(`${field}.context: ${dir} is not a directory`, { field });
@@ -23633,45 +23670,63 @@ async function scanContext(dir, dockerfile, field) {
     const hasExceptions = patterns.some((line) => line.trim().startsWith('!'));
     const always = new Set([dockerfileName, '.dockerignore']);
     const entries = [];
-    const hash = createHash('sha256');
-    let bytes = 0;
     const walk = async (rel) => {
         const names = (await readdir(path$1.join(dir, rel))).sort();
-        for (const name of names) {
+        const stats = await Promise.all(names.map((name) => lstat(path$1.join(dir, rel, name), { bigint: true })));
+        for (const [i, name] of names.entries()) {
+            const stat = stats[i];
             const relPath = rel ? `${rel}/${name}` : name;
-            const full = path$1.join(dir, relPath);
-            const stat = await lstat(full);
             const ignored = !always.has(relPath) && ignore.ignores(relPath);
+            const mode = Number(stat.mode);
             if (stat.isDirectory()) {
                 if (ignored && !hasExceptions)
                     continue;
                 if (!ignored)
-                    entries.push({ name: relPath, kind: 'dir', mode: stat.mode, size: 0 });
+                    entries.push({ name: relPath, kind: 'dir', mode, size: 0 });
                 await walk(relPath);
+            }
+            else if (ignored) {
                 continue;
             }
-            if (ignored)
-                continue;
-            if (stat.isSymbolicLink()) {
-                const target = await readlink(full);
-                entries.push({ name: relPath, kind: 'symlink', mode: stat.mode, size: 0, target });
-                hash.update(`l ${relPath} ${target}\n`);
+            else if (stat.isSymbolicLink()) {
+                const target = await readlink(path$1.join(dir, relPath));
+                entries.push({ name: relPath, kind: 'symlink', mode, size: 0, target });
             }
             else if (stat.isFile()) {
-                entries.push({ name: relPath, kind: 'file', mode: stat.mode, size: stat.size });
-                const content = createHash('sha256');
-                for await (const chunk of createReadStream(full))
-                    content.update(chunk);
-                hash.update(`f ${relPath} ${(stat.mode & 0o7777).toString(8)} ${content.digest('hex')}\n`);
-                bytes += stat.size;
+                const stamp = `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}`;
+                entries.push({ name: relPath, kind: 'file', mode, size: Number(stat.size), stamp });
             }
             // Sockets, fifos and devices cannot be sent to Docker; the CLI skips them too.
         }
     };
     await walk('');
-    for (const entry of entries)
+    const known = digestCache ? await loadDigests(digestCache, dir) : new Map();
+    const files = entries.filter((e) => e.kind === 'file');
+    const contents = await inParallel(files, 8, async (entry) => {
+        const seen = known.get(entry.name);
+        if (seen && seen[0] === entry.stamp)
+            return seen[1];
+        const content = createHash('sha256');
+        for await (const chunk of createReadStream(path$1.join(dir, entry.name)))
+            content.update(chunk);
+        return content.digest('hex');
+    });
+    const digests = new Map(files.map((entry, i) => [entry.name, contents[i]]));
+    if (digestCache)
+        await saveDigests(digestCache, dir, files.map((e) => [e.name, [e.stamp ?? '', digests.get(e.name) ?? '']]));
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for (const entry of entries) {
+        const mode = (entry.mode & 0o7777).toString(8);
         if (entry.kind === 'dir')
-            hash.update(`d ${entry.name} ${(entry.mode & 0o7777).toString(8)}\n`);
+            hash.update(`d ${entry.name} ${mode}\n`);
+        if (entry.kind === 'symlink')
+            hash.update(`l ${entry.name} ${entry.target}\n`);
+        if (entry.kind === 'file') {
+            hash.update(`f ${entry.name} ${mode} ${digests.get(entry.name)}\n`);
+            bytes += entry.size;
+        }
+    }
     return { dir, entries, bytes, digest: `sha256:${hash.digest('hex')}` };
 }
 /** The context as the tar stream the Engine API's /build takes. */
@@ -23784,7 +23839,7 @@ function failureMessage(field, step, error) {
 async function buildImage(docker, request) {
     const started = Date.now();
     const { recipe, field, progress } = request;
-    const context = await scanContext(recipe.context, recipe.dockerfile, field);
+    const context = await scanContext(recipe.context, recipe.dockerfile, field, path$1.join(cacheDir(), 'contexts'));
     const digest = recipeDigest(recipe, context);
     const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
     const existing = await docker
@@ -24720,19 +24775,6 @@ function defaultParallelism(memoryMiB, cpusPerBoot) {
     const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
     const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMiB + 128) * 1024 * 1024)));
     return Math.min(byCores, byMemory);
-}
-/** Runs `work` over `items`, at most `limit` at a time, keeping the results in item order. */
-async function inParallel(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
 }
 
 const X86 = {

@@ -6,11 +6,13 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, readlink, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import tar from 'tar-stream';
+import { inParallel } from '../parallel.js';
 import { BuildError } from './errors.js';
 
 interface ContextEntry {
@@ -20,6 +22,36 @@ interface ContextEntry {
   mode: number;
   size: number;
   target?: string;
+}
+
+/** A file's content digest and the stat stamp (size, times, inode) it was computed at. */
+type Digested = [stamp: string, sha256: string];
+
+interface ScannedEntry extends ContextEntry {
+  stamp?: string;
+}
+
+/** Where the content digests of a context directory's files are kept between runs. */
+const digestFile = (cache: string, dir: string) =>
+  path.join(cache, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+
+async function loadDigests(cache: string, dir: string): Promise<Map<string, Digested>> {
+  try {
+    const saved = JSON.parse(await readFile(digestFile(cache, dir), 'utf8')) as {
+      files: [string, Digested][];
+    };
+    return new Map(saved.files);
+  } catch {
+    return new Map();
+  }
+}
+
+async function saveDigests(cache: string, dir: string, files: [string, Digested][]) {
+  await mkdir(cache, { recursive: true });
+  const file = digestFile(cache, dir);
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify({ files }));
+  await rename(partial, file); // atomic: a concurrent build never reads half a file
 }
 
 export interface BuildContext {
@@ -48,6 +80,11 @@ export async function scanContext(
   dir: string,
   dockerfile: string,
   field: string,
+  /**
+   * A directory to keep file digests in: a file whose size, times and inode are unchanged is
+   * not read again (git's index does the same), which makes an unchanged context cheap.
+   */
+  digestCache?: string,
 ): Promise<BuildContext> {
   const info = await lstat(dir).catch(() => undefined);
   if (!info?.isDirectory())
@@ -71,40 +108,64 @@ export async function scanContext(
   const hasExceptions = patterns.some((line) => line.trim().startsWith('!'));
   const always = new Set([dockerfileName, '.dockerignore']);
 
-  const entries: ContextEntry[] = [];
-  const hash = createHash('sha256');
-  let bytes = 0;
+  const entries: ScannedEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
     const names = (await readdir(path.join(dir, rel))).sort();
-    for (const name of names) {
+    const stats = await Promise.all(
+      names.map((name) => lstat(path.join(dir, rel, name), { bigint: true })),
+    );
+    for (const [i, name] of names.entries()) {
+      const stat = stats[i] as BigIntStats;
       const relPath = rel ? `${rel}/${name}` : name;
-      const full = path.join(dir, relPath);
-      const stat = await lstat(full);
       const ignored = !always.has(relPath) && ignore.ignores(relPath);
+      const mode = Number(stat.mode);
       if (stat.isDirectory()) {
         if (ignored && !hasExceptions) continue;
-        if (!ignored) entries.push({ name: relPath, kind: 'dir', mode: stat.mode, size: 0 });
+        if (!ignored) entries.push({ name: relPath, kind: 'dir', mode, size: 0 });
         await walk(relPath);
+      } else if (ignored) {
         continue;
-      }
-      if (ignored) continue;
-      if (stat.isSymbolicLink()) {
-        const target = await readlink(full);
-        entries.push({ name: relPath, kind: 'symlink', mode: stat.mode, size: 0, target });
-        hash.update(`l ${relPath} ${target}\n`);
+      } else if (stat.isSymbolicLink()) {
+        const target = await readlink(path.join(dir, relPath));
+        entries.push({ name: relPath, kind: 'symlink', mode, size: 0, target });
       } else if (stat.isFile()) {
-        entries.push({ name: relPath, kind: 'file', mode: stat.mode, size: stat.size });
-        const content = createHash('sha256');
-        for await (const chunk of createReadStream(full)) content.update(chunk as Buffer);
-        hash.update(`f ${relPath} ${(stat.mode & 0o7777).toString(8)} ${content.digest('hex')}\n`);
-        bytes += stat.size;
+        const stamp = `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}`;
+        entries.push({ name: relPath, kind: 'file', mode, size: Number(stat.size), stamp });
       }
       // Sockets, fifos and devices cannot be sent to Docker; the CLI skips them too.
     }
   };
   await walk('');
-  for (const entry of entries)
-    if (entry.kind === 'dir') hash.update(`d ${entry.name} ${(entry.mode & 0o7777).toString(8)}\n`);
+
+  const known = digestCache ? await loadDigests(digestCache, dir) : new Map<string, Digested>();
+  const files = entries.filter((e) => e.kind === 'file');
+  const contents = await inParallel(files, 8, async (entry) => {
+    const seen = known.get(entry.name);
+    if (seen && seen[0] === entry.stamp) return seen[1];
+    const content = createHash('sha256');
+    for await (const chunk of createReadStream(path.join(dir, entry.name)))
+      content.update(chunk as Buffer);
+    return content.digest('hex');
+  });
+  const digests = new Map(files.map((entry, i) => [entry.name, contents[i] as string]));
+  if (digestCache)
+    await saveDigests(
+      digestCache,
+      dir,
+      files.map((e) => [e.name, [e.stamp ?? '', digests.get(e.name) ?? '']]),
+    );
+
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const entry of entries) {
+    const mode = (entry.mode & 0o7777).toString(8);
+    if (entry.kind === 'dir') hash.update(`d ${entry.name} ${mode}\n`);
+    if (entry.kind === 'symlink') hash.update(`l ${entry.name} ${entry.target}\n`);
+    if (entry.kind === 'file') {
+      hash.update(`f ${entry.name} ${mode} ${digests.get(entry.name)}\n`);
+      bytes += entry.size;
+    }
+  }
   return { dir, entries, bytes, digest: `sha256:${hash.digest('hex')}` };
 }
 

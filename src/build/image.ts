@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { CappedLog } from '../capped-log.js';
 import { sha256 } from '../digest.js';
-import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
+import { BUILD_LOG_CAP_BYTES, cacheDir, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
 import { BuildError } from './errors.js';
@@ -126,7 +126,12 @@ function failureMessage(field: string, step: RegExpExecArray | undefined, error:
 export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuiltImage> {
   const started = Date.now();
   const { recipe, field, progress } = request;
-  const context = await scanContext(recipe.context, recipe.dockerfile, field);
+  const context = await scanContext(
+    recipe.context,
+    recipe.dockerfile,
+    field,
+    path.join(cacheDir(), 'contexts'),
+  );
   const digest = recipeDigest(recipe, context);
   const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
 

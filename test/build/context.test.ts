@@ -51,6 +51,20 @@ describe('scanContext', () => {
     expect(await digest()).not.toBe(executable);
   });
 
+  it('keeps file digests between scans and reads again only files whose stat changed', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\n', 'a.c': 'int a;', 'b.c': 'int b;' });
+    const cache = mkdtempSync(path.join(tmpdir(), 'diverge-digests-'));
+    const scan = async (withCache: boolean) =>
+      (await scanContext(dir, 'Dockerfile', 'kernel.build', withCache ? cache : undefined)).digest;
+    const first = await scan(true);
+    expect(await scan(true)).toBe(first);
+    expect(await scan(false)).toBe(first);
+    writeFileSync(path.join(dir, 'b.c'), 'int c;'); // same size, new content
+    const changed = await scan(true);
+    expect(changed).not.toBe(first);
+    expect(changed).toBe(await scan(false));
+  });
+
   it('names the field when the Dockerfile or the context is missing or outside', async () => {
     const dir = context({ 'a.c': '' });
     await expect(names(dir)).rejects.toThrow(
