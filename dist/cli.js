@@ -4,8 +4,8 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import require$$3$2, { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { readFile, mkdir, writeFile, rename, rm, readdir, lstat, readlink, stat, access, constants as constants$3, open as open$1 } from 'node:fs/promises';
+import require$$3$2, { createWriteStream, createReadStream, existsSync } from 'node:fs';
+import { readFile, mkdir, writeFile, rename, rm, lstat, readdir, readlink, stat, access, constants as constants$3, open as open$1 } from 'node:fs/promises';
 import path$1 from 'node:path';
 import require$$0, { once as once$1 } from 'node:events';
 import require$$1$1, { execFile, spawn } from 'node:child_process';
@@ -13,12 +13,12 @@ import require$$4$1 from 'node:process';
 import { randomBytes, createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { homedir, arch as arch$1, tmpdir, availableParallelism, freemem } from 'node:os';
-import { gzipSync } from 'node:zlib';
 import require$$0$1 from 'events';
+import { homedir, arch as arch$1, tmpdir, availableParallelism, freemem } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
 import require$$0$2 from 'path';
+import { gzipSync } from 'node:zlib';
 import require$$0$b from 'querystring';
 import require$$0$3 from 'https';
 import require$$1$2 from 'http';
@@ -18512,1428 +18512,6 @@ async function writeAtomically(file, content) {
     }
 }
 
-/** Process exit codes, as documented in the README. */
-const EXIT = {
-    ok: 0,
-    divergences: 1,
-    usage: 2,
-    infrastructure: 3,
-};
-const TOOL_NAME = 'diverge';
-const TOOL_VERSION = '0.1.0';
-/** Where diverge keeps what it can reuse between runs (KVM probe, packed harnesses). */
-function cacheDir() {
-    const base = process.env.XDG_CACHE_HOME ?? path$1.join(homedir(), '.cache');
-    return path$1.join(base, 'diverge');
-}
-/** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
-const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
-/** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
-const EXTRACT_FILE_CAP_BYTES = 2 * 1024 * 1024 * 1024;
-
-class Diff {
-    diff(oldStr, newStr, 
-    // Type below is not accurate/complete - see above for full possibilities - but it compiles
-    options = {}) {
-        let callback;
-        if (typeof options === 'function') {
-            callback = options;
-            options = {};
-        }
-        else if ('callback' in options) {
-            callback = options.callback;
-        }
-        // Allow subclasses to massage the input prior to running
-        const oldString = this.castInput(oldStr, options);
-        const newString = this.castInput(newStr, options);
-        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
-        const newTokens = this.removeEmpty(this.tokenize(newString, options));
-        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
-    }
-    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
-        var _a;
-        const done = (value) => {
-            value = this.postProcess(value, options);
-            if (callback) {
-                setTimeout(function () { callback(value); }, 0);
-                return undefined;
-            }
-            else {
-                return value;
-            }
-        };
-        const newLen = newTokens.length, oldLen = oldTokens.length;
-        let editLength = 1;
-        let maxEditLength = newLen + oldLen;
-        if (options.maxEditLength != null) {
-            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
-        }
-        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
-        const abortAfterTimestamp = Date.now() + maxExecutionTime;
-        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
-        // Seed editLength = 0, i.e. the content starts with the same values
-        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
-        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-            // Identity per the equality and tokenizer
-            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
-        }
-        // Once we hit the right edge of the edit graph on some diagonal k, we can
-        // definitely reach the end of the edit graph in no more than k edits, so
-        // there's no point in considering any moves to diagonal k+1 any more (from
-        // which we're guaranteed to need at least k+1 more edits).
-        // Similarly, once we've reached the bottom of the edit graph, there's no
-        // point considering moves to lower diagonals.
-        // We record this fact by setting minDiagonalToConsider and
-        // maxDiagonalToConsider to some finite value once we've hit the edge of
-        // the edit graph.
-        // This optimization is not faithful to the original algorithm presented in
-        // Myers's paper, which instead pointlessly extends D-paths off the end of
-        // the edit graph - see page 7 of Myers's paper which notes this point
-        // explicitly and illustrates it with a diagram. This has major performance
-        // implications for some common scenarios. For instance, to compute a diff
-        // where the new text simply appends d characters on the end of the
-        // original text of length n, the true Myers algorithm will take O(n+d^2)
-        // time while this optimization needs only O(n+d) time.
-        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
-        // Main worker method. checks all permutations of a given edit length for acceptance.
-        const execEditLength = () => {
-            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
-                let basePath;
-                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
-                if (removePath) {
-                    // No one else is going to attempt to use this value, clear it
-                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
-                    bestPath[diagonalPath - 1] = undefined;
-                }
-                let canAdd = false;
-                if (addPath) {
-                    // what newPos will be after we do an insertion:
-                    const addPathNewPos = addPath.oldPos - diagonalPath;
-                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
-                }
-                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
-                if (!canAdd && !canRemove) {
-                    // If this path is a terminal then prune
-                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
-                    bestPath[diagonalPath] = undefined;
-                    continue;
-                }
-                // Select the diagonal that we want to branch from. We select the prior
-                // path whose position in the old string is the farthest from the origin
-                // and does not pass the bounds of the diff graph
-                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
-                    basePath = this.addToPath(addPath, true, false, 0, options);
-                }
-                else {
-                    basePath = this.addToPath(removePath, false, true, 1, options);
-                }
-                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
-                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-                    // If we have hit the end of both strings, then we are done
-                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
-                }
-                else {
-                    bestPath[diagonalPath] = basePath;
-                    if (basePath.oldPos + 1 >= oldLen) {
-                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
-                    }
-                    if (newPos + 1 >= newLen) {
-                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
-                    }
-                }
-            }
-            editLength++;
-        };
-        // Performs the length of edit iteration. Is a bit fugly as this has to support the
-        // sync and async mode which is never fun. Loops over execEditLength until a value
-        // is produced, or until the edit length exceeds options.maxEditLength (if given),
-        // in which case it will return undefined.
-        if (callback) {
-            (function exec() {
-                setTimeout(function () {
-                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
-                        return callback(undefined);
-                    }
-                    if (!execEditLength()) {
-                        exec();
-                    }
-                }, 0);
-            }());
-        }
-        else {
-            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
-                const ret = execEditLength();
-                if (ret) {
-                    return ret;
-                }
-            }
-        }
-    }
-    addToPath(path, added, removed, oldPosInc, options) {
-        const last = path.lastComponent;
-        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
-            return {
-                oldPos: path.oldPos + oldPosInc,
-                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
-            };
-        }
-        else {
-            return {
-                oldPos: path.oldPos + oldPosInc,
-                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
-            };
-        }
-    }
-    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
-        const newLen = newTokens.length, oldLen = oldTokens.length;
-        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
-        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
-            newPos++;
-            oldPos++;
-            commonCount++;
-            if (options.oneChangePerToken) {
-                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
-            }
-        }
-        if (commonCount && !options.oneChangePerToken) {
-            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
-        }
-        basePath.oldPos = oldPos;
-        return newPos;
-    }
-    equals(left, right, options) {
-        if (options.comparator) {
-            return options.comparator(left, right);
-        }
-        else {
-            return left === right
-                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
-        }
-    }
-    removeEmpty(array) {
-        const ret = [];
-        for (let i = 0; i < array.length; i++) {
-            if (array[i]) {
-                ret.push(array[i]);
-            }
-        }
-        return ret;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    castInput(value, options) {
-        return value;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    tokenize(value, options) {
-        return Array.from(value);
-    }
-    join(chars) {
-        // Assumes ValueT is string, which is the case for most subclasses.
-        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
-        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
-        // assume tokens and values are strings, but not completely - is weird and janky.
-        return chars.join('');
-    }
-    postProcess(changeObjects, 
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    options) {
-        return changeObjects;
-    }
-    get useLongestToken() {
-        return false;
-    }
-    buildValues(lastComponent, newTokens, oldTokens) {
-        // First we convert our linked list of components in reverse order to an
-        // array in the right order:
-        const components = [];
-        let nextComponent;
-        while (lastComponent) {
-            components.push(lastComponent);
-            nextComponent = lastComponent.previousComponent;
-            delete lastComponent.previousComponent;
-            lastComponent = nextComponent;
-        }
-        components.reverse();
-        const componentLen = components.length;
-        let componentPos = 0, newPos = 0, oldPos = 0;
-        for (; componentPos < componentLen; componentPos++) {
-            const component = components[componentPos];
-            if (!component.removed) {
-                if (!component.added && this.useLongestToken) {
-                    let value = newTokens.slice(newPos, newPos + component.count);
-                    value = value.map(function (value, i) {
-                        const oldValue = oldTokens[oldPos + i];
-                        return oldValue.length > value.length ? oldValue : value;
-                    });
-                    component.value = this.join(value);
-                }
-                else {
-                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
-                }
-                newPos += component.count;
-                // Common case
-                if (!component.added) {
-                    oldPos += component.count;
-                }
-            }
-            else {
-                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
-                oldPos += component.count;
-            }
-        }
-        return components;
-    }
-}
-
-class LineDiff extends Diff {
-    constructor() {
-        super(...arguments);
-        this.tokenize = tokenize$1;
-    }
-    equals(left, right, options) {
-        // If we're ignoring whitespace, we need to normalise lines by stripping
-        // whitespace before checking equality. (This has an annoying interaction
-        // with newlineIsToken that requires special handling: if newlines get their
-        // own token, then we DON'T want to trim the *newline* tokens down to empty
-        // strings, since this would cause us to treat whitespace-only line content
-        // as equal to a separator between lines, which would be weird and
-        // inconsistent with the documented behavior of the options.)
-        if (options.ignoreWhitespace) {
-            if (!options.newlineIsToken || !left.includes('\n')) {
-                left = left.trim();
-            }
-            if (!options.newlineIsToken || !right.includes('\n')) {
-                right = right.trim();
-            }
-        }
-        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
-            if (left.endsWith('\n')) {
-                left = left.slice(0, -1);
-            }
-            if (right.endsWith('\n')) {
-                right = right.slice(0, -1);
-            }
-        }
-        return super.equals(left, right, options);
-    }
-}
-const lineDiff = new LineDiff();
-function diffLines(oldStr, newStr, options) {
-    return lineDiff.diff(oldStr, newStr, options);
-}
-// Exported standalone so it can be used from jsonDiff too.
-function tokenize$1(value, options) {
-    if (options.stripTrailingCr) {
-        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
-        value = value.replace(/\r\n/g, '\n');
-    }
-    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
-    // Ignore the final empty token that occurs if the string ends with a new line
-    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
-        linesAndNewlines.pop();
-    }
-    // Merge the content and line separators into single tokens
-    for (let i = 0; i < linesAndNewlines.length; i++) {
-        const line = linesAndNewlines[i];
-        if (i % 2 && !options.newlineIsToken) {
-            retLines[retLines.length - 1] += line;
-        }
-        else {
-            retLines.push(line);
-        }
-    }
-    return retLines;
-}
-
-/**
- * Returns true if the filename contains characters that require C-style
- * quoting (as used by Git and GNU diffutils in diff output).
- */
-function needsQuoting(s) {
-    for (let i = 0; i < s.length; i++) {
-        if (s[i] < '\x20' || s[i] > '\x7e' || s[i] === '"' || s[i] === '\\') {
-            return true;
-        }
-    }
-    return false;
-}
-/**
- * C-style quotes a filename, encoding special characters as escape sequences
- * and non-ASCII bytes as octal escapes. This is the inverse of
- * `parseQuotedFileName` in parse.ts.
- *
- * Non-ASCII bytes are encoded as UTF-8 before being emitted as octal escapes.
- * This matches the behaviour of both Git and GNU diffutils, which always emit
- * UTF-8 octal escapes regardless of the underlying filesystem encoding (e.g.
- * Git for Windows converts from NTFS's UTF-16 to UTF-8 internally).
- *
- * If the filename doesn't need quoting, returns it as-is.
- */
-function quoteFileNameIfNeeded(s) {
-    if (!needsQuoting(s)) {
-        return s;
-    }
-    let result = '"';
-    const bytes = new TextEncoder().encode(s);
-    let i = 0;
-    while (i < bytes.length) {
-        const b = bytes[i];
-        // See https://en.wikipedia.org/wiki/Escape_sequences_in_C#Escape_sequences
-        if (b === 0x07) {
-            result += '\\a';
-        }
-        else if (b === 0x08) {
-            result += '\\b';
-        }
-        else if (b === 0x09) {
-            result += '\\t';
-        }
-        else if (b === 0x0a) {
-            result += '\\n';
-        }
-        else if (b === 0x0b) {
-            result += '\\v';
-        }
-        else if (b === 0x0c) {
-            result += '\\f';
-        }
-        else if (b === 0x0d) {
-            result += '\\r';
-        }
-        else if (b === 0x22) {
-            result += '\\"';
-        }
-        else if (b === 0x5c) {
-            result += '\\\\';
-        }
-        else if (b >= 0x20 && b <= 0x7e) {
-            // Just a printable ASCII character that is neither a double quote nor a
-            // backslash; no need to escape it.
-            result += String.fromCharCode(b);
-        }
-        else {
-            // Either part of a non-ASCII character or a control character without a
-            // special escape sequence; needs escaping as a 3-digit octal escape
-            result += '\\' + b.toString(8).padStart(3, '0');
-        }
-        i++;
-    }
-    result += '"';
-    return result;
-}
-const INCLUDE_HEADERS = {
-    includeIndex: true,
-    includeUnderline: true,
-    includeFileHeaders: true
-};
-function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
-    let optionsObj;
-    if (!options) {
-        optionsObj = {};
-    }
-    else if (typeof options === 'function') {
-        optionsObj = { callback: options };
-    }
-    else {
-        optionsObj = options;
-    }
-    if (typeof optionsObj.context === 'undefined') {
-        optionsObj.context = 4;
-    }
-    // We copy this into its own variable to placate TypeScript, which thinks
-    // optionsObj.context might be undefined in the callbacks below.
-    const context = optionsObj.context;
-    // @ts-expect-error (runtime check for something that is correctly a static type error)
-    if (optionsObj.newlineIsToken) {
-        throw new Error('newlineIsToken may not be used with patch-generation functions, only with diffing functions');
-    }
-    if (!optionsObj.callback) {
-        return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
-    }
-    else {
-        const { callback } = optionsObj;
-        diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
-                const patch = diffLinesResultToPatch(diff);
-                // TypeScript is unhappy without the cast because it does not understand that `patch` may
-                // be undefined here only if `callback` is StructuredPatchCallbackAbortable:
-                callback(patch);
-            } }));
-    }
-    function diffLinesResultToPatch(diff) {
-        // STEP 1: Build up the patch with no "\ No newline at end of file" lines and with the arrays
-        //         of lines containing trailing newline characters. We'll tidy up later...
-        if (!diff) {
-            return;
-        }
-        diff.push({ value: '', lines: [] }); // Append an empty value to make cleanup easier
-        function contextLines(lines) {
-            return lines.map(function (entry) { return ' ' + entry; });
-        }
-        const hunks = [];
-        let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
-        for (let i = 0; i < diff.length; i++) {
-            const current = diff[i], lines = current.lines || splitLines$1(current.value);
-            current.lines = lines;
-            if (current.added || current.removed) {
-                // If we have previous context, start with that
-                if (!oldRangeStart) {
-                    const prev = diff[i - 1];
-                    oldRangeStart = oldLine;
-                    newRangeStart = newLine;
-                    if (prev) {
-                        curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
-                        oldRangeStart -= curRange.length;
-                        newRangeStart -= curRange.length;
-                    }
-                }
-                // Output our changes
-                for (const line of lines) {
-                    curRange.push((current.added ? '+' : '-') + line);
-                }
-                // Track the updated file position
-                if (current.added) {
-                    newLine += lines.length;
-                }
-                else {
-                    oldLine += lines.length;
-                }
-            }
-            else {
-                // Identical context lines. Track line changes
-                if (oldRangeStart) {
-                    // Close out any changes that have been output (or join overlapping)
-                    if (lines.length <= context * 2 && i < diff.length - 2) {
-                        // Overlapping
-                        for (const line of contextLines(lines)) {
-                            curRange.push(line);
-                        }
-                    }
-                    else {
-                        // end the range and output
-                        const contextSize = Math.min(lines.length, context);
-                        for (const line of contextLines(lines.slice(0, contextSize))) {
-                            curRange.push(line);
-                        }
-                        const hunk = {
-                            oldStart: oldRangeStart,
-                            oldLines: (oldLine - oldRangeStart + contextSize),
-                            newStart: newRangeStart,
-                            newLines: (newLine - newRangeStart + contextSize),
-                            lines: curRange
-                        };
-                        hunks.push(hunk);
-                        oldRangeStart = 0;
-                        newRangeStart = 0;
-                        curRange = [];
-                    }
-                }
-                oldLine += lines.length;
-                newLine += lines.length;
-            }
-        }
-        // Step 2: eliminate the trailing `\n` from each line of each hunk, and, where needed, add
-        //         "\ No newline at end of file".
-        for (const hunk of hunks) {
-            for (let i = 0; i < hunk.lines.length; i++) {
-                if (hunk.lines[i].endsWith('\n')) {
-                    hunk.lines[i] = hunk.lines[i].slice(0, -1);
-                }
-                else {
-                    hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
-                    i++; // Skip the line we just added, then continue iterating
-                }
-            }
-        }
-        return {
-            oldFileName: oldFileName, newFileName: newFileName,
-            oldHeader: oldHeader, newHeader: newHeader,
-            hunks: hunks
-        };
-    }
-}
-/**
- * creates a unified diff patch.
- *
- * @param patch either a single structured patch object (as returned by `structuredPatch`) or an
- *   array of them (as returned by `parsePatch`).
- * @param headerOptions behaves the same as the `headerOptions` option of `createTwoFilesPatch`.
- *   Ignored for patches where `isGit` is `true`.
- *
- * When a patch has `isGit: true`, `formatPatch` output is changed to more closely match Git's
- * output: it emits a `diff --git` header, emits Git extended headers as appropriate based on
- * properties like `isRename`, `isCreate`, `newMode`, etc, and will omit `---`/`+++` file
- * headers for patches with no hunks (e.g. renames without content changes).
- */
-function formatPatch(patch, headerOptions) {
-    var _a, _b, _c, _d, _e, _f;
-    if (!headerOptions) {
-        headerOptions = INCLUDE_HEADERS;
-    }
-    if (Array.isArray(patch)) {
-        if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every(p => p.isGit)) {
-            throw new Error('Cannot omit file headers on a multi-file patch. '
-                + '(The result would be unparseable; how would a tool trying to apply '
-                + 'the patch know which changes are to which file?)');
-        }
-        return patch.map(p => formatPatch(p, headerOptions)).join('\n');
-    }
-    const ret = [];
-    // Git patches have a fixed header format (diff --git, extended headers,
-    // and ---/+++ when hunks are present), so headerOptions is ignored.
-    if (patch.isGit) {
-        headerOptions = INCLUDE_HEADERS;
-        // Emit Git-style diff --git header and extended headers.
-        // Git never puts /dev/null in the "diff --git" line; for file
-        // creations/deletions it uses the real filename on both sides.
-        if (!patch.oldFileName) {
-            throw new Error('oldFileName must be specified for Git patches');
-        }
-        if (!patch.newFileName) {
-            throw new Error('newFileName must be specified for Git patches');
-        }
-        let gitOldName = patch.oldFileName;
-        let gitNewName = patch.newFileName;
-        if (patch.isCreate && gitOldName === '/dev/null') {
-            gitOldName = gitNewName.replace(/^b\//, 'a/');
-        }
-        else if (patch.isDelete && gitNewName === '/dev/null') {
-            gitNewName = gitOldName.replace(/^a\//, 'b/');
-        }
-        ret.push('diff --git ' + quoteFileNameIfNeeded(gitOldName) + ' ' + quoteFileNameIfNeeded(gitNewName));
-        if (patch.isDelete) {
-            ret.push('deleted file mode ' + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : '100644'));
-        }
-        if (patch.isCreate) {
-            ret.push('new file mode ' + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : '100644'));
-        }
-        if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
-            ret.push('old mode ' + patch.oldMode);
-            ret.push('new mode ' + patch.newMode);
-        }
-        if (patch.isRename) {
-            ret.push('rename from ' + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : '').replace(/^a\//, '')));
-            ret.push('rename to ' + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : '').replace(/^b\//, '')));
-        }
-        if (patch.isCopy) {
-            ret.push('copy from ' + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : '').replace(/^a\//, '')));
-            ret.push('copy to ' + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : '').replace(/^b\//, '')));
-        }
-    }
-    else {
-        if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== undefined) {
-            ret.push('Index: ' + patch.oldFileName);
-        }
-        if (headerOptions.includeUnderline) {
-            ret.push('===================================================================');
-        }
-    }
-    // Emit --- / +++ file headers. For Git patches with no hunks (e.g.
-    // pure renames, mode-only changes), Git omits these, so we do too.
-    const hasHunks = patch.hunks.length > 0;
-    if (headerOptions.includeFileHeaders && patch.oldFileName !== undefined && patch.newFileName !== undefined
-        && (!patch.isGit || hasHunks)) {
-        ret.push('--- ' + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? '\t' + patch.oldHeader : ''));
-        ret.push('+++ ' + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? '\t' + patch.newHeader : ''));
-    }
-    for (let i = 0; i < patch.hunks.length; i++) {
-        const hunk = patch.hunks[i];
-        // Unified Diff Format quirk: If the chunk size is 0,
-        // the first number is one lower than one would expect.
-        // https://www.artima.com/weblogs/viewpost.jsp?thread=164293
-        const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
-        const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
-        ret.push('@@ -' + oldStart + ',' + hunk.oldLines
-            + ' +' + newStart + ',' + hunk.newLines
-            + ' @@');
-        for (const line of hunk.lines) {
-            ret.push(line);
-        }
-    }
-    return ret.join('\n') + '\n';
-}
-function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
-    if (typeof options === 'function') {
-        options = { callback: options };
-    }
-    if (!(options === null || options === void 0 ? void 0 : options.callback)) {
-        const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
-        if (!patchObj) {
-            return;
-        }
-        return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
-    }
-    else {
-        const { callback } = options;
-        structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: patchObj => {
-                if (!patchObj) {
-                    callback(undefined);
-                }
-                else {
-                    callback(formatPatch(patchObj, options.headerOptions));
-                }
-            } }));
-    }
-}
-/**
- * Split `text` into an array of lines, including the trailing newline character (where present)
- */
-function splitLines$1(text) {
-    const hasTrailingNl = text.endsWith('\n');
-    const result = text.split('\n').map(line => line + '\n');
-    if (hasTrailingNl) {
-        result.pop();
-    }
-    else {
-        result.push(result.pop().slice(0, -1));
-    }
-    return result;
-}
-
-const isObserved = (run) => run.kind === 'observed';
-/** How a boot that did not report a test is read. */
-function unobservedKind(boot) {
-    switch (boot.outcome) {
-        case 'panic':
-            return 'crashed';
-        case 'timeout':
-        case 'stalled':
-            return 'hung';
-        case 'qemu-error':
-            return 'infra';
-        case 'completed':
-        case 'no-results':
-            return 'absent';
-    }
-}
-/** Runs compare equal when status and (if compared) normalised output are equal. */
-function signature(run, compareOutput) {
-    if (run.kind !== 'observed')
-        return `<${run.kind}>`;
-    return compareOutput ? `${run.status}\n${run.output.join('\n')}` : run.status;
-}
-const isFailing = (run) => run.kind !== 'observed' || run.status === 'fail' || run.status === 'error';
-/** `failing runs:runs`, the way people count flaky tests. */
-function failCount(runs) {
-    return `${runs.filter(isFailing).length}:${runs.length}`;
-}
-
-const SEVERITY$1 = {
-    regression: 'error',
-    crash: 'error',
-    hang: 'error',
-    missing: 'error',
-    output: 'warning',
-    flaky: 'warning',
-    ambiguous: 'warning',
-    fix: 'notice',
-    new: 'notice',
-    expected: 'none',
-    same: 'none',
-};
-const FAILING = new Set(['fail', 'error']);
-/** A status change between references and candidate, as a class. */
-function statusChange(reference, candidate) {
-    if (reference === 'pass')
-        return 'regression';
-    if (candidate === 'pass')
-        return 'fix';
-    if (reference === 'skip' && FAILING.has(candidate))
-        return 'regression';
-    return 'output'; // fail ↔ error, failing ↔ skip: nothing passes on either side
-}
-const RUN_WORDS = {
-    pass: 'passes',
-    fail: 'fails',
-    skip: 'is skipped',
-    error: 'errors',
-    crashed: 'crashes before it',
-    hung: 'hangs before it',
-    absent: 'does not report it',
-    infra: 'could not be booted',
-};
-/** "passes (2/3 runs), fails (1/3 runs)". */
-function describeRuns(runs) {
-    const counts = new Map();
-    for (const run of runs) {
-        const key = run.kind === 'observed' ? run.status : run.kind;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return [...counts]
-        .map(([key, n]) => `${RUN_WORDS[key] ?? key} (${n}/${runs.length} runs)`)
-        .join(', ');
-}
-const list = (names) => names.join(', ');
-/**
- * Classifies one test. `references` holds only working references; each has at least one run,
- * observed or not. Returns undefined when nobody observed the test (nothing to judge).
- */
-function classify(candidate, references, compareOutput) {
-    const counts = { candidate: failCount(candidate) };
-    for (const [name, runs] of references)
-        counts[name] = failCount(runs);
-    const refObserved = [...references].map(([name, runs]) => ({
-        name,
-        runs: runs.filter(isObserved),
-    }));
-    const allRefRuns = refObserved.flatMap(({ name, runs }) => runs.map((run) => ({ name, run })));
-    const candidateRuns = candidate.filter((r) => r.kind !== 'infra');
-    const base = { counts, blame: 'kernel' };
-    if (allRefRuns.length === 0) {
-        if (!candidate.some(isObserved))
-            return undefined;
-        const died = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'));
-        if (died.length > 0) {
-            return {
-                ...base,
-                class: 'ambiguous',
-                blame: 'reference',
-                confidence: 0,
-                agreeing: [],
-                reason: `no reference finished this test: ${list(died.map(([n]) => n))} died before it; the candidate ${describeRuns(candidate)}`,
-            };
-        }
-        return {
-            ...base,
-            class: 'new',
-            confidence: 1,
-            agreeing: [],
-            reason: `no reference reports this test; the candidate ${describeRuns(candidate)}`,
-        };
-    }
-    // The consensus: the most common reference observation; ties go to the first reference.
-    const tally = new Map();
-    for (const { name, run } of allRefRuns) {
-        const sig = signature(run, compareOutput);
-        const entry = tally.get(sig) ?? { n: 0, reference: name, run };
-        entry.n += 1;
-        tally.set(sig, entry);
-    }
-    const [consensusSig, consensus] = [...tally].reduce((best, next) => next[1].n > best[1].n ? next : best);
-    const confidence = consensus.n / allRefRuns.length;
-    const agreeing = refObserved
-        .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === consensusSig))
-        .map((r) => r.name);
-    const withConsensus = {
-        ...base,
-        confidence,
-        agreeing,
-        consensus: { reference: consensus.reference, run: consensus.run },
-    };
-    if (candidateRuns.length === 0) {
-        const boot = candidate[0];
-        const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-        return {
-            ...withConsensus,
-            class: 'missing',
-            blame: 'infrastructure',
-            reason: `QEMU could not boot the candidate${message ? `: ${message}` : ''}`,
-        };
-    }
-    const candidateSigs = new Set(candidateRuns.map((r) => signature(r, compareOutput)));
-    if (candidateSigs.size > 1) {
-        return {
-            ...withConsensus,
-            class: 'flaky',
-            reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}`,
-        };
-    }
-    const run = candidateRuns[0];
-    const refText = `${describeRuns(allRefRuns.map((r) => r.run))} on ${list(refObserved.map((r) => r.name))}`;
-    if (run.kind !== 'observed') {
-        const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
-        const detail = run.boot.message ? ` (${run.boot.message})` : '';
-        const what = {
-            crash: 'crashed before reporting it',
-            hang: 'hung before reporting it',
-            missing: 'finished without reporting it',
-        }[cls];
-        return {
-            ...withConsensus,
-            class: cls,
-            reason: `the candidate's boot ${what}${detail}; the test ${refText}`,
-        };
-    }
-    const candidateSig = signature(run, compareOutput);
-    const allowing = refObserved
-        .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === candidateSig))
-        .map((r) => r.name);
-    if (allowing.length === refObserved.length) {
-        return {
-            ...withConsensus,
-            class: 'same',
-            agreeing: allowing,
-            reason: `matches ${list(allowing)}`,
-        };
-    }
-    if (allowing.length > 0) {
-        const others = refObserved.map((r) => r.name).filter((n) => !allowing.includes(n));
-        return {
-            ...withConsensus,
-            class: 'ambiguous',
-            agreeing: allowing,
-            reason: `the references disagree: the candidate matches ${list(allowing)}, not ${list(others)}`,
-        };
-    }
-    // The candidate matches no reference run. Compare by status first.
-    const refStatuses = refObserved.map(({ runs }) => new Set(runs.map((r) => r.status)));
-    const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
-    if (shared.length === 0) {
-        return {
-            ...withConsensus,
-            class: 'ambiguous',
-            reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
-        };
-    }
-    const consensusStatus = consensus.run.status;
-    const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
-    const reason = cls === 'output' && run.status === consensusStatus
-        ? `same status (${run.status}) as ${list(agreeing)}, different output`
-        : `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`;
-    return { ...withConsensus, class: cls, reason };
-}
-
-/*
- * Built-in rules, applied in this order (rule by rule, each regex over the whole line):
- *
- * | rule           | matches                                          | becomes             |
- * |----------------|--------------------------------------------------|---------------------|
- * | kernel-release | 6.1.0-56-cloud-amd64, 6.12.117+deb12-cloud-amd64,| <release>           |
- * |                | 5.15.0-91-generic, 6.8.0-rc3, 6.9-rc1, 4.19.0,   |                     |
- * |                | 6.1.192-2, and any other a.b.c[-suffix] version  |                     |
- * |                | (gcc 12.2.0 too); IPs and 2-part 2.40 stay       |                     |
- * | timestamps     | [    1.234567] [  T12] [    1.234567][    T1]    | [<ts>]              |
- * |                | 2026-11-16T12:34:56.123Z, 2026-11-16 12:34:56    | <datetime>          |
- * |                | 2026-11-16                                       | <date>              |
- * |                | 12:34:56, 12:34:56.123                           | <time>              |
- * |                | 2.167882181, 1712345678.123456 (>= 6 decimals)   | <ts>                |
- * | addresses      | do_sys_open+0x1f/0x40                            | do_sys_open+<off>   |
- * |                | 0x1234 and longer (0x1f stays)                   | <addr>              |
- * |                | ffff888003a1b2c0, 0000000000000008, 00010246     | <addr>              |
- * |                | (bare 8/16 hex digits with a digit: not deadbeef)|                     |
- * | pids           | pid 84, pid=84, PID: 84, ppid 1, tgid 9, tid 7   | pid <pid> ...       |
- * |                | /proc/123/                                       | /proc/<pid>/        |
- * |                | sh[84]: , init[1] general ... (comm[pid])        | sh[<pid>]:          |
- * | durations      | 12 ms, 3.5s, 250us, 17µs, 1.2 sec, 3 seconds     | <duration>          |
- *
- * Release strings go first, so a release is replaced whole before any number-shaped rule looks
- * at its pieces; `Debian 6.1.192-2 (2026-11-16)` ends as `Debian <release> (<date>)`.
- * Datetimes go before dates and times, symbol offsets before bare `0x` numbers. Small plain numbers (`got 41`) never change:
- * they are what tests print as results. `comm[pid]` also catches `buf[3]: ...`; switch `pids`
- * off if a harness prints indexed diagnostics like that.
- */
-const RELEASE_SUFFIX = String.raw `[-+~][0-9A-Za-z](?:[\w.+~-]*[0-9A-Za-z])?`;
-const BUILTINS = {
-    'kernel-release': [
-        [
-            new RegExp(String.raw `(?<![\w.])\d{1,2}\.\d{1,3}(?:\.\d{1,3}|-rc\d+)(?:${RELEASE_SUFFIX})?(?![\w+~]|[.-]\w)`, 'g'),
-            '<release>',
-        ],
-    ],
-    timestamps: [
-        [/\[\s*(?:\d+\.\d{3,}|[TC]\d+)\](?:\[\s*[TC]\d+\])?/g, '[<ts>]'],
-        [
-            /(?<![\w-])\d{4}-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?(?:Z|[+-][0-2]\d:?[0-5]\d)?(?!\w)/g,
-            '<datetime>',
-        ],
-        [/(?<![\w-])\d{4}-[01]\d-[0-3]\d(?![\w-])/g, '<date>'],
-        [/(?<![\w:.])[0-2]?\d:[0-5]\d:[0-5]\d(?:[.,]\d+)?(?![\w:])/g, '<time>'],
-        [/(?<![\w.])\d+\.\d{6,}(?![\w.])/g, '<ts>'],
-    ],
-    addresses: [
-        [/(?<=[\w.$])\+0x[0-9a-f]+\/0x[0-9a-f]+(?!\w)/gi, '+<off>'],
-        [/(?<!\w)0x[0-9a-f]{4,}(?!\w)/gi, '<addr>'],
-        // The lookahead sees only hex letters before its digit, so it cannot look past the word.
-        [/(?<![\w-])(?=[a-f]*\d)(?:[0-9a-f]{16}|[0-9a-f]{8})(?![\w-])/gi, '<addr>'],
-    ],
-    pids: [
-        [/\b(p?pid|tgid|tid)(\s*[:=]\s*|\s+)\d+\b/gi, '$1$2<pid>'],
-        [/\/proc\/\d+(?!\w)/g, '/proc/<pid>'],
-        [/([A-Za-z_][\w./-]*)\[\d+\](?=[:\s]|$)/g, '$1[<pid>]'],
-    ],
-    durations: [
-        [
-            /(?<![\w.])\d+(?:\.\d+)? ?(?:seconds?|secs?|msecs?|usecs?|nsecs?|minutes?|mins?|ms|us|µs|μs|ns|s)(?!\w)/g,
-            '<duration>',
-        ],
-    ],
-};
-const ORDER = [
-    'kernel-release',
-    'timestamps',
-    'addresses',
-    'pids',
-    'durations',
-];
-/** Compiles the enabled built-ins (fixed order) and then the user rules (their order) once. */
-const MAX_REMEMBERED_LINES = 200_000;
-function makeNormalizer(settings) {
-    const enabled = new Set(settings.builtin);
-    const builtins = ORDER.filter((name) => enabled.has(name)).flatMap((name) => BUILTINS[name]);
-    const user = settings.rules.map(({ match, replace }) => {
-        try {
-            return [new RegExp(match, 'g'), replace];
-        }
-        catch (error) {
-            throw new Error(`normalize rule ${JSON.stringify(match)}: ${error.message}`, {
-                cause: error,
-            });
-        }
-    });
-    // Kernels mostly print the same lines, so each distinct line is normalised once per run.
-    const seen = new Map();
-    // A global regex is safe to share: String#replace starts from lastIndex 0 and resets it.
-    const line = (text) => {
-        const known = seen.get(text);
-        if (known !== undefined)
-            return known;
-        let out = text;
-        // Every built-in needs a digit; most harness lines have none worth touching.
-        if (builtins.length > 0 && /\d/.test(out)) {
-            for (const [re, to] of builtins)
-                out = out.replace(re, to);
-        }
-        for (const [re, to] of user)
-            out = out.replace(re, to);
-        if (seen.size < MAX_REMEMBERED_LINES)
-            seen.set(text, out);
-        return out;
-    };
-    return { line, lines: (lines) => lines.map(line) };
-}
-const LEARNED = '<learned>';
-const SEPARATORS = String.raw `,:;=()\[\]{}<>"'`;
-const SEP = String.raw `\s` + SEPARATORS;
-const SPLIT = new RegExp(String.raw `(\s+|[${SEPARATORS}])`);
-// One whole token: a word, a whitespace run or a separator, never a piece of one.
-const TOKEN = String.raw `(?:(?<![^${SEP}])[^${SEP}]+(?![^${SEP}])|(?<!\s)\s+(?!\s)|[${SEPARATORS}])`;
-const tokenize = (text) => text.split(SPLIT).filter((t) => t !== '');
-/** The template for one line position whose versions (≥2, not all equal) differ across runs. */
-function maskLine(versions) {
-    const tokenized = versions.map(tokenize);
-    const [first, ...rest] = tokenized;
-    if (rest.some((tokens) => tokens.length !== first.length))
-        return LEARNED;
-    return first
-        .map((token, i) => (rest.some((tokens) => tokens[i] !== token) ? LEARNED : token))
-        .join('');
-}
-/**
- * Masks for lines that vary between one reference's own runs of a test: such a line cannot tell
- * kernels apart. Runs of a test are compared only when all have the same number of lines.
- */
-function learnMasks(runsByReference) {
-    const masks = [];
-    const seen = new Set();
-    for (const [reference, tests] of runsByReference) {
-        for (const [test, runs] of tests) {
-            const [first] = runs;
-            if (first === undefined || runs.length < 2)
-                continue;
-            if (runs.some((run) => run.length !== first.length))
-                continue;
-            for (let i = 0; i < first.length; i++) {
-                const versions = [...new Set(runs.map((run) => run[i]))];
-                if (versions.length < 2)
-                    continue;
-                const template = maskLine(versions);
-                const key = `${test}\0${template}`;
-                if (seen.has(key))
-                    continue;
-                seen.add(key);
-                masks.push({ test, template, reference });
-            }
-        }
-    }
-    return masks;
-}
-const compiled = new Map();
-/** `<learned>` stands for one token; a template that is only `<learned>` stands for any line. */
-function templateRegExp(template) {
-    let re = compiled.get(template);
-    if (re === undefined) {
-        const body = template === LEARNED
-            ? '[\\s\\S]*'
-            : template
-                .split(LEARNED)
-                .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-                .join(TOKEN);
-        re = new RegExp(`^${body}$`);
-        compiled.set(template, re);
-    }
-    return re;
-}
-// Masks grouped by test, per mask list (rebuilt if the list grew): applyMasks runs once per
-// (test, kernel, run), so it must not scan every mask each time.
-const byTestCache = new WeakMap();
-function masksByTest(masks) {
-    const cached = byTestCache.get(masks);
-    if (cached?.size === masks.length)
-        return cached.byTest;
-    const byTest = new Map();
-    for (const { test, template } of masks) {
-        const list = byTest.get(test) ?? [];
-        list.push({ template, re: templateRegExp(template) });
-        byTest.set(test, list);
-    }
-    byTestCache.set(masks, { size: masks.length, byTest });
-    return byTest;
-}
-/** Rewrites each line of `test` that matches one of its masks into that mask's template. */
-function applyMasks(masks, test, lines) {
-    const own = masksByTest(masks).get(test);
-    if (own === undefined)
-        return [...lines];
-    return lines.map((line) => own.find(({ re }) => re.test(line))?.template ?? line);
-}
-
-/** Whether any boot of a kernel observed anything: a reference that never did is broken. */
-function brokenReason(boots) {
-    if (boots.some((b) => b.tests.some((t) => t.status !== 'missing')))
-        return undefined;
-    const outcomes = boots.map((b) => b.boot.outcome + (b.boot.message ? ` (${b.boot.message})` : ''));
-    return `no boot reported a test: ${[...new Set(outcomes)].join('; ')}`;
-}
-function byKernel(observations) {
-    const kernels = new Map();
-    for (const o of observations) {
-        const boots = kernels.get(o.kernel) ?? [];
-        boots.push(o);
-        kernels.set(o.kernel, boots);
-    }
-    for (const boots of kernels.values())
-        boots.sort((a, b) => a.attempt - b.attempt);
-    return kernels;
-}
-/** What the candidate says first that the consensus does not: one bug, one signature. */
-function firstDifference(reference, candidate) {
-    if (!reference || !candidate)
-        return undefined;
-    const at = candidate.output.findIndex((line, i) => line !== reference.output[i]);
-    if (at >= 0)
-        return candidate.output[at];
-    if (candidate.output.length < reference.output.length)
-        return `(output ends before: ${reference.output[candidate.output.length]})`;
-    return `${reference.status} → ${candidate.status}`;
-}
-function clusterSignature(test, difference, candidateBoots, lastSeen) {
-    const { verdict } = test;
-    const cls = verdict.expected?.class ?? verdict.class;
-    const boot = candidateBoots[0]?.boot;
-    if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && boot) {
-        const splat = boot.splats.find((s) => ['panic', 'oops', 'bug', 'kasan'].includes(s.kind));
-        if (cls === 'crash' && splat)
-            return splat.fingerprint;
-        const after = lastSeen.get(boot.attempt);
-        return `${cls}: boot ${boot.outcome} at stage ${boot.stage}${after ? ` after ${after}` : ''}`;
-    }
-    return `${cls}: ${difference ?? verdict.reason}`;
-}
-/**
- * Judges every test: normalises outputs, learns masks from repeated reference runs, classifies
- * each test against the reference oracle, applies expectations and clusters the divergences.
- */
-function judge(input) {
-    const normalizer = makeNormalizer(input.normalize);
-    const kernels = byKernel(input.observations);
-    const broken = new Map();
-    for (const name of input.references) {
-        const reason = brokenReason(kernels.get(name) ?? []);
-        if (reason)
-            broken.set(name, reason);
-    }
-    const working = input.references.filter((name) => !broken.has(name));
-    // Normalised observations per boot, indexed by test id.
-    const index = new Map();
-    const order = [];
-    const known = new Set();
-    for (const name of [...working, input.candidate]) {
-        for (const boot of kernels.get(name) ?? []) {
-            const tests = new Map();
-            for (const test of boot.tests) {
-                if (test.status === 'missing')
-                    continue;
-                tests.set(test.id, { ...test, output: normalizer.lines(test.output) });
-                if (!known.has(test.id)) {
-                    known.add(test.id);
-                    order.push(test.id);
-                }
-            }
-            index.set(boot, tests);
-        }
-    }
-    const runsByReference = new Map();
-    for (const name of working) {
-        const perTest = new Map();
-        for (const boot of kernels.get(name) ?? []) {
-            for (const [id, test] of index.get(boot) ?? [])
-                perTest.set(id, [...(perTest.get(id) ?? []), test.output]);
-        }
-        runsByReference.set(name, perTest);
-    }
-    const learned = learnMasks(runsByReference);
-    const masked = new Set(learned.map((m) => m.test));
-    const views = (name, id) => (kernels.get(name) ?? []).map((boot) => {
-        const test = index.get(boot)?.get(id);
-        if (!test)
-            return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
-        const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
-        return {
-            attempt: boot.attempt,
-            kind: 'observed',
-            status: test.status,
-            output,
-        };
-    });
-    const candidateBoots = kernels.get(input.candidate) ?? [];
-    const lastSeen = new Map(candidateBoots.map((b) => [
-        b.attempt,
-        b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '',
-    ]));
-    const matched = new Set();
-    const tests = [];
-    const differences = new Map();
-    for (const id of order) {
-        const candidate = views(input.candidate, id);
-        const references = new Map(working.map((name) => [name, views(name, id)]));
-        const result = classify(candidate, references, input.compareOutput);
-        if (!result)
-            continue;
-        const observations = {};
-        for (const [name, runs] of [[input.candidate, candidate], ...references]) {
-            observations[name] = runs
-                .filter(isObserved)
-                .map(({ attempt, status, output }) => ({ attempt, status, output }));
-        }
-        const observed = candidate.find(isObserved);
-        tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
-        differences.set(id, firstDifference(result.consensus?.run, observed));
-    }
-    const groups = new Map();
-    for (const test of tests) {
-        if (!isKernelDivergence(test.verdict))
-            continue;
-        const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
-        const key = `${test.verdict.class}\n${signature}`;
-        const cluster = groups.get(key) ?? {
-            id: `c${createHash('sha1').update(key).digest('hex').slice(0, 8)}`,
-            class: test.verdict.class,
-            signature,
-            tests: [],
-        };
-        cluster.tests.push(test.id);
-        groups.set(key, cluster);
-        test.verdict.cluster = cluster.id;
-    }
-    return { tests, clusters: [...groups.values()], learned, broken, matched };
-}
-function toVerdict(result, observed, input, matched, id) {
-    let diff;
-    const reference = result.consensus;
-    if (isDivergentClass(result.class) && reference && observed) {
-        const before = [reference.run.status, ...reference.run.output].join('\n');
-        const after = [observed.status, ...observed.output].join('\n');
-        if (before !== after) {
-            // The status is the first line, so a status change shows in the diff too.
-            diff = createTwoFilesPatch(reference.reference, input.candidate, `${before}\n`, `${after}\n`, '', '', {
-                context: 3,
-            }).replace(/^=+\n/, '');
-        }
-    }
-    const verdict = {
-        class: result.class,
-        severity: SEVERITY$1[result.class],
-        blame: result.blame,
-        confidence: Math.round(result.confidence * 1000) / 1000,
-        agreeing: result.agreeing,
-        reason: result.reason,
-        counts: result.counts,
-        ...(diff ? { diff } : {}),
-        failing: false,
-    };
-    if (isKernelDivergence(result)) {
-        const entry = matchExpectation([...input.expectations], {
-            test: id,
-            class: result.class,
-            candidateStatus: observed?.status ?? 'missing',
-            agreeing: result.agreeing,
-            references: [...input.references],
-            arch: input.scope.arch,
-            variant: input.scope.variant,
-            today: input.scope.today,
-        });
-        if (entry) {
-            matched.add(entry);
-            verdict.expected = {
-                class: result.class,
-                reason: entry.reason,
-                ...(entry.link ? { link: entry.link } : {}),
-            };
-            verdict.class = 'expected';
-            verdict.severity = SEVERITY$1.expected;
-        }
-    }
-    verdict.failing = verdict.blame === 'kernel' && input.failOn.includes(verdict.class);
-    return verdict;
-}
-
-/** `sha256:<hex>`, the digest form every report uses. */
-function sha256(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-async function sha256File(file) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file))
-        hash.update(chunk);
-    return `sha256:${hash.digest('hex')}`;
-}
-
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFCHR = 0o020000;
-const hex8 = (n) => n.toString(16).padStart(8, '0');
-const pad4 = (n) => (4 - (n % 4)) % 4;
-function header(ino, mode, nlink, size, name, rdev = [0, 0]) {
-    const nameBytes = Buffer.from(`${name}\0`, 'utf8');
-    const fields = [
-        ino,
-        mode,
-        0,
-        0,
-        nlink,
-        0,
-        size,
-        0,
-        0,
-        rdev[0] ?? 0,
-        rdev[1] ?? 0,
-        nameBytes.length,
-        0,
-    ];
-    const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
-    return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
-}
-function writeCpio(entries) {
-    const parts = [];
-    entries.forEach((entry, index) => {
-        const ino = index + 1;
-        const name = entry.path.replace(/^\/+/, '');
-        let body;
-        switch (entry.kind) {
-            case 'dir':
-                parts.push(header(ino, S_IFDIR | (entry.mode & 0o7777), 2, 0, name));
-                return;
-            case 'chardev':
-                parts.push(header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]));
-                return;
-            case 'symlink':
-                body = Buffer.from(entry.target, 'utf8');
-                parts.push(header(ino, S_IFLNK | 0o777, 1, body.length, name));
-                break;
-            case 'file':
-                body = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-                parts.push(header(ino, S_IFREG | (entry.mode & 0o7777), 1, body.length, name));
-                break;
-        }
-        parts.push(body, Buffer.alloc(pad4(body.length)));
-    });
-    parts.push(header(0, 0, 1, 0, 'TRAILER!!!'));
-    return Buffer.concat(parts);
-}
-
-async function scanTree(root) {
-    const entries = [];
-    const walk = async (dir, rel) => {
-        for (const name of (await readdir(dir)).sort()) {
-            const full = path$1.join(dir, name);
-            const relPath = rel ? `${rel}/${name}` : name;
-            const stat = await lstat(full);
-            const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
-            if (stat.isDirectory()) {
-                entries.push({ kind: 'dir', ...base });
-                await walk(full, relPath);
-            }
-            else if (stat.isSymbolicLink()) {
-                entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
-            }
-            else if (stat.isFile()) {
-                entries.push({ kind: 'file', ...base });
-            }
-            else {
-                throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
-            }
-        }
-    };
-    await walk(root, '');
-    return entries;
-}
-/**
- * The entries with `/dev/console` as the character device the kernel opens for init's stdio
- * before anything in the harness could create it. A plain file there (Docker leaves one in
- * exported containers) is replaced.
- */
-function withConsole(entries) {
-    const kept = entries.filter((e) => e.path !== 'dev/console' || e.kind === 'chardev');
-    if (kept.some((e) => e.path === 'dev/console'))
-        return kept;
-    if (!kept.some((e) => e.path === 'dev'))
-        kept.push({ kind: 'dir', path: 'dev', mode: 0o755 });
-    kept.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
-    return kept;
-}
-async function pack$2(tree) {
-    const entries = [];
-    for (const entry of tree) {
-        if (entry.kind === 'dir')
-            entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
-        if (entry.kind === 'symlink')
-            entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
-        if (entry.kind === 'file') {
-            entries.push({
-                kind: 'file',
-                path: entry.path,
-                mode: entry.mode,
-                data: await readFile(entry.full),
-            });
-        }
-    }
-    const bytes = gzipSync(writeCpio(withConsole(entries)));
-    return { bytes, digest: sha256(bytes) };
-}
-/**
- * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
- * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
- * opens it for init's stdio before anything in the harness could create it.
- *
- * With `cacheDir`, an archive packed earlier from a tree with the same names, modes, sizes and
- * modification times is reused (as make would), which saves every later run the packing.
- */
-async function initramfsFromDir(root, cacheDir) {
-    const tree = await scanTree(root);
-    if (!cacheDir)
-        return pack$2(tree);
-    const key = createHash('sha256')
-        .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
-        .digest('hex');
-    const cached = path$1.join(cacheDir, `${key}.cpio.gz`);
-    try {
-        const bytes = await readFile(cached);
-        return { bytes, digest: sha256(bytes) };
-    }
-    catch {
-        const built = await pack$2(tree);
-        await mkdir(cacheDir, { recursive: true });
-        const partial = `${cached}.${process.pid}.tmp`;
-        await writeFile(partial, built.bytes);
-        await rename(partial, cached); // atomic: a concurrent run never reads half an archive
-        return built;
-    }
-}
-
-/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
-class HarnessError extends Error {
-}
-
 var tarStream$1 = {};
 
 var _default;
@@ -22707,11 +21285,11 @@ function requireConstants$2 () {
 	return constants$2.exports;
 }
 
-var pack$1;
+var pack$2;
 var hasRequiredPack$1;
 
 function requirePack$1 () {
-	if (hasRequiredPack$1) return pack$1;
+	if (hasRequiredPack$1) return pack$2;
 	hasRequiredPack$1 = 1;
 	const { Readable, Writable, getStreamError } = requireStreamx();
 	const b4a = requireB4a();
@@ -22974,7 +21552,7 @@ function requirePack$1 () {
 	  }
 	}
 
-	pack$1 = function pack (opts) {
+	pack$2 = function pack (opts) {
 	  return new Pack(opts)
 	};
 
@@ -23000,7 +21578,7 @@ function requirePack$1 () {
 	function mapWritable (buf) {
 	  return b4a.isBuffer(buf) ? buf : b4a.from(buf)
 	}
-	return pack$1;
+	return pack$2;
 }
 
 var hasRequiredTarStream$1;
@@ -23015,6 +21593,154 @@ function requireTarStream$1 () {
 
 var tarStreamExports = requireTarStream$1();
 var tar = /*@__PURE__*/getDefaultExportFromCjs(tarStreamExports);
+
+/** Process exit codes, as documented in the README. */
+const EXIT = {
+    ok: 0,
+    divergences: 1,
+    usage: 2,
+    infrastructure: 3,
+};
+const TOOL_NAME = 'diverge';
+const TOOL_VERSION = '0.1.0';
+/** Where diverge keeps what it can reuse between runs (KVM probe, packed harnesses). */
+function cacheDir() {
+    const base = process.env.XDG_CACHE_HOME ?? path$1.join(homedir(), '.cache');
+    return path$1.join(base, 'diverge');
+}
+/** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
+const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
+/** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
+const EXTRACT_FILE_CAP_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
+class BuildError extends Error {
+    /** The config field at fault, like `kernel.build` or `harness.image`. */
+    field;
+    /** The last lines the build printed before it failed, for the reader to see why. */
+    lastLines;
+    constructor(message, options) {
+        super(message);
+        this.field = options.field;
+        this.lastLines = options.lastLines ?? [];
+    }
+}
+/** No Docker engine to talk to: an infrastructure problem, not the user's kernel. */
+class DockerUnavailableError extends Error {
+}
+
+/**
+ * Takes files out of an image without running it: a container is created (never started), each
+ * file is read through the archive endpoint, and the container is removed whatever happens.
+ */
+/** Symlinks followed for one file before giving up (a loop, or a very deep chain). */
+const MAX_LINKS = 8;
+/** Reads the first entry of an archive: its header, and for a file its body through `onFile`. */
+function firstEntry(archive, onFile) {
+    return new Promise((resolve, reject) => {
+        const extract = tar.extract();
+        let first;
+        extract.on('entry', (header, body, next) => {
+            const isFirst = first === undefined;
+            if (isFirst)
+                first = header;
+            const work = isFirst && header.type === 'file'
+                ? onFile(header, body)
+                : new Promise((done) => body.on('end', done).resume());
+            work.then(() => next(), (error) => extract.destroy(error));
+        });
+        extract.on('finish', () => resolve(first));
+        extract.on('error', reject);
+        archive.on('error', reject);
+        archive.pipe(extract);
+    });
+}
+async function copyOut(container, wanted, image, destination) {
+    let inImage = wanted.inImage;
+    for (let links = 0; links <= MAX_LINKS; links++) {
+        let archive;
+        try {
+            archive = await container.getArchive({ path: inImage });
+        }
+        catch (error) {
+            const status = error.statusCode;
+            const via = inImage === wanted.inImage ? '' : ` (the link ${wanted.inImage} points there)`;
+            if (status === 404)
+                throw new BuildError(`${wanted.field}: ${inImage} does not exist in image ${image}${via}`, {
+                    field: wanted.field,
+                });
+            throw error;
+        }
+        const hash = createHash('sha256');
+        let bytes = 0;
+        const partial = `${destination}.partial`;
+        const header = await firstEntry(archive, async (entry, body) => {
+            if ((entry.size ?? 0) > EXTRACT_FILE_CAP_BYTES)
+                throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${entry.size} bytes, more than the ${EXTRACT_FILE_CAP_BYTES}-byte limit`, { field: wanted.field });
+            async function* hashed() {
+                for await (const chunk of body) {
+                    hash.update(chunk);
+                    bytes += chunk.length;
+                    yield chunk;
+                }
+            }
+            await writeFile(partial, hashed(), { mode: (entry.mode ?? 0o644) & 0o777 });
+        }).catch(async (error) => {
+            await rm(partial, { force: true });
+            throw error;
+        });
+        if (header?.type === 'file') {
+            await rename(partial, destination);
+            return {
+                inImage: wanted.inImage,
+                path: destination,
+                digest: `sha256:${hash.digest('hex')}`,
+                mode: (header.mode ?? 0o644) & 0o777,
+                bytes,
+            };
+        }
+        if (header?.type === 'symlink' && header.linkname) {
+            inImage = path$1.posix.resolve(path$1.posix.dirname(inImage), header.linkname);
+            continue;
+        }
+        const what = header?.type === 'directory' ? 'a directory' : `a ${header?.type ?? 'empty'} entry`;
+        throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${what}, not a file`, {
+            field: wanted.field,
+        });
+    }
+    throw new BuildError(`${wanted.field}: ${wanted.inImage} in image ${image}: more than ${MAX_LINKS} symbolic links`, { field: wanted.field });
+}
+/**
+ * Copies `files` out of `image` into `destDir`, keeping their modes and following symbolic
+ * links inside the image (Debian's /boot/vmlinuz is one). Files keep their base names; a name
+ * taken by an earlier file gets its index in front.
+ */
+async function extractFiles(docker, image, files, destDir) {
+    await mkdir(destDir, { recursive: true });
+    // The entrypoint only has to be named: the container is never started.
+    const container = await docker.createContainer({
+        Image: image,
+        Entrypoint: ['/diverge-extract-never-runs'],
+        Cmd: [],
+        NetworkDisabled: true,
+        Labels: { 'diverge.role': 'extract' },
+    });
+    try {
+        const taken = new Set();
+        const extracted = [];
+        for (const [i, wanted] of files.entries()) {
+            let name = path$1.posix.basename(wanted.inImage) || `file-${i}`;
+            if (taken.has(name))
+                name = `${i}-${name}`;
+            taken.add(name);
+            extracted.push(await copyOut(container, wanted, image, path$1.join(destDir, name)));
+        }
+        return extracted;
+    }
+    finally {
+        await container.remove({ force: true });
+    }
+}
 
 /**
  * Writes a stream to a log file until `cap` bytes, then only counts what it drops. QEMU's
@@ -23062,6 +21788,17 @@ class CappedLog {
         }
         await new Promise((resolve) => this.file.end(resolve));
     }
+}
+
+/** `sha256:<hex>`, the digest form every report uses. */
+function sha256(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+async function sha256File(file) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file))
+        hash.update(chunk);
+    return `sha256:${hash.digest('hex')}`;
 }
 
 // Valid string terminator sequences are ESC\ and 0x9c; OSC also accepts BEL.
@@ -23590,22 +22327,6 @@ async function inParallel(items, limit, work) {
     return results;
 }
 
-/** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
-class BuildError extends Error {
-    /** The config field at fault, like `kernel.build` or `harness.image`. */
-    field;
-    /** The last lines the build printed before it failed, for the reader to see why. */
-    lastLines;
-    constructor(message, options) {
-        super(message);
-        this.field = options.field;
-        this.lastLines = options.lastLines ?? [];
-    }
-}
-/** No Docker engine to talk to: an infrastructure problem, not the user's kernel. */
-class DockerUnavailableError extends Error {
-}
-
 /**
  * The build context as Docker sees it: the files under the context directory that
  * `.dockerignore` lets through, packed as a tar stream, with a digest over names, modes,
@@ -23928,6 +22649,1451 @@ async function buildImage(docker, request) {
         cached: false,
         durationMs: Date.now() - started,
     };
+}
+
+/**
+ * The candidate kernel from `kernel.build`: the image built (or found unchanged), then the
+ * kernel and its extra files taken out of it.
+ */
+/** The build argument that names a kernel variant, as the Action's matrix sets it. */
+const VARIANT_ARG = 'VARIANT';
+/**
+ * The variant a run reports: the flag, else the VARIANT argument of the build that makes the
+ * candidate, else `default`. A candidate given as a file was not built, so the build's argument
+ * says nothing about it.
+ */
+function variantOf(settings, flag, candidateFile) {
+    if (flag)
+        return flag;
+    if (candidateFile !== undefined)
+        return 'default';
+    return settings.kernel?.build?.args[VARIANT_ARG] ?? 'default';
+}
+/** The recipe with the variant as its VARIANT build argument. */
+function kernelRecipe(kernel, variant) {
+    const args = { ...kernel.build.args };
+    if (variant !== 'default' || VARIANT_ARG in args)
+        args[VARIANT_ARG] = variant;
+    return { ...kernel.build, args };
+}
+async function buildKernel(access, kernel, options) {
+    const docker = await access.client();
+    const image = await buildImage(docker, {
+        recipe: kernelRecipe(kernel, options.variant),
+        field: 'kernel.build',
+        role: 'kernel',
+        logFile: path$1.join(options.outDir, 'logs', 'build-kernel.log'),
+        progress: options.progress,
+        ...(options.output ? { output: options.output } : {}),
+    });
+    const [extracted, ...extra] = await extractFiles(docker, image.tag, [
+        { inImage: kernel.path, field: 'kernel.path' },
+        ...kernel.extra.map((inImage, i) => ({ inImage, field: `kernel.extra[${i}]` })),
+    ], path$1.join(options.outDir, 'kernels', 'candidate'));
+    if (!extracted)
+        throw new Error('extractFiles returned nothing for kernel.path');
+    options.progress(`kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
+        (extra.length ? ` with ${extra.length} extra file(s)` : ''));
+    return { image, kernel: extracted, extra };
+}
+
+class Diff {
+    diff(oldStr, newStr, 
+    // Type below is not accurate/complete - see above for full possibilities - but it compiles
+    options = {}) {
+        let callback;
+        if (typeof options === 'function') {
+            callback = options;
+            options = {};
+        }
+        else if ('callback' in options) {
+            callback = options.callback;
+        }
+        // Allow subclasses to massage the input prior to running
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+    }
+    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+            value = this.postProcess(value, options);
+            if (callback) {
+                setTimeout(function () { callback(value); }, 0);
+                return undefined;
+            }
+            else {
+                return value;
+            }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
+        // Seed editLength = 0, i.e. the content starts with the same values
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+            // Identity per the equality and tokenizer
+            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        // Once we hit the right edge of the edit graph on some diagonal k, we can
+        // definitely reach the end of the edit graph in no more than k edits, so
+        // there's no point in considering any moves to diagonal k+1 any more (from
+        // which we're guaranteed to need at least k+1 more edits).
+        // Similarly, once we've reached the bottom of the edit graph, there's no
+        // point considering moves to lower diagonals.
+        // We record this fact by setting minDiagonalToConsider and
+        // maxDiagonalToConsider to some finite value once we've hit the edge of
+        // the edit graph.
+        // This optimization is not faithful to the original algorithm presented in
+        // Myers's paper, which instead pointlessly extends D-paths off the end of
+        // the edit graph - see page 7 of Myers's paper which notes this point
+        // explicitly and illustrates it with a diagram. This has major performance
+        // implications for some common scenarios. For instance, to compute a diff
+        // where the new text simply appends d characters on the end of the
+        // original text of length n, the true Myers algorithm will take O(n+d^2)
+        // time while this optimization needs only O(n+d) time.
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        // Main worker method. checks all permutations of a given edit length for acceptance.
+        const execEditLength = () => {
+            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+                let basePath;
+                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+                if (removePath) {
+                    // No one else is going to attempt to use this value, clear it
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath - 1] = undefined;
+                }
+                let canAdd = false;
+                if (addPath) {
+                    // what newPos will be after we do an insertion:
+                    const addPathNewPos = addPath.oldPos - diagonalPath;
+                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+                }
+                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+                if (!canAdd && !canRemove) {
+                    // If this path is a terminal then prune
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath] = undefined;
+                    continue;
+                }
+                // Select the diagonal that we want to branch from. We select the prior
+                // path whose position in the old string is the farthest from the origin
+                // and does not pass the bounds of the diff graph
+                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
+                    basePath = this.addToPath(addPath, true, false, 0, options);
+                }
+                else {
+                    basePath = this.addToPath(removePath, false, true, 1, options);
+                }
+                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+                    // If we have hit the end of both strings, then we are done
+                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+                }
+                else {
+                    bestPath[diagonalPath] = basePath;
+                    if (basePath.oldPos + 1 >= oldLen) {
+                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+                    }
+                    if (newPos + 1 >= newLen) {
+                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+                    }
+                }
+            }
+            editLength++;
+        };
+        // Performs the length of edit iteration. Is a bit fugly as this has to support the
+        // sync and async mode which is never fun. Loops over execEditLength until a value
+        // is produced, or until the edit length exceeds options.maxEditLength (if given),
+        // in which case it will return undefined.
+        if (callback) {
+            (function exec() {
+                setTimeout(function () {
+                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                        return callback(undefined);
+                    }
+                    if (!execEditLength()) {
+                        exec();
+                    }
+                }, 0);
+            }());
+        }
+        else {
+            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+                const ret = execEditLength();
+                if (ret) {
+                    return ret;
+                }
+            }
+        }
+    }
+    addToPath(path, added, removed, oldPosInc, options) {
+        const last = path.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
+            };
+        }
+        else {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
+            };
+        }
+    }
+    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+            newPos++;
+            oldPos++;
+            commonCount++;
+            if (options.oneChangePerToken) {
+                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+            }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+    }
+    equals(left, right, options) {
+        if (options.comparator) {
+            return options.comparator(left, right);
+        }
+        else {
+            return left === right
+                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
+        }
+    }
+    removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+            if (array[i]) {
+                ret.push(array[i]);
+            }
+        }
+        return ret;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    castInput(value, options) {
+        return value;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    tokenize(value, options) {
+        return Array.from(value);
+    }
+    join(chars) {
+        // Assumes ValueT is string, which is the case for most subclasses.
+        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
+        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
+        // assume tokens and values are strings, but not completely - is weird and janky.
+        return chars.join('');
+    }
+    postProcess(changeObjects, 
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    options) {
+        return changeObjects;
+    }
+    get useLongestToken() {
+        return false;
+    }
+    buildValues(lastComponent, newTokens, oldTokens) {
+        // First we convert our linked list of components in reverse order to an
+        // array in the right order:
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+            components.push(lastComponent);
+            nextComponent = lastComponent.previousComponent;
+            delete lastComponent.previousComponent;
+            lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+            const component = components[componentPos];
+            if (!component.removed) {
+                if (!component.added && this.useLongestToken) {
+                    let value = newTokens.slice(newPos, newPos + component.count);
+                    value = value.map(function (value, i) {
+                        const oldValue = oldTokens[oldPos + i];
+                        return oldValue.length > value.length ? oldValue : value;
+                    });
+                    component.value = this.join(value);
+                }
+                else {
+                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+                }
+                newPos += component.count;
+                // Common case
+                if (!component.added) {
+                    oldPos += component.count;
+                }
+            }
+            else {
+                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+                oldPos += component.count;
+            }
+        }
+        return components;
+    }
+}
+
+class LineDiff extends Diff {
+    constructor() {
+        super(...arguments);
+        this.tokenize = tokenize$1;
+    }
+    equals(left, right, options) {
+        // If we're ignoring whitespace, we need to normalise lines by stripping
+        // whitespace before checking equality. (This has an annoying interaction
+        // with newlineIsToken that requires special handling: if newlines get their
+        // own token, then we DON'T want to trim the *newline* tokens down to empty
+        // strings, since this would cause us to treat whitespace-only line content
+        // as equal to a separator between lines, which would be weird and
+        // inconsistent with the documented behavior of the options.)
+        if (options.ignoreWhitespace) {
+            if (!options.newlineIsToken || !left.includes('\n')) {
+                left = left.trim();
+            }
+            if (!options.newlineIsToken || !right.includes('\n')) {
+                right = right.trim();
+            }
+        }
+        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+            if (left.endsWith('\n')) {
+                left = left.slice(0, -1);
+            }
+            if (right.endsWith('\n')) {
+                right = right.slice(0, -1);
+            }
+        }
+        return super.equals(left, right, options);
+    }
+}
+const lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+    return lineDiff.diff(oldStr, newStr, options);
+}
+// Exported standalone so it can be used from jsonDiff too.
+function tokenize$1(value, options) {
+    if (options.stripTrailingCr) {
+        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
+        value = value.replace(/\r\n/g, '\n');
+    }
+    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+    // Ignore the final empty token that occurs if the string ends with a new line
+    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+        linesAndNewlines.pop();
+    }
+    // Merge the content and line separators into single tokens
+    for (let i = 0; i < linesAndNewlines.length; i++) {
+        const line = linesAndNewlines[i];
+        if (i % 2 && !options.newlineIsToken) {
+            retLines[retLines.length - 1] += line;
+        }
+        else {
+            retLines.push(line);
+        }
+    }
+    return retLines;
+}
+
+/**
+ * Returns true if the filename contains characters that require C-style
+ * quoting (as used by Git and GNU diffutils in diff output).
+ */
+function needsQuoting(s) {
+    for (let i = 0; i < s.length; i++) {
+        if (s[i] < '\x20' || s[i] > '\x7e' || s[i] === '"' || s[i] === '\\') {
+            return true;
+        }
+    }
+    return false;
+}
+/**
+ * C-style quotes a filename, encoding special characters as escape sequences
+ * and non-ASCII bytes as octal escapes. This is the inverse of
+ * `parseQuotedFileName` in parse.ts.
+ *
+ * Non-ASCII bytes are encoded as UTF-8 before being emitted as octal escapes.
+ * This matches the behaviour of both Git and GNU diffutils, which always emit
+ * UTF-8 octal escapes regardless of the underlying filesystem encoding (e.g.
+ * Git for Windows converts from NTFS's UTF-16 to UTF-8 internally).
+ *
+ * If the filename doesn't need quoting, returns it as-is.
+ */
+function quoteFileNameIfNeeded(s) {
+    if (!needsQuoting(s)) {
+        return s;
+    }
+    let result = '"';
+    const bytes = new TextEncoder().encode(s);
+    let i = 0;
+    while (i < bytes.length) {
+        const b = bytes[i];
+        // See https://en.wikipedia.org/wiki/Escape_sequences_in_C#Escape_sequences
+        if (b === 0x07) {
+            result += '\\a';
+        }
+        else if (b === 0x08) {
+            result += '\\b';
+        }
+        else if (b === 0x09) {
+            result += '\\t';
+        }
+        else if (b === 0x0a) {
+            result += '\\n';
+        }
+        else if (b === 0x0b) {
+            result += '\\v';
+        }
+        else if (b === 0x0c) {
+            result += '\\f';
+        }
+        else if (b === 0x0d) {
+            result += '\\r';
+        }
+        else if (b === 0x22) {
+            result += '\\"';
+        }
+        else if (b === 0x5c) {
+            result += '\\\\';
+        }
+        else if (b >= 0x20 && b <= 0x7e) {
+            // Just a printable ASCII character that is neither a double quote nor a
+            // backslash; no need to escape it.
+            result += String.fromCharCode(b);
+        }
+        else {
+            // Either part of a non-ASCII character or a control character without a
+            // special escape sequence; needs escaping as a 3-digit octal escape
+            result += '\\' + b.toString(8).padStart(3, '0');
+        }
+        i++;
+    }
+    result += '"';
+    return result;
+}
+const INCLUDE_HEADERS = {
+    includeIndex: true,
+    includeUnderline: true,
+    includeFileHeaders: true
+};
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    let optionsObj;
+    if (!options) {
+        optionsObj = {};
+    }
+    else if (typeof options === 'function') {
+        optionsObj = { callback: options };
+    }
+    else {
+        optionsObj = options;
+    }
+    if (typeof optionsObj.context === 'undefined') {
+        optionsObj.context = 4;
+    }
+    // We copy this into its own variable to placate TypeScript, which thinks
+    // optionsObj.context might be undefined in the callbacks below.
+    const context = optionsObj.context;
+    // @ts-expect-error (runtime check for something that is correctly a static type error)
+    if (optionsObj.newlineIsToken) {
+        throw new Error('newlineIsToken may not be used with patch-generation functions, only with diffing functions');
+    }
+    if (!optionsObj.callback) {
+        return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+    }
+    else {
+        const { callback } = optionsObj;
+        diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+                const patch = diffLinesResultToPatch(diff);
+                // TypeScript is unhappy without the cast because it does not understand that `patch` may
+                // be undefined here only if `callback` is StructuredPatchCallbackAbortable:
+                callback(patch);
+            } }));
+    }
+    function diffLinesResultToPatch(diff) {
+        // STEP 1: Build up the patch with no "\ No newline at end of file" lines and with the arrays
+        //         of lines containing trailing newline characters. We'll tidy up later...
+        if (!diff) {
+            return;
+        }
+        diff.push({ value: '', lines: [] }); // Append an empty value to make cleanup easier
+        function contextLines(lines) {
+            return lines.map(function (entry) { return ' ' + entry; });
+        }
+        const hunks = [];
+        let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+        for (let i = 0; i < diff.length; i++) {
+            const current = diff[i], lines = current.lines || splitLines$1(current.value);
+            current.lines = lines;
+            if (current.added || current.removed) {
+                // If we have previous context, start with that
+                if (!oldRangeStart) {
+                    const prev = diff[i - 1];
+                    oldRangeStart = oldLine;
+                    newRangeStart = newLine;
+                    if (prev) {
+                        curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+                        oldRangeStart -= curRange.length;
+                        newRangeStart -= curRange.length;
+                    }
+                }
+                // Output our changes
+                for (const line of lines) {
+                    curRange.push((current.added ? '+' : '-') + line);
+                }
+                // Track the updated file position
+                if (current.added) {
+                    newLine += lines.length;
+                }
+                else {
+                    oldLine += lines.length;
+                }
+            }
+            else {
+                // Identical context lines. Track line changes
+                if (oldRangeStart) {
+                    // Close out any changes that have been output (or join overlapping)
+                    if (lines.length <= context * 2 && i < diff.length - 2) {
+                        // Overlapping
+                        for (const line of contextLines(lines)) {
+                            curRange.push(line);
+                        }
+                    }
+                    else {
+                        // end the range and output
+                        const contextSize = Math.min(lines.length, context);
+                        for (const line of contextLines(lines.slice(0, contextSize))) {
+                            curRange.push(line);
+                        }
+                        const hunk = {
+                            oldStart: oldRangeStart,
+                            oldLines: (oldLine - oldRangeStart + contextSize),
+                            newStart: newRangeStart,
+                            newLines: (newLine - newRangeStart + contextSize),
+                            lines: curRange
+                        };
+                        hunks.push(hunk);
+                        oldRangeStart = 0;
+                        newRangeStart = 0;
+                        curRange = [];
+                    }
+                }
+                oldLine += lines.length;
+                newLine += lines.length;
+            }
+        }
+        // Step 2: eliminate the trailing `\n` from each line of each hunk, and, where needed, add
+        //         "\ No newline at end of file".
+        for (const hunk of hunks) {
+            for (let i = 0; i < hunk.lines.length; i++) {
+                if (hunk.lines[i].endsWith('\n')) {
+                    hunk.lines[i] = hunk.lines[i].slice(0, -1);
+                }
+                else {
+                    hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
+                    i++; // Skip the line we just added, then continue iterating
+                }
+            }
+        }
+        return {
+            oldFileName: oldFileName, newFileName: newFileName,
+            oldHeader: oldHeader, newHeader: newHeader,
+            hunks: hunks
+        };
+    }
+}
+/**
+ * creates a unified diff patch.
+ *
+ * @param patch either a single structured patch object (as returned by `structuredPatch`) or an
+ *   array of them (as returned by `parsePatch`).
+ * @param headerOptions behaves the same as the `headerOptions` option of `createTwoFilesPatch`.
+ *   Ignored for patches where `isGit` is `true`.
+ *
+ * When a patch has `isGit: true`, `formatPatch` output is changed to more closely match Git's
+ * output: it emits a `diff --git` header, emits Git extended headers as appropriate based on
+ * properties like `isRename`, `isCreate`, `newMode`, etc, and will omit `---`/`+++` file
+ * headers for patches with no hunks (e.g. renames without content changes).
+ */
+function formatPatch(patch, headerOptions) {
+    var _a, _b, _c, _d, _e, _f;
+    if (!headerOptions) {
+        headerOptions = INCLUDE_HEADERS;
+    }
+    if (Array.isArray(patch)) {
+        if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every(p => p.isGit)) {
+            throw new Error('Cannot omit file headers on a multi-file patch. '
+                + '(The result would be unparseable; how would a tool trying to apply '
+                + 'the patch know which changes are to which file?)');
+        }
+        return patch.map(p => formatPatch(p, headerOptions)).join('\n');
+    }
+    const ret = [];
+    // Git patches have a fixed header format (diff --git, extended headers,
+    // and ---/+++ when hunks are present), so headerOptions is ignored.
+    if (patch.isGit) {
+        headerOptions = INCLUDE_HEADERS;
+        // Emit Git-style diff --git header and extended headers.
+        // Git never puts /dev/null in the "diff --git" line; for file
+        // creations/deletions it uses the real filename on both sides.
+        if (!patch.oldFileName) {
+            throw new Error('oldFileName must be specified for Git patches');
+        }
+        if (!patch.newFileName) {
+            throw new Error('newFileName must be specified for Git patches');
+        }
+        let gitOldName = patch.oldFileName;
+        let gitNewName = patch.newFileName;
+        if (patch.isCreate && gitOldName === '/dev/null') {
+            gitOldName = gitNewName.replace(/^b\//, 'a/');
+        }
+        else if (patch.isDelete && gitNewName === '/dev/null') {
+            gitNewName = gitOldName.replace(/^a\//, 'b/');
+        }
+        ret.push('diff --git ' + quoteFileNameIfNeeded(gitOldName) + ' ' + quoteFileNameIfNeeded(gitNewName));
+        if (patch.isDelete) {
+            ret.push('deleted file mode ' + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : '100644'));
+        }
+        if (patch.isCreate) {
+            ret.push('new file mode ' + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : '100644'));
+        }
+        if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+            ret.push('old mode ' + patch.oldMode);
+            ret.push('new mode ' + patch.newMode);
+        }
+        if (patch.isRename) {
+            ret.push('rename from ' + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : '').replace(/^a\//, '')));
+            ret.push('rename to ' + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : '').replace(/^b\//, '')));
+        }
+        if (patch.isCopy) {
+            ret.push('copy from ' + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : '').replace(/^a\//, '')));
+            ret.push('copy to ' + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : '').replace(/^b\//, '')));
+        }
+    }
+    else {
+        if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== undefined) {
+            ret.push('Index: ' + patch.oldFileName);
+        }
+        if (headerOptions.includeUnderline) {
+            ret.push('===================================================================');
+        }
+    }
+    // Emit --- / +++ file headers. For Git patches with no hunks (e.g.
+    // pure renames, mode-only changes), Git omits these, so we do too.
+    const hasHunks = patch.hunks.length > 0;
+    if (headerOptions.includeFileHeaders && patch.oldFileName !== undefined && patch.newFileName !== undefined
+        && (!patch.isGit || hasHunks)) {
+        ret.push('--- ' + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? '\t' + patch.oldHeader : ''));
+        ret.push('+++ ' + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? '\t' + patch.newHeader : ''));
+    }
+    for (let i = 0; i < patch.hunks.length; i++) {
+        const hunk = patch.hunks[i];
+        // Unified Diff Format quirk: If the chunk size is 0,
+        // the first number is one lower than one would expect.
+        // https://www.artima.com/weblogs/viewpost.jsp?thread=164293
+        const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+        const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+        ret.push('@@ -' + oldStart + ',' + hunk.oldLines
+            + ' +' + newStart + ',' + hunk.newLines
+            + ' @@');
+        for (const line of hunk.lines) {
+            ret.push(line);
+        }
+    }
+    return ret.join('\n') + '\n';
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    if (typeof options === 'function') {
+        options = { callback: options };
+    }
+    if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+        const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+        if (!patchObj) {
+            return;
+        }
+        return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+    }
+    else {
+        const { callback } = options;
+        structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: patchObj => {
+                if (!patchObj) {
+                    callback(undefined);
+                }
+                else {
+                    callback(formatPatch(patchObj, options.headerOptions));
+                }
+            } }));
+    }
+}
+/**
+ * Split `text` into an array of lines, including the trailing newline character (where present)
+ */
+function splitLines$1(text) {
+    const hasTrailingNl = text.endsWith('\n');
+    const result = text.split('\n').map(line => line + '\n');
+    if (hasTrailingNl) {
+        result.pop();
+    }
+    else {
+        result.push(result.pop().slice(0, -1));
+    }
+    return result;
+}
+
+const isObserved = (run) => run.kind === 'observed';
+/** How a boot that did not report a test is read. */
+function unobservedKind(boot) {
+    switch (boot.outcome) {
+        case 'panic':
+            return 'crashed';
+        case 'timeout':
+        case 'stalled':
+            return 'hung';
+        case 'qemu-error':
+            return 'infra';
+        case 'completed':
+        case 'no-results':
+            return 'absent';
+    }
+}
+/** Runs compare equal when status and (if compared) normalised output are equal. */
+function signature(run, compareOutput) {
+    if (run.kind !== 'observed')
+        return `<${run.kind}>`;
+    return compareOutput ? `${run.status}\n${run.output.join('\n')}` : run.status;
+}
+/**
+ * A run failed the test when it reported a failure or died before finishing it. A boot that
+ * finished without the test (or that QEMU could not run) did not fail it: a reference that
+ * lacks a test the candidate added is not failing that test.
+ */
+const isFailing = (run) => run.kind === 'observed'
+    ? run.status === 'fail' || run.status === 'error'
+    : run.kind === 'crashed' || run.kind === 'hung';
+/** `failing runs:runs`, the way people count flaky tests. */
+function failCount(runs) {
+    return `${runs.filter(isFailing).length}:${runs.length}`;
+}
+
+const SEVERITY$1 = {
+    regression: 'error',
+    crash: 'error',
+    hang: 'error',
+    missing: 'error',
+    output: 'warning',
+    flaky: 'warning',
+    ambiguous: 'warning',
+    fix: 'notice',
+    new: 'notice',
+    expected: 'none',
+    same: 'none',
+};
+const FAILING = new Set(['fail', 'error']);
+/** A status change between references and candidate, as a class. */
+function statusChange(reference, candidate) {
+    if (reference === 'pass')
+        return 'regression';
+    if (candidate === 'pass')
+        return 'fix';
+    if (reference === 'skip' && FAILING.has(candidate))
+        return 'regression';
+    return 'output'; // fail ↔ error, failing ↔ skip: nothing passes on either side
+}
+const RUN_WORDS = {
+    pass: 'passes',
+    fail: 'fails',
+    skip: 'is skipped',
+    error: 'errors',
+    crashed: 'crashes before it',
+    hung: 'hangs before it',
+    absent: 'does not report it',
+    infra: 'could not be booted',
+};
+/** "passes (2/3 runs), fails (1/3 runs)". */
+function describeRuns(runs) {
+    const counts = new Map();
+    for (const run of runs) {
+        const key = run.kind === 'observed' ? run.status : run.kind;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts]
+        .map(([key, n]) => `${RUN_WORDS[key] ?? key} (${n}/${runs.length} runs)`)
+        .join(', ');
+}
+const list = (names) => names.join(', ');
+/**
+ * Classifies one test. `references` holds only working references; each has at least one run,
+ * observed or not. Returns undefined when nobody observed the test (nothing to judge).
+ */
+function classify(candidate, references, compareOutput) {
+    const counts = { candidate: failCount(candidate) };
+    for (const [name, runs] of references)
+        counts[name] = failCount(runs);
+    const refObserved = [...references].map(([name, runs]) => ({
+        name,
+        runs: runs.filter(isObserved),
+    }));
+    const allRefRuns = refObserved.flatMap(({ name, runs }) => runs.map((run) => ({ name, run })));
+    const candidateRuns = candidate.filter((r) => r.kind !== 'infra');
+    const base = { counts, blame: 'kernel' };
+    if (allRefRuns.length === 0) {
+        if (!candidate.some(isObserved))
+            return undefined;
+        const died = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'));
+        if (died.length > 0) {
+            return {
+                ...base,
+                class: 'ambiguous',
+                blame: 'reference',
+                confidence: 0,
+                agreeing: [],
+                reason: `no reference finished this test: ${list(died.map(([n]) => n))} died before it; the candidate ${describeRuns(candidate)}`,
+            };
+        }
+        return {
+            ...base,
+            class: 'new',
+            confidence: 1,
+            agreeing: [],
+            reason: `no reference reports this test; the candidate ${describeRuns(candidate)}`,
+        };
+    }
+    // The consensus: the most common reference observation; ties go to the first reference.
+    const tally = new Map();
+    for (const { name, run } of allRefRuns) {
+        const sig = signature(run, compareOutput);
+        const entry = tally.get(sig) ?? { n: 0, reference: name, run };
+        entry.n += 1;
+        tally.set(sig, entry);
+    }
+    const [consensusSig, consensus] = [...tally].reduce((best, next) => next[1].n > best[1].n ? next : best);
+    const confidence = consensus.n / allRefRuns.length;
+    const agreeing = refObserved
+        .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === consensusSig))
+        .map((r) => r.name);
+    const withConsensus = {
+        ...base,
+        confidence,
+        agreeing,
+        consensus: { reference: consensus.reference, run: consensus.run },
+    };
+    if (candidateRuns.length === 0) {
+        const boot = candidate[0];
+        const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
+        return {
+            ...withConsensus,
+            class: 'missing',
+            blame: 'infrastructure',
+            reason: `QEMU could not boot the candidate${message ? `: ${message}` : ''}`,
+        };
+    }
+    const candidateSigs = new Set(candidateRuns.map((r) => signature(r, compareOutput)));
+    if (candidateSigs.size > 1) {
+        return {
+            ...withConsensus,
+            class: 'flaky',
+            reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}`,
+        };
+    }
+    const run = candidateRuns[0];
+    const refText = `${describeRuns(allRefRuns.map((r) => r.run))} on ${list(refObserved.map((r) => r.name))}`;
+    if (run.kind !== 'observed') {
+        const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
+        const detail = run.boot.message ? ` (${run.boot.message})` : '';
+        const what = {
+            crash: 'crashed before reporting it',
+            hang: 'hung before reporting it',
+            missing: 'finished without reporting it',
+        }[cls];
+        return {
+            ...withConsensus,
+            class: cls,
+            reason: `the candidate's boot ${what}${detail}; the test ${refText}`,
+        };
+    }
+    const candidateSig = signature(run, compareOutput);
+    const allowing = refObserved
+        .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === candidateSig))
+        .map((r) => r.name);
+    if (allowing.length === refObserved.length) {
+        return {
+            ...withConsensus,
+            class: 'same',
+            agreeing: allowing,
+            reason: `matches ${list(allowing)}`,
+        };
+    }
+    if (allowing.length > 0) {
+        const others = refObserved.map((r) => r.name).filter((n) => !allowing.includes(n));
+        return {
+            ...withConsensus,
+            class: 'ambiguous',
+            agreeing: allowing,
+            reason: `the references disagree: the candidate matches ${list(allowing)}, not ${list(others)}`,
+        };
+    }
+    // The candidate matches no reference run. Compare by status first.
+    const refStatuses = refObserved.map(({ runs }) => new Set(runs.map((r) => r.status)));
+    const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
+    if (shared.length === 0) {
+        return {
+            ...withConsensus,
+            class: 'ambiguous',
+            reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
+        };
+    }
+    const consensusStatus = consensus.run.status;
+    const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
+    const reason = cls === 'output' && run.status === consensusStatus
+        ? `same status (${run.status}) as ${list(agreeing)}, different output`
+        : `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`;
+    return { ...withConsensus, class: cls, reason };
+}
+
+/*
+ * Built-in rules, applied in this order (rule by rule, each regex over the whole line):
+ *
+ * | rule           | matches                                          | becomes             |
+ * |----------------|--------------------------------------------------|---------------------|
+ * | kernel-release | 6.1.0-56-cloud-amd64, 6.12.117+deb12-cloud-amd64,| <release>           |
+ * |                | 5.15.0-91-generic, 6.8.0-rc3, 6.9-rc1, 4.19.0,   |                     |
+ * |                | 6.1.192-2, and any other a.b.c[-suffix] version  |                     |
+ * |                | (gcc 12.2.0 too); IPs and 2-part 2.40 stay       |                     |
+ * | timestamps     | [    1.234567] [  T12] [    1.234567][    T1]    | [<ts>]              |
+ * |                | 2026-11-16T12:34:56.123Z, 2026-11-16 12:34:56    | <datetime>          |
+ * |                | 2026-11-16                                       | <date>              |
+ * |                | 12:34:56, 12:34:56.123                           | <time>              |
+ * |                | 2.167882181, 1712345678.123456 (>= 6 decimals)   | <ts>                |
+ * | addresses      | do_sys_open+0x1f/0x40                            | do_sys_open+<off>   |
+ * |                | 0x1234 and longer (0x1f stays)                   | <addr>              |
+ * |                | ffff888003a1b2c0, 0000000000000008, 00010246     | <addr>              |
+ * |                | (bare 8/16 hex digits with a digit: not deadbeef)|                     |
+ * | pids           | pid 84, pid=84, PID: 84, ppid 1, tgid 9, tid 7   | pid <pid> ...       |
+ * |                | /proc/123/                                       | /proc/<pid>/        |
+ * |                | sh[84]: , init[1] general ... (comm[pid])        | sh[<pid>]:          |
+ * | durations      | 12 ms, 3.5s, 250us, 17µs, 1.2 sec, 3 seconds     | <duration>          |
+ *
+ * Release strings go first, so a release is replaced whole before any number-shaped rule looks
+ * at its pieces; `Debian 6.1.192-2 (2026-11-16)` ends as `Debian <release> (<date>)`.
+ * Datetimes go before dates and times, symbol offsets before bare `0x` numbers. Small plain numbers (`got 41`) never change:
+ * they are what tests print as results. `comm[pid]` also catches `buf[3]: ...`; switch `pids`
+ * off if a harness prints indexed diagnostics like that.
+ */
+const RELEASE_SUFFIX = String.raw `[-+~][0-9A-Za-z](?:[\w.+~-]*[0-9A-Za-z])?`;
+const BUILTINS = {
+    'kernel-release': [
+        [
+            new RegExp(String.raw `(?<![\w.])\d{1,2}\.\d{1,3}(?:\.\d{1,3}|-rc\d+)(?:${RELEASE_SUFFIX})?(?![\w+~]|[.-]\w)`, 'g'),
+            '<release>',
+        ],
+    ],
+    timestamps: [
+        [/\[\s*(?:\d+\.\d{3,}|[TC]\d+)\](?:\[\s*[TC]\d+\])?/g, '[<ts>]'],
+        [
+            /(?<![\w-])\d{4}-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?(?:Z|[+-][0-2]\d:?[0-5]\d)?(?!\w)/g,
+            '<datetime>',
+        ],
+        [/(?<![\w-])\d{4}-[01]\d-[0-3]\d(?![\w-])/g, '<date>'],
+        [/(?<![\w:.])[0-2]?\d:[0-5]\d:[0-5]\d(?:[.,]\d+)?(?![\w:])/g, '<time>'],
+        [/(?<![\w.])\d+\.\d{6,}(?![\w.])/g, '<ts>'],
+    ],
+    addresses: [
+        [/(?<=[\w.$])\+0x[0-9a-f]+\/0x[0-9a-f]+(?!\w)/gi, '+<off>'],
+        [/(?<!\w)0x[0-9a-f]{4,}(?!\w)/gi, '<addr>'],
+        // The lookahead sees only hex letters before its digit, so it cannot look past the word.
+        [/(?<![\w-])(?=[a-f]*\d)(?:[0-9a-f]{16}|[0-9a-f]{8})(?![\w-])/gi, '<addr>'],
+    ],
+    pids: [
+        [/\b(p?pid|tgid|tid)(\s*[:=]\s*|\s+)\d+\b/gi, '$1$2<pid>'],
+        [/\/proc\/\d+(?!\w)/g, '/proc/<pid>'],
+        [/([A-Za-z_][\w./-]*)\[\d+\](?=[:\s]|$)/g, '$1[<pid>]'],
+    ],
+    durations: [
+        [
+            /(?<![\w.])\d+(?:\.\d+)? ?(?:seconds?|secs?|msecs?|usecs?|nsecs?|minutes?|mins?|ms|us|µs|μs|ns|s)(?!\w)/g,
+            '<duration>',
+        ],
+    ],
+};
+const ORDER = [
+    'kernel-release',
+    'timestamps',
+    'addresses',
+    'pids',
+    'durations',
+];
+/** Compiles the enabled built-ins (fixed order) and then the user rules (their order) once. */
+const MAX_REMEMBERED_LINES = 200_000;
+function makeNormalizer(settings) {
+    const enabled = new Set(settings.builtin);
+    const builtins = ORDER.filter((name) => enabled.has(name)).flatMap((name) => BUILTINS[name]);
+    const user = settings.rules.map(({ match, replace }) => {
+        try {
+            return [new RegExp(match, 'g'), replace];
+        }
+        catch (error) {
+            throw new Error(`normalize rule ${JSON.stringify(match)}: ${error.message}`, {
+                cause: error,
+            });
+        }
+    });
+    // Kernels mostly print the same lines, so each distinct line is normalised once per run.
+    const seen = new Map();
+    // A global regex is safe to share: String#replace starts from lastIndex 0 and resets it.
+    const line = (text) => {
+        const known = seen.get(text);
+        if (known !== undefined)
+            return known;
+        let out = text;
+        // Every built-in needs a digit; most harness lines have none worth touching.
+        if (builtins.length > 0 && /\d/.test(out)) {
+            for (const [re, to] of builtins)
+                out = out.replace(re, to);
+        }
+        for (const [re, to] of user)
+            out = out.replace(re, to);
+        if (seen.size < MAX_REMEMBERED_LINES)
+            seen.set(text, out);
+        return out;
+    };
+    return { line, lines: (lines) => lines.map(line) };
+}
+const LEARNED = '<learned>';
+const SEPARATORS = String.raw `,:;=()\[\]{}<>"'`;
+const SEP = String.raw `\s` + SEPARATORS;
+const SPLIT = new RegExp(String.raw `(\s+|[${SEPARATORS}])`);
+// One whole token: a word, a whitespace run or a separator, never a piece of one.
+const TOKEN = String.raw `(?:(?<![^${SEP}])[^${SEP}]+(?![^${SEP}])|(?<!\s)\s+(?!\s)|[${SEPARATORS}])`;
+const tokenize = (text) => text.split(SPLIT).filter((t) => t !== '');
+/** The template for one line position whose versions (≥2, not all equal) differ across runs. */
+function maskLine(versions) {
+    const tokenized = versions.map(tokenize);
+    const [first, ...rest] = tokenized;
+    if (rest.some((tokens) => tokens.length !== first.length))
+        return LEARNED;
+    return first
+        .map((token, i) => (rest.some((tokens) => tokens[i] !== token) ? LEARNED : token))
+        .join('');
+}
+/**
+ * Masks for lines that vary between one reference's own runs of a test: such a line cannot tell
+ * kernels apart. Runs of a test are compared only when all have the same number of lines.
+ */
+function learnMasks(runsByReference) {
+    const masks = [];
+    const seen = new Set();
+    for (const [reference, tests] of runsByReference) {
+        for (const [test, runs] of tests) {
+            const [first] = runs;
+            if (first === undefined || runs.length < 2)
+                continue;
+            if (runs.some((run) => run.length !== first.length))
+                continue;
+            for (let i = 0; i < first.length; i++) {
+                const versions = [...new Set(runs.map((run) => run[i]))];
+                if (versions.length < 2)
+                    continue;
+                const template = maskLine(versions);
+                const key = `${test}\0${template}`;
+                if (seen.has(key))
+                    continue;
+                seen.add(key);
+                masks.push({ test, template, reference });
+            }
+        }
+    }
+    return masks;
+}
+const compiled = new Map();
+/** `<learned>` stands for one token; a template that is only `<learned>` stands for any line. */
+function templateRegExp(template) {
+    let re = compiled.get(template);
+    if (re === undefined) {
+        const body = template === LEARNED
+            ? '[\\s\\S]*'
+            : template
+                .split(LEARNED)
+                .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+                .join(TOKEN);
+        re = new RegExp(`^${body}$`);
+        compiled.set(template, re);
+    }
+    return re;
+}
+// Masks grouped by test, per mask list (rebuilt if the list grew): applyMasks runs once per
+// (test, kernel, run), so it must not scan every mask each time.
+const byTestCache = new WeakMap();
+function masksByTest(masks) {
+    const cached = byTestCache.get(masks);
+    if (cached?.size === masks.length)
+        return cached.byTest;
+    const byTest = new Map();
+    for (const { test, template } of masks) {
+        const list = byTest.get(test) ?? [];
+        list.push({ template, re: templateRegExp(template) });
+        byTest.set(test, list);
+    }
+    byTestCache.set(masks, { size: masks.length, byTest });
+    return byTest;
+}
+/** Rewrites each line of `test` that matches one of its masks into that mask's template. */
+function applyMasks(masks, test, lines) {
+    const own = masksByTest(masks).get(test);
+    if (own === undefined)
+        return [...lines];
+    return lines.map((line) => own.find(({ re }) => re.test(line))?.template ?? line);
+}
+
+/** Whether any boot of a kernel observed anything: a reference that never did is broken. */
+function brokenReason(boots) {
+    if (boots.some((b) => b.tests.some((t) => t.status !== 'missing')))
+        return undefined;
+    const outcomes = boots.map((b) => b.boot.outcome + (b.boot.message ? ` (${b.boot.message})` : ''));
+    return `no boot reported a test: ${[...new Set(outcomes)].join('; ')}`;
+}
+function byKernel(observations) {
+    const kernels = new Map();
+    for (const o of observations) {
+        const boots = kernels.get(o.kernel) ?? [];
+        boots.push(o);
+        kernels.set(o.kernel, boots);
+    }
+    for (const boots of kernels.values())
+        boots.sort((a, b) => a.attempt - b.attempt);
+    return kernels;
+}
+/** What the candidate says first that the consensus does not: one bug, one signature. */
+function firstDifference(reference, candidate) {
+    if (!reference || !candidate)
+        return undefined;
+    const at = candidate.output.findIndex((line, i) => line !== reference.output[i]);
+    if (at >= 0)
+        return candidate.output[at];
+    if (candidate.output.length < reference.output.length)
+        return `(output ends before: ${reference.output[candidate.output.length]})`;
+    return `${reference.status} → ${candidate.status}`;
+}
+function clusterSignature(test, difference, candidateBoots, lastSeen) {
+    const { verdict } = test;
+    const cls = verdict.expected?.class ?? verdict.class;
+    const boot = candidateBoots[0]?.boot;
+    if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && boot) {
+        const splat = boot.splats.find((s) => ['panic', 'oops', 'bug', 'kasan'].includes(s.kind));
+        if (cls === 'crash' && splat)
+            return splat.fingerprint;
+        const after = lastSeen.get(boot.attempt);
+        return `${cls}: boot ${boot.outcome} at stage ${boot.stage}${after ? ` after ${after}` : ''}`;
+    }
+    return `${cls}: ${difference ?? verdict.reason}`;
+}
+/**
+ * Judges every test: normalises outputs, learns masks from repeated reference runs, classifies
+ * each test against the reference oracle, applies expectations and clusters the divergences.
+ */
+function judge(input) {
+    const normalizer = makeNormalizer(input.normalize);
+    const kernels = byKernel(input.observations);
+    const broken = new Map();
+    for (const name of input.references) {
+        const reason = brokenReason(kernels.get(name) ?? []);
+        if (reason)
+            broken.set(name, reason);
+    }
+    const working = input.references.filter((name) => !broken.has(name));
+    // Normalised observations per boot, indexed by test id.
+    const index = new Map();
+    const order = [];
+    const known = new Set();
+    for (const name of [...working, input.candidate]) {
+        for (const boot of kernels.get(name) ?? []) {
+            const tests = new Map();
+            for (const test of boot.tests) {
+                if (test.status === 'missing')
+                    continue;
+                tests.set(test.id, { ...test, output: normalizer.lines(test.output) });
+                if (!known.has(test.id)) {
+                    known.add(test.id);
+                    order.push(test.id);
+                }
+            }
+            index.set(boot, tests);
+        }
+    }
+    const runsByReference = new Map();
+    for (const name of working) {
+        const perTest = new Map();
+        for (const boot of kernels.get(name) ?? []) {
+            for (const [id, test] of index.get(boot) ?? [])
+                perTest.set(id, [...(perTest.get(id) ?? []), test.output]);
+        }
+        runsByReference.set(name, perTest);
+    }
+    const learned = learnMasks(runsByReference);
+    const masked = new Set(learned.map((m) => m.test));
+    const views = (name, id) => (kernels.get(name) ?? []).map((boot) => {
+        const test = index.get(boot)?.get(id);
+        if (!test)
+            return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
+        const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
+        return {
+            attempt: boot.attempt,
+            kind: 'observed',
+            status: test.status,
+            output,
+        };
+    });
+    const candidateBoots = kernels.get(input.candidate) ?? [];
+    const lastSeen = new Map(candidateBoots.map((b) => [
+        b.attempt,
+        b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '',
+    ]));
+    const matched = new Set();
+    const tests = [];
+    const differences = new Map();
+    for (const id of order) {
+        const candidate = views(input.candidate, id);
+        const references = new Map(working.map((name) => [name, views(name, id)]));
+        const result = classify(candidate, references, input.compareOutput);
+        if (!result)
+            continue;
+        const observations = {};
+        for (const [name, runs] of [[input.candidate, candidate], ...references]) {
+            observations[name] = runs
+                .filter(isObserved)
+                .map(({ attempt, status, output }) => ({ attempt, status, output }));
+        }
+        const observed = candidate.find(isObserved);
+        tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
+        differences.set(id, firstDifference(result.consensus?.run, observed));
+    }
+    const groups = new Map();
+    for (const test of tests) {
+        if (!isKernelDivergence(test.verdict))
+            continue;
+        const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
+        const key = `${test.verdict.class}\n${signature}`;
+        const cluster = groups.get(key) ?? {
+            id: `c${createHash('sha1').update(key).digest('hex').slice(0, 8)}`,
+            class: test.verdict.class,
+            signature,
+            tests: [],
+        };
+        cluster.tests.push(test.id);
+        groups.set(key, cluster);
+        test.verdict.cluster = cluster.id;
+    }
+    return { tests, clusters: [...groups.values()], learned, broken, matched };
+}
+function toVerdict(result, observed, input, matched, id) {
+    let diff;
+    const reference = result.consensus;
+    if (isDivergentClass(result.class) && reference && observed) {
+        const before = [reference.run.status, ...reference.run.output].join('\n');
+        const after = [observed.status, ...observed.output].join('\n');
+        if (before !== after) {
+            // The status is the first line, so a status change shows in the diff too.
+            diff = createTwoFilesPatch(reference.reference, input.candidate, `${before}\n`, `${after}\n`, '', '', {
+                context: 3,
+            }).replace(/^=+\n/, '');
+        }
+    }
+    const verdict = {
+        class: result.class,
+        severity: SEVERITY$1[result.class],
+        blame: result.blame,
+        confidence: Math.round(result.confidence * 1000) / 1000,
+        agreeing: result.agreeing,
+        reason: result.reason,
+        counts: result.counts,
+        ...(diff ? { diff } : {}),
+        failing: false,
+    };
+    if (isKernelDivergence(result)) {
+        const entry = matchExpectation([...input.expectations], {
+            test: id,
+            class: result.class,
+            candidateStatus: observed?.status ?? 'missing',
+            agreeing: result.agreeing,
+            references: [...input.references],
+            arch: input.scope.arch,
+            variant: input.scope.variant,
+            today: input.scope.today,
+        });
+        if (entry) {
+            matched.add(entry);
+            verdict.expected = {
+                class: result.class,
+                reason: entry.reason,
+                ...(entry.link ? { link: entry.link } : {}),
+            };
+            verdict.class = 'expected';
+            verdict.severity = SEVERITY$1.expected;
+        }
+    }
+    verdict.failing = verdict.blame === 'kernel' && input.failOn.includes(verdict.class);
+    return verdict;
+}
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFCHR = 0o020000;
+const hex8 = (n) => n.toString(16).padStart(8, '0');
+const pad4 = (n) => (4 - (n % 4)) % 4;
+function header(ino, mode, nlink, size, name, rdev = [0, 0]) {
+    const nameBytes = Buffer.from(`${name}\0`, 'utf8');
+    const fields = [
+        ino,
+        mode,
+        0,
+        0,
+        nlink,
+        0,
+        size,
+        0,
+        0,
+        rdev[0] ?? 0,
+        rdev[1] ?? 0,
+        nameBytes.length,
+        0,
+    ];
+    const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
+    return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
+}
+function writeCpio(entries) {
+    const parts = [];
+    entries.forEach((entry, index) => {
+        const ino = index + 1;
+        const name = entry.path.replace(/^\/+/, '');
+        let body;
+        switch (entry.kind) {
+            case 'dir':
+                parts.push(header(ino, S_IFDIR | (entry.mode & 0o7777), 2, 0, name));
+                return;
+            case 'chardev':
+                parts.push(header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]));
+                return;
+            case 'symlink':
+                body = Buffer.from(entry.target, 'utf8');
+                parts.push(header(ino, S_IFLNK | 0o777, 1, body.length, name));
+                break;
+            case 'file':
+                body = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+                parts.push(header(ino, S_IFREG | (entry.mode & 0o7777), 1, body.length, name));
+                break;
+        }
+        parts.push(body, Buffer.alloc(pad4(body.length)));
+    });
+    parts.push(header(0, 0, 1, 0, 'TRAILER!!!'));
+    return Buffer.concat(parts);
+}
+
+async function scanTree(root) {
+    const entries = [];
+    const walk = async (dir, rel) => {
+        for (const name of (await readdir(dir)).sort()) {
+            const full = path$1.join(dir, name);
+            const relPath = rel ? `${rel}/${name}` : name;
+            const stat = await lstat(full);
+            const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
+            if (stat.isDirectory()) {
+                entries.push({ kind: 'dir', ...base });
+                await walk(full, relPath);
+            }
+            else if (stat.isSymbolicLink()) {
+                entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
+            }
+            else if (stat.isFile()) {
+                entries.push({ kind: 'file', ...base });
+            }
+            else {
+                throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
+            }
+        }
+    };
+    await walk(root, '');
+    return entries;
+}
+/**
+ * The entries with `/dev/console` as the character device the kernel opens for init's stdio
+ * before anything in the harness could create it. A plain file there (Docker leaves one in
+ * exported containers) is replaced.
+ */
+function withConsole(entries) {
+    const kept = entries.filter((e) => e.path !== 'dev/console' || e.kind === 'chardev');
+    if (kept.some((e) => e.path === 'dev/console'))
+        return kept;
+    if (!kept.some((e) => e.path === 'dev'))
+        kept.push({ kind: 'dir', path: 'dev', mode: 0o755 });
+    kept.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
+    return kept;
+}
+async function pack$1(tree) {
+    const entries = [];
+    for (const entry of tree) {
+        if (entry.kind === 'dir')
+            entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
+        if (entry.kind === 'symlink')
+            entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
+        if (entry.kind === 'file') {
+            entries.push({
+                kind: 'file',
+                path: entry.path,
+                mode: entry.mode,
+                data: await readFile(entry.full),
+            });
+        }
+    }
+    const bytes = gzipSync(writeCpio(withConsole(entries)));
+    return { bytes, digest: sha256(bytes) };
+}
+/**
+ * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
+ * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
+ * opens it for init's stdio before anything in the harness could create it.
+ *
+ * With `cacheDir`, an archive packed earlier from a tree with the same names, modes, sizes and
+ * modification times is reused (as make would), which saves every later run the packing.
+ */
+async function initramfsFromDir(root, cacheDir) {
+    const tree = await scanTree(root);
+    if (!cacheDir)
+        return pack$1(tree);
+    const key = createHash('sha256')
+        .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
+        .digest('hex');
+    const cached = path$1.join(cacheDir, `${key}.cpio.gz`);
+    try {
+        const bytes = await readFile(cached);
+        return { bytes, digest: sha256(bytes) };
+    }
+    catch {
+        const built = await pack$1(tree);
+        await mkdir(cacheDir, { recursive: true });
+        const partial = `${cached}.${process.pid}.tmp`;
+        await writeFile(partial, built.bytes);
+        await rename(partial, cached); // atomic: a concurrent run never reads half an archive
+        return built;
+    }
+}
+
+/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
+class HarnessError extends Error {
 }
 
 /**
@@ -25518,160 +25684,6 @@ function countStatuses(observation) {
         counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
     const parts = [...counts].map(([status, n]) => `${n} ${status}`);
     return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
-}
-
-/**
- * Takes files out of an image without running it: a container is created (never started), each
- * file is read through the archive endpoint, and the container is removed whatever happens.
- */
-/** Symlinks followed for one file before giving up (a loop, or a very deep chain). */
-const MAX_LINKS = 8;
-/** Reads the first entry of an archive: its header, and for a file its body through `onFile`. */
-function firstEntry(archive, onFile) {
-    return new Promise((resolve, reject) => {
-        const extract = tar.extract();
-        let first;
-        extract.on('entry', (header, body, next) => {
-            const isFirst = first === undefined;
-            if (isFirst)
-                first = header;
-            const work = isFirst && header.type === 'file'
-                ? onFile(header, body)
-                : new Promise((done) => body.on('end', done).resume());
-            work.then(() => next(), (error) => extract.destroy(error));
-        });
-        extract.on('finish', () => resolve(first));
-        extract.on('error', reject);
-        archive.on('error', reject);
-        archive.pipe(extract);
-    });
-}
-async function copyOut(container, wanted, image, destination) {
-    let inImage = wanted.inImage;
-    for (let links = 0; links <= MAX_LINKS; links++) {
-        let archive;
-        try {
-            archive = await container.getArchive({ path: inImage });
-        }
-        catch (error) {
-            const status = error.statusCode;
-            const via = inImage === wanted.inImage ? '' : ` (the link ${wanted.inImage} points there)`;
-            if (status === 404)
-                throw new BuildError(`${wanted.field}: ${inImage} does not exist in image ${image}${via}`, {
-                    field: wanted.field,
-                });
-            throw error;
-        }
-        const hash = createHash('sha256');
-        let bytes = 0;
-        const partial = `${destination}.partial`;
-        const header = await firstEntry(archive, async (entry, body) => {
-            if ((entry.size ?? 0) > EXTRACT_FILE_CAP_BYTES)
-                throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${entry.size} bytes, more than the ${EXTRACT_FILE_CAP_BYTES}-byte limit`, { field: wanted.field });
-            async function* hashed() {
-                for await (const chunk of body) {
-                    hash.update(chunk);
-                    bytes += chunk.length;
-                    yield chunk;
-                }
-            }
-            await writeFile(partial, hashed(), { mode: (entry.mode ?? 0o644) & 0o777 });
-        }).catch(async (error) => {
-            await rm(partial, { force: true });
-            throw error;
-        });
-        if (header?.type === 'file') {
-            await rename(partial, destination);
-            return {
-                inImage: wanted.inImage,
-                path: destination,
-                digest: `sha256:${hash.digest('hex')}`,
-                mode: (header.mode ?? 0o644) & 0o777,
-                bytes,
-            };
-        }
-        if (header?.type === 'symlink' && header.linkname) {
-            inImage = path$1.posix.resolve(path$1.posix.dirname(inImage), header.linkname);
-            continue;
-        }
-        const what = header?.type === 'directory' ? 'a directory' : `a ${header?.type ?? 'empty'} entry`;
-        throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${what}, not a file`, {
-            field: wanted.field,
-        });
-    }
-    throw new BuildError(`${wanted.field}: ${wanted.inImage} in image ${image}: more than ${MAX_LINKS} symbolic links`, { field: wanted.field });
-}
-/**
- * Copies `files` out of `image` into `destDir`, keeping their modes and following symbolic
- * links inside the image (Debian's /boot/vmlinuz is one). Files keep their base names; a name
- * taken by an earlier file gets its index in front.
- */
-async function extractFiles(docker, image, files, destDir) {
-    await mkdir(destDir, { recursive: true });
-    // The entrypoint only has to be named: the container is never started.
-    const container = await docker.createContainer({
-        Image: image,
-        Entrypoint: ['/diverge-extract-never-runs'],
-        Cmd: [],
-        NetworkDisabled: true,
-        Labels: { 'diverge.role': 'extract' },
-    });
-    try {
-        const taken = new Set();
-        const extracted = [];
-        for (const [i, wanted] of files.entries()) {
-            let name = path$1.posix.basename(wanted.inImage) || `file-${i}`;
-            if (taken.has(name))
-                name = `${i}-${name}`;
-            taken.add(name);
-            extracted.push(await copyOut(container, wanted, image, path$1.join(destDir, name)));
-        }
-        return extracted;
-    }
-    finally {
-        await container.remove({ force: true });
-    }
-}
-
-/**
- * The candidate kernel from `kernel.build`: the image built (or found unchanged), then the
- * kernel and its extra files taken out of it.
- */
-/** The build argument that names a kernel variant, as the Action's matrix sets it. */
-const VARIANT_ARG = 'VARIANT';
-/** The variant a run reports: the flag, else the build's VARIANT argument, else `default`. */
-function variantOf(settings, flag) {
-    if (flag)
-        return flag;
-    const build = settings.kernel && 'build' in settings.kernel ? settings.kernel.build : undefined;
-    return build?.args[VARIANT_ARG] ?? 'default';
-}
-/** The recipe with the variant as its VARIANT build argument. */
-function kernelRecipe(kernel, variant) {
-    const args = { ...kernel.build.args };
-    if (variant !== 'default' || VARIANT_ARG in args)
-        args[VARIANT_ARG] = variant;
-    return { ...kernel.build, args };
-}
-async function buildKernel(access, kernel, options) {
-    const docker = await access.client();
-    const image = await buildImage(docker, {
-        recipe: kernelRecipe(kernel, options.variant),
-        field: 'kernel.build',
-        role: 'kernel',
-        logFile: path$1.join(options.outDir, 'logs', 'build-kernel.log'),
-        progress: options.progress,
-        ...(options.output ? { output: options.output } : {}),
-    });
-    const [extracted, ...extra] = await extractFiles(docker, image.tag, [
-        { inImage: kernel.path, field: 'kernel.path' },
-        ...kernel.extra.map((inImage, i) => ({ inImage, field: `kernel.extra[${i}]` })),
-    ], path$1.join(options.outDir, 'kernels', 'candidate'));
-    if (!extracted)
-        throw new Error('extractFiles returned nothing for kernel.path');
-    options.progress(`kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
-        (extra.length ? ` with ${extra.length} extra file(s)` : ''));
-    return { image, kernel: extracted, extra };
 }
 
 const CANDIDATE = 'candidate';
@@ -35452,6 +35464,58 @@ async function writeReport(report, outDir) {
 }
 
 /**
+ * Several reports side by side, one row per variant and a column per class: what `diverge demo`
+ * prints and what a matrix build's combined comment shows.
+ */
+/** `same` plus every class some row has, most severe first. */
+function columns(rows) {
+    return CLASS_ORDER.filter((cls) => cls === 'same' || rows.some((row) => classCount(row.report.summary, cls) > 0));
+}
+const cell = (row, cls) => {
+    const count = classCount(row.report.summary, cls);
+    return count === 0 ? '·' : String(count);
+};
+function renderMatrixText(rows, noteTitle = '') {
+    const classes = columns(rows);
+    const header = ['variant', ...classes, 'conclusion', ...(noteTitle ? [noteTitle] : [])];
+    const body = rows.map((row) => [
+        singleLine(row.variant),
+        ...classes.map((cls) => cell(row, cls)),
+        singleLine(row.report.summary.conclusion),
+        ...(noteTitle ? [singleLine(row.note ?? '')] : []),
+    ]);
+    const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => (cells[i] ?? '').length)));
+    // Counts right-aligned, words left-aligned.
+    const format = (cells) => cells
+        .map((text, i) => {
+        const width = widths[i] ?? 0;
+        return i > 0 && i <= classes.length ? text.padStart(width) : text.padEnd(width);
+    })
+        .join('  ')
+        .trimEnd();
+    return `${[format(header), ...body.map(format)].join('\n')}\n`;
+}
+function renderMatrixMarkdown(rows, noteTitle = '') {
+    const classes = columns(rows);
+    const header = ['variant', ...classes.map((c) => `\`${c}\``), 'conclusion'];
+    if (noteTitle)
+        header.push(inlineText(noteTitle));
+    const align = header.map((_, i) => (i > 0 && i <= classes.length ? '--:' : ':--'));
+    const lines = [`| ${header.join(' | ')} |`, `|${align.join('|')}|`];
+    for (const row of rows) {
+        const cells = [
+            inlineText(row.variant),
+            ...classes.map((cls) => cell(row, cls)),
+            inlineText(row.report.summary.conclusion),
+        ];
+        if (noteTitle)
+            cells.push(inlineText(row.note ?? ''));
+        lines.push(`| ${cells.join(' | ')} |`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+/**
  * A report for a terminal: a line per divergence, capped diffs, a summary line. Text from the
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
@@ -35605,12 +35669,104 @@ async function buildLinuxHarness(dir, arch = 'x86_64') {
         arch,
     ]);
 }
+/** The fixture course: a teaching kernel, its shared harness and its student variants. */
+const COURSE_DIR = path$1.join(REPO_ROOT, 'fixtures', 'course');
+async function courseTruth() {
+    return JSON.parse(await readFile(path$1.join(COURSE_DIR, 'variants.json'), 'utf8'));
+}
+/** The tests whose verdict differs from what the variant is meant to give, as `test: got X, meant Y`. */
+function unintended(report, intended) {
+    const meant = new Map();
+    for (const [cls, tests] of Object.entries(intended))
+        for (const test of tests ?? [])
+            meant.set(test, cls);
+    const seen = new Set(report.tests.map((t) => t.id));
+    const wrong = report.tests
+        .filter((t) => t.verdict.class !== (meant.get(t.id) ?? 'same'))
+        .map((t) => `${t.id}: got ${t.verdict.class}, meant ${meant.get(t.id) ?? 'same'}`);
+    for (const [test, cls] of meant)
+        if (!seen.has(test))
+            wrong.push(`${test}: not in the report, meant ${cls}`);
+    return wrong;
+}
 /**
- * The embedded default: the Linux fixture harness (busybox + a static KTAP program) on real
+ * The embedded default: builds the harness and every kernel variant of the fixture course in
+ * Docker, then judges each variant against the staff kernels, writing each report under
+ * `outDir/<variant>/`. The first row is staff-alt against staff alone: two correct kernels must
+ * not diverge.
+ */
+async function runCourseDemo(outDir, options) {
+    const { docker, log } = options;
+    const truth = await courseTruth();
+    const base = await loadConfig(path$1.join(COURSE_DIR, 'diverge.yml'));
+    const kernel = base.kernel;
+    if (kernel?.build === undefined)
+        throw new Error(`${base.configPath}: expected kernel.build`);
+    const variants = options.variants ?? Object.keys(truth.variants);
+    for (const variant of variants)
+        if (!(variant in truth.variants))
+            throw new KernelFileError(`no variant "${variant}" in the fixture course (variants: ${Object.keys(truth.variants).join(', ')})`);
+    log('building the shared harness (Docker target harness of fixtures/course/Dockerfile)');
+    const client = await docker.client();
+    const harnessImage = await buildImage(client, {
+        recipe: { ...kernel.build, target: 'harness', args: {} },
+        field: 'harness',
+        role: 'harness',
+        logFile: path$1.join(outDir, 'logs', 'build-harness.log'),
+        progress: log,
+    });
+    const [harness] = await extractFiles(client, harnessImage.tag, [{ inImage: '/out/harness.bin', field: 'harness' }], path$1.join(outDir, 'harness'));
+    if (!harness)
+        throw new Error('the harness image gave no /out/harness.bin');
+    const settings = {
+        ...base,
+        harness: { ...base.harness, payload: { kind: 'initrd', path: harness.path } },
+    };
+    const built = new Map();
+    for (const variant of [...truth.references, ...variants]) {
+        log(`building kernel variant ${variant}`);
+        const result = await buildKernel(docker, kernel, {
+            variant,
+            outDir: path$1.join(outDir, variant),
+            progress: log,
+        });
+        built.set(variant, {
+            name: variant,
+            path: result.kernel.path,
+            source: { build: { context: 'fixtures/course', variant }, image: result.image.tag },
+        });
+    }
+    const as = (name, variant) => ({
+        ...built.get(variant),
+        name,
+    });
+    const [first, ...others] = truth.references;
+    const judged = [
+        ...(first && others[0] ? [{ variant: others[0], references: [first] }] : []),
+        ...variants.map((variant) => ({ variant, references: truth.references })),
+    ];
+    const rows = [];
+    for (const { variant, references } of judged) {
+        log(`judging ${variant} against ${references.join(' and ')}`);
+        const report = await runDifferential(settings, { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) }, {
+            outDir: path$1.join(outDir, variant),
+            variant,
+            docker,
+            progress: (line) => log(`${variant}: ${line}`),
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        const wrong = unintended(report, truth.variants[variant] ?? {});
+        rows.push({ variant, report, unintended: wrong, note: wrong.length ? 'NO' : 'yes' });
+    }
+    await writeFile(path$1.join(outDir, 'summary.md'), `# diverge demo: the fixture course\n\nEach variant judged against ${truth.references.join(' and ')} (staff-alt against staff alone).\n\n${renderMatrixMarkdown(rows, 'as intended')}`);
+    return rows;
+}
+/**
+ * The second fixture family: the Linux fixture harness (busybox + a static KTAP program) on real
  * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
  * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
-async function runDemo(outDir, log) {
+async function runLinuxDemo(outDir, log) {
     const kernels = await fixtureKernels();
     const harnessDir = path$1.join(outDir, 'harness-root');
     log('building the Linux fixture harness (busybox-static + a static KTAP program)');
@@ -106324,7 +106480,7 @@ async function main(argv) {
         .action(async (options) => {
         const settings = await settingsFor(options.config);
         const outDir = path$1.resolve(options.out);
-        const variant = variantOf(settings, options.variant);
+        const variant = variantOf(settings, options.variant, options.candidate);
         const kernels = await resolveKernels(settings, {
             ...(options.candidate ? { candidate: path$1.resolve(options.candidate) } : {}),
             ...(options.reference ? { references: options.reference } : {}),
@@ -106411,10 +106567,34 @@ async function main(argv) {
     });
     program
         .command('demo')
-        .description('boot the bundled Linux fixture harness on the Debian kernels fetched by setup')
+        .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
         .option('-o, --out <dir>', 'output directory', 'diverge-demo')
+        .option('--variant <names...>', 'judge only these variants (default: all)')
+        .option('--linux', 'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness')
+        .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
         .action(async (options) => {
-        code = await runDemo(path$1.resolve(options.out), log);
+        const outDir = path$1.resolve(options.out);
+        if (options.linux) {
+            code = await runLinuxDemo(outDir, log);
+            return;
+        }
+        const started = Date.now();
+        const rows = await runCourseDemo(outDir, {
+            docker,
+            log,
+            ...(options.variant ? { variants: options.variant } : {}),
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        process.stdout.write(`\n${renderMatrixText(rows, 'as intended')}`);
+        for (const row of rows)
+            for (const problem of row.unintended)
+                log(`${row.variant}: ${problem}`);
+        log(`reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path$1.join(outDir, 'summary.md')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+        code = rows.some((row) => row.report.summary.conclusion === 'neutral')
+            ? EXIT.infrastructure
+            : rows.some((row) => row.unintended.length > 0)
+                ? EXIT.divergences
+                : EXIT.ok;
     });
     try {
         await program.parseAsync(argv);

@@ -5,7 +5,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, defaultSettings, loadConfig } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { updateExpectations } from './compare/expectations.js';
-import { runDemo } from './demo.js';
+import { runCourseDemo, runLinuxDemo } from './demo.js';
+import { renderMatrixText } from './report/matrix.js';
 import { compareSaved, runDifferential } from './differential.js';
 import { resolveKernels } from './references/resolve.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
-        const variant = variantOf(settings, options.variant);
+        const variant = variantOf(settings, options.variant, options.candidate);
         const kernels = await resolveKernels(
           settings,
           {
@@ -262,11 +263,43 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('demo')
-    .description('boot the bundled Linux fixture harness on the Debian kernels fetched by setup')
+    .description(
+      'build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels',
+    )
     .option('-o, --out <dir>', 'output directory', 'diverge-demo')
-    .action(async (options: { out: string }) => {
-      code = await runDemo(path.resolve(options.out), log);
-    });
+    .option('--variant <names...>', 'judge only these variants (default: all)')
+    .option(
+      '--linux',
+      'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness',
+    )
+    .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
+    .action(
+      async (options: { out: string; variant?: string[]; linux?: boolean; jobs?: number }) => {
+        const outDir = path.resolve(options.out);
+        if (options.linux) {
+          code = await runLinuxDemo(outDir, log);
+          return;
+        }
+        const started = Date.now();
+        const rows = await runCourseDemo(outDir, {
+          docker,
+          log,
+          ...(options.variant ? { variants: options.variant } : {}),
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        process.stdout.write(`\n${renderMatrixText(rows, 'as intended')}`);
+        for (const row of rows)
+          for (const problem of row.unintended) log(`${row.variant}: ${problem}`);
+        log(
+          `reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+        );
+        code = rows.some((row) => row.report.summary.conclusion === 'neutral')
+          ? EXIT.infrastructure
+          : rows.some((row) => row.unintended.length > 0)
+            ? EXIT.divergences
+            : EXIT.ok;
+      },
+    );
 
   try {
     await program.parseAsync(argv);

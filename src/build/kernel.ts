@@ -19,11 +19,19 @@ export interface BuiltKernel {
 /** The build argument that names a kernel variant, as the Action's matrix sets it. */
 export const VARIANT_ARG = 'VARIANT';
 
-/** The variant a run reports: the flag, else the build's VARIANT argument, else `default`. */
-export function variantOf(settings: Settings, flag: string | undefined): string {
+/**
+ * The variant a run reports: the flag, else the VARIANT argument of the build that makes the
+ * candidate, else `default`. A candidate given as a file was not built, so the build's argument
+ * says nothing about it.
+ */
+export function variantOf(
+  settings: Settings,
+  flag: string | undefined,
+  candidateFile?: string,
+): string {
   if (flag) return flag;
-  const build = settings.kernel && 'build' in settings.kernel ? settings.kernel.build : undefined;
-  return build?.args[VARIANT_ARG] ?? 'default';
+  if (candidateFile !== undefined) return 'default';
+  return settings.kernel?.build?.args[VARIANT_ARG] ?? 'default';
 }
 
 /** The recipe with the variant as its VARIANT build argument. */

@@ -35,8 +35,15 @@ export function signature(run: RunView, compareOutput: boolean): string {
   return compareOutput ? `${run.status}\n${run.output.join('\n')}` : run.status;
 }
 
-export const isFailing = (run: RunView) =>
-  run.kind !== 'observed' || run.status === 'fail' || run.status === 'error';
+/**
+ * A run failed the test when it reported a failure or died before finishing it. A boot that
+ * finished without the test (or that QEMU could not run) did not fail it: a reference that
+ * lacks a test the candidate added is not failing that test.
+ */
+const isFailing = (run: RunView) =>
+  run.kind === 'observed'
+    ? run.status === 'fail' || run.status === 'error'
+    : run.kind === 'crashed' || run.kind === 'hung';
 
 /** `failing runs:runs`, the way people count flaky tests. */
 export function failCount(runs: readonly RunView[]): string {

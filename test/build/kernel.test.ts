@@ -16,6 +16,8 @@ describe('the variant of a run', () => {
     expect(variantOf(withArg, undefined)).toBe('panic');
     expect(variantOf(withArg, 'staff')).toBe('staff');
     expect(variantOf(settings('kernel: { file: k.elf }\n'), undefined)).toBe('default');
+    // A kernel given with --candidate was not built: the build's argument is not its variant.
+    expect(variantOf(withArg, undefined, '/tmp/other.elf')).toBe('default');
   });
 
   it('becomes the VARIANT build argument of the kernel build', () => {

@@ -100,6 +100,15 @@ describe('judge: one class per situation', () => {
       boot('candidate', 1, ['a:pass', 'z:pass']),
     ]);
     expect(classes(j)).toEqual({ a: 'same', b: 'missing', z: 'new' });
+    // Lacking a test is not failing it: the fail:runs counts say so.
+    expect(j.tests.find((t) => t.id === 'z')?.verdict.counts).toEqual({
+      candidate: '0:1',
+      staff: '0:1',
+    });
+    expect(j.tests.find((t) => t.id === 'b')?.verdict.counts).toEqual({
+      candidate: '0:1',
+      staff: '0:1',
+    });
   });
 
   it('flaky when the candidate disagrees with itself, with fail:runs counts', () => {
