@@ -383,7 +383,22 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   }
   const note = cutNote(units.slice(kept), options.reportUrl);
   if (used + 2 + byteLength(note) <= budget) return joinBlocks([...blocks, note]);
-  // A budget too small for the head itself: cut the head hard, keeping the note whole if it fits.
+  // A budget too small for the head itself: keep the head's lines that fit, and the note if it
+  // fits too. Whole lines only: a line cut in the middle can open emphasis or split an escape.
   const room = budget - byteLength(note) - 3;
-  return room > 0 ? joinBlocks([truncateUtf8(head, room), note]) : truncateUtf8(head, budget);
+  if (room <= 0) return wholeLines(head, budget);
+  const cutHead = wholeLines(head, room);
+  return cutHead === '' ? note : joinBlocks([cutHead, note]);
+}
+
+/** The leading lines of `text` that fit in `maxBytes`. */
+function wholeLines(text: string, maxBytes: number): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of text.split('\n')) {
+    used += byteLength(line) + (kept.length > 0 ? 1 : 0);
+    if (used > maxBytes) break;
+    kept.push(line);
+  }
+  return kept.join('\n').trimEnd();
 }

@@ -5,7 +5,7 @@
  * fixtures/course/variants.json, the ground truth written with the kernels) and `same`
  * everywhere else.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Report } from '../../src/report/types.js';
@@ -91,6 +91,41 @@ describe('diverge demo on the fixture course', () => {
     expect(panic[0]?.splats[0]?.fingerprint).toMatch(/^panic: /);
     const hang = reportOf(out, 'hang').boots.filter((b) => b.kernel === 'candidate');
     expect(hang.every((b) => b.outcome === 'stalled')).toBe(true);
+  });
+
+  it('diverge run builds a student variant from the course Dockerfile and judges it', async () => {
+    // The config a course repository would have, with the staff kernels and harness the demo made.
+    const dir = scratchDir('course-run');
+    const config = path.join(dir, 'diverge.yml');
+    const course = readFileSync(path.join(REPO_ROOT, 'fixtures/course/diverge.yml'), 'utf8')
+      .replace('context: .', `context: ${path.join(REPO_ROOT, 'fixtures/course')}`)
+      .replace('initrd: out/harness.bin', `initrd: ${path.join(out, 'harness', 'harness.bin')}`)
+      .replace('repeat: 8', 'repeat: 1');
+    writeFileSync(config, course);
+    const staff = (name: string) =>
+      `${name}=${path.join(out, name, 'kernels', 'candidate', 'kernel.elf')}`;
+    const run = (variant: string) =>
+      cli([
+        'run',
+        '-c',
+        config,
+        '--variant',
+        variant,
+        '-r',
+        staff('staff'),
+        '-r',
+        staff('staff-alt'),
+        '-o',
+        path.join(dir, variant),
+      ]);
+    const wrong = await run('wrong-result');
+    // The demo built this very recipe: the image is reused, not rebuilt.
+    expect(wrong.stderr).toMatch(/kernel\.build: image diverge-kernel:\w+ is up to date/);
+    expect(wrong.code).toBe(1);
+    expect(classes(reportOf(dir, 'wrong-result'))).toEqual(intended('wrong-result'));
+    const correct = await run('staff-alt');
+    expect(correct.code).toBe(0);
+    expect(reportOf(dir, 'staff-alt').summary.divergences).toBe(0);
   });
 
   it('the flaky variant comes out flaky over repeated runs, never as a regression', async () => {
