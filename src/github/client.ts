@@ -1,0 +1,60 @@
+/**
+ * The one place a GitHub REST client is made: Octokit with the retry plugin (5xx, resets and
+ * timeouts retried with backoff; 4xx answers are final) and the throttling plugin (primary and
+ * secondary rate limits waited out, a bounded number of times). The base URL comes from the
+ * caller, which reads GITHUB_API_URL, so GitHub Enterprise Server works the same way.
+ */
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
+
+export type GitHub = InstanceType<typeof GitHubClient>;
+const GitHubClient = Octokit.plugin(retry, throttling);
+
+export interface GitHubOptions {
+  token: string;
+  /** REST API base, e.g. https://api.github.com or https://ghes.example/api/v3. */
+  baseUrl: string;
+  log: (line: string) => void;
+  /** Retries of a failed request (5xx, reset, timeout); default 3. */
+  retries?: number;
+  /** Backoff unit in ms: the n-th retry waits n² units; default 1000. */
+  retryBaseMs?: number;
+  /** Rate-limit waits accepted per request before giving up; default 2. */
+  rateLimitRetries?: number;
+}
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+
+export function createGitHub(options: GitHubOptions): GitHub {
+  const rateLimitRetries = options.rateLimitRetries ?? 2;
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      request: { method: string; url: string },
+      _octokit: unknown,
+      retryCount: number,
+    ) => {
+      const again = retryCount < rateLimitRetries;
+      options.log(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`,
+      );
+      return again;
+    };
+  return new GitHubClient({
+    auth: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
+    retry: {
+      retries: options.retries ?? 3,
+      retryAfterBaseValue: options.retryBaseMs ?? 1000,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+    },
+    throttle: {
+      onRateLimit: onLimit('primary'),
+      onSecondaryRateLimit: onLimit('secondary'),
+    },
+  });
+}
