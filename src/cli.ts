@@ -21,6 +21,8 @@ import { EXIT, TOOL_VERSION } from './constants.js';
 import { dockerAccess } from './build/docker.js';
 import { BuildError } from './build/errors.js';
 import { variantOf } from './build/kernel.js';
+import { githubFromEnvironment } from './github/environment.js';
+import { ReferenceFetchError } from './references/fetch.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 
@@ -59,7 +61,15 @@ async function readReport(file: string): Promise<Report> {
   return validateReport(value, file);
 }
 
-const BAD_INPUT = [ConfigError, KernelFileError, HarnessError, BuildError, UsageError, ReportError];
+const BAD_INPUT = [
+  ConfigError,
+  KernelFileError,
+  HarnessError,
+  BuildError,
+  ReferenceFetchError,
+  UsageError,
+  ReportError,
+];
 
 /**
  * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
@@ -133,6 +143,18 @@ async function main(argv: string[]): Promise<number> {
       'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")',
     )
     .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
+    .option(
+      '--repository <owner/name>',
+      'repository of artifact and release references (default: GITHUB_REPOSITORY)',
+    )
+    .option(
+      '--base-ref <branch>',
+      'the pull request base branch, for base: true (default: GITHUB_BASE_REF)',
+    )
+    .option(
+      '--base-sha <sha>',
+      'the pull request base commit, for base: true (default: from the event)',
+    )
     .action(
       async (options: {
         config?: string;
@@ -141,17 +163,31 @@ async function main(argv: string[]): Promise<number> {
         out: string;
         variant?: string;
         jobs?: number;
+        repository?: string;
+        baseRef?: string;
+        baseSha?: string;
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
         const variant = variantOf(settings, options.variant, options.candidate);
+        // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
+        const { github, run } = githubFromEnvironment(
+          process.env,
+          {
+            variant,
+            ...(options.repository ? { repository: options.repository } : {}),
+            ...(options.baseRef ? { baseRef: options.baseRef } : {}),
+            ...(options.baseSha ? { baseSha: options.baseSha } : {}),
+          },
+          log,
+        );
         const kernels = await resolveKernels(
           settings,
           {
             ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
             ...(options.reference ? { references: options.reference } : {}),
           },
-          { docker, variant, outDir, progress: log },
+          { docker, variant, outDir, progress: log, run, ...(github ? { github } : {}) },
         );
         const report = await runDifferential(settings, kernels, {
           outDir,

@@ -159,7 +159,9 @@ export function settingsSchema(baseDir: string, configPath: string) {
       repository: repository.optional(),
       workflow: text('a workflow file name').optional(),
       branch: text('a branch name').optional(),
+      run: int(1).optional(),
       name: text('an artifact name'),
+      path: text('a path inside the artifact', (s) => !s.startsWith('/')).optional(),
     }).optional(),
     base: z.literal(true, { error: expected('true') }).optional(),
     release: strict({

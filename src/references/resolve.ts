@@ -1,7 +1,13 @@
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../build/docker.js';
 import { buildKernel } from '../build/kernel.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { cacheDir } from '../constants.js';
+import type { GitHub } from '../github/client.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
+import { KernelCache } from './cache.js';
+import { type FetchContext, fetchReference, type RunContext } from './fetch.js';
 
 /** A kernel ready to boot, with where it came from (as reports show it). */
 export interface ResolvedKernel {
@@ -19,6 +25,12 @@ export interface ResolveOptions {
   variant: string;
   outDir: string;
   progress: (line: string) => void;
+  /** For artifact, release and base references; without it they fail with a clear message. */
+  github?: GitHub;
+  run?: RunContext;
+  /** Default: ~/.cache/diverge. */
+  cacheDir?: string;
+  retryBaseMs?: number;
 }
 
 async function resolveCandidate(
@@ -59,8 +71,7 @@ async function resolveCandidate(
 
 /**
  * The candidate and the references as files. Flags win over the config. The candidate comes
- * from its file or its Docker build; of the config's reference kinds only `file` is resolved
- * here: the others are fetched by the Action.
+ * from its file or its Docker build; references are fetched from their sources (see fetch.ts).
  */
 export async function resolveKernels(
   settings: Settings,
@@ -76,18 +87,28 @@ export async function resolveKernels(
       source: { file: r.path },
     }));
   } else {
-    references = settings.references.map((reference, i) => {
-      if (reference.source.kind !== 'file') {
-        throw new KernelFileError(
-          `${settings.configPath}: references[${i}] (${reference.name}): ${reference.source.kind} references are fetched by the GitHub Action; locally pass --reference ${reference.name}=PATH`,
+    const workDir = path.join(options.outDir, 'references');
+    await mkdir(workDir, { recursive: true });
+    const context: FetchContext = {
+      run: options.run ?? { variant: options.variant },
+      ...(options.github ? { github: options.github } : {}),
+      docker: options.docker,
+      cache: new KernelCache(options.cacheDir ?? cacheDir()),
+      settings,
+      workDir,
+      progress: options.progress,
+      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    };
+    references = [];
+    // One at a time: the progress lines of two downloads would interleave.
+    for (const reference of settings.references) {
+      const fetched = await fetchReference(reference, context);
+      if (reference.source.kind !== 'file')
+        options.progress(
+          `reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`,
         );
-      }
-      return {
-        name: reference.name,
-        path: reference.source.path,
-        source: { file: reference.source.path },
-      };
-    });
+      references.push({ name: reference.name, path: fetched.path, source: fetched.source });
+    }
   }
   if (references.some((r) => r.name === CANDIDATE))
     throw new KernelFileError(`a reference cannot be named "${CANDIDATE}"`);

@@ -61,7 +61,7 @@ describe('ConfigError', () => {
       ].join('\n'),
     );
     expect(messageOf('references:\n  - name: a\n    artifact: { repo: x/y, name: k }\n')).toBe(
-      'diverge.yml:3: references[0].artifact.repo: unknown key (expected one of repository, workflow, branch, name)',
+      'diverge.yml:3: references[0].artifact.repo: unknown key (expected one of repository, workflow, branch, run, name, path)',
     );
   });
 
