@@ -155,6 +155,10 @@ async function main(argv: string[]): Promise<number> {
       '--base-sha <sha>',
       'the pull request base commit, for base: true (default: from the event)',
     )
+    .option(
+      '--no-observation-cache',
+      'boot every reference even when an earlier run booted the same kernel the same way',
+    )
     .action(
       async (options: {
         config?: string;
@@ -166,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
         repository?: string;
         baseRef?: string;
         baseSha?: string;
+        observationCache: boolean;
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
@@ -193,6 +198,7 @@ async function main(argv: string[]): Promise<number> {
           outDir,
           docker,
           variant,
+          ...(options.observationCache ? {} : { observationCache: false as const }),
           progress: log,
           ...(options.jobs ? { jobs: options.jobs } : {}),
         });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { type Expectation, loadExpectations } from './compare/expectations.js';
 import { judge, type Judgement } from './compare/judge.js';
 import type { DockerAccess } from './build/docker.js';
+import { cacheDir } from './constants.js';
+import { ObservationCache } from './observation-cache.js';
 import type { Settings } from './config/settings.js';
 import { sha256File } from './digest.js';
 import { type BootRun, prepareBoots } from './pipeline.js';
@@ -21,6 +23,8 @@ export interface DifferentialOptions {
   progress: (line: string) => void;
   /** YYYY-MM-DD, for expectation expiry; default today (UTC). */
   today?: string;
+  /** Where reference observations are kept between runs; false: always boot them. */
+  observationCache?: string | false;
 }
 
 /** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
@@ -77,9 +81,16 @@ export async function runDifferential(
   const expectations = await loadExpectations(settings.expectations);
   const scope = { variant: options.variant, today: options.today ?? today() };
 
+  const cacheAt = options.observationCache ?? path.join(cacheDir(), 'observations');
+  const referenceDigests = new Map(
+    references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]),
+  );
   const booter = await prepareBoots(settings, all, {
     outDir: options.outDir,
     progress: options.progress,
+    ...(cacheAt !== false
+      ? { cached: { cache: new ObservationCache(cacheAt), digests: referenceDigests } }
+      : {}),
     ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
   });

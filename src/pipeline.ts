@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from './build/docker.js';
 import type { Settings } from './config/settings.js';
+import type { ObservationCache } from './observation-cache.js';
 import { prepareHarness } from './harness/payload.js';
 import { type Accel, chooseAccel } from './qemu/accel.js';
 import { findQemu, qemuVersion } from './qemu/binary.js';
@@ -25,6 +26,11 @@ export interface BootOptions {
   outDir: string;
   /** Docker, for a harness given as an image. */
   docker?: DockerAccess;
+  /**
+   * Kernels whose boots may come from (and go to) the observation cache, by name, with their
+   * digests: the references. The candidate is always booted.
+   */
+  cached?: { cache: ObservationCache; digests: ReadonlyMap<string, string> };
   /** Boots at once; default from cores and memory. */
   jobs?: number;
   progress: (line: string) => void;
@@ -117,6 +123,17 @@ export async function prepareBoots(
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+  // What a reference boot depends on besides its kernel: a change to any of it is a cache miss.
+  const bootIdentity = {
+    harnessDigest: payload.digest,
+    machine: {
+      ...machine,
+      accel: accel.accel,
+      qemu,
+      timeouts: harness.timeouts,
+      serialCapBytes: harness.serialCapBytes,
+    },
+  };
   const observationsDir = path.join(options.outDir, 'observations');
   await mkdir(observationsDir, { recursive: true });
 
@@ -128,9 +145,26 @@ export async function prepareBoots(
       `booting ${requests.length} time(s): ${which.length} kernel(s) × ${attempts}, ${jobs} at once`,
     );
     return inParallel(requests, jobs, async (request) => {
-      const observation = observe(await bootKernel(plan, request), harness.results);
+      const digest = options.cached?.digests.get(request.kernel.name);
+      const identity = digest && { ...bootIdentity, kernelDigest: digest };
+      const cached =
+        identity &&
+        (await options.cached?.cache.load(
+          identity,
+          request.kernel.name,
+          request.attempt,
+          plan.logDir,
+        ));
+      const observation = cached || observe(await bootKernel(plan, request), harness.results);
+      if (identity && !cached) await options.cached?.cache.save(identity, observation);
       const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
       await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+      if (cached) {
+        options.progress(
+          `${request.kernel.name}#${request.attempt}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+        );
+        return observation;
+      }
       const counts = countStatuses(observation);
       const seconds = (observation.boot.durationMs / 1000).toFixed(1);
       options.progress(

@@ -60,6 +60,8 @@ export interface BootRecord {
   message?: string;
   logTruncated: boolean;
   command: string[];
+  /** True when this boot was not run now but taken from the observation cache. */
+  cached?: boolean;
 }
 
 export interface BootCapture {

@@ -92,6 +92,7 @@ export function buildReport(input: ReportInput): Report {
       log: path.relative(input.outDir, boot.log),
       splats: boot.splats,
       ...(boot.message ? { message: boot.message } : {}),
+      ...(boot.cached ? { cached: true } : {}),
     })),
     tests: judgement.tests,
     clusters: judgement.clusters,

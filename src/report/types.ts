@@ -62,6 +62,8 @@ export interface ReportBoot {
   log: string;
   splats: ReportSplat[];
   message?: string;
+  /** The boot was taken from the observation cache (an earlier run's boot of the same kernel). */
+  cached?: boolean;
 }
 
 /** One run's observation of one test, after normalisation. */
