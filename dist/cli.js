@@ -25877,7 +25877,7 @@ async function attempt(url, file, options) {
     }
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (declared > options.maxBytes)
-        throw new DownloadError(`${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} diverge accepts`, false);
+        throw new DownloadError(`${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} bytes diverge accepts`, false);
     const hash = createHash('sha256');
     let bytes = 0;
     const meter = new Transform({

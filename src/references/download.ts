@@ -59,7 +59,7 @@ async function attempt(url: string, file: string, options: DownloadOptions): Pro
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > options.maxBytes)
     throw new DownloadError(
-      `${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} diverge accepts`,
+      `${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} bytes diverge accepts`,
       false,
     );
   const hash = createHash('sha256');
