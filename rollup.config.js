@@ -54,5 +54,6 @@ export default (args) =>
     ? [
         entry('bench/judge.ts', 'build/bench/judge.js'),
         entry('bench/docker-cache.ts', 'build/bench/docker-cache.js'),
+        entry('bench/warm-rerun.ts', 'build/bench/warm-rerun.js'),
       ]
     : [entry('src/cli.ts', 'dist/cli.js')];

@@ -4,7 +4,7 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import require$$3$2, { createWriteStream, createReadStream, readFileSync, existsSync } from 'node:fs';
+import require$$3$2, { createWriteStream, createReadStream, existsSync, readFileSync } from 'node:fs';
 import { readFile, mkdir, writeFile, rename, rm, lstat, readdir, readlink, copyFile, stat, access, constants as constants$3, open as open$2, mkdtemp } from 'node:fs/promises';
 import path$1 from 'node:path';
 import require$$0, { once as once$1 } from 'node:events';
@@ -37781,8 +37781,16 @@ function renderTerminal(report, options) {
     return `${out.join('\n')}\n`;
 }
 
-/** The repository root: one level above both `src/` and `dist/`. */
-const REPO_ROOT = path$1.resolve(path$1.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The repository root: the nearest directory above this module with a package.json (this file
+ * runs from src/, bundled in dist/, and bundled into build/bench/).
+ */
+const REPO_ROOT = (() => {
+    let dir = path$1.dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(path$1.join(dir, 'package.json')) && path$1.dirname(dir) !== dir)
+        dir = path$1.dirname(dir);
+    return dir;
+})();
 /** Reads `.cache/kernels/manifest.env`, written by scripts/fetch-kernels.sh. */
 async function fixtureKernels() {
     const dir = path$1.join(REPO_ROOT, '.cache', 'kernels');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,16 @@ import { type MatrixRow, renderMatrixMarkdown } from './report/matrix.js';
 import { renderTerminal } from './report/terminal.js';
 import type { DivergenceClass, Report } from './report/types.js';
 
-/** The repository root: one level above both `src/` and `dist/`. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The repository root: the nearest directory above this module with a package.json (this file
+ * runs from src/, bundled in dist/, and bundled into build/bench/).
+ */
+export const REPO_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
+  return dir;
+})();
 
 /** Reads `.cache/kernels/manifest.env`, written by scripts/fetch-kernels.sh. */
 export async function fixtureKernels(): Promise<Record<string, string>> {
