@@ -56,4 +56,4 @@ export default (args) =>
         entry('bench/docker-cache.ts', 'build/bench/docker-cache.js'),
         entry('bench/warm-rerun.ts', 'build/bench/warm-rerun.js'),
       ]
-    : [entry('src/cli.ts', 'dist/cli.js')];
+    : [entry('src/cli.ts', 'dist/cli.js'), entry('src/action.ts', 'dist/index.js')];

@@ -1,0 +1,87 @@
+/**
+ * The action's inputs, read in one place and turned into one typed settings object; nothing
+ * else reads inputs. An invalid input fails the step with a message naming it.
+ */
+import path from 'node:path';
+import * as core from '@actions/core';
+
+export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
+export const FAIL_ON_CLASSES = [
+  'regression',
+  'crash',
+  'hang',
+  'missing',
+  'output',
+  'fix',
+  'new',
+  'flaky',
+  'ambiguous',
+] as const;
+
+export interface ActionInputs {
+  /** diverge.yml, absolute. */
+  config: string;
+  token: string;
+  /** The build variant (matrix leg); `default` when not set. */
+  variant: string;
+  /** The check run's name: `diverge`, or `diverge (<variant>)` in a matrix. */
+  checkName: string;
+  comment: (typeof COMMENT_MODES)[number];
+  /** Overrides the config's fail-on when given. */
+  failOn?: (typeof FAIL_ON_CLASSES)[number][];
+  uploadArtifacts: boolean;
+  publishKernel: boolean;
+  /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
+  allowForkCode: boolean;
+  workingDirectory: string;
+}
+
+export class InputError extends Error {}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(`input ${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+function boolean(name: string, fallback: boolean, read: (name: string) => string): boolean {
+  const value = read(name).trim().toLowerCase();
+  if (value === '') return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InputError(`input ${name}: expected true or false, got "${value}"`);
+}
+
+/** Reads the inputs (from `read`, the runner's INPUT_* variables by default). */
+export function readInputs(
+  read: (name: string) => string = (name) => core.getInput(name),
+  workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(),
+): ActionInputs {
+  const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
+  const token = read('github-token');
+  if (!token) throw new InputError('input github-token: empty (the default is the workflow token)');
+  const variant = read('variant').trim() || 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(variant))
+    throw new InputError(
+      `input variant: expected letters, digits, '.', '_' or '-' (at most 64), got "${variant}"`,
+    );
+  const baseName = read('check-name').trim() || 'diverge';
+  const failOnText = read('fail-on').trim();
+  const failOn = failOnText
+    ? failOnText
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((cls) => oneOf('fail-on', cls, FAIL_ON_CLASSES))
+    : undefined;
+  return {
+    config: path.resolve(workingDirectory, read('config') || 'diverge.yml'),
+    token,
+    variant,
+    checkName: variant === 'default' ? baseName : `${baseName} (${variant})`,
+    comment: oneOf('comment', read('comment').trim() || 'auto', COMMENT_MODES),
+    ...(failOn ? { failOn } : {}),
+    uploadArtifacts: boolean('upload-artifacts', true, read),
+    publishKernel: boolean('publish-kernel', true, read),
+    allowForkCode: boolean('allow-fork-code', false, read),
+    workingDirectory,
+  };
+}
