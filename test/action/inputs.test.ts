@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { readInputs } from '../../src/action/inputs.js';
+
+const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
+
+describe('readInputs', () => {
+  it('applies the defaults action.yml documents', () => {
+    expect(readInputs(reader({ 'github-token': 't' }), '/ws')).toEqual({
+      config: '/ws/diverge.yml',
+      token: 't',
+      variant: 'default',
+      checkName: 'diverge',
+      comment: 'auto',
+      uploadArtifacts: true,
+      publishKernel: true,
+      allowForkCode: false,
+      workingDirectory: '/ws',
+    });
+  });
+
+  it('puts the variant into the check name and parses lists and booleans', () => {
+    const inputs = readInputs(
+      reader({
+        'github-token': 't',
+        variant: 'staff-alt',
+        'fail-on': 'regression, crash\nhang',
+        'upload-artifacts': 'False',
+        'working-directory': 'kernel',
+        config: 'ci/diverge.yml',
+      }),
+      '/ws',
+    );
+    expect(inputs).toMatchObject({
+      checkName: 'diverge (staff-alt)',
+      failOn: ['regression', 'crash', 'hang'],
+      uploadArtifacts: false,
+      config: '/ws/kernel/ci/diverge.yml',
+    });
+  });
+
+  it.each([
+    [
+      { comment: 'sometimes' },
+      'input comment: expected one of auto, always, never, got "sometimes"',
+    ],
+    [{ 'fail-on': 'regression,oops' }, 'input fail-on: expected one of regression, crash'],
+    [{ 'publish-kernel': 'yes' }, 'input publish-kernel: expected true or false, got "yes"'],
+    [{ variant: 'a b' }, 'input variant: expected letters, digits'],
+    [{ 'github-token': '' }, 'input github-token: empty'],
+  ])('fails with a message naming the input: %j', (bad, message) => {
+    expect(() => readInputs(reader({ 'github-token': 't', ...bad }), '/ws')).toThrow(message);
+  });
+});
