@@ -26,7 +26,7 @@ const entry = (input, file) => ({
   plugins: [
     typescript({
       tsconfig: './tsconfig.json',
-      include: ['src/**/*.ts', 'bench/**/*.ts', 'test/helpers/**/*.ts'],
+      include: ['src/**/*.ts', 'bench/**/*.ts', 'test/helpers/**/*.ts', 'test/fake-github/**/*.ts'],
       // rootDir '.': the report schema is imported from schema/, outside src/.
       compilerOptions: { sourceMap: false, outDir: path(file), rootDir: '.' },
     }),
@@ -56,4 +56,10 @@ export default (args) =>
         entry('bench/docker-cache.ts', 'build/bench/docker-cache.js'),
         entry('bench/warm-rerun.ts', 'build/bench/warm-rerun.js'),
       ]
-    : [entry('src/cli.ts', 'dist/cli.js'), entry('src/action.ts', 'dist/index.js')];
+    : args.configFake
+      ? [entry('test/fake-github/main.ts', 'build/test/fake-github.js')]
+      : [
+        entry('src/cli.ts', 'dist/cli.js'),
+        entry('src/action.ts', 'dist/index.js'),
+        entry('src/report-action.ts', 'dist/report.js'),
+      ];

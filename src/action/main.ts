@@ -3,6 +3,7 @@
  * check run per leg, the sticky pull-request comment, the job summary, outputs and artifacts.
  * The token goes to the GitHub client only: never into a Docker build or a guest.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
@@ -26,6 +27,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/types.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { listFiles } from './files.js';
+import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
 
 type Context = typeof actionsGitHub.context;
 
@@ -220,8 +222,23 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
     core.setOutput('report', path.join(outDir, 'report.json'));
 
     if (inputs.uploadArtifacts) {
-      const files = await listFiles(outDir, ['report.json', 'report.md', 'boots.json', 'logs']);
-      await uploadArtifacts(`diverge-report-${inputs.variant}`, outDir, files).catch(
+      const pr = access.pullRequest;
+      if (pr) {
+        const record: PullRequestRecord = {
+          number: pr.number,
+          headSha: pr.head.sha,
+          baseRepository: pr.base.repo.full_name,
+        };
+        await writeFile(path.join(outDir, 'pull-request.json'), JSON.stringify(record));
+      }
+      const files = await listFiles(outDir, [
+        'report.json',
+        'report.md',
+        'boots.json',
+        'pull-request.json',
+        'logs',
+      ]);
+      await uploadArtifacts(`${REPORT_ARTIFACT_PREFIX}${inputs.variant}`, outDir, files).catch(
         (error: Error) => core.warning(`could not upload the report artifact: ${error.message}`),
       );
     }
