@@ -17,6 +17,8 @@ if ! git diff --quiet --exit-code -- dist; then
   echo "dist/ is stale: run 'npm run build' and commit it" >&2
   exit 1
 fi
+step "README action tables match action.yml"
+bash scripts/node24 scripts/action-docs.mjs --check
 step "jest on Node $(bash scripts/node24 --version)"
 results=$(mktemp)
 status=0
