@@ -59,7 +59,7 @@ export default (args) =>
     : args.configFake
       ? [entry('test/fake-github/main.ts', 'build/test/fake-github.js')]
       : [
-        entry('src/cli.ts', 'dist/cli.js'),
-        entry('src/action.ts', 'dist/index.js'),
-        entry('src/report-action.ts', 'dist/report.js'),
-      ];
+          entry('src/cli.ts', 'dist/cli.js'),
+          entry('src/action.ts', 'dist/index.js'),
+          entry('src/report-action.ts', 'dist/report.js'),
+        ];

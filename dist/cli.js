@@ -27561,6 +27561,8 @@ async function fromArtifact(ref, source, ctx) {
     catch (error) {
         if (error instanceof ReferenceFetchError)
             throw error;
+        if (error.status === 404 && runId === undefined)
+            fail(ref, `no workflow ${workflow} in ${full} (404), or the token cannot see it`);
         apiFailure(ref, `looking for artifact ${source.name} in ${full}`, error);
     }
     const found = artifact;
@@ -114790,6 +114792,14 @@ function createGitHub(options) {
         auth: options.token,
         baseUrl: options.baseUrl.replace(/\/+$/, ''),
         userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
+        // Failed requests become diverge's own errors, which name the reference or step; Octokit's
+        // request log would only repeat them.
+        log: {
+            debug: () => undefined,
+            info: () => undefined,
+            warn: options.log,
+            error: () => undefined,
+        },
         retry: {
             retries: options.retries ?? 3,
             retryAfterBaseValue: options.retryBaseMs ?? 1000,

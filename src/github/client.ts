@@ -47,6 +47,14 @@ export function createGitHub(options: GitHubOptions): GitHub {
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
+    // Failed requests become diverge's own errors, which name the reference or step; Octokit's
+    // request log would only repeat them.
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: options.log,
+      error: () => undefined,
+    },
     retry: {
       retries: options.retries ?? 3,
       retryAfterBaseValue: options.retryBaseMs ?? 1000,

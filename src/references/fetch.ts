@@ -178,6 +178,8 @@ async function fromArtifact(
     }
   } catch (error) {
     if (error instanceof ReferenceFetchError) throw error;
+    if ((error as { status?: number }).status === 404 && runId === undefined)
+      fail(ref, `no workflow ${workflow} in ${full} (404), or the token cannot see it`);
     apiFailure(ref, `looking for artifact ${source.name} in ${full}`, error);
   }
   const found = artifact as { id: number; name: string };
