@@ -36494,14 +36494,13 @@ function changesSince(previous, current) {
         const shown = ids.slice(0, 20).map(show).join(', ');
         return ids.length > 20 ? `${shown} and ${ids.length - 20} more` : shown;
     };
-    const code = (id) => `\`${inlineText(id).replace(/`/g, "'")}\``;
     const lines = [];
     if (added.length)
-        lines.push(`- **new:** ${list(added, (id) => `${code(id)} (${current[id]})`)}`);
+        lines.push(`- **new:** ${list(added, (id) => `${inlineCode(id)} (${current[id]})`)}`);
     if (resolved.length)
-        lines.push(`- **resolved:** ${list(resolved, code)}`);
+        lines.push(`- **resolved:** ${list(resolved, inlineCode)}`);
     if (changed.length)
-        lines.push(`- **changed:** ${list(changed, (id) => `${code(id)} (${previous[id]} → ${current[id]})`)}`);
+        lines.push(`- **changed:** ${list(changed, (id) => `${inlineCode(id)} (${previous[id]} → ${current[id]})`)}`);
     return lines;
 }
 /**

@@ -112,7 +112,9 @@ async function publish(
     );
   }
   const pr = access.pullRequest;
-  if (pr && access.canWrite && inputs.comment !== 'never') {
+  if (!pr || !access.canWrite || inputs.comment === 'never') return;
+  // The check run already carries the verdict: a comment that cannot be posted is a warning.
+  try {
     const current = stateOf(report);
     const result = await upsertComment(
       github,
@@ -132,6 +134,8 @@ async function publish(
     );
     if (result)
       core.info(`pull request comment ${result.created ? 'created' : 'updated'}: ${result.url}`);
+  } catch (error) {
+    core.warning(`could not post the pull request comment: ${(error as Error).message}`);
   }
 }
 

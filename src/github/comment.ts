@@ -3,7 +3,7 @@
  * comments bots wrote, and updated in place. It carries the divergences it showed in a second
  * hidden line, so the next push can say which divergences are new and which were resolved.
  */
-import { inlineText } from '../report/escape.js';
+import { inlineCode } from '../report/escape.js';
 import { isKernelDivergence, type Report } from '../report/types.js';
 import type { GitHub } from './client.js';
 
@@ -51,13 +51,13 @@ export function changesSince(previous: CommentState, current: CommentState): str
     const shown = ids.slice(0, 20).map(show).join(', ');
     return ids.length > 20 ? `${shown} and ${ids.length - 20} more` : shown;
   };
-  const code = (id: string) => `\`${inlineText(id).replace(/`/g, "'")}\``;
   const lines: string[] = [];
-  if (added.length) lines.push(`- **new:** ${list(added, (id) => `${code(id)} (${current[id]})`)}`);
-  if (resolved.length) lines.push(`- **resolved:** ${list(resolved, code)}`);
+  if (added.length)
+    lines.push(`- **new:** ${list(added, (id) => `${inlineCode(id)} (${current[id]})`)}`);
+  if (resolved.length) lines.push(`- **resolved:** ${list(resolved, inlineCode)}`);
   if (changed.length)
     lines.push(
-      `- **changed:** ${list(changed, (id) => `${code(id)} (${previous[id]} → ${current[id]})`)}`,
+      `- **changed:** ${list(changed, (id) => `${inlineCode(id)} (${previous[id]} → ${current[id]})`)}`,
     );
   return lines;
 }

@@ -42,9 +42,8 @@ describe('the sticky comment', () => {
     expect(readState('no state here')).toBeUndefined();
   });
 
-  it('keeps test ids inert in the change list', () => {
+  it('shows test ids as code spans, where mentions and HTML are inert', () => {
     const [line] = changesSince({}, { '`@team <b>': 'regression' });
-    expect(line).not.toContain('@team');
-    expect(line).not.toContain('<b>');
+    expect(line).toBe('- **new:** `` `@team <b> `` (regression)');
   });
 });

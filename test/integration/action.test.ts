@@ -1,0 +1,249 @@
+/**
+ * The action as the runner runs it: `node dist/index.js` with INPUT_* variables, a real
+ * pull_request event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, against the fake GitHub
+ * server, booting real Debian kernels. The harness prints 60 tests whose result and output
+ * depend on the kernel version, so a 6.12 candidate against 6.1 references diverges in all of
+ * them: more than 50 annotations, and a report too big for one comment.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import {
+  fixtureKernels,
+  linuxHarness,
+  NODE24,
+  REPO_ROOT,
+  scratchDir,
+} from '../helpers/fixtures.js';
+
+const TOKEN = 'ghs_action_write';
+const READ_TOKEN = 'ghs_action_read';
+const REPO = 'course/kernel';
+let fake: FakeGitHub;
+let kernels: Record<string, string>;
+let harness: string;
+let workspace: string;
+
+/** 60 tests; on 6.12 each fails and prints a long line that differs from 6.1's. */
+const INIT = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+case "$(uname -r)" in 6.12*) new=1 ;; *) new=0 ;; esac
+pad=$(printf '%0700d' 0)
+echo "KTAP version 1"
+echo "1..60"
+i=1
+while [ $i -le 60 ]; do
+  if [ $new = 1 ]; then echo "# case $i changed $pad"; echo "not ok $i case_$i"
+  else echo "# case $i as expected $pad"; echo "ok $i case_$i"; fi
+  i=$((i + 1))
+done
+poweroff -f
+`;
+
+beforeAll(async () => {
+  kernels = await fixtureKernels();
+  harness = await linuxHarness('x86_64');
+  writeFileSync(path.join(harness, 'init'), INIT);
+  chmodSync(path.join(harness, 'init'), 0o755);
+  fake = await startFakeGitHub();
+  fake.state.addToken(TOKEN, { permissions: 'write' });
+  fake.state.addToken(READ_TOKEN, { permissions: 'read' });
+  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake.state.addPull(REPO, {
+    number: 7,
+    head: { sha: 'c'.repeat(40), ref: 'feature' },
+    base: { sha: 'b'.repeat(40), ref: 'main' },
+  });
+  workspace = scratchDir('action-ws');
+  // The harness's own source, where annotations should point.
+  mkdirSync(path.join(workspace, 'harness'));
+  writeFileSync(
+    path.join(workspace, 'harness', 'cases.txt'),
+    Array.from({ length: 60 }, (_, i) => `case_${i + 1}: checks thing ${i + 1}`).join('\n'),
+  );
+}, 120_000);
+afterAll(async () => {
+  await fake.close();
+});
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+let sha = 0;
+const nextSha = () => (++sha).toString(16).padStart(40, 'a');
+
+/** Runs dist/index.js for a pull_request event on `headSha` with `candidate` as the kernel. */
+async function runAction(options: {
+  candidate: string;
+  headSha: string;
+  event?: string;
+  fork?: boolean;
+  token?: string;
+  inputs?: Record<string, string>;
+}): Promise<ActionRun> {
+  const dir = scratchDir('action-run');
+  writeFileSync(
+    path.join(workspace, 'diverge.yml'),
+    [
+      `kernel: { file: ${options.candidate} }`,
+      'references:',
+      `  - { name: debian-a, file: ${kernels.X86_61_A} }`,
+      `  - { name: debian-b, file: ${kernels.X86_61_B} }`,
+      `harness: { dir: ${harness}, rerun-divergent: 0 }`,
+      // Kernel messages on the console could break into the harness's long lines.
+      "machine: { append: 'console=ttyS0 panic=-1 quiet' }",
+      '',
+    ].join('\n'),
+  );
+  const runId = fake.state.addWorkflowRun(REPO, {
+    workflowFile: 'kernel.yml',
+    branch: 'feature',
+    headSha: options.headSha,
+    event: options.event ?? 'pull_request',
+  });
+  const head = options.fork ? 'student/kernel' : REPO;
+  const event = {
+    action: 'synchronize',
+    number: 7,
+    pull_request: {
+      number: 7,
+      head: { sha: options.headSha, ref: 'feature', repo: { full_name: head } },
+      base: { sha: 'b'.repeat(40), ref: 'main', repo: { full_name: REPO } },
+    },
+    repository: { full_name: REPO, name: 'kernel', owner: { login: 'course' } },
+  };
+  writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
+  writeFileSync(path.join(dir, 'output'), '');
+  writeFileSync(path.join(dir, 'summary'), '');
+  const inputs = {
+    'github-token': options.token ?? TOKEN,
+    config: 'diverge.yml',
+    ...options.inputs,
+  };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...fake.runtimeEnv(REPO, runId),
+    GITHUB_EVENT_NAME: options.event ?? 'pull_request',
+    GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+    GITHUB_WORKFLOW_REF: `${REPO}/.github/workflows/kernel.yml@refs/pull/7/merge`,
+    RUNNER_TEMP: dir,
+    XDG_CACHE_HOME: path.join(dir, 'cache'),
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+  };
+  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile(
+      NODE24,
+      [path.join(REPO_ROOT, 'dist', 'index.js')],
+      { env, cwd: workspace, maxBuffer: 64 * 1024 * 1024 },
+      (error, out) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
+    ),
+  );
+  // GITHUB_OUTPUT uses the heredoc form: name<<delimiter, value, delimiter.
+  const outputs: Record<string, string> = {};
+  const text = readFileSync(path.join(dir, 'output'), 'utf8');
+  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([^]*?)\n\2$/gm))
+    outputs[match[1] as string] = match[3] as string;
+  return { code, stdout, outputs, summary: readFileSync(path.join(dir, 'summary'), 'utf8') };
+}
+
+describe('the action on a pull request', () => {
+  it('check run in progress → completed with batched annotations; one comment, updated on the next push', async () => {
+    const first = await runAction({ candidate: kernels.X86_612 as string, headSha: nextSha() });
+    expect(first.stdout).toContain('::group::diverge: boot and judge');
+    expect(first.code).toBe(1); // failing divergences fail the step
+    expect(first.outputs).toMatchObject({
+      conclusion: 'failure',
+      divergences: '60',
+      regressions: '60',
+    });
+    expect(first.outputs.report).toMatch(/report\.json$/);
+    expect(first.summary).toContain('60 failing divergences against debian-a, debian-b');
+
+    const [check] = fake.state.checkRunsOf(REPO, `${'a'.repeat(39)}1`);
+    expect(check?.name).toBe('diverge');
+    expect(check?.history.map((h) => h.status)).toEqual(['in_progress', 'completed', 'completed']);
+    expect(check?.conclusion).toBe('failure');
+    expect(check?.history.map((h) => h.annotationsAdded)).toEqual([0, 50, 10]);
+    expect(check?.annotations).toHaveLength(60);
+    expect(check?.annotations[0]).toMatchObject({
+      path: 'harness/cases.txt',
+      annotation_level: 'failure',
+      title: 'regression: case_1',
+    });
+    expect(check?.annotations[0]?.start_line).toBe(1);
+
+    const comments = fake.state.commentsOf(REPO, 7);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]?.body ?? '';
+    // 60 long diffs do not fit: the comment is cut under GitHub's limit and links the run.
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(
+      /more divergences? .*not shown; \[see the full report\]\(https:\/\/github\.com\/course\/kernel\/actions\/runs\/\d+\)/,
+    );
+    expect(fake.state.artifactsOf(REPO).map((a) => a.name)).toContain('diverge-report-default');
+
+    // The next push fixes everything: the same comment is updated and says so.
+    const second = await runAction({ candidate: kernels.X86_61_B as string, headSha: nextSha() });
+    expect(second.code).toBe(0);
+    expect(second.outputs).toMatchObject({ conclusion: 'success', divergences: '0' });
+    const after = fake.state.commentsOf(REPO, 7);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.history).toHaveLength(2);
+    expect(after[0]?.body).toContain('**Since the previous push:**');
+    expect(after[0]?.body).toMatch(/\*\*resolved:\*\* `case_1`, `case_2`/);
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
+  }, 300_000);
+
+  it('a fork: read-only token, no check or comment, the summary and artifact still written', async () => {
+    const checksBefore = fake.state.checkRunsOf(REPO).length;
+    const run = await runAction({
+      candidate: kernels.X86_61_B as string,
+      headSha: nextSha(),
+      fork: true,
+      token: READ_TOKEN,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('::warning::this pull request comes from a fork');
+    expect(run.summary).toContain('no divergences against debian-a, debian-b');
+    expect(fake.state.checkRunsOf(REPO)).toHaveLength(checksBefore);
+    expect(fake.violations).toEqual([]);
+  }, 300_000);
+
+  it('refuses to build a fork under pull_request_target unless allowed', async () => {
+    const run = await runAction({
+      candidate: kernels.X86_61_B as string,
+      headSha: nextSha(),
+      fork: true,
+      event: 'pull_request_target',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::refusing to build a fork's kernel under pull_request_target",
+    );
+  });
+
+  it('fails the step naming a bad input', async () => {
+    const run = await runAction({
+      candidate: kernels.X86_61_B as string,
+      headSha: nextSha(),
+      inputs: { comment: 'sometimes' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::input comment: expected one of auto, always, never, got "sometimes"',
+    );
+  });
+});
