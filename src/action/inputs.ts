@@ -22,8 +22,8 @@ export interface ActionInputs {
   /** diverge.yml, absolute. */
   config: string;
   token: string;
-  /** The build variant (matrix leg); `default` when not set. */
-  variant: string;
+  /** The build variant (matrix leg); when not set, the config's VARIANT build argument. */
+  variant?: string;
   /** The check run's name: `diverge`, or `diverge (<variant>)` in a matrix. */
   checkName: string;
   comment: (typeof COMMENT_MODES)[number];
@@ -59,8 +59,8 @@ export function readInputs(
   const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
   const token = read('github-token');
   if (!token) throw new InputError('input github-token: empty (the default is the workflow token)');
-  const variant = read('variant').trim() || 'default';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(variant))
+  const variant = read('variant').trim() || undefined;
+  if (variant !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(variant))
     throw new InputError(
       `input variant: expected letters, digits, '.', '_' or '-' (at most 64), got "${variant}"`,
     );
@@ -75,8 +75,8 @@ export function readInputs(
   return {
     config: path.resolve(workingDirectory, read('config') || 'diverge.yml'),
     token,
-    variant,
-    checkName: variant === 'default' ? baseName : `${baseName} (${variant})`,
+    ...(variant ? { variant } : {}),
+    checkName: variant === undefined ? baseName : `${baseName} (${variant})`,
     comment: oneOf('comment', read('comment').trim() || 'auto', COMMENT_MODES),
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),

@@ -9,6 +9,7 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
 import * as actionsGitHub from '@actions/github';
 import { dockerAccess } from '../build/docker.js';
+import { variantOf } from '../build/kernel.js';
 import { loadConfig } from '../config/load.js';
 import { runDifferential } from '../differential.js';
 import { annotationsFor, completeCheckRun, locateTests, startCheckRun } from '../github/checks.js';
@@ -178,15 +179,16 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
   try {
     const settings = await loadConfig(inputs.config);
     if (inputs.failOn) settings.failOn = inputs.failOn;
+    const variant = variantOf(settings, inputs.variant);
     const outDir = path.join(
       process.env.RUNNER_TEMP ?? inputs.workingDirectory,
       'diverge',
-      inputs.variant,
+      variant,
     );
     const docker = dockerAccess(undefined, (line) => core.info(line));
     const pr = access.pullRequest;
     const run = {
-      variant: inputs.variant,
+      variant,
       repository: `${owner}/${repo}`,
       ...(workflowFile(process.env.GITHUB_WORKFLOW_REF)
         ? { workflow: workflowFile(process.env.GITHUB_WORKFLOW_REF) as string }
@@ -199,7 +201,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
         {},
         {
           docker,
-          variant: inputs.variant,
+          variant,
           outDir,
           progress: (line) => core.info(line),
           github,
@@ -211,7 +213,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
       runDifferential(settings, kernels, {
         outDir,
         docker,
-        variant: inputs.variant,
+        variant,
         progress: (line) => core.info(line),
       }),
     );
@@ -242,16 +244,14 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
         'pull-request.json',
         'logs',
       ]);
-      await uploadArtifacts(`${REPORT_ARTIFACT_PREFIX}${inputs.variant}`, outDir, files).catch(
+      await uploadArtifacts(`${REPORT_ARTIFACT_PREFIX}${variant}`, outDir, files).catch(
         (error: Error) => core.warning(`could not upload the report artifact: ${error.message}`),
       );
     }
     if (inputs.publishKernel && context.eventName === 'push') {
-      await uploadArtifacts(
-        publishedArtifactName(inputs.variant),
-        path.dirname(kernels.candidate.path),
-        [kernels.candidate.path],
-      ).catch((error: Error) => core.warning(`could not publish the kernel: ${error.message}`));
+      await uploadArtifacts(publishedArtifactName(variant), path.dirname(kernels.candidate.path), [
+        kernels.candidate.path,
+      ]).catch((error: Error) => core.warning(`could not publish the kernel: ${error.message}`));
     }
     await publish(github, context, inputs, report, access, checkRunId);
     if (report.summary.conclusion === 'failure')

@@ -8,7 +8,6 @@ describe('readInputs', () => {
     expect(readInputs(reader({ 'github-token': 't' }), '/ws')).toEqual({
       config: '/ws/diverge.yml',
       token: 't',
-      variant: 'default',
       checkName: 'diverge',
       comment: 'auto',
       uploadArtifacts: true,
