@@ -72,5 +72,18 @@ if ! [[ -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_m
   npm install --no-audit --no-fund >/dev/null
 fi
 
+# act (nektos/act) runs the project's workflows in the workflow tests; Go fetches the toolchain
+# act needs (GOTOOLCHAIN=auto) when the installed one is older.
+ACT_VERSION=v0.2.89
+if ! [[ -x .tools/go/bin/act ]] || [[ $(.tools/go/bin/act --version) != *"${ACT_VERSION#v}"* ]]; then
+  if ! command -v go >/dev/null && ! [[ -x /usr/local/go/bin/go ]]; then
+    log "installing Go from Debian (to build act)"
+    apt-get install -y -q --no-install-recommends golang-go ca-certificates >/dev/null
+  fi
+  GO=$(command -v go || echo /usr/local/go/bin/go)
+  log "installing act $ACT_VERSION with go install"
+  GOTOOLCHAIN=auto GOBIN="$PWD/.tools/go/bin" "$GO" install "github.com/nektos/act@$ACT_VERSION"
+fi
+
 bash scripts/fetch-kernels.sh
 log "ready"

@@ -19,6 +19,8 @@ if ! git diff --quiet --exit-code -- dist; then
 fi
 step "README action tables match action.yml"
 bash scripts/node24 scripts/action-docs.mjs --check
+step "fake GitHub server bundle (for the workflow tests)"
+npx --no-install rollup -c --configFake --silent
 step "jest on Node $(bash scripts/node24 --version)"
 results=$(mktemp)
 status=0

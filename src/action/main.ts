@@ -164,13 +164,20 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
   const headSha = access.pullRequest?.head.sha ?? context.sha;
   let checkRunId: number | undefined;
   if (access.canWrite) {
-    checkRunId = await startCheckRun(github, {
-      owner,
-      repo,
-      headSha,
-      name: inputs.checkName,
-      detailsUrl: runUrl(context),
-    });
+    try {
+      checkRunId = await startCheckRun(github, {
+        owner,
+        repo,
+        headSha,
+        name: inputs.checkName,
+        detailsUrl: runUrl(context),
+      });
+    } catch (error) {
+      core.setFailed(
+        `cannot create the check run in ${owner}/${repo}: ${(error as Error).message} (does the workflow grant checks: write?)`,
+      );
+      return;
+    }
   } else {
     core.warning(
       'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)',

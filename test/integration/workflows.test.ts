@@ -1,0 +1,141 @@
+/**
+ * The project's own workflows run end to end by act (nektos/act) on this host
+ * (`-P ubuntu-latest=-self-hosted`) for a pull_request event, against the fake GitHub server:
+ * the self-test workflow, and the matrix example whose legs each publish a check run and whose
+ * report/ job publishes one combined check and one comment with the variant × class table.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
+
+const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
+const TOKEN = 'ghs_act_workflows';
+const REPO = 'course/kernel';
+const HEAD = 'd'.repeat(40);
+let fake: FakeGitHub;
+let dir: string;
+let runId: number;
+
+beforeAll(async () => {
+  if (!existsSync(ACT)) throw new Error(`${ACT} is missing: run scripts/setup.sh`);
+  fake = await startFakeGitHub();
+  fake.state.addToken(TOKEN, { permissions: 'write' });
+  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake.state.addPull(REPO, {
+    number: 12,
+    head: { sha: HEAD, ref: 'student' },
+    base: { sha: 'e'.repeat(40), ref: 'main' },
+  });
+  runId = fake.state.addWorkflowRun(REPO, {
+    workflowFile: 'course-matrix.yml',
+    branch: 'student',
+    headSha: HEAD,
+    event: 'pull_request',
+  });
+  dir = scratchDir('act');
+  writeFileSync(
+    path.join(dir, 'event.json'),
+    JSON.stringify({
+      action: 'synchronize',
+      number: 12,
+      pull_request: {
+        number: 12,
+        head: { sha: HEAD, ref: 'student', repo: { full_name: REPO } },
+        base: { sha: 'e'.repeat(40), ref: 'main', repo: { full_name: REPO } },
+      },
+      repository: { full_name: REPO, name: 'kernel', owner: { login: 'course' } },
+    }),
+  );
+  // What a runner would set: the API, the results service for artifacts, this run.
+  const env = fake.runtimeEnv(REPO, runId);
+  const keep = [
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_RUNTIME_TOKEN',
+    'GITHUB_API_URL',
+    'GITHUB_RUN_ID',
+    'GITHUB_REPOSITORY',
+  ];
+  writeFileSync(
+    path.join(dir, 'act.env'),
+    keep.map((key) => `${key}=${env[key]}`).join('\n') +
+      `\nXDG_CACHE_HOME=${path.join(dir, 'cache')}\n`,
+  );
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+function act(workflow: string): Promise<{ code: number; log: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      ACT,
+      [
+        'pull_request',
+        '-W',
+        `.github/workflows/${workflow}`,
+        '-P',
+        'ubuntu-latest=-self-hosted',
+        '-e',
+        path.join(dir, 'event.json'),
+        '-s',
+        `GITHUB_TOKEN=${TOKEN}`,
+        '--env-file',
+        path.join(dir, 'act.env'),
+        // One job at a time, as legs on separate runners would be: sixteen TCG guests sharing
+        // two cores would time the kernels' clocks out.
+        '--concurrent-jobs',
+        '1',
+      ],
+      {
+        cwd: REPO_ROOT,
+        // The action runs on Node 24, as `runs.using: node24` asks.
+        env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          log: `${stdout}${stderr}`,
+        }),
+    ),
+  );
+}
+
+describe('workflows under act', () => {
+  it('self-test: the action judges the staff kernel against staff and staff-alt', async () => {
+    const { code, log } = await act('self-test.yml');
+    expect(log).toContain('Job succeeded');
+    expect(code).toBe(0);
+    const check = fake.state.checkRunsOf(REPO, HEAD).find((c) => c.name === 'self-test');
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(check?.output.summary).toContain('no divergences against staff, staff-alt');
+  }, 600_000);
+
+  it('course-matrix: a check per leg, then one combined check and comment', async () => {
+    const { log } = await act('course-matrix.yml');
+    const checks = fake.state.checkRunsOf(REPO, HEAD);
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c.conclusion]));
+    expect(byName).toMatchObject({
+      'diverge (staff-alt)': 'success',
+      'diverge (wrong-result)': 'failure',
+      'diverge (changed-output)': 'failure',
+      'diverge (missing-test)': 'failure',
+      course: 'failure', // the worst leg
+    });
+    expect(log).toContain('[course-matrix/report   ]');
+    const comments = fake.state.commentsOf(REPO, 12);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]?.body ?? '';
+    expect(body).toMatch(
+      /^\| variant \| `regression` \| `missing` \| `output` \| `same` \| conclusion \|$/m,
+    );
+    expect(body).toContain('| wrong-result | 1 | · | · | 19 | failure |');
+    expect(body).toContain('| missing-test | · | 1 | · | 19 | failure |');
+    expect(body).toContain('| staff-alt | · | · | · | 20 | success |');
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
+  }, 900_000);
+});
