@@ -18019,7 +18019,8 @@ const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'];
 const PAYLOADS = ['initrd', 'dir', 'image', 'none'];
 const BUILTINS$1 = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'];
-const OUTCOMES = [
+/** Classes a run can fail on (`fail-on`). */
+const FAIL_ON_CLASSES = [
     'regression',
     'crash',
     'hang',
@@ -18270,7 +18271,7 @@ function settingsSchema(baseDir, configPath) {
             output: boolean({ error: expected('true or false') }).default(true),
         }).prefault({}),
         expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
-        'fail-on': list$1(oneOf$1(OUTCOMES), 'a list of outcomes').default([
+        'fail-on': list$1(oneOf$1(FAIL_ON_CLASSES), 'a list of outcomes').default([
             'regression',
             'crash',
             'hang',
@@ -21715,20 +21716,26 @@ async function copyOut(container, wanted, image, destination) {
     throw new BuildError(`${wanted.field}: ${wanted.inImage} in image ${image}: more than ${MAX_LINKS} symbolic links`, { field: wanted.field });
 }
 /**
+ * A container of `image` that is created to read its files and never started (no network, an
+ * entrypoint that only has to be named); the caller removes it.
+ */
+function createInertContainer(docker, image, role) {
+    return docker.createContainer({
+        Image: image,
+        Entrypoint: [`/diverge-${role}-never-runs`],
+        Cmd: [],
+        NetworkDisabled: true,
+        Labels: { 'diverge.role': role },
+    });
+}
+/**
  * Copies `files` out of `image` into `destDir`, keeping their modes and following symbolic
  * links inside the image (Debian's /boot/vmlinuz is one). Files keep their base names; a name
  * taken by an earlier file gets its index in front.
  */
 async function extractFiles(docker, image, files, destDir) {
     await mkdir(destDir, { recursive: true });
-    // The entrypoint only has to be named: the container is never started.
-    const container = await docker.createContainer({
-        Image: image,
-        Entrypoint: ['/diverge-extract-never-runs'],
-        Cmd: [],
-        NetworkDisabled: true,
-        Labels: { 'diverge.role': 'extract' },
-    });
+    const container = await createInertContainer(docker, image, 'extract');
     try {
         const taken = new Set();
         const extracted = [];
@@ -24169,6 +24176,28 @@ class HarnessError extends Error {
 }
 
 /**
+ * Makes sure `ref` is on the machine, pulling it when it is not; returns its image id. Throws a
+ * message that says the image is neither here nor pullable, for the caller to prefix.
+ */
+async function pullIfMissing(docker, ref, progress) {
+    const present = await docker
+        .getImage(ref)
+        .inspect()
+        .catch(() => undefined);
+    if (present)
+        return present.Id;
+    progress(`pulling ${ref}`);
+    try {
+        const stream = await docker.pull(ref);
+        await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => error ? reject(error) : resolve()));
+        return (await docker.getImage(ref).inspect()).Id;
+    }
+    catch (error) {
+        throw new Error(`${ref} is not on this machine and could not be pulled: ${error.message}`, { cause: error });
+    }
+}
+
+/**
  * A harness written as a Dockerfile (or given as an image): the image's file system becomes an
  * initramfs whose `/init` mounts what a test program expects, runs the image's command with the
  * results going to the results channel, and powers the machine off.
@@ -24202,7 +24231,7 @@ poweroff -f 2>/dev/null
 echo o >/proc/sysrq-trigger 2>/dev/null
 `;
 }
-async function ensureImage(docker, image, options) {
+async function harnessImageRef(docker, image, options) {
     if (image.build) {
         const built = await buildImage(docker, {
             recipe: image.build,
@@ -24214,21 +24243,13 @@ async function ensureImage(docker, image, options) {
         return built.tag;
     }
     const ref = image.ref ?? '';
-    const present = await docker
-        .getImage(ref)
-        .inspect()
-        .catch(() => undefined);
-    if (present)
-        return ref;
-    options.progress(`harness.image.ref: pulling ${ref}`);
     try {
-        const stream = await docker.pull(ref);
-        await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => error ? reject(error) : resolve()));
-        return ref;
+        await pullIfMissing(docker, ref, (line) => options.progress(`harness.image.ref: ${line}`));
     }
     catch (error) {
-        throw new HarnessError(`harness.image.ref: ${ref} is not on this machine and could not be pulled: ${error.message}`);
+        throw new HarnessError(`harness.image.ref: ${error.message}`);
     }
+    return ref;
 }
 /** Reads an exported container file system into initramfs entries, with a size cap. */
 async function readRootfs(archive, image) {
@@ -24306,7 +24327,7 @@ function imageCommand(info, image) {
  */
 async function initramfsFromImage(access, image, options) {
     const docker = await access.client();
-    const ref = await ensureImage(docker, image, options);
+    const ref = await harnessImageRef(docker, image, options);
     const info = await docker.getImage(ref).inspect();
     const command = imageCommand(info, ref);
     const init = initScript(command, options.channel);
@@ -24319,13 +24340,7 @@ async function initramfsFromImage(access, image, options) {
     catch {
         // not made yet
     }
-    const container = await docker.createContainer({
-        Image: ref,
-        Entrypoint: ['/diverge-export-never-runs'],
-        Cmd: [],
-        NetworkDisabled: true,
-        Labels: { 'diverge.role': 'export' },
-    });
+    const container = await createInertContainer(docker, ref, 'export');
     let entries;
     try {
         entries = await readRootfs(await container.export(), ref);
@@ -27503,6 +27518,21 @@ async function fetchTo(ref, url, file, ctx) {
         throw error;
     }
 }
+/**
+ * Downloads `url` into a scratch directory, lets `check` refuse the file by its digest, and
+ * stores it in the kernel cache (under `key`, when the source has one).
+ */
+async function downloadIntoCache(ref, url, name, ctx, options) {
+    const dir = await mkdtemp(path$1.join(ctx.workDir, `download-${ref.name}-`));
+    try {
+        const got = await fetchTo(ref, url, path$1.join(dir, name), ctx);
+        options.check?.(got.digest);
+        return await ctx.cache.store(path$1.join(dir, name), name, options.key);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
 async function fromArtifact(ref, source, ctx) {
     const github = requireGitHub(ref, ctx);
     const { owner, repo, full } = splitRepository(ref, source.repository ?? ctx.run.repository);
@@ -27643,15 +27673,8 @@ async function fromRelease(ref, source, ctx) {
     catch (error) {
         apiFailure(ref, `downloading ${found.name}`, error);
     }
-    const file = path$1.join(await mkdtemp(path$1.join(ctx.workDir, `release-${ref.name}-`)), found.name);
-    try {
-        await fetchTo(ref, url, file, ctx);
-        const stored = await ctx.cache.store(file, found.name, key);
-        return { ...stored, source: described, cached: false };
-    }
-    finally {
-        await rm(path$1.dirname(file), { recursive: true, force: true });
-    }
+    const stored = await downloadIntoCache(ref, url, found.name, ctx, { key });
+    return { ...stored, source: described, cached: false };
 }
 async function fromUrl(ref, source, ctx) {
     const digest = `sha256:${source.sha256}`;
@@ -27662,35 +27685,23 @@ async function fromUrl(ref, source, ctx) {
     if (cached)
         return { ...cached, source: described, cached: true };
     ctx.progress(`reference ${ref.name}: downloading ${redact(source.url)}`);
-    const file = path$1.join(await mkdtemp(path$1.join(ctx.workDir, `url-${ref.name}-`)), name);
-    try {
-        const got = await fetchTo(ref, source.url, file, ctx);
-        if (got.digest !== digest)
-            fail(ref, `sha256 mismatch (expected ${source.sha256}, got ${got.digest.slice('sha256:'.length)})`);
-        const stored = await ctx.cache.store(file, name);
-        return { ...stored, source: described, cached: false };
-    }
-    finally {
-        await rm(path$1.dirname(file), { recursive: true, force: true });
-    }
+    const stored = await downloadIntoCache(ref, source.url, name, ctx, {
+        check: (got) => {
+            if (got !== digest)
+                fail(ref, `sha256 mismatch (expected ${source.sha256}, got ${got.slice('sha256:'.length)})`);
+        },
+    });
+    return { ...stored, source: described, cached: false };
 }
 async function fromImage(ref, source, ctx) {
     const docker = await ctx.docker.client();
-    const present = await docker
-        .getImage(source.ref)
-        .inspect()
-        .catch(() => undefined);
-    if (!present) {
-        ctx.progress(`reference ${ref.name}: pulling ${source.ref}`);
-        try {
-            const stream = await docker.pull(source.ref);
-            await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => error ? reject(error) : resolve()));
-        }
-        catch (error) {
-            fail(ref, `image ${source.ref} is not on this machine and could not be pulled: ${error.message}`);
-        }
+    let id;
+    try {
+        id = await pullIfMissing(docker, source.ref, (line) => ctx.progress(`reference ${ref.name}: ${line}`));
     }
-    const id = (await docker.getImage(source.ref).inspect()).Id;
+    catch (error) {
+        fail(ref, `image ${error.message}`);
+    }
     const described = { image: { ref: source.ref, id, path: source.path } };
     const key = `image ${id} ${source.path}`;
     const cached = await ctx.cache.lookup(key);

@@ -36462,6 +36462,15 @@ function createGitHub(options) {
     });
 }
 
+/** The GitHub client of an action step: the runner's API URL, retries logged in the step log. */
+function actionGitHub(token) {
+    return createGitHub({
+        token,
+        baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+        log: (line) => info(line),
+    });
+}
+
 /**
  * The sticky pull-request comment: one per check name, found again by a hidden marker among the
  * comments bots wrote, and updated in place. It carries the divergences it showed in a second
@@ -47706,11 +47715,7 @@ async function runReportAction(context$1 = context) {
         setFailed(error.message);
         return;
     }
-    const github = createGitHub({
-        token: inputs.token,
-        baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-        log: (line) => info(line),
-    });
+    const github = actionGitHub(inputs.token);
     const { owner, repo } = context$1.repo;
     const run = context$1.payload.workflow_run;
     const runId = run?.id ?? context$1.runId;

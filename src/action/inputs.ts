@@ -4,19 +4,9 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
+import { FAIL_ON_CLASSES } from '../config/settings.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
-export const FAIL_ON_CLASSES = [
-  'regression',
-  'crash',
-  'hang',
-  'missing',
-  'output',
-  'fix',
-  'new',
-  'flaky',
-  'ambiguous',
-] as const;
 
 export interface ActionInputs {
   /** diverge.yml, absolute. */

@@ -13,7 +13,8 @@ import { variantOf } from '../build/kernel.js';
 import { loadConfig } from '../config/load.js';
 import { runDifferential } from '../differential.js';
 import { annotationsFor, completeCheckRun, locateTests, startCheckRun } from '../github/checks.js';
-import { createGitHub, DEFAULT_API_URL, type GitHub } from '../github/client.js';
+import type { GitHub } from '../github/client.js';
+import { actionGitHub } from './client.js';
 import {
   COMMENT_LIMIT,
   commentBody,
@@ -155,11 +156,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
     );
     return;
   }
-  const github = createGitHub({
-    token: inputs.token,
-    baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    log: (line) => core.info(line),
-  });
+  const github = actionGitHub(inputs.token);
   const { owner, repo } = context.repo;
   const headSha = access.pullRequest?.head.sha ?? context.sha;
   let checkRunId: number | undefined;

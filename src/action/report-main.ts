@@ -11,7 +11,8 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import * as actionsGitHub from '@actions/github';
 import { completeCheckRun, startCheckRun } from '../github/checks.js';
-import { createGitHub, DEFAULT_API_URL, type GitHub } from '../github/client.js';
+import type { GitHub } from '../github/client.js';
+import { actionGitHub } from './client.js';
 import { COMMENT_LIMIT, commentBody, frameBudget, upsertComment } from '../github/comment.js';
 import { download } from '../references/download.js';
 import { extractZip } from '../references/zip.js';
@@ -140,11 +141,7 @@ export async function runReportAction(context: Context = actionsGitHub.context):
     core.setFailed((error as Error).message);
     return;
   }
-  const github = createGitHub({
-    token: inputs.token,
-    baseUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    log: (line) => core.info(line),
-  });
+  const github = actionGitHub(inputs.token);
   const { owner, repo } = context.repo;
   const run = context.payload.workflow_run as { id: number; head_sha: string } | undefined;
   const runId = run?.id ?? context.runId;

@@ -121,6 +121,24 @@ async function copyOut(
 }
 
 /**
+ * A container of `image` that is created to read its files and never started (no network, an
+ * entrypoint that only has to be named); the caller removes it.
+ */
+export function createInertContainer(
+  docker: Docker,
+  image: string,
+  role: string,
+): Promise<Docker.Container> {
+  return docker.createContainer({
+    Image: image,
+    Entrypoint: [`/diverge-${role}-never-runs`],
+    Cmd: [],
+    NetworkDisabled: true,
+    Labels: { 'diverge.role': role },
+  });
+}
+
+/**
  * Copies `files` out of `image` into `destDir`, keeping their modes and following symbolic
  * links inside the image (Debian's /boot/vmlinuz is one). Files keep their base names; a name
  * taken by an earlier file gets its index in front.
@@ -132,14 +150,7 @@ export async function extractFiles(
   destDir: string,
 ): Promise<ExtractedFile[]> {
   await mkdir(destDir, { recursive: true });
-  // The entrypoint only has to be named: the container is never started.
-  const container = await docker.createContainer({
-    Image: image,
-    Entrypoint: ['/diverge-extract-never-runs'],
-    Cmd: [],
-    NetworkDisabled: true,
-    Labels: { 'diverge.role': 'extract' },
-  });
+  const container = await createInertContainer(docker, image, 'extract');
   try {
     const taken = new Set<string>();
     const extracted: ExtractedFile[] = [];

@@ -89,7 +89,8 @@ const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'] as const;
 const PAYLOADS = ['initrd', 'dir', 'image', 'none'] as const;
 const BUILTINS = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'] as const;
-const OUTCOMES = [
+/** Classes a run can fail on (`fail-on`). */
+export const FAIL_ON_CLASSES = [
   'regression',
   'crash',
   'hang',
@@ -367,7 +368,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       output: z.boolean({ error: expected('true or false') }).default(true),
     }).prefault({}),
     expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
-    'fail-on': list(oneOf(OUTCOMES), 'a list of outcomes').default([
+    'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default([
       'regression',
       'crash',
       'hang',

@@ -9,7 +9,9 @@ import { gzipSync } from 'node:zlib';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import type { BuildRecipe } from '../build/image.js';
+import { createInertContainer } from '../build/extract.js';
 import { buildImage } from '../build/image.js';
+import { pullIfMissing } from '../build/pull.js';
 import type { DockerAccess } from '../build/docker.js';
 import { sha256 } from '../digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
@@ -57,7 +59,7 @@ echo o >/proc/sysrq-trigger 2>/dev/null
 `;
 }
 
-async function ensureImage(
+async function harnessImageRef(
   docker: Docker,
   image: HarnessImage,
   options: { logFile: string; progress: (line: string) => void },
@@ -73,25 +75,12 @@ async function ensureImage(
     return built.tag;
   }
   const ref = image.ref ?? '';
-  const present = await docker
-    .getImage(ref)
-    .inspect()
-    .catch(() => undefined);
-  if (present) return ref;
-  options.progress(`harness.image.ref: pulling ${ref}`);
   try {
-    const stream = await docker.pull(ref);
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (error: Error | null) =>
-        error ? reject(error) : resolve(),
-      ),
-    );
-    return ref;
+    await pullIfMissing(docker, ref, (line) => options.progress(`harness.image.ref: ${line}`));
   } catch (error) {
-    throw new HarnessError(
-      `harness.image.ref: ${ref} is not on this machine and could not be pulled: ${(error as Error).message}`,
-    );
+    throw new HarnessError(`harness.image.ref: ${(error as Error).message}`);
   }
+  return ref;
 }
 
 /** Reads an exported container file system into initramfs entries, with a size cap. */
@@ -187,7 +176,7 @@ export async function initramfsFromImage(
   },
 ): Promise<Initramfs> {
   const docker = await access.client();
-  const ref = await ensureImage(docker, image, options);
+  const ref = await harnessImageRef(docker, image, options);
   const info = await docker.getImage(ref).inspect();
   const command = imageCommand(info, ref);
   const init = initScript(command, options.channel);
@@ -200,13 +189,7 @@ export async function initramfsFromImage(
     // not made yet
   }
 
-  const container = await docker.createContainer({
-    Image: ref,
-    Entrypoint: ['/diverge-export-never-runs'],
-    Cmd: [],
-    NetworkDisabled: true,
-    Labels: { 'diverge.role': 'export' },
-  });
+  const container = await createInertContainer(docker, ref, 'export');
   let entries: CpioEntry[];
   try {
     entries = await readRootfs(await container.export(), ref);

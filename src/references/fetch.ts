@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../build/docker.js';
 import { extractFiles } from '../build/extract.js';
+import { pullIfMissing } from '../build/pull.js';
 import { buildKernel } from '../build/kernel.js';
 import { sha256File } from '../digest.js';
 import type { GitHub } from '../github/client.js';
@@ -115,6 +116,27 @@ async function fetchTo(ref: Reference, url: string, file: string, ctx: FetchCont
   } catch (error) {
     if (error instanceof DownloadError) fail(ref, `download failed: ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * Downloads `url` into a scratch directory, lets `check` refuse the file by its digest, and
+ * stores it in the kernel cache (under `key`, when the source has one).
+ */
+async function downloadIntoCache(
+  ref: Reference,
+  url: string,
+  name: string,
+  ctx: FetchContext,
+  options: { key?: string; check?: (digest: string) => void },
+) {
+  const dir = await mkdtemp(path.join(ctx.workDir, `download-${ref.name}-`));
+  try {
+    const got = await fetchTo(ref, url, path.join(dir, name), ctx);
+    options.check?.(got.digest);
+    return await ctx.cache.store(path.join(dir, name), name, options.key);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -272,14 +294,8 @@ async function fromRelease(
   } catch (error) {
     apiFailure(ref, `downloading ${found.name}`, error);
   }
-  const file = path.join(await mkdtemp(path.join(ctx.workDir, `release-${ref.name}-`)), found.name);
-  try {
-    await fetchTo(ref, url, file, ctx);
-    const stored = await ctx.cache.store(file, found.name, key);
-    return { ...stored, source: described, cached: false };
-  } finally {
-    await rm(path.dirname(file), { recursive: true, force: true });
-  }
+  const stored = await downloadIntoCache(ref, url, found.name, ctx, { key });
+  return { ...stored, source: described, cached: false };
 }
 
 async function fromUrl(
@@ -294,19 +310,16 @@ async function fromUrl(
   const cached = await ctx.cache.byDigest(digest, name);
   if (cached) return { ...cached, source: described, cached: true };
   ctx.progress(`reference ${ref.name}: downloading ${redact(source.url)}`);
-  const file = path.join(await mkdtemp(path.join(ctx.workDir, `url-${ref.name}-`)), name);
-  try {
-    const got = await fetchTo(ref, source.url, file, ctx);
-    if (got.digest !== digest)
-      fail(
-        ref,
-        `sha256 mismatch (expected ${source.sha256}, got ${got.digest.slice('sha256:'.length)})`,
-      );
-    const stored = await ctx.cache.store(file, name);
-    return { ...stored, source: described, cached: false };
-  } finally {
-    await rm(path.dirname(file), { recursive: true, force: true });
-  }
+  const stored = await downloadIntoCache(ref, source.url, name, ctx, {
+    check: (got) => {
+      if (got !== digest)
+        fail(
+          ref,
+          `sha256 mismatch (expected ${source.sha256}, got ${got.slice('sha256:'.length)})`,
+        );
+    },
+  });
+  return { ...stored, source: described, cached: false };
 }
 
 async function fromImage(
@@ -315,27 +328,14 @@ async function fromImage(
   ctx: FetchContext,
 ): Promise<FetchedKernel> {
   const docker = await ctx.docker.client();
-  const present = await docker
-    .getImage(source.ref)
-    .inspect()
-    .catch(() => undefined);
-  if (!present) {
-    ctx.progress(`reference ${ref.name}: pulling ${source.ref}`);
-    try {
-      const stream = await docker.pull(source.ref);
-      await new Promise<void>((resolve, reject) =>
-        docker.modem.followProgress(stream, (error: Error | null) =>
-          error ? reject(error) : resolve(),
-        ),
-      );
-    } catch (error) {
-      fail(
-        ref,
-        `image ${source.ref} is not on this machine and could not be pulled: ${(error as Error).message}`,
-      );
-    }
+  let id: string;
+  try {
+    id = await pullIfMissing(docker, source.ref, (line) =>
+      ctx.progress(`reference ${ref.name}: ${line}`),
+    );
+  } catch (error) {
+    fail(ref, `image ${(error as Error).message}`);
   }
-  const id = (await docker.getImage(source.ref).inspect()).Id;
   const described = { image: { ref: source.ref, id, path: source.path } };
   const key = `image ${id} ${source.path}`;
   const cached = await ctx.cache.lookup(key);

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import yazl from 'yazl';
 import { sha256File } from '../../src/digest.js';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
 import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
+import { zipOf } from '../helpers/zip.js';
 
 const TOKEN = 'ghs_diverge_references';
 let fake: FakeGitHub;
@@ -32,18 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
-
-function zipOf(files: Record<string, Buffer | string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of Object.entries(files)) zip.addBuffer(Buffer.from(data), name);
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 /** Sets every header's uncompressed size to `size`: the entry inflates to more than it says. */
 function lyingSizes(zip: Buffer, size: number): Buffer {

@@ -2,24 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import yazl from 'yazl';
 import { extractZip, safeEntryPath } from '../../src/references/zip.js';
+import { zipOf } from '../helpers/zip.js';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-zip-'));
-
-/** A zip of `files`, as bytes. */
-function zipOf(files: Record<string, Buffer | string>, compress = true): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of Object.entries(files))
-    zip.addBuffer(Buffer.from(data), name, { compress });
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 /** Writes `bytes` to a file and extracts it into a fresh directory. */
 async function extract(bytes: Buffer, limits?: Parameters<typeof extractZip>[2]) {
