@@ -3,7 +3,7 @@
  * check run per leg, the sticky pull-request comment, the job summary, outputs and artifacts.
  * The token goes to the GitHub client only: never into a Docker build or a guest.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
@@ -28,6 +28,7 @@ import { resolveKernels } from '../references/resolve.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/types.js';
 import { type ActionInputs, readInputs } from './inputs.js';
+import { cacheKeys, restoreCaches, saveCaches } from './cache.js';
 import { listFiles } from './files.js';
 import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
 
@@ -182,6 +183,12 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
   }
   try {
     const settings = await loadConfig(inputs.config);
+    const keys = cacheKeys(
+      await readFile(inputs.config, 'utf8'),
+      variantOf(settings, inputs.variant),
+      context.runId,
+    );
+    await restoreCaches(keys);
     if (inputs.failOn) settings.failOn = inputs.failOn;
     const variant = variantOf(settings, inputs.variant);
     const outDir = path.join(
@@ -258,6 +265,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
       ]).catch((error: Error) => core.warning(`could not publish the kernel: ${error.message}`));
     }
     await publish(github, context, inputs, report, access, checkRunId);
+    await saveCaches(keys);
     if (report.summary.conclusion === 'failure')
       core.setFailed(
         `${report.summary.failing} failing divergences (fail-on: ${settings.failOn.join(', ')})`,
