@@ -213,6 +213,52 @@ describe('artifact and release references', () => {
   });
 });
 
+describe('GitHub Enterprise Server', () => {
+  it('follows GITHUB_API_URL to an /api/v3 base', async () => {
+    const ghes = await startFakeGitHub({ prefix: '/api/v3' });
+    try {
+      ghes.state.addToken(TOKEN, { permissions: 'write' });
+      ghes.state.addRepo('course/kernel', { defaultBranch: 'main' });
+      ghes.state.addRelease('course/kernel', {
+        tag: 'v2.0',
+        assets: { 'kernel.elf': readFileSync(kernels.X86_61_A as string) },
+      });
+      expect(ghes.url).toMatch(/\/api\/v3$/);
+      const dir = scratchDir('ref-ghes');
+      const config = path.join(dir, 'diverge.yml');
+      writeFileSync(
+        config,
+        `references:\n  - { name: v2, release: { tag: v2.0, asset: kernel.elf } }\nharness:\n  dir: ${harness}\n  rerun-divergent: 0\n`,
+      );
+      const result = await cli(
+        [
+          'run',
+          '-c',
+          config,
+          '--candidate',
+          kernels.X86_61_B as string,
+          '-o',
+          path.join(dir, 'out'),
+        ],
+        {
+          ...process.env,
+          GITHUB_TOKEN: TOKEN,
+          GITHUB_API_URL: ghes.url,
+          GITHUB_REPOSITORY: 'course/kernel',
+          XDG_CACHE_HOME: path.join(dir, 'cache'),
+        },
+      );
+      expect(result.code).toBe(0);
+      expect(ghes.requests.some((r) => r.path === '/repos/course/kernel/releases/tags/v2.0')).toBe(
+        true,
+      );
+      expect(ghes.violations).toEqual([]);
+    } finally {
+      await ghes.close();
+    }
+  });
+});
+
 describe('references that cannot be fetched', () => {
   async function artifactRun(name: string, zip: Buffer): Promise<void> {
     const run = fake.state.addWorkflowRun('course/staff-kernel', {
