@@ -22625,7 +22625,9 @@ async function buildImage(docker, request) {
                     const stepMatch = STEP.exec(line);
                     if (stepMatch) {
                         step = stepMatch;
-                        progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
+                        // With every line going to `output`, a step line there says it already.
+                        if (!request.output)
+                            progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
                     }
                     request.output?.(line);
                     if (BUILDER_CHATTER.test(line))
@@ -24205,7 +24207,7 @@ async function pullIfMissing(docker, ref, progress) {
 /** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
 const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 1;
+const INIT_VERSION = 2;
 const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
 /**
  * The generated `/init`. It needs a POSIX shell at /bin/sh in the image; everything else it
@@ -24227,6 +24229,8 @@ ${results}cd ${quote(command.workdir || '/')} || exit 1
 ${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
 echo "diverge: harness exited with status $?" >/dev/console
 sync
+# poweroff does not wait for the serial port to send what is still buffered.
+sleep 1
 poweroff -f 2>/dev/null
 echo o >/proc/sysrq-trigger 2>/dev/null
 `;

@@ -215,6 +215,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
           variant,
           outDir,
           progress: (line) => core.info(line),
+          output: (line) => core.info(`  ${line}`),
           github,
           run,
         },

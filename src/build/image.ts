@@ -189,7 +189,9 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
           const stepMatch = STEP.exec(line);
           if (stepMatch) {
             step = stepMatch;
-            progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
+            // With every line going to `output`, a step line there says it already.
+            if (!request.output)
+              progress(`${field}: step ${stepMatch[1]}/${stepMatch[2]}: ${stepMatch[3]}`);
           }
           request.output?.(line);
           if (BUILDER_CHATTER.test(line)) continue;

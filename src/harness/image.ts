@@ -23,7 +23,7 @@ export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | und
 /** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
 const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 1;
+const INIT_VERSION = 2;
 
 interface ImageCommand {
   argv: string[];
@@ -54,6 +54,8 @@ ${results}cd ${quote(command.workdir || '/')} || exit 1
 ${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
 echo "diverge: harness exited with status $?" >/dev/console
 sync
+# poweroff does not wait for the serial port to send what is still buffered.
+sleep 1
 poweroff -f 2>/dev/null
 echo o >/proc/sysrq-trigger 2>/dev/null
 `;

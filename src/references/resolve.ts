@@ -25,6 +25,8 @@ export interface ResolveOptions {
   variant: string;
   outDir: string;
   progress: (line: string) => void;
+  /** Every line of the candidate's Docker build (the Action shows them in a log group). */
+  output?: (line: string) => void;
   /** For artifact, release and base references; without it they fail with a clear message. */
   github?: GitHub;
   run?: RunContext;

@@ -40,6 +40,7 @@ while [ $i -le 60 ]; do
   else echo "# case $i as expected $pad"; echo "ok $i case_$i"; fi
   i=$((i + 1))
 done
+sleep 1 # let the serial port drain: poweroff does not wait for it
 poweroff -f
 `;
 
@@ -85,6 +86,8 @@ async function runAction(options: {
   headSha: string;
   event?: string;
   fork?: boolean;
+  /** A push to main instead of a pull request. */
+  push?: boolean;
   token?: string;
   inputs?: Record<string, string>;
 }): Promise<ActionRun> {
@@ -119,7 +122,8 @@ async function runAction(options: {
     },
     repository: { full_name: REPO, name: 'kernel', owner: { login: 'course' } },
   };
-  writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
+  const push = { ref: 'refs/heads/main', after: options.headSha, repository: event.repository };
+  writeFileSync(path.join(dir, 'event.json'), JSON.stringify(options.push ? push : event));
   writeFileSync(path.join(dir, 'output'), '');
   writeFileSync(path.join(dir, 'summary'), '');
   const inputs = {
@@ -131,7 +135,7 @@ async function runAction(options: {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...fake.runtimeEnv(REPO, runId),
-    GITHUB_EVENT_NAME: options.event ?? 'pull_request',
+    GITHUB_EVENT_NAME: options.push ? 'push' : (options.event ?? 'pull_request'),
     GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
     GITHUB_WORKSPACE: workspace,
     GITHUB_OUTPUT: path.join(dir, 'output'),
@@ -220,6 +224,17 @@ describe('the action on a pull request', () => {
     expect(run.summary).toContain('no divergences against debian-a, debian-b');
     expect(fake.state.checkRunsOf(REPO)).toHaveLength(checksBefore);
     expect(fake.violations).toEqual([]);
+  }, 300_000);
+
+  it('on a push, publishes the kernel for later pull requests to find as their base', async () => {
+    const headSha = nextSha();
+    const run = await runAction({ candidate: kernels.X86_61_B as string, headSha, push: true });
+    expect(run.code).toBe(0);
+    const names = fake.state.artifactsOf(REPO).map((a) => a.name);
+    expect(names).toContain('diverge-kernel-default');
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check?.conclusion).toBe('success');
+    expect(run.stdout).not.toContain('pull request comment');
   }, 300_000);
 
   it('refuses to build a fork under pull_request_target unless allowed', async () => {
