@@ -275,6 +275,12 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
       core.warning(`no conclusion: ${report.summary.note ?? 'every reference is broken'}`);
   } catch (error) {
     const message = (error as Error).message;
+    // The job summary is written whatever happened: it is where people look first.
+    await core.summary
+      .addHeading('diverge could not run', 3)
+      .addCodeBlock(message.slice(0, 60_000))
+      .write()
+      .catch(() => undefined);
     if (checkRunId !== undefined)
       await completeCheckRun(
         github,

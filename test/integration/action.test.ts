@@ -213,6 +213,7 @@ describe('the action on a pull request', () => {
 
   it('a fork: read-only token, no check or comment, the summary and artifact still written', async () => {
     const checksBefore = fake.state.checkRunsOf(REPO).length;
+    const artifactsBefore = fake.state.artifactsOf(REPO).length;
     const run = await runAction({
       candidate: kernels.X86_61_B as string,
       headSha: nextSha(),
@@ -223,6 +224,8 @@ describe('the action on a pull request', () => {
     expect(run.stdout).toContain('::warning::this pull request comes from a fork');
     expect(run.summary).toContain('no divergences against debian-a, debian-b');
     expect(fake.state.checkRunsOf(REPO)).toHaveLength(checksBefore);
+    // The report artifact goes through the runtime token, which a fork's run still has.
+    expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
     expect(fake.violations).toEqual([]);
   }, 300_000);
 
@@ -248,6 +251,17 @@ describe('the action on a pull request', () => {
     expect(run.stdout).toContain(
       "::error::refusing to build a fork's kernel under pull_request_target",
     );
+  });
+
+  it('a run that cannot start says why in the job summary and the check', async () => {
+    const headSha = nextSha();
+    const run = await runAction({ candidate: '/nonexistent/kernel.elf', headSha });
+    expect(run.code).toBe(1);
+    expect(run.summary).toContain('diverge could not run');
+    expect(run.summary).toContain('/nonexistent/kernel.elf');
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check).toMatchObject({ conclusion: 'failure' });
+    expect(check?.output.title).toBe('diverge could not run');
   });
 
   it('fails the step naming a bad input', async () => {

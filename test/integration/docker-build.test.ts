@@ -130,6 +130,40 @@ describe('a kernel built with Docker and a harness written as a Dockerfile', () 
   });
 });
 
+describe('the token and the Docker build', () => {
+  it('a GitHub token in the environment reaches neither the build nor the guest', async () => {
+    const secret = `ghs_secret${Date.now()}`;
+    const { dir, file } = project(
+      'docker-token',
+      'FROM debian:bookworm-slim\nCOPY vmlinuz /out/vmlinuz\nRUN env > /out/build-env.txt\n',
+      [
+        'kernel:',
+        '  build: { context: ctx }',
+        '  path: /out/vmlinuz',
+        '  extra: [/out/build-env.txt]',
+        'references:',
+        `  - { name: debian, file: ${kernels.X86_61_A} }`,
+        linuxHarnessImage,
+      ].join('\n'),
+    );
+    copyFileSync(kernels.X86_61_A as string, path.join(dir, 'ctx', 'vmlinuz'));
+    const out = path.join(dir, 'out');
+    const result = await cli(['run', '-c', file, '-o', out], {
+      ...process.env,
+      GITHUB_TOKEN: secret,
+      GH_TOKEN: secret,
+      ACTIONS_RUNTIME_TOKEN: secret,
+    });
+    expect(result.code).toBe(0);
+    const buildEnv = readFileSync(path.join(out, 'kernels', 'candidate', 'build-env.txt'), 'utf8');
+    expect(buildEnv).toContain('PATH='); // the file really is the build's environment
+    expect(buildEnv).not.toContain(secret);
+    for (const log of ['candidate-1.log', 'debian-1.log'])
+      expect(readFileSync(path.join(out, 'logs', log), 'utf8')).not.toContain(secret);
+    expect(readFileSync(path.join(out, 'logs', 'build-kernel.log'), 'utf8')).not.toContain(secret);
+  });
+});
+
 describe('bad input to the Docker stage', () => {
   const cases: [string, string, string, RegExp][] = [
     [
