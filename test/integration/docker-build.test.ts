@@ -133,9 +133,11 @@ describe('a kernel built with Docker and a harness written as a Dockerfile', () 
 describe('the token and the Docker build', () => {
   it('a GitHub token in the environment reaches neither the build nor the guest', async () => {
     const secret = `ghs_secret${Date.now()}`;
+    // A fresh recipe every time, so the build really runs (an unchanged one is a cache hit).
+    const fresh = `m${Date.now()}`;
     const { dir, file } = project(
       'docker-token',
-      'FROM debian:bookworm-slim\nCOPY vmlinuz /out/vmlinuz\nRUN env > /out/build-env.txt\n',
+      `FROM debian:bookworm-slim\nCOPY vmlinuz /out/vmlinuz\nRUN echo ${fresh} && env > /out/build-env.txt\n`,
       [
         'kernel:',
         '  build: { context: ctx }',
@@ -155,6 +157,7 @@ describe('the token and the Docker build', () => {
       ACTIONS_RUNTIME_TOKEN: secret,
     });
     expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/kernel\.build: building diverge-kernel:/);
     const buildEnv = readFileSync(path.join(out, 'kernels', 'candidate', 'build-env.txt'), 'utf8');
     expect(buildEnv).toContain('PATH='); // the file really is the build's environment
     expect(buildEnv).not.toContain(secret);
