@@ -18323,6 +18323,23 @@ const isDivergentClass = (cls) => cls !== 'same' && cls !== 'expected';
 const isKernelDivergence = (verdict) => verdict.blame === 'kernel' && isDivergentClass(verdict.class);
 
 /**
+ * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
+ * shared by concurrent runs rely on it.
+ */
+async function writeAtomically(file, content) {
+    await mkdir(path$1.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    try {
+        await writeFile(temp, content);
+        await rename(temp, file);
+    }
+    catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+    }
+}
+
+/**
  * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
  * accepts, so that they show as class `expected` instead of failing the run.
  *
@@ -18501,19 +18518,6 @@ async function readIfPresent(file) {
             return undefined;
         const message = `cannot read expectations: ${error.message}`;
         throw new ConfigError(file, [{ path: '', message }]);
-    }
-}
-/** Readers never see a half-written file: write a temp file beside it, then rename over. */
-async function writeAtomically(file, content) {
-    await mkdir(path$1.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    try {
-        await writeFile(temp, content);
-        await rename(temp, file);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
     }
 }
 
@@ -22355,11 +22359,7 @@ async function loadDigests(cache, dir) {
     }
 }
 async function saveDigests(cache, dir, files) {
-    await mkdir(cache, { recursive: true });
-    const file = digestFile(cache, dir);
-    const partial = `${file}.${process.pid}.tmp`;
-    await writeFile(partial, JSON.stringify({ files }));
-    await rename(partial, file); // atomic: a concurrent build never reads half a file
+    await writeAtomically(digestFile(cache, dir), JSON.stringify({ files }));
 }
 async function readIgnore(dir) {
     try {
@@ -24165,10 +24165,7 @@ async function initramfsFromDir(root, cacheDir) {
     }
     catch {
         const built = await pack$1(tree);
-        await mkdir(cacheDir, { recursive: true });
-        const partial = `${cached}.${process.pid}.tmp`;
-        await writeFile(partial, built.bytes);
-        await rename(partial, cached); // atomic: a concurrent run never reads half an archive
+        await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
         return built;
     }
 }
@@ -24358,10 +24355,7 @@ async function initramfsFromImage(access, image, options) {
     entries.push({ kind: 'file', path: 'init', mode: 0o755, data: Buffer.from(init) });
     const bytes = gzipSync(writeCpio(withConsole(entries)));
     options.progress(`harness.image: ${ref} exported as a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB initramfs running ${command.argv.join(' ')}`);
-    await mkdir(options.cacheDir, { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    await writeFile(partial, bytes);
-    await rename(partial, cached);
+    await writeAtomically(cached, bytes);
     return { bytes, digest: sha256(bytes) };
 }
 
@@ -25852,11 +25846,7 @@ class KernelCache {
         return (await sha256File(file)) === digest ? { path: file, digest } : undefined;
     }
     async remember(sourceKey, entry) {
-        const file = this.indexFile(sourceKey);
-        await mkdir(path$1.dirname(file), { recursive: true });
-        const partial = `${file}.${process.pid}.partial`;
-        await writeFile(partial, JSON.stringify(entry));
-        await rename(partial, file);
+        await writeAtomically(this.indexFile(sourceKey), JSON.stringify(entry));
     }
 }
 async function exists(file) {
@@ -27820,6 +27810,7 @@ async function resolveCandidate(settings, flag, options) {
     return {
         name: CANDIDATE,
         path: built.kernel.path,
+        digest: built.kernel.digest,
         ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
         source: {
             build: {
@@ -27866,7 +27857,12 @@ async function resolveKernels(settings, flags, options) {
             const fetched = await fetchReference(reference, context);
             if (reference.source.kind !== 'file')
                 options.progress(`reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`);
-            references.push({ name: reference.name, path: fetched.path, source: fetched.source });
+            references.push({
+                name: reference.name,
+                path: fetched.path,
+                source: fetched.source,
+                digest: fetched.digest,
+            });
         }
     }
     if (references.some((r) => r.name === CANDIDATE))
@@ -37518,7 +37514,7 @@ const diverged = (judgement) => judgement.tests.some((t) => isKernelDivergence(t
 async function runDifferential(settings, kernels, options) {
     const startedAt = new Date();
     const all = [kernels.candidate, ...kernels.references];
-    const digests = await Promise.all(all.map((k) => sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
+    const digests = await Promise.all(all.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
     const [candidate, ...references] = all.map((k, i) => ({
         name: k.name,
         source: k.source,
@@ -37892,6 +37888,7 @@ async function runCourseDemo(outDir, options) {
         built.set(variant, {
             name: variant,
             path: result.kernel.path,
+            digest: result.kernel.digest,
             source: { build: { context: 'fixtures/course', variant }, image: result.image.tag },
         });
     }

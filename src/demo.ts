@@ -151,6 +151,7 @@ export async function runCourseDemo(
     built.set(variant, {
       name: variant,
       path: result.kernel.path,
+      digest: result.kernel.digest,
       source: { build: { context: 'fixtures/course', variant }, image: result.image.tag },
     });
   }

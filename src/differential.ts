@@ -71,7 +71,9 @@ export async function runDifferential(
 ): Promise<Report> {
   const startedAt = new Date();
   const all = [kernels.candidate, ...kernels.references];
-  const digests = await Promise.all(all.map((k) => sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
+  const digests = await Promise.all(
+    all.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
+  );
   const [candidate, ...references] = all.map((k, i) => ({
     name: k.name,
     source: k.source,

@@ -16,6 +16,8 @@ export interface ActionInputs {
   variant?: string;
   /** The check run's name: `diverge`, or `diverge (<variant>)` in a matrix. */
   checkName: string;
+  /** The check-name input itself: the report's heading, which adds the variant on its own. */
+  baseCheckName: string;
   comment: (typeof COMMENT_MODES)[number];
   /** Overrides the config's fail-on when given. */
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
@@ -47,14 +49,12 @@ export function readInputs(
   workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(),
 ): ActionInputs {
   const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
-  const token = read('github-token');
-  if (!token) throw new InputError('input github-token: empty (the default is the workflow token)');
+  const { token, comment, checkName: baseName } = readPublishing(read);
   const variant = read('variant').trim() || undefined;
   if (variant !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(variant))
     throw new InputError(
       `input variant: expected letters, digits, '.', '_' or '-' (at most 64), got "${variant}"`,
     );
-  const baseName = read('check-name').trim() || 'diverge';
   const failOnText = read('fail-on').trim();
   const failOn = failOnText
     ? failOnText
@@ -67,11 +67,36 @@ export function readInputs(
     token,
     ...(variant ? { variant } : {}),
     checkName: variant === undefined ? baseName : `${baseName} (${variant})`,
-    comment: oneOf('comment', read('comment').trim() || 'auto', COMMENT_MODES),
+    baseCheckName: baseName,
+    comment,
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),
     publishKernel: boolean('publish-kernel', true, read),
     allowForkCode: boolean('allow-fork-code', false, read),
     workingDirectory,
   };
+}
+
+/** The inputs both the action and report/ take: where and how to publish. */
+export interface PublishingInputs {
+  token: string;
+  checkName: string;
+  comment: (typeof COMMENT_MODES)[number];
+}
+
+function readPublishing(read: (name: string) => string): PublishingInputs {
+  const token = read('github-token');
+  if (!token) throw new InputError('input github-token: empty (the default is the workflow token)');
+  return {
+    token,
+    checkName: read('check-name').trim() || 'diverge',
+    comment: oneOf('comment', read('comment').trim() || 'auto', COMMENT_MODES),
+  };
+}
+
+/** The report/ sub-action's inputs. */
+export function readReportInputs(
+  read: (name: string) => string = (name) => core.getInput(name),
+): PublishingInputs {
+  return readPublishing(read);
 }

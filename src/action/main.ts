@@ -105,7 +105,7 @@ async function publish(
         summary: renderMarkdown(report, {
           budgetBytes: 65_000,
           reportUrl: runUrl(context),
-          title: inputs.checkName.replace(/ \(.*\)$/, ''),
+          title: inputs.baseCheckName,
         }),
         annotations,
       },
@@ -128,7 +128,7 @@ async function publish(
           renderMarkdown(report, {
             budgetBytes: COMMENT_LIMIT - frameBudget(current),
             reportUrl: runUrl(context),
-            title: inputs.checkName.replace(/ \(.*\)$/, ''),
+            title: inputs.baseCheckName,
           }),
           current,
           previous,
@@ -231,7 +231,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
     );
     const markdown = renderMarkdown(report, {
       reportUrl: runUrl(context),
-      title: inputs.checkName.replace(/ \(.*\)$/, ''),
+      title: inputs.baseCheckName,
     });
     await core.summary.addRaw(markdown).write();
     core.setOutput('conclusion', report.summary.conclusion);

@@ -13,6 +13,7 @@ import * as actionsGitHub from '@actions/github';
 import { completeCheckRun, startCheckRun } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
 import { actionGitHub } from './client.js';
+import { type PublishingInputs, readReportInputs } from './inputs.js';
 import { COMMENT_LIMIT, commentBody, frameBudget, upsertComment } from '../github/comment.js';
 import { download } from '../references/download.js';
 import { extractZip } from '../references/zip.js';
@@ -23,25 +24,6 @@ import { validateReport } from '../report/validate.js';
 import { REPORT_ARTIFACT_PREFIX, type PullRequestRecord } from './published.js';
 
 type Context = typeof actionsGitHub.context;
-
-interface ReportInputs {
-  token: string;
-  checkName: string;
-  comment: 'auto' | 'always' | 'never';
-}
-
-function readReportInputs(): ReportInputs {
-  const comment = core.getInput('comment') || 'auto';
-  if (!['auto', 'always', 'never'].includes(comment))
-    throw new Error(`input comment: expected one of auto, always, never, got "${comment}"`);
-  const token = core.getInput('github-token');
-  if (!token) throw new Error('input github-token: empty (the default is the workflow token)');
-  return {
-    token,
-    checkName: core.getInput('check-name') || 'diverge',
-    comment: comment as ReportInputs['comment'],
-  };
-}
 
 interface Published {
   variant: string;
@@ -134,7 +116,7 @@ function pullRequestOf(
 const WORST = ['failure', 'neutral', 'success'] as const;
 
 export async function runReportAction(context: Context = actionsGitHub.context): Promise<void> {
-  let inputs: ReportInputs;
+  let inputs: PublishingInputs;
   try {
     inputs = readReportInputs();
   } catch (error) {

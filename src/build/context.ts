@@ -7,13 +7,14 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, readlink, rename, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import tar from 'tar-stream';
 import { inParallel } from '../parallel.js';
 import { BuildError } from './errors.js';
+import { writeAtomically } from '../atomic.js';
 
 interface ContextEntry {
   /** Slash-separated, relative to the context. */
@@ -47,11 +48,7 @@ async function loadDigests(cache: string, dir: string): Promise<Map<string, Dige
 }
 
 async function saveDigests(cache: string, dir: string, files: [string, Digested][]) {
-  await mkdir(cache, { recursive: true });
-  const file = digestFile(cache, dir);
-  const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, JSON.stringify({ files }));
-  await rename(partial, file); // atomic: a concurrent build never reads half a file
+  await writeAtomically(digestFile(cache, dir), JSON.stringify({ files }));
 }
 
 export interface BuildContext {

@@ -24,9 +24,7 @@
  * character, regex metacharacters included, matches itself. The first entry that matches wins.
  * Entries that matched nothing in a run, and expired ones, are reported as stale.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { type Document, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import {
@@ -46,6 +44,7 @@ import {
   isDivergentClass,
   type StaleExpectation,
 } from '../report/types.js';
+import { writeAtomically } from '../atomic.js';
 
 export interface Expectation {
   test: string;
@@ -270,18 +269,5 @@ async function readIfPresent(file: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     const message = `cannot read expectations: ${(error as Error).message}`;
     throw new ConfigError(file, [{ path: '', message }]);
-  }
-}
-
-/** Readers never see a half-written file: write a temp file beside it, then rename over. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -3,7 +3,7 @@
  * initramfs whose `/init` mounts what a test program expects, runs the image's command with the
  * results going to the results channel, and powers the machine off.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type Docker from 'dockerode';
@@ -17,6 +17,7 @@ import { sha256 } from '../digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { HarnessError } from './errors.js';
 import { type Initramfs, withConsole } from './initramfs.js';
+import { writeAtomically } from '../atomic.js';
 
 export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | undefined };
 
@@ -208,9 +209,6 @@ export async function initramfsFromImage(
   options.progress(
     `harness.image: ${ref} exported as a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB initramfs running ${command.argv.join(' ')}`,
   );
-  await mkdir(options.cacheDir, { recursive: true });
-  const partial = `${cached}.${process.pid}.tmp`;
-  await writeFile(partial, bytes);
-  await rename(partial, cached);
+  await writeAtomically(cached, bytes);
   return { bytes, digest: sha256(bytes) };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, readlink, rename, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
+import { writeAtomically } from '../atomic.js';
 
 export interface Initramfs {
   bytes: Buffer;
@@ -96,10 +97,7 @@ export async function initramfsFromDir(root: string, cacheDir?: string): Promise
     return { bytes, digest: sha256(bytes) };
   } catch {
     const built = await pack(tree);
-    await mkdir(cacheDir, { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    await writeFile(partial, built.bytes);
-    await rename(partial, cached); // atomic: a concurrent run never reads half an archive
+    await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
     return built;
   }
 }

@@ -5,9 +5,10 @@
  * downloads nor builds what it already has. The Action saves the same directory with
  * @actions/cache between workflow runs.
  */
-import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256, sha256File } from '../digest.js';
+import { writeAtomically } from '../atomic.js';
 
 export interface CachedKernel {
   path: string;
@@ -60,11 +61,7 @@ export class KernelCache {
   }
 
   private async remember(sourceKey: string, entry: CachedKernel): Promise<void> {
-    const file = this.indexFile(sourceKey);
-    await mkdir(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.partial`;
-    await writeFile(partial, JSON.stringify(entry));
-    await rename(partial, file);
+    await writeAtomically(this.indexFile(sourceKey), JSON.stringify(entry));
   }
 }
 

@@ -16,6 +16,8 @@ export interface ResolvedKernel {
   /** The kernel's own disk images (`kernel.extra`), attached after the shared ones. */
   disks?: readonly string[];
   source: Record<string, unknown>;
+  /** `sha256:…` when fetching or extracting already computed it. */
+  digest?: string;
 }
 
 export const CANDIDATE = 'candidate';
@@ -57,6 +59,7 @@ async function resolveCandidate(
   return {
     name: CANDIDATE,
     path: built.kernel.path,
+    digest: built.kernel.digest,
     ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
     source: {
       build: {
@@ -109,7 +112,12 @@ export async function resolveKernels(
         options.progress(
           `reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`,
         );
-      references.push({ name: reference.name, path: fetched.path, source: fetched.source });
+      references.push({
+        name: reference.name,
+        path: fetched.path,
+        source: fetched.source,
+        digest: fetched.digest,
+      });
     }
   }
   if (references.some((r) => r.name === CANDIDATE))

@@ -9,6 +9,7 @@ describe('readInputs', () => {
       config: '/ws/diverge.yml',
       token: 't',
       checkName: 'diverge',
+      baseCheckName: 'diverge',
       comment: 'auto',
       uploadArtifacts: true,
       publishKernel: true,
@@ -31,6 +32,7 @@ describe('readInputs', () => {
     );
     expect(inputs).toMatchObject({
       checkName: 'diverge (staff-alt)',
+      baseCheckName: 'diverge',
       failOn: ['regression', 'crash', 'hang'],
       uploadArtifacts: false,
       config: '/ws/kernel/ci/diverge.yml',

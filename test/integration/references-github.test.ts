@@ -45,7 +45,7 @@ function lyingSizes(zip: Buffer, size: number): Buffer {
 }
 
 /** A project whose run talks to the fake as a runner would, with a cache of its own. */
-function project(label: string, references: string) {
+function project(label: string, references: string, token = TOKEN) {
   const dir = scratchDir(label);
   const config = path.join(dir, 'diverge.yml');
   writeFileSync(
@@ -54,7 +54,7 @@ function project(label: string, references: string) {
   );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GITHUB_TOKEN: TOKEN,
+    GITHUB_TOKEN: token,
     GITHUB_API_URL: fake.url,
     GITHUB_REPOSITORY: 'course/kernel',
     GITHUB_WORKFLOW_REF: 'course/kernel/.github/workflows/kernel.yml@refs/pull/1/merge',
@@ -367,25 +367,9 @@ describe('references that cannot be fetched', () => {
     const bad = project(
       'ref-bad-token',
       '  - { name: v1.2, release: { tag: v1.2, asset: kernel.elf } }',
+      'ghs_unknown',
     );
-    const badRun = await cli(
-      [
-        'run',
-        '-c',
-        path.join(bad.dir, 'diverge.yml'),
-        '--candidate',
-        kernels.X86_61_B as string,
-        '-o',
-        path.join(bad.dir, 'out'),
-      ],
-      {
-        ...process.env,
-        GITHUB_TOKEN: 'ghs_unknown',
-        GITHUB_API_URL: fake.url,
-        GITHUB_REPOSITORY: 'course/kernel',
-        XDG_CACHE_HOME: path.join(bad.dir, 'cache'),
-      },
-    );
+    const badRun = await bad.run('out');
     expect(badRun.code).toBe(2);
     expect(badRun.stderr).toContain(
       'reference v1.2: release v1.2 of course/kernel: GitHub refused the token (401',
