@@ -72,17 +72,28 @@ if ! [[ -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_m
   npm install --no-audit --no-fund >/dev/null
 fi
 
-# act (nektos/act) runs the project's workflows in the workflow tests; Go fetches the toolchain
-# act needs (GOTOOLCHAIN=auto) when the installed one is older.
+# act (nektos/act) runs the project's workflows in the workflow tests. It needs Go >= 1.25;
+# when the installed Go is older (Debian 12 has 1.19), the Go toolchain itself is fetched as a
+# module from the Go module proxy, which every Go can download.
 ACT_VERSION=v0.2.89
+ACT_GO=1.25.0
+go_new_enough() { [[ $(printf '%s\n' "$ACT_GO" "$("$1" env GOVERSION | sed 's/^go//')" | sort -V | head -1) == "$ACT_GO" ]]; }
 if ! [[ -x .tools/go/bin/act ]] || [[ $(.tools/go/bin/act --version) != *"${ACT_VERSION#v}"* ]]; then
   if ! command -v go >/dev/null && ! [[ -x /usr/local/go/bin/go ]]; then
     log "installing Go from Debian (to build act)"
     apt-get install -y -q --no-install-recommends golang-go ca-certificates >/dev/null
   fi
   GO=$(command -v go || echo /usr/local/go/bin/go)
+  if ! go_new_enough "$GO"; then
+    log "Go $("$GO" env GOVERSION) is older than $ACT_GO: fetching go$ACT_GO from the module proxy"
+    toolchain=golang.org/toolchain@v0.0.1-go$ACT_GO.linux-amd64
+    dir=$(cd /tmp && GOFLAGS=-mod=mod "$GO" mod download -json "$toolchain" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+    rm -rf .tools/go-toolchain && cp -r "$dir" .tools/go-toolchain && chmod -R u+w .tools/go-toolchain
+    chmod +x .tools/go-toolchain/bin/* .tools/go-toolchain/pkg/tool/*/*
+    GO=$PWD/.tools/go-toolchain/bin/go
+  fi
   log "installing act $ACT_VERSION with go install"
-  GOTOOLCHAIN=auto GOBIN="$PWD/.tools/go/bin" "$GO" install "github.com/nektos/act@$ACT_VERSION"
+  GOTOOLCHAIN=local GOBIN="$PWD/.tools/go/bin" "$GO" install "github.com/nektos/act@$ACT_VERSION"
 fi
 
 bash scripts/fetch-kernels.sh
