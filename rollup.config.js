@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 
-// One bundler config for every entry point: the CLI into dist/ (committed; the Action and its
-// sub-actions join it), and with --configBench the benchmarks into build/ (not committed), so
-// that they measure the same bundled code.
+// One Rollup pass per output tree: every entry of the shipped tool into dist/ (committed: the CLI,
+// the root action and the report/ sub-action, sharing chunks), and with --configBench or
+// --configFake the benchmarks and the fake GitHub server into build/ (not committed).
 // Bundled CommonJS dependencies (docker-modem's ssh2) use __dirname and require; an ES module
-// has neither, so the bundle defines them.
+// has neither, so every chunk defines them.
 const COMMONJS_GLOBALS = [
   "import { createRequire as __createRequire } from 'node:module';",
   "import { fileURLToPath as __fileURLToPath } from 'node:url';",
@@ -16,25 +17,59 @@ const COMMONJS_GLOBALS = [
   "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
 ].join('\n');
 
-const entry = (input, file) => ({
+/** Stands in for the bundle's content hash until the bundle exists (see `buildId`). */
+const HASH_PLACEHOLDER = '__DIVERGE_BUNDLE_HASH_PLACEHOLDER__';
+
+/**
+ * The build id's hash: once every chunk is rendered, a hash of all of them (with the placeholder
+ * in place) replaces the placeholder, so any change to the shipped code changes the id.
+ */
+const buildId = () => ({
+  name: 'diverge-build-id',
+  transform(code, id) {
+    if (!id.endsWith('/src/constants.ts')) return null;
+    return {
+      code: code.replace(
+        /typeof __DIVERGE_BUNDLE_HASH__[^?]*\?\s*__DIVERGE_BUNDLE_HASH__/,
+        `true ? '${HASH_PLACEHOLDER}'`,
+      ),
+      map: null,
+    };
+  },
+  generateBundle(_options, bundle) {
+    const chunks = Object.values(bundle)
+      .filter((item) => item.type === 'chunk')
+      .sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
+    const hash = createHash('sha256');
+    for (const chunk of chunks) hash.update(chunk.fileName).update('\0').update(chunk.code);
+    const digest = hash.digest('hex').slice(0, 16);
+    for (const chunk of chunks) chunk.code = chunk.code.replaceAll(HASH_PLACEHOLDER, digest);
+  },
+});
+
+const bundle = (input, dir, { shebang } = {}) => ({
   input,
   output: {
-    file,
+    dir,
     format: 'es',
-    banner: `${input === 'src/cli.ts' ? '#!/usr/bin/env node\n' : ''}${COMMONJS_GLOBALS}`,
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    banner: (chunk) =>
+      `${shebang && chunk.isEntry && chunk.name === shebang ? '#!/usr/bin/env node\n' : ''}${COMMONJS_GLOBALS}`,
   },
   plugins: [
     typescript({
       tsconfig: './tsconfig.json',
       include: ['src/**/*.ts', 'bench/**/*.ts', 'test/helpers/**/*.ts', 'test/fake-github/**/*.ts'],
       // rootDir '.': the report schema is imported from schema/, outside src/.
-      compilerOptions: { sourceMap: false, outDir: path(file), rootDir: '.' },
+      compilerOptions: { sourceMap: false, outDir: dir, rootDir: '.' },
     }),
     nodeResolve({ preferBuiltins: true }),
     // ssh2 (Docker over ssh://) tries optional native add-ons inside try/catch; left as plain
     // requires they fail there and ssh2 uses its JavaScript fallbacks.
     commonjs({ ignore: (id) => id.endsWith('.node') || id === 'cpu-features' }),
     json(),
+    buildId(),
   ],
   onwarn(warning, warn) {
     // Third-party bundling notes are not ours to fix.
@@ -47,19 +82,24 @@ const entry = (input, file) => ({
   },
 });
 
-const path = (file) => file.slice(0, file.lastIndexOf('/'));
-
 export default (args) =>
   args.configBench
-    ? [
-        entry('bench/judge.ts', 'build/bench/judge.js'),
-        entry('bench/docker-cache.ts', 'build/bench/docker-cache.js'),
-        entry('bench/warm-rerun.ts', 'build/bench/warm-rerun.js'),
-      ]
+    ? bundle(
+        {
+          judge: 'bench/judge.ts',
+          'docker-cache': 'bench/docker-cache.ts',
+          'warm-rerun': 'bench/warm-rerun.ts',
+        },
+        'build/bench',
+      )
     : args.configFake
-      ? [entry('test/fake-github/main.ts', 'build/test/fake-github.js')]
-      : [
-          entry('src/cli.ts', 'dist/cli.js'),
-          entry('src/action.ts', 'dist/index.js'),
-          entry('src/report-action.ts', 'dist/report.js'),
-        ];
+      ? bundle({ 'fake-github': 'test/fake-github/main.ts' }, 'build/test')
+      : bundle(
+          {
+            cli: 'src/entry/cli.ts',
+            index: 'src/entry/action.ts',
+            publish: 'src/entry/publish-action.ts',
+          },
+          'dist',
+          { shebang: 'cli' },
+        );

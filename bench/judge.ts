@@ -6,8 +6,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { KernelObservation } from '../src/results/observe.js';
-import { renderMarkdown } from '../src/report/markdown.js';
-import { renderTerminal } from '../src/report/terminal.js';
+import { renderMarkdown } from '../src/render/markdown.js';
+import { renderTerminal } from '../src/render/terminal.js';
 import { bootRecord, judgedReport } from '../test/helpers/observations.js';
 
 const TESTS = 10_000;

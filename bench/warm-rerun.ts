@@ -12,8 +12,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../src/demo.js';
-import { sha256File } from '../src/digest.js';
+import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../src/run/fixtures.js';
+import { sha256File } from '../src/util/digest.js';
 
 const kernels = await fixtureKernels();
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-bench-rerun-'));

@@ -12,8 +12,8 @@ npx --no-install eslint .
 npx --no-install prettier --check . >/dev/null
 step "dist/ is up to date"
 npm run --silent build >/dev/null 2>&1
-if ! git diff --quiet --exit-code -- dist; then
-  git --no-pager diff --stat -- dist
+if [[ -n $(git status --porcelain -- dist) ]]; then
+  git --no-pager status --short -- dist
   echo "dist/ is stale: run 'npm run build' and commit it" >&2
   exit 1
 fi

@@ -12,6 +12,15 @@ export const EXIT = {
 export const TOOL_NAME = 'diverge';
 export const TOOL_VERSION = '0.1.0';
 
+// Replaced by Rollup with a content hash of the bundle; from source (the tests) it stays unset.
+declare const __DIVERGE_BUNDLE_HASH__: string | undefined;
+
+/**
+ * The build id: the version plus a content hash of the code. Every cache of derived data keys on
+ * it, so results parsed by an older parser are never judged by a newer one.
+ */
+export const BUILD_ID = `${TOOL_VERSION}+${typeof __DIVERGE_BUNDLE_HASH__ === 'string' ? __DIVERGE_BUNDLE_HASH__ : 'source'}`;
+
 /** Where diverge keeps what it can reuse between runs (KVM probe, packed harnesses). */
 export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache');

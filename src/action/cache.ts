@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { cacheDir } from '../constants.js';
-import { sha256 } from '../digest.js';
+import { sha256 } from '../util/digest.js';
 
 /** The directories of ~/.cache/diverge worth keeping between runs. */
 function cachedPaths(): string[] {

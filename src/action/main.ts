@@ -11,7 +11,7 @@ import * as actionsGitHub from '@actions/github';
 import { dockerAccess } from '../build/docker.js';
 import { variantOf } from '../build/kernel.js';
 import { loadConfig } from '../config/load.js';
-import { runDifferential } from '../differential.js';
+import { runDifferential } from '../run/candidate.js';
 import { annotationsFor, completeCheckRun, locateTests, startCheckRun } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
 import { actionGitHub } from './client.js';
@@ -23,9 +23,9 @@ import {
   upsertComment,
 } from '../github/comment.js';
 import { workflowFile } from '../github/environment.js';
-import { publishedArtifactName } from '../references/fetch.js';
+import { publishedArtifactName } from '../references/sources/index.js';
 import { resolveKernels } from '../references/resolve.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../report/types.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { cacheKeys, restoreCaches, saveCaches } from './cache.js';

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import tar from 'tar-stream';
-import { inParallel } from '../parallel.js';
+import { inParallel } from '../util/parallel.js';
 import { BuildError } from './errors.js';
-import { writeAtomically } from '../atomic.js';
+import { writeAtomically } from '../util/atomic.js';
 
 interface ContextEntry {
   /** Slash-separated, relative to the context. */

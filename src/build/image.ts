@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { CappedLog } from '../capped-log.js';
-import { sha256 } from '../digest.js';
+import { CappedLog } from '../util/capped-log.js';
+import { sha256 } from '../util/digest.js';
 import { BUILD_LOG_CAP_BYTES, cacheDir, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';

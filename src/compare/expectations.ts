@@ -44,7 +44,7 @@ import {
   isDivergentClass,
   type StaleExpectation,
 } from '../report/types.js';
-import { writeAtomically } from '../atomic.js';
+import { writeAtomically } from '../util/atomic.js';
 
 export interface Expectation {
   test: string;

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { singleLine } from '../report/escape.js';
+import { singleLine } from '../render/escape.js';
 import type { Report, ReportTest } from '../report/types.js';
 import { isKernelDivergence } from '../report/types.js';
 import type { GitHub } from './client.js';

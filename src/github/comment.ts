@@ -3,7 +3,7 @@
  * comments bots wrote, and updated in place. It carries the divergences it showed in a second
  * hidden line, so the next push can say which divergences are new and which were resolved.
  */
-import { inlineCode } from '../report/escape.js';
+import { inlineCode } from '../render/escape.js';
 import { isKernelDivergence, type Report } from '../report/types.js';
 import type { GitHub } from './client.js';
 

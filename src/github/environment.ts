@@ -4,12 +4,12 @@
  * payload.
  */
 import { readFileSync } from 'node:fs';
-import type { RunContext } from '../references/fetch.js';
+import type { GitHubRun } from '../references/sources/index.js';
 import { createGitHub, DEFAULT_API_URL, type GitHub } from './client.js';
 
 export interface GitHubEnvironment {
   github?: GitHub;
-  run: RunContext;
+  run: GitHubRun;
 }
 
 /** `owner/repo/.github/workflows/kernel.yml@refs/heads/main` → `kernel.yml`. */
@@ -38,7 +38,7 @@ export function githubFromEnvironment(
   log: (line: string) => void,
 ): GitHubEnvironment {
   const base = pullRequestBase(env.GITHUB_EVENT_PATH);
-  const run: RunContext = { variant: overrides.variant };
+  const run: GitHubRun = { variant: overrides.variant };
   const repository = overrides.repository ?? env.GITHUB_REPOSITORY;
   const workflow = workflowFile(env.GITHUB_WORKFLOW_REF);
   const baseBranch = overrides.baseRef ?? (env.GITHUB_BASE_REF || base.ref);

@@ -13,11 +13,11 @@ import { createInertContainer } from '../build/extract.js';
 import { buildImage } from '../build/image.js';
 import { pullIfMissing } from '../build/pull.js';
 import type { DockerAccess } from '../build/docker.js';
-import { sha256 } from '../digest.js';
+import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { HarnessError } from './errors.js';
 import { type Initramfs, withConsole } from './initramfs.js';
-import { writeAtomically } from '../atomic.js';
+import { writeAtomically } from '../util/atomic.js';
 
 export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | undefined };
 

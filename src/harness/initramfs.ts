@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { sha256 } from '../digest.js';
+import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
-import { writeAtomically } from '../atomic.js';
+import { writeAtomically } from '../util/atomic.js';
 
 export interface Initramfs {
   bytes: Buffer;

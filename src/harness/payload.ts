@@ -1,4 +1,4 @@
-import { sha256, sha256File } from '../digest.js';
+import { sha256, sha256File } from '../util/digest.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { CappedLog } from '../capped-log.js';
+import { CappedLog } from '../util/capped-log.js';
 import { ConsoleScript, type ScriptStep } from '../harness/script.js';
 import type { HarnessProgress } from '../results/progress.js';
 import type { TestObservation } from '../results/types.js';
@@ -11,6 +11,7 @@ import type { Accel } from './accel.js';
 import type { MachineProfile } from './profiles.js';
 import { detectSplat, type Splat } from './splats.js';
 import { type BootStage, laterStage, stageOfLine } from './stage.js';
+import { qemuCommand } from './command.js';
 
 export type BootOutcome =
   'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
@@ -85,42 +86,6 @@ export function killAllBoots(): void {
   for (const child of liveChildren) child.kill('SIGKILL');
 }
 process.on('exit', killAllBoots);
-
-/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
-export function qemuCommand(
-  plan: BootPlan,
-  kernel: { path: string; disks?: readonly string[] },
-): string[] {
-  const args = [
-    plan.binary,
-    ...['-M', plan.profile.machine, '-accel', plan.accel],
-    ...(plan.accel === 'kvm'
-      ? ['-cpu', 'host']
-      : plan.profile.tcgCpu
-        ? ['-cpu', plan.profile.tcgCpu]
-        : []),
-    ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
-    ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-    ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-    ...plan.profile.extra,
-  ];
-  if (plan.channel === 'serial2') {
-    // fd 3 is a socket the runner reads, so the results channel is capped like the console.
-    args.push('-chardev', 'socket,id=results,fd=3');
-    if (plan.profile.serial2 === 'isa-serial') args.push('-serial', 'chardev:results');
-    else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
-  }
-  if (plan.exitDevice) args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
-  args.push('-kernel', kernel.path);
-  if (plan.initrd) args.push('-initrd', plan.initrd);
-  if (plan.append) args.push('-append', plan.append);
-  [...plan.disks, ...(kernel.disks ?? [])].forEach((disk, i) => {
-    // snapshot=on: every kernel starts from the same disk contents.
-    args.push('-drive', `file=${disk},format=raw,if=virtio,snapshot=on,index=${i}`);
-  });
-  args.push(...plan.qemuArgs);
-  return args;
-}
 
 /** Boots one kernel and watches it: stage, splats, console script, and the three timeouts. */
 export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<BootCapture> {

@@ -7,8 +7,8 @@
  */
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256, sha256File } from '../digest.js';
-import { writeAtomically } from '../atomic.js';
+import { sha256, sha256File } from '../util/digest.js';
+import { writeAtomically } from '../util/atomic.js';
 
 export interface CachedKernel {
   path: string;

@@ -7,7 +7,7 @@ import { cacheDir } from '../constants.js';
 import type { GitHub } from '../github/client.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { KernelCache } from './cache.js';
-import { type FetchContext, fetchReference, type RunContext } from './fetch.js';
+import { type FetchContext, fetchReference, type GitHubRun } from './sources/index.js';
 
 /** A kernel ready to boot, with where it came from (as reports show it). */
 export interface ResolvedKernel {
@@ -31,7 +31,7 @@ export interface ResolveOptions {
   output?: (line: string) => void;
   /** For artifact, release and base references; without it they fail with a clear message. */
   github?: GitHub;
-  run?: RunContext;
+  run?: GitHubRun;
   /** Default: ~/.cache/diverge. */
   cacheDir?: string;
   retryBaseMs?: number;
@@ -76,7 +76,7 @@ async function resolveCandidate(
 
 /**
  * The candidate and the references as files. Flags win over the config. The candidate comes
- * from its file or its Docker build; references are fetched from their sources (see fetch.ts).
+ * from its file or its Docker build; references are fetched from their sources (see sources/).
  */
 export async function resolveKernels(
   settings: Settings,

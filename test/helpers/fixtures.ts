@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
-import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../../src/demo.js';
+import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../../src/run/fixtures.js';
 
 export { fixtureKernels, REPO_ROOT };
 

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
-import { sha256File } from '../../src/digest.js';
+import { sha256File } from '../../src/util/digest.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, fixtureKernels, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sha256File } from '../../src/digest.js';
+import { sha256File } from '../../src/util/digest.js';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
-import { sha256File } from '../../src/digest.js';
+import { sha256File } from '../../src/util/digest.js';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';

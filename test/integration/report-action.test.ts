@@ -1,5 +1,5 @@
 /**
- * The report/ sub-action as the runner runs it (dist/report.js) for the fork pattern: a
+ * The report/ sub-action as the runner runs it (dist/publish.js) for the fork pattern: a
  * workflow_run event whose triggering run (a fork's pull request, read-only token) uploaded its
  * reports and a pull-request record. The record is believed only when it matches the run.
  */
@@ -96,7 +96,7 @@ async function publishFor(record: { headSha?: string; baseRepository?: string })
   writeFileSync(path.join(dir, 'summary'), '');
   writeFileSync(path.join(dir, 'output'), '');
   const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile(NODE24, [path.join(REPO_ROOT, 'dist', 'report.js')], { env }, (error, stdout) =>
+    execFile(NODE24, [path.join(REPO_ROOT, 'dist', 'publish.js')], { env }, (error, stdout) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
     ),
   );

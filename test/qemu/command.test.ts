@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type BootPlan, qemuCommand } from '../../src/qemu/boot.js';
+import type { BootPlan } from '../../src/qemu/boot.js';
+import { qemuCommand } from '../../src/qemu/command.js';
 import { machineProfile } from '../../src/qemu/profiles.js';
 
 function plan(overrides: Partial<BootPlan> = {}): BootPlan {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sha256 } from '../../src/digest.js';
+import { sha256 } from '../../src/util/digest.js';
 import { KernelCache } from '../../src/references/cache.js';
 import { download, redact } from '../../src/references/download.js';
 

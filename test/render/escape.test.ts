@@ -8,7 +8,7 @@ import {
   link,
   stripControls,
   truncateUtf8,
-} from '../../src/report/escape.js';
+} from '../../src/render/escape.js';
 
 const ZWSP = '\u200b';
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ObservationCache } from '../src/observation-cache.js';
-import { boot } from './helpers/observations.js';
+import { ObservationCache } from '../../src/results/observation-cache.js';
+import { boot } from '../helpers/observations.js';
 
 const identity = { kernelDigest: 'sha256:k', harnessDigest: 'sha256:h', machine: { memory: 256 } };
 

@@ -1,19 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { DockerAccess } from './build/docker.js';
-import type { Settings } from './config/settings.js';
-import type { ObservationCache } from './observation-cache.js';
-import { prepareHarness } from './harness/payload.js';
-import { type Accel, chooseAccel } from './qemu/accel.js';
-import { findQemu, qemuVersion } from './qemu/binary.js';
-import { bootKernel, type BootPlan } from './qemu/boot.js';
-import { checkKernelFile, KernelFileError } from './qemu/kernel-image.js';
-import { inParallel } from './parallel.js';
-import { defaultParallelism } from './qemu/pool.js';
-import { machineProfile } from './qemu/profiles.js';
-import { type KernelObservation, observe } from './results/observe.js';
-import { harnessProgress } from './results/progress.js';
+import type { DockerAccess } from '../build/docker.js';
+import type { Settings } from '../config/settings.js';
+import type { ObservationCache } from '../results/observation-cache.js';
+import { prepareHarness } from '../harness/payload.js';
+import { type Accel, chooseAccel } from '../qemu/accel.js';
+import { findQemu, qemuVersion } from '../qemu/binary.js';
+import { bootKernel, type BootPlan } from '../qemu/boot.js';
+import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
+import { inParallel } from '../util/parallel.js';
+import { defaultParallelism } from '../qemu/pool.js';
+import { machineProfile } from '../qemu/profiles.js';
+import { type KernelObservation, observe } from '../results/observe.js';
+import { harnessProgress } from '../results/progress.js';
 
 /** A kernel to boot: its name (as reports show it), its file and its own disk images. */
 export interface KernelInput {

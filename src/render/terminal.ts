@@ -13,7 +13,7 @@ import {
   plural,
   type DivergenceEntry,
 } from './markdown.js';
-import type { Report, Verdict } from './types.js';
+import type { Report, Verdict } from '../report/types.js';
 
 export interface TerminalOptions {
   /** ANSI colours (plain SGR codes); off for pipes and files. */

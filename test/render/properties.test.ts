@@ -1,15 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { HtmlRenderer, Parser, type Node } from 'commonmark';
 import fc from 'fast-check';
-import { renderMarkdown } from '../../src/report/markdown.js';
-import { renderTerminal } from '../../src/report/terminal.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { renderTerminal } from '../../src/render/terminal.js';
 import {
   DIVERGENCE_CLASSES,
   type DivergenceClass,
   type Report,
   type Severity,
 } from '../../src/report/types.js';
-import { makeTest, sampleReport } from './sample.js';
+import { makeTest, sampleReport } from '../report/sample.js';
 // A failure is reported within a minute even when shrinking its large report would take longer;
 // FC_SEED=<seed of a failure> replays that run without shrinking.
 fc.configureGlobal({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderTerminal } from '../../src/report/terminal.js';
-import { makeTest, sampleReport } from './sample.js';
+import { renderTerminal } from '../../src/render/terminal.js';
+import { makeTest, sampleReport } from '../report/sample.js';
 
 describe('renderTerminal', () => {
   const plain = renderTerminal(sampleReport(), { color: false });

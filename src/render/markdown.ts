@@ -20,7 +20,7 @@ import type {
   ReportTest,
   Severity,
   Verdict,
-} from './types.js';
+} from '../report/types.js';
 
 export interface MarkdownOptions {
   /** Hard limit on the output's UTF-8 bytes (GitHub's comment limit is 65536). */

@@ -1,19 +1,19 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Expectation, loadExpectations } from './compare/expectations.js';
-import { judge, type Judgement } from './compare/judge.js';
-import type { DockerAccess } from './build/docker.js';
-import { cacheDir } from './constants.js';
-import { ObservationCache } from './observation-cache.js';
-import type { Settings } from './config/settings.js';
-import { sha256File } from './digest.js';
-import { type BootRun, prepareBoots } from './pipeline.js';
-import { CANDIDATE, type ResolvedKernel } from './references/resolve.js';
-import { buildReport } from './report/build.js';
-import { renderMarkdown } from './report/markdown.js';
-import { isKernelDivergence, type Report, type ReportKernel } from './report/types.js';
-import { validateReport } from './report/validate.js';
-import type { KernelObservation } from './results/observe.js';
+import { type Expectation, loadExpectations } from '../compare/expectations.js';
+import { judge, type Judgement } from '../compare/judge.js';
+import type { DockerAccess } from '../build/docker.js';
+import { cacheDir } from '../constants.js';
+import { ObservationCache } from '../results/observation-cache.js';
+import type { Settings } from '../config/settings.js';
+import { sha256File } from '../util/digest.js';
+import { type BootRun, prepareBoots } from './boots.js';
+import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
+import { buildReport } from '../report/build.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { isKernelDivergence, type Report, type ReportKernel } from '../report/types.js';
+import { validateReport } from '../report/validate.js';
+import type { KernelObservation } from '../results/observe.js';
 
 export interface DifferentialOptions {
   outDir: string;

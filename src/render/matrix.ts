@@ -4,7 +4,7 @@
  */
 import { inlineText, singleLine } from './escape.js';
 import { CLASS_ORDER, classCount } from './markdown.js';
-import type { DivergenceClass, Report } from './types.js';
+import type { DivergenceClass, Report } from '../report/types.js';
 
 export interface MatrixRow {
   variant: string;

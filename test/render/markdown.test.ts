@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderMarkdown } from '../../src/report/markdown.js';
-import { makeTest, sampleReport, verdictOf } from './sample.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { makeTest, sampleReport, verdictOf } from '../report/sample.js';
 
 const ENTRY_START = /^(?:❌|🔴|🟡|🔵|⚪) \*\*/;
 const entryLines = (md: string) => md.split('\n').filter((line) => ENTRY_START.test(line));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
 import { validateReport } from '../../src/report/validate.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 

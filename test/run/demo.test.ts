@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { unintended } from '../src/demo.js';
-import { renderMatrixMarkdown, renderMatrixText } from '../src/report/matrix.js';
-import { boot, judgedReport } from './helpers/observations.js';
+import { unintended } from '../../src/run/fixtures.js';
+import { renderMatrixMarkdown, renderMatrixText } from '../../src/render/matrix.js';
+import { boot, judgedReport } from '../helpers/observations.js';
 
 const report = judgedReport(
   [

@@ -7,9 +7,9 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TOOL_VERSION } from './constants.js';
-import { sha256 } from './digest.js';
-import type { KernelObservation } from './results/observe.js';
+import { TOOL_VERSION } from '../constants.js';
+import { sha256 } from '../util/digest.js';
+import type { KernelObservation } from './observe.js';
 
 /** Everything a boot's outcome depends on besides the attempt number. */
 export interface BootIdentity {

@@ -1,0 +1,102 @@
+/**
+ * The run context: what a run takes from its surroundings (cache directories, environment,
+ * running processes, clock, build id), built once by an entry point and passed down. Nothing
+ * below the entry points reads `process.env` or works out a cache directory itself.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { BUILD_ID } from './constants.js';
+
+/** Where diverge keeps what it can reuse between runs, one directory per kind of entry. */
+export interface CacheDirs {
+  root: string;
+  /** Fetched reference kernels, by digest, with an index of their sources. */
+  kernels: string;
+  sources: string;
+  /** Reference observations (see results/observation-cache.ts). */
+  observations: string;
+  /** Docker build contexts' digests. */
+  contexts: string;
+  /** Harness directories packed as initramfs archives. */
+  initramfs: string;
+  /** The KVM probe's result for this host boot. */
+  kvmProbe: string;
+}
+
+/** The QEMU (and other long-lived) processes of a run, so an interrupted run can stop them. */
+export interface ProcessRegistry {
+  add(child: ChildProcess): void;
+  delete(child: ChildProcess): void;
+  /** Kills every registered process (SIGKILL); returns how many there were. */
+  killAll(): number;
+}
+
+export interface Clock {
+  now(): number;
+  /** YYYY-MM-DD (UTC), for expectation expiry. */
+  today(): string;
+}
+
+export interface RunContext {
+  cache: CacheDirs;
+  processes: ProcessRegistry;
+  clock: Clock;
+  /** The package version plus a content hash of the bundle: part of every derived cache key. */
+  buildId: string;
+  /** Directories searched for QEMU and other host programs (PATH). */
+  searchPath: readonly string[];
+  /** Scratch space (RUNNER_TEMP on a runner, else the system's temporary directory). */
+  tempDir: string;
+  /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
+  dockerHost: string;
+}
+
+export function cacheDirs(root: string): CacheDirs {
+  return {
+    root,
+    kernels: path.join(root, 'kernels'),
+    sources: path.join(root, 'sources'),
+    observations: path.join(root, 'observations'),
+    contexts: path.join(root, 'contexts'),
+    initramfs: path.join(root, 'initramfs'),
+    kvmProbe: path.join(root, 'kvm-probe.json'),
+  };
+}
+
+/** ~/.cache/diverge, or under XDG_CACHE_HOME. */
+function cacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'diverge');
+}
+
+export function processRegistry(): ProcessRegistry {
+  const live = new Set<ChildProcess>();
+  return {
+    add: (child) => void live.add(child),
+    delete: (child) => void live.delete(child),
+    killAll: () => {
+      for (const child of live) child.kill('SIGKILL');
+      const n = live.size;
+      live.clear();
+      return n;
+    },
+  };
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  today: () => new Date().toISOString().slice(0, 10),
+};
+
+/** The context of a process: read from its environment, once. */
+export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  return {
+    cache: cacheDirs(cacheDir(env)),
+    processes: processRegistry(),
+    clock: systemClock,
+    buildId: BUILD_ID,
+    searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
+    tempDir: env.RUNNER_TEMP || tmpdir(),
+    dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+  };
+}
