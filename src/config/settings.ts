@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MiB, parseDuration, parseSize } from './units.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
+import { ARCHES, archMachines, defaultAppend, profilesOf } from '../qemu/machines.js';
 
 function int(min: number, max?: number) {
   const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
@@ -74,16 +75,7 @@ function atMostOne(
   return false;
 }
 
-const arch = oneOf(['x86_64', 'i386', 'aarch64', 'riscv64']);
-const ARCHES: Record<
-  z.output<typeof arch>,
-  { profiles: [string, ...string[]]; console: string; x86: boolean }
-> = {
-  x86_64: { profiles: ['pc', 'q35', 'microvm'], console: 'ttyS0', x86: true },
-  i386: { profiles: ['pc', 'q35'], console: 'ttyS0', x86: true },
-  aarch64: { profiles: ['virt'], console: 'ttyAMA0', x86: false },
-  riscv64: { profiles: ['virt'], console: 'ttyS0', x86: false },
-};
+const arch = oneOf(ARCHES);
 
 const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'] as const;
@@ -235,17 +227,17 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ).default([]),
     exit: z.literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
   }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
-    const { profiles, console, x86 } = ARCHES[arch];
+    const profiles = profilesOf(arch);
     const profile = m.profile ?? profiles[0];
     if (!profiles.includes(profile)) {
       const message = expected(`one of ${profiles.join(', ')} for ${arch}`)({ input: profile });
       ctx.addIssue({ code: 'custom', path: ['profile'], message });
     }
-    if (exit && !x86) {
+    if (exit && !archMachines(arch).debugExit) {
       const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
       ctx.addIssue({ code: 'custom', path: ['exit'], message });
     }
-    const append = m.append ?? `console=${console} panic=-1`;
+    const append = m.append ?? defaultAppend(arch);
     return {
       arch,
       profile,

@@ -4,7 +4,7 @@ import { tmpdir, arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
-import type { MachineProfile } from './profiles.js';
+import { archMachines, type MachineProfile } from './machines.js';
 import { findQemu } from './binary.js';
 import { cacheDir } from '../constants.js';
 
@@ -18,6 +18,9 @@ export interface AccelChoice {
 }
 
 export class AccelError extends Error {}
+
+/** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
+const PROBE_MACHINE = archMachines('x86_64');
 
 /** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
 const PROBE_DEADLINE_MS = 1000;
@@ -36,7 +39,7 @@ export async function probeKvm(): Promise<ProbeResult> {
   }
   const kernel = path.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
   await writeFile(kernel, probeKernel());
-  const binary = await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' });
+  const binary = await findQemu(PROBE_MACHINE);
   const args = [
     ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
     ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
@@ -81,9 +84,7 @@ async function cachedProbe(): Promise<ProbeResult> {
   let key = 'unknown';
   try {
     const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    const qemu = await stat(
-      await findQemu({ binary: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86' }),
-    );
+    const qemu = await stat(await findQemu(PROBE_MACHINE));
     key = `${bootId}:${qemu.size}:${qemu.mtimeMs}`;
     const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as ProbeResult & { key: string };
     if (cached.key === key)
@@ -109,7 +110,7 @@ export async function chooseAccel(
   if (!nativeGuest) {
     if (request === 'kvm')
       throw new AccelError(
-        `machine.accel: KVM cannot run a ${profile.binary.replace('qemu-system-', '')} guest on this ${hostArch()} host`,
+        `machine.accel: KVM cannot run a ${profile.arch} guest on this ${hostArch()} host`,
       );
     return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
   }

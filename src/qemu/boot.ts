@@ -8,7 +8,7 @@ import type { HarnessProgress } from '../results/progress.js';
 import type { TestObservation } from '../results/types.js';
 import { cleanLine, ConsoleLines, ConsoleText } from './console.js';
 import type { Accel } from './accel.js';
-import type { MachineProfile } from './profiles.js';
+import type { MachineProfile } from './machines.js';
 import { detectSplat, type Splat } from './splats.js';
 import { type BootStage, laterStage, stageOfLine } from './stage.js';
 import { qemuCommand } from './command.js';

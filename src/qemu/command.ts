@@ -16,12 +16,12 @@ export function qemuCommand(
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
     ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-    ...plan.profile.extra,
+    ...(plan.profile.firmware ? ['-bios', plan.profile.firmware] : []),
   ];
   if (plan.channel === 'serial2') {
     // fd 3 is a socket the runner reads, so the results channel is capped like the console.
     args.push('-chardev', 'socket,id=results,fd=3');
-    if (plan.profile.serial2 === 'isa-serial') args.push('-serial', 'chardev:results');
+    if (plan.profile.serial2.host === 'isa-serial') args.push('-serial', 'chardev:results');
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }
   if (plan.exitDevice) args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');

@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
-import type { Arch } from './profiles.js';
+import { archMachines, type Arch, type KernelFormat } from './machines.js';
 
 export class KernelFileError extends Error {}
 
 /** Formats QEMU's `-kernel` accepts, told apart by their headers. */
-function imageFormat(head: Buffer): string | undefined {
+function imageFormat(head: Buffer): KernelFormat | undefined {
   if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS') return 'bzImage';
   if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
     return 'arm64 Image';
@@ -18,13 +18,6 @@ function imageFormat(head: Buffer): string | undefined {
   }
   return undefined;
 }
-
-const ACCEPTED: Record<Arch, readonly string[]> = {
-  x86_64: ['bzImage', 'ELF', 'multiboot'],
-  i386: ['bzImage', 'ELF', 'multiboot'],
-  aarch64: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
-  riscv64: ['riscv Image', 'ELF', 'PE/EFI'],
-};
 
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 export async function checkKernelFile(name: string, file: string, arch: Arch): Promise<string> {
@@ -43,9 +36,10 @@ export async function checkKernelFile(name: string, file: string, arch: Arch): P
     const head = Buffer.alloc(8192);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const format = imageFormat(head.subarray(0, bytesRead));
-    if (!format || !ACCEPTED[arch].includes(format)) {
+    const accepted = archMachines(arch).kernelFormats;
+    if (!format || !accepted.includes(format)) {
       throw new KernelFileError(
-        `kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${ACCEPTED[arch].join(', ')}`,
+        `kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`,
       );
     }
     return format;

@@ -11,7 +11,7 @@ import { bootKernel, type BootPlan } from '../qemu/boot.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { inParallel } from '../util/parallel.js';
 import { defaultParallelism } from '../qemu/pool.js';
-import { machineProfile } from '../qemu/profiles.js';
+import { machineProfile } from '../qemu/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
 import { harnessProgress } from '../results/progress.js';
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { initScript } from '../../src/harness/image.js';
+import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
 
 /** The script's command line, run by a real shell with the results going to stdout. */
 function runCommandLine(script: string): string {
@@ -46,5 +47,16 @@ describe('the generated /init of a harness image', () => {
       'for dev in /dev/ttyS1 /dev/hvc0',
     );
     expect(initScript({ argv: ['t'], env: [], workdir: '/' }, 'console')).not.toContain('ttyS1');
+  });
+
+  it("tries the second serial port's guest device of every machine in the table", () => {
+    const tried = /for dev in ([^;]*);/
+      .exec(initScript({ argv: ['t'], env: [], workdir: '/' }, 'serial2'))?.[1]
+      ?.split(' ');
+    for (const arch of ARCHES) {
+      for (const profile of profilesOf(arch)) {
+        expect(tried).toContain(machineProfile(arch, profile).serial2.guest);
+      }
+    }
   });
 });

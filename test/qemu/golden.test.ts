@@ -7,31 +7,31 @@
  *   UPDATE_GOLDEN=1 npm run jest -- test/qemu/golden.test.ts
  * and review the diff of test/qemu/golden/ before committing it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import type { BootPlan } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
-import { type Arch, machineProfile } from '../../src/qemu/profiles.js';
+import {
+  ARCHES,
+  defaultAppend,
+  machineProfile,
+  type MachineProfile,
+  profilesOf,
+} from '../../src/qemu/machines.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('golden/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-const PROFILES: [Arch, string, { kvm: boolean; exit: boolean; console: string }][] = [
-  ['x86_64', 'pc', { kvm: true, exit: true, console: 'ttyS0' }],
-  ['x86_64', 'q35', { kvm: true, exit: true, console: 'ttyS0' }],
-  ['x86_64', 'microvm', { kvm: true, exit: true, console: 'ttyS0' }],
-  ['i386', 'pc', { kvm: true, exit: true, console: 'ttyS0' }],
-  ['i386', 'q35', { kvm: true, exit: true, console: 'ttyS0' }],
-  ['aarch64', 'virt', { kvm: false, exit: false, console: 'ttyAMA0' }],
-  ['riscv64', 'virt', { kvm: false, exit: false, console: 'ttyS0' }],
-];
+const MACHINES = ARCHES.flatMap((arch) =>
+  profilesOf(arch).map((profile) => machineProfile(arch, profile)),
+);
 
 type Variation = { name: string; plan: Partial<BootPlan>; kernelDisks?: string[] };
 
-/** The variations of a profile: KVM and the exit device only where the machine has them. */
-function variations(kvm: boolean, exit: boolean): Variation[] {
+/** The variations of a machine: KVM and the exit device only where it has them. */
+function variations({ kvmOnX86Host: kvm, debugExit: exit }: MachineProfile): Variation[] {
   return [
     { name: 'tcg', plan: {} },
     ...(kvm ? [{ name: 'kvm', plan: { accel: 'kvm' as const } }] : []),
@@ -77,9 +77,8 @@ function lines(argv: readonly string[]): string {
 }
 
 /** One block per variation: its name, then its command line. */
-function render(arch: Arch, profile: string, consoleDevice: string, kvm: boolean, exit: boolean) {
-  const machine = machineProfile(arch, profile);
-  return variations(kvm, exit)
+function render(machine: MachineProfile) {
+  return variations(machine)
     .map(({ name, plan, kernelDisks }) => {
       const argv = qemuCommand(
         {
@@ -88,7 +87,7 @@ function render(arch: Arch, profile: string, consoleDevice: string, kvm: boolean
           accel: 'tcg',
           memoryMiB: 256,
           cpus: 1,
-          append: `console=${consoleDevice} panic=-1`,
+          append: defaultAppend(machine.arch),
           qemuArgs: [],
           exitDevice: false,
           disks: [],
@@ -107,15 +106,26 @@ function render(arch: Arch, profile: string, consoleDevice: string, kvm: boolean
     .join('\n');
 }
 
+const goldenFile = ({ arch, profile }: MachineProfile) =>
+  path.join(GOLDEN_DIR, `${arch}-${profile}.txt`);
+
 describe('golden QEMU command lines', () => {
-  it.each(PROFILES)('%s %s', (arch, profile, { kvm, exit, console: consoleDevice }) => {
-    const file = path.join(GOLDEN_DIR, `${arch}-${profile}.txt`);
-    const actual = render(arch, profile, consoleDevice, kvm, exit);
-    if (UPDATE) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(file, actual);
-    }
-    expect(existsSync(file)).toBe(true);
-    expect(actual).toBe(readFileSync(file, 'utf8'));
+  it.each(MACHINES.map((machine) => [machine.arch, machine.profile, machine] as const))(
+    '%s %s',
+    (_arch, _profile, machine) => {
+      const actual = render(machine);
+      if (UPDATE) {
+        mkdirSync(GOLDEN_DIR, { recursive: true });
+        writeFileSync(goldenFile(machine), actual);
+      }
+      expect(existsSync(goldenFile(machine))).toBe(true);
+      expect(actual).toBe(readFileSync(goldenFile(machine), 'utf8'));
+    },
+  );
+
+  it('has a golden file for each machine and none for a machine that is gone', () => {
+    expect(readdirSync(GOLDEN_DIR).sort()).toEqual(
+      MACHINES.map((machine) => path.basename(goldenFile(machine))).sort(),
+    );
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * The machine table: everything diverge knows about booting each architecture and profile. The
+ * config's choices, the QEMU command line, the kernel-format check, KVM eligibility and the
+ * harness's results device all read it; a new machine is a new entry here.
+ */
+
+/** What QEMU's `-kernel` loads, told apart by their headers (see kernel-image.ts). */
+export type KernelFormat =
+  'bzImage' | 'arm64 Image' | 'riscv Image' | 'ELF' | 'gzip' | 'PE/EFI' | 'multiboot';
+
+/** What differs between the profiles of one architecture. */
+interface Profile {
+  /** QEMU machine type (`-M`), and its options. */
+  type: string;
+  options?: readonly string[];
+}
+
+interface ArchMachines {
+  binary: string;
+  /** The Debian package that ships the binary, for the error when it is missing. */
+  debianPackage: string;
+  /** CPU model under TCG; KVM always uses `host`. */
+  tcgCpu?: string;
+  /** `-bios` firmware, for machines that boot a bare `-kernel` only through one. */
+  firmware?: string;
+  /** The guest's console device (the first serial port), named in the default command line. */
+  console: string;
+  /** How the second serial port (results channel `serial2`) is attached, and its guest device. */
+  serial2: { host: 'isa-serial' | 'virtio-console'; guest: string };
+  kernelFormats: readonly KernelFormat[];
+  /** Whether the guest can run under KVM on an x86_64 host. */
+  kvmOnX86Host: boolean;
+  /** Whether the machine has an ISA bus for `isa-debug-exit`. */
+  debugExit: boolean;
+  /** By name; the first is the default. */
+  profiles: Readonly<Record<string, Profile>>;
+}
+
+const X86 = {
+  debianPackage: 'qemu-system-x86',
+  console: 'ttyS0',
+  serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
+  kernelFormats: ['bzImage', 'ELF', 'multiboot'],
+  kvmOnX86Host: true,
+  debugExit: true,
+} as const;
+
+const MACHINES = {
+  x86_64: {
+    ...X86,
+    binary: 'qemu-system-x86_64',
+    profiles: {
+      pc: { type: 'pc' },
+      q35: { type: 'q35' },
+      // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
+      // calibrate its TSC on a bare microvm and hangs early.
+      microvm: { type: 'microvm', options: ['pit=on', 'pic=on', 'rtc=on'] },
+    },
+  },
+  i386: {
+    ...X86,
+    binary: 'qemu-system-i386',
+    profiles: { pc: { type: 'pc' }, q35: { type: 'q35' } },
+  },
+  aarch64: {
+    binary: 'qemu-system-aarch64',
+    debianPackage: 'qemu-system-arm',
+    tcgCpu: 'cortex-a57',
+    console: 'ttyAMA0',
+    serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
+    kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
+    kvmOnX86Host: false,
+    debugExit: false,
+    profiles: { virt: { type: 'virt' } },
+  },
+  riscv64: {
+    binary: 'qemu-system-riscv64',
+    debianPackage: 'qemu-system-misc',
+    // OpenSBI, which starts an S-mode kernel.
+    firmware: 'default',
+    console: 'ttyS0',
+    serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
+    kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
+    kvmOnX86Host: false,
+    debugExit: false,
+    profiles: { virt: { type: 'virt' } },
+  },
+} satisfies Record<string, ArchMachines>;
+
+export type Arch = keyof typeof MACHINES;
+
+const TABLE: Readonly<Record<Arch, ArchMachines>> = MACHINES;
+
+/** Every architecture, in the table's order. */
+export const ARCHES = Object.keys(TABLE) as [Arch, ...Arch[]];
+
+/** What every profile of an architecture shares. */
+export function archMachines(arch: Arch): Omit<ArchMachines, 'profiles'> {
+  return TABLE[arch];
+}
+
+/** The profiles of an architecture, the default first. */
+export function profilesOf(arch: Arch): [string, ...string[]] {
+  return Object.keys(TABLE[arch].profiles) as [string, ...string[]];
+}
+
+/** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
+export function defaultAppend(arch: Arch): string {
+  return `console=${TABLE[arch].console} panic=-1`;
+}
+
+/** Every guest device the second serial port can be, whatever the machine. */
+export const SERIAL2_GUEST_DEVICES = [...new Set(ARCHES.map((arch) => TABLE[arch].serial2.guest))];
+
+/** One machine: an architecture's entry with one of its profiles. */
+export type MachineProfile = Omit<ArchMachines, 'profiles'> & {
+  arch: Arch;
+  profile: string;
+  /** The `-M` value: the machine type and its options. */
+  machine: string;
+};
+
+export function machineProfile(arch: Arch, profile: string): MachineProfile {
+  const { profiles, ...shared } = TABLE[arch];
+  const found = Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
+  if (!found) {
+    throw new Error(
+      `machine.profile: ${arch} has no profile "${profile}" (expected one of ${profilesOf(arch).join(', ')})`,
+    );
+  }
+  return {
+    ...shared,
+    arch,
+    profile,
+    machine: [found.type, ...(found.options ?? [])].join(','),
+  };
+}

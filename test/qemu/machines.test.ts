@@ -1,0 +1,55 @@
+import { arch as hostArch } from 'node:os';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { chooseAccel } from '../../src/qemu/accel.js';
+import { findQemu } from '../../src/qemu/binary.js';
+import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
+
+const savedPath = process.env.PATH;
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
+
+describe('the machine table', () => {
+  it('has these architectures and profiles, the default first', () => {
+    expect(Object.fromEntries(ARCHES.map((arch) => [arch, profilesOf(arch)]))).toEqual({
+      x86_64: ['pc', 'q35', 'microvm'],
+      i386: ['pc', 'q35'],
+      aarch64: ['virt'],
+      riscv64: ['virt'],
+    });
+  });
+
+  it('rejects a profile the architecture does not have, naming the ones it has', () => {
+    expect(() => machineProfile('aarch64', 'q35')).toThrow(
+      'machine.profile: aarch64 has no profile "q35" (expected one of virt)',
+    );
+    expect(() => machineProfile('x86_64', 'toString')).toThrow(
+      'machine.profile: x86_64 has no profile "toString" (expected one of pc, q35, microvm)',
+    );
+  });
+
+  it.each([
+    ['x86_64', 'qemu-system-x86_64', 'qemu-system-x86'],
+    ['i386', 'qemu-system-i386', 'qemu-system-x86'],
+    ['aarch64', 'qemu-system-aarch64', 'qemu-system-arm'],
+    ['riscv64', 'qemu-system-riscv64', 'qemu-system-misc'],
+  ] as const)('names the Debian package of a missing %s QEMU', async (arch, binary, pkg) => {
+    process.env.PATH = '';
+    await expect(findQemu(machineProfile(arch, profilesOf(arch)[0]))).rejects.toThrow(
+      `${binary} not found on PATH: install the Debian package ${pkg} (apt-get install ${pkg})`,
+    );
+  });
+
+  it.each(['aarch64', 'riscv64'] as const)(
+    'refuses KVM for a %s guest without probing, naming the architecture',
+    async (arch) => {
+      await expect(chooseAccel('kvm', machineProfile(arch, 'virt'))).rejects.toThrow(
+        `machine.accel: KVM cannot run a ${arch} guest on this ${hostArch()} host`,
+      );
+      await expect(chooseAccel('auto', machineProfile(arch, 'virt'))).resolves.toEqual({
+        accel: 'tcg',
+        reason: 'TCG: the guest architecture differs from the host',
+      });
+    },
+  );
+});
