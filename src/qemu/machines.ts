@@ -109,7 +109,7 @@ export function defaultAppend(arch: Arch): string {
   return `console=${TABLE[arch].console} panic=-1`;
 }
 
-/** Every guest device the second serial port can be, whatever the machine. */
+/** Every guest device the second serial port can be: a harness image's /init tries each in turn. */
 export const SERIAL2_GUEST_DEVICES = [...new Set(ARCHES.map((arch) => TABLE[arch].serial2.guest))];
 
 /** One machine: an architecture's entry with one of its profiles. */
