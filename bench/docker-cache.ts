@@ -32,6 +32,8 @@ writeFileSync(
 );
 
 const docker = new Docker();
+// The context's file digests go to a scratch cache, removed with the context.
+const contextCache = mkdtempSync(path.join(tmpdir(), 'diverge-bench-contexts-'));
 const build = () =>
   buildImage(docker, {
     recipe: { context, dockerfile: 'Dockerfile', args: {} },
@@ -39,6 +41,7 @@ const build = () =>
     role: 'bench',
     logFile: path.join(context, '..', `${path.basename(context)}-build.log`),
     progress: () => undefined,
+    contextCache,
   });
 
 let start = performance.now();
@@ -55,6 +58,7 @@ warm.sort((a, b) => a - b);
 const median = warm[2] as number;
 await docker.getImage(cold.tag).remove({ force: true });
 rmSync(context, { recursive: true, force: true });
+rmSync(contextCache, { recursive: true, force: true });
 
 console.log(
   `kernel.build on ${FILES} files / ${BYTES / 1024 / 1024} MB: cold ${coldMs.toFixed(0)} ms, warm (cache hit) median of 5 ${median.toFixed(0)} ms (min ${warm[0]?.toFixed(0)} ms) — target < 2000 ms`,

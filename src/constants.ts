@@ -1,6 +1,3 @@
-import { homedir } from 'node:os';
-import path from 'node:path';
-
 /** Process exit codes, as documented in the README. */
 export const EXIT = {
   ok: 0,
@@ -16,16 +13,10 @@ export const TOOL_VERSION = '0.1.0';
 declare const __DIVERGE_BUNDLE_HASH__: string | undefined;
 
 /**
- * The build id: the version plus a content hash of the code. Every cache of derived data keys on
- * it, so results parsed by an older parser are never judged by a newer one.
+ * The build id: the version plus a content hash of the code. The run context carries it into every
+ * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
 export const BUILD_ID = `${TOOL_VERSION}+${typeof __DIVERGE_BUNDLE_HASH__ === 'string' ? __DIVERGE_BUNDLE_HASH__ : 'source'}`;
-
-/** Where diverge keeps what it can reuse between runs (KVM probe, packed harnesses). */
-export function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache');
-  return path.join(base, 'diverge');
-}
 
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 export const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;

@@ -94,6 +94,8 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     cache: cacheDirs(cacheDir(env)),
     processes: processRegistry(),
     clock: systemClock,
+    // From source (ts-jest) this is `0.1.0+source` whatever the code: harmless, as tests give
+    // every run fresh cache directories and so never meet entries of an older build.
     buildId: BUILD_ID,
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
     tempDir: env.RUNNER_TEMP || tmpdir(),

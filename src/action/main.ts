@@ -9,6 +9,7 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
 import * as actionsGitHub from '@actions/github';
 import { dockerAccess } from '../build/docker.js';
+import { createRunContext } from '../context.js';
 import { variantOf } from '../build/kernel.js';
 import { loadConfig } from '../config/load.js';
 import { runDifferential } from '../run/candidate.js';
@@ -183,12 +184,13 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
   }
   try {
     const settings = await loadConfig(inputs.config);
+    const runContext = createRunContext(process.env);
     const keys = cacheKeys(
       await readFile(inputs.config, 'utf8'),
       variantOf(settings, inputs.variant),
       context.runId,
     );
-    await restoreCaches(keys);
+    await restoreCaches(keys, runContext.cache);
     if (inputs.failOn) settings.failOn = inputs.failOn;
     const variant = variantOf(settings, inputs.variant);
     const outDir = path.join(
@@ -196,7 +198,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
       'diverge',
       variant,
     );
-    const docker = dockerAccess(undefined, (line) => core.info(line));
+    const docker = dockerAccess(runContext.dockerHost, undefined, (line) => core.info(line));
     const pr = access.pullRequest;
     const run = {
       variant,
@@ -218,11 +220,12 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
           output: (line) => core.info(`  ${line}`),
           github,
           run,
+          cache: runContext.cache,
         },
       ),
     );
     const report = await core.group('diverge: boot and judge', () =>
-      runDifferential(settings, kernels, {
+      runDifferential(runContext, settings, kernels, {
         outDir,
         docker,
         variant,
@@ -266,7 +269,7 @@ export async function runAction(context: Context = actionsGitHub.context): Promi
       ]).catch((error: Error) => core.warning(`could not publish the kernel: ${error.message}`));
     }
     await publish(github, context, inputs, report, access, checkRunId);
-    await saveCaches(keys);
+    await saveCaches(keys, runContext.cache);
     if (report.summary.conclusion === 'failure')
       core.setFailed(
         `${report.summary.failing} failing divergences (fail-on: ${settings.failOn.join(', ')})`,

@@ -11,15 +11,12 @@ export interface DockerAccess {
   client(): Promise<Docker>;
 }
 
-/** Where the engine is expected, as the user would write it. */
-export function dockerHost(): string {
-  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-}
-
-/** Turns a failed connection into a message that says what to do about it. */
-export function explainDockerError(error: unknown): DockerUnavailableError {
+/**
+ * Turns a failed connection into a message that says what to do about it. `host` is where the
+ * engine was expected, as the user would write it (the run context's Docker host).
+ */
+export function explainDockerError(error: unknown, host: string): DockerUnavailableError {
   const code = (error as NodeJS.ErrnoException).code;
-  const host = dockerHost();
   const why =
     code === 'ENOENT' || code === 'ECONNREFUSED'
       ? `no Docker engine is listening at ${host}: start dockerd (or set DOCKER_HOST)`
@@ -29,7 +26,12 @@ export function explainDockerError(error: unknown): DockerUnavailableError {
   return new DockerUnavailableError(why);
 }
 
+/**
+ * `host` names the engine in messages; dockerode finds it the same way (DOCKER_HOST, else the
+ * local socket).
+ */
 export function dockerAccess(
+  host: string,
   create: () => Docker = () => new Docker(),
   log: (line: string) => void = () => undefined,
 ): DockerAccess {
@@ -41,9 +43,9 @@ export function dockerAccess(
         try {
           await docker.ping();
           const version = await docker.version();
-          log(`Docker engine ${version.Version} (API ${version.ApiVersion}) at ${dockerHost()}`);
+          log(`Docker engine ${version.Version} (API ${version.ApiVersion}) at ${host}`);
         } catch (error) {
-          throw explainDockerError(error);
+          throw explainDockerError(error, host);
         }
         return docker;
       })();

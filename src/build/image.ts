@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { CappedLog } from '../util/capped-log.js';
 import { sha256 } from '../util/digest.js';
-import { BUILD_LOG_CAP_BYTES, cacheDir, TOOL_VERSION } from '../constants.js';
+import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
 import { BuildError } from './errors.js';
@@ -31,6 +31,8 @@ export interface BuildRequest {
   progress: (line: string) => void;
   /** Every line the build prints (the Action folds them into a log group). */
   output?: (line: string) => void;
+  /** Where the context's file digests are kept between builds (the run context's cache). */
+  contextCache: string;
 }
 
 export interface BuiltImage {
@@ -126,12 +128,7 @@ function failureMessage(field: string, step: RegExpExecArray | undefined, error:
 export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuiltImage> {
   const started = Date.now();
   const { recipe, field, progress } = request;
-  const context = await scanContext(
-    recipe.context,
-    recipe.dockerfile,
-    field,
-    path.join(cacheDir(), 'contexts'),
-  );
+  const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache);
   const digest = recipeDigest(recipe, context);
   const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
 

@@ -50,6 +50,8 @@ export async function buildKernel(
     outDir: string;
     progress: (line: string) => void;
     output?: (line: string) => void;
+    /** See BuildRequest. */
+    contextCache: string;
   },
 ): Promise<BuiltKernel> {
   const docker = await access.client();
@@ -60,6 +62,7 @@ export async function buildKernel(
     logFile: path.join(options.outDir, 'logs', 'build-kernel.log'),
     progress: options.progress,
     ...(options.output ? { output: options.output } : {}),
+    contextCache: options.contextCache,
   });
   const [extracted, ...extra] = await extractFiles(
     docker,

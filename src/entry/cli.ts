@@ -18,6 +18,7 @@ import { bootKernels, type KernelInput } from '../run/boots.js';
 import { killAllBoots } from '../qemu/boot.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
+import { createRunContext } from '../context.js';
 import { dockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
@@ -87,8 +88,9 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   let code: number = EXIT.ok;
+  const context = createRunContext(process.env);
   // Connects on first use only: runs that boot files never need a Docker engine.
-  const docker = dockerAccess(undefined, log);
+  const docker = dockerAccess(context.dockerHost, undefined, log);
   program
     .command('boot')
     .description(
@@ -102,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       async (options: { config?: string; kernel: KernelInput[]; out: string; jobs?: number }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
-        const run = await bootKernels(settings, options.kernel, {
+        const run = await bootKernels(context, settings, options.kernel, {
           outDir,
           docker,
           ...(options.jobs ? { jobs: options.jobs } : {}),
@@ -192,13 +194,21 @@ async function main(argv: string[]): Promise<number> {
             ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
             ...(options.reference ? { references: options.reference } : {}),
           },
-          { docker, variant, outDir, progress: log, run, ...(github ? { github } : {}) },
+          {
+            docker,
+            variant,
+            outDir,
+            progress: log,
+            run,
+            cache: context.cache,
+            ...(github ? { github } : {}),
+          },
         );
-        const report = await runDifferential(settings, kernels, {
+        const report = await runDifferential(context, settings, kernels, {
           outDir,
           docker,
           variant,
-          ...(options.observationCache ? {} : { observationCache: false as const }),
+          observationCache: options.observationCache,
           progress: log,
           ...(options.jobs ? { jobs: options.jobs } : {}),
         });
@@ -236,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out ?? options.from);
-        const report = await compareSaved(settings, path.resolve(options.from), {
+        const report = await compareSaved(context, settings, path.resolve(options.from), {
           outDir,
           variant: variantOf(settings, options.variant),
           progress: log,
@@ -298,7 +308,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await updateExpectations(file, divergences, {
         arch: report.machine.arch,
         variant: report.variant,
-        today: new Date().toISOString().slice(0, 10),
+        today: context.clock.today(),
       });
       log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
     });
@@ -319,11 +329,11 @@ async function main(argv: string[]): Promise<number> {
       async (options: { out: string; variant?: string[]; linux?: boolean; jobs?: number }) => {
         const outDir = path.resolve(options.out);
         if (options.linux) {
-          code = await runLinuxDemo(outDir, log);
+          code = await runLinuxDemo(context, outDir, log);
           return;
         }
-        const started = Date.now();
-        const rows = await runCourseDemo(outDir, {
+        const started = context.clock.now();
+        const rows = await runCourseDemo(context, outDir, {
           docker,
           log,
           ...(options.variant ? { variants: options.variant } : {}),
@@ -333,7 +343,7 @@ async function main(argv: string[]): Promise<number> {
         for (const row of rows)
           for (const problem of row.unintended) log(`${row.variant}: ${problem}`);
         log(
-          `reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+          `reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`,
         );
         code = rows.some((row) => row.report.summary.conclusion === 'neutral')
           ? EXIT.infrastructure

@@ -66,7 +66,7 @@ echo o >/proc/sysrq-trigger 2>/dev/null
 async function harnessImageRef(
   docker: Docker,
   image: HarnessImage,
-  options: { logFile: string; progress: (line: string) => void },
+  options: { logFile: string; progress: (line: string) => void; contextCache: string },
 ): Promise<string> {
   if (image.build) {
     const built = await buildImage(docker, {
@@ -75,6 +75,7 @@ async function harnessImageRef(
       role: 'harness',
       logFile: options.logFile,
       progress: options.progress,
+      contextCache: options.contextCache,
     });
     return built.tag;
   }
@@ -166,15 +167,17 @@ function imageCommand(info: Docker.ImageInspectInfo, image: string): ImageComman
 }
 
 /**
- * The harness image as a gzipped initramfs. An archive made earlier from the same image id and
- * results channel is reused from `cacheDir`.
+ * The harness image as a gzipped initramfs. An archive made earlier by the same build of diverge
+ * from the same image id and results channel is reused from `cache.dir`.
  */
 export async function initramfsFromImage(
   access: DockerAccess,
   image: HarnessImage,
   options: {
     channel: 'console' | 'serial2';
-    cacheDir: string;
+    cache: { dir: string; buildId: string };
+    /** Where a harness build keeps its context's file digests. */
+    contextCache: string;
     logFile: string;
     progress: (line: string) => void;
   },
@@ -184,8 +187,8 @@ export async function initramfsFromImage(
   const info = await docker.getImage(ref).inspect();
   const command = imageCommand(info, ref);
   const init = initScript(command, options.channel);
-  const key = sha256(`${info.Id}\n${init}`).slice('sha256:'.length);
-  const cached = path.join(options.cacheDir, `image-${key}.cpio.gz`);
+  const key = sha256(`${options.cache.buildId}\n${info.Id}\n${init}`).slice('sha256:'.length);
+  const cached = path.join(options.cache.dir, `image-${key}.cpio.gz`);
   try {
     const bytes = await readFile(cached);
     return { bytes, digest: sha256(bytes) };

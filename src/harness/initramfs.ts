@@ -82,16 +82,22 @@ async function pack(tree: readonly TreeEntry[]): Promise<Initramfs> {
  * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
  * opens it for init's stdio before anything in the harness could create it.
  *
- * With `cacheDir`, an archive packed earlier from a tree with the same names, modes, sizes and
- * modification times is reused (as make would), which saves every later run the packing.
+ * With `cache`, an archive packed earlier from a tree with the same names, modes, sizes and
+ * modification times is reused (as make would), which saves every later run the packing; the
+ * build id in the key keeps archives packed by another build of diverge out.
  */
-export async function initramfsFromDir(root: string, cacheDir?: string): Promise<Initramfs> {
+export async function initramfsFromDir(
+  root: string,
+  cache?: { dir: string; buildId: string },
+): Promise<Initramfs> {
   const tree = await scanTree(root);
-  if (!cacheDir) return pack(tree);
+  if (!cache) return pack(tree);
   const key = createHash('sha256')
+    .update(cache.buildId)
+    .update('\0')
     .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
     .digest('hex');
-  const cached = path.join(cacheDir, `${key}.cpio.gz`);
+  const cached = path.join(cache.dir, `${key}.cpio.gz`);
   try {
     const bytes = await readFile(cached);
     return { bytes, digest: sha256(bytes) };

@@ -2,7 +2,7 @@ import { sha256, sha256File } from '../util/digest.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { cacheDir } from '../constants.js';
+import type { CacheDirs } from '../context.js';
 import { initramfsFromDir } from './initramfs.js';
 import type { DockerAccess } from '../build/docker.js';
 import { HarnessError } from './errors.js';
@@ -33,6 +33,10 @@ export interface HarnessOptions {
   /** Docker, for a harness given as an image; connected only when one is. */
   docker?: DockerAccess;
   progress?: (line: string) => void;
+  /** Packed archives, and the build contexts of a harness image, kept between runs. */
+  cache: Pick<CacheDirs, 'initramfs' | 'contexts'>;
+  /** Keys the packed archives: another build of diverge may pack differently. */
+  buildId: string;
 }
 
 async function checkedDir(dir: string): Promise<string> {
@@ -53,7 +57,7 @@ function requireDocker(docker: DockerAccess | undefined): DockerAccess {
 export async function prepareHarness(
   harness: Settings['harness'],
   workDir: string,
-  options: HarnessOptions = {},
+  options: HarnessOptions,
 ): Promise<HarnessPayload> {
   const parts: string[] = [];
   let initrd: string | undefined;
@@ -65,11 +69,13 @@ export async function prepareHarness(
       break;
     case 'dir':
     case 'image': {
+      const archives = { dir: options.cache.initramfs, buildId: options.buildId };
       const built = await (payload.kind === 'dir'
-        ? initramfsFromDir(await checkedDir(payload.path), path.join(cacheDir(), 'initramfs'))
+        ? initramfsFromDir(await checkedDir(payload.path), archives)
         : initramfsFromImage(requireDocker(options.docker), payload, {
             channel: harness.results.channel,
-            cacheDir: path.join(cacheDir(), 'initramfs'),
+            cache: archives,
+            contextCache: options.cache.contexts,
             logFile: path.join(workDir, 'build-harness.log'),
             progress: options.progress ?? (() => undefined),
           }));

@@ -6,7 +6,6 @@ import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
 import { archMachines, type MachineProfile } from './machines.js';
 import { findQemu } from './binary.js';
-import { cacheDir } from '../constants.js';
 
 export type Accel = 'kvm' | 'tcg';
 export type AccelRequest = 'auto' | Accel;
@@ -30,8 +29,17 @@ interface ProbeResult {
   detail: string;
 }
 
+/** What the probe needs from the run context. */
+export interface KvmProbeContext {
+  /** Where the result is kept for this host boot. */
+  cacheFile: string;
+  /** Part of the kept result's key: another build may probe differently. */
+  buildId: string;
+  searchPath: readonly string[];
+}
+
 /** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
-export async function probeKvm(): Promise<ProbeResult> {
+export async function probeKvm(searchPath: readonly string[]): Promise<ProbeResult> {
   try {
     await access('/dev/kvm', constants.R_OK | constants.W_OK);
   } catch {
@@ -39,7 +47,7 @@ export async function probeKvm(): Promise<ProbeResult> {
   }
   const kernel = path.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
   await writeFile(kernel, probeKernel());
-  const binary = await findQemu(PROBE_MACHINE);
+  const binary = await findQemu(PROBE_MACHINE, searchPath);
   const args = [
     ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
     ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
@@ -79,23 +87,24 @@ export async function probeKvm(): Promise<ProbeResult> {
 }
 
 /** The probe result is kept per host boot: KVM does not start or stop working in between. */
-async function cachedProbe(): Promise<ProbeResult> {
-  const cacheFile = path.join(cacheDir(), 'kvm-probe.json');
+async function cachedProbe(probe: KvmProbeContext): Promise<ProbeResult> {
   let key = 'unknown';
   try {
     const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    const qemu = await stat(await findQemu(PROBE_MACHINE));
-    key = `${bootId}:${qemu.size}:${qemu.mtimeMs}`;
-    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as ProbeResult & { key: string };
+    const qemu = await stat(await findQemu(PROBE_MACHINE, probe.searchPath));
+    key = `${probe.buildId}:${bootId}:${qemu.size}:${qemu.mtimeMs}`;
+    const cached = JSON.parse(await readFile(probe.cacheFile, 'utf8')) as ProbeResult & {
+      key: string;
+    };
     if (cached.key === key)
       return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
   } catch {
     // No or stale cache: probe below.
   }
-  const result = await probeKvm();
+  const result = await probeKvm(probe.searchPath);
   if (key !== 'unknown') {
-    await mkdir(path.dirname(cacheFile), { recursive: true });
-    await writeFile(cacheFile, JSON.stringify({ key, ...result }));
+    await mkdir(path.dirname(probe.cacheFile), { recursive: true });
+    await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
   }
   return result;
 }
@@ -104,6 +113,7 @@ async function cachedProbe(): Promise<ProbeResult> {
 export async function chooseAccel(
   request: AccelRequest,
   profile: MachineProfile,
+  kvmProbe: KvmProbeContext,
 ): Promise<AccelChoice> {
   if (request === 'tcg') return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
   const nativeGuest = hostArch() === 'x64' && profile.kvmOnX86Host;
@@ -114,7 +124,7 @@ export async function chooseAccel(
       );
     return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
   }
-  const probe = await cachedProbe();
+  const probe = await cachedProbe(kvmProbe);
   if (probe.works) return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
   if (request === 'kvm')
     throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);

@@ -4,12 +4,15 @@ import path from 'node:path';
 
 export class MissingQemuError extends Error {}
 
-/** Finds a QEMU binary on PATH; the error names the Debian package that ships it. */
-export async function findQemu(profile: {
-  binary: string;
-  debianPackage: string;
-}): Promise<string> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+/**
+ * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
+ * package that ships it.
+ */
+export async function findQemu(
+  profile: { binary: string; debianPackage: string },
+  searchPath: readonly string[],
+): Promise<string> {
+  for (const dir of searchPath) {
     const candidate = path.join(dir, profile.binary);
     try {
       await access(candidate, constants.X_OK);

@@ -7,6 +7,7 @@
  */
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { CacheDirs } from '../context.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { writeAtomically } from '../util/atomic.js';
 
@@ -16,14 +17,15 @@ export interface CachedKernel {
 }
 
 export class KernelCache {
-  constructor(readonly dir: string) {}
+  /** Content-addressed, so no build id in the keys: a kernel's bytes are the same to any build. */
+  constructor(readonly dirs: Pick<CacheDirs, 'kernels' | 'sources'>) {}
 
   private fileFor(digest: string, name: string): string {
-    return path.join(this.dir, 'kernels', digest.replace(/^sha256:/, ''), path.basename(name));
+    return path.join(this.dirs.kernels, digest.replace(/^sha256:/, ''), path.basename(name));
   }
 
   private indexFile(sourceKey: string): string {
-    return path.join(this.dir, 'sources', `${sha256(sourceKey).slice('sha256:'.length)}.json`);
+    return path.join(this.dirs.sources, `${sha256(sourceKey).slice('sha256:'.length)}.json`);
   }
 
   /** Copies `file` into the cache under its digest; returns the cached copy. */

@@ -3,7 +3,7 @@ import type { DockerAccess } from '../build/docker.js';
 import { buildKernel } from '../build/kernel.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheDir } from '../constants.js';
+import type { CacheDirs } from '../context.js';
 import type { GitHub } from '../github/client.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { KernelCache } from './cache.js';
@@ -32,8 +32,8 @@ export interface ResolveOptions {
   /** For artifact, release and base references; without it they fail with a clear message. */
   github?: GitHub;
   run?: GitHubRun;
-  /** Default: ~/.cache/diverge. */
-  cacheDir?: string;
+  /** Reference kernels, and the candidate's build context digests, kept between runs. */
+  cache: Pick<CacheDirs, 'kernels' | 'sources' | 'contexts'>;
   retryBaseMs?: number;
 }
 
@@ -55,7 +55,10 @@ async function resolveCandidate(
       ...(kernel.extra.length ? { disks: kernel.extra } : {}),
       source: { file: kernel.file },
     };
-  const built = await buildKernel(options.docker, kernel, options);
+  const built = await buildKernel(options.docker, kernel, {
+    ...options,
+    contextCache: options.cache.contexts,
+  });
   return {
     name: CANDIDATE,
     path: built.kernel.path,
@@ -98,7 +101,8 @@ export async function resolveKernels(
       run: options.run ?? { variant: options.variant },
       ...(options.github ? { github: options.github } : {}),
       docker: options.docker,
-      cache: new KernelCache(options.cacheDir ?? cacheDir()),
+      cache: new KernelCache(options.cache),
+      contextCache: options.cache.contexts,
       settings,
       workDir,
       progress: options.progress,

@@ -7,7 +7,6 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TOOL_VERSION } from '../constants.js';
 import { sha256 } from '../util/digest.js';
 import type { KernelObservation } from './observe.js';
 
@@ -20,10 +19,14 @@ export interface BootIdentity {
 }
 
 export class ObservationCache {
-  constructor(readonly dir: string) {}
+  /** `buildId` (the run context's) keys every entry: another build may parse a boot otherwise. */
+  constructor(
+    readonly dir: string,
+    readonly buildId: string,
+  ) {}
 
   private entryDir(identity: BootIdentity, attempt: number): string {
-    const key = sha256(JSON.stringify({ tool: TOOL_VERSION, ...identity, attempt }));
+    const key = sha256(JSON.stringify({ build: this.buildId, ...identity, attempt }));
     return path.join(this.dir, key.slice('sha256:'.length));
   }
 

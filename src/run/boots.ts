@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import type { Settings } from '../config/settings.js';
+import type { RunContext } from '../context.js';
 import type { ObservationCache } from '../results/observation-cache.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
@@ -84,6 +85,7 @@ export interface Booter {
  * `outDir/observations` as soon as its boot ends, so an interrupted run keeps what it had.
  */
 export async function prepareBoots(
+  context: RunContext,
   settings: Settings,
   kernels: readonly KernelInput[],
   options: BootOptions,
@@ -93,13 +95,19 @@ export async function prepareBoots(
   await checkKernels(kernels, settings);
   const { machine, harness } = settings;
   const profile = machineProfile(machine.arch, machine.profile);
-  const binary = await findQemu(profile);
+  const binary = await findQemu(profile, context.searchPath);
   const [accel, qemu, payload] = await Promise.all([
-    chooseAccel(machine.accel, profile),
+    chooseAccel(machine.accel, profile, {
+      cacheFile: context.cache.kvmProbe,
+      buildId: context.buildId,
+      searchPath: context.searchPath,
+    }),
     qemuVersion(binary),
     prepareHarness(harness, path.join(options.outDir, 'harness'), {
       ...(options.docker ? { docker: options.docker } : {}),
       progress: options.progress,
+      cache: context.cache,
+      buildId: context.buildId,
     }),
   ]);
   options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
@@ -194,11 +202,12 @@ export async function prepareBoots(
 
 /** Boots every kernel `harness.repeat` times with the shared harness. */
 export async function bootKernels(
+  context: RunContext,
   settings: Settings,
   kernels: readonly KernelInput[],
   options: BootOptions,
 ): Promise<BootRun> {
-  const booter = await prepareBoots(settings, kernels, options);
+  const booter = await prepareBoots(context, settings, kernels, options);
   const observations = await booter.boot(kernels, settings.harness.repeat, 1);
   return { host: booter.host, harness: booter.harness, observations };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Expectation, loadExpectations } from '../compare/expectations.js';
 import { judge, type Judgement } from '../compare/judge.js';
 import type { DockerAccess } from '../build/docker.js';
-import { cacheDir } from '../constants.js';
+import type { RunContext } from '../context.js';
 import { ObservationCache } from '../results/observation-cache.js';
 import type { Settings } from '../config/settings.js';
 import { sha256File } from '../util/digest.js';
@@ -21,10 +21,10 @@ export interface DifferentialOptions {
   variant: string;
   jobs?: number;
   progress: (line: string) => void;
-  /** YYYY-MM-DD, for expectation expiry; default today (UTC). */
+  /** YYYY-MM-DD, for expectation expiry; default the context clock's today (UTC). */
   today?: string;
-  /** Where reference observations are kept between runs; false: always boot them. */
-  observationCache?: string | false;
+  /** False: always boot the references, even when the observation cache has their boots. */
+  observationCache?: boolean;
 }
 
 /** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
@@ -32,8 +32,6 @@ export interface SavedRun extends BootRun {
   roles: { candidate: ReportKernel; references: ReportKernel[] };
   startedAt: string;
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
 const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
@@ -65,11 +63,12 @@ const diverged = (judgement: Judgement) =>
  * run that diverged (to tell flaky from real), and write report.json and report.md.
  */
 export async function runDifferential(
+  context: RunContext,
   settings: Settings,
   kernels: { candidate: ResolvedKernel; references: ResolvedKernel[] },
   options: DifferentialOptions,
 ): Promise<Report> {
-  const startedAt = new Date();
+  const startedAt = context.clock.now();
   const all = [kernels.candidate, ...kernels.references];
   const digests = await Promise.all(
     all.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
@@ -81,17 +80,18 @@ export async function runDifferential(
   }));
   const roles = { candidate: candidate as ReportKernel, references };
   const expectations = await loadExpectations(settings.expectations);
-  const scope = { variant: options.variant, today: options.today ?? today() };
+  const today = options.today ?? context.clock.today();
+  const scope = { variant: options.variant, today };
 
-  const cacheAt = options.observationCache ?? path.join(cacheDir(), 'observations');
   const referenceDigests = new Map(
     references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]),
   );
-  const booter = await prepareBoots(settings, all, {
+  const observationCache = new ObservationCache(context.cache.observations, context.buildId);
+  const booter = await prepareBoots(context, settings, all, {
     outDir: options.outDir,
     progress: options.progress,
-    ...(cacheAt !== false
-      ? { cached: { cache: new ObservationCache(cacheAt), digests: referenceDigests } }
+    ...(options.observationCache !== false
+      ? { cached: { cache: observationCache, digests: referenceDigests } }
       : {}),
     ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
@@ -112,14 +112,16 @@ export async function runDifferential(
     harness: booter.harness,
     observations,
     roles,
-    startedAt: startedAt.toISOString(),
+    startedAt: new Date(startedAt).toISOString(),
   };
   await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  return reportRun(settings, saved, expectations, options, Date.now() - startedAt.getTime());
+  const durationMs = context.clock.now() - startedAt;
+  return reportRun(settings, saved, expectations, { ...options, today }, durationMs);
 }
 
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
 export async function compareSaved(
+  context: RunContext,
   settings: Settings,
   fromDir: string,
   options: DifferentialOptions & { candidate?: string },
@@ -155,9 +157,9 @@ export async function compareSaved(
   await mkdir(options.outDir, { recursive: true });
   return reportRun(
     settings,
-    { ...saved, roles, startedAt: saved.startedAt ?? new Date().toISOString() },
+    { ...saved, roles, startedAt: saved.startedAt ?? new Date(context.clock.now()).toISOString() },
     await loadExpectations(settings.expectations),
-    options,
+    { ...options, today: options.today ?? context.clock.today() },
     0,
   );
 }
@@ -167,10 +169,10 @@ async function reportRun(
   settings: Settings,
   saved: SavedRun,
   expectations: readonly Expectation[],
-  options: DifferentialOptions,
+  options: DifferentialOptions & { today: string },
   durationMs: number,
 ): Promise<Report> {
-  const scope = { variant: options.variant, today: options.today ?? today() };
+  const scope = { variant: options.variant, today: options.today };
   const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, scope);
   const report = buildReport({
     settings,

@@ -11,6 +11,7 @@ import { buildKernel } from '../build/kernel.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { EXIT } from '../constants.js';
+import type { RunContext } from '../context.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import type { ResolvedKernel } from '../references/resolve.js';
 import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
@@ -44,6 +45,7 @@ export interface CourseDemoRow extends MatrixRow {
  * not diverge.
  */
 export async function runCourseDemo(
+  context: RunContext,
   outDir: string,
   options: CourseDemoOptions,
 ): Promise<CourseDemoRow[]> {
@@ -67,6 +69,7 @@ export async function runCourseDemo(
     role: 'harness',
     logFile: path.join(outDir, 'logs', 'build-harness.log'),
     progress: log,
+    contextCache: context.cache.contexts,
   });
   const [harness] = await extractFiles(
     client,
@@ -87,6 +90,7 @@ export async function runCourseDemo(
       variant,
       outDir: path.join(outDir, variant),
       progress: log,
+      contextCache: context.cache.contexts,
     });
     built.set(variant, {
       name: variant,
@@ -109,6 +113,7 @@ export async function runCourseDemo(
   for (const { variant, references } of judged) {
     log(`judging ${variant} against ${references.join(' and ')}`);
     const report = await runDifferential(
+      context,
       settings,
       { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) },
       {
@@ -134,7 +139,11 @@ export async function runCourseDemo(
  * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
  * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
-export async function runLinuxDemo(outDir: string, log: (line: string) => void): Promise<number> {
+export async function runLinuxDemo(
+  context: RunContext,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<number> {
   const kernels = await fixtureKernels();
   const harnessDir = path.join(outDir, 'harness-root');
   log('building the Linux fixture harness (busybox-static + a static KTAP program)');
@@ -157,6 +166,7 @@ export async function runLinuxDemo(outDir: string, log: (line: string) => void):
     source: { debian: path.basename(file ?? '') },
   });
   const report = await runDifferential(
+    context,
     settings,
     {
       candidate: kernel('candidate', kernels.X86_612),

@@ -37,6 +37,8 @@ describe('explainDockerError', () => {
     ['ETIMEDOUT', /cannot reach the Docker engine at .*: connect ETIMEDOUT/],
   ])('%s', (code, message) => {
     const error = Object.assign(new Error(`connect ${code}`), { code });
-    expect(explainDockerError(error).message).toMatch(message);
+    const explained = explainDockerError(error, 'tcp://10.0.0.7:2375').message;
+    expect(explained).toMatch(message);
+    expect(explained).toContain('tcp://10.0.0.7:2375');
   });
 });

@@ -73,15 +73,23 @@ describe('initramfsFromDir', () => {
 
   it('reuses a cached archive for an unchanged tree and packs again when a file changes', async () => {
     const root = tree();
-    const cache = mkdtempSync(path.join(tmpdir(), 'diverge-cache-'));
+    const cache = { dir: mkdtempSync(path.join(tmpdir(), 'diverge-cache-')), buildId: 'build-a' };
     const first = await initramfsFromDir(root, cache);
-    expect(readdirSync(cache)).toHaveLength(1);
+    expect(readdirSync(cache.dir)).toHaveLength(1);
     const again = await initramfsFromDir(root, cache);
     expect(again.digest).toBe(first.digest);
     writeFileSync(path.join(root, 'init'), '#!/bin/sh\necho changed and longer\n');
     const changed = await initramfsFromDir(root, cache);
     expect(changed.digest).not.toBe(first.digest);
     expect(changed.digest).toBe((await initramfsFromDir(root)).digest);
-    expect(readdirSync(cache)).toHaveLength(2);
+    expect(readdirSync(cache.dir)).toHaveLength(2);
+  });
+
+  it('does not reuse an archive packed by another build of diverge', async () => {
+    const root = tree();
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-cache-'));
+    await initramfsFromDir(root, { dir, buildId: 'build-a' });
+    await initramfsFromDir(root, { dir, buildId: 'build-b' });
+    expect(readdirSync(dir)).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
+import { cacheDirs, createRunContext, type RunContext } from '../../src/context.js';
 import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../../src/run/fixtures.js';
 
 export { fixtureKernels, REPO_ROOT };
@@ -13,6 +14,14 @@ export const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 
 export function scratchDir(label: string): string {
   return mkdtempSync(path.join(tmpdir(), `diverge-${label}-`));
+}
+
+/**
+ * The context of this process with a scratch cache root, so a test never meets what another
+ * test, or the user, cached.
+ */
+export function testContext(label: string): RunContext {
+  return { ...createRunContext(process.env), cache: cacheDirs(scratchDir(`${label}-cache`)) };
 }
 
 /** The Linux fixture harness tree for `arch`, built into a fresh directory. */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createRunContext } from '../../src/context.js';
 import { probeKvm } from '../../src/qemu/accel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import {
@@ -65,7 +66,7 @@ describe('diverge boot on real Debian kernels', () => {
       host: { accel: string; accelReason: string };
       observations: KernelObservation[];
     }>(path.join(out, 'boots.json'));
-    const kvm = await probeKvm();
+    const kvm = await probeKvm(createRunContext(process.env).searchPath);
     expect(boots.host.accel).toBe(kvm.works ? 'kvm' : 'tcg');
     for (const name of ['linux-6.1', 'linux-6.12']) {
       const observation = readJson<KernelObservation>(

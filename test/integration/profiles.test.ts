@@ -9,8 +9,10 @@ import {
   linuxHarness,
   qemuProcessesMentioning,
   scratchDir,
+  testContext,
 } from '../helpers/fixtures.js';
 
+const context = testContext('profiles');
 let kernels: Record<string, string>;
 let harness: string;
 beforeAll(async () => {
@@ -41,10 +43,15 @@ describe('machine profiles', () => {
       dir,
       `machine: { profile: ${profile}${append} }\nharness: { dir: ${harness} }\n`,
     );
-    const run = await bootKernels(settings, [{ name: profile, path: kernels.X86_61_A as string }], {
-      outDir: dir,
-      progress: quiet,
-    });
+    const run = await bootKernels(
+      context,
+      settings,
+      [{ name: profile, path: kernels.X86_61_A as string }],
+      {
+        outDir: dir,
+        progress: quiet,
+      },
+    );
     const [observation] = run.observations;
     expect(observation?.boot.command).toContain(
       profile === 'microvm' ? 'microvm,pit=on,pic=on,rtc=on' : 'q35',
@@ -57,10 +64,15 @@ describe('machine profiles', () => {
   it('boots a 32-bit kernel on i386 and ends it through isa-debug-exit', async () => {
     const dir = scratchDir('profile-i386');
     const { settings } = configIn(dir, 'machine: { arch: i386, exit: isa-debug-exit }\n');
-    const run = await bootKernels(settings, [{ name: 'tiny', path: tinyKtapKernel(dir, true) }], {
-      outDir: dir,
-      progress: quiet,
-    });
+    const run = await bootKernels(
+      context,
+      settings,
+      [{ name: 'tiny', path: tinyKtapKernel(dir, true) }],
+      {
+        outDir: dir,
+        progress: quiet,
+      },
+    );
     const [observation] = run.observations;
     expect(path.basename(observation?.boot.command[0] ?? '')).toBe('qemu-system-i386');
     expect(observation?.boot).toMatchObject({ outcome: 'completed', stage: 'done', exitStatus: 1 });
@@ -70,10 +82,15 @@ describe('machine profiles', () => {
   it('ends a kernel that halts after its last result instead of waiting for the stall timeout', async () => {
     const dir = scratchDir('halt-after-results');
     const { settings } = configIn(dir, 'harness: { timeouts: { stall: 60s } }\n');
-    const run = await bootKernels(settings, [{ name: 'tiny', path: tinyKtapKernel(dir, false) }], {
-      outDir: dir,
-      progress: quiet,
-    });
+    const run = await bootKernels(
+      context,
+      settings,
+      [{ name: 'tiny', path: tinyKtapKernel(dir, false) }],
+      {
+        outDir: dir,
+        progress: quiet,
+      },
+    );
     const [observation] = run.observations;
     expect(observation?.boot).toMatchObject({ outcome: 'completed', stage: 'done' });
     expect(observation?.boot.message).toContain('went quiet without powering off');
@@ -98,10 +115,15 @@ describe('console script', () => {
         '',
       ].join('\n'),
     );
-    const run = await bootKernels(settings, [{ name: 'k', path: kernels.X86_61_A as string }], {
-      outDir: dir,
-      progress: quiet,
-    });
+    const run = await bootKernels(
+      context,
+      settings,
+      [{ name: 'k', path: kernels.X86_61_A as string }],
+      {
+        outDir: dir,
+        progress: quiet,
+      },
+    );
     const [observation] = run.observations;
     expect(observation?.boot).toMatchObject({
       outcome: 'completed',

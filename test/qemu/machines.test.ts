@@ -1,13 +1,11 @@
 import { arch as hostArch } from 'node:os';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { chooseAccel } from '../../src/qemu/accel.js';
 import { findQemu } from '../../src/qemu/binary.js';
 import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
 
-const savedPath = process.env.PATH;
-afterEach(() => {
-  process.env.PATH = savedPath;
-});
+/** A probe context that must never be used: these guests are refused before any probe. */
+const noProbe = { cacheFile: '/nonexistent/kvm-probe.json', buildId: 'test', searchPath: [] };
 
 describe('the machine table', () => {
   it('has these architectures and profiles, the default first', () => {
@@ -34,8 +32,7 @@ describe('the machine table', () => {
     ['aarch64', 'qemu-system-aarch64', 'qemu-system-arm'],
     ['riscv64', 'qemu-system-riscv64', 'qemu-system-misc'],
   ] as const)('names the Debian package of a missing %s QEMU', async (arch, binary, pkg) => {
-    process.env.PATH = '';
-    await expect(findQemu(machineProfile(arch, profilesOf(arch)[0]))).rejects.toThrow(
+    await expect(findQemu(machineProfile(arch, profilesOf(arch)[0]), [])).rejects.toThrow(
       `${binary} not found on PATH: install the Debian package ${pkg} (apt-get install ${pkg})`,
     );
   });
@@ -43,10 +40,10 @@ describe('the machine table', () => {
   it.each(['aarch64', 'riscv64'] as const)(
     'refuses KVM for a %s guest without probing, naming the architecture',
     async (arch) => {
-      await expect(chooseAccel('kvm', machineProfile(arch, 'virt'))).rejects.toThrow(
+      await expect(chooseAccel('kvm', machineProfile(arch, 'virt'), noProbe)).rejects.toThrow(
         `machine.accel: KVM cannot run a ${arch} guest on this ${hostArch()} host`,
       );
-      await expect(chooseAccel('auto', machineProfile(arch, 'virt'))).resolves.toEqual({
+      await expect(chooseAccel('auto', machineProfile(arch, 'virt'), noProbe)).resolves.toEqual({
         accel: 'tcg',
         reason: 'TCG: the guest architecture differs from the host',
       });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sha256 } from '../../src/util/digest.js';
 import { KernelCache } from '../../src/references/cache.js';
+import { cacheDirs } from '../../src/context.js';
 import { download, redact } from '../../src/references/download.js';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-refcache-'));
@@ -12,7 +13,7 @@ const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-refcache-'));
 describe('KernelCache', () => {
   it('stores by digest and finds a source again, and only while the file is intact', async () => {
     const dir = scratch();
-    const cache = new KernelCache(path.join(dir, 'cache'));
+    const cache = new KernelCache(cacheDirs(path.join(dir, 'cache')));
     writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
     const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'artifact o/r 42');
     expect(stored.digest).toBe(sha256('kernel bytes'));

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ObservationCache } from '../../src/results/observation-cache.js';
 import { boot } from '../helpers/observations.js';
 
+const BUILD = '0.1.0+0123456789abcdef';
 const identity = { kernelDigest: 'sha256:k', harnessDigest: 'sha256:h', machine: { memory: 256 } };
 
 function observed(kernel: string, outcome: 'completed' | 'timeout', dir: string) {
@@ -17,7 +18,7 @@ function observed(kernel: string, outcome: 'completed' | 'timeout', dir: string)
 describe('ObservationCache', () => {
   it("gives an earlier boot back under the run's own kernel name, with its log copied", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
-    const cache = new ObservationCache(path.join(dir, 'cache'));
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
     await cache.save(identity, observed('staff', 'completed', path.join(dir, 'run1')));
     const again = await cache.load(identity, 'v1.2', 1, path.join(dir, 'run2', 'logs'));
     expect(again?.kernel).toBe('v1.2');
@@ -29,7 +30,7 @@ describe('ObservationCache', () => {
 
   it('misses on any change to the kernel, harness, machine or attempt', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
-    const cache = new ObservationCache(path.join(dir, 'cache'));
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
     await cache.save(identity, observed('staff', 'completed', path.join(dir, 'run1')));
     const logs = path.join(dir, 'logs');
     expect(await cache.load({ ...identity, kernelDigest: 'sha256:x' }, 'staff', 1, logs)).toBe(
@@ -44,9 +45,23 @@ describe('ObservationCache', () => {
     expect(await cache.load(identity, 'staff', 2, logs)).toBeUndefined();
   });
 
+  it('misses when only the build of diverge differs: another build may parse a boot otherwise', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
+    await new ObservationCache(path.join(dir, 'cache'), BUILD).save(
+      identity,
+      observed('staff', 'completed', path.join(dir, 'run1')),
+    );
+    const logs = path.join(dir, 'logs');
+    const newer = new ObservationCache(path.join(dir, 'cache'), '0.1.0+fedcba9876543210');
+    expect(await newer.load(identity, 'staff', 1, logs)).toBeUndefined();
+    // The same build still finds it: the miss above is the build id's doing.
+    const same = new ObservationCache(path.join(dir, 'cache'), BUILD);
+    expect(await same.load(identity, 'staff', 1, logs)).toBeDefined();
+  });
+
   it('does not keep a boot that timed out: that may have been a busy host', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
-    const cache = new ObservationCache(path.join(dir, 'cache'));
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
     await cache.save(identity, observed('staff', 'timeout', path.join(dir, 'run1')));
     expect(await cache.load(identity, 'staff', 1, path.join(dir, 'logs'))).toBeUndefined();
   });

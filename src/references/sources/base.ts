@@ -69,7 +69,12 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     const built = await buildKernel(
       ctx.docker,
       { ...kernel, build: { ...kernel.build, context } },
-      { variant, outDir: path.join(ctx.workDir, 'base-build'), progress: ctx.progress },
+      {
+        variant,
+        outDir: path.join(ctx.workDir, 'base-build'),
+        progress: ctx.progress,
+        contextCache: ctx.contextCache,
+      },
     );
     const stored = await ctx.cache.store(built.kernel.path, path.basename(kernel.path), key);
     return { ...stored, source: described, cached: false };

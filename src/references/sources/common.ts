@@ -33,6 +33,8 @@ export interface FetchContext {
   github?: GitHub;
   docker: DockerAccess;
   cache: KernelCache;
+  /** Where a base build keeps its context's file digests. */
+  contextCache: string;
   settings: Settings;
   /** Scratch space for downloads and worktrees. */
   workDir: string;
