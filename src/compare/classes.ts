@@ -173,7 +173,7 @@ export type Blame = 'kernel' | 'harness' | 'infrastructure' | 'reference';
 
 /**
  * Whether a verdict is a divergence of the candidate: the kernel is to blame and its class is a
- * divergence. This is what counts, clusters, annotates and fails a run.
+ * divergence: what the summary counts, clusters group, and annotations and the PR comment show.
  */
 export const isDivergence = (verdict: { class: DivergenceClass; blame: Blame }): boolean =>
   verdict.blame === 'kernel' && isDivergentClass(verdict.class);
