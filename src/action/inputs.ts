@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { FAIL_ON_CLASSES } from '../config/settings.js';
+import { FAIL_ON_CLASSES } from '../compare/classes.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as actionsGitHub from '@actions/github';
+import { isDivergentClass } from '../compare/classes.js';
 import { completeCheckRun, startCheckRun } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
 import { actionGitHub } from './client.js';
@@ -166,7 +167,7 @@ export async function runReportAction(context: Context = actionsGitHub.context):
     const state = Object.fromEntries(
       published.flatMap(({ variant, report }) =>
         report.tests
-          .filter((t) => t.verdict.class !== 'same' && t.verdict.class !== 'expected')
+          .filter((t) => isDivergentClass(t.verdict.class))
           .map((t) => [`${variant}: ${t.id}`, t.verdict.class]),
       ),
     );

@@ -1,8 +1,9 @@
 /**
  * Where a test's divergence class is decided: the candidate's runs against the oracle made of
- * the reference runs. Pure; see design.md "Observations and classes" for the classes.
+ * the reference runs. Pure; the classes themselves (meaning, severity, fail-on default) are the
+ * table in classes.ts.
  */
-import type { Blame, DivergenceClass, Severity } from '../report/types.js';
+import type { Blame, DivergenceClass } from './classes.js';
 import { failCount, isObserved, type ObservedRun, type RunView, signature } from './runs.js';
 
 export interface Classification {
@@ -15,20 +16,6 @@ export interface Classification {
   /** The reference and run the candidate is compared with, for the diff. */
   consensus?: { reference: string; run: ObservedRun };
 }
-
-export const SEVERITY: Record<DivergenceClass, Severity> = {
-  regression: 'error',
-  crash: 'error',
-  hang: 'error',
-  missing: 'error',
-  output: 'warning',
-  flaky: 'warning',
-  ambiguous: 'warning',
-  fix: 'notice',
-  new: 'notice',
-  expected: 'none',
-  same: 'none',
-};
 
 const FAILING = new Set(['fail', 'error']);
 

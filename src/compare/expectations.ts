@@ -37,14 +37,8 @@ import {
   text,
 } from '../config/validation.js';
 import type { TestStatus } from '../results/types.js';
-import {
-  DIVERGENCE_CLASSES,
-  type DivergenceClass,
-  type DivergentClass,
-  isDivergentClass,
-  type StaleExpectation,
-} from '../report/types.js';
 import { writeAtomically } from '../util/atomic.js';
+import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from './classes.js';
 
 export interface Expectation {
   test: string;
@@ -75,11 +69,6 @@ export interface MatchContext {
   today: string;
 }
 
-// `same` is not a divergence and `expected` is what an entry turns one into.
-const CLASSES = DIVERGENCE_CLASSES.filter(isDivergentClass) as [
-  DivergentClass,
-  ...DivergentClass[],
-];
 const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const satisfies TestStatus[];
 
 /** A real calendar date written as YYYY-MM-DD. */
@@ -95,7 +84,7 @@ function isDate(s: string): boolean {
 
 const entrySchema = strict({
   test: text('a test id or glob'),
-  classes: nonEmptyList(oneOf(CLASSES), 'a non-empty list of classes').optional(),
+  classes: nonEmptyList(oneOf(DIVERGENT_CLASSES), 'a non-empty list of classes').optional(),
   outcomes: nonEmptyList(oneOf(STATUSES), 'a non-empty list of outcomes').optional(),
   reference: text('a reference name').optional(),
   arch: text('an architecture like x86_64').optional(),
@@ -170,6 +159,12 @@ export function matchExpectation(
       (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
       globToRegExp(entry.test).test(ctx.test),
   );
+}
+
+/** An entry to clean up, as report.json lists it. */
+export interface StaleExpectation {
+  test: string;
+  reason: string;
 }
 
 /** Entries to clean up: expired ones, and live ones that matched nothing in this run. */

@@ -1,21 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import {
-  type Cluster,
-  type DivergenceClass,
-  isDivergentClass,
-  isKernelDivergence,
-  type LearnedMask,
-  type ReportObservation,
-  type ReportTest,
-  type Verdict,
-} from '../report/types.js';
 import type { KernelObservation } from '../results/observe.js';
 import type { TestObservation } from '../results/types.js';
-import { type Classification, classify, SEVERITY } from './classify.js';
+import { CLASSES, type DivergenceClass, isDivergence, isDivergentClass } from './classes.js';
+import { type Classification, classify } from './classify.js';
 import { type Expectation, matchExpectation } from './expectations.js';
-import { applyMasks, learnMasks, makeNormalizer, type NormalizeSettings } from './normalize.js';
+import {
+  applyMasks,
+  type LearnedMask,
+  learnMasks,
+  makeNormalizer,
+  type NormalizeSettings,
+} from './normalize.js';
 import { isObserved, type ObservedRun, type RunView, unobservedKind } from './runs.js';
+import type { Cluster, ReportObservation, ReportTest, Verdict } from './verdict.js';
 
 export interface JudgeInput {
   /** Every boot of every kernel. */
@@ -175,7 +173,7 @@ export function judge(input: JudgeInput): Judgement {
 
   const groups = new Map<string, Cluster>();
   for (const test of tests) {
-    if (!isKernelDivergence(test.verdict)) continue;
+    if (!isDivergence(test.verdict)) continue;
     const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
     const key = `${test.verdict.class}\n${signature}`;
     const cluster = groups.get(key) ?? {
@@ -220,7 +218,7 @@ function toVerdict(
   }
   const verdict: Verdict = {
     class: result.class,
-    severity: SEVERITY[result.class],
+    severity: CLASSES[result.class].severity,
     blame: result.blame,
     confidence: Math.round(result.confidence * 1000) / 1000,
     agreeing: result.agreeing,
@@ -229,7 +227,7 @@ function toVerdict(
     ...(diff ? { diff } : {}),
     failing: false,
   };
-  if (isKernelDivergence(result)) {
+  if (isDivergence(result)) {
     const entry = matchExpectation([...input.expectations], {
       test: id,
       class: result.class,
@@ -248,7 +246,7 @@ function toVerdict(
         ...(entry.link ? { link: entry.link } : {}),
       };
       verdict.class = 'expected';
-      verdict.severity = SEVERITY.expected;
+      verdict.severity = CLASSES.expected.severity;
     }
   }
   verdict.failing = verdict.blame === 'kernel' && input.failOn.includes(verdict.class);

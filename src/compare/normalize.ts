@@ -2,13 +2,19 @@
  * Output normalisation: what makes two kernels' lines comparable (config `normalize:`), and
  * masks learned from the references' own repeated runs for lines that vary anyway.
  */
-import type { LearnedMask } from '../report/types.js';
-
 export type BuiltinRule = 'timestamps' | 'addresses' | 'pids' | 'kernel-release' | 'durations';
 
 export interface NormalizeSettings {
   builtin: BuiltinRule[];
   rules: { match: string; replace: string }[];
+}
+
+export interface LearnedMask {
+  test: string;
+  /** The line as masked, e.g. `monotonic <learned>`. */
+  template: string;
+  /** Learned from the repeated runs of this reference. */
+  reference: string;
 }
 
 export interface Normalizer {

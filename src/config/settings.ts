@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_FAIL_ON, FAIL_ON_CLASSES } from '../compare/classes.js';
 import { MiB, parseDuration, parseSize } from './units.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
 import { ARCHES, archMachines, defaultAppend, profilesOf } from '../qemu/machines.js';
@@ -81,18 +82,6 @@ const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'] as const;
 const PAYLOADS = ['initrd', 'dir', 'image', 'none'] as const;
 const BUILTINS = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'] as const;
-/** Classes a run can fail on (`fail-on`). */
-export const FAIL_ON_CLASSES = [
-  'regression',
-  'crash',
-  'hang',
-  'missing',
-  'output',
-  'fix',
-  'new',
-  'flaky',
-  'ambiguous',
-] as const;
 
 /** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
 export function settingsSchema(baseDir: string, configPath: string) {
@@ -360,12 +349,8 @@ export function settingsSchema(baseDir: string, configPath: string) {
       output: z.boolean({ error: expected('true or false') }).default(true),
     }).prefault({}),
     expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
-    'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default([
-      'regression',
-      'crash',
-      'hang',
-      'missing',
-      'output',
+    'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
+      ...DEFAULT_FAIL_ON,
     ]),
   }).transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, defaultSettings, loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { isDivergence } from '../compare/classes.js';
 import { updateExpectations } from '../compare/expectations.js';
 import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
 import { renderMatrixText } from '../render/matrix.js';
@@ -11,7 +12,7 @@ import { compareSaved, runDifferential } from '../run/candidate.js';
 import { resolveKernels } from '../references/resolve.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderTerminal } from '../render/terminal.js';
-import { isKernelDivergence, type Report } from '../report/types.js';
+import type { Report } from '../report/types.js';
 import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
@@ -299,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
       const report = await readReport(options.report);
       const file = path.resolve(options.file ?? settings.expectations);
       const divergences = report.tests
-        .filter((t) => isKernelDivergence(t.verdict))
+        .filter((t) => isDivergence(t.verdict))
         .map((t) => ({
           test: t.id,
           class: t.verdict.class,

@@ -7,8 +7,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { singleLine } from '../render/escape.js';
+import { isDivergence, SEVERITIES, SEVERITY_ORDER } from '../compare/classes.js';
 import type { Report, ReportTest } from '../report/types.js';
-import { isKernelDivergence } from '../report/types.js';
 import type { GitHub } from './client.js';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -76,17 +76,15 @@ export async function locateTests(
   return found;
 }
 
-const LEVEL = { error: 'failure', warning: 'warning', notice: 'notice', none: 'notice' } as const;
-
 /** One annotation per divergent test, most severe first, capped at MAX_ANNOTATIONS. */
 export function annotationsFor(
   report: Report,
   located: ReadonlyMap<string, { path: string; line: number }>,
   fallbackPath: string,
 ): Annotation[] {
-  const divergent = report.tests.filter((t: ReportTest) => isKernelDivergence(t.verdict));
-  const order = ['error', 'warning', 'notice', 'none'];
-  divergent.sort((a, b) => order.indexOf(a.verdict.severity) - order.indexOf(b.verdict.severity));
+  const divergent = report.tests.filter((t: ReportTest) => isDivergence(t.verdict));
+  const rank = (test: ReportTest) => SEVERITY_ORDER.indexOf(test.verdict.severity);
+  divergent.sort((a, b) => rank(a) - rank(b));
   return divergent.slice(0, MAX_ANNOTATIONS).map((test) => {
     const where = located.get(test.id) ?? { path: fallbackPath, line: 1 };
     const reason = singleLine(test.verdict.reason ?? test.verdict.class);
@@ -95,7 +93,7 @@ export function annotationsFor(
       path: where.path,
       start_line: where.line,
       end_line: where.line,
-      annotation_level: LEVEL[test.verdict.severity] ?? 'notice',
+      annotation_level: SEVERITIES[test.verdict.severity].annotation,
       title: singleLine(`${test.verdict.class}: ${test.id}`).slice(0, 255),
       message: `${reason}${diff}`.slice(0, 60_000),
     };

@@ -3,8 +3,9 @@
  * comments bots wrote, and updated in place. It carries the divergences it showed in a second
  * hidden line, so the next push can say which divergences are new and which were resolved.
  */
+import { isDivergence } from '../compare/classes.js';
 import { inlineCode } from '../render/escape.js';
-import { isKernelDivergence, type Report } from '../report/types.js';
+import type { Report } from '../report/types.js';
 import type { GitHub } from './client.js';
 
 /** GitHub's limit on a comment body, in characters. */
@@ -19,7 +20,7 @@ export type CommentState = Record<string, string>;
 export function stateOf(report: Report): CommentState {
   return Object.fromEntries(
     report.tests
-      .filter((test) => isKernelDivergence(test.verdict))
+      .filter((test) => isDivergence(test.verdict))
       .map((test) => [test.id, test.verdict.class]),
   );
 }

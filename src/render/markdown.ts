@@ -13,14 +13,13 @@ import {
   splitLines,
   truncateUtf8,
 } from './escape.js';
-import type {
-  DivergenceClass,
-  Report,
-  ReportKernel,
-  ReportTest,
-  Severity,
-  Verdict,
-} from '../report/types.js';
+import {
+  CLASS_ORDER,
+  type DivergenceClass,
+  isShownDivergence,
+  SEVERITY_ORDER,
+} from '../compare/classes.js';
+import type { Report, ReportKernel, ReportTest, Verdict } from '../report/types.js';
 
 export interface MarkdownOptions {
   /** Hard limit on the output's UTF-8 bytes (GitHub's comment limit is 65536). */
@@ -37,22 +36,6 @@ const DIFF_BYTES = 4000;
 /** Items shown of the compact lists (expected verdicts, stale expectations) and of learned masks. */
 const LIST_LIMIT = 50;
 const MASK_LIMIT = 5;
-
-/** Classes from the most to the least severe, `same` last: the order of rows and entries. */
-export const CLASS_ORDER: readonly DivergenceClass[] = [
-  'regression',
-  'crash',
-  'hang',
-  'missing',
-  'output',
-  'flaky',
-  'ambiguous',
-  'fix',
-  'new',
-  'expected',
-  'same',
-];
-const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'notice', 'none'];
 
 /** One divergence as shown: a lone test, or the tests of a cluster (one bug, N tests). */
 export interface DivergenceEntry {
@@ -76,16 +59,10 @@ export function compareVerdicts(a: Verdict, b: Verdict): number {
   );
 }
 
-/** Tests shown as divergences: not `same`, not `expected`, and loud enough to show. */
-export function isDivergence(test: ReportTest): boolean {
-  const { verdict } = test;
-  return verdict.class !== 'same' && verdict.class !== 'expected' && verdict.severity !== 'none';
-}
-
 /** The divergences, most severe first, tests of one cluster grouped into one entry. */
 export function divergenceEntries(report: Report): DivergenceEntry[] {
   const shown = report.tests
-    .filter(isDivergence)
+    .filter((test) => isShownDivergence(test.verdict))
     .sort((a, b) => compareVerdicts(a.verdict, b.verdict));
   const signatures = new Map(report.clusters.map((cluster) => [cluster.id, cluster.signature]));
   const members = new Map<string, ReportTest[]>();

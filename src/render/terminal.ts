@@ -4,8 +4,8 @@
  * been tampered with, and kernel output can hold anything.
  */
 import { expandTabs, singleLine, splitLines } from './escape.js';
+import { CLASS_ORDER, CLASSES, DIVERGENCE_CLASSES, SEVERITIES } from '../compare/classes.js';
 import {
-  CLASS_ORDER,
   classCount,
   divergenceEntries,
   num,
@@ -26,19 +26,9 @@ type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'bold' | 'dim';
 const SGR: Record<Style, number> = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
 
 // Maps, not objects: a tampered class such as `constructor` must find no style.
-const CLASS_STYLE = new Map<string, Style>([
-  ['regression', 'red'],
-  ['crash', 'red'],
-  ['hang', 'red'],
-  ['missing', 'red'],
-  ['output', 'yellow'],
-  ['flaky', 'yellow'],
-  ['ambiguous', 'yellow'],
-  ['fix', 'cyan'],
-  ['new', 'cyan'],
-  ['expected', 'dim'],
-  ['same', 'dim'],
-]);
+const CLASS_STYLE = new Map<string, Style>(
+  DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]),
+);
 const CONCLUSION_STYLE = new Map<string, Style>([
   ['success', 'green'],
   ['failure', 'red'],

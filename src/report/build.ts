@@ -1,19 +1,12 @@
 import path from 'node:path';
+import { DIVERGENCE_CLASSES, type DivergenceClass, isDivergence } from '../compare/classes.js';
 import type { Judgement } from '../compare/judge.js';
 import type { Expectation } from '../compare/expectations.js';
 import { staleExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
 import type { KernelObservation } from '../results/observe.js';
-import {
-  type Conclusion,
-  DIVERGENCE_CLASSES,
-  type DivergenceClass,
-  isKernelDivergence,
-  type Report,
-  REPORT_SCHEMA,
-  type ReportKernel,
-} from './types.js';
+import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from './types.js';
 
 export interface ReportInput {
   settings: Settings;
@@ -41,7 +34,7 @@ export function buildReport(input: ReportInput): Report {
   const ordered = Object.fromEntries(
     DIVERGENCE_CLASSES.filter((c) => byClass[c]).map((c) => [c, byClass[c]]),
   );
-  const divergences = judgement.tests.filter((t) => isKernelDivergence(t.verdict)).length;
+  const divergences = judgement.tests.filter((t) => isDivergence(t.verdict)).length;
   const failing = judgement.tests.filter((t) => t.verdict.failing).length;
 
   const working = input.references.filter((r) => !judgement.broken.has(r.name));

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isDivergence } from '../compare/classes.js';
 import { type Expectation, loadExpectations } from '../compare/expectations.js';
 import { judge, type Judgement } from '../compare/judge.js';
 import type { DockerAccess } from '../build/docker.js';
@@ -11,7 +12,7 @@ import { type BootRun, prepareBoots } from './boots.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { buildReport } from '../report/build.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { isKernelDivergence, type Report, type ReportKernel } from '../report/types.js';
+import type { Report, ReportKernel } from '../report/types.js';
 import { validateReport } from '../report/validate.js';
 import type { KernelObservation } from '../results/observe.js';
 
@@ -55,8 +56,7 @@ function judgeRun(
   });
 }
 
-const diverged = (judgement: Judgement) =>
-  judgement.tests.some((t) => isKernelDivergence(t.verdict));
+const diverged = (judgement: Judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
 
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a

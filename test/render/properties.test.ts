@@ -6,9 +6,9 @@ import { renderTerminal } from '../../src/render/terminal.js';
 import {
   DIVERGENCE_CLASSES,
   type DivergenceClass,
-  type Report,
   type Severity,
-} from '../../src/report/types.js';
+} from '../../src/compare/classes.js';
+import type { Report } from '../../src/report/types.js';
 import { makeTest, sampleReport } from '../report/sample.js';
 // A failure is reported within a minute even when shrinking its large report would take longer;
 // FC_SEED=<seed of a failure> replays that run without shrinking.
