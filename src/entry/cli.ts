@@ -15,9 +15,9 @@ import { isKernelDivergence, type Report } from '../report/types.js';
 import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
-import { killAllBoots } from '../qemu/boot.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
+import { processRegistry } from '../context.js';
 import { dockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
@@ -25,6 +25,8 @@ import { githubFromEnvironment } from '../github/environment.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
+/** Every QEMU this process starts, so that an interrupted or exiting CLI stops them. */
+const processes = processRegistry();
 
 function kernelOption(value: string, previous: KernelInput[] = []): KernelInput[] {
   const at = value.indexOf('=');
@@ -107,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
           docker,
           ...(options.jobs ? { jobs: options.jobs } : {}),
           progress: log,
+          processes,
         });
         await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
         log(`observations and logs in ${outDir}`);
@@ -201,6 +204,7 @@ async function main(argv: string[]): Promise<number> {
           ...(options.observationCache ? {} : { observationCache: false as const }),
           progress: log,
           ...(options.jobs ? { jobs: options.jobs } : {}),
+          processes,
         });
         show(report);
         log(
@@ -319,7 +323,7 @@ async function main(argv: string[]): Promise<number> {
       async (options: { out: string; variant?: string[]; linux?: boolean; jobs?: number }) => {
         const outDir = path.resolve(options.out);
         if (options.linux) {
-          code = await runLinuxDemo(outDir, log);
+          code = await runLinuxDemo(outDir, log, processes);
           return;
         }
         const started = Date.now();
@@ -328,6 +332,7 @@ async function main(argv: string[]): Promise<number> {
           log,
           ...(options.variant ? { variants: options.variant } : {}),
           ...(options.jobs ? { jobs: options.jobs } : {}),
+          processes,
         });
         process.stdout.write(`\n${renderMatrixText(rows, 'as intended')}`);
         for (const row of rows)
@@ -366,9 +371,10 @@ for (const [signal, code] of [
 ] as const) {
   process.once(signal, () => {
     process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
-    killAllBoots();
+    processes.killAll();
     process.exit(code);
   });
 }
+process.on('exit', () => processes.killAll());
 
 process.exitCode = await main(process.argv);

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import type { Settings } from '../config/settings.js';
+import { type ProcessRegistry, processRegistry } from '../context.js';
 import type { ObservationCache } from '../results/observation-cache.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
@@ -34,6 +35,8 @@ export interface BootOptions {
   /** Boots at once; default from cores and memory. */
   jobs?: number;
   progress: (line: string) => void;
+  /** Where the QEMU processes are registered, for the entry point to stop them; default: a fresh registry. */
+  processes?: ProcessRegistry;
 }
 
 export interface BootRun {
@@ -120,6 +123,7 @@ export async function prepareBoots(
     timeouts: harness.timeouts,
     serialCapBytes: harness.serialCapBytes,
     harnessProgress: harnessProgress(harness.results),
+    processes: options.processes ?? processRegistry(),
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);

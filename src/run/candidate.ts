@@ -6,6 +6,7 @@ import type { DockerAccess } from '../build/docker.js';
 import { cacheDir } from '../constants.js';
 import { ObservationCache } from '../results/observation-cache.js';
 import type { Settings } from '../config/settings.js';
+import type { ProcessRegistry } from '../context.js';
 import { sha256File } from '../util/digest.js';
 import { type BootRun, prepareBoots } from './boots.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
@@ -25,6 +26,8 @@ export interface DifferentialOptions {
   today?: string;
   /** Where reference observations are kept between runs; false: always boot them. */
   observationCache?: string | false;
+  /** Where the QEMU processes are registered (see `BootOptions`). */
+  processes?: ProcessRegistry;
 }
 
 /** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
@@ -95,6 +98,7 @@ export async function runDifferential(
       : {}),
     ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.processes ? { processes: options.processes } : {}),
   });
   const { repeat, rerunDivergent } = settings.harness;
   let observations = await booter.boot(all, repeat, 1);

@@ -11,6 +11,7 @@ import { buildKernel } from '../build/kernel.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { EXIT } from '../constants.js';
+import type { ProcessRegistry } from '../context.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import type { ResolvedKernel } from '../references/resolve.js';
 import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
@@ -31,6 +32,8 @@ export interface CourseDemoOptions {
   variants?: readonly string[];
   /** Boots at once. */
   jobs?: number;
+  /** Where the QEMU processes are registered (see `BootOptions`). */
+  processes?: ProcessRegistry;
 }
 
 export interface CourseDemoRow extends MatrixRow {
@@ -117,6 +120,7 @@ export async function runCourseDemo(
         docker,
         progress: (line) => log(`${variant}: ${line}`),
         ...(options.jobs ? { jobs: options.jobs } : {}),
+        ...(options.processes ? { processes: options.processes } : {}),
       },
     );
     const wrong = unintended(report, truth.variants[variant] ?? {});
@@ -134,7 +138,11 @@ export async function runCourseDemo(
  * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
  * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
-export async function runLinuxDemo(outDir: string, log: (line: string) => void): Promise<number> {
+export async function runLinuxDemo(
+  outDir: string,
+  log: (line: string) => void,
+  processes?: ProcessRegistry,
+): Promise<number> {
   const kernels = await fixtureKernels();
   const harnessDir = path.join(outDir, 'harness-root');
   log('building the Linux fixture harness (busybox-static + a static KTAP program)');
@@ -165,7 +173,7 @@ export async function runLinuxDemo(outDir: string, log: (line: string) => void):
         kernel('debian-6.1-b', kernels.X86_61_B),
       ],
     },
-    { outDir, variant: 'default', progress: log },
+    { outDir, variant: 'default', progress: log, ...(processes ? { processes } : {}) },
   );
   process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
   log(
