@@ -1,4 +1,4 @@
-import type { BootRecord } from '../qemu/boot.js';
+import type { BootRecord } from '../qemu/types.js';
 import type { TestStatus } from '../results/types.js';
 
 /**

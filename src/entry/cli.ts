@@ -16,7 +16,6 @@ import type { Report } from '../report/types.js';
 import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
-import { killAllBoots } from '../qemu/boot.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
 import { createRunContext } from '../context.js';
@@ -27,6 +26,8 @@ import { githubFromEnvironment } from '../github/environment.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
+/** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
+const context = createRunContext(process.env);
 
 function kernelOption(value: string, previous: KernelInput[] = []): KernelInput[] {
   const at = value.indexOf('=');
@@ -89,7 +90,6 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   let code: number = EXIT.ok;
-  const context = createRunContext(process.env);
   // Connects on first use only: runs that boot files never need a Docker engine.
   const docker = dockerAccess(context.dockerHost, undefined, log);
   program
@@ -377,9 +377,10 @@ for (const [signal, code] of [
 ] as const) {
   process.once(signal, () => {
     process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
-    killAllBoots();
+    context.processes.killAll();
     process.exit(code);
   });
 }
+process.on('exit', () => context.processes.killAll());
 
 process.exitCode = await main(process.argv);

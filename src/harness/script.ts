@@ -1,5 +1,3 @@
-import type { TestObservation } from '../results/types.js';
-
 /** One step of a console dialogue with an interactive kernel. */
 export interface ScriptStep {
   /** Regular expression awaited on the console (prompts need no trailing newline). */
@@ -8,6 +6,16 @@ export interface ScriptStep {
   /** Names the test made of this step's exchange: what the kernel printed after `send`. */
   test?: string;
   timeoutMs?: number;
+}
+
+/**
+ * A test the script names, as the dialogue went: a results TestObservation, declared here so
+ * that qemu/, which drives the script, does not depend on results/.
+ */
+export interface ScriptTest {
+  id: string;
+  status: 'pass' | 'fail' | 'missing';
+  output: string[];
 }
 
 export type ScriptEvent =
@@ -22,7 +30,7 @@ export class ConsoleScript {
   private index = 0;
   private text = '';
   private deadline: number;
-  private readonly observations: TestObservation[] = [];
+  private readonly observations: ScriptTest[] = [];
   private openTest: string | undefined;
   private state: 'running' | 'finished' | 'failed' = 'running';
 
@@ -77,7 +85,7 @@ export class ConsoleScript {
   }
 
   /** The boot ended: settles every test the script named. */
-  finish(bootCompleted: boolean): TestObservation[] {
+  finish(bootCompleted: boolean): ScriptTest[] {
     if (this.state === 'running') {
       if (this.index >= this.steps.length && bootCompleted) this.closeTest('pass', this.text);
       else

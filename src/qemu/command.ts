@@ -1,8 +1,24 @@
 import type { BootPlan } from './boot.js';
 
+/** What the command line is made of: the machine and harness parts of a boot plan. */
+export type CommandPlan = Pick<
+  BootPlan,
+  | 'profile'
+  | 'binary'
+  | 'accel'
+  | 'memoryMiB'
+  | 'cpus'
+  | 'append'
+  | 'qemuArgs'
+  | 'exitDevice'
+  | 'initrd'
+  | 'disks'
+  | 'channel'
+>;
+
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 export function qemuCommand(
-  plan: BootPlan,
+  plan: CommandPlan,
   kernel: { path: string; disks?: readonly string[] },
 ): string[] {
   const args = [

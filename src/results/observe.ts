@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import type { BootCapture, BootRecord } from '../qemu/boot.js';
+import type { BootCapture, BootRecord } from '../qemu/types.js';
 import { splitKernelMessages } from './common.js';
 import { parseResults } from './index.js';
 import type { TestObservation } from './types.js';
@@ -17,7 +17,10 @@ export interface KernelObservation {
   problems: string[];
 }
 
-/** Parses a boot's results channel and settles the boot's outcome and stage from what was found. */
+/**
+ * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
+ * depend on what was found (`no-results`, stage `done`).
+ */
 export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
   const lines =
     results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
@@ -25,17 +28,15 @@ export function observe(capture: BootCapture, results: ResultsSettings): KernelO
     ...(results.regex ? { regex: results.regex } : {}),
     transcriptId: results.test ?? 'transcript',
   });
-  const boot = { ...capture.record };
-  const tests = [...parsed.tests, ...capture.scriptTests];
-  if (results.format === 'transcript' && boot.outcome !== 'completed') {
+  const tests: TestObservation[] = [...parsed.tests, ...capture.scriptTests];
+  if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
     for (const test of tests) if (test.status === 'pass') test.status = 'fail';
   }
-  if (boot.outcome === 'completed' && tests.length === 0) {
-    boot.outcome = 'no-results';
-    boot.message = `no ${results.format} results on the ${results.channel === 'console' ? 'console' : 'second serial port'}`;
-  }
-  const scriptDone = capture.scriptTests.every((t) => t.status !== 'missing');
-  if (boot.outcome === 'completed' && parsed.complete && scriptDone) boot.stage = 'done';
+  const boot = capture.settle({
+    format: results.format,
+    tests: tests.length,
+    complete: parsed.complete,
+  });
   return {
     kernel: boot.kernel,
     attempt: boot.attempt,

@@ -1,13 +1,8 @@
 import type { Settings } from '../config/settings.js';
+import type { HarnessProgress } from '../qemu/types.js';
 import { stripPrintk } from './common.js';
 
 type ResultsSettings = Settings['harness']['results'];
-
-/** What one more line tells about the harness: nothing, that it runs, or that its results are all in. */
-export type HarnessSignal = 'none' | 'started' | 'complete';
-
-/** Follows a boot's results channel line by line, for the watchdogs (the full parse comes later). */
-export type HarnessProgress = (line: string) => HarnessSignal;
 
 const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
 const PLAN = /^1\.\.(\d+)/;

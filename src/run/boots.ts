@@ -128,6 +128,7 @@ export async function prepareBoots(
     timeouts: harness.timeouts,
     serialCapBytes: harness.serialCapBytes,
     harnessProgress: harnessProgress(harness.results),
+    processes: context.processes,
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);

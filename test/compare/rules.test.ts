@@ -7,7 +7,7 @@ import { type Blame, DIVERGENCE_CLASSES, type DivergenceClass } from '../../src/
 import { classify } from '../../src/compare/classify.js';
 import { judge } from '../../src/compare/judge.js';
 import type { RunView } from '../../src/compare/runs.js';
-import type { BootOutcome } from '../../src/qemu/boot.js';
+import type { BootOutcome } from '../../src/qemu/types.js';
 import { boot, bootRecord } from '../helpers/observations.js';
 
 /** How a boot that did not report the test ended. */

@@ -1,6 +1,6 @@
 import { judge } from '../../src/compare/judge.js';
 import { defaultSettings } from '../../src/config/load.js';
-import type { BootOutcome, BootRecord } from '../../src/qemu/boot.js';
+import type { BootOutcome, BootRecord } from '../../src/qemu/types.js';
 import { buildReport } from '../../src/report/build.js';
 import type { Report } from '../../src/report/types.js';
 import type { KernelObservation } from '../../src/results/observe.js';

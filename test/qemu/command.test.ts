@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { processRegistry } from '../../src/context.js';
 import type { BootPlan } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
 import { machineProfile } from '../../src/qemu/machines.js';
@@ -19,6 +20,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
     serialCapBytes: 1024,
     harnessProgress: () => () => 'none',
+    processes: processRegistry(),
     logDir: '/tmp',
     ...overrides,
   };

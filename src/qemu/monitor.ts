@@ -1,0 +1,252 @@
+/**
+ * The boot monitor: follows one boot from what QEMU printed and when, and decides how it went.
+ * It does no I/O and reads no clock: the driver (boot.ts) feeds it output chunks, clock ticks
+ * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
+ * stop QEMU). Stage and outcome are decided here and nowhere else.
+ */
+import {
+  ConsoleScript,
+  type ScriptEvent,
+  type ScriptStep,
+  type ScriptTest,
+} from '../harness/script.js';
+import { cleanLine, ConsoleLines, ConsoleText } from './console.js';
+import { detectSplat, type Splat } from './splats.js';
+import { type BootStage, laterStage, stageOfLine } from './stage.js';
+import type { BootOutcome, HarnessProgress, ResultsSummary } from './types.js';
+
+/** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
+export const PANIC_GRACE_MS = 2000;
+/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
+export const DONE_QUIET_MS = 2000;
+
+/** What the monitor takes from the boot plan. */
+export interface MonitorSettings {
+  /** The QEMU program, named when it cannot start. */
+  binary: string;
+  channel: 'console' | 'serial2';
+  script: readonly ScriptStep[];
+  timeouts: { bootMs: number; stallMs: number; totalMs: number };
+  /** The kernel ends QEMU through isa-debug-exit: an odd exit status is a normal end. */
+  exitDevice: boolean;
+  serialCapBytes: number;
+}
+
+export type MonitorEvent =
+  /** The boot got further. */
+  | { kind: 'stage'; stage: BootStage }
+  /** A line of the results channel. */
+  | { kind: 'result'; line: string }
+  | { kind: 'splat'; splat: Splat }
+  /** The console script's: text to write to the console, its last step seen, a step too late. */
+  | ScriptEvent
+  /** The first reason to end the boot (panic, script finished, quiet, stall, timeouts): stop QEMU. */
+  | { kind: 'stop'; outcome: BootOutcome; message: string }
+  /** QEMU exited: the outcome as far as the boot alone tells (see `settle` for the rest). */
+  | { kind: 'exit'; outcome: BootOutcome; message?: string };
+
+/** How QEMU ended, as the driver saw it. */
+export interface QemuExit {
+  status: number | null;
+  spawnError?: Error;
+  /** What QEMU wrote to stderr (its start, capped by the driver). */
+  stderr: string;
+  /** Whether the console log reached its cap and dropped bytes. */
+  consoleCut: boolean;
+}
+
+/** The boot as it stood when QEMU exited. */
+export interface BootEnd {
+  outcome: BootOutcome;
+  stage: BootStage;
+  message?: string;
+  durationMs: number;
+  splats: Splat[];
+  resultLines: string[];
+  scriptTests: ScriptTest[];
+}
+
+export class BootMonitor {
+  private stage: BootStage = 'firmware';
+  private readonly splats: Splat[] = [];
+  private readonly resultLines: string[] = [];
+  private readonly consoleLines = new ConsoleLines();
+  private readonly resultsLines = new ConsoleLines();
+  private readonly scriptText = new ConsoleText();
+  private readonly script: ConsoleScript;
+  private lastOutput: number;
+  private consoleBytes = 0;
+  private lineNumber = 0;
+  private resultsComplete = false;
+  private panicStop: { at: number; message: string } | undefined;
+  private stopRequest: { outcome: BootOutcome; message: string } | undefined;
+  private end: BootEnd | undefined;
+
+  constructor(
+    private readonly settings: MonitorSettings,
+    /** This boot's own tracker (it keeps count of results). */
+    private readonly progress: HarnessProgress,
+    private readonly started: number,
+    private readonly emit: (event: MonitorEvent) => void,
+  ) {
+    this.lastOutput = started;
+    this.script = new ConsoleScript(settings.script, settings.timeouts.stallMs, started);
+  }
+
+  /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
+  console(kept: Buffer, now: number): void {
+    this.lastOutput = now;
+    if (kept.length === 0) return;
+    this.consoleBytes += kept.length;
+    this.reach('kernel');
+    for (const line of this.consoleLines.push(kept)) this.consoleLine(line, now);
+    if (this.script.done) return;
+    for (const event of this.script.feed(this.scriptText.push(kept), now)) {
+      this.emit(event);
+      if (event.kind === 'finished') this.stop('completed', 'console script finished');
+    }
+    // On the console channel a running script is the harness.
+    if (this.settings.channel === 'console' && this.settings.script.length > 0)
+      this.reach('harness');
+  }
+
+  /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
+  results(kept: Buffer, now: number): void {
+    this.lastOutput = now;
+    for (const line of this.resultsLines.push(kept)) this.resultLine(line);
+  }
+
+  /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
+  tick(now: number): void {
+    const { timeouts } = this.settings;
+    if (this.panicStop && now >= this.panicStop.at) this.stop('panic', this.panicStop.message);
+    if (now - this.started > timeouts.totalMs)
+      this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms`);
+    else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
+      this.stop(
+        'completed',
+        `results complete; the kernel went quiet without powering off, so diverge stopped it`,
+      );
+    else if (now - this.lastOutput > timeouts.stallMs)
+      this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms`);
+    else if (
+      this.stage !== 'harness' &&
+      this.stage !== 'done' &&
+      now - this.started > timeouts.bootMs
+    )
+      this.stop(
+        'timeout',
+        `boot timeout: the harness had not started after ${timeouts.bootMs} ms (stage ${this.stage})`,
+      );
+    for (const event of this.script.tick(now)) {
+      this.emit(event);
+      if (event.kind === 'failed') this.stop('timeout', event.message);
+    }
+  }
+
+  /** QEMU exited at `now`: reads the last unterminated lines and decides the outcome. */
+  exit(exit: QemuExit, now: number): BootEnd {
+    for (const line of this.consoleLines.end()) this.consoleLine(line, now);
+    for (const line of this.resultsLines.end()) this.resultLine(line);
+    const decided = this.decide(exit);
+    const { outcome } = decided;
+    let { message } = decided;
+    const scriptTests = this.script.finish(outcome === 'completed');
+    if (exit.consoleCut)
+      message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
+    this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
+    this.end = {
+      outcome,
+      stage: this.stage,
+      ...(message ? { message } : {}),
+      durationMs: now - this.started,
+      splats: this.splats,
+      resultLines: this.resultLines,
+      scriptTests,
+    };
+    return this.end;
+  }
+
+  /**
+   * The boot's last decision, once results/ has parsed the results channel. Two parts of it
+   * need that full parse, which qemu/ leaves to results/: a boot that completed without a
+   * single test is `no-results`, and a completed boot whose results stream ended as its format
+   * promises, with every step of the console script seen, reached stage `done`.
+   */
+  settle(results: ResultsSummary): Pick<BootEnd, 'outcome' | 'stage' | 'message'> {
+    if (!this.end) throw new Error('a boot is settled after QEMU exits');
+    let { outcome, message } = this.end;
+    if (outcome === 'completed' && results.tests === 0) {
+      outcome = 'no-results';
+      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+    }
+    const scriptDone = this.end.scriptTests.every((t) => t.status !== 'missing');
+    if (outcome === 'completed' && results.complete && scriptDone) this.reach('done');
+    return { outcome, stage: this.stage, ...(message ? { message } : {}) };
+  }
+
+  private consoleLine(line: string, now: number): void {
+    this.lineNumber += 1;
+    this.reach(stageOfLine(line));
+    if (this.settings.channel === 'console') this.resultLine(line);
+    const splat = detectSplat(line, this.lineNumber);
+    if (!splat) return;
+    this.splats.push(splat);
+    this.emit({ kind: 'splat', splat });
+    if (splat.kind === 'panic')
+      this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
+  }
+
+  private resultLine(line: string): void {
+    this.resultLines.push(line);
+    this.emit({ kind: 'result', line });
+    const signal = this.progress(line);
+    if (signal !== 'none') this.reach('harness');
+    if (signal === 'complete') this.resultsComplete = true;
+  }
+
+  /** The one place the stage changes; it only moves forward. */
+  private reach(stage: BootStage): void {
+    const later = laterStage(this.stage, stage);
+    if (later === this.stage) return;
+    this.stage = later;
+    this.emit({ kind: 'stage', stage: later });
+  }
+
+  /** Asks the driver to stop QEMU; the first reason is the one the boot keeps. */
+  private stop(outcome: BootOutcome, message: string): void {
+    if (this.stopRequest) return;
+    this.stopRequest = { outcome, message };
+    this.emit({ kind: 'stop', outcome, message });
+  }
+
+  private decide({ status, spawnError, stderr }: QemuExit): {
+    outcome: BootOutcome;
+    message?: string;
+  } {
+    if (spawnError)
+      return {
+        outcome: 'qemu-error',
+        message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
+      };
+    const panic = this.splats.find((s) => s.kind === 'panic');
+    if (panic) return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
+    if (this.stopRequest) return this.stopRequest;
+    const normalExit =
+      status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
+    if (normalExit) return { outcome: 'completed' };
+    if (this.consoleBytes === 0)
+      return {
+        outcome: 'qemu-error',
+        message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
+      };
+    return {
+      outcome: 'completed',
+      message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
+    };
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
+}

@@ -1,0 +1,66 @@
+/**
+ * What a boot leaves behind, for everything downstream (results/, compare/, report/). These
+ * types are qemu/'s side of the contract: results/ imports them, qemu/ imports nothing of
+ * results/ (the harness-progress tracker and the parsed-results summary come in as the types
+ * below, filled in by results/).
+ */
+import type { ScriptTest } from '../harness/script.js';
+import type { Accel } from './accel.js';
+import type { Splat } from './splats.js';
+import type { BootStage } from './stage.js';
+
+export type BootOutcome =
+  'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
+
+/** What one more line tells about the harness: nothing, that it runs, or that its results are all in. */
+export type HarnessSignal = 'none' | 'started' | 'complete';
+
+/** Follows a boot's results channel line by line, for the watchdogs (the full parse comes later). */
+export type HarnessProgress = (line: string) => HarnessSignal;
+
+/** What the full parse of a boot's results found, for the boot's last decision (see `settle`). */
+export interface ResultsSummary {
+  /** The results format, as the no-results message names it. */
+  format: string;
+  /** Tests found: on the results channel and by the console script. */
+  tests: number;
+  /** Whether the results stream ended the way its format promises. */
+  complete: boolean;
+}
+
+/** What QEMU and the kernel did in one boot; the results are parsed from the captured lines. */
+export interface BootRecord {
+  kernel: string;
+  attempt: number;
+  outcome: BootOutcome;
+  stage: BootStage;
+  durationMs: number;
+  accel: Accel;
+  /** Serial log, as captured (raw bytes, capped). */
+  log: string;
+  /** Second serial port's capture when the results channel is `serial2`. */
+  resultsLog?: string;
+  splats: Splat[];
+  exitStatus: number | null;
+  /** Why the boot ended the way it did, for people: a timeout, QEMU's error, a cut log. */
+  message?: string;
+  logTruncated: boolean;
+  command: string[];
+  /** True when this boot was not run now but taken from the observation cache. */
+  cached?: boolean;
+}
+
+export interface BootCapture {
+  /** The boot as it stood when QEMU exited; `settle` gives the final record. */
+  record: BootRecord;
+  /** Clean lines of the results channel (the console unless `serial2`). */
+  resultLines: string[];
+  /** Tests observed by the console script, if there was one. */
+  scriptTests: ScriptTest[];
+  /**
+   * The boot's last decision, once results/ has parsed `resultLines`: the outcome
+   * (`no-results`) and the stage (`done`) that depend on the full parse. Made by the boot's
+   * monitor, so that outcome and stage are decided in one place.
+   */
+  settle(results: ResultsSummary): BootRecord;
+}

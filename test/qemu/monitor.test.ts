@@ -1,0 +1,316 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import type { ScriptStep } from '../../src/harness/script.js';
+import {
+  type BootEnd,
+  BootMonitor,
+  type MonitorEvent,
+  type MonitorSettings,
+  type QemuExit,
+} from '../../src/qemu/monitor.js';
+import { parseResults } from '../../src/results/index.js';
+import { harnessProgress } from '../../src/results/progress.js';
+import type { ResultsFormat } from '../../src/results/types.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+// Serial logs of real boots (see logs/README.md), replayed one line every STEP_MS.
+const STEP_MS = 10;
+const log = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/qemu/logs', name));
+
+/** The fixture course's machine: isa-debug-exit and its own short timeouts (diverge.yml). */
+const COURSE: MonitorSettings = {
+  binary: '/usr/bin/qemu-system-x86_64',
+  channel: 'console',
+  script: [],
+  timeouts: { bootMs: 10_000, stallMs: 3000, totalMs: 30_000 },
+  exitDevice: true,
+  serialCapBytes: 8 * 1024 * 1024,
+};
+
+const killed: QemuExit = { status: null, stderr: '', consoleCut: false };
+const exited = (status: number): QemuExit => ({ status, stderr: '', consoleCut: false });
+
+class Boot {
+  readonly events: { at: number; event: MonitorEvent }[] = [];
+  readonly monitor: BootMonitor;
+  now = 0;
+  constructor(
+    readonly settings: MonitorSettings,
+    readonly format: ResultsFormat = 'ktap',
+  ) {
+    const progress = harnessProgress({ format, channel: settings.channel })();
+    this.monitor = new BootMonitor(settings, progress, 0, (event) =>
+      this.events.push({ at: this.now, event }),
+    );
+  }
+
+  /** Feeds a log one line (with its line end) at a time, STEP_MS apart. */
+  replay(data: Buffer, channel: 'console' | 'results' = 'console'): this {
+    for (const line of data.toString('latin1').match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+      this.now += STEP_MS;
+      this.monitor[channel](Buffer.from(line, 'latin1'), this.now);
+    }
+    return this;
+  }
+
+  /** Runs the watchdogs every 100 ms until `until` or until a stop is requested. */
+  tickUntil(until: number): this {
+    while (this.now < until && !this.stop()) {
+      this.now = Math.min(until, this.now + 100);
+      this.monitor.tick(this.now);
+    }
+    return this;
+  }
+
+  stop() {
+    return this.events.find(({ event }) => event.kind === 'stop');
+  }
+
+  of<K extends MonitorEvent['kind']>(kind: K) {
+    return this.events
+      .map(({ event }) => event)
+      .filter((event): event is Extract<MonitorEvent, { kind: K }> => event.kind === kind);
+  }
+
+  exit(exit: QemuExit): BootEnd {
+    this.now += STEP_MS;
+    return this.monitor.exit(exit, this.now);
+  }
+
+  /** The last decision, from the full parse of the results channel (as results/observe does). */
+  settle(end: BootEnd) {
+    const parsed = parseResults(this.format, end.resultLines);
+    return this.monitor.settle({
+      format: this.format,
+      tests: parsed.tests.length + end.scriptTests.length,
+      complete: parsed.complete,
+    });
+  }
+}
+
+describe('BootMonitor on recorded serial logs', () => {
+  it('follows a staff kernel through its KTAP stream to stage done, ended by isa-debug-exit', () => {
+    const boot = new Boot(COURSE).replay(log('course-staff.serial'));
+    expect(boot.of('stage').map((e) => e.stage)).toEqual(['kernel', 'harness']);
+    // Stage harness at the KTAP header, the 5th line.
+    expect(
+      boot.events.find(({ event }) => event.kind === 'stage' && event.stage === 'harness')?.at,
+    ).toBe(5 * STEP_MS);
+    expect(boot.of('result')).toHaveLength(74);
+    expect(boot.of('splat')).toEqual([]);
+
+    const end = boot.exit(exited(1)); // the kernel wrote 0 to the exit port
+    expect(end).toMatchObject({ outcome: 'completed', stage: 'harness', splats: [] });
+    expect(end.message).toBeUndefined();
+    expect(end.durationMs).toBe(75 * STEP_MS);
+    expect(boot.stop()).toBeUndefined();
+    expect(boot.settle(end)).toEqual({ outcome: 'completed', stage: 'done' });
+    expect(boot.of('stage').at(-1)).toEqual({ kind: 'stage', stage: 'done' });
+  });
+
+  it('calls an odd status a normal end only with isa-debug-exit', () => {
+    const end = new Boot({ ...COURSE, exitDevice: false })
+      .replay(log('course-staff.serial'))
+      .exit(exited(1));
+    expect(end).toMatchObject({ outcome: 'completed', message: 'QEMU exited with status 1' });
+    const even = new Boot(COURSE).replay(log('course-staff.serial')).exit(exited(2));
+    expect(even.message).toBe('QEMU exited with status 2');
+  });
+
+  it('stops a kernel that went quiet after its last result and still calls it done', () => {
+    const boot = new Boot(COURSE).replay(log('course-staff.serial'));
+    const lastOutput = boot.now;
+    boot.tickUntil(lastOutput + 2000);
+    expect(boot.stop()).toBeUndefined();
+    boot.tickUntil(lastOutput + 10_000);
+    expect(boot.stop()).toEqual({
+      at: lastOutput + 2100,
+      event: {
+        kind: 'stop',
+        outcome: 'completed',
+        message:
+          'results complete; the kernel went quiet without powering off, so diverge stopped it',
+      },
+    });
+    const end = boot.exit(killed);
+    expect(end.outcome).toBe('completed');
+    expect(boot.settle(end)).toMatchObject({ outcome: 'completed', stage: 'done' });
+  });
+
+  it('sees a panic after ten results, gives the kernel its grace, and keeps the panic', () => {
+    const boot = new Boot(COURSE).replay(log('course-panic.serial'));
+    const [splat] = boot.of('splat');
+    expect(splat?.splat).toMatchObject({ kind: 'panic', line: 46 });
+    const panicAt = boot.events.find(({ event }) => event.kind === 'splat')?.at as number;
+    boot.tickUntil(panicAt + 1900);
+    expect(boot.stop()).toBeUndefined();
+    boot.tickUntil(panicAt + 3000);
+    expect(boot.stop()?.at).toBe(panicAt + 2000);
+    expect(boot.stop()?.event).toMatchObject({ outcome: 'panic' });
+
+    // This kernel ends QEMU itself after a panic, with status 7.
+    const end = boot.exit(exited(7));
+    const message = 'kernel panic: panic: alloc: out of memory (1073741824 bytes wanted)';
+    expect(end).toMatchObject({ outcome: 'panic', stage: 'harness', message });
+    expect(boot.settle(end)).toEqual({ outcome: 'panic', stage: 'harness', message });
+  });
+
+  it('stops a kernel that hangs in the middle of its tests after the stall timeout', () => {
+    const boot = new Boot(COURSE).replay(log('course-hang.serial'));
+    const lastOutput = boot.now;
+    boot.tickUntil(lastOutput + 10_000);
+    expect(boot.stop()).toEqual({
+      at: lastOutput + 3100,
+      event: { kind: 'stop', outcome: 'stalled', message: 'stall timeout: no output for 3000 ms' },
+    });
+    const end = boot.exit(killed);
+    expect(end).toMatchObject({ outcome: 'stalled', stage: 'harness' });
+    expect(boot.settle(end)).toMatchObject({ outcome: 'stalled', stage: 'harness' });
+  });
+
+  it('stops a kernel whose harness has not started by the boot timeout', () => {
+    const staff = log('course-staff.serial');
+    const banner = staff.subarray(0, staff.indexOf('KTAP'));
+    const settings = { ...COURSE, timeouts: { bootMs: 1000, stallMs: 5000, totalMs: 30_000 } };
+    const boot = new Boot(settings).replay(banner).tickUntil(5000);
+    // The banner's four lines end at 40 ms; the watchdogs run every 100 ms from there.
+    expect(boot.stop()).toEqual({
+      at: 1040,
+      event: {
+        kind: 'stop',
+        outcome: 'timeout',
+        message: 'boot timeout: the harness had not started after 1000 ms (stage kernel)',
+      },
+    });
+    expect(boot.exit(killed)).toMatchObject({ outcome: 'timeout', stage: 'kernel' });
+  });
+
+  it('stops a boot at the total timeout even while it prints', () => {
+    const settings = { ...COURSE, timeouts: { bootMs: 100, stallMs: 5000, totalMs: 500 } };
+    const boot = new Boot(settings);
+    const staff = log('course-staff.serial');
+    while (!boot.stop()) boot.replay(staff).tickUntil(boot.now + 100);
+    expect(boot.stop()?.event).toEqual({
+      kind: 'stop',
+      outcome: 'timeout',
+      message: 'total timeout: still running after 500 ms',
+    });
+  });
+
+  it('reads results from the second serial port and the kernel messages from the console', () => {
+    const staff = log('course-staff.serial');
+    const boot = new Boot({ ...COURSE, channel: 'serial2' })
+      .replay(staff.subarray(0, staff.indexOf('KTAP')))
+      .replay(staff.subarray(staff.indexOf('KTAP')), 'results');
+    expect(boot.of('result')[0]).toEqual({ kind: 'result', line: 'KTAP version 1' });
+    const end = boot.exit(exited(1));
+    expect(end.resultLines).toHaveLength(70);
+    expect(boot.settle(end)).toEqual({ outcome: 'completed', stage: 'done' });
+  });
+
+  it('calls a boot that completed without a single test no-results', () => {
+    const staff = log('course-staff.serial');
+    const boot = new Boot({ ...COURSE, channel: 'serial2' }).replay(staff);
+    const end = boot.exit(exited(1));
+    expect(end.outcome).toBe('completed');
+    expect(boot.settle(end)).toEqual({
+      outcome: 'no-results',
+      stage: 'kernel',
+      message: 'no ktap results on the second serial port',
+    });
+  });
+
+  it('notes a console log cut at its cap', () => {
+    const end = new Boot(COURSE)
+      .replay(log('course-staff.serial'))
+      .exit({ status: 1, stderr: '', consoleCut: true });
+    expect(end.message).toBe(`serial output cut at ${8 * 1024 * 1024} bytes`);
+  });
+});
+
+describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', () => {
+  const steps: ScriptStep[] = [
+    { expect: '/ # ', send: 'echo $((6 * 7))\n', test: 'arithmetic' },
+    { expect: '/ # ', send: 'uname -s\n', test: 'uname' },
+    { expect: '/ # ' },
+  ];
+  const SHELL: MonitorSettings = {
+    ...COURSE,
+    script: steps,
+    exitDevice: false,
+    timeouts: { bootMs: 60_000, stallMs: 30_000, totalMs: 300_000 },
+  };
+
+  it('sends each step, ends the boot when the script is over and turns exchanges into tests', () => {
+    const boot = new Boot(SHELL, 'transcript').replay(log('linux-shell.serial'));
+    expect(boot.of('send').map((e) => e.text)).toEqual(['echo $((6 * 7))\n', 'uname -s\n']);
+    expect(boot.of('finished')).toHaveLength(1);
+    expect(boot.stop()?.event).toEqual({
+      kind: 'stop',
+      outcome: 'completed',
+      message: 'console script finished',
+    });
+    // On the console channel a running script is the harness.
+    expect(boot.of('stage').map((e) => e.stage)).toEqual(['kernel', 'harness']);
+
+    const end = boot.exit(killed);
+    expect(end).toMatchObject({ outcome: 'completed', message: 'console script finished' });
+    expect(end.scriptTests).toEqual([
+      { id: 'arithmetic', status: 'pass', output: ['echo $((6 * 7))', '42'] },
+      { id: 'uname', status: 'pass', output: ['uname -s', 'Linux'] },
+    ]);
+    expect(boot.settle(end)).toEqual({
+      outcome: 'completed',
+      stage: 'done',
+      message: 'console script finished',
+    });
+  });
+
+  it('stops the boot when a step is late, and the boot does not reach done', () => {
+    const late = [...steps.slice(0, 2), { expect: 'never printed', test: 'last' }];
+    const boot = new Boot({ ...SHELL, script: late }, 'transcript').replay(
+      log('linux-shell.serial'),
+    );
+    boot.tickUntil(boot.now + 40_000);
+    const message = 'console script step 3: /never printed/ not seen within 30000 ms';
+    expect(boot.of('failed')).toEqual([{ kind: 'failed', message }]);
+    expect(boot.stop()?.event).toEqual({ kind: 'stop', outcome: 'timeout', message });
+    const end = boot.exit(killed);
+    expect(end.scriptTests.map((t) => [t.id, t.status])).toEqual([
+      ['arithmetic', 'pass'],
+      ['uname', 'fail'],
+      ['last', 'missing'],
+    ]);
+    expect(boot.settle(end)).toMatchObject({ outcome: 'timeout', stage: 'harness' });
+  });
+});
+
+describe('BootMonitor when QEMU itself fails', () => {
+  it('reports a QEMU that cannot start', () => {
+    const end = new Boot(COURSE).exit({
+      status: null,
+      spawnError: new Error('spawn /usr/bin/qemu-system-x86_64 ENOENT'),
+      stderr: '',
+      consoleCut: false,
+    });
+    expect(end).toMatchObject({
+      outcome: 'qemu-error',
+      stage: 'firmware',
+      message: 'cannot start /usr/bin/qemu-system-x86_64: spawn /usr/bin/qemu-system-x86_64 ENOENT',
+    });
+  });
+
+  it('reports a QEMU that refused its arguments with the end of its stderr', () => {
+    const end = new Boot({ ...COURSE, exitDevice: false }).exit({
+      status: 1,
+      stderr: 'warning: one\nqemu-system-x86_64: -device foo: \u001b[1mno such device\u001b[0m\n',
+      consoleCut: false,
+    });
+    expect(end).toMatchObject({
+      outcome: 'qemu-error',
+      message:
+        'QEMU exited with status 1: warning: one | qemu-system-x86_64: -device foo: no such device',
+    });
+  });
+});
