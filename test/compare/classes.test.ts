@@ -141,3 +141,22 @@ describe('the table and its copies', () => {
     expect(defaults).toBe(DEFAULT_FAIL_ON.join(', '));
   });
 });
+
+describe('the default fail-on wherever a user reads it', () => {
+  const defaults = DEFAULT_FAIL_ON.join(', ');
+  it.each([
+    ['README.md', /default `([a-z, ]+)`\)/],
+    ['README.md', /default: the config's fail-on: ([a-z, ]+)\)/],
+    ['action.yml', /fail-on: ([a-z, ]+)\)/],
+    ['docs/config.md', /^fail-on: \[([a-z, ]+)\]/m],
+  ] as const)('%s says %s', (file, pattern) => {
+    expect(pattern.exec(read(file))?.[1]).toBe(defaults);
+  });
+
+  it('docs/config.md lists the other classes fail-on takes', () => {
+    const others = /^fail-on: \[[a-z, ]+\] # also: ([a-z, ]+)$/m.exec(read('docs/config.md'))?.[1];
+    expect(others?.split(', ')).toEqual(
+      FAIL_ON_CLASSES.filter((c) => !DEFAULT_FAIL_ON.includes(c)),
+    );
+  });
+});
