@@ -3,16 +3,16 @@
  * restored before the references are fetched, saved after the run. A cache is an optimisation:
  * when the service is missing or fails, the run goes on without it and says so.
  */
-import path from 'node:path';
-import * as cache from '@actions/cache';
-import * as core from '@actions/core';
-import { cacheDir } from '../constants.js';
+import type { CacheDirs } from '../context.js';
 import { sha256 } from '../util/digest.js';
+import type { ActionCore, ActionsCache } from './services.js';
 
-/** The directories of ~/.cache/diverge worth keeping between runs. */
-function cachedPaths(): string[] {
-  return ['kernels', 'sources', 'observations'].map((dir) => path.join(cacheDir(), dir));
+/** The cache directories worth keeping between runs. */
+function cachedPaths(dirs: CacheDirs): string[] {
+  return [dirs.kernels, dirs.sources, dirs.observations];
 }
+
+export type CacheKeys = ReturnType<typeof cacheKeys>;
 
 /** One cache entry per run; later runs restore the newest entry of the same config and variant. */
 export function cacheKeys(configText: string, variant: string, runId: number) {
@@ -20,7 +20,12 @@ export function cacheKeys(configText: string, variant: string, runId: number) {
   return { key: `${prefix}${runId}`, restoreKeys: [prefix, `diverge-v1-${variant}-`] };
 }
 
-export async function restoreCaches(keys: ReturnType<typeof cacheKeys>): Promise<void> {
+export async function restoreCaches(
+  cache: ActionsCache,
+  core: ActionCore,
+  dirs: CacheDirs,
+  keys: CacheKeys,
+): Promise<void> {
   if (!cache.isFeatureAvailable()) {
     core.info(
       'the Actions cache service is not available here: kernels and observations start cold',
@@ -28,17 +33,22 @@ export async function restoreCaches(keys: ReturnType<typeof cacheKeys>): Promise
     return;
   }
   try {
-    const hit = await cache.restoreCache(cachedPaths(), keys.key, keys.restoreKeys);
+    const hit = await cache.restoreCache(cachedPaths(dirs), keys.key, keys.restoreKeys);
     core.info(hit ? `restored the diverge cache ${hit}` : 'no diverge cache to restore yet');
   } catch (error) {
     core.warning(`could not restore the diverge cache: ${(error as Error).message}`);
   }
 }
 
-export async function saveCaches(keys: ReturnType<typeof cacheKeys>): Promise<void> {
+export async function saveCaches(
+  cache: ActionsCache,
+  core: ActionCore,
+  dirs: CacheDirs,
+  keys: CacheKeys,
+): Promise<void> {
   if (!cache.isFeatureAvailable()) return;
   try {
-    await cache.saveCache(cachedPaths(), keys.key);
+    await cache.saveCache(cachedPaths(dirs), keys.key);
     core.info(`saved the diverge cache ${keys.key}`);
   } catch (error) {
     core.warning(`could not save the diverge cache: ${(error as Error).message}`);
