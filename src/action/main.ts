@@ -66,6 +66,10 @@ interface Leg {
 
 type Kernels = Awaited<ReturnType<ActionServices['pipeline']['resolveKernels']>>;
 
+/**
+ * The root action: guard → check run created → caches restored → pipeline → outputs → artifacts
+ * → publish → caches saved. Once the check run exists, any failure completes it.
+ */
 export async function runAction(env: ActionEnvironment, services: ActionServices): Promise<void> {
   const { core } = services;
   const guarded = guard(env, services);

@@ -142,6 +142,10 @@ function combine(published: Published[]) {
 
 type Combined = ReturnType<typeof combine>;
 
+/**
+ * The report/ sub-action: check run created → reports read → summary and outputs → publish.
+ * Once the check run exists, any failure completes it.
+ */
 export async function runPublishReports(
   env: ActionEnvironment,
   services: PublishServices,
