@@ -3,15 +3,16 @@
  * restored before the references are fetched, saved after the run. A cache is an optimisation:
  * when the service is missing or fails, the run goes on without it and says so.
  */
-import * as cache from '@actions/cache';
-import * as core from '@actions/core';
 import type { CacheDirs } from '../context.js';
 import { sha256 } from '../util/digest.js';
+import type { ActionCore, ActionsCache } from './services.js';
 
-/** The directories of ~/.cache/diverge worth keeping between runs. */
+/** The cache directories worth keeping between runs. */
 function cachedPaths(dirs: CacheDirs): string[] {
   return [dirs.kernels, dirs.sources, dirs.observations];
 }
+
+export type CacheKeys = ReturnType<typeof cacheKeys>;
 
 /** One cache entry per run; later runs restore the newest entry of the same config and variant. */
 export function cacheKeys(configText: string, variant: string, runId: number) {
@@ -20,8 +21,10 @@ export function cacheKeys(configText: string, variant: string, runId: number) {
 }
 
 export async function restoreCaches(
-  keys: ReturnType<typeof cacheKeys>,
+  cache: ActionsCache,
+  core: ActionCore,
   dirs: CacheDirs,
+  keys: CacheKeys,
 ): Promise<void> {
   if (!cache.isFeatureAvailable()) {
     core.info(
@@ -38,8 +41,10 @@ export async function restoreCaches(
 }
 
 export async function saveCaches(
-  keys: ReturnType<typeof cacheKeys>,
+  cache: ActionsCache,
+  core: ActionCore,
   dirs: CacheDirs,
+  keys: CacheKeys,
 ): Promise<void> {
   if (!cache.isFeatureAvailable()) return;
   try {

@@ -3,10 +3,10 @@
  * else reads inputs. An invalid input fails the step with a message naming it.
  */
 import path from 'node:path';
-import * as core from '@actions/core';
 import { FAIL_ON_CLASSES } from '../compare/classes.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
 
 export interface ActionInputs {
   /** diverge.yml, absolute. */
@@ -18,7 +18,7 @@ export interface ActionInputs {
   checkName: string;
   /** The check-name input itself: the report's heading, which adds the variant on its own. */
   baseCheckName: string;
-  comment: (typeof COMMENT_MODES)[number];
+  comment: CommentMode;
   /** Overrides the config's fail-on when given. */
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
   uploadArtifacts: boolean;
@@ -43,11 +43,8 @@ function boolean(name: string, fallback: boolean, read: (name: string) => string
   throw new InputError(`input ${name}: expected true or false, got "${value}"`);
 }
 
-/** Reads the inputs (from `read`, the runner's INPUT_* variables by default). */
-export function readInputs(
-  read: (name: string) => string = (name) => core.getInput(name),
-  workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(),
-): ActionInputs {
+/** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
+export function readInputs(read: (name: string) => string, workspace: string): ActionInputs {
   const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
   const { token, comment, checkName: baseName } = readPublishing(read);
   const variant = read('variant').trim() || undefined;
@@ -81,7 +78,7 @@ export function readInputs(
 export interface PublishingInputs {
   token: string;
   checkName: string;
-  comment: (typeof COMMENT_MODES)[number];
+  comment: CommentMode;
 }
 
 function readPublishing(read: (name: string) => string): PublishingInputs {
@@ -95,8 +92,6 @@ function readPublishing(read: (name: string) => string): PublishingInputs {
 }
 
 /** The report/ sub-action's inputs. */
-export function readReportInputs(
-  read: (name: string) => string = (name) => core.getInput(name),
-): PublishingInputs {
+export function readReportInputs(read: (name: string) => string): PublishingInputs {
   return readPublishing(read);
 }

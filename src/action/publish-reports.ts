@@ -6,25 +6,20 @@
  * comment with the variant × class table.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as core from '@actions/core';
-import * as actionsGitHub from '@actions/github';
-import { isDivergentClass } from '../compare/classes.js';
-import { completeCheckRun, startCheckRun } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
-import { actionGitHub } from './client.js';
-import { type PublishingInputs, readReportInputs } from './inputs.js';
-import { COMMENT_LIMIT, commentBody, frameBudget, upsertComment } from '../github/comment.js';
+import { stateOf } from '../github/comment.js';
 import { download } from '../references/download.js';
 import { extractZip } from '../references/zip.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
+import { renderMatrixMarkdown } from '../render/matrix.js';
 import type { Report } from '../report/types.js';
 import { validateReport } from '../report/validate.js';
+import type { ActionEnvironment, GitHubContext } from './environment.js';
+import { type PublishingInputs, readReportInputs } from './inputs.js';
+import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
 import { REPORT_ARTIFACT_PREFIX, type PullRequestRecord } from './published.js';
-
-type Context = typeof actionsGitHub.context;
+import type { ActionCore, PublishServices } from './services.js';
 
 interface Published {
   variant: string;
@@ -32,13 +27,17 @@ interface Published {
   pullRequest?: PullRequestRecord;
 }
 
-/** Downloads and validates every report artifact of `runId`. */
+/**
+ * Downloads and validates every report artifact of `runId`; an artifact that fails is skipped
+ * with a warning, and none at all is an error.
+ */
 async function readPublished(
+  core: ActionCore,
   github: GitHub,
-  owner: string,
-  repo: string,
+  env: ActionEnvironment,
   runId: number,
 ): Promise<Published[]> {
+  const { owner, repo } = env.context.repo;
   const artifacts = (
     await github.paginate(github.rest.actions.listWorkflowRunArtifacts, {
       owner,
@@ -49,7 +48,7 @@ async function readPublished(
   ).filter((a) => a.name.startsWith(REPORT_ARTIFACT_PREFIX) && !a.expired);
   const published: Published[] = [];
   for (const artifact of artifacts.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? tmpdir(), 'diverge-report-'));
+    const dir = await mkdtemp(path.join(env.runnerTemp, 'diverge-report-'));
     try {
       const response = await github.request(
         'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
@@ -84,7 +83,20 @@ async function readPublished(
       await rm(dir, { recursive: true, force: true });
     }
   }
+  if (published.length === 0)
+    throw new Error(`no ${REPORT_ARTIFACT_PREFIX}* artifact with a valid report in run ${runId}`);
   return published;
+}
+
+/** The workflow run whose artifacts are published: the triggering one under workflow_run. */
+function triggeringRun(context: GitHubContext): { id: number; head_sha: string } | undefined {
+  return context.payload.workflow_run as { id: number; head_sha: string } | undefined;
+}
+
+/** The commit the check run goes on: the pull request's head, else the run's. */
+function headShaOf(context: GitHubContext): string {
+  const pr = context.payload.pull_request as { head: { sha: string } } | undefined;
+  return pr?.head.sha ?? triggeringRun(context)?.head_sha ?? context.sha;
 }
 
 /**
@@ -93,12 +105,13 @@ async function readPublished(
  * base is this repository.
  */
 function pullRequestOf(
-  context: Context,
+  core: ActionCore,
+  context: GitHubContext,
   published: Published[],
-): { number: number; headSha: string } | undefined {
-  const pr = context.payload.pull_request as { number: number; head: { sha: string } } | undefined;
-  if (pr) return { number: pr.number, headSha: pr.head.sha };
-  const run = context.payload.workflow_run as { head_sha: string } | undefined;
+): number | undefined {
+  const pr = context.payload.pull_request as { number: number } | undefined;
+  if (pr) return pr.number;
+  const run = triggeringRun(context);
   if (!run) return undefined;
   const here = `${context.repo.owner}/${context.repo.repo}`;
   for (const { pullRequest } of published) {
@@ -109,36 +122,77 @@ function pullRequestOf(
       );
       continue;
     }
-    return { number: pullRequest.number, headSha: run.head_sha };
+    return pullRequest.number;
   }
   return undefined;
 }
 
 const WORST = ['failure', 'neutral', 'success'] as const;
 
-export async function runReportAction(context: Context = actionsGitHub.context): Promise<void> {
+/** The reports taken together: the worst conclusion, every divergence, the variant table. */
+function combine(published: Published[]) {
+  return {
+    published,
+    conclusion:
+      WORST.find((c) => published.some((p) => p.report.summary.conclusion === c)) ?? 'neutral',
+    divergences: published.reduce((n, p) => n + p.report.summary.divergences, 0),
+    table: renderMatrixMarkdown(published),
+  };
+}
+
+type Combined = ReturnType<typeof combine>;
+
+/**
+ * The report/ sub-action: check run created → reports read → summary and outputs → publish.
+ * Once the check run exists, any failure completes it.
+ */
+export async function runPublishReports(
+  env: ActionEnvironment,
+  services: PublishServices,
+): Promise<void> {
+  const { core } = services;
   let inputs: PublishingInputs;
   try {
-    inputs = readReportInputs();
+    inputs = readReportInputs((name) => core.getInput(name));
   } catch (error) {
     core.setFailed((error as Error).message);
     return;
   }
-  const github = actionGitHub(inputs.token);
-  const { owner, repo } = context.repo;
-  const run = context.payload.workflow_run as { id: number; head_sha: string } | undefined;
-  const runId = run?.id ?? context.runId;
-  const published = await readPublished(github, owner, repo, runId);
-  if (published.length === 0) {
-    core.setFailed(`no ${REPORT_ARTIFACT_PREFIX}* artifact with a valid report in run ${runId}`);
-    return;
-  }
-  const rows: MatrixRow[] = published.map(({ variant, report }) => ({ variant, report }));
-  const conclusion =
-    WORST.find((c) => published.some((p) => p.report.summary.conclusion === c)) ?? 'neutral';
-  const table = renderMatrixMarkdown(rows);
-  const pr = pullRequestOf(context, published);
-  const headSha = pr?.headSha ?? run?.head_sha ?? context.sha;
+  const github = services.github(inputs.token);
+  const { owner, repo } = env.context.repo;
+  const check = await createCheck(core, github, {
+    owner,
+    repo,
+    headSha: headShaOf(env.context),
+    name: inputs.checkName,
+  });
+  if (!check) return;
+  await withErrorBoundary(core, check, async () => {
+    const runId = triggeringRun(env.context)?.id ?? env.context.runId;
+    const published = await readPublished(core, github, env, runId);
+    const combined = combine(published);
+    await core.summary.addRaw(combined.table).write();
+    core.setOutput('conclusion', combined.conclusion);
+    core.setOutput('divergences', combined.divergences);
+    await publishCombined(
+      core,
+      check,
+      inputs,
+      combined,
+      pullRequestOf(core, env.context, published),
+    );
+    if (combined.conclusion === 'failure') core.setFailed('a variant has failing divergences');
+  });
+}
+
+/** One check run and one comment for all variants: the table, then each report in its share. */
+async function publishCombined(
+  core: ActionCore,
+  check: OpenCheck,
+  inputs: PublishingInputs,
+  { published, conclusion, divergences, table }: Combined,
+  issueNumber: number | undefined,
+): Promise<void> {
   const details = (budget: number) => {
     const each = Math.floor((budget - table.length - 200) / published.length);
     return published
@@ -147,47 +201,24 @@ export async function runReportAction(context: Context = actionsGitHub.context):
       )
       .join('\n\n');
   };
-
-  const checkRunId = await startCheckRun(github, { owner, repo, headSha, name: inputs.checkName });
-  const divergences = published.reduce((n, p) => n + p.report.summary.divergences, 0);
-  await completeCheckRun(
-    github,
-    { owner, repo, headSha, name: inputs.checkName, checkRunId },
+  await publish(
+    core,
+    check,
     {
       conclusion,
       title: `${published.length} variants, ${divergences} divergences`,
       summary: `${table}\n${details(60_000)}`,
       annotations: [],
     },
+    issueNumber === undefined
+      ? undefined
+      : {
+          issueNumber,
+          mode: inputs.comment,
+          divergences,
+          state: stateOf(published),
+          markdown: (budget) =>
+            `### ${inputs.checkName}: variants\n\n${table}\n${details(budget - 100)}`,
+        },
   );
-  core.info(`check run "${inputs.checkName}" completed: ${conclusion}`);
-  await core.summary.addRaw(table).write();
-
-  if (pr && inputs.comment !== 'never') {
-    const state = Object.fromEntries(
-      published.flatMap(({ variant, report }) =>
-        report.tests
-          .filter((t) => isDivergentClass(t.verdict.class))
-          .map((t) => [`${variant}: ${t.id}`, t.verdict.class]),
-      ),
-    );
-    const budget = COMMENT_LIMIT - frameBudget(state);
-    const result = await upsertComment(
-      github,
-      { owner, repo, issueNumber: pr.number, checkName: inputs.checkName },
-      (previous) =>
-        commentBody(
-          inputs.checkName,
-          `### ${inputs.checkName}: variants\n\n${table}\n${details(budget - 100)}`,
-          state,
-          previous,
-        ),
-      { createIfMissing: inputs.comment === 'always' || divergences > 0 },
-    );
-    if (result)
-      core.info(`pull request comment ${result.created ? 'created' : 'updated'}: ${result.url}`);
-  }
-  core.setOutput('conclusion', conclusion);
-  core.setOutput('divergences', divergences);
-  if (conclusion === 'failure') core.setFailed('a variant has failing divergences');
 }

@@ -1,4 +1,12 @@
-/** Entry point of the report/ sub-action (dist/report.js): see action/report-main.ts. */
-import { runReportAction } from '../action/publish-reports.js';
+/**
+ * Entry point of the report/ sub-action (dist/publish.js): reads the runner's environment once
+ * and runs action/publish-reports.ts with the real services.
+ */
+import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { actionGitHub } from '../action/client.js';
+import { actionEnvironment } from '../action/environment.js';
+import { runPublishReports } from '../action/publish-reports.js';
 
-await runReportAction();
+const environment = actionEnvironment(process.env, context);
+await runPublishReports(environment, { core, github: actionGitHub(environment.apiUrl, core.info) });

@@ -17,11 +17,26 @@ const STATE = /<!-- diverge:state ([A-Za-z0-9+/=]*) -->/;
 /** What a comment remembers: each divergent test with its class. */
 export type CommentState = Record<string, string>;
 
-export function stateOf(report: Report): CommentState {
+/** A report a comment shows; `variant` when the comment shows several legs' reports. */
+export interface CommentedReport {
+  variant?: string;
+  report: Report;
+}
+
+/**
+ * The comment's state, the one definition both actions use: each divergence of the candidate,
+ * keyed by test id, as `variant: id` for a report that names its variant.
+ */
+export function stateOf(reports: readonly CommentedReport[]): CommentState {
   return Object.fromEntries(
-    report.tests
-      .filter((test) => isDivergence(test.verdict))
-      .map((test) => [test.id, test.verdict.class]),
+    reports.flatMap(({ variant, report }) =>
+      report.tests
+        .filter((test) => isDivergence(test.verdict))
+        .map((test) => [
+          variant === undefined ? test.id : `${variant}: ${test.id}`,
+          test.verdict.class,
+        ]),
+    ),
   );
 }
 

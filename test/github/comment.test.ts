@@ -12,7 +12,7 @@ const report = judgedReport(
 
 describe('the sticky comment', () => {
   it('remembers the divergences it showed, in a hidden line', () => {
-    const body = commentBody('diverge (staff)', '### report', stateOf(report), undefined);
+    const body = commentBody('diverge (staff)', '### report', stateOf([{ report }]), undefined);
     expect(body.startsWith('<!-- diverge:comment diverge%20(staff) -->\n')).toBe(true);
     expect(readState(body)).toEqual({ b: 'regression', c: 'output' });
     expect(body).not.toContain('Since the previous push');
@@ -29,11 +29,24 @@ describe('the sticky comment', () => {
       '- **resolved:** `gone`',
       '- **changed:** `c` (flaky → output)',
     ]);
-    const body = commentBody('diverge', '### report', stateOf(report), {
+    const body = commentBody('diverge', '### report', stateOf([{ report }]), {
       b: 'regression',
       c: 'output',
     });
     expect(body).toContain('**Since the previous push:** no change in the divergences.');
+  });
+
+  it('keys the state by test id, prefixed by the variant when the comment shows several legs', () => {
+    const clean = judgedReport(
+      [boot('staff', 1, ['a:pass', 'b:pass']), boot('candidate', 1, ['a:pass', 'b:pass'])],
+      ['staff'],
+    );
+    expect(
+      stateOf([
+        { variant: 'staff-alt', report },
+        { variant: 'clean', report: clean },
+      ]),
+    ).toEqual({ 'staff-alt: b': 'regression', 'staff-alt: c': 'output' });
   });
 
   it('ignores a state line that is not what diverge wrote', () => {

@@ -264,6 +264,22 @@ describe('the action on a pull request', () => {
     expect(check?.output.title).toBe('diverge could not run');
   });
 
+  it('a GitHub error completing the check run still completes it, as a failure', async () => {
+    const headSha = nextSha();
+    fake.state.injectFault({
+      method: 'PATCH',
+      path: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+      status: 422,
+    });
+    const run = await runAction({ candidate: kernels.X86_61_B as string, headSha });
+    expect(run.code).toBe(1);
+    expect(run.summary).toContain('diverge could not run');
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check?.history.map((h) => h.status)).toEqual(['in_progress', 'completed']);
+    expect(check).toMatchObject({ conclusion: 'failure' });
+    expect(check?.output.title).toBe('diverge could not run');
+  }, 300_000);
+
   it('fails the step naming a bad input', async () => {
     const run = await runAction({
       candidate: kernels.X86_61_B as string,

@@ -4,10 +4,10 @@
  * reports and a pull-request record. The record is believed only when it matches the run.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import { type FakeGitHub, type Fault, startFakeGitHub } from '../fake-github/index.js';
 import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 
@@ -36,8 +36,14 @@ const report = (failing: boolean) =>
     ),
   );
 
-/** A fork's run that uploaded two legs' reports, and the workflow_run that publishes them. */
-async function publishFor(record: { headSha?: string; baseRepository?: string }) {
+/**
+ * A fork's run that uploaded two legs' reports, and the workflow_run that publishes them;
+ * `faults` are armed just before report/ runs.
+ */
+async function publishFor(
+  record: { headSha?: string; baseRepository?: string },
+  faults: Fault[] = [],
+) {
   const number = ++pr;
   const headSha = number.toString(16).padStart(40, 'f');
   fake.state.addPull(REPO, {
@@ -95,12 +101,13 @@ async function publishFor(record: { headSha?: string; baseRepository?: string })
   };
   writeFileSync(path.join(dir, 'summary'), '');
   writeFileSync(path.join(dir, 'output'), '');
+  for (const fault of faults) fake.state.injectFault(fault);
   const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
     execFile(NODE24, [path.join(REPO_ROOT, 'dist', 'publish.js')], { env }, (error, stdout) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
     ),
   );
-  return { ...result, number, headSha };
+  return { ...result, number, headSha, summary: readFileSync(path.join(dir, 'summary'), 'utf8') };
 }
 
 describe('report/ for a fork, from workflow_run', () => {
@@ -124,5 +131,31 @@ describe('report/ for a fork, from workflow_run', () => {
       expect(fake.state.commentsOf(REPO, number)).toHaveLength(0);
     }
     expect(fake.violations).toEqual([]);
+  });
+
+  it('a GitHub error while publishing still completes the check run, as a failure', async () => {
+    const { code, stdout, summary, headSha } = await publishFor({}, [
+      { method: 'PATCH', path: '/repos/{owner}/{repo}/check-runs/{check_run_id}', status: 422 },
+    ]);
+    expect(code).toBe(1);
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check?.history.map((h) => h.status)).toEqual(['in_progress', 'completed']);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check?.output.title).toBe('diverge could not run');
+    expect(summary).toContain('diverge could not run');
+    expect(stdout).toMatch(/^::error::/m);
+  });
+
+  it('a comment GitHub refuses is a warning: the check keeps the verdict', async () => {
+    const { code, stdout, number, headSha } = await publishFor({}, [
+      { method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 422 },
+    ]);
+    expect(code).toBe(1); // the verdict: wrong-result has a failing divergence
+    expect(stdout).toContain('::warning::could not post the pull request comment');
+    expect(stdout).toContain('::error::a variant has failing divergences');
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check?.output.title).toBe('2 variants, 1 divergences');
+    expect(fake.state.commentsOf(REPO, number)).toHaveLength(0);
   });
 });

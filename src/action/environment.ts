@@ -1,0 +1,47 @@
+/**
+ * What the actions take from the runner's environment, read once by the entry points into one
+ * typed object: nothing under src/action/ reads the environment itself.
+ */
+import { tmpdir } from 'node:os';
+import type { context } from '@actions/github';
+import { DEFAULT_API_URL } from '../github/client.js';
+
+/** The parts of @actions/github's event context the actions use. */
+export type GitHubContext = Pick<
+  typeof context,
+  'eventName' | 'payload' | 'repo' | 'sha' | 'runId'
+>;
+
+export interface ActionEnvironment {
+  /** GITHUB_WORKSPACE: the checkout, which input paths and annotations are relative to. */
+  workspace: string;
+  /** RUNNER_TEMP: where the report is written and artifacts are unpacked. */
+  runnerTemp: string;
+  /** GITHUB_SERVER_URL, for links to the workflow run. */
+  serverUrl: string;
+  /** GITHUB_API_URL (GitHub Enterprise Server has its own). */
+  apiUrl: string;
+  /** GITHUB_WORKFLOW_REF: the workflow whose earlier runs published the base kernel. */
+  workflowRef?: string;
+  context: GitHubContext;
+}
+
+export function actionEnvironment(
+  env: NodeJS.ProcessEnv,
+  context: GitHubContext,
+): ActionEnvironment {
+  return {
+    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    runnerTemp: env.RUNNER_TEMP ?? tmpdir(),
+    serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+    apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+    ...(env.GITHUB_WORKFLOW_REF ? { workflowRef: env.GITHUB_WORKFLOW_REF } : {}),
+    context,
+  };
+}
+
+/** The page of the workflow run, which holds the full report and the artifacts. */
+export function runUrl(environment: ActionEnvironment): string {
+  const { context } = environment;
+  return `${environment.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * What the actions do to the world, passed in by the entry points: the step's log, outputs and
+ * job summary, GitHub, artifact uploads, the Actions cache and the local pipeline. Unit tests
+ * pass fakes; the entry points pass @actions/* and the real pipeline.
+ */
+import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
+import type { RunContext } from '../context.js';
+import type { GitHub } from '../github/client.js';
+import type { resolveKernels } from '../references/resolve.js';
+import type { runDifferential } from '../run/candidate.js';
+
+/** The job summary (GITHUB_STEP_SUMMARY), appended to by `write`. */
+export interface JobSummary {
+  addRaw(text: string): JobSummary;
+  addHeading(text: string, level?: number): JobSummary;
+  addCodeBlock(code: string): JobSummary;
+  write(): Promise<unknown>;
+}
+
+/** The part of @actions/core the actions use. */
+export interface ActionCore {
+  getInput(name: string): string;
+  info(message: string): void;
+  warning(message: string): void;
+  setFailed(message: string): void;
+  setOutput(name: string, value: unknown): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  summary: JobSummary;
+}
+
+export interface ArtifactUploader {
+  uploadArtifact(
+    name: string,
+    files: string[],
+    rootDirectory: string,
+    options?: UploadArtifactOptions,
+  ): Promise<UploadArtifactResponse>;
+}
+
+/** The Actions cache service (@actions/cache). */
+export interface ActionsCache {
+  isFeatureAvailable(): boolean;
+  restoreCache(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>;
+  saveCache(paths: string[], key: string): Promise<number>;
+}
+
+/** The local pipeline: build and fetch the kernels, then boot and judge them. */
+export interface Pipeline {
+  resolveKernels: typeof resolveKernels;
+  runDifferential: typeof runDifferential;
+}
+
+/** What the report/ sub-action needs: the step and GitHub. */
+export interface PublishServices {
+  core: ActionCore;
+  /** A GitHub client acting with `token` (the github-token input). */
+  github: (token: string) => GitHub;
+}
+
+export interface ActionServices extends PublishServices {
+  artifacts: ArtifactUploader;
+  cache: ActionsCache;
+  /** The run's context; its cache directories are what the Actions cache keeps. */
+  run: RunContext;
+  pipeline: Pipeline;
+}
