@@ -7,12 +7,12 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, f as divergenceEntries, p as plural, C as CLASS_ORDER, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, T as TOOL_VERSION, e as renderMarkdown, l as isKernelDivergence, v as validateReport, m as ConfigError, R as ReportError } from './chunks/client-CJ21HmYH.js';
+import { a as getDefaultExportFromCjs, D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, e as divergenceEntries, p as plural, f as CLASS_ORDER, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, T as TOOL_VERSION, d as renderMarkdown, l as isDivergence, v as validateReport, R as ReportError } from './chunks/validate-U6dbMkfG.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { h as parseConfig, g as runDifferential, l as loadConfig, K as KernelFileError, i as buildImage, j as extractFiles, k as buildKernel, m as killAllBoots, n as bootKernels, v as variantOf, o as githubFromEnvironment, f as resolveKernels, q as compareSaved, u as updateExpectations, t as defaultSettings, e as dockerAccess, H as HarnessError, B as BuildError, R as ReferenceFetchError } from './chunks/environment-A04ugx6b.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-D3cUEYGC.js';
+import { i as parseConfig, g as runDifferential, l as loadConfig, K as KernelFileError, j as buildImage, k as extractFiles, m as buildKernel, f as createRunContext, n as bootKernels, v as variantOf, o as githubFromEnvironment, h as resolveKernels, q as compareSaved, u as updateExpectations, t as defaultSettings, C as ConfigError, H as HarnessError, B as BuildError, R as ReferenceFetchError, e as dockerAccess } from './chunks/candidate-BrhHtzTK.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-jbnQBkY2.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import 'node:stream';
@@ -24,7 +24,6 @@ import 'zlib';
 import 'util';
 import 'stream';
 import 'events';
-import 'node:os';
 import 'querystring';
 import 'https';
 import 'http';
@@ -43,6 +42,7 @@ import 'constants';
 import 'string_decoder';
 import 'process';
 import 'http2';
+import 'node:os';
 import 'node:zlib';
 import 'node:string_decoder';
 
@@ -4358,19 +4358,7 @@ const {
  */
 const SGR = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
 // Maps, not objects: a tampered class such as `constructor` must find no style.
-const CLASS_STYLE = new Map([
-    ['regression', 'red'],
-    ['crash', 'red'],
-    ['hang', 'red'],
-    ['missing', 'red'],
-    ['output', 'yellow'],
-    ['flaky', 'yellow'],
-    ['ambiguous', 'yellow'],
-    ['fix', 'cyan'],
-    ['new', 'cyan'],
-    ['expected', 'dim'],
-    ['same', 'dim'],
-]);
+const CLASS_STYLE = new Map(DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]));
 const CONCLUSION_STYLE = new Map([
     ['success', 'green'],
     ['failure', 'red'],
@@ -4549,7 +4537,7 @@ function unintended(report, intended) {
  * `outDir/<variant>/`. The first row is staff-alt against staff alone: two correct kernels must
  * not diverge.
  */
-async function runCourseDemo(outDir, options) {
+async function runCourseDemo(context, outDir, options) {
     const { docker, log } = options;
     const truth = await courseTruth();
     const base = await loadConfig(path.join(COURSE_DIR, 'diverge.yml'));
@@ -4568,6 +4556,7 @@ async function runCourseDemo(outDir, options) {
         role: 'harness',
         logFile: path.join(outDir, 'logs', 'build-harness.log'),
         progress: log,
+        contextCache: context.cache.contexts,
     });
     const [harness] = await extractFiles(client, harnessImage.tag, [{ inImage: '/out/harness.bin', field: 'harness' }], path.join(outDir, 'harness'));
     if (!harness)
@@ -4583,6 +4572,7 @@ async function runCourseDemo(outDir, options) {
             variant,
             outDir: path.join(outDir, variant),
             progress: log,
+            contextCache: context.cache.contexts,
         });
         built.set(variant, {
             name: variant,
@@ -4603,7 +4593,7 @@ async function runCourseDemo(outDir, options) {
     const rows = [];
     for (const { variant, references } of judged) {
         log(`judging ${variant} against ${references.join(' and ')}`);
-        const report = await runDifferential(settings, { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) }, {
+        const report = await runDifferential(context, settings, { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) }, {
             outDir: path.join(outDir, variant),
             variant,
             docker,
@@ -4621,7 +4611,7 @@ async function runCourseDemo(outDir, options) {
  * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
  * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
-async function runLinuxDemo(outDir, log) {
+async function runLinuxDemo(context, outDir, log) {
     const kernels = await fixtureKernels();
     const harnessDir = path.join(outDir, 'harness-root');
     log('building the Linux fixture harness (busybox-static + a static KTAP program)');
@@ -4643,7 +4633,7 @@ async function runLinuxDemo(outDir, log) {
         path: file,
         source: { debian: path.basename(file ?? '') },
     });
-    const report = await runDifferential(settings, {
+    const report = await runDifferential(context, settings, {
         candidate: kernel('candidate', kernels.X86_612),
         references: [
             kernel('debian-6.1-a', kernels.X86_61_A),
@@ -4657,6 +4647,8 @@ async function runLinuxDemo(outDir, log) {
 }
 
 const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
+/** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
+const context = createRunContext(process.env);
 function kernelOption(value, previous = []) {
     const at = value.indexOf('=');
     if (at <= 0 || at === value.length - 1)
@@ -4714,7 +4706,7 @@ async function main(argv) {
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
     let code = EXIT.ok;
     // Connects on first use only: runs that boot files never need a Docker engine.
-    const docker = dockerAccess(undefined, log);
+    const docker = dockerAccess(context.dockerHost, undefined, log);
     program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
@@ -4725,7 +4717,7 @@ async function main(argv) {
         .action(async (options) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
-        const run = await bootKernels(settings, options.kernel, {
+        const run = await bootKernels(context, settings, options.kernel, {
             outDir,
             docker,
             ...(options.jobs ? { jobs: options.jobs } : {}),
@@ -4767,12 +4759,20 @@ async function main(argv) {
         const kernels = await resolveKernels(settings, {
             ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
             ...(options.reference ? { references: options.reference } : {}),
-        }, { docker, variant, outDir, progress: log, run, ...(github ? { github } : {}) });
-        const report = await runDifferential(settings, kernels, {
+        }, {
+            docker,
+            variant,
+            outDir,
+            progress: log,
+            run,
+            cache: context.cache,
+            ...(github ? { github } : {}),
+        });
+        const report = await runDifferential(context, settings, kernels, {
             outDir,
             docker,
             variant,
-            ...(options.observationCache ? {} : { observationCache: false }),
+            observationCache: options.observationCache,
             progress: log,
             ...(options.jobs ? { jobs: options.jobs } : {}),
         });
@@ -4791,9 +4791,10 @@ async function main(argv) {
         .action(async (options) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out ?? options.from);
-        const report = await compareSaved(settings, path.resolve(options.from), {
+        const report = await compareSaved(context, settings, path.resolve(options.from), {
             outDir,
             variant: variantOf(settings, options.variant),
+            progress: log,
             ...(options.candidate ? { candidate: options.candidate } : {}),
         });
         show(report);
@@ -4836,7 +4837,7 @@ async function main(argv) {
         const report = await readReport(options.report);
         const file = path.resolve(options.file ?? settings.expectations);
         const divergences = report.tests
-            .filter((t) => isKernelDivergence(t.verdict))
+            .filter((t) => isDivergence(t.verdict))
             .map((t) => ({
             test: t.id,
             class: t.verdict.class,
@@ -4845,7 +4846,7 @@ async function main(argv) {
         const result = await updateExpectations(file, divergences, {
             arch: report.machine.arch,
             variant: report.variant,
-            today: new Date().toISOString().slice(0, 10),
+            today: context.clock.today(),
         });
         log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
     });
@@ -4859,11 +4860,11 @@ async function main(argv) {
         .action(async (options) => {
         const outDir = path.resolve(options.out);
         if (options.linux) {
-            code = await runLinuxDemo(outDir, log);
+            code = await runLinuxDemo(context, outDir, log);
             return;
         }
-        const started = Date.now();
-        const rows = await runCourseDemo(outDir, {
+        const started = context.clock.now();
+        const rows = await runCourseDemo(context, outDir, {
             docker,
             log,
             ...(options.variant ? { variants: options.variant } : {}),
@@ -4873,7 +4874,7 @@ async function main(argv) {
         for (const row of rows)
             for (const problem of row.unintended)
                 log(`${row.variant}: ${problem}`);
-        log(`reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+        log(`reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`);
         code = rows.some((row) => row.report.summary.conclusion === 'neutral')
             ? EXIT.infrastructure
             : rows.some((row) => row.unintended.length > 0)
@@ -4903,10 +4904,11 @@ for (const [signal, code] of [
 ]) {
     process.once(signal, () => {
         process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
-        killAllBoots();
+        context.processes.killAll();
         process.exit(code);
     });
 }
+process.on('exit', () => context.processes.killAll());
 process.exitCode = await main(process.argv);
 
 export { settingsFor };

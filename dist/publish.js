@@ -3,22 +3,24 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import { A as readReportInputs, k as createCheck, l as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, q as publish, t as stateOf, v as actionEnvironment, x as context, z as actionGitHub, y as core, i as info } from './chunks/published-Cyvz2_Zs.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { k as context, F as readReportInputs, n as setFailed, o as actionGitHub, p as startCheckRun, v as completeCheckRun, i as info, t as summary, D as COMMENT_LIMIT, E as frameBudget, A as upsertComment, C as commentBody, u as setOutput, R as REPORT_ARTIFACT_PREFIX, w as warning } from './chunks/published-BDAjUmTS.js';
-import { K as download, M as extractZip, v as validateReport, e as renderMarkdown } from './chunks/client-CJ21HmYH.js';
-import { r as renderMatrixMarkdown } from './chunks/matrix-D3cUEYGC.js';
-import 'fs';
+import { u as download, x as extractZip, v as validateReport, d as renderMarkdown } from './chunks/validate-U6dbMkfG.js';
+import { r as renderMatrixMarkdown } from './chunks/matrix-jbnQBkY2.js';
 import 'os';
+import 'crypto';
+import 'fs';
+import 'path';
 import 'http';
 import 'https';
-import 'crypto';
-import 'path';
+import 'string_decoder';
+import 'events';
+import 'child_process';
+import 'assert';
+import 'timers';
 import 'net';
 import 'tls';
-import 'events';
-import 'assert';
 import 'util';
 import 'node:assert';
 import 'node:net';
@@ -38,9 +40,7 @@ import 'node:url';
 import 'node:async_hooks';
 import 'node:console';
 import 'node:dns';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
+import 'node:os';
 import 'node:fs';
 import 'node:stream/promises';
 import 'zlib';
@@ -55,8 +55,12 @@ import 'node:timers/promises';
  * may come from a fork: they are untrusted), and posts one combined check run and one sticky
  * comment with the variant × class table.
  */
-/** Downloads and validates every report artifact of `runId`. */
-async function readPublished(github, owner, repo, runId) {
+/**
+ * Downloads and validates every report artifact of `runId`; an artifact that fails is skipped
+ * with a warning, and none at all is an error.
+ */
+async function readPublished(core, github, env, runId) {
+    const { owner, repo } = env.context.repo;
     const artifacts = (await github.paginate(github.rest.actions.listWorkflowRunArtifacts, {
         owner,
         repo,
@@ -65,7 +69,7 @@ async function readPublished(github, owner, repo, runId) {
     })).filter((a) => a.name.startsWith(REPORT_ARTIFACT_PREFIX) && !a.expired);
     const published = [];
     for (const artifact of artifacts.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? tmpdir(), 'diverge-report-'));
+        const dir = await mkdtemp(path.join(env.runnerTemp, 'diverge-report-'));
         try {
             const response = await github.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', {
                 owner,
@@ -91,24 +95,35 @@ async function readPublished(github, owner, repo, runId) {
             });
         }
         catch (error) {
-            warning(`skipping artifact ${artifact.name}: ${error.message}`);
+            core.warning(`skipping artifact ${artifact.name}: ${error.message}`);
         }
         finally {
             await rm(dir, { recursive: true, force: true });
         }
     }
+    if (published.length === 0)
+        throw new Error(`no ${REPORT_ARTIFACT_PREFIX}* artifact with a valid report in run ${runId}`);
     return published;
+}
+/** The workflow run whose artifacts are published: the triggering one under workflow_run. */
+function triggeringRun(context) {
+    return context.payload.workflow_run;
+}
+/** The commit the check run goes on: the pull request's head, else the run's. */
+function headShaOf(context) {
+    const pr = context.payload.pull_request;
+    return pr?.head.sha ?? triggeringRun(context)?.head_sha ?? context.sha;
 }
 /**
  * The pull request to comment on. From a workflow_run event the number comes from the uploaded
  * record, which the fork wrote; it is only believed when its head commit is the run's and its
  * base is this repository.
  */
-function pullRequestOf(context, published) {
+function pullRequestOf(core, context, published) {
     const pr = context.payload.pull_request;
     if (pr)
-        return { number: pr.number, headSha: pr.head.sha };
-    const run = context.payload.workflow_run;
+        return pr.number;
+    const run = triggeringRun(context);
     if (!run)
         return undefined;
     const here = `${context.repo.owner}/${context.repo.repo}`;
@@ -116,67 +131,86 @@ function pullRequestOf(context, published) {
         if (!pullRequest)
             continue;
         if (pullRequest.headSha !== run.head_sha || pullRequest.baseRepository !== here) {
-            warning(`ignoring the pull request record of the triggering run: it names head ${pullRequest.headSha} in ${pullRequest.baseRepository}, but the run built ${run.head_sha} for ${here}`);
+            core.warning(`ignoring the pull request record of the triggering run: it names head ${pullRequest.headSha} in ${pullRequest.baseRepository}, but the run built ${run.head_sha} for ${here}`);
             continue;
         }
-        return { number: pullRequest.number, headSha: run.head_sha };
+        return pullRequest.number;
     }
     return undefined;
 }
 const WORST = ['failure', 'neutral', 'success'];
-async function runReportAction(context$1 = context) {
+/** The reports taken together: the worst conclusion, every divergence, the variant table. */
+function combine(published) {
+    return {
+        published,
+        conclusion: WORST.find((c) => published.some((p) => p.report.summary.conclusion === c)) ?? 'neutral',
+        divergences: published.reduce((n, p) => n + p.report.summary.divergences, 0),
+        table: renderMatrixMarkdown(published),
+    };
+}
+/**
+ * The report/ sub-action: check run created → reports read → summary and outputs → publish.
+ * Once the check run exists, any failure completes it.
+ */
+async function runPublishReports(env, services) {
+    const { core } = services;
     let inputs;
     try {
-        inputs = readReportInputs();
+        inputs = readReportInputs((name) => core.getInput(name));
     }
     catch (error) {
-        setFailed(error.message);
+        core.setFailed(error.message);
         return;
     }
-    const github = actionGitHub(inputs.token);
-    const { owner, repo } = context$1.repo;
-    const run = context$1.payload.workflow_run;
-    const runId = run?.id ?? context$1.runId;
-    const published = await readPublished(github, owner, repo, runId);
-    if (published.length === 0) {
-        setFailed(`no ${REPORT_ARTIFACT_PREFIX}* artifact with a valid report in run ${runId}`);
+    const github = services.github(inputs.token);
+    const { owner, repo } = env.context.repo;
+    const check = await createCheck(core, github, {
+        owner,
+        repo,
+        headSha: headShaOf(env.context),
+        name: inputs.checkName,
+    });
+    if (!check)
         return;
-    }
-    const rows = published.map(({ variant, report }) => ({ variant, report }));
-    const conclusion = WORST.find((c) => published.some((p) => p.report.summary.conclusion === c)) ?? 'neutral';
-    const table = renderMatrixMarkdown(rows);
-    const pr = pullRequestOf(context$1, published);
-    const headSha = pr?.headSha ?? run?.head_sha ?? context$1.sha;
+    await withErrorBoundary(core, check, async () => {
+        const runId = triggeringRun(env.context)?.id ?? env.context.runId;
+        const published = await readPublished(core, github, env, runId);
+        const combined = combine(published);
+        await core.summary.addRaw(combined.table).write();
+        core.setOutput('conclusion', combined.conclusion);
+        core.setOutput('divergences', combined.divergences);
+        await publishCombined(core, check, inputs, combined, pullRequestOf(core, env.context, published));
+        if (combined.conclusion === 'failure')
+            core.setFailed('a variant has failing divergences');
+    });
+}
+/** One check run and one comment for all variants: the table, then each report in its share. */
+async function publishCombined(core, check, inputs, { published, conclusion, divergences, table }, issueNumber) {
     const details = (budget) => {
         const each = Math.floor((budget - table.length - 200) / published.length);
         return published
             .map(({ report }) => renderMarkdown(report, { budgetBytes: Math.max(each, 200), title: inputs.checkName }))
             .join('\n\n');
     };
-    const checkRunId = await startCheckRun(github, { owner, repo, headSha, name: inputs.checkName });
-    const divergences = published.reduce((n, p) => n + p.report.summary.divergences, 0);
-    await completeCheckRun(github, { owner, repo, name: inputs.checkName, checkRunId }, {
+    await publish(core, check, {
         conclusion,
         title: `${published.length} variants, ${divergences} divergences`,
         summary: `${table}\n${details(60_000)}`,
         annotations: [],
-    });
-    info(`check run "${inputs.checkName}" completed: ${conclusion}`);
-    await summary.addRaw(table).write();
-    if (pr && inputs.comment !== 'never') {
-        const state = Object.fromEntries(published.flatMap(({ variant, report }) => report.tests
-            .filter((t) => t.verdict.class !== 'same' && t.verdict.class !== 'expected')
-            .map((t) => [`${variant}: ${t.id}`, t.verdict.class])));
-        const budget = COMMENT_LIMIT - frameBudget(state);
-        const result = await upsertComment(github, { owner, repo, issueNumber: pr.number, checkName: inputs.checkName }, (previous) => commentBody(inputs.checkName, `### ${inputs.checkName}: variants\n\n${table}\n${details(budget - 100)}`, state, previous), { createIfMissing: inputs.comment === 'always' || divergences > 0 });
-        if (result)
-            info(`pull request comment ${result.created ? 'created' : 'updated'}: ${result.url}`);
-    }
-    setOutput('conclusion', conclusion);
-    setOutput('divergences', divergences);
-    if (conclusion === 'failure')
-        setFailed('a variant has failing divergences');
+    }, issueNumber === undefined
+        ? undefined
+        : {
+            issueNumber,
+            mode: inputs.comment,
+            divergences,
+            state: stateOf(published),
+            markdown: (budget) => `### ${inputs.checkName}: variants\n\n${table}\n${details(budget - 100)}`,
+        });
 }
 
-/** Entry point of the report/ sub-action (dist/report.js): see action/report-main.ts. */
-await runReportAction();
+/**
+ * Entry point of the report/ sub-action (dist/publish.js): reads the runner's environment once
+ * and runs action/publish-reports.ts with the real services.
+ */
+const environment = actionEnvironment(process.env, context);
+await runPublishReports(environment, { core, github: actionGitHub(environment.apiUrl, info) });
