@@ -56,6 +56,11 @@ function byKernel(observations: readonly KernelObservation[]): Map<string, Kerne
   return kernels;
 }
 
+/** The boots of a kernel that ran test `id`: every boot, or its own boots when it has per-test boots. */
+function bootsOf(boots: readonly KernelObservation[], id: string): KernelObservation[] {
+  return boots.filter((boot) => boot.test === undefined || boot.test === id);
+}
+
 /** What the candidate says first that the consensus does not: one bug, one signature. */
 function firstDifference(
   reference: ObservedRun | undefined,
@@ -73,15 +78,16 @@ function clusterSignature(
   test: ReportTest,
   difference: string | undefined,
   candidateBoots: readonly KernelObservation[],
-  lastSeen: Map<number, string>,
+  lastSeen: Map<KernelObservation, string>,
 ): string {
   const { verdict } = test;
   const cls = verdict.expected?.class ?? verdict.class;
-  const boot = candidateBoots[0]?.boot;
-  if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && boot) {
+  const first = candidateBoots[0];
+  const boot = first?.boot;
+  if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && first && boot) {
     const splat = boot.splats.find((s) => ['panic', 'oops', 'bug', 'kasan'].includes(s.kind));
     if (cls === 'crash' && splat) return splat.fingerprint;
-    const after = lastSeen.get(boot.attempt);
+    const after = lastSeen.get(first);
     return `${cls}: boot ${boot.outcome} at stage ${boot.stage}${after ? ` after ${after}` : ''}`;
   }
   return `${cls}: ${difference ?? verdict.reason}`;
@@ -133,7 +139,7 @@ export function judge(input: JudgeInput): Judgement {
   const masked = new Set(learned.map((m) => m.test));
 
   const views = (name: string, id: string): RunView[] =>
-    (kernels.get(name) ?? []).map((boot) => {
+    bootsOf(kernels.get(name) ?? [], id).map((boot) => {
       const test = index.get(boot)?.get(id);
       if (!test) return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
       const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
@@ -147,10 +153,7 @@ export function judge(input: JudgeInput): Judgement {
 
   const candidateBoots = kernels.get(input.candidate) ?? [];
   const lastSeen = new Map(
-    candidateBoots.map((b) => [
-      b.attempt,
-      b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '',
-    ]),
+    candidateBoots.map((b) => [b, b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '']),
   );
   const matched = new Set<Expectation>();
   const tests: ReportTest[] = [];
@@ -174,7 +177,12 @@ export function judge(input: JudgeInput): Judgement {
   const groups = new Map<string, Cluster>();
   for (const test of tests) {
     if (!isDivergence(test.verdict)) continue;
-    const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
+    const signature = clusterSignature(
+      test,
+      differences.get(test.id),
+      bootsOf(candidateBoots, test.id),
+      lastSeen,
+    );
     const key = `${test.verdict.class}\n${signature}`;
     const cluster = groups.get(key) ?? {
       id: `c${createHash('sha1').update(key).digest('hex').slice(0, 8)}`,

@@ -8,7 +8,21 @@ import { z } from 'zod';
 import { DEFAULT_FAIL_ON, FAIL_ON_CLASSES } from '../compare/classes.js';
 import { MiB, parseDuration, parseSize } from './units.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
-import { ARCHES, archMachines, defaultAppend, profilesOf } from '../qemu/machines.js';
+import {
+  type Arch,
+  ARCHES,
+  archMachines,
+  defaultAppend,
+  type Disk,
+  DISK_FORMATS,
+  DISK_INTERFACES,
+  diskInterfacesOf,
+  profilesOf,
+} from '../qemu/machines.js';
+import type { ScriptStep } from '../harness/script.js';
+
+/** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
+export const TEST_PLACEHOLDER = '{test}';
 
 function int(min: number, max?: number) {
   const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
@@ -215,6 +229,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       'a list of QEMU arguments',
     ).default([]),
     exit: z.literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
+    firmware: text('default, none or a firmware file').default('default'),
   }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
     const profiles = profilesOf(arch);
     const profile = m.profile ?? profiles[0];
@@ -227,6 +242,12 @@ export function settingsSchema(baseDir: string, configPath: string) {
       ctx.addIssue({ code: 'custom', path: ['exit'], message });
     }
     const append = m.append ?? defaultAppend(arch);
+    const firmware =
+      m.firmware === 'default' || m.firmware === 'none' ? m.firmware : resolve(m.firmware);
+    if (firmware === 'none' && !archMachines(arch).firmware.none) {
+      const message = `${arch} cannot boot without firmware (expected default or a firmware file)`;
+      ctx.addIssue({ code: 'custom', path: ['firmware'], message });
+    }
     return {
       arch,
       profile,
@@ -235,6 +256,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       accel,
       append,
       qemuArgs,
+      firmware,
       ...(exit && { exit }),
     };
   });
@@ -253,11 +275,34 @@ export function settingsSchema(baseDir: string, configPath: string) {
     expect: regex(),
     send: z.string({ error: expected('text to send') }).optional(),
     test: text('a test id').optional(),
+    pass: regex().optional(),
+    fail: regex().optional(),
+    end: regex().optional(),
     timeout: duration.optional(),
   }).transform(({ timeout, ...step }) => ({
     ...step,
     ...(timeout !== undefined && { timeoutMs: timeout }),
   }));
+
+  const disk = z
+    .union(
+      [
+        text('a path').transform((file) => ({ file })),
+        strict({
+          file: text('a path'),
+          interface: oneOf(DISK_INTERFACES).optional(),
+          format: oneOf(DISK_FORMATS).optional(),
+        }),
+      ],
+      { error: expected('a path or a mapping with file, interface and format') },
+    )
+    .transform(
+      (d: { file: string; interface?: Disk['interface']; format?: Disk['format'] }): Disk => ({
+        file: resolve(d.file),
+        ...(d.interface !== undefined ? { interface: d.interface } : {}),
+        format: d.format ?? 'raw',
+      }),
+    );
 
   const results = strict({
     format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
@@ -267,6 +312,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       fail: regex(true),
       skip: regex(true).optional(),
       error: regex(true).optional(),
+      start: regex().optional(),
     }).optional(),
     test: text('a test id').optional(),
   }).transform(({ format, channel, regex, test }, ctx) => {
@@ -310,8 +356,25 @@ export function settingsSchema(baseDir: string, configPath: string) {
     dir: hostPath.optional(),
     image: payloadImage.optional(),
     none: z.literal(true, { error: expected('true') }).optional(),
-    disks: list(hostPath, 'a list of paths').default([]),
-    script: list(step, 'a list of steps').default([]),
+    disks: list(disk, 'a list of disks').default([]),
+    tests: list(text('a test id'), 'a list of test ids')
+      .superRefine((tests, ctx) => {
+        tests.forEach((test, i) => {
+          if (tests.indexOf(test) !== i)
+            ctx.addIssue({ code: 'custom', path: [i], message: `duplicate test ${shown(test)}` });
+        });
+      })
+      .optional(),
+    script: list(step, 'a list of steps')
+      .superRefine((steps, ctx) => {
+        steps.forEach((step, i) => {
+          if (step.end !== undefined && i !== steps.length - 1) {
+            const message = 'only valid on the last step (it ends the dialogue)';
+            ctx.addIssue({ code: 'custom', path: [i, 'end'], message });
+          }
+        });
+      })
+      .default([]),
     results: results.prefault({}),
     timeouts: timeouts.prefault({}),
     repeat: int(1).default(1),
@@ -352,7 +415,36 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
       ...DEFAULT_FAIL_ON,
     ]),
-  }).transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
+  })
+    .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+    .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
+}
+
+/** What the harness asks of the machine: disk interfaces it has, a place for `{test}`. */
+function checkMachineHarness(
+  machine: { arch: Arch; profile: string; append: string },
+  harness: { disks: readonly Disk[]; tests?: readonly string[]; script: readonly ScriptStep[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (profilesOf(machine.arch).includes(machine.profile)) {
+    const accepted = diskInterfacesOf(machine.arch, machine.profile);
+    harness.disks.forEach(({ interface: wanted }, i) => {
+      if (wanted === undefined || accepted.includes(wanted)) return;
+      const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
+      ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
+    });
+  }
+  const placed =
+    machine.append.includes(TEST_PLACEHOLDER) ||
+    harness.script.some((step) => step.send?.includes(TEST_PLACEHOLDER));
+  if (harness.tests && !placed) {
+    const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append or in a step's send`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
+  }
+  if (!harness.tests && placed) {
+    const message = `${TEST_PLACEHOLDER} is replaced only in per-test boots: list the tests in harness.tests`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
+  }
 }
 
 export type Settings = z.output<ReturnType<typeof settingsSchema>>;

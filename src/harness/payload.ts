@@ -8,11 +8,12 @@ import type { DockerAccess } from '../build/docker.js';
 import { HarnessError } from './errors.js';
 import { initramfsFromImage } from './image.js';
 import type { ScriptStep } from './script.js';
+import type { Disk } from '../qemu/machines.js';
 
 /** The shared harness every kernel boots with, ready for QEMU. */
 export interface HarnessPayload {
   initrd?: string;
-  disks: string[];
+  disks: Disk[];
   script: ScriptStep[];
   /** Digest over everything the harness consists of: same digest, same harness. */
   digest: string;
@@ -89,7 +90,7 @@ export async function prepareHarness(
       break;
   }
   for (const [i, disk] of harness.disks.entries())
-    parts.push(`disk ${await fileDigest(disk, `harness.disks[${i}]`)}`);
+    parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
   parts.push(
     `script ${JSON.stringify(harness.script)}`,
     `results ${JSON.stringify(harness.results)}`,

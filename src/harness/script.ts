@@ -3,8 +3,15 @@ export interface ScriptStep {
   /** Regular expression awaited on the console (prompts need no trailing newline). */
   expect: string;
   send?: string;
-  /** Names the test made of this step's exchange: what the kernel printed after `send`. */
+  /** Names the test made of this step's exchange: what the kernel printed in answer to `send`. */
   test?: string;
+  /** Over the step's output (multiline): the test passes only when this matches. */
+  pass?: string;
+  /** Over the step's output (multiline): the test fails when this matches, whatever `pass` says. */
+  fail?: string;
+  /** Last step only: what ends the dialogue instead of the prompt coming back. */
+  end?: string;
+  /** Bounds this step's command: from `send` until the next prompt (or `end`). */
   timeoutMs?: number;
 }
 
@@ -22,24 +29,25 @@ export type ScriptEvent =
   { kind: 'send'; text: string } | { kind: 'finished' } | { kind: 'failed'; message: string };
 
 /**
- * Drives a console script against the text a kernel prints. A step's test passes when the
- * dialogue goes on (the next step's `expect` matched) and its output is what came in between;
- * a step that times out fails the test before it and leaves later tests missing.
+ * Drives a console script against the text a kernel prints. Step N's command runs from its
+ * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
+ * its own prompt coming back. What the kernel printed in between, without the echo of the
+ * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
+ * rules (default: the test passes when the dialogue goes on).
+ *
+ * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
+ * progress and every later one `missing`: the comparison then reads them from how the boot
+ * ended (crash or hang), as it reads a KTAP test in progress.
  */
 export class ConsoleScript {
-  private index = 0;
+  /** The step whose command runs; -1 while the first prompt is awaited. */
+  private running = -1;
   private text = '';
-  private deadline: number;
+  private deadline: number | undefined;
   private readonly observations: ScriptTest[] = [];
-  private openTest: string | undefined;
   private state: 'running' | 'finished' | 'failed' = 'running';
 
-  constructor(
-    private readonly steps: readonly ScriptStep[],
-    private readonly defaultTimeoutMs: number,
-    now: number,
-  ) {
-    this.deadline = now + this.stepTimeout(0);
+  constructor(private readonly steps: readonly ScriptStep[]) {
     if (steps.length === 0) this.state = 'finished';
   }
 
@@ -47,74 +55,158 @@ export class ConsoleScript {
     return this.state !== 'running';
   }
 
+  /** Whether the first prompt came: the harness is talking. */
+  get started(): boolean {
+    return this.running >= 0 || this.state === 'finished';
+  }
+
+  /** Whether every step got its answer (or the boot ended normally in the last one). */
+  get complete(): boolean {
+    return this.state === 'finished';
+  }
+
+  /** The step in progress, for messages about a boot that ended during it. */
+  get inProgress(): string | undefined {
+    if (this.state !== 'running' || this.running < 0) return undefined;
+    return describe(this.steps, this.running);
+  }
+
   /** Feeds cleaned console text; returns what to do about it. */
   feed(chunk: string, now: number): ScriptEvent[] {
     this.text += chunk;
     const events: ScriptEvent[] = [];
     while (this.state === 'running') {
-      const step = this.steps[this.index];
-      if (!step) break;
-      const match = new RegExp(step.expect).exec(this.text);
-      if (!match) break;
-      this.closeTest('pass', this.text.slice(0, match.index));
-      this.text = this.text.slice(match.index + match[0].length);
-      if (step.send !== undefined) events.push({ kind: 'send', text: step.send });
-      this.openTest = step.test;
-      this.index += 1;
-      if (this.index === this.steps.length) {
-        // A last step with a test keeps collecting output until the boot ends.
-        if (this.openTest === undefined) {
-          this.state = 'finished';
-          events.push({ kind: 'finished' });
-        }
-      } else {
-        this.deadline = now + this.stepTimeout(this.index);
+      if (this.running < 0) {
+        const match = new RegExp((this.steps[0] as ScriptStep).expect).exec(this.text);
+        if (!match) break;
+        this.start(0, match, now, events);
+        continue;
       }
+      const answer = this.answerPattern(this.running);
+      if (answer === undefined) break; // a last step without send collects until the boot ends
+      const match = new RegExp(answer).exec(this.text);
+      if (!match) break;
+      this.close(this.running, this.text.slice(0, match.index), true);
+      if (this.running + 1 < this.steps.length) this.start(this.running + 1, match, now, events);
+      else this.finishScript(events);
     }
     return events;
   }
 
-  /** Called periodically; fails the script when the awaited text is late. */
+  /** Called periodically; gives up when the running step's command is late. */
   tick(now: number): ScriptEvent[] {
-    if (this.state !== 'running' || this.index >= this.steps.length || now < this.deadline)
-      return [];
-    const step = this.steps[this.index] as ScriptStep;
-    const message = `console script step ${this.index + 1}: /${step.expect}/ not seen within ${this.stepTimeout(this.index)} ms`;
-    this.fail(message);
+    if (this.state !== 'running' || this.deadline === undefined || now < this.deadline) return [];
+    const step = this.steps[this.running] as ScriptStep;
+    const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no /${this.answerPattern(this.running)}/ after it)`;
+    this.abandon(this.running);
     return [{ kind: 'failed', message }];
   }
 
-  /** The boot ended: settles every test the script named. */
+  /**
+   * The boot ended: settles every test the script named. A boot that ended normally in the last
+   * step (a kernel that powers off after its last command) answered it; in an earlier step the
+   * dialogue did not go on. A boot that died leaves the step in progress to its outcome.
+   */
   finish(bootCompleted: boolean): ScriptTest[] {
-    if (this.state === 'running') {
-      if (this.index >= this.steps.length && bootCompleted) this.closeTest('pass', this.text);
-      else
-        this.fail(
-          `console script stopped at step ${this.index + 1} of ${this.steps.length}: the boot ended`,
-        );
+    if (this.state !== 'running') return this.observations;
+    if (this.running < 0 || !bootCompleted) {
+      this.abandon(Math.max(this.running, 0));
+      return this.observations;
     }
+    const last = this.running === this.steps.length - 1;
+    this.close(
+      this.running,
+      this.text,
+      last,
+      last
+        ? undefined
+        : `console script: the boot ended during ${describe(this.steps, this.running)}`,
+    );
+    this.state = last ? 'finished' : 'failed';
+    for (let i = this.running + 1; i < this.steps.length; i++) this.missing(i);
     return this.observations;
   }
 
-  private fail(message: string): void {
-    this.closeTest('fail', this.text, message);
-    for (const step of this.steps.slice(this.index)) {
-      if (step.test) this.observations.push({ id: step.test, status: 'missing', output: [] });
-    }
+  private start(index: number, match: RegExpExecArray, now: number, events: ScriptEvent[]): void {
+    const step = this.steps[index] as ScriptStep;
+    this.text = this.text.slice(match.index + match[0].length);
+    this.running = index;
+    if (step.send !== undefined) events.push({ kind: 'send', text: step.send });
+    this.deadline = step.timeoutMs !== undefined ? now + step.timeoutMs : undefined;
+    // A last step with nothing to answer and no test ends the dialogue right away.
+    if (this.answerPattern(index) === undefined && step.test === undefined)
+      this.finishScript(events);
+  }
+
+  private finishScript(events: ScriptEvent[]): void {
+    this.state = 'finished';
+    this.deadline = undefined;
+    events.push({ kind: 'finished' });
+  }
+
+  /** What ends step `index`'s command; undefined for a last step that sends nothing. */
+  private answerPattern(index: number): string | undefined {
+    const step = this.steps[index] as ScriptStep;
+    const next = this.steps[index + 1];
+    if (next) return next.expect;
+    if (step.end !== undefined) return step.end;
+    return step.send !== undefined ? step.expect : undefined;
+  }
+
+  /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
+  private abandon(index: number): void {
+    for (let i = index; i < this.steps.length; i++) this.missing(i);
     this.state = 'failed';
+    this.deadline = undefined;
   }
 
-  private closeTest(status: 'pass' | 'fail', text: string, note?: string): void {
-    if (this.openTest === undefined) return;
-    const output = text.split('\n').map((l) => l.trimEnd());
-    while (output.length > 0 && output[0] === '') output.shift();
-    while (output.length > 0 && output.at(-1) === '') output.pop();
+  private missing(index: number): void {
+    const id = this.steps[index]?.test;
+    if (id !== undefined) this.observations.push({ id, status: 'missing', output: [] });
+  }
+
+  private close(index: number, text: string, answered: boolean, note?: string): void {
+    const step = this.steps[index] as ScriptStep;
+    if (step.test === undefined) return;
+    const output = stepOutput(text, step.send);
+    const status = stepStatus(step, output, answered);
     if (note) output.push(note);
-    this.observations.push({ id: this.openTest, status, output });
-    this.openTest = undefined;
+    this.observations.push({ id: step.test, status, output });
   }
+}
 
-  private stepTimeout(index: number): number {
-    return this.steps[index]?.timeoutMs ?? this.defaultTimeoutMs;
+/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+function describe(steps: readonly ScriptStep[], index: number): string {
+  const step = steps[index] as ScriptStep;
+  const what = [
+    step.test,
+    step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
+  ].filter((part) => part !== undefined);
+  return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+}
+
+/** The lines of a step's exchange without the echo of its command and without blank edges. */
+export function stepOutput(text: string, send: string | undefined): string[] {
+  const output = text.split('\n').map((l) => l.trimEnd());
+  while (output.length > 0 && output[0] === '') output.shift();
+  // The console echoes what was typed: drop those lines, in order, where they lead the output.
+  for (const sent of (send ?? '').split('\n').map((l) => l.trim())) {
+    if (sent === '' || output[0]?.trim() !== sent) continue;
+    output.shift();
   }
+  while (output.length > 0 && output[0] === '') output.shift();
+  while (output.length > 0 && output.at(-1) === '') output.pop();
+  return output;
+}
+
+/** `fail` first, then `pass`; without rules, a step passes when the dialogue went on. */
+export function stepStatus(
+  step: Pick<ScriptStep, 'pass' | 'fail'>,
+  output: readonly string[],
+  answered: boolean,
+): 'pass' | 'fail' {
+  const text = output.join('\n');
+  if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text)) return 'fail';
+  if (step.pass !== undefined) return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
+  return answered ? 'pass' : 'fail';
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import type { Accel } from './accel.js';
-import type { MachineProfile } from './machines.js';
+import type { Disk, MachineProfile } from './machines.js';
 import { qemuCommand } from './command.js';
 import { BootMonitor, type MonitorEvent, type MonitorSettings } from './monitor.js';
 import type { BootCapture, BootRecord, HarnessProgress } from './types.js';
@@ -23,7 +23,11 @@ export interface BootPlan extends MonitorSettings {
   append: string;
   qemuArgs: readonly string[];
   initrd?: string;
-  disks: readonly string[];
+  disks: readonly Disk[];
+  /** `machine.firmware`: default, none or a file. */
+  firmware: string;
+  /** QEMU's working directory (the config file's): relative paths in qemu-args resolve there. */
+  workDir?: string;
   /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
   harnessProgress: () => HarnessProgress;
   /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
@@ -35,6 +39,13 @@ export interface BootRequest {
   /** `disks`: the kernel's own disk images (extra files of its build), after the shared ones. */
   kernel: { name: string; path: string; disks?: readonly string[] };
   attempt: number;
+  /** The test of a per-test boot (`harness.tests`): the plan already carries its `{test}`. */
+  test?: string;
+}
+
+/** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
+export function bootName(kernel: string, attempt: number, test?: string): string {
+  return test === undefined ? `${kernel}-${attempt}` : `${kernel}-${test}-${attempt}`;
 }
 
 /** How often the watchdogs run and the logs are flushed. */
@@ -47,7 +58,7 @@ const STDERR_CAP = 64 * 1024;
  */
 export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<BootCapture> {
   await mkdir(plan.logDir, { recursive: true });
-  const base = `${request.kernel.name}-${request.attempt}`;
+  const base = bootName(request.kernel.name, request.attempt, request.test);
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
     plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
@@ -61,6 +72,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   let stderr = '';
 
   const child = spawn(command[0] as string, command.slice(1), {
+    ...(plan.workDir ? { cwd: plan.workDir } : {}),
     stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : [])],
   });
   plan.processes.add(child);
@@ -104,6 +116,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   const record: BootRecord = {
     kernel: request.kernel.name,
     attempt: request.attempt,
+    ...(request.test !== undefined ? { test: request.test } : {}),
     outcome: end.outcome,
     stage: end.stage,
     durationMs: end.durationMs,

@@ -1,4 +1,5 @@
 import type { BootPlan } from './boot.js';
+import type { Disk, MachineProfile } from './machines.js';
 
 /** What the command line is made of: the machine and harness parts of a boot plan. */
 export type CommandPlan = Pick<
@@ -14,7 +15,55 @@ export type CommandPlan = Pick<
   | 'initrd'
   | 'disks'
   | 'channel'
+  | 'firmware'
 >;
+
+/** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
+function firmwareArgs(profile: MachineProfile, firmware: string): readonly string[] {
+  if (firmware === 'default') return profile.firmware.default;
+  if (firmware === 'none') {
+    if (profile.firmware.none) return profile.firmware.none;
+    throw new Error(`machine.firmware: ${profile.arch} cannot boot without firmware`);
+  }
+  return ['-bios', firmware];
+}
+
+/**
+ * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
+ * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
+ * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
+ */
+function diskArgs(disks: readonly Disk[]): string[] {
+  const args: string[] = [];
+  const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
+  disks.forEach((disk, i) => {
+    const file = `file=${disk.file}`;
+    const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+    switch (disk.interface) {
+      case undefined:
+        args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+        break;
+      case 'virtio-pci':
+        args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
+        break;
+      case 'virtio-mmio':
+        args.push('-drive', detached);
+        args.push(
+          '-device',
+          `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`,
+        );
+        break;
+      case 'ide':
+        args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+        break;
+      case 'scsi':
+        if (seen.scsi++ === 0) args.push('-device', 'virtio-scsi-pci,id=scsi0');
+        args.push('-drive', detached, '-device', `scsi-hd,drive=x${i},bus=scsi0.0`);
+        break;
+    }
+  });
+  return args;
+}
 
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 export function qemuCommand(
@@ -32,7 +81,7 @@ export function qemuCommand(
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
     ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-    ...(plan.profile.firmware ? ['-bios', plan.profile.firmware] : []),
+    ...firmwareArgs(plan.profile, plan.firmware),
   ];
   if (plan.channel === 'serial2') {
     // fd 3 is a socket the runner reads, so the results channel is capped like the console.
@@ -44,10 +93,8 @@ export function qemuCommand(
   args.push('-kernel', kernel.path);
   if (plan.initrd) args.push('-initrd', plan.initrd);
   if (plan.append) args.push('-append', plan.append);
-  [...plan.disks, ...(kernel.disks ?? [])].forEach((disk, i) => {
-    // snapshot=on: every kernel starts from the same disk contents.
-    args.push('-drive', `file=${disk},format=raw,if=virtio,snapshot=on,index=${i}`);
-  });
+  const own = (kernel.disks ?? []).map((file): Disk => ({ file, format: 'raw' }));
+  args.push(...diskArgs([...plan.disks, ...own]));
   args.push(...plan.qemuArgs);
   return args;
 }

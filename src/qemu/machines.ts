@@ -8,11 +8,37 @@
 export type KernelFormat =
   'bzImage' | 'arm64 Image' | 'riscv Image' | 'ELF' | 'gzip' | 'PE/EFI' | 'multiboot';
 
+/** How a disk is attached: the bus the guest finds it on. */
+export const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'] as const;
+export type DiskInterface = (typeof DISK_INTERFACES)[number];
+export const DISK_FORMATS = ['raw', 'qcow2'] as const;
+
+/**
+ * A disk of `harness.disks`: without `interface`, attached as QEMU's `if=virtio` (virtio-blk on
+ * the machine's PCI bus), as diverge always did.
+ */
+export interface Disk {
+  file: string;
+  interface?: DiskInterface;
+  format: (typeof DISK_FORMATS)[number];
+}
+
 /** What differs between the profiles of one architecture. */
 interface Profile {
   /** QEMU machine type (`-M`), and its options. */
   type: string;
   options?: readonly string[];
+  /** The disk interfaces the machine has. */
+  disks: readonly DiskInterface[];
+}
+
+/**
+ * What `machine.firmware` can be: the options for `default` and for `none` (absent: the
+ * machine cannot boot without firmware); a file is always `-bios FILE`.
+ */
+interface Firmware {
+  default: readonly string[];
+  none?: readonly string[];
 }
 
 interface ArchMachines {
@@ -21,8 +47,7 @@ interface ArchMachines {
   debianPackage: string;
   /** CPU model under TCG; KVM always uses `host`. */
   tcgCpu?: string;
-  /** `-bios` firmware, for machines that boot a bare `-kernel` only through one. */
-  firmware?: string;
+  firmware: Firmware;
   /** The guest's console device (the first serial port), named in the default command line. */
   console: string;
   /** How the second serial port (results channel `serial2`) is attached, and its guest device. */
@@ -36,8 +61,13 @@ interface ArchMachines {
   profiles: Readonly<Record<string, Profile>>;
 }
 
+const PC_DISKS = ['virtio-pci', 'ide', 'scsi'] as const;
+const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'] as const;
+
 const X86 = {
   debianPackage: 'qemu-system-x86',
+  // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
+  firmware: { default: [] },
   console: 'ttyS0',
   serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
   kernelFormats: ['bzImage', 'ELF', 'multiboot'],
@@ -50,17 +80,21 @@ const MACHINES = {
     ...X86,
     binary: 'qemu-system-x86_64',
     profiles: {
-      pc: { type: 'pc' },
-      q35: { type: 'q35' },
+      pc: { type: 'pc', disks: PC_DISKS },
+      q35: { type: 'q35', disks: PC_DISKS },
       // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
       // calibrate its TSC on a bare microvm and hangs early.
-      microvm: { type: 'microvm', options: ['pit=on', 'pic=on', 'rtc=on'] },
+      microvm: {
+        type: 'microvm',
+        options: ['pit=on', 'pic=on', 'rtc=on'],
+        disks: ['virtio-mmio'],
+      },
     },
   },
   i386: {
     ...X86,
     binary: 'qemu-system-i386',
-    profiles: { pc: { type: 'pc' }, q35: { type: 'q35' } },
+    profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
   },
   aarch64: {
     binary: 'qemu-system-aarch64',
@@ -71,19 +105,21 @@ const MACHINES = {
     kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
     kvmOnX86Host: false,
     debugExit: false,
-    profiles: { virt: { type: 'virt' } },
+    // QEMU loads the kernel itself and jumps to it: no firmware either way.
+    firmware: { default: [], none: [] },
+    profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
   },
   riscv64: {
     binary: 'qemu-system-riscv64',
     debianPackage: 'qemu-system-misc',
-    // OpenSBI, which starts an S-mode kernel.
-    firmware: 'default',
+    // OpenSBI, which starts an S-mode kernel; a kernel that runs in M-mode (xv6) needs none.
+    firmware: { default: ['-bios', 'default'], none: ['-bios', 'none'] },
     console: 'ttyS0',
     serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
     kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
     kvmOnX86Host: false,
     debugExit: false,
-    profiles: { virt: { type: 'virt' } },
+    profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
   },
 } satisfies Record<string, ArchMachines>;
 
@@ -104,6 +140,11 @@ export function profilesOf(arch: Arch): [string, ...string[]] {
   return Object.keys(TABLE[arch].profiles) as [string, ...string[]];
 }
 
+/** The disk interfaces of a machine. */
+export function diskInterfacesOf(arch: Arch, profile: string): readonly DiskInterface[] {
+  return machineProfile(arch, profile).disks;
+}
+
 /** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
 export function defaultAppend(arch: Arch): string {
   return `console=${TABLE[arch].console} panic=-1`;
@@ -118,6 +159,7 @@ export type MachineProfile = Omit<ArchMachines, 'profiles'> & {
   profile: string;
   /** The `-M` value: the machine type and its options. */
   machine: string;
+  disks: readonly DiskInterface[];
 };
 
 export function machineProfile(arch: Arch, profile: string): MachineProfile {
@@ -133,5 +175,6 @@ export function machineProfile(arch: Arch, profile: string): MachineProfile {
     arch,
     profile,
     machine: [found.type, ...(found.options ?? [])].join(','),
+    disks: found.disks,
   };
 }

@@ -90,7 +90,7 @@ export class BootMonitor {
     private readonly emit: (event: MonitorEvent) => void,
   ) {
     this.lastOutput = started;
-    this.script = new ConsoleScript(settings.script, settings.timeouts.stallMs, started);
+    this.script = new ConsoleScript(settings.script);
   }
 
   /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
@@ -105,8 +105,12 @@ export class BootMonitor {
       this.emit(event);
       if (event.kind === 'finished') this.stop('completed', 'console script finished');
     }
-    // On the console channel a running script is the harness.
-    if (this.settings.channel === 'console' && this.settings.script.length > 0)
+    // On the console channel a script whose first prompt came is the harness.
+    if (
+      this.settings.channel === 'console' &&
+      this.settings.script.length > 0 &&
+      this.script.started
+    )
       this.reach('harness');
   }
 
@@ -121,14 +125,17 @@ export class BootMonitor {
     const { timeouts } = this.settings;
     if (this.panicStop && now >= this.panicStop.at) this.stop('panic', this.panicStop.message);
     if (now - this.started > timeouts.totalMs)
-      this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms`);
+      this.stop(
+        'timeout',
+        `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`,
+      );
     else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
       this.stop(
         'completed',
         `results complete; the kernel went quiet without powering off, so diverge stopped it`,
       );
     else if (now - this.lastOutput > timeouts.stallMs)
-      this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms`);
+      this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms${this.during()}`);
     else if (
       this.stage !== 'harness' &&
       this.stage !== 'done' &&
@@ -180,9 +187,14 @@ export class BootMonitor {
       outcome = 'no-results';
       message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
     }
-    const scriptDone = this.end.scriptTests.every((t) => t.status !== 'missing');
-    if (outcome === 'completed' && results.complete && scriptDone) this.reach('done');
+    if (outcome === 'completed' && results.complete && this.script.complete) this.reach('done');
     return { outcome, stage: this.stage, ...(message ? { message } : {}) };
+  }
+
+  /** Names the console script step a watchdog stopped, if one was running. */
+  private during(): string {
+    const step = this.script.inProgress;
+    return step ? ` during ${step}` : '';
   }
 
   private consoleLine(line: string, now: number): void {

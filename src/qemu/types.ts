@@ -32,6 +32,8 @@ export interface ResultsSummary {
 export interface BootRecord {
   kernel: string;
   attempt: number;
+  /** The test this boot ran, when the harness boots once per test. */
+  test?: string;
   outcome: BootOutcome;
   stage: BootStage;
   durationMs: number;

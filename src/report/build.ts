@@ -79,6 +79,7 @@ export function buildReport(input: ReportInput): Report {
     boots: input.observations.map(({ boot }) => ({
       kernel: boot.kernel,
       attempt: boot.attempt,
+      ...(boot.test !== undefined ? { test: boot.test } : {}),
       outcome: boot.outcome,
       stage: boot.stage,
       durationMs: boot.durationMs,

@@ -34,6 +34,8 @@ export interface ReportSplat {
 export interface ReportBoot {
   kernel: string;
   attempt: number;
+  /** The one test of a per-test boot (`harness.tests`). */
+  test?: string;
   outcome: 'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
   stage: 'firmware' | 'kernel' | 'init' | 'harness' | 'done';
   durationMs: number;

@@ -5,8 +5,9 @@
  * candidate is booted. Only boots that ended by themselves (completed or panicked) are kept: a
  * timeout may say more about a busy host than about the kernel.
  */
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { bootName } from '../qemu/boot.js';
 import { sha256 } from '../util/digest.js';
 import type { KernelObservation } from './observe.js';
 
@@ -14,8 +15,51 @@ import type { KernelObservation } from './observe.js';
 export interface BootIdentity {
   kernelDigest: string;
   harnessDigest: string;
-  /** Machine settings, accelerator, QEMU version, timeouts: anything that shapes a boot. */
+  /** The whole QEMU command line, every file it names replaced by its content digest. */
+  command: readonly string[];
+  /** The test of a per-test boot. */
+  test?: string;
+  /** QEMU version, timeouts, serial cap: what shapes a boot besides the command line. */
   machine: unknown;
+}
+
+/**
+ * A command line for a cache key: each file it names (`files`: path → content digest) becomes
+ * its digest, so the key follows what the guest sees, not where the files lie this run.
+ */
+export function canonicalCommand(
+  command: readonly string[],
+  files: ReadonlyMap<string, string>,
+): string[] {
+  // Longest first, so that /a/disk.img is not rewritten through its prefix /a/disk.
+  const paths = [...files.keys()].sort((a, b) => b.length - a.length);
+  return command.map((arg) =>
+    paths.reduce((text, file) => text.replaceAll(file, `<${files.get(file)}>`), arg),
+  );
+}
+
+/**
+ * The existing files qemu-args name, whole (`-kernel x`) or inside an option
+ * (`file=fs.img,if=none`), as written and resolved against QEMU's working directory.
+ */
+export async function namedFiles(
+  args: readonly string[],
+  workDir: string,
+): Promise<{ written: string; resolved: string }[]> {
+  const candidates = new Set<string>();
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    candidates.add(arg);
+    for (const part of arg.split(',')) candidates.add(part.slice(part.indexOf('=') + 1));
+  }
+  const found = [];
+  for (const written of candidates) {
+    if (written === '') continue;
+    const resolved = path.resolve(workDir, written);
+    const info = await stat(resolved).catch(() => undefined);
+    if (info?.isFile()) found.push({ written, resolved });
+  }
+  return found;
 }
 
 export class ObservationCache {
@@ -39,6 +83,8 @@ export class ObservationCache {
     kernel: string,
     attempt: number,
     logDir: string,
+    /** The test of a per-test boot, which names its logs. */
+    test?: string,
   ): Promise<KernelObservation | undefined> {
     const dir = this.entryDir(identity, attempt);
     let stored: KernelObservation;
@@ -48,7 +94,7 @@ export class ObservationCache {
       return undefined;
     }
     await mkdir(logDir, { recursive: true });
-    const base = `${kernel}-${attempt}`;
+    const base = bootName(kernel, attempt, test);
     const log = path.join(logDir, `${base}.log`);
     try {
       await copyFile(path.join(dir, 'console.log'), log);

@@ -10,6 +10,8 @@ type ResultsSettings = Settings['harness']['results'];
 export interface KernelObservation {
   kernel: string;
   attempt: number;
+  /** The one test this boot ran, when the harness boots once per test: it reports only that. */
+  test?: string;
   boot: BootRecord;
   tests: TestObservation[];
   /** Whether the results stream ended the way its format promises. */
@@ -19,30 +21,38 @@ export interface KernelObservation {
 
 /**
  * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
- * depend on what was found (`no-results`, stage `done`).
+ * depend on what was found (`no-results`, stage `done`). A console script that names tests and
+ * a results channel that carries none make a script-only harness: its results are the script's.
  */
 export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
+  const { test } = capture.record;
   const lines =
     results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
   const parsed = parseResults(results.format, lines, {
     ...(results.regex ? { regex: results.regex } : {}),
-    transcriptId: results.test ?? 'transcript',
+    transcriptId: test ?? results.test ?? 'transcript',
   });
-  const tests: TestObservation[] = [...parsed.tests, ...capture.scriptTests];
+  const scriptOnly =
+    parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
+  let tests: TestObservation[] = [...parsed.tests, ...capture.scriptTests];
+  // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
   if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
-    for (const test of tests) if (test.status === 'pass') test.status = 'fail';
+    tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
   }
+  if (test !== undefined) tests = tests.filter((t) => t.id === test);
+  const complete = scriptOnly || parsed.complete;
   const boot = capture.settle({
     format: results.format,
     tests: tests.length,
-    complete: parsed.complete,
+    complete,
   });
   return {
     kernel: boot.kernel,
     attempt: boot.attempt,
+    ...(test !== undefined ? { test } : {}),
     boot,
     tests,
-    complete: parsed.complete,
-    problems: parsed.problems,
+    complete,
+    problems: scriptOnly ? [] : parsed.problems,
   };
 }

@@ -7,10 +7,13 @@ export interface RegexSpec {
   fail: string;
   skip?: string;
   error?: string;
+  /** Where a test's output begins; without it a test's output is its result line alone. */
+  start?: string;
 }
 
 export interface CompiledRegexSpec {
   readonly rules: readonly { status: TestStatus; pattern: RegExp; group: 'id' | 1 }[];
+  readonly start?: RegExp;
 }
 
 // Most severe first, so that a line two patterns match is never reported better than it was.
@@ -23,7 +26,7 @@ export function compileRegexSpec(spec: RegexSpec): CompiledRegexSpec {
     const source = spec[status];
     if (source !== undefined) rules.push({ status, ...compile(status, source) });
   }
-  return { rules };
+  return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
 }
 
 function compile(status: TestStatus, source: string): { pattern: RegExp; group: 'id' | 1 } {
@@ -42,20 +45,29 @@ function compile(status: TestStatus, source: string): { pattern: RegExp; group: 
   throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
 }
 
-/** One test per line a pattern matches; the unmatched lines before it are its output. */
+/**
+ * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * line `start` matched to its result line, both left out; without `start` (or outside a span)
+ * nothing, so a test never collects the boot banner or what other tests printed.
+ */
 export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec): ParseResult {
-  const { rules } = 'rules' in spec ? spec : compileRegexSpec(spec);
+  const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
   const tests: TestObservation[] = [];
-  let output: string[] = [];
+  let output: string[] | undefined;
   for (const raw of lines) {
     const line = stripPrintk(raw);
     const result = match(rules, line);
     if (!result) {
-      output.push(line);
+      if (start?.test(line)) output = [];
+      else output?.push(line);
       continue;
     }
-    tests.push({ id: result.id || `#${tests.length + 1}`, status: result.status, output });
-    output = [];
+    tests.push({
+      id: result.id || `#${tests.length + 1}`,
+      status: result.status,
+      output: output ?? [],
+    });
+    output = undefined;
   }
   const problems = tests.length ? [] : ['no line matched a result pattern'];
   uniqueIds(tests, problems);

@@ -2,7 +2,7 @@ import { stripPrintk } from './common.js';
 import type { ParseResult } from './types.js';
 
 /**
- * The whole console transcript as one passing test; whether the boot crashed or hung is the
+ * The whole console transcript as one passing test; a boot that crashed or hung during it is the
  * caller's call, made from the boot outcome.
  */
 export function parseTranscript(lines: string[], id = 'transcript'): ParseResult {

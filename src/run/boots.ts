@@ -4,11 +4,20 @@ import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import type { Settings } from '../config/settings.js';
 import type { RunContext } from '../context.js';
-import type { ObservationCache } from '../results/observation-cache.js';
+import {
+  type BootIdentity,
+  canonicalCommand,
+  namedFiles,
+  type ObservationCache,
+} from '../results/observation-cache.js';
+import { type Settings as ConfigSettings, TEST_PLACEHOLDER } from '../config/settings.js';
+import type { ScriptStep } from '../harness/script.js';
+import { sha256File } from '../util/digest.js';
+import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion } from '../qemu/binary.js';
-import { bootKernel, type BootPlan } from '../qemu/boot.js';
+import { bootKernel, bootName, type BootPlan } from '../qemu/boot.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { inParallel } from '../util/parallel.js';
 import { defaultParallelism } from '../qemu/pool.js';
@@ -71,12 +80,62 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
 export interface Booter {
   host: BootRun['host'];
   harness: BootRun['harness'];
-  /** Boots each kernel `attempts` times, numbered from `firstAttempt`. */
+  /**
+   * Boots each kernel `attempts` times, numbered from `firstAttempt`: once per test of `tests`
+   * (default `harness.tests`) when the harness boots once per test.
+   */
   boot(
     kernels: readonly KernelInput[],
     attempts: number,
     firstAttempt: number,
+    tests?: readonly string[],
   ): Promise<KernelObservation[]>;
+}
+
+/** A step of a per-test boot: `{test}` replaced; a step that sends the test and names none is it. */
+function stepFor(step: ScriptStep, test: string): ScriptStep {
+  const named = step.test?.replaceAll(TEST_PLACEHOLDER, test);
+  const sendsTest = step.send?.includes(TEST_PLACEHOLDER) ?? false;
+  return {
+    ...step,
+    ...(step.send !== undefined ? { send: step.send.replaceAll(TEST_PLACEHOLDER, test) } : {}),
+    ...(named !== undefined ? { test: named } : sendsTest ? { test } : {}),
+  };
+}
+
+/** The plan of one boot: a per-test boot has its test in the command line and the script. */
+function planFor(plan: BootPlan, test: string | undefined): BootPlan {
+  if (test === undefined) return plan;
+  return {
+    ...plan,
+    append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
+    script: plan.script.map((step) => stepFor(step, test)),
+  };
+}
+
+/**
+ * The files a boot's command line names, by path, with their content digests: a boot's cache
+ * key holds their contents, not their paths (which change from run to run).
+ */
+async function commandFiles(
+  settings: ConfigSettings,
+  plan: BootPlan,
+  workDir: string,
+): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const add = async (file: string) => files.set(file, await sha256File(file));
+  if (plan.initrd) await add(plan.initrd);
+  for (const disk of plan.disks) await add(disk.file);
+  if (settings.machine.firmware !== 'default' && settings.machine.firmware !== 'none')
+    await add(settings.machine.firmware).catch(() => {
+      throw new KernelFileError(`machine.firmware: cannot read ${settings.machine.firmware}`);
+    });
+  for (const { written, resolved } of await namedFiles(plan.qemuArgs, workDir)) {
+    const digest = await sha256File(resolved);
+    files.set(written, digest);
+    files.set(resolved, digest);
+  }
+  return files;
 }
 
 /**
@@ -94,6 +153,7 @@ export async function prepareBoots(
     throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
   await checkKernels(kernels, settings);
   const { machine, harness } = settings;
+  const configDir = path.dirname(settings.configPath);
   const profile = machineProfile(machine.arch, machine.profile);
   const binary = await findQemu(profile, context.searchPath);
   const [accel, qemu, payload] = await Promise.all([
@@ -123,6 +183,8 @@ export async function prepareBoots(
     exitDevice: machine.exit === 'isa-debug-exit',
     ...(payload.initrd ? { initrd: payload.initrd } : {}),
     disks: payload.disks,
+    firmware: machine.firmware,
+    workDir: configDir,
     channel: harness.results.channel,
     script: payload.script,
     timeouts: harness.timeouts,
@@ -132,30 +194,57 @@ export async function prepareBoots(
     logDir: path.join(options.outDir, 'logs'),
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
-  // What a reference boot depends on besides its kernel: a change to any of it is a cache miss.
-  const bootIdentity = {
+  // What a reference boot depends on besides its kernel and its command line (whose files count
+  // by content): a change to any of it is a cache miss.
+  const shared = {
     harnessDigest: payload.digest,
-    machine: {
-      ...machine,
-      accel: accel.accel,
-      qemu,
-      timeouts: harness.timeouts,
-      serialCapBytes: harness.serialCapBytes,
-    },
+    machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+  };
+  const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+  const kernelDisks = new Map<string, Promise<string>>();
+  const identityOf = async (
+    kernel: KernelInput,
+    kernelDigest: string,
+    bootPlan: BootPlan,
+    test: string | undefined,
+  ): Promise<BootIdentity> => {
+    const own = new Map(files);
+    own.set(kernel.path, kernelDigest);
+    for (const disk of kernel.disks ?? []) {
+      if (!kernelDisks.has(disk)) kernelDisks.set(disk, sha256File(disk));
+      own.set(disk, await (kernelDisks.get(disk) as Promise<string>));
+    }
+    const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
+    return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
   };
   const observationsDir = path.join(options.outDir, 'observations');
   await mkdir(observationsDir, { recursive: true });
 
-  const boot = async (which: readonly KernelInput[], attempts: number, firstAttempt: number) => {
+  const boot = async (
+    which: readonly KernelInput[],
+    attempts: number,
+    firstAttempt: number,
+    tests: readonly string[] | undefined = harness.tests,
+  ) => {
+    const perKernel: (string | undefined)[] = tests ? [...tests] : [undefined];
     const requests = which.flatMap((kernel) =>
-      Array.from({ length: attempts }, (_, i) => ({ kernel, attempt: firstAttempt + i })),
+      perKernel.flatMap((test) =>
+        Array.from({ length: attempts }, (_, i) => ({
+          kernel,
+          attempt: firstAttempt + i,
+          ...(test !== undefined ? { test } : {}),
+        })),
+      ),
     );
     options.progress(
-      `booting ${requests.length} time(s): ${which.length} kernel(s) × ${attempts}, ${jobs} at once`,
+      `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
     return inParallel(requests, jobs, async (request) => {
+      const bootPlan = planFor(plan, request.test);
+      const name = bootName(request.kernel.name, request.attempt, request.test);
+      const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
       const digest = options.cached?.digests.get(request.kernel.name);
-      const identity = digest && { ...bootIdentity, kernelDigest: digest };
+      const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
       const cached =
         identity &&
         (await options.cached?.cache.load(
@@ -163,21 +252,22 @@ export async function prepareBoots(
           request.kernel.name,
           request.attempt,
           plan.logDir,
+          request.test,
         ));
-      const observation = cached || observe(await bootKernel(plan, request), harness.results);
+      const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
-      const file = path.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
+      const file = path.join(observationsDir, `${name}.json`);
       await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
       if (cached) {
         options.progress(
-          `${request.kernel.name}#${request.attempt}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+          `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
         );
         return observation;
       }
       const counts = countStatuses(observation);
       const seconds = (observation.boot.durationMs / 1000).toFixed(1);
       options.progress(
-        `${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+        `${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
           (observation.boot.message ? ` — ${observation.boot.message}` : ''),
       );
       return observation;

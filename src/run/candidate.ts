@@ -105,7 +105,15 @@ export async function runDifferential(
     options.progress(
       `divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`,
     );
-    observations = [...observations, ...(await booter.boot(again, rerunDivergent, repeat + 1))];
+    // Per-test boots: only the tests that diverged boot again.
+    const divergent = new Set(
+      judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id),
+    );
+    const tests = settings.harness.tests?.filter((test) => divergent.has(test));
+    observations = [
+      ...observations,
+      ...(await booter.boot(again, rerunDivergent, repeat + 1, tests)),
+    ];
   }
   const saved: SavedRun = {
     host: booter.host,
