@@ -284,25 +284,17 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ...(timeout !== undefined && { timeoutMs: timeout }),
   }));
 
+  // A plain path is a disk on the machine's default interface, in raw format.
   const disk = z
-    .union(
-      [
-        text('a path').transform((file) => ({ file })),
-        strict({
-          file: text('a path'),
-          interface: oneOf(DISK_INTERFACES).optional(),
-          format: oneOf(DISK_FORMATS).optional(),
-        }),
-      ],
-      { error: expected('a path or a mapping with file, interface and format') },
-    )
-    .transform(
-      (d: { file: string; interface?: Disk['interface']; format?: Disk['format'] }): Disk => ({
-        file: resolve(d.file),
-        ...(d.interface !== undefined ? { interface: d.interface } : {}),
-        format: d.format ?? 'raw',
+    .preprocess(
+      (entry) => (typeof entry === 'string' ? { file: entry } : entry),
+      strict({
+        file: text('a path'),
+        interface: oneOf(DISK_INTERFACES).optional(),
+        format: oneOf(DISK_FORMATS).default('raw'),
       }),
-    );
+    )
+    .transform(({ file, ...d }): Disk => ({ file: resolve(file), ...d }));
 
   const results = strict({
     format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
@@ -426,6 +418,7 @@ function checkMachineHarness(
   harness: { disks: readonly Disk[]; tests?: readonly string[]; script: readonly ScriptStep[] },
   ctx: z.RefinementCtx,
 ): void {
+  if (!machine || !harness) return; // already reported
   if (profilesOf(machine.arch).includes(machine.profile)) {
     const accepted = diskInterfacesOf(machine.arch, machine.profile);
     harness.disks.forEach(({ interface: wanted }, i) => {
@@ -434,16 +427,16 @@ function checkMachineHarness(
       ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
     });
   }
-  const placed =
-    machine.append.includes(TEST_PLACEHOLDER) ||
-    harness.script.some((step) => step.send?.includes(TEST_PLACEHOLDER));
-  if (harness.tests && !placed) {
+  const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
+  const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
+  if (harness.tests && !inAppend && inSend < 0) {
     const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append or in a step's send`;
     ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
   }
-  if (!harness.tests && placed) {
+  if (!harness.tests && (inAppend || inSend >= 0)) {
     const message = `${TEST_PLACEHOLDER} is replaced only in per-test boots: list the tests in harness.tests`;
-    ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
+    const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
+    ctx.addIssue({ code: 'custom', path: at, message });
   }
 }
 

@@ -33,7 +33,7 @@ describe('ConfigError', () => {
         path: 'machine.memroy',
         line: 4,
         message:
-          'unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit)',
+          'unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware)',
       },
       { path: 'machine.memory', line: 5, message: 'expected a size like 256M, got "lots"' },
       {
@@ -45,7 +45,7 @@ describe('ConfigError', () => {
     expect(error.message).toBe(
       [
         'ci/diverge.yml:2: harness.repeat: expected an integer ≥ 1, got "two"',
-        'ci/diverge.yml:4: machine.memroy: unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit)',
+        'ci/diverge.yml:4: machine.memroy: unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware)',
         'ci/diverge.yml:5: machine.memory: expected a size like 256M, got "lots"',
         'ci/diverge.yml:7: references[0].sha256: missing (a url needs its sha256, 64 hex digits)',
       ].join('\n'),
@@ -327,5 +327,72 @@ describe('regular expressions', () => {
         'diverge.yml:8: normalize.rules[0].match: expected a regular expression, got "[0-9" (Unterminated character class)',
       ].join('\n'),
     );
+  });
+});
+
+describe('teaching-kernel keys', () => {
+  it('names a disk interface the machine does not have, and the ones it has', () => {
+    const text = [
+      'machine: { arch: x86_64, profile: pc }',
+      'harness:',
+      '  disks:',
+      '    - fs.img',
+      '    - { file: os.dsk, interface: virtio-mmio }',
+      '    - { file: b.img, interface: floppy }',
+      '    - { file: c.img, format: vmdk }',
+    ].join('\n');
+    expect(messageOf(text)).toBe(
+      [
+        'diverge.yml:6: harness.disks[2].interface: expected one of virtio-pci, virtio-mmio, ide, scsi, got "floppy"',
+        'diverge.yml:7: harness.disks[3].format: expected one of raw, qcow2, got "vmdk"',
+      ].join('\n'),
+    );
+    expect(messageOf(text.split('\n').slice(0, 5).join('\n'))).toBe(
+      'diverge.yml:5: harness.disks[1].interface: x86_64 pc has no virtio-mmio disks (expected one of virtio-pci, ide, scsi)',
+    );
+  });
+
+  it('accepts firmware none only where a machine boots without firmware', () => {
+    expect(messageOf('machine: { arch: i386, firmware: none }\n')).toBe(
+      'diverge.yml:1: machine.firmware: i386 cannot boot without firmware (expected default or a firmware file)',
+    );
+    const riscv = parseConfig('machine: { arch: riscv64, firmware: none }\n', '/c/diverge.yml');
+    expect(riscv.machine.firmware).toBe('none');
+    const file = parseConfig('machine: { firmware: fw/bios.bin }\n', '/c/diverge.yml');
+    expect(file.machine.firmware).toBe('/c/fw/bios.bin');
+  });
+
+  it('wants {test} where per-test boots can use it, and tests where {test} is used', () => {
+    expect(messageOf('harness:\n  tests: [a, b]\n')).toBe(
+      "diverge.yml:2: harness.tests: each test boots with {test} replaced by its name: put {test} in machine.append or in a step's send",
+    );
+    expect(messageOf('machine: { append: "-q run {test}" }\n')).toBe(
+      'diverge.yml:1: machine.append: {test} is replaced only in per-test boots: list the tests in harness.tests',
+    );
+    expect(messageOf('machine: { append: "run {test}" }\nharness:\n  tests: [a, a]\n')).toBe(
+      'diverge.yml:3: harness.tests[1]: duplicate test "a"',
+    );
+  });
+
+  it('takes end only on the last step, and pass/fail as regular expressions', () => {
+    const text = [
+      'harness:',
+      '  script:',
+      '    - { expect: "# ", send: "a\\n", test: a, end: "bye" }',
+      '    - { expect: "# ", send: "b\\n", test: b, pass: "(ok" }',
+    ].join('\n');
+    expect(messageOf(text)).toBe(
+      [
+        'diverge.yml:3: harness.script[0].end: only valid on the last step (it ends the dialogue)',
+        'diverge.yml:4: harness.script[1].pass: expected a regular expression, got "(ok" (Unterminated group)',
+      ].join('\n'),
+    );
+    const fixed = text.replace('"(ok"', '"ok"').replace(', end: "bye"', '');
+    expect(parseConfig(fixed, '/c/d.yml').harness.script[1]).toEqual({
+      expect: '# ',
+      send: 'b\n',
+      test: 'b',
+      pass: 'ok',
+    });
   });
 });

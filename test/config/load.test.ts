@@ -6,7 +6,8 @@ import { defaultSettings, loadConfig, parseConfig, type Settings } from '../../s
 
 const SHA = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
-// design.md's example, with a real digest in place of "...".
+// design.md's example, with a real digest in place of "..." and a disk interface that x86_64 pc
+// has (design.md's virtio-mmio is riscv64/aarch64 virt's and microvm's).
 const EXAMPLE = `
 kernel:                      # the candidate: how the repo's kernel is built
   build: { context: ., dockerfile: Dockerfile, target: kernel, args: { VARIANT: default } }
@@ -35,13 +36,18 @@ machine:
   append: "console=ttyS0 panic=-1"
   qemu-args: []
   exit: isa-debug-exit
+  firmware: default
 harness:
   initrd: harness.cpio.gz
-  disks: []
+  disks:
+    - { file: fs.img, interface: virtio-pci, format: raw }
   script:
     - expect: "\\\\$ "
       send: "usertests -q\\n"
       test: usertests
+      fail: "FAILED|panic"
+      pass: "ALL TESTS PASSED"
+      timeout: 5m
   results: { format: ktap, channel: console }
   timeouts: { boot: 60s, stall: 20s, total: 300s }
   repeat: 1
@@ -65,6 +71,7 @@ const DEFAULTS_IN_REPO: Settings = {
     accel: 'auto',
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
+    firmware: 'default',
   },
   harness: {
     payload: { kind: 'none' },
@@ -130,12 +137,22 @@ describe('parseConfig', () => {
         accel: 'auto',
         append: 'console=ttyS0 panic=-1',
         qemuArgs: [],
+        firmware: 'default',
         exit: 'isa-debug-exit',
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
-        disks: [],
-        script: [{ expect: '\\$ ', send: 'usertests -q\n', test: 'usertests' }],
+        disks: [{ file: '/repo/fs.img', interface: 'virtio-pci', format: 'raw' }],
+        script: [
+          {
+            expect: '\\$ ',
+            send: 'usertests -q\n',
+            test: 'usertests',
+            fail: 'FAILED|panic',
+            pass: 'ALL TESTS PASSED',
+            timeoutMs: 300_000,
+          },
+        ],
         results: { format: 'ktap', channel: 'console' },
         timeouts: { bootMs: 60_000, stallMs: 20_000, totalMs: 300_000 },
         repeat: 1,
@@ -207,6 +224,7 @@ fail-on: [regression, flaky]
         cpus: 4,
         accel: 'tcg',
         append: 'console=ttyAMA0 panic=-1',
+        firmware: 'default',
         qemuArgs: ['-cpu', 'cortex-a57'],
       },
       harness: {
@@ -219,7 +237,7 @@ fail-on: [regression, flaky]
             args: { JOBS: '4', DEBUG: 'false' },
           },
         },
-        disks: ['/repo/ci/disk.img'],
+        disks: [{ file: '/repo/ci/disk.img', format: 'raw' }],
         script: [{ expect: 'login: ', send: 'root\n', timeoutMs: 90_000 }],
         results: {
           format: 'regex',
@@ -294,7 +312,7 @@ fail-on: [regression, flaky]
   it('keeps absolute host paths as they are', () => {
     const settings = parseConfig('harness: { initrd: /srv/h.cpio, disks: [/d.img] }', 'd.yml');
     expect(settings.harness.payload).toStrictEqual({ kind: 'initrd', path: '/srv/h.cpio' });
-    expect(settings.harness.disks).toStrictEqual(['/d.img']);
+    expect(settings.harness.disks).toStrictEqual([{ file: '/d.img', format: 'raw' }]);
   });
 });
 

@@ -31,7 +31,7 @@ describe('prepareHarness', () => {
       harness('harness: { none: true, script: [{ expect: "x" }] }'),
       dir,
     );
-    expect(withDisk.disks).toEqual([path.join(dir, 'disk.img')]);
+    expect(withDisk.disks).toEqual([{ file: path.join(dir, 'disk.img'), format: 'raw' }]);
     expect(new Set([plain.digest, withDisk.digest, withScript.digest]).size).toBe(3);
   });
 

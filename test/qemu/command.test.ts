@@ -15,6 +15,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     qemuArgs: [],
     exitDevice: false,
     disks: [],
+    firmware: 'default',
     channel: 'console',
     script: [],
     timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
@@ -77,7 +78,10 @@ describe('qemuCommand', () => {
     const args = qemuCommand(
       plan({
         exitDevice: true,
-        disks: ['/d/a.img', '/d/b.img'],
+        disks: [
+          { file: '/d/a.img', format: 'raw' },
+          { file: '/d/b.img', format: 'raw' },
+        ],
         qemuArgs: ['-rtc', 'base=2020-01-01'],
       }),
       { path: '/k' },
@@ -90,12 +94,63 @@ describe('qemuCommand', () => {
   });
 
   it("attaches a kernel's own disks after the shared ones", () => {
-    const args = qemuCommand(plan({ disks: ['/d/shared.img'] }), {
+    const args = qemuCommand(plan({ disks: [{ file: '/d/shared.img', format: 'raw' }] }), {
       path: '/k',
       disks: ['/out/fs.img'],
     }).join(' ');
     expect(args).toContain(
       '-drive file=/d/shared.img,format=raw,if=virtio,snapshot=on,index=0 -drive file=/out/fs.img,format=raw,if=virtio,snapshot=on,index=1',
+    );
+  });
+
+  it('attaches disks on the interface and in the format each names, as xv6 and Pintos do', () => {
+    const args = qemuCommand(
+      plan({
+        profile: machineProfile('riscv64', 'virt'),
+        disks: [
+          { file: '/d/fs.img', interface: 'virtio-mmio', format: 'raw' },
+          { file: '/d/swap.qcow2', interface: 'virtio-mmio', format: 'qcow2' },
+          { file: '/d/pci.img', interface: 'virtio-pci', format: 'raw' },
+        ],
+      }),
+      { path: '/k' },
+    ).join(' ');
+    expect(args).toContain(
+      '-drive file=/d/fs.img,if=none,format=raw,id=x0,snapshot=on -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 ' +
+        '-drive file=/d/swap.qcow2,if=none,format=qcow2,id=x1,snapshot=on -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1 ' +
+        '-drive file=/d/pci.img,if=none,format=raw,id=x2,snapshot=on -device virtio-blk-pci,drive=x2',
+    );
+    const pc = qemuCommand(
+      plan({
+        disks: [
+          { file: '/d/os.dsk', interface: 'ide', format: 'raw' },
+          { file: '/d/fs.dsk', interface: 'ide', format: 'raw' },
+          { file: '/d/s0', interface: 'scsi', format: 'raw' },
+          { file: '/d/s1', interface: 'scsi', format: 'raw' },
+        ],
+      }),
+      { path: '/k' },
+    ).join(' ');
+    expect(pc).toContain(
+      '-drive file=/d/os.dsk,format=raw,if=ide,snapshot=on,index=0 -drive file=/d/fs.dsk,format=raw,if=ide,snapshot=on,index=1 ' +
+        '-device virtio-scsi-pci,id=scsi0 -drive file=/d/s0,if=none,format=raw,id=x2,snapshot=on -device scsi-hd,drive=x2,bus=scsi0.0 ' +
+        '-drive file=/d/s1,if=none,format=raw,id=x3,snapshot=on -device scsi-hd,drive=x3,bus=scsi0.0',
+    );
+  });
+
+  it('boots riscv64 through OpenSBI by default, without firmware for none, or a given file', () => {
+    const riscv = machineProfile('riscv64', 'virt');
+    const bios = (firmware: string) => {
+      const args = qemuCommand(plan({ profile: riscv, firmware }), { path: '/k' });
+      const at = args.indexOf('-bios');
+      return at < 0 ? undefined : args[at + 1];
+    };
+    expect(bios('default')).toBe('default');
+    expect(bios('none')).toBe('none');
+    expect(bios('/fw/opensbi.bin')).toBe('/fw/opensbi.bin');
+    expect(qemuCommand(plan(), { path: '/k' })).not.toContain('-bios');
+    expect(() => qemuCommand(plan({ firmware: 'none' }), { path: '/k' })).toThrow(
+      'machine.firmware: x86_64 cannot boot without firmware',
     );
   });
 });

@@ -31,7 +31,12 @@ const MACHINES = ARCHES.flatMap((arch) =>
 type Variation = { name: string; plan: Partial<BootPlan>; kernelDisks?: string[] };
 
 /** The variations of a machine: KVM and the exit device only where it has them. */
-function variations({ kvmOnX86Host: kvm, debugExit: exit }: MachineProfile): Variation[] {
+function variations({
+  kvmOnX86Host: kvm,
+  debugExit: exit,
+  firmware,
+  disks,
+}: MachineProfile): Variation[] {
   return [
     { name: 'tcg', plan: {} },
     ...(kvm ? [{ name: 'kvm', plan: { accel: 'kvm' as const } }] : []),
@@ -41,7 +46,7 @@ function variations({ kvmOnX86Host: kvm, debugExit: exit }: MachineProfile): Var
       name: 'initrd, disks, qemu-args, 2 cpus, 512 MiB',
       plan: {
         initrd: '/h/harness.cpio.gz',
-        disks: ['/d/shared.img'],
+        disks: [{ file: '/d/shared.img', format: 'raw' as const }],
         qemuArgs: ['-rtc', 'base=2020-01-01'],
         cpus: 2,
         memoryMiB: 512,
@@ -49,6 +54,19 @@ function variations({ kvmOnX86Host: kvm, debugExit: exit }: MachineProfile): Var
       kernelDisks: ['/out/fs.img'],
     },
     { name: 'no command line', plan: { append: '' } },
+    // machine.firmware and harness.disks with interface and format (none of them by default).
+    ...(firmware.none ? [{ name: 'firmware none', plan: { firmware: 'none' } }] : []),
+    { name: 'firmware file', plan: { firmware: '/fw/bios.bin' } },
+    {
+      name: `disks on ${disks.join(', ')}, qcow2 last`,
+      plan: {
+        disks: disks.map((disk, i) => ({
+          file: `/d/${disk}.img`,
+          interface: disk,
+          format: i === disks.length - 1 ? ('qcow2' as const) : ('raw' as const),
+        })),
+      },
+    },
     ...(kvm && exit
       ? [
           {
@@ -91,6 +109,7 @@ function render(machine: MachineProfile) {
           qemuArgs: [],
           exitDevice: false,
           disks: [],
+          firmware: 'default',
           channel: 'console',
           script: [],
           timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },

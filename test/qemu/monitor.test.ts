@@ -10,6 +10,7 @@ import {
   type QemuExit,
 } from '../../src/qemu/monitor.js';
 import { parseResults } from '../../src/results/index.js';
+import { observe } from '../../src/results/observe.js';
 import { harnessProgress } from '../../src/results/progress.js';
 import type { ResultsFormat } from '../../src/results/types.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
@@ -230,10 +231,10 @@ describe('BootMonitor on recorded serial logs', () => {
 });
 
 describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', () => {
+  // A script-only harness: every step a test, no dummy last step, no results format.
   const steps: ScriptStep[] = [
     { expect: '/ # ', send: 'echo $((6 * 7))\n', test: 'arithmetic' },
-    { expect: '/ # ', send: 'uname -s\n', test: 'uname' },
-    { expect: '/ # ' },
+    { expect: '/ # ', send: 'uname -s\n', test: 'uname', pass: '^Linux$' },
   ];
   const SHELL: MonitorSettings = {
     ...COURSE,
@@ -242,8 +243,32 @@ describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', 
     timeouts: { bootMs: 60_000, stallMs: 30_000, totalMs: 300_000 },
   };
 
-  it('sends each step, ends the boot when the script is over and turns exchanges into tests', () => {
-    const boot = new Boot(SHELL, 'transcript').replay(log('linux-shell.serial'));
+  /** The boot as results/observe sees it, with the harness's own results settings. */
+  const observed = (boot: Boot, end: BootEnd, format: ResultsFormat = 'ktap') =>
+    observe(
+      {
+        record: {
+          kernel: 'k',
+          attempt: 1,
+          outcome: end.outcome,
+          stage: end.stage,
+          durationMs: end.durationMs,
+          accel: 'tcg',
+          log: '/dev/null',
+          splats: end.splats,
+          exitStatus: null,
+          logTruncated: false,
+          command: [],
+        },
+        resultLines: end.resultLines,
+        scriptTests: end.scriptTests,
+        settle: (results) => ({ ...boot.monitor.settle(results) }) as never,
+      },
+      { format, channel: 'console' },
+    );
+
+  it('sends each step, ends the boot after the last answer and reaches done without results', () => {
+    const boot = new Boot(SHELL).replay(log('linux-shell.serial'));
     expect(boot.of('send').map((e) => e.text)).toEqual(['echo $((6 * 7))\n', 'uname -s\n']);
     expect(boot.of('finished')).toHaveLength(1);
     expect(boot.stop()?.event).toEqual({
@@ -251,38 +276,107 @@ describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', 
       outcome: 'completed',
       message: 'console script finished',
     });
-    // On the console channel a running script is the harness.
+    // The harness runs from the first prompt on.
     expect(boot.of('stage').map((e) => e.stage)).toEqual(['kernel', 'harness']);
 
     const end = boot.exit(killed);
     expect(end).toMatchObject({ outcome: 'completed', message: 'console script finished' });
+    // Each step's own output: not the echo of its command, not the prompt.
     expect(end.scriptTests).toEqual([
-      { id: 'arithmetic', status: 'pass', output: ['echo $((6 * 7))', '42'] },
-      { id: 'uname', status: 'pass', output: ['uname -s', 'Linux'] },
+      { id: 'arithmetic', status: 'pass', output: ['42'] },
+      { id: 'uname', status: 'pass', output: ['Linux'] },
     ]);
-    expect(boot.settle(end)).toEqual({
+    const observation = observed(boot, end);
+    expect(observation.boot).toEqual({
       outcome: 'completed',
       stage: 'done',
       message: 'console script finished',
     });
+    expect(observation.problems).toEqual([]);
   });
 
-  it('stops the boot when a step is late, and the boot does not reach done', () => {
-    const late = [...steps.slice(0, 2), { expect: 'never printed', test: 'last' }];
-    const boot = new Boot({ ...SHELL, script: late }, 'transcript').replay(
-      log('linux-shell.serial'),
-    );
-    boot.tickUntil(boot.now + 40_000);
-    const message = 'console script step 3: /never printed/ not seen within 30000 ms';
-    expect(boot.of('failed')).toEqual([{ kind: 'failed', message }]);
-    expect(boot.stop()?.event).toEqual({ kind: 'stop', outcome: 'timeout', message });
-    const end = boot.exit(killed);
+  it('fails a step whose fail rule matches its own output, and only that step', () => {
+    const ruled = [steps[0] as ScriptStep, { ...(steps[1] as ScriptStep), fail: 'Lin' }];
+    const end = new Boot({ ...SHELL, script: ruled })
+      .replay(log('linux-shell.serial'))
+      .exit(killed);
     expect(end.scriptTests.map((t) => [t.id, t.status])).toEqual([
       ['arithmetic', 'pass'],
       ['uname', 'fail'],
+    ]);
+  });
+
+  it('stops a step whose command does not finish in its timeout, naming that step', () => {
+    const late: ScriptStep[] = [
+      steps[0] as ScriptStep,
+      { ...(steps[1] as ScriptStep), timeoutMs: 5000 },
+      { expect: 'never printed', send: 'true\n', test: 'last' },
+    ];
+    const boot = new Boot({ ...SHELL, script: late }).replay(log('linux-shell.serial'));
+    boot.tickUntil(boot.now + 40_000);
+    const message =
+      'console script step 2 (uname: "uname -s") did not finish within 5000 ms (no /never printed/ after it)';
+    expect(boot.of('failed')).toEqual([{ kind: 'failed', message }]);
+    expect(boot.stop()?.event).toEqual({ kind: 'stop', outcome: 'timeout', message });
+    const end = boot.exit(killed);
+    // The step in progress is left to the boot's outcome (a hang), like a KTAP test in progress.
+    expect(end.scriptTests.map((t) => [t.id, t.status])).toEqual([
+      ['arithmetic', 'pass'],
+      ['uname', 'missing'],
       ['last', 'missing'],
     ]);
-    expect(boot.settle(end)).toMatchObject({ outcome: 'timeout', stage: 'harness' });
+    expect(observed(boot, end).boot).toMatchObject({ outcome: 'timeout', stage: 'harness' });
+  });
+
+  it('names the step in progress when the boot stalls in it', () => {
+    const late: ScriptStep[] = [
+      steps[0] as ScriptStep,
+      { ...(steps[1] as ScriptStep), send: 'sleep 100\n', test: 'sleep' },
+    ];
+    const boot = new Boot({ ...SHELL, script: late });
+    boot.monitor.console(Buffer.from('/ # '), 10);
+    boot.monitor.console(Buffer.from('echo $((6 * 7))\r\n42\r\n/ # '), 20);
+    boot.now = 20;
+    boot.tickUntil(40_000);
+    expect(boot.stop()?.event).toEqual({
+      kind: 'stop',
+      outcome: 'stalled',
+      message:
+        'stall timeout: no output for 30000 ms during console script step 2 (sleep: "sleep 100")',
+    });
+    expect(boot.exit(killed).scriptTests.map((t) => [t.id, t.status])).toEqual([
+      ['arithmetic', 'pass'],
+      ['sleep', 'missing'],
+    ]);
+  });
+
+  it('leaves a step in progress to a panic: missing, so the boot panicked during it', () => {
+    const boot = new Boot(SHELL);
+    boot.monitor.console(Buffer.from('/ # '), 10);
+    boot.monitor.console(Buffer.from('echo $((6 * 7))\r\n'), 20);
+    boot.monitor.console(
+      Buffer.from('[    2.000000] Kernel panic - not syncing: Attempted to kill init!\n'),
+      30,
+    );
+    boot.now = 30;
+    boot.tickUntil(5000);
+    const end = boot.exit(killed);
+    expect(end.outcome).toBe('panic');
+    expect(end.scriptTests.map((t) => [t.id, t.status])).toEqual([
+      ['arithmetic', 'missing'],
+      ['uname', 'missing'],
+    ]);
+  });
+
+  it('bounds the wait for the first prompt by the boot timeout', () => {
+    const boot = new Boot({
+      ...SHELL,
+      timeouts: { bootMs: 1000, stallMs: 30_000, totalMs: 300_000 },
+    });
+    boot.monitor.console(Buffer.from('Linux version 6.1\n'), 10);
+    boot.tickUntil(2000);
+    expect(boot.stop()?.event).toMatchObject({ outcome: 'timeout' });
+    expect((boot.stop()?.event as { message: string }).message).toMatch(/^boot timeout/);
   });
 });
 

@@ -2,11 +2,20 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ObservationCache } from '../../src/results/observation-cache.js';
+import {
+  canonicalCommand,
+  namedFiles,
+  ObservationCache,
+} from '../../src/results/observation-cache.js';
 import { boot } from '../helpers/observations.js';
 
 const BUILD = '0.1.0+0123456789abcdef';
-const identity = { kernelDigest: 'sha256:k', harnessDigest: 'sha256:h', machine: { memory: 256 } };
+const identity = {
+  kernelDigest: 'sha256:k',
+  harnessDigest: 'sha256:h',
+  command: ['qemu-system-x86_64', '-drive', 'file=<sha256:d>,format=raw'],
+  machine: { memory: 256 },
+};
 
 function observed(kernel: string, outcome: 'completed' | 'timeout', dir: string) {
   const log = path.join(dir, `${kernel}-1.log`);
@@ -43,6 +52,22 @@ describe('ObservationCache', () => {
       undefined,
     );
     expect(await cache.load(identity, 'staff', 2, logs)).toBeUndefined();
+    const otherDisk = ['qemu-system-x86_64', '-drive', 'file=<sha256:e>,format=raw'];
+    expect(await cache.load({ ...identity, command: otherDisk }, 'staff', 1, logs)).toBe(undefined);
+    expect(await cache.load({ ...identity, test: 'alarm' }, 'staff', 1, logs)).toBe(undefined);
+  });
+
+  it('keeps the boots of a per-test harness apart, with logs named by kernel, test and attempt', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
+    const alarm = { ...observed('staff', 'completed', path.join(dir, 'run1')), test: 'alarm' };
+    await cache.save({ ...identity, test: 'alarm' }, alarm);
+    const logs = path.join(dir, 'logs');
+    const again = await cache.load({ ...identity, test: 'alarm' }, 'v1', 1, logs, 'alarm');
+    expect(again?.boot.log).toBe(path.join(logs, 'v1-alarm-1.log'));
+    expect(await cache.load({ ...identity, test: 'sleep' }, 'v1', 1, logs, 'sleep')).toBe(
+      undefined,
+    );
   });
 
   it('misses when only the build of diverge differs: another build may parse a boot otherwise', async () => {
@@ -64,5 +89,40 @@ describe('ObservationCache', () => {
     const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
     await cache.save(identity, observed('staff', 'timeout', path.join(dir, 'run1')));
     expect(await cache.load(identity, 'staff', 1, path.join(dir, 'logs'))).toBeUndefined();
+  });
+});
+
+describe('the command line in a cache key', () => {
+  it('names every file by its content digest, a longer path before its prefix', () => {
+    const files = new Map([
+      ['/run1/disk', 'sha256:a'],
+      ['/run1/disk.img', 'sha256:b'],
+    ]);
+    expect(
+      canonicalCommand(['-drive', 'file=/run1/disk.img,if=none', '-kernel', '/run1/disk'], files),
+    ).toEqual(['-drive', 'file=<sha256:b>,if=none', '-kernel', '<sha256:a>']);
+  });
+
+  it('finds the existing files qemu-args name, whole or inside an option', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-args-'));
+    writeFileSync(path.join(dir, 'fs.img'), 'disk');
+    writeFileSync(path.join(dir, 'fw.bin'), 'firmware');
+    const found = await namedFiles(
+      [
+        '-drive',
+        'file=fs.img,if=none,format=raw',
+        '-bios',
+        'fw.bin',
+        '-rtc',
+        'base=utc',
+        '-m',
+        '64',
+      ],
+      dir,
+    );
+    expect(found).toEqual([
+      { written: 'fs.img', resolved: path.join(dir, 'fs.img') },
+      { written: 'fw.bin', resolved: path.join(dir, 'fw.bin') },
+    ]);
   });
 });

@@ -8,7 +8,7 @@ const SPEC = {
 };
 
 describe('parseRegex', () => {
-  it('reads result lines, with the lines before each as its output', () => {
+  it("reads result lines; without a start pattern a test's output is its result line alone", () => {
     const result = parseRegex(
       [
         '[    2.000000] Run /init as init process',
@@ -23,17 +23,40 @@ describe('parseRegex', () => {
     );
     expect(result).toEqual({
       tests: [
-        {
-          id: 'open_test',
-          status: 'pass',
-          output: ['Run /init as init process', 'running open_test'],
-        },
-        { id: 'mmap_test', status: 'fail', output: ['mmap_test: got 0, want 1'] },
+        { id: 'open_test', status: 'pass', output: [] },
+        { id: 'mmap_test', status: 'fail', output: [] },
         { id: 'numa_test', status: 'skip', output: [] },
       ],
       complete: true,
       problems: [],
     });
+  });
+
+  it("keeps a test's own span as its output: from its start line to its result line", () => {
+    const result = parseRegex(
+      [
+        'Pintos booting with 4,096 kB RAM...',
+        "Executing 'alarm-single':",
+        '(alarm-single) begin',
+        '(alarm-single) end',
+        'PASS: alarm-single',
+        'between tests',
+        "Executing 'alarm-zero':",
+        '[    2.100000] (alarm-zero) oops',
+        'FAIL: alarm-zero',
+        'FAIL: no-start',
+      ],
+      { ...SPEC, start: "^Executing '" },
+    );
+    expect(result.tests).toEqual([
+      {
+        id: 'alarm-single',
+        status: 'pass',
+        output: ['(alarm-single) begin', '(alarm-single) end'],
+      },
+      { id: 'alarm-zero', status: 'fail', output: ['(alarm-zero) oops'] },
+      { id: 'no-start', status: 'fail', output: [] },
+    ]);
   });
 
   it('reads a line two patterns match as the more severe result', () => {
