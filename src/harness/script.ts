@@ -97,7 +97,8 @@ export class ConsoleScript {
   tick(now: number): ScriptEvent[] {
     if (this.state !== 'running' || this.deadline === undefined || now < this.deadline) return [];
     const step = this.steps[this.running] as ScriptStep;
-    const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no /${this.answerPattern(this.running)}/ after it)`;
+    const answer = new RegExp(this.answerPattern(this.running) ?? '');
+    const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
     this.abandon(this.running);
     return [{ kind: 'failed', message }];
   }

@@ -1,19 +1,22 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createRunContext } from '../../src/context.js';
 import { probeKvm } from '../../src/qemu/accel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
+import { bootKernels } from '../../src/run/boots.js';
 import {
   CLI,
+  cli,
   configIn,
   fixtureKernels,
   linuxHarness,
   NODE24,
   qemuProcessesMentioning,
   scratchDir,
+  testContext,
 } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -127,5 +130,145 @@ describe('diverge boot on real Debian kernels', () => {
     );
     expect(existsSync(path.join(out, 'boots.json'))).toBe(true);
     expect(statSync(path.join(out, 'logs', 'k-1.log')).size).toBeGreaterThan(0);
+  });
+});
+
+describe('console scripts and per-test boots on a real BusyBox shell', () => {
+  const SHELL = 'machine: { append: "console=ttyS0 panic=-1 quiet diverge.harness=shell" }';
+  const boot = async (label: string, yaml: string) => {
+    const dir = scratchDir(label);
+    const { settings } = configIn(dir, `${yaml}\n  dir: ${harnessX86}\n`);
+    const run = await bootKernels(
+      testContext(label),
+      settings,
+      [{ name: 'k', path: kernels.X86_61_A as string }],
+      { outDir: dir, progress: () => undefined },
+    );
+    expect(qemuProcessesMentioning(dir)).toEqual([]);
+    return { dir, observations: run.observations };
+  };
+  const byId = (observation: KernelObservation | undefined) =>
+    Object.fromEntries((observation?.tests ?? []).map((t) => [t.id, [t.status, t.output]]));
+
+  it('judges steps by their rules over their own output; a script-only harness reaches done', async () => {
+    const { observations } = await boot(
+      'steps',
+      [
+        SHELL,
+        'harness:',
+        '  script:',
+        '    - { expect: "/ # ", send: "echo $((6 * 7))\\n", test: arithmetic, pass: "^42$" }',
+        // The echo of the command holds FAILED; the step's output does not.
+        '    - { expect: "/ # ", send: "echo fine # FAILED\\n", test: echo-only, fail: FAILED }',
+        '    - { expect: "/ # ", send: "echo test FAILED\\n", test: failing, fail: FAILED }',
+        '    - { expect: "/ # ", send: "uname -s\\n", test: uname }',
+      ].join('\n'),
+    );
+    const [observation] = observations;
+    expect(observation?.boot).toMatchObject({
+      outcome: 'completed',
+      stage: 'done',
+      message: 'console script finished',
+    });
+    expect(byId(observation)).toEqual({
+      arithmetic: ['pass', ['42']],
+      'echo-only': ['pass', ['fine']],
+      failing: ['fail', ['test FAILED']],
+      uname: ['pass', ['Linux']],
+    });
+  });
+
+  it("bounds a step's command by its own timeout and names that step", async () => {
+    const { observations } = await boot(
+      'step-timeout',
+      [
+        SHELL,
+        'harness:',
+        '  script:',
+        '    - { expect: "/ # ", send: "echo $((6 * 7))\\n", test: arithmetic }',
+        '    - { expect: "/ # ", send: "sleep 600\\n", test: sleeper, timeout: 3s }',
+        '    - { expect: "/ # ", send: "uname -s\\n", test: uname }',
+      ].join('\n'),
+    );
+    const [observation] = observations;
+    expect(observation?.boot).toMatchObject({
+      outcome: 'timeout',
+      stage: 'harness',
+      message:
+        'console script step 2 (sleeper: "sleep 600") did not finish within 3000 ms (no /\\/ # / after it)',
+    });
+    // The step in progress and the later one are left to the boot's end: a hang, not a failure.
+    expect(byId(observation)).toEqual({ arithmetic: ['pass', ['42']] });
+  });
+
+  it('boots once per test with {test} in the kernel command line, each boot reporting its test', async () => {
+    const { dir, observations } = await boot(
+      'per-test',
+      [
+        'machine: { append: "console=ttyS0 panic=-1 quiet diverge.harness=shell difftest={test}" }',
+        'harness:',
+        '  tests: [alpha, beta]',
+        '  script:',
+        '    - expect: "/ # "',
+        '      send: "grep -o \'difftest=[a-z]*\' /proc/cmdline\\n"',
+        '      test: "{test}"',
+        '      pass: "^difftest=alpha$"',
+      ].join('\n'),
+    );
+    expect(observations.map((o) => [o.kernel, o.test, o.attempt])).toEqual([
+      ['k', 'alpha', 1],
+      ['k', 'beta', 1],
+    ]);
+    const [alpha, beta] = observations;
+    expect(alpha?.boot).toMatchObject({ test: 'alpha', outcome: 'completed', stage: 'done' });
+    expect(byId(alpha)).toEqual({ alpha: ['pass', ['difftest=alpha']] });
+    expect(byId(beta)).toEqual({ beta: ['fail', ['difftest=beta']] });
+    expect(beta?.boot.command).toContain(
+      'console=ttyS0 panic=-1 quiet diverge.harness=shell difftest=beta',
+    );
+    for (const name of ['k-alpha-1', 'k-beta-1']) {
+      expect(existsSync(path.join(dir, 'logs', `${name}.log`))).toBe(true);
+      expect(existsSync(path.join(dir, 'observations', `${name}.json`))).toBe(true);
+    }
+  });
+});
+
+describe('the observation cache follows what the guest sees', () => {
+  it('boots the references again after a disk named in qemu-args changes in place', async () => {
+    const dir = scratchDir('disk-cache');
+    const disk = path.join(dir, 'extra.img');
+    writeFileSync(disk, Buffer.alloc(64 * 1024, 1));
+    // Relative paths: the reference file against the config's directory, and the qemu-args disk
+    // too, because QEMU runs there.
+    writeFileSync(path.join(dir, 'staff.bin'), readFileSync(kernels.X86_61_A as string));
+    const { file } = configIn(
+      dir,
+      [
+        'references: [{ name: staff, file: staff.bin }]',
+        'machine:',
+        '  qemu-args: ["-drive", "file=extra.img,format=raw,if=virtio,snapshot=on"]',
+        'harness:',
+        `  dir: ${harnessX86}`,
+        '  rerun-divergent: 0',
+      ].join('\n'),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const run = (out: string) =>
+      cli(
+        ['run', '-c', file, '--candidate', kernels.X86_61_A as string, '-o', path.join(dir, out)],
+        env,
+      );
+
+    const first = await run('out1');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/staff#1: completed at stage done/);
+    const second = await run('out2');
+    expect(second.stderr).toContain('staff#1: from the observation cache');
+
+    writeFileSync(disk, Buffer.alloc(64 * 1024, 2)); // same path, same size, new contents
+    const third = await run('out3');
+    expect(third.code).toBe(0);
+    expect(third.stderr).not.toContain('from the observation cache');
+    expect(third.stderr).toMatch(/staff#1: completed at stage done/);
   });
 });

@@ -134,9 +134,9 @@ describe('console script', () => {
     expect(byId.arithmetic).toEqual({
       id: 'arithmetic',
       status: 'pass',
-      output: ['echo $((6 * 7))', '42'],
+      output: ['42'],
     });
-    expect(byId.uname).toEqual({ id: 'uname', status: 'pass', output: ['uname -s', 'Linux'] });
+    expect(byId.uname).toEqual({ id: 'uname', status: 'pass', output: ['Linux'] });
     expect(qemuProcessesMentioning(dir)).toEqual([]);
   });
 });
