@@ -198,7 +198,11 @@ describe('console scripts and per-test boots on a real BusyBox shell', () => {
         'console script step 2 (sleeper: "sleep 600") did not finish within 3000 ms (no /\\/ # / after it)',
     });
     // The step in progress and the later one are left to the boot's end: a hang, not a failure.
-    expect(byId(observation)).toEqual({ arithmetic: ['pass', ['42']] });
+    expect(byId(observation)).toEqual({
+      arithmetic: ['pass', ['42']],
+      sleeper: ['missing', []],
+      uname: ['missing', []],
+    });
   });
 
   it('boots once per test with {test} in the kernel command line, each boot reporting its test', async () => {
