@@ -1,0 +1,63 @@
+/**
+ * docs/config.md's teaching-kernel sections say what the code does: the example configs load,
+ * and the firmware and disk table is the machine table's.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { parseConfig } from '../../src/config/load.js';
+import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/qemu/machines.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
+const section = (title: string) => {
+  const start = DOC.indexOf(`## ${title}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = DOC.indexOf('\n## ', start + 1);
+  return DOC.slice(start, end < 0 ? undefined : end);
+};
+
+describe('docs/config.md for teaching kernels', () => {
+  it('has an xv6-style and a Pintos-style example that load as documented', () => {
+    const blocks = [
+      ...section('Examples for teaching kernels').matchAll(/```yaml\n([\s\S]*?)```/g),
+    ];
+    expect(blocks).toHaveLength(2);
+    const [xv6, pintos] = blocks.map(([, yaml]) =>
+      parseConfig(yaml as string, '/course/diverge.yml'),
+    );
+    expect(xv6?.machine).toMatchObject({ arch: 'riscv64', firmware: 'none' });
+    expect(xv6?.harness.disks).toEqual([
+      { file: '/course/fs.img', interface: 'virtio-mmio', format: 'raw' },
+    ]);
+    expect(xv6?.harness.script.map((s) => s.test)).toEqual(['echo', 'forktest', 'usertests']);
+    expect(xv6?.harness.tests).toBeUndefined();
+    expect(pintos?.machine.append).toBe('-q run {test}');
+    expect(pintos?.harness.tests).toHaveLength(4);
+    expect(pintos?.harness.results.regex?.start).toBe("^Executing '");
+  });
+
+  it("lists every machine's firmware choices and disk interfaces as the machine table has them", () => {
+    const rows = section('Firmware and disks')
+      .split('\n')
+      .filter(
+        (line) => /^\| [a-z0-9_]+ +\| [a-z0-9]+ +\|/.test(line) && !line.startsWith('| arch '),
+      )
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    const documented = rows.map(([, arch, profile, , none, disks]) => [
+      arch,
+      profile,
+      none !== 'not accepted',
+      disks,
+    ]);
+    const table = ARCHES.flatMap((arch) =>
+      profilesOf(arch).map((profile) => [
+        arch,
+        profile,
+        archMachines(arch).firmware.none !== undefined,
+        diskInterfacesOf(arch, profile).join(', '),
+      ]),
+    );
+    expect(documented).toEqual(table);
+  });
+});
