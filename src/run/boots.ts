@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
@@ -76,6 +76,13 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
   if (problems.length > 0) throw new KernelFileError(problems.join('\n'));
 }
 
+/** A firmware file must be there before any boot: QEMU's own error would blame every kernel. */
+async function checkFirmware(firmware: string): Promise<void> {
+  if (firmware === 'default' || firmware === 'none') return;
+  const info = await stat(firmware).catch(() => undefined);
+  if (!info?.isFile()) throw new KernelFileError(`machine.firmware: ${firmware} is not a file`);
+}
+
 /** Boots kernels with one prepared harness, machine and accelerator; see `prepareBoots`. */
 export interface Booter {
   host: BootRun['host'];
@@ -126,10 +133,8 @@ async function commandFiles(
   const add = async (file: string) => files.set(file, await sha256File(file));
   if (plan.initrd) await add(plan.initrd);
   for (const disk of plan.disks) await add(disk.file);
-  if (settings.machine.firmware !== 'default' && settings.machine.firmware !== 'none')
-    await add(settings.machine.firmware).catch(() => {
-      throw new KernelFileError(`machine.firmware: cannot read ${settings.machine.firmware}`);
-    });
+  const { firmware } = settings.machine;
+  if (firmware !== 'default' && firmware !== 'none') await add(firmware);
   for (const { written, resolved } of await namedFiles(plan.qemuArgs, workDir)) {
     const digest = await sha256File(resolved);
     files.set(written, digest);
@@ -152,6 +157,7 @@ export async function prepareBoots(
   if (kernels.length === 0)
     throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
   await checkKernels(kernels, settings);
+  await checkFirmware(settings.machine.firmware);
   const { machine, harness } = settings;
   const configDir = path.dirname(settings.configPath);
   const profile = machineProfile(machine.arch, machine.profile);

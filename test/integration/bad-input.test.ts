@@ -51,6 +51,25 @@ describe('bad kernels and hostile output', () => {
     expect(result.stderr).toContain('kernel "student": file not found: /nonexistent/kernel.elf');
   });
 
+  it('a firmware file that is not there: exit 2 naming the field and the path, before any boot', async () => {
+    const dir = scratchDir('bad-firmware');
+    const { file } = configIn(dir, 'machine: { firmware: fw/bios.bin }\n');
+    const result = await cli([
+      'boot',
+      '-c',
+      file,
+      '-k',
+      `k=${kernels.X86_61_A}`,
+      '-o',
+      path.join(dir, 'out'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `machine.firmware: ${path.join(dir, 'fw/bios.bin')} is not a file`,
+    );
+    expect(existsSync(path.join(dir, 'out', 'logs'))).toBe(false);
+  });
+
   it('a file that is not a kernel: exit 2 saying what it is not', async () => {
     const dir = scratchDir('notkernel');
     const notKernel = path.join(dir, 'kernel.elf');
