@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { processRegistry } from '../../src/context.js';
-import type { BootPlan } from '../../src/qemu/boot.js';
+import { bootName, type BootPlan } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
 import { machineProfile } from '../../src/qemu/machines.js';
 
@@ -152,5 +152,12 @@ describe('qemuCommand', () => {
     expect(() => qemuCommand(plan({ firmware: 'none' }), { path: '/k' })).toThrow(
       'machine.firmware: x86_64 cannot boot without firmware',
     );
+  });
+});
+
+describe('bootName', () => {
+  it('names a boot by kernel and attempt, and a per-test boot by its test too', () => {
+    expect(bootName('staff', 2)).toBe('staff-2');
+    expect(bootName('staff', 2, 'alarm-single')).toBe('staff-alarm-single-2');
   });
 });
