@@ -7,12 +7,12 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, e as divergenceEntries, p as plural, f as CLASS_ORDER, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, T as TOOL_VERSION, d as renderMarkdown, l as isDivergence, v as validateReport, R as ReportError } from './chunks/validate-U6dbMkfG.js';
+import { a as getDefaultExportFromCjs, D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, e as divergenceEntries, p as plural, f as CLASS_ORDER, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, T as TOOL_VERSION, d as renderMarkdown, l as isDivergence, v as validateReport, R as ReportError } from './chunks/validate-CnnfyHld.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { i as parseConfig, g as runDifferential, l as loadConfig, K as KernelFileError, j as buildImage, k as extractFiles, m as buildKernel, f as createRunContext, n as bootKernels, v as variantOf, o as githubFromEnvironment, h as resolveKernels, q as compareSaved, u as updateExpectations, t as defaultSettings, C as ConfigError, H as HarnessError, B as BuildError, R as ReferenceFetchError, e as dockerAccess } from './chunks/candidate-BrhHtzTK.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-jbnQBkY2.js';
+import { i as parseConfig, g as runDifferential, l as loadConfig, K as KernelFileError, j as buildImage, k as extractFiles, m as buildKernel, f as createRunContext, n as bootKernels, v as variantOf, o as githubFromEnvironment, h as resolveKernels, q as compareSaved, u as updateExpectations, t as defaultSettings, C as ConfigError, H as HarnessError, B as BuildError, R as ReferenceFetchError, e as dockerAccess } from './chunks/candidate-DUlUVgI_.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BueTYs9k.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import 'node:stream';
@@ -43,8 +43,8 @@ import 'string_decoder';
 import 'process';
 import 'http2';
 import 'node:os';
-import 'node:zlib';
 import 'node:string_decoder';
+import 'node:zlib';
 
 var commander$1 = {};
 

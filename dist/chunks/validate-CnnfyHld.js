@@ -6308,7 +6308,7 @@ const TOOL_VERSION = '0.1.0';
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'eea58e2276ad62bc' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'23025cc7e6a20767' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -17227,6 +17227,10 @@ var properties = {
 				attempt: {
 					type: "integer",
 					minimum: 1
+				},
+				test: {
+					type: "string",
+					description: "the one test a per-test boot ran"
 				},
 				outcome: {
 					"enum": [

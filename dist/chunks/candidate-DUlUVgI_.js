@@ -3,7 +3,7 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, m as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, F as FAIL_ON_CLASSES, o as DEFAULT_FAIL_ON, q as createGitHub, t as DEFAULT_API_URL, u as download, w as DownloadError, x as extractZip, A as ArchiveError, y as redact, z as BUILD_ID, G as DIVERGENT_CLASSES, H as isDivergentClass, l as isDivergence, C as CLASSES, D as DIVERGENCE_CLASSES, I as TOOL_NAME, v as validateReport, d as renderMarkdown } from './validate-U6dbMkfG.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, m as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, F as FAIL_ON_CLASSES, o as DEFAULT_FAIL_ON, q as createGitHub, t as DEFAULT_API_URL, u as download, w as DownloadError, x as extractZip, A as ArchiveError, y as redact, z as BUILD_ID, G as DIVERGENT_CLASSES, H as isDivergentClass, l as isDivergence, C as CLASSES, D as DIVERGENCE_CLASSES, I as TOOL_NAME, v as validateReport, d as renderMarkdown } from './validate-CnnfyHld.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -32,11 +32,11 @@ import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
 import { tmpdir, homedir, arch as arch$1, availableParallelism, freemem } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { execFile, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { gzipSync } from 'node:zlib';
 import { once as once$1 } from 'node:events';
 import { Readable } from 'node:stream';
-import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import 'node:stream/promises';
 import 'node:timers/promises';
@@ -78031,6 +78031,9 @@ function handlePipeResult(left, next, ctx) {
     }
     return next._zod.run({ value: left.value, issues: left.issues }, ctx);
 }
+const $ZodPreprocess = /*@__PURE__*/ $constructor("$ZodPreprocess", (inst, def) => {
+    $ZodPipe.init(inst, def);
+});
 const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
     $ZodType.init(inst, def);
     defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
@@ -81299,6 +81302,10 @@ function pipe(in_, out) {
         // ...util.normalizeParams(params),
     });
 }
+const ZodPreprocess = /*@__PURE__*/ $constructor("ZodPreprocess", (inst, def) => {
+    ZodPipe.init(inst, def);
+    $ZodPreprocess.init(inst, def);
+});
 const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
     $ZodReadonly.init(inst, def);
     ZodType.init(inst, def);
@@ -81322,6 +81329,14 @@ function refine(fn, _params = {}) {
 // superRefine
 function superRefine(fn, params) {
     return _superRefine(fn, params);
+}
+// preprocess
+function preprocess(fn, schema) {
+    return new ZodPreprocess({
+        type: "pipe",
+        in: transform(fn),
+        out: schema,
+    });
 }
 
 /** Sizes and durations as people write them in `diverge.yml`. */
@@ -88390,8 +88405,15 @@ function lineOf(at, doc, lines) {
  * config's choices, the QEMU command line, the kernel-format check, KVM eligibility and the
  * harness's results device all read it; a new machine is a new entry here.
  */
+/** How a disk is attached: the bus the guest finds it on. */
+const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
+const DISK_FORMATS = ['raw', 'qcow2'];
+const PC_DISKS = ['virtio-pci', 'ide', 'scsi'];
+const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'];
 const X86 = {
     debianPackage: 'qemu-system-x86',
+    // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
+    firmware: { default: [] },
     console: 'ttyS0',
     serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
     kernelFormats: ['bzImage', 'ELF', 'multiboot'],
@@ -88403,17 +88425,21 @@ const MACHINES = {
         ...X86,
         binary: 'qemu-system-x86_64',
         profiles: {
-            pc: { type: 'pc' },
-            q35: { type: 'q35' },
+            pc: { type: 'pc', disks: PC_DISKS },
+            q35: { type: 'q35', disks: PC_DISKS },
             // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
             // calibrate its TSC on a bare microvm and hangs early.
-            microvm: { type: 'microvm', options: ['pit=on', 'pic=on', 'rtc=on'] },
+            microvm: {
+                type: 'microvm',
+                options: ['pit=on', 'pic=on', 'rtc=on'],
+                disks: ['virtio-mmio'],
+            },
         },
     },
     i386: {
         ...X86,
         binary: 'qemu-system-i386',
-        profiles: { pc: { type: 'pc' }, q35: { type: 'q35' } },
+        profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
     },
     aarch64: {
         binary: 'qemu-system-aarch64',
@@ -88424,19 +88450,21 @@ const MACHINES = {
         kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
         kvmOnX86Host: false,
         debugExit: false,
-        profiles: { virt: { type: 'virt' } },
+        // QEMU loads the kernel itself and jumps to it: no firmware either way.
+        firmware: { default: [], none: [] },
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
     },
     riscv64: {
         binary: 'qemu-system-riscv64',
         debianPackage: 'qemu-system-misc',
-        // OpenSBI, which starts an S-mode kernel.
-        firmware: 'default',
+        // OpenSBI, which starts an S-mode kernel; a kernel that runs in M-mode (xv6) needs none.
+        firmware: { default: ['-bios', 'default'], none: ['-bios', 'none'] },
         console: 'ttyS0',
         serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
         kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
         kvmOnX86Host: false,
         debugExit: false,
-        profiles: { virt: { type: 'virt' } },
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
     },
 };
 const TABLE = MACHINES;
@@ -88449,6 +88477,10 @@ function archMachines(arch) {
 /** The profiles of an architecture, the default first. */
 function profilesOf(arch) {
     return Object.keys(TABLE[arch].profiles);
+}
+/** The disk interfaces of a machine. */
+function diskInterfacesOf(arch, profile) {
+    return machineProfile(arch, profile).disks;
 }
 /** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
 function defaultAppend(arch) {
@@ -88467,6 +88499,7 @@ function machineProfile(arch, profile) {
         arch,
         profile,
         machine: [found.type, ...(found.options ?? [])].join(','),
+        disks: found.disks,
     };
 }
 
@@ -88475,6 +88508,8 @@ function machineProfile(arch, profile) {
  * turns into (camelCase, defaults applied, host paths absolute, sizes and durations converted).
  * Every field carries its own message so that errors read "expected <what>, got <value>".
  */
+/** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
+const TEST_PLACEHOLDER = '{test}';
 function int(min, max) {
     const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
     return number({ error })
@@ -88652,6 +88687,7 @@ function settingsSchema(baseDir, configPath) {
         append: string$1({ error: expected('a kernel command line') }).optional(),
         'qemu-args': list$1(string$1({ error: expected('a QEMU argument') }), 'a list of QEMU arguments').default([]),
         exit: literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
+        firmware: text('default, none or a firmware file').default('default'),
     }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
         const profiles = profilesOf(arch);
         const profile = m.profile ?? profiles[0];
@@ -88664,6 +88700,11 @@ function settingsSchema(baseDir, configPath) {
             ctx.addIssue({ code: 'custom', path: ['exit'], message });
         }
         const append = m.append ?? defaultAppend(arch);
+        const firmware = m.firmware === 'default' || m.firmware === 'none' ? m.firmware : resolve(m.firmware);
+        if (firmware === 'none' && !archMachines(arch).firmware.none) {
+            const message = `${arch} cannot boot without firmware (expected default or a firmware file)`;
+            ctx.addIssue({ code: 'custom', path: ['firmware'], message });
+        }
         return {
             arch,
             profile,
@@ -88672,6 +88713,7 @@ function settingsSchema(baseDir, configPath) {
             accel,
             append,
             qemuArgs,
+            firmware,
             ...(exit && { exit }),
         };
     });
@@ -88690,11 +88732,21 @@ function settingsSchema(baseDir, configPath) {
         expect: regex(),
         send: string$1({ error: expected('text to send') }).optional(),
         test: text('a test id').optional(),
+        pass: regex().optional(),
+        fail: regex().optional(),
+        end: regex().optional(),
         timeout: duration.optional(),
     }).transform(({ timeout, ...step }) => ({
         ...step,
         ...(timeout !== undefined && { timeoutMs: timeout }),
     }));
+    // A plain path is a disk on the machine's default interface, in raw format.
+    const disk = preprocess((entry) => (typeof entry === 'string' ? { file: entry } : entry), strict({
+        file: text('a path'),
+        interface: oneOf(DISK_INTERFACES).optional(),
+        format: oneOf(DISK_FORMATS).default('raw'),
+    }))
+        .transform(({ file, ...d }) => ({ file: resolve(file), ...d }));
     const results = strict({
         format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
         channel: oneOf(['console', 'serial2']).default('console'),
@@ -88703,6 +88755,7 @@ function settingsSchema(baseDir, configPath) {
             fail: regex(true),
             skip: regex(true).optional(),
             error: regex(true).optional(),
+            start: regex().optional(),
         }).optional(),
         test: text('a test id').optional(),
     }).transform(({ format, channel, regex, test }, ctx) => {
@@ -88745,8 +88798,25 @@ function settingsSchema(baseDir, configPath) {
         dir: hostPath.optional(),
         image: payloadImage.optional(),
         none: literal(true, { error: expected('true') }).optional(),
-        disks: list$1(hostPath, 'a list of paths').default([]),
-        script: list$1(step, 'a list of steps').default([]),
+        disks: list$1(disk, 'a list of disks').default([]),
+        tests: list$1(text('a test id'), 'a list of test ids')
+            .superRefine((tests, ctx) => {
+            tests.forEach((test, i) => {
+                if (tests.indexOf(test) !== i)
+                    ctx.addIssue({ code: 'custom', path: [i], message: `duplicate test ${shown(test)}` });
+            });
+        })
+            .optional(),
+        script: list$1(step, 'a list of steps')
+            .superRefine((steps, ctx) => {
+            steps.forEach((step, i) => {
+                if (step.end !== undefined && i !== steps.length - 1) {
+                    const message = 'only valid on the last step (it ends the dialogue)';
+                    ctx.addIssue({ code: 'custom', path: [i, 'end'], message });
+                }
+            });
+        })
+            .default([]),
         results: results.prefault({}),
         timeouts: timeouts.prefault({}),
         repeat: int(1).default(1),
@@ -88780,7 +88850,34 @@ function settingsSchema(baseDir, configPath) {
         'fail-on': list$1(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
             ...DEFAULT_FAIL_ON,
         ]),
-    }).transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
+    })
+        .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+        .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
+}
+/** What the harness asks of the machine: disk interfaces it has, a place for `{test}`. */
+function checkMachineHarness(machine, harness, ctx) {
+    if (!machine || !harness)
+        return; // already reported
+    if (profilesOf(machine.arch).includes(machine.profile)) {
+        const accepted = diskInterfacesOf(machine.arch, machine.profile);
+        harness.disks.forEach(({ interface: wanted }, i) => {
+            if (wanted === undefined || accepted.includes(wanted))
+                return;
+            const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
+            ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
+        });
+    }
+    const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
+    const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
+    if (harness.tests && !inAppend && inSend < 0) {
+        const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append or in a step's send`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
+    }
+    if (!harness.tests && (inAppend || inSend >= 0)) {
+        const message = `${TEST_PLACEHOLDER} is replaced only in per-test boots: list the tests in harness.tests`;
+        const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
+        ctx.addIssue({ code: 'custom', path: at, message });
+    }
 }
 
 /** Reads `diverge.yml` into `Settings`, reporting every problem with its file, line and field. */
@@ -90719,6 +90816,10 @@ function byKernel(observations) {
         boots.sort((a, b) => a.attempt - b.attempt);
     return kernels;
 }
+/** The boots of a kernel that ran test `id`: every boot, or its own boots when it has per-test boots. */
+function bootsOf(boots, id) {
+    return boots.filter((boot) => boot.test === undefined || boot.test === id);
+}
 /** What the candidate says first that the consensus does not: one bug, one signature. */
 function firstDifference(reference, candidate) {
     if (!reference || !candidate)
@@ -90733,12 +90834,13 @@ function firstDifference(reference, candidate) {
 function clusterSignature(test, difference, candidateBoots, lastSeen) {
     const { verdict } = test;
     const cls = verdict.expected?.class ?? verdict.class;
-    const boot = candidateBoots[0]?.boot;
-    if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && boot) {
+    const first = candidateBoots[0];
+    const boot = first?.boot;
+    if ((cls === 'crash' || cls === 'hang' || cls === 'missing') && first && boot) {
         const splat = boot.splats.find((s) => ['panic', 'oops', 'bug', 'kasan'].includes(s.kind));
         if (cls === 'crash' && splat)
             return splat.fingerprint;
-        const after = lastSeen.get(boot.attempt);
+        const after = lastSeen.get(first);
         return `${cls}: boot ${boot.outcome} at stage ${boot.stage}${after ? ` after ${after}` : ''}`;
     }
     return `${cls}: ${difference ?? verdict.reason}`;
@@ -90787,7 +90889,7 @@ function judge(input) {
     }
     const learned = learnMasks(runsByReference);
     const masked = new Set(learned.map((m) => m.test));
-    const views = (name, id) => (kernels.get(name) ?? []).map((boot) => {
+    const views = (name, id) => bootsOf(kernels.get(name) ?? [], id).map((boot) => {
         const test = index.get(boot)?.get(id);
         if (!test)
             return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
@@ -90800,10 +90902,7 @@ function judge(input) {
         };
     });
     const candidateBoots = kernels.get(input.candidate) ?? [];
-    const lastSeen = new Map(candidateBoots.map((b) => [
-        b.attempt,
-        b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '',
-    ]));
+    const lastSeen = new Map(candidateBoots.map((b) => [b, b.tests.filter((t) => t.status !== 'missing').at(-1)?.id ?? '']));
     const matched = new Set();
     const tests = [];
     const differences = new Map();
@@ -90827,7 +90926,7 @@ function judge(input) {
     for (const test of tests) {
         if (!isDivergence(test.verdict))
             continue;
-        const signature = clusterSignature(test, differences.get(test.id), candidateBoots, lastSeen);
+        const signature = clusterSignature(test, differences.get(test.id), bootsOf(candidateBoots, test.id), lastSeen);
         const key = `${test.verdict.class}\n${signature}`;
         const cluster = groups.get(key) ?? {
             id: `c${createHash('sha1').update(key).digest('hex').slice(0, 8)}`,
@@ -90891,6 +90990,601 @@ function toVerdict(result, observed, input, matched, id) {
     return verdict;
 }
 
+/** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
+function firmwareArgs(profile, firmware) {
+    if (firmware === 'default')
+        return profile.firmware.default;
+    if (firmware === 'none') {
+        if (profile.firmware.none)
+            return profile.firmware.none;
+        throw new Error(`machine.firmware: ${profile.arch} cannot boot without firmware`);
+    }
+    return ['-bios', firmware];
+}
+/**
+ * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
+ * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
+ * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
+ */
+function diskArgs(disks) {
+    const args = [];
+    const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
+    disks.forEach((disk, i) => {
+        const file = `file=${disk.file}`;
+        const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+        switch (disk.interface) {
+            case undefined:
+                args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+                break;
+            case 'virtio-pci':
+                args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
+                break;
+            case 'virtio-mmio':
+                args.push('-drive', detached);
+                args.push('-device', `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`);
+                break;
+            case 'ide':
+                args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+                break;
+            case 'scsi':
+                if (seen.scsi++ === 0)
+                    args.push('-device', 'virtio-scsi-pci,id=scsi0');
+                args.push('-drive', detached, '-device', `scsi-hd,drive=x${i},bus=scsi0.0`);
+                break;
+        }
+    });
+    return args;
+}
+/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
+function qemuCommand(plan, kernel) {
+    const args = [
+        plan.binary,
+        ...['-M', plan.profile.machine, '-accel', plan.accel],
+        ...(plan.accel === 'kvm'
+            ? ['-cpu', 'host']
+            : plan.profile.tcgCpu
+                ? ['-cpu', plan.profile.tcgCpu]
+                : []),
+        ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
+        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
+        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+        ...firmwareArgs(plan.profile, plan.firmware),
+    ];
+    if (plan.channel === 'serial2') {
+        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
+        args.push('-chardev', 'socket,id=results,fd=3');
+        if (plan.profile.serial2.host === 'isa-serial')
+            args.push('-serial', 'chardev:results');
+        else
+            args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
+    }
+    if (plan.exitDevice)
+        args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
+    args.push('-kernel', kernel.path);
+    if (plan.initrd)
+        args.push('-initrd', plan.initrd);
+    if (plan.append)
+        args.push('-append', plan.append);
+    const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
+    args.push(...diskArgs([...plan.disks, ...own]));
+    args.push(...plan.qemuArgs);
+    return args;
+}
+
+/**
+ * Drives a console script against the text a kernel prints. Step N's command runs from its
+ * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
+ * its own prompt coming back. What the kernel printed in between, without the echo of the
+ * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
+ * rules (default: the test passes when the dialogue goes on).
+ *
+ * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
+ * progress and every later one `missing`: the comparison then reads them from how the boot
+ * ended (crash or hang), as it reads a KTAP test in progress.
+ */
+class ConsoleScript {
+    steps;
+    /** The step whose command runs; -1 while the first prompt is awaited. */
+    running = -1;
+    text = '';
+    deadline;
+    observations = [];
+    state = 'running';
+    constructor(steps) {
+        this.steps = steps;
+        if (steps.length === 0)
+            this.state = 'finished';
+    }
+    get done() {
+        return this.state !== 'running';
+    }
+    /** Whether the first prompt came: the harness is talking. */
+    get started() {
+        return this.running >= 0 || this.state === 'finished';
+    }
+    /** Whether every step got its answer (or the boot ended normally in the last one). */
+    get complete() {
+        return this.state === 'finished';
+    }
+    /** The step in progress, for messages about a boot that ended during it. */
+    get inProgress() {
+        if (this.state !== 'running' || this.running < 0)
+            return undefined;
+        return describe(this.steps, this.running);
+    }
+    /** Feeds cleaned console text; returns what to do about it. */
+    feed(chunk, now) {
+        this.text += chunk;
+        const events = [];
+        while (this.state === 'running') {
+            if (this.running < 0) {
+                const match = new RegExp(this.steps[0].expect).exec(this.text);
+                if (!match)
+                    break;
+                this.start(0, match, now, events);
+                continue;
+            }
+            const answer = this.answerPattern(this.running);
+            if (answer === undefined)
+                break; // a last step without send collects until the boot ends
+            const match = new RegExp(answer).exec(this.text);
+            if (!match)
+                break;
+            this.close(this.running, this.text.slice(0, match.index), true);
+            if (this.running + 1 < this.steps.length)
+                this.start(this.running + 1, match, now, events);
+            else
+                this.finishScript(events);
+        }
+        return events;
+    }
+    /** Called periodically; gives up when the running step's command is late. */
+    tick(now) {
+        if (this.state !== 'running' || this.deadline === undefined || now < this.deadline)
+            return [];
+        const step = this.steps[this.running];
+        const answer = new RegExp(this.answerPattern(this.running) ?? '');
+        const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
+        this.abandon(this.running);
+        return [{ kind: 'failed', message }];
+    }
+    /**
+     * The boot ended: settles every test the script named. A boot that ended normally in the last
+     * step (a kernel that powers off after its last command) answered it; in an earlier step the
+     * dialogue did not go on. A boot that died leaves the step in progress to its outcome.
+     */
+    finish(bootCompleted) {
+        if (this.state !== 'running')
+            return this.observations;
+        if (this.running < 0 || !bootCompleted) {
+            this.abandon(Math.max(this.running, 0));
+            return this.observations;
+        }
+        const last = this.running === this.steps.length - 1;
+        this.close(this.running, this.text, last, last
+            ? undefined
+            : `console script: the boot ended during ${describe(this.steps, this.running)}`);
+        this.state = last ? 'finished' : 'failed';
+        for (let i = this.running + 1; i < this.steps.length; i++)
+            this.missing(i);
+        return this.observations;
+    }
+    start(index, match, now, events) {
+        const step = this.steps[index];
+        this.text = this.text.slice(match.index + match[0].length);
+        this.running = index;
+        if (step.send !== undefined)
+            events.push({ kind: 'send', text: step.send });
+        this.deadline = step.timeoutMs !== undefined ? now + step.timeoutMs : undefined;
+        // A last step with nothing to answer and no test ends the dialogue right away.
+        if (this.answerPattern(index) === undefined && step.test === undefined)
+            this.finishScript(events);
+    }
+    finishScript(events) {
+        this.state = 'finished';
+        this.deadline = undefined;
+        events.push({ kind: 'finished' });
+    }
+    /** What ends step `index`'s command; undefined for a last step that sends nothing. */
+    answerPattern(index) {
+        const step = this.steps[index];
+        const next = this.steps[index + 1];
+        if (next)
+            return next.expect;
+        if (step.end !== undefined)
+            return step.end;
+        return step.send !== undefined ? step.expect : undefined;
+    }
+    /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
+    abandon(index) {
+        for (let i = index; i < this.steps.length; i++)
+            this.missing(i);
+        this.state = 'failed';
+        this.deadline = undefined;
+    }
+    missing(index) {
+        const id = this.steps[index]?.test;
+        if (id !== undefined)
+            this.observations.push({ id, status: 'missing', output: [] });
+    }
+    close(index, text, answered, note) {
+        const step = this.steps[index];
+        if (step.test === undefined)
+            return;
+        const output = stepOutput(text, step.send);
+        const status = stepStatus(step, output, answered);
+        if (note)
+            output.push(note);
+        this.observations.push({ id: step.test, status, output });
+    }
+}
+/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+function describe(steps, index) {
+    const step = steps[index];
+    const what = [
+        step.test,
+        step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
+    ].filter((part) => part !== undefined);
+    return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+}
+/** The lines of a step's exchange without the echo of its command and without blank edges. */
+function stepOutput(text, send) {
+    const output = text.split('\n').map((l) => l.trimEnd());
+    while (output.length > 0 && output[0] === '')
+        output.shift();
+    // The console echoes what was typed: drop those lines, in order, where they lead the output.
+    for (const sent of (send ?? '').split('\n').map((l) => l.trim())) {
+        if (sent === '' || output[0]?.trim() !== sent)
+            continue;
+        output.shift();
+    }
+    while (output.length > 0 && output[0] === '')
+        output.shift();
+    while (output.length > 0 && output.at(-1) === '')
+        output.pop();
+    return output;
+}
+/** `fail` first, then `pass`; without rules, a step passes when the dialogue went on. */
+function stepStatus(step, output, answered) {
+    const text = output.join('\n');
+    if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text))
+        return 'fail';
+    if (step.pass !== undefined)
+        return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
+    return answered ? 'pass' : 'fail';
+}
+
+const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
+// Order matters: the first pattern that matches a line decides its kind.
+const PATTERNS = [
+    ['panic', /Kernel panic - not syncing: ?(.*)/],
+    // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
+    ['panic', /^panic: (.*)/],
+    ['kasan', /BUG: KASAN: (.*)/],
+    ['soft-lockup', /BUG: soft lockup - (.*)/],
+    ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
+    ['hung-task', /INFO: task (.*) blocked for more than/],
+    ['rcu-stall', /rcu: INFO: (\S+ (?:self-)?detected stalls?.*)/],
+    ['bug', /(?:^|\s)BUG: (.*)/],
+    ['oops', /(?:Internal error: )?Oops(?: -)?[:\s](.*)/],
+    ['oops', /(general protection fault.*)/],
+    ['warning', /WARNING: CPU: \d+ PID: \d+ at (.*)/],
+];
+function fingerprint(kind, message) {
+    const stable = message
+        .replace(/\[[^\]]*\]$/, '') // trailing "[comm:pid]" of lockup reports
+        .replace(/\b0x[0-9a-f]+\b/gi, '_')
+        .replace(/\b[0-9a-f]{8,}\b/gi, '_')
+        .replace(/\d+/g, 'N')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return `${kind}: ${stable}`;
+}
+/** The splat a console line reports, if any. */
+function detectSplat(line, lineNumber) {
+    const message = line.replace(TIMESTAMP, '');
+    for (const [kind, pattern] of PATTERNS) {
+        const match = pattern.exec(message);
+        if (match)
+            return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
+    }
+    return undefined;
+}
+
+/** How far a boot got, in order. */
+const BOOT_STAGES = ['firmware', 'kernel', 'init', 'harness', 'done'];
+// Lines a Linux kernel prints as it hands over to userspace; other kernels go from `kernel`
+// straight to `harness` when their first result line appears.
+const INIT_MARKERS = [/Run \S+ as init process/, /Freeing unused kernel/];
+function laterStage(a, b) {
+    return BOOT_STAGES.indexOf(a) >= BOOT_STAGES.indexOf(b) ? a : b;
+}
+function stageOfLine(line) {
+    return INIT_MARKERS.some((marker) => marker.test(line)) ? 'init' : 'kernel';
+}
+
+/**
+ * The boot monitor: follows one boot from what QEMU printed and when, and decides how it went.
+ * It does no I/O and reads no clock: the driver (boot.ts) feeds it output chunks, clock ticks
+ * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
+ * stop QEMU). Stage and outcome are decided here and nowhere else.
+ */
+/** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
+const PANIC_GRACE_MS = 2000;
+/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
+const DONE_QUIET_MS = 2000;
+class BootMonitor {
+    settings;
+    progress;
+    started;
+    emit;
+    stage = 'firmware';
+    splats = [];
+    resultLines = [];
+    consoleLines = new ConsoleLines();
+    resultsLines = new ConsoleLines();
+    scriptText = new ConsoleText();
+    script;
+    lastOutput;
+    consoleBytes = 0;
+    lineNumber = 0;
+    resultsComplete = false;
+    panicStop;
+    stopRequest;
+    end;
+    constructor(settings, 
+    /** This boot's own tracker (it keeps count of results). */
+    progress, started, emit) {
+        this.settings = settings;
+        this.progress = progress;
+        this.started = started;
+        this.emit = emit;
+        this.lastOutput = started;
+        this.script = new ConsoleScript(settings.script);
+    }
+    /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
+    console(kept, now) {
+        this.lastOutput = now;
+        if (kept.length === 0)
+            return;
+        this.consoleBytes += kept.length;
+        this.reach('kernel');
+        for (const line of this.consoleLines.push(kept))
+            this.consoleLine(line, now);
+        if (this.script.done)
+            return;
+        for (const event of this.script.feed(this.scriptText.push(kept), now)) {
+            this.emit(event);
+            if (event.kind === 'finished')
+                this.stop('completed', 'console script finished');
+        }
+        // On the console channel a script whose first prompt came is the harness.
+        if (this.settings.channel === 'console' &&
+            this.settings.script.length > 0 &&
+            this.script.started)
+            this.reach('harness');
+    }
+    /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
+    results(kept, now) {
+        this.lastOutput = now;
+        for (const line of this.resultsLines.push(kept))
+            this.resultLine(line);
+    }
+    /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
+    tick(now) {
+        const { timeouts } = this.settings;
+        if (this.panicStop && now >= this.panicStop.at)
+            this.stop('panic', this.panicStop.message);
+        if (now - this.started > timeouts.totalMs)
+            this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`);
+        else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
+            this.stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
+        else if (now - this.lastOutput > timeouts.stallMs)
+            this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms${this.during()}`);
+        else if (this.stage !== 'harness' &&
+            this.stage !== 'done' &&
+            now - this.started > timeouts.bootMs)
+            this.stop('timeout', `boot timeout: the harness had not started after ${timeouts.bootMs} ms (stage ${this.stage})`);
+        for (const event of this.script.tick(now)) {
+            this.emit(event);
+            if (event.kind === 'failed')
+                this.stop('timeout', event.message);
+        }
+    }
+    /** QEMU exited at `now`: reads the last unterminated lines and decides the outcome. */
+    exit(exit, now) {
+        for (const line of this.consoleLines.end())
+            this.consoleLine(line, now);
+        for (const line of this.resultsLines.end())
+            this.resultLine(line);
+        const decided = this.decide(exit);
+        const { outcome } = decided;
+        let { message } = decided;
+        const scriptTests = this.script.finish(outcome === 'completed');
+        if (exit.consoleCut)
+            message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
+        this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
+        this.end = {
+            outcome,
+            stage: this.stage,
+            ...(message ? { message } : {}),
+            durationMs: now - this.started,
+            splats: this.splats,
+            resultLines: this.resultLines,
+            scriptTests,
+        };
+        return this.end;
+    }
+    /**
+     * The boot's last decision, once results/ has parsed the results channel. Two parts of it
+     * need that full parse, which qemu/ leaves to results/: a boot that completed without a
+     * single test is `no-results`, and a completed boot whose results stream ended as its format
+     * promises, with every step of the console script seen, reached stage `done`.
+     */
+    settle(results) {
+        if (!this.end)
+            throw new Error('a boot is settled after QEMU exits');
+        let { outcome, message } = this.end;
+        if (outcome === 'completed' && results.tests === 0) {
+            outcome = 'no-results';
+            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+        }
+        if (outcome === 'completed' && results.complete && this.script.complete)
+            this.reach('done');
+        return { outcome, stage: this.stage, ...(message ? { message } : {}) };
+    }
+    /** Names the console script step a watchdog stopped, if one was running. */
+    during() {
+        const step = this.script.inProgress;
+        return step ? ` during ${step}` : '';
+    }
+    consoleLine(line, now) {
+        this.lineNumber += 1;
+        this.reach(stageOfLine(line));
+        if (this.settings.channel === 'console')
+            this.resultLine(line);
+        const splat = detectSplat(line, this.lineNumber);
+        if (!splat)
+            return;
+        this.splats.push(splat);
+        this.emit({ kind: 'splat', splat });
+        if (splat.kind === 'panic')
+            this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
+    }
+    resultLine(line) {
+        this.resultLines.push(line);
+        this.emit({ kind: 'result', line });
+        const signal = this.progress(line);
+        if (signal !== 'none')
+            this.reach('harness');
+        if (signal === 'complete')
+            this.resultsComplete = true;
+    }
+    /** The one place the stage changes; it only moves forward. */
+    reach(stage) {
+        const later = laterStage(this.stage, stage);
+        if (later === this.stage)
+            return;
+        this.stage = later;
+        this.emit({ kind: 'stage', stage: later });
+    }
+    /** Asks the driver to stop QEMU; the first reason is the one the boot keeps. */
+    stop(outcome, message) {
+        if (this.stopRequest)
+            return;
+        this.stopRequest = { outcome, message };
+        this.emit({ kind: 'stop', outcome, message });
+    }
+    decide({ status, spawnError, stderr }) {
+        if (spawnError)
+            return {
+                outcome: 'qemu-error',
+                message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
+            };
+        const panic = this.splats.find((s) => s.kind === 'panic');
+        if (panic)
+            return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
+        if (this.stopRequest)
+            return this.stopRequest;
+        const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
+        if (normalExit)
+            return { outcome: 'completed' };
+        if (this.consoleBytes === 0)
+            return {
+                outcome: 'qemu-error',
+                message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
+            };
+        return {
+            outcome: 'completed',
+            message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
+        };
+    }
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
+}
+
+/** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
+function bootName(kernel, attempt, test) {
+    return test === undefined ? `${kernel}-${attempt}` : `${kernel}-${test}-${attempt}`;
+}
+/** How often the watchdogs run and the logs are flushed. */
+const TICK_MS = 100;
+const STDERR_CAP = 64 * 1024;
+/**
+ * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
+ * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
+ */
+async function bootKernel(plan, request) {
+    await mkdir(plan.logDir, { recursive: true });
+    const base = bootName(request.kernel.name, request.attempt, request.test);
+    const logPath = path$1.join(plan.logDir, `${base}.log`);
+    const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
+    const command = qemuCommand(plan, request.kernel);
+    const started = Date.now();
+    const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
+    const resultsLog = resultsPath
+        ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
+        : undefined;
+    let stderr = '';
+    const child = spawn(command[0], command.slice(1), {
+        ...(plan.workDir ? { cwd: plan.workDir } : {}),
+        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
+    });
+    plan.processes.add(child);
+    const act = (event) => {
+        if (event.kind === 'send')
+            child.stdin?.write(event.text);
+        if (event.kind === 'stop')
+            child.kill('SIGKILL');
+    };
+    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+    child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
+    if (resultsLog)
+        child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
+    child.stderr?.on('data', (chunk) => {
+        if (stderr.length < STDERR_CAP)
+            stderr += chunk.toString('utf8');
+    });
+    child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
+    const watchdog = setInterval(() => {
+        consoleLog.flush();
+        resultsLog?.flush();
+        monitor.tick(Date.now());
+    }, TICK_MS);
+    const { status, spawnError } = await new Promise((resolve) => {
+        child.on('error', (error) => resolve({ status: null, spawnError: error }));
+        child.on('close', (code) => resolve({ status: code }));
+    });
+    clearInterval(watchdog);
+    plan.processes.delete(child);
+    await consoleLog.close();
+    await resultsLog?.close();
+    const end = monitor.exit({ status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 }, Date.now());
+    const record = {
+        kernel: request.kernel.name,
+        attempt: request.attempt,
+        ...(request.test !== undefined ? { test: request.test } : {}),
+        outcome: end.outcome,
+        stage: end.stage,
+        durationMs: end.durationMs,
+        accel: plan.accel,
+        log: logPath,
+        ...(resultsPath ? { resultsLog: resultsPath } : {}),
+        splats: end.splats,
+        exitStatus: status,
+        ...(end.message ? { message: end.message } : {}),
+        logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
+        command,
+    };
+    return {
+        record,
+        resultLines: end.resultLines,
+        scriptTests: end.scriptTests,
+        settle: (results) => ({ ...record, ...monitor.settle(results) }),
+    };
+}
+
 /**
  * Observations of reference kernels kept between runs. A reference boot is a function of the
  * kernel, the harness, the machine, QEMU and diverge itself; with all of them unchanged (the
@@ -90898,6 +91592,39 @@ function toVerdict(result, observed, input, matched, id) {
  * candidate is booted. Only boots that ended by themselves (completed or panicked) are kept: a
  * timeout may say more about a busy host than about the kernel.
  */
+/**
+ * A command line for a cache key: each file it names (`files`: path → content digest) becomes
+ * its digest, so the key follows what the guest sees, not where the files lie this run.
+ */
+function canonicalCommand(command, files) {
+    // Longest first, so that /a/disk.img is not rewritten through its prefix /a/disk.
+    const paths = [...files.keys()].sort((a, b) => b.length - a.length);
+    return command.map((arg) => paths.reduce((text, file) => text.replaceAll(file, `<${files.get(file)}>`), arg));
+}
+/**
+ * The existing files qemu-args name, whole (`-kernel x`) or inside an option
+ * (`file=fs.img,if=none`), as written and resolved against QEMU's working directory.
+ */
+async function namedFiles(args, workDir) {
+    const candidates = new Set();
+    for (const arg of args) {
+        if (arg.startsWith('-'))
+            continue;
+        candidates.add(arg);
+        for (const part of arg.split(','))
+            candidates.add(part.slice(part.indexOf('=') + 1));
+    }
+    const found = [];
+    for (const written of candidates) {
+        if (written === '')
+            continue;
+        const resolved = path$1.resolve(workDir, written);
+        const info = await stat(resolved).catch(() => undefined);
+        if (info?.isFile())
+            found.push({ written, resolved });
+    }
+    return found;
+}
 class ObservationCache {
     dir;
     buildId;
@@ -90914,7 +91641,9 @@ class ObservationCache {
      * The observation stored for this boot, renamed to `kernel` and with its serial logs copied
      * into `logDir` (a report points at its own logs, never into the cache).
      */
-    async load(identity, kernel, attempt, logDir) {
+    async load(identity, kernel, attempt, logDir, 
+    /** The test of a per-test boot, which names its logs. */
+    test) {
         const dir = this.entryDir(identity, attempt);
         let stored;
         try {
@@ -90924,7 +91653,7 @@ class ObservationCache {
             return undefined;
         }
         await mkdir(logDir, { recursive: true });
-        const base = `${kernel}-${attempt}`;
+        const base = bootName(kernel, attempt, test);
         const log = path$1.join(logDir, `${base}.log`);
         try {
             await copyFile(path$1.join(dir, 'console.log'), log);
@@ -91330,7 +92059,7 @@ async function prepareHarness(harness, workDir, options) {
         }
     }
     for (const [i, disk] of harness.disks.entries())
-        parts.push(`disk ${await fileDigest(disk, `harness.disks[${i}]`)}`);
+        parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
     parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
     const digest = sha256(parts.join('\n'));
     return {
@@ -91523,462 +92252,6 @@ async function chooseAccel(request, profile, kvmProbe) {
     if (request === 'kvm')
         throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
     return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
-}
-
-/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
-function qemuCommand(plan, kernel) {
-    const args = [
-        plan.binary,
-        ...['-M', plan.profile.machine, '-accel', plan.accel],
-        ...(plan.accel === 'kvm'
-            ? ['-cpu', 'host']
-            : plan.profile.tcgCpu
-                ? ['-cpu', plan.profile.tcgCpu]
-                : []),
-        ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
-        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-        ...(plan.profile.firmware ? ['-bios', plan.profile.firmware] : []),
-    ];
-    if (plan.channel === 'serial2') {
-        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
-        args.push('-chardev', 'socket,id=results,fd=3');
-        if (plan.profile.serial2.host === 'isa-serial')
-            args.push('-serial', 'chardev:results');
-        else
-            args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
-    }
-    if (plan.exitDevice)
-        args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
-    args.push('-kernel', kernel.path);
-    if (plan.initrd)
-        args.push('-initrd', plan.initrd);
-    if (plan.append)
-        args.push('-append', plan.append);
-    [...plan.disks, ...(kernel.disks ?? [])].forEach((disk, i) => {
-        // snapshot=on: every kernel starts from the same disk contents.
-        args.push('-drive', `file=${disk},format=raw,if=virtio,snapshot=on,index=${i}`);
-    });
-    args.push(...plan.qemuArgs);
-    return args;
-}
-
-/**
- * Drives a console script against the text a kernel prints. A step's test passes when the
- * dialogue goes on (the next step's `expect` matched) and its output is what came in between;
- * a step that times out fails the test before it and leaves later tests missing.
- */
-class ConsoleScript {
-    steps;
-    defaultTimeoutMs;
-    index = 0;
-    text = '';
-    deadline;
-    observations = [];
-    openTest;
-    state = 'running';
-    constructor(steps, defaultTimeoutMs, now) {
-        this.steps = steps;
-        this.defaultTimeoutMs = defaultTimeoutMs;
-        this.deadline = now + this.stepTimeout(0);
-        if (steps.length === 0)
-            this.state = 'finished';
-    }
-    get done() {
-        return this.state !== 'running';
-    }
-    /** Feeds cleaned console text; returns what to do about it. */
-    feed(chunk, now) {
-        this.text += chunk;
-        const events = [];
-        while (this.state === 'running') {
-            const step = this.steps[this.index];
-            if (!step)
-                break;
-            const match = new RegExp(step.expect).exec(this.text);
-            if (!match)
-                break;
-            this.closeTest('pass', this.text.slice(0, match.index));
-            this.text = this.text.slice(match.index + match[0].length);
-            if (step.send !== undefined)
-                events.push({ kind: 'send', text: step.send });
-            this.openTest = step.test;
-            this.index += 1;
-            if (this.index === this.steps.length) {
-                // A last step with a test keeps collecting output until the boot ends.
-                if (this.openTest === undefined) {
-                    this.state = 'finished';
-                    events.push({ kind: 'finished' });
-                }
-            }
-            else {
-                this.deadline = now + this.stepTimeout(this.index);
-            }
-        }
-        return events;
-    }
-    /** Called periodically; fails the script when the awaited text is late. */
-    tick(now) {
-        if (this.state !== 'running' || this.index >= this.steps.length || now < this.deadline)
-            return [];
-        const step = this.steps[this.index];
-        const message = `console script step ${this.index + 1}: /${step.expect}/ not seen within ${this.stepTimeout(this.index)} ms`;
-        this.fail(message);
-        return [{ kind: 'failed', message }];
-    }
-    /** The boot ended: settles every test the script named. */
-    finish(bootCompleted) {
-        if (this.state === 'running') {
-            if (this.index >= this.steps.length && bootCompleted)
-                this.closeTest('pass', this.text);
-            else
-                this.fail(`console script stopped at step ${this.index + 1} of ${this.steps.length}: the boot ended`);
-        }
-        return this.observations;
-    }
-    fail(message) {
-        this.closeTest('fail', this.text, message);
-        for (const step of this.steps.slice(this.index)) {
-            if (step.test)
-                this.observations.push({ id: step.test, status: 'missing', output: [] });
-        }
-        this.state = 'failed';
-    }
-    closeTest(status, text, note) {
-        if (this.openTest === undefined)
-            return;
-        const output = text.split('\n').map((l) => l.trimEnd());
-        while (output.length > 0 && output[0] === '')
-            output.shift();
-        while (output.length > 0 && output.at(-1) === '')
-            output.pop();
-        if (note)
-            output.push(note);
-        this.observations.push({ id: this.openTest, status, output });
-        this.openTest = undefined;
-    }
-    stepTimeout(index) {
-        return this.steps[index]?.timeoutMs ?? this.defaultTimeoutMs;
-    }
-}
-
-const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
-// Order matters: the first pattern that matches a line decides its kind.
-const PATTERNS = [
-    ['panic', /Kernel panic - not syncing: ?(.*)/],
-    // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
-    ['panic', /^panic: (.*)/],
-    ['kasan', /BUG: KASAN: (.*)/],
-    ['soft-lockup', /BUG: soft lockup - (.*)/],
-    ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
-    ['hung-task', /INFO: task (.*) blocked for more than/],
-    ['rcu-stall', /rcu: INFO: (\S+ (?:self-)?detected stalls?.*)/],
-    ['bug', /(?:^|\s)BUG: (.*)/],
-    ['oops', /(?:Internal error: )?Oops(?: -)?[:\s](.*)/],
-    ['oops', /(general protection fault.*)/],
-    ['warning', /WARNING: CPU: \d+ PID: \d+ at (.*)/],
-];
-function fingerprint(kind, message) {
-    const stable = message
-        .replace(/\[[^\]]*\]$/, '') // trailing "[comm:pid]" of lockup reports
-        .replace(/\b0x[0-9a-f]+\b/gi, '_')
-        .replace(/\b[0-9a-f]{8,}\b/gi, '_')
-        .replace(/\d+/g, 'N')
-        .replace(/\s+/g, ' ')
-        .trim();
-    return `${kind}: ${stable}`;
-}
-/** The splat a console line reports, if any. */
-function detectSplat(line, lineNumber) {
-    const message = line.replace(TIMESTAMP, '');
-    for (const [kind, pattern] of PATTERNS) {
-        const match = pattern.exec(message);
-        if (match)
-            return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
-    }
-    return undefined;
-}
-
-/** How far a boot got, in order. */
-const BOOT_STAGES = ['firmware', 'kernel', 'init', 'harness', 'done'];
-// Lines a Linux kernel prints as it hands over to userspace; other kernels go from `kernel`
-// straight to `harness` when their first result line appears.
-const INIT_MARKERS = [/Run \S+ as init process/, /Freeing unused kernel/];
-function laterStage(a, b) {
-    return BOOT_STAGES.indexOf(a) >= BOOT_STAGES.indexOf(b) ? a : b;
-}
-function stageOfLine(line) {
-    return INIT_MARKERS.some((marker) => marker.test(line)) ? 'init' : 'kernel';
-}
-
-/**
- * The boot monitor: follows one boot from what QEMU printed and when, and decides how it went.
- * It does no I/O and reads no clock: the driver (boot.ts) feeds it output chunks, clock ticks
- * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
- * stop QEMU). Stage and outcome are decided here and nowhere else.
- */
-/** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
-const PANIC_GRACE_MS = 2000;
-/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
-const DONE_QUIET_MS = 2000;
-class BootMonitor {
-    settings;
-    progress;
-    started;
-    emit;
-    stage = 'firmware';
-    splats = [];
-    resultLines = [];
-    consoleLines = new ConsoleLines();
-    resultsLines = new ConsoleLines();
-    scriptText = new ConsoleText();
-    script;
-    lastOutput;
-    consoleBytes = 0;
-    lineNumber = 0;
-    resultsComplete = false;
-    panicStop;
-    stopRequest;
-    end;
-    constructor(settings, 
-    /** This boot's own tracker (it keeps count of results). */
-    progress, started, emit) {
-        this.settings = settings;
-        this.progress = progress;
-        this.started = started;
-        this.emit = emit;
-        this.lastOutput = started;
-        this.script = new ConsoleScript(settings.script, settings.timeouts.stallMs, started);
-    }
-    /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
-    console(kept, now) {
-        this.lastOutput = now;
-        if (kept.length === 0)
-            return;
-        this.consoleBytes += kept.length;
-        this.reach('kernel');
-        for (const line of this.consoleLines.push(kept))
-            this.consoleLine(line, now);
-        if (this.script.done)
-            return;
-        for (const event of this.script.feed(this.scriptText.push(kept), now)) {
-            this.emit(event);
-            if (event.kind === 'finished')
-                this.stop('completed', 'console script finished');
-        }
-        // On the console channel a running script is the harness.
-        if (this.settings.channel === 'console' && this.settings.script.length > 0)
-            this.reach('harness');
-    }
-    /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
-    results(kept, now) {
-        this.lastOutput = now;
-        for (const line of this.resultsLines.push(kept))
-            this.resultLine(line);
-    }
-    /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
-    tick(now) {
-        const { timeouts } = this.settings;
-        if (this.panicStop && now >= this.panicStop.at)
-            this.stop('panic', this.panicStop.message);
-        if (now - this.started > timeouts.totalMs)
-            this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms`);
-        else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
-            this.stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
-        else if (now - this.lastOutput > timeouts.stallMs)
-            this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms`);
-        else if (this.stage !== 'harness' &&
-            this.stage !== 'done' &&
-            now - this.started > timeouts.bootMs)
-            this.stop('timeout', `boot timeout: the harness had not started after ${timeouts.bootMs} ms (stage ${this.stage})`);
-        for (const event of this.script.tick(now)) {
-            this.emit(event);
-            if (event.kind === 'failed')
-                this.stop('timeout', event.message);
-        }
-    }
-    /** QEMU exited at `now`: reads the last unterminated lines and decides the outcome. */
-    exit(exit, now) {
-        for (const line of this.consoleLines.end())
-            this.consoleLine(line, now);
-        for (const line of this.resultsLines.end())
-            this.resultLine(line);
-        const decided = this.decide(exit);
-        const { outcome } = decided;
-        let { message } = decided;
-        const scriptTests = this.script.finish(outcome === 'completed');
-        if (exit.consoleCut)
-            message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
-        this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
-        this.end = {
-            outcome,
-            stage: this.stage,
-            ...(message ? { message } : {}),
-            durationMs: now - this.started,
-            splats: this.splats,
-            resultLines: this.resultLines,
-            scriptTests,
-        };
-        return this.end;
-    }
-    /**
-     * The boot's last decision, once results/ has parsed the results channel. Two parts of it
-     * need that full parse, which qemu/ leaves to results/: a boot that completed without a
-     * single test is `no-results`, and a completed boot whose results stream ended as its format
-     * promises, with every step of the console script seen, reached stage `done`.
-     */
-    settle(results) {
-        if (!this.end)
-            throw new Error('a boot is settled after QEMU exits');
-        let { outcome, message } = this.end;
-        if (outcome === 'completed' && results.tests === 0) {
-            outcome = 'no-results';
-            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
-        }
-        const scriptDone = this.end.scriptTests.every((t) => t.status !== 'missing');
-        if (outcome === 'completed' && results.complete && scriptDone)
-            this.reach('done');
-        return { outcome, stage: this.stage, ...(message ? { message } : {}) };
-    }
-    consoleLine(line, now) {
-        this.lineNumber += 1;
-        this.reach(stageOfLine(line));
-        if (this.settings.channel === 'console')
-            this.resultLine(line);
-        const splat = detectSplat(line, this.lineNumber);
-        if (!splat)
-            return;
-        this.splats.push(splat);
-        this.emit({ kind: 'splat', splat });
-        if (splat.kind === 'panic')
-            this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
-    }
-    resultLine(line) {
-        this.resultLines.push(line);
-        this.emit({ kind: 'result', line });
-        const signal = this.progress(line);
-        if (signal !== 'none')
-            this.reach('harness');
-        if (signal === 'complete')
-            this.resultsComplete = true;
-    }
-    /** The one place the stage changes; it only moves forward. */
-    reach(stage) {
-        const later = laterStage(this.stage, stage);
-        if (later === this.stage)
-            return;
-        this.stage = later;
-        this.emit({ kind: 'stage', stage: later });
-    }
-    /** Asks the driver to stop QEMU; the first reason is the one the boot keeps. */
-    stop(outcome, message) {
-        if (this.stopRequest)
-            return;
-        this.stopRequest = { outcome, message };
-        this.emit({ kind: 'stop', outcome, message });
-    }
-    decide({ status, spawnError, stderr }) {
-        if (spawnError)
-            return {
-                outcome: 'qemu-error',
-                message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
-            };
-        const panic = this.splats.find((s) => s.kind === 'panic');
-        if (panic)
-            return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
-        if (this.stopRequest)
-            return this.stopRequest;
-        const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
-        if (normalExit)
-            return { outcome: 'completed' };
-        if (this.consoleBytes === 0)
-            return {
-                outcome: 'qemu-error',
-                message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
-            };
-        return {
-            outcome: 'completed',
-            message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
-        };
-    }
-}
-function lastLines(text) {
-    return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
-}
-
-/** How often the watchdogs run and the logs are flushed. */
-const TICK_MS = 100;
-const STDERR_CAP = 64 * 1024;
-/**
- * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
- * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
- */
-async function bootKernel(plan, request) {
-    await mkdir(plan.logDir, { recursive: true });
-    const base = `${request.kernel.name}-${request.attempt}`;
-    const logPath = path$1.join(plan.logDir, `${base}.log`);
-    const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
-    const command = qemuCommand(plan, request.kernel);
-    const started = Date.now();
-    const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
-    const resultsLog = resultsPath
-        ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
-        : undefined;
-    let stderr = '';
-    const child = spawn(command[0], command.slice(1), {
-        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
-    });
-    plan.processes.add(child);
-    const act = (event) => {
-        if (event.kind === 'send')
-            child.stdin?.write(event.text);
-        if (event.kind === 'stop')
-            child.kill('SIGKILL');
-    };
-    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-    child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
-    if (resultsLog)
-        child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
-    child.stderr?.on('data', (chunk) => {
-        if (stderr.length < STDERR_CAP)
-            stderr += chunk.toString('utf8');
-    });
-    child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
-    const watchdog = setInterval(() => {
-        consoleLog.flush();
-        resultsLog?.flush();
-        monitor.tick(Date.now());
-    }, TICK_MS);
-    const { status, spawnError } = await new Promise((resolve) => {
-        child.on('error', (error) => resolve({ status: null, spawnError: error }));
-        child.on('close', (code) => resolve({ status: code }));
-    });
-    clearInterval(watchdog);
-    plan.processes.delete(child);
-    await consoleLog.close();
-    await resultsLog?.close();
-    const end = monitor.exit({ status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 }, Date.now());
-    const record = {
-        kernel: request.kernel.name,
-        attempt: request.attempt,
-        outcome: end.outcome,
-        stage: end.stage,
-        durationMs: end.durationMs,
-        accel: plan.accel,
-        log: logPath,
-        ...(resultsPath ? { resultsLog: resultsPath } : {}),
-        splats: end.splats,
-        exitStatus: status,
-        ...(end.message ? { message: end.message } : {}),
-        logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
-        command,
-    };
-    return {
-        record,
-        resultLines: end.resultLines,
-        scriptTests: end.scriptTests,
-        settle: (results) => ({ ...record, ...monitor.settle(results) }),
-    };
 }
 
 /**
@@ -92419,7 +92692,7 @@ function compileRegexSpec(spec) {
         if (source !== undefined)
             rules.push({ status, ...compile(status, source) });
     }
-    return { rules };
+    return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
 }
 function compile(status, source) {
     let pattern, probe;
@@ -92439,20 +92712,31 @@ function compile(status, source) {
         return { pattern, group: 1 };
     throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
 }
-/** One test per line a pattern matches; the unmatched lines before it are its output. */
+/**
+ * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * line `start` matched to its result line, both left out; without `start` (or outside a span)
+ * nothing, so a test never collects the boot banner or what other tests printed.
+ */
 function parseRegex(lines, spec) {
-    const { rules } = 'rules' in spec ? spec : compileRegexSpec(spec);
+    const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
     const tests = [];
-    let output = [];
+    let output;
     for (const raw of lines) {
         const line = stripPrintk(raw);
         const result = match(rules, line);
         if (!result) {
-            output.push(line);
+            if (start?.test(line))
+                output = [];
+            else
+                output?.push(line);
             continue;
         }
-        tests.push({ id: result.id || `#${tests.length + 1}`, status: result.status, output });
-        output = [];
+        tests.push({
+            id: result.id || `#${tests.length + 1}`,
+            status: result.status,
+            output: output ?? [],
+        });
+        output = undefined;
     }
     const problems = tests.length ? [] : ['no line matched a result pattern'];
     uniqueIds(tests, problems);
@@ -92475,7 +92759,7 @@ function parseTap(lines) {
 }
 
 /**
- * The whole console transcript as one passing test; whether the boot crashed or hung is the
+ * The whole console transcript as one passing test; a boot that crashed or hung during it is the
  * caller's call, made from the boot outcome.
  */
 function parseTranscript(lines, id = 'transcript') {
@@ -92508,32 +92792,38 @@ function parseResults(format, lines, options = {}) {
 
 /**
  * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
- * depend on what was found (`no-results`, stage `done`).
+ * depend on what was found (`no-results`, stage `done`). A console script that names tests and
+ * a results channel that carries none make a script-only harness: its results are the script's.
  */
 function observe(capture, results) {
+    const { test } = capture.record;
     const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
     const parsed = parseResults(results.format, lines, {
         ...(results.regex ? { regex: results.regex } : {}),
-        transcriptId: results.test ?? 'transcript',
+        transcriptId: test ?? results.test ?? 'transcript',
     });
-    const tests = [...parsed.tests, ...capture.scriptTests];
+    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
+    let tests = [...parsed.tests, ...capture.scriptTests];
+    // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
     if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
-        for (const test of tests)
-            if (test.status === 'pass')
-                test.status = 'fail';
+        tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
     }
+    if (test !== undefined)
+        tests = tests.filter((t) => t.id === test);
+    const complete = scriptOnly || parsed.complete;
     const boot = capture.settle({
         format: results.format,
         tests: tests.length,
-        complete: parsed.complete,
+        complete,
     });
     return {
         kernel: boot.kernel,
         attempt: boot.attempt,
+        ...(test !== undefined ? { test } : {}),
         boot,
         tests,
-        complete: parsed.complete,
-        problems: parsed.problems,
+        complete,
+        problems: scriptOnly ? [] : parsed.problems,
     };
 }
 
@@ -92595,6 +92885,55 @@ async function checkKernels(kernels, settings) {
     if (problems.length > 0)
         throw new KernelFileError(problems.join('\n'));
 }
+/** A firmware file must be there before any boot: QEMU's own error would blame every kernel. */
+async function checkFirmware(firmware) {
+    if (firmware === 'default' || firmware === 'none')
+        return;
+    const info = await stat(firmware).catch(() => undefined);
+    if (!info?.isFile())
+        throw new KernelFileError(`machine.firmware: ${firmware} is not a file`);
+}
+/** A step of a per-test boot: `{test}` replaced; a step that sends the test and names none is it. */
+function stepFor(step, test) {
+    const named = step.test?.replaceAll(TEST_PLACEHOLDER, test);
+    const sendsTest = step.send?.includes(TEST_PLACEHOLDER) ?? false;
+    return {
+        ...step,
+        ...(step.send !== undefined ? { send: step.send.replaceAll(TEST_PLACEHOLDER, test) } : {}),
+        ...(named !== undefined ? { test: named } : sendsTest ? { test } : {}),
+    };
+}
+/** The plan of one boot: a per-test boot has its test in the command line and the script. */
+function planFor(plan, test) {
+    if (test === undefined)
+        return plan;
+    return {
+        ...plan,
+        append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
+        script: plan.script.map((step) => stepFor(step, test)),
+    };
+}
+/**
+ * The files a boot's command line names, by path, with their content digests: a boot's cache
+ * key holds their contents, not their paths (which change from run to run).
+ */
+async function commandFiles(settings, plan, workDir) {
+    const files = new Map();
+    const add = async (file) => files.set(file, await sha256File(file));
+    if (plan.initrd)
+        await add(plan.initrd);
+    for (const disk of plan.disks)
+        await add(disk.file);
+    const { firmware } = settings.machine;
+    if (firmware !== 'default' && firmware !== 'none')
+        await add(firmware);
+    for (const { written, resolved } of await namedFiles(plan.qemuArgs, workDir)) {
+        const digest = await sha256File(resolved);
+        files.set(written, digest);
+        files.set(resolved, digest);
+    }
+    return files;
+}
 /**
  * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
  * once, however many rounds of boots follow. Each observation is written to
@@ -92604,7 +92943,9 @@ async function prepareBoots(context, settings, kernels, options) {
     if (kernels.length === 0)
         throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
     await checkKernels(kernels, settings);
+    await checkFirmware(settings.machine.firmware);
     const { machine, harness } = settings;
+    const configDir = path$1.dirname(settings.configPath);
     const profile = machineProfile(machine.arch, machine.profile);
     const binary = await findQemu(profile, context.searchPath);
     const [accel, qemu, payload] = await Promise.all([
@@ -92633,6 +92974,8 @@ async function prepareBoots(context, settings, kernels, options) {
         exitDevice: machine.exit === 'isa-debug-exit',
         ...(payload.initrd ? { initrd: payload.initrd } : {}),
         disks: payload.disks,
+        firmware: machine.firmware,
+        workDir: configDir,
         channel: harness.results.channel,
         script: payload.script,
         timeouts: harness.timeouts,
@@ -92642,39 +92985,55 @@ async function prepareBoots(context, settings, kernels, options) {
         logDir: path$1.join(options.outDir, 'logs'),
     };
     const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
-    // What a reference boot depends on besides its kernel: a change to any of it is a cache miss.
-    const bootIdentity = {
+    // What a reference boot depends on besides its kernel and its command line (whose files count
+    // by content): a change to any of it is a cache miss.
+    const shared = {
         harnessDigest: payload.digest,
-        machine: {
-            ...machine,
-            accel: accel.accel,
-            qemu,
-            timeouts: harness.timeouts,
-            serialCapBytes: harness.serialCapBytes,
-        },
+        machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+    };
+    const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+    const kernelDisks = new Map();
+    const identityOf = async (kernel, kernelDigest, bootPlan, test) => {
+        const own = new Map(files);
+        own.set(kernel.path, kernelDigest);
+        for (const disk of kernel.disks ?? []) {
+            if (!kernelDisks.has(disk))
+                kernelDisks.set(disk, sha256File(disk));
+            own.set(disk, await kernelDisks.get(disk));
+        }
+        const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
+        return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
     };
     const observationsDir = path$1.join(options.outDir, 'observations');
     await mkdir(observationsDir, { recursive: true });
-    const boot = async (which, attempts, firstAttempt) => {
-        const requests = which.flatMap((kernel) => Array.from({ length: attempts }, (_, i) => ({ kernel, attempt: firstAttempt + i })));
-        options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s) × ${attempts}, ${jobs} at once`);
+    const boot = async (which, attempts, firstAttempt, tests = harness.tests) => {
+        const perKernel = tests ? [...tests] : [undefined];
+        const requests = which.flatMap((kernel) => perKernel.flatMap((test) => Array.from({ length: attempts }, (_, i) => ({
+            kernel,
+            attempt: firstAttempt + i,
+            ...(test !== undefined ? { test } : {}),
+        }))));
+        options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
         return inParallel(requests, jobs, async (request) => {
+            const bootPlan = planFor(plan, request.test);
+            const name = bootName(request.kernel.name, request.attempt, request.test);
+            const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
             const digest = options.cached?.digests.get(request.kernel.name);
-            const identity = digest && { ...bootIdentity, kernelDigest: digest };
+            const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
             const cached = identity &&
-                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, plan.logDir));
-            const observation = cached || observe(await bootKernel(plan, request), harness.results);
+                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, plan.logDir, request.test));
+            const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
             if (identity && !cached)
                 await options.cached?.cache.save(identity, observation);
-            const file = path$1.join(observationsDir, `${request.kernel.name}-${request.attempt}.json`);
+            const file = path$1.join(observationsDir, `${name}.json`);
             await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
             if (cached) {
-                options.progress(`${request.kernel.name}#${request.attempt}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+                options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
                 return observation;
             }
             const counts = countStatuses(observation);
             const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-            options.progress(`${request.kernel.name}#${request.attempt}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+            options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
                 (observation.boot.message ? ` — ${observation.boot.message}` : ''));
             return observation;
         });
@@ -92760,6 +93119,7 @@ function buildReport(input) {
         boots: input.observations.map(({ boot }) => ({
             kernel: boot.kernel,
             attempt: boot.attempt,
+            ...(boot.test !== undefined ? { test: boot.test } : {}),
             outcome: boot.outcome,
             stage: boot.stage,
             durationMs: boot.durationMs,
@@ -92842,7 +93202,13 @@ async function runDifferential(context, settings, kernels, options) {
     if (rerunDivergent > 0 && diverged(judgement)) {
         const again = all.filter((k) => !judgement.broken.has(k.name));
         options.progress(`divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`);
-        observations = [...observations, ...(await booter.boot(again, rerunDivergent, repeat + 1))];
+        // Per-test boots: only the tests that diverged boot again.
+        const divergent = new Set(judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id));
+        const tests = settings.harness.tests?.filter((test) => divergent.has(test));
+        observations = [
+            ...observations,
+            ...(await booter.boot(again, rerunDivergent, repeat + 1, tests)),
+        ];
     }
     const saved = {
         host: booter.host,

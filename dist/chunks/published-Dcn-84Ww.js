@@ -31,7 +31,7 @@ import require$$0$5 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, O as Octokit, J as restEndpointMethods, K as paginateRest, q as createGitHub, t as DEFAULT_API_URL, l as isDivergence, s as singleLine, S as SEVERITIES, L as SEVERITY_ORDER, M as inlineCode, F as FAIL_ON_CLASSES } from './validate-U6dbMkfG.js';
+import { c as commonjsGlobal, O as Octokit, J as restEndpointMethods, K as paginateRest, q as createGitHub, t as DEFAULT_API_URL, l as isDivergence, s as singleLine, S as SEVERITIES, L as SEVERITY_ORDER, M as inlineCode, F as FAIL_ON_CLASSES } from './validate-CnnfyHld.js';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
