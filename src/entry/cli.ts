@@ -10,6 +10,7 @@ import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
 import { renderMatrixText } from '../render/matrix.js';
 import { compareSaved, runDifferential } from '../run/candidate.js';
 import { resolveKernels } from '../references/resolve.js';
+import { readBootLogs, renderHtml } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderTerminal } from '../render/terminal.js';
 import type { Report } from '../report/types.js';
@@ -215,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
         });
         show(report);
         log(
-          `report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+          `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
         );
         code = divergenceExit(report);
       },
@@ -262,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
     .command('report')
     .description('render a report.json for people')
     .argument('<report.json>', 'a report written by diverge run or compare')
-    .option('-f, --format <format>', 'terminal | markdown | json', 'terminal')
+    .option('-f, --format <format>', 'terminal | markdown | html | json', 'terminal')
     .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
     .action(async (file: string, options: { format: string; budget?: number }) => {
       const report = await readReport(file);
@@ -273,13 +274,17 @@ async function main(argv: string[]): Promise<number> {
             reportUrl: file,
           }),
         );
+      } else if (options.format === 'html') {
+        // Serial logs are read beside the report, where boots[].log points.
+        const logs = await readBootLogs(report, path.dirname(path.resolve(file)));
+        process.stdout.write(renderHtml(report, logs));
       } else if (options.format === 'json') {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else if (options.format === 'terminal') {
         show(report);
       } else {
         throw new UsageError(
-          `--format: expected terminal, markdown or json, got "${options.format}"`,
+          `--format: expected terminal, markdown, html or json, got "${options.format}"`,
         );
       }
     });
@@ -344,7 +349,7 @@ async function main(argv: string[]): Promise<number> {
         for (const row of rows)
           for (const problem of row.unintended) log(`${row.variant}: ${problem}`);
         log(
-          `reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`,
+          `reports: ${outDir}/<variant>/report.html, report.json and report.md, serial logs in ${outDir}/<variant>/logs; overview in ${path.join(outDir, 'overview.html')}, table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`,
         );
         code = rows.some((row) => row.report.summary.conclusion === 'neutral')
           ? EXIT.infrastructure

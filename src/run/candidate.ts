@@ -11,6 +11,7 @@ import { sha256File } from '../util/digest.js';
 import { type BootRun, prepareBoots } from './boots.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { buildReport } from '../report/build.js';
+import { readBootLogs, renderHtml } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Report, ReportKernel } from '../report/types.js';
 import { validateReport } from '../report/validate.js';
@@ -204,12 +205,16 @@ async function reportRun(
   return report;
 }
 
-/** Writes report.json (checked against the schema first) and report.md. */
+/** Writes report.json (checked against the schema first), report.md and report.html. */
 export async function writeReport(report: Report, outDir: string): Promise<void> {
   validateReport(report, path.join(outDir, 'report.json'));
   await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(
     path.join(outDir, 'report.md'),
-    renderMarkdown(report, { reportUrl: 'report.json' }),
+    renderMarkdown(report, { reportUrl: 'report.html' }),
+  );
+  await writeFile(
+    path.join(outDir, 'report.html'),
+    renderHtml(report, await readBootLogs(report, outDir)),
   );
 }

@@ -14,6 +14,13 @@ import { EXIT } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import type { ResolvedKernel } from '../references/resolve.js';
+import { isShownDivergence } from '../compare/classes.js';
+import {
+  GRADEBOOK_SCHEMA,
+  type Gradebook,
+  relativeHref,
+  renderGradebookHtml,
+} from '../render/gradebook-html.js';
 import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
 import { renderTerminal } from '../render/terminal.js';
 import { runDifferential } from './candidate.js';
@@ -128,10 +135,43 @@ export async function runCourseDemo(
     rows.push({ variant, report, unintended: wrong, note: wrong.length ? 'NO' : 'yes' });
   }
   await writeFile(
+    path.join(outDir, 'overview.html'),
+    renderGradebookHtml(demoGradebook(rows), {
+      title: 'diverge demo: the fixture course',
+      noun: 'variant',
+      reportHref: (variant) => relativeHref(variant.name, 'report.html'),
+    }),
+  );
+  await writeFile(
     path.join(outDir, 'summary.md'),
     `# diverge demo: the fixture course\n\nEach variant judged against ${truth.references.join(' and ')} (staff-alt against staff alone).\n\n${renderMatrixMarkdown(rows, 'as intended')}`,
   );
   return rows;
+}
+
+/**
+ * The demo's variants in the gradebook's shape, so that one page shows both: a variant's score
+ * is the number of its tests that do not diverge.
+ */
+export function demoGradebook(rows: readonly MatrixRow[]): Gradebook {
+  return {
+    schema: GRADEBOOK_SCHEMA,
+    students: rows.map(({ variant, report }) => {
+      const outcomes = report.boots
+        .filter((b) => b.kernel === report.candidate.name)
+        .map((b) => b.outcome);
+      return {
+        name: variant,
+        score: report.tests.filter((t) => !isShownDivergence(t.verdict)).length,
+        max: report.tests.length,
+        conclusion: report.summary.conclusion,
+        tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+        build: 'ok',
+        boot: [...new Set(outcomes)].join(', '),
+        report: `${variant}/report.json`,
+      };
+    }),
+  };
 }
 
 /**
@@ -179,7 +219,7 @@ export async function runLinuxDemo(
   );
   process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
   log(
-    `report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+    `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
   );
   log('the divergences above are real: Linux 6.12 behaves differently from 6.1 in those tests');
   return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;

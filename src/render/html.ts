@@ -1,0 +1,170 @@
+/**
+ * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
+ * run's head, a tests × kernels grid coloured by status and class, each test's verdict with a
+ * side-by-side diff, the clusters, the boots and their serial logs with each test's lines marked.
+ */
+import { CLASSES, CLASS_ORDER, type DivergenceClass } from '../compare/classes.js';
+import type { Report, ReportObservation } from '../report/types.js';
+import { REPORT_CSS, REPORT_SCRIPT, REPORT_BODY } from './html-report-client.js';
+import { classColour, htmlPage } from './html-page.js';
+import { type PageLog, pageLogs } from './html-logs.js';
+
+export { readBootLogs } from './html-logs.js';
+
+/** One kernel's runs of a test as a grid cell: `pass`, `fail ×3`, `2/3 fail`, `—` (not reported). */
+export function statusCell(runs: readonly ReportObservation[] | undefined): string {
+  if (!runs || runs.length === 0) return '—';
+  const first = runs[0]?.status;
+  if (runs.every((r) => r.status === first))
+    return runs.length === 1 ? String(first) : `${first} ×${runs.length}`;
+  const failing = runs.filter((r) => r.status === 'fail' || r.status === 'error').length;
+  return `${failing}/${runs.length} fail`;
+}
+
+export interface ReportPageData {
+  head: {
+    variant: string;
+    candidate: { name: string; digest: string };
+    references: { name: string; digest: string; broken?: string }[];
+    machine: string;
+    accel: string;
+    qemu: string;
+    tool: string;
+    startedAt: string;
+    durationMs: number;
+    harness: string;
+    conclusion: string;
+    note?: string;
+    tests: number;
+    divergences: number;
+    failing: number;
+  };
+  kernels: string[];
+  classes: { name: string; color: string; meaning: string; count: number; divergent: boolean }[];
+  tests: {
+    id: string;
+    class: string;
+    severity: string;
+    blame: string;
+    failing: boolean;
+    /** One cell per entry of `kernels`. */
+    cells: string[];
+    reason: string;
+    counts: [string, string][];
+    agreeing: string[];
+    confidence: number;
+    expected?: { class: string; reason: string; link?: string };
+    cluster?: string;
+    diff?: string;
+  }[];
+  clusters: { id: string; class: string; signature: string; tests: number[] }[];
+  boots: {
+    kernel: string;
+    attempt: number;
+    outcome: string;
+    stage: string;
+    durationMs: number;
+    cached: boolean;
+    message?: string;
+    file: string;
+    splats: { kind: string; message: string; line: number }[];
+    log: PageLog;
+  }[];
+}
+
+const known = (cls: string): cls is DivergenceClass => Object.hasOwn(CLASSES, cls);
+
+export function reportPageData(report: Report, logs: ReadonlyMap<string, string>): ReportPageData {
+  const kernels = [report.candidate.name, ...report.references.map((r) => r.name)];
+  const index = new Map(report.tests.map((t, i) => [t.id, i]));
+  const counts = new Map<string, number>();
+  for (const t of report.tests) counts.set(t.verdict.class, (counts.get(t.verdict.class) ?? 0) + 1);
+  const names = [...CLASS_ORDER, ...[...counts.keys()].filter((c) => !known(c)).sort()];
+  const pageLogsList = pageLogs(report, logs);
+  return {
+    head: {
+      variant: report.variant,
+      candidate: { name: report.candidate.name, digest: report.candidate.digest },
+      references: report.references.map((r) => ({
+        name: r.name,
+        digest: r.digest,
+        ...(r.broken ? { broken: r.broken } : {}),
+      })),
+      machine: `${report.machine.arch} ${report.machine.profile}, ${report.machine.memory}, ${report.machine.cpus} CPU`,
+      accel: report.run.host.accel,
+      qemu: report.run.host.qemu,
+      tool: `${report.run.tool.name} ${report.run.tool.version}`,
+      startedAt: report.run.startedAt,
+      durationMs: report.run.durationMs,
+      harness: report.harness.format,
+      conclusion: report.summary.conclusion,
+      ...(report.summary.note ? { note: report.summary.note } : {}),
+      tests: report.summary.tests,
+      divergences: report.summary.divergences,
+      failing: report.summary.failing,
+    },
+    kernels,
+    classes: names.map((name) => {
+      const rule = known(name) ? CLASSES[name] : undefined;
+      return {
+        name,
+        color: classColour(name),
+        meaning: rule?.meaning ?? 'a class this version of diverge does not know',
+        count: counts.get(name) ?? 0,
+        divergent: rule?.divergence ?? true,
+      };
+    }),
+    tests: report.tests.map((t) => {
+      const v = t.verdict;
+      return {
+        id: t.id,
+        class: v.class,
+        severity: v.severity,
+        blame: v.blame,
+        failing: v.failing,
+        cells: kernels.map((k) => statusCell(t.observations[k])),
+        reason: v.reason,
+        counts: Object.entries(v.counts),
+        agreeing: v.agreeing,
+        confidence: v.confidence,
+        ...(v.expected ? { expected: v.expected } : {}),
+        ...(v.cluster ? { cluster: v.cluster } : {}),
+        ...(v.diff ? { diff: v.diff } : {}),
+      };
+    }),
+    clusters: report.clusters.map((c) => ({
+      id: c.id,
+      class: c.class,
+      signature: c.signature,
+      tests: c.tests.map((id) => index.get(id)).filter((i) => i !== undefined),
+    })),
+    boots: report.boots.map((b, i) => ({
+      kernel: b.kernel,
+      attempt: b.attempt,
+      outcome: b.outcome,
+      stage: b.stage,
+      durationMs: b.durationMs,
+      cached: b.cached === true,
+      ...(b.message ? { message: b.message } : {}),
+      file: b.log,
+      splats: b.splats.map((s) => ({ kind: s.kind, message: s.message, line: s.line })),
+      log: pageLogsList[i] as PageLog,
+    })),
+  };
+}
+
+/**
+ * The report as one HTML page. `logs` maps each boot's `log` path to the file's text (see
+ * readBootLogs); a boot without one shows that its log was not found. Deterministic: the same
+ * report and logs give the same bytes.
+ */
+export function renderHtml(report: Report, logs: ReadonlyMap<string, string> = new Map()): string {
+  const variant = report.variant === 'default' ? '' : ` (${report.variant})`;
+  return htmlPage({
+    title: `diverge report${variant}: ${report.summary.conclusion}`,
+    css: REPORT_CSS,
+    script: REPORT_SCRIPT,
+    body: REPORT_BODY,
+    data: reportPageData(report, logs),
+  });
+}
