@@ -93,6 +93,7 @@ export const REPORT_SCRIPT = `(() => {
 'use strict';
 ${CLIENT_COMMON}
 const ROW = 24;
+const ID_CHARS = 200;
 const tests = data.tests;
 const classInfo = new Map(data.classes.map((c) => [c.name, c]));
 const colour = (cls) => (classInfo.get(cls) || { color: '#cf222e' }).color;
@@ -191,8 +192,9 @@ function rowFor(i) {
   const r = el('div', 'row' + (i === selected ? ' selected' : ''));
   r.style.gridTemplateColumns = columns();
   r.dataset.test = i;
-  const id = el('span', 'id', t.id);
-  id.title = t.id;
+  // The detail pane holds the whole id; a row shows its start (a 1 MB id would stall layout).
+  const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\u2026' : t.id);
+  id.title = t.id.slice(0, 1000);
   r.append(badge(t.class), id);
   t.cells.forEach((cell, k) => {
     const s = el('span', 'cell st-' + statusOf(cell), cell);
@@ -320,7 +322,7 @@ function renderDetail(i) {
   const groups = new Map();
   for (const m of marks) {
     const b = data.boots[m.boot];
-    const key = b.kernel + '\u0000' + m.from + '\u0000' + m.to + '\u0000' + m.tail;
+    const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);
     if (!groups.has(key)) groups.set(key, { kernel: b.kernel, m, runs: [] });
     groups.get(key).runs.push(m);
   }

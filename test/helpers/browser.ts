@@ -46,7 +46,13 @@ export async function openPage(
     if (request.url() !== url) watch.requests.push(request.url());
   });
   await page.goto(url);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  await page
+    .waitForSelector('body[data-ready]', { state: 'attached', timeout: 30_000 })
+    .catch((error: Error) => {
+      throw new Error(`${file}: the page's script did not finish (${watch.errors.join('; ')})`, {
+        cause: error,
+      });
+    });
   return { page, watch };
 }
 
