@@ -189,15 +189,32 @@ async function runPipeline(
 }
 
 /** The job summary and the step's outputs. */
-async function writeOutputs({ env, services, inputs }: Step, leg: Leg, report: Report) {
+async function writeOutputs(step: Step, leg: Leg, report: Report) {
+  const { env, services, inputs } = step;
   const { core } = services;
   await core.summary
-    .addRaw(renderMarkdown(report, { reportUrl: runUrl(env), title: inputs.baseCheckName }))
+    .addRaw(
+      renderMarkdown(report, {
+        reportUrl: runUrl(env),
+        title: inputs.baseCheckName,
+        ...htmlReportOf(step, report),
+      }),
+    )
     .write();
   core.setOutput('conclusion', report.summary.conclusion);
   core.setOutput('divergences', report.summary.divergences);
   core.setOutput('regressions', report.summary.byClass.regression ?? 0);
   core.setOutput('report', path.join(leg.outDir, 'report.json'));
+  core.setOutput('report-html', path.join(leg.outDir, 'report.html'));
+}
+
+/** Where the uploaded report.html is, for the Markdown to say; nothing when nothing is uploaded. */
+function htmlReportOf({ env, inputs }: Step, report: Report) {
+  return inputs.uploadArtifacts
+    ? {
+        htmlReport: { artifact: `${REPORT_ARTIFACT_PREFIX}${report.variant}`, runUrl: runUrl(env) },
+      }
+    : {};
 }
 
 /**
@@ -220,6 +237,7 @@ async function uploadArtifacts(step: Step, { variant, outDir }: Leg, kernels: Ke
     const files = await listFiles(outDir, [
       'report.json',
       'report.md',
+      'report.html',
       'boots.json',
       'pull-request.json',
       'logs',
@@ -269,11 +287,8 @@ function checkTitle(report: Report): string {
 }
 
 /** The check run with one annotation per divergence, and the comment on the pull request. */
-async function publishReport(
-  { env, services, inputs, access }: Step,
-  check: OpenCheck,
-  report: Report,
-) {
+async function publishReport(step: Step, check: OpenCheck, report: Report) {
+  const { env, services, inputs, access } = step;
   const located = await locateTests(
     report.tests.map((t) => t.id),
     [path.dirname(inputs.config)],
@@ -281,7 +296,12 @@ async function publishReport(
   );
   const fallback = path.relative(env.workspace, inputs.config).split(path.sep).join('/');
   const markdown = (budgetBytes: number) =>
-    renderMarkdown(report, { budgetBytes, reportUrl: runUrl(env), title: inputs.baseCheckName });
+    renderMarkdown(report, {
+      budgetBytes,
+      reportUrl: runUrl(env),
+      title: inputs.baseCheckName,
+      ...htmlReportOf(step, report),
+    });
   const pr = access.pullRequest;
   await publish(
     services.core,

@@ -7,7 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Report, ReportBoot } from '../report/types.js';
+import type { Report, ReportBoot, ReportTest } from '../report/types.js';
+
+/** A kernel's runs of a test; a kernel named like `constructor` is a name, not a property. */
+export const runsOf = (test: ReportTest, kernel: string) =>
+  Object.hasOwn(test.observations, kernel) ? test.observations[kernel] : undefined;
 
 /** A log is kept whole up to this many bytes; a longer one keeps its head and its tail. */
 export const LOG_CAP_BYTES = 256 * 1024;
@@ -148,7 +152,7 @@ export function pageLogs(report: Report, logs: ReadonlyMap<string, string>): Pag
 function testsOf(report: Report, boot: ReportBoot) {
   const tests: { id: string; index: number }[] = [];
   report.tests.forEach((test, index) => {
-    if (test.observations[boot.kernel]?.some((o) => o.attempt === boot.attempt))
+    if (runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt))
       tests.push({ id: test.id, index });
   });
   return tests;

@@ -22,7 +22,7 @@ export const REPORT_BODY = `<header id="head"></header>
 <section id="log-section">
 <h2>Serial log</h2>
 <div id="log-bar"><select id="log-boot" aria-label="boot"></select> <span id="log-note"></span></div>
-<div id="log" tabindex="0"></div>
+<div id="log" tabindex="0"><div id="log-space"><div id="log-rows"></div></div></div>
 </section>
 <section id="clusters-section"><h2>Clusters</h2><div id="clusters"></div></section>
 <section id="boots-section"><h2>Boots</h2><table id="boots"></table></section>`;
@@ -74,7 +74,9 @@ button.link { border: 0; background: none; padding: 0; color: #0969da; cursor: p
 button.link:hover { text-decoration: underline; }
 .loglinks button { margin: 2px 6px 2px 0; }
 #log { height: 50vh; overflow: auto; position: relative; border: 1px solid var(--line); background: #f6f8fa; }
-.ll { display: flex; white-space: pre; min-height: 17px; }
+#log-space { position: relative; min-width: 100%; }
+#log-rows { position: absolute; left: 0; min-width: 100%; }
+.ll { display: flex; white-space: pre; height: 17px; line-height: 17px; }
 .ll .no { flex: none; width: 5em; text-align: right; padding-right: 8px; color: #8c959f; user-select: none; }
 .ll .tx { flex: 1; }
 .ll.band { background: #eef1f4; }
@@ -94,7 +96,13 @@ export const REPORT_SCRIPT = `(() => {
 ${CLIENT_COMMON}
 const ROW = 24;
 const ID_CHARS = 200;
-const tests = data.tests;
+const LINE = 17;
+const cols = data.tests;
+const tests = cols.id.map((id, i) => Object.assign({
+  id, class: cols.class[i], severity: cols.severity[i], blame: cols.blame[i], failing: cols.failing[i],
+  cells: cols.cells[i], reason: cols.reason[i], counts: cols.counts[i], agreeing: cols.agreeing[i],
+  confidence: cols.confidence[i],
+}, data.extras[i]));
 const classInfo = new Map(data.classes.map((c) => [c.name, c]));
 const colour = (cls) => (classInfo.get(cls) || { color: '#cf222e' }).color;
 const enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));
@@ -103,6 +111,8 @@ let selected = -1;
 let lowered;
 let marksByTest;
 let logBoot = -1;
+let logMark;
+let logView;
 
 const isDivergence = (t) => { const c = classInfo.get(t.class); return (!c || c.divergent) && t.severity !== 'none'; };
 const statusOf = (cell) => { const w = cell.split(' ')[0]; return cell === '\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w; };
@@ -220,11 +230,14 @@ function renderRows() {
 function marksOf(i) {
   if (!marksByTest) {
     marksByTest = new Map();
-    data.boots.forEach((b, bi) => b.log.marks.forEach((m) => {
-      const list = marksByTest.get(m.test) || [];
-      list.push({ boot: bi, from: m.from, to: m.to, tail: m.test < 0 });
-      marksByTest.set(m.test, list);
-    }));
+    data.boots.forEach((b, bi) => {
+      const m = b.log.marks;
+      for (let j = 0; j < m.length; j += 3) {
+        const list = marksByTest.get(m[j]) || [];
+        list.push({ boot: bi, from: m[j + 1], to: m[j + 2], tail: m[j] < 0 });
+        marksByTest.set(m[j], list);
+      }
+    });
     const first = (m) => (data.boots[m.boot].kernel === data.kernels[0] ? 0 : 1);
     for (const list of marksByTest.values()) list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);
   }
@@ -251,7 +264,7 @@ function select(i, kernel) {
   else if (kernel !== undefined) {
     const b = data.boots.findIndex((x) => x.kernel === name);
     if (b >= 0) showLog(b);
-  } else highlight();
+  } else if (logBoot >= 0) showLog(logBoot);
 }
 
 function sideBySide(diff) {
@@ -303,9 +316,7 @@ function renderDetail(i) {
   fact(dl, 'severity', t.severity);
   fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');
   fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';
-  const counts = el('span', 'mono');
-  t.counts.forEach(([k, v], j) => { if (j) counts.append(', '); counts.append(show(k + ' ' + v)); });
-  fact(dl, 'fail:runs', counts);
+  fact(dl, 'fail:runs', el('span', 'mono', t.counts));
   if (t.expected) {
     const e = el('span');
     e.append(badge(t.expected.class), ' ', show(t.expected.reason));
@@ -346,48 +357,70 @@ function renderDetail(i) {
   }
 }
 
-function highlight(mark) {
-  const log = $('log');
-  let target;
-  for (const line of log.children) {
-    const n = Number(line.dataset.no);
-    const on = !!mark && n >= mark.from && n <= mark.to;
-    line.classList.toggle('mark', on);
-    if (on && !target) target = line;
+// A log line's number in the file (0 for the note where lines were cut), and back.
+function lineNumber(log, j) {
+  if (!log.cut) return j + 1;
+  const [head, tailFrom] = log.cut;
+  return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);
+}
+function lineIndex(log, n) {
+  if (!log.cut) return n - 1;
+  const [head, tailFrom] = log.cut;
+  return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;
+}
+
+// Only the lines in view are in the DOM, like the grid's rows.
+function renderLog() {
+  if (logBoot < 0) return;
+  const boot = data.boots[logBoot];
+  const box = $('log');
+  const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);
+  const last = Math.min(boot.log.lines.length, Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20);
+  const rows = $('log-rows');
+  rows.style.top = first * LINE + 'px';
+  const frag = document.createDocumentFragment();
+  for (let j = first; j < last; j++) {
+    const n = lineNumber(boot.log, j);
+    const marked = !!logMark && n >= logMark.from && n <= logMark.to;
+    const line = el('div', 'll' + (n === 0 ? ' note' : '') + (logView.splats.has(n) ? ' splat' : '') + (logView.band[j] ? ' band' : '') + (marked ? ' mark' : ''));
+    line.dataset.no = n;
+    line.append(el('span', 'no', n ? n : '\u2026'), el('span', 'tx', boot.log.lines[j]));
+    const test = logView.tags.get(j);
+    if (test !== undefined) {
+      const tag = el('button', 'link tag', tests[test].id.slice(0, 200));
+      tag.dataset.test = test;
+      line.append(tag);
+    }
+    frag.append(line);
   }
-  return target;
+  rows.replaceChildren(frag);
 }
 
 function showLog(b, mark) {
   const boot = data.boots[b];
-  const log = $('log');
+  const box = $('log');
   if (logBoot !== b) {
     logBoot = b;
     $('log-boot').value = String(b);
-    const splatLines = new Set(boot.splats.map((s) => s.line));
+    // Each test's lines on alternate bands, its result line tagged with its id.
+    const band = new Uint8Array(boot.log.lines.length);
     const tags = new Map();
-    boot.log.marks.forEach((m, j) => { if (m.test >= 0) tags.set(m.to, m.test); for (let n = m.from; n <= m.to; n++) if (j % 2) tags.set(-n, 1); });
-    const frag = document.createDocumentFragment();
-    boot.log.lines.forEach((text, j) => {
-      const n = boot.log.numbers[j];
-      const line = el('div', 'll' + (n === 0 ? ' note' : '') + (splatLines.has(n) ? ' splat' : '') + (tags.has(-n) ? ' band' : ''));
-      line.dataset.no = n;
-      line.append(el('span', 'no', n ? n : '\u2026'), el('span', 'tx', text));
-      const test = tags.get(n);
-      if (n && test !== undefined) {
-        const tag = el('button', 'link tag', tests[test].id);
-        tag.dataset.test = test;
-        line.append(tag);
-      }
-      frag.append(line);
-    });
-    log.replaceChildren(frag);
+    const m = boot.log.marks;
+    for (let j = 0; j < m.length; j += 3) {
+      if (m[j] >= 0) tags.set(lineIndex(boot.log, m[j + 2]), m[j]);
+      if ((j / 3) % 2) for (let n = m[j + 1]; n <= m[j + 2]; n++) band[lineIndex(boot.log, n)] = 1;
+    }
+    logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };
+    $('log-space').style.height = boot.log.lines.length * LINE + 'px';
     const notes = [boot.file];
     if (boot.log.note) notes.push(boot.log.note);
     $('log-note').textContent = notes.join(' \u2014 ');
   }
-  const target = highlight(mark);
-  if (target) log.scrollTop = Math.max(0, target.offsetTop - 24);
+  logMark = mark;
+  // The mark's first lines in view, or its result line if the mark is taller than the box.
+  const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;
+  if (mark) box.scrollTop = Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;
+  renderLog();
 }
 
 function renderBootChoice() {
@@ -399,6 +432,7 @@ function renderBootChoice() {
     s.append(o);
   });
   s.addEventListener('change', () => showLog(Number(s.value)));
+  $('log').addEventListener('scroll', renderLog, { passive: true });
   $('log').addEventListener('click', (e) => {
     const tag = e.target.closest('.tag');
     if (tag) select(Number(tag.dataset.test), data.kernels.indexOf(data.boots[logBoot].kernel));

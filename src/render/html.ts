@@ -7,7 +7,7 @@ import { CLASSES, CLASS_ORDER, type DivergenceClass } from '../compare/classes.j
 import type { Report, ReportObservation } from '../report/types.js';
 import { REPORT_CSS, REPORT_SCRIPT, REPORT_BODY } from './html-report-client.js';
 import { classColour, htmlPage } from './html-page.js';
-import { type PageLog, pageLogs } from './html-logs.js';
+import { type LogMark, type PageLog, pageLogs, runsOf } from './html-logs.js';
 
 export { readBootLogs } from './html-logs.js';
 
@@ -19,6 +19,28 @@ export function statusCell(runs: readonly ReportObservation[] | undefined): stri
     return runs.length === 1 ? String(first) : `${first} ×${runs.length}`;
   const failing = runs.filter((r) => r.status === 'fail' || r.status === 'error').length;
   return `${failing}/${runs.length} fail`;
+}
+
+/** A boot's log as the page carries it: compact, since a page may hold thousands of them. */
+export interface PageBootLog {
+  lines: string[];
+  /** When lines were cut: how many head lines were kept, and the line number the tail starts at. */
+  cut?: [number, number];
+  /** Flat triples (test index, first line, last line) of the marks on kept lines. */
+  marks: number[];
+  note?: string;
+}
+
+function compactLog(log: PageLog): PageBootLog {
+  const head = log.numbers.indexOf(0);
+  const tailFrom = log.numbers[head + 1] ?? Infinity;
+  const kept = (m: LogMark) => head < 0 || m.from <= head || m.to >= tailFrom;
+  return {
+    lines: log.lines,
+    ...(head >= 0 ? { cut: [head, log.numbers[head + 1] ?? 0] as [number, number] } : {}),
+    marks: log.marks.filter(kept).flatMap((m) => [m.test, m.from, m.to]),
+    ...(log.note ? { note: log.note } : {}),
+  };
 }
 
 export interface ReportPageData {
@@ -41,22 +63,26 @@ export interface ReportPageData {
   };
   kernels: string[];
   classes: { name: string; color: string; meaning: string; count: number; divergent: boolean }[];
+  /** One column per field, one entry per test (the page zips them): no key repeated 10,000 times. */
   tests: {
-    id: string;
-    class: string;
-    severity: string;
-    blame: string;
-    failing: boolean;
+    id: string[];
+    class: string[];
+    severity: string[];
+    blame: string[];
+    failing: boolean[];
     /** One cell per entry of `kernels`. */
-    cells: string[];
-    reason: string;
-    counts: [string, string][];
-    agreeing: string[];
-    confidence: number;
-    expected?: { class: string; reason: string; link?: string };
-    cluster?: string;
-    diff?: string;
-  }[];
+    cells: string[][];
+    reason: string[];
+    /** `kernel failing:runs`, joined. */
+    counts: string[];
+    agreeing: string[][];
+    confidence: number[];
+  };
+  /** What only some tests have, by test index. */
+  extras: Record<
+    number,
+    { expected?: { class: string; reason: string; link?: string }; cluster?: string; diff?: string }
+  >;
   clusters: { id: string; class: string; signature: string; tests: number[] }[];
   boots: {
     kernel: string;
@@ -68,7 +94,7 @@ export interface ReportPageData {
     message?: string;
     file: string;
     splats: { kind: string; message: string; line: number }[];
-    log: PageLog;
+    log: PageBootLog;
   }[];
 }
 
@@ -81,6 +107,16 @@ export function reportPageData(report: Report, logs: ReadonlyMap<string, string>
   for (const t of report.tests) counts.set(t.verdict.class, (counts.get(t.verdict.class) ?? 0) + 1);
   const names = [...CLASS_ORDER, ...[...counts.keys()].filter((c) => !known(c)).sort()];
   const pageLogsList = pageLogs(report, logs);
+  const column = <T>(pick: (t: Report['tests'][number]) => T) => report.tests.map(pick);
+  const extras: ReportPageData['extras'] = {};
+  report.tests.forEach(({ verdict: v }, i) => {
+    if (v.expected || v.cluster || v.diff)
+      extras[i] = {
+        ...(v.expected ? { expected: v.expected } : {}),
+        ...(v.cluster ? { cluster: v.cluster } : {}),
+        ...(v.diff ? { diff: v.diff } : {}),
+      };
+  });
   return {
     head: {
       variant: report.variant,
@@ -114,24 +150,23 @@ export function reportPageData(report: Report, logs: ReadonlyMap<string, string>
         divergent: rule?.divergence ?? true,
       };
     }),
-    tests: report.tests.map((t) => {
-      const v = t.verdict;
-      return {
-        id: t.id,
-        class: v.class,
-        severity: v.severity,
-        blame: v.blame,
-        failing: v.failing,
-        cells: kernels.map((k) => statusCell(t.observations[k])),
-        reason: v.reason,
-        counts: Object.entries(v.counts),
-        agreeing: v.agreeing,
-        confidence: v.confidence,
-        ...(v.expected ? { expected: v.expected } : {}),
-        ...(v.cluster ? { cluster: v.cluster } : {}),
-        ...(v.diff ? { diff: v.diff } : {}),
-      };
-    }),
+    tests: {
+      id: column((t) => t.id),
+      class: column((t) => t.verdict.class),
+      severity: column((t) => t.verdict.severity),
+      blame: column((t) => t.verdict.blame),
+      failing: column((t) => t.verdict.failing),
+      cells: column((t) => kernels.map((k) => statusCell(runsOf(t, k)))),
+      reason: column((t) => t.verdict.reason),
+      counts: column((t) =>
+        Object.entries(t.verdict.counts)
+          .map(([kernel, count]) => `${kernel} ${count}`)
+          .join(', '),
+      ),
+      agreeing: column((t) => t.verdict.agreeing),
+      confidence: column((t) => t.verdict.confidence),
+    },
+    extras,
     clusters: report.clusters.map((c) => ({
       id: c.id,
       class: c.class,
@@ -148,7 +183,7 @@ export function reportPageData(report: Report, logs: ReadonlyMap<string, string>
       ...(b.message ? { message: b.message } : {}),
       file: b.log,
       splats: b.splats.map((s) => ({ kind: s.kind, message: s.message, line: s.line })),
-      log: pageLogsList[i] as PageLog,
+      log: compactLog(pageLogsList[i] as PageLog),
     })),
   };
 }

@@ -28,6 +28,8 @@ export interface MarkdownOptions {
   reportUrl?: string;
   /** Name in the heading, e.g. the check name without the variant (added when not `default`). */
   title?: string;
+  /** Where report.html is: a line under the heading says so. */
+  htmlReport?: { artifact: string; runUrl: string };
 }
 
 export const DEFAULT_BUDGET_BYTES = 60_000;
@@ -117,7 +119,11 @@ const SEVERITY_ICON = new Map([
   ['notice', '🔵'],
 ]);
 
-function renderHead(report: Report, title: string): string {
+function renderHead(
+  report: Report,
+  title: string,
+  htmlReport?: MarkdownOptions['htmlReport'],
+): string {
   const { summary } = report;
   const working = report.references.filter((ref) => ref.broken === undefined);
   const against = working.map((ref) => inlineText(ref.name)).join(', ') || 'no working reference';
@@ -158,6 +164,10 @@ function renderHead(report: Report, title: string): string {
   ].join(' · ');
 
   const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`, context];
+  if (htmlReport)
+    parts.push(
+      `The full report (tests × kernels grid, side-by-side diffs, serial logs): ${inlineCode('report.html')} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`,
+    );
   if (summary.note !== undefined) parts.push(`**Note:** ${inlineText(summary.note)}`);
   const table = classTable(report);
   if (table !== '') parts.push(table);
@@ -332,7 +342,7 @@ const joinBlocks = (blocks: string[]): string => `${blocks.join('\n\n')}\n`;
 /** The report as Markdown of at most `budgetBytes` UTF-8 bytes. */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const budget = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
-  const head = renderHead(report, options.title ?? 'diverge');
+  const head = renderHead(report, options.title ?? 'diverge', options.htmlReport);
   const units: Unit[] = [
     ...divergenceEntries(report).map((entry) => ({
       render: (diffBytes: number) => renderEntry(entry, diffBytes),

@@ -64,6 +64,7 @@ function fakePipeline(events: string[], result: Report | Error): Pipeline {
       events.push('runDifferential');
       if (result instanceof Error) throw result;
       writeFileSync(path.join(options.outDir, 'report.json'), JSON.stringify(result));
+      writeFileSync(path.join(options.outDir, 'report.html'), '<!doctype html>');
       return result;
     },
   };
@@ -108,6 +109,7 @@ describe('runAction', () => {
       'output divergences',
       'output regressions',
       'output report',
+      'output report-html',
       'artifact diverge-report-default',
       'checks.update failure',
       'issues.listComments',
@@ -121,7 +123,13 @@ describe('runAction', () => {
     // The report artifact carries the record report/ needs to comment for a fork.
     const [upload] = artifacts.uploads;
     const names = upload?.files.map((file) => path.basename(file));
-    expect(names).toEqual(['report.json', 'pull-request.json']);
+    expect(names).toEqual(['report.json', 'report.html', 'pull-request.json']);
+    expect(core.outputs['report-html']).toMatch(/\/report\.html$/);
+    // The check run and the comment say where report.html is.
+    const where =
+      /`report\.html` in the artifact `diverge-report-default` of \[this run\]\(https:\/\/github\.example\/course\/kernel\/actions\/runs\/\d+\)/;
+    expect(github.comments[0]?.body).toMatch(where);
+    expect(github.checks[0]?.output?.summary).toMatch(where);
     const record = readFileSync(path.join(upload?.dir ?? '', 'pull-request.json'), 'utf8');
     expect(JSON.parse(record)).toEqual({
       number: 7,

@@ -130,12 +130,12 @@ describe('report.html from diverge demo, in Chromium', () => {
     const log = await page.evaluate(() => {
       const box = document.querySelector('#log');
       const marked = [...box.querySelectorAll('.ll.mark')];
-      const last = marked.at(-1);
+      const seen = box.getBoundingClientRect();
+      const last = marked.at(-1).getBoundingClientRect();
       return {
         boot: document.querySelector('#log-boot').selectedOptions[0].textContent,
         marked: marked.map((l: Dom) => l.querySelector('.tx').textContent),
-        inView:
-          last.offsetTop >= box.scrollTop && last.offsetTop < box.scrollTop + box.clientHeight,
+        inView: last.top >= seen.top && last.bottom <= seen.bottom,
         scrolled: box.scrollTop,
       };
     });
