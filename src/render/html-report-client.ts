@@ -52,7 +52,7 @@ main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap:
 .row.header { cursor: default; font-weight: 600; border-bottom: 1px solid var(--line); margin-top: 8px; }
 .row.selected { background: var(--sel); }
 .row:hover { background: #f6f8fa; }
-#grid { height: 62vh; overflow-y: auto; position: relative; border-bottom: 1px solid var(--line); }
+#grid { max-height: 62vh; overflow-y: auto; position: relative; border-bottom: 1px solid var(--line); }
 #grid:focus { outline: 2px solid #0969da; }
 #grid-space { position: relative; }
 #grid-rows { position: absolute; left: 0; right: 0; top: 0; }
