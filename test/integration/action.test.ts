@@ -6,7 +6,7 @@
  * them: more than 50 annotations, and a report too big for one comment.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
@@ -173,6 +173,9 @@ describe('the action on a pull request', () => {
       regressions: '60',
     });
     expect(first.outputs.report).toMatch(/report\.json$/);
+    // report.html beside it, and the comment says which artifact holds it.
+    expect(first.outputs['report-html']).toBe(first.outputs.report?.replace(/json$/, 'html'));
+    expect(existsSync(first.outputs['report-html'] ?? '')).toBe(true);
     expect(first.summary).toContain('60 failing divergences against debian-a, debian-b');
 
     const [check] = fake.state.checkRunsOf(REPO, `${'a'.repeat(39)}1`);
@@ -197,6 +200,9 @@ describe('the action on a pull request', () => {
       /more divergences? .*not shown; \[see the full report\]\(https:\/\/github\.com\/course\/kernel\/actions\/runs\/\d+\)/,
     );
     expect(fake.state.artifactsOf(REPO).map((a) => a.name)).toContain('diverge-report-default');
+    expect(body).toContain(
+      '`report.html` in the artifact `diverge-report-default` of [this run](https://github.com/course/kernel/actions/runs/',
+    );
 
     // The next push fixes everything: the same comment is updated and says so.
     const second = await runAction({ candidate: kernels.X86_61_B as string, headSha: nextSha() });
