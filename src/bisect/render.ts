@@ -80,7 +80,8 @@ export function renderBisectMarkdown(bisect: Bisect): string {
         if (test.diff) {
           const lines = test.diff.split('\n');
           const shown = lines.slice(0, DIFF_LINES);
-          if (lines.length > DIFF_LINES) shown.push(`... ${lines.length - DIFF_LINES} more line(s)`);
+          if (lines.length > DIFF_LINES)
+            shown.push(`... ${lines.length - DIFF_LINES} more line(s)`);
           out.push('', codeBlock(shown, 'diff').replace(/^/gm, '  '), '');
         }
       }
@@ -112,12 +113,7 @@ export function renderBisectMarkdown(bisect: Bisect): string {
   }
   out.push('');
   if (bisect.skipped.length)
-    out.push(
-      '## Skipped commits',
-      '',
-      ...bisect.skipped.map((c) => `- ${commitCell(c)}`),
-      '',
-    );
+    out.push('## Skipped commits', '', ...bisect.skipped.map((c) => `- ${commitCell(c)}`), '');
   out.push(
     `${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} commit(s) (a plain one-at-a-time bisect: ${bisect.plainSteps} steps); builds: ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped. Total time ${seconds(bisect.run.durationMs)}.`,
     '',
