@@ -1,0 +1,152 @@
+/**
+ * `diverge bisect` the way a user meets it: the bundled CLI bisects a generated 32-commit
+ * history of the course kernel, each step built in real Docker from a git worktree and booted
+ * in real QEMU. The history's truth: commit 26 breaks alloc_distinct, commit 16 does not build,
+ * commit 21 makes sleep_ticks racy (commit 22 reverts it), commit 25 changes the kernel's clock
+ * and memory layout without changing what any test sees. The positions are where the search's
+ * rounds land for 31 candidate commits and two slots, so every one of them is really tested.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { validateBisect, type Bisect } from '../../src/bisect/model.js';
+import { dockerAccess } from '../../src/build/docker.js';
+import { buildCourseHarness } from '../../src/run/demo.js';
+import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
+import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+
+const PLAN = { commits: 32, culprit: 26, broken: 16, harmless: 25, flaky: 21 };
+
+let history: CourseHistory;
+let env: NodeJS.ProcessEnv;
+let out: string;
+let run: CliResult;
+let bisect: Bisect;
+
+beforeAll(async () => {
+  const context = testContext('bisect');
+  const scratch = scratchDir('bisect');
+  const harness = await buildCourseHarness(
+    context,
+    dockerAccess(context.dockerHost, undefined, () => undefined),
+    scratch,
+    () => undefined,
+  );
+  history = courseHistory(path.join(scratch, 'repo'), PLAN, 'harness.bin');
+  copyFileSync(harness, path.join(history.dir, 'harness.bin'));
+  // A cache of its own, so no earlier run's observations are met.
+  env = { ...process.env, XDG_CACHE_HOME: scratchDir('bisect-cache') };
+  out = path.join(scratch, 'out');
+  run = await cli(
+    [
+      'bisect',
+      '--config',
+      history.config,
+      '--good',
+      history.shas[0] as string,
+      '--bad',
+      'main',
+      '--jobs',
+      '2',
+      '--out',
+      out,
+    ],
+    env,
+  );
+  bisect = validateBisect(
+    JSON.parse(readFileSync(path.join(out, 'bisect.json'), 'utf8')),
+    'bisect.json',
+  );
+}, 1_500_000);
+
+const stepOf = (position: number) => bisect.steps.find((s) => s.sha === history.shas[position]);
+
+describe('diverge bisect on a generated 32-commit history', () => {
+  it('names the known commit, with the test it breaks, and exits 0', () => {
+    expect(run.stderr).not.toMatch(/^diverge: /m);
+    expect(run.code).toBe(0);
+    expect(bisect.outcome).toBe('culprit');
+    expect(bisect.culprit?.sha).toBe(history.shas[PLAN.culprit]);
+    expect(bisect.culprit?.subject).toBe('alloc: skip the rounding up of block sizes');
+    expect(bisect.culprit?.author).toBe('Course Staff <staff@example.org>');
+    expect(bisect.undecided).toEqual([]);
+    expect(bisect.tests.map((t) => [t.id, t.class])).toEqual([['alloc_distinct', 'regression']]);
+    expect(bisect.tests[0]?.diff).toMatch(/^\+/m);
+    expect(run.stdout).toContain(
+      `first bad commit:\n  ${history.shas[PLAN.culprit]?.slice(0, 12)}`,
+    );
+    expect(readFileSync(path.join(out, 'bisect.md'), 'utf8')).toContain(
+      `\`${history.shas[PLAN.culprit]}\` alloc: skip the rounding up of block sizes`,
+    );
+  });
+
+  it('skips the commit that does not build', () => {
+    expect(stepOf(PLAN.broken)).toMatchObject({ verdict: 'skip', build: 'skipped', boots: 0 });
+    expect(stepOf(PLAN.broken)?.reason).toMatch(/^does not build: kernel\.build: step \d+\/\d+/);
+    expect(bisect.skipped.map((c) => c.sha)).toEqual([history.shas[PLAN.broken]]);
+  });
+
+  it('tests the harmless change and finds it good', () => {
+    expect(stepOf(PLAN.harmless)).toMatchObject({ verdict: 'good', build: 'built' });
+  });
+
+  it('boots the racy commit again rather than blaming it', () => {
+    const flaky = stepOf(PLAN.flaky);
+    expect(flaky?.verdict).toBe('good');
+    // One boot that passed everything, or ten that disagree on sleep_ticks.
+    if (flaky?.boots !== 1) expect(flaky).toMatchObject({ boots: 10, flaky: ['sleep_ticks'] });
+  });
+
+  it('reuses the kernel of a commit whose build context did not change, and reports each step', () => {
+    expect(bisect.builds.reused).toBeGreaterThan(0);
+    expect(bisect.builds.built + bisect.builds.reused + bisect.builds.skipped).toBe(
+      bisect.steps.length,
+    );
+    expect(bisect.rounds).toBeLessThanOrEqual(6);
+    for (const step of bisect.steps)
+      expect(run.stderr).toContain(
+        `round ${step.round}: ${step.sha.slice(0, 12)} ${step.verdict.toUpperCase()}`,
+      );
+    // The user's checkout is as it was: still on main, clean, no worktree left behind.
+    expect(readFileSync(path.join(history.dir, '.git', 'HEAD'), 'utf8')).toBe(
+      'ref: refs/heads/main\n',
+    );
+  });
+
+  it('exits 2 when the bad revision does not diverge, and writes what it found', async () => {
+    const again = await cli(
+      [
+        'bisect',
+        '--config',
+        history.config,
+        '--good',
+        history.shas[0] as string,
+        '--bad',
+        history.shas[3] as string,
+        '--out',
+        path.join(out, 'good-bad'),
+      ],
+      env,
+    );
+    expect(again.code).toBe(2);
+    const written = JSON.parse(
+      readFileSync(path.join(out, 'good-bad', 'bisect.json'), 'utf8'),
+    ) as Bisect;
+    expect(written).toMatchObject({ outcome: 'bad-revision-good', culprit: null });
+  }, 600_000);
+
+  it('exits 2 naming the revisions when good is not an ancestor of bad', async () => {
+    const reversed = await cli(
+      ['bisect', '--config', history.config, '--good', 'main', '--bad', history.shas[0] as string],
+      env,
+    );
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toMatch(/--good [0-9a-f]{12} must be an ancestor of --bad/);
+    const unknown = await cli(
+      ['bisect', '--config', history.config, '--good', 'no-such-rev', '--bad', 'main'],
+      env,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--good no-such-rev: no such commit');
+  });
+});
