@@ -76,9 +76,8 @@ export interface SearchOutcome {
 /** The answer once `nextRound` has nothing left to test. */
 export function outcome(count: number, verdicts: Verdicts): SearchOutcome {
   const last = verdicts.get(count - 1);
+  if (last !== 'bad') return { undecided: [], badRevision: last === 'good' ? 'good' : 'skip' };
   const { lo, hi } = bounds(count, verdicts);
-  if (hi === count - 1 && last !== 'bad')
-    return { undecided: [], badRevision: last === 'good' ? 'good' : 'skip' };
   const undecided: number[] = [];
   for (let index = lo + 1; index < hi; index++) undecided.push(index);
   return { culprit: hi, undecided };
