@@ -89,6 +89,7 @@ export default (args) =>
           judge: 'bench/judge.ts',
           'docker-cache': 'bench/docker-cache.ts',
           'warm-rerun': 'bench/warm-rerun.ts',
+          bisect: 'bench/bisect.ts',
         },
         'build/bench',
       )

@@ -6,4 +6,5 @@ npx --no-install rollup -c --configBench --silent
 bash scripts/node24 build/bench/judge.js
 bash scripts/node24 build/bench/docker-cache.js
 bash scripts/node24 build/bench/warm-rerun.js
+bash scripts/node24 build/bench/bisect.js
 bash bench/boot-vs-shell.sh

@@ -89,6 +89,11 @@ export interface CourseHistoryPlan {
   harmless: number;
   /** A racy sleep (the flaky variant's bug); the next commit reverts it. */
   flaky?: number;
+  /**
+   * Written into the kernel's header as a comment: a history with a new salt has build contexts
+   * no earlier run built, so its builds are really built (tests and benchmarks use one each run).
+   */
+  salt?: string;
 }
 
 export interface CourseHistory {
@@ -167,7 +172,7 @@ export function courseHistory(
   let comments = 0;
   for (let i = 0; i < commits; i++) {
     let subject = i === 0 ? 'course kernel: first import' : `notes: entry ${i}`;
-    let text = headerText;
+    let text = plan.salt ? `/* history ${plan.salt} */\n${headerText}` : headerText;
     const enable = (variant: string, why: string) => {
       text = text.replace(`#if defined(VARIANT_${variant})`, `#if 1 /* ${why} */`);
     };

@@ -15,7 +15,15 @@ import { buildCourseHarness } from '../../src/run/demo.js';
 import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
 import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
 
-const PLAN = { commits: 32, culprit: 26, broken: 16, harmless: 25, flaky: 21 };
+// A new salt each run: contexts no earlier run built, so `built` and `reused` mean what they say.
+const PLAN = {
+  commits: 32,
+  culprit: 26,
+  broken: 16,
+  harmless: 25,
+  flaky: 21,
+  salt: `${process.pid}-${Date.now()}`,
+};
 
 let history: CourseHistory;
 let env: NodeJS.ProcessEnv;
