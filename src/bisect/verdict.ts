@@ -17,7 +17,8 @@ export interface Selection {
 
 export interface JudgedTest {
   id: string;
-  verdict: { class: DivergenceClass; blame: Blame };
+  /** `counts`: failing runs : runs, for `candidate` and each reference by name. */
+  verdict: { class: DivergenceClass; blame: Blame; counts: Record<string, string> };
 }
 
 export interface StepReading {
@@ -33,12 +34,38 @@ export interface StepReading {
 export const selects = (selection: Selection, id: string): boolean =>
   selection.tests.length === 0 || selection.tests.some((glob) => globToRegExp(glob).test(id));
 
+/**
+ * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
+ * before it in others, a boot starved on a loaded machine) never passed on the candidate: when
+ * every reference run passed it, that is a regression, not flakiness.
+ */
+function neverPassed({ verdict }: JudgedTest): boolean {
+  const parse = (count: string | undefined) => (count ?? '').split(':').map(Number);
+  const [failing, runs] = parse(verdict.counts.candidate);
+  const references = Object.entries(verdict.counts).filter(([name]) => name !== 'candidate');
+  return (
+    verdict.class === 'flaky' &&
+    runs !== undefined &&
+    runs > 0 &&
+    failing === runs &&
+    references.length > 0 &&
+    references.every(([, count]) => parse(count)[0] === 0)
+  );
+}
+
 export function readStep(tests: readonly JudgedTest[], selection: Selection): StepReading {
   const selected = tests.filter((t) => selects(selection, t.id));
   const diverging = selected
-    .filter((t) => t.verdict.blame === 'kernel' && selection.classes.includes(t.verdict.class))
+    .filter(
+      (t) =>
+        t.verdict.blame === 'kernel' &&
+        (selection.classes.includes(t.verdict.class) ||
+          (selection.classes.includes('regression') && neverPassed(t))),
+    )
     .map((t) => t.id);
-  const flaky = selected.filter((t) => t.verdict.class === 'flaky').map((t) => t.id);
+  const flaky = selected
+    .filter((t) => t.verdict.class === 'flaky' && !diverging.includes(t.id))
+    .map((t) => t.id);
   if (diverging.length > 0) return { verdict: 'bad', flaky, diverging };
   const blocked = selected.filter(
     (t) => t.verdict.blame === 'infrastructure' || t.verdict.blame === 'harness',

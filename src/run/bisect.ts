@@ -18,6 +18,7 @@ import type { Settings } from '../config/settings.js';
 import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
+import { defaultParallelism } from '../qemu/pool.js';
 import { resolveReferences, type ResolvedKernel } from '../references/resolve.js';
 import type { GitHub } from '../github/client.js';
 import type { GitHubRun } from '../references/sources/index.js';
@@ -163,10 +164,16 @@ export async function runBisect(
       digest: r.digest ?? (await sha256File(r.path)),
     })),
   );
+  // The commits of a round boot side by side: each gets its share of the boot slots.
+  const bootJobs = Math.max(
+    1,
+    Math.floor(defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus) / slots),
+  );
   const booter = await prepareBoots(context, settings, references, {
     outDir,
     docker,
     progress,
+    jobs: bootJobs,
     cached: {
       cache: new ObservationCache(context.cache.observations, context.buildId),
       digests: new Map(references.flatMap((r) => (r.digest ? [[r.name, r.digest]] : []))),

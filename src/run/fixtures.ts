@@ -117,7 +117,8 @@ export const historyConfig = (harness: string) =>
     'harness:',
     `  initrd: ${JSON.stringify(harness)}`,
     '  results: { format: ktap, channel: console }',
-    '  timeouts: { boot: 10s, stall: 3s, total: 30s }',
+    // A staff boot takes 0.3 s; the margins are for a machine loaded with parallel builds.
+    '  timeouts: { boot: 20s, stall: 10s, total: 60s }',
     '  repeat: 1',
     // A racy commit fails sleep_ticks about every other boot: 9 more boots of a commit that
     // diverged make the chance that every boot of it fails, and it is blamed, 1 in 1024.

@@ -71,6 +71,27 @@ describe('readStep', () => {
     expect(readStep(judged(again), { ...selection, classes: ['flaky'] }).verdict).toBe('bad');
   });
 
+  it('blames a test that failed in every boot, though one boot died before it', () => {
+    const boots = [
+      boot('c0ffee', 1, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      boot('c0ffee', 2, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      boot('c0ffee', 3, [], 'stalled', { stage: 'firmware' }),
+    ];
+    const tests = judged([...good, ...boots]);
+    expect(tests.find((t) => t.id === 'sleep')?.verdict.class).toBe('flaky');
+    expect(readStep(tests, selection)).toMatchObject({
+      verdict: 'bad',
+      diverging: ['sleep'],
+      flaky: ['alloc', 'getpid'],
+    });
+    // A test that fails on the references too is no regression however the boots end.
+    const failingEverywhere = judged([
+      boot('good', 1, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      ...boots,
+    ]);
+    expect(readStep(failingEverywhere, selection).verdict).toBe('good');
+  });
+
   it('keeps a failure that every boot repeats bad', () => {
     const boots = [1, 2, 3].map((n) =>
       boot('c0ffee', n, ['alloc:fail', 'sleep:pass', 'getpid:pass']),

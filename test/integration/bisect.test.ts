@@ -6,14 +6,23 @@
  * and memory layout without changing what any test sees. The positions are where the search's
  * rounds land for 31 candidate commits and two slots, so every one of them is really tested.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateBisect, type Bisect } from '../../src/bisect/model.js';
 import { dockerAccess } from '../../src/build/docker.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
 import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
-import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import {
+  cli,
+  type CliResult,
+  NODE24,
+  REPO_ROOT,
+  scratchDir,
+  testContext,
+} from '../helpers/fixtures.js';
 
 // A new salt each run: contexts no earlier run built, so `built` and `reused` mean what they say.
 const PLAN = {
@@ -30,6 +39,7 @@ let env: NodeJS.ProcessEnv;
 let out: string;
 let run: CliResult;
 let bisect: Bisect;
+let harnessFile: string;
 
 beforeAll(async () => {
   const context = testContext('bisect');
@@ -41,6 +51,7 @@ beforeAll(async () => {
     () => undefined,
   );
   history = courseHistory(path.join(scratch, 'repo'), PLAN, 'harness.bin');
+  harnessFile = harness;
   copyFileSync(harness, path.join(history.dir, 'harness.bin'));
   // A cache of its own, so no earlier run's observations are met.
   env = { ...process.env, XDG_CACHE_HOME: scratchDir('bisect-cache') };
@@ -157,4 +168,108 @@ describe('diverge bisect on a generated 32-commit history', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--good no-such-rev: no such commit');
   });
+});
+
+describe('the action on a push with bisect: true', () => {
+  const REPO = 'course/kernel';
+  const TOKEN = 'ghs_bisect_write';
+  let fake: FakeGitHub;
+  beforeAll(async () => {
+    fake = await startFakeGitHub();
+    fake.state.addToken(TOKEN, { permissions: 'write' });
+    fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('bisects before..after in a shallow clone and names the culprit in a check run and a commit comment', async () => {
+    const dir = scratchDir('action-bisect');
+    const workspace = path.join(dir, 'workspace');
+    // As actions/checkout leaves it: the pushed commit only.
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${history.dir}`, workspace]);
+    copyFileSync(harnessFile, path.join(workspace, 'harness.bin'));
+    const [before, after] = [history.shas[20] as string, history.shas[31] as string];
+    const runId = fake.state.addWorkflowRun(REPO, {
+      workflowFile: 'kernel.yml',
+      branch: 'main',
+      headSha: after,
+      event: 'push',
+    });
+    const event = {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      repository: {
+        full_name: REPO,
+        name: 'kernel',
+        owner: { login: 'course' },
+        default_branch: 'main',
+      },
+    };
+    for (const [file, text] of [
+      ['event.json', JSON.stringify(event)],
+      ['output', ''],
+      ['summary', ''],
+    ] as const)
+      writeFileSync(path.join(dir, file), text);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...fake.runtimeEnv(REPO, runId),
+      GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: path.join(dir, 'output'),
+      GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+      GITHUB_WORKFLOW_REF: `${REPO}/.github/workflows/kernel.yml@refs/heads/main`,
+      RUNNER_TEMP: dir,
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
+      'INPUT_GITHUB-TOKEN': TOKEN,
+      INPUT_CONFIG: 'diverge.yml',
+      INPUT_BISECT: 'true',
+    };
+    const run = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(
+        NODE24,
+        [path.join(REPO_ROOT, 'dist', 'index.js')],
+        { env, cwd: workspace, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(run.stdout).toContain('::group::diverge: bisect the push');
+    expect(run.stdout).not.toMatch(/::warning::bisect:/);
+    const culprit = history.shas[PLAN.culprit] as string;
+    expect(readFileSync(path.join(dir, 'output'), 'utf8')).toMatch(
+      new RegExp(`^culprit<<(\\S+)\\n${culprit}\\n\\1$`, 'm'),
+    );
+
+    const check = fake.state.checkRunsOf(REPO, after).find((c) => c.name === 'diverge (bisect)');
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check?.output.title).toBe(
+      `first bad commit ${culprit.slice(0, 12)}: alloc: skip the rounding up of block sizes`,
+    );
+    expect(check?.output.summary).toContain(`\`${culprit}\` alloc: skip the rounding up of block sizes`);
+    expect(check?.annotations).toEqual([
+      expect.objectContaining({
+        path: 'diverge.yml',
+        annotation_level: 'failure',
+        message: expect.stringContaining('alloc_distinct (regression)'),
+      }),
+    ]);
+
+    const comments = fake.state.commitCommentsOf(REPO);
+    expect(comments.map((c) => c.commitSha)).toEqual([culprit]);
+    expect(comments[0]?.body).toContain(
+      'the first commit of the push to main whose kernel diverges',
+    );
+    expect(comments[0]?.user).toBe('github-actions[bot]');
+    expect(fake.violations).toEqual([]);
+    // The shallow clone was deepened to reach `before`, no further than needed.
+    const depth = execFileSync('git', ['-C', workspace, 'rev-list', '--count', 'HEAD'], {
+      encoding: 'utf8',
+    });
+    expect(Number(depth)).toBeGreaterThan(11);
+    expect(Number(depth)).toBeLessThan(32);
+  }, 900_000);
 });
