@@ -249,7 +249,9 @@ describe('the action on a push with bisect: true', () => {
     expect(check?.output.title).toBe(
       `first bad commit ${culprit.slice(0, 12)}: alloc: skip the rounding up of block sizes`,
     );
-    expect(check?.output.summary).toContain(`\`${culprit}\` alloc: skip the rounding up of block sizes`);
+    expect(check?.output.summary).toContain(
+      `\`${culprit}\` alloc: skip the rounding up of block sizes`,
+    );
     expect(check?.annotations).toEqual([
       expect.objectContaining({
         path: 'diverge.yml',
