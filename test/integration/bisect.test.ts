@@ -167,6 +167,11 @@ describe('diverge bisect on a generated 32-commit history', () => {
     );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--good no-such-rev: no such commit');
+    const prebuilt = path.join(scratchDir('bisect-file'), 'diverge.yml');
+    writeFileSync(prebuilt, 'kernel: { file: kernel.elf }\n');
+    const noBuild = await cli(['bisect', '--config', prebuilt, '--good', 'a', '--bad', 'b'], env);
+    expect(noBuild.code).toBe(2);
+    expect(noBuild.stderr).toContain(`${prebuilt}: kernel.build is not set`);
   });
 });
 
