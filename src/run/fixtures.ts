@@ -94,6 +94,8 @@ export interface CourseHistoryPlan {
    * no earlier run built, so its builds are really built (tests and benchmarks use one each run).
    */
   salt?: string;
+  /** `harness.repeat` of the history's config (default 1). */
+  repeat?: number;
 }
 
 export interface CourseHistory {
@@ -107,7 +109,7 @@ export interface CourseHistory {
 const HISTORY_DATE = Date.UTC(2026, 0, 1);
 
 /** The course kernel's config for a generated history (the harness file is the caller's). */
-export const historyConfig = (harness: string) =>
+export const historyConfig = (harness: string, repeat = 1) =>
   [
     '# A generated history of the course kernel (see courseHistory in src/run/fixtures.ts).',
     'kernel:',
@@ -119,9 +121,9 @@ export const historyConfig = (harness: string) =>
     '  results: { format: ktap, channel: console }',
     // A staff boot takes 0.3 s; the margins are for a machine loaded with parallel builds.
     '  timeouts: { boot: 20s, stall: 10s, total: 60s }',
-    '  repeat: 1',
+    `  repeat: ${repeat}`,
     // A racy commit fails sleep_ticks about every other boot: 9 more boots of a commit that
-    // diverged make the chance that every boot of it fails, and it is blamed, 1 in 1024.
+    // diverged make the chance that every boot of it fails, and it is blamed, 1 in 2^(repeat + 9).
     '  rerun-divergent: 9',
     '',
   ].join('\n');
@@ -160,7 +162,7 @@ export function courseHistory(
     recursive: true,
     filter: (source) => !source.startsWith(path.join(COURSE_DIR, 'out')),
   });
-  writeFileSync(path.join(dir, 'diverge.yml'), historyConfig(harness));
+  writeFileSync(path.join(dir, 'diverge.yml'), historyConfig(harness, plan.repeat));
   writeFileSync(path.join(dir, '.gitignore'), '*.bin\nout/\n');
   const header = path.join(dir, 'kernel', 'kernel', 'kernel.h');
   const mainFile = path.join(dir, 'kernel', 'kernel', 'main.c');
