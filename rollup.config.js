@@ -91,6 +91,7 @@ export default (args) =>
           'docker-cache': 'bench/docker-cache.ts',
           'warm-rerun': 'bench/warm-rerun.ts',
           html: 'bench/html.ts',
+          bisect: 'bench/bisect.ts',
         },
         'build/bench',
         // The browser driver stays a package: it finds its own files at run time.

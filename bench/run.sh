@@ -7,4 +7,5 @@ bash scripts/node24 build/bench/judge.js
 bash scripts/node24 build/bench/docker-cache.js
 bash scripts/node24 build/bench/warm-rerun.js
 bash scripts/node24 build/bench/html.js
+bash scripts/node24 build/bench/bisect.js
 bash bench/boot-vs-shell.sh

@@ -23,6 +23,8 @@ export interface ActionInputs {
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
   uploadArtifacts: boolean;
   publishKernel: boolean;
+  /** On a push to the default branch, bisect the push's commits (src/action/bisect.ts). */
+  bisect: boolean;
   /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
   allowForkCode: boolean;
   workingDirectory: string;
@@ -69,6 +71,7 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),
     publishKernel: boolean('publish-kernel', true, read),
+    bisect: boolean('bisect', false, read),
     allowForkCode: boolean('allow-fork-code', false, read),
     workingDirectory,
   };

@@ -24,6 +24,7 @@ import { type ActionInputs, readInputs } from './inputs.js';
 import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
 import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
 import type { ActionServices } from './services.js';
+import { bisectPush } from './bisect.js';
 
 interface PullRequest {
   number: number;
@@ -90,6 +91,7 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     await writeOutputs(step, leg, report);
     await uploadArtifacts(step, leg, kernels);
     if (check) await publishReport(step, check, report);
+    if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     concludeStep(step, leg, report);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, defaultSettings, loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
-import { isDivergence } from '../compare/classes.js';
+import { type DivergenceClass, FAIL_ON_CLASSES, isDivergence } from '../compare/classes.js';
 import { updateExpectations } from '../compare/expectations.js';
 import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
 import { renderMatrixText } from '../render/matrix.js';
@@ -25,6 +25,8 @@ import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
+import { BisectInputError, runBisect } from '../run/bisect.js';
+import { resultText } from '../bisect/render.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
@@ -73,6 +75,7 @@ const BAD_INPUT = [
   ReferenceFetchError,
   UsageError,
   ReportError,
+  BisectInputError,
 ];
 
 /**
@@ -356,6 +359,75 @@ async function main(argv: string[]): Promise<number> {
           : rows.some((row) => row.unintended.length > 0)
             ? EXIT.divergences
             : EXIT.ok;
+      },
+    );
+
+  program
+    .command('bisect')
+    .description(
+      "find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md",
+    )
+    .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+    .requiredOption('--good <rev>', 'a commit whose kernel behaves')
+    .requiredOption('--bad <rev>', 'a later commit whose kernel diverges')
+    .option(
+      '-t, --test <glob>',
+      'only these tests decide (repeatable; default every test)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--class <class>',
+      `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`,
+      (value: string, previous: DivergenceClass[] = []) => {
+        if (!(FAIL_ON_CLASSES as readonly string[]).includes(value))
+          throw new InvalidArgumentError(
+            `expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`,
+          );
+        return [...previous, value as DivergenceClass];
+      },
+    )
+    .option('--first-parent', 'follow only the first parent of merges')
+    .option('--no-good-reference', "do not add the good commit's kernel to the references")
+    .option('-j, --jobs <n>', 'commits tested at once in a round (default: the cores)', positiveInt)
+    .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
+    .action(
+      async (options: {
+        config?: string;
+        good: string;
+        bad: string;
+        test?: string[];
+        class?: DivergenceClass[];
+        firstParent?: boolean;
+        goodReference: boolean;
+        jobs?: number;
+        out: string;
+      }) => {
+        const settings = await settingsFor(options.config);
+        const outDir = path.resolve(options.out);
+        const { github, run } = githubFromEnvironment(
+          process.env,
+          { variant: variantOf(settings, undefined) },
+          log,
+        );
+        const bisect = await runBisect(context, settings, {
+          good: options.good,
+          bad: options.bad,
+          tests: options.test ?? [],
+          ...(options.class ? { classes: options.class } : {}),
+          firstParent: Boolean(options.firstParent),
+          goodReference: options.goodReference,
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+          outDir,
+          docker,
+          progress: log,
+          run,
+          ...(github ? { github } : {}),
+        });
+        process.stdout.write(resultText(bisect));
+        log(
+          `bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`,
+        );
+        code = bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
       },
     );
 

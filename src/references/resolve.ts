@@ -77,6 +77,49 @@ async function resolveCandidate(
   };
 }
 
+/** The references as files: the flags' files, else every `references:` entry fetched. */
+export async function resolveReferences(
+  settings: Settings,
+  flagged: readonly { name: string; path: string }[] | undefined,
+  options: ResolveOptions,
+): Promise<ResolvedKernel[]> {
+  if (flagged && flagged.length > 0)
+    return flagged.map((r) => ({
+      name: r.name,
+      path: r.path,
+      source: { file: r.path },
+    }));
+  const workDir = path.join(options.outDir, 'references');
+  await mkdir(workDir, { recursive: true });
+  const context: FetchContext = {
+    run: options.run ?? { variant: options.variant },
+    ...(options.github ? { github: options.github } : {}),
+    docker: options.docker,
+    cache: new KernelCache(options.cache),
+    contextCache: options.cache.contexts,
+    settings,
+    workDir,
+    progress: options.progress,
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+  };
+  const references: ResolvedKernel[] = [];
+  // One at a time: the progress lines of two downloads would interleave.
+  for (const reference of settings.references) {
+    const fetched = await fetchReference(reference, context);
+    if (reference.source.kind !== 'file')
+      options.progress(
+        `reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`,
+      );
+    references.push({
+      name: reference.name,
+      path: fetched.path,
+      source: fetched.source,
+      digest: fetched.digest,
+    });
+  }
+  return references;
+}
+
 /**
  * The candidate and the references as files. Flags win over the config. The candidate comes
  * from its file or its Docker build; references are fetched from their sources (see sources/).
@@ -87,43 +130,7 @@ export async function resolveKernels(
   options: ResolveOptions,
 ): Promise<{ candidate: ResolvedKernel; references: ResolvedKernel[] }> {
   // References are checked first: a config mistake there should not wait for a kernel build.
-  let references: ResolvedKernel[];
-  if (flags.references && flags.references.length > 0) {
-    references = flags.references.map((r) => ({
-      name: r.name,
-      path: r.path,
-      source: { file: r.path },
-    }));
-  } else {
-    const workDir = path.join(options.outDir, 'references');
-    await mkdir(workDir, { recursive: true });
-    const context: FetchContext = {
-      run: options.run ?? { variant: options.variant },
-      ...(options.github ? { github: options.github } : {}),
-      docker: options.docker,
-      cache: new KernelCache(options.cache),
-      contextCache: options.cache.contexts,
-      settings,
-      workDir,
-      progress: options.progress,
-      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-    };
-    references = [];
-    // One at a time: the progress lines of two downloads would interleave.
-    for (const reference of settings.references) {
-      const fetched = await fetchReference(reference, context);
-      if (reference.source.kind !== 'file')
-        options.progress(
-          `reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`,
-        );
-      references.push({
-        name: reference.name,
-        path: fetched.path,
-        source: fetched.source,
-        digest: fetched.digest,
-      });
-    }
-  }
+  const references = await resolveReferences(settings, flags.references, options);
   if (references.some((r) => r.name === CANDIDATE))
     throw new KernelFileError(`a reference cannot be named "${CANDIDATE}"`);
   const candidate = await resolveCandidate(settings, flags.candidate, options);

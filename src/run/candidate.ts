@@ -38,7 +38,7 @@ export interface SavedRun extends BootRun {
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
 const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
 
-function judgeRun(
+export function judgeRun(
   settings: Settings,
   roles: SavedRun['roles'],
   observations: readonly KernelObservation[],
@@ -174,7 +174,7 @@ export async function compareSaved(
 }
 
 /** Judges a run's observations and writes its report. */
-async function reportRun(
+export async function reportRun(
   settings: Settings,
   saved: SavedRun,
   expectations: readonly Expectation[],

@@ -46,6 +46,39 @@ export interface CourseDemoRow extends MatrixRow {
 }
 
 /**
+ * The course's shared harness (Docker target `harness` of fixtures/course/Dockerfile), taken out
+ * of its image into `outDir/harness/harness.bin`; returns that path.
+ */
+export async function buildCourseHarness(
+  context: RunContext,
+  docker: DockerAccess,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<string> {
+  const kernel = (await loadConfig(path.join(COURSE_DIR, 'diverge.yml'))).kernel;
+  if (kernel?.build === undefined)
+    throw new Error(`${COURSE_DIR}/diverge.yml: expected kernel.build`);
+  log('building the shared harness (Docker target harness of fixtures/course/Dockerfile)');
+  const client = await docker.client();
+  const harnessImage = await buildImage(client, {
+    recipe: { ...kernel.build, target: 'harness', args: {} },
+    field: 'harness',
+    role: 'harness',
+    logFile: path.join(outDir, 'logs', 'build-harness.log'),
+    progress: log,
+    contextCache: context.cache.contexts,
+  });
+  const [harness] = await extractFiles(
+    client,
+    harnessImage.tag,
+    [{ inImage: '/out/harness.bin', field: 'harness' }],
+    path.join(outDir, 'harness'),
+  );
+  if (!harness) throw new Error('the harness image gave no /out/harness.bin');
+  return harness.path;
+}
+
+/**
  * The embedded default: builds the harness and every kernel variant of the fixture course in
  * Docker, then judges each variant against the staff kernels, writing each report under
  * `outDir/<variant>/`. The first row is staff-alt against staff alone: two correct kernels must
@@ -68,26 +101,10 @@ export async function runCourseDemo(
         `no variant "${variant}" in the fixture course (variants: ${Object.keys(truth.variants).join(', ')})`,
       );
 
-  log('building the shared harness (Docker target harness of fixtures/course/Dockerfile)');
-  const client = await docker.client();
-  const harnessImage = await buildImage(client, {
-    recipe: { ...kernel.build, target: 'harness', args: {} },
-    field: 'harness',
-    role: 'harness',
-    logFile: path.join(outDir, 'logs', 'build-harness.log'),
-    progress: log,
-    contextCache: context.cache.contexts,
-  });
-  const [harness] = await extractFiles(
-    client,
-    harnessImage.tag,
-    [{ inImage: '/out/harness.bin', field: 'harness' }],
-    path.join(outDir, 'harness'),
-  );
-  if (!harness) throw new Error('the harness image gave no /out/harness.bin');
+  const harness = await buildCourseHarness(context, docker, outDir, log);
   const settings: Settings = {
     ...base,
-    harness: { ...base.harness, payload: { kind: 'initrd', path: harness.path } },
+    harness: { ...base.harness, payload: { kind: 'initrd', path: harness } },
   };
 
   const built = new Map<string, ResolvedKernel>();

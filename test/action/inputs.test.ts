@@ -13,9 +13,17 @@ describe('readInputs', () => {
       comment: 'auto',
       uploadArtifacts: true,
       publishKernel: true,
+      bisect: false,
       allowForkCode: false,
       workingDirectory: '/ws',
     });
+  });
+
+  it('reads bisect as a boolean', () => {
+    expect(readInputs(reader({ 'github-token': 't', bisect: 'true' }), '/ws').bisect).toBe(true);
+    expect(() => readInputs(reader({ 'github-token': 't', bisect: 'yes' }), '/ws')).toThrow(
+      'input bisect: expected true or false, got "yes"',
+    );
   });
 
   it('puts the variant into the check name and parses lists and booleans', () => {

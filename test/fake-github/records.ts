@@ -63,6 +63,18 @@ export interface CommentRecord {
   history: string[];
 }
 
+/** A comment on a commit (POST /repos/{owner}/{repo}/commits/{commit_sha}/comments). */
+export interface CommitCommentRecord {
+  id: number;
+  repo: string;
+  commitSha: string;
+  body: string;
+  path?: string;
+  line?: number;
+  user: string;
+  createdAt: string;
+}
+
 export interface Annotation {
   path: string;
   start_line: number;

@@ -11,6 +11,7 @@ import type {
   PullRecord,
   IssueRecord,
   CommentRecord,
+  CommitCommentRecord,
   CheckRunRecord,
   WorkflowRecord,
   WorkflowRunRecord,
@@ -59,6 +60,7 @@ export class FakeState {
   readonly pulls = new Map<string, PullRecord>();
   readonly issues = new Map<string, IssueRecord>();
   readonly comments: CommentRecord[] = [];
+  readonly commitComments: CommitCommentRecord[] = [];
   readonly checkRuns: CheckRunRecord[] = [];
   readonly workflows: WorkflowRecord[] = [];
   readonly runs: WorkflowRunRecord[] = [];
@@ -93,6 +95,7 @@ export class FakeState {
       map.clear();
     for (const list of [
       this.comments,
+      this.commitComments,
       this.checkRuns,
       this.workflows,
       this.runs,
@@ -242,6 +245,13 @@ export class FakeState {
   commentsOf(repo: string, issueNumber: number): CommentRecord[] {
     return this.comments.filter(
       (c) => repoKey(c.repo) === repoKey(repo) && c.issueNumber === issueNumber,
+    );
+  }
+
+  commitCommentsOf(repo: string, commitSha?: string): CommitCommentRecord[] {
+    return this.commitComments.filter(
+      (c) =>
+        repoKey(c.repo) === repoKey(repo) && (commitSha === undefined || c.commitSha === commitSha),
     );
   }
 
@@ -448,6 +458,7 @@ export class FakeState {
       })),
       pulls: [...this.pulls.values()],
       comments: this.comments,
+      commitComments: this.commitComments,
       checkRuns: this.checkRuns,
       workflows: this.workflows,
       runs: this.runs,

@@ -1,9 +1,6 @@
 /** `base: true` — the pull request's base kernel, published on push or built from the base commit. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { buildKernel } from '../../build/kernel.js';
+import { buildCommitKernel, GitError } from '../../build/worktree.js';
 import { fromArtifact } from './artifact.js';
 import {
   fail,
@@ -46,39 +43,21 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
   const cached = await ctx.cache.lookup(key);
   if (cached) return { ...cached, source: described, cached: true };
 
-  const git = promisify(execFile);
-  const { stdout } = await git('git', [
-    '-C',
-    kernel.build.context,
-    'rev-parse',
-    '--show-toplevel',
-  ]).catch((error: Error) =>
-    fail(ref, `kernel.build.context is not in a git repository: ${error.message}`),
-  );
-  const top = stdout.trim();
-  const worktree = await mkdtemp(path.join(ctx.workDir, 'base-'));
-  await rm(worktree, { recursive: true });
   ctx.progress(
     `reference ${ref.name}: building the base commit ${baseSha.slice(0, 12)} in a worktree`,
   );
   try {
-    await git('git', ['-C', top, 'worktree', 'add', '--detach', worktree, baseSha]).catch(
-      (error: Error) => fail(ref, `cannot check out the base commit ${baseSha}: ${error.message}`),
-    );
-    const context = path.join(worktree, path.relative(top, kernel.build.context));
-    const built = await buildKernel(
-      ctx.docker,
-      { ...kernel, build: { ...kernel.build, context } },
-      {
-        variant,
-        outDir: path.join(ctx.workDir, 'base-build'),
-        progress: ctx.progress,
-        contextCache: ctx.contextCache,
-      },
-    );
+    const built = await buildCommitKernel(ctx.docker, kernel, baseSha, {
+      variant,
+      workDir: ctx.workDir,
+      outDir: path.join(ctx.workDir, 'base-build'),
+      progress: ctx.progress,
+      contextCache: ctx.contextCache,
+    });
     const stored = await ctx.cache.store(built.kernel.path, path.basename(kernel.path), key);
     return { ...stored, source: described, cached: false };
-  } finally {
-    await git('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+  } catch (error) {
+    if (error instanceof GitError) fail(ref, error.message);
+    throw error;
   }
 }

@@ -3,6 +3,7 @@ import { rateLimitBody, rateWindow } from '../ratelimit.js';
 import { actionsHandlers } from './actions.js';
 import { checkHandlers } from './checks.js';
 import { commentHandlers } from './comments.js';
+import { commitCommentHandlers } from './commit-comments.js';
 import type { Handler } from './context.js';
 import { releaseHandlers } from './releases.js';
 import { repoHandlers } from './repos.js';
@@ -11,6 +12,7 @@ export const handlers: Record<string, Handler> = {
   ...repoHandlers,
   ...checkHandlers,
   ...commentHandlers,
+  ...commitCommentHandlers,
   ...actionsHandlers,
   ...releaseHandlers,
   'rate-limit/get': (ctx) => ({

@@ -1,0 +1,87 @@
+/** The commits a bisect searches, read from git: oldest first, the good revision left out. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { GitError } from '../build/worktree.js';
+
+const git = promisify(execFile);
+
+export interface Commit {
+  sha: string;
+  subject: string;
+  /** `Name <email>`. */
+  author: string;
+  /** The author date, ISO 8601. */
+  date: string;
+}
+
+const FIELD = '\x1f';
+const FORMAT = ['%H', '%s', '%an <%ae>', '%aI'].join('%x1f');
+
+function parseCommit(line: string): Commit {
+  const [sha = '', subject = '', author = '', date = ''] = line.split(FIELD);
+  return { sha, subject, author, date };
+}
+
+/** `rev` as a full commit sha; a GitError naming `what` (`--good`) when git does not know it. */
+export async function resolveRevision(top: string, rev: string, what: string): Promise<Commit> {
+  const { stdout } = await git('git', [
+    '-C',
+    top,
+    'log',
+    '-1',
+    `--format=${FORMAT}`,
+    `${rev}^{commit}`,
+    '--',
+  ]).catch(() => {
+    throw new GitError(`${what} ${rev}: no such commit in ${top}`);
+  });
+  return parseCommit(stdout.trim());
+}
+
+/**
+ * The commits after `good` up to and including `bad`, oldest first, along the ancestry path
+ * (commits of side branches that never reached `bad` are not in it). With `firstParent`, only
+ * the first-parent chain: a merge is one step, as a merge-heavy history wants.
+ */
+export async function commitRange(
+  top: string,
+  good: Commit,
+  bad: Commit,
+  options: { firstParent: boolean },
+): Promise<Commit[]> {
+  const isAncestor = await git('git', [
+    '-C',
+    top,
+    'merge-base',
+    '--is-ancestor',
+    good.sha,
+    bad.sha,
+  ]).then(
+    () => true,
+    () => false,
+  );
+  if (!isAncestor || good.sha === bad.sha)
+    throw new GitError(
+      `--good ${good.sha.slice(0, 12)} must be an ancestor of --bad ${bad.sha.slice(0, 12)} (and not the same commit)`,
+    );
+  const { stdout } = await git(
+    'git',
+    [
+      '-C',
+      top,
+      'log',
+      '--reverse',
+      '--topo-order',
+      '--ancestry-path',
+      ...(options.firstParent ? ['--first-parent'] : []),
+      `--format=${FORMAT}`,
+      `${good.sha}..${bad.sha}`,
+      '--',
+    ],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim())
+    .map(parseCommit);
+}

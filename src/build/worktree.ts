@@ -1,0 +1,72 @@
+/**
+ * A commit's kernel built from a temporary git worktree, so the user's checkout (its files, its
+ * index, its HEAD) is never touched: the base commit of `base: true` and every step of a bisect.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { DockerAccess } from './docker.js';
+import { buildKernel, type BuiltKernel, type DockerKernelSettings } from './kernel.js';
+
+const git = promisify(execFile);
+
+/** Git could not do what was asked (no repository, an unknown commit): named in the message. */
+export class GitError extends Error {}
+
+/** The top of the git repository `dir` (kernel.build.context) is in. */
+export async function gitTop(dir: string): Promise<string> {
+  const { stdout } = await git('git', ['-C', dir, 'rev-parse', '--show-toplevel']).catch(
+    (error: Error) => {
+      throw new GitError(`kernel.build.context ${dir} is not in a git repository: ${error.message.trim()}`);
+    },
+  );
+  return stdout.trim();
+}
+
+export interface WorktreeBuild {
+  variant: string;
+  /** Scratch space: the worktree is made (and removed) under it. */
+  workDir: string;
+  /** Where the build log and the extracted kernel go. */
+  outDir: string;
+  progress: (line: string) => void;
+  contextCache: string;
+}
+
+/**
+ * Checks `sha` out in a fresh worktree of the repository around `kernel.build.context`, builds
+ * the kernel there with the same recipe (context, Dockerfile, target, arguments), and removes
+ * the worktree whatever happened. Docker's tags by context digest make an unchanged context a
+ * reuse, not a rebuild.
+ */
+export async function buildCommitKernel(
+  docker: DockerAccess,
+  kernel: DockerKernelSettings,
+  sha: string,
+  options: WorktreeBuild,
+): Promise<BuiltKernel> {
+  const top = await gitTop(kernel.build.context);
+  const worktree = await mkdtemp(path.join(options.workDir, 'worktree-'));
+  await rm(worktree, { recursive: true });
+  try {
+    await git('git', ['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch(
+      (error: Error) => {
+        throw new GitError(`cannot check out ${sha}: ${error.message.trim()}`);
+      },
+    );
+    const context = path.join(worktree, path.relative(top, kernel.build.context));
+    return await buildKernel(
+      docker,
+      { ...kernel, build: { ...kernel.build, context } },
+      {
+        variant: options.variant,
+        outDir: options.outDir,
+        progress: options.progress,
+        contextCache: options.contextCache,
+      },
+    );
+  } finally {
+    await git('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+  }
+}

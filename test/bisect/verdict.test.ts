@@ -1,0 +1,107 @@
+/**
+ * A step's reading: bad on a selected test in a selected class, skipped when the
+ * infrastructure is to blame, and a flaky-looking step checked again before it is trusted.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { judge } from '../../src/compare/judge.js';
+import { defaultSettings } from '../../src/config/load.js';
+import { needsRecheck, readStep, type Selection } from '../../src/bisect/verdict.js';
+import type { KernelObservation } from '../../src/results/observe.js';
+import { boot } from '../helpers/observations.js';
+
+const settings = defaultSettings('/tmp');
+const selection: Selection = { tests: [], classes: settings.failOn };
+
+function judged(observations: KernelObservation[]) {
+  return judge({
+    observations,
+    candidate: 'c0ffee',
+    references: ['good'],
+    normalize: settings.normalize,
+    compareOutput: true,
+    expectations: [],
+    failOn: settings.failOn,
+    scope: { arch: 'x86_64', variant: 'default', today: '2026-11-30' },
+  }).tests;
+}
+
+const good = [boot('good', 1, ['alloc:pass', 'sleep:pass', 'getpid:pass'])];
+
+describe('readStep', () => {
+  it('is bad when a selected test diverges in a selected class', () => {
+    const tests = judged([...good, boot('c0ffee', 1, ['alloc:fail', 'sleep:pass', 'getpid:pass'])]);
+    expect(readStep(tests, selection)).toMatchObject({ verdict: 'bad', diverging: ['alloc'] });
+    expect(readStep(tests, { ...selection, tests: ['sleep', 'get*'] }).verdict).toBe('good');
+    expect(readStep(tests, { ...selection, tests: ['al*'] }).verdict).toBe('bad');
+    expect(readStep(tests, { ...selection, classes: ['crash', 'output'] }).verdict).toBe('good');
+  });
+
+  it('is good when nothing selected diverges', () => {
+    const tests = judged([...good, boot('c0ffee', 1, ['alloc:pass', 'sleep:pass', 'getpid:pass'])]);
+    expect(readStep(tests, selection)).toEqual({
+      verdict: 'good',
+      flaky: [],
+      diverging: [],
+    });
+  });
+
+  it('skips a commit whose boot the infrastructure spoiled', () => {
+    const tests = judged([
+      ...good,
+      boot('c0ffee', 1, [], 'qemu-error', { message: 'QEMU was killed by SIGKILL' }),
+    ]);
+    const reading = readStep(tests, selection);
+    expect(reading.verdict).toBe('skip');
+    expect(reading.reason).toMatch(/infrastructure is to blame/);
+  });
+
+  it('checks a flaky-looking step again: one failing boot, then runs that disagree, is good', () => {
+    const first = [...good, boot('c0ffee', 1, ['alloc:pass', 'sleep:fail', 'getpid:pass'])];
+    const once = readStep(judged(first), selection);
+    expect(once.verdict).toBe('bad');
+    expect(needsRecheck(once)).toBe(true);
+    const again = [
+      ...first,
+      boot('c0ffee', 2, ['alloc:pass', 'sleep:pass', 'getpid:pass']),
+      boot('c0ffee', 3, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+    ];
+    const checked = readStep(judged(again), selection);
+    expect(checked).toMatchObject({ verdict: 'good', flaky: ['sleep'] });
+    // Unless flaky is a class the user asked to bisect.
+    expect(readStep(judged(again), { ...selection, classes: ['flaky'] }).verdict).toBe('bad');
+  });
+
+  it('blames a test that failed in every boot, though one boot died before it', () => {
+    const boots = [
+      boot('c0ffee', 1, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      boot('c0ffee', 2, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      boot('c0ffee', 3, [], 'stalled', { stage: 'firmware' }),
+    ];
+    const tests = judged([...good, ...boots]);
+    expect(tests.find((t) => t.id === 'sleep')?.verdict.class).toBe('flaky');
+    expect(readStep(tests, selection)).toMatchObject({
+      verdict: 'bad',
+      diverging: ['sleep'],
+      flaky: ['alloc', 'getpid'],
+    });
+    // A test that fails on the references too is no regression however the boots end.
+    const failingEverywhere = judged([
+      boot('good', 1, ['alloc:pass', 'sleep:fail', 'getpid:pass']),
+      ...boots,
+    ]);
+    expect(readStep(failingEverywhere, selection).verdict).toBe('good');
+  });
+
+  it('keeps a failure that every boot repeats bad', () => {
+    const boots = [1, 2, 3].map((n) =>
+      boot('c0ffee', n, ['alloc:fail', 'sleep:pass', 'getpid:pass']),
+    );
+    const reading = readStep(judged([...good, ...boots]), selection);
+    expect(reading).toMatchObject({ verdict: 'bad', diverging: ['alloc'], flaky: [] });
+  });
+
+  it('does not check a plainly good step again', () => {
+    expect(needsRecheck({ verdict: 'good', flaky: [], diverging: [] })).toBe(false);
+    expect(needsRecheck({ verdict: 'skip', flaky: [], diverging: [] })).toBe(false);
+  });
+});
