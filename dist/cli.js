@@ -7,12 +7,12 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, e as divergenceEntries, p as plural, f as CLASS_ORDER, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, T as TOOL_VERSION, d as renderMarkdown, l as isDivergence, v as validateReport, R as ReportError } from './chunks/validate-CnnfyHld.js';
+import { a as getDefaultExportFromCjs, C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, e as CLASSES, f as divergenceEntries, p as plural, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, l as isShownDivergence, T as TOOL_VERSION, d as renderMarkdown, m as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-B-0lKRFQ.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { i as parseConfig, g as runDifferential, l as loadConfig, K as KernelFileError, j as buildImage, k as extractFiles, m as buildKernel, f as createRunContext, n as bootKernels, v as variantOf, o as githubFromEnvironment, h as resolveKernels, q as compareSaved, u as updateExpectations, t as defaultSettings, C as ConfigError, H as HarnessError, B as BuildError, R as ReferenceFetchError, e as dockerAccess } from './chunks/candidate-DUlUVgI_.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BueTYs9k.js';
+import { m as classColour, n as htmlPage, C as CLIENT_COMMON, o as parseConfig, j as runDifferential, l as loadConfig, K as KernelFileError, q as buildKernel, t as buildImage, u as extractFiles, i as createRunContext, x as bootKernels, v as variantOf, y as githubFromEnvironment, k as resolveKernels, z as compareSaved, A as readBootLogs, B as renderHtml, D as updateExpectations, e as runBisect, E as resultText, F as defaultSettings, G as ConfigError, H as HarnessError, I as BuildError, R as ReferenceFetchError, J as BisectInputError, f as dockerAccess } from './chunks/context-ziY3IkZZ.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BDYfgTNT.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import 'node:stream';
@@ -4352,6 +4352,200 @@ const {
 } = commander;
 
 /**
+ * gradebook.html: a whole class at once. Students × tests as a heat map coloured by class,
+ * sortable by score or by any test, the score distribution, and each row linking to the
+ * student's own report.html. The same page shows `diverge demo`'s variants (see demo.ts).
+ */
+const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
+/** A relative link made only of URL-encoded path segments: never a scheme, never a way out of the page's folder. */
+const relativeHref = (...segments) => segments.map((s) => encodeURIComponent(s)).join('/');
+const asText = (value) => value === undefined || value === null
+    ? ''
+    : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
+function renderGradebookHtml(gradebook, options = {}) {
+    const href = options.reportHref ??
+        ((s) => relativeHref('students', s.name, 'report.html'));
+    const tests = [];
+    const seen = new Set();
+    for (const student of gradebook.students)
+        for (const id of Object.keys(student.tests))
+            if (!seen.has(id)) {
+                seen.add(id);
+                tests.push(id);
+            }
+    const present = new Set(gradebook.students.flatMap((s) => Object.values(s.tests)));
+    const classes = [
+        ...CLASS_ORDER,
+        ...[...present].filter((c) => !CLASS_ORDER.includes(c)).sort(),
+    ]
+        .filter((c) => present.has(c))
+        .map((name) => ({ name, color: classColour(name) }));
+    const data = {
+        title: options.title ?? 'diverge gradebook',
+        noun: options.noun ?? 'student',
+        tests,
+        classes,
+        students: gradebook.students.map((s) => ({
+            name: s.name,
+            score: s.score,
+            max: s.max,
+            conclusion: s.conclusion,
+            build: asText(s.build),
+            boot: asText(s.boot),
+            href: href(s),
+            cells: tests.map((id) => s.tests[id] ?? ''),
+        })),
+    };
+    return htmlPage({
+        title: data.title,
+        css: GRADEBOOK_CSS,
+        script: GRADEBOOK_SCRIPT,
+        body: GRADEBOOK_BODY,
+        data,
+    });
+}
+const GRADEBOOK_BODY = `<header id="head"></header>
+<section id="distribution-section"><h2>Score distribution</h2><div id="distribution"></div></section>
+<section id="legend"></section>
+<section id="table-section"><table id="book"><thead id="book-head"></thead><tbody id="book-body"></tbody></table></section>`;
+const GRADEBOOK_CSS = `
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 16px 24px; color: #1f2328; }
+h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0 6px; }
+.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
+.muted { color: #57606a; font-size: 12px; }
+#distribution { display: flex; align-items: flex-end; gap: 4px; height: 120px; border-bottom: 1px solid #d0d7de; padding-top: 16px; }
+.bin { flex: 1; max-width: 60px; display: flex; flex-direction: column; justify-content: flex-end; align-items: center; height: 100%; font-size: 11px; }
+.bar { width: 100%; background: #0969da; border-radius: 3px 3px 0 0; min-height: 1px; }
+.bins { display: flex; gap: 4px; font-size: 11px; color: #57606a; }
+.bins span { flex: 1; max-width: 60px; text-align: center; }
+#legend { margin: 10px 0; }
+.cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; margin-right: 6px; }
+table#book { border-collapse: collapse; font-size: 12.5px; }
+#book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
+#book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
+#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
+#book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
+#book th[aria-sort] button { text-decoration: underline; }
+#book td.heat { width: 22px; min-width: 22px; padding: 0; }
+#book td.score { text-align: right; font-variant-numeric: tabular-nums; }
+.bad { color: #cf222e; font-weight: 600; }
+`;
+const GRADEBOOK_SCRIPT = `(() => {
+'use strict';
+${CLIENT_COMMON}
+const students = data.students;
+const colours = new Map(data.classes.map((c) => [c.name, c.color]));
+const rank = new Map(data.classes.map((c, i) => [c.name, i]));
+const share = (s) => (s.max > 0 ? s.score / s.max : 0);
+let order = students.map((_, i) => i);
+let sortKey = 'score';
+let descending = true;
+
+function renderHead() {
+  const head = $('head');
+  head.append(el('h1', '', data.title));
+  const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;
+  const failing = students.filter((s) => s.conclusion !== 'success').length;
+  head.append(el('p', 'muted', students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful'));
+}
+
+function renderDistribution() {
+  const bins = new Array(10).fill(0);
+  for (const s of students) bins[Math.min(9, Math.floor(share(s) * 10))]++;
+  const top = Math.max(1, ...bins);
+  const box = $('distribution');
+  const labels = el('div', 'bins');
+  bins.forEach((n, i) => {
+    const bin = el('div', 'bin');
+    bin.dataset.count = n;
+    const bar = el('div', 'bar');
+    bar.style.height = (n / top) * 100 + '%';
+    bin.append(el('span', '', n ? n : ''), bar);
+    box.append(bin);
+    labels.append(el('span', '', i * 10 + '\u2013' + (i + 1) * 10 + '%'));
+  });
+  box.after(labels);
+}
+
+function renderLegend() {
+  for (const c of data.classes) {
+    const b = el('span', 'cls', c.name);
+    b.style.background = c.color;
+    $('legend').append(b);
+  }
+}
+
+function header() {
+  const tr = el('tr');
+  const sortable = (label, key, cls) => {
+    const th = el('th', cls);
+    const b = el('button', '', label);
+    b.dataset.sort = key;
+    th.append(b);
+    if (key === sortKey) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+    return th;
+  };
+  tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));
+  data.tests.forEach((id, j) => { const th = sortable(id, String(j), 'test'); th.title = id; tr.append(th); });
+  $('book-head').replaceChildren(tr);
+}
+
+function renderRows() {
+  const body = document.createDocumentFragment();
+  for (const i of order) {
+    const s = students[i];
+    const tr = el('tr');
+    tr.dataset.student = i;
+    const name = el('td', 'name');
+    const a = el('a', '', s.name);
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(s.href)) a.href = s.href;
+    name.append(a);
+    tr.append(name, el('td', 'score', s.score + ' / ' + s.max), el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion), el('td', '', s.build), el('td', '', s.boot));
+    s.cells.forEach((cls, j) => {
+      const td = el('td', 'heat');
+      td.dataset.class = cls;
+      td.title = data.tests[j] + ': ' + (cls || 'not reported');
+      if (cls) td.style.background = colours.get(cls) || '#cf222e';
+      tr.append(td);
+    });
+    body.append(tr);
+  }
+  $('book-body').replaceChildren(body);
+}
+
+function sortBy(key) {
+  descending = key === sortKey ? !descending : true;
+  sortKey = key;
+  const byName = (a, b) => (students[a].name < students[b].name ? -1 : students[a].name > students[b].name ? 1 : 0);
+  const sign = descending ? 1 : -1;
+  if (key === 'score') order.sort((a, b) => sign * (share(students[b]) - share(students[a])) || byName(a, b));
+  else {
+    const j = Number(key);
+    // Most severe class first: the class table's order; a test not reported last.
+    const r = (i) => { const c = students[i].cells[j]; return c ? (rank.has(c) ? rank.get(c) : -1) : 1e9; };
+    order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));
+  }
+  header();
+  renderRows();
+}
+
+renderHead();
+renderDistribution();
+renderLegend();
+$('book-head').addEventListener('click', (e) => {
+  const b = e.target.closest('button');
+  if (b) sortBy(b.dataset.sort);
+});
+sortKey = '';
+sortBy('score');
+document.body.dataset.ready = 'true';
+})();
+`;
+
+/**
  * A report for a terminal: a line per divergence, capped diffs, a summary line. Text from the
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
@@ -4532,6 +4726,29 @@ function unintended(report, intended) {
  * variant judged against the staff kernels) and the Linux demo. Only wires stages.
  */
 /**
+ * The course's shared harness (Docker target `harness` of fixtures/course/Dockerfile), taken out
+ * of its image into `outDir/harness/harness.bin`; returns that path.
+ */
+async function buildCourseHarness(context, docker, outDir, log) {
+    const kernel = (await loadConfig(path.join(COURSE_DIR, 'diverge.yml'))).kernel;
+    if (kernel?.build === undefined)
+        throw new Error(`${COURSE_DIR}/diverge.yml: expected kernel.build`);
+    log('building the shared harness (Docker target harness of fixtures/course/Dockerfile)');
+    const client = await docker.client();
+    const harnessImage = await buildImage(client, {
+        recipe: { ...kernel.build, target: 'harness', args: {} },
+        field: 'harness',
+        role: 'harness',
+        logFile: path.join(outDir, 'logs', 'build-harness.log'),
+        progress: log,
+        contextCache: context.cache.contexts,
+    });
+    const [harness] = await extractFiles(client, harnessImage.tag, [{ inImage: '/out/harness.bin', field: 'harness' }], path.join(outDir, 'harness'));
+    if (!harness)
+        throw new Error('the harness image gave no /out/harness.bin');
+    return harness.path;
+}
+/**
  * The embedded default: builds the harness and every kernel variant of the fixture course in
  * Docker, then judges each variant against the staff kernels, writing each report under
  * `outDir/<variant>/`. The first row is staff-alt against staff alone: two correct kernels must
@@ -4548,22 +4765,10 @@ async function runCourseDemo(context, outDir, options) {
     for (const variant of variants)
         if (!(variant in truth.variants))
             throw new KernelFileError(`no variant "${variant}" in the fixture course (variants: ${Object.keys(truth.variants).join(', ')})`);
-    log('building the shared harness (Docker target harness of fixtures/course/Dockerfile)');
-    const client = await docker.client();
-    const harnessImage = await buildImage(client, {
-        recipe: { ...kernel.build, target: 'harness', args: {} },
-        field: 'harness',
-        role: 'harness',
-        logFile: path.join(outDir, 'logs', 'build-harness.log'),
-        progress: log,
-        contextCache: context.cache.contexts,
-    });
-    const [harness] = await extractFiles(client, harnessImage.tag, [{ inImage: '/out/harness.bin', field: 'harness' }], path.join(outDir, 'harness'));
-    if (!harness)
-        throw new Error('the harness image gave no /out/harness.bin');
+    const harness = await buildCourseHarness(context, docker, outDir, log);
     const settings = {
         ...base,
-        harness: { ...base.harness, payload: { kind: 'initrd', path: harness.path } },
+        harness: { ...base.harness, payload: { kind: 'initrd', path: harness } },
     };
     const built = new Map();
     for (const variant of [...truth.references, ...variants]) {
@@ -4603,8 +4808,37 @@ async function runCourseDemo(context, outDir, options) {
         const wrong = unintended(report, truth.variants[variant] ?? {});
         rows.push({ variant, report, unintended: wrong, note: wrong.length ? 'NO' : 'yes' });
     }
+    await writeFile(path.join(outDir, 'overview.html'), renderGradebookHtml(demoGradebook(rows), {
+        title: 'diverge demo: the fixture course',
+        noun: 'variant',
+        reportHref: (variant) => relativeHref(variant.name, 'report.html'),
+    }));
     await writeFile(path.join(outDir, 'summary.md'), `# diverge demo: the fixture course\n\nEach variant judged against ${truth.references.join(' and ')} (staff-alt against staff alone).\n\n${renderMatrixMarkdown(rows, 'as intended')}`);
     return rows;
+}
+/**
+ * The demo's variants in the gradebook's shape, so that one page shows both: a variant's score
+ * is the number of its tests that do not diverge.
+ */
+function demoGradebook(rows) {
+    return {
+        schema: GRADEBOOK_SCHEMA,
+        students: rows.map(({ variant, report }) => {
+            const outcomes = report.boots
+                .filter((b) => b.kernel === report.candidate.name)
+                .map((b) => b.outcome);
+            return {
+                name: variant,
+                score: report.tests.filter((t) => !isShownDivergence(t.verdict)).length,
+                max: report.tests.length,
+                conclusion: report.summary.conclusion,
+                tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+                build: 'ok',
+                boot: [...new Set(outcomes)].join(', '),
+                report: `${variant}/report.json`,
+            };
+        }),
+    };
 }
 /**
  * The second fixture family: the Linux fixture harness (busybox + a static KTAP program) on real
@@ -4641,7 +4875,7 @@ async function runLinuxDemo(context, outDir, log) {
         ],
     }, { outDir, variant: 'default', progress: log });
     process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
-    log(`report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`);
+    log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
     log('the divergences above are real: Linux 6.12 behaves differently from 6.1 in those tests');
     return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;
 }
@@ -4690,6 +4924,7 @@ const BAD_INPUT = [
     ReferenceFetchError,
     UsageError,
     ReportError,
+    BisectInputError,
 ];
 /**
  * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
@@ -4777,7 +5012,7 @@ async function main(argv) {
             ...(options.jobs ? { jobs: options.jobs } : {}),
         });
         show(report);
-        log(`report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`);
+        log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
         code = divergenceExit(report);
     });
     program
@@ -4804,7 +5039,7 @@ async function main(argv) {
         .command('report')
         .description('render a report.json for people')
         .argument('<report.json>', 'a report written by diverge run or compare')
-        .option('-f, --format <format>', 'terminal | markdown | json', 'terminal')
+        .option('-f, --format <format>', 'terminal | markdown | html | json', 'terminal')
         .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
         .action(async (file, options) => {
         const report = await readReport(file);
@@ -4814,6 +5049,11 @@ async function main(argv) {
                 reportUrl: file,
             }));
         }
+        else if (options.format === 'html') {
+            // Serial logs are read beside the report, where boots[].log points.
+            const logs = await readBootLogs(report, path.dirname(path.resolve(file)));
+            process.stdout.write(renderHtml(report, logs));
+        }
         else if (options.format === 'json') {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
@@ -4821,7 +5061,7 @@ async function main(argv) {
             show(report);
         }
         else {
-            throw new UsageError(`--format: expected terminal, markdown or json, got "${options.format}"`);
+            throw new UsageError(`--format: expected terminal, markdown, html or json, got "${options.format}"`);
         }
     });
     program
@@ -4874,12 +5114,50 @@ async function main(argv) {
         for (const row of rows)
             for (const problem of row.unintended)
                 log(`${row.variant}: ${problem}`);
-        log(`reports: ${outDir}/<variant>/report.json and report.md, serial logs in ${outDir}/<variant>/logs; table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`);
+        log(`reports: ${outDir}/<variant>/report.html, report.json and report.md, serial logs in ${outDir}/<variant>/logs; overview in ${path.join(outDir, 'overview.html')}, table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`);
         code = rows.some((row) => row.report.summary.conclusion === 'neutral')
             ? EXIT.infrastructure
             : rows.some((row) => row.unintended.length > 0)
                 ? EXIT.divergences
                 : EXIT.ok;
+    });
+    program
+        .command('bisect')
+        .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
+        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+        .requiredOption('--good <rev>', 'a commit whose kernel behaves')
+        .requiredOption('--bad <rev>', 'a later commit whose kernel diverges')
+        .option('-t, --test <glob>', 'only these tests decide (repeatable; default every test)', (value, previous = []) => [...previous, value])
+        .option('--class <class>', `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`, (value, previous = []) => {
+        if (!FAIL_ON_CLASSES.includes(value))
+            throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
+        return [...previous, value];
+    })
+        .option('--first-parent', 'follow only the first parent of merges')
+        .option('--no-good-reference', "do not add the good commit's kernel to the references")
+        .option('-j, --jobs <n>', 'commits tested at once in a round (default: the cores)', positiveInt)
+        .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
+        .action(async (options) => {
+        const settings = await settingsFor(options.config);
+        const outDir = path.resolve(options.out);
+        const { github, run } = githubFromEnvironment(process.env, { variant: variantOf(settings, undefined) }, log);
+        const bisect = await runBisect(context, settings, {
+            good: options.good,
+            bad: options.bad,
+            tests: options.test ?? [],
+            ...(options.class ? { classes: options.class } : {}),
+            firstParent: Boolean(options.firstParent),
+            goodReference: options.goodReference,
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            outDir,
+            docker,
+            progress: log,
+            run,
+            ...(github ? { github } : {}),
+        });
+        process.stdout.write(resultText(bisect));
+        log(`bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`);
+        code = bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
     });
     try {
         await program.parseAsync(argv);

@@ -6308,7 +6308,7 @@ const TOOL_VERSION = '0.1.0';
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'23025cc7e6a20767' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'c9f366a5e6723a46' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -8278,7 +8278,7 @@ const SEVERITY_ICON = new Map([
     ['warning', '🟡'],
     ['notice', '🔵'],
 ]);
-function renderHead(report, title) {
+function renderHead(report, title, htmlReport) {
     const { summary } = report;
     const working = report.references.filter((ref) => ref.broken === undefined);
     const against = working.map((ref) => inlineText(ref.name)).join(', ') || 'no working reference';
@@ -8317,6 +8317,8 @@ function renderHead(report, title) {
         `accelerator ${inlineText(report.run.host.accel)}`,
     ].join(' · ');
     const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`, context];
+    if (htmlReport)
+        parts.push(`The full report (tests × kernels grid, side-by-side diffs, serial logs): ${inlineCode('report.html')} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`);
     if (summary.note !== undefined)
         parts.push(`**Note:** ${inlineText(summary.note)}`);
     const table = classTable(report);
@@ -8485,7 +8487,7 @@ const joinBlocks = (blocks) => `${blocks.join('\n\n')}\n`;
 /** The report as Markdown of at most `budgetBytes` UTF-8 bytes. */
 function renderMarkdown(report, options = {}) {
     const budget = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
-    const head = renderHead(report, options.title ?? 'diverge');
+    const head = renderHead(report, options.title ?? 'diverge', options.htmlReport);
     const units = [
         ...divergenceEntries(report).map((entry) => ({
             render: (diffBytes) => renderEntry(entry, diffBytes),
@@ -17601,4 +17603,4 @@ function validateReport(value, file = 'report.json') {
     throw new ReportError(problems.join('\n'));
 }
 
-export { ArchiveError as A, BUILD_LOG_CAP_BYTES as B, CLASSES as C, DIVERGENCE_CLASSES as D, EXIT as E, FAIL_ON_CLASSES as F, DIVERGENT_CLASSES as G, isDivergentClass as H, TOOL_NAME as I, restEndpointMethods as J, paginateRest as K, SEVERITY_ORDER as L, inlineCode as M, inlineText as N, Octokit$1 as O, ReportError as R, SEVERITIES as S, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, renderMarkdown as d, divergenceEntries as e, CLASS_ORDER as f, getAugmentedNamespace as g, classCount as h, expandTabs as i, splitLines as j, percent as k, isDivergence as l, EXTRACT_FILE_CAP_BYTES as m, num as n, DEFAULT_FAIL_ON as o, plural as p, createGitHub as q, requestLog as r, singleLine as s, DEFAULT_API_URL as t, download as u, validateReport as v, DownloadError as w, extractZip as x, redact as y, BUILD_ID as z };
+export { ArchiveError as A, BUILD_LOG_CAP_BYTES as B, CLASS_ORDER as C, DIVERGENCE_CLASSES as D, EXIT as E, FAIL_ON_CLASSES as F, stripControls as G, inlineCode as H, inlineText as I, codeBlock as J, DIVERGENT_CLASSES as K, isDivergentClass as L, ajvExports as M, addFormats as N, TOOL_NAME as O, BUILD_ID as P, Octokit$1 as Q, ReportError as R, SEVERITIES as S, TOOL_VERSION as T, restEndpointMethods as U, paginateRest as V, SEVERITY_ORDER as W, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, renderMarkdown as d, CLASSES as e, divergenceEntries as f, getAugmentedNamespace as g, classCount as h, expandTabs as i, splitLines as j, percent as k, isShownDivergence as l, isDivergence as m, num as n, EXTRACT_FILE_CAP_BYTES as o, plural as p, DEFAULT_FAIL_ON as q, requestLog as r, singleLine as s, createGitHub as t, DEFAULT_API_URL as u, validateReport as v, download as w, DownloadError as x, extractZip as y, redact as z };

@@ -31,7 +31,7 @@ import require$$0$5 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, O as Octokit, J as restEndpointMethods, K as paginateRest, q as createGitHub, t as DEFAULT_API_URL, l as isDivergence, s as singleLine, S as SEVERITIES, L as SEVERITY_ORDER, M as inlineCode, F as FAIL_ON_CLASSES } from './validate-CnnfyHld.js';
+import { c as commonjsGlobal, Q as Octokit, U as restEndpointMethods, V as paginateRest, t as createGitHub, u as DEFAULT_API_URL, m as isDivergence, s as singleLine, S as SEVERITIES, W as SEVERITY_ORDER, H as inlineCode, F as FAIL_ON_CLASSES } from './validate-B-0lKRFQ.js';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -32384,6 +32384,7 @@ function readInputs(read, workspace) {
         ...(failOn ? { failOn } : {}),
         uploadArtifacts: boolean('upload-artifacts', true, read),
         publishKernel: boolean('publish-kernel', true, read),
+        bisect: boolean('bisect', false, read),
         allowForkCode: boolean('allow-fork-code', false, read),
         workingDirectory,
     };
@@ -32478,4 +32479,4 @@ async function withErrorBoundary(core, check, work) {
 /** Report artifacts are named `diverge-report-<variant>`. */
 const REPORT_ARTIFACT_PREFIX = 'diverge-report-';
 
-export { readReportInputs as A, BearerCredentialHandler as B, HttpClient as H, REPORT_ARTIFACT_PREFIX as R, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, createCheck as k, withErrorBoundary as l, mkdirP as m, readInputs as n, runUrl as o, locateTests as p, publish as q, rmRF as r, setSecret as s, stateOf as t, annotationsFor as u, actionEnvironment as v, warning as w, context as x, core as y, actionGitHub as z };
+export { readReportInputs as A, BearerCredentialHandler as B, HttpClient as H, REPORT_ARTIFACT_PREFIX as R, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, createCheck as k, runUrl as l, mkdirP as m, withErrorBoundary as n, readInputs as o, publish as p, locateTests as q, rmRF as r, setSecret as s, stateOf as t, annotationsFor as u, actionEnvironment as v, warning as w, context as x, core as y, actionGitHub as z };

@@ -3,7 +3,7 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, m as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, F as FAIL_ON_CLASSES, o as DEFAULT_FAIL_ON, q as createGitHub, t as DEFAULT_API_URL, u as download, w as DownloadError, x as extractZip, A as ArchiveError, y as redact, z as BUILD_ID, G as DIVERGENT_CLASSES, H as isDivergentClass, l as isDivergence, C as CLASSES, D as DIVERGENCE_CLASSES, I as TOOL_NAME, v as validateReport, d as renderMarkdown } from './validate-CnnfyHld.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, o as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, F as FAIL_ON_CLASSES, q as DEFAULT_FAIL_ON, t as createGitHub, u as DEFAULT_API_URL, w as download, x as DownloadError, y as extractZip, A as ArchiveError, z as redact, G as stripControls, H as inlineCode, I as inlineText, J as codeBlock, s as singleLine, K as DIVERGENT_CLASSES, L as isDivergentClass, M as ajvExports, N as addFormats, m as isDivergence, e as CLASSES, D as DIVERGENCE_CLASSES, O as TOOL_NAME, C as CLASS_ORDER, v as validateReport, d as renderMarkdown, P as BUILD_ID } from './validate-B-0lKRFQ.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -30,16 +30,16 @@ import require$$0$4 from 'http2';
 import { mkdir, rm, rename, writeFile, lstat, readFile, readdir, readlink, mkdtemp, stat, open as open$1, copyFile, access, constants as constants$3 } from 'node:fs/promises';
 import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
-import { tmpdir, homedir, arch as arch$1, availableParallelism, freemem } from 'node:os';
+import { availableParallelism, freemem, arch as arch$1, tmpdir, homedir } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { gzipSync } from 'node:zlib';
 import { once as once$1 } from 'node:events';
 import { Readable } from 'node:stream';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import 'node:stream/promises';
 import 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 
 var src$4 = {exports: {}};
 
@@ -50757,13 +50757,13 @@ function requireWrappers () {
 	return wrappers;
 }
 
-var type;
+var type$1;
 var hasRequiredType;
 
 function requireType () {
-	if (hasRequiredType) return type;
+	if (hasRequiredType) return type$1;
 	hasRequiredType = 1;
-	type = Type;
+	type$1 = Type;
 
 	// extends Namespace
 	var Namespace = requireNamespace();
@@ -51394,7 +51394,7 @@ function requireType () {
 	        util.decorateType(target, typeName);
 	    };
 	};
-	return type;
+	return type$1;
 }
 
 var root;
@@ -75166,7 +75166,7 @@ function partial(Class, schema, mask, name = "partial") {
         ((value, key) => (selected && !selected.has(key) ? value : new Class({ type: "optional", innerType: value }))));
     return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class, schema, mask) {
+function required$1(Class, schema, mask) {
     const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
     const newShape = {};
     mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => 
@@ -81018,7 +81018,7 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return partial(ZodExactOptional, this, args[0], "exactPartial");
     },
     required(...args) {
-        return required(ZodNonOptional, this, args[0]);
+        return required$1(ZodNonOptional, this, args[0]);
     },
 });
 // strictObject
@@ -83748,7 +83748,7 @@ const intHex$1 = {
     stringify: node => intStringify$1(node, 16, '0x')
 };
 
-const schema$2 = [
+const schema$3 = [
     map,
     seq,
     string,
@@ -83817,7 +83817,7 @@ const jsonError = {
         return str;
     }
 };
-const schema$1 = [map, seq].concat(jsonScalars, jsonError);
+const schema$2 = [map, seq].concat(jsonScalars, jsonError);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -84331,7 +84331,7 @@ const timestamp = {
     stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
 };
 
-const schema = [
+const schema$1 = [
     map,
     seq,
     string,
@@ -84356,11 +84356,11 @@ const schema = [
 ];
 
 const schemas = new Map([
-    ['core', schema$2],
+    ['core', schema$3],
     ['failsafe', [map, seq, string]],
-    ['json', schema$1],
-    ['yaml11', schema],
-    ['yaml-1.1', schema]
+    ['json', schema$2],
+    ['yaml11', schema$1],
+    ['yaml-1.1', schema$1]
 ]);
 const tagsByName = {
     binary,
@@ -89126,6 +89126,48 @@ async function fromArtifact(ref, source, ctx) {
     }
 }
 
+/**
+ * A commit's kernel built from a temporary git worktree, so the user's checkout (its files, its
+ * index, its HEAD) is never touched: the base commit of `base: true` and every step of a bisect.
+ */
+const git$1 = promisify(execFile);
+/** Git could not do what was asked (no repository, an unknown commit): named in the message. */
+class GitError extends Error {
+}
+/** The top of the git repository `dir` (kernel.build.context) is in. */
+async function gitTop(dir) {
+    const { stdout } = await git$1('git', ['-C', dir, 'rev-parse', '--show-toplevel']).catch((error) => {
+        throw new GitError(`kernel.build.context ${dir} is not in a git repository: ${error.message.trim()}`);
+    });
+    return stdout.trim();
+}
+/**
+ * Checks `sha` out in a fresh worktree of the repository around `kernel.build.context`, builds
+ * the kernel there with the same recipe (context, Dockerfile, target, arguments), and removes
+ * the worktree whatever happened. Docker's tags by context digest make an unchanged context a
+ * reuse, not a rebuild.
+ */
+async function buildCommitKernel(docker, kernel, sha, options) {
+    const top = await gitTop(kernel.build.context);
+    const worktree = await mkdtemp(path$1.join(options.workDir, 'worktree-'));
+    await rm(worktree, { recursive: true });
+    try {
+        await git$1('git', ['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch((error) => {
+            throw new GitError(`cannot check out ${sha}: ${error.message.trim()}`);
+        });
+        const context = path$1.join(worktree, path$1.relative(top, kernel.build.context));
+        return await buildKernel(docker, { ...kernel, build: { ...kernel.build, context } }, {
+            variant: options.variant,
+            outDir: options.outDir,
+            progress: options.progress,
+            contextCache: options.contextCache,
+        });
+    }
+    finally {
+        await git$1('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+    }
+}
+
 /** `base: true` — the pull request's base kernel, published on push or built from the base commit. */
 /**
  * The pull request's base kernel: the artifact an earlier push on the base branch published,
@@ -89154,22 +89196,11 @@ async function fromBase(ref, ctx) {
     const cached = await ctx.cache.lookup(key);
     if (cached)
         return { ...cached, source: described, cached: true };
-    const git = promisify(execFile);
-    const { stdout } = await git('git', [
-        '-C',
-        kernel.build.context,
-        'rev-parse',
-        '--show-toplevel',
-    ]).catch((error) => fail(ref, `kernel.build.context is not in a git repository: ${error.message}`));
-    const top = stdout.trim();
-    const worktree = await mkdtemp(path$1.join(ctx.workDir, 'base-'));
-    await rm(worktree, { recursive: true });
     ctx.progress(`reference ${ref.name}: building the base commit ${baseSha.slice(0, 12)} in a worktree`);
     try {
-        await git('git', ['-C', top, 'worktree', 'add', '--detach', worktree, baseSha]).catch((error) => fail(ref, `cannot check out the base commit ${baseSha}: ${error.message}`));
-        const context = path$1.join(worktree, path$1.relative(top, kernel.build.context));
-        const built = await buildKernel(ctx.docker, { ...kernel, build: { ...kernel.build, context } }, {
+        const built = await buildCommitKernel(ctx.docker, kernel, baseSha, {
             variant,
+            workDir: ctx.workDir,
             outDir: path$1.join(ctx.workDir, 'base-build'),
             progress: ctx.progress,
             contextCache: ctx.contextCache,
@@ -89177,8 +89208,10 @@ async function fromBase(ref, ctx) {
         const stored = await ctx.cache.store(built.kernel.path, path$1.basename(kernel.path), key);
         return { ...stored, source: described, cached: false };
     }
-    finally {
-        await git('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+    catch (error) {
+        if (error instanceof GitError)
+            fail(ref, error.message);
+        throw error;
     }
 }
 
@@ -89326,247 +89359,83 @@ function fetchReference(ref, ctx) {
     return fetcher(ref, ref.source, ctx);
 }
 
-function cacheDirs(root) {
-    return {
-        root,
-        kernels: path$1.join(root, 'kernels'),
-        sources: path$1.join(root, 'sources'),
-        observations: path$1.join(root, 'observations'),
-        contexts: path$1.join(root, 'contexts'),
-        initramfs: path$1.join(root, 'initramfs'),
-        kvmProbe: path$1.join(root, 'kvm-probe.json'),
-    };
-}
-/** ~/.cache/diverge, or under XDG_CACHE_HOME. */
-function cacheDir(env) {
-    return path$1.join(env.XDG_CACHE_HOME || path$1.join(homedir(), '.cache'), 'diverge');
-}
-function processRegistry() {
-    const live = new Set();
-    return {
-        add: (child) => void live.add(child),
-        delete: (child) => void live.delete(child),
-        killAll: () => {
-            for (const child of live)
-                child.kill('SIGKILL');
-            const n = live.size;
-            live.clear();
-            return n;
-        },
-    };
-}
-const systemClock = {
-    now: () => Date.now(),
-    today: () => new Date().toISOString().slice(0, 10),
-};
-/** The context of a process: read from its environment, once. */
-function createRunContext(env = process.env) {
-    return {
-        cache: cacheDirs(cacheDir(env)),
-        processes: processRegistry(),
-        clock: systemClock,
-        // From source (ts-jest) this is `0.1.0+source` whatever the code: harmless, as tests give
-        // every run fresh cache directories and so never meet entries of an older build.
-        buildId: BUILD_ID,
-        searchPath: (env.PATH ?? '').split(path$1.delimiter).filter(Boolean),
-        tempDir: env.RUNNER_TEMP || tmpdir(),
-        dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
-    };
-}
-
-class KernelFileError extends Error {
-}
-/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
-function imageFormat(head) {
-    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
-        return 'bzImage';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
-        return 'arm64 Image';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
-        return 'riscv Image';
-    if (head.toString('latin1', 0, 4) === '\x7fELF')
-        return 'ELF';
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.toString('latin1', 0, 2) === 'MZ')
-        return 'PE/EFI';
-    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
-        if (head.readUInt32LE(offset) === 0x1badb002)
-            return 'multiboot';
-    }
-    return undefined;
-}
-/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
-async function checkKernelFile(name, file, arch) {
-    let handle;
-    try {
-        handle = await open$1(file, 'r');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
-    }
-    try {
-        const info = await handle.stat();
-        if (!info.isFile())
-            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
-        const head = Buffer.alloc(8192);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const format = imageFormat(head.subarray(0, bytesRead));
-        const accepted = archMachines(arch).kernelFormats;
-        if (!format || !accepted.includes(format)) {
-            throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
-        }
-        return format;
-    }
-    finally {
-        await handle.close();
-    }
-}
-
 /**
- * Reference kernels kept between runs. Files are stored by content digest
- * (`kernels/<sha256>/<name>`), and an index maps what a source *is* (an artifact id, a release
- * asset id, a URL with its sha256, a base commit) to the digest it gave, so a second run neither
- * downloads nor builds what it already has. The Action saves the same directory with
- * @actions/cache between workflow runs.
+ * bisect.md and the terminal's lines for a bisect. Commit subjects and authors come from the
+ * repository and test output from kernels: both are escaped wherever they are shown.
  */
-class KernelCache {
-    dirs;
-    /** Content-addressed, so no build id in the keys: a kernel's bytes are the same to any build. */
-    constructor(dirs) {
-        this.dirs = dirs;
-    }
-    fileFor(digest, name) {
-        return path$1.join(this.dirs.kernels, digest.replace(/^sha256:/, ''), path$1.basename(name));
-    }
-    indexFile(sourceKey) {
-        return path$1.join(this.dirs.sources, `${sha256(sourceKey).slice('sha256:'.length)}.json`);
-    }
-    /** Copies `file` into the cache under its digest; returns the cached copy. */
-    async store(file, name, sourceKey) {
-        const digest = await sha256File(file);
-        const target = this.fileFor(digest, name);
-        if (!(await exists(target))) {
-            await mkdir(path$1.dirname(target), { recursive: true });
-            const partial = `${target}.${process.pid}.partial`;
-            await copyFile(file, partial);
-            await rename(partial, target); // atomic: a concurrent run never sees half a kernel
-        }
-        if (sourceKey !== undefined)
-            await this.remember(sourceKey, { path: target, digest });
-        return { path: target, digest };
-    }
-    /** The kernel a source gave before, if its file is still in the cache and intact. */
-    async lookup(sourceKey) {
-        let entry;
-        try {
-            entry = JSON.parse(await readFile(this.indexFile(sourceKey), 'utf8'));
-        }
-        catch {
-            return undefined;
-        }
-        if (!(await exists(entry.path)))
-            return undefined;
-        // A cached kernel is re-hashed: the cache directory is restored from elsewhere in CI.
-        return (await sha256File(entry.path)) === entry.digest ? entry : undefined;
-    }
-    /** The cached file with `digest`, if any (a URL reference names its digest up front). */
-    async byDigest(digest, name) {
-        const file = this.fileFor(digest, name);
-        if (!(await exists(file)))
-            return undefined;
-        return (await sha256File(file)) === digest ? { path: file, digest } : undefined;
-    }
-    async remember(sourceKey, entry) {
-        await writeAtomically(this.indexFile(sourceKey), JSON.stringify(entry));
-    }
+const short$1 = (sha) => sha.slice(0, 12);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
+const DIFF_LINES = 60;
+/** One line per step, as the terminal shows it when the step ends. */
+function stepLine(step) {
+    const notes = [
+        step.build,
+        `${step.boots} boot(s)`,
+        ...(step.diverging.length ? [`diverging: ${step.diverging.slice(0, 5).join(', ')}`] : []),
+        ...(step.flaky.length ? [`flaky: ${step.flaky.slice(0, 5).join(', ')}`] : []),
+        ...(step.reason ? [step.reason] : []),
+    ];
+    return singleLine(`round ${step.round}: ${short$1(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
 }
-async function exists(file) {
-    return stat(file).then((info) => info.isFile(), () => false);
-}
-
-const CANDIDATE = 'candidate';
-async function resolveCandidate(settings, flag, options) {
-    const kernel = settings.kernel;
-    if (flag)
-        return { name: CANDIDATE, path: flag, source: { file: flag } };
-    if (!kernel)
-        throw new KernelFileError('no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml');
-    if (kernel.file !== undefined)
-        return {
-            name: CANDIDATE,
-            path: kernel.file,
-            ...(kernel.extra.length ? { disks: kernel.extra } : {}),
-            source: { file: kernel.file },
-        };
-    const built = await buildKernel(options.docker, kernel, {
-        ...options,
-        contextCache: options.cache.contexts,
-    });
-    return {
-        name: CANDIDATE,
-        path: built.kernel.path,
-        digest: built.kernel.digest,
-        ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
-        source: {
-            build: {
-                context: kernel.build.context,
-                dockerfile: kernel.build.dockerfile,
-                ...(kernel.build.target ? { target: kernel.build.target } : {}),
-                variant: options.variant,
-            },
-            image: built.image.tag,
-            path: kernel.path,
-        },
-    };
-}
-/**
- * The candidate and the references as files. Flags win over the config. The candidate comes
- * from its file or its Docker build; references are fetched from their sources (see sources/).
- */
-async function resolveKernels(settings, flags, options) {
-    // References are checked first: a config mistake there should not wait for a kernel build.
-    let references;
-    if (flags.references && flags.references.length > 0) {
-        references = flags.references.map((r) => ({
-            name: r.name,
-            path: r.path,
-            source: { file: r.path },
-        }));
+const commitLine = (c) => `${short$1(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
+/** The result, as the terminal shows it at the end. */
+function resultText(bisect) {
+    const lines = [];
+    if (bisect.culprit) {
+        lines.push(bisect.undecided.length
+            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short$1(c.sha)).join(' ')}):`
+            : 'first bad commit:', `  ${commitLine(bisect.culprit)}`);
+        for (const test of bisect.tests)
+            lines.push(`  ${test.id}: ${test.class}`);
     }
     else {
-        const workDir = path$1.join(options.outDir, 'references');
-        await mkdir(workDir, { recursive: true });
-        const context = {
-            run: options.run ?? { variant: options.variant },
-            ...(options.github ? { github: options.github } : {}),
-            docker: options.docker,
-            cache: new KernelCache(options.cache),
-            contextCache: options.cache.contexts,
-            settings,
-            workDir,
-            progress: options.progress,
-            ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-        };
-        references = [];
-        // One at a time: the progress lines of two downloads would interleave.
-        for (const reference of settings.references) {
-            const fetched = await fetchReference(reference, context);
-            if (reference.source.kind !== 'file')
-                options.progress(`reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`);
-            references.push({
-                name: reference.name,
-                path: fetched.path,
-                source: fetched.source,
-                digest: fetched.digest,
-            });
+        lines.push(`the bad revision ${short$1(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
+    }
+    lines.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} over ${bisect.range.commits} commit(s) (a plain bisect: ${bisect.plainSteps} steps); ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped; ${seconds(bisect.run.durationMs)}`);
+    return `${lines.map((line) => stripControls(line)).join('\n')}\n`;
+}
+const commitCell = (c) => `${inlineCode(short$1(c.sha))} ${inlineText(c.subject)}`;
+function renderBisectMarkdown(bisect) {
+    const out = ['# diverge bisect', ''];
+    out.push(`Between good ${commitCell(bisect.good)} and bad ${commitCell(bisect.bad)}: ${bisect.range.commits} commit(s)${bisect.range.firstParent ? ' (first parents only)' : ''}, judged against ${bisect.references.map(inlineCode).join(', ')}; a commit is bad when ${bisect.selection.tests.length ? bisect.selection.tests.map(inlineCode).join(', ') : 'any test'} diverges as ${bisect.selection.classes.map(inlineCode).join(', ')}.`, '');
+    if (bisect.culprit) {
+        const c = bisect.culprit;
+        out.push('## First bad commit', '', `${inlineCode(c.sha)} ${inlineText(c.subject)}`, '', `Author: ${inlineText(c.author)}, ${inlineText(c.date)}`, '');
+        if (bisect.undecided.length)
+            out.push(`Skipped commits just before it could be the first bad one instead: ${bisect.undecided.map((u) => commitCell(u)).join('; ')}.`, '');
+        if (bisect.tests.length) {
+            out.push('### Tests that diverge there (against its parent)', '');
+            for (const test of bisect.tests) {
+                out.push(`- ${inlineCode(test.id)}: ${inlineCode(test.class)}`);
+                if (test.diff) {
+                    const lines = test.diff.split('\n');
+                    const shown = lines.slice(0, DIFF_LINES);
+                    if (lines.length > DIFF_LINES)
+                        shown.push(`... ${lines.length - DIFF_LINES} more line(s)`);
+                    out.push('', codeBlock(shown, 'diff').replace(/^/gm, '  '), '');
+                }
+            }
+            out.push('');
         }
     }
-    if (references.some((r) => r.name === CANDIDATE))
-        throw new KernelFileError(`a reference cannot be named "${CANDIDATE}"`);
-    const candidate = await resolveCandidate(settings, flags.candidate, options);
-    return { candidate, references };
+    else {
+        out.push('## No culprit', '', `The bad revision ${inlineCode(short$1(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
+    }
+    out.push('## Steps', '', '| round | commit | verdict | build | boots | time | note |', '|---:|---|---|---|---:|---:|---|');
+    for (const step of bisect.steps) {
+        const note = [
+            ...(step.diverging.length ? [`diverging: ${step.diverging.join(', ')}`] : []),
+            ...(step.flaky.length ? [`flaky: ${step.flaky.join(', ')}`] : []),
+            ...(step.reason ? [step.reason] : []),
+        ].join('; ');
+        out.push(`| ${step.round} | ${inlineCode(short$1(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
+    }
+    out.push('');
+    if (bisect.skipped.length)
+        out.push('## Skipped commits', '', ...bisect.skipped.map((c) => `- ${commitCell(c)}`), '');
+    out.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} commit(s) (a plain one-at-a-time bisect: ${bisect.plainSteps} steps); builds: ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped. Total time ${seconds(bisect.run.durationMs)}.`, '');
+    return out.join('\n');
 }
 
 /**
@@ -89747,6 +89616,2836 @@ async function readIfPresent(file) {
         const message = `cannot read expectations: ${error.message}`;
         throw new ConfigError(file, [{ path: '', message }]);
     }
+}
+
+class KernelFileError extends Error {
+}
+/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
+function imageFormat(head) {
+    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
+        return 'bzImage';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
+        return 'arm64 Image';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
+        return 'riscv Image';
+    if (head.toString('latin1', 0, 4) === '\x7fELF')
+        return 'ELF';
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.toString('latin1', 0, 2) === 'MZ')
+        return 'PE/EFI';
+    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
+        if (head.readUInt32LE(offset) === 0x1badb002)
+            return 'multiboot';
+    }
+    return undefined;
+}
+/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
+async function checkKernelFile(name, file, arch) {
+    let handle;
+    try {
+        handle = await open$1(file, 'r');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+        const head = Buffer.alloc(8192);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const format = imageFormat(head.subarray(0, bytesRead));
+        const accepted = archMachines(arch).kernelFormats;
+        if (!format || !accepted.includes(format)) {
+            throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
+        }
+        return format;
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+/**
+ * How many boots run at once: TCG boots spend part of their time waiting on timers and I/O, so
+ * two per core keeps the cores busy; memory bounds it too (guest RAM plus QEMU's own overhead).
+ */
+function defaultParallelism(memoryMiB, cpusPerBoot) {
+    const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
+    const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMiB + 128) * 1024 * 1024)));
+    return Math.min(byCores, byMemory);
+}
+
+/**
+ * Reference kernels kept between runs. Files are stored by content digest
+ * (`kernels/<sha256>/<name>`), and an index maps what a source *is* (an artifact id, a release
+ * asset id, a URL with its sha256, a base commit) to the digest it gave, so a second run neither
+ * downloads nor builds what it already has. The Action saves the same directory with
+ * @actions/cache between workflow runs.
+ */
+class KernelCache {
+    dirs;
+    /** Content-addressed, so no build id in the keys: a kernel's bytes are the same to any build. */
+    constructor(dirs) {
+        this.dirs = dirs;
+    }
+    fileFor(digest, name) {
+        return path$1.join(this.dirs.kernels, digest.replace(/^sha256:/, ''), path$1.basename(name));
+    }
+    indexFile(sourceKey) {
+        return path$1.join(this.dirs.sources, `${sha256(sourceKey).slice('sha256:'.length)}.json`);
+    }
+    /** Copies `file` into the cache under its digest; returns the cached copy. */
+    async store(file, name, sourceKey) {
+        const digest = await sha256File(file);
+        const target = this.fileFor(digest, name);
+        if (!(await exists(target))) {
+            await mkdir(path$1.dirname(target), { recursive: true });
+            const partial = `${target}.${process.pid}.partial`;
+            await copyFile(file, partial);
+            await rename(partial, target); // atomic: a concurrent run never sees half a kernel
+        }
+        if (sourceKey !== undefined)
+            await this.remember(sourceKey, { path: target, digest });
+        return { path: target, digest };
+    }
+    /** The kernel a source gave before, if its file is still in the cache and intact. */
+    async lookup(sourceKey) {
+        let entry;
+        try {
+            entry = JSON.parse(await readFile(this.indexFile(sourceKey), 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        if (!(await exists(entry.path)))
+            return undefined;
+        // A cached kernel is re-hashed: the cache directory is restored from elsewhere in CI.
+        return (await sha256File(entry.path)) === entry.digest ? entry : undefined;
+    }
+    /** The cached file with `digest`, if any (a URL reference names its digest up front). */
+    async byDigest(digest, name) {
+        const file = this.fileFor(digest, name);
+        if (!(await exists(file)))
+            return undefined;
+        return (await sha256File(file)) === digest ? { path: file, digest } : undefined;
+    }
+    async remember(sourceKey, entry) {
+        await writeAtomically(this.indexFile(sourceKey), JSON.stringify(entry));
+    }
+}
+async function exists(file) {
+    return stat(file).then((info) => info.isFile(), () => false);
+}
+
+const CANDIDATE = 'candidate';
+async function resolveCandidate(settings, flag, options) {
+    const kernel = settings.kernel;
+    if (flag)
+        return { name: CANDIDATE, path: flag, source: { file: flag } };
+    if (!kernel)
+        throw new KernelFileError('no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml');
+    if (kernel.file !== undefined)
+        return {
+            name: CANDIDATE,
+            path: kernel.file,
+            ...(kernel.extra.length ? { disks: kernel.extra } : {}),
+            source: { file: kernel.file },
+        };
+    const built = await buildKernel(options.docker, kernel, {
+        ...options,
+        contextCache: options.cache.contexts,
+    });
+    return {
+        name: CANDIDATE,
+        path: built.kernel.path,
+        digest: built.kernel.digest,
+        ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
+        source: {
+            build: {
+                context: kernel.build.context,
+                dockerfile: kernel.build.dockerfile,
+                ...(kernel.build.target ? { target: kernel.build.target } : {}),
+                variant: options.variant,
+            },
+            image: built.image.tag,
+            path: kernel.path,
+        },
+    };
+}
+/** The references as files: the flags' files, else every `references:` entry fetched. */
+async function resolveReferences(settings, flagged, options) {
+    if (flagged && flagged.length > 0)
+        return flagged.map((r) => ({
+            name: r.name,
+            path: r.path,
+            source: { file: r.path },
+        }));
+    const workDir = path$1.join(options.outDir, 'references');
+    await mkdir(workDir, { recursive: true });
+    const context = {
+        run: options.run ?? { variant: options.variant },
+        ...(options.github ? { github: options.github } : {}),
+        docker: options.docker,
+        cache: new KernelCache(options.cache),
+        contextCache: options.cache.contexts,
+        settings,
+        workDir,
+        progress: options.progress,
+        ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    };
+    const references = [];
+    // One at a time: the progress lines of two downloads would interleave.
+    for (const reference of settings.references) {
+        const fetched = await fetchReference(reference, context);
+        if (reference.source.kind !== 'file')
+            options.progress(`reference ${reference.name}: ${fetched.cached ? 'from the cache' : 'fetched'} (${fetched.digest})`);
+        references.push({
+            name: reference.name,
+            path: fetched.path,
+            source: fetched.source,
+            digest: fetched.digest,
+        });
+    }
+    return references;
+}
+/**
+ * The candidate and the references as files. Flags win over the config. The candidate comes
+ * from its file or its Docker build; references are fetched from their sources (see sources/).
+ */
+async function resolveKernels(settings, flags, options) {
+    // References are checked first: a config mistake there should not wait for a kernel build.
+    const references = await resolveReferences(settings, flags.references, options);
+    if (references.some((r) => r.name === CANDIDATE))
+        throw new KernelFileError(`a reference cannot be named "${CANDIDATE}"`);
+    const candidate = await resolveCandidate(settings, flags.candidate, options);
+    return { candidate, references };
+}
+
+/** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
+function firmwareArgs(profile, firmware) {
+    if (firmware === 'default')
+        return profile.firmware.default;
+    if (firmware === 'none') {
+        if (profile.firmware.none)
+            return profile.firmware.none;
+        throw new Error(`machine.firmware: ${profile.arch} cannot boot without firmware`);
+    }
+    return ['-bios', firmware];
+}
+/**
+ * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
+ * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
+ * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
+ */
+function diskArgs(disks) {
+    const args = [];
+    const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
+    disks.forEach((disk, i) => {
+        const file = `file=${disk.file}`;
+        const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+        switch (disk.interface) {
+            case undefined:
+                args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+                break;
+            case 'virtio-pci':
+                args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
+                break;
+            case 'virtio-mmio':
+                args.push('-drive', detached);
+                args.push('-device', `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`);
+                break;
+            case 'ide':
+                args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+                break;
+            case 'scsi':
+                if (seen.scsi++ === 0)
+                    args.push('-device', 'virtio-scsi-pci,id=scsi0');
+                args.push('-drive', detached, '-device', `scsi-hd,drive=x${i},bus=scsi0.0`);
+                break;
+        }
+    });
+    return args;
+}
+/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
+function qemuCommand(plan, kernel) {
+    const args = [
+        plan.binary,
+        ...['-M', plan.profile.machine, '-accel', plan.accel],
+        ...(plan.accel === 'kvm'
+            ? ['-cpu', 'host']
+            : plan.profile.tcgCpu
+                ? ['-cpu', plan.profile.tcgCpu]
+                : []),
+        ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
+        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
+        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+        ...firmwareArgs(plan.profile, plan.firmware),
+    ];
+    if (plan.channel === 'serial2') {
+        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
+        args.push('-chardev', 'socket,id=results,fd=3');
+        if (plan.profile.serial2.host === 'isa-serial')
+            args.push('-serial', 'chardev:results');
+        else
+            args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
+    }
+    if (plan.exitDevice)
+        args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
+    args.push('-kernel', kernel.path);
+    if (plan.initrd)
+        args.push('-initrd', plan.initrd);
+    if (plan.append)
+        args.push('-append', plan.append);
+    const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
+    args.push(...diskArgs([...plan.disks, ...own]));
+    args.push(...plan.qemuArgs);
+    return args;
+}
+
+/**
+ * Drives a console script against the text a kernel prints. Step N's command runs from its
+ * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
+ * its own prompt coming back. What the kernel printed in between, without the echo of the
+ * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
+ * rules (default: the test passes when the dialogue goes on).
+ *
+ * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
+ * progress and every later one `missing`: the comparison then reads them from how the boot
+ * ended (crash or hang), as it reads a KTAP test in progress.
+ */
+class ConsoleScript {
+    steps;
+    /** The step whose command runs; -1 while the first prompt is awaited. */
+    running = -1;
+    text = '';
+    deadline;
+    observations = [];
+    state = 'running';
+    constructor(steps) {
+        this.steps = steps;
+        if (steps.length === 0)
+            this.state = 'finished';
+    }
+    get done() {
+        return this.state !== 'running';
+    }
+    /** Whether the first prompt came: the harness is talking. */
+    get started() {
+        return this.running >= 0 || this.state === 'finished';
+    }
+    /** Whether every step got its answer (or the boot ended normally in the last one). */
+    get complete() {
+        return this.state === 'finished';
+    }
+    /** The step in progress, for messages about a boot that ended during it. */
+    get inProgress() {
+        if (this.state !== 'running' || this.running < 0)
+            return undefined;
+        return describe(this.steps, this.running);
+    }
+    /** Feeds cleaned console text; returns what to do about it. */
+    feed(chunk, now) {
+        this.text += chunk;
+        const events = [];
+        while (this.state === 'running') {
+            if (this.running < 0) {
+                const match = new RegExp(this.steps[0].expect).exec(this.text);
+                if (!match)
+                    break;
+                this.start(0, match, now, events);
+                continue;
+            }
+            const answer = this.answerPattern(this.running);
+            if (answer === undefined)
+                break; // a last step without send collects until the boot ends
+            const match = new RegExp(answer).exec(this.text);
+            if (!match)
+                break;
+            this.close(this.running, this.text.slice(0, match.index), true);
+            if (this.running + 1 < this.steps.length)
+                this.start(this.running + 1, match, now, events);
+            else
+                this.finishScript(events);
+        }
+        return events;
+    }
+    /** Called periodically; gives up when the running step's command is late. */
+    tick(now) {
+        if (this.state !== 'running' || this.deadline === undefined || now < this.deadline)
+            return [];
+        const step = this.steps[this.running];
+        const answer = new RegExp(this.answerPattern(this.running) ?? '');
+        const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
+        this.abandon(this.running);
+        return [{ kind: 'failed', message }];
+    }
+    /**
+     * The boot ended: settles every test the script named. A boot that ended normally in the last
+     * step (a kernel that powers off after its last command) answered it; in an earlier step the
+     * dialogue did not go on. A boot that died leaves the step in progress to its outcome.
+     */
+    finish(bootCompleted) {
+        if (this.state !== 'running')
+            return this.observations;
+        if (this.running < 0 || !bootCompleted) {
+            this.abandon(Math.max(this.running, 0));
+            return this.observations;
+        }
+        const last = this.running === this.steps.length - 1;
+        this.close(this.running, this.text, last, last
+            ? undefined
+            : `console script: the boot ended during ${describe(this.steps, this.running)}`);
+        this.state = last ? 'finished' : 'failed';
+        for (let i = this.running + 1; i < this.steps.length; i++)
+            this.missing(i);
+        return this.observations;
+    }
+    start(index, match, now, events) {
+        const step = this.steps[index];
+        this.text = this.text.slice(match.index + match[0].length);
+        this.running = index;
+        if (step.send !== undefined)
+            events.push({ kind: 'send', text: step.send });
+        this.deadline = step.timeoutMs !== undefined ? now + step.timeoutMs : undefined;
+        // A last step with nothing to answer and no test ends the dialogue right away.
+        if (this.answerPattern(index) === undefined && step.test === undefined)
+            this.finishScript(events);
+    }
+    finishScript(events) {
+        this.state = 'finished';
+        this.deadline = undefined;
+        events.push({ kind: 'finished' });
+    }
+    /** What ends step `index`'s command; undefined for a last step that sends nothing. */
+    answerPattern(index) {
+        const step = this.steps[index];
+        const next = this.steps[index + 1];
+        if (next)
+            return next.expect;
+        if (step.end !== undefined)
+            return step.end;
+        return step.send !== undefined ? step.expect : undefined;
+    }
+    /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
+    abandon(index) {
+        for (let i = index; i < this.steps.length; i++)
+            this.missing(i);
+        this.state = 'failed';
+        this.deadline = undefined;
+    }
+    missing(index) {
+        const id = this.steps[index]?.test;
+        if (id !== undefined)
+            this.observations.push({ id, status: 'missing', output: [] });
+    }
+    close(index, text, answered, note) {
+        const step = this.steps[index];
+        if (step.test === undefined)
+            return;
+        const output = stepOutput(text, step.send);
+        const status = stepStatus(step, output, answered);
+        if (note)
+            output.push(note);
+        this.observations.push({ id: step.test, status, output });
+    }
+}
+/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+function describe(steps, index) {
+    const step = steps[index];
+    const what = [
+        step.test,
+        step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
+    ].filter((part) => part !== undefined);
+    return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+}
+/** The lines of a step's exchange without the echo of its command and without blank edges. */
+function stepOutput(text, send) {
+    const output = text.split('\n').map((l) => l.trimEnd());
+    while (output.length > 0 && output[0] === '')
+        output.shift();
+    // The console echoes what was typed: drop those lines, in order, where they lead the output.
+    for (const sent of (send ?? '').split('\n').map((l) => l.trim())) {
+        if (sent === '' || output[0]?.trim() !== sent)
+            continue;
+        output.shift();
+    }
+    while (output.length > 0 && output[0] === '')
+        output.shift();
+    while (output.length > 0 && output.at(-1) === '')
+        output.pop();
+    return output;
+}
+/** `fail` first, then `pass`; without rules, a step passes when the dialogue went on. */
+function stepStatus(step, output, answered) {
+    const text = output.join('\n');
+    if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text))
+        return 'fail';
+    if (step.pass !== undefined)
+        return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
+    return answered ? 'pass' : 'fail';
+}
+
+const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
+// Order matters: the first pattern that matches a line decides its kind.
+const PATTERNS = [
+    ['panic', /Kernel panic - not syncing: ?(.*)/],
+    // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
+    ['panic', /^panic: (.*)/],
+    ['kasan', /BUG: KASAN: (.*)/],
+    ['soft-lockup', /BUG: soft lockup - (.*)/],
+    ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
+    ['hung-task', /INFO: task (.*) blocked for more than/],
+    ['rcu-stall', /rcu: INFO: (\S+ (?:self-)?detected stalls?.*)/],
+    ['bug', /(?:^|\s)BUG: (.*)/],
+    ['oops', /(?:Internal error: )?Oops(?: -)?[:\s](.*)/],
+    ['oops', /(general protection fault.*)/],
+    ['warning', /WARNING: CPU: \d+ PID: \d+ at (.*)/],
+];
+function fingerprint(kind, message) {
+    const stable = message
+        .replace(/\[[^\]]*\]$/, '') // trailing "[comm:pid]" of lockup reports
+        .replace(/\b0x[0-9a-f]+\b/gi, '_')
+        .replace(/\b[0-9a-f]{8,}\b/gi, '_')
+        .replace(/\d+/g, 'N')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return `${kind}: ${stable}`;
+}
+/** The splat a console line reports, if any. */
+function detectSplat(line, lineNumber) {
+    const message = line.replace(TIMESTAMP, '');
+    for (const [kind, pattern] of PATTERNS) {
+        const match = pattern.exec(message);
+        if (match)
+            return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
+    }
+    return undefined;
+}
+
+/** How far a boot got, in order. */
+const BOOT_STAGES = ['firmware', 'kernel', 'init', 'harness', 'done'];
+// Lines a Linux kernel prints as it hands over to userspace; other kernels go from `kernel`
+// straight to `harness` when their first result line appears.
+const INIT_MARKERS = [/Run \S+ as init process/, /Freeing unused kernel/];
+function laterStage(a, b) {
+    return BOOT_STAGES.indexOf(a) >= BOOT_STAGES.indexOf(b) ? a : b;
+}
+function stageOfLine(line) {
+    return INIT_MARKERS.some((marker) => marker.test(line)) ? 'init' : 'kernel';
+}
+
+/**
+ * The boot monitor: follows one boot from what QEMU printed and when, and decides how it went.
+ * It does no I/O and reads no clock: the driver (boot.ts) feeds it output chunks, clock ticks
+ * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
+ * stop QEMU). Stage and outcome are decided here and nowhere else.
+ */
+/** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
+const PANIC_GRACE_MS = 2000;
+/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
+const DONE_QUIET_MS = 2000;
+class BootMonitor {
+    settings;
+    progress;
+    started;
+    emit;
+    stage = 'firmware';
+    splats = [];
+    resultLines = [];
+    consoleLines = new ConsoleLines();
+    resultsLines = new ConsoleLines();
+    scriptText = new ConsoleText();
+    script;
+    lastOutput;
+    consoleBytes = 0;
+    lineNumber = 0;
+    resultsComplete = false;
+    panicStop;
+    stopRequest;
+    end;
+    constructor(settings, 
+    /** This boot's own tracker (it keeps count of results). */
+    progress, started, emit) {
+        this.settings = settings;
+        this.progress = progress;
+        this.started = started;
+        this.emit = emit;
+        this.lastOutput = started;
+        this.script = new ConsoleScript(settings.script);
+    }
+    /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
+    console(kept, now) {
+        this.lastOutput = now;
+        if (kept.length === 0)
+            return;
+        this.consoleBytes += kept.length;
+        this.reach('kernel');
+        for (const line of this.consoleLines.push(kept))
+            this.consoleLine(line, now);
+        if (this.script.done)
+            return;
+        for (const event of this.script.feed(this.scriptText.push(kept), now)) {
+            this.emit(event);
+            if (event.kind === 'finished')
+                this.stop('completed', 'console script finished');
+        }
+        // On the console channel a script whose first prompt came is the harness.
+        if (this.settings.channel === 'console' &&
+            this.settings.script.length > 0 &&
+            this.script.started)
+            this.reach('harness');
+    }
+    /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
+    results(kept, now) {
+        this.lastOutput = now;
+        for (const line of this.resultsLines.push(kept))
+            this.resultLine(line);
+    }
+    /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
+    tick(now) {
+        const { timeouts } = this.settings;
+        if (this.panicStop && now >= this.panicStop.at)
+            this.stop('panic', this.panicStop.message);
+        if (now - this.started > timeouts.totalMs)
+            this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`);
+        else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
+            this.stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
+        else if (now - this.lastOutput > timeouts.stallMs)
+            this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms${this.during()}`);
+        else if (this.stage !== 'harness' &&
+            this.stage !== 'done' &&
+            now - this.started > timeouts.bootMs)
+            this.stop('timeout', `boot timeout: the harness had not started after ${timeouts.bootMs} ms (stage ${this.stage})`);
+        for (const event of this.script.tick(now)) {
+            this.emit(event);
+            if (event.kind === 'failed')
+                this.stop('timeout', event.message);
+        }
+    }
+    /** QEMU exited at `now`: reads the last unterminated lines and decides the outcome. */
+    exit(exit, now) {
+        for (const line of this.consoleLines.end())
+            this.consoleLine(line, now);
+        for (const line of this.resultsLines.end())
+            this.resultLine(line);
+        const decided = this.decide(exit);
+        const { outcome } = decided;
+        let { message } = decided;
+        const scriptTests = this.script.finish(outcome === 'completed');
+        if (exit.consoleCut)
+            message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
+        this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
+        this.end = {
+            outcome,
+            stage: this.stage,
+            ...(message ? { message } : {}),
+            durationMs: now - this.started,
+            splats: this.splats,
+            resultLines: this.resultLines,
+            scriptTests,
+        };
+        return this.end;
+    }
+    /**
+     * The boot's last decision, once results/ has parsed the results channel. Two parts of it
+     * need that full parse, which qemu/ leaves to results/: a boot that completed without a
+     * single test is `no-results`, and a completed boot whose results stream ended as its format
+     * promises, with every step of the console script seen, reached stage `done`.
+     */
+    settle(results) {
+        if (!this.end)
+            throw new Error('a boot is settled after QEMU exits');
+        let { outcome, message } = this.end;
+        if (outcome === 'completed' && results.tests === 0) {
+            outcome = 'no-results';
+            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+        }
+        if (outcome === 'completed' && results.complete && this.script.complete)
+            this.reach('done');
+        return { outcome, stage: this.stage, ...(message ? { message } : {}) };
+    }
+    /** Names the console script step a watchdog stopped, if one was running. */
+    during() {
+        const step = this.script.inProgress;
+        return step ? ` during ${step}` : '';
+    }
+    consoleLine(line, now) {
+        this.lineNumber += 1;
+        this.reach(stageOfLine(line));
+        if (this.settings.channel === 'console')
+            this.resultLine(line);
+        const splat = detectSplat(line, this.lineNumber);
+        if (!splat)
+            return;
+        this.splats.push(splat);
+        this.emit({ kind: 'splat', splat });
+        if (splat.kind === 'panic')
+            this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
+    }
+    resultLine(line) {
+        this.resultLines.push(line);
+        this.emit({ kind: 'result', line });
+        const signal = this.progress(line);
+        if (signal !== 'none')
+            this.reach('harness');
+        if (signal === 'complete')
+            this.resultsComplete = true;
+    }
+    /** The one place the stage changes; it only moves forward. */
+    reach(stage) {
+        const later = laterStage(this.stage, stage);
+        if (later === this.stage)
+            return;
+        this.stage = later;
+        this.emit({ kind: 'stage', stage: later });
+    }
+    /** Asks the driver to stop QEMU; the first reason is the one the boot keeps. */
+    stop(outcome, message) {
+        if (this.stopRequest)
+            return;
+        this.stopRequest = { outcome, message };
+        this.emit({ kind: 'stop', outcome, message });
+    }
+    decide({ status, spawnError, stderr }) {
+        if (spawnError)
+            return {
+                outcome: 'qemu-error',
+                message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
+            };
+        const panic = this.splats.find((s) => s.kind === 'panic');
+        if (panic)
+            return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
+        if (this.stopRequest)
+            return this.stopRequest;
+        const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
+        if (normalExit)
+            return { outcome: 'completed' };
+        if (this.consoleBytes === 0)
+            return {
+                outcome: 'qemu-error',
+                message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
+            };
+        return {
+            outcome: 'completed',
+            message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
+        };
+    }
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
+}
+
+/** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
+function bootName(kernel, attempt, test) {
+    return test === undefined ? `${kernel}-${attempt}` : `${kernel}-${test}-${attempt}`;
+}
+/** How often the watchdogs run and the logs are flushed. */
+const TICK_MS = 100;
+const STDERR_CAP = 64 * 1024;
+/**
+ * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
+ * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
+ */
+async function bootKernel(plan, request) {
+    await mkdir(plan.logDir, { recursive: true });
+    const base = bootName(request.kernel.name, request.attempt, request.test);
+    const logPath = path$1.join(plan.logDir, `${base}.log`);
+    const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
+    const command = qemuCommand(plan, request.kernel);
+    const started = Date.now();
+    const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
+    const resultsLog = resultsPath
+        ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
+        : undefined;
+    let stderr = '';
+    const child = spawn(command[0], command.slice(1), {
+        ...(plan.workDir ? { cwd: plan.workDir } : {}),
+        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
+    });
+    plan.processes.add(child);
+    const act = (event) => {
+        if (event.kind === 'send')
+            child.stdin?.write(event.text);
+        if (event.kind === 'stop')
+            child.kill('SIGKILL');
+    };
+    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+    child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
+    if (resultsLog)
+        child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
+    child.stderr?.on('data', (chunk) => {
+        if (stderr.length < STDERR_CAP)
+            stderr += chunk.toString('utf8');
+    });
+    child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
+    const watchdog = setInterval(() => {
+        consoleLog.flush();
+        resultsLog?.flush();
+        monitor.tick(Date.now());
+    }, TICK_MS);
+    const { status, spawnError } = await new Promise((resolve) => {
+        child.on('error', (error) => resolve({ status: null, spawnError: error }));
+        child.on('close', (code) => resolve({ status: code }));
+    });
+    clearInterval(watchdog);
+    plan.processes.delete(child);
+    await consoleLog.close();
+    await resultsLog?.close();
+    const end = monitor.exit({ status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 }, Date.now());
+    const record = {
+        kernel: request.kernel.name,
+        attempt: request.attempt,
+        ...(request.test !== undefined ? { test: request.test } : {}),
+        outcome: end.outcome,
+        stage: end.stage,
+        durationMs: end.durationMs,
+        accel: plan.accel,
+        log: logPath,
+        ...(resultsPath ? { resultsLog: resultsPath } : {}),
+        splats: end.splats,
+        exitStatus: status,
+        ...(end.message ? { message: end.message } : {}),
+        logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
+        command,
+    };
+    return {
+        record,
+        resultLines: end.resultLines,
+        scriptTests: end.scriptTests,
+        settle: (results) => ({ ...record, ...monitor.settle(results) }),
+    };
+}
+
+/**
+ * Observations of reference kernels kept between runs. A reference boot is a function of the
+ * kernel, the harness, the machine, QEMU and diverge itself; with all of them unchanged (the
+ * usual case when a pull request is pushed again) its earlier observation stands, so only the
+ * candidate is booted. Only boots that ended by themselves (completed or panicked) are kept: a
+ * timeout may say more about a busy host than about the kernel.
+ */
+/**
+ * A command line for a cache key: each file it names (`files`: path → content digest) becomes
+ * its digest, so the key follows what the guest sees, not where the files lie this run.
+ */
+function canonicalCommand(command, files) {
+    // Longest first, so that /a/disk.img is not rewritten through its prefix /a/disk.
+    const paths = [...files.keys()].sort((a, b) => b.length - a.length);
+    return command.map((arg) => paths.reduce((text, file) => text.replaceAll(file, `<${files.get(file)}>`), arg));
+}
+/**
+ * The existing files qemu-args name, whole (`-kernel x`) or inside an option
+ * (`file=fs.img,if=none`), as written and resolved against QEMU's working directory.
+ */
+async function namedFiles(args, workDir) {
+    const candidates = new Set();
+    for (const arg of args) {
+        if (arg.startsWith('-'))
+            continue;
+        candidates.add(arg);
+        for (const part of arg.split(','))
+            candidates.add(part.slice(part.indexOf('=') + 1));
+    }
+    const found = [];
+    for (const written of candidates) {
+        if (written === '')
+            continue;
+        const resolved = path$1.resolve(workDir, written);
+        const info = await stat(resolved).catch(() => undefined);
+        if (info?.isFile())
+            found.push({ written, resolved });
+    }
+    return found;
+}
+class ObservationCache {
+    dir;
+    buildId;
+    /** `buildId` (the run context's) keys every entry: another build may parse a boot otherwise. */
+    constructor(dir, buildId) {
+        this.dir = dir;
+        this.buildId = buildId;
+    }
+    entryDir(identity, attempt) {
+        const key = sha256(JSON.stringify({ build: this.buildId, ...identity, attempt }));
+        return path$1.join(this.dir, key.slice('sha256:'.length));
+    }
+    /**
+     * The observation stored for this boot, renamed to `kernel` and with its serial logs copied
+     * into `logDir` (a report points at its own logs, never into the cache).
+     */
+    async load(identity, kernel, attempt, logDir, 
+    /** The test of a per-test boot, which names its logs. */
+    test) {
+        const dir = this.entryDir(identity, attempt);
+        let stored;
+        try {
+            stored = JSON.parse(await readFile(path$1.join(dir, 'observation.json'), 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        await mkdir(logDir, { recursive: true });
+        const base = bootName(kernel, attempt, test);
+        const log = path$1.join(logDir, `${base}.log`);
+        try {
+            await copyFile(path$1.join(dir, 'console.log'), log);
+            if (stored.boot.resultsLog)
+                await copyFile(path$1.join(dir, 'results.log'), path$1.join(logDir, `${base}.results.log`));
+        }
+        catch {
+            return undefined; // an incomplete entry is a miss
+        }
+        return {
+            ...stored,
+            kernel,
+            boot: {
+                ...stored.boot,
+                kernel,
+                log,
+                ...(stored.boot.resultsLog ? { resultsLog: path$1.join(logDir, `${base}.results.log`) } : {}),
+                cached: true,
+            },
+        };
+    }
+    async save(identity, observation) {
+        if (observation.boot.outcome !== 'completed' && observation.boot.outcome !== 'panic')
+            return;
+        const dir = this.entryDir(identity, observation.attempt);
+        const partial = `${dir}.${process.pid}.partial`;
+        await mkdir(partial, { recursive: true });
+        await copyFile(observation.boot.log, path$1.join(partial, 'console.log'));
+        if (observation.boot.resultsLog)
+            await copyFile(observation.boot.resultsLog, path$1.join(partial, 'results.log'));
+        await writeFile(path$1.join(partial, 'observation.json'), JSON.stringify(observation));
+        // Atomic: a concurrent run sees a whole entry or none. Losing the race to another run that
+        // stored the same boot is fine.
+        await rename(partial, dir).catch(() => rm(partial, { recursive: true, force: true }));
+    }
+}
+
+/** The commits a bisect searches, read from git: oldest first, the good revision left out. */
+const git = promisify(execFile);
+const FIELD = '\x1f';
+const FORMAT = ['%H', '%s', '%an <%ae>', '%aI'].join('%x1f');
+function parseCommit(line) {
+    const [sha = '', subject = '', author = '', date = ''] = line.split(FIELD);
+    return { sha, subject, author, date };
+}
+/** `rev` as a full commit sha; a GitError naming `what` (`--good`) when git does not know it. */
+async function resolveRevision(top, rev, what) {
+    const { stdout } = await git('git', [
+        '-C',
+        top,
+        'log',
+        '-1',
+        `--format=${FORMAT}`,
+        `${rev}^{commit}`,
+        '--',
+    ]).catch(() => {
+        throw new GitError(`${what} ${rev}: no such commit in ${top}`);
+    });
+    return parseCommit(stdout.trim());
+}
+/**
+ * The commits after `good` up to and including `bad`, oldest first, along the ancestry path
+ * (commits of side branches that never reached `bad` are not in it). With `firstParent`, only
+ * the first-parent chain: a merge is one step, as a merge-heavy history wants.
+ */
+async function commitRange(top, good, bad, options) {
+    const isAncestor = await git('git', [
+        '-C',
+        top,
+        'merge-base',
+        '--is-ancestor',
+        good.sha,
+        bad.sha,
+    ]).then(() => true, () => false);
+    if (!isAncestor || good.sha === bad.sha)
+        throw new GitError(`--good ${good.sha.slice(0, 12)} must be an ancestor of --bad ${bad.sha.slice(0, 12)} (and not the same commit)`);
+    const { stdout } = await git('git', [
+        '-C',
+        top,
+        'log',
+        '--reverse',
+        '--topo-order',
+        '--ancestry-path',
+        ...(options.firstParent ? ['--first-parent'] : []),
+        `--format=${FORMAT}`,
+        `${good.sha}..${bad.sha}`,
+        '--',
+    ], { maxBuffer: 256 * 1024 * 1024 });
+    return stdout
+        .split('\n')
+        .filter((line) => line.trim())
+        .map(parseCommit);
+}
+
+var $schema = "http://json-schema.org/draft-07/schema#";
+var $id = "https://diverge.dev/schema/bisect.v1.json";
+var title = "diverge bisect (diverge.bisect/v1)";
+var description = "The first commit between a good and a bad revision whose kernel diverges from the references, and the steps that found it.";
+var type = "object";
+var additionalProperties = false;
+var required = [
+	"schema",
+	"run",
+	"outcome",
+	"good",
+	"bad",
+	"range",
+	"selection",
+	"references",
+	"culprit",
+	"undecided",
+	"tests",
+	"steps",
+	"skipped",
+	"rounds",
+	"slots",
+	"builds",
+	"plainSteps"
+];
+var definitions = {
+	sha: {
+		type: "string",
+		pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"
+	},
+	"class": {
+		"enum": [
+			"same",
+			"regression",
+			"fix",
+			"output",
+			"crash",
+			"hang",
+			"missing",
+			"new",
+			"flaky",
+			"ambiguous",
+			"expected"
+		]
+	},
+	commit: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"sha",
+			"subject",
+			"author",
+			"date"
+		],
+		properties: {
+			sha: {
+				$ref: "#/definitions/sha"
+			},
+			subject: {
+				type: "string"
+			},
+			author: {
+				type: "string"
+			},
+			date: {
+				type: "string",
+				format: "date-time"
+			}
+		}
+	},
+	count: {
+		type: "integer",
+		minimum: 0
+	}
+};
+var properties = {
+	schema: {
+		"const": "diverge.bisect/v1"
+	},
+	run: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"startedAt",
+			"durationMs",
+			"tool",
+			"host"
+		],
+		properties: {
+			startedAt: {
+				type: "string",
+				format: "date-time"
+			},
+			durationMs: {
+				type: "number",
+				minimum: 0
+			},
+			tool: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"name",
+					"version"
+				],
+				properties: {
+					name: {
+						type: "string"
+					},
+					version: {
+						type: "string"
+					}
+				}
+			},
+			host: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"qemu",
+					"accel",
+					"cpus"
+				],
+				properties: {
+					qemu: {
+						type: "string"
+					},
+					accel: {
+						type: "string"
+					},
+					cpus: {
+						type: "integer",
+						minimum: 1
+					}
+				}
+			}
+		}
+	},
+	outcome: {
+		"enum": [
+			"culprit",
+			"bad-revision-good",
+			"bad-revision-skipped"
+		]
+	},
+	good: {
+		$ref: "#/definitions/commit"
+	},
+	bad: {
+		$ref: "#/definitions/commit"
+	},
+	range: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"commits",
+			"firstParent"
+		],
+		properties: {
+			commits: {
+				type: "integer",
+				minimum: 1
+			},
+			firstParent: {
+				type: "boolean"
+			}
+		}
+	},
+	selection: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"tests",
+			"classes"
+		],
+		properties: {
+			tests: {
+				type: "array",
+				items: {
+					type: "string"
+				}
+			},
+			classes: {
+				type: "array",
+				items: {
+					$ref: "#/definitions/class"
+				},
+				minItems: 1
+			}
+		}
+	},
+	references: {
+		type: "array",
+		items: {
+			type: "string"
+		}
+	},
+	culprit: {
+		oneOf: [
+			{
+				$ref: "#/definitions/commit"
+			},
+			{
+				type: "null"
+			}
+		]
+	},
+	undecided: {
+		type: "array",
+		items: {
+			$ref: "#/definitions/commit"
+		}
+	},
+	tests: {
+		type: "array",
+		items: {
+			type: "object",
+			additionalProperties: false,
+			required: [
+				"id",
+				"class"
+			],
+			properties: {
+				id: {
+					type: "string"
+				},
+				"class": {
+					$ref: "#/definitions/class"
+				},
+				diff: {
+					type: "string"
+				}
+			}
+		}
+	},
+	steps: {
+		type: "array",
+		items: {
+			type: "object",
+			additionalProperties: false,
+			required: [
+				"sha",
+				"subject",
+				"round",
+				"verdict",
+				"build",
+				"boots",
+				"flaky",
+				"diverging",
+				"durationMs"
+			],
+			properties: {
+				sha: {
+					$ref: "#/definitions/sha"
+				},
+				subject: {
+					type: "string"
+				},
+				round: {
+					type: "integer",
+					minimum: 1
+				},
+				verdict: {
+					"enum": [
+						"good",
+						"bad",
+						"skip"
+					]
+				},
+				build: {
+					"enum": [
+						"built",
+						"reused",
+						"skipped"
+					]
+				},
+				boots: {
+					$ref: "#/definitions/count"
+				},
+				flaky: {
+					type: "array",
+					items: {
+						type: "string"
+					}
+				},
+				diverging: {
+					type: "array",
+					items: {
+						type: "string"
+					}
+				},
+				reason: {
+					type: "string"
+				},
+				durationMs: {
+					type: "number",
+					minimum: 0
+				},
+				report: {
+					type: "string"
+				}
+			}
+		}
+	},
+	skipped: {
+		type: "array",
+		items: {
+			$ref: "#/definitions/commit"
+		}
+	},
+	rounds: {
+		$ref: "#/definitions/count"
+	},
+	slots: {
+		type: "integer",
+		minimum: 1
+	},
+	builds: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"built",
+			"reused",
+			"skipped"
+		],
+		properties: {
+			built: {
+				$ref: "#/definitions/count"
+			},
+			reused: {
+				$ref: "#/definitions/count"
+			},
+			skipped: {
+				$ref: "#/definitions/count"
+			}
+		}
+	},
+	plainSteps: {
+		$ref: "#/definitions/count"
+	}
+};
+var schema = {
+	$schema: $schema,
+	$id: $id,
+	title: title,
+	description: description,
+	type: type,
+	additionalProperties: additionalProperties,
+	required: required,
+	definitions: definitions,
+	properties: properties
+};
+
+/**
+ * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
+ * bisect` and how it was found, checked against its schema before it is written.
+ */
+const BISECT_SCHEMA = 'diverge.bisect/v1';
+const ajv = new ajvExports.Ajv({ allErrors: true });
+addFormats(ajv);
+const check = ajv.compile(schema);
+/** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
+function validateBisect(value, file = 'bisect.json') {
+    if (check(value))
+        return value;
+    const problems = (check.errors ?? [])
+        .slice(0, 10)
+        .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new Error(problems.join('\n'));
+}
+/** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */
+const plainBisectSteps = (commits) => Math.ceil(Math.log2(commits + 1));
+
+/**
+ * The range still undecided: `lo` the last good index below the first bad (-1: the good
+ * revision itself), `hi` the first bad index (the bad revision until tested otherwise).
+ */
+function bounds(count, verdicts) {
+    let hi = count - 1;
+    for (const [index, verdict] of verdicts)
+        if (verdict === 'bad' && index < hi)
+            hi = index;
+    let lo = -1;
+    for (const [index, verdict] of verdicts)
+        if (verdict === 'good' && index < hi && index > lo)
+            lo = index;
+    return { lo, hi };
+}
+/** The untested commit nearest `target` in (lo, hi), not one of `taken`; ties go to the older. */
+function nearestUntested(target, lo, hi, verdicts, taken) {
+    for (let distance = 0; distance < hi - lo; distance++)
+        for (const index of [target - distance, target + distance])
+            if (index > lo && index < hi && !verdicts.has(index) && !taken.has(index))
+                return index;
+    return undefined;
+}
+/**
+ * The commits to test in the next round, at most `slots` of them; none when the search is
+ * over. The bad revision is tested in the first round (a bad revision that is good is bad
+ * input), beside `slots - 1` commits that split the range.
+ */
+function nextRound(count, verdicts, slots) {
+    const picks = [];
+    const taken = new Set();
+    if (count > 0 && !verdicts.has(count - 1)) {
+        picks.push(count - 1);
+        taken.add(count - 1);
+    }
+    const { lo, hi } = bounds(count, verdicts);
+    const probes = slots - picks.length;
+    for (let j = 1; j <= probes; j++) {
+        const target = lo + Math.round((j * (hi - lo)) / (probes + 1));
+        const index = nearestUntested(target, lo, hi, verdicts, taken);
+        if (index === undefined)
+            break;
+        picks.push(index);
+        taken.add(index);
+    }
+    return picks;
+}
+/** The answer once `nextRound` has nothing left to test. */
+function outcome(count, verdicts) {
+    const last = verdicts.get(count - 1);
+    if (last !== 'bad')
+        return { undecided: [], badRevision: last === 'good' ? 'good' : 'skip' };
+    const { lo, hi } = bounds(count, verdicts);
+    const undecided = [];
+    for (let index = lo + 1; index < hi; index++)
+        undecided.push(index);
+    return { culprit: hi, undecided };
+}
+/**
+ * Runs the search: each round's commits go to `test` together (it may test them in parallel)
+ * and come back as one verdict each, in order.
+ */
+async function search(count, slots, test) {
+    const verdicts = new Map();
+    let rounds = 0;
+    for (;;) {
+        const round = nextRound(count, verdicts, Math.max(1, slots));
+        if (round.length === 0)
+            break;
+        rounds++;
+        const results = await test(round);
+        round.forEach((index, i) => verdicts.set(index, results[i] ?? 'skip'));
+        // A bad revision that is not bad ends the search: nothing in the range can be blamed.
+        const last = verdicts.get(count - 1);
+        if (last !== undefined && last !== 'bad')
+            break;
+    }
+    return { ...outcome(count, verdicts), rounds, verdicts };
+}
+
+/**
+ * What one bisect step's judgement says about its commit: bad when a selected test diverges in
+ * a selected class (the kernel to blame), skipped when the infrastructure or the harness got in
+ * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
+ * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
+ */
+const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => globToRegExp(glob).test(id));
+/**
+ * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
+ * before it in others, a boot starved on a loaded machine) never passed on the candidate: when
+ * every reference run passed it, that is a regression, not flakiness.
+ */
+function neverPassed({ verdict }) {
+    const parse = (count) => (count ?? '').split(':').map(Number);
+    const [failing, runs] = parse(verdict.counts.candidate);
+    const references = Object.entries(verdict.counts).filter(([name]) => name !== 'candidate');
+    return (verdict.class === 'flaky' &&
+        runs !== undefined &&
+        runs > 0 &&
+        failing === runs &&
+        references.length > 0 &&
+        references.every(([, count]) => parse(count)[0] === 0));
+}
+function readStep(tests, selection) {
+    const selected = tests.filter((t) => selects(selection, t.id));
+    const diverging = selected
+        .filter((t) => t.verdict.blame === 'kernel' &&
+        (selection.classes.includes(t.verdict.class) ||
+            (selection.classes.includes('regression') && neverPassed(t))))
+        .map((t) => t.id);
+    const flaky = selected
+        .filter((t) => t.verdict.class === 'flaky' && !diverging.includes(t.id))
+        .map((t) => t.id);
+    if (diverging.length > 0)
+        return { verdict: 'bad', flaky, diverging };
+    const blocked = selected.filter((t) => t.verdict.blame === 'infrastructure' || t.verdict.blame === 'harness');
+    if (blocked.length > 0)
+        return {
+            verdict: 'skip',
+            flaky,
+            diverging,
+            reason: `${blocked.length} selected test(s) not judged: the ${blocked[0]?.verdict.blame} is to blame`,
+        };
+    return { verdict: 'good', flaky, diverging };
+}
+/** Whether a first reading must be confirmed by more boots before it is trusted. */
+const needsRecheck = (reading) => reading.verdict === 'bad' || reading.flaky.length > 0;
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFCHR = 0o020000;
+const hex8 = (n) => n.toString(16).padStart(8, '0');
+const pad4 = (n) => (4 - (n % 4)) % 4;
+function header(ino, mode, nlink, size, name, rdev = [0, 0]) {
+    const nameBytes = Buffer.from(`${name}\0`, 'utf8');
+    const fields = [
+        ino,
+        mode,
+        0,
+        0,
+        nlink,
+        0,
+        size,
+        0,
+        0,
+        rdev[0] ?? 0,
+        rdev[1] ?? 0,
+        nameBytes.length,
+        0,
+    ];
+    const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
+    return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
+}
+function writeCpio(entries) {
+    const parts = [];
+    entries.forEach((entry, index) => {
+        const ino = index + 1;
+        const name = entry.path.replace(/^\/+/, '');
+        let body;
+        switch (entry.kind) {
+            case 'dir':
+                parts.push(header(ino, S_IFDIR | (entry.mode & 0o7777), 2, 0, name));
+                return;
+            case 'chardev':
+                parts.push(header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]));
+                return;
+            case 'symlink':
+                body = Buffer.from(entry.target, 'utf8');
+                parts.push(header(ino, S_IFLNK | 0o777, 1, body.length, name));
+                break;
+            case 'file':
+                body = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+                parts.push(header(ino, S_IFREG | (entry.mode & 0o7777), 1, body.length, name));
+                break;
+        }
+        parts.push(body, Buffer.alloc(pad4(body.length)));
+    });
+    parts.push(header(0, 0, 1, 0, 'TRAILER!!!'));
+    return Buffer.concat(parts);
+}
+
+async function scanTree(root) {
+    const entries = [];
+    const walk = async (dir, rel) => {
+        for (const name of (await readdir(dir)).sort()) {
+            const full = path$1.join(dir, name);
+            const relPath = rel ? `${rel}/${name}` : name;
+            const stat = await lstat(full);
+            const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
+            if (stat.isDirectory()) {
+                entries.push({ kind: 'dir', ...base });
+                await walk(full, relPath);
+            }
+            else if (stat.isSymbolicLink()) {
+                entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
+            }
+            else if (stat.isFile()) {
+                entries.push({ kind: 'file', ...base });
+            }
+            else {
+                throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
+            }
+        }
+    };
+    await walk(root, '');
+    return entries;
+}
+/**
+ * The entries with `/dev/console` as the character device the kernel opens for init's stdio
+ * before anything in the harness could create it. A plain file there (Docker leaves one in
+ * exported containers) is replaced.
+ */
+function withConsole(entries) {
+    const kept = entries.filter((e) => e.path !== 'dev/console' || e.kind === 'chardev');
+    if (kept.some((e) => e.path === 'dev/console'))
+        return kept;
+    if (!kept.some((e) => e.path === 'dev'))
+        kept.push({ kind: 'dir', path: 'dev', mode: 0o755 });
+    kept.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
+    return kept;
+}
+async function pack(tree) {
+    const entries = [];
+    for (const entry of tree) {
+        if (entry.kind === 'dir')
+            entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
+        if (entry.kind === 'symlink')
+            entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
+        if (entry.kind === 'file') {
+            entries.push({
+                kind: 'file',
+                path: entry.path,
+                mode: entry.mode,
+                data: await readFile(entry.full),
+            });
+        }
+    }
+    const bytes = gzipSync(writeCpio(withConsole(entries)));
+    return { bytes, digest: sha256(bytes) };
+}
+/**
+ * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
+ * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
+ * opens it for init's stdio before anything in the harness could create it.
+ *
+ * With `cache`, an archive packed earlier from a tree with the same names, modes, sizes and
+ * modification times is reused (as make would), which saves every later run the packing; the
+ * build id in the key keeps archives packed by another build of diverge out.
+ */
+async function initramfsFromDir(root, cache) {
+    const tree = await scanTree(root);
+    if (!cache)
+        return pack(tree);
+    const key = createHash('sha256')
+        .update(cache.buildId)
+        .update('\0')
+        .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
+        .digest('hex');
+    const cached = path$1.join(cache.dir, `${key}.cpio.gz`);
+    try {
+        const bytes = await readFile(cached);
+        return { bytes, digest: sha256(bytes) };
+    }
+    catch {
+        const built = await pack(tree);
+        await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
+        return built;
+    }
+}
+
+/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
+class HarnessError extends Error {
+}
+
+/**
+ * A harness written as a Dockerfile (or given as an image): the image's file system becomes an
+ * initramfs whose `/init` mounts what a test program expects, runs the image's command with the
+ * results going to the results channel, and powers the machine off.
+ */
+/** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
+const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
+/** Bumped whenever the generated /init changes, so cached archives are not reused. */
+const INIT_VERSION = 2;
+const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
+/**
+ * The generated `/init`. It needs a POSIX shell at /bin/sh in the image; everything else it
+ * uses is optional, so a minimal image (a static test program and busybox) is enough.
+ */
+function initScript(command, channel) {
+    const results = channel === 'serial2'
+        ? `out=/dev/console\nfor dev in ${SERIAL2_GUEST_DEVICES.join(' ')}; do [ -e "$dev" ] && out=$dev && break; done\n`
+        : 'out=/dev/console\n';
+    return `#!/bin/sh
+# Generated by diverge (init v${INIT_VERSION}): runs the harness image's command and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+${command.env.map((pair) => `export ${quote(pair)}`).join('\n')}
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp 2>/dev/null
+${results}cd ${quote(command.workdir || '/')} || exit 1
+${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
+echo "diverge: harness exited with status $?" >/dev/console
+sync
+# poweroff does not wait for the serial port to send what is still buffered.
+sleep 1
+poweroff -f 2>/dev/null
+echo o >/proc/sysrq-trigger 2>/dev/null
+`;
+}
+async function harnessImageRef(docker, image, options) {
+    if (image.build) {
+        const built = await buildImage(docker, {
+            recipe: image.build,
+            field: 'harness.image.build',
+            role: 'harness',
+            logFile: options.logFile,
+            progress: options.progress,
+            contextCache: options.contextCache,
+        });
+        return built.tag;
+    }
+    const ref = image.ref ?? '';
+    try {
+        await pullIfMissing(docker, ref, (line) => options.progress(`harness.image.ref: ${line}`));
+    }
+    catch (error) {
+        throw new HarnessError(`harness.image.ref: ${error.message}`);
+    }
+    return ref;
+}
+/** Reads an exported container file system into initramfs entries, with a size cap. */
+async function readRootfs(archive, image) {
+    const entries = [];
+    const files = new Map();
+    let total = 0;
+    await new Promise((resolve, reject) => {
+        const extract = tar.extract();
+        extract.on('entry', (header, body, next) => {
+            const name = header.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+            const mode = header.mode ?? 0o644;
+            const chunks = [];
+            body.on('data', (data) => {
+                const chunk = data;
+                total += chunk.length;
+                if (total > MAX_ROOTFS_BYTES) {
+                    extract.destroy(new HarnessError(`harness.image: the file system of ${image} is over ${MAX_ROOTFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            body.on('end', () => {
+                if (!name || name === 'init')
+                    return next();
+                switch (header.type) {
+                    case 'directory':
+                        entries.push({ kind: 'dir', path: name, mode });
+                        break;
+                    case 'file': {
+                        const data = Buffer.concat(chunks);
+                        files.set(name, data);
+                        entries.push({ kind: 'file', path: name, mode, data });
+                        break;
+                    }
+                    case 'link': {
+                        // newc hard links need shared inodes; a copy is simpler and costs only RAM.
+                        const data = files.get((header.linkname ?? '').replace(/^\.?\/+/, ''));
+                        if (data)
+                            entries.push({ kind: 'file', path: name, mode, data });
+                        break;
+                    }
+                    case 'symlink':
+                        entries.push({ kind: 'symlink', path: name, target: header.linkname ?? '' });
+                        break;
+                    case 'character-device':
+                        entries.push({
+                            kind: 'chardev',
+                            path: name,
+                            mode,
+                            major: header.devmajor ?? 0,
+                            minor: header.devminor ?? 0,
+                        });
+                        break;
+                }
+                next();
+            });
+        });
+        extract.on('finish', resolve);
+        extract.on('error', reject);
+        archive.on('error', reject);
+        archive.pipe(extract);
+    });
+    return entries;
+}
+function imageCommand(info, image) {
+    const config = info.Config;
+    const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+    if (argv.length === 0)
+        throw new HarnessError(`harness.image: ${image} has no ENTRYPOINT or CMD; diverge runs that command as the harness`);
+    return { argv, env: config.Env ?? [], workdir: config.WorkingDir ?? '/' };
+}
+/**
+ * The harness image as a gzipped initramfs. An archive made earlier by the same build of diverge
+ * from the same image id and results channel is reused from `cache.dir`.
+ */
+async function initramfsFromImage(access, image, options) {
+    const docker = await access.client();
+    const ref = await harnessImageRef(docker, image, options);
+    const info = await docker.getImage(ref).inspect();
+    const command = imageCommand(info, ref);
+    const init = initScript(command, options.channel);
+    const key = sha256(`${options.cache.buildId}\n${info.Id}\n${init}`).slice('sha256:'.length);
+    const cached = path$1.join(options.cache.dir, `image-${key}.cpio.gz`);
+    try {
+        const bytes = await readFile(cached);
+        return { bytes, digest: sha256(bytes) };
+    }
+    catch {
+        // not made yet
+    }
+    const container = await createInertContainer(docker, ref, 'export');
+    let entries;
+    try {
+        entries = await readRootfs(await container.export(), ref);
+    }
+    finally {
+        await container.remove({ force: true });
+    }
+    const shell = entries.find((e) => e.path === 'bin/sh' || e.path === 'usr/bin/sh');
+    if (!shell)
+        throw new HarnessError(`harness.image: ${ref} has no /bin/sh, which diverge's generated /init runs on; add a shell (busybox will do)`);
+    entries.push({ kind: 'file', path: 'init', mode: 0o755, data: Buffer.from(init) });
+    const bytes = gzipSync(writeCpio(withConsole(entries)));
+    options.progress(`harness.image: ${ref} exported as a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB initramfs running ${command.argv.join(' ')}`);
+    await writeAtomically(cached, bytes);
+    return { bytes, digest: sha256(bytes) };
+}
+
+async function fileDigest(file, field) {
+    try {
+        const info = await stat(file);
+        if (!info.isFile())
+            throw new HarnessError(`${field}: ${file} is not a file`);
+    }
+    catch (error) {
+        if (error instanceof HarnessError)
+            throw error;
+        throw new HarnessError(`${field}: cannot read ${file}: ${error.message}`);
+    }
+    return sha256File(file);
+}
+async function checkedDir(dir) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory())
+        throw new HarnessError(`harness.dir: ${dir} is not a directory`);
+    return dir;
+}
+function requireDocker(docker) {
+    if (!docker)
+        throw new HarnessError('harness.image: this command has no Docker engine to use');
+    return docker;
+}
+/**
+ * Turns the harness settings into files QEMU can take; a directory or an image becomes an
+ * initramfs in `workDir`.
+ */
+async function prepareHarness(harness, workDir, options) {
+    const parts = [];
+    let initrd;
+    const payload = harness.payload;
+    switch (payload.kind) {
+        case 'initrd':
+            initrd = payload.path;
+            parts.push(`initrd ${await fileDigest(payload.path, 'harness.initrd')}`);
+            break;
+        case 'dir':
+        case 'image': {
+            const archives = { dir: options.cache.initramfs, buildId: options.buildId };
+            const built = await (payload.kind === 'dir'
+                ? initramfsFromDir(await checkedDir(payload.path), archives)
+                : initramfsFromImage(requireDocker(options.docker), payload, {
+                    channel: harness.results.channel,
+                    cache: archives,
+                    contextCache: options.cache.contexts,
+                    logFile: path$1.join(workDir, 'build-harness.log'),
+                    progress: options.progress ?? (() => undefined),
+                }));
+            await mkdir(workDir, { recursive: true });
+            initrd = path$1.join(workDir, 'harness.cpio.gz');
+            await writeFile(initrd, built.bytes);
+            parts.push(`initrd ${built.digest}`);
+            break;
+        }
+    }
+    for (const [i, disk] of harness.disks.entries())
+        parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
+    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
+    const digest = sha256(parts.join('\n'));
+    return {
+        ...(initrd ? { initrd } : {}),
+        disks: [...harness.disks],
+        script: [...harness.script],
+        digest,
+    };
+}
+
+/**
+ * Tiny x86 multiboot kernels generated in memory. The accelerator probe boots one to learn
+ * whether KVM really works; tests use others as kernels that hang or never stop printing.
+ */
+const LOAD_ADDRESS = 0x100000;
+const MULTIBOOT_MAGIC = 0x1badb002;
+/** 32-bit protected-mode code snippets (entered by QEMU's multiboot loader). */
+const X86_CODE = {
+    /** `mov dx, 0x3f8` — the first serial port. */
+    serialPort: [0x66, 0xba, 0xf8, 0x03],
+    /** `mov al, c; out dx, al` for each byte of `text`. */
+    print: (text) => [...Buffer.from(text, 'latin1')].flatMap((c) => [0xb0, c, 0xee]),
+    /** `mov al, v; out 0xf4, al`: QEMU exits with status (v << 1) | 1 via isa-debug-exit. */
+    debugExit: (value) => [0xb0, value, 0xe6, 0xf4],
+    /** `cli; hlt; jmp hlt`: stop silently forever. */
+    halt: [0xfa, 0xf4, 0xeb, 0xfd],
+};
+/** An ELF32 multiboot image whose entry point runs `code`. */
+function multibootKernel(code) {
+    const ehdrSize = 52;
+    const phdrSize = 32;
+    const mbOffset = ehdrSize + phdrSize; // 84: 4-byte aligned, within the first 8 KiB
+    const codeOffset = mbOffset + 12;
+    const size = codeOffset + code.length;
+    const image = Buffer.alloc(size);
+    image.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0); // ELF, 32-bit, little-endian, version 1
+    image.writeUInt16LE(2, 16); // ET_EXEC
+    image.writeUInt16LE(3, 18); // EM_386
+    image.writeUInt32LE(1, 20);
+    image.writeUInt32LE(LOAD_ADDRESS + codeOffset, 24); // e_entry
+    image.writeUInt32LE(ehdrSize, 28); // e_phoff
+    image.writeUInt16LE(ehdrSize, 40);
+    image.writeUInt16LE(phdrSize, 42);
+    image.writeUInt16LE(1, 44); // e_phnum
+    image.writeUInt32LE(1, ehdrSize); // PT_LOAD
+    image.writeUInt32LE(0, ehdrSize + 4); // p_offset
+    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 8);
+    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 12);
+    image.writeUInt32LE(size, ehdrSize + 16);
+    image.writeUInt32LE(size, ehdrSize + 20);
+    image.writeUInt32LE(5, ehdrSize + 24); // R+X
+    image.writeUInt32LE(0x1000, ehdrSize + 28);
+    image.writeUInt32LE(MULTIBOOT_MAGIC, mbOffset);
+    image.writeUInt32LE(0, mbOffset + 4);
+    image.writeUInt32LE((0x100000000 - MULTIBOOT_MAGIC) >>> 0, mbOffset + 8);
+    image.set(code, codeOffset);
+    return image;
+}
+/** Prints "diverge-probe-ok" and exits QEMU with status 33. */
+const PROBE_EXIT_STATUS = 33;
+const PROBE_BANNER = 'diverge-probe-ok';
+function probeKernel() {
+    return multibootKernel([
+        ...X86_CODE.serialPort,
+        ...X86_CODE.print(`${PROBE_BANNER}\n`),
+        ...X86_CODE.debugExit(0x10),
+        ...X86_CODE.halt,
+    ]);
+}
+
+class MissingQemuError extends Error {
+}
+/**
+ * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
+ * package that ships it.
+ */
+async function findQemu(profile, searchPath) {
+    for (const dir of searchPath) {
+        const candidate = path$1.join(dir, profile.binary);
+        try {
+            await access(candidate, constants$3.X_OK);
+            return candidate;
+        }
+        catch {
+            // keep looking
+        }
+    }
+    throw new MissingQemuError(`${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`);
+}
+/** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
+async function qemuVersion(binary) {
+    return new Promise((resolve) => {
+        execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+            resolve(error ? 'unknown' : (/version (\S+)/.exec(stdout)?.[1] ?? 'unknown'));
+        });
+    });
+}
+
+class AccelError extends Error {
+}
+/** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
+const PROBE_MACHINE = archMachines('x86_64');
+/** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
+const PROBE_DEADLINE_MS = 1000;
+/** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
+async function probeKvm(searchPath) {
+    try {
+        await access('/dev/kvm', constants$3.R_OK | constants$3.W_OK);
+    }
+    catch {
+        return { works: false, detail: '/dev/kvm is missing or not accessible' };
+    }
+    const kernel = path$1.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
+    await writeFile(kernel, probeKernel());
+    const binary = await findQemu(PROBE_MACHINE, searchPath);
+    const args = [
+        ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
+        ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
+        ...['-kernel', kernel],
+    ];
+    return new Promise((resolve) => {
+        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d.toString('latin1')));
+        child.stderr.on('data', (d) => (err += d.toString('utf8')));
+        const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            const warning = /host doesn't support requested feature[^\n]*/.exec(err)?.[0];
+            if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
+                resolve({ works: true, detail: 'KVM booted the probe kernel' });
+            }
+            else if (warning) {
+                resolve({
+                    works: false,
+                    detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
+                });
+            }
+            else if (code === null) {
+                resolve({
+                    works: false,
+                    detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
+                });
+            }
+            else {
+                const said = err.trim().split('\n').at(-1) ?? '';
+                resolve({
+                    works: false,
+                    detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
+                });
+            }
+        });
+    });
+}
+/** The probe result is kept per host boot: KVM does not start or stop working in between. */
+async function cachedProbe(probe) {
+    let key = 'unknown';
+    try {
+        const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+        const qemu = await stat(await findQemu(PROBE_MACHINE, probe.searchPath));
+        key = `${probe.buildId}:${bootId}:${qemu.size}:${qemu.mtimeMs}`;
+        const cached = JSON.parse(await readFile(probe.cacheFile, 'utf8'));
+        if (cached.key === key)
+            return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
+    }
+    catch {
+        // No or stale cache: probe below.
+    }
+    const result = await probeKvm(probe.searchPath);
+    if (key !== 'unknown') {
+        await mkdir(path$1.dirname(probe.cacheFile), { recursive: true });
+        await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
+    }
+    return result;
+}
+/** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
+async function chooseAccel(request, profile, kvmProbe) {
+    if (request === 'tcg')
+        return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
+    const nativeGuest = arch$1() === 'x64' && profile.kvmOnX86Host;
+    if (!nativeGuest) {
+        if (request === 'kvm')
+            throw new AccelError(`machine.accel: KVM cannot run a ${profile.arch} guest on this ${arch$1()} host`);
+        return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
+    }
+    const probe = await cachedProbe(kvmProbe);
+    if (probe.works)
+        return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
+    if (request === 'kvm')
+        throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
+    return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
+}
+
+/** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
+const PRINTK_PREFIX$1 = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;
+function stripPrintk(line) {
+    return line.replace(PRINTK_PREFIX$1, '');
+}
+/**
+ * Makes ids unique in place: the first test keeps its id, later ones get `~2`, `~3`, … so that
+ * every observation can still be compared across kernels.
+ */
+function uniqueIds(tests, problems) {
+    const taken = new Set();
+    const lastSuffix = new Map();
+    for (const test of tests) {
+        if (!taken.has(test.id)) {
+            taken.add(test.id);
+            continue;
+        }
+        let suffix = lastSuffix.get(test.id) ?? 1;
+        do
+            suffix++;
+        while (taken.has(`${test.id}~${suffix}`));
+        lastSuffix.set(test.id, suffix);
+        const renamed = `${test.id}~${suffix}`;
+        problems.push(`duplicate test id "${test.id}" renamed to "${renamed}"`);
+        taken.add(renamed);
+        test.id = renamed;
+    }
+}
+// A printk timestamp after other text on the same line: the kernel's own message interrupted a
+// line of the harness on the shared console.
+const INTERRUPTING_PRINTK = /(?<=\S)\[\s*\d+\.\d{6}\] /;
+/**
+ * Splits lines where a kernel message broke into harness output on the console
+ * (`ok 14 mseal_probe[    2.295511] tsc: Refined TSC ...`), so the result keeps its own line.
+ * Only a result that ended before the kernel message began can be saved this way; the second
+ * serial port (`results.channel: serial2`) avoids the problem entirely.
+ */
+function splitKernelMessages(lines) {
+    const out = [];
+    for (const line of lines) {
+        let rest = line;
+        let match = INTERRUPTING_PRINTK.exec(rest);
+        while (match) {
+            out.push(rest.slice(0, match.index));
+            rest = rest.slice(match.index);
+            match = INTERRUPTING_PRINTK.exec(rest.slice(1));
+            if (match)
+                match.index += 1;
+        }
+        out.push(rest);
+    }
+    return out;
+}
+
+/**
+ * One tokeniser and tree builder for TAP 13/14 and KTAP 1: the dialects share the grammar of
+ * version, plan, result, diagnostic and subtest lines and differ only in a few options.
+ */
+// The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
+const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
+const PLAN$1 = /^1\.\.(\d+)(?:\s*#.*)?$/s;
+const RESULT$2 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
+const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
+const SUBTEST = /^#\s*Subtest:(.*)$/s;
+const BAIL_OUT = /^Bail out!(.*)$/is;
+const DIAGNOSTIC = /^# ?(.*)$/s;
+/** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
+const MAX_PLAN = 100_000;
+function tokenise(text, strict) {
+    if (VERSION.test(text))
+        return { kind: 'version' };
+    const plan = PLAN$1.exec(text);
+    if (plan)
+        return { kind: 'plan', count: Number(plan[1]) };
+    const result = RESULT$2.exec(text);
+    if (result)
+        return resultToken(result, strict);
+    const subtest = SUBTEST.exec(text);
+    if (subtest)
+        return { kind: 'subtest', name: (subtest[1] ?? '').trim() };
+    const bailOut = BAIL_OUT.exec(text);
+    if (bailOut)
+        return { kind: 'bailout', reason: (bailOut[1] ?? '').trim() };
+    const diagnostic = DIAGNOSTIC.exec(text);
+    if (diagnostic)
+        return { kind: 'diagnostic', text: diagnostic[1] ?? '' };
+    return undefined;
+}
+function resultToken([, not, digits, rest = ''], strict) {
+    if (digits === undefined && strict)
+        return undefined;
+    // An unescaped `#` after whitespace starts the directive or a comment (`# time=3ms`); neither
+    // belongs in the name, which must stay stable across runs.
+    const hash = rest.search(/(?:^|\s)#/);
+    const name = (hash < 0 ? rest : rest.slice(0, hash)).trim().replace(/\\([\\#])/g, '$1');
+    const comment = hash < 0 ? '' : rest.slice(hash).replace(/^\s*#/, '').trim();
+    const keyword = DIRECTIVE.exec(comment)?.[1]?.toLowerCase();
+    let status = not ? 'fail' : 'pass';
+    if (keyword?.startsWith('skip'))
+        status = 'skip';
+    else if (keyword === 'timeout')
+        status = 'fail';
+    else if (keyword === 'error')
+        status = 'error';
+    return {
+        kind: 'result',
+        number: digits === undefined ? undefined : Number(digits),
+        status,
+        name,
+        ...(keyword ? { directive: comment } : {}),
+    };
+}
+function indentation(line) {
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+    const tabs = lead.split('\t').length - 1;
+    return { cols: lead.length + 3 * tabs, text: line.slice(lead.length).trimEnd() };
+}
+function newFrame(indent, parent) {
+    return {
+        indent,
+        parentId: parent && frameId(parent),
+        number: (parent?.last ?? 0) + 1,
+        name: parent?.header || undefined,
+        version: false,
+        last: 0,
+        count: 0,
+        numbers: new Set(),
+        tests: [],
+        diagnostics: [],
+    };
+}
+function frameId(frame) {
+    if (frame.parentId === undefined)
+        return '';
+    const name = frame.name ?? `#${frame.number}`;
+    return frame.parentId ? `${frame.parentId}.${name}` : name;
+}
+/** Prefix for problems inside a frame. */
+function where(frame) {
+    return frame.parentId === undefined ? '' : `${frameId(frame)}: `;
+}
+function fresh(frame) {
+    return frame.plan === undefined && frame.count === 0 && !frame.closed && !frame.header;
+}
+function parseTapStream(lines, dialect) {
+    const stream = new TapStream(dialect);
+    for (const line of lines)
+        if (!stream.feed(line))
+            break;
+    return stream.finish();
+}
+class TapStream {
+    dialect;
+    tests = [];
+    problems = [];
+    complete = true;
+    /** Whether any version, plan or result line was seen. */
+    found = false;
+    sawVersion = false;
+    stack = [newFrame(0)];
+    /** Whether the current document has had a structural line (and so fixed its indentation). */
+    started = false;
+    lastResult;
+    yaml;
+    constructor(dialect) {
+        this.dialect = dialect;
+    }
+    get root() {
+        return this.stack[0];
+    }
+    get top() {
+        return this.stack[this.stack.length - 1];
+    }
+    /** Takes one console line; false once the stream has bailed out. */
+    feed(raw) {
+        const { cols, text } = indentation(stripPrintk(raw));
+        if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
+            return true;
+        }
+        const token = tokenise(text, this.dialect.strict);
+        if (!token) {
+            this.continuation(cols, text);
+            return true;
+        }
+        this.lastResult = undefined;
+        if (token.kind === 'diagnostic') {
+            this.frameAt(cols).diagnostics.push(token.text);
+            return true;
+        }
+        if (token.kind === 'bailout') {
+            this.found = true;
+            this.incomplete(token.reason ? `bail out: ${token.reason}` : 'bail out');
+            return false;
+        }
+        if (token.kind !== 'subtest')
+            this.found = true;
+        if (token.kind === 'version' && this.started && cols <= this.root.indent && !fresh(this.root)) {
+            this.finishDocument(); // a second document, e.g. kselftest after kunit
+        }
+        if (!this.started) {
+            // A document indented as a whole is still a top-level document.
+            this.root.indent = cols;
+            this.started = true;
+        }
+        const indent = Math.max(cols, this.root.indent);
+        this.popTo(indent);
+        if (indent > this.top.indent)
+            this.push(indent);
+        this.handle(this.top, token, cols);
+        return true;
+    }
+    finish() {
+        if (this.started)
+            this.finishDocument();
+        if (!this.found) {
+            return {
+                tests: [],
+                complete: false,
+                problems: ['no KTAP/TAP version line or results found'],
+            };
+        }
+        uniqueIds(this.tests, this.problems);
+        return { tests: this.tests, complete: this.complete, problems: this.problems };
+    }
+    handle(frame, token, cols) {
+        switch (token.kind) {
+            case 'version':
+                this.sawVersion = true;
+                if (frame.version || !fresh(frame))
+                    this.problem(`${where(frame)}unexpected version line`);
+                frame.version = true;
+                break;
+            case 'subtest':
+                if (!token.name)
+                    break;
+                // kunit prints the header inside the subtest, TAP 14 producers often just above it.
+                if (frame.parentId !== undefined && frame.name === undefined && fresh(frame)) {
+                    frame.name = token.name;
+                }
+                else {
+                    if (frame.closed)
+                        this.adoptUnfinished(frame);
+                    frame.header = token.name;
+                }
+                break;
+            case 'plan':
+                if (token.count > MAX_PLAN) {
+                    this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
+                }
+                else if (frame.plan !== undefined) {
+                    this.problem(`${where(frame)}second plan ignored`);
+                }
+                else {
+                    frame.plan = token.count;
+                }
+                break;
+            case 'result':
+                this.result(frame, token, cols);
+                break;
+        }
+    }
+    result(frame, token, cols) {
+        const expected = frame.last + 1;
+        const number = token.number ?? expected;
+        if (this.dialect.strict && !this.sawVersion) {
+            this.problem('result line before any KTAP version line');
+            this.sawVersion = true; // say it once
+        }
+        if (number !== expected) {
+            this.problem(`${where(frame)}test ${number} out of order (expected ${expected})`);
+        }
+        const test = {
+            id: token.name || `#${number}`,
+            status: token.status,
+            output: frame.diagnostics,
+            ...(token.directive ? { directive: token.directive } : {}),
+        };
+        frame.diagnostics = [];
+        frame.header = undefined;
+        this.count(frame, number);
+        const child = frame.closed;
+        frame.closed = undefined;
+        if (child)
+            this.adopt(frame, child, test.id, test);
+        else
+            frame.tests.push(test);
+        this.lastResult = { test, cols };
+    }
+    count(frame, number) {
+        frame.last = number;
+        frame.numbers.add(number);
+        frame.count++;
+    }
+    /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
+    adopt(parent, child, name, result) {
+        child.name = name;
+        this.checkPlan(child);
+        if (child.tests.length === 0) {
+            parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
+            return;
+        }
+        const bad = (t) => t.status !== 'pass' && t.status !== 'skip';
+        if (result && bad(result) && !child.tests.some(bad)) {
+            this.problem(`${frameId(child)}: reported ${result.status} although none of its tests did`);
+        }
+        for (const test of child.tests)
+            parent.tests.push({ ...test, id: `${name}.${test.id}` });
+    }
+    /** A subtest that ended without its result line: the stream was cut or garbled. */
+    adoptUnfinished(parent) {
+        const child = parent.closed;
+        parent.closed = undefined;
+        this.count(parent, parent.last + 1);
+        this.incomplete(`${frameId(child)}: no result line for this subtest`);
+        this.adopt(parent, child, child.name ?? `#${child.number}`);
+    }
+    checkPlan(frame) {
+        const { plan, count } = frame;
+        if (plan === undefined) {
+            // Only the top level must have a plan; KTAP subtests (e.g. parameterised kunit cases) often don't.
+            if (frame.parentId === undefined)
+                this.incomplete('no plan line seen');
+            return;
+        }
+        const missing = [];
+        for (let n = 1; n <= plan; n++)
+            if (!frame.numbers.has(n))
+                missing.push(n);
+        if (count === plan && missing.length === 0)
+            return;
+        const seen = count < plan
+            ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`
+            : count > plan
+                ? `${count} results seen`
+                : 'results misnumbered';
+        this.incomplete(`${where(frame)}plan 1..${plan} but ${seen}`);
+        for (const n of missing)
+            frame.tests.push({ id: `#${n}`, status: 'missing', output: [] });
+    }
+    push(indent) {
+        const parent = this.top;
+        if (parent.closed)
+            this.adoptUnfinished(parent);
+        this.stack.push(newFrame(indent, parent));
+        parent.header = undefined;
+    }
+    /** Closes subtests indented deeper than `indent`; each waits for its result line in its parent. */
+    popTo(indent) {
+        while (this.top.indent > indent) {
+            const child = this.stack.pop();
+            if (child.closed)
+                this.adoptUnfinished(child);
+            if (this.top.closed)
+                this.adoptUnfinished(this.top);
+            this.top.closed = child;
+        }
+    }
+    finishDocument() {
+        this.popTo(this.root.indent);
+        if (this.root.closed)
+            this.adoptUnfinished(this.root);
+        this.checkPlan(this.root);
+        for (const test of this.root.tests)
+            this.tests.push(test); // spreading could overflow the stack
+        this.stack = [newFrame(0)];
+        this.started = false;
+    }
+    /** The innermost open frame a diagnostic indented by `cols` belongs to. */
+    frameAt(cols) {
+        return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
+    }
+    startYaml(cols, text) {
+        const last = this.lastResult;
+        if (!this.dialect.yamlBlocks || !last || text !== '---')
+            return false;
+        if (cols <= last.cols || cols >= last.cols + 4)
+            return false;
+        this.yaml = { test: last.test, cols };
+        last.test.output.push(text);
+        return true;
+    }
+    /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */
+    continueYaml(yaml, cols, text) {
+        if (text && cols < yaml.cols) {
+            this.yaml = undefined;
+            return false;
+        }
+        yaml.test.output.push(text && ' '.repeat(cols - yaml.cols) + text);
+        if (text === '...' && cols === yaml.cols)
+            this.yaml = undefined;
+        return true;
+    }
+    /**
+     * Keeps other lines indented inside a subtest, such as the `Expected 1 + 1 == 3, but` that
+     * follows a kunit `# case: EXPECTATION FAILED`, for the next result; unindented lines are
+     * kernel messages and are dropped.
+     */
+    continuation(cols, text) {
+        const frame = this.top;
+        if (frame.parentId !== undefined && text && cols >= frame.indent) {
+            frame.diagnostics.push(' '.repeat(cols - frame.indent) + text);
+        }
+    }
+    problem(message) {
+        this.problems.push(message);
+    }
+    /** A problem that breaks the stream's promise. */
+    incomplete(message) {
+        this.complete = false;
+        this.problems.push(message);
+    }
+}
+
+/** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
+function parseKtap(lines) {
+    return parseTapStream(lines, { strict: true, yamlBlocks: false });
+}
+
+// Most severe first, so that a line two patterns match is never reported better than it was.
+const SEVERITY = ['error', 'fail', 'skip', 'pass'];
+/** Compiles and validates a spec; throws a TypeError naming the first unusable pattern. */
+function compileRegexSpec(spec) {
+    const rules = [];
+    for (const status of SEVERITY) {
+        const source = spec[status];
+        if (source !== undefined)
+            rules.push({ status, ...compile(status, source) });
+    }
+    return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
+}
+function compile(status, source) {
+    let pattern, probe;
+    try {
+        pattern = new RegExp(source);
+        // An empty alternative matches '' and so reveals which groups the pattern has.
+        probe = new RegExp(`${source}|`).exec('');
+    }
+    catch (error) {
+        throw new TypeError(`${status} pattern /${source}/ is invalid: ${error.message}`, {
+            cause: error,
+        });
+    }
+    if (probe?.groups && 'id' in probe.groups)
+        return { pattern, group: 'id' };
+    if (probe && probe.length > 1)
+        return { pattern, group: 1 };
+    throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
+}
+/**
+ * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * line `start` matched to its result line, both left out; without `start` (or outside a span)
+ * nothing, so a test never collects the boot banner or what other tests printed.
+ */
+function parseRegex(lines, spec) {
+    const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
+    const tests = [];
+    let output;
+    for (const raw of lines) {
+        const line = stripPrintk(raw);
+        const result = match(rules, line);
+        if (!result) {
+            if (start?.test(line))
+                output = [];
+            else
+                output?.push(line);
+            continue;
+        }
+        tests.push({
+            id: result.id || `#${tests.length + 1}`,
+            status: result.status,
+            output: output ?? [],
+        });
+        output = undefined;
+    }
+    const problems = tests.length ? [] : ['no line matched a result pattern'];
+    uniqueIds(tests, problems);
+    return { tests, complete: tests.length > 0, problems };
+}
+function match(rules, line) {
+    for (const { status, pattern, group } of rules) {
+        const found = pattern.exec(line);
+        if (!found)
+            continue;
+        const id = group === 'id' ? found.groups?.['id'] : found[1];
+        return { status, id: (id ?? '').trim() };
+    }
+    return undefined;
+}
+
+/** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
+function parseTap(lines) {
+    return parseTapStream(lines, { strict: false, yamlBlocks: true });
+}
+
+/**
+ * The whole console transcript as one passing test; a boot that crashed or hung during it is the
+ * caller's call, made from the boot outcome.
+ */
+function parseTranscript(lines, id = 'transcript') {
+    return {
+        tests: [{ id, status: 'pass', output: lines.map(stripPrintk) }],
+        complete: true,
+        problems: [],
+    };
+}
+
+/** Turns a kernel's console lines into per-test observations in the given format. */
+function parseResults(format, lines, options = {}) {
+    switch (format) {
+        case 'ktap':
+            return parseKtap(lines);
+        case 'tap':
+            return parseTap(lines);
+        case 'regex':
+            if (!options.regex)
+                throw new TypeError('results format "regex" needs a regex spec');
+            return parseRegex(lines, options.regex);
+        case 'transcript':
+            return parseTranscript(lines, options.transcriptId);
+        default: {
+            const unknown = format;
+            throw new TypeError(`unknown results format ${JSON.stringify(unknown)}`);
+        }
+    }
+}
+
+/**
+ * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
+ * depend on what was found (`no-results`, stage `done`). A console script that names tests and
+ * a results channel that carries none make a script-only harness: its results are the script's.
+ */
+function observe(capture, results) {
+    const { test } = capture.record;
+    const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
+    const parsed = parseResults(results.format, lines, {
+        ...(results.regex ? { regex: results.regex } : {}),
+        transcriptId: test ?? results.test ?? 'transcript',
+    });
+    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
+    let tests = [...parsed.tests, ...capture.scriptTests];
+    // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
+    if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
+        tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
+    }
+    if (test !== undefined)
+        tests = tests.filter((t) => t.id === test);
+    const complete = scriptOnly || parsed.complete;
+    const boot = capture.settle({
+        format: results.format,
+        tests: tests.length,
+        complete,
+    });
+    return {
+        kernel: boot.kernel,
+        attempt: boot.attempt,
+        ...(test !== undefined ? { test } : {}),
+        boot,
+        tests,
+        complete,
+        problems: scriptOnly ? [] : parsed.problems,
+    };
+}
+
+const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
+const PLAN = /^1\.\.(\d+)/;
+const RESULT$1 = /^(?:not )?ok\b/;
+/** A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. */
+function harnessProgress(results) {
+    switch (results.format) {
+        case 'ktap':
+        case 'tap':
+            return () => {
+                let planned;
+                let reported = 0;
+                return (raw) => {
+                    const line = stripPrintk(raw);
+                    if (!TOP_LEVEL.test(line))
+                        return 'none';
+                    const plan = PLAN.exec(line);
+                    if (plan && planned === undefined)
+                        planned = Number(plan[1]);
+                    if (RESULT$1.test(line))
+                        reported += 1;
+                    return planned !== undefined && reported >= planned ? 'complete' : 'started';
+                };
+            };
+        case 'regex': {
+            const spec = results.regex;
+            const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
+                .filter((p) => p !== undefined)
+                .map((p) => new RegExp(p));
+            return () => (line) => (patterns.some((p) => p.test(stripPrintk(line))) ? 'started' : 'none');
+        }
+        case 'transcript':
+            return () => () => 'none';
+    }
+}
+
+const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Checks every kernel up front and reports all problems at once. */
+async function checkKernels(kernels, settings) {
+    const problems = [];
+    const seen = new Set();
+    for (const kernel of kernels) {
+        if (!KERNEL_NAME.test(kernel.name)) {
+            problems.push(`kernel "${kernel.name}": a name is letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
+            continue;
+        }
+        if (seen.has(kernel.name))
+            problems.push(`kernel "${kernel.name}": named twice`);
+        seen.add(kernel.name);
+        try {
+            await checkKernelFile(kernel.name, kernel.path, settings.machine.arch);
+        }
+        catch (error) {
+            problems.push(error.message);
+        }
+    }
+    if (problems.length > 0)
+        throw new KernelFileError(problems.join('\n'));
+}
+/** A firmware file must be there before any boot: QEMU's own error would blame every kernel. */
+async function checkFirmware(firmware) {
+    if (firmware === 'default' || firmware === 'none')
+        return;
+    const info = await stat(firmware).catch(() => undefined);
+    if (!info?.isFile())
+        throw new KernelFileError(`machine.firmware: ${firmware} is not a file`);
+}
+/** A step of a per-test boot: `{test}` replaced; a step that sends the test and names none is it. */
+function stepFor(step, test) {
+    const named = step.test?.replaceAll(TEST_PLACEHOLDER, test);
+    const sendsTest = step.send?.includes(TEST_PLACEHOLDER) ?? false;
+    return {
+        ...step,
+        ...(step.send !== undefined ? { send: step.send.replaceAll(TEST_PLACEHOLDER, test) } : {}),
+        ...(named !== undefined ? { test: named } : sendsTest ? { test } : {}),
+    };
+}
+/** The plan of one boot: a per-test boot has its test in the command line and the script. */
+function planFor(plan, test) {
+    if (test === undefined)
+        return plan;
+    return {
+        ...plan,
+        append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
+        script: plan.script.map((step) => stepFor(step, test)),
+    };
+}
+/**
+ * The files a boot's command line names, by path, with their content digests: a boot's cache
+ * key holds their contents, not their paths (which change from run to run).
+ */
+async function commandFiles(settings, plan, workDir) {
+    const files = new Map();
+    const add = async (file) => files.set(file, await sha256File(file));
+    if (plan.initrd)
+        await add(plan.initrd);
+    for (const disk of plan.disks)
+        await add(disk.file);
+    const { firmware } = settings.machine;
+    if (firmware !== 'default' && firmware !== 'none')
+        await add(firmware);
+    for (const { written, resolved } of await namedFiles(plan.qemuArgs, workDir)) {
+        const digest = await sha256File(resolved);
+        files.set(written, digest);
+        files.set(resolved, digest);
+    }
+    return files;
+}
+/**
+ * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
+ * once, however many rounds of boots follow. Each observation is written to
+ * `outDir/observations` as soon as its boot ends, so an interrupted run keeps what it had.
+ */
+async function prepareBoots(context, settings, kernels, options) {
+    if (kernels.length === 0)
+        throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
+    await checkKernels(kernels, settings);
+    await checkFirmware(settings.machine.firmware);
+    const { machine, harness } = settings;
+    const configDir = path$1.dirname(settings.configPath);
+    const profile = machineProfile(machine.arch, machine.profile);
+    const binary = await findQemu(profile, context.searchPath);
+    const [accel, qemu, payload] = await Promise.all([
+        chooseAccel(machine.accel, profile, {
+            cacheFile: context.cache.kvmProbe,
+            buildId: context.buildId,
+            searchPath: context.searchPath,
+        }),
+        qemuVersion(binary),
+        prepareHarness(harness, path$1.join(options.outDir, 'harness'), {
+            ...(options.docker ? { docker: options.docker } : {}),
+            progress: options.progress,
+            cache: context.cache,
+            buildId: context.buildId,
+        }),
+    ]);
+    options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
+    const plan = {
+        profile,
+        binary,
+        accel: accel.accel,
+        memoryMiB: machine.memoryMiB,
+        cpus: machine.cpus,
+        append: machine.append,
+        qemuArgs: machine.qemuArgs,
+        exitDevice: machine.exit === 'isa-debug-exit',
+        ...(payload.initrd ? { initrd: payload.initrd } : {}),
+        disks: payload.disks,
+        firmware: machine.firmware,
+        workDir: configDir,
+        channel: harness.results.channel,
+        script: payload.script,
+        timeouts: harness.timeouts,
+        serialCapBytes: harness.serialCapBytes,
+        harnessProgress: harnessProgress(harness.results),
+        processes: context.processes,
+        logDir: path$1.join(options.outDir, 'logs'),
+    };
+    const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+    // What a reference boot depends on besides its kernel and its command line (whose files count
+    // by content): a change to any of it is a cache miss.
+    const shared = {
+        harnessDigest: payload.digest,
+        machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+    };
+    const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+    const kernelDisks = new Map();
+    const identityOf = async (kernel, kernelDigest, bootPlan, test) => {
+        const own = new Map(files);
+        own.set(kernel.path, kernelDigest);
+        for (const disk of kernel.disks ?? []) {
+            if (!kernelDisks.has(disk))
+                kernelDisks.set(disk, sha256File(disk));
+            own.set(disk, await kernelDisks.get(disk));
+        }
+        const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
+        return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
+    };
+    const observationsDir = path$1.join(options.outDir, 'observations');
+    await mkdir(observationsDir, { recursive: true });
+    const boot = async (which, attempts, firstAttempt, tests = harness.tests) => {
+        const perKernel = tests ? [...tests] : [undefined];
+        const requests = which.flatMap((kernel) => perKernel.flatMap((test) => Array.from({ length: attempts }, (_, i) => ({
+            kernel,
+            attempt: firstAttempt + i,
+            ...(test !== undefined ? { test } : {}),
+        }))));
+        options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
+        return inParallel(requests, jobs, async (request) => {
+            const bootPlan = planFor(plan, request.test);
+            const name = bootName(request.kernel.name, request.attempt, request.test);
+            const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
+            const digest = options.cached?.digests.get(request.kernel.name);
+            const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
+            const cached = identity &&
+                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, plan.logDir, request.test));
+            const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
+            if (identity && !cached)
+                await options.cached?.cache.save(identity, observation);
+            const file = path$1.join(observationsDir, `${name}.json`);
+            await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+            if (cached) {
+                options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+                return observation;
+            }
+            const counts = countStatuses(observation);
+            const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+            options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+                (observation.boot.message ? ` — ${observation.boot.message}` : ''));
+            return observation;
+        });
+    };
+    return {
+        host: {
+            qemu,
+            accel: accel.accel,
+            accelReason: accel.reason,
+            cpus: availableParallelism(),
+            jobs,
+        },
+        harness: {
+            digest: payload.digest,
+            format: harness.results.format,
+            channel: harness.results.channel,
+        },
+        boot,
+    };
+}
+/** Boots every kernel `harness.repeat` times with the shared harness. */
+async function bootKernels(context, settings, kernels, options) {
+    const booter = await prepareBoots(context, settings, kernels, options);
+    const observations = await booter.boot(kernels, settings.harness.repeat, 1);
+    return { host: booter.host, harness: booter.harness, observations };
+}
+function countStatuses(observation) {
+    const counts = new Map();
+    for (const test of observation.tests)
+        counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
+    const parts = [...counts].map(([status, n]) => `${n} ${status}`);
+    return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 class Diff {
@@ -90990,2084 +93689,6 @@ function toVerdict(result, observed, input, matched, id) {
     return verdict;
 }
 
-/** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
-function firmwareArgs(profile, firmware) {
-    if (firmware === 'default')
-        return profile.firmware.default;
-    if (firmware === 'none') {
-        if (profile.firmware.none)
-            return profile.firmware.none;
-        throw new Error(`machine.firmware: ${profile.arch} cannot boot without firmware`);
-    }
-    return ['-bios', firmware];
-}
-/**
- * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
- * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
- * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
- */
-function diskArgs(disks) {
-    const args = [];
-    const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
-    disks.forEach((disk, i) => {
-        const file = `file=${disk.file}`;
-        const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
-        switch (disk.interface) {
-            case undefined:
-                args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
-                break;
-            case 'virtio-pci':
-                args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
-                break;
-            case 'virtio-mmio':
-                args.push('-drive', detached);
-                args.push('-device', `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`);
-                break;
-            case 'ide':
-                args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
-                break;
-            case 'scsi':
-                if (seen.scsi++ === 0)
-                    args.push('-device', 'virtio-scsi-pci,id=scsi0');
-                args.push('-drive', detached, '-device', `scsi-hd,drive=x${i},bus=scsi0.0`);
-                break;
-        }
-    });
-    return args;
-}
-/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
-function qemuCommand(plan, kernel) {
-    const args = [
-        plan.binary,
-        ...['-M', plan.profile.machine, '-accel', plan.accel],
-        ...(plan.accel === 'kvm'
-            ? ['-cpu', 'host']
-            : plan.profile.tcgCpu
-                ? ['-cpu', plan.profile.tcgCpu]
-                : []),
-        ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
-        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-        ...firmwareArgs(plan.profile, plan.firmware),
-    ];
-    if (plan.channel === 'serial2') {
-        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
-        args.push('-chardev', 'socket,id=results,fd=3');
-        if (plan.profile.serial2.host === 'isa-serial')
-            args.push('-serial', 'chardev:results');
-        else
-            args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
-    }
-    if (plan.exitDevice)
-        args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
-    args.push('-kernel', kernel.path);
-    if (plan.initrd)
-        args.push('-initrd', plan.initrd);
-    if (plan.append)
-        args.push('-append', plan.append);
-    const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
-    args.push(...diskArgs([...plan.disks, ...own]));
-    args.push(...plan.qemuArgs);
-    return args;
-}
-
-/**
- * Drives a console script against the text a kernel prints. Step N's command runs from its
- * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
- * its own prompt coming back. What the kernel printed in between, without the echo of the
- * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
- * rules (default: the test passes when the dialogue goes on).
- *
- * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
- * progress and every later one `missing`: the comparison then reads them from how the boot
- * ended (crash or hang), as it reads a KTAP test in progress.
- */
-class ConsoleScript {
-    steps;
-    /** The step whose command runs; -1 while the first prompt is awaited. */
-    running = -1;
-    text = '';
-    deadline;
-    observations = [];
-    state = 'running';
-    constructor(steps) {
-        this.steps = steps;
-        if (steps.length === 0)
-            this.state = 'finished';
-    }
-    get done() {
-        return this.state !== 'running';
-    }
-    /** Whether the first prompt came: the harness is talking. */
-    get started() {
-        return this.running >= 0 || this.state === 'finished';
-    }
-    /** Whether every step got its answer (or the boot ended normally in the last one). */
-    get complete() {
-        return this.state === 'finished';
-    }
-    /** The step in progress, for messages about a boot that ended during it. */
-    get inProgress() {
-        if (this.state !== 'running' || this.running < 0)
-            return undefined;
-        return describe(this.steps, this.running);
-    }
-    /** Feeds cleaned console text; returns what to do about it. */
-    feed(chunk, now) {
-        this.text += chunk;
-        const events = [];
-        while (this.state === 'running') {
-            if (this.running < 0) {
-                const match = new RegExp(this.steps[0].expect).exec(this.text);
-                if (!match)
-                    break;
-                this.start(0, match, now, events);
-                continue;
-            }
-            const answer = this.answerPattern(this.running);
-            if (answer === undefined)
-                break; // a last step without send collects until the boot ends
-            const match = new RegExp(answer).exec(this.text);
-            if (!match)
-                break;
-            this.close(this.running, this.text.slice(0, match.index), true);
-            if (this.running + 1 < this.steps.length)
-                this.start(this.running + 1, match, now, events);
-            else
-                this.finishScript(events);
-        }
-        return events;
-    }
-    /** Called periodically; gives up when the running step's command is late. */
-    tick(now) {
-        if (this.state !== 'running' || this.deadline === undefined || now < this.deadline)
-            return [];
-        const step = this.steps[this.running];
-        const answer = new RegExp(this.answerPattern(this.running) ?? '');
-        const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
-        this.abandon(this.running);
-        return [{ kind: 'failed', message }];
-    }
-    /**
-     * The boot ended: settles every test the script named. A boot that ended normally in the last
-     * step (a kernel that powers off after its last command) answered it; in an earlier step the
-     * dialogue did not go on. A boot that died leaves the step in progress to its outcome.
-     */
-    finish(bootCompleted) {
-        if (this.state !== 'running')
-            return this.observations;
-        if (this.running < 0 || !bootCompleted) {
-            this.abandon(Math.max(this.running, 0));
-            return this.observations;
-        }
-        const last = this.running === this.steps.length - 1;
-        this.close(this.running, this.text, last, last
-            ? undefined
-            : `console script: the boot ended during ${describe(this.steps, this.running)}`);
-        this.state = last ? 'finished' : 'failed';
-        for (let i = this.running + 1; i < this.steps.length; i++)
-            this.missing(i);
-        return this.observations;
-    }
-    start(index, match, now, events) {
-        const step = this.steps[index];
-        this.text = this.text.slice(match.index + match[0].length);
-        this.running = index;
-        if (step.send !== undefined)
-            events.push({ kind: 'send', text: step.send });
-        this.deadline = step.timeoutMs !== undefined ? now + step.timeoutMs : undefined;
-        // A last step with nothing to answer and no test ends the dialogue right away.
-        if (this.answerPattern(index) === undefined && step.test === undefined)
-            this.finishScript(events);
-    }
-    finishScript(events) {
-        this.state = 'finished';
-        this.deadline = undefined;
-        events.push({ kind: 'finished' });
-    }
-    /** What ends step `index`'s command; undefined for a last step that sends nothing. */
-    answerPattern(index) {
-        const step = this.steps[index];
-        const next = this.steps[index + 1];
-        if (next)
-            return next.expect;
-        if (step.end !== undefined)
-            return step.end;
-        return step.send !== undefined ? step.expect : undefined;
-    }
-    /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
-    abandon(index) {
-        for (let i = index; i < this.steps.length; i++)
-            this.missing(i);
-        this.state = 'failed';
-        this.deadline = undefined;
-    }
-    missing(index) {
-        const id = this.steps[index]?.test;
-        if (id !== undefined)
-            this.observations.push({ id, status: 'missing', output: [] });
-    }
-    close(index, text, answered, note) {
-        const step = this.steps[index];
-        if (step.test === undefined)
-            return;
-        const output = stepOutput(text, step.send);
-        const status = stepStatus(step, output, answered);
-        if (note)
-            output.push(note);
-        this.observations.push({ id: step.test, status, output });
-    }
-}
-/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
-function describe(steps, index) {
-    const step = steps[index];
-    const what = [
-        step.test,
-        step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
-    ].filter((part) => part !== undefined);
-    return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
-}
-/** The lines of a step's exchange without the echo of its command and without blank edges. */
-function stepOutput(text, send) {
-    const output = text.split('\n').map((l) => l.trimEnd());
-    while (output.length > 0 && output[0] === '')
-        output.shift();
-    // The console echoes what was typed: drop those lines, in order, where they lead the output.
-    for (const sent of (send ?? '').split('\n').map((l) => l.trim())) {
-        if (sent === '' || output[0]?.trim() !== sent)
-            continue;
-        output.shift();
-    }
-    while (output.length > 0 && output[0] === '')
-        output.shift();
-    while (output.length > 0 && output.at(-1) === '')
-        output.pop();
-    return output;
-}
-/** `fail` first, then `pass`; without rules, a step passes when the dialogue went on. */
-function stepStatus(step, output, answered) {
-    const text = output.join('\n');
-    if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text))
-        return 'fail';
-    if (step.pass !== undefined)
-        return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
-    return answered ? 'pass' : 'fail';
-}
-
-const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
-// Order matters: the first pattern that matches a line decides its kind.
-const PATTERNS = [
-    ['panic', /Kernel panic - not syncing: ?(.*)/],
-    // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
-    ['panic', /^panic: (.*)/],
-    ['kasan', /BUG: KASAN: (.*)/],
-    ['soft-lockup', /BUG: soft lockup - (.*)/],
-    ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
-    ['hung-task', /INFO: task (.*) blocked for more than/],
-    ['rcu-stall', /rcu: INFO: (\S+ (?:self-)?detected stalls?.*)/],
-    ['bug', /(?:^|\s)BUG: (.*)/],
-    ['oops', /(?:Internal error: )?Oops(?: -)?[:\s](.*)/],
-    ['oops', /(general protection fault.*)/],
-    ['warning', /WARNING: CPU: \d+ PID: \d+ at (.*)/],
-];
-function fingerprint(kind, message) {
-    const stable = message
-        .replace(/\[[^\]]*\]$/, '') // trailing "[comm:pid]" of lockup reports
-        .replace(/\b0x[0-9a-f]+\b/gi, '_')
-        .replace(/\b[0-9a-f]{8,}\b/gi, '_')
-        .replace(/\d+/g, 'N')
-        .replace(/\s+/g, ' ')
-        .trim();
-    return `${kind}: ${stable}`;
-}
-/** The splat a console line reports, if any. */
-function detectSplat(line, lineNumber) {
-    const message = line.replace(TIMESTAMP, '');
-    for (const [kind, pattern] of PATTERNS) {
-        const match = pattern.exec(message);
-        if (match)
-            return { kind, message, fingerprint: fingerprint(kind, match[1] ?? ''), line: lineNumber };
-    }
-    return undefined;
-}
-
-/** How far a boot got, in order. */
-const BOOT_STAGES = ['firmware', 'kernel', 'init', 'harness', 'done'];
-// Lines a Linux kernel prints as it hands over to userspace; other kernels go from `kernel`
-// straight to `harness` when their first result line appears.
-const INIT_MARKERS = [/Run \S+ as init process/, /Freeing unused kernel/];
-function laterStage(a, b) {
-    return BOOT_STAGES.indexOf(a) >= BOOT_STAGES.indexOf(b) ? a : b;
-}
-function stageOfLine(line) {
-    return INIT_MARKERS.some((marker) => marker.test(line)) ? 'init' : 'kernel';
-}
-
-/**
- * The boot monitor: follows one boot from what QEMU printed and when, and decides how it went.
- * It does no I/O and reads no clock: the driver (boot.ts) feeds it output chunks, clock ticks
- * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
- * stop QEMU). Stage and outcome are decided here and nowhere else.
- */
-/** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
-const PANIC_GRACE_MS = 2000;
-/** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
-const DONE_QUIET_MS = 2000;
-class BootMonitor {
-    settings;
-    progress;
-    started;
-    emit;
-    stage = 'firmware';
-    splats = [];
-    resultLines = [];
-    consoleLines = new ConsoleLines();
-    resultsLines = new ConsoleLines();
-    scriptText = new ConsoleText();
-    script;
-    lastOutput;
-    consoleBytes = 0;
-    lineNumber = 0;
-    resultsComplete = false;
-    panicStop;
-    stopRequest;
-    end;
-    constructor(settings, 
-    /** This boot's own tracker (it keeps count of results). */
-    progress, started, emit) {
-        this.settings = settings;
-        this.progress = progress;
-        this.started = started;
-        this.emit = emit;
-        this.lastOutput = started;
-        this.script = new ConsoleScript(settings.script);
-    }
-    /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
-    console(kept, now) {
-        this.lastOutput = now;
-        if (kept.length === 0)
-            return;
-        this.consoleBytes += kept.length;
-        this.reach('kernel');
-        for (const line of this.consoleLines.push(kept))
-            this.consoleLine(line, now);
-        if (this.script.done)
-            return;
-        for (const event of this.script.feed(this.scriptText.push(kept), now)) {
-            this.emit(event);
-            if (event.kind === 'finished')
-                this.stop('completed', 'console script finished');
-        }
-        // On the console channel a script whose first prompt came is the harness.
-        if (this.settings.channel === 'console' &&
-            this.settings.script.length > 0 &&
-            this.script.started)
-            this.reach('harness');
-    }
-    /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
-    results(kept, now) {
-        this.lastOutput = now;
-        for (const line of this.resultsLines.push(kept))
-            this.resultLine(line);
-    }
-    /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
-    tick(now) {
-        const { timeouts } = this.settings;
-        if (this.panicStop && now >= this.panicStop.at)
-            this.stop('panic', this.panicStop.message);
-        if (now - this.started > timeouts.totalMs)
-            this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`);
-        else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
-            this.stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
-        else if (now - this.lastOutput > timeouts.stallMs)
-            this.stop('stalled', `stall timeout: no output for ${timeouts.stallMs} ms${this.during()}`);
-        else if (this.stage !== 'harness' &&
-            this.stage !== 'done' &&
-            now - this.started > timeouts.bootMs)
-            this.stop('timeout', `boot timeout: the harness had not started after ${timeouts.bootMs} ms (stage ${this.stage})`);
-        for (const event of this.script.tick(now)) {
-            this.emit(event);
-            if (event.kind === 'failed')
-                this.stop('timeout', event.message);
-        }
-    }
-    /** QEMU exited at `now`: reads the last unterminated lines and decides the outcome. */
-    exit(exit, now) {
-        for (const line of this.consoleLines.end())
-            this.consoleLine(line, now);
-        for (const line of this.resultsLines.end())
-            this.resultLine(line);
-        const decided = this.decide(exit);
-        const { outcome } = decided;
-        let { message } = decided;
-        const scriptTests = this.script.finish(outcome === 'completed');
-        if (exit.consoleCut)
-            message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
-        this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
-        this.end = {
-            outcome,
-            stage: this.stage,
-            ...(message ? { message } : {}),
-            durationMs: now - this.started,
-            splats: this.splats,
-            resultLines: this.resultLines,
-            scriptTests,
-        };
-        return this.end;
-    }
-    /**
-     * The boot's last decision, once results/ has parsed the results channel. Two parts of it
-     * need that full parse, which qemu/ leaves to results/: a boot that completed without a
-     * single test is `no-results`, and a completed boot whose results stream ended as its format
-     * promises, with every step of the console script seen, reached stage `done`.
-     */
-    settle(results) {
-        if (!this.end)
-            throw new Error('a boot is settled after QEMU exits');
-        let { outcome, message } = this.end;
-        if (outcome === 'completed' && results.tests === 0) {
-            outcome = 'no-results';
-            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
-        }
-        if (outcome === 'completed' && results.complete && this.script.complete)
-            this.reach('done');
-        return { outcome, stage: this.stage, ...(message ? { message } : {}) };
-    }
-    /** Names the console script step a watchdog stopped, if one was running. */
-    during() {
-        const step = this.script.inProgress;
-        return step ? ` during ${step}` : '';
-    }
-    consoleLine(line, now) {
-        this.lineNumber += 1;
-        this.reach(stageOfLine(line));
-        if (this.settings.channel === 'console')
-            this.resultLine(line);
-        const splat = detectSplat(line, this.lineNumber);
-        if (!splat)
-            return;
-        this.splats.push(splat);
-        this.emit({ kind: 'splat', splat });
-        if (splat.kind === 'panic')
-            this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
-    }
-    resultLine(line) {
-        this.resultLines.push(line);
-        this.emit({ kind: 'result', line });
-        const signal = this.progress(line);
-        if (signal !== 'none')
-            this.reach('harness');
-        if (signal === 'complete')
-            this.resultsComplete = true;
-    }
-    /** The one place the stage changes; it only moves forward. */
-    reach(stage) {
-        const later = laterStage(this.stage, stage);
-        if (later === this.stage)
-            return;
-        this.stage = later;
-        this.emit({ kind: 'stage', stage: later });
-    }
-    /** Asks the driver to stop QEMU; the first reason is the one the boot keeps. */
-    stop(outcome, message) {
-        if (this.stopRequest)
-            return;
-        this.stopRequest = { outcome, message };
-        this.emit({ kind: 'stop', outcome, message });
-    }
-    decide({ status, spawnError, stderr }) {
-        if (spawnError)
-            return {
-                outcome: 'qemu-error',
-                message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
-            };
-        const panic = this.splats.find((s) => s.kind === 'panic');
-        if (panic)
-            return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
-        if (this.stopRequest)
-            return this.stopRequest;
-        const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
-        if (normalExit)
-            return { outcome: 'completed' };
-        if (this.consoleBytes === 0)
-            return {
-                outcome: 'qemu-error',
-                message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
-            };
-        return {
-            outcome: 'completed',
-            message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
-        };
-    }
-}
-function lastLines(text) {
-    return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
-}
-
-/** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
-function bootName(kernel, attempt, test) {
-    return test === undefined ? `${kernel}-${attempt}` : `${kernel}-${test}-${attempt}`;
-}
-/** How often the watchdogs run and the logs are flushed. */
-const TICK_MS = 100;
-const STDERR_CAP = 64 * 1024;
-/**
- * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
- * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
- */
-async function bootKernel(plan, request) {
-    await mkdir(plan.logDir, { recursive: true });
-    const base = bootName(request.kernel.name, request.attempt, request.test);
-    const logPath = path$1.join(plan.logDir, `${base}.log`);
-    const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
-    const command = qemuCommand(plan, request.kernel);
-    const started = Date.now();
-    const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
-    const resultsLog = resultsPath
-        ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
-        : undefined;
-    let stderr = '';
-    const child = spawn(command[0], command.slice(1), {
-        ...(plan.workDir ? { cwd: plan.workDir } : {}),
-        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
-    });
-    plan.processes.add(child);
-    const act = (event) => {
-        if (event.kind === 'send')
-            child.stdin?.write(event.text);
-        if (event.kind === 'stop')
-            child.kill('SIGKILL');
-    };
-    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-    child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
-    if (resultsLog)
-        child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
-    child.stderr?.on('data', (chunk) => {
-        if (stderr.length < STDERR_CAP)
-            stderr += chunk.toString('utf8');
-    });
-    child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
-    const watchdog = setInterval(() => {
-        consoleLog.flush();
-        resultsLog?.flush();
-        monitor.tick(Date.now());
-    }, TICK_MS);
-    const { status, spawnError } = await new Promise((resolve) => {
-        child.on('error', (error) => resolve({ status: null, spawnError: error }));
-        child.on('close', (code) => resolve({ status: code }));
-    });
-    clearInterval(watchdog);
-    plan.processes.delete(child);
-    await consoleLog.close();
-    await resultsLog?.close();
-    const end = monitor.exit({ status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 }, Date.now());
-    const record = {
-        kernel: request.kernel.name,
-        attempt: request.attempt,
-        ...(request.test !== undefined ? { test: request.test } : {}),
-        outcome: end.outcome,
-        stage: end.stage,
-        durationMs: end.durationMs,
-        accel: plan.accel,
-        log: logPath,
-        ...(resultsPath ? { resultsLog: resultsPath } : {}),
-        splats: end.splats,
-        exitStatus: status,
-        ...(end.message ? { message: end.message } : {}),
-        logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
-        command,
-    };
-    return {
-        record,
-        resultLines: end.resultLines,
-        scriptTests: end.scriptTests,
-        settle: (results) => ({ ...record, ...monitor.settle(results) }),
-    };
-}
-
-/**
- * Observations of reference kernels kept between runs. A reference boot is a function of the
- * kernel, the harness, the machine, QEMU and diverge itself; with all of them unchanged (the
- * usual case when a pull request is pushed again) its earlier observation stands, so only the
- * candidate is booted. Only boots that ended by themselves (completed or panicked) are kept: a
- * timeout may say more about a busy host than about the kernel.
- */
-/**
- * A command line for a cache key: each file it names (`files`: path → content digest) becomes
- * its digest, so the key follows what the guest sees, not where the files lie this run.
- */
-function canonicalCommand(command, files) {
-    // Longest first, so that /a/disk.img is not rewritten through its prefix /a/disk.
-    const paths = [...files.keys()].sort((a, b) => b.length - a.length);
-    return command.map((arg) => paths.reduce((text, file) => text.replaceAll(file, `<${files.get(file)}>`), arg));
-}
-/**
- * The existing files qemu-args name, whole (`-kernel x`) or inside an option
- * (`file=fs.img,if=none`), as written and resolved against QEMU's working directory.
- */
-async function namedFiles(args, workDir) {
-    const candidates = new Set();
-    for (const arg of args) {
-        if (arg.startsWith('-'))
-            continue;
-        candidates.add(arg);
-        for (const part of arg.split(','))
-            candidates.add(part.slice(part.indexOf('=') + 1));
-    }
-    const found = [];
-    for (const written of candidates) {
-        if (written === '')
-            continue;
-        const resolved = path$1.resolve(workDir, written);
-        const info = await stat(resolved).catch(() => undefined);
-        if (info?.isFile())
-            found.push({ written, resolved });
-    }
-    return found;
-}
-class ObservationCache {
-    dir;
-    buildId;
-    /** `buildId` (the run context's) keys every entry: another build may parse a boot otherwise. */
-    constructor(dir, buildId) {
-        this.dir = dir;
-        this.buildId = buildId;
-    }
-    entryDir(identity, attempt) {
-        const key = sha256(JSON.stringify({ build: this.buildId, ...identity, attempt }));
-        return path$1.join(this.dir, key.slice('sha256:'.length));
-    }
-    /**
-     * The observation stored for this boot, renamed to `kernel` and with its serial logs copied
-     * into `logDir` (a report points at its own logs, never into the cache).
-     */
-    async load(identity, kernel, attempt, logDir, 
-    /** The test of a per-test boot, which names its logs. */
-    test) {
-        const dir = this.entryDir(identity, attempt);
-        let stored;
-        try {
-            stored = JSON.parse(await readFile(path$1.join(dir, 'observation.json'), 'utf8'));
-        }
-        catch {
-            return undefined;
-        }
-        await mkdir(logDir, { recursive: true });
-        const base = bootName(kernel, attempt, test);
-        const log = path$1.join(logDir, `${base}.log`);
-        try {
-            await copyFile(path$1.join(dir, 'console.log'), log);
-            if (stored.boot.resultsLog)
-                await copyFile(path$1.join(dir, 'results.log'), path$1.join(logDir, `${base}.results.log`));
-        }
-        catch {
-            return undefined; // an incomplete entry is a miss
-        }
-        return {
-            ...stored,
-            kernel,
-            boot: {
-                ...stored.boot,
-                kernel,
-                log,
-                ...(stored.boot.resultsLog ? { resultsLog: path$1.join(logDir, `${base}.results.log`) } : {}),
-                cached: true,
-            },
-        };
-    }
-    async save(identity, observation) {
-        if (observation.boot.outcome !== 'completed' && observation.boot.outcome !== 'panic')
-            return;
-        const dir = this.entryDir(identity, observation.attempt);
-        const partial = `${dir}.${process.pid}.partial`;
-        await mkdir(partial, { recursive: true });
-        await copyFile(observation.boot.log, path$1.join(partial, 'console.log'));
-        if (observation.boot.resultsLog)
-            await copyFile(observation.boot.resultsLog, path$1.join(partial, 'results.log'));
-        await writeFile(path$1.join(partial, 'observation.json'), JSON.stringify(observation));
-        // Atomic: a concurrent run sees a whole entry or none. Losing the race to another run that
-        // stored the same boot is fine.
-        await rename(partial, dir).catch(() => rm(partial, { recursive: true, force: true }));
-    }
-}
-
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFCHR = 0o020000;
-const hex8 = (n) => n.toString(16).padStart(8, '0');
-const pad4 = (n) => (4 - (n % 4)) % 4;
-function header(ino, mode, nlink, size, name, rdev = [0, 0]) {
-    const nameBytes = Buffer.from(`${name}\0`, 'utf8');
-    const fields = [
-        ino,
-        mode,
-        0,
-        0,
-        nlink,
-        0,
-        size,
-        0,
-        0,
-        rdev[0] ?? 0,
-        rdev[1] ?? 0,
-        nameBytes.length,
-        0,
-    ];
-    const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
-    return Buffer.concat([head, nameBytes, Buffer.alloc(pad4(head.length + nameBytes.length))]);
-}
-function writeCpio(entries) {
-    const parts = [];
-    entries.forEach((entry, index) => {
-        const ino = index + 1;
-        const name = entry.path.replace(/^\/+/, '');
-        let body;
-        switch (entry.kind) {
-            case 'dir':
-                parts.push(header(ino, S_IFDIR | (entry.mode & 0o7777), 2, 0, name));
-                return;
-            case 'chardev':
-                parts.push(header(ino, S_IFCHR | (entry.mode & 0o7777), 1, 0, name, [entry.major, entry.minor]));
-                return;
-            case 'symlink':
-                body = Buffer.from(entry.target, 'utf8');
-                parts.push(header(ino, S_IFLNK | 0o777, 1, body.length, name));
-                break;
-            case 'file':
-                body = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-                parts.push(header(ino, S_IFREG | (entry.mode & 0o7777), 1, body.length, name));
-                break;
-        }
-        parts.push(body, Buffer.alloc(pad4(body.length)));
-    });
-    parts.push(header(0, 0, 1, 0, 'TRAILER!!!'));
-    return Buffer.concat(parts);
-}
-
-async function scanTree(root) {
-    const entries = [];
-    const walk = async (dir, rel) => {
-        for (const name of (await readdir(dir)).sort()) {
-            const full = path$1.join(dir, name);
-            const relPath = rel ? `${rel}/${name}` : name;
-            const stat = await lstat(full);
-            const base = { path: relPath, full, mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs };
-            if (stat.isDirectory()) {
-                entries.push({ kind: 'dir', ...base });
-                await walk(full, relPath);
-            }
-            else if (stat.isSymbolicLink()) {
-                entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
-            }
-            else if (stat.isFile()) {
-                entries.push({ kind: 'file', ...base });
-            }
-            else {
-                throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
-            }
-        }
-    };
-    await walk(root, '');
-    return entries;
-}
-/**
- * The entries with `/dev/console` as the character device the kernel opens for init's stdio
- * before anything in the harness could create it. A plain file there (Docker leaves one in
- * exported containers) is replaced.
- */
-function withConsole(entries) {
-    const kept = entries.filter((e) => e.path !== 'dev/console' || e.kind === 'chardev');
-    if (kept.some((e) => e.path === 'dev/console'))
-        return kept;
-    if (!kept.some((e) => e.path === 'dev'))
-        kept.push({ kind: 'dir', path: 'dev', mode: 0o755 });
-    kept.push({ kind: 'chardev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 });
-    return kept;
-}
-async function pack(tree) {
-    const entries = [];
-    for (const entry of tree) {
-        if (entry.kind === 'dir')
-            entries.push({ kind: 'dir', path: entry.path, mode: entry.mode });
-        if (entry.kind === 'symlink')
-            entries.push({ kind: 'symlink', path: entry.path, target: entry.target ?? '' });
-        if (entry.kind === 'file') {
-            entries.push({
-                kind: 'file',
-                path: entry.path,
-                mode: entry.mode,
-                data: await readFile(entry.full),
-            });
-        }
-    }
-    const bytes = gzipSync(writeCpio(withConsole(entries)));
-    return { bytes, digest: sha256(bytes) };
-}
-/**
- * Packs a directory as a gzipped newc initramfs. Entries are sorted so the archive does not
- * depend on directory order; `/dev/console` is added when the tree lacks it, because the kernel
- * opens it for init's stdio before anything in the harness could create it.
- *
- * With `cache`, an archive packed earlier from a tree with the same names, modes, sizes and
- * modification times is reused (as make would), which saves every later run the packing; the
- * build id in the key keeps archives packed by another build of diverge out.
- */
-async function initramfsFromDir(root, cache) {
-    const tree = await scanTree(root);
-    if (!cache)
-        return pack(tree);
-    const key = createHash('sha256')
-        .update(cache.buildId)
-        .update('\0')
-        .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
-        .digest('hex');
-    const cached = path$1.join(cache.dir, `${key}.cpio.gz`);
-    try {
-        const bytes = await readFile(cached);
-        return { bytes, digest: sha256(bytes) };
-    }
-    catch {
-        const built = await pack(tree);
-        await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
-        return built;
-    }
-}
-
-/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
-class HarnessError extends Error {
-}
-
-/**
- * A harness written as a Dockerfile (or given as an image): the image's file system becomes an
- * initramfs whose `/init` mounts what a test program expects, runs the image's command with the
- * results going to the results channel, and powers the machine off.
- */
-/** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
-const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
-/** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 2;
-const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
-/**
- * The generated `/init`. It needs a POSIX shell at /bin/sh in the image; everything else it
- * uses is optional, so a minimal image (a static test program and busybox) is enough.
- */
-function initScript(command, channel) {
-    const results = channel === 'serial2'
-        ? `out=/dev/console\nfor dev in ${SERIAL2_GUEST_DEVICES.join(' ')}; do [ -e "$dev" ] && out=$dev && break; done\n`
-        : 'out=/dev/console\n';
-    return `#!/bin/sh
-# Generated by diverge (init v${INIT_VERSION}): runs the harness image's command and powers off.
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-${command.env.map((pair) => `export ${quote(pair)}`).join('\n')}
-mount -t proc proc /proc 2>/dev/null
-mount -t sysfs sysfs /sys 2>/dev/null
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp 2>/dev/null
-${results}cd ${quote(command.workdir || '/')} || exit 1
-${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
-echo "diverge: harness exited with status $?" >/dev/console
-sync
-# poweroff does not wait for the serial port to send what is still buffered.
-sleep 1
-poweroff -f 2>/dev/null
-echo o >/proc/sysrq-trigger 2>/dev/null
-`;
-}
-async function harnessImageRef(docker, image, options) {
-    if (image.build) {
-        const built = await buildImage(docker, {
-            recipe: image.build,
-            field: 'harness.image.build',
-            role: 'harness',
-            logFile: options.logFile,
-            progress: options.progress,
-            contextCache: options.contextCache,
-        });
-        return built.tag;
-    }
-    const ref = image.ref ?? '';
-    try {
-        await pullIfMissing(docker, ref, (line) => options.progress(`harness.image.ref: ${line}`));
-    }
-    catch (error) {
-        throw new HarnessError(`harness.image.ref: ${error.message}`);
-    }
-    return ref;
-}
-/** Reads an exported container file system into initramfs entries, with a size cap. */
-async function readRootfs(archive, image) {
-    const entries = [];
-    const files = new Map();
-    let total = 0;
-    await new Promise((resolve, reject) => {
-        const extract = tar.extract();
-        extract.on('entry', (header, body, next) => {
-            const name = header.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-            const mode = header.mode ?? 0o644;
-            const chunks = [];
-            body.on('data', (data) => {
-                const chunk = data;
-                total += chunk.length;
-                if (total > MAX_ROOTFS_BYTES) {
-                    extract.destroy(new HarnessError(`harness.image: the file system of ${image} is over ${MAX_ROOTFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`));
-                    return;
-                }
-                chunks.push(chunk);
-            });
-            body.on('end', () => {
-                if (!name || name === 'init')
-                    return next();
-                switch (header.type) {
-                    case 'directory':
-                        entries.push({ kind: 'dir', path: name, mode });
-                        break;
-                    case 'file': {
-                        const data = Buffer.concat(chunks);
-                        files.set(name, data);
-                        entries.push({ kind: 'file', path: name, mode, data });
-                        break;
-                    }
-                    case 'link': {
-                        // newc hard links need shared inodes; a copy is simpler and costs only RAM.
-                        const data = files.get((header.linkname ?? '').replace(/^\.?\/+/, ''));
-                        if (data)
-                            entries.push({ kind: 'file', path: name, mode, data });
-                        break;
-                    }
-                    case 'symlink':
-                        entries.push({ kind: 'symlink', path: name, target: header.linkname ?? '' });
-                        break;
-                    case 'character-device':
-                        entries.push({
-                            kind: 'chardev',
-                            path: name,
-                            mode,
-                            major: header.devmajor ?? 0,
-                            minor: header.devminor ?? 0,
-                        });
-                        break;
-                }
-                next();
-            });
-        });
-        extract.on('finish', resolve);
-        extract.on('error', reject);
-        archive.on('error', reject);
-        archive.pipe(extract);
-    });
-    return entries;
-}
-function imageCommand(info, image) {
-    const config = info.Config;
-    const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
-    if (argv.length === 0)
-        throw new HarnessError(`harness.image: ${image} has no ENTRYPOINT or CMD; diverge runs that command as the harness`);
-    return { argv, env: config.Env ?? [], workdir: config.WorkingDir ?? '/' };
-}
-/**
- * The harness image as a gzipped initramfs. An archive made earlier by the same build of diverge
- * from the same image id and results channel is reused from `cache.dir`.
- */
-async function initramfsFromImage(access, image, options) {
-    const docker = await access.client();
-    const ref = await harnessImageRef(docker, image, options);
-    const info = await docker.getImage(ref).inspect();
-    const command = imageCommand(info, ref);
-    const init = initScript(command, options.channel);
-    const key = sha256(`${options.cache.buildId}\n${info.Id}\n${init}`).slice('sha256:'.length);
-    const cached = path$1.join(options.cache.dir, `image-${key}.cpio.gz`);
-    try {
-        const bytes = await readFile(cached);
-        return { bytes, digest: sha256(bytes) };
-    }
-    catch {
-        // not made yet
-    }
-    const container = await createInertContainer(docker, ref, 'export');
-    let entries;
-    try {
-        entries = await readRootfs(await container.export(), ref);
-    }
-    finally {
-        await container.remove({ force: true });
-    }
-    const shell = entries.find((e) => e.path === 'bin/sh' || e.path === 'usr/bin/sh');
-    if (!shell)
-        throw new HarnessError(`harness.image: ${ref} has no /bin/sh, which diverge's generated /init runs on; add a shell (busybox will do)`);
-    entries.push({ kind: 'file', path: 'init', mode: 0o755, data: Buffer.from(init) });
-    const bytes = gzipSync(writeCpio(withConsole(entries)));
-    options.progress(`harness.image: ${ref} exported as a ${(bytes.length / 1024 / 1024).toFixed(1)} MiB initramfs running ${command.argv.join(' ')}`);
-    await writeAtomically(cached, bytes);
-    return { bytes, digest: sha256(bytes) };
-}
-
-async function fileDigest(file, field) {
-    try {
-        const info = await stat(file);
-        if (!info.isFile())
-            throw new HarnessError(`${field}: ${file} is not a file`);
-    }
-    catch (error) {
-        if (error instanceof HarnessError)
-            throw error;
-        throw new HarnessError(`${field}: cannot read ${file}: ${error.message}`);
-    }
-    return sha256File(file);
-}
-async function checkedDir(dir) {
-    const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory())
-        throw new HarnessError(`harness.dir: ${dir} is not a directory`);
-    return dir;
-}
-function requireDocker(docker) {
-    if (!docker)
-        throw new HarnessError('harness.image: this command has no Docker engine to use');
-    return docker;
-}
-/**
- * Turns the harness settings into files QEMU can take; a directory or an image becomes an
- * initramfs in `workDir`.
- */
-async function prepareHarness(harness, workDir, options) {
-    const parts = [];
-    let initrd;
-    const payload = harness.payload;
-    switch (payload.kind) {
-        case 'initrd':
-            initrd = payload.path;
-            parts.push(`initrd ${await fileDigest(payload.path, 'harness.initrd')}`);
-            break;
-        case 'dir':
-        case 'image': {
-            const archives = { dir: options.cache.initramfs, buildId: options.buildId };
-            const built = await (payload.kind === 'dir'
-                ? initramfsFromDir(await checkedDir(payload.path), archives)
-                : initramfsFromImage(requireDocker(options.docker), payload, {
-                    channel: harness.results.channel,
-                    cache: archives,
-                    contextCache: options.cache.contexts,
-                    logFile: path$1.join(workDir, 'build-harness.log'),
-                    progress: options.progress ?? (() => undefined),
-                }));
-            await mkdir(workDir, { recursive: true });
-            initrd = path$1.join(workDir, 'harness.cpio.gz');
-            await writeFile(initrd, built.bytes);
-            parts.push(`initrd ${built.digest}`);
-            break;
-        }
-    }
-    for (const [i, disk] of harness.disks.entries())
-        parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
-    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
-    const digest = sha256(parts.join('\n'));
-    return {
-        ...(initrd ? { initrd } : {}),
-        disks: [...harness.disks],
-        script: [...harness.script],
-        digest,
-    };
-}
-
-/**
- * Tiny x86 multiboot kernels generated in memory. The accelerator probe boots one to learn
- * whether KVM really works; tests use others as kernels that hang or never stop printing.
- */
-const LOAD_ADDRESS = 0x100000;
-const MULTIBOOT_MAGIC = 0x1badb002;
-/** 32-bit protected-mode code snippets (entered by QEMU's multiboot loader). */
-const X86_CODE = {
-    /** `mov dx, 0x3f8` — the first serial port. */
-    serialPort: [0x66, 0xba, 0xf8, 0x03],
-    /** `mov al, c; out dx, al` for each byte of `text`. */
-    print: (text) => [...Buffer.from(text, 'latin1')].flatMap((c) => [0xb0, c, 0xee]),
-    /** `mov al, v; out 0xf4, al`: QEMU exits with status (v << 1) | 1 via isa-debug-exit. */
-    debugExit: (value) => [0xb0, value, 0xe6, 0xf4],
-    /** `cli; hlt; jmp hlt`: stop silently forever. */
-    halt: [0xfa, 0xf4, 0xeb, 0xfd],
-};
-/** An ELF32 multiboot image whose entry point runs `code`. */
-function multibootKernel(code) {
-    const ehdrSize = 52;
-    const phdrSize = 32;
-    const mbOffset = ehdrSize + phdrSize; // 84: 4-byte aligned, within the first 8 KiB
-    const codeOffset = mbOffset + 12;
-    const size = codeOffset + code.length;
-    const image = Buffer.alloc(size);
-    image.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0); // ELF, 32-bit, little-endian, version 1
-    image.writeUInt16LE(2, 16); // ET_EXEC
-    image.writeUInt16LE(3, 18); // EM_386
-    image.writeUInt32LE(1, 20);
-    image.writeUInt32LE(LOAD_ADDRESS + codeOffset, 24); // e_entry
-    image.writeUInt32LE(ehdrSize, 28); // e_phoff
-    image.writeUInt16LE(ehdrSize, 40);
-    image.writeUInt16LE(phdrSize, 42);
-    image.writeUInt16LE(1, 44); // e_phnum
-    image.writeUInt32LE(1, ehdrSize); // PT_LOAD
-    image.writeUInt32LE(0, ehdrSize + 4); // p_offset
-    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 8);
-    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 12);
-    image.writeUInt32LE(size, ehdrSize + 16);
-    image.writeUInt32LE(size, ehdrSize + 20);
-    image.writeUInt32LE(5, ehdrSize + 24); // R+X
-    image.writeUInt32LE(0x1000, ehdrSize + 28);
-    image.writeUInt32LE(MULTIBOOT_MAGIC, mbOffset);
-    image.writeUInt32LE(0, mbOffset + 4);
-    image.writeUInt32LE((0x100000000 - MULTIBOOT_MAGIC) >>> 0, mbOffset + 8);
-    image.set(code, codeOffset);
-    return image;
-}
-/** Prints "diverge-probe-ok" and exits QEMU with status 33. */
-const PROBE_EXIT_STATUS = 33;
-const PROBE_BANNER = 'diverge-probe-ok';
-function probeKernel() {
-    return multibootKernel([
-        ...X86_CODE.serialPort,
-        ...X86_CODE.print(`${PROBE_BANNER}\n`),
-        ...X86_CODE.debugExit(0x10),
-        ...X86_CODE.halt,
-    ]);
-}
-
-class MissingQemuError extends Error {
-}
-/**
- * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
- * package that ships it.
- */
-async function findQemu(profile, searchPath) {
-    for (const dir of searchPath) {
-        const candidate = path$1.join(dir, profile.binary);
-        try {
-            await access(candidate, constants$3.X_OK);
-            return candidate;
-        }
-        catch {
-            // keep looking
-        }
-    }
-    throw new MissingQemuError(`${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`);
-}
-/** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
-async function qemuVersion(binary) {
-    return new Promise((resolve) => {
-        execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
-            resolve(error ? 'unknown' : (/version (\S+)/.exec(stdout)?.[1] ?? 'unknown'));
-        });
-    });
-}
-
-class AccelError extends Error {
-}
-/** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
-const PROBE_MACHINE = archMachines('x86_64');
-/** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
-const PROBE_DEADLINE_MS = 1000;
-/** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
-async function probeKvm(searchPath) {
-    try {
-        await access('/dev/kvm', constants$3.R_OK | constants$3.W_OK);
-    }
-    catch {
-        return { works: false, detail: '/dev/kvm is missing or not accessible' };
-    }
-    const kernel = path$1.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
-    await writeFile(kernel, probeKernel());
-    const binary = await findQemu(PROBE_MACHINE, searchPath);
-    const args = [
-        ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
-        ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
-        ...['-kernel', kernel],
-    ];
-    return new Promise((resolve) => {
-        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d.toString('latin1')));
-        child.stderr.on('data', (d) => (err += d.toString('utf8')));
-        const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            const warning = /host doesn't support requested feature[^\n]*/.exec(err)?.[0];
-            if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
-                resolve({ works: true, detail: 'KVM booted the probe kernel' });
-            }
-            else if (warning) {
-                resolve({
-                    works: false,
-                    detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
-                });
-            }
-            else if (code === null) {
-                resolve({
-                    works: false,
-                    detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
-                });
-            }
-            else {
-                const said = err.trim().split('\n').at(-1) ?? '';
-                resolve({
-                    works: false,
-                    detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
-                });
-            }
-        });
-    });
-}
-/** The probe result is kept per host boot: KVM does not start or stop working in between. */
-async function cachedProbe(probe) {
-    let key = 'unknown';
-    try {
-        const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-        const qemu = await stat(await findQemu(PROBE_MACHINE, probe.searchPath));
-        key = `${probe.buildId}:${bootId}:${qemu.size}:${qemu.mtimeMs}`;
-        const cached = JSON.parse(await readFile(probe.cacheFile, 'utf8'));
-        if (cached.key === key)
-            return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
-    }
-    catch {
-        // No or stale cache: probe below.
-    }
-    const result = await probeKvm(probe.searchPath);
-    if (key !== 'unknown') {
-        await mkdir(path$1.dirname(probe.cacheFile), { recursive: true });
-        await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
-    }
-    return result;
-}
-/** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
-async function chooseAccel(request, profile, kvmProbe) {
-    if (request === 'tcg')
-        return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
-    const nativeGuest = arch$1() === 'x64' && profile.kvmOnX86Host;
-    if (!nativeGuest) {
-        if (request === 'kvm')
-            throw new AccelError(`machine.accel: KVM cannot run a ${profile.arch} guest on this ${arch$1()} host`);
-        return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
-    }
-    const probe = await cachedProbe(kvmProbe);
-    if (probe.works)
-        return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
-    if (request === 'kvm')
-        throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
-    return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
-}
-
-/**
- * How many boots run at once: TCG boots spend part of their time waiting on timers and I/O, so
- * two per core keeps the cores busy; memory bounds it too (guest RAM plus QEMU's own overhead).
- */
-function defaultParallelism(memoryMiB, cpusPerBoot) {
-    const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
-    const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMiB + 128) * 1024 * 1024)));
-    return Math.min(byCores, byMemory);
-}
-
-/** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
-const PRINTK_PREFIX = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;
-function stripPrintk(line) {
-    return line.replace(PRINTK_PREFIX, '');
-}
-/**
- * Makes ids unique in place: the first test keeps its id, later ones get `~2`, `~3`, … so that
- * every observation can still be compared across kernels.
- */
-function uniqueIds(tests, problems) {
-    const taken = new Set();
-    const lastSuffix = new Map();
-    for (const test of tests) {
-        if (!taken.has(test.id)) {
-            taken.add(test.id);
-            continue;
-        }
-        let suffix = lastSuffix.get(test.id) ?? 1;
-        do
-            suffix++;
-        while (taken.has(`${test.id}~${suffix}`));
-        lastSuffix.set(test.id, suffix);
-        const renamed = `${test.id}~${suffix}`;
-        problems.push(`duplicate test id "${test.id}" renamed to "${renamed}"`);
-        taken.add(renamed);
-        test.id = renamed;
-    }
-}
-// A printk timestamp after other text on the same line: the kernel's own message interrupted a
-// line of the harness on the shared console.
-const INTERRUPTING_PRINTK = /(?<=\S)\[\s*\d+\.\d{6}\] /;
-/**
- * Splits lines where a kernel message broke into harness output on the console
- * (`ok 14 mseal_probe[    2.295511] tsc: Refined TSC ...`), so the result keeps its own line.
- * Only a result that ended before the kernel message began can be saved this way; the second
- * serial port (`results.channel: serial2`) avoids the problem entirely.
- */
-function splitKernelMessages(lines) {
-    const out = [];
-    for (const line of lines) {
-        let rest = line;
-        let match = INTERRUPTING_PRINTK.exec(rest);
-        while (match) {
-            out.push(rest.slice(0, match.index));
-            rest = rest.slice(match.index);
-            match = INTERRUPTING_PRINTK.exec(rest.slice(1));
-            if (match)
-                match.index += 1;
-        }
-        out.push(rest);
-    }
-    return out;
-}
-
-/**
- * One tokeniser and tree builder for TAP 13/14 and KTAP 1: the dialects share the grammar of
- * version, plan, result, diagnostic and subtest lines and differ only in a few options.
- */
-// The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
-const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
-const PLAN$1 = /^1\.\.(\d+)(?:\s*#.*)?$/s;
-const RESULT$1 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
-const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
-const SUBTEST = /^#\s*Subtest:(.*)$/s;
-const BAIL_OUT = /^Bail out!(.*)$/is;
-const DIAGNOSTIC = /^# ?(.*)$/s;
-/** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
-const MAX_PLAN = 100_000;
-function tokenise(text, strict) {
-    if (VERSION.test(text))
-        return { kind: 'version' };
-    const plan = PLAN$1.exec(text);
-    if (plan)
-        return { kind: 'plan', count: Number(plan[1]) };
-    const result = RESULT$1.exec(text);
-    if (result)
-        return resultToken(result, strict);
-    const subtest = SUBTEST.exec(text);
-    if (subtest)
-        return { kind: 'subtest', name: (subtest[1] ?? '').trim() };
-    const bailOut = BAIL_OUT.exec(text);
-    if (bailOut)
-        return { kind: 'bailout', reason: (bailOut[1] ?? '').trim() };
-    const diagnostic = DIAGNOSTIC.exec(text);
-    if (diagnostic)
-        return { kind: 'diagnostic', text: diagnostic[1] ?? '' };
-    return undefined;
-}
-function resultToken([, not, digits, rest = ''], strict) {
-    if (digits === undefined && strict)
-        return undefined;
-    // An unescaped `#` after whitespace starts the directive or a comment (`# time=3ms`); neither
-    // belongs in the name, which must stay stable across runs.
-    const hash = rest.search(/(?:^|\s)#/);
-    const name = (hash < 0 ? rest : rest.slice(0, hash)).trim().replace(/\\([\\#])/g, '$1');
-    const comment = hash < 0 ? '' : rest.slice(hash).replace(/^\s*#/, '').trim();
-    const keyword = DIRECTIVE.exec(comment)?.[1]?.toLowerCase();
-    let status = not ? 'fail' : 'pass';
-    if (keyword?.startsWith('skip'))
-        status = 'skip';
-    else if (keyword === 'timeout')
-        status = 'fail';
-    else if (keyword === 'error')
-        status = 'error';
-    return {
-        kind: 'result',
-        number: digits === undefined ? undefined : Number(digits),
-        status,
-        name,
-        ...(keyword ? { directive: comment } : {}),
-    };
-}
-function indentation(line) {
-    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
-    const tabs = lead.split('\t').length - 1;
-    return { cols: lead.length + 3 * tabs, text: line.slice(lead.length).trimEnd() };
-}
-function newFrame(indent, parent) {
-    return {
-        indent,
-        parentId: parent && frameId(parent),
-        number: (parent?.last ?? 0) + 1,
-        name: parent?.header || undefined,
-        version: false,
-        last: 0,
-        count: 0,
-        numbers: new Set(),
-        tests: [],
-        diagnostics: [],
-    };
-}
-function frameId(frame) {
-    if (frame.parentId === undefined)
-        return '';
-    const name = frame.name ?? `#${frame.number}`;
-    return frame.parentId ? `${frame.parentId}.${name}` : name;
-}
-/** Prefix for problems inside a frame. */
-function where(frame) {
-    return frame.parentId === undefined ? '' : `${frameId(frame)}: `;
-}
-function fresh(frame) {
-    return frame.plan === undefined && frame.count === 0 && !frame.closed && !frame.header;
-}
-function parseTapStream(lines, dialect) {
-    const stream = new TapStream(dialect);
-    for (const line of lines)
-        if (!stream.feed(line))
-            break;
-    return stream.finish();
-}
-class TapStream {
-    dialect;
-    tests = [];
-    problems = [];
-    complete = true;
-    /** Whether any version, plan or result line was seen. */
-    found = false;
-    sawVersion = false;
-    stack = [newFrame(0)];
-    /** Whether the current document has had a structural line (and so fixed its indentation). */
-    started = false;
-    lastResult;
-    yaml;
-    constructor(dialect) {
-        this.dialect = dialect;
-    }
-    get root() {
-        return this.stack[0];
-    }
-    get top() {
-        return this.stack[this.stack.length - 1];
-    }
-    /** Takes one console line; false once the stream has bailed out. */
-    feed(raw) {
-        const { cols, text } = indentation(stripPrintk(raw));
-        if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
-            return true;
-        }
-        const token = tokenise(text, this.dialect.strict);
-        if (!token) {
-            this.continuation(cols, text);
-            return true;
-        }
-        this.lastResult = undefined;
-        if (token.kind === 'diagnostic') {
-            this.frameAt(cols).diagnostics.push(token.text);
-            return true;
-        }
-        if (token.kind === 'bailout') {
-            this.found = true;
-            this.incomplete(token.reason ? `bail out: ${token.reason}` : 'bail out');
-            return false;
-        }
-        if (token.kind !== 'subtest')
-            this.found = true;
-        if (token.kind === 'version' && this.started && cols <= this.root.indent && !fresh(this.root)) {
-            this.finishDocument(); // a second document, e.g. kselftest after kunit
-        }
-        if (!this.started) {
-            // A document indented as a whole is still a top-level document.
-            this.root.indent = cols;
-            this.started = true;
-        }
-        const indent = Math.max(cols, this.root.indent);
-        this.popTo(indent);
-        if (indent > this.top.indent)
-            this.push(indent);
-        this.handle(this.top, token, cols);
-        return true;
-    }
-    finish() {
-        if (this.started)
-            this.finishDocument();
-        if (!this.found) {
-            return {
-                tests: [],
-                complete: false,
-                problems: ['no KTAP/TAP version line or results found'],
-            };
-        }
-        uniqueIds(this.tests, this.problems);
-        return { tests: this.tests, complete: this.complete, problems: this.problems };
-    }
-    handle(frame, token, cols) {
-        switch (token.kind) {
-            case 'version':
-                this.sawVersion = true;
-                if (frame.version || !fresh(frame))
-                    this.problem(`${where(frame)}unexpected version line`);
-                frame.version = true;
-                break;
-            case 'subtest':
-                if (!token.name)
-                    break;
-                // kunit prints the header inside the subtest, TAP 14 producers often just above it.
-                if (frame.parentId !== undefined && frame.name === undefined && fresh(frame)) {
-                    frame.name = token.name;
-                }
-                else {
-                    if (frame.closed)
-                        this.adoptUnfinished(frame);
-                    frame.header = token.name;
-                }
-                break;
-            case 'plan':
-                if (token.count > MAX_PLAN) {
-                    this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
-                }
-                else if (frame.plan !== undefined) {
-                    this.problem(`${where(frame)}second plan ignored`);
-                }
-                else {
-                    frame.plan = token.count;
-                }
-                break;
-            case 'result':
-                this.result(frame, token, cols);
-                break;
-        }
-    }
-    result(frame, token, cols) {
-        const expected = frame.last + 1;
-        const number = token.number ?? expected;
-        if (this.dialect.strict && !this.sawVersion) {
-            this.problem('result line before any KTAP version line');
-            this.sawVersion = true; // say it once
-        }
-        if (number !== expected) {
-            this.problem(`${where(frame)}test ${number} out of order (expected ${expected})`);
-        }
-        const test = {
-            id: token.name || `#${number}`,
-            status: token.status,
-            output: frame.diagnostics,
-            ...(token.directive ? { directive: token.directive } : {}),
-        };
-        frame.diagnostics = [];
-        frame.header = undefined;
-        this.count(frame, number);
-        const child = frame.closed;
-        frame.closed = undefined;
-        if (child)
-            this.adopt(frame, child, test.id, test);
-        else
-            frame.tests.push(test);
-        this.lastResult = { test, cols };
-    }
-    count(frame, number) {
-        frame.last = number;
-        frame.numbers.add(number);
-        frame.count++;
-    }
-    /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
-    adopt(parent, child, name, result) {
-        child.name = name;
-        this.checkPlan(child);
-        if (child.tests.length === 0) {
-            parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
-            return;
-        }
-        const bad = (t) => t.status !== 'pass' && t.status !== 'skip';
-        if (result && bad(result) && !child.tests.some(bad)) {
-            this.problem(`${frameId(child)}: reported ${result.status} although none of its tests did`);
-        }
-        for (const test of child.tests)
-            parent.tests.push({ ...test, id: `${name}.${test.id}` });
-    }
-    /** A subtest that ended without its result line: the stream was cut or garbled. */
-    adoptUnfinished(parent) {
-        const child = parent.closed;
-        parent.closed = undefined;
-        this.count(parent, parent.last + 1);
-        this.incomplete(`${frameId(child)}: no result line for this subtest`);
-        this.adopt(parent, child, child.name ?? `#${child.number}`);
-    }
-    checkPlan(frame) {
-        const { plan, count } = frame;
-        if (plan === undefined) {
-            // Only the top level must have a plan; KTAP subtests (e.g. parameterised kunit cases) often don't.
-            if (frame.parentId === undefined)
-                this.incomplete('no plan line seen');
-            return;
-        }
-        const missing = [];
-        for (let n = 1; n <= plan; n++)
-            if (!frame.numbers.has(n))
-                missing.push(n);
-        if (count === plan && missing.length === 0)
-            return;
-        const seen = count < plan
-            ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`
-            : count > plan
-                ? `${count} results seen`
-                : 'results misnumbered';
-        this.incomplete(`${where(frame)}plan 1..${plan} but ${seen}`);
-        for (const n of missing)
-            frame.tests.push({ id: `#${n}`, status: 'missing', output: [] });
-    }
-    push(indent) {
-        const parent = this.top;
-        if (parent.closed)
-            this.adoptUnfinished(parent);
-        this.stack.push(newFrame(indent, parent));
-        parent.header = undefined;
-    }
-    /** Closes subtests indented deeper than `indent`; each waits for its result line in its parent. */
-    popTo(indent) {
-        while (this.top.indent > indent) {
-            const child = this.stack.pop();
-            if (child.closed)
-                this.adoptUnfinished(child);
-            if (this.top.closed)
-                this.adoptUnfinished(this.top);
-            this.top.closed = child;
-        }
-    }
-    finishDocument() {
-        this.popTo(this.root.indent);
-        if (this.root.closed)
-            this.adoptUnfinished(this.root);
-        this.checkPlan(this.root);
-        for (const test of this.root.tests)
-            this.tests.push(test); // spreading could overflow the stack
-        this.stack = [newFrame(0)];
-        this.started = false;
-    }
-    /** The innermost open frame a diagnostic indented by `cols` belongs to. */
-    frameAt(cols) {
-        return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
-    }
-    startYaml(cols, text) {
-        const last = this.lastResult;
-        if (!this.dialect.yamlBlocks || !last || text !== '---')
-            return false;
-        if (cols <= last.cols || cols >= last.cols + 4)
-            return false;
-        this.yaml = { test: last.test, cols };
-        last.test.output.push(text);
-        return true;
-    }
-    /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */
-    continueYaml(yaml, cols, text) {
-        if (text && cols < yaml.cols) {
-            this.yaml = undefined;
-            return false;
-        }
-        yaml.test.output.push(text && ' '.repeat(cols - yaml.cols) + text);
-        if (text === '...' && cols === yaml.cols)
-            this.yaml = undefined;
-        return true;
-    }
-    /**
-     * Keeps other lines indented inside a subtest, such as the `Expected 1 + 1 == 3, but` that
-     * follows a kunit `# case: EXPECTATION FAILED`, for the next result; unindented lines are
-     * kernel messages and are dropped.
-     */
-    continuation(cols, text) {
-        const frame = this.top;
-        if (frame.parentId !== undefined && text && cols >= frame.indent) {
-            frame.diagnostics.push(' '.repeat(cols - frame.indent) + text);
-        }
-    }
-    problem(message) {
-        this.problems.push(message);
-    }
-    /** A problem that breaks the stream's promise. */
-    incomplete(message) {
-        this.complete = false;
-        this.problems.push(message);
-    }
-}
-
-/** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
-function parseKtap(lines) {
-    return parseTapStream(lines, { strict: true, yamlBlocks: false });
-}
-
-// Most severe first, so that a line two patterns match is never reported better than it was.
-const SEVERITY = ['error', 'fail', 'skip', 'pass'];
-/** Compiles and validates a spec; throws a TypeError naming the first unusable pattern. */
-function compileRegexSpec(spec) {
-    const rules = [];
-    for (const status of SEVERITY) {
-        const source = spec[status];
-        if (source !== undefined)
-            rules.push({ status, ...compile(status, source) });
-    }
-    return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
-}
-function compile(status, source) {
-    let pattern, probe;
-    try {
-        pattern = new RegExp(source);
-        // An empty alternative matches '' and so reveals which groups the pattern has.
-        probe = new RegExp(`${source}|`).exec('');
-    }
-    catch (error) {
-        throw new TypeError(`${status} pattern /${source}/ is invalid: ${error.message}`, {
-            cause: error,
-        });
-    }
-    if (probe?.groups && 'id' in probe.groups)
-        return { pattern, group: 'id' };
-    if (probe && probe.length > 1)
-        return { pattern, group: 1 };
-    throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
-}
-/**
- * One test per line a pattern matches. Its output is the lines of its own span: from the last
- * line `start` matched to its result line, both left out; without `start` (or outside a span)
- * nothing, so a test never collects the boot banner or what other tests printed.
- */
-function parseRegex(lines, spec) {
-    const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
-    const tests = [];
-    let output;
-    for (const raw of lines) {
-        const line = stripPrintk(raw);
-        const result = match(rules, line);
-        if (!result) {
-            if (start?.test(line))
-                output = [];
-            else
-                output?.push(line);
-            continue;
-        }
-        tests.push({
-            id: result.id || `#${tests.length + 1}`,
-            status: result.status,
-            output: output ?? [],
-        });
-        output = undefined;
-    }
-    const problems = tests.length ? [] : ['no line matched a result pattern'];
-    uniqueIds(tests, problems);
-    return { tests, complete: tests.length > 0, problems };
-}
-function match(rules, line) {
-    for (const { status, pattern, group } of rules) {
-        const found = pattern.exec(line);
-        if (!found)
-            continue;
-        const id = group === 'id' ? found.groups?.['id'] : found[1];
-        return { status, id: (id ?? '').trim() };
-    }
-    return undefined;
-}
-
-/** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
-function parseTap(lines) {
-    return parseTapStream(lines, { strict: false, yamlBlocks: true });
-}
-
-/**
- * The whole console transcript as one passing test; a boot that crashed or hung during it is the
- * caller's call, made from the boot outcome.
- */
-function parseTranscript(lines, id = 'transcript') {
-    return {
-        tests: [{ id, status: 'pass', output: lines.map(stripPrintk) }],
-        complete: true,
-        problems: [],
-    };
-}
-
-/** Turns a kernel's console lines into per-test observations in the given format. */
-function parseResults(format, lines, options = {}) {
-    switch (format) {
-        case 'ktap':
-            return parseKtap(lines);
-        case 'tap':
-            return parseTap(lines);
-        case 'regex':
-            if (!options.regex)
-                throw new TypeError('results format "regex" needs a regex spec');
-            return parseRegex(lines, options.regex);
-        case 'transcript':
-            return parseTranscript(lines, options.transcriptId);
-        default: {
-            const unknown = format;
-            throw new TypeError(`unknown results format ${JSON.stringify(unknown)}`);
-        }
-    }
-}
-
-/**
- * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
- * depend on what was found (`no-results`, stage `done`). A console script that names tests and
- * a results channel that carries none make a script-only harness: its results are the script's.
- */
-function observe(capture, results) {
-    const { test } = capture.record;
-    const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
-    const parsed = parseResults(results.format, lines, {
-        ...(results.regex ? { regex: results.regex } : {}),
-        transcriptId: test ?? results.test ?? 'transcript',
-    });
-    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
-    let tests = [...parsed.tests, ...capture.scriptTests];
-    // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
-    if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
-        tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
-    }
-    if (test !== undefined)
-        tests = tests.filter((t) => t.id === test);
-    const complete = scriptOnly || parsed.complete;
-    const boot = capture.settle({
-        format: results.format,
-        tests: tests.length,
-        complete,
-    });
-    return {
-        kernel: boot.kernel,
-        attempt: boot.attempt,
-        ...(test !== undefined ? { test } : {}),
-        boot,
-        tests,
-        complete,
-        problems: scriptOnly ? [] : parsed.problems,
-    };
-}
-
-const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
-const PLAN = /^1\.\.(\d+)/;
-const RESULT = /^(?:not )?ok\b/;
-/** A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. */
-function harnessProgress(results) {
-    switch (results.format) {
-        case 'ktap':
-        case 'tap':
-            return () => {
-                let planned;
-                let reported = 0;
-                return (raw) => {
-                    const line = stripPrintk(raw);
-                    if (!TOP_LEVEL.test(line))
-                        return 'none';
-                    const plan = PLAN.exec(line);
-                    if (plan && planned === undefined)
-                        planned = Number(plan[1]);
-                    if (RESULT.test(line))
-                        reported += 1;
-                    return planned !== undefined && reported >= planned ? 'complete' : 'started';
-                };
-            };
-        case 'regex': {
-            const spec = results.regex;
-            const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
-                .filter((p) => p !== undefined)
-                .map((p) => new RegExp(p));
-            return () => (line) => (patterns.some((p) => p.test(stripPrintk(line))) ? 'started' : 'none');
-        }
-        case 'transcript':
-            return () => () => 'none';
-    }
-}
-
-const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Checks every kernel up front and reports all problems at once. */
-async function checkKernels(kernels, settings) {
-    const problems = [];
-    const seen = new Set();
-    for (const kernel of kernels) {
-        if (!KERNEL_NAME.test(kernel.name)) {
-            problems.push(`kernel "${kernel.name}": a name is letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
-            continue;
-        }
-        if (seen.has(kernel.name))
-            problems.push(`kernel "${kernel.name}": named twice`);
-        seen.add(kernel.name);
-        try {
-            await checkKernelFile(kernel.name, kernel.path, settings.machine.arch);
-        }
-        catch (error) {
-            problems.push(error.message);
-        }
-    }
-    if (problems.length > 0)
-        throw new KernelFileError(problems.join('\n'));
-}
-/** A firmware file must be there before any boot: QEMU's own error would blame every kernel. */
-async function checkFirmware(firmware) {
-    if (firmware === 'default' || firmware === 'none')
-        return;
-    const info = await stat(firmware).catch(() => undefined);
-    if (!info?.isFile())
-        throw new KernelFileError(`machine.firmware: ${firmware} is not a file`);
-}
-/** A step of a per-test boot: `{test}` replaced; a step that sends the test and names none is it. */
-function stepFor(step, test) {
-    const named = step.test?.replaceAll(TEST_PLACEHOLDER, test);
-    const sendsTest = step.send?.includes(TEST_PLACEHOLDER) ?? false;
-    return {
-        ...step,
-        ...(step.send !== undefined ? { send: step.send.replaceAll(TEST_PLACEHOLDER, test) } : {}),
-        ...(named !== undefined ? { test: named } : sendsTest ? { test } : {}),
-    };
-}
-/** The plan of one boot: a per-test boot has its test in the command line and the script. */
-function planFor(plan, test) {
-    if (test === undefined)
-        return plan;
-    return {
-        ...plan,
-        append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
-        script: plan.script.map((step) => stepFor(step, test)),
-    };
-}
-/**
- * The files a boot's command line names, by path, with their content digests: a boot's cache
- * key holds their contents, not their paths (which change from run to run).
- */
-async function commandFiles(settings, plan, workDir) {
-    const files = new Map();
-    const add = async (file) => files.set(file, await sha256File(file));
-    if (plan.initrd)
-        await add(plan.initrd);
-    for (const disk of plan.disks)
-        await add(disk.file);
-    const { firmware } = settings.machine;
-    if (firmware !== 'default' && firmware !== 'none')
-        await add(firmware);
-    for (const { written, resolved } of await namedFiles(plan.qemuArgs, workDir)) {
-        const digest = await sha256File(resolved);
-        files.set(written, digest);
-        files.set(resolved, digest);
-    }
-    return files;
-}
-/**
- * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
- * once, however many rounds of boots follow. Each observation is written to
- * `outDir/observations` as soon as its boot ends, so an interrupted run keeps what it had.
- */
-async function prepareBoots(context, settings, kernels, options) {
-    if (kernels.length === 0)
-        throw new KernelFileError('no kernels to boot: give at least one --kernel NAME=PATH');
-    await checkKernels(kernels, settings);
-    await checkFirmware(settings.machine.firmware);
-    const { machine, harness } = settings;
-    const configDir = path$1.dirname(settings.configPath);
-    const profile = machineProfile(machine.arch, machine.profile);
-    const binary = await findQemu(profile, context.searchPath);
-    const [accel, qemu, payload] = await Promise.all([
-        chooseAccel(machine.accel, profile, {
-            cacheFile: context.cache.kvmProbe,
-            buildId: context.buildId,
-            searchPath: context.searchPath,
-        }),
-        qemuVersion(binary),
-        prepareHarness(harness, path$1.join(options.outDir, 'harness'), {
-            ...(options.docker ? { docker: options.docker } : {}),
-            progress: options.progress,
-            cache: context.cache,
-            buildId: context.buildId,
-        }),
-    ]);
-    options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
-    const plan = {
-        profile,
-        binary,
-        accel: accel.accel,
-        memoryMiB: machine.memoryMiB,
-        cpus: machine.cpus,
-        append: machine.append,
-        qemuArgs: machine.qemuArgs,
-        exitDevice: machine.exit === 'isa-debug-exit',
-        ...(payload.initrd ? { initrd: payload.initrd } : {}),
-        disks: payload.disks,
-        firmware: machine.firmware,
-        workDir: configDir,
-        channel: harness.results.channel,
-        script: payload.script,
-        timeouts: harness.timeouts,
-        serialCapBytes: harness.serialCapBytes,
-        harnessProgress: harnessProgress(harness.results),
-        processes: context.processes,
-        logDir: path$1.join(options.outDir, 'logs'),
-    };
-    const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
-    // What a reference boot depends on besides its kernel and its command line (whose files count
-    // by content): a change to any of it is a cache miss.
-    const shared = {
-        harnessDigest: payload.digest,
-        machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
-    };
-    const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
-    const kernelDisks = new Map();
-    const identityOf = async (kernel, kernelDigest, bootPlan, test) => {
-        const own = new Map(files);
-        own.set(kernel.path, kernelDigest);
-        for (const disk of kernel.disks ?? []) {
-            if (!kernelDisks.has(disk))
-                kernelDisks.set(disk, sha256File(disk));
-            own.set(disk, await kernelDisks.get(disk));
-        }
-        const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
-        return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
-    };
-    const observationsDir = path$1.join(options.outDir, 'observations');
-    await mkdir(observationsDir, { recursive: true });
-    const boot = async (which, attempts, firstAttempt, tests = harness.tests) => {
-        const perKernel = tests ? [...tests] : [undefined];
-        const requests = which.flatMap((kernel) => perKernel.flatMap((test) => Array.from({ length: attempts }, (_, i) => ({
-            kernel,
-            attempt: firstAttempt + i,
-            ...(test !== undefined ? { test } : {}),
-        }))));
-        options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
-        return inParallel(requests, jobs, async (request) => {
-            const bootPlan = planFor(plan, request.test);
-            const name = bootName(request.kernel.name, request.attempt, request.test);
-            const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
-            const digest = options.cached?.digests.get(request.kernel.name);
-            const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
-            const cached = identity &&
-                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, plan.logDir, request.test));
-            const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
-            if (identity && !cached)
-                await options.cached?.cache.save(identity, observation);
-            const file = path$1.join(observationsDir, `${name}.json`);
-            await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
-            if (cached) {
-                options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
-                return observation;
-            }
-            const counts = countStatuses(observation);
-            const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-            options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-                (observation.boot.message ? ` — ${observation.boot.message}` : ''));
-            return observation;
-        });
-    };
-    return {
-        host: {
-            qemu,
-            accel: accel.accel,
-            accelReason: accel.reason,
-            cpus: availableParallelism(),
-            jobs,
-        },
-        harness: {
-            digest: payload.digest,
-            format: harness.results.format,
-            channel: harness.results.channel,
-        },
-        boot,
-    };
-}
-/** Boots every kernel `harness.repeat` times with the shared harness. */
-async function bootKernels(context, settings, kernels, options) {
-    const booter = await prepareBoots(context, settings, kernels, options);
-    const observations = await booter.boot(kernels, settings.harness.repeat, 1);
-    return { host: booter.host, harness: booter.harness, observations };
-}
-function countStatuses(observation) {
-    const counts = new Map();
-    for (const test of observation.tests)
-        counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
-    const parts = [...counts].map(([status, n]) => `${n} ${status}`);
-    return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
-}
-
 const REPORT_SCHEMA = 'diverge.report/v1';
 
 /** Assembles `report.json` (schema diverge.report/v1) from a judged run. */
@@ -93150,6 +93771,894 @@ function buildReport(input) {
             ...(note ? { note } : {}),
         },
     };
+}
+
+/**
+ * The shell of diverge's HTML pages (report.html, gradebook.html): one self-contained file whose
+ * Content-Security-Policy loads nothing and runs only the page's own script and style (allowed
+ * by their hashes), with the data as JSON inside a non-executed script element. Everything
+ * untrusted travels in that JSON and reaches the DOM through textContent only.
+ */
+/** The pages' colour of each severity of the class table. */
+const SEVERITY_COLOURS = {
+    error: '#cf222e',
+    warning: '#bf8700',
+    notice: '#0969da',
+    none: '#8c959f',
+};
+/**
+ * A class's colour, from its severity in the class table; `same` is green. A class the table
+ * does not know (a tampered report's) is as loud as an error.
+ */
+function classColour(cls) {
+    if (cls === 'same')
+        return '#2da44e';
+    const rule = Object.hasOwn(CLASSES, cls) ? CLASSES[cls] : undefined;
+    return SEVERITY_COLOURS[rule?.severity ?? 'error'];
+}
+const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+/**
+ * JSON that cannot leave its script element: `<`, `>` and `&` escaped (no `</script>` or
+ * `<!--`), and U+2028/U+2029 too, which some parsers take for line ends.
+ */
+function scriptJson(value) {
+    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+/** The policy: nothing may load; only this script and this style run; no base, no forms. */
+function contentSecurityPolicy(script, css) {
+    return [
+        "default-src 'none'",
+        `script-src ${hash(script)}`,
+        `style-src ${hash(css)}`,
+        "img-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ].join('; ');
+}
+function htmlPage(parts) {
+    return [
+        '<!doctype html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(parts.script, parts.css)}">`,
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(singleLine(parts.title))}</title>`,
+        `<style>${parts.css}</style>`,
+        '</head>',
+        '<body>',
+        parts.body,
+        `<script type="application/json" id="data">${scriptJson(parts.data)}</script>`,
+        `<script>${parts.script}</script>`,
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+/**
+ * Client-side helpers both pages share, as script text: `el` builds elements whose text goes in
+ * through text nodes, and `show` makes control characters (NUL, bidi overrides, line breaks)
+ * visible as ⟨U+XXXX⟩ instead of letting them act.
+ */
+const CLIENT_COMMON = String.raw `
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+function show(text) {
+  const s = String(text);
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const m of s.matchAll(CONTROL)) {
+    if (m.index > last) frag.append(s.slice(last, m.index));
+    const c = document.createElement('span');
+    c.className = 'ctl';
+    c.textContent = '\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\u27e9';
+    frag.append(c);
+    last = m.index + m[0].length;
+  }
+  if (last < s.length) frag.append(s.slice(last));
+  return frag;
+}
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.append(show(text));
+  return e;
+}
+const data = JSON.parse(document.getElementById('data').textContent);
+const $ = (id) => document.getElementById(id);
+`;
+
+/**
+ * The browser side of report.html: its static markup, style and script. The script builds every
+ * element from the page's JSON with textContent (through `el`/`show`), never from markup, and
+ * renders only the grid rows in view, so a report of 10,000 tests opens as fast as one of ten.
+ */
+const REPORT_BODY = `<header id="head"></header>
+<nav id="toolbar">
+<input id="search" type="search" placeholder="search test ids ( / )" aria-label="search test ids" autocomplete="off">
+<span id="chips"></span>
+<span id="shown"></span>
+<span class="hint">j / k: next / previous divergence</span>
+</nav>
+<main>
+<section id="grid-section" aria-label="tests by kernel">
+<div id="grid-header" class="row header"></div>
+<div id="grid" tabindex="0"><div id="grid-space"><div id="grid-rows"></div></div></div>
+</section>
+<section id="detail" aria-live="polite"><p class="empty">Select a test: click a row, or press j for the next divergence.</p></section>
+</main>
+<section id="log-section">
+<h2>Serial log</h2>
+<div id="log-bar"><select id="log-boot" aria-label="boot"></select> <span id="log-note"></span></div>
+<div id="log" tabindex="0"><div id="log-space"><div id="log-rows"></div></div></div>
+</section>
+<section id="clusters-section"><h2>Clusters</h2><div id="clusters"></div></section>
+<section id="boots-section"><h2>Boots</h2><table id="boots"></table></section>`;
+const REPORT_CSS = `
+:root { color-scheme: light; --line: #d0d7de; --muted: #57606a; --mark: #fff8c5; --sel: #ddf4ff; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #fff; }
+header, nav, main, section { padding: 0 16px; }
+h1 { font-size: 20px; margin: 12px 0 4px; }
+h2 { font-size: 16px; margin: 16px 0 6px; }
+code, .id, .mono, #log, .diff td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
+.badge, .cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; white-space: nowrap; }
+.conclusion-success { background: #1a7f37; } .conclusion-failure { background: #cf222e; } .conclusion-neutral { background: #57606a; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+#toolbar { position: sticky; top: 0; background: #fff; z-index: 2; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding-top: 8px; padding-bottom: 8px; border-bottom: 1px solid var(--line); }
+#search { width: 18em; padding: 4px 8px; }
+#chips label { margin-right: 6px; cursor: pointer; white-space: nowrap; }
+#chips input { vertical-align: middle; }
+.hint, #shown, .muted { color: var(--muted); font-size: 12px; }
+main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; }
+@media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
+.row { display: grid; height: 24px; align-items: center; gap: 0 6px; border-bottom: 1px solid #eaeef2; cursor: pointer; white-space: nowrap; }
+.row > span { overflow: hidden; text-overflow: ellipsis; }
+.row.header { cursor: default; font-weight: 600; border-bottom: 1px solid var(--line); margin-top: 8px; }
+.row.selected { background: var(--sel); }
+.row:hover { background: #f6f8fa; }
+#grid { max-height: 62vh; overflow-y: auto; position: relative; border-bottom: 1px solid var(--line); }
+#grid:focus { outline: 2px solid #0969da; }
+#grid-space { position: relative; }
+#grid-rows { position: absolute; left: 0; right: 0; top: 0; }
+.cell { text-align: center; border-radius: 3px; font-size: 12px; line-height: 20px; }
+.st-pass { background: #dafbe1; } .st-fail { background: #ffcecb; } .st-error { background: #f5d0ff; }
+.st-skip { background: #eaeef2; } .st-missing, .st-none { background: #fff; color: #8c959f; }
+.st-mixed { background: repeating-linear-gradient(45deg, #ffcecb 0 6px, #dafbe1 6px 12px); }
+.cell.diverges { outline: 2px solid var(--cls); outline-offset: -2px; font-weight: 600; }
+#detail { border-left: 1px solid var(--line); min-width: 0; }
+#detail .empty { color: var(--muted); }
+#detail h2 { overflow-wrap: anywhere; }
+.flag { font-size: 12px; margin-left: 6px; color: #cf222e; }
+.diff { border-collapse: collapse; width: 100%; table-layout: fixed; margin-top: 6px; }
+.diff th { text-align: left; font-weight: 600; background: #f6f8fa; border: 1px solid var(--line); padding: 2px 6px; overflow-wrap: anywhere; }
+.diff td { border: 1px solid #eaeef2; padding: 0 6px; white-space: pre-wrap; overflow-wrap: anywhere; vertical-align: top; }
+.diff td.del { background: #ffebe9; } .diff td.ins { background: #dafbe1; } .diff td.gap { background: #f6f8fa; }
+.diff td.hunk { color: var(--muted); background: #ddf4ff; }
+button.link { border: 0; background: none; padding: 0; color: #0969da; cursor: pointer; font: inherit; text-align: left; }
+button.link:hover { text-decoration: underline; }
+.loglinks button { margin: 2px 6px 2px 0; }
+#log { height: 50vh; overflow: auto; position: relative; border: 1px solid var(--line); background: #f6f8fa; }
+#log-space { position: relative; min-width: 100%; }
+#log-rows { position: absolute; left: 0; min-width: 100%; }
+.ll { display: flex; white-space: pre; height: 17px; line-height: 17px; }
+.ll .no { flex: none; width: 5em; text-align: right; padding-right: 8px; color: #8c959f; user-select: none; }
+.ll .tx { flex: 1; }
+.ll.band { background: #eef1f4; }
+.ll.mark { background: var(--mark); }
+.ll.splat { background: #ffebe9; }
+.ll .tag { flex: none; margin-left: 12px; font-size: 11px; }
+.ll.note { color: var(--muted); font-style: italic; }
+.cluster { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.cluster .tests button { margin-right: 10px; }
+table#boots { border-collapse: collapse; font-size: 13px; margin-bottom: 24px; }
+#boots th, #boots td { border: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
+.bad { color: #cf222e; font-weight: 600; }
+`;
+const REPORT_SCRIPT = `(() => {
+'use strict';
+${CLIENT_COMMON}
+const ROW = 24;
+const ID_CHARS = 200;
+const LINE = 17;
+const cols = data.tests;
+const tests = cols.id.map((id, i) => Object.assign({
+  id, class: cols.class[i], severity: cols.severity[i], blame: cols.blame[i], failing: cols.failing[i],
+  cells: cols.cells[i], reason: cols.reason[i], counts: cols.counts[i], agreeing: cols.agreeing[i],
+  confidence: cols.confidence[i],
+}, data.extras[i]));
+const classInfo = new Map(data.classes.map((c) => [c.name, c]));
+const colour = (cls) => (classInfo.get(cls) || { color: '#cf222e' }).color;
+const enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));
+let shown = tests.map((_, i) => i);
+let selected = -1;
+let lowered;
+let marksByTest;
+let logBoot = -1;
+let logMark;
+let logView;
+
+const isDivergence = (t) => { const c = classInfo.get(t.class); return (!c || c.divergent) && t.severity !== 'none'; };
+const statusOf = (cell) => { const w = cell.split(' ')[0]; return cell === '\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w; };
+
+function badge(cls) {
+  const b = el('span', 'cls', cls);
+  b.style.background = colour(cls);
+  return b;
+}
+
+function fact(dl, term, value) {
+  dl.append(el('dt', '', term));
+  const dd = el('dd');
+  if (value instanceof Node) dd.append(value); else dd.append(show(value));
+  dl.append(dd);
+  return dd;
+}
+
+function renderHead() {
+  const h = data.head;
+  const head = $('head');
+  const h1 = el('h1', '', 'diverge report');
+  if (h.variant !== 'default') h1.append(' \u2014 ', show(h.variant));
+  const c = el('span', 'badge conclusion-' + (['success', 'failure', 'neutral'].includes(h.conclusion) ? h.conclusion : 'failure'), h.conclusion);
+  c.id = 'conclusion';
+  h1.append(' ', c);
+  const dl = el('dl', 'facts');
+  fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));
+  const refs = el('span');
+  h.references.forEach((r, i) => {
+    if (i) refs.append(', ');
+    refs.append(show(r.name));
+    if (r.broken) refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));
+  });
+  if (!h.references.length) refs.append('none');
+  fact(dl, 'references', refs);
+  fact(dl, 'machine', h.machine);
+  fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');
+  fact(dl, 'harness', h.harness);
+  fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);
+  fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + (h.note ? ': ' + h.note : ''));
+  head.append(h1, dl);
+}
+
+function renderChips() {
+  const chips = $('chips');
+  for (const c of data.classes) {
+    if (!c.count) continue;
+    const label = el('label');
+    label.title = c.meaning;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.dataset.class = c.name;
+    label.append(box, ' ', badge(c.name), ' ' + c.count);
+    chips.append(label);
+  }
+  chips.addEventListener('change', (e) => {
+    const box = e.target;
+    if (box.checked) enabled.add(box.dataset.class); else enabled.delete(box.dataset.class);
+    applyFilter();
+  });
+}
+
+function applyFilter() {
+  const q = $('search').value.toLowerCase();
+  if (q && !lowered) lowered = tests.map((t) => t.id.toLowerCase());
+  shown = [];
+  for (let i = 0; i < tests.length; i++)
+    if (enabled.has(tests[i].class) && (!q || lowered[i].includes(q))) shown.push(i);
+  $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';
+  $('grid-space').style.height = shown.length * ROW + 'px';
+  renderRows();
+}
+
+const columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';
+
+function renderGridHeader() {
+  const h = $('grid-header');
+  h.style.gridTemplateColumns = columns();
+  h.append(el('span', '', 'class'), el('span', '', 'test'));
+  data.kernels.forEach((k) => { const s = el('span', 'cell', k); s.title = k; h.append(s); });
+}
+
+function rowFor(i) {
+  const t = tests[i];
+  const r = el('div', 'row' + (i === selected ? ' selected' : ''));
+  r.style.gridTemplateColumns = columns();
+  r.dataset.test = i;
+  // The detail pane holds the whole id; a row shows its start (a 1 MB id would stall layout).
+  const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\u2026' : t.id);
+  id.title = t.id.slice(0, 1000);
+  r.append(badge(t.class), id);
+  t.cells.forEach((cell, k) => {
+    const s = el('span', 'cell st-' + statusOf(cell), cell);
+    s.dataset.kernel = k;
+    if (k === 0 && isDivergence(t)) { s.classList.add('diverges'); s.style.setProperty('--cls', colour(t.class)); }
+    r.append(s);
+  });
+  return r;
+}
+
+function renderRows() {
+  const g = $('grid');
+  const top = g.scrollTop;
+  const first = Math.max(0, Math.floor(top / ROW) - 10);
+  const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);
+  const rows = $('grid-rows');
+  rows.style.transform = 'translateY(' + first * ROW + 'px)';
+  const frag = document.createDocumentFragment();
+  for (let p = first; p < last; p++) frag.append(rowFor(shown[p]));
+  rows.replaceChildren(frag);
+}
+
+function marksOf(i) {
+  if (!marksByTest) {
+    marksByTest = new Map();
+    data.boots.forEach((b, bi) => {
+      const m = b.log.marks;
+      for (let j = 0; j < m.length; j += 3) {
+        const list = marksByTest.get(m[j]) || [];
+        list.push({ boot: bi, from: m[j + 1], to: m[j + 2], tail: m[j] < 0 });
+        marksByTest.set(m[j], list);
+      }
+    });
+    const first = (m) => (data.boots[m.boot].kernel === data.kernels[0] ? 0 : 1);
+    for (const list of marksByTest.values()) list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);
+  }
+  const own = marksByTest.get(i) || [];
+  const t = tests[i];
+  // A crash or hang has no result line: the candidate's lines after its last result stand for it.
+  if (t.cells[0] === '\u2014' && (t.class === 'crash' || t.class === 'hang'))
+    return own.concat((marksByTest.get(-1) || []).filter((m) => data.boots[m.boot].kernel === data.kernels[0]));
+  return own;
+}
+
+function select(i, kernel) {
+  selected = i;
+  const p = shown.indexOf(i);
+  const g = $('grid');
+  if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))
+    g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);
+  renderRows();
+  renderDetail(i);
+  const marks = marksOf(i);
+  const name = data.kernels[kernel === undefined ? 0 : kernel];
+  const mark = marks.find((m) => data.boots[m.boot].kernel === name) || marks[0];
+  if (mark) showLog(mark.boot, mark);
+  else if (kernel !== undefined) {
+    const b = data.boots.findIndex((x) => x.kernel === name);
+    if (b >= 0) showLog(b);
+  } else if (logBoot >= 0) showLog(logBoot);
+}
+
+function sideBySide(diff) {
+  const lines = diff.replace(/\\n$/, '').split('\\n');
+  let left = 'consensus', right = 'candidate', start = 0;
+  if (lines[0] !== undefined && lines[0].startsWith('--- ')) { left = lines[0].slice(4); start = 1; }
+  if (lines[start] !== undefined && lines[start].startsWith('+++ ')) { right = lines[start].slice(4); start++; }
+  const table = el('table', 'diff');
+  const head = el('tr');
+  head.append(el('th', '', left), el('th', '', right));
+  table.append(head);
+  let minus = [], plus = [];
+  const row = (a, b, ca, cb) => {
+    const tr = el('tr');
+    const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);
+    const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);
+    tr.append(ta, tb);
+    table.append(tr);
+  };
+  const flush = () => {
+    for (let j = 0; j < Math.max(minus.length, plus.length); j++) row(minus[j], plus[j], 'del', 'ins');
+    minus = []; plus = [];
+  };
+  for (const line of lines.slice(start)) {
+    if (line.startsWith('@@')) { flush(); const tr = el('tr'); const td = el('td', 'hunk', line); td.colSpan = 2; tr.append(td); table.append(tr); }
+    else if (line.startsWith('-')) minus.push(line.slice(1));
+    else if (line.startsWith('+')) plus.push(line.slice(1));
+    else if (line.startsWith('\\\\')) continue;
+    else { flush(); const text = line.startsWith(' ') ? line.slice(1) : line; row(text, text, 'ctx', 'ctx'); }
+  }
+  flush();
+  return table;
+}
+
+function renderDetail(i) {
+  const t = tests[i];
+  const d = $('detail');
+  d.replaceChildren();
+  const h = el('h2', 'id', t.id);
+  h.id = 'detail-id';
+  d.append(h);
+  const line = el('div');
+  line.append(badge(t.class));
+  if (t.failing) line.append(el('span', 'flag', 'fails the run'));
+  if (t.blame !== 'kernel') line.append(el('span', 'flag', 'blamed on ' + t.blame));
+  d.append(line);
+  const dl = el('dl', 'facts');
+  fact(dl, 'reason', t.reason).id = 'detail-reason';
+  fact(dl, 'severity', t.severity);
+  fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');
+  fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';
+  fact(dl, 'fail:runs', el('span', 'mono', t.counts));
+  if (t.expected) {
+    const e = el('span');
+    e.append(badge(t.expected.class), ' ', show(t.expected.reason));
+    if (t.expected.link) e.append(' ', el('span', 'muted', t.expected.link));
+    fact(dl, 'expectation', e).id = 'detail-expected';
+  }
+  if (t.cluster !== undefined) {
+    const c = data.clusters.find((x) => x.id === t.cluster);
+    fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);
+  }
+  const marks = marksOf(i);
+  const links = el('div', 'loglinks');
+  // One line per kernel and range, the candidate first: its runs as #1 #2 …
+  const groups = new Map();
+  for (const m of marks) {
+    const b = data.boots[m.boot];
+    const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);
+    if (!groups.has(key)) groups.set(key, { kernel: b.kernel, m, runs: [] });
+    groups.get(key).runs.push(m);
+  }
+  for (const g of groups.values()) {
+    const div = el('div', '', g.kernel + (g.m.tail ? ', after its last result' : '') + ', lines ' + g.m.from + '\u2013' + g.m.to + ': ');
+    for (const m of g.runs) {
+      const btn = el('button', 'link', '#' + data.boots[m.boot].attempt);
+      btn.dataset.boot = m.boot;
+      btn.addEventListener('click', () => showLog(m.boot, m));
+      div.append(btn);
+    }
+    links.append(div);
+  }
+  fact(dl, 'serial log', links);
+  d.append(dl);
+  if (t.diff) {
+    d.append(el('h3', '', 'Output against the consensus'));
+    const table = sideBySide(t.diff);
+    table.id = 'detail-diff';
+    d.append(table);
+  }
+}
+
+// A log line's number in the file (0 for the note where lines were cut), and back.
+function lineNumber(log, j) {
+  if (!log.cut) return j + 1;
+  const [head, tailFrom] = log.cut;
+  return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);
+}
+function lineIndex(log, n) {
+  if (!log.cut) return n - 1;
+  const [head, tailFrom] = log.cut;
+  return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;
+}
+
+// Only the lines in view are in the DOM, like the grid's rows.
+function renderLog() {
+  if (logBoot < 0) return;
+  const boot = data.boots[logBoot];
+  const box = $('log');
+  const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);
+  const last = Math.min(boot.log.lines.length, Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20);
+  const rows = $('log-rows');
+  rows.style.top = first * LINE + 'px';
+  const frag = document.createDocumentFragment();
+  for (let j = first; j < last; j++) {
+    const n = lineNumber(boot.log, j);
+    const marked = !!logMark && n >= logMark.from && n <= logMark.to;
+    const line = el('div', 'll' + (n === 0 ? ' note' : '') + (logView.splats.has(n) ? ' splat' : '') + (logView.band[j] ? ' band' : '') + (marked ? ' mark' : ''));
+    line.dataset.no = n;
+    line.append(el('span', 'no', n ? n : '\u2026'), el('span', 'tx', boot.log.lines[j]));
+    const test = logView.tags.get(j);
+    if (test !== undefined) {
+      const tag = el('button', 'link tag', tests[test].id.slice(0, 200));
+      tag.dataset.test = test;
+      line.append(tag);
+    }
+    frag.append(line);
+  }
+  rows.replaceChildren(frag);
+}
+
+function showLog(b, mark) {
+  const boot = data.boots[b];
+  const box = $('log');
+  if (logBoot !== b) {
+    logBoot = b;
+    $('log-boot').value = String(b);
+    // Each test's lines on alternate bands, its result line tagged with its id.
+    const band = new Uint8Array(boot.log.lines.length);
+    const tags = new Map();
+    const m = boot.log.marks;
+    for (let j = 0; j < m.length; j += 3) {
+      if (m[j] >= 0) tags.set(lineIndex(boot.log, m[j + 2]), m[j]);
+      if ((j / 3) % 2) for (let n = m[j + 1]; n <= m[j + 2]; n++) band[lineIndex(boot.log, n)] = 1;
+    }
+    logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };
+    $('log-space').style.height = boot.log.lines.length * LINE + 'px';
+    const notes = [boot.file];
+    if (boot.log.note) notes.push(boot.log.note);
+    $('log-note').textContent = notes.join(' \u2014 ');
+  }
+  logMark = mark;
+  // The mark's first lines in view, or its result line if the mark is taller than the box.
+  const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;
+  if (mark) box.scrollTop = Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;
+  renderLog();
+}
+
+function renderBootChoice() {
+  const s = $('log-boot');
+  data.boots.forEach((b, i) => {
+    const o = document.createElement('option');
+    o.value = String(i);
+    o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';
+    s.append(o);
+  });
+  s.addEventListener('change', () => showLog(Number(s.value)));
+  $('log').addEventListener('scroll', renderLog, { passive: true });
+  $('log').addEventListener('click', (e) => {
+    const tag = e.target.closest('.tag');
+    if (tag) select(Number(tag.dataset.test), data.kernels.indexOf(data.boots[logBoot].kernel));
+  });
+}
+
+function renderClusters() {
+  const box = $('clusters');
+  if (!data.clusters.length) box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));
+  for (const c of data.clusters) {
+    const div = el('div', 'cluster');
+    const title = el('div');
+    title.append(badge(c.class), ' ', el('code', '', c.signature), el('span', 'muted', '  ' + c.tests.length + ' tests'));
+    const list = el('div', 'tests');
+    for (const i of c.tests) {
+      const b = el('button', 'link mono', tests[i].id);
+      b.dataset.test = i;
+      list.append(b);
+    }
+    div.append(title, list);
+    box.append(div);
+  }
+  box.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (b) select(Number(b.dataset.test));
+  });
+}
+
+function renderBoots() {
+  const t = $('boots');
+  const h = el('tr');
+  for (const title of ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log']) h.append(el('th', '', title));
+  t.append(h);
+  data.boots.forEach((b, i) => {
+    const tr = el('tr');
+    tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage),
+      el('td', '', (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '')));
+    const splats = el('td');
+    for (const s of b.splats) {
+      const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');
+      btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));
+      splats.append(btn, el('br'));
+    }
+    const open = el('button', 'link', b.file);
+    open.addEventListener('click', () => showLog(i));
+    const logCell = el('td');
+    logCell.append(open);
+    tr.append(splats, el('td', '', b.message || ''), logCell);
+    t.append(tr);
+  });
+}
+
+function step(direction) {
+  let p = shown.indexOf(selected);
+  if (p < 0) p = direction > 0 ? -1 : shown.length;
+  for (let q = p + direction; q >= 0 && q < shown.length; q += direction)
+    if (isDivergence(tests[shown[q]])) { select(shown[q]); return; }
+}
+
+renderHead();
+renderChips();
+renderGridHeader();
+renderBootChoice();
+renderClusters();
+renderBoots();
+$('search').addEventListener('input', applyFilter);
+$('grid').addEventListener('scroll', renderRows, { passive: true });
+$('grid-rows').addEventListener('click', (e) => {
+  const row = e.target.closest('.row');
+  if (!row) return;
+  const cell = e.target.closest('.cell');
+  select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);
+});
+document.addEventListener('keydown', (e) => {
+  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
+  if (typing) { if (e.key === 'Escape') e.target.blur(); return; }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === 'j') step(1);
+  else if (e.key === 'k') step(-1);
+  else if (e.key === '/') { e.preventDefault(); $('search').focus(); }
+});
+applyFilter();
+if (data.boots.length) showLog(0);
+document.body.dataset.ready = 'true';
+})();
+`;
+
+/**
+ * Serial logs for report.html: which lines of a boot's log belong to which test, and the log
+ * cut to the page's budget. A test's lines are found the way a person reads a KTAP/TAP log: its
+ * result line (`ok 3 name`, `not ok 3 name # SKIP`) and the lines since the previous result line.
+ * The boot of a crash or hang also marks its tail, the lines after the last result: what the
+ * test in progress printed before the boot ended.
+ */
+/** A kernel's runs of a test; a kernel named like `constructor` is a name, not a property. */
+const runsOf = (test, kernel) => Object.hasOwn(test.observations, kernel) ? test.observations[kernel] : undefined;
+/** A log is kept whole up to this many bytes; a longer one keeps its head and its tail. */
+const LOG_CAP_BYTES = 256 * 1024;
+/** All logs of one page together; boots share it evenly, each keeping at least LOG_MIN_BYTES. */
+const LOGS_BUDGET_BYTES = 4 * 1024 * 1024;
+const LOG_MIN_BYTES = 8 * 1024;
+/** One line is cut at this many characters (a 1 MB line would be unreadable anyway). */
+const LINE_CAP_CHARS = 2000;
+const PRINTK_PREFIX = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;
+const RESULT = /^(?:not +)?ok(?:\s+\d+)?(?:\s+-(?=\s|$))?(.*)$/s;
+/** The test name of a KTAP/TAP result line, or undefined when the line is not one. */
+function resultName(line) {
+    const match = RESULT.exec(line.replace(PRINTK_PREFIX, '').trim());
+    if (!match)
+        return undefined;
+    const rest = match[1] ?? '';
+    const hash = rest.search(/(?:^|\s)#/);
+    return (hash < 0 ? rest : rest.slice(0, hash)).trim().replace(/\\([\\#])/g, '$1');
+}
+/** Every name a result line may give a test id: `a.b.c~2` answers to `a.b.c`, `b.c` and `c`. */
+function namesOf(id) {
+    const base = id.replace(/~\d+$/, '');
+    const names = [base];
+    for (let at = base.indexOf('.'); at >= 0; at = base.indexOf('.', at + 1))
+        names.push(base.slice(at + 1));
+    return names;
+}
+/**
+ * Marks each test's lines in one boot's log. `tests` are the ids this boot reported, with
+ * their index in report.tests, in the report's (the harness's) order.
+ */
+function markTests(lines, tests, ended) {
+    const waiting = new Map();
+    const entries = tests.map((t) => ({ ...t, taken: false }));
+    for (const entry of entries)
+        for (const name of namesOf(entry.id)) {
+            const queue = waiting.get(name) ?? [];
+            queue.push(entry);
+            waiting.set(name, queue);
+        }
+    const marks = [];
+    let since = 0; // index of the line after the previous result line
+    lines.forEach((line, i) => {
+        const name = resultName(line);
+        if (name === undefined)
+            return;
+        const entry = waiting.get(name)?.find((e) => !e.taken);
+        if (entry) {
+            entry.taken = true;
+            marks.push({ test: entry.index, from: since + 1, to: i + 1 });
+        }
+        since = i + 1;
+    });
+    if (!ended && since < lines.length)
+        marks.push({ test: -1, from: since + 1, to: lines.length });
+    return marks;
+}
+const clip = (line) => line.length <= LINE_CAP_CHARS
+    ? line
+    : `${line.slice(0, LINE_CAP_CHARS)} … [diverge: ${line.length - LINE_CAP_CHARS} more characters]`;
+/** Keeps the head and the tail of `lines` within `capBytes` (counted in characters). */
+function capLines(lines, capBytes) {
+    const all = lines.map(clip);
+    const size = all.reduce((sum, line) => sum + line.length + 1, 0);
+    const numbered = (from, to) => Array.from({ length: to - from }, (_, i) => from + i + 1);
+    if (size <= capBytes)
+        return { lines: all, numbers: numbered(0, all.length) };
+    let head = 0;
+    for (let used = 0; head < all.length && used + (all[head]?.length ?? 0) < capBytes / 2; head++)
+        used += (all[head]?.length ?? 0) + 1;
+    let tail = all.length;
+    for (let used = 0; tail > head && used + (all[tail - 1]?.length ?? 0) < capBytes / 2; tail--)
+        used += (all[tail - 1]?.length ?? 0) + 1;
+    const note = `[diverge: lines ${head + 1}–${tail} (${size - capBytes} bytes or more) are not in this page; the log file has them]`;
+    return {
+        lines: [...all.slice(0, head), note, ...all.slice(tail)],
+        numbers: [...numbered(0, head), 0, ...numbered(tail, all.length)],
+        note: `cut to ${capBytes} bytes`,
+    };
+}
+/** Per-boot cap: an even share of the page's budget, within [LOG_MIN_BYTES, LOG_CAP_BYTES]. */
+const logCap = (boots) => Math.min(LOG_CAP_BYTES, Math.max(LOG_MIN_BYTES, Math.floor(LOGS_BUDGET_BYTES / Math.max(1, boots))));
+/** Each boot's log as the page shows it; `logs` maps boots[].log to the file's text. */
+function pageLogs(report, logs) {
+    const cap = logCap(report.boots.length);
+    let budget = LOGS_BUDGET_BYTES;
+    return report.boots.map((boot) => {
+        const text = logs.get(boot.log);
+        if (text === undefined)
+            return { lines: [], numbers: [], marks: [], note: 'the log file was not found' };
+        if (budget <= 0)
+            return {
+                lines: [],
+                numbers: [],
+                marks: [],
+                note: "left out: the page's log budget is spent",
+            };
+        const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+        const tests = testsOf(report, boot);
+        const kept = capLines(lines, cap);
+        budget -= kept.lines.reduce((sum, line) => sum + line.length + 1, 0);
+        return { ...kept, marks: markTests(lines, tests, boot.outcome === 'completed') };
+    });
+}
+function testsOf(report, boot) {
+    const tests = [];
+    report.tests.forEach((test, index) => {
+        if (runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt))
+            tests.push({ id: test.id, index });
+    });
+    return tests;
+}
+/**
+ * Reads every boot's log, relative to the report's directory. A log path that leaves that
+ * directory (a tampered report) is not read.
+ */
+async function readBootLogs(report, dir) {
+    const logs = new Map();
+    const root = path$1.resolve(dir);
+    for (const boot of report.boots) {
+        const file = path$1.resolve(root, boot.log);
+        if (!file.startsWith(root + path$1.sep))
+            continue;
+        const text = await readFile(file, 'utf8').catch(() => undefined);
+        if (text !== undefined)
+            logs.set(boot.log, text);
+    }
+    return logs;
+}
+
+/**
+ * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
+ * run's head, a tests × kernels grid coloured by status and class, each test's verdict with a
+ * side-by-side diff, the clusters, the boots and their serial logs with each test's lines marked.
+ */
+/** One kernel's runs of a test as a grid cell: `pass`, `fail ×3`, `2/3 fail`, `—` (not reported). */
+function statusCell(runs) {
+    if (!runs || runs.length === 0)
+        return '—';
+    const first = runs[0]?.status;
+    if (runs.every((r) => r.status === first))
+        return runs.length === 1 ? String(first) : `${first} ×${runs.length}`;
+    const failing = runs.filter((r) => r.status === 'fail' || r.status === 'error').length;
+    return `${failing}/${runs.length} fail`;
+}
+function compactLog(log) {
+    const head = log.numbers.indexOf(0);
+    const tailFrom = log.numbers[head + 1] ?? Infinity;
+    const kept = (m) => head < 0 || m.from <= head || m.to >= tailFrom;
+    return {
+        lines: log.lines,
+        ...(head >= 0 ? { cut: [head, log.numbers[head + 1] ?? 0] } : {}),
+        marks: log.marks.filter(kept).flatMap((m) => [m.test, m.from, m.to]),
+        ...(log.note ? { note: log.note } : {}),
+    };
+}
+const known = (cls) => Object.hasOwn(CLASSES, cls);
+function reportPageData(report, logs) {
+    const kernels = [report.candidate.name, ...report.references.map((r) => r.name)];
+    const index = new Map(report.tests.map((t, i) => [t.id, i]));
+    const counts = new Map();
+    for (const t of report.tests)
+        counts.set(t.verdict.class, (counts.get(t.verdict.class) ?? 0) + 1);
+    const names = [...CLASS_ORDER, ...[...counts.keys()].filter((c) => !known(c)).sort()];
+    const pageLogsList = pageLogs(report, logs);
+    const column = (pick) => report.tests.map(pick);
+    const extras = {};
+    report.tests.forEach(({ verdict: v }, i) => {
+        if (v.expected || v.cluster || v.diff)
+            extras[i] = {
+                ...(v.expected ? { expected: v.expected } : {}),
+                ...(v.cluster ? { cluster: v.cluster } : {}),
+                ...(v.diff ? { diff: v.diff } : {}),
+            };
+    });
+    return {
+        head: {
+            variant: report.variant,
+            candidate: { name: report.candidate.name, digest: report.candidate.digest },
+            references: report.references.map((r) => ({
+                name: r.name,
+                digest: r.digest,
+                ...(r.broken ? { broken: r.broken } : {}),
+            })),
+            machine: `${report.machine.arch} ${report.machine.profile}, ${report.machine.memory}, ${report.machine.cpus} CPU`,
+            accel: report.run.host.accel,
+            qemu: report.run.host.qemu,
+            tool: `${report.run.tool.name} ${report.run.tool.version}`,
+            startedAt: report.run.startedAt,
+            durationMs: report.run.durationMs,
+            harness: report.harness.format,
+            conclusion: report.summary.conclusion,
+            ...(report.summary.note ? { note: report.summary.note } : {}),
+            tests: report.summary.tests,
+            divergences: report.summary.divergences,
+            failing: report.summary.failing,
+        },
+        kernels,
+        classes: names.map((name) => {
+            const rule = known(name) ? CLASSES[name] : undefined;
+            return {
+                name,
+                color: classColour(name),
+                meaning: rule?.meaning ?? 'a class this version of diverge does not know',
+                count: counts.get(name) ?? 0,
+                divergent: rule?.divergence ?? true,
+            };
+        }),
+        tests: {
+            id: column((t) => t.id),
+            class: column((t) => t.verdict.class),
+            severity: column((t) => t.verdict.severity),
+            blame: column((t) => t.verdict.blame),
+            failing: column((t) => t.verdict.failing),
+            cells: column((t) => kernels.map((k) => statusCell(runsOf(t, k)))),
+            reason: column((t) => t.verdict.reason),
+            counts: column((t) => Object.entries(t.verdict.counts)
+                .map(([kernel, count]) => `${kernel} ${count}`)
+                .join(', ')),
+            agreeing: column((t) => t.verdict.agreeing),
+            confidence: column((t) => t.verdict.confidence),
+        },
+        extras,
+        clusters: report.clusters.map((c) => ({
+            id: c.id,
+            class: c.class,
+            signature: c.signature,
+            tests: c.tests.map((id) => index.get(id)).filter((i) => i !== undefined),
+        })),
+        boots: report.boots.map((b, i) => ({
+            kernel: b.kernel,
+            attempt: b.attempt,
+            outcome: b.outcome,
+            stage: b.stage,
+            durationMs: b.durationMs,
+            cached: b.cached === true,
+            ...(b.message ? { message: b.message } : {}),
+            file: b.log,
+            splats: b.splats.map((s) => ({ kind: s.kind, message: s.message, line: s.line })),
+            log: compactLog(pageLogsList[i]),
+        })),
+    };
+}
+/**
+ * The report as one HTML page. `logs` maps each boot's `log` path to the file's text (see
+ * readBootLogs); a boot without one shows that its log was not found. Deterministic: the same
+ * report and logs give the same bytes.
+ */
+function renderHtml(report, logs = new Map()) {
+    const variant = report.variant === 'default' ? '' : ` (${report.variant})`;
+    return htmlPage({
+        title: `diverge report${variant}: ${report.summary.conclusion}`,
+        css: REPORT_CSS,
+        script: REPORT_SCRIPT,
+        body: REPORT_BODY,
+        data: reportPageData(report, logs),
+    });
 }
 
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
@@ -93271,11 +94780,307 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
     await writeReport(report, options.outDir);
     return report;
 }
-/** Writes report.json (checked against the schema first) and report.md. */
+/** Writes report.json (checked against the schema first), report.md and report.html. */
 async function writeReport(report, outDir) {
     validateReport(report, path$1.join(outDir, 'report.json'));
     await writeFile(path$1.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(path$1.join(outDir, 'report.md'), renderMarkdown(report, { reportUrl: 'report.json' }));
+    await writeFile(path$1.join(outDir, 'report.md'), renderMarkdown(report, { reportUrl: 'report.html' }));
+    await writeFile(path$1.join(outDir, 'report.html'), renderHtml(report, await readBootLogs(report, outDir)));
 }
 
-export { BuildError as B, ConfigError as C, HarnessError as H, KernelFileError as K, ReferenceFetchError as R, requireInherits as a, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, dockerAccess as e, createRunContext as f, runDifferential as g, resolveKernels as h, parseConfig as i, buildImage as j, extractFiles as k, loadConfig as l, buildKernel as m, bootKernels as n, githubFromEnvironment as o, publishedArtifactName as p, compareSaved as q, requireSrc$4 as r, sha256 as s, defaultSettings as t, updateExpectations as u, variantOf as v, workflowFile as w };
+/**
+ * `diverge bisect`: the first commit between a good and a bad revision whose kernel diverges
+ * from the references. Only wires stages: the commit range (bisect/history), the search
+ * (bisect/search), each commit built in a worktree (build/worktree), booted with one prepared
+ * harness (run/boots) and judged (run/candidate), read as good, bad or skipped (bisect/verdict),
+ * and the answer written as bisect.json and bisect.md (bisect/model, bisect/render).
+ */
+/** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
+class BisectInputError extends Error {
+}
+/** The name the good revision's kernel has as a reference. */
+const GOOD_REFERENCE = 'good';
+const short = (sha) => sha.slice(0, 12);
+/** Runs the bisect and writes DIR/bisect.json and bisect.md; the outcome says if it found one. */
+async function runBisect(context, settings, options) {
+    const startedAt = context.clock.now();
+    const { progress, outDir, docker } = options;
+    const kernel = settings.kernel;
+    if (kernel?.build === undefined)
+        throw new BisectInputError(`${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`);
+    const asInput = (error) => {
+        throw error instanceof GitError ? new BisectInputError(error.message) : error;
+    };
+    const top = await gitTop(kernel.build.context).catch(asInput);
+    const good = await resolveRevision(top, options.good, '--good').catch(asInput);
+    const bad = await resolveRevision(top, options.bad, '--bad').catch(asInput);
+    const commits = await commitRange(top, good, bad, options).catch(asInput);
+    const selection = {
+        tests: [...options.tests],
+        classes: [...(options.classes ?? settings.failOn)],
+    };
+    const slots = Math.max(1, options.jobs ?? availableParallelism());
+    const variant = variantOf(settings, undefined);
+    const expectations = await loadExpectations(settings.expectations);
+    const today = context.clock.today();
+    const scope = { variant, today };
+    await mkdir(outDir, { recursive: true });
+    const workDir = path$1.join(outDir, 'work');
+    await mkdir(workDir, { recursive: true });
+    progress(`bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
+    const build = (sha, dir) => buildCommitKernel(docker, kernel, sha, {
+        variant,
+        workDir,
+        outDir: dir,
+        progress: (line) => progress(`${short(sha)}: ${line}`),
+        contextCache: context.cache.contexts,
+    });
+    // The references, observed once: the config's (a base reference means a pull request's
+    // base; here the good revision plays that part) and the good revision's kernel.
+    const configured = await resolveReferences({ ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, undefined, {
+        docker,
+        variant,
+        outDir,
+        progress,
+        cache: context.cache,
+        ...(options.github ? { github: options.github } : {}),
+        ...(options.run ? { run: options.run } : {}),
+    });
+    const references = [...configured];
+    if (options.goodReference !== false) {
+        progress(`building the good revision ${short(good.sha)} (reference "${GOOD_REFERENCE}")`);
+        const built = await build(good.sha, path$1.join(outDir, 'steps', 'good')).catch((error) => {
+            if (error instanceof BuildError)
+                throw new BisectInputError(`--good ${short(good.sha)} does not build: ${error.message}`);
+            throw error;
+        });
+        references.push({
+            name: GOOD_REFERENCE,
+            path: built.kernel.path,
+            digest: built.kernel.digest,
+            source: { commit: good.sha, image: built.image.tag },
+        });
+    }
+    if (references.length === 0)
+        throw new BisectInputError(`${settings.configPath}: no references: add references to the config or keep the good revision's kernel as one`);
+    const referenceRoles = await Promise.all(references.map(async (r) => ({
+        name: r.name,
+        source: r.source,
+        digest: r.digest ?? (await sha256File(r.path)),
+    })));
+    // The commits of a round boot side by side: each gets its share of the boot slots.
+    const bootJobs = Math.max(1, Math.floor(defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus) / slots));
+    const booter = await prepareBoots(context, settings, references, {
+        outDir,
+        docker,
+        progress,
+        jobs: bootJobs,
+        cached: {
+            cache: new ObservationCache(context.cache.observations, context.buildId),
+            digests: new Map(references.flatMap((r) => (r.digest ? [[r.name, r.digest]] : []))),
+        },
+    });
+    const { repeat, rerunDivergent } = settings.harness;
+    const referenceObservations = await booter.boot(references, repeat, 1);
+    if (options.goodReference !== false && configured.length > 0) {
+        const judgement = judgeRun(settings, {
+            candidate: referenceRoles.at(-1),
+            references: referenceRoles.slice(0, -1),
+        }, referenceObservations, expectations, scope);
+        const reading = readStep(judgement.tests, selection);
+        if (reading.verdict === 'bad')
+            throw new BisectInputError(`--good ${short(good.sha)} already diverges from ${configured.map((r) => r.name).join(', ')}: ${reading.diverging.slice(0, 10).join(', ')}`);
+    }
+    const tested = new Map();
+    let round = 0;
+    const testCommit = async (index) => {
+        const commit = commits[index];
+        const started = context.clock.now();
+        const name = short(commit.sha);
+        const stepDir = path$1.join(outDir, 'steps', name);
+        const base = { sha: commit.sha, subject: commit.subject, round, flaky: [], diverging: [] };
+        const finish = (result) => {
+            result.step.durationMs = context.clock.now() - started;
+            tested.set(index, result);
+            progress(stepLine(result.step));
+            return result.step.verdict;
+        };
+        let built;
+        try {
+            built = await build(commit.sha, stepDir);
+            await checkKernelFile(name, built.kernel.path, settings.machine.arch);
+        }
+        catch (error) {
+            if (!(error instanceof BuildError || error instanceof KernelFileError))
+                throw error;
+            const reason = `does not build: ${error.message.split('\n')[0]?.slice(0, 300)}`;
+            const step = { ...base, verdict: 'skip', build: 'skipped', boots: 0, reason, durationMs: 0 };
+            return finish({ step: step, observations: [] });
+        }
+        const role = {
+            name,
+            source: { commit: commit.sha, image: built.image.tag },
+            digest: built.kernel.digest,
+        };
+        const roles = { candidate: role, references: referenceRoles };
+        const candidate = { name, path: built.kernel.path };
+        let observations = await booter.boot([candidate], repeat, 1);
+        const read = () => readStep(judgeRun(settings, roles, [...referenceObservations, ...observations], expectations, scope)
+            .tests, selection);
+        let reading = read();
+        if (needsRecheck(reading)) {
+            const again = Math.max(1, rerunDivergent);
+            progress(`${name}: ${reading.verdict === 'bad' ? 'diverges' : 'flaky'}; booting it ${again} more time(s) before trusting it`);
+            observations = [...observations, ...(await booter.boot([candidate], again, repeat + 1))];
+            reading = read();
+        }
+        await mkdir(stepDir, { recursive: true });
+        const saved = {
+            host: booter.host,
+            harness: booter.harness,
+            observations: [...referenceObservations, ...observations],
+            roles,
+            startedAt: new Date(started).toISOString(),
+        };
+        await reportRun(settings, saved, expectations, { outDir: stepDir, variant, today}, context.clock.now() - started);
+        const step = {
+            ...base,
+            verdict: reading.verdict,
+            build: built.image.cached ? 'reused' : 'built',
+            boots: observations.length,
+            flaky: reading.flaky,
+            diverging: reading.diverging,
+            ...(reading.reason ? { reason: reading.reason } : {}),
+            durationMs: 0,
+            report: path$1.relative(outDir, path$1.join(stepDir, 'report.json')),
+        };
+        return finish({ step, role, observations });
+    };
+    const result = await search(commits.length, slots, (indices) => {
+        round++;
+        progress(`round ${round}: testing ${indices.map((i) => short(commits[i]?.sha ?? '')).join(' ')}`);
+        return inParallel(indices, slots, testCommit);
+    });
+    const culprit = result.culprit === undefined ? undefined : commits[result.culprit];
+    const tests = result.culprit === undefined || result.undecided.length > 0
+        ? culpritTests(tested.get(result.culprit ?? -1), undefined)
+        : culpritTests(tested.get(result.culprit), result.culprit === 0
+            ? options.goodReference !== false
+                ? {
+                    role: referenceRoles.at(-1),
+                    observations: referenceObservations.filter((o) => o.kernel === GOOD_REFERENCE),
+                }
+                : undefined
+            : tested.get(result.culprit - 1));
+    const steps = [...tested.entries()]
+        .sort(([a], [b]) => (tested.get(a)?.step.round ?? 0) - (tested.get(b)?.step.round ?? 0) || a - b)
+        .map(([, t]) => t.step);
+    const bisect = {
+        schema: BISECT_SCHEMA,
+        run: {
+            startedAt: new Date(startedAt).toISOString(),
+            durationMs: context.clock.now() - startedAt,
+            tool: { name: TOOL_NAME, version: TOOL_VERSION },
+            host: { qemu: booter.host.qemu, accel: booter.host.accel, cpus: booter.host.cpus },
+        },
+        outcome: result.badRevision === undefined
+            ? 'culprit'
+            : result.badRevision === 'good'
+                ? 'bad-revision-good'
+                : 'bad-revision-skipped',
+        good,
+        bad,
+        range: { commits: commits.length, firstParent: options.firstParent },
+        selection: { tests: [...selection.tests], classes: [...selection.classes] },
+        references: references.map((r) => r.name),
+        culprit: culprit ?? null,
+        undecided: result.undecided.map((i) => commits[i]),
+        tests,
+        steps,
+        skipped: [...tested.entries()]
+            .filter(([, t]) => t.step.verdict === 'skip')
+            .sort(([a], [b]) => a - b)
+            .map(([i]) => commits[i]),
+        rounds: result.rounds,
+        slots,
+        builds: {
+            built: steps.filter((s) => s.build === 'built').length,
+            reused: steps.filter((s) => s.build === 'reused').length,
+            skipped: steps.filter((s) => s.build === 'skipped').length,
+        },
+        plainSteps: plainBisectSteps(commits.length),
+    };
+    validateBisect(bisect, path$1.join(outDir, 'bisect.json'));
+    await writeFile(path$1.join(outDir, 'bisect.json'), `${JSON.stringify(bisect, null, 2)}\n`);
+    await writeFile(path$1.join(outDir, 'bisect.md'), renderBisectMarkdown(bisect));
+    return bisect;
+    /**
+     * The selected tests that diverge at the culprit: judged against its parent alone when the
+     * parent is known good, so each diff is what the commit changed; else against the references.
+     */
+    function culpritTests(at, parent) {
+        if (!at?.role)
+            return [];
+        const against = parent?.role
+            ? { references: [parent.role], observations: parent.observations }
+            : { references: referenceRoles, observations: referenceObservations };
+        const judgement = judgeRun(settings, { candidate: at.role, references: against.references }, [...against.observations, ...at.observations], expectations, scope);
+        return judgement.tests
+            .filter((t) => selects(selection, t.id) && isDivergence(t.verdict))
+            .map((t) => ({
+            id: t.id,
+            class: t.verdict.class,
+            ...(t.verdict.diff ? { diff: t.verdict.diff } : {}),
+        }));
+    }
+}
+
+function cacheDirs(root) {
+    return {
+        root,
+        kernels: path$1.join(root, 'kernels'),
+        sources: path$1.join(root, 'sources'),
+        observations: path$1.join(root, 'observations'),
+        contexts: path$1.join(root, 'contexts'),
+        initramfs: path$1.join(root, 'initramfs'),
+        kvmProbe: path$1.join(root, 'kvm-probe.json'),
+    };
+}
+/** ~/.cache/diverge, or under XDG_CACHE_HOME. */
+function cacheDir(env) {
+    return path$1.join(env.XDG_CACHE_HOME || path$1.join(homedir(), '.cache'), 'diverge');
+}
+function processRegistry() {
+    const live = new Set();
+    return {
+        add: (child) => void live.add(child),
+        delete: (child) => void live.delete(child),
+        killAll: () => {
+            for (const child of live)
+                child.kill('SIGKILL');
+            const n = live.size;
+            live.clear();
+            return n;
+        },
+    };
+}
+const systemClock = {
+    now: () => Date.now(),
+    today: () => new Date().toISOString().slice(0, 10),
+};
+/** The context of a process: read from its environment, once. */
+function createRunContext(env = process.env) {
+    return {
+        cache: cacheDirs(cacheDir(env)),
+        processes: processRegistry(),
+        clock: systemClock,
+        // From source (ts-jest) this is `0.1.0+source` whatever the code: harmless, as tests give
+        // every run fresh cache directories and so never meet entries of an older build.
+        buildId: BUILD_ID,
+        searchPath: (env.PATH ?? '').split(path$1.delimiter).filter(Boolean),
+        tempDir: env.RUNNER_TEMP || tmpdir(),
+        dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+    };
+}
+
+export { readBootLogs as A, renderHtml as B, CLIENT_COMMON as C, updateExpectations as D, resultText as E, defaultSettings as F, ConfigError as G, HarnessError as H, BuildError as I, BisectInputError as J, KernelFileError as K, ReferenceFetchError as R, requireInherits as a, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, runBisect as e, dockerAccess as f, gitTop as g, renderBisectMarkdown as h, createRunContext as i, runDifferential as j, resolveKernels as k, loadConfig as l, classColour as m, htmlPage as n, parseConfig as o, publishedArtifactName as p, buildKernel as q, requireSrc$4 as r, sha256 as s, buildImage as t, extractFiles as u, variantOf as v, workflowFile as w, bootKernels as x, githubFromEnvironment as y, compareSaved as z };
