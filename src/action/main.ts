@@ -21,7 +21,13 @@ import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js
 import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
-import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
+import {
+  createCheck,
+  publish,
+  type Publisher,
+  reportMissed,
+  withErrorBoundary,
+} from './publish.js';
 import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
 import type { ActionServices } from './services.js';
 
@@ -75,25 +81,25 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   const guarded = guard(env, services);
   if (!guarded) return;
   const step: Step = { env, services, ...guarded, github: services.github(guarded.inputs.token) };
-  let check: OpenCheck | undefined;
-  if (step.access.canWrite) {
-    check = await createCheck(core, step.github, checkTarget(step));
-    if (!check) return;
-  } else
-    core.warning(
-      'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)',
-    );
-  await withErrorBoundary(core, check, async () => {
+  const publisher = await createCheck(core, step.github, checkTarget(step), {
+    mode: step.inputs.checkRun,
+    ...(step.access.canWrite ? {} : { readOnly: FORK_READ_ONLY }),
+  });
+  if (!publisher) return;
+  await withErrorBoundary(core, publisher, async () => {
     const leg = await loadLeg(step);
     await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
     await writeOutputs(step, leg, report);
     await uploadArtifacts(step, leg, kernels);
-    if (check) await publishReport(step, check, report);
+    await publishReport(step, publisher, report);
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     concludeStep(step, leg, report);
   });
 }
+
+const FORK_READ_ONLY =
+  'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)';
 
 /**
  * The inputs, and what the event allows. Refuses (fails the step, returns undefined) on a bad
@@ -268,10 +274,14 @@ function checkTitle(report: Report): string {
   return `${summary.divergences} divergences (${summary.failing} failing) in ${summary.tests} tests`;
 }
 
-/** The check run with one annotation per divergence, and the comment on the pull request. */
+/**
+ * The check run with one annotation per divergence (or, without a check run, annotations of the
+ * step), the comment on the pull request, their pages as outputs, and in the job summary what
+ * could not be published.
+ */
 async function publishReport(
   { env, services, inputs, access }: Step,
-  check: OpenCheck,
+  publisher: Publisher,
   report: Report,
 ) {
   const located = await locateTests(
@@ -283,9 +293,10 @@ async function publishReport(
   const markdown = (budgetBytes: number) =>
     renderMarkdown(report, { budgetBytes, reportUrl: runUrl(env), title: inputs.baseCheckName });
   const pr = access.pullRequest;
-  await publish(
-    services.core,
-    check,
+  const { core } = services;
+  const published = await publish(
+    core,
+    publisher,
     {
       conclusion: report.summary.conclusion,
       title: checkTitle(report),
@@ -295,11 +306,15 @@ async function publishReport(
     pr && {
       issueNumber: pr.number,
       mode: inputs.comment,
+      replacement: inputs.commentMode,
       divergences: report.summary.divergences,
       state: stateOf([{ report }]),
       markdown,
     },
   );
+  core.setOutput('check-url', published.checkUrl ?? '');
+  core.setOutput('comment-url', published.commentUrl ?? '');
+  await reportMissed(core, publisher);
 }
 
 /** Fails the step on failing divergences; a run without a conclusion is a warning. */

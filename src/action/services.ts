@@ -17,11 +17,21 @@ export interface JobSummary {
   write(): Promise<unknown>;
 }
 
+/** Where a workflow-command annotation points (@actions/core's AnnotationProperties). */
+export interface AnnotationPlace {
+  title?: string;
+  file?: string;
+  startLine?: number;
+  endLine?: number;
+}
+
 /** The part of @actions/core the actions use. */
 export interface ActionCore {
   getInput(name: string): string;
   info(message: string): void;
-  warning(message: string): void;
+  warning(message: string, place?: AnnotationPlace): void;
+  error(message: string, place?: AnnotationPlace): void;
+  notice(message: string, place?: AnnotationPlace): void;
   setFailed(message: string): void;
   setOutput(name: string, value: unknown): void;
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;

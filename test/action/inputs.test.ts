@@ -11,6 +11,8 @@ describe('readInputs', () => {
       checkName: 'diverge',
       baseCheckName: 'diverge',
       comment: 'auto',
+      commentMode: 'update',
+      checkRun: 'auto',
       uploadArtifacts: true,
       publishKernel: true,
       allowForkCode: false,

@@ -73,7 +73,14 @@ function fakePipeline(events: string[], result: Report | Error): Pipeline {
 async function run(
   context: GitHubContext,
   result: Report | Error,
-  options: { inputs?: Record<string, string>; failing?: string[] } = {},
+  options: {
+    inputs?: Record<string, string>;
+    failing?: string[];
+    /** GitHub refuses these operations with 403, as it refuses a read-only token. */
+    refused?: string[];
+    /** Set up the fake GitHub before the run. */
+    seed?: (github: ReturnType<typeof fakeGitHub>) => void;
+  } = {},
 ) {
   const events: string[] = [];
   const workspace = scratchDir('action-unit');
@@ -81,6 +88,8 @@ async function run(
   const core = fakeCore(events, { 'github-token': 't', ...options.inputs });
   const github = fakeGitHub(events);
   for (const operation of options.failing ?? []) github.fail(operation);
+  for (const operation of options.refused ?? []) github.fail(operation, 1, 403);
+  options.seed?.(github);
   const artifacts = fakeArtifacts(events);
   await runAction(environment(context, { workspace, runnerTemp: path.join(workspace, 'tmp') }), {
     core,
@@ -110,8 +119,11 @@ describe('runAction', () => {
       'output report',
       'artifact diverge-report-default',
       'checks.update failure',
+      'users.getAuthenticated',
       'issues.listComments',
       'issues.createComment',
+      'output check-url',
+      'output comment-url',
       'cache.save',
       'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
     ]);
@@ -203,5 +215,90 @@ describe('runAction', () => {
       'warning: could not post the pull request comment: fake GitHub refused the request (422)',
     );
     expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
+  });
+
+  it('a token GitHub refuses check runs to (403): builds, judges and annotates the step instead', async () => {
+    const { events, core, github, artifacts } = await run(pullRequestContext(), failing, {
+      refused: ['checks.create', 'issues.createComment'],
+    });
+    expect(github.checks).toEqual([]);
+    expect(events).toContain('runDifferential');
+    // The divergence as a workflow-command annotation, placed where the check run would put it.
+    expect(events.filter((e) => e.startsWith('error'))).toEqual([
+      expect.stringMatching(
+        /^error: the test passes .* the candidate fails[^]*\[regression: b @ \S+:\d+\]$/,
+      ),
+    ]);
+    expect(artifacts.uploads.map((u) => u.name)).toEqual(['diverge-report-default']);
+    const summary = core.summaryText();
+    expect(summary).toContain('**Not published:**');
+    expect(summary).toMatch(/the check run: GitHub refused it .*`checks: write`/);
+    expect(summary).toMatch(/the pull request comment: .*`pull-requests: write`/);
+    // It fails on the verdict, and only on it.
+    expect(events.filter((e) => e.startsWith('failed'))).toEqual([
+      'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
+    ]);
+    expect(core.outputs['check-url']).toBe('');
+  });
+
+  it('a refused check run on a clean run does not fail the step', async () => {
+    const { events, core } = await run(pullRequestContext(), clean, { refused: ['checks.create'] });
+    expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
+    expect(core.outputs.conclusion).toBe('success');
+  });
+
+  it('check-run: always fails the step when GitHub refuses the check run', async () => {
+    const { events } = await run(pullRequestContext(), clean, {
+      inputs: { 'check-run': 'always' },
+      refused: ['checks.create'],
+    });
+    expect(events).toEqual([
+      'checks.create diverge',
+      expect.stringMatching(/^failed: cannot create the check run/),
+    ]);
+  });
+
+  it('check-run: never creates no check run and annotates the step', async () => {
+    const { events, core } = await run(pullRequestContext(), failing, {
+      inputs: { 'check-run': 'never', comment: 'never' },
+    });
+    expect(events.filter((e) => e.startsWith('checks'))).toEqual([]);
+    expect(events.filter((e) => e.startsWith('error:'))).toHaveLength(1);
+    expect(core.summaryText()).not.toContain('Not published');
+  });
+
+  it("a personal access token finds its own comment again and leaves other people's alone", async () => {
+    const marked = (text: string) => `<!-- diverge:comment diverge -->\n${text}`;
+    const { github } = await run(pullRequestContext(), failing, {
+      seed: (fake) => {
+        fake.actAs('ta-alice');
+        fake.addComment(marked('quoted by a student'), { type: 'User', login: 'student' });
+        fake.addComment(marked('an earlier run'), { type: 'User', login: 'ta-alice' });
+        fake.addComment(marked('another bot'), { type: 'Bot', login: 'other[bot]' });
+      },
+    });
+    expect(github.comments.map((c) => [c.user.login, c.body.includes('an earlier run')])).toEqual([
+      ['student', false],
+      ['ta-alice', false],
+      ['other[bot]', false],
+    ]);
+    expect(github.comments[1]?.body).toContain('diverge:state');
+  });
+
+  it('comment-mode: recreate posts the new comment at the bottom and deletes the old one', async () => {
+    const { events, github } = await run(pullRequestContext(), failing, {
+      inputs: { 'comment-mode': 'recreate' },
+      seed: (fake) =>
+        fake.addComment('<!-- diverge:comment diverge -->\nold', {
+          type: 'Bot',
+          login: 'github-actions[bot]',
+        }),
+    });
+    expect(events.filter((e) => e.startsWith('issues'))).toEqual([
+      'issues.listComments',
+      'issues.createComment',
+      'issues.deleteComment',
+    ]);
+    expect(github.comments.map((c) => c.id)).toEqual([2]);
   });
 });

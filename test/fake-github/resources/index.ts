@@ -6,6 +6,7 @@ import { commentHandlers } from './comments.js';
 import type { Handler } from './context.js';
 import { releaseHandlers } from './releases.js';
 import { repoHandlers } from './repos.js';
+import { userHandlers } from './users.js';
 
 export const handlers: Record<string, Handler> = {
   ...repoHandlers,
@@ -13,6 +14,7 @@ export const handlers: Record<string, Handler> = {
   ...commentHandlers,
   ...actionsHandlers,
   ...releaseHandlers,
+  ...userHandlers,
   'rate-limit/get': (ctx) => ({
     status: 200,
     body: rateLimitBody(rateWindow(ctx.state, ctx.token)),
