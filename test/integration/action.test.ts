@@ -20,6 +20,8 @@ import {
 
 const TOKEN = 'ghs_action_write';
 const READ_TOKEN = 'ghs_action_read';
+/** A teaching assistant's personal access token. */
+const PAT = 'ghp_ta_alice';
 const REPO = 'course/kernel';
 let fake: FakeGitHub;
 let kernels: Record<string, string>;
@@ -52,6 +54,7 @@ beforeAll(async () => {
   fake = await startFakeGitHub();
   fake.state.addToken(TOKEN, { permissions: 'write' });
   fake.state.addToken(READ_TOKEN, { permissions: 'read' });
+  fake.state.addToken(PAT, { permissions: 'write', login: 'ta-alice' });
   fake.state.addRepo(REPO, { defaultBranch: 'main' });
   fake.state.addPull(REPO, {
     number: 7,
@@ -228,6 +231,57 @@ describe('the action on a pull request', () => {
     expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
     expect(fake.violations).toEqual([]);
   }, 300_000);
+
+  it('a read-only token on a pull request (403 on check creation): annotations, summary, artifact; fails only on the verdict', async () => {
+    const headSha = nextSha();
+    const artifactsBefore = fake.state.artifactsOf(REPO).length;
+    const run = await runAction({
+      candidate: kernels.X86_612 as string,
+      headSha,
+      token: READ_TOKEN,
+      inputs: { 'check-run': 'auto' },
+    });
+    expect(fake.state.checkRunsOf(REPO, headSha)).toEqual([]);
+    // The divergences as workflow commands on the harness source, where the check would put them.
+    // (A loaded machine may turn a regression into a hang: the class is not what this checks.)
+    expect(run.stdout).toMatch(
+      /^::error title=[a-z-]+%3A case_1,file=harness\/cases\.txt,line=1,endLine=1::/m,
+    );
+    expect(run.stdout.match(/^::error title=[a-z-]+%3A case_\d+,file=harness\//gm)).toHaveLength(
+      60,
+    );
+    expect(run.summary).toContain('60 failing divergences against debian-a, debian-b');
+    expect(run.summary).toMatch(
+      /\*\*Not published:\*\*\n- the check run: GitHub refused it \(Resource not accessible by integration/,
+    );
+    expect(run.summary).toMatch(
+      /- the pull request comment: Resource not accessible by integration/,
+    );
+    expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
+    // The step fails on the verdict (failing divergences), not on the refusal.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::60 failing divergences');
+    expect(run.outputs['check-url']).toBe('');
+    expect(fake.violations).toEqual([]);
+  }, 300_000);
+
+  it("a personal access token's comment is found again by its user, next to the bot's", async () => {
+    const number = 7;
+    const before = fake.state.commentsOf(REPO, number).length;
+    const options = { candidate: kernels.X86_612 as string, token: PAT };
+    const first = await runAction({ ...options, headSha: nextSha() });
+    const second = await runAction({ ...options, headSha: nextSha() });
+    const comments = fake.state.commentsOf(REPO, number);
+    const mine = comments.filter((c) => c.user === 'ta-alice');
+    expect(comments).toHaveLength(before + 1);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.history).toHaveLength(2);
+    expect(first.outputs['comment-url']).toBe(second.outputs['comment-url']);
+    expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
+    expect(first.outputs['check-url']).toMatch(/\/runs\/\d+$/);
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
+  }, 600_000);
 
   it('on a push, publishes the kernel for later pull requests to find as their base', async () => {
     const headSha = nextSha();
