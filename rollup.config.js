@@ -116,6 +116,7 @@ export default (args) =>
             cli: 'src/entry/cli.ts',
             index: 'src/entry/action.ts',
             publish: 'src/entry/publish-action.ts',
+            post: 'src/entry/post-action.ts',
           },
           'dist',
           { shebang: 'cli' },

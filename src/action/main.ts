@@ -4,7 +4,7 @@
  * `runAction` reads as its steps; each is a small function below. The token goes to the GitHub
  * client only: never into a Docker build or a guest.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dockerAccess } from '../build/docker.js';
 import { variantOf } from '../build/kernel.js';
@@ -22,6 +22,7 @@ import { type ActionEnvironment, type GitHubContext, runUrl } from './environmen
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import {
+  completeOnce,
   createCheck,
   publish,
   type Publisher,
@@ -29,7 +30,9 @@ import {
   withErrorBoundary,
 } from './publish.js';
 import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
+import { CHECK_RUN_STATE } from './post.js';
 import type { ActionServices } from './services.js';
+import { finishedBoots } from './cancel.js';
 
 interface PullRequest {
   number: number;
@@ -86,8 +89,10 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     ...(step.access.canWrite ? {} : { readOnly: FORK_READ_ONLY }),
   });
   if (!publisher) return;
+  if (publisher.checkRun) core.saveState(CHECK_RUN_STATE, checkRunState(publisher));
   await withErrorBoundary(core, publisher, async () => {
     const leg = await loadLeg(step);
+    services.cancellation.onCancel((signal) => cancelRun(step, publisher, leg, signal));
     await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
     await writeOutputs(step, leg, report);
@@ -98,8 +103,42 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   });
 }
 
+/** What the post: step needs to complete a check run a killed main step left in progress. */
+function checkRunState({ target, checkRun }: Publisher): string {
+  return JSON.stringify({ owner: target.owner, repo: target.repo, id: checkRun?.id });
+}
+
 const FORK_READ_ONLY =
   'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)';
+
+/**
+ * A cancelled run (SIGINT/SIGTERM): QEMU stopped, the check run completed as cancelled with the
+ * boots that finished, the partial report uploaded, the step failed.
+ */
+async function cancelRun(step: Step, publisher: Publisher, leg: Leg, signal: string) {
+  const { core, run } = step.services;
+  publisher.cancelling = true;
+  const stopped = run.processes.killAll();
+  const finished = await finishedBoots(leg.outDir);
+  const text = [
+    `diverge was cancelled (${signal}): ${stopped} QEMU process(es) stopped.`,
+    finished.length
+      ? `Boots that finished:\n${finished.map((line) => `- ${line}`).join('\n')}`
+      : 'No boot had finished.',
+  ].join('\n\n');
+  await core.summary
+    .addRaw(`\n\n${text}\n`)
+    .write()
+    .catch(() => undefined);
+  await completeOnce(publisher, {
+    conclusion: 'cancelled',
+    title: 'cancelled',
+    summary: text,
+    annotations: [],
+  }).catch((error: Error) => core.warning(`could not complete the check run: ${error.message}`));
+  await uploadReport(step, leg, ['observations']);
+  core.setFailed(`cancelled (${signal})`);
+}
 
 /**
  * The inputs, and what the event allows. Refuses (fails the step, returns undefined) on a bad
@@ -211,43 +250,50 @@ async function writeOutputs({ env, services, inputs }: Step, leg: Leg, report: R
  * fork's report; on a push, the built kernel, which later pull requests take as their base. An
  * upload that fails is a warning: the verdict does not depend on it.
  */
-async function uploadArtifacts(step: Step, { variant, outDir }: Leg, kernels: Kernels) {
-  const { env, inputs, access } = step;
-  if (inputs.uploadArtifacts) {
-    const pr = access.pullRequest;
-    if (pr) {
-      const record: PullRequestRecord = {
-        number: pr.number,
-        headSha: pr.head.sha,
-        baseRepository: pr.base.repo.full_name,
-      };
-      await writeFile(path.join(outDir, 'pull-request.json'), JSON.stringify(record));
-    }
-    const files = await listFiles(outDir, [
-      'report.json',
-      'report.md',
-      'boots.json',
-      'pull-request.json',
-      'logs',
-    ]);
-    await upload(
-      step,
-      `${REPORT_ARTIFACT_PREFIX}${variant}`,
-      outDir,
-      files,
-      'upload the report artifact',
-    );
-  }
+async function uploadArtifacts(step: Step, leg: Leg, kernels: Kernels) {
+  const { env, inputs } = step;
+  await uploadReport(step, leg);
   if (inputs.publishKernel && env.context.eventName === 'push') {
     const kernel = kernels.candidate.path;
     await upload(
       step,
-      publishedArtifactName(variant),
+      publishedArtifactName(leg.variant),
       path.dirname(kernel),
       [kernel],
       'publish the kernel',
     );
   }
+}
+
+/** The report artifact (whatever of it exists, and `partial` entries), with the pull-request record. */
+async function uploadReport(step: Step, { variant, outDir }: Leg, partial: string[] = []) {
+  const { inputs, access } = step;
+  if (!inputs.uploadArtifacts) return;
+  const pr = access.pullRequest;
+  if (pr) {
+    await mkdir(outDir, { recursive: true });
+    const record: PullRequestRecord = {
+      number: pr.number,
+      headSha: pr.head.sha,
+      baseRepository: pr.base.repo.full_name,
+    };
+    await writeFile(path.join(outDir, 'pull-request.json'), JSON.stringify(record));
+  }
+  const files = await listFiles(outDir, [
+    'report.json',
+    'report.md',
+    'boots.json',
+    'pull-request.json',
+    'logs',
+    ...partial,
+  ]);
+  await upload(
+    step,
+    `${REPORT_ARTIFACT_PREFIX}${variant}`,
+    outDir,
+    files,
+    'upload the report artifact',
+  );
 }
 
 async function upload(

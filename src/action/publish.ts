@@ -36,6 +36,27 @@ export interface Publisher {
   missed: string[];
   /** False for a fork's read-only token: a comment would only be refused. */
   canComment: boolean;
+  /** The check run was completed: nothing completes it again. */
+  completed?: boolean;
+  /** The run is being cancelled: only the cancellation completes the check run. */
+  cancelling?: boolean;
+}
+
+/**
+ * Completes the check run, unless there is none, it is already complete, or a cancellation has
+ * the last word; says whether it did.
+ */
+export async function completeOnce(publisher: Publisher, result: CheckResult): Promise<boolean> {
+  const { checkRun } = publisher;
+  if (!checkRun || publisher.completed) return false;
+  if (publisher.cancelling && result.conclusion !== 'cancelled') return false;
+  await completeCheckRun(
+    publisher.github,
+    { ...publisher.target, checkRunId: checkRun.id },
+    result,
+  );
+  publisher.completed = true;
+  return true;
 }
 
 /** What a completed check run shows. */
@@ -133,7 +154,7 @@ export async function publish(
   const { github, target, checkRun } = publisher;
   const published: Published = {};
   if (checkRun) {
-    await completeCheckRun(github, { ...target, checkRunId: checkRun.id }, result);
+    if (!(await completeOnce(publisher, result))) return published;
     published.checkUrl = checkRun.url;
     core.info(
       `check run "${target.name}" completed: ${result.conclusion}, ${result.annotations.length} annotations`,
@@ -202,20 +223,14 @@ export async function withErrorBoundary(
       .addCodeBlock(shown)
       .write()
       .catch(() => undefined);
-    const { checkRun } = publisher;
-    if (checkRun)
-      await completeCheckRun(
-        publisher.github,
-        { ...publisher.target, checkRunId: checkRun.id },
-        {
-          conclusion: 'failure',
-          title: FAILED_TITLE,
-          summary: `\`\`\`\n${shown}\n\`\`\``,
-          annotations: [],
-        },
-      ).catch((failure: Error) =>
-        core.warning(`could not complete the check run: ${failure.message}`),
-      );
+    await completeOnce(publisher, {
+      conclusion: 'failure',
+      title: FAILED_TITLE,
+      summary: `\`\`\`\n${shown}\n\`\`\``,
+      annotations: [],
+    }).catch((failure: Error) =>
+      core.warning(`could not complete the check run: ${failure.message}`),
+    );
     core.setFailed(message);
   }
 }

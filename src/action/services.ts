@@ -5,6 +5,7 @@
  */
 import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
 import type { RunContext } from '../context.js';
+import type { Cancellation } from './cancel.js';
 import type { GitHub } from '../github/client.js';
 import type { resolveKernels } from '../references/resolve.js';
 import type { runDifferential } from '../run/candidate.js';
@@ -35,6 +36,9 @@ export interface ActionCore {
   setFailed(message: string): void;
   setOutput(name: string, value: unknown): void;
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** State for the post: step (GITHUB_STATE), and reading it there. */
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
   summary: JobSummary;
 }
 
@@ -73,4 +77,6 @@ export interface ActionServices extends PublishServices {
   /** The run's context; its cache directories are what the Actions cache keeps. */
   run: RunContext;
   pipeline: Pipeline;
+  /** Set off by the entry point on SIGINT/SIGTERM. */
+  cancellation: Cancellation;
 }

@@ -28,6 +28,7 @@ const at = (place: AnnotationPlace | undefined) =>
 export function fakeCore(events: string[], inputs: Record<string, string>): FakeCore {
   const lines: string[] = [];
   const outputs: Record<string, unknown> = {};
+  const state = new Map<string, string>();
   let pending = '';
   let written = '';
   const summary = {
@@ -55,6 +56,11 @@ export function fakeCore(events: string[], inputs: Record<string, string>): Fake
       events.push(`output ${name}`);
     },
     group: (name, fn) => (events.push(`group ${name}`), fn()),
+    saveState: (name, value) => {
+      state.set(name, value);
+      events.push(`state ${name}`);
+    },
+    getState: (name) => state.get(name) ?? '',
     summary,
   };
 }
@@ -126,6 +132,10 @@ export function fakeGitHub(events: string[]) {
         };
         checks.push(created);
         return { data: created };
+      },
+      get: async (p: Params) => {
+        call('checks.get');
+        return { data: check(Number(p.check_run_id)) };
       },
       update: async (p: Params) => {
         call('checks.update', String(p.conclusion ?? 'more annotations'));

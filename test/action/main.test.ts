@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { GitHubContext } from '../../src/action/environment.js';
+import { type Cancellation, createCancellation } from '../../src/action/cancel.js';
 import { runAction } from '../../src/action/main.js';
 import type { Pipeline } from '../../src/action/services.js';
 import { createRunContext } from '../../src/context.js';
@@ -80,6 +81,7 @@ async function run(
     refused?: string[];
     /** Set up the fake GitHub before the run. */
     seed?: (github: ReturnType<typeof fakeGitHub>) => void;
+    pipeline?: (events: string[], cancellation: Cancellation) => Pipeline;
   } = {},
 ) {
   const events: string[] = [];
@@ -91,13 +93,15 @@ async function run(
   for (const operation of options.refused ?? []) github.fail(operation, 1, 403);
   options.seed?.(github);
   const artifacts = fakeArtifacts(events);
+  const cancellation = createCancellation();
   await runAction(environment(context, { workspace, runnerTemp: path.join(workspace, 'tmp') }), {
     core,
     github: () => github.github,
     artifacts,
     cache: fakeCache(events),
     run: createRunContext({ XDG_CACHE_HOME: path.join(workspace, 'cache') }),
-    pipeline: fakePipeline(events, result),
+    pipeline: options.pipeline?.(events, cancellation) ?? fakePipeline(events, result),
+    cancellation,
   });
   return { events, core, github, artifacts };
 }
@@ -107,6 +111,7 @@ describe('runAction', () => {
     const { events, core, github, artifacts } = await run(pullRequestContext(), failing);
     expect(events).toEqual([
       'checks.create diverge',
+      'state check-run',
       'cache.restore',
       'group diverge: build and fetch the kernels',
       'resolveKernels',
@@ -300,5 +305,39 @@ describe('runAction', () => {
       'issues.deleteComment',
     ]);
     expect(github.comments.map((c) => c.id)).toEqual([2]);
+  });
+
+  it('a cancellation mid-boot completes the check as cancelled with the finished boots and uploads what exists', async () => {
+    const { events, core, github, artifacts } = await run(pullRequestContext(), clean, {
+      pipeline: (events, cancellation) => ({
+        ...fakePipeline(events, clean),
+        runDifferential: async (_context, _settings, _kernels, options) => {
+          const observations = path.join(options.outDir, 'observations');
+          mkdirSync(observations, { recursive: true });
+          const boot = { kernel: 'staff', attempt: 1, outcome: 'completed', stage: 'done' };
+          writeFileSync(
+            path.join(observations, 'staff-1.json'),
+            JSON.stringify({ kernel: 'staff', attempt: 1, boot, tests: [{ id: 'a' }] }),
+          );
+          await cancellation.cancel('SIGTERM');
+          // The pipeline's own end comes after: it must not overwrite the cancellation.
+          return clean;
+        },
+      }),
+    });
+    expect(github.checks[0]).toMatchObject({
+      status: 'completed',
+      conclusion: 'cancelled',
+      output: { title: 'cancelled' },
+    });
+    expect(github.checks[0]?.output?.summary).toContain(
+      'staff#1: completed at stage done, 1 tests',
+    );
+    expect(events.filter((e) => e.startsWith('checks.update'))).toEqual([
+      'checks.update cancelled',
+    ]);
+    expect(artifacts.uploads[0]?.files.map((f) => path.basename(f))).toContain('staff-1.json');
+    expect(core.summaryText()).toContain('diverge was cancelled (SIGTERM)');
+    expect(events).toContain('failed: cancelled (SIGTERM)');
   });
 });
