@@ -117,8 +117,9 @@ const FORK_READ_ONLY =
  */
 async function cancelRun(step: Step, publisher: Publisher, leg: Leg, signal: string) {
   const { core, run } = step.services;
-  publisher.cancelling = true;
   const stopped = run.processes.killAll();
+  if (publisher.completed) return; // too late: the verdict is out
+  publisher.cancelling = true;
   const finished = await finishedBoots(leg.outDir);
   const text = [
     `diverge was cancelled (${signal}): ${stopped} QEMU process(es) stopped.`,
