@@ -10,6 +10,8 @@ export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
 export const CHECK_RUN_MODES = ['auto', 'always', 'never'] as const;
 export type CheckRunMode = (typeof CHECK_RUN_MODES)[number];
+export const SETUP_MODES = ['auto', 'never'] as const;
+export type SetupMode = (typeof SETUP_MODES)[number];
 export const COMMENT_REPLACEMENTS = ['update', 'recreate'] as const;
 
 export interface ActionInputs {
@@ -27,6 +29,10 @@ export interface ActionInputs {
   commentMode: CommentReplacement;
   /** auto: a check run when the token may create one; always: fail without; never: none. */
   checkRun: CheckRunMode;
+  /** auto: apt-get install the configured architecture's QEMU package when it is missing. */
+  installQemu: SetupMode;
+  /** auto: give the runner user access to /dev/kvm (udev rule) when it exists. */
+  kvm: SetupMode;
   /** Overrides the config's fail-on when given. */
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
   uploadArtifacts: boolean;
@@ -76,6 +82,8 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     comment,
     commentMode,
     checkRun: oneOf('check-run', read('check-run').trim() || 'auto', CHECK_RUN_MODES),
+    installQemu: oneOf('install-qemu', read('install-qemu').trim() || 'auto', SETUP_MODES),
+    kvm: oneOf('kvm', read('kvm').trim() || 'auto', SETUP_MODES),
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),
     publishKernel: boolean('publish-kernel', true, read),

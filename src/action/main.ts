@@ -33,6 +33,7 @@ import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
 import { CHECK_RUN_STATE } from './post.js';
 import type { ActionServices } from './services.js';
 import { finishedBoots } from './cancel.js';
+import { grantKvm, installQemu, tcgNote } from './host.js';
 
 interface PullRequest {
   number: number;
@@ -93,11 +94,13 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   await withErrorBoundary(core, publisher, async () => {
     const leg = await loadLeg(step);
     services.cancellation.onCancel((signal) => cancelRun(step, publisher, leg, signal));
+    await setUpHost(step, leg);
     await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
-    await writeOutputs(step, leg, report);
+    const tcg = await accelerator(step, leg, report);
+    await writeOutputs(step, leg, report, tcg);
     await uploadArtifacts(step, leg, kernels);
-    await publishReport(step, publisher, report);
+    await publishReport(step, publisher, report, tcg);
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     concludeStep(step, leg, report);
   });
@@ -234,11 +237,41 @@ async function runPipeline(
   return { kernels, report };
 }
 
+/** install-qemu and kvm: QEMU installed and /dev/kvm opened before anything boots. */
+async function setUpHost({ services, inputs }: Step, { settings }: Leg) {
+  const { core, host, run } = services;
+  if (inputs.installQemu === 'auto') await installQemu(core, host, settings, run);
+  if (inputs.kvm === 'auto') await grantKvm(core, host, run);
+}
+
+/**
+ * The accel output; when the run fell back to TCG, a warning that says why, returned for the top
+ * of the job summary and the check.
+ */
+async function accelerator({ services }: Step, { outDir }: Leg, report: Report) {
+  const { core } = services;
+  const accel = report.run.host.accel;
+  core.setOutput('accel', accel);
+  const saved = await readFile(path.join(outDir, 'boots.json'), 'utf8').catch(() => '{}');
+  const reason = (JSON.parse(saved) as { host?: { accelReason?: string } }).host?.accelReason;
+  const note = tcgNote(accel, reason);
+  if (note) core.warning(note);
+  return note;
+}
+
 /** The job summary and the step's outputs. */
-async function writeOutputs({ env, services, inputs }: Step, leg: Leg, report: Report) {
+async function writeOutputs(
+  { env, services, inputs }: Step,
+  leg: Leg,
+  report: Report,
+  tcg: string | undefined,
+) {
   const { core } = services;
   await core.summary
-    .addRaw(renderMarkdown(report, { reportUrl: runUrl(env), title: inputs.baseCheckName }))
+    .addRaw(
+      (tcg ? `> **${tcg}**\n\n` : '') +
+        renderMarkdown(report, { reportUrl: runUrl(env), title: inputs.baseCheckName }),
+    )
     .write();
   core.setOutput('conclusion', report.summary.conclusion);
   core.setOutput('divergences', report.summary.divergences);
@@ -330,6 +363,7 @@ async function publishReport(
   { env, services, inputs, access }: Step,
   publisher: Publisher,
   report: Report,
+  tcg: string | undefined,
 ) {
   const located = await locateTests(
     report.tests.map((t) => t.id),
@@ -347,7 +381,7 @@ async function publishReport(
     {
       conclusion: report.summary.conclusion,
       title: checkTitle(report),
-      summary: markdown(65_000),
+      summary: (tcg ? `> **${tcg}**\n\n` : '') + markdown(64_000),
       annotations: annotationsFor(report, located, fallback),
     },
     pr && {

@@ -6,6 +6,7 @@
 import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
 import type { RunContext } from '../context.js';
 import type { Cancellation } from './cancel.js';
+import type { HostCommands } from './host.js';
 import type { GitHub } from '../github/client.js';
 import type { resolveKernels } from '../references/resolve.js';
 import type { runDifferential } from '../run/candidate.js';
@@ -77,6 +78,8 @@ export interface ActionServices extends PublishServices {
   /** The run's context; its cache directories are what the Actions cache keeps. */
   run: RunContext;
   pipeline: Pipeline;
+  /** Commands on the runner (apt-get, udevadm) for install-qemu and kvm. */
+  host: HostCommands;
   /** Set off by the entry point on SIGINT/SIGTERM. */
   cancellation: Cancellation;
 }

@@ -10,6 +10,7 @@ import { context } from '@actions/github';
 import { createCancellation, stoppableProcesses } from '../action/cancel.js';
 import { actionGitHub } from '../action/client.js';
 import { actionEnvironment } from '../action/environment.js';
+import { runnerCommands } from '../action/host.js';
 import { runAction } from '../action/main.js';
 import { createRunContext } from '../context.js';
 import { resolveKernels } from '../references/resolve.js';
@@ -30,4 +31,5 @@ await runAction(environment, {
   run,
   pipeline: { resolveKernels, runDifferential },
   cancellation,
+  host: runnerCommands(),
 });

@@ -12,6 +12,7 @@ import type {
   AnnotationPlace,
   ArtifactUploader,
 } from '../../src/action/services.js';
+import type { HostCommands } from '../../src/action/host.js';
 import type { GitHub } from '../../src/github/client.js';
 
 export interface FakeCore extends ActionCore {
@@ -271,5 +272,29 @@ export async function serveFiles(
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Commands on a fake runner: each recorded in `events` as `host: <command line>`. */
+export function fakeHost(
+  events: string[],
+  options: { isRoot?: boolean; kvm?: 'missing' | 'denied' | 'ok'; failing?: string } = {},
+): HostCommands & { inputs: string[] } {
+  const inputs: string[] = [];
+  let kvm = options.kvm ?? 'ok';
+  return {
+    inputs,
+    isRoot: options.isRoot ?? false,
+    exec: async (command, args, input) => {
+      const line = [command, ...args].join(' ');
+      events.push(`host: ${line}`);
+      if (input !== undefined) inputs.push(input);
+      // Once the udev rule is triggered, the device opens.
+      if (line.includes('udevadm trigger')) kvm = 'ok';
+      return line === options.failing
+        ? { exitCode: 100, stdout: '', stderr: 'E: Unable to locate package' }
+        : { exitCode: 0, stdout: '', stderr: '' };
+    },
+    kvmAccess: async () => kvm,
   };
 }

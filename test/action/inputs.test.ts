@@ -13,6 +13,8 @@ describe('readInputs', () => {
       comment: 'auto',
       commentMode: 'update',
       checkRun: 'auto',
+      installQemu: 'auto',
+      kvm: 'auto',
       uploadArtifacts: true,
       publishKernel: true,
       allowForkCode: false,

@@ -10,7 +10,7 @@ import { readState } from '../../src/github/comment.js';
 import type { Report } from '../../src/report/types.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
-import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub } from './fakes.js';
+import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub, fakeHost } from './fakes.js';
 
 const failing = judgedReport(
   [boot('staff', 1, ['a:pass', 'b:pass']), boot('candidate', 1, ['a:pass', 'b:fail'])],
@@ -22,6 +22,7 @@ const clean = judgedReport(
 );
 
 const HEAD = 'c'.repeat(40);
+const TCG_REASON = 'KVM probe failed: /dev/kvm is missing or not accessible';
 const REPO = { owner: 'course', repo: 'kernel' };
 
 function pullRequestContext(options: { eventName?: string; fork?: boolean } = {}): GitHubContext {
@@ -65,6 +66,11 @@ function fakePipeline(events: string[], result: Report | Error): Pipeline {
       events.push('runDifferential');
       if (result instanceof Error) throw result;
       writeFileSync(path.join(options.outDir, 'report.json'), JSON.stringify(result));
+      const host = {
+        accel: result.run.host.accel,
+        accelReason: `${result.run.host.accel}: ${TCG_REASON}`,
+      };
+      writeFileSync(path.join(options.outDir, 'boots.json'), JSON.stringify({ host }));
       return result;
     },
   };
@@ -102,6 +108,7 @@ async function run(
     run: createRunContext({ XDG_CACHE_HOME: path.join(workspace, 'cache') }),
     pipeline: options.pipeline?.(events, cancellation) ?? fakePipeline(events, result),
     cancellation,
+    host: fakeHost(events),
   });
   return { events, core, github, artifacts };
 }
@@ -112,11 +119,16 @@ describe('runAction', () => {
     expect(events).toEqual([
       'checks.create diverge',
       'state check-run',
+      'host: apt-get --version',
+      'host: sudo -n apt-get update -q',
+      'host: sudo -n apt-get install -y -q --no-install-recommends qemu-system-x86',
       'cache.restore',
       'group diverge: build and fetch the kernels',
       'resolveKernels',
       'group diverge: boot and judge',
       'runDifferential',
+      'output accel',
+      `warning: This run used TCG, 10–50× slower than KVM: tcg: ${TCG_REASON}.`,
       'summary',
       'output conclusion',
       'output divergences',
@@ -132,13 +144,21 @@ describe('runAction', () => {
       'cache.save',
       'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
     ]);
-    expect(core.outputs).toMatchObject({ conclusion: 'failure', divergences: 1, regressions: 1 });
+    expect(core.outputs).toMatchObject({
+      conclusion: 'failure',
+      divergences: 1,
+      regressions: 1,
+      accel: 'tcg',
+    });
+    // The TCG fallback heads the job summary and the check.
+    expect(core.summaryText()).toMatch(/^> \*\*This run used TCG/);
+    expect(github.checks[0]?.output?.summary).toMatch(/^> \*\*This run used TCG/);
     expect(github.checks[0]).toMatchObject({ head_sha: HEAD, status: 'completed' });
     expect(readState(github.comments[0]?.body ?? '')).toEqual({ b: 'regression' });
     // The report artifact carries the record report/ needs to comment for a fork.
     const [upload] = artifacts.uploads;
     const names = upload?.files.map((file) => path.basename(file));
-    expect(names).toEqual(['report.json', 'pull-request.json']);
+    expect(names).toEqual(['report.json', 'boots.json', 'pull-request.json']);
     const record = readFileSync(path.join(upload?.dir ?? '', 'pull-request.json'), 'utf8');
     expect(JSON.parse(record)).toEqual({
       number: 7,

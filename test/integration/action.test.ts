@@ -451,6 +451,9 @@ describe('a cancelled run', () => {
     expect(runFiles(run.dir).summary).toContain('diverge was cancelled (SIGTERM)');
     expect(run.stdout()).toContain('::error::cancelled (SIGTERM)');
     // The partial report: the serial logs so far.
+    expect(run.stdout()).toMatch(
+      /uploaded artifact diverge-report-default \(id \d+, [1-9]\d* files\)/,
+    );
     expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
     expect(fake.violations).toEqual([]);
   }, 300_000);
