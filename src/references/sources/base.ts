@@ -62,6 +62,7 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     `reference ${ref.name}: building the base commit ${baseSha.slice(0, 12)} in a worktree`,
   );
   try {
+    await fetchIfMissing(ref, top, baseSha, ctx);
     await git('git', ['-C', top, 'worktree', 'add', '--detach', worktree, baseSha]).catch(
       (error: Error) => fail(ref, `cannot check out the base commit ${baseSha}: ${error.message}`),
     );
@@ -81,4 +82,27 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
   } finally {
     await git('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
   }
+}
+
+/**
+ * A shallow clone (actions/checkout's default depth of 1) lacks the base commit: it is fetched
+ * alone from origin, with the credentials the checkout left in the git config.
+ */
+async function fetchIfMissing(ref: Reference, top: string, sha: string, ctx: FetchContext) {
+  const git = promisify(execFile);
+  const present = await git('git', ['-C', top, 'cat-file', '-e', `${sha}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
+  if (present) return;
+  ctx.progress(
+    `reference ${ref.name}: the base commit ${sha.slice(0, 12)} is not in this clone: fetching it from origin`,
+  );
+  await git('git', ['-C', top, 'fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]).catch(
+    (error: Error) =>
+      fail(
+        ref,
+        `the base commit ${sha} is not in this clone and fetching it from origin failed (${error.message.trim()}); check out with fetch-depth: 0`,
+      ),
+  );
 }
