@@ -97,6 +97,7 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     await setUpHost(step, leg);
     await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
+    if (services.cancellation.cancelled) return; // cancelRun reports what finished
     const tcg = await accelerator(step, leg, report);
     await writeOutputs(step, leg, report, tcg);
     await uploadArtifacts(step, leg, kernels);

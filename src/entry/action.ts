@@ -21,7 +21,12 @@ const run = createRunContext(process.env);
 const cancellation = createCancellation();
 run.processes = stoppableProcesses(run.processes, cancellation);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => void cancellation.cancel(signal).finally(() => process.exit(1)));
+  process.on(signal, () =>
+    cancellation.cancel(signal).finally(() =>
+      // Exit once the log is out: stdout to a pipe is written asynchronously.
+      process.stdout.write('', () => process.exit(1)),
+    ),
+  );
 process.on('exit', () => run.processes.killAll());
 await runAction(environment, {
   core,

@@ -408,6 +408,7 @@ function startAction(options: ActionOptions) {
   });
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const logs = path.join(dir, 'diverge', 'default', 'logs');
   // Any kernel's boot will do: under TCG on a loaded machine one may panic early.
