@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { chmod } from 'node:fs/promises';
+import path from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -47,6 +49,20 @@ const buildId = () => ({
   },
 });
 
+/**
+ * The entry with the shebang is written executable (0755, as committed): npm's bin linking makes
+ * it executable anyway, so a build that left it 0644 would flip its mode back and forth.
+ */
+const executable = (name) => ({
+  name: 'diverge-executable',
+  async writeBundle(options, bundle) {
+    const chunk = Object.values(bundle).find(
+      (item) => item.type === 'chunk' && item.isEntry && item.name === name,
+    );
+    if (chunk) await chmod(path.join(options.dir, chunk.fileName), 0o755);
+  },
+});
+
 const bundle = (input, dir, { shebang, external } = {}) => ({
   input,
   external,
@@ -71,6 +87,7 @@ const bundle = (input, dir, { shebang, external } = {}) => ({
     commonjs({ ignore: (id) => id.endsWith('.node') || id === 'cpu-features' }),
     json(),
     buildId(),
+    ...(shebang ? [executable(shebang)] : []),
   ],
   onwarn(warning, warn) {
     // Third-party bundling notes are not ours to fix.
@@ -104,6 +121,7 @@ export default (args) =>
             cli: 'src/entry/cli.ts',
             index: 'src/entry/action.ts',
             publish: 'src/entry/publish-action.ts',
+            post: 'src/entry/post-action.ts',
           },
           'dist',
           { shebang: 'cli' },

@@ -66,11 +66,26 @@ if ! [[ -x $NODE24 ]] || [[ $("$NODE24" --version) != v24.* ]]; then
 fi
 log "node $("$NODE24" --version)"
 
-if ! [[ -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  log "installing npm dependencies"
-  # Not `npm ci`: this npm leaves other platforms' optional packages (rollup's native builds)
-  # out of the lock file and then refuses it; `npm install` still installs the locked versions.
-  npm install --no-audit --no-fund >/dev/null
+# Exactly the locked dependencies: `npm ci` (which never writes package-lock.json) whenever what
+# node_modules holds differs from the lock. The lock lists every platform's optional packages
+# (rollup's native builds); those of other platforms are rightly absent from node_modules.
+locked_deps_installed() {
+  [[ -f node_modules/.package-lock.json ]] || return 1
+  node -e '
+    const fs = require("fs");
+    const read = (file) => JSON.parse(fs.readFileSync(file, "utf8")).packages;
+    const locked = read("package-lock.json");
+    const installed = read("node_modules/.package-lock.json");
+    const differs =
+      Object.entries(locked).some(([p, e]) =>
+        p !== "" && (installed[p] ? installed[p].version !== e.version : !e.optional)) ||
+      Object.keys(installed).some((p) => !(p in locked));
+    process.exit(differs ? 1 : 0);
+  '
+}
+if ! locked_deps_installed; then
+  log "installing the locked npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund >/dev/null
 fi
 
 # act (nektos/act) runs the project's workflows in the workflow tests. It needs Go >= 1.25;

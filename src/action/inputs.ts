@@ -4,9 +4,15 @@
  */
 import path from 'node:path';
 import { FAIL_ON_CLASSES } from '../compare/classes.js';
+import type { CommentReplacement } from '../github/comment.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
+export const CHECK_RUN_MODES = ['auto', 'always', 'never'] as const;
+export type CheckRunMode = (typeof CHECK_RUN_MODES)[number];
+export const SETUP_MODES = ['auto', 'never'] as const;
+export type SetupMode = (typeof SETUP_MODES)[number];
+export const COMMENT_REPLACEMENTS = ['update', 'recreate'] as const;
 
 export interface ActionInputs {
   /** diverge.yml, absolute. */
@@ -19,6 +25,14 @@ export interface ActionInputs {
   /** The check-name input itself: the report's heading, which adds the variant on its own. */
   baseCheckName: string;
   comment: CommentMode;
+  /** update: edit the earlier comment in place; recreate: post anew at the bottom, delete it. */
+  commentMode: CommentReplacement;
+  /** auto: a check run when the token may create one; always: fail without; never: none. */
+  checkRun: CheckRunMode;
+  /** auto: apt-get install the configured architecture's QEMU package when it is missing. */
+  installQemu: SetupMode;
+  /** auto: give the runner user access to /dev/kvm (udev rule) when it exists. */
+  kvm: SetupMode;
   /** Overrides the config's fail-on when given. */
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
   uploadArtifacts: boolean;
@@ -48,7 +62,7 @@ function boolean(name: string, fallback: boolean, read: (name: string) => string
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
 export function readInputs(read: (name: string) => string, workspace: string): ActionInputs {
   const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
-  const { token, comment, checkName: baseName } = readPublishing(read);
+  const { token, comment, commentMode, checkName: baseName } = readPublishing(read);
   const variant = read('variant').trim() || undefined;
   if (variant !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(variant))
     throw new InputError(
@@ -68,6 +82,10 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     checkName: variant === undefined ? baseName : `${baseName} (${variant})`,
     baseCheckName: baseName,
     comment,
+    commentMode,
+    checkRun: oneOf('check-run', read('check-run').trim() || 'auto', CHECK_RUN_MODES),
+    installQemu: oneOf('install-qemu', read('install-qemu').trim() || 'auto', SETUP_MODES),
+    kvm: oneOf('kvm', read('kvm').trim() || 'auto', SETUP_MODES),
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),
     publishKernel: boolean('publish-kernel', true, read),
@@ -82,6 +100,7 @@ export interface PublishingInputs {
   token: string;
   checkName: string;
   comment: CommentMode;
+  commentMode: CommentReplacement;
 }
 
 function readPublishing(read: (name: string) => string): PublishingInputs {
@@ -91,6 +110,11 @@ function readPublishing(read: (name: string) => string): PublishingInputs {
     token,
     checkName: read('check-name').trim() || 'diverge',
     comment: oneOf('comment', read('comment').trim() || 'auto', COMMENT_MODES),
+    commentMode: oneOf(
+      'comment-mode',
+      read('comment-mode').trim() || 'update',
+      COMMENT_REPLACEMENTS,
+    ),
   };
 }
 

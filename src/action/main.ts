@@ -4,7 +4,7 @@
  * `runAction` reads as its steps; each is a small function below. The token goes to the GitHub
  * client only: never into a Docker build or a guest.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dockerAccess } from '../build/docker.js';
 import { variantOf } from '../build/kernel.js';
@@ -21,9 +21,19 @@ import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js
 import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
-import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
+import {
+  completeOnce,
+  createCheck,
+  publish,
+  type Publisher,
+  reportMissed,
+  withErrorBoundary,
+} from './publish.js';
 import { type PullRequestRecord, REPORT_ARTIFACT_PREFIX } from './published.js';
+import { CHECK_RUN_STATE } from './post.js';
 import type { ActionServices } from './services.js';
+import { finishedBoots } from './cancel.js';
+import { grantKvm, installQemu, tcgNote } from './host.js';
 import { bisectPush } from './bisect.js';
 
 interface PullRequest {
@@ -76,25 +86,65 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   const guarded = guard(env, services);
   if (!guarded) return;
   const step: Step = { env, services, ...guarded, github: services.github(guarded.inputs.token) };
-  let check: OpenCheck | undefined;
-  if (step.access.canWrite) {
-    check = await createCheck(core, step.github, checkTarget(step));
-    if (!check) return;
-  } else
-    core.warning(
-      'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)',
-    );
-  await withErrorBoundary(core, check, async () => {
+  const publisher = await createCheck(core, step.github, checkTarget(step), {
+    mode: step.inputs.checkRun,
+    ...(step.access.canWrite ? {} : { readOnly: FORK_READ_ONLY }),
+  });
+  if (!publisher) return;
+  if (publisher.checkRun) core.saveState(CHECK_RUN_STATE, checkRunState(publisher));
+  await withErrorBoundary(core, publisher, async () => {
     const leg = await loadLeg(step);
+    services.cancellation.onCancel((signal) => cancelRun(step, publisher, leg, signal));
+    await setUpHost(step, leg);
     await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
-    await writeOutputs(step, leg, report);
+    if (services.cancellation.cancelled) return; // cancelRun reports what finished
+    const tcg = await accelerator(step, leg, report);
+    await writeOutputs(step, leg, report, tcg);
     await uploadArtifacts(step, leg, kernels);
-    if (check) await publishReport(step, check, report);
+    await publishReport(step, publisher, report, tcg);
     if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     concludeStep(step, leg, report);
   });
+}
+
+/** What the post: step needs to complete a check run a killed main step left in progress. */
+function checkRunState({ target, checkRun }: Publisher): string {
+  return JSON.stringify({ owner: target.owner, repo: target.repo, id: checkRun?.id });
+}
+
+const FORK_READ_ONLY =
+  'this pull request comes from a fork, so its token cannot write checks or comments: the report is in the job summary and the artifacts; publish it with the report/ sub-action from a workflow_run workflow (see the README)';
+
+/**
+ * A cancelled run (SIGINT/SIGTERM): QEMU stopped, the check run completed as cancelled with the
+ * boots that finished, the partial report uploaded, the step failed.
+ */
+async function cancelRun(step: Step, publisher: Publisher, leg: Leg, signal: string) {
+  const { core, run } = step.services;
+  const stopped = run.processes.killAll();
+  if (publisher.completed) return; // too late: the verdict is out
+  publisher.cancelling = true;
+  const finished = await finishedBoots(leg.outDir);
+  const text = [
+    `diverge was cancelled (${signal}): ${stopped} QEMU process(es) stopped.`,
+    finished.length
+      ? `Boots that finished:\n${finished.map((line) => `- ${line}`).join('\n')}`
+      : 'No boot had finished.',
+  ].join('\n\n');
+  await core.summary
+    .addRaw(`\n\n${text}\n`)
+    .write()
+    .catch(() => undefined);
+  await completeOnce(publisher, {
+    conclusion: 'cancelled',
+    title: 'cancelled',
+    summary: text,
+    annotations: [],
+  }).catch((error: Error) => core.warning(`could not complete the check run: ${error.message}`));
+  await uploadReport(step, leg, ['observations']);
+  core.setFailed(`cancelled (${signal})`);
 }
 
 /**
@@ -190,17 +240,40 @@ async function runPipeline(
   return { kernels, report };
 }
 
+/** install-qemu and kvm: QEMU installed and /dev/kvm opened before anything boots. */
+async function setUpHost({ services, inputs }: Step, { settings }: Leg) {
+  const { core, host, run } = services;
+  if (inputs.installQemu === 'auto') await installQemu(core, host, settings, run);
+  if (inputs.kvm === 'auto') await grantKvm(core, host, run);
+}
+
+/**
+ * The accel output; when the run fell back to TCG, a warning that says why, returned for the top
+ * of the job summary and the check.
+ */
+async function accelerator({ services }: Step, { outDir }: Leg, report: Report) {
+  const { core } = services;
+  const accel = report.run.host.accel;
+  core.setOutput('accel', accel);
+  const saved = await readFile(path.join(outDir, 'boots.json'), 'utf8').catch(() => '{}');
+  const reason = (JSON.parse(saved) as { host?: { accelReason?: string } }).host?.accelReason;
+  const note = tcgNote(accel, reason);
+  if (note) core.warning(note);
+  return note;
+}
+
 /** The job summary and the step's outputs. */
-async function writeOutputs(step: Step, leg: Leg, report: Report) {
+async function writeOutputs(step: Step, leg: Leg, report: Report, tcg: string | undefined) {
   const { env, services, inputs } = step;
   const { core } = services;
   await core.summary
     .addRaw(
-      renderMarkdown(report, {
-        reportUrl: runUrl(env),
-        title: inputs.baseCheckName,
-        ...htmlReportOf(step, report),
-      }),
+      (tcg ? `> **${tcg}**\n\n` : '') +
+        renderMarkdown(report, {
+          reportUrl: runUrl(env),
+          title: inputs.baseCheckName,
+          ...htmlReportOf(step, report),
+        }),
     )
     .write();
   core.setOutput('conclusion', report.summary.conclusion);
@@ -224,44 +297,51 @@ function htmlReportOf({ env, inputs }: Step, report: Report) {
  * fork's report; on a push, the built kernel, which later pull requests take as their base. An
  * upload that fails is a warning: the verdict does not depend on it.
  */
-async function uploadArtifacts(step: Step, { variant, outDir }: Leg, kernels: Kernels) {
-  const { env, inputs, access } = step;
-  if (inputs.uploadArtifacts) {
-    const pr = access.pullRequest;
-    if (pr) {
-      const record: PullRequestRecord = {
-        number: pr.number,
-        headSha: pr.head.sha,
-        baseRepository: pr.base.repo.full_name,
-      };
-      await writeFile(path.join(outDir, 'pull-request.json'), JSON.stringify(record));
-    }
-    const files = await listFiles(outDir, [
-      'report.json',
-      'report.md',
-      'report.html',
-      'boots.json',
-      'pull-request.json',
-      'logs',
-    ]);
-    await upload(
-      step,
-      `${REPORT_ARTIFACT_PREFIX}${variant}`,
-      outDir,
-      files,
-      'upload the report artifact',
-    );
-  }
+async function uploadArtifacts(step: Step, leg: Leg, kernels: Kernels) {
+  const { env, inputs } = step;
+  await uploadReport(step, leg);
   if (inputs.publishKernel && env.context.eventName === 'push') {
     const kernel = kernels.candidate.path;
     await upload(
       step,
-      publishedArtifactName(variant),
+      publishedArtifactName(leg.variant),
       path.dirname(kernel),
       [kernel],
       'publish the kernel',
     );
   }
+}
+
+/** The report artifact (whatever of it exists, and `partial` entries), with the pull-request record. */
+async function uploadReport(step: Step, { variant, outDir }: Leg, partial: string[] = []) {
+  const { inputs, access } = step;
+  if (!inputs.uploadArtifacts) return;
+  const pr = access.pullRequest;
+  if (pr) {
+    await mkdir(outDir, { recursive: true });
+    const record: PullRequestRecord = {
+      number: pr.number,
+      headSha: pr.head.sha,
+      baseRepository: pr.base.repo.full_name,
+    };
+    await writeFile(path.join(outDir, 'pull-request.json'), JSON.stringify(record));
+  }
+  const files = await listFiles(outDir, [
+    'report.json',
+    'report.md',
+    'report.html',
+    'boots.json',
+    'pull-request.json',
+    'logs',
+    ...partial,
+  ]);
+  await upload(
+    step,
+    `${REPORT_ARTIFACT_PREFIX}${variant}`,
+    outDir,
+    files,
+    'upload the report artifact',
+  );
 }
 
 async function upload(
@@ -288,8 +368,17 @@ function checkTitle(report: Report): string {
   return `${summary.divergences} divergences (${summary.failing} failing) in ${summary.tests} tests`;
 }
 
-/** The check run with one annotation per divergence, and the comment on the pull request. */
-async function publishReport(step: Step, check: OpenCheck, report: Report) {
+/**
+ * The check run with one annotation per divergence (or, without a check run, annotations of the
+ * step), the comment on the pull request, their pages as outputs, and in the job summary what
+ * could not be published.
+ */
+async function publishReport(
+  step: Step,
+  publisher: Publisher,
+  report: Report,
+  tcg: string | undefined,
+) {
   const { env, services, inputs, access } = step;
   const located = await locateTests(
     report.tests.map((t) => t.id),
@@ -305,23 +394,28 @@ async function publishReport(step: Step, check: OpenCheck, report: Report) {
       ...htmlReportOf(step, report),
     });
   const pr = access.pullRequest;
-  await publish(
-    services.core,
-    check,
+  const { core } = services;
+  const published = await publish(
+    core,
+    publisher,
     {
       conclusion: report.summary.conclusion,
       title: checkTitle(report),
-      summary: markdown(65_000),
+      summary: (tcg ? `> **${tcg}**\n\n` : '') + markdown(64_000),
       annotations: annotationsFor(report, located, fallback),
     },
     pr && {
       issueNumber: pr.number,
       mode: inputs.comment,
+      replacement: inputs.commentMode,
       divergences: report.summary.divergences,
       state: stateOf([{ report }]),
       markdown,
     },
   );
+  core.setOutput('check-url', published.checkUrl ?? '');
+  core.setOutput('comment-url', published.commentUrl ?? '');
+  await reportMissed(core, publisher);
 }
 
 /** Fails the step on failing divergences; a run without a conclusion is a warning. */

@@ -17,7 +17,7 @@ import type { Report } from '../report/types.js';
 import { validateReport } from '../report/validate.js';
 import type { ActionEnvironment, GitHubContext } from './environment.js';
 import { type PublishingInputs, readReportInputs } from './inputs.js';
-import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
+import { createCheck, publish, type Publisher, withErrorBoundary } from './publish.js';
 import { REPORT_ARTIFACT_PREFIX, type PullRequestRecord } from './published.js';
 import type { ActionCore, PublishServices } from './services.js';
 
@@ -188,7 +188,7 @@ export async function runPublishReports(
 /** One check run and one comment for all variants: the table, then each report in its share. */
 async function publishCombined(
   core: ActionCore,
-  check: OpenCheck,
+  check: Publisher,
   inputs: PublishingInputs,
   { published, conclusion, divergences, table }: Combined,
   issueNumber: number | undefined,

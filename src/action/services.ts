@@ -5,6 +5,8 @@
  */
 import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
 import type { RunContext } from '../context.js';
+import type { Cancellation } from './cancel.js';
+import type { HostCommands } from './host.js';
 import type { GitHub } from '../github/client.js';
 import type { resolveKernels } from '../references/resolve.js';
 import type { runDifferential } from '../run/candidate.js';
@@ -17,14 +19,27 @@ export interface JobSummary {
   write(): Promise<unknown>;
 }
 
+/** Where a workflow-command annotation points (@actions/core's AnnotationProperties). */
+export interface AnnotationPlace {
+  title?: string;
+  file?: string;
+  startLine?: number;
+  endLine?: number;
+}
+
 /** The part of @actions/core the actions use. */
 export interface ActionCore {
   getInput(name: string): string;
   info(message: string): void;
-  warning(message: string): void;
+  warning(message: string, place?: AnnotationPlace): void;
+  error(message: string, place?: AnnotationPlace): void;
+  notice(message: string, place?: AnnotationPlace): void;
   setFailed(message: string): void;
   setOutput(name: string, value: unknown): void;
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** State for the post: step (GITHUB_STATE), and reading it there. */
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
   summary: JobSummary;
 }
 
@@ -63,4 +78,8 @@ export interface ActionServices extends PublishServices {
   /** The run's context; its cache directories are what the Actions cache keeps. */
   run: RunContext;
   pipeline: Pipeline;
+  /** Commands on the runner (apt-get, udevadm) for install-qemu and kvm. */
+  host: HostCommands;
+  /** Set off by the entry point on SIGINT/SIGTERM. */
+  cancellation: Cancellation;
 }

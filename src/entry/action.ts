@@ -1,24 +1,40 @@
 /**
  * Entry point of the root action (dist/index.js): reads the runner's environment once, builds the
- * real services and runs the steps of action/main.ts.
+ * real services and runs the steps of action/main.ts. SIGINT and SIGTERM (a cancelled workflow)
+ * cancel the run (action/cancel.ts), then end the process.
  */
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
+import { createCancellation, stoppableProcesses } from '../action/cancel.js';
 import { actionGitHub } from '../action/client.js';
 import { actionEnvironment } from '../action/environment.js';
+import { runnerCommands } from '../action/host.js';
 import { runAction } from '../action/main.js';
 import { createRunContext } from '../context.js';
 import { resolveKernels } from '../references/resolve.js';
 import { runDifferential } from '../run/candidate.js';
 
 const environment = actionEnvironment(process.env, context);
+const run = createRunContext(process.env);
+const cancellation = createCancellation();
+run.processes = stoppableProcesses(run.processes, cancellation);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () =>
+    cancellation.cancel(signal).finally(() =>
+      // Exit once the log is out: stdout to a pipe is written asynchronously.
+      process.stdout.write('', () => process.exit(1)),
+    ),
+  );
+process.on('exit', () => run.processes.killAll());
 await runAction(environment, {
   core,
   github: actionGitHub(environment.apiUrl, core.info),
   artifacts: new DefaultArtifactClient(),
   cache,
-  run: createRunContext(process.env),
+  run,
   pipeline: { resolveKernels, runDifferential },
+  cancellation,
+  host: runnerCommands(),
 });

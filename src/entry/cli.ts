@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { type DivergenceClass, FAIL_ON_CLASSES, isDivergence } from '../compare/classes.js';
 import { updateExpectations } from '../compare/expectations.js';
 import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
+import { doctor, doctorExitCode, renderFindings } from '../doctor/doctor.js';
 import { renderMatrixText } from '../render/matrix.js';
 import { compareSaved, runDifferential } from '../run/candidate.js';
 import { resolveKernels } from '../references/resolve.js';
@@ -320,6 +321,18 @@ async function main(argv: string[]): Promise<number> {
         today: context.clock.today(),
       });
       log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
+    });
+
+  program
+    .command('doctor')
+    .description(
+      'check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix',
+    )
+    .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+    .action(async (options: { config?: string }) => {
+      const findings = await doctor(context, await settingsFor(options.config), docker);
+      process.stdout.write(`${renderFindings(findings)}\n`);
+      code = doctorExitCode(findings);
     });
 
   program

@@ -108,7 +108,11 @@ export interface CheckTarget {
   detailsUrl?: string;
 }
 
-export async function startCheckRun(github: GitHub, target: CheckTarget): Promise<number> {
+/** Creates the check run in progress; its id and its page. */
+export async function startCheckRun(
+  github: GitHub,
+  target: CheckTarget,
+): Promise<{ id: number; url: string }> {
   const { data } = await github.rest.checks.create({
     owner: target.owner,
     repo: target.repo,
@@ -119,7 +123,7 @@ export async function startCheckRun(github: GitHub, target: CheckTarget): Promis
     ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
     output: { title: 'Booting kernels', summary: 'diverge is building and booting the kernels.' },
   });
-  return data.id;
+  return { id: data.id, url: data.html_url ?? '' };
 }
 
 /**
@@ -130,7 +134,7 @@ export async function completeCheckRun(
   github: GitHub,
   target: CheckTarget & { checkRunId: number },
   result: {
-    conclusion: 'success' | 'failure' | 'neutral';
+    conclusion: 'success' | 'failure' | 'neutral' | 'cancelled';
     title: string;
     summary: string;
     annotations: readonly Annotation[];

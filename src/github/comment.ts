@@ -1,6 +1,7 @@
 /**
  * The sticky pull-request comment: one per check name, found again by a hidden marker among the
- * comments bots wrote, and updated in place. It carries the divergences it showed in a second
+ * comments the token's own identity wrote (any bot for an app's token), and updated in place or
+ * posted anew. It carries the divergences it showed in a second
  * hidden line, so the next push can say which divergences are new and which were resolved.
  */
 import { isDivergence } from '../compare/classes.js';
@@ -114,15 +115,30 @@ export interface StickyTarget {
   checkName: string;
 }
 
+/** How an earlier comment is replaced: edited in place, or deleted and posted anew at the bottom. */
+export type CommentReplacement = 'update' | 'recreate';
+
+export interface UpsertOptions {
+  createIfMissing: boolean;
+  /**
+   * The login the token acts as (a personal access token's user): only its comments are
+   * candidates. Undefined for an app's installation token (GITHUB_TOKEN), which cannot read its
+   * own identity: then any bot's comment is.
+   */
+  author?: string;
+  replacement?: CommentReplacement;
+}
+
 /**
- * Updates the comment an earlier run left (the newest bot comment carrying this check's marker),
- * or creates one when `createIfMissing` (a clean first run need not comment at all).
+ * Updates the comment an earlier run left (the newest one of this identity carrying this check's
+ * marker), or with `recreate` posts a new one and deletes the earlier; creates one when
+ * `createIfMissing` (a clean first run need not comment at all).
  */
 export async function upsertComment(
   github: GitHub,
   target: StickyTarget,
   render: (previous: CommentState | undefined) => string,
-  options: { createIfMissing: boolean } = { createIfMissing: true },
+  options: UpsertOptions = { createIfMissing: true },
 ): Promise<{ created: boolean; id: number; url: string } | undefined> {
   const { owner, repo, issueNumber } = target;
   const marker = MARKER(target.checkName);
@@ -132,12 +148,16 @@ export async function upsertComment(
     issue_number: issueNumber,
     per_page: 100,
   });
-  // Only comments of bots count: a person quoting the marker must not have theirs overwritten.
-  const mine = comments
-    .filter((c) => c.user?.type === 'Bot' && (c.body ?? '').startsWith(marker))
-    .at(-1);
+  // Only the token's own comments count: a person quoting the marker must not have theirs
+  // overwritten.
+  const { author } = options;
+  const ours = (user: { login: string; type: string } | null | undefined) =>
+    author === undefined
+      ? user?.type === 'Bot'
+      : user?.login.toLowerCase() === author.toLowerCase();
+  const mine = comments.filter((c) => ours(c.user) && (c.body ?? '').startsWith(marker)).at(-1);
   const body = render(mine ? readState(mine.body ?? '') : undefined);
-  if (mine) {
+  if (mine && options.replacement !== 'recreate') {
     const { data } = await github.rest.issues.updateComment({
       owner,
       repo,
@@ -146,12 +166,14 @@ export async function upsertComment(
     });
     return { created: false, id: data.id, url: data.html_url };
   }
-  if (!options.createIfMissing) return undefined;
+  if (!mine && !options.createIfMissing) return undefined;
   const { data } = await github.rest.issues.createComment({
     owner,
     repo,
     issue_number: issueNumber,
     body,
   });
+  // Posted first, deleted second: a failure in between leaves two comments, never none.
+  if (mine) await github.rest.issues.deleteComment({ owner, repo, comment_id: mine.id });
   return { created: true, id: data.id, url: data.html_url };
 }

@@ -6,7 +6,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ActionEnvironment, GitHubContext } from '../../src/action/environment.js';
-import type { ActionCore, ActionsCache, ArtifactUploader } from '../../src/action/services.js';
+import type {
+  ActionCore,
+  ActionsCache,
+  AnnotationPlace,
+  ArtifactUploader,
+} from '../../src/action/services.js';
+import type { HostCommands } from '../../src/action/host.js';
 import type { GitHub } from '../../src/github/client.js';
 
 export interface FakeCore extends ActionCore {
@@ -16,9 +22,14 @@ export interface FakeCore extends ActionCore {
   summaryText: () => string;
 }
 
+/** An annotation's place, as the runner would show it. */
+const at = (place: AnnotationPlace | undefined) =>
+  place ? ` [${place.title} @ ${place.file}:${place.startLine}]` : '';
+
 export function fakeCore(events: string[], inputs: Record<string, string>): FakeCore {
   const lines: string[] = [];
   const outputs: Record<string, unknown> = {};
+  const state = new Map<string, string>();
   let pending = '';
   let written = '';
   const summary = {
@@ -37,13 +48,20 @@ export function fakeCore(events: string[], inputs: Record<string, string>): Fake
     summaryText: () => written,
     getInput: (name) => inputs[name] ?? '',
     info: (line) => void lines.push(line),
-    warning: (message) => void events.push(`warning: ${message}`),
+    warning: (message, place) => void events.push(`warning: ${message}${at(place)}`),
+    error: (message, place) => void events.push(`error: ${message}${at(place)}`),
+    notice: (message, place) => void events.push(`notice: ${message}${at(place)}`),
     setFailed: (message) => void events.push(`failed: ${message}`),
     setOutput: (name, value) => {
       outputs[name] = value;
       events.push(`output ${name}`);
     },
     group: (name, fn) => (events.push(`group ${name}`), fn()),
+    saveState: (name, value) => {
+      state.set(name, value);
+      events.push(`state ${name}`);
+    },
+    getState: (name) => state.get(name) ?? '',
     summary,
   };
 }
@@ -60,7 +78,7 @@ export interface FakeCheck {
 export interface FakeComment {
   id: number;
   body: string;
-  user: { type: string };
+  user: { type: string; login: string };
   html_url: string;
 }
 
@@ -84,14 +102,16 @@ export function fakeGitHub(events: string[]) {
   const checks: FakeCheck[] = [];
   const comments: FakeComment[] = [];
   const artifacts: Artifact[] = [];
-  const failing = new Map<string, number>();
+  const failing = new Map<string, { times: number; status: number }>();
+  /** Who the token is: a user's login, or undefined for an app's token (GET /user refused). */
+  let login: string | undefined;
   /** Records the call; throws when a failure was armed for this operation. */
   const call = (operation: string, detail = '') => {
     events.push(`${operation}${detail ? ` ${detail}` : ''}`);
-    const left = failing.get(operation) ?? 0;
-    if (left > 0) {
-      failing.set(operation, left - 1);
-      throw new FakeRequestError(422);
+    const armed = failing.get(operation);
+    if (armed && armed.times > 0) {
+      armed.times--;
+      throw new FakeRequestError(armed.status);
     }
   };
   const check = (id: number) => {
@@ -109,9 +129,14 @@ export function fakeGitHub(events: string[]) {
           name: String(p.name),
           head_sha: String(p.head_sha),
           status: String(p.status),
+          html_url: `checks/${checks.length + 1}`,
         };
         checks.push(created);
         return { data: created };
+      },
+      get: async (p: Params) => {
+        call('checks.get');
+        return { data: check(Number(p.check_run_id)) };
       },
       update: async (p: Params) => {
         call('checks.update', String(p.conclusion ?? 'more annotations'));
@@ -129,8 +154,11 @@ export function fakeGitHub(events: string[]) {
       },
       createComment: async (p: Params) => {
         call('issues.createComment');
-        const id = comments.length + 1;
-        const comment = { id, body: String(p.body), user: { type: 'Bot' }, html_url: `c/${id}` };
+        const id = (comments.at(-1)?.id ?? 0) + 1;
+        const user = login
+          ? { type: 'User', login }
+          : { type: 'Bot', login: 'github-actions[bot]' };
+        const comment = { id, body: String(p.body), user, html_url: `c/${id}` };
         comments.push(comment);
         return { data: comment };
       },
@@ -140,6 +168,20 @@ export function fakeGitHub(events: string[]) {
         if (!comment) throw new FakeRequestError(404);
         comment.body = String(p.body);
         return { data: comment };
+      },
+      deleteComment: async (p: Params) => {
+        call('issues.deleteComment');
+        const index = comments.findIndex((c) => c.id === p.comment_id);
+        if (index < 0) throw new FakeRequestError(404);
+        comments.splice(index, 1);
+        return { data: undefined };
+      },
+    },
+    users: {
+      getAuthenticated: async () => {
+        call('users.getAuthenticated');
+        if (!login) throw new FakeRequestError(403);
+        return { data: { login } };
       },
     },
     actions: {
@@ -163,9 +205,18 @@ export function fakeGitHub(events: string[]) {
     github: github as unknown as GitHub,
     checks,
     comments,
-    /** Makes the next `times` calls of `operation` (e.g. `checks.update`) fail. */
-    fail(operation: string, times = 1) {
-      failing.set(operation, times);
+    /** Makes the next `times` calls of `operation` (e.g. `checks.update`) fail with `status`. */
+    fail(operation: string, times = 1, status = 422) {
+      failing.set(operation, { times, status });
+    },
+    /** Acts as a personal access token of `user` from now on. */
+    actAs(user: string) {
+      login = user;
+    },
+    /** A comment someone else wrote. */
+    addComment(body: string, user: { type: string; login: string }) {
+      const id = (comments.at(-1)?.id ?? 0) + 1;
+      comments.push({ id, body, user, html_url: `c/${id}` });
     },
     addArtifact(name: string, location: string) {
       artifacts.push({ id: artifacts.length + 1, name, expired: false, location });
@@ -221,5 +272,29 @@ export async function serveFiles(
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Commands on a fake runner: each recorded in `events` as `host: <command line>`. */
+export function fakeHost(
+  events: string[],
+  options: { isRoot?: boolean; kvm?: 'missing' | 'denied' | 'ok'; failing?: string } = {},
+): HostCommands & { inputs: string[] } {
+  const inputs: string[] = [];
+  let kvm = options.kvm ?? 'ok';
+  return {
+    inputs,
+    isRoot: options.isRoot ?? false,
+    exec: async (command, args, input) => {
+      const line = [command, ...args].join(' ');
+      events.push(`host: ${line}`);
+      if (input !== undefined) inputs.push(input);
+      // Once the udev rule is triggered, the device opens.
+      if (line.includes('udevadm trigger')) kvm = 'ok';
+      return line === options.failing
+        ? { exitCode: 100, stdout: '', stderr: 'E: Unable to locate package' }
+        : { exitCode: 0, stdout: '', stderr: '' };
+    },
+    kvmAccess: async () => kvm,
   };
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { GitHubContext } from '../../src/action/environment.js';
+import { type Cancellation, createCancellation } from '../../src/action/cancel.js';
 import { runAction } from '../../src/action/main.js';
 import type { Pipeline } from '../../src/action/services.js';
 import { createRunContext } from '../../src/context.js';
@@ -9,7 +10,7 @@ import { readState } from '../../src/github/comment.js';
 import type { Report } from '../../src/report/types.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
-import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub } from './fakes.js';
+import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub, fakeHost } from './fakes.js';
 
 const failing = judgedReport(
   [boot('staff', 1, ['a:pass', 'b:pass']), boot('candidate', 1, ['a:pass', 'b:fail'])],
@@ -21,6 +22,7 @@ const clean = judgedReport(
 );
 
 const HEAD = 'c'.repeat(40);
+const TCG_REASON = 'KVM probe failed: /dev/kvm is missing or not accessible';
 const REPO = { owner: 'course', repo: 'kernel' };
 
 function pullRequestContext(options: { eventName?: string; fork?: boolean } = {}): GitHubContext {
@@ -65,6 +67,11 @@ function fakePipeline(events: string[], result: Report | Error): Pipeline {
       if (result instanceof Error) throw result;
       writeFileSync(path.join(options.outDir, 'report.json'), JSON.stringify(result));
       writeFileSync(path.join(options.outDir, 'report.html'), '<!doctype html>');
+      const host = {
+        accel: result.run.host.accel,
+        accelReason: `${result.run.host.accel}: ${TCG_REASON}`,
+      };
+      writeFileSync(path.join(options.outDir, 'boots.json'), JSON.stringify({ host }));
       return result;
     },
   };
@@ -74,7 +81,15 @@ function fakePipeline(events: string[], result: Report | Error): Pipeline {
 async function run(
   context: GitHubContext,
   result: Report | Error,
-  options: { inputs?: Record<string, string>; failing?: string[] } = {},
+  options: {
+    inputs?: Record<string, string>;
+    failing?: string[];
+    /** GitHub refuses these operations with 403, as it refuses a read-only token. */
+    refused?: string[];
+    /** Set up the fake GitHub before the run. */
+    seed?: (github: ReturnType<typeof fakeGitHub>) => void;
+    pipeline?: (events: string[], cancellation: Cancellation) => Pipeline;
+  } = {},
 ) {
   const events: string[] = [];
   const workspace = scratchDir('action-unit');
@@ -82,14 +97,19 @@ async function run(
   const core = fakeCore(events, { 'github-token': 't', ...options.inputs });
   const github = fakeGitHub(events);
   for (const operation of options.failing ?? []) github.fail(operation);
+  for (const operation of options.refused ?? []) github.fail(operation, 1, 403);
+  options.seed?.(github);
   const artifacts = fakeArtifacts(events);
+  const cancellation = createCancellation();
   await runAction(environment(context, { workspace, runnerTemp: path.join(workspace, 'tmp') }), {
     core,
     github: () => github.github,
     artifacts,
     cache: fakeCache(events),
     run: createRunContext({ XDG_CACHE_HOME: path.join(workspace, 'cache') }),
-    pipeline: fakePipeline(events, result),
+    pipeline: options.pipeline?.(events, cancellation) ?? fakePipeline(events, result),
+    cancellation,
+    host: fakeHost(events),
   });
   return { events, core, github, artifacts };
 }
@@ -99,11 +119,17 @@ describe('runAction', () => {
     const { events, core, github, artifacts } = await run(pullRequestContext(), failing);
     expect(events).toEqual([
       'checks.create diverge',
+      'state check-run',
+      'host: apt-get --version',
+      'host: sudo -n apt-get update -q',
+      'host: sudo -n apt-get install -y -q --no-install-recommends qemu-system-x86',
       'cache.restore',
       'group diverge: build and fetch the kernels',
       'resolveKernels',
       'group diverge: boot and judge',
       'runDifferential',
+      'output accel',
+      `warning: This run used TCG, 10–50× slower than KVM: tcg: ${TCG_REASON}.`,
       'summary',
       'output conclusion',
       'output divergences',
@@ -112,18 +138,29 @@ describe('runAction', () => {
       'output report-html',
       'artifact diverge-report-default',
       'checks.update failure',
+      'users.getAuthenticated',
       'issues.listComments',
       'issues.createComment',
+      'output check-url',
+      'output comment-url',
       'cache.save',
       'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
     ]);
-    expect(core.outputs).toMatchObject({ conclusion: 'failure', divergences: 1, regressions: 1 });
+    expect(core.outputs).toMatchObject({
+      conclusion: 'failure',
+      divergences: 1,
+      regressions: 1,
+      accel: 'tcg',
+    });
+    // The TCG fallback heads the job summary and the check.
+    expect(core.summaryText()).toMatch(/^> \*\*This run used TCG/);
+    expect(github.checks[0]?.output?.summary).toMatch(/^> \*\*This run used TCG/);
     expect(github.checks[0]).toMatchObject({ head_sha: HEAD, status: 'completed' });
     expect(readState(github.comments[0]?.body ?? '')).toEqual({ b: 'regression' });
     // The report artifact carries the record report/ needs to comment for a fork.
     const [upload] = artifacts.uploads;
     const names = upload?.files.map((file) => path.basename(file));
-    expect(names).toEqual(['report.json', 'report.html', 'pull-request.json']);
+    expect(names).toEqual(['report.json', 'report.html', 'boots.json', 'pull-request.json']);
     expect(core.outputs['report-html']).toMatch(/\/report\.html$/);
     // The check run and the comment say where report.html is.
     const where =
@@ -211,5 +248,124 @@ describe('runAction', () => {
       'warning: could not post the pull request comment: fake GitHub refused the request (422)',
     );
     expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
+  });
+
+  it('a token GitHub refuses check runs to (403): builds, judges and annotates the step instead', async () => {
+    const { events, core, github, artifacts } = await run(pullRequestContext(), failing, {
+      refused: ['checks.create', 'issues.createComment'],
+    });
+    expect(github.checks).toEqual([]);
+    expect(events).toContain('runDifferential');
+    // The divergence as a workflow-command annotation, placed where the check run would put it.
+    expect(events.filter((e) => e.startsWith('error'))).toEqual([
+      expect.stringMatching(
+        /^error: the test passes .* the candidate fails[^]*\[regression: b @ \S+:\d+\]$/,
+      ),
+    ]);
+    expect(artifacts.uploads.map((u) => u.name)).toEqual(['diverge-report-default']);
+    const summary = core.summaryText();
+    expect(summary).toContain('**Not published:**');
+    expect(summary).toMatch(/the check run: GitHub refused it .*`checks: write`/);
+    expect(summary).toMatch(/the pull request comment: .*`pull-requests: write`/);
+    // It fails on the verdict, and only on it.
+    expect(events.filter((e) => e.startsWith('failed'))).toEqual([
+      'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
+    ]);
+    expect(core.outputs['check-url']).toBe('');
+  });
+
+  it('a refused check run on a clean run does not fail the step', async () => {
+    const { events, core } = await run(pullRequestContext(), clean, { refused: ['checks.create'] });
+    expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
+    expect(core.outputs.conclusion).toBe('success');
+  });
+
+  it('check-run: always fails the step when GitHub refuses the check run', async () => {
+    const { events } = await run(pullRequestContext(), clean, {
+      inputs: { 'check-run': 'always' },
+      refused: ['checks.create'],
+    });
+    expect(events).toEqual([
+      'checks.create diverge',
+      expect.stringMatching(/^failed: cannot create the check run/),
+    ]);
+  });
+
+  it('check-run: never creates no check run and annotates the step', async () => {
+    const { events, core } = await run(pullRequestContext(), failing, {
+      inputs: { 'check-run': 'never', comment: 'never' },
+    });
+    expect(events.filter((e) => e.startsWith('checks'))).toEqual([]);
+    expect(events.filter((e) => e.startsWith('error:'))).toHaveLength(1);
+    expect(core.summaryText()).not.toContain('Not published');
+  });
+
+  it("a personal access token finds its own comment again and leaves other people's alone", async () => {
+    const marked = (text: string) => `<!-- diverge:comment diverge -->\n${text}`;
+    const { github } = await run(pullRequestContext(), failing, {
+      seed: (fake) => {
+        fake.actAs('ta-alice');
+        fake.addComment(marked('quoted by a student'), { type: 'User', login: 'student' });
+        fake.addComment(marked('an earlier run'), { type: 'User', login: 'ta-alice' });
+        fake.addComment(marked('another bot'), { type: 'Bot', login: 'other[bot]' });
+      },
+    });
+    expect(github.comments.map((c) => [c.user.login, c.body.includes('an earlier run')])).toEqual([
+      ['student', false],
+      ['ta-alice', false],
+      ['other[bot]', false],
+    ]);
+    expect(github.comments[1]?.body).toContain('diverge:state');
+  });
+
+  it('comment-mode: recreate posts the new comment at the bottom and deletes the old one', async () => {
+    const { events, github } = await run(pullRequestContext(), failing, {
+      inputs: { 'comment-mode': 'recreate' },
+      seed: (fake) =>
+        fake.addComment('<!-- diverge:comment diverge -->\nold', {
+          type: 'Bot',
+          login: 'github-actions[bot]',
+        }),
+    });
+    expect(events.filter((e) => e.startsWith('issues'))).toEqual([
+      'issues.listComments',
+      'issues.createComment',
+      'issues.deleteComment',
+    ]);
+    expect(github.comments.map((c) => c.id)).toEqual([2]);
+  });
+
+  it('a cancellation mid-boot completes the check as cancelled with the finished boots and uploads what exists', async () => {
+    const { events, core, github, artifacts } = await run(pullRequestContext(), clean, {
+      pipeline: (events, cancellation) => ({
+        ...fakePipeline(events, clean),
+        runDifferential: async (_context, _settings, _kernels, options) => {
+          const observations = path.join(options.outDir, 'observations');
+          mkdirSync(observations, { recursive: true });
+          const boot = { kernel: 'staff', attempt: 1, outcome: 'completed', stage: 'done' };
+          writeFileSync(
+            path.join(observations, 'staff-1.json'),
+            JSON.stringify({ kernel: 'staff', attempt: 1, boot, tests: [{ id: 'a' }] }),
+          );
+          await cancellation.cancel('SIGTERM');
+          // The pipeline's own end comes after: it must not overwrite the cancellation.
+          return clean;
+        },
+      }),
+    });
+    expect(github.checks[0]).toMatchObject({
+      status: 'completed',
+      conclusion: 'cancelled',
+      output: { title: 'cancelled' },
+    });
+    expect(github.checks[0]?.output?.summary).toContain(
+      'staff#1: completed at stage done, 1 tests',
+    );
+    expect(events.filter((e) => e.startsWith('checks.update'))).toEqual([
+      'checks.update cancelled',
+    ]);
+    expect(artifacts.uploads[0]?.files.map((f) => path.basename(f))).toContain('staff-1.json');
+    expect(core.summaryText()).toContain('diverge was cancelled (SIGTERM)');
+    expect(events).toContain('failed: cancelled (SIGTERM)');
   });
 });

@@ -68,6 +68,7 @@ describe('runPublishReports', () => {
       'output conclusion',
       'output divergences',
       'checks.update failure',
+      'users.getAuthenticated',
       'issues.listComments',
       'issues.createComment',
       'failed: a variant has failing divergences',

@@ -5,8 +5,15 @@
  * depend on the kernel version, so a 6.12 candidate against 6.1 references diverges in all of
  * them: more than 50 annotations, and a report too big for one comment.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
@@ -14,12 +21,15 @@ import {
   fixtureKernels,
   linuxHarness,
   NODE24,
+  qemuProcessesMentioning,
   REPO_ROOT,
   scratchDir,
 } from '../helpers/fixtures.js';
 
 const TOKEN = 'ghs_action_write';
 const READ_TOKEN = 'ghs_action_read';
+/** A teaching assistant's personal access token. */
+const PAT = 'ghp_ta_alice';
 const REPO = 'course/kernel';
 let fake: FakeGitHub;
 let kernels: Record<string, string>;
@@ -52,6 +62,7 @@ beforeAll(async () => {
   fake = await startFakeGitHub();
   fake.state.addToken(TOKEN, { permissions: 'write' });
   fake.state.addToken(READ_TOKEN, { permissions: 'read' });
+  fake.state.addToken(PAT, { permissions: 'write', login: 'ta-alice' });
   fake.state.addRepo(REPO, { defaultBranch: 'main' });
   fake.state.addPull(REPO, {
     number: 7,
@@ -80,8 +91,7 @@ interface ActionRun {
 let sha = 0;
 const nextSha = () => (++sha).toString(16).padStart(40, 'a');
 
-/** Runs dist/index.js for a pull_request event on `headSha` with `candidate` as the kernel. */
-async function runAction(options: {
+interface ActionOptions {
   candidate: string;
   headSha: string;
   event?: string;
@@ -90,7 +100,44 @@ async function runAction(options: {
   push?: boolean;
   token?: string;
   inputs?: Record<string, string>;
-}): Promise<ActionRun> {
+  /** Another harness directory than the 60-test one, and its timeouts. */
+  harness?: { dir: string; timeouts: string };
+}
+
+/** Runs dist/index.js for a pull_request event on `headSha` with `candidate` as the kernel. */
+async function runAction(options: ActionOptions): Promise<ActionRun> {
+  const { env, dir } = prepareRun(options);
+  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile(
+      NODE24,
+      [path.join(REPO_ROOT, 'dist', 'index.js')],
+      { env, cwd: workspace, maxBuffer: 64 * 1024 * 1024 },
+      (error, out) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
+    ),
+  );
+  return { code, stdout, ...runFiles(dir) };
+}
+
+/** The runner's files of a run: outputs and job summary. */
+function runFiles(dir: string): Pick<ActionRun, 'outputs' | 'summary'> {
+  return {
+    outputs: heredocs(path.join(dir, 'output')),
+    summary: readFileSync(path.join(dir, 'summary'), 'utf8'),
+  };
+}
+
+/** GITHUB_OUTPUT and GITHUB_STATE use the heredoc form: name<<delimiter, value, delimiter. */
+function heredocs(file: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const text = readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([^]*?)\n\2$/gm))
+    values[match[1] as string] = match[3] as string;
+  return values;
+}
+
+/** The workspace's config, the event file and the runner's environment of one run. */
+function prepareRun(options: ActionOptions): { env: NodeJS.ProcessEnv; dir: string } {
   const dir = scratchDir('action-run');
   writeFileSync(
     path.join(workspace, 'diverge.yml'),
@@ -99,7 +146,9 @@ async function runAction(options: {
       'references:',
       `  - { name: debian-a, file: ${kernels.X86_61_A} }`,
       `  - { name: debian-b, file: ${kernels.X86_61_B} }`,
-      `harness: { dir: ${harness}, rerun-divergent: 0 }`,
+      options.harness
+        ? `harness: { dir: ${options.harness.dir}, rerun-divergent: 0, timeouts: ${options.harness.timeouts} }`
+        : `harness: { dir: ${harness}, rerun-divergent: 0 }`,
       // Kernel messages on the console could break into the harness's long lines.
       "machine: { append: 'console=ttyS0 panic=-1 quiet' }",
       '',
@@ -126,6 +175,7 @@ async function runAction(options: {
   writeFileSync(path.join(dir, 'event.json'), JSON.stringify(options.push ? push : event));
   writeFileSync(path.join(dir, 'output'), '');
   writeFileSync(path.join(dir, 'summary'), '');
+  writeFileSync(path.join(dir, 'state'), '');
   const inputs = {
     'github-token': options.token ?? TOKEN,
     config: 'diverge.yml',
@@ -145,21 +195,7 @@ async function runAction(options: {
     XDG_CACHE_HOME: path.join(dir, 'cache'),
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
   };
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile(
-      NODE24,
-      [path.join(REPO_ROOT, 'dist', 'index.js')],
-      { env, cwd: workspace, maxBuffer: 64 * 1024 * 1024 },
-      (error, out) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
-    ),
-  );
-  // GITHUB_OUTPUT uses the heredoc form: name<<delimiter, value, delimiter.
-  const outputs: Record<string, string> = {};
-  const text = readFileSync(path.join(dir, 'output'), 'utf8');
-  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([^]*?)\n\2$/gm))
-    outputs[match[1] as string] = match[3] as string;
-  return { code, stdout, outputs, summary: readFileSync(path.join(dir, 'summary'), 'utf8') };
+  return { env: { ...env, GITHUB_STATE: path.join(dir, 'state') }, dir };
 }
 
 describe('the action on a pull request', () => {
@@ -235,6 +271,57 @@ describe('the action on a pull request', () => {
     expect(fake.violations).toEqual([]);
   }, 300_000);
 
+  it('a read-only token on a pull request (403 on check creation): annotations, summary, artifact; fails only on the verdict', async () => {
+    const headSha = nextSha();
+    const artifactsBefore = fake.state.artifactsOf(REPO).length;
+    const run = await runAction({
+      candidate: kernels.X86_612 as string,
+      headSha,
+      token: READ_TOKEN,
+      inputs: { 'check-run': 'auto' },
+    });
+    expect(fake.state.checkRunsOf(REPO, headSha)).toEqual([]);
+    // The divergences as workflow commands on the harness source, where the check would put them.
+    // (A loaded machine may turn a regression into a hang: the class is not what this checks.)
+    expect(run.stdout).toMatch(
+      /^::error title=[a-z-]+%3A case_1,file=harness\/cases\.txt,line=1,endLine=1::/m,
+    );
+    expect(run.stdout.match(/^::error title=[a-z-]+%3A case_\d+,file=harness\//gm)).toHaveLength(
+      60,
+    );
+    expect(run.summary).toContain('60 failing divergences against debian-a, debian-b');
+    expect(run.summary).toMatch(
+      /\*\*Not published:\*\*\n- the check run: GitHub refused it \(Resource not accessible by integration/,
+    );
+    expect(run.summary).toMatch(
+      /- the pull request comment: Resource not accessible by integration/,
+    );
+    expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
+    // The step fails on the verdict (failing divergences), not on the refusal.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::60 failing divergences');
+    expect(run.outputs['check-url']).toBe('');
+    expect(fake.violations).toEqual([]);
+  }, 300_000);
+
+  it("a personal access token's comment is found again by its user, next to the bot's", async () => {
+    const number = 7;
+    const before = fake.state.commentsOf(REPO, number).length;
+    const options = { candidate: kernels.X86_612 as string, token: PAT };
+    const first = await runAction({ ...options, headSha: nextSha() });
+    const second = await runAction({ ...options, headSha: nextSha() });
+    const comments = fake.state.commentsOf(REPO, number);
+    const mine = comments.filter((c) => c.user === 'ta-alice');
+    expect(comments).toHaveLength(before + 1);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.history).toHaveLength(2);
+    expect(first.outputs['comment-url']).toBe(second.outputs['comment-url']);
+    expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
+    expect(first.outputs['check-url']).toMatch(/\/runs\/\d+$/);
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
+  }, 600_000);
+
   it('on a push, publishes the kernel for later pull requests to find as their base', async () => {
     const headSha = nextSha();
     const run = await runAction({ candidate: kernels.X86_61_B as string, headSha, push: true });
@@ -297,4 +384,114 @@ describe('the action on a pull request', () => {
       '::error::input comment: expected one of auto, always, never, got "sometimes"',
     );
   });
+});
+
+/** Prints a plan, then keeps talking (no stall) forever: every boot is in progress until stopped. */
+const HANGING_INIT = `#!/bin/busybox sh
+echo "KTAP version 1"
+echo "1..1"
+while true; do echo "# still working"; /bin/busybox sleep 1; done
+`;
+
+/** Long enough for the test to stop the run first. */
+const HANGING_TIMEOUTS = '{ boot: 250s, total: 280s }';
+
+async function until(what: () => string, condition: () => boolean, ms = 180_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** dist/index.js started in the background, with a boot in progress once `booting` resolves. */
+function startAction(options: ActionOptions) {
+  const { env, dir } = prepareRun(options);
+  const child: ChildProcess = spawn(NODE24, [path.join(REPO_ROOT, 'dist', 'index.js')], {
+    env,
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const logs = path.join(dir, 'diverge', 'default', 'logs');
+  // Any kernel's boot will do: under TCG on a loaded machine one may panic early.
+  const harnessStarted = () =>
+    (existsSync(logs) ? readdirSync(logs) : []).some((name) =>
+      readFileSync(path.join(logs, name), 'utf8').includes('1..1'),
+    );
+  const booting = until(
+    () => `a boot in progress; the step printed:\n${stdout}`,
+    () => harnessStarted() && qemuProcessesMentioning(dir).length > 0,
+  );
+  return { child, dir, env, exited, booting, stdout: () => stdout };
+}
+
+describe('a cancelled run', () => {
+  let hanging: string;
+  beforeAll(async () => {
+    hanging = await linuxHarness('x86_64');
+    writeFileSync(path.join(hanging, 'init'), HANGING_INIT);
+    chmodSync(path.join(hanging, 'init'), 0o755);
+  }, 120_000);
+
+  it('SIGTERM in the middle of a boot: QEMU stopped, the check completed as cancelled, the partial report uploaded', async () => {
+    const headSha = nextSha();
+    const artifactsBefore = fake.state.artifactsOf(REPO).length;
+    const run = startAction({
+      candidate: kernels.X86_61_B as string,
+      headSha,
+      harness: { dir: hanging, timeouts: HANGING_TIMEOUTS },
+    });
+    await run.booting;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(1);
+    expect(qemuProcessesMentioning(run.dir)).toEqual([]);
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check?.history.map((h) => h.status)).toEqual(['in_progress', 'completed']);
+    expect(check).toMatchObject({ conclusion: 'cancelled', output: { title: 'cancelled' } });
+    expect(check?.output.summary).toMatch(
+      /diverge was cancelled \(SIGTERM\): [1-9]\d* QEMU process/,
+    );
+    expect(runFiles(run.dir).summary).toContain('diverge was cancelled (SIGTERM)');
+    expect(run.stdout()).toContain('::error::cancelled (SIGTERM)');
+    // The partial report: the serial logs so far.
+    expect(run.stdout()).toMatch(
+      /uploaded artifact diverge-report-default \(id \d+, [1-9]\d* files\)/,
+    );
+    expect(fake.state.artifactsOf(REPO)).toHaveLength(artifactsBefore + 1);
+    expect(fake.violations).toEqual([]);
+  }, 300_000);
+
+  it('a main step killed outright: the post: step completes its check run as cancelled', async () => {
+    const headSha = nextSha();
+    const run = startAction({
+      candidate: kernels.X86_61_B as string,
+      headSha,
+      harness: { dir: hanging, timeouts: HANGING_TIMEOUTS },
+    });
+    await run.booting;
+    run.child.kill('SIGKILL');
+    await run.exited;
+    // The runner kills what is left of the step's processes; here the test does.
+    for (const line of qemuProcessesMentioning(run.dir))
+      process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    expect(fake.state.checkRunsOf(REPO, headSha)[0]?.status).toBe('in_progress');
+    // The runner hands the main step's saved state to the post: step as STATE_<name>.
+    const state = Object.fromEntries(
+      Object.entries(heredocs(path.join(run.dir, 'state'))).map(([k, v]) => [`STATE_${k}`, v]),
+    );
+    const code = await new Promise<number | null>((resolve) =>
+      spawn(NODE24, [path.join(REPO_ROOT, 'dist', 'post.js')], {
+        env: { ...run.env, ...state },
+        stdio: 'ignore',
+      }).on('exit', resolve),
+    );
+    expect(code).toBe(0);
+    const [check] = fake.state.checkRunsOf(REPO, headSha);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    expect(fake.violations).toEqual([]);
+  }, 300_000);
 });

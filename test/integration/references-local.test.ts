@@ -218,5 +218,35 @@ describe('base references', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).not.toContain('building the base commit');
     expect(second.stderr).toContain('reference base: from the cache');
+
+    // A `--depth 1` clone (actions/checkout's default) has only the pull request's commit: the
+    // base commit is fetched from origin first.
+    const shallow = path.join(dir, 'shallow');
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo}`, shallow]);
+    const inShallow = (...args: string[]) =>
+      execFileSync('git', ['-C', shallow, ...args], { encoding: 'utf8' }).trim();
+    expect(() => inShallow('cat-file', '-e', `${baseSha}^{commit}`)).toThrow();
+    const fromShallow = await cli(
+      [
+        'run',
+        '-c',
+        path.join(shallow, 'diverge.yml'),
+        '--base-ref',
+        'main',
+        '--base-sha',
+        baseSha,
+        '-o',
+        path.join(dir, 'out3'),
+      ],
+      { ...env, XDG_CACHE_HOME: path.join(dir, 'cache-shallow') },
+    );
+    expect(fromShallow.stderr).toContain(
+      `reference base: the base commit ${baseSha.slice(0, 12)} is not in this clone: fetching it from origin`,
+    );
+    expect(fromShallow.code).toBe(0);
+    expect(readReport(path.join(dir, 'out3')).references[0]).toMatchObject({
+      digest: await sha256File(kernels.X86_61_A as string),
+      source: { base: { sha: baseSha, built: true } },
+    });
   });
 });

@@ -1,6 +1,8 @@
 /** `base: true` — the pull request's base kernel, published on push or built from the base commit. */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { buildCommitKernel, GitError } from '../../build/worktree.js';
+import { promisify } from 'node:util';
+import { buildCommitKernel, GitError, gitTop } from '../../build/worktree.js';
 import { fromArtifact } from './artifact.js';
 import {
   fail,
@@ -47,6 +49,7 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     `reference ${ref.name}: building the base commit ${baseSha.slice(0, 12)} in a worktree`,
   );
   try {
+    await fetchIfMissing(ref, await gitTop(kernel.build.context), baseSha, ctx);
     const built = await buildCommitKernel(ctx.docker, kernel, baseSha, {
       variant,
       workDir: ctx.workDir,
@@ -60,4 +63,27 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     if (error instanceof GitError) fail(ref, error.message);
     throw error;
   }
+}
+
+/**
+ * A shallow clone (actions/checkout's default depth of 1) lacks the base commit: it is fetched
+ * alone from origin, with the credentials the checkout left in the git config.
+ */
+async function fetchIfMissing(ref: Reference, top: string, sha: string, ctx: FetchContext) {
+  const git = promisify(execFile);
+  const present = await git('git', ['-C', top, 'cat-file', '-e', `${sha}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
+  if (present) return;
+  ctx.progress(
+    `reference ${ref.name}: the base commit ${sha.slice(0, 12)} is not in this clone: fetching it from origin`,
+  );
+  await git('git', ['-C', top, 'fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]).catch(
+    (error: Error) =>
+      fail(
+        ref,
+        `the base commit ${sha} is not in this clone and fetching it from origin failed (${error.message.trim()}); check out with fetch-depth: 0`,
+      ),
+  );
 }

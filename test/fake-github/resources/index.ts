@@ -7,6 +7,7 @@ import { commitCommentHandlers } from './commit-comments.js';
 import type { Handler } from './context.js';
 import { releaseHandlers } from './releases.js';
 import { repoHandlers } from './repos.js';
+import { userHandlers } from './users.js';
 
 export const handlers: Record<string, Handler> = {
   ...repoHandlers,
@@ -15,6 +16,7 @@ export const handlers: Record<string, Handler> = {
   ...commitCommentHandlers,
   ...actionsHandlers,
   ...releaseHandlers,
+  ...userHandlers,
   'rate-limit/get': (ctx) => ({
     status: 200,
     body: rateLimitBody(rateWindow(ctx.state, ctx.token)),

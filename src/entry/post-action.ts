@@ -1,0 +1,9 @@
+/** Entry point of the root action's `post:` step (dist/post.js): see action/post.ts. */
+import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { actionGitHub } from '../action/client.js';
+import { actionEnvironment } from '../action/environment.js';
+import { runPost } from '../action/post.js';
+
+const environment = actionEnvironment(process.env, context);
+await runPost({ core, github: actionGitHub(environment.apiUrl, core.info) });
