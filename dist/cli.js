@@ -5,44 +5,45 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, e as CLASSES, f as divergenceEntries, p as plural, h as classCount, n as num, i as expandTabs, s as singleLine, j as splitLines, k as percent, E as EXIT, l as isShownDivergence, T as TOOL_VERSION, d as renderMarkdown, m as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-B-0lKRFQ.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION } from './chunks/client-DaDG1SbC.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { m as classColour, n as htmlPage, C as CLIENT_COMMON, o as parseConfig, j as runDifferential, l as loadConfig, K as KernelFileError, q as buildKernel, t as buildImage, u as extractFiles, i as createRunContext, x as bootKernels, v as variantOf, y as githubFromEnvironment, k as resolveKernels, z as compareSaved, A as readBootLogs, B as renderHtml, D as updateExpectations, e as runBisect, E as resultText, F as defaultSettings, G as ConfigError, H as HarnessError, I as BuildError, R as ReferenceFetchError, J as BisectInputError, f as dockerAccess } from './chunks/context-ziY3IkZZ.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BDYfgTNT.js';
+import { q as classColour, t as htmlPage, C as CLIENT_COMMON, u as parseConfig, n as runDifferential, l as loadConfig, K as KernelFileError, x as buildKernel, y as buildImage, z as extractFiles, e as archMachines, f as findQemu, A as qemuVersion, p as probeKvm, m as createRunContext, B as bootKernels, v as variantOf, D as githubFromEnvironment, o as resolveKernels, E as compareSaved, F as readBootLogs, G as renderHtml, H as updateExpectations, h as runBisect, I as resultText, J as defaultSettings, L as ConfigError, M as HarnessError, N as BuildError, R as ReferenceFetchError, O as BisectInputError, i as dockerAccess } from './chunks/context-BNXLqSdu.js';
+import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent, i as isShownDivergence, r as renderMarkdown, g as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-R15nSNeu.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-CbJ1GNvr.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freemem } from 'node:os';
 import 'node:stream';
 import 'node:stream/promises';
 import 'node:crypto';
 import 'node:timers/promises';
-import 'fs';
-import 'zlib';
-import 'util';
-import 'stream';
 import 'events';
 import 'querystring';
 import 'https';
 import 'http';
 import 'url';
+import 'fs';
 import 'path';
 import 'net';
+import 'stream';
 import 'child_process';
 import 'crypto';
 import 'assert';
 import 'buffer';
 import 'tls';
 import 'dns';
+import 'util';
+import 'zlib';
 import 'tty';
 import 'os';
 import 'constants';
 import 'string_decoder';
 import 'process';
 import 'http2';
-import 'node:os';
 import 'node:string_decoder';
 import 'node:zlib';
 
@@ -4880,6 +4881,105 @@ async function runLinuxDemo(context, outDir, log) {
     return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;
 }
 
+/**
+ * `diverge doctor`: what a run will need, checked on this host — QEMU for the configured
+ * architecture (and its version), KVM by the real probe, the Docker engine and permission to use
+ * it, the Node version, free disk and memory. Each problem comes with its fix.
+ */
+/** Node the bundle is built for (package.json engines). */
+const NODE_MAJOR = 24;
+/** Less than this free under the cache or temp directory fails Docker builds and kernel fetches. */
+const MIN_FREE_DISK = 2 * 1024 ** 3;
+/** Below this, parallel boots (256 MiB+ each) and builds are at risk. */
+const MIN_FREE_MEMORY = 1024 ** 3;
+const gib = (bytes) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+async function doctor(context, settings, docker, host = { nodeVersion: process.versions.node }) {
+    const findings = [];
+    const machine = archMachines(settings.machine.arch);
+    const qemu = await findQemu(machine, context.searchPath).catch((error) => error);
+    findings.push(typeof qemu === 'string'
+        ? {
+            what: `QEMU (${settings.machine.arch})`,
+            ok: true,
+            detail: `${qemu} ${await qemuVersion(qemu)}`,
+        }
+        : {
+            what: `QEMU (${settings.machine.arch})`,
+            ok: false,
+            detail: qemu.message,
+            fix: `apt-get install ${machine.debianPackage} (or the action's install-qemu: auto)`,
+        });
+    const kvm = await probeKvm(context.searchPath).catch((error) => ({
+        works: false,
+        detail: error.message,
+    }));
+    findings.push({
+        what: 'KVM',
+        ok: kvm.works,
+        detail: kvm.detail,
+        ...(kvm.works
+            ? {}
+            : {
+                warning: true,
+                fix: 'boots fall back to TCG (10–50× slower): on a runner with /dev/kvm, add the udev rule KERNEL=="kvm", GROUP="kvm", MODE="0666" (the action\'s kvm: auto) or add the user to the kvm group',
+            }),
+    });
+    try {
+        await docker.client();
+        findings.push({ what: 'Docker', ok: true, detail: `engine at ${context.dockerHost} answers` });
+    }
+    catch (error) {
+        findings.push({
+            what: 'Docker',
+            ok: false,
+            detail: error.message,
+            fix: 'start the Docker engine, and run as root or a member of the docker group (only kernel.build and image references need it)',
+        });
+    }
+    const major = Number(host.nodeVersion.split('.')[0]);
+    findings.push({
+        what: 'Node',
+        ok: major >= NODE_MAJOR,
+        detail: `v${host.nodeVersion}`,
+        ...(major >= NODE_MAJOR ? {} : { fix: `install Node ${NODE_MAJOR} or later` }),
+    });
+    for (const [what, dir] of [
+        ['disk (cache)', context.cache.root],
+        ['disk (temp)', context.tempDir],
+    ]) {
+        const free = await statfs(dir)
+            .catch(() => statfs('/'))
+            .then((s) => s.bavail * s.bsize);
+        findings.push({
+            what,
+            ok: free >= MIN_FREE_DISK,
+            detail: `${gib(free)} free at ${dir}`,
+            ...(free >= MIN_FREE_DISK ? {} : { fix: `free at least ${gib(MIN_FREE_DISK)} there` }),
+        });
+    }
+    const memory = host.freeMemory ?? freemem();
+    findings.push({
+        what: 'memory',
+        ok: memory >= MIN_FREE_MEMORY,
+        detail: `${gib(memory)} free`,
+        ...(memory >= MIN_FREE_MEMORY
+            ? {}
+            : { warning: true, fix: 'lower --jobs, or machine.memory, or free memory' }),
+    });
+    return findings;
+}
+/** One line per finding; a problem's fix on the next line. */
+function renderFindings(findings) {
+    return findings
+        .map((f) => {
+        const mark = f.ok ? 'ok  ' : f.warning ? 'warn' : 'FAIL';
+        return `${mark} ${f.what}: ${f.detail}${f.fix ? `\n     fix: ${f.fix}` : ''}`;
+    })
+        .join('\n');
+}
+/** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
+const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
+
 const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
 const context = createRunContext(process.env);
@@ -5089,6 +5189,15 @@ async function main(argv) {
             today: context.clock.today(),
         });
         log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
+    });
+    program
+        .command('doctor')
+        .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
+        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+        .action(async (options) => {
+        const findings = await doctor(context, await settingsFor(options.config), docker);
+        process.stdout.write(`${renderFindings(findings)}\n`);
+        code = doctorExitCode(findings);
     });
     program
         .command('demo')

@@ -3,7 +3,7 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, o as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, F as FAIL_ON_CLASSES, q as DEFAULT_FAIL_ON, t as createGitHub, u as DEFAULT_API_URL, w as download, x as DownloadError, y as extractZip, A as ArchiveError, z as redact, G as stripControls, H as inlineCode, I as inlineText, J as codeBlock, s as singleLine, K as DIVERGENT_CLASSES, L as isDivergentClass, M as ajvExports, N as addFormats, m as isDivergence, e as CLASSES, D as DIVERGENCE_CLASSES, O as TOOL_NAME, C as CLASS_ORDER, v as validateReport, d as renderMarkdown, P as BUILD_ID } from './validate-B-0lKRFQ.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, d as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, e as createGitHub, D as DEFAULT_API_URL, f as TOOL_NAME, h as BUILD_ID } from './client-DaDG1SbC.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -27,10 +27,11 @@ import require$$0$3 from 'constants';
 import require$$5$2 from 'string_decoder';
 import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
-import { mkdir, rm, rename, writeFile, lstat, readFile, readdir, readlink, mkdtemp, stat, open as open$1, copyFile, access, constants as constants$3 } from 'node:fs/promises';
+import { access, constants as constants$3, writeFile, readFile, stat, mkdir, rm, rename, lstat, readdir, readlink, mkdtemp, open as open$1, copyFile } from 'node:fs/promises';
 import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
-import { availableParallelism, freemem, arch as arch$1, tmpdir, homedir } from 'node:os';
+import { tmpdir, arch as arch$1, availableParallelism, freemem, homedir } from 'node:os';
+import { F as FAIL_ON_CLASSES, h as DEFAULT_FAIL_ON, j as download, k as DownloadError, l as extractZip, A as ArchiveError, m as redact, o as stripControls, q as inlineCode, t as inlineText, u as codeBlock, s as singleLine, w as DIVERGENT_CLASSES, x as isDivergentClass, y as ajvExports, z as addFormats, g as isDivergence, a as CLASSES, D as DIVERGENCE_CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-R15nSNeu.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
@@ -4758,6 +4759,293 @@ function requireTarStream$1 () {
 	tarStream$1.extract = requireExtract$1();
 	tarStream$1.pack = requirePack$1();
 	return tarStream$1;
+}
+
+class MissingQemuError extends Error {
+}
+/**
+ * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
+ * package that ships it.
+ */
+async function findQemu(profile, searchPath) {
+    for (const dir of searchPath) {
+        const candidate = path$1.join(dir, profile.binary);
+        try {
+            await access(candidate, constants$3.X_OK);
+            return candidate;
+        }
+        catch {
+            // keep looking
+        }
+    }
+    throw new MissingQemuError(`${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`);
+}
+/** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
+async function qemuVersion(binary) {
+    return new Promise((resolve) => {
+        execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+            resolve(error ? 'unknown' : (/version (\S+)/.exec(stdout)?.[1] ?? 'unknown'));
+        });
+    });
+}
+
+/**
+ * Tiny x86 multiboot kernels generated in memory. The accelerator probe boots one to learn
+ * whether KVM really works; tests use others as kernels that hang or never stop printing.
+ */
+const LOAD_ADDRESS = 0x100000;
+const MULTIBOOT_MAGIC = 0x1badb002;
+/** 32-bit protected-mode code snippets (entered by QEMU's multiboot loader). */
+const X86_CODE = {
+    /** `mov dx, 0x3f8` — the first serial port. */
+    serialPort: [0x66, 0xba, 0xf8, 0x03],
+    /** `mov al, c; out dx, al` for each byte of `text`. */
+    print: (text) => [...Buffer.from(text, 'latin1')].flatMap((c) => [0xb0, c, 0xee]),
+    /** `mov al, v; out 0xf4, al`: QEMU exits with status (v << 1) | 1 via isa-debug-exit. */
+    debugExit: (value) => [0xb0, value, 0xe6, 0xf4],
+    /** `cli; hlt; jmp hlt`: stop silently forever. */
+    halt: [0xfa, 0xf4, 0xeb, 0xfd],
+};
+/** An ELF32 multiboot image whose entry point runs `code`. */
+function multibootKernel(code) {
+    const ehdrSize = 52;
+    const phdrSize = 32;
+    const mbOffset = ehdrSize + phdrSize; // 84: 4-byte aligned, within the first 8 KiB
+    const codeOffset = mbOffset + 12;
+    const size = codeOffset + code.length;
+    const image = Buffer.alloc(size);
+    image.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0); // ELF, 32-bit, little-endian, version 1
+    image.writeUInt16LE(2, 16); // ET_EXEC
+    image.writeUInt16LE(3, 18); // EM_386
+    image.writeUInt32LE(1, 20);
+    image.writeUInt32LE(LOAD_ADDRESS + codeOffset, 24); // e_entry
+    image.writeUInt32LE(ehdrSize, 28); // e_phoff
+    image.writeUInt16LE(ehdrSize, 40);
+    image.writeUInt16LE(phdrSize, 42);
+    image.writeUInt16LE(1, 44); // e_phnum
+    image.writeUInt32LE(1, ehdrSize); // PT_LOAD
+    image.writeUInt32LE(0, ehdrSize + 4); // p_offset
+    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 8);
+    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 12);
+    image.writeUInt32LE(size, ehdrSize + 16);
+    image.writeUInt32LE(size, ehdrSize + 20);
+    image.writeUInt32LE(5, ehdrSize + 24); // R+X
+    image.writeUInt32LE(0x1000, ehdrSize + 28);
+    image.writeUInt32LE(MULTIBOOT_MAGIC, mbOffset);
+    image.writeUInt32LE(0, mbOffset + 4);
+    image.writeUInt32LE((0x100000000 - MULTIBOOT_MAGIC) >>> 0, mbOffset + 8);
+    image.set(code, codeOffset);
+    return image;
+}
+/** Prints "diverge-probe-ok" and exits QEMU with status 33. */
+const PROBE_EXIT_STATUS = 33;
+const PROBE_BANNER = 'diverge-probe-ok';
+function probeKernel() {
+    return multibootKernel([
+        ...X86_CODE.serialPort,
+        ...X86_CODE.print(`${PROBE_BANNER}\n`),
+        ...X86_CODE.debugExit(0x10),
+        ...X86_CODE.halt,
+    ]);
+}
+
+/**
+ * The machine table: everything diverge knows about booting each architecture and profile. The
+ * config's choices, the QEMU command line, the kernel-format check, KVM eligibility and the
+ * harness's results device all read it; a new machine is a new entry here.
+ */
+/** How a disk is attached: the bus the guest finds it on. */
+const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
+const DISK_FORMATS = ['raw', 'qcow2'];
+const PC_DISKS = ['virtio-pci', 'ide', 'scsi'];
+const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'];
+const X86 = {
+    debianPackage: 'qemu-system-x86',
+    // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
+    firmware: { default: [] },
+    console: 'ttyS0',
+    serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
+    kernelFormats: ['bzImage', 'ELF', 'multiboot'],
+    kvmOnX86Host: true,
+    debugExit: true,
+};
+const MACHINES = {
+    x86_64: {
+        ...X86,
+        binary: 'qemu-system-x86_64',
+        profiles: {
+            pc: { type: 'pc', disks: PC_DISKS },
+            q35: { type: 'q35', disks: PC_DISKS },
+            // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
+            // calibrate its TSC on a bare microvm and hangs early.
+            microvm: {
+                type: 'microvm',
+                options: ['pit=on', 'pic=on', 'rtc=on'],
+                disks: ['virtio-mmio'],
+            },
+        },
+    },
+    i386: {
+        ...X86,
+        binary: 'qemu-system-i386',
+        profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
+    },
+    aarch64: {
+        binary: 'qemu-system-aarch64',
+        debianPackage: 'qemu-system-arm',
+        tcgCpu: 'cortex-a57',
+        console: 'ttyAMA0',
+        serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
+        kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
+        kvmOnX86Host: false,
+        debugExit: false,
+        // QEMU loads the kernel itself and jumps to it: no firmware either way.
+        firmware: { default: [], none: [] },
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+    },
+    riscv64: {
+        binary: 'qemu-system-riscv64',
+        debianPackage: 'qemu-system-misc',
+        // OpenSBI, which starts an S-mode kernel; a kernel that runs in M-mode (xv6) needs none.
+        firmware: { default: ['-bios', 'default'], none: ['-bios', 'none'] },
+        console: 'ttyS0',
+        serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
+        kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
+        kvmOnX86Host: false,
+        debugExit: false,
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+    },
+};
+const TABLE = MACHINES;
+/** Every architecture, in the table's order. */
+const ARCHES = Object.keys(TABLE);
+/** What every profile of an architecture shares. */
+function archMachines(arch) {
+    return TABLE[arch];
+}
+/** The profiles of an architecture, the default first. */
+function profilesOf(arch) {
+    return Object.keys(TABLE[arch].profiles);
+}
+/** The disk interfaces of a machine. */
+function diskInterfacesOf(arch, profile) {
+    return machineProfile(arch, profile).disks;
+}
+/** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
+function defaultAppend(arch) {
+    return `console=${TABLE[arch].console} panic=-1`;
+}
+/** Every guest device the second serial port can be: a harness image's /init tries each in turn. */
+const SERIAL2_GUEST_DEVICES = [...new Set(ARCHES.map((arch) => TABLE[arch].serial2.guest))];
+function machineProfile(arch, profile) {
+    const { profiles, ...shared } = TABLE[arch];
+    const found = Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
+    if (!found) {
+        throw new Error(`machine.profile: ${arch} has no profile "${profile}" (expected one of ${profilesOf(arch).join(', ')})`);
+    }
+    return {
+        ...shared,
+        arch,
+        profile,
+        machine: [found.type, ...(found.options ?? [])].join(','),
+        disks: found.disks,
+    };
+}
+
+class AccelError extends Error {
+}
+/** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
+const PROBE_MACHINE = archMachines('x86_64');
+/** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
+const PROBE_DEADLINE_MS = 1000;
+/** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
+async function probeKvm(searchPath) {
+    try {
+        await access('/dev/kvm', constants$3.R_OK | constants$3.W_OK);
+    }
+    catch {
+        return { works: false, detail: '/dev/kvm is missing or not accessible' };
+    }
+    const kernel = path$1.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
+    await writeFile(kernel, probeKernel());
+    const binary = await findQemu(PROBE_MACHINE, searchPath);
+    const args = [
+        ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
+        ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
+        ...['-kernel', kernel],
+    ];
+    return new Promise((resolve) => {
+        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d.toString('latin1')));
+        child.stderr.on('data', (d) => (err += d.toString('utf8')));
+        const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            const warning = /host doesn't support requested feature[^\n]*/.exec(err)?.[0];
+            if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
+                resolve({ works: true, detail: 'KVM booted the probe kernel' });
+            }
+            else if (warning) {
+                resolve({
+                    works: false,
+                    detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
+                });
+            }
+            else if (code === null) {
+                resolve({
+                    works: false,
+                    detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
+                });
+            }
+            else {
+                const said = err.trim().split('\n').at(-1) ?? '';
+                resolve({
+                    works: false,
+                    detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
+                });
+            }
+        });
+    });
+}
+/** The probe result is kept per host boot: KVM does not start or stop working in between. */
+async function cachedProbe(probe) {
+    let key = 'unknown';
+    try {
+        const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+        const qemu = await stat(await findQemu(PROBE_MACHINE, probe.searchPath));
+        key = `${probe.buildId}:${bootId}:${qemu.size}:${qemu.mtimeMs}`;
+        const cached = JSON.parse(await readFile(probe.cacheFile, 'utf8'));
+        if (cached.key === key)
+            return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
+    }
+    catch {
+        // No or stale cache: probe below.
+    }
+    const result = await probeKvm(probe.searchPath);
+    if (key !== 'unknown') {
+        await mkdir(path$1.dirname(probe.cacheFile), { recursive: true });
+        await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
+    }
+    return result;
+}
+/** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
+async function chooseAccel(request, profile, kvmProbe) {
+    if (request === 'tcg')
+        return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
+    const nativeGuest = arch$1() === 'x64' && profile.kvmOnX86Host;
+    if (!nativeGuest) {
+        if (request === 'kvm')
+            throw new AccelError(`machine.accel: KVM cannot run a ${profile.arch} guest on this ${arch$1()} host`);
+        return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
+    }
+    const probe = await cachedProbe(kvmProbe);
+    if (probe.works)
+        return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
+    if (request === 'kvm')
+        throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
+    return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
 }
 
 var http = {exports: {}};
@@ -88401,109 +88689,6 @@ function lineOf(at, doc, lines) {
 }
 
 /**
- * The machine table: everything diverge knows about booting each architecture and profile. The
- * config's choices, the QEMU command line, the kernel-format check, KVM eligibility and the
- * harness's results device all read it; a new machine is a new entry here.
- */
-/** How a disk is attached: the bus the guest finds it on. */
-const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
-const DISK_FORMATS = ['raw', 'qcow2'];
-const PC_DISKS = ['virtio-pci', 'ide', 'scsi'];
-const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'];
-const X86 = {
-    debianPackage: 'qemu-system-x86',
-    // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
-    firmware: { default: [] },
-    console: 'ttyS0',
-    serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
-    kernelFormats: ['bzImage', 'ELF', 'multiboot'],
-    kvmOnX86Host: true,
-    debugExit: true,
-};
-const MACHINES = {
-    x86_64: {
-        ...X86,
-        binary: 'qemu-system-x86_64',
-        profiles: {
-            pc: { type: 'pc', disks: PC_DISKS },
-            q35: { type: 'q35', disks: PC_DISKS },
-            // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
-            // calibrate its TSC on a bare microvm and hangs early.
-            microvm: {
-                type: 'microvm',
-                options: ['pit=on', 'pic=on', 'rtc=on'],
-                disks: ['virtio-mmio'],
-            },
-        },
-    },
-    i386: {
-        ...X86,
-        binary: 'qemu-system-i386',
-        profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
-    },
-    aarch64: {
-        binary: 'qemu-system-aarch64',
-        debianPackage: 'qemu-system-arm',
-        tcgCpu: 'cortex-a57',
-        console: 'ttyAMA0',
-        serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
-        kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
-        kvmOnX86Host: false,
-        debugExit: false,
-        // QEMU loads the kernel itself and jumps to it: no firmware either way.
-        firmware: { default: [], none: [] },
-        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
-    },
-    riscv64: {
-        binary: 'qemu-system-riscv64',
-        debianPackage: 'qemu-system-misc',
-        // OpenSBI, which starts an S-mode kernel; a kernel that runs in M-mode (xv6) needs none.
-        firmware: { default: ['-bios', 'default'], none: ['-bios', 'none'] },
-        console: 'ttyS0',
-        serial2: { host: 'virtio-console', guest: '/dev/hvc0' },
-        kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
-        kvmOnX86Host: false,
-        debugExit: false,
-        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
-    },
-};
-const TABLE = MACHINES;
-/** Every architecture, in the table's order. */
-const ARCHES = Object.keys(TABLE);
-/** What every profile of an architecture shares. */
-function archMachines(arch) {
-    return TABLE[arch];
-}
-/** The profiles of an architecture, the default first. */
-function profilesOf(arch) {
-    return Object.keys(TABLE[arch].profiles);
-}
-/** The disk interfaces of a machine. */
-function diskInterfacesOf(arch, profile) {
-    return machineProfile(arch, profile).disks;
-}
-/** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
-function defaultAppend(arch) {
-    return `console=${TABLE[arch].console} panic=-1`;
-}
-/** Every guest device the second serial port can be: a harness image's /init tries each in turn. */
-const SERIAL2_GUEST_DEVICES = [...new Set(ARCHES.map((arch) => TABLE[arch].serial2.guest))];
-function machineProfile(arch, profile) {
-    const { profiles, ...shared } = TABLE[arch];
-    const found = Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
-    if (!found) {
-        throw new Error(`machine.profile: ${arch} has no profile "${profile}" (expected one of ${profilesOf(arch).join(', ')})`);
-    }
-    return {
-        ...shared,
-        arch,
-        profile,
-        machine: [found.type, ...(found.options ?? [])].join(','),
-        disks: found.disks,
-    };
-}
-
-/**
  * The schema of `diverge.yml` (kebab-case keys, as users write them) and the typed `Settings` it
  * turns into (camelCase, defaults applied, host paths absolute, sizes and durations converted).
  * Every field carries its own message so that errors read "expected <what>, got <value>".
@@ -89198,6 +89383,7 @@ async function fromBase(ref, ctx) {
         return { ...cached, source: described, cached: true };
     ctx.progress(`reference ${ref.name}: building the base commit ${baseSha.slice(0, 12)} in a worktree`);
     try {
+        await fetchIfMissing(ref, await gitTop(kernel.build.context), baseSha, ctx);
         const built = await buildCommitKernel(ctx.docker, kernel, baseSha, {
             variant,
             workDir: ctx.workDir,
@@ -89213,6 +89399,18 @@ async function fromBase(ref, ctx) {
             fail(ref, error.message);
         throw error;
     }
+}
+/**
+ * A shallow clone (actions/checkout's default depth of 1) lacks the base commit: it is fetched
+ * alone from origin, with the credentials the checkout left in the git config.
+ */
+async function fetchIfMissing(ref, top, sha, ctx) {
+    const git = promisify(execFile);
+    const present = await git('git', ['-C', top, 'cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+    if (present)
+        return;
+    ctx.progress(`reference ${ref.name}: the base commit ${sha.slice(0, 12)} is not in this clone: fetching it from origin`);
+    await git('git', ['-C', top, 'fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]).catch((error) => fail(ref, `the base commit ${sha} is not in this clone and fetching it from origin failed (${error.message.trim()}); check out with fetch-depth: 0`));
 }
 
 /** `file:` — a kernel already on disk. */
@@ -91458,190 +91656,6 @@ async function prepareHarness(harness, workDir, options) {
         script: [...harness.script],
         digest,
     };
-}
-
-/**
- * Tiny x86 multiboot kernels generated in memory. The accelerator probe boots one to learn
- * whether KVM really works; tests use others as kernels that hang or never stop printing.
- */
-const LOAD_ADDRESS = 0x100000;
-const MULTIBOOT_MAGIC = 0x1badb002;
-/** 32-bit protected-mode code snippets (entered by QEMU's multiboot loader). */
-const X86_CODE = {
-    /** `mov dx, 0x3f8` — the first serial port. */
-    serialPort: [0x66, 0xba, 0xf8, 0x03],
-    /** `mov al, c; out dx, al` for each byte of `text`. */
-    print: (text) => [...Buffer.from(text, 'latin1')].flatMap((c) => [0xb0, c, 0xee]),
-    /** `mov al, v; out 0xf4, al`: QEMU exits with status (v << 1) | 1 via isa-debug-exit. */
-    debugExit: (value) => [0xb0, value, 0xe6, 0xf4],
-    /** `cli; hlt; jmp hlt`: stop silently forever. */
-    halt: [0xfa, 0xf4, 0xeb, 0xfd],
-};
-/** An ELF32 multiboot image whose entry point runs `code`. */
-function multibootKernel(code) {
-    const ehdrSize = 52;
-    const phdrSize = 32;
-    const mbOffset = ehdrSize + phdrSize; // 84: 4-byte aligned, within the first 8 KiB
-    const codeOffset = mbOffset + 12;
-    const size = codeOffset + code.length;
-    const image = Buffer.alloc(size);
-    image.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0); // ELF, 32-bit, little-endian, version 1
-    image.writeUInt16LE(2, 16); // ET_EXEC
-    image.writeUInt16LE(3, 18); // EM_386
-    image.writeUInt32LE(1, 20);
-    image.writeUInt32LE(LOAD_ADDRESS + codeOffset, 24); // e_entry
-    image.writeUInt32LE(ehdrSize, 28); // e_phoff
-    image.writeUInt16LE(ehdrSize, 40);
-    image.writeUInt16LE(phdrSize, 42);
-    image.writeUInt16LE(1, 44); // e_phnum
-    image.writeUInt32LE(1, ehdrSize); // PT_LOAD
-    image.writeUInt32LE(0, ehdrSize + 4); // p_offset
-    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 8);
-    image.writeUInt32LE(LOAD_ADDRESS, ehdrSize + 12);
-    image.writeUInt32LE(size, ehdrSize + 16);
-    image.writeUInt32LE(size, ehdrSize + 20);
-    image.writeUInt32LE(5, ehdrSize + 24); // R+X
-    image.writeUInt32LE(0x1000, ehdrSize + 28);
-    image.writeUInt32LE(MULTIBOOT_MAGIC, mbOffset);
-    image.writeUInt32LE(0, mbOffset + 4);
-    image.writeUInt32LE((0x100000000 - MULTIBOOT_MAGIC) >>> 0, mbOffset + 8);
-    image.set(code, codeOffset);
-    return image;
-}
-/** Prints "diverge-probe-ok" and exits QEMU with status 33. */
-const PROBE_EXIT_STATUS = 33;
-const PROBE_BANNER = 'diverge-probe-ok';
-function probeKernel() {
-    return multibootKernel([
-        ...X86_CODE.serialPort,
-        ...X86_CODE.print(`${PROBE_BANNER}\n`),
-        ...X86_CODE.debugExit(0x10),
-        ...X86_CODE.halt,
-    ]);
-}
-
-class MissingQemuError extends Error {
-}
-/**
- * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
- * package that ships it.
- */
-async function findQemu(profile, searchPath) {
-    for (const dir of searchPath) {
-        const candidate = path$1.join(dir, profile.binary);
-        try {
-            await access(candidate, constants$3.X_OK);
-            return candidate;
-        }
-        catch {
-            // keep looking
-        }
-    }
-    throw new MissingQemuError(`${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`);
-}
-/** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
-async function qemuVersion(binary) {
-    return new Promise((resolve) => {
-        execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
-            resolve(error ? 'unknown' : (/version (\S+)/.exec(stdout)?.[1] ?? 'unknown'));
-        });
-    });
-}
-
-class AccelError extends Error {
-}
-/** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
-const PROBE_MACHINE = archMachines('x86_64');
-/** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
-const PROBE_DEADLINE_MS = 1000;
-/** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
-async function probeKvm(searchPath) {
-    try {
-        await access('/dev/kvm', constants$3.R_OK | constants$3.W_OK);
-    }
-    catch {
-        return { works: false, detail: '/dev/kvm is missing or not accessible' };
-    }
-    const kernel = path$1.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
-    await writeFile(kernel, probeKernel());
-    const binary = await findQemu(PROBE_MACHINE, searchPath);
-    const args = [
-        ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
-        ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
-        ...['-kernel', kernel],
-    ];
-    return new Promise((resolve) => {
-        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d.toString('latin1')));
-        child.stderr.on('data', (d) => (err += d.toString('utf8')));
-        const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_DEADLINE_MS);
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            const warning = /host doesn't support requested feature[^\n]*/.exec(err)?.[0];
-            if (code === PROBE_EXIT_STATUS && out.includes(PROBE_BANNER) && !warning) {
-                resolve({ works: true, detail: 'KVM booted the probe kernel' });
-            }
-            else if (warning) {
-                resolve({
-                    works: false,
-                    detail: `the host CPU lacks what the guest CPU model needs (${warning})`,
-                });
-            }
-            else if (code === null) {
-                resolve({
-                    works: false,
-                    detail: `KVM did not finish a tiny boot within ${PROBE_DEADLINE_MS} ms`,
-                });
-            }
-            else {
-                const said = err.trim().split('\n').at(-1) ?? '';
-                resolve({
-                    works: false,
-                    detail: `QEMU with KVM exited with status ${code}${said ? `: ${said}` : ''}`,
-                });
-            }
-        });
-    });
-}
-/** The probe result is kept per host boot: KVM does not start or stop working in between. */
-async function cachedProbe(probe) {
-    let key = 'unknown';
-    try {
-        const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-        const qemu = await stat(await findQemu(PROBE_MACHINE, probe.searchPath));
-        key = `${probe.buildId}:${bootId}:${qemu.size}:${qemu.mtimeMs}`;
-        const cached = JSON.parse(await readFile(probe.cacheFile, 'utf8'));
-        if (cached.key === key)
-            return { works: cached.works, detail: `${cached.detail} (probed earlier this boot)` };
-    }
-    catch {
-        // No or stale cache: probe below.
-    }
-    const result = await probeKvm(probe.searchPath);
-    if (key !== 'unknown') {
-        await mkdir(path$1.dirname(probe.cacheFile), { recursive: true });
-        await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
-    }
-    return result;
-}
-/** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
-async function chooseAccel(request, profile, kvmProbe) {
-    if (request === 'tcg')
-        return { accel: 'tcg', reason: 'TCG requested by machine.accel' };
-    const nativeGuest = arch$1() === 'x64' && profile.kvmOnX86Host;
-    if (!nativeGuest) {
-        if (request === 'kvm')
-            throw new AccelError(`machine.accel: KVM cannot run a ${profile.arch} guest on this ${arch$1()} host`);
-        return { accel: 'tcg', reason: 'TCG: the guest architecture differs from the host' };
-    }
-    const probe = await cachedProbe(kvmProbe);
-    if (probe.works)
-        return { accel: 'kvm', reason: `KVM: ${probe.detail}` };
-    if (request === 'kvm')
-        throw new AccelError(`machine.accel: KVM was requested but does not work: ${probe.detail}`);
-    return { accel: 'tcg', reason: `TCG: KVM probe failed: ${probe.detail}` };
 }
 
 /** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
@@ -95083,4 +95097,4 @@ function createRunContext(env = process.env) {
     };
 }
 
-export { readBootLogs as A, renderHtml as B, CLIENT_COMMON as C, updateExpectations as D, resultText as E, defaultSettings as F, ConfigError as G, HarnessError as H, BuildError as I, BisectInputError as J, KernelFileError as K, ReferenceFetchError as R, requireInherits as a, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, runBisect as e, dockerAccess as f, gitTop as g, renderBisectMarkdown as h, createRunContext as i, runDifferential as j, resolveKernels as k, loadConfig as l, classColour as m, htmlPage as n, parseConfig as o, publishedArtifactName as p, buildKernel as q, requireSrc$4 as r, sha256 as s, buildImage as t, extractFiles as u, variantOf as v, workflowFile as w, bootKernels as x, githubFromEnvironment as y, compareSaved as z };
+export { qemuVersion as A, bootKernels as B, CLIENT_COMMON as C, githubFromEnvironment as D, compareSaved as E, readBootLogs as F, renderHtml as G, updateExpectations as H, resultText as I, defaultSettings as J, KernelFileError as K, ConfigError as L, HarnessError as M, BuildError as N, BisectInputError as O, ReferenceFetchError as R, requireInherits as a, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, gitTop as g, runBisect as h, dockerAccess as i, renderBisectMarkdown as j, publishedArtifactName as k, loadConfig as l, createRunContext as m, runDifferential as n, resolveKernels as o, probeKvm as p, classColour as q, requireSrc$4 as r, sha256 as s, htmlPage as t, parseConfig as u, variantOf as v, workflowFile as w, buildKernel as x, buildImage as y, extractFiles as z };
