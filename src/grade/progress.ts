@@ -46,6 +46,8 @@ export function studentLine(student: GradebookStudent, kept: boolean): string {
 
 export class GradeProgress {
   readonly counts: GradeCounts;
+  /** Time spent building and booting, summed over the slots of the queue (ms). */
+  readonly busyMs = { building: 0, booting: 0 };
   private readonly started: number;
   private shown = false;
 
@@ -75,9 +77,11 @@ export class GradeProgress {
   async running<R>(what: 'building' | 'booting', work: () => Promise<R>): Promise<R> {
     this.counts[what] += 1;
     this.redraw();
+    const started = this.sink.now();
     try {
       return await work();
     } finally {
+      this.busyMs[what] += this.sink.now() - started;
       this.counts[what] -= 1;
       this.redraw();
     }

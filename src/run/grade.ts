@@ -4,7 +4,7 @@
  * image per distinct source, in the queue the boots share), references, boots, judge and report
  * (the steps `diverge run` takes, from run/candidate.ts), and the gradebook (grade/).
  */
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
@@ -214,16 +214,20 @@ export async function gradeCourse(
       builds.set(digest, build);
     }
     const log = path.join(dir, 'logs', 'build-kernel.log');
-    const keepLog = () =>
-      mkdir(path.dirname(log), { recursive: true })
-        .then(() => copyFile(path.join(buildDir, 'logs', 'build-kernel.log'), log))
-        .then(
-          () => path.relative(outDir, log),
-          () => undefined,
-        );
+    // The build's log, or (an image built before from the same source) a line saying so.
+    const keepLog = async (image?: string) => {
+      await mkdir(path.dirname(log), { recursive: true });
+      await copyFile(path.join(buildDir, 'logs', 'build-kernel.log'), log).catch(() =>
+        writeFile(
+          log,
+          `not built again: image ${image ?? '(none)'} was built from the same source\n`,
+        ),
+      );
+      return path.relative(outDir, log);
+    };
     try {
       const built = await build;
-      const logFile = await keepLog();
+      const logFile = await keepLog(built.image.tag);
       return {
         ok: true,
         kernel: {
@@ -233,16 +237,12 @@ export async function gradeCourse(
           ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
           source: { build: { context: submission.path }, image: built.image.tag },
         },
-        build: { outcome: 'built', ...(logFile ? { log: logFile } : {}) },
+        build: { outcome: 'built', log: logFile },
       };
     } catch (error) {
       const message = (error as Error).message;
       const logFile = await keepLog();
-      const build = {
-        outcome: 'failed' as const,
-        message: capped(message),
-        ...(logFile ? { log: logFile } : {}),
-      };
+      const build = { outcome: 'failed' as const, message: capped(message), log: logFile };
       // A build the student's source breaks is theirs; a Docker engine that fails is not.
       return error instanceof BuildError
         ? noKernel('failure', `did not build: ${message}`, build)

@@ -121,8 +121,10 @@ describe('gradebook.csv', () => {
       if (!text.startsWith('"')) return text.slice(0, text.search(/,|\r\n/));
       let out = '';
       for (let i = 1; ; i++) {
-        if (text[i] === '"' && text[i + 1] === '"') ((out += '"'), i++);
-        else if (text[i] === '"') return out;
+        if (text[i] === '"' && text[i + 1] === '"') {
+          out += '"';
+          i++;
+        } else if (text[i] === '"') return out;
         else out += text[i];
       }
     };

@@ -95,7 +95,8 @@ describe('diverge grade on 40 generated submissions', () => {
   let resumed: Awaited<ReturnType<typeof cli>>;
 
   beforeAll(async () => {
-    // Killed (SIGKILL: no chance to tidy up) once a few students are graded.
+    // Killed once a few students are graded: SIGKILL to its whole process group, QEMUs
+    // included, as a cancelled CI job is; the CLI gets no chance to tidy up.
     const child = spawn(
       NODE24,
       [
@@ -112,21 +113,17 @@ describe('diverge grade on 40 generated submissions', () => {
       ],
       { env, stdio: 'ignore' },
     );
-    await new Promise<void>((resolve, reject) => {
-      const poll = setInterval(() => {
-        if (finished(out).size >= 8) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 200);
-      child.on('exit', () => {
-        clearInterval(poll);
-        if (finished(out).size < 8) reject(new Error('grade ended before it could be killed'));
-      });
-    });
-    // The killed CLI could not stop its QEMUs: let them end before the machine is loaded again.
-    while (qemuProcessesMentioning(dir).length > 0) await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    while (finished(out).size < 8) {
+      const ended = await Promise.race([exited, new Promise((r) => setTimeout(r, 200, 'poll'))]);
+      if (ended !== 'poll')
+        throw new Error(`grade ended (${String(ended)}) before it could be killed`);
+    }
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await exited;
+    for (let i = 0; i < 50 && qemuProcessesMentioning(dir).length > 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(qemuProcessesMentioning(dir)).toEqual([]);
     killedAfter = finished(out);
     resumed = await grade(out);
   }, 1_200_000);
