@@ -240,8 +240,11 @@ export async function gradeCourse(
         build: { outcome: 'built', log: logFile },
       };
     } catch (error) {
-      const message = (error as Error).message;
       const logFile = await keepLog();
+      // The message names the build's log: name the student's copy, which OUT carries along.
+      const message = (error as Error).message
+        .split(path.join(buildDir, 'logs', 'build-kernel.log'))
+        .join(logFile);
       const build = { outcome: 'failed' as const, message: capped(message), log: logFile };
       // A build the student's source breaks is theirs; a Docker engine that fails is not.
       return error instanceof BuildError

