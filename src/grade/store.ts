@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { writeAtomically } from '../util/atomic.js';
 import {
   asStudent,
@@ -22,7 +23,10 @@ const GRADE_FILE = 'grade.json';
 export const studentPath = (outDir: string, name: string) =>
   path.join(outDir, 'students', studentDir(name));
 
-/** Writes gradebook.json (checked against the schema first), gradebook.csv and gradebook.md. */
+/**
+ * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
+ * gradebook.html (each row linking the student's report.html).
+ */
 export async function writeGradebook(outDir: string, gradebook: Gradebook): Promise<void> {
   validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
   await writeAtomically(
@@ -31,6 +35,19 @@ export async function writeGradebook(outDir: string, gradebook: Gradebook): Prom
   );
   await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
   await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
+  const page = {
+    schema: gradebook.schema,
+    students: gradebook.students.map(({ report, ...s }) => ({
+      ...s,
+      ...(report ? { report } : {}),
+    })),
+  };
+  await writeAtomically(
+    path.join(outDir, 'gradebook.html'),
+    renderGradebookHtml(page, {
+      reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+    }),
+  );
 }
 
 export async function readGradebook(dir: string): Promise<Gradebook> {

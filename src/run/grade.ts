@@ -241,8 +241,10 @@ export async function gradeCourse(
       };
     } catch (error) {
       const logFile = await keepLog();
-      // The message names the build's log: name the student's copy, which OUT carries along.
-      const message = (error as Error).message
+      // The first line says which step failed and why; the lines after it (the build's last
+      // output) change with Docker's layer cache and are in the log. It names the build's log:
+      // name the student's copy, which OUT carries along.
+      const message = ((error as Error).message.split('\n')[0] ?? '')
         .split(path.join(buildDir, 'logs', 'build-kernel.log'))
         .join(logFile);
       const build = { outcome: 'failed' as const, message: capped(message), log: logFile };

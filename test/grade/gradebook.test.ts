@@ -359,6 +359,9 @@ describe('merging shards', () => {
     await mergeShards([s1, s2], out);
     expect(readFileSync(path.join(out, 'students/bob/report.json'), 'utf8')).toBe('bob');
     expect(readFileSync(path.join(out, 'gradebook.csv'), 'utf8').split('\r\n')).toHaveLength(4);
+    expect(readFileSync(path.join(out, 'gradebook.html'), 'utf8')).toContain(
+      'students/bob/report.html',
+    );
     writeFileSync(path.join(s2, 'gradebook.json'), '{"schema": "diverge.gradebook/v1"}');
     await expect(mergeShards([s1, s2], tempDir())).rejects.toThrow(
       `${s2}/gradebook.json: / must have required property 'tool'`,
