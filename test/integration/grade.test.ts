@@ -29,7 +29,7 @@ import {
   testContext,
 } from '../helpers/fixtures.js';
 
-const COUNT = Number(process.env.GRADE_TEST_COUNT ?? 40);
+const COUNT = 40;
 const dir = scratchDir('grade');
 // The CLI runs with the test's own cache directory, so nothing another run cached is met.
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
