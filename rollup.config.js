@@ -109,6 +109,7 @@ export default (args) =>
           'warm-rerun': 'bench/warm-rerun.ts',
           html: 'bench/html.ts',
           bisect: 'bench/bisect.ts',
+          grade: 'bench/grade.ts',
         },
         'build/bench',
         // The browser driver stays a package: it finds its own files at run time.

@@ -19,6 +19,8 @@ import { writeAtomically } from '../util/atomic.js';
 interface ContextEntry {
   /** Slash-separated, relative to the context. */
   name: string;
+  /** A file sent from outside the context directory (a Dockerfile given from elsewhere). */
+  from?: string;
   kind: 'dir' | 'file' | 'symlink';
   mode: number;
   size: number;
@@ -60,6 +62,8 @@ export interface BuildContext {
   digest: string;
 }
 
+const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
 async function readIgnore(dir: string): Promise<string[]> {
   try {
     return (await readFile(path.join(dir, '.dockerignore'), 'utf8')).split(/\r?\n/);
@@ -82,6 +86,11 @@ export async function scanContext(
    * not read again (git's index does the same), which makes an unchanged context cheap.
    */
   digestCache?: string,
+  /**
+   * A Dockerfile on the host to send instead of one in the context, under the name `dockerfile`
+   * (which replaces any file of that name): the staff's recipe over a student's source.
+   */
+  outsideDockerfile?: string,
 ): Promise<BuildContext> {
   const info = await lstat(dir).catch(() => undefined);
   if (!info?.isDirectory())
@@ -92,11 +101,38 @@ export async function scanContext(
     throw new BuildError(`${field}.dockerfile: ${dockerfile} is outside the context ${dir}`, {
       field,
     });
+  if (outsideDockerfile !== undefined) {
+    const outside = await lstat(outsideDockerfile).catch(() => undefined);
+    if (!outside?.isFile())
+      throw new BuildError(`${field}.dockerfile: no file ${outsideDockerfile}`, { field });
+    const scanned = await scanTree(dir, dockerfileName, digestCache);
+    const own = scanned.entries.filter((e) => e.name !== dockerfileName);
+    const content = await readFile(outsideDockerfile);
+    const entry = { name: dockerfileName, from: outsideDockerfile, kind: 'file' as const };
+    const digest = createHash('sha256')
+      .update(`${scanned.digest}\noutside ${dockerfileName} ${sha256Hex(content)}\n`)
+      .digest('hex');
+    return {
+      dir,
+      entries: [...own, { ...entry, mode: 0o644, size: content.length }],
+      bytes: scanned.bytes + content.length,
+      digest: `sha256:${digest}`,
+    };
+  }
   const fileInfo = await lstat(dockerfilePath).catch(() => undefined);
   if (!fileInfo?.isFile())
     throw new BuildError(`${field}.dockerfile: no file ${dockerfile} in the context ${dir}`, {
       field,
     });
+  return scanTree(dir, dockerfileName, digestCache);
+}
+
+/** The context's entries and digest; see scanContext. */
+async function scanTree(
+  dir: string,
+  dockerfileName: string,
+  digestCache: string | undefined,
+): Promise<BuildContext> {
 
   const patterns = await readIgnore(dir);
   const ignore = dockerignore.default({ ignorecase: false }).add(patterns);
@@ -177,7 +213,7 @@ export function packContext(context: BuildContext): Readable {
         else if (entry.kind === 'symlink')
           pack.entry({ ...header, type: 'symlink', linkname: entry.target ?? '' });
         else {
-          const file = path.join(context.dir, entry.name);
+          const file = entry.from ?? path.join(context.dir, entry.name);
           await new Promise<void>((resolve, reject) => {
             const sink = pack.entry({ ...header, type: 'file', size: entry.size }, (error) =>
               error ? reject(error) : resolve(),

@@ -19,6 +19,8 @@ export interface BuildRecipe {
   dockerfile: string;
   target?: string | undefined;
   args: Readonly<Record<string, string>>;
+  /** A host Dockerfile sent as `dockerfile` instead of the context's own (see scanContext). */
+  outsideDockerfile?: string;
 }
 
 export interface BuildRequest {
@@ -128,7 +130,13 @@ function failureMessage(field: string, step: RegExpExecArray | undefined, error:
 export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuiltImage> {
   const started = Date.now();
   const { recipe, field, progress } = request;
-  const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache);
+  const context = await scanContext(
+    recipe.context,
+    recipe.dockerfile,
+    field,
+    request.contextCache,
+    recipe.outsideDockerfile,
+  );
   const digest = recipeDigest(recipe, context);
   const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
 

@@ -52,11 +52,23 @@ export async function buildKernel(
     output?: (line: string) => void;
     /** See BuildRequest. */
     contextCache: string;
+    /**
+     * Another source directory to build with the same recipe: the Dockerfile still comes from
+     * the recipe's context (diverge grade: the staff's Dockerfile over a student's source).
+     */
+    source?: string;
   },
 ): Promise<BuiltKernel> {
   const docker = await access.client();
+  const recipe = kernelRecipe(kernel, options.variant);
   const image = await buildImage(docker, {
-    recipe: kernelRecipe(kernel, options.variant),
+    recipe: options.source
+      ? {
+          ...recipe,
+          context: options.source,
+          outsideDockerfile: path.resolve(recipe.context, recipe.dockerfile),
+        }
+      : recipe,
     field: 'kernel.build',
     role: 'kernel',
     logFile: path.join(options.outDir, 'logs', 'build-kernel.log'),

@@ -5,7 +5,12 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_FAIL_ON, FAIL_ON_CLASSES } from '../compare/classes.js';
+import {
+  DEFAULT_FAIL_ON,
+  DIVERGENCE_CLASSES,
+  type DivergenceClass,
+  FAIL_ON_CLASSES,
+} from '../compare/classes.js';
 import { MiB, parseDuration, parseSize } from './units.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
 import {
@@ -95,6 +100,13 @@ const arch = oneOf(ARCHES);
 const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'] as const;
 const PAYLOADS = ['initrd', 'dir', 'image', 'none'] as const;
+/** The share of a test's points each class earns when `grading.credit` does not say; the rest 0. */
+export const DEFAULT_CREDIT: Partial<Record<DivergenceClass, number>> = {
+  same: 1,
+  fix: 1,
+  expected: 1,
+  flaky: 0.5,
+};
 const BUILTINS = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'] as const;
 
 /** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
@@ -394,6 +406,35 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ).default([]),
   });
 
+  // diverge grade and the course formats: points per test, and the share each class earns.
+  const points = z
+    .number({ error: expected('a number of points ≥ 0') })
+    .min(0, { error: expected('a number of points ≥ 0') });
+  const share = z
+    .number({ error: expected('a share of the points, 0..1') })
+    .min(0, { error: expected('a share of the points, 0..1') })
+    .max(1, { error: expected('a share of the points, 0..1') });
+  const grading = strict({
+    points: list(
+      strict({ test: text('a test id or glob like "alarm-*"'), points }),
+      'a list of { test, points }',
+    ).default([]),
+    'default-points': points.default(1),
+    credit: strict(
+      Object.fromEntries(DIVERGENCE_CLASSES.map((cls) => [cls, share.optional()])) as Record<
+        DivergenceClass,
+        z.ZodOptional<typeof share>
+      >,
+    ).prefault({}),
+  }).transform(({ points, 'default-points': defaultPoints, credit }) => ({
+    points,
+    defaultPoints,
+    // Classes the config leaves out earn what DEFAULT_CREDIT says, else nothing.
+    credit: Object.fromEntries(
+      DIVERGENCE_CLASSES.map((cls) => [cls, credit[cls] ?? DEFAULT_CREDIT[cls] ?? 0]),
+    ) as Record<DivergenceClass, number>,
+  }));
+
   return strict({
     kernel: kernel.optional(),
     references: references.default([]),
@@ -407,6 +448,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
       ...DEFAULT_FAIL_ON,
     ]),
+    grading: grading.prefault({}),
   })
     .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
     .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));

@@ -28,6 +28,12 @@ import { githubFromEnvironment } from '../github/environment.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 import { BisectInputError, runBisect } from '../run/bisect.js';
 import { resultText } from '../bisect/render.js';
+import { GradebookError } from '../grade/gradebook.js';
+import { mergeShards } from '../grade/merge.js';
+import { GradeProgress } from '../grade/progress.js';
+import { renderGradebookText } from '../grade/render.js';
+import { listSubmissions, parseShard, SubmissionError } from '../grade/submissions.js';
+import { gradeCourse } from '../run/grade.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
@@ -77,6 +83,8 @@ const BAD_INPUT = [
   UsageError,
   ReportError,
   BisectInputError,
+  SubmissionError,
+  GradebookError,
 ];
 
 /**
@@ -91,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('diverge')
     .description('Differential testing of operating-system kernels under QEMU')
     .version(TOOL_VERSION)
+    // A subcommand's options are its own (`grade merge --out` is not `grade --out`).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
@@ -443,6 +453,110 @@ async function main(argv: string[]): Promise<number> {
         code = bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
       },
     );
+  const grade = program
+    .command('grade')
+    // `grade merge … --out` is merge's option, not grade's.
+    .enablePositionalOptions()
+    .description(
+      'grade every submission of a course against the references (observed once): a score per student under the rubric, and a gradebook',
+    )
+    .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+    .option(
+      '--submissions <dir>',
+      'every entry is a submission named by the entry: a file is a kernel, a directory is built with kernel.build',
+    )
+    .option('--submission <name=path>', 'one more submission (repeatable)', kernelOption)
+    .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
+    .option(
+      '-o, --out <dir>',
+      'output directory (a re-run with the same one resumes)',
+      'diverge-grade',
+    )
+    .option(
+      '-j, --jobs <n>',
+      'builds and boots at once (default: from cores and memory)',
+      positiveInt,
+    )
+    .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
+    .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
+    .option(
+      '--no-observation-cache',
+      'boot every reference even when an earlier run booted the same kernel the same way',
+    )
+    .action(
+      async (options: {
+        config?: string;
+        submissions?: string;
+        submission?: KernelInput[];
+        list?: string;
+        out: string;
+        jobs?: number;
+        shard?: string;
+        variant?: string;
+        observationCache: boolean;
+      }) => {
+        if (!options.submissions && !options.submission && !options.list)
+          throw new UsageError(
+            'grade: give --submissions DIR, --submission NAME=PATH or --list FILE',
+          );
+        const settings = await settingsFor(options.config);
+        const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+        const submissions = await listSubmissions({
+          ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+          ...(options.submission ? { named: options.submission } : {}),
+          ...(options.list ? { list: path.resolve(options.list) } : {}),
+        });
+        const variant = variantOf(settings, options.variant);
+        const { github, run } = githubFromEnvironment(process.env, { variant }, log);
+        const progress = new GradeProgress(
+          shard
+            ? Math.ceil((submissions.length - shard.index + 1) / shard.count)
+            : submissions.length,
+          {
+            tty: Boolean(process.stderr.isTTY),
+            write: (text) => process.stderr.write(text),
+            now: () => context.clock.now(),
+          },
+        );
+        const outDir = path.resolve(options.out);
+        const gradebook = await gradeCourse(context, settings, submissions, {
+          outDir,
+          docker,
+          variant,
+          progress,
+          observationCache: options.observationCache,
+          ...(shard ? { shard } : {}),
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+          ...(github ? { github } : {}),
+          run,
+        }).finally(() => progress.done());
+        process.stdout.write(renderGradebookText(gradebook));
+        const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+        log(
+          `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+            (neutral
+              ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
+              : ''),
+        );
+        code = neutral > 0 ? EXIT.infrastructure : EXIT.ok;
+      },
+    );
+  grade
+    .command('merge')
+    .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
+    .argument('<dirs...>', 'output directories of the shards')
+    .requiredOption('-o, --out <dir>', 'where to write the merged gradebook')
+    .action(async (dirs: string[], options: { out: string }) => {
+      const outDir = path.resolve(options.out);
+      const gradebook = await mergeShards(
+        dirs.map((d) => path.resolve(d)),
+        outDir,
+      );
+      process.stdout.write(renderGradebookText(gradebook));
+      log(
+        `merged ${dirs.length} gradebook(s) of ${gradebook.students.length} student(s) into ${outDir}`,
+      );
+    });
 
   try {
     await program.parseAsync(argv);

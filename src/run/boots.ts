@@ -19,7 +19,7 @@ import { type Accel, chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion } from '../qemu/binary.js';
 import { bootKernel, bootName, type BootPlan } from '../qemu/boot.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
-import { inParallel } from '../util/parallel.js';
+import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism } from '../qemu/pool.js';
 import { machineProfile } from '../qemu/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
@@ -43,6 +43,8 @@ export interface BootOptions {
   cached?: { cache: ObservationCache; digests: ReadonlyMap<string, string> };
   /** Boots at once; default from cores and memory. */
   jobs?: number;
+  /** A queue shared with other work (builds, other kernels' boots) that every boot waits in. */
+  limit?: Limiter;
   progress: (line: string) => void;
 }
 
@@ -89,13 +91,15 @@ export interface Booter {
   harness: BootRun['harness'];
   /**
    * Boots each kernel `attempts` times, numbered from `firstAttempt`: once per test of `tests`
-   * (default `harness.tests`) when the harness boots once per test.
+   * (default `harness.tests`) when the harness boots once per test. Serial logs and
+   * observations go under `outDir` (default: the one `prepareBoots` was given).
    */
   boot(
     kernels: readonly KernelInput[],
     attempts: number,
     firstAttempt: number,
     tests?: readonly string[],
+    outDir?: string,
   ): Promise<KernelObservation[]>;
 }
 
@@ -223,16 +227,18 @@ export async function prepareBoots(
     const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
     return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
   };
-  const observationsDir = path.join(options.outDir, 'observations');
-  await mkdir(observationsDir, { recursive: true });
-
   const boot = async (
     which: readonly KernelInput[],
     attempts: number,
     firstAttempt: number,
     tests: readonly string[] | undefined = harness.tests,
+    outDir = options.outDir,
   ) => {
     const perKernel: (string | undefined)[] = tests ? [...tests] : [undefined];
+    const observationsDir = path.join(outDir, 'observations');
+    await mkdir(observationsDir, { recursive: true });
+    const kernelPlan = { ...plan, logDir: path.join(outDir, 'logs') };
+    const limit = options.limit ?? (<R>(work: () => Promise<R>) => work());
     const requests = which.flatMap((kernel) =>
       perKernel.flatMap((test) =>
         Array.from({ length: attempts }, (_, i) => ({
@@ -246,7 +252,7 @@ export async function prepareBoots(
       `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
     return inParallel(requests, jobs, async (request) => {
-      const bootPlan = planFor(plan, request.test);
+      const bootPlan = planFor(kernelPlan, request.test);
       const name = bootName(request.kernel.name, request.attempt, request.test);
       const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
       const digest = options.cached?.digests.get(request.kernel.name);
@@ -257,10 +263,11 @@ export async function prepareBoots(
           identity,
           request.kernel.name,
           request.attempt,
-          plan.logDir,
+          kernelPlan.logDir,
           request.test,
         ));
-      const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
+      const observation =
+        cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
       const file = path.join(observationsDir, `${name}.json`);
       await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);

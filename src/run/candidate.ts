@@ -59,6 +59,56 @@ export function judgeRun(
 
 const diverged = (judgement: Judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
 
+/** Kernels as reports show them: name, source and digest (computed when not known yet). */
+export async function describeKernels(kernels: readonly ResolvedKernel[]): Promise<ReportKernel[]> {
+  const digests = await Promise.all(
+    kernels.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
+  );
+  return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] as string }));
+}
+
+/** The boots of one judged run, in two rounds; how they happen is the orchestrator's business. */
+export interface BootRounds {
+  /** Every kernel `harness.repeat` times. */
+  first(): Promise<KernelObservation[]>;
+  /**
+   * These kernels `harness.rerun-divergent` more times (attempts after `repeat`); with per-test
+   * boots, only `tests`, the ones that diverged.
+   */
+  again(kernels: readonly string[], tests?: readonly string[]): Promise<KernelObservation[]>;
+}
+
+/**
+ * Boots, judges, and when anything diverged boots again every kernel that is not broken, to
+ * tell flaky from real. Returns every observation; the report judges them all.
+ */
+export async function observeForVerdict(
+  settings: Settings,
+  roles: SavedRun['roles'],
+  expectations: readonly Expectation[],
+  scope: { variant: string; today: string },
+  rounds: BootRounds,
+  progress: (line: string) => void,
+): Promise<KernelObservation[]> {
+  const observations = await rounds.first();
+  // Judged here only to decide on extra boots; the report judges the final set of boots.
+  const judgement = judgeRun(settings, roles, observations, expectations, scope);
+  const { rerunDivergent } = settings.harness;
+  if (rerunDivergent === 0 || !diverged(judgement)) return observations;
+  const again = [roles.candidate, ...roles.references]
+    .map((k) => k.name)
+    .filter((name) => !judgement.broken.has(name));
+  progress(
+    `divergences found: booting ${again.join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`,
+  );
+  // Per-test boots: only the tests that diverged boot again.
+  const divergent = new Set(
+    judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id),
+  );
+  const tests = settings.harness.tests?.filter((test) => divergent.has(test));
+  return [...observations, ...(await rounds.again(again, tests))];
+}
+
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
  * run that diverged (to tell flaky from real), and write report.json and report.md.
@@ -71,51 +121,37 @@ export async function runDifferential(
 ): Promise<Report> {
   const startedAt = context.clock.now();
   const all = [kernels.candidate, ...kernels.references];
-  const digests = await Promise.all(
-    all.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
-  );
-  const [candidate, ...references] = all.map((k, i) => ({
-    name: k.name,
-    source: k.source,
-    digest: digests[i] as string,
-  }));
+  const [candidate, ...references] = await describeKernels(all);
   const roles = { candidate: candidate as ReportKernel, references };
   const expectations = await loadExpectations(settings.expectations);
   const today = options.today ?? context.clock.today();
   const scope = { variant: options.variant, today };
 
-  const referenceDigests = new Map(
-    references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]),
-  );
-  const observationCache = new ObservationCache(context.cache.observations, context.buildId);
   const booter = await prepareBoots(context, settings, all, {
     outDir: options.outDir,
     progress: options.progress,
-    ...(options.observationCache !== false
-      ? { cached: { cache: observationCache, digests: referenceDigests } }
-      : {}),
+    ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
     ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
   });
   const { repeat, rerunDivergent } = settings.harness;
-  let observations = await booter.boot(all, repeat, 1);
-  // Judged here only to decide on extra boots; the report judges the final set of boots.
-  const judgement = judgeRun(settings, roles, observations, expectations, scope);
-  if (rerunDivergent > 0 && diverged(judgement)) {
-    const again = all.filter((k) => !judgement.broken.has(k.name));
-    options.progress(
-      `divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`,
-    );
-    // Per-test boots: only the tests that diverged boot again.
-    const divergent = new Set(
-      judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id),
-    );
-    const tests = settings.harness.tests?.filter((test) => divergent.has(test));
-    observations = [
-      ...observations,
-      ...(await booter.boot(again, rerunDivergent, repeat + 1, tests)),
-    ];
-  }
+  const observations = await observeForVerdict(
+    settings,
+    roles,
+    expectations,
+    scope,
+    {
+      first: () => booter.boot(all, repeat, 1),
+      again: (names, tests) =>
+        booter.boot(
+          all.filter((k) => names.includes(k.name)),
+          rerunDivergent,
+          repeat + 1,
+          tests,
+        ),
+    },
+    options.progress,
+  );
   const saved: SavedRun = {
     host: booter.host,
     harness: booter.harness,
@@ -123,9 +159,28 @@ export async function runDifferential(
     roles,
     startedAt: new Date(startedAt).toISOString(),
   };
-  await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
   const durationMs = context.clock.now() - startedAt;
-  return reportRun(settings, saved, expectations, { ...options, today }, durationMs);
+  return finishRun(settings, saved, expectations, { ...options, today }, durationMs);
+}
+
+/** The observation cache for the references (the candidate is always booted). */
+export function referenceCache(context: RunContext, references: readonly ReportKernel[]) {
+  const digests = new Map(
+    references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]),
+  );
+  return { cache: new ObservationCache(context.cache.observations, context.buildId), digests };
+}
+
+/** Saves a run's boots (for `diverge compare`), judges them and writes its report. */
+export async function finishRun(
+  settings: Settings,
+  saved: SavedRun,
+  expectations: readonly Expectation[],
+  options: DifferentialOptions & { today: string },
+  durationMs: number,
+): Promise<Report> {
+  await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  return reportRun(settings, saved, expectations, options, durationMs);
 }
 
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */

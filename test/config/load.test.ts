@@ -58,7 +58,26 @@ normalize:
 compare: { output: true }
 expectations: .github/diverge-expectations.yml
 fail-on: [regression, crash, hang, missing, output]
+grading:
+  points: [{ test: "alarm-*", points: 2 }]
+  default-points: 1
+  credit: { same: 1, fix: 1, expected: 1, flaky: 0.5 }
 `;
+
+/** What every class earns by default (design.md): same, fix, expected all; flaky half; the rest 0. */
+const DEFAULT_CREDIT = {
+  same: 1,
+  regression: 0,
+  fix: 1,
+  output: 0,
+  crash: 0,
+  hang: 0,
+  missing: 0,
+  new: 0,
+  flaky: 0.5,
+  ambiguous: 0,
+  expected: 1,
+};
 
 const DEFAULTS_IN_REPO: Settings = {
   configPath: '/repo/diverge.yml',
@@ -90,6 +109,7 @@ const DEFAULTS_IN_REPO: Settings = {
   compare: { output: true },
   expectations: '/repo/.github/diverge-expectations.yml',
   failOn: ['regression', 'crash', 'hang', 'missing', 'output'],
+  grading: { points: [], defaultPoints: 1, credit: DEFAULT_CREDIT },
 };
 
 describe('parseConfig', () => {
@@ -166,6 +186,11 @@ describe('parseConfig', () => {
       compare: { output: true },
       expectations: '/repo/.github/diverge-expectations.yml',
       failOn: ['regression', 'crash', 'hang', 'missing', 'output'],
+      grading: {
+        points: [{ test: 'alarm-*', points: 2 }],
+        defaultPoints: 1,
+        credit: DEFAULT_CREDIT,
+      },
     };
     expect(parseConfig(EXAMPLE, '/repo/diverge.yml')).toStrictEqual(expected);
   });

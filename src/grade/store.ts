@@ -1,0 +1,93 @@
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
+import { writeAtomically } from '../util/atomic.js';
+import {
+  asStudent,
+  type Gradebook,
+  GradebookError,
+  type GradebookStudent,
+  validateGradebook,
+} from './gradebook.js';
+import { renderCsv, renderGradebookMarkdown } from './render.js';
+import { studentDir } from './submissions.js';
+
+export const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+
+export const studentPath = (outDir: string, name: string) =>
+  path.join(outDir, 'students', studentDir(name));
+
+/**
+ * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
+ * gradebook.html (each row linking the student's report.html).
+ */
+export async function writeGradebook(outDir: string, gradebook: Gradebook): Promise<void> {
+  validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+  await writeAtomically(
+    path.join(outDir, GRADEBOOK_FILE),
+    `${JSON.stringify(gradebook, null, 2)}\n`,
+  );
+  await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
+  await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
+  const page = {
+    schema: gradebook.schema,
+    students: gradebook.students.map(({ report, ...s }) => ({
+      ...s,
+      ...(report ? { report } : {}),
+    })),
+  };
+  await writeAtomically(
+    path.join(outDir, 'gradebook.html'),
+    renderGradebookHtml(page, {
+      reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+    }),
+  );
+}
+
+export async function readGradebook(dir: string): Promise<Gradebook> {
+  const file = path.join(dir, GRADEBOOK_FILE);
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new GradebookError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  return validateGradebook(value, file);
+}
+
+export async function saveStudent(outDir: string, student: GradebookStudent): Promise<void> {
+  await writeAtomically(
+    path.join(studentPath(outDir, student.name), GRADE_FILE),
+    `${JSON.stringify(student, null, 2)}\n`,
+  );
+}
+
+/** A student's saved row, when there is a valid one for this name. */
+export async function loadStudent(
+  outDir: string,
+  name: string,
+): Promise<GradebookStudent | undefined> {
+  try {
+    const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
+    const student = asStudent(JSON.parse(text));
+    return student?.name === name ? student : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+export const keepsGrade = (saved: GradebookStudent | undefined, key: string) =>
+  saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
