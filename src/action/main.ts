@@ -19,6 +19,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../report/types.js';
 import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js';
 import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
+import { writeCourseOutputs } from './course-outputs.js';
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { createCheck, type OpenCheck, publish, withErrorBoundary } from './publish.js';
@@ -198,6 +199,7 @@ async function writeOutputs({ env, services, inputs }: Step, leg: Leg, report: R
   core.setOutput('divergences', report.summary.divergences);
   core.setOutput('regressions', report.summary.byClass.regression ?? 0);
   core.setOutput('report', path.join(leg.outDir, 'report.json'));
+  await writeCourseOutputs(core, leg.settings, leg.outDir, report);
 }
 
 /**
@@ -220,6 +222,7 @@ async function uploadArtifacts(step: Step, { variant, outDir }: Leg, kernels: Ke
     const files = await listFiles(outDir, [
       'report.json',
       'report.md',
+      'junit.xml',
       'boots.json',
       'pull-request.json',
       'logs',

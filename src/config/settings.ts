@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_FAIL_ON, FAIL_ON_CLASSES } from '../compare/classes.js';
+import { DEFAULT_FAIL_ON, DIVERGENCE_CLASSES, FAIL_ON_CLASSES } from '../compare/classes.js';
 import { MiB, parseDuration, parseSize } from './units.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
 import {
@@ -394,6 +394,31 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ).default([]),
   });
 
+  // The rubric (design.md `grading:`): points per test, and the share of them each class earns.
+  const points = z
+    .number({ error: expected('a number ≥ 0') })
+    .min(0, { error: expected('a number ≥ 0') });
+  const grading = strict({
+    points: list(
+      strict({ test: text('a test id or glob'), points }),
+      'a list of { test, points }',
+    ).default([]),
+    'default-points': points.default(1),
+    credit: z
+      .partialRecord(
+        oneOf(DIVERGENCE_CLASSES),
+        points.max(1, { error: expected('a share 0..1') }),
+        {
+          error: expected('a mapping of class to a share 0..1'),
+        },
+      )
+      .default({}),
+  }).transform(({ 'default-points': defaultPoints, credit, ...g }) => ({
+    ...g,
+    defaultPoints,
+    credit: { same: 1, fix: 1, expected: 1, flaky: 0.5, ...credit },
+  }));
+
   return strict({
     kernel: kernel.optional(),
     references: references.default([]),
@@ -407,6 +432,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
       ...DEFAULT_FAIL_ON,
     ]),
+    grading: grading.prefault({}),
   })
     .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
     .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));

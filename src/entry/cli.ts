@@ -11,6 +11,9 @@ import { renderMatrixText } from '../render/matrix.js';
 import { compareSaved, runDifferential } from '../run/candidate.js';
 import { resolveKernels } from '../references/resolve.js';
 import { renderMarkdown } from '../render/markdown.js';
+import { renderJunit } from '../render/junit.js';
+import { gradescopeResults } from '../grade/formats.js';
+import { scoreReport } from '../grade/rubric.js';
 import { renderTerminal } from '../render/terminal.js';
 import type { Report } from '../report/types.js';
 import { ReportError, validateReport } from '../report/validate.js';
@@ -162,6 +165,11 @@ async function main(argv: string[]): Promise<number> {
       '--no-observation-cache',
       'boot every reference even when an earlier run booted the same kernel the same way',
     )
+    .option(
+      '--gradescope <file>',
+      "also write a Gradescope results.json scored by the config's grading rubric",
+    )
+    .option('--junit <file>', 'also write the verdicts as JUnit XML')
     .action(
       async (options: {
         config?: string;
@@ -174,6 +182,8 @@ async function main(argv: string[]): Promise<number> {
         baseRef?: string;
         baseSha?: string;
         observationCache: boolean;
+        gradescope?: string;
+        junit?: string;
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
@@ -217,6 +227,14 @@ async function main(argv: string[]): Promise<number> {
         log(
           `report: ${path.join(outDir, 'report.json')} and report.md; serial logs in ${path.join(outDir, 'logs')}`,
         );
+        if (options.junit) await writeFile(path.resolve(options.junit), renderJunit(report));
+        if (options.gradescope) {
+          const results = gradescopeResults(report, scoreReport(report, settings.grading));
+          await writeFile(
+            path.resolve(options.gradescope),
+            `${JSON.stringify(results, null, 2)}\n`,
+          );
+        }
         code = divergenceExit(report);
       },
     );

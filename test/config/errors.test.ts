@@ -55,9 +55,9 @@ describe('ConfigError', () => {
   it('reports each unknown key on its own line', () => {
     expect(messageOf('kernal: {}\ncompare:\n  outptu: true\nfoo: 1\n')).toBe(
       [
-        'diverge.yml:1: kernal: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on)',
+        'diverge.yml:1: kernal: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on, grading)',
         'diverge.yml:3: compare.outptu: unknown key (expected one of output)',
-        'diverge.yml:4: foo: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on)',
+        'diverge.yml:4: foo: unknown key (expected one of kernel, references, machine, harness, normalize, compare, expectations, fail-on, grading)',
       ].join('\n'),
     );
     expect(messageOf('references:\n  - name: a\n    artifact: { repo: x/y, name: k }\n')).toBe(

@@ -58,6 +58,10 @@ normalize:
 compare: { output: true }
 expectations: .github/diverge-expectations.yml
 fail-on: [regression, crash, hang, missing, output]
+grading:
+  points: [{ test: "alarm-*", points: 2 }]
+  default-points: 1
+  credit: { same: 1, fix: 1, expected: 1, flaky: 0.5 }
 `;
 
 const DEFAULTS_IN_REPO: Settings = {
@@ -90,6 +94,7 @@ const DEFAULTS_IN_REPO: Settings = {
   compare: { output: true },
   expectations: '/repo/.github/diverge-expectations.yml',
   failOn: ['regression', 'crash', 'hang', 'missing', 'output'],
+  grading: { points: [], defaultPoints: 1, credit: { same: 1, fix: 1, expected: 1, flaky: 0.5 } },
 };
 
 describe('parseConfig', () => {
@@ -166,6 +171,11 @@ describe('parseConfig', () => {
       compare: { output: true },
       expectations: '/repo/.github/diverge-expectations.yml',
       failOn: ['regression', 'crash', 'hang', 'missing', 'output'],
+      grading: {
+        points: [{ test: 'alarm-*', points: 2 }],
+        defaultPoints: 1,
+        credit: { same: 1, fix: 1, expected: 1, flaky: 0.5 },
+      },
     };
     expect(parseConfig(EXAMPLE, '/repo/diverge.yml')).toStrictEqual(expected);
   });
