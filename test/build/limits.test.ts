@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_BUILD_LIMITS, isolated, limitHit } from '../../src/build/limits.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import type { ConfigError} from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const kernel = (limits: string) =>
