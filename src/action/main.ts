@@ -19,6 +19,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../report/types.js';
 import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js';
 import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
+import { writeCourseOutputs } from './course-outputs.js';
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import {
@@ -281,6 +282,7 @@ async function writeOutputs(step: Step, leg: Leg, report: Report, tcg: string | 
   core.setOutput('regressions', report.summary.byClass.regression ?? 0);
   core.setOutput('report', path.join(leg.outDir, 'report.json'));
   core.setOutput('report-html', path.join(leg.outDir, 'report.html'));
+  await writeCourseOutputs(core, leg.settings, leg.outDir, report);
 }
 
 /** Where the uploaded report.html is, for the Markdown to say; nothing when nothing is uploaded. */
@@ -330,6 +332,7 @@ async function uploadReport(step: Step, { variant, outDir }: Leg, partial: strin
     'report.json',
     'report.md',
     'report.html',
+    'junit.xml',
     'boots.json',
     'pull-request.json',
     'logs',

@@ -12,6 +12,7 @@ import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
 import { BuildError } from './errors.js';
+import { type BuildLimits, limitHit } from './limits.js';
 
 /** What to build: `kernel.build` or `harness.image.build` of the config. */
 export interface BuildRecipe {
@@ -35,6 +36,8 @@ export interface BuildRequest {
   output?: (line: string) => void;
   /** Where the context's file digests are kept between builds (the run context's cache). */
   contextCache: string;
+  /** Bounds on the build's steps (kernel builds: student code); none for the staff's own images. */
+  limits?: BuildLimits;
 }
 
 export interface BuiltImage {
@@ -55,6 +58,8 @@ const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 /** The builder's own bookkeeping, which says nothing about why a step failed. */
 const BUILDER_CHATTER = /^(?: ---> |Removing intermediate container )/;
+/** The classic builder names each RUN step's container as it creates it. */
+const STEP_CONTAINER = /^ ---> Running in ([0-9a-f]{12,64})$/;
 
 interface BuildRecord {
   stream?: string;
@@ -76,6 +81,27 @@ export function recipeDigest(recipe: BuildRecipe, context: BuildContext): string
       args,
     }),
   );
+}
+
+/**
+ * Holds a step's container to the process limit. The build API takes no process limit, so it is
+ * set on each RUN step's container as the builder names it; a container already gone is fine.
+ */
+async function limitProcesses(
+  docker: Docker,
+  id: string,
+  limits: BuildLimits,
+  field: string,
+  progress: (line: string) => void,
+): Promise<void> {
+  try {
+    await docker.getContainer(id).update({ PidsLimit: limits.processes });
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    const gone = status === 404 || status === 409 || /stopped container/.test(engineMessage(error));
+    if (!gone)
+      progress(`${field}: could not limit the processes of step container ${id}: ${engineMessage(error)}`);
+  }
 }
 
 /** Splits a build stream into JSON records without holding more than one record in memory. */
@@ -160,8 +186,18 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   let step: RegExpExecArray | undefined;
   let failure: string | undefined;
   let imageId: string | undefined;
+  const { limits } = request;
+  let stream: NodeJS.ReadableStream | undefined;
+  let timedOut = false;
+  // Closing the connection cancels the build: the engine kills the step's container.
+  const timer = limits
+    ? setTimeout(() => {
+        timedOut = true;
+        (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      }, limits.timeMs)
+    : undefined;
+  const stepLimits: Promise<void>[] = [];
   try {
-    let stream: NodeJS.ReadableStream;
     try {
       stream = await docker.buildImage(packContext(context), {
         t: tag,
@@ -171,7 +207,13 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
         labels: { 'diverge.recipe': digest, 'diverge.role': request.role },
         rm: true,
         forcerm: true,
+        ...(limits && {
+          memory: limits.memoryBytes,
+          memswap: limits.memoryBytes,
+          ...(limits.network ? {} : { networkmode: 'none' }),
+        }),
       });
+      if (timedOut) (stream as unknown as { destroy: () => void }).destroy();
     } catch (error) {
       const message = engineMessage(error);
       log.write(Buffer.from(`${message}\n`));
@@ -191,6 +233,9 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
         for (const raw of text.split('\n')) {
           const line = cleanLine(raw).slice(0, MAX_LINE);
           if (!line.trim()) continue;
+          const container = limits && STEP_CONTAINER.exec(raw);
+          if (limits && container?.[1])
+            stepLimits.push(limitProcesses(docker, container[1], limits, field, progress));
           const stepMatch = STEP.exec(line);
           if (stepMatch) {
             step = stepMatch;
@@ -209,10 +254,20 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
         log.write(Buffer.from(`${failure}\n`));
       }
     }
+  } catch (error) {
+    if (!timedOut) throw error;
   } finally {
+    clearTimeout(timer);
+    await Promise.all(stepLimits);
     await log.close();
   }
+  if (timedOut && limits) {
+    const why = `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s`;
+    throw new BuildError(`${why} (build log: ${request.logFile})`, { field, lastLines });
+  }
   if (failure !== undefined) {
+    const hit = limits && limitHit(field, limits, failure, lastLines);
+    if (hit) failure = `${failure}: ${hit}`;
     const tail = lastLines.length
       ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
       : '';

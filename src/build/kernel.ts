@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from './docker.js';
 import { extractFiles, type ExtractedFile } from './extract.js';
 import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
+import { isolated } from './limits.js';
 
 export type DockerKernelSettings = Extract<NonNullable<Settings['kernel']>, { build: unknown }>;
 
@@ -57,6 +58,11 @@ export async function buildKernel(
      * the recipe's context (diverge grade: the staff's Dockerfile over a student's source).
      */
     source?: string;
+    /**
+     * Someone else's code (a submission `diverge grade` builds): no network whatever the config
+     * says. Builds never get a token or the environment: only the config's build arguments.
+     */
+    untrusted?: boolean;
   },
 ): Promise<BuiltKernel> {
   const docker = await access.client();
@@ -75,6 +81,7 @@ export async function buildKernel(
     progress: options.progress,
     ...(options.output ? { output: options.output } : {}),
     contextCache: options.contextCache,
+    limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
   });
   const [extracted, ...extra] = await extractFiles(
     docker,

@@ -12,6 +12,7 @@ import {
   FAIL_ON_CLASSES,
 } from '../compare/classes.js';
 import { MiB, parseDuration, parseSize } from './units.js';
+import { DEFAULT_BUILD_LIMITS } from '../build/limits.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
 import {
   type Arch,
@@ -118,7 +119,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
   const imagePath = text(IN_IMAGE, isAbsolute);
   const repository = text('a repository like owner/name', (s) => /^[\w.-]+\/[\w.-]+$/.test(s));
 
-  const build = strict({
+  const buildShape = {
     context: hostPath.default(baseDir),
     dockerfile: text('a Dockerfile path relative to context').default('Dockerfile'),
     target: text('a build stage name').optional(),
@@ -132,10 +133,27 @@ export function settingsSchema(baseDir: string, configPath: string) {
         { error: expected('a mapping of build arguments') },
       )
       .default({}),
-  });
+  };
+  const build = strict(buildShape);
+
+  // Student code runs in kernel builds: each is bounded (src/build/limits.ts, docs/config.md).
+  const limits = strict({
+    memory: converted('a size like 4G', parseSize, (n) =>
+      n >= 64 * MiB ? undefined : 'at least 64M',
+    ).optional(),
+    processes: int(16).optional(),
+    time: duration.optional(),
+    network: z.boolean({ error: expected('true or false') }).optional(),
+  }).transform((l) => ({
+    memoryBytes: l.memory ?? DEFAULT_BUILD_LIMITS.memoryBytes,
+    processes: l.processes ?? DEFAULT_BUILD_LIMITS.processes,
+    timeMs: l.time ?? DEFAULT_BUILD_LIMITS.timeMs,
+    network: l.network ?? DEFAULT_BUILD_LIMITS.network,
+  }));
+  const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });
 
   const kernel = strict({
-    build: build.optional(),
+    build: kernelBuild.optional(),
     path: imagePath.optional(),
     extra: list(text('a path'), 'a list of paths').default([]),
     file: text('a path').optional(),

@@ -13,6 +13,9 @@ import { compareSaved, runDifferential } from '../run/candidate.js';
 import { resolveKernels } from '../references/resolve.js';
 import { readBootLogs, renderHtml } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
+import { renderJunit } from '../render/junit.js';
+import { gradescopeResults } from '../grade/formats.js';
+import { scoreReport } from '../grade/rubric.js';
 import { renderTerminal } from '../render/terminal.js';
 import type { Report } from '../report/types.js';
 import { ReportError, validateReport } from '../report/validate.js';
@@ -25,6 +28,8 @@ import { dockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
+import type { GitHub } from '../github/client.js';
+import { submissionsFromGitHub } from '../grade/github-submissions.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 import { BisectInputError, runBisect } from '../run/bisect.js';
 import { resultText } from '../bisect/render.js';
@@ -60,6 +65,25 @@ export async function settingsFor(configOption: string | undefined): Promise<Set
 }
 
 class UsageError extends Error {}
+
+/**
+ * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
+ * the repository's source to build; a repository that gave neither becomes a missing entry,
+ * graded as a row saying so.
+ */
+async function githubSubmissions(
+  github: GitHub | undefined,
+  options: Parameters<typeof submissionsFromGitHub>[1],
+): Promise<{ name: string; path: string }[]> {
+  if (!github)
+    throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
+  const found = await submissionsFromGitHub(github, options);
+  for (const s of found) if (s.error) log(`submission ${s.name}: ${s.error}`);
+  return found.map((s) => ({
+    name: s.name,
+    path: s.kernel ?? s.context ?? path.join(options.dir, 'missing', s.name),
+  }));
+}
 
 async function readReport(file: string): Promise<Report> {
   const text = await readFile(file, 'utf8').catch((error: Error) => {
@@ -177,6 +201,11 @@ async function main(argv: string[]): Promise<number> {
       '--no-observation-cache',
       'boot every reference even when an earlier run booted the same kernel the same way',
     )
+    .option(
+      '--gradescope <file>',
+      "also write a Gradescope results.json scored by the config's grading rubric",
+    )
+    .option('--junit <file>', 'also write the verdicts as JUnit XML')
     .action(
       async (options: {
         config?: string;
@@ -189,6 +218,8 @@ async function main(argv: string[]): Promise<number> {
         baseRef?: string;
         baseSha?: string;
         observationCache: boolean;
+        gradescope?: string;
+        junit?: string;
       }) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
@@ -232,6 +263,14 @@ async function main(argv: string[]): Promise<number> {
         log(
           `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
         );
+        if (options.junit) await writeFile(path.resolve(options.junit), renderJunit(report));
+        if (options.gradescope) {
+          const results = gradescopeResults(report, scoreReport(report, settings.grading));
+          await writeFile(
+            path.resolve(options.gradescope),
+            `${JSON.stringify(results, null, 2)}\n`,
+          );
+        }
         code = divergenceExit(report);
       },
     );
@@ -468,6 +507,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--submission <name=path>', 'one more submission (repeatable)', kernelOption)
     .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
     .option(
+      '--github-org <org>',
+      "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)",
+    )
+    .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+    .option(
       '-o, --out <dir>',
       'output directory (a re-run with the same one resumes)',
       'diverge-grade',
@@ -489,25 +533,39 @@ async function main(argv: string[]): Promise<number> {
         submissions?: string;
         submission?: KernelInput[];
         list?: string;
+        githubOrg?: string;
+        repoPrefix?: string;
         out: string;
         jobs?: number;
         shard?: string;
         variant?: string;
         observationCache: boolean;
       }) => {
-        if (!options.submissions && !options.submission && !options.list)
+        if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
           throw new UsageError(
-            'grade: give --submissions DIR, --submission NAME=PATH or --list FILE',
+            'grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX',
           );
+        if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
+          throw new UsageError('grade: --github-org and --repo-prefix go together');
         const settings = await settingsFor(options.config);
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-        const submissions = await listSubmissions({
-          ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
-          ...(options.submission ? { named: options.submission } : {}),
-          ...(options.list ? { list: path.resolve(options.list) } : {}),
-        });
         const variant = variantOf(settings, options.variant);
         const { github, run } = githubFromEnvironment(process.env, { variant }, log);
+        const outDir = path.resolve(options.out);
+        const fromGitHub = options.githubOrg
+          ? await githubSubmissions(github, {
+              org: options.githubOrg,
+              prefix: options.repoPrefix as string,
+              variant,
+              dir: path.join(outDir, 'submissions'),
+              progress: log,
+            })
+          : [];
+        const submissions = await listSubmissions({
+          ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+          named: [...(options.submission ?? []), ...fromGitHub],
+          ...(options.list ? { list: path.resolve(options.list) } : {}),
+        });
         const progress = new GradeProgress(
           shard
             ? Math.ceil((submissions.length - shard.index + 1) / shard.count)
@@ -518,7 +576,6 @@ async function main(argv: string[]): Promise<number> {
             now: () => context.clock.now(),
           },
         );
-        const outDir = path.resolve(options.out);
         const gradebook = await gradeCourse(context, settings, submissions, {
           outDir,
           docker,

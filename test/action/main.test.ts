@@ -136,6 +136,8 @@ describe('runAction', () => {
       'output regressions',
       'output report',
       'output report-html',
+      'output junit',
+      'output classroom-result',
       'artifact diverge-report-default',
       'checks.update failure',
       'users.getAuthenticated',
@@ -160,7 +162,13 @@ describe('runAction', () => {
     // The report artifact carries the record report/ needs to comment for a fork.
     const [upload] = artifacts.uploads;
     const names = upload?.files.map((file) => path.basename(file));
-    expect(names).toEqual(['report.json', 'report.html', 'boots.json', 'pull-request.json']);
+    expect(names).toEqual([
+      'report.json',
+      'report.html',
+      'junit.xml',
+      'boots.json',
+      'pull-request.json',
+    ]);
     expect(core.outputs['report-html']).toMatch(/\/report\.html$/);
     // The check run and the comment say where report.html is.
     const where =
@@ -173,6 +181,26 @@ describe('runAction', () => {
       headSha: HEAD,
       baseRepository: 'course/kernel',
     });
+  });
+
+  it('outputs the Classroom result scored by the rubric and the path of junit.xml', async () => {
+    const { core } = await run(pushContext, failing);
+    const result = JSON.parse(
+      Buffer.from(String(core.outputs['classroom-result']), 'base64').toString('utf8'),
+    ) as unknown;
+    // One point a test by default; b regressed and earns nothing.
+    expect(result).toMatchObject({
+      version: 1,
+      status: 'fail',
+      max_score: 2,
+      tests: [
+        { name: 'a', status: 'pass', score: 1, max_score: 1 },
+        { name: 'b', status: 'fail', score: 0, max_score: 1 },
+      ],
+    });
+    const junit = readFileSync(String(core.outputs.junit), 'utf8');
+    expect(junit).toContain('<failure message=');
+    expect(path.basename(String(core.outputs.junit))).toBe('junit.xml');
   });
 
   it('on a push, publishes the kernel after the report and does not comment', async () => {

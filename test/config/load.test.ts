@@ -122,6 +122,7 @@ describe('parseConfig', () => {
           dockerfile: 'Dockerfile',
           target: 'kernel',
           args: { VARIANT: 'default' },
+          limits: { memoryBytes: 4 * 2 ** 30, processes: 1024, timeMs: 1_800_000, network: true },
         },
         path: '/out/kernel.elf',
         extra: ['/out/fs.img'],

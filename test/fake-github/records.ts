@@ -30,6 +30,8 @@ export interface RepoRecord {
   /** Branch name → head SHA, for resolving refs (`main`, `heads/main`) to commits. */
   branches: Map<string, string>;
   createdAt: string;
+  /** Commit SHA → the repository's tarball at that commit (seeded with `setRepoContent`). */
+  tarballs: Map<string, Buffer>;
 }
 
 export interface PullRecord {

@@ -30,6 +30,7 @@ import type {
   ReleaseOptions,
 } from './records.js';
 import { zipFiles } from './zip.js';
+import { repoTarball, type TarEntry } from './tarball.js';
 
 export type * from './records.js';
 
@@ -156,10 +157,27 @@ export class FakeState {
       private: options.private ?? false,
       fork: options.fork ?? false,
       branches: new Map(Object.entries(options.branches ?? {})),
-      createdAt: timestamp(Date.now() - 86_400_000),
+      // Later repositories are newer, as on GitHub, so `sort: created` has an order to keep.
+      createdAt: timestamp(Date.now() - 86_400_000 + this.repos.size * 1000),
+      tarballs: new Map(),
     };
     this.repos.set(repoKey(fullName), record);
     return record;
+  }
+
+  /**
+   * The repository's files at a new commit on its default branch (the tarball endpoint serves
+   * them); returns the commit's SHA.
+   */
+  async setRepoContent(
+    fullName: string,
+    entries: readonly TarEntry[],
+    sha = createHash('sha1').update(`${fullName} ${this.nextId()}`).digest('hex'),
+  ): Promise<string> {
+    const repo = this.ensureRepo(fullName);
+    repo.tarballs.set(sha, await repoTarball(repo.fullName, sha, entries));
+    repo.branches.set(repo.defaultBranch, sha);
+    return sha;
   }
 
   repo(fullName: string): RepoRecord | undefined {
@@ -455,6 +473,7 @@ export class FakeState {
       repos: [...this.repos.values()].map((r) => ({
         ...r,
         branches: Object.fromEntries(r.branches),
+        tarballs: Object.fromEntries([...r.tarballs].map(([sha, data]) => [sha, blob(data)])),
       })),
       pulls: [...this.pulls.values()],
       comments: this.comments,

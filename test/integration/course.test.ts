@@ -5,6 +5,7 @@
  * fixtures/course/variants.json, the ground truth written with the kernels) and `same`
  * everywhere else.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
@@ -104,7 +105,7 @@ describe('diverge demo on the fixture course', () => {
     writeFileSync(config, course);
     const staff = (name: string) =>
       `${name}=${path.join(out, name, 'kernels', 'candidate', 'kernel.elf')}`;
-    const run = (variant: string) =>
+    const run = (variant: string, ...extra: string[]) =>
       cli([
         'run',
         '-c',
@@ -117,12 +118,29 @@ describe('diverge demo on the fixture course', () => {
         staff('staff-alt'),
         '-o',
         path.join(dir, variant),
+        ...extra,
       ]);
-    const wrong = await run('wrong-result');
+    const junit = path.join(dir, 'junit.xml');
+    const gradescope = path.join(dir, 'results.json');
+    const wrong = await run('wrong-result', '--junit', junit, '--gradescope', gradescope);
     // The demo built this very recipe: the image is reused, not rebuilt.
     expect(wrong.stderr).toMatch(/kernel\.build: image diverge-kernel:\w+ is up to date/);
     expect(wrong.code).toBe(1);
     expect(classes(reportOf(dir, 'wrong-result'))).toEqual(intended('wrong-result'));
+    // The course formats of the same run: the tests the variant breaks fail and earn nothing.
+    const broken = Object.entries(intended('wrong-result')).filter(([, cls]) => cls !== 'same');
+    const xsd = path.join(REPO_ROOT, 'test/formats/junit.xsd');
+    expect(spawnSync('xmllint', ['--noout', '--schema', xsd, junit]).status).toBe(0);
+    const failures = readFileSync(junit, 'utf8').match(/<failure /g) ?? [];
+    expect(failures).toHaveLength(broken.length);
+    const results = JSON.parse(readFileSync(gradescope, 'utf8')) as {
+      score: number;
+      tests: { name: string; score: number; max_score: number }[];
+    };
+    expect(results.tests).toHaveLength(truth.tests.length);
+    expect(results.score).toBe(truth.tests.length - broken.length);
+    for (const [test] of broken)
+      expect(results.tests.find((t) => t.name === test)).toMatchObject({ score: 0, max_score: 1 });
     const correct = await run('staff-alt');
     expect(correct.code).toBe(0);
     expect(reportOf(dir, 'staff-alt').summary.divergences).toBe(0);

@@ -1,6 +1,6 @@
 /** Repositories and pull requests: read-only, seeded by tests. */
 import type { PullRecord } from '../state.js';
-import { type Ctx, type Handler, notFound, num, repoOf } from './context.js';
+import { type Ctx, type Handler, notFound, num, paginate, repoOf, str } from './context.js';
 import { nodeId } from './shapes.js';
 
 export function pullShape(ctx: Ctx, pull: PullRecord): Record<string, unknown> {
@@ -105,6 +105,57 @@ export const repoHandlers: Record<string, Handler> = {
     status: 200,
     body: ctx.shapes.repo(repoOf(ctx), 'full', ctx.token),
   }),
+
+  // Classroom-style courses list their assignment's repositories by the organisation.
+  'repos/list-for-org': (ctx) => {
+    const org = str(ctx.params.org).toLowerCase();
+    const type = str(ctx.query.type ?? 'all');
+    const sort = str(ctx.query.sort ?? 'created');
+    const direction = str(ctx.query.direction ?? (sort === 'full_name' ? 'asc' : 'desc'));
+    const repos = [...ctx.state.repos.values()]
+      .filter((r) => r.owner.toLowerCase() === org)
+      .filter((r) =>
+        type === 'forks'
+          ? r.fork
+          : type === 'sources'
+            ? !r.fork
+            : type === 'public'
+              ? !r.private
+              : type === 'private'
+                ? r.private
+                : true,
+      )
+      .sort((a, b) =>
+        sort === 'full_name'
+          ? a.fullName.localeCompare(b.fullName)
+          : a.createdAt.localeCompare(b.createdAt) || a.id - b.id,
+      );
+    if (direction === 'desc') repos.reverse();
+    if (repos.length === 0 && !ctx.state.users.has(org)) throw notFound();
+    const page = paginate(ctx, repos);
+    return {
+      status: 200,
+      body: page.items.map((r) => ({
+        ...ctx.shapes.repo(r, 'minimal'),
+        default_branch: r.defaultBranch,
+      })),
+      headers: page.headers,
+    };
+  },
+
+  // A branch, or a commit, of a repository whose content was seeded; the archive is on storage.
+  'repos/download-tarball-archive': (ctx) => {
+    const repo = repoOf(ctx);
+    const ref = decodeURIComponent(str(ctx.params.ref)).replace(/^(?:refs\/)?heads\//, '');
+    const sha = repo.branches.get(ref) ?? (repo.tarballs.has(ref) ? ref : undefined);
+    const data = sha === undefined ? undefined : repo.tarballs.get(sha);
+    if (sha === undefined || !data) throw notFound();
+    const name = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}.tar.gz`;
+    return {
+      status: 302,
+      headers: { location: ctx.blobs.signDownload(data, 'application/x-gzip', name) },
+    };
+  },
 
   'pulls/get': (ctx) => {
     const repo = repoOf(ctx);
