@@ -4,22 +4,23 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import fs, { existsSync } from 'node:fs';
-import { readFile, writeFile, statfs } from 'node:fs/promises';
+import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
+import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION } from './chunks/client-DaDG1SbC.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { q as classColour, t as htmlPage, C as CLIENT_COMMON, u as parseConfig, n as runDifferential, l as loadConfig, K as KernelFileError, x as buildKernel, y as buildImage, z as extractFiles, e as archMachines, f as findQemu, A as qemuVersion, p as probeKvm, m as createRunContext, B as bootKernels, v as variantOf, D as githubFromEnvironment, o as resolveKernels, E as compareSaved, F as readBootLogs, G as renderHtml, H as updateExpectations, h as runBisect, I as resultText, J as defaultSettings, L as ConfigError, M as HarnessError, N as BuildError, R as ReferenceFetchError, O as BisectInputError, i as dockerAccess } from './chunks/context-BNXLqSdu.js';
-import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent, i as isShownDivergence, r as renderMarkdown, g as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-R15nSNeu.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-CbJ1GNvr.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, o as publishedArtifactName, s as sha256, I as writeAtomically, J as resolveReferences, L as describeKernels, N as defaultParallelism, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as maxPoints, T as checkKernelFile, U as CANDIDATE, V as sha256File, W as scanContext, X as BuildError, i as scoreReport, Y as observeForVerdict, Z as finishRun, q as createRunContext, _ as bootKernels, v as variantOf, $ as githubFromEnvironment, u as resolveKernels, g as renderJunit, a0 as gradescopeResults, a1 as compareSaved, a2 as readBootLogs, a3 as renderHtml, a4 as updateExpectations, k as runBisect, a5 as resultText, a6 as defaultSettings, a7 as ConfigError, a8 as HarnessError, a9 as ReferenceFetchError, aa as BisectInputError, l as dockerAccess } from './chunks/context-BA3ge_e-.js';
+import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as ajvExports, m as inlineText, o as link, r as renderMarkdown, q as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-D6HJU4YQ.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BX_Z-KE_.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freemem } from 'node:os';
-import 'node:stream';
-import 'node:stream/promises';
-import 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import 'node:timers/promises';
 import 'events';
 import 'querystring';
@@ -45,7 +46,6 @@ import 'string_decoder';
 import 'process';
 import 'http2';
 import 'node:string_decoder';
-import 'node:zlib';
 
 var commander$1 = {};
 
@@ -4357,7 +4357,7 @@ const {
  * sortable by score or by any test, the score distribution, and each row linking to the
  * student's own report.html. The same page shows `diverge demo`'s variants (see demo.ts).
  */
-const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
+const GRADEBOOK_SCHEMA$1 = 'diverge.gradebook/v1';
 /** A relative link made only of URL-encoded path segments: never a scheme, never a way out of the page's folder. */
 const relativeHref = (...segments) => segments.map((s) => encodeURIComponent(s)).join('/');
 const asText = (value) => value === undefined || value === null
@@ -4592,7 +4592,7 @@ function renderTerminal(report, options) {
         const parts = [
             `fail:runs ${counts || 'none'}`,
             `agreeing ${(verdict.agreeing ?? []).map(line).join(', ') || 'none'}`,
-            `confidence ${percent(verdict.confidence)}`,
+            `confidence ${percent$1(verdict.confidence)}`,
         ];
         if (verdict.blame !== 'kernel')
             parts.push(`blamed on ${line(verdict.blame)}`);
@@ -4823,7 +4823,7 @@ async function runCourseDemo(context, outDir, options) {
  */
 function demoGradebook(rows) {
     return {
-        schema: GRADEBOOK_SCHEMA,
+        schema: GRADEBOOK_SCHEMA$1,
         students: rows.map(({ variant, report }) => {
             const outcomes = report.boots
                 .filter((b) => b.kernel === report.candidate.name)
@@ -4980,6 +4980,1327 @@ function renderFindings(findings) {
 /** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
 const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
 
+/**
+ * Safe extraction of a repository tarball (GitHub's tarball endpoint: every entry under one top
+ * directory, which is dropped; tar-stream reads the pax headers). A student's repository is untrusted: names that climb out
+ * (`../`, absolute paths), hard links, symbolic links that point outside, entries written
+ * through a symbolic link, too many entries and too many bytes are refused, with the same caps
+ * as workflow artifacts (src/references/zip.ts).
+ */
+/** Extracts `file` into `dir` (removed again on failure); returns the number of entries written. */
+async function extractTarball(file, dir, limits = DEFAULT_ZIP_LIMITS) {
+    await mkdir(dir, { recursive: true });
+    const root = path.resolve(dir);
+    const links = new Set();
+    let entries = 0;
+    let total = 0;
+    let top;
+    const tooBig = () => new ArchiveError(`entries inflate to more than ${limits.maxTotalBytes} bytes (a tar bomb?)`);
+    const extract = tar.extract();
+    extract.on('entry', (header, body, next) => {
+        void (async () => {
+            // Every entry sits under GitHub's one `<owner>-<repo>-<sha>/` directory, which is dropped.
+            const [first = '', ...rest] = header.name.split('/');
+            top ??= first;
+            if (first !== top || first === '' || first === '..')
+                throw new ArchiveError(`entry "${header.name}" is not under the archive's top directory`);
+            const relative = rest.join('/');
+            if (!relative)
+                return;
+            let target;
+            try {
+                target = safeEntryPath(root, relative);
+            }
+            catch {
+                throw new ArchiveError(`entry "${header.name}" would be written outside the repository`);
+            }
+            // A path through a link written earlier could lead anywhere the link does.
+            for (let up = path.dirname(target); up.startsWith(root) && up !== root; up = path.dirname(up))
+                if (links.has(up))
+                    throw new ArchiveError(`entry "${header.name}" is written through a symbolic link`);
+            if (++entries > limits.maxEntries)
+                throw new ArchiveError(`more than the ${limits.maxEntries} entries diverge accepts`);
+            if (header.type === 'directory') {
+                await mkdir(target, { recursive: true });
+                return;
+            }
+            await mkdir(path.dirname(target), { recursive: true });
+            if (header.type === 'symlink') {
+                const linkname = header.linkname ?? '';
+                const resolved = path.resolve(path.dirname(target), linkname);
+                if (path.isAbsolute(linkname) ||
+                    (resolved !== root && !resolved.startsWith(`${root}${path.sep}`)))
+                    throw new ArchiveError(`entry "${header.name}" links outside the repository (${linkname})`);
+                await symlink(linkname, target);
+                links.add(target);
+                return;
+            }
+            if (header.type === 'link')
+                throw new ArchiveError(`entry "${header.name}" is a hard link`);
+            // Devices, fifos and the like have no place in a build context.
+            if (header.type !== 'file' && header.type !== 'contiguous-file')
+                return;
+            if (total + (header.size ?? 0) > limits.maxTotalBytes)
+                throw tooBig();
+            const counter = new Transform({
+                transform(chunk, _encoding, done) {
+                    total += chunk.length;
+                    done(total > limits.maxTotalBytes ? tooBig() : null, chunk);
+                },
+            });
+            const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
+            await pipeline(body, counter, createWriteStream(target, { mode }));
+        })().then(() => {
+            body.resume();
+            next();
+        }, (error) => extract.destroy(error));
+    });
+    try {
+        await pipeline(createReadStream(file), createGunzip(), extract);
+    }
+    catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        if (error instanceof ArchiveError)
+            throw error;
+        throw new ArchiveError(`not a readable tar.gz archive: ${error.message}`);
+    }
+    return entries;
+}
+
+/**
+ * A course's submissions from GitHub (`diverge grade --github-org ORG --repo-prefix PREFIX`):
+ * every repository of the organisation whose name starts with the prefix (GitHub Classroom
+ * names them `<assignment>-<login>`) is one student. A repository whose own workflow published
+ * its kernel (the action's `diverge-kernel-<variant>` artifact, on a push to its default
+ * branch) gives that kernel; any other is downloaded at its default branch (the tarball
+ * endpoint) into a directory to build. A repository that yields neither is still a submission,
+ * with the reason, so that it gets its row in the gradebook.
+ */
+/** The student's name in a repository name, or undefined when it does not have the prefix. */
+function studentOf$1(repository, prefix) {
+    if (!repository.toLowerCase().startsWith(prefix.toLowerCase()))
+        return undefined;
+    const rest = repository.slice(prefix.length).replace(/^[-_.]+/, '');
+    return rest === '' || rest === '.' || rest === '..' ? repository : rest;
+}
+async function submissionsFromGitHub(github, options) {
+    const repositories = (await github.paginate(github.rest.repos.listForOrg, {
+        org: options.org,
+        type: 'all',
+        sort: 'full_name',
+        per_page: 100,
+    }))
+        .flatMap((repo) => {
+        const name = studentOf$1(repo.name, options.prefix);
+        return name === undefined ? [] : [{ repo, name }];
+    })
+        // By student name: the order shards split the course in.
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    options.progress(`${options.org}: ${repositories.length} repositories named ${options.prefix}*`);
+    await mkdir(options.dir, { recursive: true });
+    return inParallel(repositories, options.parallel ?? 4, ({ repo, name }) => fetchSubmission(github, repo, name, options));
+}
+async function fetchSubmission(github, repo, name, options) {
+    const branch = repo.default_branch ?? 'main';
+    const source = { repository: repo.full_name, branch };
+    const target = path.join(options.dir, name);
+    const say = (line) => options.progress(`${name} (${repo.full_name}): ${line}`);
+    await rm(target, { recursive: true, force: true });
+    try {
+        if (options.artifacts ?? true) {
+            const kernel = await publishedKernel(github, repo, branch, target, options, say).catch((error) => {
+                say(`its published kernel could not be used (${error.message}); building its source`);
+                return undefined;
+            });
+            if (kernel)
+                return { name, kernel: kernel.path, source: { ...source, artifact: kernel.artifact } };
+        }
+        const tarball = await sourceAt(github, repo, branch, target, options);
+        say(`source at ${branch} (${tarball.entries} entries) to build`);
+        return {
+            name,
+            context: tarball.dir,
+            source: { ...source, tarball: { digest: tarball.digest } },
+        };
+    }
+    catch (error) {
+        const status = error.status;
+        const why = status === 404
+            ? `nothing at ${branch} (an empty repository, or the token cannot read it)`
+            : error.message;
+        say(why);
+        return { name, error: `${repo.full_name}: ${why}`, source };
+    }
+}
+const owner = (repo) => ({ owner: repo.owner.login, repo: repo.name });
+/** The newest unexpired `diverge-kernel-<variant>` published from the default branch, if any. */
+async function publishedKernel(github, repo, branch, target, options, say) {
+    const name = publishedArtifactName(options.variant);
+    const { data } = await github.rest.actions.listArtifactsForRepo({
+        ...owner(repo),
+        name,
+        per_page: 100,
+    });
+    const artifact = data.artifacts.find((a) => a.name === name && !a.expired && (a.workflow_run?.head_branch ?? branch) === branch);
+    if (!artifact)
+        return undefined;
+    const url = await redirectTarget(github, 'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', { ...owner(repo), artifact_id: artifact.id, archive_format: 'zip' });
+    const scratch = await mkdtemp(`${target}.artifact-`);
+    try {
+        const zip = path.join(scratch, 'artifact.zip');
+        const got = await download(url, zip, {
+            maxBytes: MAX_KERNEL_BYTES,
+            log: say,
+            ...retry(options),
+        });
+        const files = await extractZip(zip, path.join(scratch, 'files'));
+        if (files.length !== 1)
+            throw new Error(`artifact ${name} holds ${files.length} files, not one kernel`);
+        const file = files[0];
+        const kernel = path.join(target, 'kernel', path.basename(file));
+        await rm(target, { recursive: true, force: true });
+        await mkdir(path.dirname(kernel), { recursive: true });
+        await rename(path.join(scratch, 'files', file), kernel);
+        say(`published kernel ${name} (artifact ${artifact.id})`);
+        return {
+            path: kernel,
+            artifact: {
+                id: artifact.id,
+                ...(artifact.workflow_run?.id ? { run: artifact.workflow_run.id } : {}),
+                ...(artifact.workflow_run?.head_sha ? { sha: artifact.workflow_run.head_sha } : {}),
+                digest: got.digest,
+            },
+        };
+    }
+    finally {
+        await rm(scratch, { recursive: true, force: true });
+    }
+}
+/** The repository at `branch`, extracted safely into `target/source`. */
+async function sourceAt(github, repo, branch, target, options) {
+    const url = await redirectTarget(github, 'GET /repos/{owner}/{repo}/tarball/{ref}', {
+        ...owner(repo),
+        ref: branch,
+    });
+    const scratch = await mkdtemp(`${target}.tarball-`);
+    try {
+        const file = path.join(scratch, 'source.tar.gz');
+        const got = await download(url, file, { maxBytes: MAX_KERNEL_BYTES, ...retry(options) });
+        const dir = path.join(target, 'source');
+        const entries = await extractTarball(file, dir);
+        return { dir, entries, digest: got.digest };
+    }
+    finally {
+        await rm(scratch, { recursive: true, force: true });
+    }
+}
+const retry = (options) => options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs };
+
+var $schema = "http://json-schema.org/draft-07/schema#";
+var $id = "https://diverge.dev/schema/gradebook.v1.json";
+var title = "diverge gradebook (diverge.gradebook/v1)";
+var description = "Every student of a course graded by diverge grade against the same references: a score per student under the rubric, each test's class, and how the submission built and booted.";
+var type = "object";
+var additionalProperties = false;
+var required = [
+	"schema",
+	"tool",
+	"basis",
+	"grading",
+	"tests",
+	"students"
+];
+var definitions = {
+	"class": {
+		"enum": [
+			"same",
+			"regression",
+			"fix",
+			"output",
+			"crash",
+			"hang",
+			"missing",
+			"new",
+			"flaky",
+			"ambiguous",
+			"expected"
+		]
+	},
+	student: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"name",
+			"score",
+			"max",
+			"conclusion",
+			"tests",
+			"build",
+			"boot",
+			"report",
+			"key"
+		],
+		properties: {
+			name: {
+				type: "string",
+				minLength: 1,
+				description: "The submission's name as given (untrusted: escape it where shown)."
+			},
+			score: {
+				type: "number",
+				minimum: 0
+			},
+			max: {
+				type: "number",
+				minimum: 0
+			},
+			conclusion: {
+				"enum": [
+					"success",
+					"failure",
+					"neutral"
+				]
+			},
+			reason: {
+				type: "string"
+			},
+			tests: {
+				type: "object",
+				additionalProperties: {
+					$ref: "#/definitions/class"
+				}
+			},
+			build: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"outcome"
+				],
+				properties: {
+					outcome: {
+						"enum": [
+							"built",
+							"file",
+							"failed"
+						]
+					},
+					message: {
+						type: "string"
+					},
+					log: {
+						type: "string"
+					}
+				}
+			},
+			boot: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"outcome"
+				],
+				properties: {
+					outcome: {
+						"enum": [
+							"completed",
+							"panic",
+							"timeout",
+							"stalled",
+							"qemu-error",
+							"no-results",
+							"not-booted"
+						]
+					},
+					stage: {
+						"enum": [
+							"firmware",
+							"kernel",
+							"init",
+							"harness",
+							"done"
+						]
+					},
+					message: {
+						type: "string"
+					}
+				}
+			},
+			report: {
+				type: [
+					"string",
+					"null"
+				],
+				description: "The student's report.json, relative to the gradebook."
+			},
+			key: {
+				type: "string",
+				pattern: "^sha256:[0-9a-f]{64}$"
+			}
+		}
+	}
+};
+var properties = {
+	schema: {
+		"const": "diverge.gradebook/v1"
+	},
+	tool: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"name",
+			"version"
+		],
+		properties: {
+			name: {
+				"const": "diverge"
+			},
+			version: {
+				type: "string"
+			}
+		}
+	},
+	basis: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"config",
+			"references",
+			"harness",
+			"tool"
+		],
+		properties: {
+			config: {
+				type: "string",
+				pattern: "^sha256:[0-9a-f]{64}$"
+			},
+			harness: {
+				type: "string",
+				pattern: "^sha256:[0-9a-f]{64}$"
+			},
+			tool: {
+				type: "string"
+			},
+			references: {
+				type: "array",
+				items: {
+					type: "object",
+					additionalProperties: false,
+					required: [
+						"name",
+						"digest"
+					],
+					properties: {
+						name: {
+							type: "string"
+						},
+						digest: {
+							type: "string",
+							pattern: "^sha256:[0-9a-f]{64}$"
+						}
+					}
+				}
+			}
+		}
+	},
+	grading: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"points",
+			"defaultPoints",
+			"credit"
+		],
+		properties: {
+			points: {
+				type: "array",
+				items: {
+					type: "object",
+					additionalProperties: false,
+					required: [
+						"test",
+						"points"
+					],
+					properties: {
+						test: {
+							type: "string"
+						},
+						points: {
+							type: "number",
+							minimum: 0
+						}
+					}
+				}
+			},
+			defaultPoints: {
+				type: "number",
+				minimum: 0
+			},
+			credit: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"same",
+					"regression",
+					"fix",
+					"output",
+					"crash",
+					"hang",
+					"missing",
+					"new",
+					"flaky",
+					"ambiguous",
+					"expected"
+				],
+				properties: {
+					same: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					regression: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					fix: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					output: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					crash: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					hang: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					missing: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					"new": {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					flaky: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					ambiguous: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					},
+					expected: {
+						type: "number",
+						minimum: 0,
+						maximum: 1
+					}
+				}
+			}
+		}
+	},
+	tests: {
+		type: "array",
+		items: {
+			type: "string"
+		}
+	},
+	shard: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"index",
+			"count"
+		],
+		properties: {
+			index: {
+				type: "integer",
+				minimum: 1
+			},
+			count: {
+				type: "integer",
+				minimum: 1
+			}
+		}
+	},
+	students: {
+		type: "array",
+		items: {
+			$ref: "#/definitions/student"
+		}
+	}
+};
+var schema = {
+	$schema: $schema,
+	$id: $id,
+	title: title,
+	description: description,
+	type: type,
+	additionalProperties: additionalProperties,
+	required: required,
+	definitions: definitions,
+	properties: properties
+};
+
+/**
+ * The gradebook contract, schema `diverge.gradebook/v1` (docs/grading.md; JSON Schema in
+ * schema/gradebook.v1.json): one row per student, and what the rows were graded against (config,
+ * references, harness), so that shards of the same grading can be merged and others refused.
+ */
+const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
+const ajv = new ajvExports.Ajv({ allErrors: true });
+const check = ajv.compile(schema);
+class GradebookError extends Error {
+}
+/** Checks a gradebook against schema/gradebook.v1.json; the error names the file and fields. */
+function validateGradebook(value, file = 'gradebook.json') {
+    if (check(value))
+        return value;
+    const problems = (check.errors ?? [])
+        .slice(0, 10)
+        .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new GradebookError(problems.join('\n'));
+}
+const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** A gradebook of these rows, sorted by name, so that equal grading gives equal files. */
+function gradebookOf(head, students) {
+    return { schema: GRADEBOOK_SCHEMA, ...head, students: [...students].sort(byName) };
+}
+/** The key of one student's grade: the submission's content and everything it is judged by. */
+function gradeKey(submissionDigest, basis) {
+    const hash = createHash('sha256').update(JSON.stringify({ submissionDigest, basis }));
+    return `sha256:${hash.digest('hex')}`;
+}
+const checkStudent = (() => {
+    const student = ajv.getSchema(`${schema.$id}#/definitions/student`);
+    if (!student)
+        throw new Error('schema/gradebook.v1.json has no definitions/student');
+    return student;
+})();
+/** One student's row as saved beside their report; undefined when it is not a valid row. */
+function asStudent(value) {
+    return checkStudent(value) ? value : undefined;
+}
+/**
+ * The digest of what a grading's settings say, with host paths made relative to the config's
+ * directory (shards check out the course in different places), and of the expectations the
+ * verdicts honour.
+ */
+function configDigest(settings, expectations) {
+    const baseDir = path.dirname(settings.configPath);
+    const what = { ...settings, configPath: undefined };
+    const relative = (_key, value) => typeof value === 'string' && path.isAbsolute(value) ? path.relative(baseDir, value) : value;
+    return sha256(JSON.stringify({ settings: what, expectations }, relative));
+}
+
+/**
+ * Which submissions a grading covers: the entries of `--submissions DIR`, `--submission
+ * NAME=PATH` and the lines of a `--list` file; where each one's files go (names are untrusted);
+ * and which of them a shard (`--shard I/N`) grades.
+ */
+class SubmissionError extends Error {
+}
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The directory name of a student's files under OUT/students/: the name itself when it is a
+ * plain one (letters, digits, '.', '_', '-', at most 64), else its plain characters and a hash
+ * of the whole name, so that no name can climb out of OUT or clash with another.
+ */
+function studentDir(name) {
+    if (SAFE.test(name) && name !== '.' && name !== '..')
+        return name;
+    const plain = name
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[._-]+/, '')
+        .slice(0, 48);
+    const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+    return `${plain || 'student'}-${hash}`;
+}
+async function kindOf(file) {
+    const info = await stat(file).catch(() => undefined);
+    return info?.isDirectory() ? 'dir' : info?.isFile() ? 'file' : 'missing';
+}
+/** `NAME=PATH`, else `PATH` named by its last component. */
+function namedPath(text, baseDir) {
+    const at = text.indexOf('=');
+    if (at > 0)
+        return { name: text.slice(0, at), path: path.resolve(baseDir, text.slice(at + 1)) };
+    const resolved = path.resolve(baseDir, text);
+    return { name: path.basename(resolved), path: resolved };
+}
+/** Every submission, sorted by name; a name given twice is an error naming both. */
+async function listSubmissions(sources) {
+    const found = [];
+    if (sources.dir !== undefined) {
+        const dir = sources.dir;
+        const entries = await readdir(dir).catch((error) => {
+            throw new SubmissionError(`--submissions ${dir}: ${error.message}`);
+        });
+        for (const name of entries.sort())
+            if (!name.startsWith('.'))
+                found.push({ name, path: path.join(dir, name), from: dir });
+    }
+    for (const entry of sources.named ?? [])
+        found.push({ ...entry, from: `--submission ${entry.name}=${entry.path}` });
+    if (sources.list !== undefined) {
+        const list = sources.list;
+        const text = await readFile(list, 'utf8').catch((error) => {
+            throw new SubmissionError(`--list ${list}: ${error.message}`);
+        });
+        text.split(/\r?\n/).forEach((raw, i) => {
+            const line = raw.replace(/(^|\s)#.*$/, '').trim();
+            if (line)
+                found.push({ ...namedPath(line, path.dirname(list)), from: `${list}:${i + 1}` });
+        });
+    }
+    const seen = new Map();
+    const dirs = new Map();
+    for (const { name, from } of found) {
+        if (name.trim() === '')
+            throw new SubmissionError(`${from}: a submission needs a name`);
+        const first = seen.get(name);
+        if (first !== undefined)
+            throw new SubmissionError(`submission ${JSON.stringify(name)} given twice: ${first} and ${from}`);
+        seen.set(name, from);
+        const dir = studentDir(name);
+        const other = dirs.get(dir);
+        if (other !== undefined)
+            throw new SubmissionError(`submissions ${JSON.stringify(other)} and ${JSON.stringify(name)} would share the directory students/${dir}: rename one`);
+        dirs.set(dir, name);
+    }
+    const submissions = await Promise.all(found.map(async ({ name, path: file }) => ({ name, path: file, kind: await kindOf(file) })));
+    return submissions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/** `I/N` with 1 ≤ I ≤ N. */
+function parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count)
+        throw new SubmissionError(`--shard: expected I/N with 1 ≤ I ≤ N (like 2/4), got "${text}"`);
+    return { index, count };
+}
+/**
+ * The shard's share: the submissions in name order (code units, the same on every machine),
+ * every N-th from the I-th. Shards of the same list are disjoint, cover it, and differ in size
+ * by at most one.
+ */
+function selectShard(submissions, shard) {
+    const sorted = [...submissions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/**
+ * The gradebook for people and spreadsheets: gradebook.csv (RFC 4180), gradebook.md (a summary
+ * table and the distribution of scores) and the terminal's final table. Student names, test ids
+ * and reasons are untrusted: quoted, escaped and capped wherever they are shown.
+ */
+/** The tests of the gradebook, then any other test a student reported (a `new` one), in order. */
+function testColumns(gradebook) {
+    const columns = new Set(gradebook.tests);
+    for (const student of gradebook.students)
+        for (const id of Object.keys(student.tests))
+            columns.add(id);
+    return [...columns];
+}
+function classCounts(student) {
+    const counts = Object.fromEntries(CLASS_ORDER.map((c) => [c, 0]));
+    for (const cls of Object.values(student.tests))
+        counts[cls] += 1;
+    return counts;
+}
+/**
+ * One CSV field (RFC 4180): quoted when it holds a quote, comma or line break, quotes doubled.
+ * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading `'`.
+ */
+function csvField(value) {
+    let text = String(value);
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text))
+        text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+/** gradebook.csv: `student,score,max,conclusion`, a count per class, a column per test. */
+function renderCsv(gradebook) {
+    const tests = testColumns(gradebook);
+    const rows = [
+        ['student', 'score', 'max', 'conclusion', ...CLASS_ORDER, ...tests],
+        ...gradebook.students.map((s) => {
+            const counts = classCounts(s);
+            return [
+                s.name,
+                s.score,
+                s.max,
+                s.conclusion,
+                ...CLASS_ORDER.map((c) => counts[c]),
+                ...tests.map((id) => s.tests[id] ?? ''),
+            ];
+        }),
+    ];
+    return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+const REASON_CHARS = 200;
+const cap = (text, max) => text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/** Divergences by class, most severe first: `2 regression, 1 crash`. */
+function divergenceSummary(student) {
+    const counts = classCounts(student);
+    return CLASS_ORDER.filter((c) => c !== 'same' && counts[c] > 0)
+        .map((c) => `${counts[c]} ${c}`)
+        .join(', ');
+}
+const median = (sorted) => sorted.length === 0
+    ? 0
+    : sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+const percent = (s) => (s.max > 0 ? (100 * s.score) / s.max : 0);
+const fixed = (n) => String(Math.round(n * 100) / 100);
+/** Students per tenth of the maximum (the last bucket holds 90–100 %). */
+function scoreDistribution(students) {
+    const buckets = new Array(10).fill(0);
+    for (const student of students) {
+        const bucket = Math.min(9, Math.floor(percent(student) / 10));
+        buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+    }
+    return buckets;
+}
+/** gradebook.md: the summary, the distribution of scores and a row per student. */
+function renderGradebookMarkdown(gradebook) {
+    const { students } = gradebook;
+    const scores = students.map(percent).sort((a, b) => a - b);
+    const by = (c) => students.filter((s) => s.conclusion === c).length;
+    const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
+    const lines = [
+        '# Gradebook',
+        '',
+        `${students.length} student(s) graded against ${gradebook.basis.references.map((r) => inlineText(r.name)).join(', ')}` +
+            (gradebook.shard ? ` (shard ${gradebook.shard.index}/${gradebook.shard.count})` : '') +
+            `: ${by('success')} without a failing divergence, ${by('failure')} with one or without a kernel, ${by('neutral')} not graded (infrastructure).`,
+        '',
+        `Score (share of the maximum): mean ${fixed(mean)} %, median ${fixed(median(scores))} %, lowest ${fixed(scores[0] ?? 0)} %, highest ${fixed(scores.at(-1) ?? 0)} %.`,
+        '',
+        '## Distribution of scores',
+        '',
+        '| score | students | |',
+        '|---|---:|---|',
+        ...scoreDistribution(students).map((n, i) => `| ${i * 10}–${i === 9 ? 100 : i * 10 + 9} % | ${n} | ${'█'.repeat(n)} |`),
+        '',
+        '## Students',
+        '',
+        '| student | score | max | conclusion | divergences | why |',
+        '|---|---:|---:|---|---|---|',
+        ...students.map((s) => {
+            const name = inlineText(cap(s.name, 80));
+            const shown = s.report ? link(name, `students/${studentDir(s.name)}/report.md`) : name;
+            const why = s.reason ? inlineText(cap(s.reason, REASON_CHARS)) : '';
+            return `| ${shown} | ${fixed(s.score)} | ${fixed(s.max)} | ${s.conclusion} | ${divergenceSummary(s)} | ${why} |`;
+        }),
+        '',
+    ];
+    return lines.join('\n');
+}
+/** The final table on the terminal: one line per student, names and reasons made inert. */
+function renderGradebookText(gradebook) {
+    const rows = gradebook.students.map((s) => [
+        cap(singleLine(s.name), 40),
+        `${fixed(s.score)}/${fixed(s.max)}`,
+        s.conclusion,
+        cap(singleLine(s.reason ?? divergenceSummary(s)), 100),
+    ]);
+    const header = ['student', 'score', 'conclusion', 'divergences / why'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    return `${[header, ...rows].map(line).join('\n')}\n`;
+}
+
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
+/**
+ * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
+ * gradebook.html (each row linking the student's report.html).
+ */
+async function writeGradebook(outDir, gradebook) {
+    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
+    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
+    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
+    const page = {
+        schema: gradebook.schema,
+        students: gradebook.students.map(({ report, ...s }) => ({
+            ...s,
+            ...(report ? { report } : {}),
+        })),
+    };
+    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(page, {
+        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+    }));
+}
+async function readGradebook(dir) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    const text = await readFile(file, 'utf8').catch((error) => {
+        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
+    });
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new GradebookError(`${file}: not JSON: ${error.message}`);
+    }
+    return validateGradebook(value, file);
+}
+async function saveStudent(outDir, student) {
+    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
+}
+/** A student's saved row, when there is a valid one for this name. */
+async function loadStudent(outDir, name) {
+    try {
+        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
+        const student = asStudent(JSON.parse(text));
+        return student?.name === name ? student : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
+
+/**
+ * `diverge grade merge`: shard gradebooks into one. Shards merge only when they were graded
+ * against the same basis (config, references, harness, diverge build) and no student is in two.
+ */
+/** Why `other` cannot be merged with `first`, or undefined when it can. */
+function basisMismatch(first, other) {
+    if (first.config !== other.config)
+        return `a different config (${other.config}, not ${first.config})`;
+    const names = (b) => b.references.map((r) => r.name).join(', ');
+    if (names(first) !== names(other))
+        return `different references (${names(other) || 'none'}, not ${names(first) || 'none'})`;
+    const changed = other.references.filter((r, i) => r.digest !== first.references[i]?.digest);
+    if (changed.length > 0)
+        return `different reference kernels: ${changed.map((r) => `${r.name} is ${r.digest}, not ${first.references.find((f) => f.name === r.name)?.digest}`).join('; ')}`;
+    if (first.harness !== other.harness)
+        return `a different harness (${other.harness}, not ${first.harness})`;
+    if (first.tool !== other.tool)
+        return `another diverge build (${other.tool}, not ${first.tool})`;
+    return undefined;
+}
+/** The merged gradebook of shards read from `dirs` (each named in errors). */
+function mergeGradebooks(shards) {
+    const [first] = shards;
+    if (!first)
+        throw new GradebookError('grade merge: give at least one gradebook directory');
+    const owner = new Map();
+    const tests = new Set();
+    for (const { dir, gradebook } of shards) {
+        const file = path.join(dir, GRADEBOOK_FILE);
+        const mismatch = basisMismatch(first.gradebook.basis, gradebook.basis);
+        if (mismatch)
+            throw new GradebookError(`${file}: graded with ${mismatch} than ${path.join(first.dir, GRADEBOOK_FILE)}: shards of one grading only`);
+        for (const test of gradebook.tests)
+            tests.add(test);
+        for (const student of gradebook.students) {
+            const other = owner.get(student.name);
+            if (other !== undefined)
+                throw new GradebookError(`student ${JSON.stringify(student.name)} is in both ${path.join(other, GRADEBOOK_FILE)} and ${file}`);
+            owner.set(student.name, dir);
+        }
+    }
+    const { tool, basis, grading } = first.gradebook;
+    return gradebookOf({ tool, basis, grading, tests: [...tests] }, shards.flatMap((s) => s.gradebook.students));
+}
+/** Reads the shards, merges them into `outDir` with every student's files, writes the gradebook. */
+async function mergeShards(dirs, outDir) {
+    const shards = await Promise.all(dirs.map(async (dir) => ({ dir, gradebook: await readGradebook(dir) })));
+    const merged = mergeGradebooks(shards);
+    for (const { dir, gradebook } of shards)
+        for (const student of gradebook.students) {
+            const from = studentPath(dir, student.name);
+            const to = studentPath(outDir, student.name);
+            if (path.resolve(from) === path.resolve(to))
+                continue;
+            await cp(from, to, { recursive: true, force: true }).catch((error) => {
+                // A student without a report may have no files; one with a report must bring it.
+                if (student.report !== null)
+                    throw new GradebookError(`${from}: the files of ${JSON.stringify(student.name)}: ${error.message}`);
+            });
+        }
+    await writeGradebook(outDir, merged);
+    return merged;
+}
+
+/**
+ * Progress of a long grading: on a terminal one live line (graded/total, builds and boots
+ * running, failures so far, ETA) under the lines of finished students; elsewhere (CI) plain
+ * lines only, one per finished student.
+ */
+const duration = (ms) => {
+    const s = Math.round(ms / 1000);
+    return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+};
+/** The live line: `graded 12/40 · 2 building · 3 booting · 1 failed · ETA 1m20s`. */
+function progressLine(counts, elapsedMs) {
+    const left = counts.total - counts.graded;
+    const eta = counts.gradedNow > 0 && left > 0
+        ? ` · ETA ${duration((elapsedMs / counts.gradedNow) * left)}`
+        : '';
+    return `graded ${counts.graded}/${counts.total} · ${counts.building} building · ${counts.booting} booting · ${counts.failures} failed${eta}`;
+}
+/** One finished student: `alice: 17/20 (success)` or with the reason it got nothing. */
+function studentLine(student, kept) {
+    const why = student.reason ? ` — ${singleLine(student.reason).slice(0, 160)}` : '';
+    return `${singleLine(student.name).slice(0, 64)}: ${student.score}/${student.max} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
+}
+class GradeProgress {
+    sink;
+    counts;
+    /** Time spent building and booting, summed over the slots of the queue (ms). */
+    busyMs = { building: 0, booting: 0 };
+    started;
+    shown = false;
+    constructor(total, sink) {
+        this.sink = sink;
+        this.counts = { total, graded: 0, gradedNow: 0, failures: 0, building: 0, booting: 0 };
+        this.started = sink.now();
+    }
+    /** A line that stays (a log line, a finished student), above the live line on a terminal. */
+    log(line) {
+        if (this.sink.tty)
+            this.sink.write(`\r\x1b[K${line}\n`);
+        else
+            this.sink.write(`${line}\n`);
+        this.redraw();
+    }
+    finished(student, kept) {
+        this.counts.graded += 1;
+        if (!kept)
+            this.counts.gradedNow += 1;
+        if (student.conclusion !== 'success')
+            this.counts.failures += 1;
+        this.log(studentLine(student, kept));
+    }
+    /** Counts a running build or boot for as long as `work` runs. */
+    async running(what, work) {
+        this.counts[what] += 1;
+        this.redraw();
+        const started = this.sink.now();
+        try {
+            return await work();
+        }
+        finally {
+            this.busyMs[what] += this.sink.now() - started;
+            this.counts[what] -= 1;
+            this.redraw();
+        }
+    }
+    redraw() {
+        if (!this.sink.tty)
+            return;
+        this.shown = true;
+        this.sink.write(`\r\x1b[K${progressLine(this.counts, this.sink.now() - this.started)}`);
+    }
+    /** Ends the live line, leaving the terminal at the start of a new line. */
+    done() {
+        if (this.sink.tty && this.shown)
+            this.sink.write('\r\x1b[K');
+    }
+}
+
+/**
+ * `diverge grade`: every submission of a course against the references, which are resolved,
+ * booted and observed once and shared. Only wires stages: config (settings given), build (one
+ * image per distinct source, in the queue the boots share), references, boots, judge and report
+ * (the steps `diverge run` takes, from run/candidate.ts), and the gradebook (grade/).
+ */
+/** How much of a build's or a boot's message a gradebook row keeps. */
+const REASON_CAP = 2000;
+const capped = (text) => text.length > REASON_CAP ? `${text.slice(0, REASON_CAP - 1)}…` : text;
+/** The row of a submission that was not booted: it earns nothing, and says why. */
+const unbooted = (conclusion, reason, build) => ({
+    score: 0,
+    conclusion,
+    reason: capped(reason),
+    tests: {},
+    build,
+    boot: { outcome: 'not-booted' },
+    report: null,
+});
+const noKernel = (...args) => ({
+    ok: false,
+    row: unbooted(...args),
+});
+async function gradeCourse(context, settings, submissions, options) {
+    const { outDir, progress } = options;
+    const log = (line) => progress.log(line);
+    const selected = options.shard ? selectShard(submissions, options.shard) : [...submissions];
+    const recipe = settings.kernel?.build ? settings.kernel : undefined;
+    const sources = selected.filter((s) => s.kind === 'dir');
+    if (sources.length > 0 && !recipe)
+        throw new SubmissionError(`${settings.configPath}: kernel.build is missing, and directory submissions (${sources
+            .slice(0, 3)
+            .map((s) => JSON.stringify(s.name))
+            .join(', ')}${sources.length > 3 ? ', …' : ''}) are built with it`);
+    if (settings.references.length === 0)
+        throw new SubmissionError(`${settings.configPath}: references: grading needs at least one reference (the staff kernel)`);
+    await mkdir(outDir, { recursive: true });
+    // The references: fetched, booted and observed once for every submission.
+    const referencesDir = path.join(outDir, 'references');
+    const referenceKernels = await resolveReferences(settings, undefined, {
+        docker: options.docker,
+        variant: options.variant,
+        outDir: referencesDir,
+        progress: log,
+        cache: context.cache,
+        ...(options.github ? { github: options.github } : {}),
+        ...(options.run ? { run: options.run } : {}),
+    });
+    const references = await describeKernels(referenceKernels);
+    const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
+    const queue = limiter(jobs);
+    const booter = await prepareBoots(context, settings, referenceKernels, {
+        outDir: referencesDir,
+        docker: options.docker,
+        jobs,
+        limit: (work) => queue(() => progress.running('booting', work)),
+        progress: log,
+        ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
+    });
+    const { repeat, rerunDivergent } = settings.harness;
+    const referenceRuns = await booter.boot(referenceKernels, repeat + rerunDivergent, 1);
+    const expectations = await loadExpectations(settings.expectations);
+    const basis = {
+        config: configDigest(settings, expectations),
+        references: references.map((r) => ({ name: r.name, digest: r.digest })),
+        harness: booter.harness.digest,
+        tool: context.buildId,
+    };
+    const tests = [...new Set(referenceRuns.flatMap((o) => o.tests.map((t) => t.id)))];
+    const head = {
+        tool: { name: 'diverge', version: TOOL_VERSION },
+        basis,
+        grading: settings.grading,
+        tests,
+        ...(options.shard ? { shard: options.shard } : {}),
+    };
+    const rows = new Map();
+    // Gradebook writes follow one another, each with every row so far.
+    let written = Promise.resolve();
+    const record = (student) => {
+        rows.set(student.name, student);
+        written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
+        return written;
+    };
+    const today = context.clock.today();
+    const scope = { variant: options.variant, today };
+    const staffDockerfile = recipe && path.resolve(recipe.build.context, recipe.build.dockerfile);
+    // One build per distinct source: students who hand in the same files share an image.
+    const builds = new Map();
+    const digestOf = async (submission) => {
+        if (submission.kind === 'file')
+            return sha256File(submission.path);
+        if (submission.kind === 'missing')
+            return sha256(`missing ${submission.path}`);
+        const scanned = await scanContext(submission.path, recipe?.build.dockerfile ?? 'Dockerfile', 'kernel.build', context.cache.contexts, staffDockerfile);
+        return scanned.digest;
+    };
+    const kernelOf = async (submission, digest, dir) => {
+        if (submission.kind === 'missing')
+            return noKernel('failure', `no such file or directory: ${submission.path}`, {
+                outcome: 'failed',
+                message: 'the submission is missing',
+            });
+        if (submission.kind === 'file')
+            return {
+                ok: true,
+                kernel: { name: CANDIDATE, path: submission.path, source: { file: submission.path } },
+                build: { outcome: 'file' },
+            };
+        const buildDir = path.join(outDir, 'builds', digest.slice('sha256:'.length, 'sha256:'.length + 16));
+        let build = builds.get(digest);
+        if (!build) {
+            build = queue(() => progress.running('building', () => buildKernel(options.docker, recipe, {
+                variant: options.variant,
+                outDir: buildDir,
+                progress: () => undefined,
+                contextCache: context.cache.contexts,
+                source: submission.path,
+            })));
+            builds.set(digest, build);
+        }
+        const log = path.join(dir, 'logs', 'build-kernel.log');
+        // The build's log, or (an image built before from the same source) a line saying so.
+        const keepLog = async (image) => {
+            await mkdir(path.dirname(log), { recursive: true });
+            await copyFile(path.join(buildDir, 'logs', 'build-kernel.log'), log).catch(() => writeFile(log, `not built again: image ${image ?? '(none)'} was built from the same source\n`));
+            return path.relative(outDir, log);
+        };
+        try {
+            const built = await build;
+            const logFile = await keepLog(built.image.tag);
+            return {
+                ok: true,
+                kernel: {
+                    name: CANDIDATE,
+                    path: built.kernel.path,
+                    digest: built.kernel.digest,
+                    ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
+                    source: { build: { context: submission.path }, image: built.image.tag },
+                },
+                build: { outcome: 'built', log: logFile },
+            };
+        }
+        catch (error) {
+            const logFile = await keepLog();
+            // The first line says which step failed and why; the lines after it (the build's last
+            // output) change with Docker's layer cache and are in the log. It names the build's log:
+            // name the student's copy, which OUT carries along.
+            const message = (error.message.split('\n')[0] ?? '')
+                .split(path.join(buildDir, 'logs', 'build-kernel.log'))
+                .join(logFile);
+            const build = { outcome: 'failed', message: capped(message), log: logFile };
+            // A build the student's source breaks is theirs; a Docker engine that fails is not.
+            return error instanceof BuildError
+                ? noKernel('failure', `did not build: ${message}`, build)
+                : noKernel('neutral', `not graded: the build could not run: ${message}`, build);
+        }
+    };
+    const judgeKernel = async (kernel, dir) => {
+        const started = context.clock.now();
+        const [candidate] = await describeKernels([kernel]);
+        const roles = { candidate: candidate, references };
+        const refs = (attempts, names) => referenceRuns.filter((o) => attempts(o.attempt) && (!names || names.includes(o.kernel)));
+        const observations = await observeForVerdict(settings, roles, expectations, scope, {
+            first: async () => [
+                ...refs((a) => a <= repeat),
+                ...(await booter.boot([kernel], repeat, 1, undefined, dir)),
+            ],
+            again: async (names, tests) => [
+                ...refs((a) => a > repeat, names),
+                ...(names.includes(CANDIDATE)
+                    ? await booter.boot([kernel], rerunDivergent, repeat + 1, tests, dir)
+                    : []),
+            ],
+        }, () => undefined);
+        return finishRun(settings, {
+            host: booter.host,
+            harness: booter.harness,
+            observations,
+            roles,
+            startedAt: new Date(started).toISOString(),
+        }, expectations, { outDir: dir, variant: options.variant, today}, context.clock.now() - started);
+    };
+    const gradeOne = async (submission) => {
+        const { name } = submission;
+        const dir = studentPath(outDir, name);
+        const max = maxPoints(tests, settings.grading);
+        let key = gradeKey(sha256(`unreadable ${submission.path}`), basis);
+        try {
+            key = gradeKey(await digestOf(submission), basis);
+            const saved = await loadStudent(outDir, name);
+            if (saved && keepsGrade(saved, key)) {
+                await record(saved);
+                progress.finished(saved, true);
+                return;
+            }
+            await rm(dir, { recursive: true, force: true });
+            await mkdir(dir, { recursive: true });
+            const found = await kernelOf(submission, key, dir);
+            let student;
+            if (!found.ok)
+                student = { name, key, max, ...found.row };
+            else {
+                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+                    .then(() => undefined)
+                    .catch((error) => error);
+                if (problem)
+                    student = {
+                        name,
+                        key,
+                        max,
+                        ...noKernel(problem instanceof KernelFileError ? 'failure' : 'neutral', `not a kernel diverge can boot: ${problem.message}`, found.build).row,
+                    };
+                else
+                    student = studentOf(name, key, await judgeKernel(found.kernel, dir), found.build, outDir, dir, settings);
+            }
+            await saveStudent(outDir, student);
+            await record(student);
+            progress.finished(student, false);
+        }
+        catch (error) {
+            // Never lose the run to one submission: the row says what went wrong, and, being
+            // neutral, is graded again by the next run with this OUT.
+            const student = {
+                name,
+                key,
+                max,
+                ...noKernel('neutral', `not graded: ${error.message}`, {
+                    outcome: 'failed',
+                }).row,
+            };
+            await record(student);
+            progress.finished(student, false);
+        }
+    };
+    // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
+    await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
+    await written;
+    const gradebook = gradebookOf(head, rows.values());
+    await writeGradebook(outDir, gradebook);
+    return gradebook;
+}
+/** A judged student's row: the rubric's score of the report, and how the first boot ended. */
+function studentOf(name, key, report, build, outDir, dir, settings) {
+    const { score, max } = scoreReport(report, settings.grading);
+    const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
+    const boot = first
+        ? {
+            outcome: first.outcome,
+            stage: first.stage,
+            ...(first.message ? { message: capped(first.message) } : {}),
+        }
+        : { outcome: 'not-booted' };
+    const reason = report.summary.conclusion === 'neutral'
+        ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
+        : first && first.outcome !== 'completed'
+            ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
+            : undefined;
+    return {
+        name,
+        score,
+        max,
+        conclusion: report.summary.conclusion,
+        ...(reason ? { reason: capped(reason) } : {}),
+        tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+        build,
+        boot,
+        report: path.relative(outDir, path.join(dir, 'report.json')),
+        key,
+    };
+}
+
 const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
 const context = createRunContext(process.env);
@@ -5003,6 +6324,23 @@ async function settingsFor(configOption) {
 }
 class UsageError extends Error {
 }
+/**
+ * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
+ * the repository's source to build; a repository that gave neither becomes a missing entry,
+ * graded as a row saying so.
+ */
+async function githubSubmissions(github, options) {
+    if (!github)
+        throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
+    const found = await submissionsFromGitHub(github, options);
+    for (const s of found)
+        if (s.error)
+            log(`submission ${s.name}: ${s.error}`);
+    return found.map((s) => ({
+        name: s.name,
+        path: s.kernel ?? s.context ?? path.join(options.dir, 'missing', s.name),
+    }));
+}
 async function readReport(file) {
     const text = await readFile(file, 'utf8').catch((error) => {
         throw new UsageError(`${file}: cannot read report: ${error.message}`);
@@ -5025,6 +6363,8 @@ const BAD_INPUT = [
     UsageError,
     ReportError,
     BisectInputError,
+    SubmissionError,
+    GradebookError,
 ];
 /**
  * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
@@ -5037,6 +6377,8 @@ async function main(argv) {
     const program = new Command('diverge')
         .description('Differential testing of operating-system kernels under QEMU')
         .version(TOOL_VERSION)
+        // A subcommand's options are its own (`grade merge --out` is not `grade --out`).
+        .enablePositionalOptions()
         .exitOverride()
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
     let code = EXIT.ok;
@@ -5080,6 +6422,8 @@ async function main(argv) {
         .option('--base-ref <branch>', 'the pull request base branch, for base: true (default: GITHUB_BASE_REF)')
         .option('--base-sha <sha>', 'the pull request base commit, for base: true (default: from the event)')
         .option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way')
+        .option('--gradescope <file>', "also write a Gradescope results.json scored by the config's grading rubric")
+        .option('--junit <file>', 'also write the verdicts as JUnit XML')
         .action(async (options) => {
         const settings = await settingsFor(options.config);
         const outDir = path.resolve(options.out);
@@ -5113,6 +6457,12 @@ async function main(argv) {
         });
         show(report);
         log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
+        if (options.junit)
+            await writeFile(path.resolve(options.junit), renderJunit(report));
+        if (options.gradescope) {
+            const results = gradescopeResults(report, scoreReport(report, settings.grading));
+            await writeFile(path.resolve(options.gradescope), `${JSON.stringify(results, null, 2)}\n`);
+        }
         code = divergenceExit(report);
     });
     program
@@ -5267,6 +6617,83 @@ async function main(argv) {
         process.stdout.write(resultText(bisect));
         log(`bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`);
         code = bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
+    });
+    const grade = program
+        .command('grade')
+        // `grade merge … --out` is merge's option, not grade's.
+        .enablePositionalOptions()
+        .description('grade every submission of a course against the references (observed once): a score per student under the rubric, and a gradebook')
+        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+        .option('--submissions <dir>', 'every entry is a submission named by the entry: a file is a kernel, a directory is built with kernel.build')
+        .option('--submission <name=path>', 'one more submission (repeatable)', kernelOption)
+        .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
+        .option('--github-org <org>', "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)")
+        .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+        .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', 'diverge-grade')
+        .option('-j, --jobs <n>', 'builds and boots at once (default: from cores and memory)', positiveInt)
+        .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
+        .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
+        .option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way')
+        .action(async (options) => {
+        if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
+            throw new UsageError('grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX');
+        if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
+            throw new UsageError('grade: --github-org and --repo-prefix go together');
+        const settings = await settingsFor(options.config);
+        const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+        const variant = variantOf(settings, options.variant);
+        const { github, run } = githubFromEnvironment(process.env, { variant }, log);
+        const outDir = path.resolve(options.out);
+        const fromGitHub = options.githubOrg
+            ? await githubSubmissions(github, {
+                org: options.githubOrg,
+                prefix: options.repoPrefix,
+                variant,
+                dir: path.join(outDir, 'submissions'),
+                progress: log,
+            })
+            : [];
+        const submissions = await listSubmissions({
+            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            named: [...(options.submission ?? []), ...fromGitHub],
+            ...(options.list ? { list: path.resolve(options.list) } : {}),
+        });
+        const progress = new GradeProgress(shard
+            ? Math.ceil((submissions.length - shard.index + 1) / shard.count)
+            : submissions.length, {
+            tty: Boolean(process.stderr.isTTY),
+            write: (text) => process.stderr.write(text),
+            now: () => context.clock.now(),
+        });
+        const gradebook = await gradeCourse(context, settings, submissions, {
+            outDir,
+            docker,
+            variant,
+            progress,
+            observationCache: options.observationCache,
+            ...(shard ? { shard } : {}),
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            ...(github ? { github } : {}),
+            run,
+        }).finally(() => progress.done());
+        process.stdout.write(renderGradebookText(gradebook));
+        const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+        log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+            (neutral
+                ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
+                : ''));
+        code = neutral > 0 ? EXIT.infrastructure : EXIT.ok;
+    });
+    grade
+        .command('merge')
+        .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
+        .argument('<dirs...>', 'output directories of the shards')
+        .requiredOption('-o, --out <dir>', 'where to write the merged gradebook')
+        .action(async (dirs, options) => {
+        const outDir = path.resolve(options.out);
+        const gradebook = await mergeShards(dirs.map((d) => path.resolve(d)), outDir);
+        process.stdout.write(renderGradebookText(gradebook));
+        log(`merged ${dirs.length} gradebook(s) of ${gradebook.students.length} student(s) into ${outDir}`);
     });
     try {
         await program.parseAsync(argv);

@@ -30,8 +30,8 @@ import require$$0$4 from 'http2';
 import { access, constants as constants$3, writeFile, readFile, stat, mkdir, rm, rename, lstat, readdir, readlink, mkdtemp, open as open$1, copyFile } from 'node:fs/promises';
 import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
+import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, t as DEFAULT_FAIL_ON, j as download, u as DownloadError, k as extractZip, A as ArchiveError, w as redact, x as stripControls, y as truncateUtf8, z as DIVERGENT_CLASSES, B as isDivergentClass, E as inlineCode, m as inlineText, G as codeBlock, s as singleLine, l as ajvExports, H as addFormats, q as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-D6HJU4YQ.js';
 import { tmpdir, arch as arch$1, availableParallelism, freemem, homedir } from 'node:os';
-import { F as FAIL_ON_CLASSES, h as DEFAULT_FAIL_ON, j as download, k as DownloadError, l as extractZip, A as ArchiveError, m as redact, o as stripControls, q as inlineCode, t as inlineText, u as codeBlock, s as singleLine, w as DIVERGENT_CLASSES, x as isDivergentClass, y as ajvExports, z as addFormats, g as isDivergence, a as CLASSES, D as DIVERGENCE_CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-R15nSNeu.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
@@ -74591,9 +74591,9 @@ const csi = String.raw`(?:\u001B\[|\u009B)[\u0030-\u003F]*[\u0020-\u002F]*[\u004
 // The two-byte final class stays narrow so that ESC followed by an arbitrary character is not read as a sequence. CSI parameters belong only to the CSI form, preventing partial matches and avoiding a second scan with nested repetition.
 // Escapes whose final byte is a digit include `ESC 7` and `ESC 8` (save and restore cursor), `ESC ( 0` (line drawing character set), and `ESC # 8` (screen alignment).
 // A digit is never a CSI final byte. These escapes end immediately at their final byte, so `ESC 7 l` is read as the escape followed by text rather than a sequence with parameter 7 and final byte `l`.
-const escape = String.raw`\u001B(?:[\u0020-\u002F]+[\u0030-\u007E]|[\dA-PR-TZcf-oq-uy=><~|}])`;
+const escape$1 = String.raw`\u001B(?:[\u0020-\u002F]+[\u0030-\u007E]|[\dA-PR-TZcf-oq-uy=><~|}])`;
 
-const pattern = `${linuxPalette}|${osc}|${controlString}|${csi}|${escape}`;
+const pattern = `${linuxPalette}|${osc}|${controlString}|${csi}|${escape$1}`;
 
 function ansiRegex({onlyFirst = false} = {}) {
 	return new RegExp(pattern, onlyFirst ? undefined : 'g');
@@ -74723,6 +74723,31 @@ async function inParallel(items, limit, work) {
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
 }
+/**
+ * One bounded queue that several callers share (diverge grade: every build and every boot),
+ * first come first served, at most `limit` pieces of work at a time.
+ */
+function limiter(limit) {
+    let running = 0;
+    const waiting = [];
+    return async (work) => {
+        if (running >= limit)
+            await new Promise((resolve) => waiting.push(resolve));
+        else
+            running++;
+        try {
+            return await work();
+        }
+        finally {
+            // The slot passes straight to the next waiter, so `running` never drops and rises again.
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                running--;
+        }
+    };
+}
 
 /**
  * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
@@ -74760,6 +74785,7 @@ async function loadDigests(cache, dir) {
 async function saveDigests(cache, dir, files) {
     await writeAtomically(digestFile(cache, dir), JSON.stringify({ files }));
 }
+const sha256Hex = (data) => createHash('sha256').update(data).digest('hex');
 async function readIgnore(dir) {
     try {
         return (await readFile(path$1.join(dir, '.dockerignore'), 'utf8')).split(/\r?\n/);
@@ -74779,7 +74805,12 @@ async function scanContext(dir, dockerfile, field,
  * A directory to keep file digests in: a file whose size, times and inode are unchanged is
  * not read again (git's index does the same), which makes an unchanged context cheap.
  */
-digestCache) {
+digestCache, 
+/**
+ * A Dockerfile on the host to send instead of one in the context, under the name `dockerfile`
+ * (which replaces any file of that name): the staff's recipe over a student's source.
+ */
+outsideDockerfile) {
     const info = await lstat(dir).catch(() => undefined);
     if (!info?.isDirectory())
         throw new BuildError(`${field}.context: ${dir} is not a directory`, { field });
@@ -74789,11 +74820,33 @@ digestCache) {
         throw new BuildError(`${field}.dockerfile: ${dockerfile} is outside the context ${dir}`, {
             field,
         });
+    if (outsideDockerfile !== undefined) {
+        const outside = await lstat(outsideDockerfile).catch(() => undefined);
+        if (!outside?.isFile())
+            throw new BuildError(`${field}.dockerfile: no file ${outsideDockerfile}`, { field });
+        const scanned = await scanTree$1(dir, dockerfileName, digestCache);
+        const own = scanned.entries.filter((e) => e.name !== dockerfileName);
+        const content = await readFile(outsideDockerfile);
+        const entry = { name: dockerfileName, from: outsideDockerfile, kind: 'file' };
+        const digest = createHash('sha256')
+            .update(`${scanned.digest}\noutside ${dockerfileName} ${sha256Hex(content)}\n`)
+            .digest('hex');
+        return {
+            dir,
+            entries: [...own, { ...entry, mode: 0o644, size: content.length }],
+            bytes: scanned.bytes + content.length,
+            digest: `sha256:${digest}`,
+        };
+    }
     const fileInfo = await lstat(dockerfilePath).catch(() => undefined);
     if (!fileInfo?.isFile())
         throw new BuildError(`${field}.dockerfile: no file ${dockerfile} in the context ${dir}`, {
             field,
         });
+    return scanTree$1(dir, dockerfileName, digestCache);
+}
+/** The context's entries and digest; see scanContext. */
+async function scanTree$1(dir, dockerfileName, digestCache) {
     const patterns = await readIgnore(dir);
     const ignore = dockerignore.default({ ignorecase: false }).add(patterns);
     // An exception (`!path`) can bring back a file inside an ignored directory, so such a file
@@ -74872,7 +74925,7 @@ function packContext(context) {
                 else if (entry.kind === 'symlink')
                     pack.entry({ ...header, type: 'symlink', linkname: entry.target ?? '' });
                 else {
-                    const file = path$1.join(context.dir, entry.name);
+                    const file = entry.from ?? path$1.join(context.dir, entry.name);
                     await new Promise((resolve, reject) => {
                         const sink = pack.entry({ ...header, type: 'file', size: entry.size }, (error) => error ? reject(error) : resolve());
                         void (async () => {
@@ -74894,6 +74947,79 @@ function packContext(context) {
     return Readable.from(pack);
 }
 
+/** Sizes and durations as people write them in `diverge.yml`. */
+const MiB = 2 ** 20;
+// Binary multipliers, as QEMU reads `-m 1G`: `256M`, `256MB` and `256MiB` all mean 256 × 2^20.
+const SIZE_UNITS = { k: 2 ** 10, m: MiB, g: 2 ** 30, t: 2 ** 40 };
+/**
+ * Bytes in `text`: a number with an optional K/M/G/T suffix (any case, optionally followed by B or
+ * iB) or a bare B. A number without a suffix counts in `plainUnit` bytes (memory uses MiB).
+ */
+function parseSize(text, plainUnit = 1) {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|(b))?\s*$/i.exec(String(text));
+    if (!match)
+        throw new Error(`expected a size like 256M, got ${JSON.stringify(text)}`);
+    const [, number = '', prefix, bytes] = match;
+    const unit = prefix
+        ? SIZE_UNITS[prefix.toLowerCase()]
+        : bytes
+            ? 1
+            : plainUnit;
+    return Math.round(Number(number) * unit);
+}
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+// Largest first: a compound duration lists its parts in this order (`1m30s`, not `30s1m`).
+const UNIT_ORDER = Object.keys(UNIT_MS);
+/** Milliseconds in `text`: `60s`, `1500ms`, `2m`, `1h`, `1m30s`, or a plain number of seconds. */
+function parseDuration(text) {
+    const source = String(text).trim();
+    const bad = () => new Error(`expected a duration like 60s, got ${JSON.stringify(text)}`);
+    if (/^\d+(?:\.\d+)?$/.test(source))
+        return Math.round(Number(source) * 1000);
+    let ms = 0;
+    let consumed = 0;
+    let previous = -1;
+    for (const [part, number = '', unit = ''] of source.matchAll(/(\d+(?:\.\d+)?)\s*(ms|h|m|s)\s*/giy)) {
+        const name = unit.toLowerCase();
+        const rank = UNIT_ORDER.indexOf(name);
+        if (rank <= previous)
+            throw bad();
+        previous = rank;
+        ms += Number(number) * UNIT_MS[name];
+        consumed += part.length;
+    }
+    if (consumed === 0 || consumed !== source.length)
+        throw bad();
+    return Math.round(ms);
+}
+
+/**
+ * What a kernel build may use (`kernel.build.limits`): student code runs in these builds, so a
+ * compile that never ends, eats the machine's memory or forks without end is stopped, and says
+ * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
+ * builds every submission without it.
+ */
+const DEFAULT_BUILD_LIMITS = {
+    memoryBytes: 4096 * MiB,
+    processes: 1024,
+    timeMs: 30 * 60_000,
+    network: true,
+};
+/** The same limits with the network off: how a submission's untrusted code is built. */
+const isolated = (limits) => ({ ...limits, network: false });
+/** What the last lines of a failed build say about a limit it hit, as a clause naming the field. */
+function limitHit(field, limits, failure, lastLines) {
+    const text = [failure, ...lastLines].join('\n');
+    if (/returned a non-zero code: 137\b|\bKilled\b/.test(text))
+        return `killed (SIGKILL), which is what reaching the memory limit does: ${field}.limits.memory is ${limits.memoryBytes / MiB}M`;
+    if (/Resource temporarily unavailable|[Cc]an(?:'|no)t fork|fork: retry/.test(text))
+        return `a process could not be started: ${field}.limits.processes is ${limits.processes}`;
+    if (!limits.network &&
+        /Temporary failure (?:in name resolution|resolving)|Could not resolve|Network is unreachable|bad address/i.test(text))
+        return `builds have no network here (${field}.limits.network is false, and diverge grade never gives one)`;
+    return undefined;
+}
+
 /**
  * Builds an image through the Engine API and follows its log. The API ends a failed build like
  * a successful one (HTTP 200, stream closed), so failure is read from the stream's `error`
@@ -74906,6 +75032,8 @@ const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 /** The builder's own bookkeeping, which says nothing about why a step failed. */
 const BUILDER_CHATTER = /^(?: ---> |Removing intermediate container )/;
+/** The classic builder names each RUN step's container as it creates it. */
+const STEP_CONTAINER = /^ ---> Running in ([0-9a-f]{12,64})$/;
 /** The digest an image is tagged by: same context, Dockerfile, target and arguments, same tag. */
 function recipeDigest(recipe, context) {
     const args = Object.entries(recipe.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -74916,6 +75044,21 @@ function recipeDigest(recipe, context) {
         target: recipe.target ?? null,
         args,
     }));
+}
+/**
+ * Holds a step's container to the process limit. The build API takes no process limit, so it is
+ * set on each RUN step's container as the builder names it; a container already gone is fine.
+ */
+async function limitProcesses(docker, id, limits, field, progress) {
+    try {
+        await docker.getContainer(id).update({ PidsLimit: limits.processes });
+    }
+    catch (error) {
+        const status = error.statusCode;
+        const gone = status === 404 || status === 409 || /stopped container/.test(engineMessage(error));
+        if (!gone)
+            progress(`${field}: could not limit the processes of step container ${id}: ${engineMessage(error)}`);
+    }
 }
 /** Splits a build stream into JSON records without holding more than one record in memory. */
 async function* records(stream) {
@@ -74970,7 +75113,7 @@ function failureMessage(field, step, error) {
 async function buildImage(docker, request) {
     const started = Date.now();
     const { recipe, field, progress } = request;
-    const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache);
+    const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache, recipe.outsideDockerfile);
     const digest = recipeDigest(recipe, context);
     const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
     const existing = await docker
@@ -74990,8 +75133,18 @@ async function buildImage(docker, request) {
     let step;
     let failure;
     let imageId;
+    const { limits } = request;
+    let stream;
+    let timedOut = false;
+    // Closing the connection cancels the build: the engine kills the step's container.
+    const timer = limits
+        ? setTimeout(() => {
+            timedOut = true;
+            stream?.destroy?.();
+        }, limits.timeMs)
+        : undefined;
+    const stepLimits = [];
     try {
-        let stream;
         try {
             stream = await docker.buildImage(packContext(context), {
                 t: tag,
@@ -75001,7 +75154,14 @@ async function buildImage(docker, request) {
                 labels: { 'diverge.recipe': digest, 'diverge.role': request.role },
                 rm: true,
                 forcerm: true,
+                ...(limits && {
+                    memory: limits.memoryBytes,
+                    memswap: limits.memoryBytes,
+                    ...(limits.network ? {} : { networkmode: 'none' }),
+                }),
             });
+            if (timedOut)
+                stream.destroy();
         }
         catch (error) {
             const message = engineMessage(error);
@@ -75021,6 +75181,9 @@ async function buildImage(docker, request) {
                     const line = cleanLine(raw).slice(0, MAX_LINE);
                     if (!line.trim())
                         continue;
+                    const container = limits && STEP_CONTAINER.exec(raw);
+                    if (limits && container?.[1])
+                        stepLimits.push(limitProcesses(docker, container[1], limits, field, progress));
                     const stepMatch = STEP.exec(line);
                     if (stepMatch) {
                         step = stepMatch;
@@ -75042,10 +75205,23 @@ async function buildImage(docker, request) {
             }
         }
     }
+    catch (error) {
+        if (!timedOut)
+            throw error;
+    }
     finally {
+        clearTimeout(timer);
+        await Promise.all(stepLimits);
         await log.close();
     }
+    if (timedOut && limits) {
+        const why = `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s`;
+        throw new BuildError(`${why} (build log: ${request.logFile})`, { field, lastLines });
+    }
     if (failure !== undefined) {
+        const hit = limits && limitHit(field, limits, failure, lastLines);
+        if (hit)
+            failure = `${failure}: ${hit}`;
         const tail = lastLines.length
             ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
             : '';
@@ -75090,14 +75266,22 @@ function kernelRecipe(kernel, variant) {
 }
 async function buildKernel(access, kernel, options) {
     const docker = await access.client();
+    const recipe = kernelRecipe(kernel, options.variant);
     const image = await buildImage(docker, {
-        recipe: kernelRecipe(kernel, options.variant),
+        recipe: options.source
+            ? {
+                ...recipe,
+                context: options.source,
+                outsideDockerfile: path$1.resolve(recipe.context, recipe.dockerfile),
+            }
+            : recipe,
         field: 'kernel.build',
         role: 'kernel',
         logFile: path$1.join(options.outDir, 'logs', 'build-kernel.log'),
         progress: options.progress,
         ...(options.output ? { output: options.output } : {}),
         contextCache: options.contextCache,
+        limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
     });
     const [extracted, ...extra] = await extractFiles(docker, image.tag, [
         { inImage: kernel.path, field: 'kernel.path' },
@@ -81625,52 +81809,6 @@ function preprocess(fn, schema) {
         in: transform(fn),
         out: schema,
     });
-}
-
-/** Sizes and durations as people write them in `diverge.yml`. */
-const MiB = 2 ** 20;
-// Binary multipliers, as QEMU reads `-m 1G`: `256M`, `256MB` and `256MiB` all mean 256 × 2^20.
-const SIZE_UNITS = { k: 2 ** 10, m: MiB, g: 2 ** 30, t: 2 ** 40 };
-/**
- * Bytes in `text`: a number with an optional K/M/G/T suffix (any case, optionally followed by B or
- * iB) or a bare B. A number without a suffix counts in `plainUnit` bytes (memory uses MiB).
- */
-function parseSize(text, plainUnit = 1) {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|(b))?\s*$/i.exec(String(text));
-    if (!match)
-        throw new Error(`expected a size like 256M, got ${JSON.stringify(text)}`);
-    const [, number = '', prefix, bytes] = match;
-    const unit = prefix
-        ? SIZE_UNITS[prefix.toLowerCase()]
-        : bytes
-            ? 1
-            : plainUnit;
-    return Math.round(Number(number) * unit);
-}
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-// Largest first: a compound duration lists its parts in this order (`1m30s`, not `30s1m`).
-const UNIT_ORDER = Object.keys(UNIT_MS);
-/** Milliseconds in `text`: `60s`, `1500ms`, `2m`, `1h`, `1m30s`, or a plain number of seconds. */
-function parseDuration(text) {
-    const source = String(text).trim();
-    const bad = () => new Error(`expected a duration like 60s, got ${JSON.stringify(text)}`);
-    if (/^\d+(?:\.\d+)?$/.test(source))
-        return Math.round(Number(source) * 1000);
-    let ms = 0;
-    let consumed = 0;
-    let previous = -1;
-    for (const [part, number = '', unit = ''] of source.matchAll(/(\d+(?:\.\d+)?)\s*(ms|h|m|s)\s*/giy)) {
-        const name = unit.toLowerCase();
-        const rank = UNIT_ORDER.indexOf(name);
-        if (rank <= previous)
-            throw bad();
-        previous = rank;
-        ms += Number(number) * UNIT_MS[name];
-        consumed += part.length;
-    }
-    if (consumed === 0 || consumed !== source.length)
-        throw bad();
-    return Math.round(ms);
 }
 
 const ALIAS = Symbol.for('yaml.alias');
@@ -88756,6 +88894,13 @@ const arch = oneOf(ARCHES);
 const REFERENCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SOURCES = ['artifact', 'base', 'release', 'url', 'image', 'file'];
 const PAYLOADS = ['initrd', 'dir', 'image', 'none'];
+/** The share of a test's points each class earns when `grading.credit` does not say; the rest 0. */
+const DEFAULT_CREDIT = {
+    same: 1,
+    fix: 1,
+    expected: 1,
+    flaky: 0.5,
+};
 const BUILTINS$1 = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'];
 /** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
 function settingsSchema(baseDir, configPath) {
@@ -88765,7 +88910,7 @@ function settingsSchema(baseDir, configPath) {
     const IN_IMAGE = 'an absolute path inside the image like /out/kernel.elf';
     const imagePath = text(IN_IMAGE, isAbsolute);
     const repository = text('a repository like owner/name', (s) => /^[\w.-]+\/[\w.-]+$/.test(s));
-    const build = strict({
+    const buildShape = {
         context: hostPath.default(baseDir),
         dockerfile: text('a Dockerfile path relative to context').default('Dockerfile'),
         target: text('a build stage name').optional(),
@@ -88773,9 +88918,23 @@ function settingsSchema(baseDir, configPath) {
         args: record(string$1(), union([string$1(), number(), boolean()], { error: expected('a string') })
             .transform(String), { error: expected('a mapping of build arguments') })
             .default({}),
-    });
+    };
+    const build = strict(buildShape);
+    // Student code runs in kernel builds: each is bounded (src/build/limits.ts, docs/config.md).
+    const limits = strict({
+        memory: converted('a size like 4G', parseSize, (n) => n >= 64 * MiB ? undefined : 'at least 64M').optional(),
+        processes: int(16).optional(),
+        time: duration.optional(),
+        network: boolean({ error: expected('true or false') }).optional(),
+    }).transform((l) => ({
+        memoryBytes: l.memory ?? DEFAULT_BUILD_LIMITS.memoryBytes,
+        processes: l.processes ?? DEFAULT_BUILD_LIMITS.processes,
+        timeMs: l.time ?? DEFAULT_BUILD_LIMITS.timeMs,
+        network: l.network ?? DEFAULT_BUILD_LIMITS.network,
+    }));
+    const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });
     const kernel = strict({
-        build: build.optional(),
+        build: kernelBuild.optional(),
         path: imagePath.optional(),
         extra: list$1(text('a path'), 'a list of paths').default([]),
         file: text('a path').optional(),
@@ -89022,6 +89181,22 @@ function settingsSchema(baseDir, configPath) {
         builtin: list$1(oneOf(BUILTINS$1), 'a list of builtin normalisations').default([...BUILTINS$1]),
         rules: list$1(strict({ match: regex(), replace: string$1({ error: expected('replacement text') }) }), 'a list of rules').default([]),
     });
+    // diverge grade and the course formats: points per test, and the share each class earns.
+    const points = number({ error: expected('a number of points ≥ 0') })
+        .min(0, { error: expected('a number of points ≥ 0') });
+    const share = number({ error: expected('a share of the points, 0..1') })
+        .min(0, { error: expected('a share of the points, 0..1') })
+        .max(1, { error: expected('a share of the points, 0..1') });
+    const grading = strict({
+        points: list$1(strict({ test: text('a test id or glob like "alarm-*"'), points }), 'a list of { test, points }').default([]),
+        'default-points': points.default(1),
+        credit: strict(Object.fromEntries(DIVERGENCE_CLASSES.map((cls) => [cls, share.optional()]))).prefault({}),
+    }).transform(({ points, 'default-points': defaultPoints, credit }) => ({
+        points,
+        defaultPoints,
+        // Classes the config leaves out earn what DEFAULT_CREDIT says, else nothing.
+        credit: Object.fromEntries(DIVERGENCE_CLASSES.map((cls) => [cls, credit[cls] ?? DEFAULT_CREDIT[cls] ?? 0])),
+    }));
     return strict({
         kernel: kernel.optional(),
         references: references.default([]),
@@ -89035,6 +89210,7 @@ function settingsSchema(baseDir, configPath) {
         'fail-on': list$1(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
             ...DEFAULT_FAIL_ON,
         ]),
+        grading: grading.prefault({}),
     })
         .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
         .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
@@ -89557,83 +89733,71 @@ function fetchReference(ref, ctx) {
     return fetcher(ref, ref.source, ctx);
 }
 
+/** Most bytes of a message or output of one test: step outputs and results.json stay small. */
+const COURSE_TEXT_CAP_BYTES = 4 * 1024;
+function capped(text) {
+    const clean = stripControls(text);
+    const cut = truncateUtf8(clean, COURSE_TEXT_CAP_BYTES);
+    return cut === clean ? clean : `${cut}\n… (cut)`;
+}
 /**
- * bisect.md and the terminal's lines for a bisect. Commit subjects and authors come from the
- * repository and test output from kernels: both are escaped wherever they are shown.
+ * A test earns its name `pass` with every point it can have; it is an `error` when its verdict
+ * is blamed on the harness or the infrastructure, whatever it earned (nothing the student did).
  */
-const short$1 = (sha) => sha.slice(0, 12);
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-/** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
-const DIFF_LINES = 60;
-/** One line per step, as the terminal shows it when the step ends. */
-function stepLine(step) {
-    const notes = [
-        step.build,
-        `${step.boots} boot(s)`,
-        ...(step.diverging.length ? [`diverging: ${step.diverging.slice(0, 5).join(', ')}`] : []),
-        ...(step.flaky.length ? [`flaky: ${step.flaky.slice(0, 5).join(', ')}`] : []),
-        ...(step.reason ? [step.reason] : []),
-    ];
-    return singleLine(`round ${step.round}: ${short$1(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
+function statusOf(scored, test) {
+    if (test && test.verdict.blame !== 'kernel' && test.verdict.class !== 'same')
+        return 'error';
+    return scored.points >= scored.max ? 'pass' : 'fail';
 }
-const commitLine = (c) => `${short$1(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
-/** The result, as the terminal shows it at the end. */
-function resultText(bisect) {
-    const lines = [];
-    if (bisect.culprit) {
-        lines.push(bisect.undecided.length
-            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short$1(c.sha)).join(' ')}):`
-            : 'first bad commit:', `  ${commitLine(bisect.culprit)}`);
-        for (const test of bisect.tests)
-            lines.push(`  ${test.id}: ${test.class}`);
-    }
-    else {
-        lines.push(`the bad revision ${short$1(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
-    }
-    lines.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} over ${bisect.range.commits} commit(s) (a plain bisect: ${bisect.plainSteps} steps); ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped; ${seconds(bisect.run.durationMs)}`);
-    return `${lines.map((line) => stripControls(line)).join('\n')}\n`;
+function explain(scored, test) {
+    const points = `${scored.class}: ${round(scored.points)}/${round(scored.max)} points`;
+    return capped(test ? `${points}. ${test.verdict.reason}` : points);
 }
-const commitCell = (c) => `${inlineCode(short$1(c.sha))} ${inlineText(c.subject)}`;
-function renderBisectMarkdown(bisect) {
-    const out = ['# diverge bisect', ''];
-    out.push(`Between good ${commitCell(bisect.good)} and bad ${commitCell(bisect.bad)}: ${bisect.range.commits} commit(s)${bisect.range.firstParent ? ' (first parents only)' : ''}, judged against ${bisect.references.map(inlineCode).join(', ')}; a commit is bad when ${bisect.selection.tests.length ? bisect.selection.tests.map(inlineCode).join(', ') : 'any test'} diverges as ${bisect.selection.classes.map(inlineCode).join(', ')}.`, '');
-    if (bisect.culprit) {
-        const c = bisect.culprit;
-        out.push('## First bad commit', '', `${inlineCode(c.sha)} ${inlineText(c.subject)}`, '', `Author: ${inlineText(c.author)}, ${inlineText(c.date)}`, '');
-        if (bisect.undecided.length)
-            out.push(`Skipped commits just before it could be the first bad one instead: ${bisect.undecided.map((u) => commitCell(u)).join('; ')}.`, '');
-        if (bisect.tests.length) {
-            out.push('### Tests that diverge there (against its parent)', '');
-            for (const test of bisect.tests) {
-                out.push(`- ${inlineCode(test.id)}: ${inlineCode(test.class)}`);
-                if (test.diff) {
-                    const lines = test.diff.split('\n');
-                    const shown = lines.slice(0, DIFF_LINES);
-                    if (lines.length > DIFF_LINES)
-                        shown.push(`... ${lines.length - DIFF_LINES} more line(s)`);
-                    out.push('', codeBlock(shown, 'diff').replace(/^/gm, '  '), '');
-                }
-            }
-            out.push('');
-        }
-    }
-    else {
-        out.push('## No culprit', '', `The bad revision ${inlineCode(short$1(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
-    }
-    out.push('## Steps', '', '| round | commit | verdict | build | boots | time | note |', '|---:|---|---|---|---:|---:|---|');
-    for (const step of bisect.steps) {
-        const note = [
-            ...(step.diverging.length ? [`diverging: ${step.diverging.join(', ')}`] : []),
-            ...(step.flaky.length ? [`flaky: ${step.flaky.join(', ')}`] : []),
-            ...(step.reason ? [step.reason] : []),
-        ].join('; ');
-        out.push(`| ${step.round} | ${inlineCode(short$1(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
-    }
-    out.push('');
-    if (bisect.skipped.length)
-        out.push('## Skipped commits', '', ...bisect.skipped.map((c) => `- ${commitCell(c)}`), '');
-    out.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} commit(s) (a plain one-at-a-time bisect: ${bisect.plainSteps} steps); builds: ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped. Total time ${seconds(bisect.run.durationMs)}.`, '');
-    return out.join('\n');
+/** Scores are shown with at most two decimals (a flaky test earns half of 1 point: 0.5). */
+const round = (n) => Math.round(n * 100) / 100;
+function byId(report) {
+    const tests = new Map(report.tests.map((test) => [test.id, test]));
+    return (id) => tests.get(id);
+}
+function classroomResult(report, scored) {
+    const find = byId(report);
+    const tests = scored.tests.map((t) => ({
+        name: capped(t.id),
+        status: statusOf(t, find(t.id)),
+        score: round(t.points),
+        max_score: round(t.max),
+        message: explain(t, find(t.id)),
+    }));
+    const status = tests.some((t) => t.status === 'error')
+        ? 'error'
+        : tests.some((t) => t.status === 'fail')
+            ? 'fail'
+            : 'pass';
+    return { version: 1, status, max_score: round(scored.max), tests };
+}
+/** The `classroom-result` action output: base64 of the JSON, as the grading reporter decodes it. */
+function classroomResultBase64(report, scored) {
+    return Buffer.from(JSON.stringify(classroomResult(report, scored)), 'utf8').toString('base64');
+}
+function gradescopeResults(report, scored) {
+    const find = byId(report);
+    const { summary } = report;
+    return {
+        score: round(scored.score),
+        output: capped(`diverge: ${round(scored.score)}/${round(scored.max)} points; ${summary.tests} tests, ${summary.divergences} divergences, conclusion ${summary.conclusion}` +
+            (summary.note ? `. ${summary.note}` : '')),
+        tests: scored.tests.map((t) => {
+            const test = find(t.id);
+            const diff = test?.verdict.diff ? `\n\n${test.verdict.diff}` : '';
+            return {
+                name: capped(t.id),
+                score: round(t.points),
+                max_score: round(t.max),
+                status: statusOf(t, test) === 'pass' ? 'passed' : 'failed',
+                output: capped(`${explain(t, test)}${diff}`),
+            };
+        }),
+    };
 }
 
 /**
@@ -89814,6 +89978,195 @@ async function readIfPresent(file) {
         const message = `cannot read expectations: ${error.message}`;
         throw new ConfigError(file, [{ path: '', message }]);
     }
+}
+
+/** Scores add up fractions (flaky earns half): keep them to a thousandth, not float noise. */
+const roundPoints = (n) => Math.round(n * 1000) / 1000;
+/** A test's points: the first `points` entry whose glob matches its id, else `default-points`. */
+function pointsFor(id, grading) {
+    const entry = grading.points.find((p) => globToRegExp(p.test).test(id));
+    return entry ? entry.points : grading.defaultPoints;
+}
+/**
+ * A test's points and what its class earns. A test only the candidate reports (`new`) is worth
+ * nothing: the references, which the rubric grades against, do not have it.
+ */
+function scoreTest(id, cls, grading) {
+    const max = cls === 'new' ? 0 : pointsFor(id, grading);
+    return { id, class: cls, points: roundPoints(max * grading.credit[cls]), max };
+}
+/** Scores tests given by class; tests the references report but `classes` lacks earn 0. */
+function scoreClasses(classes, grading) {
+    const tests = Object.entries(classes).map(([id, cls]) => scoreTest(id, cls, grading));
+    return {
+        score: roundPoints(tests.reduce((sum, t) => sum + t.points, 0)),
+        max: roundPoints(tests.reduce((sum, t) => sum + t.max, 0)),
+        tests,
+    };
+}
+/** A report's score under the rubric: every test's points times its class's credit. */
+function scoreReport(report, grading) {
+    return scoreClasses(Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])), grading);
+}
+/** The points a submission that has no report (did not build or boot) could have earned. */
+function maxPoints(tests, grading) {
+    return roundPoints(tests.reduce((sum, id) => sum + pointsFor(id, grading), 0));
+}
+
+/**
+ * JUnit XML for test-report viewers (the Ant/Jenkins shape most of them read): one testcase per
+ * test, a `failure` for a verdict that fails the run (its class as the type, the reason as the
+ * message, the diff as the body), an `error` for one blamed on the harness or the
+ * infrastructure. Kernel text is untrusted: control characters and everything XML 1.0 forbids
+ * are dropped, the rest escaped, and bodies capped.
+ */
+/** Most bytes of one failure body (a diff); a longer one is cut and says so. */
+const JUNIT_BODY_CAP_BYTES = 64 * 1024;
+/** Characters XML 1.0 does not allow anywhere, lone surrogates included (the `u` flag sees them). */
+const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&apos;',
+};
+/** Without control characters and what XML 1.0 forbids (before cutting: a lone surrogate would become U+FFFD). */
+const allowed = (text) => stripControls(text).replace(NOT_XML, '');
+const escape = (text) => text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+/** Text safe in an XML attribute or element: allowed characters only, markup escaped. */
+const xmlText = (text) => escape(allowed(text));
+/** In an attribute a line break would be normalised to a space by the parser anyway. */
+const attr = (text) => xmlText(text).replace(/\r\n|\r|\n/g, '&#10;');
+function body(text) {
+    const clean = allowed(text);
+    const capped = truncateUtf8(clean, JUNIT_BODY_CAP_BYTES);
+    return escape(capped === clean ? clean : `${capped}\n… (cut at ${JUNIT_BODY_CAP_BYTES} bytes)`);
+}
+/** A failing verdict is a failure; a divergence the kernel is not blamed for is an error. */
+function junitOutcome({ verdict }) {
+    if (verdict.failing)
+        return 'failure';
+    if (verdict.blame !== 'kernel' && isDivergentClass(verdict.class))
+        return 'error';
+    return 'passed';
+}
+function testcase(test, classname) {
+    const { verdict } = test;
+    const outcome = junitOutcome(test);
+    const open = `    <testcase name="${attr(test.id)}" classname="${attr(classname)}" time="0"`;
+    const detail = `${verdict.class}: ${verdict.reason}`;
+    const lines = [];
+    if (outcome !== 'passed')
+        lines.push(`      <${outcome} message="${attr(verdict.reason)}" type="${attr(verdict.class)}">${body(verdict.diff ?? detail)}</${outcome}>`);
+    // Classes that pass but are worth a look (fix, flaky, expected, a warning) say so in the output.
+    if (verdict.class !== 'same')
+        lines.push(`      <system-out>${body(detail)}</system-out>`);
+    return lines.length ? `${open}>\n${lines.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+function renderJunit(report) {
+    const name = report.variant === 'default' ? 'diverge' : `diverge (${report.variant})`;
+    const classname = `diverge.${report.variant}`;
+    const outcomes = report.tests.map(junitOutcome);
+    const count = (o) => outcomes.filter((x) => x === o).length;
+    const counts = `tests="${report.tests.length}" failures="${count('failure')}" errors="${count('error')}"`;
+    const time = `time="${(report.run.durationMs / 1000).toFixed(3)}"`;
+    const properties = [
+        ['candidate', `${report.candidate.name} ${report.candidate.digest}`],
+        ...report.references.map((ref) => [`reference.${ref.name}`, ref.digest]),
+        ['conclusion', report.summary.conclusion],
+    ].map(([key, value]) => `      <property name="${attr(key ?? '')}" value="${attr(value ?? '')}"/>`);
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="${attr(name)}" ${counts} ${time}>`,
+        `  <testsuite name="${attr(name)}" ${counts} skipped="0" ${time} timestamp="${attr(report.run.startedAt.slice(0, 19))}">`,
+        '    <properties>',
+        ...properties,
+        '    </properties>',
+        ...report.tests.map((test) => testcase(test, classname)),
+        '  </testsuite>',
+        '</testsuites>',
+        '',
+    ].join('\n');
+}
+
+/**
+ * bisect.md and the terminal's lines for a bisect. Commit subjects and authors come from the
+ * repository and test output from kernels: both are escaped wherever they are shown.
+ */
+const short$1 = (sha) => sha.slice(0, 12);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
+const DIFF_LINES = 60;
+/** One line per step, as the terminal shows it when the step ends. */
+function stepLine(step) {
+    const notes = [
+        step.build,
+        `${step.boots} boot(s)`,
+        ...(step.diverging.length ? [`diverging: ${step.diverging.slice(0, 5).join(', ')}`] : []),
+        ...(step.flaky.length ? [`flaky: ${step.flaky.slice(0, 5).join(', ')}`] : []),
+        ...(step.reason ? [step.reason] : []),
+    ];
+    return singleLine(`round ${step.round}: ${short$1(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
+}
+const commitLine = (c) => `${short$1(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
+/** The result, as the terminal shows it at the end. */
+function resultText(bisect) {
+    const lines = [];
+    if (bisect.culprit) {
+        lines.push(bisect.undecided.length
+            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short$1(c.sha)).join(' ')}):`
+            : 'first bad commit:', `  ${commitLine(bisect.culprit)}`);
+        for (const test of bisect.tests)
+            lines.push(`  ${test.id}: ${test.class}`);
+    }
+    else {
+        lines.push(`the bad revision ${short$1(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
+    }
+    lines.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} over ${bisect.range.commits} commit(s) (a plain bisect: ${bisect.plainSteps} steps); ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped; ${seconds(bisect.run.durationMs)}`);
+    return `${lines.map((line) => stripControls(line)).join('\n')}\n`;
+}
+const commitCell = (c) => `${inlineCode(short$1(c.sha))} ${inlineText(c.subject)}`;
+function renderBisectMarkdown(bisect) {
+    const out = ['# diverge bisect', ''];
+    out.push(`Between good ${commitCell(bisect.good)} and bad ${commitCell(bisect.bad)}: ${bisect.range.commits} commit(s)${bisect.range.firstParent ? ' (first parents only)' : ''}, judged against ${bisect.references.map(inlineCode).join(', ')}; a commit is bad when ${bisect.selection.tests.length ? bisect.selection.tests.map(inlineCode).join(', ') : 'any test'} diverges as ${bisect.selection.classes.map(inlineCode).join(', ')}.`, '');
+    if (bisect.culprit) {
+        const c = bisect.culprit;
+        out.push('## First bad commit', '', `${inlineCode(c.sha)} ${inlineText(c.subject)}`, '', `Author: ${inlineText(c.author)}, ${inlineText(c.date)}`, '');
+        if (bisect.undecided.length)
+            out.push(`Skipped commits just before it could be the first bad one instead: ${bisect.undecided.map((u) => commitCell(u)).join('; ')}.`, '');
+        if (bisect.tests.length) {
+            out.push('### Tests that diverge there (against its parent)', '');
+            for (const test of bisect.tests) {
+                out.push(`- ${inlineCode(test.id)}: ${inlineCode(test.class)}`);
+                if (test.diff) {
+                    const lines = test.diff.split('\n');
+                    const shown = lines.slice(0, DIFF_LINES);
+                    if (lines.length > DIFF_LINES)
+                        shown.push(`... ${lines.length - DIFF_LINES} more line(s)`);
+                    out.push('', codeBlock(shown, 'diff').replace(/^/gm, '  '), '');
+                }
+            }
+            out.push('');
+        }
+    }
+    else {
+        out.push('## No culprit', '', `The bad revision ${inlineCode(short$1(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
+    }
+    out.push('## Steps', '', '| round | commit | verdict | build | boots | time | note |', '|---:|---|---|---|---:|---:|---|');
+    for (const step of bisect.steps) {
+        const note = [
+            ...(step.diverging.length ? [`diverging: ${step.diverging.join(', ')}`] : []),
+            ...(step.flaky.length ? [`flaky: ${step.flaky.join(', ')}`] : []),
+            ...(step.reason ? [step.reason] : []),
+        ].join('; ');
+        out.push(`| ${step.round} | ${inlineCode(short$1(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
+    }
+    out.push('');
+    if (bisect.skipped.length)
+        out.push('## Skipped commits', '', ...bisect.skipped.map((c) => `- ${commitCell(c)}`), '');
+    out.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} commit(s) (a plain one-at-a-time bisect: ${bisect.plainSteps} steps); builds: ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped. Total time ${seconds(bisect.run.durationMs)}.`, '');
+    return out.join('\n');
 }
 
 class KernelFileError extends Error {
@@ -92398,10 +92751,12 @@ async function prepareBoots(context, settings, kernels, options) {
         const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
         return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
     };
-    const observationsDir = path$1.join(options.outDir, 'observations');
-    await mkdir(observationsDir, { recursive: true });
-    const boot = async (which, attempts, firstAttempt, tests = harness.tests) => {
+    const boot = async (which, attempts, firstAttempt, tests = harness.tests, outDir = options.outDir) => {
         const perKernel = tests ? [...tests] : [undefined];
+        const observationsDir = path$1.join(outDir, 'observations');
+        await mkdir(observationsDir, { recursive: true });
+        const kernelPlan = { ...plan, logDir: path$1.join(outDir, 'logs') };
+        const limit = options.limit ?? ((work) => work());
         const requests = which.flatMap((kernel) => perKernel.flatMap((test) => Array.from({ length: attempts }, (_, i) => ({
             kernel,
             attempt: firstAttempt + i,
@@ -92409,14 +92764,14 @@ async function prepareBoots(context, settings, kernels, options) {
         }))));
         options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
         return inParallel(requests, jobs, async (request) => {
-            const bootPlan = planFor(plan, request.test);
+            const bootPlan = planFor(kernelPlan, request.test);
             const name = bootName(request.kernel.name, request.attempt, request.test);
             const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
             const digest = options.cached?.digests.get(request.kernel.name);
             const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
             const cached = identity &&
-                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, plan.logDir, request.test));
-            const observation = cached || observe(await bootKernel(bootPlan, request), harness.results);
+                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
+            const observation = cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
             if (identity && !cached)
                 await options.cached?.cache.save(identity, observation);
             const file = path$1.join(observationsDir, `${name}.json`);
@@ -94690,6 +95045,31 @@ function judgeRun(settings, roles, observations, expectations, options) {
     });
 }
 const diverged = (judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
+/** Kernels as reports show them: name, source and digest (computed when not known yet). */
+async function describeKernels(kernels) {
+    const digests = await Promise.all(kernels.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
+    return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] }));
+}
+/**
+ * Boots, judges, and when anything diverged boots again every kernel that is not broken, to
+ * tell flaky from real. Returns every observation; the report judges them all.
+ */
+async function observeForVerdict(settings, roles, expectations, scope, rounds, progress) {
+    const observations = await rounds.first();
+    // Judged here only to decide on extra boots; the report judges the final set of boots.
+    const judgement = judgeRun(settings, roles, observations, expectations, scope);
+    const { rerunDivergent } = settings.harness;
+    if (rerunDivergent === 0 || !diverged(judgement))
+        return observations;
+    const again = [roles.candidate, ...roles.references]
+        .map((k) => k.name)
+        .filter((name) => !judgement.broken.has(name));
+    progress(`divergences found: booting ${again.join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`);
+    // Per-test boots: only the tests that diverged boot again.
+    const divergent = new Set(judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id));
+    const tests = settings.harness.tests?.filter((test) => divergent.has(test));
+    return [...observations, ...(await rounds.again(again, tests))];
+}
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
  * run that diverged (to tell flaky from real), and write report.json and report.md.
@@ -94697,42 +95077,23 @@ const diverged = (judgement) => judgement.tests.some((t) => isDivergence(t.verdi
 async function runDifferential(context, settings, kernels, options) {
     const startedAt = context.clock.now();
     const all = [kernels.candidate, ...kernels.references];
-    const digests = await Promise.all(all.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
-    const [candidate, ...references] = all.map((k, i) => ({
-        name: k.name,
-        source: k.source,
-        digest: digests[i],
-    }));
+    const [candidate, ...references] = await describeKernels(all);
     const roles = { candidate: candidate, references };
     const expectations = await loadExpectations(settings.expectations);
     const today = options.today ?? context.clock.today();
     const scope = { variant: options.variant, today };
-    const referenceDigests = new Map(references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]));
-    const observationCache = new ObservationCache(context.cache.observations, context.buildId);
     const booter = await prepareBoots(context, settings, all, {
         outDir: options.outDir,
         progress: options.progress,
-        ...(options.observationCache !== false
-            ? { cached: { cache: observationCache, digests: referenceDigests } }
-            : {}),
+        ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
         ...(options.docker ? { docker: options.docker } : {}),
         ...(options.jobs ? { jobs: options.jobs } : {}),
     });
     const { repeat, rerunDivergent } = settings.harness;
-    let observations = await booter.boot(all, repeat, 1);
-    // Judged here only to decide on extra boots; the report judges the final set of boots.
-    const judgement = judgeRun(settings, roles, observations, expectations, scope);
-    if (rerunDivergent > 0 && diverged(judgement)) {
-        const again = all.filter((k) => !judgement.broken.has(k.name));
-        options.progress(`divergences found: booting ${again.map((k) => k.name).join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`);
-        // Per-test boots: only the tests that diverged boot again.
-        const divergent = new Set(judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id));
-        const tests = settings.harness.tests?.filter((test) => divergent.has(test));
-        observations = [
-            ...observations,
-            ...(await booter.boot(again, rerunDivergent, repeat + 1, tests)),
-        ];
-    }
+    const observations = await observeForVerdict(settings, roles, expectations, scope, {
+        first: () => booter.boot(all, repeat, 1),
+        again: (names, tests) => booter.boot(all.filter((k) => names.includes(k.name)), rerunDivergent, repeat + 1, tests),
+    }, options.progress);
     const saved = {
         host: booter.host,
         harness: booter.harness,
@@ -94740,9 +95101,18 @@ async function runDifferential(context, settings, kernels, options) {
         roles,
         startedAt: new Date(startedAt).toISOString(),
     };
-    await writeFile(path$1.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
     const durationMs = context.clock.now() - startedAt;
-    return reportRun(settings, saved, expectations, { ...options, today }, durationMs);
+    return finishRun(settings, saved, expectations, { ...options, today }, durationMs);
+}
+/** The observation cache for the references (the candidate is always booted). */
+function referenceCache(context, references) {
+    const digests = new Map(references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]));
+    return { cache: new ObservationCache(context.cache.observations, context.buildId), digests };
+}
+/** Saves a run's boots (for `diverge compare`), judges them and writes its report. */
+async function finishRun(settings, saved, expectations, options, durationMs) {
+    await writeFile(path$1.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
+    return reportRun(settings, saved, expectations, options, durationMs);
 }
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
 async function compareSaved(context, settings, fromDir, options) {
@@ -95097,4 +95467,4 @@ function createRunContext(env = process.env) {
     };
 }
 
-export { qemuVersion as A, bootKernels as B, CLIENT_COMMON as C, githubFromEnvironment as D, compareSaved as E, readBootLogs as F, renderHtml as G, updateExpectations as H, resultText as I, defaultSettings as J, KernelFileError as K, ConfigError as L, HarnessError as M, BuildError as N, BisectInputError as O, ReferenceFetchError as R, requireInherits as a, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, gitTop as g, runBisect as h, dockerAccess as i, renderBisectMarkdown as j, publishedArtifactName as k, loadConfig as l, createRunContext as m, runDifferential as n, resolveKernels as o, probeKvm as p, classColour as q, requireSrc$4 as r, sha256 as s, htmlPage as t, parseConfig as u, variantOf as v, workflowFile as w, buildKernel as x, buildImage as y, extractFiles as z };
+export { githubFromEnvironment as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, resolveReferences as J, KernelFileError as K, describeKernels as L, MAX_KERNEL_BYTES as M, defaultParallelism as N, prepareBoots as O, referenceCache as P, loadExpectations as Q, limiter as R, maxPoints as S, checkKernelFile as T, CANDIDATE as U, sha256File as V, scanContext as W, BuildError as X, observeForVerdict as Y, finishRun as Z, bootKernels as _, requireInherits as a, gradescopeResults as a0, compareSaved as a1, readBootLogs as a2, renderHtml as a3, updateExpectations as a4, resultText as a5, defaultSettings as a6, ConfigError as a7, HarnessError as a8, ReferenceFetchError as a9, BisectInputError as aa, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, publishedArtifactName as o, probeKvm as p, createRunContext as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
