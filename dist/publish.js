@@ -181,17 +181,23 @@ async function runPublishReports(env, services) {
         await core.summary.addRaw(combined.table).write();
         core.setOutput('conclusion', combined.conclusion);
         core.setOutput('divergences', combined.divergences);
-        await publishCombined(core, check, inputs, combined, pullRequestOf(core, env.context, published));
+        // Each variant's report.html is in its artifact, in the run that uploaded them.
+        const artifactsRun = `${env.serverUrl}/${owner}/${repo}/actions/runs/${runId}`;
+        await publishCombined(core, check, inputs, combined, pullRequestOf(core, env.context, published), artifactsRun);
         if (combined.conclusion === 'failure')
             core.setFailed('a variant has failing divergences');
     });
 }
 /** One check run and one comment for all variants: the table, then each report in its share. */
-async function publishCombined(core, check, inputs, { published, conclusion, divergences, table }, issueNumber) {
+async function publishCombined(core, check, inputs, { published, conclusion, divergences, table }, issueNumber, artifactsRun) {
     const details = (budget) => {
         const each = Math.floor((budget - table.length - 200) / published.length);
         return published
-            .map(({ report }) => renderMarkdown(report, { budgetBytes: Math.max(each, 200), title: inputs.checkName }))
+            .map(({ report, variant }) => renderMarkdown(report, {
+            budgetBytes: Math.max(each, 200),
+            title: inputs.checkName,
+            htmlReport: { artifact: `${REPORT_ARTIFACT_PREFIX}${variant}`, runUrl: artifactsRun },
+        }))
             .join('\n\n');
     };
     await publish(core, check, {

@@ -174,12 +174,15 @@ export async function runPublishReports(
     await core.summary.addRaw(combined.table).write();
     core.setOutput('conclusion', combined.conclusion);
     core.setOutput('divergences', combined.divergences);
+    // Each variant's report.html is in its artifact, in the run that uploaded them.
+    const artifactsRun = `${env.serverUrl}/${owner}/${repo}/actions/runs/${runId}`;
     await publishCombined(
       core,
       check,
       inputs,
       combined,
       pullRequestOf(core, env.context, published),
+      artifactsRun,
     );
     if (combined.conclusion === 'failure') core.setFailed('a variant has failing divergences');
   });
@@ -192,12 +195,17 @@ async function publishCombined(
   inputs: PublishingInputs,
   { published, conclusion, divergences, table }: Combined,
   issueNumber: number | undefined,
+  artifactsRun: string,
 ): Promise<void> {
   const details = (budget: number) => {
     const each = Math.floor((budget - table.length - 200) / published.length);
     return published
-      .map(({ report }) =>
-        renderMarkdown(report, { budgetBytes: Math.max(each, 200), title: inputs.checkName }),
+      .map(({ report, variant }) =>
+        renderMarkdown(report, {
+          budgetBytes: Math.max(each, 200),
+          title: inputs.checkName,
+          htmlReport: { artifact: `${REPORT_ARTIFACT_PREFIX}${variant}`, runUrl: artifactsRun },
+        }),
       )
       .join('\n\n');
   };

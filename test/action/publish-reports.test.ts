@@ -76,6 +76,12 @@ describe('runPublishReports', () => {
     expect(github.checks[0]).toMatchObject({ head_sha: HEAD, status: 'completed' });
     expect(github.checks[0]?.output?.title).toBe('2 variants, 1 divergences');
     expect(readState(github.comments[0]?.body ?? '')).toEqual({ 'wrong-result: b': 'regression' });
+    // Each variant says where its report.html is: its artifact, in the run that uploaded it.
+    for (const variant of ['staff-alt', 'wrong-result'])
+      for (const text of [github.checks[0]?.output?.summary, github.comments[0]?.body])
+        expect(text).toContain(
+          `\`report.html\` in the artifact \`diverge-report-${variant}\` of [this run](https://github.example/course/kernel/actions/runs/42)`,
+        );
   });
 
   it.each(['issues.listComments', 'issues.createComment'])(
