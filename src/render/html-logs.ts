@@ -141,7 +141,8 @@ export function pageLogs(report: Report, logs: ReadonlyMap<string, string>): Pag
         marks: [],
         note: "left out: the page's log budget is spent",
       };
-    const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+    // A log can end in a bare \r: the VM stopped before the \n of a kernel's \r\n got out.
+    const lines = text.replace(/\r?\n$|\r$/, '').split(/\r?\n/);
     const tests = testsOf(report, boot);
     const kept = capLines(lines, cap);
     budget -= kept.lines.reduce((sum, line) => sum + line.length + 1, 0);

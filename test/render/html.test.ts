@@ -64,6 +64,18 @@ function withLogs(lines: string[][]): { report: Report; logs: Map<string, string
   return { report, logs };
 }
 
+describe('serial logs in the page', () => {
+  it('lose the \\r of \\r\\n line ends, also a last \\r whose \\n never came (the VM stopped)', () => {
+    const report = judgedReport([boot('candidate', 1, ['a:pass'])], []);
+    for (const b of report.boots) b.log = 'logs/candidate-1.log';
+    for (const text of ['ok 1 a\r\npanic: out of memory\r', 'ok 1 a\r\npanic: out of memory\r\n'])
+      expect(pageLogs(report, new Map([['logs/candidate-1.log', text]]))[0]?.lines).toEqual([
+        'ok 1 a',
+        'panic: out of memory',
+      ]);
+  });
+});
+
 describe('serial logs in the page are capped', () => {
   it('a long log keeps its head and its tail, and says what is cut', () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(30)}`);
