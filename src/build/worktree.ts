@@ -11,6 +11,18 @@ import { buildKernel, type BuiltKernel, type DockerKernelSettings } from './kern
 
 const git = promisify(execFile);
 
+/**
+ * `git worktree add` and `remove` of one repository, one at a time: git reads every worktree's
+ * administrative directory while it makes another, and two at once can fail with
+ * "failed to read .git/worktrees/…/commondir" (bisect builds several commits at once).
+ */
+let worktreeCommands: Promise<unknown> = Promise.resolve();
+function worktreeCommand(args: string[]): Promise<unknown> {
+  const run = worktreeCommands.then(() => git('git', args));
+  worktreeCommands = run.catch(() => undefined);
+  return run;
+}
+
 /** Git could not do what was asked (no repository, an unknown commit): named in the message. */
 export class GitError extends Error {}
 
@@ -50,7 +62,7 @@ export async function buildCommitKernel(
   const worktree = await mkdtemp(path.join(options.workDir, 'worktree-'));
   await rm(worktree, { recursive: true });
   try {
-    await git('git', ['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch(
+    await worktreeCommand(['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch(
       (error: Error) => {
         throw new GitError(`cannot check out ${sha}: ${error.message.trim()}`);
       },
@@ -67,6 +79,8 @@ export async function buildCommitKernel(
       },
     );
   } finally {
-    await git('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+    await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(
+      () => undefined,
+    );
   }
 }

@@ -89492,6 +89492,17 @@ async function fromArtifact(ref, source, ctx) {
  * index, its HEAD) is never touched: the base commit of `base: true` and every step of a bisect.
  */
 const git$1 = promisify(execFile);
+/**
+ * `git worktree add` and `remove` of one repository, one at a time: git reads every worktree's
+ * administrative directory while it makes another, and two at once can fail with
+ * "failed to read .git/worktrees/…/commondir" (bisect builds several commits at once).
+ */
+let worktreeCommands = Promise.resolve();
+function worktreeCommand(args) {
+    const run = worktreeCommands.then(() => git$1('git', args));
+    worktreeCommands = run.catch(() => undefined);
+    return run;
+}
 /** Git could not do what was asked (no repository, an unknown commit): named in the message. */
 class GitError extends Error {
 }
@@ -89513,7 +89524,7 @@ async function buildCommitKernel(docker, kernel, sha, options) {
     const worktree = await mkdtemp(path$1.join(options.workDir, 'worktree-'));
     await rm(worktree, { recursive: true });
     try {
-        await git$1('git', ['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch((error) => {
+        await worktreeCommand(['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch((error) => {
             throw new GitError(`cannot check out ${sha}: ${error.message.trim()}`);
         });
         const context = path$1.join(worktree, path$1.relative(top, kernel.build.context));
@@ -89525,7 +89536,7 @@ async function buildCommitKernel(docker, kernel, sha, options) {
         });
     }
     finally {
-        await git$1('git', ['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+        await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
     }
 }
 
