@@ -2,8 +2,7 @@
  * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
  * bisect` and how it was found, checked against its schema before it is written.
  */
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import { schemaCheck } from '../util/schema.js';
 import schema from '../../schema/bisect.v1.json' with { type: 'json' };
 import type { DivergenceClass } from '../compare/classes.js';
 import type { Commit } from './history.js';
@@ -73,17 +72,11 @@ export interface Bisect {
   plainSteps: number;
 }
 
-const ajv = new Ajv({ allErrors: true });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const check = ajv.compile<Bisect>(schema);
+const check = schemaCheck<Bisect>(schema, Error);
 
 /** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
 export function validateBisect(value: unknown, file = 'bisect.json'): Bisect {
-  if (check(value)) return value;
-  const problems = (check.errors ?? [])
-    .slice(0, 10)
-    .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-  throw new Error(problems.join('\n'));
+  return check(value, file);
 }
 
 /** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import { ajv, schemaCheck } from '../util/schema.js';
 import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
 import type { DivergenceClass } from '../compare/classes.js';
 import type { Conclusion } from '../report/types.js';
@@ -76,18 +76,13 @@ export interface Gradebook {
   students: GradebookStudent[];
 }
 
-const ajv = new Ajv({ allErrors: true });
-const check = ajv.compile<Gradebook>(schema);
-
 export class GradebookError extends Error {}
+
+const check = schemaCheck<Gradebook>(schema, GradebookError);
 
 /** Checks a gradebook against schema/gradebook.v1.json; the error names the file and fields. */
 export function validateGradebook(value: unknown, file = 'gradebook.json'): Gradebook {
-  if (check(value)) return value;
-  const problems = (check.errors ?? [])
-    .slice(0, 10)
-    .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-  throw new GradebookError(problems.join('\n'));
+  return check(value, file);
 }
 
 const byName = (a: GradebookStudent, b: GradebookStudent) =>

@@ -30,7 +30,7 @@ import require$$0$4 from 'http2';
 import { access, constants as constants$3, writeFile, readFile, stat, mkdir, rm, rename, lstat, readdir, readlink, mkdtemp, open as open$1, copyFile } from 'node:fs/promises';
 import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
-import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, t as DEFAULT_FAIL_ON, j as download, u as DownloadError, k as extractZip, A as ArchiveError, w as redact, x as stripControls, y as truncateUtf8, z as DIVERGENT_CLASSES, B as isDivergentClass, E as inlineCode, m as inlineText, G as codeBlock, s as singleLine, l as ajvExports, H as addFormats, q as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-D6HJU4YQ.js';
+import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-Pe0hRE2A.js';
 import { tmpdir, arch as arch$1, availableParallelism, freemem, homedir } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
@@ -91500,17 +91500,10 @@ var schema = {
  * bisect` and how it was found, checked against its schema before it is written.
  */
 const BISECT_SCHEMA = 'diverge.bisect/v1';
-const ajv = new ajvExports.Ajv({ allErrors: true });
-addFormats(ajv);
-const check = ajv.compile(schema);
+const check = schemaCheck(schema, Error);
 /** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
 function validateBisect(value, file = 'bisect.json') {
-    if (check(value))
-        return value;
-    const problems = (check.errors ?? [])
-        .slice(0, 10)
-        .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw new Error(problems.join('\n'));
+    return check(value, file);
 }
 /** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */
 const plainBisectSteps = (commits) => Math.ceil(Math.log2(commits + 1));

@@ -10643,6 +10643,25 @@ function requireDist () {
 var distExports = requireDist();
 var addFormats = /*@__PURE__*/getDefaultExportFromCjs(distExports);
 
+/** The one Ajv instance: every schema compiled here is also found by its $id. */
+const ajv = new ajvExports.Ajv({ allErrors: true });
+addFormats(ajv);
+/**
+ * A checker of one of the project's JSON Schemas (report, gradebook, bisect): the value as `T`,
+ * or an `error` naming the file and the first ten fields at fault.
+ */
+function schemaCheck(schema, error) {
+    const check = ajv.compile(schema);
+    return (value, file) => {
+        if (check(value))
+            return value;
+        const problems = (check.errors ?? [])
+            .slice(0, 10)
+            .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+        throw new error(problems.join('\n'));
+    };
+}
+
 var $schema = "http://json-schema.org/draft-07/schema#";
 var $id = "https://diverge.dev/schema/report.v1.json";
 var title = "diverge report (diverge.report/v1)";
@@ -11252,19 +11271,12 @@ var schema = {
 	properties: properties
 };
 
-const ajv = new ajvExports.Ajv({ allErrors: true });
-addFormats(ajv);
-const check = ajv.compile(schema);
 class ReportError extends Error {
 }
+const check = schemaCheck(schema, ReportError);
 /** Checks a report against schema/report.v1.json; the error names the file and the fields. */
 function validateReport(value, file = 'report.json') {
-    if (check(value))
-        return value;
-    const problems = (check.errors ?? [])
-        .slice(0, 10)
-        .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw new ReportError(problems.join('\n'));
+    return check(value, file);
 }
 
-export { ArchiveError as A, isDivergentClass as B, CLASS_ORDER as C, DIVERGENCE_CLASSES as D, inlineCode as E, FAIL_ON_CLASSES as F, codeBlock as G, addFormats as H, SEVERITY_ORDER as I, ReportError as R, SEVERITIES as S, CLASSES as a, splitLines as b, classCount as c, divergenceEntries as d, expandTabs as e, percent as f, DEFAULT_ZIP_LIMITS as g, safeEntryPath as h, isShownDivergence as i, download as j, extractZip as k, ajvExports as l, inlineText as m, num as n, link as o, plural as p, isDivergence as q, renderMarkdown as r, singleLine as s, DEFAULT_FAIL_ON as t, DownloadError as u, validateReport as v, redact as w, stripControls as x, truncateUtf8 as y, DIVERGENT_CLASSES as z };
+export { ArchiveError as A, DIVERGENT_CLASSES as B, CLASS_ORDER as C, DIVERGENCE_CLASSES as D, isDivergentClass as E, FAIL_ON_CLASSES as F, inlineCode as G, codeBlock as H, SEVERITY_ORDER as I, ReportError as R, SEVERITIES as S, CLASSES as a, splitLines as b, classCount as c, divergenceEntries as d, expandTabs as e, percent as f, DEFAULT_ZIP_LIMITS as g, safeEntryPath as h, isShownDivergence as i, download as j, extractZip as k, schemaCheck as l, ajv as m, num as n, inlineText as o, plural as p, link as q, renderMarkdown as r, singleLine as s, isDivergence as t, DEFAULT_FAIL_ON as u, validateReport as v, DownloadError as w, redact as x, stripControls as y, truncateUtf8 as z };

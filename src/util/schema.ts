@@ -1,0 +1,24 @@
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** The one Ajv instance: every schema compiled here is also found by its $id. */
+export const ajv = new Ajv({ allErrors: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+
+/**
+ * A checker of one of the project's JSON Schemas (report, gradebook, bisect): the value as `T`,
+ * or an `error` naming the file and the first ten fields at fault.
+ */
+export function schemaCheck<T>(
+  schema: object,
+  error: new (message: string) => Error,
+): (value: unknown, file: string) => T {
+  const check = ajv.compile<T>(schema);
+  return (value, file) => {
+    if (check(value)) return value;
+    const problems = (check.errors ?? [])
+      .slice(0, 10)
+      .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new error(problems.join('\n'));
+  };
+}
