@@ -22,6 +22,7 @@ export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {
     case 'stalled':
       return 'hung';
     case 'qemu-error':
+    case 'infrastructure':
       return 'infra';
     case 'completed':
     case 'no-results':

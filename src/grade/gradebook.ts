@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ajv, schemaCheck } from '../util/schema.js';
 import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
 import type { DivergenceClass } from '../compare/classes.js';
+import type { BootOutcome } from '../qemu/types.js';
 import type { Conclusion } from '../report/types.js';
 import { sha256 } from '../util/digest.js';
 import type { Grading } from './rubric.js';
@@ -26,8 +27,7 @@ export interface StudentBuild {
 
 /** How the submission's first boot ended (`not-booted` when there was no kernel to boot). */
 export interface StudentBoot {
-  outcome:
-    'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results' | 'not-booted';
+  outcome: BootOutcome | 'not-booted';
   stage?: 'firmware' | 'kernel' | 'init' | 'harness' | 'done';
   message?: string;
 }

@@ -9,8 +9,26 @@ import type { Accel } from './accel.js';
 import type { Splat } from './splats.js';
 import type { BootStage } from './stage.js';
 
-export type BootOutcome =
-  'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
+/**
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
+ * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
+ * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
+ * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ */
+export const BOOT_OUTCOMES = [
+  'completed',
+  'panic',
+  'timeout',
+  'stalled',
+  'no-results',
+  'qemu-error',
+  'infrastructure',
+] as const;
+export type BootOutcome = (typeof BOOT_OUTCOMES)[number];
+
+/** Whether a boot ended for a reason of the host's, not the kernel's. */
+export const isInfrastructureOutcome = (outcome: BootOutcome): boolean =>
+  outcome === 'qemu-error' || outcome === 'infrastructure';
 
 /** What one more line tells about the harness: nothing, that it runs, or that its results are all in. */
 export type HarnessSignal = 'none' | 'started' | 'complete';

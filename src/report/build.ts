@@ -5,6 +5,7 @@ import type { Expectation } from '../compare/expectations.js';
 import { staleExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
+import { isInfrastructureOutcome } from '../qemu/types.js';
 import type { KernelObservation } from '../results/observe.js';
 import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from './types.js';
 
@@ -49,10 +50,10 @@ export function buildReport(input: ReportInput): Report {
         : 'every reference is broken: nothing to compare with';
   } else if (
     candidateBoots.length > 0 &&
-    candidateBoots.every((o) => o.boot.outcome === 'qemu-error')
+    candidateBoots.every((o) => isInfrastructureOutcome(o.boot.outcome))
   ) {
     conclusion = 'neutral';
-    note = 'QEMU could not boot the candidate: an infrastructure problem, not a divergence';
+    note = `QEMU could not boot the candidate: an infrastructure problem, not a divergence${candidateBoots[0]?.boot.message ? ` (${candidateBoots[0].boot.message})` : ''}`;
   }
 
   return {

@@ -6,6 +6,7 @@ import type { DivergenceClass } from '../compare/classes.js';
 import type { StaleExpectation } from '../compare/expectations.js';
 import type { LearnedMask } from '../compare/normalize.js';
 import type { Cluster, ReportTest } from '../compare/verdict.js';
+import type { BootOutcome } from '../qemu/types.js';
 
 // The verdict vocabulary belongs to compare/, which produces it; the report carries it as is.
 export type { Blame, DivergenceClass, DivergentClass, Severity } from '../compare/classes.js';
@@ -36,7 +37,7 @@ export interface ReportBoot {
   attempt: number;
   /** The one test of a per-test boot (`harness.tests`). */
   test?: string;
-  outcome: 'completed' | 'panic' | 'timeout' | 'stalled' | 'qemu-error' | 'no-results';
+  outcome: BootOutcome;
   stage: 'firmware' | 'kernel' | 'init' | 'harness' | 'done';
   durationMs: number;
   /** Serial log path, relative to the report's directory. */
