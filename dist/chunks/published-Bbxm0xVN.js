@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { t as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, G as inlineCode, F as FAIL_ON_CLASSES } from './validate-Pe0hRE2A.js';
+import { t as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, G as inlineCode, F as FAIL_ON_CLASSES } from './validate-hIaKW-zV.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**

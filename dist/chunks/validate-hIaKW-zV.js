@@ -10923,8 +10923,9 @@ var properties = {
 						"panic",
 						"timeout",
 						"stalled",
+						"no-results",
 						"qemu-error",
-						"no-results"
+						"infrastructure"
 					]
 				},
 				stage: {

@@ -30,7 +30,7 @@ import require$$0$4 from 'http2';
 import { access, constants as constants$3, writeFile, readFile, stat, mkdir, rm, rename, lstat, readdir, readlink, mkdtemp, open as open$1, copyFile } from 'node:fs/promises';
 import path$1 from 'node:path';
 import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
-import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-Pe0hRE2A.js';
+import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-hIaKW-zV.js';
 import { tmpdir, arch as arch$1, availableParallelism, freemem, homedir } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
@@ -93489,6 +93489,7 @@ function unobservedKind(boot) {
         case 'stalled':
             return 'hung';
         case 'qemu-error':
+        case 'infrastructure':
             return 'infra';
         case 'completed':
         case 'no-results':
@@ -94062,6 +94063,15 @@ function toVerdict(result, observed, input, matched, id) {
     return verdict;
 }
 
+/**
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
+ * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
+ * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
+ * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ */
+/** Whether a boot ended for a reason of the host's, not the kernel's. */
+const isInfrastructureOutcome = (outcome) => outcome === 'qemu-error' || outcome === 'infrastructure';
+
 const REPORT_SCHEMA = 'diverge.report/v1';
 
 /** Assembles `report.json` (schema diverge.report/v1) from a judged run. */
@@ -94085,9 +94095,9 @@ function buildReport(input) {
                 : 'every reference is broken: nothing to compare with';
     }
     else if (candidateBoots.length > 0 &&
-        candidateBoots.every((o) => o.boot.outcome === 'qemu-error')) {
+        candidateBoots.every((o) => isInfrastructureOutcome(o.boot.outcome))) {
         conclusion = 'neutral';
-        note = 'QEMU could not boot the candidate: an infrastructure problem, not a divergence';
+        note = `QEMU could not boot the candidate: an infrastructure problem, not a divergence${candidateBoots[0]?.boot.message ? ` (${candidateBoots[0].boot.message})` : ''}`;
     }
     return {
         schema: REPORT_SCHEMA,
