@@ -5,6 +5,7 @@
  */
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { readFile, stat } from 'node:fs/promises';
 
 export interface ConfigIssue {
   /** Dotted field path with list indexes, e.g. `references[1].url`; '' for the whole file. */
@@ -98,7 +99,7 @@ export function parseYamlDocument<T>(
     }));
     throw new ConfigError(file, issues);
   }
-  const result = schema.safeParse(withoutNulls(doc.toJS()) ?? {});
+  const result = schema.safeParse(withoutNulls(documentValue(doc, file)) ?? {});
   if (!result.success) {
     const issues = result.error.issues.flatMap((issue) => toIssues(issue, doc, lines));
     // Zod reports in schema order; people read the file top-down.
@@ -106,6 +107,52 @@ export function parseYamlDocument<T>(
     throw new ConfigError(file, issues);
   }
   return { data: result.data, doc, lineOf: (at) => lineOf(at, doc, lines) };
+}
+
+/**
+ * Aliases a document may expand: an alias bomb (aliases of aliases, a few lines that expand to
+ * billions of nodes) is refused before it takes the machine's memory.
+ */
+export const MAX_YAML_ALIASES = 100;
+
+function documentValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // `yaml` throws a ReferenceError for an alias bomb or an alias before its anchor.
+    const message = `${(error as Error).message} (at most ${MAX_YAML_ALIASES} alias expansions)`;
+    throw new ConfigError(file, [{ path: '', message }]);
+  }
+}
+
+/** Largest YAML file diverge reads (a config or an expectations file), in bytes. */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/**
+ * Reads a YAML file of `what` (`config`, `expectations`) whole, refusing one over
+ * `MAX_YAML_BYTES` before reading it. Undefined when the file is absent and `optional`.
+ */
+export async function readYamlFile(
+  file: string,
+  what: string,
+  optional = false,
+): Promise<string | undefined> {
+  try {
+    const { size } = await stat(file);
+    if (size > MAX_YAML_BYTES)
+      throw new ConfigError(file, [
+        {
+          path: '',
+          message: `${size} bytes, more than the ${MAX_YAML_BYTES} bytes a ${what} file may have`,
+        },
+      ]);
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const message = `cannot read ${what}: ${(error as Error).message}`;
+    throw new ConfigError(file, [{ path: '', message }]);
+  }
 }
 
 /** `parseYamlDocument`, when only the data is wanted. */

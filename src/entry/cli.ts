@@ -32,6 +32,7 @@ import type { GitHub } from '../github/client.js';
 import { submissionsFromGitHub } from '../grade/github-submissions.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 import { BisectInputError, runBisect } from '../run/bisect.js';
+import { SavedRunError } from '../run/saved-run.js';
 import { resultText } from '../bisect/render.js';
 import { GradebookError } from '../grade/gradebook.js';
 import { mergeShards } from '../grade/merge.js';
@@ -109,6 +110,7 @@ const BAD_INPUT = [
   BisectInputError,
   SubmissionError,
   GradebookError,
+  SavedRunError,
 ];
 
 /**
