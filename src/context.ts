@@ -38,6 +38,31 @@ export interface Clock {
   today(): string;
 }
 
+/**
+ * How long diverge waits on the network and on Docker, each from an environment variable in
+ * seconds (a positive number; anything else means the default). See docs/reliability.md.
+ */
+export interface Waits {
+  /** DIVERGE_DOWNLOAD_IDLE_TIMEOUT (60): a download that sends nothing for this long is cut. */
+  downloadIdleMs: number;
+  /** DIVERGE_RETRY_BASE (1): backoff unit of network retries, the n-th waits n² units. */
+  retryBaseMs: number;
+  /** DIVERGE_DOCKER_TIMEOUT (120): a Docker call whose answer does not begin this soon fails. */
+  dockerMs: number;
+}
+
+export function waitsFrom(env: NodeJS.ProcessEnv): Waits {
+  const seconds = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+  };
+  return {
+    downloadIdleMs: seconds('DIVERGE_DOWNLOAD_IDLE_TIMEOUT', 60),
+    retryBaseMs: seconds('DIVERGE_RETRY_BASE', 1),
+    dockerMs: seconds('DIVERGE_DOCKER_TIMEOUT', 120),
+  };
+}
+
 export interface RunContext {
   cache: CacheDirs;
   processes: ProcessRegistry;
@@ -50,6 +75,7 @@ export interface RunContext {
   tempDir: string;
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
+  waits: Waits;
 }
 
 export function cacheDirs(root: string): CacheDirs {
@@ -100,5 +126,6 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
     tempDir: env.RUNNER_TEMP || tmpdir(),
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+    waits: waitsFrom(env),
   };
 }

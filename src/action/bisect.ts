@@ -89,7 +89,12 @@ export async function bisectPush(push: PushBisect): Promise<void> {
         tests: [],
         firstParent: true,
         outDir: path.join(push.outDir, 'bisect'),
-        docker: dockerAccess(services.run.dockerHost, undefined, (line) => core.info(line)),
+        docker: dockerAccess(
+          services.run.dockerHost,
+          undefined,
+          (line) => core.info(line),
+          services.run.waits.dockerMs,
+        ),
         progress: (line) => core.info(line),
         github,
         run: { variant: push.variant, repository: `${context.owner}/${context.repo}` },

@@ -204,7 +204,12 @@ async function runPipeline(
   { settings, variant, outDir }: Leg,
 ): Promise<{ kernels: Kernels; report: Report }> {
   const { core, pipeline, run: context } = services;
-  const docker = dockerAccess(context.dockerHost, undefined, (line) => core.info(line));
+  const docker = dockerAccess(
+    context.dockerHost,
+    undefined,
+    (line) => core.info(line),
+    context.waits.dockerMs,
+  );
   const { owner, repo } = env.context.repo;
   const pr = access.pullRequest;
   const workflow = workflowFile(env.workflowRef);
@@ -227,6 +232,7 @@ async function runPipeline(
         github,
         run,
         cache: context.cache,
+        waits: context.waits,
       },
     ),
   );

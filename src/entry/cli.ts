@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
 
   let code: number = EXIT.ok;
   // Connects on first use only: runs that boot files never need a Docker engine.
-  const docker = dockerAccess(context.dockerHost, undefined, log);
+  const docker = dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs);
   program
     .command('boot')
     .description(
@@ -250,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
             progress: log,
             run,
             cache: context.cache,
+            waits: context.waits,
             ...(github ? { github } : {}),
           },
         );

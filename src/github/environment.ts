@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { GitHubRun } from '../references/sources/index.js';
 import { createGitHub, DEFAULT_API_URL, type GitHub } from './client.js';
+import { waitsFrom } from '../context.js';
 
 export interface GitHubEnvironment {
   github?: GitHub;
@@ -49,6 +50,11 @@ export function githubFromEnvironment(
   if (baseSha) run.baseSha = baseSha;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) return { run };
-  const github = createGitHub({ token, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log });
+  const github = createGitHub({
+    token,
+    baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+    log,
+    retryBaseMs: waitsFrom(env).retryBaseMs,
+  });
   return { github, run };
 }
