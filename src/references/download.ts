@@ -47,7 +47,8 @@ export const redact = (url: string): string => url.replace(/\?.*$/, '?…');
 
 const cause = (error: unknown): string => {
   const inner = (error as { cause?: { code?: string; message?: string } }).cause;
-  return inner?.code ?? inner?.message ?? (error as Error).message;
+  if (!inner) return (error as Error).message;
+  return [inner.code, inner.message].filter(Boolean).join(': ');
 };
 
 /**
