@@ -227,7 +227,7 @@ describe('the GitHub API failing', () => {
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /GitHub primary rate limit on GET .*releases\/tags\/v1: giving up: it resets in \d+ s, more than the 300 s diverge waits/,
+      /GitHub primary rate limit on GET \/repos\/{owner}\/{repo}\/releases\/tags\/{tag}: giving up: it resets in \d+ s, more than the 300 s diverge waits/,
     );
     expect(result.stderr).toContain(
       "diverge: reference staff: release v1 of course/kernel: GitHub's rate limit (HTTP 429 API rate limit exceeded for installation ID 1.",
