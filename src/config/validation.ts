@@ -5,7 +5,8 @@
  */
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export interface ConfigIssue {
   /** Dotted field path with list indexes, e.g. `references[1].url`; '' for the whole file. */
@@ -137,21 +138,29 @@ export async function readYamlFile(
   what: string,
   optional = false,
 ): Promise<string | undefined> {
+  const refuse = (message: string) => new ConfigError(file, [{ path: '', message }]);
+  let handle: FileHandle;
   try {
-    const { size } = await stat(file);
-    if (size > MAX_YAML_BYTES)
-      throw new ConfigError(file, [
-        {
-          path: '',
-          message: `${size} bytes, more than the ${MAX_YAML_BYTES} bytes a ${what} file may have`,
-        },
-      ]);
-    return await readFile(file, 'utf8');
+    // Non-blocking: a FIFO given as the file must not hang the open.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refuse(`cannot read ${what}: ${(error as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() && !info.isDirectory())
+      throw refuse(`not a regular file (diverge reads a ${what} file whole)`);
+    if (info.size > MAX_YAML_BYTES)
+      throw refuse(
+        `${info.size} bytes, more than the ${MAX_YAML_BYTES} bytes a ${what} file may have`,
+      );
+    return await handle.readFile('utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const message = `cannot read ${what}: ${(error as Error).message}`;
-    throw new ConfigError(file, [{ path: '', message }]);
+    throw refuse(`cannot read ${what}: ${(error as Error).message}`);
+  } finally {
+    await handle.close();
   }
 }
 
