@@ -161,6 +161,13 @@ describe('hostile images', () => {
       `diverge: reference vendor: image.path: /a/vmlinuz in image ${LOOP_IMAGE}: a loop of symbolic links on the way (too many levels of symbolic links)`,
     );
     expect(result.stderr).not.toContain('overlay2');
-    expect(await leftovers(sb, { containers: true })).toEqual([]);
+    // Containers of this image only: other runs on the machine may have theirs at this moment.
+    const containers = execFileSync(
+      'docker',
+      ['ps', '-a', '--filter', `ancestor=${LOOP_IMAGE}`, '--format', '{{.ID}}'],
+      { encoding: 'utf8' },
+    );
+    expect(containers.trim()).toBe('');
+    expect(await leftovers(sb)).toEqual([]);
   });
 });

@@ -151,7 +151,10 @@ describe('url references', () => {
     expect(result.stderr).toContain(
       `diverge: reference upstream: download failed: ${base}/loop: more than 10 redirects (a redirect loop?)`,
     );
-    expect(hits.get('/loop')).toBe(11);
+    expect({ hits: hits.get('/loop'), stderr: result.stderr }).toEqual({
+      hits: 11,
+      stderr: result.stderr,
+    });
     await nothingKept(sb);
   });
 
