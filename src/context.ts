@@ -76,6 +76,27 @@ export interface RunContext {
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
   waits: Waits;
+  /** HTTP(S) proxies, installed for every request by util/proxy.ts. */
+  proxy: ProxySettings;
+}
+
+/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY (the lower-case name first, as curl and the toolkit read them). */
+export interface ProxySettings {
+  HTTPS_PROXY?: string;
+  HTTP_PROXY?: string;
+  NO_PROXY?: string;
+}
+
+export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const settings: ProxySettings = {};
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const) {
+    const value = env[name.toLowerCase()] || env[name];
+    // `proxy:3128` means http://proxy:3128, as curl and the toolkit read it.
+    if (value)
+      settings[name] =
+        name === 'NO_PROXY' || /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  }
+  return settings;
 }
 
 export function cacheDirs(root: string): CacheDirs {
@@ -127,5 +148,6 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     tempDir: env.RUNNER_TEMP || tmpdir(),
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     waits: waitsFrom(env),
+    proxy: proxySettings(env),
   };
 }

@@ -24,6 +24,7 @@ import { bootKernels, type KernelInput } from '../run/boots.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
 import { createRunContext } from '../context.js';
+import { useProxy } from '../util/proxy.js';
 import { dockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
@@ -44,6 +45,7 @@ import { gradeCourse } from '../run/grade.js';
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
 const context = createRunContext(process.env);
+useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
 
 function kernelOption(value: string, previous: KernelInput[] = []): KernelInput[] {
   const at = value.indexOf('=');
