@@ -13,7 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { annotationsFor, locateTests } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
 import { stateOf } from '../github/comment.js';
-import { workflowFile } from '../github/environment.js';
+import { eventBase, type EventPayload, workflowFile } from '../github/environment.js';
 import { publishedArtifactName } from '../references/sources/index.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../report/types.js';
@@ -208,7 +208,7 @@ async function loadLeg({ env, inputs }: Step): Promise<Leg> {
 
 /** Builds and fetches the kernels, then boots and judges them, each in a log group. */
 async function runPipeline(
-  { env, services, access, github }: Step,
+  { env, services, github }: Step,
   { settings, variant, outDir }: Leg,
 ): Promise<{ kernels: Kernels; report: Report }> {
   const { core, pipeline, run: context } = services;
@@ -219,13 +219,14 @@ async function runPipeline(
     context.waits.dockerMs,
   );
   const { owner, repo } = env.context.repo;
-  const pr = access.pullRequest;
   const workflow = workflowFile(env.workflowRef);
+  const base = eventBase(env.context.payload as EventPayload);
   const run = {
     variant,
     repository: `${owner}/${repo}`,
     ...(workflow ? { workflow } : {}),
-    ...(pr ? { baseBranch: pr.base.ref, baseSha: pr.base.sha } : {}),
+    ...(base.ref ? { baseBranch: base.ref } : {}),
+    ...(base.sha ? { baseSha: base.sha } : {}),
   };
   const kernels = await core.group('diverge: build and fetch the kernels', () =>
     pipeline.resolveKernels(

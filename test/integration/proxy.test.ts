@@ -4,7 +4,6 @@
  * GitHub server under the name `github.test`, which only the proxy resolves: every request the
  * fake answers went through the proxy. NO_PROXY hosts are fetched direct.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,14 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sha256File } from '../../src/util/digest.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
-import {
-  cli,
-  fixtureKernels,
-  linuxHarness,
-  NODE24,
-  REPO_ROOT,
-  scratchDir,
-} from '../helpers/fixtures.js';
+import { runActionProcess } from '../helpers/action-runner.js';
+import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
 
 const TOKEN = 'ghs_behind_proxy';
@@ -142,40 +135,21 @@ describe('the action behind a proxy', () => {
         '',
       ].join('\n'),
     );
-    const event = {
-      ref: 'refs/heads/main',
-      after: headSha,
-      repository: { full_name: REPO, name: 'kernel', owner: { login: 'course' } },
-    };
-    writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
-    for (const file of ['output', 'summary', 'state']) writeFileSync(path.join(dir, file), '');
     const before = proxy.requests.length;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...fake.runtimeEnv(REPO, runId),
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: path.join(dir, 'output'),
-      GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
-      GITHUB_STATE: path.join(dir, 'state'),
-      RUNNER_TEMP: dir,
-      XDG_CACHE_HOME: path.join(dir, 'cache'),
-      HTTPS_PROXY: proxy.url,
-      HTTP_PROXY: proxy.url,
-      'INPUT_GITHUB-TOKEN': TOKEN,
-      INPUT_CONFIG: 'diverge.yml',
-    };
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(
-        NODE24,
-        [path.join(REPO_ROOT, 'dist', 'index.js')],
-        { env, cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
-        (error, out) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
-      ),
-    );
+    const { code, stdout } = await runActionProcess({
+      fake,
+      repo: REPO,
+      runId,
+      eventName: 'push',
+      event: {
+        ref: 'refs/heads/main',
+        after: headSha,
+        repository: { full_name: REPO, name: 'kernel', owner: { login: 'course' } },
+      },
+      workspace: dir,
+      inputs: { 'github-token': TOKEN, config: 'diverge.yml' },
+      env: { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
+    });
     expect(stdout).toContain(`requests go through the proxy ${proxy.url}`);
     expect(code).toBe(0);
     const hosts = proxy.requests.slice(before).map((r) => new URL(`http://${r.host}`).hostname);
