@@ -34,7 +34,7 @@ describe('base: true on a push', () => {
     const origin = path.join(dir, 'origin');
     mkdirSync(path.join(origin, 'kernel'), { recursive: true });
     const git = (cwd: string, ...args: string[]) =>
-      execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8' }).trim();
+      execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
     git(origin, 'init', '-q', '-b', 'main');
     git(origin, 'config', 'user.email', 'ta@example.org');
     git(origin, 'config', 'user.name', 'TA');
