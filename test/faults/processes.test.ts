@@ -10,6 +10,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -94,6 +95,36 @@ async function qemuThatPrinted(
   return pid;
 }
 
+/**
+ * A `qemu-system-x86_64` first on PATH that runs the real one after `setup` (shell lines): the
+ * way a case puts real QEMU under a real limit. Returns the PATH to give diverge.
+ */
+function wrappedQemu(sb: FaultSandbox, setup: string): string {
+  const bin = path.join(sb.work, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' });
+  const wrapper = path.join(bin, 'qemu-system-x86_64');
+  writeFileSync(wrapper, `#!/bin/sh\n${setup}\nexec ${real.trim()} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return `${bin}:${process.env.PATH}`;
+}
+
+/**
+ * A memory cgroup of `bytes` (v2's memory.max, else v1's memory controller): its processes file,
+ * and how to remove it once its processes are gone.
+ */
+function memoryCgroup(name: string, bytes: number): { procs: string; remove: () => void } {
+  const v2 = '/sys/fs/cgroup';
+  const isV2 =
+    existsSync(`${v2}/cgroup.controllers`) &&
+    readFileSync(`${v2}/cgroup.controllers`, 'utf8').split(/\s+/).includes('memory');
+  const dir = isV2 ? `${v2}/${name}` : `${v2}/memory/${name}`;
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, isV2 ? 'memory.max' : 'memory.limit_in_bytes'), String(bytes));
+  if (isV2) writeFileSync(path.join(dir, 'memory.swap.max'), '0');
+  return { procs: path.join(dir, 'cgroup.procs'), remove: () => rmdirSync(dir) };
+}
+
 const observation = (out: string, name: string): KernelObservation =>
   JSON.parse(readFileSync(path.join(out, 'observations', `${name}.json`), 'utf8'));
 
@@ -154,6 +185,47 @@ describe('faults: processes and QEMU', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
+  it('qemu-oom: a QEMU the OOM killer ends (memory cgroup) is an infrastructure boot, the run neutral (exit 3)', async () => {
+    const sb = setUp('qemu-oom');
+    // The guest writes one word in every page of 2..240 MiB: QEMU's memory grows past the limit.
+    const touch = [0xbf, 0, 0, 0x20, 0, 0x89, 0x07, 0x81, 0xc7, 0, 0x10, 0, 0];
+    const hog = [...touch, 0x81, 0xff, 0, 0, 0, 0x0f, 0x72, 0xf0];
+    const candidate = kernel(sb, 'hog', [
+      ...print(`${KTAP_PLAN}ok 1 a\n`),
+      ...hog,
+      ...print('ok 2 b\n'),
+      ...X86_CODE.debugExit(0),
+    ]);
+    const cgroup = memoryCgroup(path.basename(sb.root), 128 * 1024 ** 2);
+    try {
+      const PATH = wrappedQemu(sb, `echo $$ > ${cgroup.procs}`);
+      const { code, stderr } = await sb.cli(
+        [
+          'run',
+          '-c',
+          sb.config,
+          '--candidate',
+          candidate,
+          '-r',
+          `ref=${kernel(sb, 'quick', QUICK)}`,
+          '-o',
+          sb.out,
+        ],
+        { PATH },
+      );
+      const boot = observation(sb.out, 'candidate-1').boot;
+      expect(boot.outcome).toBe('infrastructure');
+      expect(boot.message).toContain('QEMU was killed by SIGKILL, not by diverge (the OOM killer?');
+      expect(stderr).toContain('candidate#1: infrastructure');
+      expect(observation(sb.out, 'ref-1').boot.outcome).toBe('completed');
+      expect(conclusion(sb.out)).toBe('neutral');
+      expect(code).toBe(3);
+      expect(await leftovers(sb)).toEqual([]);
+    } finally {
+      cgroup.remove();
+    }
+  });
+
   it('qemu-sigterm: a QEMU someone else stopped with SIGTERM is an infrastructure boot naming the sender, not a completed one', async () => {
     const sb = setUp('qemu-sigterm');
     const kernels = { candidate: kernel(sb, 'stuck', STUCK), ref: kernel(sb, 'quick', QUICK) };
@@ -189,15 +261,10 @@ describe('faults: processes and QEMU', () => {
   it('qemu-refuses-memory: a QEMU that cannot set up guest memory is qemu-error with the words of QEMU, not a guest exit', async () => {
     const sb = setUp('qemu-refuses-memory', CONFIG(', memory: 3G'));
     // Real QEMU under an address-space limit smaller than the guest: it fails as on a full host.
-    const bin = path.join(sb.work, 'bin');
-    mkdirSync(bin);
-    const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' });
-    const wrapper = path.join(bin, 'qemu-system-x86_64');
-    writeFileSync(wrapper, `#!/bin/sh\nexec prlimit --as=${2 * 1024 ** 3} ${real.trim()} "$@"\n`);
-    chmodSync(wrapper, 0o755);
+    const PATH = wrappedQemu(sb, `ulimit -v ${2 * 1024 ** 2}`);
     const { code, stderr } = await sb.cli(
       ['boot', '-c', sb.config, '-k', `k=${kernel(sb, 'quick', QUICK)}`, '-o', sb.out],
-      { PATH: `${bin}:${process.env.PATH}` },
+      { PATH },
     );
     expect(code).toBe(0);
     const boot = observation(sb.out, 'k-1').boot;
