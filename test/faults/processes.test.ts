@@ -17,7 +17,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
-import { CLI, NODE24 } from '../helpers/fixtures.js';
+import { CLI, fixtureKernels, linuxHarness, NODE24 } from '../helpers/fixtures.js';
 import { type FaultSandbox, faultSandbox, leftovers, processesIn } from './sandbox.js';
 
 const KTAP_PLAN = 'KTAP version 1\n1..2\n';
@@ -343,6 +343,43 @@ describe('faults: processes and QEMU', () => {
     expect(observation(sb.out, 'candidate-1').boot.outcome).toBe('panic');
     expect(reportTests(sb.out).find((t) => t.id === 'b')?.verdict.class).toBe('crash');
     expect(result.code).toBe(1);
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
+  it('linux-reboot-mid-tests: a Linux harness that reboots (sysrq b) inside its tests crashed in them', async () => {
+    const sb = setUp('linux-reboot-mid-tests');
+    const harness = await linuxHarness('x86_64');
+    const append = 'console=ttyS0 panic=-1 diverge.harness=reset';
+    writeFileSync(
+      sb.config,
+      `machine: { accel: tcg, append: "${append}" }\nharness: { dir: ${harness}, timeouts: { stall: 60s } }\n`,
+    );
+    const kernels = await fixtureKernels();
+    const { code } = await sb.cli([
+      'boot',
+      '-c',
+      sb.config,
+      '-k',
+      `k=${kernels.X86_61_A}`,
+      '-o',
+      sb.out,
+    ]);
+    expect(code).toBe(0);
+    const obs = observation(sb.out, 'k-1');
+    expect(obs.boot).toMatchObject({
+      outcome: 'panic',
+      stage: 'harness',
+      message:
+        'the guest reset itself (a triple fault or a reset request) before its results were complete',
+    });
+    expect(obs.tests.map((t) => [t.id, t.status])).toEqual([
+      ['first', 'pass'],
+      ['#2', 'missing'],
+      ['#3', 'missing'],
+    ]);
+    expect(readFileSync(path.join(sb.out, 'logs', 'k-1.log'), 'utf8')).toContain(
+      'sysrq: Resetting',
+    );
     expect(await leftovers(sb)).toEqual([]);
   });
 
