@@ -22,6 +22,7 @@ import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
+import { NotRegularFileError } from '../util/digest.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
 import { createRunContext } from '../context.js';
 import { dockerAccess } from '../build/docker.js';
@@ -100,6 +101,7 @@ async function readReport(file: string): Promise<Report> {
 }
 
 const BAD_INPUT = [
+  NotRegularFileError,
   ConfigError,
   KernelFileError,
   HarnessError,

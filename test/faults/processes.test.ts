@@ -431,21 +431,27 @@ describe('faults: processes and QEMU', () => {
   it('diverge-sigint: SIGINT (Ctrl-C) stops every QEMU and ends diverge by the signal (a shell sees 130), keeping the boots that ended', () =>
     interrupt('SIGINT', 130));
 
-  it('fifo-kernel: a FIFO given as the kernel is refused at once (exit 2) naming it, never opened', async () => {
+  it('fifo-kernel: a FIFO given as a kernel or a reference is refused (exit 2) naming it, never opened', async () => {
     const sb = setUp('fifo-kernel');
     const fifo = path.join(sb.work, 'kernel.elf');
     execFileSync('mkfifo', [fifo]);
-    const { code, stderr } = await sb.cli([
-      'boot',
+    const boot = await sb.cli(['boot', '-c', sb.config, '-k', `k=${fifo}`, '-o', sb.out]);
+    expect(boot.code).toBe(2);
+    expect(boot.stderr).toContain(`kernel "k": not a regular file: ${fifo}`);
+    const quick = kernel(sb, 'quick', QUICK);
+    const run = await sb.cli([
+      'run',
       '-c',
       sb.config,
-      '-k',
-      `k=${fifo}`,
+      '--candidate',
+      quick,
+      '-r',
+      `ref=${fifo}`,
       '-o',
       sb.out,
     ]);
-    expect(code).toBe(2);
-    expect(stderr).toContain(`kernel "k": not a regular file: ${fifo}`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`kernel "ref": not a regular file: ${fifo}`);
     expect(await leftovers(sb)).toEqual([]);
   });
 
