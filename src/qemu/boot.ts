@@ -80,12 +80,14 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : []), 'pipe'],
   });
   plan.processes.add(child);
-  const qmp = qmpSession(child.stdio[qmpFd(plan.channel)] as Duplex);
   const act = (event: MonitorEvent) => {
     if (event.kind === 'send') child.stdin?.write(event.text);
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+  const qmp = qmpSession(child.stdio[qmpFd(plan.channel)] as Duplex, () =>
+    monitor.resumed(Date.now()),
+  );
 
   child.stdout?.on('data', (chunk: Buffer) => monitor.console(consoleLog.write(chunk), Date.now()));
   if (resultsLog)
@@ -120,6 +122,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     {
       status,
       signal,
+      signalledByDiverge: child.killed,
       ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
       started: qmp.started,
       ...(spawnError ? { spawnError } : {}),

@@ -51,6 +51,8 @@ export interface QemuExit {
   status: number | null;
   /** The signal that ended QEMU, if one did. */
   signal?: NodeJS.Signals | null;
+  /** Whether diverge itself signalled QEMU (a stop request, or the run interrupted). */
+  signalledByDiverge?: boolean;
   /** Why QEMU shut down, as its monitor's SHUTDOWN event said (`guest-reset`, `host-signal`…). */
   shutdown?: string;
   /** Whether QEMU started the guest (see qmp.ts); absent when not known. */
@@ -119,6 +121,11 @@ export class BootMonitor {
       this.script.started
     )
       this.reach('harness');
+  }
+
+  /** QEMU resumed the guest (it starts paused): the stall clock starts now, not at the spawn. */
+  resumed(now: number): void {
+    this.lastOutput = Math.max(this.lastOutput, now);
   }
 
   /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
@@ -239,7 +246,15 @@ export class BootMonitor {
     this.emit({ kind: 'stop', outcome, message });
   }
 
-  private decide({ status, signal, shutdown, started, spawnError, stderr }: QemuExit): {
+  private decide({
+    status,
+    signal,
+    signalledByDiverge,
+    shutdown,
+    started,
+    spawnError,
+    stderr,
+  }: QemuExit): {
     outcome: BootOutcome;
     message?: string;
   } {
@@ -257,7 +272,8 @@ export class BootMonitor {
         message: `QEMU never started the guest (its machine protocol did not answer)${stderr ? `: ${lastLines(stderr)}` : ''}`,
       };
     if (this.stopRequest) return this.stopRequest;
-    // Diverge stops QEMU only through a stop request: any other signal is someone else's.
+    if (signal && signalledByDiverge)
+      return { outcome: 'infrastructure', message: 'diverge was interrupted and stopped QEMU' };
     if (signal)
       return {
         outcome: 'infrastructure',

@@ -17,7 +17,8 @@ export interface QmpSession {
 /** Line cap: QMP's messages are short; anything longer is not read as one. */
 const LINE_CAP = 64 * 1024;
 
-export function qmpSession(socket: Duplex): QmpSession {
+/** `onStarted`: called when QEMU has resumed the guest. */
+export function qmpSession(socket: Duplex, onStarted: () => void): QmpSession {
   const state = { started: false, shutdown: undefined as string | undefined };
   let pending = '';
   socket.on('error', () => undefined); // QEMU may exit at any point
@@ -40,8 +41,10 @@ export function qmpSession(socket: Duplex): QmpSession {
       }
       if (message.QMP)
         socket.write('{"execute":"qmp_capabilities"}\n{"execute":"cont","id":"cont"}\n');
-      else if (message.id === 'cont' && message.return !== undefined) state.started = true;
-      else if (message.event === 'SHUTDOWN') state.shutdown = message.data?.reason;
+      else if (message.id === 'cont' && message.return !== undefined) {
+        state.started = true;
+        onStarted();
+      } else if (message.event === 'SHUTDOWN') state.shutdown = message.data?.reason;
     }
   });
   return {

@@ -418,8 +418,15 @@ describe("BootMonitor: QEMU's own end told apart from the kernel's", () => {
       outcome: 'infrastructure',
       message: 'QEMU was killed by SIGKILL, not by diverge (the OOM killer? another process?)',
     });
+    const interrupted = midTests().exit({ ...killed, signal: 'SIGKILL', signalledByDiverge: true });
+    expect(interrupted).toMatchObject({
+      outcome: 'infrastructure',
+      message: 'diverge was interrupted and stopped QEMU',
+    });
     const stopped = midTests().tickUntil(60_000);
-    expect(stopped.exit({ ...killed, signal: 'SIGKILL' }).outcome).toBe('stalled');
+    expect(stopped.exit({ ...killed, signal: 'SIGKILL', signalledByDiverge: true }).outcome).toBe(
+      'stalled',
+    );
   });
 
   it("QEMU's SHUTDOWN for a host signal is infrastructure, with QEMU's line", () => {
@@ -450,6 +457,16 @@ describe("BootMonitor: QEMU's own end told apart from the kernel's", () => {
     });
     const warning = 'qemu-system-x86_64: warning: host lacks a feature\n';
     expect(new Boot(COURSE).exit({ ...exited(1), stderr: warning }).outcome).toBe('completed');
+  });
+
+  it('the stall clock starts when QEMU resumes the guest, not at the spawn', () => {
+    const boot = new Boot(COURSE);
+    boot.now = 2000;
+    boot.monitor.resumed(2000);
+    boot.tickUntil(4900);
+    expect(boot.stop()).toBeUndefined();
+    boot.tickUntil(10_000);
+    expect(boot.stop()).toMatchObject({ at: 5100, event: { outcome: 'stalled' } });
   });
 
   it('a watchdog that fired on a guest QEMU never started blames QEMU', () => {
