@@ -22,6 +22,7 @@ import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
+import { NotRegularFileError } from '../util/digest.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
 import { createRunContext } from '../context.js';
 import { useProxy } from '../util/proxy.js';
@@ -102,6 +103,7 @@ async function readReport(file: string): Promise<Report> {
 }
 
 const BAD_INPUT = [
+  NotRegularFileError,
   ConfigError,
   KernelFileError,
   HarnessError,
@@ -636,15 +638,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
-// boots that ended are already on disk.
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
+// boots that ended are already on disk. Then die of the signal itself (a shell sees 130 or 143):
+// process.exit would wait for a file operation stuck in a worker thread (a FIFO's open), forever.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
     context.processes.killAll();
-    process.exit(code);
+    process.kill(process.pid, signal);
   });
 }
 process.on('exit', () => context.processes.killAll());

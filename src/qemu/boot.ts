@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import type { Accel } from './accel.js';
 import type { Disk, MachineProfile } from './machines.js';
-import { qemuCommand } from './command.js';
+import { qemuCommand, qmpFd } from './command.js';
+import { qmpSession } from './qmp.js';
 import { BootMonitor, type MonitorEvent, type MonitorSettings } from './monitor.js';
 import type { BootCapture, BootRecord, HarnessProgress } from './types.js';
 
@@ -30,6 +31,8 @@ export interface BootPlan extends MonitorSettings {
   workDir?: string;
   /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
   harnessProgress: () => HarnessProgress;
+  /** What QEMU's command line is prefixed with when spawned, so that it dies with diverge. */
+  launcher: readonly string[];
   /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
   processes: ProcessRegistry;
   logDir: string;
@@ -71,9 +74,10 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     : undefined;
   let stderr = '';
 
-  const child = spawn(command[0] as string, command.slice(1), {
+  const [program, ...args] = [...plan.launcher, ...command] as [string, ...string[]];
+  const child = spawn(program, args, {
     ...(plan.workDir ? { cwd: plan.workDir } : {}),
-    stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : [])],
+    stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : []), 'pipe'],
   });
   plan.processes.add(child);
   const act = (event: MonitorEvent) => {
@@ -81,6 +85,9 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+  const qmp = qmpSession(child.stdio[qmpFd(plan.channel)] as Duplex, () =>
+    monitor.resumed(Date.now()),
+  );
 
   child.stdout?.on('data', (chunk: Buffer) => monitor.console(consoleLog.write(chunk), Date.now()));
   if (resultsLog)
@@ -98,19 +105,30 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     monitor.tick(Date.now());
   }, TICK_MS);
 
-  const { status, spawnError } = await new Promise<{ status: number | null; spawnError?: Error }>(
-    (resolve) => {
-      child.on('error', (error) => resolve({ status: null, spawnError: error }));
-      child.on('close', (code) => resolve({ status: code }));
-    },
-  );
+  const { status, signal, spawnError } = await new Promise<{
+    status: number | null;
+    signal?: NodeJS.Signals | null;
+    spawnError?: Error;
+  }>((resolve) => {
+    child.on('error', (error) => resolve({ status: null, spawnError: error }));
+    child.on('close', (code, signal) => resolve({ status: code, signal }));
+  });
   clearInterval(watchdog);
   plan.processes.delete(child);
   await consoleLog.close();
   await resultsLog?.close();
 
   const end = monitor.exit(
-    { status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 },
+    {
+      status,
+      signal,
+      signalledByDiverge: child.killed,
+      ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
+      started: qmp.started,
+      ...(spawnError ? { spawnError } : {}),
+      stderr,
+      consoleCut: consoleLog.dropped > 0,
+    },
     Date.now(),
   );
   const record: BootRecord = {

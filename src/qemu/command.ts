@@ -65,6 +65,12 @@ function diskArgs(disks: readonly Disk[]): string[] {
   return args;
 }
 
+/**
+ * The descriptor of QEMU's machine protocol (qmp.ts): the first after the results channel's.
+ * QEMU starts the guest paused (-S) and diverge resumes it once it listens.
+ */
+export const qmpFd = (channel: CommandPlan['channel']): number => (channel === 'serial2' ? 4 : 3);
+
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 export function qemuCommand(
   plan: CommandPlan,
@@ -81,6 +87,13 @@ export function qemuCommand(
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
     ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+    ...[
+      '-S',
+      '-chardev',
+      `socket,id=qmp,fd=${qmpFd(plan.channel)}`,
+      '-mon',
+      'chardev=qmp,mode=control',
+    ],
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
   if (plan.channel === 'serial2') {

@@ -21,6 +21,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
     serialCapBytes: 1024,
     harnessProgress: () => () => 'none',
+    launcher: [],
     processes: processRegistry(),
     logDir: '/tmp',
     ...overrides,
@@ -34,6 +35,8 @@ describe('qemuCommand', () => {
       ...['-M', 'pc', '-accel', 'tcg', '-m', '256', '-smp', '1'],
       ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
       ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+      // Paused until diverge listens on QEMU's machine protocol (qmp.ts), on fd 3.
+      ...['-S', '-chardev', 'socket,id=qmp,fd=3', '-mon', 'chardev=qmp,mode=control'],
       ...[
         '-kernel',
         '/k/bzImage',
@@ -67,6 +70,7 @@ describe('qemuCommand', () => {
   it('attaches the results channel as a second serial port or a virtio console', () => {
     const x86 = qemuCommand(plan({ channel: 'serial2' }), { path: '/k' }).join(' ');
     expect(x86).toContain('-chardev socket,id=results,fd=3 -serial chardev:results');
+    expect(x86).toContain('-chardev socket,id=qmp,fd=4 -mon chardev=qmp,mode=control');
     const arm = qemuCommand(
       plan({ channel: 'serial2', profile: machineProfile('aarch64', 'virt') }),
       { path: '/k' },
