@@ -61,10 +61,21 @@ export function judgeRun(
 
 const diverged = (judgement: Judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
 
-/** Kernels as reports show them: name, source and digest (computed when not known yet). */
+/**
+ * Kernels as reports show them: name, source and the digest of the file that will boot. A
+ * digest known from fetching must still hold: the file booted is the one the report names.
+ */
 export async function describeKernels(kernels: readonly ResolvedKernel[]): Promise<ReportKernel[]> {
   const digests = await Promise.all(
-    kernels.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
+    kernels.map(async (k) => {
+      const actual = await sha256File(k.path).catch(() => undefined);
+      if (actual === undefined) return k.digest ?? UNKNOWN_DIGEST;
+      if (k.digest !== undefined && actual !== k.digest)
+        throw new Error(
+          `kernel "${k.name}": ${k.path} changed after it was fetched (${k.digest}, now ${actual}); run again`,
+        );
+      return actual;
+    }),
   );
   return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] as string }));
 }
