@@ -172,6 +172,7 @@ export async function prepareBoots(
       cacheFile: context.cache.kvmProbe,
       buildId: context.buildId,
       searchPath: context.searchPath,
+      tempDir: context.tempDir,
     }),
     qemuVersion(binary),
     prepareHarness(harness, path.join(options.outDir, 'harness'), {
