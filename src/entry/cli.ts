@@ -40,6 +40,8 @@ import { GradeProgress } from '../grade/progress.js';
 import { renderGradebookText } from '../grade/render.js';
 import { listSubmissions, parseShard, SubmissionError } from '../grade/submissions.js';
 import { gradeCourse } from '../run/grade.js';
+import { claimOutDir, clearEarlierRun } from '../util/out-dir.js';
+import { refusalMessage, writeOutput } from '../util/storage.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
@@ -66,6 +68,14 @@ export async function settingsFor(configOption: string | undefined): Promise<Set
 }
 
 class UsageError extends Error {}
+
+/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+async function takeOut(dir: string, fresh = false): Promise<string> {
+  const outDir = path.resolve(dir);
+  await claimOutDir(outDir, log);
+  if (fresh) await clearEarlierRun(outDir, log);
+  return outDir;
+}
 
 /**
  * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
@@ -145,14 +155,18 @@ async function main(argv: string[]): Promise<number> {
     .action(
       async (options: { config?: string; kernel: KernelInput[]; out: string; jobs?: number }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const run = await bootKernels(context, settings, options.kernel, {
           outDir,
           docker,
           ...(options.jobs ? { jobs: options.jobs } : {}),
           progress: log,
         });
-        await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
+        await writeOutput(
+          path.join(outDir, 'boots.json'),
+          `${JSON.stringify(run, null, 2)}\n`,
+          'the saved run',
+        );
         log(`observations and logs in ${outDir}`);
       },
     );
@@ -224,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
         junit?: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
         const { github, run } = githubFromEnvironment(
@@ -303,7 +317,7 @@ async function main(argv: string[]): Promise<number> {
         variant?: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out ?? options.from);
+        const outDir = await takeOut(options.out ?? options.from);
         const report = await compareSaved(context, settings, path.resolve(options.from), {
           outDir,
           variant: variantOf(settings, options.variant),
@@ -401,7 +415,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
     .action(
       async (options: { out: string; variant?: string[]; linux?: boolean; jobs?: number }) => {
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         if (options.linux) {
           code = await runLinuxDemo(context, outDir, log);
           return;
@@ -468,7 +482,7 @@ async function main(argv: string[]): Promise<number> {
         out: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const { github, run } = githubFromEnvironment(
           process.env,
           { variant: variantOf(settings, undefined) },
@@ -554,7 +568,7 @@ async function main(argv: string[]): Promise<number> {
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
         const variant = variantOf(settings, options.variant);
         const { github, run } = githubFromEnvironment(process.env, { variant }, log);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const fromGitHub = options.githubOrg
           ? await githubSubmissions(github, {
               org: options.githubOrg,
@@ -628,7 +642,7 @@ async function main(argv: string[]): Promise<number> {
         ? EXIT.ok
         : EXIT.usage;
     }
-    process.stderr.write(`diverge: ${(error as Error).message}\n`);
+    process.stderr.write(`diverge: ${refusalMessage(error) ?? (error as Error).message}\n`);
     return exitCodeFor(error);
   }
 }

@@ -34,6 +34,13 @@ export function storageFailure(error: unknown, what: string, file: string): Erro
   return new StorageError(`cannot write ${what} ${file}: ${storageReason(error)}`);
 }
 
+/** A refusal met anywhere (Node names the path of an open or mkdir, not of a write), in words. */
+export function refusalMessage(error: unknown): string | undefined {
+  const file = (error as { path?: string }).path;
+  if (!isStorageRefusal(error) || file === undefined) return undefined;
+  return `cannot write ${file}: ${storageReason(error)}`;
+}
+
 /**
  * Writes `file` whole or not at all (a full disk leaves no empty or cut file behind); a refusal
  * becomes a StorageError naming `what` and the file.
