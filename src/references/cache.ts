@@ -9,7 +9,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheDirs } from '../context.js';
 import { sha256, sha256File } from '../util/digest.js';
-import { writeAtomically } from '../util/atomic.js';
+import { makeDir, writeAtomically } from '../util/atomic.js';
 import { isStorageRefusal, storageReason } from '../util/storage.js';
 
 export interface CachedKernel {
@@ -63,7 +63,7 @@ export class KernelCache {
     const target = this.fileFor(digest, name);
     try {
       if (!(await this.verified(target, digest, 'replaced by the fresh copy'))) {
-        await mkdir(path.dirname(target), { recursive: true });
+        await makeDir(path.dirname(target));
         const partial = `${target}.${process.pid}.partial`;
         await copyFile(file, partial).catch(async (error: unknown) => {
           await rm(partial, { force: true });

@@ -15,6 +15,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { bootName } from '../qemu/boot.js';
 import { type BootOutcome, isInfrastructureOutcome } from '../qemu/types.js';
+import { makeDir } from '../util/atomic.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { ajv } from '../util/schema.js';
 import { isStorageRefusal, storageReason } from '../util/storage.js';
@@ -240,7 +241,7 @@ export class ObservationCache {
     const dir = path.join(this.dir, key);
     const partial = `${dir}.${process.pid}.partial`;
     try {
-      await mkdir(partial, { recursive: true });
+      await makeDir(partial);
       await copyFile(observation.boot.log, path.join(partial, 'console.log'));
       if (observation.boot.resultsLog)
         await copyFile(observation.boot.resultsLog, path.join(partial, 'results.log'));

@@ -6,8 +6,9 @@
  * there, so that no stale observation or report passes for this run's.
  */
 import { linkSync, readFileSync, unlinkSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDir } from './atomic.js';
 import { isStorageRefusal, StorageError, storageFailure, storageReason } from './storage.js';
 
 /** Another live run holds the directory: exit 3. */
@@ -50,7 +51,7 @@ export async function claimOutDir(dir: string, say: (line: string) => void): Pro
   const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
   const temp = `${lock}.${process.pid}`;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await writeFile(temp, mine);
   } catch (error) {
     throw storageFailure(error, 'into --out', dir);
