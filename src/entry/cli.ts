@@ -661,4 +661,8 @@ for (const [signal, code] of [
 }
 process.on('exit', () => context.processes.killAll());
 
-process.exitCode = await main(process.argv);
+const exitCode = await main(process.argv);
+// What the disk refused was said as it happened; it is listed again at the end, and the run
+// failed for the infrastructure whatever the verdict.
+for (const line of context.unwritten) process.stderr.write(`diverge: ${line}\n`);
+process.exitCode = context.unwritten.length > 0 ? EXIT.infrastructure : exitCode;

@@ -13,7 +13,7 @@ import {
 import { type Settings as ConfigSettings, TEST_PLACEHOLDER } from '../config/settings.js';
 import type { ScriptStep } from '../harness/script.js';
 import { sha256File } from '../util/digest.js';
-import { writeOutput } from '../util/storage.js';
+import { StorageError, writeOutput } from '../util/storage.js';
 import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
@@ -271,11 +271,16 @@ export async function prepareBoots(
       const observation =
         cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
+      // On a full disk the run goes on: the observation is in memory, and the report matters more.
       await writeOutput(
         path.join(observationsDir, `${name}.json`),
         `${JSON.stringify(observation, null, 2)}\n`,
         'the observation',
-      );
+      ).catch((error: unknown) => {
+        if (!(error instanceof StorageError)) throw error;
+        context.unwritten.push(error.message);
+        options.progress(`${error.message}; going on`);
+      });
       if (cached) {
         options.progress(
           `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,

@@ -227,15 +227,15 @@ describe('storage faults', () => {
 
   it('disk-full-out: a serial log the full --out cannot take makes that boot an infrastructure outcome; the report is written, exit 3 names the file', async () => {
     const sb = faultSandbox('disk-full-out');
-    const { config } = setUp(sb, { url: false, harness: '  serial-cap: 4M\n' });
+    const { config } = setUp(sb, { url: false, harness: '  serial-cap: 8M\n' });
     const flood = path.join(sb.work, 'flood.elf');
-    // 1 MiB of output (of which the console may drop some), more than the 32 KiB --out holds.
-    writeFileSync(flood, ktapKernel(['ok 1 alpha', 'ok 2 beta'], 16384));
-    tmpfs(sb.out, '32k');
+    // 4 MiB of output (of which a loaded console may drop some), far more than --out holds.
+    writeFileSync(flood, ktapKernel(['ok 1 alpha', 'ok 2 beta'], 65536));
+    tmpfs(sb.out, '128k');
 
     const result = await run(sb, config, flood);
     const log = path.join(sb.out, 'logs', 'candidate-1.log');
-    expect(result.stderr).toContain(`candidate#1: infrastructure at stage kernel, 0 test(s) (`);
+    expect(result.stderr).toMatch(/candidate#1: infrastructure at stage \w+, 0 test\(s\) \(/);
     expect(result.stderr).toContain(
       `— cannot write the serial output log ${log}: no space left on the device (ENOSPC); the log is not kept`,
     );
@@ -266,13 +266,11 @@ describe('storage faults', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       new RegExp(
-        `diverge: cannot write .*${sb.out}/\\S+: no space left on the device \\(ENOSPC\\)`,
+        `diverge: cannot write the [\\w ]+ ${sb.out}/\\S+: no space left on the device \\(ENOSPC\\)`,
       ),
     );
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect([...filesIn(sb.out)].filter(([f, size]) => size === 0 || f.endsWith('.tmp'))).toEqual(
-      [],
-    );
+    expect([...filesIn(sb.out)].filter(([f, size]) => size === 0 || /\.tmp$/.test(f))).toEqual([]);
     expect(await leftovers(sb)).toEqual([]);
   });
 
