@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { storageReason } from './storage.js';
 
 /**
@@ -22,9 +23,10 @@ export class CappedLog {
   ) {
     this.file = createWriteStream(filePath);
     // Without a listener a failed write (ENOSPC) would crash the whole run with a stack trace.
-    this.file.on('error', (error) => {
-      this.failure ??= `cannot write the ${what} log ${filePath}: ${storageReason(error)}`;
-    });
+    this.file.on('error', (error) => this.fail(error));
+  }
+  private fail(error: unknown): void {
+    this.failure ??= `cannot write the ${this.what} log ${this.filePath}: ${storageReason(error)}`;
   }
   write(chunk: Buffer): Buffer {
     const room = Math.max(0, this.cap - this.written);
@@ -52,9 +54,9 @@ export class CappedLog {
         `\n[diverge: ${this.what} cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`,
       );
     }
-    await new Promise<void>((resolve) =>
-      this.file.destroyed ? resolve() : this.file.end(() => resolve()),
-    );
+    if (!this.file.destroyed) this.file.end();
+    // A write that failed at the end may not have been reported yet: finished() waits for it.
+    await finished(this.file).catch((error: unknown) => this.fail(error));
     // A cut log would pass for the whole output: a log that could not be written is not kept.
     if (this.failure) await rm(this.filePath, { force: true });
   }
