@@ -12,6 +12,8 @@ import { sha256, sha256File } from '../util/digest.js';
 import { makeDir, writeAtomically } from '../util/atomic.js';
 import { isStorageRefusal, storageReason } from '../util/storage.js';
 
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
 export interface CachedKernel {
   path: string;
   digest: string;
@@ -93,10 +95,13 @@ export class KernelCache {
     } catch {
       return undefined;
     }
-    // An index entry only ever points into the cache, at the file its digest names.
-    if (typeof entry?.digest !== 'string' || typeof entry.path !== 'string') return undefined;
-    if (entry.path !== this.fileFor(entry.digest, entry.path)) return undefined;
-    return (await this.verified(entry.path, entry.digest)) ? entry : undefined;
+    // A hand-made index could name any path: only a well-formed digest is followed.
+    if (!DIGEST.test(String(entry?.digest)) || typeof entry.path !== 'string') return undefined;
+    // Only ever the file its digest names in this cache (which CI may restore elsewhere).
+    const file = this.fileFor(entry.digest, entry.path);
+    return (await this.verified(file, entry.digest))
+      ? { path: file, digest: entry.digest }
+      : undefined;
   }
 
   /** The cached file with `digest`, if any (a URL reference names its digest up front). */

@@ -5,7 +5,7 @@
  * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
  * there, so that no stale observation or report passes for this run's.
  */
-import { linkSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDir } from './atomic.js';
@@ -111,9 +111,13 @@ const RUN_DIRS: Record<string, RegExp> = { observations: /\.json$/, logs: /\.log
 
 /**
  * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
- * logs; nothing else), so that what the directory shows is this run's alone.
+ * logs; nothing else), so that what the directory shows is this run's alone. A directory no
+ * run wrote to (no report, saved run or observations) is left as it is.
  */
 export async function clearEarlierRun(dir: string, say: (line: string) => void): Promise<void> {
+  // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
+  const marks = ['boots.json', 'report.json', 'observations'];
+  if (!marks.some((m) => existsSync(path.join(dir, m)))) return;
   const stale = RUN_FILES.map((f) => path.join(dir, f));
   for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
     const names = await readdir(path.join(dir, sub)).catch(() => [] as string[]);

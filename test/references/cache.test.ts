@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,23 @@ describe('KernelCache', () => {
     ]);
     writeFileSync(stored.path, 'tampered');
     expect(await cache.byDigest(stored.digest, 'k.elf')).toBeUndefined();
+  });
+
+  it('follows an index entry only to the file its digest names in the cache', async () => {
+    const dir = scratch();
+    const dirs = cacheDirs(path.join(dir, 'cache'));
+    const cache = new KernelCache(dirs, () => undefined, path.join(dir, 'out'));
+    writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
+    const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'artifact o/r 42');
+    const [index] = readdirSync(dirs.sources).map((f) => path.join(dirs.sources, f));
+    const victim = path.join(dir, 'victim');
+    writeFileSync(victim, 'keep me');
+    const hostile = { path: victim, digest: `sha256:../../../victim` };
+    writeFileSync(index as string, JSON.stringify(hostile));
+    expect(await cache.lookup('artifact o/r 42')).toBeUndefined();
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    writeFileSync(index as string, JSON.stringify({ ...stored, path: '/elsewhere/k.elf' }));
+    expect(await cache.lookup('artifact o/r 42')).toEqual(stored); // a cache restored elsewhere
   });
 
   it('replaces a bad entry with the fresh file, never keeping the bad one', async () => {

@@ -1,8 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { claimOutDir, LOCK_FILE, OutDirBusyError } from '../../src/util/out-dir.js';
+import {
+  claimOutDir,
+  clearEarlierRun,
+  LOCK_FILE,
+  OutDirBusyError,
+} from '../../src/util/out-dir.js';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-outdir-'));
 const startOf = (pid: number) => {
@@ -33,5 +38,24 @@ describe('claimOutDir', () => {
       `${process.pid} ${startOf(process.pid)}\n`,
     );
     expect(existsSync(`${path.join(dir, LOCK_FILE)}.${process.pid}`)).toBe(false);
+  });
+});
+
+describe('clearEarlierRun', () => {
+  it("leaves a directory no run wrote to alone, and clears a run's files only", async () => {
+    const dir = scratch();
+    mkdirSync(path.join(dir, 'logs'));
+    writeFileSync(path.join(dir, 'logs', 'mine.log'), 'a user log');
+    await clearEarlierRun(dir, () => undefined);
+    expect(existsSync(path.join(dir, 'logs', 'mine.log'))).toBe(true);
+    mkdirSync(path.join(dir, 'observations'));
+    writeFileSync(path.join(dir, 'observations', 'staff-2.json'), '{}');
+    writeFileSync(path.join(dir, 'report.json'), '{}');
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    const said: string[] = [];
+    await clearEarlierRun(dir, (l) => said.push(l));
+    expect(said).toEqual([`--out ${dir}: removed 3 file(s) an earlier run wrote there`]);
+    expect(existsSync(path.join(dir, 'observations'))).toBe(false);
+    expect(existsSync(path.join(dir, 'notes.txt'))).toBe(true);
   });
 });
