@@ -76,6 +76,11 @@ export interface RunContext {
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
   waits: Waits;
+  /**
+   * Files the disk refused during the run (full, read-only), each said as it happened; the run
+   * goes on so that what fits is written, and then ends with exit 3 naming them.
+   */
+  unwritten: string[];
   /** HTTP(S) proxies, installed for every request by util/proxy.ts. */
   proxy: ProxySettings;
 }
@@ -148,6 +153,7 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     tempDir: env.RUNNER_TEMP || tmpdir(),
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     waits: waitsFrom(env),
+    unwritten: [],
     proxy: proxySettings(env),
   };
 }

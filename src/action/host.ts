@@ -104,7 +104,7 @@ export async function grantKvm(core: ActionCore, host: HostCommands, run: RunCon
   }
   // A probe kept from before the rule would still say no.
   await rm(run.cache.kvmProbe, { force: true });
-  const probe = await probeKvm(run.searchPath).catch((error: Error) => ({
+  const probe = await probeKvm(run.searchPath, run.tempDir).catch((error: Error) => ({
     works: false,
     detail: error.message,
   }));

@@ -55,7 +55,7 @@ export async function doctor(
           fix: `apt-get install ${machine.debianPackage} (or the action's install-qemu: auto)`,
         },
   );
-  const kvm = await probeKvm(context.searchPath).catch((error: Error) => ({
+  const kvm = await probeKvm(context.searchPath, context.tempDir).catch((error: Error) => ({
     works: false,
     detail: error.message,
   }));

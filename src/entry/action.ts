@@ -40,3 +40,5 @@ await runAction(environment, {
   cancellation,
   host: runnerCommands(),
 });
+// Files the disk refused were said as they happened; the step fails for the infrastructure.
+if (run.unwritten.length > 0) core.setFailed(`not written: ${run.unwritten.join('; ')}`);

@@ -42,6 +42,8 @@ import { GradeProgress } from '../grade/progress.js';
 import { renderGradebookText } from '../grade/render.js';
 import { listSubmissions, parseShard, SubmissionError } from '../grade/submissions.js';
 import { gradeCourse } from '../run/grade.js';
+import { claimOutDir, clearEarlierRun } from '../util/out-dir.js';
+import { refusalMessage, writeOutput } from '../util/storage.js';
 
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
@@ -69,6 +71,14 @@ export async function settingsFor(configOption: string | undefined): Promise<Set
 }
 
 class UsageError extends Error {}
+
+/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+async function takeOut(dir: string, fresh = false): Promise<string> {
+  const outDir = path.resolve(dir);
+  await claimOutDir(outDir, log);
+  if (fresh) await clearEarlierRun(outDir, log);
+  return outDir;
+}
 
 /**
  * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
@@ -149,14 +159,18 @@ async function main(argv: string[]): Promise<number> {
     .action(
       async (options: { config?: string; kernel: KernelInput[]; out: string; jobs?: number }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const run = await bootKernels(context, settings, options.kernel, {
           outDir,
           docker,
           ...(options.jobs ? { jobs: options.jobs } : {}),
           progress: log,
         });
-        await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
+        await writeOutput(
+          path.join(outDir, 'boots.json'),
+          `${JSON.stringify(run, null, 2)}\n`,
+          'the saved run',
+        );
         log(`observations and logs in ${outDir}`);
       },
     );
@@ -228,7 +242,7 @@ async function main(argv: string[]): Promise<number> {
         junit?: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
         const { github, run } = githubFromEnvironment(
@@ -307,7 +321,7 @@ async function main(argv: string[]): Promise<number> {
         variant?: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out ?? options.from);
+        const outDir = await takeOut(options.out ?? options.from);
         const report = await compareSaved(context, settings, path.resolve(options.from), {
           outDir,
           variant: variantOf(settings, options.variant),
@@ -405,7 +419,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
     .action(
       async (options: { out: string; variant?: string[]; linux?: boolean; jobs?: number }) => {
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         if (options.linux) {
           code = await runLinuxDemo(context, outDir, log);
           return;
@@ -472,7 +486,7 @@ async function main(argv: string[]): Promise<number> {
         out: string;
       }) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const { github, run } = githubFromEnvironment(
           process.env,
           { variant: variantOf(settings, undefined) },
@@ -558,7 +572,7 @@ async function main(argv: string[]): Promise<number> {
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
         const variant = variantOf(settings, options.variant);
         const { github, run } = githubFromEnvironment(process.env, { variant }, log);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const fromGitHub = options.githubOrg
           ? await githubSubmissions(github, {
               org: options.githubOrg,
@@ -632,7 +646,7 @@ async function main(argv: string[]): Promise<number> {
         ? EXIT.ok
         : EXIT.usage;
     }
-    process.stderr.write(`diverge: ${(error as Error).message}\n`);
+    process.stderr.write(`diverge: ${refusalMessage(error) ?? (error as Error).message}\n`);
     return exitCodeFor(error);
   }
 }
@@ -649,4 +663,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.on('exit', () => context.processes.killAll());
 
-process.exitCode = await main(process.argv);
+const exitCode = await main(process.argv);
+// What the disk refused was said as it happened; it is listed again at the end, and the run
+// failed for the infrastructure whatever the verdict.
+for (const line of context.unwritten) process.stderr.write(`diverge: ${line}\n`);
+process.exitCode = context.unwritten.length > 0 ? EXIT.infrastructure : exitCode;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
+import { isStorageRefusal } from '../util/storage.js';
 import { writeAtomically } from '../util/atomic.js';
 import { HarnessError } from './errors.js';
 
@@ -126,12 +127,24 @@ export async function initramfsFromDir(
     .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
     .digest('hex');
   const cached = path.join(cache.dir, `${key}.cpio.gz`);
-  try {
-    const bytes = await readFile(cached);
-    return { bytes, digest: sha256(bytes) };
-  } catch {
-    const built = await pack(tree);
-    await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
-    return built;
+  // An entry ends with a seal binding the archive to its key: a cut, corrupted or swapped entry
+  // (the cache is restored from elsewhere in CI) is packed again, never booted.
+  const seal = (bytes: Uint8Array) => createHash('sha256').update(key).update(bytes).digest();
+  const entry = await readFile(cached).catch(() => undefined);
+  if (entry && entry.length > SEAL_BYTES) {
+    const bytes = entry.subarray(0, entry.length - SEAL_BYTES);
+    if (seal(bytes).equals(entry.subarray(entry.length - SEAL_BYTES)))
+      return { bytes, digest: sha256(bytes) };
   }
+  const built = await pack(tree);
+  // Atomic, so a concurrent run never reads half an archive; a cache that cannot take it costs
+  // the next run a packing, nothing more.
+  await writeAtomically(cached, Buffer.concat([built.bytes, seal(built.bytes)])).catch(
+    (error: unknown) => {
+      if (!isStorageRefusal(error)) throw error;
+    },
+  );
+  return built;
 }
+
+const SEAL_BYTES = 32;

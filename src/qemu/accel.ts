@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir, arch as hostArch } from 'node:os';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
 import { archMachines, type MachineProfile } from './machines.js';
 import { findQemu, tiedLauncher } from './binary.js';
+import { writeAtomically } from '../util/atomic.js';
+import { isStorageRefusal } from '../util/storage.js';
 
 export type Accel = 'kvm' | 'tcg';
 export type AccelRequest = 'auto' | Accel;
@@ -36,26 +38,44 @@ export interface KvmProbeContext {
   /** Part of the kept result's key: another build may probe differently. */
   buildId: string;
   searchPath: readonly string[];
+  /** Scratch space (the run context's) for the probe kernel's private directory. */
+  tempDir: string;
 }
 
 /** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
-export async function probeKvm(searchPath: readonly string[]): Promise<ProbeResult> {
+export async function probeKvm(
+  searchPath: readonly string[],
+  tempDir: string,
+): Promise<ProbeResult> {
   try {
     await access('/dev/kvm', constants.R_OK | constants.W_OK);
   } catch {
     return { works: false, detail: '/dev/kvm is missing or not accessible' };
   }
-  const launcher = await tiedLauncher(searchPath);
-  const kernel = path.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
-  await writeFile(kernel, probeKernel());
-  const binary = await findQemu(PROBE_MACHINE, searchPath);
+  // A private directory (mode 0700), not a guessable path in a shared /tmp, and removed after.
+  const dir = await mkdtemp(path.join(tempDir, 'diverge-probe-'));
+  try {
+    const kernel = path.join(dir, 'probe.elf');
+    await writeFile(kernel, probeKernel());
+    const launcher = await tiedLauncher(searchPath);
+    return await bootProbe(launcher, await findQemu(PROBE_MACHINE, searchPath), kernel);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function bootProbe(
+  launcher: readonly string[],
+  binary: string,
+  kernel: string,
+): Promise<ProbeResult> {
   const args = [
     ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
     ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
     ...['-kernel', kernel],
   ];
-  const [program, ...rest] = [...launcher, binary, ...args] as [string, ...string[]];
   return new Promise((resolve) => {
+    const [program, ...rest] = [...launcher, binary, ...args] as [string, ...string[]];
     const child = spawn(program, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -103,11 +123,14 @@ async function cachedProbe(probe: KvmProbeContext): Promise<ProbeResult> {
   } catch {
     // No or stale cache: probe below.
   }
-  const result = await probeKvm(probe.searchPath);
-  if (key !== 'unknown') {
-    await mkdir(path.dirname(probe.cacheFile), { recursive: true });
-    await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
-  }
+  const result = await probeKvm(probe.searchPath, probe.tempDir);
+  // Keeping the result only saves the next run a probe: a cache that cannot take it is no fault.
+  if (key !== 'unknown')
+    await writeAtomically(probe.cacheFile, JSON.stringify({ key, ...result })).catch(
+      (error: unknown) => {
+        if (!isStorageRefusal(error)) throw error;
+      },
+    );
   return result;
 }
 

@@ -118,7 +118,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   await consoleLog.close();
   await resultsLog?.close();
 
-  const end = monitor.exit(
+  const exited = monitor.exit(
     {
       status,
       signal,
@@ -131,6 +131,11 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     },
     Date.now(),
   );
+  // A log the disk refused is the host's fault: the boot is not judged on what it lost.
+  const lostLog = consoleLog.failure ?? resultsLog?.failure;
+  const end = lostLog
+    ? { ...exited, outcome: 'infrastructure' as const, message: `${lostLog}; the log is not kept` }
+    : exited;
   const record: BootRecord = {
     kernel: request.kernel.name,
     attempt: request.attempt,
@@ -151,6 +156,6 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
     record,
     resultLines: end.resultLines,
     scriptTests: end.scriptTests,
-    settle: (results) => ({ ...record, ...monitor.settle(results) }),
+    settle: (results) => (lostLog ? record : { ...record, ...monitor.settle(results) }),
   };
 }

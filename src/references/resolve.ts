@@ -98,7 +98,7 @@ export async function resolveReferences(
     run: options.run ?? { variant: options.variant },
     ...(options.github ? { github: options.github } : {}),
     docker: options.docker,
-    cache: new KernelCache(options.cache),
+    cache: new KernelCache(options.cache, options.progress, path.join(workDir, 'uncached')),
     contextCache: options.cache.contexts,
     settings,
     workDir,

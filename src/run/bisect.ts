@@ -176,7 +176,7 @@ export async function runBisect(
     progress,
     jobs: bootJobs,
     cached: {
-      cache: new ObservationCache(context.cache.observations, context.buildId),
+      cache: new ObservationCache(context.cache.observations, context.buildId, progress),
       digests: new Map(references.flatMap((r) => (r.digest ? [[r.name, r.digest]] : []))),
     },
   });

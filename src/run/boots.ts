@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
@@ -13,6 +13,7 @@ import {
 import { type Settings as ConfigSettings, TEST_PLACEHOLDER } from '../config/settings.js';
 import type { ScriptStep } from '../harness/script.js';
 import { sha256File } from '../util/digest.js';
+import { StorageError, writeOutput } from '../util/storage.js';
 import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
@@ -172,6 +173,7 @@ export async function prepareBoots(
       cacheFile: context.cache.kvmProbe,
       buildId: context.buildId,
       searchPath: context.searchPath,
+      tempDir: context.tempDir,
     }),
     qemuVersion(binary),
     prepareHarness(harness, path.join(options.outDir, 'harness'), {
@@ -273,8 +275,16 @@ export async function prepareBoots(
       const observation =
         cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
-      const file = path.join(observationsDir, `${name}.json`);
-      await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+      // On a full disk the run goes on: the observation is in memory, and the report matters more.
+      await writeOutput(
+        path.join(observationsDir, `${name}.json`),
+        `${JSON.stringify(observation, null, 2)}\n`,
+        'the observation',
+      ).catch((error: unknown) => {
+        if (!(error instanceof StorageError)) throw error;
+        context.unwritten.push(error.message);
+        options.progress(`${error.message}; going on`);
+      });
       if (cached) {
         options.progress(
           `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,

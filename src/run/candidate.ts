@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDivergence } from '../compare/classes.js';
 import { type Expectation, loadExpectations } from '../compare/expectations.js';
@@ -8,6 +8,7 @@ import type { RunContext } from '../context.js';
 import { ObservationCache } from '../results/observation-cache.js';
 import type { Settings } from '../config/settings.js';
 import { sha256File } from '../util/digest.js';
+import { writeOutput } from '../util/storage.js';
 import { type BootRun, prepareBoots } from './boots.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { buildReport } from '../report/build.js';
@@ -60,10 +61,21 @@ export function judgeRun(
 
 const diverged = (judgement: Judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
 
-/** Kernels as reports show them: name, source and digest (computed when not known yet). */
+/**
+ * Kernels as reports show them: name, source and the digest of the file that will boot. A
+ * digest known from fetching must still hold: the file booted is the one the report names.
+ */
 export async function describeKernels(kernels: readonly ResolvedKernel[]): Promise<ReportKernel[]> {
   const digests = await Promise.all(
-    kernels.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)),
+    kernels.map(async (k) => {
+      const actual = await sha256File(k.path).catch(() => undefined);
+      if (actual === undefined) return k.digest ?? UNKNOWN_DIGEST;
+      if (k.digest !== undefined && actual !== k.digest)
+        throw new Error(
+          `kernel "${k.name}": ${k.path} changed after it was fetched (${k.digest}, now ${actual}); run again`,
+        );
+      return actual;
+    }),
   );
   return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] as string }));
 }
@@ -131,7 +143,9 @@ export async function runDifferential(
   const booter = await prepareBoots(context, settings, all, {
     outDir: options.outDir,
     progress: options.progress,
-    ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
+    ...(options.observationCache !== false
+      ? { cached: referenceCache(context, references, options.progress) }
+      : {}),
     ...(options.docker ? { docker: options.docker } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
   });
@@ -165,11 +179,16 @@ export async function runDifferential(
 }
 
 /** The observation cache for the references (the candidate is always booted). */
-export function referenceCache(context: RunContext, references: readonly ReportKernel[]) {
+export function referenceCache(
+  context: RunContext,
+  references: readonly ReportKernel[],
+  say: (line: string) => void,
+) {
   const digests = new Map(
     references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]),
   );
-  return { cache: new ObservationCache(context.cache.observations, context.buildId), digests };
+  const cache = new ObservationCache(context.cache.observations, context.buildId, say);
+  return { cache, digests };
 }
 
 /** Saves a run's boots (for `diverge compare`), judges them and writes its report. */
@@ -180,8 +199,14 @@ export async function finishRun(
   options: DifferentialOptions & { today: string },
   durationMs: number,
 ): Promise<Report> {
-  await writeFile(path.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  return reportRun(settings, saved, expectations, options, durationMs);
+  // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
+  const report = await reportRun(settings, saved, expectations, options, durationMs);
+  await writeOutput(
+    path.join(options.outDir, 'boots.json'),
+    `${JSON.stringify(saved, null, 2)}\n`,
+    'the saved run',
+  );
+  return report;
 }
 
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
@@ -255,16 +280,25 @@ export async function reportRun(
   return report;
 }
 
-/** Writes report.json (checked against the schema first), report.md and report.html. */
+/**
+ * Writes report.json (checked against the schema first), report.md and report.html, in that
+ * order: on a full disk what fits is the most useful part, and each file is whole or absent.
+ */
 export async function writeReport(report: Report, outDir: string): Promise<void> {
   validateReport(report, path.join(outDir, 'report.json'));
-  await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(
+  await writeOutput(
+    path.join(outDir, 'report.json'),
+    `${JSON.stringify(report, null, 2)}\n`,
+    'the report',
+  );
+  await writeOutput(
     path.join(outDir, 'report.md'),
     renderMarkdown(report, { reportUrl: 'report.html' }),
+    'the report',
   );
-  await writeFile(
+  await writeOutput(
     path.join(outDir, 'report.html'),
     renderHtml(report, await readBootLogs(report, outDir)),
+    'the report',
   );
 }

@@ -135,7 +135,9 @@ export async function gradeCourse(
     jobs,
     limit: (work) => queue(() => progress.running('booting', work)),
     progress: log,
-    ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
+    ...(options.observationCache !== false
+      ? { cached: referenceCache(context, references, log) }
+      : {}),
   });
   const { repeat, rerunDivergent } = settings.harness;
   const referenceRuns = await booter.boot(referenceKernels, repeat + rerunDivergent, 1);

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -83,6 +85,23 @@ describe('initramfsFromDir', () => {
     expect(changed.digest).not.toBe(first.digest);
     expect(changed.digest).toBe((await initramfsFromDir(root)).digest);
     expect(readdirSync(cache.dir)).toHaveLength(2);
+  });
+
+  it('packs again when a cached archive is cut, corrupted or swapped for another tree', async () => {
+    const root = tree();
+    const other = tree();
+    writeFileSync(path.join(other, 'init'), '#!/bin/sh\necho another harness\n');
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-cache-'));
+    const fresh = await initramfsFromDir(root, { dir, buildId: 'build-a' });
+    const [entry] = readdirSync(dir).map((f) => path.join(dir, f));
+    const good = readFileSync(entry as string);
+    writeFileSync(entry as string, good.subarray(0, good.length - 40));
+    expect((await initramfsFromDir(root, { dir, buildId: 'build-a' })).digest).toBe(fresh.digest);
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'diverge-cache-'));
+    await initramfsFromDir(other, { dir: otherDir, buildId: 'build-a' });
+    const [otherEntry] = readdirSync(otherDir).map((f) => path.join(otherDir, f));
+    copyFileSync(otherEntry as string, entry as string);
+    expect((await initramfsFromDir(root, { dir, buildId: 'build-a' })).digest).toBe(fresh.digest);
   });
 
   it('does not reuse an archive packed by another build of diverge', async () => {

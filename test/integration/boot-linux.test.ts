@@ -69,7 +69,8 @@ describe('diverge boot on real Debian kernels', () => {
       host: { accel: string; accelReason: string };
       observations: KernelObservation[];
     }>(path.join(out, 'boots.json'));
-    const kvm = await probeKvm(createRunContext(process.env).searchPath);
+    const { searchPath, tempDir } = createRunContext(process.env);
+    const kvm = await probeKvm(searchPath, tempDir);
     expect(boots.host.accel).toBe(kvm.works ? 'kvm' : 'tcg');
     for (const name of ['linux-6.1', 'linux-6.12']) {
       const observation = readJson<KernelObservation>(

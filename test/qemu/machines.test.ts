@@ -5,7 +5,12 @@ import { findQemu } from '../../src/qemu/binary.js';
 import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
 
 /** A probe context that must never be used: these guests are refused before any probe. */
-const noProbe = { cacheFile: '/nonexistent/kvm-probe.json', buildId: 'test', searchPath: [] };
+const noProbe = {
+  cacheFile: '/nonexistent/kvm-probe.json',
+  buildId: 'test',
+  searchPath: [],
+  tempDir: '/nonexistent',
+};
 
 describe('the machine table', () => {
   it('has these architectures and profiles, the default first', () => {

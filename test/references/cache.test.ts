@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,12 @@ const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-refcache-'));
 describe('KernelCache', () => {
   it('stores by digest and finds a source again, and only while the file is intact', async () => {
     const dir = scratch();
-    const cache = new KernelCache(cacheDirs(path.join(dir, 'cache')));
+    const said: string[] = [];
+    const cache = new KernelCache(
+      cacheDirs(path.join(dir, 'cache')),
+      (l) => said.push(l),
+      path.join(dir, 'out'),
+    );
     writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
     const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'artifact o/r 42');
     expect(stored.digest).toBe(sha256('kernel bytes'));
@@ -24,7 +29,45 @@ describe('KernelCache', () => {
     // A restored cache with a damaged file is a miss, not a wrong kernel.
     writeFileSync(stored.path, 'tampered');
     expect(await cache.lookup('artifact o/r 42')).toBeUndefined();
+    expect(said).toEqual([
+      `kernel cache: ${stored.path} is not the kernel its key names (${stored.digest}, found ${sha256('tampered')}): removed, fetching it again`,
+    ]);
+    writeFileSync(stored.path, 'tampered');
     expect(await cache.byDigest(stored.digest, 'k.elf')).toBeUndefined();
+  });
+
+  it('follows an index entry only to the file its digest names in the cache', async () => {
+    const dir = scratch();
+    const dirs = cacheDirs(path.join(dir, 'cache'));
+    const cache = new KernelCache(dirs, () => undefined, path.join(dir, 'out'));
+    writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
+    const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'artifact o/r 42');
+    const [index] = readdirSync(dirs.sources).map((f) => path.join(dirs.sources, f));
+    const victim = path.join(dir, 'victim');
+    writeFileSync(victim, 'keep me');
+    const hostile = { path: victim, digest: `sha256:../../../victim` };
+    writeFileSync(index as string, JSON.stringify(hostile));
+    expect(await cache.lookup('artifact o/r 42')).toBeUndefined();
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    writeFileSync(index as string, JSON.stringify({ ...stored, path: '/elsewhere/k.elf' }));
+    expect(await cache.lookup('artifact o/r 42')).toEqual(stored); // a cache restored elsewhere
+  });
+
+  it('replaces a bad entry with the fresh file, never keeping the bad one', async () => {
+    const dir = scratch();
+    const said: string[] = [];
+    const cache = new KernelCache(
+      cacheDirs(path.join(dir, 'cache')),
+      (l) => said.push(l),
+      path.join(dir, 'out'),
+    );
+    writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
+    const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf');
+    writeFileSync(stored.path, 'another kernel');
+    const again = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'url x');
+    expect(again).toEqual(stored);
+    expect(readFileSync(again.path, 'utf8')).toBe('kernel bytes');
+    expect(said[0]).toContain('removed, replaced by the fresh copy');
   });
 });
 

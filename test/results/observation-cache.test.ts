@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -17,7 +25,11 @@ const identity = {
   machine: { memory: 256 },
 };
 
-function observed(kernel: string, outcome: 'completed' | 'timeout', dir: string) {
+function observed(
+  kernel: string,
+  outcome: 'completed' | 'timeout' | 'infrastructure',
+  dir: string,
+) {
   const log = path.join(dir, `${kernel}-1.log`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(log, 'KTAP version 1\nok 1 a\n');
@@ -89,6 +101,49 @@ describe('ObservationCache', () => {
     const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
     await cache.save(identity, observed('staff', 'timeout', path.join(dir, 'run1')));
     expect(await cache.load(identity, 'staff', 1, path.join(dir, 'logs'))).toBeUndefined();
+  });
+
+  it('does not keep an infrastructure outcome: it says nothing about the kernel', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD);
+    await cache.save(identity, observed('staff', 'infrastructure', path.join(dir, 'run1')));
+    expect(existsSync(path.join(dir, 'cache'))).toBe(false);
+  });
+
+  it.each([
+    ['an edited result', (e: string) => e.replace('"pass"', '"fail"'), 'checksum'],
+    ['garbled bytes', (e: string) => e.slice(0, 40), 'is not JSON'],
+    ['a wrong shape', () => '{"schema":"diverge.observation-cache/v1"}', 'does not hold'],
+  ])('discards an entry with %s, says so, and stores the next boot', async (_, edit, said) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
+    const lines: string[] = [];
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD, (l) => lines.push(l));
+    await cache.save(identity, observed('staff', 'completed', path.join(dir, 'run1')));
+    const [key] = readdirSync(path.join(dir, 'cache'));
+    const entry = path.join(dir, 'cache', key as string, 'entry.json');
+    writeFileSync(entry, edit(readFileSync(entry, 'utf8')));
+    expect(await cache.load(identity, 'staff', 1, path.join(dir, 'logs'))).toBeUndefined();
+    expect(lines).toEqual([expect.stringContaining(said)]);
+    expect(lines[0]).toContain('discarded, booting staff again');
+    await cache.save(identity, observed('staff', 'completed', path.join(dir, 'run2')));
+    expect((await cache.load(identity, 'staff', 1, path.join(dir, 'logs')))?.tests).toEqual([
+      { id: 'a', status: 'pass', output: [] },
+    ]);
+  });
+
+  it('discards an entry moved under another key (a swapped entry)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-obs-'));
+    const lines: string[] = [];
+    const cache = new ObservationCache(path.join(dir, 'cache'), BUILD, (l) => lines.push(l));
+    const other = { ...identity, kernelDigest: 'sha256:other' };
+    await cache.save(identity, observed('staff', 'completed', path.join(dir, 'run1')));
+    await cache.save(other, observed('other', 'completed', path.join(dir, 'run1')));
+    const [a, b] = readdirSync(path.join(dir, 'cache')).map((k) => path.join(dir, 'cache', k));
+    renameSync(a as string, `${a}.x`);
+    renameSync(b as string, a as string);
+    renameSync(`${a}.x`, b as string);
+    expect(await cache.load(identity, 'staff', 1, path.join(dir, 'logs'))).toBeUndefined();
+    expect(lines[0]).toContain('is stored under another key');
   });
 });
 
