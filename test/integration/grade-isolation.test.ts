@@ -51,7 +51,7 @@ beforeAll(async () => {
     count: 3,
     seed: 1,
     kinds: ['correct'],
-    unique: true,
+    unique: path.basename(dir),
     references,
   });
   writeFileSync(
