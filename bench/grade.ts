@@ -4,17 +4,30 @@
  * file) and from source (each a source directory with a file of its own, so no two share an
  * image: every one is a Docker build, its layers found in Docker's cache). Measures the wall
  * time and the time the queue's slots spent building and booting; judging (verdicts, reports,
- * gradebook) is the rest. Sizes from the command line (default 100). Run with `npm run bench`;
+ * gradebook) is the rest. Then the QEMU command lines the grading ran are replayed by a plain
+ * shell (`xargs -P` with as many at once as grade's jobs): the boot part over the shell's wall
+ * time is the boot ratio. Sizes from the command line (default 100). Run with `npm run bench`;
  * figures go to bench/grade.md.
  */
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { dockerAccess } from '../src/build/docker.js';
 import { buildKernel } from '../src/build/kernel.js';
 import { loadConfig } from '../src/config/load.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { GradeProgress } from '../src/grade/progress.js';
+import type { SavedRun } from '../src/run/candidate.js';
 import { listSubmissions } from '../src/grade/submissions.js';
 import { generateCourse } from '../src/run/course-submissions.js';
 import { buildCourseHarness } from '../src/run/demo.js';
@@ -46,28 +59,105 @@ const references = { staff: await build('staff'), staffAlt: await build('staff-a
 async function grade(label: string, config: string, submissions: string) {
   const settings = await loadConfig(config);
   const progress = new GradeProgress(0, { tty: false, write: quiet, now: () => Date.now() });
+  const outDir = path.join(dir, label);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const started = performance.now();
+  // The references are booted in every grading (not taken from the observation cache), as the
+  // replay boots them.
   const gradebook = await gradeCourse(
     context,
     settings,
     await listSubmissions({ dir: submissions }),
-    { outDir: path.join(dir, label), docker, variant: 'staff', jobs: JOBS, progress },
+    { outDir, docker, variant: 'staff', jobs: JOBS, progress, observationCache: false },
   );
   const wall = (performance.now() - started) / 1000;
   const build = progress.busyMs.building / 1000 / JOBS;
   const boot = progress.busyMs.booting / 1000 / JOBS;
-  return { students: gradebook.students.length, wall, build, boot, judge: wall - build - boot };
+  process.stdout.write(`${label}: ${gradebook.students.length} graded in ${wall.toFixed(0)} s\n`);
+  const { boots, shell } = replay(
+    outDir,
+    settings.harness.repeat + settings.harness.rerunDivergent,
+  );
+  return {
+    students: gradebook.students.length,
+    wall,
+    build,
+    boot,
+    judge: wall - build - boot,
+    boots,
+    shell,
+    load,
+  };
 }
 
-const rows: string[] = [];
+/**
+ * Runs every QEMU command line the grading in `outDir` ran — each student's boots, and each
+ * reference's `referenceBoots` boots — from a shell script of its own, JOBS at once through
+ * `xargs -P`, and returns the wall time. A boot diverge ended (a hang: timeout or stall, or a
+ * panic it stopped) is ended by `timeout` at the time diverge took; the others end by
+ * themselves, as they did under diverge.
+ */
+function replay(outDir: string, referenceBoots: number): { boots: number; shell: number } {
+  const scripts = path.join(outDir, 'replay');
+  mkdirSync(scripts);
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const commands: string[] = [];
+  const references = new Map<string, string>();
+  const students = path.join(outDir, 'students');
+  for (const student of readdirSync(students).sort()) {
+    const file = path.join(students, student, 'boots.json');
+    if (!existsSync(file)) continue;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedRun;
+    for (const { boot } of saved.observations) {
+      const ended =
+        boot.outcome === 'timeout' || boot.outcome === 'stalled' || boot.outcome === 'panic';
+      const line = `${ended ? `timeout -s KILL ${(boot.durationMs / 1000).toFixed(3)} ` : ''}${boot.command.map(quote).join(' ')}`;
+      if (boot.kernel === 'candidate') commands.push(line);
+      else references.set(boot.kernel, line);
+    }
+  }
+  for (const line of references.values())
+    for (let i = 0; i < referenceBoots; i++) commands.push(line);
+  const list = commands.map((line, i) => {
+    const script = path.join(scripts, `${i}.sh`);
+    writeFileSync(script, `${line} </dev/null >${quote(`${script}.log`)} 2>&1\n`);
+    return script;
+  });
+  writeFileSync(path.join(scripts, 'list'), `${list.join('\n')}\n`);
+  const started = performance.now();
+  const xargs = spawnSync(
+    'sh',
+    ['-c', `xargs -P ${JOBS} -n 1 sh < ${quote(path.join(scripts, 'list'))}`],
+    {
+      stdio: 'inherit',
+    },
+  );
+  const shell = (performance.now() - started) / 1000;
+  if (xargs.status === null) throw new Error(`the replay was killed (${xargs.signal})`);
+  return { boots: commands.length, shell };
+}
+
+// Each row is written down as soon as it is measured: a long run cut short keeps what it found.
+const write = (text: string) => {
+  appendFileSync(path.join(REPO_ROOT, 'bench', 'grade.md'), text);
+  process.stdout.write(text);
+};
+write(
+  `\n${new Date().toISOString()} (${JOBS} jobs)\n\n| submissions | how | graded | wall s | build s | boot s | judge and rest s | boots | shell s | boot ratio | load before |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n`,
+);
+const row = (count: number, how: string, r: Awaited<ReturnType<typeof grade>>) =>
+  write(
+    `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} | ${r.boots} | ${r.shell.toFixed(0)} | ${(r.boot / r.shell).toFixed(2)} | ${r.load} |\n`,
+  );
 for (const count of sizes.length ? sizes : [100]) {
   const generated = await generateCourse(path.join(dir, `course-${count}`), {
     count,
     seed: 1,
-    unique: true,
+    unique: path.basename(dir),
     references,
   });
-  const fromSource = await grade(`source-${count}`, generated.config, generated.submissions);
   // Prebuilt: each student's kernel as a file (the kinds that build), built once per kind.
   const prebuilt = path.join(dir, `prebuilt-${count}`);
   mkdirSync(prebuilt);
@@ -81,15 +171,10 @@ for (const count of sizes.length ? sizes : [100]) {
     }
     copyFileSync(kernel, path.join(prebuilt, name));
   }
-  const fromFiles = await grade(`prebuilt-${count}-out`, generated.config, prebuilt);
-  for (const [how, r] of [
-    ['from source', fromSource],
-    ['prebuilt', fromFiles],
-  ] as const)
-    rows.push(
-      `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} |`,
-    );
+  row(count, 'prebuilt', await grade(`prebuilt-${count}-out`, generated.config, prebuilt));
+  row(
+    count,
+    'from source',
+    await grade(`source-${count}`, generated.config, generated.submissions),
+  );
 }
-const line = `\n${new Date().toISOString()} (${JOBS} jobs)\n\n| submissions | how | graded | wall s | build s | boot s | judge and rest s |\n|---:|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`;
-appendFileSync(path.join(REPO_ROOT, 'bench', 'grade.md'), line);
-process.stdout.write(line);

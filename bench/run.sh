@@ -8,5 +8,5 @@ bash scripts/node24 build/bench/docker-cache.js
 bash scripts/node24 build/bench/warm-rerun.js
 bash scripts/node24 build/bench/html.js
 bash scripts/node24 build/bench/bisect.js
-bash scripts/node24 build/bench/grade.js 100
+bash scripts/node24 build/bench/grade.js 100 500
 bash bench/boot-vs-shell.sh

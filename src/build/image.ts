@@ -38,6 +38,11 @@ export interface BuildRequest {
   contextCache: string;
   /** Bounds on the build's steps (kernel builds: student code); none for the staff's own images. */
   limits?: BuildLimits;
+  /**
+   * Build through the engine even when an image of the recipe exists: Docker's layer cache, not
+   * the tag, decides what runs, so layers deleted since (an image prune) are built again.
+   */
+  throughEngine?: boolean;
 }
 
 export interface BuiltImage {
@@ -166,10 +171,12 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   const digest = recipeDigest(recipe, context);
   const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
 
-  const existing = await docker
-    .getImage(tag)
-    .inspect()
-    .catch(() => undefined);
+  const existing = request.throughEngine
+    ? undefined
+    : await docker
+        .getImage(tag)
+        .inspect()
+        .catch(() => undefined);
   if (existing) {
     progress(`${field}: image ${tag} is up to date (recipe unchanged), not rebuilding`);
     return { tag, id: existing.Id, recipeDigest: digest, cached: true, durationMs: 0 };

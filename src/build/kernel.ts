@@ -99,3 +99,36 @@ export async function buildKernel(
   );
   return { image, kernel: extracted, extra };
 }
+
+/**
+ * Readies the staff's recipe for untrusted builds. A submission is built with no network, so
+ * the steps of the staff's Dockerfile that need one (a toolchain stage's `apt-get`) must already
+ * be in Docker's layer cache when it runs: the staff's own context is built first, trusted, with
+ * the config's limits, through the engine even if its image exists, so that every layer before
+ * the Dockerfile copies in the submission's files is there to be reused (the classic builder's
+ * cache key is the parent layer and the step, not the network it had). A staff context that
+ * does not build through (it may hold no kernel source at all) is no error: the layers before
+ * the step that failed are cached all the same; the message says which step it was.
+ */
+export async function prepareStaffLayers(
+  access: DockerAccess,
+  kernel: DockerKernelSettings,
+  options: { variant: string; outDir: string; contextCache: string },
+): Promise<{ ok: true; image: BuiltImage } | { ok: false; message: string }> {
+  try {
+    const docker = await access.client();
+    const image = await buildImage(docker, {
+      recipe: kernelRecipe(kernel, options.variant),
+      field: 'kernel.build',
+      role: 'kernel',
+      logFile: path.join(options.outDir, 'logs', 'build-kernel.log'),
+      progress: () => undefined,
+      contextCache: options.contextCache,
+      limits: kernel.build.limits,
+      throughEngine: true,
+    });
+    return { ok: true, image };
+  } catch (error) {
+    return { ok: false, message: ((error as Error).message.split('\n')[0] ?? '').trim() };
+  }
+}

@@ -2,7 +2,7 @@
  * What a kernel build may use (`kernel.build.limits`): student code runs in these builds, so a
  * compile that never ends, eats the machine's memory or forks without end is stopped, and says
  * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
- * builds every submission without it.
+ * builds every submission without it (see prepareStaffLayers in kernel.ts).
  */
 import { MiB } from '../config/units.js';
 
@@ -15,6 +15,8 @@ export interface BuildLimits {
   timeMs: number;
   /** Whether build steps reach any network (`networkmode: none` when not). */
   network: boolean;
+  /** A submission `diverge grade` builds: no network whatever the config says. */
+  submission?: boolean;
 }
 
 export const DEFAULT_BUILD_LIMITS: BuildLimits = {
@@ -25,7 +27,11 @@ export const DEFAULT_BUILD_LIMITS: BuildLimits = {
 };
 
 /** The same limits with the network off: how a submission's untrusted code is built. */
-export const isolated = (limits: BuildLimits): BuildLimits => ({ ...limits, network: false });
+export const isolated = (limits: BuildLimits): BuildLimits => ({
+  ...limits,
+  network: false,
+  submission: true,
+});
 
 /** What the last lines of a failed build say about a limit it hit, as a clause naming the field. */
 export function limitHit(
@@ -45,6 +51,8 @@ export function limitHit(
       text,
     )
   )
-    return `builds have no network here (${field}.limits.network is false, and diverge grade never gives one)`;
+    return limits.submission
+      ? "a submission's build has no network (diverge grade never gives one): a step that needs it belongs before the staff's Dockerfile copies the submission's files in, where it is built once from the staff's own context"
+      : `builds have no network here (${field}.limits.network is false)`;
   return undefined;
 }

@@ -85,8 +85,12 @@ export interface GenerateOptions {
   kinds?: readonly SubmissionKind[];
   /** The staff kernels and harness the config names (built by the caller). */
   references: { staff: string; staffAlt: string; harness: string };
-  /** Each student's source differs (a notes file), so no two share a build. */
-  unique?: boolean;
+  /**
+   * Written, with the student's name, into a comment of each student's kernel source: every
+   * source differs, so every submission is compiled (no two share a build, and a generation with
+   * another mark shares none with this one), into the same kernel as its kind's.
+   */
+  unique?: string;
   /** Boots of each kernel, and extra boots after a divergence (the config's harness fields). */
   repeat?: number;
   rerunDivergent?: number;
@@ -131,7 +135,10 @@ export async function generateCourse(
         'Makefile',
         makefile.replace('cp $< $(OUT)/kernel.elf', 'cp $< $(OUT)/kernel.bin'),
       );
-    if (options.unique) await write('NOTES.md', `# ${name}\n`);
+    if (options.unique !== undefined) {
+      const file = path.join(source, 'kernel', 'main.c');
+      await writeFile(file, `/* ${name} ${options.unique} */\n${await readFile(file, 'utf8')}`);
+    }
 
     const builds = kind !== 'compile-error' && kind !== 'no-kernel';
     const classes: Record<string, DivergenceClass> = {};

@@ -8,7 +8,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
-import { buildKernel, type DockerKernelSettings } from '../build/kernel.js';
+import { buildKernel, type DockerKernelSettings, prepareStaffLayers } from '../build/kernel.js';
 import { scanContext } from '../build/context.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
@@ -112,6 +112,29 @@ export async function gradeCourse(
       `${settings.configPath}: references: grading needs at least one reference (the staff kernel)`,
     );
   await mkdir(outDir, { recursive: true });
+  const jobs =
+    options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
+  const queue = limiter(jobs);
+  // Submissions build with no network: the staff's recipe first, trusted, so the steps that
+  // need one are in Docker's cache for them (one slot of the queue, beside the references).
+  const staffLayers =
+    recipe && sources.length > 0
+      ? queue(() =>
+          progress.running('building', () =>
+            prepareStaffLayers(options.docker, recipe, {
+              variant: options.variant,
+              outDir: path.join(outDir, 'builds', 'staff'),
+              contextCache: context.cache.contexts,
+            }),
+          ),
+        ).then((prepared) =>
+          log(
+            prepared.ok
+              ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
+              : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`,
+          ),
+        )
+      : Promise.resolve();
 
   // The references: fetched, booted and observed once for every submission.
   const referencesDir = path.join(outDir, 'references');
@@ -126,9 +149,6 @@ export async function gradeCourse(
     ...(options.run ? { run: options.run } : {}),
   });
   const references = await describeKernels(referenceKernels);
-  const jobs =
-    options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
-  const queue = limiter(jobs);
   const booter = await prepareBoots(context, settings, referenceKernels, {
     outDir: referencesDir,
     docker: options.docker,
@@ -203,15 +223,18 @@ export async function gradeCourse(
     );
     let build = builds.get(digest);
     if (!build) {
-      build = queue(() =>
-        progress.running('building', () =>
-          buildKernel(options.docker, recipe as DockerKernelSettings, {
-            variant: options.variant,
-            outDir: buildDir,
-            progress: () => undefined,
-            contextCache: context.cache.contexts,
-            source: submission.path,
-          }),
+      build = staffLayers.then(() =>
+        queue(() =>
+          progress.running('building', () =>
+            buildKernel(options.docker, recipe as DockerKernelSettings, {
+              variant: options.variant,
+              outDir: buildDir,
+              progress: () => undefined,
+              contextCache: context.cache.contexts,
+              source: submission.path,
+              untrusted: true,
+            }),
+          ),
         ),
       );
       builds.set(digest, build);

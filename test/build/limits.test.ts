@@ -59,6 +59,17 @@ describe('kernel.build.limits', () => {
   it('an untrusted build has no network whatever the config says', () => {
     expect(isolated({ ...DEFAULT_BUILD_LIMITS, network: true }).network).toBe(false);
   });
+
+  it("says a submission's build is without network because it is a submission, not because of the config", () => {
+    const failure = 'returned a non-zero code: 100';
+    const lines = ['Temporary failure resolving deb.debian.org'];
+    expect(limitHit('kernel.build', isolated(DEFAULT_BUILD_LIMITS), failure, lines)).toMatch(
+      /^a submission's build has no network \(diverge grade never gives one\): a step that needs it belongs before/,
+    );
+    expect(limitHit('kernel.build', { ...DEFAULT_BUILD_LIMITS, network: false }, failure, lines)).toBe(
+      'builds have no network here (kernel.build.limits.network is false)',
+    );
+  });
 });
 
 describe('which limit a failed build hit', () => {

@@ -4,11 +4,11 @@
  * limits as the control, so a limit that stops applying fails the test.
  */
 import { createServer } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
+import { dockerHostAddress } from '../helpers/course.js';
 import { cli, fixtureKernels, scratchDir } from '../helpers/fixtures.js';
 
 const docker = new Docker();
@@ -55,12 +55,7 @@ describe('kernel.build.limits in the Docker engine', () => {
   let gateway: string;
   let port: number;
   beforeAll(async () => {
-    // An address of this host that containers on the default network reach (docker0 or, when
-    // the engine runs in a namespace of its own, the host's outward one).
-    const addresses = Object.entries(networkInterfaces()).flatMap(([name, list]) =>
-      (list ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => ({ name, ...a })),
-    );
-    gateway = (addresses.find((a) => a.name === 'docker0') ?? addresses[0])?.address ?? '';
+    gateway = dockerHostAddress();
     expect(gateway).not.toBe('');
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     port = (server.address() as { port: number }).port;

@@ -13,13 +13,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { dockerAccess } from '../../src/build/docker.js';
-import { buildKernel } from '../../src/build/kernel.js';
-import { loadConfig } from '../../src/config/load.js';
 import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
 import { type GeneratedCourse, generateCourse } from '../../src/run/course-submissions.js';
-import { buildCourseHarness } from '../../src/run/demo.js';
-import { COURSE_DIR } from '../../src/run/fixtures.js';
+import { courseReferences } from '../helpers/course.js';
 import {
   cli,
   CLI,
@@ -69,23 +65,10 @@ const finished = (out: string): Map<string, number> => {
 };
 
 beforeAll(async () => {
-  const docker = dockerAccess(context.dockerHost);
-  const harness = await buildCourseHarness(context, docker, path.join(dir, 'staff'), () => {});
-  const settings = await loadConfig(path.join(COURSE_DIR, 'diverge.yml'));
-  const kernel = settings.kernel as Parameters<typeof buildKernel>[1];
-  const staff = async (variant: string) =>
-    (
-      await buildKernel(docker, kernel, {
-        variant,
-        outDir: path.join(dir, 'staff', variant),
-        progress: () => {},
-        contextCache: context.cache.contexts,
-      })
-    ).kernel.path;
   course = await generateCourse(path.join(dir, 'course'), {
     count: COUNT,
     seed: 13,
-    references: { staff: await staff('staff'), staffAlt: await staff('staff-alt'), harness },
+    references: await courseReferences(context, path.join(dir, 'staff')),
   });
 }, 900_000);
 
