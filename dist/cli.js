@@ -4,16 +4,16 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
-import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile } from 'node:fs/promises';
+import fs, { existsSync, createWriteStream, createReadStream, linkSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION } from './chunks/client-D3J49NNl.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy-BeGWjdNj.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, o as publishedArtifactName, s as sha256, I as writeAtomically, J as resolveReferences, L as describeKernels, N as defaultParallelism, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as maxPoints, T as checkKernelFile, U as CANDIDATE, V as sha256File, W as scanContext, X as BuildError, i as scoreReport, Y as observeForVerdict, Z as finishRun, q as createRunContext, _ as bootKernels, v as variantOf, $ as githubFromEnvironment, u as resolveKernels, g as renderJunit, a0 as gradescopeResults, a1 as compareSaved, a2 as readBootLogs, a3 as renderHtml, a4 as updateExpectations, k as runBisect, a5 as resultText, a6 as defaultSettings, a7 as ConfigError, a8 as HarnessError, a9 as ReferenceFetchError, aa as BisectInputError, ab as SavedRunError, l as dockerAccess } from './chunks/bisect-DgpVwohX.js';
-import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DR5q9pcv.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-CGirnqo7.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as defaultParallelism, L as resolveReferences, N as describeKernels, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as prepareStaffLayers, T as maxPoints, U as checkKernelFile, V as CANDIDATE, W as sha256File, X as scanContext, Y as BuildError, i as scoreReport, Z as observeForVerdict, _ as finishRun, $ as makeDir, a0 as storageFailure, a1 as isStorageRefusal, a2 as StorageError, a3 as storageReason, a4 as bootKernels, a5 as writeOutput, v as variantOf, a6 as githubFromEnvironment, u as resolveKernels, g as renderJunit, a7 as gradescopeResults, a8 as compareSaved, a9 as readBootLogs, aa as renderHtml, ab as updateExpectations, k as runBisect, ac as resultText, ad as refusalMessage, ae as defaultSettings, af as NotRegularFileError, ag as ConfigError, ah as HarnessError, ai as ReferenceFetchError, aj as BisectInputError, ak as SavedRunError, l as dockerAccess } from './chunks/bisect-C0BbYcEO.js';
+import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DwISRySj.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-Bq4_3B1L.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freemem } from 'node:os';
@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import 'node:timers/promises';
+import 'node:http';
 import 'events';
 import 'querystring';
 import 'https';
@@ -4909,7 +4910,7 @@ async function doctor(context, settings, docker, host = { nodeVersion: process.v
             detail: qemu.message,
             fix: `apt-get install ${machine.debianPackage} (or the action's install-qemu: auto)`,
         });
-    const kvm = await probeKvm(context.searchPath).catch((error) => ({
+    const kvm = await probeKvm(context.searchPath, context.tempDir).catch((error) => ({
         works: false,
         detail: error.message,
     }));
@@ -6061,6 +6062,19 @@ async function gradeCourse(context, settings, submissions, options) {
     if (settings.references.length === 0)
         throw new SubmissionError(`${settings.configPath}: references: grading needs at least one reference (the staff kernel)`);
     await mkdir(outDir, { recursive: true });
+    const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
+    const queue = limiter(jobs);
+    // Submissions build with no network: the staff's recipe first, trusted, so the steps that
+    // need one are in Docker's cache for them (one slot of the queue, beside the references).
+    const staffLayers = recipe && sources.length > 0
+        ? queue(() => progress.running('building', () => prepareStaffLayers(options.docker, recipe, {
+            variant: options.variant,
+            outDir: path.join(outDir, 'builds', 'staff'),
+            contextCache: context.cache.contexts,
+        }))).then((prepared) => log(prepared.ok
+            ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
+            : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`))
+        : Promise.resolve();
     // The references: fetched, booted and observed once for every submission.
     const referencesDir = path.join(outDir, 'references');
     const referenceKernels = await resolveReferences(settings, undefined, {
@@ -6074,15 +6088,15 @@ async function gradeCourse(context, settings, submissions, options) {
         ...(options.run ? { run: options.run } : {}),
     });
     const references = await describeKernels(referenceKernels);
-    const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
-    const queue = limiter(jobs);
     const booter = await prepareBoots(context, settings, referenceKernels, {
         outDir: referencesDir,
         docker: options.docker,
         jobs,
         limit: (work) => queue(() => progress.running('booting', work)),
         progress: log,
-        ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
+        ...(options.observationCache !== false
+            ? { cached: referenceCache(context, references, log) }
+            : {}),
     });
     const { repeat, rerunDivergent } = settings.harness;
     const referenceRuns = await booter.boot(referenceKernels, repeat + rerunDivergent, 1);
@@ -6137,13 +6151,14 @@ async function gradeCourse(context, settings, submissions, options) {
         const buildDir = path.join(outDir, 'builds', digest.slice('sha256:'.length, 'sha256:'.length + 16));
         let build = builds.get(digest);
         if (!build) {
-            build = queue(() => progress.running('building', () => buildKernel(options.docker, recipe, {
+            build = staffLayers.then(() => queue(() => progress.running('building', () => buildKernel(options.docker, recipe, {
                 variant: options.variant,
                 outDir: buildDir,
                 progress: () => undefined,
                 contextCache: context.cache.contexts,
                 source: submission.path,
-            })));
+                untrusted: true,
+            }))));
             builds.set(digest, build);
         }
         const log = path.join(dir, 'logs', 'build-kernel.log');
@@ -6297,9 +6312,144 @@ function studentOf(name, key, report, build, outDir, dir, settings) {
     };
 }
 
+/**
+ * An output directory belongs to one run at a time. A run takes `.diverge.lock` (its pid and
+ * that process's start time, so a reused pid is not taken for the holder); a second run into
+ * the same directory refuses, naming the pid; a lock whose process is gone (a run killed with
+ * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
+ * there, so that no stale observation or report passes for this run's.
+ */
+/** Another live run holds the directory: exit 3. */
+class OutDirBusyError extends Error {
+}
+const LOCK_FILE = '.diverge.lock';
+/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
+function startTime(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+function alive(pid, started) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        if (error.code !== 'EPERM')
+            return false;
+    }
+    const now = startTime(pid);
+    return started === undefined || now === undefined || now === started;
+}
+const holderOf = (text) => {
+    const [pid, started] = text.trim().split(' ');
+    return { pid: Number(pid), started };
+};
+/**
+ * Takes `dir` (created when missing) for this process until it exits. Throws OutDirBusyError
+ * when a live run holds it, and a StorageError when the directory cannot be written.
+ */
+async function claimOutDir(dir, say) {
+    const lock = path.join(dir, LOCK_FILE);
+    const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
+    const temp = `${lock}.${process.pid}`;
+    try {
+        await makeDir(dir);
+        await writeFile(temp, mine);
+    }
+    catch (error) {
+        throw storageFailure(error, 'into --out', dir);
+    }
+    try {
+        for (let tries = 0; tries < 5; tries++) {
+            try {
+                // A hard link appears whole or not at all: no reader ever sees an empty lock file.
+                linkSync(temp, lock);
+                process.once('exit', () => releaseIfMine(lock, mine));
+                return;
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw storageFailure(error, 'into --out', dir);
+            }
+            const text = await readFile(lock, 'utf8').catch(() => '');
+            const holder = holderOf(text);
+            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
+                throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
+            // Stale: moved aside, then checked that it was the stale one (another run may have taken
+            // it over meanwhile; its fresh lock is put back).
+            const aside = `${lock}.stale-${process.pid}`;
+            if (await rename(lock, aside).then(() => true, () => false)) {
+                const moved = await readFile(aside, 'utf8').catch(() => '');
+                if (moved === text) {
+                    say(`--out ${dir}: taking over the lock of a run that is gone (pid ${holder.pid})`);
+                    await rm(aside, { force: true });
+                }
+                else {
+                    await rename(aside, lock).catch(() => undefined);
+                }
+            }
+        }
+        throw new OutDirBusyError(`--out ${dir}: could not take its lock file ${lock}`);
+    }
+    finally {
+        await rm(temp, { force: true });
+    }
+}
+function releaseIfMine(lock, mine) {
+    try {
+        if (readFileSync(lock, 'utf8') === mine)
+            unlinkSync(lock);
+    }
+    catch {
+        // Already gone.
+    }
+}
+/** What diverge writes into the --out of `run` and `boot`, besides scratch it overwrites. */
+const RUN_FILES = ['report.json', 'report.md', 'report.html', 'boots.json'];
+const RUN_DIRS = { observations: /\.json$/, logs: /\.log$/ };
+/**
+ * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
+ * logs; nothing else), so that what the directory shows is this run's alone. A directory no
+ * run wrote to (no report, saved run or observations) is left as it is.
+ */
+async function clearEarlierRun(dir, say) {
+    // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
+    const marks = ['boots.json', 'report.json', 'observations'];
+    if (!marks.some((m) => existsSync(path.join(dir, m))))
+        return;
+    const stale = RUN_FILES.map((f) => path.join(dir, f));
+    for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
+        const names = await readdir(path.join(dir, sub)).catch(() => []);
+        stale.push(...names.filter((n) => pattern.test(n)).map((n) => path.join(dir, sub, n)));
+    }
+    let removed = 0;
+    for (const file of stale) {
+        try {
+            await rm(file);
+            removed += 1;
+        }
+        catch (error) {
+            if (isStorageRefusal(error))
+                throw new StorageError(`cannot remove ${file} of an earlier run: ${storageReason(error)}`);
+            if (error.code !== 'ENOENT')
+                throw error;
+        }
+    }
+    for (const sub of Object.keys(RUN_DIRS))
+        await rmdir(path.join(dir, sub)).catch(() => undefined); // only when empty
+    if (removed > 0)
+        say(`--out ${dir}: removed ${removed} file(s) an earlier run wrote there`);
+}
+
 const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
 const context = createRunContext(process.env);
+useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
 function kernelOption(value, previous = []) {
     const at = value.indexOf('=');
     if (at <= 0 || at === value.length - 1)
@@ -6319,6 +6469,14 @@ async function settingsFor(configOption) {
     return existsSync('diverge.yml') ? loadConfig('diverge.yml') : defaultSettings(process.cwd());
 }
 class UsageError extends Error {
+}
+/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+async function takeOut(dir, fresh = false) {
+    const outDir = path.resolve(dir);
+    await claimOutDir(outDir, log);
+    if (fresh)
+        await clearEarlierRun(outDir, log);
+    return outDir;
 }
 /**
  * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
@@ -6351,6 +6509,7 @@ async function readReport(file) {
     return validateReport(value, file);
 }
 const BAD_INPUT = [
+    NotRegularFileError,
     ConfigError,
     KernelFileError,
     HarnessError,
@@ -6390,14 +6549,14 @@ async function main(argv) {
         .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
         .action(async (options) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const run = await bootKernels(context, settings, options.kernel, {
             outDir,
             docker,
             ...(options.jobs ? { jobs: options.jobs } : {}),
             progress: log,
         });
-        await writeFile(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`);
+        await writeOutput(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`, 'the saved run');
         log(`observations and logs in ${outDir}`);
     });
     const divergenceExit = (report) => report.summary.conclusion === 'neutral'
@@ -6423,7 +6582,7 @@ async function main(argv) {
         .option('--junit <file>', 'also write the verdicts as JUnit XML')
         .action(async (options) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out, true);
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
         const { github, run } = githubFromEnvironment(process.env, {
@@ -6473,7 +6632,7 @@ async function main(argv) {
         .option('--variant <name>', 'name of this build variant (default: as for run)')
         .action(async (options) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out ?? options.from);
+        const outDir = await takeOut(options.out ?? options.from);
         const report = await compareSaved(context, settings, path.resolve(options.from), {
             outDir,
             variant: variantOf(settings, options.variant),
@@ -6555,7 +6714,7 @@ async function main(argv) {
         .option('--linux', 'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness')
         .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
         .action(async (options) => {
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         if (options.linux) {
             code = await runLinuxDemo(context, outDir, log);
             return;
@@ -6596,7 +6755,7 @@ async function main(argv) {
         .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
         .action(async (options) => {
         const settings = await settingsFor(options.config);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const { github, run } = githubFromEnvironment(process.env, { variant: variantOf(settings, undefined) }, log);
         const bisect = await runBisect(context, settings, {
             good: options.good,
@@ -6641,7 +6800,7 @@ async function main(argv) {
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
         const variant = variantOf(settings, options.variant);
         const { github, run } = githubFromEnvironment(process.env, { variant }, log);
-        const outDir = path.resolve(options.out);
+        const outDir = await takeOut(options.out);
         const fromGitHub = options.githubOrg
             ? await githubSubmissions(github, {
                 org: options.githubOrg,
@@ -6704,23 +6863,26 @@ async function main(argv) {
                 ? EXIT.ok
                 : EXIT.usage;
         }
-        process.stderr.write(`diverge: ${error.message}\n`);
+        process.stderr.write(`diverge: ${refusalMessage(error) ?? error.message}\n`);
         return exitCodeFor(error);
     }
 }
 // Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
-// boots that ended are already on disk.
-for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-]) {
+// boots that ended are already on disk. Then die of the signal itself (a shell sees 130 or 143):
+// process.exit would wait for a file operation stuck in a worker thread (a FIFO's open), forever.
+for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
         process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
         context.processes.killAll();
-        process.exit(code);
+        process.kill(process.pid, signal);
     });
 }
 process.on('exit', () => context.processes.killAll());
-process.exitCode = await main(process.argv);
+const exitCode = await main(process.argv);
+// What the disk refused was said as it happened; it is listed again at the end, and the run
+// failed for the infrastructure whatever the verdict.
+for (const line of context.unwritten)
+    process.stderr.write(`diverge: ${line}\n`);
+process.exitCode = context.unwritten.length > 0 ? EXIT.infrastructure : exitCode;
 
 export { settingsFor };

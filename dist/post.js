@@ -3,7 +3,8 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { n as actionEnvironment, o as context, q as actionGitHub, p as core, i as info } from './chunks/environment-BV-_JBjZ.js';
+import { o as actionEnvironment, q as context, t as core, u as actionGitHub, i as info } from './chunks/environment-BARJKlvW.js';
+import { u as useProxy, p as proxySettings } from './chunks/proxy-BeGWjdNj.js';
 import { r as runPost } from './chunks/post-EebgcF-q.js';
 import 'os';
 import 'crypto';
@@ -28,7 +29,6 @@ import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
-import './chunks/client-D3J49NNl.js';
 import 'node:tls';
 import 'node:zlib';
 import 'node:perf_hooks';
@@ -39,7 +39,9 @@ import 'node:async_hooks';
 import 'node:console';
 import 'node:dns';
 import 'node:os';
+import 'node:path';
 
 /** Entry point of the root action's `post:` step (dist/post.js): see action/post.ts. */
 const environment = actionEnvironment(process.env, context);
+useProxy(proxySettings(process.env), core);
 await runPost({ core, github: actionGitHub(environment.apiUrl, info) });

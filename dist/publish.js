@@ -3,12 +3,13 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { n as actionEnvironment, o as context, q as actionGitHub, i as info, p as core } from './chunks/environment-BV-_JBjZ.js';
+import { o as actionEnvironment, q as context, t as core, u as actionGitHub, i as info } from './chunks/environment-BARJKlvW.js';
+import { u as useProxy, p as proxySettings } from './chunks/proxy-BeGWjdNj.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published-qgpkgWJy.js';
-import { j as download, k as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate-DR5q9pcv.js';
-import { r as renderMatrixMarkdown } from './chunks/matrix-CGirnqo7.js';
+import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published-BMnV1nT4.js';
+import { j as download, k as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate-DwISRySj.js';
+import { r as renderMatrixMarkdown } from './chunks/matrix-Bq4_3B1L.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -32,7 +33,6 @@ import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
-import './chunks/client-D3J49NNl.js';
 import 'node:tls';
 import 'node:zlib';
 import 'node:perf_hooks';
@@ -221,4 +221,5 @@ async function publishCombined(core, check, inputs, { published, conclusion, div
  * and runs action/publish-reports.ts with the real services.
  */
 const environment = actionEnvironment(process.env, context);
+useProxy(proxySettings(process.env), core);
 await runPublishReports(environment, { core, github: actionGitHub(environment.apiUrl, info) });

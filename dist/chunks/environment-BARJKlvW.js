@@ -31,7 +31,7 @@ import require$$0$5 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, O as Octokit, i as restEndpointMethods, p as paginateRest, e as createGitHub, D as DEFAULT_API_URL } from './client-DaDG1SbC.js';
+import { c as commonjsGlobal, O as Octokit, i as restEndpointMethods, j as paginateRest, f as createGitHub, D as DEFAULT_API_URL } from './proxy-BeGWjdNj.js';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -32101,5 +32101,11 @@ function runUrl(environment) {
     const { context } = environment;
     return `${environment.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
 }
+/** A push to the repository's default branch: what the caches and bisect act on. */
+function isDefaultBranchPush(context) {
+    const push = context.payload;
+    const branch = push.repository?.default_branch;
+    return context.eventName === 'push' && !!branch && push.ref === `refs/heads/${branch}`;
+}
 
-export { BearerCredentialHandler as B, HttpClient as H, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, getExecOutput as k, runUrl as l, mkdirP as m, actionEnvironment as n, context as o, core as p, actionGitHub as q, rmRF as r, setSecret as s, warning as w };
+export { BearerCredentialHandler as B, HttpClient as H, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, getExecOutput as k, runUrl as l, mkdirP as m, isDefaultBranchPush as n, actionEnvironment as o, setFailed as p, context as q, rmRF as r, setSecret as s, core as t, actionGitHub as u, warning as w };

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { t as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, G as inlineCode, F as FAIL_ON_CLASSES } from './validate-hIaKW-zV.js';
+import { t as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, G as inlineCode, F as FAIL_ON_CLASSES } from './validate-DwISRySj.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**
@@ -275,6 +275,16 @@ function boolean(name, fallback, read) {
         return false;
     throw new InputError(`input ${name}: expected true or false, got "${value}"`);
 }
+/** A retention in days: GitHub accepts 1 to 90 (a repository may lower the maximum). */
+function days(name, fallback, read) {
+    const value = read(name).trim();
+    if (value === '')
+        return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 90)
+        throw new InputError(`input ${name}: expected a whole number of days from 1 to 90, got "${value}"`);
+    return n;
+}
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
 function readInputs(read, workspace) {
     const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
@@ -303,6 +313,7 @@ function readInputs(read, workspace) {
         ...(failOn ? { failOn } : {}),
         uploadArtifacts: boolean('upload-artifacts', true, read),
         publishKernel: boolean('publish-kernel', true, read),
+        kernelRetentionDays: days('kernel-retention-days', 30, read),
         bisect: boolean('bisect', false, read),
         allowForkCode: boolean('allow-fork-code', false, read),
         workingDirectory,

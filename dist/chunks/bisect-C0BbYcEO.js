@@ -3,7 +3,8 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, d as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, e as createGitHub, D as DEFAULT_API_URL, f as TOOL_NAME, h as BUILD_ID } from './client-DaDG1SbC.js';
+import { PassThrough, Readable } from 'node:stream';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, e as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, f as createGitHub, w as waitsFrom, D as DEFAULT_API_URL, h as TOOL_NAME } from './proxy-BeGWjdNj.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -27,18 +28,17 @@ import require$$0$3 from 'constants';
 import require$$5$2 from 'string_decoder';
 import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
-import { access, constants as constants$3, writeFile, readFile, stat, mkdir, rm, rename, lstat, readdir, readlink, mkdtemp, open as open$1, copyFile } from 'node:fs/promises';
 import path$1 from 'node:path';
-import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
-import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-hIaKW-zV.js';
-import { tmpdir, arch as arch$1, availableParallelism, freemem, homedir } from 'node:os';
-import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, createWriteStream, constants as constants$4, createReadStream, readFileSync } from 'node:fs';
+import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, m as ajv, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-DwISRySj.js';
+import { access, constants as constants$3, writeFile, rename, rm, mkdir, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, copyFile } from 'node:fs/promises';
+import { arch as arch$1, availableParallelism, freemem } from 'node:os';
+import { randomBytes, createHash } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
-import { Readable } from 'node:stream';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import 'node:stream/promises';
 import 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 
@@ -4767,9 +4767,19 @@ class MissingQemuError extends Error {
  * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
  * package that ships it.
  */
-async function findQemu(profile, searchPath) {
+function findQemu(profile, searchPath) {
+    return findProgram(profile.binary, profile.debianPackage, searchPath);
+}
+/**
+ * How QEMU is started so that it dies with diverge however diverge dies (even SIGKILL, which
+ * leaves no handler to run): util-linux's setpriv sets the parent-death signal, then execs QEMU.
+ */
+async function tiedLauncher(searchPath) {
+    return [await findProgram('setpriv', 'util-linux', searchPath), '--pdeathsig', 'SIGKILL', '--'];
+}
+async function findProgram(name, debianPackage, searchPath) {
     for (const dir of searchPath) {
-        const candidate = path$1.join(dir, profile.binary);
+        const candidate = path$1.join(dir, name);
         try {
             await access(candidate, constants$3.X_OK);
             return candidate;
@@ -4778,7 +4788,7 @@ async function findQemu(profile, searchPath) {
             // keep looking
         }
     }
-    throw new MissingQemuError(`${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`);
+    throw new MissingQemuError(`${name} not found on PATH: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`);
 }
 /** `QEMU emulator version 7.2.22 (...)` → `7.2.22`. */
 async function qemuVersion(binary) {
@@ -4952,6 +4962,92 @@ function machineProfile(arch, profile) {
     };
 }
 
+/**
+ * `mkdir -p` whose failure says why: Node reports a directory that cannot be made on a
+ * read-only file system as ENOENT, so the nearest existing parent is asked (EROFS, EACCES).
+ */
+async function makeDir(dir) {
+    try {
+        await mkdir(dir, { recursive: true });
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+        let parent = path$1.dirname(dir);
+        while (!existsSync(parent) && parent !== path$1.dirname(parent))
+            parent = path$1.dirname(parent);
+        await access(parent, constants$3.W_OK);
+        throw error;
+    }
+}
+/**
+ * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
+ * shared by concurrent runs rely on it.
+ */
+async function writeAtomically(file, content) {
+    await makeDir(path$1.dirname(file));
+    const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    try {
+        await writeFile(temp, content);
+        await rename(temp, file);
+    }
+    catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+    }
+}
+
+/**
+ * Failures of the disk, said in a user's words: which file could not be written, and why (full,
+ * read-only, not allowed). Node's own message for a failed write names no path ("ENOSPC: no
+ * space left on device, write"), so every write diverge makes into --out goes through here.
+ */
+/** The disk refused a write: the run ends with exit 3, the message names the file. */
+class StorageError extends Error {
+}
+const REASONS = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exhausted',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+};
+/** Whether `error` is the disk refusing a write (full, read-only, not allowed). */
+function isStorageRefusal(error) {
+    const code = error.code;
+    return code !== undefined && code in REASONS;
+}
+/** `error` in words, with its code: `no space left on the device (ENOSPC)`. */
+function storageReason(error) {
+    const code = error.code;
+    return code && code in REASONS ? `${REASONS[code]} (${code})` : error.message;
+}
+/** The error to raise when writing `what` (`report.json`, `the serial log`) to `file` failed. */
+function storageFailure(error, what, file) {
+    if (!isStorageRefusal(error))
+        return error;
+    return new StorageError(`cannot write ${what} ${file}: ${storageReason(error)}`);
+}
+/** A refusal met anywhere (Node names the path of an open or mkdir, not of a write), in words. */
+function refusalMessage(error) {
+    const file = error.path;
+    if (!isStorageRefusal(error) || file === undefined)
+        return undefined;
+    return `cannot write ${file}: ${storageReason(error)}`;
+}
+/**
+ * Writes `file` whole or not at all (a full disk leaves no empty or cut file behind); a refusal
+ * becomes a StorageError naming `what` and the file.
+ */
+async function writeOutput(file, content, what) {
+    try {
+        await writeAtomically(file, content);
+    }
+    catch (error) {
+        throw storageFailure(error, what, file);
+    }
+}
+
 class AccelError extends Error {
 }
 /** KVM works or not for the host as a whole, so one x86_64 machine probes it for every guest. */
@@ -4959,23 +5055,34 @@ const PROBE_MACHINE = archMachines('x86_64');
 /** A working KVM boots the probe in about 0.1 s; a nested or broken one is slower than TCG. */
 const PROBE_DEADLINE_MS = 1000;
 /** Boots the tiny probe kernel under KVM and says whether it finished properly and in time. */
-async function probeKvm(searchPath) {
+async function probeKvm(searchPath, tempDir) {
     try {
         await access('/dev/kvm', constants$3.R_OK | constants$3.W_OK);
     }
     catch {
         return { works: false, detail: '/dev/kvm is missing or not accessible' };
     }
-    const kernel = path$1.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
-    await writeFile(kernel, probeKernel());
-    const binary = await findQemu(PROBE_MACHINE, searchPath);
+    // A private directory (mode 0700), not a guessable path in a shared /tmp, and removed after.
+    const dir = await mkdtemp(path$1.join(tempDir, 'diverge-probe-'));
+    try {
+        const kernel = path$1.join(dir, 'probe.elf');
+        await writeFile(kernel, probeKernel());
+        const launcher = await tiedLauncher(searchPath);
+        return await bootProbe(launcher, await findQemu(PROBE_MACHINE, searchPath), kernel);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+function bootProbe(launcher, binary, kernel) {
     const args = [
         ...['-accel', 'kvm', '-nodefaults', '-display', 'none', '-no-reboot', '-m', '16'],
         ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
         ...['-kernel', kernel],
     ];
     return new Promise((resolve) => {
-        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const [program, ...rest] = [...launcher, binary, ...args];
+        const child = spawn(program, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         child.stdout.on('data', (d) => (out += d.toString('latin1')));
@@ -5023,11 +5130,13 @@ async function cachedProbe(probe) {
     catch {
         // No or stale cache: probe below.
     }
-    const result = await probeKvm(probe.searchPath);
-    if (key !== 'unknown') {
-        await mkdir(path$1.dirname(probe.cacheFile), { recursive: true });
-        await writeFile(probe.cacheFile, JSON.stringify({ key, ...result }));
-    }
+    const result = await probeKvm(probe.searchPath, probe.tempDir);
+    // Keeping the result only saves the next run a probe: a cache that cannot take it is no fault.
+    if (key !== 'unknown')
+        await writeAtomically(probe.cacheFile, JSON.stringify({ key, ...result })).catch((error) => {
+            if (!isStorageRefusal(error))
+                throw error;
+        });
     return result;
 }
 /** Decides KVM or TCG for a machine. `auto` takes KVM only when a real probe boot worked. */
@@ -52547,13 +52656,13 @@ function requireTypes () {
 	return types;
 }
 
-var field;
+var field$1;
 var hasRequiredField;
 
 function requireField () {
-	if (hasRequiredField) return field;
+	if (hasRequiredField) return field$1;
 	hasRequiredField = 1;
-	field = Field;
+	field$1 = Field;
 
 	// extends ReflectionObject
 	var ReflectionObject = requireObject();
@@ -53005,7 +53114,7 @@ function requireField () {
 	Field._configure = function configure(Type_) {
 	    Type = Type_;
 	};
-	return field;
+	return field$1;
 }
 
 var oneof;
@@ -53238,13 +53347,13 @@ function requireOneof () {
 	return oneof;
 }
 
-var object;
+var object$1;
 var hasRequiredObject;
 
 function requireObject () {
-	if (hasRequiredObject) return object;
+	if (hasRequiredObject) return object$1;
 	hasRequiredObject = 1;
-	object = ReflectionObject;
+	object$1 = ReflectionObject;
 
 	ReflectionObject.className = "ReflectionObject";
 
@@ -53623,7 +53732,7 @@ function requireObject () {
 	ReflectionObject._configure = function(Root_) {
 	    Root = Root_;
 	};
-	return object;
+	return object$1;
 }
 
 var _enum$1;
@@ -74345,16 +74454,15 @@ class BuildError extends Error {
 class DockerUnavailableError extends Error {
 }
 
-/**
- * The one place diverge connects to a Docker engine. Entry points create a `DockerAccess` and
- * pass it down; nothing connects until a stage really needs Docker, so runs that boot files
- * never need a daemon.
- */
+/** How long a Docker call may wait for the engine's answer, by default (DIVERGE_DOCKER_TIMEOUT). */
+const DOCKER_TIMEOUT_MS = 120_000;
 /**
  * Turns a failed connection into a message that says what to do about it. `host` is where the
  * engine was expected, as the user would write it (the run context's Docker host).
  */
 function explainDockerError(error, host) {
+    if (error instanceof DockerUnavailableError)
+        return error;
     const code = error.code;
     const why = code === 'ENOENT' || code === 'ECONNREFUSED'
         ? `no Docker engine is listening at ${host}: start dockerd (or set DOCKER_HOST)`
@@ -74367,12 +74475,12 @@ function explainDockerError(error, host) {
  * `host` names the engine in messages; dockerode finds it the same way (DOCKER_HOST, else the
  * local socket).
  */
-function dockerAccess(host, create = () => new Docker(), log = () => undefined) {
+function dockerAccess(host, create = () => new Docker(), log = () => undefined, timeoutMs = DOCKER_TIMEOUT_MS) {
     let ready;
     return {
         client() {
             ready ??= (async () => {
-                const docker = create();
+                const docker = guarded(create(), host, timeoutMs);
                 try {
                     await docker.ping();
                     const version = await docker.version();
@@ -74386,6 +74494,93 @@ function dockerAccess(host, create = () => new Docker(), log = () => undefined) 
             return ready;
         },
     };
+}
+/**
+ * Every call of `docker` gets a timeout, and a connection lost in the middle of an answer says
+ * so: a wedged engine (it accepts connections and never answers) would otherwise hang the run in
+ * silence, and a cut stream end it with Node's bare "aborted". The engine's own answers (a 404,
+ * a failed build) pass through untouched. Streamed answers may then be silent for as long again
+ * between chunks, except a build's, whose steps may compute in silence for long: builds are
+ * bounded by `kernel.build.limits.time`.
+ */
+function guarded(docker, host, timeoutMs) {
+    const modem = docker.modem;
+    const dial = modem.dial.bind(modem);
+    const seconds = `${timeoutMs / 1000} s`;
+    modem.dial = (options, callback) => {
+        const operation = `${options.method} ${options.path.replace(/\?.*$/, '')}`;
+        const stopped = new AbortController();
+        let answered = false;
+        const answer = (error, data) => {
+            if (answered)
+                return;
+            answered = true;
+            clearTimeout(timer);
+            callback(error, data);
+        };
+        const timer = setTimeout(() => {
+            answer(new DockerUnavailableError(`the Docker engine at ${host} did not answer ${operation} within ${seconds} (DIVERGE_DOCKER_TIMEOUT)`));
+            stopped.abort();
+        }, timeoutMs);
+        const signals = [stopped.signal, ...(options.abortSignal ? [options.abortSignal] : [])];
+        dial({ ...options, abortSignal: AbortSignal.any(signals) }, (error, data) => {
+            if (error)
+                return answer(connectionLost(error, host, operation) ?? error);
+            if (!options.isStream || options.hijack || options.openStdin)
+                return answer(null, data);
+            const watchSilence = !/^\/(v[\d.]+\/)?build$/.test(options.path.replace(/\?.*$/, ''));
+            answer(null, watched(data, host, operation, watchSilence ? timeoutMs : 0));
+        });
+    };
+    return docker;
+}
+/** The engine went away mid-call (reset, hang-up); undefined for its own answers and refusals. */
+function connectionLost(error, host, operation) {
+    const { code, statusCode } = error;
+    if (statusCode !== undefined || code === 'ENOENT' || code === 'ECONNREFUSED')
+        return undefined;
+    if (code === 'EACCES' || code === 'EPERM' || error instanceof DockerUnavailableError)
+        return undefined;
+    return new DockerUnavailableError(`the connection to the Docker engine at ${host} was cut during ${operation} (${error.message})`);
+}
+/** `response` as a stream that ends with a message naming the engine when the answer is cut. */
+function watched(response, host, operation, silenceMs) {
+    const out = new PassThrough();
+    let ended = false;
+    let silence;
+    const listen = () => {
+        if (!silenceMs)
+            return;
+        clearTimeout(silence);
+        silence = setTimeout(() => {
+            out.destroy(new DockerUnavailableError(`the Docker engine at ${host} sent nothing for ${silenceMs / 1000} s during ${operation} (DIVERGE_DOCKER_TIMEOUT)`));
+            response.destroy();
+        }, silenceMs);
+    };
+    const cut = (error) => {
+        clearTimeout(silence);
+        if (ended)
+            return;
+        ended = true;
+        out.destroy(new DockerUnavailableError(`the connection to the Docker engine at ${host} was cut during ${operation}${error ? ` (${error.message})` : ''}`));
+    };
+    listen();
+    response.on('data', listen);
+    response.on('end', () => {
+        ended = true;
+        clearTimeout(silence);
+    });
+    response.on('error', cut);
+    response.on('aborted', () => cut());
+    response.on('close', () => cut());
+    // A reader that stops early (a build at its time limit) closes the connection.
+    out.on('close', () => {
+        clearTimeout(silence);
+        if (!response.complete)
+            response.destroy();
+    });
+    response.pipe(out);
+    return out;
 }
 
 var tarStreamExports = requireTarStream$1();
@@ -74431,6 +74626,10 @@ async function copyOut(container, wanted, image, destination) {
                 throw new BuildError(`${wanted.field}: ${inImage} does not exist in image ${image}${via}`, {
                     field: wanted.field,
                 });
+            // The engine resolves the directories on the way itself and answers a loop among them
+            // with a 500 that names its own storage path (overlay2), which means nothing to a user.
+            if (status !== undefined && /too many (levels of symbolic )?links|ELOOP/i.test(String(error)))
+                throw new BuildError(`${wanted.field}: ${inImage} in image ${image}${via}: a loop of symbolic links on the way (too many levels of symbolic links)`, { field: wanted.field });
             throw error;
         }
         const hash = createHash('sha256');
@@ -74515,19 +74714,28 @@ async function extractFiles(docker, image, files, destDir) {
  * serial port arrives a few bytes at a time, so writes are batched rather than one per chunk.
  */
 class CappedLog {
+    filePath;
     cap;
     what;
     written = 0;
     dropped = 0;
     pending = [];
     pendingBytes = 0;
+    /** Why the file could not be written (a full or read-only disk): the log is then not kept. */
+    failure;
     file;
     constructor(filePath, cap, 
     /** What the log holds, for the note at its end, like `serial output`. */
     what) {
+        this.filePath = filePath;
         this.cap = cap;
         this.what = what;
         this.file = createWriteStream(filePath);
+        // Without a listener a failed write (ENOSPC) would crash the whole run with a stack trace.
+        this.file.on('error', (error) => this.fail(error));
+    }
+    fail(error) {
+        this.failure ??= `cannot write the ${this.what} log ${this.filePath}: ${storageReason(error)}`;
     }
     write(chunk) {
         const room = Math.max(0, this.cap - this.written);
@@ -74545,26 +74753,57 @@ class CappedLog {
     flush() {
         if (this.pendingBytes === 0)
             return;
-        this.file.write(Buffer.concat(this.pending));
+        // After a failure there is nowhere to go: the log is not kept.
+        if (!this.failure)
+            this.file.write(Buffer.concat(this.pending));
         this.pending = [];
         this.pendingBytes = 0;
     }
     async close() {
         this.flush();
-        if (this.dropped > 0) {
+        if (this.dropped > 0 && !this.failure) {
             this.file.write(`\n[diverge: ${this.what} cut at ${this.cap} bytes; ${this.dropped} more dropped]\n`);
         }
-        await new Promise((resolve) => this.file.end(resolve));
+        if (!this.file.destroyed)
+            this.file.end();
+        // A write that failed at the end may not have been reported yet: finished() waits for it.
+        await finished(this.file).catch((error) => this.fail(error));
+        // A cut log would pass for the whole output: a log that could not be written is not kept.
+        if (this.failure)
+            await rm(this.filePath, { force: true });
     }
 }
 
+/** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
+class NotRegularFileError extends Error {
+}
+function kindOf(info) {
+    if (info.isFIFO())
+        return 'a FIFO';
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'a device';
+    if (info.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
 /** `sha256:<hex>`, the digest form every report uses. */
 function sha256(data) {
     return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
+/**
+ * The digest of a regular file. Anything else is refused before it is opened: a FIFO's open
+ * waits for a writer forever, in a worker thread that even a signal cannot end.
+ */
 async function sha256File(file) {
+    const info = await stat(file);
+    if (!info.isFile())
+        throw new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file))
+    // Non-blocking: a FIFO put in the file's place since the stat is not waited on either.
+    const handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK);
+    for await (const chunk of handle.createReadStream())
         hash.update(chunk);
     return `sha256:${hash.digest('hex')}`;
 }
@@ -74750,23 +74989,6 @@ function limiter(limit) {
 }
 
 /**
- * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
- * shared by concurrent runs rely on it.
- */
-async function writeAtomically(file, content) {
-    await mkdir(path$1.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    try {
-        await writeFile(temp, content);
-        await rename(temp, file);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
-}
-
-/**
  * The build context as Docker sees it: the files under the context directory that
  * `.dockerignore` lets through, packed as a tar stream, with a digest over names, modes,
  * link targets and contents so that an unchanged context is recognised without building.
@@ -74948,9 +75170,9 @@ function packContext(context) {
 }
 
 /** Sizes and durations as people write them in `diverge.yml`. */
-const MiB = 2 ** 20;
+const MiB$1 = 2 ** 20;
 // Binary multipliers, as QEMU reads `-m 1G`: `256M`, `256MB` and `256MiB` all mean 256 × 2^20.
-const SIZE_UNITS = { k: 2 ** 10, m: MiB, g: 2 ** 30, t: 2 ** 40 };
+const SIZE_UNITS = { k: 2 ** 10, m: MiB$1, g: 2 ** 30, t: 2 ** 40 };
 /**
  * Bytes in `text`: a number with an optional K/M/G/T suffix (any case, optionally followed by B or
  * iB) or a bare B. A number without a suffix counts in `plainUnit` bytes (memory uses MiB).
@@ -74997,26 +75219,32 @@ function parseDuration(text) {
  * What a kernel build may use (`kernel.build.limits`): student code runs in these builds, so a
  * compile that never ends, eats the machine's memory or forks without end is stopped, and says
  * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
- * builds every submission without it.
+ * builds every submission without it (see prepareStaffLayers in kernel.ts).
  */
 const DEFAULT_BUILD_LIMITS = {
-    memoryBytes: 4096 * MiB,
+    memoryBytes: 4096 * MiB$1,
     processes: 1024,
     timeMs: 30 * 60_000,
     network: true,
 };
 /** The same limits with the network off: how a submission's untrusted code is built. */
-const isolated = (limits) => ({ ...limits, network: false });
+const isolated = (limits) => ({
+    ...limits,
+    network: false,
+    submission: true,
+});
 /** What the last lines of a failed build say about a limit it hit, as a clause naming the field. */
 function limitHit(field, limits, failure, lastLines) {
     const text = [failure, ...lastLines].join('\n');
     if (/returned a non-zero code: 137\b|\bKilled\b/.test(text))
-        return `killed (SIGKILL), which is what reaching the memory limit does: ${field}.limits.memory is ${limits.memoryBytes / MiB}M`;
+        return `killed (SIGKILL), which is what reaching the memory limit does: ${field}.limits.memory is ${limits.memoryBytes / MiB$1}M`;
     if (/Resource temporarily unavailable|[Cc]an(?:'|no)t fork|fork: retry/.test(text))
         return `a process could not be started: ${field}.limits.processes is ${limits.processes}`;
     if (!limits.network &&
         /Temporary failure (?:in name resolution|resolving)|Could not resolve|Network is unreachable|bad address/i.test(text))
-        return `builds have no network here (${field}.limits.network is false, and diverge grade never gives one)`;
+        return limits.submission
+            ? "a submission's build has no network (diverge grade never gives one): a step that needs it belongs before the staff's Dockerfile copies the submission's files in, where it is built once from the staff's own context"
+            : `builds have no network here (${field}.limits.network is false)`;
     return undefined;
 }
 
@@ -75116,10 +75344,12 @@ async function buildImage(docker, request) {
     const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache, recipe.outsideDockerfile);
     const digest = recipeDigest(recipe, context);
     const tag = `diverge-${request.role}:${digest.slice('sha256:'.length, 'sha256:'.length + 24)}`;
-    const existing = await docker
-        .getImage(tag)
-        .inspect()
-        .catch(() => undefined);
+    const existing = request.throughEngine
+        ? undefined
+        : await docker
+            .getImage(tag)
+            .inspect()
+            .catch(() => undefined);
     if (existing) {
         progress(`${field}: image ${tag} is up to date (recipe unchanged), not rebuilding`);
         return { tag, id: existing.Id, recipeDigest: digest, cached: true, durationMs: 0 };
@@ -75164,6 +75394,8 @@ async function buildImage(docker, request) {
                 stream.destroy();
         }
         catch (error) {
+            if (error instanceof DockerUnavailableError)
+                throw error;
             const message = engineMessage(error);
             log.write(Buffer.from(`${message}\n`));
             const target = /failed to reach build target (\S+)/.exec(message);
@@ -75292,6 +75524,35 @@ async function buildKernel(access, kernel, options) {
     options.progress(`kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
         (extra.length ? ` with ${extra.length} extra file(s)` : ''));
     return { image, kernel: extracted, extra };
+}
+/**
+ * Readies the staff's recipe for untrusted builds. A submission is built with no network, so
+ * the steps of the staff's Dockerfile that need one (a toolchain stage's `apt-get`) must already
+ * be in Docker's layer cache when it runs: the staff's own context is built first, trusted, with
+ * the config's limits, through the engine even if its image exists, so that every layer before
+ * the Dockerfile copies in the submission's files is there to be reused (the classic builder's
+ * cache key is the parent layer and the step, not the network it had). A staff context that
+ * does not build through (it may hold no kernel source at all) is no error: the layers before
+ * the step that failed are cached all the same; the message says which step it was.
+ */
+async function prepareStaffLayers(access, kernel, options) {
+    try {
+        const docker = await access.client();
+        const image = await buildImage(docker, {
+            recipe: kernelRecipe(kernel, options.variant),
+            field: 'kernel.build',
+            role: 'kernel',
+            logFile: path$1.join(options.outDir, 'logs', 'build-kernel.log'),
+            progress: () => undefined,
+            contextCache: options.contextCache,
+            limits: kernel.build.limits,
+            throughEngine: true,
+        });
+        return { ok: true, image };
+    }
+    catch (error) {
+        return { ok: false, message: (error.message.split('\n')[0] ?? '').trim() };
+    }
 }
 
 function getEnumValues(entries) {
@@ -81493,12 +81754,29 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return required$1(ZodNonOptional, this, args[0]);
     },
 });
+function object(shape, params) {
+    const def = {
+        type: "object",
+        shape: shape ?? {},
+        ...normalizeParams(params),
+    };
+    return new ZodObject(def);
+}
 // strictObject
 function strictObject(shape, params) {
     return new ZodObject({
         type: "object",
         shape,
         catchall: never(),
+        ...normalizeParams(params),
+    });
+}
+// looseObject
+function looseObject(shape, params) {
+    return new ZodObject({
+        type: "object",
+        shape,
+        catchall: unknown(),
         ...normalizeParams(params),
     });
 }
@@ -88765,7 +89043,7 @@ function parseYamlDocument(schema, source, file) {
         }));
         throw new ConfigError(file, issues);
     }
-    const result = schema.safeParse(withoutNulls(doc.toJS()) ?? {});
+    const result = schema.safeParse(withoutNulls(documentValue(doc, file)) ?? {});
     if (!result.success) {
         const issues = result.error.issues.flatMap((issue) => toIssues(issue, doc, lines));
         // Zod reports in schema order; people read the file top-down.
@@ -88773,6 +89051,56 @@ function parseYamlDocument(schema, source, file) {
         throw new ConfigError(file, issues);
     }
     return { data: result.data, doc, lineOf: (at) => lineOf(at, doc, lines) };
+}
+/**
+ * Aliases a document may expand: an alias bomb (aliases of aliases, a few lines that expand to
+ * billions of nodes) is refused before it takes the machine's memory.
+ */
+const MAX_YAML_ALIASES = 100;
+function documentValue(doc, file) {
+    try {
+        return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    }
+    catch (error) {
+        // `yaml` throws a ReferenceError for an alias bomb or an alias before its anchor.
+        const message = `${error.message} (at most ${MAX_YAML_ALIASES} alias expansions)`;
+        throw new ConfigError(file, [{ path: '', message }]);
+    }
+}
+/** Largest YAML file diverge reads (a config or an expectations file), in bytes. */
+const MAX_YAML_BYTES = 1024 * 1024;
+/**
+ * Reads a YAML file of `what` (`config`, `expectations`) whole, refusing one over
+ * `MAX_YAML_BYTES` before reading it. Undefined when the file is absent and `optional`.
+ */
+async function readYamlFile(file, what, optional = false) {
+    const refuse = (message) => new ConfigError(file, [{ path: '', message }]);
+    let handle;
+    try {
+        // Non-blocking: a FIFO given as the file must not hang the open.
+        handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK);
+    }
+    catch (error) {
+        if (optional && error.code === 'ENOENT')
+            return undefined;
+        throw refuse(`cannot read ${what}: ${error.message}`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile() && !info.isDirectory())
+            throw refuse(`not a regular file (diverge reads a ${what} file whole)`);
+        if (info.size > MAX_YAML_BYTES)
+            throw refuse(`${info.size} bytes, more than the ${MAX_YAML_BYTES} bytes a ${what} file may have`);
+        return await handle.readFile('utf8');
+    }
+    catch (error) {
+        if (error instanceof ConfigError)
+            throw error;
+        throw refuse(`cannot read ${what}: ${error.message}`);
+    }
+    finally {
+        await handle.close();
+    }
 }
 /** `parseYamlDocument`, when only the data is wanted. */
 function parseYaml(schema, source, file) {
@@ -88833,6 +89161,8 @@ function lineOf(at, doc, lines) {
  */
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 const TEST_PLACEHOLDER = '{test}';
+/** `machine.memory`'s cap: guests of a differential test need far less; more is a typo. */
+const MAX_GUEST_MEMORY_MIB = 64 * 1024;
 function int(min, max) {
     const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
     return number({ error })
@@ -88922,7 +89252,7 @@ function settingsSchema(baseDir, configPath) {
     const build = strict(buildShape);
     // Student code runs in kernel builds: each is bounded (src/build/limits.ts, docs/config.md).
     const limits = strict({
-        memory: converted('a size like 4G', parseSize, (n) => n >= 64 * MiB ? undefined : 'at least 64M').optional(),
+        memory: converted('a size like 4G', parseSize, (n) => n >= 64 * MiB$1 ? undefined : 'at least 64M').optional(),
         processes: int(16).optional(),
         time: duration.optional(),
         network: boolean({ error: expected('true or false') }).optional(),
@@ -89025,7 +89355,13 @@ function settingsSchema(baseDir, configPath) {
     const machine = strict({
         arch: arch.default('x86_64'),
         profile: text('a machine profile').optional(),
-        memory: converted('a size like 256M', (s) => parseSize(s, MiB) / MiB, (mib) => (mib < 16 ? 'at least 16M' : Number.isInteger(mib) ? undefined : 'whole MiB')).default(256),
+        memory: converted('a size like 256M', (s) => parseSize(s, MiB$1) / MiB$1, (mib) => mib < 16
+            ? 'at least 16M'
+            : mib > MAX_GUEST_MEMORY_MIB
+                ? `at most ${MAX_GUEST_MEMORY_MIB / 1024}G`
+                : Number.isInteger(mib)
+                    ? undefined
+                    : 'whole MiB').default(256),
         cpus: int(1, 64).default(1),
         accel: oneOf(['auto', 'kvm', 'tcg']).default('auto'),
         append: string$1({ error: expected('a kernel command line') }).optional(),
@@ -89165,7 +89501,7 @@ function settingsSchema(baseDir, configPath) {
         timeouts: timeouts.prefault({}),
         repeat: int(1).default(1),
         'rerun-divergent': int(0).default(2),
-        'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB),
+        'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
     }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
@@ -89247,15 +89583,7 @@ function defaultSettings(baseDir) {
     return settingsSchema(path$1.resolve(baseDir), '<defaults>').parse({});
 }
 async function loadConfig(file) {
-    let text;
-    try {
-        text = await readFile(file, 'utf8');
-    }
-    catch (error) {
-        const message = `cannot read config: ${error.message}`;
-        throw new ConfigError(file, [{ path: '', message }]);
-    }
-    return parseConfig(text, file);
+    return parseConfig((await readYamlFile(file, 'config')) ?? '', file);
 }
 /** Parses config `text`; `file` names it in messages and anchors its relative paths. */
 function parseConfig(text, file) {
@@ -89266,27 +89594,37 @@ function parseConfig(text, file) {
 
 /**
  * What a run knows about GitHub from its environment: the variables a runner sets (and a user
- * may set locally to fetch artifact and release references), and the pull request in the event
- * payload.
+ * may set locally to fetch artifact and release references), and the base of the event (a pull
+ * request's, or a push's previous commit).
  */
 /** `owner/repo/.github/workflows/kernel.yml@refs/heads/main` → `kernel.yml`. */
 function workflowFile(workflowRef) {
     const match = /\/\.github\/workflows\/([^@/]+)@/.exec(workflowRef ?? '');
     return match?.[1];
 }
-function pullRequestBase(eventPath) {
+/**
+ * What `base: true` compares with: a pull request's base branch and commit; on a push, the
+ * pushed branch and the commit before the push (none when the push created the branch).
+ */
+function eventBase(event) {
+    if (event.pull_request)
+        return event.pull_request.base ?? {};
+    const branch = event.ref?.startsWith('refs/heads/') ? event.ref.slice(11) : undefined;
+    const before = event.before && !/^0+$/.test(event.before) ? event.before : undefined;
+    return { ...(branch ? { ref: branch } : {}), ...(before ? { sha: before } : {}) };
+}
+function baseOfEventFile(eventPath) {
     if (!eventPath)
         return {};
     try {
-        const event = JSON.parse(readFileSync(eventPath, 'utf8'));
-        return event.pull_request?.base ?? {};
+        return eventBase(JSON.parse(readFileSync(eventPath, 'utf8')));
     }
     catch {
         return {};
     }
 }
 function githubFromEnvironment(env, overrides, log) {
-    const base = pullRequestBase(env.GITHUB_EVENT_PATH);
+    const base = baseOfEventFile(env.GITHUB_EVENT_PATH);
     const run = { variant: overrides.variant };
     const repository = overrides.repository ?? env.GITHUB_REPOSITORY;
     const workflow = workflowFile(env.GITHUB_WORKFLOW_REF);
@@ -89303,7 +89641,12 @@ function githubFromEnvironment(env, overrides, log) {
     const token = env.GITHUB_TOKEN || env.GH_TOKEN;
     if (!token)
         return { run };
-    const github = createGitHub({ token, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log });
+    const github = createGitHub({
+        token,
+        baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+        log,
+        retryBaseMs: waitsFrom(env).retryBaseMs,
+    });
     return { github, run };
 }
 
@@ -89314,11 +89657,20 @@ function githubFromEnvironment(env, overrides, log) {
 /** A reference that could not be fetched; the message starts with `reference NAME:`. */
 class ReferenceFetchError extends Error {
 }
+/**
+ * A reference that could not be fetched because a server failed (5xx, rate limits, resets,
+ * stalls), even after retries: the infrastructure's fault, not the config's.
+ */
+class ReferenceUnavailableError extends Error {
+}
 /** The artifact name a push publishes its kernel under, and `base: true` looks for. */
 const publishedArtifactName = (variant) => `diverge-kernel-${variant}`;
 const MAX_KERNEL_BYTES = 1024 * 1024 * 1024;
 function fail(ref, message) {
     throw new ReferenceFetchError(`reference ${ref.name}: ${message}`);
+}
+function unavailable(ref, message) {
+    throw new ReferenceUnavailableError(`reference ${ref.name}: ${message}`);
 }
 function splitRepository(ref, repository) {
     if (!repository)
@@ -89330,6 +89682,10 @@ function splitRepository(ref, repository) {
 function apiFailure(ref, what, error) {
     const status = error.status;
     const message = error.message;
+    if ((status === 403 || status === 429) && /rate limit/i.test(message))
+        unavailable(ref, `${what}: GitHub's rate limit (HTTP ${status} ${message})`);
+    if (status === 429 || (status !== undefined && status >= 500))
+        unavailable(ref, `${what}: GitHub answered HTTP ${status} ${message}, also after retries`);
     if (status === 401)
         fail(ref, `${what}: GitHub refused the token (401 ${message})`);
     if (status === 403)
@@ -89357,11 +89713,12 @@ async function fetchTo(ref, url, file, ctx) {
             maxBytes: MAX_KERNEL_BYTES,
             log: (line) => ctx.progress(`reference ${ref.name}: ${line}`),
             ...(ctx.retryBaseMs !== undefined ? { retryBaseMs: ctx.retryBaseMs } : {}),
+            ...(ctx.downloadIdleMs !== undefined ? { idleMs: ctx.downloadIdleMs } : {}),
         });
     }
     catch (error) {
         if (error instanceof DownloadError)
-            fail(ref, `download failed: ${error.message}`);
+            (error.transient ? unavailable : fail)(ref, `download failed: ${error.message}`);
         throw error;
     }
 }
@@ -89540,7 +89897,10 @@ async function buildCommitKernel(docker, kernel, sha, options) {
     }
 }
 
-/** `base: true` — the pull request's base kernel, published on push or built from the base commit. */
+/**
+ * `base: true` — the pull request's base kernel (on a push, the kernel before the push), published
+ * on push or built from the base commit.
+ */
 /**
  * The pull request's base kernel: the artifact an earlier push on the base branch published,
  * else the candidate's own recipe built from the base commit in a git worktree.
@@ -89548,7 +89908,7 @@ async function buildCommitKernel(docker, kernel, sha, options) {
 async function fromBase(ref, ctx) {
     const { baseBranch, baseSha, variant } = ctx.run;
     if (!baseBranch && !baseSha)
-        fail(ref, 'base: true needs a pull request (its base branch and commit); none is known here');
+        fail(ref, 'base: true needs a pull request (its base branch and commit) or a push (the commit before it); none is known here');
     if (ctx.github && baseBranch && ctx.run.workflow && ctx.run.repository) {
         try {
             const published = await fromArtifact(ref, { kind: 'artifact', name: publishedArtifactName(variant), branch: baseBranch }, ctx);
@@ -89621,7 +89981,11 @@ async function pullIfMissing(docker, ref, progress) {
     const present = await docker
         .getImage(ref)
         .inspect()
-        .catch(() => undefined);
+        .catch((error) => {
+        if (error instanceof DockerUnavailableError)
+            throw error;
+        return undefined;
+    });
     if (present)
         return present.Id;
     progress(`pulling ${ref}`);
@@ -89631,6 +89995,8 @@ async function pullIfMissing(docker, ref, progress) {
         return (await docker.getImage(ref).inspect()).Id;
     }
     catch (error) {
+        if (error instanceof DockerUnavailableError)
+            throw error;
         throw new Error(`${ref} is not on this machine and could not be pulled: ${error.message}`, { cause: error });
     }
 }
@@ -89643,6 +90009,8 @@ async function fromImage(ref, source, ctx) {
         id = await pullIfMissing(docker, source.ref, (line) => ctx.progress(`reference ${ref.name}: ${line}`));
     }
     catch (error) {
+        if (error instanceof DockerUnavailableError)
+            throw error;
         fail(ref, `image ${error.message}`);
     }
     const described = { image: { ref: source.ref, id, path: source.path } };
@@ -89652,7 +90020,11 @@ async function fromImage(ref, source, ctx) {
         return { ...cached, source: described, cached: true };
     const dir = await mkdtemp(path$1.join(ctx.workDir, `image-${ref.name}-`));
     try {
-        const [file] = await extractFiles(docker, source.ref, [{ inImage: source.path, field: `reference ${ref.name}: image.path` }], dir).catch((error) => fail(ref, error.message.replace(/^reference \S+: /, '')));
+        const [file] = await extractFiles(docker, source.ref, [{ inImage: source.path, field: `reference ${ref.name}: image.path` }], dir).catch((error) => {
+            if (error instanceof DockerUnavailableError)
+                throw error;
+            fail(ref, error.message.replace(/^reference \S+: /, ''));
+        });
         if (!file)
             fail(ref, `image ${source.ref} gave no file`);
         const stored = await ctx.cache.store(file.path, path$1.posix.basename(source.path), key);
@@ -89979,17 +90351,7 @@ function entriesNode(doc) {
         seq.flow = false;
     return seq;
 }
-async function readIfPresent(file) {
-    try {
-        return await readFile(file, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        const message = `cannot read expectations: ${error.message}`;
-        throw new ConfigError(file, [{ path: '', message }]);
-    }
-}
+const readIfPresent = (file) => readYamlFile(file, 'expectations', true);
 
 /** Scores add up fractions (flaky earns half): keep them to a thousandth, not float noise. */
 const roundPoints = (n) => Math.round(n * 1000) / 1000;
@@ -90204,18 +90566,26 @@ function imageFormat(head) {
 }
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 async function checkKernelFile(name, file, arch) {
-    let handle;
+    // stat first: opening a FIFO waits for a writer, forever, in a thread no signal can end.
+    let kind;
     try {
-        handle = await open$1(file, 'r');
+        kind = await stat(file);
     }
     catch (error) {
         const code = error.code;
         throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
     }
+    if (!kind.isFile())
+        throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+    let handle;
     try {
-        const info = await handle.stat();
-        if (!info.isFile())
-            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+        handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK); // a FIFO swapped in since
+    }
+    catch (error) {
+        const code = error.code;
+        throw new KernelFileError(`kernel "${name}": cannot read (${code}): ${file}`);
+    }
+    try {
         const head = Buffer.alloc(8192);
         const { bytesRead } = await handle.read(head, 0, head.length, 0);
         const format = imageFormat(head.subarray(0, bytesRead));
@@ -90230,14 +90600,33 @@ async function checkKernelFile(name, file, arch) {
     }
 }
 
+/** What one boot takes from the host besides its guest's RAM: QEMU itself. */
+const QEMU_OVERHEAD_MIB = 128;
+const MiB = 1024 * 1024;
+/** Boots of `memoryMiB` guests that fit in the host's free memory (at least one). */
+function bootsInFreeMemory(memoryMiB) {
+    return Math.max(1, Math.floor(freemem() / ((memoryMiB + QEMU_OVERHEAD_MIB) * MiB)));
+}
 /**
  * How many boots run at once: TCG boots spend part of their time waiting on timers and I/O, so
  * two per core keeps the cores busy; memory bounds it too (guest RAM plus QEMU's own overhead).
  */
 function defaultParallelism(memoryMiB, cpusPerBoot) {
     const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
-    const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMiB + 128) * 1024 * 1024)));
-    return Math.min(byCores, byMemory);
+    return Math.min(byCores, bootsInFreeMemory(memoryMiB));
+}
+/**
+ * `--jobs`, lowered to what the host's free memory holds: more guests than fit would have the
+ * OOM killer end some of them. Says so once, with the numbers.
+ */
+function jobsWithinMemory(requested, memoryMiB, say) {
+    const fit = bootsInFreeMemory(memoryMiB);
+    if (fit >= requested)
+        return requested;
+    say(`--jobs ${requested} lowered to ${fit}: each boot needs ${memoryMiB + QEMU_OVERHEAD_MIB} MiB ` +
+        `(machine.memory ${memoryMiB} MiB + ${QEMU_OVERHEAD_MIB} MiB for QEMU) and the host has ` +
+        `${Math.floor(freemem() / MiB)} MiB free`);
+    return fit;
 }
 
 /**
@@ -90247,11 +90636,20 @@ function defaultParallelism(memoryMiB, cpusPerBoot) {
  * downloads nor builds what it already has. The Action saves the same directory with
  * @actions/cache between workflow runs.
  */
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 class KernelCache {
     dirs;
+    say;
+    uncachedDir;
     /** Content-addressed, so no build id in the keys: a kernel's bytes are the same to any build. */
-    constructor(dirs) {
+    constructor(dirs, 
+    /** Where repairs and cache writes that failed are said. */
+    say, 
+    /** Where a kernel goes when the cache cannot take it (full, read-only): the run's own dir. */
+    uncachedDir) {
         this.dirs = dirs;
+        this.say = say;
+        this.uncachedDir = uncachedDir;
     }
     fileFor(digest, name) {
         return path$1.join(this.dirs.kernels, digest.replace(/^sha256:/, ''), path$1.basename(name));
@@ -90259,19 +90657,50 @@ class KernelCache {
     indexFile(sourceKey) {
         return path$1.join(this.dirs.sources, `${sha256(sourceKey).slice('sha256:'.length)}.json`);
     }
-    /** Copies `file` into the cache under its digest; returns the cached copy. */
+    /**
+     * Whether the file under `digest` still has that digest. The cache directory is restored from
+     * elsewhere in CI, so an entry is hashed every time it is used; a bad one is removed and said.
+     */
+    async verified(file, digest, repair = 'fetching it again') {
+        if (!(await exists(file)))
+            return false;
+        const actual = await sha256File(file);
+        if (actual === digest)
+            return true;
+        this.say(`kernel cache: ${file} is not the kernel its key names (${digest}, found ${actual}): removed, ${repair}`);
+        await rm(file, { force: true });
+        return false;
+    }
+    /**
+     * Copies `file` into the cache under its digest, replacing a bad entry there; returns the
+     * cached copy (or, when the cache cannot take it, a copy in the run's own directory).
+     */
     async store(file, name, sourceKey) {
         const digest = await sha256File(file);
         const target = this.fileFor(digest, name);
-        if (!(await exists(target))) {
-            await mkdir(path$1.dirname(target), { recursive: true });
-            const partial = `${target}.${process.pid}.partial`;
-            await copyFile(file, partial);
-            await rename(partial, target); // atomic: a concurrent run never sees half a kernel
+        try {
+            if (!(await this.verified(target, digest, 'replaced by the fresh copy'))) {
+                await makeDir(path$1.dirname(target));
+                const partial = `${target}.${process.pid}.partial`;
+                await copyFile(file, partial).catch(async (error) => {
+                    await rm(partial, { force: true });
+                    throw error;
+                });
+                await rename(partial, target); // atomic: a concurrent run never sees half a kernel
+            }
+            if (sourceKey !== undefined)
+                await this.remember(sourceKey, { path: target, digest });
+            return { path: target, digest };
         }
-        if (sourceKey !== undefined)
-            await this.remember(sourceKey, { path: target, digest });
-        return { path: target, digest };
+        catch (error) {
+            if (!isStorageRefusal(error))
+                throw error;
+            this.say(`kernel cache: cannot store ${path$1.basename(name)} in ${this.dirs.kernels}: ${storageReason(error)}; using it uncached`);
+            const kept = path$1.join(this.uncachedDir, digest.replace(/^sha256:/, ''), path$1.basename(name));
+            await mkdir(path$1.dirname(kept), { recursive: true });
+            await copyFile(file, kept);
+            return { path: kept, digest };
+        }
     }
     /** The kernel a source gave before, if its file is still in the cache and intact. */
     async lookup(sourceKey) {
@@ -90282,17 +90711,19 @@ class KernelCache {
         catch {
             return undefined;
         }
-        if (!(await exists(entry.path)))
+        // A hand-made index could name any path: only a well-formed digest is followed.
+        if (!DIGEST.test(String(entry?.digest)) || typeof entry.path !== 'string')
             return undefined;
-        // A cached kernel is re-hashed: the cache directory is restored from elsewhere in CI.
-        return (await sha256File(entry.path)) === entry.digest ? entry : undefined;
+        // Only ever the file its digest names in this cache (which CI may restore elsewhere).
+        const file = this.fileFor(entry.digest, entry.path);
+        return (await this.verified(file, entry.digest))
+            ? { path: file, digest: entry.digest }
+            : undefined;
     }
     /** The cached file with `digest`, if any (a URL reference names its digest up front). */
     async byDigest(digest, name) {
         const file = this.fileFor(digest, name);
-        if (!(await exists(file)))
-            return undefined;
-        return (await sha256File(file)) === digest ? { path: file, digest } : undefined;
+        return (await this.verified(file, digest)) ? { path: file, digest } : undefined;
     }
     async remember(sourceKey, entry) {
         await writeAtomically(this.indexFile(sourceKey), JSON.stringify(entry));
@@ -90351,11 +90782,12 @@ async function resolveReferences(settings, flagged, options) {
         run: options.run ?? { variant: options.variant },
         ...(options.github ? { github: options.github } : {}),
         docker: options.docker,
-        cache: new KernelCache(options.cache),
+        cache: new KernelCache(options.cache, options.progress, path$1.join(workDir, 'uncached')),
         contextCache: options.cache.contexts,
         settings,
         workDir,
         progress: options.progress,
+        ...(options.waits ?? {}),
         ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     };
     const references = [];
@@ -90431,6 +90863,11 @@ function diskArgs(disks) {
     });
     return args;
 }
+/**
+ * The descriptor of QEMU's machine protocol (qmp.ts): the first after the results channel's.
+ * QEMU starts the guest paused (-S) and diverge resumes it once it listens.
+ */
+const qmpFd = (channel) => (channel === 'serial2' ? 4 : 3);
 /** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
 function qemuCommand(plan, kernel) {
     const args = [
@@ -90444,6 +90881,13 @@ function qemuCommand(plan, kernel) {
         ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
         ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
         ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+        ...[
+            '-S',
+            '-chardev',
+            `socket,id=qmp,fd=${qmpFd(plan.channel)}`,
+            '-mon',
+            'chardev=qmp,mode=control',
+        ],
         ...firmwareArgs(plan.profile, plan.firmware),
     ];
     if (plan.channel === 'serial2') {
@@ -90465,6 +90909,44 @@ function qemuCommand(plan, kernel) {
     args.push(...diskArgs([...plan.disks, ...own]));
     args.push(...plan.qemuArgs);
     return args;
+}
+
+/** Line cap: QMP's messages are short; anything longer is not read as one. */
+/** `onStarted`: called when QEMU has resumed the guest. */
+function qmpSession(socket, onStarted) {
+    const state = { started: false, shutdown: undefined };
+    let pending = '';
+    socket.on('error', () => undefined); // QEMU may exit at any point
+    socket.on('data', (chunk) => {
+        pending = (pending + chunk.toString('utf8')).slice(-65536);
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+            let message;
+            try {
+                message = JSON.parse(line);
+            }
+            catch {
+                continue;
+            }
+            if (message.QMP)
+                socket.write('{"execute":"qmp_capabilities"}\n{"execute":"cont","id":"cont"}\n');
+            else if (message.id === 'cont' && message.return !== undefined) {
+                state.started = true;
+                onStarted();
+            }
+            else if (message.event === 'SHUTDOWN')
+                state.shutdown = message.data?.reason;
+        }
+    });
+    return {
+        get started() {
+            return state.started;
+        },
+        get shutdown() {
+            return state.shutdown;
+        },
+    };
 }
 
 /**
@@ -90760,6 +91242,10 @@ class BootMonitor {
             this.script.started)
             this.reach('harness');
     }
+    /** QEMU resumed the guest (it starts paused): the stall clock starts now, not at the spawn. */
+    resumed(now) {
+        this.lastOutput = Math.max(this.lastOutput, now);
+    }
     /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
     results(kept, now) {
         this.lastOutput = now;
@@ -90871,7 +91357,7 @@ class BootMonitor {
         this.stopRequest = { outcome, message };
         this.emit({ kind: 'stop', outcome, message });
     }
-    decide({ status, spawnError, stderr }) {
+    decide({ status, signal, signalledByDiverge, shutdown, started, spawnError, stderr, }) {
         if (spawnError)
             return {
                 outcome: 'qemu-error',
@@ -90880,8 +91366,39 @@ class BootMonitor {
         const panic = this.splats.find((s) => s.kind === 'panic');
         if (panic)
             return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
+        // A watchdog that fired on a guest QEMU never started blames QEMU, not the kernel.
+        if (this.stopRequest && started === false && this.consoleBytes === 0)
+            return {
+                outcome: 'qemu-error',
+                message: `QEMU never started the guest (its machine protocol did not answer)${stderr ? `: ${lastLines(stderr)}` : ''}`,
+            };
         if (this.stopRequest)
             return this.stopRequest;
+        if (signal && signalledByDiverge)
+            return { outcome: 'infrastructure', message: 'diverge was interrupted and stopped QEMU' };
+        if (signal)
+            return {
+                outcome: 'infrastructure',
+                message: `QEMU was killed by ${signal}, not by diverge (the OOM killer? another process?)${this.during()}`,
+            };
+        if (shutdown === 'host-signal') {
+            const said = /terminating on signal.*/.exec(stderr)?.[0];
+            return {
+                outcome: 'infrastructure',
+                message: `QEMU was stopped by a signal, not by diverge${said ? `: ${cleanLine(said)}` : ''}${this.during()}`,
+            };
+        }
+        // With -no-reboot a reset (a triple fault, a reset request) ends QEMU as a poweroff would.
+        if (shutdown === 'guest-reset' && !this.resultsComplete)
+            return {
+                outcome: 'panic',
+                message: `the guest reset itself (a triple fault or a reset request) before its results were complete${this.during()}`,
+            };
+        if (this.consoleBytes === 0 && qemuFailed(status, stderr, this.settings.binary))
+            return {
+                outcome: 'qemu-error',
+                message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
+            };
         const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
         if (normalExit)
             return { outcome: 'completed' };
@@ -90895,6 +91412,18 @@ class BootMonitor {
             message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
         };
     }
+}
+/**
+ * Whether QEMU failed on its own before the guest said anything: status 1 (which isa-debug-exit
+ * can also give) with an error of QEMU's on stderr (`qemu-system-x86_64: cannot set up guest
+ * memory…`), not a warning.
+ */
+function qemuFailed(status, stderr, binary) {
+    const name = path$1.basename(binary);
+    return (status === 1 &&
+        stderr
+            .split('\n')
+            .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`)));
 }
 function lastLines(text) {
     return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
@@ -90923,9 +91452,10 @@ async function bootKernel(plan, request) {
         ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
         : undefined;
     let stderr = '';
-    const child = spawn(command[0], command.slice(1), {
+    const [program, ...args] = [...plan.launcher, ...command];
+    const child = spawn(program, args, {
         ...(plan.workDir ? { cwd: plan.workDir } : {}),
-        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : [])],
+        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : []), 'pipe'],
     });
     plan.processes.add(child);
     const act = (event) => {
@@ -90935,6 +91465,7 @@ async function bootKernel(plan, request) {
             child.kill('SIGKILL');
     };
     const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+    const qmp = qmpSession(child.stdio[qmpFd(plan.channel)], () => monitor.resumed(Date.now()));
     child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
     if (resultsLog)
         child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
@@ -90948,15 +91479,29 @@ async function bootKernel(plan, request) {
         resultsLog?.flush();
         monitor.tick(Date.now());
     }, TICK_MS);
-    const { status, spawnError } = await new Promise((resolve) => {
+    const { status, signal, spawnError } = await new Promise((resolve) => {
         child.on('error', (error) => resolve({ status: null, spawnError: error }));
-        child.on('close', (code) => resolve({ status: code }));
+        child.on('close', (code, signal) => resolve({ status: code, signal }));
     });
     clearInterval(watchdog);
     plan.processes.delete(child);
     await consoleLog.close();
     await resultsLog?.close();
-    const end = monitor.exit({ status, ...(spawnError ? { spawnError } : {}), stderr, consoleCut: consoleLog.dropped > 0 }, Date.now());
+    const exited = monitor.exit({
+        status,
+        signal,
+        signalledByDiverge: child.killed,
+        ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
+        started: qmp.started,
+        ...(spawnError ? { spawnError } : {}),
+        stderr,
+        consoleCut: consoleLog.dropped > 0,
+    }, Date.now());
+    // A log the disk refused is the host's fault: the boot is not judged on what it lost.
+    const lostLog = consoleLog.failure ?? resultsLog?.failure;
+    const end = lostLog
+        ? { ...exited, outcome: 'infrastructure', message: `${lostLog}; the log is not kept` }
+        : exited;
     const record = {
         kernel: request.kernel.name,
         attempt: request.attempt,
@@ -90977,16 +91522,40 @@ async function bootKernel(plan, request) {
         record,
         resultLines: end.resultLines,
         scriptTests: end.scriptTests,
-        settle: (results) => ({ ...record, ...monitor.settle(results) }),
+        settle: (results) => (lostLog ? record : { ...record, ...monitor.settle(results) }),
     };
 }
+
+/**
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
+ * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
+ * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
+ * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ */
+const BOOT_OUTCOMES = [
+    'completed',
+    'panic',
+    'timeout',
+    'stalled',
+    'no-results',
+    'qemu-error',
+    'infrastructure',
+];
+/** Whether a boot ended for a reason of the host's, not the kernel's. */
+const isInfrastructureOutcome = (outcome) => outcome === 'qemu-error' || outcome === 'infrastructure';
 
 /**
  * Observations of reference kernels kept between runs. A reference boot is a function of the
  * kernel, the harness, the machine, QEMU and diverge itself; with all of them unchanged (the
  * usual case when a pull request is pushed again) its earlier observation stands, so only the
- * candidate is booted. Only boots that ended by themselves (completed or panicked) are kept: a
- * timeout may say more about a busy host than about the kernel.
+ * candidate is booted. Only boots that ended by themselves for a kernel reason (completed or
+ * panicked) are kept: a timeout may say more about a busy host than about the kernel, and an
+ * infrastructure outcome says nothing about it.
+ *
+ * An entry is a directory named by its key holding the serial logs and `entry.json`: the key,
+ * the observation, and a checksum over the key, the observation and the logs. The cache
+ * directory is restored from elsewhere in CI, so every entry is checked (schema, key, checksum)
+ * each time it is read; a bad one is discarded, said, and replaced by the new boot.
  */
 /**
  * A command line for a cache key: each file it names (`files`: path → content digest) becomes
@@ -91021,44 +91590,129 @@ async function namedFiles(args, workDir) {
     }
     return found;
 }
+/** Outcomes a boot reaches by the kernel's doing alone, so that the next boot would too. */
+const KERNEL_ENDINGS = ['completed', 'panic'];
+const cacheable = (outcome) => KERNEL_ENDINGS.includes(outcome) && !isInfrastructureOutcome(outcome);
+const ENTRY_SCHEMA = 'diverge.observation-cache/v1';
+/** What an entry must hold for diverge to judge it: a hand-made or truncated one fails here. */
+const checkEntry = ajv.compile({
+    type: 'object',
+    required: ['schema', 'key', 'checksum', 'observation'],
+    properties: {
+        schema: { const: ENTRY_SCHEMA },
+        key: { type: 'string' },
+        checksum: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+        observation: {
+            type: 'object',
+            required: ['kernel', 'attempt', 'boot', 'tests', 'complete', 'problems'],
+            properties: {
+                kernel: { type: 'string' },
+                attempt: { type: 'integer', minimum: 1 },
+                complete: { type: 'boolean' },
+                problems: { type: 'array', items: { type: 'string' } },
+                boot: {
+                    type: 'object',
+                    required: ['outcome', 'stage', 'durationMs', 'log', 'splats', 'logTruncated'],
+                    properties: {
+                        outcome: { enum: KERNEL_ENDINGS },
+                        stage: { type: 'string' },
+                        durationMs: { type: 'number', minimum: 0 },
+                        log: { type: 'string' },
+                        resultsLog: { type: 'string' },
+                        splats: { type: 'array' },
+                        logTruncated: { type: 'boolean' },
+                    },
+                },
+                tests: {
+                    type: 'array',
+                    items: {
+                        type: 'object',
+                        required: ['id', 'status'],
+                        properties: { id: { type: 'string' }, status: { type: 'string' } },
+                    },
+                },
+            },
+        },
+    },
+});
 class ObservationCache {
     dir;
     buildId;
+    say;
     /** `buildId` (the run context's) keys every entry: another build may parse a boot otherwise. */
-    constructor(dir, buildId) {
+    constructor(dir, buildId, 
+    /** Where discarded entries and cache writes that failed are said. */
+    say = () => undefined) {
         this.dir = dir;
         this.buildId = buildId;
+        this.say = say;
     }
-    entryDir(identity, attempt) {
-        const key = sha256(JSON.stringify({ build: this.buildId, ...identity, attempt }));
-        return path$1.join(this.dir, key.slice('sha256:'.length));
+    keyOf(identity, attempt) {
+        return sha256(JSON.stringify({ build: this.buildId, ...identity, attempt })).slice('sha256:'.length);
+    }
+    /** Binds the observation and its logs to the key: an entry moved to another key fails. */
+    static async checksum(key, observation, dir) {
+        const logs = [await sha256File(path$1.join(dir, 'console.log'))];
+        if (observation.boot.resultsLog)
+            logs.push(await sha256File(path$1.join(dir, 'results.log')));
+        return sha256(JSON.stringify([key, observation, logs]));
+    }
+    async read(dir, key) {
+        let text;
+        try {
+            text = await readFile(path$1.join(dir, 'entry.json'), 'utf8');
+        }
+        catch {
+            return undefined; // no entry: a plain miss
+        }
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch {
+            return { bad: 'is not JSON' };
+        }
+        if (!checkEntry(value)) {
+            const first = checkEntry.errors?.[0];
+            return {
+                bad: `does not hold an observation (${first?.instancePath || '/'} ${first?.message ?? ''})`,
+            };
+        }
+        if (value.key !== key)
+            return { bad: 'is stored under another key (moved or copied)' };
+        const checksum = await ObservationCache.checksum(key, value.observation, dir).catch(() => undefined);
+        if (checksum === undefined)
+            return { bad: 'lacks its serial log' };
+        if (checksum !== value.checksum)
+            return { bad: 'was changed after it was written (checksum)' };
+        return { observation: value.observation };
     }
     /**
      * The observation stored for this boot, renamed to `kernel` and with its serial logs copied
-     * into `logDir` (a report points at its own logs, never into the cache).
+     * into `logDir` (a report points at its own logs, never into the cache). A bad entry is
+     * removed and said, and the boot runs again.
      */
     async load(identity, kernel, attempt, logDir, 
     /** The test of a per-test boot, which names its logs. */
     test) {
-        const dir = this.entryDir(identity, attempt);
-        let stored;
-        try {
-            stored = JSON.parse(await readFile(path$1.join(dir, 'observation.json'), 'utf8'));
-        }
-        catch {
+        const key = this.keyOf(identity, attempt);
+        const dir = path$1.join(this.dir, key);
+        const found = await this.read(dir, key);
+        const label = `${kernel}${test !== undefined ? `[${test}]` : ''}#${attempt}`;
+        if (found && 'bad' in found) {
+            this.say(`observation cache: the entry for ${label} (${dir}) ${found.bad}: discarded, booting ${kernel} again`);
+            await rm(dir, { recursive: true, force: true }).catch(() => undefined);
             return undefined;
         }
+        if (!found)
+            return undefined;
+        const stored = found.observation;
         await mkdir(logDir, { recursive: true });
         const base = bootName(kernel, attempt, test);
         const log = path$1.join(logDir, `${base}.log`);
-        try {
-            await copyFile(path$1.join(dir, 'console.log'), log);
-            if (stored.boot.resultsLog)
-                await copyFile(path$1.join(dir, 'results.log'), path$1.join(logDir, `${base}.results.log`));
-        }
-        catch {
-            return undefined; // an incomplete entry is a miss
-        }
+        await copyFile(path$1.join(dir, 'console.log'), log);
+        if (stored.boot.resultsLog)
+            await copyFile(path$1.join(dir, 'results.log'), path$1.join(logDir, `${base}.results.log`));
         return {
             ...stored,
             kernel,
@@ -91071,19 +91725,37 @@ class ObservationCache {
             },
         };
     }
+    /**
+     * Stores a boot that ended for a kernel reason. A cache that cannot be written (full,
+     * read-only) costs a boot next time, not this run: it is said, not fatal.
+     */
     async save(identity, observation) {
-        if (observation.boot.outcome !== 'completed' && observation.boot.outcome !== 'panic')
+        if (!cacheable(observation.boot.outcome))
             return;
-        const dir = this.entryDir(identity, observation.attempt);
+        const key = this.keyOf(identity, observation.attempt);
+        const dir = path$1.join(this.dir, key);
         const partial = `${dir}.${process.pid}.partial`;
-        await mkdir(partial, { recursive: true });
-        await copyFile(observation.boot.log, path$1.join(partial, 'console.log'));
-        if (observation.boot.resultsLog)
-            await copyFile(observation.boot.resultsLog, path$1.join(partial, 'results.log'));
-        await writeFile(path$1.join(partial, 'observation.json'), JSON.stringify(observation));
-        // Atomic: a concurrent run sees a whole entry or none. Losing the race to another run that
-        // stored the same boot is fine.
-        await rename(partial, dir).catch(() => rm(partial, { recursive: true, force: true }));
+        try {
+            await makeDir(partial);
+            await copyFile(observation.boot.log, path$1.join(partial, 'console.log'));
+            if (observation.boot.resultsLog)
+                await copyFile(observation.boot.resultsLog, path$1.join(partial, 'results.log'));
+            const checksum = await ObservationCache.checksum(key, observation, partial);
+            const entry = { schema: ENTRY_SCHEMA, key, checksum, observation };
+            await writeFile(path$1.join(partial, 'entry.json'), JSON.stringify(entry));
+            // A bad entry was removed on load; one left by a concurrent run is replaced (both hold the
+            // same boot). The rename is atomic: a reader sees a whole entry or none.
+            await rm(dir, { recursive: true, force: true });
+            await rename(partial, dir);
+        }
+        catch (error) {
+            await rm(partial, { recursive: true, force: true }).catch(() => undefined);
+            if (isStorageRefusal(error))
+                this.say(`observation cache: cannot store a boot in ${this.dir}: ${storageReason(error)}`);
+            // ENOTEMPTY: a concurrent run stored the same boot first.
+            else if (error.code !== 'ENOTEMPTY')
+                throw error;
+        }
     }
 }
 
@@ -91690,8 +92362,19 @@ function writeCpio(entries) {
     return Buffer.concat(parts);
 }
 
+/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
+class HarnessError extends Error {
+}
+
+/**
+ * Most bytes of files an initramfs may hold, a harness directory's or an image's: the kernel
+ * unpacks it into guest RAM, and diverge packs it in memory.
+ */
+const MAX_INITRAMFS_BYTES = 512 * 1024 * 1024;
+const MIB = 1024 * 1024;
 async function scanTree(root) {
     const entries = [];
+    let total = 0;
     const walk = async (dir, rel) => {
         for (const name of (await readdir(dir)).sort()) {
             const full = path$1.join(dir, name);
@@ -91706,15 +92389,31 @@ async function scanTree(root) {
                 entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
             }
             else if (stat.isFile()) {
+                // Sizes are checked before anything is read: a sparse file costs nothing until read.
+                total += stat.size;
+                if (total > MAX_INITRAMFS_BYTES)
+                    throw new HarnessError(`harness.dir: ${full} (${(stat.size / MIB).toFixed(1)} MiB) takes the harness over ${MAX_INITRAMFS_BYTES / MIB} MiB, the most an initramfs may hold; leave big files out of ${root}`);
                 entries.push({ kind: 'file', ...base });
             }
             else {
-                throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
+                // A FIFO would block the packing; a device node means nothing in another machine.
+                throw new HarnessError(`harness.dir: ${full} is a ${specialKind(stat)}; only directories, files and symlinks go into an initramfs`);
             }
         }
     };
     await walk(root, '');
     return entries;
+}
+function specialKind(stat) {
+    if (stat.isFIFO())
+        return 'FIFO';
+    if (stat.isCharacterDevice())
+        return 'character device';
+    if (stat.isBlockDevice())
+        return 'block device';
+    if (stat.isSocket())
+        return 'socket';
+    return 'special file';
 }
 /**
  * The entries with `/dev/console` as the character device the kernel opens for init's stdio
@@ -91768,28 +92467,31 @@ async function initramfsFromDir(root, cache) {
         .update(JSON.stringify(tree.map(({ full: _full, ...rest }) => rest)))
         .digest('hex');
     const cached = path$1.join(cache.dir, `${key}.cpio.gz`);
-    try {
-        const bytes = await readFile(cached);
-        return { bytes, digest: sha256(bytes) };
+    // An entry ends with a seal binding the archive to its key: a cut, corrupted or swapped entry
+    // (the cache is restored from elsewhere in CI) is packed again, never booted.
+    const seal = (bytes) => createHash('sha256').update(key).update(bytes).digest();
+    const entry = await readFile(cached).catch(() => undefined);
+    if (entry && entry.length > SEAL_BYTES) {
+        const bytes = entry.subarray(0, entry.length - SEAL_BYTES);
+        if (seal(bytes).equals(entry.subarray(entry.length - SEAL_BYTES)))
+            return { bytes, digest: sha256(bytes) };
     }
-    catch {
-        const built = await pack(tree);
-        await writeAtomically(cached, built.bytes); // a concurrent run never reads half an archive
-        return built;
-    }
+    const built = await pack(tree);
+    // Atomic, so a concurrent run never reads half an archive; a cache that cannot take it costs
+    // the next run a packing, nothing more.
+    await writeAtomically(cached, Buffer.concat([built.bytes, seal(built.bytes)])).catch((error) => {
+        if (!isStorageRefusal(error))
+            throw error;
+    });
+    return built;
 }
-
-/** A harness that cannot be prepared as configured: a missing file, an unusable image. */
-class HarnessError extends Error {
-}
+const SEAL_BYTES = 32;
 
 /**
  * A harness written as a Dockerfile (or given as an image): the image's file system becomes an
  * initramfs whose `/init` mounts what a test program expects, runs the image's command with the
  * results going to the results channel, and powers the machine off.
  */
-/** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
-const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
 const INIT_VERSION = 2;
 const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -91854,8 +92556,8 @@ async function readRootfs(archive, image) {
             body.on('data', (data) => {
                 const chunk = data;
                 total += chunk.length;
-                if (total > MAX_ROOTFS_BYTES) {
-                    extract.destroy(new HarnessError(`harness.image: the file system of ${image} is over ${MAX_ROOTFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`));
+                if (total > MAX_INITRAMFS_BYTES) {
+                    extract.destroy(new HarnessError(`harness.image: the file system of ${image} is over ${MAX_INITRAMFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`));
                     return;
                 }
                 chunks.push(chunk);
@@ -92699,11 +93401,13 @@ async function prepareBoots(context, settings, kernels, options) {
     const configDir = path$1.dirname(settings.configPath);
     const profile = machineProfile(machine.arch, machine.profile);
     const binary = await findQemu(profile, context.searchPath);
-    const [accel, qemu, payload] = await Promise.all([
+    const [launcher, accel, qemu, payload] = await Promise.all([
+        tiedLauncher(context.searchPath),
         chooseAccel(machine.accel, profile, {
             cacheFile: context.cache.kvmProbe,
             buildId: context.buildId,
             searchPath: context.searchPath,
+            tempDir: context.tempDir,
         }),
         qemuVersion(binary),
         prepareHarness(harness, path$1.join(options.outDir, 'harness'), {
@@ -92732,10 +93436,13 @@ async function prepareBoots(context, settings, kernels, options) {
         timeouts: harness.timeouts,
         serialCapBytes: harness.serialCapBytes,
         harnessProgress: harnessProgress(harness.results),
+        launcher,
         processes: context.processes,
         logDir: path$1.join(options.outDir, 'logs'),
     };
-    const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+    const jobs = options.jobs
+        ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)
+        : defaultParallelism(machine.memoryMiB, machine.cpus);
     // What a reference boot depends on besides its kernel and its command line (whose files count
     // by content): a change to any of it is a cache miss.
     const shared = {
@@ -92778,8 +93485,13 @@ async function prepareBoots(context, settings, kernels, options) {
             const observation = cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
             if (identity && !cached)
                 await options.cached?.cache.save(identity, observation);
-            const file = path$1.join(observationsDir, `${name}.json`);
-            await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);
+            // On a full disk the run goes on: the observation is in memory, and the report matters more.
+            await writeOutput(path$1.join(observationsDir, `${name}.json`), `${JSON.stringify(observation, null, 2)}\n`, 'the observation').catch((error) => {
+                if (!(error instanceof StorageError))
+                    throw error;
+                context.unwritten.push(error.message);
+                options.progress(`${error.message}; going on`);
+            });
             if (cached) {
                 options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
                 return observation;
@@ -93567,6 +94279,26 @@ function classify(candidate, references, compareOutput) {
         if (!candidate.some(isObserved))
             return undefined;
         const died = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'));
+        // A reference whose QEMU failed (killed, refused) says nothing of the test: no verdict on
+        // the candidate can rest on its silence.
+        const failed = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'infra'));
+        if (failed.length > 0 && died.length === 0) {
+            const why = failed
+                .map(([name, runs]) => {
+                const run = runs.find((r) => r.kind === 'infra');
+                const message = run && run.kind === 'infra' ? run.boot.message : undefined;
+                return `${name}${message ? ` (${message})` : ''}`;
+            })
+                .join('; ');
+            return {
+                ...base,
+                class: 'ambiguous',
+                blame: 'infrastructure',
+                confidence: 0,
+                agreeing: [],
+                reason: `no reference finished this test: the host failed the boot of ${why}; the candidate ${describeRuns(candidate)}`,
+            };
+        }
         if (died.length > 0) {
             return {
                 ...base,
@@ -94062,15 +94794,6 @@ function toVerdict(result, observed, input, matched, id) {
     verdict.failing = verdict.blame === 'kernel' && input.failOn.includes(verdict.class);
     return verdict;
 }
-
-/**
- * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
- * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
- * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
- * disk full while capturing). Neither is judged as a kernel divergence nor cached.
- */
-/** Whether a boot ended for a reason of the host's, not the kernel's. */
-const isInfrastructureOutcome = (outcome) => outcome === 'qemu-error' || outcome === 'infrastructure';
 
 const REPORT_SCHEMA = 'diverge.report/v1';
 
@@ -95045,6 +95768,101 @@ function renderHtml(report, logs = new Map()) {
     });
 }
 
+/**
+ * Reading back `boots.json`, the boots a run saved for `diverge compare`. The file may have been
+ * edited, cut or replaced: it is checked field by field before anything is judged from it.
+ */
+/** A saved run that cannot be judged: the message names the file and the field. */
+class SavedRunError extends Error {
+}
+/** Largest boots.json diverge reads: V8 cannot hold a string of much more than 512 MiB. */
+const MAX_SAVED_RUN_BYTES = 500 * 1024 * 1024;
+const kernel = looseObject({
+    name: string$1(),
+    source: record(string$1(), unknown()),
+    digest: string$1(),
+    broken: string$1().optional(),
+});
+const boot = looseObject({
+    kernel: string$1(),
+    attempt: number().int(),
+    test: string$1().optional(),
+    outcome: _enum(BOOT_OUTCOMES),
+    stage: _enum(BOOT_STAGES),
+    durationMs: number(),
+    accel: _enum(['kvm', 'tcg']),
+    log: string$1(),
+    resultsLog: string$1().optional(),
+    splats: array(looseObject({
+        kind: string$1(),
+        message: string$1(),
+        fingerprint: string$1(),
+        line: number(),
+    })),
+    exitStatus: number().nullable(),
+    message: string$1().optional(),
+    logTruncated: boolean(),
+    command: array(string$1()),
+    cached: boolean().optional(),
+});
+const savedRun = looseObject({
+    host: looseObject({
+        qemu: string$1(),
+        accel: _enum(['kvm', 'tcg']),
+        accelReason: string$1(),
+        cpus: number(),
+        jobs: number(),
+    }),
+    harness: looseObject({ digest: string$1(), format: string$1(), channel: string$1() }),
+    observations: array(looseObject({
+        kernel: string$1(),
+        attempt: number().int(),
+        test: string$1().optional(),
+        boot,
+        tests: array(looseObject({
+            id: string$1(),
+            status: _enum(['pass', 'fail', 'skip', 'error', 'missing']),
+            output: array(string$1()),
+            directive: string$1().optional(),
+        })),
+        complete: boolean(),
+        problems: array(string$1()),
+    })),
+    roles: object({ candidate: kernel, references: array(kernel) }).optional(),
+    startedAt: string$1().optional(),
+});
+const field = (at) => at.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('') || '.';
+/** The run saved in `file`, checked; `fromDir` is named in the message when there is none. */
+async function readSavedRun(file, fromDir) {
+    let text;
+    try {
+        const { size } = await stat(file);
+        if (size > MAX_SAVED_RUN_BYTES)
+            throw new SavedRunError(`${file}: ${size} bytes, more than the ${MAX_SAVED_RUN_BYTES} bytes diverge reads`);
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof SavedRunError)
+            throw error;
+        throw new SavedRunError(`${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new SavedRunError(`${file}: not JSON: ${error.message}`);
+    }
+    const result = savedRun.safeParse(value);
+    if (!result.success) {
+        const problems = result.error.issues
+            .slice(0, 10)
+            .map((issue) => `${file}: ${field(issue.path)}: ${issue.message}`);
+        throw new SavedRunError(`${problems.join('\n')}\n(not a run saved by diverge run or diverge boot)`);
+    }
+    return result.data;
+}
+
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
 const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
 function judgeRun(settings, roles, observations, expectations, options) {
@@ -95060,9 +95878,19 @@ function judgeRun(settings, roles, observations, expectations, options) {
     });
 }
 const diverged = (judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
-/** Kernels as reports show them: name, source and digest (computed when not known yet). */
+/**
+ * Kernels as reports show them: name, source and the digest of the file that will boot. A
+ * digest known from fetching must still hold: the file booted is the one the report names.
+ */
 async function describeKernels(kernels) {
-    const digests = await Promise.all(kernels.map((k) => k.digest ?? sha256File(k.path).catch(() => UNKNOWN_DIGEST)));
+    const digests = await Promise.all(kernels.map(async (k) => {
+        const actual = await sha256File(k.path).catch(() => undefined);
+        if (actual === undefined)
+            return k.digest ?? UNKNOWN_DIGEST;
+        if (k.digest !== undefined && actual !== k.digest)
+            throw new Error(`kernel "${k.name}": ${k.path} changed after it was fetched (${k.digest}, now ${actual}); run again`);
+        return actual;
+    }));
     return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] }));
 }
 /**
@@ -95100,7 +95928,9 @@ async function runDifferential(context, settings, kernels, options) {
     const booter = await prepareBoots(context, settings, all, {
         outDir: options.outDir,
         progress: options.progress,
-        ...(options.observationCache !== false ? { cached: referenceCache(context, references) } : {}),
+        ...(options.observationCache !== false
+            ? { cached: referenceCache(context, references, options.progress) }
+            : {}),
         ...(options.docker ? { docker: options.docker } : {}),
         ...(options.jobs ? { jobs: options.jobs } : {}),
     });
@@ -95120,25 +95950,26 @@ async function runDifferential(context, settings, kernels, options) {
     return finishRun(settings, saved, expectations, { ...options, today }, durationMs);
 }
 /** The observation cache for the references (the candidate is always booted). */
-function referenceCache(context, references) {
+function referenceCache(context, references, say) {
     const digests = new Map(references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]));
-    return { cache: new ObservationCache(context.cache.observations, context.buildId), digests };
+    const cache = new ObservationCache(context.cache.observations, context.buildId, say);
+    return { cache, digests };
 }
 /** Saves a run's boots (for `diverge compare`), judges them and writes its report. */
 async function finishRun(settings, saved, expectations, options, durationMs) {
-    await writeFile(path$1.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`);
-    return reportRun(settings, saved, expectations, options, durationMs);
+    // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
+    const report = await reportRun(settings, saved, expectations, options, durationMs);
+    await writeOutput(path$1.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');
+    return report;
 }
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
 async function compareSaved(context, settings, fromDir, options) {
     const file = path$1.join(fromDir, 'boots.json');
-    const saved = JSON.parse(await readFile(file, 'utf8').catch(() => {
-        throw new Error(`${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`);
-    }));
+    const saved = await readSavedRun(file, fromDir);
     const names = [...new Set(saved.observations.map((o) => o.kernel))];
     const candidateName = options.candidate ?? saved.roles?.candidate.name ?? CANDIDATE;
     if (!names.includes(candidateName))
-        throw new Error(`${file}: no kernel named "${candidateName}" (kernels: ${names.join(', ')}); pass --candidate NAME`);
+        throw new SavedRunError(`${file}: no kernel named "${candidateName}" (kernels: ${names.join(', ')}); pass --candidate NAME`);
     const unknown = (name) => ({
         name,
         source: { saved: fromDir },
@@ -95179,12 +96010,15 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
     await writeReport(report, options.outDir);
     return report;
 }
-/** Writes report.json (checked against the schema first), report.md and report.html. */
+/**
+ * Writes report.json (checked against the schema first), report.md and report.html, in that
+ * order: on a full disk what fits is the most useful part, and each file is whole or absent.
+ */
 async function writeReport(report, outDir) {
     validateReport(report, path$1.join(outDir, 'report.json'));
-    await writeFile(path$1.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(path$1.join(outDir, 'report.md'), renderMarkdown(report, { reportUrl: 'report.html' }));
-    await writeFile(path$1.join(outDir, 'report.html'), renderHtml(report, await readBootLogs(report, outDir)));
+    await writeOutput(path$1.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, 'the report');
+    await writeOutput(path$1.join(outDir, 'report.md'), renderMarkdown(report, { reportUrl: 'report.html' }), 'the report');
+    await writeOutput(path$1.join(outDir, 'report.html'), renderHtml(report, await readBootLogs(report, outDir)), 'the report');
 }
 
 /**
@@ -95242,6 +96076,7 @@ async function runBisect(context, settings, options) {
         outDir,
         progress,
         cache: context.cache,
+        waits: context.waits,
         ...(options.github ? { github: options.github } : {}),
         ...(options.run ? { run: options.run } : {}),
     });
@@ -95275,7 +96110,7 @@ async function runBisect(context, settings, options) {
         progress,
         jobs: bootJobs,
         cached: {
-            cache: new ObservationCache(context.cache.observations, context.buildId),
+            cache: new ObservationCache(context.cache.observations, context.buildId, progress),
             digests: new Map(references.flatMap((r) => (r.digest ? [[r.name, r.digest]] : []))),
         },
     });
@@ -95434,52 +96269,4 @@ async function runBisect(context, settings, options) {
     }
 }
 
-function cacheDirs(root) {
-    return {
-        root,
-        kernels: path$1.join(root, 'kernels'),
-        sources: path$1.join(root, 'sources'),
-        observations: path$1.join(root, 'observations'),
-        contexts: path$1.join(root, 'contexts'),
-        initramfs: path$1.join(root, 'initramfs'),
-        kvmProbe: path$1.join(root, 'kvm-probe.json'),
-    };
-}
-/** ~/.cache/diverge, or under XDG_CACHE_HOME. */
-function cacheDir(env) {
-    return path$1.join(env.XDG_CACHE_HOME || path$1.join(homedir(), '.cache'), 'diverge');
-}
-function processRegistry() {
-    const live = new Set();
-    return {
-        add: (child) => void live.add(child),
-        delete: (child) => void live.delete(child),
-        killAll: () => {
-            for (const child of live)
-                child.kill('SIGKILL');
-            const n = live.size;
-            live.clear();
-            return n;
-        },
-    };
-}
-const systemClock = {
-    now: () => Date.now(),
-    today: () => new Date().toISOString().slice(0, 10),
-};
-/** The context of a process: read from its environment, once. */
-function createRunContext(env = process.env) {
-    return {
-        cache: cacheDirs(cacheDir(env)),
-        processes: processRegistry(),
-        clock: systemClock,
-        // From source (ts-jest) this is `0.1.0+source` whatever the code: harmless, as tests give
-        // every run fresh cache directories and so never meet entries of an older build.
-        buildId: BUILD_ID,
-        searchPath: (env.PATH ?? '').split(path$1.delimiter).filter(Boolean),
-        tempDir: env.RUNNER_TEMP || tmpdir(),
-        dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
-    };
-}
-
-export { githubFromEnvironment as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, resolveReferences as J, KernelFileError as K, describeKernels as L, MAX_KERNEL_BYTES as M, defaultParallelism as N, prepareBoots as O, referenceCache as P, loadExpectations as Q, limiter as R, maxPoints as S, checkKernelFile as T, CANDIDATE as U, sha256File as V, scanContext as W, BuildError as X, observeForVerdict as Y, finishRun as Z, bootKernels as _, requireInherits as a, gradescopeResults as a0, compareSaved as a1, readBootLogs as a2, renderHtml as a3, updateExpectations as a4, resultText as a5, defaultSettings as a6, ConfigError as a7, HarnessError as a8, ReferenceFetchError as a9, BisectInputError as aa, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, publishedArtifactName as o, probeKvm as p, createRunContext as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
+export { makeDir as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, defaultParallelism as J, KernelFileError as K, resolveReferences as L, MAX_KERNEL_BYTES as M, describeKernels as N, prepareBoots as O, referenceCache as P, loadExpectations as Q, limiter as R, prepareStaffLayers as S, maxPoints as T, checkKernelFile as U, CANDIDATE as V, sha256File as W, scanContext as X, BuildError as Y, observeForVerdict as Z, finishRun as _, requireInherits as a, storageFailure as a0, isStorageRefusal as a1, StorageError as a2, storageReason as a3, bootKernels as a4, writeOutput as a5, githubFromEnvironment as a6, gradescopeResults as a7, compareSaved as a8, readBootLogs as a9, renderHtml as aa, updateExpectations as ab, resultText as ac, refusalMessage as ad, defaultSettings as ae, NotRegularFileError as af, ConfigError as ag, HarnessError as ah, ReferenceFetchError as ai, BisectInputError as aj, SavedRunError as ak, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };

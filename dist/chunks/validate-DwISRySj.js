@@ -8,14 +8,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { a as getDefaultExportFromCjs } from './client-DaDG1SbC.js';
+import { a as getDefaultExportFromCjs } from './proxy-BeGWjdNj.js';
 import fs__default from 'fs';
 import require$$0 from 'zlib';
 import require$$1__default from 'util';
 import require$$0__default from 'stream';
 import require$$2__default from 'events';
 import { createHash } from 'node:crypto';
-import { setTimeout } from 'node:timers/promises';
+import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 
 /**
  * The divergence classes: one row per class, and everything else derives from this table (the
@@ -1795,8 +1795,9 @@ async function extractZip(file, dir, limits = DEFAULT_ZIP_LIMITS) {
 }
 
 /**
- * Downloads to a file with a size cap, retrying what may pass (5xx, resets, timeouts) with
- * backoff and failing at once on what will not (4xx). Used for storage URLs GitHub redirects to
+ * Downloads to a file with a size cap and an idle timeout, retrying what may pass (5xx, 429,
+ * resets, stalls, short bodies) with backoff and failing at once on what will not (4xx, a body
+ * over the cap, a redirect loop or a redirect out of http(s)). Used for storage URLs GitHub redirects to
  * and for `url:` references; no credentials are ever sent.
  */
 class DownloadError extends Error {
@@ -1808,49 +1809,104 @@ class DownloadError extends Error {
         this.transient = transient;
     }
 }
+/** A server that sends nothing for this long is given up, by default (DIVERGE_DOWNLOAD_IDLE_TIMEOUT). */
+const DOWNLOAD_IDLE_MS = 60_000;
+/** Redirects followed for one download: more is a loop, or as good as one. */
+const MAX_REDIRECTS = 10;
 /** Shows a URL without its query: pre-signed storage URLs carry their signature there. */
 const redact = (url) => url.replace(/\?.*$/, '?…');
+const cause = (error) => {
+    const inner = error.cause;
+    if (!inner)
+        return error.message;
+    return [inner.code, inner.message].filter(Boolean).join(': ');
+};
+/**
+ * A watchdog that aborts when nothing happened for `idleMs`; `poke` says something did.
+ * `stalled` is the error the abort stands for.
+ */
+function idleWatch(idleMs, stalled) {
+    const controller = new AbortController();
+    let timer;
+    const poke = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(stalled()), idleMs);
+    };
+    poke();
+    return { signal: controller.signal, poke, stop: () => clearTimeout(timer) };
+}
+/**
+ * The response at the end of `url`'s redirects. Redirects are followed here, not by fetch, so
+ * that a loop or a redirect out of http(s) (`file:`) is a clear, final error, not a retry.
+ */
+async function follow(url, signal) {
+    let at = url;
+    for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
+        let response;
+        try {
+            response = await fetch(at, { redirect: 'manual', signal });
+        }
+        catch (error) {
+            if (signal.aborted && signal.reason instanceof DownloadError)
+                throw signal.reason;
+            throw new DownloadError(`${redact(url)}: ${cause(error)}`, true);
+        }
+        const location = response.headers.get('location');
+        if (response.status < 300 || response.status >= 400 || !location)
+            return response;
+        await response.body?.cancel();
+        const next = new URL(location, at);
+        if (next.protocol !== 'https:' && next.protocol !== 'http:')
+            throw new DownloadError(`${redact(url)}: redirected to ${redact(next.href)}; diverge follows redirects to http and https only`, false);
+        at = next.href;
+    }
+    throw new DownloadError(`${redact(url)}: more than ${MAX_REDIRECTS} redirects (a redirect loop?)`, false);
+}
 async function attempt(url, file, options) {
-    let response;
-    try {
-        response = await fetch(url, {
-            redirect: 'follow',
-            signal: AbortSignal.timeout(options.timeoutMs ?? 300_000),
-        });
-    }
-    catch (error) {
-        const cause = error.cause?.code;
-        throw new DownloadError(`${redact(url)}: ${cause ?? error.message}`, true);
-    }
-    if (!response.ok || !response.body) {
-        throw new DownloadError(`${redact(url)}: HTTP ${response.status} ${response.statusText}`, response.status >= 500 || response.status === 429);
-    }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > options.maxBytes)
-        throw new DownloadError(`${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} bytes diverge accepts`, false);
-    const hash = createHash('sha256');
+    const idleMs = options.idleMs ?? DOWNLOAD_IDLE_MS;
     let bytes = 0;
-    const meter = new Transform({
-        transform(chunk, _encoding, done) {
-            bytes += chunk.length;
-            hash.update(chunk);
-            if (bytes > options.maxBytes)
-                done(new DownloadError(`${redact(url)}: more than the ${options.maxBytes} bytes diverge accepts`, false));
-            else
-                done(null, chunk);
-        },
-    });
-    await mkdir(path.dirname(file), { recursive: true });
+    const watch = idleWatch(idleMs, () => new DownloadError(`${redact(url)}: the server sent nothing for ${idleMs / 1000} s ${bytes ? `after ${bytes} bytes` : 'before answering'} (DIVERGE_DOWNLOAD_IDLE_TIMEOUT)`, true));
     try {
-        await pipeline(Readable.fromWeb(response.body), meter, createWriteStream(file));
+        const response = await follow(url, watch.signal);
+        if (!response.ok || !response.body) {
+            throw new DownloadError(`${redact(url)}: HTTP ${response.status} ${response.statusText}`, response.status >= 500 || response.status === 429);
+        }
+        const declared = Number(response.headers.get('content-length') ?? NaN);
+        if (declared > options.maxBytes) {
+            await response.body.cancel();
+            throw new DownloadError(`${redact(url)}: ${declared} bytes, more than the ${options.maxBytes} bytes diverge accepts`, false);
+        }
+        const hash = createHash('sha256');
+        const meter = new Transform({
+            transform(chunk, _encoding, done) {
+                watch.poke();
+                bytes += chunk.length;
+                hash.update(chunk);
+                if (bytes > options.maxBytes)
+                    done(new DownloadError(`${redact(url)}: more than the ${options.maxBytes} bytes diverge accepts`, false));
+                else
+                    done(null, chunk);
+            },
+        });
+        await mkdir(path.dirname(file), { recursive: true });
+        try {
+            await pipeline(Readable.fromWeb(response.body), meter, createWriteStream(file), { signal: watch.signal });
+            if (Number.isFinite(declared) && bytes !== declared)
+                throw new DownloadError(`${redact(url)}: the body ended after ${bytes} of the ${declared} bytes its Content-Length promised`, true);
+        }
+        catch (error) {
+            await rm(file, { force: true });
+            if (error instanceof DownloadError)
+                throw error;
+            if (watch.signal.reason instanceof DownloadError)
+                throw watch.signal.reason;
+            throw new DownloadError(`${redact(url)}: the connection was lost after ${bytes} bytes${Number.isFinite(declared) ? ` of ${declared}` : ''} (${cause(error)})`, true);
+        }
+        return { bytes, digest: `sha256:${hash.digest('hex')}` };
     }
-    catch (error) {
-        await rm(file, { force: true });
-        if (error instanceof DownloadError)
-            throw error;
-        throw new DownloadError(`${redact(url)}: ${error.message}`, true);
+    finally {
+        watch.stop();
     }
-    return { bytes, digest: `sha256:${hash.digest('hex')}` };
 }
 async function download(url, file, options) {
     const retries = options.retries ?? 3;
@@ -1859,11 +1915,13 @@ async function download(url, file, options) {
             return await attempt(url, file, options);
         }
         catch (error) {
-            if (!(error instanceof DownloadError) || !error.transient || attemptNo >= retries)
+            if (!(error instanceof DownloadError) || !error.transient)
                 throw error;
+            if (attemptNo >= retries)
+                throw new DownloadError(`${error.message}, also after ${retries} retries`, true);
             const waitMs = (attemptNo + 1) ** 2 * (options.retryBaseMs ?? 1000);
             options.log?.(`${error.message}; retrying in ${waitMs} ms`);
-            await setTimeout(waitMs);
+            await setTimeout$1(waitMs);
         }
     }
 }

@@ -3,6 +3,10 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import { tmpdir, homedir } from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+
 var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
 
 function getDefaultExportFromCjs (x) {
@@ -6295,7 +6299,7 @@ const TOOL_VERSION = '0.1.0';
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'908b1799c2d32c16' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'2a1521cda2cf03f6' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6309,11 +6313,16 @@ const EXTRACT_FILE_CAP_BYTES = 2 * 1024 * 1024 * 1024;
  */
 const GitHubClient = Octokit.plugin(retry, throttling);
 const DEFAULT_API_URL = 'https://api.github.com';
+/** A rate limit that resets later than this (seconds) is not waited for: the request fails. */
+const MAX_RATE_LIMIT_WAIT_S = 300;
 function createGitHub(options) {
     const rateLimitRetries = options.rateLimitRetries ?? 2;
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-        const again = retryCount < rateLimitRetries;
-        options.log(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
+        const again = retryCount < rateLimitRetries && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+        const why = retryAfter > MAX_RATE_LIMIT_WAIT_S
+            ? `giving up: it resets in ${retryAfter} s, more than the ${MAX_RATE_LIMIT_WAIT_S} s diverge waits`
+            : 'giving up';
+        options.log(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : why}`);
         return again;
     };
     return new GitHubClient({
@@ -6340,4 +6349,119 @@ function createGitHub(options) {
     });
 }
 
-export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, EXTRACT_FILE_CAP_BYTES as d, createGitHub as e, TOOL_NAME as f, getAugmentedNamespace as g, BUILD_ID as h, restEndpointMethods as i, paginateRest as p, requestLog as r };
+function waitsFrom(env) {
+    const seconds = (name, fallback) => {
+        const value = Number(env[name]);
+        return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+    };
+    return {
+        downloadIdleMs: seconds('DIVERGE_DOWNLOAD_IDLE_TIMEOUT', 60),
+        retryBaseMs: seconds('DIVERGE_RETRY_BASE', 1),
+        dockerMs: seconds('DIVERGE_DOCKER_TIMEOUT', 120),
+    };
+}
+function proxySettings(env) {
+    const settings = {};
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) {
+        const value = env[name.toLowerCase()] || env[name];
+        // `proxy:3128` means http://proxy:3128, as curl and the toolkit read it.
+        if (value)
+            settings[name] =
+                name === 'NO_PROXY' || /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+    }
+    return settings;
+}
+function cacheDirs(root) {
+    return {
+        root,
+        kernels: path.join(root, 'kernels'),
+        sources: path.join(root, 'sources'),
+        observations: path.join(root, 'observations'),
+        contexts: path.join(root, 'contexts'),
+        initramfs: path.join(root, 'initramfs'),
+        kvmProbe: path.join(root, 'kvm-probe.json'),
+    };
+}
+/** ~/.cache/diverge, or under XDG_CACHE_HOME. */
+function cacheDir(env) {
+    return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'diverge');
+}
+function processRegistry() {
+    const live = new Set();
+    return {
+        add: (child) => void live.add(child),
+        delete: (child) => void live.delete(child),
+        killAll: () => {
+            for (const child of live)
+                child.kill('SIGKILL');
+            const n = live.size;
+            live.clear();
+            return n;
+        },
+    };
+}
+const systemClock = {
+    now: () => Date.now(),
+    today: () => new Date().toISOString().slice(0, 10),
+};
+/** The context of a process: read from its environment, once. */
+function createRunContext(env = process.env) {
+    return {
+        cache: cacheDirs(cacheDir(env)),
+        processes: processRegistry(),
+        clock: systemClock,
+        // From source (ts-jest) this is `0.1.0+source` whatever the code: harmless, as tests give
+        // every run fresh cache directories and so never meet entries of an older build.
+        buildId: BUILD_ID,
+        searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
+        tempDir: env.RUNNER_TEMP || tmpdir(),
+        dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+        waits: waitsFrom(env),
+        unwritten: [],
+        proxy: proxySettings(env),
+    };
+}
+
+/**
+ * HTTP(S) proxies for every request of the process: Node's built-in proxy support, switched on
+ * at run time with the run context's settings, sends `fetch` (Octokit, downloads of `url:`,
+ * artifact and release references) and `http(s).request` through HTTPS_PROXY / HTTP_PROXY and
+ * past the NO_PROXY hosts. @actions/artifact and @actions/cache read the same variables through
+ * @actions/http-client. Called once by an entry point, before the first request.
+ */
+/** Says in the log which proxy is used, or why none can be. */
+function useProxy(settings, log) {
+    const proxy = settings.HTTPS_PROXY ?? settings.HTTP_PROXY;
+    if (!proxy)
+        return;
+    // Node 24.14 added it; on an older 24.x the requests would go out direct, so say so.
+    if (typeof http.setGlobalProxyFromEnv !== 'function') {
+        log.warning(`HTTPS_PROXY/HTTP_PROXY is set, but Node ${process.version} has no proxy support: requests go out direct (Node 24.14 or later uses the proxy)`);
+        return;
+    }
+    try {
+        http.setGlobalProxyFromEnv({ ...settings });
+    }
+    catch (error) {
+        log.warning(`HTTPS_PROXY/HTTP_PROXY ${redactCredentials(proxy)}: ${error.message} Requests go out direct.`);
+        return;
+    }
+    const noProxy = settings.NO_PROXY ? ` (not for ${settings.NO_PROXY})` : '';
+    log.info(`requests go through the proxy ${redactCredentials(proxy)}${noProxy}`);
+}
+/** A proxy URL may carry a user and password: never shown. */
+function redactCredentials(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.username || parsed.password) {
+            parsed.username = '…';
+            parsed.password = '';
+        }
+        return parsed.href.replace(/\/$/, '');
+    }
+    catch {
+        return '(unparsable proxy URL)';
+    }
+}
+
+export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, EXTRACT_FILE_CAP_BYTES as e, createGitHub as f, getAugmentedNamespace as g, TOOL_NAME as h, restEndpointMethods as i, paginateRest as j, proxySettings as p, requestLog as r, useProxy as u, waitsFrom as w };
