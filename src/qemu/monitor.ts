@@ -30,6 +30,8 @@ export interface MonitorSettings {
   /** The kernel ends QEMU through isa-debug-exit: an odd exit status is a normal end. */
   exitDevice: boolean;
   serialCapBytes: number;
+  /** `harness.max-tests`: results read per boot; the one past it ends the boot. */
+  maxTests: number;
 }
 
 export type MonitorEvent =
@@ -53,6 +55,8 @@ export interface QemuExit {
   stderr: string;
   /** Whether the console log reached its cap and dropped bytes. */
   consoleCut: boolean;
+  /** Why bytes the guest wrote may not all have arrived: then nothing of the boot is judged. */
+  lost?: string;
 }
 
 /** The boot as it stood when QEMU exited. */
@@ -78,6 +82,7 @@ export class BootMonitor {
   private consoleBytes = 0;
   private lineNumber = 0;
   private resultsComplete = false;
+  private tooManyTests = false;
   private panicStop: { at: number; message: string } | undefined;
   private stopRequest: { outcome: BootOutcome; message: string } | undefined;
   private end: BootEnd | undefined;
@@ -210,9 +215,19 @@ export class BootMonitor {
   }
 
   private resultLine(line: string): void {
+    if (this.tooManyTests) return;
+    const signal = this.progress(line);
+    if (signal === 'too-many') {
+      // Nothing past the cap is read: a hostile harness cannot fill memory or the report.
+      this.tooManyTests = true;
+      this.stop(
+        'completed',
+        `more than ${this.settings.maxTests} test results (harness.max-tests): diverge read the first ${this.settings.maxTests} and stopped the boot`,
+      );
+      return;
+    }
     this.resultLines.push(line);
     this.emit({ kind: 'result', line });
-    const signal = this.progress(line);
     if (signal !== 'none') this.reach('harness');
     if (signal === 'complete') this.resultsComplete = true;
   }
@@ -232,7 +247,7 @@ export class BootMonitor {
     this.emit({ kind: 'stop', outcome, message });
   }
 
-  private decide({ status, spawnError, stderr }: QemuExit): {
+  private decide({ status, spawnError, stderr, lost }: QemuExit): {
     outcome: BootOutcome;
     message?: string;
   } {
@@ -241,6 +256,7 @@ export class BootMonitor {
         outcome: 'qemu-error',
         message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
       };
+    if (lost) return { outcome: 'infrastructure', message: lost };
     const panic = this.splats.find((s) => s.kind === 'panic');
     if (panic) return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
     if (this.stopRequest) return this.stopRequest;

@@ -199,16 +199,23 @@ export async function prepareBoots(
     script: payload.script,
     timeouts: harness.timeouts,
     serialCapBytes: harness.serialCapBytes,
-    harnessProgress: harnessProgress(harness.results),
+    maxTests: harness.maxTests,
+    harnessProgress: harnessProgress(harness.results, harness.maxTests),
     processes: context.processes,
     logDir: path.join(options.outDir, 'logs'),
+    tempDir: context.tempDir,
   };
   const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
   // What a reference boot depends on besides its kernel and its command line (whose files count
   // by content): a change to any of it is a cache miss.
   const shared = {
     harnessDigest: payload.digest,
-    machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+    machine: {
+      qemu,
+      timeouts: harness.timeouts,
+      serialCapBytes: harness.serialCapBytes,
+      maxTests: harness.maxTests,
+    },
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
   const kernelDisks = new Map<string, Promise<string>>();
@@ -267,7 +274,11 @@ export async function prepareBoots(
           request.test,
         ));
       const observation =
-        cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
+        cached || observe(
+          await limit(() => bootKernel(bootPlan, request)),
+          harness.results,
+          harness.maxTests,
+        );
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
       const file = path.join(observationsDir, `${name}.json`);
       await writeFile(file, `${JSON.stringify(observation, null, 2)}\n`);

@@ -20,20 +20,24 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     script: [],
     timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
     serialCapBytes: 1024,
+    maxTests: 10_000,
     harnessProgress: () => () => 'none',
     processes: processRegistry(),
     logDir: '/tmp',
+    tempDir: '/tmp',
     ...overrides,
   };
 }
 
 describe('qemuCommand', () => {
-  it('boots with no network, no reboot, no defaults and the console on stdio', () => {
-    expect(qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), { path: '/k/bzImage' })).toEqual([
+  it('boots with no network, no reboot, no defaults and the console written to a file', () => {
+    expect(
+      qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), { path: '/k/bzImage' }, '/s'),
+    ).toEqual([
       '/usr/bin/qemu-system-x86_64',
       ...['-M', 'pc', '-accel', 'tcg', '-m', '256', '-smp', '1'],
       ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-      ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+      ...['-chardev', 'file,id=console,path=/s/console', '-serial', 'chardev:console'],
       ...[
         '-kernel',
         '/k/bzImage',
@@ -66,12 +70,19 @@ describe('qemuCommand', () => {
 
   it('attaches the results channel as a second serial port or a virtio console', () => {
     const x86 = qemuCommand(plan({ channel: 'serial2' }), { path: '/k' }).join(' ');
-    expect(x86).toContain('-chardev socket,id=results,fd=3 -serial chardev:results');
+    expect(x86).toContain('-chardev file,id=results,path=<serial>/results -serial chardev:results');
     const arm = qemuCommand(
       plan({ channel: 'serial2', profile: machineProfile('aarch64', 'virt') }),
       { path: '/k' },
     ).join(' ');
     expect(arm).toContain('-device virtio-serial-device -device virtconsole,chardev=results');
+  });
+
+  it('reads the console from a FIFO only when a console script writes to it', () => {
+    const script = [{ expect: '\\$ ', send: 'ls\n' }];
+    expect(qemuCommand(plan({ script }), { path: '/k' }, '/s').join(' ')).toContain(
+      '-chardev file,id=console,path=/s/console,input-path=/s/console.in -serial chardev:console',
+    );
   });
 
   it('adds the exit device, shared disks as snapshots, and user arguments last', () => {

@@ -54,6 +54,8 @@ function variations({
       kernelDisks: ['/out/fs.img'],
     },
     { name: 'no command line', plan: { append: '' } },
+    // A console script writes to the console: QEMU reads it from a FIFO.
+    { name: 'console script', plan: { script: [{ expect: '\\$ ', send: 'ls\n' }] } },
     // machine.firmware and harness.disks with interface and format (none of them by default).
     ...(firmware.none ? [{ name: 'firmware none', plan: { firmware: 'none' } }] : []),
     { name: 'firmware file', plan: { firmware: '/fw/bios.bin' } },
@@ -114,8 +116,10 @@ function render(machine: MachineProfile) {
           script: [],
           timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
           serialCapBytes: 1024,
+          maxTests: 10_000,
           harnessProgress: () => () => 'none',
           logDir: '/tmp',
+          tempDir: '/tmp',
           ...plan,
         },
         { path: '/k/kernel', ...(kernelDisks && { disks: kernelDisks }) },
