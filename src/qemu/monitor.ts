@@ -163,7 +163,8 @@ export class BootMonitor {
     const decided = this.decide(exit);
     const { outcome } = decided;
     let { message } = decided;
-    const scriptTests = this.script.finish(outcome === 'completed');
+    // Bytes may be missing anywhere: no line of this boot is trusted.
+    const scriptTests = exit.lost ? [] : this.script.finish(outcome === 'completed');
     if (exit.consoleCut)
       message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
     this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
@@ -173,7 +174,7 @@ export class BootMonitor {
       ...(message ? { message } : {}),
       durationMs: now - this.started,
       splats: this.splats,
-      resultLines: this.resultLines,
+      resultLines: exit.lost ? [] : this.resultLines,
       scriptTests,
     };
     return this.end;
@@ -190,7 +191,8 @@ export class BootMonitor {
     let { outcome, message } = this.end;
     if (outcome === 'completed' && results.tests === 0) {
       outcome = 'no-results';
-      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+      // Keeps why the results may be gone: a cut log, QEMU's status.
+      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}${message ? `; ${message}` : ''}`;
     }
     if (outcome === 'completed' && results.complete && this.script.complete) this.reach('done');
     return { outcome, stage: this.stage, ...(message ? { message } : {}) };
