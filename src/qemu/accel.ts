@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
@@ -45,7 +45,16 @@ export async function probeKvm(searchPath: readonly string[]): Promise<ProbeResu
   } catch {
     return { works: false, detail: '/dev/kvm is missing or not accessible' };
   }
-  const kernel = path.join(tmpdir(), `diverge-probe-${process.pid}.elf`);
+  // A directory of its own (not a predictable path), removed once the probe has run.
+  const dir = await mkdtemp(path.join(tmpdir(), 'diverge-probe-'));
+  try {
+    return await bootProbe(path.join(dir, 'probe.elf'), searchPath);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function bootProbe(kernel: string, searchPath: readonly string[]): Promise<ProbeResult> {
   await writeFile(kernel, probeKernel());
   const binary = await findQemu(PROBE_MACHINE, searchPath);
   const args = [
