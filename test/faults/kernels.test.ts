@@ -244,7 +244,7 @@ fi
       const json = /<script type="application\/json" id="data">(.*?)<\/script>/s.exec(text)?.[1];
       const data = JSON.parse(json ?? 'null') as { boots: { log: unknown }[] };
       for (const boot of data.boots) boot.log = 'raw lines, shown as ⟨U+…⟩';
-      return `${text.replace(json ?? '', '')}${JSON.stringify(data)}`;
+      return JSON.stringify(data); // the page's own script matches control characters
     };
 
     it('nul-bytes: NULs dropped from names and output, never in a report', () => {
@@ -258,7 +258,7 @@ fi
     it('terminal-escapes: escape sequences stripped before parsing and showing', () => {
       expect(ids()).toContain('escbold_name');
       for (const [name, text] of Object.entries(rendered)) {
-        expect([name, /\u001b|\u0007/.test(text)]).toEqual([name, false]);
+        expect([name, /[\u001b\u0007]/.test(text)]).toEqual([name, false]); // eslint-disable-line no-control-regex
         expect([name, /\\u001b|\\u0007/.test(raw(text, name))]).toEqual([name, false]);
       }
     });
