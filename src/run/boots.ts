@@ -274,7 +274,8 @@ export async function prepareBoots(
           request.test,
         ));
       const observation =
-        cached || observe(
+        cached ||
+        observe(
           await limit(() => bootKernel(bootPlan, request)),
           harness.results,
           harness.maxTests,
