@@ -91,7 +91,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     : undefined;
   const consoleFile = await serialFile(files.console);
   const resultsFile = resultsLog ? await serialFile(files.results) : undefined;
-  const input = plan.script.length > 0 ? await ConsoleInput.create(files.input) : undefined;
+  const input = await ConsoleInput.create(files.input);
   let stderr = '';
 
   const child = spawn(command[0] as string, command.slice(1), {
@@ -100,7 +100,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   });
   plan.processes.add(child);
   const act = (event: MonitorEvent) => {
-    if (event.kind === 'send') input?.send(event.text);
+    if (event.kind === 'send') input.send(event.text);
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
@@ -134,7 +134,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   plan.processes.delete(child);
   await consoleFollower.finish();
   await resultsFollower?.finish();
-  await input?.close();
+  await input.close();
   await consoleFile.close();
   await resultsFile?.close();
   await consoleLog.close();

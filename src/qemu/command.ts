@@ -16,7 +16,6 @@ export type CommandPlan = Pick<
   | 'initrd'
   | 'disks'
   | 'channel'
-  | 'script'
   | 'firmware'
 >;
 
@@ -75,8 +74,7 @@ function diskArgs(disks: readonly Disk[]): string[] {
 
 /**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
- * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there when a
- * console script talks to it.
+ * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
  */
 export function qemuCommand(
   plan: CommandPlan,
@@ -84,7 +82,6 @@ export function qemuCommand(
   serialDir = SERIAL_DIR_PLACEHOLDER,
 ): string[] {
   const files = serialFiles(serialDir);
-  const input = plan.script.length > 0 ? `,input-path=${files.input}` : '';
   const args = [
     plan.binary,
     ...['-M', plan.profile.machine, '-accel', plan.accel],
@@ -95,7 +92,7 @@ export function qemuCommand(
         : []),
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-    ...['-chardev', `file,id=console,path=${files.console}${input}`, '-serial', 'chardev:console'],
+    ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
   if (plan.channel === 'serial2') {

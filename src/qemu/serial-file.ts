@@ -2,8 +2,8 @@
  * The serial transport: QEMU writes each serial port to a regular file and diverge follows the
  * file as it grows. On a pipe (`-chardev stdio`) a full pipe refuses QEMU's write (EAGAIN) and
  * QEMU's 16550 drops the byte after a few retries, so heavy output lost bytes in silence; a
- * write to a regular file blocks until done and never drops. Interactive consoles read the text
- * diverge sends from a FIFO (`input-path=`).
+ * write to a regular file blocks until done and never drops. The console reads the text diverge
+ * sends (console scripts) from a FIFO.
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -12,9 +12,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CappedLog } from '../util/capped-log.js';
 
-/** Where QEMU writes and reads one boot's serial ports: files of one directory. */
+/**
+ * Where QEMU writes and reads one boot's serial ports: files of one directory. The console is a
+ * `pipe` chardev (QEMU 7.2's `file` chardev takes no input): QEMU reads `<base>.in`, a FIFO, and
+ * writes `<base>.out`, a regular file.
+ */
 export const serialFiles = (dir: string) => ({
-  console: path.join(dir, 'console'),
+  consoleBase: path.join(dir, 'console'),
+  console: path.join(dir, 'console.out'),
   input: path.join(dir, 'console.in'),
   results: path.join(dir, 'results'),
 });

@@ -54,8 +54,6 @@ function variations({
       kernelDisks: ['/out/fs.img'],
     },
     { name: 'no command line', plan: { append: '' } },
-    // A console script writes to the console: QEMU reads it from a FIFO.
-    { name: 'console script', plan: { script: [{ expect: '\\$ ', send: 'ls\n' }] } },
     // machine.firmware and harness.disks with interface and format (none of them by default).
     ...(firmware.none ? [{ name: 'firmware none', plan: { firmware: 'none' } }] : []),
     { name: 'firmware file', plan: { firmware: '/fw/bios.bin' } },
