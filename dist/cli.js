@@ -7,13 +7,13 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION } from './chunks/client-DaDG1SbC.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION } from './chunks/client-D3J49NNl.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, o as publishedArtifactName, s as sha256, I as writeAtomically, J as resolveReferences, L as describeKernels, N as defaultParallelism, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as maxPoints, T as checkKernelFile, U as CANDIDATE, V as sha256File, W as scanContext, X as BuildError, i as scoreReport, Y as observeForVerdict, Z as finishRun, q as createRunContext, _ as bootKernels, v as variantOf, $ as githubFromEnvironment, u as resolveKernels, g as renderJunit, a0 as gradescopeResults, a1 as compareSaved, a2 as readBootLogs, a3 as renderHtml, a4 as updateExpectations, k as runBisect, a5 as resultText, a6 as defaultSettings, a7 as ConfigError, a8 as HarnessError, a9 as ReferenceFetchError, aa as BisectInputError, l as dockerAccess } from './chunks/context-CdJGKqDJ.js';
-import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-hIaKW-zV.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-BQseqL2Q.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, o as publishedArtifactName, s as sha256, I as writeAtomically, J as resolveReferences, L as describeKernels, N as defaultParallelism, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as maxPoints, T as checkKernelFile, U as CANDIDATE, V as sha256File, W as scanContext, X as BuildError, i as scoreReport, Y as observeForVerdict, Z as finishRun, q as createRunContext, _ as bootKernels, v as variantOf, $ as githubFromEnvironment, u as resolveKernels, g as renderJunit, a0 as gradescopeResults, a1 as compareSaved, a2 as readBootLogs, a3 as renderHtml, a4 as updateExpectations, k as runBisect, a5 as resultText, a6 as defaultSettings, a7 as ConfigError, a8 as HarnessError, a9 as ReferenceFetchError, aa as BisectInputError, ab as SavedRunError, l as dockerAccess } from './chunks/bisect-DgpVwohX.js';
+import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DR5q9pcv.js';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-CGirnqo7.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freemem } from 'node:os';
@@ -6069,6 +6069,7 @@ async function gradeCourse(context, settings, submissions, options) {
         outDir: referencesDir,
         progress: log,
         cache: context.cache,
+        waits: context.waits,
         ...(options.github ? { github: options.github } : {}),
         ...(options.run ? { run: options.run } : {}),
     });
@@ -6360,6 +6361,7 @@ const BAD_INPUT = [
     BisectInputError,
     SubmissionError,
     GradebookError,
+    SavedRunError,
 ];
 /**
  * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
@@ -6378,7 +6380,7 @@ async function main(argv) {
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
     let code = EXIT.ok;
     // Connects on first use only: runs that boot files never need a Docker engine.
-    const docker = dockerAccess(context.dockerHost, undefined, log);
+    const docker = dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs);
     program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
@@ -6440,6 +6442,7 @@ async function main(argv) {
             progress: log,
             run,
             cache: context.cache,
+            waits: context.waits,
             ...(github ? { github } : {}),
         });
         const report = await runDifferential(context, settings, kernels, {

@@ -38,6 +38,31 @@ export interface Clock {
   today(): string;
 }
 
+/**
+ * How long diverge waits on the network and on Docker, each from an environment variable in
+ * seconds (a positive number; anything else means the default). See docs/reliability.md.
+ */
+export interface Waits {
+  /** DIVERGE_DOWNLOAD_IDLE_TIMEOUT (60): a download that sends nothing for this long is cut. */
+  downloadIdleMs: number;
+  /** DIVERGE_RETRY_BASE (1): backoff unit of network retries, the n-th waits n² units. */
+  retryBaseMs: number;
+  /** DIVERGE_DOCKER_TIMEOUT (120): a Docker call whose answer does not begin this soon fails. */
+  dockerMs: number;
+}
+
+export function waitsFrom(env: NodeJS.ProcessEnv): Waits {
+  const seconds = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+  };
+  return {
+    downloadIdleMs: seconds('DIVERGE_DOWNLOAD_IDLE_TIMEOUT', 60),
+    retryBaseMs: seconds('DIVERGE_RETRY_BASE', 1),
+    dockerMs: seconds('DIVERGE_DOCKER_TIMEOUT', 120),
+  };
+}
+
 export interface RunContext {
   cache: CacheDirs;
   processes: ProcessRegistry;
@@ -50,6 +75,28 @@ export interface RunContext {
   tempDir: string;
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
+  waits: Waits;
+  /** HTTP(S) proxies, installed for every request by util/proxy.ts. */
+  proxy: ProxySettings;
+}
+
+/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY (the lower-case name first, as curl and the toolkit read them). */
+export interface ProxySettings {
+  HTTPS_PROXY?: string;
+  HTTP_PROXY?: string;
+  NO_PROXY?: string;
+}
+
+export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const settings: ProxySettings = {};
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const) {
+    const value = env[name.toLowerCase()] || env[name];
+    // `proxy:3128` means http://proxy:3128, as curl and the toolkit read it.
+    if (value)
+      settings[name] =
+        name === 'NO_PROXY' || /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  }
+  return settings;
 }
 
 export function cacheDirs(root: string): CacheDirs {
@@ -100,5 +147,7 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     searchPath: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
     tempDir: env.RUNNER_TEMP || tmpdir(),
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+    waits: waitsFrom(env),
+    proxy: proxySettings(env),
   };
 }

@@ -33,6 +33,25 @@ describe('createRunContext', () => {
     expect(createRunContext({}).tempDir).toBe(tmpdir());
   });
 
+  it('reads the proxy variables, the lower-case name first; a bare host:port is http://', () => {
+    expect(createRunContext({}).proxy).toEqual({});
+    expect(
+      createRunContext({
+        HTTPS_PROXY: 'http://upper:3128',
+        https_proxy: 'http://lower:3128',
+        HTTP_PROXY: 'proxy.corp:8080',
+        NO_PROXY: 'localhost,.corp',
+      }).proxy,
+    ).toEqual({
+      HTTPS_PROXY: 'http://lower:3128',
+      HTTP_PROXY: 'http://proxy.corp:8080',
+      NO_PROXY: 'localhost,.corp',
+    });
+    expect(createRunContext({ https_proxy: '', HTTPS_PROXY: 'http://upper:3128' }).proxy).toEqual({
+      HTTPS_PROXY: 'http://upper:3128',
+    });
+  });
+
   it('talks to DOCKER_HOST, else the local socket', () => {
     expect(createRunContext({ DOCKER_HOST: 'tcp://10.0.0.7:2375' }).dockerHost).toBe(
       'tcp://10.0.0.7:2375',

@@ -13,7 +13,7 @@ import { gitTop } from '../build/worktree.js';
 import type { Settings } from '../config/settings.js';
 import type { GitHub } from '../github/client.js';
 import { runBisect } from '../run/bisect.js';
-import { type ActionEnvironment, runUrl } from './environment.js';
+import { type ActionEnvironment, isDefaultBranchPush, runUrl } from './environment.js';
 import type { ActionInputs } from './inputs.js';
 import { createCheck, publish } from './publish.js';
 import type { ActionServices } from './services.js';
@@ -44,11 +44,9 @@ export interface PushBisect {
 function pushRange(
   env: ActionEnvironment,
 ): { before: string; after: string; ref: string } | undefined {
-  if (env.context.eventName !== 'push') return undefined;
+  if (!isDefaultBranchPush(env.context)) return undefined;
   const push = env.context.payload as PushEvent;
-  const branch = push.repository?.default_branch;
-  if (!branch || push.ref !== `refs/heads/${branch}`) return undefined;
-  if (!push.before || !push.after || NO_COMMIT.test(push.before)) return undefined;
+  if (!push.ref || !push.before || !push.after || NO_COMMIT.test(push.before)) return undefined;
   return { before: push.before, after: push.after, ref: push.ref };
 }
 
@@ -89,7 +87,12 @@ export async function bisectPush(push: PushBisect): Promise<void> {
         tests: [],
         firstParent: true,
         outDir: path.join(push.outDir, 'bisect'),
-        docker: dockerAccess(services.run.dockerHost, undefined, (line) => core.info(line)),
+        docker: dockerAccess(
+          services.run.dockerHost,
+          undefined,
+          (line) => core.info(line),
+          services.run.waits.dockerMs,
+        ),
         progress: (line) => core.info(line),
         github,
         run: { variant: push.variant, repository: `${context.owner}/${context.repo}` },

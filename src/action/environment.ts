@@ -45,3 +45,10 @@ export function runUrl(environment: ActionEnvironment): string {
   const { context } = environment;
   return `${environment.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
 }
+
+/** A push to the repository's default branch: what the caches and bisect act on. */
+export function isDefaultBranchPush(context: GitHubContext): boolean {
+  const push = context.payload as { ref?: string; repository?: { default_branch?: string } };
+  const branch = push.repository?.default_branch;
+  return context.eventName === 'push' && !!branch && push.ref === `refs/heads/${branch}`;
+}

@@ -37,6 +37,8 @@ export interface ActionInputs {
   failOn?: (typeof FAIL_ON_CLASSES)[number][];
   uploadArtifacts: boolean;
   publishKernel: boolean;
+  /** Days GitHub keeps the published kernel (1–90): how long a quiet branch stays a base. */
+  kernelRetentionDays: number;
   /** On a push to the default branch, bisect the push's commits (src/action/bisect.ts). */
   bisect: boolean;
   /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
@@ -57,6 +59,18 @@ function boolean(name: string, fallback: boolean, read: (name: string) => string
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw new InputError(`input ${name}: expected true or false, got "${value}"`);
+}
+
+/** A retention in days: GitHub accepts 1 to 90 (a repository may lower the maximum). */
+function days(name: string, fallback: number, read: (name: string) => string): number {
+  const value = read(name).trim();
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 90)
+    throw new InputError(
+      `input ${name}: expected a whole number of days from 1 to 90, got "${value}"`,
+    );
+  return n;
 }
 
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
@@ -89,6 +103,7 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     ...(failOn ? { failOn } : {}),
     uploadArtifacts: boolean('upload-artifacts', true, read),
     publishKernel: boolean('publish-kernel', true, read),
+    kernelRetentionDays: days('kernel-retention-days', 30, read),
     bisect: boolean('bisect', false, read),
     allowForkCode: boolean('allow-fork-code', false, read),
     workingDirectory,

@@ -13,12 +13,17 @@ import type { Settings } from '../config/settings.js';
 import { annotationsFor, locateTests } from '../github/checks.js';
 import type { GitHub } from '../github/client.js';
 import { stateOf } from '../github/comment.js';
-import { workflowFile } from '../github/environment.js';
+import { eventBase, type EventPayload, workflowFile } from '../github/environment.js';
 import { publishedArtifactName } from '../references/sources/index.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../report/types.js';
 import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js';
-import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
+import {
+  type ActionEnvironment,
+  type GitHubContext,
+  isDefaultBranchPush,
+  runUrl,
+} from './environment.js';
 import { writeCourseOutputs } from './course-outputs.js';
 import { listFiles } from './files.js';
 import { type ActionInputs, readInputs } from './inputs.js';
@@ -97,7 +102,7 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     const leg = await loadLeg(step);
     services.cancellation.onCancel((signal) => cancelRun(step, publisher, leg, signal));
     await setUpHost(step, leg);
-    await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
+    const restored = await restoreCaches(services.cache, core, services.run.cache, leg.cacheKeys);
     const { kernels, report } = await runPipeline(step, leg);
     if (services.cancellation.cancelled) return; // cancelRun reports what finished
     const tcg = await accelerator(step, leg, report);
@@ -105,7 +110,10 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     await uploadArtifacts(step, leg, kernels);
     await publishReport(step, publisher, report, tcg);
     if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
-    await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys);
+    await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys, {
+      ...restored,
+      defaultBranchPush: isDefaultBranchPush(env.context),
+    });
     concludeStep(step, leg, report);
   });
 }
@@ -194,25 +202,31 @@ async function loadLeg({ env, inputs }: Step): Promise<Leg> {
     settings,
     variant,
     outDir: path.join(env.runnerTemp, 'diverge', variant),
-    cacheKeys: cacheKeys(configText, variant, env.context.runId),
+    cacheKeys: cacheKeys(configText, variant),
   };
 }
 
 /** Builds and fetches the kernels, then boots and judges them, each in a log group. */
 async function runPipeline(
-  { env, services, access, github }: Step,
+  { env, services, github }: Step,
   { settings, variant, outDir }: Leg,
 ): Promise<{ kernels: Kernels; report: Report }> {
   const { core, pipeline, run: context } = services;
-  const docker = dockerAccess(context.dockerHost, undefined, (line) => core.info(line));
+  const docker = dockerAccess(
+    context.dockerHost,
+    undefined,
+    (line) => core.info(line),
+    context.waits.dockerMs,
+  );
   const { owner, repo } = env.context.repo;
-  const pr = access.pullRequest;
   const workflow = workflowFile(env.workflowRef);
+  const base = eventBase(env.context.payload as EventPayload);
   const run = {
     variant,
     repository: `${owner}/${repo}`,
     ...(workflow ? { workflow } : {}),
-    ...(pr ? { baseBranch: pr.base.ref, baseSha: pr.base.sha } : {}),
+    ...(base.ref ? { baseBranch: base.ref } : {}),
+    ...(base.sha ? { baseSha: base.sha } : {}),
   };
   const kernels = await core.group('diverge: build and fetch the kernels', () =>
     pipeline.resolveKernels(
@@ -227,6 +241,7 @@ async function runPipeline(
         github,
         run,
         cache: context.cache,
+        waits: context.waits,
       },
     ),
   );
@@ -310,6 +325,7 @@ async function uploadArtifacts(step: Step, leg: Leg, kernels: Kernels) {
       path.dirname(kernel),
       [kernel],
       'publish the kernel',
+      inputs.kernelRetentionDays,
     );
   }
 }
@@ -353,10 +369,11 @@ async function upload(
   dir: string,
   files: string[],
   what: string,
+  retentionDays = 30,
 ): Promise<void> {
   const { core, artifacts } = services;
   try {
-    const { id } = await artifacts.uploadArtifact(name, files, dir, { retentionDays: 30 });
+    const { id } = await artifacts.uploadArtifact(name, files, dir, { retentionDays });
     core.info(`uploaded artifact ${name} (id ${id}, ${files.length} files)`);
   } catch (error) {
     core.warning(`could not ${what}: ${(error as Error).message}`);

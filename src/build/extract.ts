@@ -72,6 +72,13 @@ async function copyOut(
         throw new BuildError(`${wanted.field}: ${inImage} does not exist in image ${image}${via}`, {
           field: wanted.field,
         });
+      // The engine resolves the directories on the way itself and answers a loop among them
+      // with a 500 that names its own storage path (overlay2), which means nothing to a user.
+      if (status !== undefined && /too many (levels of symbolic )?links|ELOOP/i.test(String(error)))
+        throw new BuildError(
+          `${wanted.field}: ${inImage} in image ${image}${via}: a loop of symbolic links on the way (too many levels of symbolic links)`,
+          { field: wanted.field },
+        );
       throw error;
     }
     const hash = createHash('sha256');

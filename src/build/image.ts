@@ -11,7 +11,7 @@ import { sha256 } from '../util/digest.js';
 import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
-import { BuildError } from './errors.js';
+import { BuildError, DockerUnavailableError } from './errors.js';
 import { type BuildLimits, limitHit } from './limits.js';
 
 /** What to build: `kernel.build` or `harness.image.build` of the config. */
@@ -215,6 +215,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
       });
       if (timedOut) (stream as unknown as { destroy: () => void }).destroy();
     } catch (error) {
+      if (error instanceof DockerUnavailableError) throw error;
       const message = engineMessage(error);
       log.write(Buffer.from(`${message}\n`));
       const target = /failed to reach build target (\S+)/.exec(message);

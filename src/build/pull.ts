@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { DockerUnavailableError } from './errors.js';
 
 /**
  * Makes sure `ref` is on the machine, pulling it when it is not; returns its image id. Throws a
@@ -12,7 +13,10 @@ export async function pullIfMissing(
   const present = await docker
     .getImage(ref)
     .inspect()
-    .catch(() => undefined);
+    .catch((error: unknown) => {
+      if (error instanceof DockerUnavailableError) throw error;
+      return undefined;
+    });
   if (present) return present.Id;
   progress(`pulling ${ref}`);
   try {
@@ -24,6 +28,7 @@ export async function pullIfMissing(
     );
     return (await docker.getImage(ref).inspect()).Id;
   } catch (error) {
+    if (error instanceof DockerUnavailableError) throw error;
     throw new Error(
       `${ref} is not on this machine and could not be pulled: ${(error as Error).message}`,
       { cause: error },

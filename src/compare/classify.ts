@@ -76,6 +76,26 @@ export function classify(
     const died = [...references].filter(([, runs]) =>
       runs.some((r) => r.kind === 'crashed' || r.kind === 'hung'),
     );
+    // A reference whose QEMU failed (killed, refused) says nothing of the test: no verdict on
+    // the candidate can rest on its silence.
+    const failed = [...references].filter(([, runs]) => runs.some((r) => r.kind === 'infra'));
+    if (failed.length > 0 && died.length === 0) {
+      const why = failed
+        .map(([name, runs]) => {
+          const run = runs.find((r) => r.kind === 'infra');
+          const message = run && run.kind === 'infra' ? run.boot.message : undefined;
+          return `${name}${message ? ` (${message})` : ''}`;
+        })
+        .join('; ');
+      return {
+        ...base,
+        class: 'ambiguous',
+        blame: 'infrastructure',
+        confidence: 0,
+        agreeing: [],
+        reason: `no reference finished this test: the host failed the boot of ${why}; the candidate ${describeRuns(candidate)}`,
+      };
+    }
     if (died.length > 0) {
       return {
         ...base,

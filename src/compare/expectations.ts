@@ -24,15 +24,14 @@
  * character, regex metacharacters included, matches itself. The first entry that matches wins.
  * Entries that matched nothing in a run, and expired ones, are reported as stale.
  */
-import { readFile } from 'node:fs/promises';
 import { type Document, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import {
-  ConfigError,
   expected,
   nonEmptyList,
   oneOf,
   parseYamlDocument,
+  readYamlFile,
   strict,
   text,
 } from '../config/validation.js';
@@ -257,12 +256,4 @@ function entriesNode(doc: Document): YAMLSeq {
   return seq;
 }
 
-async function readIfPresent(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    const message = `cannot read expectations: ${(error as Error).message}`;
-    throw new ConfigError(file, [{ path: '', message }]);
-  }
-}
+const readIfPresent = (file: string) => readYamlFile(file, 'expectations', true);

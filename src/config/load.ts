@@ -1,8 +1,7 @@
 /** Reads `diverge.yml` into `Settings`, reporting every problem with its file, line and field. */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Settings, settingsSchema } from './settings.js';
-import { ConfigError, parseYaml } from './validation.js';
+import { parseYaml, readYamlFile } from './validation.js';
 
 export type { Settings } from './settings.js';
 export { ConfigError, type ConfigIssue } from './validation.js';
@@ -13,14 +12,7 @@ export function defaultSettings(baseDir: string): Settings {
 }
 
 export async function loadConfig(file: string): Promise<Settings> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const message = `cannot read config: ${(error as Error).message}`;
-    throw new ConfigError(file, [{ path: '', message }]);
-  }
-  return parseConfig(text, file);
+  return parseConfig((await readYamlFile(file, 'config')) ?? '', file);
 }
 
 /** Parses config `text`; `file` names it in messages and anchors its relative paths. */

@@ -29,6 +29,8 @@ import type { ScriptStep } from '../harness/script.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
+/** `machine.memory`'s cap: guests of a differential test need far less; more is a typo. */
+export const MAX_GUEST_MEMORY_MIB = 64 * 1024;
 
 function int(min: number, max?: number) {
   const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
@@ -249,7 +251,14 @@ export function settingsSchema(baseDir: string, configPath: string) {
     memory: converted(
       'a size like 256M',
       (s) => parseSize(s, MiB) / MiB,
-      (mib) => (mib < 16 ? 'at least 16M' : Number.isInteger(mib) ? undefined : 'whole MiB'),
+      (mib) =>
+        mib < 16
+          ? 'at least 16M'
+          : mib > MAX_GUEST_MEMORY_MIB
+            ? `at most ${MAX_GUEST_MEMORY_MIB / 1024}G`
+            : Number.isInteger(mib)
+              ? undefined
+              : 'whole MiB',
     ).default(256),
     cpus: int(1, 64).default(1),
     accel: oneOf(['auto', 'kvm', 'tcg']).default('auto'),

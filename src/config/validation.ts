@@ -5,6 +5,8 @@
  */
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export interface ConfigIssue {
   /** Dotted field path with list indexes, e.g. `references[1].url`; '' for the whole file. */
@@ -98,7 +100,7 @@ export function parseYamlDocument<T>(
     }));
     throw new ConfigError(file, issues);
   }
-  const result = schema.safeParse(withoutNulls(doc.toJS()) ?? {});
+  const result = schema.safeParse(withoutNulls(documentValue(doc, file)) ?? {});
   if (!result.success) {
     const issues = result.error.issues.flatMap((issue) => toIssues(issue, doc, lines));
     // Zod reports in schema order; people read the file top-down.
@@ -106,6 +108,60 @@ export function parseYamlDocument<T>(
     throw new ConfigError(file, issues);
   }
   return { data: result.data, doc, lineOf: (at) => lineOf(at, doc, lines) };
+}
+
+/**
+ * Aliases a document may expand: an alias bomb (aliases of aliases, a few lines that expand to
+ * billions of nodes) is refused before it takes the machine's memory.
+ */
+export const MAX_YAML_ALIASES = 100;
+
+function documentValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // `yaml` throws a ReferenceError for an alias bomb or an alias before its anchor.
+    const message = `${(error as Error).message} (at most ${MAX_YAML_ALIASES} alias expansions)`;
+    throw new ConfigError(file, [{ path: '', message }]);
+  }
+}
+
+/** Largest YAML file diverge reads (a config or an expectations file), in bytes. */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/**
+ * Reads a YAML file of `what` (`config`, `expectations`) whole, refusing one over
+ * `MAX_YAML_BYTES` before reading it. Undefined when the file is absent and `optional`.
+ */
+export async function readYamlFile(
+  file: string,
+  what: string,
+  optional = false,
+): Promise<string | undefined> {
+  const refuse = (message: string) => new ConfigError(file, [{ path: '', message }]);
+  let handle: FileHandle;
+  try {
+    // Non-blocking: a FIFO given as the file must not hang the open.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refuse(`cannot read ${what}: ${(error as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() && !info.isDirectory())
+      throw refuse(`not a regular file (diverge reads a ${what} file whole)`);
+    if (info.size > MAX_YAML_BYTES)
+      throw refuse(
+        `${info.size} bytes, more than the ${MAX_YAML_BYTES} bytes a ${what} file may have`,
+      );
+    return await handle.readFile('utf8');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw refuse(`cannot read ${what}: ${(error as Error).message}`);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** `parseYamlDocument`, when only the data is wanted. */

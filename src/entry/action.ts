@@ -13,11 +13,13 @@ import { actionEnvironment } from '../action/environment.js';
 import { runnerCommands } from '../action/host.js';
 import { runAction } from '../action/main.js';
 import { createRunContext } from '../context.js';
+import { useProxy } from '../util/proxy.js';
 import { resolveKernels } from '../references/resolve.js';
 import { runDifferential } from '../run/candidate.js';
 
 const environment = actionEnvironment(process.env, context);
 const run = createRunContext(process.env);
+useProxy(run.proxy, core);
 const cancellation = createCancellation();
 run.processes = stoppableProcesses(run.processes, cancellation);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -22,8 +22,10 @@ import { ReportError, validateReport } from '../report/validate.js';
 import { HarnessError } from '../harness/errors.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
+import { NotRegularFileError } from '../util/digest.js';
 import { EXIT, TOOL_VERSION } from '../constants.js';
 import { createRunContext } from '../context.js';
+import { useProxy } from '../util/proxy.js';
 import { dockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { variantOf } from '../build/kernel.js';
@@ -32,6 +34,7 @@ import type { GitHub } from '../github/client.js';
 import { submissionsFromGitHub } from '../grade/github-submissions.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 import { BisectInputError, runBisect } from '../run/bisect.js';
+import { SavedRunError } from '../run/saved-run.js';
 import { resultText } from '../bisect/render.js';
 import { GradebookError } from '../grade/gradebook.js';
 import { mergeShards } from '../grade/merge.js';
@@ -43,6 +46,7 @@ import { gradeCourse } from '../run/grade.js';
 const log = (line: string) => process.stderr.write(`[diverge] ${line}\n`);
 /** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
 const context = createRunContext(process.env);
+useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
 
 function kernelOption(value: string, previous: KernelInput[] = []): KernelInput[] {
   const at = value.indexOf('=');
@@ -99,6 +103,7 @@ async function readReport(file: string): Promise<Report> {
 }
 
 const BAD_INPUT = [
+  NotRegularFileError,
   ConfigError,
   KernelFileError,
   HarnessError,
@@ -109,6 +114,7 @@ const BAD_INPUT = [
   BisectInputError,
   SubmissionError,
   GradebookError,
+  SavedRunError,
 ];
 
 /**
@@ -130,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
 
   let code: number = EXIT.ok;
   // Connects on first use only: runs that boot files never need a Docker engine.
-  const docker = dockerAccess(context.dockerHost, undefined, log);
+  const docker = dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs);
   program
     .command('boot')
     .description(
@@ -248,6 +254,7 @@ async function main(argv: string[]): Promise<number> {
             progress: log,
             run,
             cache: context.cache,
+            waits: context.waits,
             ...(github ? { github } : {}),
           },
         );
@@ -631,15 +638,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
-// boots that ended are already on disk.
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
+// boots that ended are already on disk. Then die of the signal itself (a shell sees 130 or 143):
+// process.exit would wait for a file operation stuck in a worker thread (a FIFO's open), forever.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     process.stderr.write(`diverge: ${signal}: stopping every boot\n`);
     context.processes.killAll();
-    process.exit(code);
+    process.kill(process.pid, signal);
   });
 }
 process.on('exit', () => context.processes.killAll());

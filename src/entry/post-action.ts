@@ -3,7 +3,10 @@ import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { actionGitHub } from '../action/client.js';
 import { actionEnvironment } from '../action/environment.js';
+import { proxySettings } from '../context.js';
+import { useProxy } from '../util/proxy.js';
 import { runPost } from '../action/post.js';
 
 const environment = actionEnvironment(process.env, context);
+useProxy(proxySettings(process.env), core);
 await runPost({ core, github: actionGitHub(environment.apiUrl, core.info) });

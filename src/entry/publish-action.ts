@@ -6,7 +6,10 @@ import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { actionGitHub } from '../action/client.js';
 import { actionEnvironment } from '../action/environment.js';
+import { proxySettings } from '../context.js';
+import { useProxy } from '../util/proxy.js';
 import { runPublishReports } from '../action/publish-reports.js';
 
 const environment = actionEnvironment(process.env, context);
+useProxy(proxySettings(process.env), core);
 await runPublishReports(environment, { core, github: actionGitHub(environment.apiUrl, core.info) });

@@ -27,6 +27,9 @@ export interface GitHubOptions {
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
+/** A rate limit that resets later than this (seconds) is not waited for: the request fails. */
+export const MAX_RATE_LIMIT_WAIT_S = 300;
+
 export function createGitHub(options: GitHubOptions): GitHub {
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const onLimit =
@@ -37,9 +40,13 @@ export function createGitHub(options: GitHubOptions): GitHub {
       _octokit: unknown,
       retryCount: number,
     ) => {
-      const again = retryCount < rateLimitRetries;
+      const again = retryCount < rateLimitRetries && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+      const why =
+        retryAfter > MAX_RATE_LIMIT_WAIT_S
+          ? `giving up: it resets in ${retryAfter} s, more than the ${MAX_RATE_LIMIT_WAIT_S} s diverge waits`
+          : 'giving up';
       options.log(
-        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`,
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : why}`,
       );
       return again;
     };

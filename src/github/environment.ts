@@ -1,11 +1,12 @@
 /**
  * What a run knows about GitHub from its environment: the variables a runner sets (and a user
- * may set locally to fetch artifact and release references), and the pull request in the event
- * payload.
+ * may set locally to fetch artifact and release references), and the base of the event (a pull
+ * request's, or a push's previous commit).
  */
 import { readFileSync } from 'node:fs';
 import type { GitHubRun } from '../references/sources/index.js';
 import { createGitHub, DEFAULT_API_URL, type GitHub } from './client.js';
+import { waitsFrom } from '../context.js';
 
 export interface GitHubEnvironment {
   github?: GitHub;
@@ -18,15 +19,28 @@ export function workflowFile(workflowRef: string | undefined): string | undefine
   return match?.[1];
 }
 
-interface PullRequestEvent {
+/** The parts of a pull_request or push event payload that say what the run compares with. */
+export interface EventPayload {
   pull_request?: { base?: { ref?: string; sha?: string } };
+  ref?: string;
+  before?: string;
 }
 
-function pullRequestBase(eventPath: string | undefined): { ref?: string; sha?: string } {
+/**
+ * What `base: true` compares with: a pull request's base branch and commit; on a push, the
+ * pushed branch and the commit before the push (none when the push created the branch).
+ */
+export function eventBase(event: EventPayload): { ref?: string; sha?: string } {
+  if (event.pull_request) return event.pull_request.base ?? {};
+  const branch = event.ref?.startsWith('refs/heads/') ? event.ref.slice(11) : undefined;
+  const before = event.before && !/^0+$/.test(event.before) ? event.before : undefined;
+  return { ...(branch ? { ref: branch } : {}), ...(before ? { sha: before } : {}) };
+}
+
+function baseOfEventFile(eventPath: string | undefined): { ref?: string; sha?: string } {
   if (!eventPath) return {};
   try {
-    const event = JSON.parse(readFileSync(eventPath, 'utf8')) as PullRequestEvent;
-    return event.pull_request?.base ?? {};
+    return eventBase(JSON.parse(readFileSync(eventPath, 'utf8')) as EventPayload);
   } catch {
     return {};
   }
@@ -37,7 +51,7 @@ export function githubFromEnvironment(
   overrides: { repository?: string; baseRef?: string; baseSha?: string; variant: string },
   log: (line: string) => void,
 ): GitHubEnvironment {
-  const base = pullRequestBase(env.GITHUB_EVENT_PATH);
+  const base = baseOfEventFile(env.GITHUB_EVENT_PATH);
   const run: GitHubRun = { variant: overrides.variant };
   const repository = overrides.repository ?? env.GITHUB_REPOSITORY;
   const workflow = workflowFile(env.GITHUB_WORKFLOW_REF);
@@ -49,6 +63,11 @@ export function githubFromEnvironment(
   if (baseSha) run.baseSha = baseSha;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) return { run };
-  const github = createGitHub({ token, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log });
+  const github = createGitHub({
+    token,
+    baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+    log,
+    retryBaseMs: waitsFrom(env).retryBaseMs,
+  });
   return { github, run };
 }

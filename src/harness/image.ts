@@ -16,14 +16,12 @@ import type { DockerAccess } from '../build/docker.js';
 import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { HarnessError } from './errors.js';
-import { type Initramfs, withConsole } from './initramfs.js';
+import { type Initramfs, MAX_INITRAMFS_BYTES, withConsole } from './initramfs.js';
 import { writeAtomically } from '../util/atomic.js';
 import { SERIAL2_GUEST_DEVICES } from '../qemu/machines.js';
 
 export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | undefined };
 
-/** Largest image file system diverge turns into an initramfs (it is unpacked into guest RAM). */
-const MAX_ROOTFS_BYTES = 512 * 1024 * 1024;
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
 const INIT_VERSION = 2;
 
@@ -102,10 +100,10 @@ async function readRootfs(archive: NodeJS.ReadableStream, image: string): Promis
       body.on('data', (data: unknown) => {
         const chunk = data as Buffer;
         total += chunk.length;
-        if (total > MAX_ROOTFS_BYTES) {
+        if (total > MAX_INITRAMFS_BYTES) {
           extract.destroy(
             new HarnessError(
-              `harness.image: the file system of ${image} is over ${MAX_ROOTFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`,
+              `harness.image: the file system of ${image} is over ${MAX_INITRAMFS_BYTES / 1024 / 1024} MiB, too big for an initramfs; use a smaller base image`,
             ),
           );
           return;

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { writeAtomically } from '../util/atomic.js';
+import { HarnessError } from './errors.js';
 
 export interface Initramfs {
   bytes: Buffer;
@@ -21,8 +23,17 @@ interface TreeEntry {
   target?: string;
 }
 
+/**
+ * Most bytes of files an initramfs may hold, a harness directory's or an image's: the kernel
+ * unpacks it into guest RAM, and diverge packs it in memory.
+ */
+export const MAX_INITRAMFS_BYTES = 512 * 1024 * 1024;
+
+const MIB = 1024 * 1024;
+
 async function scanTree(root: string): Promise<TreeEntry[]> {
   const entries: TreeEntry[] = [];
+  let total = 0;
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const name of (await readdir(dir)).sort()) {
       const full = path.join(dir, name);
@@ -35,14 +46,31 @@ async function scanTree(root: string): Promise<TreeEntry[]> {
       } else if (stat.isSymbolicLink()) {
         entries.push({ kind: 'symlink', ...base, target: await readlink(full) });
       } else if (stat.isFile()) {
+        // Sizes are checked before anything is read: a sparse file costs nothing until read.
+        total += stat.size;
+        if (total > MAX_INITRAMFS_BYTES)
+          throw new HarnessError(
+            `harness.dir: ${full} (${(stat.size / MIB).toFixed(1)} MiB) takes the harness over ${MAX_INITRAMFS_BYTES / MIB} MiB, the most an initramfs may hold; leave big files out of ${root}`,
+          );
         entries.push({ kind: 'file', ...base });
       } else {
-        throw new Error(`${full}: only directories, files and symlinks can go into an initramfs`);
+        // A FIFO would block the packing; a device node means nothing in another machine.
+        throw new HarnessError(
+          `harness.dir: ${full} is a ${specialKind(stat)}; only directories, files and symlinks go into an initramfs`,
+        );
       }
     }
   };
   await walk(root, '');
   return entries;
+}
+
+function specialKind(stat: Stats): string {
+  if (stat.isFIFO()) return 'FIFO';
+  if (stat.isCharacterDevice()) return 'character device';
+  if (stat.isBlockDevice()) return 'block device';
+  if (stat.isSocket()) return 'socket';
+  return 'special file';
 }
 
 /**

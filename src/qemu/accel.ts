@@ -5,7 +5,7 @@ import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
 import { archMachines, type MachineProfile } from './machines.js';
-import { findQemu } from './binary.js';
+import { findQemu, tiedLauncher } from './binary.js';
 
 export type Accel = 'kvm' | 'tcg';
 export type AccelRequest = 'auto' | Accel;
@@ -45,16 +45,21 @@ export async function probeKvm(searchPath: readonly string[]): Promise<ProbeResu
   } catch {
     return { works: false, detail: '/dev/kvm is missing or not accessible' };
   }
+  const launcher = await tiedLauncher(searchPath);
   // A directory of its own (not a predictable path), removed once the probe has run.
   const dir = await mkdtemp(path.join(tmpdir(), 'diverge-probe-'));
   try {
-    return await bootProbe(path.join(dir, 'probe.elf'), searchPath);
+    return await bootProbe(path.join(dir, 'probe.elf'), searchPath, launcher);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function bootProbe(kernel: string, searchPath: readonly string[]): Promise<ProbeResult> {
+async function bootProbe(
+  kernel: string,
+  searchPath: readonly string[],
+  launcher: readonly string[],
+): Promise<ProbeResult> {
   await writeFile(kernel, probeKernel());
   const binary = await findQemu(PROBE_MACHINE, searchPath);
   const args = [
@@ -62,8 +67,9 @@ async function bootProbe(kernel: string, searchPath: readonly string[]): Promise
     ...['-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
     ...['-kernel', kernel],
   ];
+  const [program, ...rest] = [...launcher, binary, ...args] as [string, ...string[]];
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));

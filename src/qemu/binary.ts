@@ -8,12 +8,28 @@ export class MissingQemuError extends Error {}
  * Finds a QEMU binary in the search path (the run context's PATH); the error names the Debian
  * package that ships it.
  */
-export async function findQemu(
+export function findQemu(
   profile: { binary: string; debianPackage: string },
   searchPath: readonly string[],
 ): Promise<string> {
+  return findProgram(profile.binary, profile.debianPackage, searchPath);
+}
+
+/**
+ * How QEMU is started so that it dies with diverge however diverge dies (even SIGKILL, which
+ * leaves no handler to run): util-linux's setpriv sets the parent-death signal, then execs QEMU.
+ */
+export async function tiedLauncher(searchPath: readonly string[]): Promise<string[]> {
+  return [await findProgram('setpriv', 'util-linux', searchPath), '--pdeathsig', 'SIGKILL', '--'];
+}
+
+async function findProgram(
+  name: string,
+  debianPackage: string,
+  searchPath: readonly string[],
+): Promise<string> {
   for (const dir of searchPath) {
-    const candidate = path.join(dir, profile.binary);
+    const candidate = path.join(dir, name);
     try {
       await access(candidate, constants.X_OK);
       return candidate;
@@ -22,7 +38,7 @@ export async function findQemu(
     }
   }
   throw new MissingQemuError(
-    `${profile.binary} not found on PATH: install the Debian package ${profile.debianPackage} (apt-get install ${profile.debianPackage})`,
+    `${name} not found on PATH: install the Debian package ${debianPackage} (apt-get install ${debianPackage})`,
   );
 }
 

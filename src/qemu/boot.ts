@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import type { Accel } from './accel.js';
 import type { Disk, MachineProfile } from './machines.js';
-import { qemuCommand } from './command.js';
+import { QMP_FD, qemuCommand } from './command.js';
+import { qmpSession } from './qmp.js';
 import { BootMonitor, type MonitorEvent, type MonitorSettings } from './monitor.js';
 import {
   ConsoleInput,
@@ -37,6 +39,8 @@ export interface BootPlan extends MonitorSettings {
   workDir?: string;
   /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
   harnessProgress: () => HarnessProgress;
+  /** What QEMU's command line is prefixed with when spawned, so that it dies with diverge. */
+  launcher: readonly string[];
   /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
   processes: ProcessRegistry;
   logDir: string;
@@ -94,9 +98,10 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   const input = await ConsoleInput.create(files.input);
   let stderr = '';
 
-  const child = spawn(command[0] as string, command.slice(1), {
+  const [program, ...args] = [...plan.launcher, ...command] as [string, ...string[]];
+  const child = spawn(program, args, {
     ...(plan.workDir ? { cwd: plan.workDir } : {}),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   plan.processes.add(child);
   const act = (event: MonitorEvent) => {
@@ -104,6 +109,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => monitor.resumed(Date.now()));
 
   const consoleFollower = new SerialFollower(consoleFile, dir, consoleLog, (kept, now) =>
     monitor.console(kept, now),
@@ -124,12 +130,14 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     monitor.tick(Date.now());
   }, TICK_MS);
 
-  const { status, spawnError } = await new Promise<{ status: number | null; spawnError?: Error }>(
-    (resolve) => {
-      child.on('error', (error) => resolve({ status: null, spawnError: error }));
-      child.on('close', (code) => resolve({ status: code }));
-    },
-  );
+  const { status, signal, spawnError } = await new Promise<{
+    status: number | null;
+    signal?: NodeJS.Signals | null;
+    spawnError?: Error;
+  }>((resolve) => {
+    child.on('error', (error) => resolve({ status: null, spawnError: error }));
+    child.on('close', (code, signal) => resolve({ status: code, signal }));
+  });
   clearInterval(watchdog);
   plan.processes.delete(child);
   await consoleFollower.finish();
@@ -147,6 +155,10 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   const end = monitor.exit(
     {
       status,
+      signal,
+      signalledByDiverge: child.killed,
+      ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
+      started: qmp.started,
       ...(spawnError ? { spawnError } : {}),
       ...(lost ? { lost } : {}),
       stderr,

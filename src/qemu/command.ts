@@ -73,6 +73,12 @@ function diskArgs(disks: readonly Disk[]): string[] {
 }
 
 /**
+ * The descriptor of QEMU's machine protocol (qmp.ts): QEMU starts the guest paused (-S) and
+ * diverge resumes it once it listens.
+ */
+export const QMP_FD = 3;
+
+/**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
  * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
  */
@@ -93,6 +99,7 @@ export function qemuCommand(
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
     ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
+    ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
   if (plan.channel === 'serial2') {

@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { archMachines, type Arch, type KernelFormat } from './machines.js';
 
 export class KernelFileError extends Error {}
@@ -21,18 +22,25 @@ function imageFormat(head: Buffer): KernelFormat | undefined {
 
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 export async function checkKernelFile(name: string, file: string, arch: Arch): Promise<string> {
-  let handle;
+  // stat first: opening a FIFO waits for a writer, forever, in a thread no signal can end.
+  let kind;
   try {
-    handle = await open(file, 'r');
+    kind = await stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new KernelFileError(
       `kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`,
     );
   }
+  if (!kind.isFile()) throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+  let handle;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO swapped in since
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KernelFileError(`kernel "${name}": cannot read (${code}): ${file}`);
+  }
+  try {
     const head = Buffer.alloc(8192);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const format = imageFormat(head.subarray(0, bytesRead));

@@ -4,6 +4,7 @@
  * and QEMU's exit, and acts on the events it emits (console script text to send, a request to
  * stop QEMU). Stage and outcome are decided here and nowhere else.
  */
+import path from 'node:path';
 import {
   ConsoleScript,
   type ScriptEvent,
@@ -50,6 +51,14 @@ export type MonitorEvent =
 /** How QEMU ended, as the driver saw it. */
 export interface QemuExit {
   status: number | null;
+  /** The signal that ended QEMU, if one did. */
+  signal?: NodeJS.Signals | null;
+  /** Whether diverge itself signalled QEMU (a stop request, or the run interrupted). */
+  signalledByDiverge?: boolean;
+  /** Why QEMU shut down, as its monitor's SHUTDOWN event said (`guest-reset`, `host-signal`…). */
+  shutdown?: string;
+  /** Whether QEMU started the guest (see qmp.ts); absent when not known. */
+  started?: boolean;
   spawnError?: Error;
   /** What QEMU wrote to stderr (its start, capped by the driver). */
   stderr: string;
@@ -117,6 +126,11 @@ export class BootMonitor {
       this.script.started
     )
       this.reach('harness');
+  }
+
+  /** QEMU resumed the guest (it starts paused): the stall clock starts now, not at the spawn. */
+  resumed(now: number): void {
+    this.lastOutput = Math.max(this.lastOutput, now);
   }
 
   /** Bytes of the second serial port (results channel `serial2`), as far as its log kept them. */
@@ -249,7 +263,16 @@ export class BootMonitor {
     this.emit({ kind: 'stop', outcome, message });
   }
 
-  private decide({ status, spawnError, stderr, lost }: QemuExit): {
+  private decide({
+    status,
+    signal,
+    signalledByDiverge,
+    shutdown,
+    started,
+    spawnError,
+    stderr,
+    lost,
+  }: QemuExit): {
     outcome: BootOutcome;
     message?: string;
   } {
@@ -261,7 +284,38 @@ export class BootMonitor {
     if (lost) return { outcome: 'infrastructure', message: lost };
     const panic = this.splats.find((s) => s.kind === 'panic');
     if (panic) return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
+    // A watchdog that fired on a guest QEMU never started blames QEMU, not the kernel.
+    if (this.stopRequest && started === false && this.consoleBytes === 0)
+      return {
+        outcome: 'qemu-error',
+        message: `QEMU never started the guest (its machine protocol did not answer)${stderr ? `: ${lastLines(stderr)}` : ''}`,
+      };
     if (this.stopRequest) return this.stopRequest;
+    if (signal && signalledByDiverge)
+      return { outcome: 'infrastructure', message: 'diverge was interrupted and stopped QEMU' };
+    if (signal)
+      return {
+        outcome: 'infrastructure',
+        message: `QEMU was killed by ${signal}, not by diverge (the OOM killer? another process?)${this.during()}`,
+      };
+    if (shutdown === 'host-signal') {
+      const said = /terminating on signal.*/.exec(stderr)?.[0];
+      return {
+        outcome: 'infrastructure',
+        message: `QEMU was stopped by a signal, not by diverge${said ? `: ${cleanLine(said)}` : ''}${this.during()}`,
+      };
+    }
+    // With -no-reboot a reset (a triple fault, a reset request) ends QEMU as a poweroff would.
+    if (shutdown === 'guest-reset' && !this.resultsComplete)
+      return {
+        outcome: 'panic',
+        message: `the guest reset itself (a triple fault or a reset request) before its results were complete${this.during()}`,
+      };
+    if (this.consoleBytes === 0 && qemuFailed(status, stderr, this.settings.binary))
+      return {
+        outcome: 'qemu-error',
+        message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
+      };
     const normalExit =
       status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
     if (normalExit) return { outcome: 'completed' };
@@ -275,6 +329,21 @@ export class BootMonitor {
       message: `QEMU exited with status ${status}${stderr ? `: ${lastLines(stderr)}` : ''}`,
     };
   }
+}
+
+/**
+ * Whether QEMU failed on its own before the guest said anything: status 1 (which isa-debug-exit
+ * can also give) with an error of QEMU's on stderr (`qemu-system-x86_64: cannot set up guest
+ * memory…`), not a warning.
+ */
+function qemuFailed(status: number | null, stderr: string, binary: string): boolean {
+  const name = path.basename(binary);
+  return (
+    status === 1 &&
+    stderr
+      .split('\n')
+      .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
+  );
 }
 
 function lastLines(text: string): string {

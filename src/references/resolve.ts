@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../build/docker.js';
+import type { Waits } from '../context.js';
 import { buildKernel } from '../build/kernel.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,6 +36,8 @@ export interface ResolveOptions {
   /** Reference kernels, and the candidate's build context digests, kept between runs. */
   cache: Pick<CacheDirs, 'kernels' | 'sources' | 'contexts'>;
   retryBaseMs?: number;
+  /** The run's waits (the download idle timeout, the retry backoff). */
+  waits?: Pick<Waits, 'downloadIdleMs' | 'retryBaseMs'>;
 }
 
 async function resolveCandidate(
@@ -100,6 +103,7 @@ export async function resolveReferences(
     settings,
     workDir,
     progress: options.progress,
+    ...(options.waits ?? {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
   };
   const references: ResolvedKernel[] = [];

@@ -132,6 +132,7 @@ export async function runBisect(
       outDir,
       progress,
       cache: context.cache,
+      waits: context.waits,
       ...(options.github ? { github: options.github } : {}),
       ...(options.run ? { run: options.run } : {}),
     },

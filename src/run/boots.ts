@@ -16,11 +16,11 @@ import { sha256File } from '../util/digest.js';
 import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { type Accel, chooseAccel } from '../qemu/accel.js';
-import { findQemu, qemuVersion } from '../qemu/binary.js';
+import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
 import { bootKernel, bootName, type BootPlan } from '../qemu/boot.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
-import { defaultParallelism } from '../qemu/pool.js';
+import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
 import { machineProfile } from '../qemu/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
 import { harnessProgress } from '../results/progress.js';
@@ -166,7 +166,8 @@ export async function prepareBoots(
   const configDir = path.dirname(settings.configPath);
   const profile = machineProfile(machine.arch, machine.profile);
   const binary = await findQemu(profile, context.searchPath);
-  const [accel, qemu, payload] = await Promise.all([
+  const [launcher, accel, qemu, payload] = await Promise.all([
+    tiedLauncher(context.searchPath),
     chooseAccel(machine.accel, profile, {
       cacheFile: context.cache.kvmProbe,
       buildId: context.buildId,
@@ -201,11 +202,14 @@ export async function prepareBoots(
     serialCapBytes: harness.serialCapBytes,
     maxTests: harness.maxTests,
     harnessProgress: harnessProgress(harness.results, harness.maxTests),
+    launcher,
     processes: context.processes,
     logDir: path.join(options.outDir, 'logs'),
     tempDir: context.tempDir,
   };
-  const jobs = options.jobs ?? defaultParallelism(machine.memoryMiB, machine.cpus);
+  const jobs = options.jobs
+    ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)
+    : defaultParallelism(machine.memoryMiB, machine.cpus);
   // What a reference boot depends on besides its kernel and its command line (whose files count
   // by content): a change to any of it is a cache miss.
   const shared = {

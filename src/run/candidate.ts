@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDivergence } from '../compare/classes.js';
 import { type Expectation, loadExpectations } from '../compare/expectations.js';
@@ -16,6 +16,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import type { Report, ReportKernel } from '../report/types.js';
 import { validateReport } from '../report/validate.js';
 import type { KernelObservation } from '../results/observe.js';
+import { readSavedRun, SavedRunError } from './saved-run.js';
 
 export interface DifferentialOptions {
   outDir: string;
@@ -191,17 +192,11 @@ export async function compareSaved(
   options: DifferentialOptions & { candidate?: string },
 ): Promise<Report> {
   const file = path.join(fromDir, 'boots.json');
-  const saved = JSON.parse(
-    await readFile(file, 'utf8').catch(() => {
-      throw new Error(
-        `${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`,
-      );
-    }),
-  ) as Partial<SavedRun> & BootRun;
+  const saved = await readSavedRun(file, fromDir);
   const names = [...new Set(saved.observations.map((o) => o.kernel))];
   const candidateName = options.candidate ?? saved.roles?.candidate.name ?? CANDIDATE;
   if (!names.includes(candidateName))
-    throw new Error(
+    throw new SavedRunError(
       `${file}: no kernel named "${candidateName}" (kernels: ${names.join(', ')}); pass --candidate NAME`,
     );
   const unknown = (name: string): ReportKernel => ({

@@ -121,6 +121,7 @@ export async function gradeCourse(
     outDir: referencesDir,
     progress: log,
     cache: context.cache,
+    waits: context.waits,
     ...(options.github ? { github: options.github } : {}),
     ...(options.run ? { run: options.run } : {}),
   });

@@ -1,13 +1,33 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+
+/** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
+export class NotRegularFileError extends Error {}
+
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
 
 /** `sha256:<hex>`, the digest form every report uses. */
 export function sha256(data: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
+/**
+ * The digest of a regular file. Anything else is refused before it is opened: a FIFO's open
+ * waits for a writer forever, in a worker thread that even a signal cannot end.
+ */
 export async function sha256File(file: string): Promise<string> {
+  const info = await stat(file);
+  if (!info.isFile()) throw new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  // Non-blocking: a FIFO put in the file's place since the stat is not waited on either.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  for await (const chunk of handle.createReadStream()) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }

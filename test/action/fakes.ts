@@ -224,15 +224,20 @@ export function fakeGitHub(events: string[]) {
   };
 }
 
-export function fakeArtifacts(events: string[]): ArtifactUploader & {
-  uploads: { name: string; files: string[]; dir: string }[];
-} {
-  const uploads: { name: string; files: string[]; dir: string }[] = [];
+interface Upload {
+  name: string;
+  files: string[];
+  dir: string;
+  retentionDays?: number | undefined;
+}
+
+export function fakeArtifacts(events: string[]): ArtifactUploader & { uploads: Upload[] } {
+  const uploads: Upload[] = [];
   return {
     uploads,
-    uploadArtifact: async (name, files, dir) => {
+    uploadArtifact: async (name, files, dir, options) => {
       events.push(`artifact ${name}`);
-      uploads.push({ name, files, dir });
+      uploads.push({ name, files, dir, retentionDays: options?.retentionDays });
       return { id: uploads.length };
     },
   };

@@ -17,6 +17,7 @@ describe('readInputs', () => {
       kvm: 'auto',
       uploadArtifacts: true,
       publishKernel: true,
+      kernelRetentionDays: 30,
       bisect: false,
       allowForkCode: false,
       workingDirectory: '/ws',
@@ -59,6 +60,11 @@ describe('readInputs', () => {
     [{ 'fail-on': 'regression,oops' }, 'input fail-on: expected one of regression, crash'],
     [{ 'publish-kernel': 'yes' }, 'input publish-kernel: expected true or false, got "yes"'],
     [{ variant: 'a b' }, 'input variant: expected letters, digits'],
+    [
+      { 'kernel-retention-days': '91' },
+      'input kernel-retention-days: expected a whole number of days from 1 to 90, got "91"',
+    ],
+    [{ 'kernel-retention-days': '1.5' }, 'input kernel-retention-days: expected a whole number'],
     [{ 'github-token': '' }, 'input github-token: empty'],
   ])('fails with a message naming the input: %j', (bad, message) => {
     expect(() => readInputs(reader({ 'github-token': 't', ...bad }), '/ws')).toThrow(message);

@@ -115,7 +115,7 @@ async function run(
 }
 
 describe('runAction', () => {
-  it('runs its steps in order: check, caches, pipeline, outputs, artifacts, publish, caches', async () => {
+  it('runs its steps in order: check, caches, pipeline, outputs, artifacts, publish', async () => {
     const { events, core, github, artifacts } = await run(pullRequestContext(), failing);
     expect(events).toEqual([
       'checks.create diverge',
@@ -145,7 +145,6 @@ describe('runAction', () => {
       'issues.createComment',
       'output check-url',
       'output comment-url',
-      'cache.save',
       'failed: 1 failing divergences (fail-on: regression, crash, hang, missing, output)',
     ]);
     expect(core.outputs).toMatchObject({
@@ -204,13 +203,43 @@ describe('runAction', () => {
   });
 
   it('on a push, publishes the kernel after the report and does not comment', async () => {
-    const { events } = await run(pushContext, clean);
+    const { events, artifacts } = await run(pushContext, clean, {
+      inputs: { 'kernel-retention-days': '90' },
+    });
     const published = events.filter((e) => e.startsWith('artifact') || e.startsWith('issues'));
     expect(published).toEqual([
       'artifact diverge-report-default',
       'artifact diverge-kernel-default',
     ]);
+    // The published kernel is kept as long as the input says; the report its 30 days.
+    expect(artifacts.uploads.map((u) => u.retentionDays)).toEqual([30, 90]);
     expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
+  });
+
+  it('restores the caches on every event and saves them on pushes to the default branch only', async () => {
+    const onMain: GitHubContext = {
+      ...pushContext,
+      payload: {
+        ref: 'refs/heads/main',
+        repository: { name: 'kernel', owner: { login: 'course' }, default_branch: 'main' },
+      },
+    };
+    const onTopic: GitHubContext = {
+      ...pushContext,
+      payload: {
+        ref: 'refs/heads/topic',
+        repository: { name: 'kernel', owner: { login: 'course' }, default_branch: 'main' },
+      },
+    };
+    for (const [context, saved] of [
+      [onMain, true],
+      [onTopic, false],
+      [pullRequestContext(), false],
+    ] as const) {
+      const { events } = await run(context, clean);
+      expect(events).toContain('cache.restore');
+      expect(events.includes('cache.save')).toBe(saved);
+    }
   });
 
   it("a fork's read-only run writes no check but still the summary, outputs and artifact", async () => {

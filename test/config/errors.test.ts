@@ -105,6 +105,7 @@ describe('field checks', () => {
     ['machine: { cpus: 65 }', 'machine.cpus: expected an integer 1..64, got 65'],
     ['machine: { cpus: 1.5 }', 'machine.cpus: expected an integer 1..64, got 1.5'],
     ['machine: { memory: 8M }', 'machine.memory: expected at least 16M, got "8M"'],
+    ['machine: { memory: 1T }', 'machine.memory: expected at most 64G, got "1T"'],
     ['machine: { memory: 16.5M }', 'machine.memory: expected whole MiB, got "16.5M"'],
     ['machine: { accel: hvf }', 'machine.accel: expected one of auto, kvm, tcg, got "hvf"'],
     [

@@ -42,12 +42,18 @@ export interface FakeGitHubOptions {
   storagePort?: number;
   /** How long pre-signed download URLs work; 60 s by default, like GitHub's. */
   blobTtlMs?: number;
+  /**
+   * The host name in the fake's URLs (storage: `storage.<host>`); 127.0.0.1 by default. A name
+   * that does not resolve, such as `github.test`, is reached only through a proxy that maps it
+   * to 127.0.0.1 (test/helpers/proxy.ts), so every request the fake sees went through it.
+   */
+  host?: string;
 }
 
 export interface FakeGitHub {
   /** The REST API base URL: Octokit's `baseUrl`, a runner's GITHUB_API_URL. */
   url: string;
-  /** `http://127.0.0.1:PORT`: web pages and the results service (ACTIONS_RESULTS_URL). */
+  /** `http://127.0.0.1:PORT` (or the `host` option): web pages and the results service (ACTIONS_RESULTS_URL). */
   origin: string;
   /** Base of the `/_fake/` inspection endpoints. */
   admin: string;
@@ -98,7 +104,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const storageServer = createServer();
   const apiPort = await listen(api, options.port ?? 0);
   const storagePort = await listen(storageServer, options.storagePort ?? 0);
-  const urls = new Urls(`http://127.0.0.1:${apiPort}`, prefix, `http://127.0.0.1:${storagePort}`);
+  const host = options.host ?? '127.0.0.1';
+  const storageHost = options.host ? `storage.${options.host}` : host;
+  const urls = new Urls(
+    `http://${host}:${apiPort}`,
+    prefix,
+    `http://${storageHost}:${storagePort}`,
+  );
   const blobs = new BlobStore(state, urls, options.blobTtlMs ?? 60_000);
   const results = new ResultsService(state, blobs, secret);
   const shapes = new Shapes(state, urls);

@@ -16,6 +16,8 @@ import { sha256, timestamp } from './state.js';
 import type { BlobStore, Upload } from './storage.js';
 
 const SERVICE = 'github.actions.results.api.v1.ArtifactService';
+/** The cache service `@actions/cache` v4+ calls when ACTIONS_CACHE_SERVICE_V2 is set. */
+const CACHE_SERVICE = 'github.actions.results.api.v1.CacheService';
 
 /** Twirp error codes and their HTTP statuses. */
 const TWIRP_STATUS: Record<string, number> = {
@@ -41,7 +43,15 @@ class TwirpError extends Error {
   }
 }
 
-type Field = 'string' | 'int64' | 'int32' | 'timestamp' | 'wrapper-string' | 'wrapper-int64';
+type Field =
+  | 'string'
+  | 'strings'
+  | 'int64'
+  | 'int32'
+  | 'timestamp'
+  | 'wrapper-string'
+  | 'wrapper-int64'
+  | 'message';
 
 /** The request messages' fields (proto names, as `useProtoFieldName: true` sends them). */
 const REQUESTS: Record<string, Record<string, Field>> = {
@@ -76,7 +86,22 @@ const REQUESTS: Record<string, Record<string, Field>> = {
     workflow_job_run_backend_id: 'string',
     name: 'string',
   },
+  CreateCacheEntry: { metadata: 'message', key: 'string', version: 'string' },
+  FinalizeCacheEntryUpload: {
+    metadata: 'message',
+    key: 'string',
+    size_bytes: 'int64',
+    version: 'string',
+  },
+  GetCacheEntryDownloadURL: {
+    metadata: 'message',
+    key: 'string',
+    restore_keys: 'strings',
+    version: 'string',
+  },
 };
+
+const CACHE_METHODS = ['CreateCacheEntry', 'FinalizeCacheEntryUpload', 'GetCacheEntryDownloadURL'];
 
 /** Protobuf JSON: int64 as a decimal string (or a number), wrappers as their bare value. */
 function checkFields(method: string, body: Record<string, unknown>): void {
@@ -87,11 +112,15 @@ function checkFields(method: string, body: Record<string, unknown>): void {
     const ok =
       type === 'string' || type === 'wrapper-string'
         ? typeof value === 'string'
-        : type === 'timestamp'
-          ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
-          : type === 'int32'
-            ? Number.isInteger(value)
-            : (typeof value === 'string' && /^-?\d+$/.test(value)) || Number.isInteger(value);
+        : type === 'strings'
+          ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+          : type === 'message'
+            ? typeof value === 'object' && value !== null
+            : type === 'timestamp'
+              ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+              : type === 'int32'
+                ? Number.isInteger(value)
+                : (typeof value === 'string' && /^-?\d+$/.test(value)) || Number.isInteger(value);
     if (!ok)
       throw new TwirpError('malformed', `field ${name} of ${method}Request is not a ${type}`, true);
   }
@@ -109,6 +138,8 @@ interface Pending {
 export class ResultsService {
   /** Artifacts created but not finalized, by `<run backend id>/<name>`. */
   private readonly pending = new Map<string, Pending>();
+  /** Cache entries reserved but not finalized, by `<repo> <key> <version>`. */
+  private readonly pendingCaches = new Map<string, Upload>();
 
   constructor(
     private readonly state: FakeState,
@@ -118,6 +149,7 @@ export class ResultsService {
 
   reset(): void {
     this.pending.clear();
+    this.pendingCaches.clear();
   }
 
   handle(
@@ -149,9 +181,16 @@ export class ResultsService {
   }
 
   private dispatch(req: IncomingMessage, path: string, rawBody: Buffer): unknown {
-    const match = new RegExp(`^/twirp/${SERVICE.replace(/\./g, '\\.')}/(\\w+)$`).exec(path);
-    const method = match?.[1];
-    if (!method || !(method in REQUESTS) || req.method !== 'POST')
+    const match = /^\/twirp\/([\w.]+)\/(\w+)$/.exec(path);
+    const method = match?.[2];
+    const service =
+      match?.[1] === CACHE_SERVICE ? 'cache' : match?.[1] === SERVICE ? 'artifact' : '';
+    if (
+      !method ||
+      !(method in REQUESTS) ||
+      CACHE_METHODS.includes(method) !== (service === 'cache') ||
+      req.method !== 'POST'
+    )
       throw new TwirpError(
         'unimplemented',
         `${req.method ?? '?'} ${path}: no such Twirp method`,
@@ -175,6 +214,11 @@ export class ResultsService {
       throw new TwirpError('malformed', 'the body is not JSON', true);
     }
     checkFields(method, body);
+    if (service === 'cache') {
+      const run = this.state.runs.find((r) => r.backendId === scope.run);
+      if (!run) throw new TwirpError('not_found', "the runtime token's workflow run is gone");
+      return this.cacheRequest(run, method, body);
+    }
     // A job uploads as itself; it may read the artifacts of every job of its run (ListArtifacts
     // answers each artifact's own job ID, which GetSignedArtifactURL then sends back).
     if (body.workflow_run_backend_id !== scope.run)
@@ -308,5 +352,51 @@ export class ResultsService {
     if (!artifact) throw new TwirpError('not_found', `no artifact ${name} on this run`);
     this.state.artifacts.splice(this.state.artifacts.indexOf(artifact), 1);
     return { ok: true, artifact_id: String(artifact.id) };
+  }
+
+  /**
+   * The cache service: an entry is written once (a second CreateCacheEntry of the same key and
+   * version is refused, as GitHub does); a lookup takes the exact key, else the newest entry
+   * whose key starts with a restore key, in their order.
+   */
+  private cacheRequest(run: WorkflowRunRecord, method: string, body: Record<string, unknown>) {
+    const key = String(body.key ?? '');
+    const version = String(body.version ?? '');
+    if (!key || !version)
+      throw new TwirpError('invalid_argument', 'key and version are required', true);
+    const entries = this.state.caches.filter((c) => c.repo === run.repo && c.version === version);
+    const id = `${run.repo} ${key} ${version}`;
+    if (method === 'CreateCacheEntry') {
+      if (entries.some((c) => c.key === key) || this.pendingCaches.has(id))
+        return { ok: false, message: `cache entry ${key} already exists` };
+      const { url, upload } = this.blobs.createUpload();
+      this.pendingCaches.set(id, upload);
+      return { ok: true, signed_upload_url: url };
+    }
+    if (method === 'FinalizeCacheEntryUpload') {
+      const data = this.pendingCaches.get(id)?.committed;
+      if (!data)
+        throw new TwirpError('failed_precondition', `cache entry ${key}: nothing uploaded`, true);
+      if (String(body.size_bytes) !== String(data.length))
+        throw new TwirpError('invalid_argument', `cache entry ${key}: size mismatch`, true);
+      this.pendingCaches.delete(id);
+      this.state.caches.push({ repo: run.repo, key, version, data, createdAt: Date.now() });
+      return { ok: true, entry_id: String(this.state.caches.length) };
+    }
+    const newest = (match: (k: string) => boolean) => entries.findLast((c) => match(c.key));
+    const restoreKeys = (body.restore_keys as string[] | undefined) ?? [];
+    const hit =
+      newest((k) => k === key) ??
+      restoreKeys.map((prefix) => newest((k) => k.startsWith(prefix))).find(Boolean);
+    if (!hit) return { ok: false, signed_download_url: '', matched_key: '' };
+    return {
+      ok: true,
+      signed_download_url: this.blobs.signDownload(
+        hit.data,
+        'application/octet-stream',
+        'cache.tzst',
+      ),
+      matched_key: hit.key,
+    };
   }
 }

@@ -66,6 +66,14 @@ export class FakeState {
   readonly workflows: WorkflowRecord[] = [];
   readonly runs: WorkflowRunRecord[] = [];
   readonly artifacts: ArtifactRecord[] = [];
+  /** Actions cache entries (the results service's CacheService), oldest first. */
+  readonly caches: {
+    repo: string;
+    key: string;
+    version: string;
+    data: Buffer;
+    createdAt: number;
+  }[] = [];
   readonly releases: ReleaseRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly rate = new Map<string, RateWindow>();
@@ -101,6 +109,7 @@ export class FakeState {
       this.workflows,
       this.runs,
       this.artifacts,
+      this.caches,
       this.releases,
       this.faults,
       this.requests,

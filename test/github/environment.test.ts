@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { githubFromEnvironment, workflowFile } from '../../src/github/environment.js';
+import { eventBase, githubFromEnvironment, workflowFile } from '../../src/github/environment.js';
 
 describe('githubFromEnvironment', () => {
   it('reads the repository, workflow and pull request base as a runner sets them', () => {
@@ -45,6 +45,18 @@ describe('githubFromEnvironment', () => {
       baseBranch: 'dev',
       baseSha: 'abc',
     });
+  });
+
+  it('compares a push with the commit before it on the pushed branch; a new branch has none', () => {
+    const before = 'e'.repeat(40);
+    expect(eventBase({ ref: 'refs/heads/main', before })).toEqual({ ref: 'main', sha: before });
+    expect(eventBase({ ref: 'refs/heads/topic', before: '0'.repeat(40) })).toEqual({
+      ref: 'topic',
+    });
+    expect(eventBase({ ref: 'refs/tags/v1', before })).toEqual({ sha: before });
+    expect(
+      eventBase({ pull_request: { base: { ref: 'main', sha: 'b' } }, ref: 'refs/pull/7/merge' }),
+    ).toEqual({ ref: 'main', sha: 'b' });
   });
 
   it('takes the workflow file from GITHUB_WORKFLOW_REF', () => {

@@ -22,6 +22,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     serialCapBytes: 1024,
     maxTests: 10_000,
     harnessProgress: () => () => 'none',
+    launcher: [],
     processes: processRegistry(),
     logDir: '/tmp',
     tempDir: '/tmp',
@@ -38,6 +39,8 @@ describe('qemuCommand', () => {
       ...['-M', 'pc', '-accel', 'tcg', '-m', '256', '-smp', '1'],
       ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
       ...['-chardev', 'pipe,id=console,path=/s/console', '-serial', 'chardev:console'],
+      // Paused until diverge listens on QEMU's machine protocol (qmp.ts), on fd 3.
+      ...['-S', '-chardev', 'socket,id=qmp,fd=3', '-mon', 'chardev=qmp,mode=control'],
       ...[
         '-kernel',
         '/k/bzImage',
@@ -71,6 +74,7 @@ describe('qemuCommand', () => {
   it('attaches the results channel as a second serial port or a virtio console', () => {
     const x86 = qemuCommand(plan({ channel: 'serial2' }), { path: '/k' }).join(' ');
     expect(x86).toContain('-chardev file,id=results,path=<serial>/results -serial chardev:results');
+    expect(x86).toContain('-chardev socket,id=qmp,fd=3 -mon chardev=qmp,mode=control');
     const arm = qemuCommand(
       plan({ channel: 'serial2', profile: machineProfile('aarch64', 'virt') }),
       { path: '/k' },

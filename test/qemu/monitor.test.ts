@@ -429,3 +429,73 @@ describe('BootMonitor when QEMU itself fails', () => {
     });
   });
 });
+
+describe("BootMonitor: QEMU's own end told apart from the kernel's", () => {
+  const midTests = () => new Boot(COURSE).replay(log('course-hang.serial'));
+
+  it('a signal diverge did not send is infrastructure; the same signal after a stop request is not', () => {
+    const end = midTests().exit({ ...killed, signal: 'SIGKILL' });
+    expect(end).toMatchObject({
+      outcome: 'infrastructure',
+      message: 'QEMU was killed by SIGKILL, not by diverge (the OOM killer? another process?)',
+    });
+    const interrupted = midTests().exit({ ...killed, signal: 'SIGKILL', signalledByDiverge: true });
+    expect(interrupted).toMatchObject({
+      outcome: 'infrastructure',
+      message: 'diverge was interrupted and stopped QEMU',
+    });
+    const stopped = midTests().tickUntil(60_000);
+    expect(stopped.exit({ ...killed, signal: 'SIGKILL', signalledByDiverge: true }).outcome).toBe(
+      'stalled',
+    );
+  });
+
+  it("QEMU's SHUTDOWN for a host signal is infrastructure, with QEMU's line", () => {
+    const stderr = 'qemu-system-x86_64: terminating on signal 15 from pid 42 (kill)\n';
+    expect(midTests().exit({ ...exited(0), stderr, shutdown: 'host-signal' })).toMatchObject({
+      outcome: 'infrastructure',
+      message:
+        'QEMU was stopped by a signal, not by diverge: terminating on signal 15 from pid 42 (kill)',
+    });
+  });
+
+  it('a guest reset before the results were complete is a crash; after them, an end', () => {
+    expect(midTests().exit({ ...exited(0), shutdown: 'guest-reset' })).toMatchObject({
+      outcome: 'panic',
+      message:
+        'the guest reset itself (a triple fault or a reset request) before its results were complete',
+    });
+    const done = new Boot(COURSE).replay(log('course-staff.serial'));
+    expect(done.exit({ ...exited(0), shutdown: 'guest-reset' }).outcome).toBe('completed');
+  });
+
+  it("status 1 with QEMU's error and no console bytes is qemu-error even with isa-debug-exit; a warning is not an error", () => {
+    const stderr =
+      "qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory\n";
+    expect(new Boot(COURSE).exit({ ...exited(1), stderr })).toMatchObject({
+      outcome: 'qemu-error',
+      message: `QEMU exited with status 1: ${stderr.trim()}`,
+    });
+    const warning = 'qemu-system-x86_64: warning: host lacks a feature\n';
+    expect(new Boot(COURSE).exit({ ...exited(1), stderr: warning }).outcome).toBe('completed');
+  });
+
+  it('the stall clock starts when QEMU resumes the guest, not at the spawn', () => {
+    const boot = new Boot(COURSE);
+    boot.now = 2000;
+    boot.monitor.resumed(2000);
+    boot.tickUntil(4900);
+    expect(boot.stop()).toBeUndefined();
+    boot.tickUntil(10_000);
+    expect(boot.stop()).toMatchObject({ at: 5100, event: { outcome: 'stalled' } });
+  });
+
+  it('a watchdog that fired on a guest QEMU never started blames QEMU', () => {
+    const boot = new Boot(COURSE).tickUntil(60_000);
+    expect(boot.stop()?.event).toMatchObject({ outcome: 'stalled' });
+    expect(boot.exit({ ...killed, started: false })).toMatchObject({
+      outcome: 'qemu-error',
+      message: 'QEMU never started the guest (its machine protocol did not answer)',
+    });
+  });
+});

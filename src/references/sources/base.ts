@@ -1,4 +1,7 @@
-/** `base: true` — the pull request's base kernel, published on push or built from the base commit. */
+/**
+ * `base: true` — the pull request's base kernel (on a push, the kernel before the push), published
+ * on push or built from the base commit.
+ */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +23,10 @@ import {
 export async function fromBase(ref: Reference, ctx: FetchContext): Promise<FetchedKernel> {
   const { baseBranch, baseSha, variant } = ctx.run;
   if (!baseBranch && !baseSha)
-    fail(ref, 'base: true needs a pull request (its base branch and commit); none is known here');
+    fail(
+      ref,
+      'base: true needs a pull request (its base branch and commit) or a push (the commit before it); none is known here',
+    );
   if (ctx.github && baseBranch && ctx.run.workflow && ctx.run.repository) {
     try {
       const published = await fromArtifact(

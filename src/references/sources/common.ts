@@ -16,6 +16,12 @@ export type Source = Reference['source'];
 /** A reference that could not be fetched; the message starts with `reference NAME:`. */
 export class ReferenceFetchError extends Error {}
 
+/**
+ * A reference that could not be fetched because a server failed (5xx, rate limits, resets,
+ * stalls), even after retries: the infrastructure's fault, not the config's.
+ */
+export class ReferenceUnavailableError extends Error {}
+
 /** Where a run is, as far as references care: which repository, workflow, branch and commit. */
 export interface GitHubRun {
   /** `owner/name` of the repository under test. */
@@ -41,6 +47,8 @@ export interface FetchContext {
   progress: (line: string) => void;
   /** Backoff unit for download retries (tests shorten it). */
   retryBaseMs?: number;
+  /** How long a download may send nothing. */
+  downloadIdleMs?: number;
 }
 
 export interface FetchedKernel {
@@ -61,6 +69,10 @@ export function fail(ref: Reference, message: string): never {
   throw new ReferenceFetchError(`reference ${ref.name}: ${message}`);
 }
 
+function unavailable(ref: Reference, message: string): never {
+  throw new ReferenceUnavailableError(`reference ${ref.name}: ${message}`);
+}
+
 export function splitRepository(ref: Reference, repository: string | undefined) {
   if (!repository)
     fail(ref, 'no repository: set it in the reference, or GITHUB_REPOSITORY (--repository)');
@@ -72,6 +84,10 @@ export function splitRepository(ref: Reference, repository: string | undefined) 
 export function apiFailure(ref: Reference, what: string, error: unknown): never {
   const status = (error as { status?: number }).status;
   const message = (error as Error).message;
+  if ((status === 403 || status === 429) && /rate limit/i.test(message))
+    unavailable(ref, `${what}: GitHub's rate limit (HTTP ${status} ${message})`);
+  if (status === 429 || (status !== undefined && status >= 500))
+    unavailable(ref, `${what}: GitHub answered HTTP ${status} ${message}, also after retries`);
   if (status === 401) fail(ref, `${what}: GitHub refused the token (401 ${message})`);
   if (status === 403) fail(ref, `${what}: not allowed with this token (403 ${message})`);
   if (status === 404) fail(ref, `${what}: not found (404), or the token cannot see it`);
@@ -104,9 +120,11 @@ export async function fetchTo(ref: Reference, url: string, file: string, ctx: Fe
       maxBytes: MAX_KERNEL_BYTES,
       log: (line) => ctx.progress(`reference ${ref.name}: ${line}`),
       ...(ctx.retryBaseMs !== undefined ? { retryBaseMs: ctx.retryBaseMs } : {}),
+      ...(ctx.downloadIdleMs !== undefined ? { idleMs: ctx.downloadIdleMs } : {}),
     });
   } catch (error) {
-    if (error instanceof DownloadError) fail(ref, `download failed: ${error.message}`);
+    if (error instanceof DownloadError)
+      (error.transient ? unavailable : fail)(ref, `download failed: ${error.message}`);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 /** `image:` — a file taken out of a container image (pulled when missing). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DockerUnavailableError } from '../../build/errors.js';
 import { extractFiles } from '../../build/extract.js';
 import { pullIfMissing } from '../../build/pull.js';
 import {
@@ -23,6 +24,7 @@ export async function fromImage(
       ctx.progress(`reference ${ref.name}: ${line}`),
     );
   } catch (error) {
+    if (error instanceof DockerUnavailableError) throw error;
     fail(ref, `image ${(error as Error).message}`);
   }
   const described = { image: { ref: source.ref, id, path: source.path } };
@@ -36,7 +38,10 @@ export async function fromImage(
       source.ref,
       [{ inImage: source.path, field: `reference ${ref.name}: image.path` }],
       dir,
-    ).catch((error: Error) => fail(ref, error.message.replace(/^reference \S+: /, '')));
+    ).catch((error: Error) => {
+      if (error instanceof DockerUnavailableError) throw error;
+      fail(ref, error.message.replace(/^reference \S+: /, ''));
+    });
     if (!file) fail(ref, `image ${source.ref} gave no file`);
     const stored = await ctx.cache.store(file.path, path.posix.basename(source.path), key);
     return { ...stored, source: described, cached: false };
