@@ -413,16 +413,22 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'serial-cap': converted('a size like 8M', parseSize, (n) =>
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
+    'max-tests': int(1).default(10_000),
   }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
-    const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...rest } = h;
+    const {
+      'rerun-divergent': rerunDivergent,
+      'serial-cap': serialCapBytes,
+      'max-tests': maxTests,
+      ...rest
+    } = h;
     const payload =
       initrd !== undefined
         ? { kind: 'initrd' as const, path: initrd }
         : dir !== undefined
           ? { kind: 'dir' as const, path: dir }
           : (image ?? { kind: 'none' as const });
-    return { payload, ...rest, rerunDivergent, serialCapBytes };
+    return { payload, ...rest, rerunDivergent, serialCapBytes, maxTests };
   });
 
   const normalize = strict({

@@ -1,14 +1,22 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import type { Accel } from './accel.js';
 import type { Disk, MachineProfile } from './machines.js';
-import { qemuCommand, qmpFd } from './command.js';
+import { QMP_FD, qemuCommand } from './command.js';
 import { qmpSession } from './qmp.js';
 import { BootMonitor, type MonitorEvent, type MonitorSettings } from './monitor.js';
+import {
+  ConsoleInput,
+  removeSerialDir,
+  SerialFollower,
+  serialDir,
+  serialFile,
+  serialFiles,
+} from './serial-file.js';
 import type { BootCapture, BootRecord, HarnessProgress } from './types.js';
 
 /**
@@ -36,6 +44,8 @@ export interface BootPlan extends MonitorSettings {
   /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
   processes: ProcessRegistry;
   logDir: string;
+  /** Where each boot's serial files live while it runs (the run's scratch space). */
+  tempDir: string;
 }
 
 export interface BootRequest {
@@ -56,48 +66,63 @@ const TICK_MS = 100;
 const STDERR_CAP = 64 * 1024;
 
 /**
- * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
- * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
+ * Boots one kernel: spawns QEMU, follows the serial files it writes, feeds their bytes and the
+ * clock to a `BootMonitor`, writes the console script's text to the console's input, stops QEMU
+ * when the monitor asks, and keeps the capped logs.
  */
 export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<BootCapture> {
   await mkdir(plan.logDir, { recursive: true });
+  const dir = await serialDir(plan.tempDir);
+  try {
+    return await bootIn(dir, plan, request);
+  } finally {
+    await removeSerialDir(dir);
+  }
+}
+
+async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promise<BootCapture> {
   const base = bootName(request.kernel.name, request.attempt, request.test);
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
     plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
-  const command = qemuCommand(plan, request.kernel);
+  const command = qemuCommand(plan, request.kernel, dir);
+  const files = serialFiles(dir);
   const started = Date.now();
 
   const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
   const resultsLog = resultsPath
     ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
     : undefined;
+  const consoleFile = await serialFile(files.console);
+  const resultsFile = resultsLog ? await serialFile(files.results) : undefined;
+  const input = await ConsoleInput.create(files.input);
   let stderr = '';
 
   const [program, ...args] = [...plan.launcher, ...command] as [string, ...string[]];
   const child = spawn(program, args, {
     ...(plan.workDir ? { cwd: plan.workDir } : {}),
-    stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe' as const] : []), 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   plan.processes.add(child);
   const act = (event: MonitorEvent) => {
-    if (event.kind === 'send') child.stdin?.write(event.text);
+    if (event.kind === 'send') input.send(event.text);
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-  const qmp = qmpSession(child.stdio[qmpFd(plan.channel)] as Duplex, () =>
-    monitor.resumed(Date.now()),
-  );
+  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => monitor.resumed(Date.now()));
 
-  child.stdout?.on('data', (chunk: Buffer) => monitor.console(consoleLog.write(chunk), Date.now()));
-  if (resultsLog)
-    (child.stdio[3] as Readable).on('data', (chunk: Buffer) =>
-      monitor.results(resultsLog.write(chunk), Date.now()),
-    );
+  const consoleFollower = new SerialFollower(consoleFile, dir, consoleLog, (kept, now) =>
+    monitor.console(kept, now),
+  );
+  const resultsFollower =
+    resultsFile && resultsLog
+      ? new SerialFollower(resultsFile, dir, resultsLog, (kept, now) => monitor.results(kept, now))
+      : undefined;
+  consoleFollower.start();
+  resultsFollower?.start();
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
   });
-  child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
 
   const watchdog = setInterval(() => {
     consoleLog.flush();
@@ -115,9 +140,18 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   });
   clearInterval(watchdog);
   plan.processes.delete(child);
+  await consoleFollower.finish();
+  await resultsFollower?.finish();
+  await input.close();
+  await consoleFile.close();
+  await resultsFile?.close();
   await consoleLog.close();
   await resultsLog?.close();
 
+  const lost =
+    consoleFollower.full || resultsFollower?.full
+      ? `console bytes may have been lost: ${plan.tempDir} was full while QEMU wrote the serial output`
+      : undefined;
   const exited = monitor.exit(
     {
       status,
@@ -126,6 +160,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
       ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
       started: qmp.started,
       ...(spawnError ? { spawnError } : {}),
+      ...(lost ? { lost } : {}),
       stderr,
       consoleCut: consoleLog.dropped > 0,
     },

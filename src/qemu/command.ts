@@ -1,5 +1,6 @@
 import type { BootPlan } from './boot.js';
 import type { Disk, MachineProfile } from './machines.js';
+import { serialFiles } from './serial-file.js';
 
 /** What the command line is made of: the machine and harness parts of a boot plan. */
 export type CommandPlan = Pick<
@@ -17,6 +18,12 @@ export type CommandPlan = Pick<
   | 'channel'
   | 'firmware'
 >;
+
+/**
+ * The serial directory a command line names when it is not a boot's own: in the boot's identity
+ * (the observation cache's key) and in the golden command lines.
+ */
+export const SERIAL_DIR_PLACEHOLDER = '<serial>';
 
 /** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
 function firmwareArgs(profile: MachineProfile, firmware: string): readonly string[] {
@@ -66,16 +73,21 @@ function diskArgs(disks: readonly Disk[]): string[] {
 }
 
 /**
- * The descriptor of QEMU's machine protocol (qmp.ts): the first after the results channel's.
- * QEMU starts the guest paused (-S) and diverge resumes it once it listens.
+ * The descriptor of QEMU's machine protocol (qmp.ts): QEMU starts the guest paused (-S) and
+ * diverge resumes it once it listens.
  */
-export const qmpFd = (channel: CommandPlan['channel']): number => (channel === 'serial2' ? 4 : 3);
+export const QMP_FD = 3;
 
-/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
+/**
+ * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
+ * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
+ */
 export function qemuCommand(
   plan: CommandPlan,
   kernel: { path: string; disks?: readonly string[] },
+  serialDir = SERIAL_DIR_PLACEHOLDER,
 ): string[] {
+  const files = serialFiles(serialDir);
   const args = [
     plan.binary,
     ...['-M', plan.profile.machine, '-accel', plan.accel],
@@ -86,19 +98,12 @@ export function qemuCommand(
         : []),
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-    ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-    ...[
-      '-S',
-      '-chardev',
-      `socket,id=qmp,fd=${qmpFd(plan.channel)}`,
-      '-mon',
-      'chardev=qmp,mode=control',
-    ],
+    ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
+    ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
   if (plan.channel === 'serial2') {
-    // fd 3 is a socket the runner reads, so the results channel is capped like the console.
-    args.push('-chardev', 'socket,id=results,fd=3');
+    args.push('-chardev', `file,id=results,path=${files.results}`);
     if (plan.profile.serial2.host === 'isa-serial') args.push('-serial', 'chardev:results');
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }

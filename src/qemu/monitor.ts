@@ -31,6 +31,8 @@ export interface MonitorSettings {
   /** The kernel ends QEMU through isa-debug-exit: an odd exit status is a normal end. */
   exitDevice: boolean;
   serialCapBytes: number;
+  /** `harness.max-tests`: results read per boot; the one past it ends the boot. */
+  maxTests: number;
 }
 
 export type MonitorEvent =
@@ -62,6 +64,8 @@ export interface QemuExit {
   stderr: string;
   /** Whether the console log reached its cap and dropped bytes. */
   consoleCut: boolean;
+  /** Why bytes the guest wrote may not all have arrived: then nothing of the boot is judged. */
+  lost?: string;
 }
 
 /** The boot as it stood when QEMU exited. */
@@ -87,6 +91,7 @@ export class BootMonitor {
   private consoleBytes = 0;
   private lineNumber = 0;
   private resultsComplete = false;
+  private tooManyTests = false;
   private panicStop: { at: number; message: string } | undefined;
   private stopRequest: { outcome: BootOutcome; message: string } | undefined;
   private end: BootEnd | undefined;
@@ -172,7 +177,8 @@ export class BootMonitor {
     const decided = this.decide(exit);
     const { outcome } = decided;
     let { message } = decided;
-    const scriptTests = this.script.finish(outcome === 'completed');
+    // Bytes may be missing anywhere: no line of this boot is trusted.
+    const scriptTests = exit.lost ? [] : this.script.finish(outcome === 'completed');
     if (exit.consoleCut)
       message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
     this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
@@ -182,7 +188,7 @@ export class BootMonitor {
       ...(message ? { message } : {}),
       durationMs: now - this.started,
       splats: this.splats,
-      resultLines: this.resultLines,
+      resultLines: exit.lost ? [] : this.resultLines,
       scriptTests,
     };
     return this.end;
@@ -199,7 +205,8 @@ export class BootMonitor {
     let { outcome, message } = this.end;
     if (outcome === 'completed' && results.tests === 0) {
       outcome = 'no-results';
-      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+      // Keeps why the results may be gone: a cut log, QEMU's status.
+      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}${message ? `; ${message}` : ''}`;
     }
     if (outcome === 'completed' && results.complete && this.script.complete) this.reach('done');
     return { outcome, stage: this.stage, ...(message ? { message } : {}) };
@@ -224,9 +231,19 @@ export class BootMonitor {
   }
 
   private resultLine(line: string): void {
+    if (this.tooManyTests) return;
+    const signal = this.progress(line);
+    if (signal === 'too-many') {
+      // Nothing past the cap is read: a hostile harness cannot fill memory or the report.
+      this.tooManyTests = true;
+      this.stop(
+        'completed',
+        `more than ${this.settings.maxTests} test results (harness.max-tests): diverge read the first ${this.settings.maxTests} and stopped the boot`,
+      );
+      return;
+    }
     this.resultLines.push(line);
     this.emit({ kind: 'result', line });
-    const signal = this.progress(line);
     if (signal !== 'none') this.reach('harness');
     if (signal === 'complete') this.resultsComplete = true;
   }
@@ -254,6 +271,7 @@ export class BootMonitor {
     started,
     spawnError,
     stderr,
+    lost,
   }: QemuExit): {
     outcome: BootOutcome;
     message?: string;
@@ -263,6 +281,7 @@ export class BootMonitor {
         outcome: 'qemu-error',
         message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
       };
+    if (lost) return { outcome: 'infrastructure', message: lost };
     const panic = this.splats.find((s) => s.kind === 'panic');
     if (panic) return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
     // A watchdog that fired on a guest QEMU never started blames QEMU, not the kernel.

@@ -30,8 +30,11 @@ export type BootOutcome = (typeof BOOT_OUTCOMES)[number];
 export const isInfrastructureOutcome = (outcome: BootOutcome): boolean =>
   outcome === 'qemu-error' || outcome === 'infrastructure';
 
-/** What one more line tells about the harness: nothing, that it runs, or that its results are all in. */
-export type HarnessSignal = 'none' | 'started' | 'complete';
+/**
+ * What one more line tells about the harness: nothing, that it runs, that its results are all
+ * in, or that it reported more tests than `harness.max-tests` (the boot is cut there).
+ */
+export type HarnessSignal = 'none' | 'started' | 'complete' | 'too-many';
 
 /** Follows a boot's results channel line by line, for the watchdogs (the full parse comes later). */
 export type HarnessProgress = (line: string) => HarnessSignal;

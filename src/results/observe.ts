@@ -24,7 +24,12 @@ export interface KernelObservation {
  * depend on what was found (`no-results`, stage `done`). A console script that names tests and
  * a results channel that carries none make a script-only harness: its results are the script's.
  */
-export function observe(capture: BootCapture, results: ResultsSettings): KernelObservation {
+export function observe(
+  capture: BootCapture,
+  results: ResultsSettings,
+  /** `harness.max-tests`: the monitor read no result past it; plans cannot add more either. */
+  maxTests: number,
+): KernelObservation {
   const { test } = capture.record;
   const lines =
     results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
@@ -40,6 +45,11 @@ export function observe(capture: BootCapture, results: ResultsSettings): KernelO
     tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
   }
   if (test !== undefined) tests = tests.filter((t) => t.id === test);
+  const problems = scriptOnly ? [] : parsed.problems;
+  if (tests.length > maxTests) {
+    problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
+    tests = tests.slice(0, maxTests);
+  }
   const complete = scriptOnly || parsed.complete;
   const boot = capture.settle({
     format: results.format,
@@ -53,6 +63,6 @@ export function observe(capture: BootCapture, results: ResultsSettings): KernelO
     boot,
     tests,
     complete,
-    problems: scriptOnly ? [] : parsed.problems,
+    problems,
   };
 }

@@ -30,6 +30,10 @@ const BAIL_OUT = /^Bail out!(.*)$/is;
 const DIAGNOSTIC = /^# ?(.*)$/s;
 /** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
 const MAX_PLAN = 100_000;
+/** Placeholders for planned tests never reported, over the whole stream: they bubble up nests. */
+const MAX_PLACEHOLDERS = 10_000;
+/** Subtest levels kept (KTAP nests two or three): each level renames every test under it. */
+export const MAX_DEPTH = 32;
 
 function tokenise(text: string, strict: boolean): Token | undefined {
   if (VERSION.test(text)) return { kind: 'version' };
@@ -145,6 +149,8 @@ class TapStream {
   /** Whether the current document has had a structural line (and so fixed its indentation). */
   private started = false;
   private lastResult?: { test: TestObservation; cols: number };
+  private placeholders = MAX_PLACEHOLDERS;
+  private tooDeep = false;
   private yaml?: { test: TestObservation; cols: number };
 
   constructor(private readonly dialect: TapDialect) {}
@@ -189,6 +195,11 @@ class TapStream {
     }
     const indent = Math.max(cols, this.root.indent);
     this.popTo(indent);
+    if (indent > this.top.indent && this.stack.length >= MAX_DEPTH) {
+      if (!this.tooDeep) this.problem(`subtests nested deeper than ${MAX_DEPTH} levels ignored`);
+      this.tooDeep = true;
+      return true;
+    }
     if (indent > this.top.indent) this.push(indent);
     this.handle(this.top, token, cols);
     return true;
@@ -302,9 +313,16 @@ class TapStream {
       if (frame.parentId === undefined) this.incomplete('no plan line seen');
       return;
     }
+    // A plan met by as many results costs no more than the results did.
+    if (
+      count === plan &&
+      Array.from({ length: plan }, (_, i) => i + 1).every((n) => frame.numbers.has(n))
+    )
+      return;
     const missing: number[] = [];
-    for (let n = 1; n <= plan; n++) if (!frame.numbers.has(n)) missing.push(n);
-    if (count === plan && missing.length === 0) return;
+    for (let n = 1; n <= plan && missing.length < this.placeholders; n++)
+      if (!frame.numbers.has(n)) missing.push(n);
+    this.placeholders -= missing.length;
     const seen =
       count < plan
         ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`

@@ -202,10 +202,12 @@ export async function prepareBoots(
     script: payload.script,
     timeouts: harness.timeouts,
     serialCapBytes: harness.serialCapBytes,
-    harnessProgress: harnessProgress(harness.results),
+    maxTests: harness.maxTests,
+    harnessProgress: harnessProgress(harness.results, harness.maxTests),
     launcher,
     processes: context.processes,
     logDir: path.join(options.outDir, 'logs'),
+    tempDir: context.tempDir,
   };
   const jobs = options.jobs
     ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)
@@ -214,7 +216,12 @@ export async function prepareBoots(
   // by content): a change to any of it is a cache miss.
   const shared = {
     harnessDigest: payload.digest,
-    machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+    machine: {
+      qemu,
+      timeouts: harness.timeouts,
+      serialCapBytes: harness.serialCapBytes,
+      maxTests: harness.maxTests,
+    },
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
   const kernelDisks = new Map<string, Promise<string>>();
@@ -273,7 +280,12 @@ export async function prepareBoots(
           request.test,
         ));
       const observation =
-        cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
+        cached ||
+        observe(
+          await limit(() => bootKernel(bootPlan, request)),
+          harness.results,
+          harness.maxTests,
+        );
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
       // On a full disk the run goes on: the observation is in memory, and the report matters more.
       await writeOutput(

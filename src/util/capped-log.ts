@@ -17,7 +17,7 @@ export class CappedLog {
   private readonly file: WriteStream;
   constructor(
     private readonly filePath: string,
-    private readonly cap: number,
+    readonly cap: number,
     /** What the log holds, for the note at its end, like `serial output`. */
     private readonly what: string,
   ) {
@@ -39,6 +39,10 @@ export class CappedLog {
     this.written += kept.length;
     this.dropped += chunk.length - kept.length;
     return kept;
+  }
+  /** Counts bytes that never reached the log (the serial follower drops them unread). */
+  skip(bytes: number): void {
+    this.dropped += bytes;
   }
   flush(): void {
     if (this.pendingBytes === 0) return;

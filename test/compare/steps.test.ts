@@ -22,6 +22,7 @@ const SETTINGS: MonitorSettings = {
   timeouts: { bootMs: 10_000, stallMs: 5000, totalMs: 60_000 },
   exitDevice: false,
   serialCapBytes: 1 << 20,
+  maxTests: 10_000,
 };
 
 /** What each command prints, by the text sent; `hang` prints its text and then nothing. */
@@ -42,7 +43,7 @@ function bootShell(name: string, kernel: Kernel, attempt = 1, test?: string): Ke
   let stop: { outcome: string } | undefined;
   const monitor = new BootMonitor(
     SETTINGS,
-    harnessProgress({ format: 'ktap', channel: 'console' })(),
+    harnessProgress({ format: 'ktap', channel: 'console' }, SETTINGS.maxTests)(),
     0,
     (event) => {
       if (event.kind === 'send') {
@@ -84,6 +85,7 @@ function bootShell(name: string, kernel: Kernel, attempt = 1, test?: string): Ke
       settle: (results) => ({ ...record, ...monitor.settle(results) }),
     },
     { format: 'ktap', channel: 'console' },
+    SETTINGS.maxTests,
   );
 }
 

@@ -101,6 +101,7 @@ const DEFAULTS_IN_REPO: Settings = {
     repeat: 1,
     rerunDivergent: 2,
     serialCapBytes: 8_388_608,
+    maxTests: 10_000,
   },
   normalize: {
     builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'],
@@ -179,6 +180,7 @@ describe('parseConfig', () => {
         repeat: 1,
         rerunDivergent: 2,
         serialCapBytes: 8_388_608,
+        maxTests: 10_000,
       },
       normalize: {
         builtin: ['timestamps', 'addresses', 'pids', 'kernel-release'],
@@ -274,6 +276,7 @@ fail-on: [regression, flaky]
         repeat: 3,
         rerunDivergent: 0,
         serialCapBytes: 65_536,
+        maxTests: 10_000,
       },
       normalize: { builtin: [], rules: [] },
       compare: { output: false },

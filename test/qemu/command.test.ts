@@ -20,21 +20,25 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     script: [],
     timeouts: { bootMs: 1000, stallMs: 1000, totalMs: 1000 },
     serialCapBytes: 1024,
+    maxTests: 10_000,
     harnessProgress: () => () => 'none',
     launcher: [],
     processes: processRegistry(),
     logDir: '/tmp',
+    tempDir: '/tmp',
     ...overrides,
   };
 }
 
 describe('qemuCommand', () => {
-  it('boots with no network, no reboot, no defaults and the console on stdio', () => {
-    expect(qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), { path: '/k/bzImage' })).toEqual([
+  it('boots with no network, no reboot, no defaults, the console written to <dir>/console.out and read from the FIFO <dir>/console.in', () => {
+    expect(
+      qemuCommand(plan({ initrd: '/h/harness.cpio.gz' }), { path: '/k/bzImage' }, '/s'),
+    ).toEqual([
       '/usr/bin/qemu-system-x86_64',
       ...['-M', 'pc', '-accel', 'tcg', '-m', '256', '-smp', '1'],
       ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-      ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
+      ...['-chardev', 'pipe,id=console,path=/s/console', '-serial', 'chardev:console'],
       // Paused until diverge listens on QEMU's machine protocol (qmp.ts), on fd 3.
       ...['-S', '-chardev', 'socket,id=qmp,fd=3', '-mon', 'chardev=qmp,mode=control'],
       ...[
@@ -69,8 +73,8 @@ describe('qemuCommand', () => {
 
   it('attaches the results channel as a second serial port or a virtio console', () => {
     const x86 = qemuCommand(plan({ channel: 'serial2' }), { path: '/k' }).join(' ');
-    expect(x86).toContain('-chardev socket,id=results,fd=3 -serial chardev:results');
-    expect(x86).toContain('-chardev socket,id=qmp,fd=4 -mon chardev=qmp,mode=control');
+    expect(x86).toContain('-chardev file,id=results,path=<serial>/results -serial chardev:results');
+    expect(x86).toContain('-chardev socket,id=qmp,fd=3 -mon chardev=qmp,mode=control');
     const arm = qemuCommand(
       plan({ channel: 'serial2', profile: machineProfile('aarch64', 'virt') }),
       { path: '/k' },

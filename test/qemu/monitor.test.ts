@@ -27,6 +27,7 @@ const COURSE: MonitorSettings = {
   timeouts: { bootMs: 10_000, stallMs: 3000, totalMs: 30_000 },
   exitDevice: true,
   serialCapBytes: 8 * 1024 * 1024,
+  maxTests: 10_000,
 };
 
 const killed: QemuExit = { status: null, stderr: '', consoleCut: false };
@@ -40,7 +41,7 @@ class Boot {
     readonly settings: MonitorSettings,
     readonly format: ResultsFormat = 'ktap',
   ) {
-    const progress = harnessProgress({ format, channel: settings.channel })();
+    const progress = harnessProgress({ format, channel: settings.channel }, settings.maxTests)();
     this.monitor = new BootMonitor(settings, progress, 0, (event) =>
       this.events.push({ at: this.now, event }),
     );
@@ -222,6 +223,25 @@ describe('BootMonitor on recorded serial logs', () => {
     });
   });
 
+  it('stops the boot at the result past harness.max-tests and reads nothing after it', () => {
+    const boot = new Boot({ ...COURSE, maxTests: 3 }).replay(
+      Buffer.from('KTAP version 1\n1..1000000\nok 1 a\nok 2 b\nok 3 c\nok 4 d\nok 5 e\n'),
+    );
+    const message =
+      'more than 3 test results (harness.max-tests): diverge read the first 3 and stopped the boot';
+    expect(boot.stop()?.event).toEqual({ kind: 'stop', outcome: 'completed', message });
+    const end = boot.exit(killed);
+    expect(end).toMatchObject({ outcome: 'completed', message });
+    expect(end.resultLines).toEqual(['KTAP version 1', '1..1000000', 'ok 1 a', 'ok 2 b', 'ok 3 c']);
+  });
+
+  it('judges nothing when console bytes may have been lost: infrastructure, whatever the kernel did', () => {
+    const lost =
+      'console bytes may have been lost: /tmp was full while QEMU wrote the serial output';
+    const end = new Boot(COURSE).replay(log('course-staff.serial')).exit({ ...exited(1), lost });
+    expect(end).toMatchObject({ outcome: 'infrastructure', message: lost, resultLines: [] });
+  });
+
   it('notes a console log cut at its cap', () => {
     const end = new Boot(COURSE)
       .replay(log('course-staff.serial'))
@@ -265,6 +285,7 @@ describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', 
         settle: (results) => ({ ...boot.monitor.settle(results) }) as never,
       },
       { format, channel: 'console' },
+      boot.settings.maxTests,
     );
 
   it('sends each step, ends the boot after the last answer and reaches done without results', () => {

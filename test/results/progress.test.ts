@@ -10,7 +10,7 @@ const results = (format: Settings['harness']['results']['format']) => ({
 
 describe('harnessProgress', () => {
   it('tells when a KTAP stream starts and when its top-level plan is met', () => {
-    const feed = harnessProgress(results('ktap'))();
+    const feed = harnessProgress(results('ktap'), 10_000)();
     expect(feed('[    0.5] Run /init as init process')).toBe('none');
     expect(feed('KTAP version 1')).toBe('started');
     expect(feed('1..2')).toBe('started');
@@ -21,13 +21,32 @@ describe('harnessProgress', () => {
   });
 
   it('knows a TAP plan at the end', () => {
-    const feed = harnessProgress(results('tap'))();
+    const feed = harnessProgress(results('tap'), 10_000)();
     expect(feed('ok 1 a')).toBe('started');
     expect(feed('1..1')).toBe('complete');
   });
 
+  it('calls the result past harness.max-tests too-many, nested results included', () => {
+    const feed = harnessProgress(results('ktap'), 2)();
+    expect(feed('KTAP version 1')).toBe('started');
+    expect(feed('    ok 1 child')).toBe('none');
+    expect(feed('ok 1 suite')).toBe('started');
+    expect(feed('# diagnostic')).toBe('none');
+    expect(feed('not ok 2 other')).toBe('too-many');
+    const regex = harnessProgress(
+      {
+        format: 'regex',
+        channel: 'console',
+        regex: { pass: '^PASS (?<id>\\S+)', fail: '^FAIL (?<id>\\S+)' },
+      },
+      1,
+    )();
+    expect(regex('PASS a')).toBe('started');
+    expect(regex('PASS b')).toBe('too-many');
+  });
+
   it('never calls a transcript complete', () => {
-    expect(harnessProgress(results('transcript'))()('ok 1 a')).toBe('none');
+    expect(harnessProgress(results('transcript'), 10_000)()('ok 1 a')).toBe('none');
   });
 });
 
