@@ -88,7 +88,7 @@ const DEFAULTS_IN_REPO: Settings = {
     memoryMiB: 256,
     cpus: 1,
     accel: 'auto',
-    append: 'console=ttyS0 panic=-1',
+    append: 'console=ttyS0 panic=-1 no_timer_check',
     qemuArgs: [],
     firmware: 'default',
   },
@@ -297,7 +297,10 @@ fail-on: [regression, flaky]
 
   it('defaults the profile and command line per architecture', () => {
     const machine = (arch: string) => parseConfig(`machine: { arch: ${arch} }`, 'd.yml').machine;
-    expect(machine('i386')).toMatchObject({ profile: 'pc', append: 'console=ttyS0 panic=-1' });
+    expect(machine('i386')).toMatchObject({
+      profile: 'pc',
+      append: 'console=ttyS0 panic=-1 no_timer_check',
+    });
     expect(machine('riscv64')).toMatchObject({ profile: 'virt', append: 'console=ttyS0 panic=-1' });
     expect(parseConfig('machine: { profile: microvm }', 'd.yml').machine.profile).toBe('microvm');
   });

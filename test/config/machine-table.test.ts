@@ -45,9 +45,19 @@ describe("the config's machine choices come from the machine table", () => {
       );
   });
 
-  it.each(ARCHES)("puts %s's console device in the default command line", (arch) => {
-    expect(parseConfig(`machine: { arch: ${arch} }`, 'd.yml').machine.append).toBe(
-      `console=${archMachines(arch).console} panic=-1`,
+  it.each(ARCHES)(
+    "puts %s's console device and Linux quirks in the default command line",
+    (arch) => {
+      const { console, linuxQuirks } = archMachines(arch);
+      expect(parseConfig(`machine: { arch: ${arch} }`, 'd.yml').machine.append).toBe(
+        `console=${console} panic=-1${linuxQuirks ? ` ${linuxQuirks}` : ''}`,
+      );
+    },
+  );
+
+  it("x86 guests skip Linux's timer check, which a loaded TCG host fails", () => {
+    expect(parseConfig('machine: { arch: x86_64 }', 'd.yml').machine.append).toContain(
+      'no_timer_check',
     );
   });
 });
