@@ -31,7 +31,7 @@ import require$$0$4 from 'http2';
 import path$1 from 'node:path';
 import { existsSync, createWriteStream, constants as constants$4, createReadStream, readFileSync } from 'node:fs';
 import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, m as ajv, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-DwISRySj.js';
-import { access, constants as constants$3, writeFile, rename, rm, mkdir, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, copyFile } from 'node:fs/promises';
+import { access, constants as constants$3, writeFile, rename, rm, mkdir, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, copyFile, statfs } from 'node:fs/promises';
 import { arch as arch$1, availableParallelism, freemem } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
@@ -4874,6 +4874,7 @@ const X86 = {
     // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
     firmware: { default: [] },
     console: 'ttyS0',
+    linuxQuirks: 'no_timer_check',
     serial2: { host: 'isa-serial', guest: '/dev/ttyS1' },
     kernelFormats: ['bzImage', 'ELF', 'multiboot'],
     kvmOnX86Host: true,
@@ -4943,7 +4944,8 @@ function diskInterfacesOf(arch, profile) {
 }
 /** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
 function defaultAppend(arch) {
-    return `console=${TABLE[arch].console} panic=-1`;
+    const { console, linuxQuirks } = TABLE[arch];
+    return [`console=${console}`, 'panic=-1', linuxQuirks].filter(Boolean).join(' ');
 }
 /** Every guest device the second serial port can be: a harness image's /init tries each in turn. */
 const SERIAL2_GUEST_DEVICES = [...new Set(ARCHES.map((arch) => TABLE[arch].serial2.guest))];
@@ -74750,6 +74752,10 @@ class CappedLog {
         this.dropped += chunk.length - kept.length;
         return kept;
     }
+    /** Counts bytes that never reached the log (the serial follower drops them unread). */
+    skip(bytes) {
+        this.dropped += bytes;
+    }
     flush() {
         if (this.pendingBytes === 0)
             return;
@@ -89502,16 +89508,17 @@ function settingsSchema(baseDir, configPath) {
         repeat: int(1).default(1),
         'rerun-divergent': int(0).default(2),
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
+        'max-tests': int(1).default(10_000),
     }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
-        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, ...rest } = h;
+        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, ...rest } = h;
         const payload = initrd !== undefined
             ? { kind: 'initrd', path: initrd }
             : dir !== undefined
                 ? { kind: 'dir', path: dir }
                 : (image ?? { kind: 'none' });
-        return { payload, ...rest, rerunDivergent, serialCapBytes };
+        return { payload, ...rest, rerunDivergent, serialCapBytes, maxTests };
     });
     const normalize = strict({
         builtin: list$1(oneOf(BUILTINS$1), 'a list of builtin normalisations').default([...BUILTINS$1]),
@@ -90818,6 +90825,148 @@ async function resolveKernels(settings, flags, options) {
     return { candidate, references };
 }
 
+/**
+ * The serial transport: QEMU writes each serial port to a regular file and diverge follows the
+ * file as it grows. On a pipe (`-chardev stdio`) a full pipe refuses QEMU's write (EAGAIN) and
+ * QEMU's 16550 drops the byte after a few retries, so heavy output lost bytes in silence; a
+ * write to a regular file blocks until done and never drops. The console reads the text diverge
+ * sends (console scripts) from a FIFO.
+ */
+/**
+ * Where QEMU writes and reads one boot's serial ports: files of one directory. The console is a
+ * `pipe` chardev (QEMU 7.2's `file` chardev takes no input): QEMU reads `<base>.in`, a FIFO, and
+ * writes `<base>.out`, a regular file.
+ */
+const serialFiles = (dir) => ({
+    consoleBase: path$1.join(dir, 'console'),
+    console: path$1.join(dir, 'console.out'),
+    input: path$1.join(dir, 'console.in'),
+    results: path$1.join(dir, 'results'),
+});
+const READ_BYTES = 256 * 1024;
+/** How long the follower waits at the end of the file before looking again. */
+const FOLLOW_MS = 20;
+/**
+ * Follows one serial file: hands every byte to its capped log and its consumer as it arrives.
+ * Once the log is full, it only counts what QEMU writes (from the file's size) and empties the
+ * file, so that a kernel printing forever fills neither memory nor the disk.
+ */
+class SerialFollower {
+    file;
+    dir;
+    log;
+    consume;
+    position = 0;
+    counting = false;
+    stopped = false;
+    loop;
+    /** Set when the file system of the serial files was full: QEMU may have lost a write. */
+    full = false;
+    constructor(file, dir, log, 
+    /** Bytes the log kept (empty once it is full: the port is still alive), and when. */
+    consume) {
+        this.file = file;
+        this.dir = dir;
+        this.log = log;
+        this.consume = consume;
+    }
+    start() {
+        this.loop = (async () => {
+            while (!this.stopped) {
+                await this.pump();
+                await new Promise((r) => setTimeout(r, FOLLOW_MS));
+            }
+        })();
+    }
+    /** QEMU has exited: reads what is left. */
+    async finish() {
+        this.stopped = true;
+        await this.loop;
+        await this.pump();
+    }
+    async pump() {
+        const buffer = Buffer.alloc(READ_BYTES);
+        while (!this.counting) {
+            const { bytesRead } = await this.file.read(buffer, 0, READ_BYTES, this.position);
+            if (bytesRead === 0)
+                break;
+            this.position += bytesRead;
+            const kept = this.log.write(Buffer.from(buffer.subarray(0, bytesRead)));
+            this.consume(kept, Date.now());
+            if (this.log.written >= this.log.cap)
+                this.counting = true;
+        }
+        if (this.counting) {
+            // QEMU writes at its own offset, so the size still counts every byte after truncation.
+            const { size } = await this.file.stat();
+            if (size > this.position) {
+                this.log.skip(size - this.position);
+                this.position = size;
+                this.consume(Buffer.alloc(0), Date.now());
+                await this.file.truncate(0);
+            }
+        }
+        // A full file system makes QEMU's write fail (ENOSPC), and its serial port drops the byte.
+        const space = await statfs(this.dir);
+        if (space.bavail === 0)
+            this.full = true;
+    }
+}
+/** One boot's serial directory: made before QEMU starts, removed when the boot ends. */
+async function serialDir(tempDir) {
+    return mkdtemp(path$1.join(tempDir, 'diverge-serial-'));
+}
+async function removeSerialDir(dir) {
+    await rm(dir, { recursive: true, force: true });
+}
+/** An empty file QEMU will write, opened for following (and truncating) before QEMU opens it. */
+async function serialFile(file) {
+    return open$1(file, 'w+');
+}
+/**
+ * The console's input: a FIFO QEMU reads. diverge opens it read-write and non-blocking, so that
+ * neither side waits for the other to open it, QEMU never reads its end, and a QEMU that stopped
+ * reading cannot block diverge (the rest of a text is written as room comes, while the boot runs).
+ */
+class ConsoleInput {
+    fifo;
+    queue = Promise.resolve();
+    closed = false;
+    constructor(fifo) {
+        this.fifo = fifo;
+    }
+    static async create(file) {
+        await promisify(execFile)('mkfifo', ['-m', '600', file]);
+        return new ConsoleInput(await open$1(file, constants$4.O_RDWR | constants$4.O_NONBLOCK));
+    }
+    send(text) {
+        this.queue = this.queue.then(() => this.write(Buffer.from(text)));
+    }
+    async close() {
+        this.closed = true;
+        await this.queue;
+        await this.fifo.close();
+    }
+    async write(data) {
+        while (data.length > 0 && !this.closed) {
+            try {
+                const { bytesWritten } = await this.fifo.write(data);
+                data = data.subarray(bytesWritten);
+            }
+            catch (error) {
+                if (error.code !== 'EAGAIN')
+                    return;
+                await new Promise((r) => setTimeout(r, FOLLOW_MS));
+            }
+        }
+    }
+}
+
+/**
+ * The serial directory a command line names when it is not a boot's own: in the boot's identity
+ * (the observation cache's key) and in the golden command lines.
+ */
+const SERIAL_DIR_PLACEHOLDER = '<serial>';
 /** `-bios` (or nothing) for `machine.firmware`: `default`, `none` or a file. */
 function firmwareArgs(profile, firmware) {
     if (firmware === 'default')
@@ -90864,12 +91013,16 @@ function diskArgs(disks) {
     return args;
 }
 /**
- * The descriptor of QEMU's machine protocol (qmp.ts): the first after the results channel's.
- * QEMU starts the guest paused (-S) and diverge resumes it once it listens.
+ * The descriptor of QEMU's machine protocol (qmp.ts): QEMU starts the guest paused (-S) and
+ * diverge resumes it once it listens.
  */
-const qmpFd = (channel) => (channel === 'serial2' ? 4 : 3);
-/** The QEMU command line for one kernel: no network, no reboot, serial on stdio. */
-function qemuCommand(plan, kernel) {
+const QMP_FD = 3;
+/**
+ * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
+ * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
+ */
+function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
+    const files = serialFiles(serialDir);
     const args = [
         plan.binary,
         ...['-M', plan.profile.machine, '-accel', plan.accel],
@@ -90880,19 +91033,12 @@ function qemuCommand(plan, kernel) {
                 : []),
         ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
         ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
-        ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
-        ...[
-            '-S',
-            '-chardev',
-            `socket,id=qmp,fd=${qmpFd(plan.channel)}`,
-            '-mon',
-            'chardev=qmp,mode=control',
-        ],
+        ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
+        ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
         ...firmwareArgs(plan.profile, plan.firmware),
     ];
     if (plan.channel === 'serial2') {
-        // fd 3 is a socket the runner reads, so the results channel is capped like the console.
-        args.push('-chardev', 'socket,id=results,fd=3');
+        args.push('-chardev', `file,id=results,path=${files.results}`);
         if (plan.profile.serial2.host === 'isa-serial')
             args.push('-serial', 'chardev:results');
         else
@@ -91207,6 +91353,7 @@ class BootMonitor {
     consoleBytes = 0;
     lineNumber = 0;
     resultsComplete = false;
+    tooManyTests = false;
     panicStop;
     stopRequest;
     end;
@@ -91282,7 +91429,8 @@ class BootMonitor {
         const decided = this.decide(exit);
         const { outcome } = decided;
         let { message } = decided;
-        const scriptTests = this.script.finish(outcome === 'completed');
+        // Bytes may be missing anywhere: no line of this boot is trusted.
+        const scriptTests = exit.lost ? [] : this.script.finish(outcome === 'completed');
         if (exit.consoleCut)
             message = `${message ? `${message}; ` : ''}serial output cut at ${this.settings.serialCapBytes} bytes`;
         this.emit({ kind: 'exit', outcome, ...(message ? { message } : {}) });
@@ -91292,7 +91440,7 @@ class BootMonitor {
             ...(message ? { message } : {}),
             durationMs: now - this.started,
             splats: this.splats,
-            resultLines: this.resultLines,
+            resultLines: exit.lost ? [] : this.resultLines,
             scriptTests,
         };
         return this.end;
@@ -91309,7 +91457,8 @@ class BootMonitor {
         let { outcome, message } = this.end;
         if (outcome === 'completed' && results.tests === 0) {
             outcome = 'no-results';
-            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}`;
+            // Keeps why the results may be gone: a cut log, QEMU's status.
+            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}${message ? `; ${message}` : ''}`;
         }
         if (outcome === 'completed' && results.complete && this.script.complete)
             this.reach('done');
@@ -91334,9 +91483,17 @@ class BootMonitor {
             this.panicStop ??= { at: now + PANIC_GRACE_MS, message: `kernel panic: ${splat.message}` };
     }
     resultLine(line) {
+        if (this.tooManyTests)
+            return;
+        const signal = this.progress(line);
+        if (signal === 'too-many') {
+            // Nothing past the cap is read: a hostile harness cannot fill memory or the report.
+            this.tooManyTests = true;
+            this.stop('completed', `more than ${this.settings.maxTests} test results (harness.max-tests): diverge read the first ${this.settings.maxTests} and stopped the boot`);
+            return;
+        }
         this.resultLines.push(line);
         this.emit({ kind: 'result', line });
-        const signal = this.progress(line);
         if (signal !== 'none')
             this.reach('harness');
         if (signal === 'complete')
@@ -91357,12 +91514,14 @@ class BootMonitor {
         this.stopRequest = { outcome, message };
         this.emit({ kind: 'stop', outcome, message });
     }
-    decide({ status, signal, signalledByDiverge, shutdown, started, spawnError, stderr, }) {
+    decide({ status, signal, signalledByDiverge, shutdown, started, spawnError, stderr, lost, }) {
         if (spawnError)
             return {
                 outcome: 'qemu-error',
                 message: `cannot start ${this.settings.binary}: ${spawnError.message}`,
             };
+        if (lost)
+            return { outcome: 'infrastructure', message: lost };
         const panic = this.splats.find((s) => s.kind === 'panic');
         if (panic)
             return { outcome: 'panic', message: `kernel panic: ${panic.message}` };
@@ -91437,43 +91596,59 @@ function bootName(kernel, attempt, test) {
 const TICK_MS = 100;
 const STDERR_CAP = 64 * 1024;
 /**
- * Boots one kernel: spawns QEMU, feeds its output and the clock to a `BootMonitor`, writes the
- * console script's text to QEMU, stops QEMU when the monitor asks, and keeps the capped logs.
+ * Boots one kernel: spawns QEMU, follows the serial files it writes, feeds their bytes and the
+ * clock to a `BootMonitor`, writes the console script's text to the console's input, stops QEMU
+ * when the monitor asks, and keeps the capped logs.
  */
 async function bootKernel(plan, request) {
     await mkdir(plan.logDir, { recursive: true });
+    const dir = await serialDir(plan.tempDir);
+    try {
+        return await bootIn(dir, plan, request);
+    }
+    finally {
+        await removeSerialDir(dir);
+    }
+}
+async function bootIn(dir, plan, request) {
     const base = bootName(request.kernel.name, request.attempt, request.test);
     const logPath = path$1.join(plan.logDir, `${base}.log`);
     const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
-    const command = qemuCommand(plan, request.kernel);
+    const command = qemuCommand(plan, request.kernel, dir);
+    const files = serialFiles(dir);
     const started = Date.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
     const resultsLog = resultsPath
         ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
         : undefined;
+    const consoleFile = await serialFile(files.console);
+    const resultsFile = resultsLog ? await serialFile(files.results) : undefined;
+    const input = await ConsoleInput.create(files.input);
     let stderr = '';
     const [program, ...args] = [...plan.launcher, ...command];
     const child = spawn(program, args, {
         ...(plan.workDir ? { cwd: plan.workDir } : {}),
-        stdio: ['pipe', 'pipe', 'pipe', ...(resultsLog ? ['pipe'] : []), 'pipe'],
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     plan.processes.add(child);
     const act = (event) => {
         if (event.kind === 'send')
-            child.stdin?.write(event.text);
+            input.send(event.text);
         if (event.kind === 'stop')
             child.kill('SIGKILL');
     };
     const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-    const qmp = qmpSession(child.stdio[qmpFd(plan.channel)], () => monitor.resumed(Date.now()));
-    child.stdout?.on('data', (chunk) => monitor.console(consoleLog.write(chunk), Date.now()));
-    if (resultsLog)
-        child.stdio[3].on('data', (chunk) => monitor.results(resultsLog.write(chunk), Date.now()));
+    const qmp = qmpSession(child.stdio[QMP_FD], () => monitor.resumed(Date.now()));
+    const consoleFollower = new SerialFollower(consoleFile, dir, consoleLog, (kept, now) => monitor.console(kept, now));
+    const resultsFollower = resultsFile && resultsLog
+        ? new SerialFollower(resultsFile, dir, resultsLog, (kept, now) => monitor.results(kept, now))
+        : undefined;
+    consoleFollower.start();
+    resultsFollower?.start();
     child.stderr?.on('data', (chunk) => {
         if (stderr.length < STDERR_CAP)
             stderr += chunk.toString('utf8');
     });
-    child.stdin?.on('error', () => undefined); // QEMU may exit before a send is written
     const watchdog = setInterval(() => {
         consoleLog.flush();
         resultsLog?.flush();
@@ -91485,8 +91660,16 @@ async function bootKernel(plan, request) {
     });
     clearInterval(watchdog);
     plan.processes.delete(child);
+    await consoleFollower.finish();
+    await resultsFollower?.finish();
+    await input.close();
+    await consoleFile.close();
+    await resultsFile?.close();
     await consoleLog.close();
     await resultsLog?.close();
+    const lost = consoleFollower.full || resultsFollower?.full
+        ? `console bytes may have been lost: ${plan.tempDir} was full while QEMU wrote the serial output`
+        : undefined;
     const exited = monitor.exit({
         status,
         signal,
@@ -91494,6 +91677,7 @@ async function bootKernel(plan, request) {
         ...(qmp.shutdown ? { shutdown: qmp.shutdown } : {}),
         started: qmp.started,
         ...(spawnError ? { spawnError } : {}),
+        ...(lost ? { lost } : {}),
         stderr,
         consoleCut: consoleLog.dropped > 0,
     }, Date.now());
@@ -92785,6 +92969,10 @@ const BAIL_OUT = /^Bail out!(.*)$/is;
 const DIAGNOSTIC = /^# ?(.*)$/s;
 /** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
 const MAX_PLAN = 100_000;
+/** Placeholders for planned tests never reported, over the whole stream: they bubble up nests. */
+const MAX_PLACEHOLDERS = 10_000;
+/** Subtest levels kept (KTAP nests two or three): each level renames every test under it. */
+const MAX_DEPTH = 32;
 function tokenise(text, strict) {
     if (VERSION.test(text))
         return { kind: 'version' };
@@ -92880,6 +93068,8 @@ class TapStream {
     /** Whether the current document has had a structural line (and so fixed its indentation). */
     started = false;
     lastResult;
+    placeholders = MAX_PLACEHOLDERS;
+    tooDeep = false;
     yaml;
     constructor(dialect) {
         this.dialect = dialect;
@@ -92923,6 +93113,12 @@ class TapStream {
         }
         const indent = Math.max(cols, this.root.indent);
         this.popTo(indent);
+        if (indent > this.top.indent && this.stack.length >= MAX_DEPTH) {
+            if (!this.tooDeep)
+                this.problem(`subtests nested deeper than ${MAX_DEPTH} levels ignored`);
+            this.tooDeep = true;
+            return true;
+        }
         if (indent > this.top.indent)
             this.push(indent);
         this.handle(this.top, token, cols);
@@ -93041,12 +93237,15 @@ class TapStream {
                 this.incomplete('no plan line seen');
             return;
         }
+        // A plan met by as many results costs no more than the results did.
+        if (count === plan &&
+            Array.from({ length: plan }, (_, i) => i + 1).every((n) => frame.numbers.has(n)))
+            return;
         const missing = [];
-        for (let n = 1; n <= plan; n++)
+        for (let n = 1; n <= plan && missing.length < this.placeholders; n++)
             if (!frame.numbers.has(n))
                 missing.push(n);
-        if (count === plan && missing.length === 0)
-            return;
+        this.placeholders -= missing.length;
         const seen = count < plan
             ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`
             : count > plan
@@ -93248,7 +93447,9 @@ function parseResults(format, lines, options = {}) {
  * depend on what was found (`no-results`, stage `done`). A console script that names tests and
  * a results channel that carries none make a script-only harness: its results are the script's.
  */
-function observe(capture, results) {
+function observe(capture, results, 
+/** `harness.max-tests`: the monitor read no result past it; plans cannot add more either. */
+maxTests) {
     const { test } = capture.record;
     const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
     const parsed = parseResults(results.format, lines, {
@@ -93263,6 +93464,11 @@ function observe(capture, results) {
     }
     if (test !== undefined)
         tests = tests.filter((t) => t.id === test);
+    const problems = scriptOnly ? [] : parsed.problems;
+    if (tests.length > maxTests) {
+        problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
+        tests = tests.slice(0, maxTests);
+    }
     const complete = scriptOnly || parsed.complete;
     const boot = capture.settle({
         format: results.format,
@@ -93276,23 +93482,29 @@ function observe(capture, results) {
         boot,
         tests,
         complete,
-        problems: scriptOnly ? [] : parsed.problems,
+        problems,
     };
 }
 
 const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
 const PLAN = /^1\.\.(\d+)/;
 const RESULT$1 = /^(?:not )?ok\b/;
-/** A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. */
-function harnessProgress(results) {
+/**
+ * A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. Every
+ * result line counts towards `maxTests`, nested or not: the one past it is `too-many`.
+ */
+function harnessProgress(results, maxTests) {
     switch (results.format) {
         case 'ktap':
         case 'tap':
             return () => {
                 let planned;
                 let reported = 0;
+                let seen = 0;
                 return (raw) => {
                     const line = stripPrintk(raw);
+                    if (RESULT$1.test(line.trimStart()) && ++seen > maxTests)
+                        return 'too-many';
                     if (!TOP_LEVEL.test(line))
                         return 'none';
                     const plan = PLAN.exec(line);
@@ -93308,7 +93520,14 @@ function harnessProgress(results) {
             const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
                 .filter((p) => p !== undefined)
                 .map((p) => new RegExp(p));
-            return () => (line) => (patterns.some((p) => p.test(stripPrintk(line))) ? 'started' : 'none');
+            return () => {
+                let seen = 0;
+                return (line) => {
+                    if (!patterns.some((p) => p.test(stripPrintk(line))))
+                        return 'none';
+                    return ++seen > maxTests ? 'too-many' : 'started';
+                };
+            };
         }
         case 'transcript':
             return () => () => 'none';
@@ -93435,10 +93654,12 @@ async function prepareBoots(context, settings, kernels, options) {
         script: payload.script,
         timeouts: harness.timeouts,
         serialCapBytes: harness.serialCapBytes,
-        harnessProgress: harnessProgress(harness.results),
+        maxTests: harness.maxTests,
+        harnessProgress: harnessProgress(harness.results, harness.maxTests),
         launcher,
         processes: context.processes,
         logDir: path$1.join(options.outDir, 'logs'),
+        tempDir: context.tempDir,
     };
     const jobs = options.jobs
         ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)
@@ -93447,7 +93668,12 @@ async function prepareBoots(context, settings, kernels, options) {
     // by content): a change to any of it is a cache miss.
     const shared = {
         harnessDigest: payload.digest,
-        machine: { qemu, timeouts: harness.timeouts, serialCapBytes: harness.serialCapBytes },
+        machine: {
+            qemu,
+            timeouts: harness.timeouts,
+            serialCapBytes: harness.serialCapBytes,
+            maxTests: harness.maxTests,
+        },
     };
     const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
     const kernelDisks = new Map();
@@ -93482,7 +93708,8 @@ async function prepareBoots(context, settings, kernels, options) {
             const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
             const cached = identity &&
                 (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
-            const observation = cached || observe(await limit(() => bootKernel(bootPlan, request)), harness.results);
+            const observation = cached ||
+                observe(await limit(() => bootKernel(bootPlan, request)), harness.results, harness.maxTests);
             if (identity && !cached)
                 await options.cached?.cache.save(identity, observation);
             // On a full disk the run goes on: the observation is in memory, and the report matters more.
