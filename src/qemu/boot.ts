@@ -109,14 +109,21 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => monitor.resumed(Date.now()));
+  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => {
+    monitor.resumed(Date.now());
+    // QEMU opened its serial files before it answered: unlinked now, they live on in the open
+    // descriptors and vanish with them, even when diverge itself is killed.
+    void removeSerialDir(dir);
+  });
 
-  const consoleFollower = new SerialFollower(consoleFile, dir, consoleLog, (kept, now) =>
+  const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) =>
     monitor.console(kept, now),
   );
   const resultsFollower =
     resultsFile && resultsLog
-      ? new SerialFollower(resultsFile, dir, resultsLog, (kept, now) => monitor.results(kept, now))
+      ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) =>
+          monitor.results(kept, now),
+        )
       : undefined;
   consoleFollower.start();
   resultsFollower?.start();

@@ -43,6 +43,7 @@ export class SerialFollower {
 
   constructor(
     private readonly file: FileHandle,
+    /** A directory on the serial files' file system (they are unlinked while QEMU runs). */
     private readonly dir: string,
     private readonly log: CappedLog,
     /** Bytes the log kept (empty once it is full: the port is still alive), and when. */
@@ -91,7 +92,7 @@ export class SerialFollower {
   }
 }
 
-/** One boot's serial directory: made before QEMU starts, removed when the boot ends. */
+/** One boot's serial directory: made before QEMU starts, removed once QEMU has opened its files. */
 export async function serialDir(tempDir: string): Promise<string> {
   return mkdtemp(path.join(tempDir, 'diverge-serial-'));
 }

@@ -16,7 +16,7 @@ function suiteKinds(): string[] {
 function documentedKinds(): string[] {
   return [
     ...read(new URL('../../docs/reliability.md', import.meta.url)).matchAll(
-      /^\| `([a-z0-9-]+)` \|/gm,
+      /^\| `([a-z0-9-]+)` +\|/gm,
     ),
   ].map((m) => m[1] as string);
 }
