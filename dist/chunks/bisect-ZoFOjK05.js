@@ -90862,7 +90862,9 @@ class SerialFollower {
     loop;
     /** Set when the file system of the serial files was full: QEMU may have lost a write. */
     full = false;
-    constructor(file, dir, log, 
+    constructor(file, 
+    /** A directory on the serial files' file system (they are unlinked while QEMU runs). */
+    dir, log, 
     /** Bytes the log kept (empty once it is full: the port is still alive), and when. */
     consume) {
         this.file = file;
@@ -90912,7 +90914,7 @@ class SerialFollower {
             this.full = true;
     }
 }
-/** One boot's serial directory: made before QEMU starts, removed when the boot ends. */
+/** One boot's serial directory: made before QEMU starts, removed once QEMU has opened its files. */
 async function serialDir(tempDir) {
     return mkdtemp(path$1.join(tempDir, 'diverge-serial-'));
 }
@@ -91638,10 +91640,15 @@ async function bootIn(dir, plan, request) {
             child.kill('SIGKILL');
     };
     const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-    const qmp = qmpSession(child.stdio[QMP_FD], () => monitor.resumed(Date.now()));
-    const consoleFollower = new SerialFollower(consoleFile, dir, consoleLog, (kept, now) => monitor.console(kept, now));
+    const qmp = qmpSession(child.stdio[QMP_FD], () => {
+        monitor.resumed(Date.now());
+        // QEMU opened its serial files before it answered: unlinked now, they live on in the open
+        // descriptors and vanish with them, even when diverge itself is killed.
+        void removeSerialDir(dir);
+    });
+    const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) => monitor.console(kept, now));
     const resultsFollower = resultsFile && resultsLog
-        ? new SerialFollower(resultsFile, dir, resultsLog, (kept, now) => monitor.results(kept, now))
+        ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) => monitor.results(kept, now))
         : undefined;
     consoleFollower.start();
     resultsFollower?.start();
