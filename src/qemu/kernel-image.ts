@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { NotRegularFileError, openRegularFile } from '../util/digest.js';
 import { archMachines, type Arch, type KernelFormat } from './machines.js';
 
 export class KernelFileError extends Error {}
@@ -22,23 +21,16 @@ function imageFormat(head: Buffer): KernelFormat | undefined {
 
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 export async function checkKernelFile(name: string, file: string, arch: Arch): Promise<string> {
-  // stat first: opening a FIFO waits for a writer, forever, in a thread no signal can end.
-  let kind;
+  let handle;
   try {
-    kind = await stat(file);
+    handle = await openRegularFile(file);
   } catch (error) {
+    if (error instanceof NotRegularFileError)
+      throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new KernelFileError(
       `kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`,
     );
-  }
-  if (!kind.isFile()) throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
-  let handle;
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO swapped in since
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new KernelFileError(`kernel "${name}": cannot read (${code}): ${file}`);
   }
   try {
     const head = Buffer.alloc(8192);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 
 /** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
 export class NotRegularFileError extends Error {}
@@ -19,15 +19,26 @@ export function sha256(data: Uint8Array | string): string {
 }
 
 /**
- * The digest of a regular file. Anything else is refused before it is opened: a FIFO's open
- * waits for a writer forever, in a worker thread that even a signal cannot end.
+ * Opens a regular file for reading. Anything else is refused before it is opened: a FIFO's open
+ * waits for a writer forever, in a worker thread that even a signal cannot end. The open is
+ * non-blocking and checked again, for a FIFO put in the file's place since the stat.
  */
-export async function sha256File(file: string): Promise<string> {
+export async function openRegularFile(file: string): Promise<FileHandle> {
+  const refuse = (info: Stats) =>
+    new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
   const info = await stat(file);
-  if (!info.isFile()) throw new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
-  const hash = createHash('sha256');
-  // Non-blocking: a FIFO put in the file's place since the stat is not waited on either.
+  if (!info.isFile()) throw refuse(info);
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const opened = await handle.stat();
+  if (opened.isFile()) return handle;
+  await handle.close();
+  throw refuse(opened);
+}
+
+/** The digest of a regular file (see `openRegularFile`). */
+export async function sha256File(file: string): Promise<string> {
+  const handle = await openRegularFile(file);
+  const hash = createHash('sha256');
   for await (const chunk of handle.createReadStream()) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
