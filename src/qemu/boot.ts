@@ -155,11 +155,15 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   await consoleLog.close();
   await resultsLog?.close();
 
-  const lost =
-    consoleFollower.full || resultsFollower?.full
+  // Output the guest wrote that diverge may not have (the serial files' disk was full) or could
+  // not keep (the disk refused the log): the host's fault, and the boot is not judged on it.
+  const lostLog = consoleLog.failure ?? resultsLog?.failure;
+  const lost = lostLog
+    ? `${lostLog}; the log is not kept`
+    : consoleFollower.full || resultsFollower?.full
       ? `console bytes may have been lost: ${plan.tempDir} was full while QEMU wrote the serial output`
       : undefined;
-  const exited = monitor.exit(
+  const end = monitor.exit(
     {
       status,
       signal,
@@ -173,11 +177,6 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     },
     Date.now(),
   );
-  // A log the disk refused is the host's fault: the boot is not judged on what it lost.
-  const lostLog = consoleLog.failure ?? resultsLog?.failure;
-  const end = lostLog
-    ? { ...exited, outcome: 'infrastructure' as const, message: `${lostLog}; the log is not kept` }
-    : exited;
   const record: BootRecord = {
     kernel: request.kernel.name,
     attempt: request.attempt,
@@ -198,6 +197,6 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     record,
     resultLines: end.resultLines,
     scriptTests: end.scriptTests,
-    settle: (results) => (lostLog ? record : { ...record, ...monitor.settle(results) }),
+    settle: (results) => ({ ...record, ...monitor.settle(results) }),
   };
 }

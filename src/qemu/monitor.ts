@@ -64,7 +64,7 @@ export interface QemuExit {
   stderr: string;
   /** Whether the console log reached its cap and dropped bytes. */
   consoleCut: boolean;
-  /** Why bytes the guest wrote may not all have arrived: then nothing of the boot is judged. */
+  /** Why bytes the guest wrote may not all have arrived or been kept: nothing of the boot is judged. */
   lost?: string;
 }
 
