@@ -74799,16 +74799,26 @@ function sha256(data) {
     return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 /**
- * The digest of a regular file. Anything else is refused before it is opened: a FIFO's open
- * waits for a writer forever, in a worker thread that even a signal cannot end.
+ * Opens a regular file for reading. Anything else is refused before it is opened: a FIFO's open
+ * waits for a writer forever, in a worker thread that even a signal cannot end. The open is
+ * non-blocking and checked again, for a FIFO put in the file's place since the stat.
  */
-async function sha256File(file) {
+async function openRegularFile(file) {
+    const refuse = (info) => new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
     const info = await stat(file);
     if (!info.isFile())
-        throw new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
-    const hash = createHash('sha256');
-    // Non-blocking: a FIFO put in the file's place since the stat is not waited on either.
+        throw refuse(info);
     const handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK);
+    const opened = await handle.stat();
+    if (opened.isFile())
+        return handle;
+    await handle.close();
+    throw refuse(opened);
+}
+/** The digest of a regular file (see `openRegularFile`). */
+async function sha256File(file) {
+    const handle = await openRegularFile(file);
+    const hash = createHash('sha256');
     for await (const chunk of handle.createReadStream())
         hash.update(chunk);
     return `sha256:${hash.digest('hex')}`;
@@ -90573,24 +90583,15 @@ function imageFormat(head) {
 }
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 async function checkKernelFile(name, file, arch) {
-    // stat first: opening a FIFO waits for a writer, forever, in a thread no signal can end.
-    let kind;
-    try {
-        kind = await stat(file);
-    }
-    catch (error) {
-        const code = error.code;
-        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
-    }
-    if (!kind.isFile())
-        throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
     let handle;
     try {
-        handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK); // a FIFO swapped in since
+        handle = await openRegularFile(file);
     }
     catch (error) {
+        if (error instanceof NotRegularFileError)
+            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
         const code = error.code;
-        throw new KernelFileError(`kernel "${name}": cannot read (${code}): ${file}`);
+        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
     }
     try {
         const head = Buffer.alloc(8192);
@@ -91674,10 +91675,15 @@ async function bootIn(dir, plan, request) {
     await resultsFile?.close();
     await consoleLog.close();
     await resultsLog?.close();
-    const lost = consoleFollower.full || resultsFollower?.full
-        ? `console bytes may have been lost: ${plan.tempDir} was full while QEMU wrote the serial output`
-        : undefined;
-    const exited = monitor.exit({
+    // Output the guest wrote that diverge may not have (the serial files' disk was full) or could
+    // not keep (the disk refused the log): the host's fault, and the boot is not judged on it.
+    const lostLog = consoleLog.failure ?? resultsLog?.failure;
+    const lost = lostLog
+        ? `${lostLog}; the log is not kept`
+        : consoleFollower.full || resultsFollower?.full
+            ? `console bytes may have been lost: ${plan.tempDir} was full while QEMU wrote the serial output`
+            : undefined;
+    const end = monitor.exit({
         status,
         signal,
         signalledByDiverge: child.killed,
@@ -91688,11 +91694,6 @@ async function bootIn(dir, plan, request) {
         stderr,
         consoleCut: consoleLog.dropped > 0,
     }, Date.now());
-    // A log the disk refused is the host's fault: the boot is not judged on what it lost.
-    const lostLog = consoleLog.failure ?? resultsLog?.failure;
-    const end = lostLog
-        ? { ...exited, outcome: 'infrastructure', message: `${lostLog}; the log is not kept` }
-        : exited;
     const record = {
         kernel: request.kernel.name,
         attempt: request.attempt,
@@ -91713,7 +91714,7 @@ async function bootIn(dir, plan, request) {
         record,
         resultLines: end.resultLines,
         scriptTests: end.scriptTests,
-        settle: (results) => (lostLog ? record : { ...record, ...monitor.settle(results) }),
+        settle: (results) => ({ ...record, ...monitor.settle(results) }),
     };
 }
 
