@@ -35,6 +35,13 @@ import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+/** Which gradings to run (`--how=prebuilt,dockerfile,command`; default all three). */
+const HOWS = ['prebuilt', 'dockerfile', 'command'] as const;
+const howArg = process.argv.find((arg) => arg.startsWith('--how='));
+const hows = howArg ? howArg.slice('--how='.length).split(',') : [...HOWS];
+for (const how of hows)
+  if (!(HOWS as readonly string[]).includes(how))
+    throw new Error(`--how: ${how} is not one of ${HOWS.join(', ')}`);
 const JOBS = 2;
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-bench-grade-'));
 const context = { ...createRunContext(process.env), cache: cacheDirs(path.join(dir, 'cache')) };
@@ -93,6 +100,30 @@ async function grade(label: string, config: string, submissions: string) {
 }
 
 /**
+ * A boot's QEMU command line as a shell runs it: the same machine, kernel and harness, with the
+ * serial ports written to plain files (diverge's own serial files are gone with its run: they
+ * are unlinked once QEMU has them open) and without the machine protocol diverge holds on an
+ * inherited descriptor (`-S` and the QMP chardev, which the shell has no end of), so QEMU runs
+ * the guest at once and the guest's own exit ends it.
+ */
+function forShell(command: readonly string[], serialBase: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < command.length; i++) {
+    const arg = command[i] as string;
+    const next = command[i + 1] ?? '';
+    if (arg === '-S') continue;
+    if (arg === '-chardev' && next.startsWith('socket,id=qmp,')) i++;
+    else if (arg === '-mon' && next.startsWith('chardev=qmp,')) i++;
+    else if (arg === '-chardev' && /^(pipe|file),id=(\w+),path=/.test(next)) {
+      const id = /id=(\w+)/.exec(next)?.[1] ?? 'serial';
+      out.push(arg, `file,id=${id},path=${serialBase}.${id}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
  * Runs every QEMU command line the grading in `outDir` ran — each student's boots, and each
  * reference's `referenceBoots` boots — from a shell script of its own, JOBS at once through
  * `xargs -P`, and returns the wall time. A boot diverge ended (a hang: timeout or stall, or a
@@ -105,6 +136,7 @@ function replay(outDir: string, referenceBoots: number): { boots: number; shell:
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
   const commands: string[] = [];
   const references = new Map<string, string>();
+  let serials = 0;
   const students = path.join(outDir, 'students');
   for (const student of readdirSync(students).sort()) {
     const file = path.join(students, student, 'boots.json');
@@ -113,7 +145,12 @@ function replay(outDir: string, referenceBoots: number): { boots: number; shell:
     for (const { boot } of saved.observations) {
       const ended =
         boot.outcome === 'timeout' || boot.outcome === 'stalled' || boot.outcome === 'panic';
-      const line = `${ended ? `timeout -s KILL ${(boot.durationMs / 1000).toFixed(3)} ` : ''}${boot.command.map(quote).join(' ')}`;
+      const line = `${ended ? `timeout -s KILL ${(boot.durationMs / 1000).toFixed(3)} ` : ''}${forShell(
+        boot.command,
+        path.join(scripts, `serial-${serials++}`),
+      )
+        .map(quote)
+        .join(' ')}`;
       if (boot.kernel === 'candidate') commands.push(line);
       else references.set(boot.kernel, line);
     }
@@ -152,29 +189,39 @@ const row = (count: number, how: string, r: Awaited<ReturnType<typeof grade>>) =
     `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} | ${r.boots} | ${r.shell.toFixed(0)} | ${(r.boot / r.shell).toFixed(2)} | ${r.load} |\n`,
   );
 for (const count of sizes.length ? sizes : [100]) {
-  const generated = await generateCourse(path.join(dir, `course-${count}`), {
-    count,
-    seed: 1,
-    unique: path.basename(dir),
-    references,
-  });
-  // Prebuilt: each student's kernel as a file (the kinds that build), built once per kind.
-  const prebuilt = path.join(dir, `prebuilt-${count}`);
-  mkdirSync(prebuilt);
-  const perKind = new Map<string, string>();
-  for (const [name, truth] of Object.entries(generated.students)) {
-    if (!truth.builds) continue;
-    let kernel = perKind.get(truth.kind);
-    if (!kernel) {
-      kernel = await build('staff', path.join(generated.submissions, name));
-      perKind.set(truth.kind, kernel);
+  const generate = (build: 'dockerfile' | 'command') =>
+    generateCourse(path.join(dir, `course-${count}-${build}`), {
+      count,
+      seed: 1,
+      unique: path.basename(dir),
+      references,
+      build,
+    });
+  if (hows.includes('prebuilt')) {
+    // Prebuilt: each student's kernel as a file (the kinds that build), built once per kind.
+    const generated = await generate('dockerfile');
+    const prebuilt = path.join(dir, `prebuilt-${count}`);
+    mkdirSync(prebuilt);
+    const perKind = new Map<string, string>();
+    for (const [name, truth] of Object.entries(generated.students)) {
+      if (!truth.builds) continue;
+      let kernel = perKind.get(truth.kind);
+      if (!kernel) {
+        kernel = await build('staff', path.join(generated.submissions, name));
+        perKind.set(truth.kind, kernel);
+      }
+      copyFileSync(kernel, path.join(prebuilt, name));
     }
-    copyFileSync(kernel, path.join(prebuilt, name));
+    row(count, 'prebuilt', await grade(`prebuilt-${count}-out`, generated.config, prebuilt));
   }
-  row(count, 'prebuilt', await grade(`prebuilt-${count}-out`, generated.config, prebuilt));
-  row(
-    count,
-    'from source',
-    await grade(`source-${count}`, generated.config, generated.submissions),
-  );
+  for (const how of ['dockerfile', 'command'] as const) {
+    if (!hows.includes(how)) continue;
+    const generated = await generate(how);
+    const label = how === 'dockerfile' ? 'from source, Dockerfile' : 'from source, command';
+    row(
+      count,
+      label,
+      await grade(`source-${count}-${how}`, generated.config, generated.submissions),
+    );
+  }
 }

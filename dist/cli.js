@@ -7,17 +7,17 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import fs, { existsSync, createWriteStream, createReadStream, linkSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy-BeGWjdNj.js';
+import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy-BeGWjdNj.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as defaultParallelism, L as resolveReferences, N as describeKernels, O as prepareBoots, P as referenceCache, Q as loadExpectations, R as limiter, S as prepareStaffLayers, T as maxPoints, U as checkKernelFile, V as CANDIDATE, W as sha256File, X as scanContext, Y as BuildError, i as scoreReport, Z as observeForVerdict, _ as finishRun, $ as makeDir, a0 as storageFailure, a1 as isStorageRefusal, a2 as StorageError, a3 as storageReason, a4 as bootKernels, a5 as writeOutput, v as variantOf, a6 as githubFromEnvironment, u as resolveKernels, g as renderJunit, a7 as gradescopeResults, a8 as compareSaved, a9 as readBootLogs, aa as renderHtml, ab as updateExpectations, k as runBisect, ac as resultText, ad as refusalMessage, ae as defaultSettings, af as NotRegularFileError, ag as ConfigError, ah as HarnessError, ai as ReferenceFetchError, aj as BisectInputError, ak as SavedRunError, l as dockerAccess } from './chunks/bisect-Dk9kPSU5.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as CappedLog, N as packContext, O as DockerUnavailableError, P as BuildError, Q as cleanLine, R as limitHit, S as copyFilesOut, T as defaultParallelism, U as resolveReferences, V as describeKernels, W as prepareBoots, X as referenceCache, Y as loadExpectations, Z as rubricOf, _ as limiter, $ as prepareStaffLayers, a0 as maxPoints, a1 as checkKernelFile, a2 as CANDIDATE, a3 as sha256File, a4 as scanContext, a5 as isolated, i as scoreReport, a6 as observeForVerdict, a7 as finishRun, a8 as makeDir, a9 as storageFailure, aa as isStorageRefusal, ab as StorageError, ac as storageReason, ad as bootKernels, ae as writeOutput, v as variantOf, af as githubFromEnvironment, u as resolveKernels, g as renderJunit, ag as gradescopeResults, ah as compareSaved, ai as readBootLogs, aj as renderHtml, ak as updateExpectations, k as runBisect, al as resultText, am as refusalMessage, an as defaultSettings, ao as NotRegularFileError, ap as ConfigError, aq as HarnessError, ar as ReferenceFetchError, as as BisectInputError, at as SavedRunError, l as dockerAccess } from './chunks/bisect-BN1GFu3i.js';
 import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DwISRySj.js';
 import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-Bq4_3B1L.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freemem } from 'node:os';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -6026,6 +6026,169 @@ class GradeProgress {
 }
 
 /**
+ * A submission built by one command (`grading.build`): the staff's recipe is built once up to a
+ * stage that holds the tools, and each submission is one container of that stage, with the
+ * submission's files put into its working directory and the command run there. That is one
+ * container per submission, where a Docker build of the staff's Dockerfile takes one per step,
+ * commits each step's layer and then copies the kernel into a final image: the fixture course's
+ * build costs a third of the CPU this way (bench/grade.md). The command runs under the same
+ * limits as a build's steps: no network, memory, processes and time.
+ */
+const FIELD = 'grading.build';
+const LAST_LINES = 20;
+/**
+ * Builds the stage from the staff's own context, trusted (the config's limits, its network),
+ * so that a stage fetching its toolchain has it before any submission runs.
+ */
+async function prepareStage(access, kernel, command, options) {
+    const docker = await access.client();
+    return buildImage(docker, {
+        recipe: { ...kernelRecipe(kernel, options.variant), target: command.stage },
+        field: `${FIELD}.stage`,
+        role: 'stage',
+        logFile: path.join(options.outDir, 'logs', 'build-stage.log'),
+        progress: () => undefined,
+        contextCache: options.contextCache,
+        limits: kernel.build.limits,
+    });
+}
+/** The entries of `source` that `copy` selects (a path selects itself and what is under it). */
+function selectEntries(source, copy) {
+    const own = source.entries.filter((entry) => entry.from === undefined);
+    if (!copy)
+        return own;
+    const roots = copy.map((p) => path.posix.normalize(p).replace(/^\.\/|\/$/g, ''));
+    if (roots.includes('.'))
+        return own;
+    return own.filter((entry) => roots.some((root) => entry.name === root || entry.name.startsWith(`${root}/`)));
+}
+/**
+ * Runs `command` over `source` in a container of `stage`. The container has no network, the
+ * limits' memory and process count, and is killed at the time limit; it never sees the host's
+ * files, only the submission's as an archive. Its output goes to the build log (capped); a
+ * failure names the exit code, the limit it hit and the last lines.
+ */
+async function buildWithCommand(access, stage, kernel, command, options) {
+    const started = Date.now();
+    const docker = await access.client();
+    const { limits } = options;
+    const logFile = path.join(options.outDir, 'logs', 'build-kernel.log');
+    await mkdir(path.dirname(logFile), { recursive: true });
+    const log = new CappedLog(logFile, BUILD_LOG_CAP_BYTES, 'build log');
+    const lastLines = [];
+    const workdir = (await docker.getImage(stage.id).inspect()).Config?.WorkingDir || '/';
+    const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(([name, value]) => `${name}=${value}`);
+    const container = await docker.createContainer({
+        Image: stage.id,
+        Entrypoint: ['/bin/sh', '-c'],
+        Cmd: [command.run],
+        Env: env,
+        WorkingDir: workdir,
+        NetworkDisabled: !limits.network,
+        Labels: { 'diverge.role': 'submission-build' },
+        HostConfig: {
+            NetworkMode: limits.network ? 'default' : 'none',
+            Memory: limits.memoryBytes,
+            MemorySwap: limits.memoryBytes,
+            PidsLimit: limits.processes,
+        },
+    });
+    let timedOut = false;
+    let timer;
+    try {
+        // Put in at the root, named under the working directory: the engine refuses an archive
+        // with a link that climbs out of where it is extracted, and a student's link that climbs
+        // out of the working directory (../../other-student) must stay a link to nothing here, as
+        // it does in a Docker build, not fail the build.
+        const under = workdir.replace(/^\/+/, '').replace(/\/*$/, '/').replace(/^\/$/, '');
+        const entries = selectEntries(options.source, command.copy).map((entry) => ({
+            ...entry,
+            name: `${under}${entry.name}`,
+            from: path.join(options.source.dir, entry.name),
+        }));
+        await container
+            .putArchive(packContext({ ...options.source, entries }), { path: '/' })
+            .catch((error) => {
+            if (error instanceof DockerUnavailableError)
+                throw error;
+            throw new BuildError(`${FIELD}: the submission's files could not be put into ${workdir}: ${error.message}`, { field: FIELD });
+        });
+        const stream = (await container.attach({
+            stream: true,
+            stdout: true,
+            stderr: true,
+        }));
+        let pending = '';
+        const take = (chunk) => {
+            log.write(chunk);
+            pending += chunk.toString();
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            if (pending.length > 4096)
+                pending = '';
+            for (const raw of lines) {
+                const line = cleanLine(raw).slice(0, 500);
+                if (!line.trim())
+                    continue;
+                lastLines.push(line);
+                if (lastLines.length > LAST_LINES)
+                    lastLines.shift();
+            }
+        };
+        const sink = new Writable({
+            write(chunk, _encoding, done) {
+                take(chunk);
+                done();
+            },
+        });
+        docker.modem.demuxStream(stream, sink, sink);
+        const ended = new Promise((resolve) => {
+            stream.on('end', resolve);
+            stream.on('close', resolve);
+            stream.on('error', () => resolve());
+        });
+        await container.start();
+        timer = setTimeout(() => {
+            timedOut = true;
+            container.kill().catch(() => undefined);
+        }, limits.timeMs);
+        await ended;
+        const { StatusCode: code } = (await container.wait());
+        if (pending.trim())
+            take(Buffer.from('\n'));
+        if (timedOut)
+            throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines });
+        if (code !== 0) {
+            const oom = (await container.inspect()).State?.OOMKilled === true;
+            const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
+            const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, lastLines);
+            throw new BuildError(`${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})` +
+                (lastLines.length
+                    ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
+                    : ''), { field: FIELD, lastLines });
+        }
+        const inStage = (p) => path.posix.resolve(workdir, p);
+        const [extracted, ...extra] = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
+            { inImage: inStage(command.path), field: `${FIELD}.path` },
+            ...command.extra.map((p, i) => ({ inImage: inStage(p), field: `${FIELD}.extra[${i}]` })),
+        ], path.join(options.outDir, 'kernels', 'candidate'));
+        if (!extracted)
+            throw new Error('copyFilesOut returned nothing for grading.build.path');
+        options.progress(`${FIELD}: built in ${((Date.now() - started) / 1000).toFixed(1)} s in ${stage.tag}`);
+        return {
+            image: { ...stage, cached: false, durationMs: Date.now() - started },
+            kernel: extracted,
+            extra,
+        };
+    }
+    finally {
+        clearTimeout(timer);
+        await log.close();
+        await container.remove({ force: true }).catch(() => undefined);
+    }
+}
+
+/**
  * `diverge grade`: every submission of a course against the references, which are resolved,
  * booted and observed once and shared. Only wires stages: config (settings given), build (one
  * image per distinct source, in the queue the boots share), references, boots, judge and report
@@ -6066,10 +6229,26 @@ async function gradeCourse(context, settings, submissions, options) {
     const queue = limiter(jobs);
     // Submissions build with no network: the staff's recipe first, trusted, so the steps that
     // need one are in Docker's cache for them (one slot of the queue, beside the references).
-    const staffLayers = recipe && sources.length > 0
+    // With grading.build, the stage the command runs in is that first build.
+    const command = settings.grading.build;
+    const stagesDir = path.join(outDir, 'builds', 'staff');
+    const stage = recipe && command && sources.length > 0
+        ? queue(() => progress.running('building', () => prepareStage(options.docker, recipe, command, {
+            variant: options.variant,
+            outDir: stagesDir,
+            contextCache: context.cache.contexts,
+        }))).then((image) => {
+            log(`grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`);
+            return image;
+        })
+        : undefined;
+    // A stage that does not build is the staff's recipe failing: the run ends (after the
+    // references, which it shares the queue with), and no student is graded against it.
+    stage?.catch(() => undefined);
+    const staffLayers = recipe && !command && sources.length > 0
         ? queue(() => progress.running('building', () => prepareStaffLayers(options.docker, recipe, {
             variant: options.variant,
-            outDir: path.join(outDir, 'builds', 'staff'),
+            outDir: stagesDir,
             contextCache: context.cache.contexts,
         }))).then((prepared) => log(prepared.ok
             ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
@@ -6111,7 +6290,7 @@ async function gradeCourse(context, settings, submissions, options) {
     const head = {
         tool: { name: 'diverge', version: TOOL_VERSION },
         basis,
-        grading: settings.grading,
+        grading: rubricOf(settings.grading),
         tests,
         ...(options.shard ? { shard: options.shard } : {}),
     };
@@ -6150,6 +6329,17 @@ async function gradeCourse(context, settings, submissions, options) {
             };
         const buildDir = path.join(outDir, 'builds', digest.slice('sha256:'.length, 'sha256:'.length + 16));
         let build = builds.get(digest);
+        if (!build && stage && command) {
+            const kernel = recipe;
+            build = stage.then((image) => queue(() => progress.running('building', async () => buildWithCommand(options.docker, image, kernel, command, {
+                variant: options.variant,
+                source: await scanContext(submission.path, kernel.build.dockerfile, 'kernel.build', context.cache.contexts, staffDockerfile),
+                outDir: buildDir,
+                limits: isolated(kernel.build.limits),
+                progress: () => undefined,
+            }))));
+            builds.set(digest, build);
+        }
         if (!build) {
             build = staffLayers.then(() => queue(() => progress.running('building', () => buildKernel(options.docker, recipe, {
                 variant: options.variant,
@@ -6275,6 +6465,7 @@ async function gradeCourse(context, settings, submissions, options) {
             progress.finished(student, false);
         }
     };
+    await stage;
     // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
     await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
     await written;

@@ -156,19 +156,32 @@ export async function extractFiles(
   files: readonly WantedFile[],
   destDir: string,
 ): Promise<ExtractedFile[]> {
-  await mkdir(destDir, { recursive: true });
   const container = await createInertContainer(docker, image, 'extract');
   try {
-    const taken = new Set<string>();
-    const extracted: ExtractedFile[] = [];
-    for (const [i, wanted] of files.entries()) {
-      let name = path.posix.basename(wanted.inImage) || `file-${i}`;
-      if (taken.has(name)) name = `${i}-${name}`;
-      taken.add(name);
-      extracted.push(await copyOut(container, wanted, image, path.join(destDir, name)));
-    }
-    return extracted;
+    return await copyFilesOut(container, image, files, destDir);
   } finally {
     await container.remove({ force: true });
   }
+}
+
+/**
+ * extractFiles from a container that exists (a finished build's, whose files are not in any
+ * image); `image` names it in errors.
+ */
+export async function copyFilesOut(
+  container: Docker.Container,
+  image: string,
+  files: readonly WantedFile[],
+  destDir: string,
+): Promise<ExtractedFile[]> {
+  await mkdir(destDir, { recursive: true });
+  const taken = new Set<string>();
+  const extracted: ExtractedFile[] = [];
+  for (const [i, wanted] of files.entries()) {
+    let name = path.posix.basename(wanted.inImage) || `file-${i}`;
+    if (taken.has(name)) name = `${i}-${name}`;
+    taken.add(name);
+    extracted.push(await copyOut(container, wanted, image, path.join(destDir, name)));
+  }
+  return extracted;
 }

@@ -52,7 +52,7 @@ export function limitHit(
     )
   )
     return limits.submission
-      ? "a submission's build has no network (diverge grade never gives one): a step that needs it belongs before the staff's Dockerfile copies the submission's files in, where it is built once from the staff's own context"
+      ? "a submission's build has no network (diverge grade never gives one): what needs it belongs in the staff's part of the recipe (the steps before the submission's files are copied in, or grading.build.stage), built once from the staff's own context"
       : `builds have no network here (${field}.limits.network is false)`;
   return undefined;
 }

@@ -459,7 +459,22 @@ export function settingsSchema(baseDir: string, configPath: string) {
         z.ZodOptional<typeof share>
       >,
     ).prefault({}),
-  }).transform(({ points, 'default-points': defaultPoints, credit }) => ({
+    // diverge grade: each submission built by one command in a stage of kernel.build's recipe.
+    build: strict({
+      stage: text("a build stage name of kernel.build's Dockerfile"),
+      copy: list(
+        text(
+          'a path relative to the submission',
+          (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+        ),
+        'a list of paths',
+      ).optional(),
+      run: text('a shell command'),
+      path: text('a path like out/kernel.elf'),
+      extra: list(text('a path'), 'a list of paths').default([]),
+    }).optional(),
+  }).transform(({ points, 'default-points': defaultPoints, credit, build }) => ({
+    ...(build && { build }),
     points,
     defaultPoints,
     // Classes the config leaves out earn what DEFAULT_CREDIT says, else nothing.
@@ -484,6 +499,12 @@ export function settingsSchema(baseDir: string, configPath: string) {
     grading: grading.prefault({}),
   })
     .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+    .superRefine(({ kernel, grading }, ctx) => {
+      if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
+        const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";
+        ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
+      }
+    })
     .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }
 

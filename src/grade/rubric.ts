@@ -8,7 +8,15 @@ import { globToRegExp } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import type { Report } from '../report/types.js';
 
-export type Grading = Settings['grading'];
+/** The rubric part of `grading:` (its `build` says how submissions are built, not scored). */
+export type Grading = Omit<Settings['grading'], 'build'>;
+
+/** `grading` without its build: what a gradebook records as the rubric it scored with. */
+export const rubricOf = ({ points, defaultPoints, credit }: Grading): Grading => ({
+  points,
+  defaultPoints,
+  credit,
+});
 
 export interface ScoredTest {
   id: string;

@@ -94,7 +94,22 @@ export interface GenerateOptions {
   /** Boots of each kernel, and extra boots after a divergence (the config's harness fields). */
   repeat?: number;
   rerunDivergent?: number;
+  /**
+   * How the config builds a submission: the staff's Dockerfile (`kernel.build`, the default), or
+   * `command`: `make kernel` in its toolchain stage (`grading.build`), over the same files the
+   * Dockerfile copies in, so both give every kind the same kernel.
+   */
+  build?: 'dockerfile' | 'command';
 }
+
+/** grading.build for the fixture course: the kernel-build stage's step, in its toolchain stage. */
+export const COURSE_COMMAND_BUILD = [
+  '  build:',
+  '    stage: toolchain',
+  '    copy: [Makefile, include, common, kernel]',
+  '    run: make kernel VARIANT="$VARIANT"',
+  '    path: out/kernel.elf',
+];
 
 export async function generateCourse(
   dir: string,
@@ -175,6 +190,7 @@ export async function generateCourse(
       'grading:',
       `  points: [{ test: "alloc_*", points: ${ALLOC_POINTS} }]`,
       '  default-points: 1',
+      ...(options.build === 'command' ? COURSE_COMMAND_BUILD : []),
       '',
     ].join('\n'),
   );

@@ -9,7 +9,9 @@ import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import { buildKernel, type DockerKernelSettings, prepareStaffLayers } from '../build/kernel.js';
+import { buildWithCommand, prepareStage } from '../build/command.js';
 import { scanContext } from '../build/context.js';
+import { isolated } from '../build/limits.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_VERSION } from '../constants.js';
@@ -32,7 +34,7 @@ import {
   type GradingBasis,
 } from '../grade/gradebook.js';
 import type { GradeProgress } from '../grade/progress.js';
-import { maxPoints, scoreReport } from '../grade/rubric.js';
+import { maxPoints, rubricOf, scoreReport } from '../grade/rubric.js';
 import {
   keepsGrade,
   loadStudent,
@@ -117,13 +119,36 @@ export async function gradeCourse(
   const queue = limiter(jobs);
   // Submissions build with no network: the staff's recipe first, trusted, so the steps that
   // need one are in Docker's cache for them (one slot of the queue, beside the references).
+  // With grading.build, the stage the command runs in is that first build.
+  const command = settings.grading.build;
+  const stagesDir = path.join(outDir, 'builds', 'staff');
+  const stage =
+    recipe && command && sources.length > 0
+      ? queue(() =>
+          progress.running('building', () =>
+            prepareStage(options.docker, recipe, command, {
+              variant: options.variant,
+              outDir: stagesDir,
+              contextCache: context.cache.contexts,
+            }),
+          ),
+        ).then((image) => {
+          log(
+            `grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`,
+          );
+          return image;
+        })
+      : undefined;
+  // A stage that does not build is the staff's recipe failing: the run ends (after the
+  // references, which it shares the queue with), and no student is graded against it.
+  stage?.catch(() => undefined);
   const staffLayers =
-    recipe && sources.length > 0
+    recipe && !command && sources.length > 0
       ? queue(() =>
           progress.running('building', () =>
             prepareStaffLayers(options.docker, recipe, {
               variant: options.variant,
-              outDir: path.join(outDir, 'builds', 'staff'),
+              outDir: stagesDir,
               contextCache: context.cache.contexts,
             }),
           ),
@@ -172,7 +197,7 @@ export async function gradeCourse(
   const head = {
     tool: { name: 'diverge' as const, version: TOOL_VERSION },
     basis,
-    grading: settings.grading,
+    grading: rubricOf(settings.grading),
     tests,
     ...(options.shard ? { shard: options.shard } : {}),
   };
@@ -222,6 +247,29 @@ export async function gradeCourse(
       digest.slice('sha256:'.length, 'sha256:'.length + 16),
     );
     let build = builds.get(digest);
+    if (!build && stage && command) {
+      const kernel = recipe as DockerKernelSettings;
+      build = stage.then((image) =>
+        queue(() =>
+          progress.running('building', async () =>
+            buildWithCommand(options.docker, image, kernel, command, {
+              variant: options.variant,
+              source: await scanContext(
+                submission.path,
+                kernel.build.dockerfile,
+                'kernel.build',
+                context.cache.contexts,
+                staffDockerfile,
+              ),
+              outDir: buildDir,
+              limits: isolated(kernel.build.limits),
+              progress: () => undefined,
+            }),
+          ),
+        ),
+      );
+      builds.set(digest, build);
+    }
     if (!build) {
       build = staffLayers.then(() =>
         queue(() =>
@@ -390,6 +438,7 @@ export async function gradeCourse(
     }
   };
 
+  await stage;
   // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
   await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
   await written;

@@ -62,9 +62,9 @@ describe('kernel.build.limits', () => {
 
   it("says a submission's build is without network because it is a submission, not because of the config", () => {
     const failure = 'returned a non-zero code: 100';
-    const lines = ['Temporary failure resolving deb.debian.org'];
+    const lines = ['Temporary failure resolving mirror.invalid'];
     expect(limitHit('kernel.build', isolated(DEFAULT_BUILD_LIMITS), failure, lines)).toMatch(
-      /^a submission's build has no network \(diverge grade never gives one\): a step that needs it belongs before/,
+      /^a submission's build has no network \(diverge grade never gives one\): what needs it belongs in the staff's part of the recipe/,
     );
     expect(limitHit('kernel.build', { ...DEFAULT_BUILD_LIMITS, network: false }, failure, lines)).toBe(
       'builds have no network here (kernel.build.limits.network is false)',
@@ -78,7 +78,7 @@ describe('which limit a failed build hit', () => {
     ['a step killed with 137', "The command '/bin/sh -c make' returned a non-zero code: 137", [], /limits\.memory is 4096M/],
     ['fork failures', 'returned a non-zero code: 2', ['sh: 1: Cannot fork'], /limits\.processes is 1024/],
     ['bash retrying forks', 'returned a non-zero code: 254', ['bash: fork: retry: Resource temporarily unavailable'], /limits\.processes/],
-    ['name resolution without network', 'returned a non-zero code: 100', ['Temporary failure resolving deb.debian.org'], /no network here/],
+    ['name resolution without network', 'returned a non-zero code: 100', ['Temporary failure resolving mirror.invalid'], /no network here/],
   ])('%s', (_, failure, lines, expected) => {
     expect(limitHit('kernel.build', limits, failure, lines)).toMatch(expected);
   });

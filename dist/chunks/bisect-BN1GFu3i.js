@@ -74692,23 +74692,30 @@ function createInertContainer(docker, image, role) {
  * taken by an earlier file gets its index in front.
  */
 async function extractFiles(docker, image, files, destDir) {
-    await mkdir(destDir, { recursive: true });
     const container = await createInertContainer(docker, image, 'extract');
     try {
-        const taken = new Set();
-        const extracted = [];
-        for (const [i, wanted] of files.entries()) {
-            let name = path$1.posix.basename(wanted.inImage) || `file-${i}`;
-            if (taken.has(name))
-                name = `${i}-${name}`;
-            taken.add(name);
-            extracted.push(await copyOut(container, wanted, image, path$1.join(destDir, name)));
-        }
-        return extracted;
+        return await copyFilesOut(container, image, files, destDir);
     }
     finally {
         await container.remove({ force: true });
     }
+}
+/**
+ * extractFiles from a container that exists (a finished build's, whose files are not in any
+ * image); `image` names it in errors.
+ */
+async function copyFilesOut(container, image, files, destDir) {
+    await mkdir(destDir, { recursive: true });
+    const taken = new Set();
+    const extracted = [];
+    for (const [i, wanted] of files.entries()) {
+        let name = path$1.posix.basename(wanted.inImage) || `file-${i}`;
+        if (taken.has(name))
+            name = `${i}-${name}`;
+        taken.add(name);
+        extracted.push(await copyOut(container, wanted, image, path$1.join(destDir, name)));
+    }
+    return extracted;
 }
 
 /**
@@ -75259,7 +75266,7 @@ function limitHit(field, limits, failure, lastLines) {
     if (!limits.network &&
         /Temporary failure (?:in name resolution|resolving)|Could not resolve|Network is unreachable|bad address/i.test(text))
         return limits.submission
-            ? "a submission's build has no network (diverge grade never gives one): a step that needs it belongs before the staff's Dockerfile copies the submission's files in, where it is built once from the staff's own context"
+            ? "a submission's build has no network (diverge grade never gives one): what needs it belongs in the staff's part of the recipe (the steps before the submission's files are copied in, or grading.build.stage), built once from the staff's own context"
             : `builds have no network here (${field}.limits.network is false)`;
     return undefined;
 }
@@ -89544,7 +89551,16 @@ function settingsSchema(baseDir, configPath) {
         points: list$1(strict({ test: text('a test id or glob like "alarm-*"'), points }), 'a list of { test, points }').default([]),
         'default-points': points.default(1),
         credit: strict(Object.fromEntries(DIVERGENCE_CLASSES.map((cls) => [cls, share.optional()]))).prefault({}),
-    }).transform(({ points, 'default-points': defaultPoints, credit }) => ({
+        // diverge grade: each submission built by one command in a stage of kernel.build's recipe.
+        build: strict({
+            stage: text("a build stage name of kernel.build's Dockerfile"),
+            copy: list$1(text('a path relative to the submission', (p) => !p.startsWith('/') && !p.split('/').includes('..')), 'a list of paths').optional(),
+            run: text('a shell command'),
+            path: text('a path like out/kernel.elf'),
+            extra: list$1(text('a path'), 'a list of paths').default([]),
+        }).optional(),
+    }).transform(({ points, 'default-points': defaultPoints, credit, build }) => ({
+        ...(build && { build }),
         points,
         defaultPoints,
         // Classes the config leaves out earn what DEFAULT_CREDIT says, else nothing.
@@ -89566,6 +89582,12 @@ function settingsSchema(baseDir, configPath) {
         grading: grading.prefault({}),
     })
         .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+        .superRefine(({ kernel, grading }, ctx) => {
+        if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
+            const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";
+            ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
+        }
+    })
         .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }
 /** What the harness asks of the machine: disk interfaces it has, a place for `{test}`. */
@@ -90370,6 +90392,12 @@ function entriesNode(doc) {
 }
 const readIfPresent = (file) => readYamlFile(file, 'expectations', true);
 
+/** `grading` without its build: what a gradebook records as the rubric it scored with. */
+const rubricOf = ({ points, defaultPoints, credit }) => ({
+    points,
+    defaultPoints,
+    credit,
+});
 /** Scores add up fractions (flaky earns half): keep them to a thousandth, not float noise. */
 const roundPoints = (n) => Math.round(n * 1000) / 1000;
 /** A test's points: the first `points` entry whose glob matches its id, else `default-points`. */
@@ -96504,4 +96532,4 @@ async function runBisect(context, settings, options) {
     }
 }
 
-export { makeDir as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, defaultParallelism as J, KernelFileError as K, resolveReferences as L, MAX_KERNEL_BYTES as M, describeKernels as N, prepareBoots as O, referenceCache as P, loadExpectations as Q, limiter as R, prepareStaffLayers as S, maxPoints as T, checkKernelFile as U, CANDIDATE as V, sha256File as W, scanContext as X, BuildError as Y, observeForVerdict as Z, finishRun as _, requireInherits as a, storageFailure as a0, isStorageRefusal as a1, StorageError as a2, storageReason as a3, bootKernels as a4, writeOutput as a5, githubFromEnvironment as a6, gradescopeResults as a7, compareSaved as a8, readBootLogs as a9, renderHtml as aa, updateExpectations as ab, resultText as ac, refusalMessage as ad, defaultSettings as ae, NotRegularFileError as af, ConfigError as ag, HarnessError as ah, ReferenceFetchError as ai, BisectInputError as aj, SavedRunError as ak, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
+export { prepareStaffLayers as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, kernelRecipe as J, KernelFileError as K, CappedLog as L, MAX_KERNEL_BYTES as M, packContext as N, DockerUnavailableError as O, BuildError as P, cleanLine as Q, limitHit as R, copyFilesOut as S, defaultParallelism as T, resolveReferences as U, describeKernels as V, prepareBoots as W, referenceCache as X, loadExpectations as Y, rubricOf as Z, limiter as _, requireInherits as a, maxPoints as a0, checkKernelFile as a1, CANDIDATE as a2, sha256File as a3, scanContext as a4, isolated as a5, observeForVerdict as a6, finishRun as a7, makeDir as a8, storageFailure as a9, isStorageRefusal as aa, StorageError as ab, storageReason as ac, bootKernels as ad, writeOutput as ae, githubFromEnvironment as af, gradescopeResults as ag, compareSaved as ah, readBootLogs as ai, renderHtml as aj, updateExpectations as ak, resultText as al, refusalMessage as am, defaultSettings as an, NotRegularFileError as ao, ConfigError as ap, HarnessError as aq, ReferenceFetchError as ar, BisectInputError as as, SavedRunError as at, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };

@@ -1,0 +1,159 @@
+/**
+ * `diverge grade` with `grading.build`: every submission built by `make kernel` in one container
+ * of the staff's toolchain stage, in real Docker, then booted in real QEMU. Generated
+ * submissions of every kind must get the generator's truth; three more break one build limit
+ * each (memory, processes, time), and their rows must name it.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import Docker from 'dockerode';
+import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
+import {
+  type GeneratedCourse,
+  generateCourse,
+  SUBMISSION_KINDS,
+} from '../../src/run/course-submissions.js';
+import { courseReferences } from '../helpers/course.js';
+import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+
+const dir = scratchDir('grade-command');
+const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
+const out = path.join(dir, 'out');
+const marker = path.basename(dir);
+let course: GeneratedCourse;
+let result: CliResult;
+let gradebook: Gradebook;
+
+/** Students whose Makefile runs `line` before building: each breaks one limit. */
+const BREAKERS: Record<string, string> = {
+  hog: 'x="$$(head -c 300000000 /dev/zero | tr "\\0" a)"; echo $${#x}',
+  bomb: 'for i in $$(seq 1 200); do sleep 5 & done; wait',
+  slow: 'sleep 313',
+};
+
+beforeAll(async () => {
+  const references = await courseReferences(testContext('grade-command'), path.join(dir, 'staff'));
+  course = await generateCourse(path.join(dir, 'course'), {
+    count: 24,
+    seed: 7,
+    unique: marker,
+    references,
+    build: 'command',
+  });
+  const config = readFileSync(course.config, 'utf8');
+  const args = 'args: { VARIANT: staff } }';
+  expect(config).toContain(args);
+  writeFileSync(
+    course.config,
+    config.replace(
+      args,
+      'args: { VARIANT: staff }, limits: { memory: 96M, processes: 50, time: 20s } }',
+    ),
+  );
+  const correct = Object.keys(course.students).find((s) => course.students[s]?.kind === 'correct');
+  for (const [name, line] of Object.entries(BREAKERS)) {
+    const source = path.join(course.submissions, name);
+    cpSync(path.join(course.submissions, correct as string), source, { recursive: true });
+    const makefile = path.join(source, 'Makefile');
+    const rule = 'kernel: $(VDIR)/kernel.elf\n';
+    writeFileSync(
+      makefile,
+      readFileSync(makefile, 'utf8').replace(rule, () => `${rule}\t${line}\n`),
+    );
+  }
+  result = await cli(
+    [
+      'grade',
+      '--config',
+      course.config,
+      '--submissions',
+      course.submissions,
+      '--out',
+      out,
+      '-j',
+      '2',
+    ],
+    env,
+  );
+  gradebook = validateGradebook(
+    JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')),
+    'gradebook.json',
+  );
+}, 900_000);
+
+const row = (name: string) => gradebook.students.find((s) => s.name === name);
+
+describe('diverge grade with grading.build', () => {
+  it('builds the stage once and grades every generated student as the truth says', () => {
+    expect(result.stderr).not.toMatch(/^diverge: /m);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/grading\.build: stage toolchain is built \(diverge-stage:/);
+    // Every kind is in the course, so every way of building (or not) is met.
+    const kinds = new Set(Object.values(course.students).map((s) => s.kind));
+    expect([...kinds].sort()).toStrictEqual([...SUBMISSION_KINDS].sort());
+    for (const [name, truth] of Object.entries(course.students)) {
+      const graded = row(name);
+      expect({
+        name,
+        tests: graded?.tests,
+        score: graded?.score,
+        built: graded?.build.outcome,
+      }).toStrictEqual({
+        name,
+        tests: truth.classes,
+        score: truth.score,
+        built: truth.builds ? 'built' : 'failed',
+      });
+    }
+  });
+
+  it("says why a submission did not build, from the command's own failure", () => {
+    for (const [name, truth] of Object.entries(course.students)) {
+      if (truth.builds) continue;
+      const graded = row(name);
+      expect(graded).toMatchObject({ score: 0, conclusion: 'failure' });
+      if (truth.kind === 'compile-error') {
+        expect(graded?.reason).toMatch(
+          /^did not build: grading\.build: grading\.build\.run \(make kernel VARIANT="\$VARIANT"\) exited with code 2 \(build log: students\/student-\d+\/logs\/build-kernel\.log\)$/,
+        );
+        expect(readFileSync(path.join(out, graded?.build.log ?? 'none'), 'utf8')).toMatch(
+          /main\.c:\d+:\d+: error: expected ';'/,
+        );
+      } else
+        expect(graded?.reason).toMatch(
+          /^did not build: grading\.build\.path: \/src\/out\/kernel\.elf does not exist in image diverge-stage:\w+ \(after grading\.build\.run\)$/,
+        );
+    }
+  });
+
+  it.each([
+    [
+      'hog',
+      /killed \(SIGKILL\), which is what reaching the memory limit does: kernel\.build\.limits\.memory is 96M/,
+    ],
+    ['bomb', /a process could not be started: kernel\.build\.limits\.processes is 50/],
+    [
+      'slow',
+      /^did not build: grading\.build: stopped at the time limit: kernel\.build\.limits\.time is 20 s/,
+    ],
+  ])('stops %s at its limit and names it', (name, reason) => {
+    expect(row(name)).toMatchObject({
+      score: 0,
+      conclusion: 'failure',
+      build: { outcome: 'failed' },
+    });
+    expect(row(name)?.reason).toMatch(reason);
+  });
+
+  it('leaves no build container behind, nor its processes', async () => {
+    const stage = /diverge-stage:\w+/.exec(result.stderr)?.[0];
+    const all = await new Docker().listContainers({ all: true });
+    expect(
+      all.filter((c) => c.Labels['diverge.role'] === 'submission-build' && c.Image === stage),
+    ).toEqual([]);
+    // The slow student's sleep was in its container: killed with it.
+    expect(spawnSync('pgrep', ['-f', 'sleep 313']).stdout.toString()).toBe('');
+  });
+});
