@@ -1,14 +1,15 @@
 /**
  * Benchmark: `diverge grade` over generated submissions of the fixture course (staff and
- * staff-alt references, rubric of the generated config), prebuilt (each submission a kernel
- * file) and from source (each a source directory with a file of its own, so no two share an
- * image: every one is a Docker build, its layers found in Docker's cache). Measures the wall
- * time and the time the queue's slots spent building and booting; judging (verdicts, reports,
- * gradebook) is the rest. Then the QEMU command lines the grading ran are replayed by a plain
- * shell (`xargs -P` with as many at once as grade's jobs): the boot part over the shell's wall
- * time is the boot ratio. Sizes from the command line (default 100). Run with `npm run bench`;
- * figures go to bench/grade.md.
- */
+ * staff-alt references, rubric of the generated config), three ways (`--how=`, default all):
+ * prebuilt (each submission a kernel file), from source with the staff's Dockerfile (each a
+ * Docker build, its toolchain layers found in Docker's cache) and from source with one command
+ * (`grading.build`: `make kernel` in one container of the toolchain stage). Every source carries
+ * a mark of the run, so every submission compiles. Measures the wall time and the time the
+ * queue's slots spent building and booting; judging (verdicts, reports, gradebook) is the rest.
+ * Then the QEMU command lines the grading ran are replayed by a plain shell (`xargs -P` with as
+ * many at once as grade's jobs): the boot part over the shell's wall time is the boot ratio.
+ * Sizes from the command line (default 100). Run with `npm run bench`; figures go to
+ * bench/grade.md. */
 import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,

@@ -11,7 +11,7 @@ import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as CappedLog, N as packContext, O as DockerUnavailableError, P as BuildError, Q as cleanLine, R as limitHit, S as copyFilesOut, T as defaultParallelism, U as resolveReferences, V as describeKernels, W as prepareBoots, X as referenceCache, Y as loadExpectations, Z as rubricOf, _ as limiter, $ as prepareStaffLayers, a0 as maxPoints, a1 as checkKernelFile, a2 as CANDIDATE, a3 as sha256File, a4 as scanContext, a5 as isolated, i as scoreReport, a6 as observeForVerdict, a7 as finishRun, a8 as makeDir, a9 as storageFailure, aa as isStorageRefusal, ab as StorageError, ac as storageReason, ad as bootKernels, ae as writeOutput, v as variantOf, af as githubFromEnvironment, u as resolveKernels, g as renderJunit, ag as gradescopeResults, ah as compareSaved, ai as readBootLogs, aj as renderHtml, ak as updateExpectations, k as runBisect, al as resultText, am as refusalMessage, an as defaultSettings, ao as NotRegularFileError, ap as ConfigError, aq as HarnessError, ar as ReferenceFetchError, as as BisectInputError, at as SavedRunError, l as dockerAccess } from './chunks/bisect-BN1GFu3i.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as BuildError, N as CappedLog, O as packContext, P as DockerUnavailableError, Q as cleanLine, R as limitHit, S as copyFilesOut, T as isolated, U as scanContext, V as prepareStaffLayers, W as defaultParallelism, X as resolveReferences, Y as describeKernels, Z as prepareBoots, _ as referenceCache, $ as loadExpectations, a0 as rubricOf, a1 as limiter, a2 as maxPoints, a3 as checkKernelFile, a4 as CANDIDATE, a5 as sha256File, i as scoreReport, a6 as observeForVerdict, a7 as finishRun, a8 as makeDir, a9 as storageFailure, aa as isStorageRefusal, ab as StorageError, ac as storageReason, ad as bootKernels, ae as writeOutput, v as variantOf, af as githubFromEnvironment, u as resolveKernels, g as renderJunit, ag as gradescopeResults, ah as compareSaved, ai as readBootLogs, aj as renderHtml, ak as updateExpectations, k as runBisect, al as resultText, am as refusalMessage, an as defaultSettings, ao as NotRegularFileError, ap as ConfigError, aq as HarnessError, ar as ReferenceFetchError, as as BisectInputError, at as SavedRunError, l as dockerAccess } from './chunks/bisect-BGTsxK0n.js';
 import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DwISRySj.js';
 import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-Bq4_3B1L.js';
 import { fileURLToPath } from 'node:url';
@@ -6042,14 +6042,20 @@ const LAST_LINES = 20;
  */
 async function prepareStage(access, kernel, command, options) {
     const docker = await access.client();
+    const field = `${FIELD}.stage`;
     return buildImage(docker, {
         recipe: { ...kernelRecipe(kernel, options.variant), target: command.stage },
-        field: `${FIELD}.stage`,
+        field,
         role: 'stage',
         logFile: path.join(options.outDir, 'logs', 'build-stage.log'),
         progress: () => undefined,
         contextCache: options.contextCache,
         limits: kernel.build.limits,
+    }).catch((error) => {
+        // The stage is this field's value, not a target of its own.
+        if (error instanceof BuildError && error.message.startsWith(`${field}.target: `))
+            throw new BuildError(error.message.replace(`${field}.target: `, `${field}: `), { field });
+        throw error;
     });
 }
 /** The entries of `source` that `copy` selects (a path selects itself and what is under it). */
@@ -6151,6 +6157,9 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         timer = setTimeout(() => {
             timedOut = true;
             container.kill().catch(() => undefined);
+            // The engine ends the attached stream when the container stops; should it not, the
+            // build ends all the same.
+            setTimeout(() => stream.destroy?.(), 10_000).unref();
         }, limits.timeMs);
         await ended;
         const { StatusCode: code } = (await container.wait());
@@ -6186,6 +6195,52 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         await log.close();
         await container.remove({ force: true }).catch(() => undefined);
     }
+}
+
+/**
+ * How `diverge grade` builds a submission's source: as untrusted code (no network, the build
+ * limits, only its own files), either with the staff's Dockerfile (`kernel.build`) or with one
+ * command in a stage of it (`grading.build`). Either way the staff's part is built first, once,
+ * trusted, so that what needs the network is there for every submission.
+ */
+function submissionBuilder(access, kernel, command, options) {
+    const { variant, contextCache, slot } = options;
+    const staff = { variant, outDir: options.outDir, contextCache };
+    if (command) {
+        const stage = slot(() => prepareStage(access, kernel, command, staff));
+        const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
+        return {
+            prepared: stage.then((image) => `grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`),
+            build: async (source, outDir) => {
+                const image = await stage;
+                return slot(async () => buildWithCommand(access, image, kernel, command, {
+                    variant,
+                    source: await scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile),
+                    outDir,
+                    limits: isolated(kernel.build.limits),
+                    progress: () => undefined,
+                }));
+            },
+        };
+    }
+    // A staff context that does not build through still leaves its layers up to the failing step.
+    const layers = slot(() => prepareStaffLayers(access, kernel, staff));
+    return {
+        prepared: layers.then((prepared) => prepared.ok
+            ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
+            : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`),
+        build: async (source, outDir) => {
+            await layers;
+            return slot(() => buildKernel(access, kernel, {
+                variant,
+                outDir,
+                progress: () => undefined,
+                contextCache,
+                source,
+                untrusted: true,
+            }));
+        },
+    };
 }
 
 /**
@@ -6227,33 +6282,18 @@ async function gradeCourse(context, settings, submissions, options) {
     await mkdir(outDir, { recursive: true });
     const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
     const queue = limiter(jobs);
-    // Submissions build with no network: the staff's recipe first, trusted, so the steps that
-    // need one are in Docker's cache for them (one slot of the queue, beside the references).
-    // With grading.build, the stage the command runs in is that first build.
-    const command = settings.grading.build;
-    const stagesDir = path.join(outDir, 'builds', 'staff');
-    const stage = recipe && command && sources.length > 0
-        ? queue(() => progress.running('building', () => prepareStage(options.docker, recipe, command, {
+    // Submissions build with no network: the staff's part of the recipe first, trusted, in a slot
+    // of the queue beside the references.
+    const builder = recipe && sources.length > 0
+        ? submissionBuilder(options.docker, recipe, settings.grading.build, {
             variant: options.variant,
-            outDir: stagesDir,
+            outDir: path.join(outDir, 'builds', 'staff'),
             contextCache: context.cache.contexts,
-        }))).then((image) => {
-            log(`grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`);
-            return image;
+            slot: (work) => queue(() => progress.running('building', work)),
         })
         : undefined;
-    // A stage that does not build is the staff's recipe failing: the run ends (after the
-    // references, which it shares the queue with), and no student is graded against it.
-    stage?.catch(() => undefined);
-    const staffLayers = recipe && !command && sources.length > 0
-        ? queue(() => progress.running('building', () => prepareStaffLayers(options.docker, recipe, {
-            variant: options.variant,
-            outDir: stagesDir,
-            contextCache: context.cache.contexts,
-        }))).then((prepared) => log(prepared.ok
-            ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
-            : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`))
-        : Promise.resolve();
+    // A stage that does not build ends the run, but only once the references are done (below).
+    builder?.prepared.then(log, () => undefined);
     // The references: fetched, booted and observed once for every submission.
     const referencesDir = path.join(outDir, 'references');
     const referenceKernels = await resolveReferences(settings, undefined, {
@@ -6329,26 +6369,8 @@ async function gradeCourse(context, settings, submissions, options) {
             };
         const buildDir = path.join(outDir, 'builds', digest.slice('sha256:'.length, 'sha256:'.length + 16));
         let build = builds.get(digest);
-        if (!build && stage && command) {
-            const kernel = recipe;
-            build = stage.then((image) => queue(() => progress.running('building', async () => buildWithCommand(options.docker, image, kernel, command, {
-                variant: options.variant,
-                source: await scanContext(submission.path, kernel.build.dockerfile, 'kernel.build', context.cache.contexts, staffDockerfile),
-                outDir: buildDir,
-                limits: isolated(kernel.build.limits),
-                progress: () => undefined,
-            }))));
-            builds.set(digest, build);
-        }
         if (!build) {
-            build = staffLayers.then(() => queue(() => progress.running('building', () => buildKernel(options.docker, recipe, {
-                variant: options.variant,
-                outDir: buildDir,
-                progress: () => undefined,
-                contextCache: context.cache.contexts,
-                source: submission.path,
-                untrusted: true,
-            }))));
+            build = builder.build(submission.path, buildDir);
             builds.set(digest, build);
         }
         const log = path.join(dir, 'logs', 'build-kernel.log');
@@ -6465,7 +6487,7 @@ async function gradeCourse(context, settings, submissions, options) {
             progress.finished(student, false);
         }
     };
-    await stage;
+    await builder?.prepared;
     // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
     await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
     await written;

@@ -49,14 +49,20 @@ export async function prepareStage(
   options: { variant: string; outDir: string; contextCache: string },
 ): Promise<BuiltImage> {
   const docker = await access.client();
+  const field = `${FIELD}.stage`;
   return buildImage(docker, {
     recipe: { ...kernelRecipe(kernel, options.variant), target: command.stage },
-    field: `${FIELD}.stage`,
+    field,
     role: 'stage',
     logFile: path.join(options.outDir, 'logs', 'build-stage.log'),
     progress: () => undefined,
     contextCache: options.contextCache,
     limits: kernel.build.limits,
+  }).catch((error: unknown) => {
+    // The stage is this field's value, not a target of its own.
+    if (error instanceof BuildError && error.message.startsWith(`${field}.target: `))
+      throw new BuildError(error.message.replace(`${field}.target: `, `${field}: `), { field });
+    throw error;
   });
 }
 
@@ -173,6 +179,9 @@ export async function buildWithCommand(
     timer = setTimeout(() => {
       timedOut = true;
       container.kill().catch(() => undefined);
+      // The engine ends the attached stream when the container stops; should it not, the
+      // build ends all the same.
+      setTimeout(() => (stream as { destroy?: () => void }).destroy?.(), 10_000).unref();
     }, limits.timeMs);
     await ended;
     const { StatusCode: code } = (await container.wait()) as { StatusCode: number };

@@ -8,10 +8,9 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
-import { buildKernel, type DockerKernelSettings, prepareStaffLayers } from '../build/kernel.js';
-import { buildWithCommand, prepareStage } from '../build/command.js';
+import type { BuiltKernel, DockerKernelSettings } from '../build/kernel.js';
 import { scanContext } from '../build/context.js';
-import { isolated } from '../build/limits.js';
+import { type SubmissionBuilder, submissionBuilder } from '../build/submission.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_VERSION } from '../constants.js';
@@ -117,49 +116,19 @@ export async function gradeCourse(
   const jobs =
     options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
   const queue = limiter(jobs);
-  // Submissions build with no network: the staff's recipe first, trusted, so the steps that
-  // need one are in Docker's cache for them (one slot of the queue, beside the references).
-  // With grading.build, the stage the command runs in is that first build.
-  const command = settings.grading.build;
-  const stagesDir = path.join(outDir, 'builds', 'staff');
-  const stage =
-    recipe && command && sources.length > 0
-      ? queue(() =>
-          progress.running('building', () =>
-            prepareStage(options.docker, recipe, command, {
-              variant: options.variant,
-              outDir: stagesDir,
-              contextCache: context.cache.contexts,
-            }),
-          ),
-        ).then((image) => {
-          log(
-            `grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`,
-          );
-          return image;
+  // Submissions build with no network: the staff's part of the recipe first, trusted, in a slot
+  // of the queue beside the references.
+  const builder =
+    recipe && sources.length > 0
+      ? submissionBuilder(options.docker, recipe, settings.grading.build, {
+          variant: options.variant,
+          outDir: path.join(outDir, 'builds', 'staff'),
+          contextCache: context.cache.contexts,
+          slot: (work) => queue(() => progress.running('building', work)),
         })
       : undefined;
-  // A stage that does not build is the staff's recipe failing: the run ends (after the
-  // references, which it shares the queue with), and no student is graded against it.
-  stage?.catch(() => undefined);
-  const staffLayers =
-    recipe && !command && sources.length > 0
-      ? queue(() =>
-          progress.running('building', () =>
-            prepareStaffLayers(options.docker, recipe, {
-              variant: options.variant,
-              outDir: stagesDir,
-              contextCache: context.cache.contexts,
-            }),
-          ),
-        ).then((prepared) =>
-          log(
-            prepared.ok
-              ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
-              : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`,
-          ),
-        )
-      : Promise.resolve();
+  // A stage that does not build ends the run, but only once the references are done (below).
+  builder?.prepared.then(log, () => undefined);
 
   // The references: fetched, booted and observed once for every submission.
   const referencesDir = path.join(outDir, 'references');
@@ -214,7 +183,7 @@ export async function gradeCourse(
   const scope = { variant: options.variant, today };
   const staffDockerfile = recipe && path.resolve(recipe.build.context, recipe.build.dockerfile);
   // One build per distinct source: students who hand in the same files share an image.
-  const builds = new Map<string, ReturnType<typeof buildKernel>>();
+  const builds = new Map<string, Promise<BuiltKernel>>();
 
   const digestOf = async (submission: Submission): Promise<string> => {
     if (submission.kind === 'file') return sha256File(submission.path);
@@ -247,44 +216,8 @@ export async function gradeCourse(
       digest.slice('sha256:'.length, 'sha256:'.length + 16),
     );
     let build = builds.get(digest);
-    if (!build && stage && command) {
-      const kernel = recipe as DockerKernelSettings;
-      build = stage.then((image) =>
-        queue(() =>
-          progress.running('building', async () =>
-            buildWithCommand(options.docker, image, kernel, command, {
-              variant: options.variant,
-              source: await scanContext(
-                submission.path,
-                kernel.build.dockerfile,
-                'kernel.build',
-                context.cache.contexts,
-                staffDockerfile,
-              ),
-              outDir: buildDir,
-              limits: isolated(kernel.build.limits),
-              progress: () => undefined,
-            }),
-          ),
-        ),
-      );
-      builds.set(digest, build);
-    }
     if (!build) {
-      build = staffLayers.then(() =>
-        queue(() =>
-          progress.running('building', () =>
-            buildKernel(options.docker, recipe as DockerKernelSettings, {
-              variant: options.variant,
-              outDir: buildDir,
-              progress: () => undefined,
-              contextCache: context.cache.contexts,
-              source: submission.path,
-              untrusted: true,
-            }),
-          ),
-        ),
-      );
+      build = (builder as SubmissionBuilder).build(submission.path, buildDir);
       builds.set(digest, build);
     }
     const log = path.join(dir, 'logs', 'build-kernel.log');
@@ -438,7 +371,7 @@ export async function gradeCourse(
     }
   };
 
-  await stage;
+  await builder?.prepared;
   // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
   await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
   await written;

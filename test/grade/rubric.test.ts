@@ -46,7 +46,7 @@ describe('the grading block', () => {
     ['grading: { points: [{ points: 2 }] }', /grading\.points\[0\]\.test: missing/],
     [
       'grading: { extra: 1 }',
-      /grading\.extra: unknown key \(expected one of points, default-points, credit\)/,
+      /grading\.extra: unknown key \(expected one of points, default-points, credit, build\)/,
     ],
   ])('rejects %s with a message naming the field', (yaml, message) => {
     expect(() => gradingOf(yaml)).toThrow(message);

@@ -147,6 +147,30 @@ describe('diverge grade with grading.build', () => {
     expect(row(name)?.reason).toMatch(reason);
   });
 
+  it("ends the run, naming the field, when the stage is not in the staff's Dockerfile", async () => {
+    const config = path.join(dir, 'no-stage.yml');
+    writeFileSync(
+      config,
+      readFileSync(course.config, 'utf8').replace('stage: toolchain', 'stage: no-such-stage'),
+    );
+    const { code, stderr } = await cli(
+      [
+        'grade',
+        '--config',
+        config,
+        '--submissions',
+        course.submissions,
+        '--out',
+        path.join(dir, 'no-stage'),
+      ],
+      env,
+    );
+    expect(stderr).toMatch(
+      /^diverge: grading\.build\.stage: no stage named no-such-stage in Dockerfile$/m,
+    );
+    expect(code).toBe(2);
+  }, 300_000);
+
   it('leaves no build container behind, nor its processes', async () => {
     const stage = /diverge-stage:\w+/.exec(result.stderr)?.[0];
     const all = await new Docker().listContainers({ all: true });
