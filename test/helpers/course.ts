@@ -1,12 +1,15 @@
 /** What integration tests of the course fixture share: its staff kernels, and the Docker host. */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { dockerAccess } from '../../src/build/docker.js';
 import { buildKernel } from '../../src/build/kernel.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { RunContext } from '../../src/context.js';
+import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
+import { cli, type CliResult } from './fixtures.js';
 
 /** The course's harness and its staff and staff-alt kernels, built in Docker into `dir`. */
 export async function courseReferences(
@@ -38,4 +41,51 @@ export function dockerHostAddress(): string {
     (list ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => ({ name, ...a })),
   );
   return (addresses.find((a) => a.name === 'docker0') ?? addresses[0])?.address ?? '';
+}
+
+/** The arguments of `diverge grade` of a generated course into `out`, with two jobs. */
+export const gradeArgs = (
+  course: { config: string; submissions: string },
+  out: string,
+): string[] => [
+  'grade',
+  '--config',
+  course.config,
+  '--submissions',
+  course.submissions,
+  '--out',
+  out,
+  '-j',
+  '2',
+];
+
+/** `diverge grade` of a generated course into `out` with two jobs, as course staff run it. */
+export const gradeCli = (
+  course: { config: string; submissions: string },
+  out: string,
+  env: NodeJS.ProcessEnv,
+  ...more: string[]
+): Promise<CliResult> => cli([...gradeArgs(course, out), ...more], env);
+
+/** The gradebook `diverge grade` wrote to `out`, checked against its schema. */
+export const gradebookIn = (out: string): Gradebook =>
+  validateGradebook(
+    JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')),
+    `${out}/gradebook.json`,
+  );
+
+/**
+ * Adds `line` to the kernel rule of the Makefile in a submission's `source`: student code that
+ * every build of it runs (the staff's Dockerfile and grading.build both run `make kernel`).
+ */
+export function inKernelRule(source: string, line: string): void {
+  const makefile = path.join(source, 'Makefile');
+  const rule = 'kernel: $(VDIR)/kernel.elf\n';
+  const text = readFileSync(makefile, 'utf8');
+  if (!text.includes(rule)) throw new Error(`${makefile}: no rule ${JSON.stringify(rule)}`);
+  // A function, so that the line's $$ (make's escaped $) is not read as a replacement pattern.
+  writeFileSync(
+    makefile,
+    text.replace(rule, () => `${rule}\t${line}\n`),
+  );
 }

@@ -9,14 +9,14 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
-import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
+import type { Gradebook } from '../../src/grade/gradebook.js';
 import {
   type GeneratedCourse,
   generateCourse,
   SUBMISSION_KINDS,
 } from '../../src/run/course-submissions.js';
-import { courseReferences } from '../helpers/course.js';
-import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import { courseReferences, gradebookIn, gradeCli, inKernelRule } from '../helpers/course.js';
+import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
 
 const dir = scratchDir('grade-command');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
@@ -56,31 +56,10 @@ beforeAll(async () => {
   for (const [name, line] of Object.entries(BREAKERS)) {
     const source = path.join(course.submissions, name);
     cpSync(path.join(course.submissions, correct as string), source, { recursive: true });
-    const makefile = path.join(source, 'Makefile');
-    const rule = 'kernel: $(VDIR)/kernel.elf\n';
-    writeFileSync(
-      makefile,
-      readFileSync(makefile, 'utf8').replace(rule, () => `${rule}\t${line}\n`),
-    );
+    inKernelRule(source, line);
   }
-  result = await cli(
-    [
-      'grade',
-      '--config',
-      course.config,
-      '--submissions',
-      course.submissions,
-      '--out',
-      out,
-      '-j',
-      '2',
-    ],
-    env,
-  );
-  gradebook = validateGradebook(
-    JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')),
-    'gradebook.json',
-  );
+  result = await gradeCli(course, out, env);
+  gradebook = gradebookIn(out);
 }, 900_000);
 
 const row = (name: string) => gradebook.students.find((s) => s.name === name);
@@ -153,16 +132,9 @@ describe('diverge grade with grading.build', () => {
       config,
       readFileSync(course.config, 'utf8').replace('stage: toolchain', 'stage: no-such-stage'),
     );
-    const { code, stderr } = await cli(
-      [
-        'grade',
-        '--config',
-        config,
-        '--submissions',
-        course.submissions,
-        '--out',
-        path.join(dir, 'no-stage'),
-      ],
+    const { code, stderr } = await gradeCli(
+      { config, submissions: course.submissions },
+      path.join(dir, 'no-stage'),
       env,
     );
     expect(stderr).toMatch(

@@ -12,11 +12,17 @@ import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
+import type { Gradebook } from '../../src/grade/gradebook.js';
 import { COURSE_COMMAND_BUILD, generateCourse } from '../../src/run/course-submissions.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
-import { courseReferences, dockerHostAddress } from '../helpers/course.js';
-import { cli, type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import {
+  courseReferences,
+  dockerHostAddress,
+  gradebookIn,
+  gradeCli,
+  inKernelRule,
+} from '../helpers/course.js';
+import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
 
 const dir = scratchDir('grade-isolation');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
@@ -87,14 +93,7 @@ describe.each(MODES)('diverge grade builds submissions as untrusted code ($build
       renameSync(student(names[i] as string), student(name)),
     );
     // Student code runs in the kernel rule of their Makefile, which the staff's Dockerfile runs.
-    const beforeKernel = (name: string, line: string) => {
-      const makefile = path.join(student(name), 'Makefile');
-      const rule = 'kernel: $(VDIR)/kernel.elf\n';
-      writeFileSync(
-        makefile,
-        readFileSync(makefile, 'utf8').replace(rule, () => `${rule}\t${line}\n`),
-      );
-    };
+    const beforeKernel = (name: string, line: string) => inKernelRule(student(name), line);
     beforeKernel('net', reach);
     // Links to another student's source and to the staff's kernel, and the same files by their
     // paths on this host: a build that reads any of them fails with status 9.
@@ -113,24 +112,8 @@ describe.each(MODES)('diverge grade builds submissions as untrusted code ($build
       `@cat kernel/main.c >/dev/null && echo "reads its own kernel/main.c"; for f in ${targets.join(' ')}; do if cat "$$f" >/dev/null 2>&1; then echo "could read $$f"; exit 9; fi; done`,
     );
 
-    result = await cli(
-      [
-        'grade',
-        '--config',
-        course.config,
-        '--submissions',
-        course.submissions,
-        '--out',
-        out,
-        '-j',
-        '2',
-      ],
-      env,
-    );
-    gradebook = validateGradebook(
-      JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')),
-      'gradebook.json',
-    );
+    result = await gradeCli(course, out, env);
+    gradebook = gradebookIn(out);
   }, 900_000);
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

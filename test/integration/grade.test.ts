@@ -13,9 +13,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
 import { type GeneratedCourse, generateCourse } from '../../src/run/course-submissions.js';
-import { courseReferences } from '../helpers/course.js';
+import { courseReferences, gradeArgs, gradebookIn, gradeCli } from '../helpers/course.js';
 import {
   cli,
   CLI,
@@ -32,27 +31,7 @@ const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
 const context = testContext('grade');
 let course: GeneratedCourse;
 
-const gradebookIn = (out: string): Gradebook =>
-  validateGradebook(
-    JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')),
-    `${out}/gradebook.json`,
-  );
-const grade = (out: string, ...more: string[]) =>
-  cli(
-    [
-      'grade',
-      '--config',
-      course.config,
-      '--submissions',
-      course.submissions,
-      '--out',
-      out,
-      '-j',
-      '2',
-      ...more,
-    ],
-    env,
-  );
+const grade = (out: string, ...more: string[]) => gradeCli(course, out, env, ...more);
 /** The students whose grade is on disk, with when it was written. */
 const finished = (out: string): Map<string, number> => {
   const students = path.join(out, 'students');
@@ -79,22 +58,7 @@ describe('diverge grade on 40 generated submissions', () => {
 
   beforeAll(async () => {
     // Killed once a few students are graded, by SIGKILL: the CLI gets no chance to tidy up.
-    const child = spawn(
-      NODE24,
-      [
-        CLI,
-        'grade',
-        '--config',
-        course.config,
-        '--submissions',
-        course.submissions,
-        '--out',
-        out,
-        '-j',
-        '2',
-      ],
-      { env, stdio: 'ignore' },
-    );
+    const child = spawn(NODE24, [CLI, ...gradeArgs(course, out)], { env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     while (finished(out).size < 8) {
       const ended = await Promise.race([exited, new Promise((r) => setTimeout(r, 200, 'poll'))]);
