@@ -48,6 +48,17 @@ function kernel(sb: FaultSandbox, name: string, code: readonly number[]): string
   return file;
 }
 
+/** `diverge boot` of one kernel that prints two results and exits at once. */
+const bootQuick = (
+  sb: FaultSandbox & { config: string },
+  more: string[] = [],
+  extraEnv?: NodeJS.ProcessEnv,
+) =>
+  sb.cli(
+    ['boot', '-c', sb.config, '-k', `k=${kernel(sb, 'quick', QUICK)}`, '-o', sb.out, ...more],
+    extraEnv,
+  );
+
 interface Started {
   child: ChildProcess;
   ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
@@ -262,10 +273,7 @@ describe('faults: processes and QEMU', () => {
     const sb = setUp('qemu-refuses-memory', CONFIG(', memory: 3G'));
     // Real QEMU under an address-space limit smaller than the guest: it fails as on a full host.
     const PATH = wrappedQemu(sb, `ulimit -v ${2 * 1024 ** 2}`);
-    const { code, stderr } = await sb.cli(
-      ['boot', '-c', sb.config, '-k', `k=${kernel(sb, 'quick', QUICK)}`, '-o', sb.out],
-      { PATH },
-    );
+    const { code, stderr } = await bootQuick(sb, [], { PATH });
     expect(code).toBe(0);
     const boot = observation(sb.out, 'k-1').boot;
     expect(boot.outcome).toBe('qemu-error');
@@ -278,7 +286,7 @@ describe('faults: processes and QEMU', () => {
 
   it('qemu-refuses-args: a QEMU that refuses its arguments under isa-debug-exit (status 1) is qemu-error, not no-results', async () => {
     const sb = setUp('qemu-refuses-args', CONFIG(', qemu-args: [-device, no-such-device]'));
-    await sb.cli(['boot', '-c', sb.config, '-k', `k=${kernel(sb, 'quick', QUICK)}`, '-o', sb.out]);
+    await bootQuick(sb);
     const boot = observation(sb.out, 'k-1').boot;
     expect(boot.outcome).toBe('qemu-error');
     expect(boot.message).toMatch(
@@ -289,15 +297,7 @@ describe('faults: processes and QEMU', () => {
 
   it('memory-over-cap: machine.memory above 64G is bad input (exit 2) naming the file and field', async () => {
     const sb = setUp('memory-over-cap', CONFIG(', memory: 1T'));
-    const { code, stderr } = await sb.cli([
-      'boot',
-      '-c',
-      sb.config,
-      '-k',
-      `k=${kernel(sb, 'quick', QUICK)}`,
-      '-o',
-      sb.out,
-    ]);
+    const { code, stderr } = await bootQuick(sb);
     expect(code).toBe(2);
     expect(stderr).toContain(`${sb.config}:1: machine.memory: expected at most 64G, got "1T"`);
     expect(existsSync(sb.out)).toBe(false);
@@ -457,17 +457,7 @@ describe('faults: processes and QEMU', () => {
 
   it('jobs-overcommit: --jobs beyond free memory is lowered, said once on stderr with the numbers', async () => {
     const sb = setUp('jobs-overcommit', CONFIG(', memory: 4G'));
-    const { code, stderr } = await sb.cli([
-      'boot',
-      '-c',
-      sb.config,
-      '-k',
-      `k=${kernel(sb, 'quick', QUICK)}`,
-      '-o',
-      sb.out,
-      '--jobs',
-      '64',
-    ]);
+    const { code, stderr } = await bootQuick(sb, ['--jobs', '64']);
     expect(code).toBe(0);
     const lowered = [
       ...stderr.matchAll(

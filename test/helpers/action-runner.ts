@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FakeGitHub } from '../fake-github/index.js';
+import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
 import { NODE24, REPO_ROOT, scratchDir } from './fixtures.js';
 
 export interface ActionProcess {
@@ -75,4 +75,15 @@ export async function runActionProcess(job: ActionProcess): Promise<ActionProces
     outputs: heredocs(readFileSync(path.join(dir, 'output'), 'utf8')),
     summary: readFileSync(path.join(dir, 'summary'), 'utf8'),
   };
+}
+
+/**
+ * The fake GitHub with `repo` (default branch main) and `token`, which may write to it: where
+ * every test of the action's API calls starts. The caller closes it.
+ */
+export async function startFakeRepo(repo: string, token: string): Promise<FakeGitHub> {
+  const fake = await startFakeGitHub();
+  fake.state.addToken(token, { permissions: 'write' });
+  fake.state.addRepo(repo, { defaultBranch: 'main' });
+  return fake;
 }

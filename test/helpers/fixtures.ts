@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
@@ -62,4 +62,35 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promi
       },
     );
   });
+}
+
+/**
+ * A git repository at `repo` as a kernel project that tests against its base: kernel/Dockerfile
+ * copies a prebuilt bzImage, diverge.yml builds it and names `base: true` (on `harness`). The
+ * first commit holds Debian's 6.1 kernel A, the second kernel B; both are returned, with a git
+ * runner for the repository.
+ */
+export async function twoKernelRepo(repo: string, harness: string) {
+  const kernels = await fixtureKernels();
+  mkdirSync(path.join(repo, 'kernel'), { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'ta@example.org');
+  git('config', 'user.name', 'TA');
+  writeFileSync(
+    path.join(repo, 'kernel', 'Dockerfile'),
+    'FROM scratch\nCOPY bzImage /out/bzImage\n',
+  );
+  copyFileSync(kernels.X86_61_A as string, path.join(repo, 'kernel', 'bzImage'));
+  writeFileSync(
+    path.join(repo, 'diverge.yml'),
+    `kernel:\n  build: { context: kernel }\n  path: /out/bzImage\nreferences:\n  - { name: base, base: true }\nharness:\n  dir: ${harness}\n  rerun-divergent: 0\n`,
+  );
+  git('add', '.');
+  git('commit', '-q', '-m', 'kernel A');
+  const first = git('rev-parse', 'HEAD');
+  copyFileSync(kernels.X86_61_B as string, path.join(repo, 'kernel', 'bzImage'));
+  git('commit', '-q', '-am', 'kernel B');
+  return { first, second: git('rev-parse', 'HEAD'), git };
 }

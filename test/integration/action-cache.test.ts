@@ -7,8 +7,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
-import { runActionProcess } from '../helpers/action-runner.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { runActionProcess, startFakeRepo } from '../helpers/action-runner.js';
 import { fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
 
 const TOKEN = 'ghs_action_cache';
@@ -22,9 +22,7 @@ const repository = {
 let fake: FakeGitHub;
 
 beforeAll(async () => {
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake = await startFakeRepo(REPO, TOKEN);
 });
 afterAll(async () => {
   await fake.close();

@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { startFakeRepo } from '../helpers/action-runner.js';
 import {
   fixtureKernels,
   linuxHarness,
@@ -59,11 +60,9 @@ beforeAll(async () => {
   harness = await linuxHarness('x86_64');
   writeFileSync(path.join(harness, 'init'), INIT);
   chmodSync(path.join(harness, 'init'), 0o755);
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
+  fake = await startFakeRepo(REPO, TOKEN);
   fake.state.addToken(READ_TOKEN, { permissions: 'read' });
   fake.state.addToken(PAT, { permissions: 'write', login: 'ta-alice' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
   fake.state.addPull(REPO, {
     number: 7,
     head: { sha: 'c'.repeat(40), ref: 'feature' },

@@ -14,7 +14,8 @@ import { validateBisect, type Bisect } from '../../src/bisect/model.js';
 import { dockerAccess } from '../../src/build/docker.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
 import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { startFakeRepo } from '../helpers/action-runner.js';
 import {
   cli,
   type CliResult,
@@ -182,9 +183,7 @@ describe('the action on a push with bisect: true', () => {
   const TOKEN = 'ghs_bisect_write';
   let fake: FakeGitHub;
   beforeAll(async () => {
-    fake = await startFakeGitHub();
-    fake.state.addToken(TOKEN, { permissions: 'write' });
-    fake.state.addRepo(REPO, { defaultBranch: 'main' });
+    fake = await startFakeRepo(REPO, TOKEN);
   });
   afterAll(async () => {
     await fake.close();

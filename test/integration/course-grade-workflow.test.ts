@@ -9,7 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { startFakeRepo } from '../helpers/action-runner.js';
 import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
 const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
@@ -34,9 +35,7 @@ interface Gradebook {
 
 beforeAll(async () => {
   if (!existsSync(ACT)) throw new Error(`${ACT} is missing: run scripts/setup.sh`);
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake = await startFakeRepo(REPO, TOKEN);
   runId = fake.state.addWorkflowRun(REPO, {
     workflowFile: 'course-grade.yml',
     branch: 'main',

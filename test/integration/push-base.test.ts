@@ -4,23 +4,21 @@
  * (`github.event.before`), which it fetches from origin and builds, as nothing was published yet.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Report } from '../../src/report/types.js';
 import { sha256File } from '../../src/util/digest.js';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
-import { runActionProcess } from '../helpers/action-runner.js';
-import { fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { runActionProcess, startFakeRepo } from '../helpers/action-runner.js';
+import { fixtureKernels, linuxHarness, scratchDir, twoKernelRepo } from '../helpers/fixtures.js';
 
 const TOKEN = 'ghs_push_base';
 const REPO = 'course/kernel';
 let fake: FakeGitHub;
 
 beforeAll(async () => {
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake = await startFakeRepo(REPO, TOKEN);
 });
 afterAll(async () => {
   await fake.close();
@@ -32,27 +30,9 @@ describe('base: true on a push', () => {
     const harness = await linuxHarness('x86_64');
     const dir = scratchDir('push-base');
     const origin = path.join(dir, 'origin');
-    mkdirSync(path.join(origin, 'kernel'), { recursive: true });
+    const { first: before, second: after } = await twoKernelRepo(origin, harness);
     const git = (cwd: string, ...args: string[]) =>
       execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
-    git(origin, 'init', '-q', '-b', 'main');
-    git(origin, 'config', 'user.email', 'ta@example.org');
-    git(origin, 'config', 'user.name', 'TA');
-    writeFileSync(
-      path.join(origin, 'kernel', 'Dockerfile'),
-      'FROM scratch\nCOPY bzImage /out/bzImage\n',
-    );
-    copyFileSync(kernels.X86_61_A as string, path.join(origin, 'kernel', 'bzImage'));
-    writeFileSync(
-      path.join(origin, 'diverge.yml'),
-      `kernel:\n  build: { context: kernel }\n  path: /out/bzImage\nreferences:\n  - { name: base, base: true }\nharness:\n  dir: ${harness}\n  rerun-divergent: 0\n`,
-    );
-    git(origin, 'add', '.');
-    git(origin, 'commit', '-q', '-m', 'kernel A');
-    const before = git(origin, 'rev-parse', 'HEAD');
-    copyFileSync(kernels.X86_61_B as string, path.join(origin, 'kernel', 'bzImage'));
-    git(origin, 'commit', '-q', '-am', 'kernel B');
-    const after = git(origin, 'rev-parse', 'HEAD');
 
     const workspace = path.join(dir, 'checkout');
     execFileSync('git', ['clone', '-q', '--depth', '1', `file://${origin}`, workspace]);

@@ -12,7 +12,13 @@ import Docker from 'dockerode';
 import { sha256File } from '../../src/util/digest.js';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
-import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
+import {
+  cli,
+  fixtureKernels,
+  linuxHarness,
+  scratchDir,
+  twoKernelRepo,
+} from '../helpers/fixtures.js';
 
 let kernels: Record<string, string>;
 let harness: string;
@@ -160,27 +166,8 @@ describe('base references', () => {
   it('builds the base commit with the candidate recipe in a worktree, then reuses it', async () => {
     const dir = scratchDir('ref-base');
     const repo = path.join(dir, 'repo');
-    mkdirSync(path.join(repo, 'kernel'), { recursive: true });
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'ta@example.org');
-    git('config', 'user.name', 'TA');
-    writeFileSync(
-      path.join(repo, 'kernel', 'Dockerfile'),
-      'FROM scratch\nCOPY bzImage /out/bzImage\n',
-    );
-    copyFileSync(kernels.X86_61_A as string, path.join(repo, 'kernel', 'bzImage'));
-    writeFileSync(
-      path.join(repo, 'diverge.yml'),
-      `kernel:\n  build: { context: kernel }\n  path: /out/bzImage\nreferences:\n  - { name: base, base: true }\nharness:\n  dir: ${harness}\n  rerun-divergent: 0\n`,
-    );
-    git('add', '.');
-    git('commit', '-q', '-m', 'base');
-    const baseSha = git('rev-parse', 'HEAD');
-    // The pull request changes the kernel; the working tree is the candidate.
-    copyFileSync(kernels.X86_61_B as string, path.join(repo, 'kernel', 'bzImage'));
-    git('commit', '-q', '-am', 'new kernel');
+    // The pull request changes the kernel (the second commit); the working tree is the candidate.
+    const { first: baseSha, git } = await twoKernelRepo(repo, harness);
 
     const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
     delete env.GITHUB_TOKEN;

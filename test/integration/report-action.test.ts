@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeGitHub, type Fault, startFakeGitHub } from '../fake-github/index.js';
+import type { FakeGitHub, Fault } from '../fake-github/index.js';
+import { startFakeRepo } from '../helpers/action-runner.js';
 import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 
@@ -17,9 +18,7 @@ let fake: FakeGitHub;
 let pr = 20;
 
 beforeAll(async () => {
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake = await startFakeRepo(REPO, TOKEN);
 });
 afterAll(async () => {
   await fake.close();

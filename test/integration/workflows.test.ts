@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
+import type { FakeGitHub } from '../fake-github/index.js';
+import { startFakeRepo } from '../helpers/action-runner.js';
 import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
 const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
@@ -21,9 +22,7 @@ let runId: number;
 
 beforeAll(async () => {
   if (!existsSync(ACT)) throw new Error(`${ACT} is missing: run scripts/setup.sh`);
-  fake = await startFakeGitHub();
-  fake.state.addToken(TOKEN, { permissions: 'write' });
-  fake.state.addRepo(REPO, { defaultBranch: 'main' });
+  fake = await startFakeRepo(REPO, TOKEN);
   fake.state.addPull(REPO, {
     number: 12,
     head: { sha: HEAD, ref: 'student' },

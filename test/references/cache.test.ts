@@ -10,17 +10,23 @@ import { download, redact } from '../../src/references/download.js';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'diverge-refcache-'));
 
+/** A cache in a scratch directory, what it says, and a kernel file k.elf beside it. */
+function cacheWithKernel() {
+  const dir = scratch();
+  const said: string[] = [];
+  const cache = new KernelCache(
+    cacheDirs(path.join(dir, 'cache')),
+    (l) => said.push(l),
+    path.join(dir, 'out'),
+  );
+  writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
+  return { dir, said, cache, kernel: path.join(dir, 'k.elf') };
+}
+
 describe('KernelCache', () => {
   it('stores by digest and finds a source again, and only while the file is intact', async () => {
-    const dir = scratch();
-    const said: string[] = [];
-    const cache = new KernelCache(
-      cacheDirs(path.join(dir, 'cache')),
-      (l) => said.push(l),
-      path.join(dir, 'out'),
-    );
-    writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
-    const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'artifact o/r 42');
+    const { said, cache, kernel } = cacheWithKernel();
+    const stored = await cache.store(kernel, 'k.elf', 'artifact o/r 42');
     expect(stored.digest).toBe(sha256('kernel bytes'));
     expect(readFileSync(stored.path, 'utf8')).toBe('kernel bytes');
     expect(await cache.lookup('artifact o/r 42')).toEqual(stored);
@@ -54,17 +60,10 @@ describe('KernelCache', () => {
   });
 
   it('replaces a bad entry with the fresh file, never keeping the bad one', async () => {
-    const dir = scratch();
-    const said: string[] = [];
-    const cache = new KernelCache(
-      cacheDirs(path.join(dir, 'cache')),
-      (l) => said.push(l),
-      path.join(dir, 'out'),
-    );
-    writeFileSync(path.join(dir, 'k.elf'), 'kernel bytes');
-    const stored = await cache.store(path.join(dir, 'k.elf'), 'k.elf');
+    const { said, cache, kernel } = cacheWithKernel();
+    const stored = await cache.store(kernel, 'k.elf');
     writeFileSync(stored.path, 'another kernel');
-    const again = await cache.store(path.join(dir, 'k.elf'), 'k.elf', 'url x');
+    const again = await cache.store(kernel, 'k.elf', 'url x');
     expect(again).toEqual(stored);
     expect(readFileSync(again.path, 'utf8')).toBe('kernel bytes');
     expect(said[0]).toContain('removed, replaced by the fresh copy');
