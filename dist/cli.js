@@ -11,7 +11,7 @@ import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as BuildError, N as CappedLog, O as packContext, P as DockerUnavailableError, Q as cleanLine, R as limitHit, S as copyFilesOut, T as isolated, U as scanContext, V as prepareStaffLayers, W as defaultParallelism, X as resolveReferences, Y as describeKernels, Z as prepareBoots, _ as referenceCache, $ as loadExpectations, a0 as rubricOf, a1 as limiter, a2 as maxPoints, a3 as checkKernelFile, a4 as CANDIDATE, a5 as sha256File, i as scoreReport, a6 as observeForVerdict, a7 as finishRun, a8 as makeDir, a9 as storageFailure, aa as isStorageRefusal, ab as StorageError, ac as storageReason, ad as bootKernels, ae as writeOutput, v as variantOf, af as githubFromEnvironment, u as resolveKernels, g as renderJunit, ag as gradescopeResults, ah as compareSaved, ai as readBootLogs, aj as renderHtml, ak as updateExpectations, k as runBisect, al as resultText, am as refusalMessage, an as defaultSettings, ao as NotRegularFileError, ap as ConfigError, aq as HarnessError, ar as ReferenceFetchError, as as BisectInputError, at as SavedRunError, l as dockerAccess } from './chunks/bisect-BGTsxK0n.js';
+import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as BuildError, N as CappedLog, O as ConsoleLines, P as packContext, Q as DockerUnavailableError, R as LastLines, S as limitHit, T as copyFilesOut, U as isolated, V as prepareStaffLayers, W as scanContext, X as defaultParallelism, Y as resolveReferences, Z as describeKernels, _ as prepareBoots, $ as referenceCache, a0 as loadExpectations, a1 as rubricOf, a2 as limiter, a3 as maxPoints, a4 as checkKernelFile, a5 as CANDIDATE, a6 as sha256File, i as scoreReport, a7 as observeForVerdict, a8 as finishRun, a9 as makeDir, aa as storageFailure, ab as isStorageRefusal, ac as StorageError, ad as storageReason, ae as bootKernels, af as writeOutput, v as variantOf, ag as githubFromEnvironment, u as resolveKernels, g as renderJunit, ah as gradescopeResults, ai as compareSaved, aj as readBootLogs, ak as renderHtml, al as updateExpectations, k as runBisect, am as resultText, an as refusalMessage, ao as defaultSettings, ap as NotRegularFileError, aq as ConfigError, ar as HarnessError, as as ReferenceFetchError, at as BisectInputError, au as SavedRunError, l as dockerAccess } from './chunks/bisect-CekrzoGd.js';
 import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DwISRySj.js';
 import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-Bq4_3B1L.js';
 import { fileURLToPath } from 'node:url';
@@ -6035,7 +6035,6 @@ class GradeProgress {
  * limits as a build's steps: no network, memory, processes and time.
  */
 const FIELD = 'grading.build';
-const LAST_LINES = 20;
 /**
  * Builds the stage from the staff's own context, trusted (the config's limits, its network),
  * so that a stage fetching its toolchain has it before any submission runs.
@@ -6081,7 +6080,8 @@ async function buildWithCommand(access, stage, kernel, command, options) {
     const logFile = path.join(options.outDir, 'logs', 'build-kernel.log');
     await mkdir(path.dirname(logFile), { recursive: true });
     const log = new CappedLog(logFile, BUILD_LOG_CAP_BYTES, 'build log');
-    const lastLines = [];
+    const last = new LastLines();
+    const lines = new ConsoleLines();
     const workdir = (await docker.getImage(stage.id).inspect()).Config?.WorkingDir || '/';
     const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(([name, value]) => `${name}=${value}`);
     const container = await docker.createContainer({
@@ -6124,22 +6124,10 @@ async function buildWithCommand(access, stage, kernel, command, options) {
             stdout: true,
             stderr: true,
         }));
-        let pending = '';
         const take = (chunk) => {
             log.write(chunk);
-            pending += chunk.toString();
-            const lines = pending.split('\n');
-            pending = lines.pop() ?? '';
-            if (pending.length > 4096)
-                pending = '';
-            for (const raw of lines) {
-                const line = cleanLine(raw).slice(0, 500);
-                if (!line.trim())
-                    continue;
-                lastLines.push(line);
-                if (lastLines.length > LAST_LINES)
-                    lastLines.shift();
-            }
+            for (const line of lines.push(chunk))
+                last.add(line);
         };
         const sink = new Writable({
             write(chunk, _encoding, done) {
@@ -6163,18 +6151,15 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         }, limits.timeMs);
         await ended;
         const { StatusCode: code } = (await container.wait());
-        if (pending.trim())
-            take(Buffer.from('\n'));
+        for (const line of lines.end())
+            last.add(line);
         if (timedOut)
-            throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines });
+            throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines: last.lines });
         if (code !== 0) {
             const oom = (await container.inspect()).State?.OOMKilled === true;
             const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
-            const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, lastLines);
-            throw new BuildError(`${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})` +
-                (lastLines.length
-                    ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
-                    : ''), { field: FIELD, lastLines });
+            const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, last.lines);
+            throw new BuildError(`${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})${last.tail}`, { field: FIELD, lastLines: last.lines });
         }
         const inStage = (p) => path.posix.resolve(workdir, p);
         const [extracted, ...extra] = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
@@ -6206,16 +6191,18 @@ async function buildWithCommand(access, stage, kernel, command, options) {
 function submissionBuilder(access, kernel, command, options) {
     const { variant, contextCache, slot } = options;
     const staff = { variant, outDir: options.outDir, contextCache };
+    const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
+    const scan = (source) => scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile);
     if (command) {
         const stage = slot(() => prepareStage(access, kernel, command, staff));
-        const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
         return {
+            scan,
             prepared: stage.then((image) => `grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`),
             build: async (source, outDir) => {
                 const image = await stage;
                 return slot(async () => buildWithCommand(access, image, kernel, command, {
                     variant,
-                    source: await scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile),
+                    source: await scan(source),
                     outDir,
                     limits: isolated(kernel.build.limits),
                     progress: () => undefined,
@@ -6226,6 +6213,7 @@ function submissionBuilder(access, kernel, command, options) {
     // A staff context that does not build through still leaves its layers up to the failing step.
     const layers = slot(() => prepareStaffLayers(access, kernel, staff));
     return {
+        scan,
         prepared: layers.then((prepared) => prepared.ok
             ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
             : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`),
@@ -6344,7 +6332,6 @@ async function gradeCourse(context, settings, submissions, options) {
     };
     const today = context.clock.today();
     const scope = { variant: options.variant, today };
-    const staffDockerfile = recipe && path.resolve(recipe.build.context, recipe.build.dockerfile);
     // One build per distinct source: students who hand in the same files share an image.
     const builds = new Map();
     const digestOf = async (submission) => {
@@ -6352,8 +6339,7 @@ async function gradeCourse(context, settings, submissions, options) {
             return sha256File(submission.path);
         if (submission.kind === 'missing')
             return sha256(`missing ${submission.path}`);
-        const scanned = await scanContext(submission.path, recipe?.build.dockerfile ?? 'Dockerfile', 'kernel.build', context.cache.contexts, staffDockerfile);
-        return scanned.digest;
+        return (await builder.scan(submission.path)).digest;
     };
     const kernelOf = async (submission, digest, dir) => {
         if (submission.kind === 'missing')

@@ -11,11 +11,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { BUILD_LOG_CAP_BYTES } from '../constants.js';
-import { cleanLine } from '../qemu/console.js';
+import { ConsoleLines } from '../qemu/console.js';
 import { CappedLog } from '../util/capped-log.js';
 import { type BuildContext, packContext } from './context.js';
 import type { DockerAccess } from './docker.js';
-import { BuildError, DockerUnavailableError } from './errors.js';
+import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
 import { copyFilesOut } from './extract.js';
 import { buildImage, type BuiltImage } from './image.js';
 import { type BuiltKernel, type DockerKernelSettings, kernelRecipe } from './kernel.js';
@@ -36,7 +36,6 @@ export interface CommandBuild {
 }
 
 const FIELD = 'grading.build';
-const LAST_LINES = 20;
 
 /**
  * Builds the stage from the staff's own context, trusted (the config's limits, its network),
@@ -102,7 +101,8 @@ export async function buildWithCommand(
   const logFile = path.join(options.outDir, 'logs', 'build-kernel.log');
   await mkdir(path.dirname(logFile), { recursive: true });
   const log = new CappedLog(logFile, BUILD_LOG_CAP_BYTES, 'build log');
-  const lastLines: string[] = [];
+  const last = new LastLines();
+  const lines = new ConsoleLines();
   const workdir = (await docker.getImage(stage.id).inspect()).Config?.WorkingDir || '/';
   const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(
     ([name, value]) => `${name}=${value}`,
@@ -149,19 +149,9 @@ export async function buildWithCommand(
       stdout: true,
       stderr: true,
     })) as NodeJS.ReadableStream;
-    let pending = '';
     const take = (chunk: Buffer) => {
       log.write(chunk);
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      if (pending.length > 4096) pending = '';
-      for (const raw of lines) {
-        const line = cleanLine(raw).slice(0, 500);
-        if (!line.trim()) continue;
-        lastLines.push(line);
-        if (lastLines.length > LAST_LINES) lastLines.shift();
-      }
+      for (const line of lines.push(chunk)) last.add(line);
     };
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -185,22 +175,19 @@ export async function buildWithCommand(
     }, limits.timeMs);
     await ended;
     const { StatusCode: code } = (await container.wait()) as { StatusCode: number };
-    if (pending.trim()) take(Buffer.from('\n'));
+    for (const line of lines.end()) last.add(line);
     if (timedOut)
       throw new BuildError(
         `${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`,
-        { field: FIELD, lastLines },
+        { field: FIELD, lastLines: last.lines },
       );
     if (code !== 0) {
       const oom = (await container.inspect()).State?.OOMKilled === true;
       const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
-      const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, lastLines);
+      const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, last.lines);
       throw new BuildError(
-        `${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})` +
-          (lastLines.length
-            ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
-            : ''),
-        { field: FIELD, lastLines },
+        `${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})${last.tail}`,
+        { field: FIELD, lastLines: last.lines },
       );
     }
     const inStage = (p: string) => path.posix.resolve(workdir, p);

@@ -11,5 +11,25 @@ export class BuildError extends Error {
   }
 }
 
+/** The last lines a build printed: what a failure shows of why. */
+export class LastLines {
+  static readonly COUNT = 20;
+  /** Longest line kept; a build's line may be a whole minified file. */
+  static readonly MAX_CHARS = 500;
+  readonly lines: string[] = [];
+  /** Keeps a clean line (see cleanLine), capped; blank ones say nothing and are skipped. */
+  add(line: string): void {
+    if (!line.trim()) return;
+    this.lines.push(line.slice(0, LastLines.MAX_CHARS));
+    if (this.lines.length > LastLines.COUNT) this.lines.shift();
+  }
+  /** The end of a failure's message: the lines, indented, under a heading; '' when none. */
+  get tail(): string {
+    return this.lines.length
+      ? `\nlast lines of the build:\n${this.lines.map((line) => `  ${line}`).join('\n')}`
+      : '';
+  }
+}
+
 /** No Docker engine to talk to: an infrastructure problem, not the user's kernel. */
 export class DockerUnavailableError extends Error {}

@@ -11,7 +11,7 @@ import { sha256 } from '../util/digest.js';
 import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
 import { cleanLine } from '../qemu/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
-import { BuildError, DockerUnavailableError } from './errors.js';
+import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
 import { type BuildLimits, limitHit } from './limits.js';
 
 /** What to build: `kernel.build` or `harness.image.build` of the config. */
@@ -56,8 +56,6 @@ export interface BuiltImage {
   durationMs: number;
 }
 
-const LAST_LINES = 20;
-const MAX_LINE = 500;
 /** A stream record longer than this is not one diverge can use; it is dropped, not buffered. */
 const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
@@ -189,7 +187,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   );
   await mkdir(path.dirname(request.logFile), { recursive: true });
   const log = new CappedLog(request.logFile, BUILD_LOG_CAP_BYTES, 'build log');
-  const lastLines: string[] = [];
+  const last = new LastLines();
   let step: RegExpExecArray | undefined;
   let failure: string | undefined;
   let imageId: string | undefined;
@@ -239,7 +237,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
       if (text) {
         log.write(Buffer.from(text));
         for (const raw of text.split('\n')) {
-          const line = cleanLine(raw).slice(0, MAX_LINE);
+          const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
           if (!line.trim()) continue;
           const container = limits && STEP_CONTAINER.exec(raw);
           if (limits && container?.[1])
@@ -253,8 +251,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
           }
           request.output?.(line);
           if (BUILDER_CHATTER.test(line)) continue;
-          lastLines.push(line);
-          if (lastLines.length > LAST_LINES) lastLines.shift();
+          last.add(line);
         }
       }
       if (record.error || record.errorDetail) {
@@ -271,17 +268,17 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   }
   if (timedOut && limits) {
     const why = `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s`;
-    throw new BuildError(`${why} (build log: ${request.logFile})`, { field, lastLines });
+    throw new BuildError(`${why} (build log: ${request.logFile})`, {
+      field,
+      lastLines: last.lines,
+    });
   }
   if (failure !== undefined) {
-    const hit = limits && limitHit(field, limits, failure, lastLines);
+    const hit = limits && limitHit(field, limits, failure, last.lines);
     if (hit) failure = `${failure}: ${hit}`;
-    const tail = lastLines.length
-      ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
-      : '';
     throw new BuildError(
-      `${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})${tail}`,
-      { field, lastLines },
+      `${failureMessage(field, step, cleanLine(failure).slice(0, LastLines.MAX_CHARS))} (build log: ${request.logFile})${last.tail}`,
+      { field, lastLines: last.lines },
     );
   }
   const built = await docker.getImage(tag).inspect();

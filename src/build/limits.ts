@@ -2,7 +2,7 @@
  * What a kernel build may use (`kernel.build.limits`): student code runs in these builds, so a
  * compile that never ends, eats the machine's memory or forks without end is stopped, and says
  * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
- * builds every submission without it (see prepareStaffLayers in kernel.ts).
+ * builds every submission without it (see submission.ts).
  */
 import { MiB } from '../config/units.js';
 

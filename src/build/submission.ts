@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { type CommandBuild, buildWithCommand, prepareStage } from './command.js';
-import { scanContext } from './context.js';
+import { type BuildContext, scanContext } from './context.js';
 import type { DockerAccess } from './docker.js';
 import { type BuiltKernel, buildKernel, type DockerKernelSettings, prepareStaffLayers } from './kernel.js';
 import { isolated } from './limits.js';
@@ -17,6 +17,8 @@ export interface SubmissionBuilder {
    * submissions cannot be built at all (a `grading.build.stage` that does not build).
    */
   prepared: Promise<string>;
+  /** `source` as its build sees it: the staff's Dockerfile over the submission's files. */
+  scan(source: string): Promise<BuildContext>;
   /** Builds the source directory `source`, its log and kernel under `outDir`. */
   build(source: string, outDir: string): Promise<BuiltKernel>;
 }
@@ -36,10 +38,13 @@ export function submissionBuilder(
 ): SubmissionBuilder {
   const { variant, contextCache, slot } = options;
   const staff = { variant, outDir: options.outDir, contextCache };
+  const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
+  const scan = (source: string) =>
+    scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile);
   if (command) {
     const stage = slot(() => prepareStage(access, kernel, command, staff));
-    const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
     return {
+      scan,
       prepared: stage.then(
         (image) =>
           `grading.build: stage ${command.stage} is built (${image.tag}); each submission is one container of it, with no network`,
@@ -49,13 +54,7 @@ export function submissionBuilder(
         return slot(async () =>
           buildWithCommand(access, image, kernel, command, {
             variant,
-            source: await scanContext(
-              source,
-              kernel.build.dockerfile,
-              'kernel.build',
-              contextCache,
-              staffDockerfile,
-            ),
+            source: await scan(source),
             outDir,
             limits: isolated(kernel.build.limits),
             progress: () => undefined,
@@ -67,6 +66,7 @@ export function submissionBuilder(
   // A staff context that does not build through still leaves its layers up to the failing step.
   const layers = slot(() => prepareStaffLayers(access, kernel, staff));
   return {
+    scan,
     prepared: layers.then((prepared) =>
       prepared.ok
         ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`

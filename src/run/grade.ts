@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { DockerAccess } from '../build/docker.js';
 import { BuildError } from '../build/errors.js';
 import type { BuiltKernel, DockerKernelSettings } from '../build/kernel.js';
-import { scanContext } from '../build/context.js';
 import { type SubmissionBuilder, submissionBuilder } from '../build/submission.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
@@ -181,21 +180,13 @@ export async function gradeCourse(
 
   const today = context.clock.today();
   const scope = { variant: options.variant, today };
-  const staffDockerfile = recipe && path.resolve(recipe.build.context, recipe.build.dockerfile);
   // One build per distinct source: students who hand in the same files share an image.
   const builds = new Map<string, Promise<BuiltKernel>>();
 
   const digestOf = async (submission: Submission): Promise<string> => {
     if (submission.kind === 'file') return sha256File(submission.path);
     if (submission.kind === 'missing') return sha256(`missing ${submission.path}`);
-    const scanned = await scanContext(
-      submission.path,
-      recipe?.build.dockerfile ?? 'Dockerfile',
-      'kernel.build',
-      context.cache.contexts,
-      staffDockerfile,
-    );
-    return scanned.digest;
+    return (await (builder as SubmissionBuilder).scan(submission.path)).digest;
   };
 
   const kernelOf = async (submission: Submission, digest: string, dir: string): Promise<Kernel> => {

@@ -74452,6 +74452,27 @@ class BuildError extends Error {
         this.lastLines = options.lastLines ?? [];
     }
 }
+/** The last lines a build printed: what a failure shows of why. */
+class LastLines {
+    static COUNT = 20;
+    /** Longest line kept; a build's line may be a whole minified file. */
+    static MAX_CHARS = 500;
+    lines = [];
+    /** Keeps a clean line (see cleanLine), capped; blank ones say nothing and are skipped. */
+    add(line) {
+        if (!line.trim())
+            return;
+        this.lines.push(line.slice(0, LastLines.MAX_CHARS));
+        if (this.lines.length > LastLines.COUNT)
+            this.lines.shift();
+    }
+    /** The end of a failure's message: the lines, indented, under a heading; '' when none. */
+    get tail() {
+        return this.lines.length
+            ? `\nlast lines of the build:\n${this.lines.map((line) => `  ${line}`).join('\n')}`
+            : '';
+    }
+}
 /** No Docker engine to talk to: an infrastructure problem, not the user's kernel. */
 class DockerUnavailableError extends Error {
 }
@@ -75242,7 +75263,7 @@ function parseDuration(text) {
  * What a kernel build may use (`kernel.build.limits`): student code runs in these builds, so a
  * compile that never ends, eats the machine's memory or forks without end is stopped, and says
  * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
- * builds every submission without it (see prepareStaffLayers in kernel.ts).
+ * builds every submission without it (see submission.ts).
  */
 const DEFAULT_BUILD_LIMITS = {
     memoryBytes: 4096 * MiB$1,
@@ -75276,8 +75297,6 @@ function limitHit(field, limits, failure, lastLines) {
  * a successful one (HTTP 200, stream closed), so failure is read from the stream's `error`
  * records; the step it happened in and the last lines before it go into the error.
  */
-const LAST_LINES = 20;
-const MAX_LINE = 500;
 /** A stream record longer than this is not one diverge can use; it is dropped, not buffered. */
 const MAX_RECORD = 1024 * 1024;
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
@@ -75382,7 +75401,7 @@ async function buildImage(docker, request) {
         (recipe.target ? `, target ${recipe.target}` : ''));
     await mkdir(path$1.dirname(request.logFile), { recursive: true });
     const log = new CappedLog(request.logFile, BUILD_LOG_CAP_BYTES, 'build log');
-    const lastLines = [];
+    const last = new LastLines();
     let step;
     let failure;
     let imageId;
@@ -75433,7 +75452,7 @@ async function buildImage(docker, request) {
             if (text) {
                 log.write(Buffer.from(text));
                 for (const raw of text.split('\n')) {
-                    const line = cleanLine(raw).slice(0, MAX_LINE);
+                    const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
                     if (!line.trim())
                         continue;
                     const container = limits && STEP_CONTAINER.exec(raw);
@@ -75449,9 +75468,7 @@ async function buildImage(docker, request) {
                     request.output?.(line);
                     if (BUILDER_CHATTER.test(line))
                         continue;
-                    lastLines.push(line);
-                    if (lastLines.length > LAST_LINES)
-                        lastLines.shift();
+                    last.add(line);
                 }
             }
             if (record.error || record.errorDetail) {
@@ -75471,16 +75488,16 @@ async function buildImage(docker, request) {
     }
     if (timedOut && limits) {
         const why = `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s`;
-        throw new BuildError(`${why} (build log: ${request.logFile})`, { field, lastLines });
+        throw new BuildError(`${why} (build log: ${request.logFile})`, {
+            field,
+            lastLines: last.lines,
+        });
     }
     if (failure !== undefined) {
-        const hit = limits && limitHit(field, limits, failure, lastLines);
+        const hit = limits && limitHit(field, limits, failure, last.lines);
         if (hit)
             failure = `${failure}: ${hit}`;
-        const tail = lastLines.length
-            ? `\nlast lines of the build:\n${lastLines.map((line) => `  ${line}`).join('\n')}`
-            : '';
-        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, MAX_LINE))} (build log: ${request.logFile})${tail}`, { field, lastLines });
+        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, LastLines.MAX_CHARS))} (build log: ${request.logFile})${last.tail}`, { field, lastLines: last.lines });
     }
     const built = await docker.getImage(tag).inspect();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -96532,4 +96549,4 @@ async function runBisect(context, settings, options) {
     }
 }
 
-export { loadExpectations as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, kernelRecipe as J, KernelFileError as K, BuildError as L, MAX_KERNEL_BYTES as M, CappedLog as N, packContext as O, DockerUnavailableError as P, cleanLine as Q, limitHit as R, copyFilesOut as S, isolated as T, scanContext as U, prepareStaffLayers as V, defaultParallelism as W, resolveReferences as X, describeKernels as Y, prepareBoots as Z, referenceCache as _, requireInherits as a, rubricOf as a0, limiter as a1, maxPoints as a2, checkKernelFile as a3, CANDIDATE as a4, sha256File as a5, observeForVerdict as a6, finishRun as a7, makeDir as a8, storageFailure as a9, isStorageRefusal as aa, StorageError as ab, storageReason as ac, bootKernels as ad, writeOutput as ae, githubFromEnvironment as af, gradescopeResults as ag, compareSaved as ah, readBootLogs as ai, renderHtml as aj, updateExpectations as ak, resultText as al, refusalMessage as am, defaultSettings as an, NotRegularFileError as ao, ConfigError as ap, HarnessError as aq, ReferenceFetchError as ar, BisectInputError as as, SavedRunError as at, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
+export { referenceCache as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, kernelRecipe as J, KernelFileError as K, BuildError as L, MAX_KERNEL_BYTES as M, CappedLog as N, ConsoleLines as O, packContext as P, DockerUnavailableError as Q, LastLines as R, limitHit as S, copyFilesOut as T, isolated as U, prepareStaffLayers as V, scanContext as W, defaultParallelism as X, resolveReferences as Y, describeKernels as Z, prepareBoots as _, requireInherits as a, loadExpectations as a0, rubricOf as a1, limiter as a2, maxPoints as a3, checkKernelFile as a4, CANDIDATE as a5, sha256File as a6, observeForVerdict as a7, finishRun as a8, makeDir as a9, storageFailure as aa, isStorageRefusal as ab, StorageError as ac, storageReason as ad, bootKernels as ae, writeOutput as af, githubFromEnvironment as ag, gradescopeResults as ah, compareSaved as ai, readBootLogs as aj, renderHtml as ak, updateExpectations as al, resultText as am, refusalMessage as an, defaultSettings as ao, NotRegularFileError as ap, ConfigError as aq, HarnessError as ar, ReferenceFetchError as as, BisectInputError as at, SavedRunError as au, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
