@@ -29,7 +29,7 @@ const HASH_PLACEHOLDER = '__DIVERGE_BUNDLE_HASH_PLACEHOLDER__';
 const buildId = () => ({
   name: 'diverge-build-id',
   transform(code, id) {
-    if (!id.endsWith('/src/constants.ts')) return null;
+    if (!id.endsWith('/src/model/constants.ts')) return null;
     return {
       code: code.replace(
         /typeof __DIVERGE_BUNDLE_HASH__[^?]*\?\s*__DIVERGE_BUNDLE_HASH__/,

@@ -10,7 +10,7 @@
 import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { dockerAccess } from '../src/build/docker.js';
+import { dockerAccess } from '../src/docker/docker.js';
 import { loadConfig } from '../src/config/load.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { runBisect } from '../src/run/bisect.js';

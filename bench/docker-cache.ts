@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { buildImage } from '../src/build/image.js';
+import { buildImage } from '../src/docker/image.js';
 
 const FILES = 20_000;
 const DIRS = 400;

@@ -23,17 +23,17 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { dockerAccess } from '../src/build/docker.js';
-import { buildKernel } from '../src/build/kernel.js';
+import { dockerAccess } from '../src/docker/docker.js';
+import { buildKernel } from '../src/docker/kernel.js';
 import { loadConfig } from '../src/config/load.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { GradeProgress } from '../src/grade/progress.js';
-import type { SavedRun } from '../src/run/candidate.js';
 import { listSubmissions } from '../src/grade/submissions.js';
 import { generateCourse } from '../src/run/course-submissions.js';
 import { buildCourseHarness } from '../src/run/demo.js';
 import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
+import type { SavedRun } from '../src/run/saved-run.js';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 /** Which gradings to run (`--how=prebuilt,dockerfile,command`; default all three). */

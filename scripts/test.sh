@@ -9,6 +9,7 @@ step "typecheck"
 npx --no-install tsc --noEmit -p .
 step "lint and format"
 npx --no-install eslint .
+bash scripts/node24 node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 npx --no-install prettier --check . >/dev/null
 step "dist/ is up to date"
 npm run --silent build >/dev/null 2>&1

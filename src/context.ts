@@ -6,7 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUILD_ID } from './constants.js';
+import { BUILD_ID } from './model/constants.js';
+import type { ProxySettings } from './util/proxy.js';
 
 /** Where diverge keeps what it can reuse between runs, one directory per kind of entry. */
 export interface CacheDirs {
@@ -83,13 +84,6 @@ export interface RunContext {
   unwritten: string[];
   /** HTTP(S) proxies, installed for every request by util/proxy.ts. */
   proxy: ProxySettings;
-}
-
-/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY (the lower-case name first, as curl and the toolkit read them). */
-export interface ProxySettings {
-  HTTPS_PROXY?: string;
-  HTTP_PROXY?: string;
-  NO_PROXY?: string;
 }
 
 export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {

@@ -1,7 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { TOOL_VERSION } from '../src/constants.js';
+import { TOOL_VERSION } from '../src/model/constants.js';
 import { createRunContext } from '../src/context.js';
 
 describe('createRunContext', () => {

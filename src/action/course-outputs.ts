@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { classroomResultBase64 } from '../grade/formats.js';
 import { scoreReport } from '../grade/rubric.js';
 import { renderJunit } from '../render/junit.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import type { ActionServices } from './services.js';
 
 export async function writeCourseOutputs(

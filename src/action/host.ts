@@ -11,23 +11,8 @@ import type { Settings } from '../config/settings.js';
 import type { RunContext } from '../context.js';
 import { findQemu } from '../qemu/binary.js';
 import { probeKvm } from '../qemu/accel.js';
-import { archMachines } from '../qemu/machines.js';
-import type { ActionCore } from './services.js';
-
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface HostCommands {
-  /** Runs a command to its end (a non-zero exit is a result, not an error). */
-  exec(command: string, args: readonly string[], input?: string): Promise<CommandResult>;
-  /** Root needs no sudo. */
-  isRoot: boolean;
-  /** Whether the runner user can open the KVM device read-write. */
-  kvmAccess(): Promise<'missing' | 'denied' | 'ok'>;
-}
+import { archMachines } from '../model/machines.js';
+import type { ActionCore, HostCommands } from './services.js';
 
 export const KVM_UDEV_RULE = 'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"';
 const KVM_RULE_FILE = '/etc/udev/rules.d/99-diverge-kvm.rules';

@@ -3,7 +3,7 @@
  * else reads inputs. An invalid input fails the step with a message naming it.
  */
 import path from 'node:path';
-import { FAIL_ON_CLASSES } from '../compare/classes.js';
+import { FAIL_ON_CLASSES } from '../model/classes.js';
 import type { CommentReplacement } from '../github/comment.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;

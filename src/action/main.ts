@@ -6,8 +6,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dockerAccess } from '../build/docker.js';
-import { variantOf } from '../build/kernel.js';
+import { dockerAccess } from '../docker/docker.js';
+import { variantOf } from '../docker/kernel.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { annotationsFor, locateTests } from '../github/checks.js';
@@ -16,7 +16,7 @@ import { stateOf } from '../github/comment.js';
 import { eventBase, type EventPayload, workflowFile } from '../github/environment.js';
 import { publishedArtifactName } from '../references/sources/index.js';
 import { renderMarkdown } from '../render/markdown.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js';
 import {
   type ActionEnvironment,

@@ -13,7 +13,7 @@ import { download } from '../references/download.js';
 import { extractZip } from '../references/zip.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderMatrixMarkdown } from '../render/matrix.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import { validateReport } from '../report/validate.js';
 import type { ActionEnvironment, GitHubContext } from './environment.js';
 import { type PublishingInputs, readReportInputs } from './inputs.js';

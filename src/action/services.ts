@@ -6,7 +6,6 @@
 import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
 import type { RunContext } from '../context.js';
 import type { Cancellation } from './cancel.js';
-import type { HostCommands } from './host.js';
 import type { GitHub } from '../github/client.js';
 import type { resolveKernels } from '../references/resolve.js';
 import type { runDifferential } from '../run/candidate.js';
@@ -25,6 +24,21 @@ export interface AnnotationPlace {
   file?: string;
   startLine?: number;
   endLine?: number;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HostCommands {
+  /** Runs a command to its end (a non-zero exit is a result, not an error). */
+  exec(command: string, args: readonly string[], input?: string): Promise<CommandResult>;
+  /** Root needs no sudo. */
+  isRoot: boolean;
+  /** Whether the runner user can open the KVM device read-write. */
+  kvmAccess(): Promise<'missing' | 'denied' | 'ok'>;
 }
 
 /** The part of @actions/core the actions use. */

@@ -1,18 +1,10 @@
 /** The commits a bisect searches, read from git: oldest first, the good revision left out. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GitError } from '../build/worktree.js';
+import { GitError } from '../docker/worktree.js';
+import type { Commit } from '../model/bisect.js';
 
 const git = promisify(execFile);
-
-export interface Commit {
-  sha: string;
-  subject: string;
-  /** `Name <email>`. */
-  author: string;
-  /** The author date, ISO 8601. */
-  date: string;
-}
 
 const FIELD = '\x1f';
 const FORMAT = ['%H', '%s', '%an <%ae>', '%aI'].join('%x1f');

@@ -3,8 +3,7 @@
  * repository and test output from kernels: both are escaped wherever they are shown.
  */
 import { codeBlock, inlineCode, inlineText, singleLine, stripControls } from '../render/escape.js';
-import type { Commit } from './history.js';
-import type { Bisect, BisectStep } from './model.js';
+import type { Commit, BisectStep, Bisect } from '../model/bisect.js';
 
 const short = (sha: string) => sha.slice(0, 12);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,3 +1,4 @@
+import type { StepVerdict } from '../model/bisect.js';
 /**
  * The search of a bisect, over the commits between the good and the bad revision in order
  * (index 0 the oldest after good, `count - 1` the bad revision). Pure: the commits are indices
@@ -9,7 +10,6 @@
  * is tried instead; if only skipped commits are left between the last good and the first bad,
  * the answer is the first bad commit with those skipped commits as the ones that could be it.
  */
-export type StepVerdict = 'good' | 'bad' | 'skip';
 
 export type Verdicts = ReadonlyMap<number, StepVerdict>;
 

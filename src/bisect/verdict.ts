@@ -4,9 +4,9 @@
  * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
  * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
  */
-import { type Blame, type DivergenceClass } from '../compare/classes.js';
+import { type Blame, type DivergenceClass } from '../model/classes.js';
 import { globToRegExp } from '../compare/expectations.js';
-import type { StepVerdict } from './search.js';
+import type { StepVerdict } from '../model/bisect.js';
 
 export interface Selection {
   /** Test-id globs; empty: every test. */

@@ -3,7 +3,7 @@
  * the reference runs. Pure; the classes themselves (meaning, severity, fail-on default) are the
  * table in classes.ts.
  */
-import type { Blame, DivergenceClass } from './classes.js';
+import type { Blame, DivergenceClass } from '../model/classes.js';
 import { failCount, isObserved, type ObservedRun, type RunView, signature } from './runs.js';
 
 export interface Classification {

@@ -35,9 +35,10 @@ import {
   strict,
   text,
 } from '../config/validation.js';
-import type { TestStatus } from '../results/types.js';
+import type { TestStatus } from '../model/results.js';
 import { writeAtomically } from '../util/atomic.js';
-import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from './classes.js';
+import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from '../model/classes.js';
+import type { StaleExpectation } from '../model/report.js';
 
 export interface Expectation {
   test: string;
@@ -158,12 +159,6 @@ export function matchExpectation(
       (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
       globToRegExp(entry.test).test(ctx.test),
   );
-}
-
-/** An entry to clean up, as report.json lists it. */
-export interface StaleExpectation {
-  test: string;
-  reason: string;
 }
 
 /** Entries to clean up: expired ones, and live ones that matched nothing in this run. */

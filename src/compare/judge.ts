@@ -1,19 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import type { KernelObservation } from '../results/observe.js';
-import type { TestObservation } from '../results/types.js';
-import { CLASSES, type DivergenceClass, isDivergence, isDivergentClass } from './classes.js';
+import type { TestObservation } from '../model/results.js';
+import { CLASSES, type DivergenceClass, isDivergence, isDivergentClass } from '../model/classes.js';
 import { type Classification, classify } from './classify.js';
 import { type Expectation, matchExpectation } from './expectations.js';
-import {
-  applyMasks,
-  type LearnedMask,
-  learnMasks,
-  makeNormalizer,
-  type NormalizeSettings,
-} from './normalize.js';
+import { applyMasks, learnMasks, makeNormalizer, type NormalizeSettings } from './normalize.js';
 import { isObserved, type ObservedRun, type RunView, unobservedKind } from './runs.js';
-import type { Cluster, ReportObservation, ReportTest, Verdict } from './verdict.js';
+import type { Cluster, ReportObservation, ReportTest, Verdict } from '../model/verdict.js';
+import type { LearnedMask } from '../model/report.js';
 
 export interface JudgeInput {
   /** Every boot of every kernel. */

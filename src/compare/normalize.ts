@@ -1,3 +1,4 @@
+import type { LearnedMask } from '../model/report.js';
 /**
  * Output normalisation: what makes two kernels' lines comparable (config `normalize:`), and
  * masks learned from the references' own repeated runs for lines that vary anyway.
@@ -7,14 +8,6 @@ export type BuiltinRule = 'timestamps' | 'addresses' | 'pids' | 'kernel-release'
 export interface NormalizeSettings {
   builtin: BuiltinRule[];
   rules: { match: string; replace: string }[];
-}
-
-export interface LearnedMask {
-  test: string;
-  /** The line as masked, e.g. `monotonic <learned>`. */
-  template: string;
-  /** Learned from the repeated runs of this reference. */
-  reference: string;
 }
 
 export interface Normalizer {

@@ -1,5 +1,5 @@
-import type { BootRecord } from '../qemu/types.js';
-import type { TestStatus } from '../results/types.js';
+import type { BootRecord } from '../model/boot.js';
+import type { TestStatus } from '../model/results.js';
 
 /**
  * What one boot says about one test. A boot that did not report the test still says something:

@@ -10,9 +10,9 @@ import {
   DIVERGENCE_CLASSES,
   type DivergenceClass,
   FAIL_ON_CLASSES,
-} from '../compare/classes.js';
-import { MiB, parseDuration, parseSize } from './units.js';
-import { DEFAULT_BUILD_LIMITS } from '../build/limits.js';
+} from '../model/classes.js';
+import { MiB, parseDuration, parseSize } from '../model/units.js';
+import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
 import {
   type Arch,
@@ -24,8 +24,8 @@ import {
   DISK_INTERFACES,
   diskInterfacesOf,
   profilesOf,
-} from '../qemu/machines.js';
-import type { ScriptStep } from '../harness/script.js';
+} from '../model/machines.js';
+import type { ScriptStep } from '../model/script.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
@@ -138,7 +138,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
   };
   const build = strict(buildShape);
 
-  // Student code runs in kernel builds: each is bounded (src/build/limits.ts, docs/config.md).
+  // Student code runs in kernel builds: each is bounded (src/model/limits.ts, docs/config.md).
   const limits = strict({
     memory: converted('a size like 4G', parseSize, (n) =>
       n >= 64 * MiB ? undefined : 'at least 64M',

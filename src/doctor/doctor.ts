@@ -7,10 +7,10 @@ import { statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type { Settings } from '../config/settings.js';
 import type { RunContext } from '../context.js';
-import type { DockerAccess } from '../build/docker.js';
+import type { DockerAccess } from '../docker/docker.js';
 import { probeKvm } from '../qemu/accel.js';
 import { findQemu, qemuVersion } from '../qemu/binary.js';
-import { archMachines } from '../qemu/machines.js';
+import { archMachines } from '../model/machines.js';
 
 export interface Finding {
   what: string;

@@ -7,8 +7,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { singleLine } from '../render/escape.js';
-import { isDivergence, SEVERITIES, SEVERITY_ORDER } from '../compare/classes.js';
-import type { Report, ReportTest } from '../report/types.js';
+import { isDivergence, SEVERITIES, SEVERITY_ORDER } from '../model/classes.js';
+import type { Report, ReportTest } from '../model/report.js';
 import type { GitHub } from './client.js';
 
 export const ANNOTATIONS_PER_REQUEST = 50;

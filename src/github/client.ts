@@ -7,7 +7,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
+import { TOOL_NAME, TOOL_VERSION } from '../model/constants.js';
 
 export type GitHub = InstanceType<typeof GitHubClient>;
 const GitHubClient = Octokit.plugin(retry, throttling);
@@ -72,4 +72,16 @@ export function createGitHub(options: GitHubOptions): GitHub {
       onSecondaryRateLimit: onLimit('secondary'),
     },
   });
+}
+
+/** Where a run is, as far as references care: which repository, workflow, branch and commit. */
+export interface GitHubRun {
+  /** `owner/name` of the repository under test. */
+  repository?: string;
+  /** File name of the running workflow (`kernel.yml`), the default workflow of artifacts. */
+  workflow?: string;
+  /** The pull request's base branch and commit, for `base: true` and default artifact branches. */
+  baseBranch?: string;
+  baseSha?: string;
+  variant: string;
 }

@@ -4,9 +4,9 @@
  * posted anew. It carries the divergences it showed in a second
  * hidden line, so the next push can say which divergences are new and which were resolved.
  */
-import { isDivergence } from '../compare/classes.js';
+import { isDivergence } from '../model/classes.js';
 import { inlineCode } from '../render/escape.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import type { GitHub } from './client.js';
 
 /** GitHub's limit on a comment body, in characters. */

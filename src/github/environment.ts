@@ -4,8 +4,7 @@
  * request's, or a push's previous commit).
  */
 import { readFileSync } from 'node:fs';
-import type { GitHubRun } from '../references/sources/index.js';
-import { createGitHub, DEFAULT_API_URL, type GitHub } from './client.js';
+import { createGitHub, DEFAULT_API_URL, type GitHub, type GitHubRun } from './client.js';
 import { waitsFrom } from '../context.js';
 
 export interface GitHubEnvironment {

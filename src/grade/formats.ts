@@ -7,7 +7,7 @@
  *   output}`).
  * Test ids, reasons and diffs come from kernels: control characters are dropped and texts capped.
  */
-import type { Report, ReportTest } from '../report/types.js';
+import type { Report, ReportTest } from '../model/report.js';
 import { stripControls, truncateUtf8 } from '../render/escape.js';
 
 /** The already-scored result: the rubric's `scoreReport`. */

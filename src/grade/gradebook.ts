@@ -7,74 +7,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ajv, schemaCheck } from '../util/schema.js';
 import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
-import type { DivergenceClass } from '../compare/classes.js';
-import type { BootOutcome } from '../qemu/types.js';
-import type { Conclusion } from '../report/types.js';
 import { sha256 } from '../util/digest.js';
-import type { Grading } from './rubric.js';
-
-export const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
-
-/** How a submission became a kernel. */
-export interface StudentBuild {
-  /** `built` (or found unchanged) from source, `file` given as a kernel, `failed` to build. */
-  outcome: 'built' | 'file' | 'failed';
-  /** Why it failed: the build's own message, capped. */
-  message?: string;
-  /** Serial and build logs, relative to the gradebook. */
-  log?: string;
-}
-
-/** How the submission's first boot ended (`not-booted` when there was no kernel to boot). */
-export interface StudentBoot {
-  outcome: BootOutcome | 'not-booted';
-  stage?: 'firmware' | 'kernel' | 'init' | 'harness' | 'done';
-  message?: string;
-}
-
-export interface GradebookStudent {
-  name: string;
-  score: number;
-  max: number;
-  /**
-   * `success`: no failing divergence; `failure`: failing divergences, or the submission gave no
-   * kernel (its fault: a compile error, no kernel in the image); `neutral`: the infrastructure
-   * kept it from being graded (re-graded by the next run with the same OUT).
-   */
-  conclusion: Conclusion;
-  /** Why the score is what it is when the submission was not judged test by test. */
-  reason?: string;
-  /** Each test's class; empty when there was no kernel to boot. */
-  tests: Record<string, DivergenceClass>;
-  build: StudentBuild;
-  boot: StudentBoot;
-  /** The student's report.json, relative to the gradebook; null without one. */
-  report: string | null;
-  /** Digest of everything the grade depends on: an unchanged key is not graded again. */
-  key: string;
-}
-
-/** What every row of a gradebook was graded against; shards merge only when it is the same. */
-export interface GradingBasis {
-  /** Digest of the settings (paths relative to the config's directory). */
-  config: string;
-  references: { name: string; digest: string }[];
-  harness: string;
-  /** diverge's build id (version and bundle hash): another build may judge differently. */
-  tool: string;
-}
-
-export interface Gradebook {
-  schema: typeof GRADEBOOK_SCHEMA;
-  tool: { name: 'diverge'; version: string };
-  basis: GradingBasis;
-  grading: Grading;
-  /** The tests the references report, in their order: the rubric's maximum counts these. */
-  tests: string[];
-  /** Set on a shard's gradebook (`--shard I/N`); a merged one has none. */
-  shard?: { index: number; count: number };
-  students: GradebookStudent[];
-}
+import {
+  GRADEBOOK_SCHEMA,
+  type Gradebook,
+  type GradebookStudent,
+  type GradingBasis,
+} from '../model/gradebook.js';
 
 export class GradebookError extends Error {}
 

@@ -4,8 +4,9 @@
  */
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { type Gradebook, GradebookError, gradebookOf, type GradingBasis } from './gradebook.js';
+import { GradebookError, gradebookOf } from './gradebook.js';
 import { GRADEBOOK_FILE, readGradebook, studentPath, writeGradebook } from './store.js';
+import type { GradingBasis, Gradebook } from '../model/gradebook.js';
 
 /** Why `other` cannot be merged with `first`, or undefined when it can. */
 export function basisMismatch(first: GradingBasis, other: GradingBasis): string | undefined {

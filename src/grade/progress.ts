@@ -4,7 +4,7 @@
  * lines only, one per finished student.
  */
 import { singleLine } from '../render/escape.js';
-import type { GradebookStudent } from './gradebook.js';
+import type { GradebookStudent } from '../model/gradebook.js';
 
 export interface ProgressSink {
   /** Whether the output is a terminal that can rewrite its last line. */

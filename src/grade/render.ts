@@ -3,10 +3,10 @@
  * table and the distribution of scores) and the terminal's final table. Student names, test ids
  * and reasons are untrusted: quoted, escaped and capped wherever they are shown.
  */
-import { CLASS_ORDER, type DivergenceClass } from '../compare/classes.js';
+import { CLASS_ORDER, type DivergenceClass } from '../model/classes.js';
 import { inlineText, link, singleLine } from '../render/escape.js';
-import type { Gradebook, GradebookStudent } from './gradebook.js';
 import { studentDir } from './submissions.js';
+import type { GradebookStudent, Gradebook } from '../model/gradebook.js';
 
 /** The tests of the gradebook, then any other test a student reported (a `new` one), in order. */
 export function testColumns(gradebook: Gradebook): string[] {

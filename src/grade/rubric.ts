@@ -3,13 +3,10 @@
  * them each verdict class earns. Pure: `diverge grade` and the course formats of a single run
  * (Classroom, Gradescope, JUnit) score a report the same way.
  */
-import type { DivergenceClass } from '../compare/classes.js';
+import type { DivergenceClass } from '../model/classes.js';
 import { globToRegExp } from '../compare/expectations.js';
-import type { Settings } from '../config/settings.js';
-import type { Report } from '../report/types.js';
-
-/** The rubric part of `grading:` (its `build` says how submissions are built, not scored). */
-export type Grading = Omit<Settings['grading'], 'build'>;
+import type { Report } from '../model/report.js';
+import type { Grading } from '../model/gradebook.js';
 
 /** `grading` without its build: what a gradebook records as the rubric it scored with. */
 export const rubricOf = ({ points, defaultPoints, credit }: Grading): Grading => ({

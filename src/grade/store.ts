@@ -7,15 +7,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { writeAtomically } from '../util/atomic.js';
-import {
-  asStudent,
-  type Gradebook,
-  GradebookError,
-  type GradebookStudent,
-  validateGradebook,
-} from './gradebook.js';
+import { asStudent, GradebookError, validateGradebook } from './gradebook.js';
 import { renderCsv, renderGradebookMarkdown } from './render.js';
 import { studentDir } from './submissions.js';
+import type { GradebookStudent, Gradebook } from '../model/gradebook.js';
 
 export const GRADEBOOK_FILE = 'gradebook.json';
 const GRADE_FILE = 'grade.json';

@@ -8,17 +8,17 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import type { BuildRecipe } from '../build/image.js';
-import { createInertContainer } from '../build/extract.js';
-import { buildImage } from '../build/image.js';
-import { pullIfMissing } from '../build/pull.js';
-import type { DockerAccess } from '../build/docker.js';
+import type { BuildRecipe } from '../docker/image.js';
+import { createInertContainer } from '../docker/extract.js';
+import { buildImage } from '../docker/image.js';
+import { pullIfMissing } from '../docker/pull.js';
+import type { DockerAccess } from '../docker/docker.js';
 import { sha256 } from '../util/digest.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 import { HarnessError } from './errors.js';
 import { type Initramfs, MAX_INITRAMFS_BYTES, withConsole } from './initramfs.js';
 import { writeAtomically } from '../util/atomic.js';
-import { SERIAL2_GUEST_DEVICES } from '../qemu/machines.js';
+import { SERIAL2_GUEST_DEVICES } from '../model/machines.js';
 
 export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | undefined };
 

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { CacheDirs } from '../context.js';
 import { initramfsFromDir } from './initramfs.js';
-import type { DockerAccess } from '../build/docker.js';
+import type { DockerAccess } from '../docker/docker.js';
 import { HarnessError } from './errors.js';
 import { initramfsFromImage } from './image.js';
-import type { ScriptStep } from './script.js';
-import type { Disk } from '../qemu/machines.js';
+import type { Disk } from '../model/machines.js';
+import type { ScriptStep } from '../model/script.js';
 
 /** The shared harness every kernel boots with, ready for QEMU. */
 export interface HarnessPayload {

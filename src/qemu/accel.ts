@@ -4,13 +4,11 @@ import { arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
-import { archMachines, type MachineProfile } from './machines.js';
+import { archMachines, type MachineProfile } from '../model/machines.js';
 import { findQemu, tiedLauncher } from './binary.js';
 import { writeAtomically } from '../util/atomic.js';
 import { isStorageRefusal } from '../util/storage.js';
-
-export type Accel = 'kvm' | 'tcg';
-export type AccelRequest = 'auto' | Accel;
+import type { AccelRequest, Accel } from '../model/boot.js';
 
 export interface AccelChoice {
   accel: Accel;

@@ -2,13 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
-import type { Accel } from './accel.js';
-import type { Disk, MachineProfile } from './machines.js';
 import { QMP_FD, qemuCommand } from './command.js';
 import { qmpSession } from './qmp.js';
-import { BootMonitor, type MonitorEvent, type MonitorSettings } from './monitor.js';
+import { BootMonitor, type MonitorEvent } from './monitor.js';
 import {
   ConsoleInput,
   removeSerialDir,
@@ -17,36 +14,8 @@ import {
   serialFile,
   serialFiles,
 } from './serial-file.js';
-import type { BootCapture, BootRecord, HarnessProgress } from './types.js';
-
-/**
- * Everything that is the same for every kernel booted with one harness on one machine. The
- * monitor's settings (binary, results channel, console script, timeouts, exit device, serial
- * cap) are part of it.
- */
-export interface BootPlan extends MonitorSettings {
-  profile: MachineProfile;
-  accel: Accel;
-  memoryMiB: number;
-  cpus: number;
-  append: string;
-  qemuArgs: readonly string[];
-  initrd?: string;
-  disks: readonly Disk[];
-  /** `machine.firmware`: default, none or a file. */
-  firmware: string;
-  /** QEMU's working directory (the config file's): relative paths in qemu-args resolve there. */
-  workDir?: string;
-  /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
-  harnessProgress: () => HarnessProgress;
-  /** What QEMU's command line is prefixed with when spawned, so that it dies with diverge. */
-  launcher: readonly string[];
-  /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
-  processes: ProcessRegistry;
-  logDir: string;
-  /** Where each boot's serial files live while it runs (the run's scratch space). */
-  tempDir: string;
-}
+import type { BootCapture, BootRecord } from '../model/boot.js';
+import type { BootPlan } from './plan.js';
 
 export interface BootRequest {
   /** `disks`: the kernel's own disk images (extra files of its build), after the shared ones. */

@@ -1,6 +1,6 @@
-import type { BootPlan } from './boot.js';
-import type { Disk, MachineProfile } from './machines.js';
+import type { Disk, MachineProfile } from '../model/machines.js';
 import { serialFiles } from './serial-file.js';
+import type { BootPlan } from './plan.js';
 
 /** What the command line is made of: the machine and harness parts of a boot plan. */
 export type CommandPlan = Pick<

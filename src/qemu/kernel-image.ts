@@ -1,5 +1,5 @@
 import { NotRegularFileError, openRegularFile } from '../util/digest.js';
-import { archMachines, type Arch, type KernelFormat } from './machines.js';
+import { archMachines, type Arch, type KernelFormat } from '../model/machines.js';
 
 export class KernelFileError extends Error {}
 

@@ -5,16 +5,12 @@
  * stop QEMU). Stage and outcome are decided here and nowhere else.
  */
 import path from 'node:path';
-import {
-  ConsoleScript,
-  type ScriptEvent,
-  type ScriptStep,
-  type ScriptTest,
-} from '../harness/script.js';
-import { cleanLine, ConsoleLines, ConsoleText } from './console.js';
-import { detectSplat, type Splat } from './splats.js';
-import { type BootStage, laterStage, stageOfLine } from './stage.js';
-import type { BootOutcome, HarnessProgress, ResultsSummary } from './types.js';
+import { ConsoleScript } from './script.js';
+import { cleanLine, ConsoleLines, ConsoleText } from '../util/console.js';
+import { detectSplat } from './splats.js';
+import { type BootStage, laterStage, stageOfLine } from '../model/stage.js';
+import type { BootOutcome, HarnessProgress, ResultsSummary, Splat } from '../model/boot.js';
+import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
 
 /** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
 export const PANIC_GRACE_MS = 2000;

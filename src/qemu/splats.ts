@@ -1,24 +1,4 @@
-/** Kernel splats: the messages a kernel prints when something went wrong inside it. */
-export type SplatKind =
-  | 'panic'
-  | 'oops'
-  | 'bug'
-  | 'warning'
-  | 'kasan'
-  | 'rcu-stall'
-  | 'soft-lockup'
-  | 'hard-lockup'
-  | 'hung-task';
-
-export interface Splat {
-  kind: SplatKind;
-  /** The line as printed (cleaned), without its printk timestamp. */
-  message: string;
-  /** Kind plus message with numbers, addresses, CPU and PID values stripped: stable across runs. */
-  fingerprint: string;
-  /** 1-based line of the console log. */
-  line: number;
-}
+import type { Splat, SplatKind } from '../model/boot.js';
 
 const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
 

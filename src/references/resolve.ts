@@ -1,14 +1,14 @@
 import type { Settings } from '../config/settings.js';
-import type { DockerAccess } from '../build/docker.js';
+import type { DockerAccess } from '../docker/docker.js';
 import type { Waits } from '../context.js';
-import { buildKernel } from '../build/kernel.js';
+import { buildKernel } from '../docker/kernel.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheDirs } from '../context.js';
-import type { GitHub } from '../github/client.js';
+import type { GitHub, GitHubRun } from '../github/client.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { KernelCache } from './cache.js';
-import { type FetchContext, fetchReference, type GitHubRun } from './sources/index.js';
+import { type FetchContext, fetchReference } from './sources/index.js';
 
 /** A kernel ready to boot, with where it came from (as reports show it). */
 export interface ResolvedKernel {

@@ -3,7 +3,7 @@
  * sortable by score or by any test, the score distribution, and each row linking to the
  * student's own report.html. The same page shows `diverge demo`'s variants (see demo.ts).
  */
-import { CLASS_ORDER } from '../compare/classes.js';
+import { CLASS_ORDER } from '../model/classes.js';
 import { CLIENT_COMMON, classColour, htmlPage } from './html-page.js';
 
 export const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';

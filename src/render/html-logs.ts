@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Report, ReportBoot, ReportTest } from '../report/types.js';
+import type { Report, ReportBoot, ReportTest } from '../model/report.js';
 
 /** A kernel's runs of a test; a kernel named like `constructor` is a name, not a property. */
 export const runsOf = (test: ReportTest, kernel: string) =>

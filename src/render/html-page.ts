@@ -5,7 +5,7 @@
  * untrusted travels in that JSON and reaches the DOM through textContent only.
  */
 import { createHash } from 'node:crypto';
-import { CLASSES, type DivergenceClass, type SEVERITIES } from '../compare/classes.js';
+import { CLASSES, type DivergenceClass, type SEVERITIES } from '../model/classes.js';
 import { singleLine } from './escape.js';
 
 /** The pages' colour of each severity of the class table. */

@@ -3,8 +3,8 @@
  * run's head, a tests × kernels grid coloured by status and class, each test's verdict with a
  * side-by-side diff, the clusters, the boots and their serial logs with each test's lines marked.
  */
-import { CLASSES, CLASS_ORDER, type DivergenceClass } from '../compare/classes.js';
-import type { Report, ReportObservation } from '../report/types.js';
+import { CLASSES, CLASS_ORDER, type DivergenceClass } from '../model/classes.js';
+import type { Report, ReportObservation } from '../model/report.js';
 import { REPORT_CSS, REPORT_SCRIPT, REPORT_BODY } from './html-report-client.js';
 import { classColour, htmlPage } from './html-page.js';
 import { type LogMark, type PageLog, pageLogs, runsOf } from './html-logs.js';

@@ -5,8 +5,8 @@
  * infrastructure. Kernel text is untrusted: control characters and everything XML 1.0 forbids
  * are dropped, the rest escaped, and bodies capped.
  */
-import { isDivergentClass } from '../compare/classes.js';
-import type { Report, ReportTest } from '../report/types.js';
+import { isDivergentClass } from '../model/classes.js';
+import type { Report, ReportTest } from '../model/report.js';
 import { stripControls, truncateUtf8 } from './escape.js';
 
 /** Most bytes of one failure body (a diff); a longer one is cut and says so. */

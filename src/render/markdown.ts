@@ -18,8 +18,8 @@ import {
   type DivergenceClass,
   isShownDivergence,
   SEVERITY_ORDER,
-} from '../compare/classes.js';
-import type { Report, ReportKernel, ReportTest, Verdict } from '../report/types.js';
+} from '../model/classes.js';
+import type { Report, ReportKernel, ReportTest, Verdict } from '../model/report.js';
 
 export interface MarkdownOptions {
   /** Hard limit on the output's UTF-8 bytes (GitHub's comment limit is 65536). */

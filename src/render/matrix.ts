@@ -3,9 +3,9 @@
  * prints and what a matrix build's combined comment shows.
  */
 import { inlineText, singleLine } from './escape.js';
-import { CLASS_ORDER, type DivergenceClass } from '../compare/classes.js';
+import { CLASS_ORDER, type DivergenceClass } from '../model/classes.js';
 import { classCount } from './markdown.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 
 export interface MatrixRow {
   variant: string;

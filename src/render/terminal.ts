@@ -4,7 +4,7 @@
  * been tampered with, and kernel output can hold anything.
  */
 import { expandTabs, singleLine, splitLines } from './escape.js';
-import { CLASS_ORDER, CLASSES, DIVERGENCE_CLASSES, SEVERITIES } from '../compare/classes.js';
+import { CLASS_ORDER, CLASSES, DIVERGENCE_CLASSES, SEVERITIES } from '../model/classes.js';
 import {
   classCount,
   divergenceEntries,
@@ -13,7 +13,7 @@ import {
   plural,
   type DivergenceEntry,
 } from './markdown.js';
-import type { Report, Verdict } from '../report/types.js';
+import type { Report, Verdict } from '../model/report.js';
 
 export interface TerminalOptions {
   /** ANSI colours (plain SGR codes); off for pipes and files. */

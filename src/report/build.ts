@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { DIVERGENCE_CLASSES, type DivergenceClass, isDivergence } from '../compare/classes.js';
+import { DIVERGENCE_CLASSES, type DivergenceClass, isDivergence } from '../model/classes.js';
 import type { Judgement } from '../compare/judge.js';
 import type { Expectation } from '../compare/expectations.js';
 import { staleExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
-import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
-import { isInfrastructureOutcome } from '../qemu/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../model/constants.js';
+import { isInfrastructureOutcome } from '../model/boot.js';
 import type { KernelObservation } from '../results/observe.js';
-import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from './types.js';
+import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from '../model/report.js';
 
 export interface ReportInput {
   settings: Settings;

@@ -1,6 +1,6 @@
 import schema from '../../schema/report.v1.json' with { type: 'json' };
 import { schemaCheck } from '../util/schema.js';
-import type { Report } from './types.js';
+import type { Report } from '../model/report.js';
 
 export class ReportError extends Error {}
 

@@ -1,4 +1,4 @@
-import type { TestObservation } from './types.js';
+import type { TestObservation } from '../model/results.js';
 
 /** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
 const PRINTK_PREFIX = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;

@@ -2,9 +2,9 @@ import { parseKtap } from './ktap.js';
 import { type CompiledRegexSpec, parseRegex, type RegexSpec } from './regex.js';
 import { parseTap } from './tap.js';
 import { parseTranscript } from './transcript.js';
-import type { ParseResult, ResultsFormat } from './types.js';
+import type { ParseResult, ResultsFormat } from '../model/results.js';
 
-export type { ParseResult, ResultsFormat, TestObservation, TestStatus } from './types.js';
+export type { ParseResult, ResultsFormat, TestObservation, TestStatus } from '../model/results.js';
 export type { CompiledRegexSpec, RegexSpec } from './regex.js';
 export { compileRegexSpec } from './regex.js';
 export { parseKtap, parseRegex, parseTap, parseTranscript };

@@ -1,5 +1,5 @@
 import { parseTapStream } from './tap-stream.js';
-import type { ParseResult } from './types.js';
+import type { ParseResult } from '../model/results.js';
 
 /** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
 export function parseKtap(lines: string[]): ParseResult {

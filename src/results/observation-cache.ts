@@ -14,7 +14,7 @@
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bootName } from '../qemu/boot.js';
-import { type BootOutcome, isInfrastructureOutcome } from '../qemu/types.js';
+import { type BootOutcome, isInfrastructureOutcome } from '../model/boot.js';
 import { makeDir } from '../util/atomic.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { ajv } from '../util/schema.js';

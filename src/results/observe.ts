@@ -1,8 +1,8 @@
 import type { Settings } from '../config/settings.js';
-import type { BootCapture, BootRecord } from '../qemu/types.js';
+import type { BootCapture, BootRecord } from '../model/boot.js';
 import { splitKernelMessages } from './common.js';
 import { parseResults } from './index.js';
-import type { TestObservation } from './types.js';
+import type { TestObservation } from '../model/results.js';
 
 type ResultsSettings = Settings['harness']['results'];
 

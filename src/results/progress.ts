@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import type { HarnessProgress } from '../qemu/types.js';
+import type { HarnessProgress } from '../model/boot.js';
 import { stripPrintk } from './common.js';
 
 type ResultsSettings = Settings['harness']['results'];

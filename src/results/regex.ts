@@ -1,5 +1,5 @@
 import { stripPrintk, uniqueIds } from './common.js';
-import type { ParseResult, TestObservation, TestStatus } from './types.js';
+import type { ParseResult, TestObservation, TestStatus } from '../model/results.js';
 
 /** Regular expressions (JavaScript syntax) that recognise result lines; each captures the test id. */
 export interface RegexSpec {

@@ -3,7 +3,7 @@
  * version, plan, result, diagnostic and subtest lines and differ only in a few options.
  */
 import { stripPrintk, uniqueIds } from './common.js';
-import type { ParseResult, TestObservation, TestStatus } from './types.js';
+import type { ParseResult, TestObservation, TestStatus } from '../model/results.js';
 
 export interface TapDialect {
   /** KTAP: a result needs a test number and should follow a version line. */

@@ -1,5 +1,5 @@
 import { parseTapStream } from './tap-stream.js';
-import type { ParseResult } from './types.js';
+import type { ParseResult } from '../model/results.js';
 
 /** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
 export function parseTap(lines: string[]): ParseResult {

@@ -1,5 +1,5 @@
 import { stripPrintk } from './common.js';
-import type { ParseResult } from './types.js';
+import type { ParseResult } from '../model/results.js';
 
 /**
  * The whole console transcript as one passing test; a boot that crashed or hung during it is the

@@ -8,39 +8,40 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { type DivergenceClass, isDivergence } from '../compare/classes.js';
+import { type DivergenceClass, isDivergence } from '../model/classes.js';
 import { loadExpectations } from '../compare/expectations.js';
-import type { DockerAccess } from '../build/docker.js';
-import { BuildError } from '../build/errors.js';
-import { type BuiltKernel, variantOf } from '../build/kernel.js';
-import { buildCommitKernel, GitError, gitTop } from '../build/worktree.js';
+import type { DockerAccess } from '../docker/docker.js';
+import { BuildError } from '../docker/errors.js';
+import { type BuiltKernel, variantOf } from '../docker/kernel.js';
+import { buildCommitKernel, GitError, gitTop } from '../docker/worktree.js';
 import type { Settings } from '../config/settings.js';
-import { TOOL_NAME, TOOL_VERSION } from '../constants.js';
+import { TOOL_NAME, TOOL_VERSION } from '../model/constants.js';
 import type { RunContext } from '../context.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { defaultParallelism } from '../qemu/pool.js';
 import { resolveReferences, type ResolvedKernel } from '../references/resolve.js';
-import type { GitHub } from '../github/client.js';
-import type { GitHubRun } from '../references/sources/index.js';
-import type { ReportKernel } from '../report/types.js';
+import type { GitHub, GitHubRun } from '../github/client.js';
+import type { ReportKernel } from '../model/report.js';
 import { ObservationCache } from '../results/observation-cache.js';
 import type { KernelObservation } from '../results/observe.js';
 import { sha256File } from '../util/digest.js';
 import { inParallel } from '../util/parallel.js';
-import { type Commit, commitRange, resolveRevision } from '../bisect/history.js';
-import {
-  type Bisect,
-  BISECT_SCHEMA,
-  type BisectStep,
-  type BisectTest,
-  plainBisectSteps,
-  validateBisect,
-} from '../bisect/model.js';
+import { commitRange, resolveRevision } from '../bisect/history.js';
+import { plainBisectSteps, validateBisect } from '../bisect/model.js';
 import { renderBisectMarkdown, stepLine } from '../bisect/render.js';
-import { search, type StepVerdict } from '../bisect/search.js';
+import { search } from '../bisect/search.js';
 import { needsRecheck, readStep, type Selection, selects } from '../bisect/verdict.js';
 import { prepareBoots } from './boots.js';
-import { judgeRun, reportRun, type SavedRun } from './candidate.js';
+import { judgeRun, reportRun } from './candidate.js';
+import {
+  type StepVerdict,
+  type BisectTest,
+  BISECT_SCHEMA,
+  type Commit,
+  type BisectStep,
+  type Bisect,
+} from '../model/bisect.js';
+import type { SavedRun } from './saved-run.js';
 
 /** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
 export class BisectInputError extends Error {}

@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { DockerAccess } from '../build/docker.js';
+import type { DockerAccess } from '../docker/docker.js';
 import type { Settings } from '../config/settings.js';
 import type { RunContext } from '../context.js';
 import {
@@ -11,20 +11,22 @@ import {
   type ObservationCache,
 } from '../results/observation-cache.js';
 import { type Settings as ConfigSettings, TEST_PLACEHOLDER } from '../config/settings.js';
-import type { ScriptStep } from '../harness/script.js';
 import { sha256File } from '../util/digest.js';
 import { StorageError, writeOutput } from '../util/storage.js';
 import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
-import { type Accel, chooseAccel } from '../qemu/accel.js';
+import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
-import { bootKernel, bootName, type BootPlan } from '../qemu/boot.js';
+import { bootKernel, bootName } from '../qemu/boot.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
-import { machineProfile } from '../qemu/machines.js';
+import { machineProfile } from '../model/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
 import { harnessProgress } from '../results/progress.js';
+import type { ScriptStep } from '../model/script.js';
+import type { Accel } from '../model/boot.js';
+import type { BootPlan } from '../qemu/plan.js';
 
 /** A kernel to boot: its name (as reports show it), its file and its own disk images. */
 export interface KernelInput {

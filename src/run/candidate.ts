@@ -1,23 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isDivergence } from '../compare/classes.js';
+import { isDivergence } from '../model/classes.js';
 import { type Expectation, loadExpectations } from '../compare/expectations.js';
 import { judge, type Judgement } from '../compare/judge.js';
-import type { DockerAccess } from '../build/docker.js';
+import type { DockerAccess } from '../docker/docker.js';
 import type { RunContext } from '../context.js';
 import { ObservationCache } from '../results/observation-cache.js';
 import type { Settings } from '../config/settings.js';
 import { sha256File } from '../util/digest.js';
 import { writeOutput } from '../util/storage.js';
-import { type BootRun, prepareBoots } from './boots.js';
+import { prepareBoots } from './boots.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { buildReport } from '../report/build.js';
 import { readBootLogs, renderHtml } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
-import type { Report, ReportKernel } from '../report/types.js';
+import type { Report, ReportKernel } from '../model/report.js';
 import { validateReport } from '../report/validate.js';
 import type { KernelObservation } from '../results/observe.js';
-import { readSavedRun, SavedRunError } from './saved-run.js';
+import { readSavedRun, SavedRunError, type SavedRun } from './saved-run.js';
 
 export interface DifferentialOptions {
   outDir: string;
@@ -29,12 +29,6 @@ export interface DifferentialOptions {
   today?: string;
   /** False: always boot the references, even when the observation cache has their boots. */
   observationCache?: boolean;
-}
-
-/** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
-export interface SavedRun extends BootRun {
-  roles: { candidate: ReportKernel; references: ReportKernel[] };
-  startedAt: string;
 }
 
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */

@@ -7,7 +7,7 @@
  */
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DivergenceClass } from '../compare/classes.js';
+import type { DivergenceClass } from '../model/classes.js';
 import { COURSE_DIR, courseTruth } from './fixtures.js';
 
 /** What a generated submission is: a variant's bug, or a way of not building. */

@@ -4,17 +4,17 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DockerAccess } from '../build/docker.js';
-import { extractFiles } from '../build/extract.js';
-import { buildImage } from '../build/image.js';
-import { buildKernel } from '../build/kernel.js';
+import type { DockerAccess } from '../docker/docker.js';
+import { extractFiles } from '../docker/extract.js';
+import { buildImage } from '../docker/image.js';
+import { buildKernel } from '../docker/kernel.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
-import { EXIT } from '../constants.js';
+import { EXIT } from '../model/constants.js';
 import type { RunContext } from '../context.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import type { ResolvedKernel } from '../references/resolve.js';
-import { isShownDivergence } from '../compare/classes.js';
+import { isShownDivergence } from '../model/classes.js';
 import {
   GRADEBOOK_SCHEMA,
   type Gradebook,

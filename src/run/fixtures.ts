@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DivergenceClass, Report } from '../report/types.js';
+import type { DivergenceClass, Report } from '../model/report.js';
 
 /**
  * The repository root: the nearest directory above this module with a package.json (this file

@@ -6,31 +6,23 @@
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DockerAccess } from '../build/docker.js';
-import { BuildError } from '../build/errors.js';
-import type { BuiltKernel, DockerKernelSettings } from '../build/kernel.js';
-import { type SubmissionBuilder, submissionBuilder } from '../build/submission.js';
+import type { DockerAccess } from '../docker/docker.js';
+import { BuildError } from '../docker/errors.js';
+import type { BuiltKernel, DockerKernelSettings } from '../docker/kernel.js';
+import { type SubmissionBuilder, submissionBuilder } from '../docker/submission.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
-import { TOOL_VERSION } from '../constants.js';
+import { TOOL_VERSION } from '../model/constants.js';
 import type { RunContext } from '../context.js';
-import type { GitHub } from '../github/client.js';
+import type { GitHub, GitHubRun } from '../github/client.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
 import { defaultParallelism } from '../qemu/pool.js';
 import { CANDIDATE, resolveReferences, type ResolvedKernel } from '../references/resolve.js';
-import type { GitHubRun } from '../references/sources/index.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../model/report.js';
 import type { KernelObservation } from '../results/observe.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { inParallel, limiter } from '../util/parallel.js';
-import {
-  configDigest,
-  type Gradebook,
-  gradebookOf,
-  type GradebookStudent,
-  gradeKey,
-  type GradingBasis,
-} from '../grade/gradebook.js';
+import { configDigest, gradebookOf, gradeKey } from '../grade/gradebook.js';
 import type { GradeProgress } from '../grade/progress.js';
 import { maxPoints, rubricOf, scoreReport } from '../grade/rubric.js';
 import {
@@ -43,6 +35,7 @@ import {
 import { type Shard, selectShard, type Submission, SubmissionError } from '../grade/submissions.js';
 import { prepareBoots } from './boots.js';
 import { describeKernels, finishRun, observeForVerdict, referenceCache } from './candidate.js';
+import type { GradingBasis, GradebookStudent, Gradebook } from '../model/gradebook.js';
 
 export interface GradeOptions {
   outDir: string;

@@ -4,10 +4,16 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { BOOT_OUTCOMES } from '../qemu/types.js';
-import { BOOT_STAGES } from '../qemu/stage.js';
+import { BOOT_OUTCOMES } from '../model/boot.js';
+import { BOOT_STAGES } from '../model/stage.js';
 import type { BootRun } from './boots.js';
-import type { SavedRun } from './candidate.js';
+import type { ReportKernel } from '../model/report.js';
+
+/** What `diverge run` saves beside the report, so `diverge compare` can judge again without booting. */
+export interface SavedRun extends BootRun {
+  roles: { candidate: ReportKernel; references: ReportKernel[] };
+  startedAt: string;
+}
 
 /** A saved run that cannot be judged: the message names the file and the field. */
 export class SavedRunError extends Error {}

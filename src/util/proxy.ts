@@ -6,7 +6,13 @@
  * @actions/http-client. Called once by an entry point, before the first request.
  */
 import http from 'node:http';
-import type { ProxySettings } from '../context.js';
+
+/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY (the lower-case name first, as curl and the toolkit read them). */
+export interface ProxySettings {
+  HTTPS_PROXY?: string;
+  HTTP_PROXY?: string;
+  NO_PROXY?: string;
+}
 
 /** Says in the log which proxy is used, or why none can be. */
 export function useProxy(

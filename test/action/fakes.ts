@@ -11,8 +11,8 @@ import type {
   ActionsCache,
   AnnotationPlace,
   ArtifactUploader,
+  HostCommands,
 } from '../../src/action/services.js';
-import type { HostCommands } from '../../src/action/host.js';
 import type { GitHub } from '../../src/github/client.js';
 
 export interface FakeCore extends ActionCore {

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { grantKvm, installQemu, KVM_UDEV_RULE, tcgNote } from '../../src/action/host.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createRunContext } from '../../src/context.js';
-import { archMachines } from '../../src/qemu/machines.js';
+import { archMachines } from '../../src/model/machines.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { fakeCore, fakeHost } from './fakes.js';
 

@@ -7,7 +7,7 @@ import { runAction } from '../../src/action/main.js';
 import type { Pipeline } from '../../src/action/services.js';
 import { createRunContext } from '../../src/context.js';
 import { readState } from '../../src/github/comment.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub, fakeHost } from './fakes.js';

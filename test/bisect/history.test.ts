@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { commitRange, resolveRevision } from '../../src/bisect/history.js';
-import { GitError } from '../../src/build/worktree.js';
+import { GitError } from '../../src/docker/worktree.js';
 import { scratchDir } from '../helpers/fixtures.js';
 
 let dir: string;

@@ -1,7 +1,8 @@
 /** bisect.json's schema, and bisect.md and the terminal lines with hostile commit text. */
 import { describe, expect, it } from '@jest/globals';
-import { type Bisect, plainBisectSteps, validateBisect } from '../../src/bisect/model.js';
+import { plainBisectSteps, validateBisect } from '../../src/bisect/model.js';
 import { renderBisectMarkdown, resultText, stepLine } from '../../src/bisect/render.js';
+import type { Bisect } from '../../src/model/bisect.js';
 
 const commit = (n: number, subject = `commit ${n}`) => ({
   sha: String(n).repeat(40),

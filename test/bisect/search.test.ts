@@ -1,7 +1,8 @@
 /** The bisect search with a fake verdict oracle: k-ary rounds, skips, the bad revision's check. */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { nextRound, search, type StepVerdict } from '../../src/bisect/search.js';
+import { nextRound, search } from '../../src/bisect/search.js';
+import type { StepVerdict } from '../../src/model/bisect.js';
 
 /** A history whose commits from `culprit` on are bad, with `skipped` commits that never build. */
 function oracle(culprit: number, skipped: ReadonlySet<number> = new Set()) {

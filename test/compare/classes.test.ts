@@ -12,7 +12,7 @@ import {
   SEVERITIES,
   SEVERITY_ORDER,
   type DivergenceClass,
-} from '../../src/compare/classes.js';
+} from '../../src/model/classes.js';
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge, type JudgeInput } from '../../src/compare/judge.js';
-import type { DivergenceClass } from '../../src/compare/classes.js';
+import type { DivergenceClass } from '../../src/model/classes.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import { boot } from '../helpers/observations.js';
 

@@ -3,11 +3,11 @@
  * were, and the class (and blame) that makes. Every class of the table has a row.
  */
 import { describe, expect, it } from '@jest/globals';
-import { type Blame, DIVERGENCE_CLASSES, type DivergenceClass } from '../../src/compare/classes.js';
+import { type Blame, DIVERGENCE_CLASSES, type DivergenceClass } from '../../src/model/classes.js';
 import { classify } from '../../src/compare/classify.js';
 import { judge } from '../../src/compare/judge.js';
 import type { RunView } from '../../src/compare/runs.js';
-import type { BootOutcome } from '../../src/qemu/types.js';
+import type { BootOutcome } from '../../src/model/boot.js';
 import { boot, bootRecord } from '../helpers/observations.js';
 
 /** How a boot that did not report the test ended. */

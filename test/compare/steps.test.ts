@@ -5,10 +5,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge } from '../../src/compare/judge.js';
 import { defaultSettings } from '../../src/config/load.js';
-import type { ScriptStep } from '../../src/harness/script.js';
 import { BootMonitor, type MonitorSettings } from '../../src/qemu/monitor.js';
 import { type KernelObservation, observe } from '../../src/results/observe.js';
 import { harnessProgress } from '../../src/results/progress.js';
+import type { ScriptStep } from '../../src/model/script.js';
 
 const STEPS: ScriptStep[] = [
   { expect: '\\$ ', send: 'echo hi\n', test: 'echo' },

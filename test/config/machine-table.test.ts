@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { ARCHES, archMachines, profilesOf } from '../../src/qemu/machines.js';
+import { ARCHES, archMachines, profilesOf } from '../../src/model/machines.js';
 
 /** The problems `text` has, one a line, without the file name. */
 function problemsOf(text: string): string {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
-import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/qemu/machines.js';
+import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/model/machines.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');

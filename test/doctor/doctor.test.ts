@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import type { DockerAccess } from '../../src/build/docker.js';
+import type { DockerAccess } from '../../src/docker/docker.js';
 import { defaultSettings } from '../../src/config/load.js';
 import { createRunContext } from '../../src/context.js';
 import { doctor, doctorExitCode, renderFindings } from '../../src/doctor/doctor.js';

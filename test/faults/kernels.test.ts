@@ -8,8 +8,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { MAX_LINE_CHARS } from '../../src/qemu/console.js';
-import type { Report } from '../../src/report/types.js';
+import { MAX_LINE_CHARS } from '../../src/util/console.js';
+import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { CLI, type CliResult, fixtureKernels, linuxHarness, NODE24 } from '../helpers/fixtures.js';
 import { type FaultSandbox, faultSandbox, leftovers } from './sandbox.js';

@@ -19,7 +19,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { sha256 } from '../../src/util/digest.js';
 import { CLI, NODE24 } from '../helpers/fixtures.js';
 import { type FaultSandbox, faultSandbox, leftovers } from './sandbox.js';

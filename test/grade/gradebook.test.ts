@@ -9,13 +9,11 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
-import { CLASS_ORDER, DIVERGENCE_CLASSES } from '../../src/compare/classes.js';
+import { CLASS_ORDER, DIVERGENCE_CLASSES } from '../../src/model/classes.js';
 import { parseConfig } from '../../src/config/load.js';
 import {
   configDigest,
-  type Gradebook,
   gradebookOf,
-  type GradebookStudent,
   gradeKey,
   validateGradebook,
 } from '../../src/grade/gradebook.js';
@@ -34,6 +32,7 @@ import {
   selectShard,
   studentDir,
 } from '../../src/grade/submissions.js';
+import type { GradebookStudent, Gradebook } from '../../src/model/gradebook.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const grading = parseConfig('', '/course/diverge.yml').grading;

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
-import { DIVERGENCE_CLASSES } from '../../src/compare/classes.js';
+import { DIVERGENCE_CLASSES } from '../../src/model/classes.js';
 import { maxPoints, scoreClasses, scoreReport } from '../../src/grade/rubric.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 
 const gradingOf = (yaml: string) => parseConfig(yaml, '/course/diverge.yml').grading;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { initScript } from '../../src/harness/image.js';
-import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
+import { ARCHES, machineProfile, profilesOf } from '../../src/model/machines.js';
 
 /** The script's command line, run by a real shell with the results going to stdout. */
 function runCommandLine(script: string): string {

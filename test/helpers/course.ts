@@ -2,14 +2,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { dockerAccess } from '../../src/build/docker.js';
-import { buildKernel } from '../../src/build/kernel.js';
+import { dockerAccess } from '../../src/docker/docker.js';
+import { buildKernel } from '../../src/docker/kernel.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { RunContext } from '../../src/context.js';
-import { type Gradebook, validateGradebook } from '../../src/grade/gradebook.js';
+import { validateGradebook } from '../../src/grade/gradebook.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 import { cli, type CliResult } from './fixtures.js';
+import type { Gradebook } from '../../src/model/gradebook.js';
 
 /** The course's harness and its staff and staff-alt kernels, built in Docker into `dir`. */
 export async function courseReferences(

@@ -1,10 +1,10 @@
 import { judge } from '../../src/compare/judge.js';
 import { defaultSettings } from '../../src/config/load.js';
-import type { BootOutcome, BootRecord } from '../../src/qemu/types.js';
+import type { BootOutcome, BootRecord } from '../../src/model/boot.js';
 import { buildReport } from '../../src/report/build.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import type { KernelObservation } from '../../src/results/observe.js';
-import type { TestObservation, TestStatus } from '../../src/results/types.js';
+import type { TestObservation, TestStatus } from '../../src/model/results.js';
 
 /** A boot record as a real boot would leave it. */
 export function bootRecord(

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dockerAccess } from '../../src/build/docker.js';
-import { extractFiles } from '../../src/build/extract.js';
-import { buildImage, type BuildRecipe } from '../../src/build/image.js';
+import { dockerAccess } from '../../src/docker/docker.js';
+import { extractFiles } from '../../src/docker/extract.js';
+import { buildImage, type BuildRecipe } from '../../src/docker/image.js';
 import type { RunContext } from '../../src/context.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 

@@ -10,8 +10,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { validateBisect, type Bisect } from '../../src/bisect/model.js';
-import { dockerAccess } from '../../src/build/docker.js';
+import { validateBisect } from '../../src/bisect/model.js';
+import { dockerAccess } from '../../src/docker/docker.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
 import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
 import type { FakeGitHub } from '../fake-github/index.js';
@@ -24,6 +24,7 @@ import {
   scratchDir,
   testContext,
 } from '../helpers/fixtures.js';
+import type { Bisect } from '../../src/model/bisect.js';
 
 // A new salt each run: contexts no earlier run built, so `built` and `reused` mean what they say.
 const PLAN = {

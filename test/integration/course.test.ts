@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, type CliResult, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 

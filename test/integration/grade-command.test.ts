@@ -9,7 +9,6 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
-import type { Gradebook } from '../../src/grade/gradebook.js';
 import {
   type GeneratedCourse,
   generateCourse,
@@ -17,6 +16,7 @@ import {
 } from '../../src/run/course-submissions.js';
 import { courseReferences, gradebookIn, gradeCli, inKernelRule } from '../helpers/course.js';
 import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import type { Gradebook } from '../../src/model/gradebook.js';
 
 const dir = scratchDir('grade-command');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };

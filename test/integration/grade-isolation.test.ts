@@ -12,7 +12,6 @@ import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Gradebook } from '../../src/grade/gradebook.js';
 import { COURSE_COMMAND_BUILD, generateCourse } from '../../src/run/course-submissions.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 import {
@@ -23,6 +22,7 @@ import {
   inKernelRule,
 } from '../helpers/course.js';
 import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import type { Gradebook } from '../../src/model/gradebook.js';
 
 const dir = scratchDir('grade-isolation');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { sha256File } from '../../src/util/digest.js';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { runActionProcess, startFakeRepo } from '../helpers/action-runner.js';

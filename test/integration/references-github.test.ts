@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sha256File } from '../../src/util/digest.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
 import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';

@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { isShownDivergence } from '../../src/compare/classes.js';
-import type { Report, ReportObservation } from '../../src/report/types.js';
+import { isShownDivergence } from '../../src/model/classes.js';
+import type { Report, ReportObservation } from '../../src/model/report.js';
 import { launchBrowser, openPage, type PageWatch } from '../helpers/browser.js';
 import { cli, type CliResult, scratchDir } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, fixtureKernels, linuxHarness, scratchDir } from '../helpers/fixtures.js';
 

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { COURSE_DIR, type CourseTruth } from '../../src/run/fixtures.js';
 import { cli, scratchDir, testContext } from '../helpers/fixtures.js';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { processRegistry } from '../../src/context.js';
-import { bootName, type BootPlan } from '../../src/qemu/boot.js';
+import { bootName } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
-import { machineProfile } from '../../src/qemu/machines.js';
+import { machineProfile } from '../../src/model/machines.js';
+import type { BootPlan } from '../../src/qemu/plan.js';
 
 function plan(overrides: Partial<BootPlan> = {}): BootPlan {
   return {

@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import type { BootPlan } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
 import {
   ARCHES,
@@ -19,7 +18,8 @@ import {
   machineProfile,
   type MachineProfile,
   profilesOf,
-} from '../../src/qemu/machines.js';
+} from '../../src/model/machines.js';
+import type { BootPlan } from '../../src/qemu/plan.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('golden/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -2,7 +2,7 @@ import { arch as hostArch } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { chooseAccel } from '../../src/qemu/accel.js';
 import { findQemu } from '../../src/qemu/binary.js';
-import { ARCHES, machineProfile, profilesOf } from '../../src/qemu/machines.js';
+import { ARCHES, machineProfile, profilesOf } from '../../src/model/machines.js';
 
 /** A probe context that must never be used: these guests are refused before any probe. */
 const noProbe = {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import type { ScriptStep } from '../../src/harness/script.js';
 import {
   type BootEnd,
   BootMonitor,
@@ -12,8 +11,9 @@ import {
 import { parseResults } from '../../src/results/index.js';
 import { observe } from '../../src/results/observe.js';
 import { harnessProgress } from '../../src/results/progress.js';
-import type { ResultsFormat } from '../../src/results/types.js';
+import type { ResultsFormat } from '../../src/model/results.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import type { ScriptStep } from '../../src/model/script.js';
 
 // Serial logs of real boots (see logs/README.md), replayed one line every STEP_MS.
 const STEP_MS = 10;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { unobservedKind } from '../../src/compare/runs.js';
-import { BOOT_OUTCOMES, isInfrastructureOutcome } from '../../src/qemu/types.js';
-import type { BootRecord } from '../../src/qemu/types.js';
+import { BOOT_OUTCOMES, isInfrastructureOutcome } from '../../src/model/boot.js';
+import type { BootRecord } from '../../src/model/boot.js';
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 

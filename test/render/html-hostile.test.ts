@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { renderGradebookHtml } from '../../src/render/gradebook-html.js';
 import { renderHtml } from '../../src/render/html.js';
-import type { DivergenceClass, Report } from '../../src/report/types.js';
+import type { DivergenceClass, Report } from '../../src/model/report.js';
 import { launchBrowser, openPage, pageFile, type PageWatch } from '../helpers/browser.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 

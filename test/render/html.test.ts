@@ -9,7 +9,7 @@ import {
   pageLogs,
 } from '../../src/render/html-logs.js';
 import { scriptJson } from '../../src/render/html-page.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 
 const KTAP_LOG = [

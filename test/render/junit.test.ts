@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { JUNIT_BODY_CAP_BYTES, renderJunit } from '../../src/render/junit.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/model/report.js';
 import { makeTest, sampleReport } from '../report/sample.js';
 
 const XSD = fileURLToPath(new URL('../formats/junit.xsd', import.meta.url));

@@ -7,8 +7,8 @@ import {
   DIVERGENCE_CLASSES,
   type DivergenceClass,
   type Severity,
-} from '../../src/compare/classes.js';
-import type { Report } from '../../src/report/types.js';
+} from '../../src/model/classes.js';
+import type { Report } from '../../src/model/report.js';
 import { makeTest, sampleReport } from '../report/sample.js';
 // A failure is reported within a minute even when shrinking its large report would take longer;
 // FC_SEED=<seed of a failure> replays that run without shrinking.

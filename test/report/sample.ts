@@ -1,4 +1,4 @@
-import type { DivergenceClass, Report, ReportTest, Verdict } from '../../src/report/types.js';
+import type { DivergenceClass, Report, ReportTest, Verdict } from '../../src/model/report.js';
 
 /** The verdict of test `id`, to change it in place. */
 export function verdictOf(report: Report, id: string): Verdict {

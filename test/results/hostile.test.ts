@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { BootMonitor, type MonitorSettings } from '../../src/qemu/monitor.js';
-import { MAX_LINE_CHARS } from '../../src/qemu/console.js';
+import { MAX_LINE_CHARS } from '../../src/util/console.js';
 import { parseKtap } from '../../src/results/index.js';
 import { MAX_DEPTH } from '../../src/results/tap-stream.js';
 import { observe } from '../../src/results/observe.js';

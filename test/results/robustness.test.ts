@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseKtap } from '../../src/results/ktap.js';
 import { parseTap } from '../../src/results/tap.js';
-import type { ParseResult } from '../../src/results/types.js';
+import type { ParseResult } from '../../src/model/results.js';
 
 const name = fc.constantFrom('a', 'b', 'a.b', '#1', 'a~2', '', 'x # SKIP', 'y \\# z');
 const number = fc.oneof(fc.nat(6), fc.constantFrom(-1, 5000, 10 ** 21));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseTap } from '../../src/results/tap.js';
-import type { TestObservation, TestStatus } from '../../src/results/types.js';
+import type { TestObservation, TestStatus } from '../../src/model/results.js';
 
 const split = (text: string) => text.split('\n');
 const t = (id: string, status: TestStatus, output: string[] = [], directive?: string) =>

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildCommitKernel, GitError, gitTop } from '../../build/worktree.js';
+import { buildCommitKernel, GitError, gitTop } from '../../docker/worktree.js';
 import { fromArtifact } from './artifact.js';
 import {
   fail,

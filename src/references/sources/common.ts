@@ -4,9 +4,9 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { DockerAccess } from '../../build/docker.js';
+import type { DockerAccess } from '../../docker/docker.js';
 import type { Settings } from '../../config/settings.js';
-import type { GitHub } from '../../github/client.js';
+import type { GitHub, GitHubRun } from '../../github/client.js';
 import type { KernelCache } from '../cache.js';
 import { download, DownloadError } from '../download.js';
 
@@ -21,18 +21,6 @@ export class ReferenceFetchError extends Error {}
  * stalls), even after retries: the infrastructure's fault, not the config's.
  */
 export class ReferenceUnavailableError extends Error {}
-
-/** Where a run is, as far as references care: which repository, workflow, branch and commit. */
-export interface GitHubRun {
-  /** `owner/name` of the repository under test. */
-  repository?: string;
-  /** File name of the running workflow (`kernel.yml`), the default workflow of artifacts. */
-  workflow?: string;
-  /** The pull request's base branch and commit, for `base: true` and default artifact branches. */
-  baseBranch?: string;
-  baseSha?: string;
-  variant: string;
-}
 
 export interface FetchContext {
   run: GitHubRun;

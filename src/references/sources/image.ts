@@ -1,9 +1,9 @@
 /** `image:` — a file taken out of a container image (pulled when missing). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DockerUnavailableError } from '../../build/errors.js';
-import { extractFiles } from '../../build/extract.js';
-import { pullIfMissing } from '../../build/pull.js';
+import { DockerUnavailableError } from '../../docker/errors.js';
+import { extractFiles } from '../../docker/extract.js';
+import { pullIfMissing } from '../../docker/pull.js';
 import {
   fail,
   type FetchContext,

@@ -14,7 +14,6 @@ import { fromUrl } from './url.js';
 export {
   type FetchContext,
   type FetchedKernel,
-  type GitHubRun,
   publishedArtifactName,
   type Reference,
   ReferenceFetchError,

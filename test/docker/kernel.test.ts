@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { explainDockerError } from '../../src/build/docker.js';
-import { kernelRecipe, variantOf } from '../../src/build/kernel.js';
+import { explainDockerError } from '../../src/docker/docker.js';
+import { kernelRecipe, variantOf } from '../../src/docker/kernel.js';
 import { parseConfig } from '../../src/config/load.js';
 
 const settings = (yaml: string) => parseConfig(yaml, '/p/diverge.yml');

@@ -7,7 +7,7 @@ import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from './docker.js';
 import { extractFiles, type ExtractedFile } from './extract.js';
 import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
-import { isolated } from './limits.js';
+import { isolated } from '../model/limits.js';
 
 export type DockerKernelSettings = Extract<NonNullable<Settings['kernel']>, { build: unknown }>;
 

@@ -4,10 +4,33 @@
  * results/ (the harness-progress tracker and the parsed-results summary come in as the types
  * below, filled in by results/).
  */
-import type { ScriptTest } from '../harness/script.js';
-import type { Accel } from './accel.js';
-import type { Splat } from './splats.js';
+import type { ScriptTest } from './script.js';
 import type { BootStage } from './stage.js';
+
+export type Accel = 'kvm' | 'tcg';
+export type AccelRequest = 'auto' | Accel;
+
+/** Kernel splats: the messages a kernel prints when something went wrong inside it. */
+export type SplatKind =
+  | 'panic'
+  | 'oops'
+  | 'bug'
+  | 'warning'
+  | 'kasan'
+  | 'rcu-stall'
+  | 'soft-lockup'
+  | 'hard-lockup'
+  | 'hung-task';
+
+export interface Splat {
+  kind: SplatKind;
+  /** The line as printed (cleaned), without its printk timestamp. */
+  message: string;
+  /** Kind plus message with numbers, addresses, CPU and PID values stripped: stable across runs. */
+  fingerprint: string;
+  /** 1-based line of the console log. */
+  line: number;
+}
 
 /**
  * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The

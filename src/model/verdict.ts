@@ -1,7 +1,7 @@
 /**
- * What judging a test produces, carried as is by report.json (report/types.ts re-exports it).
+ * What judging a test produces, carried as is by report.json (model/report.ts re-exports it).
  */
-import type { TestStatus } from '../results/types.js';
+import type { TestStatus } from './results.js';
 import type { Blame, DivergenceClass, Severity } from './classes.js';
 
 /** One run's observation of one test, after normalisation. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import tar from 'tar-stream';
-import { packContext, scanContext } from '../../src/build/context.js';
+import { packContext, scanContext } from '../../src/docker/context.js';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'diverge-outside-'));

@@ -10,8 +10,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { BUILD_LOG_CAP_BYTES } from '../constants.js';
-import { ConsoleLines } from '../qemu/console.js';
+import { BUILD_LOG_CAP_BYTES } from '../model/constants.js';
+import { ConsoleLines } from '../util/console.js';
 import { CappedLog } from '../util/capped-log.js';
 import { type BuildContext, packContext } from './context.js';
 import type { DockerAccess } from './docker.js';
@@ -19,7 +19,7 @@ import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
 import { copyFilesOut } from './extract.js';
 import { buildImage, type BuiltImage } from './image.js';
 import { type BuiltKernel, type DockerKernelSettings, kernelRecipe } from './kernel.js';
-import { type BuildLimits, limitHit } from './limits.js';
+import { type BuildLimits, limitHit } from '../model/limits.js';
 
 /** `grading.build` of the config. */
 export interface CommandBuild {

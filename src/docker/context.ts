@@ -133,7 +133,6 @@ async function scanTree(
   dockerfileName: string,
   digestCache: string | undefined,
 ): Promise<BuildContext> {
-
   const patterns = await readIgnore(dir);
   const ignore = dockerignore.default({ ignorecase: false }).add(patterns);
   // An exception (`!path`) can bring back a file inside an ignored directory, so such a file

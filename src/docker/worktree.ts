@@ -30,7 +30,9 @@ export class GitError extends Error {}
 export async function gitTop(dir: string): Promise<string> {
   const { stdout } = await git('git', ['-C', dir, 'rev-parse', '--show-toplevel']).catch(
     (error: Error) => {
-      throw new GitError(`kernel.build.context ${dir} is not in a git repository: ${error.message.trim()}`);
+      throw new GitError(
+        `kernel.build.context ${dir} is not in a git repository: ${error.message.trim()}`,
+      );
     },
   );
   return stdout.trim();

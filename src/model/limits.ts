@@ -4,7 +4,7 @@
  * which limit stopped it. Network is on for `diverge run` unless turned off; `diverge grade`
  * builds every submission without it (see submission.ts).
  */
-import { MiB } from '../config/units.js';
+import { MiB } from './units.js';
 
 export interface BuildLimits {
   /** Memory of each build step's container, swap included. */

@@ -5,8 +5,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { selectEntries } from '../../src/build/command.js';
-import { scanContext } from '../../src/build/context.js';
+import { selectEntries } from '../../src/docker/command.js';
+import { scanContext } from '../../src/docker/context.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { COURSE_COMMAND_BUILD } from '../../src/run/course-submissions.js';
 import { REPO_ROOT } from '../../src/run/fixtures.js';

@@ -2,17 +2,28 @@
  * The report contract, schema `diverge.report/v1` (docs/report.md; JSON Schema in
  * schema/report.v1.json). Everything a renderer or the GitHub stage shows comes from here.
  */
-import type { DivergenceClass } from '../compare/classes.js';
-import type { StaleExpectation } from '../compare/expectations.js';
-import type { LearnedMask } from '../compare/normalize.js';
-import type { Cluster, ReportTest } from '../compare/verdict.js';
-import type { BootOutcome } from '../qemu/types.js';
+import type { DivergenceClass } from './classes.js';
+import type { Cluster, ReportTest } from './verdict.js';
+import type { BootOutcome } from './boot.js';
 
 // The verdict vocabulary belongs to compare/, which produces it; the report carries it as is.
-export type { Blame, DivergenceClass, DivergentClass, Severity } from '../compare/classes.js';
-export type { StaleExpectation } from '../compare/expectations.js';
-export type { LearnedMask } from '../compare/normalize.js';
-export type { Cluster, ReportObservation, ReportTest, Verdict } from '../compare/verdict.js';
+export type { Blame, DivergenceClass, DivergentClass, Severity } from './classes.js';
+export type { Cluster, ReportObservation, ReportTest, Verdict } from './verdict.js';
+
+/** An entry to clean up, as report.json lists it. */
+export interface StaleExpectation {
+  test: string;
+  reason: string;
+}
+
+/** A line of a reference's output that differed between its own runs, masked when comparing. */
+export interface LearnedMask {
+  test: string;
+  /** The line as masked, e.g. `monotonic <learned>`. */
+  template: string;
+  /** Learned from the repeated runs of this reference. */
+  reference: string;
+}
 
 export const REPORT_SCHEMA = 'diverge.report/v1';
 

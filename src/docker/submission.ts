@@ -8,8 +8,13 @@ import path from 'node:path';
 import { type CommandBuild, buildWithCommand, prepareStage } from './command.js';
 import { type BuildContext, scanContext } from './context.js';
 import type { DockerAccess } from './docker.js';
-import { type BuiltKernel, buildKernel, type DockerKernelSettings, prepareStaffLayers } from './kernel.js';
-import { isolated } from './limits.js';
+import {
+  type BuiltKernel,
+  buildKernel,
+  type DockerKernelSettings,
+  prepareStaffLayers,
+} from './kernel.js';
+import { isolated } from '../model/limits.js';
 
 export interface SubmissionBuilder {
   /**

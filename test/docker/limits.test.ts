@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_BUILD_LIMITS, isolated, limitHit } from '../../src/build/limits.js';
-import type { ConfigError} from '../../src/config/load.js';
+import { DEFAULT_BUILD_LIMITS, isolated, limitHit } from '../../src/model/limits.js';
+import type { ConfigError } from '../../src/config/load.js';
 import { parseConfig } from '../../src/config/load.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
@@ -49,7 +49,8 @@ describe('kernel.build.limits', () => {
 
   it("docs/config.md's table gives the defaults the code applies", () => {
     const docs = readFileSync(`${REPO_ROOT}/docs/config.md`, 'utf8');
-    const row = (key: string) => new RegExp(`^\\| \`${key}\`\\s*\\| \`([^\`]+)\``, 'm').exec(docs)?.[1];
+    const row = (key: string) =>
+      new RegExp(`^\\| \`${key}\`\\s*\\| \`([^\`]+)\``, 'm').exec(docs)?.[1];
     const parsed = limitsOf(
       `{ memory: ${row('memory')}, processes: ${row('processes')}, time: ${row('time')}, network: ${row('network')} }`,
     );
@@ -66,27 +67,51 @@ describe('kernel.build.limits', () => {
     expect(limitHit('kernel.build', isolated(DEFAULT_BUILD_LIMITS), failure, lines)).toMatch(
       /^a submission's build has no network \(diverge grade never gives one\): what needs it belongs in the staff's part of the recipe/,
     );
-    expect(limitHit('kernel.build', { ...DEFAULT_BUILD_LIMITS, network: false }, failure, lines)).toBe(
-      'builds have no network here (kernel.build.limits.network is false)',
-    );
+    expect(
+      limitHit('kernel.build', { ...DEFAULT_BUILD_LIMITS, network: false }, failure, lines),
+    ).toBe('builds have no network here (kernel.build.limits.network is false)');
   });
 });
 
 describe('which limit a failed build hit', () => {
   const limits = { ...DEFAULT_BUILD_LIMITS, network: false };
   it.each([
-    ['a step killed with 137', "The command '/bin/sh -c make' returned a non-zero code: 137", [], /limits\.memory is 4096M/],
-    ['fork failures', 'returned a non-zero code: 2', ['sh: 1: Cannot fork'], /limits\.processes is 1024/],
-    ['bash retrying forks', 'returned a non-zero code: 254', ['bash: fork: retry: Resource temporarily unavailable'], /limits\.processes/],
-    ['name resolution without network', 'returned a non-zero code: 100', ['Temporary failure resolving mirror.invalid'], /no network here/],
+    [
+      'a step killed with 137',
+      "The command '/bin/sh -c make' returned a non-zero code: 137",
+      [],
+      /limits\.memory is 4096M/,
+    ],
+    [
+      'fork failures',
+      'returned a non-zero code: 2',
+      ['sh: 1: Cannot fork'],
+      /limits\.processes is 1024/,
+    ],
+    [
+      'bash retrying forks',
+      'returned a non-zero code: 254',
+      ['bash: fork: retry: Resource temporarily unavailable'],
+      /limits\.processes/,
+    ],
+    [
+      'name resolution without network',
+      'returned a non-zero code: 100',
+      ['Temporary failure resolving mirror.invalid'],
+      /no network here/,
+    ],
   ])('%s', (_, failure, lines, expected) => {
     expect(limitHit('kernel.build', limits, failure, lines)).toMatch(expected);
   });
 
   it('says nothing about an ordinary compile error, or about resolving with the network on', () => {
-    expect(limitHit('kernel.build', limits, 'returned a non-zero code: 2', ['main.c:1: error'])).toBeUndefined();
     expect(
-      limitHit('kernel.build', DEFAULT_BUILD_LIMITS, 'code: 100', ['Temporary failure resolving x']),
+      limitHit('kernel.build', limits, 'returned a non-zero code: 2', ['main.c:1: error']),
+    ).toBeUndefined();
+    expect(
+      limitHit('kernel.build', DEFAULT_BUILD_LIMITS, 'code: 100', [
+        'Temporary failure resolving x',
+      ]),
     ).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import {
   consoleLines,
   ConsoleText,
   MAX_LINE_CHARS,
-} from '../../src/qemu/console.js';
+} from '../../src/util/console.js';
 
 describe('ConsoleLines', () => {
   it('ends lines at LF, CRLF and a lone CR, across chunk boundaries', () => {

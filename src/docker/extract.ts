@@ -7,7 +7,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { EXTRACT_FILE_CAP_BYTES } from '../constants.js';
+import { EXTRACT_FILE_CAP_BYTES } from '../model/constants.js';
 import { BuildError } from './errors.js';
 
 export interface WantedFile {
@@ -45,7 +45,10 @@ function firstEntry(
         isFirst && header.type === 'file'
           ? onFile(header, body as AsyncIterable<Buffer>)
           : new Promise<void>((done) => body.on('end', done).resume());
-      work.then(() => next(), (error: unknown) => extract.destroy(error as Error));
+      work.then(
+        () => next(),
+        (error: unknown) => extract.destroy(error as Error),
+      );
     });
     extract.on('finish', () => resolve(first));
     extract.on('error', reject);
@@ -116,7 +119,8 @@ async function copyOut(
       inImage = path.posix.resolve(path.posix.dirname(inImage), header.linkname);
       continue;
     }
-    const what = header?.type === 'directory' ? 'a directory' : `a ${header?.type ?? 'empty'} entry`;
+    const what =
+      header?.type === 'directory' ? 'a directory' : `a ${header?.type ?? 'empty'} entry`;
     throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${what}, not a file`, {
       field: wanted.field,
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConsoleScript, type ScriptStep, stepOutput } from '../../src/harness/script.js';
+import { ConsoleScript, stepOutput } from '../../src/qemu/script.js';
+import type { ScriptStep } from '../../src/model/script.js';
 
 // An xv6-style dialogue: every step is a test of its own, no dummy last step.
 const steps: ScriptStep[] = [

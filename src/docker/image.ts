@@ -8,11 +8,11 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { CappedLog } from '../util/capped-log.js';
 import { sha256 } from '../util/digest.js';
-import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../constants.js';
-import { cleanLine } from '../qemu/console.js';
+import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../model/constants.js';
+import { cleanLine } from '../util/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
 import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
-import { type BuildLimits, limitHit } from './limits.js';
+import { type BuildLimits, limitHit } from '../model/limits.js';
 
 /** What to build: `kernel.build` or `harness.image.build` of the config. */
 export interface BuildRecipe {
@@ -103,7 +103,9 @@ async function limitProcesses(
     const status = (error as { statusCode?: number }).statusCode;
     const gone = status === 404 || status === 409 || /stopped container/.test(engineMessage(error));
     if (!gone)
-      progress(`${field}: could not limit the processes of step container ${id}: ${engineMessage(error)}`);
+      progress(
+        `${field}: could not limit the processes of step container ${id}: ${engineMessage(error)}`,
+      );
   }
 }
 

@@ -1,0 +1,33 @@
+import type { MachineProfile, Disk } from '../model/machines.js';
+import type { MonitorSettings } from './monitor.js';
+import type { HarnessProgress, Accel } from '../model/boot.js';
+import type { ProcessRegistry } from '../context.js';
+/** What a boot is planned from: the part of booting that is the same for every kernel. */
+/**
+ * Everything that is the same for every kernel booted with one harness on one machine. The
+ * monitor's settings (binary, results channel, console script, timeouts, exit device, serial
+ * cap) are part of it.
+ */
+export interface BootPlan extends MonitorSettings {
+  profile: MachineProfile;
+  accel: Accel;
+  memoryMiB: number;
+  cpus: number;
+  append: string;
+  qemuArgs: readonly string[];
+  initrd?: string;
+  disks: readonly Disk[];
+  /** `machine.firmware`: default, none or a file. */
+  firmware: string;
+  /** QEMU's working directory (the config file's): relative paths in qemu-args resolve there. */
+  workDir?: string;
+  /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */
+  harnessProgress: () => HarnessProgress;
+  /** What QEMU's command line is prefixed with when spawned, so that it dies with diverge. */
+  launcher: readonly string[];
+  /** Where every QEMU started is registered while it runs, so an interrupted run can stop it. */
+  processes: ProcessRegistry;
+  logDir: string;
+  /** Where each boot's serial files live while it runs (the run's scratch space). */
+  tempDir: string;
+}
