@@ -1,10 +1,15 @@
-// Writes the inputs and outputs tables of action.yml and report/action.yml into the README
-// between <!-- action-docs:NAME --> markers; with --check, fails when the README is out of date.
+// Writes the inputs and outputs tables of action.yml (into README.md) and report/action.yml (into
+// docs/action.md) between <!-- action-docs:NAME --> markers; with --check, fails when a page is
+// out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
-const README = 'README.md';
+/** Each marker: the action whose tables go there, and the page that holds the marker. */
+const TABLES = [
+  { name: 'action', action: 'action.yml', page: 'README.md' },
+  { name: 'report', action: 'report/action.yml', page: 'docs/action.md' },
+];
 const cell = (text) =>
   String(text ?? '')
     .replace(/\s+/g, ' ')
@@ -31,30 +36,30 @@ function tables(file) {
   ].join('\n');
 }
 
-let readme = readFileSync(README, 'utf8');
-const original = readme;
-for (const [name, file] of [
-  ['action', 'action.yml'],
-  ['report', 'report/action.yml'],
-]) {
-  const start = `<!-- action-docs:${name} -->`;
-  const end = `<!-- /action-docs:${name} -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) {
-    console.error(`${README}: missing ${start} ... ${end}`);
-    process.exit(1);
+let stale = false;
+for (const page of new Set(TABLES.map((t) => t.page))) {
+  const original = readFileSync(page, 'utf8');
+  let text = original;
+  for (const { name, action } of TABLES.filter((t) => t.page === page)) {
+    const start = `<!-- action-docs:${name} -->`;
+    const end = `<!-- /action-docs:${name} -->`;
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from) {
+      console.error(`${page}: missing ${start} ... ${end}`);
+      process.exit(1);
+    }
+    text = `${text.slice(0, from + start.length)}\n\n${tables(action)}\n\n${text.slice(to)}`;
   }
-  readme = `${readme.slice(0, from + start.length)}\n\n${tables(file)}\n\n${readme.slice(to)}`;
+  // Formatted as Prettier would, so that `prettier --check` and this check agree.
+  text = await prettier.format(text, {
+    ...(await prettier.resolveConfig(page)),
+    filepath: page,
+  });
+  if (!process.argv.includes('--check')) writeFileSync(page, text);
+  else if (text !== original) {
+    console.error(`${page}: the action tables are out of date: run node scripts/action-docs.mjs`);
+    stale = true;
+  }
 }
-// Formatted as Prettier would, so that `prettier --check` and this check agree.
-readme = await prettier.format(readme, {
-  ...(await prettier.resolveConfig(README)),
-  filepath: README,
-});
-if (process.argv.includes('--check')) {
-  if (readme !== original) {
-    console.error(`${README}: the action tables are out of date: run node scripts/action-docs.mjs`);
-    process.exit(1);
-  }
-} else writeFileSync(README, readme);
+if (stale) process.exit(1);

@@ -18,7 +18,7 @@ if [[ -n $(git status --porcelain -- dist) ]]; then
   echo "dist/ is stale: run 'npm run build' and commit it" >&2
   exit 1
 fi
-step "README action tables match action.yml"
+step "action tables (README.md, docs/action.md) match action.yml"
 bash scripts/node24 scripts/action-docs.mjs --check
 step "fake GitHub server bundle (for the workflow tests)"
 npx --no-install rollup -c --configFake --silent

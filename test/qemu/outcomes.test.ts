@@ -17,8 +17,8 @@ describe('the boot outcome table and its copies', () => {
     for (const outcome of [...BOOT_OUTCOMES, 'not-booted']) expect(text).toContain(`"${outcome}"`);
   });
 
-  it("the README's boot table names every outcome", () => {
-    const row = read('README.md')
+  it("docs/cli.md's boot table names every outcome", () => {
+    const row = read('docs/cli.md')
       .split('\n')
       .find((line) => line.startsWith('| `outcome` |'));
     for (const outcome of BOOT_OUTCOMES) expect(row).toContain(`\`${outcome}\``);
