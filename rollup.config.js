@@ -110,6 +110,7 @@ export default (args) =>
           html: 'bench/html.ts',
           bisect: 'bench/bisect.ts',
           grade: 'bench/grade.ts',
+          'boot-vs-shell': 'bench/boot-vs-shell.ts',
         },
         'build/bench',
         // The browser driver stays a package: it finds its own files at run time.

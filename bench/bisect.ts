@@ -63,3 +63,8 @@ for (const commits of sizes.length ? sizes : [32, 256]) {
   }
 }
 appendFileSync(path.join(REPO_ROOT, 'bench', 'bisect.md'), `${rows.join('\n')}\n`);
+// A bisection that named the wrong commit (or none) measured nothing worth a figure.
+if (rows.some((row) => row.endsWith('| NO |'))) {
+  console.error('bisect: a bisection did not find the planted culprit (rows marked NO)');
+  process.exitCode = 1;
+}

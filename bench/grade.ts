@@ -6,11 +6,11 @@
  * (`grading.build`: `make kernel` in one container of the toolchain stage). Every source carries
  * a mark of the run, so every submission compiles. Measures the wall time and the time the
  * queue's slots spent building and booting; judging (verdicts, reports, gradebook) is the rest.
- * Then the QEMU command lines the grading ran are replayed by a plain shell (`xargs -P` with as
- * many at once as grade's jobs): the boot part over the shell's wall time is the boot ratio.
- * Sizes from the command line (default 100). Run with `npm run bench`; figures go to
- * bench/grade.md. */
-import { spawnSync } from 'node:child_process';
+ * Then the QEMU command lines the grading ran are replayed by a plain shell (bench/replay.ts:
+ * `xargs -P` with as many at once as grade's jobs): the boot part over the shell's wall time is
+ * the boot ratio. A grading that leaves a submission ungraded, or a replay that does not run as
+ * the grading's boots did, ends the bench with the reason and no row. Sizes from the command
+ * line (default 100). Run with `npm run bench`; figures go to bench/grade.md. */
 import {
   appendFileSync,
   copyFileSync,
@@ -19,13 +19,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  writeFileSync,
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { dockerAccess } from '../src/docker/docker.js';
 import { buildKernel } from '../src/docker/kernel.js';
 import { loadConfig } from '../src/config/load.js';
+import type { Settings } from '../src/config/settings.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { GradeProgress } from '../src/grade/progress.js';
 import { listSubmissions } from '../src/grade/submissions.js';
@@ -33,7 +33,11 @@ import { generateCourse } from '../src/run/course-submissions.js';
 import { buildCourseHarness } from '../src/run/demo.js';
 import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
+import type { KernelObservation } from '../src/results/observe.js';
 import type { SavedRun } from '../src/run/saved-run.js';
+import { observationsIn, type ReplayResult, replayBoots } from './replay.js';
+
+type ResultsSettings = Settings['harness']['results'];
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 /** Which gradings to run (`--how=prebuilt,dockerfile,command`; default all three). */
@@ -74,20 +78,29 @@ async function grade(label: string, config: string, submissions: string) {
   const started = performance.now();
   // The references are booted in every grading (not taken from the observation cache), as the
   // replay boots them.
-  const gradebook = await gradeCourse(
-    context,
-    settings,
-    await listSubmissions({ dir: submissions }),
-    { outDir, docker, variant: 'staff', jobs: JOBS, progress, observationCache: false },
-  );
+  const listed = await listSubmissions({ dir: submissions });
+  const gradebook = await gradeCourse(context, settings, listed, {
+    outDir,
+    docker,
+    variant: 'staff',
+    jobs: JOBS,
+    progress,
+    observationCache: false,
+  });
   const wall = (performance.now() - started) / 1000;
+  // A grading that did not grade every submission is not the grading measured: no row.
+  const ungraded = gradebook.students.filter((s) => s.conclusion === 'neutral');
+  if (gradebook.students.length !== listed.length || ungraded.length > 0)
+    throw new Error(
+      `${label}: ${gradebook.students.length} of ${listed.length} submissions in the gradebook, ${ungraded.length} kept from grading by the infrastructure${ungraded
+        .slice(0, 5)
+        .map((s) => `\n  ${s.name}: ${s.reason ?? 'no reason given'}`)
+        .join('')} (output in ${outDir})`,
+    );
   const build = progress.busyMs.building / 1000 / JOBS;
   const boot = progress.busyMs.booting / 1000 / JOBS;
   process.stdout.write(`${label}: ${gradebook.students.length} graded in ${wall.toFixed(0)} s\n`);
-  const { boots, shell } = replay(
-    outDir,
-    settings.harness.repeat + settings.harness.rerunDivergent,
-  );
+  const { boots, seconds: shell } = replay(outDir, settings.harness.results);
   return {
     students: gradebook.students.length,
     wall,
@@ -101,85 +114,34 @@ async function grade(label: string, config: string, submissions: string) {
 }
 
 /**
- * A boot's QEMU command line as a shell runs it: the same machine, kernel and harness, with the
- * serial ports written to plain files (diverge's own serial files are gone with its run: they
- * are unlinked once QEMU has them open) and without the machine protocol diverge holds on an
- * inherited descriptor (`-S` and the QMP chardev, which the shell has no end of), so QEMU runs
- * the guest at once and the guest's own exit ends it.
+ * Replays every boot the grading in `outDir` ran — each student's boots (their `boots.json`)
+ * and the references' (`references/observations/`) — from a plain shell, JOBS at once
+ * (bench/replay.ts), and returns the wall time. A replay that did not run as the grading's boot
+ * did throws, and the bench ends there: no row, no ratio.
  */
-function forShell(command: readonly string[], serialBase: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < command.length; i++) {
-    const arg = command[i] as string;
-    const next = command[i + 1] ?? '';
-    if (arg === '-S') continue;
-    if (arg === '-chardev' && next.startsWith('socket,id=qmp,')) i++;
-    else if (arg === '-mon' && next.startsWith('chardev=qmp,')) i++;
-    else if (arg === '-chardev' && /^(pipe|file),id=(\w+),path=/.test(next)) {
-      const id = /id=(\w+)/.exec(next)?.[1] ?? 'serial';
-      out.push(arg, `file,id=${id},path=${serialBase}.${id}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
-/**
- * Runs every QEMU command line the grading in `outDir` ran — each student's boots, and each
- * reference's `referenceBoots` boots — from a shell script of its own, JOBS at once through
- * `xargs -P`, and returns the wall time. A boot diverge ended (a hang: timeout or stall, or a
- * panic it stopped) is ended by `timeout` at the time diverge took; the others end by
- * themselves, as they did under diverge.
- */
-function replay(outDir: string, referenceBoots: number): { boots: number; shell: number } {
-  const scripts = path.join(outDir, 'replay');
-  mkdirSync(scripts);
-  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
-  const commands: string[] = [];
-  const references = new Map<string, string>();
-  let serials = 0;
+function replay(outDir: string, results: ResultsSettings): ReplayResult {
+  const observations: KernelObservation[] = [];
   const students = path.join(outDir, 'students');
   for (const student of readdirSync(students).sort()) {
     const file = path.join(students, student, 'boots.json');
     if (!existsSync(file)) continue;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedRun;
-    for (const { boot } of saved.observations) {
-      const ended =
-        boot.outcome === 'timeout' || boot.outcome === 'stalled' || boot.outcome === 'panic';
-      const line = `${ended ? `timeout -s KILL ${(boot.durationMs / 1000).toFixed(3)} ` : ''}${forShell(
-        boot.command,
-        path.join(scripts, `serial-${serials++}`),
-      )
-        .map(quote)
-        .join(' ')}`;
-      if (boot.kernel === 'candidate') commands.push(line);
-      else references.set(boot.kernel, line);
-    }
+    observations.push(...saved.observations.filter((o) => o.kernel === 'candidate'));
   }
-  for (const line of references.values())
-    for (let i = 0; i < referenceBoots; i++) commands.push(line);
-  const list = commands.map((line, i) => {
-    const script = path.join(scripts, `${i}.sh`);
-    writeFileSync(script, `${line} </dev/null >${quote(`${script}.log`)} 2>&1\n`);
-    return script;
+  observations.push(...observationsIn(path.join(outDir, 'references', 'observations')));
+  return replayBoots(observations, {
+    dir: path.join(outDir, 'replay'),
+    jobs: JOBS,
+    results,
+    verbatim: process.env.BENCH_REPLAY_VERBATIM === '1',
   });
-  writeFileSync(path.join(scripts, 'list'), `${list.join('\n')}\n`);
-  const started = performance.now();
-  const xargs = spawnSync(
-    'sh',
-    ['-c', `xargs -P ${JOBS} -n 1 sh < ${quote(path.join(scripts, 'list'))}`],
-    {
-      stdio: 'inherit',
-    },
-  );
-  const shell = (performance.now() - started) / 1000;
-  if (xargs.status === null) throw new Error(`the replay was killed (${xargs.signal})`);
-  return { boots: commands.length, shell };
 }
 
-// Each row is written down as soon as it is measured: a long run cut short keeps what it found.
+// Each row is written down as soon as it is measured: a long run cut short keeps what it found
+// (BENCH_RECORD=0: printed only).
 const write = (text: string) => {
-  appendFileSync(path.join(REPO_ROOT, 'bench', 'grade.md'), text);
+  if (process.env.BENCH_RECORD !== '0')
+    appendFileSync(path.join(REPO_ROOT, 'bench', 'grade.md'), text);
   process.stdout.write(text);
 };
 write(

@@ -9,4 +9,4 @@ bash scripts/node24 build/bench/warm-rerun.js
 bash scripts/node24 build/bench/html.js
 bash scripts/node24 build/bench/bisect.js
 bash scripts/node24 build/bench/grade.js 100 500
-bash bench/boot-vs-shell.sh
+bash scripts/node24 build/bench/boot-vs-shell.js

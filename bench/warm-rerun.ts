@@ -57,17 +57,43 @@ async function run(label: string) {
       path.join(dir, label),
     ],
     { env },
-  ).catch((error: { stderr: string }) => error); // exit 1: 6.12 diverges from 6.1, as it should
+  ).catch((error: { code?: number | string; stderr?: string; message: string }) => {
+    // Exit 1: 6.12 diverges from 6.1, as it should. Anything else is a run that did not run.
+    if (error.code === 1 && error.stderr !== undefined) return { stderr: error.stderr };
+    throw new Error(
+      `${label}: diverge run failed (${error.code ?? error.message}):\n${error.stderr ?? ''}`,
+    );
+  });
   const ms = performance.now() - start;
   const booted = (stderr.match(/#\d+: \w+ at stage/g) ?? []).length;
   const cached = (stderr.match(/from the observation cache/g) ?? []).length;
   const fetched = (stderr.match(/: fetched \(sha256:/g) ?? []).length;
-  return { ms, booted, cached, fetched };
+  const done = (stderr.match(/#\d+: completed at stage done/g) ?? []).length;
+  return { label, ms, booted, cached, fetched, done, stderr };
+}
+
+/**
+ * The run went as the bench means it to, or the bench ends here: every boot completed, and the
+ * kernels booted, fetched and taken from the cache are the ones expected.
+ */
+function check(
+  r: Awaited<ReturnType<typeof run>>,
+  want: { booted: number; cached: number; fetched: number },
+) {
+  const got = { booted: r.booted, cached: r.cached, fetched: r.fetched };
+  if (r.done === r.booted && JSON.stringify(got) === JSON.stringify(want)) return;
+  throw new Error(
+    `${r.label}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)} with ${r.done} boot(s) completed at stage done; diverge said:\n${r.stderr}`,
+  );
 }
 
 const cold = await run('cold');
+check(cold, { booted: 3, cached: 0, fetched: 2 });
 const warm: Awaited<ReturnType<typeof run>>[] = [];
-for (let round = 0; round < 3; round++) warm.push(await run(`warm${round}`));
+for (let round = 0; round < 3; round++) {
+  warm.push(await run(`warm${round}`));
+  check(warm.at(-1) as (typeof warm)[number], { booted: 1, cached: 2, fetched: 0 });
+}
 server.close();
 warm.sort((a, b) => a.ms - b.ms);
 const median = warm[1] as (typeof warm)[number];
@@ -80,4 +106,3 @@ if (process.env.BENCH_RECORD !== '0') {
     `| ${new Date().toISOString().slice(0, 10)} | ${line(cold)} | ${line(median)} | Node ${process.version} |\n`,
   );
 }
-process.exitCode = median.booted === 1 && median.fetched === 0 ? 0 : 1;
