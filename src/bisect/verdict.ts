@@ -5,7 +5,7 @@
  * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
  */
 import { type Blame, type DivergenceClass } from '../model/classes.js';
-import { globToRegExp } from '../compare/expectations.js';
+import { compileGlob } from '../util/glob.js';
 import type { StepVerdict } from '../model/bisect.js';
 
 export interface Selection {
@@ -32,7 +32,7 @@ export interface StepReading {
 }
 
 export const selects = (selection: Selection, id: string): boolean =>
-  selection.tests.length === 0 || selection.tests.some((glob) => globToRegExp(glob).test(id));
+  selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
 
 /**
  * A test whose runs disagree only in how it failed (it failed in some boots and the boot died

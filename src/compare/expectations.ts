@@ -19,9 +19,9 @@
  *     expires: 2027-01-31           # optional: from this date on the entry no longer matches
  * ```
  *
- * Globs match whole ids: `*` matches any run of characters except `.` (one segment or part of
- * one), `**` matches anything including `.`, `?` matches one character other than `.`; every other
- * character, regex metacharacters included, matches itself. The first entry that matches wins.
+ * `test` is a glob over whole ids (src/util/glob.ts): `*` stays within a `.`-separated segment,
+ * `**` crosses segments, `?` is one character other than `.`, `\` makes the next character
+ * literal. The first entry that matches wins.
  * Entries that matched nothing in a run, and expired ones, are reported as stale.
  */
 import { type Document, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
@@ -37,6 +37,7 @@ import {
 } from '../config/validation.js';
 import type { TestStatus } from '../model/results.js';
 import { writeAtomically } from '../util/atomic.js';
+import { compileGlob, escapeGlob } from '../util/glob.js';
 import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from '../model/classes.js';
 import type { StaleExpectation } from '../model/report.js';
 
@@ -122,22 +123,6 @@ function parse(source: string, file: string): { doc: Document; entries: Expectat
   return { doc, entries };
 }
 
-// Matching runs once per test (up to ~10,000 a run): compile each glob once.
-const compiled = new Map<string, RegExp>();
-
-/** The anchored RegExp for a test-id glob (see the module comment). */
-export function globToRegExp(glob: string): RegExp {
-  let regex = compiled.get(glob);
-  if (regex === undefined) {
-    const source = glob.replace(/\*\*|[*?]|[.+^${}()|[\]\\]/g, (token) =>
-      token === '**' ? '.*' : token === '*' ? '[^.]*' : token === '?' ? '[^.]' : `\\${token}`,
-    );
-    regex = new RegExp(`^${source}$`, 's');
-    compiled.set(glob, regex);
-  }
-  return regex;
-}
-
 const isExpired = (entry: Expectation, today: string) =>
   entry.expires !== undefined && today >= entry.expires;
 
@@ -157,7 +142,7 @@ export function matchExpectation(
         entry.reference === soleReference ||
         ctx.agreeing.includes(entry.reference)) &&
       (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
-      globToRegExp(entry.test).test(ctx.test),
+      compileGlob(entry.test)(ctx.test),
   );
 }
 
@@ -219,12 +204,18 @@ export async function updateExpectations(
       added.classes.add(cls);
       continue;
     }
-    const entry = { test, classes: [cls], reason: `accepted on ${context.today}: ${cls}` };
+    // The id is kernel output: written as a glob that matches it alone (a test named `**`
+    // must not accept every other test's divergences).
+    const entry = {
+      test: escapeGlob(test),
+      classes: [cls],
+      reason: `accepted on ${context.today}: ${cls}`,
+    };
     const classes = new YAMLSeq();
     classes.flow = true;
     classes.add(cls);
     const node = new YAMLMap();
-    node.set('test', test);
+    node.set('test', entry.test);
     node.set('classes', classes);
     node.set('reason', entry.reason);
     entriesNode(doc).add(node);

@@ -4,7 +4,7 @@
  * (Classroom, Gradescope, JUnit) score a report the same way.
  */
 import type { DivergenceClass } from '../model/classes.js';
-import { globToRegExp } from '../compare/expectations.js';
+import { compileGlob } from '../util/glob.js';
 import type { Report } from '../model/report.js';
 import type { Grading } from '../model/gradebook.js';
 
@@ -33,7 +33,7 @@ export const roundPoints = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** A test's points: the first `points` entry whose glob matches its id, else `default-points`. */
 export function pointsFor(id: string, grading: Grading): number {
-  const entry = grading.points.find((p) => globToRegExp(p.test).test(id));
+  const entry = grading.points.find((p) => compileGlob(p.test)(id));
   return entry ? entry.points : grading.defaultPoints;
 }
 

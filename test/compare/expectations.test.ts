@@ -5,7 +5,6 @@ import path from 'node:path';
 import { ConfigError } from '../../src/config/load.js';
 import {
   type Expectation,
-  globToRegExp,
   loadExpectations,
   type MatchContext,
   matchExpectation,
@@ -155,52 +154,6 @@ describe('loadExpectations', () => {
     await expect(loadExpectations(dir)).rejects.toThrow(
       new RegExp(`^${dir}: cannot read expectations: EISDIR`),
     );
-  });
-});
-
-describe('globToRegExp', () => {
-  const matches = (glob: string, id: string) => globToRegExp(glob).test(id);
-
-  it('matches exact ids as written', () => {
-    expect(matches('syscalls.read', 'syscalls.read')).toBe(true);
-    expect(matches('syscalls.read', 'syscalls.readv')).toBe(false);
-    expect(matches('syscalls.read', 'xsyscalls.read')).toBe(false);
-    // '.' is not "any character"
-    expect(matches('a.b', 'axb')).toBe(false);
-  });
-
-  it('lets * stay within a segment and ** cross segments', () => {
-    expect(matches('a.*', 'a.b')).toBe(true);
-    expect(matches('a.*', 'a.b.c')).toBe(false);
-    expect(matches('a.*', 'a.')).toBe(true);
-    expect(matches('a.**', 'a.b')).toBe(true);
-    expect(matches('a.**', 'a.b.c')).toBe(true);
-    expect(matches('a.**', 'a')).toBe(false);
-    expect(matches('syscalls.cachestat*', 'syscalls.cachestat02')).toBe(true);
-    expect(matches('*.open', 'fs.open')).toBe(true);
-    expect(matches('*.open', 'fs.x.open')).toBe(false);
-    expect(matches('**.open', 'fs.x.open')).toBe(true);
-  });
-
-  it('lets ? match one character other than a dot', () => {
-    expect(matches('t?', 't1')).toBe(true);
-    expect(matches('t?', 't')).toBe(false);
-    expect(matches('t?', 't12')).toBe(false);
-    expect(matches('t?b', 't.b')).toBe(false);
-  });
-
-  it('takes regex metacharacters literally', () => {
-    const id = 'test[1](x)+';
-    expect(matches(id, id)).toBe(true);
-    expect(matches(id, 'test1xx')).toBe(false);
-    expect(matches('a|b', 'a')).toBe(false);
-    expect(matches('a|b', 'a|b')).toBe(true);
-    expect(matches('^$.{2}\\', '^$.{2}\\')).toBe(true);
-    expect(matches('t[1]*', 't[1](y)')).toBe(true);
-  });
-
-  it('compiles each glob once', () => {
-    expect(globToRegExp('x.*')).toBe(globToRegExp('x.*'));
   });
 });
 

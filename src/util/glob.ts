@@ -1,0 +1,81 @@
+/**
+ * Globs over test ids (expectations, `grading.points`, `bisect --test`). They match whole ids:
+ * `*` matches any run of characters except `.` (one segment or part of one), `**` matches
+ * anything including `.`, `?` matches one character other than `.`, and `\` makes the next
+ * character literal (`\*` is a star; a trailing `\` is itself); every other character matches
+ * itself.
+ *
+ * Test ids are kernel output, so matching must cost the same whatever the glob: a glob is run
+ * as a set of positions advanced once per character of the id (O(id × glob)), never as a
+ * backtracking regular expression, which nested `**` make exponential.
+ */
+type Token =
+  { kind: 'char'; char: string } | { kind: 'one' } | { kind: 'segment' } | { kind: 'any' };
+
+function tokenize(glob: string): Token[] {
+  const tokens: Token[] = [];
+  const chars = [...glob];
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string;
+    if (char === '\\' && i + 1 < chars.length)
+      tokens.push({ kind: 'char', char: chars[++i] as string });
+    else if (char === '*' && chars[i + 1] === '*') {
+      i++;
+      tokens.push({ kind: 'any' });
+    } else if (char === '*') tokens.push({ kind: 'segment' });
+    else if (char === '?') tokens.push({ kind: 'one' });
+    else tokens.push({ kind: 'char', char });
+  }
+  return tokens;
+}
+
+const isStar = (token: Token | undefined) => token?.kind === 'segment' || token?.kind === 'any';
+
+/** Adds `state` and every state after stars that may match nothing. */
+function close(tokens: readonly Token[], states: Set<number>, state: number): void {
+  for (let s = state; !states.has(s); s++) {
+    states.add(s);
+    if (!isStar(tokens[s])) return;
+  }
+}
+
+function matcher(glob: string): (id: string) => boolean {
+  const tokens = tokenize(glob);
+  return (id) => {
+    let states = new Set<number>();
+    close(tokens, states, 0);
+    for (const char of id) {
+      const next = new Set<number>();
+      for (const state of states) {
+        const token = tokens[state];
+        if (token === undefined) continue;
+        if (token.kind === 'any' || (token.kind === 'segment' && char !== '.'))
+          close(tokens, next, state);
+        else if (
+          (token.kind === 'one' && char !== '.') ||
+          (token.kind === 'char' && token.char === char)
+        )
+          close(tokens, next, state + 1);
+      }
+      if (next.size === 0) return false;
+      states = next;
+    }
+    return states.has(tokens.length);
+  };
+}
+
+// Matching runs once per test (up to ~10,000 a run): compile each glob once.
+const compiled = new Map<string, (id: string) => boolean>();
+
+/** The matcher of a glob over whole test ids (see the module comment). */
+export function compileGlob(glob: string): (id: string) => boolean {
+  let match = compiled.get(glob);
+  if (match === undefined) {
+    match = matcher(glob);
+    compiled.set(glob, match);
+  }
+  return match;
+}
+
+/** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
+export const escapeGlob = (id: string): string => id.replace(/[\\*?]/g, (char) => `\\${char}`);
