@@ -15,7 +15,8 @@ import { loadConfig } from '../src/config/load.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { runBisect } from '../src/run/bisect.js';
 import { buildCourseHarness } from '../src/run/demo.js';
-import { courseHistory, REPO_ROOT } from '../src/run/fixtures.js';
+import { REPO_ROOT } from '../src/run/fixtures.js';
+import { courseHistory } from '../test/helpers/course-history.js';
 
 const sizes = process.argv.slice(2).map(Number);
 const cores = availableParallelism();

@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { systemClock } from '../src/context.js';
 import { buildImage } from '../src/docker/image.js';
 
 const FILES = 20_000;
@@ -42,6 +43,7 @@ const build = () =>
     logFile: path.join(context, '..', `${path.basename(context)}-build.log`),
     progress: () => undefined,
     contextCache,
+    clock: systemClock,
   });
 
 let start = performance.now();

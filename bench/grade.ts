@@ -29,7 +29,7 @@ import type { Settings } from '../src/config/settings.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
 import { GradeProgress } from '../src/grade/progress.js';
 import { listSubmissions } from '../src/grade/submissions.js';
-import { generateCourse } from '../src/run/course-submissions.js';
+import { generateCourse } from '../test/helpers/course-submissions.js';
 import { buildCourseHarness } from '../src/run/demo.js';
 import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
@@ -63,6 +63,7 @@ const build = async (variant: string, source?: string) =>
       outDir: path.join(dir, 'kernels', path.basename(source ?? variant)),
       progress: quiet,
       contextCache: context.cache.contexts,
+      clock: context.clock,
       ...(source ? { source } : {}),
     })
   ).kernel.path;

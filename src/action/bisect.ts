@@ -107,12 +107,17 @@ export async function bisectPush(push: PushBisect): Promise<void> {
       const markdown = renderBisectMarkdown(bisect);
       const title = `first bad commit ${culprit.sha.slice(0, 12)}: ${culprit.subject}`;
       core.setOutput('culprit', culprit.sha);
-      const check = await createCheck(core, github, {
-        ...context,
-        headSha: range.after,
-        name: `${inputs.checkName} (bisect)`,
-        detailsUrl: runUrl(env),
-      });
+      const check = await createCheck(
+        core,
+        github,
+        {
+          ...context,
+          headSha: range.after,
+          name: `${inputs.checkName} (bisect)`,
+          detailsUrl: runUrl(env),
+        },
+        services.clock,
+      );
       if (check)
         await publish(
           core,

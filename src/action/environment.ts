@@ -1,8 +1,8 @@
 /**
  * What the actions take from the runner's environment, read once by the entry points into one
- * typed object: nothing under src/action/ reads the environment itself.
+ * typed object: nothing under src/action/ reads the environment itself (nor the working or
+ * temporary directory: the entry points hand those in).
  */
-import { tmpdir } from 'node:os';
 import type { context } from '@actions/github';
 import { DEFAULT_API_URL } from '../github/client.js';
 
@@ -26,13 +26,20 @@ export interface ActionEnvironment {
   context: GitHubContext;
 }
 
+/** The process's working and temporary directories: what stands in off a runner. */
+export interface ProcessDirs {
+  cwd: string;
+  tempDir: string;
+}
+
 export function actionEnvironment(
   env: NodeJS.ProcessEnv,
   context: GitHubContext,
+  dirs: ProcessDirs,
 ): ActionEnvironment {
   return {
-    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-    runnerTemp: env.RUNNER_TEMP ?? tmpdir(),
+    workspace: env.GITHUB_WORKSPACE ?? dirs.cwd,
+    runnerTemp: env.RUNNER_TEMP ?? dirs.tempDir,
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
     ...(env.GITHUB_WORKFLOW_REF ? { workflowRef: env.GITHUB_WORKFLOW_REF } : {}),

@@ -92,7 +92,7 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   const guarded = guard(env, services);
   if (!guarded) return;
   const step: Step = { env, services, ...guarded, github: services.github(guarded.inputs.token) };
-  const publisher = await createCheck(core, step.github, checkTarget(step), {
+  const publisher = await createCheck(core, step.github, checkTarget(step), services.clock, {
     mode: step.inputs.checkRun,
     ...(step.access.canWrite ? {} : { readOnly: FORK_READ_ONLY }),
   });
@@ -241,6 +241,7 @@ async function runPipeline(
         github,
         run,
         cache: context.cache,
+        clock: context.clock,
         waits: context.waits,
       },
     ),

@@ -8,7 +8,7 @@ import type { PublishServices } from './services.js';
 /** The state key under which the main step saves its check run. */
 export const CHECK_RUN_STATE = 'check-run';
 
-export async function runPost({ core, github: client }: PublishServices): Promise<void> {
+export async function runPost({ core, github: client, clock }: PublishServices): Promise<void> {
   const saved = core.getState(CHECK_RUN_STATE);
   if (!saved) return;
   const { owner, repo, id } = JSON.parse(saved) as { owner: string; repo: string; id: number };
@@ -22,7 +22,7 @@ export async function runPost({ core, github: client }: PublishServices): Promis
       check_run_id: id,
       status: 'completed',
       conclusion: 'cancelled',
-      completed_at: new Date().toISOString(),
+      completed_at: new Date(clock.now()).toISOString(),
       output: {
         title: 'cancelled',
         summary:

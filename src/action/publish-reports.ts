@@ -160,12 +160,12 @@ export async function runPublishReports(
   }
   const github = services.github(inputs.token);
   const { owner, repo } = env.context.repo;
-  const check = await createCheck(core, github, {
-    owner,
-    repo,
-    headSha: headShaOf(env.context),
-    name: inputs.checkName,
-  });
+  const check = await createCheck(
+    core,
+    github,
+    { owner, repo, headSha: headShaOf(env.context), name: inputs.checkName },
+    services.clock,
+  );
   if (!check) return;
   await withErrorBoundary(core, check, async () => {
     const runId = triggeringRun(env.context)?.id ?? env.context.runId;

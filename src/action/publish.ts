@@ -13,6 +13,7 @@ import {
   completeCheckRun,
   startCheckRun,
 } from '../github/checks.js';
+import type { Clock } from '../context.js';
 import type { GitHub } from '../github/client.js';
 import {
   COMMENT_LIMIT,
@@ -30,6 +31,8 @@ import type { ActionCore } from './services.js';
 export interface Publisher {
   github: GitHub;
   target: CheckTarget;
+  /** When the check run starts and completes. */
+  clock: Clock;
   /** The check run created in progress; none when check-run is never or the token may not. */
   checkRun?: { id: number; url: string };
   /** What could not be published, each with why: said in the job summary. */
@@ -54,6 +57,7 @@ export async function completeOnce(publisher: Publisher, result: CheckResult): P
     publisher.github,
     { ...publisher.target, checkRunId: checkRun.id },
     result,
+    publisher.clock,
   );
   publisher.completed = true;
   return true;
@@ -88,9 +92,16 @@ export async function createCheck(
   core: ActionCore,
   github: GitHub,
   target: CheckTarget,
+  clock: Clock,
   options: { mode: CheckRunMode; readOnly?: string } = { mode: 'always' },
 ): Promise<Publisher | undefined> {
-  const publisher: Publisher = { github, target, missed: [], canComment: !options.readOnly };
+  const publisher: Publisher = {
+    github,
+    target,
+    clock,
+    missed: [],
+    canComment: !options.readOnly,
+  };
   if (options.mode === 'never') return publisher;
   if (options.readOnly && options.mode === 'auto') {
     core.warning(options.readOnly);
@@ -98,7 +109,7 @@ export async function createCheck(
     return publisher;
   }
   try {
-    publisher.checkRun = await startCheckRun(github, target);
+    publisher.checkRun = await startCheckRun(github, target, clock);
     return publisher;
   } catch (error) {
     const message = (error as Error).message;

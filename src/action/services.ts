@@ -4,7 +4,7 @@
  * pass fakes; the entry points pass @actions/* and the real pipeline.
  */
 import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact';
-import type { RunContext } from '../context.js';
+import type { Clock, RunContext } from '../context.js';
 import type { Cancellation } from './cancel.js';
 import type { GitHub } from '../github/client.js';
 import type { resolveKernels } from '../references/resolve.js';
@@ -84,6 +84,8 @@ export interface PublishServices {
   core: ActionCore;
   /** A GitHub client acting with `token` (the github-token input). */
   github: (token: string) => GitHub;
+  /** When check runs start and complete (the root action passes its run context's clock). */
+  clock: Clock;
 }
 
 export interface ActionServices extends PublishServices {

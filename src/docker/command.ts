@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { BUILD_LOG_CAP_BYTES } from '../model/constants.js';
 import { ConsoleLines } from '../util/console.js';
+import type { Clock } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import { type BuildContext, packContext } from './context.js';
 import type { DockerAccess } from './docker.js';
@@ -45,7 +46,7 @@ export async function prepareStage(
   access: DockerAccess,
   kernel: DockerKernelSettings,
   command: CommandBuild,
-  options: { variant: string; outDir: string; contextCache: string },
+  options: { variant: string; outDir: string; contextCache: string; clock: Clock },
 ): Promise<BuiltImage> {
   const docker = await access.client();
   const field = `${FIELD}.stage`;
@@ -56,6 +57,7 @@ export async function prepareStage(
     logFile: path.join(options.outDir, 'logs', 'build-stage.log'),
     progress: () => undefined,
     contextCache: options.contextCache,
+    clock: options.clock,
     limits: kernel.build.limits,
   }).catch((error: unknown) => {
     // The stage is this field's value, not a target of its own.
@@ -93,9 +95,10 @@ export async function buildWithCommand(
     outDir: string;
     limits: BuildLimits;
     progress: (line: string) => void;
+    clock: Clock;
   },
 ): Promise<BuiltKernel> {
-  const started = Date.now();
+  const started = options.clock.now();
   const docker = await access.client();
   const { limits } = options;
   const logFile = path.join(options.outDir, 'logs', 'build-kernel.log');
@@ -201,11 +204,10 @@ export async function buildWithCommand(
       path.join(options.outDir, 'kernels', 'candidate'),
     );
     if (!extracted) throw new Error('copyFilesOut returned nothing for grading.build.path');
-    options.progress(
-      `${FIELD}: built in ${((Date.now() - started) / 1000).toFixed(1)} s in ${stage.tag}`,
-    );
+    const durationMs = options.clock.now() - started;
+    options.progress(`${FIELD}: built in ${(durationMs / 1000).toFixed(1)} s in ${stage.tag}`);
     return {
-      image: { ...stage, cached: false, durationMs: Date.now() - started },
+      image: { ...stage, cached: false, durationMs },
       kernel: extracted,
       extra,
     };

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { Clock } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import { sha256 } from '../util/digest.js';
 import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../model/constants.js';
@@ -36,6 +37,8 @@ export interface BuildRequest {
   output?: (line: string) => void;
   /** Where the context's file digests are kept between builds (the run context's cache). */
   contextCache: string;
+  /** The run's clock: how long the build took. */
+  clock: Clock;
   /** Bounds on the build's steps (kernel builds: student code); none for the staff's own images. */
   limits?: BuildLimits;
   /**
@@ -159,7 +162,7 @@ function failureMessage(field: string, step: RegExpExecArray | undefined, error:
  * a step fails (`forcerm`), so a failed build leaves none behind.
  */
 export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuiltImage> {
-  const started = Date.now();
+  const started = request.clock.now();
   const { recipe, field, progress } = request;
   const context = await scanContext(
     recipe.context,
@@ -284,13 +287,14 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     );
   }
   const built = await docker.getImage(tag).inspect();
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const durationMs = request.clock.now() - started;
+  const seconds = (durationMs / 1000).toFixed(1);
   progress(`${field}: built ${tag} in ${seconds} s`);
   return {
     tag,
     id: imageId ?? built.Id,
     recipeDigest: digest,
     cached: false,
-    durationMs: Date.now() - started,
+    durationMs,
   };
 }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import type { Clock } from '../context.js';
 import type { DockerAccess } from './docker.js';
 import { extractFiles, type ExtractedFile } from './extract.js';
 import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
@@ -53,6 +54,7 @@ export async function buildKernel(
     output?: (line: string) => void;
     /** See BuildRequest. */
     contextCache: string;
+    clock: Clock;
     /**
      * Another source directory to build with the same recipe: the Dockerfile still comes from
      * the recipe's context (diverge grade: the staff's Dockerfile over a student's source).
@@ -81,6 +83,7 @@ export async function buildKernel(
     progress: options.progress,
     ...(options.output ? { output: options.output } : {}),
     contextCache: options.contextCache,
+    clock: options.clock,
     limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
   });
   const [extracted, ...extra] = await extractFiles(
@@ -113,7 +116,7 @@ export async function buildKernel(
 export async function prepareStaffLayers(
   access: DockerAccess,
   kernel: DockerKernelSettings,
-  options: { variant: string; outDir: string; contextCache: string },
+  options: { variant: string; outDir: string; contextCache: string; clock: Clock },
 ): Promise<{ ok: true; image: BuiltImage } | { ok: false; message: string }> {
   try {
     const docker = await access.client();
@@ -124,6 +127,7 @@ export async function prepareStaffLayers(
       logFile: path.join(options.outDir, 'logs', 'build-kernel.log'),
       progress: () => undefined,
       contextCache: options.contextCache,
+      clock: options.clock,
       limits: kernel.build.limits,
       throughEngine: true,
     });

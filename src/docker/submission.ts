@@ -5,6 +5,7 @@
  * trusted, so that what needs the network is there for every submission.
  */
 import path from 'node:path';
+import type { Clock } from '../context.js';
 import { type CommandBuild, buildWithCommand, prepareStage } from './command.js';
 import { type BuildContext, scanContext } from './context.js';
 import type { DockerAccess } from './docker.js';
@@ -37,12 +38,13 @@ export function submissionBuilder(
     /** Where the staff's part keeps its log. */
     outDir: string;
     contextCache: string;
+    clock: Clock;
     /** Runs a build in a slot of the queue the boots share. */
     slot: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): SubmissionBuilder {
-  const { variant, contextCache, slot } = options;
-  const staff = { variant, outDir: options.outDir, contextCache };
+  const { variant, contextCache, clock, slot } = options;
+  const staff = { variant, outDir: options.outDir, contextCache, clock };
   const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
   const scan = (source: string) =>
     scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile);
@@ -63,6 +65,7 @@ export function submissionBuilder(
             outDir,
             limits: isolated(kernel.build.limits),
             progress: () => undefined,
+            clock,
           }),
         );
       },
@@ -85,6 +88,7 @@ export function submissionBuilder(
           outDir,
           progress: () => undefined,
           contextCache,
+          clock,
           source,
           untrusted: true,
         }),

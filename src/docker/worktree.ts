@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Clock } from '../context.js';
 import type { DockerAccess } from './docker.js';
 import { buildKernel, type BuiltKernel, type DockerKernelSettings } from './kernel.js';
 
@@ -46,6 +47,7 @@ export interface WorktreeBuild {
   outDir: string;
   progress: (line: string) => void;
   contextCache: string;
+  clock: Clock;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function buildCommitKernel(
         outDir: options.outDir,
         progress: options.progress,
         contextCache: options.contextCache,
+        clock: options.clock,
       },
     );
   } finally {

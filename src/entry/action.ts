@@ -3,6 +3,7 @@
  * real services and runs the steps of action/main.ts. SIGINT and SIGTERM (a cancelled workflow)
  * cancel the run (action/cancel.ts), then end the process.
  */
+import { tmpdir } from 'node:os';
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
@@ -17,7 +18,10 @@ import { useProxy } from '../util/proxy.js';
 import { resolveKernels } from '../references/resolve.js';
 import { runDifferential } from '../run/candidate.js';
 
-const environment = actionEnvironment(process.env, context);
+const environment = actionEnvironment(process.env, context, {
+  cwd: process.cwd(),
+  tempDir: tmpdir(),
+});
 const run = createRunContext(process.env);
 useProxy(run.proxy, core);
 const cancellation = createCancellation();
@@ -33,6 +37,7 @@ process.on('exit', () => run.processes.killAll());
 await runAction(environment, {
   core,
   github: actionGitHub(environment.apiUrl, core.info),
+  clock: run.clock,
   artifacts: new DefaultArtifactClient(),
   cache,
   run,

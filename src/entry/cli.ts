@@ -268,6 +268,7 @@ async function main(argv: string[]): Promise<number> {
             progress: log,
             run,
             cache: context.cache,
+            clock: context.clock,
             waits: context.waits,
             ...(github ? { github } : {}),
           },

@@ -1,12 +1,20 @@
 /** Entry point of the root action's `post:` step (dist/post.js): see action/post.ts. */
+import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { actionGitHub } from '../action/client.js';
 import { actionEnvironment } from '../action/environment.js';
-import { proxySettings } from '../context.js';
+import { proxySettings, systemClock } from '../context.js';
 import { useProxy } from '../util/proxy.js';
 import { runPost } from '../action/post.js';
 
-const environment = actionEnvironment(process.env, context);
+const environment = actionEnvironment(process.env, context, {
+  cwd: process.cwd(),
+  tempDir: tmpdir(),
+});
 useProxy(proxySettings(process.env), core);
-await runPost({ core, github: actionGitHub(environment.apiUrl, core.info) });
+await runPost({
+  core,
+  github: actionGitHub(environment.apiUrl, core.info),
+  clock: systemClock,
+});

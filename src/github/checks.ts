@@ -6,6 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clock } from '../context.js';
 import { singleLine } from '../render/escape.js';
 import { isDivergence, SEVERITIES, SEVERITY_ORDER } from '../model/classes.js';
 import type { Report, ReportTest } from '../model/report.js';
@@ -108,10 +109,11 @@ export interface CheckTarget {
   detailsUrl?: string;
 }
 
-/** Creates the check run in progress; its id and its page. */
+/** Creates the check run in progress, started now by `clock`; its id and its page. */
 export async function startCheckRun(
   github: GitHub,
   target: CheckTarget,
+  clock: Clock,
 ): Promise<{ id: number; url: string }> {
   const { data } = await github.rest.checks.create({
     owner: target.owner,
@@ -119,7 +121,7 @@ export async function startCheckRun(
     name: target.name,
     head_sha: target.headSha,
     status: 'in_progress',
-    started_at: new Date().toISOString(),
+    started_at: new Date(clock.now()).toISOString(),
     ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
     output: { title: 'Booting kernels', summary: 'diverge is building and booting the kernels.' },
   });
@@ -127,8 +129,8 @@ export async function startCheckRun(
 }
 
 /**
- * Completes the check run: the first request carries the conclusion, title, summary and the
- * first 50 annotations; later requests add 50 more each (GitHub appends them).
+ * Completes the check run, now by `clock`: the first request carries the conclusion, title,
+ * summary and the first 50 annotations; later requests add 50 more each (GitHub appends them).
  */
 export async function completeCheckRun(
   github: GitHub,
@@ -139,6 +141,7 @@ export async function completeCheckRun(
     summary: string;
     annotations: readonly Annotation[];
   },
+  clock: Clock,
 ): Promise<void> {
   const batches: Annotation[][] = [];
   for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST)
@@ -154,7 +157,7 @@ export async function completeCheckRun(
     check_run_id: target.checkRunId,
     status: 'completed',
     conclusion: result.conclusion,
-    completed_at: new Date().toISOString(),
+    completed_at: new Date(clock.now()).toISOString(),
     output: { ...output, annotations: first },
   });
   for (const batch of rest)

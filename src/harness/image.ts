@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
+import type { Clock } from '../context.js';
 import type { BuildRecipe } from '../docker/image.js';
 import { createInertContainer } from '../docker/extract.js';
 import { buildImage } from '../docker/image.js';
@@ -64,7 +65,12 @@ echo o >/proc/sysrq-trigger 2>/dev/null
 async function harnessImageRef(
   docker: Docker,
   image: HarnessImage,
-  options: { logFile: string; progress: (line: string) => void; contextCache: string },
+  options: {
+    logFile: string;
+    progress: (line: string) => void;
+    contextCache: string;
+    clock: Clock;
+  },
 ): Promise<string> {
   if (image.build) {
     const built = await buildImage(docker, {
@@ -74,6 +80,7 @@ async function harnessImageRef(
       logFile: options.logFile,
       progress: options.progress,
       contextCache: options.contextCache,
+      clock: options.clock,
     });
     return built.tag;
   }
@@ -176,6 +183,8 @@ export async function initramfsFromImage(
     cache: { dir: string; buildId: string };
     /** Where a harness build keeps its context's file digests. */
     contextCache: string;
+    /** The run's clock, for a harness image it builds. */
+    clock: Clock;
     logFile: string;
     progress: (line: string) => void;
   },

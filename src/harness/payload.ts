@@ -2,7 +2,7 @@ import { sha256, sha256File } from '../util/digest.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
-import type { CacheDirs } from '../context.js';
+import type { CacheDirs, Clock } from '../context.js';
 import { initramfsFromDir } from './initramfs.js';
 import type { DockerAccess } from '../docker/docker.js';
 import { HarnessError } from './errors.js';
@@ -38,6 +38,8 @@ export interface HarnessOptions {
   cache: Pick<CacheDirs, 'initramfs' | 'contexts'>;
   /** Keys the packed archives: another build of diverge may pack differently. */
   buildId: string;
+  /** The run's clock, for a harness image it builds. */
+  clock: Clock;
 }
 
 async function checkedDir(dir: string): Promise<string> {
@@ -77,6 +79,7 @@ export async function prepareHarness(
             channel: harness.results.channel,
             cache: archives,
             contextCache: options.cache.contexts,
+            clock: options.clock,
             logFile: path.join(workDir, 'build-harness.log'),
             progress: options.progress ?? (() => undefined),
           }));

@@ -56,7 +56,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
   const command = qemuCommand(plan, request.kernel, dir);
   const files = serialFiles(dir);
-  const started = Date.now();
+  const started = plan.clock.now();
 
   const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
   const resultsLog = resultsPath
@@ -79,19 +79,27 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   };
   const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
   const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => {
-    monitor.resumed(Date.now());
+    monitor.resumed(plan.clock.now());
     // QEMU opened its serial files before it answered: unlinked now, they live on in the open
     // descriptors and vanish with them, even when diverge itself is killed.
     void removeSerialDir(dir);
   });
 
-  const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) =>
-    monitor.console(kept, now),
+  const consoleFollower = new SerialFollower(
+    consoleFile,
+    plan.tempDir,
+    consoleLog,
+    (kept, now) => monitor.console(kept, now),
+    plan.clock,
   );
   const resultsFollower =
     resultsFile && resultsLog
-      ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) =>
-          monitor.results(kept, now),
+      ? new SerialFollower(
+          resultsFile,
+          plan.tempDir,
+          resultsLog,
+          (kept, now) => monitor.results(kept, now),
+          plan.clock,
         )
       : undefined;
   consoleFollower.start();
@@ -103,7 +111,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   const watchdog = setInterval(() => {
     consoleLog.flush();
     resultsLog?.flush();
-    monitor.tick(Date.now());
+    monitor.tick(plan.clock.now());
   }, TICK_MS);
 
   const { status, signal, spawnError } = await new Promise<{
@@ -144,7 +152,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
       stderr,
       consoleCut: consoleLog.dropped > 0,
     },
-    Date.now(),
+    plan.clock.now(),
   );
   const record: BootRecord = {
     kernel: request.kernel.name,

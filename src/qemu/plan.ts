@@ -1,7 +1,7 @@
 import type { MachineProfile, Disk } from '../model/machines.js';
 import type { MonitorSettings } from './monitor.js';
 import type { HarnessProgress, Accel } from '../model/boot.js';
-import type { ProcessRegistry } from '../context.js';
+import type { Clock, ProcessRegistry } from '../context.js';
 /** What a boot is planned from: the part of booting that is the same for every kernel. */
 /**
  * Everything that is the same for every kernel booted with one harness on one machine. The
@@ -30,4 +30,6 @@ export interface BootPlan extends MonitorSettings {
   logDir: string;
   /** Where each boot's serial files live while it runs (the run's scratch space). */
   tempDir: string;
+  /** The run's clock: the watchdogs' time and the boots' durations. */
+  clock: Clock;
 }

@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, rm, statfs, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Clock } from '../context.js';
 import type { CappedLog } from '../util/capped-log.js';
 
 /**
@@ -48,6 +49,8 @@ export class SerialFollower {
     private readonly log: CappedLog,
     /** Bytes the log kept (empty once it is full: the port is still alive), and when. */
     private readonly consume: (kept: Buffer, now: number) => void,
+    /** The boot's clock, read as each read's time. */
+    private readonly clock: Clock,
   ) {}
 
   start(): void {
@@ -73,7 +76,7 @@ export class SerialFollower {
       if (bytesRead === 0) break;
       this.position += bytesRead;
       const kept = this.log.write(Buffer.from(buffer.subarray(0, bytesRead)));
-      this.consume(kept, Date.now());
+      this.consume(kept, this.clock.now());
       if (this.log.written >= this.log.cap) this.counting = true;
     }
     if (this.counting) {
@@ -82,7 +85,7 @@ export class SerialFollower {
       if (size > this.position) {
         this.log.skip(size - this.position);
         this.position = size;
-        this.consume(Buffer.alloc(0), Date.now());
+        this.consume(Buffer.alloc(0), this.clock.now());
         await this.file.truncate(0);
       }
     }

@@ -1,10 +1,9 @@
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../docker/docker.js';
-import type { Waits } from '../context.js';
 import { buildKernel } from '../docker/kernel.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { CacheDirs } from '../context.js';
+import type { CacheDirs, Clock, Waits } from '../context.js';
 import type { GitHub, GitHubRun } from '../github/client.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { KernelCache } from './cache.js';
@@ -35,6 +34,8 @@ export interface ResolveOptions {
   run?: GitHubRun;
   /** Reference kernels, and the candidate's build context digests, kept between runs. */
   cache: Pick<CacheDirs, 'kernels' | 'sources' | 'contexts'>;
+  /** The run's clock: how long Docker builds take. */
+  clock: Clock;
   retryBaseMs?: number;
   /** The run's waits (the download idle timeout, the retry backoff). */
   waits?: Pick<Waits, 'downloadIdleMs' | 'retryBaseMs'>;
@@ -100,6 +101,7 @@ export async function resolveReferences(
     docker: options.docker,
     cache: new KernelCache(options.cache, options.progress, path.join(workDir, 'uncached')),
     contextCache: options.cache.contexts,
+    clock: options.clock,
     settings,
     workDir,
     progress: options.progress,

@@ -120,6 +120,7 @@ export async function runBisect(
       outDir: dir,
       progress: (line) => progress(`${short(sha)}: ${line}`),
       contextCache: context.cache.contexts,
+      clock: context.clock,
     });
 
   // The references, observed once: the config's (a base reference means a pull request's
@@ -133,6 +134,7 @@ export async function runBisect(
       outDir,
       progress,
       cache: context.cache,
+      clock: context.clock,
       waits: context.waits,
       ...(options.github ? { github: options.github } : {}),
       ...(options.run ? { run: options.run } : {}),

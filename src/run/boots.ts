@@ -183,6 +183,7 @@ export async function prepareBoots(
       progress: options.progress,
       cache: context.cache,
       buildId: context.buildId,
+      clock: context.clock,
     }),
   ]);
   options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
@@ -210,6 +211,7 @@ export async function prepareBoots(
     processes: context.processes,
     logDir: path.join(options.outDir, 'logs'),
     tempDir: context.tempDir,
+    clock: context.clock,
   };
   const jobs = options.jobs
     ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)

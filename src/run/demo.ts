@@ -67,6 +67,7 @@ export async function buildCourseHarness(
     logFile: path.join(outDir, 'logs', 'build-harness.log'),
     progress: log,
     contextCache: context.cache.contexts,
+    clock: context.clock,
   });
   const [harness] = await extractFiles(
     client,
@@ -115,6 +116,7 @@ export async function runCourseDemo(
       outDir: path.join(outDir, variant),
       progress: log,
       contextCache: context.cache.contexts,
+      clock: context.clock,
     });
     built.set(variant, {
       name: variant,

@@ -116,6 +116,7 @@ export async function gradeCourse(
           variant: options.variant,
           outDir: path.join(outDir, 'builds', 'staff'),
           contextCache: context.cache.contexts,
+          clock: context.clock,
           slot: (work) => queue(() => progress.running('building', work)),
         })
       : undefined;
@@ -130,6 +131,7 @@ export async function gradeCourse(
     outDir: referencesDir,
     progress: log,
     cache: context.cache,
+    clock: context.clock,
     waits: context.waits,
     ...(options.github ? { github: options.github } : {}),
     ...(options.run ? { run: options.run } : {}),

@@ -72,6 +72,8 @@ export interface FakeCheck {
   head_sha: string;
   status: string;
   conclusion?: string;
+  started_at?: string;
+  completed_at?: string;
   output?: { title: string; summary: string; annotations?: unknown[] };
 }
 
@@ -129,6 +131,7 @@ export function fakeGitHub(events: string[]) {
           name: String(p.name),
           head_sha: String(p.head_sha),
           status: String(p.status),
+          ...(p.started_at ? { started_at: String(p.started_at) } : {}),
           html_url: `checks/${checks.length + 1}`,
         };
         checks.push(created);
@@ -143,6 +146,7 @@ export function fakeGitHub(events: string[]) {
         const found = check(Number(p.check_run_id));
         if (p.status) found.status = String(p.status);
         if (p.conclusion) found.conclusion = String(p.conclusion);
+        if (p.completed_at) found.completed_at = String(p.completed_at);
         found.output = p.output as FakeCheck['output'];
         return { data: found };
       },
@@ -250,6 +254,13 @@ export function fakeCache(events: string[]): ActionsCache {
     saveCache: async () => (events.push('cache.save'), 1),
   };
 }
+
+/** A clock stopped at one instant, so check runs' times can be checked. */
+export const STOPPED_CLOCK = {
+  now: () => Date.UTC(2026, 0, 2, 3, 4, 5),
+  today: () => '2026-01-02',
+};
+export const STOPPED_AT = '2026-01-02T03:04:05.000Z';
 
 export function environment(
   context: GitHubContext,

@@ -10,7 +10,16 @@ import { readState } from '../../src/github/comment.js';
 import type { Report } from '../../src/model/report.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
-import { environment, fakeArtifacts, fakeCache, fakeCore, fakeGitHub, fakeHost } from './fakes.js';
+import {
+  environment,
+  fakeArtifacts,
+  fakeCache,
+  fakeCore,
+  fakeGitHub,
+  fakeHost,
+  STOPPED_AT,
+  STOPPED_CLOCK,
+} from './fakes.js';
 
 const failing = judgedReport(
   [boot('staff', 1, ['a:pass', 'b:pass']), boot('candidate', 1, ['a:pass', 'b:fail'])],
@@ -104,6 +113,7 @@ async function run(
   await runAction(environment(context, { workspace, runnerTemp: path.join(workspace, 'tmp') }), {
     core,
     github: () => github.github,
+    clock: STOPPED_CLOCK,
     artifacts,
     cache: fakeCache(events),
     run: createRunContext({ XDG_CACHE_HOME: path.join(workspace, 'cache') }),
@@ -156,7 +166,13 @@ describe('runAction', () => {
     // The TCG fallback heads the job summary and the check.
     expect(core.summaryText()).toMatch(/^> \*\*This run used TCG/);
     expect(github.checks[0]?.output?.summary).toMatch(/^> \*\*This run used TCG/);
-    expect(github.checks[0]).toMatchObject({ head_sha: HEAD, status: 'completed' });
+    // Started and completed at the times of the clock the entry point passes in.
+    expect(github.checks[0]).toMatchObject({
+      head_sha: HEAD,
+      status: 'completed',
+      started_at: STOPPED_AT,
+      completed_at: STOPPED_AT,
+    });
     expect(readState(github.comments[0]?.body ?? '')).toEqual({ b: 'regression' });
     // The report artifact carries the record report/ needs to comment for a fork.
     const [upload] = artifacts.uploads;

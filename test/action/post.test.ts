@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CHECK_RUN_STATE, runPost } from '../../src/action/post.js';
-import { fakeCore, fakeGitHub } from './fakes.js';
+import { fakeCore, fakeGitHub, STOPPED_AT, STOPPED_CLOCK } from './fakes.js';
 
 /** The post: step after a main step that saved (or not) its check run. */
 async function post(options: { saved: boolean; status?: 'completed' | 'in_progress' }) {
@@ -20,7 +20,7 @@ async function post(options: { saved: boolean; status?: 'completed' | 'in_progre
       JSON.stringify({ owner: 'course', repo: 'kernel', id: data.id }),
     );
   events.length = 0;
-  await runPost({ core, github: () => github.github });
+  await runPost({ core, github: () => github.github, clock: STOPPED_CLOCK });
   return { events, check: github.checks[0] };
 }
 
@@ -28,7 +28,11 @@ describe('the post: step', () => {
   it('completes a check run a killed main step left in progress, as cancelled', async () => {
     const { events, check } = await post({ saved: true });
     expect(events).toEqual(['checks.get', 'checks.update cancelled']);
-    expect(check).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    expect(check).toMatchObject({
+      status: 'completed',
+      conclusion: 'cancelled',
+      completed_at: STOPPED_AT,
+    });
   });
 
   it('leaves a completed check run alone', async () => {

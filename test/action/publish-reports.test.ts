@@ -5,7 +5,7 @@ import { readState } from '../../src/github/comment.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 import { zipOf } from '../helpers/zip.js';
-import { environment, fakeCore, fakeGitHub, serveFiles } from './fakes.js';
+import { environment, fakeCore, fakeGitHub, serveFiles, STOPPED_CLOCK } from './fakes.js';
 
 const report = (failing: boolean) =>
   judgedReport(
@@ -49,6 +49,7 @@ async function publishReports(
   await runPublishReports(environment(context, { workspace: dir, runnerTemp: dir }), {
     core,
     github: () => github.github,
+    clock: STOPPED_CLOCK,
   });
   return { events, core, github };
 }

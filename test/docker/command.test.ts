@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { selectEntries } from '../../src/docker/command.js';
 import { scanContext } from '../../src/docker/context.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { COURSE_COMMAND_BUILD } from '../../src/run/course-submissions.js';
+import { COURSE_COMMAND_BUILD } from '../helpers/course-submissions.js';
 import { REPO_ROOT } from '../../src/run/fixtures.js';
 import { scratchDir } from '../helpers/fixtures.js';
 

@@ -4,13 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
-import { cacheDirs } from '../../src/context.js';
+import { cacheDirs, systemClock } from '../../src/context.js';
 import { prepareHarness } from '../../src/harness/payload.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-payload-'));
 const harness = (yaml: string) => parseConfig(yaml, path.join(dir, 'diverge.yml')).harness;
 const prepare = (settings: Settings['harness'], workDir: string) =>
-  prepareHarness(settings, workDir, { cache: cacheDirs(path.join(dir, 'cache')), buildId: 'test' });
+  prepareHarness(settings, workDir, {
+    cache: cacheDirs(path.join(dir, 'cache')),
+    buildId: 'test',
+    clock: systemClock,
+  });
 
 describe('prepareHarness', () => {
   it('uses a prebuilt initrd as it is, and its digest changes with its bytes', async () => {

@@ -28,6 +28,7 @@ export async function courseReferences(
         outDir: path.join(dir, variant),
         progress: () => {},
         contextCache: context.cache.contexts,
+        clock: context.clock,
       })
     ).kernel.path;
   return { staff: await staff('staff'), staffAlt: await staff('staff-alt'), harness };

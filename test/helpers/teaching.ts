@@ -54,6 +54,7 @@ async function buildFile(
     logFile: path.join(path.dirname(dest), `build-${recipe.target ?? 'image'}.log`),
     progress: () => undefined,
     contextCache: context.cache.contexts,
+    clock: context.clock,
   });
   const [file] = await extractFiles(
     docker,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateBisect } from '../../src/bisect/model.js';
 import { dockerAccess } from '../../src/docker/docker.js';
 import { buildCourseHarness } from '../../src/run/demo.js';
-import { type CourseHistory, courseHistory } from '../../src/run/fixtures.js';
+import { type CourseHistory, courseHistory } from '../helpers/course-history.js';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { startFakeRepo } from '../helpers/action-runner.js';
 import {

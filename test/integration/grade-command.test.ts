@@ -13,7 +13,7 @@ import {
   type GeneratedCourse,
   generateCourse,
   SUBMISSION_KINDS,
-} from '../../src/run/course-submissions.js';
+} from '../helpers/course-submissions.js';
 import { courseReferences, gradebookIn, gradeCli, inKernelRule } from '../helpers/course.js';
 import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
 import type { Gradebook } from '../../src/model/gradebook.js';

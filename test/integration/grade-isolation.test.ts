@@ -12,7 +12,7 @@ import { cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { COURSE_COMMAND_BUILD, generateCourse } from '../../src/run/course-submissions.js';
+import { COURSE_COMMAND_BUILD, generateCourse } from '../helpers/course-submissions.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 import {
   courseReferences,

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type GeneratedCourse, generateCourse } from '../../src/run/course-submissions.js';
+import { type GeneratedCourse, generateCourse } from '../helpers/course-submissions.js';
 import { courseReferences, gradeArgs, gradebookIn, gradeCli } from '../helpers/course.js';
 import {
   cli,

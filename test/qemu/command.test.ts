@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { processRegistry } from '../../src/context.js';
+import { processRegistry, systemClock } from '../../src/context.js';
 import { bootName } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
 import { machineProfile } from '../../src/model/machines.js';
@@ -27,6 +27,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     processes: processRegistry(),
     logDir: '/tmp',
     tempDir: '/tmp',
+    clock: systemClock,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { systemClock } from '../../src/context.js';
 import { SerialFollower, serialFile } from '../../src/qemu/serial-file.js';
 import { CappedLog } from '../../src/util/capped-log.js';
 
@@ -18,10 +19,16 @@ describe('SerialFollower', () => {
     const seen: Buffer[] = [];
     let calls = 0;
     const handle = await serialFile(file);
-    const follower = new SerialFollower(handle, dir, log, (kept) => {
-      seen.push(kept);
-      calls += 1;
-    });
+    const follower = new SerialFollower(
+      handle,
+      dir,
+      log,
+      (kept) => {
+        seen.push(kept);
+        calls += 1;
+      },
+      systemClock,
+    );
     follower.start();
     // Written the way QEMU writes: its own descriptor, each write at its own offset.
     const qemu = await open(file, 'r+');

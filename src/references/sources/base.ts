@@ -62,6 +62,7 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
       outDir: path.join(ctx.workDir, 'base-build'),
       progress: ctx.progress,
       contextCache: ctx.contextCache,
+      clock: ctx.clock,
     });
     const stored = await ctx.cache.store(built.kernel.path, path.basename(kernel.path), key);
     return { ...stored, source: described, cached: false };

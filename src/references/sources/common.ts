@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerAccess } from '../../docker/docker.js';
 import type { Settings } from '../../config/settings.js';
+import type { Clock } from '../../context.js';
 import type { GitHub, GitHubRun } from '../../github/client.js';
 import type { KernelCache } from '../cache.js';
 import { download, DownloadError } from '../download.js';
@@ -29,6 +30,8 @@ export interface FetchContext {
   cache: KernelCache;
   /** Where a base build keeps its context's file digests. */
   contextCache: string;
+  /** The run's clock, for a base build. */
+  clock: Clock;
   settings: Settings;
   /** Scratch space for downloads and worktrees. */
   workDir: string;

@@ -7,8 +7,8 @@
  */
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DivergenceClass } from '../model/classes.js';
-import { COURSE_DIR, courseTruth } from './fixtures.js';
+import type { DivergenceClass } from '../../src/model/classes.js';
+import { COURSE_DIR, courseTruth } from '../../src/run/fixtures.js';
 
 /** What a generated submission is: a variant's bug, or a way of not building. */
 export const SUBMISSION_KINDS = [
@@ -173,7 +173,7 @@ export async function generateCourse(
   await writeFile(
     config,
     [
-      '# written by the course generator (src/run/course-submissions.ts)',
+      '# written by the course generator (test/helpers/course-submissions.ts)',
       'kernel:',
       `  build: { context: ${JSON.stringify(COURSE_DIR)}, dockerfile: Dockerfile, target: kernel, args: { VARIANT: staff } }`,
       '  path: /out/kernel.elf',
