@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { EXTRACT_FILE_CAP_BYTES } from '../model/constants.js';
 import { BuildError } from './errors.js';
+import { partialName } from '../util/atomic.js';
 
 export interface WantedFile {
   /** Absolute path inside the image. */
@@ -86,7 +87,7 @@ async function copyOut(
     }
     const hash = createHash('sha256');
     let bytes = 0;
-    const partial = `${destination}.partial`;
+    const partial = partialName(destination);
     const header = await firstEntry(archive, async (entry, body) => {
       if ((entry.size ?? 0) > EXTRACT_FILE_CAP_BYTES)
         throw new BuildError(

@@ -6,8 +6,7 @@ import { access, constants } from 'node:fs/promises';
 import { PROBE_BANNER, PROBE_EXIT_STATUS, probeKernel } from './probe-kernel.js';
 import { archMachines, type MachineProfile } from '../model/machines.js';
 import { findQemu, tiedLauncher } from './binary.js';
-import { writeAtomically } from '../util/atomic.js';
-import { isStorageRefusal } from '../util/storage.js';
+import { isFileSystemError, writeAtomically } from '../util/atomic.js';
 import type { AccelRequest, Accel } from '../model/boot.js';
 
 export interface AccelChoice {
@@ -122,11 +121,12 @@ async function cachedProbe(probe: KvmProbeContext): Promise<ProbeResult> {
     // No or stale cache: probe below.
   }
   const result = await probeKvm(probe.searchPath, probe.tempDir);
-  // Keeping the result only saves the next run a probe: a cache that cannot take it is no fault.
+  // Keeping the result only saves the next run a probe: a cache that cannot take it (full,
+  // read-only, a directory in its place) is no fault.
   if (key !== 'unknown')
     await writeAtomically(probe.cacheFile, JSON.stringify({ key, ...result })).catch(
       (error: unknown) => {
-        if (!isStorageRefusal(error)) throw error;
+        if (!isFileSystemError(error)) throw error;
       },
     );
   return result;

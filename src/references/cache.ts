@@ -5,12 +5,12 @@
  * downloads nor builds what it already has. The Action saves the same directory with
  * @actions/cache between workflow runs.
  */
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheDirs } from '../context.js';
 import { sha256, sha256File } from '../util/digest.js';
-import { makeDir, writeAtomically } from '../util/atomic.js';
-import { isStorageRefusal, storageReason } from '../util/storage.js';
+import { isFileSystemError, makeDir, partialName, writeAtomically } from '../util/atomic.js';
+import { storageReason } from '../util/storage.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -66,17 +66,20 @@ export class KernelCache {
     try {
       if (!(await this.verified(target, digest, 'replaced by the fresh copy'))) {
         await makeDir(path.dirname(target));
-        const partial = `${target}.${process.pid}.partial`;
-        await copyFile(file, partial).catch(async (error: unknown) => {
-          await rm(partial, { force: true });
-          throw error;
-        });
-        await rename(partial, target); // atomic: a concurrent run never sees half a kernel
+        await this.clearNonFile(target);
+        const partial = partialName(target);
+        // Atomic: a concurrent run never sees half a kernel.
+        await copyFile(file, partial)
+          .then(() => rename(partial, target))
+          .catch(async (error: unknown) => {
+            await rm(partial, { force: true });
+            throw error;
+          });
       }
       if (sourceKey !== undefined) await this.remember(sourceKey, { path: target, digest });
       return { path: target, digest };
     } catch (error) {
-      if (!isStorageRefusal(error)) throw error;
+      if (!isFileSystemError(error)) throw error;
       this.say(
         `kernel cache: cannot store ${path.basename(name)} in ${this.dirs.kernels}: ${storageReason(error)}; using it uncached`,
       );
@@ -85,6 +88,14 @@ export class KernelCache {
       await copyFile(file, kept);
       return { path: kept, digest };
     }
+  }
+
+  /** Something other than a file where an entry belongs (a directory, a FIFO) is removed, said. */
+  private async clearNonFile(target: string): Promise<void> {
+    const info = await lstat(target).catch(() => undefined);
+    if (info === undefined || info.isFile()) return;
+    this.say(`kernel cache: ${target} is not a file: removed, replaced by the fresh copy`);
+    await rm(target, { recursive: true, force: true });
   }
 
   /** The kernel a source gave before, if its file is still in the cache and intact. */

@@ -15,10 +15,10 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { bootName } from '../qemu/boot.js';
 import { type BootOutcome, isInfrastructureOutcome } from '../model/boot.js';
-import { makeDir } from '../util/atomic.js';
+import { isFileSystemError, makeDir, partialName } from '../util/atomic.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { ajv } from '../util/schema.js';
-import { isStorageRefusal, storageReason } from '../util/storage.js';
+import { storageReason } from '../util/storage.js';
 import type { KernelObservation } from './observe.js';
 
 /** Everything a boot's outcome depends on besides the attempt number. */
@@ -233,13 +233,13 @@ export class ObservationCache {
 
   /**
    * Stores a boot that ended for a kernel reason. A cache that cannot be written (full,
-   * read-only) costs a boot next time, not this run: it is said, not fatal.
+   * read-only, an entry in the way) costs a boot next time, not this run: it is said, not fatal.
    */
   async save(identity: BootIdentity, observation: KernelObservation): Promise<void> {
     if (!cacheable(observation.boot.outcome)) return;
     const key = this.keyOf(identity, observation.attempt);
     const dir = path.join(this.dir, key);
-    const partial = `${dir}.${process.pid}.partial`;
+    const partial = partialName(dir);
     try {
       await makeDir(partial);
       await copyFile(observation.boot.log, path.join(partial, 'console.log'));
@@ -254,10 +254,11 @@ export class ObservationCache {
       await rename(partial, dir);
     } catch (error) {
       await rm(partial, { recursive: true, force: true }).catch(() => undefined);
-      if (isStorageRefusal(error))
-        this.say(`observation cache: cannot store a boot in ${this.dir}: ${storageReason(error)}`);
-      // ENOTEMPTY: a concurrent run stored the same boot first.
-      else if ((error as { code?: string }).code !== 'ENOTEMPTY') throw error;
+      const code = (error as { code?: string }).code;
+      // ENOTEMPTY, EEXIST: a concurrent boot or run stored the same boot first.
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return;
+      if (!isFileSystemError(error)) throw error;
+      this.say(`observation cache: cannot store a boot in ${this.dir}: ${storageReason(error)}`);
     }
   }
 }

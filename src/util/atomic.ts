@@ -20,12 +20,25 @@ export async function makeDir(dir: string): Promise<void> {
 }
 
 /**
+ * A name beside `target` for writing it before a rename: unique per write, not per process, so
+ * two writes of one process to the same target (two boots storing one observation) never share
+ * it.
+ */
+export const partialName = (target: string): string =>
+  `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+
+/** Whether `error` is the file system's (it has an errno code), not a defect of diverge's. */
+export const isFileSystemError = (error: unknown): boolean =>
+  typeof (error as { code?: unknown })?.code === 'string' &&
+  /^E[A-Z]+$/.test((error as { code: string }).code);
+
+/**
  * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
  * shared by concurrent runs rely on it.
  */
 export async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
   await makeDir(path.dirname(file));
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const temp = partialName(file);
   try {
     await writeFile(temp, content);
     await rename(temp, file);

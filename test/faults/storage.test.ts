@@ -19,6 +19,8 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
+import { ObservationCache } from '../../src/results/observation-cache.js';
+import { boot } from '../helpers/observations.js';
 import type { Report } from '../../src/model/report.js';
 import { sha256 } from '../../src/util/digest.js';
 import { CLI, NODE24 } from '../helpers/fixtures.js';
@@ -390,6 +392,60 @@ describe('storage faults', () => {
     expect(result.stderr).toContain('no space left on the device (ENOSPC); using it uncached');
     expect(result.code).toBe(0);
     expect(report(sb.out).references[0]?.digest).toBe(digestOf(STAFF));
+    const partial = [...filesIn(sb.cache).keys()].filter((f) => /partial|\.tmp$/.test(f));
+    expect(partial).toEqual([]);
+    expect(await leftovers(sb)).toEqual([]);
+  });
+  it('observation-key-race: two boots of one process storing the same observation at once both succeed, leaving one whole entry and no partial one', async () => {
+    const sb = faultSandbox('observation-key-race');
+    const said: string[] = [];
+    const cache = new ObservationCache(path.join(sb.cache, 'observations'), 'build', (line) =>
+      said.push(line),
+    );
+    const identity = {
+      kernelDigest: 'sha256:k',
+      harnessDigest: 'sha256:h',
+      command: ['q'],
+      machine: {},
+    };
+    const observed = (name: string) => {
+      const log = path.join(sb.work, `${name}.log`);
+      writeFileSync(log, 'KTAP version 1\n1..1\nok 1 a\n');
+      return boot(name, 1, ['a:pass'], 'completed', { log });
+    };
+    // The good revision's kernel and a configured reference of the same bytes (bisect).
+    await Promise.all([
+      cache.save(identity, observed('good')),
+      cache.save(identity, observed('v1')),
+    ]);
+    expect(said).toEqual([]);
+    const again = await cache.load(identity, 'staff', 1, path.join(sb.work, 'logs'));
+    expect(again?.tests).toEqual([{ id: 'a', status: 'pass', output: [] }]);
+    expect(readdirSync(path.join(sb.cache, 'observations'))).toHaveLength(1);
+  });
+
+  it('kvm-probe-dir: a directory where the KVM probe keeps its result costs a probe, not the run', async () => {
+    const sb = faultSandbox('kvm-probe-dir');
+    const { config, staff } = setUp(sb, { url: false });
+    const auto = path.join(sb.work, 'auto.yml');
+    writeFileSync(auto, readFileSync(config, 'utf8').replace('accel: tcg', 'accel: auto'));
+    mkdirSync(path.join(sb.cache, 'diverge', 'kvm-probe.json'), { recursive: true });
+    const result = await run(sb, auto, staff);
+    expect(result.stderr).not.toContain('EISDIR');
+    expect(result.code).toBe(0);
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
+  it('kernel-cache-dir: a directory where a cached kernel belongs is removed and said; the run goes on and leaves no partial file', async () => {
+    const sb = faultSandbox('kernel-cache-dir');
+    const { config, staff } = setUp(sb);
+    mkdirSync(path.join(kernelCacheFile(sb), 'junk'), { recursive: true });
+    const result = await run(sb, config, staff);
+    expect(result.stderr).toContain(
+      `kernel cache: ${kernelCacheFile(sb)} is not a file: removed, replaced by the fresh copy`,
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(kernelCacheFile(sb))).toEqual(STAFF);
     const partial = [...filesIn(sb.cache).keys()].filter((f) => /partial|\.tmp$/.test(f));
     expect(partial).toEqual([]);
     expect(await leftovers(sb)).toEqual([]);
