@@ -35,7 +35,7 @@ import {
   strict,
   text,
 } from '../config/validation.js';
-import type { TestStatus } from '../model/results.js';
+import { TEST_STATUSES, type TestStatus } from '../model/results.js';
 import { writeAtomically } from '../util/atomic.js';
 import { compileGlob, escapeGlob } from '../util/glob.js';
 import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from '../model/classes.js';
@@ -70,8 +70,6 @@ export interface MatchContext {
   today: string;
 }
 
-const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const satisfies TestStatus[];
-
 /** A real calendar date written as YYYY-MM-DD. */
 function isDate(s: string): boolean {
   const date = new Date(`${s}T00:00:00Z`);
@@ -86,7 +84,7 @@ function isDate(s: string): boolean {
 const entrySchema = strict({
   test: text('a test id or glob'),
   classes: nonEmptyList(oneOf(DIVERGENT_CLASSES), 'a non-empty list of classes').optional(),
-  outcomes: nonEmptyList(oneOf(STATUSES), 'a non-empty list of outcomes').optional(),
+  outcomes: nonEmptyList(oneOf(TEST_STATUSES), 'a non-empty list of outcomes').optional(),
   reference: text('a reference name').optional(),
   arch: text('an architecture like x86_64').optional(),
   variant: text('a variant name').optional(),

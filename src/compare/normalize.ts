@@ -1,9 +1,9 @@
-import type { LearnedMask } from '../model/report.js';
+import type { BuiltinNormalization, LearnedMask } from '../model/report.js';
 /**
  * Output normalisation: what makes two kernels' lines comparable (config `normalize:`), and
  * masks learned from the references' own repeated runs for lines that vary anyway.
  */
-export type BuiltinRule = 'timestamps' | 'addresses' | 'pids' | 'kernel-release' | 'durations';
+export type BuiltinRule = BuiltinNormalization;
 
 export interface NormalizeSettings {
   builtin: BuiltinRule[];

@@ -26,6 +26,9 @@ import {
   profilesOf,
 } from '../model/machines.js';
 import type { ScriptStep } from '../model/script.js';
+import { ACCELS } from '../model/boot.js';
+import { BUILTIN_NORMALIZATIONS } from '../model/report.js';
+import { RESULTS_FORMATS } from '../model/results.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
@@ -110,7 +113,6 @@ export const DEFAULT_CREDIT: Partial<Record<DivergenceClass, number>> = {
   expected: 1,
   flaky: 0.5,
 };
-const BUILTINS = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'] as const;
 
 /** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
 export function settingsSchema(baseDir: string, configPath: string) {
@@ -261,7 +263,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
               : 'whole MiB',
     ).default(256),
     cpus: int(1, 64).default(1),
-    accel: oneOf(['auto', 'kvm', 'tcg']).default('auto'),
+    accel: oneOf(['auto', ...ACCELS]).default('auto'),
     append: z.string({ error: expected('a kernel command line') }).optional(),
     'qemu-args': list(
       z.string({ error: expected('a QEMU argument') }),
@@ -336,7 +338,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
     .transform(({ file, ...d }): Disk => ({ file: resolve(file), ...d }));
 
   const results = strict({
-    format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
+    format: oneOf(RESULTS_FORMATS).default('ktap'),
     channel: oneOf(['console', 'serial2']).default('console'),
     regex: strict({
       pass: regex(true),
@@ -432,7 +434,9 @@ export function settingsSchema(baseDir: string, configPath: string) {
   });
 
   const normalize = strict({
-    builtin: list(oneOf(BUILTINS), 'a list of builtin normalisations').default([...BUILTINS]),
+    builtin: list(oneOf(BUILTIN_NORMALIZATIONS), 'a list of builtin normalisations').default([
+      ...BUILTIN_NORMALIZATIONS,
+    ]),
     rules: list(
       strict({ match: regex(), replace: z.string({ error: expected('replacement text') }) }),
       'a list of rules',

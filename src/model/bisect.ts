@@ -1,5 +1,6 @@
 /** The bisect contract, schema `diverge.bisect/v1` (docs/bisect.md; JSON Schema in schema/bisect.v1.json). */
 import type { DivergenceClass } from './classes.js';
+import type { RunHead } from './report.js';
 
 export interface Commit {
   sha: string;
@@ -11,12 +12,14 @@ export interface Commit {
 }
 
 /** What a tested commit is: good, bad, or skipped (it does not build, or its verdict is unsure). */
-export type StepVerdict = 'good' | 'bad' | 'skip';
+export const STEP_VERDICTS = ['good', 'bad', 'skip'] as const;
+export type StepVerdict = (typeof STEP_VERDICTS)[number];
 
 export const BISECT_SCHEMA = 'diverge.bisect/v1';
 
 /** How the kernel of a step came to be: built, found unchanged (same context digest), or not built. */
-export type StepBuild = 'built' | 'reused' | 'skipped';
+export const STEP_BUILDS = ['built', 'reused', 'skipped'] as const;
+export type StepBuild = (typeof STEP_BUILDS)[number];
 
 export interface BisectStep {
   sha: string;
@@ -45,16 +48,13 @@ export interface BisectTest {
   diff?: string;
 }
 
-export type BisectOutcome = 'culprit' | 'bad-revision-good' | 'bad-revision-skipped';
+/** A culprit found, or the bad revision was not bad after all (it tested good, or was skipped). */
+export const BISECT_OUTCOMES = ['culprit', 'bad-revision-good', 'bad-revision-skipped'] as const;
+export type BisectOutcome = (typeof BISECT_OUTCOMES)[number];
 
 export interface Bisect {
   schema: typeof BISECT_SCHEMA;
-  run: {
-    startedAt: string;
-    durationMs: number;
-    tool: { name: string; version: string };
-    host: { qemu: string; accel: string; cpus: number };
-  };
+  run: RunHead;
   outcome: BisectOutcome;
   good: Commit;
   bad: Commit;

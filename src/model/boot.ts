@@ -7,7 +7,9 @@
 import type { ScriptTest } from './script.js';
 import type { BootStage } from './stage.js';
 
-export type Accel = 'kvm' | 'tcg';
+/** How QEMU runs the guest: hardware virtualisation or QEMU's own translator. */
+export const ACCELS = ['kvm', 'tcg'] as const;
+export type Accel = (typeof ACCELS)[number];
 export type AccelRequest = 'auto' | Accel;
 
 /** Kernel splats: the messages a kernel prints when something went wrong inside it. */

@@ -169,7 +169,8 @@ export const FAIL_ON_CLASSES = [
 ] as [DivergentClass, ...DivergentClass[]];
 
 /** Whose fault a verdict is. Only `kernel` verdicts are divergences of the candidate. */
-export type Blame = 'kernel' | 'harness' | 'infrastructure' | 'reference';
+export const BLAMES = ['kernel', 'harness', 'infrastructure', 'reference'] as const;
+export type Blame = (typeof BLAMES)[number];
 
 /**
  * Whether a verdict is a divergence of the candidate: the kernel is to blame and its class is a

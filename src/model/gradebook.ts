@@ -3,7 +3,7 @@
  * schema/gradebook.v1.json): one row per student, and what the rows were graded against (config,
  * references, harness), so that shards of the same grading can be merged and others refused.
  */
-import type { BootOutcome } from './boot.js';
+import { BOOT_OUTCOMES } from './boot.js';
 import type { DivergenceClass } from './classes.js';
 import type { Conclusion } from './report.js';
 import type { BootStage } from './stage.js';
@@ -18,19 +18,27 @@ export interface Grading {
 
 export const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
 
+/**
+ * How a submission became a kernel: `built` (or found unchanged) from source, `file` given as a
+ * kernel, `failed` to build.
+ */
+export const STUDENT_BUILD_OUTCOMES = ['built', 'file', 'failed'] as const;
+
+/** How the submission's first boot ended: a boot outcome, or `not-booted` (no kernel to boot). */
+export const STUDENT_BOOT_OUTCOMES = [...BOOT_OUTCOMES, 'not-booted'] as const;
+
 /** How a submission became a kernel. */
 export interface StudentBuild {
-  /** `built` (or found unchanged) from source, `file` given as a kernel, `failed` to build. */
-  outcome: 'built' | 'file' | 'failed';
+  outcome: (typeof STUDENT_BUILD_OUTCOMES)[number];
   /** Why it failed: the build's own message, capped. */
   message?: string;
   /** Serial and build logs, relative to the gradebook. */
   log?: string;
 }
 
-/** How the submission's first boot ended (`not-booted` when there was no kernel to boot). */
+/** How the submission's first boot ended. */
 export interface StudentBoot {
-  outcome: BootOutcome | 'not-booted';
+  outcome: (typeof STUDENT_BOOT_OUTCOMES)[number];
   stage?: BootStage;
   message?: string;
 }

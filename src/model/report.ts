@@ -4,7 +4,7 @@
  */
 import type { DivergenceClass } from './classes.js';
 import type { Cluster, ReportTest } from './verdict.js';
-import type { BootOutcome } from './boot.js';
+import type { Accel, BootRecord } from './boot.js';
 
 // The verdict vocabulary belongs to compare/, which produces it; the report carries it as is.
 export type { Blame, DivergenceClass, DivergentClass, Severity } from './classes.js';
@@ -43,32 +43,47 @@ export interface ReportSplat {
   line: number;
 }
 
-export interface ReportBoot {
-  kernel: string;
-  attempt: number;
-  /** The one test of a per-test boot (`harness.tests`). */
-  test?: string;
-  outcome: BootOutcome;
-  stage: 'firmware' | 'kernel' | 'init' | 'harness' | 'done';
-  durationMs: number;
+/** A boot as report.json keeps it: the record's own fields, with its log where the report is. */
+export interface ReportBoot extends Pick<
+  BootRecord,
+  'kernel' | 'attempt' | 'test' | 'outcome' | 'stage' | 'durationMs' | 'message' | 'cached'
+> {
   /** Serial log path, relative to the report's directory. */
   log: string;
   splats: ReportSplat[];
-  message?: string;
-  /** The boot was taken from the observation cache (an earlier run's boot of the same kernel). */
-  cached?: boolean;
 }
 
-export type Conclusion = 'success' | 'failure' | 'neutral';
+/** When and where a run was made, and by which diverge: report.json's and bisect.json's `run`. */
+export interface RunHead {
+  startedAt: string;
+  durationMs: number;
+  tool: { name: string; version: string };
+  host: { qemu: string; accel: Accel; cpus: number };
+}
+
+/**
+ * `success`: nothing fails the run; `failure`: divergences do; `neutral`: the run could not
+ * judge (every reference broken, the infrastructure failed).
+ */
+export const CONCLUSIONS = ['success', 'failure', 'neutral'] as const;
+export type Conclusion = (typeof CONCLUSIONS)[number];
+
+/**
+ * The built-in normalisations (`normalize.builtin`, report.json's `normalization.builtin`), in
+ * the order the config's default lists them; compare/normalize.ts applies them in its own order.
+ */
+export const BUILTIN_NORMALIZATIONS = [
+  'timestamps',
+  'addresses',
+  'pids',
+  'kernel-release',
+  'durations',
+] as const;
+export type BuiltinNormalization = (typeof BUILTIN_NORMALIZATIONS)[number];
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;
-  run: {
-    startedAt: string;
-    durationMs: number;
-    tool: { name: string; version: string };
-    host: { qemu: string; accel: 'kvm' | 'tcg'; cpus: number };
-  };
+  run: RunHead;
   variant: string;
   candidate: ReportKernel;
   references: ReportKernel[];

@@ -1,5 +1,6 @@
-/** What one kernel's boot said about one test, before normalisation. */
-export type TestStatus = 'pass' | 'fail' | 'skip' | 'error' | 'missing';
+/** What one kernel's boot said about one test, before normalisation (report.json's `status`). */
+export const TEST_STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'] as const;
+export type TestStatus = (typeof TEST_STATUSES)[number];
 
 export interface TestObservation {
   /** Stable across kernels: nested tests are joined with '.', e.g. `suite.case`. */
@@ -11,7 +12,13 @@ export interface TestObservation {
   directive?: string;
 }
 
-export type ResultsFormat = 'ktap' | 'tap' | 'regex' | 'transcript';
+/**
+ * The names `harness.results.format` takes. They type the results-format table
+ * (src/results/formats.ts), one row a name: a name without a row, or a row without a name, does
+ * not compile.
+ */
+export const RESULTS_FORMATS = ['ktap', 'tap', 'regex', 'transcript'] as const;
+export type ResultsFormat = (typeof RESULTS_FORMATS)[number];
 
 export interface ParseResult {
   tests: TestObservation[];

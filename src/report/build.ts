@@ -5,7 +5,7 @@ import type { Expectation } from '../compare/expectations.js';
 import { staleExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_NAME, TOOL_VERSION } from '../model/constants.js';
-import { isInfrastructureOutcome } from '../model/boot.js';
+import { type Accel, isInfrastructureOutcome } from '../model/boot.js';
 import type { KernelObservation } from '../results/observe.js';
 import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from '../model/report.js';
 
@@ -14,7 +14,7 @@ export interface ReportInput {
   variant: string;
   startedAt: Date;
   durationMs: number;
-  host: { qemu: string; accel: 'kvm' | 'tcg'; cpus: number };
+  host: { qemu: string; accel: Accel; cpus: number };
   harnessDigest: string;
   candidate: Omit<ReportKernel, 'broken'>;
   references: Omit<ReportKernel, 'broken'>[];

@@ -1,10 +1,7 @@
-import type { Settings } from '../config/settings.js';
 import type { BootCapture, BootRecord } from '../model/boot.js';
 import { splitKernelMessages } from './common.js';
-import { parseResults } from './index.js';
+import { resultsFormat, type ResultsSettings } from './formats.js';
 import type { TestObservation } from '../model/results.js';
-
-type ResultsSettings = Settings['harness']['results'];
 
 /** One boot of one kernel, as the comparison sees it: how the boot went and what each test did. */
 export interface KernelObservation {
@@ -33,15 +30,16 @@ export function observe(
   const { test } = capture.record;
   const lines =
     results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
-  const parsed = parseResults(results.format, lines, {
+  const format = resultsFormat(results.format);
+  const parsed = format.parse(lines, {
     ...(results.regex ? { regex: results.regex } : {}),
     transcriptId: test ?? results.test ?? 'transcript',
   });
   const scriptOnly =
-    parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
+    parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
   let tests: TestObservation[] = [...parsed.tests, ...capture.scriptTests];
-  // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
-  if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
+  // A test spanning the boot: a boot that died died during it (crash/hang).
+  if (format.spansBoot && capture.record.outcome !== 'completed') {
     tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
   }
   if (test !== undefined) tests = tests.filter((t) => t.id === test);

@@ -1,4 +1,5 @@
 import { stripPrintk, uniqueIds } from './common.js';
+import type { HarnessProgress } from '../model/boot.js';
 import type { ParseResult, TestObservation, TestStatus } from '../model/results.js';
 
 /** Regular expressions (JavaScript syntax) that recognise result lines; each captures the test id. */
@@ -72,6 +73,24 @@ export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec)
   const problems = tests.length ? [] : ['no line matched a result pattern'];
   uniqueIds(tests, problems);
   return { tests, complete: tests.length > 0, problems };
+}
+
+/**
+ * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
+ * is a test, the one past `maxTests` is `too-many`. Without a plan, a stream is never complete.
+ */
+export function regexProgress(
+  spec: RegexSpec | undefined,
+  maxTests: number,
+): () => HarnessProgress {
+  const rules = spec ? compileRegexSpec(spec).rules : [];
+  return () => {
+    let seen = 0;
+    return (line) => {
+      if (!match(rules, stripPrintk(line))) return 'none';
+      return ++seen > maxTests ? 'too-many' : 'started';
+    };
+  };
 }
 
 function match(rules: CompiledRegexSpec['rules'], line: string) {

@@ -3,6 +3,7 @@
  * version, plan, result, diagnostic and subtest lines and differ only in a few options.
  */
 import { stripPrintk, uniqueIds } from './common.js';
+import type { HarnessProgress } from '../model/boot.js';
 import type { ParseResult, TestObservation, TestStatus } from '../model/results.js';
 
 export interface TapDialect {
@@ -137,6 +138,32 @@ export function parseTapStream(lines: string[], dialect: TapDialect): ParseResul
   for (const line of lines) if (!stream.feed(line)) break;
   return stream.finish();
 }
+
+/**
+ * Follows a stream line by line while the boot runs, with the parser's tokeniser. Every result
+ * line counts towards `maxTests`, nested or not: the one past it is `too-many`. An unindented
+ * version, plan or result line says the harness started; the first top-level plan (one the
+ * parser keeps), once as many top-level results have come, says the stream is complete.
+ */
+export function tapProgress(dialect: TapDialect, maxTests: number): HarnessProgress {
+  let planned: number | undefined;
+  let reported = 0;
+  let seen = 0;
+  return (raw) => {
+    const { cols, text } = indentation(stripPrintk(raw));
+    const token = tokenise(text, dialect.strict);
+    if (token?.kind === 'result' && ++seen > maxTests) return 'too-many';
+    if (cols > 0 || !token || !PROGRESS_TOKENS.has(token.kind)) return 'none';
+    if (token.kind === 'plan' && planned === undefined && token.count <= MAX_PLAN) {
+      planned = token.count;
+    }
+    if (token.kind === 'result') reported += 1;
+    return planned !== undefined && reported >= planned ? 'complete' : 'started';
+  };
+}
+
+/** Lines of a stream's structure; diagnostics and subtest headers say nothing of progress. */
+const PROGRESS_TOKENS: ReadonlySet<Token['kind']> = new Set(['version', 'plan', 'result']);
 
 class TapStream {
   private readonly tests: TestObservation[] = [];

@@ -4,7 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { BOOT_OUTCOMES } from '../model/boot.js';
+import { ACCELS, BOOT_OUTCOMES } from '../model/boot.js';
+import { TEST_STATUSES } from '../model/results.js';
 import { BOOT_STAGES } from '../model/stage.js';
 import type { BootRun } from './boots.js';
 import type { ReportKernel } from '../model/report.js';
@@ -35,7 +36,7 @@ const boot = z.looseObject({
   outcome: z.enum(BOOT_OUTCOMES),
   stage: z.enum(BOOT_STAGES),
   durationMs: z.number(),
-  accel: z.enum(['kvm', 'tcg']),
+  accel: z.enum(ACCELS),
   log: z.string(),
   resultsLog: z.string().optional(),
   splats: z.array(
@@ -56,7 +57,7 @@ const boot = z.looseObject({
 const savedRun = z.looseObject({
   host: z.looseObject({
     qemu: z.string(),
-    accel: z.enum(['kvm', 'tcg']),
+    accel: z.enum(ACCELS),
     accelReason: z.string(),
     cpus: z.number(),
     jobs: z.number(),
@@ -71,7 +72,7 @@ const savedRun = z.looseObject({
       tests: z.array(
         z.looseObject({
           id: z.string(),
-          status: z.enum(['pass', 'fail', 'skip', 'error', 'missing']),
+          status: z.enum(TEST_STATUSES),
           output: z.array(z.string()),
           directive: z.string().optional(),
         }),

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import type { BootCapture, BootOutcome, BootRecord } from '../../src/model/boot.js';
+import type { ScriptTest } from '../../src/model/script.js';
 import { parseResults } from '../../src/results/index.js';
+import { observe } from '../../src/results/observe.js';
 import { parseTranscript } from '../../src/results/transcript.js';
 
 describe('parseTranscript', () => {
@@ -40,5 +43,39 @@ describe('parseResults', () => {
     expect(() => parseResults('regex', lines)).toThrow(
       new TypeError('results format "regex" needs a regex spec'),
     );
+  });
+});
+
+describe('observe', () => {
+  const capture = (
+    outcome: BootOutcome,
+    resultLines: string[],
+    scriptTests: ScriptTest[] = [],
+  ): BootCapture => {
+    const record: BootRecord = {
+      ...{ kernel: 'k', attempt: 1, outcome, stage: 'harness', durationMs: 1, accel: 'tcg' },
+      ...{ log: 'k.log', splats: [], exitStatus: null, logTruncated: false, command: [] },
+    };
+    return { record, resultLines, scriptTests, settle: () => record };
+  };
+  const transcript = { format: 'transcript', channel: 'console', test: 'all' } as const;
+  const script: ScriptTest[] = [{ id: 'echo', status: 'pass', output: ['hi'] }];
+
+  it('a transcript is one test spanning the boot: missing when the boot died', () => {
+    const tests = (outcome: BootOutcome) =>
+      observe(capture(outcome, ['a', 'b']), transcript, 10).tests;
+    expect(tests('completed')).toEqual([{ id: 'all', status: 'pass', output: ['a', 'b'] }]);
+    expect(tests('panic')).toEqual([{ id: 'all', status: 'missing', output: ['a', 'b'] }]);
+  });
+
+  it('console-script tests stand in for missing results, and come beside a transcript', () => {
+    const ktap = observe(
+      capture('completed', [], script),
+      { format: 'ktap', channel: 'console' },
+      10,
+    );
+    expect([ktap.tests, ktap.complete, ktap.problems]).toEqual([script, true, []]);
+    const whole = observe(capture('completed', ['hi'], script), transcript, 10);
+    expect(whole.tests.map((t) => t.id)).toEqual(['all', 'echo']);
   });
 });

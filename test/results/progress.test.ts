@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Settings } from '../../src/config/settings.js';
+import { RESULTS_FORMATS } from '../../src/model/results.js';
 import { splitKernelMessages } from '../../src/results/common.js';
+import { RESULTS_FORMAT_TABLE } from '../../src/results/formats.js';
+import { parseResults } from '../../src/results/index.js';
 import { harnessProgress } from '../../src/results/progress.js';
 
 const results = (format: Settings['harness']['results']['format']) => ({
@@ -47,6 +50,56 @@ describe('harnessProgress', () => {
 
   it('never calls a transcript complete', () => {
     expect(harnessProgress(results('transcript'), 10_000)()('ok 1 a')).toBe('none');
+  });
+});
+
+describe('the results-format table', () => {
+  it('has a row for each name harness.results.format takes, in order', () => {
+    expect(Object.keys(RESULTS_FORMAT_TABLE)).toEqual(RESULTS_FORMATS);
+  });
+
+  it('makes an unknown format a TypeError', () => {
+    expect(() => parseResults('constructor' as never, [])).toThrow(
+      'unknown results format "constructor"',
+    );
+  });
+});
+
+describe('each tracker reads lines as its parser does', () => {
+  const signals = (format: 'ktap' | 'tap', lines: string[]) => {
+    const feed = harnessProgress(results(format), 10_000)();
+    return lines.map((line) => feed(line));
+  };
+
+  it('KTAP: a result is numbered, `not` may be followed by any spaces', () => {
+    const lines = ['KTAP version 1', '1..2', 'ok unnumbered', 'not  ok 1 a', 'ok 2 b'];
+    expect(signals('ktap', lines)).toEqual(['started', 'started', 'none', 'started', 'complete']);
+    const parsed = parseResults('ktap', lines);
+    expect(parsed.tests.map((t) => [t.id, t.status])).toEqual([
+      ['a', 'fail'],
+      ['b', 'pass'],
+    ]);
+    expect(parsed.complete).toBe(true);
+  });
+
+  it('TAP: a result needs no number, `okay` is no result', () => {
+    const lines = ['TAP version 14', 'okay then', 'ok - a', '1..1'];
+    expect(signals('tap', lines)).toEqual(['started', 'none', 'started', 'complete']);
+    expect(parseResults('tap', lines).tests.map((t) => t.id)).toEqual(['a']);
+  });
+
+  it('ignores a plan the parser ignores', () => {
+    const lines = ['TAP version 14', '1..2 tests', '1..9999999', 'ok 1 a', 'ok 2 b'];
+    expect(signals('tap', lines)).toEqual(['started', 'none', 'started', 'started', 'started']);
+    expect(parseResults('tap', lines).problems).toContain('implausible plan 1..9999999 ignored');
+  });
+
+  it("regex: a line is a test when the parser's rules make it one", () => {
+    const regex = { pass: '^PASS (?<id>\\S+)', fail: '^FAIL: (?<id>\\S+)' };
+    const lines = ['<6>[    1.000000] PASS a', 'FAIL b', 'FAIL: c'];
+    const feed = harnessProgress({ format: 'regex', channel: 'console', regex }, 10)();
+    expect(lines.map((line) => feed(line))).toEqual(['started', 'none', 'started']);
+    expect(parseResults('regex', lines, { regex }).tests.map((t) => t.id)).toEqual(['a', 'c']);
   });
 });
 
