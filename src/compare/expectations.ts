@@ -24,6 +24,7 @@
  * literal. The first entry that matches wins.
  * Entries that matched nothing in a run, and expired ones, are reported as stale.
  */
+import { realpath } from 'node:fs/promises';
 import { type Document, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import {
@@ -220,8 +221,13 @@ export async function updateExpectations(
     all.push(entry);
     addedByTest.set(test, { entry, classes });
   }
+  // Through a symbolic link to the file it names: a project that links its expectations from
+  // elsewhere keeps the link.
   if (addedByTest.size > 0)
-    await writeAtomically(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+    await writeAtomically(
+      await realpath(file).catch(() => file),
+      doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
+    );
   return { added: addedByTest.size, kept: entries.length };
 }
 

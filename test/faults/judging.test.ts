@@ -2,7 +2,14 @@
  * Kernel output that tries to steer the judgement: test ids are text a kernel prints, so they
  * must never act as patterns, and matching them must cost the same whatever a pattern holds.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { compileGlob } from '../../src/util/glob.js';
@@ -97,5 +104,31 @@ describe('kernel output as patterns', () => {
     const id = 'a'.repeat(300);
     for (let i = 0; i < 4; i++) expect(compileGlob(glob)(id)).toBe(false);
     expect(compileGlob(glob)(`${id}b`)).toBe(true);
+  });
+});
+
+describe('the expectations file', () => {
+  it('expectations-symlink: expectations update writes through a symbolic link and keeps it', async () => {
+    const sb = faultSandbox('expectations-symlink');
+    const shared = path.join(sb.root, 'shared-expectations.yml');
+    writeFileSync(shared, 'expectations:\n');
+    const link = path.join(sb.work, 'expectations.yml');
+    symlinkSync(shared, link);
+    const config = path.join(sb.work, 'diverge.yml');
+    writeFileSync(config, 'expectations: expectations.yml\n');
+    savedRun(path.join(sb.work, 'run'), ['a', 'b'], 'b');
+    expect((await compare(sb, config, path.join(sb.work, 'run'), sb.out)).code).toBe(1);
+    const update = await sb.cli([
+      'expectations',
+      'update',
+      '-c',
+      config,
+      '--report',
+      path.join(sb.out, 'report.json'),
+    ]);
+    expect(update.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(shared, 'utf8')).toMatch(/- test: b\n/);
+    expect(await leftovers(sb)).toEqual([]);
   });
 });
