@@ -10,7 +10,9 @@ export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', '.tools/', '.cache/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
-  { languageOptions: { globals: globals.node } },
+  { ignores: ['src/render/client/**'], languageOptions: { globals: globals.node } },
+  // The pages' scripts (bundled into src/render/html-scripts.ts) run in a browser.
+  { files: ['src/render/client/**/*.ts'], languageOptions: { globals: globals.browser } },
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',

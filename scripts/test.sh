@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite (after scripts/setup.sh): types, lint, formatting, an up-to-date dist/,
-# then every Jest test (unit and integration with real QEMU) on Node 24.
+# The whole test suite (after scripts/setup.sh): types, lint, formatting, an up-to-date dist/ and
+# pages' scripts, then every Jest test (unit and integration with real QEMU) on Node 24.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "typecheck"
 npx --no-install tsc --noEmit -p .
+# The pages' scripts, with the DOM's types instead of Node's.
+npx --no-install tsc --noEmit -p src/render/client
 step "lint and format"
 npx --no-install eslint .
 bash scripts/node24 node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
 npx --no-install prettier --check . >/dev/null
+step "the pages' scripts (src/render/html-scripts.ts) are built from src/render/client"
+bash scripts/node24 scripts/build-clients.mjs --check
 step "dist/ is up to date"
 npm run --silent build >/dev/null 2>&1
 if [[ -n $(git status --porcelain -- dist) ]]; then

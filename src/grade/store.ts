@@ -20,7 +20,7 @@ export const studentPath = (outDir: string, name: string) =>
 
 /**
  * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html).
+ * gradebook.html (each row linking the student's report.html, when there is one).
  */
 export async function writeGradebook(outDir: string, gradebook: Gradebook): Promise<void> {
   validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
@@ -30,16 +30,9 @@ export async function writeGradebook(outDir: string, gradebook: Gradebook): Prom
   );
   await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
   await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-  const page = {
-    schema: gradebook.schema,
-    students: gradebook.students.map(({ report, ...s }) => ({
-      ...s,
-      ...(report ? { report } : {}),
-    })),
-  };
   await writeAtomically(
     path.join(outDir, 'gradebook.html'),
-    renderGradebookHtml(page, {
+    renderGradebookHtml(gradebook, {
       reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
     }),
   );

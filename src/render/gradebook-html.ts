@@ -1,39 +1,29 @@
 /**
  * gradebook.html: a whole class at once. Students × tests as a heat map coloured by class,
- * sortable by score or by any test, the score distribution, and each row linking to the
- * student's own report.html. The same page shows `diverge demo`'s variants (see demo.ts).
+ * sortable by score or by any test, the score distribution, each student's build and boot in
+ * a few words, and each row linking to the student's own report.html when there is one. The
+ * same page shows `diverge demo`'s variants (see demo.ts). Its script is client/gradebook.ts.
  */
 import { CLASS_ORDER } from '../model/classes.js';
-import { CLIENT_COMMON, classColour, htmlPage } from './html-page.js';
+import type { GradebookStudent, StudentBoot, StudentBuild } from '../model/gradebook.js';
+import { classColour, htmlPage } from './html-page.js';
+import { GRADEBOOK_SCRIPT } from './html-scripts.js';
+import type { GradebookPageData, PageStatus } from './page-data.js';
 
-export const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
-
-/** One student of gradebook.json (design.md: `name, score, max, conclusion, tests, build, boot, report`). */
-export interface GradebookStudent {
-  name: string;
-  score: number;
-  max: number;
-  conclusion: string;
-  /** Each test's class, by test id. */
-  tests: Record<string, string>;
-  /** How the submission's build went (e.g. `ok`, `failed: …`). */
-  build?: unknown;
-  /** How the candidate's boot went (e.g. `completed`, `panic`). */
-  boot?: unknown;
-  /** The student's report.json, relative to the gradebook. */
-  report?: string;
-}
-
-export interface Gradebook {
-  schema: typeof GRADEBOOK_SCHEMA;
-  students: GradebookStudent[];
-}
+/** As much of a student's row as the page shows (the demo's variants have no resume key). */
+export type GradebookRow = Pick<
+  GradebookStudent,
+  'name' | 'score' | 'max' | 'conclusion' | 'reason' | 'tests' | 'build' | 'boot' | 'report'
+>;
 
 export interface GradebookHtmlOptions {
   /** Heading and title; default "diverge gradebook". */
   title?: string;
-  /** Where a student's report.html is, relative to the page; default `students/NAME/report.html`. */
-  reportHref?: (student: GradebookStudent) => string;
+  /**
+   * Where a student's report.html is, relative to the page; default `students/NAME/report.html`.
+   * Not asked for a student without a report (`report: null`).
+   */
+  reportHref?: (student: GradebookRow) => string;
   /** The first column's heading; default "student". */
   noun?: string;
 }
@@ -42,20 +32,53 @@ export interface GradebookHtmlOptions {
 export const relativeHref = (...segments: string[]) =>
   segments.map((s) => encodeURIComponent(s)).join('/');
 
-const asText = (value: unknown): string =>
-  value === undefined || value === null
-    ? ''
-    : typeof value === 'string'
-      ? value
-      : JSON.stringify(value);
+/** A path relative to the page as a link, or undefined when it would leave the page's folder. */
+export function pathHref(file: string): string | undefined {
+  const segments = file.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  return relativeHref(...segments);
+}
+
+/** A cell shows this many characters of a message; its tooltip MESSAGE_CHARS. */
+export const STATUS_CHARS = 40;
+const MESSAGE_CHARS = 1000;
+
+/** The first `max` characters (code points) of `text`, `…` last when cut. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+
+function status(what: string, ok: boolean, message?: string, log?: string): PageStatus {
+  const href = log === undefined ? undefined : pathHref(log);
+  return {
+    text: message ? `${what}: ${clip(message, STATUS_CHARS)}` : what,
+    ok,
+    ...(message ? { message: clip(message, MESSAGE_CHARS) } : {}),
+    ...(href ? { log: href } : {}),
+  };
+}
+
+/** A build as the page shows it: `built`, `failed: <the message's start…>`; its log linked. */
+export const buildStatus = (build: StudentBuild): PageStatus =>
+  status(build.outcome, build.outcome !== 'failed', build.message, build.log);
+
+/** A boot as the page shows it: `completed`, `panic (stage kernel): <message…>`, `not-booted`. */
+export const bootStatus = (boot: StudentBoot): PageStatus =>
+  status(
+    boot.stage && boot.outcome !== 'completed'
+      ? `${boot.outcome} (stage ${boot.stage})`
+      : boot.outcome,
+    boot.outcome === 'completed',
+    boot.message,
+  );
 
 export function renderGradebookHtml(
-  gradebook: Gradebook,
+  gradebook: { students: readonly GradebookRow[] },
   options: GradebookHtmlOptions = {},
 ): string {
   const href =
-    options.reportHref ??
-    ((s: GradebookStudent) => relativeHref('students', s.name, 'report.html'));
+    options.reportHref ?? ((s: GradebookRow) => relativeHref('students', s.name, 'report.html'));
   const tests: string[] = [];
   const seen = new Set<string>();
   for (const student of gradebook.students)
@@ -64,14 +87,15 @@ export function renderGradebookHtml(
         seen.add(id);
         tests.push(id);
       }
-  const present = new Set(gradebook.students.flatMap((s) => Object.values(s.tests)));
+  // A class the table does not know (a tampered gradebook's) is listed last.
+  const present = new Set<string>(gradebook.students.flatMap((s) => Object.values(s.tests)));
   const classes = [
     ...CLASS_ORDER,
     ...[...present].filter((c) => !(CLASS_ORDER as string[]).includes(c)).sort(),
   ]
     .filter((c) => present.has(c))
     .map((name) => ({ name, color: classColour(name) }));
-  const data = {
+  const data: GradebookPageData = {
     title: options.title ?? 'diverge gradebook',
     noun: options.noun ?? 'student',
     tests,
@@ -81,9 +105,10 @@ export function renderGradebookHtml(
       score: s.score,
       max: s.max,
       conclusion: s.conclusion,
-      build: asText(s.build),
-      boot: asText(s.boot),
-      href: href(s),
+      ...(s.reason ? { reason: clip(s.reason, MESSAGE_CHARS) } : {}),
+      build: buildStatus(s.build),
+      boot: bootStatus(s.boot),
+      ...(s.report === null ? {} : { href: href(s) }),
       cells: tests.map((id) => s.tests[id] ?? ''),
     })),
   };
@@ -123,116 +148,6 @@ table#book { border-collapse: collapse; font-size: 12.5px; }
 #book td.heat { width: 22px; min-width: 22px; padding: 0; }
 #book td.score { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #cf222e; font-weight: 600; }
-`;
-
-const GRADEBOOK_SCRIPT = `(() => {
-'use strict';
-${CLIENT_COMMON}
-const students = data.students;
-const colours = new Map(data.classes.map((c) => [c.name, c.color]));
-const rank = new Map(data.classes.map((c, i) => [c.name, i]));
-const share = (s) => (s.max > 0 ? s.score / s.max : 0);
-let order = students.map((_, i) => i);
-let sortKey = 'score';
-let descending = true;
-
-function renderHead() {
-  const head = $('head');
-  head.append(el('h1', '', data.title));
-  const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;
-  const failing = students.filter((s) => s.conclusion !== 'success').length;
-  head.append(el('p', 'muted', students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful'));
-}
-
-function renderDistribution() {
-  const bins = new Array(10).fill(0);
-  for (const s of students) bins[Math.min(9, Math.floor(share(s) * 10))]++;
-  const top = Math.max(1, ...bins);
-  const box = $('distribution');
-  const labels = el('div', 'bins');
-  bins.forEach((n, i) => {
-    const bin = el('div', 'bin');
-    bin.dataset.count = n;
-    const bar = el('div', 'bar');
-    bar.style.height = (n / top) * 100 + '%';
-    bin.append(el('span', '', n ? n : ''), bar);
-    box.append(bin);
-    labels.append(el('span', '', i * 10 + '\u2013' + (i + 1) * 10 + '%'));
-  });
-  box.after(labels);
-}
-
-function renderLegend() {
-  for (const c of data.classes) {
-    const b = el('span', 'cls', c.name);
-    b.style.background = c.color;
-    $('legend').append(b);
-  }
-}
-
-function header() {
-  const tr = el('tr');
-  const sortable = (label, key, cls) => {
-    const th = el('th', cls);
-    const b = el('button', '', label);
-    b.dataset.sort = key;
-    th.append(b);
-    if (key === sortKey) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
-    return th;
-  };
-  tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));
-  data.tests.forEach((id, j) => { const th = sortable(id, String(j), 'test'); th.title = id; tr.append(th); });
-  $('book-head').replaceChildren(tr);
-}
-
-function renderRows() {
-  const body = document.createDocumentFragment();
-  for (const i of order) {
-    const s = students[i];
-    const tr = el('tr');
-    tr.dataset.student = i;
-    const name = el('td', 'name');
-    const a = el('a', '', s.name);
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(s.href)) a.href = s.href;
-    name.append(a);
-    tr.append(name, el('td', 'score', s.score + ' / ' + s.max), el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion), el('td', '', s.build), el('td', '', s.boot));
-    s.cells.forEach((cls, j) => {
-      const td = el('td', 'heat');
-      td.dataset.class = cls;
-      td.title = data.tests[j] + ': ' + (cls || 'not reported');
-      if (cls) td.style.background = colours.get(cls) || '#cf222e';
-      tr.append(td);
-    });
-    body.append(tr);
-  }
-  $('book-body').replaceChildren(body);
-}
-
-function sortBy(key) {
-  descending = key === sortKey ? !descending : true;
-  sortKey = key;
-  const byName = (a, b) => (students[a].name < students[b].name ? -1 : students[a].name > students[b].name ? 1 : 0);
-  const sign = descending ? 1 : -1;
-  if (key === 'score') order.sort((a, b) => sign * (share(students[b]) - share(students[a])) || byName(a, b));
-  else {
-    const j = Number(key);
-    // Most severe class first: the class table's order; a test not reported last.
-    const r = (i) => { const c = students[i].cells[j]; return c ? (rank.has(c) ? rank.get(c) : -1) : 1e9; };
-    order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));
-  }
-  header();
-  renderRows();
-}
-
-renderHead();
-renderDistribution();
-renderLegend();
-$('book-head').addEventListener('click', (e) => {
-  const b = e.target.closest('button');
-  if (b) sortBy(b.dataset.sort);
-});
-sortKey = '';
-sortBy('score');
-document.body.dataset.ready = 'true';
-})();
+#book td.status.bad { font-weight: normal; }
+#book td.status a.log { font-size: 11px; }
 `;

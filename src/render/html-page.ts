@@ -30,7 +30,10 @@ export interface PageParts {
   /** Plain text; escaped here. */
   title: string;
   css: string;
-  /** The page's only script; it reads its data with `JSON.parse(#data.textContent)`. */
+  /**
+   * The page's only script (html-scripts.ts, built from client/); it reads its data with
+   * `JSON.parse(#data.textContent)`.
+   */
   script: string;
   data: unknown;
   /** Static markup of the page's body (no untrusted text). */
@@ -92,35 +95,3 @@ export function htmlPage(parts: PageParts): string {
     '',
   ].join('\n');
 }
-
-/**
- * Client-side helpers both pages share, as script text: `el` builds elements whose text goes in
- * through text nodes, and `show` makes control characters (NUL, bidi overrides, line breaks)
- * visible as ⟨U+XXXX⟩ instead of letting them act.
- */
-export const CLIENT_COMMON = String.raw`
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-function show(text) {
-  const s = String(text);
-  const frag = document.createDocumentFragment();
-  let last = 0;
-  for (const m of s.matchAll(CONTROL)) {
-    if (m.index > last) frag.append(s.slice(last, m.index));
-    const c = document.createElement('span');
-    c.className = 'ctl';
-    c.textContent = '\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\u27e9';
-    frag.append(c);
-    last = m.index + m[0].length;
-  }
-  if (last < s.length) frag.append(s.slice(last));
-  return frag;
-}
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.append(show(text));
-  return e;
-}
-const data = JSON.parse(document.getElementById('data').textContent);
-const $ = (id) => document.getElementById(id);
-`;

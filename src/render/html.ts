@@ -5,9 +5,11 @@
  */
 import { CLASSES, CLASS_ORDER, type DivergenceClass } from '../model/classes.js';
 import type { Report, ReportObservation } from '../model/report.js';
-import { REPORT_CSS, REPORT_SCRIPT, REPORT_BODY } from './html-report-client.js';
+import { REPORT_CSS, REPORT_BODY } from './html-report-client.js';
 import { classColour, htmlPage } from './html-page.js';
 import { type LogMark, type PageLog, pageLogs, runsOf } from './html-logs.js';
+import { REPORT_SCRIPT } from './html-scripts.js';
+import type { PageBootLog, ReportPageData } from './page-data.js';
 
 export { readBootLogs } from './html-logs.js';
 
@@ -21,16 +23,6 @@ export function statusCell(runs: readonly ReportObservation[] | undefined): stri
   return `${failing}/${runs.length} fail`;
 }
 
-/** A boot's log as the page carries it: compact, since a page may hold thousands of them. */
-export interface PageBootLog {
-  lines: string[];
-  /** When lines were cut: how many head lines were kept, and the line number the tail starts at. */
-  cut?: [number, number];
-  /** Flat triples (test index, first line, last line) of the marks on kept lines. */
-  marks: number[];
-  note?: string;
-}
-
 function compactLog(log: PageLog): PageBootLog {
   const head = log.numbers.indexOf(0);
   const tailFrom = log.numbers[head + 1] ?? Infinity;
@@ -41,61 +33,6 @@ function compactLog(log: PageLog): PageBootLog {
     marks: log.marks.filter(kept).flatMap((m) => [m.test, m.from, m.to]),
     ...(log.note ? { note: log.note } : {}),
   };
-}
-
-export interface ReportPageData {
-  head: {
-    variant: string;
-    candidate: { name: string; digest: string };
-    references: { name: string; digest: string; broken?: string }[];
-    machine: string;
-    accel: string;
-    qemu: string;
-    tool: string;
-    startedAt: string;
-    durationMs: number;
-    harness: string;
-    conclusion: string;
-    note?: string;
-    tests: number;
-    divergences: number;
-    failing: number;
-  };
-  kernels: string[];
-  classes: { name: string; color: string; meaning: string; count: number; divergent: boolean }[];
-  /** One column per field, one entry per test (the page zips them): no key repeated 10,000 times. */
-  tests: {
-    id: string[];
-    class: string[];
-    severity: string[];
-    blame: string[];
-    failing: boolean[];
-    /** One cell per entry of `kernels`. */
-    cells: string[][];
-    reason: string[];
-    /** `kernel failing:runs`, joined. */
-    counts: string[];
-    agreeing: string[][];
-    confidence: number[];
-  };
-  /** What only some tests have, by test index. */
-  extras: Record<
-    number,
-    { expected?: { class: string; reason: string; link?: string }; cluster?: string; diff?: string }
-  >;
-  clusters: { id: string; class: string; signature: string; tests: number[] }[];
-  boots: {
-    kernel: string;
-    attempt: number;
-    outcome: string;
-    stage: string;
-    durationMs: number;
-    cached: boolean;
-    message?: string;
-    file: string;
-    splats: { kind: string; message: string; line: number }[];
-    log: PageBootLog;
-  }[];
 }
 
 const known = (cls: string): cls is DivergenceClass => Object.hasOwn(CLASSES, cls);

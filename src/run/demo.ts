@@ -15,12 +15,7 @@ import type { RunContext } from '../context.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import type { ResolvedKernel } from '../references/resolve.js';
 import { isShownDivergence } from '../model/classes.js';
-import {
-  GRADEBOOK_SCHEMA,
-  type Gradebook,
-  relativeHref,
-  renderGradebookHtml,
-} from '../render/gradebook-html.js';
+import { type GradebookRow, relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
 import { renderTerminal } from '../render/terminal.js';
 import { runDifferential } from './candidate.js';
@@ -169,24 +164,27 @@ export async function runCourseDemo(
 }
 
 /**
- * The demo's variants in the gradebook's shape, so that one page shows both: a variant's score
- * is the number of its tests that do not diverge.
+ * The demo's variants as gradebook rows, so that one page shows both: a variant's score is the
+ * number of its tests that do not diverge; its boot is how the candidate's first boot ended.
  */
-export function demoGradebook(rows: readonly MatrixRow[]): Gradebook {
+export function demoGradebook(rows: readonly MatrixRow[]): { students: GradebookRow[] } {
   return {
-    schema: GRADEBOOK_SCHEMA,
     students: rows.map(({ variant, report }) => {
-      const outcomes = report.boots
-        .filter((b) => b.kernel === report.candidate.name)
-        .map((b) => b.outcome);
+      const first = report.boots.find((b) => b.kernel === report.candidate.name);
       return {
         name: variant,
         score: report.tests.filter((t) => !isShownDivergence(t.verdict)).length,
         max: report.tests.length,
         conclusion: report.summary.conclusion,
         tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
-        build: 'ok',
-        boot: [...new Set(outcomes)].join(', '),
+        build: { outcome: 'built' },
+        boot: first
+          ? {
+              outcome: first.outcome,
+              stage: first.stage,
+              ...(first.message ? { message: first.message } : {}),
+            }
+          : { outcome: 'not-booted' },
         report: `${variant}/report.json`,
       };
     }),

@@ -9,9 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
-import { renderGradebookHtml } from '../../src/render/gradebook-html.js';
+import { bootStatus, renderGradebookHtml } from '../../src/render/gradebook-html.js';
 import { renderHtml } from '../../src/render/html.js';
-import type { DivergenceClass, Report } from '../../src/model/report.js';
+import type { BootStage } from '../../src/model/stage.js';
+import type { StudentBoot, StudentBuild } from '../../src/model/gradebook.js';
+import type { Conclusion, DivergenceClass, Report } from '../../src/model/report.js';
 import { launchBrowser, openPage, pageFile, type PageWatch } from '../helpers/browser.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 
@@ -285,15 +287,19 @@ describe('gradebook.html with hostile names, in Chromium', () => {
     await fc.assert(
       fc.asyncProperty(students, tests, hostile, async (names, ids, cls) => {
         const html = renderGradebookHtml({
-          schema: 'diverge.gradebook/v1',
           students: names.map((name, i) => ({
             name,
             score: i,
             max: names.length,
-            conclusion: cls,
-            tests: Object.fromEntries(ids.map((id) => [id, cls])),
-            build: cls,
-            boot: { outcome: cls },
+            // A tampered gradebook's: any string where the model has a word of its own.
+            conclusion: cls as Conclusion,
+            tests: Object.fromEntries(ids.map((id) => [id, cls as DivergenceClass])),
+            build: {
+              outcome: cls as StudentBuild['outcome'],
+              message: cls,
+              log: `javascript:${CANARY}`,
+            },
+            boot: { outcome: cls as StudentBoot['outcome'], stage: cls as BootStage, message: cls },
             report: `javascript:${CANARY}`,
           })),
         });
@@ -305,6 +311,9 @@ describe('gradebook.html with hostile names, in Chromium', () => {
             cells: [...document.querySelectorAll('#book-body td.heat')].map((td) =>
               td.getAttribute('data-class'),
             ),
+            boots: [...document.querySelectorAll('#book-body td.status:nth-child(5)')].map(
+              (td) => td.textContent,
+            ),
           }));
           // Sorted by score, highest first.
           expect(got.names).toEqual([...names].reverse().map(shown));
@@ -312,8 +321,21 @@ describe('gradebook.html with hostile names, in Chromium', () => {
           expect(got.cells).toEqual(names.flatMap(() => ids.map(() => cls)));
           const found = await misdeeds(page, watch);
           expect(found).toMatchObject({ ...innocent, hrefs: expect.any(Array) });
+          // Its words are gradebook-html.test.ts's to check; here, that they stay text.
+          const boot = bootStatus({
+            outcome: cls as StudentBoot['outcome'],
+            stage: cls as BootStage,
+            message: cls,
+          });
+          expect(got.boots).toEqual(names.map(() => shown(boot.text)));
+          // A build log named like a URL is a file of the page's folder.
           expect(found.hrefs).toEqual(
-            [...names].reverse().map((n) => `students/${encodeURIComponent(n)}/report.html`),
+            [...names]
+              .reverse()
+              .flatMap((n) => [
+                `students/${encodeURIComponent(n)}/report.html`,
+                encodeURIComponent(`javascript:${CANARY}`),
+              ]),
           );
         } finally {
           await page.close();
