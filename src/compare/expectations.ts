@@ -39,8 +39,13 @@ import {
 import { TEST_STATUSES, type TestStatus } from '../model/results.js';
 import { writeAtomically } from '../util/atomic.js';
 import { compileGlob, escapeGlob } from '../util/glob.js';
-import { type DivergenceClass, DIVERGENT_CLASSES, isDivergentClass } from '../model/classes.js';
-import type { StaleExpectation } from '../model/report.js';
+import {
+  type DivergenceClass,
+  DIVERGENT_CLASSES,
+  isDivergence,
+  isDivergentClass,
+} from '../model/classes.js';
+import type { Report, StaleExpectation } from '../model/report.js';
 
 export interface Expectation {
   test: string;
@@ -173,6 +178,20 @@ export interface AcceptedDivergence {
   candidateStatus: TestStatus;
   /** References agreeing with the verdict; lets reference-scoped entries count as covering. */
   agreeing?: string[];
+}
+
+/**
+ * A report's divergences (the kernel to blame), each with the candidate's status in its first
+ * run: what `diverge expectations update` accepts.
+ */
+export function reportDivergences(report: Report): AcceptedDivergence[] {
+  return report.tests
+    .filter((t) => isDivergence(t.verdict))
+    .map((t) => ({
+      test: t.id,
+      class: t.verdict.class,
+      candidateStatus: t.observations[report.candidate.name]?.[0]?.status ?? 'missing',
+    }));
 }
 
 /**

@@ -93,6 +93,21 @@ export async function submissionsFromGitHub(
   );
 }
 
+/**
+ * A submission as a NAME=PATH entry of `listSubmissions`: its published kernel, else its source
+ * to build, else a path under `dir/missing/` that does not exist, so that it is graded as a row
+ * saying the repository gave neither.
+ */
+export function submissionEntry(
+  submission: Submission,
+  dir: string,
+): { name: string; path: string } {
+  return {
+    name: submission.name,
+    path: submission.kernel ?? submission.context ?? path.join(dir, 'missing', submission.name),
+  };
+}
+
 async function fetchSubmission(
   github: GitHub,
   repo: Repository,

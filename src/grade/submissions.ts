@@ -131,3 +131,8 @@ export function selectShard<T extends { name: string }>(
   const sorted = [...submissions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return sorted.filter((_, i) => i % shard.count === shard.index - 1);
 }
+
+/** How many submissions of `total` the shard grades: its share as `selectShard` takes it. */
+export function shardSize(total: number, shard: Shard): number {
+  return total < shard.index ? 0 : Math.floor((total - shard.index) / shard.count) + 1;
+}

@@ -9,9 +9,11 @@ import {
   type MatchContext,
   matchExpectation,
   parseExpectations,
+  reportDivergences,
   staleExpectations,
   updateExpectations,
 } from '../../src/compare/expectations.js';
+import { makeTest, sampleReport } from '../report/sample.js';
 
 const FILE = '.github/diverge-expectations.yml';
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -262,6 +264,25 @@ describe('staleExpectations', () => {
       { test: 'c', reason: 'expired on 2027-01-31' },
     ]);
     expect(staleExpectations(entries, new Set(entries), '2026-12-31')).toStrictEqual([]);
+  });
+});
+
+describe('reportDivergences', () => {
+  it("is every divergence the kernel is blamed for, with the candidate's first status", () => {
+    const report = sampleReport();
+    const regression = report.tests.find((t) => t.id === 'mm.alloc');
+    if (regression)
+      regression.observations.candidate = [{ attempt: 1, status: 'fail', output: ['not ok'] }];
+    report.tests.push(makeTest('net.dns', { class: 'crash', blame: 'infrastructure' }));
+    expect(reportDivergences(report)).toStrictEqual([
+      { test: 'timer.jitter', class: 'flaky', candidateStatus: 'missing' },
+      { test: 'net.ping', class: 'fix', candidateStatus: 'missing' },
+      { test: 'fs.open', class: 'crash', candidateStatus: 'missing' },
+      { test: 'proc.ps', class: 'output', candidateStatus: 'missing' },
+      { test: 'fs.read', class: 'crash', candidateStatus: 'missing' },
+      { test: 'mm.alloc', class: 'regression', candidateStatus: 'fail' },
+      { test: 'fs.write', class: 'crash', candidateStatus: 'missing' },
+    ]);
   });
 });
 

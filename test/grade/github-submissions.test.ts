@@ -11,6 +11,7 @@ import { createGitHub } from '../../src/github/client.js';
 import {
   type Submission,
   studentOf,
+  submissionEntry,
   submissionsFromGitHub,
 } from '../../src/grade/github-submissions.js';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
@@ -146,5 +147,23 @@ describe('studentOf', () => {
     ['lab2-zoe', 'lab1-', undefined],
   ])('%s with prefix %s is %s', (repo, prefix, student) => {
     expect(studentOf(repo, prefix)).toBe(student);
+  });
+});
+
+describe('submissionEntry', () => {
+  const source = { repository: 'course/lab1-x', branch: 'main' };
+  it('is the published kernel, else the source to build, else a path that is not there', () => {
+    expect(submissionEntry({ name: 'alice', kernel: '/k/alice', source }, '/subs')).toEqual({
+      name: 'alice',
+      path: '/k/alice',
+    });
+    expect(submissionEntry({ name: 'bob', context: '/src/bob', source }, '/subs')).toEqual({
+      name: 'bob',
+      path: '/src/bob',
+    });
+    expect(submissionEntry({ name: 'carol', error: 'empty', source }, '/subs')).toEqual({
+      name: 'carol',
+      path: '/subs/missing/carol',
+    });
   });
 });

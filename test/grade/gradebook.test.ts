@@ -29,6 +29,7 @@ import {
   listSubmissions,
   parseShard,
   selectShard,
+  shardSize,
   studentDir,
 } from '../../src/grade/submissions.js';
 import type { GradebookStudent, Gradebook } from '../../src/model/gradebook.js';
@@ -241,6 +242,20 @@ describe('shards', () => {
             new Set(all).size === names.length &&
             Math.max(...sizes) - Math.min(...sizes) <= 1 &&
             JSON.stringify(reversed) === JSON.stringify(shards[0])
+          );
+        },
+      ),
+    );
+  });
+  it("know their size before listing it: each shard's size is what it selects", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 7 }),
+        (total, count) => {
+          const items = Array.from({ length: total }, (_, i) => ({ name: `s${i}` }));
+          return Array.from({ length: count }, (_, i) => ({ index: i + 1, count })).every(
+            (shard) => shardSize(total, shard) === selectShard(items, shard).length,
           );
         },
       ),

@@ -1,0 +1,158 @@
+/** `diverge grade`: every submission of a course judged and scored; a gradebook. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { variantOf } from '../docker/kernel.js';
+import type { GitHub } from '../github/client.js';
+import { githubFromEnvironment } from '../github/environment.js';
+import { submissionEntry, submissionsFromGitHub } from '../grade/github-submissions.js';
+import { GradebookError } from '../grade/gradebook.js';
+import { GradeProgress } from '../grade/progress.js';
+import { renderGradebookText } from '../grade/render.js';
+import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
+import { EXIT } from '../model/constants.js';
+import type { KernelInput } from '../run/boots.js';
+import { gradeCourse } from '../run/grade.js';
+import { action, type Cli, withExamples } from './command.js';
+import {
+  configOption,
+  JUDGE_INPUT_ERRORS,
+  jobsOption,
+  kernelOption,
+  observationCacheOption,
+  settingsFor,
+  takeOut,
+  UsageError,
+} from './options.js';
+
+interface GradeOptions {
+  config?: string;
+  submissions?: string;
+  submission?: KernelInput[];
+  list?: string;
+  githubOrg?: string;
+  repoPrefix?: string;
+  out: string;
+  jobs?: number;
+  shard?: string;
+  variant?: string;
+  observationCache: boolean;
+}
+
+/** The submissions of a GitHub Classroom assignment as NAME=PATH entries, problems logged. */
+async function githubSubmissions(
+  cli: Cli,
+  github: GitHub | undefined,
+  options: Parameters<typeof submissionsFromGitHub>[1],
+): Promise<{ name: string; path: string }[]> {
+  if (!github)
+    throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
+  const found = await submissionsFromGitHub(github, options);
+  for (const s of found) if (s.error) cli.log(`submission ${s.name}: ${s.error}`);
+  return found.map((s) => submissionEntry(s, options.dir));
+}
+
+export function register(program: Command, cli: Cli): Command {
+  const command = program
+    .command('grade')
+    // `grade merge … --out` is merge's option, not grade's.
+    .enablePositionalOptions()
+    .description(
+      'grade every submission of a course against the references (observed once): a score per student under the rubric, and a gradebook',
+    )
+    .addOption(configOption())
+    .option(
+      '--submissions <dir>',
+      'every entry is a submission named by the entry: a file is a kernel, a directory is built with kernel.build',
+    )
+    .option('--submission <name=path>', 'one more submission (repeatable)', kernelOption)
+    .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
+    .option(
+      '--github-org <org>',
+      "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)",
+    )
+    .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+    .option(
+      '-o, --out <dir>',
+      'output directory (a re-run with the same one resumes)',
+      'diverge-grade',
+    )
+    .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
+    .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
+    .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
+    .addOption(observationCacheOption())
+    .action(
+      action(
+        cli,
+        [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError],
+        async (options: GradeOptions) => {
+          if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
+            throw new UsageError(
+              'grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX',
+            );
+          if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
+            throw new UsageError('grade: --github-org and --repo-prefix go together');
+          const settings = await settingsFor(options.config, cli.cwd);
+          const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+          const variant = variantOf(settings, options.variant);
+          const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
+          const outDir = await takeOut(options.out, cli.log);
+          const fromGitHub = options.githubOrg
+            ? await githubSubmissions(cli, github, {
+                org: options.githubOrg,
+                prefix: options.repoPrefix as string,
+                variant,
+                dir: path.join(outDir, 'submissions'),
+                progress: cli.log,
+              })
+            : [];
+          const submissions = await listSubmissions({
+            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            named: [...(options.submission ?? []), ...fromGitHub],
+            ...(options.list ? { list: path.resolve(options.list) } : {}),
+          });
+          const progress = new GradeProgress(
+            shard ? shardSize(submissions.length, shard) : submissions.length,
+            {
+              tty: Boolean(process.stderr.isTTY),
+              write: (text) => process.stderr.write(text),
+              now: () => cli.context.clock.now(),
+            },
+          );
+          const gradebook = await gradeCourse(cli.context, settings, submissions, {
+            outDir,
+            docker: cli.docker,
+            variant,
+            progress,
+            observationCache: options.observationCache,
+            ...(shard ? { shard } : {}),
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            ...(github ? { github } : {}),
+            run,
+          }).finally(() => progress.done());
+          process.stdout.write(renderGradebookText(gradebook));
+          const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+          cli.log(
+            `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+              (neutral
+                ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
+                : ''),
+          );
+          return neutral > 0 ? EXIT.infrastructure : EXIT.ok;
+        },
+      ),
+    );
+  return withExamples(command, [
+    [
+      'diverge grade -c diverge.yml --submissions submissions/ -o grades/',
+      'each entry of submissions/ a student (a file a kernel, a directory built); gradebook in grades/',
+    ],
+    [
+      'diverge grade --github-org cs-course --repo-prefix lab1- -j 4',
+      "GitHub Classroom's lab1-<student> repositories (needs GITHUB_TOKEN)",
+    ],
+    [
+      'diverge grade --list class.txt --shard 2/4 -o shard-2',
+      'the second of four shares of the class; `diverge grade merge` joins the shards',
+    ],
+  ]);
+}

@@ -1,0 +1,55 @@
+/** `diverge report`: a report.json rendered for people. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { OUTPUT_FORMAT_NAMES, outputFormat } from '../render/formats.js';
+import { ReportError } from '../report/validate.js';
+import { EXIT } from '../model/constants.js';
+import { action, type Cli, withExamples } from './command.js';
+import { positiveInt, readReport, UsageError } from './options.js';
+
+interface ReportOptions {
+  format: string;
+  budget?: number;
+}
+
+export function register(program: Command, cli: Cli): Command {
+  const command = program
+    .command('report')
+    .description('render a report.json for people')
+    .argument('<report.json>', 'a report written by diverge run or compare')
+    .option('-f, --format <format>', OUTPUT_FORMAT_NAMES.join(' | '), 'terminal')
+    .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
+    .action(
+      action(cli, [UsageError, ReportError], async (file: string, options: ReportOptions) => {
+        const format = outputFormat(options.format);
+        if (!format)
+          throw new UsageError(
+            `--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`,
+          );
+        const report = await readReport(file);
+        process.stdout.write(
+          await format.render(report, {
+            // Serial logs are read beside the report, where boots[].log points.
+            dir: path.dirname(path.resolve(file)),
+            color: Boolean(process.stdout.isTTY),
+            markdown: {
+              reportUrl: file,
+              ...(options.budget ? { budgetBytes: options.budget } : {}),
+            },
+          }),
+        );
+        return EXIT.ok;
+      }),
+    );
+  return withExamples(command, [
+    ['diverge report out/report.json', 'the verdicts on the terminal, as run printed them'],
+    [
+      'diverge report out/report.json --format html > report.html',
+      'the self-contained page, with the serial logs found beside the report',
+    ],
+    [
+      'diverge report out/report.json -f markdown --budget 30000',
+      'the PR comment, cut to 30000 bytes',
+    ],
+  ]);
+}

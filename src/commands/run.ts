@@ -1,0 +1,143 @@
+/** `diverge run`: the candidate against the references, judged; report.json and report.md. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { variantOf } from '../docker/kernel.js';
+import { githubFromEnvironment } from '../github/environment.js';
+import { writeCourseFiles } from '../grade/course-files.js';
+import { resolveKernels } from '../references/resolve.js';
+import type { KernelInput } from '../run/boots.js';
+import { runDifferential } from '../run/candidate.js';
+import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
+import {
+  configOption,
+  JUDGE_INPUT_ERRORS,
+  jobsOption,
+  kernelOption,
+  observationCacheOption,
+  settingsFor,
+  takeOut,
+} from './options.js';
+
+interface RunOptions {
+  config?: string;
+  candidate?: string;
+  reference?: KernelInput[];
+  out: string;
+  variant?: string;
+  jobs?: number;
+  repository?: string;
+  baseRef?: string;
+  baseSha?: string;
+  observationCache: boolean;
+  gradescope?: string;
+  junit?: string;
+}
+
+export function register(program: Command, cli: Cli): Command {
+  const command = program
+    .command('run')
+    .description(
+      'boot the candidate and the references, judge every test, write report.json and report.md',
+    )
+    .addOption(configOption())
+    .option(
+      '--candidate <path>',
+      "the candidate kernel (default: the config's kernel.build or kernel.file)",
+    )
+    .option(
+      '-r, --reference <name=path>',
+      "a reference kernel (repeatable; replaces the config's references)",
+      kernelOption,
+    )
+    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option(
+      '--variant <name>',
+      'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")',
+    )
+    .addOption(jobsOption())
+    .option(
+      '--repository <owner/name>',
+      'repository of artifact and release references (default: GITHUB_REPOSITORY)',
+    )
+    .option(
+      '--base-ref <branch>',
+      'the pull request base branch, for base: true (default: GITHUB_BASE_REF)',
+    )
+    .option(
+      '--base-sha <sha>',
+      'the pull request base commit, for base: true (default: from the event)',
+    )
+    .addOption(observationCacheOption())
+    .option(
+      '--gradescope <file>',
+      "also write a Gradescope results.json scored by the config's grading rubric",
+    )
+    .option('--junit <file>', 'also write the verdicts as JUnit XML')
+    .action(
+      action(cli, JUDGE_INPUT_ERRORS, async (options: RunOptions) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const outDir = await takeOut(options.out, cli.log, true);
+        const variant = variantOf(settings, options.variant, options.candidate);
+        // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
+        const { github, run } = githubFromEnvironment(
+          cli.env,
+          {
+            variant,
+            ...(options.repository ? { repository: options.repository } : {}),
+            ...(options.baseRef ? { baseRef: options.baseRef } : {}),
+            ...(options.baseSha ? { baseSha: options.baseSha } : {}),
+          },
+          cli.log,
+        );
+        const kernels = await resolveKernels(
+          settings,
+          {
+            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
+          },
+          {
+            docker: cli.docker,
+            variant,
+            outDir,
+            progress: cli.log,
+            run,
+            cache: cli.context.cache,
+            clock: cli.context.clock,
+            waits: cli.context.waits,
+            ...(github ? { github } : {}),
+          },
+        );
+        const report = await runDifferential(cli.context, settings, kernels, {
+          outDir,
+          docker: cli.docker,
+          variant,
+          observationCache: options.observationCache,
+          progress: cli.log,
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        showReport(report);
+        cli.log(
+          `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+        );
+        await writeCourseFiles(report, settings.grading, {
+          junit: options.junit,
+          gradescope: options.gradescope,
+        });
+        return reportExitCode(report);
+      }),
+    );
+  return withExamples(command, [
+    [
+      'diverge run',
+      "build or fetch ./diverge.yml's kernel and references, judge it, write diverge-out/",
+    ],
+    [
+      'diverge run -c diverge.yml --candidate build/kernel.elf -r staff=refs/staff.elf -r v1.2=refs/v1.2.elf -o out/',
+      "these kernel files instead of the config's kernel and references",
+    ],
+    [
+      'diverge run --variant lab2 --junit junit.xml --gradescope results.json',
+      "build variant lab2; also JUnit XML and Gradescope results scored by the config's rubric",
+    ],
+  ]);
+}
