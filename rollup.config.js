@@ -70,7 +70,9 @@ const bundle = (input, dir, { shebang, external } = {}) => ({
     dir,
     format: 'es',
     entryFileNames: '[name].js',
-    chunkFileNames: 'chunks/[name]-[hash].js',
+    // Named, not hashed: a rebuild renames no chunk whose code did not change (a hash would change
+    // with any chunk it imports), so a change to dist/ shows only what changed.
+    chunkFileNames: 'chunks/[name].js',
     banner: (chunk) =>
       `${shebang && chunk.isEntry && chunk.name === shebang ? '#!/usr/bin/env node\n' : ''}${COMMONJS_GLOBALS}`,
   },

@@ -4,24 +4,24 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import fs, { existsSync, createWriteStream, createReadStream, linkSync, readFileSync, unlinkSync } from 'node:fs';
-import { readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, stat, cp, copyFile, rmdir } from 'node:fs/promises';
-import path from 'node:path';
-import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy-BeGWjdNj.js';
+import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
+import path from 'node:path';
+import fs, { linkSync, existsSync, readFileSync, unlinkSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as classColour, y as htmlPage, C as CLIENT_COMMON, z as parseConfig, t as runDifferential, n as loadConfig, K as KernelFileError, A as buildKernel, B as buildImage, D as extractFiles, e as archMachines, f as findQemu, E as qemuVersion, p as probeKvm, F as tar, G as inParallel, H as redirectTarget, M as MAX_KERNEL_BYTES, q as publishedArtifactName, s as sha256, I as writeAtomically, J as kernelRecipe, L as BuildError, N as CappedLog, O as ConsoleLines, P as packContext, Q as DockerUnavailableError, R as LastLines, S as limitHit, T as copyFilesOut, U as isolated, V as prepareStaffLayers, W as scanContext, X as defaultParallelism, Y as resolveReferences, Z as describeKernels, _ as prepareBoots, $ as referenceCache, a0 as loadExpectations, a1 as rubricOf, a2 as limiter, a3 as maxPoints, a4 as checkKernelFile, a5 as CANDIDATE, a6 as sha256File, i as scoreReport, a7 as observeForVerdict, a8 as finishRun, a9 as makeDir, aa as storageFailure, ab as isStorageRefusal, ac as StorageError, ad as storageReason, ae as bootKernels, af as writeOutput, v as variantOf, ag as githubFromEnvironment, u as resolveKernels, g as renderJunit, ah as gradescopeResults, ai as compareSaved, aj as readBootLogs, ak as renderHtml, al as updateExpectations, k as runBisect, am as resultText, an as refusalMessage, ao as defaultSettings, ap as NotRegularFileError, aq as ConfigError, ar as HarnessError, as as ReferenceFetchError, at as BisectInputError, au as SavedRunError, l as dockerAccess } from './chunks/bisect-CekrzoGd.js';
-import { C as CLASS_ORDER, D as DIVERGENCE_CLASSES, S as SEVERITIES, a as CLASSES, d as divergenceEntries, p as plural, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown, t as isDivergence, F as FAIL_ON_CLASSES, v as validateReport, R as ReportError } from './chunks/validate-DwISRySj.js';
-import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix-Bq4_3B1L.js';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { freemem } from 'node:os';
+import { x as refusalMessage, y as makeDir, z as storageFailure, A as isStorageRefusal, S as StorageError, B as storageReason, C as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, D as BuildError, R as ReferenceFetchError, n as loadConfig, E as defaultSettings, F as githubFromEnvironment, v as variantOf, k as runBisect, G as resultText, I as BisectInputError, J as bootKernels, L as writeOutput, M as compareSaved, O as SavedRunError, P as classColour, Q as htmlPage, T as GRADEBOOK_SCRIPT, U as parseConfig, t as runDifferential, V as buildKernel, W as buildImage, X as extractFiles, e as archMachines, f as findQemu, Y as qemuVersion, p as probeKvm, Z as updateExpectations, _ as reportDivergences, $ as tar, a0 as inParallel, q as publishedArtifactName, a1 as redirectTarget, a2 as MAX_KERNEL_BYTES, a3 as BOOT_OUTCOMES, s as sha256, a4 as kernelRecipe, a5 as CappedLog, a6 as ConsoleLines, a7 as packContext, a8 as DockerUnavailableError, a9 as LastLines, aa as limitHit, ab as copyFilesOut, ac as isolated, ad as prepareStaffLayers, ae as scanContext, af as writeAtomically, ag as defaultParallelism, ah as resolveReferences, ai as describeKernels, aj as prepareBoots, ak as referenceCache, al as loadExpectations, am as rubricOf, an as limiter, ao as maxPoints, ap as checkKernelFile, aq as CANDIDATE, ar as sha256File, i as scoreReport, as as observeForVerdict, at as finishRun, au as renderHtml, av as readBootLogs, g as renderJunit, aw as gradescopeResults, u as resolveKernels, l as dockerAccess } from './chunks/bisect.js';
+import { D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, d as divergenceEntries, p as plural, a as CLASS_ORDER, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown } from './chunks/validate.js';
+import { writeFile, readFile, rename, rm, readdir, rmdir, statfs, mkdir, symlink, mkdtemp, stat, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import 'node:timers/promises';
+import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matrix.js';
+import { fileURLToPath } from 'node:url';
+import { freemem } from 'node:os';
+import { createGunzip } from 'node:zlib';
 import 'node:http';
 import 'events';
 import 'querystring';
@@ -4354,200 +4354,6 @@ const {
 } = commander;
 
 /**
- * gradebook.html: a whole class at once. Students × tests as a heat map coloured by class,
- * sortable by score or by any test, the score distribution, and each row linking to the
- * student's own report.html. The same page shows `diverge demo`'s variants (see demo.ts).
- */
-const GRADEBOOK_SCHEMA$1 = 'diverge.gradebook/v1';
-/** A relative link made only of URL-encoded path segments: never a scheme, never a way out of the page's folder. */
-const relativeHref = (...segments) => segments.map((s) => encodeURIComponent(s)).join('/');
-const asText = (value) => value === undefined || value === null
-    ? ''
-    : typeof value === 'string'
-        ? value
-        : JSON.stringify(value);
-function renderGradebookHtml(gradebook, options = {}) {
-    const href = options.reportHref ??
-        ((s) => relativeHref('students', s.name, 'report.html'));
-    const tests = [];
-    const seen = new Set();
-    for (const student of gradebook.students)
-        for (const id of Object.keys(student.tests))
-            if (!seen.has(id)) {
-                seen.add(id);
-                tests.push(id);
-            }
-    const present = new Set(gradebook.students.flatMap((s) => Object.values(s.tests)));
-    const classes = [
-        ...CLASS_ORDER,
-        ...[...present].filter((c) => !CLASS_ORDER.includes(c)).sort(),
-    ]
-        .filter((c) => present.has(c))
-        .map((name) => ({ name, color: classColour(name) }));
-    const data = {
-        title: options.title ?? 'diverge gradebook',
-        noun: options.noun ?? 'student',
-        tests,
-        classes,
-        students: gradebook.students.map((s) => ({
-            name: s.name,
-            score: s.score,
-            max: s.max,
-            conclusion: s.conclusion,
-            build: asText(s.build),
-            boot: asText(s.boot),
-            href: href(s),
-            cells: tests.map((id) => s.tests[id] ?? ''),
-        })),
-    };
-    return htmlPage({
-        title: data.title,
-        css: GRADEBOOK_CSS,
-        script: GRADEBOOK_SCRIPT,
-        body: GRADEBOOK_BODY,
-        data,
-    });
-}
-const GRADEBOOK_BODY = `<header id="head"></header>
-<section id="distribution-section"><h2>Score distribution</h2><div id="distribution"></div></section>
-<section id="legend"></section>
-<section id="table-section"><table id="book"><thead id="book-head"></thead><tbody id="book-body"></tbody></table></section>`;
-const GRADEBOOK_CSS = `
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 16px 24px; color: #1f2328; }
-h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0 6px; }
-.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
-.muted { color: #57606a; font-size: 12px; }
-#distribution { display: flex; align-items: flex-end; gap: 4px; height: 120px; border-bottom: 1px solid #d0d7de; padding-top: 16px; }
-.bin { flex: 1; max-width: 60px; display: flex; flex-direction: column; justify-content: flex-end; align-items: center; height: 100%; font-size: 11px; }
-.bar { width: 100%; background: #0969da; border-radius: 3px 3px 0 0; min-height: 1px; }
-.bins { display: flex; gap: 4px; font-size: 11px; color: #57606a; }
-.bins span { flex: 1; max-width: 60px; text-align: center; }
-#legend { margin: 10px 0; }
-.cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; margin-right: 6px; }
-table#book { border-collapse: collapse; font-size: 12.5px; }
-#book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
-#book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
-#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
-#book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
-#book th[aria-sort] button { text-decoration: underline; }
-#book td.heat { width: 22px; min-width: 22px; padding: 0; }
-#book td.score { text-align: right; font-variant-numeric: tabular-nums; }
-.bad { color: #cf222e; font-weight: 600; }
-`;
-const GRADEBOOK_SCRIPT = `(() => {
-'use strict';
-${CLIENT_COMMON}
-const students = data.students;
-const colours = new Map(data.classes.map((c) => [c.name, c.color]));
-const rank = new Map(data.classes.map((c, i) => [c.name, i]));
-const share = (s) => (s.max > 0 ? s.score / s.max : 0);
-let order = students.map((_, i) => i);
-let sortKey = 'score';
-let descending = true;
-
-function renderHead() {
-  const head = $('head');
-  head.append(el('h1', '', data.title));
-  const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;
-  const failing = students.filter((s) => s.conclusion !== 'success').length;
-  head.append(el('p', 'muted', students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful'));
-}
-
-function renderDistribution() {
-  const bins = new Array(10).fill(0);
-  for (const s of students) bins[Math.min(9, Math.floor(share(s) * 10))]++;
-  const top = Math.max(1, ...bins);
-  const box = $('distribution');
-  const labels = el('div', 'bins');
-  bins.forEach((n, i) => {
-    const bin = el('div', 'bin');
-    bin.dataset.count = n;
-    const bar = el('div', 'bar');
-    bar.style.height = (n / top) * 100 + '%';
-    bin.append(el('span', '', n ? n : ''), bar);
-    box.append(bin);
-    labels.append(el('span', '', i * 10 + '\u2013' + (i + 1) * 10 + '%'));
-  });
-  box.after(labels);
-}
-
-function renderLegend() {
-  for (const c of data.classes) {
-    const b = el('span', 'cls', c.name);
-    b.style.background = c.color;
-    $('legend').append(b);
-  }
-}
-
-function header() {
-  const tr = el('tr');
-  const sortable = (label, key, cls) => {
-    const th = el('th', cls);
-    const b = el('button', '', label);
-    b.dataset.sort = key;
-    th.append(b);
-    if (key === sortKey) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
-    return th;
-  };
-  tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));
-  data.tests.forEach((id, j) => { const th = sortable(id, String(j), 'test'); th.title = id; tr.append(th); });
-  $('book-head').replaceChildren(tr);
-}
-
-function renderRows() {
-  const body = document.createDocumentFragment();
-  for (const i of order) {
-    const s = students[i];
-    const tr = el('tr');
-    tr.dataset.student = i;
-    const name = el('td', 'name');
-    const a = el('a', '', s.name);
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(s.href)) a.href = s.href;
-    name.append(a);
-    tr.append(name, el('td', 'score', s.score + ' / ' + s.max), el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion), el('td', '', s.build), el('td', '', s.boot));
-    s.cells.forEach((cls, j) => {
-      const td = el('td', 'heat');
-      td.dataset.class = cls;
-      td.title = data.tests[j] + ': ' + (cls || 'not reported');
-      if (cls) td.style.background = colours.get(cls) || '#cf222e';
-      tr.append(td);
-    });
-    body.append(tr);
-  }
-  $('book-body').replaceChildren(body);
-}
-
-function sortBy(key) {
-  descending = key === sortKey ? !descending : true;
-  sortKey = key;
-  const byName = (a, b) => (students[a].name < students[b].name ? -1 : students[a].name > students[b].name ? 1 : 0);
-  const sign = descending ? 1 : -1;
-  if (key === 'score') order.sort((a, b) => sign * (share(students[b]) - share(students[a])) || byName(a, b));
-  else {
-    const j = Number(key);
-    // Most severe class first: the class table's order; a test not reported last.
-    const r = (i) => { const c = students[i].cells[j]; return c ? (rank.has(c) ? rank.get(c) : -1) : 1e9; };
-    order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));
-  }
-  header();
-  renderRows();
-}
-
-renderHead();
-renderDistribution();
-renderLegend();
-$('book-head').addEventListener('click', (e) => {
-  const b = e.target.closest('button');
-  if (b) sortBy(b.dataset.sort);
-});
-sortKey = '';
-sortBy('score');
-document.body.dataset.ready = 'true';
-})();
-`;
-
-/**
  * A report for a terminal: a line per divergence, capped diffs, a summary line. Text from the
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
@@ -4667,10 +4473,489 @@ function renderTerminal(report, options) {
     return `${out.join('\n')}\n`;
 }
 
+/** How the CLI says why it stopped: a refused write in words, else the error's message. */
+const failureLine = (error) => `diverge: ${refusalMessage(error) ?? error.message}\n`;
+/** A command's action: `body` returns the exit code; `badInput` are the errors that exit 2. */
+function action(cli, badInput, body) {
+    return async (...args) => {
+        try {
+            cli.exitCode = await body(...args);
+        }
+        catch (error) {
+            process.stderr.write(failureLine(error));
+            cli.exitCode = badInput.some((kind) => error instanceof kind)
+                ? EXIT.usage
+                : EXIT.infrastructure;
+        }
+    };
+}
+/** Ends the command's --help with invocations of it, each with what it does. */
+function withExamples(command, examples) {
+    const lines = examples.map(([invocation, what]) => `  $ ${invocation}\n      ${what}`);
+    return command.addHelpText('after', `\nExamples:\n${lines.join('\n')}`);
+}
+/** A judged report on stdout, in colour on a terminal. */
+const showReport = (report) => process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+/** The exit code of a judged report: 3 when nothing could be judged, 1 when it fails, else 0. */
+const reportExitCode = (report) => report.summary.conclusion === 'neutral'
+    ? EXIT.infrastructure
+    : report.summary.failing > 0
+        ? EXIT.divergences
+        : EXIT.ok;
+
+/**
+ * An output directory belongs to one run at a time. A run takes `.diverge.lock` (its pid and
+ * that process's start time, so a reused pid is not taken for the holder); a second run into
+ * the same directory refuses, naming the pid; a lock whose process is gone (a run killed with
+ * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
+ * there, so that no stale observation or report passes for this run's.
+ */
+/** Another live run holds the directory: exit 3. */
+class OutDirBusyError extends Error {
+}
+const LOCK_FILE = '.diverge.lock';
+/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
+function startTime(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+function alive(pid, started) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        if (error.code !== 'EPERM')
+            return false;
+    }
+    const now = startTime(pid);
+    return started === undefined || now === undefined || now === started;
+}
+const holderOf = (text) => {
+    const [pid, started] = text.trim().split(' ');
+    return { pid: Number(pid), started };
+};
+/**
+ * Takes `dir` (created when missing) for this process until it exits. Throws OutDirBusyError
+ * when a live run holds it, and a StorageError when the directory cannot be written.
+ */
+async function claimOutDir(dir, say) {
+    const lock = path.join(dir, LOCK_FILE);
+    const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
+    const temp = `${lock}.${process.pid}`;
+    try {
+        await makeDir(dir);
+        await writeFile(temp, mine);
+    }
+    catch (error) {
+        throw storageFailure(error, 'into --out', dir);
+    }
+    try {
+        for (let tries = 0; tries < 5; tries++) {
+            try {
+                // A hard link appears whole or not at all: no reader ever sees an empty lock file.
+                linkSync(temp, lock);
+                process.once('exit', () => releaseIfMine(lock, mine));
+                return;
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw storageFailure(error, 'into --out', dir);
+            }
+            const text = await readFile(lock, 'utf8').catch(() => '');
+            const holder = holderOf(text);
+            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
+                throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
+            // Stale: moved aside, then checked that it was the stale one (another run may have taken
+            // it over meanwhile; its fresh lock is put back).
+            const aside = `${lock}.stale-${process.pid}`;
+            if (await rename(lock, aside).then(() => true, () => false)) {
+                const moved = await readFile(aside, 'utf8').catch(() => '');
+                if (moved === text) {
+                    say(`--out ${dir}: taking over the lock of a run that is gone (pid ${holder.pid})`);
+                    await rm(aside, { force: true });
+                }
+                else {
+                    await rename(aside, lock).catch(() => undefined);
+                }
+            }
+        }
+        throw new OutDirBusyError(`--out ${dir}: could not take its lock file ${lock}`);
+    }
+    finally {
+        await rm(temp, { force: true });
+    }
+}
+function releaseIfMine(lock, mine) {
+    try {
+        if (readFileSync(lock, 'utf8') === mine)
+            unlinkSync(lock);
+    }
+    catch {
+        // Already gone.
+    }
+}
+/** What diverge writes into the --out of `run` and `boot`, besides scratch it overwrites. */
+const RUN_FILES = ['report.json', 'report.md', 'report.html', 'boots.json'];
+const RUN_DIRS = { observations: /\.json$/, logs: /\.log$/ };
+/**
+ * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
+ * logs; nothing else), so that what the directory shows is this run's alone. A directory no
+ * run wrote to (no report, saved run or observations) is left as it is.
+ */
+async function clearEarlierRun(dir, say) {
+    // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
+    const marks = ['boots.json', 'report.json', 'observations'];
+    if (!marks.some((m) => existsSync(path.join(dir, m))))
+        return;
+    const stale = RUN_FILES.map((f) => path.join(dir, f));
+    for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
+        const names = await readdir(path.join(dir, sub)).catch(() => []);
+        stale.push(...names.filter((n) => pattern.test(n)).map((n) => path.join(dir, sub, n)));
+    }
+    let removed = 0;
+    for (const file of stale) {
+        try {
+            await rm(file);
+            removed += 1;
+        }
+        catch (error) {
+            if (isStorageRefusal(error))
+                throw new StorageError(`cannot remove ${file} of an earlier run: ${storageReason(error)}`);
+            if (error.code !== 'ENOENT')
+                throw error;
+        }
+    }
+    for (const sub of Object.keys(RUN_DIRS))
+        await rmdir(path.join(dir, sub)).catch(() => undefined); // only when empty
+    if (removed > 0)
+        say(`--out ${dir}: removed ${removed} file(s) an earlier run wrote there`);
+}
+
+/**
+ * The options and inputs that commands share: NAME=PATH kernels, positive counts, the config,
+ * the output directory a command takes, a report file to read, and the kinds of errors that are
+ * the user's input rather than the host's.
+ */
+/** The command line asked for something that cannot be done (exit 2). */
+class UsageError extends Error {
+}
+/** Bad input of every command that boots kernels: the config, kernel files, the harness, builds. */
+const BOOT_INPUT_ERRORS = [
+    ConfigError,
+    NotRegularFileError,
+    KernelFileError,
+    HarnessError,
+    BuildError,
+];
+/** ...and of every command that also fetches references and writes a report. */
+const JUDGE_INPUT_ERRORS = [...BOOT_INPUT_ERRORS, ReferenceFetchError, ReportError];
+function kernelOption(value, previous = []) {
+    const at = value.indexOf('=');
+    if (at <= 0 || at === value.length - 1)
+        throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
+    return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
+}
+function positiveInt(value) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+        throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+    return n;
+}
+const configOption = () => new Option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)');
+const jobsOption = (description = 'boots at once (default: from cores and memory)') => new Option('-j, --jobs <n>', description).argParser(positiveInt);
+const observationCacheOption = () => new Option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way');
+/** `--config` if given, else diverge.yml in `cwd` if present, else the defaults. */
+async function settingsFor(config, cwd) {
+    if (config)
+        return loadConfig(path.resolve(cwd, config));
+    const found = path.join(cwd, 'diverge.yml');
+    return existsSync(found) ? loadConfig(found) : defaultSettings(cwd);
+}
+/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+async function takeOut(dir, log, fresh = false) {
+    const outDir = path.resolve(dir);
+    await claimOutDir(outDir, log);
+    if (fresh)
+        await clearEarlierRun(outDir, log);
+    return outDir;
+}
+/** A report.json, checked against the schema. */
+async function readReport(file) {
+    const text = await readFile(file, 'utf8').catch((error) => {
+        throw new UsageError(`${file}: cannot read report: ${error.message}`);
+    });
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new UsageError(`${file}: not JSON: ${error.message}`);
+    }
+    return validateReport(value, file);
+}
+
+/** `diverge bisect`: the first commit whose kernel diverges from the references. */
+function classOption(value, previous = []) {
+    if (!FAIL_ON_CLASSES.includes(value))
+        throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
+    return [...previous, value];
+}
+function register$9(program, cli) {
+    const command = program
+        .command('bisect')
+        .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
+        .addOption(configOption())
+        .requiredOption('--good <rev>', 'a commit whose kernel behaves')
+        .requiredOption('--bad <rev>', 'a later commit whose kernel diverges')
+        .option('-t, --test <glob>', 'only these tests decide (repeatable; default every test)', (value, previous = []) => [...previous, value])
+        .option('--class <class>', `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`, classOption)
+        .option('--first-parent', 'follow only the first parent of merges')
+        .option('--no-good-reference', "do not add the good commit's kernel to the references")
+        .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
+        .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
+        .action(action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError], async (options) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const outDir = await takeOut(options.out, cli.log);
+        const { github, run } = githubFromEnvironment(cli.env, { variant: variantOf(settings, undefined) }, cli.log);
+        const bisect = await runBisect(cli.context, settings, {
+            good: options.good,
+            bad: options.bad,
+            tests: options.test ?? [],
+            ...(options.class ? { classes: options.class } : {}),
+            firstParent: Boolean(options.firstParent),
+            goodReference: options.goodReference,
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            outDir,
+            docker: cli.docker,
+            progress: cli.log,
+            run,
+            ...(github ? { github } : {}),
+        });
+        process.stdout.write(resultText(bisect));
+        cli.log(`bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`);
+        return bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
+    }));
+    return withExamples(command, [
+        [
+            'diverge bisect --good v1.2 --bad main',
+            'the first commit after v1.2 whose kernel diverges, judged by ./diverge.yml; into diverge-bisect/',
+        ],
+        [
+            "diverge bisect -c diverge.yml --good v1.2 --bad main -t 'fs.*' --class crash --first-parent",
+            'only crashes of the fs tests decide, along the first parents',
+        ],
+        [
+            'diverge bisect --good HEAD~20 --bad HEAD -j 4 -o bisect/',
+            'four commits tested at once in each round',
+        ],
+    ]);
+}
+
+var bisect = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$9
+});
+
+/** `diverge boot`: boot kernels with the shared harness, recording each boot. */
+function register$8(program, cli) {
+    const command = program
+        .command('boot')
+        .description("boot kernels with the shared harness and write each boot's observations and serial log")
+        .addOption(configOption())
+        .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
+        .option('-o, --out <dir>', 'output directory', 'diverge-out')
+        .addOption(jobsOption())
+        .action(action(cli, BOOT_INPUT_ERRORS, async (options) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const outDir = await takeOut(options.out, cli.log, true);
+        const run = await bootKernels(cli.context, settings, options.kernel, {
+            outDir,
+            docker: cli.docker,
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            progress: cli.log,
+        });
+        await writeOutput(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`, 'the saved run');
+        cli.log(`observations and logs in ${outDir}`);
+        return EXIT.ok;
+    }));
+    return withExamples(command, [
+        [
+            'diverge boot -k staff=build/staff.elf -k student=build/kernel.elf',
+            "boot both kernels with ./diverge.yml's harness; observations and serial logs in diverge-out/",
+        ],
+        [
+            'diverge boot -c lab2/diverge.yml -k mine=arch/x86/boot/bzImage -o boots/ -j 4',
+            'another config, four boots at once, into boots/',
+        ],
+    ]);
+}
+
+var boot = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$8
+});
+
+/** `diverge compare`: a saved run judged again, without booting. */
+function register$7(program, cli) {
+    const command = program
+        .command('compare')
+        .description('judge a saved run again (after changing the config or expectations) without booting')
+        .requiredOption('--from <dir>', 'output directory of an earlier `diverge run` or `diverge boot`')
+        .addOption(configOption())
+        .option('--candidate <name>', 'which saved kernel is the candidate (default: as saved by run, else "candidate")')
+        .option('-o, --out <dir>', 'where to write the new report (default: the --from directory)')
+        .option('--variant <name>', 'name of this build variant (default: as for run)')
+        .action(action(cli, [ConfigError, SavedRunError, ReportError], async (options) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const outDir = await takeOut(options.out ?? options.from, cli.log);
+        const report = await compareSaved(cli.context, settings, path.resolve(options.from), {
+            outDir,
+            variant: variantOf(settings, options.variant),
+            progress: cli.log,
+            ...(options.candidate ? { candidate: options.candidate } : {}),
+        });
+        showReport(report);
+        return reportExitCode(report);
+    }));
+    return withExamples(command, [
+        [
+            'diverge compare --from out/',
+            "judge out/'s boots again with ./diverge.yml (after a change to its rules or expectations)",
+        ],
+        [
+            'diverge compare --from boots/ --candidate student -o judged/',
+            'a `diverge boot` run, kernel "student" as the candidate, the report in judged/',
+        ],
+    ]);
+}
+
+var compare = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$7
+});
+
+/**
+ * gradebook.html: a whole class at once. Students × tests as a heat map coloured by class,
+ * sortable by score or by any test, the score distribution, each student's build and boot in
+ * a few words, and each row linking to the student's own report.html when there is one. The
+ * same page shows `diverge demo`'s variants (see demo.ts). Its script is client/gradebook.ts.
+ */
+/** A relative link made only of URL-encoded path segments: never a scheme, never a way out of the page's folder. */
+const relativeHref = (...segments) => segments.map((s) => encodeURIComponent(s)).join('/');
+/** A path relative to the page as a link, or undefined when it would leave the page's folder. */
+function pathHref(file) {
+    const segments = file.split('/');
+    if (segments.some((s) => s === '' || s === '.' || s === '..'))
+        return undefined;
+    return relativeHref(...segments);
+}
+/** A cell shows this many characters of a message; its tooltip MESSAGE_CHARS. */
+const STATUS_CHARS = 40;
+const MESSAGE_CHARS = 1000;
+/** The first `max` characters (code points) of `text`, `…` last when cut. */
+function clip(text, max) {
+    const chars = [...text];
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+function status(what, ok, message, log) {
+    const href = log === undefined ? undefined : pathHref(log);
+    return {
+        text: message ? `${what}: ${clip(message, STATUS_CHARS)}` : what,
+        ok,
+        ...(message ? { message: clip(message, MESSAGE_CHARS) } : {}),
+        ...(href ? { log: href } : {}),
+    };
+}
+/** A build as the page shows it: `built`, `failed: <the message's start…>`; its log linked. */
+const buildStatus = (build) => status(build.outcome, build.outcome !== 'failed', build.message, build.log);
+/** A boot as the page shows it: `completed`, `panic (stage kernel): <message…>`, `not-booted`. */
+const bootStatus = (boot) => status(boot.stage && boot.outcome !== 'completed'
+    ? `${boot.outcome} (stage ${boot.stage})`
+    : boot.outcome, boot.outcome === 'completed', boot.message);
+function renderGradebookHtml(gradebook, options = {}) {
+    const href = options.reportHref ?? ((s) => relativeHref('students', s.name, 'report.html'));
+    const tests = [];
+    const seen = new Set();
+    for (const student of gradebook.students)
+        for (const id of Object.keys(student.tests))
+            if (!seen.has(id)) {
+                seen.add(id);
+                tests.push(id);
+            }
+    // A class the table does not know (a tampered gradebook's) is listed last.
+    const present = new Set(gradebook.students.flatMap((s) => Object.values(s.tests)));
+    const classes = [
+        ...CLASS_ORDER,
+        ...[...present].filter((c) => !CLASS_ORDER.includes(c)).sort(),
+    ]
+        .filter((c) => present.has(c))
+        .map((name) => ({ name, color: classColour(name) }));
+    const data = {
+        title: options.title ?? 'diverge gradebook',
+        noun: options.noun ?? 'student',
+        tests,
+        classes,
+        students: gradebook.students.map((s) => ({
+            name: s.name,
+            score: s.score,
+            max: s.max,
+            conclusion: s.conclusion,
+            ...(s.reason ? { reason: clip(s.reason, MESSAGE_CHARS) } : {}),
+            build: buildStatus(s.build),
+            boot: bootStatus(s.boot),
+            ...(s.report === null ? {} : { href: href(s) }),
+            cells: tests.map((id) => s.tests[id] ?? ''),
+        })),
+    };
+    return htmlPage({
+        title: data.title,
+        css: GRADEBOOK_CSS,
+        script: GRADEBOOK_SCRIPT,
+        body: GRADEBOOK_BODY,
+        data,
+    });
+}
+const GRADEBOOK_BODY = `<header id="head"></header>
+<section id="distribution-section"><h2>Score distribution</h2><div id="distribution"></div></section>
+<section id="legend"></section>
+<section id="table-section"><table id="book"><thead id="book-head"></thead><tbody id="book-body"></tbody></table></section>`;
+const GRADEBOOK_CSS = `
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 16px 24px; color: #1f2328; }
+h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0 6px; }
+.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
+.muted { color: #57606a; font-size: 12px; }
+#distribution { display: flex; align-items: flex-end; gap: 4px; height: 120px; border-bottom: 1px solid #d0d7de; padding-top: 16px; }
+.bin { flex: 1; max-width: 60px; display: flex; flex-direction: column; justify-content: flex-end; align-items: center; height: 100%; font-size: 11px; }
+.bar { width: 100%; background: #0969da; border-radius: 3px 3px 0 0; min-height: 1px; }
+.bins { display: flex; gap: 4px; font-size: 11px; color: #57606a; }
+.bins span { flex: 1; max-width: 60px; text-align: center; }
+#legend { margin: 10px 0; }
+.cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; margin-right: 6px; }
+table#book { border-collapse: collapse; font-size: 12.5px; }
+#book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
+#book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
+#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
+#book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
+#book th[aria-sort] button { text-decoration: underline; }
+#book td.heat { width: 22px; min-width: 22px; padding: 0; }
+#book td.score { text-align: right; font-variant-numeric: tabular-nums; }
+.bad { color: #cf222e; font-weight: 600; }
+#book td.status.bad { font-weight: normal; }
+#book td.status a.log { font-size: 11px; }
+`;
+
 /**
  * Where the project's fixtures are (the repository around this module, whether it runs from src/,
  * from dist/ or from build/bench/) and what they promise: the course's intended verdicts and
- * the Debian kernels set-up fetched. Used by `diverge demo`, the tests and the benchmarks.
+ * the Debian kernels set-up fetched. Used by `diverge demo`, the tests and the benchmarks (whose
+ * generated courses and histories are in test/helpers/).
  */
 /**
  * The repository root: the nearest directory above this module with a package.json (this file
@@ -4744,6 +5029,7 @@ async function buildCourseHarness(context, docker, outDir, log) {
         logFile: path.join(outDir, 'logs', 'build-harness.log'),
         progress: log,
         contextCache: context.cache.contexts,
+        clock: context.clock,
     });
     const [harness] = await extractFiles(client, harnessImage.tag, [{ inImage: '/out/harness.bin', field: 'harness' }], path.join(outDir, 'harness'));
     if (!harness)
@@ -4780,6 +5066,7 @@ async function runCourseDemo(context, outDir, options) {
             outDir: path.join(outDir, variant),
             progress: log,
             contextCache: context.cache.contexts,
+            clock: context.clock,
         });
         built.set(variant, {
             name: variant,
@@ -4819,24 +5106,27 @@ async function runCourseDemo(context, outDir, options) {
     return rows;
 }
 /**
- * The demo's variants in the gradebook's shape, so that one page shows both: a variant's score
- * is the number of its tests that do not diverge.
+ * The demo's variants as gradebook rows, so that one page shows both: a variant's score is the
+ * number of its tests that do not diverge; its boot is how the candidate's first boot ended.
  */
 function demoGradebook(rows) {
     return {
-        schema: GRADEBOOK_SCHEMA$1,
         students: rows.map(({ variant, report }) => {
-            const outcomes = report.boots
-                .filter((b) => b.kernel === report.candidate.name)
-                .map((b) => b.outcome);
+            const first = report.boots.find((b) => b.kernel === report.candidate.name);
             return {
                 name: variant,
                 score: report.tests.filter((t) => !isShownDivergence(t.verdict)).length,
                 max: report.tests.length,
                 conclusion: report.summary.conclusion,
                 tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
-                build: 'ok',
-                boot: [...new Set(outcomes)].join(', '),
+                build: { outcome: 'built' },
+                boot: first
+                    ? {
+                        outcome: first.outcome,
+                        stage: first.stage,
+                        ...(first.message ? { message: first.message } : {}),
+                    }
+                    : { outcome: 'not-booted' },
                 report: `${variant}/report.json`,
             };
         }),
@@ -4882,6 +5172,56 @@ async function runLinuxDemo(context, outDir, log) {
     return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;
 }
 
+/** `diverge demo`: the fixture course (or Debian's Linux kernels) judged end to end. */
+function register$6(program, cli) {
+    const command = program
+        .command('demo')
+        .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
+        .option('-o, --out <dir>', 'output directory', 'diverge-demo')
+        .option('--variant <names...>', 'judge only these variants (default: all)')
+        .option('--linux', 'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness')
+        .addOption(jobsOption())
+        .action(action(cli, JUDGE_INPUT_ERRORS, async (options) => {
+        const { context, log } = cli;
+        const outDir = await takeOut(options.out, log);
+        if (options.linux)
+            return runLinuxDemo(context, outDir, log);
+        const started = context.clock.now();
+        const rows = await runCourseDemo(context, outDir, {
+            docker: cli.docker,
+            log,
+            ...(options.variant ? { variants: options.variant } : {}),
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        process.stdout.write(`\n${renderMatrixText(rows, 'as intended')}`);
+        for (const row of rows)
+            for (const problem of row.unintended)
+                log(`${row.variant}: ${problem}`);
+        log(`reports: ${outDir}/<variant>/report.html, report.json and report.md, serial logs in ${outDir}/<variant>/logs; overview in ${path.join(outDir, 'overview.html')}, table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`);
+        return rows.some((row) => row.report.summary.conclusion === 'neutral')
+            ? EXIT.infrastructure
+            : rows.some((row) => row.unintended.length > 0)
+                ? EXIT.divergences
+                : EXIT.ok;
+    }));
+    return withExamples(command, [
+        [
+            'diverge demo',
+            'every student variant of the fixture course, each against the staff kernels, into diverge-demo/',
+        ],
+        [
+            'diverge demo --variant panic hang -j 2',
+            'only the variants panic and hang, two boots at once',
+        ],
+        ['diverge demo --linux -o linux-demo/', 'Debian Linux 6.12 against two 6.1 builds'],
+    ]);
+}
+
+var demo = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$6
+});
+
 /**
  * `diverge doctor`: what a run will need, checked on this host — QEMU for the configured
  * architecture (and its version), KVM by the real probe, the Docker engine and permission to use
@@ -4894,7 +5234,7 @@ const MIN_FREE_DISK = 2 * 1024 ** 3;
 /** Below this, parallel boots (256 MiB+ each) and builds are at risk. */
 const MIN_FREE_MEMORY = 1024 ** 3;
 const gib = (bytes) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-async function doctor(context, settings, docker, host = { nodeVersion: process.versions.node }) {
+async function doctor$1(context, settings, docker, host = { nodeVersion: process.versions.node }) {
     const findings = [];
     const machine = archMachines(settings.machine.arch);
     const qemu = await findQemu(machine, context.searchPath).catch((error) => error);
@@ -4980,6 +5320,67 @@ function renderFindings(findings) {
 }
 /** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
 const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
+
+function register$5(program, cli) {
+    const command = program
+        .command('doctor')
+        .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
+        .addOption(configOption())
+        .action(action(cli, [ConfigError], async (options) => {
+        const findings = await doctor$1(cli.context, await settingsFor(options.config, cli.cwd), cli.docker);
+        process.stdout.write(`${renderFindings(findings)}\n`);
+        return doctorExitCode(findings);
+    }));
+    return withExamples(command, [
+        ['diverge doctor', "check this host for ./diverge.yml's machine (exit 3 when a check fails)"],
+        ['diverge doctor -c lab2/diverge.yml', "for that config's machine.arch"],
+    ]);
+}
+
+var doctor = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$5
+});
+
+/** `diverge expectations update`: a report's divergences accepted in the expectations file. */
+const EXAMPLES = [
+    [
+        'diverge expectations update --report out/report.json',
+        "accept out/'s divergences in ./diverge.yml's expectations file",
+    ],
+    [
+        'diverge expectations update --report out/report.json --file lab2/expected.yml',
+        'in that file instead',
+    ],
+];
+function register$4(program, cli) {
+    const expectations = withExamples(program.command('expectations').description('manage the expectations file'), EXAMPLES);
+    const update = expectations
+        .command('update')
+        .description("write a report's divergences into the expectations file as accepted")
+        .requiredOption('--report <file>', 'report.json to take the divergences from')
+        .option('-c, --config <file>', 'diverge.yml whose expectations file to update')
+        .option('--file <path>', 'expectations file (default: from the config, .github/diverge-expectations.yml)')
+        .action(action(cli, [ConfigError, UsageError, ReportError], async (options) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const report = await readReport(options.report);
+        const file = path.resolve(options.file ?? settings.expectations);
+        const result = await updateExpectations(file, reportDivergences(report), {
+            arch: report.machine.arch,
+            variant: report.variant,
+            today: cli.context.clock.today(),
+        });
+        cli.log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
+        return EXIT.ok;
+    }));
+    withExamples(update, EXAMPLES);
+    return expectations;
+}
+
+var expectations = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$4
+});
 
 /**
  * Safe extraction of a repository tarball (GitHub's tarball endpoint: every entry under one top
@@ -5100,6 +5501,17 @@ async function submissionsFromGitHub(github, options) {
     options.progress(`${options.org}: ${repositories.length} repositories named ${options.prefix}*`);
     await mkdir(options.dir, { recursive: true });
     return inParallel(repositories, options.parallel ?? 4, ({ repo, name }) => fetchSubmission(github, repo, name, options));
+}
+/**
+ * A submission as a NAME=PATH entry of `listSubmissions`: its published kernel, else its source
+ * to build, else a path under `dir/missing/` that does not exist, so that it is graded as a row
+ * saying the repository gave neither.
+ */
+function submissionEntry(submission, dir) {
+    return {
+        name: submission.name,
+        path: submission.kernel ?? submission.context ?? path.join(dir, 'missing', submission.name),
+    };
 }
 async function fetchSubmission(github, repo, name, options) {
     const branch = repo.default_branch ?? 'main';
@@ -5561,6 +5973,14 @@ var schema = {
  * references, harness), so that shards of the same grading can be merged and others refused.
  */
 const GRADEBOOK_SCHEMA = 'diverge.gradebook/v1';
+/** How the submission's first boot ended: a boot outcome, or `not-booted` (no kernel to boot). */
+[...BOOT_OUTCOMES, 'not-booted'];
+
+/**
+ * The gradebook contract, schema `diverge.gradebook/v1` (docs/grading.md; JSON Schema in
+ * schema/gradebook.v1.json): one row per student, and what the rows were graded against (config,
+ * references, harness), so that shards of the same grading can be merged and others refused.
+ */
 class GradebookError extends Error {
 }
 const check = schemaCheck(schema, GradebookError);
@@ -5598,6 +6018,83 @@ function configDigest(settings, expectations) {
     const what = { ...settings, configPath: undefined };
     const relative = (_key, value) => typeof value === 'string' && path.isAbsolute(value) ? path.relative(baseDir, value) : value;
     return sha256(JSON.stringify({ settings: what, expectations }, relative));
+}
+
+/**
+ * Progress of a long grading: on a terminal one live line (graded/total, builds and boots
+ * running, failures so far, ETA) under the lines of finished students; elsewhere (CI) plain
+ * lines only, one per finished student.
+ */
+const duration = (ms) => {
+    const s = Math.round(ms / 1000);
+    return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+};
+/** The live line: `graded 12/40 · 2 building · 3 booting · 1 failed · ETA 1m20s`. */
+function progressLine(counts, elapsedMs) {
+    const left = counts.total - counts.graded;
+    const eta = counts.gradedNow > 0 && left > 0
+        ? ` · ETA ${duration((elapsedMs / counts.gradedNow) * left)}`
+        : '';
+    return `graded ${counts.graded}/${counts.total} · ${counts.building} building · ${counts.booting} booting · ${counts.failures} failed${eta}`;
+}
+/** One finished student: `alice: 17/20 (success)` or with the reason it got nothing. */
+function studentLine(student, kept) {
+    const why = student.reason ? ` — ${singleLine(student.reason).slice(0, 160)}` : '';
+    return `${singleLine(student.name).slice(0, 64)}: ${student.score}/${student.max} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
+}
+class GradeProgress {
+    sink;
+    counts;
+    /** Time spent building and booting, summed over the slots of the queue (ms). */
+    busyMs = { building: 0, booting: 0 };
+    started;
+    shown = false;
+    constructor(total, sink) {
+        this.sink = sink;
+        this.counts = { total, graded: 0, gradedNow: 0, failures: 0, building: 0, booting: 0 };
+        this.started = sink.now();
+    }
+    /** A line that stays (a log line, a finished student), above the live line on a terminal. */
+    log(line) {
+        if (this.sink.tty)
+            this.sink.write(`\r\x1b[K${line}\n`);
+        else
+            this.sink.write(`${line}\n`);
+        this.redraw();
+    }
+    finished(student, kept) {
+        this.counts.graded += 1;
+        if (!kept)
+            this.counts.gradedNow += 1;
+        if (student.conclusion !== 'success')
+            this.counts.failures += 1;
+        this.log(studentLine(student, kept));
+    }
+    /** Counts a running build or boot for as long as `work` runs. */
+    async running(what, work) {
+        this.counts[what] += 1;
+        this.redraw();
+        const started = this.sink.now();
+        try {
+            return await work();
+        }
+        finally {
+            this.busyMs[what] += this.sink.now() - started;
+            this.counts[what] -= 1;
+            this.redraw();
+        }
+    }
+    redraw() {
+        if (!this.sink.tty)
+            return;
+        this.shown = true;
+        this.sink.write(`\r\x1b[K${progressLine(this.counts, this.sink.now() - this.started)}`);
+    }
+    /** Ends the live line, leaving the terminal at the start of a new line. */
+    done() {
+        if (this.sink.tty && this.shown)
+            this.sink.write('\r\x1b[K');
+    }
 }
 
 /**
@@ -5695,6 +6192,10 @@ function parseShard(text) {
 function selectShard(submissions, shard) {
     const sorted = [...submissions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+}
+/** How many submissions of `total` the shard grades: its share as `selectShard` takes it. */
+function shardSize(total, shard) {
+    return total < shard.index ? 0 : Math.floor((total - shard.index) / shard.count) + 1;
 }
 
 /**
@@ -5823,209 +6324,6 @@ function renderGradebookText(gradebook) {
 }
 
 /**
- * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
- * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
- * re-run with the same OUT resumes from.
- */
-const GRADEBOOK_FILE = 'gradebook.json';
-const GRADE_FILE = 'grade.json';
-const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
-/**
- * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html).
- */
-async function writeGradebook(outDir, gradebook) {
-    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
-    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
-    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-    const page = {
-        schema: gradebook.schema,
-        students: gradebook.students.map(({ report, ...s }) => ({
-            ...s,
-            ...(report ? { report } : {}),
-        })),
-    };
-    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(page, {
-        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
-    }));
-}
-async function readGradebook(dir) {
-    const file = path.join(dir, GRADEBOOK_FILE);
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new GradebookError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateGradebook(value, file);
-}
-async function saveStudent(outDir, student) {
-    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
-}
-/** A student's saved row, when there is a valid one for this name. */
-async function loadStudent(outDir, name) {
-    try {
-        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
-        const student = asStudent(JSON.parse(text));
-        return student?.name === name ? student : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
- * not keep it from being graded (a `neutral` row is graded again).
- */
-const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
-
-/**
- * `diverge grade merge`: shard gradebooks into one. Shards merge only when they were graded
- * against the same basis (config, references, harness, diverge build) and no student is in two.
- */
-/** Why `other` cannot be merged with `first`, or undefined when it can. */
-function basisMismatch(first, other) {
-    if (first.config !== other.config)
-        return `a different config (${other.config}, not ${first.config})`;
-    const names = (b) => b.references.map((r) => r.name).join(', ');
-    if (names(first) !== names(other))
-        return `different references (${names(other) || 'none'}, not ${names(first) || 'none'})`;
-    const changed = other.references.filter((r, i) => r.digest !== first.references[i]?.digest);
-    if (changed.length > 0)
-        return `different reference kernels: ${changed.map((r) => `${r.name} is ${r.digest}, not ${first.references.find((f) => f.name === r.name)?.digest}`).join('; ')}`;
-    if (first.harness !== other.harness)
-        return `a different harness (${other.harness}, not ${first.harness})`;
-    if (first.tool !== other.tool)
-        return `another diverge build (${other.tool}, not ${first.tool})`;
-    return undefined;
-}
-/** The merged gradebook of shards read from `dirs` (each named in errors). */
-function mergeGradebooks(shards) {
-    const [first] = shards;
-    if (!first)
-        throw new GradebookError('grade merge: give at least one gradebook directory');
-    const owner = new Map();
-    const tests = new Set();
-    for (const { dir, gradebook } of shards) {
-        const file = path.join(dir, GRADEBOOK_FILE);
-        const mismatch = basisMismatch(first.gradebook.basis, gradebook.basis);
-        if (mismatch)
-            throw new GradebookError(`${file}: graded with ${mismatch} than ${path.join(first.dir, GRADEBOOK_FILE)}: shards of one grading only`);
-        for (const test of gradebook.tests)
-            tests.add(test);
-        for (const student of gradebook.students) {
-            const other = owner.get(student.name);
-            if (other !== undefined)
-                throw new GradebookError(`student ${JSON.stringify(student.name)} is in both ${path.join(other, GRADEBOOK_FILE)} and ${file}`);
-            owner.set(student.name, dir);
-        }
-    }
-    const { tool, basis, grading } = first.gradebook;
-    return gradebookOf({ tool, basis, grading, tests: [...tests] }, shards.flatMap((s) => s.gradebook.students));
-}
-/** Reads the shards, merges them into `outDir` with every student's files, writes the gradebook. */
-async function mergeShards(dirs, outDir) {
-    const shards = await Promise.all(dirs.map(async (dir) => ({ dir, gradebook: await readGradebook(dir) })));
-    const merged = mergeGradebooks(shards);
-    for (const { dir, gradebook } of shards)
-        for (const student of gradebook.students) {
-            const from = studentPath(dir, student.name);
-            const to = studentPath(outDir, student.name);
-            if (path.resolve(from) === path.resolve(to))
-                continue;
-            await cp(from, to, { recursive: true, force: true }).catch((error) => {
-                // A student without a report may have no files; one with a report must bring it.
-                if (student.report !== null)
-                    throw new GradebookError(`${from}: the files of ${JSON.stringify(student.name)}: ${error.message}`);
-            });
-        }
-    await writeGradebook(outDir, merged);
-    return merged;
-}
-
-/**
- * Progress of a long grading: on a terminal one live line (graded/total, builds and boots
- * running, failures so far, ETA) under the lines of finished students; elsewhere (CI) plain
- * lines only, one per finished student.
- */
-const duration = (ms) => {
-    const s = Math.round(ms / 1000);
-    return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-};
-/** The live line: `graded 12/40 · 2 building · 3 booting · 1 failed · ETA 1m20s`. */
-function progressLine(counts, elapsedMs) {
-    const left = counts.total - counts.graded;
-    const eta = counts.gradedNow > 0 && left > 0
-        ? ` · ETA ${duration((elapsedMs / counts.gradedNow) * left)}`
-        : '';
-    return `graded ${counts.graded}/${counts.total} · ${counts.building} building · ${counts.booting} booting · ${counts.failures} failed${eta}`;
-}
-/** One finished student: `alice: 17/20 (success)` or with the reason it got nothing. */
-function studentLine(student, kept) {
-    const why = student.reason ? ` — ${singleLine(student.reason).slice(0, 160)}` : '';
-    return `${singleLine(student.name).slice(0, 64)}: ${student.score}/${student.max} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
-}
-class GradeProgress {
-    sink;
-    counts;
-    /** Time spent building and booting, summed over the slots of the queue (ms). */
-    busyMs = { building: 0, booting: 0 };
-    started;
-    shown = false;
-    constructor(total, sink) {
-        this.sink = sink;
-        this.counts = { total, graded: 0, gradedNow: 0, failures: 0, building: 0, booting: 0 };
-        this.started = sink.now();
-    }
-    /** A line that stays (a log line, a finished student), above the live line on a terminal. */
-    log(line) {
-        if (this.sink.tty)
-            this.sink.write(`\r\x1b[K${line}\n`);
-        else
-            this.sink.write(`${line}\n`);
-        this.redraw();
-    }
-    finished(student, kept) {
-        this.counts.graded += 1;
-        if (!kept)
-            this.counts.gradedNow += 1;
-        if (student.conclusion !== 'success')
-            this.counts.failures += 1;
-        this.log(studentLine(student, kept));
-    }
-    /** Counts a running build or boot for as long as `work` runs. */
-    async running(what, work) {
-        this.counts[what] += 1;
-        this.redraw();
-        const started = this.sink.now();
-        try {
-            return await work();
-        }
-        finally {
-            this.busyMs[what] += this.sink.now() - started;
-            this.counts[what] -= 1;
-            this.redraw();
-        }
-    }
-    redraw() {
-        if (!this.sink.tty)
-            return;
-        this.shown = true;
-        this.sink.write(`\r\x1b[K${progressLine(this.counts, this.sink.now() - this.started)}`);
-    }
-    /** Ends the live line, leaving the terminal at the start of a new line. */
-    done() {
-        if (this.sink.tty && this.shown)
-            this.sink.write('\r\x1b[K');
-    }
-}
-
-/**
  * A submission built by one command (`grading.build`): the staff's recipe is built once up to a
  * stage that holds the tools, and each submission is one container of that stage, with the
  * submission's files put into its working directory and the command run there. That is one
@@ -6049,6 +6347,7 @@ async function prepareStage(access, kernel, command, options) {
         logFile: path.join(options.outDir, 'logs', 'build-stage.log'),
         progress: () => undefined,
         contextCache: options.contextCache,
+        clock: options.clock,
         limits: kernel.build.limits,
     }).catch((error) => {
         // The stage is this field's value, not a target of its own.
@@ -6074,7 +6373,7 @@ function selectEntries(source, copy) {
  * failure names the exit code, the limit it hit and the last lines.
  */
 async function buildWithCommand(access, stage, kernel, command, options) {
-    const started = Date.now();
+    const started = options.clock.now();
     const docker = await access.client();
     const { limits } = options;
     const logFile = path.join(options.outDir, 'logs', 'build-kernel.log');
@@ -6168,9 +6467,10 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         ], path.join(options.outDir, 'kernels', 'candidate'));
         if (!extracted)
             throw new Error('copyFilesOut returned nothing for grading.build.path');
-        options.progress(`${FIELD}: built in ${((Date.now() - started) / 1000).toFixed(1)} s in ${stage.tag}`);
+        const durationMs = options.clock.now() - started;
+        options.progress(`${FIELD}: built in ${(durationMs / 1000).toFixed(1)} s in ${stage.tag}`);
         return {
-            image: { ...stage, cached: false, durationMs: Date.now() - started },
+            image: { ...stage, cached: false, durationMs },
             kernel: extracted,
             extra,
         };
@@ -6189,8 +6489,8 @@ async function buildWithCommand(access, stage, kernel, command, options) {
  * trusted, so that what needs the network is there for every submission.
  */
 function submissionBuilder(access, kernel, command, options) {
-    const { variant, contextCache, slot } = options;
-    const staff = { variant, outDir: options.outDir, contextCache };
+    const { variant, contextCache, clock, slot } = options;
+    const staff = { variant, outDir: options.outDir, contextCache, clock };
     const staffDockerfile = path.resolve(kernel.build.context, kernel.build.dockerfile);
     const scan = (source) => scanContext(source, kernel.build.dockerfile, 'kernel.build', contextCache, staffDockerfile);
     if (command) {
@@ -6206,6 +6506,7 @@ function submissionBuilder(access, kernel, command, options) {
                     outDir,
                     limits: isolated(kernel.build.limits),
                     progress: () => undefined,
+                    clock,
                 }));
             },
         };
@@ -6224,12 +6525,68 @@ function submissionBuilder(access, kernel, command, options) {
                 outDir,
                 progress: () => undefined,
                 contextCache,
+                clock,
                 source,
                 untrusted: true,
             }));
         },
     };
 }
+
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
+/**
+ * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
+ * gradebook.html (each row linking the student's report.html, when there is one).
+ */
+async function writeGradebook(outDir, gradebook) {
+    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
+    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
+    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
+    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(gradebook, {
+        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+    }));
+}
+async function readGradebook(dir) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    const text = await readFile(file, 'utf8').catch((error) => {
+        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
+    });
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new GradebookError(`${file}: not JSON: ${error.message}`);
+    }
+    return validateGradebook(value, file);
+}
+async function saveStudent(outDir, student) {
+    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
+}
+/** A student's saved row, when there is a valid one for this name. */
+async function loadStudent(outDir, name) {
+    try {
+        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
+        const student = asStudent(JSON.parse(text));
+        return student?.name === name ? student : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
 
 /**
  * `diverge grade`: every submission of a course against the references, which are resolved,
@@ -6277,6 +6634,7 @@ async function gradeCourse(context, settings, submissions, options) {
             variant: options.variant,
             outDir: path.join(outDir, 'builds', 'staff'),
             contextCache: context.cache.contexts,
+            clock: context.clock,
             slot: (work) => queue(() => progress.running('building', work)),
         })
         : undefined;
@@ -6290,6 +6648,7 @@ async function gradeCourse(context, settings, submissions, options) {
         outDir: referencesDir,
         progress: log,
         cache: context.cache,
+        clock: context.clock,
         waits: context.waits,
         ...(options.github ? { github: options.github } : {}),
         ...(options.run ? { run: options.run } : {}),
@@ -6511,502 +6870,51 @@ function studentOf(name, key, report, build, outDir, dir, settings) {
     };
 }
 
-/**
- * An output directory belongs to one run at a time. A run takes `.diverge.lock` (its pid and
- * that process's start time, so a reused pid is not taken for the holder); a second run into
- * the same directory refuses, naming the pid; a lock whose process is gone (a run killed with
- * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
- * there, so that no stale observation or report passes for this run's.
- */
-/** Another live run holds the directory: exit 3. */
-class OutDirBusyError extends Error {
-}
-const LOCK_FILE = '.diverge.lock';
-/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
-function startTime(pid) {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    }
-    catch {
-        return undefined;
-    }
-}
-function alive(pid, started) {
-    try {
-        process.kill(pid, 0);
-    }
-    catch (error) {
-        if (error.code !== 'EPERM')
-            return false;
-    }
-    const now = startTime(pid);
-    return started === undefined || now === undefined || now === started;
-}
-const holderOf = (text) => {
-    const [pid, started] = text.trim().split(' ');
-    return { pid: Number(pid), started };
-};
-/**
- * Takes `dir` (created when missing) for this process until it exits. Throws OutDirBusyError
- * when a live run holds it, and a StorageError when the directory cannot be written.
- */
-async function claimOutDir(dir, say) {
-    const lock = path.join(dir, LOCK_FILE);
-    const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
-    const temp = `${lock}.${process.pid}`;
-    try {
-        await makeDir(dir);
-        await writeFile(temp, mine);
-    }
-    catch (error) {
-        throw storageFailure(error, 'into --out', dir);
-    }
-    try {
-        for (let tries = 0; tries < 5; tries++) {
-            try {
-                // A hard link appears whole or not at all: no reader ever sees an empty lock file.
-                linkSync(temp, lock);
-                process.once('exit', () => releaseIfMine(lock, mine));
-                return;
-            }
-            catch (error) {
-                if (error.code !== 'EEXIST')
-                    throw storageFailure(error, 'into --out', dir);
-            }
-            const text = await readFile(lock, 'utf8').catch(() => '');
-            const holder = holderOf(text);
-            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
-                throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
-            // Stale: moved aside, then checked that it was the stale one (another run may have taken
-            // it over meanwhile; its fresh lock is put back).
-            const aside = `${lock}.stale-${process.pid}`;
-            if (await rename(lock, aside).then(() => true, () => false)) {
-                const moved = await readFile(aside, 'utf8').catch(() => '');
-                if (moved === text) {
-                    say(`--out ${dir}: taking over the lock of a run that is gone (pid ${holder.pid})`);
-                    await rm(aside, { force: true });
-                }
-                else {
-                    await rename(aside, lock).catch(() => undefined);
-                }
-            }
-        }
-        throw new OutDirBusyError(`--out ${dir}: could not take its lock file ${lock}`);
-    }
-    finally {
-        await rm(temp, { force: true });
-    }
-}
-function releaseIfMine(lock, mine) {
-    try {
-        if (readFileSync(lock, 'utf8') === mine)
-            unlinkSync(lock);
-    }
-    catch {
-        // Already gone.
-    }
-}
-/** What diverge writes into the --out of `run` and `boot`, besides scratch it overwrites. */
-const RUN_FILES = ['report.json', 'report.md', 'report.html', 'boots.json'];
-const RUN_DIRS = { observations: /\.json$/, logs: /\.log$/ };
-/**
- * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
- * logs; nothing else), so that what the directory shows is this run's alone. A directory no
- * run wrote to (no report, saved run or observations) is left as it is.
- */
-async function clearEarlierRun(dir, say) {
-    // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
-    const marks = ['boots.json', 'report.json', 'observations'];
-    if (!marks.some((m) => existsSync(path.join(dir, m))))
-        return;
-    const stale = RUN_FILES.map((f) => path.join(dir, f));
-    for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
-        const names = await readdir(path.join(dir, sub)).catch(() => []);
-        stale.push(...names.filter((n) => pattern.test(n)).map((n) => path.join(dir, sub, n)));
-    }
-    let removed = 0;
-    for (const file of stale) {
-        try {
-            await rm(file);
-            removed += 1;
-        }
-        catch (error) {
-            if (isStorageRefusal(error))
-                throw new StorageError(`cannot remove ${file} of an earlier run: ${storageReason(error)}`);
-            if (error.code !== 'ENOENT')
-                throw error;
-        }
-    }
-    for (const sub of Object.keys(RUN_DIRS))
-        await rmdir(path.join(dir, sub)).catch(() => undefined); // only when empty
-    if (removed > 0)
-        say(`--out ${dir}: removed ${removed} file(s) an earlier run wrote there`);
-}
-
-const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
-/** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
-const context = createRunContext(process.env);
-useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
-function kernelOption(value, previous = []) {
-    const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1)
-        throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
-    return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
-}
-function positiveInt(value) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-        throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-    return n;
-}
-/** `--config` if given, else ./diverge.yml if present, else the defaults. */
-async function settingsFor(configOption) {
-    if (configOption)
-        return loadConfig(configOption);
-    return existsSync('diverge.yml') ? loadConfig('diverge.yml') : defaultSettings(process.cwd());
-}
-class UsageError extends Error {
-}
-/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
-async function takeOut(dir, fresh = false) {
-    const outDir = path.resolve(dir);
-    await claimOutDir(outDir, log);
-    if (fresh)
-        await clearEarlierRun(outDir, log);
-    return outDir;
-}
-/**
- * The submissions of a GitHub Classroom assignment as NAME=PATH entries: a published kernel, or
- * the repository's source to build; a repository that gave neither becomes a missing entry,
- * graded as a row saying so.
- */
-async function githubSubmissions(github, options) {
+/** `diverge grade`: every submission of a course judged and scored; a gradebook. */
+/** The submissions of a GitHub Classroom assignment as NAME=PATH entries, problems logged. */
+async function githubSubmissions(cli, github, options) {
     if (!github)
         throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
     const found = await submissionsFromGitHub(github, options);
     for (const s of found)
         if (s.error)
-            log(`submission ${s.name}: ${s.error}`);
-    return found.map((s) => ({
-        name: s.name,
-        path: s.kernel ?? s.context ?? path.join(options.dir, 'missing', s.name),
-    }));
+            cli.log(`submission ${s.name}: ${s.error}`);
+    return found.map((s) => submissionEntry(s, options.dir));
 }
-async function readReport(file) {
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new UsageError(`${file}: cannot read report: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new UsageError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateReport(value, file);
-}
-const BAD_INPUT = [
-    NotRegularFileError,
-    ConfigError,
-    KernelFileError,
-    HarnessError,
-    BuildError,
-    ReferenceFetchError,
-    UsageError,
-    ReportError,
-    BisectInputError,
-    SubmissionError,
-    GradebookError,
-    SavedRunError,
-];
-/**
- * Maps an error to the documented exit code: 2 for bad input; 3 for the infrastructure (no
- * QEMU, broken KVM) and anything unexpected.
- */
-function exitCodeFor(error) {
-    return BAD_INPUT.some((kind) => error instanceof kind) ? EXIT.usage : EXIT.infrastructure;
-}
-async function main(argv) {
-    const program = new Command('diverge')
-        .description('Differential testing of operating-system kernels under QEMU')
-        .version(TOOL_VERSION)
-        // A subcommand's options are its own (`grade merge --out` is not `grade --out`).
-        .enablePositionalOptions()
-        .exitOverride()
-        .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-    let code = EXIT.ok;
-    // Connects on first use only: runs that boot files never need a Docker engine.
-    const docker = dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs);
-    program
-        .command('boot')
-        .description("boot kernels with the shared harness and write each boot's observations and serial log")
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-        .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
-        .option('-o, --out <dir>', 'output directory', 'diverge-out')
-        .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
-        .action(async (options) => {
-        const settings = await settingsFor(options.config);
-        const outDir = await takeOut(options.out, true);
-        const run = await bootKernels(context, settings, options.kernel, {
-            outDir,
-            docker,
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-            progress: log,
-        });
-        await writeOutput(path.join(outDir, 'boots.json'), `${JSON.stringify(run, null, 2)}\n`, 'the saved run');
-        log(`observations and logs in ${outDir}`);
-    });
-    const divergenceExit = (report) => report.summary.conclusion === 'neutral'
-        ? EXIT.infrastructure
-        : report.summary.failing > 0
-            ? EXIT.divergences
-            : EXIT.ok;
-    const show = (report) => process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
-    program
-        .command('run')
-        .description('boot the candidate and the references, judge every test, write report.json and report.md')
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-        .option('--candidate <path>', "the candidate kernel (default: the config's kernel.build or kernel.file)")
-        .option('-r, --reference <name=path>', "a reference kernel (repeatable; replaces the config's references)", kernelOption)
-        .option('-o, --out <dir>', 'output directory', 'diverge-out')
-        .option('--variant <name>', 'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")')
-        .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
-        .option('--repository <owner/name>', 'repository of artifact and release references (default: GITHUB_REPOSITORY)')
-        .option('--base-ref <branch>', 'the pull request base branch, for base: true (default: GITHUB_BASE_REF)')
-        .option('--base-sha <sha>', 'the pull request base commit, for base: true (default: from the event)')
-        .option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way')
-        .option('--gradescope <file>', "also write a Gradescope results.json scored by the config's grading rubric")
-        .option('--junit <file>', 'also write the verdicts as JUnit XML')
-        .action(async (options) => {
-        const settings = await settingsFor(options.config);
-        const outDir = await takeOut(options.out, true);
-        const variant = variantOf(settings, options.variant, options.candidate);
-        // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
-        const { github, run } = githubFromEnvironment(process.env, {
-            variant,
-            ...(options.repository ? { repository: options.repository } : {}),
-            ...(options.baseRef ? { baseRef: options.baseRef } : {}),
-            ...(options.baseSha ? { baseSha: options.baseSha } : {}),
-        }, log);
-        const kernels = await resolveKernels(settings, {
-            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
-            ...(options.reference ? { references: options.reference } : {}),
-        }, {
-            docker,
-            variant,
-            outDir,
-            progress: log,
-            run,
-            cache: context.cache,
-            waits: context.waits,
-            ...(github ? { github } : {}),
-        });
-        const report = await runDifferential(context, settings, kernels, {
-            outDir,
-            docker,
-            variant,
-            observationCache: options.observationCache,
-            progress: log,
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-        });
-        show(report);
-        log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
-        if (options.junit)
-            await writeFile(path.resolve(options.junit), renderJunit(report));
-        if (options.gradescope) {
-            const results = gradescopeResults(report, scoreReport(report, settings.grading));
-            await writeFile(path.resolve(options.gradescope), `${JSON.stringify(results, null, 2)}\n`);
-        }
-        code = divergenceExit(report);
-    });
-    program
-        .command('compare')
-        .description('judge a saved run again (after changing the config or expectations) without booting')
-        .requiredOption('--from <dir>', 'output directory of an earlier `diverge run` or `diverge boot`')
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-        .option('--candidate <name>', 'which saved kernel is the candidate (default: as saved by run, else "candidate")')
-        .option('-o, --out <dir>', 'where to write the new report (default: the --from directory)')
-        .option('--variant <name>', 'name of this build variant (default: as for run)')
-        .action(async (options) => {
-        const settings = await settingsFor(options.config);
-        const outDir = await takeOut(options.out ?? options.from);
-        const report = await compareSaved(context, settings, path.resolve(options.from), {
-            outDir,
-            variant: variantOf(settings, options.variant),
-            progress: log,
-            ...(options.candidate ? { candidate: options.candidate } : {}),
-        });
-        show(report);
-        code = divergenceExit(report);
-    });
-    program
-        .command('report')
-        .description('render a report.json for people')
-        .argument('<report.json>', 'a report written by diverge run or compare')
-        .option('-f, --format <format>', 'terminal | markdown | html | json', 'terminal')
-        .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
-        .action(async (file, options) => {
-        const report = await readReport(file);
-        if (options.format === 'markdown') {
-            process.stdout.write(renderMarkdown(report, {
-                ...(options.budget ? { budgetBytes: options.budget } : {}),
-                reportUrl: file,
-            }));
-        }
-        else if (options.format === 'html') {
-            // Serial logs are read beside the report, where boots[].log points.
-            const logs = await readBootLogs(report, path.dirname(path.resolve(file)));
-            process.stdout.write(renderHtml(report, logs));
-        }
-        else if (options.format === 'json') {
-            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        }
-        else if (options.format === 'terminal') {
-            show(report);
-        }
-        else {
-            throw new UsageError(`--format: expected terminal, markdown, html or json, got "${options.format}"`);
-        }
-    });
-    program
-        .command('expectations')
-        .description('manage the expectations file')
-        .command('update')
-        .description("write a report's divergences into the expectations file as accepted")
-        .requiredOption('--report <file>', 'report.json to take the divergences from')
-        .option('-c, --config <file>', 'diverge.yml whose expectations file to update')
-        .option('--file <path>', 'expectations file (default: from the config, .github/diverge-expectations.yml)')
-        .action(async (options) => {
-        const settings = await settingsFor(options.config);
-        const report = await readReport(options.report);
-        const file = path.resolve(options.file ?? settings.expectations);
-        const divergences = report.tests
-            .filter((t) => isDivergence(t.verdict))
-            .map((t) => ({
-            test: t.id,
-            class: t.verdict.class,
-            candidateStatus: t.observations[report.candidate.name]?.[0]?.status ?? 'missing',
-        }));
-        const result = await updateExpectations(file, divergences, {
-            arch: report.machine.arch,
-            variant: report.variant,
-            today: context.clock.today(),
-        });
-        log(`${file}: ${result.added} expectation(s) added, ${result.kept} kept`);
-    });
-    program
-        .command('doctor')
-        .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-        .action(async (options) => {
-        const findings = await doctor(context, await settingsFor(options.config), docker);
-        process.stdout.write(`${renderFindings(findings)}\n`);
-        code = doctorExitCode(findings);
-    });
-    program
-        .command('demo')
-        .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
-        .option('-o, --out <dir>', 'output directory', 'diverge-demo')
-        .option('--variant <names...>', 'judge only these variants (default: all)')
-        .option('--linux', 'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness')
-        .option('-j, --jobs <n>', 'boots at once (default: from cores and memory)', positiveInt)
-        .action(async (options) => {
-        const outDir = await takeOut(options.out);
-        if (options.linux) {
-            code = await runLinuxDemo(context, outDir, log);
-            return;
-        }
-        const started = context.clock.now();
-        const rows = await runCourseDemo(context, outDir, {
-            docker,
-            log,
-            ...(options.variant ? { variants: options.variant } : {}),
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-        });
-        process.stdout.write(`\n${renderMatrixText(rows, 'as intended')}`);
-        for (const row of rows)
-            for (const problem of row.unintended)
-                log(`${row.variant}: ${problem}`);
-        log(`reports: ${outDir}/<variant>/report.html, report.json and report.md, serial logs in ${outDir}/<variant>/logs; overview in ${path.join(outDir, 'overview.html')}, table in ${path.join(outDir, 'summary.md')} (${((context.clock.now() - started) / 1000).toFixed(0)} s)`);
-        code = rows.some((row) => row.report.summary.conclusion === 'neutral')
-            ? EXIT.infrastructure
-            : rows.some((row) => row.unintended.length > 0)
-                ? EXIT.divergences
-                : EXIT.ok;
-    });
-    program
-        .command('bisect')
-        .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
-        .requiredOption('--good <rev>', 'a commit whose kernel behaves')
-        .requiredOption('--bad <rev>', 'a later commit whose kernel diverges')
-        .option('-t, --test <glob>', 'only these tests decide (repeatable; default every test)', (value, previous = []) => [...previous, value])
-        .option('--class <class>', `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`, (value, previous = []) => {
-        if (!FAIL_ON_CLASSES.includes(value))
-            throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
-        return [...previous, value];
-    })
-        .option('--first-parent', 'follow only the first parent of merges')
-        .option('--no-good-reference', "do not add the good commit's kernel to the references")
-        .option('-j, --jobs <n>', 'commits tested at once in a round (default: the cores)', positiveInt)
-        .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
-        .action(async (options) => {
-        const settings = await settingsFor(options.config);
-        const outDir = await takeOut(options.out);
-        const { github, run } = githubFromEnvironment(process.env, { variant: variantOf(settings, undefined) }, log);
-        const bisect = await runBisect(context, settings, {
-            good: options.good,
-            bad: options.bad,
-            tests: options.test ?? [],
-            ...(options.class ? { classes: options.class } : {}),
-            firstParent: Boolean(options.firstParent),
-            goodReference: options.goodReference,
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-            outDir,
-            docker,
-            progress: log,
-            run,
-            ...(github ? { github } : {}),
-        });
-        process.stdout.write(resultText(bisect));
-        log(`bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`);
-        code = bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
-    });
-    const grade = program
+function register$3(program, cli) {
+    const command = program
         .command('grade')
         // `grade merge … --out` is merge's option, not grade's.
         .enablePositionalOptions()
         .description('grade every submission of a course against the references (observed once): a score per student under the rubric, and a gradebook')
-        .option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)')
+        .addOption(configOption())
         .option('--submissions <dir>', 'every entry is a submission named by the entry: a file is a kernel, a directory is built with kernel.build')
         .option('--submission <name=path>', 'one more submission (repeatable)', kernelOption)
         .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
         .option('--github-org <org>', "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)")
         .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
         .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', 'diverge-grade')
-        .option('-j, --jobs <n>', 'builds and boots at once (default: from cores and memory)', positiveInt)
+        .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
         .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
         .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
-        .option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way')
-        .action(async (options) => {
+        .addOption(observationCacheOption())
+        .action(action(cli, [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError], async (options) => {
         if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
             throw new UsageError('grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX');
         if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
             throw new UsageError('grade: --github-org and --repo-prefix go together');
-        const settings = await settingsFor(options.config);
+        const settings = await settingsFor(options.config, cli.cwd);
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
         const variant = variantOf(settings, options.variant);
-        const { github, run } = githubFromEnvironment(process.env, { variant }, log);
-        const outDir = await takeOut(options.out);
+        const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
+        const outDir = await takeOut(options.out, cli.log);
         const fromGitHub = options.githubOrg
-            ? await githubSubmissions(github, {
+            ? await githubSubmissions(cli, github, {
                 org: options.githubOrg,
                 prefix: options.repoPrefix,
                 variant,
                 dir: path.join(outDir, 'submissions'),
-                progress: log,
+                progress: cli.log,
             })
             : [];
         const submissions = await listSubmissions({
@@ -7014,16 +6922,14 @@ async function main(argv) {
             named: [...(options.submission ?? []), ...fromGitHub],
             ...(options.list ? { list: path.resolve(options.list) } : {}),
         });
-        const progress = new GradeProgress(shard
-            ? Math.ceil((submissions.length - shard.index + 1) / shard.count)
-            : submissions.length, {
+        const progress = new GradeProgress(shard ? shardSize(submissions.length, shard) : submissions.length, {
             tty: Boolean(process.stderr.isTTY),
             write: (text) => process.stderr.write(text),
-            now: () => context.clock.now(),
+            now: () => cli.context.clock.now(),
         });
-        const gradebook = await gradeCourse(context, settings, submissions, {
+        const gradebook = await gradeCourse(cli.context, settings, submissions, {
             outDir,
-            docker,
+            docker: cli.docker,
             variant,
             progress,
             observationCache: options.observationCache,
@@ -7034,38 +6940,318 @@ async function main(argv) {
         }).finally(() => progress.done());
         process.stdout.write(renderGradebookText(gradebook));
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
-        log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+        cli.log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
                 ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
                 : ''));
-        code = neutral > 0 ? EXIT.infrastructure : EXIT.ok;
-    });
-    grade
+        return neutral > 0 ? EXIT.infrastructure : EXIT.ok;
+    }));
+    return withExamples(command, [
+        [
+            'diverge grade -c diverge.yml --submissions submissions/ -o grades/',
+            'each entry of submissions/ a student (a file a kernel, a directory built); gradebook in grades/',
+        ],
+        [
+            'diverge grade --github-org cs-course --repo-prefix lab1- -j 4',
+            "GitHub Classroom's lab1-<student> repositories (needs GITHUB_TOKEN)",
+        ],
+        [
+            'diverge grade --list class.txt --shard 2/4 -o shard-2',
+            'the second of four shares of the class; `diverge grade merge` joins the shards',
+        ],
+    ]);
+}
+
+/**
+ * `diverge grade merge`: shard gradebooks into one. Shards merge only when they were graded
+ * against the same basis (config, references, harness, diverge build) and no student is in two.
+ */
+/** Why `other` cannot be merged with `first`, or undefined when it can. */
+function basisMismatch(first, other) {
+    if (first.config !== other.config)
+        return `a different config (${other.config}, not ${first.config})`;
+    const names = (b) => b.references.map((r) => r.name).join(', ');
+    if (names(first) !== names(other))
+        return `different references (${names(other) || 'none'}, not ${names(first) || 'none'})`;
+    const changed = other.references.filter((r, i) => r.digest !== first.references[i]?.digest);
+    if (changed.length > 0)
+        return `different reference kernels: ${changed.map((r) => `${r.name} is ${r.digest}, not ${first.references.find((f) => f.name === r.name)?.digest}`).join('; ')}`;
+    if (first.harness !== other.harness)
+        return `a different harness (${other.harness}, not ${first.harness})`;
+    if (first.tool !== other.tool)
+        return `another diverge build (${other.tool}, not ${first.tool})`;
+    return undefined;
+}
+/** The merged gradebook of shards read from `dirs` (each named in errors). */
+function mergeGradebooks(shards) {
+    const [first] = shards;
+    if (!first)
+        throw new GradebookError('grade merge: give at least one gradebook directory');
+    const owner = new Map();
+    const tests = new Set();
+    for (const { dir, gradebook } of shards) {
+        const file = path.join(dir, GRADEBOOK_FILE);
+        const mismatch = basisMismatch(first.gradebook.basis, gradebook.basis);
+        if (mismatch)
+            throw new GradebookError(`${file}: graded with ${mismatch} than ${path.join(first.dir, GRADEBOOK_FILE)}: shards of one grading only`);
+        for (const test of gradebook.tests)
+            tests.add(test);
+        for (const student of gradebook.students) {
+            const other = owner.get(student.name);
+            if (other !== undefined)
+                throw new GradebookError(`student ${JSON.stringify(student.name)} is in both ${path.join(other, GRADEBOOK_FILE)} and ${file}`);
+            owner.set(student.name, dir);
+        }
+    }
+    const { tool, basis, grading } = first.gradebook;
+    return gradebookOf({ tool, basis, grading, tests: [...tests] }, shards.flatMap((s) => s.gradebook.students));
+}
+/** Reads the shards, merges them into `outDir` with every student's files, writes the gradebook. */
+async function mergeShards(dirs, outDir) {
+    const shards = await Promise.all(dirs.map(async (dir) => ({ dir, gradebook: await readGradebook(dir) })));
+    const merged = mergeGradebooks(shards);
+    for (const { dir, gradebook } of shards)
+        for (const student of gradebook.students) {
+            const from = studentPath(dir, student.name);
+            const to = studentPath(outDir, student.name);
+            if (path.resolve(from) === path.resolve(to))
+                continue;
+            await cp(from, to, { recursive: true, force: true }).catch((error) => {
+                // A student without a report may have no files; one with a report must bring it.
+                if (student.report !== null)
+                    throw new GradebookError(`${from}: the files of ${JSON.stringify(student.name)}: ${error.message}`);
+            });
+        }
+    await writeGradebook(outDir, merged);
+    return merged;
+}
+
+/** `diverge grade merge`: the gradebooks of shards merged into one. */
+/** Registers `merge` under the `grade` command. */
+function register$2(grade, cli) {
+    const command = grade
         .command('merge')
         .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
         .argument('<dirs...>', 'output directories of the shards')
         .requiredOption('-o, --out <dir>', 'where to write the merged gradebook')
-        .action(async (dirs, options) => {
+        .action(action(cli, [GradebookError], async (dirs, options) => {
         const outDir = path.resolve(options.out);
         const gradebook = await mergeShards(dirs.map((d) => path.resolve(d)), outDir);
         process.stdout.write(renderGradebookText(gradebook));
-        log(`merged ${dirs.length} gradebook(s) of ${gradebook.students.length} student(s) into ${outDir}`);
-    });
-    try {
-        await program.parseAsync(argv);
-        return code;
-    }
-    catch (error) {
-        const commanderCode = error.code;
-        if (commanderCode?.startsWith('commander.')) {
-            return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version'
-                ? EXIT.ok
-                : EXIT.usage;
-        }
-        process.stderr.write(`diverge: ${refusalMessage(error) ?? error.message}\n`);
-        return exitCodeFor(error);
-    }
+        cli.log(`merged ${dirs.length} gradebook(s) of ${gradebook.students.length} student(s) into ${outDir}`);
+        return EXIT.ok;
+    }));
+    return withExamples(command, [
+        [
+            'diverge grade merge shard-1 shard-2 shard-3 shard-4 -o grades',
+            "one gradebook of the four shards, with every student's files, in grades/",
+        ],
+        ['diverge grade merge shard-* --out grades', 'every shard directory the shell finds'],
+    ]);
 }
+
+/** The report itself, written first and checked against schema/report.v1.json before. */
+const REPORT_FILE = 'report.json';
+/** The page, linked from the Markdown saved with it. */
+const PAGE = 'report.html';
+const OUTPUT_FORMATS = [
+    {
+        name: 'terminal',
+        saved: false,
+        render: (report, { color = false }) => renderTerminal(report, { color }),
+    },
+    {
+        name: 'json',
+        file: REPORT_FILE,
+        saved: true,
+        render: (report) => `${JSON.stringify(report, null, 2)}\n`,
+    },
+    {
+        name: 'markdown',
+        file: 'report.md',
+        saved: true,
+        render: (report, { markdown }) => renderMarkdown(report, { reportUrl: PAGE, ...markdown }),
+    },
+    {
+        name: 'html',
+        file: PAGE,
+        saved: true,
+        render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
+    },
+    // The action's `junit` output and `diverge run --junit`.
+    { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },
+];
+const OUTPUT_FORMAT_NAMES = OUTPUT_FORMATS.map((f) => f.name);
+/** The row named `name` (a `--format` value), if there is one. */
+function outputFormat(name) {
+    return OUTPUT_FORMATS.find((format) => format.name === name);
+}
+/** The formats every report is saved in, in the order they are written. */
+OUTPUT_FORMATS.filter((format) => format.saved);
+
+/** `diverge report`: a report.json rendered for people. */
+function register$1(program, cli) {
+    const command = program
+        .command('report')
+        .description('render a report.json for people')
+        .argument('<report.json>', 'a report written by diverge run or compare')
+        .option('-f, --format <format>', OUTPUT_FORMAT_NAMES.join(' | '), 'terminal')
+        .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
+        .action(action(cli, [UsageError, ReportError], async (file, options) => {
+        const format = outputFormat(options.format);
+        if (!format)
+            throw new UsageError(`--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`);
+        const report = await readReport(file);
+        process.stdout.write(await format.render(report, {
+            // Serial logs are read beside the report, where boots[].log points.
+            dir: path.dirname(path.resolve(file)),
+            color: Boolean(process.stdout.isTTY),
+            markdown: {
+                reportUrl: file,
+                ...(options.budget ? { budgetBytes: options.budget } : {}),
+            },
+        }));
+        return EXIT.ok;
+    }));
+    return withExamples(command, [
+        ['diverge report out/report.json', 'the verdicts on the terminal, as run printed them'],
+        [
+            'diverge report out/report.json --format html > report.html',
+            'the self-contained page, with the serial logs found beside the report',
+        ],
+        [
+            'diverge report out/report.json -f markdown --budget 30000',
+            'the PR comment, cut to 30000 bytes',
+        ],
+    ]);
+}
+
+var report = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$1
+});
+
+/**
+ * The files for course tools that `diverge run` writes beside its report when asked: JUnit XML
+ * (`--junit FILE`) and Gradescope's results.json scored by the config's rubric (`--gradescope
+ * FILE`).
+ */
+/** The requested files, each with its content, JUnit first. */
+function courseFiles(report, grading, request) {
+    const files = [];
+    if (request.junit)
+        files.push({ file: request.junit, content: renderJunit(report) });
+    if (request.gradescope) {
+        const results = gradescopeResults(report, scoreReport(report, grading));
+        files.push({ file: request.gradescope, content: `${JSON.stringify(results, null, 2)}\n` });
+    }
+    return files;
+}
+/** Writes the requested files, paths relative to the working directory. */
+async function writeCourseFiles(report, grading, request) {
+    for (const { file, content } of courseFiles(report, grading, request))
+        await writeFile(path.resolve(file), content);
+}
+
+/** `diverge run`: the candidate against the references, judged; report.json and report.md. */
+function register(program, cli) {
+    const command = program
+        .command('run')
+        .description('boot the candidate and the references, judge every test, write report.json and report.md')
+        .addOption(configOption())
+        .option('--candidate <path>', "the candidate kernel (default: the config's kernel.build or kernel.file)")
+        .option('-r, --reference <name=path>', "a reference kernel (repeatable; replaces the config's references)", kernelOption)
+        .option('-o, --out <dir>', 'output directory', 'diverge-out')
+        .option('--variant <name>', 'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")')
+        .addOption(jobsOption())
+        .option('--repository <owner/name>', 'repository of artifact and release references (default: GITHUB_REPOSITORY)')
+        .option('--base-ref <branch>', 'the pull request base branch, for base: true (default: GITHUB_BASE_REF)')
+        .option('--base-sha <sha>', 'the pull request base commit, for base: true (default: from the event)')
+        .addOption(observationCacheOption())
+        .option('--gradescope <file>', "also write a Gradescope results.json scored by the config's grading rubric")
+        .option('--junit <file>', 'also write the verdicts as JUnit XML')
+        .action(action(cli, JUDGE_INPUT_ERRORS, async (options) => {
+        const settings = await settingsFor(options.config, cli.cwd);
+        const outDir = await takeOut(options.out, cli.log, true);
+        const variant = variantOf(settings, options.variant, options.candidate);
+        // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
+        const { github, run } = githubFromEnvironment(cli.env, {
+            variant,
+            ...(options.repository ? { repository: options.repository } : {}),
+            ...(options.baseRef ? { baseRef: options.baseRef } : {}),
+            ...(options.baseSha ? { baseSha: options.baseSha } : {}),
+        }, cli.log);
+        const kernels = await resolveKernels(settings, {
+            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
+        }, {
+            docker: cli.docker,
+            variant,
+            outDir,
+            progress: cli.log,
+            run,
+            cache: cli.context.cache,
+            clock: cli.context.clock,
+            waits: cli.context.waits,
+            ...(github ? { github } : {}),
+        });
+        const report = await runDifferential(cli.context, settings, kernels, {
+            outDir,
+            docker: cli.docker,
+            variant,
+            observationCache: options.observationCache,
+            progress: cli.log,
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+        });
+        showReport(report);
+        cli.log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
+        await writeCourseFiles(report, settings.grading, {
+            junit: options.junit,
+            gradescope: options.gradescope,
+        });
+        return reportExitCode(report);
+    }));
+    return withExamples(command, [
+        [
+            'diverge run',
+            "build or fetch ./diverge.yml's kernel and references, judge it, write diverge-out/",
+        ],
+        [
+            'diverge run -c diverge.yml --candidate build/kernel.elf -r staff=refs/staff.elf -r v1.2=refs/v1.2.elf -o out/',
+            "these kernel files instead of the config's kernel and references",
+        ],
+        [
+            'diverge run --variant lab2 --junit junit.xml --gradescope results.json',
+            "build variant lab2; also JUnit XML and Gradescope results scored by the config's rubric",
+        ],
+    ]);
+}
+
+var run = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register
+});
+
+/** The `diverge` program: every command, in the order --help lists them. */
+function divergeProgram(cli) {
+    const program = new Command('diverge')
+        .description('Differential testing of operating-system kernels under QEMU')
+        .version(TOOL_VERSION)
+        // A subcommand's options are its own (`grade merge --out` is not `grade --out`).
+        .enablePositionalOptions()
+        // Commands inherit these two when they are added (so before any is).
+        .exitOverride()
+        .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
+        command.register(program, cli);
+    register$2(register$3(program, cli), cli);
+    return program;
+}
+
+const log = (line) => process.stderr.write(`[diverge] ${line}\n`);
+/** Read from the environment once; its process registry lets an interrupted CLI stop every QEMU. */
+const context = createRunContext(process.env);
+useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
 // Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
 // boots that ended are already on disk. Then die of the signal itself (a shell sees 130 or 143):
 // process.exit would wait for a file operation stuck in a worker thread (a FIFO's open), forever.
@@ -7077,11 +7263,33 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     });
 }
 process.on('exit', () => context.processes.killAll());
+/** The exit code of the command; commander's own errors (it printed them) are usage errors. */
+async function main(argv) {
+    const cli = {
+        context,
+        env: process.env,
+        cwd: process.cwd(),
+        docker: dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs),
+        log,
+        exitCode: EXIT.ok,
+    };
+    try {
+        await divergeProgram(cli).parseAsync(argv);
+        return cli.exitCode;
+    }
+    catch (error) {
+        const commanderCode = error.code;
+        if (commanderCode?.startsWith('commander.'))
+            return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version'
+                ? EXIT.ok
+                : EXIT.usage;
+        process.stderr.write(failureLine(error));
+        return EXIT.infrastructure;
+    }
+}
 const exitCode = await main(process.argv);
 // What the disk refused was said as it happened; it is listed again at the end, and the run
 // failed for the infrastructure whatever the verdict.
 for (const line of context.unwritten)
     process.stderr.write(`diverge: ${line}\n`);
 process.exitCode = context.unwritten.length > 0 ? EXIT.infrastructure : exitCode;
-
-export { settingsFor };

@@ -3,13 +3,14 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { o as actionEnvironment, q as context, t as core, u as actionGitHub, i as info } from './chunks/environment-BARJKlvW.js';
-import { u as useProxy, p as proxySettings } from './chunks/proxy-BeGWjdNj.js';
+import { tmpdir } from 'node:os';
+import { o as actionEnvironment, p as context, t as core, u as actionGitHub, i as info } from './chunks/environment.js';
+import { u as useProxy, p as proxySettings, s as systemClock } from './chunks/proxy.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published-BMnV1nT4.js';
-import { j as download, k as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate-DwISRySj.js';
-import { r as renderMatrixMarkdown } from './chunks/matrix-Bq4_3B1L.js';
+import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published.js';
+import { j as download, k as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate.js';
+import { r as renderMatrixMarkdown } from './chunks/matrix.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -42,7 +43,6 @@ import 'node:url';
 import 'node:async_hooks';
 import 'node:console';
 import 'node:dns';
-import 'node:os';
 import 'node:fs';
 import 'node:stream/promises';
 import 'zlib';
@@ -166,12 +166,7 @@ async function runPublishReports(env, services) {
     }
     const github = services.github(inputs.token);
     const { owner, repo } = env.context.repo;
-    const check = await createCheck(core, github, {
-        owner,
-        repo,
-        headSha: headShaOf(env.context),
-        name: inputs.checkName,
-    });
+    const check = await createCheck(core, github, { owner, repo, headSha: headShaOf(env.context), name: inputs.checkName }, services.clock);
     if (!check)
         return;
     await withErrorBoundary(core, check, async () => {
@@ -220,6 +215,13 @@ async function publishCombined(core, check, inputs, { published, conclusion, div
  * Entry point of the report/ sub-action (dist/publish.js): reads the runner's environment once
  * and runs action/publish-reports.ts with the real services.
  */
-const environment = actionEnvironment(process.env, context);
+const environment = actionEnvironment(process.env, context, {
+    cwd: process.cwd(),
+    tempDir: tmpdir(),
+});
 useProxy(proxySettings(process.env), core);
-await runPublishReports(environment, { core, github: actionGitHub(environment.apiUrl, info) });
+await runPublishReports(environment, {
+    core,
+    github: actionGitHub(environment.apiUrl, info),
+    clock: systemClock,
+});

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { PassThrough, Readable } from 'node:stream';
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, e as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, f as createGitHub, w as waitsFrom, D as DEFAULT_API_URL, h as TOOL_NAME } from './proxy-BeGWjdNj.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, e as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, f as createGitHub, D as DEFAULT_API_URL, w as waitsFrom, h as TOOL_NAME } from './proxy.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -30,8 +30,8 @@ import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
 import path$1 from 'node:path';
 import { existsSync, createWriteStream, constants as constants$4, createReadStream, readFileSync } from 'node:fs';
-import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, u as DEFAULT_FAIL_ON, j as download, w as DownloadError, k as extractZip, A as ArchiveError, x as redact, y as stripControls, z as truncateUtf8, B as DIVERGENT_CLASSES, E as isDivergentClass, G as inlineCode, o as inlineText, H as codeBlock, s as singleLine, m as ajv, l as schemaCheck, t as isDivergence, a as CLASSES, C as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate-DwISRySj.js';
-import { access, constants as constants$3, writeFile, rename, rm, mkdir, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, copyFile, statfs } from 'node:fs/promises';
+import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, t as DEFAULT_FAIL_ON, j as download, u as DownloadError, k as extractZip, A as ArchiveError, w as redact, x as stripControls, y as truncateUtf8, z as isDivergentClass, B as inlineCode, o as inlineText, E as codeBlock, s as singleLine, G as DIVERGENT_CLASSES, H as isDivergence, m as ajv, l as schemaCheck, C as CLASSES, a as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate.js';
+import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, realpath, copyFile, statfs } from 'node:fs/promises';
 import { arch as arch$1, availableParallelism, freemem } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
@@ -4983,12 +4983,21 @@ async function makeDir(dir) {
     }
 }
 /**
+ * A name beside `target` for writing it before a rename: unique per write, not per process, so
+ * two writes of one process to the same target (two boots storing one observation) never share
+ * it.
+ */
+const partialName = (target) => `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+/** Whether `error` is the file system's (it has an errno code), not a defect of diverge's. */
+const isFileSystemError = (error) => typeof error?.code === 'string' &&
+    /^E[A-Z]+$/.test(error.code);
+/**
  * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
  * shared by concurrent runs rely on it.
  */
 async function writeAtomically(file, content) {
     await makeDir(path$1.dirname(file));
-    const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    const temp = partialName(file);
     try {
         await writeFile(temp, content);
         await rename(temp, file);
@@ -4996,57 +5005,6 @@ async function writeAtomically(file, content) {
     catch (error) {
         await rm(temp, { force: true });
         throw error;
-    }
-}
-
-/**
- * Failures of the disk, said in a user's words: which file could not be written, and why (full,
- * read-only, not allowed). Node's own message for a failed write names no path ("ENOSPC: no
- * space left on device, write"), so every write diverge makes into --out goes through here.
- */
-/** The disk refused a write: the run ends with exit 3, the message names the file. */
-class StorageError extends Error {
-}
-const REASONS = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'the disk quota is exhausted',
-    EROFS: 'the file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'not permitted',
-};
-/** Whether `error` is the disk refusing a write (full, read-only, not allowed). */
-function isStorageRefusal(error) {
-    const code = error.code;
-    return code !== undefined && code in REASONS;
-}
-/** `error` in words, with its code: `no space left on the device (ENOSPC)`. */
-function storageReason(error) {
-    const code = error.code;
-    return code && code in REASONS ? `${REASONS[code]} (${code})` : error.message;
-}
-/** The error to raise when writing `what` (`report.json`, `the serial log`) to `file` failed. */
-function storageFailure(error, what, file) {
-    if (!isStorageRefusal(error))
-        return error;
-    return new StorageError(`cannot write ${what} ${file}: ${storageReason(error)}`);
-}
-/** A refusal met anywhere (Node names the path of an open or mkdir, not of a write), in words. */
-function refusalMessage(error) {
-    const file = error.path;
-    if (!isStorageRefusal(error) || file === undefined)
-        return undefined;
-    return `cannot write ${file}: ${storageReason(error)}`;
-}
-/**
- * Writes `file` whole or not at all (a full disk leaves no empty or cut file behind); a refusal
- * becomes a StorageError naming `what` and the file.
- */
-async function writeOutput(file, content, what) {
-    try {
-        await writeAtomically(file, content);
-    }
-    catch (error) {
-        throw storageFailure(error, what, file);
     }
 }
 
@@ -5133,10 +5091,11 @@ async function cachedProbe(probe) {
         // No or stale cache: probe below.
     }
     const result = await probeKvm(probe.searchPath, probe.tempDir);
-    // Keeping the result only saves the next run a probe: a cache that cannot take it is no fault.
+    // Keeping the result only saves the next run a probe: a cache that cannot take it (full,
+    // read-only, a directory in its place) is no fault.
     if (key !== 'unknown')
         await writeAtomically(probe.cacheFile, JSON.stringify({ key, ...result })).catch((error) => {
-            if (!isStorageRefusal(error))
+            if (!isFileSystemError(error))
                 throw error;
         });
     return result;
@@ -74657,7 +74616,7 @@ async function copyOut(container, wanted, image, destination) {
         }
         const hash = createHash('sha256');
         let bytes = 0;
-        const partial = `${destination}.partial`;
+        const partial = partialName(destination);
         const header = await firstEntry(archive, async (entry, body) => {
             if ((entry.size ?? 0) > EXTRACT_FILE_CAP_BYTES)
                 throw new BuildError(`${wanted.field}: ${inImage} in image ${image} is ${entry.size} bytes, more than the ${EXTRACT_FILE_CAP_BYTES}-byte limit`, { field: wanted.field });
@@ -74737,6 +74696,57 @@ async function copyFilesOut(container, image, files, destDir) {
         extracted.push(await copyOut(container, wanted, image, path$1.join(destDir, name)));
     }
     return extracted;
+}
+
+/**
+ * Failures of the disk, said in a user's words: which file could not be written, and why (full,
+ * read-only, not allowed). Node's own message for a failed write names no path ("ENOSPC: no
+ * space left on device, write"), so every write diverge makes into --out goes through here.
+ */
+/** The disk refused a write: the run ends with exit 3, the message names the file. */
+class StorageError extends Error {
+}
+const REASONS = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exhausted',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+};
+/** Whether `error` is the disk refusing a write (full, read-only, not allowed). */
+function isStorageRefusal(error) {
+    const code = error.code;
+    return code !== undefined && code in REASONS;
+}
+/** `error` in words, with its code: `no space left on the device (ENOSPC)`. */
+function storageReason(error) {
+    const code = error.code;
+    return code && code in REASONS ? `${REASONS[code]} (${code})` : error.message;
+}
+/** The error to raise when writing `what` (`report.json`, `the serial log`) to `file` failed. */
+function storageFailure(error, what, file) {
+    if (!isStorageRefusal(error))
+        return error;
+    return new StorageError(`cannot write ${what} ${file}: ${storageReason(error)}`);
+}
+/** A refusal met anywhere (Node names the path of an open or mkdir, not of a write), in words. */
+function refusalMessage(error) {
+    const file = error.path;
+    if (!isStorageRefusal(error) || file === undefined)
+        return undefined;
+    return `cannot write ${file}: ${storageReason(error)}`;
+}
+/**
+ * Writes `file` whole or not at all (a full disk leaves no empty or cut file behind); a refusal
+ * becomes a StorageError naming `what` and the file.
+ */
+async function writeOutput(file, content, what) {
+    try {
+        await writeAtomically(file, content);
+    }
+    catch (error) {
+        throw storageFailure(error, what, file);
+    }
 }
 
 /**
@@ -75381,7 +75391,7 @@ function failureMessage(field, step, error) {
  * a step fails (`forcerm`), so a failed build leaves none behind.
  */
 async function buildImage(docker, request) {
-    const started = Date.now();
+    const started = request.clock.now();
     const { recipe, field, progress } = request;
     const context = await scanContext(recipe.context, recipe.dockerfile, field, request.contextCache, recipe.outsideDockerfile);
     const digest = recipeDigest(recipe, context);
@@ -75500,14 +75510,15 @@ async function buildImage(docker, request) {
         throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, LastLines.MAX_CHARS))} (build log: ${request.logFile})${last.tail}`, { field, lastLines: last.lines });
     }
     const built = await docker.getImage(tag).inspect();
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const durationMs = request.clock.now() - started;
+    const seconds = (durationMs / 1000).toFixed(1);
     progress(`${field}: built ${tag} in ${seconds} s`);
     return {
         tag,
         id: imageId ?? built.Id,
         recipeDigest: digest,
         cached: false,
-        durationMs: Date.now() - started,
+        durationMs,
     };
 }
 
@@ -75553,6 +75564,7 @@ async function buildKernel(access, kernel, options) {
         progress: options.progress,
         ...(options.output ? { output: options.output } : {}),
         contextCache: options.contextCache,
+        clock: options.clock,
         limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
     });
     const [extracted, ...extra] = await extractFiles(docker, image.tag, [
@@ -75585,6 +75597,7 @@ async function prepareStaffLayers(access, kernel, options) {
             logFile: path$1.join(options.outDir, 'logs', 'build-kernel.log'),
             progress: () => undefined,
             contextCache: options.contextCache,
+            clock: options.clock,
             limits: kernel.build.limits,
             throughEngine: true,
         });
@@ -89194,6 +89207,48 @@ function lineOf(at, doc, lines) {
     return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
+/** How QEMU runs the guest: hardware virtualisation or QEMU's own translator. */
+const ACCELS = ['kvm', 'tcg'];
+/**
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
+ * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
+ * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
+ * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ */
+const BOOT_OUTCOMES = [
+    'completed',
+    'panic',
+    'timeout',
+    'stalled',
+    'no-results',
+    'qemu-error',
+    'infrastructure',
+];
+/** Whether a boot ended for a reason of the host's, not the kernel's. */
+const isInfrastructureOutcome = (outcome) => outcome === 'qemu-error' || outcome === 'infrastructure';
+
+const REPORT_SCHEMA = 'diverge.report/v1';
+/**
+ * The built-in normalisations (`normalize.builtin`, report.json's `normalization.builtin`), in
+ * the order the config's default lists them; compare/normalize.ts applies them in its own order.
+ */
+const BUILTIN_NORMALIZATIONS = [
+    'timestamps',
+    'addresses',
+    'pids',
+    'kernel-release',
+    'durations',
+];
+
+/** What one kernel's boot said about one test, before normalisation (report.json's `status`). */
+const TEST_STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'];
+/**
+ * The names `harness.results.format` takes. They type the results-format table
+ * (src/results/formats.ts), one row a name: a name without a row, or a row without a name, does
+ * not compile.
+ */
+const RESULTS_FORMATS = ['ktap', 'tap', 'regex', 'transcript'];
+
 /**
  * The schema of `diverge.yml` (kebab-case keys, as users write them) and the typed `Settings` it
  * turns into (camelCase, defaults applied, host paths absolute, sizes and durations converted).
@@ -89271,7 +89326,6 @@ const DEFAULT_CREDIT = {
     expected: 1,
     flaky: 0.5,
 };
-const BUILTINS$1 = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'];
 /** The schema for a config file in `baseDir`; `configPath` is recorded in the result. */
 function settingsSchema(baseDir, configPath) {
     const resolve = (p) => path$1.resolve(baseDir, p);
@@ -89290,7 +89344,7 @@ function settingsSchema(baseDir, configPath) {
             .default({}),
     };
     const build = strict(buildShape);
-    // Student code runs in kernel builds: each is bounded (src/build/limits.ts, docs/config.md).
+    // Student code runs in kernel builds: each is bounded (src/model/limits.ts, docs/config.md).
     const limits = strict({
         memory: converted('a size like 4G', parseSize, (n) => n >= 64 * MiB$1 ? undefined : 'at least 64M').optional(),
         processes: int(16).optional(),
@@ -89403,7 +89457,7 @@ function settingsSchema(baseDir, configPath) {
                     ? undefined
                     : 'whole MiB').default(256),
         cpus: int(1, 64).default(1),
-        accel: oneOf(['auto', 'kvm', 'tcg']).default('auto'),
+        accel: oneOf(['auto', ...ACCELS]).default('auto'),
         append: string$1({ error: expected('a kernel command line') }).optional(),
         'qemu-args': list$1(string$1({ error: expected('a QEMU argument') }), 'a list of QEMU arguments').default([]),
         exit: literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
@@ -89468,7 +89522,7 @@ function settingsSchema(baseDir, configPath) {
     }))
         .transform(({ file, ...d }) => ({ file: resolve(file), ...d }));
     const results = strict({
-        format: oneOf(['ktap', 'tap', 'regex', 'transcript']).default('ktap'),
+        format: oneOf(RESULTS_FORMATS).default('ktap'),
         channel: oneOf(['console', 'serial2']).default('console'),
         regex: strict({
             pass: regex(true),
@@ -89555,7 +89609,9 @@ function settingsSchema(baseDir, configPath) {
         return { payload, ...rest, rerunDivergent, serialCapBytes, maxTests };
     });
     const normalize = strict({
-        builtin: list$1(oneOf(BUILTINS$1), 'a list of builtin normalisations').default([...BUILTINS$1]),
+        builtin: list$1(oneOf(BUILTIN_NORMALIZATIONS), 'a list of builtin normalisations').default([
+            ...BUILTIN_NORMALIZATIONS,
+        ]),
         rules: list$1(strict({ match: regex(), replace: string$1({ error: expected('replacement text') }) }), 'a list of rules').default([]),
     });
     // diverge grade and the course formats: points per test, and the share each class earns.
@@ -89946,6 +90002,7 @@ async function buildCommitKernel(docker, kernel, sha, options) {
             outDir: options.outDir,
             progress: options.progress,
             contextCache: options.contextCache,
+            clock: options.clock,
         });
     }
     finally {
@@ -89993,6 +90050,7 @@ async function fromBase(ref, ctx) {
             outDir: path$1.join(ctx.workDir, 'base-build'),
             progress: ctx.progress,
             contextCache: ctx.contextCache,
+            clock: ctx.clock,
         });
         const stored = await ctx.cache.store(built.kernel.path, path$1.basename(kernel.path), key);
         return { ...stored, source: described, cached: false };
@@ -90239,175 +90297,72 @@ function gradescopeResults(report, scored) {
     };
 }
 
-/**
- * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
- * accepts, so that they show as class `expected` instead of failing the run.
- *
- * ```yaml
- * # comments are kept when `diverge expectations update` rewrites the file
- * expectations:
- *   - test: "syscalls.cachestat*"   # a test id or a glob over ids (see below)
- *     classes: [fix]                # classes to accept: regression, fix, output, crash, hang,
- *                                   #   missing, new, flaky, ambiguous
- *     outcomes: [fail, skip]        # and/or candidate statuses to accept: pass, fail, skip, error,
- *                                   #   missing (an entry needs at least one of classes, outcomes)
- *     reference: staff              # optional: only verdicts that this reference agrees with (or
- *                                   #   any verdict when it is the report's only reference)
- *     arch: x86_64                  # optional: only on this machine arch
- *     variant: default              # optional: only in this variant (matrix leg)
- *     reason: "cachestat(2) is new in 6.5"   # required, shown in the report
- *     link: https://example.org/bug/1        # optional http(s) URL, shown in the report
- *     expires: 2027-01-31           # optional: from this date on the entry no longer matches
- * ```
- *
- * Globs match whole ids: `*` matches any run of characters except `.` (one segment or part of
- * one), `**` matches anything including `.`, `?` matches one character other than `.`; every other
- * character, regex metacharacters included, matches itself. The first entry that matches wins.
- * Entries that matched nothing in a run, and expired ones, are reported as stale.
- */
-const STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'];
-/** A real calendar date written as YYYY-MM-DD. */
-function isDate(s) {
-    const date = new Date(`${s}T00:00:00Z`);
-    // Date rolls 2027-02-30 over to March (or rejects it): a round trip catches both.
-    return (/^\d{4}-\d{2}-\d{2}$/.test(s) &&
-        !Number.isNaN(date.getTime()) &&
-        date.toISOString().slice(0, 10) === s);
+function tokenize$2(glob) {
+    const tokens = [];
+    const chars = [...glob];
+    for (let i = 0; i < chars.length; i++) {
+        const char = chars[i];
+        if (char === '\\' && i + 1 < chars.length)
+            tokens.push({ kind: 'char', char: chars[++i] });
+        else if (char === '*' && chars[i + 1] === '*') {
+            i++;
+            tokens.push({ kind: 'any' });
+        }
+        else if (char === '*')
+            tokens.push({ kind: 'segment' });
+        else if (char === '?')
+            tokens.push({ kind: 'one' });
+        else
+            tokens.push({ kind: 'char', char });
+    }
+    return tokens;
 }
-const entrySchema = strict({
-    test: text('a test id or glob'),
-    classes: nonEmptyList(oneOf(DIVERGENT_CLASSES), 'a non-empty list of classes').optional(),
-    outcomes: nonEmptyList(oneOf(STATUSES), 'a non-empty list of outcomes').optional(),
-    reference: text('a reference name').optional(),
-    arch: text('an architecture like x86_64').optional(),
-    variant: text('a variant name').optional(),
-    reason: text('a reason (why this divergence is accepted)'),
-    link: text('an http:// or https:// URL', (s) => /^https?:\/\/\S+$/i.test(s)).optional(),
-    expires: text('a date like 2027-01-31', isDate).optional(),
-}).superRefine((entry, ctx) => {
-    if (entry.classes === undefined && entry.outcomes === undefined)
-        ctx.addIssue({ code: 'custom', message: 'missing classes or outcomes (at least one of them)' });
-});
-const fileSchema = strict({
-    expectations: array(entrySchema, { error: expected('a list of expectations') }).default([]),
-});
-/** The entries of `file`; a missing file has none. Throws `ConfigError` when it is invalid. */
-async function loadExpectations(file) {
-    const source = await readIfPresent(file);
-    return source === undefined ? [] : parseExpectations(source, file);
+const isStar = (token) => token?.kind === 'segment' || token?.kind === 'any';
+/** Adds `state` and every state after stars that may match nothing. */
+function close(tokens, states, state) {
+    for (let s = state; !states.has(s); s++) {
+        states.add(s);
+        if (!isStar(tokens[s]))
+            return;
+    }
 }
-/** Parses expectations `source`; `file` names it in messages. */
-function parseExpectations(source, file) {
-    return parse(source, file).entries;
-}
-function parse(source, file) {
-    // An empty file, or `expectations:` with nothing after it, accepts nothing.
-    const { data, doc, lineOf } = parseYamlDocument(fileSchema, source, file);
-    const entries = data.expectations.map((entry, i) => {
-        const line = lineOf(['expectations', i]);
-        return line === undefined ? entry : { ...entry, line };
-    });
-    return { doc, entries };
+function matcher(glob) {
+    const tokens = tokenize$2(glob);
+    return (id) => {
+        let states = new Set();
+        close(tokens, states, 0);
+        for (const char of id) {
+            const next = new Set();
+            for (const state of states) {
+                const token = tokens[state];
+                if (token === undefined)
+                    continue;
+                if (token.kind === 'any' || (token.kind === 'segment' && char !== '.'))
+                    close(tokens, next, state);
+                else if ((token.kind === 'one' && char !== '.') ||
+                    (token.kind === 'char' && token.char === char))
+                    close(tokens, next, state + 1);
+            }
+            if (next.size === 0)
+                return false;
+            states = next;
+        }
+        return states.has(tokens.length);
+    };
 }
 // Matching runs once per test (up to ~10,000 a run): compile each glob once.
 const compiled$1 = new Map();
-/** The anchored RegExp for a test-id glob (see the module comment). */
-function globToRegExp(glob) {
-    let regex = compiled$1.get(glob);
-    if (regex === undefined) {
-        const source = glob.replace(/\*\*|[*?]|[.+^${}()|[\]\\]/g, (token) => token === '**' ? '.*' : token === '*' ? '[^.]*' : token === '?' ? '[^.]' : `\\${token}`);
-        regex = new RegExp(`^${source}$`, 's');
-        compiled$1.set(glob, regex);
+/** The matcher of a glob over whole test ids (see the module comment). */
+function compileGlob(glob) {
+    let match = compiled$1.get(glob);
+    if (match === undefined) {
+        match = matcher(glob);
+        compiled$1.set(glob, match);
     }
-    return regex;
+    return match;
 }
-const isExpired = (entry, today) => entry.expires !== undefined && today >= entry.expires;
-/** The first live entry that accepts this verdict, if any. */
-function matchExpectation(entries, ctx) {
-    if (!isDivergentClass(ctx.class))
-        return undefined;
-    const soleReference = ctx.references.length === 1 ? ctx.references[0] : undefined;
-    return entries.find((entry) => !isExpired(entry, ctx.today) &&
-        (entry.arch === undefined || entry.arch === ctx.arch) &&
-        (entry.variant === undefined || entry.variant === ctx.variant) &&
-        (entry.reference === undefined ||
-            entry.reference === soleReference ||
-            ctx.agreeing.includes(entry.reference)) &&
-        (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
-        globToRegExp(entry.test).test(ctx.test));
-}
-/** Entries to clean up: expired ones, and live ones that matched nothing in this run. */
-function staleExpectations(entries, matched, today) {
-    return entries.flatMap((entry) => isExpired(entry, today)
-        ? [{ test: entry.test, reason: `expired on ${entry.expires}` }]
-        : matched.has(entry)
-            ? []
-            : [{ test: entry.test, reason: 'matched no divergence' }]);
-}
-const HEADER = `\
- Known divergences this project accepts: diverge shows them as class "expected" instead of
- failing. Each entry: test (an id, or a glob: * within a dot-separated segment, ** across
- segments, ? one character but .), classes and/or outcomes (the candidate's statuses) to accept,
- optional reference / arch / variant scopes, reason (required), link, expires (YYYY-MM-DD).
- "diverge expectations update" appends entries and keeps the rest of this file, comments too.`;
-/**
- * Appends one entry per divergence that no live entry covers yet (`same` and `expected` verdicts
- * are skipped), keeping the file's entries and comments. Creates the file when missing and leaves
- * it alone when nothing is added. `kept` counts the entries the file already had.
- */
-async function updateExpectations(file, divergences, context) {
-    const source = await readIfPresent(file);
-    const { doc, entries } = source === undefined ? fresh$1() : parse(source, file);
-    const all = [...entries];
-    const addedByTest = new Map();
-    for (const divergence of divergences) {
-        const { test, class: cls } = divergence;
-        if (!isDivergentClass(cls))
-            continue;
-        const { arch, variant, today, references = [] } = context;
-        const { candidateStatus, agreeing = [] } = divergence;
-        const ctx = { test, class: cls, candidateStatus, agreeing, references, arch, variant, today };
-        if (matchExpectation(all, ctx))
-            continue;
-        // A second verdict for a test just added widens that entry instead of adding another.
-        const added = addedByTest.get(test);
-        if (added) {
-            added.entry.classes?.push(cls);
-            added.classes.add(cls);
-            continue;
-        }
-        const entry = { test, classes: [cls], reason: `accepted on ${context.today}: ${cls}` };
-        const classes = new YAMLSeq();
-        classes.flow = true;
-        classes.add(cls);
-        const node = new YAMLMap();
-        node.set('test', test);
-        node.set('classes', classes);
-        node.set('reason', entry.reason);
-        entriesNode(doc).add(node);
-        all.push(entry);
-        addedByTest.set(test, { entry, classes });
-    }
-    if (addedByTest.size > 0)
-        await writeAtomically(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
-    return { added: addedByTest.size, kept: entries.length };
-}
-function fresh$1() {
-    const doc = parseDocument('expectations:\n');
-    doc.commentBefore = HEADER;
-    return { doc, entries: [] };
-}
-/** The `expectations` sequence, made a block sequence (it may be absent, empty or `[]`). */
-function entriesNode(doc) {
-    const found = doc.get('expectations', true);
-    const seq = isSeq(found) ? found : new YAMLSeq();
-    if (seq !== found)
-        doc.set('expectations', seq);
-    if (seq.items.length === 0)
-        seq.flow = false;
-    return seq;
-}
-const readIfPresent = (file) => readYamlFile(file, 'expectations', true);
+/** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
+const escapeGlob = (id) => id.replace(/[\\*?]/g, (char) => `\\${char}`);
 
 /** `grading` without its build: what a gradebook records as the rubric it scored with. */
 const rubricOf = ({ points, defaultPoints, credit }) => ({
@@ -90419,7 +90374,7 @@ const rubricOf = ({ points, defaultPoints, credit }) => ({
 const roundPoints = (n) => Math.round(n * 1000) / 1000;
 /** A test's points: the first `points` entry whose glob matches its id, else `default-points`. */
 function pointsFor(id, grading) {
-    const entry = grading.points.find((p) => globToRegExp(p.test).test(id));
+    const entry = grading.points.find((p) => compileGlob(p.test)(id));
     return entry ? entry.points : grading.defaultPoints;
 }
 /**
@@ -90604,6 +90559,184 @@ function renderBisectMarkdown(bisect) {
     return out.join('\n');
 }
 
+/**
+ * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
+ * accepts, so that they show as class `expected` instead of failing the run.
+ *
+ * ```yaml
+ * # comments are kept when `diverge expectations update` rewrites the file
+ * expectations:
+ *   - test: "syscalls.cachestat*"   # a test id or a glob over ids (see below)
+ *     classes: [fix]                # classes to accept: regression, fix, output, crash, hang,
+ *                                   #   missing, new, flaky, ambiguous
+ *     outcomes: [fail, skip]        # and/or candidate statuses to accept: pass, fail, skip, error,
+ *                                   #   missing (an entry needs at least one of classes, outcomes)
+ *     reference: staff              # optional: only verdicts that this reference agrees with (or
+ *                                   #   any verdict when it is the report's only reference)
+ *     arch: x86_64                  # optional: only on this machine arch
+ *     variant: default              # optional: only in this variant (matrix leg)
+ *     reason: "cachestat(2) is new in 6.5"   # required, shown in the report
+ *     link: https://example.org/bug/1        # optional http(s) URL, shown in the report
+ *     expires: 2027-01-31           # optional: from this date on the entry no longer matches
+ * ```
+ *
+ * `test` is a glob over whole ids (src/util/glob.ts): `*` stays within a `.`-separated segment,
+ * `**` crosses segments, `?` is one character other than `.`, `\` makes the next character
+ * literal. The first entry that matches wins.
+ * Entries that matched nothing in a run, and expired ones, are reported as stale.
+ */
+/** A real calendar date written as YYYY-MM-DD. */
+function isDate(s) {
+    const date = new Date(`${s}T00:00:00Z`);
+    // Date rolls 2027-02-30 over to March (or rejects it): a round trip catches both.
+    return (/^\d{4}-\d{2}-\d{2}$/.test(s) &&
+        !Number.isNaN(date.getTime()) &&
+        date.toISOString().slice(0, 10) === s);
+}
+const entrySchema = strict({
+    test: text('a test id or glob'),
+    classes: nonEmptyList(oneOf(DIVERGENT_CLASSES), 'a non-empty list of classes').optional(),
+    outcomes: nonEmptyList(oneOf(TEST_STATUSES), 'a non-empty list of outcomes').optional(),
+    reference: text('a reference name').optional(),
+    arch: text('an architecture like x86_64').optional(),
+    variant: text('a variant name').optional(),
+    reason: text('a reason (why this divergence is accepted)'),
+    link: text('an http:// or https:// URL', (s) => /^https?:\/\/\S+$/i.test(s)).optional(),
+    expires: text('a date like 2027-01-31', isDate).optional(),
+}).superRefine((entry, ctx) => {
+    if (entry.classes === undefined && entry.outcomes === undefined)
+        ctx.addIssue({ code: 'custom', message: 'missing classes or outcomes (at least one of them)' });
+});
+const fileSchema = strict({
+    expectations: array(entrySchema, { error: expected('a list of expectations') }).default([]),
+});
+/** The entries of `file`; a missing file has none. Throws `ConfigError` when it is invalid. */
+async function loadExpectations(file) {
+    const source = await readIfPresent(file);
+    return source === undefined ? [] : parseExpectations(source, file);
+}
+/** Parses expectations `source`; `file` names it in messages. */
+function parseExpectations(source, file) {
+    return parse(source, file).entries;
+}
+function parse(source, file) {
+    // An empty file, or `expectations:` with nothing after it, accepts nothing.
+    const { data, doc, lineOf } = parseYamlDocument(fileSchema, source, file);
+    const entries = data.expectations.map((entry, i) => {
+        const line = lineOf(['expectations', i]);
+        return line === undefined ? entry : { ...entry, line };
+    });
+    return { doc, entries };
+}
+const isExpired = (entry, today) => entry.expires !== undefined && today >= entry.expires;
+/** The first live entry that accepts this verdict, if any. */
+function matchExpectation(entries, ctx) {
+    if (!isDivergentClass(ctx.class))
+        return undefined;
+    const soleReference = ctx.references.length === 1 ? ctx.references[0] : undefined;
+    return entries.find((entry) => !isExpired(entry, ctx.today) &&
+        (entry.arch === undefined || entry.arch === ctx.arch) &&
+        (entry.variant === undefined || entry.variant === ctx.variant) &&
+        (entry.reference === undefined ||
+            entry.reference === soleReference ||
+            ctx.agreeing.includes(entry.reference)) &&
+        (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
+        compileGlob(entry.test)(ctx.test));
+}
+/** Entries to clean up: expired ones, and live ones that matched nothing in this run. */
+function staleExpectations(entries, matched, today) {
+    return entries.flatMap((entry) => isExpired(entry, today)
+        ? [{ test: entry.test, reason: `expired on ${entry.expires}` }]
+        : matched.has(entry)
+            ? []
+            : [{ test: entry.test, reason: 'matched no divergence' }]);
+}
+const HEADER = `\
+ Known divergences this project accepts: diverge shows them as class "expected" instead of
+ failing. Each entry: test (an id, or a glob: * within a dot-separated segment, ** across
+ segments, ? one character but .), classes and/or outcomes (the candidate's statuses) to accept,
+ optional reference / arch / variant scopes, reason (required), link, expires (YYYY-MM-DD).
+ "diverge expectations update" appends entries and keeps the rest of this file, comments too.`;
+/**
+ * A report's divergences (the kernel to blame), each with the candidate's status in its first
+ * run: what `diverge expectations update` accepts.
+ */
+function reportDivergences(report) {
+    return report.tests
+        .filter((t) => isDivergence(t.verdict))
+        .map((t) => ({
+        test: t.id,
+        class: t.verdict.class,
+        candidateStatus: t.observations[report.candidate.name]?.[0]?.status ?? 'missing',
+    }));
+}
+/**
+ * Appends one entry per divergence that no live entry covers yet (`same` and `expected` verdicts
+ * are skipped), keeping the file's entries and comments. Creates the file when missing and leaves
+ * it alone when nothing is added. `kept` counts the entries the file already had.
+ */
+async function updateExpectations(file, divergences, context) {
+    const source = await readIfPresent(file);
+    const { doc, entries } = source === undefined ? fresh$1() : parse(source, file);
+    const all = [...entries];
+    const addedByTest = new Map();
+    for (const divergence of divergences) {
+        const { test, class: cls } = divergence;
+        if (!isDivergentClass(cls))
+            continue;
+        const { arch, variant, today, references = [] } = context;
+        const { candidateStatus, agreeing = [] } = divergence;
+        const ctx = { test, class: cls, candidateStatus, agreeing, references, arch, variant, today };
+        if (matchExpectation(all, ctx))
+            continue;
+        // A second verdict for a test just added widens that entry instead of adding another.
+        const added = addedByTest.get(test);
+        if (added) {
+            added.entry.classes?.push(cls);
+            added.classes.add(cls);
+            continue;
+        }
+        // The id is kernel output: written as a glob that matches it alone (a test named `**`
+        // must not accept every other test's divergences).
+        const entry = {
+            test: escapeGlob(test),
+            classes: [cls],
+            reason: `accepted on ${context.today}: ${cls}`,
+        };
+        const classes = new YAMLSeq();
+        classes.flow = true;
+        classes.add(cls);
+        const node = new YAMLMap();
+        node.set('test', entry.test);
+        node.set('classes', classes);
+        node.set('reason', entry.reason);
+        entriesNode(doc).add(node);
+        all.push(entry);
+        addedByTest.set(test, { entry, classes });
+    }
+    // Through a symbolic link to the file it names: a project that links its expectations from
+    // elsewhere keeps the link.
+    if (addedByTest.size > 0)
+        await writeAtomically(await realpath(file).catch(() => file), doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+    return { added: addedByTest.size, kept: entries.length };
+}
+function fresh$1() {
+    const doc = parseDocument('expectations:\n');
+    doc.commentBefore = HEADER;
+    return { doc, entries: [] };
+}
+/** The `expectations` sequence, made a block sequence (it may be absent, empty or `[]`). */
+function entriesNode(doc) {
+    const found = doc.get('expectations', true);
+    const seq = isSeq(found) ? found : new YAMLSeq();
+    if (seq !== found)
+        doc.set('expectations', seq);
+    if (seq.items.length === 0)
+        seq.flow = false;
+    return seq;
+}
+const readIfPresent = (file) => readYamlFile(file, 'expectations', true);
+
 class KernelFileError extends Error {
 }
 /** Formats QEMU's `-kernel` accepts, told apart by their headers. */
@@ -90734,19 +90867,22 @@ class KernelCache {
         try {
             if (!(await this.verified(target, digest, 'replaced by the fresh copy'))) {
                 await makeDir(path$1.dirname(target));
-                const partial = `${target}.${process.pid}.partial`;
-                await copyFile(file, partial).catch(async (error) => {
+                await this.clearNonFile(target);
+                const partial = partialName(target);
+                // Atomic: a concurrent run never sees half a kernel.
+                await copyFile(file, partial)
+                    .then(() => rename(partial, target))
+                    .catch(async (error) => {
                     await rm(partial, { force: true });
                     throw error;
                 });
-                await rename(partial, target); // atomic: a concurrent run never sees half a kernel
             }
             if (sourceKey !== undefined)
                 await this.remember(sourceKey, { path: target, digest });
             return { path: target, digest };
         }
         catch (error) {
-            if (!isStorageRefusal(error))
+            if (!isFileSystemError(error))
                 throw error;
             this.say(`kernel cache: cannot store ${path$1.basename(name)} in ${this.dirs.kernels}: ${storageReason(error)}; using it uncached`);
             const kept = path$1.join(this.uncachedDir, digest.replace(/^sha256:/, ''), path$1.basename(name));
@@ -90754,6 +90890,14 @@ class KernelCache {
             await copyFile(file, kept);
             return { path: kept, digest };
         }
+    }
+    /** Something other than a file where an entry belongs (a directory, a FIFO) is removed, said. */
+    async clearNonFile(target) {
+        const info = await lstat(target).catch(() => undefined);
+        if (info === undefined || info.isFile())
+            return;
+        this.say(`kernel cache: ${target} is not a file: removed, replaced by the fresh copy`);
+        await rm(target, { recursive: true, force: true });
     }
     /** The kernel a source gave before, if its file is still in the cache and intact. */
     async lookup(sourceKey) {
@@ -90837,6 +90981,7 @@ async function resolveReferences(settings, flagged, options) {
         docker: options.docker,
         cache: new KernelCache(options.cache, options.progress, path$1.join(workDir, 'uncached')),
         contextCache: options.cache.contexts,
+        clock: options.clock,
         settings,
         workDir,
         progress: options.progress,
@@ -90902,6 +91047,7 @@ class SerialFollower {
     dir;
     log;
     consume;
+    clock;
     position = 0;
     counting = false;
     stopped = false;
@@ -90912,11 +91058,14 @@ class SerialFollower {
     /** A directory on the serial files' file system (they are unlinked while QEMU runs). */
     dir, log, 
     /** Bytes the log kept (empty once it is full: the port is still alive), and when. */
-    consume) {
+    consume, 
+    /** The boot's clock, read as each read's time. */
+    clock) {
         this.file = file;
         this.dir = dir;
         this.log = log;
         this.consume = consume;
+        this.clock = clock;
     }
     start() {
         this.loop = (async () => {
@@ -90940,7 +91089,7 @@ class SerialFollower {
                 break;
             this.position += bytesRead;
             const kept = this.log.write(Buffer.from(buffer.subarray(0, bytesRead)));
-            this.consume(kept, Date.now());
+            this.consume(kept, this.clock.now());
             if (this.log.written >= this.log.cap)
                 this.counting = true;
         }
@@ -90950,7 +91099,7 @@ class SerialFollower {
             if (size > this.position) {
                 this.log.skip(size - this.position);
                 this.position = size;
-                this.consume(Buffer.alloc(0), Date.now());
+                this.consume(Buffer.alloc(0), this.clock.now());
                 await this.file.truncate(0);
             }
         }
@@ -91664,7 +91813,7 @@ async function bootIn(dir, plan, request) {
     const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
     const command = qemuCommand(plan, request.kernel, dir);
     const files = serialFiles(dir);
-    const started = Date.now();
+    const started = plan.clock.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
     const resultsLog = resultsPath
         ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
@@ -91687,14 +91836,14 @@ async function bootIn(dir, plan, request) {
     };
     const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
     const qmp = qmpSession(child.stdio[QMP_FD], () => {
-        monitor.resumed(Date.now());
+        monitor.resumed(plan.clock.now());
         // QEMU opened its serial files before it answered: unlinked now, they live on in the open
         // descriptors and vanish with them, even when diverge itself is killed.
         void removeSerialDir(dir);
     });
-    const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) => monitor.console(kept, now));
+    const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) => monitor.console(kept, now), plan.clock);
     const resultsFollower = resultsFile && resultsLog
-        ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) => monitor.results(kept, now))
+        ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) => monitor.results(kept, now), plan.clock)
         : undefined;
     consoleFollower.start();
     resultsFollower?.start();
@@ -91705,7 +91854,7 @@ async function bootIn(dir, plan, request) {
     const watchdog = setInterval(() => {
         consoleLog.flush();
         resultsLog?.flush();
-        monitor.tick(Date.now());
+        monitor.tick(plan.clock.now());
     }, TICK_MS);
     const { status, signal, spawnError } = await new Promise((resolve) => {
         child.on('error', (error) => resolve({ status: null, spawnError: error }));
@@ -91738,7 +91887,7 @@ async function bootIn(dir, plan, request) {
         ...(lost ? { lost } : {}),
         stderr,
         consoleCut: consoleLog.dropped > 0,
-    }, Date.now());
+    }, plan.clock.now());
     const record = {
         kernel: request.kernel.name,
         attempt: request.attempt,
@@ -91762,24 +91911,6 @@ async function bootIn(dir, plan, request) {
         settle: (results) => ({ ...record, ...monitor.settle(results) }),
     };
 }
-
-/**
- * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
- * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
- * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
- * disk full while capturing). Neither is judged as a kernel divergence nor cached.
- */
-const BOOT_OUTCOMES = [
-    'completed',
-    'panic',
-    'timeout',
-    'stalled',
-    'no-results',
-    'qemu-error',
-    'infrastructure',
-];
-/** Whether a boot ended for a reason of the host's, not the kernel's. */
-const isInfrastructureOutcome = (outcome) => outcome === 'qemu-error' || outcome === 'infrastructure';
 
 /**
  * Observations of reference kernels kept between runs. A reference boot is a function of the
@@ -91964,14 +92095,14 @@ class ObservationCache {
     }
     /**
      * Stores a boot that ended for a kernel reason. A cache that cannot be written (full,
-     * read-only) costs a boot next time, not this run: it is said, not fatal.
+     * read-only, an entry in the way) costs a boot next time, not this run: it is said, not fatal.
      */
     async save(identity, observation) {
         if (!cacheable(observation.boot.outcome))
             return;
         const key = this.keyOf(identity, observation.attempt);
         const dir = path$1.join(this.dir, key);
-        const partial = `${dir}.${process.pid}.partial`;
+        const partial = partialName(dir);
         try {
             await makeDir(partial);
             await copyFile(observation.boot.log, path$1.join(partial, 'console.log'));
@@ -91987,11 +92118,13 @@ class ObservationCache {
         }
         catch (error) {
             await rm(partial, { recursive: true, force: true }).catch(() => undefined);
-            if (isStorageRefusal(error))
-                this.say(`observation cache: cannot store a boot in ${this.dir}: ${storageReason(error)}`);
-            // ENOTEMPTY: a concurrent run stored the same boot first.
-            else if (error.code !== 'ENOTEMPTY')
+            const code = error.code;
+            // ENOTEMPTY, EEXIST: a concurrent boot or run stored the same boot first.
+            if (code === 'ENOTEMPTY' || code === 'EEXIST')
+                return;
+            if (!isFileSystemError(error))
                 throw error;
+            this.say(`observation cache: cannot store a boot in ${this.dir}: ${storageReason(error)}`);
         }
     }
 }
@@ -92179,7 +92312,10 @@ var properties = {
 						type: "string"
 					},
 					accel: {
-						type: "string"
+						"enum": [
+							"kvm",
+							"tcg"
+						]
 					},
 					cpus: {
 						type: "integer",
@@ -92408,7 +92544,6 @@ var schema = {
  * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
  * bisect` and how it was found, checked against its schema before it is written.
  */
-const BISECT_SCHEMA = 'diverge.bisect/v1';
 const check = schemaCheck(schema, Error);
 /** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
 function validateBisect(value, file = 'bisect.json') {
@@ -92503,7 +92638,7 @@ async function search(count, slots, test) {
  * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
  * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
  */
-const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => globToRegExp(glob).test(id));
+const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
 /**
  * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
  * before it in others, a boot starved on a loaded machine) never passed on the candidate: when
@@ -92767,6 +92902,7 @@ async function harnessImageRef(docker, image, options) {
             logFile: options.logFile,
             progress: options.progress,
             contextCache: options.contextCache,
+            clock: options.clock,
         });
         return built.tag;
     }
@@ -92932,6 +93068,7 @@ async function prepareHarness(harness, workDir, options) {
                     channel: harness.results.channel,
                     cache: archives,
                     contextCache: options.cache.contexts,
+                    clock: options.clock,
                     logFile: path$1.join(workDir, 'build-harness.log'),
                     progress: options.progress ?? (() => undefined),
                 }));
@@ -93014,8 +93151,8 @@ function splitKernelMessages(lines) {
  */
 // The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
 const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
-const PLAN$1 = /^1\.\.(\d+)(?:\s*#.*)?$/s;
-const RESULT$2 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
+const PLAN = /^1\.\.(\d+)(?:\s*#.*)?$/s;
+const RESULT$1 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
 const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
 const SUBTEST = /^#\s*Subtest:(.*)$/s;
 const BAIL_OUT = /^Bail out!(.*)$/is;
@@ -93029,10 +93166,10 @@ const MAX_DEPTH = 32;
 function tokenise(text, strict) {
     if (VERSION.test(text))
         return { kind: 'version' };
-    const plan = PLAN$1.exec(text);
+    const plan = PLAN.exec(text);
     if (plan)
         return { kind: 'plan', count: Number(plan[1]) };
-    const result = RESULT$2.exec(text);
+    const result = RESULT$1.exec(text);
     if (result)
         return resultToken(result, strict);
     const subtest = SUBTEST.exec(text);
@@ -93109,6 +93246,33 @@ function parseTapStream(lines, dialect) {
             break;
     return stream.finish();
 }
+/**
+ * Follows a stream line by line while the boot runs, with the parser's tokeniser. Every result
+ * line counts towards `maxTests`, nested or not: the one past it is `too-many`. An unindented
+ * version, plan or result line says the harness started; the first top-level plan (one the
+ * parser keeps), once as many top-level results have come, says the stream is complete.
+ */
+function tapProgress(dialect, maxTests) {
+    let planned;
+    let reported = 0;
+    let seen = 0;
+    return (raw) => {
+        const { cols, text } = indentation(stripPrintk(raw));
+        const token = tokenise(text, dialect.strict);
+        if (token?.kind === 'result' && ++seen > maxTests)
+            return 'too-many';
+        if (cols > 0 || !token || !PROGRESS_TOKENS.has(token.kind))
+            return 'none';
+        if (token.kind === 'plan' && planned === undefined && token.count <= MAX_PLAN) {
+            planned = token.count;
+        }
+        if (token.kind === 'result')
+            reported += 1;
+        return planned !== undefined && reported >= planned ? 'complete' : 'started';
+    };
+}
+/** Lines of a stream's structure; diagnostics and subtest headers say nothing of progress. */
+const PROGRESS_TOKENS = new Set(['version', 'plan', 'result']);
 class TapStream {
     dialect;
     tests = [];
@@ -93383,8 +93547,9 @@ class TapStream {
 }
 
 /** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
+const KTAP = { strict: true, yamlBlocks: false };
 function parseKtap(lines) {
-    return parseTapStream(lines, { strict: true, yamlBlocks: false });
+    return parseTapStream(lines, KTAP);
 }
 
 // Most severe first, so that a line two patterns match is never reported better than it was.
@@ -93447,6 +93612,21 @@ function parseRegex(lines, spec) {
     uniqueIds(tests, problems);
     return { tests, complete: tests.length > 0, problems };
 }
+/**
+ * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
+ * is a test, the one past `maxTests` is `too-many`. Without a plan, a stream is never complete.
+ */
+function regexProgress(spec, maxTests) {
+    const rules = spec ? compileRegexSpec(spec).rules : [];
+    return () => {
+        let seen = 0;
+        return (line) => {
+            if (!match(rules, stripPrintk(line)))
+                return 'none';
+            return ++seen > maxTests ? 'too-many' : 'started';
+        };
+    };
+}
 function match(rules, line) {
     for (const { status, pattern, group } of rules) {
         const found = pattern.exec(line);
@@ -93459,8 +93639,9 @@ function match(rules, line) {
 }
 
 /** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
+const TAP = { strict: false, yamlBlocks: true };
 function parseTap(lines) {
-    return parseTapStream(lines, { strict: false, yamlBlocks: true });
+    return parseTapStream(lines, TAP);
 }
 
 /**
@@ -93475,24 +93656,36 @@ function parseTranscript(lines, id = 'transcript') {
     };
 }
 
-/** Turns a kernel's console lines into per-test observations in the given format. */
-function parseResults(format, lines, options = {}) {
-    switch (format) {
-        case 'ktap':
-            return parseKtap(lines);
-        case 'tap':
-            return parseTap(lines);
-        case 'regex':
-            if (!options.regex)
+const tapFamily = (dialect, parse) => ({
+    parse,
+    progress: (_results, maxTests) => () => tapProgress(dialect, maxTests),
+    spansBoot: false,
+});
+const RESULTS_FORMAT_TABLE = {
+    ktap: tapFamily(KTAP, parseKtap),
+    tap: tapFamily(TAP, parseTap),
+    regex: {
+        parse(lines, { regex }) {
+            if (!regex)
                 throw new TypeError('results format "regex" needs a regex spec');
-            return parseRegex(lines, options.regex);
-        case 'transcript':
-            return parseTranscript(lines, options.transcriptId);
-        default: {
-            const unknown = format;
-            throw new TypeError(`unknown results format ${JSON.stringify(unknown)}`);
-        }
+            return parseRegex(lines, regex);
+        },
+        progress: ({ regex }, maxTests) => regexProgress(regex, maxTests),
+        spansBoot: false,
+    },
+    transcript: {
+        parse: (lines, { transcriptId }) => parseTranscript(lines, transcriptId),
+        // One test for the whole boot: nothing to count, and no plan to tell completion by.
+        progress: () => () => () => 'none',
+        spansBoot: true,
+    },
+};
+/** The row of `format`; a name the table lacks (an unchecked value) is a TypeError. */
+function resultsFormat(format) {
+    if (!Object.hasOwn(RESULTS_FORMAT_TABLE, format)) {
+        throw new TypeError(`unknown results format ${JSON.stringify(format)}`);
     }
+    return RESULTS_FORMAT_TABLE[format];
 }
 
 /**
@@ -93505,14 +93698,15 @@ function observe(capture, results,
 maxTests) {
     const { test } = capture.record;
     const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
-    const parsed = parseResults(results.format, lines, {
+    const format = resultsFormat(results.format);
+    const parsed = format.parse(lines, {
         ...(results.regex ? { regex: results.regex } : {}),
         transcriptId: test ?? results.test ?? 'transcript',
     });
-    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && results.format !== 'transcript';
+    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
     let tests = [...parsed.tests, ...capture.scriptTests];
-    // A transcript is one test spanning the boot: a boot that died died during it (crash/hang).
-    if (results.format === 'transcript' && capture.record.outcome !== 'completed') {
+    // A test spanning the boot: a boot that died died during it (crash/hang).
+    if (format.spansBoot && capture.record.outcome !== 'completed') {
         tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
     }
     if (test !== undefined)
@@ -93539,52 +93733,13 @@ maxTests) {
     };
 }
 
-const TOP_LEVEL = /^(?:KTAP version|TAP version|1\.\.\d|(?:not )?ok\b)/;
-const PLAN = /^1\.\.(\d+)/;
-const RESULT$1 = /^(?:not )?ok\b/;
 /**
- * A fresh progress tracker per boot. Only KTAP/TAP have a plan to tell completion by. Every
- * result line counts towards `maxTests`, nested or not: the one past it is `too-many`.
+ * A fresh progress tracker per boot, from the row of the configured format: KTAP/TAP have a
+ * plan to tell completion by; every result line counts towards `maxTests`, the one past it is
+ * `too-many`.
  */
 function harnessProgress(results, maxTests) {
-    switch (results.format) {
-        case 'ktap':
-        case 'tap':
-            return () => {
-                let planned;
-                let reported = 0;
-                let seen = 0;
-                return (raw) => {
-                    const line = stripPrintk(raw);
-                    if (RESULT$1.test(line.trimStart()) && ++seen > maxTests)
-                        return 'too-many';
-                    if (!TOP_LEVEL.test(line))
-                        return 'none';
-                    const plan = PLAN.exec(line);
-                    if (plan && planned === undefined)
-                        planned = Number(plan[1]);
-                    if (RESULT$1.test(line))
-                        reported += 1;
-                    return planned !== undefined && reported >= planned ? 'complete' : 'started';
-                };
-            };
-        case 'regex': {
-            const spec = results.regex;
-            const patterns = [spec?.pass, spec?.fail, spec?.skip, spec?.error]
-                .filter((p) => p !== undefined)
-                .map((p) => new RegExp(p));
-            return () => {
-                let seen = 0;
-                return (line) => {
-                    if (!patterns.some((p) => p.test(stripPrintk(line))))
-                        return 'none';
-                    return ++seen > maxTests ? 'too-many' : 'started';
-                };
-            };
-        }
-        case 'transcript':
-            return () => () => 'none';
-    }
+    return resultsFormat(results.format).progress(results, maxTests);
 }
 
 const KERNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -93687,6 +93842,7 @@ async function prepareBoots(context, settings, kernels, options) {
             progress: options.progress,
             cache: context.cache,
             buildId: context.buildId,
+            clock: context.clock,
         }),
     ]);
     options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
@@ -93713,6 +93869,7 @@ async function prepareBoots(context, settings, kernels, options) {
         processes: context.processes,
         logDir: path$1.join(options.outDir, 'logs'),
         tempDir: context.tempDir,
+        clock: context.clock,
     };
     const jobs = options.jobs
         ? jobsWithinMemory(options.jobs, machine.memoryMiB, options.progress)
@@ -95075,8 +95232,6 @@ function toVerdict(result, observed, input, matched, id) {
     return verdict;
 }
 
-const REPORT_SCHEMA = 'diverge.report/v1';
-
 /** Assembles `report.json` (schema diverge.report/v1) from a judged run. */
 function buildReport(input) {
     const { judgement, settings } = input;
@@ -95160,112 +95315,8 @@ function buildReport(input) {
 }
 
 /**
- * The shell of diverge's HTML pages (report.html, gradebook.html): one self-contained file whose
- * Content-Security-Policy loads nothing and runs only the page's own script and style (allowed
- * by their hashes), with the data as JSON inside a non-executed script element. Everything
- * untrusted travels in that JSON and reaches the DOM through textContent only.
- */
-/** The pages' colour of each severity of the class table. */
-const SEVERITY_COLOURS = {
-    error: '#cf222e',
-    warning: '#bf8700',
-    notice: '#0969da',
-    none: '#8c959f',
-};
-/**
- * A class's colour, from its severity in the class table; `same` is green. A class the table
- * does not know (a tampered report's) is as loud as an error.
- */
-function classColour(cls) {
-    if (cls === 'same')
-        return '#2da44e';
-    const rule = Object.hasOwn(CLASSES, cls) ? CLASSES[cls] : undefined;
-    return SEVERITY_COLOURS[rule?.severity ?? 'error'];
-}
-const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-/**
- * JSON that cannot leave its script element: `<`, `>` and `&` escaped (no `</script>` or
- * `<!--`), and U+2028/U+2029 too, which some parsers take for line ends.
- */
-function scriptJson(value) {
-    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
-/** The policy: nothing may load; only this script and this style run; no base, no forms. */
-function contentSecurityPolicy(script, css) {
-    return [
-        "default-src 'none'",
-        `script-src ${hash(script)}`,
-        `style-src ${hash(css)}`,
-        "img-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ].join('; ');
-}
-function htmlPage(parts) {
-    return [
-        '<!doctype html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(parts.script, parts.css)}">`,
-        '<meta name="referrer" content="no-referrer">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${escapeHtml(singleLine(parts.title))}</title>`,
-        `<style>${parts.css}</style>`,
-        '</head>',
-        '<body>',
-        parts.body,
-        `<script type="application/json" id="data">${scriptJson(parts.data)}</script>`,
-        `<script>${parts.script}</script>`,
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-/**
- * Client-side helpers both pages share, as script text: `el` builds elements whose text goes in
- * through text nodes, and `show` makes control characters (NUL, bidi overrides, line breaks)
- * visible as ⟨U+XXXX⟩ instead of letting them act.
- */
-const CLIENT_COMMON = String.raw `
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-function show(text) {
-  const s = String(text);
-  const frag = document.createDocumentFragment();
-  let last = 0;
-  for (const m of s.matchAll(CONTROL)) {
-    if (m.index > last) frag.append(s.slice(last, m.index));
-    const c = document.createElement('span');
-    c.className = 'ctl';
-    c.textContent = '\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\u27e9';
-    frag.append(c);
-    last = m.index + m[0].length;
-  }
-  if (last < s.length) frag.append(s.slice(last));
-  return frag;
-}
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.append(show(text));
-  return e;
-}
-const data = JSON.parse(document.getElementById('data').textContent);
-const $ = (id) => document.getElementById(id);
-`;
-
-/**
- * The browser side of report.html: its static markup, style and script. The script builds every
- * element from the page's JSON with textContent (through `el`/`show`), never from markup, and
- * renders only the grid rows in view, so a report of 10,000 tests opens as fast as one of ten.
+ * The browser side of report.html: its static markup and style. Its script is
+ * client/report.ts (inlined from html-scripts.ts).
  */
 const REPORT_BODY = `<header id="head"></header>
 <nav id="toolbar">
@@ -95351,434 +95402,78 @@ table#boots { border-collapse: collapse; font-size: 13px; margin-bottom: 24px; }
 #boots th, #boots td { border: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
 .bad { color: #cf222e; font-weight: 600; }
 `;
-const REPORT_SCRIPT = `(() => {
-'use strict';
-${CLIENT_COMMON}
-const ROW = 24;
-const ID_CHARS = 200;
-const LINE = 17;
-const cols = data.tests;
-const tests = cols.id.map((id, i) => Object.assign({
-  id, class: cols.class[i], severity: cols.severity[i], blame: cols.blame[i], failing: cols.failing[i],
-  cells: cols.cells[i], reason: cols.reason[i], counts: cols.counts[i], agreeing: cols.agreeing[i],
-  confidence: cols.confidence[i],
-}, data.extras[i]));
-const classInfo = new Map(data.classes.map((c) => [c.name, c]));
-const colour = (cls) => (classInfo.get(cls) || { color: '#cf222e' }).color;
-const enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));
-let shown = tests.map((_, i) => i);
-let selected = -1;
-let lowered;
-let marksByTest;
-let logBoot = -1;
-let logMark;
-let logView;
 
-const isDivergence = (t) => { const c = classInfo.get(t.class); return (!c || c.divergent) && t.severity !== 'none'; };
-const statusOf = (cell) => { const w = cell.split(' ')[0]; return cell === '\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w; };
-
-function badge(cls) {
-  const b = el('span', 'cls', cls);
-  b.style.background = colour(cls);
-  return b;
+/**
+ * The shell of diverge's HTML pages (report.html, gradebook.html): one self-contained file whose
+ * Content-Security-Policy loads nothing and runs only the page's own script and style (allowed
+ * by their hashes), with the data as JSON inside a non-executed script element. Everything
+ * untrusted travels in that JSON and reaches the DOM through textContent only.
+ */
+/** The pages' colour of each severity of the class table. */
+const SEVERITY_COLOURS = {
+    error: '#cf222e',
+    warning: '#bf8700',
+    notice: '#0969da',
+    none: '#8c959f',
+};
+/**
+ * A class's colour, from its severity in the class table; `same` is green. A class the table
+ * does not know (a tampered report's) is as loud as an error.
+ */
+function classColour(cls) {
+    if (cls === 'same')
+        return '#2da44e';
+    const rule = Object.hasOwn(CLASSES, cls) ? CLASSES[cls] : undefined;
+    return SEVERITY_COLOURS[rule?.severity ?? 'error'];
 }
-
-function fact(dl, term, value) {
-  dl.append(el('dt', '', term));
-  const dd = el('dd');
-  if (value instanceof Node) dd.append(value); else dd.append(show(value));
-  dl.append(dd);
-  return dd;
+const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+/**
+ * JSON that cannot leave its script element: `<`, `>` and `&` escaped (no `</script>` or
+ * `<!--`), and U+2028/U+2029 too, which some parsers take for line ends.
+ */
+function scriptJson(value) {
+    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-
-function renderHead() {
-  const h = data.head;
-  const head = $('head');
-  const h1 = el('h1', '', 'diverge report');
-  if (h.variant !== 'default') h1.append(' \u2014 ', show(h.variant));
-  const c = el('span', 'badge conclusion-' + (['success', 'failure', 'neutral'].includes(h.conclusion) ? h.conclusion : 'failure'), h.conclusion);
-  c.id = 'conclusion';
-  h1.append(' ', c);
-  const dl = el('dl', 'facts');
-  fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));
-  const refs = el('span');
-  h.references.forEach((r, i) => {
-    if (i) refs.append(', ');
-    refs.append(show(r.name));
-    if (r.broken) refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));
-  });
-  if (!h.references.length) refs.append('none');
-  fact(dl, 'references', refs);
-  fact(dl, 'machine', h.machine);
-  fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');
-  fact(dl, 'harness', h.harness);
-  fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);
-  fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + (h.note ? ': ' + h.note : ''));
-  head.append(h1, dl);
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+/** The policy: nothing may load; only this script and this style run; no base, no forms. */
+function contentSecurityPolicy(script, css) {
+    return [
+        "default-src 'none'",
+        `script-src ${hash(script)}`,
+        `style-src ${hash(css)}`,
+        "img-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ].join('; ');
 }
-
-function renderChips() {
-  const chips = $('chips');
-  for (const c of data.classes) {
-    if (!c.count) continue;
-    const label = el('label');
-    label.title = c.meaning;
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.checked = true;
-    box.dataset.class = c.name;
-    label.append(box, ' ', badge(c.name), ' ' + c.count);
-    chips.append(label);
-  }
-  chips.addEventListener('change', (e) => {
-    const box = e.target;
-    if (box.checked) enabled.add(box.dataset.class); else enabled.delete(box.dataset.class);
-    applyFilter();
-  });
+function htmlPage(parts) {
+    return [
+        '<!doctype html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(parts.script, parts.css)}">`,
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(singleLine(parts.title))}</title>`,
+        `<style>${parts.css}</style>`,
+        '</head>',
+        '<body>',
+        parts.body,
+        `<script type="application/json" id="data">${scriptJson(parts.data)}</script>`,
+        `<script>${parts.script}</script>`,
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
 }
-
-function applyFilter() {
-  const q = $('search').value.toLowerCase();
-  if (q && !lowered) lowered = tests.map((t) => t.id.toLowerCase());
-  shown = [];
-  for (let i = 0; i < tests.length; i++)
-    if (enabled.has(tests[i].class) && (!q || lowered[i].includes(q))) shown.push(i);
-  $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';
-  $('grid-space').style.height = shown.length * ROW + 'px';
-  renderRows();
-}
-
-const columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';
-
-function renderGridHeader() {
-  const h = $('grid-header');
-  h.style.gridTemplateColumns = columns();
-  h.append(el('span', '', 'class'), el('span', '', 'test'));
-  data.kernels.forEach((k) => { const s = el('span', 'cell', k); s.title = k; h.append(s); });
-}
-
-function rowFor(i) {
-  const t = tests[i];
-  const r = el('div', 'row' + (i === selected ? ' selected' : ''));
-  r.style.gridTemplateColumns = columns();
-  r.dataset.test = i;
-  // The detail pane holds the whole id; a row shows its start (a 1 MB id would stall layout).
-  const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\u2026' : t.id);
-  id.title = t.id.slice(0, 1000);
-  r.append(badge(t.class), id);
-  t.cells.forEach((cell, k) => {
-    const s = el('span', 'cell st-' + statusOf(cell), cell);
-    s.dataset.kernel = k;
-    if (k === 0 && isDivergence(t)) { s.classList.add('diverges'); s.style.setProperty('--cls', colour(t.class)); }
-    r.append(s);
-  });
-  return r;
-}
-
-function renderRows() {
-  const g = $('grid');
-  const top = g.scrollTop;
-  const first = Math.max(0, Math.floor(top / ROW) - 10);
-  const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);
-  const rows = $('grid-rows');
-  rows.style.transform = 'translateY(' + first * ROW + 'px)';
-  const frag = document.createDocumentFragment();
-  for (let p = first; p < last; p++) frag.append(rowFor(shown[p]));
-  rows.replaceChildren(frag);
-}
-
-function marksOf(i) {
-  if (!marksByTest) {
-    marksByTest = new Map();
-    data.boots.forEach((b, bi) => {
-      const m = b.log.marks;
-      for (let j = 0; j < m.length; j += 3) {
-        const list = marksByTest.get(m[j]) || [];
-        list.push({ boot: bi, from: m[j + 1], to: m[j + 2], tail: m[j] < 0 });
-        marksByTest.set(m[j], list);
-      }
-    });
-    const first = (m) => (data.boots[m.boot].kernel === data.kernels[0] ? 0 : 1);
-    for (const list of marksByTest.values()) list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);
-  }
-  const own = marksByTest.get(i) || [];
-  const t = tests[i];
-  // A crash or hang has no result line: the candidate's lines after its last result stand for it.
-  if (t.cells[0] === '\u2014' && (t.class === 'crash' || t.class === 'hang'))
-    return own.concat((marksByTest.get(-1) || []).filter((m) => data.boots[m.boot].kernel === data.kernels[0]));
-  return own;
-}
-
-function select(i, kernel) {
-  selected = i;
-  const p = shown.indexOf(i);
-  const g = $('grid');
-  if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))
-    g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);
-  renderRows();
-  renderDetail(i);
-  const marks = marksOf(i);
-  const name = data.kernels[kernel === undefined ? 0 : kernel];
-  const mark = marks.find((m) => data.boots[m.boot].kernel === name) || marks[0];
-  if (mark) showLog(mark.boot, mark);
-  else if (kernel !== undefined) {
-    const b = data.boots.findIndex((x) => x.kernel === name);
-    if (b >= 0) showLog(b);
-  } else if (logBoot >= 0) showLog(logBoot);
-}
-
-function sideBySide(diff) {
-  const lines = diff.replace(/\\n$/, '').split('\\n');
-  let left = 'consensus', right = 'candidate', start = 0;
-  if (lines[0] !== undefined && lines[0].startsWith('--- ')) { left = lines[0].slice(4); start = 1; }
-  if (lines[start] !== undefined && lines[start].startsWith('+++ ')) { right = lines[start].slice(4); start++; }
-  const table = el('table', 'diff');
-  const head = el('tr');
-  head.append(el('th', '', left), el('th', '', right));
-  table.append(head);
-  let minus = [], plus = [];
-  const row = (a, b, ca, cb) => {
-    const tr = el('tr');
-    const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);
-    const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);
-    tr.append(ta, tb);
-    table.append(tr);
-  };
-  const flush = () => {
-    for (let j = 0; j < Math.max(minus.length, plus.length); j++) row(minus[j], plus[j], 'del', 'ins');
-    minus = []; plus = [];
-  };
-  for (const line of lines.slice(start)) {
-    if (line.startsWith('@@')) { flush(); const tr = el('tr'); const td = el('td', 'hunk', line); td.colSpan = 2; tr.append(td); table.append(tr); }
-    else if (line.startsWith('-')) minus.push(line.slice(1));
-    else if (line.startsWith('+')) plus.push(line.slice(1));
-    else if (line.startsWith('\\\\')) continue;
-    else { flush(); const text = line.startsWith(' ') ? line.slice(1) : line; row(text, text, 'ctx', 'ctx'); }
-  }
-  flush();
-  return table;
-}
-
-function renderDetail(i) {
-  const t = tests[i];
-  const d = $('detail');
-  d.replaceChildren();
-  const h = el('h2', 'id', t.id);
-  h.id = 'detail-id';
-  d.append(h);
-  const line = el('div');
-  line.append(badge(t.class));
-  if (t.failing) line.append(el('span', 'flag', 'fails the run'));
-  if (t.blame !== 'kernel') line.append(el('span', 'flag', 'blamed on ' + t.blame));
-  d.append(line);
-  const dl = el('dl', 'facts');
-  fact(dl, 'reason', t.reason).id = 'detail-reason';
-  fact(dl, 'severity', t.severity);
-  fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');
-  fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';
-  fact(dl, 'fail:runs', el('span', 'mono', t.counts));
-  if (t.expected) {
-    const e = el('span');
-    e.append(badge(t.expected.class), ' ', show(t.expected.reason));
-    if (t.expected.link) e.append(' ', el('span', 'muted', t.expected.link));
-    fact(dl, 'expectation', e).id = 'detail-expected';
-  }
-  if (t.cluster !== undefined) {
-    const c = data.clusters.find((x) => x.id === t.cluster);
-    fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);
-  }
-  const marks = marksOf(i);
-  const links = el('div', 'loglinks');
-  // One line per kernel and range, the candidate first: its runs as #1 #2 …
-  const groups = new Map();
-  for (const m of marks) {
-    const b = data.boots[m.boot];
-    const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);
-    if (!groups.has(key)) groups.set(key, { kernel: b.kernel, m, runs: [] });
-    groups.get(key).runs.push(m);
-  }
-  for (const g of groups.values()) {
-    const div = el('div', '', g.kernel + (g.m.tail ? ', after its last result' : '') + ', lines ' + g.m.from + '\u2013' + g.m.to + ': ');
-    for (const m of g.runs) {
-      const btn = el('button', 'link', '#' + data.boots[m.boot].attempt);
-      btn.dataset.boot = m.boot;
-      btn.addEventListener('click', () => showLog(m.boot, m));
-      div.append(btn);
-    }
-    links.append(div);
-  }
-  fact(dl, 'serial log', links);
-  d.append(dl);
-  if (t.diff) {
-    d.append(el('h3', '', 'Output against the consensus'));
-    const table = sideBySide(t.diff);
-    table.id = 'detail-diff';
-    d.append(table);
-  }
-}
-
-// A log line's number in the file (0 for the note where lines were cut), and back.
-function lineNumber(log, j) {
-  if (!log.cut) return j + 1;
-  const [head, tailFrom] = log.cut;
-  return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);
-}
-function lineIndex(log, n) {
-  if (!log.cut) return n - 1;
-  const [head, tailFrom] = log.cut;
-  return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;
-}
-
-// Only the lines in view are in the DOM, like the grid's rows.
-function renderLog() {
-  if (logBoot < 0) return;
-  const boot = data.boots[logBoot];
-  const box = $('log');
-  const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);
-  const last = Math.min(boot.log.lines.length, Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20);
-  const rows = $('log-rows');
-  rows.style.top = first * LINE + 'px';
-  const frag = document.createDocumentFragment();
-  for (let j = first; j < last; j++) {
-    const n = lineNumber(boot.log, j);
-    const marked = !!logMark && n >= logMark.from && n <= logMark.to;
-    const line = el('div', 'll' + (n === 0 ? ' note' : '') + (logView.splats.has(n) ? ' splat' : '') + (logView.band[j] ? ' band' : '') + (marked ? ' mark' : ''));
-    line.dataset.no = n;
-    line.append(el('span', 'no', n ? n : '\u2026'), el('span', 'tx', boot.log.lines[j]));
-    const test = logView.tags.get(j);
-    if (test !== undefined) {
-      const tag = el('button', 'link tag', tests[test].id.slice(0, 200));
-      tag.dataset.test = test;
-      line.append(tag);
-    }
-    frag.append(line);
-  }
-  rows.replaceChildren(frag);
-}
-
-function showLog(b, mark) {
-  const boot = data.boots[b];
-  const box = $('log');
-  if (logBoot !== b) {
-    logBoot = b;
-    $('log-boot').value = String(b);
-    // Each test's lines on alternate bands, its result line tagged with its id.
-    const band = new Uint8Array(boot.log.lines.length);
-    const tags = new Map();
-    const m = boot.log.marks;
-    for (let j = 0; j < m.length; j += 3) {
-      if (m[j] >= 0) tags.set(lineIndex(boot.log, m[j + 2]), m[j]);
-      if ((j / 3) % 2) for (let n = m[j + 1]; n <= m[j + 2]; n++) band[lineIndex(boot.log, n)] = 1;
-    }
-    logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };
-    $('log-space').style.height = boot.log.lines.length * LINE + 'px';
-    const notes = [boot.file];
-    if (boot.log.note) notes.push(boot.log.note);
-    $('log-note').textContent = notes.join(' \u2014 ');
-  }
-  logMark = mark;
-  // The mark's first lines in view, or its result line if the mark is taller than the box.
-  const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;
-  if (mark) box.scrollTop = Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;
-  renderLog();
-}
-
-function renderBootChoice() {
-  const s = $('log-boot');
-  data.boots.forEach((b, i) => {
-    const o = document.createElement('option');
-    o.value = String(i);
-    o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';
-    s.append(o);
-  });
-  s.addEventListener('change', () => showLog(Number(s.value)));
-  $('log').addEventListener('scroll', renderLog, { passive: true });
-  $('log').addEventListener('click', (e) => {
-    const tag = e.target.closest('.tag');
-    if (tag) select(Number(tag.dataset.test), data.kernels.indexOf(data.boots[logBoot].kernel));
-  });
-}
-
-function renderClusters() {
-  const box = $('clusters');
-  if (!data.clusters.length) box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));
-  for (const c of data.clusters) {
-    const div = el('div', 'cluster');
-    const title = el('div');
-    title.append(badge(c.class), ' ', el('code', '', c.signature), el('span', 'muted', '  ' + c.tests.length + ' tests'));
-    const list = el('div', 'tests');
-    for (const i of c.tests) {
-      const b = el('button', 'link mono', tests[i].id);
-      b.dataset.test = i;
-      list.append(b);
-    }
-    div.append(title, list);
-    box.append(div);
-  }
-  box.addEventListener('click', (e) => {
-    const b = e.target.closest('button');
-    if (b) select(Number(b.dataset.test));
-  });
-}
-
-function renderBoots() {
-  const t = $('boots');
-  const h = el('tr');
-  for (const title of ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log']) h.append(el('th', '', title));
-  t.append(h);
-  data.boots.forEach((b, i) => {
-    const tr = el('tr');
-    tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage),
-      el('td', '', (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '')));
-    const splats = el('td');
-    for (const s of b.splats) {
-      const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');
-      btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));
-      splats.append(btn, el('br'));
-    }
-    const open = el('button', 'link', b.file);
-    open.addEventListener('click', () => showLog(i));
-    const logCell = el('td');
-    logCell.append(open);
-    tr.append(splats, el('td', '', b.message || ''), logCell);
-    t.append(tr);
-  });
-}
-
-function step(direction) {
-  let p = shown.indexOf(selected);
-  if (p < 0) p = direction > 0 ? -1 : shown.length;
-  for (let q = p + direction; q >= 0 && q < shown.length; q += direction)
-    if (isDivergence(tests[shown[q]])) { select(shown[q]); return; }
-}
-
-renderHead();
-renderChips();
-renderGridHeader();
-renderBootChoice();
-renderClusters();
-renderBoots();
-$('search').addEventListener('input', applyFilter);
-$('grid').addEventListener('scroll', renderRows, { passive: true });
-$('grid-rows').addEventListener('click', (e) => {
-  const row = e.target.closest('.row');
-  if (!row) return;
-  const cell = e.target.closest('.cell');
-  select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);
-});
-document.addEventListener('keydown', (e) => {
-  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
-  if (typing) { if (e.key === 'Escape') e.target.blur(); return; }
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.key === 'j') step(1);
-  else if (e.key === 'k') step(-1);
-  else if (e.key === '/') { e.preventDefault(); $('search').focus(); }
-});
-applyFilter();
-if (data.boots.length) showLog(0);
-document.body.dataset.ready = 'true';
-})();
-`;
 
 /**
  * Serial logs for report.html: which lines of a boot's log belong to which test, and the log
@@ -95918,6 +95613,13 @@ async function readBootLogs(report, dir) {
     }
     return logs;
 }
+
+// Generated by scripts/build-clients.mjs from src/render/client/ (npm run build): do not edit.
+// The pages' scripts as text, for html-page.ts to inline and allow by their hash.
+/** report.html's script (src/render/client/report.ts). */
+const REPORT_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\n\nconst data = pageData();\nconst ROW = 24;\nconst ID_CHARS = 200;\nconst LINE = 17;\nconst cols = data.tests;\nconst tests = cols.id.map((id, i) => Object.assign({\n    id,\n    class: cols.class[i],\n    severity: cols.severity[i],\n    blame: cols.blame[i],\n    failing: cols.failing[i],\n    cells: cols.cells[i],\n    reason: cols.reason[i],\n    counts: cols.counts[i],\n    agreeing: cols.agreeing[i],\n    confidence: cols.confidence[i],\n}, data.extras[i]));\nconst test = (i) => tests[i];\nconst bootAt = (b) => data.boots[b];\nconst candidate = data.kernels[0];\nconst classInfo = new Map(data.classes.map((c) => [c.name, c]));\nconst colour = (cls) => (classInfo.get(cls) ?? { color: '#cf222e' }).color;\nconst enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));\nlet shown = tests.map((_, i) => i);\nlet selected = -1;\nlet lowered;\nlet marksByTest;\nlet logBoot = -1;\nlet logMark;\nlet logView;\nconst isDivergence = (t) => {\n    const c = classInfo.get(t.class);\n    return (!c || c.divergent) && t.severity !== 'none';\n};\nconst statusOf = (cell) => {\n    const w = cell.split(' ')[0] ?? '';\n    return cell === '\\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w;\n};\nfunction triples(marks) {\n    const list = [];\n    for (let j = 0; j + 2 < marks.length; j += 3)\n        list.push([marks[j], marks[j + 1], marks[j + 2]]);\n    return list;\n}\nfunction badge(cls) {\n    const b = el('span', 'cls', cls);\n    b.style.background = colour(cls);\n    return b;\n}\nfunction fact(dl, term, value) {\n    dl.append(el('dt', '', term));\n    const dd = el('dd');\n    if (value instanceof Node)\n        dd.append(value);\n    else\n        dd.append(show(value));\n    dl.append(dd);\n    return dd;\n}\nfunction renderHead() {\n    const h = data.head;\n    const head = $('head');\n    const h1 = el('h1', '', 'diverge report');\n    if (h.variant !== 'default')\n        h1.append(' \\u2014 ', show(h.variant));\n    const known = ['success', 'failure', 'neutral'].includes(h.conclusion);\n    const c = el('span', 'badge conclusion-' + (known ? h.conclusion : 'failure'), h.conclusion);\n    c.id = 'conclusion';\n    h1.append(' ', c);\n    const dl = el('dl', 'facts');\n    fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));\n    const refs = el('span');\n    h.references.forEach((r, i) => {\n        if (i)\n            refs.append(', ');\n        refs.append(show(r.name));\n        if (r.broken)\n            refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));\n    });\n    if (!h.references.length)\n        refs.append('none');\n    fact(dl, 'references', refs);\n    fact(dl, 'machine', h.machine);\n    fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');\n    fact(dl, 'harness', h.harness);\n    fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);\n    const note = h.note ? ': ' + h.note : '';\n    fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + note);\n    head.append(h1, dl);\n}\nfunction renderChips() {\n    const chips = $('chips');\n    for (const c of data.classes) {\n        if (!c.count)\n            continue;\n        const label = el('label');\n        label.title = c.meaning;\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.class = c.name;\n        label.append(box, ' ', badge(c.name), ' ' + c.count);\n        chips.append(label);\n    }\n    chips.addEventListener('change', (e) => {\n        const box = closest(e, 'input');\n        const cls = box?.dataset.class;\n        if (!box || cls === undefined)\n            return;\n        if (box.checked)\n            enabled.add(cls);\n        else\n            enabled.delete(cls);\n        applyFilter();\n    });\n}\nfunction applyFilter() {\n    const q = $('search').value.toLowerCase();\n    if (q && !lowered)\n        lowered = tests.map((t) => t.id.toLowerCase());\n    shown = [];\n    tests.forEach((t, i) => {\n        if (enabled.has(t.class) && (!q || lowered?.[i]?.includes(q)))\n            shown.push(i);\n    });\n    $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';\n    $('grid-space').style.height = shown.length * ROW + 'px';\n    renderRows();\n}\nconst columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';\nfunction renderGridHeader() {\n    const h = $('grid-header');\n    h.style.gridTemplateColumns = columns();\n    h.append(el('span', '', 'class'), el('span', '', 'test'));\n    for (const k of data.kernels) {\n        const s = el('span', 'cell', k);\n        s.title = k;\n        h.append(s);\n    }\n}\nfunction rowFor(i) {\n    const t = test(i);\n    const r = el('div', 'row' + (i === selected ? ' selected' : ''));\n    r.style.gridTemplateColumns = columns();\n    r.dataset.test = String(i);\n    const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\\u2026' : t.id);\n    id.title = t.id.slice(0, 1000);\n    r.append(badge(t.class), id);\n    t.cells.forEach((cell, k) => {\n        const s = el('span', 'cell st-' + statusOf(cell), cell);\n        s.dataset.kernel = String(k);\n        if (k === 0 && isDivergence(t)) {\n            s.classList.add('diverges');\n            s.style.setProperty('--cls', colour(t.class));\n        }\n        r.append(s);\n    });\n    return r;\n}\nfunction renderRows() {\n    const g = $('grid');\n    const top = g.scrollTop;\n    const first = Math.max(0, Math.floor(top / ROW) - 10);\n    const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);\n    const rows = $('grid-rows');\n    rows.style.transform = 'translateY(' + first * ROW + 'px)';\n    const frag = document.createDocumentFragment();\n    for (const i of shown.slice(first, last))\n        frag.append(rowFor(i));\n    rows.replaceChildren(frag);\n}\nfunction marksOf(i) {\n    if (!marksByTest) {\n        const byTest = new Map();\n        data.boots.forEach((b, bi) => {\n            for (const [t, from, to] of triples(b.log.marks)) {\n                const list = byTest.get(t) ?? [];\n                list.push({ boot: bi, from, to, tail: t < 0 });\n                byTest.set(t, list);\n            }\n        });\n        const first = (m) => (bootAt(m.boot).kernel === candidate ? 0 : 1);\n        for (const list of byTest.values())\n            list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);\n        marksByTest = byTest;\n    }\n    const own = marksByTest.get(i) ?? [];\n    const t = test(i);\n    if (t.cells[0] === '\\u2014' && (t.class === 'crash' || t.class === 'hang'))\n        return own.concat((marksByTest.get(-1) ?? []).filter((m) => bootAt(m.boot).kernel === candidate));\n    return own;\n}\nfunction select(i, kernel) {\n    selected = i;\n    const p = shown.indexOf(i);\n    const g = $('grid');\n    if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))\n        g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);\n    renderRows();\n    renderDetail(i);\n    const marks = marksOf(i);\n    const name = data.kernels[kernel === undefined ? 0 : kernel];\n    const mark = marks.find((m) => bootAt(m.boot).kernel === name) ?? marks[0];\n    if (mark)\n        showLog(mark.boot, mark);\n    else if (kernel !== undefined) {\n        const b = data.boots.findIndex((x) => x.kernel === name);\n        if (b >= 0)\n            showLog(b);\n    }\n    else if (logBoot >= 0)\n        showLog(logBoot);\n}\nfunction sideBySide(diff) {\n    const lines = diff.replace(/\\n$/, '').split('\\n');\n    let left = 'consensus';\n    let right = 'candidate';\n    let start = 0;\n    const minusHeader = lines[0];\n    if (minusHeader !== undefined && minusHeader.startsWith('--- ')) {\n        left = minusHeader.slice(4);\n        start = 1;\n    }\n    const plusHeader = lines[start];\n    if (plusHeader !== undefined && plusHeader.startsWith('+++ ')) {\n        right = plusHeader.slice(4);\n        start++;\n    }\n    const table = el('table', 'diff');\n    const head = el('tr');\n    head.append(el('th', '', left), el('th', '', right));\n    table.append(head);\n    let minus = [];\n    let plus = [];\n    const row = (a, b, ca, cb) => {\n        const tr = el('tr');\n        const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);\n        const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);\n        tr.append(ta, tb);\n        table.append(tr);\n    };\n    const flush = () => {\n        for (let j = 0; j < Math.max(minus.length, plus.length); j++)\n            row(minus[j], plus[j], 'del', 'ins');\n        minus = [];\n        plus = [];\n    };\n    for (const line of lines.slice(start)) {\n        if (line.startsWith('@@')) {\n            flush();\n            const tr = el('tr');\n            const td = el('td', 'hunk', line);\n            td.colSpan = 2;\n            tr.append(td);\n            table.append(tr);\n        }\n        else if (line.startsWith('-'))\n            minus.push(line.slice(1));\n        else if (line.startsWith('+'))\n            plus.push(line.slice(1));\n        else if (line.startsWith('\\\\'))\n            continue;\n        else {\n            flush();\n            const text = line.startsWith(' ') ? line.slice(1) : line;\n            row(text, text, 'ctx', 'ctx');\n        }\n    }\n    flush();\n    return table;\n}\nfunction renderDetail(i) {\n    const t = test(i);\n    const d = $('detail');\n    d.replaceChildren();\n    const h = el('h2', 'id', t.id);\n    h.id = 'detail-id';\n    d.append(h);\n    const line = el('div');\n    line.append(badge(t.class));\n    if (t.failing)\n        line.append(el('span', 'flag', 'fails the run'));\n    if (t.blame !== 'kernel')\n        line.append(el('span', 'flag', 'blamed on ' + t.blame));\n    d.append(line);\n    const dl = el('dl', 'facts');\n    fact(dl, 'reason', t.reason).id = 'detail-reason';\n    fact(dl, 'severity', t.severity);\n    fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');\n    fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';\n    fact(dl, 'fail:runs', el('span', 'mono', t.counts));\n    if (t.expected) {\n        const e = el('span');\n        e.append(badge(t.expected.class), ' ', show(t.expected.reason));\n        if (t.expected.link)\n            e.append(' ', el('span', 'muted', t.expected.link));\n        fact(dl, 'expectation', e).id = 'detail-expected';\n    }\n    if (t.cluster !== undefined) {\n        const c = data.clusters.find((x) => x.id === t.cluster);\n        fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);\n    }\n    const links = el('div', 'loglinks');\n    const groups = new Map();\n    for (const m of marksOf(i)) {\n        const b = bootAt(m.boot);\n        const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);\n        let group = groups.get(key);\n        if (!group) {\n            group = { kernel: b.kernel, m, runs: [] };\n            groups.set(key, group);\n        }\n        group.runs.push(m);\n    }\n    for (const g of groups.values()) {\n        const where = (g.m.tail ? ', after its last result' : '') + ', lines ';\n        const div = el('div', '', g.kernel + where + g.m.from + '\\u2013' + g.m.to + ': ');\n        for (const m of g.runs) {\n            const btn = el('button', 'link', '#' + bootAt(m.boot).attempt);\n            btn.dataset.boot = String(m.boot);\n            btn.addEventListener('click', () => showLog(m.boot, m));\n            div.append(btn);\n        }\n        links.append(div);\n    }\n    fact(dl, 'serial log', links);\n    d.append(dl);\n    if (t.diff) {\n        d.append(el('h3', '', 'Output against the consensus'));\n        const table = sideBySide(t.diff);\n        table.id = 'detail-diff';\n        d.append(table);\n    }\n}\nfunction lineNumber(log, j) {\n    if (!log.cut)\n        return j + 1;\n    const [head, tailFrom] = log.cut;\n    return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);\n}\nfunction lineIndex(log, n) {\n    if (!log.cut)\n        return n - 1;\n    const [head, tailFrom] = log.cut;\n    return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;\n}\nfunction renderLog() {\n    if (logBoot < 0 || !logView)\n        return;\n    const view = logView;\n    const boot = bootAt(logBoot);\n    const box = $('log');\n    const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);\n    const bottom = Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20;\n    const last = Math.min(boot.log.lines.length, bottom);\n    const rows = $('log-rows');\n    rows.style.top = first * LINE + 'px';\n    const frag = document.createDocumentFragment();\n    for (let j = first; j < last; j++) {\n        const n = lineNumber(boot.log, j);\n        const marked = !!logMark && n >= logMark.from && n <= logMark.to;\n        const classes = 'll' +\n            (n === 0 ? ' note' : '') +\n            (view.splats.has(n) ? ' splat' : '') +\n            (view.band[j] ? ' band' : '') +\n            (marked ? ' mark' : '');\n        const line = el('div', classes);\n        line.dataset.no = String(n);\n        line.append(el('span', 'no', n ? n : '\\u2026'), el('span', 'tx', boot.log.lines[j]));\n        const tagged = view.tags.get(j);\n        if (tagged !== undefined) {\n            const tag = el('button', 'link tag', test(tagged).id.slice(0, 200));\n            tag.dataset.test = String(tagged);\n            line.append(tag);\n        }\n        frag.append(line);\n    }\n    rows.replaceChildren(frag);\n}\nfunction showLog(b, mark) {\n    const boot = bootAt(b);\n    const box = $('log');\n    if (logBoot !== b) {\n        logBoot = b;\n        $('log-boot').value = String(b);\n        const band = new Uint8Array(boot.log.lines.length);\n        const tags = new Map();\n        triples(boot.log.marks).forEach(([t, from, to], k) => {\n            if (t >= 0)\n                tags.set(lineIndex(boot.log, to), t);\n            if (k % 2)\n                for (let n = from; n <= to; n++)\n                    band[lineIndex(boot.log, n)] = 1;\n        });\n        logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };\n        $('log-space').style.height = boot.log.lines.length * LINE + 'px';\n        const notes = [boot.file];\n        if (boot.log.note)\n            notes.push(boot.log.note);\n        $('log-note').textContent = notes.join(' \\u2014 ');\n    }\n    logMark = mark;\n    const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;\n    if (mark)\n        box.scrollTop =\n            Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;\n    renderLog();\n}\nfunction renderBootChoice() {\n    const s = $('log-boot');\n    data.boots.forEach((b, i) => {\n        const o = el('option');\n        o.value = String(i);\n        o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';\n        s.append(o);\n    });\n    s.addEventListener('change', () => showLog(Number(s.value)));\n    $('log').addEventListener('scroll', renderLog, { passive: true });\n    $('log').addEventListener('click', (e) => {\n        const tag = closest(e, '.tag');\n        if (tag)\n            select(Number(tag.dataset.test), data.kernels.indexOf(bootAt(logBoot).kernel));\n    });\n}\nfunction renderClusters() {\n    const box = $('clusters');\n    if (!data.clusters.length)\n        box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));\n    for (const c of data.clusters) {\n        const div = el('div', 'cluster');\n        const title = el('div');\n        const count = el('span', 'muted', '  ' + c.tests.length + ' tests');\n        title.append(badge(c.class), ' ', el('code', '', c.signature), count);\n        const list = el('div', 'tests');\n        for (const i of c.tests) {\n            const b = el('button', 'link mono', test(i).id);\n            b.dataset.test = String(i);\n            list.append(b);\n        }\n        div.append(title, list);\n        box.append(div);\n    }\n    box.addEventListener('click', (e) => {\n        const b = closest(e, 'button');\n        if (b)\n            select(Number(b.dataset.test));\n    });\n}\nfunction renderBoots() {\n    const t = $('boots');\n    const h = el('tr');\n    const titles = ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log'];\n    for (const title of titles)\n        h.append(el('th', '', title));\n    t.append(h);\n    data.boots.forEach((b, i) => {\n        const tr = el('tr');\n        const duration = (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '');\n        tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage), el('td', '', duration));\n        const splats = el('td');\n        for (const s of b.splats) {\n            const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');\n            btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));\n            splats.append(btn, el('br'));\n        }\n        const open = el('button', 'link', b.file);\n        open.addEventListener('click', () => showLog(i));\n        const logCell = el('td');\n        logCell.append(open);\n        tr.append(splats, el('td', '', b.message ?? ''), logCell);\n        t.append(tr);\n    });\n}\nfunction step(direction) {\n    let p = shown.indexOf(selected);\n    if (p < 0)\n        p = direction > 0 ? -1 : shown.length;\n    for (let q = p + direction; q >= 0 && q < shown.length; q += direction) {\n        const i = shown[q];\n        if (isDivergence(test(i))) {\n            select(i);\n            return;\n        }\n    }\n}\nrenderHead();\nrenderChips();\nrenderGridHeader();\nrenderBootChoice();\nrenderClusters();\nrenderBoots();\n$('search').addEventListener('input', applyFilter);\n$('grid').addEventListener('scroll', renderRows, { passive: true });\n$('grid-rows').addEventListener('click', (e) => {\n    const row = closest(e, '.row');\n    if (!row)\n        return;\n    const cell = closest(e, '.cell');\n    select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);\n});\ndocument.addEventListener('keydown', (e) => {\n    const target = e.target;\n    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {\n        if (e.key === 'Escape')\n            target.blur();\n        return;\n    }\n    if (e.ctrlKey || e.metaKey || e.altKey)\n        return;\n    if (e.key === 'j')\n        step(1);\n    else if (e.key === 'k')\n        step(-1);\n    else if (e.key === '/') {\n        e.preventDefault();\n        $('search').focus();\n    }\n});\napplyFilter();\nif (data.boots.length)\n    showLog(0);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+/** gradebook.html's script (src/render/client/gradebook.ts). */
+const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.max > 0 ? s.score / s.max : 0);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful';\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of students) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad', status.text);\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', '', s.name);\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || 'not reported');\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 
 /**
  * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
@@ -96070,7 +95772,7 @@ const boot = looseObject({
     outcome: _enum(BOOT_OUTCOMES),
     stage: _enum(BOOT_STAGES),
     durationMs: number(),
-    accel: _enum(['kvm', 'tcg']),
+    accel: _enum(ACCELS),
     log: string$1(),
     resultsLog: string$1().optional(),
     splats: array(looseObject({
@@ -96088,7 +95790,7 @@ const boot = looseObject({
 const savedRun = looseObject({
     host: looseObject({
         qemu: string$1(),
-        accel: _enum(['kvm', 'tcg']),
+        accel: _enum(ACCELS),
         accelReason: string$1(),
         cpus: number(),
         jobs: number(),
@@ -96101,7 +95803,7 @@ const savedRun = looseObject({
         boot,
         tests: array(looseObject({
             id: string$1(),
-            status: _enum(['pass', 'fail', 'skip', 'error', 'missing']),
+            status: _enum(TEST_STATUSES),
             output: array(string$1()),
             directive: string$1().optional(),
         })),
@@ -96301,6 +96003,9 @@ async function writeReport(report, outDir) {
     await writeOutput(path$1.join(outDir, 'report.html'), renderHtml(report, await readBootLogs(report, outDir)), 'the report');
 }
 
+/** What a tested commit is: good, bad, or skipped (it does not build, or its verdict is unsure). */
+const BISECT_SCHEMA = 'diverge.bisect/v1';
+
 /**
  * `diverge bisect`: the first commit between a good and a bad revision whose kernel diverges
  * from the references. Only wires stages: the commit range (bisect/history), the search
@@ -96347,6 +96052,7 @@ async function runBisect(context, settings, options) {
         outDir: dir,
         progress: (line) => progress(`${short(sha)}: ${line}`),
         contextCache: context.cache.contexts,
+        clock: context.clock,
     });
     // The references, observed once: the config's (a base reference means a pull request's
     // base; here the good revision plays that part) and the good revision's kernel.
@@ -96356,6 +96062,7 @@ async function runBisect(context, settings, options) {
         outDir,
         progress,
         cache: context.cache,
+        clock: context.clock,
         waits: context.waits,
         ...(options.github ? { github: options.github } : {}),
         ...(options.run ? { run: options.run } : {}),
@@ -96549,4 +96256,4 @@ async function runBisect(context, settings, options) {
     }
 }
 
-export { referenceCache as $, buildKernel as A, buildImage as B, CLIENT_COMMON as C, extractFiles as D, qemuVersion as E, tar as F, inParallel as G, redirectTarget as H, writeAtomically as I, kernelRecipe as J, KernelFileError as K, BuildError as L, MAX_KERNEL_BYTES as M, CappedLog as N, ConsoleLines as O, packContext as P, DockerUnavailableError as Q, LastLines as R, limitHit as S, copyFilesOut as T, isolated as U, prepareStaffLayers as V, scanContext as W, defaultParallelism as X, resolveReferences as Y, describeKernels as Z, prepareBoots as _, requireInherits as a, loadExpectations as a0, rubricOf as a1, limiter as a2, maxPoints as a3, checkKernelFile as a4, CANDIDATE as a5, sha256File as a6, observeForVerdict as a7, finishRun as a8, makeDir as a9, storageFailure as aa, isStorageRefusal as ab, StorageError as ac, storageReason as ad, bootKernels as ae, writeOutput as af, githubFromEnvironment as ag, gradescopeResults as ah, compareSaved as ai, readBootLogs as aj, renderHtml as ak, updateExpectations as al, resultText as am, refusalMessage as an, defaultSettings as ao, NotRegularFileError as ap, ConfigError as aq, HarnessError as ar, ReferenceFetchError as as, BisectInputError as at, SavedRunError as au, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, classColour as x, htmlPage as y, parseConfig as z };
+export { tar as $, isStorageRefusal as A, storageReason as B, ConfigError as C, BuildError as D, defaultSettings as E, githubFromEnvironment as F, resultText as G, HarnessError as H, BisectInputError as I, bootKernels as J, KernelFileError as K, writeOutput as L, compareSaved as M, NotRegularFileError as N, SavedRunError as O, classColour as P, htmlPage as Q, ReferenceFetchError as R, StorageError as S, GRADEBOOK_SCRIPT as T, parseConfig as U, buildKernel as V, buildImage as W, extractFiles as X, qemuVersion as Y, updateExpectations as Z, reportDivergences as _, requireInherits as a, inParallel as a0, redirectTarget as a1, MAX_KERNEL_BYTES as a2, BOOT_OUTCOMES as a3, kernelRecipe as a4, CappedLog as a5, ConsoleLines as a6, packContext as a7, DockerUnavailableError as a8, LastLines as a9, limitHit as aa, copyFilesOut as ab, isolated as ac, prepareStaffLayers as ad, scanContext as ae, writeAtomically as af, defaultParallelism as ag, resolveReferences as ah, describeKernels as ai, prepareBoots as aj, referenceCache as ak, loadExpectations as al, rubricOf as am, limiter as an, maxPoints as ao, checkKernelFile as ap, CANDIDATE as aq, sha256File as ar, observeForVerdict as as, finishRun as at, renderHtml as au, readBootLogs as av, gradescopeResults as aw, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, makeDir as y, storageFailure as z };

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { t as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, G as inlineCode, F as FAIL_ON_CLASSES } from './validate-DwISRySj.js';
+import { H as isDivergence, s as singleLine, S as SEVERITIES, I as SEVERITY_ORDER, B as inlineCode, F as FAIL_ON_CLASSES } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**
@@ -86,25 +86,25 @@ function annotationsFor(report, located, fallbackPath) {
         };
     });
 }
-/** Creates the check run in progress; its id and its page. */
-async function startCheckRun(github, target) {
+/** Creates the check run in progress, started now by `clock`; its id and its page. */
+async function startCheckRun(github, target, clock) {
     const { data } = await github.rest.checks.create({
         owner: target.owner,
         repo: target.repo,
         name: target.name,
         head_sha: target.headSha,
         status: 'in_progress',
-        started_at: new Date().toISOString(),
+        started_at: new Date(clock.now()).toISOString(),
         ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
         output: { title: 'Booting kernels', summary: 'diverge is building and booting the kernels.' },
     });
     return { id: data.id, url: data.html_url ?? '' };
 }
 /**
- * Completes the check run: the first request carries the conclusion, title, summary and the
- * first 50 annotations; later requests add 50 more each (GitHub appends them).
+ * Completes the check run, now by `clock`: the first request carries the conclusion, title,
+ * summary and the first 50 annotations; later requests add 50 more each (GitHub appends them).
  */
-async function completeCheckRun(github, target, result) {
+async function completeCheckRun(github, target, result, clock) {
     const batches = [];
     for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST)
         batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -119,7 +119,7 @@ async function completeCheckRun(github, target, result) {
         check_run_id: target.checkRunId,
         status: 'completed',
         conclusion: result.conclusion,
-        completed_at: new Date().toISOString(),
+        completed_at: new Date(clock.now()).toISOString(),
         output: { ...output, annotations: first },
     });
     for (const batch of rest)
@@ -367,7 +367,7 @@ async function completeOnce(publisher, result) {
         return false;
     if (publisher.cancelling && result.conclusion !== 'cancelled')
         return false;
-    await completeCheckRun(publisher.github, { ...publisher.target, checkRunId: checkRun.id }, result);
+    await completeCheckRun(publisher.github, { ...publisher.target, checkRunId: checkRun.id }, result, publisher.clock);
     publisher.completed = true;
     return true;
 }
@@ -380,8 +380,14 @@ const isRefusal = (error) => error.status === 403;
  * read-only token (`readOnly` says why) leaves the leg without a check run; with `always` a
  * refusal fails the step (returns undefined), as does any other error.
  */
-async function createCheck(core, github, target, options = { mode: 'always' }) {
-    const publisher = { github, target, missed: [], canComment: !options.readOnly };
+async function createCheck(core, github, target, clock, options = { mode: 'always' }) {
+    const publisher = {
+        github,
+        target,
+        clock,
+        missed: [],
+        canComment: !options.readOnly,
+    };
     if (options.mode === 'never')
         return publisher;
     if (options.readOnly && options.mode === 'auto') {
@@ -390,7 +396,7 @@ async function createCheck(core, github, target, options = { mode: 'always' }) {
         return publisher;
     }
     try {
-        publisher.checkRun = await startCheckRun(github, target);
+        publisher.checkRun = await startCheckRun(github, target, clock);
         return publisher;
     }
     catch (error) {

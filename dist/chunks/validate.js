@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { a as getDefaultExportFromCjs } from './proxy-BeGWjdNj.js';
+import { a as getDefaultExportFromCjs } from './proxy.js';
 import fs__default from 'fs';
 import require$$0 from 'zlib';
 import require$$1__default from 'util';
@@ -11338,4 +11338,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { ArchiveError as A, DIVERGENT_CLASSES as B, CLASS_ORDER as C, DIVERGENCE_CLASSES as D, isDivergentClass as E, FAIL_ON_CLASSES as F, inlineCode as G, codeBlock as H, SEVERITY_ORDER as I, ReportError as R, SEVERITIES as S, CLASSES as a, splitLines as b, classCount as c, divergenceEntries as d, expandTabs as e, percent as f, DEFAULT_ZIP_LIMITS as g, safeEntryPath as h, isShownDivergence as i, download as j, extractZip as k, schemaCheck as l, ajv as m, num as n, inlineText as o, plural as p, link as q, renderMarkdown as r, singleLine as s, isDivergence as t, DEFAULT_FAIL_ON as u, validateReport as v, DownloadError as w, redact as x, stripControls as y, truncateUtf8 as z };
+export { ArchiveError as A, inlineCode as B, CLASSES as C, DIVERGENCE_CLASSES as D, codeBlock as E, FAIL_ON_CLASSES as F, DIVERGENT_CLASSES as G, isDivergence as H, SEVERITY_ORDER as I, ReportError as R, SEVERITIES as S, CLASS_ORDER as a, splitLines as b, classCount as c, divergenceEntries as d, expandTabs as e, percent as f, DEFAULT_ZIP_LIMITS as g, safeEntryPath as h, isShownDivergence as i, download as j, extractZip as k, schemaCheck as l, ajv as m, num as n, inlineText as o, plural as p, link as q, renderMarkdown as r, singleLine as s, DEFAULT_FAIL_ON as t, DownloadError as u, validateReport as v, redact as w, stripControls as x, truncateUtf8 as y, isDivergentClass as z };

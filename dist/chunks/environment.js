@@ -31,7 +31,7 @@ import require$$0$5 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, O as Octokit, i as restEndpointMethods, j as paginateRest, f as createGitHub, D as DEFAULT_API_URL } from './proxy-BeGWjdNj.js';
+import { c as commonjsGlobal, O as Octokit, i as restEndpointMethods, j as paginateRest, f as createGitHub, D as DEFAULT_API_URL } from './proxy.js';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
@@ -41,7 +41,6 @@ import require$$1$3 from 'node:url';
 import require$$5$2 from 'node:async_hooks';
 import require$$1$4 from 'node:console';
 import require$$1$5 from 'node:dns';
-import { tmpdir } from 'node:os';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32082,14 +32081,10 @@ function actionGitHub(apiUrl, log) {
     return (token) => createGitHub({ token, baseUrl: apiUrl, log });
 }
 
-/**
- * What the actions take from the runner's environment, read once by the entry points into one
- * typed object: nothing under src/action/ reads the environment itself.
- */
-function actionEnvironment(env, context) {
+function actionEnvironment(env, context, dirs) {
     return {
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        runnerTemp: env.RUNNER_TEMP ?? tmpdir(),
+        workspace: env.GITHUB_WORKSPACE ?? dirs.cwd,
+        runnerTemp: env.RUNNER_TEMP ?? dirs.tempDir,
         serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
         apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
         ...(env.GITHUB_WORKFLOW_REF ? { workflowRef: env.GITHUB_WORKFLOW_REF } : {}),
@@ -32108,4 +32103,4 @@ function isDefaultBranchPush(context) {
     return context.eventName === 'push' && !!branch && push.ref === `refs/heads/${branch}`;
 }
 
-export { BearerCredentialHandler as B, HttpClient as H, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, getExecOutput as k, runUrl as l, mkdirP as m, isDefaultBranchPush as n, actionEnvironment as o, setFailed as p, context as q, rmRF as r, setSecret as s, core as t, actionGitHub as u, warning as w };
+export { BearerCredentialHandler as B, HttpClient as H, HttpCodes as a, defaults as b, exec as c, debug as d, error as e, which as f, getOctokit as g, HttpClientError as h, info as i, isDebug as j, getExecOutput as k, runUrl as l, mkdirP as m, isDefaultBranchPush as n, actionEnvironment as o, context as p, setFailed as q, rmRF as r, setSecret as s, core as t, actionGitHub as u, warning as w };

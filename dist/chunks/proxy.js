@@ -6299,7 +6299,7 @@ const TOOL_VERSION = '0.1.0';
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'45eae11ca4c7ecc2' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'5e896fc2b79fe5c4' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6464,4 +6464,4 @@ function redactCredentials(url) {
     }
 }
 
-export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, EXTRACT_FILE_CAP_BYTES as e, createGitHub as f, getAugmentedNamespace as g, TOOL_NAME as h, restEndpointMethods as i, paginateRest as j, proxySettings as p, requestLog as r, useProxy as u, waitsFrom as w };
+export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, EXTRACT_FILE_CAP_BYTES as e, createGitHub as f, getAugmentedNamespace as g, TOOL_NAME as h, restEndpointMethods as i, paginateRest as j, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };

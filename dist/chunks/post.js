@@ -5,7 +5,7 @@ const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 /** The state key under which the main step saves its check run. */
 const CHECK_RUN_STATE = 'check-run';
-async function runPost({ core, github: client }) {
+async function runPost({ core, github: client, clock }) {
     const saved = core.getState(CHECK_RUN_STATE);
     if (!saved)
         return;
@@ -21,7 +21,7 @@ async function runPost({ core, github: client }) {
             check_run_id: id,
             status: 'completed',
             conclusion: 'cancelled',
-            completed_at: new Date().toISOString(),
+            completed_at: new Date(clock.now()).toISOString(),
             output: {
                 title: 'cancelled',
                 summary: 'The main step of diverge stopped before it completed this check run (the workflow was cancelled, or the step was killed).',
