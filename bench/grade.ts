@@ -33,7 +33,7 @@ import { generateCourse } from '../src/run/course-submissions.js';
 import { buildCourseHarness } from '../src/run/demo.js';
 import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
-import type { SavedRun } from '../src/run/saved-run.js';
+import type { SavedRun } from '../src/session/saved-run.js';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 /** Which gradings to run (`--how=prebuilt,dockerfile,command`; default all three). */
