@@ -51,6 +51,14 @@ module.exports = {
       },
     },
     {
+      name: 'orchestrators: none imports another',
+      comment:
+        'src/run is the orchestrators (run, grade, bisect, demo): what two of them share belongs a layer down (the judging session, src/session). fixtures.ts is leaving src/',
+      severity: 'error',
+      from: { path: '^src/run/' },
+      to: { path: '^src/run/', pathNot: '^src/run/fixtures[.]ts$' },
+    },
+    {
       name: 'no folder cycles',
       severity: 'error',
       scope: 'folder',

@@ -13,7 +13,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
-import { readSavedRun } from '../src/run/saved-run.js';
+import { readSavedRun } from '../src/session/saved-run.js';
 import { buildLinuxHarness, fixtureKernels, REPO_ROOT } from '../src/run/fixtures.js';
 import { ReplayError, replayBoots } from './replay.js';
 

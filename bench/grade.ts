@@ -34,7 +34,7 @@ import { buildCourseHarness } from '../src/run/demo.js';
 import { COURSE_DIR, REPO_ROOT } from '../src/run/fixtures.js';
 import { gradeCourse } from '../src/run/grade.js';
 import type { KernelObservation } from '../src/results/observe.js';
-import type { SavedRun } from '../src/run/saved-run.js';
+import type { SavedRun } from '../src/session/saved-run.js';
 import { observationsIn, type ReplayResult, replayBoots } from './replay.js';
 
 type ResultsSettings = Settings['harness']['results'];

@@ -1,8 +1,13 @@
 /** The commits a bisect searches, read from git: oldest first, the good revision left out. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GitError } from '../docker/worktree.js';
+import type { Settings } from '../config/settings.js';
+import type { DockerKernelSettings } from '../docker/kernel.js';
+import { GitError, gitTop } from '../docker/worktree.js';
 import type { Commit } from '../model/bisect.js';
+
+/** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
+export class BisectInputError extends Error {}
 
 const git = promisify(execFile);
 
@@ -76,4 +81,27 @@ export async function commitRange(
     .split('\n')
     .filter((line) => line.trim())
     .map(parseCommit);
+}
+
+/**
+ * What a bisect searches: the kernel's recipe, and the commits from `good` to `bad` in the git
+ * repository of its build context. What git refuses is the user's input.
+ */
+export async function bisectRange(
+  settings: Pick<Settings, 'configPath' | 'kernel'>,
+  options: { good: string; bad: string; firstParent: boolean },
+): Promise<{ kernel: DockerKernelSettings; good: Commit; bad: Commit; commits: Commit[] }> {
+  const kernel = settings.kernel;
+  if (kernel?.build === undefined)
+    throw new BisectInputError(
+      `${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`,
+    );
+  const asInput = (error: unknown): never => {
+    throw error instanceof GitError ? new BisectInputError(error.message) : error;
+  };
+  const top = await gitTop(kernel.build.context).catch(asInput);
+  const good = await resolveRevision(top, options.good, '--good').catch(asInput);
+  const bad = await resolveRevision(top, options.bad, '--bad').catch(asInput);
+  const commits = await commitRange(top, good, bad, options).catch(asInput);
+  return { kernel, good, bad, commits };
 }

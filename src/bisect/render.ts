@@ -5,7 +5,8 @@
 import { codeBlock, inlineCode, inlineText, singleLine, stripControls } from '../render/escape.js';
 import type { Commit, BisectStep, Bisect } from '../model/bisect.js';
 
-const short = (sha: string) => sha.slice(0, 12);
+/** A commit as lines name it. */
+export const short = (sha: string) => sha.slice(0, 12);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
 const DIFF_LINES = 60;

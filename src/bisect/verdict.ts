@@ -83,3 +83,19 @@ export function readStep(tests: readonly JudgedTest[], selection: Selection): St
 /** Whether a first reading must be confirmed by more boots before it is trusted. */
 export const needsRecheck = (reading: StepReading): boolean =>
   reading.verdict === 'bad' || reading.flaky.length > 0;
+
+/**
+ * How a bisect step settles doubt (the judging session's recheck): a commit whose selected tests
+ * read bad or flaky boots again, at least once, before it is trusted; the references' first
+ * boots stay the yardstick.
+ */
+export const confirmation = (selection: Selection) => ({
+  doubtful: ({ tests }: { tests: readonly JudgedTest[] }): string[] => {
+    const reading = readStep(tests, selection);
+    return needsRecheck(reading) ? [...reading.diverging, ...reading.flaky] : [];
+  },
+  atLeast: 1,
+  references: false,
+  announce: ({ tests }: { tests: readonly JudgedTest[] }, _kernels: unknown, times: number) =>
+    `${readStep(tests, selection).verdict === 'bad' ? 'diverges' : 'flaky'}; booting it ${times} more time(s) before trusting it`,
+});

@@ -6,7 +6,8 @@ import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { type DivergenceClass, FAIL_ON_CLASSES } from '../model/classes.js';
 import { EXIT } from '../model/constants.js';
-import { BisectInputError, runBisect } from '../run/bisect.js';
+import { BisectInputError } from '../bisect/history.js';
+import { runBisect } from '../run/bisect.js';
 import { action, type Cli, withExamples } from './command.js';
 import { configOption, JUDGE_INPUT_ERRORS, jobsOption, settingsFor, takeOut } from './options.js';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../model/constants.js';
-import { bootKernels, type KernelInput } from '../run/boots.js';
+import { bootKernels, type KernelInput } from '../session/boots.js';
 import { writeOutput } from '../util/storage.js';
 import { action, type Cli, withExamples } from './command.js';
 import {

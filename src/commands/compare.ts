@@ -5,7 +5,7 @@ import { ConfigError } from '../config/load.js';
 import { variantOf } from '../docker/kernel.js';
 import { ReportError } from '../report/validate.js';
 import { compareSaved } from '../run/candidate.js';
-import { SavedRunError } from '../run/saved-run.js';
+import { SavedRunError } from '../session/saved-run.js';
 import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
 import { configOption, settingsFor, takeOut } from './options.js';
 

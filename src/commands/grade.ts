@@ -10,7 +10,7 @@ import { GradeProgress } from '../grade/progress.js';
 import { renderGradebookText } from '../grade/render.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
 import { EXIT } from '../model/constants.js';
-import type { KernelInput } from '../run/boots.js';
+import type { KernelInput } from '../session/boots.js';
 import { gradeCourse } from '../run/grade.js';
 import { action, type Cli, withExamples } from './command.js';
 import {

@@ -15,7 +15,7 @@ import type { Report } from '../model/report.js';
 import { KernelFileError } from '../qemu/kernel-image.js';
 import { ReferenceFetchError } from '../references/sources/index.js';
 import { ReportError, validateReport } from '../report/validate.js';
-import type { KernelInput } from '../run/boots.js';
+import type { KernelInput } from '../session/boots.js';
 import { NotRegularFileError } from '../util/digest.js';
 import { claimOutDir, clearEarlierRun } from '../util/out-dir.js';
 

@@ -5,7 +5,7 @@ import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { writeCourseFiles } from '../grade/course-files.js';
 import { resolveKernels } from '../references/resolve.js';
-import type { KernelInput } from '../run/boots.js';
+import type { KernelInput } from '../session/boots.js';
 import { runDifferential } from '../run/candidate.js';
 import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
 import {

@@ -8,6 +8,10 @@ import path from 'node:path';
 import { ajv, schemaCheck } from '../util/schema.js';
 import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
 import { sha256 } from '../util/digest.js';
+import type { Settings } from '../config/settings.js';
+import { TOOL_VERSION } from '../model/constants.js';
+import { rubricOf } from './rubric.js';
+import type { Shard } from './submissions.js';
 import {
   GRADEBOOK_SCHEMA,
   type Gradebook,
@@ -27,11 +31,40 @@ export function validateGradebook(value: unknown, file = 'gradebook.json'): Grad
 const byName = (a: GradebookStudent, b: GradebookStudent) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
+/** A gradebook without its rows: what they are graded by, and its columns. */
+export type GradebookHead = Omit<Gradebook, 'schema' | 'students'>;
+
+/**
+ * The head of a grading by this config against the references of a judging session (their
+ * boots name the tests, in their order), by diverge's build `tool`.
+ */
+export function gradebookHead(
+  settings: Settings,
+  session: {
+    references: readonly { name: string; digest: string }[];
+    observations: readonly { tests: readonly { id: string }[] }[];
+    expectations: readonly unknown[];
+    harness: { digest: string };
+  },
+  tool: string,
+  shard: Shard | undefined,
+): GradebookHead {
+  return {
+    tool: { name: 'diverge' as const, version: TOOL_VERSION },
+    basis: {
+      config: configDigest(settings, session.expectations),
+      references: session.references.map((r) => ({ name: r.name, digest: r.digest })),
+      harness: session.harness.digest,
+      tool,
+    },
+    grading: rubricOf(settings.grading),
+    tests: [...new Set(session.observations.flatMap((o) => o.tests.map((t) => t.id)))],
+    ...(shard ? { shard } : {}),
+  };
+}
+
 /** A gradebook of these rows, sorted by name, so that equal grading gives equal files. */
-export function gradebookOf(
-  head: Omit<Gradebook, 'schema' | 'students'>,
-  students: Iterable<GradebookStudent>,
-): Gradebook {
+export function gradebookOf(head: GradebookHead, students: Iterable<GradebookStudent>): Gradebook {
   return { schema: GRADEBOOK_SCHEMA, ...head, students: [...students].sort(byName) };
 }
 

@@ -7,7 +7,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { writeAtomically } from '../util/atomic.js';
-import { asStudent, GradebookError, validateGradebook } from './gradebook.js';
+import {
+  asStudent,
+  GradebookError,
+  type GradebookHead,
+  gradebookOf,
+  validateGradebook,
+} from './gradebook.js';
 import { renderCsv, renderGradebookMarkdown } from './render.js';
 import { studentDir } from './submissions.js';
 import type { GradebookStudent, Gradebook } from '../model/gradebook.js';
@@ -36,6 +42,28 @@ export async function writeGradebook(outDir: string, gradebook: Gradebook): Prom
       reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
     }),
   );
+}
+
+/**
+ * The gradebook of a grading under way: each row recorded is written with every row so far,
+ * the writes one after another; `close` writes it whole once every row is in.
+ */
+export function gradebookWriter(outDir: string, head: GradebookHead) {
+  const rows = new Map<string, GradebookStudent>();
+  let written = Promise.resolve();
+  return {
+    record(student: GradebookStudent): Promise<void> {
+      rows.set(student.name, student);
+      written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
+      return written;
+    },
+    async close(): Promise<Gradebook> {
+      await written;
+      const gradebook = gradebookOf(head, rows.values());
+      await writeGradebook(outDir, gradebook);
+      return gradebook;
+    },
+  };
 }
 
 export async function readGradebook(dir: string): Promise<Gradebook> {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Settings } from '../config/settings.js';
 
 export interface Submission {
   /** As given: the entry's name, or NAME of NAME=PATH. Untrusted. */
@@ -135,4 +136,30 @@ export function selectShard<T extends { name: string }>(
 /** How many submissions of `total` the shard grades: its share as `selectShard` takes it. */
 export function shardSize(total: number, shard: Shard): number {
   return total < shard.index ? 0 : Math.floor((total - shard.index) / shard.count) + 1;
+}
+
+/**
+ * The submissions a grading covers (its shard's, when sharded), once the config can grade them:
+ * directory submissions are built with kernel.build, and every kernel is judged against the
+ * staff's references.
+ */
+export function selectSubmissions(
+  settings: Pick<Settings, 'configPath' | 'kernel' | 'references'>,
+  submissions: readonly Submission[],
+  shard: Shard | undefined,
+): Submission[] {
+  const selected = shard ? selectShard(submissions, shard) : [...submissions];
+  const sources = selected.filter((s) => s.kind === 'dir');
+  if (sources.length > 0 && !settings.kernel?.build)
+    throw new SubmissionError(
+      `${settings.configPath}: kernel.build is missing, and directory submissions (${sources
+        .slice(0, 3)
+        .map((s) => JSON.stringify(s.name))
+        .join(', ')}${sources.length > 3 ? ', …' : ''}) are built with it`,
+    );
+  if (settings.references.length === 0)
+    throw new SubmissionError(
+      `${settings.configPath}: references: grading needs at least one reference (the staff kernel)`,
+    );
+  return selected;
 }

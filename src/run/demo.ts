@@ -18,7 +18,7 @@ import { isShownDivergence } from '../model/classes.js';
 import { type GradebookRow, relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { type MatrixRow, renderMatrixMarkdown } from '../render/matrix.js';
 import { renderTerminal } from '../render/terminal.js';
-import { runDifferential } from './candidate.js';
+import { evaluateOne } from '../session/session.js';
 import {
   buildLinuxHarness,
   COURSE_DIR,
@@ -133,7 +133,7 @@ export async function runCourseDemo(
   const rows: CourseDemoRow[] = [];
   for (const { variant, references } of judged) {
     log(`judging ${variant} against ${references.join(' and ')}`);
-    const report = await runDifferential(
+    const { report } = await evaluateOne(
       context,
       settings,
       { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) },
@@ -222,7 +222,7 @@ export async function runLinuxDemo(
     path: file as string,
     source: { debian: path.basename(file ?? '') },
   });
-  const report = await runDifferential(
+  const { report } = await evaluateOne(
     context,
     settings,
     {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge } from '../../src/compare/judge.js';
 import { defaultSettings } from '../../src/config/load.js';
-import { needsRecheck, readStep, type Selection } from '../../src/bisect/verdict.js';
+import { confirmation, needsRecheck, readStep, type Selection } from '../../src/bisect/verdict.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import { boot } from '../helpers/observations.js';
 
@@ -103,5 +103,21 @@ describe('readStep', () => {
   it('does not check a plainly good step again', () => {
     expect(needsRecheck({ verdict: 'good', flaky: [], diverging: [] })).toBe(false);
     expect(needsRecheck({ verdict: 'skip', flaky: [], diverging: [] })).toBe(false);
+  });
+});
+
+describe('confirmation: the recheck a bisect step asks of the judging session', () => {
+  it('boots the commit alone again, at least once, while a selected test reads bad or flaky', () => {
+    const recheck = confirmation(selection);
+    expect(recheck).toMatchObject({ atLeast: 1, references: false });
+    const bad = judged([...good, boot('c0ffee', 1, ['alloc:fail', 'sleep:pass', 'getpid:pass'])]);
+    expect(recheck.doubtful({ tests: bad })).toEqual(['alloc']);
+    expect(recheck.announce({ tests: bad }, ['c0ffee'], 2)).toBe(
+      'diverges; booting it 2 more time(s) before trusting it',
+    );
+    // Outside the selection a divergence raises no doubt.
+    expect(confirmation({ ...selection, tests: ['sleep'] }).doubtful({ tests: bad })).toEqual([]);
+    const fine = judged([...good, boot('c0ffee', 1, ['alloc:pass', 'sleep:pass', 'getpid:pass'])]);
+    expect(recheck.doubtful({ tests: fine })).toEqual([]);
   });
 });

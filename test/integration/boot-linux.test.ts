@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createRunContext } from '../../src/context.js';
 import { probeKvm } from '../../src/qemu/accel.js';
 import type { KernelObservation } from '../../src/results/observe.js';
-import { bootKernels } from '../../src/run/boots.js';
+import { bootKernels } from '../../src/session/boots.js';
 import {
   CLI,
   cli,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { bootKernels } from '../../src/run/boots.js';
+import { bootKernels } from '../../src/session/boots.js';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import {
   configIn,

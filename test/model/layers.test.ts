@@ -1,6 +1,7 @@
 /**
  * The layer rule of .dependency-cruiser.cjs, run on a copy of src/ with one import added: an
- * upward import, a cycle between folders and a folder with no layer must each fail it.
+ * upward import, an orchestrator importing another, a cycle between folders and a folder with
+ * no layer must each fail it.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +57,16 @@ describe('the layer rule', () => {
     });
     expect(code).not.toBe(0);
     expect(output).toMatch(/layers: qemu: src\/qemu\/sideways\.ts → src\/docker\/docker\.ts/);
+  });
+
+  it('fails on an orchestrator importing another', async () => {
+    const { code, output } = await cruise({
+      'src/run/borrow.ts': "export { gradeCourse } from './grade.js';\n",
+    });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(
+      /orchestrators: none imports another: src\/run\/borrow\.ts → src\/run\/grade\.ts/,
+    );
   });
 
   it('fails on a module cycle inside a folder', async () => {

@@ -1,0 +1,68 @@
+/** Gradebook rows: a judged student's, and one that was not booted, saying why. */
+import type { GradebookStudent, Grading } from '../model/gradebook.js';
+import type { Report } from '../model/report.js';
+import { CANDIDATE } from '../references/resolve.js';
+import { scoreReport } from './rubric.js';
+
+/** A row without who it is (name, key) and what it is out of (max). */
+export type Row = Omit<GradebookStudent, 'name' | 'key' | 'max'>;
+
+/** How much of a build's or a boot's message a gradebook row keeps. */
+const REASON_CAP = 2000;
+export const capped = (text: string) =>
+  text.length > REASON_CAP ? `${text.slice(0, REASON_CAP - 1)}…` : text;
+
+/** The row of a submission that was not booted: it earns nothing, and says why. */
+export const unbooted = (
+  conclusion: 'failure' | 'neutral',
+  reason: string,
+  build: GradebookStudent['build'],
+): Row => ({
+  score: 0,
+  conclusion,
+  reason: capped(reason),
+  tests: {},
+  build,
+  boot: { outcome: 'not-booted' },
+  report: null,
+});
+
+/**
+ * A judged student's row: the rubric's score of the report (at `reportFile`, relative to the
+ * gradebook), and how the first boot ended.
+ */
+export function judgedStudent(
+  student: { name: string; key: string },
+  report: Report,
+  build: GradebookStudent['build'],
+  reportFile: string,
+  grading: Grading,
+): GradebookStudent {
+  const { score, max } = scoreReport(report, grading);
+  const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
+  const boot: GradebookStudent['boot'] = first
+    ? {
+        outcome: first.outcome,
+        stage: first.stage,
+        ...(first.message ? { message: capped(first.message) } : {}),
+      }
+    : { outcome: 'not-booted' };
+  const reason =
+    report.summary.conclusion === 'neutral'
+      ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
+      : first && first.outcome !== 'completed'
+        ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
+        : undefined;
+  return {
+    name: student.name,
+    score,
+    max,
+    conclusion: report.summary.conclusion,
+    ...(reason ? { reason: capped(reason) } : {}),
+    tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+    build,
+    boot,
+    report: reportFile,
+    key: student.key,
+  };
+}

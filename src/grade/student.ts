@@ -1,0 +1,88 @@
+/**
+ * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
+ * (built when it is a source), checked, judged, and the row saved beside its report.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../config/settings.js';
+import type { GradebookStudent } from '../model/gradebook.js';
+import type { Report } from '../model/report.js';
+import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
+import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
+import { sha256 } from '../util/digest.js';
+import { type GradebookHead, gradeKey } from './gradebook.js';
+import type { SubmissionKernels } from './kernel.js';
+import type { GradeProgress } from './progress.js';
+import { judgedStudent, unbooted } from './rows.js';
+import { maxPoints } from './rubric.js';
+import { keepsGrade, loadStudent, saveStudent, studentPath } from './store.js';
+import type { Submission } from './submissions.js';
+
+export interface StudentGrading {
+  settings: Settings;
+  outDir: string;
+  head: GradebookHead;
+  kernels: SubmissionKernels;
+  /** Judges a kernel against the references, its report written to `dir`. */
+  evaluate(kernel: ResolvedKernel, dir: string): Promise<Report>;
+  record(student: GradebookStudent): Promise<void>;
+  progress: GradeProgress;
+}
+
+/** Grades a submission and records its row; never throws for the submission's sake. */
+export function studentGrader(grading: StudentGrading): (submission: Submission) => Promise<void> {
+  const { settings, outDir, head, kernels, progress } = grading;
+  const finish = async (student: GradebookStudent, kept: boolean) => {
+    await grading.record(student);
+    progress.finished(student, kept);
+  };
+  return async (submission) => {
+    const { name } = submission;
+    const dir = studentPath(outDir, name);
+    const max = maxPoints(head.tests, settings.grading);
+    let key = gradeKey(sha256(`unreadable ${submission.path}`), head.basis);
+    try {
+      key = gradeKey(await kernels.digestOf(submission), head.basis);
+      const saved = await loadStudent(outDir, name);
+      if (saved && keepsGrade(saved, key)) return await finish(saved, true);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      const found = await kernels.kernelOf(submission, key, dir);
+      let student: GradebookStudent;
+      if (!found.ok) student = { name, key, max, ...found.row };
+      else {
+        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+          .then(() => undefined)
+          .catch((error: Error) => error);
+        student = problem
+          ? {
+              name,
+              key,
+              max,
+              ...unbooted(
+                problem instanceof KernelFileError ? 'failure' : 'neutral',
+                `not a kernel diverge can boot: ${problem.message}`,
+                found.build,
+              ),
+            }
+          : judgedStudent(
+              { name, key },
+              await grading.evaluate(found.kernel, dir),
+              found.build,
+              path.relative(outDir, path.join(dir, 'report.json')),
+              settings.grading,
+            );
+      }
+      await saveStudent(outDir, student);
+      await finish(student, false);
+    } catch (error) {
+      // Never lose the run to one submission: the row says what went wrong, and, being
+      // neutral, is graded again by the next run with this OUT.
+      const reason = `not graded: ${(error as Error).message}`;
+      await finish(
+        { name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) },
+        false,
+      );
+    }
+  };
+}
