@@ -15,6 +15,8 @@ export interface Classification {
   counts: Record<string, string>;
   /** The reference and run the candidate is compared with, for the diff. */
   consensus?: { reference: string; run: ObservedRun };
+  /** Working references whose own runs of the test differ (in signature): they vary on it. */
+  varying?: string[];
 }
 
 const FAILING = new Set(['fail', 'error']);
@@ -55,6 +57,15 @@ const list = (names: readonly string[]) => names.join(', ');
 /**
  * Classifies one test. `references` holds only working references; each has at least one run,
  * observed or not. Returns undefined when nobody observed the test (nothing to judge).
+ *
+ * Runs are compared by signature (status, and normalised output when compared). A reference
+ * varies on the test when its own reported runs have more than one signature. The candidate's
+ * runs (docs/report.md, "Runs that disagree"):
+ * 1. every one a signature every reference showed → same, however many distinct ones;
+ * 2. one signature → judged as one run (ambiguous, or a divergence against the consensus);
+ * 3. several, each shown by some reference → ambiguous;
+ * 4. several, some shown by no reference → flaky; unless a reference varies, no run was shown
+ *    by any reference and each run judged alone gets one class: that class.
  */
 export function classify(
   candidate: readonly RunView[],
@@ -137,26 +148,93 @@ export function classify(
     consensus: { reference: consensus.reference, run: consensus.run },
   };
 
+  // What each reference showed: the distinct signatures of its runs that reported the test.
+  const outcomes = refObserved.map(({ name, runs }) => ({
+    name,
+    runs: runs.length,
+    sigs: new Set(runs.map((r) => signature(r, compareOutput))),
+  }));
+  const varying = outcomes.filter((r) => r.sigs.size > 1);
+  const note =
+    varying.length === 0
+      ? ''
+      : `; the references vary on this test (${varying
+          .map((r) => `${r.name}: ${r.sigs.size} outcomes in ${r.runs} runs`)
+          .join(', ')})`;
+  const judged = (verdict: Judged): Classification => ({
+    ...withConsensus,
+    ...verdict,
+    reason: verdict.reason + note,
+    ...(varying.length > 0 ? { varying: varying.map((r) => r.name) } : {}),
+  });
+
   if (candidateRuns.length === 0) {
     const boot = candidate[0];
     const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-    return {
-      ...withConsensus,
-      class: 'missing',
-      blame: 'infrastructure',
-      reason: `QEMU could not boot the candidate${message ? `: ${message}` : ''}`,
-    };
+    const reason = `QEMU could not boot the candidate${message ? `: ${message}` : ''}`;
+    return { ...judged({ class: 'missing', reason }), blame: 'infrastructure' };
   }
-  const candidateSigs = new Set(candidateRuns.map((r) => signature(r, compareOutput)));
-  if (candidateSigs.size > 1) {
-    return {
-      ...withConsensus,
-      class: 'flaky',
-      reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}`,
-    };
+  const sigs = candidateRuns.map((r) => signature(r, compareOutput));
+  const distinct = [...new Set(sigs)];
+  // References that showed every outcome of the candidate's runs.
+  const allowing = outcomes.filter((r) => distinct.every((s) => r.sigs.has(s))).map((r) => r.name);
+  if (allowing.length === outcomes.length) {
+    const reason =
+      distinct.length === 1
+        ? `matches ${list(allowing)}`
+        : `each of its runs matches a run of ${list(allowing)}: it ${describeRuns(candidateRuns)}`;
+    return judged({ class: 'same', agreeing: allowing, reason });
   }
-  const run = candidateRuns[0] as RunView;
-  const refText = `${describeRuns(allRefRuns.map((r) => r.run))} on ${list(refObserved.map((r) => r.name))}`;
+  const single = (run: RunView) =>
+    judgeOne(run, candidateRuns, refObserved, { run: consensus.run, agreeing }, compareOutput);
+  if (distinct.length === 1) return judged(single(candidateRuns[0] as RunView));
+
+  // The candidate's runs disagree, and not only within what every reference showed.
+  const shown = new Set(outcomes.flatMap((r) => [...r.sigs]));
+  const outside = sigs.filter((s) => !shown.has(s)).length;
+  if (outside === 0) {
+    const which =
+      allowing.length > 0
+        ? `only ${list(allowing)} showed them all`
+        : 'no reference showed them all';
+    return judged({
+      class: 'ambiguous',
+      agreeing: allowing,
+      reason: `the references disagree: each of the candidate's runs matches a reference run, but ${which}; it ${describeRuns(candidateRuns)}`,
+    });
+  }
+  // Every run outside what the references showed, on a test whose references vary: the
+  // candidate varies as the references do, and diverges alike in every run.
+  if (varying.length > 0 && outside === sigs.length) {
+    const each = candidateRuns.map(single);
+    const [first] = each;
+    if (first && each.every((c) => c.class === first.class)) return judged(first);
+  }
+  return judged({
+    class: 'flaky',
+    reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}${
+      varying.length > 0
+        ? `; ${outside} of its ${sigs.length} runs ${outside === 1 ? 'matches' : 'match'} no reference run`
+        : ''
+    }`,
+  });
+}
+
+type Judged = Pick<Classification, 'class' | 'reason'> & Partial<Pick<Classification, 'agreeing'>>;
+
+/**
+ * One outcome of the candidate (the outcome of each of `candidateRuns`) that not every reference
+ * showed: the references disagree, or the candidate diverges from them.
+ */
+function judgeOne(
+  run: RunView,
+  candidateRuns: readonly RunView[],
+  refObserved: readonly { name: string; runs: ObservedRun[] }[],
+  consensus: { run: ObservedRun; agreeing: readonly string[] },
+  compareOutput: boolean,
+): Judged {
+  const allRefRuns = refObserved.flatMap(({ runs }) => runs);
+  const refText = `${describeRuns(allRefRuns)} on ${list(refObserved.map((r) => r.name))}`;
   if (run.kind !== 'observed') {
     const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
     const detail = run.boot.message ? ` (${run.boot.message})` : '';
@@ -165,29 +243,16 @@ export function classify(
       hang: 'hung before reporting it',
       missing: 'finished without reporting it',
     }[cls];
-    return {
-      ...withConsensus,
-      class: cls,
-      reason: `the candidate's boot ${what}${detail}; the test ${refText}`,
-    };
+    return { class: cls, reason: `the candidate's boot ${what}${detail}; the test ${refText}` };
   }
 
   const candidateSig = signature(run, compareOutput);
   const allowing = refObserved
     .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === candidateSig))
     .map((r) => r.name);
-  if (allowing.length === refObserved.length) {
-    return {
-      ...withConsensus,
-      class: 'same',
-      agreeing: allowing,
-      reason: `matches ${list(allowing)}`,
-    };
-  }
   if (allowing.length > 0) {
     const others = refObserved.map((r) => r.name).filter((n) => !allowing.includes(n));
     return {
-      ...withConsensus,
       class: 'ambiguous',
       agreeing: allowing,
       reason: `the references disagree: the candidate matches ${list(allowing)}, not ${list(others)}`,
@@ -198,16 +263,18 @@ export function classify(
   const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
   if (shared.length === 0) {
     return {
-      ...withConsensus,
       class: 'ambiguous',
       reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
     };
   }
   const consensusStatus = consensus.run.status;
-  const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
-  const reason =
-    cls === 'output' && run.status === consensusStatus
-      ? `same status (${run.status}) as ${list(agreeing)}, different output`
-      : `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`;
-  return { ...withConsensus, class: cls, reason };
+  if (run.status === consensusStatus)
+    return {
+      class: 'output',
+      reason: `same status (${run.status}) as ${list(consensus.agreeing)}, different output`,
+    };
+  return {
+    class: statusChange(consensusStatus, run.status),
+    reason: `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`,
+  };
 }

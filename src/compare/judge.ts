@@ -5,7 +5,13 @@ import type { TestObservation } from '../model/results.js';
 import { CLASSES, type DivergenceClass, isDivergence, isDivergentClass } from '../model/classes.js';
 import { type Classification, classify } from './classify.js';
 import { type Expectation, matchExpectation } from './expectations.js';
-import { applyMasks, learnMasks, makeNormalizer, type NormalizeSettings } from './normalize.js';
+import {
+  applyMasks,
+  learnMasks,
+  makeNormalizer,
+  type NormalizeSettings,
+  unorderedTests,
+} from './normalize.js';
 import { isObserved, type ObservedRun, type RunView, unobservedKind } from './runs.js';
 import type { Cluster, ReportObservation, ReportTest, Verdict } from '../model/verdict.js';
 import type { LearnedMask } from '../model/report.js';
@@ -94,6 +100,9 @@ function clusterSignature(
  */
 export function judge(input: JudgeInput): Judgement {
   const normalizer = makeNormalizer(input.normalize);
+  // Tests whose line order is scheduling: their lines are compared as a multiset, sorted.
+  const unordered = unorderedTests(input.normalize.unordered ?? []);
+  const ordered = (id: string, lines: string[]) => (unordered(id) ? lines.sort() : lines);
   const kernels = byKernel(input.observations);
   const broken = new Map<string, string>();
   for (const name of input.references) {
@@ -111,7 +120,7 @@ export function judge(input: JudgeInput): Judgement {
       const tests = new Map<string, TestObservation>();
       for (const test of boot.tests) {
         if (test.status === 'missing') continue;
-        tests.set(test.id, { ...test, output: normalizer.lines(test.output) });
+        tests.set(test.id, { ...test, output: ordered(test.id, normalizer.lines(test.output)) });
         if (!known.has(test.id)) {
           known.add(test.id);
           order.push(test.id);
@@ -121,23 +130,41 @@ export function judge(input: JudgeInput): Judgement {
     }
   }
 
-  const runsByReference = new Map<string, Map<string, string[][]>>();
+  // Masks are learned between the runs of one reference that share a status: a reference that
+  // passes a test on one boot and fails it on another prints other lines because its outcome
+  // differs, and a mask learned from those would hide every kernel's output of the test.
+  const byStatus = new Map<string, Map<string, Map<string, string[][]>>>();
   for (const name of working) {
-    const perTest = new Map<string, string[][]>();
     for (const boot of kernels.get(name) ?? []) {
-      for (const [id, test] of index.get(boot) ?? [])
+      for (const [id, test] of index.get(boot) ?? []) {
+        const references = byStatus.get(test.status) ?? new Map<string, Map<string, string[][]>>();
+        byStatus.set(test.status, references);
+        const perTest = references.get(name) ?? new Map<string, string[][]>();
+        references.set(name, perTest);
         perTest.set(id, [...(perTest.get(id) ?? []), test.output]);
+      }
     }
-    runsByReference.set(name, perTest);
   }
-  const learned = learnMasks(runsByReference);
+  const learned: LearnedMask[] = [];
+  const learnedKeys = new Set<string>();
+  for (const runsByReference of byStatus.values()) {
+    for (const mask of learnMasks(runsByReference)) {
+      const key = `${mask.test}\0${mask.template}`;
+      if (learnedKeys.has(key)) continue;
+      learnedKeys.add(key);
+      learned.push(mask);
+    }
+  }
   const masked = new Set(learned.map((m) => m.test));
 
   const views = (name: string, id: string): RunView[] =>
     bootsOf(kernels.get(name) ?? [], id).map((boot) => {
       const test = index.get(boot)?.get(id);
       if (!test) return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
-      const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
+      // A mask can make lines equal that sorted apart: sort again what was sorted.
+      const output = masked.has(id)
+        ? ordered(id, applyMasks(learned, id, test.output))
+        : test.output;
       return {
         attempt: boot.attempt,
         kind: 'observed',
@@ -158,6 +185,7 @@ export function judge(input: JudgeInput): Judgement {
     const references = new Map(working.map((name) => [name, views(name, id)]));
     const result = classify(candidate, references, input.compareOutput);
     if (!result) continue;
+    if (input.compareOutput && unordered(id)) result.reason += ' (lines compared in any order)';
     const observations: Record<string, ReportObservation[]> = {};
     for (const [name, runs] of [[input.candidate, candidate] as const, ...references]) {
       observations[name] = runs
@@ -227,6 +255,7 @@ function toVerdict(
     agreeing: result.agreeing,
     reason: result.reason,
     counts: result.counts,
+    ...(result.varying ? { varying: result.varying } : {}),
     ...(diff ? { diff } : {}),
     failing: false,
   };

@@ -1,4 +1,5 @@
 import type { BuiltinNormalization, LearnedMask } from '../model/report.js';
+import { compileGlob } from '../util/glob.js';
 /**
  * Output normalisation: what makes two kernels' lines comparable (config `normalize:`), and
  * masks learned from the references' own repeated runs for lines that vary anyway.
@@ -8,6 +9,8 @@ export type BuiltinRule = BuiltinNormalization;
 export interface NormalizeSettings {
   builtin: BuiltinRule[];
   rules: { match: string; replace: string }[];
+  /** Globs of test ids whose lines are compared in any order (as a multiset): sorted. */
+  unordered?: readonly string[];
 }
 
 export interface Normalizer {
@@ -124,6 +127,23 @@ export function makeNormalizer(settings: NormalizeSettings): Normalizer {
     return out;
   };
   return { line, lines: (lines) => lines.map(line) };
+}
+
+/**
+ * Whether a test's lines are compared in any order (`normalize.unordered`): for tests whose line
+ * order is the scheduler's choice, such as equal-priority threads printing in either order.
+ */
+export function unorderedTests(globs: readonly string[]): (id: string) => boolean {
+  const matchers = globs.map(compileGlob);
+  const known = new Map<string, boolean>();
+  return (id) => {
+    let unordered = known.get(id);
+    if (unordered === undefined) {
+      unordered = matchers.some((match) => match(id));
+      known.set(id, unordered);
+    }
+    return unordered;
+  };
 }
 
 const LEARNED = '<learned>';

@@ -14,6 +14,7 @@ import {
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
+import { compileGlob } from '../util/glob.js';
 import {
   type Arch,
   ARCHES,
@@ -441,6 +442,11 @@ export function settingsSchema(baseDir: string, configPath: string) {
       strict({ match: regex(), replace: z.string({ error: expected('replacement text') }) }),
       'a list of rules',
     ).default([]),
+    // Tests whose line order is the scheduler's: their lines are compared as a multiset.
+    unordered: list(
+      text('a test id or glob like "priority-*"'),
+      'a list of test ids or globs',
+    ).default([]),
   });
 
   // diverge grade and the course formats: points per test, and the share each class earns.
@@ -503,6 +509,16 @@ export function settingsSchema(baseDir: string, configPath: string) {
     grading: grading.prefault({}),
   })
     .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+    .superRefine(({ harness, normalize }, ctx) => {
+      // With the tests listed, a glob that names none of them is a typo that would do nothing.
+      const tests = harness?.tests;
+      if (!tests || !normalize) return;
+      normalize.unordered.forEach((glob, i) => {
+        if (tests.some(compileGlob(glob))) return;
+        const message = `${shown(glob)} matches none of harness.tests`;
+        ctx.addIssue({ code: 'custom', path: ['normalize', 'unordered', i], message });
+      });
+    })
     .superRefine(({ kernel, grading }, ctx) => {
       if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
         const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";

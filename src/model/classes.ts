@@ -48,7 +48,8 @@ type ClassRule = {
 /** In docs/report.md's order, which is also report.json's `byClass` order. */
 export const CLASSES = {
   same: {
-    meaning: "the candidate's observation is one every reference allowed",
+    meaning:
+      "each of the candidate's runs is an outcome every reference showed; `varying` names references whose own runs differ",
     severity: 'none',
     divergence: false,
     failsByDefault: false,
@@ -104,7 +105,7 @@ export const CLASSES = {
     display: 9,
   },
   flaky: {
-    meaning: "the candidate's own runs disagree",
+    meaning: "the candidate's own runs disagree in a way the references' own runs did not",
     severity: 'warning',
     divergence: true,
     failsByDefault: false,

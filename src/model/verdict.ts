@@ -23,6 +23,12 @@ export interface Verdict {
   reason: string;
   /** Failing runs : runs, per kernel, e.g. `{ "candidate": "2:3", "staff": "0:3" }`. */
   counts: Record<string, string>;
+  /**
+   * References whose own runs of this test differ (status, or normalised output when compared):
+   * the test varies on them, and a candidate whose runs stay within what every reference showed
+   * is `same`. Absent when no reference varies.
+   */
+  varying?: string[];
   /** Unified diff of the normalised output, consensus against candidate. */
   diff?: string;
   /** For `expected`: the class the test would otherwise have had, and the entry that matched. */

@@ -282,6 +282,13 @@ interface Unit {
   noun: string;
 }
 
+/** The `same` tests whose references vary on them (verdict.varying): judged within what they showed. */
+export function sameThoughVarying(report: Report): ReportTest[] {
+  return report.tests.filter(
+    (test) => test.verdict.class === 'same' && (test.verdict.varying ?? []).length > 0,
+  );
+}
+
 function tailUnits(report: Report): Unit[] {
   const units: Unit[] = [];
   const expected = report.tests.filter((test) => test.verdict.class === 'expected');
@@ -295,6 +302,24 @@ function tailUnits(report: Report): Unit[] {
     if (expected.length > LIST_LIMIT) items.push(`- … ${expected.length - LIST_LIMIT} more`);
     const text = [`#### Expected divergences (${expected.length})`, '', ...items].join('\n');
     units.push({ render: () => text, count: expected.length, noun: 'expected divergence' });
+  }
+  const varying = sameThoughVarying(report);
+  if (varying.length > 0) {
+    const items = varying
+      .slice(0, LIST_LIMIT)
+      .map(
+        ({ id, verdict }) =>
+          `- ${inlineCode(id)}: ${(verdict.varying ?? []).map(inlineText).join(', ')}`,
+      );
+    if (varying.length > LIST_LIMIT) items.push(`- … ${varying.length - LIST_LIMIT} more`);
+    const text = [
+      `#### Tests the references vary on, judged same (${varying.length})`,
+      '',
+      "The named references' own runs of these tests differ; every run of the candidate is an outcome every reference showed:",
+      '',
+      ...items,
+    ].join('\n');
+    units.push({ render: () => text, count: varying.length, noun: 'varying test' });
   }
   const { stale } = report.expectations;
   if (stale.length > 0) {

@@ -11,6 +11,7 @@ import {
   num,
   percent,
   plural,
+  sameThoughVarying,
   type DivergenceEntry,
 } from './markdown.js';
 import type { Report, Verdict } from '../model/report.js';
@@ -112,7 +113,8 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   const expected = report.tests.filter((test) => test.verdict.class === 'expected');
   const stale = report.expectations.stale;
   const learned = report.normalization.learned;
-  if (expected.length + stale.length + learned.length > 0) out.push('');
+  const varying = sameThoughVarying(report);
+  if (expected.length + stale.length + learned.length + varying.length > 0) out.push('');
   for (const { id, verdict } of expected) {
     const match = verdict.expected;
     const was =
@@ -121,6 +123,12 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   }
   for (const item of stale) {
     out.push(paint('yellow', `stale expectation ${line(item.test)}: ${line(item.reason)}`));
+  }
+  if (varying.length > 0) {
+    const shown = varying.slice(0, 5).map((test) => line(test.id));
+    if (varying.length > 5) shown.push('…');
+    const what = `${plural(varying.length, 'test')} the references vary on`;
+    out.push(paint('dim', `${what}, the candidate within what they showed: ${shown.join(', ')}`));
   }
   if (learned.length > 0) {
     const [mask] = learned;

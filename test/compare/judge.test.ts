@@ -267,6 +267,17 @@ describe('judge: learned masks', () => {
     expect(j.tests[0]?.observations.candidate?.[0]?.output).toEqual(['seed <learned> ok', 'done']);
   });
 
+  it('learns only between runs of one status: a pass and a fail differ by their outcome', () => {
+    const j = run([
+      boot('staff', 1, ['t:pass:seed 1|end']),
+      boot('staff', 2, ['t:fail:begin|timer too slow']),
+      boot('staff', 3, ['t:pass:seed 2|end']),
+      boot('candidate', 1, ['t:pass:seed 3|wrong']),
+    ]);
+    expect(j.learned).toEqual([{ test: 't', template: 'seed <learned>', reference: 'staff' }]);
+    expect(classes(j)).toEqual({ t: 'output' });
+  });
+
   it('still tells a real change in a masked line apart', () => {
     const j = run([
       boot('staff', 1, ['t:pass:seed 8812 ok']),
@@ -274,5 +285,122 @@ describe('judge: learned masks', () => {
       boot('candidate', 1, ['t:pass:seed 5555 FAILED']),
     ]);
     expect(classes(j)).toEqual({ t: 'output' });
+  });
+});
+
+describe('judge: tests compared in any order (normalize.unordered)', () => {
+  const normalize = (unordered: string[]) => ({ builtin: [], rules: [], unordered });
+
+  it('compares the lines of the tests it names as a multiset, and says so', () => {
+    const observations = [
+      boot('staff', 1, ['priority-equal:pass:thread a|thread b', 'order:pass:one|two']),
+      boot('candidate', 1, ['priority-equal:pass:thread b|thread a', 'order:pass:two|one']),
+    ];
+    const j = run(observations, { normalize: normalize(['priority-*']) });
+    expect(classes(j)).toEqual({ 'priority-equal': 'same', order: 'output' });
+    const equal = j.tests[0];
+    expect(equal?.verdict.reason).toBe('matches staff (lines compared in any order)');
+    expect(equal?.observations.candidate?.[0]?.output).toEqual(['thread a', 'thread b']);
+    expect(j.tests[1]?.verdict.reason).not.toContain('any order');
+    expect(classes(run(observations))).toEqual({ 'priority-equal': 'output', order: 'output' });
+  });
+
+  it('still counts each line: one line twice is not two lines', () => {
+    const j = run(
+      [
+        boot('staff', 1, ['priority-equal:pass:thread a|thread b|done']),
+        boot('candidate', 1, ['priority-equal:pass:done|thread a|thread a']),
+      ],
+      { normalize: normalize(['priority-equal']) },
+    );
+    expect(j.tests[0]?.verdict).toMatchObject({ class: 'output' });
+    expect(j.tests[0]?.verdict.reason).toBe(
+      'same status (pass) as staff, different output (lines compared in any order)',
+    );
+  });
+
+  it('sorts before masks are learned: a reference that varies only in order learns none', () => {
+    const staff = [
+      boot('staff', 1, ['p:pass:thread 2 woke|thread 1 woke']),
+      boot('staff', 2, ['p:pass:thread 1 woke|thread 2 woke']),
+    ];
+    const candidate = boot('candidate', 1, ['p:pass:thread 1 woke|thread 3 woke']);
+    const sorted = run([...staff, candidate], { normalize: normalize(['p']) });
+    expect(sorted.learned).toEqual([]);
+    expect(classes(sorted)).toEqual({ p: 'output' });
+    // In order, the reference's two orders are learned as masks, which hide the candidate's bug.
+    const inOrder = run([...staff, candidate], { normalize: normalize([]) });
+    expect(inOrder.learned).toEqual([
+      { test: 'p', template: 'thread <learned> woke', reference: 'staff' },
+    ]);
+    expect(classes(inOrder)).toEqual({ p: 'same' });
+  });
+
+  it('sorts again after the masks, which can move a line', () => {
+    // The mask `x <learned>` sorts after `x 7 y` ('<' > '7'); the lines it replaced sorted before.
+    const j = run(
+      [
+        boot('staff', 1, ['p:pass:x 1|x 7 y']),
+        boot('staff', 2, ['p:pass:x 2|x 7 y']),
+        boot('candidate', 1, ['p:pass:x 9|x 7 y']),
+      ],
+      { normalize: normalize(['p']) },
+    );
+    expect(j.learned).toEqual([{ test: 'p', template: 'x <learned>', reference: 'staff' }]);
+    expect(classes(j)).toEqual({ p: 'same' });
+    expect(j.tests[0]?.observations.candidate?.[0]?.output).toEqual(['x 7 y', 'x <learned>']);
+  });
+
+  it('leaves the order alone when output is not compared', () => {
+    const j = run([boot('staff', 1, ['p:pass:a|b']), boot('candidate', 1, ['p:pass:b|a'])], {
+      normalize: normalize(['p']),
+      compareOutput: false,
+    });
+    expect(j.tests[0]?.verdict.reason).toBe('matches staff');
+  });
+});
+
+describe('judge: references that vary on a test', () => {
+  // Pintos' mlfqs tests are timing-sensitive under TCG: the staff kernel fails one now and then.
+  const staff = [
+    boot('staff', 1, ['mlfqs:pass:begin|end']),
+    boot('staff', 2, ['mlfqs:fail:begin|FAIL load average too high']),
+    boot('staff', 3, ['mlfqs:pass:begin|end']),
+  ];
+
+  it('a candidate that varies as the reference does is same, with the note in its verdict', () => {
+    const j = run([
+      ...staff,
+      boot('candidate', 1, ['mlfqs:fail:begin|FAIL load average too high']),
+      boot('candidate', 2, ['mlfqs:pass:begin|end']),
+    ]);
+    expect(j.tests[0]?.verdict).toMatchObject({
+      class: 'same',
+      varying: ['staff'],
+      failing: false,
+      counts: { candidate: '1:2', staff: '1:3' },
+    });
+    expect(j.tests[0]?.verdict.reason).toMatch(
+      /; the references vary on this test \(staff: 2 outcomes in 3 runs\)$/,
+    );
+    expect(j.clusters).toEqual([]);
+  });
+
+  it('a candidate that fails another way on every run is a regression, still noted', () => {
+    const j = run([
+      ...staff,
+      boot('candidate', 1, ['mlfqs:fail:begin|FAIL load average 9.1']),
+      boot('candidate', 2, ['mlfqs:fail:FAIL no threads ran']),
+    ]);
+    expect(j.tests[0]?.verdict).toMatchObject({
+      class: 'regression',
+      varying: ['staff'],
+      failing: true,
+    });
+  });
+
+  it('no note where the references never vary', () => {
+    const j = run([boot('staff', 1, ['a:pass']), boot('candidate', 1, ['a:pass'])]);
+    expect(j.tests[0]?.verdict).not.toHaveProperty('varying');
   });
 });

@@ -101,6 +101,61 @@ const RULES: Rule[] = [
     { staff: 'pass, fail', v1: 'pass' },
     'regression',
   ],
+  // References that vary on the test (docs/report.md, "Runs that disagree").
+  [
+    'runs that differ as the references do, each an outcome every reference showed',
+    'pass:a|b, pass:b|a',
+    { staff: 'pass:b|a, pass:a|b, pass:a|b' },
+    'same',
+  ],
+  [
+    'runs that differ, each an outcome every varying reference showed',
+    'pass, fail, pass',
+    { staff: 'fail, pass', v1: 'pass, fail' },
+    'same',
+  ],
+  [
+    'runs that differ, each shown by some reference but not all by every one',
+    'pass, fail',
+    { staff: 'pass, fail', v1: 'pass' },
+    'ambiguous',
+  ],
+  [
+    'runs that match the varying references only sometimes',
+    'pass:a|b, pass:a|c',
+    { staff: 'pass:a|b, pass:b|a' },
+    'flaky',
+  ],
+  [
+    'failing on every run, varying as the references do',
+    'fail:b|a, fail:a',
+    { staff: 'pass:a|b, pass:b|a' },
+    'regression',
+  ],
+  [
+    'other output on every run, varying as the references do',
+    'pass:a|c, pass:c|a',
+    { staff: 'pass:a|b, pass:b|a' },
+    'output',
+  ],
+  [
+    'outside what the varying references showed on every run, but not alike',
+    'fail:a, pass:c',
+    { staff: 'pass:a|b, pass:b|a' },
+    'flaky',
+  ],
+  [
+    'crashing on one run and hanging on another, the references varying',
+    'crashed, hung',
+    { staff: 'pass:a, pass:b' },
+    'flaky',
+  ],
+  [
+    'failing on every run in another way, on references that never vary',
+    'fail:x, fail:y',
+    { staff: 'pass, pass' },
+    'flaky',
+  ],
 ];
 
 /** Rules whose verdict the candidate is not to blame for. */
@@ -149,5 +204,51 @@ describe('classify: one class per situation', () => {
     const covered = new Set([...RULES, ...BLAMED].map((rule) => rule[3]));
     covered.add('expected');
     expect([...covered].sort()).toEqual([...DIVERGENCE_CLASSES].sort());
+  });
+});
+
+describe('classify: references that vary', () => {
+  it('names them in varying and says so at the end of the reason, whatever the class', () => {
+    const same = classifyRuns('pass:a|b, pass:b|a', { staff: 'pass:a|b, pass:b|a, pass:a|b' });
+    expect(same).toMatchObject({ class: 'same', varying: ['staff'], agreeing: ['staff'] });
+    expect(same?.reason).toBe(
+      'each of its runs matches a run of staff: it passes (2/2 runs); the references vary on this test (staff: 2 outcomes in 3 runs)',
+    );
+    const regression = classifyRuns('fail:x', { staff: 'pass:a, pass:b', v1: 'pass:a' });
+    expect(regression).toMatchObject({ class: 'regression', varying: ['staff'] });
+    expect(regression?.reason).toMatch(
+      /; the references vary on this test \(staff: 2 outcomes in 2 runs\)$/,
+    );
+    const infra = classifyRuns('infra', { staff: 'pass, fail' });
+    expect(infra).toMatchObject({ class: 'missing', blame: 'infrastructure', varying: ['staff'] });
+  });
+
+  it('a reference that varies only in runs that did not report the test does not vary', () => {
+    const result = classifyRuns('pass, crashed', { staff: 'pass, crashed' });
+    expect(result).toMatchObject({ class: 'flaky' });
+    expect(result?.varying).toBeUndefined();
+    expect(result?.reason).toBe(
+      "the candidate's runs disagree: it passes (1/2 runs), crashes before it (1/2 runs)",
+    );
+  });
+
+  it('references that never vary leave no note', () => {
+    const result = classifyRuns('pass, pass', { staff: 'pass, pass', v1: 'pass' });
+    expect(result).toMatchObject({ class: 'same', reason: 'matches staff, v1' });
+    expect(result).not.toHaveProperty('varying');
+  });
+
+  it('without output comparison only the status can vary', () => {
+    const refs = new Map([['staff', runs('staff', 'pass:a, pass:b')]]);
+    const result = classify(runs('candidate', 'pass:c, pass:d'), refs, false);
+    expect(result).toMatchObject({ class: 'same', reason: 'matches staff' });
+    expect(result?.varying).toBeUndefined();
+  });
+
+  it('a flaky candidate on varying references: how many of its runs no reference showed', () => {
+    const result = classifyRuns('pass:a|b, pass:a|c, pass:b|a', { staff: 'pass:a|b, pass:b|a' });
+    expect(result?.reason).toBe(
+      "the candidate's runs disagree: it passes (3/3 runs); 1 of its 3 runs matches no reference run; the references vary on this test (staff: 2 outcomes in 2 runs)",
+    );
   });
 });

@@ -173,6 +173,18 @@ describe('field checks', () => {
       'normalize: { rules: [{ match: x }] }',
       'normalize.rules[0].replace: missing (expected replacement text)',
     ],
+    [
+      'normalize: { unordered: priority-* }',
+      'normalize.unordered: expected a list of test ids or globs, got "priority-*"',
+    ],
+    [
+      'normalize: { unordered: [""] }',
+      'normalize.unordered[0]: expected a test id or glob like "priority-*", got ""',
+    ],
+    [
+      'normalize: { unordered: [alarm-*, prio-*] }\nharness: { tests: [alarm-single, priority-fifo] }\nmachine: { append: "run {test}" }',
+      'normalize.unordered[1]: "prio-*" matches none of harness.tests',
+    ],
     ['compare: { output: yes }', 'compare.output: expected true or false, got "yes"'],
     [
       'fail-on: [regresion]',

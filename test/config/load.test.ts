@@ -106,6 +106,7 @@ const DEFAULTS_IN_REPO: Settings = {
   normalize: {
     builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'],
     rules: [],
+    unordered: [],
   },
   compare: { output: true },
   expectations: '/repo/.github/diverge-expectations.yml',
@@ -185,6 +186,7 @@ describe('parseConfig', () => {
       normalize: {
         builtin: ['timestamps', 'addresses', 'pids', 'kernel-release'],
         rules: [{ match: 'took \\d+ ms', replace: 'took <ms>' }],
+        unordered: [],
       },
       compare: { output: true },
       expectations: '/repo/.github/diverge-expectations.yml',
@@ -236,7 +238,7 @@ harness:
   repeat: 3
   rerun-divergent: 0
   serial-cap: 64KiB
-normalize: { builtin: [] }
+normalize: { builtin: [], unordered: [priority-*, "sched.**"] }
 compare: { output: false }
 expectations: ../expect.yml
 fail-on: [regression, flaky]
@@ -278,7 +280,7 @@ fail-on: [regression, flaky]
         serialCapBytes: 65_536,
         maxTests: 10_000,
       },
-      normalize: { builtin: [], rules: [] },
+      normalize: { builtin: [], rules: [], unordered: ['priority-*', 'sched.**'] },
       compare: { output: false },
       expectations: '/repo/expect.yml',
       failOn: ['regression', 'flaky'],

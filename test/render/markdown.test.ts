@@ -107,6 +107,27 @@ describe('renderMarkdown', () => {
     expect(md.indexOf('🔵 **fix**')).toBeLessThan(md.indexOf('#### Expected'));
   });
 
+  it('lists the same tests the references vary on, after the expected verdicts', () => {
+    const report = sampleReport();
+    verdictOf(report, 'sched.sleep').varying = ['staff', 'v1.2'];
+    verdictOf(report, 'proc.ps').varying = ['staff']; // a divergence: its reason says so
+    const out = renderMarkdown(report);
+    expect(out).toContain(
+      [
+        '- `mm.leak`, would be regression: known leak, fixed in lab 3',
+        '',
+        '#### Tests the references vary on, judged same (1)',
+        '',
+        "The named references' own runs of these tests differ; every run of the candidate is an outcome every reference showed:",
+        '',
+        '- `sched.sleep`: staff, v1.2',
+        '',
+        '#### Stale expectations (1)',
+      ].join('\n'),
+    );
+    expect(md).not.toContain('vary on');
+  });
+
   it('shows only the first learned masks', () => {
     const report = sampleReport();
     report.normalization.learned = Array.from({ length: 7 }, (_, i) => ({

@@ -43,6 +43,19 @@ describe('renderTerminal', () => {
     );
   });
 
+  it('names the same tests the references vary on', () => {
+    const report = sampleReport();
+    report.tests.push(
+      ...Array.from({ length: 6 }, (_, i) =>
+        makeTest(`sched.t${i}`, { class: 'same', severity: 'none', varying: ['staff'] }),
+      ),
+    );
+    expect(renderTerminal(report, { color: false })).toContain(
+      '\n6 tests the references vary on, the candidate within what they showed: sched.t0, sched.t1, sched.t2, sched.t3, sched.t4, …\n',
+    );
+    expect(plain).not.toContain('vary on');
+  });
+
   it('caps diffs', () => {
     const out = renderTerminal(sampleReport(), { color: false, maxDiffLines: 2 });
     expect(out).toContain('    --- staff\n    +++ candidate\n    … 4 more lines\n✗ crash ');
