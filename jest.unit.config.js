@@ -22,6 +22,8 @@ const SLOW_DIRS = ['test/integration/', 'test/faults/(?!doc\\.test\\.ts$)'];
 const SLOW_FILES = [
   'test/render/html-hostile.test.ts', // Chromium
   'test/doctor/doctor.test.ts', // the host's QEMU (its version)
+  'test/render/gradebook-html.test.ts', // Chromium
+  'test/compare/varying-references.test.ts', // the bundled CLI (dist/)
 ];
 
 export default {

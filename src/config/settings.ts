@@ -27,6 +27,7 @@ import {
   profilesOf,
 } from '../model/machines.js';
 import type { ScriptStep } from '../model/script.js';
+import { consolePattern } from '../model/patterns.js';
 import { ACCELS } from '../model/boot.js';
 import { BUILTIN_NORMALIZATIONS } from '../model/report.js';
 import { RESULTS_FORMATS } from '../model/results.js';
@@ -53,9 +54,9 @@ function regex(withId = false) {
   return z.string({ error: expected(what) }).superRefine((source, ctx) => {
     let message: string | undefined;
     try {
-      new RegExp(source);
+      consolePattern(source);
       // Matching '' through an added empty alternative lists every named group, matched or not.
-      const groups = new RegExp(`${source}|`).exec('')?.groups ?? {};
+      const groups = consolePattern(`${source}|`).exec('')?.groups ?? {};
       if (withId && !('id' in groups)) message = expected(what)({ input: source });
     } catch (error) {
       const reason = (error as Error).message.replace(/^.*: /, '');

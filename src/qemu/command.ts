@@ -1,4 +1,4 @@
-import type { Disk, MachineProfile } from '../model/machines.js';
+import type { Disk, DiskInterface, MachineProfile } from '../model/machines.js';
 import { serialFiles } from './serial-file.js';
 import type { BootPlan } from './plan.js';
 
@@ -36,17 +36,27 @@ function firmwareArgs(profile: MachineProfile, firmware: string): readonly strin
 }
 
 /**
+ * The interface a disk is attached on: its own, else QEMU's `if=virtio` (undefined here), which
+ * is virtio-blk on the PCI bus; a machine without PCI virtio (microvm) takes it on its first
+ * interface instead, where `if=virtio` would stop QEMU ("No 'PCI' bus found").
+ */
+function attachedOn(profile: MachineProfile, disk: Disk): DiskInterface | undefined {
+  if (disk.interface || profile.disks.includes('virtio-pci')) return disk.interface;
+  return profile.disks[0];
+}
+
+/**
  * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
  * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
  * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
  */
-function diskArgs(disks: readonly Disk[]): string[] {
+function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
   const args: string[] = [];
   const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
   disks.forEach((disk, i) => {
     const file = `file=${disk.file}`;
     const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
-    switch (disk.interface) {
+    switch (attachedOn(profile, disk)) {
       case undefined:
         args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
         break;
@@ -71,6 +81,15 @@ function diskArgs(disks: readonly Disk[]): string[] {
   });
   return args;
 }
+
+/**
+ * QEMU's virtio-mmio transports are legacy (virtio 0.9, register version 1) unless told
+ * otherwise. diverge makes them modern (virtio 1.0, version 2) whenever it attaches a device to
+ * one, as xv6-riscv's Makefile does: xv6's driver finds no disk on a legacy transport, and Linux
+ * drives either. A kernel that needs legacy transports gets them back with
+ * `qemu-args: [-global, virtio-mmio.force-legacy=true]` (the last -global wins).
+ */
+const MODERN_VIRTIO_MMIO = ['-global', 'virtio-mmio.force-legacy=false'] as const;
 
 /**
  * The descriptor of QEMU's machine protocol (qmp.ts): QEMU starts the guest paused (-S) and
@@ -102,17 +121,24 @@ export function qemuCommand(
     ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
-  if (plan.channel === 'serial2') {
+  const own = (kernel.disks ?? []).map((file): Disk => ({ file, format: 'raw' }));
+  const disks = [...plan.disks, ...own];
+  const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
+  if (
+    serial2 === 'virtio-console' ||
+    disks.some((disk) => attachedOn(plan.profile, disk) === 'virtio-mmio')
+  )
+    args.push(...MODERN_VIRTIO_MMIO);
+  if (serial2) {
     args.push('-chardev', `file,id=results,path=${files.results}`);
-    if (plan.profile.serial2.host === 'isa-serial') args.push('-serial', 'chardev:results');
+    if (serial2 === 'isa-serial') args.push('-serial', 'chardev:results');
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }
   if (plan.exitDevice) args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
   args.push('-kernel', kernel.path);
   if (plan.initrd) args.push('-initrd', plan.initrd);
   if (plan.append) args.push('-append', plan.append);
-  const own = (kernel.disks ?? []).map((file): Disk => ({ file, format: 'raw' }));
-  args.push(...diskArgs([...plan.disks, ...own]));
+  args.push(...diskArgs(plan.profile, disks));
   args.push(...plan.qemuArgs);
   return args;
 }

@@ -1,3 +1,4 @@
+import { consolePattern } from '../model/patterns.js';
 import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
 
 /**
@@ -5,7 +6,9 @@ import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
  * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
  * its own prompt coming back. What the kernel printed in between, without the echo of the
  * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
- * rules (default: the test passes when the dialogue goes on).
+ * rules (default: the test passes when the dialogue goes on). Every pattern follows the console
+ * pattern rule (model/patterns.ts): `^` and `$` match at line starts and ends, so a prompt
+ * awaited as `^\$ ` never matches a `$ ` in the middle of a line.
  *
  * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
  * progress and every later one `missing`: the comparison then reads them from how the boot
@@ -14,7 +17,12 @@ import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
 export class ConsoleScript {
   /** The step whose command runs; -1 while the first prompt is awaited. */
   private running = -1;
+  /**
+   * The console text not yet consumed, from the start of the line it begins in: the awaited
+   * pattern is searched from `from`, and `^` there sees whether it is a line start.
+   */
   private text = '';
+  private from = 0;
   private deadline: number | undefined;
   private readonly observations: ScriptTest[] = [];
   private state: 'running' | 'finished' | 'failed' = 'running';
@@ -49,16 +57,16 @@ export class ConsoleScript {
     const events: ScriptEvent[] = [];
     while (this.state === 'running') {
       if (this.running < 0) {
-        const match = new RegExp((this.steps[0] as ScriptStep).expect).exec(this.text);
+        const match = this.find((this.steps[0] as ScriptStep).expect);
         if (!match) break;
         this.start(0, match, now, events);
         continue;
       }
       const answer = this.answerPattern(this.running);
       if (answer === undefined) break; // a last step without send collects until the boot ends
-      const match = new RegExp(answer).exec(this.text);
+      const match = this.find(answer);
       if (!match) break;
-      this.close(this.running, this.text.slice(0, match.index), true);
+      this.close(this.running, this.text.slice(this.from, match.index), true);
       if (this.running + 1 < this.steps.length) this.start(this.running + 1, match, now, events);
       else this.finishScript(events);
     }
@@ -69,8 +77,8 @@ export class ConsoleScript {
   tick(now: number): ScriptEvent[] {
     if (this.state !== 'running' || this.deadline === undefined || now < this.deadline) return [];
     const step = this.steps[this.running] as ScriptStep;
-    const answer = new RegExp(this.answerPattern(this.running) ?? '');
-    const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
+    const answer = consolePattern(this.answerPattern(this.running) ?? '').source;
+    const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no /${answer}/ after it)`;
     this.abandon(this.running);
     return [{ kind: 'failed', message }];
   }
@@ -89,7 +97,7 @@ export class ConsoleScript {
     const last = this.running === this.steps.length - 1;
     this.close(
       this.running,
-      this.text,
+      this.text.slice(this.from),
       last,
       last
         ? undefined
@@ -100,9 +108,20 @@ export class ConsoleScript {
     return this.observations;
   }
 
+  /** The first match of `source` in the unconsumed text. */
+  private find(source: string): RegExpExecArray | null {
+    const pattern = consolePattern(source, 'g');
+    pattern.lastIndex = this.from;
+    return pattern.exec(this.text);
+  }
+
   private start(index: number, match: RegExpExecArray, now: number, events: ScriptEvent[]): void {
     const step = this.steps[index] as ScriptStep;
-    this.text = this.text.slice(match.index + match[0].length);
+    // Keep the line the match ends in from its start, so `^` knows where lines begin.
+    const end = match.index + match[0].length;
+    const lineStart = this.text.lastIndexOf('\n', end - 1) + 1;
+    this.text = this.text.slice(lineStart);
+    this.from = end - lineStart;
     this.running = index;
     if (step.send !== undefined) events.push({ kind: 'send', text: step.send });
     this.deadline = step.timeoutMs !== undefined ? now + step.timeoutMs : undefined;
@@ -179,7 +198,7 @@ export function stepStatus(
   answered: boolean,
 ): 'pass' | 'fail' {
   const text = output.join('\n');
-  if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text)) return 'fail';
-  if (step.pass !== undefined) return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
+  if (step.fail !== undefined && consolePattern(step.fail).test(text)) return 'fail';
+  if (step.pass !== undefined) return consolePattern(step.pass).test(text) ? 'pass' : 'fail';
   return answered ? 'pass' : 'fail';
 }

@@ -1,8 +1,13 @@
 import { stripPrintk, uniqueIds } from './common.js';
+import { consolePattern } from '../model/patterns.js';
 import type { HarnessProgress } from '../model/boot.js';
 import type { ParseResult, TestObservation, TestStatus } from '../model/results.js';
 
-/** Regular expressions (JavaScript syntax) that recognise result lines; each captures the test id. */
+/**
+ * Regular expressions (JavaScript syntax) that recognise result lines; each captures the test id.
+ * Each is matched against one console line at a time under the console pattern rule
+ * (model/patterns.ts): `^` and `$` are that line's start and end.
+ */
 export interface RegexSpec {
   pass: string;
   fail: string;
@@ -27,15 +32,15 @@ export function compileRegexSpec(spec: RegexSpec): CompiledRegexSpec {
     const source = spec[status];
     if (source !== undefined) rules.push({ status, ...compile(status, source) });
   }
-  return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
+  return { rules, ...(spec.start !== undefined ? { start: consolePattern(spec.start) } : {}) };
 }
 
 function compile(status: TestStatus, source: string): { pattern: RegExp; group: 'id' | 1 } {
   let pattern: RegExp, probe: RegExpExecArray | null;
   try {
-    pattern = new RegExp(source);
+    pattern = consolePattern(source);
     // An empty alternative matches '' and so reveals which groups the pattern has.
-    probe = new RegExp(`${source}|`).exec('');
+    probe = consolePattern(`${source}|`).exec('');
   } catch (error) {
     throw new TypeError(`${status} pattern /${source}/ is invalid: ${(error as Error).message}`, {
       cause: error,

@@ -1,6 +1,7 @@
 /**
  * docs/config.md's teaching-kernel sections say what the code does: the example configs load,
- * and the firmware and disk table is the machine table's.
+ * the xv6-riscv example is the fixture config test/integration/xv6-riscv.test.ts runs, and the
+ * firmware and disk table is the machine table's.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,10 @@ import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/mo
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
+const XV6_DIR = path.join(REPO_ROOT, 'fixtures/xv6-riscv');
+const XV6_TRUTH = JSON.parse(readFileSync(path.join(XV6_DIR, 'variants.json'), 'utf8')) as {
+  tests: string[];
+};
 const section = (title: string) => {
   const start = DOC.indexOf(`## ${title}\n`);
   expect(start).toBeGreaterThanOrEqual(0);
@@ -30,11 +35,16 @@ describe('docs/config.md for teaching kernels', () => {
     expect(xv6?.harness.disks).toEqual([
       { file: '/course/fs.img', interface: 'virtio-mmio', format: 'raw' },
     ]);
-    expect(xv6?.harness.script.map((s) => s.test)).toEqual(['echo', 'forktest', 'usertests']);
-    expect(xv6?.harness.tests).toBeUndefined();
+    expect(xv6?.harness.tests).toEqual(XV6_TRUTH.tests);
+    expect(xv6?.harness.script.map((s) => s.send)).toEqual(['{test}\n']);
     expect(pintos?.machine.append).toBe('-q run {test}');
     expect(pintos?.harness.tests).toHaveLength(4);
     expect(pintos?.harness.results.regex?.start).toBe("^Executing '");
+  });
+
+  it('shows the xv6-riscv fixture config word for word (the config its integration test runs)', () => {
+    const [xv6] = section('Examples for teaching kernels').matchAll(/```yaml\n([\s\S]*?)```/g);
+    expect(xv6?.[1]).toBe(readFileSync(path.join(XV6_DIR, 'diverge.yml'), 'utf8'));
   });
 
   it("lists every machine's firmware choices and disk interfaces as the machine table has them", () => {

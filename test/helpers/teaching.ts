@@ -40,7 +40,7 @@ export const TEACHING_FAMILIES: readonly TeachingFamily[] = [
 ];
 
 /** Builds `recipe` in Docker and copies `inImage` out to `dest` (a file path). */
-async function buildFile(
+export async function buildFile(
   context: RunContext,
   recipe: BuildRecipe,
   inImage: string,

@@ -148,6 +148,49 @@ describe('qemuCommand', () => {
     );
   });
 
+  it('makes virtio-mmio transports modern whenever a device is on one, as xv6-riscv needs', () => {
+    const modern = ['-global', 'virtio-mmio.force-legacy=false'];
+    const riscv = machineProfile('riscv64', 'virt');
+    const mmio = { file: '/d/fs.img', interface: 'virtio-mmio' as const, format: 'raw' as const };
+    const withDisk = qemuCommand(plan({ profile: riscv, disks: [mmio] }), { path: '/k' });
+    expect(withDisk.join(' ')).toContain(`${modern.join(' ')} -kernel /k`);
+    expect(withDisk.filter((arg) => arg === '-global')).toHaveLength(1);
+    // The virtio console of serial2 is on a virtio-mmio transport too.
+    expect(qemuCommand(plan({ profile: riscv, channel: 'serial2' }), { path: '/k' })).toEqual(
+      expect.arrayContaining(modern),
+    );
+    // Nothing on a transport, or only PCI disks: QEMU's defaults stay.
+    for (const none of [
+      plan({ profile: riscv }),
+      plan({ profile: riscv, disks: [{ ...mmio, interface: 'virtio-pci' }] }),
+      plan({ disks: [{ ...mmio, interface: undefined }], channel: 'serial2' }),
+    ])
+      expect(qemuCommand(none, { path: '/k' })).not.toContain('-global');
+    // User arguments come last, so qemu-args can ask for legacy transports back.
+    const legacy = ['-global', 'virtio-mmio.force-legacy=true'];
+    expect(
+      qemuCommand(plan({ profile: riscv, disks: [mmio], qemuArgs: legacy }), { path: '/k' }).slice(
+        -2,
+      ),
+    ).toEqual(legacy);
+  });
+
+  it('attaches a plain disk on microvm, which has no PCI, as virtio-mmio', () => {
+    const args = qemuCommand(
+      plan({
+        profile: machineProfile('x86_64', 'microvm'),
+        disks: [{ file: '/d/shared.img', format: 'raw' }],
+      }),
+      { path: '/k', disks: ['/out/fs.img'] },
+    ).join(' ');
+    expect(args).toContain(
+      '-global virtio-mmio.force-legacy=false -kernel /k -append console=ttyS0 panic=-1 ' +
+        '-drive file=/d/shared.img,if=none,format=raw,id=x0,snapshot=on -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 ' +
+        '-drive file=/out/fs.img,if=none,format=raw,id=x1,snapshot=on -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1',
+    );
+    expect(args).not.toContain('if=virtio');
+  });
+
   it('boots riscv64 through OpenSBI by default, without firmware for none, or a given file', () => {
     const riscv = machineProfile('riscv64', 'virt');
     const bios = (firmware: string) => {
