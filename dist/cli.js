@@ -4,14 +4,14 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { a as getDefaultExportFromCjs, E as EXIT, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, d as createRunContext, u as useProxy } from './chunks/proxy.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, B as BUILD_LOG_CAP_BYTES, d as createRunContext, u as useProxy } from './chunks/proxy.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { linkSync, existsSync, readFileSync, unlinkSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as refusalMessage, y as makeDir, z as storageFailure, A as isStorageRefusal, S as StorageError, B as storageReason, C as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, D as BuildError, R as ReferenceFetchError, n as loadConfig, E as defaultSettings, F as githubFromEnvironment, v as variantOf, k as runBisect, G as resultText, I as BisectInputError, J as bootKernels, L as writeOutput, M as compareSaved, O as SavedRunError, P as classColour, Q as htmlPage, T as GRADEBOOK_SCRIPT, U as parseConfig, t as runDifferential, V as buildKernel, W as buildImage, X as extractFiles, e as archMachines, f as findQemu, Y as qemuVersion, p as probeKvm, Z as updateExpectations, _ as reportDivergences, $ as tar, a0 as inParallel, q as publishedArtifactName, a1 as redirectTarget, a2 as MAX_KERNEL_BYTES, a3 as BOOT_OUTCOMES, s as sha256, a4 as kernelRecipe, a5 as CappedLog, a6 as ConsoleLines, a7 as packContext, a8 as DockerUnavailableError, a9 as LastLines, aa as limitHit, ab as copyFilesOut, ac as isolated, ad as prepareStaffLayers, ae as scanContext, af as writeAtomically, ag as defaultParallelism, ah as resolveReferences, ai as describeKernels, aj as prepareBoots, ak as referenceCache, al as loadExpectations, am as rubricOf, an as limiter, ao as maxPoints, ap as checkKernelFile, aq as CANDIDATE, ar as sha256File, i as scoreReport, as as observeForVerdict, at as finishRun, au as renderHtml, av as readBootLogs, g as renderJunit, aw as gradescopeResults, u as resolveKernels, l as dockerAccess } from './chunks/bisect.js';
-import { D as DIVERGENCE_CLASSES, S as SEVERITIES, C as CLASSES, d as divergenceEntries, p as plural, a as CLASS_ORDER, c as classCount, n as num, e as expandTabs, s as singleLine, b as splitLines, f as percent$1, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, i as isShownDivergence, g as DEFAULT_ZIP_LIMITS, A as ArchiveError, h as safeEntryPath, j as download, k as extractZip, l as schemaCheck, m as ajv, o as inlineText, q as link, r as renderMarkdown } from './chunks/validate.js';
+import { x as refusalMessage, y as renderTerminal, z as makeDir, A as storageFailure, B as isStorageRefusal, S as StorageError, C as storageReason, D as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, E as BuildError, R as ReferenceFetchError, n as loadConfig, F as defaultSettings, G as githubFromEnvironment, v as variantOf, k as runBisect, I as resultText, J as BisectInputError, L as bootKernels, M as writeOutput, O as compareSaved, P as SavedRunError, Q as classColour, T as htmlPage, U as GRADEBOOK_SCRIPT, V as parseConfig, W as evaluateOne, X as buildKernel, Y as buildImage, Z as extractFiles, e as archMachines, f as findQemu, _ as qemuVersion, p as probeKvm, $ as updateExpectations, a0 as reportDivergences, a1 as tar, a2 as inParallel, q as publishedArtifactName, a3 as redirectTarget, a4 as MAX_KERNEL_BYTES, a5 as BOOT_OUTCOMES, a6 as rubricOf, s as sha256, a7 as kernelRecipe, a8 as CappedLog, a9 as ConsoleLines, aa as packContext, ab as DockerUnavailableError, ac as LastLines, ad as limitHit, ae as copyFilesOut, af as isolated, ag as prepareStaffLayers, ah as scanContext, i as scoreReport, ai as CANDIDATE, aj as sha256File, ak as writeAtomically, al as maxPoints, am as checkKernelFile, an as defaultParallelism, ao as fetchReferences, ap as openSession, aq as limiter, ar as OUTPUT_FORMAT_NAMES, as as outputFormat, g as renderJunit, at as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, i as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, a as schemaCheck, b as ajv, c as singleLine, f as inlineText, l as link } from './chunks/validate.js';
 import { writeFile, readFile, rename, rm, readdir, rmdir, statfs, mkdir, symlink, mkdtemp, stat, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -4353,126 +4353,6 @@ const {
   Help,
 } = commander;
 
-/**
- * A report for a terminal: a line per divergence, capped diffs, a summary line. Text from the
- * report is stripped of control characters and escape sequences first: a saved report may have
- * been tampered with, and kernel output can hold anything.
- */
-const SGR = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
-// Maps, not objects: a tampered class such as `constructor` must find no style.
-const CLASS_STYLE = new Map(DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]));
-const CONCLUSION_STYLE = new Map([
-    ['success', 'green'],
-    ['failure', 'red'],
-    ['neutral', 'yellow'],
-]);
-const INDENT = '    ';
-/** Width of the class column: the longest class names (`regression`, `ambiguous`). */
-const CLASS_WIDTH = 10;
-/** Untrusted text as one printable line. */
-const line = (text) => expandTabs(singleLine(text));
-function diffStyle(diffLine) {
-    if (diffLine.startsWith('+++') || diffLine.startsWith('---'))
-        return 'bold';
-    if (diffLine.startsWith('@@'))
-        return 'cyan';
-    if (diffLine.startsWith('+'))
-        return 'green';
-    if (diffLine.startsWith('-'))
-        return 'red';
-    return undefined;
-}
-function renderTerminal(report, options) {
-    const paint = (style, text) => options.color && style !== undefined ? `\x1b[${SGR[style]}m${text}\x1b[0m` : text;
-    const maxDiffLines = options.maxDiffLines ?? 20;
-    const out = [];
-    const references = report.references.map((ref) => ref.broken === undefined
-        ? line(ref.name)
-        : `${line(ref.name)} ${paint('yellow', `(broken: ${line(ref.broken)})`)}`);
-    const variant = report.variant === 'default' ? '' : ` (${line(report.variant)})`;
-    out.push(`${paint('bold', `diverge${variant}`)}: ${line(report.candidate.name)} vs ${references.join(', ') || 'no references'}` +
-        ` · ${line(report.machine.arch)} ${line(report.machine.profile)} · ${line(report.run.host.accel)}`);
-    const facts = (verdict) => {
-        const counts = Object.entries(verdict.counts ?? {})
-            .map(([kernel, count]) => `${line(kernel)} ${line(count)}`)
-            .join(', ');
-        const parts = [
-            `fail:runs ${counts || 'none'}`,
-            `agreeing ${(verdict.agreeing ?? []).map(line).join(', ') || 'none'}`,
-            `confidence ${percent$1(verdict.confidence)}`,
-        ];
-        if (verdict.blame !== 'kernel')
-            parts.push(`blamed on ${line(verdict.blame)}`);
-        if (!verdict.failing)
-            parts.push('does not fail the run');
-        return paint('dim', parts.join(' · '));
-    };
-    const entry = ({ tests, signature }) => {
-        const [first] = tests;
-        if (first === undefined)
-            return;
-        const { verdict } = first;
-        const cls = line(verdict.class);
-        const label = `${verdict.failing ? '✗' : '•'} ${paint(CLASS_STYLE.get(cls), cls.padEnd(CLASS_WIDTH))}`;
-        if (tests.length > 1) {
-            out.push(`${label} ${tests.length} tests: ${line(signature ?? '')}`);
-            out.push(INDENT + tests.map((test) => line(test.id)).join(', '));
-            out.push(`${INDENT}${line(first.id)}: ${line(verdict.reason)}`);
-        }
-        else {
-            out.push(`${label} ${line(first.id)}: ${line(verdict.reason)}`);
-        }
-        out.push(INDENT + facts(verdict));
-        if (!verdict.diff)
-            return;
-        const diff = splitLines(verdict.diff).map((diffLine) => expandTabs(diffLine));
-        if (diff.at(-1) === '')
-            diff.pop();
-        for (const diffLine of diff.slice(0, maxDiffLines)) {
-            out.push(INDENT + paint(diffStyle(diffLine), diffLine));
-        }
-        if (diff.length > maxDiffLines) {
-            out.push(INDENT + paint('dim', `… ${plural(diff.length - maxDiffLines, 'more line')}`));
-        }
-    };
-    const entries = divergenceEntries(report);
-    if (entries.length > 0)
-        out.push('');
-    entries.forEach(entry);
-    const expected = report.tests.filter((test) => test.verdict.class === 'expected');
-    const stale = report.expectations.stale;
-    const learned = report.normalization.learned;
-    if (expected.length + stale.length + learned.length > 0)
-        out.push('');
-    for (const { id, verdict } of expected) {
-        const match = verdict.expected;
-        const was = match === undefined ? '' : ` (would be ${line(match.class)}): ${line(match.reason)}`;
-        out.push(paint('dim', `• ${'expected'.padEnd(CLASS_WIDTH)} ${line(id)}${was}`));
-    }
-    for (const item of stale) {
-        out.push(paint('yellow', `stale expectation ${line(item.test)}: ${line(item.reason)}`));
-    }
-    if (learned.length > 0) {
-        const [mask] = learned;
-        const example = mask === undefined ? '' : `, e.g. ${line(mask.template)} in ${line(mask.test)}`;
-        out.push(paint('dim', `${plural(learned.length, 'learned normalisation mask')}${example}`));
-    }
-    const { summary } = report;
-    const byClass = ['same', ...CLASS_ORDER.filter((cls) => cls !== 'same')]
-        .filter((cls) => classCount(summary, cls) > 0)
-        .map((cls) => `${classCount(summary, cls)} ${cls}`);
-    const conclusion = line(summary.conclusion);
-    const failing = num(summary.failing);
-    let last = `${plural(num(summary.tests), 'test')}: ${byClass.join(', ') || 'none'} — `;
-    last += paint(CONCLUSION_STYLE.get(conclusion) ?? 'yellow', conclusion);
-    if (failing > 0)
-        last += ` (${failing} failing)`;
-    if (summary.note !== undefined)
-        last += ` — ${line(summary.note)}`;
-    out.push('', last);
-    return `${out.join('\n')}\n`;
-}
-
 /** How the CLI says why it stopped: a refused write in words, else the error's message. */
 const failureLine = (error) => `diverge: ${refusalMessage(error) ?? error.message}\n`;
 /** A command's action: `body` returns the exit code; `badInput` are the errors that exit 2. */
@@ -5087,7 +4967,7 @@ async function runCourseDemo(context, outDir, options) {
     const rows = [];
     for (const { variant, references } of judged) {
         log(`judging ${variant} against ${references.join(' and ')}`);
-        const report = await runDifferential(context, settings, { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) }, {
+        const { report } = await evaluateOne(context, settings, { candidate: as('candidate', variant), references: references.map((r) => as(r, r)) }, {
             outDir: path.join(outDir, variant),
             variant,
             docker,
@@ -5159,7 +5039,7 @@ async function runLinuxDemo(context, outDir, log) {
         path: file,
         source: { debian: path.basename(file ?? '') },
     });
-    const report = await runDifferential(context, settings, {
+    const { report } = await evaluateOne(context, settings, {
         candidate: kernel('candidate', kernels.X86_612),
         references: [
             kernel('debian-6.1-a', kernels.X86_61_A),
@@ -5479,7 +5359,7 @@ async function extractTarball(file, dir, limits = DEFAULT_ZIP_LIMITS) {
  * with the reason, so that it gets its row in the gradebook.
  */
 /** The student's name in a repository name, or undefined when it does not have the prefix. */
-function studentOf$1(repository, prefix) {
+function studentOf(repository, prefix) {
     if (!repository.toLowerCase().startsWith(prefix.toLowerCase()))
         return undefined;
     const rest = repository.slice(prefix.length).replace(/^[-_.]+/, '');
@@ -5493,7 +5373,7 @@ async function submissionsFromGitHub(github, options) {
         per_page: 100,
     }))
         .flatMap((repo) => {
-        const name = studentOf$1(repo.name, options.prefix);
+        const name = studentOf(repo.name, options.prefix);
         return name === undefined ? [] : [{ repo, name }];
     })
         // By student name: the order shards split the course in.
@@ -5989,6 +5869,24 @@ function validateGradebook(value, file = 'gradebook.json') {
     return check(value, file);
 }
 const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/**
+ * The head of a grading by this config against the references of a judging session (their
+ * boots name the tests, in their order), by diverge's build `tool`.
+ */
+function gradebookHead(settings, session, tool, shard) {
+    return {
+        tool: { name: 'diverge', version: TOOL_VERSION },
+        basis: {
+            config: configDigest(settings, session.expectations),
+            references: session.references.map((r) => ({ name: r.name, digest: r.digest })),
+            harness: session.harness.digest,
+            tool,
+        },
+        grading: rubricOf(settings.grading),
+        tests: [...new Set(session.observations.flatMap((o) => o.tests.map((t) => t.id)))],
+        ...(shard ? { shard } : {}),
+    };
+}
 /** A gradebook of these rows, sorted by name, so that equal grading gives equal files. */
 function gradebookOf(head, students) {
     return { schema: GRADEBOOK_SCHEMA, ...head, students: [...students].sort(byName) };
@@ -6196,6 +6094,23 @@ function selectShard(submissions, shard) {
 /** How many submissions of `total` the shard grades: its share as `selectShard` takes it. */
 function shardSize(total, shard) {
     return total < shard.index ? 0 : Math.floor((total - shard.index) / shard.count) + 1;
+}
+/**
+ * The submissions a grading covers (its shard's, when sharded), once the config can grade them:
+ * directory submissions are built with kernel.build, and every kernel is judged against the
+ * staff's references.
+ */
+function selectSubmissions(settings, submissions, shard) {
+    const selected = shard ? selectShard(submissions, shard) : [...submissions];
+    const sources = selected.filter((s) => s.kind === 'dir');
+    if (sources.length > 0 && !settings.kernel?.build)
+        throw new SubmissionError(`${settings.configPath}: kernel.build is missing, and directory submissions (${sources
+            .slice(0, 3)
+            .map((s) => JSON.stringify(s.name))
+            .join(', ')}${sources.length > 3 ? ', …' : ''}) are built with it`);
+    if (settings.references.length === 0)
+        throw new SubmissionError(`${settings.configPath}: references: grading needs at least one reference (the staff kernel)`);
+    return selected;
 }
 
 /**
@@ -6533,67 +6448,6 @@ function submissionBuilder(access, kernel, command, options) {
     };
 }
 
-/**
- * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
- * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
- * re-run with the same OUT resumes from.
- */
-const GRADEBOOK_FILE = 'gradebook.json';
-const GRADE_FILE = 'grade.json';
-const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
-/**
- * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html, when there is one).
- */
-async function writeGradebook(outDir, gradebook) {
-    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
-    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
-    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(gradebook, {
-        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
-    }));
-}
-async function readGradebook(dir) {
-    const file = path.join(dir, GRADEBOOK_FILE);
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new GradebookError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateGradebook(value, file);
-}
-async function saveStudent(outDir, student) {
-    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
-}
-/** A student's saved row, when there is a valid one for this name. */
-async function loadStudent(outDir, name) {
-    try {
-        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
-        const student = asStudent(JSON.parse(text));
-        return student?.name === name ? student : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
- * not keep it from being graded (a `neutral` row is graded again).
- */
-const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
-
-/**
- * `diverge grade`: every submission of a course against the references, which are resolved,
- * booted and observed once and shared. Only wires stages: config (settings given), build (one
- * image per distinct source, in the queue the boots share), references, boots, judge and report
- * (the steps `diverge run` takes, from run/candidate.ts), and the gradebook (grade/).
- */
 /** How much of a build's or a boot's message a gradebook row keeps. */
 const REASON_CAP = 2000;
 const capped = (text) => text.length > REASON_CAP ? `${text.slice(0, REASON_CAP - 1)}…` : text;
@@ -6607,91 +6461,63 @@ const unbooted = (conclusion, reason, build) => ({
     boot: { outcome: 'not-booted' },
     report: null,
 });
+/**
+ * A judged student's row: the rubric's score of the report (at `reportFile`, relative to the
+ * gradebook), and how the first boot ended.
+ */
+function judgedStudent(student, report, build, reportFile, grading) {
+    const { score, max } = scoreReport(report, grading);
+    const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
+    const boot = first
+        ? {
+            outcome: first.outcome,
+            stage: first.stage,
+            ...(first.message ? { message: capped(first.message) } : {}),
+        }
+        : { outcome: 'not-booted' };
+    const reason = report.summary.conclusion === 'neutral'
+        ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
+        : first && first.outcome !== 'completed'
+            ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
+            : undefined;
+    return {
+        name: student.name,
+        score,
+        max,
+        conclusion: report.summary.conclusion,
+        ...(reason ? { reason: capped(reason) } : {}),
+        tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+        build,
+        boot,
+        report: reportFile,
+        key: student.key,
+    };
+}
+
+/**
+ * The kernel a submission gives: its file, or its source built with the staff's recipe (one
+ * build per distinct source: students who hand in the same files share an image).
+ */
 const noKernel = (...args) => ({
     ok: false,
     row: unbooted(...args),
 });
-async function gradeCourse(context, settings, submissions, options) {
-    const { outDir, progress } = options;
-    const log = (line) => progress.log(line);
-    const selected = options.shard ? selectShard(submissions, options.shard) : [...submissions];
-    const recipe = settings.kernel?.build ? settings.kernel : undefined;
-    const sources = selected.filter((s) => s.kind === 'dir');
-    if (sources.length > 0 && !recipe)
-        throw new SubmissionError(`${settings.configPath}: kernel.build is missing, and directory submissions (${sources
-            .slice(0, 3)
-            .map((s) => JSON.stringify(s.name))
-            .join(', ')}${sources.length > 3 ? ', …' : ''}) are built with it`);
-    if (settings.references.length === 0)
-        throw new SubmissionError(`${settings.configPath}: references: grading needs at least one reference (the staff kernel)`);
-    await mkdir(outDir, { recursive: true });
-    const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
-    const queue = limiter(jobs);
-    // Submissions build with no network: the staff's part of the recipe first, trusted, in a slot
-    // of the queue beside the references.
-    const builder = recipe && sources.length > 0
-        ? submissionBuilder(options.docker, recipe, settings.grading.build, {
+/**
+ * The kernels of `submissions`, built under `outDir/builds` with no network: the staff's part
+ * of the recipe first, trusted, in a `slot` of the queue the boots share.
+ */
+function submissionKernels(settings, submissions, docker, options) {
+    const { outDir } = options;
+    // Checked by selectSubmissions: directory submissions come with a kernel.build.
+    const builder = submissions.some((s) => s.kind === 'dir')
+        ? submissionBuilder(docker, settings.kernel, settings.grading.build, {
             variant: options.variant,
             outDir: path.join(outDir, 'builds', 'staff'),
-            contextCache: context.cache.contexts,
-            clock: context.clock,
-            slot: (work) => queue(() => progress.running('building', work)),
+            contextCache: options.contextCache,
+            clock: options.clock,
+            slot: options.slot,
         })
         : undefined;
-    // A stage that does not build ends the run, but only once the references are done (below).
-    builder?.prepared.then(log, () => undefined);
-    // The references: fetched, booted and observed once for every submission.
-    const referencesDir = path.join(outDir, 'references');
-    const referenceKernels = await resolveReferences(settings, undefined, {
-        docker: options.docker,
-        variant: options.variant,
-        outDir: referencesDir,
-        progress: log,
-        cache: context.cache,
-        clock: context.clock,
-        waits: context.waits,
-        ...(options.github ? { github: options.github } : {}),
-        ...(options.run ? { run: options.run } : {}),
-    });
-    const references = await describeKernels(referenceKernels);
-    const booter = await prepareBoots(context, settings, referenceKernels, {
-        outDir: referencesDir,
-        docker: options.docker,
-        jobs,
-        limit: (work) => queue(() => progress.running('booting', work)),
-        progress: log,
-        ...(options.observationCache !== false
-            ? { cached: referenceCache(context, references, log) }
-            : {}),
-    });
-    const { repeat, rerunDivergent } = settings.harness;
-    const referenceRuns = await booter.boot(referenceKernels, repeat + rerunDivergent, 1);
-    const expectations = await loadExpectations(settings.expectations);
-    const basis = {
-        config: configDigest(settings, expectations),
-        references: references.map((r) => ({ name: r.name, digest: r.digest })),
-        harness: booter.harness.digest,
-        tool: context.buildId,
-    };
-    const tests = [...new Set(referenceRuns.flatMap((o) => o.tests.map((t) => t.id)))];
-    const head = {
-        tool: { name: 'diverge', version: TOOL_VERSION },
-        basis,
-        grading: rubricOf(settings.grading),
-        tests,
-        ...(options.shard ? { shard: options.shard } : {}),
-    };
-    const rows = new Map();
-    // Gradebook writes follow one another, each with every row so far.
-    let written = Promise.resolve();
-    const record = (student) => {
-        rows.set(student.name, student);
-        written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
-        return written;
-    };
-    const today = context.clock.today();
-    const scope = { variant: options.variant, today };
-    // One build per distinct source: students who hand in the same files share an image.
     const builds = new Map();
     const digestOf = async (submission) => {
         if (submission.kind === 'file')
@@ -6755,47 +6581,109 @@ async function gradeCourse(context, settings, submissions, options) {
                 : noKernel('neutral', `not graded: the build could not run: ${message}`, build);
         }
     };
-    const judgeKernel = async (kernel, dir) => {
-        const started = context.clock.now();
-        const [candidate] = await describeKernels([kernel]);
-        const roles = { candidate: candidate, references };
-        const refs = (attempts, names) => referenceRuns.filter((o) => attempts(o.attempt) && (!names || names.includes(o.kernel)));
-        const observations = await observeForVerdict(settings, roles, expectations, scope, {
-            first: async () => [
-                ...refs((a) => a <= repeat),
-                ...(await booter.boot([kernel], repeat, 1, undefined, dir)),
-            ],
-            again: async (names, tests) => [
-                ...refs((a) => a > repeat, names),
-                ...(names.includes(CANDIDATE)
-                    ? await booter.boot([kernel], rerunDivergent, repeat + 1, tests, dir)
-                    : []),
-            ],
-        }, () => undefined);
-        return finishRun(settings, {
-            host: booter.host,
-            harness: booter.harness,
-            observations,
-            roles,
-            startedAt: new Date(started).toISOString(),
-        }, expectations, { outDir: dir, variant: options.variant, today}, context.clock.now() - started);
+    return { ...(builder ? { prepared: builder.prepared } : {}), digestOf, kernelOf };
+}
+
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
+/**
+ * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
+ * gradebook.html (each row linking the student's report.html, when there is one).
+ */
+async function writeGradebook(outDir, gradebook) {
+    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
+    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
+    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
+    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(gradebook, {
+        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+    }));
+}
+/**
+ * The gradebook of a grading under way: each row recorded is written with every row so far,
+ * the writes one after another; `close` writes it whole once every row is in.
+ */
+function gradebookWriter(outDir, head) {
+    const rows = new Map();
+    let written = Promise.resolve();
+    return {
+        record(student) {
+            rows.set(student.name, student);
+            written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
+            return written;
+        },
+        async close() {
+            await written;
+            const gradebook = gradebookOf(head, rows.values());
+            await writeGradebook(outDir, gradebook);
+            return gradebook;
+        },
     };
-    const gradeOne = async (submission) => {
+}
+async function readGradebook(dir) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    const text = await readFile(file, 'utf8').catch((error) => {
+        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
+    });
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new GradebookError(`${file}: not JSON: ${error.message}`);
+    }
+    return validateGradebook(value, file);
+}
+async function saveStudent(outDir, student) {
+    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
+}
+/** A student's saved row, when there is a valid one for this name. */
+async function loadStudent(outDir, name) {
+    try {
+        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
+        const student = asStudent(JSON.parse(text));
+        return student?.name === name ? student : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
+
+/**
+ * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
+ * (built when it is a source), checked, judged, and the row saved beside its report.
+ */
+/** Grades a submission and records its row; never throws for the submission's sake. */
+function studentGrader(grading) {
+    const { settings, outDir, head, kernels, progress } = grading;
+    const finish = async (student, kept) => {
+        await grading.record(student);
+        progress.finished(student, kept);
+    };
+    return async (submission) => {
         const { name } = submission;
         const dir = studentPath(outDir, name);
-        const max = maxPoints(tests, settings.grading);
-        let key = gradeKey(sha256(`unreadable ${submission.path}`), basis);
+        const max = maxPoints(head.tests, settings.grading);
+        let key = gradeKey(sha256(`unreadable ${submission.path}`), head.basis);
         try {
-            key = gradeKey(await digestOf(submission), basis);
+            key = gradeKey(await kernels.digestOf(submission), head.basis);
             const saved = await loadStudent(outDir, name);
-            if (saved && keepsGrade(saved, key)) {
-                await record(saved);
-                progress.finished(saved, true);
-                return;
-            }
+            if (saved && keepsGrade(saved, key))
+                return await finish(saved, true);
             await rm(dir, { recursive: true, force: true });
             await mkdir(dir, { recursive: true });
-            const found = await kernelOf(submission, key, dir);
+            const found = await kernels.kernelOf(submission, key, dir);
             let student;
             if (!found.ok)
                 student = { name, key, max, ...found.row };
@@ -6803,71 +6691,85 @@ async function gradeCourse(context, settings, submissions, options) {
                 const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
                     .then(() => undefined)
                     .catch((error) => error);
-                if (problem)
-                    student = {
+                student = problem
+                    ? {
                         name,
                         key,
                         max,
-                        ...noKernel(problem instanceof KernelFileError ? 'failure' : 'neutral', `not a kernel diverge can boot: ${problem.message}`, found.build).row,
-                    };
-                else
-                    student = studentOf(name, key, await judgeKernel(found.kernel, dir), found.build, outDir, dir, settings);
+                        ...unbooted(problem instanceof KernelFileError ? 'failure' : 'neutral', `not a kernel diverge can boot: ${problem.message}`, found.build),
+                    }
+                    : judgedStudent({ name, key }, await grading.evaluate(found.kernel, dir), found.build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
             }
             await saveStudent(outDir, student);
-            await record(student);
-            progress.finished(student, false);
+            await finish(student, false);
         }
         catch (error) {
             // Never lose the run to one submission: the row says what went wrong, and, being
             // neutral, is graded again by the next run with this OUT.
-            const student = {
-                name,
-                key,
-                max,
-                ...noKernel('neutral', `not graded: ${error.message}`, {
-                    outcome: 'failed',
-                }).row,
-            };
-            await record(student);
-            progress.finished(student, false);
+            const reason = `not graded: ${error.message}`;
+            await finish({ name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) }, false);
         }
     };
-    await builder?.prepared;
-    // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
-    await inParallel(selected, Math.max(2, jobs * 2), gradeOne);
-    await written;
-    const gradebook = gradebookOf(head, rows.values());
-    await writeGradebook(outDir, gradebook);
-    return gradebook;
 }
-/** A judged student's row: the rubric's score of the report, and how the first boot ended. */
-function studentOf(name, key, report, build, outDir, dir, settings) {
-    const { score, max } = scoreReport(report, settings.grading);
-    const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
-    const boot = first
-        ? {
-            outcome: first.outcome,
-            stage: first.stage,
-            ...(first.message ? { message: capped(first.message) } : {}),
-        }
-        : { outcome: 'not-booted' };
-    const reason = report.summary.conclusion === 'neutral'
-        ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
-        : first && first.outcome !== 'completed'
-            ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
-            : undefined;
-    return {
-        name,
-        score,
-        max,
-        conclusion: report.summary.conclusion,
-        ...(reason ? { reason: capped(reason) } : {}),
-        tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
-        build,
-        boot,
-        report: path.relative(outDir, path.join(dir, 'report.json')),
-        key,
-    };
+
+/**
+ * `diverge grade`: every submission of a course against the references, which are resolved,
+ * booted and observed once and shared. Only wires stages: the submissions (grade/submissions),
+ * their kernels built in the queue the boots share (grade/kernel), the judging session
+ * (session/), and each student's row in the gradebook (grade/student, grade/store).
+ */
+async function gradeCourse(context, settings, submissions, options) {
+    const { outDir, docker, variant, progress } = options;
+    const log = (line) => progress.log(line);
+    const selected = selectSubmissions(settings, submissions, options.shard);
+    await mkdir(outDir, { recursive: true });
+    const jobs = options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);
+    const queue = limiter(jobs);
+    const kernels = submissionKernels(settings, selected, docker, {
+        variant,
+        outDir,
+        contextCache: context.cache.contexts,
+        clock: context.clock,
+        slot: (work) => queue(() => progress.running('building', work)),
+    });
+    // A stage that does not build ends the run, but only once the references are done (below).
+    kernels.prepared?.then(log, () => undefined);
+    // The references: fetched, booted and observed once for every submission, with their
+    // reruns: a submission that diverges is judged against them without booting them again.
+    const referencesDir = path.join(outDir, 'references');
+    const references = await fetchReferences(context, settings, {
+        docker,
+        variant,
+        outDir: referencesDir,
+        progress: log,
+        github: options.github,
+        run: options.run,
+    });
+    const session = await openSession(context, settings, references, {
+        outDir: referencesDir,
+        docker,
+        variant,
+        jobs,
+        limit: (work) => queue(() => progress.running('booting', work)),
+        progress: log,
+        observationCache: options.observationCache,
+        preboot: 'reruns',
+    });
+    const head = gradebookHead(settings, session, context.buildId, options.shard);
+    const gradebook = gradebookWriter(outDir, head);
+    const grade = studentGrader({
+        settings,
+        outDir,
+        head,
+        kernels,
+        evaluate: async (kernel, dir) => (await session.evaluate(kernel, { outDir: dir, saveBoots: true })).report,
+        record: (student) => gradebook.record(student),
+        progress,
+    });
+    await kernels.prepared;
+    // More pipelines than slots, so a build or boot is always waiting when a slot frees up.
+    await inParallel(selected, Math.max(2, jobs * 2), grade);
+    return gradebook.close();
 }
 
 /** `diverge grade`: every submission of a course judged and scored; a gradebook. */
@@ -7049,45 +6951,6 @@ function register$2(grade, cli) {
         ['diverge grade merge shard-* --out grades', 'every shard directory the shell finds'],
     ]);
 }
-
-/** The report itself, written first and checked against schema/report.v1.json before. */
-const REPORT_FILE = 'report.json';
-/** The page, linked from the Markdown saved with it. */
-const PAGE = 'report.html';
-const OUTPUT_FORMATS = [
-    {
-        name: 'terminal',
-        saved: false,
-        render: (report, { color = false }) => renderTerminal(report, { color }),
-    },
-    {
-        name: 'json',
-        file: REPORT_FILE,
-        saved: true,
-        render: (report) => `${JSON.stringify(report, null, 2)}\n`,
-    },
-    {
-        name: 'markdown',
-        file: 'report.md',
-        saved: true,
-        render: (report, { markdown }) => renderMarkdown(report, { reportUrl: PAGE, ...markdown }),
-    },
-    {
-        name: 'html',
-        file: PAGE,
-        saved: true,
-        render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
-    },
-    // The action's `junit` output and `diverge run --junit`.
-    { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },
-];
-const OUTPUT_FORMAT_NAMES = OUTPUT_FORMATS.map((f) => f.name);
-/** The row named `name` (a `--format` value), if there is one. */
-function outputFormat(name) {
-    return OUTPUT_FORMATS.find((format) => format.name === name);
-}
-/** The formats every report is saved in, in the order they are written. */
-OUTPUT_FORMATS.filter((format) => format.saved);
 
 /** `diverge report`: a report.json rendered for people. */
 function register$1(program, cli) {

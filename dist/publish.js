@@ -9,7 +9,7 @@ import { u as useProxy, p as proxySettings, s as systemClock } from './chunks/pr
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published.js';
-import { j as download, k as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate.js';
+import { d as download, e as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate.js';
 import { r as renderMatrixMarkdown } from './chunks/matrix.js';
 import 'os';
 import 'crypto';

@@ -36,7 +36,7 @@ const SEVERITY_ORDER = Object.keys(SEVERITIES);
 /** In docs/report.md's order, which is also report.json's `byClass` order. */
 const CLASSES = {
     same: {
-        meaning: "the candidate's observation is one every reference allowed",
+        meaning: "each of the candidate's runs is an outcome every reference showed; `varying` names references whose own runs differ",
         severity: 'none',
         divergence: false,
         failsByDefault: false,
@@ -92,7 +92,7 @@ const CLASSES = {
         display: 9,
     },
     flaky: {
-        meaning: "the candidate's own runs disagree",
+        meaning: "the candidate's own runs disagree in a way the references' own runs did not",
         severity: 'warning',
         divergence: true,
         failsByDefault: false,
@@ -2151,6 +2151,10 @@ function renderEntry(entry, diffBytes) {
         '</details>',
     ].join('\n');
 }
+/** The `same` tests whose references vary on them (verdict.varying): judged within what they showed. */
+function sameThoughVarying(report) {
+    return report.tests.filter((test) => test.verdict.class === 'same' && (test.verdict.varying ?? []).length > 0);
+}
 function tailUnits(report) {
     const units = [];
     const expected = report.tests.filter((test) => test.verdict.class === 'expected');
@@ -2166,6 +2170,22 @@ function tailUnits(report) {
             items.push(`- … ${expected.length - LIST_LIMIT} more`);
         const text = [`#### Expected divergences (${expected.length})`, '', ...items].join('\n');
         units.push({ render: () => text, count: expected.length, noun: 'expected divergence' });
+    }
+    const varying = sameThoughVarying(report);
+    if (varying.length > 0) {
+        const items = varying
+            .slice(0, LIST_LIMIT)
+            .map(({ id, verdict }) => `- ${inlineCode(id)}: ${(verdict.varying ?? []).map(inlineText).join(', ')}`);
+        if (varying.length > LIST_LIMIT)
+            items.push(`- … ${varying.length - LIST_LIMIT} more`);
+        const text = [
+            `#### Tests the references vary on, judged same (${varying.length})`,
+            '',
+            "The named references' own runs of these tests differ; every run of the candidate is an outcome every reference showed:",
+            '',
+            ...items,
+        ].join('\n');
+        units.push({ render: () => text, count: varying.length, noun: 'varying test' });
     }
     const { stale } = report.expectations;
     if (stale.length > 0) {
@@ -11117,6 +11137,13 @@ var properties = {
 								pattern: "^[0-9]+:[0-9]+$"
 							}
 						},
+						varying: {
+							type: "array",
+							items: {
+								type: "string"
+							},
+							minItems: 1
+						},
 						diff: {
 							type: "string"
 						},
@@ -11338,4 +11365,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { ArchiveError as A, inlineCode as B, CLASSES as C, DIVERGENCE_CLASSES as D, codeBlock as E, FAIL_ON_CLASSES as F, DIVERGENT_CLASSES as G, isDivergence as H, SEVERITY_ORDER as I, ReportError as R, SEVERITIES as S, CLASS_ORDER as a, splitLines as b, classCount as c, divergenceEntries as d, expandTabs as e, percent as f, DEFAULT_ZIP_LIMITS as g, safeEntryPath as h, isShownDivergence as i, download as j, extractZip as k, schemaCheck as l, ajv as m, num as n, inlineText as o, plural as p, link as q, renderMarkdown as r, singleLine as s, DEFAULT_FAIL_ON as t, DownloadError as u, validateReport as v, redact as w, stripControls as x, truncateUtf8 as y, isDivergentClass as z };
+export { ArchiveError as A, classCount as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, num as E, FAIL_ON_CLASSES as F, expandTabs as G, splitLines as H, percent as I, SEVERITY_ORDER as J, ReportError as R, SEVERITIES as S, schemaCheck as a, ajv as b, singleLine as c, download as d, extractZip as e, inlineText as f, DIVERGENCE_CLASSES as g, DEFAULT_FAIL_ON as h, isShownDivergence as i, DownloadError as j, redact as k, link as l, stripControls as m, isDivergentClass as n, inlineCode as o, codeBlock as p, isDivergence as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, DIVERGENT_CLASSES as u, validateReport as v, CLASSES as w, divergenceEntries as x, sameThoughVarying as y, plural as z };

@@ -30,15 +30,15 @@ import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
 import path$1 from 'node:path';
 import { existsSync, createWriteStream, constants as constants$4, createReadStream, readFileSync } from 'node:fs';
-import { D as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, t as DEFAULT_FAIL_ON, j as download, u as DownloadError, k as extractZip, A as ArchiveError, w as redact, x as stripControls, y as truncateUtf8, z as isDivergentClass, B as inlineCode, o as inlineText, E as codeBlock, s as singleLine, G as DIVERGENT_CLASSES, H as isDivergence, m as ajv, l as schemaCheck, C as CLASSES, a as CLASS_ORDER, v as validateReport, r as renderMarkdown } from './validate.js';
-import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, realpath, copyFile, statfs } from 'node:fs/promises';
+import { g as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, h as DEFAULT_FAIL_ON, d as download, j as DownloadError, e as extractZip, A as ArchiveError, k as redact, m as stripControls, t as truncateUtf8, n as isDivergentClass, o as inlineCode, f as inlineText, p as codeBlock, c as singleLine, a as schemaCheck, q as isDivergence, u as DIVERGENT_CLASSES, b as ajv, w as CLASSES, C as CLASS_ORDER, S as SEVERITIES, x as divergenceEntries, y as sameThoughVarying, z as plural, B as classCount, E as num, G as expandTabs, H as splitLines$2, I as percent, r as renderMarkdown, v as validateReport } from './validate.js';
 import { arch as arch$1, availableParallelism, freemem } from 'node:os';
+import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, realpath, copyFile, statfs } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes, createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
 import 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 
@@ -89207,6 +89207,88 @@ function lineOf(at, doc, lines) {
     return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
+function tokenize$2(glob) {
+    const tokens = [];
+    const chars = [...glob];
+    for (let i = 0; i < chars.length; i++) {
+        const char = chars[i];
+        if (char === '\\' && i + 1 < chars.length)
+            tokens.push({ kind: 'char', char: chars[++i] });
+        else if (char === '*' && chars[i + 1] === '*') {
+            i++;
+            tokens.push({ kind: 'any' });
+        }
+        else if (char === '*')
+            tokens.push({ kind: 'segment' });
+        else if (char === '?')
+            tokens.push({ kind: 'one' });
+        else
+            tokens.push({ kind: 'char', char });
+    }
+    return tokens;
+}
+const isStar = (token) => token?.kind === 'segment' || token?.kind === 'any';
+/** Adds `state` and every state after stars that may match nothing. */
+function close(tokens, states, state) {
+    for (let s = state; !states.has(s); s++) {
+        states.add(s);
+        if (!isStar(tokens[s]))
+            return;
+    }
+}
+function matcher(glob) {
+    const tokens = tokenize$2(glob);
+    return (id) => {
+        let states = new Set();
+        close(tokens, states, 0);
+        for (const char of id) {
+            const next = new Set();
+            for (const state of states) {
+                const token = tokens[state];
+                if (token === undefined)
+                    continue;
+                if (token.kind === 'any' || (token.kind === 'segment' && char !== '.'))
+                    close(tokens, next, state);
+                else if ((token.kind === 'one' && char !== '.') ||
+                    (token.kind === 'char' && token.char === char))
+                    close(tokens, next, state + 1);
+            }
+            if (next.size === 0)
+                return false;
+            states = next;
+        }
+        return states.has(tokens.length);
+    };
+}
+// Matching runs once per test (up to ~10,000 a run): compile each glob once.
+const compiled$1 = new Map();
+/** The matcher of a glob over whole test ids (see the module comment). */
+function compileGlob(glob) {
+    let match = compiled$1.get(glob);
+    if (match === undefined) {
+        match = matcher(glob);
+        compiled$1.set(glob, match);
+    }
+    return match;
+}
+/** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
+const escapeGlob = (id) => id.replace(/[\\*?]/g, (char) => `\\${char}`);
+
+/**
+ * The one anchoring rule for every pattern diverge matches against console text: a console
+ * step's `expect`, `end`, `pass` and `fail`, and the `results.regex` patterns (`pass`, `fail`,
+ * `skip`, `error`, `start`). Each is a JavaScript regular expression compiled with the `m` flag,
+ * so `^` matches at the start of any line and `$` at the end of any line. Over text still
+ * arriving (`expect`, `end`), `$` also matches at the end of what has come so far: a prompt ends
+ * no line. Config validation, the console script and the regex results parser all compile
+ * through here.
+ */
+const CONSOLE_PATTERN_FLAGS = 'm';
+/** A console pattern, with the rule's flags plus `extra` (e.g. `g` to search from lastIndex). */
+function consolePattern(source, extra = '') {
+    return new RegExp(source, CONSOLE_PATTERN_FLAGS + extra);
+}
+
 /** How QEMU runs the guest: hardware virtualisation or QEMU's own translator. */
 const ACCELS = ['kvm', 'tcg'];
 /**
@@ -89273,9 +89355,9 @@ function regex(withId = false) {
     return string$1({ error: expected(what) }).superRefine((source, ctx) => {
         let message;
         try {
-            new RegExp(source);
+            consolePattern(source);
             // Matching '' through an added empty alternative lists every named group, matched or not.
-            const groups = new RegExp(`${source}|`).exec('')?.groups ?? {};
+            const groups = consolePattern(`${source}|`).exec('')?.groups ?? {};
             if (withId && !('id' in groups))
                 message = expected(what)({ input: source });
         }
@@ -89613,6 +89695,8 @@ function settingsSchema(baseDir, configPath) {
             ...BUILTIN_NORMALIZATIONS,
         ]),
         rules: list$1(strict({ match: regex(), replace: string$1({ error: expected('replacement text') }) }), 'a list of rules').default([]),
+        // Tests whose line order is the scheduler's: their lines are compared as a multiset.
+        unordered: list$1(text('a test id or glob like "priority-*"'), 'a list of test ids or globs').default([]),
     });
     // diverge grade and the course formats: points per test, and the share each class earns.
     const points = number({ error: expected('a number of points ≥ 0') })
@@ -89655,6 +89739,18 @@ function settingsSchema(baseDir, configPath) {
         grading: grading.prefault({}),
     })
         .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+        .superRefine(({ harness, normalize }, ctx) => {
+        // With the tests listed, a glob that names none of them is a typo that would do nothing.
+        const tests = harness?.tests;
+        if (!tests || !normalize)
+            return;
+        normalize.unordered.forEach((glob, i) => {
+            if (tests.some(compileGlob(glob)))
+                return;
+            const message = `${shown(glob)} matches none of harness.tests`;
+            ctx.addIssue({ code: 'custom', path: ['normalize', 'unordered', i], message });
+        });
+    })
         .superRefine(({ kernel, grading }, ctx) => {
         if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
             const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";
@@ -90297,73 +90393,6 @@ function gradescopeResults(report, scored) {
     };
 }
 
-function tokenize$2(glob) {
-    const tokens = [];
-    const chars = [...glob];
-    for (let i = 0; i < chars.length; i++) {
-        const char = chars[i];
-        if (char === '\\' && i + 1 < chars.length)
-            tokens.push({ kind: 'char', char: chars[++i] });
-        else if (char === '*' && chars[i + 1] === '*') {
-            i++;
-            tokens.push({ kind: 'any' });
-        }
-        else if (char === '*')
-            tokens.push({ kind: 'segment' });
-        else if (char === '?')
-            tokens.push({ kind: 'one' });
-        else
-            tokens.push({ kind: 'char', char });
-    }
-    return tokens;
-}
-const isStar = (token) => token?.kind === 'segment' || token?.kind === 'any';
-/** Adds `state` and every state after stars that may match nothing. */
-function close(tokens, states, state) {
-    for (let s = state; !states.has(s); s++) {
-        states.add(s);
-        if (!isStar(tokens[s]))
-            return;
-    }
-}
-function matcher(glob) {
-    const tokens = tokenize$2(glob);
-    return (id) => {
-        let states = new Set();
-        close(tokens, states, 0);
-        for (const char of id) {
-            const next = new Set();
-            for (const state of states) {
-                const token = tokens[state];
-                if (token === undefined)
-                    continue;
-                if (token.kind === 'any' || (token.kind === 'segment' && char !== '.'))
-                    close(tokens, next, state);
-                else if ((token.kind === 'one' && char !== '.') ||
-                    (token.kind === 'char' && token.char === char))
-                    close(tokens, next, state + 1);
-            }
-            if (next.size === 0)
-                return false;
-            states = next;
-        }
-        return states.has(tokens.length);
-    };
-}
-// Matching runs once per test (up to ~10,000 a run): compile each glob once.
-const compiled$1 = new Map();
-/** The matcher of a glob over whole test ids (see the module comment). */
-function compileGlob(glob) {
-    let match = compiled$1.get(glob);
-    if (match === undefined) {
-        match = matcher(glob);
-        compiled$1.set(glob, match);
-    }
-    return match;
-}
-/** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
-const escapeGlob = (id) => id.replace(/[\\*?]/g, (char) => `\\${char}`);
-
 /** `grading` without its build: what a gradebook records as the rubric it scored with. */
 const rubricOf = ({ points, defaultPoints, credit }) => ({
     points,
@@ -90484,7 +90513,8 @@ function renderJunit(report) {
  * bisect.md and the terminal's lines for a bisect. Commit subjects and authors come from the
  * repository and test output from kernels: both are escaped wherever they are shown.
  */
-const short$1 = (sha) => sha.slice(0, 12);
+/** A commit as lines name it. */
+const short = (sha) => sha.slice(0, 12);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
 const DIFF_LINES = 60;
@@ -90497,26 +90527,26 @@ function stepLine(step) {
         ...(step.flaky.length ? [`flaky: ${step.flaky.slice(0, 5).join(', ')}`] : []),
         ...(step.reason ? [step.reason] : []),
     ];
-    return singleLine(`round ${step.round}: ${short$1(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
+    return singleLine(`round ${step.round}: ${short(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
 }
-const commitLine = (c) => `${short$1(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
+const commitLine = (c) => `${short(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
 /** The result, as the terminal shows it at the end. */
 function resultText(bisect) {
     const lines = [];
     if (bisect.culprit) {
         lines.push(bisect.undecided.length
-            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short$1(c.sha)).join(' ')}):`
+            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short(c.sha)).join(' ')}):`
             : 'first bad commit:', `  ${commitLine(bisect.culprit)}`);
         for (const test of bisect.tests)
             lines.push(`  ${test.id}: ${test.class}`);
     }
     else {
-        lines.push(`the bad revision ${short$1(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
+        lines.push(`the bad revision ${short(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
     }
     lines.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} over ${bisect.range.commits} commit(s) (a plain bisect: ${bisect.plainSteps} steps); ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped; ${seconds(bisect.run.durationMs)}`);
     return `${lines.map((line) => stripControls(line)).join('\n')}\n`;
 }
-const commitCell = (c) => `${inlineCode(short$1(c.sha))} ${inlineText(c.subject)}`;
+const commitCell = (c) => `${inlineCode(short(c.sha))} ${inlineText(c.subject)}`;
 function renderBisectMarkdown(bisect) {
     const out = ['# diverge bisect', ''];
     out.push(`Between good ${commitCell(bisect.good)} and bad ${commitCell(bisect.bad)}: ${bisect.range.commits} commit(s)${bisect.range.firstParent ? ' (first parents only)' : ''}, judged against ${bisect.references.map(inlineCode).join(', ')}; a commit is bad when ${bisect.selection.tests.length ? bisect.selection.tests.map(inlineCode).join(', ') : 'any test'} diverges as ${bisect.selection.classes.map(inlineCode).join(', ')}.`, '');
@@ -90541,7 +90571,7 @@ function renderBisectMarkdown(bisect) {
         }
     }
     else {
-        out.push('## No culprit', '', `The bad revision ${inlineCode(short$1(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
+        out.push('## No culprit', '', `The bad revision ${inlineCode(short(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
     }
     out.push('## Steps', '', '| round | commit | verdict | build | boots | time | note |', '|---:|---|---|---|---:|---:|---|');
     for (const step of bisect.steps) {
@@ -90550,13 +90580,879 @@ function renderBisectMarkdown(bisect) {
             ...(step.flaky.length ? [`flaky: ${step.flaky.join(', ')}`] : []),
             ...(step.reason ? [step.reason] : []),
         ].join('; ');
-        out.push(`| ${step.round} | ${inlineCode(short$1(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
+        out.push(`| ${step.round} | ${inlineCode(short(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
     }
     out.push('');
     if (bisect.skipped.length)
         out.push('## Skipped commits', '', ...bisect.skipped.map((c) => `- ${commitCell(c)}`), '');
     out.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} commit(s) (a plain one-at-a-time bisect: ${bisect.plainSteps} steps); builds: ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped. Total time ${seconds(bisect.run.durationMs)}.`, '');
     return out.join('\n');
+}
+
+/** What one boot takes from the host besides its guest's RAM: QEMU itself. */
+const QEMU_OVERHEAD_MIB = 128;
+const MiB = 1024 * 1024;
+/** Boots of `memoryMiB` guests that fit in the host's free memory (at least one). */
+function bootsInFreeMemory(memoryMiB) {
+    return Math.max(1, Math.floor(freemem() / ((memoryMiB + QEMU_OVERHEAD_MIB) * MiB)));
+}
+/**
+ * How many boots run at once: TCG boots spend part of their time waiting on timers and I/O, so
+ * two per core keeps the cores busy; memory bounds it too (guest RAM plus QEMU's own overhead).
+ */
+function defaultParallelism(memoryMiB, cpusPerBoot) {
+    const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
+    return Math.min(byCores, bootsInFreeMemory(memoryMiB));
+}
+/**
+ * `--jobs`, lowered to what the host's free memory holds: more guests than fit would have the
+ * OOM killer end some of them. Says so once, with the numbers.
+ */
+function jobsWithinMemory(requested, memoryMiB, say) {
+    const fit = bootsInFreeMemory(memoryMiB);
+    if (fit >= requested)
+        return requested;
+    say(`--jobs ${requested} lowered to ${fit}: each boot needs ${memoryMiB + QEMU_OVERHEAD_MIB} MiB ` +
+        `(machine.memory ${memoryMiB} MiB + ${QEMU_OVERHEAD_MIB} MiB for QEMU) and the host has ` +
+        `${Math.floor(freemem() / MiB)} MiB free`);
+    return fit;
+}
+
+class KernelFileError extends Error {
+}
+/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
+function imageFormat(head) {
+    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
+        return 'bzImage';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
+        return 'arm64 Image';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
+        return 'riscv Image';
+    if (head.toString('latin1', 0, 4) === '\x7fELF')
+        return 'ELF';
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.toString('latin1', 0, 2) === 'MZ')
+        return 'PE/EFI';
+    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
+        if (head.readUInt32LE(offset) === 0x1badb002)
+            return 'multiboot';
+    }
+    return undefined;
+}
+/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
+async function checkKernelFile(name, file, arch) {
+    let handle;
+    try {
+        handle = await openRegularFile(file);
+    }
+    catch (error) {
+        if (error instanceof NotRegularFileError)
+            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+        const code = error.code;
+        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
+    }
+    try {
+        const head = Buffer.alloc(8192);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const format = imageFormat(head.subarray(0, bytesRead));
+        const accepted = archMachines(arch).kernelFormats;
+        if (!format || !accepted.includes(format)) {
+            throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
+        }
+        return format;
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+/** The commits a bisect searches, read from git: oldest first, the good revision left out. */
+/** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
+class BisectInputError extends Error {
+}
+const git = promisify(execFile);
+const FIELD = '\x1f';
+const FORMAT = ['%H', '%s', '%an <%ae>', '%aI'].join('%x1f');
+function parseCommit(line) {
+    const [sha = '', subject = '', author = '', date = ''] = line.split(FIELD);
+    return { sha, subject, author, date };
+}
+/** `rev` as a full commit sha; a GitError naming `what` (`--good`) when git does not know it. */
+async function resolveRevision(top, rev, what) {
+    const { stdout } = await git('git', [
+        '-C',
+        top,
+        'log',
+        '-1',
+        `--format=${FORMAT}`,
+        `${rev}^{commit}`,
+        '--',
+    ]).catch(() => {
+        throw new GitError(`${what} ${rev}: no such commit in ${top}`);
+    });
+    return parseCommit(stdout.trim());
+}
+/**
+ * The commits after `good` up to and including `bad`, oldest first, along the ancestry path
+ * (commits of side branches that never reached `bad` are not in it). With `firstParent`, only
+ * the first-parent chain: a merge is one step, as a merge-heavy history wants.
+ */
+async function commitRange(top, good, bad, options) {
+    const isAncestor = await git('git', [
+        '-C',
+        top,
+        'merge-base',
+        '--is-ancestor',
+        good.sha,
+        bad.sha,
+    ]).then(() => true, () => false);
+    if (!isAncestor || good.sha === bad.sha)
+        throw new GitError(`--good ${good.sha.slice(0, 12)} must be an ancestor of --bad ${bad.sha.slice(0, 12)} (and not the same commit)`);
+    const { stdout } = await git('git', [
+        '-C',
+        top,
+        'log',
+        '--reverse',
+        '--topo-order',
+        '--ancestry-path',
+        ...(options.firstParent ? ['--first-parent'] : []),
+        `--format=${FORMAT}`,
+        `${good.sha}..${bad.sha}`,
+        '--',
+    ], { maxBuffer: 256 * 1024 * 1024 });
+    return stdout
+        .split('\n')
+        .filter((line) => line.trim())
+        .map(parseCommit);
+}
+/**
+ * What a bisect searches: the kernel's recipe, and the commits from `good` to `bad` in the git
+ * repository of its build context. What git refuses is the user's input.
+ */
+async function bisectRange(settings, options) {
+    const kernel = settings.kernel;
+    if (kernel?.build === undefined)
+        throw new BisectInputError(`${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`);
+    const asInput = (error) => {
+        throw error instanceof GitError ? new BisectInputError(error.message) : error;
+    };
+    const top = await gitTop(kernel.build.context).catch(asInput);
+    const good = await resolveRevision(top, options.good, '--good').catch(asInput);
+    const bad = await resolveRevision(top, options.bad, '--bad').catch(asInput);
+    const commits = await commitRange(top, good, bad, options).catch(asInput);
+    return { kernel, good, bad, commits };
+}
+
+/**
+ * The range still undecided: `lo` the last good index below the first bad (-1: the good
+ * revision itself), `hi` the first bad index (the bad revision until tested otherwise).
+ */
+function bounds(count, verdicts) {
+    let hi = count - 1;
+    for (const [index, verdict] of verdicts)
+        if (verdict === 'bad' && index < hi)
+            hi = index;
+    let lo = -1;
+    for (const [index, verdict] of verdicts)
+        if (verdict === 'good' && index < hi && index > lo)
+            lo = index;
+    return { lo, hi };
+}
+/** The untested commit nearest `target` in (lo, hi), not one of `taken`; ties go to the older. */
+function nearestUntested(target, lo, hi, verdicts, taken) {
+    for (let distance = 0; distance < hi - lo; distance++)
+        for (const index of [target - distance, target + distance])
+            if (index > lo && index < hi && !verdicts.has(index) && !taken.has(index))
+                return index;
+    return undefined;
+}
+/**
+ * The commits to test in the next round, at most `slots` of them; none when the search is
+ * over. The bad revision is tested in the first round (a bad revision that is good is bad
+ * input), beside `slots - 1` commits that split the range.
+ */
+function nextRound(count, verdicts, slots) {
+    const picks = [];
+    const taken = new Set();
+    if (count > 0 && !verdicts.has(count - 1)) {
+        picks.push(count - 1);
+        taken.add(count - 1);
+    }
+    const { lo, hi } = bounds(count, verdicts);
+    const probes = slots - picks.length;
+    for (let j = 1; j <= probes; j++) {
+        const target = lo + Math.round((j * (hi - lo)) / (probes + 1));
+        const index = nearestUntested(target, lo, hi, verdicts, taken);
+        if (index === undefined)
+            break;
+        picks.push(index);
+        taken.add(index);
+    }
+    return picks;
+}
+/** The answer once `nextRound` has nothing left to test. */
+function outcome(count, verdicts) {
+    const last = verdicts.get(count - 1);
+    if (last !== 'bad')
+        return { undecided: [], badRevision: last === 'good' ? 'good' : 'skip' };
+    const { lo, hi } = bounds(count, verdicts);
+    const undecided = [];
+    for (let index = lo + 1; index < hi; index++)
+        undecided.push(index);
+    return { culprit: hi, undecided };
+}
+/**
+ * Runs the search: each round's commits go to `test` together (it may test them in parallel)
+ * and come back as one verdict each, in order.
+ */
+async function search(count, slots, test) {
+    const verdicts = new Map();
+    let rounds = 0;
+    for (;;) {
+        const round = nextRound(count, verdicts, Math.max(1, slots));
+        if (round.length === 0)
+            break;
+        rounds++;
+        const results = await test(round);
+        round.forEach((index, i) => verdicts.set(index, results[i] ?? 'skip'));
+        // A bad revision that is not bad ends the search: nothing in the range can be blamed.
+        const last = verdicts.get(count - 1);
+        if (last !== undefined && last !== 'bad')
+            break;
+    }
+    return { ...outcome(count, verdicts), rounds, verdicts };
+}
+
+/**
+ * What one bisect step's judgement says about its commit: bad when a selected test diverges in
+ * a selected class (the kernel to blame), skipped when the infrastructure or the harness got in
+ * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
+ * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
+ */
+const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
+/**
+ * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
+ * before it in others, a boot starved on a loaded machine) never passed on the candidate: when
+ * every reference run passed it, that is a regression, not flakiness.
+ */
+function neverPassed({ verdict }) {
+    const parse = (count) => (count ?? '').split(':').map(Number);
+    const [failing, runs] = parse(verdict.counts.candidate);
+    const references = Object.entries(verdict.counts).filter(([name]) => name !== 'candidate');
+    return (verdict.class === 'flaky' &&
+        runs !== undefined &&
+        runs > 0 &&
+        failing === runs &&
+        references.length > 0 &&
+        references.every(([, count]) => parse(count)[0] === 0));
+}
+function readStep(tests, selection) {
+    const selected = tests.filter((t) => selects(selection, t.id));
+    const diverging = selected
+        .filter((t) => t.verdict.blame === 'kernel' &&
+        (selection.classes.includes(t.verdict.class) ||
+            (selection.classes.includes('regression') && neverPassed(t))))
+        .map((t) => t.id);
+    const flaky = selected
+        .filter((t) => t.verdict.class === 'flaky' && !diverging.includes(t.id))
+        .map((t) => t.id);
+    if (diverging.length > 0)
+        return { verdict: 'bad', flaky, diverging };
+    const blocked = selected.filter((t) => t.verdict.blame === 'infrastructure' || t.verdict.blame === 'harness');
+    if (blocked.length > 0)
+        return {
+            verdict: 'skip',
+            flaky,
+            diverging,
+            reason: `${blocked.length} selected test(s) not judged: the ${blocked[0]?.verdict.blame} is to blame`,
+        };
+    return { verdict: 'good', flaky, diverging };
+}
+/** Whether a first reading must be confirmed by more boots before it is trusted. */
+const needsRecheck = (reading) => reading.verdict === 'bad' || reading.flaky.length > 0;
+/**
+ * How a bisect step settles doubt (the judging session's recheck): a commit whose selected tests
+ * read bad or flaky boots again, at least once, before it is trusted; the references' first
+ * boots stay the yardstick.
+ */
+const confirmation = (selection) => ({
+    doubtful: ({ tests }) => {
+        const reading = readStep(tests, selection);
+        return needsRecheck(reading) ? [...reading.diverging, ...reading.flaky] : [];
+    },
+    atLeast: 1,
+    references: false,
+    announce: ({ tests }, _kernels, times) => `${readStep(tests, selection).verdict === 'bad' ? 'diverges' : 'flaky'}; booting it ${times} more time(s) before trusting it`,
+});
+
+/**
+ * The commits of a bisect: each one's kernel built in a worktree, judged against the references
+ * (by the judging session, passed in) and read as good, bad or skipped, round after round of
+ * the search; and the good revision's kernel, a reference when it builds and does not diverge.
+ */
+/** The name the good revision's kernel has as a reference. */
+const GOOD_REFERENCE = 'good';
+/** Builds commits' kernels with the config's recipe, each in a worktree under `outDir/work`. */
+async function commitBuilder(docker, kernel, options) {
+    const workDir = path$1.join(options.outDir, 'work');
+    await mkdir(workDir, { recursive: true });
+    return (sha, dir) => buildCommitKernel(docker, kernel, sha, {
+        ...options,
+        workDir,
+        outDir: dir,
+        progress: (line) => options.progress(`${short(sha)}: ${line}`),
+    });
+}
+/** The boots at once for one commit: the commits of a round boot side by side, `slots` of them. */
+const bootShare = (machine, slots) => Math.max(1, Math.floor(defaultParallelism(machine.memoryMiB, machine.cpus) / slots));
+/**
+ * The references of a bisect: the config's and, unless `good` is undefined, the good
+ * revision's kernel, built; a good revision that does not build is bad input.
+ */
+async function bisectReferences(configured, good, options) {
+    const references = [...configured];
+    if (good) {
+        options.progress(`building the good revision ${short(good.sha)} (reference "${GOOD_REFERENCE}")`);
+        const built = await options
+            .build(good.sha, path$1.join(options.outDir, 'steps', 'good'))
+            .catch((error) => {
+            if (error instanceof BuildError)
+                throw new BisectInputError(`--good ${short(good.sha)} does not build: ${error.message}`);
+            throw error;
+        });
+        references.push({
+            name: GOOD_REFERENCE,
+            path: built.kernel.path,
+            digest: built.kernel.digest,
+            source: { commit: good.sha, image: built.image.tag },
+        });
+    }
+    if (references.length === 0)
+        throw new BisectInputError(`${options.configPath}: no references: add references to the config or keep the good revision's kernel as one`);
+    return references;
+}
+/**
+ * Refuses a good revision that already diverges from the configured references: the session's
+ * references end with the good revision's kernel.
+ */
+function checkGoodRevision(session, selection, good) {
+    const configured = session.references.slice(0, -1);
+    const goodKernel = session.references.at(-1);
+    const judgement = session.judge({ candidate: goodKernel, references: configured }, session.observations);
+    const reading = readStep(judgement.tests, selection);
+    if (reading.verdict === 'bad')
+        throw new BisectInputError(`--good ${short(good.sha)} already diverges from ${configured.map((r) => r.name).join(', ')}: ${reading.diverging.slice(0, 10).join(', ')}`);
+}
+/**
+ * Builds and judges a commit's kernel in `outDir/steps/SHA12`: skipped when it does not build
+ * (or builds no kernel diverge can boot), else good or bad as its selected tests read.
+ */
+async function testCommit(commit, round, how) {
+    const started = how.now();
+    const name = short(commit.sha);
+    const stepDir = path$1.join(how.outDir, 'steps', name);
+    const base = { sha: commit.sha, subject: commit.subject, round, flaky: [], diverging: [] };
+    let built;
+    try {
+        built = await how.build(commit.sha, stepDir);
+        await checkKernelFile(name, built.kernel.path, how.arch);
+    }
+    catch (error) {
+        if (!(error instanceof BuildError || error instanceof KernelFileError))
+            throw error;
+        const reason = `does not build: ${error.message.split('\n')[0]?.slice(0, 300)}`;
+        const step = { ...base, verdict: 'skip', build: 'skipped', boots: 0, reason };
+        return { step: { ...step, durationMs: how.now() - started }, observations: [] };
+    }
+    const kernel = {
+        name,
+        path: built.kernel.path,
+        digest: built.kernel.digest,
+        source: { commit: commit.sha, image: built.image.tag },
+    };
+    const { report, saved } = await how.evaluate(kernel, stepDir, started);
+    const observations = saved.observations.filter((o) => o.kernel === name);
+    const reading = readStep(report.tests, how.selection);
+    const step = {
+        ...base,
+        verdict: reading.verdict,
+        build: built.image.cached ? 'reused' : 'built',
+        boots: observations.length,
+        flaky: reading.flaky,
+        diverging: reading.diverging,
+        ...(reading.reason ? { reason: reading.reason } : {}),
+        durationMs: how.now() - started,
+        report: path$1.relative(how.outDir, path$1.join(stepDir, 'report.json')),
+    };
+    return { step, role: report.candidate, observations };
+}
+/** The search over `commits`, `slots` of them tested at once in a round; each step is a line. */
+async function searchCommits(commits, slots, progress, test) {
+    const tested = new Map();
+    let round = 0;
+    const result = await search(commits.length, slots, (indices) => {
+        round++;
+        progress(`round ${round}: testing ${indices.map((i) => short(commits[i]?.sha ?? '')).join(' ')}`);
+        return inParallel(indices, slots, async (index) => {
+            const commit = await test(commits[index], round);
+            tested.set(index, commit);
+            progress(stepLine(commit.step));
+            return commit.step.verdict;
+        });
+    });
+    return { result, tested };
+}
+
+/** What a tested commit is: good, bad, or skipped (it does not build, or its verdict is unsure). */
+const BISECT_SCHEMA = 'diverge.bisect/v1';
+
+var $schema = "http://json-schema.org/draft-07/schema#";
+var $id = "https://diverge.dev/schema/bisect.v1.json";
+var title = "diverge bisect (diverge.bisect/v1)";
+var description = "The first commit between a good and a bad revision whose kernel diverges from the references, and the steps that found it.";
+var type = "object";
+var additionalProperties = false;
+var required = [
+	"schema",
+	"run",
+	"outcome",
+	"good",
+	"bad",
+	"range",
+	"selection",
+	"references",
+	"culprit",
+	"undecided",
+	"tests",
+	"steps",
+	"skipped",
+	"rounds",
+	"slots",
+	"builds",
+	"plainSteps"
+];
+var definitions = {
+	sha: {
+		type: "string",
+		pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"
+	},
+	"class": {
+		"enum": [
+			"same",
+			"regression",
+			"fix",
+			"output",
+			"crash",
+			"hang",
+			"missing",
+			"new",
+			"flaky",
+			"ambiguous",
+			"expected"
+		]
+	},
+	commit: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"sha",
+			"subject",
+			"author",
+			"date"
+		],
+		properties: {
+			sha: {
+				$ref: "#/definitions/sha"
+			},
+			subject: {
+				type: "string"
+			},
+			author: {
+				type: "string"
+			},
+			date: {
+				type: "string",
+				format: "date-time"
+			}
+		}
+	},
+	count: {
+		type: "integer",
+		minimum: 0
+	}
+};
+var properties = {
+	schema: {
+		"const": "diverge.bisect/v1"
+	},
+	run: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"startedAt",
+			"durationMs",
+			"tool",
+			"host"
+		],
+		properties: {
+			startedAt: {
+				type: "string",
+				format: "date-time"
+			},
+			durationMs: {
+				type: "number",
+				minimum: 0
+			},
+			tool: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"name",
+					"version"
+				],
+				properties: {
+					name: {
+						type: "string"
+					},
+					version: {
+						type: "string"
+					}
+				}
+			},
+			host: {
+				type: "object",
+				additionalProperties: false,
+				required: [
+					"qemu",
+					"accel",
+					"cpus"
+				],
+				properties: {
+					qemu: {
+						type: "string"
+					},
+					accel: {
+						"enum": [
+							"kvm",
+							"tcg"
+						]
+					},
+					cpus: {
+						type: "integer",
+						minimum: 1
+					}
+				}
+			}
+		}
+	},
+	outcome: {
+		"enum": [
+			"culprit",
+			"bad-revision-good",
+			"bad-revision-skipped"
+		]
+	},
+	good: {
+		$ref: "#/definitions/commit"
+	},
+	bad: {
+		$ref: "#/definitions/commit"
+	},
+	range: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"commits",
+			"firstParent"
+		],
+		properties: {
+			commits: {
+				type: "integer",
+				minimum: 1
+			},
+			firstParent: {
+				type: "boolean"
+			}
+		}
+	},
+	selection: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"tests",
+			"classes"
+		],
+		properties: {
+			tests: {
+				type: "array",
+				items: {
+					type: "string"
+				}
+			},
+			classes: {
+				type: "array",
+				items: {
+					$ref: "#/definitions/class"
+				},
+				minItems: 1
+			}
+		}
+	},
+	references: {
+		type: "array",
+		items: {
+			type: "string"
+		}
+	},
+	culprit: {
+		oneOf: [
+			{
+				$ref: "#/definitions/commit"
+			},
+			{
+				type: "null"
+			}
+		]
+	},
+	undecided: {
+		type: "array",
+		items: {
+			$ref: "#/definitions/commit"
+		}
+	},
+	tests: {
+		type: "array",
+		items: {
+			type: "object",
+			additionalProperties: false,
+			required: [
+				"id",
+				"class"
+			],
+			properties: {
+				id: {
+					type: "string"
+				},
+				"class": {
+					$ref: "#/definitions/class"
+				},
+				diff: {
+					type: "string"
+				}
+			}
+		}
+	},
+	steps: {
+		type: "array",
+		items: {
+			type: "object",
+			additionalProperties: false,
+			required: [
+				"sha",
+				"subject",
+				"round",
+				"verdict",
+				"build",
+				"boots",
+				"flaky",
+				"diverging",
+				"durationMs"
+			],
+			properties: {
+				sha: {
+					$ref: "#/definitions/sha"
+				},
+				subject: {
+					type: "string"
+				},
+				round: {
+					type: "integer",
+					minimum: 1
+				},
+				verdict: {
+					"enum": [
+						"good",
+						"bad",
+						"skip"
+					]
+				},
+				build: {
+					"enum": [
+						"built",
+						"reused",
+						"skipped"
+					]
+				},
+				boots: {
+					$ref: "#/definitions/count"
+				},
+				flaky: {
+					type: "array",
+					items: {
+						type: "string"
+					}
+				},
+				diverging: {
+					type: "array",
+					items: {
+						type: "string"
+					}
+				},
+				reason: {
+					type: "string"
+				},
+				durationMs: {
+					type: "number",
+					minimum: 0
+				},
+				report: {
+					type: "string"
+				}
+			}
+		}
+	},
+	skipped: {
+		type: "array",
+		items: {
+			$ref: "#/definitions/commit"
+		}
+	},
+	rounds: {
+		$ref: "#/definitions/count"
+	},
+	slots: {
+		type: "integer",
+		minimum: 1
+	},
+	builds: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"built",
+			"reused",
+			"skipped"
+		],
+		properties: {
+			built: {
+				$ref: "#/definitions/count"
+			},
+			reused: {
+				$ref: "#/definitions/count"
+			},
+			skipped: {
+				$ref: "#/definitions/count"
+			}
+		}
+	},
+	plainSteps: {
+		$ref: "#/definitions/count"
+	}
+};
+var schema = {
+	$schema: $schema,
+	$id: $id,
+	title: title,
+	description: description,
+	type: type,
+	additionalProperties: additionalProperties,
+	required: required,
+	definitions: definitions,
+	properties: properties
+};
+
+/**
+ * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
+ * bisect` and how it was found, checked against its schema before it is written.
+ */
+const check = schemaCheck(schema, Error);
+/** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
+function validateBisect(value, file = 'bisect.json') {
+    return check(value, file);
+}
+/** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */
+const plainBisectSteps = (commits) => Math.ceil(Math.log2(commits + 1));
+
+/** The answer of a bisect: bisect.json (schema diverge.bisect/v1) and bisect.md. */
+/**
+ * The selected tests that diverge at the culprit: judged against its parent alone when the
+ * parent is known good, so each diff is what the commit changed; else against the references.
+ */
+function culpritTests(run, judged, good) {
+    const { culprit, undecided } = run.result;
+    const at = run.tested.get(culprit ?? -1);
+    if (culprit === undefined || !at?.role)
+        return [];
+    const parent = undecided.length > 0
+        ? undefined
+        : culprit > 0
+            ? run.tested.get(culprit - 1)
+            : good && {
+                role: good,
+                observations: judged.observations.filter((o) => o.kernel === good.name),
+            };
+    const against = parent?.role
+        ? { references: [parent.role], observations: parent.observations }
+        : { references: [...judged.references], observations: judged.observations };
+    const judgement = judged.judge({ candidate: at.role, references: against.references }, [
+        ...against.observations,
+        ...at.observations,
+    ]);
+    return judgement.tests
+        .filter((t) => selects(run.selection, t.id) && isDivergence(t.verdict))
+        .map((t) => ({
+        id: t.id,
+        class: t.verdict.class,
+        ...(t.verdict.diff ? { diff: t.verdict.diff } : {}),
+    }));
+}
+/** bisect.json; `good` is the good revision's kernel when it is one of the references. */
+function bisectOf(run, judged, good) {
+    const { result, commits, tested } = run;
+    const steps = [...tested.entries()]
+        .sort(([a, x], [b, y]) => x.step.round - y.step.round || a - b)
+        .map(([, t]) => t.step);
+    return {
+        schema: BISECT_SCHEMA,
+        run: {
+            startedAt: new Date(run.startedAt).toISOString(),
+            durationMs: run.durationMs,
+            tool: { name: TOOL_NAME, version: TOOL_VERSION },
+            host: { qemu: judged.host.qemu, accel: judged.host.accel, cpus: judged.host.cpus },
+        },
+        outcome: result.badRevision === undefined
+            ? 'culprit'
+            : result.badRevision === 'good'
+                ? 'bad-revision-good'
+                : 'bad-revision-skipped',
+        good: run.good,
+        bad: run.bad,
+        range: { commits: commits.length, firstParent: run.firstParent },
+        selection: { tests: [...run.selection.tests], classes: [...run.selection.classes] },
+        references: judged.references.map((r) => r.name),
+        culprit: result.culprit === undefined ? null : (commits[result.culprit] ?? null),
+        undecided: result.undecided.map((i) => commits[i]),
+        tests: culpritTests(run, judged, good),
+        steps,
+        skipped: [...tested.entries()]
+            .filter(([, t]) => t.step.verdict === 'skip')
+            .sort(([a], [b]) => a - b)
+            .map(([i]) => commits[i]),
+        rounds: result.rounds,
+        slots: run.slots,
+        builds: {
+            built: steps.filter((s) => s.build === 'built').length,
+            reused: steps.filter((s) => s.build === 'reused').length,
+            skipped: steps.filter((s) => s.build === 'skipped').length,
+        },
+        plainSteps: plainBisectSteps(commits.length),
+    };
+}
+/** Writes DIR/bisect.json (checked against the schema first) and bisect.md. */
+async function writeBisect(outDir, bisect) {
+    validateBisect(bisect, path$1.join(outDir, 'bisect.json'));
+    await writeFile(path$1.join(outDir, 'bisect.json'), `${JSON.stringify(bisect, null, 2)}\n`);
+    await writeFile(path$1.join(outDir, 'bisect.md'), renderBisectMarkdown(bisect));
 }
 
 /**
@@ -90736,84 +91632,6 @@ function entriesNode(doc) {
     return seq;
 }
 const readIfPresent = (file) => readYamlFile(file, 'expectations', true);
-
-class KernelFileError extends Error {
-}
-/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
-function imageFormat(head) {
-    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
-        return 'bzImage';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
-        return 'arm64 Image';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
-        return 'riscv Image';
-    if (head.toString('latin1', 0, 4) === '\x7fELF')
-        return 'ELF';
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.toString('latin1', 0, 2) === 'MZ')
-        return 'PE/EFI';
-    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
-        if (head.readUInt32LE(offset) === 0x1badb002)
-            return 'multiboot';
-    }
-    return undefined;
-}
-/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
-async function checkKernelFile(name, file, arch) {
-    let handle;
-    try {
-        handle = await openRegularFile(file);
-    }
-    catch (error) {
-        if (error instanceof NotRegularFileError)
-            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
-        const code = error.code;
-        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
-    }
-    try {
-        const head = Buffer.alloc(8192);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const format = imageFormat(head.subarray(0, bytesRead));
-        const accepted = archMachines(arch).kernelFormats;
-        if (!format || !accepted.includes(format)) {
-            throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
-        }
-        return format;
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-/** What one boot takes from the host besides its guest's RAM: QEMU itself. */
-const QEMU_OVERHEAD_MIB = 128;
-const MiB = 1024 * 1024;
-/** Boots of `memoryMiB` guests that fit in the host's free memory (at least one). */
-function bootsInFreeMemory(memoryMiB) {
-    return Math.max(1, Math.floor(freemem() / ((memoryMiB + QEMU_OVERHEAD_MIB) * MiB)));
-}
-/**
- * How many boots run at once: TCG boots spend part of their time waiting on timers and I/O, so
- * two per core keeps the cores busy; memory bounds it too (guest RAM plus QEMU's own overhead).
- */
-function defaultParallelism(memoryMiB, cpusPerBoot) {
-    const byCores = Math.max(1, Math.floor((availableParallelism() * 2) / cpusPerBoot));
-    return Math.min(byCores, bootsInFreeMemory(memoryMiB));
-}
-/**
- * `--jobs`, lowered to what the host's free memory holds: more guests than fit would have the
- * OOM killer end some of them. Says so once, with the numbers.
- */
-function jobsWithinMemory(requested, memoryMiB, say) {
-    const fit = bootsInFreeMemory(memoryMiB);
-    if (fit >= requested)
-        return requested;
-    say(`--jobs ${requested} lowered to ${fit}: each boot needs ${memoryMiB + QEMU_OVERHEAD_MIB} MiB ` +
-        `(machine.memory ${memoryMiB} MiB + ${QEMU_OVERHEAD_MIB} MiB for QEMU) and the host has ` +
-        `${Math.floor(freemem() / MiB)} MiB free`);
-    return fit;
-}
 
 /**
  * Reference kernels kept between runs. Files are stored by content digest
@@ -91176,17 +91994,27 @@ function firmwareArgs(profile, firmware) {
     return ['-bios', firmware];
 }
 /**
+ * The interface a disk is attached on: its own, else QEMU's `if=virtio` (undefined here), which
+ * is virtio-blk on the PCI bus; a machine without PCI virtio (microvm) takes it on its first
+ * interface instead, where `if=virtio` would stop QEMU ("No 'PCI' bus found").
+ */
+function attachedOn(profile, disk) {
+    if (disk.interface || profile.disks.includes('virtio-pci'))
+        return disk.interface;
+    return profile.disks[0];
+}
+/**
  * The options that attach a disk. snapshot=on: every kernel starts from the same contents. A
  * disk without an interface keeps QEMU's `if=virtio`; the others name their device, on the bus
  * a kernel's own Makefile would use (virtio-mmio: bus N for the Nth such disk, as xv6's).
  */
-function diskArgs(disks) {
+function diskArgs(profile, disks) {
     const args = [];
     const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
     disks.forEach((disk, i) => {
         const file = `file=${disk.file}`;
         const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
-        switch (disk.interface) {
+        switch (attachedOn(profile, disk)) {
             case undefined:
                 args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
                 break;
@@ -91209,6 +92037,14 @@ function diskArgs(disks) {
     });
     return args;
 }
+/**
+ * QEMU's virtio-mmio transports are legacy (virtio 0.9, register version 1) unless told
+ * otherwise. diverge makes them modern (virtio 1.0, version 2) whenever it attaches a device to
+ * one, as xv6-riscv's Makefile does: xv6's driver finds no disk on a legacy transport, and Linux
+ * drives either. A kernel that needs legacy transports gets them back with
+ * `qemu-args: [-global, virtio-mmio.force-legacy=true]` (the last -global wins).
+ */
+const MODERN_VIRTIO_MMIO = ['-global', 'virtio-mmio.force-legacy=false'];
 /**
  * The descriptor of QEMU's machine protocol (qmp.ts): QEMU starts the guest paused (-S) and
  * diverge resumes it once it listens.
@@ -91234,9 +92070,15 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
         ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
         ...firmwareArgs(plan.profile, plan.firmware),
     ];
-    if (plan.channel === 'serial2') {
+    const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
+    const disks = [...plan.disks, ...own];
+    const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
+    if (serial2 === 'virtio-console' ||
+        disks.some((disk) => attachedOn(plan.profile, disk) === 'virtio-mmio'))
+        args.push(...MODERN_VIRTIO_MMIO);
+    if (serial2) {
         args.push('-chardev', `file,id=results,path=${files.results}`);
-        if (plan.profile.serial2.host === 'isa-serial')
+        if (serial2 === 'isa-serial')
             args.push('-serial', 'chardev:results');
         else
             args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
@@ -91248,8 +92090,7 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
         args.push('-initrd', plan.initrd);
     if (plan.append)
         args.push('-append', plan.append);
-    const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
-    args.push(...diskArgs([...plan.disks, ...own]));
+    args.push(...diskArgs(plan.profile, disks));
     args.push(...plan.qemuArgs);
     return args;
 }
@@ -91297,7 +92138,9 @@ function qmpSession(socket, onStarted) {
  * `send` until its answer: the next step's `expect`, or for the last step its `end` pattern or
  * its own prompt coming back. What the kernel printed in between, without the echo of the
  * command and without the prompt, is the step's output, judged by the step's `pass`/`fail`
- * rules (default: the test passes when the dialogue goes on).
+ * rules (default: the test passes when the dialogue goes on). Every pattern follows the console
+ * pattern rule (model/patterns.ts): `^` and `$` match at line starts and ends, so a prompt
+ * awaited as `^\$ ` never matches a `$ ` in the middle of a line.
  *
  * A boot that dies (panic, stall, timeout, including this step's own timeout) leaves the step in
  * progress and every later one `missing`: the comparison then reads them from how the boot
@@ -91307,7 +92150,12 @@ class ConsoleScript {
     steps;
     /** The step whose command runs; -1 while the first prompt is awaited. */
     running = -1;
+    /**
+     * The console text not yet consumed, from the start of the line it begins in: the awaited
+     * pattern is searched from `from`, and `^` there sees whether it is a line start.
+     */
     text = '';
+    from = 0;
     deadline;
     observations = [];
     state = 'running';
@@ -91339,7 +92187,7 @@ class ConsoleScript {
         const events = [];
         while (this.state === 'running') {
             if (this.running < 0) {
-                const match = new RegExp(this.steps[0].expect).exec(this.text);
+                const match = this.find(this.steps[0].expect);
                 if (!match)
                     break;
                 this.start(0, match, now, events);
@@ -91348,10 +92196,10 @@ class ConsoleScript {
             const answer = this.answerPattern(this.running);
             if (answer === undefined)
                 break; // a last step without send collects until the boot ends
-            const match = new RegExp(answer).exec(this.text);
+            const match = this.find(answer);
             if (!match)
                 break;
-            this.close(this.running, this.text.slice(0, match.index), true);
+            this.close(this.running, this.text.slice(this.from, match.index), true);
             if (this.running + 1 < this.steps.length)
                 this.start(this.running + 1, match, now, events);
             else
@@ -91364,8 +92212,8 @@ class ConsoleScript {
         if (this.state !== 'running' || this.deadline === undefined || now < this.deadline)
             return [];
         const step = this.steps[this.running];
-        const answer = new RegExp(this.answerPattern(this.running) ?? '');
-        const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no ${answer} after it)`;
+        const answer = consolePattern(this.answerPattern(this.running) ?? '').source;
+        const message = `${describe(this.steps, this.running)} did not finish within ${step.timeoutMs} ms (no /${answer}/ after it)`;
         this.abandon(this.running);
         return [{ kind: 'failed', message }];
     }
@@ -91382,7 +92230,7 @@ class ConsoleScript {
             return this.observations;
         }
         const last = this.running === this.steps.length - 1;
-        this.close(this.running, this.text, last, last
+        this.close(this.running, this.text.slice(this.from), last, last
             ? undefined
             : `console script: the boot ended during ${describe(this.steps, this.running)}`);
         this.state = last ? 'finished' : 'failed';
@@ -91390,9 +92238,19 @@ class ConsoleScript {
             this.missing(i);
         return this.observations;
     }
+    /** The first match of `source` in the unconsumed text. */
+    find(source) {
+        const pattern = consolePattern(source, 'g');
+        pattern.lastIndex = this.from;
+        return pattern.exec(this.text);
+    }
     start(index, match, now, events) {
         const step = this.steps[index];
-        this.text = this.text.slice(match.index + match[0].length);
+        // Keep the line the match ends in from its start, so `^` knows where lines begin.
+        const end = match.index + match[0].length;
+        const lineStart = this.text.lastIndexOf('\n', end - 1) + 1;
+        this.text = this.text.slice(lineStart);
+        this.from = end - lineStart;
         this.running = index;
         if (step.send !== undefined)
             events.push({ kind: 'send', text: step.send });
@@ -91468,10 +92326,10 @@ function stepOutput(text, send) {
 /** `fail` first, then `pass`; without rules, a step passes when the dialogue went on. */
 function stepStatus(step, output, answered) {
     const text = output.join('\n');
-    if (step.fail !== undefined && new RegExp(step.fail, 'm').test(text))
+    if (step.fail !== undefined && consolePattern(step.fail).test(text))
         return 'fail';
     if (step.pass !== undefined)
-        return new RegExp(step.pass, 'm').test(text) ? 'pass' : 'fail';
+        return consolePattern(step.pass).test(text) ? 'pass' : 'fail';
     return answered ? 'pass' : 'fail';
 }
 
@@ -92128,557 +92986,6 @@ class ObservationCache {
         }
     }
 }
-
-/** The commits a bisect searches, read from git: oldest first, the good revision left out. */
-const git = promisify(execFile);
-const FIELD = '\x1f';
-const FORMAT = ['%H', '%s', '%an <%ae>', '%aI'].join('%x1f');
-function parseCommit(line) {
-    const [sha = '', subject = '', author = '', date = ''] = line.split(FIELD);
-    return { sha, subject, author, date };
-}
-/** `rev` as a full commit sha; a GitError naming `what` (`--good`) when git does not know it. */
-async function resolveRevision(top, rev, what) {
-    const { stdout } = await git('git', [
-        '-C',
-        top,
-        'log',
-        '-1',
-        `--format=${FORMAT}`,
-        `${rev}^{commit}`,
-        '--',
-    ]).catch(() => {
-        throw new GitError(`${what} ${rev}: no such commit in ${top}`);
-    });
-    return parseCommit(stdout.trim());
-}
-/**
- * The commits after `good` up to and including `bad`, oldest first, along the ancestry path
- * (commits of side branches that never reached `bad` are not in it). With `firstParent`, only
- * the first-parent chain: a merge is one step, as a merge-heavy history wants.
- */
-async function commitRange(top, good, bad, options) {
-    const isAncestor = await git('git', [
-        '-C',
-        top,
-        'merge-base',
-        '--is-ancestor',
-        good.sha,
-        bad.sha,
-    ]).then(() => true, () => false);
-    if (!isAncestor || good.sha === bad.sha)
-        throw new GitError(`--good ${good.sha.slice(0, 12)} must be an ancestor of --bad ${bad.sha.slice(0, 12)} (and not the same commit)`);
-    const { stdout } = await git('git', [
-        '-C',
-        top,
-        'log',
-        '--reverse',
-        '--topo-order',
-        '--ancestry-path',
-        ...(options.firstParent ? ['--first-parent'] : []),
-        `--format=${FORMAT}`,
-        `${good.sha}..${bad.sha}`,
-        '--',
-    ], { maxBuffer: 256 * 1024 * 1024 });
-    return stdout
-        .split('\n')
-        .filter((line) => line.trim())
-        .map(parseCommit);
-}
-
-var $schema = "http://json-schema.org/draft-07/schema#";
-var $id = "https://diverge.dev/schema/bisect.v1.json";
-var title = "diverge bisect (diverge.bisect/v1)";
-var description = "The first commit between a good and a bad revision whose kernel diverges from the references, and the steps that found it.";
-var type = "object";
-var additionalProperties = false;
-var required = [
-	"schema",
-	"run",
-	"outcome",
-	"good",
-	"bad",
-	"range",
-	"selection",
-	"references",
-	"culprit",
-	"undecided",
-	"tests",
-	"steps",
-	"skipped",
-	"rounds",
-	"slots",
-	"builds",
-	"plainSteps"
-];
-var definitions = {
-	sha: {
-		type: "string",
-		pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"
-	},
-	"class": {
-		"enum": [
-			"same",
-			"regression",
-			"fix",
-			"output",
-			"crash",
-			"hang",
-			"missing",
-			"new",
-			"flaky",
-			"ambiguous",
-			"expected"
-		]
-	},
-	commit: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"sha",
-			"subject",
-			"author",
-			"date"
-		],
-		properties: {
-			sha: {
-				$ref: "#/definitions/sha"
-			},
-			subject: {
-				type: "string"
-			},
-			author: {
-				type: "string"
-			},
-			date: {
-				type: "string",
-				format: "date-time"
-			}
-		}
-	},
-	count: {
-		type: "integer",
-		minimum: 0
-	}
-};
-var properties = {
-	schema: {
-		"const": "diverge.bisect/v1"
-	},
-	run: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"startedAt",
-			"durationMs",
-			"tool",
-			"host"
-		],
-		properties: {
-			startedAt: {
-				type: "string",
-				format: "date-time"
-			},
-			durationMs: {
-				type: "number",
-				minimum: 0
-			},
-			tool: {
-				type: "object",
-				additionalProperties: false,
-				required: [
-					"name",
-					"version"
-				],
-				properties: {
-					name: {
-						type: "string"
-					},
-					version: {
-						type: "string"
-					}
-				}
-			},
-			host: {
-				type: "object",
-				additionalProperties: false,
-				required: [
-					"qemu",
-					"accel",
-					"cpus"
-				],
-				properties: {
-					qemu: {
-						type: "string"
-					},
-					accel: {
-						"enum": [
-							"kvm",
-							"tcg"
-						]
-					},
-					cpus: {
-						type: "integer",
-						minimum: 1
-					}
-				}
-			}
-		}
-	},
-	outcome: {
-		"enum": [
-			"culprit",
-			"bad-revision-good",
-			"bad-revision-skipped"
-		]
-	},
-	good: {
-		$ref: "#/definitions/commit"
-	},
-	bad: {
-		$ref: "#/definitions/commit"
-	},
-	range: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"commits",
-			"firstParent"
-		],
-		properties: {
-			commits: {
-				type: "integer",
-				minimum: 1
-			},
-			firstParent: {
-				type: "boolean"
-			}
-		}
-	},
-	selection: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"tests",
-			"classes"
-		],
-		properties: {
-			tests: {
-				type: "array",
-				items: {
-					type: "string"
-				}
-			},
-			classes: {
-				type: "array",
-				items: {
-					$ref: "#/definitions/class"
-				},
-				minItems: 1
-			}
-		}
-	},
-	references: {
-		type: "array",
-		items: {
-			type: "string"
-		}
-	},
-	culprit: {
-		oneOf: [
-			{
-				$ref: "#/definitions/commit"
-			},
-			{
-				type: "null"
-			}
-		]
-	},
-	undecided: {
-		type: "array",
-		items: {
-			$ref: "#/definitions/commit"
-		}
-	},
-	tests: {
-		type: "array",
-		items: {
-			type: "object",
-			additionalProperties: false,
-			required: [
-				"id",
-				"class"
-			],
-			properties: {
-				id: {
-					type: "string"
-				},
-				"class": {
-					$ref: "#/definitions/class"
-				},
-				diff: {
-					type: "string"
-				}
-			}
-		}
-	},
-	steps: {
-		type: "array",
-		items: {
-			type: "object",
-			additionalProperties: false,
-			required: [
-				"sha",
-				"subject",
-				"round",
-				"verdict",
-				"build",
-				"boots",
-				"flaky",
-				"diverging",
-				"durationMs"
-			],
-			properties: {
-				sha: {
-					$ref: "#/definitions/sha"
-				},
-				subject: {
-					type: "string"
-				},
-				round: {
-					type: "integer",
-					minimum: 1
-				},
-				verdict: {
-					"enum": [
-						"good",
-						"bad",
-						"skip"
-					]
-				},
-				build: {
-					"enum": [
-						"built",
-						"reused",
-						"skipped"
-					]
-				},
-				boots: {
-					$ref: "#/definitions/count"
-				},
-				flaky: {
-					type: "array",
-					items: {
-						type: "string"
-					}
-				},
-				diverging: {
-					type: "array",
-					items: {
-						type: "string"
-					}
-				},
-				reason: {
-					type: "string"
-				},
-				durationMs: {
-					type: "number",
-					minimum: 0
-				},
-				report: {
-					type: "string"
-				}
-			}
-		}
-	},
-	skipped: {
-		type: "array",
-		items: {
-			$ref: "#/definitions/commit"
-		}
-	},
-	rounds: {
-		$ref: "#/definitions/count"
-	},
-	slots: {
-		type: "integer",
-		minimum: 1
-	},
-	builds: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"built",
-			"reused",
-			"skipped"
-		],
-		properties: {
-			built: {
-				$ref: "#/definitions/count"
-			},
-			reused: {
-				$ref: "#/definitions/count"
-			},
-			skipped: {
-				$ref: "#/definitions/count"
-			}
-		}
-	},
-	plainSteps: {
-		$ref: "#/definitions/count"
-	}
-};
-var schema = {
-	$schema: $schema,
-	$id: $id,
-	title: title,
-	description: description,
-	type: type,
-	additionalProperties: additionalProperties,
-	required: required,
-	definitions: definitions,
-	properties: properties
-};
-
-/**
- * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
- * bisect` and how it was found, checked against its schema before it is written.
- */
-const check = schemaCheck(schema, Error);
-/** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
-function validateBisect(value, file = 'bisect.json') {
-    return check(value, file);
-}
-/** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */
-const plainBisectSteps = (commits) => Math.ceil(Math.log2(commits + 1));
-
-/**
- * The range still undecided: `lo` the last good index below the first bad (-1: the good
- * revision itself), `hi` the first bad index (the bad revision until tested otherwise).
- */
-function bounds(count, verdicts) {
-    let hi = count - 1;
-    for (const [index, verdict] of verdicts)
-        if (verdict === 'bad' && index < hi)
-            hi = index;
-    let lo = -1;
-    for (const [index, verdict] of verdicts)
-        if (verdict === 'good' && index < hi && index > lo)
-            lo = index;
-    return { lo, hi };
-}
-/** The untested commit nearest `target` in (lo, hi), not one of `taken`; ties go to the older. */
-function nearestUntested(target, lo, hi, verdicts, taken) {
-    for (let distance = 0; distance < hi - lo; distance++)
-        for (const index of [target - distance, target + distance])
-            if (index > lo && index < hi && !verdicts.has(index) && !taken.has(index))
-                return index;
-    return undefined;
-}
-/**
- * The commits to test in the next round, at most `slots` of them; none when the search is
- * over. The bad revision is tested in the first round (a bad revision that is good is bad
- * input), beside `slots - 1` commits that split the range.
- */
-function nextRound(count, verdicts, slots) {
-    const picks = [];
-    const taken = new Set();
-    if (count > 0 && !verdicts.has(count - 1)) {
-        picks.push(count - 1);
-        taken.add(count - 1);
-    }
-    const { lo, hi } = bounds(count, verdicts);
-    const probes = slots - picks.length;
-    for (let j = 1; j <= probes; j++) {
-        const target = lo + Math.round((j * (hi - lo)) / (probes + 1));
-        const index = nearestUntested(target, lo, hi, verdicts, taken);
-        if (index === undefined)
-            break;
-        picks.push(index);
-        taken.add(index);
-    }
-    return picks;
-}
-/** The answer once `nextRound` has nothing left to test. */
-function outcome(count, verdicts) {
-    const last = verdicts.get(count - 1);
-    if (last !== 'bad')
-        return { undecided: [], badRevision: last === 'good' ? 'good' : 'skip' };
-    const { lo, hi } = bounds(count, verdicts);
-    const undecided = [];
-    for (let index = lo + 1; index < hi; index++)
-        undecided.push(index);
-    return { culprit: hi, undecided };
-}
-/**
- * Runs the search: each round's commits go to `test` together (it may test them in parallel)
- * and come back as one verdict each, in order.
- */
-async function search(count, slots, test) {
-    const verdicts = new Map();
-    let rounds = 0;
-    for (;;) {
-        const round = nextRound(count, verdicts, Math.max(1, slots));
-        if (round.length === 0)
-            break;
-        rounds++;
-        const results = await test(round);
-        round.forEach((index, i) => verdicts.set(index, results[i] ?? 'skip'));
-        // A bad revision that is not bad ends the search: nothing in the range can be blamed.
-        const last = verdicts.get(count - 1);
-        if (last !== undefined && last !== 'bad')
-            break;
-    }
-    return { ...outcome(count, verdicts), rounds, verdicts };
-}
-
-/**
- * What one bisect step's judgement says about its commit: bad when a selected test diverges in
- * a selected class (the kernel to blame), skipped when the infrastructure or the harness got in
- * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
- * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
- */
-const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
-/**
- * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
- * before it in others, a boot starved on a loaded machine) never passed on the candidate: when
- * every reference run passed it, that is a regression, not flakiness.
- */
-function neverPassed({ verdict }) {
-    const parse = (count) => (count ?? '').split(':').map(Number);
-    const [failing, runs] = parse(verdict.counts.candidate);
-    const references = Object.entries(verdict.counts).filter(([name]) => name !== 'candidate');
-    return (verdict.class === 'flaky' &&
-        runs !== undefined &&
-        runs > 0 &&
-        failing === runs &&
-        references.length > 0 &&
-        references.every(([, count]) => parse(count)[0] === 0));
-}
-function readStep(tests, selection) {
-    const selected = tests.filter((t) => selects(selection, t.id));
-    const diverging = selected
-        .filter((t) => t.verdict.blame === 'kernel' &&
-        (selection.classes.includes(t.verdict.class) ||
-            (selection.classes.includes('regression') && neverPassed(t))))
-        .map((t) => t.id);
-    const flaky = selected
-        .filter((t) => t.verdict.class === 'flaky' && !diverging.includes(t.id))
-        .map((t) => t.id);
-    if (diverging.length > 0)
-        return { verdict: 'bad', flaky, diverging };
-    const blocked = selected.filter((t) => t.verdict.blame === 'infrastructure' || t.verdict.blame === 'harness');
-    if (blocked.length > 0)
-        return {
-            verdict: 'skip',
-            flaky,
-            diverging,
-            reason: `${blocked.length} selected test(s) not judged: the ${blocked[0]?.verdict.blame} is to blame`,
-        };
-    return { verdict: 'good', flaky, diverging };
-}
-/** Whether a first reading must be confirmed by more boots before it is trusted. */
-const needsRecheck = (reading) => reading.verdict === 'bad' || reading.flaky.length > 0;
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -93562,14 +93869,14 @@ function compileRegexSpec(spec) {
         if (source !== undefined)
             rules.push({ status, ...compile(status, source) });
     }
-    return { rules, ...(spec.start !== undefined ? { start: new RegExp(spec.start) } : {}) };
+    return { rules, ...(spec.start !== undefined ? { start: consolePattern(spec.start) } : {}) };
 }
 function compile(status, source) {
     let pattern, probe;
     try {
-        pattern = new RegExp(source);
+        pattern = consolePattern(source);
         // An empty alternative matches '' and so reveals which groups the pattern has.
-        probe = new RegExp(`${source}|`).exec('');
+        probe = consolePattern(`${source}|`).exec('');
     }
     catch (error) {
         throw new TypeError(`${status} pattern /${source}/ is invalid: ${error.message}`, {
@@ -94700,6 +95007,15 @@ const list = (names) => names.join(', ');
 /**
  * Classifies one test. `references` holds only working references; each has at least one run,
  * observed or not. Returns undefined when nobody observed the test (nothing to judge).
+ *
+ * Runs are compared by signature (status, and normalised output when compared). A reference
+ * varies on the test when its own reported runs have more than one signature. The candidate's
+ * runs (docs/report.md, "Runs that disagree"):
+ * 1. every one a signature every reference showed → same, however many distinct ones;
+ * 2. one signature → judged as one run (ambiguous, or a divergence against the consensus);
+ * 3. several, each shown by some reference → ambiguous;
+ * 4. several, some shown by no reference → flaky; unless a reference varies, no run was shown
+ *    by any reference and each run judged alone gets one class: that class.
  */
 function classify(candidate, references, compareOutput) {
     const counts = { candidate: failCount(candidate) };
@@ -94773,26 +95089,78 @@ function classify(candidate, references, compareOutput) {
         agreeing,
         consensus: { reference: consensus.reference, run: consensus.run },
     };
+    // What each reference showed: the distinct signatures of its runs that reported the test.
+    const outcomes = refObserved.map(({ name, runs }) => ({
+        name,
+        runs: runs.length,
+        sigs: new Set(runs.map((r) => signature(r, compareOutput))),
+    }));
+    const varying = outcomes.filter((r) => r.sigs.size > 1);
+    const note = varying.length === 0
+        ? ''
+        : `; the references vary on this test (${varying
+            .map((r) => `${r.name}: ${r.sigs.size} outcomes in ${r.runs} runs`)
+            .join(', ')})`;
+    const judged = (verdict) => ({
+        ...withConsensus,
+        ...verdict,
+        reason: verdict.reason + note,
+        ...(varying.length > 0 ? { varying: varying.map((r) => r.name) } : {}),
+    });
     if (candidateRuns.length === 0) {
         const boot = candidate[0];
         const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-        return {
-            ...withConsensus,
-            class: 'missing',
-            blame: 'infrastructure',
-            reason: `QEMU could not boot the candidate${message ? `: ${message}` : ''}`,
-        };
+        const reason = `QEMU could not boot the candidate${message ? `: ${message}` : ''}`;
+        return { ...judged({ class: 'missing', reason }), blame: 'infrastructure' };
     }
-    const candidateSigs = new Set(candidateRuns.map((r) => signature(r, compareOutput)));
-    if (candidateSigs.size > 1) {
-        return {
-            ...withConsensus,
-            class: 'flaky',
-            reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}`,
-        };
+    const sigs = candidateRuns.map((r) => signature(r, compareOutput));
+    const distinct = [...new Set(sigs)];
+    // References that showed every outcome of the candidate's runs.
+    const allowing = outcomes.filter((r) => distinct.every((s) => r.sigs.has(s))).map((r) => r.name);
+    if (allowing.length === outcomes.length) {
+        const reason = distinct.length === 1
+            ? `matches ${list(allowing)}`
+            : `each of its runs matches a run of ${list(allowing)}: it ${describeRuns(candidateRuns)}`;
+        return judged({ class: 'same', agreeing: allowing, reason });
     }
-    const run = candidateRuns[0];
-    const refText = `${describeRuns(allRefRuns.map((r) => r.run))} on ${list(refObserved.map((r) => r.name))}`;
+    const single = (run) => judgeOne(run, candidateRuns, refObserved, { run: consensus.run, agreeing }, compareOutput);
+    if (distinct.length === 1)
+        return judged(single(candidateRuns[0]));
+    // The candidate's runs disagree, and not only within what every reference showed.
+    const shown = new Set(outcomes.flatMap((r) => [...r.sigs]));
+    const outside = sigs.filter((s) => !shown.has(s)).length;
+    if (outside === 0) {
+        const which = allowing.length > 0
+            ? `only ${list(allowing)} showed them all`
+            : 'no reference showed them all';
+        return judged({
+            class: 'ambiguous',
+            agreeing: allowing,
+            reason: `the references disagree: each of the candidate's runs matches a reference run, but ${which}; it ${describeRuns(candidateRuns)}`,
+        });
+    }
+    // Every run outside what the references showed, on a test whose references vary: the
+    // candidate varies as the references do, and diverges alike in every run.
+    if (varying.length > 0 && outside === sigs.length) {
+        const each = candidateRuns.map(single);
+        const [first] = each;
+        if (first && each.every((c) => c.class === first.class))
+            return judged(first);
+    }
+    return judged({
+        class: 'flaky',
+        reason: `the candidate's runs disagree: it ${describeRuns(candidateRuns)}${varying.length > 0
+            ? `; ${outside} of its ${sigs.length} runs ${outside === 1 ? 'matches' : 'match'} no reference run`
+            : ''}`,
+    });
+}
+/**
+ * One outcome of the candidate (the outcome of each of `candidateRuns`) that not every reference
+ * showed: the references disagree, or the candidate diverges from them.
+ */
+function judgeOne(run, candidateRuns, refObserved, consensus, compareOutput) {
+    const allRefRuns = refObserved.flatMap(({ runs }) => runs);
+    const refText = `${describeRuns(allRefRuns)} on ${list(refObserved.map((r) => r.name))}`;
     if (run.kind !== 'observed') {
         const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
         const detail = run.boot.message ? ` (${run.boot.message})` : '';
@@ -94801,28 +95169,15 @@ function classify(candidate, references, compareOutput) {
             hang: 'hung before reporting it',
             missing: 'finished without reporting it',
         }[cls];
-        return {
-            ...withConsensus,
-            class: cls,
-            reason: `the candidate's boot ${what}${detail}; the test ${refText}`,
-        };
+        return { class: cls, reason: `the candidate's boot ${what}${detail}; the test ${refText}` };
     }
     const candidateSig = signature(run, compareOutput);
     const allowing = refObserved
         .filter(({ runs }) => runs.some((r) => signature(r, compareOutput) === candidateSig))
         .map((r) => r.name);
-    if (allowing.length === refObserved.length) {
-        return {
-            ...withConsensus,
-            class: 'same',
-            agreeing: allowing,
-            reason: `matches ${list(allowing)}`,
-        };
-    }
     if (allowing.length > 0) {
         const others = refObserved.map((r) => r.name).filter((n) => !allowing.includes(n));
         return {
-            ...withConsensus,
             class: 'ambiguous',
             agreeing: allowing,
             reason: `the references disagree: the candidate matches ${list(allowing)}, not ${list(others)}`,
@@ -94833,17 +95188,20 @@ function classify(candidate, references, compareOutput) {
     const shared = [...(refStatuses[0] ?? [])].filter((s) => refStatuses.every((set) => set.has(s)));
     if (shared.length === 0) {
         return {
-            ...withConsensus,
             class: 'ambiguous',
             reason: `the references disagree (${refText}); the candidate ${describeRuns(candidateRuns)}`,
         };
     }
     const consensusStatus = consensus.run.status;
-    const cls = run.status === consensusStatus ? 'output' : statusChange(consensusStatus, run.status);
-    const reason = cls === 'output' && run.status === consensusStatus
-        ? `same status (${run.status}) as ${list(agreeing)}, different output`
-        : `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`;
-    return { ...withConsensus, class: cls, reason };
+    if (run.status === consensusStatus)
+        return {
+            class: 'output',
+            reason: `same status (${run.status}) as ${list(consensus.agreeing)}, different output`,
+        };
+    return {
+        class: statusChange(consensusStatus, run.status),
+        reason: `the test ${refText}; the candidate ${describeRuns(candidateRuns)}`,
+    };
 }
 
 /*
@@ -94953,6 +95311,22 @@ function makeNormalizer(settings) {
         return out;
     };
     return { line, lines: (lines) => lines.map(line) };
+}
+/**
+ * Whether a test's lines are compared in any order (`normalize.unordered`): for tests whose line
+ * order is the scheduler's choice, such as equal-priority threads printing in either order.
+ */
+function unorderedTests(globs) {
+    const matchers = globs.map(compileGlob);
+    const known = new Map();
+    return (id) => {
+        let unordered = known.get(id);
+        if (unordered === undefined) {
+            unordered = matchers.some((match) => match(id));
+            known.set(id, unordered);
+        }
+        return unordered;
+    };
 }
 const LEARNED = '<learned>';
 const SEPARATORS = String.raw `,:;=()\[\]{}<>"'`;
@@ -95093,6 +95467,9 @@ function clusterSignature(test, difference, candidateBoots, lastSeen) {
  */
 function judge(input) {
     const normalizer = makeNormalizer(input.normalize);
+    // Tests whose line order is scheduling: their lines are compared as a multiset, sorted.
+    const unordered = unorderedTests(input.normalize.unordered ?? []);
+    const ordered = (id, lines) => (unordered(id) ? lines.sort() : lines);
     const kernels = byKernel(input.observations);
     const broken = new Map();
     for (const name of input.references) {
@@ -95111,7 +95488,7 @@ function judge(input) {
             for (const test of boot.tests) {
                 if (test.status === 'missing')
                     continue;
-                tests.set(test.id, { ...test, output: normalizer.lines(test.output) });
+                tests.set(test.id, { ...test, output: ordered(test.id, normalizer.lines(test.output)) });
                 if (!known.has(test.id)) {
                     known.add(test.id);
                     order.push(test.id);
@@ -95120,22 +95497,41 @@ function judge(input) {
             index.set(boot, tests);
         }
     }
-    const runsByReference = new Map();
+    // Masks are learned between the runs of one reference that share a status: a reference that
+    // passes a test on one boot and fails it on another prints other lines because its outcome
+    // differs, and a mask learned from those would hide every kernel's output of the test.
+    const byStatus = new Map();
     for (const name of working) {
-        const perTest = new Map();
         for (const boot of kernels.get(name) ?? []) {
-            for (const [id, test] of index.get(boot) ?? [])
+            for (const [id, test] of index.get(boot) ?? []) {
+                const references = byStatus.get(test.status) ?? new Map();
+                byStatus.set(test.status, references);
+                const perTest = references.get(name) ?? new Map();
+                references.set(name, perTest);
                 perTest.set(id, [...(perTest.get(id) ?? []), test.output]);
+            }
         }
-        runsByReference.set(name, perTest);
     }
-    const learned = learnMasks(runsByReference);
+    const learned = [];
+    const learnedKeys = new Set();
+    for (const runsByReference of byStatus.values()) {
+        for (const mask of learnMasks(runsByReference)) {
+            const key = `${mask.test}\0${mask.template}`;
+            if (learnedKeys.has(key))
+                continue;
+            learnedKeys.add(key);
+            learned.push(mask);
+        }
+    }
     const masked = new Set(learned.map((m) => m.test));
     const views = (name, id) => bootsOf(kernels.get(name) ?? [], id).map((boot) => {
         const test = index.get(boot)?.get(id);
         if (!test)
             return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
-        const output = masked.has(id) ? applyMasks(learned, id, test.output) : test.output;
+        // A mask can make lines equal that sorted apart: sort again what was sorted.
+        const output = masked.has(id)
+            ? ordered(id, applyMasks(learned, id, test.output))
+            : test.output;
         return {
             attempt: boot.attempt,
             kind: 'observed',
@@ -95154,6 +95550,8 @@ function judge(input) {
         const result = classify(candidate, references, input.compareOutput);
         if (!result)
             continue;
+        if (input.compareOutput && unordered(id))
+            result.reason += ' (lines compared in any order)';
         const observations = {};
         for (const [name, runs] of [[input.candidate, candidate], ...references]) {
             observations[name] = runs
@@ -95203,6 +95601,7 @@ function toVerdict(result, observed, input, matched, id) {
         agreeing: result.agreeing,
         reason: result.reason,
         counts: result.counts,
+        ...(result.varying ? { varying: result.varying } : {}),
         ...(diff ? { diff } : {}),
         failing: false,
     };
@@ -95751,6 +96150,441 @@ function renderHtml(report, logs = new Map()) {
 }
 
 /**
+ * A report for a terminal: a line per divergence, capped diffs, a summary line. Text from the
+ * report is stripped of control characters and escape sequences first: a saved report may have
+ * been tampered with, and kernel output can hold anything.
+ */
+const SGR = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
+// Maps, not objects: a tampered class such as `constructor` must find no style.
+const CLASS_STYLE = new Map(DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]));
+const CONCLUSION_STYLE = new Map([
+    ['success', 'green'],
+    ['failure', 'red'],
+    ['neutral', 'yellow'],
+]);
+const INDENT = '    ';
+/** Width of the class column: the longest class names (`regression`, `ambiguous`). */
+const CLASS_WIDTH = 10;
+/** Untrusted text as one printable line. */
+const line = (text) => expandTabs(singleLine(text));
+function diffStyle(diffLine) {
+    if (diffLine.startsWith('+++') || diffLine.startsWith('---'))
+        return 'bold';
+    if (diffLine.startsWith('@@'))
+        return 'cyan';
+    if (diffLine.startsWith('+'))
+        return 'green';
+    if (diffLine.startsWith('-'))
+        return 'red';
+    return undefined;
+}
+function renderTerminal(report, options) {
+    const paint = (style, text) => options.color && style !== undefined ? `\x1b[${SGR[style]}m${text}\x1b[0m` : text;
+    const maxDiffLines = options.maxDiffLines ?? 20;
+    const out = [];
+    const references = report.references.map((ref) => ref.broken === undefined
+        ? line(ref.name)
+        : `${line(ref.name)} ${paint('yellow', `(broken: ${line(ref.broken)})`)}`);
+    const variant = report.variant === 'default' ? '' : ` (${line(report.variant)})`;
+    out.push(`${paint('bold', `diverge${variant}`)}: ${line(report.candidate.name)} vs ${references.join(', ') || 'no references'}` +
+        ` · ${line(report.machine.arch)} ${line(report.machine.profile)} · ${line(report.run.host.accel)}`);
+    const facts = (verdict) => {
+        const counts = Object.entries(verdict.counts ?? {})
+            .map(([kernel, count]) => `${line(kernel)} ${line(count)}`)
+            .join(', ');
+        const parts = [
+            `fail:runs ${counts || 'none'}`,
+            `agreeing ${(verdict.agreeing ?? []).map(line).join(', ') || 'none'}`,
+            `confidence ${percent(verdict.confidence)}`,
+        ];
+        if (verdict.blame !== 'kernel')
+            parts.push(`blamed on ${line(verdict.blame)}`);
+        if (!verdict.failing)
+            parts.push('does not fail the run');
+        return paint('dim', parts.join(' · '));
+    };
+    const entry = ({ tests, signature }) => {
+        const [first] = tests;
+        if (first === undefined)
+            return;
+        const { verdict } = first;
+        const cls = line(verdict.class);
+        const label = `${verdict.failing ? '✗' : '•'} ${paint(CLASS_STYLE.get(cls), cls.padEnd(CLASS_WIDTH))}`;
+        if (tests.length > 1) {
+            out.push(`${label} ${tests.length} tests: ${line(signature ?? '')}`);
+            out.push(INDENT + tests.map((test) => line(test.id)).join(', '));
+            out.push(`${INDENT}${line(first.id)}: ${line(verdict.reason)}`);
+        }
+        else {
+            out.push(`${label} ${line(first.id)}: ${line(verdict.reason)}`);
+        }
+        out.push(INDENT + facts(verdict));
+        if (!verdict.diff)
+            return;
+        const diff = splitLines$2(verdict.diff).map((diffLine) => expandTabs(diffLine));
+        if (diff.at(-1) === '')
+            diff.pop();
+        for (const diffLine of diff.slice(0, maxDiffLines)) {
+            out.push(INDENT + paint(diffStyle(diffLine), diffLine));
+        }
+        if (diff.length > maxDiffLines) {
+            out.push(INDENT + paint('dim', `… ${plural(diff.length - maxDiffLines, 'more line')}`));
+        }
+    };
+    const entries = divergenceEntries(report);
+    if (entries.length > 0)
+        out.push('');
+    entries.forEach(entry);
+    const expected = report.tests.filter((test) => test.verdict.class === 'expected');
+    const stale = report.expectations.stale;
+    const learned = report.normalization.learned;
+    const varying = sameThoughVarying(report);
+    if (expected.length + stale.length + learned.length + varying.length > 0)
+        out.push('');
+    for (const { id, verdict } of expected) {
+        const match = verdict.expected;
+        const was = match === undefined ? '' : ` (would be ${line(match.class)}): ${line(match.reason)}`;
+        out.push(paint('dim', `• ${'expected'.padEnd(CLASS_WIDTH)} ${line(id)}${was}`));
+    }
+    for (const item of stale) {
+        out.push(paint('yellow', `stale expectation ${line(item.test)}: ${line(item.reason)}`));
+    }
+    if (varying.length > 0) {
+        const shown = varying.slice(0, 5).map((test) => line(test.id));
+        if (varying.length > 5)
+            shown.push('…');
+        const what = `${plural(varying.length, 'test')} the references vary on`;
+        out.push(paint('dim', `${what}, the candidate within what they showed: ${shown.join(', ')}`));
+    }
+    if (learned.length > 0) {
+        const [mask] = learned;
+        const example = mask === undefined ? '' : `, e.g. ${line(mask.template)} in ${line(mask.test)}`;
+        out.push(paint('dim', `${plural(learned.length, 'learned normalisation mask')}${example}`));
+    }
+    const { summary } = report;
+    const byClass = ['same', ...CLASS_ORDER.filter((cls) => cls !== 'same')]
+        .filter((cls) => classCount(summary, cls) > 0)
+        .map((cls) => `${classCount(summary, cls)} ${cls}`);
+    const conclusion = line(summary.conclusion);
+    const failing = num(summary.failing);
+    let last = `${plural(num(summary.tests), 'test')}: ${byClass.join(', ') || 'none'} — `;
+    last += paint(CONCLUSION_STYLE.get(conclusion) ?? 'yellow', conclusion);
+    if (failing > 0)
+        last += ` (${failing} failing)`;
+    if (summary.note !== undefined)
+        last += ` — ${line(summary.note)}`;
+    out.push('', last);
+    return `${out.join('\n')}\n`;
+}
+
+/** The report itself, written first and checked against schema/report.v1.json before. */
+const REPORT_FILE = 'report.json';
+/** The page, linked from the Markdown saved with it. */
+const PAGE = 'report.html';
+const OUTPUT_FORMATS = [
+    {
+        name: 'terminal',
+        saved: false,
+        render: (report, { color = false }) => renderTerminal(report, { color }),
+    },
+    {
+        name: 'json',
+        file: REPORT_FILE,
+        saved: true,
+        render: (report) => `${JSON.stringify(report, null, 2)}\n`,
+    },
+    {
+        name: 'markdown',
+        file: 'report.md',
+        saved: true,
+        render: (report, { markdown }) => renderMarkdown(report, { reportUrl: PAGE, ...markdown }),
+    },
+    {
+        name: 'html',
+        file: PAGE,
+        saved: true,
+        render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
+    },
+    // The action's `junit` output and `diverge run --junit`.
+    { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },
+];
+const OUTPUT_FORMAT_NAMES = OUTPUT_FORMATS.map((f) => f.name);
+/** The row named `name` (a `--format` value), if there is one. */
+function outputFormat(name) {
+    return OUTPUT_FORMATS.find((format) => format.name === name);
+}
+/** The formats every report is saved in, in the order they are written. */
+const SAVED_FORMATS = OUTPUT_FORMATS.filter((format) => format.saved);
+
+/**
+ * Writes the report in every format it is saved in (render/formats.ts), in the table's order:
+ * report.json first, checked against the schema before anything is written. On a full disk what
+ * fits is the most useful part, and each file is whole or absent.
+ */
+async function writeReport(report, outDir) {
+    validateReport(report, path$1.join(outDir, REPORT_FILE));
+    for (const { file, render } of SAVED_FORMATS) {
+        await writeOutput(path$1.join(outDir, file), await render(report, { dir: outDir }), 'the report');
+    }
+}
+
+/**
+ * A judged run's report: kernels as reports name them, the judgement of their boots, and
+ * report.json, report.md and report.html written from it.
+ */
+/** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
+const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
+/**
+ * Kernels as reports show them: name, source and the digest of the file that will boot. A
+ * digest known from fetching must still hold: the file booted is the one the report names.
+ */
+async function describeKernels(kernels) {
+    const digests = await Promise.all(kernels.map(async (k) => {
+        const actual = await sha256File(k.path).catch(() => undefined);
+        if (actual === undefined)
+            return k.digest ?? UNKNOWN_DIGEST;
+        if (k.digest !== undefined && actual !== k.digest)
+            throw new Error(`kernel "${k.name}": ${k.path} changed after it was fetched (${k.digest}, now ${actual}); run again`);
+        return actual;
+    }));
+    return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] }));
+}
+/** Judges the boots of a candidate against references, as the config says. */
+function judgeRun(settings, roles, observations, expectations, scope) {
+    return judge({
+        observations,
+        candidate: roles.candidate.name,
+        references: roles.references.map((r) => r.name),
+        normalize: settings.normalize,
+        compareOutput: settings.compare.output,
+        expectations,
+        failOn: settings.failOn,
+        scope: { arch: settings.machine.arch, variant: scope.variant, today: scope.today },
+    });
+}
+/** Judges a run's observations and writes its report to `outDir`. */
+async function reportRun(settings, saved, expectations, options, durationMs) {
+    const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, options);
+    const report = buildReport({
+        settings,
+        variant: options.variant,
+        startedAt: new Date(saved.startedAt),
+        durationMs,
+        host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
+        harnessDigest: saved.harness.digest,
+        candidate: saved.roles.candidate,
+        references: saved.roles.references,
+        observations: saved.observations,
+        judgement,
+        expectations: {
+            file: path$1.relative(options.outDir, settings.expectations),
+            entries: expectations,
+        },
+        today: options.today,
+        outDir: options.outDir,
+    });
+    await writeReport(report, options.outDir);
+    return report;
+}
+
+/**
+ * One judging session: the references resolved, described and observed once, and each kernel
+ * evaluated against them: booted, booted again while its verdicts are in doubt, judged, and its
+ * report written. `run` is one evaluation, `grade` one per submission, `bisect` one per commit.
+ */
+/** `run` and `grade`: any divergence boots every working kernel `rerun-divergent` more times. */
+const RERUN_DIVERGENT = {
+    doubtful: (judgement) => judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id),
+    atLeast: 0,
+    references: true,
+    announce: (_judgement, kernels, times) => `divergences found: booting ${kernels.join(', ')} ${times} more time(s) to tell flaky from real`,
+};
+/** The config's references, fetched (or taken from the kernel cache) under `outDir`. */
+function fetchReferences(context, settings, options) {
+    return resolveReferences(settings, undefined, {
+        ...options,
+        cache: context.cache,
+        clock: context.clock,
+        waits: context.waits,
+    });
+}
+/**
+ * Describes the references, prepares the boots (QEMU, accelerator, harness) and makes the
+ * references' boots `preboot` asks for. Only the references' boots go to and come from the
+ * observation cache: a kernel under test always boots.
+ */
+async function openSession(context, settings, referenceKernels, options) {
+    const references = await describeKernels(referenceKernels);
+    const expectations = await loadExpectations(settings.expectations);
+    const scope = { variant: options.variant, today: options.today ?? context.clock.today() };
+    const cache = new ObservationCache(context.cache.observations, context.buildId, options.progress);
+    const digests = new Map(references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]));
+    const booter = await prepareBoots(context, settings, [...(options.candidates ?? []), ...referenceKernels], {
+        outDir: options.outDir,
+        progress: options.progress,
+        ...(options.observationCache !== false ? { cached: { cache, digests } } : {}),
+        ...(options.docker ? { docker: options.docker } : {}),
+        ...(options.jobs ? { jobs: options.jobs } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+    });
+    const { repeat, rerunDivergent } = settings.harness;
+    // Attempts 1..booted of every reference, all tests: what later kernels are judged against.
+    let booted = { repeat, reruns: repeat + rerunDivergent, none: 0 }[options.preboot ?? 'none'];
+    let referenceRuns = booted > 0 ? await booter.boot(referenceKernels, booted, 1) : [];
+    const judge = (roles, observations) => judgeRun(settings, roles, observations, expectations, scope);
+    const evaluate = async (kernel, evaluation) => {
+        const started = evaluation.startedAt ?? context.clock.now();
+        const bootDir = evaluation.bootDir ?? evaluation.outDir;
+        const [candidate] = await describeKernels([kernel]);
+        const roles = { candidate: candidate, references };
+        // Boots of `names`, `attempts` times from `first`: the references' boots the session has
+        // are taken, the rest boot now, in one round with the kernel's.
+        const round = async (names, first, attempts, tests) => {
+            const made = first + attempts - 1 <= booted;
+            const kept = made
+                ? referenceRuns.filter((o) => names.includes(o.kernel) && o.attempt >= first && o.attempt < first + attempts)
+                : [];
+            const now = [kernel, ...(made ? [] : referenceKernels)].filter((k) => names.includes(k.name));
+            const fresh = now.length > 0 ? await booter.boot(now, attempts, first, tests, bootDir) : [];
+            return [...kept, ...fresh];
+        };
+        const observations = await round([kernel, ...referenceKernels].map((k) => k.name), 1, repeat);
+        if (booted < repeat) {
+            referenceRuns = observations.filter((o) => o.kernel !== kernel.name);
+            booted = repeat;
+        }
+        // Judged here only to decide on more boots; the report judges the final set of boots.
+        const judgement = judge(roles, observations);
+        const recheck = evaluation.recheck ?? RERUN_DIVERGENT;
+        const doubtful = recheck.doubtful(judgement);
+        const again = Math.max(recheck.atLeast, rerunDivergent);
+        if (again > 0 && doubtful.length > 0) {
+            const names = [kernel, ...(recheck.references ? referenceKernels : [])]
+                .map((k) => k.name)
+                .filter((name) => !judgement.broken.has(name));
+            evaluation.progress?.(recheck.announce(judgement, names, again));
+            const tests = settings.harness.tests?.filter((test) => doubtful.includes(test));
+            observations.push(...(await round(names, repeat + 1, again, tests)));
+        }
+        const saved = {
+            host: booter.host,
+            harness: booter.harness,
+            observations,
+            roles,
+            startedAt: new Date(started).toISOString(),
+        };
+        const durationMs = context.clock.now() - started;
+        const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir }, durationMs);
+        // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
+        if (evaluation.saveBoots)
+            await writeOutput(path$1.join(evaluation.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');
+        return { saved, report };
+    };
+    return {
+        references,
+        expectations,
+        host: booter.host,
+        harness: booter.harness,
+        get observations() {
+            return referenceRuns;
+        },
+        judge,
+        evaluate,
+    };
+}
+/**
+ * One kernel against references in a session of its own, the references booting beside it
+ * (`diverge run`, each variant of the demo); its report and boots.json go to `outDir`.
+ */
+async function evaluateOne(context, settings, kernels, options) {
+    const startedAt = context.clock.now();
+    const session = await openSession(context, settings, kernels.references, {
+        ...options,
+        candidates: [kernels.candidate],
+    });
+    return session.evaluate(kernels.candidate, {
+        outDir: options.outDir,
+        saveBoots: true,
+        startedAt,
+        progress: options.progress,
+    });
+}
+
+/**
+ * `diverge bisect`: the first commit between a good and a bad revision whose kernel diverges
+ * from the references. Only wires stages: the commit range (bisect/history), the search
+ * (bisect/search), each commit built in a worktree and evaluated by one judging session
+ * (bisect/commit, session/), and the answer written as bisect.json and bisect.md
+ * (bisect/result).
+ */
+/** Runs the bisect and writes DIR/bisect.json and bisect.md; the outcome says if it found one. */
+async function runBisect(context, settings, options) {
+    const startedAt = context.clock.now();
+    const { progress, outDir, docker } = options;
+    const { kernel, good, bad, commits } = await bisectRange(settings, options);
+    const selection = {
+        tests: [...options.tests],
+        classes: [...(options.classes ?? settings.failOn)],
+    };
+    const slots = Math.max(1, options.jobs ?? availableParallelism());
+    const variant = variantOf(settings, undefined);
+    progress(`bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
+    const contextCache = context.cache.contexts;
+    const build = await commitBuilder(docker, kernel, {
+        variant,
+        outDir,
+        progress,
+        contextCache,
+        clock: context.clock,
+    });
+    // The references, observed once: the config's (a base reference means a pull request's
+    // base; here the good revision plays that part) and the good revision's kernel.
+    const configured = await fetchReferences(context, { ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, { docker, variant, outDir, progress, github: options.github, run: options.run });
+    const goodIsReference = options.goodReference !== false;
+    const references = await bisectReferences(configured, goodIsReference ? good : undefined, {
+        build,
+        outDir,
+        configPath: settings.configPath,
+        progress,
+    });
+    const session = await openSession(context, settings, references, {
+        outDir,
+        docker,
+        variant,
+        jobs: bootShare(settings.machine, slots),
+        progress,
+        preboot: 'repeat',
+    });
+    if (goodIsReference && configured.length > 0)
+        checkGoodRevision(session, selection, good);
+    const recheck = confirmation(selection);
+    const evaluate = (candidate, dir, started) => session.evaluate(candidate, {
+        outDir: dir,
+        bootDir: outDir,
+        saveBoots: false,
+        recheck,
+        startedAt: started,
+        progress: (line) => progress(`${candidate.name}: ${line}`),
+    });
+    const { arch } = settings.machine;
+    const now = () => context.clock.now();
+    const searched = await searchCommits(commits, slots, progress, (commit, round) => testCommit(commit, round, { build, evaluate, arch, selection, outDir, now }));
+    const bisect = bisectOf({
+        startedAt,
+        durationMs: now() - startedAt,
+        good,
+        bad,
+        commits,
+        firstParent: options.firstParent,
+        selection,
+        slots,
+        ...searched,
+    }, session, goodIsReference ? session.references.at(-1) : undefined);
+    await writeBisect(outDir, bisect);
+    return bisect;
+}
+
+/**
  * Reading back `boots.json`, the boots a run saved for `diverge compare`. The file may have been
  * edited, cut or replaced: it is checked field by field before anything is judged from it.
  */
@@ -95845,104 +96679,16 @@ async function readSavedRun(file, fromDir) {
     return result.data;
 }
 
-/** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
-const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
-function judgeRun(settings, roles, observations, expectations, options) {
-    return judge({
-        observations,
-        candidate: roles.candidate.name,
-        references: roles.references.map((r) => r.name),
-        normalize: settings.normalize,
-        compareOutput: settings.compare.output,
-        expectations,
-        failOn: settings.failOn,
-        scope: { arch: settings.machine.arch, variant: options.variant, today: options.today },
-    });
-}
-const diverged = (judgement) => judgement.tests.some((t) => isDivergence(t.verdict));
 /**
- * Kernels as reports show them: name, source and the digest of the file that will boot. A
- * digest known from fetching must still hold: the file booted is the one the report names.
+ * `diverge run`: one candidate against the references, one evaluation of a session of its own;
+ * and `diverge compare`: a saved run judged again without booting.
  */
-async function describeKernels(kernels) {
-    const digests = await Promise.all(kernels.map(async (k) => {
-        const actual = await sha256File(k.path).catch(() => undefined);
-        if (actual === undefined)
-            return k.digest ?? UNKNOWN_DIGEST;
-        if (k.digest !== undefined && actual !== k.digest)
-            throw new Error(`kernel "${k.name}": ${k.path} changed after it was fetched (${k.digest}, now ${actual}); run again`);
-        return actual;
-    }));
-    return kernels.map((k, i) => ({ name: k.name, source: k.source, digest: digests[i] }));
-}
-/**
- * Boots, judges, and when anything diverged boots again every kernel that is not broken, to
- * tell flaky from real. Returns every observation; the report judges them all.
- */
-async function observeForVerdict(settings, roles, expectations, scope, rounds, progress) {
-    const observations = await rounds.first();
-    // Judged here only to decide on extra boots; the report judges the final set of boots.
-    const judgement = judgeRun(settings, roles, observations, expectations, scope);
-    const { rerunDivergent } = settings.harness;
-    if (rerunDivergent === 0 || !diverged(judgement))
-        return observations;
-    const again = [roles.candidate, ...roles.references]
-        .map((k) => k.name)
-        .filter((name) => !judgement.broken.has(name));
-    progress(`divergences found: booting ${again.join(', ')} ${rerunDivergent} more time(s) to tell flaky from real`);
-    // Per-test boots: only the tests that diverged boot again.
-    const divergent = new Set(judgement.tests.filter((t) => isDivergence(t.verdict)).map((t) => t.id));
-    const tests = settings.harness.tests?.filter((test) => divergent.has(test));
-    return [...observations, ...(await rounds.again(again, tests))];
-}
 /**
  * The whole local pipeline: boot candidate and references, judge, boot again the kernels of a
- * run that diverged (to tell flaky from real), and write report.json and report.md.
+ * run that diverged (to tell flaky from real), and write the report and boots.json.
  */
 async function runDifferential(context, settings, kernels, options) {
-    const startedAt = context.clock.now();
-    const all = [kernels.candidate, ...kernels.references];
-    const [candidate, ...references] = await describeKernels(all);
-    const roles = { candidate: candidate, references };
-    const expectations = await loadExpectations(settings.expectations);
-    const today = options.today ?? context.clock.today();
-    const scope = { variant: options.variant, today };
-    const booter = await prepareBoots(context, settings, all, {
-        outDir: options.outDir,
-        progress: options.progress,
-        ...(options.observationCache !== false
-            ? { cached: referenceCache(context, references, options.progress) }
-            : {}),
-        ...(options.docker ? { docker: options.docker } : {}),
-        ...(options.jobs ? { jobs: options.jobs } : {}),
-    });
-    const { repeat, rerunDivergent } = settings.harness;
-    const observations = await observeForVerdict(settings, roles, expectations, scope, {
-        first: () => booter.boot(all, repeat, 1),
-        again: (names, tests) => booter.boot(all.filter((k) => names.includes(k.name)), rerunDivergent, repeat + 1, tests),
-    }, options.progress);
-    const saved = {
-        host: booter.host,
-        harness: booter.harness,
-        observations,
-        roles,
-        startedAt: new Date(startedAt).toISOString(),
-    };
-    const durationMs = context.clock.now() - startedAt;
-    return finishRun(settings, saved, expectations, { ...options, today }, durationMs);
-}
-/** The observation cache for the references (the candidate is always booted). */
-function referenceCache(context, references, say) {
-    const digests = new Map(references.filter((r) => r.digest !== UNKNOWN_DIGEST).map((r) => [r.name, r.digest]));
-    const cache = new ObservationCache(context.cache.observations, context.buildId, say);
-    return { cache, digests };
-}
-/** Saves a run's boots (for `diverge compare`), judges them and writes its report. */
-async function finishRun(settings, saved, expectations, options, durationMs) {
-    // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
-    const report = await reportRun(settings, saved, expectations, options, durationMs);
-    await writeOutput(path$1.join(options.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');
-    return report;
+    return (await evaluateOne(context, settings, kernels, options)).report;
 }
 /** Judges a saved run again (new config, expectations or normalisation) without booting. */
 async function compareSaved(context, settings, fromDir, options) {
@@ -95965,295 +96711,11 @@ async function compareSaved(context, settings, fromDir, options) {
         references: names.filter((n) => n !== candidateName).map((n) => known.get(n) ?? unknown(n)),
     };
     await mkdir(options.outDir, { recursive: true });
-    return reportRun(settings, { ...saved, roles, startedAt: saved.startedAt ?? new Date(context.clock.now()).toISOString() }, await loadExpectations(settings.expectations), { ...options, today: options.today ?? context.clock.today() }, 0);
-}
-/** Judges a run's observations and writes its report. */
-async function reportRun(settings, saved, expectations, options, durationMs) {
-    const scope = { variant: options.variant, today: options.today };
-    const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, scope);
-    const report = buildReport({
-        settings,
-        variant: options.variant,
-        startedAt: new Date(saved.startedAt),
-        durationMs,
-        host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
-        harnessDigest: saved.harness.digest,
-        candidate: saved.roles.candidate,
-        references: saved.roles.references,
-        observations: saved.observations,
-        judgement,
-        expectations: {
-            file: path$1.relative(options.outDir, settings.expectations),
-            entries: expectations,
-        },
-        today: scope.today,
+    return reportRun(settings, { ...saved, roles, startedAt: saved.startedAt ?? new Date(context.clock.now()).toISOString() }, await loadExpectations(settings.expectations), {
         outDir: options.outDir,
-    });
-    await writeReport(report, options.outDir);
-    return report;
-}
-/**
- * Writes report.json (checked against the schema first), report.md and report.html, in that
- * order: on a full disk what fits is the most useful part, and each file is whole or absent.
- */
-async function writeReport(report, outDir) {
-    validateReport(report, path$1.join(outDir, 'report.json'));
-    await writeOutput(path$1.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, 'the report');
-    await writeOutput(path$1.join(outDir, 'report.md'), renderMarkdown(report, { reportUrl: 'report.html' }), 'the report');
-    await writeOutput(path$1.join(outDir, 'report.html'), renderHtml(report, await readBootLogs(report, outDir)), 'the report');
+        variant: options.variant,
+        today: options.today ?? context.clock.today(),
+    }, 0);
 }
 
-/** What a tested commit is: good, bad, or skipped (it does not build, or its verdict is unsure). */
-const BISECT_SCHEMA = 'diverge.bisect/v1';
-
-/**
- * `diverge bisect`: the first commit between a good and a bad revision whose kernel diverges
- * from the references. Only wires stages: the commit range (bisect/history), the search
- * (bisect/search), each commit built in a worktree (build/worktree), booted with one prepared
- * harness (run/boots) and judged (run/candidate), read as good, bad or skipped (bisect/verdict),
- * and the answer written as bisect.json and bisect.md (bisect/model, bisect/render).
- */
-/** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
-class BisectInputError extends Error {
-}
-/** The name the good revision's kernel has as a reference. */
-const GOOD_REFERENCE = 'good';
-const short = (sha) => sha.slice(0, 12);
-/** Runs the bisect and writes DIR/bisect.json and bisect.md; the outcome says if it found one. */
-async function runBisect(context, settings, options) {
-    const startedAt = context.clock.now();
-    const { progress, outDir, docker } = options;
-    const kernel = settings.kernel;
-    if (kernel?.build === undefined)
-        throw new BisectInputError(`${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`);
-    const asInput = (error) => {
-        throw error instanceof GitError ? new BisectInputError(error.message) : error;
-    };
-    const top = await gitTop(kernel.build.context).catch(asInput);
-    const good = await resolveRevision(top, options.good, '--good').catch(asInput);
-    const bad = await resolveRevision(top, options.bad, '--bad').catch(asInput);
-    const commits = await commitRange(top, good, bad, options).catch(asInput);
-    const selection = {
-        tests: [...options.tests],
-        classes: [...(options.classes ?? settings.failOn)],
-    };
-    const slots = Math.max(1, options.jobs ?? availableParallelism());
-    const variant = variantOf(settings, undefined);
-    const expectations = await loadExpectations(settings.expectations);
-    const today = context.clock.today();
-    const scope = { variant, today };
-    await mkdir(outDir, { recursive: true });
-    const workDir = path$1.join(outDir, 'work');
-    await mkdir(workDir, { recursive: true });
-    progress(`bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
-    const build = (sha, dir) => buildCommitKernel(docker, kernel, sha, {
-        variant,
-        workDir,
-        outDir: dir,
-        progress: (line) => progress(`${short(sha)}: ${line}`),
-        contextCache: context.cache.contexts,
-        clock: context.clock,
-    });
-    // The references, observed once: the config's (a base reference means a pull request's
-    // base; here the good revision plays that part) and the good revision's kernel.
-    const configured = await resolveReferences({ ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, undefined, {
-        docker,
-        variant,
-        outDir,
-        progress,
-        cache: context.cache,
-        clock: context.clock,
-        waits: context.waits,
-        ...(options.github ? { github: options.github } : {}),
-        ...(options.run ? { run: options.run } : {}),
-    });
-    const references = [...configured];
-    if (options.goodReference !== false) {
-        progress(`building the good revision ${short(good.sha)} (reference "${GOOD_REFERENCE}")`);
-        const built = await build(good.sha, path$1.join(outDir, 'steps', 'good')).catch((error) => {
-            if (error instanceof BuildError)
-                throw new BisectInputError(`--good ${short(good.sha)} does not build: ${error.message}`);
-            throw error;
-        });
-        references.push({
-            name: GOOD_REFERENCE,
-            path: built.kernel.path,
-            digest: built.kernel.digest,
-            source: { commit: good.sha, image: built.image.tag },
-        });
-    }
-    if (references.length === 0)
-        throw new BisectInputError(`${settings.configPath}: no references: add references to the config or keep the good revision's kernel as one`);
-    const referenceRoles = await Promise.all(references.map(async (r) => ({
-        name: r.name,
-        source: r.source,
-        digest: r.digest ?? (await sha256File(r.path)),
-    })));
-    // The commits of a round boot side by side: each gets its share of the boot slots.
-    const bootJobs = Math.max(1, Math.floor(defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus) / slots));
-    const booter = await prepareBoots(context, settings, references, {
-        outDir,
-        docker,
-        progress,
-        jobs: bootJobs,
-        cached: {
-            cache: new ObservationCache(context.cache.observations, context.buildId, progress),
-            digests: new Map(references.flatMap((r) => (r.digest ? [[r.name, r.digest]] : []))),
-        },
-    });
-    const { repeat, rerunDivergent } = settings.harness;
-    const referenceObservations = await booter.boot(references, repeat, 1);
-    if (options.goodReference !== false && configured.length > 0) {
-        const judgement = judgeRun(settings, {
-            candidate: referenceRoles.at(-1),
-            references: referenceRoles.slice(0, -1),
-        }, referenceObservations, expectations, scope);
-        const reading = readStep(judgement.tests, selection);
-        if (reading.verdict === 'bad')
-            throw new BisectInputError(`--good ${short(good.sha)} already diverges from ${configured.map((r) => r.name).join(', ')}: ${reading.diverging.slice(0, 10).join(', ')}`);
-    }
-    const tested = new Map();
-    let round = 0;
-    const testCommit = async (index) => {
-        const commit = commits[index];
-        const started = context.clock.now();
-        const name = short(commit.sha);
-        const stepDir = path$1.join(outDir, 'steps', name);
-        const base = { sha: commit.sha, subject: commit.subject, round, flaky: [], diverging: [] };
-        const finish = (result) => {
-            result.step.durationMs = context.clock.now() - started;
-            tested.set(index, result);
-            progress(stepLine(result.step));
-            return result.step.verdict;
-        };
-        let built;
-        try {
-            built = await build(commit.sha, stepDir);
-            await checkKernelFile(name, built.kernel.path, settings.machine.arch);
-        }
-        catch (error) {
-            if (!(error instanceof BuildError || error instanceof KernelFileError))
-                throw error;
-            const reason = `does not build: ${error.message.split('\n')[0]?.slice(0, 300)}`;
-            const step = { ...base, verdict: 'skip', build: 'skipped', boots: 0, reason, durationMs: 0 };
-            return finish({ step: step, observations: [] });
-        }
-        const role = {
-            name,
-            source: { commit: commit.sha, image: built.image.tag },
-            digest: built.kernel.digest,
-        };
-        const roles = { candidate: role, references: referenceRoles };
-        const candidate = { name, path: built.kernel.path };
-        let observations = await booter.boot([candidate], repeat, 1);
-        const read = () => readStep(judgeRun(settings, roles, [...referenceObservations, ...observations], expectations, scope)
-            .tests, selection);
-        let reading = read();
-        if (needsRecheck(reading)) {
-            const again = Math.max(1, rerunDivergent);
-            progress(`${name}: ${reading.verdict === 'bad' ? 'diverges' : 'flaky'}; booting it ${again} more time(s) before trusting it`);
-            observations = [...observations, ...(await booter.boot([candidate], again, repeat + 1))];
-            reading = read();
-        }
-        await mkdir(stepDir, { recursive: true });
-        const saved = {
-            host: booter.host,
-            harness: booter.harness,
-            observations: [...referenceObservations, ...observations],
-            roles,
-            startedAt: new Date(started).toISOString(),
-        };
-        await reportRun(settings, saved, expectations, { outDir: stepDir, variant, today}, context.clock.now() - started);
-        const step = {
-            ...base,
-            verdict: reading.verdict,
-            build: built.image.cached ? 'reused' : 'built',
-            boots: observations.length,
-            flaky: reading.flaky,
-            diverging: reading.diverging,
-            ...(reading.reason ? { reason: reading.reason } : {}),
-            durationMs: 0,
-            report: path$1.relative(outDir, path$1.join(stepDir, 'report.json')),
-        };
-        return finish({ step, role, observations });
-    };
-    const result = await search(commits.length, slots, (indices) => {
-        round++;
-        progress(`round ${round}: testing ${indices.map((i) => short(commits[i]?.sha ?? '')).join(' ')}`);
-        return inParallel(indices, slots, testCommit);
-    });
-    const culprit = result.culprit === undefined ? undefined : commits[result.culprit];
-    const tests = result.culprit === undefined || result.undecided.length > 0
-        ? culpritTests(tested.get(result.culprit ?? -1), undefined)
-        : culpritTests(tested.get(result.culprit), result.culprit === 0
-            ? options.goodReference !== false
-                ? {
-                    role: referenceRoles.at(-1),
-                    observations: referenceObservations.filter((o) => o.kernel === GOOD_REFERENCE),
-                }
-                : undefined
-            : tested.get(result.culprit - 1));
-    const steps = [...tested.entries()]
-        .sort(([a], [b]) => (tested.get(a)?.step.round ?? 0) - (tested.get(b)?.step.round ?? 0) || a - b)
-        .map(([, t]) => t.step);
-    const bisect = {
-        schema: BISECT_SCHEMA,
-        run: {
-            startedAt: new Date(startedAt).toISOString(),
-            durationMs: context.clock.now() - startedAt,
-            tool: { name: TOOL_NAME, version: TOOL_VERSION },
-            host: { qemu: booter.host.qemu, accel: booter.host.accel, cpus: booter.host.cpus },
-        },
-        outcome: result.badRevision === undefined
-            ? 'culprit'
-            : result.badRevision === 'good'
-                ? 'bad-revision-good'
-                : 'bad-revision-skipped',
-        good,
-        bad,
-        range: { commits: commits.length, firstParent: options.firstParent },
-        selection: { tests: [...selection.tests], classes: [...selection.classes] },
-        references: references.map((r) => r.name),
-        culprit: culprit ?? null,
-        undecided: result.undecided.map((i) => commits[i]),
-        tests,
-        steps,
-        skipped: [...tested.entries()]
-            .filter(([, t]) => t.step.verdict === 'skip')
-            .sort(([a], [b]) => a - b)
-            .map(([i]) => commits[i]),
-        rounds: result.rounds,
-        slots,
-        builds: {
-            built: steps.filter((s) => s.build === 'built').length,
-            reused: steps.filter((s) => s.build === 'reused').length,
-            skipped: steps.filter((s) => s.build === 'skipped').length,
-        },
-        plainSteps: plainBisectSteps(commits.length),
-    };
-    validateBisect(bisect, path$1.join(outDir, 'bisect.json'));
-    await writeFile(path$1.join(outDir, 'bisect.json'), `${JSON.stringify(bisect, null, 2)}\n`);
-    await writeFile(path$1.join(outDir, 'bisect.md'), renderBisectMarkdown(bisect));
-    return bisect;
-    /**
-     * The selected tests that diverge at the culprit: judged against its parent alone when the
-     * parent is known good, so each diff is what the commit changed; else against the references.
-     */
-    function culpritTests(at, parent) {
-        if (!at?.role)
-            return [];
-        const against = parent?.role
-            ? { references: [parent.role], observations: parent.observations }
-            : { references: referenceRoles, observations: referenceObservations };
-        const judgement = judgeRun(settings, { candidate: at.role, references: against.references }, [...against.observations, ...at.observations], expectations, scope);
-        return judgement.tests
-            .filter((t) => selects(selection, t.id) && isDivergence(t.verdict))
-            .map((t) => ({
-            id: t.id,
-            class: t.verdict.class,
-            ...(t.verdict.diff ? { diff: t.verdict.diff } : {}),
-        }));
-    }
-}
-
-export { tar as $, isStorageRefusal as A, storageReason as B, ConfigError as C, BuildError as D, defaultSettings as E, githubFromEnvironment as F, resultText as G, HarnessError as H, BisectInputError as I, bootKernels as J, KernelFileError as K, writeOutput as L, compareSaved as M, NotRegularFileError as N, SavedRunError as O, classColour as P, htmlPage as Q, ReferenceFetchError as R, StorageError as S, GRADEBOOK_SCRIPT as T, parseConfig as U, buildKernel as V, buildImage as W, extractFiles as X, qemuVersion as Y, updateExpectations as Z, reportDivergences as _, requireInherits as a, inParallel as a0, redirectTarget as a1, MAX_KERNEL_BYTES as a2, BOOT_OUTCOMES as a3, kernelRecipe as a4, CappedLog as a5, ConsoleLines as a6, packContext as a7, DockerUnavailableError as a8, LastLines as a9, limitHit as aa, copyFilesOut as ab, isolated as ac, prepareStaffLayers as ad, scanContext as ae, writeAtomically as af, defaultParallelism as ag, resolveReferences as ah, describeKernels as ai, prepareBoots as aj, referenceCache as ak, loadExpectations as al, rubricOf as am, limiter as an, maxPoints as ao, checkKernelFile as ap, CANDIDATE as aq, sha256File as ar, observeForVerdict as as, finishRun as at, renderHtml as au, readBootLogs as av, gradescopeResults as aw, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, makeDir as y, storageFailure as z };
+export { updateExpectations as $, storageFailure as A, isStorageRefusal as B, storageReason as C, ConfigError as D, BuildError as E, defaultSettings as F, githubFromEnvironment as G, HarnessError as H, resultText as I, BisectInputError as J, KernelFileError as K, bootKernels as L, writeOutput as M, NotRegularFileError as N, compareSaved as O, SavedRunError as P, classColour as Q, ReferenceFetchError as R, StorageError as S, htmlPage as T, GRADEBOOK_SCRIPT as U, parseConfig as V, evaluateOne as W, buildKernel as X, buildImage as Y, extractFiles as Z, qemuVersion as _, requireInherits as a, reportDivergences as a0, tar as a1, inParallel as a2, redirectTarget as a3, MAX_KERNEL_BYTES as a4, BOOT_OUTCOMES as a5, rubricOf as a6, kernelRecipe as a7, CappedLog as a8, ConsoleLines as a9, packContext as aa, DockerUnavailableError as ab, LastLines as ac, limitHit as ad, copyFilesOut as ae, isolated as af, prepareStaffLayers as ag, scanContext as ah, CANDIDATE as ai, sha256File as aj, writeAtomically as ak, maxPoints as al, checkKernelFile as am, defaultParallelism as an, fetchReferences as ao, openSession as ap, limiter as aq, OUTPUT_FORMAT_NAMES as ar, outputFormat as as, gradescopeResults as at, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, makeDir as z };
