@@ -22,6 +22,7 @@ import { BisectInputError } from './history.js';
 import { short, stepLine } from './render.js';
 import { search, type SearchRun } from './search.js';
 import { readStep, type Selection } from './verdict.js';
+import type { RunContext } from '../context.js';
 
 /** The name the good revision's kernel has as a reference. */
 const GOOD_REFERENCE = 'good';
@@ -51,15 +52,18 @@ export interface Tested {
 
 /** Builds commits' kernels with the config's recipe, each in a worktree under `outDir/work`. */
 export async function commitBuilder(
+  context: Pick<RunContext, 'cache' | 'clock'>,
   docker: DockerAccess,
   kernel: DockerKernelSettings,
-  options: Omit<WorktreeBuild, 'workDir'>,
+  options: Omit<WorktreeBuild, 'workDir' | 'contextCache' | 'clock'>,
 ): Promise<BuildCommit> {
   const workDir = path.join(options.outDir, 'work');
   await mkdir(workDir, { recursive: true });
   return (sha, dir) =>
     buildCommitKernel(docker, kernel, sha, {
       ...options,
+      contextCache: context.cache.contexts,
+      clock: context.clock,
       workDir,
       outDir: dir,
       progress: (line) => options.progress(`${short(sha)}: ${line}`),

@@ -66,14 +66,7 @@ export async function runBisect(
   progress(
     `bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`,
   );
-  const contextCache = context.cache.contexts;
-  const build = await commitBuilder(docker, kernel, {
-    variant,
-    outDir,
-    progress,
-    contextCache,
-    clock: context.clock,
-  });
+  const build = await commitBuilder(context, docker, kernel, { variant, outDir, progress });
 
   // The references, observed once: the config's (a base reference means a pull request's
   // base; here the good revision plays that part) and the good revision's kernel.
