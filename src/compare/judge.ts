@@ -111,15 +111,21 @@ export function judge(input: JudgeInput): Judgement {
   }
   const working = input.references.filter((name) => !broken.has(name));
 
-  // Normalised observations per boot, indexed by test id.
+  // Normalised observations per boot, indexed by test id; apart, what a test that the boot died
+  // during printed before it died.
   const index = new Map<KernelObservation, Map<string, TestObservation>>();
+  const unfinished = new Map<KernelObservation, Map<string, string[]>>();
   const order: string[] = [];
   const known = new Set<string>();
   for (const name of [...working, input.candidate]) {
     for (const boot of kernels.get(name) ?? []) {
       const tests = new Map<string, TestObservation>();
+      const printed = new Map<string, string[]>();
       for (const test of boot.tests) {
-        if (test.status === 'missing') continue;
+        if (test.status === 'missing') {
+          if (test.output.length > 0) printed.set(test.id, normalizer.lines(test.output));
+          continue;
+        }
         tests.set(test.id, { ...test, output: ordered(test.id, normalizer.lines(test.output)) });
         if (!known.has(test.id)) {
           known.add(test.id);
@@ -127,6 +133,7 @@ export function judge(input: JudgeInput): Judgement {
         }
       }
       index.set(boot, tests);
+      unfinished.set(boot, printed);
     }
   }
 
@@ -160,7 +167,11 @@ export function judge(input: JudgeInput): Judgement {
   const views = (name: string, id: string): RunView[] =>
     bootsOf(kernels.get(name) ?? [], id).map((boot) => {
       const test = index.get(boot)?.get(id);
-      if (!test) return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
+      if (!test) {
+        const output = unfinished.get(boot)?.get(id);
+        const kind = unobservedKind(boot.boot);
+        return { attempt: boot.attempt, kind, boot: boot.boot, ...(output && { output }) };
+      }
       // A mask can make lines equal that sorted apart: sort again what was sorted.
       const output = masked.has(id)
         ? ordered(id, applyMasks(learned, id, test.output))
@@ -188,12 +199,22 @@ export function judge(input: JudgeInput): Judgement {
     if (input.compareOutput && unordered(id)) result.reason += ' (lines compared in any order)';
     const observations: Record<string, ReportObservation[]> = {};
     for (const [name, runs] of [[input.candidate, candidate] as const, ...references]) {
-      observations[name] = runs
-        .filter(isObserved)
-        .map(({ attempt, status, output }) => ({ attempt, status, output }));
+      observations[name] = runs.flatMap((run): ReportObservation[] =>
+        isObserved(run)
+          ? [{ attempt: run.attempt, status: run.status, output: run.output }]
+          : // A run that died during the test: `missing`, with what it printed before.
+            run.output
+            ? [{ attempt: run.attempt, status: 'missing', output: run.output }]
+            : [],
+      );
     }
     const observed = candidate.find(isObserved);
-    tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
+    const shown = observed ?? diedDuring(candidate, result.class);
+    tests.push({
+      id,
+      observations,
+      verdict: toVerdict(result, observed, shown, input, matched, id),
+    });
     differences.set(id, firstDifference(result.consensus?.run, observed));
   }
 
@@ -220,18 +241,44 @@ export function judge(input: JudgeInput): Judgement {
   return { tests, clusters: [...groups.values()], learned, broken, matched };
 }
 
+/** A run as its diff shows it: the status line, then the output. */
+interface Shown {
+  status: string;
+  output: readonly string[];
+}
+
+/** The runs a class of a boot that ended during the test is read from (see unobservedKind). */
+const ENDED_DURING: Partial<Record<DivergenceClass, RunView['kind']>> = {
+  crash: 'crashed',
+  hang: 'hung',
+  missing: 'absent',
+};
+
+/**
+ * A crash, hang or missing test as its diff against the consensus shows it: the class for the
+ * status line, then what the test printed before the boot ended; undefined when nothing of it
+ * was kept.
+ */
+function diedDuring(runs: readonly RunView[], cls: DivergenceClass): Shown | undefined {
+  const run = runs.find((r) => r.kind === ENDED_DURING[cls]);
+  if (!run || run.kind === 'observed' || !run.output) return undefined;
+  return { status: cls, output: run.output };
+}
+
+/** `shown`: the candidate's run the diff shows, the observed one or one that died during the test. */
 function toVerdict(
   result: Classification,
   observed: ObservedRun | undefined,
+  shown: Shown | undefined,
   input: JudgeInput,
   matched: Set<Expectation>,
   id: string,
 ): Verdict {
   let diff: string | undefined;
   const reference = result.consensus;
-  if (isDivergentClass(result.class) && reference && observed) {
+  if (isDivergentClass(result.class) && reference && shown) {
     const before = [reference.run.status, ...reference.run.output].join('\n');
-    const after = [observed.status, ...observed.output].join('\n');
+    const after = [shown.status, ...shown.output].join('\n');
     if (before !== after) {
       // The status is the first line, so a status change shows in the diff too.
       diff = createTwoFilesPatch(

@@ -7,7 +7,13 @@ import type { TestStatus } from '../model/results.js';
  */
 export type RunView =
   | { attempt: number; kind: 'observed'; status: Exclude<TestStatus, 'missing'>; output: string[] }
-  | { attempt: number; kind: 'crashed' | 'hung' | 'absent' | 'infra'; boot: BootRecord };
+  | {
+      attempt: number;
+      kind: 'crashed' | 'hung' | 'absent' | 'infra';
+      boot: BootRecord;
+      /** What the test printed before the boot ended, where the harness format tells. */
+      output?: string[];
+    };
 
 export type RunKind = RunView['kind'];
 export type ObservedRun = Extract<RunView, { kind: 'observed' }>;

@@ -19,7 +19,7 @@ import {
   type Arch,
   ARCHES,
   archMachines,
-  defaultAppend,
+  DEFAULT_EXIT_PORT,
   type Disk,
   DISK_FORMATS,
   DISK_INTERFACES,
@@ -46,18 +46,24 @@ function int(min: number, max?: number) {
     .max(max ?? Number.MAX_SAFE_INTEGER, { error });
 }
 
-/** A regular expression source that compiles; `withId` also wants a named group `(?<id>...)`. */
-function regex(withId = false) {
+/**
+ * A regular expression source that compiles; `withId` also wants a named group `(?<id>...)`,
+ * `notEmpty` one that does not match an empty line (which would match every line).
+ */
+function regex(withId = false, notEmpty = false) {
   const what = withId
     ? 'a regular expression with a named group (?<id>...)'
-    : 'a regular expression';
+    : notEmpty
+      ? 'a regular expression that does not match an empty line'
+      : 'a regular expression';
   return z.string({ error: expected(what) }).superRefine((source, ctx) => {
     let message: string | undefined;
     try {
-      consolePattern(source);
+      const pattern = consolePattern(source);
       // Matching '' through an added empty alternative lists every named group, matched or not.
       const groups = consolePattern(`${source}|`).exec('')?.groups ?? {};
       if (withId && !('id' in groups)) message = expected(what)({ input: source });
+      if (notEmpty && pattern.test('')) message = expected(what)({ input: source });
     } catch (error) {
       const reason = (error as Error).message.replace(/^.*: /, '');
       message = `${expected('a regular expression')({ input: source })} (${reason})`;
@@ -89,6 +95,45 @@ function converted(
 const duration = converted('a duration like 60s', parseDuration, (ms) =>
   ms > 0 ? undefined : 'a duration > 0',
 );
+
+/** An I/O port: a YAML number (`0x501` is one) or hex text. */
+const ioPort = z.unknown().transform((input, ctx) => {
+  const port =
+    typeof input === 'number'
+      ? input
+      : typeof input === 'string' && /^0x[0-9a-f]{1,4}$/i.test(input.trim())
+        ? Number.parseInt(input.trim(), 16)
+        : NaN;
+  if (Number.isInteger(port) && port > 0 && port <= 0xffff) return port;
+  ctx.addIssue({ code: 'custom', message: expected('an I/O port like 0x501')({ input }) });
+  return z.NEVER;
+});
+
+/**
+ * `machine.exit`: `isa-debug-exit` (at the common port 0xf4), or the device with its port:
+ * `{ device: isa-debug-exit, port: 0x501 }` (Pintos, Solo5).
+ */
+const EXIT_DEVICE = 'isa-debug-exit or { device: isa-debug-exit, port: 0x501 }';
+const exitDevice = z
+  .preprocess(
+    (input) => (input === 'isa-debug-exit' ? { device: input } : input),
+    z.strictObject(
+      {
+        device: z.literal('isa-debug-exit', { error: expected('isa-debug-exit') }),
+        port: ioPort.optional(),
+      },
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? 'unknown key (expected one of device, port)'
+            : expected(EXIT_DEVICE)(issue),
+      },
+    ),
+  )
+  .transform(({ port }) => ({
+    device: 'isa-debug-exit' as const,
+    port: port ?? DEFAULT_EXIT_PORT,
+  }));
 
 /** Reports the second of mutually exclusive keys that are present; true when at most one is. */
 function atMostOne(
@@ -252,12 +297,13 @@ export function settingsSchema(baseDir: string, configPath: string) {
   const machine = strict({
     arch: arch.default('x86_64'),
     profile: text('a machine profile').optional(),
+    // The least memory depends on the arch: checked below, once the arch is known.
     memory: converted(
       'a size like 256M',
       (s) => parseSize(s, MiB) / MiB,
       (mib) =>
-        mib < 16
-          ? 'at least 16M'
+        mib < 1
+          ? 'at least 1M'
           : mib > MAX_GUEST_MEMORY_MIB
             ? `at most ${MAX_GUEST_MEMORY_MIB / 1024}G`
             : Number.isInteger(mib)
@@ -271,7 +317,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       z.string({ error: expected('a QEMU argument') }),
       'a list of QEMU arguments',
     ).default([]),
-    exit: z.literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
+    exit: exitDevice.optional(),
     firmware: text('default, none or a firmware file').default('default'),
   }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
     const profiles = profilesOf(arch);
@@ -284,7 +330,13 @@ export function settingsSchema(baseDir: string, configPath: string) {
       const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
       ctx.addIssue({ code: 'custom', path: ['exit'], message });
     }
-    const append = m.append ?? defaultAppend(arch);
+    const { minMemoryMiB } = archMachines(arch);
+    if (memory < minMemoryMiB) {
+      const message = `expected at least ${minMemoryMiB}M on ${arch}, got ${memory}M`;
+      ctx.addIssue({ code: 'custom', path: ['memory'], message });
+    }
+    // Without append, each kernel's format decides its command line (defaultAppend).
+    const { append } = m;
     const firmware =
       m.firmware === 'default' || m.firmware === 'none' ? m.firmware : resolve(m.firmware);
     if (firmware === 'none' && !archMachines(arch).firmware.none) {
@@ -297,7 +349,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       memoryMiB: memory,
       cpus,
       accel,
-      append,
+      ...(append !== undefined && { append }),
       qemuArgs,
       firmware,
       ...(exit && { exit }),
@@ -412,6 +464,13 @@ export function settingsSchema(baseDir: string, configPath: string) {
       .default([]),
     results: results.prefault({}),
     timeouts: timeouts.prefault({}),
+    // Per-test boots: the time limit of the tests a glob matches (the first entry that does).
+    'test-timeouts': list(
+      strict({ test: text('a test id or glob like "alarm-*"'), timeout: duration }),
+      'a list of { test, timeout }',
+    ).default([]),
+    // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
+    crash: list(regex(false, true), 'a list of regular expressions').default([]),
     repeat: int(1).default(1),
     'rerun-divergent': int(0).default(2),
     'serial-cap': converted('a size like 8M', parseSize, (n) =>
@@ -424,15 +483,17 @@ export function settingsSchema(baseDir: string, configPath: string) {
       'rerun-divergent': rerunDivergent,
       'serial-cap': serialCapBytes,
       'max-tests': maxTests,
+      'test-timeouts': limits,
       ...rest
     } = h;
+    const testTimeouts = limits.map(({ test, timeout }) => ({ test, timeoutMs: timeout }));
     const payload =
       initrd !== undefined
         ? { kind: 'initrd' as const, path: initrd }
         : dir !== undefined
           ? { kind: 'dir' as const, path: dir }
           : (image ?? { kind: 'none' as const });
-    return { payload, ...rest, rerunDivergent, serialCapBytes, maxTests };
+    return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
   });
 
   const normalize = strict({
@@ -529,10 +590,18 @@ export function settingsSchema(baseDir: string, configPath: string) {
     .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }
 
-/** What the harness asks of the machine: disk interfaces it has, a place for `{test}`. */
+/**
+ * What the harness asks of the machine: disk interfaces it has, a place for `{test}`; and per-test
+ * time limits that match a test of the per-test boots.
+ */
 function checkMachineHarness(
-  machine: { arch: Arch; profile: string; append: string },
-  harness: { disks: readonly Disk[]; tests?: readonly string[]; script: readonly ScriptStep[] },
+  machine: { arch: Arch; profile: string; append?: string },
+  harness: {
+    disks: readonly Disk[];
+    tests?: readonly string[];
+    script: readonly ScriptStep[];
+    testTimeouts: readonly { test: string }[];
+  },
   ctx: z.RefinementCtx,
 ): void {
   if (!machine || !harness) return; // already reported
@@ -555,6 +624,26 @@ function checkMachineHarness(
     const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
     ctx.addIssue({ code: 'custom', path: at, message });
   }
+  const { tests } = harness;
+  // Undefined when harness had problems of its own (already reported).
+  (harness.testTimeouts ?? []).forEach(({ test: glob }, i) => {
+    const message = !tests
+      ? 'limits per-test boots: list the tests in harness.tests (a console step has its own timeout)'
+      : tests.some(compileGlob(glob))
+        ? undefined
+        : `${shown(glob)} matches none of harness.tests`;
+    if (message !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['harness', 'test-timeouts', i, 'test'], message });
+  });
+}
+
+/** The time limit `harness.test-timeouts` gives `test`: the first entry whose glob matches it. */
+export function testTimeout(
+  limits: readonly { test: string; timeoutMs: number }[],
+  test: string,
+): { glob: string; ms: number } | undefined {
+  const entry = limits.find((limit) => compileGlob(limit.test)(test));
+  return entry && { glob: entry.test, ms: entry.timeoutMs };
 }
 
 export type Settings = z.output<ReturnType<typeof settingsSchema>>;

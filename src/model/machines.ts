@@ -8,6 +8,32 @@
 export type KernelFormat =
   'bzImage' | 'arm64 Image' | 'riscv Image' | 'ELF' | 'gzip' | 'PE/EFI' | 'multiboot';
 
+/**
+ * The formats only Linux is built in (gzip: an arm64 `Image.gz`; PE/EFI: Linux's EFI stub): a
+ * kernel in one of them gets Linux's default command line. ELF and multiboot kernels (xv6,
+ * Pintos, JOS, Solo5, hobby kernels) get none: Linux's words would mean nothing to them, or
+ * worse (Solo5 takes them as its application's arguments).
+ */
+export const LINUX_KERNEL_FORMATS: readonly KernelFormat[] = [
+  'bzImage',
+  'arm64 Image',
+  'riscv Image',
+  'gzip',
+  'PE/EFI',
+];
+
+/**
+ * `machine.exit`: QEMU's isa-debug-exit device at an I/O port. A kernel ends QEMU by writing a
+ * value v there; QEMU then exits with status (v << 1) | 1, which diverge takes as a normal end
+ * (a result says how the tests went). 0xf4 is the common port; Pintos and Solo5 write 0x501,
+ * the device's own default.
+ */
+export interface ExitDevice {
+  device: 'isa-debug-exit';
+  port: number;
+}
+export const DEFAULT_EXIT_PORT = 0xf4;
+
 /** How a disk is attached: the bus the guest finds it on. */
 export const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'] as const;
 export type DiskInterface = (typeof DISK_INTERFACES)[number];
@@ -63,6 +89,12 @@ interface ArchMachines {
   kvmOnX86Host: boolean;
   /** Whether the machine has an ISA bus for `isa-debug-exit`. */
   debugExit: boolean;
+  /**
+   * The least `machine.memory` that boots anything: what the firmware needs, and on x86 room for
+   * a kernel above the first MiB (with less, SeaBIOS runs and the kernel never does). Whether
+   * the kernel itself fits QEMU checks, naming the sizes.
+   */
+  minMemoryMiB: number;
   /** By name; the first is the default. */
   profiles: Readonly<Record<string, Profile>>;
 }
@@ -80,6 +112,7 @@ const X86 = {
   kernelFormats: ['bzImage', 'ELF', 'multiboot'],
   kvmOnX86Host: true,
   debugExit: true,
+  minMemoryMiB: 2,
 } as const;
 
 const MACHINES = {
@@ -112,6 +145,7 @@ const MACHINES = {
     kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
     kvmOnX86Host: false,
     debugExit: false,
+    minMemoryMiB: 1,
     // QEMU loads the kernel itself and jumps to it: no firmware either way.
     firmware: { default: [], none: [] },
     profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
@@ -126,6 +160,8 @@ const MACHINES = {
     kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
     kvmOnX86Host: false,
     debugExit: false,
+    // OpenSBI with less: "Some ROM regions are overlapping".
+    minMemoryMiB: 3,
     profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
   },
 } satisfies Record<string, ArchMachines>;
@@ -152,8 +188,13 @@ export function diskInterfacesOf(arch: Arch, profile: string): readonly DiskInte
   return machineProfile(arch, profile).disks;
 }
 
-/** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
-export function defaultAppend(arch: Arch): string {
+/**
+ * The kernel command line when the config gives none: for Linux (told by its kernel's format,
+ * see LINUX_KERNEL_FORMATS) its console, and a panic that ends the VM (with -no-reboot); for
+ * any other kernel none.
+ */
+export function defaultAppend(arch: Arch, format: KernelFormat | undefined): string {
+  if (format === undefined || !LINUX_KERNEL_FORMATS.includes(format)) return '';
   const { console, linuxQuirks } = TABLE[arch];
   return [`console=${console}`, 'panic=-1', linuxQuirks].filter(Boolean).join(' ');
 }

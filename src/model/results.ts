@@ -26,4 +26,9 @@ export interface ParseResult {
   complete: boolean;
   /** Things a person should know about the stream: plan mismatch, duplicate ids, garbage. */
   problems: string[];
+  /**
+   * What a test that started and has no result line yet printed, where the format can tell (a
+   * regex `start` line with no result after it): kept for a boot that died during that test.
+   */
+  unfinished?: string[];
 }

@@ -41,7 +41,11 @@ export interface Verdict {
 
 export interface ReportTest {
   id: string;
-  /** Per kernel name (`candidate` and each reference), one entry per run that reported the test. */
+  /**
+   * Per kernel name (`candidate` and each reference), one entry per run that reported the test,
+   * and one with status `missing` per run that died during it having printed something (what it
+   * printed before the boot ended).
+   */
   observations: Record<string, ReportObservation[]>;
   verdict: Verdict;
 }

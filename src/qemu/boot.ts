@@ -16,10 +16,14 @@ import {
 } from './serial-file.js';
 import type { BootCapture, BootRecord } from '../model/boot.js';
 import type { BootPlan } from './plan.js';
+import type { KernelFormat } from '../model/machines.js';
 
 export interface BootRequest {
-  /** `disks`: the kernel's own disk images (extra files of its build), after the shared ones. */
-  kernel: { name: string; path: string; disks?: readonly string[] };
+  /**
+   * `disks`: the kernel's own disk images (extra files of its build), after the shared ones;
+   * `format`: the kernel file's, which decides its default command line.
+   */
+  kernel: { name: string; path: string; disks?: readonly string[]; format?: KernelFormat };
   attempt: number;
   /** The test of a per-test boot (`harness.tests`): the plan already carries its `{test}`. */
   test?: string;

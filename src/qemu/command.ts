@@ -1,4 +1,10 @@
-import type { Disk, DiskInterface, MachineProfile } from '../model/machines.js';
+import {
+  defaultAppend,
+  type Disk,
+  type DiskInterface,
+  type KernelFormat,
+  type MachineProfile,
+} from '../model/machines.js';
 import { serialFiles } from './serial-file.js';
 import type { BootPlan } from './plan.js';
 
@@ -99,11 +105,12 @@ export const QMP_FD = 3;
 
 /**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
- * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
+ * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
+ * `machine.append` the kernel's format decides its command line (see `defaultAppend`).
  */
 export function qemuCommand(
   plan: CommandPlan,
-  kernel: { path: string; disks?: readonly string[] },
+  kernel: { path: string; disks?: readonly string[]; format?: KernelFormat },
   serialDir = SERIAL_DIR_PLACEHOLDER,
 ): string[] {
   const files = serialFiles(serialDir);
@@ -134,10 +141,15 @@ export function qemuCommand(
     if (serial2 === 'isa-serial') args.push('-serial', 'chardev:results');
     else args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
   }
-  if (plan.exitDevice) args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
+  if (plan.exitDevice)
+    args.push(
+      '-device',
+      `isa-debug-exit,iobase=0x${plan.exitDevice.port.toString(16)},iosize=0x04`,
+    );
   args.push('-kernel', kernel.path);
   if (plan.initrd) args.push('-initrd', plan.initrd);
-  if (plan.append) args.push('-append', plan.append);
+  const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+  if (append) args.push('-append', append);
   args.push(...diskArgs(plan.profile, disks));
   args.push(...plan.qemuArgs);
   return args;

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFileError, openRegularFile } from '../util/digest.js';
 import { archMachines, type Arch, type KernelFormat } from '../model/machines.js';
 
@@ -19,8 +20,35 @@ function imageFormat(head: Buffer): KernelFormat | undefined {
   return undefined;
 }
 
+/** The format of an open kernel file, read from its first 8 KiB. */
+async function formatOf(handle: FileHandle): Promise<KernelFormat | undefined> {
+  const head = Buffer.alloc(8192);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  return imageFormat(head.subarray(0, bytesRead));
+}
+
+/**
+ * A kernel file's format (which decides its default command line, see `defaultAppend`);
+ * undefined when the file is not a kernel image or cannot be read (its check says why).
+ */
+export async function kernelFormat(file: string): Promise<KernelFormat | undefined> {
+  const handle = await openRegularFile(file).catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    return await formatOf(handle);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
-export async function checkKernelFile(name: string, file: string, arch: Arch): Promise<string> {
+export async function checkKernelFile(
+  name: string,
+  file: string,
+  arch: Arch,
+): Promise<KernelFormat> {
   let handle;
   try {
     handle = await openRegularFile(file);
@@ -33,9 +61,7 @@ export async function checkKernelFile(name: string, file: string, arch: Arch): P
     );
   }
   try {
-    const head = Buffer.alloc(8192);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const format = imageFormat(head.subarray(0, bytesRead));
+    const format = await formatOf(handle);
     const accepted = archMachines(arch).kernelFormats;
     if (!format || !accepted.includes(format)) {
       throw new KernelFileError(

@@ -11,11 +11,20 @@ import { detectSplat } from './splats.js';
 import { type BootStage, laterStage, stageOfLine } from '../model/stage.js';
 import type { BootOutcome, HarnessProgress, ResultsSummary, Splat } from '../model/boot.js';
 import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
+import type { ExitDevice } from '../model/machines.js';
+import { compileCrashPatterns } from './crash-patterns.js';
 
 /** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
 export const PANIC_GRACE_MS = 2000;
 /** How long a kernel may stay quiet after its last result before diverge ends the boot itself. */
 export const DONE_QUIET_MS = 2000;
+
+/** The time limit of the test a per-test boot runs, and the `harness.test-timeouts` glob that set it. */
+export interface TestLimit {
+  test: string;
+  glob: string;
+  ms: number;
+}
 
 /** What the monitor takes from the boot plan. */
 export interface MonitorSettings {
@@ -24,8 +33,15 @@ export interface MonitorSettings {
   channel: 'console' | 'serial2';
   script: readonly ScriptStep[];
   timeouts: { bootMs: number; stallMs: number; totalMs: number };
+  /**
+   * A per-test boot's own time limit (`harness.test-timeouts`): it stands for `timeouts.total`,
+   * and the timeout's message names it.
+   */
+  testLimit?: TestLimit;
   /** The kernel ends QEMU through isa-debug-exit: an odd exit status is a normal end. */
-  exitDevice: boolean;
+  exitDevice?: ExitDevice;
+  /** `harness.crash`: patterns of crash lines besides the built-in ones (crash-patterns.ts). */
+  crash?: readonly string[];
   serialCapBytes: number;
   /** `harness.max-tests`: results read per boot; the one past it ends the boot. */
   maxTests: number;
@@ -83,6 +99,7 @@ export class BootMonitor {
   private readonly resultsLines = new ConsoleLines();
   private readonly scriptText = new ConsoleText();
   private readonly script: ConsoleScript;
+  private readonly crash: readonly RegExp[];
   private lastOutput: number;
   private consoleBytes = 0;
   private lineNumber = 0;
@@ -101,6 +118,7 @@ export class BootMonitor {
   ) {
     this.lastOutput = started;
     this.script = new ConsoleScript(settings.script);
+    this.crash = compileCrashPatterns(settings.crash);
   }
 
   /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
@@ -137,9 +155,14 @@ export class BootMonitor {
 
   /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
   tick(now: number): void {
-    const { timeouts } = this.settings;
+    const { timeouts, testLimit } = this.settings;
     if (this.panicStop && now >= this.panicStop.at) this.stop('panic', this.panicStop.message);
-    if (now - this.started > timeouts.totalMs)
+    if (testLimit && now - this.started > testLimit.ms)
+      this.stop(
+        'timeout',
+        `time limit of test ${testLimit.test}: still running after ${testLimit.ms} ms (harness.test-timeouts: ${testLimit.glob})${this.during()}`,
+      );
+    else if (!testLimit && now - this.started > timeouts.totalMs)
       this.stop(
         'timeout',
         `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`,
@@ -218,7 +241,7 @@ export class BootMonitor {
     this.lineNumber += 1;
     this.reach(stageOfLine(line));
     if (this.settings.channel === 'console') this.resultLine(line);
-    const splat = detectSplat(line, this.lineNumber);
+    const splat = detectSplat(line, this.lineNumber, this.crash);
     if (!splat) return;
     this.splats.push(splat);
     this.emit({ kind: 'splat', splat });
@@ -313,7 +336,8 @@ export class BootMonitor {
         message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
       };
     const normalExit =
-      status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
+      status === 0 ||
+      (this.settings.exitDevice !== undefined && status !== null && status % 2 === 1);
     if (normalExit) return { outcome: 'completed' };
     if (this.consoleBytes === 0)
       return {

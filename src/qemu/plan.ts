@@ -13,7 +13,8 @@ export interface BootPlan extends MonitorSettings {
   accel: Accel;
   memoryMiB: number;
   cpus: number;
-  append: string;
+  /** `machine.append`; without it, the kernel's format decides (see `defaultAppend`). */
+  append?: string;
   qemuArgs: readonly string[];
   initrd?: string;
   disks: readonly Disk[];

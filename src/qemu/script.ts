@@ -145,16 +145,22 @@ export class ConsoleScript {
     return step.send !== undefined ? step.expect : undefined;
   }
 
-  /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
+  /**
+   * The boot gave up during step `index`: it and every later test are left to the boot's end;
+   * the step in progress keeps what its command printed so far.
+   */
   private abandon(index: number): void {
-    for (let i = index; i < this.steps.length; i++) this.missing(i);
+    const step = this.steps[index];
+    const printed = this.running === index && step ? stepOutput(this.text, step.send) : [];
+    this.missing(index, printed);
+    for (let i = index + 1; i < this.steps.length; i++) this.missing(i);
     this.state = 'failed';
     this.deadline = undefined;
   }
 
-  private missing(index: number): void {
+  private missing(index: number, output: string[] = []): void {
     const id = this.steps[index]?.test;
-    if (id !== undefined) this.observations.push({ id, status: 'missing', output: [] });
+    if (id !== undefined) this.observations.push({ id, status: 'missing', output });
   }
 
   private close(index: number, text: string, answered: boolean, note?: string): void {

@@ -1,12 +1,11 @@
 import type { Splat, SplatKind } from '../model/boot.js';
+import { crashMessage } from './crash-patterns.js';
 
 const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
 
-// Order matters: the first pattern that matches a line decides its kind.
+// Linux's splats that do not end the kernel. Order matters: the first pattern that matches a line
+// decides its kind; the crash patterns (crash-patterns.ts), which make `panic`, come before all.
 const PATTERNS: readonly [SplatKind, RegExp][] = [
-  ['panic', /Kernel panic - not syncing: ?(.*)/],
-  // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
-  ['panic', /^panic: (.*)/],
   ['kasan', /BUG: KASAN: (.*)/],
   ['soft-lockup', /BUG: soft lockup - (.*)/],
   ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
@@ -29,9 +28,19 @@ export function fingerprint(kind: SplatKind, message: string): string {
   return `${kind}: ${stable}`;
 }
 
-/** The splat a console line reports, if any. */
-export function detectSplat(line: string, lineNumber: number): Splat | undefined {
+/**
+ * The splat a console line reports, if any: a `panic` when a crash pattern (the built-in ones,
+ * then `crash`, harness.crash's) matches it.
+ */
+export function detectSplat(
+  line: string,
+  lineNumber: number,
+  crash: readonly RegExp[] = [],
+): Splat | undefined {
   const message = line.replace(TIMESTAMP, '');
+  const crashed = crashMessage(message, crash);
+  if (crashed !== undefined)
+    return { kind: 'panic', message, fingerprint: fingerprint('panic', crashed), line: lineNumber };
   for (const [kind, pattern] of PATTERNS) {
     const match = pattern.exec(message);
     if (match)

@@ -153,7 +153,9 @@ export function pageLogs(report: Report, logs: ReadonlyMap<string, string>): Pag
 function testsOf(report: Report, boot: ReportBoot) {
   const tests: { id: string; index: number }[] = [];
   report.tests.forEach((test, index) => {
-    if (runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt))
+    if (
+      runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt && o.status !== 'missing')
+    )
       tests.push({ id: test.id, index });
   });
   return tests;

@@ -14,7 +14,9 @@ import type { PageBootLog, ReportPageData } from './page-data.js';
 export { readBootLogs } from './html-logs.js';
 
 /** One kernel's runs of a test as a grid cell: `pass`, `fail ×3`, `2/3 fail`, `—` (not reported). */
-export function statusCell(runs: readonly ReportObservation[] | undefined): string {
+export function statusCell(all: readonly ReportObservation[] | undefined): string {
+  // A run that died during the test (`missing`, with what it printed) did not report it.
+  const runs = all?.filter((r) => r.status !== 'missing');
   if (!runs || runs.length === 0) return '—';
   const first = runs[0]?.status;
   if (runs.every((r) => r.status === first))

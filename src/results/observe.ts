@@ -54,6 +54,10 @@ export function observe(
     tests: tests.length,
     complete,
   });
+  // A per-test boot that ended without its test's result keeps what the test printed so far
+  // (a boot that printed no result is still `no-results`).
+  if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+    tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
   return {
     kernel: boot.kernel,
     attempt: boot.attempt,

@@ -77,22 +77,31 @@ export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec)
   }
   const problems = tests.length ? [] : ['no line matched a result pattern'];
   uniqueIds(tests, problems);
-  return { tests, complete: tests.length > 0, problems };
+  // A span that no result line closed: the test in progress when the stream ended.
+  return {
+    tests,
+    complete: tests.length > 0,
+    problems,
+    ...(output !== undefined && { unfinished: output }),
+  };
 }
 
 /**
  * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
- * is a test, the one past `maxTests` is `too-many`. Without a plan, a stream is never complete.
+ * is a test, the one past `maxTests` is `too-many`; a `start` line says the harness runs (a
+ * per-test boot's test may take longer than the boot timeout to its result). Without a plan, a
+ * stream is never complete.
  */
 export function regexProgress(
   spec: RegexSpec | undefined,
   maxTests: number,
 ): () => HarnessProgress {
-  const rules = spec ? compileRegexSpec(spec).rules : [];
+  const { rules, start } = spec ? compileRegexSpec(spec) : { rules: [], start: undefined };
   return () => {
     let seen = 0;
     return (line) => {
-      if (!match(rules, stripPrintk(line))) return 'none';
+      const text = stripPrintk(line);
+      if (!match(rules, text)) return start?.test(text) ? 'started' : 'none';
       return ++seen > maxTests ? 'too-many' : 'started';
     };
   };

@@ -10,7 +10,11 @@ import {
   namedFiles,
   type ObservationCache,
 } from '../results/observation-cache.js';
-import { type Settings as ConfigSettings, TEST_PLACEHOLDER } from '../config/settings.js';
+import {
+  type Settings as ConfigSettings,
+  TEST_PLACEHOLDER,
+  testTimeout,
+} from '../config/settings.js';
 import { sha256File } from '../util/digest.js';
 import { StorageError, writeOutput } from '../util/storage.js';
 import { qemuCommand } from '../qemu/command.js';
@@ -18,10 +22,10 @@ import { prepareHarness } from '../harness/payload.js';
 import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
 import { bootKernel, bootName } from '../qemu/boot.js';
-import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
+import { checkKernelFile, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
-import { machineProfile } from '../model/machines.js';
+import { type KernelFormat, machineProfile } from '../model/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
 import { harnessProgress } from '../results/progress.js';
 import type { ScriptStep } from '../model/script.js';
@@ -117,13 +121,22 @@ function stepFor(step: ScriptStep, test: string): ScriptStep {
   };
 }
 
-/** The plan of one boot: a per-test boot has its test in the command line and the script. */
-function planFor(plan: BootPlan, test: string | undefined): BootPlan {
+/**
+ * The plan of one boot: a per-test boot has its test in the command line and the script, and
+ * the time limit `harness.test-timeouts` gives it.
+ */
+function planFor(
+  plan: BootPlan,
+  test: string | undefined,
+  limits: ConfigSettings['harness']['testTimeouts'],
+): BootPlan {
   if (test === undefined) return plan;
+  const limit = testTimeout(limits, test);
   return {
     ...plan,
-    append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
+    ...(plan.append !== undefined && { append: plan.append.replaceAll(TEST_PLACEHOLDER, test) }),
     script: plan.script.map((step) => stepFor(step, test)),
+    ...(limit && { testLimit: { test, ...limit } }),
   };
 }
 
@@ -194,9 +207,10 @@ export async function prepareBoots(
     accel: accel.accel,
     memoryMiB: machine.memoryMiB,
     cpus: machine.cpus,
-    append: machine.append,
+    ...(machine.append !== undefined && { append: machine.append }),
     qemuArgs: machine.qemuArgs,
-    exitDevice: machine.exit === 'isa-debug-exit',
+    ...(machine.exit && { exitDevice: machine.exit }),
+    crash: harness.crash,
     ...(payload.initrd ? { initrd: payload.initrd } : {}),
     disks: payload.disks,
     firmware: machine.firmware,
@@ -225,12 +239,20 @@ export async function prepareBoots(
       timeouts: harness.timeouts,
       serialCapBytes: harness.serialCapBytes,
       maxTests: harness.maxTests,
+      crash: harness.crash,
     },
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
   const kernelDisks = new Map<string, Promise<string>>();
+  // Each kernel's format: without machine.append it decides the kernel's command line.
+  const formats = new Map<string, Promise<KernelFormat | undefined>>();
+  const withFormat = async (kernel: KernelInput) => {
+    if (!formats.has(kernel.path)) formats.set(kernel.path, kernelFormat(kernel.path));
+    const format = await (formats.get(kernel.path) as Promise<KernelFormat | undefined>);
+    return { ...kernel, ...(format && { format }) };
+  };
   const identityOf = async (
-    kernel: KernelInput,
+    kernel: KernelInput & { format?: KernelFormat },
     kernelDigest: string,
     bootPlan: BootPlan,
     test: string | undefined,
@@ -242,7 +264,11 @@ export async function prepareBoots(
       own.set(disk, await (kernelDisks.get(disk) as Promise<string>));
     }
     const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
-    return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
+    // A per-test time limit shapes the boot as the timeouts do.
+    const machine = bootPlan.testLimit
+      ? { ...shared.machine, testLimitMs: bootPlan.testLimit.ms }
+      : shared.machine;
+    return { ...shared, machine, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
   };
   const boot = async (
     which: readonly KernelInput[],
@@ -269,11 +295,12 @@ export async function prepareBoots(
       `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
     return inParallel(requests, jobs, async (request) => {
-      const bootPlan = planFor(kernelPlan, request.test);
+      const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+      const kernel = await withFormat(request.kernel);
       const name = bootName(request.kernel.name, request.attempt, request.test);
       const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
       const digest = options.cached?.digests.get(request.kernel.name);
-      const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
+      const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
       const cached =
         identity &&
         (await options.cached?.cache.load(
@@ -286,7 +313,7 @@ export async function prepareBoots(
       const observation =
         cached ||
         observe(
-          await limit(() => bootKernel(bootPlan, request)),
+          await limit(() => bootKernel(bootPlan, { ...request, kernel })),
           harness.results,
           harness.maxTests,
         );

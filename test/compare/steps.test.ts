@@ -20,7 +20,6 @@ const SETTINGS: MonitorSettings = {
   channel: 'console',
   script: STEPS,
   timeouts: { bootMs: 10_000, stallMs: 5000, totalMs: 60_000 },
-  exitDevice: false,
   serialCapBytes: 1 << 20,
   maxTests: 10_000,
 };
@@ -142,10 +141,20 @@ describe('console-script steps, judged', () => {
   it('a step whose command outlives its timeout hangs, and the message names that step', () => {
     const judgement = judged({ ...STAFF, 'forktest\n': 'fork test\n…' });
     expect(classes(judgement)).toEqual({ echo: 'same', forktest: 'hang', usertests: 'hang' });
-    expect(judgement.tests.find((t) => t.id === 'forktest')?.verdict.reason).toContain(
+    const forktest = judgement.tests.find((t) => t.id === 'forktest');
+    expect(forktest?.verdict.reason).toContain(
       'console script step 2 (forktest: "forktest") did not finish within 2000 ms',
     );
     expect(judgement.clusters).toHaveLength(1);
+    // What the command printed before it hung is kept and shown against the references'.
+    expect(forktest?.observations['candidate']).toEqual([
+      { attempt: 1, status: 'missing', output: ['fork test', '…'] },
+    ]);
+    expect(forktest?.verdict.diff).toContain('-pass\n+hang\n fork test\n-fork test OK\n+…');
+    // A later step never started: nothing of it to keep.
+    expect(judgement.tests.find((t) => t.id === 'usertests')?.observations['candidate']).toEqual(
+      [],
+    );
   });
 
   it("a step whose program prints a failure is a regression by the step's fail rule", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+import { testTimeout } from '../../src/config/settings.js';
 
 /** The ConfigError that `text` raises, read as `file`. */
 function errorOf(text: string, file = 'diverge.yml'): ConfigError {
@@ -104,7 +105,8 @@ describe('field checks', () => {
   it.each([
     ['machine: { cpus: 65 }', 'machine.cpus: expected an integer 1..64, got 65'],
     ['machine: { cpus: 1.5 }', 'machine.cpus: expected an integer 1..64, got 1.5'],
-    ['machine: { memory: 8M }', 'machine.memory: expected at least 16M, got "8M"'],
+    ['machine: { memory: 1M }', 'machine.memory: expected at least 2M on x86_64, got 1M'],
+    ['machine: { memory: 0.5M }', 'machine.memory: expected at least 1M, got "0.5M"'],
     ['machine: { memory: 1T }', 'machine.memory: expected at most 64G, got "1T"'],
     ['machine: { memory: 16.5M }', 'machine.memory: expected whole MiB, got "16.5M"'],
     ['machine: { accel: hvf }', 'machine.accel: expected one of auto, kvm, tcg, got "hvf"'],
@@ -120,7 +122,18 @@ describe('field checks', () => {
       'machine: { arch: riscv64, exit: isa-debug-exit }',
       'machine.exit: isa-debug-exit needs an x86 machine, not riscv64',
     ],
-    ['machine: { exit: poweroff }', 'machine.exit: expected isa-debug-exit, got "poweroff"'],
+    [
+      'machine: { exit: poweroff }',
+      'machine.exit: expected isa-debug-exit or { device: isa-debug-exit, port: 0x501 }, got "poweroff"',
+    ],
+    [
+      'machine: { exit: { device: poweroff } }',
+      'machine.exit.device: expected isa-debug-exit, got "poweroff"',
+    ],
+    [
+      'machine: { exit: { device: isa-debug-exit, iobase: 0x501 } }',
+      'machine.exit.iobase: unknown key (expected one of device, port)',
+    ],
     [
       'machine: { qemu-args: -s }',
       'machine.qemu-args: expected a list of QEMU arguments, got "-s"',
@@ -407,5 +420,68 @@ describe('teaching-kernel keys', () => {
       test: 'b',
       pass: 'ok',
     });
+  });
+
+  it('takes crash patterns that compile and do not match every line, naming the bad one', () => {
+    const text = [
+      'harness:',
+      '  crash:',
+      '    - "^KERNEL BUG at (.*)"',
+      '    - "^oops (("',
+      '    - ".*"',
+      '    - 42',
+    ].join('\n');
+    expect(messageOf(text)).toBe(
+      [
+        'diverge.yml:4: harness.crash[1]: expected a regular expression, got "^oops ((" (Unterminated group)',
+        'diverge.yml:5: harness.crash[2]: expected a regular expression that does not match an empty line, got ".*"',
+        'diverge.yml:6: harness.crash[3]: expected a regular expression that does not match an empty line, got 42',
+      ].join('\n'),
+    );
+    expect(parseConfig(text.split('\n').slice(0, 3).join('\n'), '/c/d.yml').harness.crash).toEqual([
+      '^KERNEL BUG at (.*)',
+    ]);
+    expect(parseConfig('', '/c/d.yml').harness.crash).toEqual([]);
+  });
+
+  it('takes per-test time limits for per-test boots, each glob matching a test', () => {
+    const text = [
+      'machine: { append: "-q run {test}" }',
+      'harness:',
+      '  tests: [alarm-single, alarm-zero, priority-change]',
+      '  test-timeouts:',
+      '    - { test: "alarm-*", timeout: 10s }',
+      '    - { test: priority-change, timeout: 1m }',
+    ].join('\n');
+    expect(parseConfig(text, '/c/d.yml').harness.testTimeouts).toEqual([
+      { test: 'alarm-*', timeoutMs: 10_000 },
+      { test: 'priority-change', timeoutMs: 60_000 },
+    ]);
+    expect(messageOf(`${text}\n    - { test: "mlfqs-*", timeout: 0 }\n    - { tests: x }`)).toBe(
+      [
+        'diverge.yml:7: harness.test-timeouts[2].timeout: expected a duration > 0, got 0',
+        'diverge.yml:8: harness.test-timeouts[3].test: missing (expected a test id or glob like "alarm-*")',
+        'diverge.yml:8: harness.test-timeouts[3].timeout: missing (expected a duration like 60s)',
+        'diverge.yml:8: harness.test-timeouts[3].tests: unknown key (expected one of test, timeout)',
+      ].join('\n'),
+    );
+    expect(messageOf(`${text}\n    - { test: "mlfqs-*", timeout: 5s }`)).toBe(
+      'diverge.yml:7: harness.test-timeouts[2].test: "mlfqs-*" matches none of harness.tests',
+    );
+    // The first entry whose glob matches a test is its limit.
+    const { testTimeouts } = parseConfig(
+      `${text}\n    - { test: "**", timeout: 2m }`,
+      '/c/d.yml',
+    ).harness;
+    expect(testTimeout(testTimeouts, 'alarm-zero')).toEqual({ glob: 'alarm-*', ms: 10_000 });
+    expect(testTimeout(testTimeouts, 'priority-change')).toEqual({
+      glob: 'priority-change',
+      ms: 60_000,
+    });
+    expect(testTimeout(testTimeouts, 'mlfqs-load-1')).toEqual({ glob: '**', ms: 120_000 });
+    expect(testTimeout([], 'alarm-zero')).toBeUndefined();
+    expect(messageOf('harness:\n  test-timeouts: [{ test: usertests, timeout: 5m }]')).toBe(
+      'diverge.yml:2: harness.test-timeouts[0].test: limits per-test boots: list the tests in harness.tests (a console step has its own timeout)',
+    );
   });
 });

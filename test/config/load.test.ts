@@ -88,7 +88,6 @@ const DEFAULTS_IN_REPO: Settings = {
     memoryMiB: 256,
     cpus: 1,
     accel: 'auto',
-    append: 'console=ttyS0 panic=-1 no_timer_check',
     qemuArgs: [],
     firmware: 'default',
   },
@@ -98,6 +97,8 @@ const DEFAULTS_IN_REPO: Settings = {
     script: [],
     results: { format: 'ktap', channel: 'console' },
     timeouts: { bootMs: 60_000, stallMs: 20_000, totalMs: 300_000 },
+    testTimeouts: [],
+    crash: [],
     repeat: 1,
     rerunDivergent: 2,
     serialCapBytes: 8_388_608,
@@ -161,7 +162,7 @@ describe('parseConfig', () => {
         append: 'console=ttyS0 panic=-1',
         qemuArgs: [],
         firmware: 'default',
-        exit: 'isa-debug-exit',
+        exit: { device: 'isa-debug-exit', port: 0xf4 },
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
@@ -178,6 +179,8 @@ describe('parseConfig', () => {
         ],
         results: { format: 'ktap', channel: 'console' },
         timeouts: { bootMs: 60_000, stallMs: 20_000, totalMs: 300_000 },
+        testTimeouts: [],
+        crash: [],
         repeat: 1,
         rerunDivergent: 2,
         serialCapBytes: 8_388_608,
@@ -253,7 +256,6 @@ fail-on: [regression, flaky]
         memoryMiB: 1536,
         cpus: 4,
         accel: 'tcg',
-        append: 'console=ttyAMA0 panic=-1',
         firmware: 'default',
         qemuArgs: ['-cpu', 'cortex-a57'],
       },
@@ -275,6 +277,8 @@ fail-on: [regression, flaky]
           regex: { pass: '^ok (?<id>\\S+)', fail: '^FAIL (?<id>\\S+)', skip: '^skip (?<id>\\S+)' },
         },
         timeouts: { bootMs: 1500, stallMs: 5000, totalMs: 120_000 },
+        testTimeouts: [],
+        crash: [],
         repeat: 3,
         rerunDivergent: 0,
         serialCapBytes: 65_536,
@@ -297,13 +301,10 @@ fail-on: [regression, flaky]
     ]);
   });
 
-  it('defaults the profile and command line per architecture', () => {
+  it('defaults the profile per architecture', () => {
     const machine = (arch: string) => parseConfig(`machine: { arch: ${arch} }`, 'd.yml').machine;
-    expect(machine('i386')).toMatchObject({
-      profile: 'pc',
-      append: 'console=ttyS0 panic=-1 no_timer_check',
-    });
-    expect(machine('riscv64')).toMatchObject({ profile: 'virt', append: 'console=ttyS0 panic=-1' });
+    expect(machine('i386')).toMatchObject({ profile: 'pc' });
+    expect(machine('riscv64')).toMatchObject({ profile: 'virt' });
     expect(parseConfig('machine: { profile: microvm }', 'd.yml').machine.profile).toBe('microvm');
   });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { ARCHES, archMachines, profilesOf } from '../../src/model/machines.js';
+import {
+  ARCHES,
+  archMachines,
+  defaultAppend,
+  LINUX_KERNEL_FORMATS,
+  profilesOf,
+} from '../../src/model/machines.js';
 
 /** The problems `text` has, one a line, without the file name. */
 function problemsOf(text: string): string {
@@ -38,26 +44,78 @@ describe("the config's machine choices come from the machine table", () => {
   it.each(ARCHES)('takes isa-debug-exit on %s only when its machines have one', (arch) => {
     const text = `machine: { arch: ${arch}, exit: isa-debug-exit }`;
     if (archMachines(arch).debugExit)
-      expect(parseConfig(text, 'd.yml').machine.exit).toBe('isa-debug-exit');
+      expect(parseConfig(text, 'd.yml').machine.exit).toEqual({
+        device: 'isa-debug-exit',
+        port: 0xf4,
+      });
     else
       expect(problemsOf(text)).toBe(
         `machine.exit: isa-debug-exit needs an x86 machine, not ${arch}`,
       );
   });
 
-  it.each(ARCHES)(
-    "puts %s's console device and Linux quirks in the default command line",
-    (arch) => {
-      const { console, linuxQuirks } = archMachines(arch);
-      expect(parseConfig(`machine: { arch: ${arch} }`, 'd.yml').machine.append).toBe(
-        `console=${console} panic=-1${linuxQuirks ? ` ${linuxQuirks}` : ''}`,
+  it('takes the exit device with its port, as a YAML number or hex text', () => {
+    const exit = (yaml: string) => parseConfig(`machine: { exit: ${yaml} }`, 'd.yml').machine.exit;
+    expect(exit('{ device: isa-debug-exit, port: 0x501 }')).toEqual({
+      device: 'isa-debug-exit',
+      port: 0x501,
+    });
+    expect(exit('{ device: isa-debug-exit, port: "0x501" }')?.port).toBe(0x501);
+    expect(exit('{ device: isa-debug-exit, port: 244 }')?.port).toBe(0xf4);
+    expect(exit('{ device: isa-debug-exit }')?.port).toBe(0xf4);
+    expect(problemsOf('machine: { exit: { device: isa-debug-exit, port: 0x10000 } }')).toBe(
+      'machine.exit.port: expected an I/O port like 0x501, got 65536',
+    );
+    expect(problemsOf('machine: { exit: { device: isa-debug-exit, port: "501h" } }')).toBe(
+      'machine.exit.port: expected an I/O port like 0x501, got "501h"',
+    );
+    expect(problemsOf('machine: { exit: [isa-debug-exit] }')).toBe(
+      'machine.exit: expected isa-debug-exit or { device: isa-debug-exit, port: 0x501 }, got ["isa-debug-exit"]',
+    );
+  });
+
+  it.each(ARCHES)("takes %s's least memory and refuses 1 MiB less", (arch) => {
+    const { minMemoryMiB } = archMachines(arch);
+    const memory = (mib: number) =>
+      parseConfig(`machine: { arch: ${arch}, memory: ${mib}M }`, 'd.yml').machine.memoryMiB;
+    expect(memory(minMemoryMiB)).toBe(minMemoryMiB);
+    if (minMemoryMiB > 1)
+      expect(problemsOf(`machine: { arch: ${arch}, memory: ${minMemoryMiB - 1}M }`)).toBe(
+        `machine.memory: expected at least ${minMemoryMiB}M on ${arch}, got ${minMemoryMiB - 1}M`,
       );
+  });
+
+  it("takes Pintos' 4 MiB on i386", () => {
+    expect(parseConfig('machine: { arch: i386, memory: 4M }', 'd.yml').machine.memoryMiB).toBe(4);
+  });
+
+  it.each(ARCHES)(
+    "puts %s's console device and Linux quirks in a Linux kernel's default command line",
+    (arch) => {
+      const { console, linuxQuirks, kernelFormats } = archMachines(arch);
+      const linux = kernelFormats.filter((format) => LINUX_KERNEL_FORMATS.includes(format));
+      expect(linux.length).toBeGreaterThan(0);
+      for (const format of linux)
+        expect(defaultAppend(arch, format)).toBe(
+          `console=${console} panic=-1${linuxQuirks ? ` ${linuxQuirks}` : ''}`,
+        );
     },
   );
 
-  it("x86 guests skip Linux's timer check, which a loaded TCG host fails", () => {
-    expect(parseConfig('machine: { arch: x86_64 }', 'd.yml').machine.append).toContain(
-      'no_timer_check',
+  it.each(ARCHES)('gives %s kernels of other formats no default command line', (arch) => {
+    const others = archMachines(arch).kernelFormats.filter(
+      (format) => !LINUX_KERNEL_FORMATS.includes(format),
     );
+    expect(others).toContain('ELF');
+    for (const format of others) expect(defaultAppend(arch, format)).toBe('');
+  });
+
+  it('leaves the command line to the kernel format when the config gives none', () => {
+    expect(parseConfig('machine: { arch: x86_64 }', 'd.yml').machine.append).toBeUndefined();
+    expect(parseConfig("machine: { append: '' }", 'd.yml').machine.append).toBe('');
+  });
+
+  it("x86 Linux skips Linux's timer check, which a loaded TCG host fails", () => {
+    expect(defaultAppend('x86_64', 'bzImage')).toContain('no_timer_check');
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
 import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/model/machines.js';
+import { CRASH_PATTERNS } from '../../src/qemu/crash-patterns.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
@@ -69,5 +70,23 @@ describe('docs/config.md for teaching kernels', () => {
       ]),
     );
     expect(documented).toEqual(table);
+  });
+
+  it('lists one row per family of the crash-pattern table, by its name', () => {
+    const documented = section('Crashes')
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !/^\| (family|-)/.test(line))
+      .map((line) => line.split('|')[1]?.trim());
+    const table = Object.values(CRASH_PATTERNS).map(({ kernels }) => kernels.replace(/ \(.*$/, ''));
+    expect(documented).toEqual(table);
+  });
+
+  it("says each arch's least memory as the machine table has it", () => {
+    const text = section('Exit, memory and the kernel command line').replace(/\s+/g, ' ');
+    const said = (arch: string) => Number(new RegExp(`(\\d+)M on ${arch}\\b`).exec(text)?.[1]);
+    expect(said('x86')).toBe(archMachines('x86_64').minMemoryMiB);
+    expect(said('x86')).toBe(archMachines('i386').minMemoryMiB);
+    expect(said('riscv64')).toBe(archMachines('riscv64').minMemoryMiB);
+    expect(said('aarch64')).toBe(archMachines('aarch64').minMemoryMiB);
   });
 });

@@ -14,7 +14,6 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     cpus: 1,
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
-    exitDevice: false,
     disks: [],
     firmware: 'default',
     channel: 'console',
@@ -87,7 +86,7 @@ describe('qemuCommand', () => {
   it('adds the exit device, shared disks as snapshots, and user arguments last', () => {
     const args = qemuCommand(
       plan({
-        exitDevice: true,
+        exitDevice: { device: 'isa-debug-exit', port: 0xf4 },
         disks: [
           { file: '/d/a.img', format: 'raw' },
           { file: '/d/b.img', format: 'raw' },
@@ -101,6 +100,32 @@ describe('qemuCommand', () => {
       '-drive file=/d/a.img,format=raw,if=virtio,snapshot=on,index=0 -drive file=/d/b.img,format=raw,if=virtio,snapshot=on,index=1',
     );
     expect(args.slice(-2)).toEqual(['-rtc', 'base=2020-01-01']);
+  });
+
+  it("puts the exit device at the config's port: Pintos' and Solo5's 0x501", () => {
+    const args = qemuCommand(plan({ exitDevice: { device: 'isa-debug-exit', port: 0x501 } }), {
+      path: '/k',
+    });
+    expect(args.join(' ')).toContain('-device isa-debug-exit,iobase=0x501,iosize=0x04');
+    expect(args.join(' ')).not.toContain('0xf4');
+  });
+
+  it("gives a Linux kernel Linux's command line and other kernels none, unless append says", () => {
+    const bare = plan({ append: undefined });
+    const appendOf = (args: string[]) =>
+      args.includes('-append') ? args[args.indexOf('-append') + 1] : undefined;
+    expect(appendOf(qemuCommand(bare, { path: '/k', format: 'bzImage' }))).toBe(
+      'console=ttyS0 panic=-1 no_timer_check',
+    );
+    for (const format of ['ELF', 'multiboot'] as const)
+      expect(appendOf(qemuCommand(bare, { path: '/k', format }))).toBeUndefined();
+    // machine.append is what it says, whatever the kernel.
+    expect(
+      appendOf(qemuCommand(plan({ append: 'run x' }), { path: '/k', format: 'bzImage' })),
+    ).toBe('run x');
+    expect(appendOf(qemuCommand(plan({ append: '' }), { path: '/k', format: 'bzImage' }))).toBe(
+      undefined,
+    );
   });
 
   it("attaches a kernel's own disks after the shared ones", () => {

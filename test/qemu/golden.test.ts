@@ -14,7 +14,7 @@ import { describe, expect, it } from '@jest/globals';
 import { qemuCommand } from '../../src/qemu/command.js';
 import {
   ARCHES,
-  defaultAppend,
+  type KernelFormat,
   machineProfile,
   type MachineProfile,
   profilesOf,
@@ -28,7 +28,15 @@ const MACHINES = ARCHES.flatMap((arch) =>
   profilesOf(arch).map((profile) => machineProfile(arch, profile)),
 );
 
-type Variation = { name: string; plan: Partial<BootPlan>; kernelDisks?: string[] };
+type Variation = {
+  name: string;
+  plan: Partial<BootPlan>;
+  kernelDisks?: string[];
+  /** The kernel's format: the machine's first (Linux's) unless a variation says. */
+  format?: KernelFormat;
+};
+
+const EXIT_F4 = { device: 'isa-debug-exit' as const, port: 0xf4 };
 
 /** The variations of a machine: KVM and the exit device only where it has them. */
 function variations({
@@ -41,7 +49,15 @@ function variations({
     { name: 'tcg', plan: {} },
     ...(kvm ? [{ name: 'kvm', plan: { accel: 'kvm' as const } }] : []),
     { name: 'serial2', plan: { channel: 'serial2' as const } },
-    ...(exit ? [{ name: 'exit device', plan: { exitDevice: true } }] : []),
+    ...(exit ? [{ name: 'exit device', plan: { exitDevice: EXIT_F4 } }] : []),
+    ...(exit
+      ? [
+          {
+            name: 'exit device at 0x501 (Pintos, Solo5)',
+            plan: { exitDevice: { device: 'isa-debug-exit' as const, port: 0x501 } },
+          },
+        ]
+      : []),
     {
       name: 'initrd, disks, qemu-args, 2 cpus, 512 MiB',
       plan: {
@@ -54,6 +70,8 @@ function variations({
       kernelDisks: ['/out/fs.img'],
     },
     { name: 'no command line', plan: { append: '' } },
+    // Without machine.append only a Linux kernel gets Linux's command line.
+    { name: 'ELF kernel, default command line', plan: {}, format: 'ELF' },
     // machine.firmware and harness.disks with interface and format (none of them by default).
     ...(firmware.none ? [{ name: 'firmware none', plan: { firmware: 'none' } }] : []),
     { name: 'firmware file', plan: { firmware: '/fw/bios.bin' } },
@@ -74,7 +92,7 @@ function variations({
             plan: {
               accel: 'kvm' as const,
               channel: 'serial2' as const,
-              exitDevice: true,
+              exitDevice: EXIT_F4,
               initrd: '/h/harness.cpio.gz',
             },
           },
@@ -97,7 +115,7 @@ function lines(argv: readonly string[]): string {
 /** One block per variation: its name, then its command line. */
 function render(machine: MachineProfile) {
   return variations(machine)
-    .map(({ name, plan, kernelDisks }) => {
+    .map(({ name, plan, kernelDisks, format = machine.kernelFormats[0] }) => {
       const argv = qemuCommand(
         {
           profile: machine,
@@ -105,9 +123,7 @@ function render(machine: MachineProfile) {
           accel: 'tcg',
           memoryMiB: 256,
           cpus: 1,
-          append: defaultAppend(machine.arch),
           qemuArgs: [],
-          exitDevice: false,
           disks: [],
           firmware: 'default',
           channel: 'console',
@@ -120,7 +136,11 @@ function render(machine: MachineProfile) {
           tempDir: '/tmp',
           ...plan,
         },
-        { path: '/k/kernel', ...(kernelDisks && { disks: kernelDisks }) },
+        {
+          path: '/k/kernel',
+          ...(format && { format }),
+          ...(kernelDisks && { disks: kernelDisks }),
+        },
       );
       return `## ${name}\n${lines(argv)}\n`;
     })

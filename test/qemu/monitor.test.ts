@@ -25,7 +25,7 @@ const COURSE: MonitorSettings = {
   channel: 'console',
   script: [],
   timeouts: { bootMs: 10_000, stallMs: 3000, totalMs: 30_000 },
-  exitDevice: true,
+  exitDevice: { device: 'isa-debug-exit', port: 0xf4 },
   serialCapBytes: 8 * 1024 * 1024,
   maxTests: 10_000,
 };
@@ -112,7 +112,7 @@ describe('BootMonitor on recorded serial logs', () => {
   });
 
   it('calls an odd status a normal end only with isa-debug-exit', () => {
-    const end = new Boot({ ...COURSE, exitDevice: false })
+    const end = new Boot({ ...COURSE, exitDevice: undefined })
       .replay(log('course-staff.serial'))
       .exit(exited(1));
     expect(end).toMatchObject({ outcome: 'completed', message: 'QEMU exited with status 1' });
@@ -259,7 +259,7 @@ describe('BootMonitor with a console script (recorded BusyBox shell on Linux)', 
   const SHELL: MonitorSettings = {
     ...COURSE,
     script: steps,
-    exitDevice: false,
+    exitDevice: undefined,
     timeouts: { bootMs: 60_000, stallMs: 30_000, totalMs: 300_000 },
   };
 
@@ -417,7 +417,7 @@ describe('BootMonitor when QEMU itself fails', () => {
   });
 
   it('reports a QEMU that refused its arguments with the end of its stderr', () => {
-    const end = new Boot({ ...COURSE, exitDevice: false }).exit({
+    const end = new Boot({ ...COURSE, exitDevice: undefined }).exit({
       status: 1,
       stderr: 'warning: one\nqemu-system-x86_64: -device foo: \u001b[1mno such device\u001b[0m\n',
       consoleCut: false,

@@ -155,7 +155,7 @@ describe('the page', () => {
 
 describe('a grid cell', () => {
   it("sums up one kernel's runs of a test", () => {
-    const run = (status: 'pass' | 'fail' | 'error', attempt = 1) => ({
+    const run = (status: 'pass' | 'fail' | 'error' | 'missing', attempt = 1) => ({
       attempt,
       status,
       output: [],
@@ -165,5 +165,9 @@ describe('a grid cell', () => {
     expect(statusCell([run('pass')])).toBe('pass');
     expect(statusCell([run('fail'), run('fail', 2), run('fail', 3)])).toBe('fail ×3');
     expect(statusCell([run('fail'), run('pass', 2), run('error', 3)])).toBe('2/3 fail');
+    // A run that died during the test kept what it printed, but did not report the test: the
+    // page then marks the tail of its log as the test's, as for any crash or hang.
+    expect(statusCell([run('missing')])).toBe('—');
+    expect(statusCell([run('pass'), run('missing', 2)])).toBe('pass');
   });
 });

@@ -15,7 +15,6 @@ const SETTINGS: MonitorSettings = {
   channel: 'console',
   script: [],
   timeouts: { bootMs: 60_000, stallMs: 60_000, totalMs: 600_000 },
-  exitDevice: false,
   serialCapBytes: 64 * 1024 * 1024,
   maxTests: 10_000,
 };

@@ -101,6 +101,22 @@ describe('each tracker reads lines as its parser does', () => {
     expect(lines.map((line) => feed(line))).toEqual(['started', 'none', 'started']);
     expect(parseResults('regex', lines, { regex }).tests.map((t) => t.id)).toEqual(['a', 'c']);
   });
+
+  it("regex: a start line says the harness runs, before a slow test's result", () => {
+    const regex = {
+      start: "^Executing '",
+      pass: "^Execution of '(?<id>[^']+)' complete",
+      fail: 'x(?<id>y)',
+    };
+    const feed = harnessProgress({ format: 'regex', channel: 'console', regex }, 10)();
+    expect(
+      [
+        'Boot complete.',
+        "Executing 'mlfqs-load-60':",
+        "Execution of 'mlfqs-load-60' complete.",
+      ].map((line) => feed(line)),
+    ).toEqual(['none', 'started', 'started']);
+  });
 });
 
 describe('splitKernelMessages', () => {
