@@ -151,7 +151,8 @@ export class ConsoleScript {
    */
   private abandon(index: number): void {
     const step = this.steps[index];
-    const printed = this.running === index && step ? stepOutput(this.text, step.send) : [];
+    const printed =
+      this.running === index && step ? stepOutput(this.text.slice(this.from), step.send) : [];
     this.missing(index, printed);
     for (let i = index + 1; i < this.steps.length; i++) this.missing(i);
     this.state = 'failed';
