@@ -68,6 +68,11 @@ export interface GradebookStudent {
   report: string | null;
   /** Digest of everything the grade depends on: an unchanged key is not graded again. */
   key: string;
+  /**
+   * Digest of the row (without this field) and of its report's bytes (src/grade/seal.ts): a
+   * row that does not match it is not trusted: graded again on resume, refused by `grade merge`.
+   */
+  checksum?: string;
 }
 
 /** What every row of a gradebook was graded against; shards merge only when it is the same. */
