@@ -4,6 +4,7 @@
  * row is graded again on resume, and `grade merge` refuses the shard naming it. The kernels are
  * tiny multiboot images (probe-kernel.ts) that real QEMU boots in a blink.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -69,6 +70,30 @@ describe('faults: grading state', () => {
       tests: { a: 'same', b: 'regression' },
     });
     expect(readJson(gradeFile)).toEqual(book.students[0]);
+    expect(await leftovers(sb)).toEqual([]);
+  }, 120_000);
+
+  it('submission-fifo: a FIFO or /dev/zero given as a submission is a row saying what it is, never opened (not "no such file")', async () => {
+    const sb = faultSandbox('submission-fifo');
+    const config = course(sb);
+    const fifo = path.join(sb.work, 'alice.elf');
+    execFileSync('mkfifo', [fifo]);
+    const { code } = await sb.cli([
+      'grade',
+      '-c',
+      config,
+      '--submission',
+      `alice=${fifo}`,
+      '--submission',
+      'bob=/dev/zero',
+      '-o',
+      sb.out,
+    ]);
+    expect(code).toBe(0);
+    const [alice, bob] = readJson(path.join(sb.out, 'gradebook.json')).students;
+    expect(alice).toMatchObject({ conclusion: 'failure', score: 0, tests: {} });
+    expect(alice.reason).toBe(`not a regular file or directory (a FIFO): ${fifo}`);
+    expect(bob.reason).toBe('not a regular file or directory (a device): /dev/zero');
     expect(await leftovers(sb)).toEqual([]);
   }, 120_000);
 
