@@ -58,6 +58,19 @@ function kernel(sb: FaultSandbox, name: string, code: readonly number[]): string
   return file;
 }
 
+/** `diverge run` of `candidate` against the one reference `ref`, into the sandbox's out. */
+const runArgs = (sb: FaultSandbox & { config: string }, candidate: string, ref: string) => [
+  'run',
+  '-c',
+  sb.config,
+  '--candidate',
+  candidate,
+  '-r',
+  `ref=${ref}`,
+  '-o',
+  sb.out,
+];
+
 /** `diverge boot` of one kernel that prints two results and exits at once. */
 const bootQuick = (
   sb: FaultSandbox & { config: string },
@@ -165,17 +178,7 @@ async function runKilling(
   victim: 'candidate' | 'ref',
   signal: NodeJS.Signals,
 ) {
-  const run = start(sb, [
-    'run',
-    '-c',
-    sb.config,
-    '--candidate',
-    kernels.candidate,
-    '-r',
-    `ref=${kernels.ref}`,
-    '-o',
-    sb.out,
-  ]);
+  const run = start(sb, runArgs(sb, kernels.candidate, kernels.ref));
   const pid = await qemuThatPrinted(
     sb,
     kernels[victim],
@@ -220,20 +223,9 @@ describe('faults: processes and QEMU', () => {
     const cgroup = memoryCgroup(path.basename(sb.root), 128 * 1024 ** 2);
     try {
       const PATH = wrappedQemu(sb, `echo $$ > ${cgroup.procs}`);
-      const { code, stderr } = await sb.cli(
-        [
-          'run',
-          '-c',
-          sb.config,
-          '--candidate',
-          candidate,
-          '-r',
-          `ref=${kernel(sb, 'quick', QUICK)}`,
-          '-o',
-          sb.out,
-        ],
-        { PATH },
-      );
+      const { code, stderr } = await sb.cli(runArgs(sb, candidate, kernel(sb, 'quick', QUICK)), {
+        PATH,
+      });
       const boot = observation(sb.out, 'candidate-1').boot;
       expect(boot.outcome).toBe('infrastructure');
       expect(boot.message).toContain('QEMU was killed by SIGKILL, not by diverge (the OOM killer?');
@@ -351,20 +343,9 @@ describe('faults: processes and QEMU', () => {
       sb,
       `case "$*" in *${candidate}*) set -- "$@" -device no-such-device ;; esac`,
     );
-    const { code, stdout } = await sb.cli(
-      [
-        'run',
-        '-c',
-        sb.config,
-        '--candidate',
-        candidate,
-        '-r',
-        `ref=${kernel(sb, 'quick', QUICK)}`,
-        '-o',
-        sb.out,
-      ],
-      { PATH },
-    );
+    const { code, stdout } = await sb.cli(runArgs(sb, candidate, kernel(sb, 'quick', QUICK)), {
+      PATH,
+    });
     expect(observation(sb.out, 'candidate-1').boot.outcome).toBe('qemu-error');
     expect(observation(sb.out, 'ref-1').boot.outcome).toBe('completed');
     const report = JSON.parse(readFileSync(path.join(sb.out, 'report.json'), 'utf8'));
@@ -393,17 +374,7 @@ describe('faults: processes and QEMU', () => {
     const candidate = kernel(sb, 'candidate', [...print(`${KTAP_PLAN}ok 1 a\n`), ...resetCode]);
     // A reference that reports everything, then resets: an unusual power-off, nothing more.
     const ref = kernel(sb, 'ref', [...print(`${KTAP_PLAN}ok 1 a\nok 2 b\n`), ...resetCode]);
-    const result = await sb.cli([
-      'run',
-      '-c',
-      sb.config,
-      '--candidate',
-      candidate,
-      '-r',
-      `ref=${ref}`,
-      '-o',
-      sb.out,
-    ]);
+    const result = await sb.cli(runArgs(sb, candidate, ref));
     return { sb, result };
   }
 
@@ -522,17 +493,7 @@ describe('faults: processes and QEMU', () => {
     expect(boot.code).toBe(2);
     expect(boot.stderr).toContain(`kernel "k": not a regular file: ${fifo}`);
     const quick = kernel(sb, 'quick', QUICK);
-    const run = await sb.cli([
-      'run',
-      '-c',
-      sb.config,
-      '--candidate',
-      quick,
-      '-r',
-      `ref=${fifo}`,
-      '-o',
-      sb.out,
-    ]);
+    const run = await sb.cli(runArgs(sb, quick, fifo));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`kernel "ref": not a regular file: ${fifo}`);
     expect(await leftovers(sb)).toEqual([]);
