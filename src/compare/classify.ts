@@ -168,11 +168,19 @@ export function classify(
     ...(varying.length > 0 ? { varying: varying.map((r) => r.name) } : {}),
   });
 
+  // Every boot of the candidate that could have reported the test was failed by the host
+  // (QEMU killed from outside, refusing to start, console bytes lost): its silence says nothing
+  // of the kernel, so the test has no verdict (as when no reference finished it), never `missing`.
   if (candidateRuns.length === 0) {
     const boot = candidate[0];
     const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-    const reason = `QEMU could not boot the candidate${message ? `: ${message}` : ''}`;
-    return { ...judged({ class: 'missing', reason }), blame: 'infrastructure' };
+    const reason = `not judged: QEMU could not boot the candidate${message ? ` (${message})` : ''}`;
+    return {
+      ...judged({ class: 'ambiguous', reason }),
+      blame: 'infrastructure',
+      confidence: 0,
+      agreeing: [],
+    };
   }
   const sigs = candidateRuns.map((r) => signature(r, compareOutput));
   const distinct = [...new Set(sigs)];

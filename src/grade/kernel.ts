@@ -65,7 +65,8 @@ export function submissionKernels(
 
   const digestOf = async (submission: Submission): Promise<string> => {
     if (submission.kind === 'file') return sha256File(submission.path);
-    if (submission.kind === 'missing') return sha256(`missing ${submission.path}`);
+    if (submission.kind === 'missing' || submission.kind === 'special')
+      return sha256(`${submission.kind} ${submission.path}`);
     return (await (builder as SubmissionBuilder).scan(submission.path)).digest;
   };
 
@@ -79,6 +80,12 @@ export function submissionKernels(
         outcome: 'failed',
         message: 'the submission is missing',
       });
+    if (submission.kind === 'special')
+      return noKernel(
+        'failure',
+        `not a regular file or directory (${submission.special}): ${submission.path}`,
+        { outcome: 'failed', message: `the submission is ${submission.special}, never opened` },
+      );
     if (submission.kind === 'file')
       return {
         ok: true,

@@ -5,6 +5,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { GradebookError, gradebookOf } from './gradebook.js';
+import { rowProblem } from './seal.js';
 import { GRADEBOOK_FILE, readGradebook, studentPath, writeGradebook } from './store.js';
 import type { GradingBasis, Gradebook } from '../model/gradebook.js';
 
@@ -22,6 +23,21 @@ export function basisMismatch(first: GradingBasis, other: GradingBasis): string 
     return `a different harness (${other.harness}, not ${first.harness})`;
   if (first.tool !== other.tool) return `another diverge build (${other.tool}, not ${first.tool})`;
   return undefined;
+}
+
+/**
+ * Refuses a shard one of whose rows does not match its checksum (a score edited, a report
+ * changed under it): naming the shard's gradebook and the student.
+ */
+async function checkRows(dir: string, gradebook: Gradebook): Promise<void> {
+  const file = path.join(dir, GRADEBOOK_FILE);
+  for (const student of gradebook.students) {
+    const problem = await rowProblem(student, dir);
+    if (problem)
+      throw new GradebookError(
+        `${file}: the row of ${JSON.stringify(student.name)} ${problem}: refusing this shard (grade it again)`,
+      );
+  }
 }
 
 /** The merged gradebook of shards read from `dirs` (each named in errors). */
@@ -62,6 +78,7 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
     dirs.map(async (dir) => ({ dir, gradebook: await readGradebook(dir) })),
   );
   const merged = mergeGradebooks(shards);
+  for (const { dir, gradebook } of shards) await checkRows(dir, gradebook);
   for (const { dir, gradebook } of shards)
     for (const student of gradebook.students) {
       const from = studentPath(dir, student.name);

@@ -41,7 +41,7 @@ export function progressLine(counts: GradeCounts, elapsedMs: number): string {
 /** One finished student: `alice: 17/20 (success)` or with the reason it got nothing. */
 export function studentLine(student: GradebookStudent, kept: boolean): string {
   const why = student.reason ? ` — ${singleLine(student.reason).slice(0, 160)}` : '';
-  return `${singleLine(student.name).slice(0, 64)}: ${student.score}/${student.max} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
+  return `${singleLine(student.name).slice(0, 64)}: ${student.score === null ? 'not graded' : `${student.score}/${student.max}`} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
 }
 
 export class GradeProgress {

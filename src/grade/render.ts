@@ -29,13 +29,17 @@ export function classCounts(student: GradebookStudent): Record<DivergenceClass, 
  * One CSV field (RFC 4180): quoted when it holds a quote, comma or line break, quotes doubled.
  * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading `'`.
  */
-export function csvField(value: string | number): string {
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** gradebook.csv: `student,score,max,conclusion`, a count per class, a column per test. */
+/**
+ * gradebook.csv: `student,score,max,conclusion`, a count per class, a column per test. A row not
+ * graded (neutral) has an empty score: a spreadsheet or LMS import must not read it as 0.
+ */
 export function renderCsv(gradebook: Gradebook): string {
   const tests = testColumns(gradebook);
   const rows = [
@@ -74,13 +78,21 @@ const median = (sorted: readonly number[]) =>
       ? (sorted[(sorted.length - 1) / 2] as number)
       : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
 
-const percent = (s: GradebookStudent) => (s.max > 0 ? (100 * s.score) / s.max : 0);
+/** A graded row's share of the maximum, in percent. */
+const percent = (s: GradebookStudent & { score: number }) =>
+  s.max > 0 ? (100 * s.score) / s.max : 0;
 const fixed = (n: number) => String(Math.round(n * 100) / 100);
+/** The rows with a score: a row not graded counts in no total and no distribution. */
+const graded = (students: readonly GradebookStudent[]) =>
+  students.filter((s): s is GradebookStudent & { score: number } => s.score !== null);
+/** A row's score as shown: `not graded` when it has none. */
+const shownScore = (s: GradebookStudent) =>
+  s.score === null ? 'not graded' : `${fixed(s.score)}/${fixed(s.max)}`;
 
-/** Students per tenth of the maximum (the last bucket holds 90–100 %). */
+/** Graded students per tenth of the maximum (the last bucket holds 90–100 %). */
 export function scoreDistribution(students: readonly GradebookStudent[]): number[] {
   const buckets = new Array<number>(10).fill(0);
-  for (const student of students) {
+  for (const student of graded(students)) {
     const bucket = Math.min(9, Math.floor(percent(student) / 10));
     buckets[bucket] = (buckets[bucket] ?? 0) + 1;
   }
@@ -90,7 +102,9 @@ export function scoreDistribution(students: readonly GradebookStudent[]): number
 /** gradebook.md: the summary, the distribution of scores and a row per student. */
 export function renderGradebookMarkdown(gradebook: Gradebook): string {
   const { students } = gradebook;
-  const scores = students.map(percent).sort((a, b) => a - b);
+  const scores = graded(students)
+    .map(percent)
+    .sort((a, b) => a - b);
   const by = (c: string) => students.filter((s) => s.conclusion === c).length;
   const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
   const lines = [
@@ -100,7 +114,7 @@ export function renderGradebookMarkdown(gradebook: Gradebook): string {
       (gradebook.shard ? ` (shard ${gradebook.shard.index}/${gradebook.shard.count})` : '') +
       `: ${by('success')} without a failing divergence, ${by('failure')} with one or without a kernel, ${by('neutral')} not graded (infrastructure).`,
     '',
-    `Score (share of the maximum): mean ${fixed(mean)} %, median ${fixed(median(scores))} %, lowest ${fixed(scores[0] ?? 0)} %, highest ${fixed(scores.at(-1) ?? 0)} %.`,
+    `Score (share of the maximum, over the ${scores.length} graded): mean ${fixed(mean)} %, median ${fixed(median(scores))} %, lowest ${fixed(scores[0] ?? 0)} %, highest ${fixed(scores.at(-1) ?? 0)} %.`,
     '',
     '## Distribution of scores',
     '',
@@ -118,7 +132,7 @@ export function renderGradebookMarkdown(gradebook: Gradebook): string {
       const name = inlineText(cap(s.name, 80));
       const shown = s.report ? link(name, `students/${studentDir(s.name)}/report.md`) : name;
       const why = s.reason ? inlineText(cap(s.reason, REASON_CHARS)) : '';
-      return `| ${shown} | ${fixed(s.score)} | ${fixed(s.max)} | ${s.conclusion} | ${divergenceSummary(s)} | ${why} |`;
+      return `| ${shown} | ${s.score === null ? 'not graded' : fixed(s.score)} | ${fixed(s.max)} | ${s.conclusion} | ${divergenceSummary(s)} | ${why} |`;
     }),
     '',
   ];
@@ -129,7 +143,7 @@ export function renderGradebookMarkdown(gradebook: Gradebook): string {
 export function renderGradebookText(gradebook: Gradebook): string {
   const rows = gradebook.students.map((s) => [
     cap(singleLine(s.name), 40),
-    `${fixed(s.score)}/${fixed(s.max)}`,
+    shownScore(s),
     s.conclusion,
     cap(singleLine(s.reason ?? divergenceSummary(s)), 100),
   ]);

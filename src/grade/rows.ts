@@ -12,13 +12,16 @@ const REASON_CAP = 2000;
 export const capped = (text: string) =>
   text.length > REASON_CAP ? `${text.slice(0, REASON_CAP - 1)}…` : text;
 
-/** The row of a submission that was not booted: it earns nothing, and says why. */
+/**
+ * The row of a submission that was not booted, saying why: a `failure` (the submission's fault)
+ * earns nothing; a `neutral` one (the infrastructure's) is not graded: no score.
+ */
 export const unbooted = (
   conclusion: 'failure' | 'neutral',
   reason: string,
   build: GradebookStudent['build'],
 ): Row => ({
-  score: 0,
+  score: conclusion === 'neutral' ? null : 0,
   conclusion,
   reason: capped(reason),
   tests: {},
@@ -29,7 +32,9 @@ export const unbooted = (
 
 /**
  * A judged student's row: the rubric's score of the report (at `reportFile`, relative to the
- * gradebook), and how the first boot ended.
+ * gradebook), and how the first boot ended. A report the infrastructure kept from a verdict
+ * (`neutral`: QEMU killed from outside, refusing to start, console bytes lost) is no grade: no
+ * score and no classes, whatever tests the boot reported before it was cut.
  */
 export function judgedStudent(
   student: { name: string; key: string },
@@ -39,6 +44,7 @@ export function judgedStudent(
   grading: Grading,
 ): GradebookStudent {
   const { score, max } = scoreReport(report, grading);
+  const graded = report.summary.conclusion !== 'neutral';
   const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
   const boot: GradebookStudent['boot'] = first
     ? {
@@ -55,11 +61,11 @@ export function judgedStudent(
         : undefined;
   return {
     name: student.name,
-    score,
+    score: graded ? score : null,
     max,
     conclusion: report.summary.conclusion,
     ...(reason ? { reason: capped(reason) } : {}),
-    tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+    tests: graded ? Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])) : {},
     build,
     boot,
     report: reportFile,

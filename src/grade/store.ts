@@ -15,6 +15,7 @@ import {
   validateGradebook,
 } from './gradebook.js';
 import { renderCsv, renderGradebookMarkdown } from './render.js';
+import { rowProblem } from './seal.js';
 import { studentDir } from './submissions.js';
 import type { GradebookStudent, Gradebook } from '../model/gradebook.js';
 
@@ -87,18 +88,27 @@ export async function saveStudent(outDir: string, student: GradebookStudent): Pr
   );
 }
 
-/** A student's saved row, when there is a valid one for this name. */
+/**
+ * A student's saved row, when there is a valid one for this name that matches its checksum (see
+ * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
+ */
 export async function loadStudent(
   outDir: string,
   name: string,
+  discarded: (why: string) => void = () => {},
 ): Promise<GradebookStudent | undefined> {
+  const file = path.join(studentPath(outDir, name), GRADE_FILE);
+  let student: GradebookStudent | undefined;
   try {
-    const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
-    const student = asStudent(JSON.parse(text));
-    return student?.name === name ? student : undefined;
+    student = asStudent(JSON.parse(await readFile(file, 'utf8')));
   } catch {
     return undefined;
   }
+  if (student?.name !== name) return undefined;
+  const problem = await rowProblem(student, outDir);
+  if (problem === undefined) return student;
+  discarded(`${file} ${problem}`);
+  return undefined;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { SubmissionKernels } from './kernel.js';
 import type { GradeProgress } from './progress.js';
 import { judgedStudent, unbooted } from './rows.js';
 import { maxPoints } from './rubric.js';
+import { sealRow } from './seal.js';
 import { keepsGrade, loadStudent, saveStudent, studentPath } from './store.js';
 import type { Submission } from './submissions.js';
 
@@ -43,7 +44,9 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
     let key = gradeKey(sha256(`unreadable ${submission.path}`), head.basis);
     try {
       key = gradeKey(await kernels.digestOf(submission), head.basis);
-      const saved = await loadStudent(outDir, name);
+      const saved = await loadStudent(outDir, name, (why) =>
+        progress.log(`${name}: ${why}: graded again`),
+      );
       if (saved && keepsGrade(saved, key)) return await finish(saved, true);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
@@ -73,16 +76,15 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
               settings.grading,
             );
       }
+      student = await sealRow(student, outDir);
       await saveStudent(outDir, student);
       await finish(student, false);
     } catch (error) {
       // Never lose the run to one submission: the row says what went wrong, and, being
       // neutral, is graded again by the next run with this OUT.
       const reason = `not graded: ${(error as Error).message}`;
-      await finish(
-        { name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) },
-        false,
-      );
+      const row = { name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) };
+      await finish(await sealRow(row, outDir), false);
     }
   };
 }

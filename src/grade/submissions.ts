@@ -7,13 +7,19 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { fileKind } from '../util/digest.js';
 
 export interface Submission {
   /** As given: the entry's name, or NAME of NAME=PATH. Untrusted. */
   name: string;
   path: string;
-  /** A file is a kernel; a directory a build context; `missing` is graded as a row saying so. */
-  kind: 'file' | 'dir' | 'missing';
+  /**
+   * A file is a kernel; a directory a build context; `missing` (nothing there) and `special` (a
+   * FIFO, a device, a socket: never opened) are graded as a row saying so.
+   */
+  kind: 'file' | 'dir' | 'missing' | 'special';
+  /** What a `special` submission is, in words (`a FIFO`). */
+  special?: string;
 }
 
 export class SubmissionError extends Error {}
@@ -35,9 +41,12 @@ export function studentDir(name: string): string {
   return `${plain || 'student'}-${hash}`;
 }
 
-async function kindOf(file: string): Promise<Submission['kind']> {
+async function kindOf(file: string): Promise<Pick<Submission, 'kind' | 'special'>> {
   const info = await stat(file).catch(() => undefined);
-  return info?.isDirectory() ? 'dir' : info?.isFile() ? 'file' : 'missing';
+  if (!info) return { kind: 'missing' };
+  if (info.isDirectory()) return { kind: 'dir' };
+  if (info.isFile()) return { kind: 'file' };
+  return { kind: 'special', special: fileKind(info) };
 }
 
 /** `NAME=PATH`, else `PATH` named by its last component. */
@@ -99,7 +108,7 @@ export async function listSubmissions(sources: SubmissionSources): Promise<Submi
     dirs.set(dir, name);
   }
   const submissions = await Promise.all(
-    found.map(async ({ name, path: file }) => ({ name, path: file, kind: await kindOf(file) })),
+    found.map(async ({ name, path: file }) => ({ name, path: file, ...(await kindOf(file)) })),
   );
   return submissions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -182,7 +182,7 @@ export const isDivergence = (verdict: { class: DivergenceClass; blame: Blame }):
 
 /**
  * Whether a report lists a verdict among its divergences: a divergent class whoever is to blame
- * (an unbootable candidate's `missing` shows, blamed on the infrastructure), and loud enough to
+ * (a test an unbootable candidate did not report shows as `ambiguous`, blamed on the infrastructure), and loud enough to
  * show (a saved report's severity is taken as written).
  */
 export const isShownDivergence = (verdict: { class: DivergenceClass; severity: Severity }) =>

@@ -45,7 +45,12 @@ export interface StudentBoot {
 
 export interface GradebookStudent {
   name: string;
-  score: number;
+  /**
+   * The rubric's score; null when the student was not graded (`neutral`: the infrastructure kept
+   * the kernel from being built or booted: QEMU killed from outside, refusing to start, console
+   * bytes lost). A null score is no grade: never 0, and no class totals count it.
+   */
+  score: number | null;
   max: number;
   /**
    * `success`: no failing divergence; `failure`: failing divergences, or the submission gave no
@@ -55,7 +60,7 @@ export interface GradebookStudent {
   conclusion: Conclusion;
   /** Why the score is what it is when the submission was not judged test by test. */
   reason?: string;
-  /** Each test's class; empty when there was no kernel to boot. */
+  /** Each test's class; empty when there was no kernel to boot or the row was not graded. */
   tests: Record<string, DivergenceClass>;
   build: StudentBuild;
   boot: StudentBoot;
@@ -63,6 +68,11 @@ export interface GradebookStudent {
   report: string | null;
   /** Digest of everything the grade depends on: an unchanged key is not graded again. */
   key: string;
+  /**
+   * Digest of the row (without this field) and of its report's bytes (src/grade/seal.ts): a
+   * row that does not match it is not trusted: graded again on resume, refused by `grade merge`.
+   */
+  checksum?: string;
 }
 
 /** What every row of a gradebook was graded against; shards merge only when it is the same. */

@@ -97,7 +97,8 @@ export interface GradebookPageData {
 
 export interface GradebookPageStudent {
   name: string;
-  score: number;
+  /** Null: not graded (an infrastructure fault); shown as "not graded", counted nowhere. */
+  score: number | null;
   max: number;
   conclusion: string;
   /** Why the score is what it is, when the gradebook says (the conclusion's tooltip). */

@@ -5,7 +5,8 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 /** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
 export class NotRegularFileError extends Error {}
 
-function kindOf(info: Stats): string {
+/** What a file is, in words: `a FIFO`, `a directory`, `a device`, `a socket`. */
+export function fileKind(info: Stats): string {
   if (info.isFIFO()) return 'a FIFO';
   if (info.isDirectory()) return 'a directory';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
@@ -25,7 +26,7 @@ export function sha256(data: Uint8Array | string): string {
  */
 export async function openRegularFile(file: string): Promise<FileHandle> {
   const refuse = (info: Stats) =>
-    new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
+    new NotRegularFileError(`${file}: ${fileKind(info)}, not a regular file`);
   const info = await stat(file);
   if (!info.isFile()) throw refuse(info);
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);

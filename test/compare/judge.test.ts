@@ -195,10 +195,14 @@ describe('judge: blame and edges', () => {
       boot('candidate', 1, [], 'qemu-error', { message: 'QEMU exited with status 1' }),
     ]);
     expect(j.tests[0]?.verdict).toMatchObject({
-      class: 'missing',
+      class: 'ambiguous',
       blame: 'infrastructure',
       failing: false,
+      confidence: 0,
     });
+    expect(j.tests[0]?.verdict.reason).toBe(
+      'not judged: QEMU could not boot the candidate (QEMU exited with status 1)',
+    );
     expect(j.clusters).toEqual([]);
   });
 

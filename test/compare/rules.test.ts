@@ -160,7 +160,7 @@ const RULES: Rule[] = [
 
 /** Rules whose verdict the candidate is not to blame for. */
 const BLAMED: [...Rule, Blame][] = [
-  ['QEMU could not boot the candidate', 'infra', { staff: 'pass' }, 'missing', 'infrastructure'],
+  ['QEMU could not boot the candidate', 'infra', { staff: 'pass' }, 'ambiguous', 'infrastructure'],
   ['no reference finished the test', 'pass', { staff: 'crashed' }, 'ambiguous', 'reference'],
 ];
 
@@ -220,7 +220,11 @@ describe('classify: references that vary', () => {
       /; the references vary on this test \(staff: 2 outcomes in 2 runs\)$/,
     );
     const infra = classifyRuns('infra', { staff: 'pass, fail' });
-    expect(infra).toMatchObject({ class: 'missing', blame: 'infrastructure', varying: ['staff'] });
+    expect(infra).toMatchObject({
+      class: 'ambiguous',
+      blame: 'infrastructure',
+      varying: ['staff'],
+    });
   });
 
   it('a reference that varies only in runs that did not report the test does not vary', () => {

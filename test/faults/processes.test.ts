@@ -31,6 +31,16 @@ const RESET = [0xb0, 0xfe, 0xe6, 0x64, ...X86_CODE.halt];
 /** `lidt [0]` (the zero-limit IDT multiboot leaves at 0), then `int3`: a triple fault. */
 const TRIPLE_FAULT = [0x0f, 0x01, 0x1d, 0, 0, 0, 0, 0xcc, ...X86_CODE.halt];
 
+/** `mov ecx, 0x40000000; dec ecx; jnz` back: seconds of work under TCG, the serial port kept. */
+const SPIN = [0xb9, 0, 0, 0, 0x40, 0x49, 0x75, 0xfd];
+/** Reports the first test, works a while, then the second, and powers off. */
+const SLOW = [
+  ...print(`${KTAP_PLAN}ok 1 a\n`),
+  ...SPIN,
+  ...print('ok 2 b\n'),
+  ...X86_CODE.debugExit(0),
+];
+
 const CONFIG = (extra = '') =>
   `machine: { exit: isa-debug-exit, accel: tcg${extra} }\n` +
   'harness: { none: true, rerun-divergent: 0, timeouts: { boot: 60s, stall: 60s, total: 90s } }\n';
@@ -47,6 +57,19 @@ function kernel(sb: FaultSandbox, name: string, code: readonly number[]): string
   writeFileSync(file, multibootKernel(code));
   return file;
 }
+
+/** `diverge run` of `candidate` against the one reference `ref`, into the sandbox's out. */
+const runArgs = (sb: FaultSandbox & { config: string }, candidate: string, ref: string) => [
+  'run',
+  '-c',
+  sb.config,
+  '--candidate',
+  candidate,
+  '-r',
+  `ref=${ref}`,
+  '-o',
+  sb.out,
+];
 
 /** `diverge boot` of one kernel that prints two results and exits at once. */
 const bootQuick = (
@@ -155,17 +178,7 @@ async function runKilling(
   victim: 'candidate' | 'ref',
   signal: NodeJS.Signals,
 ) {
-  const run = start(sb, [
-    'run',
-    '-c',
-    sb.config,
-    '--candidate',
-    kernels.candidate,
-    '-r',
-    `ref=${kernels.ref}`,
-    '-o',
-    sb.out,
-  ]);
+  const run = start(sb, runArgs(sb, kernels.candidate, kernels.ref));
   const pid = await qemuThatPrinted(
     sb,
     kernels[victim],
@@ -188,7 +201,7 @@ describe('faults: processes and QEMU', () => {
     );
     expect(stderr).toContain('candidate#1: infrastructure at stage harness');
     const b = reportTests(sb.out).find((t) => t.id === 'b');
-    expect(b?.verdict).toMatchObject({ class: 'missing', blame: 'infrastructure' });
+    expect(b?.verdict).toMatchObject({ class: 'ambiguous', blame: 'infrastructure' });
     expect(b?.verdict.reason).toContain('QEMU was killed by SIGKILL');
     expect(conclusion(sb.out)).toBe('neutral');
     expect(code).toBe(3);
@@ -210,20 +223,9 @@ describe('faults: processes and QEMU', () => {
     const cgroup = memoryCgroup(path.basename(sb.root), 128 * 1024 ** 2);
     try {
       const PATH = wrappedQemu(sb, `echo $$ > ${cgroup.procs}`);
-      const { code, stderr } = await sb.cli(
-        [
-          'run',
-          '-c',
-          sb.config,
-          '--candidate',
-          candidate,
-          '-r',
-          `ref=${kernel(sb, 'quick', QUICK)}`,
-          '-o',
-          sb.out,
-        ],
-        { PATH },
-      );
+      const { code, stderr } = await sb.cli(runArgs(sb, candidate, kernel(sb, 'quick', QUICK)), {
+        PATH,
+      });
       const boot = observation(sb.out, 'candidate-1').boot;
       expect(boot.outcome).toBe('infrastructure');
       expect(boot.message).toContain('QEMU was killed by SIGKILL, not by diverge (the OOM killer?');
@@ -295,6 +297,68 @@ describe('faults: processes and QEMU', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
+  it('grade-qemu-killed: a student whose QEMU was killed from outside gets no score and no classes (neutral, exit 3); the next run grades them', async () => {
+    const sb = setUp('grade-qemu-killed');
+    kernel(sb, 'quick', QUICK);
+    writeFileSync(
+      sb.config,
+      `${readFileSync(sb.config, 'utf8')}references:\n  - { name: ref, file: quick.elf }\n`,
+    );
+    const alice = kernel(sb, 'alice', SLOW);
+    const args = ['grade', '-c', sb.config, '--submission', `alice=${alice}`, '-o', sb.out];
+    const grading = start(sb, args);
+    const log = path.join(sb.out, 'students', 'alice', 'logs', 'candidate-1.log');
+    process.kill(await qemuThatPrinted(sb, alice, log, 'ok 1 a'), 'SIGKILL');
+    const { code } = await grading.ended;
+    const book = () => JSON.parse(readFileSync(path.join(sb.out, 'gradebook.json'), 'utf8'));
+    const row = book().students[0];
+    expect(row).toMatchObject({ name: 'alice', score: null, conclusion: 'neutral', tests: {} });
+    expect(row.boot.outcome).toBe('infrastructure');
+    expect(row.reason).toContain('not graded');
+    const csv = readFileSync(path.join(sb.out, 'gradebook.csv'), 'utf8').split('\r\n');
+    expect(csv[1]).toMatch(/^alice,,\d+,neutral,/);
+    expect(csv[1]).not.toContain('missing');
+    const md = readFileSync(path.join(sb.out, 'gradebook.md'), 'utf8');
+    expect(md).toContain('| not graded | 2 | neutral |  |');
+    expect(md).toMatch(/\| 0–9 % \| 0 \|/); // counted in no bucket
+    expect(code).toBe(3);
+    expect(await leftovers(sb)).toEqual([]);
+
+    const again = await sb.cli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('not graded');
+    expect(book().students[0]).toMatchObject({
+      name: 'alice',
+      conclusion: 'success',
+      tests: { a: 'same', b: 'same' },
+    });
+    expect(book().students[0].score).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('run-qemu-refuses: a candidate whose QEMU refuses its arguments is an infrastructure verdict, not missing tests (neutral, exit 3)', async () => {
+    const sb = setUp('run-qemu-refuses');
+    const candidate = kernel(sb, 'candidate', QUICK);
+    // Real QEMU given one device it does not have, for the candidate's boots only.
+    const PATH = wrappedQemu(
+      sb,
+      `case "$*" in *${candidate}*) set -- "$@" -device no-such-device ;; esac`,
+    );
+    const { code, stdout } = await sb.cli(runArgs(sb, candidate, kernel(sb, 'quick', QUICK)), {
+      PATH,
+    });
+    expect(observation(sb.out, 'candidate-1').boot.outcome).toBe('qemu-error');
+    expect(observation(sb.out, 'ref-1').boot.outcome).toBe('completed');
+    const report = JSON.parse(readFileSync(path.join(sb.out, 'report.json'), 'utf8'));
+    expect(report.summary).toMatchObject({ conclusion: 'neutral', divergences: 0, failing: 0 });
+    expect(report.summary.note).toContain("'no-such-device' is not a valid device");
+    expect(report.summary.byClass).toEqual({ ambiguous: 2 });
+    for (const test of reportTests(sb.out))
+      expect(test.verdict).toMatchObject({ class: 'ambiguous', blame: 'infrastructure' });
+    expect(stdout).not.toContain('missing');
+    expect(code).toBe(3);
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
   it('memory-over-cap: machine.memory above 64G is bad input (exit 2) naming the file and field', async () => {
     const sb = setUp('memory-over-cap', CONFIG(', memory: 1T'));
     const { code, stderr } = await bootQuick(sb);
@@ -310,17 +374,7 @@ describe('faults: processes and QEMU', () => {
     const candidate = kernel(sb, 'candidate', [...print(`${KTAP_PLAN}ok 1 a\n`), ...resetCode]);
     // A reference that reports everything, then resets: an unusual power-off, nothing more.
     const ref = kernel(sb, 'ref', [...print(`${KTAP_PLAN}ok 1 a\nok 2 b\n`), ...resetCode]);
-    const result = await sb.cli([
-      'run',
-      '-c',
-      sb.config,
-      '--candidate',
-      candidate,
-      '-r',
-      `ref=${ref}`,
-      '-o',
-      sb.out,
-    ]);
+    const result = await sb.cli(runArgs(sb, candidate, ref));
     return { sb, result };
   }
 
@@ -439,17 +493,7 @@ describe('faults: processes and QEMU', () => {
     expect(boot.code).toBe(2);
     expect(boot.stderr).toContain(`kernel "k": not a regular file: ${fifo}`);
     const quick = kernel(sb, 'quick', QUICK);
-    const run = await sb.cli([
-      'run',
-      '-c',
-      sb.config,
-      '--candidate',
-      quick,
-      '-r',
-      `ref=${fifo}`,
-      '-o',
-      sb.out,
-    ]);
+    const run = await sb.cli(runArgs(sb, quick, fifo));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`kernel "ref": not a regular file: ${fifo}`);
     expect(await leftovers(sb)).toEqual([]);

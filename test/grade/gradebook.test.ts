@@ -24,6 +24,7 @@ import {
   renderGradebookMarkdown,
   scoreDistribution,
 } from '../../src/grade/render.js';
+import { sealRow } from '../../src/grade/seal.js';
 import { keepsGrade, loadStudent, saveStudent, writeGradebook } from '../../src/grade/store.js';
 import {
   listSubmissions,
@@ -287,7 +288,10 @@ describe('the resume key', () => {
 
   it('keeps a saved row only when its key is unchanged and it was graded', async () => {
     const out = tempDir();
-    const saved = student('../x', { key: digest('1') });
+    const report = path.join(out, student('../x').report as string);
+    mkdirSync(path.dirname(report), { recursive: true });
+    writeFileSync(report, '{}');
+    const saved = await sealRow(student('../x', { key: digest('1') }), out);
     await saveStudent(out, saved);
     const loaded = await loadStudent(out, '../x');
     expect(loaded).toEqual(saved);
@@ -295,6 +299,30 @@ describe('the resume key', () => {
     expect(keepsGrade(loaded, digest('2'))).toBe(false);
     expect(keepsGrade({ ...saved, conclusion: 'neutral' }, digest('1'))).toBe(false);
     expect(await loadStudent(out, 'nobody')).toBeUndefined();
+  });
+
+  it('discards a saved row edited by hand, or whose report changed, saying why', async () => {
+    const out = tempDir();
+    const report = path.join(out, student('x').report as string);
+    mkdirSync(path.dirname(report), { recursive: true });
+    writeFileSync(report, '{"summary": "regression"}');
+    const saved = await sealRow(student('x', { key: digest('1') }), out);
+    const why: string[] = [];
+    const load = () => loadStudent(out, 'x', (w) => why.push(w));
+    await saveStudent(out, { ...saved, score: 2, tests: { t1: 'same', t2: 'same' } });
+    expect(await load()).toBeUndefined();
+    expect(why.pop()).toMatch(/grade\.json does not match its checksum: the row or its report/);
+    const reordered = Object.fromEntries(Object.entries(saved).reverse());
+    writeFileSync(path.join(path.dirname(report), 'grade.json'), JSON.stringify(reordered));
+    expect(await load()).toEqual(saved); // reformatting or reordering keys is no edit
+    writeFileSync(report, '{"summary": "success"}');
+    expect(await load()).toBeUndefined();
+    const unsealed: GradebookStudent = { ...saved };
+    delete unsealed.checksum;
+    await saveStudent(out, unsealed);
+    writeFileSync(report, '{"summary": "regression"}');
+    expect(await load()).toBeUndefined();
+    expect(why.pop()).toContain('has no checksum');
   });
 });
 
@@ -354,20 +382,25 @@ describe('merging shards', () => {
 
   it('copies every student’s files and validates what it reads', async () => {
     const [s1, s2, out] = [tempDir(), tempDir(), tempDir()];
-    await writeGradebook(s1, gradebookOf(head, [student('alice')]));
-    await writeGradebook(s2, gradebookOf(head, [student('bob')]));
     for (const [dir, name] of [
       [s1, 'alice'],
       [s2, 'bob'],
     ] as const) {
       mkdirSync(path.join(dir, 'students', name), { recursive: true });
       writeFileSync(path.join(dir, 'students', name, 'report.json'), name);
+      await writeGradebook(dir, gradebookOf(head, [await sealRow(student(name), dir)]));
     }
     await mergeShards([s1, s2], out);
     expect(readFileSync(path.join(out, 'students/bob/report.json'), 'utf8')).toBe('bob');
     expect(readFileSync(path.join(out, 'gradebook.csv'), 'utf8').split('\r\n')).toHaveLength(4);
     expect(readFileSync(path.join(out, 'gradebook.html'), 'utf8')).toContain(
       'students/bob/report.html',
+    );
+    const book = JSON.parse(readFileSync(path.join(s2, 'gradebook.json'), 'utf8'));
+    book.students[0].score = 2;
+    writeFileSync(path.join(s2, 'gradebook.json'), JSON.stringify(book));
+    await expect(mergeShards([s1, s2], tempDir())).rejects.toThrow(
+      `${s2}/gradebook.json: the row of "bob" does not match its checksum`,
     );
     writeFileSync(path.join(s2, 'gradebook.json'), '{"schema": "diverge.gradebook/v1"}');
     await expect(mergeShards([s1, s2], tempDir())).rejects.toThrow(

@@ -11,7 +11,9 @@ const students = data.students;
 const student = (i: number) => students[i] as GradebookPageStudent;
 const colours = new Map(data.classes.map((c) => [c.name, c.color]));
 const rank = new Map(data.classes.map((c, i) => [c.name, i]));
-const share = (s: GradebookPageStudent) => (s.max > 0 ? s.score / s.max : 0);
+const share = (s: GradebookPageStudent) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);
+/** The students with a score: one not graded counts in no mean and no distribution. */
+const graded = students.filter((s) => s.score !== null);
 const order = students.map((_, i) => i);
 let sortKey = 'score';
 let descending = true;
@@ -19,16 +21,23 @@ let descending = true;
 function renderHead() {
   const head = $('head');
   head.append(el('h1', '', data.title));
-  const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;
+  const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;
+  const ungraded = students.length - graded.length;
   const failing = students.filter((s) => s.conclusion !== 'success').length;
   const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';
-  const summary = '; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful';
+  const summary =
+    '; mean score ' +
+    Math.round(mean * 100) +
+    '%; ' +
+    failing +
+    ' not successful' +
+    (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');
   head.append(el('p', 'muted', counts + summary));
 }
 
 function renderDistribution() {
   const bins = new Array<number>(10).fill(0);
-  for (const s of students) {
+  for (const s of graded) {
     const bin = Math.min(9, Math.floor(share(s) * 10));
     bins[bin] = (bins[bin] ?? 0) + 1;
   }
@@ -107,7 +116,7 @@ function renderRows() {
     if (s.reason !== undefined) conclusion.title = s.reason;
     tr.append(
       name,
-      el('td', 'score', s.score + ' / ' + s.max),
+      el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max),
       conclusion,
       statusCell(s.build),
       statusCell(s.boot),
@@ -115,7 +124,7 @@ function renderRows() {
     s.cells.forEach((cls, j) => {
       const td = el('td', 'heat');
       td.dataset.class = cls;
-      td.title = data.tests[j] + ': ' + (cls || 'not reported');
+      td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));
       if (cls) td.style.background = colours.get(cls) ?? '#cf222e';
       tr.append(td);
     });
