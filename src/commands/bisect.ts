@@ -8,6 +8,7 @@ import { type DivergenceClass, FAIL_ON_CLASSES } from '../model/classes.js';
 import { EXIT } from '../model/constants.js';
 import { BisectInputError, runBisect } from '../run/bisect.js';
 import { action, type Cli, withExamples } from './command.js';
+import { checkBisectInputs } from './inputs.js';
 import { configOption, JUDGE_INPUT_ERRORS, jobsOption, settingsFor, takeOut } from './options.js';
 
 interface BisectOptions {
@@ -54,6 +55,7 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError], async (options: BisectOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBisectInputs(settings, options.test ?? []);
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(
           cli.env,

@@ -5,6 +5,7 @@ import { EXIT } from '../model/constants.js';
 import { bootKernels, type KernelInput } from '../run/boots.js';
 import { writeOutput } from '../util/storage.js';
 import { action, type Cli, withExamples } from './command.js';
+import { checkBootInputs } from './inputs.js';
 import {
   BOOT_INPUT_ERRORS,
   configOption,
@@ -34,6 +35,7 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(cli, BOOT_INPUT_ERRORS, async (options: BootOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBootInputs(settings, options.kernel);
         const outDir = await takeOut(options.out, cli.log, true);
         const run = await bootKernels(cli.context, settings, options.kernel, {
           outDir,

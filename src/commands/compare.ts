@@ -1,11 +1,12 @@
 /** `diverge compare`: a saved run judged again, without booting. */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { variantOf } from '../docker/kernel.js';
 import { ReportError } from '../report/validate.js';
 import { compareSaved } from '../run/candidate.js';
-import { SavedRunError } from '../run/saved-run.js';
+import { noSavedRun, SavedRunError } from '../run/saved-run.js';
 import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
 import { configOption, settingsFor, takeOut } from './options.js';
 
@@ -37,8 +38,12 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(cli, [ConfigError, SavedRunError, ReportError], async (options: CompareOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        const from = path.resolve(options.from);
+        const saved = path.join(from, 'boots.json');
+        // Before --out is taken: a mistyped --from must not be made a directory.
+        if (!(await stat(saved).catch(() => undefined))?.isFile()) throw noSavedRun(saved, from);
         const outDir = await takeOut(options.out ?? options.from, cli.log);
-        const report = await compareSaved(cli.context, settings, path.resolve(options.from), {
+        const report = await compareSaved(cli.context, settings, from, {
           outDir,
           variant: variantOf(settings, options.variant),
           progress: cli.log,

@@ -13,6 +13,7 @@ import { EXIT } from '../model/constants.js';
 import type { KernelInput } from '../run/boots.js';
 import { gradeCourse } from '../run/grade.js';
 import { action, type Cli, withExamples } from './command.js';
+import { checkGradeInputs } from './inputs.js';
 import {
   configOption,
   JUDGE_INPUT_ERRORS,
@@ -95,6 +96,13 @@ export function register(program: Command, cli: Cli): Command {
           const shard = options.shard === undefined ? undefined : parseShard(options.shard);
           const variant = variantOf(settings, options.variant);
           const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
+          const local = {
+            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            ...(options.list ? { list: path.resolve(options.list) } : {}),
+          };
+          // Checked before --out is taken; GitHub's submissions are cloned into it, after.
+          await checkGradeInputs(settings);
+          await listSubmissions({ ...local, named: options.submission ?? [] });
           const outDir = await takeOut(options.out, cli.log);
           const fromGitHub = options.githubOrg
             ? await githubSubmissions(cli, github, {
@@ -106,9 +114,8 @@ export function register(program: Command, cli: Cli): Command {
               })
             : [];
           const submissions = await listSubmissions({
-            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            ...local,
             named: [...(options.submission ?? []), ...fromGitHub],
-            ...(options.list ? { list: path.resolve(options.list) } : {}),
           });
           const progress = new GradeProgress(
             shard ? shardSize(submissions.length, shard) : submissions.length,

@@ -18,12 +18,14 @@ import { ReportError, validateReport } from '../report/validate.js';
 import type { KernelInput } from '../run/boots.js';
 import { NotRegularFileError } from '../util/digest.js';
 import { claimOutDir, clearEarlierRun } from '../util/out-dir.js';
+import { InputError } from './inputs.js';
 
 /** The command line asked for something that cannot be done (exit 2). */
 export class UsageError extends Error {}
 
 /** Bad input of every command that boots kernels: the config, kernel files, the harness, builds. */
 export const BOOT_INPUT_ERRORS = [
+  InputError,
   ConfigError,
   NotRegularFileError,
   KernelFileError,
@@ -67,7 +69,10 @@ export async function settingsFor(config: string | undefined, cwd: string): Prom
   return existsSync(found) ? loadConfig(found) : defaultSettings(cwd);
 }
 
-/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+/**
+ * Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files.
+ * Only once every input was checked (./inputs.ts): a typo must not cost an earlier run's files.
+ */
 export async function takeOut(
   dir: string,
   log: (line: string) => void,

@@ -8,6 +8,7 @@ import { resolveKernels } from '../references/resolve.js';
 import type { KernelInput } from '../run/boots.js';
 import { runDifferential } from '../run/candidate.js';
 import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
+import { checkRunInputs } from './inputs.js';
 import {
   configOption,
   JUDGE_INPUT_ERRORS,
@@ -76,6 +77,11 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(cli, JUDGE_INPUT_ERRORS, async (options: RunOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        const candidate = options.candidate ? path.resolve(options.candidate) : undefined;
+        await checkRunInputs(settings, {
+          ...(candidate ? { candidate } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
+        });
         const outDir = await takeOut(options.out, cli.log, true);
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
@@ -92,7 +98,7 @@ export function register(program: Command, cli: Cli): Command {
         const kernels = await resolveKernels(
           settings,
           {
-            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+            ...(candidate ? { candidate } : {}),
             ...(options.reference ? { references: options.reference } : {}),
           },
           {

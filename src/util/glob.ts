@@ -79,3 +79,55 @@ export function compileGlob(glob: string): (id: string) => boolean {
 
 /** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
 export const escapeGlob = (id: string): string => id.replace(/[\\*?]/g, (char) => `\\${char}`);
+
+/** Characters of an id that `nearestIds` compares: enough for any name people type. */
+const COMPARED = 200;
+
+/**
+ * How far `id` is from matching the glob: the fewest one-character edits (insertions, deletions,
+ * substitutions) of the id that make it match, a star taking any run of characters for free.
+ */
+function globDistance(tokens: readonly Token[], id: string): number {
+  const chars = [...id].slice(0, COMPARED);
+  let previous = Array.from({ length: chars.length + 1 }, (_, j) => j);
+  for (const token of tokens) {
+    const current = [isStar(token) ? (previous[0] as number) : (previous[0] as number) + 1];
+    for (let j = 1; j <= chars.length; j++) {
+      const left = current[j - 1] as number;
+      if (isStar(token)) current[j] = Math.min(previous[j] as number, left);
+      else {
+        const same = token.kind === 'one' || (token.kind === 'char' && token.char === chars[j - 1]);
+        current[j] = Math.min(
+          (previous[j] as number) + 1,
+          left + 1,
+          (previous[j - 1] as number) + (same ? 0 : 1),
+        );
+      }
+    }
+    previous = current;
+  }
+  return previous[chars.length] as number;
+}
+
+/** The ids nearest to matching `glob` (see globDistance), nearest first, ties by id. */
+export function nearestIds(glob: string, ids: Iterable<string>, count = 3): string[] {
+  const tokens = tokenize(glob);
+  return [...new Set(ids)]
+    .map((id) => ({ id, d: globDistance(tokens, id) }))
+    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, count)
+    .map((entry) => entry.id);
+}
+
+/**
+ * The globs that match none of `ids`, each said with the ids nearest it:
+ * `"fs.raed" matches no test (nearest: fs.read, fs.readv, fs.write)`.
+ */
+export function unmatchedGlobs(globs: Iterable<string>, ids: readonly string[]): string[] {
+  return [...new Set(globs)]
+    .filter((glob) => !ids.some(compileGlob(glob)))
+    .map((glob) => {
+      const nearest = nearestIds(glob, ids);
+      return `${JSON.stringify(glob)} matches no test (${nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : 'no test was reported'})`;
+    });
+}

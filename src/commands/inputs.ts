@@ -1,0 +1,158 @@
+/**
+ * Validate, then touch: what a command checks of its inputs before it takes --out (and, for run
+ * and boot, before it removes an earlier run's files there). A typo in a kernel path, a
+ * reference, the config or a --test glob must not cost the user the previous report: every
+ * problem found here is said at once, exit 2, with --out as it was.
+ *
+ * Only what can be known without building, fetching or booting is checked here; the rest (a
+ * download, a Docker build, the tests the references report) fails later, as before.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadExpectations } from '../compare/expectations.js';
+import type { Settings } from '../config/settings.js';
+import { checkKernelFile } from '../qemu/kernel-image.js';
+import { CANDIDATE } from '../references/resolve.js';
+import type { KernelInput } from '../run/boots.js';
+import { unmatchedGlobs } from '../util/glob.js';
+
+/** Inputs that cannot work (files missing, globs matching nothing), every one named: exit 2. */
+export class InputError extends Error {}
+
+type Problems = string[];
+
+const kind = async (file: string) => {
+  const info = await stat(file).catch(() => undefined);
+  return info?.isFile() ? 'file' : info?.isDirectory() ? 'dir' : info ? 'other' : undefined;
+};
+
+/** A kernel file as the boots will check it (there, readable, an image the arch boots). */
+async function kernelFile(problems: Problems, settings: Settings, name: string, file: string) {
+  await checkKernelFile(name, file, settings.machine.arch).catch((error: Error) =>
+    problems.push(error.message),
+  );
+}
+
+/** As the boots will say it: `harness.dir: PATH is not a directory`. */
+async function mustBe(problems: Problems, what: 'file' | 'dir', field: string, file: string) {
+  if ((await kind(file)) !== what)
+    problems.push(`${field}: ${file} is not a ${what === 'dir' ? 'directory' : 'file'}`);
+}
+
+/** A Docker build recipe whose context and Dockerfile are there (as docker/context.ts says). */
+async function buildRecipe(
+  problems: Problems,
+  field: string,
+  build: { context: string; dockerfile: string },
+) {
+  if ((await kind(build.context)) !== 'dir')
+    problems.push(`${field}.context: ${build.context} is not a directory`);
+  else if ((await kind(path.resolve(build.context, build.dockerfile))) !== 'file')
+    problems.push(
+      `${field}.dockerfile: no file ${build.dockerfile} in the context ${build.context}`,
+    );
+}
+
+/** The machine and the harness: firmware, the harness payload, its disks, the expectations. */
+async function bootInputs(problems: Problems, settings: Settings) {
+  const { firmware } = settings.machine;
+  if (firmware !== 'default' && firmware !== 'none')
+    await mustBe(problems, 'file', 'machine.firmware', firmware);
+  const { payload, disks } = settings.harness;
+  if (payload.kind === 'initrd') await mustBe(problems, 'file', 'harness.initrd', payload.path);
+  if (payload.kind === 'dir') await mustBe(problems, 'dir', 'harness.dir', payload.path);
+  if (payload.kind === 'image' && payload.build)
+    await buildRecipe(problems, 'harness.image.build', payload.build);
+  for (const [i, disk] of disks.entries())
+    await mustBe(problems, 'file', `harness.disks[${i}]`, disk.file);
+}
+
+async function expectationsFile(problems: Problems, settings: Settings) {
+  await loadExpectations(settings.expectations).catch((error: Error) =>
+    problems.push(error.message),
+  );
+}
+
+/** The references: the flags' files, else the config's that are files on this host. */
+async function references(
+  problems: Problems,
+  settings: Settings,
+  flagged: readonly KernelInput[] | undefined,
+) {
+  if (flagged && flagged.length > 0) {
+    for (const r of flagged) {
+      if (r.name === CANDIDATE) problems.push(`a reference cannot be named "${CANDIDATE}"`);
+      else await kernelFile(problems, settings, r.name, r.path);
+    }
+    return;
+  }
+  for (const r of settings.references)
+    if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
+      problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
+}
+
+function verdict(problems: Problems): void {
+  if (problems.length > 0) throw new InputError(problems.join('\n'));
+}
+
+/** `diverge run`: the candidate (flag, kernel.file or kernel.build), references, harness. */
+export async function checkRunInputs(
+  settings: Settings,
+  flags: { candidate?: string; references?: readonly KernelInput[] },
+): Promise<void> {
+  const problems: Problems = [];
+  const kernel = settings.kernel;
+  if (flags.candidate) await kernelFile(problems, settings, CANDIDATE, flags.candidate);
+  else if (!kernel)
+    problems.push(
+      'no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml',
+    );
+  else if (kernel.file !== undefined) {
+    await kernelFile(problems, settings, CANDIDATE, kernel.file);
+    for (const [i, extra] of kernel.extra.entries())
+      await mustBe(problems, 'file', `kernel.extra[${i}]`, extra);
+  } else await buildRecipe(problems, 'kernel.build', kernel.build);
+  await references(problems, settings, flags.references);
+  await bootInputs(problems, settings);
+  await expectationsFile(problems, settings);
+  verdict(problems);
+}
+
+/** `diverge boot`: each kernel file, and the harness. */
+export async function checkBootInputs(
+  settings: Settings,
+  kernels: readonly KernelInput[],
+): Promise<void> {
+  const problems: Problems = [];
+  for (const k of kernels) await kernelFile(problems, settings, k.name, k.path);
+  await bootInputs(problems, settings);
+  verdict(problems);
+}
+
+/** `diverge grade`: the config's references and recipe, the harness. */
+export async function checkGradeInputs(settings: Settings): Promise<void> {
+  const problems: Problems = [];
+  if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
+  await references(problems, settings, undefined);
+  await bootInputs(problems, settings);
+  await expectationsFile(problems, settings);
+  verdict(problems);
+}
+
+/**
+ * `diverge bisect`: the recipe, the references, the harness, and the --test globs when the
+ * harness lists its tests (else they are checked once the references have reported theirs).
+ */
+export async function checkBisectInputs(
+  settings: Settings,
+  tests: readonly string[],
+): Promise<void> {
+  const problems: Problems = [];
+  if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
+  await references(problems, settings, undefined);
+  await bootInputs(problems, settings);
+  await expectationsFile(problems, settings);
+  if (settings.harness.tests)
+    problems.push(...unmatchedGlobs(tests, settings.harness.tests).map((m) => `--test ${m}`));
+  verdict(problems);
+}
