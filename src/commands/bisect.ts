@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { resultText } from '../bisect/render.js';
+import { SelectionError } from '../bisect/verdict.js';
 import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { type DivergenceClass, FAIL_ON_CLASSES } from '../model/classes.js';
@@ -53,35 +54,39 @@ export function register(program: Command, cli: Cli): Command {
     .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
     .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
     .action(
-      action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError], async (options: BisectOptions) => {
-        const settings = await settingsFor(options.config, cli.cwd);
-        await checkBisectInputs(settings, options.test ?? []);
-        const outDir = await takeOut(options.out, cli.log);
-        const { github, run } = githubFromEnvironment(
-          cli.env,
-          { variant: variantOf(settings, undefined) },
-          cli.log,
-        );
-        const bisect = await runBisect(cli.context, settings, {
-          good: options.good,
-          bad: options.bad,
-          tests: options.test ?? [],
-          ...(options.class ? { classes: options.class } : {}),
-          firstParent: Boolean(options.firstParent),
-          goodReference: options.goodReference,
-          ...(options.jobs ? { jobs: options.jobs } : {}),
-          outDir,
-          docker: cli.docker,
-          progress: cli.log,
-          run,
-          ...(github ? { github } : {}),
-        });
-        process.stdout.write(resultText(bisect));
-        cli.log(
-          `bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`,
-        );
-        return bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
-      }),
+      action(
+        cli,
+        [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError],
+        async (options: BisectOptions) => {
+          const settings = await settingsFor(options.config, cli.cwd);
+          await checkBisectInputs(settings, options.test ?? []);
+          const outDir = await takeOut(options.out, cli.log);
+          const { github, run } = githubFromEnvironment(
+            cli.env,
+            { variant: variantOf(settings, undefined) },
+            cli.log,
+          );
+          const bisect = await runBisect(cli.context, settings, {
+            good: options.good,
+            bad: options.bad,
+            tests: options.test ?? [],
+            ...(options.class ? { classes: options.class } : {}),
+            firstParent: Boolean(options.firstParent),
+            goodReference: options.goodReference,
+            ...(options.jobs ? { jobs: options.jobs } : {}),
+            outDir,
+            docker: cli.docker,
+            progress: cli.log,
+            run,
+            ...(github ? { github } : {}),
+          });
+          process.stdout.write(resultText(bisect));
+          cli.log(
+            `bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`,
+          );
+          return bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
+        },
+      ),
     );
   return withExamples(command, [
     [

@@ -8,6 +8,7 @@ import { submissionEntry, submissionsFromGitHub } from '../grade/github-submissi
 import { GradebookError } from '../grade/gradebook.js';
 import { GradeProgress } from '../grade/progress.js';
 import { renderGradebookText } from '../grade/render.js';
+import { checkRubric, RubricError } from '../grade/rubric.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
 import { EXIT } from '../model/constants.js';
 import type { KernelInput } from '../run/boots.js';
@@ -84,7 +85,7 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(
         cli,
-        [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError],
+        [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError, RubricError],
         async (options: GradeOptions) => {
           if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
             throw new UsageError(
@@ -137,6 +138,8 @@ export function register(program: Command, cli: Cli): Command {
             run,
           }).finally(() => progress.done());
           process.stdout.write(renderGradebookText(gradebook));
+          // The references' tests are known only once they booted (see run/grade.ts).
+          checkRubric(settings.grading, gradebook.tests, settings.configPath);
           const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
           cli.log(
             `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +

@@ -9,12 +9,13 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { checkSelection } from '../bisect/verdict.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
+import { checkRubric } from '../grade/rubric.js';
 import { checkKernelFile } from '../qemu/kernel-image.js';
 import { CANDIDATE } from '../references/resolve.js';
 import type { KernelInput } from '../run/boots.js';
-import { unmatchedGlobs } from '../util/glob.js';
 
 /** Inputs that cannot work (files missing, globs matching nothing), every one named: exit 2. */
 export class InputError extends Error {}
@@ -95,10 +96,24 @@ function verdict(problems: Problems): void {
   if (problems.length > 0) throw new InputError(problems.join('\n'));
 }
 
-/** `diverge run`: the candidate (flag, kernel.file or kernel.build), references, harness. */
+/** `grading.points` globs, when the harness lists its tests (else checked once they are known). */
+function rubric(problems: Problems, settings: Settings) {
+  const tests = settings.harness.tests;
+  if (!tests) return;
+  try {
+    checkRubric(settings.grading, tests, settings.configPath);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+}
+
+/**
+ * `diverge run`: the candidate (flag, kernel.file or kernel.build), references, harness; with
+ * `rubric` (a Gradescope file asked for) the rubric's globs.
+ */
 export async function checkRunInputs(
   settings: Settings,
-  flags: { candidate?: string; references?: readonly KernelInput[] },
+  flags: { candidate?: string; references?: readonly KernelInput[]; rubric?: boolean },
 ): Promise<void> {
   const problems: Problems = [];
   const kernel = settings.kernel;
@@ -115,6 +130,7 @@ export async function checkRunInputs(
   await references(problems, settings, flags.references);
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
+  if (flags.rubric) rubric(problems, settings);
   verdict(problems);
 }
 
@@ -129,13 +145,14 @@ export async function checkBootInputs(
   verdict(problems);
 }
 
-/** `diverge grade`: the config's references and recipe, the harness. */
+/** `diverge grade`: the config's references and recipe, the harness, the rubric. */
 export async function checkGradeInputs(settings: Settings): Promise<void> {
   const problems: Problems = [];
   if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
   await references(problems, settings, undefined);
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
+  rubric(problems, settings);
   verdict(problems);
 }
 
@@ -153,6 +170,10 @@ export async function checkBisectInputs(
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
   if (settings.harness.tests)
-    problems.push(...unmatchedGlobs(tests, settings.harness.tests).map((m) => `--test ${m}`));
+    try {
+      checkSelection({ tests, classes: [] }, settings.harness.tests);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   verdict(problems);
 }

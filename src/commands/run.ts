@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { writeCourseFiles } from '../grade/course-files.js';
+import { checkRubric, RubricError } from '../grade/rubric.js';
 import { resolveKernels } from '../references/resolve.js';
 import type { KernelInput } from '../run/boots.js';
 import { runDifferential } from '../run/candidate.js';
@@ -75,12 +76,13 @@ export function register(program: Command, cli: Cli): Command {
     )
     .option('--junit <file>', 'also write the verdicts as JUnit XML')
     .action(
-      action(cli, JUDGE_INPUT_ERRORS, async (options: RunOptions) => {
+      action(cli, [...JUDGE_INPUT_ERRORS, RubricError], async (options: RunOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
         const candidate = options.candidate ? path.resolve(options.candidate) : undefined;
         await checkRunInputs(settings, {
           ...(candidate ? { candidate } : {}),
           ...(options.reference ? { references: options.reference } : {}),
+          rubric: Boolean(options.gradescope),
         });
         const outDir = await takeOut(options.out, cli.log, true);
         const variant = variantOf(settings, options.variant, options.candidate);
@@ -125,6 +127,12 @@ export function register(program: Command, cli: Cli): Command {
         cli.log(
           `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
         );
+        if (options.gradescope)
+          checkRubric(
+            settings.grading,
+            report.tests.map((t) => t.id),
+            settings.configPath,
+          );
         await writeCourseFiles(report, settings.grading, {
           junit: options.junit,
           gradescope: options.gradescope,

@@ -109,25 +109,36 @@ function globDistance(tokens: readonly Token[], id: string): number {
   return previous[chars.length] as number;
 }
 
-/** The ids nearest to matching `glob` (see globDistance), nearest first, ties by id. */
+/**
+ * Up to `count` ids nearest to matching `glob` (see globDistance), nearest first, ties by id;
+ * an id more than 3 edits further than the nearest is no hint and is left out.
+ */
 export function nearestIds(glob: string, ids: Iterable<string>, count = 3): string[] {
   const tokens = tokenize(glob);
-  return [...new Set(ids)]
+  const sorted = [...new Set(ids)]
     .map((id) => ({ id, d: globDistance(tokens, id) }))
-    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const best = sorted[0]?.d ?? 0;
+  return sorted
+    .filter((entry) => entry.d <= best + 3)
     .slice(0, count)
     .map((entry) => entry.id);
 }
 
 /**
- * The globs that match none of `ids`, each said with the ids nearest it:
- * `"fs.raed" matches no test (nearest: fs.read, fs.readv, fs.write)`.
+ * Why `glob` is no use on `ids`, when it matches none of them: `matches no test (nearest:
+ * fs.read, fs.readv, fs.write)`; undefined when it matches one.
  */
+export function noMatch(glob: string, ids: readonly string[]): string | undefined {
+  if (ids.some(compileGlob(glob))) return undefined;
+  const nearest = nearestIds(glob, ids);
+  return `matches no test (${nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : 'no test was reported'})`;
+}
+
+/** Each of `globs` that matches none of `ids`, said with the ids nearest it (see noMatch). */
 export function unmatchedGlobs(globs: Iterable<string>, ids: readonly string[]): string[] {
-  return [...new Set(globs)]
-    .filter((glob) => !ids.some(compileGlob(glob)))
-    .map((glob) => {
-      const nearest = nearestIds(glob, ids);
-      return `${JSON.stringify(glob)} matches no test (${nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : 'no test was reported'})`;
-    });
+  return [...new Set(globs)].flatMap((glob) => {
+    const reason = noMatch(glob, ids);
+    return reason ? [`${JSON.stringify(glob)} ${reason}`] : [];
+  });
 }

@@ -190,7 +190,7 @@ describe('a typo leaves an earlier --out as it was', () => {
         '-o',
         sb.out,
       ],
-      '--test "alloc_distnct" matches no test (nearest: alloc_distinct, alloc_free, sleep_ticks)',
+      '--test "alloc_distnct" matches no test (nearest: alloc_distinct)',
     );
   });
 
@@ -211,6 +211,44 @@ describe('a typo leaves an earlier --out as it was', () => {
       before,
       ['grade', '-c', config, '--submissions', path.join(sb.work, 'submisions'), '-o', sb.out],
       `--submissions ${path.join(sb.work, 'submisions')}: ENOENT`,
+    );
+  });
+
+  it('typo-rubric-glob: a grading.points glob no listed test matches is named with the nearest ids, --out untouched', async () => {
+    const { sb, config, before } = withEarlierRun(
+      'typo-rubric-glob',
+      [
+        'machine: { append: "console=ttyS0 test={test}" }',
+        'harness: { none: true, tests: [alarm-single, alarm-multiple, priority-change] }',
+        'references: [{ name: staff, file: staff.elf }]',
+        'grading: { points: [{ test: "alarm-*", points: 2 }, { test: "priorty-*", points: 3 }] }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(sb.work, 'staff.elf'), readFileSync(kernel));
+    mkdirSync(path.join(sb.work, 'submissions'));
+    const rubric = `${config}: grading.points[1].test: "priorty-*" matches no test (nearest: priority-change)`;
+    await refusedUntouched(
+      sb,
+      before,
+      ['grade', '-c', config, '--submissions', path.join(sb.work, 'submissions'), '-o', sb.out],
+      rubric,
+    );
+    await refusedUntouched(
+      sb,
+      before,
+      [
+        'run',
+        '-c',
+        config,
+        '--candidate',
+        kernel,
+        '--gradescope',
+        path.join(sb.work, 'r.json'),
+        '-o',
+        sb.out,
+      ],
+      rubric,
     );
   });
 
