@@ -11,6 +11,7 @@ import { BisectInputError, runBisect } from '../run/bisect.js';
 import { action, type Cli, withExamples } from './command.js';
 import { checkBisectInputs } from './inputs.js';
 import { configOption, JUDGE_INPUT_ERRORS, jobsOption, settingsFor, takeOut } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface BisectOptions {
   config?: string;
@@ -52,7 +53,7 @@ export function register(program: Command, cli: Cli): Command {
     .option('--first-parent', 'follow only the first parent of merges')
     .option('--no-good-reference', "do not add the good commit's kernel to the references")
     .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
-    .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect)
     .action(
       action(
         cli,

@@ -14,6 +14,7 @@ import {
   settingsFor,
   takeOut,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface BootOptions {
   config?: string;
@@ -30,7 +31,7 @@ export function register(program: Command, cli: Cli): Command {
     )
     .addOption(configOption())
     .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
-    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
     .addOption(jobsOption())
     .action(
       action(cli, BOOT_INPUT_ERRORS, async (options: BootOptions) => {

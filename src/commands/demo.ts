@@ -6,6 +6,7 @@ import { renderMatrixText } from '../render/matrix.js';
 import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
 import { action, type Cli, withExamples } from './command.js';
 import { JUDGE_INPUT_ERRORS, jobsOption, takeOut } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface DemoOptions {
   out: string;
@@ -20,7 +21,7 @@ export function register(program: Command, cli: Cli): Command {
     .description(
       'build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels',
     )
-    .option('-o, --out <dir>', 'output directory', 'diverge-demo')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.demo)
     .option('--variant <names...>', 'judge only these variants (default: all)')
     .option(
       '--linux',

@@ -25,6 +25,7 @@ import {
   takeOut,
   UsageError,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface GradeOptions {
   config?: string;
@@ -76,7 +77,7 @@ export function register(program: Command, cli: Cli): Command {
     .option(
       '-o, --out <dir>',
       'output directory (a re-run with the same one resumes)',
-      'diverge-grade',
+      DEFAULT_OUT.grade,
     )
     .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
     .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')

@@ -19,6 +19,7 @@ import {
   settingsFor,
   takeOut,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface RunOptions {
   config?: string;
@@ -51,7 +52,7 @@ export function register(program: Command, cli: Cli): Command {
       "a reference kernel (repeatable; replaces the config's references)",
       kernelOption,
     )
-    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
     .option(
       '--variant <name>',
       'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")',
