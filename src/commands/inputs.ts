@@ -12,9 +12,11 @@ import path from 'node:path';
 import { checkSelection } from '../bisect/verdict.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
+import type { GitHubRun } from '../github/client.js';
 import { checkRubric } from '../grade/rubric.js';
 import { checkKernelFile } from '../qemu/kernel-image.js';
 import { CANDIDATE } from '../references/resolve.js';
+import { localBaseOf } from '../references/sources/base.js';
 import type { KernelInput } from '../run/boots.js';
 
 /** Inputs that cannot work (files missing, globs matching nothing), every one named: exit 2. */
@@ -74,11 +76,15 @@ async function expectationsFile(problems: Problems, settings: Settings) {
   );
 }
 
-/** The references: the flags' files, else the config's that are files on this host. */
+/**
+ * The references: the flags' files, else the config's that are files on this host, and a `base:
+ * true` that a local run (`run.local`) finds with git.
+ */
 async function references(
   problems: Problems,
   settings: Settings,
   flagged: readonly KernelInput[] | undefined,
+  run?: GitHubRun,
 ) {
   if (flagged && flagged.length > 0) {
     for (const r of flagged) {
@@ -87,9 +93,15 @@ async function references(
     }
     return;
   }
-  for (const r of settings.references)
+  const build = settings.kernel?.build;
+  for (const r of settings.references) {
     if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
       problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
+    if (r.source.kind === 'base' && run?.local && !run.baseSha && build)
+      await localBaseOf(r, build.context, run.baseBranch).catch((error: Error) =>
+        problems.push(error.message),
+      );
+  }
 }
 
 function verdict(problems: Problems): void {
@@ -113,7 +125,13 @@ function rubric(problems: Problems, settings: Settings) {
  */
 export async function checkRunInputs(
   settings: Settings,
-  flags: { candidate?: string; references?: readonly KernelInput[]; rubric?: boolean },
+  flags: {
+    candidate?: string;
+    references?: readonly KernelInput[];
+    rubric?: boolean;
+    /** What the environment says of the event, for `base: true`. */
+    run?: GitHubRun;
+  },
 ): Promise<void> {
   const problems: Problems = [];
   const kernel = settings.kernel;
@@ -127,7 +145,7 @@ export async function checkRunInputs(
     for (const [i, extra] of kernel.extra.entries())
       await mustBe(problems, 'file', `kernel.extra[${i}]`, extra);
   } else await buildRecipe(problems, 'kernel.build', kernel.build);
-  await references(problems, settings, flags.references);
+  await references(problems, settings, flags.references, flags.run);
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
   if (flags.rubric) rubric(problems, settings);

@@ -64,11 +64,11 @@ export function register(program: Command, cli: Cli): Command {
     )
     .option(
       '--base-ref <branch>',
-      'the pull request base branch, for base: true (default: GITHUB_BASE_REF)',
+      "for base: true: the pull request's base branch (default: GITHUB_BASE_REF); locally, the base is its merge-base with HEAD (default: origin's default branch)",
     )
     .option(
       '--base-sha <sha>',
-      'the pull request base commit, for base: true (default: from the event)',
+      'for base: true: the base commit itself (default: from the event; locally, the merge-base)',
     )
     .addOption(observationCacheOption())
     .option(
@@ -80,12 +80,6 @@ export function register(program: Command, cli: Cli): Command {
       action(cli, [...JUDGE_INPUT_ERRORS, RubricError], async (options: RunOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
         const candidate = options.candidate ? path.resolve(options.candidate) : undefined;
-        await checkRunInputs(settings, {
-          ...(candidate ? { candidate } : {}),
-          ...(options.reference ? { references: options.reference } : {}),
-          rubric: Boolean(options.gradescope),
-        });
-        const outDir = await takeOut(options.out, cli.log, true);
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
         const { github, run } = githubFromEnvironment(
@@ -98,6 +92,13 @@ export function register(program: Command, cli: Cli): Command {
           },
           cli.log,
         );
+        await checkRunInputs(settings, {
+          ...(candidate ? { candidate } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
+          rubric: Boolean(options.gradescope),
+          run,
+        });
+        const outDir = await takeOut(options.out, cli.log, true);
         const kernels = await resolveKernels(
           settings,
           {
