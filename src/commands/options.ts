@@ -43,6 +43,22 @@ export function kernelOption(value: string, previous: KernelInput[] = []): Kerne
   return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
 }
 
+/**
+ * An option whose value is one of `values`, as --help and the shell completions show it, parsed
+ * by `parse` (commander's own choices() would keep only the last of a repeated option).
+ */
+export function optionOf<T>(
+  flags: string,
+  description: string,
+  values: readonly string[],
+  parse?: (value: string, previous: T) => T,
+): Option {
+  const option = new Option(flags, description);
+  if (parse) option.argParser(parse);
+  option.argChoices = [...values];
+  return option;
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
