@@ -73,6 +73,22 @@ const header = (shell: Shell) =>
 /** Single-quoted for bash and zsh. */
 const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
+/** One `case` arm per option that takes a value: `'PATH:FLAG'|…) COMPLETE; return ;;`. */
+function valueCases(
+  specs: readonly CommandSpec[],
+  complete: (value: Value, option: OptionSpec) => string,
+): string {
+  return specs
+    .flatMap((s) =>
+      s.options.flatMap((o) => {
+        if (!o.value) return [];
+        const cases = o.flags.map((f) => sq(`${key(s)}:${f}`)).join('|');
+        return [`    ${cases}) ${complete(o.value, o)}; return ;;`];
+      }),
+    )
+    .join('\n');
+}
+
 function bash(root: CommandSpec): string {
   const specs = flatten(root);
   const levels = specs
@@ -83,23 +99,17 @@ function bash(root: CommandSpec): string {
       return `    ${sq(key(s))}) subs=${sq(words)} opts=${sq(opts)} args=${sq(args)} ;;`;
     })
     .join('\n');
-  const values = specs
-    .flatMap((s) =>
-      s.options.flatMap((o) => {
-        if (!o.value) return [];
-        const cases = o.flags.map((f) => sq(`${key(s)}:${f}`)).join('|');
-        const reply =
-          o.value === 'file'
-            ? 'compgen -f -- "$cur"'
-            : o.value === 'dir'
-              ? 'compgen -d -- "$cur"'
-              : o.value === 'text'
-                ? undefined
-                : `compgen -W ${sq(o.value.join(' '))} -- "$cur"`;
-        return [`    ${cases}) COMPREPLY=(${reply ? `$(${reply})` : ''}); return ;;`];
-      }),
-    )
-    .join('\n');
+  const values = valueCases(specs, (value) => {
+    const reply =
+      value === 'file'
+        ? 'compgen -f -- "$cur"'
+        : value === 'dir'
+          ? 'compgen -d -- "$cur"'
+          : value === 'text'
+            ? undefined
+            : `compgen -W ${sq(value.join(' '))} -- "$cur"`;
+    return `COMPREPLY=(${reply ? `$(${reply})` : ''})`;
+  });
   return `${header('bash')}
 # Load it with: source <(diverge completion bash)
 _diverge() {
@@ -153,23 +163,15 @@ function zsh(root: CommandSpec): string {
       return `    ${sq(key(s))}) subs=(${subs.join(' ')}) opts=(${opts.join(' ')}) args=${sq(args)} ;;`;
     })
     .join('\n');
-  const values = specs
-    .flatMap((s) =>
-      s.options.flatMap((o) => {
-        if (!o.value) return [];
-        const cases = o.flags.map((f) => sq(`${key(s)}:${f}`)).join('|');
-        const then =
-          o.value === 'file'
-            ? '_files'
-            : o.value === 'dir'
-              ? '_files -/'
-              : o.value === 'text'
-                ? `_message ${sq(o.description)}`
-                : `compadd -- ${o.value.map(sq).join(' ')}`;
-        return [`    ${cases}) ${then}; return ;;`];
-      }),
-    )
-    .join('\n');
+  const values = valueCases(specs, (value, option) =>
+    value === 'file'
+      ? '_files'
+      : value === 'dir'
+        ? '_files -/'
+        : value === 'text'
+          ? `_message ${sq(option.description)}`
+          : `compadd -- ${value.map(sq).join(' ')}`,
+  );
   return `#compdef diverge
 ${header('zsh')}
 # Load it with: source <(diverge completion zsh), or save it as _diverge in your $fpath.
