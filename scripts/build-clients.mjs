@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { rollup } from 'rollup';
-import ts from 'typescript';
+import { transpile } from './lib/transpile.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENT_DIR = path.join(ROOT, 'src/render/client');
@@ -21,28 +21,6 @@ const PAGES = [
   { name: 'REPORT_SCRIPT', entry: 'report.ts', page: 'report.html' },
   { name: 'GRADEBOOK_SCRIPT', entry: 'gradebook.ts', page: 'gradebook.html' },
 ];
-
-/** TypeScript to JavaScript, file by file: types are checked by tsc, not here. */
-const transpile = {
-  name: 'diverge-transpile',
-  resolveId(source, importer) {
-    if (!importer || !source.startsWith('.')) return null;
-    return path.resolve(path.dirname(importer), source.replace(/\.js$/, '.ts'));
-  },
-  transform(code, id) {
-    if (!id.endsWith('.ts')) return null;
-    const { outputText } = ts.transpileModule(code, {
-      fileName: id,
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2023,
-        module: ts.ModuleKind.ESNext,
-        removeComments: true,
-        verbatimModuleSyntax: true,
-      },
-    });
-    return { code: outputText, map: null };
-  },
-};
 
 async function script({ entry, page }) {
   const bundle = await rollup({

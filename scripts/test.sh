@@ -15,6 +15,8 @@ bash scripts/node24 node_modules/.bin/depcruise src --config .dependency-cruiser
 npx --no-install prettier --check . >/dev/null
 step "the pages' scripts (src/render/html-scripts.ts) are built from src/render/client"
 bash scripts/node24 scripts/build-clients.mjs --check
+step "schema/config.v1.json is generated from the config schema (src/config/json-schema.ts)"
+bash scripts/node24 scripts/config-schema.mjs --check
 step "dist/ is up to date"
 npm run --silent build >/dev/null 2>&1
 if [[ -n $(git status --porcelain -- dist) ]]; then

@@ -129,6 +129,19 @@ export function processRegistry(): ProcessRegistry {
   };
 }
 
+/**
+ * Whether to colour what goes to a stream (no-color.org, force-color.org): FORCE_COLOR wins (`0`
+ * or `false`: never, anything else: always), then NO_COLOR (set and not empty: never) and
+ * TERM=dumb (never); else colours go to a terminal only.
+ */
+export function colorFor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   today: () => new Date().toISOString().slice(0, 10),

@@ -5,7 +5,7 @@
  * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
  */
 import { type Blame, type DivergenceClass } from '../model/classes.js';
-import { compileGlob } from '../util/glob.js';
+import { compileGlob, unmatchedGlobs } from '../util/glob.js';
 import type { StepVerdict } from '../model/bisect.js';
 
 export interface Selection {
@@ -31,6 +31,20 @@ export interface StepReading {
   reason?: string;
 }
 
+/** A `--test` glob that matches none of the tests the references report: exit 2. */
+export class SelectionError extends Error {}
+
+/**
+ * Checks that each --test glob matches one of `ids` (the tests judged: every test a reference or
+ * the kernel reported), naming the nearest ids of one that does not. With no test at all there
+ * is nothing to compare with, and the boots' own outcomes say why.
+ */
+export function checkSelection(selection: Selection, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const problems = unmatchedGlobs(selection.tests, ids).map((m) => `--test ${m}`);
+  if (problems.length > 0) throw new SelectionError(problems.join('\n'));
+}
+
 export const selects = (selection: Selection, id: string): boolean =>
   selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
 
@@ -53,7 +67,12 @@ function neverPassed({ verdict }: JudgedTest): boolean {
   );
 }
 
+/** Reads a judged step; a --test glob that matches no judged test throws a SelectionError. */
 export function readStep(tests: readonly JudgedTest[], selection: Selection): StepReading {
+  checkSelection(
+    selection,
+    tests.map((t) => t.id),
+  );
   const selected = tests.filter((t) => selects(selection, t.id));
   const diverging = selected
     .filter(

@@ -2,14 +2,24 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { resultText } from '../bisect/render.js';
+import { SelectionError } from '../bisect/verdict.js';
 import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { type DivergenceClass, FAIL_ON_CLASSES } from '../model/classes.js';
 import { EXIT } from '../model/constants.js';
 import { BisectInputError } from '../bisect/history.js';
 import { runBisect } from '../run/bisect.js';
-import { action, type Cli, withExamples } from './command.js';
-import { configOption, JUDGE_INPUT_ERRORS, jobsOption, settingsFor, takeOut } from './options.js';
+import { action, type Cli, withExamples, withOutputOptions } from './command.js';
+import { checkBisectInputs } from './inputs.js';
+import {
+  configOption,
+  JUDGE_INPUT_ERRORS,
+  jobsOption,
+  optionOf,
+  settingsFor,
+  takeOut,
+} from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface BisectOptions {
   config?: string;
@@ -43,18 +53,25 @@ export function register(program: Command, cli: Cli): Command {
       'only these tests decide (repeatable; default every test)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option(
-      '--class <class>',
-      `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`,
-      classOption,
+    .addOption(
+      optionOf(
+        '--class <class>',
+        "classes that make a commit bad (repeatable; default the config's fail-on)",
+        FAIL_ON_CLASSES,
+        classOption,
+      ),
     )
     .option('--first-parent', 'follow only the first parent of merges')
     .option('--no-good-reference', "do not add the good commit's kernel to the references")
     .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
-    .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
-    .action(
-      action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError], async (options: BisectOptions) => {
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect);
+  withOutputOptions(command).action(
+    action(
+      cli,
+      [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError],
+      async (options: BisectOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBisectInputs(settings, options.test ?? []);
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(
           cli.env,
@@ -75,13 +92,28 @@ export function register(program: Command, cli: Cli): Command {
           run,
           ...(github ? { github } : {}),
         });
-        process.stdout.write(resultText(bisect));
         cli.log(
           `bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`,
         );
-        return bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
-      }),
-    );
+        return {
+          exitCode: bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage,
+          text: resultText(bisect),
+          summary: {
+            outcome: bisect.outcome,
+            culprit: bisect.culprit,
+            tests: bisect.tests.map((t) => ({ id: t.id, class: t.class })),
+            undecided: bisect.undecided,
+            skipped: bisect.skipped,
+            files: {
+              bisect: path.join(outDir, 'bisect.json'),
+              markdown: path.join(outDir, 'bisect.md'),
+              steps: path.join(outDir, 'steps'),
+            },
+          },
+        };
+      },
+    ),
+  );
   return withExamples(command, [
     [
       'diverge bisect --good v1.2 --bad main',

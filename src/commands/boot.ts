@@ -5,6 +5,7 @@ import { EXIT } from '../model/constants.js';
 import { bootKernels, type KernelInput } from '../session/boots.js';
 import { writeOutput } from '../util/storage.js';
 import { action, type Cli, withExamples } from './command.js';
+import { checkBootInputs } from './inputs.js';
 import {
   BOOT_INPUT_ERRORS,
   configOption,
@@ -13,6 +14,7 @@ import {
   settingsFor,
   takeOut,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface BootOptions {
   config?: string;
@@ -29,11 +31,12 @@ export function register(program: Command, cli: Cli): Command {
     )
     .addOption(configOption())
     .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
-    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
     .addOption(jobsOption())
     .action(
       action(cli, BOOT_INPUT_ERRORS, async (options: BootOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBootInputs(settings, options.kernel);
         const outDir = await takeOut(options.out, cli.log, true);
         const run = await bootKernels(cli.context, settings, options.kernel, {
           outDir,

@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../model/constants.js';
 import { renderMatrixText } from '../render/matrix.js';
-import { runCourseDemo, runLinuxDemo } from '../run/demo.js';
+import { checkDemoVariants, runCourseDemo, runLinuxDemo } from '../run/demo.js';
+import { courseTruth } from '../run/fixtures.js';
 import { action, type Cli, withExamples } from './command.js';
 import { JUDGE_INPUT_ERRORS, jobsOption, takeOut } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface DemoOptions {
   out: string;
@@ -20,8 +22,11 @@ export function register(program: Command, cli: Cli): Command {
     .description(
       'build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels',
     )
-    .option('-o, --out <dir>', 'output directory', 'diverge-demo')
-    .option('--variant <names...>', 'judge only these variants (default: all)')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.demo)
+    .option(
+      '--variant <names...>',
+      'judge only these variants: staff-alt (against staff alone) or student variants (default: all)',
+    )
     .option(
       '--linux',
       'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness',
@@ -30,8 +35,9 @@ export function register(program: Command, cli: Cli): Command {
     .action(
       action(cli, JUDGE_INPUT_ERRORS, async (options: DemoOptions) => {
         const { context, log } = cli;
+        if (!options.linux) checkDemoVariants(await courseTruth(), options.variant ?? []);
         const outDir = await takeOut(options.out, log);
-        if (options.linux) return runLinuxDemo(context, outDir, log);
+        if (options.linux) return runLinuxDemo(context, outDir, log, cli.color);
         const started = context.clock.now();
         const rows = await runCourseDemo(context, outDir, {
           docker: cli.docker,

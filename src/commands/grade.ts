@@ -8,11 +8,13 @@ import { submissionEntry, submissionsFromGitHub } from '../grade/github-submissi
 import { GradebookError } from '../grade/gradebook.js';
 import { GradeProgress } from '../grade/progress.js';
 import { renderGradebookText } from '../grade/render.js';
+import { checkRubric, RubricError } from '../grade/rubric.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
 import { EXIT } from '../model/constants.js';
 import type { KernelInput } from '../session/boots.js';
 import { gradeCourse } from '../run/grade.js';
-import { action, type Cli, withExamples } from './command.js';
+import { action, type Cli, withExamples, withOutputOptions } from './command.js';
+import { checkGradeInputs } from './inputs.js';
 import {
   configOption,
   JUDGE_INPUT_ERRORS,
@@ -23,6 +25,7 @@ import {
   takeOut,
   UsageError,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface GradeOptions {
   config?: string;
@@ -74,73 +77,101 @@ export function register(program: Command, cli: Cli): Command {
     .option(
       '-o, --out <dir>',
       'output directory (a re-run with the same one resumes)',
-      'diverge-grade',
+      DEFAULT_OUT.grade,
     )
     .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
     .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
     .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
-    .addOption(observationCacheOption())
-    .action(
-      action(
-        cli,
-        [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError],
-        async (options: GradeOptions) => {
-          if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
-            throw new UsageError(
-              'grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX',
-            );
-          if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
-            throw new UsageError('grade: --github-org and --repo-prefix go together');
-          const settings = await settingsFor(options.config, cli.cwd);
-          const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-          const variant = variantOf(settings, options.variant);
-          const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
-          const outDir = await takeOut(options.out, cli.log);
-          const fromGitHub = options.githubOrg
-            ? await githubSubmissions(cli, github, {
-                org: options.githubOrg,
-                prefix: options.repoPrefix as string,
-                variant,
-                dir: path.join(outDir, 'submissions'),
-                progress: cli.log,
-              })
-            : [];
-          const submissions = await listSubmissions({
-            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
-            named: [...(options.submission ?? []), ...fromGitHub],
-            ...(options.list ? { list: path.resolve(options.list) } : {}),
-          });
-          const progress = new GradeProgress(
-            shard ? shardSize(submissions.length, shard) : submissions.length,
-            {
-              tty: Boolean(process.stderr.isTTY),
-              write: (text) => process.stderr.write(text),
-              now: () => cli.context.clock.now(),
+    .addOption(observationCacheOption());
+  withOutputOptions(command).action(
+    action(
+      cli,
+      [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError, RubricError],
+      async (options: GradeOptions) => {
+        if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
+          throw new UsageError(
+            'grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX',
+          );
+        if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
+          throw new UsageError('grade: --github-org and --repo-prefix go together');
+        const settings = await settingsFor(options.config, cli.cwd);
+        const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+        const variant = variantOf(settings, options.variant);
+        const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
+        const local = {
+          ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+          ...(options.list ? { list: path.resolve(options.list) } : {}),
+        };
+        // Checked before --out is taken; GitHub's submissions are cloned into it, after.
+        await checkGradeInputs(settings);
+        await listSubmissions({ ...local, named: options.submission ?? [] });
+        const outDir = await takeOut(options.out, cli.log);
+        const fromGitHub = options.githubOrg
+          ? await githubSubmissions(cli, github, {
+              org: options.githubOrg,
+              prefix: options.repoPrefix as string,
+              variant,
+              dir: path.join(outDir, 'submissions'),
+              progress: cli.log,
+            })
+          : [];
+        const submissions = await listSubmissions({
+          ...local,
+          named: [...(options.submission ?? []), ...fromGitHub],
+        });
+        const progress = new GradeProgress(
+          shard ? shardSize(submissions.length, shard) : submissions.length,
+          {
+            tty: Boolean(process.stderr.isTTY),
+            write: (text) => void (cli.quiet || process.stderr.write(text)),
+            now: () => cli.context.clock.now(),
+          },
+        );
+        const gradebook = await gradeCourse(cli.context, settings, submissions, {
+          outDir,
+          docker: cli.docker,
+          variant,
+          progress,
+          observationCache: options.observationCache,
+          ...(shard ? { shard } : {}),
+          ...(options.jobs ? { jobs: options.jobs } : {}),
+          ...(github ? { github } : {}),
+          run,
+        }).finally(() => progress.done());
+        // The references' tests are known only once they booted (see run/grade.ts).
+        checkRubric(settings.grading, gradebook.tests, settings.configPath);
+        const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+        cli.log(
+          `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+            (neutral
+              ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
+              : ''),
+        );
+        return {
+          exitCode: neutral > 0 ? EXIT.infrastructure : EXIT.ok,
+          text: renderGradebookText(gradebook),
+          summary: {
+            students: gradebook.students.map((s) => ({
+              name: s.name,
+              score: s.score,
+              max: s.max,
+              conclusion: s.conclusion,
+              ...(s.reason === undefined ? {} : { reason: s.reason }),
+            })),
+            notGraded: neutral,
+            tests: gradebook.tests.length,
+            files: {
+              gradebook: path.join(outDir, 'gradebook.json'),
+              csv: path.join(outDir, 'gradebook.csv'),
+              markdown: path.join(outDir, 'gradebook.md'),
+              html: path.join(outDir, 'gradebook.html'),
+              students: path.join(outDir, 'students'),
             },
-          );
-          const gradebook = await gradeCourse(cli.context, settings, submissions, {
-            outDir,
-            docker: cli.docker,
-            variant,
-            progress,
-            observationCache: options.observationCache,
-            ...(shard ? { shard } : {}),
-            ...(options.jobs ? { jobs: options.jobs } : {}),
-            ...(github ? { github } : {}),
-            run,
-          }).finally(() => progress.done());
-          process.stdout.write(renderGradebookText(gradebook));
-          const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
-          cli.log(
-            `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
-              (neutral
-                ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
-                : ''),
-          );
-          return neutral > 0 ? EXIT.infrastructure : EXIT.ok;
-        },
-      ),
-    );
+          },
+        };
+      },
+    ),
+  );
   return withExamples(command, [
     [
       'diverge grade -c diverge.yml --submissions submissions/ -o grades/',

@@ -18,12 +18,14 @@ import { ReportError, validateReport } from '../report/validate.js';
 import type { KernelInput } from '../session/boots.js';
 import { NotRegularFileError } from '../util/digest.js';
 import { claimOutDir, clearEarlierRun } from '../util/out-dir.js';
+import { InputError } from './inputs.js';
 
 /** The command line asked for something that cannot be done (exit 2). */
 export class UsageError extends Error {}
 
 /** Bad input of every command that boots kernels: the config, kernel files, the harness, builds. */
 export const BOOT_INPUT_ERRORS = [
+  InputError,
   ConfigError,
   NotRegularFileError,
   KernelFileError,
@@ -39,6 +41,22 @@ export function kernelOption(value: string, previous: KernelInput[] = []): Kerne
   if (at <= 0 || at === value.length - 1)
     throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
   return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
+}
+
+/**
+ * An option whose value is one of `values`, as --help and the shell completions show it, parsed
+ * by `parse` (commander's own choices() would keep only the last of a repeated option).
+ */
+export function optionOf<T>(
+  flags: string,
+  description: string,
+  values: readonly string[],
+  parse?: (value: string, previous: T) => T,
+): Option {
+  const option = new Option(flags, description);
+  if (parse) option.argParser(parse);
+  option.argChoices = [...values];
+  return option;
 }
 
 export function positiveInt(value: string): number {
@@ -67,7 +85,10 @@ export async function settingsFor(config: string | undefined, cwd: string): Prom
   return existsSync(found) ? loadConfig(found) : defaultSettings(cwd);
 }
 
-/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+/**
+ * Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files.
+ * Only once every input was checked (./inputs.ts): a typo must not cost an earlier run's files.
+ */
 export async function takeOut(
   dir: string,
   log: (line: string) => void,

@@ -5,6 +5,7 @@ import * as bisect from './bisect.js';
 import * as boot from './boot.js';
 import type { Cli } from './command.js';
 import * as compare from './compare.js';
+import * as completion from './completion.js';
 import * as demo from './demo.js';
 import * as doctor from './doctor.js';
 import * as expectations from './expectations.js';
@@ -25,5 +26,6 @@ export function divergeProgram(cli: Cli): Command {
   for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
     command.register(program, cli);
   gradeMerge.register(grade.register(program, cli), cli);
+  completion.register(program, cli);
   return program;
 }

@@ -5,7 +5,7 @@ import { OUTPUT_FORMAT_NAMES, outputFormat } from '../render/formats.js';
 import { ReportError } from '../report/validate.js';
 import { EXIT } from '../model/constants.js';
 import { action, type Cli, withExamples } from './command.js';
-import { positiveInt, readReport, UsageError } from './options.js';
+import { optionOf, positiveInt, readReport, UsageError } from './options.js';
 
 interface ReportOptions {
   format: string;
@@ -17,7 +17,9 @@ export function register(program: Command, cli: Cli): Command {
     .command('report')
     .description('render a report.json for people')
     .argument('<report.json>', 'a report written by diverge run or compare')
-    .option('-f, --format <format>', OUTPUT_FORMAT_NAMES.join(' | '), 'terminal')
+    .addOption(
+      optionOf('-f, --format <format>', 'output format', OUTPUT_FORMAT_NAMES).default('terminal'),
+    )
     .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
     .action(
       action(cli, [UsageError, ReportError], async (file: string, options: ReportOptions) => {
@@ -31,7 +33,7 @@ export function register(program: Command, cli: Cli): Command {
           await format.render(report, {
             // Serial logs are read beside the report, where boots[].log points.
             dir: path.dirname(path.resolve(file)),
-            color: Boolean(process.stdout.isTTY),
+            color: cli.color,
             markdown: {
               reportUrl: file,
               ...(options.budget ? { budgetBytes: options.budget } : {}),

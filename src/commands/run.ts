@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { variantOf } from '../docker/kernel.js';
 import { githubFromEnvironment } from '../github/environment.js';
 import { writeCourseFiles } from '../grade/course-files.js';
+import { checkRubric, RubricError } from '../grade/rubric.js';
 import { resolveKernels } from '../references/resolve.js';
 import type { KernelInput } from '../session/boots.js';
 import { runDifferential } from '../run/candidate.js';
-import { action, type Cli, reportExitCode, showReport, withExamples } from './command.js';
+import { action, type Cli, reportOutcome, withExamples, withOutputOptions } from './command.js';
+import { checkRunInputs } from './inputs.js';
 import {
   configOption,
   JUDGE_INPUT_ERRORS,
@@ -17,6 +19,7 @@ import {
   settingsFor,
   takeOut,
 } from './options.js';
+import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface RunOptions {
   config?: string;
@@ -49,7 +52,7 @@ export function register(program: Command, cli: Cli): Command {
       "a reference kernel (repeatable; replaces the config's references)",
       kernelOption,
     )
-    .option('-o, --out <dir>', 'output directory', 'diverge-out')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
     .option(
       '--variant <name>',
       'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")',
@@ -61,71 +64,83 @@ export function register(program: Command, cli: Cli): Command {
     )
     .option(
       '--base-ref <branch>',
-      'the pull request base branch, for base: true (default: GITHUB_BASE_REF)',
+      "for base: true: the pull request's base branch (default: GITHUB_BASE_REF); locally, the base is its merge-base with HEAD (default: origin's default branch)",
     )
     .option(
       '--base-sha <sha>',
-      'the pull request base commit, for base: true (default: from the event)',
+      'for base: true: the base commit itself (default: from the event; locally, the merge-base)',
     )
     .addOption(observationCacheOption())
     .option(
       '--gradescope <file>',
       "also write a Gradescope results.json scored by the config's grading rubric",
     )
-    .option('--junit <file>', 'also write the verdicts as JUnit XML')
-    .action(
-      action(cli, JUDGE_INPUT_ERRORS, async (options: RunOptions) => {
-        const settings = await settingsFor(options.config, cli.cwd);
-        const outDir = await takeOut(options.out, cli.log, true);
-        const variant = variantOf(settings, options.variant, options.candidate);
-        // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
-        const { github, run } = githubFromEnvironment(
-          cli.env,
-          {
-            variant,
-            ...(options.repository ? { repository: options.repository } : {}),
-            ...(options.baseRef ? { baseRef: options.baseRef } : {}),
-            ...(options.baseSha ? { baseSha: options.baseSha } : {}),
-          },
-          cli.log,
-        );
-        const kernels = await resolveKernels(
-          settings,
-          {
-            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
-            ...(options.reference ? { references: options.reference } : {}),
-          },
-          {
-            docker: cli.docker,
-            variant,
-            outDir,
-            progress: cli.log,
-            run,
-            cache: cli.context.cache,
-            clock: cli.context.clock,
-            waits: cli.context.waits,
-            ...(github ? { github } : {}),
-          },
-        );
-        const report = await runDifferential(cli.context, settings, kernels, {
-          outDir,
+    .option('--junit <file>', 'also write the verdicts as JUnit XML');
+  withOutputOptions(command).action(
+    action(cli, [...JUDGE_INPUT_ERRORS, RubricError], async (options: RunOptions) => {
+      const settings = await settingsFor(options.config, cli.cwd);
+      const candidate = options.candidate ? path.resolve(options.candidate) : undefined;
+      const variant = variantOf(settings, options.variant, options.candidate);
+      // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
+      const { github, run } = githubFromEnvironment(
+        cli.env,
+        {
+          variant,
+          ...(options.repository ? { repository: options.repository } : {}),
+          ...(options.baseRef ? { baseRef: options.baseRef } : {}),
+          ...(options.baseSha ? { baseSha: options.baseSha } : {}),
+        },
+        cli.log,
+      );
+      await checkRunInputs(settings, {
+        ...(candidate ? { candidate } : {}),
+        ...(options.reference ? { references: options.reference } : {}),
+        rubric: Boolean(options.gradescope),
+        run,
+      });
+      const outDir = await takeOut(options.out, cli.log, true);
+      const kernels = await resolveKernels(
+        settings,
+        {
+          ...(candidate ? { candidate } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
+        },
+        {
           docker: cli.docker,
           variant,
-          observationCache: options.observationCache,
+          outDir,
           progress: cli.log,
-          ...(options.jobs ? { jobs: options.jobs } : {}),
-        });
-        showReport(report);
-        cli.log(
-          `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+          run,
+          cache: cli.context.cache,
+          clock: cli.context.clock,
+          waits: cli.context.waits,
+          ...(github ? { github } : {}),
+        },
+      );
+      const report = await runDifferential(cli.context, settings, kernels, {
+        outDir,
+        docker: cli.docker,
+        variant,
+        observationCache: options.observationCache,
+        progress: cli.log,
+        ...(options.jobs ? { jobs: options.jobs } : {}),
+      });
+      cli.log(
+        `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
+      );
+      if (options.gradescope)
+        checkRubric(
+          settings.grading,
+          report.tests.map((t) => t.id),
+          settings.configPath,
         );
-        await writeCourseFiles(report, settings.grading, {
-          junit: options.junit,
-          gradescope: options.gradescope,
-        });
-        return reportExitCode(report);
-      }),
-    );
+      await writeCourseFiles(report, settings.grading, {
+        junit: options.junit,
+        gradescope: options.gradescope,
+      });
+      return reportOutcome(cli, report, outDir);
+    }),
+  );
   return withExamples(command, [
     [
       'diverge run',

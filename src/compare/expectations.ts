@@ -38,7 +38,7 @@ import {
 } from '../config/validation.js';
 import { TEST_STATUSES, type TestStatus } from '../model/results.js';
 import { writeAtomically } from '../util/atomic.js';
-import { compileGlob, escapeGlob } from '../util/glob.js';
+import { compileGlob, escapeGlob, noMatch } from '../util/glob.js';
 import {
   type DivergenceClass,
   DIVERGENT_CLASSES,
@@ -150,19 +150,26 @@ export function matchExpectation(
   );
 }
 
-/** Entries to clean up: expired ones, and live ones that matched nothing in this run. */
+/**
+ * Entries to clean up: expired ones, and live ones that matched nothing in this run. An entry
+ * whose glob matches no test of the run at all (of `tests`, every id judged) says so, naming the
+ * nearest ids: most often a typo. It is not an error: a file shared by arches and variants, or
+ * kept while tests are renamed, holds such entries, and the divergence a misspelt entry meant to
+ * accept still fails the run.
+ */
 export function staleExpectations(
   entries: Expectation[],
   matched: Set<Expectation>,
   today: string,
+  tests: readonly string[] = [],
 ): StaleExpectation[] {
-  return entries.flatMap((entry) =>
-    isExpired(entry, today)
-      ? [{ test: entry.test, reason: `expired on ${entry.expires}` }]
-      : matched.has(entry)
-        ? []
-        : [{ test: entry.test, reason: 'matched no divergence' }],
-  );
+  return entries.flatMap((entry) => {
+    if (isExpired(entry, today))
+      return [{ test: entry.test, reason: `expired on ${entry.expires}` }];
+    if (matched.has(entry)) return [];
+    const reason = (tests.length > 0 && noMatch(entry.test, tests)) || 'matched no divergence';
+    return [{ test: entry.test, reason }];
+  });
 }
 
 const HEADER = `\

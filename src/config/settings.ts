@@ -39,11 +39,8 @@ export const MAX_GUEST_MEMORY_MIB = 64 * 1024;
 
 function int(min: number, max?: number) {
   const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
-  return z
-    .number({ error })
-    .int({ error })
-    .min(min, { error })
-    .max(max ?? Number.MAX_SAFE_INTEGER, { error });
+  const atLeast = z.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? atLeast : atLeast.max(max, { error });
 }
 
 /**
@@ -78,18 +75,20 @@ function converted(
   parse: (text: string | number) => number,
   check: (value: number) => string | undefined,
 ) {
-  return z.unknown().transform((input, ctx) => {
-    try {
-      if (typeof input !== 'string' && typeof input !== 'number') throw new Error('not text');
-      const value = parse(input);
-      const stricter = check(value);
-      if (stricter === undefined) return value;
-      ctx.addIssue({ code: 'custom', message: expected(stricter)({ input }) });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: expected(what)({ input }) });
-    }
-    return z.NEVER;
-  });
+  return z
+    .union([z.string(), z.number()], { error: expected(what) })
+    .transform((input, ctx) => {
+      try {
+        const value = parse(input);
+        const stricter = check(value);
+        if (stricter === undefined) return value;
+        ctx.addIssue({ code: 'custom', message: expected(stricter)({ input }) });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: expected(what)({ input }) });
+      }
+      return z.NEVER;
+    })
+    .meta({ description: what });
 }
 
 const duration = converted('a duration like 60s', parseDuration, (ms) =>
@@ -379,7 +378,8 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ...(timeout !== undefined && { timeoutMs: timeout }),
   }));
 
-  // A plain path is a disk on the machine's default interface, in raw format.
+  // A plain path is a disk on the machine's default interface, in raw format. zod cannot see
+  // through the preprocess: `orPath` tells schema/config.v1.json (config/json-schema.ts).
   const disk = z
     .preprocess(
       (entry) => (typeof entry === 'string' ? { file: entry } : entry),
@@ -389,7 +389,11 @@ export function settingsSchema(baseDir: string, configPath: string) {
         format: oneOf(DISK_FORMATS).default('raw'),
       }),
     )
-    .transform(({ file, ...d }): Disk => ({ file: resolve(file), ...d }));
+    .transform(({ file, ...d }): Disk => ({ file: resolve(file), ...d }))
+    .meta({
+      orPath:
+        "a disk image file (raw, on the machine's default interface), or { file, interface, format }",
+    });
 
   const results = strict({
     format: oneOf(RESULTS_FORMATS).default('ktap'),
@@ -555,20 +559,50 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ) as Record<DivergenceClass, number>,
   }));
 
+  // The descriptions are what editors show from schema/config.v1.json (docs/config.md says more).
+  const about = (description: string) => ({ description });
   return strict({
-    kernel: kernel.optional(),
-    references: references.default([]),
-    machine: machine.prefault({}),
-    harness: harness.prefault({}),
-    normalize: normalize.prefault({}),
+    kernel: kernel
+      .optional()
+      .meta(about('The kernel under test: built with Docker (build and path), or a file.')),
+    references: references
+      .default([])
+      .meta(
+        about(
+          'The kernels the candidate is judged against: each a name and one source (file, url with sha256, image, artifact, release or base).',
+        ),
+      ),
+    machine: machine
+      .prefault({})
+      .meta(about('The QEMU machine every kernel boots on: arch, profile, memory, cpus, accel.')),
+    harness: harness
+      .prefault({})
+      .meta(
+        about(
+          'The harness every kernel boots with: its payload (initrd, dir, image or none), disks, tests, console script, results, timeouts and repeats.',
+        ),
+      ),
+    normalize: normalize
+      .prefault({})
+      .meta(about('How console output is normalised before kernels are compared.')),
     compare: strict({
       output: z.boolean({ error: expected('true or false') }).default(true),
-    }).prefault({}),
-    expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
-    'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
-      ...DEFAULT_FAIL_ON,
-    ]),
-    grading: grading.prefault({}),
+    })
+      .prefault({})
+      .meta(about("Whether each test's output is compared, besides its status.")),
+    expectations: hostPath
+      .default(resolve('.github/diverge-expectations.yml'))
+      .meta(about('The expectations file: known divergences this project accepts.')),
+    'fail-on': list(oneOf(FAIL_ON_CLASSES), 'a list of outcomes')
+      .default(() => [...DEFAULT_FAIL_ON])
+      .meta(about('The classes that fail the run.')),
+    grading: grading
+      .prefault({})
+      .meta(
+        about(
+          'The rubric of diverge grade and the course formats: points per test, the share each class earns, and one-command builds.',
+        ),
+      ),
   })
     .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
     .superRefine(({ harness, normalize }, ctx) => {

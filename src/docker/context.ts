@@ -2,12 +2,16 @@
  * The build context as Docker sees it: the files under the context directory that
  * `.dockerignore` lets through, packed as a tar stream, with a digest over names, modes,
  * link targets and contents so that an unchanged context is recognised without building.
+ * diverge's own folders never go, whatever `.dockerignore` says: an --out (marked by the file
+ * OUTPUT_MARK, or named as a default --out is), and the cache (the folder holding the context
+ * digests); else a run's reports and logs would change the next build's context, and a
+ * Dockerfile with `COPY . .` would rebuild the kernel every time.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
@@ -15,6 +19,7 @@ import tar from 'tar-stream';
 import { inParallel } from '../util/parallel.js';
 import { BuildError } from './errors.js';
 import { writeAtomically } from '../util/atomic.js';
+import { DEFAULT_OUT, OUTPUT_MARK } from '../util/out-dir.js';
 
 interface ContextEntry {
   /** Slash-separated, relative to the context. */
@@ -127,6 +132,16 @@ export async function scanContext(
   return scanTree(dir, dockerfileName, digestCache);
 }
 
+/** The default --out folders: left out by name too (an older diverge did not mark them). */
+const DEFAULT_OUT_NAMES = new Set<string>(Object.values(DEFAULT_OUT));
+
+/** The cache root: the folder holding the context digests (CacheDirs.contexts), real path. */
+async function cacheRoot(digestCache: string | undefined): Promise<string | undefined> {
+  if (digestCache === undefined) return undefined;
+  const root = path.dirname(path.resolve(digestCache));
+  return realpath(root).catch(() => root);
+}
+
 /** The context's entries and digest; see scanContext. */
 async function scanTree(
   dir: string,
@@ -140,12 +155,16 @@ async function scanTree(
   const hasExceptions = patterns.some((line) => line.trim().startsWith('!'));
   const always = new Set([dockerfileName, '.dockerignore']);
 
+  const cache = await cacheRoot(digestCache);
+  const top = await realpath(dir).catch(() => dir);
+
   const entries: ScannedEntry[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(path.join(dir, rel))).sort();
+  /** Walks `rel`; true when all it holds is diverge's own (then it is left out as well). */
+  const walk = async (rel: string, names: readonly string[]): Promise<boolean> => {
     const stats = await Promise.all(
       names.map((name) => lstat(path.join(dir, rel, name), { bigint: true })),
     );
+    let own = 0;
     for (const [i, name] of names.entries()) {
       const stat = stats[i] as BigIntStats;
       const relPath = rel ? `${rel}/${name}` : name;
@@ -153,8 +172,23 @@ async function scanTree(
       const mode = Number(stat.mode);
       if (stat.isDirectory()) {
         if (ignored && !hasExceptions) continue;
+        // diverge's own folders, whatever .dockerignore says (see the module comment).
+        const inside = (await readdir(path.join(dir, relPath))).sort();
+        if (
+          DEFAULT_OUT_NAMES.has(name) ||
+          path.join(top, relPath) === cache ||
+          inside.includes(OUTPUT_MARK)
+        ) {
+          own++;
+          continue;
+        }
+        const at = entries.length;
         if (!ignored) entries.push({ name: relPath, kind: 'dir', mode, size: 0 });
-        await walk(relPath);
+        // A folder that only holds diverge's (XDG_CACHE_HOME=.cache) is diverge's too.
+        if (await walk(relPath, inside)) {
+          entries.length = at;
+          own++;
+        }
       } else if (ignored) {
         continue;
       } else if (stat.isSymbolicLink()) {
@@ -166,8 +200,9 @@ async function scanTree(
       }
       // Sockets, fifos and devices cannot be sent to Docker; the CLI skips them too.
     }
+    return own > 0 && own === names.length;
   };
-  await walk('');
+  await walk('', (await readdir(dir)).sort());
 
   const known = digestCache ? await loadDigests(digestCache, dir) : new Map<string, Digested>();
   const files = entries.filter((e) => e.kind === 'file');

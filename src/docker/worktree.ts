@@ -39,6 +39,61 @@ export async function gitTop(dir: string): Promise<string> {
   return stdout.trim();
 }
 
+/** Whether `ref` names a commit in the repository at `top`. */
+const isCommit = (top: string, ref: string) =>
+  git('git', ['-C', top, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * What `base: true` compares with when no pull request or push event says: the merge-base of
+ * HEAD with `branch` (origin/BRANCH when origin has it, else BRANCH as git reads it), or with
+ * origin's default branch (origin/HEAD, else origin/main, else origin/master). `ref` is the
+ * branch it was taken from, as reports show it. A GitError says what is missing and what to give.
+ */
+export async function localBase(
+  top: string,
+  branch: string | undefined,
+): Promise<{ ref: string; sha: string }> {
+  let ref: string | undefined;
+  if (branch !== undefined) {
+    for (const candidate of [`origin/${branch}`, branch])
+      if (ref === undefined && (await isCommit(top, candidate))) ref = candidate;
+    if (ref === undefined)
+      throw new GitError(
+        `--base-ref ${branch}: neither origin/${branch} nor ${branch} is a branch of ${top}`,
+      );
+  } else {
+    const remotes = (await git('git', ['-C', top, 'remote'])).stdout.split('\n').filter(Boolean);
+    if (!remotes.includes('origin'))
+      throw new GitError(
+        `${top} has no remote "origin"${remotes.length ? ` (only ${remotes.join(', ')})` : ''}, so its default branch is not known: give --base-ref BRANCH or --base-sha SHA`,
+      );
+    const head = await git('git', [
+      '-C',
+      top,
+      'symbolic-ref',
+      '--quiet',
+      '--short',
+      'refs/remotes/origin/HEAD',
+    ]).then(
+      ({ stdout }) => stdout.trim(),
+      () => undefined,
+    );
+    for (const candidate of [head, 'origin/main', 'origin/master'])
+      if (ref === undefined && candidate && (await isCommit(top, candidate))) ref = candidate;
+    if (ref === undefined)
+      throw new GitError(
+        `origin's default branch is not known in ${top} (no origin/HEAD, origin/main or origin/master: run git fetch origin, or git remote set-head origin --auto): give --base-ref BRANCH or --base-sha SHA`,
+      );
+  }
+  const { stdout } = await git('git', ['-C', top, 'merge-base', 'HEAD', ref]).catch(() => {
+    throw new GitError(`HEAD and ${ref} have no common commit in ${top}: give --base-sha SHA`);
+  });
+  return { ref, sha: stdout.trim() };
+}
+
 export interface WorktreeBuild {
   variant: string;
   /** Scratch space: the worktree is made (and removed) under it. */

@@ -11,6 +11,7 @@ import type { DockerAccess } from '../docker/docker.js';
 import { probeKvm } from '../qemu/accel.js';
 import { findQemu, qemuVersion } from '../qemu/binary.js';
 import { archMachines } from '../model/machines.js';
+import { NODE_END_OF_LIFE, NODE_MINIMUM } from '../model/constants.js';
 
 export interface Finding {
   what: string;
@@ -23,8 +24,6 @@ export interface Finding {
   warning?: boolean;
 }
 
-/** Node the bundle is built for (package.json engines). */
-const NODE_MAJOR = 24;
 /** Less than this free under the cache or temp directory fails Docker builds and kernel fetches. */
 const MIN_FREE_DISK = 2 * 1024 ** 3;
 /** Below this, parallel boots (256 MiB+ each) and builds are at risk. */
@@ -81,13 +80,7 @@ export async function doctor(
       fix: 'start the Docker engine, and run as root or a member of the docker group (only kernel.build and image references need it)',
     });
   }
-  const major = Number(host.nodeVersion.split('.')[0]);
-  findings.push({
-    what: 'Node',
-    ok: major >= NODE_MAJOR,
-    detail: `v${host.nodeVersion}`,
-    ...(major >= NODE_MAJOR ? {} : { fix: `install Node ${NODE_MAJOR} or later` }),
-  });
+  findings.push(nodeFinding(host.nodeVersion));
   for (const [what, dir] of [
     ['disk (cache)', context.cache.root],
     ['disk (temp)', context.tempDir],
@@ -112,6 +105,33 @@ export async function doctor(
       : { warning: true, fix: 'lower --jobs, or machine.memory, or free memory' }),
   });
   return findings;
+}
+
+/**
+ * Node against package.json's `engines` (NODE_MINIMUM): older fails; a major past its end of
+ * life works, with a warning.
+ */
+function nodeFinding(version: string): Finding {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [least, leastMinor] = NODE_MINIMUM;
+  const minimum = `${least}.${leastMinor}`;
+  if (major < least || (major === least && minor < leastMinor))
+    return {
+      what: 'Node',
+      ok: false,
+      detail: `v${version}, older than ${minimum}`,
+      fix: `install Node ${minimum} or later (24 recommended)`,
+    };
+  const endOfLife = NODE_END_OF_LIFE[major];
+  return endOfLife === undefined
+    ? { what: 'Node', ok: true, detail: `v${version}` }
+    : {
+        what: 'Node',
+        ok: false,
+        warning: true,
+        detail: `v${version}: diverge runs on it, but Node ${major} is past its end of life (${endOfLife})`,
+        fix: 'install Node 22 or 24 (the action runs on 24)',
+      };
 }
 
 /** One line per finding; a problem's fix on the next line. */

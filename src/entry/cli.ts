@@ -1,6 +1,6 @@
 import { divergeProgram } from '../commands/program.js';
 import { type Cli, failureLine } from '../commands/command.js';
-import { createRunContext } from '../context.js';
+import { colorFor, createRunContext } from '../context.js';
 import { dockerAccess } from '../docker/docker.js';
 import { EXIT } from '../model/constants.js';
 import { useProxy } from '../util/proxy.js';
@@ -24,12 +24,17 @@ process.on('exit', () => context.processes.killAll());
 
 /** The exit code of the command; commander's own errors (it printed them) are usage errors. */
 async function main(argv: string[]): Promise<number> {
+  const progress = (line: string) => {
+    if (!cli.quiet) log(line);
+  };
   const cli: Cli = {
     context,
     env: process.env,
     cwd: process.cwd(),
-    docker: dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs),
-    log,
+    docker: dockerAccess(context.dockerHost, undefined, progress, context.waits.dockerMs),
+    log: progress,
+    quiet: false,
+    color: colorFor(process.env, Boolean(process.stdout.isTTY)),
     exitCode: EXIT.ok,
   };
   try {

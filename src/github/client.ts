@@ -83,5 +83,10 @@ export interface GitHubRun {
   /** The pull request's base branch and commit, for `base: true` and default artifact branches. */
   baseBranch?: string;
   baseSha?: string;
+  /**
+   * No pull request or push event says what the base is (a run on a developer's machine): `base:
+   * true` is then the merge-base of HEAD with `baseBranch`, else with origin's default branch.
+   */
+  local?: boolean;
   variant: string;
 }

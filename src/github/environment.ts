@@ -60,6 +60,7 @@ export function githubFromEnvironment(
   if (workflow) run.workflow = workflow;
   if (baseBranch) run.baseBranch = baseBranch;
   if (baseSha) run.baseSha = baseSha;
+  if (!base.ref && !base.sha) run.local = true;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) return { run };
   const github = createGitHub({

@@ -4,9 +4,24 @@
  * (Classroom, Gradescope, JUnit) score a report the same way.
  */
 import type { DivergenceClass } from '../model/classes.js';
-import { compileGlob } from '../util/glob.js';
+import { compileGlob, unmatchedGlobs } from '../util/glob.js';
 import type { Report } from '../model/report.js';
 import type { Grading } from '../model/gradebook.js';
+
+/** A `grading.points` glob that matches no test: its points would go to no one (exit 2). */
+export class RubricError extends Error {}
+
+/**
+ * Checks that each `grading.points` glob matches one of `tests` (the tests the references
+ * report), naming the nearest ids of one that does not: a typo would score that test with
+ * `default-points` in silence. `configPath` names the config in the message.
+ */
+export function checkRubric(grading: Grading, tests: readonly string[], configPath: string): void {
+  const problems = grading.points.flatMap(({ test }, i) =>
+    unmatchedGlobs([test], tests).map((m) => `${configPath}: grading.points[${i}].test: ${m}`),
+  );
+  if (problems.length > 0) throw new RubricError(problems.join('\n'));
+}
 
 /** `grading` without its build: what a gradebook records as the rubric it scored with. */
 export const rubricOf = ({ points, defaultPoints, credit }: Grading): Grading => ({

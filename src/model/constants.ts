@@ -9,6 +9,14 @@ export const EXIT = {
 export const TOOL_NAME = 'diverge';
 export const TOOL_VERSION = '0.1.0';
 
+/**
+ * The oldest Node the CLI runs on, as package.json's `engines` says (a test holds them
+ * together): node:util's styleText came in 20.12. The action runs on Node 24; proxies need 24.14.
+ */
+export const NODE_MINIMUM = [20, 12] as const;
+/** Node majors past their end of life: diverge runs on them, `doctor` warns. */
+export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = { 20: '2026-04-30' };
+
 // Replaced by Rollup with a content hash of the bundle; from source (the tests) it stays unset.
 declare const __DIVERGE_BUNDLE_HASH__: string | undefined;
 

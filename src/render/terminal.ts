@@ -3,6 +3,7 @@
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
  */
+import { styleText } from 'node:util';
 import { expandTabs, singleLine, splitLines } from './escape.js';
 import { CLASS_ORDER, CLASSES, DIVERGENCE_CLASSES, SEVERITIES } from '../model/classes.js';
 import {
@@ -17,14 +18,13 @@ import {
 import type { Report, Verdict } from '../model/report.js';
 
 export interface TerminalOptions {
-  /** ANSI colours (plain SGR codes); off for pipes and files. */
+  /** ANSI colours (node:util's styleText); the entry decides (NO_COLOR, FORCE_COLOR, a TTY). */
   color: boolean;
   /** Diff lines shown per entry (default 20). */
   maxDiffLines?: number;
 }
 
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'bold' | 'dim';
-const SGR: Record<Style, number> = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
 
 // Maps, not objects: a tampered class such as `constructor` must find no style.
 const CLASS_STYLE = new Map<string, Style>(
@@ -52,7 +52,8 @@ function diffStyle(diffLine: string): Style | undefined {
 
 export function renderTerminal(report: Report, options: TerminalOptions): string {
   const paint = (style: Style | undefined, text: string) =>
-    options.color && style !== undefined ? `\x1b[${SGR[style]}m${text}\x1b[0m` : text;
+    // Whether to colour is the caller's decision, made once from the environment.
+    options.color && style !== undefined ? styleText(style, text, { validateStream: false }) : text;
   const maxDiffLines = options.maxDiffLines ?? 20;
   const out: string[] = [];
 

@@ -99,7 +99,12 @@ export function buildReport(input: ReportInput): Report {
     expectations: {
       ...(input.expectations.file ? { file: input.expectations.file } : {}),
       matched: judgement.matched.size,
-      stale: staleExpectations([...input.expectations.entries], judgement.matched, input.today),
+      stale: staleExpectations(
+        [...input.expectations.entries],
+        judgement.matched,
+        input.today,
+        judgement.tests.map((t) => t.id),
+      ),
     },
     summary: {
       tests: judgement.tests.length,

@@ -23,6 +23,7 @@ import {
   buildLinuxHarness,
   COURSE_DIR,
   courseTruth,
+  type CourseTruth,
   fixtureKernels,
   unintended,
 } from './fixtures.js';
@@ -74,6 +75,22 @@ export async function buildCourseHarness(
   return harness.path;
 }
 
+/** The names `diverge demo --variant` takes: staff-alt (the first row) and every student variant. */
+export const demoVariants = (truth: CourseTruth): string[] => [
+  ...truth.references.slice(1),
+  ...Object.keys(truth.variants),
+];
+
+/** Refuses a --variant the fixture course does not have, naming those it has. */
+export function checkDemoVariants(truth: CourseTruth, variants: readonly string[]): void {
+  const known = demoVariants(truth);
+  for (const variant of variants)
+    if (!known.includes(variant))
+      throw new KernelFileError(
+        `no variant "${variant}" in the fixture course (variants: ${known.join(', ')})`,
+      );
+}
+
 /**
  * The embedded default: builds the harness and every kernel variant of the fixture course in
  * Docker, then judges each variant against the staff kernels, writing each report under
@@ -90,12 +107,11 @@ export async function runCourseDemo(
   const base = await loadConfig(path.join(COURSE_DIR, 'diverge.yml'));
   const kernel = base.kernel;
   if (kernel?.build === undefined) throw new Error(`${base.configPath}: expected kernel.build`);
-  const variants = options.variants ?? Object.keys(truth.variants);
-  for (const variant of variants)
-    if (!(variant in truth.variants))
-      throw new KernelFileError(
-        `no variant "${variant}" in the fixture course (variants: ${Object.keys(truth.variants).join(', ')})`,
-      );
+  checkDemoVariants(truth, options.variants ?? []);
+  // staff-alt (the second staff kernel) is judged against staff alone in the first row, always.
+  const variants = (options.variants ?? Object.keys(truth.variants)).filter(
+    (v) => !truth.references.includes(v),
+  );
 
   const harness = await buildCourseHarness(context, docker, outDir, log);
   const settings: Settings = {
@@ -200,6 +216,8 @@ export async function runLinuxDemo(
   context: RunContext,
   outDir: string,
   log: (line: string) => void,
+  /** Whether stdout takes colours (the entry's decision: NO_COLOR, FORCE_COLOR, a terminal). */
+  color: boolean,
 ): Promise<number> {
   const kernels = await fixtureKernels();
   const harnessDir = path.join(outDir, 'harness-root');
@@ -234,7 +252,7 @@ export async function runLinuxDemo(
     },
     { outDir, variant: 'default', progress: log },
   );
-  process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+  process.stdout.write(renderTerminal(report, { color }));
   log(
     `report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`,
   );

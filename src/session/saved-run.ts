@@ -88,6 +88,12 @@ const savedRun = z.looseObject({
 const field = (at: PropertyKey[]) =>
   at.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('') || '.';
 
+/** What `diverge compare --from DIR` says when DIR holds no saved run at `file`. */
+export const noSavedRun = (file: string, fromDir: string) =>
+  new SavedRunError(
+    `${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`,
+  );
+
 /** The run saved in `file`, checked; `fromDir` is named in the message when there is none. */
 export async function readSavedRun(
   file: string,
@@ -103,9 +109,7 @@ export async function readSavedRun(
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof SavedRunError) throw error;
-    throw new SavedRunError(
-      `${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`,
-    );
+    throw noSavedRun(file, fromDir);
   }
   let value: unknown;
   try {

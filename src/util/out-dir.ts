@@ -16,6 +16,24 @@ export class OutDirBusyError extends Error {}
 
 export const LOCK_FILE = '.diverge.lock';
 
+/**
+ * The file that marks a directory as diverge's output: a build context never carries a marked
+ * directory (docker/context.ts), whatever `.dockerignore` says, so a run's output does not
+ * change the next build's context.
+ */
+export const OUTPUT_MARK = '.diverge-output';
+
+/** The --out each command writes to when none is given, relative to the working directory. */
+export const DEFAULT_OUT = {
+  run: 'diverge-out',
+  demo: 'diverge-demo',
+  bisect: 'diverge-bisect',
+  grade: 'diverge-grade',
+} as const;
+
+const MARK_TEXT =
+  'diverge writes this directory (its --out). diverge leaves it out of every Docker build context it makes.\n';
+
 /** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
 function startTime(pid: number): string | undefined {
   try {
@@ -43,8 +61,9 @@ const holderOf = (text: string) => {
 };
 
 /**
- * Takes `dir` (created when missing) for this process until it exits. Throws OutDirBusyError
- * when a live run holds it, and a StorageError when the directory cannot be written.
+ * Takes `dir` (created when missing, and marked as diverge's output) for this process until it
+ * exits. Throws OutDirBusyError when a live run holds it, and a StorageError when the directory
+ * cannot be written.
  */
 export async function claimOutDir(dir: string, say: (line: string) => void): Promise<void> {
   const lock = path.join(dir, LOCK_FILE);
@@ -53,6 +72,8 @@ export async function claimOutDir(dir: string, say: (line: string) => void): Pro
   try {
     await makeDir(dir);
     await writeFile(temp, mine);
+    if (!existsSync(path.join(dir, OUTPUT_MARK)))
+      await writeFile(path.join(dir, OUTPUT_MARK), MARK_TEXT);
   } catch (error) {
     throw storageFailure(error, 'into --out', dir);
   }

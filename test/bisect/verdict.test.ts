@@ -5,7 +5,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge } from '../../src/compare/judge.js';
 import { defaultSettings } from '../../src/config/load.js';
-import { confirmation, needsRecheck, readStep, type Selection } from '../../src/bisect/verdict.js';
+import {
+  checkSelection,
+  confirmation,
+  needsRecheck,
+  readStep,
+  type Selection,
+  SelectionError,
+} from '../../src/bisect/verdict.js';
 import type { KernelObservation } from '../../src/results/observe.js';
 import { boot } from '../helpers/observations.js';
 
@@ -34,6 +41,16 @@ describe('readStep', () => {
     expect(readStep(tests, { ...selection, tests: ['sleep', 'get*'] }).verdict).toBe('good');
     expect(readStep(tests, { ...selection, tests: ['al*'] }).verdict).toBe('bad');
     expect(readStep(tests, { ...selection, classes: ['crash', 'output'] }).verdict).toBe('good');
+  });
+
+  it('refuses a --test glob that matches no judged test, naming the nearest ids', () => {
+    const tests = judged([...good, boot('c0ffee', 1, ['alloc:fail', 'sleep:pass', 'getpid:pass'])]);
+    const typo = { ...selection, tests: ['al*', 'slep'] };
+    expect(() => readStep(tests, typo)).toThrow(
+      new SelectionError('--test "slep" matches no test (nearest: sleep, alloc)'),
+    );
+    // No test at all: the boots' outcomes say why, not the glob.
+    expect(() => checkSelection(typo, [])).not.toThrow();
   });
 
   it('is good when nothing selected diverges', () => {

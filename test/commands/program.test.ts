@@ -22,6 +22,7 @@ const COMMANDS = [
   'bisect',
   'grade',
   'grade merge',
+  'completion',
 ];
 
 function program(): Command {
@@ -33,6 +34,8 @@ function program(): Command {
     cwd: '/',
     docker: dockerAccess(context.dockerHost, undefined, log, 1000),
     log,
+    quiet: false,
+    color: false,
     exitCode: 0,
   };
   return divergeProgram(cli);

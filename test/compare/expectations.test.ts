@@ -265,6 +265,16 @@ describe('staleExpectations', () => {
     ]);
     expect(staleExpectations(entries, new Set(entries), '2026-12-31')).toStrictEqual([]);
   });
+
+  it('says when an entry matches no test of the run at all, naming the nearest ids', () => {
+    const typo: Expectation = { test: 'fs.raed*', classes: ['fix'], reason: 'r' };
+    const quiet: Expectation = { test: 'fs.write', classes: ['fix'], reason: 'r' };
+    const tests = ['fs.read', 'fs.readv', 'fs.write', 'sleep'];
+    expect(staleExpectations([typo, quiet], new Set(), '2027-01-31', tests)).toStrictEqual([
+      { test: 'fs.raed*', reason: 'matches no test (nearest: fs.read, fs.readv, fs.write)' },
+      { test: 'fs.write', reason: 'matched no divergence' },
+    ]);
+  });
 });
 
 describe('reportDivergences', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import tar from 'tar-stream';
 import { packContext, scanContext } from '../../src/docker/context.js';
+import { OUTPUT_MARK } from '../../src/util/out-dir.js';
 
 function context(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'diverge-context-'));
@@ -36,6 +37,50 @@ describe('scanContext', () => {
       'src/deep',
       'src/main.c',
     ]);
+  });
+
+  it("leaves out diverge's own folders, whatever .dockerignore says, so a run's output keeps the digest", async () => {
+    const dir = context({
+      Dockerfile: 'FROM scratch\nCOPY . /src\n',
+      // Exceptions that would bring the folders back, were they anyone else's.
+      '.dockerignore': 'build\n!results\n!diverge-out/**\n!.cache/**\n',
+      'kernel.c': 'int k;',
+      'docs/notes.md': 'notes',
+    });
+    const cache = path.join(dir, '.cache', 'diverge');
+    const scan = async () =>
+      scanContext(dir, 'Dockerfile', 'kernel.build', path.join(cache, 'contexts'));
+    const before = await scan();
+    expect(before.entries.map((e) => e.name)).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'docs',
+      'docs/notes.md',
+      'kernel.c',
+    ]);
+    // What runs leave: a default --out, any --out (marked), nested ones, the cache.
+    const leave = (name: string, text = 'x') => {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    };
+    leave('diverge-out/report.json');
+    leave('diverge-demo/staff/logs/staff-1.log');
+    leave('sub/diverge-bisect/bisect.json');
+    leave(`results/${OUTPUT_MARK}`);
+    leave('results/report.html');
+    leave('docs/run1/observations/k-1.json');
+    leave(`docs/run1/${OUTPUT_MARK}`);
+    leave('.cache/diverge/kernels/sha256-x');
+    const after = await scan();
+    // Folders that hold only diverge's (sub/, .cache/) are left out with them.
+    expect(after.entries.map((e) => e.name)).toEqual(before.entries.map((e) => e.name));
+    expect(after.digest).toBe(before.digest);
+    leave('sub/diverge-bisect/steps/abc/report.json');
+    leave('results/logs/k-2.log');
+    expect((await scan()).digest).toBe(before.digest);
+    // A folder of the user's own beside them goes, as ever.
+    leave('sub/own.c');
+    expect((await scan()).entries.map((e) => e.name)).toContain('sub/own.c');
   });
 
   it('digests names, modes and contents, not modification times', async () => {

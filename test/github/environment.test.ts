@@ -44,7 +44,25 @@ describe('githubFromEnvironment', () => {
       repository: 'c/d',
       baseBranch: 'dev',
       baseSha: 'abc',
+      local: true,
     });
+  });
+
+  it('is local (base: true is a merge-base) when no pull request or push event says the base', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-env-'));
+    const eventFile = (event: unknown) => {
+      const file = path.join(dir, `${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    };
+    const runOf = (env: NodeJS.ProcessEnv) =>
+      githubFromEnvironment(env, { variant: 'default' }, () => undefined).run;
+    expect(runOf({}).local).toBe(true);
+    expect(runOf({ GITHUB_EVENT_PATH: eventFile({ schedule: '0 0 * * *' }) }).local).toBe(true);
+    const push = eventFile({ ref: 'refs/heads/topic', before: '0'.repeat(40) });
+    expect(runOf({ GITHUB_EVENT_PATH: push }).local).toBeUndefined();
+    const pr = eventFile({ pull_request: { base: { ref: 'main', sha: 'b' } } });
+    expect(runOf({ GITHUB_EVENT_PATH: pr }).local).toBeUndefined();
   });
 
   it('compares a push with the commit before it on the pushed branch; a new branch has none', () => {

@@ -6,7 +6,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
 import { DIVERGENCE_CLASSES } from '../../src/model/classes.js';
-import { maxPoints, scoreClasses, scoreReport } from '../../src/grade/rubric.js';
+import {
+  checkRubric,
+  maxPoints,
+  RubricError,
+  scoreClasses,
+  scoreReport,
+} from '../../src/grade/rubric.js';
 import type { Report } from '../../src/model/report.js';
 
 const gradingOf = (yaml: string) => parseConfig(yaml, '/course/diverge.yml').grading;
@@ -118,5 +124,20 @@ grading:
     const thirds = gradingOf('grading: { default-points: 0.1 }');
     expect(scoreClasses({ a: 'same', b: 'same', c: 'same' }, thirds).score).toBe(0.3);
     expect(maxPoints(['alloc_a', 'getpid', 'thread.x'], grading)).toBe(6);
+  });
+});
+
+describe('checkRubric', () => {
+  it('refuses a grading.points glob that matches no test, naming the config, the entry and the nearest ids', () => {
+    const grading = gradingOf(
+      'grading:\n  points:\n    - { test: "alarm-*", points: 2 }\n    - { test: "priorty-*", points: 3 }\n',
+    );
+    const tests = ['alarm-single', 'alarm-multiple', 'priority-change', 'priority-fifo'];
+    expect(() => checkRubric(grading, tests, '/course/diverge.yml')).toThrow(
+      new RubricError(
+        '/course/diverge.yml: grading.points[1].test: "priorty-*" matches no test (nearest: priority-change, priority-fifo)',
+      ),
+    );
+    expect(() => checkRubric(grading, [...tests, 'priorty-x'], '/c.yml')).not.toThrow();
   });
 });

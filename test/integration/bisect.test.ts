@@ -158,6 +158,31 @@ describe('diverge bisect on a generated 32-commit history', () => {
     expect(written).toMatchObject({ outcome: 'bad-revision-good', culprit: null });
   }, 600_000);
 
+  it('exits 2 naming the nearest test ids when a --test glob matches no test, before blaming a commit', async () => {
+    const typo = await cli(
+      [
+        'bisect',
+        '--config',
+        history.config,
+        '--good',
+        history.shas[0] as string,
+        '--bad',
+        'main',
+        '--test',
+        'alloc_distnct',
+        '--out',
+        path.join(out, 'typo'),
+      ],
+      env,
+    );
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^diverge: --test "alloc_distnct" matches no test \(nearest: alloc_distinct\b/m,
+    );
+    expect(typo.stderr).not.toContain('nothing to blame');
+    expect(typo.stdout).not.toContain('first bad commit');
+  }, 600_000);
+
   it('exits 2 naming the revisions when good is not an ancestor of bad', async () => {
     const reversed = await cli(
       ['bisect', '--config', history.config, '--good', 'main', '--bad', history.shas[0] as string],

@@ -163,6 +163,52 @@ describe('image references', () => {
 });
 
 describe('base references', () => {
+  it("without an event: builds the merge-base of HEAD with origin's default branch (a bare remote on disk); no remote is exit 2 before --out is touched", async () => {
+    const dir = scratchDir('ref-local-base');
+    const repo = path.join(dir, 'repo');
+    const { first: branchPoint, git } = await twoKernelRepo(repo, harness);
+    // origin (a bare repository) has main at the first commit; HEAD is one commit ahead of it.
+    const remote = path.join(dir, 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    git('remote', 'add', 'origin', remote);
+    git('push', '-q', 'origin', `${branchPoint}:refs/heads/main`);
+    git('fetch', '-q', 'origin');
+    git('remote', 'set-head', 'origin', 'main');
+
+    // As on a developer's machine: no event, no token.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries({ ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') }).filter(
+        ([name]) =>
+          !['GITHUB_EVENT_PATH', 'GITHUB_BASE_REF', 'GITHUB_TOKEN', 'GH_TOKEN'].includes(name),
+      ),
+    );
+    const out = path.join(dir, 'out');
+    const run = () => cli(['run', '-c', path.join(repo, 'diverge.yml'), '-o', out], env);
+    const first = await run();
+    expect(first.stderr).toContain(
+      `reference base: the base is ${branchPoint.slice(0, 12)}, where HEAD branched from origin/main`,
+    );
+    expect(first.code).toBe(0);
+    const report = readReport(out);
+    expect(report.references[0]).toMatchObject({
+      name: 'base',
+      digest: await sha256File(kernels.X86_61_A as string),
+      source: { base: { branch: 'origin/main', sha: branchPoint, built: true, mergeBase: true } },
+    });
+    expect(report.candidate.digest).toBe(await sha256File(kernels.X86_61_B as string));
+
+    // No remote: said before --out is taken, the earlier report kept.
+    const earlier = readFileSync(path.join(out, 'report.json'), 'utf8');
+    git('remote', 'remove', 'origin');
+    const noRemote = await run();
+    expect(noRemote.code).toBe(2);
+    expect(noRemote.stderr).toContain(
+      `diverge: reference base: base: true: ${repo} has no remote "origin", so its default branch is not known: give --base-ref BRANCH or --base-sha SHA`,
+    );
+    expect(noRemote.stderr).not.toContain('removed');
+    expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe(earlier);
+  });
+
   it('builds the base commit with the candidate recipe in a worktree, then reuses it', async () => {
     const dir = scratchDir('ref-base');
     const repo = path.join(dir, 'repo');

@@ -63,11 +63,11 @@ describe('renderTerminal', () => {
 
   it('colours classes, diff lines and the conclusion only when asked', () => {
     const out = renderTerminal(sampleReport(), { color: true });
-    expect(out).toContain('✗ \x1b[31mregression\x1b[0m mm.alloc');
-    expect(out).toContain('• \x1b[33mflaky     \x1b[0m timer.jitter');
-    expect(out).toContain('• \x1b[36mfix       \x1b[0m net.ping');
-    expect(out).toContain('    \x1b[31m-ok\x1b[0m\n    \x1b[32m+not ok\x1b[0m\n');
-    expect(out).toContain('— \x1b[31mfailure\x1b[0m (5 failing)\n');
+    expect(out).toContain('✗ \x1b[31mregression\x1b[39m mm.alloc');
+    expect(out).toContain('• \x1b[33mflaky     \x1b[39m timer.jitter');
+    expect(out).toContain('• \x1b[36mfix       \x1b[39m net.ping');
+    expect(out).toContain('    \x1b[31m-ok\x1b[39m\n    \x1b[32m+not ok\x1b[39m\n');
+    expect(out).toContain('— \x1b[31mfailure\x1b[39m (5 failing)\n');
     expect(plain).not.toContain('\x1b');
   });
 

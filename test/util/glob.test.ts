@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { compileGlob, escapeGlob } from '../../src/util/glob.js';
+import { compileGlob, escapeGlob, nearestIds, unmatchedGlobs } from '../../src/util/glob.js';
 
 const matches = (glob: string, id: string) => compileGlob(glob)(id);
 
@@ -71,5 +71,22 @@ describe('escapeGlob', () => {
         expect(matches(escapeGlob(id), other)).toBe(other === id);
       }),
     );
+  });
+});
+
+describe('unmatchedGlobs', () => {
+  const ids = ['fs.read', 'fs.readv', 'fs.write', 'alloc_distinct', 'sleep_ticks'];
+
+  it('names each glob that matches no id, with the nearest ids', () => {
+    expect(unmatchedGlobs(['fs.*', 'fs.raed', 'alloc_distnct', 'fs.raed'], ids)).toEqual([
+      '"fs.raed" matches no test (nearest: fs.read, fs.readv, fs.write)',
+      '"alloc_distnct" matches no test (nearest: alloc_distinct)',
+    ]);
+    expect(unmatchedGlobs(['x'], [])).toEqual(['"x" matches no test (no test was reported)']);
+  });
+
+  it('compares a glob without its wildcards and escapes', () => {
+    expect(nearestIds('slep_*', ids, 1)).toEqual(['sleep_ticks']);
+    expect(nearestIds('fs.wr\\?te', ids, 1)).toEqual(['fs.write']);
   });
 });

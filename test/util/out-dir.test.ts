@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -6,6 +6,7 @@ import {
   claimOutDir,
   clearEarlierRun,
   LOCK_FILE,
+  OUTPUT_MARK,
   OutDirBusyError,
 } from '../../src/util/out-dir.js';
 
@@ -38,6 +39,21 @@ describe('claimOutDir', () => {
       `${process.pid} ${startOf(process.pid)}\n`,
     );
     expect(existsSync(`${path.join(dir, LOCK_FILE)}.${process.pid}`)).toBe(false);
+  });
+});
+
+describe('claimOutDir marks', () => {
+  it('the directory as diverge output, once, so that no build context carries it', async () => {
+    const dir = path.join(scratch(), 'out');
+    await claimOutDir(dir, () => undefined);
+    const mark = path.join(dir, OUTPUT_MARK);
+    expect(readFileSync(mark, 'utf8')).toContain(
+      'diverge leaves it out of every Docker build context',
+    );
+    writeFileSync(mark, 'kept\n');
+    rmSync(path.join(dir, LOCK_FILE)); // as when the first run ended
+    await claimOutDir(dir, () => undefined);
+    expect(readFileSync(mark, 'utf8')).toBe('kept\n');
   });
 });
 

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildCommitKernel, GitError, gitTop } from '../../docker/worktree.js';
+import { buildCommitKernel, GitError, gitTop, localBase } from '../../docker/worktree.js';
 import { fromArtifact } from './artifact.js';
 import {
   fail,
@@ -18,11 +18,14 @@ import {
 
 /**
  * The pull request's base kernel: the artifact an earlier push on the base branch published,
- * else the candidate's own recipe built from the base commit in a git worktree.
+ * else the candidate's own recipe built from the base commit in a git worktree. With no event
+ * (a local run), the base commit is the merge-base of HEAD with --base-ref or with origin's
+ * default branch (see localBase).
  */
 export async function fromBase(ref: Reference, ctx: FetchContext): Promise<FetchedKernel> {
-  const { baseBranch, baseSha, variant } = ctx.run;
-  if (!baseBranch && !baseSha)
+  const { baseBranch, variant, local } = ctx.run;
+  let baseSha = ctx.run.baseSha;
+  if (!baseBranch && !baseSha && !local)
     fail(
       ref,
       'base: true needs a pull request (its base branch and commit) or a push (the commit before it); none is known here',
@@ -41,13 +44,23 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     }
   }
   const kernel = ctx.settings.kernel;
+  let branch = baseBranch;
+  if (!baseSha && local && kernel?.build !== undefined) {
+    const merged = await localBaseOf(ref, kernel.build.context, baseBranch);
+    ctx.progress(
+      `reference ${ref.name}: the base is ${merged.sha.slice(0, 12)}, where HEAD branched from ${merged.ref}`,
+    );
+    ({ sha: baseSha, ref: branch } = merged);
+  }
   if (!baseSha || kernel?.build === undefined)
     fail(
       ref,
       `no kernel published on ${baseBranch ?? 'the base branch'}, and ${kernel?.build === undefined ? 'kernel.build is not set, so the base commit cannot be built' : 'the base commit is not known'}`,
     );
   const key = `base ${baseSha} ${variant} ${JSON.stringify(kernel.build)} ${kernel.path}`;
-  const described = { base: { branch: baseBranch, sha: baseSha, built: true } };
+  const described = {
+    base: { branch, sha: baseSha, built: true, ...(ctx.run.baseSha ? {} : { mergeBase: true }) },
+  };
   const cached = await ctx.cache.lookup(key);
   if (cached) return { ...cached, source: described, cached: true };
 
@@ -68,6 +81,20 @@ export async function fromBase(ref: Reference, ctx: FetchContext): Promise<Fetch
     return { ...stored, source: described, cached: false };
   } catch (error) {
     if (error instanceof GitError) fail(ref, error.message);
+    throw error;
+  }
+}
+
+/** The local base of `ref` (see localBase), a git problem said as the reference's. */
+export async function localBaseOf(
+  ref: Reference,
+  context: string,
+  branch: string | undefined,
+): Promise<{ ref: string; sha: string }> {
+  try {
+    return await localBase(await gitTop(context), branch);
+  } catch (error) {
+    if (error instanceof GitError) fail(ref, `base: true: ${error.message}`);
     throw error;
   }
 }
