@@ -4,15 +4,15 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, B as BUILD_LOG_CAP_BYTES, d as createRunContext, u as useProxy } from './chunks/proxy.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, N as NODE_MINIMUM, e as NODE_END_OF_LIFE, B as BUILD_LOG_CAP_BYTES, d as createRunContext, u as useProxy, f as colorFor } from './chunks/proxy.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
-import fs, { linkSync, existsSync, readFileSync, unlinkSync, createWriteStream, createReadStream } from 'node:fs';
+import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as refusalMessage, y as renderTerminal, z as makeDir, A as storageFailure, B as isStorageRefusal, S as StorageError, C as storageReason, D as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, E as BuildError, R as ReferenceFetchError, n as loadConfig, F as defaultSettings, G as githubFromEnvironment, v as variantOf, k as runBisect, I as resultText, J as BisectInputError, L as bootKernels, M as writeOutput, O as compareSaved, P as SavedRunError, Q as classColour, T as htmlPage, U as GRADEBOOK_SCRIPT, V as parseConfig, W as evaluateOne, X as buildKernel, Y as buildImage, Z as extractFiles, e as archMachines, f as findQemu, _ as qemuVersion, p as probeKvm, $ as updateExpectations, a0 as reportDivergences, a1 as tar, a2 as inParallel, q as publishedArtifactName, a3 as redirectTarget, a4 as MAX_KERNEL_BYTES, a5 as BOOT_OUTCOMES, a6 as rubricOf, s as sha256, a7 as kernelRecipe, a8 as CappedLog, a9 as ConsoleLines, aa as packContext, ab as DockerUnavailableError, ac as LastLines, ad as limitHit, ae as copyFilesOut, af as isolated, ag as prepareStaffLayers, ah as scanContext, i as scoreReport, ai as CANDIDATE, aj as sha256File, ak as writeAtomically, al as maxPoints, am as checkKernelFile, an as defaultParallelism, ao as fetchReferences, ap as openSession, aq as limiter, ar as OUTPUT_FORMAT_NAMES, as as outputFormat, g as renderJunit, at as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, i as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, a as schemaCheck, b as ajv, c as singleLine, f as inlineText, l as link } from './chunks/validate.js';
-import { writeFile, readFile, rename, rm, readdir, rmdir, statfs, mkdir, symlink, mkdtemp, stat, copyFile, cp } from 'node:fs/promises';
+import { x as refusalMessage, y as renderTerminal, z as checkSelection, A as loadExpectations, B as checkKernelFile, C as checkRubric, D as CANDIDATE, E as localBaseOf, F as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, G as BuildError, R as ReferenceFetchError, n as loadConfig, I as defaultSettings, J as claimOutDir, L as clearEarlierRun, M as DEFAULT_OUT, O as githubFromEnvironment, v as variantOf, k as runBisect, P as resultText, Q as BisectInputError, S as SelectionError, T as bootKernels, U as writeOutput, V as noSavedRun, W as compareSaved, X as SavedRunError, Y as classColour, Z as htmlPage, _ as GRADEBOOK_SCRIPT, $ as parseConfig, a0 as evaluateOne, a1 as buildKernel, a2 as buildImage, a3 as extractFiles, e as archMachines, f as findQemu, a4 as qemuVersion, p as probeKvm, a5 as updateExpectations, a6 as reportDivergences, a7 as tar, a8 as inParallel, q as publishedArtifactName, a9 as redirectTarget, aa as MAX_KERNEL_BYTES, ab as BOOT_OUTCOMES, ac as rubricOf, s as sha256, ad as fileKind, ae as kernelRecipe, af as CappedLog, ag as ConsoleLines, ah as packContext, ai as DockerUnavailableError, aj as LastLines, ak as limitHit, al as copyFilesOut, am as isolated, an as prepareStaffLayers, ao as scanContext, i as scoreReport, ap as sha256File, aq as writeAtomically, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { i as isDivergence, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, a as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, b as schemaCheck, c as ajv, f as singleLine, g as inlineText, l as link } from './chunks/validate.js';
+import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -4353,19 +4353,63 @@ const {
   Help,
 } = commander;
 
+/**
+ * What every command is given and how it ends. The entry reads the environment once and hands
+ * each command a `Cli`; a command's action returns its exit code (EXIT in model/constants.ts),
+ * and an error it throws ends it with 2 when the command takes that kind for bad input (its own
+ * list), else with 3 (the infrastructure, or anything unexpected).
+ */
 /** How the CLI says why it stopped: a refused write in words, else the error's message. */
 const failureLine = (error) => `diverge: ${refusalMessage(error) ?? error.message}\n`;
-/** A command's action: `body` returns the exit code; `badInput` are the errors that exit 2. */
+/**
+ * Adds `--quiet` and `--json`, which `action` obeys for every command alike: no progress lines
+ * on stderr, and a machine-readable summary on stdout instead of the text.
+ */
+function withOutputOptions(command) {
+    return command
+        .option('-q, --quiet', 'no progress lines on stderr (what went wrong is still said)')
+        .option('--json', 'print a summary as JSON on stdout instead of the text: {command, exitCode, …} (docs/cli.md)');
+}
+/**
+ * A command's action: `body` returns the exit code, or an Outcome to print; `badInput` are the
+ * errors that exit 2. `--quiet` and `--json` (withOutputOptions) are obeyed here: with `--json`
+ * stdout holds one JSON document whatever happened, `{command, exitCode, …summary}` or
+ * `{command, exitCode, error}`.
+ */
 function action(cli, badInput, body) {
     return async (...args) => {
+        // Commander passes the command itself last.
+        const command = args.at(-1);
+        const { quiet, json } = command.opts();
+        cli.quiet = Boolean(quiet);
+        const document = (fields) => {
+            // What the disk refused ends the run with 3 (see the entry), whatever the verdict.
+            const unwritten = cli.context.unwritten;
+            if (unwritten.length > 0)
+                cli.exitCode = EXIT.infrastructure;
+            const head = { command: command.name(), exitCode: cli.exitCode };
+            const tail = unwritten.length > 0 ? { unwritten } : {};
+            process.stdout.write(`${JSON.stringify({ ...head, ...fields, ...tail }, null, 2)}\n`);
+        };
         try {
-            cli.exitCode = await body(...args);
+            const result = await body(...args);
+            if (typeof result === 'number')
+                cli.exitCode = result;
+            else {
+                cli.exitCode = result.exitCode;
+                if (json)
+                    document(result.summary);
+                else
+                    process.stdout.write(result.text);
+            }
         }
         catch (error) {
             process.stderr.write(failureLine(error));
             cli.exitCode = badInput.some((kind) => error instanceof kind)
                 ? EXIT.usage
                 : EXIT.infrastructure;
+            if (json)
+                document({ error: failureLine(error).slice('diverge: '.length).trimEnd() });
         }
     };
 }
@@ -4374,8 +4418,36 @@ function withExamples(command, examples) {
     const lines = examples.map(([invocation, what]) => `  $ ${invocation}\n      ${what}`);
     return command.addHelpText('after', `\nExamples:\n${lines.join('\n')}`);
 }
-/** A judged report on stdout, in colour on a terminal. */
-const showReport = (report) => process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+/**
+ * A judged report as a command's outcome: the verdicts as the terminal shows them (in colour
+ * when stdout takes colours), or its summary: the conclusion, the counts, each divergence, and
+ * where the report's files are.
+ */
+function reportOutcome(cli, report, outDir) {
+    return {
+        exitCode: reportExitCode(report),
+        text: renderTerminal(report, { color: cli.color }),
+        summary: {
+            conclusion: report.summary.conclusion,
+            summary: report.summary,
+            candidate: { name: report.candidate.name, digest: report.candidate.digest },
+            references: report.references.map((r) => ({
+                name: r.name,
+                digest: r.digest,
+                ...(r.broken === undefined ? {} : { broken: r.broken }),
+            })),
+            divergences: report.tests
+                .filter((t) => isDivergence(t.verdict))
+                .map((t) => ({ id: t.id, class: t.verdict.class, failing: t.verdict.failing })),
+            files: {
+                report: path.join(outDir, 'report.json'),
+                markdown: path.join(outDir, 'report.md'),
+                html: path.join(outDir, 'report.html'),
+                logs: path.join(outDir, 'logs'),
+            },
+        },
+    };
+}
 /** The exit code of a judged report: 3 when nothing could be judged, 1 when it fails, else 0. */
 const reportExitCode = (report) => report.summary.conclusion === 'neutral'
     ? EXIT.infrastructure
@@ -4384,137 +4456,156 @@ const reportExitCode = (report) => report.summary.conclusion === 'neutral'
         : EXIT.ok;
 
 /**
- * An output directory belongs to one run at a time. A run takes `.diverge.lock` (its pid and
- * that process's start time, so a reused pid is not taken for the holder); a second run into
- * the same directory refuses, naming the pid; a lock whose process is gone (a run killed with
- * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
- * there, so that no stale observation or report passes for this run's.
+ * Validate, then touch: what a command checks of its inputs before it takes --out (and, for run
+ * and boot, before it removes an earlier run's files there). A typo in a kernel path, a
+ * reference, the config or a --test glob must not cost the user the previous report: every
+ * problem found here is said at once, exit 2, with --out as it was.
+ *
+ * Only what can be known without building, fetching or booting is checked here; the rest (a
+ * download, a Docker build, the tests the references report) fails later, as before.
  */
-/** Another live run holds the directory: exit 3. */
-class OutDirBusyError extends Error {
+/** Inputs that cannot work (files missing, globs matching nothing), every one named: exit 2. */
+class InputError extends Error {
 }
-const LOCK_FILE = '.diverge.lock';
-/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
-function startTime(pid) {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    }
-    catch {
-        return undefined;
-    }
-}
-function alive(pid, started) {
-    try {
-        process.kill(pid, 0);
-    }
-    catch (error) {
-        if (error.code !== 'EPERM')
-            return false;
-    }
-    const now = startTime(pid);
-    return started === undefined || now === undefined || now === started;
-}
-const holderOf = (text) => {
-    const [pid, started] = text.trim().split(' ');
-    return { pid: Number(pid), started };
+const kind = async (file) => {
+    const info = await stat(file).catch(() => undefined);
+    return info?.isFile() ? 'file' : info?.isDirectory() ? 'dir' : info ? 'other' : undefined;
 };
+/** A kernel file as the boots will check it (there, readable, an image the arch boots). */
+async function kernelFile(problems, settings, name, file) {
+    await checkKernelFile(name, file, settings.machine.arch).catch((error) => problems.push(error.message));
+}
+/** As the boots will say it: `harness.dir: PATH is not a directory`. */
+async function mustBe(problems, what, field, file) {
+    if ((await kind(file)) !== what)
+        problems.push(`${field}: ${file} is not a ${what === 'dir' ? 'directory' : 'file'}`);
+}
+/** A Docker build recipe whose context and Dockerfile are there (as docker/context.ts says). */
+async function buildRecipe(problems, field, build) {
+    if ((await kind(build.context)) !== 'dir')
+        problems.push(`${field}.context: ${build.context} is not a directory`);
+    else if ((await kind(path.resolve(build.context, build.dockerfile))) !== 'file')
+        problems.push(`${field}.dockerfile: no file ${build.dockerfile} in the context ${build.context}`);
+}
+/** The machine and the harness: firmware, the harness payload, its disks, the expectations. */
+async function bootInputs(problems, settings) {
+    const { firmware } = settings.machine;
+    if (firmware !== 'default' && firmware !== 'none')
+        await mustBe(problems, 'file', 'machine.firmware', firmware);
+    const { payload, disks } = settings.harness;
+    if (payload.kind === 'initrd')
+        await mustBe(problems, 'file', 'harness.initrd', payload.path);
+    if (payload.kind === 'dir')
+        await mustBe(problems, 'dir', 'harness.dir', payload.path);
+    if (payload.kind === 'image' && payload.build)
+        await buildRecipe(problems, 'harness.image.build', payload.build);
+    for (const [i, disk] of disks.entries())
+        await mustBe(problems, 'file', `harness.disks[${i}]`, disk.file);
+}
+async function expectationsFile(problems, settings) {
+    await loadExpectations(settings.expectations).catch((error) => problems.push(error.message));
+}
 /**
- * Takes `dir` (created when missing) for this process until it exits. Throws OutDirBusyError
- * when a live run holds it, and a StorageError when the directory cannot be written.
+ * The references: the flags' files, else the config's that are files on this host, and a `base:
+ * true` that a local run (`run.local`) finds with git.
  */
-async function claimOutDir(dir, say) {
-    const lock = path.join(dir, LOCK_FILE);
-    const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
-    const temp = `${lock}.${process.pid}`;
+async function references(problems, settings, flagged, run) {
+    if (flagged && flagged.length > 0) {
+        for (const r of flagged) {
+            if (r.name === CANDIDATE)
+                problems.push(`a reference cannot be named "${CANDIDATE}"`);
+            else
+                await kernelFile(problems, settings, r.name, r.path);
+        }
+        return;
+    }
+    const build = settings.kernel?.build;
+    for (const r of settings.references) {
+        if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
+            problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
+        if (r.source.kind === 'base' && run?.local && !run.baseSha && build)
+            await localBaseOf(r, build.context, run.baseBranch).catch((error) => problems.push(error.message));
+    }
+}
+function verdict(problems) {
+    if (problems.length > 0)
+        throw new InputError(problems.join('\n'));
+}
+/** `grading.points` globs, when the harness lists its tests (else checked once they are known). */
+function rubric(problems, settings) {
+    const tests = settings.harness.tests;
+    if (!tests)
+        return;
     try {
-        await makeDir(dir);
-        await writeFile(temp, mine);
+        checkRubric(settings.grading, tests, settings.configPath);
     }
     catch (error) {
-        throw storageFailure(error, 'into --out', dir);
-    }
-    try {
-        for (let tries = 0; tries < 5; tries++) {
-            try {
-                // A hard link appears whole or not at all: no reader ever sees an empty lock file.
-                linkSync(temp, lock);
-                process.once('exit', () => releaseIfMine(lock, mine));
-                return;
-            }
-            catch (error) {
-                if (error.code !== 'EEXIST')
-                    throw storageFailure(error, 'into --out', dir);
-            }
-            const text = await readFile(lock, 'utf8').catch(() => '');
-            const holder = holderOf(text);
-            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
-                throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
-            // Stale: moved aside, then checked that it was the stale one (another run may have taken
-            // it over meanwhile; its fresh lock is put back).
-            const aside = `${lock}.stale-${process.pid}`;
-            if (await rename(lock, aside).then(() => true, () => false)) {
-                const moved = await readFile(aside, 'utf8').catch(() => '');
-                if (moved === text) {
-                    say(`--out ${dir}: taking over the lock of a run that is gone (pid ${holder.pid})`);
-                    await rm(aside, { force: true });
-                }
-                else {
-                    await rename(aside, lock).catch(() => undefined);
-                }
-            }
-        }
-        throw new OutDirBusyError(`--out ${dir}: could not take its lock file ${lock}`);
-    }
-    finally {
-        await rm(temp, { force: true });
+        problems.push(error.message);
     }
 }
-function releaseIfMine(lock, mine) {
-    try {
-        if (readFileSync(lock, 'utf8') === mine)
-            unlinkSync(lock);
-    }
-    catch {
-        // Already gone.
-    }
-}
-/** What diverge writes into the --out of `run` and `boot`, besides scratch it overwrites. */
-const RUN_FILES = ['report.json', 'report.md', 'report.html', 'boots.json'];
-const RUN_DIRS = { observations: /\.json$/, logs: /\.log$/ };
 /**
- * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
- * logs; nothing else), so that what the directory shows is this run's alone. A directory no
- * run wrote to (no report, saved run or observations) is left as it is.
+ * `diverge run`: the candidate (flag, kernel.file or kernel.build), references, harness; with
+ * `rubric` (a Gradescope file asked for) the rubric's globs.
  */
-async function clearEarlierRun(dir, say) {
-    // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
-    const marks = ['boots.json', 'report.json', 'observations'];
-    if (!marks.some((m) => existsSync(path.join(dir, m))))
-        return;
-    const stale = RUN_FILES.map((f) => path.join(dir, f));
-    for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
-        const names = await readdir(path.join(dir, sub)).catch(() => []);
-        stale.push(...names.filter((n) => pattern.test(n)).map((n) => path.join(dir, sub, n)));
+async function checkRunInputs(settings, flags) {
+    const problems = [];
+    const kernel = settings.kernel;
+    if (flags.candidate)
+        await kernelFile(problems, settings, CANDIDATE, flags.candidate);
+    else if (!kernel)
+        problems.push('no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml');
+    else if (kernel.file !== undefined) {
+        await kernelFile(problems, settings, CANDIDATE, kernel.file);
+        for (const [i, extra] of kernel.extra.entries())
+            await mustBe(problems, 'file', `kernel.extra[${i}]`, extra);
     }
-    let removed = 0;
-    for (const file of stale) {
+    else
+        await buildRecipe(problems, 'kernel.build', kernel.build);
+    await references(problems, settings, flags.references, flags.run);
+    await bootInputs(problems, settings);
+    await expectationsFile(problems, settings);
+    if (flags.rubric)
+        rubric(problems, settings);
+    verdict(problems);
+}
+/** `diverge boot`: each kernel file, and the harness. */
+async function checkBootInputs(settings, kernels) {
+    const problems = [];
+    for (const k of kernels)
+        await kernelFile(problems, settings, k.name, k.path);
+    await bootInputs(problems, settings);
+    verdict(problems);
+}
+/** `diverge grade`: the config's references and recipe, the harness, the rubric. */
+async function checkGradeInputs(settings) {
+    const problems = [];
+    if (settings.kernel?.build)
+        await buildRecipe(problems, 'kernel.build', settings.kernel.build);
+    await references(problems, settings, undefined);
+    await bootInputs(problems, settings);
+    await expectationsFile(problems, settings);
+    rubric(problems, settings);
+    verdict(problems);
+}
+/**
+ * `diverge bisect`: the recipe, the references, the harness, and the --test globs when the
+ * harness lists its tests (else they are checked once the references have reported theirs).
+ */
+async function checkBisectInputs(settings, tests) {
+    const problems = [];
+    if (settings.kernel?.build)
+        await buildRecipe(problems, 'kernel.build', settings.kernel.build);
+    await references(problems, settings, undefined);
+    await bootInputs(problems, settings);
+    await expectationsFile(problems, settings);
+    if (settings.harness.tests)
         try {
-            await rm(file);
-            removed += 1;
+            checkSelection({ tests, classes: [] }, settings.harness.tests);
         }
         catch (error) {
-            if (isStorageRefusal(error))
-                throw new StorageError(`cannot remove ${file} of an earlier run: ${storageReason(error)}`);
-            if (error.code !== 'ENOENT')
-                throw error;
+            problems.push(error.message);
         }
-    }
-    for (const sub of Object.keys(RUN_DIRS))
-        await rmdir(path.join(dir, sub)).catch(() => undefined); // only when empty
-    if (removed > 0)
-        say(`--out ${dir}: removed ${removed} file(s) an earlier run wrote there`);
+    verdict(problems);
 }
 
 /**
@@ -4527,6 +4618,7 @@ class UsageError extends Error {
 }
 /** Bad input of every command that boots kernels: the config, kernel files, the harness, builds. */
 const BOOT_INPUT_ERRORS = [
+    InputError,
     ConfigError,
     NotRegularFileError,
     KernelFileError,
@@ -4540,6 +4632,17 @@ function kernelOption(value, previous = []) {
     if (at <= 0 || at === value.length - 1)
         throw new InvalidArgumentError(`expected NAME=PATH, got "${value}"`);
     return [...previous, { name: value.slice(0, at), path: path.resolve(value.slice(at + 1)) }];
+}
+/**
+ * An option whose value is one of `values`, as --help and the shell completions show it, parsed
+ * by `parse` (commander's own choices() would keep only the last of a repeated option).
+ */
+function optionOf(flags, description, values, parse) {
+    const option = new Option(flags, description);
+    if (parse)
+        option.argParser(parse);
+    option.argChoices = [...values];
+    return option;
 }
 function positiveInt(value) {
     const n = Number(value);
@@ -4557,7 +4660,10 @@ async function settingsFor(config, cwd) {
     const found = path.join(cwd, 'diverge.yml');
     return existsSync(found) ? loadConfig(found) : defaultSettings(cwd);
 }
-/** Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files. */
+/**
+ * Takes --out for this process (see util/out-dir.ts); `fresh`: without an earlier run's files.
+ * Only once every input was checked (./inputs.ts): a typo must not cost an earlier run's files.
+ */
 async function takeOut(dir, log, fresh = false) {
     const outDir = path.resolve(dir);
     await claimOutDir(outDir, log);
@@ -4586,7 +4692,7 @@ function classOption(value, previous = []) {
         throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
     return [...previous, value];
 }
-function register$9(program, cli) {
+function register$a(program, cli) {
     const command = program
         .command('bisect')
         .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
@@ -4594,13 +4700,14 @@ function register$9(program, cli) {
         .requiredOption('--good <rev>', 'a commit whose kernel behaves')
         .requiredOption('--bad <rev>', 'a later commit whose kernel diverges')
         .option('-t, --test <glob>', 'only these tests decide (repeatable; default every test)', (value, previous = []) => [...previous, value])
-        .option('--class <class>', `classes that make a commit bad (repeatable; default the config's fail-on; one of ${FAIL_ON_CLASSES.join(', ')})`, classOption)
+        .addOption(optionOf('--class <class>', "classes that make a commit bad (repeatable; default the config's fail-on)", FAIL_ON_CLASSES, classOption))
         .option('--first-parent', 'follow only the first parent of merges')
         .option('--no-good-reference', "do not add the good commit's kernel to the references")
         .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
-        .option('-o, --out <dir>', 'output directory', 'diverge-bisect')
-        .action(action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError], async (options) => {
+        .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect);
+    withOutputOptions(command).action(action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError], async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBisectInputs(settings, options.test ?? []);
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(cli.env, { variant: variantOf(settings, undefined) }, cli.log);
         const bisect = await runBisect(cli.context, settings, {
@@ -4617,9 +4724,23 @@ function register$9(program, cli) {
             run,
             ...(github ? { github } : {}),
         });
-        process.stdout.write(resultText(bisect));
         cli.log(`bisect: ${path.join(outDir, 'bisect.json')} and bisect.md; step reports in ${path.join(outDir, 'steps')}`);
-        return bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage;
+        return {
+            exitCode: bisect.outcome === 'culprit' ? EXIT.ok : EXIT.usage,
+            text: resultText(bisect),
+            summary: {
+                outcome: bisect.outcome,
+                culprit: bisect.culprit,
+                tests: bisect.tests.map((t) => ({ id: t.id, class: t.class })),
+                undecided: bisect.undecided,
+                skipped: bisect.skipped,
+                files: {
+                    bisect: path.join(outDir, 'bisect.json'),
+                    markdown: path.join(outDir, 'bisect.md'),
+                    steps: path.join(outDir, 'steps'),
+                },
+            },
+        };
     }));
     return withExamples(command, [
         [
@@ -4639,20 +4760,21 @@ function register$9(program, cli) {
 
 var bisect = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$9
+  register: register$a
 });
 
 /** `diverge boot`: boot kernels with the shared harness, recording each boot. */
-function register$8(program, cli) {
+function register$9(program, cli) {
     const command = program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
         .addOption(configOption())
         .requiredOption('-k, --kernel <name=path>', 'a kernel to boot (repeatable)', kernelOption)
-        .option('-o, --out <dir>', 'output directory', 'diverge-out')
+        .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
         .addOption(jobsOption())
         .action(action(cli, BOOT_INPUT_ERRORS, async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        await checkBootInputs(settings, options.kernel);
         const outDir = await takeOut(options.out, cli.log, true);
         const run = await bootKernels(cli.context, settings, options.kernel, {
             outDir,
@@ -4678,11 +4800,11 @@ function register$8(program, cli) {
 
 var boot = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$8
+  register: register$9
 });
 
 /** `diverge compare`: a saved run judged again, without booting. */
-function register$7(program, cli) {
+function register$8(program, cli) {
     const command = program
         .command('compare')
         .description('judge a saved run again (after changing the config or expectations) without booting')
@@ -4690,18 +4812,22 @@ function register$7(program, cli) {
         .addOption(configOption())
         .option('--candidate <name>', 'which saved kernel is the candidate (default: as saved by run, else "candidate")')
         .option('-o, --out <dir>', 'where to write the new report (default: the --from directory)')
-        .option('--variant <name>', 'name of this build variant (default: as for run)')
-        .action(action(cli, [ConfigError, SavedRunError, ReportError], async (options) => {
+        .option('--variant <name>', 'name of this build variant (default: as for run)');
+    withOutputOptions(command).action(action(cli, [ConfigError, SavedRunError, ReportError], async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
+        const from = path.resolve(options.from);
+        const saved = path.join(from, 'boots.json');
+        // Before --out is taken: a mistyped --from must not be made a directory.
+        if (!(await stat(saved).catch(() => undefined))?.isFile())
+            throw noSavedRun(saved, from);
         const outDir = await takeOut(options.out ?? options.from, cli.log);
-        const report = await compareSaved(cli.context, settings, path.resolve(options.from), {
+        const report = await compareSaved(cli.context, settings, from, {
             outDir,
             variant: variantOf(settings, options.variant),
             progress: cli.log,
             ...(options.candidate ? { candidate: options.candidate } : {}),
         });
-        showReport(report);
-        return reportExitCode(report);
+        return reportOutcome(cli, report, outDir);
     }));
     return withExamples(command, [
         [
@@ -4717,8 +4843,256 @@ function register$7(program, cli) {
 
 var compare = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$7
+  register: register$8
 });
+
+/**
+ * `diverge completion bash|zsh|fish`: a shell completion script generated from the program
+ * itself (every command, subcommand and option, with the values an option takes: a file, a
+ * folder, or one of its choices), so it never lags behind the commands.
+ */
+const SHELLS = ['bash', 'zsh', 'fish'];
+/** What a placeholder (`<file>`, `<dirs...>`, `<name=path>`) names. */
+function valueOf(placeholder, choices) {
+    if (choices)
+        return choices;
+    const name = (placeholder ?? '').replace(/\.\.\.$/, '');
+    if (name === 'dir' || name === 'dirs')
+        return 'dir';
+    if (name === 'file' || name === 'path' || name.endsWith('.json'))
+        return 'file';
+    return 'text';
+}
+function optionSpec(option) {
+    const placeholder = /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1];
+    return {
+        flags: [option.short, option.long].filter((f) => f !== undefined),
+        description: option.description,
+        ...(option.required || option.optional
+            ? { value: valueOf(placeholder, option.argChoices) }
+            : {}),
+    };
+}
+const HELP = { flags: ['-h', '--help'], description: 'display help for command' };
+function commandSpec(command, path) {
+    const [arg] = command.registeredArguments;
+    return {
+        path,
+        description: command.description(),
+        options: [...command.options.filter((o) => !o.hidden).map(optionSpec), HELP],
+        commands: command.commands.map((sub) => commandSpec(sub, [...path, sub.name()])),
+        ...(arg ? { args: valueOf(arg.name(), arg.argChoices), argDescription: arg.description } : {}),
+    };
+}
+/** The values a command's positional argument takes, when it has choices (`completion bash`). */
+const choices = (spec) => Array.isArray(spec.args) ? spec.args : [];
+const flatten = (spec) => [spec, ...spec.commands.flatMap(flatten)];
+const key = (spec) => spec.path.join('/');
+const header = (shell) => `# ${shell} completion for diverge ${TOOL_VERSION}, generated by \`diverge completion ${shell}\``;
+/** Single-quoted for bash and zsh. */
+const sq = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+/** One `case` arm per option that takes a value: `'PATH:FLAG'|…) COMPLETE; return ;;`. */
+function valueCases(specs, complete) {
+    return specs
+        .flatMap((s) => s.options.flatMap((o) => {
+        if (!o.value)
+            return [];
+        const cases = o.flags.map((f) => sq(`${key(s)}:${f}`)).join('|');
+        return [`    ${cases}) ${complete(o.value, o)}; return ;;`];
+    }))
+        .join('\n');
+}
+function bash(root) {
+    const specs = flatten(root);
+    const levels = specs
+        .map((s) => {
+        const words = [...s.commands.map((c) => c.path.at(-1)), ...choices(s)].join(' ');
+        const opts = s.options.flatMap((o) => o.flags).join(' ');
+        const args = typeof s.args === 'string' ? s.args : '';
+        return `    ${sq(key(s))}) subs=${sq(words)} opts=${sq(opts)} args=${sq(args)} ;;`;
+    })
+        .join('\n');
+    const values = valueCases(specs, (value) => {
+        const reply = value === 'file'
+            ? 'compgen -f -- "$cur"'
+            : value === 'dir'
+                ? 'compgen -d -- "$cur"'
+                : value === 'text'
+                    ? undefined
+                    : `compgen -W ${sq(value.join(' '))} -- "$cur"`;
+        return `COMPREPLY=(${reply ? `$(${reply})` : ''})`;
+    });
+    return `${header('bash')}
+# Load it with: source <(diverge completion bash)
+_diverge() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
+  local path='' word sub subs opts args i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=\${COMP_WORDS[i]}
+    _diverge_level
+    for sub in $subs; do
+      [[ $word == "$sub" ]] && path=\${path:+$path/}$word
+    done
+  done
+  _diverge_level
+  case "$path:$prev" in
+${values}
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return
+  fi
+  COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+  case $args in
+    file) COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    dir) COMPREPLY+=($(compgen -d -- "$cur")) ;;
+  esac
+}
+_diverge_level() {
+  case $path in
+${levels}
+    *) subs='' opts='' args='' ;;
+  esac
+}
+complete -o filenames -F _diverge diverge
+`;
+}
+/** `name:description` for zsh's _describe, colons escaped. */
+const described = (name, description) => sq(`${name.replaceAll(':', '\\:')}:${description}`);
+function zsh(root) {
+    const specs = flatten(root);
+    const levels = specs
+        .map((s) => {
+        const subs = [
+            ...s.commands.map((c) => described(c.path.at(-1), c.description)),
+            ...choices(s).map((choice) => described(choice, s.argDescription ?? '')),
+        ];
+        const opts = s.options.flatMap((o) => o.flags.map((f) => described(f, o.description)));
+        const args = typeof s.args === 'string' ? s.args : '';
+        return `    ${sq(key(s))}) subs=(${subs.join(' ')}) opts=(${opts.join(' ')}) args=${sq(args)} ;;`;
+    })
+        .join('\n');
+    const values = valueCases(specs, (value, option) => value === 'file'
+        ? '_files'
+        : value === 'dir'
+            ? '_files -/'
+            : value === 'text'
+                ? `_message ${sq(option.description)}`
+                : `compadd -- ${value.map(sq).join(' ')}`);
+    return `#compdef diverge
+${header('zsh')}
+# Load it with: source <(diverge completion zsh), or save it as _diverge in your $fpath.
+_diverge() {
+  local cmdpath='' word sub args i
+  local -a subs opts
+  for ((i = 2; i < CURRENT; i++)); do
+    word=$words[i]
+    _diverge_level
+    for sub in \${subs%%:*}; do
+      [[ $word == "$sub" ]] && cmdpath=\${cmdpath:+$cmdpath/}$word
+    done
+  done
+  _diverge_level
+  case "$cmdpath:$words[CURRENT-1]" in
+${values}
+  esac
+  if [[ $PREFIX == -* ]]; then
+    _describe -t options option opts
+    return
+  fi
+  (( $#subs )) && _describe -t commands command subs
+  case $args in
+    file) _files ;;
+    dir) _files -/ ;;
+  esac
+}
+_diverge_level() {
+  case $cmdpath in
+${levels}
+    *) subs=() opts=() args='' ;;
+  esac
+}
+if [[ $funcstack[1] == _diverge ]]; then _diverge "$@"; else compdef _diverge diverge; fi
+`;
+}
+/** Single-quoted for fish. */
+const fq = (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+function fish(root) {
+    const specs = flatten(root);
+    // "/PARENT/WORD" for each command: "//run", "/grade/merge".
+    const steps = specs
+        .filter((s) => s.path.length > 0)
+        .map((s) => fq(`/${s.path.slice(0, -1).join('/')}/${s.path.at(-1)}`));
+    const lines = specs.flatMap((s) => {
+        const at = `-n ${fq(`test (__diverge_path) = '${key(s)}'`)}`;
+        const subs = s.commands.map((c) => `complete -c diverge ${at} -a ${fq(c.path.at(-1))} -d ${fq(c.description)}`);
+        const opts = s.options.map((o) => {
+            const flags = o.flags
+                .map((f) => (f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`))
+                .join(' ');
+            const value = o.value === undefined
+                ? ''
+                : o.value === 'file'
+                    ? ' -r -F'
+                    : o.value === 'dir'
+                        ? ` -x -a ${fq('(__fish_complete_directories)')}`
+                        : o.value === 'text'
+                            ? ' -x'
+                            : ` -x -a ${fq(o.value.join(' '))}`;
+            return `complete -c diverge ${at} ${flags}${value} -d ${fq(o.description)}`;
+        });
+        const args = s.args === 'file'
+            ? [`complete -c diverge ${at} -F`]
+            : s.args === 'dir'
+                ? [`complete -c diverge ${at} -a ${fq('(__fish_complete_directories)')}`]
+                : choices(s).length > 0
+                    ? [`complete -c diverge ${at} -a ${fq(choices(s).join(' '))}`]
+                    : [];
+        return [...subs, ...opts, ...args];
+    });
+    return `${header('fish')}
+# Load it with: diverge completion fish | source, or save it in ~/.config/fish/completions/diverge.fish
+function __diverge_path
+    set -l path ''
+    for word in (commandline -opc)[2..-1]
+        switch "/$path/$word"
+            case ${steps.join(' ')}
+                if test -z "$path"
+                    set path $word
+                else
+                    set path "$path/$word"
+                end
+        end
+    end
+    echo $path
+end
+complete -c diverge -f
+${lines.join('\n')}
+`;
+}
+/** The completion script of `program` for `shell`. */
+function completionScript(program, shell) {
+    const root = commandSpec(program, []);
+    return shell === 'bash' ? bash(root) : shell === 'zsh' ? zsh(root) : fish(root);
+}
+function register$7(program, cli) {
+    const command = program
+        .command('completion')
+        .description('print a completion script for bash, zsh or fish (every command and option)')
+        .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+        .action(action(cli, [], async (shell) => {
+        process.stdout.write(completionScript(program, shell));
+        return 0;
+    }));
+    return withExamples(command, [
+        [
+            'diverge completion bash > ~/.local/share/bash-completion/completions/diverge',
+            'install it for bash (or put `source <(diverge completion bash)` in ~/.bashrc)',
+        ],
+        ['diverge completion zsh > "${fpath[1]}/_diverge"', 'install it for zsh'],
+        ['diverge completion fish > ~/.config/fish/completions/diverge.fish', 'install it for fish'],
+    ]);
+}
 
 /**
  * gradebook.html: a whole class at once. Students × tests as a heat map coloured by class,
@@ -4916,6 +5290,18 @@ async function buildCourseHarness(context, docker, outDir, log) {
         throw new Error('the harness image gave no /out/harness.bin');
     return harness.path;
 }
+/** The names `diverge demo --variant` takes: staff-alt (the first row) and every student variant. */
+const demoVariants = (truth) => [
+    ...truth.references.slice(1),
+    ...Object.keys(truth.variants),
+];
+/** Refuses a --variant the fixture course does not have, naming those it has. */
+function checkDemoVariants(truth, variants) {
+    const known = demoVariants(truth);
+    for (const variant of variants)
+        if (!known.includes(variant))
+            throw new KernelFileError(`no variant "${variant}" in the fixture course (variants: ${known.join(', ')})`);
+}
 /**
  * The embedded default: builds the harness and every kernel variant of the fixture course in
  * Docker, then judges each variant against the staff kernels, writing each report under
@@ -4929,10 +5315,9 @@ async function runCourseDemo(context, outDir, options) {
     const kernel = base.kernel;
     if (kernel?.build === undefined)
         throw new Error(`${base.configPath}: expected kernel.build`);
-    const variants = options.variants ?? Object.keys(truth.variants);
-    for (const variant of variants)
-        if (!(variant in truth.variants))
-            throw new KernelFileError(`no variant "${variant}" in the fixture course (variants: ${Object.keys(truth.variants).join(', ')})`);
+    checkDemoVariants(truth, options.variants ?? []);
+    // staff-alt (the second staff kernel) is judged against staff alone in the first row, always.
+    const variants = (options.variants ?? Object.keys(truth.variants)).filter((v) => !truth.references.includes(v));
     const harness = await buildCourseHarness(context, docker, outDir, log);
     const settings = {
         ...base,
@@ -5017,7 +5402,9 @@ function demoGradebook(rows) {
  * Debian kernels fetched by set-up. The candidate is a 6.12 kernel, the references two 6.1
  * builds; the report shows what changed between them (cachestat and mseal arrived in between).
  */
-async function runLinuxDemo(context, outDir, log) {
+async function runLinuxDemo(context, outDir, log, 
+/** Whether stdout takes colours (the entry's decision: NO_COLOR, FORCE_COLOR, a terminal). */
+color) {
     const kernels = await fixtureKernels();
     const harnessDir = path.join(outDir, 'harness-root');
     log('building the Linux fixture harness (busybox-static + a static KTAP program)');
@@ -5046,7 +5433,7 @@ async function runLinuxDemo(context, outDir, log) {
             kernel('debian-6.1-b', kernels.X86_61_B),
         ],
     }, { outDir, variant: 'default', progress: log });
-    process.stdout.write(renderTerminal(report, { color: Boolean(process.stdout.isTTY) }));
+    process.stdout.write(renderTerminal(report, { color }));
     log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
     log('the divergences above are real: Linux 6.12 behaves differently from 6.1 in those tests');
     return report.summary.conclusion === 'neutral' ? EXIT.infrastructure : EXIT.ok;
@@ -5057,15 +5444,17 @@ function register$6(program, cli) {
     const command = program
         .command('demo')
         .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
-        .option('-o, --out <dir>', 'output directory', 'diverge-demo')
-        .option('--variant <names...>', 'judge only these variants (default: all)')
+        .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.demo)
+        .option('--variant <names...>', 'judge only these variants: staff-alt (against staff alone) or student variants (default: all)')
         .option('--linux', 'instead, judge Debian Linux 6.12 against two 6.1 builds with the Linux fixture harness')
         .addOption(jobsOption())
         .action(action(cli, JUDGE_INPUT_ERRORS, async (options) => {
         const { context, log } = cli;
+        if (!options.linux)
+            checkDemoVariants(await courseTruth(), options.variant ?? []);
         const outDir = await takeOut(options.out, log);
         if (options.linux)
-            return runLinuxDemo(context, outDir, log);
+            return runLinuxDemo(context, outDir, log, cli.color);
         const started = context.clock.now();
         const rows = await runCourseDemo(context, outDir, {
             docker: cli.docker,
@@ -5107,8 +5496,6 @@ var demo = /*#__PURE__*/Object.freeze({
  * architecture (and its version), KVM by the real probe, the Docker engine and permission to use
  * it, the Node version, free disk and memory. Each problem comes with its fix.
  */
-/** Node the bundle is built for (package.json engines). */
-const NODE_MAJOR = 24;
 /** Less than this free under the cache or temp directory fails Docker builds and kernel fetches. */
 const MIN_FREE_DISK = 2 * 1024 ** 3;
 /** Below this, parallel boots (256 MiB+ each) and builds are at risk. */
@@ -5157,13 +5544,7 @@ async function doctor$1(context, settings, docker, host = { nodeVersion: process
             fix: 'start the Docker engine, and run as root or a member of the docker group (only kernel.build and image references need it)',
         });
     }
-    const major = Number(host.nodeVersion.split('.')[0]);
-    findings.push({
-        what: 'Node',
-        ok: major >= NODE_MAJOR,
-        detail: `v${host.nodeVersion}`,
-        ...(major >= NODE_MAJOR ? {} : { fix: `install Node ${NODE_MAJOR} or later` }),
-    });
+    findings.push(nodeFinding(host.nodeVersion));
     for (const [what, dir] of [
         ['disk (cache)', context.cache.root],
         ['disk (temp)', context.tempDir],
@@ -5189,6 +5570,32 @@ async function doctor$1(context, settings, docker, host = { nodeVersion: process
     });
     return findings;
 }
+/**
+ * Node against package.json's `engines` (NODE_MINIMUM): older fails; a major past its end of
+ * life works, with a warning.
+ */
+function nodeFinding(version) {
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const [least, leastMinor] = NODE_MINIMUM;
+    const minimum = `${least}.${leastMinor}`;
+    if (major < least || (major === least && minor < leastMinor))
+        return {
+            what: 'Node',
+            ok: false,
+            detail: `v${version}, older than ${minimum}`,
+            fix: `install Node ${minimum} or later (24 recommended)`,
+        };
+    const endOfLife = NODE_END_OF_LIFE[major];
+    return endOfLife === undefined
+        ? { what: 'Node', ok: true, detail: `v${version}` }
+        : {
+            what: 'Node',
+            ok: false,
+            warning: true,
+            detail: `v${version}: diverge runs on it, but Node ${major} is past its end of life (${endOfLife})`,
+            fix: 'install Node 22 or 24 (the action runs on 24)',
+        };
+}
 /** One line per finding; a problem's fix on the next line. */
 function renderFindings(findings) {
     return findings
@@ -5205,11 +5612,14 @@ function register$5(program, cli) {
     const command = program
         .command('doctor')
         .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
-        .addOption(configOption())
-        .action(action(cli, [ConfigError], async (options) => {
+        .addOption(configOption());
+    withOutputOptions(command).action(action(cli, [ConfigError], async (options) => {
         const findings = await doctor$1(cli.context, await settingsFor(options.config, cli.cwd), cli.docker);
-        process.stdout.write(`${renderFindings(findings)}\n`);
-        return doctorExitCode(findings);
+        return {
+            exitCode: doctorExitCode(findings),
+            text: `${renderFindings(findings)}\n`,
+            summary: { findings },
+        };
     }));
     return withExamples(command, [
         ['diverge doctor', "check this host for ./diverge.yml's machine (exit 3 when a check fails)"],
@@ -5533,6 +5943,31 @@ var definitions = {
 			"report",
 			"key"
 		],
+		"if": {
+			properties: {
+				conclusion: {
+					"const": "neutral"
+				}
+			}
+		},
+		then: {
+			properties: {
+				score: {
+					type: "null"
+				},
+				tests: {
+					type: "object",
+					maxProperties: 0
+				}
+			}
+		},
+		"else": {
+			properties: {
+				score: {
+					type: "number"
+				}
+			}
+		},
 		properties: {
 			name: {
 				type: "string",
@@ -5540,8 +5975,12 @@ var definitions = {
 				description: "The submission's name as given (untrusted: escape it where shown)."
 			},
 			score: {
-				type: "number",
-				minimum: 0
+				type: [
+					"number",
+					"null"
+				],
+				minimum: 0,
+				description: "null: not graded (conclusion neutral, an infrastructure fault); never 0"
 			},
 			max: {
 				type: "number",
@@ -5628,6 +6067,11 @@ var definitions = {
 			key: {
 				type: "string",
 				pattern: "^sha256:[0-9a-f]{64}$"
+			},
+			checksum: {
+				type: "string",
+				pattern: "^sha256:[0-9a-f]{64}$",
+				description: "Digest of the row without it and of its report's bytes: an edited row fails it"
 			}
 		}
 	}
@@ -5938,7 +6382,7 @@ function progressLine(counts, elapsedMs) {
 /** One finished student: `alice: 17/20 (success)` or with the reason it got nothing. */
 function studentLine(student, kept) {
     const why = student.reason ? ` — ${singleLine(student.reason).slice(0, 160)}` : '';
-    return `${singleLine(student.name).slice(0, 64)}: ${student.score}/${student.max} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
+    return `${singleLine(student.name).slice(0, 64)}: ${student.score === null ? 'not graded' : `${student.score}/${student.max}`} (${student.conclusion})${kept ? ', kept from the last run' : ''}${why}`;
 }
 class GradeProgress {
     sink;
@@ -6020,7 +6464,13 @@ function studentDir(name) {
 }
 async function kindOf(file) {
     const info = await stat(file).catch(() => undefined);
-    return info?.isDirectory() ? 'dir' : info?.isFile() ? 'file' : 'missing';
+    if (!info)
+        return { kind: 'missing' };
+    if (info.isDirectory())
+        return { kind: 'dir' };
+    if (info.isFile())
+        return { kind: 'file' };
+    return { kind: 'special', special: fileKind(info) };
 }
 /** `NAME=PATH`, else `PATH` named by its last component. */
 function namedPath(text, baseDir) {
@@ -6070,7 +6520,7 @@ async function listSubmissions(sources) {
             throw new SubmissionError(`submissions ${JSON.stringify(other)} and ${JSON.stringify(name)} would share the directory students/${dir}: rename one`);
         dirs.set(dir, name);
     }
-    const submissions = await Promise.all(found.map(async ({ name, path: file }) => ({ name, path: file, kind: await kindOf(file) })));
+    const submissions = await Promise.all(found.map(async ({ name, path: file }) => ({ name, path: file, ...(await kindOf(file)) })));
     return submissions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 /** `I/N` with 1 ≤ I ≤ N. */
@@ -6137,12 +6587,17 @@ function classCounts(student) {
  * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading `'`.
  */
 function csvField(value) {
+    if (value === null)
+        return '';
     let text = String(value);
     if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text))
         text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
-/** gradebook.csv: `student,score,max,conclusion`, a count per class, a column per test. */
+/**
+ * gradebook.csv: `student,score,max,conclusion`, a count per class, a column per test. A row not
+ * graded (neutral) has an empty score: a spreadsheet or LMS import must not read it as 0.
+ */
 function renderCsv(gradebook) {
     const tests = testColumns(gradebook);
     const rows = [
@@ -6175,12 +6630,17 @@ const median = (sorted) => sorted.length === 0
     : sorted.length % 2
         ? sorted[(sorted.length - 1) / 2]
         : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-const percent = (s) => (s.max > 0 ? (100 * s.score) / s.max : 0);
+/** A graded row's share of the maximum, in percent. */
+const percent = (s) => s.max > 0 ? (100 * s.score) / s.max : 0;
 const fixed = (n) => String(Math.round(n * 100) / 100);
-/** Students per tenth of the maximum (the last bucket holds 90–100 %). */
+/** The rows with a score: a row not graded counts in no total and no distribution. */
+const graded = (students) => students.filter((s) => s.score !== null);
+/** A row's score as shown: `not graded` when it has none. */
+const shownScore = (s) => s.score === null ? 'not graded' : `${fixed(s.score)}/${fixed(s.max)}`;
+/** Graded students per tenth of the maximum (the last bucket holds 90–100 %). */
 function scoreDistribution(students) {
     const buckets = new Array(10).fill(0);
-    for (const student of students) {
+    for (const student of graded(students)) {
         const bucket = Math.min(9, Math.floor(percent(student) / 10));
         buckets[bucket] = (buckets[bucket] ?? 0) + 1;
     }
@@ -6189,7 +6649,9 @@ function scoreDistribution(students) {
 /** gradebook.md: the summary, the distribution of scores and a row per student. */
 function renderGradebookMarkdown(gradebook) {
     const { students } = gradebook;
-    const scores = students.map(percent).sort((a, b) => a - b);
+    const scores = graded(students)
+        .map(percent)
+        .sort((a, b) => a - b);
     const by = (c) => students.filter((s) => s.conclusion === c).length;
     const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
     const lines = [
@@ -6199,7 +6661,7 @@ function renderGradebookMarkdown(gradebook) {
             (gradebook.shard ? ` (shard ${gradebook.shard.index}/${gradebook.shard.count})` : '') +
             `: ${by('success')} without a failing divergence, ${by('failure')} with one or without a kernel, ${by('neutral')} not graded (infrastructure).`,
         '',
-        `Score (share of the maximum): mean ${fixed(mean)} %, median ${fixed(median(scores))} %, lowest ${fixed(scores[0] ?? 0)} %, highest ${fixed(scores.at(-1) ?? 0)} %.`,
+        `Score (share of the maximum, over the ${scores.length} graded): mean ${fixed(mean)} %, median ${fixed(median(scores))} %, lowest ${fixed(scores[0] ?? 0)} %, highest ${fixed(scores.at(-1) ?? 0)} %.`,
         '',
         '## Distribution of scores',
         '',
@@ -6215,7 +6677,7 @@ function renderGradebookMarkdown(gradebook) {
             const name = inlineText(cap(s.name, 80));
             const shown = s.report ? link(name, `students/${studentDir(s.name)}/report.md`) : name;
             const why = s.reason ? inlineText(cap(s.reason, REASON_CHARS)) : '';
-            return `| ${shown} | ${fixed(s.score)} | ${fixed(s.max)} | ${s.conclusion} | ${divergenceSummary(s)} | ${why} |`;
+            return `| ${shown} | ${s.score === null ? 'not graded' : fixed(s.score)} | ${fixed(s.max)} | ${s.conclusion} | ${divergenceSummary(s)} | ${why} |`;
         }),
         '',
     ];
@@ -6225,7 +6687,7 @@ function renderGradebookMarkdown(gradebook) {
 function renderGradebookText(gradebook) {
     const rows = gradebook.students.map((s) => [
         cap(singleLine(s.name), 40),
-        `${fixed(s.score)}/${fixed(s.max)}`,
+        shownScore(s),
         s.conclusion,
         cap(singleLine(s.reason ?? divergenceSummary(s)), 100),
     ]);
@@ -6451,9 +6913,12 @@ function submissionBuilder(access, kernel, command, options) {
 /** How much of a build's or a boot's message a gradebook row keeps. */
 const REASON_CAP = 2000;
 const capped = (text) => text.length > REASON_CAP ? `${text.slice(0, REASON_CAP - 1)}…` : text;
-/** The row of a submission that was not booted: it earns nothing, and says why. */
+/**
+ * The row of a submission that was not booted, saying why: a `failure` (the submission's fault)
+ * earns nothing; a `neutral` one (the infrastructure's) is not graded: no score.
+ */
 const unbooted = (conclusion, reason, build) => ({
-    score: 0,
+    score: conclusion === 'neutral' ? null : 0,
     conclusion,
     reason: capped(reason),
     tests: {},
@@ -6463,10 +6928,13 @@ const unbooted = (conclusion, reason, build) => ({
 });
 /**
  * A judged student's row: the rubric's score of the report (at `reportFile`, relative to the
- * gradebook), and how the first boot ended.
+ * gradebook), and how the first boot ended. A report the infrastructure kept from a verdict
+ * (`neutral`: QEMU killed from outside, refusing to start, console bytes lost) is no grade: no
+ * score and no classes, whatever tests the boot reported before it was cut.
  */
 function judgedStudent(student, report, build, reportFile, grading) {
     const { score, max } = scoreReport(report, grading);
+    const graded = report.summary.conclusion !== 'neutral';
     const first = report.boots.find((b) => b.kernel === CANDIDATE && b.attempt === 1);
     const boot = first
         ? {
@@ -6482,11 +6950,11 @@ function judgedStudent(student, report, build, reportFile, grading) {
             : undefined;
     return {
         name: student.name,
-        score,
+        score: graded ? score : null,
         max,
         conclusion: report.summary.conclusion,
         ...(reason ? { reason: capped(reason) } : {}),
-        tests: Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])),
+        tests: graded ? Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class])) : {},
         build,
         boot,
         report: reportFile,
@@ -6522,8 +6990,8 @@ function submissionKernels(settings, submissions, docker, options) {
     const digestOf = async (submission) => {
         if (submission.kind === 'file')
             return sha256File(submission.path);
-        if (submission.kind === 'missing')
-            return sha256(`missing ${submission.path}`);
+        if (submission.kind === 'missing' || submission.kind === 'special')
+            return sha256(`${submission.kind} ${submission.path}`);
         return (await builder.scan(submission.path)).digest;
     };
     const kernelOf = async (submission, digest, dir) => {
@@ -6532,6 +7000,8 @@ function submissionKernels(settings, submissions, docker, options) {
                 outcome: 'failed',
                 message: 'the submission is missing',
             });
+        if (submission.kind === 'special')
+            return noKernel('failure', `not a regular file or directory (${submission.special}): ${submission.path}`, { outcome: 'failed', message: `the submission is ${submission.special}, never opened` });
         if (submission.kind === 'file')
             return {
                 ok: true,
@@ -6582,6 +7052,63 @@ function submissionKernels(settings, submissions, docker, options) {
         }
     };
     return { ...(builder ? { prepared: builder.prepared } : {}), digestOf, kernelOf };
+}
+
+/**
+ * A gradebook row's checksum: over the row (without the checksum) and the bytes of the report it
+ * names, so that a row edited by hand (a score raised, a class changed) or a report changed under
+ * it is told apart from the row diverge wrote. Checked wherever a row is trusted: a saved
+ * grade.json a re-run would keep, and every row of a shard `grade merge` reads. Like the
+ * observation cache's checksum, it catches edits and damage, not a forger who recomputes it.
+ */
+/** The value with every object's keys sorted: a reformatted file checks the same. */
+const canonical = (value) => Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical(value[k])]))
+        : value;
+/** The report a row names, inside `baseDir` (the gradebook's directory), or why not. */
+function reportFile(row, baseDir) {
+    if (row.report === null)
+        return {};
+    const file = path.resolve(baseDir, row.report);
+    const inside = path.relative(path.resolve(baseDir), file);
+    if (inside.startsWith('..') || path.isAbsolute(inside))
+        return { bad: `names a report outside its gradebook's directory (${row.report})` };
+    return { file };
+}
+async function checksumOf(row, report) {
+    const content = { ...row };
+    delete content.checksum;
+    const digest = report === undefined ? null : await sha256File(report);
+    return sha256(JSON.stringify([canonical(content), digest]));
+}
+/** The row with its checksum, its report read from `baseDir` (the gradebook's directory). */
+async function sealRow(row, baseDir) {
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        throw new Error(`the row of ${JSON.stringify(row.name)} ${bad}`);
+    return { ...row, checksum: await checksumOf(row, file) };
+}
+/** Why a row read back cannot be trusted (edited, its report changed or gone), or undefined. */
+async function rowProblem(row, baseDir) {
+    if (row.checksum === undefined)
+        return 'has no checksum (not written by this diverge)';
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        return bad;
+    let checksum;
+    try {
+        checksum = await checksumOf(row, file);
+    }
+    catch (error) {
+        return `cannot read its report ${row.report}: ${error.message}`;
+    }
+    return checksum === row.checksum
+        ? undefined
+        : `does not match its checksum: the row${row.report === null ? '' : ` or its report (${row.report})`} was edited after it was graded`;
 }
 
 /**
@@ -6643,16 +7170,26 @@ async function readGradebook(dir) {
 async function saveStudent(outDir, student) {
     await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
 }
-/** A student's saved row, when there is a valid one for this name. */
-async function loadStudent(outDir, name) {
+/**
+ * A student's saved row, when there is a valid one for this name that matches its checksum (see
+ * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
+ */
+async function loadStudent(outDir, name, discarded = () => { }) {
+    const file = path.join(studentPath(outDir, name), GRADE_FILE);
+    let student;
     try {
-        const text = await readFile(path.join(studentPath(outDir, name), GRADE_FILE), 'utf8');
-        const student = asStudent(JSON.parse(text));
-        return student?.name === name ? student : undefined;
+        student = asStudent(JSON.parse(await readFile(file, 'utf8')));
     }
     catch {
         return undefined;
     }
+    if (student?.name !== name)
+        return undefined;
+    const problem = await rowProblem(student, outDir);
+    if (problem === undefined)
+        return student;
+    discarded(`${file} ${problem}`);
+    return undefined;
 }
 /**
  * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
@@ -6678,7 +7215,7 @@ function studentGrader(grading) {
         let key = gradeKey(sha256(`unreadable ${submission.path}`), head.basis);
         try {
             key = gradeKey(await kernels.digestOf(submission), head.basis);
-            const saved = await loadStudent(outDir, name);
+            const saved = await loadStudent(outDir, name, (why) => progress.log(`${name}: ${why}: graded again`));
             if (saved && keepsGrade(saved, key))
                 return await finish(saved, true);
             await rm(dir, { recursive: true, force: true });
@@ -6700,6 +7237,7 @@ function studentGrader(grading) {
                     }
                     : judgedStudent({ name, key }, await grading.evaluate(found.kernel, dir), found.build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
             }
+            student = await sealRow(student, outDir);
             await saveStudent(outDir, student);
             await finish(student, false);
         }
@@ -6707,7 +7245,8 @@ function studentGrader(grading) {
             // Never lose the run to one submission: the row says what went wrong, and, being
             // neutral, is graded again by the next run with this OUT.
             const reason = `not graded: ${error.message}`;
-            await finish({ name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) }, false);
+            const row = { name, key, max, ...unbooted('neutral', reason, { outcome: 'failed' }) };
+            await finish(await sealRow(row, outDir), false);
         }
     };
 }
@@ -6795,12 +7334,12 @@ function register$3(program, cli) {
         .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
         .option('--github-org <org>', "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)")
         .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
-        .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', 'diverge-grade')
+        .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', DEFAULT_OUT.grade)
         .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
         .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
         .option('--variant <name>', 'the VARIANT build argument of every build (default: as for run)')
-        .addOption(observationCacheOption())
-        .action(action(cli, [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError], async (options) => {
+        .addOption(observationCacheOption());
+    withOutputOptions(command).action(action(cli, [...JUDGE_INPUT_ERRORS, UsageError, SubmissionError, GradebookError, RubricError], async (options) => {
         if (!options.submissions && !options.submission && !options.list && !options.githubOrg)
             throw new UsageError('grade: give --submissions DIR, --submission NAME=PATH, --list FILE or --github-org ORG --repo-prefix PREFIX');
         if ((options.githubOrg === undefined) !== (options.repoPrefix === undefined))
@@ -6809,6 +7348,13 @@ function register$3(program, cli) {
         const shard = options.shard === undefined ? undefined : parseShard(options.shard);
         const variant = variantOf(settings, options.variant);
         const { github, run } = githubFromEnvironment(cli.env, { variant }, cli.log);
+        const local = {
+            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            ...(options.list ? { list: path.resolve(options.list) } : {}),
+        };
+        // Checked before --out is taken; GitHub's submissions are cloned into it, after.
+        await checkGradeInputs(settings);
+        await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
         const fromGitHub = options.githubOrg
             ? await githubSubmissions(cli, github, {
@@ -6820,13 +7366,12 @@ function register$3(program, cli) {
             })
             : [];
         const submissions = await listSubmissions({
-            ...(options.submissions ? { dir: path.resolve(options.submissions) } : {}),
+            ...local,
             named: [...(options.submission ?? []), ...fromGitHub],
-            ...(options.list ? { list: path.resolve(options.list) } : {}),
         });
         const progress = new GradeProgress(shard ? shardSize(submissions.length, shard) : submissions.length, {
             tty: Boolean(process.stderr.isTTY),
-            write: (text) => process.stderr.write(text),
+            write: (text) => void (cli.quiet || process.stderr.write(text)),
             now: () => cli.context.clock.now(),
         });
         const gradebook = await gradeCourse(cli.context, settings, submissions, {
@@ -6840,13 +7385,35 @@ function register$3(program, cli) {
             ...(github ? { github } : {}),
             run,
         }).finally(() => progress.done());
-        process.stdout.write(renderGradebookText(gradebook));
+        // The references' tests are known only once they booted (see run/grade.ts).
+        checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
         cli.log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
                 ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
                 : ''));
-        return neutral > 0 ? EXIT.infrastructure : EXIT.ok;
+        return {
+            exitCode: neutral > 0 ? EXIT.infrastructure : EXIT.ok,
+            text: renderGradebookText(gradebook),
+            summary: {
+                students: gradebook.students.map((s) => ({
+                    name: s.name,
+                    score: s.score,
+                    max: s.max,
+                    conclusion: s.conclusion,
+                    ...(s.reason === undefined ? {} : { reason: s.reason }),
+                })),
+                notGraded: neutral,
+                tests: gradebook.tests.length,
+                files: {
+                    gradebook: path.join(outDir, 'gradebook.json'),
+                    csv: path.join(outDir, 'gradebook.csv'),
+                    markdown: path.join(outDir, 'gradebook.md'),
+                    html: path.join(outDir, 'gradebook.html'),
+                    students: path.join(outDir, 'students'),
+                },
+            },
+        };
     }));
     return withExamples(command, [
         [
@@ -6884,6 +7451,18 @@ function basisMismatch(first, other) {
         return `another diverge build (${other.tool}, not ${first.tool})`;
     return undefined;
 }
+/**
+ * Refuses a shard one of whose rows does not match its checksum (a score edited, a report
+ * changed under it): naming the shard's gradebook and the student.
+ */
+async function checkRows(dir, gradebook) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    for (const student of gradebook.students) {
+        const problem = await rowProblem(student, dir);
+        if (problem)
+            throw new GradebookError(`${file}: the row of ${JSON.stringify(student.name)} ${problem}: refusing this shard (grade it again)`);
+    }
+}
 /** The merged gradebook of shards read from `dirs` (each named in errors). */
 function mergeGradebooks(shards) {
     const [first] = shards;
@@ -6912,6 +7491,8 @@ function mergeGradebooks(shards) {
 async function mergeShards(dirs, outDir) {
     const shards = await Promise.all(dirs.map(async (dir) => ({ dir, gradebook: await readGradebook(dir) })));
     const merged = mergeGradebooks(shards);
+    for (const { dir, gradebook } of shards)
+        await checkRows(dir, gradebook);
     for (const { dir, gradebook } of shards)
         for (const student of gradebook.students) {
             const from = studentPath(dir, student.name);
@@ -6958,7 +7539,7 @@ function register$1(program, cli) {
         .command('report')
         .description('render a report.json for people')
         .argument('<report.json>', 'a report written by diverge run or compare')
-        .option('-f, --format <format>', OUTPUT_FORMAT_NAMES.join(' | '), 'terminal')
+        .addOption(optionOf('-f, --format <format>', 'output format', OUTPUT_FORMAT_NAMES).default('terminal'))
         .option('--budget <bytes>', 'most bytes of Markdown (default 60000)', positiveInt)
         .action(action(cli, [UsageError, ReportError], async (file, options) => {
         const format = outputFormat(options.format);
@@ -6968,7 +7549,7 @@ function register$1(program, cli) {
         process.stdout.write(await format.render(report, {
             // Serial logs are read beside the report, where boots[].log points.
             dir: path.dirname(path.resolve(file)),
-            color: Boolean(process.stdout.isTTY),
+            color: cli.color,
             markdown: {
                 reportUrl: file,
                 ...(options.budget ? { budgetBytes: options.budget } : {}),
@@ -7024,18 +7605,18 @@ function register(program, cli) {
         .addOption(configOption())
         .option('--candidate <path>', "the candidate kernel (default: the config's kernel.build or kernel.file)")
         .option('-r, --reference <name=path>', "a reference kernel (repeatable; replaces the config's references)", kernelOption)
-        .option('-o, --out <dir>', 'output directory', 'diverge-out')
+        .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
         .option('--variant <name>', 'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")')
         .addOption(jobsOption())
         .option('--repository <owner/name>', 'repository of artifact and release references (default: GITHUB_REPOSITORY)')
-        .option('--base-ref <branch>', 'the pull request base branch, for base: true (default: GITHUB_BASE_REF)')
-        .option('--base-sha <sha>', 'the pull request base commit, for base: true (default: from the event)')
+        .option('--base-ref <branch>', "for base: true: the pull request's base branch (default: GITHUB_BASE_REF); locally, the base is its merge-base with HEAD (default: origin's default branch)")
+        .option('--base-sha <sha>', 'for base: true: the base commit itself (default: from the event; locally, the merge-base)')
         .addOption(observationCacheOption())
         .option('--gradescope <file>', "also write a Gradescope results.json scored by the config's grading rubric")
-        .option('--junit <file>', 'also write the verdicts as JUnit XML')
-        .action(action(cli, JUDGE_INPUT_ERRORS, async (options) => {
+        .option('--junit <file>', 'also write the verdicts as JUnit XML');
+    withOutputOptions(command).action(action(cli, [...JUDGE_INPUT_ERRORS, RubricError], async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
-        const outDir = await takeOut(options.out, cli.log, true);
+        const candidate = options.candidate ? path.resolve(options.candidate) : undefined;
         const variant = variantOf(settings, options.variant, options.candidate);
         // GITHUB_TOKEN (and GITHUB_API_URL) let a local run fetch artifacts and releases too.
         const { github, run } = githubFromEnvironment(cli.env, {
@@ -7044,8 +7625,15 @@ function register(program, cli) {
             ...(options.baseRef ? { baseRef: options.baseRef } : {}),
             ...(options.baseSha ? { baseSha: options.baseSha } : {}),
         }, cli.log);
+        await checkRunInputs(settings, {
+            ...(candidate ? { candidate } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
+            rubric: Boolean(options.gradescope),
+            run,
+        });
+        const outDir = await takeOut(options.out, cli.log, true);
         const kernels = await resolveKernels(settings, {
-            ...(options.candidate ? { candidate: path.resolve(options.candidate) } : {}),
+            ...(candidate ? { candidate } : {}),
             ...(options.reference ? { references: options.reference } : {}),
         }, {
             docker: cli.docker,
@@ -7066,13 +7654,14 @@ function register(program, cli) {
             progress: cli.log,
             ...(options.jobs ? { jobs: options.jobs } : {}),
         });
-        showReport(report);
         cli.log(`report: ${path.join(outDir, 'report.html')}, report.json and report.md; serial logs in ${path.join(outDir, 'logs')}`);
+        if (options.gradescope)
+            checkRubric(settings.grading, report.tests.map((t) => t.id), settings.configPath);
         await writeCourseFiles(report, settings.grading, {
             junit: options.junit,
             gradescope: options.gradescope,
         });
-        return reportExitCode(report);
+        return reportOutcome(cli, report, outDir);
     }));
     return withExamples(command, [
         [
@@ -7108,6 +7697,7 @@ function divergeProgram(cli) {
     for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
         command.register(program, cli);
     register$2(register$3(program, cli), cli);
+    register$7(program, cli);
     return program;
 }
 
@@ -7128,12 +7718,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.on('exit', () => context.processes.killAll());
 /** The exit code of the command; commander's own errors (it printed them) are usage errors. */
 async function main(argv) {
+    const progress = (line) => {
+        if (!cli.quiet)
+            log(line);
+    };
     const cli = {
         context,
         env: process.env,
         cwd: process.cwd(),
-        docker: dockerAccess(context.dockerHost, undefined, log, context.waits.dockerMs),
-        log,
+        docker: dockerAccess(context.dockerHost, undefined, progress, context.waits.dockerMs),
+        log: progress,
+        quiet: false,
+        color: colorFor(process.env, Boolean(process.stdout.isTTY)),
         exitCode: EXIT.ok,
     };
     try {

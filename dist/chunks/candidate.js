@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { PassThrough, Readable } from 'node:stream';
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, e as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, f as createGitHub, D as DEFAULT_API_URL, w as waitsFrom, h as TOOL_NAME } from './proxy.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, h as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, i as createGitHub, D as DEFAULT_API_URL, w as waitsFrom, j as TOOL_NAME } from './proxy.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -29,12 +29,12 @@ import require$$5$2 from 'string_decoder';
 import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
 import path$1 from 'node:path';
-import { existsSync, createWriteStream, constants as constants$4, createReadStream, readFileSync } from 'node:fs';
-import { g as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, h as DEFAULT_FAIL_ON, d as download, j as DownloadError, e as extractZip, A as ArchiveError, k as redact, m as stripControls, t as truncateUtf8, n as isDivergentClass, o as inlineCode, f as inlineText, p as codeBlock, c as singleLine, a as schemaCheck, q as isDivergence, u as DIVERGENT_CLASSES, b as ajv, w as CLASSES, C as CLASS_ORDER, S as SEVERITIES, x as divergenceEntries, y as sameThoughVarying, z as plural, B as classCount, E as num, G as expandTabs, H as splitLines$2, I as percent, r as renderMarkdown, v as validateReport } from './validate.js';
+import { existsSync, createWriteStream, constants as constants$4, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
+import { h as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, j as DEFAULT_FAIL_ON, d as download, k as DownloadError, e as extractZip, A as ArchiveError, m as redact, n as stripControls, t as truncateUtf8, o as isDivergentClass, p as inlineCode, g as inlineText, q as codeBlock, f as singleLine, b as schemaCheck, i as isDivergence, u as DIVERGENT_CLASSES, c as ajv, w as CLASSES, C as CLASS_ORDER, S as SEVERITIES, x as divergenceEntries, y as sameThoughVarying, z as plural, B as classCount, E as num, G as expandTabs, H as splitLines$2, I as percent, r as renderMarkdown, v as validateReport } from './validate.js';
 import { arch as arch$1, availableParallelism, freemem } from 'node:os';
-import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, lstat, readdir, readlink, realpath, copyFile, statfs } from 'node:fs/promises';
+import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { promisify, styleText } from 'node:util';
 import { randomBytes, createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -4864,6 +4864,20 @@ function probeKernel() {
  * config's choices, the QEMU command line, the kernel-format check, KVM eligibility and the
  * harness's results device all read it; a new machine is a new entry here.
  */
+/**
+ * The formats only Linux is built in (gzip: an arm64 `Image.gz`; PE/EFI: Linux's EFI stub): a
+ * kernel in one of them gets Linux's default command line. ELF and multiboot kernels (xv6,
+ * Pintos, JOS, Solo5, hobby kernels) get none: Linux's words would mean nothing to them, or
+ * worse (Solo5 takes them as its application's arguments).
+ */
+const LINUX_KERNEL_FORMATS = [
+    'bzImage',
+    'arm64 Image',
+    'riscv Image',
+    'gzip',
+    'PE/EFI',
+];
+const DEFAULT_EXIT_PORT = 0xf4;
 /** How a disk is attached: the bus the guest finds it on. */
 const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
 const DISK_FORMATS = ['raw', 'qcow2'];
@@ -4879,6 +4893,7 @@ const X86 = {
     kernelFormats: ['bzImage', 'ELF', 'multiboot'],
     kvmOnX86Host: true,
     debugExit: true,
+    minMemoryMiB: 2,
 };
 const MACHINES = {
     x86_64: {
@@ -4910,6 +4925,7 @@ const MACHINES = {
         kernelFormats: ['arm64 Image', 'ELF', 'gzip', 'PE/EFI'],
         kvmOnX86Host: false,
         debugExit: false,
+        minMemoryMiB: 1,
         // QEMU loads the kernel itself and jumps to it: no firmware either way.
         firmware: { default: [], none: [] },
         profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
@@ -4924,6 +4940,8 @@ const MACHINES = {
         kernelFormats: ['riscv Image', 'ELF', 'PE/EFI'],
         kvmOnX86Host: false,
         debugExit: false,
+        // OpenSBI with less: "Some ROM regions are overlapping".
+        minMemoryMiB: 3,
         profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
     },
 };
@@ -4942,8 +4960,14 @@ function profilesOf(arch) {
 function diskInterfacesOf(arch, profile) {
     return machineProfile(arch, profile).disks;
 }
-/** The kernel command line when the config gives none: a panic ends the VM (with -no-reboot). */
-function defaultAppend(arch) {
+/**
+ * The kernel command line when the config gives none: for Linux (told by its kernel's format,
+ * see LINUX_KERNEL_FORMATS) its console, and a panic that ends the VM (with -no-reboot); for
+ * any other kernel none.
+ */
+function defaultAppend(arch, format) {
+    if (format === undefined || !LINUX_KERNEL_FORMATS.includes(format))
+        return '';
     const { console, linuxQuirks } = TABLE[arch];
     return [`console=${console}`, 'panic=-1', linuxQuirks].filter(Boolean).join(' ');
 }
@@ -74821,7 +74845,8 @@ class CappedLog {
 /** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
 class NotRegularFileError extends Error {
 }
-function kindOf(info) {
+/** What a file is, in words: `a FIFO`, `a directory`, `a device`, `a socket`. */
+function fileKind(info) {
     if (info.isFIFO())
         return 'a FIFO';
     if (info.isDirectory())
@@ -74842,7 +74867,7 @@ function sha256(data) {
  * non-blocking and checked again, for a FIFO put in the file's place since the stat.
  */
 async function openRegularFile(file) {
-    const refuse = (info) => new NotRegularFileError(`${file}: ${kindOf(info)}, not a regular file`);
+    const refuse = (info) => new NotRegularFileError(`${file}: ${fileKind(info)}, not a regular file`);
     const info = await stat(file);
     if (!info.isFile())
         throw refuse(info);
@@ -75043,9 +75068,164 @@ function limiter(limit) {
 }
 
 /**
+ * An output directory belongs to one run at a time. A run takes `.diverge.lock` (its pid and
+ * that process's start time, so a reused pid is not taken for the holder); a second run into
+ * the same directory refuses, naming the pid; a lock whose process is gone (a run killed with
+ * SIGKILL) is taken over. A run that starts afresh first removes what an earlier run wrote
+ * there, so that no stale observation or report passes for this run's.
+ */
+/** Another live run holds the directory: exit 3. */
+class OutDirBusyError extends Error {
+}
+const LOCK_FILE = '.diverge.lock';
+/**
+ * The file that marks a directory as diverge's output: a build context never carries a marked
+ * directory (docker/context.ts), whatever `.dockerignore` says, so a run's output does not
+ * change the next build's context.
+ */
+const OUTPUT_MARK = '.diverge-output';
+/** The --out each command writes to when none is given, relative to the working directory. */
+const DEFAULT_OUT = {
+    run: 'diverge-out',
+    demo: 'diverge-demo',
+    bisect: 'diverge-bisect',
+    grade: 'diverge-grade',
+};
+const MARK_TEXT = 'diverge writes this directory (its --out). diverge leaves it out of every Docker build context it makes.\n';
+/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
+function startTime(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+function alive(pid, started) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        if (error.code !== 'EPERM')
+            return false;
+    }
+    const now = startTime(pid);
+    return started === undefined || now === undefined || now === started;
+}
+const holderOf = (text) => {
+    const [pid, started] = text.trim().split(' ');
+    return { pid: Number(pid), started };
+};
+/**
+ * Takes `dir` (created when missing, and marked as diverge's output) for this process until it
+ * exits. Throws OutDirBusyError when a live run holds it, and a StorageError when the directory
+ * cannot be written.
+ */
+async function claimOutDir(dir, say) {
+    const lock = path$1.join(dir, LOCK_FILE);
+    const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
+    const temp = `${lock}.${process.pid}`;
+    try {
+        await makeDir(dir);
+        await writeFile(temp, mine);
+        if (!existsSync(path$1.join(dir, OUTPUT_MARK)))
+            await writeFile(path$1.join(dir, OUTPUT_MARK), MARK_TEXT);
+    }
+    catch (error) {
+        throw storageFailure(error, 'into --out', dir);
+    }
+    try {
+        for (let tries = 0; tries < 5; tries++) {
+            try {
+                // A hard link appears whole or not at all: no reader ever sees an empty lock file.
+                linkSync(temp, lock);
+                process.once('exit', () => releaseIfMine(lock, mine));
+                return;
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw storageFailure(error, 'into --out', dir);
+            }
+            const text = await readFile(lock, 'utf8').catch(() => '');
+            const holder = holderOf(text);
+            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
+                throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
+            // Stale: moved aside, then checked that it was the stale one (another run may have taken
+            // it over meanwhile; its fresh lock is put back).
+            const aside = `${lock}.stale-${process.pid}`;
+            if (await rename(lock, aside).then(() => true, () => false)) {
+                const moved = await readFile(aside, 'utf8').catch(() => '');
+                if (moved === text) {
+                    say(`--out ${dir}: taking over the lock of a run that is gone (pid ${holder.pid})`);
+                    await rm(aside, { force: true });
+                }
+                else {
+                    await rename(aside, lock).catch(() => undefined);
+                }
+            }
+        }
+        throw new OutDirBusyError(`--out ${dir}: could not take its lock file ${lock}`);
+    }
+    finally {
+        await rm(temp, { force: true });
+    }
+}
+function releaseIfMine(lock, mine) {
+    try {
+        if (readFileSync(lock, 'utf8') === mine)
+            unlinkSync(lock);
+    }
+    catch {
+        // Already gone.
+    }
+}
+/** What diverge writes into the --out of `run` and `boot`, besides scratch it overwrites. */
+const RUN_FILES = ['report.json', 'report.md', 'report.html', 'boots.json'];
+const RUN_DIRS = { observations: /\.json$/, logs: /\.log$/ };
+/**
+ * Removes the files an earlier run wrote into `dir` (its reports, observations and serial
+ * logs; nothing else), so that what the directory shows is this run's alone. A directory no
+ * run wrote to (no report, saved run or observations) is left as it is.
+ */
+async function clearEarlierRun(dir, say) {
+    // Only a directory a run wrote to: a user's own logs/ elsewhere is none of diverge's business.
+    const marks = ['boots.json', 'report.json', 'observations'];
+    if (!marks.some((m) => existsSync(path$1.join(dir, m))))
+        return;
+    const stale = RUN_FILES.map((f) => path$1.join(dir, f));
+    for (const [sub, pattern] of Object.entries(RUN_DIRS)) {
+        const names = await readdir(path$1.join(dir, sub)).catch(() => []);
+        stale.push(...names.filter((n) => pattern.test(n)).map((n) => path$1.join(dir, sub, n)));
+    }
+    let removed = 0;
+    for (const file of stale) {
+        try {
+            await rm(file);
+            removed += 1;
+        }
+        catch (error) {
+            if (isStorageRefusal(error))
+                throw new StorageError(`cannot remove ${file} of an earlier run: ${storageReason(error)}`);
+            if (error.code !== 'ENOENT')
+                throw error;
+        }
+    }
+    for (const sub of Object.keys(RUN_DIRS))
+        await rmdir(path$1.join(dir, sub)).catch(() => undefined); // only when empty
+    if (removed > 0)
+        say(`--out ${dir}: removed ${removed} file(s) an earlier run wrote there`);
+}
+
+/**
  * The build context as Docker sees it: the files under the context directory that
  * `.dockerignore` lets through, packed as a tar stream, with a digest over names, modes,
  * link targets and contents so that an unchanged context is recognised without building.
+ * diverge's own folders never go, whatever `.dockerignore` says: an --out (marked by the file
+ * OUTPUT_MARK, or named as a default --out is), and the cache (the folder holding the context
+ * digests); else a run's reports and logs would change the next build's context, and a
+ * Dockerfile with `COPY . .` would rebuild the kernel every time.
  */
 /** Where the content digests of a context directory's files are kept between runs. */
 const digestFile = (cache, dir) => path$1.join(cache, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
@@ -75121,6 +75301,15 @@ outsideDockerfile) {
         });
     return scanTree$1(dir, dockerfileName, digestCache);
 }
+/** The default --out folders: left out by name too (an older diverge did not mark them). */
+const DEFAULT_OUT_NAMES = new Set(Object.values(DEFAULT_OUT));
+/** The cache root: the folder holding the context digests (CacheDirs.contexts), real path. */
+async function cacheRoot(digestCache) {
+    if (digestCache === undefined)
+        return undefined;
+    const root = path$1.dirname(path$1.resolve(digestCache));
+    return realpath(root).catch(() => root);
+}
 /** The context's entries and digest; see scanContext. */
 async function scanTree$1(dir, dockerfileName, digestCache) {
     const patterns = await readIgnore(dir);
@@ -75129,10 +75318,13 @@ async function scanTree$1(dir, dockerfileName, digestCache) {
     // set must be walked whole; without exceptions an ignored directory is skipped unread.
     const hasExceptions = patterns.some((line) => line.trim().startsWith('!'));
     const always = new Set([dockerfileName, '.dockerignore']);
+    const cache = await cacheRoot(digestCache);
+    const top = await realpath(dir).catch(() => dir);
     const entries = [];
-    const walk = async (rel) => {
-        const names = (await readdir(path$1.join(dir, rel))).sort();
+    /** Walks `rel`; true when all it holds is diverge's own (then it is left out as well). */
+    const walk = async (rel, names) => {
         const stats = await Promise.all(names.map((name) => lstat(path$1.join(dir, rel, name), { bigint: true })));
+        let own = 0;
         for (const [i, name] of names.entries()) {
             const stat = stats[i];
             const relPath = rel ? `${rel}/${name}` : name;
@@ -75141,9 +75333,22 @@ async function scanTree$1(dir, dockerfileName, digestCache) {
             if (stat.isDirectory()) {
                 if (ignored && !hasExceptions)
                     continue;
+                // diverge's own folders, whatever .dockerignore says (see the module comment).
+                const inside = (await readdir(path$1.join(dir, relPath))).sort();
+                if (DEFAULT_OUT_NAMES.has(name) ||
+                    path$1.join(top, relPath) === cache ||
+                    inside.includes(OUTPUT_MARK)) {
+                    own++;
+                    continue;
+                }
+                const at = entries.length;
                 if (!ignored)
                     entries.push({ name: relPath, kind: 'dir', mode, size: 0 });
-                await walk(relPath);
+                // A folder that only holds diverge's (XDG_CACHE_HOME=.cache) is diverge's too.
+                if (await walk(relPath, inside)) {
+                    entries.length = at;
+                    own++;
+                }
             }
             else if (ignored) {
                 continue;
@@ -75158,8 +75363,9 @@ async function scanTree$1(dir, dockerfileName, digestCache) {
             }
             // Sockets, fifos and devices cannot be sent to Docker; the CLI skips them too.
         }
+        return own > 0 && own === names.length;
     };
-    await walk('');
+    await walk('', (await readdir(dir)).sort());
     const known = digestCache ? await loadDigests(digestCache, dir) : new Map();
     const files = entries.filter((e) => e.kind === 'file');
     const contents = await inParallel(files, 8, async (entry) => {
@@ -89273,6 +89479,62 @@ function compileGlob(glob) {
 }
 /** A glob that matches exactly `id`: what to write when an id (kernel output) becomes an entry. */
 const escapeGlob = (id) => id.replace(/[\\*?]/g, (char) => `\\${char}`);
+/** Characters of an id that `nearestIds` compares: enough for any name people type. */
+const COMPARED = 200;
+/**
+ * How far `id` is from matching the glob: the fewest one-character edits (insertions, deletions,
+ * substitutions) of the id that make it match, a star taking any run of characters for free.
+ */
+function globDistance(tokens, id) {
+    const chars = [...id].slice(0, COMPARED);
+    let previous = Array.from({ length: chars.length + 1 }, (_, j) => j);
+    for (const token of tokens) {
+        const current = [isStar(token) ? previous[0] : previous[0] + 1];
+        for (let j = 1; j <= chars.length; j++) {
+            const left = current[j - 1];
+            if (isStar(token))
+                current[j] = Math.min(previous[j], left);
+            else {
+                const same = token.kind === 'one' || (token.kind === 'char' && token.char === chars[j - 1]);
+                current[j] = Math.min(previous[j] + 1, left + 1, previous[j - 1] + (same ? 0 : 1));
+            }
+        }
+        previous = current;
+    }
+    return previous[chars.length];
+}
+/**
+ * Up to `count` ids nearest to matching `glob` (see globDistance), nearest first, ties by id;
+ * an id more than 3 edits further than the nearest is no hint and is left out.
+ */
+function nearestIds(glob, ids, count = 3) {
+    const tokens = tokenize$2(glob);
+    const sorted = [...new Set(ids)]
+        .map((id) => ({ id, d: globDistance(tokens, id) }))
+        .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const best = sorted[0]?.d ?? 0;
+    return sorted
+        .filter((entry) => entry.d <= best + 3)
+        .slice(0, count)
+        .map((entry) => entry.id);
+}
+/**
+ * Why `glob` is no use on `ids`, when it matches none of them: `matches no test (nearest:
+ * fs.read, fs.readv, fs.write)`; undefined when it matches one.
+ */
+function noMatch(glob, ids) {
+    if (ids.some(compileGlob(glob)))
+        return undefined;
+    const nearest = nearestIds(glob, ids);
+    return `matches no test (${nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : 'no test was reported'})`;
+}
+/** Each of `globs` that matches none of `ids`, said with the ids nearest it (see noMatch). */
+function unmatchedGlobs(globs, ids) {
+    return [...new Set(globs)].flatMap((glob) => {
+        const reason = noMatch(glob, ids);
+        return reason ? [`${JSON.stringify(glob)} ${reason}`] : [];
+    });
+}
 
 /**
  * The one anchoring rule for every pattern diverge matches against console text: a console
@@ -89342,23 +89604,28 @@ const TEST_PLACEHOLDER = '{test}';
 const MAX_GUEST_MEMORY_MIB = 64 * 1024;
 function int(min, max) {
     const error = expected(max === undefined ? `an integer ≥ ${min}` : `an integer ${min}..${max}`);
-    return number({ error })
-        .int({ error })
-        .min(min, { error })
-        .max(max ?? Number.MAX_SAFE_INTEGER, { error });
+    const atLeast = number({ error }).int({ error }).min(min, { error });
+    return max === undefined ? atLeast : atLeast.max(max, { error });
 }
-/** A regular expression source that compiles; `withId` also wants a named group `(?<id>...)`. */
-function regex(withId = false) {
+/**
+ * A regular expression source that compiles; `withId` also wants a named group `(?<id>...)`,
+ * `notEmpty` one that does not match an empty line (which would match every line).
+ */
+function regex(withId = false, notEmpty = false) {
     const what = withId
         ? 'a regular expression with a named group (?<id>...)'
-        : 'a regular expression';
+        : notEmpty
+            ? 'a regular expression that does not match an empty line'
+            : 'a regular expression';
     return string$1({ error: expected(what) }).superRefine((source, ctx) => {
         let message;
         try {
-            consolePattern(source);
+            const pattern = consolePattern(source);
             // Matching '' through an added empty alternative lists every named group, matched or not.
             const groups = consolePattern(`${source}|`).exec('')?.groups ?? {};
             if (withId && !('id' in groups))
+                message = expected(what)({ input: source });
+            if (notEmpty && pattern.test(''))
                 message = expected(what)({ input: source });
         }
         catch (error) {
@@ -89371,10 +89638,9 @@ function regex(withId = false) {
 }
 /** A size or duration: `parse` throws on bad text, then `check` may name a stricter expectation. */
 function converted(what, parse, check) {
-    return unknown().transform((input, ctx) => {
+    return union([string$1(), number()], { error: expected(what) })
+        .transform((input, ctx) => {
         try {
-            if (typeof input !== 'string' && typeof input !== 'number')
-                throw new Error('not text');
             const value = parse(input);
             const stricter = check(value);
             if (stricter === undefined)
@@ -89385,9 +89651,39 @@ function converted(what, parse, check) {
             ctx.addIssue({ code: 'custom', message: expected(what)({ input }) });
         }
         return NEVER;
-    });
+    })
+        .meta({ description: what });
 }
 const duration = converted('a duration like 60s', parseDuration, (ms) => ms > 0 ? undefined : 'a duration > 0');
+/** An I/O port: a YAML number (`0x501` is one) or hex text. */
+const ioPort = unknown().transform((input, ctx) => {
+    const port = typeof input === 'number'
+        ? input
+        : typeof input === 'string' && /^0x[0-9a-f]{1,4}$/i.test(input.trim())
+            ? Number.parseInt(input.trim(), 16)
+            : NaN;
+    if (Number.isInteger(port) && port > 0 && port <= 0xffff)
+        return port;
+    ctx.addIssue({ code: 'custom', message: expected('an I/O port like 0x501')({ input }) });
+    return NEVER;
+});
+/**
+ * `machine.exit`: `isa-debug-exit` (at the common port 0xf4), or the device with its port:
+ * `{ device: isa-debug-exit, port: 0x501 }` (Pintos, Solo5).
+ */
+const EXIT_DEVICE = 'isa-debug-exit or { device: isa-debug-exit, port: 0x501 }';
+const exitDevice = preprocess((input) => (input === 'isa-debug-exit' ? { device: input } : input), strictObject({
+    device: literal('isa-debug-exit', { error: expected('isa-debug-exit') }),
+    port: ioPort.optional(),
+}, {
+    error: (issue) => issue.code === 'unrecognized_keys'
+        ? 'unknown key (expected one of device, port)'
+        : expected(EXIT_DEVICE)(issue),
+}))
+    .transform(({ port }) => ({
+    device: 'isa-debug-exit',
+    port: port ?? DEFAULT_EXIT_PORT,
+}));
 /** Reports the second of mutually exclusive keys that are present; true when at most one is. */
 function atMostOne(value, keys, ctx) {
     const [first, second] = keys.filter((key) => value[key] !== undefined);
@@ -89531,8 +89827,9 @@ function settingsSchema(baseDir, configPath) {
     const machine = strict({
         arch: arch.default('x86_64'),
         profile: text('a machine profile').optional(),
-        memory: converted('a size like 256M', (s) => parseSize(s, MiB$1) / MiB$1, (mib) => mib < 16
-            ? 'at least 16M'
+        // The least memory depends on the arch: checked below, once the arch is known.
+        memory: converted('a size like 256M', (s) => parseSize(s, MiB$1) / MiB$1, (mib) => mib < 1
+            ? 'at least 1M'
             : mib > MAX_GUEST_MEMORY_MIB
                 ? `at most ${MAX_GUEST_MEMORY_MIB / 1024}G`
                 : Number.isInteger(mib)
@@ -89542,7 +89839,7 @@ function settingsSchema(baseDir, configPath) {
         accel: oneOf(['auto', ...ACCELS]).default('auto'),
         append: string$1({ error: expected('a kernel command line') }).optional(),
         'qemu-args': list$1(string$1({ error: expected('a QEMU argument') }), 'a list of QEMU arguments').default([]),
-        exit: literal('isa-debug-exit', { error: expected('isa-debug-exit') }).optional(),
+        exit: exitDevice.optional(),
         firmware: text('default, none or a firmware file').default('default'),
     }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
         const profiles = profilesOf(arch);
@@ -89555,7 +89852,13 @@ function settingsSchema(baseDir, configPath) {
             const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
             ctx.addIssue({ code: 'custom', path: ['exit'], message });
         }
-        const append = m.append ?? defaultAppend(arch);
+        const { minMemoryMiB } = archMachines(arch);
+        if (memory < minMemoryMiB) {
+            const message = `expected at least ${minMemoryMiB}M on ${arch}, got ${memory}M`;
+            ctx.addIssue({ code: 'custom', path: ['memory'], message });
+        }
+        // Without append, each kernel's format decides its command line (defaultAppend).
+        const { append } = m;
         const firmware = m.firmware === 'default' || m.firmware === 'none' ? m.firmware : resolve(m.firmware);
         if (firmware === 'none' && !archMachines(arch).firmware.none) {
             const message = `${arch} cannot boot without firmware (expected default or a firmware file)`;
@@ -89567,7 +89870,7 @@ function settingsSchema(baseDir, configPath) {
             memoryMiB: memory,
             cpus,
             accel,
-            append,
+            ...(append !== undefined && { append }),
             qemuArgs,
             firmware,
             ...(exit && { exit }),
@@ -89596,13 +89899,17 @@ function settingsSchema(baseDir, configPath) {
         ...step,
         ...(timeout !== undefined && { timeoutMs: timeout }),
     }));
-    // A plain path is a disk on the machine's default interface, in raw format.
+    // A plain path is a disk on the machine's default interface, in raw format. zod cannot see
+    // through the preprocess: `orPath` tells schema/config.v1.json (config/json-schema.ts).
     const disk = preprocess((entry) => (typeof entry === 'string' ? { file: entry } : entry), strict({
         file: text('a path'),
         interface: oneOf(DISK_INTERFACES).optional(),
         format: oneOf(DISK_FORMATS).default('raw'),
     }))
-        .transform(({ file, ...d }) => ({ file: resolve(file), ...d }));
+        .transform(({ file, ...d }) => ({ file: resolve(file), ...d }))
+        .meta({
+        orPath: "a disk image file (raw, on the machine's default interface), or { file, interface, format }",
+    });
     const results = strict({
         format: oneOf(RESULTS_FORMATS).default('ktap'),
         channel: oneOf(['console', 'serial2']).default('console'),
@@ -89675,6 +89982,10 @@ function settingsSchema(baseDir, configPath) {
             .default([]),
         results: results.prefault({}),
         timeouts: timeouts.prefault({}),
+        // Per-test boots: the time limit of the tests a glob matches (the first entry that does).
+        'test-timeouts': list$1(strict({ test: text('a test id or glob like "alarm-*"'), timeout: duration }), 'a list of { test, timeout }').default([]),
+        // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
+        crash: list$1(regex(false, true), 'a list of regular expressions').default([]),
         repeat: int(1).default(1),
         'rerun-divergent': int(0).default(2),
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
@@ -89682,13 +89993,14 @@ function settingsSchema(baseDir, configPath) {
     }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
-        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, ...rest } = h;
+        const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, 'test-timeouts': limits, ...rest } = h;
+        const testTimeouts = limits.map(({ test, timeout }) => ({ test, timeoutMs: timeout }));
         const payload = initrd !== undefined
             ? { kind: 'initrd', path: initrd }
             : dir !== undefined
                 ? { kind: 'dir', path: dir }
                 : (image ?? { kind: 'none' });
-        return { payload, ...rest, rerunDivergent, serialCapBytes, maxTests };
+        return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
     });
     const normalize = strict({
         builtin: list$1(oneOf(BUILTIN_NORMALIZATIONS), 'a list of builtin normalisations').default([
@@ -89723,20 +90035,38 @@ function settingsSchema(baseDir, configPath) {
         // Classes the config leaves out earn what DEFAULT_CREDIT says, else nothing.
         credit: Object.fromEntries(DIVERGENCE_CLASSES.map((cls) => [cls, credit[cls] ?? DEFAULT_CREDIT[cls] ?? 0])),
     }));
+    // The descriptions are what editors show from schema/config.v1.json (docs/config.md says more).
+    const about = (description) => ({ description });
     return strict({
-        kernel: kernel.optional(),
-        references: references.default([]),
-        machine: machine.prefault({}),
-        harness: harness.prefault({}),
-        normalize: normalize.prefault({}),
+        kernel: kernel
+            .optional()
+            .meta(about('The kernel under test: built with Docker (build and path), or a file.')),
+        references: references
+            .default([])
+            .meta(about('The kernels the candidate is judged against: each a name and one source (file, url with sha256, image, artifact, release or base).')),
+        machine: machine
+            .prefault({})
+            .meta(about('The QEMU machine every kernel boots on: arch, profile, memory, cpus, accel.')),
+        harness: harness
+            .prefault({})
+            .meta(about('The harness every kernel boots with: its payload (initrd, dir, image or none), disks, tests, console script, results, timeouts and repeats.')),
+        normalize: normalize
+            .prefault({})
+            .meta(about('How console output is normalised before kernels are compared.')),
         compare: strict({
             output: boolean({ error: expected('true or false') }).default(true),
-        }).prefault({}),
-        expectations: hostPath.default(resolve('.github/diverge-expectations.yml')),
-        'fail-on': list$1(oneOf(FAIL_ON_CLASSES), 'a list of outcomes').default(() => [
-            ...DEFAULT_FAIL_ON,
-        ]),
-        grading: grading.prefault({}),
+        })
+            .prefault({})
+            .meta(about("Whether each test's output is compared, besides its status.")),
+        expectations: hostPath
+            .default(resolve('.github/diverge-expectations.yml'))
+            .meta(about('The expectations file: known divergences this project accepts.')),
+        'fail-on': list$1(oneOf(FAIL_ON_CLASSES), 'a list of outcomes')
+            .default(() => [...DEFAULT_FAIL_ON])
+            .meta(about('The classes that fail the run.')),
+        grading: grading
+            .prefault({})
+            .meta(about('The rubric of diverge grade and the course formats: points per test, the share each class earns, and one-command builds.')),
     })
         .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
         .superRefine(({ harness, normalize }, ctx) => {
@@ -89759,7 +90089,10 @@ function settingsSchema(baseDir, configPath) {
     })
         .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }
-/** What the harness asks of the machine: disk interfaces it has, a place for `{test}`. */
+/**
+ * What the harness asks of the machine: disk interfaces it has, a place for `{test}`; and per-test
+ * time limits that match a test of the per-test boots.
+ */
 function checkMachineHarness(machine, harness, ctx) {
     if (!machine || !harness)
         return; // already reported
@@ -89783,6 +90116,22 @@ function checkMachineHarness(machine, harness, ctx) {
         const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
         ctx.addIssue({ code: 'custom', path: at, message });
     }
+    const { tests } = harness;
+    // Undefined when harness had problems of its own (already reported).
+    (harness.testTimeouts ?? []).forEach(({ test: glob }, i) => {
+        const message = !tests
+            ? 'limits per-test boots: list the tests in harness.tests (a console step has its own timeout)'
+            : tests.some(compileGlob(glob))
+                ? undefined
+                : `${shown(glob)} matches none of harness.tests`;
+        if (message !== undefined)
+            ctx.addIssue({ code: 'custom', path: ['harness', 'test-timeouts', i, 'test'], message });
+    });
+}
+/** The time limit `harness.test-timeouts` gives `test`: the first entry whose glob matches it. */
+function testTimeout(limits, test) {
+    const entry = limits.find((limit) => compileGlob(limit.test)(test));
+    return entry && { glob: entry.test, ms: entry.timeoutMs };
 }
 
 /** Reads `diverge.yml` into `Settings`, reporting every problem with its file, line and field. */
@@ -89846,6 +90195,8 @@ function githubFromEnvironment(env, overrides, log) {
         run.baseBranch = baseBranch;
     if (baseSha)
         run.baseSha = baseSha;
+    if (!base.ref && !base.sha)
+        run.local = true;
     const token = env.GITHUB_TOKEN || env.GH_TOKEN;
     if (!token)
         return { run };
@@ -90078,6 +90429,46 @@ async function gitTop(dir) {
     });
     return stdout.trim();
 }
+/** Whether `ref` names a commit in the repository at `top`. */
+const isCommit = (top, ref) => git$1('git', ['-C', top, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then(() => true, () => false);
+/**
+ * What `base: true` compares with when no pull request or push event says: the merge-base of
+ * HEAD with `branch` (origin/BRANCH when origin has it, else BRANCH as git reads it), or with
+ * origin's default branch (origin/HEAD, else origin/main, else origin/master). `ref` is the
+ * branch it was taken from, as reports show it. A GitError says what is missing and what to give.
+ */
+async function localBase(top, branch) {
+    let ref;
+    if (branch !== undefined) {
+        for (const candidate of [`origin/${branch}`, branch])
+            if (ref === undefined && (await isCommit(top, candidate)))
+                ref = candidate;
+        if (ref === undefined)
+            throw new GitError(`--base-ref ${branch}: neither origin/${branch} nor ${branch} is a branch of ${top}`);
+    }
+    else {
+        const remotes = (await git$1('git', ['-C', top, 'remote'])).stdout.split('\n').filter(Boolean);
+        if (!remotes.includes('origin'))
+            throw new GitError(`${top} has no remote "origin"${remotes.length ? ` (only ${remotes.join(', ')})` : ''}, so its default branch is not known: give --base-ref BRANCH or --base-sha SHA`);
+        const head = await git$1('git', [
+            '-C',
+            top,
+            'symbolic-ref',
+            '--quiet',
+            '--short',
+            'refs/remotes/origin/HEAD',
+        ]).then(({ stdout }) => stdout.trim(), () => undefined);
+        for (const candidate of [head, 'origin/main', 'origin/master'])
+            if (ref === undefined && candidate && (await isCommit(top, candidate)))
+                ref = candidate;
+        if (ref === undefined)
+            throw new GitError(`origin's default branch is not known in ${top} (no origin/HEAD, origin/main or origin/master: run git fetch origin, or git remote set-head origin --auto): give --base-ref BRANCH or --base-sha SHA`);
+    }
+    const { stdout } = await git$1('git', ['-C', top, 'merge-base', 'HEAD', ref]).catch(() => {
+        throw new GitError(`HEAD and ${ref} have no common commit in ${top}: give --base-sha SHA`);
+    });
+    return { ref, sha: stdout.trim() };
+}
 /**
  * Checks `sha` out in a fresh worktree of the repository around `kernel.build.context`, builds
  * the kernel there with the same recipe (context, Dockerfile, target, arguments), and removes
@@ -90112,11 +90503,14 @@ async function buildCommitKernel(docker, kernel, sha, options) {
  */
 /**
  * The pull request's base kernel: the artifact an earlier push on the base branch published,
- * else the candidate's own recipe built from the base commit in a git worktree.
+ * else the candidate's own recipe built from the base commit in a git worktree. With no event
+ * (a local run), the base commit is the merge-base of HEAD with --base-ref or with origin's
+ * default branch (see localBase).
  */
 async function fromBase(ref, ctx) {
-    const { baseBranch, baseSha, variant } = ctx.run;
-    if (!baseBranch && !baseSha)
+    const { baseBranch, variant, local } = ctx.run;
+    let baseSha = ctx.run.baseSha;
+    if (!baseBranch && !baseSha && !local)
         fail(ref, 'base: true needs a pull request (its base branch and commit) or a push (the commit before it); none is known here');
     if (ctx.github && baseBranch && ctx.run.workflow && ctx.run.repository) {
         try {
@@ -90130,10 +90524,18 @@ async function fromBase(ref, ctx) {
         }
     }
     const kernel = ctx.settings.kernel;
+    let branch = baseBranch;
+    if (!baseSha && local && kernel?.build !== undefined) {
+        const merged = await localBaseOf(ref, kernel.build.context, baseBranch);
+        ctx.progress(`reference ${ref.name}: the base is ${merged.sha.slice(0, 12)}, where HEAD branched from ${merged.ref}`);
+        ({ sha: baseSha, ref: branch } = merged);
+    }
     if (!baseSha || kernel?.build === undefined)
         fail(ref, `no kernel published on ${baseBranch ?? 'the base branch'}, and ${kernel?.build === undefined ? 'kernel.build is not set, so the base commit cannot be built' : 'the base commit is not known'}`);
     const key = `base ${baseSha} ${variant} ${JSON.stringify(kernel.build)} ${kernel.path}`;
-    const described = { base: { branch: baseBranch, sha: baseSha, built: true } };
+    const described = {
+        base: { branch, sha: baseSha, built: true, ...(ctx.run.baseSha ? {} : { mergeBase: true }) },
+    };
     const cached = await ctx.cache.lookup(key);
     if (cached)
         return { ...cached, source: described, cached: true };
@@ -90154,6 +90556,17 @@ async function fromBase(ref, ctx) {
     catch (error) {
         if (error instanceof GitError)
             fail(ref, error.message);
+        throw error;
+    }
+}
+/** The local base of `ref` (see localBase), a git problem said as the reference's. */
+async function localBaseOf(ref, context, branch) {
+    try {
+        return await localBase(await gitTop(context), branch);
+    }
+    catch (error) {
+        if (error instanceof GitError)
+            fail(ref, `base: true: ${error.message}`);
         throw error;
     }
 }
@@ -90393,6 +90806,19 @@ function gradescopeResults(report, scored) {
     };
 }
 
+/** A `grading.points` glob that matches no test: its points would go to no one (exit 2). */
+class RubricError extends Error {
+}
+/**
+ * Checks that each `grading.points` glob matches one of `tests` (the tests the references
+ * report), naming the nearest ids of one that does not: a typo would score that test with
+ * `default-points` in silence. `configPath` names the config in the message.
+ */
+function checkRubric(grading, tests, configPath) {
+    const problems = grading.points.flatMap(({ test }, i) => unmatchedGlobs([test], tests).map((m) => `${configPath}: grading.points[${i}].test: ${m}`));
+    if (problems.length > 0)
+        throw new RubricError(problems.join('\n'));
+}
 /** `grading` without its build: what a gradebook records as the rubric it scored with. */
 const rubricOf = ({ points, defaultPoints, credit }) => ({
     points,
@@ -90640,6 +91066,30 @@ function imageFormat(head) {
     }
     return undefined;
 }
+/** The format of an open kernel file, read from its first 8 KiB. */
+async function formatOf(handle) {
+    const head = Buffer.alloc(8192);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return imageFormat(head.subarray(0, bytesRead));
+}
+/**
+ * A kernel file's format (which decides its default command line, see `defaultAppend`);
+ * undefined when the file is not a kernel image or cannot be read (its check says why).
+ */
+async function kernelFormat(file) {
+    const handle = await openRegularFile(file).catch(() => undefined);
+    if (!handle)
+        return undefined;
+    try {
+        return await formatOf(handle);
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        await handle.close();
+    }
+}
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 async function checkKernelFile(name, file, arch) {
     let handle;
@@ -90653,9 +91103,7 @@ async function checkKernelFile(name, file, arch) {
         throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
     }
     try {
-        const head = Buffer.alloc(8192);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const format = imageFormat(head.subarray(0, bytesRead));
+        const format = await formatOf(handle);
         const accepted = archMachines(arch).kernelFormats;
         if (!format || !accepted.includes(format)) {
             throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
@@ -90830,6 +91278,21 @@ async function search(count, slots, test) {
  * the way, good otherwise. A commit whose selected tests came out bad or flaky is booted again
  * before its reading is trusted: one unlucky boot of a flaky kernel must not be blamed.
  */
+/** A `--test` glob that matches none of the tests the references report: exit 2. */
+class SelectionError extends Error {
+}
+/**
+ * Checks that each --test glob matches one of `ids` (the tests judged: every test a reference or
+ * the kernel reported), naming the nearest ids of one that does not. With no test at all there
+ * is nothing to compare with, and the boots' own outcomes say why.
+ */
+function checkSelection(selection, ids) {
+    if (ids.length === 0)
+        return;
+    const problems = unmatchedGlobs(selection.tests, ids).map((m) => `--test ${m}`);
+    if (problems.length > 0)
+        throw new SelectionError(problems.join('\n'));
+}
 const selects = (selection, id) => selection.tests.length === 0 || selection.tests.some((glob) => compileGlob(glob)(id));
 /**
  * A test whose runs disagree only in how it failed (it failed in some boots and the boot died
@@ -90847,7 +91310,9 @@ function neverPassed({ verdict }) {
         references.length > 0 &&
         references.every(([, count]) => parse(count)[0] === 0));
 }
+/** Reads a judged step; a --test glob that matches no judged test throws a SelectionError. */
 function readStep(tests, selection) {
+    checkSelection(selection, tests.map((t) => t.id));
     const selected = tests.filter((t) => selects(selection, t.id));
     const diverging = selected
         .filter((t) => t.verdict.blame === 'kernel' &&
@@ -90894,11 +91359,13 @@ const confirmation = (selection) => ({
 /** The name the good revision's kernel has as a reference. */
 const GOOD_REFERENCE = 'good';
 /** Builds commits' kernels with the config's recipe, each in a worktree under `outDir/work`. */
-async function commitBuilder(docker, kernel, options) {
+async function commitBuilder(context, docker, kernel, options) {
     const workDir = path$1.join(options.outDir, 'work');
     await mkdir(workDir, { recursive: true });
     return (sha, dir) => buildCommitKernel(docker, kernel, sha, {
         ...options,
+        contextCache: context.cache.contexts,
+        clock: context.clock,
         workDir,
         outDir: dir,
         progress: (line) => options.progress(`${short(sha)}: ${line}`),
@@ -91539,13 +92006,22 @@ function matchExpectation(entries, ctx) {
         (entry.classes?.includes(ctx.class) || entry.outcomes?.includes(ctx.candidateStatus)) &&
         compileGlob(entry.test)(ctx.test));
 }
-/** Entries to clean up: expired ones, and live ones that matched nothing in this run. */
-function staleExpectations(entries, matched, today) {
-    return entries.flatMap((entry) => isExpired(entry, today)
-        ? [{ test: entry.test, reason: `expired on ${entry.expires}` }]
-        : matched.has(entry)
-            ? []
-            : [{ test: entry.test, reason: 'matched no divergence' }]);
+/**
+ * Entries to clean up: expired ones, and live ones that matched nothing in this run. An entry
+ * whose glob matches no test of the run at all (of `tests`, every id judged) says so, naming the
+ * nearest ids: most often a typo. It is not an error: a file shared by arches and variants, or
+ * kept while tests are renamed, holds such entries, and the divergence a misspelt entry meant to
+ * accept still fails the run.
+ */
+function staleExpectations(entries, matched, today, tests = []) {
+    return entries.flatMap((entry) => {
+        if (isExpired(entry, today))
+            return [{ test: entry.test, reason: `expired on ${entry.expires}` }];
+        if (matched.has(entry))
+            return [];
+        const reason = (tests.length > 0 && noMatch(entry.test, tests)) || 'matched no divergence';
+        return [{ test: entry.test, reason }];
+    });
 }
 const HEADER = `\
  Known divergences this project accepts: diverge shows them as class "expected" instead of
@@ -92052,7 +92528,8 @@ const MODERN_VIRTIO_MMIO = ['-global', 'virtio-mmio.force-legacy=false'];
 const QMP_FD = 3;
 /**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
- * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there.
+ * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
+ * `machine.append` the kernel's format decides its command line (see `defaultAppend`).
  */
 function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
     const files = serialFiles(serialDir);
@@ -92084,12 +92561,13 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
             args.push('-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=results');
     }
     if (plan.exitDevice)
-        args.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
+        args.push('-device', `isa-debug-exit,iobase=0x${plan.exitDevice.port.toString(16)},iosize=0x04`);
     args.push('-kernel', kernel.path);
     if (plan.initrd)
         args.push('-initrd', plan.initrd);
-    if (plan.append)
-        args.push('-append', plan.append);
+    const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    if (append)
+        args.push('-append', append);
     args.push(...diskArgs(plan.profile, disks));
     args.push(...plan.qemuArgs);
     return args;
@@ -92274,17 +92752,23 @@ class ConsoleScript {
             return step.end;
         return step.send !== undefined ? step.expect : undefined;
     }
-    /** The boot gave up during step `index`: it and every later test are left to the boot's end. */
+    /**
+     * The boot gave up during step `index`: it and every later test are left to the boot's end;
+     * the step in progress keeps what its command printed so far.
+     */
     abandon(index) {
-        for (let i = index; i < this.steps.length; i++)
+        const step = this.steps[index];
+        const printed = this.running === index && step ? stepOutput(this.text.slice(this.from), step.send) : [];
+        this.missing(index, printed);
+        for (let i = index + 1; i < this.steps.length; i++)
             this.missing(i);
         this.state = 'failed';
         this.deadline = undefined;
     }
-    missing(index) {
+    missing(index, output = []) {
         const id = this.steps[index]?.test;
         if (id !== undefined)
-            this.observations.push({ id, status: 'missing', output: [] });
+            this.observations.push({ id, status: 'missing', output });
     }
     close(index, text, answered, note) {
         const step = this.steps[index];
@@ -92333,12 +92817,59 @@ function stepStatus(step, output, answered) {
     return answered ? 'pass' : 'fail';
 }
 
+const CRASH_PATTERNS = {
+    linux: {
+        kernels: 'Linux',
+        patterns: [/Kernel panic - not syncing: ?(.*)/],
+    },
+    pintos: {
+        kernels: 'Pintos (`PANIC()`, `ASSERT()`, `NOT_REACHED()`)',
+        patterns: [/Kernel PANIC (?:recursion )?at (\S+:\d+ in \S+\(\).*)/],
+    },
+    xv6: {
+        // xv6-riscv prints `panic: ` first; xv6 for x86 after `lapicid N: ` (older: `cpuN: `); after
+        // `test NAME: ` when the kernel died in the middle of a usertests line.
+        kernels: 'xv6 (riscv and x86)',
+        patterns: [/(?:^|: )panic: (.*)/],
+    },
+    jos: {
+        // Lab 4 on: `kernel panic on CPU N at …`; ucore, a JOS descendant, prints the same.
+        kernels: 'MIT JOS (and ucore)',
+        patterns: [/^kernel panic (?:on CPU \d+ )?at (\S+:\d+:.*)/],
+    },
+    os161: {
+        // The same line as xv6-riscv's: the xv6 row, tried first, names it.
+        kernels: 'OS/161 (`panic()`, `KASSERT()`)',
+        patterns: [/^panic: (.*)/],
+    },
+    solo5: {
+        // `trap:` on x86_64, `Trap:` on aarch64: the first line of a fatal trap, before the ABORT.
+        kernels: 'Solo5 (`PANIC()`, `assert()`, stack smashing, fatal traps)',
+        patterns: [/^Solo5: ABORT: (.*)/, /^Solo5: trap: (type=.*)/, /^Solo5: Trap: (.* caught)$/],
+    },
+};
+/** Every built-in pattern, in the table's order: the first that matches a line decides. */
+const BUILTIN_CRASH_PATTERNS = Object.values(CRASH_PATTERNS).flatMap((family) => family.patterns);
+/** The patterns of `harness.crash`, compiled: the config has checked that each compiles. */
+const compileCrashPatterns = (sources = []) => sources.map((source) => consolePattern(source));
+/**
+ * The crash message of a line (timestamp already removed): group 1 of the first pattern that
+ * matches, the whole line when that pattern has no group; undefined when none matches.
+ */
+function crashMessage(line, configured = []) {
+    for (const patterns of [BUILTIN_CRASH_PATTERNS, configured])
+        for (const pattern of patterns) {
+            const match = pattern.exec(line);
+            if (match)
+                return match[1] ?? match[0];
+        }
+    return undefined;
+}
+
 const TIMESTAMP = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
-// Order matters: the first pattern that matches a line decides its kind.
+// Linux's splats that do not end the kernel. Order matters: the first pattern that matches a line
+// decides its kind; the crash patterns (crash-patterns.ts), which make `panic`, come before all.
 const PATTERNS = [
-    ['panic', /Kernel panic - not syncing: ?(.*)/],
-    // Teaching kernels in the xv6 tradition print `panic: reason` at the start of a line.
-    ['panic', /^panic: (.*)/],
     ['kasan', /BUG: KASAN: (.*)/],
     ['soft-lockup', /BUG: soft lockup - (.*)/],
     ['hard-lockup', /Watchdog detected hard LOCKUP on (.*)/],
@@ -92359,9 +92890,15 @@ function fingerprint(kind, message) {
         .trim();
     return `${kind}: ${stable}`;
 }
-/** The splat a console line reports, if any. */
-function detectSplat(line, lineNumber) {
+/**
+ * The splat a console line reports, if any: a `panic` when a crash pattern (the built-in ones,
+ * then `crash`, harness.crash's) matches it.
+ */
+function detectSplat(line, lineNumber, crash = []) {
     const message = line.replace(TIMESTAMP, '');
+    const crashed = crashMessage(message, crash);
+    if (crashed !== undefined)
+        return { kind: 'panic', message, fingerprint: fingerprint('panic', crashed), line: lineNumber };
     for (const [kind, pattern] of PATTERNS) {
         const match = pattern.exec(message);
         if (match)
@@ -92404,6 +92941,7 @@ class BootMonitor {
     resultsLines = new ConsoleLines();
     scriptText = new ConsoleText();
     script;
+    crash;
     lastOutput;
     consoleBytes = 0;
     lineNumber = 0;
@@ -92421,6 +92959,7 @@ class BootMonitor {
         this.emit = emit;
         this.lastOutput = started;
         this.script = new ConsoleScript(settings.script);
+        this.crash = compileCrashPatterns(settings.crash);
     }
     /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
     console(kept, now) {
@@ -92456,10 +92995,12 @@ class BootMonitor {
     }
     /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
     tick(now) {
-        const { timeouts } = this.settings;
+        const { timeouts, testLimit } = this.settings;
         if (this.panicStop && now >= this.panicStop.at)
             this.stop('panic', this.panicStop.message);
-        if (now - this.started > timeouts.totalMs)
+        if (testLimit && now - this.started > testLimit.ms)
+            this.stop('timeout', `time limit of test ${testLimit.test}: still running after ${testLimit.ms} ms (harness.test-timeouts: ${testLimit.glob})${this.during()}`);
+        else if (!testLimit && now - this.started > timeouts.totalMs)
             this.stop('timeout', `total timeout: still running after ${timeouts.totalMs} ms${this.during()}`);
         else if (this.resultsComplete && now - this.lastOutput > DONE_QUIET_MS)
             this.stop('completed', `results complete; the kernel went quiet without powering off, so diverge stopped it`);
@@ -92529,7 +93070,7 @@ class BootMonitor {
         this.reach(stageOfLine(line));
         if (this.settings.channel === 'console')
             this.resultLine(line);
-        const splat = detectSplat(line, this.lineNumber);
+        const splat = detectSplat(line, this.lineNumber, this.crash);
         if (!splat)
             return;
         this.splats.push(splat);
@@ -92613,7 +93154,8 @@ class BootMonitor {
                 outcome: 'qemu-error',
                 message: `QEMU exited with status ${status}: ${lastLines(stderr)}`,
             };
-        const normalExit = status === 0 || (this.settings.exitDevice && status !== null && status % 2 === 1);
+        const normalExit = status === 0 ||
+            (this.settings.exitDevice !== undefined && status !== null && status % 2 === 1);
         if (normalExit)
             return { outcome: 'completed' };
         if (this.consoleBytes === 0)
@@ -93917,19 +94459,28 @@ function parseRegex(lines, spec) {
     }
     const problems = tests.length ? [] : ['no line matched a result pattern'];
     uniqueIds(tests, problems);
-    return { tests, complete: tests.length > 0, problems };
+    // A span that no result line closed: the test in progress when the stream ended.
+    return {
+        tests,
+        complete: tests.length > 0,
+        problems,
+        ...(output !== undefined && { unfinished: output }),
+    };
 }
 /**
  * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
- * is a test, the one past `maxTests` is `too-many`. Without a plan, a stream is never complete.
+ * is a test, the one past `maxTests` is `too-many`; a `start` line says the harness runs (a
+ * per-test boot's test may take longer than the boot timeout to its result). Without a plan, a
+ * stream is never complete.
  */
 function regexProgress(spec, maxTests) {
-    const rules = spec ? compileRegexSpec(spec).rules : [];
+    const { rules, start } = spec ? compileRegexSpec(spec) : { rules: [], start: undefined };
     return () => {
         let seen = 0;
         return (line) => {
-            if (!match(rules, stripPrintk(line)))
-                return 'none';
+            const text = stripPrintk(line);
+            if (!match(rules, text))
+                return start?.test(text) ? 'started' : 'none';
             return ++seen > maxTests ? 'too-many' : 'started';
         };
     };
@@ -94029,6 +94580,10 @@ maxTests) {
         tests: tests.length,
         complete,
     });
+    // A per-test boot that ended without its test's result keeps what the test printed so far
+    // (a boot that printed no result is still `no-results`).
+    if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+        tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
     return {
         kernel: boot.kernel,
         attempt: boot.attempt,
@@ -94090,14 +94645,19 @@ function stepFor(step, test) {
         ...(named !== undefined ? { test: named } : sendsTest ? { test } : {}),
     };
 }
-/** The plan of one boot: a per-test boot has its test in the command line and the script. */
-function planFor(plan, test) {
+/**
+ * The plan of one boot: a per-test boot has its test in the command line and the script, and
+ * the time limit `harness.test-timeouts` gives it.
+ */
+function planFor(plan, test, limits) {
     if (test === undefined)
         return plan;
+    const limit = testTimeout(limits, test);
     return {
         ...plan,
-        append: plan.append.replaceAll(TEST_PLACEHOLDER, test),
+        ...(plan.append !== undefined && { append: plan.append.replaceAll(TEST_PLACEHOLDER, test) }),
         script: plan.script.map((step) => stepFor(step, test)),
+        ...(limit && { testLimit: { test, ...limit } }),
     };
 }
 /**
@@ -94159,9 +94719,10 @@ async function prepareBoots(context, settings, kernels, options) {
         accel: accel.accel,
         memoryMiB: machine.memoryMiB,
         cpus: machine.cpus,
-        append: machine.append,
+        ...(machine.append !== undefined && { append: machine.append }),
         qemuArgs: machine.qemuArgs,
-        exitDevice: machine.exit === 'isa-debug-exit',
+        ...(machine.exit && { exitDevice: machine.exit }),
+        crash: harness.crash,
         ...(payload.initrd ? { initrd: payload.initrd } : {}),
         disks: payload.disks,
         firmware: machine.firmware,
@@ -94190,10 +94751,19 @@ async function prepareBoots(context, settings, kernels, options) {
             timeouts: harness.timeouts,
             serialCapBytes: harness.serialCapBytes,
             maxTests: harness.maxTests,
+            crash: harness.crash,
         },
     };
     const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
     const kernelDisks = new Map();
+    // Each kernel's format: without machine.append it decides the kernel's command line.
+    const formats = new Map();
+    const withFormat = async (kernel) => {
+        if (!formats.has(kernel.path))
+            formats.set(kernel.path, kernelFormat(kernel.path));
+        const format = await formats.get(kernel.path);
+        return { ...kernel, ...(format && { format }) };
+    };
     const identityOf = async (kernel, kernelDigest, bootPlan, test) => {
         const own = new Map(files);
         own.set(kernel.path, kernelDigest);
@@ -94203,7 +94773,11 @@ async function prepareBoots(context, settings, kernels, options) {
             own.set(disk, await kernelDisks.get(disk));
         }
         const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
-        return { ...shared, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
+        // A per-test time limit shapes the boot as the timeouts do.
+        const machine = bootPlan.testLimit
+            ? { ...shared.machine, testLimitMs: bootPlan.testLimit.ms }
+            : shared.machine;
+        return { ...shared, machine, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
     };
     const boot = async (which, attempts, firstAttempt, tests = harness.tests, outDir = options.outDir) => {
         const perKernel = tests ? [...tests] : [undefined];
@@ -94218,15 +94792,16 @@ async function prepareBoots(context, settings, kernels, options) {
         }))));
         options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
         return inParallel(requests, jobs, async (request) => {
-            const bootPlan = planFor(kernelPlan, request.test);
+            const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+            const kernel = await withFormat(request.kernel);
             const name = bootName(request.kernel.name, request.attempt, request.test);
             const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
             const digest = options.cached?.digests.get(request.kernel.name);
-            const identity = digest && (await identityOf(request.kernel, digest, bootPlan, request.test));
+            const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
             const cached = identity &&
                 (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
             const observation = cached ||
-                observe(await limit(() => bootKernel(bootPlan, request)), harness.results, harness.maxTests);
+                observe(await limit(() => bootKernel(bootPlan, { ...request, kernel })), harness.results, harness.maxTests);
             if (identity && !cached)
                 await options.cached?.cache.save(identity, observation);
             // On a full disk the run goes on: the observation is in memory, and the report matters more.
@@ -95107,11 +95682,19 @@ function classify(candidate, references, compareOutput) {
         reason: verdict.reason + note,
         ...(varying.length > 0 ? { varying: varying.map((r) => r.name) } : {}),
     });
+    // Every boot of the candidate that could have reported the test was failed by the host
+    // (QEMU killed from outside, refusing to start, console bytes lost): its silence says nothing
+    // of the kernel, so the test has no verdict (as when no reference finished it), never `missing`.
     if (candidateRuns.length === 0) {
         const boot = candidate[0];
         const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-        const reason = `QEMU could not boot the candidate${message ? `: ${message}` : ''}`;
-        return { ...judged({ class: 'missing', reason }), blame: 'infrastructure' };
+        const reason = `not judged: QEMU could not boot the candidate${message ? ` (${message})` : ''}`;
+        return {
+            ...judged({ class: 'ambiguous', reason }),
+            blame: 'infrastructure',
+            confidence: 0,
+            agreeing: [],
+        };
     }
     const sigs = candidateRuns.map((r) => signature(r, compareOutput));
     const distinct = [...new Set(sigs)];
@@ -95478,16 +96061,22 @@ function judge(input) {
             broken.set(name, reason);
     }
     const working = input.references.filter((name) => !broken.has(name));
-    // Normalised observations per boot, indexed by test id.
+    // Normalised observations per boot, indexed by test id; apart, what a test that the boot died
+    // during printed before it died.
     const index = new Map();
+    const unfinished = new Map();
     const order = [];
     const known = new Set();
     for (const name of [...working, input.candidate]) {
         for (const boot of kernels.get(name) ?? []) {
             const tests = new Map();
+            const printed = new Map();
             for (const test of boot.tests) {
-                if (test.status === 'missing')
+                if (test.status === 'missing') {
+                    if (test.output.length > 0)
+                        printed.set(test.id, normalizer.lines(test.output));
                     continue;
+                }
                 tests.set(test.id, { ...test, output: ordered(test.id, normalizer.lines(test.output)) });
                 if (!known.has(test.id)) {
                     known.add(test.id);
@@ -95495,6 +96084,7 @@ function judge(input) {
                 }
             }
             index.set(boot, tests);
+            unfinished.set(boot, printed);
         }
     }
     // Masks are learned between the runs of one reference that share a status: a reference that
@@ -95526,8 +96116,11 @@ function judge(input) {
     const masked = new Set(learned.map((m) => m.test));
     const views = (name, id) => bootsOf(kernels.get(name) ?? [], id).map((boot) => {
         const test = index.get(boot)?.get(id);
-        if (!test)
-            return { attempt: boot.attempt, kind: unobservedKind(boot.boot), boot: boot.boot };
+        if (!test) {
+            const output = unfinished.get(boot)?.get(id);
+            const kind = unobservedKind(boot.boot);
+            return { attempt: boot.attempt, kind, boot: boot.boot, ...(output && { output }) };
+        }
         // A mask can make lines equal that sorted apart: sort again what was sorted.
         const output = masked.has(id)
             ? ordered(id, applyMasks(learned, id, test.output))
@@ -95554,12 +96147,20 @@ function judge(input) {
             result.reason += ' (lines compared in any order)';
         const observations = {};
         for (const [name, runs] of [[input.candidate, candidate], ...references]) {
-            observations[name] = runs
-                .filter(isObserved)
-                .map(({ attempt, status, output }) => ({ attempt, status, output }));
+            observations[name] = runs.flatMap((run) => isObserved(run)
+                ? [{ attempt: run.attempt, status: run.status, output: run.output }]
+                : // A run that died during the test: `missing`, with what it printed before.
+                    run.output
+                        ? [{ attempt: run.attempt, status: 'missing', output: run.output }]
+                        : []);
         }
         const observed = candidate.find(isObserved);
-        tests.push({ id, observations, verdict: toVerdict(result, observed, input, matched, id) });
+        const shown = observed ?? diedDuring(candidate, result.class);
+        tests.push({
+            id,
+            observations,
+            verdict: toVerdict(result, observed, shown, input, matched, id),
+        });
         differences.set(id, firstDifference(result.consensus?.run, observed));
     }
     const groups = new Map();
@@ -95580,12 +96181,30 @@ function judge(input) {
     }
     return { tests, clusters: [...groups.values()], learned, broken, matched };
 }
-function toVerdict(result, observed, input, matched, id) {
+/** The runs a class of a boot that ended during the test is read from (see unobservedKind). */
+const ENDED_DURING = {
+    crash: 'crashed',
+    hang: 'hung',
+    missing: 'absent',
+};
+/**
+ * A crash, hang or missing test as its diff against the consensus shows it: the class for the
+ * status line, then what the test printed before the boot ended; undefined when nothing of it
+ * was kept.
+ */
+function diedDuring(runs, cls) {
+    const run = runs.find((r) => r.kind === ENDED_DURING[cls]);
+    if (!run || run.kind === 'observed' || !run.output)
+        return undefined;
+    return { status: cls, output: run.output };
+}
+/** `shown`: the candidate's run the diff shows, the observed one or one that died during the test. */
+function toVerdict(result, observed, shown, input, matched, id) {
     let diff;
     const reference = result.consensus;
-    if (isDivergentClass(result.class) && reference && observed) {
+    if (isDivergentClass(result.class) && reference && shown) {
         const before = [reference.run.status, ...reference.run.output].join('\n');
-        const after = [observed.status, ...observed.output].join('\n');
+        const after = [shown.status, ...shown.output].join('\n');
         if (before !== after) {
             // The status is the first line, so a status change shows in the diff too.
             diff = createTwoFilesPatch(reference.reference, input.candidate, `${before}\n`, `${after}\n`, '', '', {
@@ -95699,7 +96318,7 @@ function buildReport(input) {
         expectations: {
             ...(input.expectations.file ? { file: input.expectations.file } : {}),
             matched: judgement.matched.size,
-            stale: staleExpectations([...input.expectations.entries], judgement.matched, input.today),
+            stale: staleExpectations([...input.expectations.entries], judgement.matched, input.today, judgement.tests.map((t) => t.id)),
         },
         summary: {
             tests: judgement.tests.length,
@@ -95990,7 +96609,7 @@ function pageLogs(report, logs) {
 function testsOf(report, boot) {
     const tests = [];
     report.tests.forEach((test, index) => {
-        if (runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt))
+        if (runsOf(test, boot.kernel)?.some((o) => o.attempt === boot.attempt && o.status !== 'missing'))
             tests.push({ id: test.id, index });
     });
     return tests;
@@ -96018,7 +96637,7 @@ async function readBootLogs(report, dir) {
 /** report.html's script (src/render/client/report.ts). */
 const REPORT_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\n\nconst data = pageData();\nconst ROW = 24;\nconst ID_CHARS = 200;\nconst LINE = 17;\nconst cols = data.tests;\nconst tests = cols.id.map((id, i) => Object.assign({\n    id,\n    class: cols.class[i],\n    severity: cols.severity[i],\n    blame: cols.blame[i],\n    failing: cols.failing[i],\n    cells: cols.cells[i],\n    reason: cols.reason[i],\n    counts: cols.counts[i],\n    agreeing: cols.agreeing[i],\n    confidence: cols.confidence[i],\n}, data.extras[i]));\nconst test = (i) => tests[i];\nconst bootAt = (b) => data.boots[b];\nconst candidate = data.kernels[0];\nconst classInfo = new Map(data.classes.map((c) => [c.name, c]));\nconst colour = (cls) => (classInfo.get(cls) ?? { color: '#cf222e' }).color;\nconst enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));\nlet shown = tests.map((_, i) => i);\nlet selected = -1;\nlet lowered;\nlet marksByTest;\nlet logBoot = -1;\nlet logMark;\nlet logView;\nconst isDivergence = (t) => {\n    const c = classInfo.get(t.class);\n    return (!c || c.divergent) && t.severity !== 'none';\n};\nconst statusOf = (cell) => {\n    const w = cell.split(' ')[0] ?? '';\n    return cell === '\\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w;\n};\nfunction triples(marks) {\n    const list = [];\n    for (let j = 0; j + 2 < marks.length; j += 3)\n        list.push([marks[j], marks[j + 1], marks[j + 2]]);\n    return list;\n}\nfunction badge(cls) {\n    const b = el('span', 'cls', cls);\n    b.style.background = colour(cls);\n    return b;\n}\nfunction fact(dl, term, value) {\n    dl.append(el('dt', '', term));\n    const dd = el('dd');\n    if (value instanceof Node)\n        dd.append(value);\n    else\n        dd.append(show(value));\n    dl.append(dd);\n    return dd;\n}\nfunction renderHead() {\n    const h = data.head;\n    const head = $('head');\n    const h1 = el('h1', '', 'diverge report');\n    if (h.variant !== 'default')\n        h1.append(' \\u2014 ', show(h.variant));\n    const known = ['success', 'failure', 'neutral'].includes(h.conclusion);\n    const c = el('span', 'badge conclusion-' + (known ? h.conclusion : 'failure'), h.conclusion);\n    c.id = 'conclusion';\n    h1.append(' ', c);\n    const dl = el('dl', 'facts');\n    fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));\n    const refs = el('span');\n    h.references.forEach((r, i) => {\n        if (i)\n            refs.append(', ');\n        refs.append(show(r.name));\n        if (r.broken)\n            refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));\n    });\n    if (!h.references.length)\n        refs.append('none');\n    fact(dl, 'references', refs);\n    fact(dl, 'machine', h.machine);\n    fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');\n    fact(dl, 'harness', h.harness);\n    fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);\n    const note = h.note ? ': ' + h.note : '';\n    fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + note);\n    head.append(h1, dl);\n}\nfunction renderChips() {\n    const chips = $('chips');\n    for (const c of data.classes) {\n        if (!c.count)\n            continue;\n        const label = el('label');\n        label.title = c.meaning;\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.class = c.name;\n        label.append(box, ' ', badge(c.name), ' ' + c.count);\n        chips.append(label);\n    }\n    chips.addEventListener('change', (e) => {\n        const box = closest(e, 'input');\n        const cls = box?.dataset.class;\n        if (!box || cls === undefined)\n            return;\n        if (box.checked)\n            enabled.add(cls);\n        else\n            enabled.delete(cls);\n        applyFilter();\n    });\n}\nfunction applyFilter() {\n    const q = $('search').value.toLowerCase();\n    if (q && !lowered)\n        lowered = tests.map((t) => t.id.toLowerCase());\n    shown = [];\n    tests.forEach((t, i) => {\n        if (enabled.has(t.class) && (!q || lowered?.[i]?.includes(q)))\n            shown.push(i);\n    });\n    $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';\n    $('grid-space').style.height = shown.length * ROW + 'px';\n    renderRows();\n}\nconst columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';\nfunction renderGridHeader() {\n    const h = $('grid-header');\n    h.style.gridTemplateColumns = columns();\n    h.append(el('span', '', 'class'), el('span', '', 'test'));\n    for (const k of data.kernels) {\n        const s = el('span', 'cell', k);\n        s.title = k;\n        h.append(s);\n    }\n}\nfunction rowFor(i) {\n    const t = test(i);\n    const r = el('div', 'row' + (i === selected ? ' selected' : ''));\n    r.style.gridTemplateColumns = columns();\n    r.dataset.test = String(i);\n    const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\\u2026' : t.id);\n    id.title = t.id.slice(0, 1000);\n    r.append(badge(t.class), id);\n    t.cells.forEach((cell, k) => {\n        const s = el('span', 'cell st-' + statusOf(cell), cell);\n        s.dataset.kernel = String(k);\n        if (k === 0 && isDivergence(t)) {\n            s.classList.add('diverges');\n            s.style.setProperty('--cls', colour(t.class));\n        }\n        r.append(s);\n    });\n    return r;\n}\nfunction renderRows() {\n    const g = $('grid');\n    const top = g.scrollTop;\n    const first = Math.max(0, Math.floor(top / ROW) - 10);\n    const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);\n    const rows = $('grid-rows');\n    rows.style.transform = 'translateY(' + first * ROW + 'px)';\n    const frag = document.createDocumentFragment();\n    for (const i of shown.slice(first, last))\n        frag.append(rowFor(i));\n    rows.replaceChildren(frag);\n}\nfunction marksOf(i) {\n    if (!marksByTest) {\n        const byTest = new Map();\n        data.boots.forEach((b, bi) => {\n            for (const [t, from, to] of triples(b.log.marks)) {\n                const list = byTest.get(t) ?? [];\n                list.push({ boot: bi, from, to, tail: t < 0 });\n                byTest.set(t, list);\n            }\n        });\n        const first = (m) => (bootAt(m.boot).kernel === candidate ? 0 : 1);\n        for (const list of byTest.values())\n            list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);\n        marksByTest = byTest;\n    }\n    const own = marksByTest.get(i) ?? [];\n    const t = test(i);\n    if (t.cells[0] === '\\u2014' && (t.class === 'crash' || t.class === 'hang'))\n        return own.concat((marksByTest.get(-1) ?? []).filter((m) => bootAt(m.boot).kernel === candidate));\n    return own;\n}\nfunction select(i, kernel) {\n    selected = i;\n    const p = shown.indexOf(i);\n    const g = $('grid');\n    if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))\n        g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);\n    renderRows();\n    renderDetail(i);\n    const marks = marksOf(i);\n    const name = data.kernels[kernel === undefined ? 0 : kernel];\n    const mark = marks.find((m) => bootAt(m.boot).kernel === name) ?? marks[0];\n    if (mark)\n        showLog(mark.boot, mark);\n    else if (kernel !== undefined) {\n        const b = data.boots.findIndex((x) => x.kernel === name);\n        if (b >= 0)\n            showLog(b);\n    }\n    else if (logBoot >= 0)\n        showLog(logBoot);\n}\nfunction sideBySide(diff) {\n    const lines = diff.replace(/\\n$/, '').split('\\n');\n    let left = 'consensus';\n    let right = 'candidate';\n    let start = 0;\n    const minusHeader = lines[0];\n    if (minusHeader !== undefined && minusHeader.startsWith('--- ')) {\n        left = minusHeader.slice(4);\n        start = 1;\n    }\n    const plusHeader = lines[start];\n    if (plusHeader !== undefined && plusHeader.startsWith('+++ ')) {\n        right = plusHeader.slice(4);\n        start++;\n    }\n    const table = el('table', 'diff');\n    const head = el('tr');\n    head.append(el('th', '', left), el('th', '', right));\n    table.append(head);\n    let minus = [];\n    let plus = [];\n    const row = (a, b, ca, cb) => {\n        const tr = el('tr');\n        const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);\n        const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);\n        tr.append(ta, tb);\n        table.append(tr);\n    };\n    const flush = () => {\n        for (let j = 0; j < Math.max(minus.length, plus.length); j++)\n            row(minus[j], plus[j], 'del', 'ins');\n        minus = [];\n        plus = [];\n    };\n    for (const line of lines.slice(start)) {\n        if (line.startsWith('@@')) {\n            flush();\n            const tr = el('tr');\n            const td = el('td', 'hunk', line);\n            td.colSpan = 2;\n            tr.append(td);\n            table.append(tr);\n        }\n        else if (line.startsWith('-'))\n            minus.push(line.slice(1));\n        else if (line.startsWith('+'))\n            plus.push(line.slice(1));\n        else if (line.startsWith('\\\\'))\n            continue;\n        else {\n            flush();\n            const text = line.startsWith(' ') ? line.slice(1) : line;\n            row(text, text, 'ctx', 'ctx');\n        }\n    }\n    flush();\n    return table;\n}\nfunction renderDetail(i) {\n    const t = test(i);\n    const d = $('detail');\n    d.replaceChildren();\n    const h = el('h2', 'id', t.id);\n    h.id = 'detail-id';\n    d.append(h);\n    const line = el('div');\n    line.append(badge(t.class));\n    if (t.failing)\n        line.append(el('span', 'flag', 'fails the run'));\n    if (t.blame !== 'kernel')\n        line.append(el('span', 'flag', 'blamed on ' + t.blame));\n    d.append(line);\n    const dl = el('dl', 'facts');\n    fact(dl, 'reason', t.reason).id = 'detail-reason';\n    fact(dl, 'severity', t.severity);\n    fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');\n    fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';\n    fact(dl, 'fail:runs', el('span', 'mono', t.counts));\n    if (t.expected) {\n        const e = el('span');\n        e.append(badge(t.expected.class), ' ', show(t.expected.reason));\n        if (t.expected.link)\n            e.append(' ', el('span', 'muted', t.expected.link));\n        fact(dl, 'expectation', e).id = 'detail-expected';\n    }\n    if (t.cluster !== undefined) {\n        const c = data.clusters.find((x) => x.id === t.cluster);\n        fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);\n    }\n    const links = el('div', 'loglinks');\n    const groups = new Map();\n    for (const m of marksOf(i)) {\n        const b = bootAt(m.boot);\n        const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);\n        let group = groups.get(key);\n        if (!group) {\n            group = { kernel: b.kernel, m, runs: [] };\n            groups.set(key, group);\n        }\n        group.runs.push(m);\n    }\n    for (const g of groups.values()) {\n        const where = (g.m.tail ? ', after its last result' : '') + ', lines ';\n        const div = el('div', '', g.kernel + where + g.m.from + '\\u2013' + g.m.to + ': ');\n        for (const m of g.runs) {\n            const btn = el('button', 'link', '#' + bootAt(m.boot).attempt);\n            btn.dataset.boot = String(m.boot);\n            btn.addEventListener('click', () => showLog(m.boot, m));\n            div.append(btn);\n        }\n        links.append(div);\n    }\n    fact(dl, 'serial log', links);\n    d.append(dl);\n    if (t.diff) {\n        d.append(el('h3', '', 'Output against the consensus'));\n        const table = sideBySide(t.diff);\n        table.id = 'detail-diff';\n        d.append(table);\n    }\n}\nfunction lineNumber(log, j) {\n    if (!log.cut)\n        return j + 1;\n    const [head, tailFrom] = log.cut;\n    return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);\n}\nfunction lineIndex(log, n) {\n    if (!log.cut)\n        return n - 1;\n    const [head, tailFrom] = log.cut;\n    return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;\n}\nfunction renderLog() {\n    if (logBoot < 0 || !logView)\n        return;\n    const view = logView;\n    const boot = bootAt(logBoot);\n    const box = $('log');\n    const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);\n    const bottom = Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20;\n    const last = Math.min(boot.log.lines.length, bottom);\n    const rows = $('log-rows');\n    rows.style.top = first * LINE + 'px';\n    const frag = document.createDocumentFragment();\n    for (let j = first; j < last; j++) {\n        const n = lineNumber(boot.log, j);\n        const marked = !!logMark && n >= logMark.from && n <= logMark.to;\n        const classes = 'll' +\n            (n === 0 ? ' note' : '') +\n            (view.splats.has(n) ? ' splat' : '') +\n            (view.band[j] ? ' band' : '') +\n            (marked ? ' mark' : '');\n        const line = el('div', classes);\n        line.dataset.no = String(n);\n        line.append(el('span', 'no', n ? n : '\\u2026'), el('span', 'tx', boot.log.lines[j]));\n        const tagged = view.tags.get(j);\n        if (tagged !== undefined) {\n            const tag = el('button', 'link tag', test(tagged).id.slice(0, 200));\n            tag.dataset.test = String(tagged);\n            line.append(tag);\n        }\n        frag.append(line);\n    }\n    rows.replaceChildren(frag);\n}\nfunction showLog(b, mark) {\n    const boot = bootAt(b);\n    const box = $('log');\n    if (logBoot !== b) {\n        logBoot = b;\n        $('log-boot').value = String(b);\n        const band = new Uint8Array(boot.log.lines.length);\n        const tags = new Map();\n        triples(boot.log.marks).forEach(([t, from, to], k) => {\n            if (t >= 0)\n                tags.set(lineIndex(boot.log, to), t);\n            if (k % 2)\n                for (let n = from; n <= to; n++)\n                    band[lineIndex(boot.log, n)] = 1;\n        });\n        logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };\n        $('log-space').style.height = boot.log.lines.length * LINE + 'px';\n        const notes = [boot.file];\n        if (boot.log.note)\n            notes.push(boot.log.note);\n        $('log-note').textContent = notes.join(' \\u2014 ');\n    }\n    logMark = mark;\n    const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;\n    if (mark)\n        box.scrollTop =\n            Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;\n    renderLog();\n}\nfunction renderBootChoice() {\n    const s = $('log-boot');\n    data.boots.forEach((b, i) => {\n        const o = el('option');\n        o.value = String(i);\n        o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';\n        s.append(o);\n    });\n    s.addEventListener('change', () => showLog(Number(s.value)));\n    $('log').addEventListener('scroll', renderLog, { passive: true });\n    $('log').addEventListener('click', (e) => {\n        const tag = closest(e, '.tag');\n        if (tag)\n            select(Number(tag.dataset.test), data.kernels.indexOf(bootAt(logBoot).kernel));\n    });\n}\nfunction renderClusters() {\n    const box = $('clusters');\n    if (!data.clusters.length)\n        box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));\n    for (const c of data.clusters) {\n        const div = el('div', 'cluster');\n        const title = el('div');\n        const count = el('span', 'muted', '  ' + c.tests.length + ' tests');\n        title.append(badge(c.class), ' ', el('code', '', c.signature), count);\n        const list = el('div', 'tests');\n        for (const i of c.tests) {\n            const b = el('button', 'link mono', test(i).id);\n            b.dataset.test = String(i);\n            list.append(b);\n        }\n        div.append(title, list);\n        box.append(div);\n    }\n    box.addEventListener('click', (e) => {\n        const b = closest(e, 'button');\n        if (b)\n            select(Number(b.dataset.test));\n    });\n}\nfunction renderBoots() {\n    const t = $('boots');\n    const h = el('tr');\n    const titles = ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log'];\n    for (const title of titles)\n        h.append(el('th', '', title));\n    t.append(h);\n    data.boots.forEach((b, i) => {\n        const tr = el('tr');\n        const duration = (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '');\n        tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage), el('td', '', duration));\n        const splats = el('td');\n        for (const s of b.splats) {\n            const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');\n            btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));\n            splats.append(btn, el('br'));\n        }\n        const open = el('button', 'link', b.file);\n        open.addEventListener('click', () => showLog(i));\n        const logCell = el('td');\n        logCell.append(open);\n        tr.append(splats, el('td', '', b.message ?? ''), logCell);\n        t.append(tr);\n    });\n}\nfunction step(direction) {\n    let p = shown.indexOf(selected);\n    if (p < 0)\n        p = direction > 0 ? -1 : shown.length;\n    for (let q = p + direction; q >= 0 && q < shown.length; q += direction) {\n        const i = shown[q];\n        if (isDivergence(test(i))) {\n            select(i);\n            return;\n        }\n    }\n}\nrenderHead();\nrenderChips();\nrenderGridHeader();\nrenderBootChoice();\nrenderClusters();\nrenderBoots();\n$('search').addEventListener('input', applyFilter);\n$('grid').addEventListener('scroll', renderRows, { passive: true });\n$('grid-rows').addEventListener('click', (e) => {\n    const row = closest(e, '.row');\n    if (!row)\n        return;\n    const cell = closest(e, '.cell');\n    select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);\n});\ndocument.addEventListener('keydown', (e) => {\n    const target = e.target;\n    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {\n        if (e.key === 'Escape')\n            target.blur();\n        return;\n    }\n    if (e.ctrlKey || e.metaKey || e.altKey)\n        return;\n    if (e.key === 'j')\n        step(1);\n    else if (e.key === 'k')\n        step(-1);\n    else if (e.key === '/') {\n        e.preventDefault();\n        $('search').focus();\n    }\n});\napplyFilter();\nif (data.boots.length)\n    showLog(0);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 /** gradebook.html's script (src/render/client/gradebook.ts). */
-const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.max > 0 ? s.score / s.max : 0);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = students.length ? students.reduce((a, s) => a + share(s), 0) / students.length : 0;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' + Math.round(mean * 100) + '%; ' + failing + ' not successful';\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of students) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad', status.text);\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', '', s.name);\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || 'not reported');\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);\nconst graded = students.filter((s) => s.score !== null);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;\n    const ungraded = students.length - graded.length;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' +\n        Math.round(mean * 100) +\n        '%; ' +\n        failing +\n        ' not successful' +\n        (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of graded) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad', status.text);\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', '', s.name);\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 
 /**
  * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
@@ -96026,7 +96645,9 @@ const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u
  * side-by-side diff, the clusters, the boots and their serial logs with each test's lines marked.
  */
 /** One kernel's runs of a test as a grid cell: `pass`, `fail ×3`, `2/3 fail`, `—` (not reported). */
-function statusCell(runs) {
+function statusCell(all) {
+    // A run that died during the test (`missing`, with what it printed) did not report it.
+    const runs = all?.filter((r) => r.status !== 'missing');
     if (!runs || runs.length === 0)
         return '—';
     const first = runs[0]?.status;
@@ -96154,7 +96775,6 @@ function renderHtml(report, logs = new Map()) {
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
  */
-const SGR = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 };
 // Maps, not objects: a tampered class such as `constructor` must find no style.
 const CLASS_STYLE = new Map(DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]));
 const CONCLUSION_STYLE = new Map([
@@ -96179,7 +96799,9 @@ function diffStyle(diffLine) {
     return undefined;
 }
 function renderTerminal(report, options) {
-    const paint = (style, text) => options.color && style !== undefined ? `\x1b[${SGR[style]}m${text}\x1b[0m` : text;
+    const paint = (style, text) => 
+    // Whether to colour is the caller's decision, made once from the environment.
+    options.color && style !== undefined ? styleText(style, text, { validateStream: false }) : text;
     const maxDiffLines = options.maxDiffLines ?? 20;
     const out = [];
     const references = report.references.map((ref) => ref.broken === undefined
@@ -96529,14 +97151,7 @@ async function runBisect(context, settings, options) {
     const slots = Math.max(1, options.jobs ?? availableParallelism());
     const variant = variantOf(settings, undefined);
     progress(`bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
-    const contextCache = context.cache.contexts;
-    const build = await commitBuilder(docker, kernel, {
-        variant,
-        outDir,
-        progress,
-        contextCache,
-        clock: context.clock,
-    });
+    const build = await commitBuilder(context, docker, kernel, { variant, outDir, progress });
     // The references, observed once: the config's (a base reference means a pull request's
     // base; here the good revision plays that part) and the good revision's kernel.
     const configured = await fetchReferences(context, { ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, { docker, variant, outDir, progress, github: options.github, run: options.run });
@@ -96648,6 +97263,8 @@ const savedRun = looseObject({
     startedAt: string$1().optional(),
 });
 const field = (at) => at.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('') || '.';
+/** What `diverge compare --from DIR` says when DIR holds no saved run at `file`. */
+const noSavedRun = (file, fromDir) => new SavedRunError(`${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`);
 /** The run saved in `file`, checked; `fromDir` is named in the message when there is none. */
 async function readSavedRun(file, fromDir) {
     let text;
@@ -96660,7 +97277,7 @@ async function readSavedRun(file, fromDir) {
     catch (error) {
         if (error instanceof SavedRunError)
             throw error;
-        throw new SavedRunError(`${file}: no saved run here (run \`diverge run\` or \`diverge boot\` with --out ${fromDir} first)`);
+        throw noSavedRun(file, fromDir);
     }
     let value;
     try {
@@ -96718,4 +97335,4 @@ async function compareSaved(context, settings, fromDir, options) {
     }, 0);
 }
 
-export { updateExpectations as $, storageFailure as A, isStorageRefusal as B, storageReason as C, ConfigError as D, BuildError as E, defaultSettings as F, githubFromEnvironment as G, HarnessError as H, resultText as I, BisectInputError as J, KernelFileError as K, bootKernels as L, writeOutput as M, NotRegularFileError as N, compareSaved as O, SavedRunError as P, classColour as Q, ReferenceFetchError as R, StorageError as S, htmlPage as T, GRADEBOOK_SCRIPT as U, parseConfig as V, evaluateOne as W, buildKernel as X, buildImage as Y, extractFiles as Z, qemuVersion as _, requireInherits as a, reportDivergences as a0, tar as a1, inParallel as a2, redirectTarget as a3, MAX_KERNEL_BYTES as a4, BOOT_OUTCOMES as a5, rubricOf as a6, kernelRecipe as a7, CappedLog as a8, ConsoleLines as a9, packContext as aa, DockerUnavailableError as ab, LastLines as ac, limitHit as ad, copyFilesOut as ae, isolated as af, prepareStaffLayers as ag, scanContext as ah, CANDIDATE as ai, sha256File as aj, writeAtomically as ak, maxPoints as al, checkKernelFile as am, defaultParallelism as an, fetchReferences as ao, openSession as ap, limiter as aq, OUTPUT_FORMAT_NAMES as ar, outputFormat as as, gradescopeResults as at, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, makeDir as z };
+export { parseConfig as $, loadExpectations as A, checkKernelFile as B, checkRubric as C, CANDIDATE as D, localBaseOf as E, ConfigError as F, BuildError as G, HarnessError as H, defaultSettings as I, claimOutDir as J, KernelFileError as K, clearEarlierRun as L, DEFAULT_OUT as M, NotRegularFileError as N, githubFromEnvironment as O, resultText as P, BisectInputError as Q, ReferenceFetchError as R, SelectionError as S, bootKernels as T, writeOutput as U, noSavedRun as V, compareSaved as W, SavedRunError as X, classColour as Y, htmlPage as Z, GRADEBOOK_SCRIPT as _, requireInherits as a, evaluateOne as a0, buildKernel as a1, buildImage as a2, extractFiles as a3, qemuVersion as a4, updateExpectations as a5, reportDivergences as a6, tar as a7, inParallel as a8, redirectTarget as a9, MAX_KERNEL_BYTES as aa, BOOT_OUTCOMES as ab, rubricOf as ac, fileKind as ad, kernelRecipe as ae, CappedLog as af, ConsoleLines as ag, packContext as ah, DockerUnavailableError as ai, LastLines as aj, limitHit as ak, copyFilesOut as al, isolated as am, prepareStaffLayers as an, scanContext as ao, sha256File as ap, writeAtomically as aq, maxPoints as ar, defaultParallelism as as, fetchReferences as at, openSession as au, limiter as av, RubricError as aw, OUTPUT_FORMAT_NAMES as ax, outputFormat as ay, gradescopeResults as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, checkSelection as z };

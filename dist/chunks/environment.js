@@ -31,7 +31,7 @@ import require$$0$5 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$0$1 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, O as Octokit, i as restEndpointMethods, j as paginateRest, f as createGitHub, D as DEFAULT_API_URL } from './proxy.js';
+import { c as commonjsGlobal, O as Octokit, k as restEndpointMethods, l as paginateRest, i as createGitHub, D as DEFAULT_API_URL } from './proxy.js';
 import require$$5 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';

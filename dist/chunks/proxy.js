@@ -6296,10 +6296,17 @@ const EXIT = {
 const TOOL_NAME = 'diverge';
 const TOOL_VERSION = '0.1.0';
 /**
+ * The oldest Node the CLI runs on, as package.json's `engines` says (a test holds them
+ * together): node:util's styleText came in 20.12. The action runs on Node 24; proxies need 24.14.
+ */
+const NODE_MINIMUM = [20, 12];
+/** Node majors past their end of life: diverge runs on them, `doctor` warns. */
+const NODE_END_OF_LIFE = { 20: '2026-04-30' };
+/**
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'1a9805833aee9779' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'9cd88c5977e0a4df' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6400,6 +6407,21 @@ function processRegistry() {
         },
     };
 }
+/**
+ * Whether to colour what goes to a stream (no-color.org, force-color.org): FORCE_COLOR wins (`0`
+ * or `false`: never, anything else: always), then NO_COLOR (set and not empty: never) and
+ * TERM=dumb (never); else colours go to a terminal only.
+ */
+function colorFor(env, isTTY) {
+    const force = env.FORCE_COLOR;
+    if (force !== undefined)
+        return force !== '0' && force.toLowerCase() !== 'false';
+    if (env.NO_COLOR)
+        return false;
+    if (env.TERM === 'dumb')
+        return false;
+    return isTTY;
+}
 const systemClock = {
     now: () => Date.now(),
     today: () => new Date().toISOString().slice(0, 10),
@@ -6464,4 +6486,4 @@ function redactCredentials(url) {
     }
 }
 
-export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, EXTRACT_FILE_CAP_BYTES as e, createGitHub as f, getAugmentedNamespace as g, TOOL_NAME as h, restEndpointMethods as i, paginateRest as j, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };
+export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, createGitHub as i, TOOL_NAME as j, restEndpointMethods as k, paginateRest as l, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };

@@ -139,7 +139,7 @@ const FAIL_ON_CLASSES = [
 const isDivergence = (verdict) => verdict.blame === 'kernel' && isDivergentClass(verdict.class);
 /**
  * Whether a report lists a verdict among its divergences: a divergent class whoever is to blame
- * (an unbootable candidate's `missing` shows, blamed on the infrastructure), and loud enough to
+ * (a test an unbootable candidate did not report shows as `ambiguous`, blamed on the infrastructure), and loud enough to
  * show (a saved report's severity is taken as written).
  */
 const isShownDivergence = (verdict) => isDivergentClass(verdict.class) && verdict.severity !== 'none';
@@ -11076,6 +11076,7 @@ var properties = {
 				},
 				observations: {
 					type: "object",
+					description: "Per kernel, one entry per run that reported the test, and one with status missing per run that died during the test having printed something: what it printed before its boot ended.",
 					additionalProperties: {
 						type: "array",
 						items: {
@@ -11365,4 +11366,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { ArchiveError as A, classCount as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, num as E, FAIL_ON_CLASSES as F, expandTabs as G, splitLines as H, percent as I, SEVERITY_ORDER as J, ReportError as R, SEVERITIES as S, schemaCheck as a, ajv as b, singleLine as c, download as d, extractZip as e, inlineText as f, DIVERGENCE_CLASSES as g, DEFAULT_FAIL_ON as h, isShownDivergence as i, DownloadError as j, redact as k, link as l, stripControls as m, isDivergentClass as n, inlineCode as o, codeBlock as p, isDivergence as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, DIVERGENT_CLASSES as u, validateReport as v, CLASSES as w, divergenceEntries as x, sameThoughVarying as y, plural as z };
+export { ArchiveError as A, classCount as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, num as E, FAIL_ON_CLASSES as F, expandTabs as G, splitLines as H, percent as I, SEVERITY_ORDER as J, ReportError as R, SEVERITIES as S, isShownDivergence as a, schemaCheck as b, ajv as c, download as d, extractZip as e, singleLine as f, inlineText as g, DIVERGENCE_CLASSES as h, isDivergence as i, DEFAULT_FAIL_ON as j, DownloadError as k, link as l, redact as m, stripControls as n, isDivergentClass as o, inlineCode as p, codeBlock as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, DIVERGENT_CLASSES as u, validateReport as v, CLASSES as w, divergenceEntries as x, sameThoughVarying as y, plural as z };
