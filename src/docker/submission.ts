@@ -29,19 +29,21 @@ export interface SubmissionBuilder {
   build(source: string, outDir: string): Promise<BuiltKernel>;
 }
 
+export interface SubmissionBuildOptions {
+  variant: string;
+  /** Where the staff's part keeps its log. */
+  outDir: string;
+  contextCache: string;
+  clock: Clock;
+  /** Runs a build in a slot of the queue the boots share. */
+  slot: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
 export function submissionBuilder(
   access: DockerAccess,
   kernel: DockerKernelSettings,
   command: CommandBuild | undefined,
-  options: {
-    variant: string;
-    /** Where the staff's part keeps its log. */
-    outDir: string;
-    contextCache: string;
-    clock: Clock;
-    /** Runs a build in a slot of the queue the boots share. */
-    slot: <T>(work: () => Promise<T>) => Promise<T>;
-  },
+  options: SubmissionBuildOptions,
 ): SubmissionBuilder {
   const { variant, contextCache, clock, slot } = options;
   const staff = { variant, outDir: options.outDir, contextCache, clock };

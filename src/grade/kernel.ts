@@ -8,13 +8,16 @@ import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../docker/docker.js';
 import { BuildError } from '../docker/errors.js';
 import type { BuiltKernel, DockerKernelSettings } from '../docker/kernel.js';
-import { type SubmissionBuilder, submissionBuilder } from '../docker/submission.js';
+import {
+  type SubmissionBuilder,
+  submissionBuilder,
+  type SubmissionBuildOptions,
+} from '../docker/submission.js';
 import type { GradebookStudent } from '../model/gradebook.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { sha256, sha256File } from '../util/digest.js';
 import { capped, type Row, unbooted } from './rows.js';
 import type { Submission } from './submissions.js';
-import type { Clock } from '../context.js';
 
 /** The kernel a submission gave, or the row saying why there is none. */
 export type SubmissionKernel =
@@ -42,13 +45,7 @@ export function submissionKernels(
   settings: Settings,
   submissions: readonly Submission[],
   docker: DockerAccess,
-  options: {
-    variant: string;
-    outDir: string;
-    contextCache: string;
-    clock: Clock;
-    slot: <T>(work: () => Promise<T>) => Promise<T>;
-  },
+  options: SubmissionBuildOptions,
 ): SubmissionKernels {
   const { outDir } = options;
   // Checked by selectSubmissions: directory submissions come with a kernel.build.
