@@ -44,11 +44,9 @@ interface GradeOptions {
 /** The submissions of a GitHub Classroom assignment as NAME=PATH entries, problems logged. */
 async function githubSubmissions(
   cli: Cli,
-  github: GitHub | undefined,
+  github: GitHub,
   options: Parameters<typeof submissionsFromGitHub>[1],
 ): Promise<{ name: string; path: string }[]> {
-  if (!github)
-    throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
   const found = await submissionsFromGitHub(github, options);
   for (const s of found) if (s.error) cli.log(`submission ${s.name}: ${s.error}`);
   return found.map((s) => submissionEntry(s, options.dir));
@@ -103,18 +101,23 @@ export function register(program: Command, cli: Cli): Command {
           ...(options.list ? { list: path.resolve(options.list) } : {}),
         };
         // Checked before --out is taken; GitHub's submissions are cloned into it, after.
+        if (options.githubOrg && !github)
+          throw new UsageError(
+            'grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)',
+          );
         await checkGradeInputs(settings);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
-        const fromGitHub = options.githubOrg
-          ? await githubSubmissions(cli, github, {
-              org: options.githubOrg,
-              prefix: options.repoPrefix as string,
-              variant,
-              dir: path.join(outDir, 'submissions'),
-              progress: cli.log,
-            })
-          : [];
+        const fromGitHub =
+          options.githubOrg && github
+            ? await githubSubmissions(cli, github, {
+                org: options.githubOrg,
+                prefix: options.repoPrefix as string,
+                variant,
+                dir: path.join(outDir, 'submissions'),
+                progress: cli.log,
+              })
+            : [];
         const submissions = await listSubmissions({
           ...local,
           named: [...(options.submission ?? []), ...fromGitHub],

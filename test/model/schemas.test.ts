@@ -111,10 +111,13 @@ function at(schema: Schema, pointer: string): unknown {
 const read = (file: string): Schema =>
   JSON.parse(readFileSync(new URL(`../../schema/${file}`, import.meta.url), 'utf8'));
 
+/** Schemas generated from the zod schema, which takes the tables itself (test/config/schema.test.ts). */
+const GENERATED = ['config.v1.json'];
+
 describe('the schemas and the tables', () => {
-  it('ties every schema in schema/', () => {
-    const files = readdirSync(new URL('../../schema/', import.meta.url)).filter((f) =>
-      f.endsWith('.json'),
+  it('ties every schema in schema/ written by hand', () => {
+    const files = readdirSync(new URL('../../schema/', import.meta.url)).filter(
+      (f) => f.endsWith('.json') && !GENERATED.includes(f),
     );
     expect(files.sort()).toEqual(Object.keys(TIES).sort());
   });
