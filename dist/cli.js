@@ -7314,8 +7314,6 @@ async function gradeCourse(context, settings, submissions, options) {
 /** `diverge grade`: every submission of a course judged and scored; a gradebook. */
 /** The submissions of a GitHub Classroom assignment as NAME=PATH entries, problems logged. */
 async function githubSubmissions(cli, github, options) {
-    if (!github)
-        throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
     const found = await submissionsFromGitHub(github, options);
     for (const s of found)
         if (s.error)
@@ -7353,10 +7351,12 @@ function register$3(program, cli) {
             ...(options.list ? { list: path.resolve(options.list) } : {}),
         };
         // Checked before --out is taken; GitHub's submissions are cloned into it, after.
+        if (options.githubOrg && !github)
+            throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
         await checkGradeInputs(settings);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
-        const fromGitHub = options.githubOrg
+        const fromGitHub = options.githubOrg && github
             ? await githubSubmissions(cli, github, {
                 org: options.githubOrg,
                 prefix: options.repoPrefix,
