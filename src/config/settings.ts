@@ -132,7 +132,10 @@ const exitDevice = z
   .transform(({ port }) => ({
     device: 'isa-debug-exit' as const,
     port: port ?? DEFAULT_EXIT_PORT,
-  }));
+  }))
+  // The string form goes through the preprocess, which zod cannot see: `orPath` tells
+  // schema/config.v1.json (config/json-schema.ts).
+  .meta({ orPath: `${EXIT_DEVICE}: how a kernel without ACPI power-off ends the VM` });
 
 /** Reports the second of mutually exclusive keys that are present; true when at most one is. */
 function atMostOne(
