@@ -7201,6 +7201,20 @@ const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && s
  * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
  * (built when it is a source), checked, judged, and the row saved beside its report.
  */
+/**
+ * A student's judged row. A boot the infrastructure cut (QEMU killed from outside, refusing to
+ * start, console bytes lost) is judged once more (its report and logs written over) before the row says
+ * "not graded": one runner hiccup should not cost a student their grade in this run.
+ */
+async function judgedOnce(grading, kernel, build) {
+    const { name, key, dir, outDir, settings, progress } = grading;
+    const judge = async () => judgedStudent({ name, key }, await grading.evaluate(kernel, dir), build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
+    const first = await judge();
+    if (first.conclusion !== 'neutral')
+        return first;
+    progress.log(`${name}: ${first.reason ?? 'not graded'}: judging once more`);
+    return judge();
+}
 /** Grades a submission and records its row; never throws for the submission's sake. */
 function studentGrader(grading) {
     const { settings, outDir, head, kernels, progress } = grading;
@@ -7235,7 +7249,7 @@ function studentGrader(grading) {
                         max,
                         ...unbooted(problem instanceof KernelFileError ? 'failure' : 'neutral', `not a kernel diverge can boot: ${problem.message}`, found.build),
                     }
-                    : judgedStudent({ name, key }, await grading.evaluate(found.kernel, dir), found.build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
+                    : await judgedOnce({ ...grading, name, key, dir }, found.kernel, found.build);
             }
             student = await sealRow(student, outDir);
             await saveStudent(outDir, student);

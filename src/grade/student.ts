@@ -30,6 +30,31 @@ export interface StudentGrading {
   progress: GradeProgress;
 }
 
+/**
+ * A student's judged row. A boot the infrastructure cut (QEMU killed from outside, refusing to
+ * start, console bytes lost) is judged once more (its report and logs written over) before the row says
+ * "not graded": one runner hiccup should not cost a student their grade in this run.
+ */
+async function judgedOnce(
+  grading: StudentGrading & { name: string; key: string; dir: string },
+  kernel: ResolvedKernel,
+  build: GradebookStudent['build'],
+): Promise<GradebookStudent> {
+  const { name, key, dir, outDir, settings, progress } = grading;
+  const judge = async () =>
+    judgedStudent(
+      { name, key },
+      await grading.evaluate(kernel, dir),
+      build,
+      path.relative(outDir, path.join(dir, 'report.json')),
+      settings.grading,
+    );
+  const first = await judge();
+  if (first.conclusion !== 'neutral') return first;
+  progress.log(`${name}: ${first.reason ?? 'not graded'}: judging once more`);
+  return judge();
+}
+
 /** Grades a submission and records its row; never throws for the submission's sake. */
 export function studentGrader(grading: StudentGrading): (submission: Submission) => Promise<void> {
   const { settings, outDir, head, kernels, progress } = grading;
@@ -68,13 +93,7 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
                 found.build,
               ),
             }
-          : judgedStudent(
-              { name, key },
-              await grading.evaluate(found.kernel, dir),
-              found.build,
-              path.relative(outDir, path.join(dir, 'report.json')),
-              settings.grading,
-            );
+          : await judgedOnce({ ...grading, name, key, dir }, found.kernel, found.build);
       }
       student = await sealRow(student, outDir);
       await saveStudent(outDir, student);
