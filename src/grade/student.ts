@@ -24,8 +24,8 @@ export interface StudentGrading {
   outDir: string;
   head: GradebookHead;
   kernels: SubmissionKernels;
-  /** Judges a kernel against the references, its report written to `dir`. */
-  evaluate(kernel: ResolvedKernel, dir: string): Promise<Report>;
+  /** Judges a student's kernel against the references, its report written to `dir`. */
+  evaluate(kernel: ResolvedKernel, dir: string, name: string): Promise<Report>;
   record(student: GradebookStudent): Promise<void>;
   progress: GradeProgress;
 }
@@ -44,7 +44,7 @@ async function judgedOnce(
   const judge = async () =>
     judgedStudent(
       { name, key },
-      await grading.evaluate(kernel, dir),
+      await grading.evaluate(kernel, dir, name),
       build,
       path.relative(outDir, path.join(dir, 'report.json')),
       settings.grading,

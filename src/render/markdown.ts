@@ -156,7 +156,7 @@ function renderHead(
       : `${inlineText(ref.name)} (⚠️ broken: ${inlineText(ref.broken)})`,
   );
   const context = [
-    `candidate: ${inlineText(report.candidate.name)}${origin(report.candidate)}`,
+    `candidate: ${inlineText(report.subject ?? report.candidate.name)}${origin(report.candidate)}`,
     `references: ${references.join(', ') || 'none'}`,
     plural(num(summary.tests), 'test'),
     `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,

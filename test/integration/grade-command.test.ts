@@ -88,6 +88,24 @@ describe('diverge grade with grading.build', () => {
     }
   });
 
+  it("names each student's report after them, and their page shows the references' logs", () => {
+    const built = gradebook.students.filter((s) => s.report !== null);
+    expect(built.length).toBeGreaterThan(0);
+    for (const student of built) {
+      const page = readFileSync(path.join(out, 'students', student.name, 'report.html'), 'utf8');
+      expect(page).toContain(`<title>diverge report — ${student.name}`);
+      expect(page).not.toContain('the log file was not found');
+      const report = JSON.parse(
+        readFileSync(path.join(out, 'students', student.name, 'report.json'), 'utf8'),
+      );
+      expect(report.subject).toBe(student.name);
+      // The references' boots are shared: their logs are in OUT/references, not copied.
+      expect(report.boots.some((b: { log: string }) => b.log.startsWith('../../references/'))).toBe(
+        true,
+      );
+    }
+  });
+
   it("says why a submission did not build, from the command's own failure", () => {
     for (const [name, truth] of Object.entries(course.students)) {
       if (truth.builds) continue;
