@@ -5117,17 +5117,20 @@ function clip(text, max) {
     const chars = [...text];
     return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
-function status(what, ok, message, log) {
+function status(what, ok, message, log, lastLines = []) {
     const href = log === undefined ? undefined : pathHref(log);
+    const whole = [message ?? '', ...lastLines].join('\n').trim();
     return {
         text: message ? `${what}: ${clip(message, STATUS_CHARS)}` : what,
         ok,
-        ...(message ? { message: clip(message, MESSAGE_CHARS) } : {}),
+        ...(whole ? { message: clip(whole, MESSAGE_CHARS + lastLines.length * 500) } : {}),
         ...(href ? { log: href } : {}),
     };
 }
 /** A build as the page shows it: `built`, `failed: <the message's start…>`; its log linked. */
-const buildStatus = (build) => status(build.outcome, build.outcome !== 'failed', build.message, build.log);
+const buildStatus = (build) => 
+// The compiler's last lines under the message, on hover: what a student fixes first.
+status(build.outcome, build.outcome !== 'failed', build.message, build.log, build.lastLines);
 /** A boot as the page shows it: `completed`, `panic (stage kernel): <message…>`, `not-booted`. */
 const bootStatus = (boot) => status(boot.stage && boot.outcome !== 'completed'
     ? `${boot.outcome} (stage ${boot.stage})`
@@ -6019,6 +6022,15 @@ var definitions = {
 					message: {
 						type: "string"
 					},
+					lastLines: {
+						type: "array",
+						maxItems: 20,
+						items: {
+							type: "string",
+							maxLength: 500
+						},
+						description: "The failed build's last lines (the compiler's errors), without colour codes; untrusted"
+					},
 					log: {
 						type: "string"
 					}
@@ -6800,11 +6812,12 @@ async function buildWithCommand(access, stage, kernel, command, options) {
             stdout: true,
             stderr: true,
         }));
-        const take = (chunk) => {
-            log.write(chunk);
-            for (const line of lines.push(chunk))
-                last.add(line);
+        // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+        const keep = (line) => {
+            log.write(Buffer.from(`${line}\n`));
+            last.add(line);
         };
+        const take = (chunk) => lines.push(chunk).forEach(keep);
         const sink = new Writable({
             write(chunk, _encoding, done) {
                 take(chunk);
@@ -6827,8 +6840,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         }, limits.timeMs);
         await ended;
         const { StatusCode: code } = (await container.wait());
-        for (const line of lines.end())
-            last.add(line);
+        lines.end().forEach(keep);
         if (timedOut)
             throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines: last.lines });
         if (code !== 0) {
@@ -7044,7 +7056,13 @@ function submissionKernels(settings, submissions, docker, options) {
             const message = (error.message.split('\n')[0] ?? '')
                 .split(path.join(buildDir, 'logs', 'build-kernel.log'))
                 .join(logFile);
-            const build = { outcome: 'failed', message: capped(message), log: logFile };
+            const lastLines = error instanceof BuildError ? error.lastLines : [];
+            const build = {
+                outcome: 'failed',
+                message: capped(message),
+                ...(lastLines.length ? { lastLines: [...lastLines] } : {}),
+                log: logFile,
+            };
             // A build the student's source breaks is theirs; a Docker engine that fails is not.
             return error instanceof BuildError
                 ? noKernel('failure', `did not build: ${message}`, build)
@@ -7208,7 +7226,7 @@ const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && s
  */
 async function judgedOnce(grading, kernel, build) {
     const { name, key, dir, outDir, settings, progress } = grading;
-    const judge = async () => judgedStudent({ name, key }, await grading.evaluate(kernel, dir), build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
+    const judge = async () => judgedStudent({ name, key }, await grading.evaluate(kernel, dir, name), build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
     const first = await judge();
     if (first.conclusion !== 'neutral')
         return first;
@@ -7315,7 +7333,12 @@ async function gradeCourse(context, settings, submissions, options) {
         outDir,
         head,
         kernels,
-        evaluate: async (kernel, dir) => (await session.evaluate(kernel, { outDir: dir, saveBoots: true })).report,
+        evaluate: async (kernel, dir, name) => (await session.evaluate(kernel, {
+            outDir: dir,
+            saveBoots: true,
+            subject: name,
+            root: outDir,
+        })).report,
         record: (student) => gradebook.record(student),
         progress,
     });
@@ -7560,9 +7583,13 @@ function register$1(program, cli) {
         if (!format)
             throw new UsageError(`--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`);
         const report = await readReport(file);
+        const dir = path.dirname(path.resolve(file));
         process.stdout.write(await format.render(report, {
-            // Serial logs are read beside the report, where boots[].log points.
-            dir: path.dirname(path.resolve(file)),
+            // Serial logs are read where boots[].log points: beside the report, or for a
+            // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
+            // references' logs are.
+            dir,
+            root: report.subject ? path.resolve(dir, '..', '..') : dir,
             color: cli.color,
             markdown: {
                 reportUrl: file,

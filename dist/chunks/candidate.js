@@ -75666,7 +75666,8 @@ async function buildImage(docker, request) {
                 imageId = record.aux.ID;
             const text = record.stream ?? (record.status ? `${record.status}\n` : '');
             if (text) {
-                log.write(Buffer.from(text));
+                // Without the compiler's colours: the log is read as text, in a browser or a terminal.
+                log.write(Buffer.from(stripAnsi(text)));
                 for (const raw of text.split('\n')) {
                     const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
                     if (!line.trim())
@@ -96287,6 +96288,7 @@ function buildReport(input) {
             host: input.host,
         },
         variant: input.variant,
+        ...(input.subject ? { subject: input.subject } : {}),
         candidate: input.candidate,
         references: input.references.map((r) => {
             const broken = judgement.broken.get(r.name);
@@ -96618,15 +96620,16 @@ function testsOf(report, boot) {
     return tests;
 }
 /**
- * Reads every boot's log, relative to the report's directory. A log path that leaves that
- * directory (a tampered report) is not read.
+ * Reads every boot's log, relative to the report's directory. A log path that leaves `root`
+ * (default that directory; grade's OUT for a student's report, whose references' logs are
+ * shared) is not read: a tampered report reads nothing else.
  */
-async function readBootLogs(report, dir) {
+async function readBootLogs(report, dir, root = dir) {
     const logs = new Map();
-    const root = path$1.resolve(dir);
+    const tree = path$1.resolve(root);
     for (const boot of report.boots) {
-        const file = path$1.resolve(root, boot.log);
-        if (!file.startsWith(root + path$1.sep))
+        const file = path$1.resolve(dir, boot.log);
+        if (!file.startsWith(tree + path$1.sep))
             continue;
         const text = await readFile(file, 'utf8').catch(() => undefined);
         if (text !== undefined)
@@ -96764,8 +96767,9 @@ function reportPageData(report, logs) {
  */
 function renderHtml(report, logs = new Map()) {
     const variant = report.variant === 'default' ? '' : ` (${report.variant})`;
+    const subject = report.subject ? ` — ${report.subject}` : '';
     return htmlPage({
-        title: `diverge report${variant}: ${report.summary.conclusion}`,
+        title: `diverge report${subject}${variant}: ${report.summary.conclusion}`,
         css: REPORT_CSS,
         script: REPORT_SCRIPT,
         body: REPORT_BODY,
@@ -96928,7 +96932,7 @@ const OUTPUT_FORMATS = [
         name: 'html',
         file: PAGE,
         saved: true,
-        render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
+        render: async (report, { dir, root }) => renderHtml(report, await readBootLogs(report, dir, root)),
     },
     // The action's `junit` output and `diverge run --junit`.
     { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },
@@ -96944,12 +96948,14 @@ const SAVED_FORMATS = OUTPUT_FORMATS.filter((format) => format.saved);
 /**
  * Writes the report in every format it is saved in (render/formats.ts), in the table's order:
  * report.json first, checked against the schema before anything is written. On a full disk what
- * fits is the most useful part, and each file is whole or absent.
+ * fits is the most useful part, and each file is whole or absent. The page shows the serial logs
+ * the report names under `root` (default its own directory; grade: the whole OUT, where a
+ * student's report finds the references' logs).
  */
-async function writeReport(report, outDir) {
+async function writeReport(report, outDir, root = outDir) {
     validateReport(report, path$1.join(outDir, REPORT_FILE));
     for (const { file, render } of SAVED_FORMATS) {
-        await writeOutput(path$1.join(outDir, file), await render(report, { dir: outDir }), 'the report');
+        await writeOutput(path$1.join(outDir, file), await render(report, { dir: outDir, root }), 'the report');
     }
 }
 
@@ -96993,6 +96999,7 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
     const report = buildReport({
         settings,
         variant: options.variant,
+        subject: options.subject,
         startedAt: new Date(saved.startedAt),
         durationMs,
         host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
@@ -97008,7 +97015,7 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
         today: options.today,
         outDir: options.outDir,
     });
-    await writeReport(report, options.outDir);
+    await writeReport(report, options.outDir, options.root);
     return report;
 }
 
@@ -97099,7 +97106,7 @@ async function openSession(context, settings, referenceKernels, options) {
             startedAt: new Date(started).toISOString(),
         };
         const durationMs = context.clock.now() - started;
-        const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir }, durationMs);
+        const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir, subject: evaluation.subject, root: evaluation.root }, durationMs);
         // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
         if (evaluation.saveBoots)
             await writeOutput(path$1.join(evaluation.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');

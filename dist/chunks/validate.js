@@ -2032,7 +2032,7 @@ function renderHead(report, title, htmlReport) {
         ? inlineText(ref.name)
         : `${inlineText(ref.name)} (⚠️ broken: ${inlineText(ref.broken)})`);
     const context = [
-        `candidate: ${inlineText(report.candidate.name)}${origin(report.candidate)}`,
+        `candidate: ${inlineText(report.subject ?? report.candidate.name)}${origin(report.candidate)}`,
         `references: ${references.join(', ') || 'none'}`,
         plural(num(summary.tests), 'test'),
         `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,
@@ -10905,6 +10905,10 @@ var properties = {
 		}
 	},
 	variant: {
+		type: "string",
+		minLength: 1
+	},
+	subject: {
 		type: "string",
 		minLength: 1
 	},

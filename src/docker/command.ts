@@ -152,10 +152,12 @@ export async function buildWithCommand(
       stdout: true,
       stderr: true,
     })) as NodeJS.ReadableStream;
-    const take = (chunk: Buffer) => {
-      log.write(chunk);
-      for (const line of lines.push(chunk)) last.add(line);
+    // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+    const keep = (line: string) => {
+      log.write(Buffer.from(`${line}\n`));
+      last.add(line);
     };
+    const take = (chunk: Buffer) => lines.push(chunk).forEach(keep);
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         take(chunk);
@@ -178,7 +180,7 @@ export async function buildWithCommand(
     }, limits.timeMs);
     await ended;
     const { StatusCode: code } = (await container.wait()) as { StatusCode: number };
-    for (const line of lines.end()) last.add(line);
+    lines.end().forEach(keep);
     if (timedOut)
       throw new BuildError(
         `${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`,

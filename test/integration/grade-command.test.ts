@@ -2,7 +2,7 @@
  * `diverge grade` with `grading.build`: every submission built by `make kernel` in one container
  * of the staff's toolchain stage, in real Docker, then booted in real QEMU. Generated
  * submissions of every kind must get the generator's truth; three more break one build limit
- * each (memory, processes, time), and their rows must name it.
+ * each (memory, processes, time), and their rows must name it; one more fails in colour.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const BREAKERS: Record<string, string> = {
   hog: 'x="$$(head -c 300000000 /dev/zero | tr "\\0" a)"; echo $${#x}',
   bomb: 'for i in $$(seq 1 200); do sleep 5 & done; wait',
   slow: 'sleep 313',
+  // A compiler's coloured error: the row and the log keep its words, not its escape codes.
+  colour: 'printf "\\033[1;31merror:\\033[0m the colour test\\n"; false',
 };
 
 beforeAll(async () => {
@@ -118,6 +120,8 @@ describe('diverge grade with grading.build', () => {
         expect(readFileSync(path.join(out, graded?.build.log ?? 'none'), 'utf8')).toMatch(
           /main\.c:\d+:\d+: error: expected ';'/,
         );
+        // The compiler's own words in the row, for the gradebook page's hover.
+        expect(graded?.build.lastLines?.join('\n')).toMatch(/main\.c:\d+:\d+: error: expected ';'/);
       } else
         expect(graded?.reason).toMatch(
           /^did not build: grading\.build\.path: \/src\/out\/kernel\.elf does not exist in image diverge-stage:\w+ \(after grading\.build\.run\)$/,
@@ -142,6 +146,15 @@ describe('diverge grade with grading.build', () => {
       build: { outcome: 'failed' },
     });
     expect(row(name)?.reason).toMatch(reason);
+  });
+
+  it("keeps a build's last lines and its log without colour codes", () => {
+    const colour = row('colour');
+    expect(colour).toMatchObject({ score: 0, conclusion: 'failure', build: { outcome: 'failed' } });
+    expect(colour?.build.lastLines).toContain('error: the colour test');
+    const log = readFileSync(path.join(out, colour?.build.log ?? 'none'), 'utf8');
+    expect(log).toContain('error: the colour test');
+    expect(log).not.toContain('\u001b');
   });
 
   it("ends the run, naming the field, when the stage is not in the staff's Dockerfile", async () => {
