@@ -4,6 +4,7 @@
  * re-run with the same OUT resumes from.
  */
 import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../util/schema.js';
 import path from 'node:path';
 import { relativeHref, renderGradebookHtml } from '../render/gradebook-html.js';
 import { writeAtomically } from '../util/atomic.js';
@@ -69,16 +70,7 @@ export function gradebookWriter(outDir: string, head: GradebookHead) {
 
 export async function readGradebook(dir: string): Promise<Gradebook> {
   const file = path.join(dir, GRADEBOOK_FILE);
-  const text = await readFile(file, 'utf8').catch((error: Error) => {
-    throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new GradebookError(`${file}: not JSON: ${(error as Error).message}`);
-  }
-  return validateGradebook(value, file);
+  return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
 }
 
 export async function saveStudent(outDir: string, student: GradebookStudent): Promise<void> {
