@@ -11,7 +11,7 @@ import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
 import { x as refusalMessage, y as renderTerminal, z as checkSelection, A as loadExpectations, B as checkKernelFile, C as checkRubric, D as CANDIDATE, E as localBaseOf, F as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, G as BuildError, R as ReferenceFetchError, n as loadConfig, I as defaultSettings, J as claimOutDir, L as clearEarlierRun, M as DEFAULT_OUT, O as githubFromEnvironment, v as variantOf, k as runBisect, P as resultText, Q as BisectInputError, S as SelectionError, T as bootKernels, U as writeOutput, V as noSavedRun, W as compareSaved, X as SavedRunError, Y as classColour, Z as htmlPage, _ as GRADEBOOK_SCRIPT, $ as parseConfig, a0 as evaluateOne, a1 as buildKernel, a2 as buildImage, a3 as extractFiles, e as archMachines, f as findQemu, a4 as qemuVersion, p as probeKvm, a5 as updateExpectations, a6 as reportDivergences, a7 as tar, a8 as inParallel, q as publishedArtifactName, a9 as redirectTarget, aa as MAX_KERNEL_BYTES, ab as BOOT_OUTCOMES, ac as rubricOf, s as sha256, ad as fileKind, ae as kernelRecipe, af as CappedLog, ag as ConsoleLines, ah as packContext, ai as DockerUnavailableError, aj as LastLines, ak as limitHit, al as copyFilesOut, am as isolated, an as prepareStaffLayers, ao as scanContext, i as scoreReport, ap as sha256File, aq as writeAtomically, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { i as isDivergence, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, a as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, b as schemaCheck, c as ajv, f as singleLine, g as inlineText, l as link } from './chunks/validate.js';
+import { i as isDivergence, R as ReportError, v as validateReport, a as readJsonFile, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -4473,7 +4473,7 @@ const kind = async (file) => {
 };
 /** A kernel file as the boots will check it (there, readable, an image the arch boots). */
 async function kernelFile(problems, settings, name, file) {
-    await checkKernelFile(name, file, settings.machine.arch).catch((error) => problems.push(error.message));
+    await checkKernelFile(name, file, settings.machine).catch((error) => problems.push(error.message));
 }
 /** As the boots will say it: `harness.dir: PATH is not a directory`. */
 async function mustBe(problems, what, field, file) {
@@ -4673,17 +4673,7 @@ async function takeOut(dir, log, fresh = false) {
 }
 /** A report.json, checked against the schema. */
 async function readReport(file) {
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new UsageError(`${file}: cannot read report: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new UsageError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateReport(value, file);
+    return validateReport(await readJsonFile(file, 'report', UsageError), file);
 }
 
 /** `diverge bisect`: the first commit whose kernel diverges from the references. */
@@ -7173,17 +7163,7 @@ function gradebookWriter(outDir, head) {
 }
 async function readGradebook(dir) {
     const file = path.join(dir, GRADEBOOK_FILE);
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new GradebookError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateGradebook(value, file);
+    return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
 }
 async function saveStudent(outDir, student) {
     await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
@@ -7257,7 +7237,7 @@ function studentGrader(grading) {
             if (!found.ok)
                 student = { name, key, max, ...found.row };
             else {
-                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
                     .then(() => undefined)
                     .catch((error) => error);
                 student = problem
