@@ -71,6 +71,10 @@ describe('diverge grade with grading.build', () => {
     expect(result.stderr).not.toMatch(/^diverge: /m);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/grading\.build: stage toolchain is built \(diverge-stage:/);
+    // The closing line names every gradebook file, the page included.
+    expect(result.stderr).toContain(
+      `gradebook: ${path.join(out, 'gradebook.json')}, gradebook.csv, gradebook.md and gradebook.html;`,
+    );
     // Every kind is in the course, so every way of building (or not) is met.
     const kinds = new Set(Object.values(course.students).map((s) => s.kind));
     expect([...kinds].sort()).toStrictEqual([...SUBMISSION_KINDS].sort());
