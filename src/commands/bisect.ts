@@ -75,7 +75,12 @@ export function register(program: Command, cli: Cli): Command {
       [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError],
       async (options: BisectOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
-        await checkBisectInputs(settings, options.test ?? [], options.reference);
+        await checkBisectInputs(
+          settings,
+          options.test ?? [],
+          options.reference,
+          options.goodReference,
+        );
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(
           cli.env,

@@ -9,6 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { GOOD_REFERENCE } from '../bisect/commit.js';
 import { checkSelection } from '../bisect/verdict.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
@@ -191,10 +192,16 @@ export async function checkBisectInputs(
   settings: Settings,
   tests: readonly string[],
   flagged?: readonly KernelInput[],
+  goodReference = true,
 ): Promise<void> {
   const problems: Problems = [];
   if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
   await references(problems, settings, flagged);
+  const names = flagged?.length ? flagged : settings.references;
+  if (goodReference && names.some((r) => r.name === GOOD_REFERENCE))
+    problems.push(
+      `reference ${GOOD_REFERENCE}: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`,
+    );
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
   if (settings.harness.tests)

@@ -257,6 +257,13 @@ describe('a typo leaves an earlier --out as it was', () => {
       );
       expect(result.stderr).not.toContain('old.elf');
     }
+    // The good revision's kernel is the reference "good".
+    await refusedUntouched(
+      sb,
+      before,
+      bisect('-r', `good=${kernel}`),
+      `reference good: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`,
+    );
     // A directory is built with kernel.build: a config without one cannot build it.
     const prebuilt = path.join(sb.work, 'prebuilt.yml');
     writeFileSync(prebuilt, 'kernel: { file: kernel.elf }\n');

@@ -1,7 +1,7 @@
 /**
- * `--reference NAME=PATH` of grade and bisect, as of run: the flag's references replace the
- * config's (whose own reference here is a file that is not there), and PATH is a kernel file or
- * a source directory built with kernel.build's recipe. Through the bundled CLI, on the course
+ * `--reference NAME=PATH` of run, grade and bisect: the flag's references replace the config's
+ * (whose own reference here is a file that is not there), and PATH is a kernel file or a source
+ * directory built with kernel.build's recipe. Through the bundled CLI, on the course
  * fixture built in real Docker and booted in real QEMU. And the globs the references judge: a
  * rubric or --test glob that matches none of the tests they reported stops the run before any
  * student is graded or any commit built (typos.test.ts has the checks made before --out).
@@ -44,6 +44,29 @@ beforeAll(async () => {
     `${historyConfig(harness)}references: [{ name: old, file: gone/kernel.elf }]\n`,
   );
 }, 600_000);
+
+describe('run --reference', () => {
+  it('builds a source directory with the recipe, as grade and bisect do', async () => {
+    const out = path.join(dir, 'run');
+    const result = await cli(
+      ['run', '-c', config, '--candidate', staffAlt, '-r', `src=${source}`, '-o', out],
+      env,
+    );
+    expect(result.stderr).not.toMatch(/^diverge: /m);
+    expect(result.code).toBe(0);
+    const report = validateReport(
+      JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')),
+      'report.json',
+    );
+    expect(report.references).toEqual([
+      expect.objectContaining({
+        name: 'src',
+        source: expect.objectContaining({ build: { context: source } }),
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ divergences: 0 });
+  }, 600_000);
+});
 
 describe('grade --reference', () => {
   it('grades against a kernel file and a source directory instead of the config references', async () => {
