@@ -48,9 +48,10 @@ export type Coverage =
   | { by: 'boot' }
   /**
    * A fragment (whole top-level keys) put into the course fixture's config: the loader must take
-   * it, and with `boot` the integration test boots the result.
+   * it, and the integration test boots the result, or `why` says why not.
    */
-  | { by: 'fragment'; boot?: true; why?: string }
+  | { by: 'fragment'; boot: true }
+  | { by: 'fragment'; why: string }
   /** Every key at once with placeholders: only the JSON schema's checks fit (`why`). */
   | { by: 'schema'; why: string }
   /** GitHub workflow YAML: its diverge steps' inputs and outputs are action.yml's. */

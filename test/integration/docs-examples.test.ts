@@ -142,9 +142,9 @@ const BOOTS: Record<string, () => Promise<void>> = {
   'grading-kernel-and-build': () => gradeFragment('grading-kernel-and-build'),
 };
 
-const BOOTED = DOC_EXAMPLES.filter(
-  (e) => e.coverage.by === 'boot' || (e.coverage.by === 'fragment' && e.coverage.boot),
-).map((e) => e.id);
+const BOOTED = DOC_EXAMPLES.filter((e) => e.coverage.by === 'boot' || 'boot' in e.coverage).map(
+  (e) => e.id,
+);
 
 beforeAll(async () => {
   linux = await fixtureKernels();
