@@ -25,7 +25,6 @@ import { readStep, type Selection } from './verdict.js';
 import type { RunContext } from '../context.js';
 
 /** The name the good revision's kernel has as a reference. */
-/** The name of the good revision's kernel among the references. */
 export const GOOD_REFERENCE = 'good';
 
 /** Builds a commit's kernel, its log and files under `dir`. */

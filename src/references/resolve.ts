@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../docker/docker.js';
+import { BuildError } from '../docker/errors.js';
 import { buildKernel } from '../docker/kernel.js';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -107,6 +108,14 @@ async function flaggedReference(
     contextCache: options.cache.contexts,
     clock: options.clock,
     source,
+  }).catch((error: unknown) => {
+    // The recipe is the config's, the source this reference's: say whose build it was.
+    if (error instanceof BuildError)
+      throw new BuildError(`reference ${name} (${source}): ${error.message}`, {
+        field: error.field,
+        lastLines: error.lastLines,
+      });
+    throw error;
   });
   return {
     name,

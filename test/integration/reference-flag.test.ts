@@ -6,7 +6,14 @@
  * rubric or --test glob that matches none of the tests they reported stops the run before any
  * student is graded or any commit built (typos.test.ts has the checks made before --out).
  */
-import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { validateBisect } from '../../src/bisect/model.js';
@@ -65,6 +72,20 @@ describe('run --reference', () => {
       }),
     ]);
     expect(report.summary).toMatchObject({ divergences: 0 });
+  }, 600_000);
+
+  it('names the reference whose source does not build, exit 2', async () => {
+    const broken = path.join(dir, 'broken');
+    cpSync(source, broken, { recursive: true });
+    appendFileSync(path.join(broken, 'kernel', 'main.c'), '\nstatic int line_editor = ;\n');
+    const result = await cli(
+      ['run', '-c', config, '--candidate', staffAlt, '-r', `wip=${broken}`, '-o', `${broken}-out`],
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^diverge: reference wip \\(${broken}\\): kernel\\.build`, 'm'),
+    );
   }, 600_000);
 });
 
