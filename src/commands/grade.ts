@@ -9,7 +9,7 @@ import { GradebookError } from '../grade/gradebook.js';
 import { GradeProgress } from '../grade/progress.js';
 import { GRADEBOOK_FILES } from '../grade/store.js';
 import { renderGradebookText } from '../grade/render.js';
-import { checkRubric, RubricError } from '../grade/rubric.js';
+import { RubricError } from '../grade/rubric.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
 import { EXIT } from '../model/constants.js';
 import type { KernelInput } from '../session/boots.js';
@@ -22,6 +22,7 @@ import {
   jobsOption,
   kernelOption,
   observationCacheOption,
+  referenceOption,
   settingsFor,
   takeOut,
   UsageError,
@@ -32,6 +33,7 @@ interface GradeOptions {
   config?: string;
   submissions?: string;
   submission?: KernelInput[];
+  reference?: KernelInput[];
   list?: string;
   githubOrg?: string;
   repoPrefix?: string;
@@ -73,6 +75,7 @@ export function register(program: Command, cli: Cli): Command {
       "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)",
     )
     .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+    .addOption(referenceOption())
     .option(
       '-o, --out <dir>',
       'output directory (a re-run with the same one resumes)',
@@ -106,7 +109,7 @@ export function register(program: Command, cli: Cli): Command {
           throw new UsageError(
             'grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)',
           );
-        await checkGradeInputs(settings);
+        await checkGradeInputs(settings, options.reference);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
         const fromGitHub =
@@ -140,10 +143,9 @@ export function register(program: Command, cli: Cli): Command {
           ...(shard ? { shard } : {}),
           ...(options.jobs ? { jobs: options.jobs } : {}),
           ...(github ? { github } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
           run,
         }).finally(() => progress.done());
-        // The references' tests are known only once they booted (see run/grade.ts).
-        checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
         const [json, ...others] = GRADEBOOK_FILES;
         cli.log(
