@@ -10,7 +10,7 @@ import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as refusalMessage, y as renderTerminal, z as checkSelection, A as loadExpectations, B as checkKernelFile, C as checkRubric, D as CANDIDATE, E as localBaseOf, F as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, G as BuildError, R as ReferenceFetchError, n as loadConfig, I as defaultSettings, J as claimOutDir, L as clearEarlierRun, M as DEFAULT_OUT, O as githubFromEnvironment, v as variantOf, k as runBisect, P as resultText, Q as BisectInputError, S as SelectionError, T as bootKernels, U as writeOutput, V as noSavedRun, W as compareSaved, X as SavedRunError, Y as classColour, Z as htmlPage, _ as GRADEBOOK_SCRIPT, $ as parseConfig, a0 as evaluateOne, a1 as buildKernel, a2 as buildImage, a3 as extractFiles, e as archMachines, f as findQemu, a4 as qemuVersion, p as probeKvm, a5 as updateExpectations, a6 as reportDivergences, a7 as tar, a8 as inParallel, q as publishedArtifactName, a9 as redirectTarget, aa as MAX_KERNEL_BYTES, ab as BOOT_OUTCOMES, ac as rubricOf, s as sha256, ad as fileKind, ae as kernelRecipe, af as CappedLog, ag as ConsoleLines, ah as packContext, ai as DockerUnavailableError, aj as LastLines, ak as limitHit, al as copyFilesOut, am as isolated, an as prepareStaffLayers, ao as scanContext, i as scoreReport, ap as sha256File, aq as writeAtomically, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { x as refusalMessage, y as renderTerminal, G as GOOD_REFERENCE, z as checkSelection, C as CANDIDATE, A as noRecipeFor, B as loadExpectations, D as checkKernelFile, E as checkRubric, F as localBaseOf, H as ConfigError, N as NotRegularFileError, K as KernelFileError, I as HarnessError, J as BuildError, R as ReferenceFetchError, n as loadConfig, L as defaultSettings, M as claimOutDir, O as clearEarlierRun, P as DEFAULT_OUT, Q as githubFromEnvironment, v as variantOf, k as runBisect, S as resultText, T as BisectInputError, U as SelectionError, V as bootKernels, W as writeOutput, X as noSavedRun, Y as compareSaved, Z as SavedRunError, _ as classColour, $ as htmlPage, a0 as GRADEBOOK_SCRIPT, a1 as parseConfig, a2 as evaluateOne, a3 as buildKernel, a4 as buildImage, a5 as extractFiles, e as archMachines, f as findQemu, a6 as qemuVersion, p as probeKvm, a7 as updateExpectations, a8 as reportDivergences, a9 as tar, aa as inParallel, q as publishedArtifactName, ab as redirectTarget, ac as MAX_KERNEL_BYTES, ad as BOOT_OUTCOMES, ae as testIdsOf, af as rubricOf, s as sha256, ag as fileKind, ah as sha256File, ai as writeAtomically, aj as kernelRecipe, ak as CappedLog, al as ConsoleLines, am as packContext, an as DockerUnavailableError, ao as LastLines, ap as limitHit, aq as copyFilesOut, ar as isolated, as as prepareStaffLayers, at as scanContext, i as scoreReport, au as maxPoints, av as defaultParallelism, aw as fetchReferences, ax as openSession, ay as limiter, az as RubricError, aA as OUTPUT_FORMAT_NAMES, aB as outputFormat, g as renderJunit, aC as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
 import { i as isDivergence, R as ReportError, v as validateReport, a as readJsonFile, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
@@ -4506,20 +4506,26 @@ async function expectationsFile(problems, settings) {
     await loadExpectations(settings.expectations).catch((error) => problems.push(error.message));
 }
 /**
- * The references: the flags' files, else the config's that are files on this host, and a `base:
- * true` that a local run (`run.local`) finds with git.
+ * The references: the flags' kernel files or source directories (with a recipe to build them),
+ * else the config's that are files on this host, and a `base: true` that a local run
+ * (`run.local`) finds with git.
  */
 async function references(problems, settings, flagged, run) {
+    const build = settings.kernel?.build;
     if (flagged && flagged.length > 0) {
         for (const r of flagged) {
             if (r.name === CANDIDATE)
                 problems.push(`a reference cannot be named "${CANDIDATE}"`);
-            else
+            else if ((await kind(r.path)) !== 'dir')
                 await kernelFile(problems, settings, r.name, r.path);
+            // A source directory, built with the recipe (references/resolve.ts).
+            else if (!build)
+                problems.push(noRecipeFor(r.name, r.path));
+            else
+                await buildRecipe(problems, 'kernel.build', build);
         }
         return;
     }
-    const build = settings.kernel?.build;
     for (const r of settings.references) {
         if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
             problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
@@ -4528,8 +4534,9 @@ async function references(problems, settings, flagged, run) {
     }
 }
 function verdict(problems) {
+    // Once each: a recipe two kernels are built with is checked for both.
     if (problems.length > 0)
-        throw new InputError(problems.join('\n'));
+        throw new InputError([...new Set(problems)].join('\n'));
 }
 /** `grading.points` globs, when the harness lists its tests (else checked once they are known). */
 function rubric(problems, settings) {
@@ -4576,26 +4583,30 @@ async function checkBootInputs(settings, kernels) {
     await bootInputs(problems, settings);
     verdict(problems);
 }
-/** `diverge grade`: the config's references and recipe, the harness, the rubric. */
-async function checkGradeInputs(settings) {
+/** `diverge grade`: the references (--reference, else the config's), recipe, harness, rubric. */
+async function checkGradeInputs(settings, flagged) {
     const problems = [];
     if (settings.kernel?.build)
         await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-    await references(problems, settings, undefined);
+    await references(problems, settings, flagged);
     await bootInputs(problems, settings);
     await expectationsFile(problems, settings);
     rubric(problems, settings);
     verdict(problems);
 }
 /**
- * `diverge bisect`: the recipe, the references, the harness, and the --test globs when the
- * harness lists its tests (else they are checked once the references have reported theirs).
+ * `diverge bisect`: the recipe, the references (--reference, else the config's), the harness,
+ * and the --test globs when the harness lists its tests (else they are checked once the
+ * references have reported theirs: run/bisect.ts).
  */
-async function checkBisectInputs(settings, tests) {
+async function checkBisectInputs(settings, tests, flagged, goodReference = true) {
     const problems = [];
     if (settings.kernel?.build)
         await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-    await references(problems, settings, undefined);
+    await references(problems, settings, flagged);
+    const names = flagged?.length ? flagged : settings.references;
+    if (goodReference && names.some((r) => r.name === GOOD_REFERENCE))
+        problems.push(`reference ${GOOD_REFERENCE}: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`);
     await bootInputs(problems, settings);
     await expectationsFile(problems, settings);
     if (settings.harness.tests)
@@ -4652,6 +4663,8 @@ function positiveInt(value) {
 }
 const configOption = () => new Option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)');
 const jobsOption = (description = 'boots at once (default: from cores and memory)') => new Option('-j, --jobs <n>', description).argParser(positiveInt);
+/** `--reference NAME=PATH` of run, grade and bisect (resolved by references/resolve.ts). */
+const referenceOption = () => new Option('-r, --reference <name=path>', "a reference: a kernel file, or a source directory built with kernel.build (repeatable; replaces the config's references)").argParser(kernelOption);
 const observationCacheOption = () => new Option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way');
 /** `--config` if given, else diverge.yml in `cwd` if present, else the defaults. */
 async function settingsFor(config, cwd) {
@@ -4693,11 +4706,12 @@ function register$a(program, cli) {
         .addOption(optionOf('--class <class>', "classes that make a commit bad (repeatable; default the config's fail-on)", FAIL_ON_CLASSES, classOption))
         .option('--first-parent', 'follow only the first parent of merges')
         .option('--no-good-reference', "do not add the good commit's kernel to the references")
+        .addOption(referenceOption())
         .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
         .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect);
     withOutputOptions(command).action(action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError], async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
-        await checkBisectInputs(settings, options.test ?? []);
+        await checkBisectInputs(settings, options.test ?? [], options.reference, options.goodReference);
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(cli.env, { variant: variantOf(settings, undefined) }, cli.log);
         const bisect = await runBisect(cli.context, settings, {
@@ -4707,6 +4721,7 @@ function register$a(program, cli) {
             ...(options.class ? { classes: options.class } : {}),
             firstParent: Boolean(options.firstParent),
             goodReference: options.goodReference,
+            ...(options.reference ? { references: options.reference } : {}),
             ...(options.jobs ? { jobs: options.jobs } : {}),
             outDir,
             docker: cli.docker,
@@ -5188,10 +5203,11 @@ h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0
 table#book { border-collapse: collapse; font-size: 12.5px; }
 #book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
 #book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
-#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
+#book th.test { padding: 4px 2px; line-height: 1.2; writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
 #book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
 #book th[aria-sort] button { text-decoration: underline; }
 #book td.heat { width: 22px; min-width: 22px; padding: 0; }
+#book .who, #book .why { display: inline-block; max-width: 11em; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 #book td.score { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #cf222e; font-weight: 600; }
 #book td.status.bad { font-weight: normal; }
@@ -6329,7 +6345,7 @@ function gradebookHead(settings, session, tool, shard) {
             tool,
         },
         grading: rubricOf(settings.grading),
-        tests: [...new Set(session.observations.flatMap((o) => o.tests.map((t) => t.id)))],
+        tests: testIdsOf(session.observations),
         ...(shard ? { shard } : {}),
     };
 }
@@ -6703,6 +6719,149 @@ function renderGradebookText(gradebook) {
 }
 
 /**
+ * A gradebook row's checksum: over the row (without the checksum) and the bytes of the report it
+ * names, so that a row edited by hand (a score raised, a class changed) or a report changed under
+ * it is told apart from the row diverge wrote. Checked wherever a row is trusted: a saved
+ * grade.json a re-run would keep, and every row of a shard `grade merge` reads. Like the
+ * observation cache's checksum, it catches edits and damage, not a forger who recomputes it.
+ */
+/** The value with every object's keys sorted: a reformatted file checks the same. */
+const canonical = (value) => Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical(value[k])]))
+        : value;
+/** The report a row names, inside `baseDir` (the gradebook's directory), or why not. */
+function reportFile(row, baseDir) {
+    if (row.report === null)
+        return {};
+    const file = path.resolve(baseDir, row.report);
+    const inside = path.relative(path.resolve(baseDir), file);
+    if (inside.startsWith('..') || path.isAbsolute(inside))
+        return { bad: `names a report outside its gradebook's directory (${row.report})` };
+    return { file };
+}
+async function checksumOf(row, report) {
+    const content = { ...row };
+    delete content.checksum;
+    const digest = report === undefined ? null : await sha256File(report);
+    return sha256(JSON.stringify([canonical(content), digest]));
+}
+/** The row with its checksum, its report read from `baseDir` (the gradebook's directory). */
+async function sealRow(row, baseDir) {
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        throw new Error(`the row of ${JSON.stringify(row.name)} ${bad}`);
+    return { ...row, checksum: await checksumOf(row, file) };
+}
+/** Why a row read back cannot be trusted (edited, its report changed or gone), or undefined. */
+async function rowProblem(row, baseDir) {
+    if (row.checksum === undefined)
+        return 'has no checksum (not written by this diverge)';
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        return bad;
+    let checksum;
+    try {
+        checksum = await checksumOf(row, file);
+    }
+    catch (error) {
+        return `cannot read its report ${row.report}: ${error.message}`;
+    }
+    return checksum === row.checksum
+        ? undefined
+        : `does not match its checksum: the row${row.report === null ? '' : ` or its report (${row.report})`} was edited after it was graded`;
+}
+
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
+/**
+ * The gradebook's files, in the order they are written: gradebook.json first (checked against
+ * the schema before anything is written), then the CSV, the Markdown and the page (each row
+ * linking the student's report.html, when there is one).
+ */
+const GRADEBOOK_OUTPUTS = [
+    { file: GRADEBOOK_FILE, render: (gradebook) => `${JSON.stringify(gradebook, null, 2)}\n` },
+    { file: 'gradebook.csv', render: renderCsv },
+    { file: 'gradebook.md', render: renderGradebookMarkdown },
+    {
+        file: 'gradebook.html',
+        render: (gradebook) => renderGradebookHtml(gradebook, {
+            reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+        }),
+    },
+];
+/** The gradebook's file names, for the line that says where they are. */
+const GRADEBOOK_FILES = GRADEBOOK_OUTPUTS.map((output) => output.file);
+async function writeGradebook(outDir, gradebook) {
+    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+    for (const { file, render } of GRADEBOOK_OUTPUTS)
+        await writeAtomically(path.join(outDir, file), render(gradebook));
+}
+/**
+ * The gradebook of a grading under way: each row recorded is written with every row so far,
+ * the writes one after another; `close` writes it whole once every row is in.
+ */
+function gradebookWriter(outDir, head) {
+    const rows = new Map();
+    let written = Promise.resolve();
+    return {
+        record(student) {
+            rows.set(student.name, student);
+            written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
+            return written;
+        },
+        async close() {
+            await written;
+            const gradebook = gradebookOf(head, rows.values());
+            await writeGradebook(outDir, gradebook);
+            return gradebook;
+        },
+    };
+}
+async function readGradebook(dir) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
+}
+async function saveStudent(outDir, student) {
+    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
+}
+/**
+ * A student's saved row, when there is a valid one for this name that matches its checksum (see
+ * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
+ */
+async function loadStudent(outDir, name, discarded = () => { }) {
+    const file = path.join(studentPath(outDir, name), GRADE_FILE);
+    let student;
+    try {
+        student = asStudent(JSON.parse(await readFile(file, 'utf8')));
+    }
+    catch {
+        return undefined;
+    }
+    if (student?.name !== name)
+        return undefined;
+    const problem = await rowProblem(student, outDir);
+    if (problem === undefined)
+        return student;
+    discarded(`${file} ${problem}`);
+    return undefined;
+}
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
+
+/**
  * A submission built by one command (`grading.build`): the staff's recipe is built once up to a
  * stage that holds the tools, and each submission is one container of that stage, with the
  * submission's files put into its working directory and the command run there. That is one
@@ -7063,139 +7222,6 @@ function submissionKernels(settings, submissions, docker, options) {
 }
 
 /**
- * A gradebook row's checksum: over the row (without the checksum) and the bytes of the report it
- * names, so that a row edited by hand (a score raised, a class changed) or a report changed under
- * it is told apart from the row diverge wrote. Checked wherever a row is trusted: a saved
- * grade.json a re-run would keep, and every row of a shard `grade merge` reads. Like the
- * observation cache's checksum, it catches edits and damage, not a forger who recomputes it.
- */
-/** The value with every object's keys sorted: a reformatted file checks the same. */
-const canonical = (value) => Array.isArray(value)
-    ? value.map(canonical)
-    : value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value)
-            .sort()
-            .map((k) => [k, canonical(value[k])]))
-        : value;
-/** The report a row names, inside `baseDir` (the gradebook's directory), or why not. */
-function reportFile(row, baseDir) {
-    if (row.report === null)
-        return {};
-    const file = path.resolve(baseDir, row.report);
-    const inside = path.relative(path.resolve(baseDir), file);
-    if (inside.startsWith('..') || path.isAbsolute(inside))
-        return { bad: `names a report outside its gradebook's directory (${row.report})` };
-    return { file };
-}
-async function checksumOf(row, report) {
-    const content = { ...row };
-    delete content.checksum;
-    const digest = report === undefined ? null : await sha256File(report);
-    return sha256(JSON.stringify([canonical(content), digest]));
-}
-/** The row with its checksum, its report read from `baseDir` (the gradebook's directory). */
-async function sealRow(row, baseDir) {
-    const { file, bad } = reportFile(row, baseDir);
-    if (bad)
-        throw new Error(`the row of ${JSON.stringify(row.name)} ${bad}`);
-    return { ...row, checksum: await checksumOf(row, file) };
-}
-/** Why a row read back cannot be trusted (edited, its report changed or gone), or undefined. */
-async function rowProblem(row, baseDir) {
-    if (row.checksum === undefined)
-        return 'has no checksum (not written by this diverge)';
-    const { file, bad } = reportFile(row, baseDir);
-    if (bad)
-        return bad;
-    let checksum;
-    try {
-        checksum = await checksumOf(row, file);
-    }
-    catch (error) {
-        return `cannot read its report ${row.report}: ${error.message}`;
-    }
-    return checksum === row.checksum
-        ? undefined
-        : `does not match its checksum: the row${row.report === null ? '' : ` or its report (${row.report})`} was edited after it was graded`;
-}
-
-/**
- * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
- * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
- * re-run with the same OUT resumes from.
- */
-const GRADEBOOK_FILE = 'gradebook.json';
-const GRADE_FILE = 'grade.json';
-const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
-/**
- * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html, when there is one).
- */
-async function writeGradebook(outDir, gradebook) {
-    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
-    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
-    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(gradebook, {
-        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
-    }));
-}
-/**
- * The gradebook of a grading under way: each row recorded is written with every row so far,
- * the writes one after another; `close` writes it whole once every row is in.
- */
-function gradebookWriter(outDir, head) {
-    const rows = new Map();
-    let written = Promise.resolve();
-    return {
-        record(student) {
-            rows.set(student.name, student);
-            written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
-            return written;
-        },
-        async close() {
-            await written;
-            const gradebook = gradebookOf(head, rows.values());
-            await writeGradebook(outDir, gradebook);
-            return gradebook;
-        },
-    };
-}
-async function readGradebook(dir) {
-    const file = path.join(dir, GRADEBOOK_FILE);
-    return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
-}
-async function saveStudent(outDir, student) {
-    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
-}
-/**
- * A student's saved row, when there is a valid one for this name that matches its checksum (see
- * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
- */
-async function loadStudent(outDir, name, discarded = () => { }) {
-    const file = path.join(studentPath(outDir, name), GRADE_FILE);
-    let student;
-    try {
-        student = asStudent(JSON.parse(await readFile(file, 'utf8')));
-    }
-    catch {
-        return undefined;
-    }
-    if (student?.name !== name)
-        return undefined;
-    const problem = await rowProblem(student, outDir);
-    if (problem === undefined)
-        return student;
-    discarded(`${file} ${problem}`);
-    return undefined;
-}
-/**
- * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
- * not keep it from being graded (a `neutral` row is graded again).
- */
-const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
-
-/**
  * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
  * (built when it is a source), checked, judged, and the row saved beside its report.
  */
@@ -7295,7 +7321,7 @@ async function gradeCourse(context, settings, submissions, options) {
         progress: log,
         github: options.github,
         run: options.run,
-    });
+    }, options.references);
     const session = await openSession(context, settings, references, {
         outDir: referencesDir,
         docker,
@@ -7307,6 +7333,11 @@ async function gradeCourse(context, settings, submissions, options) {
         preboot: 'reruns',
     });
     const head = gradebookHead(settings, session, context.buildId, options.shard);
+    // The rubric's globs, against the tests the references reported (inputs.ts checked them
+    // before --out was taken only when the harness lists its tests), before any student is graded.
+    // With no test at all, the references' boots say why (as for bisect's checkSelection).
+    if (head.tests.length > 0)
+        checkRubric(settings.grading, head.tests, settings.configPath);
     const gradebook = gradebookWriter(outDir, head);
     const grade = studentGrader({
         settings,
@@ -7349,6 +7380,7 @@ function register$3(program, cli) {
         .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
         .option('--github-org <org>', "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)")
         .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+        .addOption(referenceOption())
         .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', DEFAULT_OUT.grade)
         .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
         .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
@@ -7370,7 +7402,7 @@ function register$3(program, cli) {
         // Checked before --out is taken; GitHub's submissions are cloned into it, after.
         if (options.githubOrg && !github)
             throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
-        await checkGradeInputs(settings);
+        await checkGradeInputs(settings, options.reference);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
         const fromGitHub = options.githubOrg && github
@@ -7400,12 +7432,12 @@ function register$3(program, cli) {
             ...(shard ? { shard } : {}),
             ...(options.jobs ? { jobs: options.jobs } : {}),
             ...(github ? { github } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
             run,
         }).finally(() => progress.done());
-        // The references' tests are known only once they booted (see run/grade.ts).
-        checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
-        cli.log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+        const [json, ...others] = GRADEBOOK_FILES;
+        cli.log(`gradebook: ${path.join(outDir, json ?? '')}, ${others.slice(0, -1).join(', ')} and ${others.at(-1)}; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
                 ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
                 : ''));
@@ -7625,7 +7657,7 @@ function register(program, cli) {
         .description('boot the candidate and the references, judge every test, write report.json and report.md')
         .addOption(configOption())
         .option('--candidate <path>', "the candidate kernel (default: the config's kernel.build or kernel.file)")
-        .option('-r, --reference <name=path>', "a reference kernel (repeatable; replaces the config's references)", kernelOption)
+        .addOption(referenceOption())
         .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
         .option('--variant <name>', 'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")')
         .addOption(jobsOption())

@@ -92006,6 +92006,663 @@ async function writeBisect(outDir, bisect) {
     await writeFile(path$1.join(outDir, 'bisect.md'), renderBisectMarkdown(bisect));
 }
 
+/** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
+const PRINTK_PREFIX$1 = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;
+function stripPrintk(line) {
+    return line.replace(PRINTK_PREFIX$1, '');
+}
+/**
+ * Makes ids unique in place: the first test keeps its id, later ones get `~2`, `~3`, … so that
+ * every observation can still be compared across kernels.
+ */
+function uniqueIds(tests, problems) {
+    const taken = new Set();
+    const lastSuffix = new Map();
+    for (const test of tests) {
+        if (!taken.has(test.id)) {
+            taken.add(test.id);
+            continue;
+        }
+        let suffix = lastSuffix.get(test.id) ?? 1;
+        do
+            suffix++;
+        while (taken.has(`${test.id}~${suffix}`));
+        lastSuffix.set(test.id, suffix);
+        const renamed = `${test.id}~${suffix}`;
+        problems.push(`duplicate test id "${test.id}" renamed to "${renamed}"`);
+        taken.add(renamed);
+        test.id = renamed;
+    }
+}
+// A printk timestamp after other text on the same line: the kernel's own message interrupted a
+// line of the harness on the shared console.
+const INTERRUPTING_PRINTK = /(?<=\S)\[\s*\d+\.\d{6}\] /;
+/**
+ * Splits lines where a kernel message broke into harness output on the console
+ * (`ok 14 mseal_probe[    2.295511] tsc: Refined TSC ...`), so the result keeps its own line.
+ * Only a result that ended before the kernel message began can be saved this way; the second
+ * serial port (`results.channel: serial2`) avoids the problem entirely.
+ */
+function splitKernelMessages(lines) {
+    const out = [];
+    for (const line of lines) {
+        let rest = line;
+        let match = INTERRUPTING_PRINTK.exec(rest);
+        while (match) {
+            out.push(rest.slice(0, match.index));
+            rest = rest.slice(match.index);
+            match = INTERRUPTING_PRINTK.exec(rest.slice(1));
+            if (match)
+                match.index += 1;
+        }
+        out.push(rest);
+    }
+    return out;
+}
+
+/**
+ * One tokeniser and tree builder for TAP 13/14 and KTAP 1: the dialects share the grammar of
+ * version, plan, result, diagnostic and subtest lines and differ only in a few options.
+ */
+// The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
+const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
+const PLAN = /^1\.\.(\d+)(?:\s*#.*)?$/s;
+const RESULT$1 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
+const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
+const SUBTEST = /^#\s*Subtest:(.*)$/s;
+const BAIL_OUT = /^Bail out!(.*)$/is;
+const DIAGNOSTIC = /^# ?(.*)$/s;
+/** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
+const MAX_PLAN = 100_000;
+/** Placeholders for planned tests never reported, over the whole stream: they bubble up nests. */
+const MAX_PLACEHOLDERS = 10_000;
+/** Subtest levels kept (KTAP nests two or three): each level renames every test under it. */
+const MAX_DEPTH = 32;
+function tokenise(text, strict) {
+    if (VERSION.test(text))
+        return { kind: 'version' };
+    const plan = PLAN.exec(text);
+    if (plan)
+        return { kind: 'plan', count: Number(plan[1]) };
+    const result = RESULT$1.exec(text);
+    if (result)
+        return resultToken(result, strict);
+    const subtest = SUBTEST.exec(text);
+    if (subtest)
+        return { kind: 'subtest', name: (subtest[1] ?? '').trim() };
+    const bailOut = BAIL_OUT.exec(text);
+    if (bailOut)
+        return { kind: 'bailout', reason: (bailOut[1] ?? '').trim() };
+    const diagnostic = DIAGNOSTIC.exec(text);
+    if (diagnostic)
+        return { kind: 'diagnostic', text: diagnostic[1] ?? '' };
+    return undefined;
+}
+function resultToken([, not, digits, rest = ''], strict) {
+    if (digits === undefined && strict)
+        return undefined;
+    // An unescaped `#` after whitespace starts the directive or a comment (`# time=3ms`); neither
+    // belongs in the name, which must stay stable across runs.
+    const hash = rest.search(/(?:^|\s)#/);
+    const name = (hash < 0 ? rest : rest.slice(0, hash)).trim().replace(/\\([\\#])/g, '$1');
+    const comment = hash < 0 ? '' : rest.slice(hash).replace(/^\s*#/, '').trim();
+    const keyword = DIRECTIVE.exec(comment)?.[1]?.toLowerCase();
+    let status = not ? 'fail' : 'pass';
+    if (keyword?.startsWith('skip'))
+        status = 'skip';
+    else if (keyword === 'timeout')
+        status = 'fail';
+    else if (keyword === 'error')
+        status = 'error';
+    return {
+        kind: 'result',
+        number: digits === undefined ? undefined : Number(digits),
+        status,
+        name,
+        ...(keyword ? { directive: comment } : {}),
+    };
+}
+function indentation(line) {
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+    const tabs = lead.split('\t').length - 1;
+    return { cols: lead.length + 3 * tabs, text: line.slice(lead.length).trimEnd() };
+}
+function newFrame(indent, parent) {
+    return {
+        indent,
+        parentId: parent && frameId(parent),
+        number: (parent?.last ?? 0) + 1,
+        name: parent?.header || undefined,
+        version: false,
+        last: 0,
+        count: 0,
+        numbers: new Set(),
+        tests: [],
+        diagnostics: [],
+    };
+}
+function frameId(frame) {
+    if (frame.parentId === undefined)
+        return '';
+    const name = frame.name ?? `#${frame.number}`;
+    return frame.parentId ? `${frame.parentId}.${name}` : name;
+}
+/** Prefix for problems inside a frame. */
+function where(frame) {
+    return frame.parentId === undefined ? '' : `${frameId(frame)}: `;
+}
+function fresh$1(frame) {
+    return frame.plan === undefined && frame.count === 0 && !frame.closed && !frame.header;
+}
+function parseTapStream(lines, dialect) {
+    const stream = new TapStream(dialect);
+    for (const line of lines)
+        if (!stream.feed(line))
+            break;
+    return stream.finish();
+}
+/**
+ * Follows a stream line by line while the boot runs, with the parser's tokeniser. Every result
+ * line counts towards `maxTests`, nested or not: the one past it is `too-many`. An unindented
+ * version, plan or result line says the harness started; the first top-level plan (one the
+ * parser keeps), once as many top-level results have come, says the stream is complete.
+ */
+function tapProgress(dialect, maxTests) {
+    let planned;
+    let reported = 0;
+    let seen = 0;
+    return (raw) => {
+        const { cols, text } = indentation(stripPrintk(raw));
+        const token = tokenise(text, dialect.strict);
+        if (token?.kind === 'result' && ++seen > maxTests)
+            return 'too-many';
+        if (cols > 0 || !token || !PROGRESS_TOKENS.has(token.kind))
+            return 'none';
+        if (token.kind === 'plan' && planned === undefined && token.count <= MAX_PLAN) {
+            planned = token.count;
+        }
+        if (token.kind === 'result')
+            reported += 1;
+        return planned !== undefined && reported >= planned ? 'complete' : 'started';
+    };
+}
+/** Lines of a stream's structure; diagnostics and subtest headers say nothing of progress. */
+const PROGRESS_TOKENS = new Set(['version', 'plan', 'result']);
+class TapStream {
+    dialect;
+    tests = [];
+    problems = [];
+    complete = true;
+    /** Whether any version, plan or result line was seen. */
+    found = false;
+    sawVersion = false;
+    stack = [newFrame(0)];
+    /** Whether the current document has had a structural line (and so fixed its indentation). */
+    started = false;
+    lastResult;
+    placeholders = MAX_PLACEHOLDERS;
+    tooDeep = false;
+    yaml;
+    constructor(dialect) {
+        this.dialect = dialect;
+    }
+    get root() {
+        return this.stack[0];
+    }
+    get top() {
+        return this.stack[this.stack.length - 1];
+    }
+    /** Takes one console line; false once the stream has bailed out. */
+    feed(raw) {
+        const { cols, text } = indentation(stripPrintk(raw));
+        if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
+            return true;
+        }
+        const token = tokenise(text, this.dialect.strict);
+        if (!token) {
+            this.continuation(cols, text);
+            return true;
+        }
+        this.lastResult = undefined;
+        if (token.kind === 'diagnostic') {
+            this.frameAt(cols).diagnostics.push(token.text);
+            return true;
+        }
+        if (token.kind === 'bailout') {
+            this.found = true;
+            this.incomplete(token.reason ? `bail out: ${token.reason}` : 'bail out');
+            return false;
+        }
+        if (token.kind !== 'subtest')
+            this.found = true;
+        if (token.kind === 'version' && this.started && cols <= this.root.indent && !fresh$1(this.root)) {
+            this.finishDocument(); // a second document, e.g. kselftest after kunit
+        }
+        if (!this.started) {
+            // A document indented as a whole is still a top-level document.
+            this.root.indent = cols;
+            this.started = true;
+        }
+        const indent = Math.max(cols, this.root.indent);
+        this.popTo(indent);
+        if (indent > this.top.indent && this.stack.length >= MAX_DEPTH) {
+            if (!this.tooDeep)
+                this.problem(`subtests nested deeper than ${MAX_DEPTH} levels ignored`);
+            this.tooDeep = true;
+            return true;
+        }
+        if (indent > this.top.indent)
+            this.push(indent);
+        this.handle(this.top, token, cols);
+        return true;
+    }
+    finish() {
+        if (this.started)
+            this.finishDocument();
+        if (!this.found) {
+            return {
+                tests: [],
+                complete: false,
+                problems: ['no KTAP/TAP version line or results found'],
+            };
+        }
+        uniqueIds(this.tests, this.problems);
+        return { tests: this.tests, complete: this.complete, problems: this.problems };
+    }
+    handle(frame, token, cols) {
+        switch (token.kind) {
+            case 'version':
+                this.sawVersion = true;
+                if (frame.version || !fresh$1(frame))
+                    this.problem(`${where(frame)}unexpected version line`);
+                frame.version = true;
+                break;
+            case 'subtest':
+                if (!token.name)
+                    break;
+                // kunit prints the header inside the subtest, TAP 14 producers often just above it.
+                if (frame.parentId !== undefined && frame.name === undefined && fresh$1(frame)) {
+                    frame.name = token.name;
+                }
+                else {
+                    if (frame.closed)
+                        this.adoptUnfinished(frame);
+                    frame.header = token.name;
+                }
+                break;
+            case 'plan':
+                if (token.count > MAX_PLAN) {
+                    this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
+                }
+                else if (frame.plan !== undefined) {
+                    this.problem(`${where(frame)}second plan ignored`);
+                }
+                else {
+                    frame.plan = token.count;
+                }
+                break;
+            case 'result':
+                this.result(frame, token, cols);
+                break;
+        }
+    }
+    result(frame, token, cols) {
+        const expected = frame.last + 1;
+        const number = token.number ?? expected;
+        if (this.dialect.strict && !this.sawVersion) {
+            this.problem('result line before any KTAP version line');
+            this.sawVersion = true; // say it once
+        }
+        if (number !== expected) {
+            this.problem(`${where(frame)}test ${number} out of order (expected ${expected})`);
+        }
+        const test = {
+            id: token.name || `#${number}`,
+            status: token.status,
+            output: frame.diagnostics,
+            ...(token.directive ? { directive: token.directive } : {}),
+        };
+        frame.diagnostics = [];
+        frame.header = undefined;
+        this.count(frame, number);
+        const child = frame.closed;
+        frame.closed = undefined;
+        if (child)
+            this.adopt(frame, child, test.id, test);
+        else
+            frame.tests.push(test);
+        this.lastResult = { test, cols };
+    }
+    count(frame, number) {
+        frame.last = number;
+        frame.numbers.add(number);
+        frame.count++;
+    }
+    /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
+    adopt(parent, child, name, result) {
+        child.name = name;
+        this.checkPlan(child);
+        if (child.tests.length === 0) {
+            parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
+            return;
+        }
+        const bad = (t) => t.status !== 'pass' && t.status !== 'skip';
+        if (result && bad(result) && !child.tests.some(bad)) {
+            this.problem(`${frameId(child)}: reported ${result.status} although none of its tests did`);
+        }
+        for (const test of child.tests)
+            parent.tests.push({ ...test, id: `${name}.${test.id}` });
+    }
+    /** A subtest that ended without its result line: the stream was cut or garbled. */
+    adoptUnfinished(parent) {
+        const child = parent.closed;
+        parent.closed = undefined;
+        this.count(parent, parent.last + 1);
+        this.incomplete(`${frameId(child)}: no result line for this subtest`);
+        this.adopt(parent, child, child.name ?? `#${child.number}`);
+    }
+    checkPlan(frame) {
+        const { plan, count } = frame;
+        if (plan === undefined) {
+            // Only the top level must have a plan; KTAP subtests (e.g. parameterised kunit cases) often don't.
+            if (frame.parentId === undefined)
+                this.incomplete('no plan line seen');
+            return;
+        }
+        // A plan met by as many results costs no more than the results did.
+        if (count === plan &&
+            Array.from({ length: plan }, (_, i) => i + 1).every((n) => frame.numbers.has(n)))
+            return;
+        const missing = [];
+        for (let n = 1; n <= plan && missing.length < this.placeholders; n++)
+            if (!frame.numbers.has(n))
+                missing.push(n);
+        this.placeholders -= missing.length;
+        const seen = count < plan
+            ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`
+            : count > plan
+                ? `${count} results seen`
+                : 'results misnumbered';
+        this.incomplete(`${where(frame)}plan 1..${plan} but ${seen}`);
+        for (const n of missing)
+            frame.tests.push({ id: `#${n}`, status: 'missing', output: [] });
+    }
+    push(indent) {
+        const parent = this.top;
+        if (parent.closed)
+            this.adoptUnfinished(parent);
+        this.stack.push(newFrame(indent, parent));
+        parent.header = undefined;
+    }
+    /** Closes subtests indented deeper than `indent`; each waits for its result line in its parent. */
+    popTo(indent) {
+        while (this.top.indent > indent) {
+            const child = this.stack.pop();
+            if (child.closed)
+                this.adoptUnfinished(child);
+            if (this.top.closed)
+                this.adoptUnfinished(this.top);
+            this.top.closed = child;
+        }
+    }
+    finishDocument() {
+        this.popTo(this.root.indent);
+        if (this.root.closed)
+            this.adoptUnfinished(this.root);
+        this.checkPlan(this.root);
+        for (const test of this.root.tests)
+            this.tests.push(test); // spreading could overflow the stack
+        this.stack = [newFrame(0)];
+        this.started = false;
+    }
+    /** The innermost open frame a diagnostic indented by `cols` belongs to. */
+    frameAt(cols) {
+        return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
+    }
+    startYaml(cols, text) {
+        const last = this.lastResult;
+        if (!this.dialect.yamlBlocks || !last || text !== '---')
+            return false;
+        if (cols <= last.cols || cols >= last.cols + 4)
+            return false;
+        this.yaml = { test: last.test, cols };
+        last.test.output.push(text);
+        return true;
+    }
+    /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */
+    continueYaml(yaml, cols, text) {
+        if (text && cols < yaml.cols) {
+            this.yaml = undefined;
+            return false;
+        }
+        yaml.test.output.push(text && ' '.repeat(cols - yaml.cols) + text);
+        if (text === '...' && cols === yaml.cols)
+            this.yaml = undefined;
+        return true;
+    }
+    /**
+     * Keeps other lines indented inside a subtest, such as the `Expected 1 + 1 == 3, but` that
+     * follows a kunit `# case: EXPECTATION FAILED`, for the next result; unindented lines are
+     * kernel messages and are dropped.
+     */
+    continuation(cols, text) {
+        const frame = this.top;
+        if (frame.parentId !== undefined && text && cols >= frame.indent) {
+            frame.diagnostics.push(' '.repeat(cols - frame.indent) + text);
+        }
+    }
+    problem(message) {
+        this.problems.push(message);
+    }
+    /** A problem that breaks the stream's promise. */
+    incomplete(message) {
+        this.complete = false;
+        this.problems.push(message);
+    }
+}
+
+/** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
+const KTAP = { strict: true, yamlBlocks: false };
+function parseKtap(lines) {
+    return parseTapStream(lines, KTAP);
+}
+
+// Most severe first, so that a line two patterns match is never reported better than it was.
+const SEVERITY = ['error', 'fail', 'skip', 'pass'];
+/** Compiles and validates a spec; throws a TypeError naming the first unusable pattern. */
+function compileRegexSpec(spec) {
+    const rules = [];
+    for (const status of SEVERITY) {
+        const source = spec[status];
+        if (source !== undefined)
+            rules.push({ status, ...compile(status, source) });
+    }
+    return { rules, ...(spec.start !== undefined ? { start: consolePattern(spec.start) } : {}) };
+}
+function compile(status, source) {
+    let pattern, probe;
+    try {
+        pattern = consolePattern(source);
+        // An empty alternative matches '' and so reveals which groups the pattern has.
+        probe = consolePattern(`${source}|`).exec('');
+    }
+    catch (error) {
+        throw new TypeError(`${status} pattern /${source}/ is invalid: ${error.message}`, {
+            cause: error,
+        });
+    }
+    if (probe?.groups && 'id' in probe.groups)
+        return { pattern, group: 'id' };
+    if (probe && probe.length > 1)
+        return { pattern, group: 1 };
+    throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
+}
+/**
+ * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * line `start` matched to its result line, both left out; without `start` (or outside a span)
+ * nothing, so a test never collects the boot banner or what other tests printed.
+ */
+function parseRegex(lines, spec) {
+    const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
+    const tests = [];
+    let output;
+    for (const raw of lines) {
+        const line = stripPrintk(raw);
+        const result = match(rules, line);
+        if (!result) {
+            if (start?.test(line))
+                output = [];
+            else
+                output?.push(line);
+            continue;
+        }
+        tests.push({
+            id: result.id || `#${tests.length + 1}`,
+            status: result.status,
+            output: output ?? [],
+        });
+        output = undefined;
+    }
+    const problems = tests.length ? [] : ['no line matched a result pattern'];
+    uniqueIds(tests, problems);
+    // A span that no result line closed: the test in progress when the stream ended.
+    return {
+        tests,
+        complete: tests.length > 0,
+        problems,
+        ...(output !== undefined && { unfinished: output }),
+    };
+}
+/**
+ * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
+ * is a test, the one past `maxTests` is `too-many`; a `start` line says the harness runs (a
+ * per-test boot's test may take longer than the boot timeout to its result). Without a plan, a
+ * stream is never complete.
+ */
+function regexProgress(spec, maxTests) {
+    const { rules, start } = spec ? compileRegexSpec(spec) : { rules: [], start: undefined };
+    return () => {
+        let seen = 0;
+        return (line) => {
+            const text = stripPrintk(line);
+            if (!match(rules, text))
+                return start?.test(text) ? 'started' : 'none';
+            return ++seen > maxTests ? 'too-many' : 'started';
+        };
+    };
+}
+function match(rules, line) {
+    for (const { status, pattern, group } of rules) {
+        const found = pattern.exec(line);
+        if (!found)
+            continue;
+        const id = group === 'id' ? found.groups?.['id'] : found[1];
+        return { status, id: (id ?? '').trim() };
+    }
+    return undefined;
+}
+
+/** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
+const TAP = { strict: false, yamlBlocks: true };
+function parseTap(lines) {
+    return parseTapStream(lines, TAP);
+}
+
+/**
+ * The whole console transcript as one passing test; a boot that crashed or hung during it is the
+ * caller's call, made from the boot outcome.
+ */
+function parseTranscript(lines, id = 'transcript') {
+    return {
+        tests: [{ id, status: 'pass', output: lines.map(stripPrintk) }],
+        complete: true,
+        problems: [],
+    };
+}
+
+const tapFamily = (dialect, parse) => ({
+    parse,
+    progress: (_results, maxTests) => () => tapProgress(dialect, maxTests),
+    spansBoot: false,
+});
+const RESULTS_FORMAT_TABLE = {
+    ktap: tapFamily(KTAP, parseKtap),
+    tap: tapFamily(TAP, parseTap),
+    regex: {
+        parse(lines, { regex }) {
+            if (!regex)
+                throw new TypeError('results format "regex" needs a regex spec');
+            return parseRegex(lines, regex);
+        },
+        progress: ({ regex }, maxTests) => regexProgress(regex, maxTests),
+        spansBoot: false,
+    },
+    transcript: {
+        parse: (lines, { transcriptId }) => parseTranscript(lines, transcriptId),
+        // One test for the whole boot: nothing to count, and no plan to tell completion by.
+        progress: () => () => () => 'none',
+        spansBoot: true,
+    },
+};
+/** The row of `format`; a name the table lacks (an unchecked value) is a TypeError. */
+function resultsFormat(format) {
+    if (!Object.hasOwn(RESULTS_FORMAT_TABLE, format)) {
+        throw new TypeError(`unknown results format ${JSON.stringify(format)}`);
+    }
+    return RESULTS_FORMAT_TABLE[format];
+}
+
+/** The ids of the tests some boot reported, in the order the boots first report them. */
+const testIdsOf = (observations) => [...new Set(observations.flatMap((o) => o.tests.map((t) => t.id)))];
+/**
+ * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
+ * depend on what was found (`no-results`, stage `done`). A console script that names tests and
+ * a results channel that carries none make a script-only harness: its results are the script's.
+ */
+function observe(capture, results, 
+/** `harness.max-tests`: the monitor read no result past it; plans cannot add more either. */
+maxTests) {
+    const { test } = capture.record;
+    const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
+    const format = resultsFormat(results.format);
+    const parsed = format.parse(lines, {
+        ...(results.regex ? { regex: results.regex } : {}),
+        transcriptId: test ?? results.test ?? 'transcript',
+    });
+    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
+    let tests = [...parsed.tests, ...capture.scriptTests];
+    // A test spanning the boot: a boot that died died during it (crash/hang).
+    if (format.spansBoot && capture.record.outcome !== 'completed') {
+        tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
+    }
+    if (test !== undefined)
+        tests = tests.filter((t) => t.id === test);
+    const problems = scriptOnly ? [] : parsed.problems;
+    if (tests.length > maxTests) {
+        problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
+        tests = tests.slice(0, maxTests);
+    }
+    const complete = scriptOnly || parsed.complete;
+    const boot = capture.settle({
+        format: results.format,
+        tests: tests.length,
+        complete,
+    });
+    // A per-test boot that ended without its test's result keeps what the test printed so far
+    // (a boot that printed no result is still `no-results`).
+    if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+        tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
+    return {
+        kernel: boot.kernel,
+        attempt: boot.attempt,
+        ...(test !== undefined ? { test } : {}),
+        boot,
+        tests,
+        complete,
+        problems,
+    };
+}
+
 /**
  * The expectations file (default `.github/diverge-expectations.yml`): known divergences a project
  * accepts, so that they show as class `expected` instead of failing the run.
@@ -92133,7 +92790,7 @@ function reportDivergences(report) {
  */
 async function updateExpectations(file, divergences, context) {
     const source = await readIfPresent(file);
-    const { doc, entries } = source === undefined ? fresh$1() : parse(source, file);
+    const { doc, entries } = source === undefined ? fresh() : parse(source, file);
     const all = [...entries];
     const addedByTest = new Map();
     for (const divergence of divergences) {
@@ -92176,7 +92833,7 @@ async function updateExpectations(file, divergences, context) {
         await writeAtomically(await realpath(file).catch(() => file), doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
     return { added: addedByTest.size, kept: entries.length };
 }
-function fresh$1() {
+function fresh() {
     const doc = parseDocument('expectations:\n');
     doc.commentBefore = HEADER;
     return { doc, entries: [] };
@@ -92343,14 +93000,56 @@ async function resolveCandidate(settings, flag, options) {
         },
     };
 }
-/** The references as files: the flags' files, else every `references:` entry fetched. */
+/** Why a `--reference` directory cannot be built (checked before --out too: commands/inputs). */
+const noRecipeFor = (name, dir) => `reference ${name}: ${dir} is a directory, which diverge builds with kernel.build, and the config has none`;
+/**
+ * A `--reference NAME=PATH`: a kernel file as it is, or a source directory built with
+ * kernel.build's recipe (its Dockerfile over the directory's files, as `diverge grade` builds a
+ * submission), trusted like the candidate's own build: the staff name their references.
+ */
+async function flaggedReference(settings, flagged, options) {
+    const { name, path: source } = flagged;
+    if (!(await stat(source).catch(() => undefined))?.isDirectory())
+        return { name, path: source, source: { file: source } };
+    const kernel = settings.kernel;
+    if (!kernel?.build)
+        throw new KernelFileError(noRecipeFor(name, source));
+    const built = await buildKernel(options.docker, kernel, {
+        variant: options.variant,
+        outDir: path$1.join(options.outDir, 'references', name),
+        progress: (line) => options.progress(`reference ${name}: ${line}`),
+        contextCache: options.cache.contexts,
+        clock: options.clock,
+        source,
+    }).catch((error) => {
+        // The recipe is the config's, the source this reference's: say whose build it was.
+        if (error instanceof BuildError)
+            throw new BuildError(`reference ${name} (${source}): ${error.message}`, {
+                field: error.field,
+                lastLines: error.lastLines,
+            });
+        throw error;
+    });
+    return {
+        name,
+        path: built.kernel.path,
+        digest: built.kernel.digest,
+        ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
+        source: { build: { context: source }, image: built.image.tag, path: kernel.path },
+    };
+}
+/**
+ * The references as files: the flags' (kernel files, or source directories built with
+ * kernel.build), else every `references:` entry fetched.
+ */
 async function resolveReferences(settings, flagged, options) {
-    if (flagged && flagged.length > 0)
-        return flagged.map((r) => ({
-            name: r.name,
-            path: r.path,
-            source: { file: r.path },
-        }));
+    if (flagged && flagged.length > 0) {
+        const references = [];
+        // One at a time, as below: their build lines would interleave.
+        for (const r of flagged)
+            references.push(await flaggedReference(settings, r, options));
+        return references;
+    }
     const workDir = path$1.join(options.outDir, 'references');
     await mkdir(workDir, { recursive: true });
     const context = {
@@ -94051,661 +94750,6 @@ async function prepareHarness(harness, workDir, options) {
         disks: [...harness.disks],
         script: [...harness.script],
         digest,
-    };
-}
-
-/** `<6>` log level, `[    1.234567]` timestamp and `[    T1]` caller id that printk puts before a message. */
-const PRINTK_PREFIX$1 = /^(?:<\d{1,2}>)?(?:\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])? ?)?/;
-function stripPrintk(line) {
-    return line.replace(PRINTK_PREFIX$1, '');
-}
-/**
- * Makes ids unique in place: the first test keeps its id, later ones get `~2`, `~3`, … so that
- * every observation can still be compared across kernels.
- */
-function uniqueIds(tests, problems) {
-    const taken = new Set();
-    const lastSuffix = new Map();
-    for (const test of tests) {
-        if (!taken.has(test.id)) {
-            taken.add(test.id);
-            continue;
-        }
-        let suffix = lastSuffix.get(test.id) ?? 1;
-        do
-            suffix++;
-        while (taken.has(`${test.id}~${suffix}`));
-        lastSuffix.set(test.id, suffix);
-        const renamed = `${test.id}~${suffix}`;
-        problems.push(`duplicate test id "${test.id}" renamed to "${renamed}"`);
-        taken.add(renamed);
-        test.id = renamed;
-    }
-}
-// A printk timestamp after other text on the same line: the kernel's own message interrupted a
-// line of the harness on the shared console.
-const INTERRUPTING_PRINTK = /(?<=\S)\[\s*\d+\.\d{6}\] /;
-/**
- * Splits lines where a kernel message broke into harness output on the console
- * (`ok 14 mseal_probe[    2.295511] tsc: Refined TSC ...`), so the result keeps its own line.
- * Only a result that ended before the kernel message began can be saved this way; the second
- * serial port (`results.channel: serial2`) avoids the problem entirely.
- */
-function splitKernelMessages(lines) {
-    const out = [];
-    for (const line of lines) {
-        let rest = line;
-        let match = INTERRUPTING_PRINTK.exec(rest);
-        while (match) {
-            out.push(rest.slice(0, match.index));
-            rest = rest.slice(match.index);
-            match = INTERRUPTING_PRINTK.exec(rest.slice(1));
-            if (match)
-                match.index += 1;
-        }
-        out.push(rest);
-    }
-    return out;
-}
-
-/**
- * One tokeniser and tree builder for TAP 13/14 and KTAP 1: the dialects share the grammar of
- * version, plan, result, diagnostic and subtest lines and differ only in a few options.
- */
-// The `s` flag keeps `.` from stopping at stray U+2028 and friends inside a line.
-const VERSION = /^(?:KTAP version \d+|TAP version 1[34])$/;
-const PLAN = /^1\.\.(\d+)(?:\s*#.*)?$/s;
-const RESULT$1 = /^(not +)?ok(?:\s+(\d+))?(?=\s|$)(?:\s+-(?=\s|$))?(.*)$/s;
-const DIRECTIVE = /^(skip(?:ped|ping)?|todo|xfail|timeout|error)\b/i;
-const SUBTEST = /^#\s*Subtest:(.*)$/s;
-const BAIL_OUT = /^Bail out!(.*)$/is;
-const DIAGNOSTIC = /^# ?(.*)$/s;
-/** A bigger plan is garbage: honouring it would allocate a placeholder per planned test. */
-const MAX_PLAN = 100_000;
-/** Placeholders for planned tests never reported, over the whole stream: they bubble up nests. */
-const MAX_PLACEHOLDERS = 10_000;
-/** Subtest levels kept (KTAP nests two or three): each level renames every test under it. */
-const MAX_DEPTH = 32;
-function tokenise(text, strict) {
-    if (VERSION.test(text))
-        return { kind: 'version' };
-    const plan = PLAN.exec(text);
-    if (plan)
-        return { kind: 'plan', count: Number(plan[1]) };
-    const result = RESULT$1.exec(text);
-    if (result)
-        return resultToken(result, strict);
-    const subtest = SUBTEST.exec(text);
-    if (subtest)
-        return { kind: 'subtest', name: (subtest[1] ?? '').trim() };
-    const bailOut = BAIL_OUT.exec(text);
-    if (bailOut)
-        return { kind: 'bailout', reason: (bailOut[1] ?? '').trim() };
-    const diagnostic = DIAGNOSTIC.exec(text);
-    if (diagnostic)
-        return { kind: 'diagnostic', text: diagnostic[1] ?? '' };
-    return undefined;
-}
-function resultToken([, not, digits, rest = ''], strict) {
-    if (digits === undefined && strict)
-        return undefined;
-    // An unescaped `#` after whitespace starts the directive or a comment (`# time=3ms`); neither
-    // belongs in the name, which must stay stable across runs.
-    const hash = rest.search(/(?:^|\s)#/);
-    const name = (hash < 0 ? rest : rest.slice(0, hash)).trim().replace(/\\([\\#])/g, '$1');
-    const comment = hash < 0 ? '' : rest.slice(hash).replace(/^\s*#/, '').trim();
-    const keyword = DIRECTIVE.exec(comment)?.[1]?.toLowerCase();
-    let status = not ? 'fail' : 'pass';
-    if (keyword?.startsWith('skip'))
-        status = 'skip';
-    else if (keyword === 'timeout')
-        status = 'fail';
-    else if (keyword === 'error')
-        status = 'error';
-    return {
-        kind: 'result',
-        number: digits === undefined ? undefined : Number(digits),
-        status,
-        name,
-        ...(keyword ? { directive: comment } : {}),
-    };
-}
-function indentation(line) {
-    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
-    const tabs = lead.split('\t').length - 1;
-    return { cols: lead.length + 3 * tabs, text: line.slice(lead.length).trimEnd() };
-}
-function newFrame(indent, parent) {
-    return {
-        indent,
-        parentId: parent && frameId(parent),
-        number: (parent?.last ?? 0) + 1,
-        name: parent?.header || undefined,
-        version: false,
-        last: 0,
-        count: 0,
-        numbers: new Set(),
-        tests: [],
-        diagnostics: [],
-    };
-}
-function frameId(frame) {
-    if (frame.parentId === undefined)
-        return '';
-    const name = frame.name ?? `#${frame.number}`;
-    return frame.parentId ? `${frame.parentId}.${name}` : name;
-}
-/** Prefix for problems inside a frame. */
-function where(frame) {
-    return frame.parentId === undefined ? '' : `${frameId(frame)}: `;
-}
-function fresh(frame) {
-    return frame.plan === undefined && frame.count === 0 && !frame.closed && !frame.header;
-}
-function parseTapStream(lines, dialect) {
-    const stream = new TapStream(dialect);
-    for (const line of lines)
-        if (!stream.feed(line))
-            break;
-    return stream.finish();
-}
-/**
- * Follows a stream line by line while the boot runs, with the parser's tokeniser. Every result
- * line counts towards `maxTests`, nested or not: the one past it is `too-many`. An unindented
- * version, plan or result line says the harness started; the first top-level plan (one the
- * parser keeps), once as many top-level results have come, says the stream is complete.
- */
-function tapProgress(dialect, maxTests) {
-    let planned;
-    let reported = 0;
-    let seen = 0;
-    return (raw) => {
-        const { cols, text } = indentation(stripPrintk(raw));
-        const token = tokenise(text, dialect.strict);
-        if (token?.kind === 'result' && ++seen > maxTests)
-            return 'too-many';
-        if (cols > 0 || !token || !PROGRESS_TOKENS.has(token.kind))
-            return 'none';
-        if (token.kind === 'plan' && planned === undefined && token.count <= MAX_PLAN) {
-            planned = token.count;
-        }
-        if (token.kind === 'result')
-            reported += 1;
-        return planned !== undefined && reported >= planned ? 'complete' : 'started';
-    };
-}
-/** Lines of a stream's structure; diagnostics and subtest headers say nothing of progress. */
-const PROGRESS_TOKENS = new Set(['version', 'plan', 'result']);
-class TapStream {
-    dialect;
-    tests = [];
-    problems = [];
-    complete = true;
-    /** Whether any version, plan or result line was seen. */
-    found = false;
-    sawVersion = false;
-    stack = [newFrame(0)];
-    /** Whether the current document has had a structural line (and so fixed its indentation). */
-    started = false;
-    lastResult;
-    placeholders = MAX_PLACEHOLDERS;
-    tooDeep = false;
-    yaml;
-    constructor(dialect) {
-        this.dialect = dialect;
-    }
-    get root() {
-        return this.stack[0];
-    }
-    get top() {
-        return this.stack[this.stack.length - 1];
-    }
-    /** Takes one console line; false once the stream has bailed out. */
-    feed(raw) {
-        const { cols, text } = indentation(stripPrintk(raw));
-        if (this.yaml ? this.continueYaml(this.yaml, cols, text) : this.startYaml(cols, text)) {
-            return true;
-        }
-        const token = tokenise(text, this.dialect.strict);
-        if (!token) {
-            this.continuation(cols, text);
-            return true;
-        }
-        this.lastResult = undefined;
-        if (token.kind === 'diagnostic') {
-            this.frameAt(cols).diagnostics.push(token.text);
-            return true;
-        }
-        if (token.kind === 'bailout') {
-            this.found = true;
-            this.incomplete(token.reason ? `bail out: ${token.reason}` : 'bail out');
-            return false;
-        }
-        if (token.kind !== 'subtest')
-            this.found = true;
-        if (token.kind === 'version' && this.started && cols <= this.root.indent && !fresh(this.root)) {
-            this.finishDocument(); // a second document, e.g. kselftest after kunit
-        }
-        if (!this.started) {
-            // A document indented as a whole is still a top-level document.
-            this.root.indent = cols;
-            this.started = true;
-        }
-        const indent = Math.max(cols, this.root.indent);
-        this.popTo(indent);
-        if (indent > this.top.indent && this.stack.length >= MAX_DEPTH) {
-            if (!this.tooDeep)
-                this.problem(`subtests nested deeper than ${MAX_DEPTH} levels ignored`);
-            this.tooDeep = true;
-            return true;
-        }
-        if (indent > this.top.indent)
-            this.push(indent);
-        this.handle(this.top, token, cols);
-        return true;
-    }
-    finish() {
-        if (this.started)
-            this.finishDocument();
-        if (!this.found) {
-            return {
-                tests: [],
-                complete: false,
-                problems: ['no KTAP/TAP version line or results found'],
-            };
-        }
-        uniqueIds(this.tests, this.problems);
-        return { tests: this.tests, complete: this.complete, problems: this.problems };
-    }
-    handle(frame, token, cols) {
-        switch (token.kind) {
-            case 'version':
-                this.sawVersion = true;
-                if (frame.version || !fresh(frame))
-                    this.problem(`${where(frame)}unexpected version line`);
-                frame.version = true;
-                break;
-            case 'subtest':
-                if (!token.name)
-                    break;
-                // kunit prints the header inside the subtest, TAP 14 producers often just above it.
-                if (frame.parentId !== undefined && frame.name === undefined && fresh(frame)) {
-                    frame.name = token.name;
-                }
-                else {
-                    if (frame.closed)
-                        this.adoptUnfinished(frame);
-                    frame.header = token.name;
-                }
-                break;
-            case 'plan':
-                if (token.count > MAX_PLAN) {
-                    this.problem(`${where(frame)}implausible plan 1..${token.count} ignored`);
-                }
-                else if (frame.plan !== undefined) {
-                    this.problem(`${where(frame)}second plan ignored`);
-                }
-                else {
-                    frame.plan = token.count;
-                }
-                break;
-            case 'result':
-                this.result(frame, token, cols);
-                break;
-        }
-    }
-    result(frame, token, cols) {
-        const expected = frame.last + 1;
-        const number = token.number ?? expected;
-        if (this.dialect.strict && !this.sawVersion) {
-            this.problem('result line before any KTAP version line');
-            this.sawVersion = true; // say it once
-        }
-        if (number !== expected) {
-            this.problem(`${where(frame)}test ${number} out of order (expected ${expected})`);
-        }
-        const test = {
-            id: token.name || `#${number}`,
-            status: token.status,
-            output: frame.diagnostics,
-            ...(token.directive ? { directive: token.directive } : {}),
-        };
-        frame.diagnostics = [];
-        frame.header = undefined;
-        this.count(frame, number);
-        const child = frame.closed;
-        frame.closed = undefined;
-        if (child)
-            this.adopt(frame, child, test.id, test);
-        else
-            frame.tests.push(test);
-        this.lastResult = { test, cols };
-    }
-    count(frame, number) {
-        frame.last = number;
-        frame.numbers.add(number);
-        frame.count++;
-    }
-    /** Moves a finished subtest's leaves into its parent, or the subtest itself if it has none. */
-    adopt(parent, child, name, result) {
-        child.name = name;
-        this.checkPlan(child);
-        if (child.tests.length === 0) {
-            parent.tests.push(result ?? { id: name, status: 'missing', output: [] });
-            return;
-        }
-        const bad = (t) => t.status !== 'pass' && t.status !== 'skip';
-        if (result && bad(result) && !child.tests.some(bad)) {
-            this.problem(`${frameId(child)}: reported ${result.status} although none of its tests did`);
-        }
-        for (const test of child.tests)
-            parent.tests.push({ ...test, id: `${name}.${test.id}` });
-    }
-    /** A subtest that ended without its result line: the stream was cut or garbled. */
-    adoptUnfinished(parent) {
-        const child = parent.closed;
-        parent.closed = undefined;
-        this.count(parent, parent.last + 1);
-        this.incomplete(`${frameId(child)}: no result line for this subtest`);
-        this.adopt(parent, child, child.name ?? `#${child.number}`);
-    }
-    checkPlan(frame) {
-        const { plan, count } = frame;
-        if (plan === undefined) {
-            // Only the top level must have a plan; KTAP subtests (e.g. parameterised kunit cases) often don't.
-            if (frame.parentId === undefined)
-                this.incomplete('no plan line seen');
-            return;
-        }
-        // A plan met by as many results costs no more than the results did.
-        if (count === plan &&
-            Array.from({ length: plan }, (_, i) => i + 1).every((n) => frame.numbers.has(n)))
-            return;
-        const missing = [];
-        for (let n = 1; n <= plan && missing.length < this.placeholders; n++)
-            if (!frame.numbers.has(n))
-                missing.push(n);
-        this.placeholders -= missing.length;
-        const seen = count < plan
-            ? `only ${count} ${count === 1 ? 'result' : 'results'} seen`
-            : count > plan
-                ? `${count} results seen`
-                : 'results misnumbered';
-        this.incomplete(`${where(frame)}plan 1..${plan} but ${seen}`);
-        for (const n of missing)
-            frame.tests.push({ id: `#${n}`, status: 'missing', output: [] });
-    }
-    push(indent) {
-        const parent = this.top;
-        if (parent.closed)
-            this.adoptUnfinished(parent);
-        this.stack.push(newFrame(indent, parent));
-        parent.header = undefined;
-    }
-    /** Closes subtests indented deeper than `indent`; each waits for its result line in its parent. */
-    popTo(indent) {
-        while (this.top.indent > indent) {
-            const child = this.stack.pop();
-            if (child.closed)
-                this.adoptUnfinished(child);
-            if (this.top.closed)
-                this.adoptUnfinished(this.top);
-            this.top.closed = child;
-        }
-    }
-    finishDocument() {
-        this.popTo(this.root.indent);
-        if (this.root.closed)
-            this.adoptUnfinished(this.root);
-        this.checkPlan(this.root);
-        for (const test of this.root.tests)
-            this.tests.push(test); // spreading could overflow the stack
-        this.stack = [newFrame(0)];
-        this.started = false;
-    }
-    /** The innermost open frame a diagnostic indented by `cols` belongs to. */
-    frameAt(cols) {
-        return this.stack.findLast((frame) => frame.indent <= cols) ?? this.root;
-    }
-    startYaml(cols, text) {
-        const last = this.lastResult;
-        if (!this.dialect.yamlBlocks || !last || text !== '---')
-            return false;
-        if (cols <= last.cols || cols >= last.cols + 4)
-            return false;
-        this.yaml = { test: last.test, cols };
-        last.test.output.push(text);
-        return true;
-    }
-    /** Whether the line belongs to the YAML block; a less indented line ends a block left open. */
-    continueYaml(yaml, cols, text) {
-        if (text && cols < yaml.cols) {
-            this.yaml = undefined;
-            return false;
-        }
-        yaml.test.output.push(text && ' '.repeat(cols - yaml.cols) + text);
-        if (text === '...' && cols === yaml.cols)
-            this.yaml = undefined;
-        return true;
-    }
-    /**
-     * Keeps other lines indented inside a subtest, such as the `Expected 1 + 1 == 3, but` that
-     * follows a kunit `# case: EXPECTATION FAILED`, for the next result; unindented lines are
-     * kernel messages and are dropped.
-     */
-    continuation(cols, text) {
-        const frame = this.top;
-        if (frame.parentId !== undefined && text && cols >= frame.indent) {
-            frame.diagnostics.push(' '.repeat(cols - frame.indent) + text);
-        }
-    }
-    problem(message) {
-        this.problems.push(message);
-    }
-    /** A problem that breaks the stream's promise. */
-    incomplete(message) {
-        this.complete = false;
-        this.problems.push(message);
-    }
-}
-
-/** KTAP 1 (https://docs.kernel.org/dev-tools/ktap.html) and kunit's older `TAP version 14`. */
-const KTAP = { strict: true, yamlBlocks: false };
-function parseKtap(lines) {
-    return parseTapStream(lines, KTAP);
-}
-
-// Most severe first, so that a line two patterns match is never reported better than it was.
-const SEVERITY = ['error', 'fail', 'skip', 'pass'];
-/** Compiles and validates a spec; throws a TypeError naming the first unusable pattern. */
-function compileRegexSpec(spec) {
-    const rules = [];
-    for (const status of SEVERITY) {
-        const source = spec[status];
-        if (source !== undefined)
-            rules.push({ status, ...compile(status, source) });
-    }
-    return { rules, ...(spec.start !== undefined ? { start: consolePattern(spec.start) } : {}) };
-}
-function compile(status, source) {
-    let pattern, probe;
-    try {
-        pattern = consolePattern(source);
-        // An empty alternative matches '' and so reveals which groups the pattern has.
-        probe = consolePattern(`${source}|`).exec('');
-    }
-    catch (error) {
-        throw new TypeError(`${status} pattern /${source}/ is invalid: ${error.message}`, {
-            cause: error,
-        });
-    }
-    if (probe?.groups && 'id' in probe.groups)
-        return { pattern, group: 'id' };
-    if (probe && probe.length > 1)
-        return { pattern, group: 1 };
-    throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
-}
-/**
- * One test per line a pattern matches. Its output is the lines of its own span: from the last
- * line `start` matched to its result line, both left out; without `start` (or outside a span)
- * nothing, so a test never collects the boot banner or what other tests printed.
- */
-function parseRegex(lines, spec) {
-    const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
-    const tests = [];
-    let output;
-    for (const raw of lines) {
-        const line = stripPrintk(raw);
-        const result = match(rules, line);
-        if (!result) {
-            if (start?.test(line))
-                output = [];
-            else
-                output?.push(line);
-            continue;
-        }
-        tests.push({
-            id: result.id || `#${tests.length + 1}`,
-            status: result.status,
-            output: output ?? [],
-        });
-        output = undefined;
-    }
-    const problems = tests.length ? [] : ['no line matched a result pattern'];
-    uniqueIds(tests, problems);
-    // A span that no result line closed: the test in progress when the stream ended.
-    return {
-        tests,
-        complete: tests.length > 0,
-        problems,
-        ...(output !== undefined && { unfinished: output }),
-    };
-}
-/**
- * A fresh progress tracker per boot, with the parser's rules: every line a result pattern matches
- * is a test, the one past `maxTests` is `too-many`; a `start` line says the harness runs (a
- * per-test boot's test may take longer than the boot timeout to its result). Without a plan, a
- * stream is never complete.
- */
-function regexProgress(spec, maxTests) {
-    const { rules, start } = spec ? compileRegexSpec(spec) : { rules: [], start: undefined };
-    return () => {
-        let seen = 0;
-        return (line) => {
-            const text = stripPrintk(line);
-            if (!match(rules, text))
-                return start?.test(text) ? 'started' : 'none';
-            return ++seen > maxTests ? 'too-many' : 'started';
-        };
-    };
-}
-function match(rules, line) {
-    for (const { status, pattern, group } of rules) {
-        const found = pattern.exec(line);
-        if (!found)
-            continue;
-        const id = group === 'id' ? found.groups?.['id'] : found[1];
-        return { status, id: (id ?? '').trim() };
-    }
-    return undefined;
-}
-
-/** TAP 13 and 14 (https://testanything.org/tap-version-14-specification.html). */
-const TAP = { strict: false, yamlBlocks: true };
-function parseTap(lines) {
-    return parseTapStream(lines, TAP);
-}
-
-/**
- * The whole console transcript as one passing test; a boot that crashed or hung during it is the
- * caller's call, made from the boot outcome.
- */
-function parseTranscript(lines, id = 'transcript') {
-    return {
-        tests: [{ id, status: 'pass', output: lines.map(stripPrintk) }],
-        complete: true,
-        problems: [],
-    };
-}
-
-const tapFamily = (dialect, parse) => ({
-    parse,
-    progress: (_results, maxTests) => () => tapProgress(dialect, maxTests),
-    spansBoot: false,
-});
-const RESULTS_FORMAT_TABLE = {
-    ktap: tapFamily(KTAP, parseKtap),
-    tap: tapFamily(TAP, parseTap),
-    regex: {
-        parse(lines, { regex }) {
-            if (!regex)
-                throw new TypeError('results format "regex" needs a regex spec');
-            return parseRegex(lines, regex);
-        },
-        progress: ({ regex }, maxTests) => regexProgress(regex, maxTests),
-        spansBoot: false,
-    },
-    transcript: {
-        parse: (lines, { transcriptId }) => parseTranscript(lines, transcriptId),
-        // One test for the whole boot: nothing to count, and no plan to tell completion by.
-        progress: () => () => () => 'none',
-        spansBoot: true,
-    },
-};
-/** The row of `format`; a name the table lacks (an unchecked value) is a TypeError. */
-function resultsFormat(format) {
-    if (!Object.hasOwn(RESULTS_FORMAT_TABLE, format)) {
-        throw new TypeError(`unknown results format ${JSON.stringify(format)}`);
-    }
-    return RESULTS_FORMAT_TABLE[format];
-}
-
-/**
- * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
- * depend on what was found (`no-results`, stage `done`). A console script that names tests and
- * a results channel that carries none make a script-only harness: its results are the script's.
- */
-function observe(capture, results, 
-/** `harness.max-tests`: the monitor read no result past it; plans cannot add more either. */
-maxTests) {
-    const { test } = capture.record;
-    const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
-    const format = resultsFormat(results.format);
-    const parsed = format.parse(lines, {
-        ...(results.regex ? { regex: results.regex } : {}),
-        transcriptId: test ?? results.test ?? 'transcript',
-    });
-    const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
-    let tests = [...parsed.tests, ...capture.scriptTests];
-    // A test spanning the boot: a boot that died died during it (crash/hang).
-    if (format.spansBoot && capture.record.outcome !== 'completed') {
-        tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
-    }
-    if (test !== undefined)
-        tests = tests.filter((t) => t.id === test);
-    const problems = scriptOnly ? [] : parsed.problems;
-    if (tests.length > maxTests) {
-        problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
-        tests = tests.slice(0, maxTests);
-    }
-    const complete = scriptOnly || parsed.complete;
-    const boot = capture.settle({
-        format: results.format,
-        tests: tests.length,
-        complete,
-    });
-    // A per-test boot that ended without its test's result keeps what the test printed so far
-    // (a boot that printed no result is still `no-results`).
-    if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
-        tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
-    return {
-        kernel: boot.kernel,
-        attempt: boot.attempt,
-        ...(test !== undefined ? { test } : {}),
-        boot,
-        tests,
-        complete,
-        problems,
     };
 }
 
@@ -96758,7 +96802,7 @@ async function readBootLogs(report, dir, root = dir) {
 /** report.html's script (src/render/client/report.ts). */
 const REPORT_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\n\nconst data = pageData();\nconst ROW = 24;\nconst ID_CHARS = 200;\nconst LINE = 17;\nconst cols = data.tests;\nconst tests = cols.id.map((id, i) => Object.assign({\n    id,\n    class: cols.class[i],\n    severity: cols.severity[i],\n    blame: cols.blame[i],\n    failing: cols.failing[i],\n    cells: cols.cells[i],\n    reason: cols.reason[i],\n    counts: cols.counts[i],\n    agreeing: cols.agreeing[i],\n    confidence: cols.confidence[i],\n}, data.extras[i]));\nconst test = (i) => tests[i];\nconst bootAt = (b) => data.boots[b];\nconst candidate = data.kernels[0];\nconst classInfo = new Map(data.classes.map((c) => [c.name, c]));\nconst colour = (cls) => (classInfo.get(cls) ?? { color: '#cf222e' }).color;\nconst enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));\nlet shown = tests.map((_, i) => i);\nlet selected = -1;\nlet lowered;\nlet marksByTest;\nlet logBoot = -1;\nlet logMark;\nlet logView;\nconst isDivergence = (t) => {\n    const c = classInfo.get(t.class);\n    return (!c || c.divergent) && t.severity !== 'none';\n};\nconst statusOf = (cell) => {\n    const w = cell.split(' ')[0] ?? '';\n    return cell === '\\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w;\n};\nfunction triples(marks) {\n    const list = [];\n    for (let j = 0; j + 2 < marks.length; j += 3)\n        list.push([marks[j], marks[j + 1], marks[j + 2]]);\n    return list;\n}\nfunction badge(cls) {\n    const b = el('span', 'cls', cls);\n    b.style.background = colour(cls);\n    return b;\n}\nfunction fact(dl, term, value) {\n    dl.append(el('dt', '', term));\n    const dd = el('dd');\n    if (value instanceof Node)\n        dd.append(value);\n    else\n        dd.append(show(value));\n    dl.append(dd);\n    return dd;\n}\nfunction renderHead() {\n    const h = data.head;\n    const head = $('head');\n    const h1 = el('h1', '', 'diverge report');\n    if (h.variant !== 'default')\n        h1.append(' \\u2014 ', show(h.variant));\n    const known = ['success', 'failure', 'neutral'].includes(h.conclusion);\n    const c = el('span', 'badge conclusion-' + (known ? h.conclusion : 'failure'), h.conclusion);\n    c.id = 'conclusion';\n    h1.append(' ', c);\n    const dl = el('dl', 'facts');\n    fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));\n    const refs = el('span');\n    h.references.forEach((r, i) => {\n        if (i)\n            refs.append(', ');\n        refs.append(show(r.name));\n        if (r.broken)\n            refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));\n    });\n    if (!h.references.length)\n        refs.append('none');\n    fact(dl, 'references', refs);\n    fact(dl, 'machine', h.machine);\n    fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');\n    fact(dl, 'harness', h.harness);\n    fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);\n    const note = h.note ? ': ' + h.note : '';\n    fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + note);\n    head.append(h1, dl);\n}\nfunction renderChips() {\n    const chips = $('chips');\n    for (const c of data.classes) {\n        if (!c.count)\n            continue;\n        const label = el('label');\n        label.title = c.meaning;\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.class = c.name;\n        label.append(box, ' ', badge(c.name), ' ' + c.count);\n        chips.append(label);\n    }\n    chips.addEventListener('change', (e) => {\n        const box = closest(e, 'input');\n        const cls = box?.dataset.class;\n        if (!box || cls === undefined)\n            return;\n        if (box.checked)\n            enabled.add(cls);\n        else\n            enabled.delete(cls);\n        applyFilter();\n    });\n}\nfunction applyFilter() {\n    const q = $('search').value.toLowerCase();\n    if (q && !lowered)\n        lowered = tests.map((t) => t.id.toLowerCase());\n    shown = [];\n    tests.forEach((t, i) => {\n        if (enabled.has(t.class) && (!q || lowered?.[i]?.includes(q)))\n            shown.push(i);\n    });\n    $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';\n    $('grid-space').style.height = shown.length * ROW + 'px';\n    renderRows();\n}\nconst columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';\nfunction renderGridHeader() {\n    const h = $('grid-header');\n    h.style.gridTemplateColumns = columns();\n    h.append(el('span', '', 'class'), el('span', '', 'test'));\n    for (const k of data.kernels) {\n        const s = el('span', 'cell', k);\n        s.title = k;\n        h.append(s);\n    }\n}\nfunction rowFor(i) {\n    const t = test(i);\n    const r = el('div', 'row' + (i === selected ? ' selected' : ''));\n    r.style.gridTemplateColumns = columns();\n    r.dataset.test = String(i);\n    const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\\u2026' : t.id);\n    id.title = t.id.slice(0, 1000);\n    r.append(badge(t.class), id);\n    t.cells.forEach((cell, k) => {\n        const s = el('span', 'cell st-' + statusOf(cell), cell);\n        s.dataset.kernel = String(k);\n        if (k === 0 && isDivergence(t)) {\n            s.classList.add('diverges');\n            s.style.setProperty('--cls', colour(t.class));\n        }\n        r.append(s);\n    });\n    return r;\n}\nfunction renderRows() {\n    const g = $('grid');\n    const top = g.scrollTop;\n    const first = Math.max(0, Math.floor(top / ROW) - 10);\n    const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);\n    const rows = $('grid-rows');\n    rows.style.transform = 'translateY(' + first * ROW + 'px)';\n    const frag = document.createDocumentFragment();\n    for (const i of shown.slice(first, last))\n        frag.append(rowFor(i));\n    rows.replaceChildren(frag);\n}\nfunction marksOf(i) {\n    if (!marksByTest) {\n        const byTest = new Map();\n        data.boots.forEach((b, bi) => {\n            for (const [t, from, to] of triples(b.log.marks)) {\n                const list = byTest.get(t) ?? [];\n                list.push({ boot: bi, from, to, tail: t < 0 });\n                byTest.set(t, list);\n            }\n        });\n        const first = (m) => (bootAt(m.boot).kernel === candidate ? 0 : 1);\n        for (const list of byTest.values())\n            list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);\n        marksByTest = byTest;\n    }\n    const own = marksByTest.get(i) ?? [];\n    const t = test(i);\n    if (t.cells[0] === '\\u2014' && (t.class === 'crash' || t.class === 'hang'))\n        return own.concat((marksByTest.get(-1) ?? []).filter((m) => bootAt(m.boot).kernel === candidate));\n    return own;\n}\nfunction select(i, kernel) {\n    selected = i;\n    const p = shown.indexOf(i);\n    const g = $('grid');\n    if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))\n        g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);\n    renderRows();\n    renderDetail(i);\n    const marks = marksOf(i);\n    const name = data.kernels[kernel === undefined ? 0 : kernel];\n    const mark = marks.find((m) => bootAt(m.boot).kernel === name) ?? marks[0];\n    if (mark)\n        showLog(mark.boot, mark);\n    else if (kernel !== undefined) {\n        const b = data.boots.findIndex((x) => x.kernel === name);\n        if (b >= 0)\n            showLog(b);\n    }\n    else if (logBoot >= 0)\n        showLog(logBoot);\n}\nfunction sideBySide(diff) {\n    const lines = diff.replace(/\\n$/, '').split('\\n');\n    let left = 'consensus';\n    let right = 'candidate';\n    let start = 0;\n    const minusHeader = lines[0];\n    if (minusHeader !== undefined && minusHeader.startsWith('--- ')) {\n        left = minusHeader.slice(4);\n        start = 1;\n    }\n    const plusHeader = lines[start];\n    if (plusHeader !== undefined && plusHeader.startsWith('+++ ')) {\n        right = plusHeader.slice(4);\n        start++;\n    }\n    const table = el('table', 'diff');\n    const head = el('tr');\n    head.append(el('th', '', left), el('th', '', right));\n    table.append(head);\n    let minus = [];\n    let plus = [];\n    const row = (a, b, ca, cb) => {\n        const tr = el('tr');\n        const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);\n        const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);\n        tr.append(ta, tb);\n        table.append(tr);\n    };\n    const flush = () => {\n        for (let j = 0; j < Math.max(minus.length, plus.length); j++)\n            row(minus[j], plus[j], 'del', 'ins');\n        minus = [];\n        plus = [];\n    };\n    for (const line of lines.slice(start)) {\n        if (line.startsWith('@@')) {\n            flush();\n            const tr = el('tr');\n            const td = el('td', 'hunk', line);\n            td.colSpan = 2;\n            tr.append(td);\n            table.append(tr);\n        }\n        else if (line.startsWith('-'))\n            minus.push(line.slice(1));\n        else if (line.startsWith('+'))\n            plus.push(line.slice(1));\n        else if (line.startsWith('\\\\'))\n            continue;\n        else {\n            flush();\n            const text = line.startsWith(' ') ? line.slice(1) : line;\n            row(text, text, 'ctx', 'ctx');\n        }\n    }\n    flush();\n    return table;\n}\nfunction renderDetail(i) {\n    const t = test(i);\n    const d = $('detail');\n    d.replaceChildren();\n    const h = el('h2', 'id', t.id);\n    h.id = 'detail-id';\n    d.append(h);\n    const line = el('div');\n    line.append(badge(t.class));\n    if (t.failing)\n        line.append(el('span', 'flag', 'fails the run'));\n    if (t.blame !== 'kernel')\n        line.append(el('span', 'flag', 'blamed on ' + t.blame));\n    d.append(line);\n    const dl = el('dl', 'facts');\n    fact(dl, 'reason', t.reason).id = 'detail-reason';\n    fact(dl, 'severity', t.severity);\n    fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');\n    fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';\n    fact(dl, 'fail:runs', el('span', 'mono', t.counts));\n    if (t.expected) {\n        const e = el('span');\n        e.append(badge(t.expected.class), ' ', show(t.expected.reason));\n        if (t.expected.link)\n            e.append(' ', el('span', 'muted', t.expected.link));\n        fact(dl, 'expectation', e).id = 'detail-expected';\n    }\n    if (t.cluster !== undefined) {\n        const c = data.clusters.find((x) => x.id === t.cluster);\n        fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);\n    }\n    const links = el('div', 'loglinks');\n    const groups = new Map();\n    for (const m of marksOf(i)) {\n        const b = bootAt(m.boot);\n        const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);\n        let group = groups.get(key);\n        if (!group) {\n            group = { kernel: b.kernel, m, runs: [] };\n            groups.set(key, group);\n        }\n        group.runs.push(m);\n    }\n    for (const g of groups.values()) {\n        const where = (g.m.tail ? ', after its last result' : '') + ', lines ';\n        const div = el('div', '', g.kernel + where + g.m.from + '\\u2013' + g.m.to + ': ');\n        for (const m of g.runs) {\n            const btn = el('button', 'link', '#' + bootAt(m.boot).attempt);\n            btn.dataset.boot = String(m.boot);\n            btn.addEventListener('click', () => showLog(m.boot, m));\n            div.append(btn);\n        }\n        links.append(div);\n    }\n    fact(dl, 'serial log', links);\n    d.append(dl);\n    if (t.diff) {\n        d.append(el('h3', '', 'Output against the consensus'));\n        const table = sideBySide(t.diff);\n        table.id = 'detail-diff';\n        d.append(table);\n    }\n}\nfunction lineNumber(log, j) {\n    if (!log.cut)\n        return j + 1;\n    const [head, tailFrom] = log.cut;\n    return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);\n}\nfunction lineIndex(log, n) {\n    if (!log.cut)\n        return n - 1;\n    const [head, tailFrom] = log.cut;\n    return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;\n}\nfunction renderLog() {\n    if (logBoot < 0 || !logView)\n        return;\n    const view = logView;\n    const boot = bootAt(logBoot);\n    const box = $('log');\n    const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);\n    const bottom = Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20;\n    const last = Math.min(boot.log.lines.length, bottom);\n    const rows = $('log-rows');\n    rows.style.top = first * LINE + 'px';\n    const frag = document.createDocumentFragment();\n    for (let j = first; j < last; j++) {\n        const n = lineNumber(boot.log, j);\n        const marked = !!logMark && n >= logMark.from && n <= logMark.to;\n        const classes = 'll' +\n            (n === 0 ? ' note' : '') +\n            (view.splats.has(n) ? ' splat' : '') +\n            (view.band[j] ? ' band' : '') +\n            (marked ? ' mark' : '');\n        const line = el('div', classes);\n        line.dataset.no = String(n);\n        line.append(el('span', 'no', n ? n : '\\u2026'), el('span', 'tx', boot.log.lines[j]));\n        const tagged = view.tags.get(j);\n        if (tagged !== undefined) {\n            const tag = el('button', 'link tag', test(tagged).id.slice(0, 200));\n            tag.dataset.test = String(tagged);\n            line.append(tag);\n        }\n        frag.append(line);\n    }\n    rows.replaceChildren(frag);\n}\nfunction showLog(b, mark) {\n    const boot = bootAt(b);\n    const box = $('log');\n    if (logBoot !== b) {\n        logBoot = b;\n        $('log-boot').value = String(b);\n        const band = new Uint8Array(boot.log.lines.length);\n        const tags = new Map();\n        triples(boot.log.marks).forEach(([t, from, to], k) => {\n            if (t >= 0)\n                tags.set(lineIndex(boot.log, to), t);\n            if (k % 2)\n                for (let n = from; n <= to; n++)\n                    band[lineIndex(boot.log, n)] = 1;\n        });\n        logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };\n        $('log-space').style.height = boot.log.lines.length * LINE + 'px';\n        const notes = [boot.file];\n        if (boot.log.note)\n            notes.push(boot.log.note);\n        $('log-note').textContent = notes.join(' \\u2014 ');\n    }\n    logMark = mark;\n    const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;\n    if (mark)\n        box.scrollTop =\n            Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;\n    renderLog();\n}\nfunction renderBootChoice() {\n    const s = $('log-boot');\n    data.boots.forEach((b, i) => {\n        const o = el('option');\n        o.value = String(i);\n        o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';\n        s.append(o);\n    });\n    s.addEventListener('change', () => showLog(Number(s.value)));\n    $('log').addEventListener('scroll', renderLog, { passive: true });\n    $('log').addEventListener('click', (e) => {\n        const tag = closest(e, '.tag');\n        if (tag)\n            select(Number(tag.dataset.test), data.kernels.indexOf(bootAt(logBoot).kernel));\n    });\n}\nfunction renderClusters() {\n    const box = $('clusters');\n    if (!data.clusters.length)\n        box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));\n    for (const c of data.clusters) {\n        const div = el('div', 'cluster');\n        const title = el('div');\n        const count = el('span', 'muted', '  ' + c.tests.length + ' tests');\n        title.append(badge(c.class), ' ', el('code', '', c.signature), count);\n        const list = el('div', 'tests');\n        for (const i of c.tests) {\n            const b = el('button', 'link mono', test(i).id);\n            b.dataset.test = String(i);\n            list.append(b);\n        }\n        div.append(title, list);\n        box.append(div);\n    }\n    box.addEventListener('click', (e) => {\n        const b = closest(e, 'button');\n        if (b)\n            select(Number(b.dataset.test));\n    });\n}\nfunction renderBoots() {\n    const t = $('boots');\n    const h = el('tr');\n    const titles = ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log'];\n    for (const title of titles)\n        h.append(el('th', '', title));\n    t.append(h);\n    data.boots.forEach((b, i) => {\n        const tr = el('tr');\n        const duration = (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '');\n        tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage), el('td', '', duration));\n        const splats = el('td');\n        for (const s of b.splats) {\n            const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');\n            btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));\n            splats.append(btn, el('br'));\n        }\n        const open = el('button', 'link', b.file);\n        open.addEventListener('click', () => showLog(i));\n        const logCell = el('td');\n        logCell.append(open);\n        tr.append(splats, el('td', '', b.message ?? ''), logCell);\n        t.append(tr);\n    });\n}\nfunction step(direction) {\n    let p = shown.indexOf(selected);\n    if (p < 0)\n        p = direction > 0 ? -1 : shown.length;\n    for (let q = p + direction; q >= 0 && q < shown.length; q += direction) {\n        const i = shown[q];\n        if (isDivergence(test(i))) {\n            select(i);\n            return;\n        }\n    }\n}\nrenderHead();\nrenderChips();\nrenderGridHeader();\nrenderBootChoice();\nrenderClusters();\nrenderBoots();\n$('search').addEventListener('input', applyFilter);\n$('grid').addEventListener('scroll', renderRows, { passive: true });\n$('grid-rows').addEventListener('click', (e) => {\n    const row = closest(e, '.row');\n    if (!row)\n        return;\n    const cell = closest(e, '.cell');\n    select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);\n});\ndocument.addEventListener('keydown', (e) => {\n    const target = e.target;\n    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {\n        if (e.key === 'Escape')\n            target.blur();\n        return;\n    }\n    if (e.ctrlKey || e.metaKey || e.altKey)\n        return;\n    if (e.key === 'j')\n        step(1);\n    else if (e.key === 'k')\n        step(-1);\n    else if (e.key === '/') {\n        e.preventDefault();\n        $('search').focus();\n    }\n});\napplyFilter();\nif (data.boots.length)\n    showLog(0);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 /** gradebook.html's script (src/render/client/gradebook.ts). */
-const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);\nconst graded = students.filter((s) => s.score !== null);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;\n    const ungraded = students.length - graded.length;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' +\n        Math.round(mean * 100) +\n        '%; ' +\n        failing +\n        ' not successful' +\n        (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of graded) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad', status.text);\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', '', s.name);\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);\nconst graded = students.filter((s) => s.score !== null);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;\n    const ungraded = students.length - graded.length;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' +\n        Math.round(mean * 100) +\n        '%; ' +\n        failing +\n        ' not successful' +\n        (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of graded) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad');\n    td.append(el('span', 'why', status.text));\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', 'who', s.name);\n        a.title = s.name;\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 
 /**
  * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
@@ -97146,9 +97190,12 @@ const RERUN_DIVERGENT = {
     references: true,
     announce: (_judgement, kernels, times) => `divergences found: booting ${kernels.join(', ')} ${times} more time(s) to tell flaky from real`,
 };
-/** The config's references, fetched (or taken from the kernel cache) under `outDir`. */
-function fetchReferences(context, settings, options) {
-    return resolveReferences(settings, undefined, {
+/**
+ * The config's references, fetched (or taken from the kernel cache) under `outDir`; or, when
+ * given, the `--reference` kernels that replace them (files, or directories built).
+ */
+function fetchReferences(context, settings, options, flagged) {
+    return resolveReferences(settings, flagged, {
         ...options,
         cache: context.cache,
         clock: context.clock,
@@ -97279,7 +97326,7 @@ async function runBisect(context, settings, options) {
     const build = await commitBuilder(context, docker, kernel, { variant, outDir, progress });
     // The references, observed once: the config's (a base reference means a pull request's
     // base; here the good revision plays that part) and the good revision's kernel.
-    const configured = await fetchReferences(context, { ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, { docker, variant, outDir, progress, github: options.github, run: options.run });
+    const configured = await fetchReferences(context, { ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') }, { docker, variant, outDir, progress, github: options.github, run: options.run }, options.references);
     const goodIsReference = options.goodReference !== false;
     const references = await bisectReferences(configured, goodIsReference ? good : undefined, {
         build,
@@ -97295,6 +97342,11 @@ async function runBisect(context, settings, options) {
         progress,
         preboot: 'repeat',
     });
+    // The --test globs, against the tests the references reported (inputs.ts checked them before
+    // --out was taken only when the harness lists its tests): a typo is not "nothing to blame".
+    // A test only later commits report (class `new`) is known once they boot: readStep checks.
+    if (!selection.classes.includes('new'))
+        checkSelection(selection, testIdsOf(session.observations));
     if (goodIsReference && configured.length > 0)
         checkGoodRevision(session, selection, good);
     const recheck = confirmation(selection);
@@ -97460,4 +97512,4 @@ async function compareSaved(context, settings, fromDir, options) {
     }, 0);
 }
 
-export { parseConfig as $, loadExpectations as A, checkKernelFile as B, checkRubric as C, CANDIDATE as D, localBaseOf as E, ConfigError as F, BuildError as G, HarnessError as H, defaultSettings as I, claimOutDir as J, KernelFileError as K, clearEarlierRun as L, DEFAULT_OUT as M, NotRegularFileError as N, githubFromEnvironment as O, resultText as P, BisectInputError as Q, ReferenceFetchError as R, SelectionError as S, bootKernels as T, writeOutput as U, noSavedRun as V, compareSaved as W, SavedRunError as X, classColour as Y, htmlPage as Z, GRADEBOOK_SCRIPT as _, requireInherits as a, evaluateOne as a0, buildKernel as a1, buildImage as a2, extractFiles as a3, qemuVersion as a4, updateExpectations as a5, reportDivergences as a6, tar as a7, inParallel as a8, redirectTarget as a9, MAX_KERNEL_BYTES as aa, BOOT_OUTCOMES as ab, rubricOf as ac, fileKind as ad, kernelRecipe as ae, CappedLog as af, ConsoleLines as ag, packContext as ah, DockerUnavailableError as ai, LastLines as aj, limitHit as ak, copyFilesOut as al, isolated as am, prepareStaffLayers as an, scanContext as ao, sha256File as ap, writeAtomically as aq, maxPoints as ar, defaultParallelism as as, fetchReferences as at, openSession as au, limiter as av, RubricError as aw, OUTPUT_FORMAT_NAMES as ax, outputFormat as ay, gradescopeResults as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, checkSelection as z };
+export { htmlPage as $, noRecipeFor as A, loadExpectations as B, CANDIDATE as C, checkKernelFile as D, checkRubric as E, localBaseOf as F, GOOD_REFERENCE as G, ConfigError as H, HarnessError as I, BuildError as J, KernelFileError as K, defaultSettings as L, claimOutDir as M, NotRegularFileError as N, clearEarlierRun as O, DEFAULT_OUT as P, githubFromEnvironment as Q, ReferenceFetchError as R, resultText as S, BisectInputError as T, SelectionError as U, bootKernels as V, writeOutput as W, noSavedRun as X, compareSaved as Y, SavedRunError as Z, classColour as _, requireInherits as a, GRADEBOOK_SCRIPT as a0, parseConfig as a1, evaluateOne as a2, buildKernel as a3, buildImage as a4, extractFiles as a5, qemuVersion as a6, updateExpectations as a7, reportDivergences as a8, tar as a9, OUTPUT_FORMAT_NAMES as aA, outputFormat as aB, gradescopeResults as aC, inParallel as aa, redirectTarget as ab, MAX_KERNEL_BYTES as ac, BOOT_OUTCOMES as ad, testIdsOf as ae, rubricOf as af, fileKind as ag, sha256File as ah, writeAtomically as ai, kernelRecipe as aj, CappedLog as ak, ConsoleLines as al, packContext as am, DockerUnavailableError as an, LastLines as ao, limitHit as ap, copyFilesOut as aq, isolated as ar, prepareStaffLayers as as, scanContext as at, maxPoints as au, defaultParallelism as av, fetchReferences as aw, openSession as ax, limiter as ay, RubricError as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, checkSelection as z };
