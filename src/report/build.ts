@@ -40,6 +40,7 @@ export function buildReport(input: ReportInput): Report {
 
   const working = input.references.filter((r) => !judgement.broken.has(r.name));
   const candidateBoots = input.observations.filter((o) => o.kernel === input.candidate.name);
+  const unchecked = candidateBoots.flatMap((o) => o.tests.filter((t) => t.unchecked !== undefined));
   let conclusion: Conclusion = failing > 0 ? 'failure' : 'success';
   let note: string | undefined;
   if (working.length === 0) {
@@ -54,6 +55,10 @@ export function buildReport(input: ReportInput): Report {
   ) {
     conclusion = 'neutral';
     note = `QEMU could not boot the candidate: an infrastructure problem, not a divergence${candidateBoots[0]?.boot.message ? ` (${candidateBoots[0].boot.message})` : ''}`;
+  } else if (unchecked.length > 0) {
+    // A test the checker could not judge has no verdict: a grade without it would be unfair.
+    conclusion = 'neutral';
+    note = `the course checker (harness.checker) could not judge ${unchecked.length} test(s) of the candidate: an infrastructure problem, not a divergence (${unchecked[0]?.id}: ${unchecked[0]?.unchecked})`;
   }
 
   return {
