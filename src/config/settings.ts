@@ -453,7 +453,10 @@ export function settingsSchema(baseDir: string, configPath: string) {
     build,
     command: nonEmptyList(
       z.string({ error: expected('a command-line word') }).superRefine((word, ctx) => {
-        const unknown = (word.match(/\{[^{}]*\}/g) ?? []).find((p) => !placeholders.includes(p));
+        // A `{word}` that is not a placeholder is a typo; `$h{key}` and `${var}` (perl, shell) are not.
+        const unknown = (word.match(/(?<![\w$])\{[a-z]+\}/g) ?? []).find(
+          (p) => !placeholders.includes(p),
+        );
         if (unknown !== undefined)
           ctx.addIssue({
             code: 'custom',
