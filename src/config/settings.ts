@@ -464,13 +464,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
           });
       }),
       'a command as a list of words, like [perl, check.pl, "{test}", "{output}"]',
-    ).superRefine((command, ctx) => {
-      if (!command.some((word) => word.includes(CHECKER_PLACEHOLDERS.output)))
-        ctx.addIssue({
-          code: 'custom',
-          message: `names no ${CHECKER_PLACEHOLDERS.output}: the checker reads the test's transcript from that path`,
-        });
-    }),
+    ),
     pass: regex().optional(),
     timeout: duration.default(DEFAULT_CHECKER_TIMEOUT_MS),
   }).transform(({ timeout, ...c }) => ({ ...c, timeoutMs: timeout }));
