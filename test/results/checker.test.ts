@@ -3,11 +3,13 @@
  * as a verdict and a message, or as the checker's own failure. The runs themselves, in Docker on
  * kernels booted in QEMU, are test/integration/checker.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CHECKER_LIMITS, DEFAULT_CHECKER_TIMEOUT_MS } from '../../src/model/checker.js';
 import { checkerCommand, checkerMessage, readCheck } from '../../src/results/checker.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const DIR = '/course';
 const load = (checker: string) =>
@@ -24,20 +26,15 @@ function problems(checker: string): string[] {
   throw new Error('expected a ConfigError');
 }
 
-/** Pintos' .ck checkers, as docs/config.md shows them. */
-const PINTOS = [
-  '    build: { context: pintos, dockerfile: checker.Dockerfile }',
-  '    command:',
-  '      - sh',
-  '      - -c',
-  '      - >-',
-  '        perl -I/pintos/src /pintos/src/tests/threads/{test}.ck /diverge/{test} /diverge/{test}.result >/dev/null || exit 2;',
-  '        cat /diverge/{test}.result; test "$(head -n 1 /diverge/{test}.result)" = PASS',
-  '',
-].join('\n');
+/** The Pintos example of docs/config.md ("The course's checker"), whose `checker:` is loaded. */
+const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
+const PINTOS = (/\*\*Pintos\.\*\*[\s\S]*?```yaml\n[\s\S]*?\n {2}checker:\n([\s\S]*?)```/.exec(
+  DOC,
+)?.[1] ?? '') as string;
 
 describe('harness.checker in the config', () => {
   it("is read with its defaults: the build context against the config's folder, 30 s to run", () => {
+    // The docs' Pintos example, as it loads.
     expect(load(PINTOS)).toEqual({
       build: { context: '/course/pintos', dockerfile: 'checker.Dockerfile', args: {} },
       command: [
