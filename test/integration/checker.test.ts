@@ -292,6 +292,11 @@ describe('harness.checker under QEMU and Docker', () => {
       { outDir: out, docker, progress: quiet },
     );
     delete process.env.DIVERGE_CHECKER_SECRET;
+    // Each run's container is removed when it ends.
+    const left = (await (await docker.client()).listContainers({ all: true })).filter(
+      (c) => c.Labels['diverge.role'] === 'checker' && c.Command.includes('DIVERGE_CHECKER_SECRET'),
+    );
+    expect(left).toEqual([]);
     expect(run.observations[0]?.tests).toEqual([
       {
         id: 'alarm-single',
