@@ -250,6 +250,25 @@ describe('harness.checker under QEMU and Docker', () => {
       });
       expect(report.summary.conclusion).toBe('neutral');
       expect(report.summary.note).toContain(unchecked);
+      // The reference's run unchecked: no reference finished the test, the host is to blame.
+      const refOnly = judgedReport(
+        [
+          ...run.observations.filter((o) => o.kernel === 'staff'),
+          ...asCandidate(
+            observations.filter((o) => o.test === 'alarm-multiple'),
+            'wrong',
+          ),
+        ],
+        ['staff'],
+      );
+      expect(refOnly.tests[0]?.verdict).toMatchObject({
+        class: 'ambiguous',
+        blame: 'infrastructure',
+      });
+      expect(refOnly.tests[0]?.verdict.reason).toContain(
+        `no reference finished this test: the host failed the checker of staff's run (${unchecked})`,
+      );
+      expect(refOnly.summary.conclusion).toBe('neutral');
       // Both sides unchecked: nobody observed the test, so it has no verdict, and the run
       // none either (the note says why).
       const both = judgedReport(
