@@ -11,7 +11,7 @@ import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
 import { x as refusalMessage, y as renderTerminal, z as checkSelection, A as loadExpectations, B as checkKernelFile, C as checkRubric, D as CANDIDATE, E as localBaseOf, F as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, G as BuildError, R as ReferenceFetchError, n as loadConfig, I as defaultSettings, J as claimOutDir, L as clearEarlierRun, M as DEFAULT_OUT, O as githubFromEnvironment, v as variantOf, k as runBisect, P as resultText, Q as BisectInputError, S as SelectionError, T as bootKernels, U as writeOutput, V as noSavedRun, W as compareSaved, X as SavedRunError, Y as classColour, Z as htmlPage, _ as GRADEBOOK_SCRIPT, $ as parseConfig, a0 as evaluateOne, a1 as buildKernel, a2 as buildImage, a3 as extractFiles, e as archMachines, f as findQemu, a4 as qemuVersion, p as probeKvm, a5 as updateExpectations, a6 as reportDivergences, a7 as tar, a8 as inParallel, q as publishedArtifactName, a9 as redirectTarget, aa as MAX_KERNEL_BYTES, ab as BOOT_OUTCOMES, ac as rubricOf, s as sha256, ad as fileKind, ae as kernelRecipe, af as CappedLog, ag as ConsoleLines, ah as packContext, ai as DockerUnavailableError, aj as LastLines, ak as limitHit, al as copyFilesOut, am as isolated, an as prepareStaffLayers, ao as scanContext, i as scoreReport, ap as sha256File, aq as writeAtomically, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { i as isDivergence, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, a as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, b as schemaCheck, c as ajv, f as singleLine, g as inlineText, l as link } from './chunks/validate.js';
+import { i as isDivergence, R as ReportError, v as validateReport, a as readJsonFile, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -4473,7 +4473,7 @@ const kind = async (file) => {
 };
 /** A kernel file as the boots will check it (there, readable, an image the arch boots). */
 async function kernelFile(problems, settings, name, file) {
-    await checkKernelFile(name, file, settings.machine.arch).catch((error) => problems.push(error.message));
+    await checkKernelFile(name, file, settings.machine).catch((error) => problems.push(error.message));
 }
 /** As the boots will say it: `harness.dir: PATH is not a directory`. */
 async function mustBe(problems, what, field, file) {
@@ -4673,17 +4673,7 @@ async function takeOut(dir, log, fresh = false) {
 }
 /** A report.json, checked against the schema. */
 async function readReport(file) {
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new UsageError(`${file}: cannot read report: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new UsageError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateReport(value, file);
+    return validateReport(await readJsonFile(file, 'report', UsageError), file);
 }
 
 /** `diverge bisect`: the first commit whose kernel diverges from the references. */
@@ -5117,17 +5107,20 @@ function clip(text, max) {
     const chars = [...text];
     return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
-function status(what, ok, message, log) {
+function status(what, ok, message, log, lastLines = []) {
     const href = log === undefined ? undefined : pathHref(log);
+    const whole = [message ?? '', ...lastLines].join('\n').trim();
     return {
         text: message ? `${what}: ${clip(message, STATUS_CHARS)}` : what,
         ok,
-        ...(message ? { message: clip(message, MESSAGE_CHARS) } : {}),
+        ...(whole ? { message: clip(whole, MESSAGE_CHARS + lastLines.length * 500) } : {}),
         ...(href ? { log: href } : {}),
     };
 }
 /** A build as the page shows it: `built`, `failed: <the message's start…>`; its log linked. */
-const buildStatus = (build) => status(build.outcome, build.outcome !== 'failed', build.message, build.log);
+const buildStatus = (build) => 
+// The compiler's last lines under the message, on hover: what a student fixes first.
+status(build.outcome, build.outcome !== 'failed', build.message, build.log, build.lastLines);
 /** A boot as the page shows it: `completed`, `panic (stage kernel): <message…>`, `not-booted`. */
 const bootStatus = (boot) => status(boot.stage && boot.outcome !== 'completed'
     ? `${boot.outcome} (stage ${boot.stage})`
@@ -6019,6 +6012,15 @@ var definitions = {
 					message: {
 						type: "string"
 					},
+					lastLines: {
+						type: "array",
+						maxItems: 20,
+						items: {
+							type: "string",
+							maxLength: 500
+						},
+						description: "The failed build's last lines (the compiler's errors), without colour codes; untrusted"
+					},
 					log: {
 						type: "string"
 					}
@@ -6800,11 +6802,12 @@ async function buildWithCommand(access, stage, kernel, command, options) {
             stdout: true,
             stderr: true,
         }));
-        const take = (chunk) => {
-            log.write(chunk);
-            for (const line of lines.push(chunk))
-                last.add(line);
+        // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+        const keep = (line) => {
+            log.write(Buffer.from(`${line}\n`));
+            last.add(line);
         };
+        const take = (chunk) => lines.push(chunk).forEach(keep);
         const sink = new Writable({
             write(chunk, _encoding, done) {
                 take(chunk);
@@ -6827,8 +6830,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         }, limits.timeMs);
         await ended;
         const { StatusCode: code } = (await container.wait());
-        for (const line of lines.end())
-            last.add(line);
+        lines.end().forEach(keep);
         if (timedOut)
             throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines: last.lines });
         if (code !== 0) {
@@ -7044,7 +7046,13 @@ function submissionKernels(settings, submissions, docker, options) {
             const message = (error.message.split('\n')[0] ?? '')
                 .split(path.join(buildDir, 'logs', 'build-kernel.log'))
                 .join(logFile);
-            const build = { outcome: 'failed', message: capped(message), log: logFile };
+            const lastLines = error instanceof BuildError ? error.lastLines : [];
+            const build = {
+                outcome: 'failed',
+                message: capped(message),
+                ...(lastLines.length ? { lastLines: [...lastLines] } : {}),
+                log: logFile,
+            };
             // A build the student's source breaks is theirs; a Docker engine that fails is not.
             return error instanceof BuildError
                 ? noKernel('failure', `did not build: ${message}`, build)
@@ -7155,17 +7163,7 @@ function gradebookWriter(outDir, head) {
 }
 async function readGradebook(dir) {
     const file = path.join(dir, GRADEBOOK_FILE);
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new GradebookError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateGradebook(value, file);
+    return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
 }
 async function saveStudent(outDir, student) {
     await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
@@ -7201,6 +7199,20 @@ const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && s
  * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
  * (built when it is a source), checked, judged, and the row saved beside its report.
  */
+/**
+ * A student's judged row. A boot the infrastructure cut (QEMU killed from outside, refusing to
+ * start, console bytes lost) is judged once more (its report and logs written over) before the row says
+ * "not graded": one runner hiccup should not cost a student their grade in this run.
+ */
+async function judgedOnce(grading, kernel, build) {
+    const { name, key, dir, outDir, settings, progress } = grading;
+    const judge = async () => judgedStudent({ name, key }, await grading.evaluate(kernel, dir, name), build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
+    const first = await judge();
+    if (first.conclusion !== 'neutral')
+        return first;
+    progress.log(`${name}: ${first.reason ?? 'not graded'}: judging once more`);
+    return judge();
+}
 /** Grades a submission and records its row; never throws for the submission's sake. */
 function studentGrader(grading) {
     const { settings, outDir, head, kernels, progress } = grading;
@@ -7225,7 +7237,7 @@ function studentGrader(grading) {
             if (!found.ok)
                 student = { name, key, max, ...found.row };
             else {
-                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
                     .then(() => undefined)
                     .catch((error) => error);
                 student = problem
@@ -7235,7 +7247,7 @@ function studentGrader(grading) {
                         max,
                         ...unbooted(problem instanceof KernelFileError ? 'failure' : 'neutral', `not a kernel diverge can boot: ${problem.message}`, found.build),
                     }
-                    : judgedStudent({ name, key }, await grading.evaluate(found.kernel, dir), found.build, path.relative(outDir, path.join(dir, 'report.json')), settings.grading);
+                    : await judgedOnce({ ...grading, name, key, dir }, found.kernel, found.build);
             }
             student = await sealRow(student, outDir);
             await saveStudent(outDir, student);
@@ -7301,7 +7313,12 @@ async function gradeCourse(context, settings, submissions, options) {
         outDir,
         head,
         kernels,
-        evaluate: async (kernel, dir) => (await session.evaluate(kernel, { outDir: dir, saveBoots: true })).report,
+        evaluate: async (kernel, dir, name) => (await session.evaluate(kernel, {
+            outDir: dir,
+            saveBoots: true,
+            subject: name,
+            root: outDir,
+        })).report,
         record: (student) => gradebook.record(student),
         progress,
     });
@@ -7546,9 +7563,13 @@ function register$1(program, cli) {
         if (!format)
             throw new UsageError(`--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`);
         const report = await readReport(file);
+        const dir = path.dirname(path.resolve(file));
         process.stdout.write(await format.render(report, {
-            // Serial logs are read beside the report, where boots[].log points.
-            dir: path.dirname(path.resolve(file)),
+            // Serial logs are read where boots[].log points: beside the report, or for a
+            // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
+            // references' logs are.
+            dir,
+            root: report.subject ? path.resolve(dir, '..', '..') : dir,
             color: cli.color,
             markdown: {
                 reportUrl: file,

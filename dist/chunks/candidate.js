@@ -30,7 +30,7 @@ import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
 import path$1 from 'node:path';
 import { existsSync, createWriteStream, constants as constants$4, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
-import { h as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, j as DEFAULT_FAIL_ON, d as download, k as DownloadError, e as extractZip, A as ArchiveError, m as redact, n as stripControls, t as truncateUtf8, o as isDivergentClass, p as inlineCode, g as inlineText, q as codeBlock, f as singleLine, b as schemaCheck, i as isDivergence, u as DIVERGENT_CLASSES, c as ajv, w as CLASSES, C as CLASS_ORDER, S as SEVERITIES, x as divergenceEntries, y as sameThoughVarying, z as plural, B as classCount, E as num, G as expandTabs, H as splitLines$2, I as percent, r as renderMarkdown, v as validateReport } from './validate.js';
+import { j as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, k as DEFAULT_FAIL_ON, d as download, m as DownloadError, e as extractZip, A as ArchiveError, n as redact, o as stripControls, t as truncateUtf8, p as isDivergentClass, q as inlineCode, h as inlineText, u as codeBlock, g as singleLine, c as schemaCheck, i as isDivergence, w as DIVERGENT_CLASSES, f as ajv, x as CLASSES, C as CLASS_ORDER, S as SEVERITIES, y as divergenceEntries, z as sameThoughVarying, B as plural, E as classCount, G as num, H as expandTabs, I as splitLines$2, J as percent, r as renderMarkdown, v as validateReport } from './validate.js';
 import { arch as arch$1, availableParallelism, freemem } from 'node:os';
 import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
@@ -4865,6 +4865,17 @@ function probeKernel() {
  * harness's results device all read it; a new machine is a new entry here.
  */
 /**
+ * `machine.boot`: `kernel`, QEMU loads the kernel file itself (`-kernel`); `disk`, the kernel
+ * file is a bootable disk image, attached as the first disk, that the firmware boots as the
+ * kernel's course does (xv6 for x86's xv6.img, Pintos's os.dsk).
+ */
+const BOOT_MODES = ['kernel', 'disk'];
+/**
+ * `machine.command-line`: where a boot disk's kernel finds its command line (`machine.append`),
+ * as QEMU's `-append` cannot give it one. `pintos`: the Pintos loader's argument sector.
+ */
+const BOOT_DISK_COMMAND_LINES = ['pintos'];
+/**
  * The formats only Linux is built in (gzip: an arm64 `Image.gz`; PE/EFI: Linux's EFI stub): a
  * kernel in one of them gets Linux's default command line. ELF and multiboot kernels (xv6,
  * Pintos, JOS, Solo5, hobby kernels) get none: Linux's words would mean nothing to them, or
@@ -4883,6 +4894,9 @@ const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
 const DISK_FORMATS = ['raw', 'qcow2'];
 const PC_DISKS = ['virtio-pci', 'ide', 'scsi'];
 const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'];
+// SeaBIOS boots the first IDE disk, where a course's Makefile puts its boot image (index=0).
+const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide' };
+const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide' };
 const X86 = {
     debianPackage: 'qemu-system-x86',
     // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
@@ -4900,8 +4914,8 @@ const MACHINES = {
         ...X86,
         binary: 'qemu-system-x86_64',
         profiles: {
-            pc: { type: 'pc', disks: PC_DISKS },
-            q35: { type: 'q35', disks: PC_DISKS },
+            pc: PC,
+            q35: Q35,
             // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
             // calibrate its TSC on a bare microvm and hangs early.
             microvm: {
@@ -4914,7 +4928,7 @@ const MACHINES = {
     i386: {
         ...X86,
         binary: 'qemu-system-i386',
-        profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
+        profiles: { pc: PC, q35: Q35 },
     },
     aarch64: {
         binary: 'qemu-system-aarch64',
@@ -4985,7 +4999,14 @@ function machineProfile(arch, profile) {
         profile,
         machine: [found.type, ...(found.options ?? [])].join(','),
         disks: found.disks,
+        ...(found.bootDisk && { bootDisk: found.bootDisk }),
     };
+}
+/** The machines whose firmware boots a disk (`machine.boot: disk`), as `arch profile`. */
+function bootDiskMachines() {
+    return ARCHES.flatMap((arch) => Object.entries(TABLE[arch].profiles)
+        .filter(([, profile]) => profile.bootDisk)
+        .map(([name]) => `${arch} ${name}`));
 }
 
 /**
@@ -75666,7 +75687,8 @@ async function buildImage(docker, request) {
                 imageId = record.aux.ID;
             const text = record.stream ?? (record.status ? `${record.status}\n` : '');
             if (text) {
-                log.write(Buffer.from(text));
+                // Without the compiler's colours: the log is read as text, in a browser or a terminal.
+                log.write(Buffer.from(stripAnsi(text)));
                 for (const raw of text.split('\n')) {
                     const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
                     if (!line.trim())
@@ -89844,13 +89866,22 @@ function settingsSchema(baseDir, configPath) {
         'qemu-args': list$1(string$1({ error: expected('a QEMU argument') }), 'a list of QEMU arguments').default([]),
         exit: exitDevice.optional(),
         firmware: text('default, none or a firmware file').default('default'),
+        boot: oneOf(BOOT_MODES).default('kernel').meta({
+            description: 'kernel: QEMU loads the kernel file (-kernel); disk: the kernel file is a bootable disk image, the first disk, which the firmware boots.',
+        }),
+        'command-line': oneOf(BOOT_DISK_COMMAND_LINES).optional().meta({
+            description: "Where a boot disk's kernel reads machine.append (pintos: the Pintos loader's argument sector).",
+        }),
     }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
         const profiles = profilesOf(arch);
         const profile = m.profile ?? profiles[0];
+        const { boot, 'command-line': commandLine } = m;
         if (!profiles.includes(profile)) {
             const message = expected(`one of ${profiles.join(', ')} for ${arch}`)({ input: profile });
             ctx.addIssue({ code: 'custom', path: ['profile'], message });
         }
+        else
+            checkBoot({ arch, profile, boot, commandLine, append: m.append }, ctx);
         if (exit && !archMachines(arch).debugExit) {
             const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
             ctx.addIssue({ code: 'custom', path: ['exit'], message });
@@ -89877,6 +89908,8 @@ function settingsSchema(baseDir, configPath) {
             qemuArgs,
             firmware,
             ...(exit && { exit }),
+            boot,
+            ...(commandLine && { commandLine }),
         };
     });
     const payloadImage = strict({
@@ -90093,6 +90126,24 @@ function settingsSchema(baseDir, configPath) {
         .transform(({ 'fail-on': failOn, ...settings }) => ({ configPath, ...settings, failOn }));
 }
 /**
+ * `machine.boot: disk` needs a machine whose firmware boots a disk, and a place for
+ * `machine.append` (QEMU's -append reaches no boot disk); `machine.command-line` is that place.
+ */
+function checkBoot(machine, ctx) {
+    const issue = (key, message) => ctx.addIssue({ code: 'custom', path: [key], message });
+    const { arch, profile, boot, commandLine, append } = machine;
+    if (boot !== 'disk') {
+        if (commandLine !== undefined)
+            issue('command-line', 'only valid with machine.boot: disk (-append gives a kernel its own)');
+        return;
+    }
+    if (!machineProfile(arch, profile).bootDisk)
+        issue('boot', `${arch} ${profile} boots no disk (machine.boot: disk runs on ${bootDiskMachines().join(', ')})`);
+    // `append: ''` says there is none, which a boot disk's kernel has anyway.
+    if (append && commandLine === undefined)
+        issue('append', `a boot disk takes no -append: with machine.boot: disk, set machine.command-line to where its kernel reads the command line (${BOOT_DISK_COMMAND_LINES.join(', ')}), or remove machine.append`);
+}
+/**
  * What the harness asks of the machine: disk interfaces it has, a place for `{test}`; and per-test
  * time limits that match a test of the per-test boots.
  */
@@ -90107,6 +90158,12 @@ function checkMachineHarness(machine, harness, ctx) {
             const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
             ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
         });
+    }
+    // The harness's initrd rides on -kernel, which a boot disk has none of.
+    const kind = harness.payload?.kind; // undefined: a problem of its own, already reported
+    if (machine.boot === 'disk' && kind !== undefined && kind !== 'none') {
+        const message = `a boot disk loads no initrd (machine.boot: disk): give the harness as disks and a console script`;
+        ctx.addIssue({ code: 'custom', path: ['harness', kind], message });
     }
     const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
     const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
@@ -91049,7 +91106,15 @@ function jobsWithinMemory(requested, memoryMiB, say) {
 
 class KernelFileError extends Error {
 }
-/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
+/** A boot sector's signature, its last two bytes: what a PC's firmware looks for on a disk. */
+const BOOT_SIGNATURE_OFFSET = 510;
+const BOOT_SIGNATURE = 0xaa55;
+/**
+ * Formats QEMU's `-kernel` accepts, and boot disks, told apart by their headers. A bzImage has a
+ * boot sector's signature too (it halts when booted so): its own header is looked for first.
+ * A boot disk's kernel may carry a multiboot header past its boot sector (xv6.img): the boot
+ * signature goes first.
+ */
 function imageFormat(head) {
     if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
         return 'bzImage';
@@ -91063,6 +91128,8 @@ function imageFormat(head) {
         return 'gzip';
     if (head.toString('latin1', 0, 2) === 'MZ')
         return 'PE/EFI';
+    if (head.length >= 512 && head.readUInt16LE(BOOT_SIGNATURE_OFFSET) === BOOT_SIGNATURE)
+        return 'boot disk';
     for (let offset = 0; offset + 4 <= head.length; offset += 4) {
         if (head.readUInt32LE(offset) === 0x1badb002)
             return 'multiboot';
@@ -91093,8 +91160,24 @@ async function kernelFormat(file) {
         await handle.close();
     }
 }
+/**
+ * The formats a machine boots: under `machine.boot: disk` only boot disks (the config checked
+ * that the machine's firmware boots one), else its arch's `-kernel` formats.
+ */
+function acceptedFormats(machine) {
+    return machine.boot === 'disk' ? ['boot disk'] : archMachines(machine.arch).kernelFormats;
+}
+/** Why a file of `format` is not what the machine boots, with the way out when there is one. */
+function refusal(format, machine) {
+    const is = format ? `a ${format}` : 'not a kernel image';
+    if (machine.boot === 'disk')
+        return `${is}, not a boot disk (512 bytes or more, 0x55 0xAA at offset 510), which machine.boot: disk boots`;
+    if (format === 'boot disk')
+        return `${is} (a boot sector, no kernel QEMU loads): set machine.boot: disk to boot it`;
+    return `${is}; ${machine.arch} boots ${acceptedFormats(machine).join(', ')}`;
+}
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
-async function checkKernelFile(name, file, arch) {
+async function checkKernelFile(name, file, machine) {
     let handle;
     try {
         handle = await openRegularFile(file);
@@ -91107,10 +91190,8 @@ async function checkKernelFile(name, file, arch) {
     }
     try {
         const format = await formatOf(handle);
-        const accepted = archMachines(arch).kernelFormats;
-        if (!format || !accepted.includes(format)) {
-            throw new KernelFileError(`kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`);
-        }
+        if (!format || !acceptedFormats(machine).includes(format))
+            throw new KernelFileError(`kernel "${name}": ${file} is ${refusal(format, machine)}`);
         return format;
     }
     finally {
@@ -91426,7 +91507,7 @@ async function testCommit(commit, round, how) {
     let built;
     try {
         built = await how.build(commit.sha, stepDir);
-        await checkKernelFile(name, built.kernel.path, how.arch);
+        await checkKernelFile(name, built.kernel.path, how.machine);
     }
     catch (error) {
         if (!(error instanceof BuildError || error instanceof KernelFileError))
@@ -92516,6 +92597,12 @@ function diskArgs(profile, disks) {
     });
     return args;
 }
+/** A kernel's boot disk, on the interface its machine's firmware boots (the config checked it). */
+function bootDisk(profile, file) {
+    if (!profile.bootDisk)
+        throw new Error(`machine.boot: ${profile.arch} ${profile.profile} boots no disk`);
+    return { file, interface: profile.bootDisk, format: 'raw' };
+}
 /**
  * QEMU's virtio-mmio transports are legacy (virtio 0.9, register version 1) unless told
  * otherwise. diverge makes them modern (virtio 1.0, version 2) whenever it attaches a device to
@@ -92532,7 +92619,11 @@ const QMP_FD = 3;
 /**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
  * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
- * `machine.append` the kernel's format decides its command line (see `defaultAppend`).
+ * `machine.append` the kernel's format decides its command line (see `defaultAppend`). A boot
+ * disk (`machine.boot: disk`) is the first disk, on the interface the machine's firmware boots
+ * (IDE index 0 on a PC, where xv6's and Pintos's Makefiles put it), the harness's disks after
+ * it; it has neither -kernel nor -append (`machine.command-line` carries the latter, see
+ * boot-disk.ts).
  */
 function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
     const files = serialFiles(serialDir);
@@ -92551,7 +92642,8 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
         ...firmwareArgs(plan.profile, plan.firmware),
     ];
     const own = (kernel.disks ?? []).map((file) => ({ file, format: 'raw' }));
-    const disks = [...plan.disks, ...own];
+    const fromDisk = plan.boot === 'disk';
+    const disks = [...(fromDisk ? [bootDisk(plan.profile, kernel.path)] : []), ...plan.disks, ...own];
     const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
     if (serial2 === 'virtio-console' ||
         disks.some((disk) => attachedOn(plan.profile, disk) === 'virtio-mmio'))
@@ -92565,15 +92657,31 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
     }
     if (plan.exitDevice)
         args.push('-device', `isa-debug-exit,iobase=0x${plan.exitDevice.port.toString(16)},iosize=0x04`);
-    args.push('-kernel', kernel.path);
-    if (plan.initrd)
-        args.push('-initrd', plan.initrd);
-    const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
-    if (append)
-        args.push('-append', append);
+    if (!fromDisk) {
+        args.push('-kernel', kernel.path);
+        if (plan.initrd)
+            args.push('-initrd', plan.initrd);
+        const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+        if (append)
+            args.push('-append', append);
+    }
     args.push(...diskArgs(plan.profile, disks));
     args.push(...plan.qemuArgs);
     return args;
+}
+
+/**
+ * The disk a boot starts from under `machine.boot: disk`: the kernel file as it is or, with
+ * `machine.command-line`, a copy in `dir` (the boot's own scratch directory, removed once QEMU
+ * has opened its files) holding the boot's `append` where its kernel reads it. The kernel file
+ * itself is never written: boots run from it in parallel, and the observation cache keys on its
+ * digest.
+ */
+function prepareBootDisk(plan, file, _dir) {
+    if (plan.commandLine === undefined)
+        return Promise.resolve(file);
+    // `pintos` (the Pintos loader's argument sector) is to be written here; until then, as it is.
+    return Promise.resolve(file);
 }
 
 /** Line cap: QMP's messages are short; anything longer is not read as one. */
@@ -93214,7 +93322,10 @@ async function bootIn(dir, plan, request) {
     const base = bootName(request.kernel.name, request.attempt, request.test);
     const logPath = path$1.join(plan.logDir, `${base}.log`);
     const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
-    const command = qemuCommand(plan, request.kernel, dir);
+    const kernel = plan.boot === 'disk'
+        ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path) }
+        : request.kernel;
+    const command = qemuCommand(plan, kernel, dir);
     const files = serialFiles(dir);
     const started = plan.clock.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
@@ -94621,7 +94732,7 @@ async function checkKernels(kernels, settings) {
             problems.push(`kernel "${kernel.name}": named twice`);
         seen.add(kernel.name);
         try {
-            await checkKernelFile(kernel.name, kernel.path, settings.machine.arch);
+            await checkKernelFile(kernel.name, kernel.path, settings.machine);
         }
         catch (error) {
             problems.push(error.message);
@@ -94722,6 +94833,8 @@ async function prepareBoots(context, settings, kernels, options) {
         accel: accel.accel,
         memoryMiB: machine.memoryMiB,
         cpus: machine.cpus,
+        boot: machine.boot,
+        ...(machine.commandLine && { commandLine: machine.commandLine }),
         ...(machine.append !== undefined && { append: machine.append }),
         qemuArgs: machine.qemuArgs,
         ...(machine.exit && { exitDevice: machine.exit }),
@@ -94776,10 +94889,13 @@ async function prepareBoots(context, settings, kernels, options) {
             own.set(disk, await kernelDisks.get(disk));
         }
         const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
-        // A per-test time limit shapes the boot as the timeouts do.
-        const machine = bootPlan.testLimit
-            ? { ...shared.machine, testLimitMs: bootPlan.testLimit.ms }
-            : shared.machine;
+        // A per-test time limit shapes the boot as the timeouts do; a command line a boot disk
+        // carries (machine.command-line) is in no QEMU argument.
+        const machine = {
+            ...shared.machine,
+            ...(bootPlan.testLimit && { testLimitMs: bootPlan.testLimit.ms }),
+            ...(bootPlan.commandLine && { commandLine: bootPlan.commandLine, append: bootPlan.append }),
+        };
         return { ...shared, machine, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
     };
     const boot = async (which, attempts, firstAttempt, tests = harness.tests, outDir = options.outDir) => {
@@ -96287,6 +96403,7 @@ function buildReport(input) {
             host: input.host,
         },
         variant: input.variant,
+        ...(input.subject ? { subject: input.subject } : {}),
         candidate: input.candidate,
         references: input.references.map((r) => {
             const broken = judgement.broken.get(r.name);
@@ -96618,15 +96735,16 @@ function testsOf(report, boot) {
     return tests;
 }
 /**
- * Reads every boot's log, relative to the report's directory. A log path that leaves that
- * directory (a tampered report) is not read.
+ * Reads every boot's log, relative to the report's directory. A log path that leaves `root`
+ * (default that directory; grade's OUT for a student's report, whose references' logs are
+ * shared) is not read: a tampered report reads nothing else.
  */
-async function readBootLogs(report, dir) {
+async function readBootLogs(report, dir, root = dir) {
     const logs = new Map();
-    const root = path$1.resolve(dir);
+    const tree = path$1.resolve(root);
     for (const boot of report.boots) {
-        const file = path$1.resolve(root, boot.log);
-        if (!file.startsWith(root + path$1.sep))
+        const file = path$1.resolve(dir, boot.log);
+        if (!file.startsWith(tree + path$1.sep))
             continue;
         const text = await readFile(file, 'utf8').catch(() => undefined);
         if (text !== undefined)
@@ -96764,8 +96882,9 @@ function reportPageData(report, logs) {
  */
 function renderHtml(report, logs = new Map()) {
     const variant = report.variant === 'default' ? '' : ` (${report.variant})`;
+    const subject = report.subject ? ` — ${report.subject}` : '';
     return htmlPage({
-        title: `diverge report${variant}: ${report.summary.conclusion}`,
+        title: `diverge report${subject}${variant}: ${report.summary.conclusion}`,
         css: REPORT_CSS,
         script: REPORT_SCRIPT,
         body: REPORT_BODY,
@@ -96928,7 +97047,7 @@ const OUTPUT_FORMATS = [
         name: 'html',
         file: PAGE,
         saved: true,
-        render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
+        render: async (report, { dir, root }) => renderHtml(report, await readBootLogs(report, dir, root)),
     },
     // The action's `junit` output and `diverge run --junit`.
     { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },
@@ -96944,12 +97063,14 @@ const SAVED_FORMATS = OUTPUT_FORMATS.filter((format) => format.saved);
 /**
  * Writes the report in every format it is saved in (render/formats.ts), in the table's order:
  * report.json first, checked against the schema before anything is written. On a full disk what
- * fits is the most useful part, and each file is whole or absent.
+ * fits is the most useful part, and each file is whole or absent. The page shows the serial logs
+ * the report names under `root` (default its own directory; grade: the whole OUT, where a
+ * student's report finds the references' logs).
  */
-async function writeReport(report, outDir) {
+async function writeReport(report, outDir, root = outDir) {
     validateReport(report, path$1.join(outDir, REPORT_FILE));
     for (const { file, render } of SAVED_FORMATS) {
-        await writeOutput(path$1.join(outDir, file), await render(report, { dir: outDir }), 'the report');
+        await writeOutput(path$1.join(outDir, file), await render(report, { dir: outDir, root }), 'the report');
     }
 }
 
@@ -96993,6 +97114,7 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
     const report = buildReport({
         settings,
         variant: options.variant,
+        subject: options.subject,
         startedAt: new Date(saved.startedAt),
         durationMs,
         host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
@@ -97008,7 +97130,7 @@ async function reportRun(settings, saved, expectations, options, durationMs) {
         today: options.today,
         outDir: options.outDir,
     });
-    await writeReport(report, options.outDir);
+    await writeReport(report, options.outDir, options.root);
     return report;
 }
 
@@ -97099,7 +97221,7 @@ async function openSession(context, settings, referenceKernels, options) {
             startedAt: new Date(started).toISOString(),
         };
         const durationMs = context.clock.now() - started;
-        const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir }, durationMs);
+        const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir, subject: evaluation.subject, root: evaluation.root }, durationMs);
         // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
         if (evaluation.saveBoots)
             await writeOutput(path$1.join(evaluation.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');
@@ -97184,9 +97306,9 @@ async function runBisect(context, settings, options) {
         startedAt: started,
         progress: (line) => progress(`${candidate.name}: ${line}`),
     });
-    const { arch } = settings.machine;
+    const { machine } = settings;
     const now = () => context.clock.now();
-    const searched = await searchCommits(commits, slots, progress, (commit, round) => testCommit(commit, round, { build, evaluate, arch, selection, outDir, now }));
+    const searched = await searchCommits(commits, slots, progress, (commit, round) => testCommit(commit, round, { build, evaluate, machine, selection, outDir, now }));
     const bisect = bisectOf({
         startedAt,
         durationMs: now() - startedAt,

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { i as isDivergence, f as singleLine, S as SEVERITIES, J as SEVERITY_ORDER, p as inlineCode, F as FAIL_ON_CLASSES } from './validate.js';
+import { i as isDivergence, g as singleLine, S as SEVERITIES, K as SEVERITY_ORDER, q as inlineCode, F as FAIL_ON_CLASSES } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**

@@ -15,7 +15,7 @@ import type { GitHub } from '../github/client.js';
 import { stateOf } from '../github/comment.js';
 import { eventBase, type EventPayload, workflowFile } from '../github/environment.js';
 import { publishedArtifactName } from '../references/sources/index.js';
-import { renderMarkdown } from '../render/markdown.js';
+import { type MarkdownOptions, renderMarkdown } from '../render/markdown.js';
 import type { Report } from '../model/report.js';
 import { type CacheKeys, cacheKeys, restoreCaches, saveCaches } from './cache.js';
 import {
@@ -106,9 +106,17 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     const { kernels, report } = await runPipeline(step, leg);
     if (services.cancellation.cancelled) return; // cancelRun reports what finished
     const tcg = await accelerator(step, leg, report);
-    await writeOutputs(step, leg, report, tcg);
-    await uploadArtifacts(step, leg, kernels);
-    await publishReport(step, publisher, report, tcg);
+    // The course's files (JUnit, Classroom) are in the artifact; the summary and the comment
+    // link the artifact, so they come after its upload.
+    await writeCourseOutputs(services.core, leg.settings, leg.outDir, report);
+    const artifactId = await uploadArtifacts(step, leg, kernels);
+    const pages = {
+      tcg,
+      ...htmlReportOf(step, report, artifactId),
+      reproduce: reproduce(step, leg),
+    };
+    await writeOutputs(step, leg, report, pages);
+    await publishReport(step, publisher, report, pages);
     if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys, {
       ...restored,
@@ -280,16 +288,17 @@ async function accelerator({ services }: Step, { outDir }: Leg, report: Report) 
 }
 
 /** The job summary and the step's outputs. */
-async function writeOutputs(step: Step, leg: Leg, report: Report, tcg: string | undefined) {
+async function writeOutputs(step: Step, leg: Leg, report: Report, pages: Pages) {
   const { env, services, inputs } = step;
   const { core } = services;
+  const { tcg, ...markdown } = pages;
   await core.summary
     .addRaw(
       (tcg ? `> **${tcg}**\n\n` : '') +
         renderMarkdown(report, {
           reportUrl: runUrl(env),
           title: inputs.baseCheckName,
-          ...htmlReportOf(step, report),
+          ...markdown,
         }),
     )
     .write();
@@ -298,26 +307,46 @@ async function writeOutputs(step: Step, leg: Leg, report: Report, tcg: string | 
   core.setOutput('regressions', report.summary.byClass.regression ?? 0);
   core.setOutput('report', path.join(leg.outDir, 'report.json'));
   core.setOutput('report-html', path.join(leg.outDir, 'report.html'));
-  await writeCourseOutputs(core, leg.settings, leg.outDir, report);
 }
 
-/** Where the uploaded report.html is, for the Markdown to say; nothing when nothing is uploaded. */
-function htmlReportOf({ env, inputs }: Step, report: Report) {
+/** What the summary and the comment say beside the report: the accelerator, links, a command. */
+type Pages = Pick<MarkdownOptions, 'htmlReport' | 'reproduce'> & { tcg: string | undefined };
+
+/**
+ * Where the uploaded report.html is, for the Markdown to say (the artifact's own address when
+ * the upload gave its id); nothing when nothing is uploaded.
+ */
+function htmlReportOf({ env, inputs }: Step, report: Report, artifactId?: number) {
+  const run = runUrl(env);
   return inputs.uploadArtifacts
     ? {
-        htmlReport: { artifact: `${REPORT_ARTIFACT_PREFIX}${report.variant}`, runUrl: runUrl(env) },
+        htmlReport: {
+          artifact: `${REPORT_ARTIFACT_PREFIX}${report.variant}`,
+          runUrl: run,
+          ...(artifactId !== undefined ? { url: `${run}/artifacts/${artifactId}` } : {}),
+        },
       }
     : {};
+}
+
+/** The command that runs the same judgement in a clone of the repository (README: Run locally). */
+function reproduce({ env, inputs }: Step, leg: Leg): string {
+  const config = path.relative(env.workspace, inputs.config).split(path.sep).join('/');
+  const quoted = (word: string) =>
+    /^[\w./=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  const variant = inputs.variant ? ['--variant', leg.variant] : [];
+  return ['diverge', 'run', '--config', config, ...variant].map(quoted).join(' ');
 }
 
 /**
  * The report artifact, with the pull-request record the report/ sub-action needs to publish a
  * fork's report; on a push, the built kernel, which later pull requests take as their base. An
- * upload that fails is a warning: the verdict does not depend on it.
+ * upload that fails is a warning: the verdict does not depend on it. Returns the report
+ * artifact's id, when it was uploaded.
  */
 async function uploadArtifacts(step: Step, leg: Leg, kernels: Kernels) {
   const { env, inputs } = step;
-  await uploadReport(step, leg);
+  const reportId = await uploadReport(step, leg);
   if (inputs.publishKernel && env.context.eventName === 'push') {
     const kernel = kernels.candidate.path;
     await upload(
@@ -329,12 +358,17 @@ async function uploadArtifacts(step: Step, leg: Leg, kernels: Kernels) {
       inputs.kernelRetentionDays,
     );
   }
+  return reportId;
 }
 
 /** The report artifact (whatever of it exists, and `partial` entries), with the pull-request record. */
-async function uploadReport(step: Step, { variant, outDir }: Leg, partial: string[] = []) {
+async function uploadReport(
+  step: Step,
+  { variant, outDir }: Leg,
+  partial: string[] = [],
+): Promise<number | undefined> {
   const { inputs, access } = step;
-  if (!inputs.uploadArtifacts) return;
+  if (!inputs.uploadArtifacts) return undefined;
   const pr = access.pullRequest;
   if (pr) {
     await mkdir(outDir, { recursive: true });
@@ -355,7 +389,7 @@ async function uploadReport(step: Step, { variant, outDir }: Leg, partial: strin
     'logs',
     ...partial,
   ]);
-  await upload(
+  return upload(
     step,
     `${REPORT_ARTIFACT_PREFIX}${variant}`,
     outDir,
@@ -371,13 +405,15 @@ async function upload(
   files: string[],
   what: string,
   retentionDays = 30,
-): Promise<void> {
+): Promise<number | undefined> {
   const { core, artifacts } = services;
   try {
     const { id } = await artifacts.uploadArtifact(name, files, dir, { retentionDays });
     core.info(`uploaded artifact ${name} (id ${id}, ${files.length} files)`);
+    return id;
   } catch (error) {
     core.warning(`could not ${what}: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
@@ -394,13 +430,9 @@ function checkTitle(report: Report): string {
  * step), the comment on the pull request, their pages as outputs, and in the job summary what
  * could not be published.
  */
-async function publishReport(
-  step: Step,
-  publisher: Publisher,
-  report: Report,
-  tcg: string | undefined,
-) {
+async function publishReport(step: Step, publisher: Publisher, report: Report, pages: Pages) {
   const { env, services, inputs, access } = step;
+  const { tcg, ...links } = pages;
   const located = await locateTests(
     report.tests.map((t) => t.id),
     [path.dirname(inputs.config)],
@@ -412,7 +444,7 @@ async function publishReport(
       budgetBytes,
       reportUrl: runUrl(env),
       title: inputs.baseCheckName,
-      ...htmlReportOf(step, report),
+      ...links,
     });
   const pr = access.pullRequest;
   const { core } = services;

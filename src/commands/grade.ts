@@ -7,6 +7,7 @@ import { githubFromEnvironment } from '../github/environment.js';
 import { submissionEntry, submissionsFromGitHub } from '../grade/github-submissions.js';
 import { GradebookError } from '../grade/gradebook.js';
 import { GradeProgress } from '../grade/progress.js';
+import { GRADEBOOK_FILES } from '../grade/store.js';
 import { renderGradebookText } from '../grade/render.js';
 import { checkRubric, RubricError } from '../grade/rubric.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
@@ -144,8 +145,9 @@ export function register(program: Command, cli: Cli): Command {
         // The references' tests are known only once they booted (see run/grade.ts).
         checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+        const [json, ...others] = GRADEBOOK_FILES;
         cli.log(
-          `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+          `gradebook: ${path.join(outDir, json ?? '')}, ${others.slice(0, -1).join(', ')} and ${others.at(-1)}; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
               ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
               : ''),

@@ -4,7 +4,7 @@
  * the user's input rather than the host's.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../util/schema.js';
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError, defaultSettings, loadConfig } from '../config/load.js';
@@ -102,14 +102,5 @@ export async function takeOut(
 
 /** A report.json, checked against the schema. */
 export async function readReport(file: string): Promise<Report> {
-  const text = await readFile(file, 'utf8').catch((error: Error) => {
-    throw new UsageError(`${file}: cannot read report: ${error.message}`);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: not JSON: ${(error as Error).message}`);
-  }
-  return validateReport(value, file);
+  return validateReport(await readJsonFile(file, 'report', UsageError), file);
 }

@@ -29,10 +29,14 @@ export function register(program: Command, cli: Cli): Command {
             `--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`,
           );
         const report = await readReport(file);
+        const dir = path.dirname(path.resolve(file));
         process.stdout.write(
           await format.render(report, {
-            // Serial logs are read beside the report, where boots[].log points.
-            dir: path.dirname(path.resolve(file)),
+            // Serial logs are read where boots[].log points: beside the report, or for a
+            // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
+            // references' logs are.
+            dir,
+            root: report.subject ? path.resolve(dir, '..', '..') : dir,
             color: cli.color,
             markdown: {
               reportUrl: file,

@@ -147,10 +147,15 @@ export async function buildWithCommand(
         );
       });
   };
+  // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+  const keep = (line: string) => {
+    log.write(Buffer.from(`${line}\n`));
+    last.add(line);
+  };
   let files: Awaited<ReturnType<typeof copyFilesOut>> = [];
   // The kernel and its extra files, taken out of the ended container when the command worked.
   const takeFiles = async (container: Docker.Container, run: ContainerRun) => {
-    for (const line of lines.end()) last.add(line);
+    lines.end().forEach(keep);
     if (run.timedOut)
       throw new BuildError(
         `${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`,
@@ -179,10 +184,7 @@ export async function buildWithCommand(
     await runContainer(docker, spec, {
       timeMs: limits.timeMs,
       prepare: putSubmission,
-      onStdout: (chunk) => {
-        log.write(chunk);
-        for (const line of lines.push(chunk)) last.add(line);
-      },
+      onStdout: (chunk) => lines.push(chunk).forEach(keep),
       inspect: takeFiles,
     });
     const [extracted, ...extra] = files;

@@ -10,6 +10,7 @@ import type { Clock } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
 import { sha256 } from '../util/digest.js';
 import { BUILD_LOG_CAP_BYTES, TOOL_VERSION } from '../model/constants.js';
+import stripAnsi from 'strip-ansi';
 import { cleanLine } from '../util/console.js';
 import { type BuildContext, packContext, scanContext } from './context.js';
 import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
@@ -240,7 +241,8 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
       if (record.aux?.ID) imageId = record.aux.ID;
       const text = record.stream ?? (record.status ? `${record.status}\n` : '');
       if (text) {
-        log.write(Buffer.from(text));
+        // Without the compiler's colours: the log is read as text, in a browser or a terminal.
+        log.write(Buffer.from(stripAnsi(text)));
         for (const raw of text.split('\n')) {
           const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
           if (!line.trim()) continue;

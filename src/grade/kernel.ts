@@ -133,7 +133,13 @@ export function submissionKernels(
       const message = ((error as Error).message.split('\n')[0] ?? '')
         .split(path.join(buildDir, 'logs', 'build-kernel.log'))
         .join(logFile);
-      const build = { outcome: 'failed' as const, message: capped(message), log: logFile };
+      const lastLines = error instanceof BuildError ? error.lastLines : [];
+      const build = {
+        outcome: 'failed' as const,
+        message: capped(message),
+        ...(lastLines.length ? { lastLines: [...lastLines] } : {}),
+        log: logFile,
+      };
       // A build the student's source breaks is theirs; a Docker engine that fails is not.
       return error instanceof BuildError
         ? noKernel('failure', `did not build: ${message}`, build)

@@ -24,10 +24,35 @@ export interface StudentGrading {
   outDir: string;
   head: GradebookHead;
   kernels: SubmissionKernels;
-  /** Judges a kernel against the references, its report written to `dir`. */
-  evaluate(kernel: ResolvedKernel, dir: string): Promise<Report>;
+  /** Judges a student's kernel against the references, its report written to `dir`. */
+  evaluate(kernel: ResolvedKernel, dir: string, name: string): Promise<Report>;
   record(student: GradebookStudent): Promise<void>;
   progress: GradeProgress;
+}
+
+/**
+ * A student's judged row. A boot the infrastructure cut (QEMU killed from outside, refusing to
+ * start, console bytes lost) is judged once more (its report and logs written over) before the row says
+ * "not graded": one runner hiccup should not cost a student their grade in this run.
+ */
+async function judgedOnce(
+  grading: StudentGrading & { name: string; key: string; dir: string },
+  kernel: ResolvedKernel,
+  build: GradebookStudent['build'],
+): Promise<GradebookStudent> {
+  const { name, key, dir, outDir, settings, progress } = grading;
+  const judge = async () =>
+    judgedStudent(
+      { name, key },
+      await grading.evaluate(kernel, dir, name),
+      build,
+      path.relative(outDir, path.join(dir, 'report.json')),
+      settings.grading,
+    );
+  const first = await judge();
+  if (first.conclusion !== 'neutral') return first;
+  progress.log(`${name}: ${first.reason ?? 'not graded'}: judging once more`);
+  return judge();
 }
 
 /** Grades a submission and records its row; never throws for the submission's sake. */
@@ -54,7 +79,7 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
       let student: GradebookStudent;
       if (!found.ok) student = { name, key, max, ...found.row };
       else {
-        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
           .then(() => undefined)
           .catch((error: Error) => error);
         student = problem
@@ -68,13 +93,7 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
                 found.build,
               ),
             }
-          : judgedStudent(
-              { name, key },
-              await grading.evaluate(found.kernel, dir),
-              found.build,
-              path.relative(outDir, path.join(dir, 'report.json')),
-              settings.grading,
-            );
+          : await judgedOnce({ ...grading, name, key, dir }, found.kernel, found.build);
       }
       student = await sealRow(student, outDir);
       await saveStudent(outDir, student);

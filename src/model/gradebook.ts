@@ -32,6 +32,11 @@ export interface StudentBuild {
   outcome: (typeof STUDENT_BUILD_OUTCOMES)[number];
   /** Why it failed: the build's own message, capped. */
   message?: string;
+  /**
+   * The build's last lines when it failed (the compiler's errors): clean text without colour
+   * codes, at most 20 lines of 500 characters. Untrusted: escape them where shown.
+   */
+  lastLines?: string[];
   /** Serial and build logs, relative to the gradebook. */
   log?: string;
 }

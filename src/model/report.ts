@@ -85,6 +85,8 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   run: RunHead;
   variant: string;
+  /** Who the candidate is, for people: a student's name in `grade` (their report's title). */
+  subject?: string;
   candidate: ReportKernel;
   references: ReportKernel[];
   machine: { arch: string; profile: string; memory: string; cpus: number };

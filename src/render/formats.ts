@@ -13,6 +13,8 @@ import { renderTerminal } from './terminal.js';
 export interface RenderOptions {
   /** The report's directory: its boots' serial logs are relative to it (the page shows them). */
   dir: string;
+  /** The tree its logs may be read from (default `dir`): grade's OUT for a student's report. */
+  root?: string;
   /** ANSI colours, for the terminal. */
   color?: boolean;
   /** The Markdown's budget and links; by default it links to the page saved beside it. */
@@ -55,7 +57,8 @@ export const OUTPUT_FORMATS = [
     name: 'html',
     file: PAGE,
     saved: true,
-    render: async (report, { dir }) => renderHtml(report, await readBootLogs(report, dir)),
+    render: async (report, { dir, root }) =>
+      renderHtml(report, await readBootLogs(report, dir, root)),
   },
   // The action's `junit` output and `diverge run --junit`.
   { name: 'junit', file: 'junit.xml', saved: false, render: (report) => renderJunit(report) },

@@ -49,19 +49,27 @@ function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 
-function status(what: string, ok: boolean, message?: string, log?: string): PageStatus {
+function status(
+  what: string,
+  ok: boolean,
+  message?: string,
+  log?: string,
+  lastLines: readonly string[] = [],
+): PageStatus {
   const href = log === undefined ? undefined : pathHref(log);
+  const whole = [message ?? '', ...lastLines].join('\n').trim();
   return {
     text: message ? `${what}: ${clip(message, STATUS_CHARS)}` : what,
     ok,
-    ...(message ? { message: clip(message, MESSAGE_CHARS) } : {}),
+    ...(whole ? { message: clip(whole, MESSAGE_CHARS + lastLines.length * 500) } : {}),
     ...(href ? { log: href } : {}),
   };
 }
 
 /** A build as the page shows it: `built`, `failed: <the message's start…>`; its log linked. */
 export const buildStatus = (build: StudentBuild): PageStatus =>
-  status(build.outcome, build.outcome !== 'failed', build.message, build.log);
+  // The compiler's last lines under the message, on hover: what a student fixes first.
+  status(build.outcome, build.outcome !== 'failed', build.message, build.log, build.lastLines);
 
 /** A boot as the page shows it: `completed`, `panic (stage kernel): <message…>`, `not-booted`. */
 export const bootStatus = (boot: StudentBoot): PageStatus =>

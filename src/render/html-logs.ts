@@ -162,15 +162,20 @@ function testsOf(report: Report, boot: ReportBoot) {
 }
 
 /**
- * Reads every boot's log, relative to the report's directory. A log path that leaves that
- * directory (a tampered report) is not read.
+ * Reads every boot's log, relative to the report's directory. A log path that leaves `root`
+ * (default that directory; grade's OUT for a student's report, whose references' logs are
+ * shared) is not read: a tampered report reads nothing else.
  */
-export async function readBootLogs(report: Report, dir: string): Promise<Map<string, string>> {
+export async function readBootLogs(
+  report: Report,
+  dir: string,
+  root = dir,
+): Promise<Map<string, string>> {
   const logs = new Map<string, string>();
-  const root = path.resolve(dir);
+  const tree = path.resolve(root);
   for (const boot of report.boots) {
-    const file = path.resolve(root, boot.log);
-    if (!file.startsWith(root + path.sep)) continue;
+    const file = path.resolve(dir, boot.log);
+    if (!file.startsWith(tree + path.sep)) continue;
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text !== undefined) logs.set(boot.log, text);
   }

@@ -134,8 +134,9 @@ export function reportPageData(report: Report, logs: ReadonlyMap<string, string>
  */
 export function renderHtml(report: Report, logs: ReadonlyMap<string, string> = new Map()): string {
   const variant = report.variant === 'default' ? '' : ` (${report.variant})`;
+  const subject = report.subject ? ` — ${report.subject}` : '';
   return htmlPage({
-    title: `diverge report${variant}: ${report.summary.conclusion}`,
+    title: `diverge report${subject}${variant}: ${report.summary.conclusion}`,
     css: REPORT_CSS,
     script: REPORT_SCRIPT,
     body: REPORT_BODY,

@@ -28,8 +28,13 @@ export interface MarkdownOptions {
   reportUrl?: string;
   /** Name in the heading, e.g. the check name without the variant (added when not `default`). */
   title?: string;
-  /** Where report.html is: a line under the heading says so. */
-  htmlReport?: { artifact: string; runUrl: string };
+  /**
+   * Where report.html is: a line under the heading says so, linking the artifact itself when
+   * its address is known (`url`).
+   */
+  htmlReport?: { artifact: string; runUrl: string; url?: string };
+  /** The command that reproduces the run on a person's own machine, said last. */
+  reproduce?: string;
 }
 
 export const DEFAULT_BUDGET_BYTES = 60_000;
@@ -156,21 +161,25 @@ function renderHead(
       : `${inlineText(ref.name)} (⚠️ broken: ${inlineText(ref.broken)})`,
   );
   const context = [
-    `candidate: ${inlineText(report.candidate.name)}${origin(report.candidate)}`,
+    `candidate: ${inlineText(report.subject ?? report.candidate.name)}${origin(report.candidate)}`,
     `references: ${references.join(', ') || 'none'}`,
     plural(num(summary.tests), 'test'),
     `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,
     `accelerator ${inlineText(report.run.host.accel)}`,
   ].join(' · ');
 
-  const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`, context];
-  if (htmlReport)
+  const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`];
+  if (htmlReport) {
+    const page = htmlReport.url ? link('report.html', htmlReport.url) : inlineCode('report.html');
     parts.push(
-      `The full report (tests × kernels grid, side-by-side diffs, serial logs): ${inlineCode('report.html')} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`,
+      `The full report (tests × kernels grid, side-by-side diffs, serial logs): ${page} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`,
     );
+  }
   if (summary.note !== undefined) parts.push(`**Note:** ${inlineText(summary.note)}`);
   const table = classTable(report);
   if (table !== '') parts.push(table);
+  // Which kernels, machine and accelerator: diverge's words, for whoever looks closer.
+  parts.push(details('about this run', context));
   return parts.join('\n\n');
 }
 
@@ -242,6 +251,13 @@ function verdictFacts(verdict: Verdict, diffShown: boolean): string {
   return facts.join(' · ');
 }
 
+/**
+ * A collapsed block (raw HTML up to the blank line: the summary is HTML context, hence
+ * htmlText); `body` is Markdown.
+ */
+const details = (summary: string, body: string) =>
+  [`<details><summary>${htmlText(summary)}</summary>`, '', body, '', '</details>'].join('\n');
+
 /** One entry; `diffBytes` caps its diff block (0: no diff block). */
 function renderEntry(entry: DivergenceEntry, diffBytes: number): string {
   const [first] = entry.tests;
@@ -258,8 +274,12 @@ function renderEntry(entry: DivergenceEntry, diffBytes: number): string {
           `${inlineCode(first.id)}: ${inlineText(verdict.reason)}`,
         ]
       : [`${icon} ${cls} · ${inlineCode(first.id)}: ${inlineText(verdict.reason)}`];
-  lines.push(verdictFacts(verdict, showDiff));
-  const text = lines.join('\\\n'); // a backslash at the end of a line is a hard line break
+  // The run counts, agreeing references and confidence are how diverge decided: folded away.
+  const text = [
+    lines.join('\\\n'), // a backslash at the end of a line is a hard line break
+    '',
+    details('how diverge decided', verdictFacts(verdict, showDiff)),
+  ].join('\n');
   if (!showDiff) return text;
   const diff = splitLines(verdict.diff ?? '');
   if (diff.at(-1) === '') diff.pop();
@@ -376,6 +396,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     })),
     ...tailUnits(report),
   ];
+  if (options.reproduce !== undefined) {
+    const text = ['#### Reproduce it locally', '', codeBlock([options.reproduce], 'sh')].join('\n');
+    units.push({ render: () => text, count: 1, noun: 'command to reproduce' });
+  }
   const full = joinBlocks([head, ...units.map((unit) => unit.render(Infinity))]);
   if (byteLength(full) <= budget) return full;
 

@@ -12,6 +12,7 @@ import { type Conclusion, type Report, REPORT_SCHEMA, type ReportKernel } from '
 export interface ReportInput {
   settings: Settings;
   variant: string;
+  subject?: string;
   startedAt: Date;
   durationMs: number;
   host: { qemu: string; accel: Accel; cpus: number };
@@ -77,6 +78,7 @@ export function buildReport(input: ReportInput): Report {
       host: input.host,
     },
     variant: input.variant,
+    ...(input.subject ? { subject: input.subject } : {}),
     candidate: input.candidate,
     references: input.references.map((r) => {
       const broken = judgement.broken.get(r.name);

@@ -86,8 +86,15 @@ export async function gradeCourse(
     outDir,
     head,
     kernels,
-    evaluate: async (kernel, dir) =>
-      (await session.evaluate(kernel, { outDir: dir, saveBoots: true })).report,
+    evaluate: async (kernel, dir, name) =>
+      (
+        await session.evaluate(kernel, {
+          outDir: dir,
+          saveBoots: true,
+          subject: name,
+          root: outDir,
+        })
+      ).report,
     record: (student) => gradebook.record(student),
     progress,
   });

@@ -68,13 +68,14 @@ export async function reportRun(
   settings: Settings,
   saved: SavedRun,
   expectations: readonly Expectation[],
-  options: JudgeScope & { outDir: string },
+  options: JudgeScope & { outDir: string; subject?: string; root?: string },
   durationMs: number,
 ): Promise<Report> {
   const judgement = judgeRun(settings, saved.roles, saved.observations, expectations, options);
   const report = buildReport({
     settings,
     variant: options.variant,
+    subject: options.subject,
     startedAt: new Date(saved.startedAt),
     durationMs,
     host: { qemu: saved.host.qemu, accel: saved.host.accel, cpus: saved.host.cpus },
@@ -90,6 +91,6 @@ export async function reportRun(
     today: options.today,
     outDir: options.outDir,
   });
-  await writeReport(report, options.outDir);
+  await writeReport(report, options.outDir, options.root);
   return report;
 }

@@ -88,6 +88,10 @@ export interface EvaluateOptions {
   recheck?: Recheck;
   /** When the kernel's run began (default now): a bisect step's includes its build. */
   startedAt?: number;
+  /** Who the kernel is, for people (a student's name): its report's title. */
+  subject?: string;
+  /** The tree its report's page may read logs from (grade: OUT, for the references' logs). */
+  root?: string;
   /** Where the line saying a kernel boots again goes (default nowhere). */
   progress?: (line: string) => void;
 }
@@ -222,7 +226,7 @@ export async function openSession(
       settings,
       saved,
       expectations,
-      { ...scope, outDir: evaluation.outDir },
+      { ...scope, outDir: evaluation.outDir, subject: evaluation.subject, root: evaluation.root },
       durationMs,
     );
     // The report first: on a full disk it is what matters most, and boots.json is the bigger file.

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -21,4 +22,23 @@ export function schemaCheck<T>(
       .map((e) => `${file}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
     throw new error(problems.join('\n'));
   };
+}
+
+/**
+ * A JSON file's value, for a schema check: a file that cannot be read or is not JSON is an
+ * `error` naming the file and `what` it should have been.
+ */
+export async function readJsonFile(
+  file: string,
+  what: string,
+  error: new (message: string) => Error,
+): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((cause: Error) => {
+    throw new error(`${file}: cannot read ${what}: ${cause.message}`);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new error(`${file}: not JSON: ${(cause as Error).message}`);
+  }
 }

@@ -125,7 +125,7 @@ async function run(
 }
 
 describe('runAction', () => {
-  it('runs its steps in order: check, caches, pipeline, outputs, artifacts, publish', async () => {
+  it('runs its steps in order: check, caches, pipeline, artifacts, outputs, publish', async () => {
     const { events, core, github, artifacts } = await run(pullRequestContext(), failing);
     expect(events).toEqual([
       'checks.create diverge',
@@ -140,15 +140,15 @@ describe('runAction', () => {
       'runDifferential',
       'output accel',
       `warning: This run used TCG, 10–50× slower than KVM: tcg: ${TCG_REASON}.`,
+      'output junit',
+      'output classroom-result',
+      'artifact diverge-report-default',
       'summary',
       'output conclusion',
       'output divergences',
       'output regressions',
       'output report',
       'output report-html',
-      'output junit',
-      'output classroom-result',
-      'artifact diverge-report-default',
       'checks.update failure',
       'users.getAuthenticated',
       'issues.listComments',
@@ -185,11 +185,14 @@ describe('runAction', () => {
       'pull-request.json',
     ]);
     expect(core.outputs['report-html']).toMatch(/\/report\.html$/);
-    // The check run and the comment say where report.html is.
+    // The check run and the comment link report.html's artifact, and say how to reproduce.
     const where =
-      /`report\.html` in the artifact `diverge-report-default` of \[this run\]\(https:\/\/github\.example\/course\/kernel\/actions\/runs\/\d+\)/;
+      /\[report\.html\]\(https:\/\/github\.example\/course\/kernel\/actions\/runs\/\d+\/artifacts\/1\) in the artifact `diverge-report-default` of \[this run\]\(https:\/\/github\.example\/course\/kernel\/actions\/runs\/\d+\)/;
     expect(github.comments[0]?.body).toMatch(where);
     expect(github.checks[0]?.output?.summary).toMatch(where);
+    expect(github.comments[0]?.body).toMatch(
+      /#### Reproduce it locally\n\n```sh\ndiverge run --config \S*diverge\.yml\n```/,
+    );
     const record = readFileSync(path.join(upload?.dir ?? '', 'pull-request.json'), 'utf8');
     expect(JSON.parse(record)).toEqual({
       number: 7,

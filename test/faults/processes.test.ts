@@ -297,7 +297,7 @@ describe('faults: processes and QEMU', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
-  it('grade-qemu-killed: a student whose QEMU was killed from outside gets no score and no classes (neutral, exit 3); the next run grades them', async () => {
+  it('grade-qemu-killed: a student whose QEMU was killed from outside twice gets no score and no classes (neutral, exit 3); the next run grades them', async () => {
     const sb = setUp('grade-qemu-killed');
     kernel(sb, 'quick', QUICK);
     writeFileSync(
@@ -308,8 +308,17 @@ describe('faults: processes and QEMU', () => {
     const args = ['grade', '-c', sb.config, '--submission', `alice=${alice}`, '-o', sb.out];
     const grading = start(sb, args);
     const log = path.join(sb.out, 'students', 'alice', 'logs', 'candidate-1.log');
+    const first = await qemuThatPrinted(sb, alice, log, 'ok 1 a');
+    process.kill(first, 'SIGKILL');
+    // The run judges a cut boot once more before giving up: kill that one too.
+    await waitFor('a second QEMU for alice', () => {
+      const pid = qemuOf(sb, alice);
+      return pid !== undefined && pid !== first;
+    });
     process.kill(await qemuThatPrinted(sb, alice, log, 'ok 1 a'), 'SIGKILL');
-    const { code } = await grading.ended;
+    const { code, stderr } = await grading.ended;
+    expect(stderr).toContain('alice: not graded');
+    expect(stderr).toContain('judging once more');
     const book = () => JSON.parse(readFileSync(path.join(sb.out, 'gradebook.json'), 'utf8'));
     const row = book().students[0];
     expect(row).toMatchObject({ name: 'alice', score: null, conclusion: 'neutral', tests: {} });
@@ -333,6 +342,31 @@ describe('faults: processes and QEMU', () => {
       tests: { a: 'same', b: 'same' },
     });
     expect(book().students[0].score).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('grade-qemu-killed-once: a student whose QEMU was killed from outside once is judged once more and graded in the same run', async () => {
+    const sb = setUp('grade-qemu-killed-once');
+    kernel(sb, 'quick', QUICK);
+    writeFileSync(
+      sb.config,
+      `${readFileSync(sb.config, 'utf8')}references:\n  - { name: ref, file: quick.elf }\n`,
+    );
+    const alice = kernel(sb, 'alice', SLOW);
+    const args = ['grade', '-c', sb.config, '--submission', `alice=${alice}`, '-o', sb.out];
+    const grading = start(sb, args);
+    const log = path.join(sb.out, 'students', 'alice', 'logs', 'candidate-1.log');
+    process.kill(await qemuThatPrinted(sb, alice, log, 'ok 1 a'), 'SIGKILL');
+    const { code, stderr } = await grading.ended;
+    expect(stderr).toContain('judging once more');
+    const row = JSON.parse(readFileSync(path.join(sb.out, 'gradebook.json'), 'utf8')).students[0];
+    expect(row).toMatchObject({
+      name: 'alice',
+      conclusion: 'success',
+      tests: { a: 'same', b: 'same' },
+    });
+    expect(row.score).toBeGreaterThan(0);
+    expect(code).toBe(0);
+    expect(await leftovers(sb)).toEqual([]);
   }, 120_000);
 
   it('run-qemu-refuses: a candidate whose QEMU refuses its arguments is an infrastructure verdict, not missing tests (neutral, exit 3)', async () => {

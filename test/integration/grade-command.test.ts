@@ -2,7 +2,7 @@
  * `diverge grade` with `grading.build`: every submission built by `make kernel` in one container
  * of the staff's toolchain stage, in real Docker, then booted in real QEMU. Generated
  * submissions of every kind must get the generator's truth; three more break one build limit
- * each (memory, processes, time), and their rows must name it.
+ * each (memory, processes, time), and their rows must name it; one more fails in colour.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const BREAKERS: Record<string, string> = {
   hog: 'x="$$(head -c 300000000 /dev/zero | tr "\\0" a)"; echo $${#x}',
   bomb: 'for i in $$(seq 1 200); do sleep 5 & done; wait',
   slow: 'sleep 313',
+  // A compiler's coloured error: the row and the log keep its words, not its escape codes.
+  colour: 'printf "\\033[1;31merror:\\033[0m the colour test\\n"; false',
 };
 
 beforeAll(async () => {
@@ -69,6 +71,10 @@ describe('diverge grade with grading.build', () => {
     expect(result.stderr).not.toMatch(/^diverge: /m);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/grading\.build: stage toolchain is built \(diverge-stage:/);
+    // The closing line names every gradebook file, the page included.
+    expect(result.stderr).toContain(
+      `gradebook: ${path.join(out, 'gradebook.json')}, gradebook.csv, gradebook.md and gradebook.html;`,
+    );
     // Every kind is in the course, so every way of building (or not) is met.
     const kinds = new Set(Object.values(course.students).map((s) => s.kind));
     expect([...kinds].sort()).toStrictEqual([...SUBMISSION_KINDS].sort());
@@ -88,6 +94,24 @@ describe('diverge grade with grading.build', () => {
     }
   });
 
+  it("names each student's report after them, and their page shows the references' logs", () => {
+    const built = gradebook.students.filter((s) => s.report !== null);
+    expect(built.length).toBeGreaterThan(0);
+    for (const student of built) {
+      const page = readFileSync(path.join(out, 'students', student.name, 'report.html'), 'utf8');
+      expect(page).toContain(`<title>diverge report — ${student.name}`);
+      expect(page).not.toContain('the log file was not found');
+      const report = JSON.parse(
+        readFileSync(path.join(out, 'students', student.name, 'report.json'), 'utf8'),
+      );
+      expect(report.subject).toBe(student.name);
+      // The references' boots are shared: their logs are in OUT/references, not copied.
+      expect(report.boots.some((b: { log: string }) => b.log.startsWith('../../references/'))).toBe(
+        true,
+      );
+    }
+  });
+
   it("says why a submission did not build, from the command's own failure", () => {
     for (const [name, truth] of Object.entries(course.students)) {
       if (truth.builds) continue;
@@ -100,6 +124,8 @@ describe('diverge grade with grading.build', () => {
         expect(readFileSync(path.join(out, graded?.build.log ?? 'none'), 'utf8')).toMatch(
           /main\.c:\d+:\d+: error: expected ';'/,
         );
+        // The compiler's own words in the row, for the gradebook page's hover.
+        expect(graded?.build.lastLines?.join('\n')).toMatch(/main\.c:\d+:\d+: error: expected ';'/);
       } else
         expect(graded?.reason).toMatch(
           /^did not build: grading\.build\.path: \/src\/out\/kernel\.elf does not exist in image diverge-stage:\w+ \(after grading\.build\.run\)$/,
@@ -124,6 +150,15 @@ describe('diverge grade with grading.build', () => {
       build: { outcome: 'failed' },
     });
     expect(row(name)?.reason).toMatch(reason);
+  });
+
+  it("keeps a build's last lines and its log without colour codes", () => {
+    const colour = row('colour');
+    expect(colour).toMatchObject({ score: 0, conclusion: 'failure', build: { outcome: 'failed' } });
+    expect(colour?.build.lastLines).toContain('error: the colour test');
+    const log = readFileSync(path.join(out, colour?.build.log ?? 'none'), 'utf8');
+    expect(log).toContain('error: the colour test');
+    expect(log).not.toContain('\u001b');
   });
 
   it("ends the run, naming the field, when the stage is not in the staff's Dockerfile", async () => {

@@ -110,6 +110,18 @@ describe('build and boot as the gradebook page shows them', () => {
     expect(bootStatus({ outcome: 'not-booted' })).toEqual({ text: 'not-booted', ok: false });
   });
 
+  it("shows a failed build's last lines under its message on hover, not in the cell", () => {
+    const failed = buildStatus({
+      outcome: 'failed',
+      message: 'exited with code 2',
+      lastLines: ["main.c:3:1: error: expected ';'", 'make: *** [kernel] Error 1'],
+    });
+    expect(failed.text).toBe('failed: exited with code 2');
+    expect(failed.message).toBe(
+      "exited with code 2\nmain.c:3:1: error: expected ';'\nmake: *** [kernel] Error 1",
+    );
+  });
+
   it('cuts a message by characters, not halves of a pair', () => {
     const text = buildStatus({ outcome: 'failed', message: '😀'.repeat(100) }).text;
     expect(text).toBe(`failed: ${'😀'.repeat(STATUS_CHARS - 1)}…`);

@@ -8,13 +8,54 @@ const entryLines = (md: string) => md.split('\n').filter((line) => ENTRY_START.t
 describe('renderMarkdown', () => {
   const md = renderMarkdown(sampleReport());
 
-  it('heads with the conclusion, then the context', () => {
+  it('heads with the conclusion; the kernels, machine and accelerator folded away', () => {
     const lines = md.split('\n');
     expect(lines[0]).toBe('### ❌ diverge: 5 failing divergences against staff, v1.2');
-    expect(lines[2]).toBe(
-      'candidate: candidate (kernel.elf) · references: staff, v1.2, old (⚠️ broken: no boot observed any test)' +
-        ' · 10 tests · x86\\_64 pc · accelerator tcg',
+    expect(md).toContain(
+      [
+        '<details><summary>about this run</summary>',
+        '',
+        'candidate: candidate (kernel.elf) · references: staff, v1.2, old (⚠️ broken: no boot observed any test)' +
+          ' · 10 tests · x86\\_64 pc · accelerator tcg',
+        '',
+        '</details>',
+      ].join('\n'),
     );
+    // Before the first divergence: a reader meets the verdicts, not diverge's internals.
+    expect(md.indexOf('about this run')).toBeLessThan(md.indexOf('**regression**'));
+  });
+
+  it('names the student when the report has a subject', () => {
+    expect(renderMarkdown({ ...sampleReport(), subject: 'alice' })).toContain(
+      'candidate: alice (kernel.elf)',
+    );
+  });
+
+  it('links the report.html artifact when its address is known, and ends with the command to reproduce', () => {
+    const out = renderMarkdown(sampleReport(), {
+      htmlReport: {
+        artifact: 'diverge-report-default',
+        runUrl: 'https://github.example/o/r/actions/runs/7',
+        url: 'https://github.example/o/r/actions/runs/7/artifacts/99',
+      },
+      reproduce: 'diverge run --config diverge.yml',
+    });
+    expect(out).toContain(
+      '[report.html](https://github.example/o/r/actions/runs/7/artifacts/99) in the artifact `diverge-report-default`',
+    );
+    expect(
+      out
+        .trimEnd()
+        .endsWith(
+          [
+            '#### Reproduce it locally',
+            '',
+            '```sh',
+            'diverge run --config diverge.yml',
+            '```',
+          ].join('\n'),
+        ),
+    ).toBe(true);
   });
 
   it('tables the classes that have tests, most severe first and same last', () => {
@@ -41,15 +82,16 @@ describe('renderMarkdown', () => {
 
   it('lists the divergences failing first, then by severity, a cluster as one entry', () => {
     expect(entryLines(md)).toEqual([
-      '❌ **regression** · `mm.alloc`: passes on staff \\(3/3 runs\\), fails on candidate \\(3/3 runs\\)\\',
+      '❌ **regression** · `mm.alloc`: passes on staff \\(3/3 runs\\), fails on candidate \\(3/3 runs\\)',
       '❌ **crash** · 3 tests: `BUG: kernel NULL pointer dereference`\\',
-      '❌ **output** · `proc.ps`: same status, different output\\',
-      '🟡 **flaky** · `timer.jitter`: candidate passes 1 of 3 runs\\',
-      '🔵 **fix** · `net.ping`: fix on candidate\\',
+      '❌ **output** · `proc.ps`: same status, different output',
+      '🟡 **flaky** · `timer.jitter`: candidate passes 1 of 3 runs',
+      '🔵 **fix** · `net.ping`: fix on candidate',
     ]);
     expect(md).toContain(
       'tests: `fs.open`, `fs.read`, `fs.write`\\\n' +
-        '`fs.open`: candidate panicked before finishing the test; staff and v1.2 finished it\\\n' +
+        '`fs.open`: candidate panicked before finishing the test; staff and v1.2 finished it\n\n' +
+        '<details><summary>how diverge decided</summary>\n\n' +
         'fail:runs candidate 1:1, staff 0:1, v1.2 0:1 · agreeing: staff, v1.2 · confidence 100%\n',
     );
   });
@@ -80,7 +122,8 @@ describe('renderMarkdown', () => {
         '</details>',
       ].join('\n'),
     );
-    expect(md.match(/<details>/g)).toHaveLength(2); // mm.alloc and proc.ps; the crashes have none
+    // mm.alloc and proc.ps; the crashes have none
+    expect(md.match(/<details><summary>diff of/g)).toHaveLength(2);
   });
 
   it('ends with expected verdicts, stale expectations and learned masks', () => {
@@ -190,7 +233,7 @@ describe('renderMarkdown', () => {
     const out = renderMarkdown(report);
     expect(entryLines(out)).toEqual([
       '❌ **regression** · `` @alice <script>`x` ``: see \\#\u200b12 \\[here\\]\\(http:\u200b//evil\\)' +
-        ' \\#\u200b\\#\u200b\\#\u200b heading\\',
+        ' \\#\u200b\\#\u200b\\#\u200b heading',
     ]);
     expect(out).toContain(
       '<summary>diff of <code>@\u200balice &lt;script&gt;`x`</code> (4 lines)</summary>\n\n' +

@@ -106,3 +106,41 @@ describe('writeReport', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe("a report's serial logs on its page", () => {
+  /** A report in ROOT/students/alice whose reference boot's log is in ROOT/references/logs. */
+  function studentReport() {
+    const root = tempDir();
+    const out = path.join(root, 'students', 'alice');
+    mkdirSync(path.join(out, 'logs'), { recursive: true });
+    mkdirSync(path.join(root, 'references', 'logs'), { recursive: true });
+    writeFileSync(path.join(out, 'logs', 'candidate-1.log'), 'the candidate line\n');
+    writeFileSync(path.join(root, 'references', 'logs', 'staff-1.log'), 'the staff line\n');
+    writeFileSync(path.join(root, 'secret.txt'), 'outside the tree\n');
+    const report = { ...validReport(), subject: 'alice' };
+    const boot = report.boots[0] as Report['boots'][number];
+    report.boots.push(
+      { ...boot, kernel: 'staff', log: '../../references/logs/staff-1.log' },
+      { ...boot, kernel: 'tampered', log: '../../../secret.txt' },
+    );
+    return { root, out, report };
+  }
+
+  it("reads a log anywhere under the given root (grade's OUT), and nothing outside it", async () => {
+    const { root, out, report } = studentReport();
+    await writeReport(report, out, root);
+    const page = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(page).toContain('<title>diverge report — alice');
+    expect(page).toContain('the candidate line');
+    expect(page).toContain('the staff line');
+    expect(page).not.toContain('outside the tree');
+  });
+
+  it('reads only beside the report when no root is given', async () => {
+    const { out, report } = studentReport();
+    await writeReport(report, out);
+    const page = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(page).toContain('the candidate line');
+    expect(page).not.toContain('the staff line');
+  });
+});
