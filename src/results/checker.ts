@@ -202,7 +202,15 @@ export async function prepareChecker(
             // CHECKER_DIR is writable scratch (Pintos' .ck writes its .result beside the
             // .output); the transcript in it is the host's file, read-only.
             Tmpfs: { [CHECKER_DIR]: scratch, '/tmp': scratch },
-            Binds: [`${transcript}:${CHECKER_DIR}/${test.id}.output:ro`],
+            // A mount, not a `Binds` string, which a `:` in the run's folder would break.
+            Mounts: [
+              {
+                Type: 'bind',
+                Source: transcript,
+                Target: `${CHECKER_DIR}/${test.id}.output`,
+                ReadOnly: true,
+              },
+            ],
           },
         },
         {
