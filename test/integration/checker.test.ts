@@ -8,10 +8,11 @@
  * checker's message in the diff, a test the staff kernel fails too is not the candidate's
  * regression, and a checker that times out or crashes leaves the test to the infrastructure.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { dockerAccess } from '../../src/docker/docker.js';
+import { BuildError } from '../../src/docker/errors.js';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import { renderHtml } from '../../src/render/html.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
@@ -323,5 +324,35 @@ describe('harness.checker under QEMU and Docker', () => {
         output: ['net: lo', 'transcript writable: no', 'root writable: no', 'secret: none'],
       },
     ]);
+  }, 300_000);
+
+  it('stops the run before any boot when the checker image does not build, naming the field', async () => {
+    const out = path.join(dir, 'unbuildable');
+    mkdirSync(path.join(out, 'checker'), { recursive: true });
+    writeFileSync(
+      path.join(out, 'checker', 'Dockerfile'),
+      'FROM debian:bookworm-slim\nRUN echo "no perl here" >&2; exit 3\n',
+    );
+    const settings = config(out, PERL_CHECKER, ['alarm-single']);
+    const broken = {
+      ...settings,
+      harness: {
+        ...settings.harness,
+        checker: {
+          ...(settings.harness.checker as NonNullable<typeof settings.harness.checker>),
+          build: { context: path.join(out, 'checker'), dockerfile: 'Dockerfile', args: {} },
+        },
+      },
+    };
+    const error = await bootKernels(context, broken, kernels, {
+      outDir: out,
+      docker,
+      progress: quiet,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).message).toMatch(/^harness\.checker\.build: /);
+    expect((error as BuildError).message).toContain('no perl here');
+    expect(existsSync(path.join(out, 'logs', 'build-checker.log'))).toBe(true);
+    expect(existsSync(path.join(out, 'observations'))).toBe(false);
   }, 300_000);
 });
