@@ -398,7 +398,11 @@ export async function bootKernels(
 
 function countStatuses(observation: KernelObservation): string {
   const counts = new Map<string, number>();
-  for (const test of observation.tests) counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
+  for (const test of observation.tests) {
+    // A test the course checker could not judge has no status to count: say so instead.
+    const key = test.unchecked !== undefined ? 'unchecked (harness.checker)' : test.status;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const parts = [...counts].map(([status, n]) => `${n} ${status}`);
   return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -219,11 +219,17 @@ describe('harness.checker under QEMU and Docker', () => {
     'gives a test whose checker %s to the infrastructure: not a pass, not a regression, never cached',
     async (_how, checker, unchecked) => {
       const out = path.join(dir, `broken-${_how.replace(' ', '-')}`);
+      const said: string[] = [];
       const run = await bootKernels(
         context,
         config(out, checker, ['alarm-multiple']),
         kernels.filter((k) => k.name !== 'good'),
-        { outDir: out, docker, cached: { cache, digests }, progress: quiet },
+        { outDir: out, docker, cached: { cache, digests }, progress: (line) => said.push(line) },
+      );
+      expect(said).toContainEqual(
+        expect.stringMatching(
+          /^wrong\[alarm-multiple\]#1: completed at stage done, 1 test\(s\) \(1 unchecked \(harness\.checker\)\)/,
+        ),
       );
       for (const observation of run.observations) {
         expect(observation.tests[0]).toMatchObject({ id: 'alarm-multiple', unchecked });
