@@ -13,7 +13,7 @@ import {
 } from '../model/classes.js';
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
-import { expected, list, oneOf, shown, strict, text } from './validation.js';
+import { expected, list, nonEmptyList, oneOf, shown, strict, text } from './validation.js';
 import { compileGlob } from '../util/glob.js';
 import {
   type Arch,
@@ -36,6 +36,7 @@ import { consolePattern } from '../model/patterns.js';
 import { ACCELS } from '../model/boot.js';
 import { BUILTIN_NORMALIZATIONS } from '../model/report.js';
 import { RESULTS_FORMATS } from '../model/results.js';
+import { CHECKER_PLACEHOLDERS, DEFAULT_CHECKER_TIMEOUT_MS } from '../model/checker.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
@@ -461,6 +462,29 @@ export function settingsSchema(baseDir: string, configPath: string) {
     return { bootMs, stallMs, totalMs };
   });
 
+  // The course's own checker: run on each test's transcript in an image built from the config's
+  // repository (never from a submission: a student could make their own checker pass).
+  const placeholders = Object.values(CHECKER_PLACEHOLDERS) as string[];
+  const checker = strict({
+    build,
+    command: nonEmptyList(
+      z.string({ error: expected('a command-line word') }).superRefine((word, ctx) => {
+        // A `{word}` that is not a placeholder is a typo; `$h{key}` and `${var}` (perl, shell) are not.
+        const unknown = (word.match(/(?<![\w$])\{[a-z]+\}/g) ?? []).find(
+          (p) => !placeholders.includes(p),
+        );
+        if (unknown !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown placeholder ${unknown} (expected ${placeholders.join(' or ')})`,
+          });
+      }),
+      'a command as a list of words, like [perl, check.pl, "{test}", "{output}"]',
+    ),
+    pass: regex().optional(),
+    timeout: duration.default(DEFAULT_CHECKER_TIMEOUT_MS),
+  }).transform(({ timeout, ...c }) => ({ ...c, timeoutMs: timeout }));
+
   const harness = strict({
     initrd: hostPath.optional(),
     dir: hostPath.optional(),
@@ -500,6 +524,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
     'max-tests': int(1).default(10_000),
+    checker: checker.optional(),
   }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
     const {
