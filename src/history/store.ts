@@ -1,0 +1,157 @@
+/**
+ * The history store: a directory of month files (`2026-12.jsonl`), one record a line, only ever
+ * appended to. Writers take the directory's lock file for the append, so two runs finishing at
+ * once each add their whole line; a line a killed writer left half-written is ended by the next
+ * writer and skipped by readers with a warning.
+ */
+import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import schema from '../../schema/history.v1.json' with { type: 'json' };
+import type { HistoryRecord } from '../model/history.js';
+import { makeDir } from '../util/atomic.js';
+import { schemaCheck } from '../util/schema.js';
+import { HistoryError } from './record.js';
+import { addRun, emptyTimeline, type Timeline } from './timeline.js';
+
+const check = schemaCheck<HistoryRecord>(schema, HistoryError);
+
+export const LOCK_FILE = '.lock';
+const MONTH_FILE = /^\d{4}-\d{2}\.jsonl$/;
+
+/** The month file a record belongs to: its time's UTC month. */
+export const monthOf = (time: string) => time.slice(0, 7);
+const monthFile = (dir: string, month: string) => path.join(dir, `${month}.jsonl`);
+
+/** The store's months, oldest first. */
+export async function storeMonths(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new HistoryError(`${dir}: no history store here`);
+    throw error;
+  });
+  return names
+    .filter((n) => MONTH_FILE.test(n))
+    .map((n) => n.slice(0, 7))
+    .sort();
+}
+
+/** Whether the process that wrote a lock is gone (only decidable on the same host). */
+function lockIsStale(content: string): boolean {
+  const [pid, host] = content.split(' ');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Runs `body` holding the store's lock file: made exclusively (O_EXCL), removed after. A lock
+ * left by a dead process of this host is taken over; one held by a live writer is waited for,
+ * `attempts` times with a growing pause, then the error names it.
+ */
+async function withLock<T>(dir: string, body: () => Promise<T>, attempts = 400): Promise<T> {
+  const lock = path.join(dir, LOCK_FILE);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(`${process.pid} ${hostname()}`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readFile(lock, 'utf8').catch(() => '');
+      if (holder !== '' && lockIsStale(holder)) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (attempt >= attempts)
+        throw new HistoryError(
+          `${lock}: held by ${holder || 'another writer'}; remove it if no \`diverge history add\` is running`,
+        );
+      await sleep(Math.min(250, 5 * attempt));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/**
+ * Appends `record` to its month file as one line, written by one call and synced. A file that
+ * does not end with a line break (a writer killed mid-line) is ended first, so the record
+ * starts a line of its own.
+ */
+export async function appendRecord(dir: string, record: HistoryRecord): Promise<string> {
+  check(record, 'the new record');
+  await makeDir(dir);
+  const file = monthFile(dir, monthOf(record.time));
+  await withLock(dir, async () => {
+    const handle = await open(file, 'a+');
+    try {
+      const { size } = await handle.stat();
+      let lead = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) lead = '\n';
+      }
+      await handle.write(`${lead}${JSON.stringify(record)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+  return file;
+}
+
+/**
+ * The records of one month, in time order (then in the order they were added). A line that is
+ * not JSON is a torn write: skipped, said through `warn`. A JSON line that is not a record is an
+ * error naming the file, the line and the field.
+ */
+export async function readMonth(
+  dir: string,
+  month: string,
+  warn: (line: string) => void,
+): Promise<HistoryRecord[]> {
+  const file = monthFile(dir, month);
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const records: HistoryRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      warn(`${file}:${i + 1}: not a whole record (a write cut short?); skipped`);
+      return;
+    }
+    records.push(check(value, `${file}:${i + 1}`));
+  });
+  // Stable: runs of one instant stay in the order they were added.
+  return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+}
+
+/** Calls `visit` with every record of the store, oldest first, one month in memory at a time. */
+export async function eachRecord(
+  dir: string,
+  warn: (line: string) => void,
+  visit: (record: HistoryRecord) => void,
+): Promise<void> {
+  for (const month of await storeMonths(dir))
+    for (const record of await readMonth(dir, month, warn)) visit(record);
+}
+
+/** The whole store as a timeline (history/timeline.ts). */
+export async function readTimeline(dir: string, warn: (line: string) => void): Promise<Timeline> {
+  const timeline = emptyTimeline();
+  const index = new Map<string, number>();
+  await eachRecord(dir, warn, (record) => addRun(timeline, record, index));
+  return timeline;
+}
