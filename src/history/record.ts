@@ -42,7 +42,7 @@ function historyReport({ report, link }: AddedReport): HistoryReport {
   const kernels = [report.candidate.name, ...report.references.map((r) => r.name)];
   const tests: Record<string, HistoryTest> = {};
   for (const test of report.tests)
-    tests[test.id] = [test.verdict.class, ...kernels.map((k) => statusOf(test.observations[k]))];
+    tests[test.id] = [test.verdict.class, kernels.map((k) => statusOf(test.observations[k]))];
   return {
     variant: report.variant,
     candidate: report.candidate.digest,

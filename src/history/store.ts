@@ -87,26 +87,34 @@ async function withLock<T>(dir: string, body: () => Promise<T>, attempts = 400):
  * does not end with a line break (a writer killed mid-line) is ended first, so the record
  * starts a line of its own.
  */
-export async function appendRecord(dir: string, record: HistoryRecord): Promise<string> {
+export async function appendRecord(
+  dir: string,
+  record: HistoryRecord,
+  { lockAttempts }: { lockAttempts?: number } = {},
+): Promise<string> {
   check(record, 'the new record');
   await makeDir(dir);
   const file = monthFile(dir, monthOf(record.time));
-  await withLock(dir, async () => {
-    const handle = await open(file, 'a+');
-    try {
-      const { size } = await handle.stat();
-      let lead = '';
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) lead = '\n';
+  await withLock(
+    dir,
+    async () => {
+      const handle = await open(file, 'a+');
+      try {
+        const { size } = await handle.stat();
+        let lead = '';
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await handle.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) lead = '\n';
+        }
+        await handle.write(`${lead}${JSON.stringify(record)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
-      await handle.write(`${lead}${JSON.stringify(record)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  });
+    },
+    lockAttempts,
+  );
   return file;
 }
 

@@ -69,7 +69,7 @@ export function addRun(
   for (const report of record.reports) {
     const failed = new Set(report.failing);
     failing += failed.size;
-    for (const [id, [cls, candidate]] of Object.entries(report.tests)) {
+    for (const [id, [cls, [candidate]]] of Object.entries(report.tests)) {
       const key = testKey(report.variant, id);
       let t = index.get(key);
       if (t === undefined) {

@@ -21,7 +21,7 @@ export const HISTORY_STATUSES = [...TEST_STATUSES, 'varies'] as const;
 export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
 
 /** A test in a run: its class, then the status per kernel (the candidate, then the report's references in order). */
-export type HistoryTest = [DivergenceClass, ...HistoryStatus[]];
+export type HistoryTest = [DivergenceClass, HistoryStatus[]];
 
 /** One report added to a run: one per variant (or per shard) of the run. */
 export interface HistoryReport {

@@ -5,9 +5,9 @@ import { HISTORY_SCHEMA, type HistoryRecord, type HistoryTest } from '../../src/
 export type Said = 'good' | 'broken' | 'flaky';
 
 const TESTS: Record<Said, HistoryTest> = {
-  good: ['same', 'pass', 'pass'],
-  broken: ['regression', 'fail', 'pass'],
-  flaky: ['flaky', 'varies', 'pass'],
+  good: ['same', ['pass', 'pass']],
+  broken: ['regression', ['fail', 'pass']],
+  flaky: ['flaky', ['varies', 'pass']],
 };
 
 export interface RunSketch {
