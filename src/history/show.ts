@@ -28,10 +28,13 @@ export const CAUSE_WORDS: Record<BreakCause, string> = {
 type Broken = TestFacts & { brokenSince: RunRef };
 type Fixed = TestFacts & { fixedAt: RunRef };
 
-/** The tests people look at first: broken, then flaky, then fixed. */
+/** The tests people look at first: broken (newest break first), then flaky, then fixed. */
 export function sections(facts: readonly TestFacts[]) {
   return {
-    broken: facts.filter((f): f is Broken => f.state === 'broken' && f.brokenSince !== null),
+    // The newest break first: it is the one people have not heard of yet.
+    broken: facts
+      .filter((f): f is Broken => f.state === 'broken' && f.brokenSince !== null)
+      .sort((a, b) => Date.parse(b.brokenSince.time) - Date.parse(a.brokenSince.time)),
     flaky: facts.filter((f) => f.state !== 'broken' && isFlaky(f)),
     fixed: facts.filter((f): f is Fixed => f.fixedAt !== null),
   };
