@@ -3,8 +3,11 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { HistoryError, historyRecord } from '../../src/history/record.js';
+import schema from '../../schema/history.v1.json' with { type: 'json' };
+import { ajv } from '../../src/util/schema.js';
 import {
   appendRecord,
+  checkStored,
   LOCK_FILE,
   readMonth,
   readTimeline,
@@ -60,6 +63,31 @@ describe('the history store', () => {
     await expect(readTimeline(dir, () => undefined)).rejects.toThrow(
       `${path.join(dir, '2026-11.jsonl')}:2: /event must be equal to one of the allowed values`,
     );
+  });
+
+  it("reads a record's tests by hand as the schema says them", () => {
+    const record = run('c0', 0);
+    const bad: unknown[] = [
+      ['same'],
+      ['same', []],
+      ['same', ['pass'], 'extra'],
+      ['sane', ['pass']],
+      ['same', ['passed']],
+      'same pass',
+    ];
+    const validate = ajv.compile(schema);
+    for (const entry of [['same', ['pass', 'varies']], ...bad]) {
+      const value = structuredClone(record) as { reports: { tests: Record<string, unknown> }[] };
+      (value.reports[0] as { tests: Record<string, unknown> }).tests = { 'x"y': entry };
+      // The schema and the hand check agree: the good entry passes both, each bad one neither.
+      const bySchema = validate(value);
+      expect(bySchema).toBe(!bad.includes(entry));
+      if (bySchema) expect(() => checkStored(value, 'm.jsonl:3')).not.toThrow();
+      else
+        expect(() => checkStored(value, 'm.jsonl:3')).toThrow(
+          'm.jsonl:3: /reports/0/tests/"x\\"y" must be [class, [status, …]]',
+        );
+    }
   });
 
   it('says when the directory is no store', async () => {
