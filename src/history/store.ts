@@ -38,20 +38,20 @@ const checkHead = schemaCheck<HistoryRecord>(headSchema, HistoryError);
 const CLASS_NAMES = new Set<string>(DIVERGENCE_CLASSES);
 const STATUS_NAMES = new Set<string>(HISTORY_STATUSES);
 
-const isTest = (entry: unknown): boolean =>
-  Array.isArray(entry) &&
-  entry.length === 2 &&
-  CLASS_NAMES.has(entry[0]) &&
-  Array.isArray(entry[1]) &&
-  entry[1].length > 0 &&
-  entry[1].every((s: unknown) => typeof s === 'string' && STATUS_NAMES.has(s));
+function isTest(entry: unknown): boolean {
+  if (!Array.isArray(entry) || entry.length !== 2 || !CLASS_NAMES.has(entry[0])) return false;
+  const statuses: unknown = entry[1];
+  if (!Array.isArray(statuses) || statuses.length === 0) return false;
+  for (const s of statuses) if (typeof s !== 'string' || !STATUS_NAMES.has(s)) return false;
+  return true;
+}
 
 /** A record read from a store: its head by the schema, its tests by hand. */
 export function checkStored(value: unknown, where: string): HistoryRecord {
   const record = checkHead(value, where);
   record.reports.forEach((report, i) => {
-    for (const [id, entry] of Object.entries(report.tests))
-      if (!isTest(entry))
+    for (const id in report.tests)
+      if (!isTest(report.tests[id]))
         throw new HistoryError(
           `${where}: /reports/${i}/tests/${JSON.stringify(id).slice(0, 200)} must be [class, [status, …]]`,
         );
