@@ -19,11 +19,7 @@ import {
   STUDENT_BOOT_OUTCOMES,
   STUDENT_BUILD_OUTCOMES,
 } from '../../src/model/gradebook.js';
-import {
-  HISTORY_EVENTS,
-  HISTORY_SCHEMA,
-  HISTORY_STATUSES,
-} from '../../src/model/history.js';
+import { HISTORY_EVENTS, HISTORY_SCHEMA, HISTORY_STATUSES } from '../../src/model/history.js';
 import { ARCHES } from '../../src/model/machines.js';
 import { BUILTIN_NORMALIZATIONS, CONCLUSIONS, REPORT_SCHEMA } from '../../src/model/report.js';
 import { RESULTS_FORMATS, TEST_STATUSES } from '../../src/model/results.js';
