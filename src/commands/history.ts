@@ -26,6 +26,13 @@ interface AddOptions {
   link?: string[];
 }
 
+/** The store as a timeline, its months' columns kept in the cache directory between reads. */
+const readStore = (cli: Cli, store: string) =>
+  readTimeline(path.resolve(cli.cwd, store), (line) => cli.log(`warning: ${line}`), {
+    dir: cli.context.cache.history,
+    version: cli.context.buildId,
+  });
+
 const storeOption = '--store <dir>';
 const storeHelp = 'the history store: a directory of month files (YYYY-MM.jsonl)';
 
@@ -88,9 +95,7 @@ function registerShow(history: Command, cli: Cli): void {
       ),
   ).action(
     action(cli, BAD_INPUT, async (options: { store: string; window?: number }) => {
-      const timeline = await readTimeline(path.resolve(cli.cwd, options.store), (line) =>
-        cli.log(`warning: ${line}`),
-      );
+      const timeline = await readStore(cli, options.store);
       const facts = allFacts(timeline, options.window);
       return {
         exitCode: EXIT.ok,
@@ -125,9 +130,7 @@ function registerRender(history: Command, cli: Cli): void {
         cli,
         BAD_INPUT,
         async (options: { store: string; out: string; url?: string; window?: number }) => {
-          const timeline = await readTimeline(path.resolve(cli.cwd, options.store), (line) =>
-            cli.log(`warning: ${line}`),
-          );
+          const timeline = await readStore(cli, options.store);
           const facts = allFacts(timeline, options.window);
           const out = path.resolve(cli.cwd, options.out);
           const site = await renderSite(timeline, facts, out, {

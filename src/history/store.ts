@@ -4,17 +4,18 @@
  * once each add their whole line; a line a killed writer left half-written is ended by the next
  * writer and skipped by readers with a warning.
  */
-import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import schema from '../../schema/history.v1.json' with { type: 'json' };
 import { DIVERGENCE_CLASSES } from '../model/classes.js';
 import { HISTORY_STATUSES, type HistoryRecord } from '../model/history.js';
-import { makeDir } from '../util/atomic.js';
+import { makeDir, writeAtomically } from '../util/atomic.js';
 import { schemaCheck } from '../util/schema.js';
 import { HistoryError } from './record.js';
-import { addRun, emptyTimeline, type Timeline } from './timeline.js';
+import { emptyTimeline, type Timeline, timelineOf, type TimelineRun } from './timeline.js';
 
 const check = schemaCheck<HistoryRecord>(schema, HistoryError);
 
@@ -188,20 +189,136 @@ export async function readMonth(
   return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }
 
-/** Calls `visit` with every record of the store, oldest first, one month in memory at a time. */
-export async function eachRecord(
-  dir: string,
-  warn: (line: string) => void,
-  visit: (record: HistoryRecord) => void,
-): Promise<void> {
-  for (const month of await storeMonths(dir))
-    for (const record of await readMonth(dir, month, warn)) visit(record);
+/**
+ * Where `readTimeline` may keep each month's columns between reads: a month file only grows, so
+ * one whose size and time are unchanged is read from its columns instead of parsed again, and a
+ * render at 10,000 runs parses only the months that changed. `version` (diverge's build id) is
+ * part of the key: another diverge never reads these columns.
+ */
+export interface TimelineCache {
+  dir: string;
+  version: string;
 }
 
-/** The whole store as a timeline (history/timeline.ts). */
-export async function readTimeline(dir: string, warn: (line: string) => void): Promise<Timeline> {
-  const timeline = emptyTimeline();
-  const index = new Map<string, number>();
-  await eachRecord(dir, warn, (record) => addRun(timeline, record, index));
+interface CachedMonth {
+  version: string;
+  size: number;
+  mtimeMs: number;
+  warnings: string[];
+  runs: TimelineRun[];
+  tests: string[];
+  /** Each run's number of codes, in order: the .bin file is their concatenation. */
+  lengths: number[];
+}
+
+const cacheFiles = (cache: TimelineCache, dir: string, month: string) => {
+  const base = path.join(
+    cache.dir,
+    createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16),
+    month,
+  );
+  return { meta: `${base}.json`, codes: `${base}.bin` };
+};
+
+/** A month's cached columns, when they are there, whole, and of this file as it is now. */
+async function cachedMonth(
+  files: { meta: string; codes: string },
+  stamp: { size: number; mtimeMs: number },
+  version: string,
+): Promise<{ meta: CachedMonth; timeline: Timeline } | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(files.meta, 'utf8')) as CachedMonth;
+    if (meta.version !== version || meta.size !== stamp.size || meta.mtimeMs !== stamp.mtimeMs)
+      return undefined;
+    const bytes = await readFile(files.codes);
+    if (meta.lengths.reduce((a, b) => a + b, 0) !== bytes.length) return undefined;
+    let at = 0;
+    const codes = meta.lengths.map((n) => {
+      const run = new Uint8Array(bytes.buffer, bytes.byteOffset + at, n);
+      at += n;
+      return run;
+    });
+    return { meta, timeline: { runs: meta.runs, tests: meta.tests, codes } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One month as a timeline of its own: from its cached columns, else parsed (and cached). */
+async function monthTimeline(
+  dir: string,
+  month: string,
+  warn: (line: string) => void,
+  cache: TimelineCache | undefined,
+): Promise<Timeline> {
+  const file = monthFile(dir, month);
+  const { size, mtimeMs } = await stat(file);
+  const files = cache ? cacheFiles(cache, dir, month) : undefined;
+  if (cache && files) {
+    const hit = await cachedMonth(files, { size, mtimeMs }, cache.version);
+    if (hit) {
+      hit.meta.warnings.forEach((line) => warn(line));
+      return hit.timeline;
+    }
+  }
+  const warnings: string[] = [];
+  const timeline = timelineOf(
+    await readMonth(dir, month, (line) => {
+      warnings.push(line);
+      warn(line);
+    }),
+  );
+  if (cache && files) {
+    const meta: CachedMonth = {
+      version: cache.version,
+      size,
+      mtimeMs,
+      warnings,
+      runs: timeline.runs,
+      tests: timeline.tests,
+      lengths: timeline.codes.map((c) => c.length),
+    };
+    // A cache that cannot be written costs only time: the next read parses again.
+    await writeAtomically(files.codes, Buffer.concat(timeline.codes))
+      .then(() => writeAtomically(files.meta, JSON.stringify(meta)))
+      .catch(() => undefined);
+  }
   return timeline;
+}
+
+/** Months' timelines, oldest first, as one: each month's tests given their place in the whole. */
+function joinMonths(months: readonly Timeline[]): Timeline {
+  const whole = emptyTimeline();
+  const index = new Map<string, number>();
+  for (const month of months) {
+    const place = month.tests.map((key) => {
+      let t = index.get(key);
+      if (t === undefined) {
+        t = whole.tests.length;
+        index.set(key, t);
+        whole.tests.push(key);
+      }
+      return t;
+    });
+    month.runs.forEach((run, r) => {
+      const codes = month.codes[r] ?? new Uint8Array();
+      const joined = new Uint8Array(whole.tests.length);
+      for (let t = 0; t < codes.length; t++) joined[place[t] ?? 0] = codes[t] ?? 0;
+      whole.runs.push(run);
+      whole.codes.push(joined);
+    });
+  }
+  return whole;
+}
+
+/** The whole store as a timeline (history/timeline.ts), month by month. */
+export async function readTimeline(
+  dir: string,
+  warn: (line: string) => void,
+  cache?: TimelineCache,
+): Promise<Timeline> {
+  const months: Timeline[] = [];
+  for (const month of await storeMonths(dir))
+    months.push(await monthTimeline(dir, month, warn, cache));
+  return joinMonths(months);
 }

@@ -1,5 +1,5 @@
 /** The history store on a real file system: month files, torn lines, the lock. */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { HistoryError, historyRecord } from '../../src/history/record.js';
@@ -88,6 +88,40 @@ describe('the history store', () => {
           'm.jsonl:3: /reports/0/tests/"x\\"y" must be [class, [status, …]]',
         );
     }
+  });
+
+  it("keeps each month's columns in the cache, and parses a month again once it grew", async () => {
+    const dir = scratchDir('history-cached');
+    const cache = { dir: scratchDir('history-cache'), version: '0.1.0+a' };
+    for (const [commit, hour] of [
+      ['c0', 0],
+      ['c1', 800],
+    ] as const)
+      await appendRecord(dir, historyRun({ commit, hour, tests: { a: 'good', b: 'broken' } }));
+    appendFileSync(path.join(dir, '2026-12.jsonl'), '{"torn'); // a writer killed mid-line
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    const parsed = await readTimeline(dir, warn);
+    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
+    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
+    // The torn line is said on every read, from the cache too.
+    expect(warnings).toHaveLength(3);
+    expect(new Set(warnings).size).toBe(1);
+
+    // The columns are what the second read used: changed in the cache, they show.
+    const [store = ''] = readdirSync(cache.dir); // one directory per store
+    const meta = path.join(cache.dir, store, '2026-11.json');
+    const cached = JSON.parse(readFileSync(meta, 'utf8'));
+    cached.runs[0].commit = 'from-cache';
+    writeFileSync(meta, JSON.stringify(cached));
+    const commits = async (version = cache.version) =>
+      (await readTimeline(dir, () => undefined, { ...cache, version })).runs.map((r) => r.commit);
+    expect(await commits()).toEqual(['from-cache', 'c1']);
+    // Another diverge does not read them.
+    expect(await commits('0.2.0+b')).toEqual(['c0', 'c1']);
+    // Nor does anyone once the month grew.
+    await appendRecord(dir, run('c2', 1));
+    expect(await commits('0.1.0+a')).toEqual(['c0', 'c2', 'c1']);
   });
 
   it('says when the directory is no store', async () => {
