@@ -11,13 +11,18 @@ import { readMonth, storeMonths } from '../../src/history/store.js';
 import { CLI, NODE24, scratchDir, type CliResult } from '../helpers/fixtures.js';
 import { boot, judgedReport } from '../helpers/observations.js';
 
-/** The CLI run in `cwd` with only `env` (and PATH, for git). */
+/** The CLI run in `cwd` with only `env` (and PATH, for git, and a cache in `cwd`). */
 function diverge(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       NODE24,
       [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd,
+        // A cache of its own: render and show keep the store's columns there.
+        env: { PATH: process.env.PATH, XDG_CACHE_HOME: path.join(cwd, '.cache'), ...env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
