@@ -1,7 +1,8 @@
 /** The facts history derives per test, from hand-made timelines. */
 import { describe, expect, it } from '@jest/globals';
 import { allFacts, brokeWithNoCommit, testFacts } from '../../src/history/facts.js';
-import { historySummary, historyText } from '../../src/history/show.js';
+import { ID_CHARS, historySummary, historyText, shownId } from '../../src/history/show.js';
+import { badge } from '../../src/history/site.js';
 import {
   classOfCode,
   encode,
@@ -184,5 +185,33 @@ describe('history show', () => {
 
   it('an empty store says so', () => {
     expect(historyText(timelineOf([]), [])).toBe('No runs recorded yet.\n');
+  });
+});
+
+describe('badge.json', () => {
+  const facts = (...states: Said[]) =>
+    allFacts(timeline([{ tests: Object.fromEntries(states.map((s, i) => [`t${i}`, s])) }]));
+
+  it('says how many tests are broken, or passing, or that nothing ran', () => {
+    expect(badge(facts('good', 'broken', 'broken', 'flaky'), 1)).toEqual({
+      schemaVersion: 1,
+      label: 'diverge',
+      message: '2 broken',
+      color: 'red',
+    });
+    expect(badge(facts('good', 'flaky'), 1)).toMatchObject({
+      message: 'passing',
+      color: 'brightgreen',
+    });
+    expect(badge([], 0)).toMatchObject({ message: 'no runs', color: 'lightgrey' });
+  });
+});
+
+describe('a test id on the terminal', () => {
+  it('is one line without control characters, cut at ID_CHARS', () => {
+    expect(shownId('a\nb\u001b[2Jc\u202e')).toBe('a bc');
+    const long = shownId('é'.repeat(ID_CHARS + 5));
+    expect([...long]).toHaveLength(ID_CHARS);
+    expect(long.endsWith('…')).toBe(true);
   });
 });
