@@ -21,8 +21,6 @@ export interface TimelineRun extends RunRef {
   toolchain: string;
   /** The references' names and digests. */
   references: string;
-  /** Tests that failed the run. */
-  failing: number;
 }
 
 export interface Timeline {
@@ -71,10 +69,8 @@ export function addRun(
   record: HistoryRecord,
   index: Map<string, number>,
 ): void {
-  let failing = 0;
   const keys: number[][] = [];
   for (const report of record.reports) {
-    failing += report.failing.length;
     const ts: number[] = [];
     for (const id in report.tests) {
       const key = testKey(report.variant, id);
@@ -111,7 +107,6 @@ export function addRun(
       record.reports.map((r) => [r.variant, r.harness, r.candidate]),
     ]),
     references: JSON.stringify(record.reports.map((r) => r.references)),
-    failing,
   });
 }
 
