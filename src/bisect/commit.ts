@@ -11,7 +11,7 @@ import { BuildError } from '../docker/errors.js';
 import type { BuiltKernel, DockerKernelSettings } from '../docker/kernel.js';
 import { buildCommitKernel, type WorktreeBuild } from '../docker/worktree.js';
 import type { BisectStep, Commit } from '../model/bisect.js';
-import type { Arch } from '../model/machines.js';
+import type { Arch, BootMode } from '../model/machines.js';
 import { defaultParallelism } from '../qemu/pool.js';
 import type { Report, ReportKernel } from '../model/report.js';
 import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
@@ -150,7 +150,7 @@ export async function testCommit(
   how: {
     build: BuildCommit;
     evaluate: EvaluateCommit;
-    arch: Arch;
+    machine: { arch: Arch; boot: BootMode };
     selection: Selection;
     outDir: string;
     now: () => number;
@@ -163,7 +163,7 @@ export async function testCommit(
   let built: BuiltKernel;
   try {
     built = await how.build(commit.sha, stepDir);
-    await checkKernelFile(name, built.kernel.path, how.arch);
+    await checkKernelFile(name, built.kernel.path, how.machine);
   } catch (error) {
     if (!(error instanceof BuildError || error instanceof KernelFileError)) throw error;
     const reason = `does not build: ${error.message.split('\n')[0]?.slice(0, 300)}`;

@@ -31,7 +31,7 @@ const kind = async (file: string) => {
 
 /** A kernel file as the boots will check it (there, readable, an image the arch boots). */
 async function kernelFile(problems: Problems, settings: Settings, name: string, file: string) {
-  await checkKernelFile(name, file, settings.machine.arch).catch((error: Error) =>
+  await checkKernelFile(name, file, settings.machine).catch((error: Error) =>
     problems.push(error.message),
   );
 }

@@ -19,11 +19,16 @@ import {
   type Arch,
   ARCHES,
   archMachines,
+  BOOT_DISK_COMMAND_LINES,
+  BOOT_MODES,
+  type BootMode,
+  bootDiskMachines,
   DEFAULT_EXIT_PORT,
   type Disk,
   DISK_FORMATS,
   DISK_INTERFACES,
   diskInterfacesOf,
+  machineProfile,
   profilesOf,
 } from '../model/machines.js';
 import type { ScriptStep } from '../model/script.js';
@@ -321,13 +326,22 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ).default([]),
     exit: exitDevice.optional(),
     firmware: text('default, none or a firmware file').default('default'),
+    boot: oneOf(BOOT_MODES).default('kernel').meta({
+      description:
+        'kernel: QEMU loads the kernel file (-kernel); disk: the kernel file is a bootable disk image, the first disk, which the firmware boots.',
+    }),
+    'command-line': oneOf(BOOT_DISK_COMMAND_LINES).optional().meta({
+      description:
+        "Where a boot disk's kernel reads machine.append (pintos: the Pintos loader's argument sector).",
+    }),
   }).transform(({ arch, memory, cpus, accel, 'qemu-args': qemuArgs, exit, ...m }, ctx) => {
     const profiles = profilesOf(arch);
     const profile = m.profile ?? profiles[0];
+    const { boot, 'command-line': commandLine } = m;
     if (!profiles.includes(profile)) {
       const message = expected(`one of ${profiles.join(', ')} for ${arch}`)({ input: profile });
       ctx.addIssue({ code: 'custom', path: ['profile'], message });
-    }
+    } else checkBoot({ arch, profile, boot, commandLine, append: m.append }, ctx);
     if (exit && !archMachines(arch).debugExit) {
       const message = `isa-debug-exit needs an x86 machine, not ${arch}`;
       ctx.addIssue({ code: 'custom', path: ['exit'], message });
@@ -355,6 +369,8 @@ export function settingsSchema(baseDir: string, configPath: string) {
       qemuArgs,
       firmware,
       ...(exit && { exit }),
+      boot,
+      ...(commandLine && { commandLine }),
     };
   });
 
@@ -628,12 +644,47 @@ export function settingsSchema(baseDir: string, configPath: string) {
 }
 
 /**
+ * `machine.boot: disk` needs a machine whose firmware boots a disk, and a place for
+ * `machine.append` (QEMU's -append reaches no boot disk); `machine.command-line` is that place.
+ */
+function checkBoot(
+  machine: {
+    arch: Arch;
+    profile: string;
+    boot: BootMode;
+    commandLine?: string | undefined;
+    append?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (key: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [key], message });
+  const { arch, profile, boot, commandLine, append } = machine;
+  if (boot !== 'disk') {
+    if (commandLine !== undefined)
+      issue('command-line', 'only valid with machine.boot: disk (-append gives a kernel its own)');
+    return;
+  }
+  if (!machineProfile(arch, profile).bootDisk)
+    issue(
+      'boot',
+      `${arch} ${profile} boots no disk (machine.boot: disk runs on ${bootDiskMachines().join(', ')})`,
+    );
+  if (append !== undefined && commandLine === undefined)
+    issue(
+      'append',
+      `a boot disk takes no -append: with machine.boot: disk, set machine.command-line to where its kernel reads the command line (${BOOT_DISK_COMMAND_LINES.join(', ')}), or remove machine.append`,
+    );
+}
+
+/**
  * What the harness asks of the machine: disk interfaces it has, a place for `{test}`; and per-test
  * time limits that match a test of the per-test boots.
  */
 function checkMachineHarness(
-  machine: { arch: Arch; profile: string; append?: string },
+  machine: { arch: Arch; profile: string; append?: string; boot: BootMode },
   harness: {
+    payload?: { kind: string };
     disks: readonly Disk[];
     tests?: readonly string[];
     script: readonly ScriptStep[];
@@ -649,6 +700,12 @@ function checkMachineHarness(
       const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
       ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
     });
+  }
+  // The harness's initrd rides on -kernel, which a boot disk has none of.
+  const kind = harness.payload?.kind; // undefined: a problem of its own, already reported
+  if (machine.boot === 'disk' && kind !== undefined && kind !== 'none') {
+    const message = `a boot disk loads no initrd (machine.boot: disk): give the harness as disks and a console script`;
+    ctx.addIssue({ code: 'custom', path: ['harness', kind], message });
   }
   const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
   const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));

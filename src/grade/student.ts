@@ -54,7 +54,7 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
       let student: GradebookStudent;
       if (!found.ok) student = { name, key, max, ...found.row };
       else {
-        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
           .then(() => undefined)
           .catch((error: Error) => error);
         student = problem

@@ -4,9 +4,28 @@
  * harness's results device all read it; a new machine is a new entry here.
  */
 
-/** What QEMU's `-kernel` loads, told apart by their headers (see kernel-image.ts). */
+/**
+ * What a kernel file is, told apart by its header (see kernel-image.ts): what QEMU's `-kernel`
+ * loads, or a `boot disk` (a disk image whose first sector the firmware boots, `machine.boot:
+ * disk`).
+ */
 export type KernelFormat =
-  'bzImage' | 'arm64 Image' | 'riscv Image' | 'ELF' | 'gzip' | 'PE/EFI' | 'multiboot';
+  'bzImage' | 'arm64 Image' | 'riscv Image' | 'ELF' | 'gzip' | 'PE/EFI' | 'multiboot' | 'boot disk';
+
+/**
+ * `machine.boot`: `kernel`, QEMU loads the kernel file itself (`-kernel`); `disk`, the kernel
+ * file is a bootable disk image, attached as the first disk, that the firmware boots as the
+ * kernel's course does (xv6 for x86's xv6.img, Pintos's os.dsk).
+ */
+export const BOOT_MODES = ['kernel', 'disk'] as const;
+export type BootMode = (typeof BOOT_MODES)[number];
+
+/**
+ * `machine.command-line`: where a boot disk's kernel finds its command line (`machine.append`),
+ * as QEMU's `-append` cannot give it one. `pintos`: the Pintos loader's argument sector.
+ */
+export const BOOT_DISK_COMMAND_LINES = ['pintos'] as const;
+export type BootDiskCommandLine = (typeof BOOT_DISK_COMMAND_LINES)[number];
 
 /**
  * The formats only Linux is built in (gzip: an arm64 `Image.gz`; PE/EFI: Linux's EFI stub): a
@@ -56,6 +75,8 @@ interface Profile {
   options?: readonly string[];
   /** The disk interfaces the machine has. */
   disks: readonly DiskInterface[];
+  /** The interface of the disk its firmware boots (`machine.boot: disk`); absent: it cannot. */
+  bootDisk?: DiskInterface;
 }
 
 /**
@@ -102,6 +123,10 @@ interface ArchMachines {
 const PC_DISKS = ['virtio-pci', 'ide', 'scsi'] as const;
 const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'] as const;
 
+// SeaBIOS boots the first IDE disk, where a course's Makefile puts its boot image (index=0).
+const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide' } as const;
+const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide' } as const;
+
 const X86 = {
   debianPackage: 'qemu-system-x86',
   // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
@@ -120,8 +145,8 @@ const MACHINES = {
     ...X86,
     binary: 'qemu-system-x86_64',
     profiles: {
-      pc: { type: 'pc', disks: PC_DISKS },
-      q35: { type: 'q35', disks: PC_DISKS },
+      pc: PC,
+      q35: Q35,
       // Legacy timers and interrupt controller: without KVM's paravirtual clock, Linux cannot
       // calibrate its TSC on a bare microvm and hangs early.
       microvm: {
@@ -134,7 +159,7 @@ const MACHINES = {
   i386: {
     ...X86,
     binary: 'qemu-system-i386',
-    profiles: { pc: { type: 'pc', disks: PC_DISKS }, q35: { type: 'q35', disks: PC_DISKS } },
+    profiles: { pc: PC, q35: Q35 },
   },
   aarch64: {
     binary: 'qemu-system-aarch64',
@@ -209,6 +234,7 @@ export type MachineProfile = Omit<ArchMachines, 'profiles'> & {
   /** The `-M` value: the machine type and its options. */
   machine: string;
   disks: readonly DiskInterface[];
+  bootDisk?: DiskInterface;
 };
 
 export function machineProfile(arch: Arch, profile: string): MachineProfile {
@@ -225,5 +251,15 @@ export function machineProfile(arch: Arch, profile: string): MachineProfile {
     profile,
     machine: [found.type, ...(found.options ?? [])].join(','),
     disks: found.disks,
+    ...(found.bootDisk && { bootDisk: found.bootDisk }),
   };
+}
+
+/** The machines whose firmware boots a disk (`machine.boot: disk`), as `arch profile`. */
+export function bootDiskMachines(): string[] {
+  return ARCHES.flatMap((arch) =>
+    Object.entries(TABLE[arch].profiles)
+      .filter(([, profile]) => profile.bootDisk)
+      .map(([name]) => `${arch} ${name}`),
+  );
 }

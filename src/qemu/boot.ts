@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CappedLog } from '../util/capped-log.js';
 import { QMP_FD, qemuCommand } from './command.js';
+import { prepareBootDisk } from './boot-disk.js';
 import { qmpSession } from './qmp.js';
 import { BootMonitor, type MonitorEvent } from './monitor.js';
 import {
@@ -58,7 +59,11 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
     plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
-  const command = qemuCommand(plan, request.kernel, dir);
+  const kernel =
+    plan.boot === 'disk'
+      ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
+      : request.kernel;
+  const command = qemuCommand(plan, kernel, dir);
   const files = serialFiles(dir);
   const started = plan.clock.now();
 

@@ -16,6 +16,7 @@ export type CommandPlan = Pick<
   | 'accel'
   | 'memoryMiB'
   | 'cpus'
+  | 'boot'
   | 'append'
   | 'qemuArgs'
   | 'exitDevice'
@@ -88,6 +89,13 @@ function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
   return args;
 }
 
+/** A kernel's boot disk, on the interface its machine's firmware boots (the config checked it). */
+function bootDisk(profile: MachineProfile, file: string): Disk {
+  if (!profile.bootDisk)
+    throw new Error(`machine.boot: ${profile.arch} ${profile.profile} boots no disk`);
+  return { file, interface: profile.bootDisk, format: 'raw' };
+}
+
 /**
  * QEMU's virtio-mmio transports are legacy (virtio 0.9, register version 1) unless told
  * otherwise. diverge makes them modern (virtio 1.0, version 2) whenever it attaches a device to
@@ -106,7 +114,11 @@ export const QMP_FD = 3;
 /**
  * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
  * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
- * `machine.append` the kernel's format decides its command line (see `defaultAppend`).
+ * `machine.append` the kernel's format decides its command line (see `defaultAppend`). A boot
+ * disk (`machine.boot: disk`) is the first disk, on the interface the machine's firmware boots
+ * (IDE index 0 on a PC, where xv6's and Pintos's Makefiles put it), the harness's disks after
+ * it; it has neither -kernel nor -append (`machine.command-line` carries the latter, see
+ * boot-disk.ts).
  */
 export function qemuCommand(
   plan: CommandPlan,
@@ -129,7 +141,8 @@ export function qemuCommand(
     ...firmwareArgs(plan.profile, plan.firmware),
   ];
   const own = (kernel.disks ?? []).map((file): Disk => ({ file, format: 'raw' }));
-  const disks = [...plan.disks, ...own];
+  const fromDisk = plan.boot === 'disk';
+  const disks = [...(fromDisk ? [bootDisk(plan.profile, kernel.path)] : []), ...plan.disks, ...own];
   const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
   if (
     serial2 === 'virtio-console' ||
@@ -146,10 +159,12 @@ export function qemuCommand(
       '-device',
       `isa-debug-exit,iobase=0x${plan.exitDevice.port.toString(16)},iosize=0x04`,
     );
-  args.push('-kernel', kernel.path);
-  if (plan.initrd) args.push('-initrd', plan.initrd);
-  const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
-  if (append) args.push('-append', append);
+  if (!fromDisk) {
+    args.push('-kernel', kernel.path);
+    if (plan.initrd) args.push('-initrd', plan.initrd);
+    const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    if (append) args.push('-append', append);
+  }
   args.push(...diskArgs(plan.profile, disks));
   args.push(...plan.qemuArgs);
   return args;

@@ -1,10 +1,19 @@
 import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFileError, openRegularFile } from '../util/digest.js';
-import { archMachines, type Arch, type KernelFormat } from '../model/machines.js';
+import { archMachines, type Arch, type BootMode, type KernelFormat } from '../model/machines.js';
 
 export class KernelFileError extends Error {}
 
-/** Formats QEMU's `-kernel` accepts, told apart by their headers. */
+/** A boot sector's signature, its last two bytes: what a PC's firmware looks for on a disk. */
+const BOOT_SIGNATURE_OFFSET = 510;
+const BOOT_SIGNATURE = 0xaa55;
+
+/**
+ * Formats QEMU's `-kernel` accepts, and boot disks, told apart by their headers. A bzImage has a
+ * boot sector's signature too (it halts when booted so): its own header is looked for first.
+ * A boot disk's kernel may carry a multiboot header past its boot sector (xv6.img): the boot
+ * signature goes first.
+ */
 function imageFormat(head: Buffer): KernelFormat | undefined {
   if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS') return 'bzImage';
   if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
@@ -14,6 +23,8 @@ function imageFormat(head: Buffer): KernelFormat | undefined {
   if (head.toString('latin1', 0, 4) === '\x7fELF') return 'ELF';
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.toString('latin1', 0, 2) === 'MZ') return 'PE/EFI';
+  if (head.length >= 512 && head.readUInt16LE(BOOT_SIGNATURE_OFFSET) === BOOT_SIGNATURE)
+    return 'boot disk';
   for (let offset = 0; offset + 4 <= head.length; offset += 4) {
     if (head.readUInt32LE(offset) === 0x1badb002) return 'multiboot';
   }
@@ -43,11 +54,29 @@ export async function kernelFormat(file: string): Promise<KernelFormat | undefin
   }
 }
 
+/**
+ * The formats a machine boots: under `machine.boot: disk` only boot disks (the config checked
+ * that the machine's firmware boots one), else its arch's `-kernel` formats.
+ */
+function acceptedFormats(machine: { arch: Arch; boot: BootMode }): readonly KernelFormat[] {
+  return machine.boot === 'disk' ? ['boot disk'] : archMachines(machine.arch).kernelFormats;
+}
+
+/** Why a file of `format` is not what the machine boots, with the way out when there is one. */
+function refusal(format: KernelFormat | undefined, machine: { arch: Arch; boot: BootMode }) {
+  const is = format ? `a ${format}` : 'not a kernel image';
+  if (machine.boot === 'disk')
+    return `${is}, not a boot disk (512 bytes or more, 0x55 0xAA at offset 510), which machine.boot: disk boots`;
+  if (format === 'boot disk')
+    return `${is} (a boot sector, no kernel QEMU loads): set machine.boot: disk to boot it`;
+  return `${is}; ${machine.arch} boots ${acceptedFormats(machine).join(', ')}`;
+}
+
 /** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
 export async function checkKernelFile(
   name: string,
   file: string,
-  arch: Arch,
+  machine: { arch: Arch; boot: BootMode },
 ): Promise<KernelFormat> {
   let handle;
   try {
@@ -62,12 +91,8 @@ export async function checkKernelFile(
   }
   try {
     const format = await formatOf(handle);
-    const accepted = archMachines(arch).kernelFormats;
-    if (!format || !accepted.includes(format)) {
-      throw new KernelFileError(
-        `kernel "${name}": ${file} is ${format ? `a ${format}` : 'not a kernel image'}; ${arch} boots ${accepted.join(', ')}`,
-      );
-    }
+    if (!format || !acceptedFormats(machine).includes(format))
+      throw new KernelFileError(`kernel "${name}": ${file} is ${refusal(format, machine)}`);
     return format;
   } finally {
     await handle.close();

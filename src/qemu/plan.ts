@@ -1,4 +1,4 @@
-import type { MachineProfile, Disk } from '../model/machines.js';
+import type { BootDiskCommandLine, BootMode, Disk, MachineProfile } from '../model/machines.js';
 import type { MonitorSettings } from './monitor.js';
 import type { HarnessProgress, Accel } from '../model/boot.js';
 import type { Clock, ProcessRegistry } from '../context.js';
@@ -13,6 +13,10 @@ export interface BootPlan extends MonitorSettings {
   accel: Accel;
   memoryMiB: number;
   cpus: number;
+  /** `machine.boot`: QEMU loads the kernel (`-kernel`), or the firmware boots it from a disk. */
+  boot: BootMode;
+  /** `machine.command-line`: where a boot disk's kernel reads `append` (see boot-disk.ts). */
+  commandLine?: BootDiskCommandLine;
   /** `machine.append`; without it, the kernel's format decides (see `defaultAppend`). */
   append?: string;
   qemuArgs: readonly string[];

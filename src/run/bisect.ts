@@ -102,10 +102,10 @@ export async function runBisect(
       startedAt: started,
       progress: (line) => progress(`${candidate.name}: ${line}`),
     });
-  const { arch } = settings.machine;
+  const { machine } = settings;
   const now = () => context.clock.now();
   const searched = await searchCommits(commits, slots, progress, (commit, round) =>
-    testCommit(commit, round, { build, evaluate, arch, selection, outDir, now }),
+    testCommit(commit, round, { build, evaluate, machine, selection, outDir, now }),
   );
   const bisect = bisectOf(
     {

@@ -77,7 +77,7 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
     if (seen.has(kernel.name)) problems.push(`kernel "${kernel.name}": named twice`);
     seen.add(kernel.name);
     try {
-      await checkKernelFile(kernel.name, kernel.path, settings.machine.arch);
+      await checkKernelFile(kernel.name, kernel.path, settings.machine);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -207,6 +207,8 @@ export async function prepareBoots(
     accel: accel.accel,
     memoryMiB: machine.memoryMiB,
     cpus: machine.cpus,
+    boot: machine.boot,
+    ...(machine.commandLine && { commandLine: machine.commandLine }),
     ...(machine.append !== undefined && { append: machine.append }),
     qemuArgs: machine.qemuArgs,
     ...(machine.exit && { exitDevice: machine.exit }),
@@ -264,10 +266,13 @@ export async function prepareBoots(
       own.set(disk, await (kernelDisks.get(disk) as Promise<string>));
     }
     const command = canonicalCommand(qemuCommand(bootPlan, kernel), own);
-    // A per-test time limit shapes the boot as the timeouts do.
-    const machine = bootPlan.testLimit
-      ? { ...shared.machine, testLimitMs: bootPlan.testLimit.ms }
-      : shared.machine;
+    // A per-test time limit shapes the boot as the timeouts do; a command line a boot disk
+    // carries (machine.command-line) is in no QEMU argument.
+    const machine = {
+      ...shared.machine,
+      ...(bootPlan.testLimit && { testLimitMs: bootPlan.testLimit.ms }),
+      ...(bootPlan.commandLine && { commandLine: bootPlan.commandLine, append: bootPlan.append }),
+    };
     return { ...shared, machine, kernelDigest, command, ...(test !== undefined ? { test } : {}) };
   };
   const boot = async (

@@ -34,7 +34,7 @@ describe('ConfigError', () => {
         path: 'machine.memroy',
         line: 4,
         message:
-          'unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware)',
+          'unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware, boot, command-line)',
       },
       { path: 'machine.memory', line: 5, message: 'expected a size like 256M, got "lots"' },
       {
@@ -46,7 +46,7 @@ describe('ConfigError', () => {
     expect(error.message).toBe(
       [
         'ci/diverge.yml:2: harness.repeat: expected an integer ≥ 1, got "two"',
-        'ci/diverge.yml:4: machine.memroy: unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware)',
+        'ci/diverge.yml:4: machine.memroy: unknown key (expected one of arch, profile, memory, cpus, accel, append, qemu-args, exit, firmware, boot, command-line)',
         'ci/diverge.yml:5: machine.memory: expected a size like 256M, got "lots"',
         'ci/diverge.yml:7: references[0].sha256: missing (a url needs its sha256, 64 hex digits)',
       ].join('\n'),

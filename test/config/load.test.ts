@@ -90,6 +90,7 @@ const DEFAULTS_IN_REPO: Settings = {
     accel: 'auto',
     qemuArgs: [],
     firmware: 'default',
+    boot: 'kernel',
   },
   harness: {
     payload: { kind: 'none' },
@@ -163,6 +164,7 @@ describe('parseConfig', () => {
         qemuArgs: [],
         firmware: 'default',
         exit: { device: 'isa-debug-exit', port: 0xf4 },
+        boot: 'kernel',
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
@@ -258,6 +260,7 @@ fail-on: [regression, flaky]
         accel: 'tcg',
         firmware: 'default',
         qemuArgs: ['-cpu', 'cortex-a57'],
+        boot: 'kernel',
       },
       harness: {
         payload: {

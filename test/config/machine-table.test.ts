@@ -3,8 +3,10 @@ import { ConfigError, parseConfig } from '../../src/config/load.js';
 import {
   ARCHES,
   archMachines,
+  bootDiskMachines,
   defaultAppend,
   LINUX_KERNEL_FORMATS,
+  machineProfile,
   profilesOf,
 } from '../../src/model/machines.js';
 
@@ -117,5 +119,57 @@ describe("the config's machine choices come from the machine table", () => {
 
   it("x86 Linux skips Linux's timer check, which a loaded TCG host fails", () => {
     expect(defaultAppend('x86_64', 'bzImage')).toContain('no_timer_check');
+  });
+});
+
+describe('machine.boot: disk', () => {
+  const everyProfile = ARCHES.flatMap((arch) => profilesOf(arch).map((p) => [arch, p] as const));
+
+  it('boots a disk on x86 pc and q35 only, from IDE, as their firmware does', () => {
+    expect(bootDiskMachines()).toEqual(['x86_64 pc', 'x86_64 q35', 'i386 pc', 'i386 q35']);
+    expect(machineProfile('i386', 'q35').bootDisk).toBe('ide');
+  });
+
+  it.each(everyProfile)('takes boot: disk on %s %s only where the table says', (arch, profile) => {
+    const text = `machine: { arch: ${arch}, profile: ${profile}, boot: disk }`;
+    if (machineProfile(arch, profile).bootDisk)
+      expect(parseConfig(text, 'd.yml').machine.boot).toBe('disk');
+    else
+      expect(problemsOf(text)).toBe(
+        `machine.boot: ${arch} ${profile} boots no disk (machine.boot: disk runs on x86_64 pc, x86_64 q35, i386 pc, i386 q35)`,
+      );
+  });
+
+  it('boots the kernel by default', () => {
+    expect(parseConfig('machine: { arch: i386 }', 'd.yml').machine.boot).toBe('kernel');
+    expect(problemsOf('machine: { boot: floppy }')).toBe(
+      'machine.boot: expected one of kernel, disk, got "floppy"',
+    );
+  });
+
+  it('wants machine.command-line for machine.append, which -append cannot give a boot disk', () => {
+    expect(problemsOf('machine: { arch: i386, boot: disk, append: "-q run alarm-single" }')).toBe(
+      'machine.append: a boot disk takes no -append: with machine.boot: disk, set machine.command-line to where its kernel reads the command line (pintos), or remove machine.append',
+    );
+    const pintos = parseConfig(
+      'machine: { arch: i386, boot: disk, command-line: pintos, append: "-q run alarm-single" }',
+      'd.yml',
+    ).machine;
+    expect(pintos).toMatchObject({ boot: 'disk', commandLine: 'pintos' });
+  });
+
+  it('takes machine.command-line only with boot: disk, and only its known places', () => {
+    expect(problemsOf('machine: { command-line: pintos }')).toBe(
+      'machine.command-line: only valid with machine.boot: disk (-append gives a kernel its own)',
+    );
+    expect(problemsOf('machine: { boot: disk, command-line: grub }')).toBe(
+      'machine.command-line: expected one of pintos, got "grub"',
+    );
+  });
+
+  it('refuses a harness initrd, which rides on -kernel', () => {
+    expect(problemsOf('machine: { boot: disk }\nharness: { initrd: h.cpio }')).toBe(
+      'harness.initrd: a boot disk loads no initrd (machine.boot: disk): give the harness as disks and a console script',
+    );
   });
 });

@@ -12,6 +12,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     accel: 'tcg',
     memoryMiB: 256,
     cpus: 1,
+    boot: 'kernel',
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
     disks: [],

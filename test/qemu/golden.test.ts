@@ -44,6 +44,7 @@ function variations({
   debugExit: exit,
   firmware,
   disks,
+  bootDisk,
 }: MachineProfile): Variation[] {
   return [
     { name: 'tcg', plan: {} },
@@ -85,6 +86,31 @@ function variations({
         })),
       },
     },
+    // machine.boot: disk: the kernel file is the first disk, the harness's after it (xv6's
+    // Makefile: xv6.img at IDE index 0, fs.img at 1); no -kernel, no -append.
+    ...(bootDisk
+      ? [
+          {
+            name: 'boot disk, fs.img on ide, a virtio disk, 2 cpus, 512 MiB',
+            plan: {
+              boot: 'disk' as const,
+              disks: [
+                { file: '/d/fs.img', interface: 'ide' as const, format: 'raw' as const },
+                { file: '/d/shared.img', format: 'raw' as const },
+              ],
+              cpus: 2,
+              memoryMiB: 512,
+            },
+            format: 'boot disk' as const,
+          },
+          {
+            name: 'boot disk with append and a kernel disk (append goes in no argument)',
+            plan: { boot: 'disk' as const, append: 'run alarm-single', exitDevice: EXIT_F4 },
+            format: 'boot disk' as const,
+            kernelDisks: ['/out/swap.dsk'],
+          },
+        ]
+      : []),
     ...(kvm && exit
       ? [
           {
@@ -123,6 +149,7 @@ function render(machine: MachineProfile) {
           accel: 'tcg',
           memoryMiB: 256,
           cpus: 1,
+          boot: 'kernel',
           qemuArgs: [],
           disks: [],
           firmware: 'default',
