@@ -672,7 +672,8 @@ function checkBoot(
       'boot',
       `${arch} ${profile} boots no disk (machine.boot: disk runs on ${bootDiskMachines().join(', ')})`,
     );
-  if (append !== undefined && commandLine === undefined)
+  // `append: ''` says there is none, which a boot disk's kernel has anyway.
+  if (append && commandLine === undefined)
     issue(
       'append',
       `a boot disk takes no -append: with machine.boot: disk, set machine.command-line to where its kernel reads the command line (${BOOT_DISK_COMMAND_LINES.join(', ')}), or remove machine.append`,

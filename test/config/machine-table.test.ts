@@ -156,6 +156,8 @@ describe('machine.boot: disk', () => {
       'd.yml',
     ).machine;
     expect(pintos).toMatchObject({ boot: 'disk', commandLine: 'pintos' });
+    // An empty append is no command line, which a boot disk has anyway.
+    expect(parseConfig("machine: { boot: disk, append: '' }", 'd.yml').machine.append).toBe('');
   });
 
   it('takes machine.command-line only with boot: disk, and only its known places', () => {

@@ -1,21 +1,35 @@
 /**
  * docs/config.md's teaching-kernel sections say what the code does: the example configs load,
- * the xv6-riscv example is the fixture config test/integration/xv6-riscv.test.ts runs, and the
- * firmware and disk table is the machine table's.
+ * the xv6-riscv and xv6 for x86 examples are the fixture configs their integration tests run, and
+ * the firmware, disk and boot-disk tables are the machine table's.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/load.js';
-import { ARCHES, archMachines, diskInterfacesOf, profilesOf } from '../../src/model/machines.js';
+import {
+  ARCHES,
+  archMachines,
+  bootDiskMachines,
+  diskInterfacesOf,
+  profilesOf,
+} from '../../src/model/machines.js';
 import { CRASH_PATTERNS } from '../../src/qemu/crash-patterns.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
 const XV6_DIR = path.join(REPO_ROOT, 'fixtures/xv6-riscv');
-const XV6_TRUTH = JSON.parse(readFileSync(path.join(XV6_DIR, 'variants.json'), 'utf8')) as {
-  tests: string[];
-};
+const truth = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'variants.json'), 'utf8')) as { tests: string[] };
+const XV6_TRUTH = truth(XV6_DIR);
+const XV6_X86_DIR = path.join(REPO_ROOT, 'fixtures/xv6-x86');
+/** A fixture's config as the docs show it: without its first line, which names the schema by a path inside this repository. */
+const shownConfig = (dir: string) =>
+  readFileSync(path.join(dir, 'diverge.yml'), 'utf8').replace(/^# yaml-language-server: .*\n/, '');
+const examples = () =>
+  [...section('Examples for teaching kernels').matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+    ([, yaml]) => yaml as string,
+  );
 const section = (title: string) => {
   const start = DOC.indexOf(`## ${title}\n`);
   expect(start).toBeGreaterThanOrEqual(0);
@@ -24,14 +38,10 @@ const section = (title: string) => {
 };
 
 describe('docs/config.md for teaching kernels', () => {
-  it('has an xv6-style and a Pintos-style example that load as documented', () => {
-    const blocks = [
-      ...section('Examples for teaching kernels').matchAll(/```yaml\n([\s\S]*?)```/g),
-    ];
-    expect(blocks).toHaveLength(2);
-    const [xv6, pintos] = blocks.map(([, yaml]) =>
-      parseConfig(yaml as string, '/course/diverge.yml'),
-    );
+  it('has an xv6-style, a Pintos-style and an xv6 for x86 example that load as documented', () => {
+    const blocks = examples();
+    expect(blocks).toHaveLength(3);
+    const [xv6, pintos, xv6x86] = blocks.map((yaml) => parseConfig(yaml, '/course/diverge.yml'));
     expect(xv6?.machine).toMatchObject({ arch: 'riscv64', firmware: 'none' });
     expect(xv6?.harness.disks).toEqual([
       { file: '/course/fs.img', interface: 'virtio-mmio', format: 'raw' },
@@ -41,13 +51,31 @@ describe('docs/config.md for teaching kernels', () => {
     expect(pintos?.machine.append).toBe('-q run {test}');
     expect(pintos?.harness.tests).toHaveLength(4);
     expect(pintos?.harness.results.regex?.start).toBe("^Executing '");
+    expect(xv6x86?.machine).toMatchObject({ arch: 'i386', profile: 'pc', boot: 'disk' });
+    expect(xv6x86?.harness.disks).toEqual([
+      { file: '/course/fs.img', interface: 'ide', format: 'raw' },
+    ]);
+    expect(xv6x86?.harness.tests).toEqual(truth(XV6_X86_DIR).tests);
   });
 
-  it('shows the xv6-riscv fixture config word for word (the config its integration test runs)', () => {
-    const [xv6] = section('Examples for teaching kernels').matchAll(/```yaml\n([\s\S]*?)```/g);
-    // All but the fixture's first line, which names the schema by a path inside this repository.
-    const fixture = readFileSync(path.join(XV6_DIR, 'diverge.yml'), 'utf8');
-    expect(xv6?.[1]).toBe(fixture.replace(/^# yaml-language-server: .*\n/, ''));
+  it('shows the xv6 fixture configs word for word (the configs their integration tests run)', () => {
+    const [xv6, , xv6x86] = examples();
+    expect(xv6).toBe(shownConfig(XV6_DIR));
+    expect(xv6x86).toBe(shownConfig(XV6_X86_DIR));
+  });
+
+  it('lists the machines that boot a disk as the machine table has them', () => {
+    const rows = section('Booting from a disk')
+      .split('\n')
+      .filter((line) => /^\| [a-z0-9_]/.test(line) && !line.startsWith('| arch '))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    const [booting, others] = rows;
+    const documented = booting?.[1]
+      ?.split(', ')
+      .flatMap((arch) => (booting[2] ?? '').split(', ').map((profile) => `${arch} ${profile}`));
+    expect(documented?.sort()).toEqual(bootDiskMachines().sort());
+    expect(booting?.[3]).toBe('`ide`, index 0');
+    expect(others?.[3]).toMatch(/^none/);
   });
 
   it("lists every machine's firmware choices and disk interfaces as the machine table has them", () => {

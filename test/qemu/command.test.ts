@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { processRegistry, systemClock } from '../../src/context.js';
 import { bootName } from '../../src/qemu/boot.js';
 import { qemuCommand } from '../../src/qemu/command.js';
+import { canonicalCommand } from '../../src/results/observation-cache.js';
 import { machineProfile } from '../../src/model/machines.js';
 import type { BootPlan } from '../../src/qemu/plan.js';
 
@@ -199,6 +200,31 @@ describe('qemuCommand', () => {
         -2,
       ),
     ).toEqual(legacy);
+  });
+
+  it('boots a boot disk as the first IDE disk, the IDE disks after it counted on from it', () => {
+    const fs = { file: '/d/fs.img', interface: 'ide' as const, format: 'raw' as const };
+    const disk = plan({ boot: 'disk', append: 'ignored', initrd: '/h/i', disks: [fs] });
+    const args = qemuCommand(disk, { path: '/k/xv6.img', format: 'boot disk' });
+    expect(args.join(' ')).toContain(
+      '-drive file=/k/xv6.img,format=raw,if=ide,snapshot=on,index=0 -drive file=/d/fs.img,format=raw,if=ide,snapshot=on,index=1',
+    );
+    for (const absent of ['-kernel', '-append', '-initrd']) expect(args).not.toContain(absent);
+    // The observation cache keys a boot on its command line with files by content: booting the
+    // same file as a kernel is another key.
+    const files = new Map([['/k/xv6.img', 'sha256:k']]);
+    const asKernel = qemuCommand(plan({ disks: [fs] }), { path: '/k/xv6.img' });
+    expect(canonicalCommand(args, files)).not.toEqual(canonicalCommand(asKernel, files));
+    expect(canonicalCommand(args, files)).toContain(
+      'file=<sha256:k>,format=raw,if=ide,snapshot=on,index=0',
+    );
+  });
+
+  it('refuses a boot disk on a machine whose firmware boots none', () => {
+    const riscv = plan({ profile: machineProfile('riscv64', 'virt'), boot: 'disk' });
+    expect(() => qemuCommand(riscv, { path: '/k' })).toThrow(
+      'machine.boot: riscv64 virt boots no disk',
+    );
   });
 
   it('attaches a plain disk on microvm, which has no PCI, as virtio-mmio', () => {
