@@ -3,6 +3,7 @@ import { copyFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { COMMAND_LINE_AREAS, commandLineProblem, commandLineWords } from '../model/command-line.js';
 import type { BootDiskCommandLine } from '../model/machines.js';
+import { storageFailure } from '../util/storage.js';
 import type { BootPlan } from './plan.js';
 
 const SECTOR = 512;
@@ -56,7 +57,10 @@ export async function prepareBootDisk(
   if (plan.commandLine === undefined) return file;
   const copy = path.join(dir, `boot${path.extname(file)}`);
   // A reflink where the file system has them: a course's disk can be megabytes, once per boot.
-  await copyFile(file, copy, constants.COPYFILE_FICLONE);
+  // A full temp folder is the host's failure, said with the file (exit 3), not the kernel's.
+  await copyFile(file, copy, constants.COPYFILE_FICLONE).catch((error: unknown) => {
+    throw storageFailure(error, "the boot's disk", copy);
+  });
   await writeCommandLine(plan.commandLine, copy, plan.append ?? '');
   return copy;
 }

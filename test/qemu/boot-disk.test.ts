@@ -12,6 +12,7 @@ import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { COMMAND_LINE_AREAS } from '../../src/model/command-line.js';
 import { prepareBootDisk, writeCommandLine } from '../../src/qemu/boot-disk.js';
 import { checkKernelFile } from '../../src/qemu/kernel-image.js';
+import { StorageError } from '../../src/util/storage.js';
 
 const PINTOS = path.join(import.meta.dirname, '../../fixtures/pintos/src');
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-boot-disk-'));
@@ -133,6 +134,18 @@ describe('the boot disk of one boot', () => {
     expect(readdirSync(bootDir)).toEqual([path.basename(disk)]);
     expect(readFileSync(disk)).toEqual(pintosSetCmdline(kernel, ['-q', 'run', 'alarm-zero']));
     expect(readFileSync(kernel)).toEqual(before);
+  });
+
+  it('that cannot be written is the host failing, said with the file', async () => {
+    // sysfs takes no new files, root or not: a stand-in for a full or read-only temp folder.
+    const plan = { commandLine: 'pintos', append: '-q' } as const;
+    const error: unknown = await prepareBootDisk(plan, pintosDisk('host.dsk'), '/sys').catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as Error).message).toMatch(
+      /^cannot write the boot's disk \/sys\/boot\.dsk: .* \((EACCES|EPERM|EROFS)\)$/,
+    );
   });
 
   it('is the kernel file itself when nothing is written into it', async () => {
