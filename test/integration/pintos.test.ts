@@ -47,7 +47,7 @@ function variantOf(
   if (change.append) text = text.replace(/^ {2}append: .*$/m, `  append: '${change.append}'`);
   if (change.tests)
     text = text
-      .replace(/^ {2}tests:.*\n(?: {4}- .*\n)+/m, `  tests: [${change.tests.join(', ')}]\n`)
+      .replace(/^ {2}tests:.*\n(?: {4}- .*\n)*/m, `  tests: [${change.tests.join(', ')}]\n`)
       .replace(/^ {2}test-timeouts: .*$/m, "  test-timeouts: [{ test: '**', timeout: 20s }]")
       .replace(/^normalize:\n(?: {2}.*\n)+/m, '');
   if (text === example) throw new Error('the example did not change');
