@@ -32,6 +32,8 @@ export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {
       return 'infra';
     case 'completed':
     case 'no-results':
+    // Its results were discarded (classify.ts says why in the verdict).
+    case 'not-from-harness':
       return 'absent';
   }
 }

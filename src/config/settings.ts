@@ -14,6 +14,7 @@ import {
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
+import { TOKEN_MODES, type TokenMode } from '../model/token.js';
 import { compileGlob } from '../util/glob.js';
 import {
   type Arch,
@@ -500,7 +501,9 @@ export function settingsSchema(baseDir: string, configPath: string) {
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
     'max-tests': int(1).default(10_000),
-  }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
+    // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
+    token: oneOf(TOKEN_MODES).optional(),
+  }).transform(({ initrd, dir, image, none, token, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
     const {
       'rerun-divergent': rerunDivergent,
@@ -516,7 +519,15 @@ export function settingsSchema(baseDir: string, configPath: string) {
         : dir !== undefined
           ? { kind: 'dir' as const, path: dir }
           : (image ?? { kind: 'none' as const });
-    return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
+    return {
+      payload,
+      ...rest,
+      token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
+      testTimeouts,
+      rerunDivergent,
+      serialCapBytes,
+      maxTests,
+    };
   });
 
   const normalize = strict({
@@ -690,6 +701,7 @@ function checkMachineHarness(
     tests?: readonly string[];
     script: readonly ScriptStep[];
     testTimeouts: readonly { test: string }[];
+    token?: TokenMode;
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -701,6 +713,11 @@ function checkMachineHarness(
       const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
       ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
     });
+  }
+  // The token rides on -append, which a boot disk has none of.
+  if (machine.boot === 'disk' && harness.token === 'cmdline') {
+    const message = `a boot disk has no kernel command line to carry the token (machine.boot: disk): set harness.token: none`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
   }
   // The harness's initrd rides on -kernel, which a boot disk has none of.
   const kind = harness.payload?.kind; // undefined: a problem of its own, already reported

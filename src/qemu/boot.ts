@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -63,7 +64,10 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     plan.boot === 'disk'
       ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
       : request.kernel;
-  const command = qemuCommand(plan, kernel, dir);
+  // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
+  // command without it), or no boot would ever be cached.
+  const token = plan.token === 'cmdline' ? randomBytes(16).toString('hex') : undefined;
+  const command = qemuCommand(plan, kernel, dir, token);
   const files = serialFiles(dir);
   const started = plan.clock.now();
 
@@ -178,6 +182,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ...(end.message ? { message: end.message } : {}),
     logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
     command,
+    ...(token !== undefined ? { token } : {}),
   };
   return {
     record,

@@ -94,6 +94,7 @@ const DEFAULTS_IN_REPO: Settings = {
   },
   harness: {
     payload: { kind: 'none' },
+    token: 'none',
     disks: [],
     script: [],
     results: { format: 'ktap', channel: 'console' },
@@ -168,6 +169,7 @@ describe('parseConfig', () => {
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
+        token: 'none',
         disks: [{ file: '/repo/fs.img', interface: 'virtio-pci', format: 'raw' }],
         script: [
           {
@@ -263,6 +265,7 @@ fail-on: [regression, flaky]
         boot: 'kernel',
       },
       harness: {
+        token: 'cmdline',
         payload: {
           kind: 'image',
           build: {

@@ -16,6 +16,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     boot: 'kernel',
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
+    token: 'none',
     disks: [],
     firmware: 'default',
     channel: 'console',
