@@ -32,8 +32,7 @@ export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {
       return 'infra';
     case 'completed':
     case 'no-results':
-    // Its results were discarded (classify.ts says why in the verdict).
-    case 'not-from-harness':
+    case 'not-from-harness': // its results were discarded (classify.ts says so in the verdict)
       return 'absent';
   }
 }

@@ -52,9 +52,7 @@ export function observe(
   const notFromHarness = checked && !checked.framed ? checked.reason : undefined;
   const scriptOnly =
     parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
-  let tests: TestObservation[] = notFromHarness
-    ? []
-    : [...parsed.tests, ...capture.scriptTests];
+  let tests: TestObservation[] = notFromHarness ? [] : [...parsed.tests, ...capture.scriptTests];
   // A test spanning the boot: a boot that died died during it (crash/hang).
   if (format.spansBoot && capture.record.outcome !== 'completed') {
     tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));

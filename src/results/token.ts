@@ -31,7 +31,8 @@ export function checkToken(
   const first = marks[0];
   const last = marks.length > 1 ? (marks[marks.length - 1] as number) : lines.length;
   const inside = first === undefined ? [] : lines.slice(first + 1, last);
-  const outside = first === undefined ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
+  const outside =
+    first === undefined ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
   const stray = first === undefined && frameRequired ? 1 : resultsOutside(outside);
   if (stray === 0) return { framed: true, lines: inside };
   const foreign = lines.map(line).find((l) => l.startsWith(TOKEN_LINE_PREFIX) && l !== own);
