@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { BootCapture, BootOutcome, BootRecord, ResultsSummary } from '../../src/model/boot.js';
 import { appendWithToken, tokenLine } from '../../src/model/token.js';
+import type { ResultsSettings } from '../../src/results/formats.js';
 import { observe } from '../../src/results/observe.js';
 
 const TOKEN = '0123456789abcdef0123456789abcdef';
@@ -27,7 +28,7 @@ function capture(lines: string[], outcome: BootOutcome = 'completed', token = TO
   return { boot, summaries };
 }
 
-const ids = (lines: string[], outcome?: BootOutcome, format = KTAP) => {
+const ids = (lines: string[], outcome?: BootOutcome, format: ResultsSettings = KTAP) => {
   const { boot, summaries } = capture(lines, outcome);
   const observed = observe(boot, format, 100);
   return { tests: observed.tests.map((t) => t.id), notFromHarness: summaries[0]?.notFromHarness };
