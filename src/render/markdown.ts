@@ -182,8 +182,9 @@ function renderHead(
   if (first) {
     const boots = forged.slice(0, 5).map((boot) => `${inlineText(boot.kernel)} #${boot.attempt}`);
     if (forged.length > 5) boots.push(`${forged.length - 5} more`);
+    const why = (first.message ?? '').replace(/^results not from the harness: /, '');
     parts.push(
-      `**⚠️ Results not from the harness** (${boots.join(', ')}), discarded: ${inlineText(first.message ?? '')}`,
+      `**⚠️ Results not from the harness**, discarded (${boots.join(', ')}): ${inlineText(why)}`,
     );
   }
   const table = classTable(report);
