@@ -14,7 +14,12 @@ import {
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { expected, list, oneOf, shown, strict, text } from './validation.js';
-import { TOKEN_MODES, type TokenMode } from '../model/token.js';
+import {
+  DEFAULT_TOKEN_SEND,
+  TOKEN_MODES,
+  TOKEN_PLACEHOLDER,
+  type TokenMode,
+} from '../model/token.js';
 import { compileGlob } from '../util/glob.js';
 import {
   type Arch,
@@ -503,7 +508,14 @@ export function settingsSchema(baseDir: string, configPath: string) {
     'max-tests': int(1).default(10_000),
     // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
     token: oneOf(TOKEN_MODES).optional(),
-  }).transform(({ initrd, dir, image, none, token, ...h }, ctx) => {
+    // `token: script`: the command typed before each step; its output must be the token alone.
+    'token-send': z
+      .string({ error: expected('text to send, with {token}') })
+      .refine((send) => send.includes(TOKEN_PLACEHOLDER), {
+        error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
+      })
+      .default(DEFAULT_TOKEN_SEND),
+  }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
     const {
       'rerun-divergent': rerunDivergent,
@@ -523,6 +535,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       payload,
       ...rest,
       token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
+      tokenSend,
       testTimeouts,
       rerunDivergent,
       serialCapBytes,
@@ -717,6 +730,10 @@ function checkMachineHarness(
   // The token rides on -append, which a boot disk has none of.
   if (machine.boot === 'disk' && harness.token === 'cmdline') {
     const message = `a boot disk has no kernel command line to carry the token (machine.boot: disk): set harness.token: none`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
+  }
+  if (harness.token === 'script' && !harness.script.some((step) => step.send !== undefined)) {
+    const message = `token: script types the token before each step that sends a command, and harness.script has none`;
     ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
   }
   // The harness's initrd rides on -kernel, which a boot disk has none of.

@@ -98,7 +98,7 @@ export async function prepareHarness(
     `script ${JSON.stringify(harness.script)}`,
     `results ${JSON.stringify(harness.results)}`,
     // The token itself is fresh per boot; whether there is one changes what a boot reports.
-    `token ${harness.token}`,
+    `token ${harness.token} ${JSON.stringify(harness.tokenSend)}`,
   );
   const digest = sha256(parts.join('\n'));
   return {

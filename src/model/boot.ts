@@ -115,6 +115,8 @@ export interface BootCapture {
   resultLines: string[];
   /** Tests observed by the console script, if there was one. */
   scriptTests: ScriptTest[];
+  /** The token the harness frames its results with (`harness.token: cmdline`), if any. */
+  frameToken?: string;
   /**
    * The boot's last decision, once results/ has parsed `resultLines`: the outcome
    * (`no-results`) and the stage (`done`) that depend on the full parse. Made by the boot's

@@ -19,6 +19,7 @@ import {
 import type { BootCapture, BootRecord } from '../model/boot.js';
 import type { BootPlan } from './plan.js';
 import type { KernelFormat } from '../model/machines.js';
+import { withTokenSteps } from '../model/token.js';
 
 export interface BootRequest {
   /**
@@ -65,9 +66,10 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
       ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
       : request.kernel;
   // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
-  // command without it), or no boot would ever be cached.
-  const token = plan.token === 'cmdline' ? randomBytes(16).toString('hex') : undefined;
-  const command = qemuCommand(plan, kernel, dir, token);
+  // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
+  const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
+  const framed = plan.token === 'cmdline' ? token : undefined;
+  const command = qemuCommand(plan, kernel, dir, framed);
   const files = serialFiles(dir);
   const started = plan.clock.now();
 
@@ -90,7 +92,11 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     if (event.kind === 'send') input.send(event.text);
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
-  const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+  const script =
+    plan.token === 'script' && token !== undefined
+      ? withTokenSteps(plan.script, token, plan.tokenSend)
+      : plan.script;
+  const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
   const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => {
     monitor.resumed(plan.clock.now());
     // QEMU opened its serial files before it answered: unlinked now, they live on in the open
@@ -188,6 +194,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     record,
     resultLines: end.resultLines,
     scriptTests: end.scriptTests,
+    ...(framed !== undefined ? { frameToken: framed } : {}),
     settle: (results) => ({ ...record, ...monitor.settle(results) }),
   };
 }

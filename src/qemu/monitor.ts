@@ -230,8 +230,9 @@ export class BootMonitor {
     let { outcome, message } = this.end;
     // Results the harness did not report are the kernel's doing, however the boot ended; the
     // host's failures stay what they are (no judgement rests on them).
-    if (results.notFromHarness && !isInfrastructureOutcome(outcome)) {
-      message = `results not from the harness: ${results.notFromHarness}${message ? `; ${message}` : ''}`;
+    const forged = results.notFromHarness ?? this.script.notFromHarness;
+    if (forged && !isInfrastructureOutcome(outcome)) {
+      message = `results not from the harness: ${forged}${message ? `; ${message}` : ''}`;
       return { outcome: 'not-from-harness', stage: this.stage, message };
     }
     if (outcome === 'completed' && results.tests === 0) {

@@ -20,8 +20,10 @@ export interface BootPlan extends MonitorSettings {
   commandLine?: BootDiskCommandLine;
   /** `machine.append`; without it, the kernel's format decides (see `defaultAppend`). */
   append?: string;
-  /** `harness.token`: `cmdline` gives each boot a fresh token on its command line. */
+  /** `harness.token`: how each boot's fresh token reaches the harness (model/token.ts). */
   token: TokenMode;
+  /** `harness.token-send`: what `token: script` types before each step, `{token}` replaced. */
+  tokenSend: string;
   qemuArgs: readonly string[];
   initrd?: string;
   disks: readonly Disk[];

@@ -38,7 +38,7 @@ export function observe(
       transcriptId: test ?? results.test ?? 'transcript',
     });
   // With a token, only the results the harness framed with it count; none when any lie outside.
-  const { token } = capture.record;
+  const token = capture.frameToken;
   const checked =
     token === undefined
       ? undefined
@@ -70,9 +70,12 @@ export function observe(
     complete,
     ...(notFromHarness ? { notFromHarness } : {}),
   });
+  // The console script's token check fails at settling (the monitor holds the script): the
+  // boot's results are discarded just the same.
+  if (boot.outcome === 'not-from-harness') tests = [];
   // A per-test boot that ended without its test's result keeps what the test printed so far
   // (a boot that printed no result is still `no-results`).
-  if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+  else if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
     tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
   return {
     kernel: boot.kernel,

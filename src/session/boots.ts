@@ -212,6 +212,7 @@ export async function prepareBoots(
     ...(machine.append !== undefined && { append: machine.append }),
     qemuArgs: machine.qemuArgs,
     token: harness.token,
+    tokenSend: harness.tokenSend,
     ...(machine.exit && { exitDevice: machine.exit }),
     crash: harness.crash,
     ...(payload.initrd ? { initrd: payload.initrd } : {}),

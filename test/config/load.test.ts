@@ -95,6 +95,7 @@ const DEFAULTS_IN_REPO: Settings = {
   harness: {
     payload: { kind: 'none' },
     token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     script: [],
     results: { format: 'ktap', channel: 'console' },
@@ -170,6 +171,7 @@ describe('parseConfig', () => {
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
         token: 'none',
+        tokenSend: 'echo {token}\n',
         disks: [{ file: '/repo/fs.img', interface: 'virtio-pci', format: 'raw' }],
         script: [
           {
@@ -266,6 +268,7 @@ fail-on: [regression, flaky]
       },
       harness: {
         token: 'cmdline',
+        tokenSend: 'echo {token}\n',
         payload: {
           kind: 'image',
           build: {

@@ -17,6 +17,7 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
     token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     firmware: 'default',
     channel: 'console',

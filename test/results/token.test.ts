@@ -20,6 +20,7 @@ function capture(lines: string[], outcome: BootOutcome = 'completed', token = TO
     record,
     resultLines: lines,
     scriptTests: [],
+    frameToken: token,
     settle: (summary) => {
       summaries.push(summary);
       return record;
@@ -106,7 +107,7 @@ describe("a boot's result token", () => {
 
   it('a boot without a token takes its results as they come', () => {
     const { boot } = capture(RESULTS);
-    delete boot.record.token;
+    delete boot.frameToken;
     expect(observe(boot, KTAP, 100).tests.map((t) => t.id)).toEqual(['a', 'b']);
   });
 });
