@@ -41,6 +41,24 @@ function honestKernel(results: string): Buffer {
   ]);
 }
 
+/**
+ * A kernel with a shell on its serial port: `$ ` prompts, typed characters echoed, `echo WORD`
+ * printing WORD, any other command printing `hi`. (Assembled with GNU as, addresses in comments.)
+ */
+const SHELL = multibootKernel([
+  ...[0xfc], // 00 cld
+  ...[0x66, 0xba, 0xf8, 0x03, 0xb0, 0x24, 0xee, 0xb0, 0x20, 0xee], // 01 prompt: print "$ "
+  ...[0xbf, 0x00, 0x00, 0x20, 0x00], // 0b mov edi, 0x200000: the line buffer
+  ...[0x66, 0xba, 0xfd, 0x03, 0xec, 0xa8, 0x01, 0x74, 0xfb], // 10 read: wait for a byte (LSR)
+  ...[0x66, 0xba, 0xf8, 0x03, 0xec, 0x3c, 0x0a, 0x74, 0x04], // 19 in al; newline: to 26
+  ...[0xaa, 0xee, 0xeb, 0xea], // 22 stosb; echo it; jmp read
+  ...[0xee, 0xc6, 0x07, 0x00, 0xbe, 0x00, 0x00, 0x20, 0x00], // 26 line: echo \n, NUL, esi = buffer
+  ...[0x81, 0x3e, 0x65, 0x63, 0x68, 0x6f, 0x75, 0x10], // 2f "echo"? else to 47
+  ...[0x83, 0xc6, 0x05, 0xac, 0x84, 0xc0, 0x74, 0x03, 0xee, 0xeb, 0xf8], // 37 print the word
+  ...[0xb0, 0x0a, 0xee, 0xeb, 0xba], // 42 done: \n; jmp prompt
+  ...[0xb0, 0x68, 0xee, 0xb0, 0x69, 0xee, 0xb0, 0x0a, 0xee, 0xeb, 0xaf], // 47 other: "hi\n"
+]);
+
 /** A kernel that runs nothing: it prints `log`, recorded from another boot, and powers off. */
 const replayKernel = (log: string) =>
   multibootKernel([...X86_CODE.serialPort, ...print(log), ...X86_CODE.debugExit(0)]);
@@ -173,6 +191,45 @@ describe('faults: results not from the harness', () => {
     );
     expect(saved.boot.token).toBe(staffToken);
     expect(saved.tests.map((t: { id: string }) => t.id)).toEqual(['a', 'b']);
+    expect(await leftovers(sb)).toEqual([]);
+  }, 180_000);
+
+  it('replayed-console-dialogue: a kernel printing a recorded console dialogue (harness.token: script) is not-from-harness, naming the token check', async () => {
+    const sb = faultSandbox('replayed-console-dialogue');
+    const staff = path.join(sb.work, 'staff.elf');
+    writeFileSync(staff, SHELL);
+    const config = path.join(sb.work, 'diverge.yml');
+    writeFileSync(
+      config,
+      'machine: { accel: tcg }\n' +
+        'harness:\n  none: true\n  token: script\n  rerun-divergent: 0\n' +
+        '  timeouts: { boot: 60s, stall: 60s, total: 90s }\n' +
+        `  script: [{ expect: '^\\$ ', send: "hello\\n", test: hello, pass: '^hi$' }]\n` +
+        'references:\n  - { name: staff, file: staff.elf }\n',
+    );
+    const recorded = path.join(sb.root, 'recorded');
+    const boot = await sb.cli(['boot', '-c', config, '-k', `staff=${staff}`, '-o', recorded]);
+    expect(boot.code).toBe(0);
+    const log = readFileSync(path.join(recorded, 'logs', 'staff-1.log'), 'utf8');
+    // The shell answered the token typed before the step and after it, and the step itself.
+    const typed = /^\$ echo ([0-9a-f]{32})$/m.exec(log)?.[1] ?? '';
+    expect(log).toContain(`$ echo ${typed}\n${typed}\n$ hello\nhi\n$ echo ${typed}\n${typed}\n$ `);
+    const replay = path.join(sb.work, 'replay.elf');
+    writeFileSync(
+      replay,
+      multibootKernel([...X86_CODE.serialPort, ...print(log), ...X86_CODE.halt]),
+    );
+
+    const run = await sb.cli(['run', '-c', config, '--candidate', replay, '-o', sb.out]);
+    expect(run.code).toBe(1);
+    expect(boots(sb.out).find((b) => b.kernel === 'staff')?.outcome).toBe('completed');
+    expect(boots(sb.out).find((b) => b.kernel === 'candidate')).toMatchObject({
+      outcome: 'not-from-harness',
+      message: expect.stringMatching(
+        /^results not from the harness: the token check before console script step 1 was answered without this boot's token on a line of its own: a replayed log\?/,
+      ),
+    });
+    expect(verdicts(sb.out).hello?.class).toBe('missing');
     expect(await leftovers(sb)).toEqual([]);
   }, 180_000);
 });
