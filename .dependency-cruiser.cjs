@@ -12,7 +12,7 @@ const LAYERS = [
   ['harness', 'results', 'references'],
   ['compare', 'doctor'],
   ['report'],
-  ['grade', 'bisect'],
+  ['grade', 'bisect', 'history'], // history: the runs of the default branch kept over time
   ['session'], // one judging session: references observed once, evaluate(kernel)
   ['run'], // the orchestrators: run, grade, bisect, demo
   ['action', 'commands'],

@@ -10,10 +10,10 @@ import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as refusalMessage, y as renderTerminal, z as checkSelection, A as loadExpectations, B as checkKernelFile, C as checkRubric, D as CANDIDATE, E as localBaseOf, F as ConfigError, N as NotRegularFileError, K as KernelFileError, H as HarnessError, G as BuildError, R as ReferenceFetchError, n as loadConfig, I as defaultSettings, J as claimOutDir, L as clearEarlierRun, M as DEFAULT_OUT, O as githubFromEnvironment, v as variantOf, k as runBisect, P as resultText, Q as BisectInputError, S as SelectionError, T as bootKernels, U as writeOutput, V as noSavedRun, W as compareSaved, X as SavedRunError, Y as classColour, Z as htmlPage, _ as GRADEBOOK_SCRIPT, $ as parseConfig, a0 as evaluateOne, a1 as buildKernel, a2 as buildImage, a3 as extractFiles, e as archMachines, f as findQemu, a4 as qemuVersion, p as probeKvm, a5 as updateExpectations, a6 as reportDivergences, a7 as tar, a8 as inParallel, q as publishedArtifactName, a9 as redirectTarget, aa as MAX_KERNEL_BYTES, ab as BOOT_OUTCOMES, ac as rubricOf, s as sha256, ad as fileKind, ae as kernelRecipe, af as CappedLog, ag as ConsoleLines, ah as packContext, ai as DockerUnavailableError, aj as LastLines, ak as limitHit, al as copyFilesOut, am as isolated, an as prepareStaffLayers, ao as scanContext, i as scoreReport, ap as sha256File, aq as writeAtomically, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { i as isDivergence, R as ReportError, v as validateReport, F as FAIL_ON_CLASSES, C as CLASS_ORDER, a as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, b as schemaCheck, c as ajv, f as singleLine, g as inlineText, l as link } from './chunks/validate.js';
+import { D as refusalMessage, E as renderTerminal, G as GOOD_REFERENCE, F as checkSelection, H as CANDIDATE, I as noRecipeFor, J as loadExpectations, K as checkKernelFile, L as checkRubric, M as localBaseOf, N as ConfigError, O as NotRegularFileError, P as KernelFileError, Q as HarnessError, R as BuildError, S as ReferenceFetchError, w as loadConfig, T as defaultSettings, U as claimOutDir, V as clearEarlierRun, W as DEFAULT_OUT, X as githubFromEnvironment, x as variantOf, k as runBisect, Y as resultText, Z as BisectInputError, _ as SelectionError, $ as bootKernels, a0 as writeOutput, a1 as noSavedRun, a2 as compareSaved, a3 as SavedRunError, a4 as classColour, a5 as htmlPage, a6 as GRADEBOOK_SCRIPT, a7 as parseConfig, a8 as evaluateOne, a9 as buildKernel, aa as buildImage, ab as extractFiles, e as archMachines, f as findQemu, ac as qemuVersion, p as probeKvm, ad as updateExpectations, ae as reportDivergences, af as tar, ag as inParallel, A as publishedArtifactName, ah as redirectTarget, ai as MAX_KERNEL_BYTES, aj as BOOT_OUTCOMES, ak as testIdsOf, al as rubricOf, s as sha256, am as fileKind, an as sha256File, ao as writeAtomically, ap as kernelRecipe, aq as CappedLog, ar as ConsoleLines, as as runContainer, at as LastLines, au as limitHit, av as copyFilesOut, aw as packContext, ax as DockerUnavailableError, ay as isolated, az as prepareStaffLayers, aA as scanContext, i as scoreReport, aB as maxPoints, aC as defaultParallelism, aD as fetchReferences, aE as openSession, aF as limiter, aG as RubricError, aH as HistoryError, aI as HISTORY_EVENTS, n as eventOf, o as historyRecord, q as appendRecord, aJ as FLAKE_WINDOW, v as allFacts, aK as historySummary, aL as historyText, u as renderSite, t as readTimeline, aM as OUTPUT_FORMAT_NAMES, aN as outputFormat, g as renderJunit, aO as gradescopeResults, C as resolveKernels, B as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { i as isDivergence, v as validateReport, a as readJsonFile, R as ReportError, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -4473,7 +4473,7 @@ const kind = async (file) => {
 };
 /** A kernel file as the boots will check it (there, readable, an image the arch boots). */
 async function kernelFile(problems, settings, name, file) {
-    await checkKernelFile(name, file, settings.machine.arch).catch((error) => problems.push(error.message));
+    await checkKernelFile(name, file, settings.machine).catch((error) => problems.push(error.message));
 }
 /** As the boots will say it: `harness.dir: PATH is not a directory`. */
 async function mustBe(problems, what, field, file) {
@@ -4506,20 +4506,26 @@ async function expectationsFile(problems, settings) {
     await loadExpectations(settings.expectations).catch((error) => problems.push(error.message));
 }
 /**
- * The references: the flags' files, else the config's that are files on this host, and a `base:
- * true` that a local run (`run.local`) finds with git.
+ * The references: the flags' kernel files or source directories (with a recipe to build them),
+ * else the config's that are files on this host, and a `base: true` that a local run
+ * (`run.local`) finds with git.
  */
 async function references(problems, settings, flagged, run) {
+    const build = settings.kernel?.build;
     if (flagged && flagged.length > 0) {
         for (const r of flagged) {
             if (r.name === CANDIDATE)
                 problems.push(`a reference cannot be named "${CANDIDATE}"`);
-            else
+            else if ((await kind(r.path)) !== 'dir')
                 await kernelFile(problems, settings, r.name, r.path);
+            // A source directory, built with the recipe (references/resolve.ts).
+            else if (!build)
+                problems.push(noRecipeFor(r.name, r.path));
+            else
+                await buildRecipe(problems, 'kernel.build', build);
         }
         return;
     }
-    const build = settings.kernel?.build;
     for (const r of settings.references) {
         if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
             problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
@@ -4528,8 +4534,9 @@ async function references(problems, settings, flagged, run) {
     }
 }
 function verdict(problems) {
+    // Once each: a recipe two kernels are built with is checked for both.
     if (problems.length > 0)
-        throw new InputError(problems.join('\n'));
+        throw new InputError([...new Set(problems)].join('\n'));
 }
 /** `grading.points` globs, when the harness lists its tests (else checked once they are known). */
 function rubric(problems, settings) {
@@ -4576,26 +4583,30 @@ async function checkBootInputs(settings, kernels) {
     await bootInputs(problems, settings);
     verdict(problems);
 }
-/** `diverge grade`: the config's references and recipe, the harness, the rubric. */
-async function checkGradeInputs(settings) {
+/** `diverge grade`: the references (--reference, else the config's), recipe, harness, rubric. */
+async function checkGradeInputs(settings, flagged) {
     const problems = [];
     if (settings.kernel?.build)
         await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-    await references(problems, settings, undefined);
+    await references(problems, settings, flagged);
     await bootInputs(problems, settings);
     await expectationsFile(problems, settings);
     rubric(problems, settings);
     verdict(problems);
 }
 /**
- * `diverge bisect`: the recipe, the references, the harness, and the --test globs when the
- * harness lists its tests (else they are checked once the references have reported theirs).
+ * `diverge bisect`: the recipe, the references (--reference, else the config's), the harness,
+ * and the --test globs when the harness lists its tests (else they are checked once the
+ * references have reported theirs: run/bisect.ts).
  */
-async function checkBisectInputs(settings, tests) {
+async function checkBisectInputs(settings, tests, flagged, goodReference = true) {
     const problems = [];
     if (settings.kernel?.build)
         await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-    await references(problems, settings, undefined);
+    await references(problems, settings, flagged);
+    const names = flagged?.length ? flagged : settings.references;
+    if (goodReference && names.some((r) => r.name === GOOD_REFERENCE))
+        problems.push(`reference ${GOOD_REFERENCE}: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`);
     await bootInputs(problems, settings);
     await expectationsFile(problems, settings);
     if (settings.harness.tests)
@@ -4652,6 +4663,8 @@ function positiveInt(value) {
 }
 const configOption = () => new Option('-c, --config <file>', 'diverge.yml to use (default: ./diverge.yml when present)');
 const jobsOption = (description = 'boots at once (default: from cores and memory)') => new Option('-j, --jobs <n>', description).argParser(positiveInt);
+/** `--reference NAME=PATH` of run, grade and bisect (resolved by references/resolve.ts). */
+const referenceOption = () => new Option('-r, --reference <name=path>', "a reference: a kernel file, or a source directory built with kernel.build (repeatable; replaces the config's references)").argParser(kernelOption);
 const observationCacheOption = () => new Option('--no-observation-cache', 'boot every reference even when an earlier run booted the same kernel the same way');
 /** `--config` if given, else diverge.yml in `cwd` if present, else the defaults. */
 async function settingsFor(config, cwd) {
@@ -4673,17 +4686,7 @@ async function takeOut(dir, log, fresh = false) {
 }
 /** A report.json, checked against the schema. */
 async function readReport(file) {
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new UsageError(`${file}: cannot read report: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new UsageError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateReport(value, file);
+    return validateReport(await readJsonFile(file, 'report', UsageError), file);
 }
 
 /** `diverge bisect`: the first commit whose kernel diverges from the references. */
@@ -4692,7 +4695,7 @@ function classOption(value, previous = []) {
         throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
     return [...previous, value];
 }
-function register$a(program, cli) {
+function register$b(program, cli) {
     const command = program
         .command('bisect')
         .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
@@ -4703,11 +4706,12 @@ function register$a(program, cli) {
         .addOption(optionOf('--class <class>', "classes that make a commit bad (repeatable; default the config's fail-on)", FAIL_ON_CLASSES, classOption))
         .option('--first-parent', 'follow only the first parent of merges')
         .option('--no-good-reference', "do not add the good commit's kernel to the references")
+        .addOption(referenceOption())
         .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
         .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect);
     withOutputOptions(command).action(action(cli, [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError], async (options) => {
         const settings = await settingsFor(options.config, cli.cwd);
-        await checkBisectInputs(settings, options.test ?? []);
+        await checkBisectInputs(settings, options.test ?? [], options.reference, options.goodReference);
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(cli.env, { variant: variantOf(settings, undefined) }, cli.log);
         const bisect = await runBisect(cli.context, settings, {
@@ -4717,6 +4721,7 @@ function register$a(program, cli) {
             ...(options.class ? { classes: options.class } : {}),
             firstParent: Boolean(options.firstParent),
             goodReference: options.goodReference,
+            ...(options.reference ? { references: options.reference } : {}),
             ...(options.jobs ? { jobs: options.jobs } : {}),
             outDir,
             docker: cli.docker,
@@ -4760,11 +4765,11 @@ function register$a(program, cli) {
 
 var bisect = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$a
+  register: register$b
 });
 
 /** `diverge boot`: boot kernels with the shared harness, recording each boot. */
-function register$9(program, cli) {
+function register$a(program, cli) {
     const command = program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
@@ -4800,11 +4805,11 @@ function register$9(program, cli) {
 
 var boot = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$9
+  register: register$a
 });
 
 /** `diverge compare`: a saved run judged again, without booting. */
-function register$8(program, cli) {
+function register$9(program, cli) {
     const command = program
         .command('compare')
         .description('judge a saved run again (after changing the config or expectations) without booting')
@@ -4843,7 +4848,7 @@ function register$8(program, cli) {
 
 var compare = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$8
+  register: register$9
 });
 
 /**
@@ -5075,7 +5080,7 @@ function completionScript(program, shell) {
     const root = commandSpec(program, []);
     return shell === 'bash' ? bash(root) : shell === 'zsh' ? zsh(root) : fish(root);
 }
-function register$7(program, cli) {
+function register$8(program, cli) {
     const command = program
         .command('completion')
         .description('print a completion script for bash, zsh or fish (every command and option)')
@@ -5198,10 +5203,11 @@ h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0
 table#book { border-collapse: collapse; font-size: 12.5px; }
 #book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
 #book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
-#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
+#book th.test { padding: 4px 2px; line-height: 1.2; writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
 #book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
 #book th[aria-sort] button { text-decoration: underline; }
 #book td.heat { width: 22px; min-width: 22px; padding: 0; }
+#book .who, #book .why { display: inline-block; max-width: 11em; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 #book td.score { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #cf222e; font-weight: 600; }
 #book td.status.bad { font-weight: normal; }
@@ -5443,7 +5449,7 @@ color) {
 }
 
 /** `diverge demo`: the fixture course (or Debian's Linux kernels) judged end to end. */
-function register$6(program, cli) {
+function register$7(program, cli) {
     const command = program
         .command('demo')
         .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
@@ -5491,7 +5497,7 @@ function register$6(program, cli) {
 
 var demo = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$6
+  register: register$7
 });
 
 /**
@@ -5611,7 +5617,7 @@ function renderFindings(findings) {
 /** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
 const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
 
-function register$5(program, cli) {
+function register$6(program, cli) {
     const command = program
         .command('doctor')
         .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
@@ -5632,7 +5638,7 @@ function register$5(program, cli) {
 
 var doctor = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$5
+  register: register$6
 });
 
 /** `diverge expectations update`: a report's divergences accepted in the expectations file. */
@@ -5646,7 +5652,7 @@ const EXAMPLES = [
         'in that file instead',
     ],
 ];
-function register$4(program, cli) {
+function register$5(program, cli) {
     const expectations = withExamples(program.command('expectations').description('manage the expectations file'), EXAMPLES);
     const update = expectations
         .command('update')
@@ -5672,7 +5678,7 @@ function register$4(program, cli) {
 
 var expectations = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$4
+  register: register$5
 });
 
 /**
@@ -6339,7 +6345,7 @@ function gradebookHead(settings, session, tool, shard) {
             tool,
         },
         grading: rubricOf(settings.grading),
-        tests: [...new Set(session.observations.flatMap((o) => o.tests.map((t) => t.id)))],
+        tests: testIdsOf(session.observations),
         ...(shard ? { shard } : {}),
     };
 }
@@ -6713,6 +6719,149 @@ function renderGradebookText(gradebook) {
 }
 
 /**
+ * A gradebook row's checksum: over the row (without the checksum) and the bytes of the report it
+ * names, so that a row edited by hand (a score raised, a class changed) or a report changed under
+ * it is told apart from the row diverge wrote. Checked wherever a row is trusted: a saved
+ * grade.json a re-run would keep, and every row of a shard `grade merge` reads. Like the
+ * observation cache's checksum, it catches edits and damage, not a forger who recomputes it.
+ */
+/** The value with every object's keys sorted: a reformatted file checks the same. */
+const canonical = (value) => Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical(value[k])]))
+        : value;
+/** The report a row names, inside `baseDir` (the gradebook's directory), or why not. */
+function reportFile(row, baseDir) {
+    if (row.report === null)
+        return {};
+    const file = path.resolve(baseDir, row.report);
+    const inside = path.relative(path.resolve(baseDir), file);
+    if (inside.startsWith('..') || path.isAbsolute(inside))
+        return { bad: `names a report outside its gradebook's directory (${row.report})` };
+    return { file };
+}
+async function checksumOf(row, report) {
+    const content = { ...row };
+    delete content.checksum;
+    const digest = report === undefined ? null : await sha256File(report);
+    return sha256(JSON.stringify([canonical(content), digest]));
+}
+/** The row with its checksum, its report read from `baseDir` (the gradebook's directory). */
+async function sealRow(row, baseDir) {
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        throw new Error(`the row of ${JSON.stringify(row.name)} ${bad}`);
+    return { ...row, checksum: await checksumOf(row, file) };
+}
+/** Why a row read back cannot be trusted (edited, its report changed or gone), or undefined. */
+async function rowProblem(row, baseDir) {
+    if (row.checksum === undefined)
+        return 'has no checksum (not written by this diverge)';
+    const { file, bad } = reportFile(row, baseDir);
+    if (bad)
+        return bad;
+    let checksum;
+    try {
+        checksum = await checksumOf(row, file);
+    }
+    catch (error) {
+        return `cannot read its report ${row.report}: ${error.message}`;
+    }
+    return checksum === row.checksum
+        ? undefined
+        : `does not match its checksum: the row${row.report === null ? '' : ` or its report (${row.report})`} was edited after it was graded`;
+}
+
+/**
+ * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
+ * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
+ * re-run with the same OUT resumes from.
+ */
+const GRADEBOOK_FILE = 'gradebook.json';
+const GRADE_FILE = 'grade.json';
+const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
+/**
+ * The gradebook's files, in the order they are written: gradebook.json first (checked against
+ * the schema before anything is written), then the CSV, the Markdown and the page (each row
+ * linking the student's report.html, when there is one).
+ */
+const GRADEBOOK_OUTPUTS = [
+    { file: GRADEBOOK_FILE, render: (gradebook) => `${JSON.stringify(gradebook, null, 2)}\n` },
+    { file: 'gradebook.csv', render: renderCsv },
+    { file: 'gradebook.md', render: renderGradebookMarkdown },
+    {
+        file: 'gradebook.html',
+        render: (gradebook) => renderGradebookHtml(gradebook, {
+            reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+        }),
+    },
+];
+/** The gradebook's file names, for the line that says where they are. */
+const GRADEBOOK_FILES = GRADEBOOK_OUTPUTS.map((output) => output.file);
+async function writeGradebook(outDir, gradebook) {
+    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
+    for (const { file, render } of GRADEBOOK_OUTPUTS)
+        await writeAtomically(path.join(outDir, file), render(gradebook));
+}
+/**
+ * The gradebook of a grading under way: each row recorded is written with every row so far,
+ * the writes one after another; `close` writes it whole once every row is in.
+ */
+function gradebookWriter(outDir, head) {
+    const rows = new Map();
+    let written = Promise.resolve();
+    return {
+        record(student) {
+            rows.set(student.name, student);
+            written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
+            return written;
+        },
+        async close() {
+            await written;
+            const gradebook = gradebookOf(head, rows.values());
+            await writeGradebook(outDir, gradebook);
+            return gradebook;
+        },
+    };
+}
+async function readGradebook(dir) {
+    const file = path.join(dir, GRADEBOOK_FILE);
+    return validateGradebook(await readJsonFile(file, 'the gradebook', GradebookError), file);
+}
+async function saveStudent(outDir, student) {
+    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
+}
+/**
+ * A student's saved row, when there is a valid one for this name that matches its checksum (see
+ * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
+ */
+async function loadStudent(outDir, name, discarded = () => { }) {
+    const file = path.join(studentPath(outDir, name), GRADE_FILE);
+    let student;
+    try {
+        student = asStudent(JSON.parse(await readFile(file, 'utf8')));
+    }
+    catch {
+        return undefined;
+    }
+    if (student?.name !== name)
+        return undefined;
+    const problem = await rowProblem(student, outDir);
+    if (problem === undefined)
+        return student;
+    discarded(`${file} ${problem}`);
+    return undefined;
+}
+/**
+ * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
+ * not keep it from being graded (a `neutral` row is graded again).
+ */
+const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
+
+/**
  * A submission built by one command (`grading.build`): the staff's recipe is built once up to a
  * stage that holds the tools, and each submission is one container of that stage, with the
  * submission's files put into its working directory and the command run there. That is one
@@ -6772,7 +6921,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
     const lines = new ConsoleLines();
     const workdir = (await docker.getImage(stage.id).inspect()).Config?.WorkingDir || '/';
     const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(([name, value]) => `${name}=${value}`);
-    const container = await docker.createContainer({
+    const spec = {
         Image: stage.id,
         Entrypoint: ['/bin/sh', '-c'],
         Cmd: [command.run],
@@ -6786,14 +6935,12 @@ async function buildWithCommand(access, stage, kernel, command, options) {
             MemorySwap: limits.memoryBytes,
             PidsLimit: limits.processes,
         },
-    });
-    let timedOut = false;
-    let timer;
-    try {
-        // Put in at the root, named under the working directory: the engine refuses an archive
-        // with a link that climbs out of where it is extracted, and a student's link that climbs
-        // out of the working directory (../../other-student) must stay a link to nothing here, as
-        // it does in a Docker build, not fail the build.
+    };
+    // Put in at the root, named under the working directory: the engine refuses an archive with
+    // a link that climbs out of where it is extracted, and a student's link that climbs out of
+    // the working directory (../../other-student) must stay a link to nothing here, as it does in
+    // a Docker build, not fail the build.
+    const putSubmission = async (container) => {
         const under = workdir.replace(/^\/+/, '').replace(/\/*$/, '/').replace(/^\/$/, '');
         const entries = selectEntries(options.source, command.copy).map((entry) => ({
             ...entry,
@@ -6807,53 +6954,37 @@ async function buildWithCommand(access, stage, kernel, command, options) {
                 throw error;
             throw new BuildError(`${FIELD}: the submission's files could not be put into ${workdir}: ${error.message}`, { field: FIELD });
         });
-        const stream = (await container.attach({
-            stream: true,
-            stdout: true,
-            stderr: true,
-        }));
-        // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
-        const keep = (line) => {
-            log.write(Buffer.from(`${line}\n`));
-            last.add(line);
-        };
-        const take = (chunk) => lines.push(chunk).forEach(keep);
-        const sink = new Writable({
-            write(chunk, _encoding, done) {
-                take(chunk);
-                done();
-            },
-        });
-        docker.modem.demuxStream(stream, sink, sink);
-        const ended = new Promise((resolve) => {
-            stream.on('end', resolve);
-            stream.on('close', resolve);
-            stream.on('error', () => resolve());
-        });
-        await container.start();
-        timer = setTimeout(() => {
-            timedOut = true;
-            container.kill().catch(() => undefined);
-            // The engine ends the attached stream when the container stops; should it not, the
-            // build ends all the same.
-            setTimeout(() => stream.destroy?.(), 10_000).unref();
-        }, limits.timeMs);
-        await ended;
-        const { StatusCode: code } = (await container.wait());
+    };
+    // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+    const keep = (line) => {
+        log.write(Buffer.from(`${line}\n`));
+        last.add(line);
+    };
+    let files = [];
+    // The kernel and its extra files, taken out of the ended container when the command worked.
+    const takeFiles = async (container, run) => {
         lines.end().forEach(keep);
-        if (timedOut)
+        if (run.timedOut)
             throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines: last.lines });
-        if (code !== 0) {
-            const oom = (await container.inspect()).State?.OOMKilled === true;
-            const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
-            const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, last.lines);
+        if (run.exitCode !== 0) {
+            const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${run.exitCode}`;
+            const hit = limitHit('kernel.build', limits, run.oomKilled ? 'Killed' : failure, last.lines);
             throw new BuildError(`${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})${last.tail}`, { field: FIELD, lastLines: last.lines });
         }
         const inStage = (p) => path.posix.resolve(workdir, p);
-        const [extracted, ...extra] = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
+        files = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
             { inImage: inStage(command.path), field: `${FIELD}.path` },
             ...command.extra.map((p, i) => ({ inImage: inStage(p), field: `${FIELD}.extra[${i}]` })),
         ], path.join(options.outDir, 'kernels', 'candidate'));
+    };
+    try {
+        await runContainer(docker, spec, {
+            timeMs: limits.timeMs,
+            prepare: putSubmission,
+            onStdout: (chunk) => lines.push(chunk).forEach(keep),
+            inspect: takeFiles,
+        });
+        const [extracted, ...extra] = files;
         if (!extracted)
             throw new Error('copyFilesOut returned nothing for grading.build.path');
         const durationMs = options.clock.now() - started;
@@ -6865,9 +6996,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         };
     }
     finally {
-        clearTimeout(timer);
         await log.close();
-        await container.remove({ force: true }).catch(() => undefined);
     }
 }
 
@@ -7073,149 +7202,6 @@ function submissionKernels(settings, submissions, docker, options) {
 }
 
 /**
- * A gradebook row's checksum: over the row (without the checksum) and the bytes of the report it
- * names, so that a row edited by hand (a score raised, a class changed) or a report changed under
- * it is told apart from the row diverge wrote. Checked wherever a row is trusted: a saved
- * grade.json a re-run would keep, and every row of a shard `grade merge` reads. Like the
- * observation cache's checksum, it catches edits and damage, not a forger who recomputes it.
- */
-/** The value with every object's keys sorted: a reformatted file checks the same. */
-const canonical = (value) => Array.isArray(value)
-    ? value.map(canonical)
-    : value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value)
-            .sort()
-            .map((k) => [k, canonical(value[k])]))
-        : value;
-/** The report a row names, inside `baseDir` (the gradebook's directory), or why not. */
-function reportFile(row, baseDir) {
-    if (row.report === null)
-        return {};
-    const file = path.resolve(baseDir, row.report);
-    const inside = path.relative(path.resolve(baseDir), file);
-    if (inside.startsWith('..') || path.isAbsolute(inside))
-        return { bad: `names a report outside its gradebook's directory (${row.report})` };
-    return { file };
-}
-async function checksumOf(row, report) {
-    const content = { ...row };
-    delete content.checksum;
-    const digest = report === undefined ? null : await sha256File(report);
-    return sha256(JSON.stringify([canonical(content), digest]));
-}
-/** The row with its checksum, its report read from `baseDir` (the gradebook's directory). */
-async function sealRow(row, baseDir) {
-    const { file, bad } = reportFile(row, baseDir);
-    if (bad)
-        throw new Error(`the row of ${JSON.stringify(row.name)} ${bad}`);
-    return { ...row, checksum: await checksumOf(row, file) };
-}
-/** Why a row read back cannot be trusted (edited, its report changed or gone), or undefined. */
-async function rowProblem(row, baseDir) {
-    if (row.checksum === undefined)
-        return 'has no checksum (not written by this diverge)';
-    const { file, bad } = reportFile(row, baseDir);
-    if (bad)
-        return bad;
-    let checksum;
-    try {
-        checksum = await checksumOf(row, file);
-    }
-    catch (error) {
-        return `cannot read its report ${row.report}: ${error.message}`;
-    }
-    return checksum === row.checksum
-        ? undefined
-        : `does not match its checksum: the row${row.report === null ? '' : ` or its report (${row.report})`} was edited after it was graded`;
-}
-
-/**
- * OUT on disk: the gradebook files, rewritten atomically as each student finishes, and each
- * student's row saved beside their report (OUT/students/NAME/grade.json), which is what a
- * re-run with the same OUT resumes from.
- */
-const GRADEBOOK_FILE = 'gradebook.json';
-const GRADE_FILE = 'grade.json';
-const studentPath = (outDir, name) => path.join(outDir, 'students', studentDir(name));
-/**
- * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html, when there is one).
- */
-async function writeGradebook(outDir, gradebook) {
-    validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
-    await writeAtomically(path.join(outDir, GRADEBOOK_FILE), `${JSON.stringify(gradebook, null, 2)}\n`);
-    await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-    await writeAtomically(path.join(outDir, 'gradebook.html'), renderGradebookHtml(gradebook, {
-        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
-    }));
-}
-/**
- * The gradebook of a grading under way: each row recorded is written with every row so far,
- * the writes one after another; `close` writes it whole once every row is in.
- */
-function gradebookWriter(outDir, head) {
-    const rows = new Map();
-    let written = Promise.resolve();
-    return {
-        record(student) {
-            rows.set(student.name, student);
-            written = written.then(() => writeGradebook(outDir, gradebookOf(head, rows.values())));
-            return written;
-        },
-        async close() {
-            await written;
-            const gradebook = gradebookOf(head, rows.values());
-            await writeGradebook(outDir, gradebook);
-            return gradebook;
-        },
-    };
-}
-async function readGradebook(dir) {
-    const file = path.join(dir, GRADEBOOK_FILE);
-    const text = await readFile(file, 'utf8').catch((error) => {
-        throw new GradebookError(`${file}: cannot read the gradebook: ${error.message}`);
-    });
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new GradebookError(`${file}: not JSON: ${error.message}`);
-    }
-    return validateGradebook(value, file);
-}
-async function saveStudent(outDir, student) {
-    await writeAtomically(path.join(studentPath(outDir, student.name), GRADE_FILE), `${JSON.stringify(student, null, 2)}\n`);
-}
-/**
- * A student's saved row, when there is a valid one for this name that matches its checksum (see
- * seal.ts); `discarded` hears why a row that is there is not trusted (it is graded again).
- */
-async function loadStudent(outDir, name, discarded = () => { }) {
-    const file = path.join(studentPath(outDir, name), GRADE_FILE);
-    let student;
-    try {
-        student = asStudent(JSON.parse(await readFile(file, 'utf8')));
-    }
-    catch {
-        return undefined;
-    }
-    if (student?.name !== name)
-        return undefined;
-    const problem = await rowProblem(student, outDir);
-    if (problem === undefined)
-        return student;
-    discarded(`${file} ${problem}`);
-    return undefined;
-}
-/**
- * Whether a saved row stands: its inputs are unchanged (same key) and the infrastructure did
- * not keep it from being graded (a `neutral` row is graded again).
- */
-const keepsGrade = (saved, key) => saved !== undefined && saved.key === key && saved.conclusion !== 'neutral';
-
-/**
  * Grading one submission: its saved row when nothing it is graded by changed, else its kernel
  * (built when it is a source), checked, judged, and the row saved beside its report.
  */
@@ -7257,7 +7243,7 @@ function studentGrader(grading) {
             if (!found.ok)
                 student = { name, key, max, ...found.row };
             else {
-                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine.arch)
+                const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
                     .then(() => undefined)
                     .catch((error) => error);
                 student = problem
@@ -7315,7 +7301,7 @@ async function gradeCourse(context, settings, submissions, options) {
         progress: log,
         github: options.github,
         run: options.run,
-    });
+    }, options.references);
     const session = await openSession(context, settings, references, {
         outDir: referencesDir,
         docker,
@@ -7327,6 +7313,11 @@ async function gradeCourse(context, settings, submissions, options) {
         preboot: 'reruns',
     });
     const head = gradebookHead(settings, session, context.buildId, options.shard);
+    // The rubric's globs, against the tests the references reported (inputs.ts checked them
+    // before --out was taken only when the harness lists its tests), before any student is graded.
+    // With no test at all, the references' boots say why (as for bisect's checkSelection).
+    if (head.tests.length > 0)
+        checkRubric(settings.grading, head.tests, settings.configPath);
     const gradebook = gradebookWriter(outDir, head);
     const grade = studentGrader({
         settings,
@@ -7357,7 +7348,7 @@ async function githubSubmissions(cli, github, options) {
             cli.log(`submission ${s.name}: ${s.error}`);
     return found.map((s) => submissionEntry(s, options.dir));
 }
-function register$3(program, cli) {
+function register$4(program, cli) {
     const command = program
         .command('grade')
         // `grade merge … --out` is merge's option, not grade's.
@@ -7369,6 +7360,7 @@ function register$3(program, cli) {
         .option('--list <file>', 'a file of NAME=PATH (or PATH) lines, paths relative to it')
         .option('--github-org <org>', "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)")
         .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+        .addOption(referenceOption())
         .option('-o, --out <dir>', 'output directory (a re-run with the same one resumes)', DEFAULT_OUT.grade)
         .addOption(jobsOption('builds and boots at once (default: from cores and memory)'))
         .option('--shard <i/n>', 'grade only the I-th of N shares of the submissions (1-based)')
@@ -7390,7 +7382,7 @@ function register$3(program, cli) {
         // Checked before --out is taken; GitHub's submissions are cloned into it, after.
         if (options.githubOrg && !github)
             throw new UsageError('grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)');
-        await checkGradeInputs(settings);
+        await checkGradeInputs(settings, options.reference);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
         const fromGitHub = options.githubOrg && github
@@ -7420,12 +7412,12 @@ function register$3(program, cli) {
             ...(shard ? { shard } : {}),
             ...(options.jobs ? { jobs: options.jobs } : {}),
             ...(github ? { github } : {}),
+            ...(options.reference ? { references: options.reference } : {}),
             run,
         }).finally(() => progress.done());
-        // The references' tests are known only once they booted (see run/grade.ts).
-        checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
-        cli.log(`gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+        const [json, ...others] = GRADEBOOK_FILES;
+        cli.log(`gradebook: ${path.join(outDir, json ?? '')}, ${others.slice(0, -1).join(', ')} and ${others.at(-1)}; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
                 ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
                 : ''));
@@ -7548,7 +7540,7 @@ async function mergeShards(dirs, outDir) {
 
 /** `diverge grade merge`: the gradebooks of shards merged into one. */
 /** Registers `merge` under the `grade` command. */
-function register$2(grade, cli) {
+function register$3(grade, cli) {
     const command = grade
         .command('merge')
         .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
@@ -7568,6 +7560,151 @@ function register$2(grade, cli) {
         ],
         ['diverge grade merge shard-* --out grades', 'every shard directory the shell finds'],
     ]);
+}
+
+/**
+ * Where and when a run was made, as `history add` records it when not told: the commit and ref
+ * from GitHub's variables, else from the git checkout; the event from GitHub's; the time from
+ * the clock. The entry passes the environment, the directory and the clock in.
+ */
+const exec = promisify(execFile);
+async function gitLine(cwd, args) {
+    try {
+        const { stdout } = await exec('git', ['-C', cwd, ...args]);
+        return stdout.trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function runPlace(options, env, cwd, now) {
+    const commit = options.commit ?? env['GITHUB_SHA'] ?? (await gitLine(cwd, ['rev-parse', 'HEAD']));
+    if (!commit)
+        throw new HistoryError(`history add: no --commit given, no GITHUB_SHA, and ${cwd} is not a git checkout`);
+    const ref = options.ref ??
+        env['GITHUB_REF'] ??
+        (await gitLine(cwd, ['symbolic-ref', '-q', 'HEAD'])) ??
+        'HEAD';
+    let event;
+    if (options.event !== undefined) {
+        if (!HISTORY_EVENTS.includes(options.event))
+            throw new HistoryError(`history add: --event ${options.event} is not one of ${HISTORY_EVENTS.join(', ')}`);
+        event = options.event;
+    }
+    else {
+        event = eventOf(env['GITHUB_EVENT_NAME']);
+        if (!event)
+            throw new HistoryError(`history add: a ${env['GITHUB_EVENT_NAME']} run is not one of the default branch's (push, schedule, workflow_dispatch): nothing recorded; pass --event to record it anyway`);
+    }
+    const time = options.time ?? new Date(now).toISOString();
+    return { commit, ref, time, event };
+}
+
+/**
+ * `diverge history add|show|render`: a store of every run on the default branch, what it says
+ * about each test, and a dashboard of it (docs/history.md).
+ */
+const BAD_INPUT = [UsageError, ReportError, HistoryError];
+/** The store as a timeline, its months' columns kept in the cache directory between reads. */
+const readStore = (cli, store) => readTimeline(path.resolve(cli.cwd, store), (line) => cli.log(`warning: ${line}`), {
+    dir: cli.context.cache.history,
+    version: cli.context.buildId,
+});
+const storeOption = '--store <dir>';
+const storeHelp = 'the history store: a directory of month files (YYYY-MM.jsonl)';
+function registerAdd(history, cli) {
+    const command = history
+        .command('add')
+        .description('append one record of a run (its report.json files) to the history store')
+        .argument('<reports...>', "the run's report.json files, one per variant")
+        .requiredOption(storeOption, storeHelp)
+        .option('--commit <sha>', "the commit that ran (default: GITHUB_SHA, else the checkout's HEAD)")
+        .option('--ref <ref>', 'its ref (default: GITHUB_REF, else the checked-out branch)')
+        .option('--time <iso>', 'when it ran, ISO 8601 (default: now)')
+        .option('--event <event>', 'push, schedule or manual (default: from GITHUB_EVENT_NAME, else manual)')
+        .option('--link <url>', "where each report's report.html is published, in the reports' order (repeatable)", (value, previous = []) => [...previous, value])
+        .action(action(cli, BAD_INPUT, async (files, options) => {
+        const place = await runPlace(options, cli.env, cli.cwd, cli.context.clock.now());
+        const reports = await Promise.all(files.map(async (file, i) => {
+            const link = options.link?.[i];
+            return { file, report: await readReport(file), ...(link ? { link } : {}) };
+        }));
+        const record = historyRecord(place, reports);
+        const file = await appendRecord(path.resolve(cli.cwd, options.store), record);
+        const tests = record.reports.reduce((n, r) => n + Object.keys(r.tests).length, 0);
+        cli.log(`recorded ${record.commit} (${record.event}, ${tests} tests) in ${file}`);
+        return EXIT.ok;
+    }));
+    withExamples(command, [
+        [
+            'diverge history add out/report.json --store history',
+            "record this checkout's run in history/ (commit, ref and event from git and GitHub's variables)",
+        ],
+        [
+            'diverge history add a/report.json b/report.json --store history --commit 0123abc --event schedule',
+            'one run of two variants, made by a nightly schedule',
+        ],
+    ]);
+}
+function registerShow(history, cli) {
+    const command = withOutputOptions(history
+        .command('show')
+        .description('what is broken, since when and why, what is flaky and what was fixed')
+        .requiredOption(storeOption, storeHelp)
+        .option('--window <runs>', `the flake rate is over this many latest runs (default ${FLAKE_WINDOW})`, positiveInt)).action(action(cli, BAD_INPUT, async (options) => {
+        const timeline = await readStore(cli, options.store);
+        const facts = allFacts(timeline, options.window);
+        return {
+            exitCode: EXIT.ok,
+            text: historyText(timeline, facts),
+            summary: historySummary(facts),
+        };
+    }));
+    withExamples(command, [
+        ['diverge history show --store history', 'broken, flaky and fixed tests on the terminal'],
+        [
+            'diverge history show --store history --json',
+            '{tests: [{id, state, brokenSince, lastGood, flakeRate, …}]} on stdout',
+        ],
+    ]);
+}
+function registerRender(history, cli) {
+    const command = history
+        .command('render')
+        .description('write the dashboard: a static site, badge.json and an Atom feed of state changes')
+        .requiredOption(storeOption, storeHelp)
+        .requiredOption('-o, --out <dir>', 'where to write the site')
+        .option('--url <url>', "the site's public address, for the feed's links")
+        .option('--window <runs>', `the flake rate is over this many latest runs (default ${FLAKE_WINDOW})`, positiveInt)
+        .action(action(cli, BAD_INPUT, async (options) => {
+        const timeline = await readStore(cli, options.store);
+        const facts = allFacts(timeline, options.window);
+        const out = path.resolve(cli.cwd, options.out);
+        const site = await renderSite(timeline, facts, out, {
+            ...(options.url ? { url: options.url } : {}),
+        });
+        cli.log(`wrote ${site.pages} pages of ${timeline.runs.length} runs to ${out}`);
+        return EXIT.ok;
+    }));
+    withExamples(command, [
+        ['diverge history render --store history --out site', 'the dashboard in site/index.html'],
+        [
+            'diverge history render --store history -o site --url https://example.org/kernel/',
+            'with the Atom feed linking to the published site',
+        ],
+    ]);
+}
+function register$2(program, cli) {
+    const history = withExamples(program
+        .command('history')
+        .description('the runs of the default branch kept over time: add, show, render'), [
+        ['diverge history add out/report.json --store history', 'record a run'],
+        ['diverge history show --store history', 'what is broken, since when'],
+    ]);
+    registerAdd(history, cli);
+    registerShow(history, cli);
+    registerRender(history, cli);
+    return history;
 }
 
 /** `diverge report`: a report.json rendered for people. */
@@ -7645,7 +7782,7 @@ function register(program, cli) {
         .description('boot the candidate and the references, judge every test, write report.json and report.md')
         .addOption(configOption())
         .option('--candidate <path>', "the candidate kernel (default: the config's kernel.build or kernel.file)")
-        .option('-r, --reference <name=path>', "a reference kernel (repeatable; replaces the config's references)", kernelOption)
+        .addOption(referenceOption())
         .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
         .option('--variant <name>', 'the build variant: passed to kernel.build as the VARIANT build argument and shown in reports (default: that argument, else "default")')
         .addOption(jobsOption())
@@ -7737,8 +7874,9 @@ function divergeProgram(cli) {
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
     for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
         command.register(program, cli);
-    register$2(register$3(program, cli), cli);
-    register$7(program, cli);
+    register$3(register$4(program, cli), cli);
+    register$2(program, cli);
+    register$8(program, cli);
     return program;
 }
 

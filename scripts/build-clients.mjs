@@ -20,6 +20,7 @@ const OUTPUT = path.join(ROOT, 'src/render/html-scripts.ts');
 const PAGES = [
   { name: 'REPORT_SCRIPT', entry: 'report.ts', page: 'report.html' },
   { name: 'GRADEBOOK_SCRIPT', entry: 'gradebook.ts', page: 'gradebook.html' },
+  { name: 'HISTORY_SCRIPT', entry: 'history.ts', page: 'the history dashboard' },
 ];
 
 async function script({ entry, page }) {

@@ -23,6 +23,8 @@ export interface CacheDirs {
   initramfs: string;
   /** The KVM probe's result for this host boot. */
   kvmProbe: string;
+  /** History stores' month files as columns, so a render parses only the months that changed. */
+  history: string;
 }
 
 /** The QEMU (and other long-lived) processes of a run, so an interrupted run can stop them. */
@@ -107,6 +109,7 @@ export function cacheDirs(root: string): CacheDirs {
     contexts: path.join(root, 'contexts'),
     initramfs: path.join(root, 'initramfs'),
     kvmProbe: path.join(root, 'kvm-probe.json'),
+    history: path.join(root, 'history'),
   };
 }
 

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -2038,14 +2038,18 @@ function renderHead(report, title, htmlReport) {
         `${inlineText(report.machine.arch)} ${inlineText(report.machine.profile)}`,
         `accelerator ${inlineText(report.run.host.accel)}`,
     ].join(' · ');
-    const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`, context];
-    if (htmlReport)
-        parts.push(`The full report (tests × kernels grid, side-by-side diffs, serial logs): ${inlineCode('report.html')} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`);
+    const parts = [`### ${icon} ${inlineText(title)}${variant}: ${headline}`];
+    if (htmlReport) {
+        const page = htmlReport.url ? link('report.html', htmlReport.url) : inlineCode('report.html');
+        parts.push(`The full report (tests × kernels grid, side-by-side diffs, serial logs): ${page} in the artifact ${inlineCode(htmlReport.artifact)} of ${link('this run', htmlReport.runUrl)}.`);
+    }
     if (summary.note !== undefined)
         parts.push(`**Note:** ${inlineText(summary.note)}`);
     const table = classTable(report);
     if (table !== '')
         parts.push(table);
+    // Which kernels, machine and accelerator: diverge's words, for whoever looks closer.
+    parts.push(details('about this run', context));
     return parts.join('\n\n');
 }
 /** Tests of a class, from the summary (`same` may only be counted in `summary.same`). */
@@ -2117,6 +2121,11 @@ function verdictFacts(verdict, diffShown) {
         facts.push('diff in the full report');
     return facts.join(' · ');
 }
+/**
+ * A collapsed block (raw HTML up to the blank line: the summary is HTML context, hence
+ * htmlText); `body` is Markdown.
+ */
+const details = (summary, body) => [`<details><summary>${htmlText(summary)}</summary>`, '', body, '', '</details>'].join('\n');
 /** One entry; `diffBytes` caps its diff block (0: no diff block). */
 function renderEntry(entry, diffBytes) {
     const [first] = entry.tests;
@@ -2133,8 +2142,12 @@ function renderEntry(entry, diffBytes) {
             `${inlineCode(first.id)}: ${inlineText(verdict.reason)}`,
         ]
         : [`${icon} ${cls} · ${inlineCode(first.id)}: ${inlineText(verdict.reason)}`];
-    lines.push(verdictFacts(verdict, showDiff));
-    const text = lines.join('\\\n'); // a backslash at the end of a line is a hard line break
+    // The run counts, agreeing references and confidence are how diverge decided: folded away.
+    const text = [
+        lines.join('\\\n'), // a backslash at the end of a line is a hard line break
+        '',
+        details('how diverge decided', verdictFacts(verdict, showDiff)),
+    ].join('\n');
     if (!showDiff)
         return text;
     const diff = splitLines(verdict.diff ?? '');
@@ -2238,6 +2251,10 @@ function renderMarkdown(report, options = {}) {
         })),
         ...tailUnits(report),
     ];
+    if (options.reproduce !== undefined) {
+        const text = ['#### Reproduce it locally', '', codeBlock([options.reproduce], 'sh')].join('\n');
+        units.push({ render: () => text, count: 1, noun: 'command to reproduce' });
+    }
     const full = joinBlocks([head, ...units.map((unit) => unit.render(Infinity))]);
     if (byteLength(full) <= budget)
         return full;
@@ -2268,7 +2285,10 @@ function renderMarkdown(report, options = {}) {
     const cutHead = wholeLines(head, room);
     return cutHead === '' ? note : joinBlocks([cutHead, note]);
 }
-/** The leading lines of `text` that fit in `maxBytes`. */
+/**
+ * The leading lines of `text` that fit in `maxBytes`, without a fold whose end was cut off (an
+ * open `<details>` would swallow whatever GitHub shows after it).
+ */
 function wholeLines(text, maxBytes) {
     const kept = [];
     let used = 0;
@@ -2278,7 +2298,9 @@ function wholeLines(text, maxBytes) {
             break;
         kept.push(line);
     }
-    return kept.join('\n').trimEnd();
+    const whole = kept.join('\n');
+    const open = whole.lastIndexOf('<details>');
+    return (open > whole.lastIndexOf('</details>') ? whole.slice(0, open) : whole).trimEnd();
 }
 
 var ajv$1 = {exports: {}};
@@ -10739,6 +10761,21 @@ function schemaCheck(schema, error) {
         throw new error(problems.join('\n'));
     };
 }
+/**
+ * A JSON file's value, for a schema check: a file that cannot be read or is not JSON is an
+ * `error` naming the file and `what` it should have been.
+ */
+async function readJsonFile(file, what, error) {
+    const text = await readFile(file, 'utf8').catch((cause) => {
+        throw new error(`${file}: cannot read ${what}: ${cause.message}`);
+    });
+    try {
+        return JSON.parse(text);
+    }
+    catch (cause) {
+        throw new error(`${file}: not JSON: ${cause.message}`);
+    }
+}
 
 var $schema = "http://json-schema.org/draft-07/schema#";
 var $id = "https://diverge.dev/schema/report.v1.json";
@@ -11370,4 +11407,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { ArchiveError as A, classCount as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, num as E, FAIL_ON_CLASSES as F, expandTabs as G, splitLines as H, percent as I, SEVERITY_ORDER as J, ReportError as R, SEVERITIES as S, isShownDivergence as a, schemaCheck as b, ajv as c, download as d, extractZip as e, singleLine as f, inlineText as g, DIVERGENCE_CLASSES as h, isDivergence as i, DEFAULT_FAIL_ON as j, DownloadError as k, link as l, redact as m, stripControls as n, isDivergentClass as o, inlineCode as p, codeBlock as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, DIVERGENT_CLASSES as u, validateReport as v, CLASSES as w, divergenceEntries as x, sameThoughVarying as y, plural as z };
+export { ArchiveError as A, plural as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, classCount as E, FAIL_ON_CLASSES as F, num as G, expandTabs as H, splitLines as I, percent as J, SEVERITY_ORDER as K, ReportError as R, SEVERITIES as S, readJsonFile as a, isShownDivergence as b, schemaCheck as c, download as d, extractZip as e, ajv as f, singleLine as g, inlineText as h, isDivergence as i, DIVERGENCE_CLASSES as j, DEFAULT_FAIL_ON as k, link as l, DownloadError as m, redact as n, stripControls as o, isDivergentClass as p, inlineCode as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, codeBlock as u, validateReport as v, DIVERGENT_CLASSES as w, CLASSES as x, divergenceEntries as y, sameThoughVarying as z };

@@ -23,6 +23,8 @@ export interface ActionEnvironment {
   apiUrl: string;
   /** GITHUB_WORKFLOW_REF: the workflow whose earlier runs published the base kernel. */
   workflowRef?: string;
+  /** GITHUB_REF: the ref the run is of (a schedule's payload has none). */
+  ref?: string;
   context: GitHubContext;
 }
 
@@ -43,6 +45,7 @@ export function actionEnvironment(
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
     ...(env.GITHUB_WORKFLOW_REF ? { workflowRef: env.GITHUB_WORKFLOW_REF } : {}),
+    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
     context,
   };
 }

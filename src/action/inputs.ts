@@ -41,6 +41,8 @@ export interface ActionInputs {
   kernelRetentionDays: number;
   /** On a push to the default branch, bisect the push's commits (src/action/bisect.ts). */
   bisect: boolean;
+  /** The branch that keeps the default branch's history (src/action/history.ts); off when unset. */
+  history?: string;
   /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
   allowForkCode: boolean;
   workingDirectory: string;
@@ -71,6 +73,17 @@ function days(name: string, fallback: number, read: (name: string) => string): n
       `input ${name}: expected a whole number of days from 1 to 90, got "${value}"`,
     );
   return n;
+}
+
+/** The history input: a branch name git takes, and never one a pull request could name. */
+function historyBranch(read: (name: string) => string): { history?: string } {
+  const branch = read('history').trim();
+  if (branch === '') return {};
+  if (!/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,100}(?<![./])$/.test(branch))
+    throw new InputError(
+      `input history: expected a branch name (letters, digits, '.', '_', '-', '/'), got "${branch}"`,
+    );
+  return { history: branch };
 }
 
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
@@ -105,6 +118,7 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     publishKernel: boolean('publish-kernel', true, read),
     kernelRetentionDays: days('kernel-retention-days', 30, read),
     bisect: boolean('bisect', false, read),
+    ...historyBranch(read),
     allowForkCode: boolean('allow-fork-code', false, read),
     workingDirectory,
   };

@@ -41,6 +41,7 @@ import type { ActionServices } from './services.js';
 import { finishedBoots } from './cancel.js';
 import { grantKvm, installQemu, tcgNote } from './host.js';
 import { bisectPush } from './bisect.js';
+import { keepHistory } from './history.js';
 
 interface PullRequest {
   number: number;
@@ -118,12 +119,30 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     await writeOutputs(step, leg, report, pages);
     await publishReport(step, publisher, report, pages);
     if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
+    if (step.inputs.history) await historyStep(step, leg, step.inputs.history);
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys, {
       ...restored,
       defaultBranchPush: isDefaultBranchPush(env.context),
     });
     concludeStep(step, leg, report);
   });
+}
+
+/** `history: <branch>`: the run kept in the branch; what goes wrong there is a warning only. */
+async function historyStep({ env, services }: Step, leg: Leg, branch: string) {
+  const { core } = services;
+  try {
+    const site = await keepHistory({
+      env,
+      core,
+      branch,
+      report: path.join(leg.outDir, 'report.json'),
+      now: services.clock.now(),
+    });
+    if (site) core.setOutput('history-site', site);
+  } catch (error) {
+    core.warning(`history: the run was not kept in ${branch}: ${(error as Error).message}`);
+  }
 }
 
 /** What the post: step needs to complete a check run a killed main step left in progress. */

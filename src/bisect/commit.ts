@@ -25,7 +25,7 @@ import { readStep, type Selection } from './verdict.js';
 import type { RunContext } from '../context.js';
 
 /** The name the good revision's kernel has as a reference. */
-const GOOD_REFERENCE = 'good';
+export const GOOD_REFERENCE = 'good';
 
 /** Builds a commit's kernel, its log and files under `dir`. */
 export type BuildCommit = (sha: string, dir: string) => Promise<BuiltKernel>;

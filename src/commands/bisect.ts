@@ -16,9 +16,11 @@ import {
   JUDGE_INPUT_ERRORS,
   jobsOption,
   optionOf,
+  referenceOption,
   settingsFor,
   takeOut,
 } from './options.js';
+import type { KernelInput } from '../session/boots.js';
 import { DEFAULT_OUT } from '../util/out-dir.js';
 
 interface BisectOptions {
@@ -29,6 +31,7 @@ interface BisectOptions {
   class?: DivergenceClass[];
   firstParent?: boolean;
   goodReference: boolean;
+  reference?: KernelInput[];
   jobs?: number;
   out: string;
 }
@@ -63,6 +66,7 @@ export function register(program: Command, cli: Cli): Command {
     )
     .option('--first-parent', 'follow only the first parent of merges')
     .option('--no-good-reference', "do not add the good commit's kernel to the references")
+    .addOption(referenceOption())
     .addOption(jobsOption('commits tested at once in a round (default: the cores)'))
     .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.bisect);
   withOutputOptions(command).action(
@@ -71,7 +75,12 @@ export function register(program: Command, cli: Cli): Command {
       [...JUDGE_INPUT_ERRORS, BisectInputError, SelectionError],
       async (options: BisectOptions) => {
         const settings = await settingsFor(options.config, cli.cwd);
-        await checkBisectInputs(settings, options.test ?? []);
+        await checkBisectInputs(
+          settings,
+          options.test ?? [],
+          options.reference,
+          options.goodReference,
+        );
         const outDir = await takeOut(options.out, cli.log);
         const { github, run } = githubFromEnvironment(
           cli.env,
@@ -85,6 +94,7 @@ export function register(program: Command, cli: Cli): Command {
           ...(options.class ? { classes: options.class } : {}),
           firstParent: Boolean(options.firstParent),
           goodReference: options.goodReference,
+          ...(options.reference ? { references: options.reference } : {}),
           ...(options.jobs ? { jobs: options.jobs } : {}),
           outDir,
           docker: cli.docker,

@@ -7,8 +7,9 @@ import { githubFromEnvironment } from '../github/environment.js';
 import { submissionEntry, submissionsFromGitHub } from '../grade/github-submissions.js';
 import { GradebookError } from '../grade/gradebook.js';
 import { GradeProgress } from '../grade/progress.js';
+import { GRADEBOOK_FILES } from '../grade/store.js';
 import { renderGradebookText } from '../grade/render.js';
-import { checkRubric, RubricError } from '../grade/rubric.js';
+import { RubricError } from '../grade/rubric.js';
 import { listSubmissions, parseShard, shardSize, SubmissionError } from '../grade/submissions.js';
 import { EXIT } from '../model/constants.js';
 import type { KernelInput } from '../session/boots.js';
@@ -21,6 +22,7 @@ import {
   jobsOption,
   kernelOption,
   observationCacheOption,
+  referenceOption,
   settingsFor,
   takeOut,
   UsageError,
@@ -31,6 +33,7 @@ interface GradeOptions {
   config?: string;
   submissions?: string;
   submission?: KernelInput[];
+  reference?: KernelInput[];
   list?: string;
   githubOrg?: string;
   repoPrefix?: string;
@@ -72,6 +75,7 @@ export function register(program: Command, cli: Cli): Command {
       "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)",
     )
     .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+    .addOption(referenceOption())
     .option(
       '-o, --out <dir>',
       'output directory (a re-run with the same one resumes)',
@@ -105,7 +109,7 @@ export function register(program: Command, cli: Cli): Command {
           throw new UsageError(
             'grade: --github-org needs GITHUB_TOKEN (and GITHUB_API_URL for GHES)',
           );
-        await checkGradeInputs(settings);
+        await checkGradeInputs(settings, options.reference);
         await listSubmissions({ ...local, named: options.submission ?? [] });
         const outDir = await takeOut(options.out, cli.log);
         const fromGitHub =
@@ -139,13 +143,13 @@ export function register(program: Command, cli: Cli): Command {
           ...(shard ? { shard } : {}),
           ...(options.jobs ? { jobs: options.jobs } : {}),
           ...(github ? { github } : {}),
+          ...(options.reference ? { references: options.reference } : {}),
           run,
         }).finally(() => progress.done());
-        // The references' tests are known only once they booted (see run/grade.ts).
-        checkRubric(settings.grading, gradebook.tests, settings.configPath);
         const neutral = gradebook.students.filter((s) => s.conclusion === 'neutral').length;
+        const [json, ...others] = GRADEBOOK_FILES;
         cli.log(
-          `gradebook: ${path.join(outDir, 'gradebook.json')}, gradebook.csv and gradebook.md; each student's report in ${path.join(outDir, 'students')}` +
+          `gradebook: ${path.join(outDir, json ?? '')}, ${others.slice(0, -1).join(', ')} and ${others.at(-1)}; each student's report in ${path.join(outDir, 'students')}` +
             (neutral
               ? `; ${neutral} student(s) not graded (infrastructure): run again with the same --out`
               : ''),

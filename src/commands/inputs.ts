@@ -9,13 +9,14 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { GOOD_REFERENCE } from '../bisect/commit.js';
 import { checkSelection } from '../bisect/verdict.js';
 import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import type { GitHubRun } from '../github/client.js';
 import { checkRubric } from '../grade/rubric.js';
 import { checkKernelFile } from '../qemu/kernel-image.js';
-import { CANDIDATE } from '../references/resolve.js';
+import { CANDIDATE, noRecipeFor } from '../references/resolve.js';
 import { localBaseOf } from '../references/sources/base.js';
 import type { KernelInput } from '../session/boots.js';
 
@@ -77,8 +78,9 @@ async function expectationsFile(problems: Problems, settings: Settings) {
 }
 
 /**
- * The references: the flags' files, else the config's that are files on this host, and a `base:
- * true` that a local run (`run.local`) finds with git.
+ * The references: the flags' kernel files or source directories (with a recipe to build them),
+ * else the config's that are files on this host, and a `base: true` that a local run
+ * (`run.local`) finds with git.
  */
 async function references(
   problems: Problems,
@@ -86,14 +88,17 @@ async function references(
   flagged: readonly KernelInput[] | undefined,
   run?: GitHubRun,
 ) {
+  const build = settings.kernel?.build;
   if (flagged && flagged.length > 0) {
     for (const r of flagged) {
       if (r.name === CANDIDATE) problems.push(`a reference cannot be named "${CANDIDATE}"`);
-      else await kernelFile(problems, settings, r.name, r.path);
+      else if ((await kind(r.path)) !== 'dir') await kernelFile(problems, settings, r.name, r.path);
+      // A source directory, built with the recipe (references/resolve.ts).
+      else if (!build) problems.push(noRecipeFor(r.name, r.path));
+      else await buildRecipe(problems, 'kernel.build', build);
     }
     return;
   }
-  const build = settings.kernel?.build;
   for (const r of settings.references) {
     if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
       problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
@@ -105,7 +110,8 @@ async function references(
 }
 
 function verdict(problems: Problems): void {
-  if (problems.length > 0) throw new InputError(problems.join('\n'));
+  // Once each: a recipe two kernels are built with is checked for both.
+  if (problems.length > 0) throw new InputError([...new Set(problems)].join('\n'));
 }
 
 /** `grading.points` globs, when the harness lists its tests (else checked once they are known). */
@@ -163,11 +169,14 @@ export async function checkBootInputs(
   verdict(problems);
 }
 
-/** `diverge grade`: the config's references and recipe, the harness, the rubric. */
-export async function checkGradeInputs(settings: Settings): Promise<void> {
+/** `diverge grade`: the references (--reference, else the config's), recipe, harness, rubric. */
+export async function checkGradeInputs(
+  settings: Settings,
+  flagged?: readonly KernelInput[],
+): Promise<void> {
   const problems: Problems = [];
   if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-  await references(problems, settings, undefined);
+  await references(problems, settings, flagged);
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
   rubric(problems, settings);
@@ -175,16 +184,24 @@ export async function checkGradeInputs(settings: Settings): Promise<void> {
 }
 
 /**
- * `diverge bisect`: the recipe, the references, the harness, and the --test globs when the
- * harness lists its tests (else they are checked once the references have reported theirs).
+ * `diverge bisect`: the recipe, the references (--reference, else the config's), the harness,
+ * and the --test globs when the harness lists its tests (else they are checked once the
+ * references have reported theirs: run/bisect.ts).
  */
 export async function checkBisectInputs(
   settings: Settings,
   tests: readonly string[],
+  flagged?: readonly KernelInput[],
+  goodReference = true,
 ): Promise<void> {
   const problems: Problems = [];
   if (settings.kernel?.build) await buildRecipe(problems, 'kernel.build', settings.kernel.build);
-  await references(problems, settings, undefined);
+  await references(problems, settings, flagged);
+  const names = flagged?.length ? flagged : settings.references;
+  if (goodReference && names.some((r) => r.name === GOOD_REFERENCE))
+    problems.push(
+      `reference ${GOOD_REFERENCE}: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`,
+    );
   await bootInputs(problems, settings);
   await expectationsFile(problems, settings);
   if (settings.harness.tests)

@@ -72,6 +72,13 @@ export const configOption = () =>
 export const jobsOption = (description = 'boots at once (default: from cores and memory)') =>
   new Option('-j, --jobs <n>', description).argParser(positiveInt);
 
+/** `--reference NAME=PATH` of run, grade and bisect (resolved by references/resolve.ts). */
+export const referenceOption = () =>
+  new Option(
+    '-r, --reference <name=path>',
+    "a reference: a kernel file, or a source directory built with kernel.build (repeatable; replaces the config's references)",
+  ).argParser(kernelOption);
+
 export const observationCacheOption = () =>
   new Option(
     '--no-observation-cache',

@@ -11,6 +11,7 @@ import * as doctor from './doctor.js';
 import * as expectations from './expectations.js';
 import * as grade from './grade.js';
 import * as gradeMerge from './grade-merge.js';
+import * as history from './history.js';
 import * as report from './report.js';
 import * as run from './run.js';
 
@@ -26,6 +27,7 @@ export function divergeProgram(cli: Cli): Command {
   for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
     command.register(program, cli);
   gradeMerge.register(grade.register(program, cli), cli);
+  history.register(program, cli);
   completion.register(program, cli);
   return program;
 }

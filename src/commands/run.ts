@@ -14,8 +14,8 @@ import {
   configOption,
   JUDGE_INPUT_ERRORS,
   jobsOption,
-  kernelOption,
   observationCacheOption,
+  referenceOption,
   settingsFor,
   takeOut,
 } from './options.js';
@@ -47,11 +47,7 @@ export function register(program: Command, cli: Cli): Command {
       '--candidate <path>',
       "the candidate kernel (default: the config's kernel.build or kernel.file)",
     )
-    .option(
-      '-r, --reference <name=path>',
-      "a reference kernel (repeatable; replaces the config's references)",
-      kernelOption,
-    )
+    .addOption(referenceOption())
     .option('-o, --out <dir>', 'output directory', DEFAULT_OUT.run)
     .option(
       '--variant <name>',

@@ -37,7 +37,7 @@ const RUN_WORDS: Record<string, string> = {
   crashed: 'crashes before it',
   hung: 'hangs before it',
   absent: 'does not report it',
-  infra: 'could not be booted',
+  infra: 'could not be booted or checked',
 };
 
 /** "passes (2/3 runs), fails (1/3 runs)". */
@@ -94,8 +94,10 @@ export function classify(
       const why = failed
         .map(([name, runs]) => {
           const run = runs.find((r) => r.kind === 'infra');
+          if (run && run.kind === 'infra' && run.unchecked !== undefined)
+            return `the checker of ${name}'s run (${run.unchecked})`;
           const message = run && run.kind === 'infra' ? run.boot.message : undefined;
-          return `${name}${message ? ` (${message})` : ''}`;
+          return `the boot of ${name}${message ? ` (${message})` : ''}`;
         })
         .join('; ');
       return {
@@ -104,7 +106,7 @@ export function classify(
         blame: 'infrastructure',
         confidence: 0,
         agreeing: [],
-        reason: `no reference finished this test: the host failed the boot of ${why}; the candidate ${describeRuns(candidate)}`,
+        reason: `no reference finished this test: the host failed ${why}; the candidate ${describeRuns(candidate)}`,
       };
     }
     if (died.length > 0) {
@@ -173,8 +175,12 @@ export function classify(
   // of the kernel, so the test has no verdict (as when no reference finished it), never `missing`.
   if (candidateRuns.length === 0) {
     const boot = candidate[0];
+    const unchecked = boot && boot.kind === 'infra' ? boot.unchecked : undefined;
     const message = boot && boot.kind === 'infra' ? boot.boot.message : undefined;
-    const reason = `not judged: QEMU could not boot the candidate${message ? ` (${message})` : ''}`;
+    const reason =
+      unchecked !== undefined
+        ? `not judged: the course checker (harness.checker) could not judge the candidate's run: ${unchecked}`
+        : `not judged: QEMU could not boot the candidate${message ? ` (${message})` : ''}`;
     return {
       ...judged({ class: 'ambiguous', reason }),
       blame: 'infrastructure',

@@ -13,6 +13,8 @@ export type RunView =
       boot: BootRecord;
       /** What the test printed before the boot ended, where the harness format tells. */
       output?: string[];
+      /** `infra` of a boot that finished: why the course checker could not judge the test. */
+      unchecked?: string;
     };
 
 export type RunKind = RunView['kind'];

@@ -13,7 +13,7 @@ import {
 } from '../model/classes.js';
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
-import { expected, list, oneOf, shown, strict, text } from './validation.js';
+import { expected, list, nonEmptyList, oneOf, shown, strict, text } from './validation.js';
 import {
   DEFAULT_TOKEN_SEND,
   TOKEN_MODES,
@@ -26,6 +26,7 @@ import {
   ARCHES,
   archMachines,
   BOOT_DISK_COMMAND_LINES,
+  type BootDiskCommandLine,
   BOOT_MODES,
   type BootMode,
   bootDiskMachines,
@@ -37,11 +38,13 @@ import {
   machineProfile,
   profilesOf,
 } from '../model/machines.js';
+import { commandLineProblem } from '../model/command-line.js';
 import type { ScriptStep } from '../model/script.js';
 import { consolePattern } from '../model/patterns.js';
 import { ACCELS } from '../model/boot.js';
 import { BUILTIN_NORMALIZATIONS } from '../model/report.js';
 import { RESULTS_FORMATS } from '../model/results.js';
+import { CHECKER_PLACEHOLDERS, DEFAULT_CHECKER_TIMEOUT_MS } from '../model/checker.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
@@ -467,6 +470,29 @@ export function settingsSchema(baseDir: string, configPath: string) {
     return { bootMs, stallMs, totalMs };
   });
 
+  // The course's own checker: run on each test's transcript in an image built from the config's
+  // repository (never from a submission: a student could make their own checker pass).
+  const placeholders = Object.values(CHECKER_PLACEHOLDERS) as string[];
+  const checker = strict({
+    build,
+    command: nonEmptyList(
+      z.string({ error: expected('a command-line word') }).superRefine((word, ctx) => {
+        // A `{word}` that is not a placeholder is a typo; `$h{key}` and `${var}` (perl, shell) are not.
+        const unknown = (word.match(/(?<![\w$])\{[a-z]+\}/g) ?? []).find(
+          (p) => !placeholders.includes(p),
+        );
+        if (unknown !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown placeholder ${unknown} (expected ${placeholders.join(' or ')})`,
+          });
+      }),
+      'a command as a list of words, like [perl, check.pl, "{test}", "{output}"]',
+    ),
+    pass: regex().optional(),
+    timeout: duration.default(DEFAULT_CHECKER_TIMEOUT_MS),
+  }).transform(({ timeout, ...c }) => ({ ...c, timeoutMs: timeout }));
+
   const harness = strict({
     initrd: hostPath.optional(),
     dir: hostPath.optional(),
@@ -506,6 +532,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
     'max-tests': int(1).default(10_000),
+    checker: checker.optional(),
     // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
     token: oneOf(TOKEN_MODES).optional(),
     // `token: script`: the command typed before each step; its output must be the token alone.
@@ -707,7 +734,13 @@ function checkBoot(
  * time limits that match a test of the per-test boots.
  */
 function checkMachineHarness(
-  machine: { arch: Arch; profile: string; append?: string; boot: BootMode },
+  machine: {
+    arch: Arch;
+    profile: string;
+    append?: string;
+    boot: BootMode;
+    commandLine?: BootDiskCommandLine;
+  },
   harness: {
     payload?: { kind: string };
     disks: readonly Disk[];
@@ -754,6 +787,14 @@ function checkMachineHarness(
     ctx.addIssue({ code: 'custom', path: at, message });
   }
   const { tests } = harness;
+  // A boot disk's command line has a size: every boot's, {test} replaced, must fit, or none boots.
+  if (machine.commandLine && machine.append !== undefined) {
+    const { commandLine, append } = machine;
+    const lines =
+      inAppend && tests ? tests.map((t) => append.replaceAll(TEST_PLACEHOLDER, t)) : [append];
+    const problem = lines.map((line) => commandLineProblem(commandLine, line)).find(Boolean);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['machine', 'append'], message: problem });
+  }
   // Undefined when harness had problems of its own (already reported).
   (harness.testTimeouts ?? []).forEach(({ test: glob }, i) => {
     const message = !tests

@@ -9,7 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import type Docker from 'dockerode';
 import { BUILD_LOG_CAP_BYTES } from '../model/constants.js';
 import { ConsoleLines } from '../util/console.js';
 import type { Clock } from '../context.js';
@@ -17,6 +17,7 @@ import { CappedLog } from '../util/capped-log.js';
 import { type BuildContext, packContext } from './context.js';
 import type { DockerAccess } from './docker.js';
 import { BuildError, DockerUnavailableError, LastLines } from './errors.js';
+import { type ContainerRun, runContainer } from './container.js';
 import { copyFilesOut } from './extract.js';
 import { buildImage, type BuiltImage } from './image.js';
 import { type BuiltKernel, type DockerKernelSettings, kernelRecipe } from './kernel.js';
@@ -110,7 +111,7 @@ export async function buildWithCommand(
   const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(
     ([name, value]) => `${name}=${value}`,
   );
-  const container = await docker.createContainer({
+  const spec = {
     Image: stage.id,
     Entrypoint: ['/bin/sh', '-c'],
     Cmd: [command.run],
@@ -124,14 +125,12 @@ export async function buildWithCommand(
       MemorySwap: limits.memoryBytes,
       PidsLimit: limits.processes,
     },
-  });
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    // Put in at the root, named under the working directory: the engine refuses an archive
-    // with a link that climbs out of where it is extracted, and a student's link that climbs
-    // out of the working directory (../../other-student) must stay a link to nothing here, as
-    // it does in a Docker build, not fail the build.
+  };
+  // Put in at the root, named under the working directory: the engine refuses an archive with
+  // a link that climbs out of where it is extracted, and a student's link that climbs out of
+  // the working directory (../../other-student) must stay a link to nothing here, as it does in
+  // a Docker build, not fail the build.
+  const putSubmission = async (container: Docker.Container) => {
     const under = workdir.replace(/^\/+/, '').replace(/\/*$/, '/').replace(/^\/$/, '');
     const entries = selectEntries(options.source, command.copy).map((entry) => ({
       ...entry,
@@ -147,56 +146,31 @@ export async function buildWithCommand(
           { field: FIELD },
         );
       });
-    const stream = (await container.attach({
-      stream: true,
-      stdout: true,
-      stderr: true,
-    })) as NodeJS.ReadableStream;
-    // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
-    const keep = (line: string) => {
-      log.write(Buffer.from(`${line}\n`));
-      last.add(line);
-    };
-    const take = (chunk: Buffer) => lines.push(chunk).forEach(keep);
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        take(chunk);
-        done();
-      },
-    });
-    docker.modem.demuxStream(stream, sink, sink);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
-    await container.start();
-    timer = setTimeout(() => {
-      timedOut = true;
-      container.kill().catch(() => undefined);
-      // The engine ends the attached stream when the container stops; should it not, the
-      // build ends all the same.
-      setTimeout(() => (stream as { destroy?: () => void }).destroy?.(), 10_000).unref();
-    }, limits.timeMs);
-    await ended;
-    const { StatusCode: code } = (await container.wait()) as { StatusCode: number };
+  };
+  // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+  const keep = (line: string) => {
+    log.write(Buffer.from(`${line}\n`));
+    last.add(line);
+  };
+  let files: Awaited<ReturnType<typeof copyFilesOut>> = [];
+  // The kernel and its extra files, taken out of the ended container when the command worked.
+  const takeFiles = async (container: Docker.Container, run: ContainerRun) => {
     lines.end().forEach(keep);
-    if (timedOut)
+    if (run.timedOut)
       throw new BuildError(
         `${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`,
         { field: FIELD, lastLines: last.lines },
       );
-    if (code !== 0) {
-      const oom = (await container.inspect()).State?.OOMKilled === true;
-      const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
-      const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, last.lines);
+    if (run.exitCode !== 0) {
+      const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${run.exitCode}`;
+      const hit = limitHit('kernel.build', limits, run.oomKilled ? 'Killed' : failure, last.lines);
       throw new BuildError(
         `${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})${last.tail}`,
         { field: FIELD, lastLines: last.lines },
       );
     }
     const inStage = (p: string) => path.posix.resolve(workdir, p);
-    const [extracted, ...extra] = await copyFilesOut(
+    files = await copyFilesOut(
       container,
       `${stage.tag} (after ${FIELD}.run)`,
       [
@@ -205,6 +179,15 @@ export async function buildWithCommand(
       ],
       path.join(options.outDir, 'kernels', 'candidate'),
     );
+  };
+  try {
+    await runContainer(docker, spec, {
+      timeMs: limits.timeMs,
+      prepare: putSubmission,
+      onStdout: (chunk) => lines.push(chunk).forEach(keep),
+      inspect: takeFiles,
+    });
+    const [extracted, ...extra] = files;
     if (!extracted) throw new Error('copyFilesOut returned nothing for grading.build.path');
     const durationMs = options.clock.now() - started;
     options.progress(`${FIELD}: built in ${(durationMs / 1000).toFixed(1)} s in ${stage.tag}`);
@@ -214,8 +197,6 @@ export async function buildWithCommand(
       extra,
     };
   } finally {
-    clearTimeout(timer);
     await log.close();
-    await container.remove({ force: true }).catch(() => undefined);
   }
 }

@@ -10,6 +10,7 @@ import schema from '../../schema/gradebook.v1.json' with { type: 'json' };
 import { sha256 } from '../util/digest.js';
 import type { Settings } from '../config/settings.js';
 import { TOOL_VERSION } from '../model/constants.js';
+import { testIdsOf } from '../results/observe.js';
 import { rubricOf } from './rubric.js';
 import type { Shard } from './submissions.js';
 import {
@@ -58,7 +59,7 @@ export function gradebookHead(
       tool,
     },
     grading: rubricOf(settings.grading),
-    tests: [...new Set(session.observations.flatMap((o) => o.tests.map((t) => t.id)))],
+    tests: testIdsOf(session.observations),
     ...(shard ? { shard } : {}),
   };
 }

@@ -27,23 +27,30 @@ export const studentPath = (outDir: string, name: string) =>
   path.join(outDir, 'students', studentDir(name));
 
 /**
- * Writes gradebook.json (checked against the schema first), gradebook.csv, gradebook.md and
- * gradebook.html (each row linking the student's report.html, when there is one).
+ * The gradebook's files, in the order they are written: gradebook.json first (checked against
+ * the schema before anything is written), then the CSV, the Markdown and the page (each row
+ * linking the student's report.html, when there is one).
  */
+const GRADEBOOK_OUTPUTS: readonly { file: string; render: (gradebook: Gradebook) => string }[] = [
+  { file: GRADEBOOK_FILE, render: (gradebook) => `${JSON.stringify(gradebook, null, 2)}\n` },
+  { file: 'gradebook.csv', render: renderCsv },
+  { file: 'gradebook.md', render: renderGradebookMarkdown },
+  {
+    file: 'gradebook.html',
+    render: (gradebook) =>
+      renderGradebookHtml(gradebook, {
+        reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
+      }),
+  },
+];
+
+/** The gradebook's file names, for the line that says where they are. */
+export const GRADEBOOK_FILES = GRADEBOOK_OUTPUTS.map((output) => output.file);
+
 export async function writeGradebook(outDir: string, gradebook: Gradebook): Promise<void> {
   validateGradebook(gradebook, path.join(outDir, GRADEBOOK_FILE));
-  await writeAtomically(
-    path.join(outDir, GRADEBOOK_FILE),
-    `${JSON.stringify(gradebook, null, 2)}\n`,
-  );
-  await writeAtomically(path.join(outDir, 'gradebook.csv'), renderCsv(gradebook));
-  await writeAtomically(path.join(outDir, 'gradebook.md'), renderGradebookMarkdown(gradebook));
-  await writeAtomically(
-    path.join(outDir, 'gradebook.html'),
-    renderGradebookHtml(gradebook, {
-      reportHref: (s) => relativeHref('students', studentDir(s.name), 'report.html'),
-    }),
-  );
+  for (const { file, render } of GRADEBOOK_OUTPUTS)
+    await writeAtomically(path.join(outDir, file), render(gradebook));
 }
 
 /**

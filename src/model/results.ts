@@ -10,6 +10,12 @@ export interface TestObservation {
   output: string[];
   /** A TAP/KTAP directive that qualified the result, e.g. `SKIP no device` or `TODO`. */
   directive?: string;
+  /**
+   * Why the course checker (`harness.checker`) could not judge this test: it timed out,
+   * crashed or could not be started. The host's fault, never the kernel's: the run is read as
+   * an infrastructure outcome for the test, never a pass.
+   */
+  unchecked?: string;
 }
 
 /**

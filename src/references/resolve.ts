@@ -1,7 +1,8 @@
 import type { Settings } from '../config/settings.js';
 import type { DockerAccess } from '../docker/docker.js';
+import { BuildError } from '../docker/errors.js';
 import { buildKernel } from '../docker/kernel.js';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheDirs, Clock, Waits } from '../context.js';
 import type { GitHub, GitHubRun } from '../github/client.js';
@@ -81,18 +82,65 @@ async function resolveCandidate(
   };
 }
 
-/** The references as files: the flags' files, else every `references:` entry fetched. */
+/** Why a `--reference` directory cannot be built (checked before --out too: commands/inputs). */
+export const noRecipeFor = (name: string, dir: string): string =>
+  `reference ${name}: ${dir} is a directory, which diverge builds with kernel.build, and the config has none`;
+
+/**
+ * A `--reference NAME=PATH`: a kernel file as it is, or a source directory built with
+ * kernel.build's recipe (its Dockerfile over the directory's files, as `diverge grade` builds a
+ * submission), trusted like the candidate's own build: the staff name their references.
+ */
+async function flaggedReference(
+  settings: Settings,
+  flagged: { name: string; path: string },
+  options: ResolveOptions,
+): Promise<ResolvedKernel> {
+  const { name, path: source } = flagged;
+  if (!(await stat(source).catch(() => undefined))?.isDirectory())
+    return { name, path: source, source: { file: source } };
+  const kernel = settings.kernel;
+  if (!kernel?.build) throw new KernelFileError(noRecipeFor(name, source));
+  const built = await buildKernel(options.docker, kernel, {
+    variant: options.variant,
+    outDir: path.join(options.outDir, 'references', name),
+    progress: (line) => options.progress(`reference ${name}: ${line}`),
+    contextCache: options.cache.contexts,
+    clock: options.clock,
+    source,
+  }).catch((error: unknown) => {
+    // The recipe is the config's, the source this reference's: say whose build it was.
+    if (error instanceof BuildError)
+      throw new BuildError(`reference ${name} (${source}): ${error.message}`, {
+        field: error.field,
+        lastLines: error.lastLines,
+      });
+    throw error;
+  });
+  return {
+    name,
+    path: built.kernel.path,
+    digest: built.kernel.digest,
+    ...(built.extra.length ? { disks: built.extra.map((f) => f.path) } : {}),
+    source: { build: { context: source }, image: built.image.tag, path: kernel.path },
+  };
+}
+
+/**
+ * The references as files: the flags' (kernel files, or source directories built with
+ * kernel.build), else every `references:` entry fetched.
+ */
 export async function resolveReferences(
   settings: Settings,
   flagged: readonly { name: string; path: string }[] | undefined,
   options: ResolveOptions,
 ): Promise<ResolvedKernel[]> {
-  if (flagged && flagged.length > 0)
-    return flagged.map((r) => ({
-      name: r.name,
-      path: r.path,
-      source: { file: r.path },
-    }));
+  if (flagged && flagged.length > 0) {
+    const references: ResolvedKernel[] = [];
+    // One at a time, as below: their build lines would interleave.
+    for (const r of flagged) references.push(await flaggedReference(settings, r, options));
+    return references;
+  }
   const workDir = path.join(options.outDir, 'references');
   await mkdir(workDir, { recursive: true });
   const context: FetchContext = {

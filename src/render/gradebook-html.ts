@@ -150,10 +150,11 @@ h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 12px 0
 table#book { border-collapse: collapse; font-size: 12.5px; }
 #book th, #book td { border: 1px solid #eaeef2; padding: 2px 6px; white-space: nowrap; }
 #book th { background: #f6f8fa; position: sticky; top: 0; z-index: 1; }
-#book th.test { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
+#book th.test { padding: 4px 2px; line-height: 1.2; writing-mode: vertical-rl; transform: rotate(180deg); max-height: 14em; overflow: hidden; text-overflow: ellipsis; font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
 #book th button { border: 0; background: none; font: inherit; cursor: pointer; padding: 0; }
 #book th[aria-sort] button { text-decoration: underline; }
 #book td.heat { width: 22px; min-width: 22px; padding: 0; }
+#book .who, #book .why { display: inline-block; max-width: 11em; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 #book td.score { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #cf222e; font-weight: 600; }
 #book td.status.bad { font-weight: normal; }

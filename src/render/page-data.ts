@@ -110,3 +110,72 @@ export interface GradebookPageStudent {
   /** Each test's class, in the order of `tests`; empty when not reported. */
   cells: string[];
 }
+
+/** A run as the history pages show it (a column of the grid, an end of a streak). */
+export interface HistoryPageRun {
+  commit: string;
+  time: string;
+  event: string;
+  /** Its report.html, when `history add` was told (checked by the page: relative or http(s) only). */
+  link?: string;
+}
+
+/** A test's row of the grid: its code per run as two hex digits (history/timeline.ts's byte). */
+export interface HistoryPageRow {
+  id: string;
+  state: string;
+  /** The test's own page, relative to the page. */
+  href: string;
+  cells: string;
+}
+
+/** A test in the lists at the top of the dashboard. */
+export interface HistoryPageListed {
+  id: string;
+  href: string;
+  /** A few words: since when, why, how flaky. */
+  note: string;
+}
+
+/** What every history page knows: how to read a cell's code. */
+export interface HistoryCodes {
+  /** Class names by index (code & 15) - 1, with their colour. */
+  classes: { name: string; color: string }[];
+  /** Candidate statuses by index (code >> 5). */
+  statuses: string[];
+}
+
+/** index.html (the latest runs) and months/YYYY-MM.html (one month's runs). */
+export interface HistoryGridPageData extends HistoryCodes {
+  kind: 'grid';
+  title: string;
+  /** One line under the title: counts and the latest run. */
+  summary: string;
+  lists: { broken: HistoryPageListed[]; flaky: HistoryPageListed[]; fixed: HistoryPageListed[] };
+  runs: HistoryPageRun[];
+  rows: HistoryPageRow[];
+  /** The other grid pages: index and the month pages, relative to this one. */
+  months: { name: string; href: string }[];
+  /** Links back to index.html (month pages) or to the feed and badge (index). */
+  home?: string;
+}
+
+/** A run of the same code in a test's timeline. */
+export interface HistoryPageStreak {
+  from: HistoryPageRun;
+  to: HistoryPageRun;
+  runs: number;
+  code: number;
+}
+
+/** tests/ID.html: one test over time. */
+export interface HistoryTestPageData extends HistoryCodes {
+  kind: 'test';
+  id: string;
+  home: string;
+  facts: { term: string; value: string; link?: string }[];
+  /** Newest first; at most HISTORY_STREAKS of them. */
+  streaks: HistoryPageStreak[];
+  /** How many older streaks were left out. */
+  older: number;
+}

@@ -41,6 +41,13 @@ export function buildReport(input: ReportInput): Report {
 
   const working = input.references.filter((r) => !judgement.broken.has(r.name));
   const candidateBoots = input.observations.filter((o) => o.kernel === input.candidate.name);
+  // Tests the course checker could not judge, on the candidate or a working reference: each
+  // leaves a test without a verdict, so the run as a whole has none (a grade without it would
+  // be unfair).
+  const judgedKernels = new Set([input.candidate.name, ...working.map((r) => r.name)]);
+  const unchecked = input.observations
+    .filter((o) => judgedKernels.has(o.kernel))
+    .flatMap((o) => o.tests.filter((t) => t.unchecked !== undefined).map((t) => ({ o, t })));
   let conclusion: Conclusion = failing > 0 ? 'failure' : 'success';
   let note: string | undefined;
   if (working.length === 0) {
@@ -55,6 +62,11 @@ export function buildReport(input: ReportInput): Report {
   ) {
     conclusion = 'neutral';
     note = `QEMU could not boot the candidate: an infrastructure problem, not a divergence${candidateBoots[0]?.boot.message ? ` (${candidateBoots[0].boot.message})` : ''}`;
+  } else if (unchecked[0]) {
+    const { o, t } = unchecked[0];
+    const kernels = [...new Set(unchecked.map((u) => u.o.kernel))].join(', ');
+    conclusion = 'neutral';
+    note = `the course checker (harness.checker) could not judge ${unchecked.length} run(s) of a test (${kernels}): an infrastructure problem, not a divergence (${o.kernel} ${t.id}: ${t.unchecked})`;
   }
 
   return {

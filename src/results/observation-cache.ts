@@ -31,6 +31,8 @@ export interface BootIdentity {
   test?: string;
   /** QEMU version, timeouts, serial cap: what shapes a boot besides the command line. */
   machine: unknown;
+  /** The course checker's image id and command, when one decides the tests' statuses. */
+  checker?: unknown;
 }
 
 /**
@@ -237,6 +239,8 @@ export class ObservationCache {
    */
   async save(identity: BootIdentity, observation: KernelObservation): Promise<void> {
     if (!cacheable(observation.boot.outcome)) return;
+    // A test the checker could not judge is an infrastructure outcome: the next run checks again.
+    if (observation.tests.some((test) => test.unchecked !== undefined)) return;
     const key = this.keyOf(identity, observation.attempt);
     const dir = path.join(this.dir, key);
     const partial = partialName(dir);

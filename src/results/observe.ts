@@ -17,6 +17,11 @@ export interface KernelObservation {
   problems: string[];
 }
 
+/** The ids of the tests some boot reported, in the order the boots first report them. */
+export const testIdsOf = (
+  observations: readonly { tests: readonly { id: string }[] }[],
+): string[] => [...new Set(observations.flatMap((o) => o.tests.map((t) => t.id)))];
+
 /**
  * Parses a boot's results channel; the boot's monitor then settles the outcome and stage that
  * depend on what was found (`no-results`, stage `done`). A console script that names tests and

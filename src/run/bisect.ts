@@ -25,7 +25,9 @@ import {
 import { bisectRange } from '../bisect/history.js';
 import { short } from '../bisect/render.js';
 import { bisectOf, writeBisect } from '../bisect/result.js';
-import { confirmation } from '../bisect/verdict.js';
+import { checkSelection, confirmation } from '../bisect/verdict.js';
+import { testIdsOf } from '../results/observe.js';
+import type { KernelInput } from '../session/boots.js';
 import { fetchReferences, openSession } from '../session/session.js';
 
 export interface BisectOptions {
@@ -40,6 +42,8 @@ export interface BisectOptions {
   jobs?: number;
   /** Whether the good revision's kernel is one of the references (default true). */
   goodReference?: boolean;
+  /** `--reference` kernels (files, or directories built) instead of the config's references. */
+  references?: readonly KernelInput[];
   outDir: string;
   docker: DockerAccess;
   progress: (line: string) => void;
@@ -74,6 +78,7 @@ export async function runBisect(
     context,
     { ...settings, references: settings.references.filter((r) => r.source.kind !== 'base') },
     { docker, variant, outDir, progress, github: options.github, run: options.run },
+    options.references,
   );
   const goodIsReference = options.goodReference !== false;
   const references = await bisectReferences(configured, goodIsReference ? good : undefined, {
@@ -90,6 +95,11 @@ export async function runBisect(
     progress,
     preboot: 'repeat',
   });
+  // The --test globs, against the tests the references reported (inputs.ts checked them before
+  // --out was taken only when the harness lists its tests): a typo is not "nothing to blame".
+  // A test only later commits report (class `new`) is known once they boot: readStep checks.
+  if (!selection.classes.includes('new'))
+    checkSelection(selection, testIdsOf(session.observations));
   if (goodIsReference && configured.length > 0) checkGoodRevision(session, selection, good);
 
   const recheck = confirmation(selection);

@@ -14,11 +14,13 @@ import type { Gradebook } from '../model/gradebook.js';
 import { defaultParallelism } from '../qemu/pool.js';
 import { inParallel, limiter } from '../util/parallel.js';
 import { gradebookHead } from '../grade/gradebook.js';
+import { checkRubric } from '../grade/rubric.js';
 import { submissionKernels } from '../grade/kernel.js';
 import type { GradeProgress } from '../grade/progress.js';
 import { gradebookWriter } from '../grade/store.js';
 import { studentGrader } from '../grade/student.js';
 import { type Shard, selectSubmissions, type Submission } from '../grade/submissions.js';
+import type { KernelInput } from '../session/boots.js';
 import { fetchReferences, openSession } from '../session/session.js';
 
 export interface GradeOptions {
@@ -28,6 +30,8 @@ export interface GradeOptions {
   /** Builds and boots at once, in one queue; default from cores and memory. */
   jobs?: number;
   shard?: Shard;
+  /** `--reference` kernels (files, or directories built) instead of the config's references. */
+  references?: readonly KernelInput[];
   /** False: boot the references even when the observation cache has their boots. */
   observationCache?: boolean;
   github?: GitHub;
@@ -61,14 +65,19 @@ export async function gradeCourse(
   // The references: fetched, booted and observed once for every submission, with their
   // reruns: a submission that diverges is judged against them without booting them again.
   const referencesDir = path.join(outDir, 'references');
-  const references = await fetchReferences(context, settings, {
-    docker,
-    variant,
-    outDir: referencesDir,
-    progress: log,
-    github: options.github,
-    run: options.run,
-  });
+  const references = await fetchReferences(
+    context,
+    settings,
+    {
+      docker,
+      variant,
+      outDir: referencesDir,
+      progress: log,
+      github: options.github,
+      run: options.run,
+    },
+    options.references,
+  );
   const session = await openSession(context, settings, references, {
     outDir: referencesDir,
     docker,
@@ -80,6 +89,10 @@ export async function gradeCourse(
     preboot: 'reruns',
   });
   const head = gradebookHead(settings, session, context.buildId, options.shard);
+  // The rubric's globs, against the tests the references reported (inputs.ts checked them
+  // before --out was taken only when the harness lists its tests), before any student is graded.
+  // With no test at all, the references' boots say why (as for bisect's checkSelection).
+  if (head.tests.length > 0) checkRubric(settings.grading, head.tests, settings.configPath);
   const gradebook = gradebookWriter(outDir, head);
   const grade = studentGrader({
     settings,

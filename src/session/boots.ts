@@ -27,6 +27,7 @@ import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
 import { type KernelFormat, machineProfile } from '../model/machines.js';
 import { type KernelObservation, observe } from '../results/observe.js';
+import { prepareChecker } from '../results/checker.js';
 import { harnessProgress } from '../results/progress.js';
 import type { ScriptStep } from '../model/script.js';
 import type { Accel } from '../model/boot.js';
@@ -182,7 +183,12 @@ export async function prepareBoots(
   const configDir = path.dirname(settings.configPath);
   const profile = machineProfile(machine.arch, machine.profile);
   const binary = await findQemu(profile, context.searchPath);
-  const [launcher, accel, qemu, payload] = await Promise.all([
+  const { checker: checkerSettings } = harness;
+  if (checkerSettings && !options.docker)
+    throw new KernelFileError(
+      'harness.checker: the course checker runs in Docker, and this command has no Docker engine',
+    );
+  const [launcher, accel, qemu, payload, checker] = await Promise.all([
     tiedLauncher(context.searchPath),
     chooseAccel(machine.accel, profile, {
       cacheFile: context.cache.kvmProbe,
@@ -198,6 +204,14 @@ export async function prepareBoots(
       buildId: context.buildId,
       clock: context.clock,
     }),
+    checkerSettings &&
+      options.docker &&
+      prepareChecker(options.docker, checkerSettings, {
+        outDir: options.outDir,
+        contextCache: context.cache.contexts,
+        clock: context.clock,
+        progress: options.progress,
+      }),
   ]);
   options.progress(`QEMU ${qemu}, accel ${accel.accel} (${accel.reason})`);
 
@@ -245,6 +259,8 @@ export async function prepareBoots(
       maxTests: harness.maxTests,
       crash: harness.crash,
     },
+    // The checker decides statuses: its image and command are part of what a boot observed.
+    ...(checker && { checker: checker.identity }),
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
   const kernelDisks = new Map<string, Promise<string>>();
@@ -317,13 +333,15 @@ export async function prepareBoots(
           kernelPlan.logDir,
           request.test,
         ));
-      const observation =
-        cached ||
-        observe(
+      const observed = async () => {
+        const parsed = observe(
           await limit(() => bootKernel(bootPlan, { ...request, kernel })),
           harness.results,
           harness.maxTests,
         );
+        return checker ? limit(() => checker.check(parsed, path.join(outDir, 'checker'))) : parsed;
+      };
+      const observation = cached || (await observed());
       if (identity && !cached) await options.cached?.cache.save(identity, observation);
       // On a full disk the run goes on: the observation is in memory, and the report matters more.
       await writeOutput(
@@ -382,7 +400,11 @@ export async function bootKernels(
 
 function countStatuses(observation: KernelObservation): string {
   const counts = new Map<string, number>();
-  for (const test of observation.tests) counts.set(test.status, (counts.get(test.status) ?? 0) + 1);
+  for (const test of observation.tests) {
+    // A test the course checker could not judge has no status to count: say so instead.
+    const key = test.unchecked !== undefined ? 'unchecked (harness.checker)' : test.status;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const parts = [...counts].map(([status, n]) => `${n} ${status}`);
   return `${observation.tests.length} test(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -76,6 +76,7 @@ const savedRun = z.looseObject({
           status: z.enum(TEST_STATUSES),
           output: z.array(z.string()),
           directive: z.string().optional(),
+          unchecked: z.string().optional(),
         }),
       ),
       complete: z.boolean(),

@@ -115,13 +115,17 @@ export interface Session {
   evaluate(kernel: ResolvedKernel, options: EvaluateOptions): Promise<Evaluation>;
 }
 
-/** The config's references, fetched (or taken from the kernel cache) under `outDir`. */
+/**
+ * The config's references, fetched (or taken from the kernel cache) under `outDir`; or, when
+ * given, the `--reference` kernels that replace them (files, or directories built).
+ */
 export function fetchReferences(
   context: RunContext,
   settings: Settings,
   options: Pick<ResolveOptions, 'docker' | 'variant' | 'outDir' | 'progress' | 'github' | 'run'>,
+  flagged?: readonly KernelInput[],
 ): Promise<ResolvedKernel[]> {
-  return resolveReferences(settings, undefined, {
+  return resolveReferences(settings, flagged, {
     ...options,
     cache: context.cache,
     clock: context.clock,

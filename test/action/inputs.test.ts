@@ -31,6 +31,15 @@ describe('readInputs', () => {
     );
   });
 
+  it('reads history as a branch name, off when empty', () => {
+    const read = (history: string) =>
+      readInputs(reader({ 'github-token': 't', history }), '/ws').history;
+    expect(read('')).toBeUndefined();
+    expect(read('diverge/history')).toBe('diverge/history');
+    for (const bad of ['-f', 'a..b', 'a b', 'a//b', 'ends/', 'x.'])
+      expect(() => read(bad)).toThrow(`input history: expected a branch name`);
+  });
+
   it('puts the variant into the check name and parses lists and booleans', () => {
     const inputs = readInputs(
       reader({

@@ -22,6 +22,10 @@ const COMMANDS = [
   'bisect',
   'grade',
   'grade merge',
+  'history',
+  'history add',
+  'history show',
+  'history render',
   'completion',
 ];
 
@@ -81,7 +85,7 @@ describe('diverge --help', () => {
   it('lists every command, and each parent its subcommands', () => {
     const root = program();
     expect(everyCommand(root)).toEqual(COMMANDS);
-    for (const path of ['', 'expectations', 'grade']) {
+    for (const path of ['', 'expectations', 'grade', 'history']) {
       const parent = path ? find(root, path) : root;
       const listed = helpOf(parent).split('\nCommands:\n')[1] ?? '';
       for (const sub of parent.commands)

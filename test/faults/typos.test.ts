@@ -5,7 +5,7 @@
  * byte-identical afterwards, none added or removed: exit 2, the file or glob named.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { fixtureKernels } from '../helpers/fixtures.js';
@@ -211,6 +211,85 @@ describe('a typo leaves an earlier --out as it was', () => {
       before,
       ['grade', '-c', config, '--submissions', path.join(sb.work, 'submisions'), '-o', sb.out],
       `--submissions ${path.join(sb.work, 'submisions')}: ENOENT`,
+    );
+  });
+
+  it('typo-grade-bisect-reference: grade and bisect name a --reference that is no kernel file and no buildable directory, --out untouched', async () => {
+    // The config's own reference is missing too: --reference replaces it, so only the flag's is named.
+    const { sb, config, before } = withEarlierRun(
+      'typo-grade-bisect-reference',
+      [
+        'kernel: { build: { context: . }, path: /out/kernel.elf }',
+        'references: [{ name: old, file: old.elf }]',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(sb.work, 'Dockerfile'), 'FROM scratch\n');
+    mkdirSync(path.join(sb.work, 'submissions'));
+    const grade = (...more: string[]) => [
+      'grade',
+      '-c',
+      config,
+      '--submissions',
+      path.join(sb.work, 'submissions'),
+      ...more,
+      '-o',
+      sb.out,
+    ];
+    const bisect = (...more: string[]) => [
+      'bisect',
+      '-c',
+      config,
+      '--good',
+      'HEAD~1',
+      '--bad',
+      'HEAD',
+      ...more,
+      '-o',
+      sb.out,
+    ];
+    for (const args of [grade, bisect]) {
+      const result = await refusedUntouched(
+        sb,
+        before,
+        args('--reference', 'staff=/refs/staf.elf'),
+        'kernel "staff": file not found: /refs/staf.elf',
+      );
+      expect(result.stderr).not.toContain('old.elf');
+    }
+    // The good revision's kernel is the reference "good".
+    await refusedUntouched(
+      sb,
+      before,
+      bisect('-r', `good=${kernel}`),
+      `reference good: the good revision's kernel is the reference of that name: rename it, or pass --no-good-reference`,
+    );
+    // A directory is built with kernel.build: a config without one cannot build it.
+    const prebuilt = path.join(sb.work, 'prebuilt.yml');
+    writeFileSync(prebuilt, 'kernel: { file: kernel.elf }\n');
+    await refusedUntouched(
+      sb,
+      before,
+      [
+        'grade',
+        '-c',
+        prebuilt,
+        '--submissions',
+        path.join(sb.work, 'submissions'),
+        '-r',
+        `src=${sb.work}`,
+        '-o',
+        sb.out,
+      ],
+      `reference src: ${sb.work} is a directory, which diverge builds with kernel.build, and the config has none`,
+    );
+    // ...and a recipe whose Dockerfile is not there cannot either.
+    rmSync(path.join(sb.work, 'Dockerfile'));
+    await refusedUntouched(
+      sb,
+      before,
+      bisect('-r', `src=${sb.work}`),
+      `kernel.build.dockerfile: no file Dockerfile in the context ${sb.work}`,
     );
   });
 

@@ -8,7 +8,30 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { scratchDir } from './fixtures.js';
 
+// Page code runs in the browser: its DOM is not in this project's (Node) types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dom = any;
+declare const document: Dom;
+
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * What a person sees of an open page that would be wrong on any page: the model's JSON shown
+ * raw, a file the page could not find, and the page wider than its window.
+ */
+export async function pageFlaws(page: Page): Promise<string[]> {
+  const seen = await page.evaluate(() => ({
+    text: document.body.innerText,
+    scroll: document.documentElement.scrollWidth,
+    width: document.documentElement.clientWidth,
+  }));
+  const flaws: string[] = [];
+  if (seen.text.includes('{"')) flaws.push('raw JSON in the visible text');
+  if (/not found/i.test(seen.text)) flaws.push('"not found" in the visible text');
+  if (seen.scroll > seen.width)
+    flaws.push(`wider than the window: ${seen.scroll} > ${seen.width} px`);
+  return flaws;
+}
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
@@ -26,12 +49,16 @@ export interface PageWatch {
   requests: string[];
 }
 
-/** Opens `file` from file:// as a person would, recording dialogs, errors and requests. */
+/**
+ * Opens `file` from file:// as a person would (in a window `width` pixels wide), recording
+ * dialogs, errors and requests.
+ */
 export async function openPage(
   browser: Browser,
   file: string,
+  width = 1400,
 ): Promise<{ page: Page; watch: PageWatch }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width, height: 1000 } });
   const watch: PageWatch = { dialogs: [], errors: [], requests: [] };
   const url = `file://${path.resolve(file)}`;
   page.on('dialog', (dialog) => {

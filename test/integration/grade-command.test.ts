@@ -14,9 +14,15 @@ import {
   generateCourse,
   SUBMISSION_KINDS,
 } from '../helpers/course-submissions.js';
+import { launchBrowser, openPage, pageFlaws } from '../helpers/browser.js';
 import { courseReferences, gradebookIn, gradeCli, inKernelRule } from '../helpers/course.js';
 import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
 import type { Gradebook } from '../../src/model/gradebook.js';
+
+// Page code runs in the browser: its DOM is not in this project's (Node) types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dom = any;
+declare const document: Dom;
 
 const dir = scratchDir('grade-command');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
@@ -71,6 +77,10 @@ describe('diverge grade with grading.build', () => {
     expect(result.stderr).not.toMatch(/^diverge: /m);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/grading\.build: stage toolchain is built \(diverge-stage:/);
+    // The closing line names every gradebook file, the page included.
+    expect(result.stderr).toContain(
+      `gradebook: ${path.join(out, 'gradebook.json')}, gradebook.csv, gradebook.md and gradebook.html;`,
+    );
     // Every kind is in the course, so every way of building (or not) is met.
     const kinds = new Set(Object.values(course.students).map((s) => s.kind));
     expect([...kinds].sort()).toStrictEqual([...SUBMISSION_KINDS].sort());
@@ -107,6 +117,42 @@ describe('diverge grade with grading.build', () => {
       );
     }
   });
+
+  it('shows the gradebook and the reports whole at 1280 px: no raw JSON, nothing not found, the heat map in view', async () => {
+    const of = (kind: string) =>
+      Object.keys(course.students).find((s) => course.students[s]?.kind === kind) as string;
+    const pages = [
+      'gradebook.html',
+      ...['panic', 'hang', 'correct'].map((kind) => `students/${of(kind)}/report.html`),
+    ];
+    const browser = await launchBrowser();
+    try {
+      for (const file of pages) {
+        const { page, watch } = await openPage(browser, path.join(out, file), 1280);
+        expect({ file, flaws: await pageFlaws(page) }).toEqual({ file, flaws: [] });
+        expect(watch).toEqual({ dialogs: [], errors: [], requests: [] });
+        if (file === 'gradebook.html') {
+          // Every test's column of the heat map within the window, with no scrolling.
+          const heat = await page.evaluate(() => {
+            const cells = [...document.querySelectorAll('#book-body tr:first-child td.heat')];
+            return {
+              columns: document.querySelectorAll('#book-head th.test').length,
+              cells: cells.length,
+              right: Math.max(...cells.map((td) => td.getBoundingClientRect().right)),
+              width: document.documentElement.clientWidth,
+            };
+          });
+          // The references' tests, and any a student reported beyond them.
+          expect(heat.columns).toBeGreaterThanOrEqual(gradebook.tests.length);
+          expect(heat.cells).toBe(heat.columns);
+          expect(heat.right).toBeLessThanOrEqual(heat.width);
+        }
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it("says why a submission did not build, from the command's own failure", () => {
     for (const [name, truth] of Object.entries(course.students)) {

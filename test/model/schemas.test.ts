@@ -19,6 +19,7 @@ import {
   STUDENT_BOOT_OUTCOMES,
   STUDENT_BUILD_OUTCOMES,
 } from '../../src/model/gradebook.js';
+import { HISTORY_EVENTS, HISTORY_SCHEMA, HISTORY_STATUSES } from '../../src/model/history.js';
 import { ARCHES } from '../../src/model/machines.js';
 import { BUILTIN_NORMALIZATIONS, CONCLUSIONS, REPORT_SCHEMA } from '../../src/model/report.js';
 import { RESULTS_FORMATS, TEST_STATUSES } from '../../src/model/results.js';
@@ -73,6 +74,15 @@ const TIES: Record<string, Ties> = {
       '/properties/steps/items/properties/build/enum': STEP_BUILDS,
     },
     keys: { '/properties/builds': STEP_BUILDS },
+  },
+  'history.v1.json': {
+    values: {
+      '/definitions/class/enum': DIVERGENCE_CLASSES,
+      '/definitions/status/enum': HISTORY_STATUSES,
+      '/definitions/report/properties/conclusion/enum': CONCLUSIONS,
+      '/properties/schema/const': HISTORY_SCHEMA,
+      '/properties/event/enum': HISTORY_EVENTS,
+    },
   },
 };
 

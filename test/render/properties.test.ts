@@ -171,7 +171,11 @@ const budget = fc.integer({ min: 200, max: 70_000 });
 
 /** What GitHub would turn into a mention, an issue link or a link, in text outside code. */
 const LINKY = [/@[\p{L}\p{N}_-]/u, /#\p{N}/u, /\bGH-\d/i, /[a-z]+:\/\//i, /\bwww\./i];
-const SUMMARY = /^<details><summary>diff of <code>[^<>]*<\/code> \(\d+ lines?\)<\/summary>\n?$/;
+const DIFF_SUMMARY =
+  /^<details><summary>diff of <code>[^<>]*<\/code> \(\d+ lines?\)<\/summary>\n?$/;
+/** The folded blocks: a diff, how diverge decided a verdict, and the run's kernels and machine. */
+const SUMMARY =
+  /^<details><summary>(?:diff of <code>[^<>]*<\/code> \(\d+ lines?\)|how diverge decided|about this run)<\/summary>\n?$/;
 const ALLOWED = new Set([
   'document',
   'heading',
@@ -205,6 +209,7 @@ function checkMarkdown(md: string): void {
   const walker = doc.walker();
   let htmlBlocks = 0;
   let codeBlocks = 0;
+  let diffs = 0;
   for (let step = walker.next(); step !== null; step = walker.next()) {
     if (!step.entering) continue;
     const { node } = step;
@@ -215,6 +220,7 @@ function checkMarkdown(md: string): void {
     } else if (node.type === 'html_block') {
       htmlBlocks++;
       expect(node.literal).toMatch(htmlBlocks % 2 === 1 ? SUMMARY : /^<\/details>\n?$/);
+      if (DIFF_SUMMARY.test(node.literal ?? '')) diffs++;
     } else if (node.type === 'link') {
       expect(node.destination).toBe(REPORT_URL);
     } else if (node.type === 'strong') {
@@ -233,7 +239,9 @@ function checkMarkdown(md: string): void {
       for (const pattern of LINKY) expect(text).not.toMatch(pattern);
     }
   }
-  expect(htmlBlocks).toBe(codeBlocks * 2);
+  // Every diff block in its fold, and every fold closed.
+  expect(diffs).toBe(codeBlocks);
+  expect(htmlBlocks % 2).toBe(0);
   const html = new HtmlRenderer().render(doc);
   expect(html).not.toMatch(
     /<(?:script|img|iframe|a\s(?![^>]*href="https:\/\/example\.org\/runs\/1"))/i,

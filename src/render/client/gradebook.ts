@@ -91,7 +91,9 @@ function header() {
 
 /** A build or boot: its short text, the whole message on hover, a link to its log. */
 function statusCell(status: PageStatus) {
-  const td = el('td', status.ok ? 'status' : 'status bad', status.text);
+  const td = el('td', status.ok ? 'status' : 'status bad');
+  // The text in a box of its own: cut to the column's width, the log link always in view.
+  td.append(el('span', 'why', status.text));
   if (status.message !== undefined) td.title = status.message;
   if (status.log !== undefined) {
     const a = el('a', 'log', 'log');
@@ -109,7 +111,8 @@ function renderRows() {
     tr.dataset.student = String(i);
     const name = el('td', 'name');
     // A student without a report (nothing was booted) has no link.
-    const a = el('a', '', s.name);
+    const a = el('a', 'who', s.name);
+    a.title = s.name; // the column cuts a long name
     setHref(a, s.href);
     name.append(a);
     const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);

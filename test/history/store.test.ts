@@ -1,0 +1,207 @@
+/** The history store on a real file system: month files, torn lines, the lock. */
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { HistoryError, historyRecord } from '../../src/history/record.js';
+import schema from '../../schema/history.v1.json' with { type: 'json' };
+import { ajv } from '../../src/util/schema.js';
+import {
+  appendRecord,
+  checkStored,
+  LOCK_FILE,
+  readMonth,
+  readTimeline,
+  storeMonths,
+} from '../../src/history/store.js';
+import { judgedReport, boot } from '../helpers/observations.js';
+import { scratchDir } from '../helpers/fixtures.js';
+import { historyRun } from '../helpers/history.js';
+
+const run = (commit: string, hour: number) => historyRun({ commit, hour, tests: { a: 'good' } });
+
+describe('the history store', () => {
+  it('keeps a file per month, and gives records back oldest first', async () => {
+    const dir = path.join(scratchDir('history-store'), 'store');
+    // 2026-11-01 + 800 hours is in December; added out of order.
+    for (const [commit, hour] of [
+      ['c2', 800],
+      ['c0', 1],
+      ['c1', 2],
+    ] as const)
+      await appendRecord(dir, run(commit, hour));
+    expect(await storeMonths(dir)).toEqual(['2026-11', '2026-12']);
+    const timeline = await readTimeline(dir, () => undefined);
+    expect(timeline.runs.map((r) => r.commit)).toEqual(['c0', 'c1', 'c2']);
+    const lines = readFileSync(path.join(dir, '2026-11.jsonl'), 'utf8').split('\n');
+    expect(lines.map((l) => l && JSON.parse(l).commit)).toEqual(['c0', 'c1', '']);
+  });
+
+  it('skips a line cut short with a warning, and the next record starts a line of its own', async () => {
+    const dir = scratchDir('history-torn');
+    await appendRecord(dir, run('c0', 0));
+    const file = path.join(dir, '2026-11.jsonl');
+    const whole = JSON.stringify(run('c1', 1));
+    appendFileSync(file, whole.slice(0, whole.length / 2)); // a writer killed mid-line
+    const warnings: string[] = [];
+    expect((await readMonth(dir, '2026-11', (w) => warnings.push(w))).map((r) => r.commit)).toEqual(
+      ['c0'],
+    );
+    expect(warnings).toEqual([`${file}:2: not a whole record (a write cut short?); skipped`]);
+    await appendRecord(dir, run('c2', 2));
+    warnings.length = 0;
+    expect((await readMonth(dir, '2026-11', (w) => warnings.push(w))).map((r) => r.commit)).toEqual(
+      ['c0', 'c2'],
+    );
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('a line that is JSON but not a record is an error naming the file, line and field', async () => {
+    const dir = scratchDir('history-bad');
+    await appendRecord(dir, run('c0', 0));
+    const bad = { ...run('c1', 1), event: 'pull_request' };
+    appendFileSync(path.join(dir, '2026-11.jsonl'), `${JSON.stringify(bad)}\n`);
+    await expect(readTimeline(dir, () => undefined)).rejects.toThrow(
+      `${path.join(dir, '2026-11.jsonl')}:2: /event must be equal to one of the allowed values`,
+    );
+  });
+
+  it("reads a record's tests by hand as the schema says them", () => {
+    const record = run('c0', 0);
+    const bad: unknown[] = [
+      ['same'],
+      ['same', []],
+      ['same', ['pass'], 'extra'],
+      ['sane', ['pass']],
+      ['same', ['passed']],
+      'same pass',
+    ];
+    const validate = ajv.compile(schema);
+    for (const entry of [['same', ['pass', 'varies']], ...bad]) {
+      const value = structuredClone(record) as { reports: { tests: Record<string, unknown> }[] };
+      (value.reports[0] as { tests: Record<string, unknown> }).tests = { 'x"y': entry };
+      // The schema and the hand check agree: the good entry passes both, each bad one neither.
+      const bySchema = validate(value);
+      expect(bySchema).toBe(!bad.includes(entry));
+      if (bySchema) expect(() => checkStored(value, 'm.jsonl:3')).not.toThrow();
+      else
+        expect(() => checkStored(value, 'm.jsonl:3')).toThrow(
+          'm.jsonl:3: /reports/0/tests/"x\\"y" must be [class, [status, …]]',
+        );
+    }
+  });
+
+  it("keeps each month's columns in the cache, and parses a month again once it grew", async () => {
+    const dir = scratchDir('history-cached');
+    const cache = { dir: scratchDir('history-cache'), version: '0.1.0+a' };
+    for (const [commit, hour] of [
+      ['c0', 0],
+      ['c1', 800],
+    ] as const)
+      await appendRecord(dir, historyRun({ commit, hour, tests: { a: 'good', b: 'broken' } }));
+    appendFileSync(path.join(dir, '2026-12.jsonl'), '{"torn'); // a writer killed mid-line
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    const parsed = await readTimeline(dir, warn);
+    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
+    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
+    // The torn line is said on every read, from the cache too.
+    expect(warnings).toHaveLength(3);
+    expect(new Set(warnings).size).toBe(1);
+
+    // The columns are what the second read used: changed in the cache, they show.
+    const [store = ''] = readdirSync(cache.dir); // one directory per store
+    const meta = path.join(cache.dir, store, '2026-11.json');
+    const cached = JSON.parse(readFileSync(meta, 'utf8'));
+    cached.runs[0].commit = 'from-cache';
+    writeFileSync(meta, JSON.stringify(cached));
+    const commits = async (version = cache.version) =>
+      (await readTimeline(dir, () => undefined, { ...cache, version })).runs.map((r) => r.commit);
+    expect(await commits()).toEqual(['from-cache', 'c1']);
+    // Another diverge does not read them.
+    expect(await commits('0.2.0+b')).toEqual(['c0', 'c1']);
+    // Nor does anyone once the month grew.
+    await appendRecord(dir, run('c2', 1));
+    expect(await commits('0.1.0+a')).toEqual(['c0', 'c2', 'c1']);
+  });
+
+  it('says when the directory is no store', async () => {
+    const dir = path.join(scratchDir('history-none'), 'nowhere');
+    await expect(readTimeline(dir, () => undefined)).rejects.toThrow(
+      new HistoryError(`${dir}: no history store here`),
+    );
+  });
+
+  it('takes over the lock of a writer that died, and waits for a live one', async () => {
+    const dir = scratchDir('history-lock');
+    const lock = path.join(dir, LOCK_FILE);
+    // Pid 2^22 + 1 is above Linux's pid_max: no such process.
+    writeFileSync(lock, `4194305 ${(await import('node:os')).hostname()}`);
+    await appendRecord(dir, run('c0', 0), { lockAttempts: 2 });
+    writeFileSync(lock, `${process.pid} ${(await import('node:os')).hostname()}`);
+    await expect(appendRecord(dir, run('c1', 1), { lockAttempts: 2 })).rejects.toThrow(
+      `${lock}: held by ${process.pid}`,
+    );
+    expect((await readMonth(dir, '2026-11', () => undefined)).map((r) => r.commit)).toEqual(['c0']);
+  });
+});
+
+describe('a record of a run', () => {
+  const report = judgedReport(
+    [
+      boot('staff', 1, ['a:pass', 'b:pass', 'c:fail']),
+      boot('candidate', 1, ['a:pass', 'b:fail', 'c:fail']),
+      boot('candidate', 2, ['a:pass', 'b:fail', 'c:pass']),
+    ],
+    ['staff'],
+  );
+  const place = {
+    commit: 'c0',
+    ref: 'refs/heads/main',
+    time: '2026-12-06T10:00:00+01:00',
+    event: 'push' as const,
+  };
+
+  it('holds per test its class and the status per kernel, the failing tests, the toolchain', () => {
+    const record = historyRecord(place, [{ file: 'out/report.json', report, link: 'r.html' }]);
+    expect(record).toMatchObject({
+      commit: 'c0',
+      time: '2026-12-06T09:00:00.000Z',
+      toolchain: { diverge: report.run.tool.version, qemu: '7.2.22' },
+      reports: [
+        {
+          variant: 'default',
+          candidate: report.candidate.digest,
+          references: [{ name: 'staff', digest: report.references[0]?.digest }],
+          link: 'r.html',
+          tests: { a: ['same', ['pass', 'pass']], b: ['regression', ['fail', 'pass']] },
+          failing: ['b'],
+        },
+      ],
+    });
+    expect(record.reports[0]?.tests['c']?.[1]).toEqual(['varies', 'fail']);
+  });
+
+  it('refuses two reports of one variant, or of two QEMUs, naming the files', () => {
+    const other = structuredClone(report);
+    expect(() =>
+      historyRecord(place, [
+        { file: 'a/report.json', report },
+        { file: 'b/report.json', report: other },
+      ]),
+    ).toThrow("b/report.json: variant default is also a/report.json's");
+    other.variant = 'smp';
+    other.run.host.qemu = '8.0.0';
+    expect(() =>
+      historyRecord(place, [
+        { file: 'a/report.json', report },
+        { file: 'b/report.json', report: other },
+      ]),
+    ).toThrow("b/report.json: run.host.qemu 8.0.0 differs from a/report.json's 7.2.22");
+  });
+
+  it('refuses a time that is not one', () => {
+    expect(() => historyRecord({ ...place, time: 'yesterday' }, [{ file: 'r', report }])).toThrow(
+      '--time yesterday is not an ISO 8601 time',
+    );
+  });
+});
