@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -18,6 +19,7 @@ import {
 import type { BootCapture, BootRecord } from '../model/boot.js';
 import type { BootPlan } from './plan.js';
 import type { KernelFormat } from '../model/machines.js';
+import { withTokenSteps } from '../model/token.js';
 
 export interface BootRequest {
   /**
@@ -63,7 +65,11 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     plan.boot === 'disk'
       ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
       : request.kernel;
-  const command = qemuCommand(plan, kernel, dir);
+  // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
+  // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
+  const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
+  const framed = plan.token === 'cmdline' ? token : undefined;
+  const command = qemuCommand(plan, kernel, dir, framed);
   const files = serialFiles(dir);
   const started = plan.clock.now();
 
@@ -86,7 +92,11 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     if (event.kind === 'send') input.send(event.text);
     if (event.kind === 'stop') child.kill('SIGKILL');
   };
-  const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+  const script =
+    plan.token === 'script' && token !== undefined
+      ? withTokenSteps(plan.script, token, plan.tokenSend)
+      : plan.script;
+  const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
   const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => {
     monitor.resumed(plan.clock.now());
     // QEMU opened its serial files before it answered: unlinked now, they live on in the open
@@ -178,11 +188,13 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ...(end.message ? { message: end.message } : {}),
     logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
     command,
+    ...(token !== undefined ? { token } : {}),
   };
   return {
     record,
     resultLines: end.resultLines,
     scriptTests: end.scriptTests,
+    ...(framed !== undefined ? { frameToken: framed } : {}),
     settle: (results) => ({ ...record, ...monitor.settle(results) }),
   };
 }

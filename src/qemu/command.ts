@@ -1,3 +1,4 @@
+import { appendWithToken } from '../model/token.js';
 import {
   defaultAppend,
   type Disk,
@@ -124,6 +125,8 @@ export function qemuCommand(
   plan: CommandPlan,
   kernel: { path: string; disks?: readonly string[]; format?: KernelFormat },
   serialDir = SERIAL_DIR_PLACEHOLDER,
+  /** The boot's result token (model/token.ts), first on the kernel command line. */
+  token?: string,
 ): string[] {
   const files = serialFiles(serialDir);
   const args = [
@@ -162,7 +165,8 @@ export function qemuCommand(
   if (!fromDisk) {
     args.push('-kernel', kernel.path);
     if (plan.initrd) args.push('-initrd', plan.initrd);
-    const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    const given = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    const append = token === undefined ? given : appendWithToken(given, token);
     if (append) args.push('-append', append);
   }
   args.push(...diskArgs(plan.profile, disks));

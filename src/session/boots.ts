@@ -225,6 +225,8 @@ export async function prepareBoots(
     ...(machine.commandLine && { commandLine: machine.commandLine }),
     ...(machine.append !== undefined && { append: machine.append }),
     qemuArgs: machine.qemuArgs,
+    token: harness.token,
+    tokenSend: harness.tokenSend,
     ...(machine.exit && { exitDevice: machine.exit }),
     crash: harness.crash,
     ...(payload.initrd ? { initrd: payload.initrd } : {}),

@@ -94,6 +94,8 @@ const DEFAULTS_IN_REPO: Settings = {
   },
   harness: {
     payload: { kind: 'none' },
+    token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     script: [],
     results: { format: 'ktap', channel: 'console' },
@@ -168,6 +170,8 @@ describe('parseConfig', () => {
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
+        token: 'none',
+        tokenSend: 'echo {token}\n',
         disks: [{ file: '/repo/fs.img', interface: 'virtio-pci', format: 'raw' }],
         script: [
           {
@@ -263,6 +267,8 @@ fail-on: [regression, flaky]
         boot: 'kernel',
       },
       harness: {
+        token: 'cmdline',
+        tokenSend: 'echo {token}\n',
         payload: {
           kind: 'image',
           build: {

@@ -16,6 +16,8 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     boot: 'kernel',
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
+    token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     firmware: 'default',
     channel: 'console',
