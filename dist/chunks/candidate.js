@@ -89453,6 +89453,53 @@ function lineOf(at, doc, lines) {
     return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
+/**
+ * Result tokens: the contract between qemu/ (which makes a fresh token per boot and gives it to
+ * the harness), harness/ (diverge's generated /init prints it) and results/ (which keeps only
+ * results framed by it). A kernel that replays a recorded log cannot know the token of a boot
+ * that has not happened yet (docs/security.md, "Result tokens").
+ */
+/**
+ * The kernel command-line parameter carrying the token. No dot in the name: Linux hands such
+ * unknown parameters to init as environment variables (`$diverge_token` in a shell /init).
+ */
+const TOKEN_PARAMETER = 'diverge_token';
+/**
+ * `harness.token`: how the harness gets the token. `cmdline`: on the kernel command line, the
+ * harness framing its results with it; `script`: typed at the console before each step of the
+ * console script (`harness.token-send`), the kernel answering with it; `none`: results are taken
+ * as they come.
+ */
+const TOKEN_MODES = ['cmdline', 'script', 'none'];
+/** Where `harness.token-send` puts the token. */
+const TOKEN_PLACEHOLDER = '{token}';
+/** `harness.token-send` by default: a shell's echo, whose output line (the token) differs from
+ * the typed line the console echoes (`echo <token>`). */
+const DEFAULT_TOKEN_SEND = `echo ${TOKEN_PLACEHOLDER}\n`;
+/** Prefix of the line a harness prints before its first result and after its last. */
+const TOKEN_LINE_PREFIX = '# diverge-token: ';
+/** The frame line a harness prints for `token`: a TAP/KTAP diagnostic, ignored by parsers. */
+const tokenLine = (token) => `${TOKEN_LINE_PREFIX}${token}`;
+/** `append` with the token parameter first, before any `--` that starts init's own arguments. */
+function appendWithToken(append, token) {
+    const parameter = `${TOKEN_PARAMETER}=${token}`;
+    return append ? `${parameter} ${append}` : parameter;
+}
+/**
+ * The console script of one boot with `token: script`: before each step that sends a command,
+ * and after the last one (unless it ends the dialogue), a step that types `send` with the token
+ * and must be answered by a line that is exactly the token.
+ */
+function withTokenSteps(steps, token, send) {
+    const typed = send.replaceAll(TOKEN_PLACEHOLDER, token);
+    const check = (expect) => ({ expect, send: typed, token });
+    const out = steps.flatMap((step) => step.send === undefined ? [step] : [check(step.expect), step]);
+    const last = steps.at(-1);
+    if (last?.send !== undefined && last.end === undefined)
+        out.push(check(last.expect));
+    return out;
+}
+
 function tokenize$2(glob) {
     const tokens = [];
     const chars = [...glob];
@@ -89637,10 +89684,12 @@ function consolePattern(source, extra = '') {
 /** How QEMU runs the guest: hardware virtualisation or QEMU's own translator. */
 const ACCELS = ['kvm', 'tcg'];
 /**
- * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
- * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
- * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
- * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it).
+ * `not-from-harness` is the kernel's: results that lack the boot's token (src/results/token.ts)
+ * were discarded, never judged as reported. The last two are the host's fault, never the
+ * kernel's: `qemu-error` (QEMU would not start or refused its arguments) and `infrastructure`
+ * (QEMU killed by a signal, console bytes lost, the disk full while capturing). Neither is
+ * judged as a kernel divergence nor cached.
  */
 const BOOT_OUTCOMES = [
     'completed',
@@ -89648,6 +89697,7 @@ const BOOT_OUTCOMES = [
     'timeout',
     'stalled',
     'no-results',
+    'not-from-harness',
     'qemu-error',
     'infrastructure',
 ];
@@ -90143,7 +90193,15 @@ function settingsSchema(baseDir, configPath) {
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
         'max-tests': int(1).default(10_000),
         checker: checker.optional(),
-    }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
+        // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
+        token: oneOf(TOKEN_MODES).optional(),
+        // `token: script`: the command typed before each step; its output must be the token alone.
+        'token-send': string$1({ error: expected('text to send, with {token}') })
+            .refine((send) => send.includes(TOKEN_PLACEHOLDER), {
+            error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
+        })
+            .default(DEFAULT_TOKEN_SEND),
+    }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
         const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, 'test-timeouts': limits, ...rest } = h;
@@ -90153,7 +90211,16 @@ function settingsSchema(baseDir, configPath) {
             : dir !== undefined
                 ? { kind: 'dir', path: dir }
                 : (image ?? { kind: 'none' });
-        return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
+        return {
+            payload,
+            ...rest,
+            token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
+            tokenSend,
+            testTimeouts,
+            rerunDivergent,
+            serialCapBytes,
+            maxTests,
+        };
     });
     const normalize = strict({
         builtin: list$1(oneOf(BUILTIN_NORMALIZATIONS), 'a list of builtin normalisations').default([
@@ -90275,6 +90342,15 @@ function checkMachineHarness(machine, harness, ctx) {
             const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
             ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
         });
+    }
+    // The token rides on -append, which a boot disk has none of.
+    if (machine.boot === 'disk' && harness.token === 'cmdline') {
+        const message = `a boot disk has no kernel command line to carry the token (machine.boot: disk): set harness.token: none`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
+    }
+    if (harness.token === 'script' && !harness.script.some((step) => step.send !== undefined)) {
+        const message = `token: script types the token before each step that sends a command, and harness.script has none`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
     }
     // The harness's initrd rides on -kernel, which a boot disk has none of.
     const kind = harness.payload?.kind; // undefined: a problem of its own, already reported
@@ -92797,6 +92873,41 @@ function resultsFormat(format) {
     return RESULTS_FORMAT_TABLE[format];
 }
 
+/**
+ * The check of a boot's result token (model/token.ts): the results that count are those the
+ * harness framed with this boot's token — from its first token line to its last, or to the end
+ * of the log when the boot died before the closing one. Results outside the frame, or in a log
+ * with no frame at all, are not the harness's: a kernel replaying a recorded log (the reference's,
+ * or its own from an earlier boot) prints another boot's token or none.
+ */
+const line$1 = (text) => stripPrintk(text).trim();
+/**
+ * The results lines the harness framed with `token`. `resultsOutside` counts the results the
+ * format finds in a set of lines, so the lines outside the frame are judged by what they hold:
+ * a kernel's own boot messages there are no results, and harmless. With `frameRequired` (a
+ * format whose one test spans the boot, in a boot that completed) a log without the opening
+ * token line is refused whatever it holds.
+ */
+function checkToken(lines, token, resultsOutside, frameRequired = false) {
+    const own = tokenLine(token);
+    const marks = lines.flatMap((l, i) => (line$1(l) === own ? [i] : []));
+    const first = marks[0];
+    const last = marks.length > 1 ? marks[marks.length - 1] : lines.length;
+    const inside = first === undefined ? [] : lines.slice(first + 1, last);
+    const outside = first === undefined ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
+    const stray = first === undefined && frameRequired ? 1 : resultsOutside(outside);
+    if (stray === 0)
+        return { framed: true, lines: inside };
+    const foreign = lines.map(line$1).find((l) => l.startsWith(TOKEN_LINE_PREFIX) && l !== own);
+    const results = `${stray} result${stray === 1 ? '' : 's'}`;
+    const reason = first !== undefined
+        ? `${results} outside the frame of this boot's token`
+        : foreign !== undefined
+            ? `${results} framed by the token of another boot (${foreign.slice(TOKEN_LINE_PREFIX.length)}), not this boot's: a replayed log?`
+            : `${results} without this boot's token, which its harness frames its results with: a replayed log?`;
+    return { framed: false, reason };
+}
+
 /** The ids of the tests some boot reported, in the order the boots first report them. */
 const testIdsOf = (observations) => [...new Set(observations.flatMap((o) => o.tests.map((t) => t.id)))];
 /**
@@ -92810,19 +92921,26 @@ maxTests) {
     const { test } = capture.record;
     const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
     const format = resultsFormat(results.format);
-    const parsed = format.parse(lines, {
+    const parse = (of) => format.parse(of, {
         ...(results.regex ? { regex: results.regex } : {}),
         transcriptId: test ?? results.test ?? 'transcript',
     });
+    // With a token, only the results the harness framed with it count; none when any lie outside.
+    const token = capture.frameToken;
+    const checked = token === undefined
+        ? undefined
+        : checkToken(lines, token, (outside) => (format.spansBoot ? 0 : parse([...outside]).tests.length), format.spansBoot && capture.record.outcome === 'completed');
+    const parsed = parse(checked === undefined ? lines : checked.framed ? checked.lines : []);
+    const notFromHarness = checked && !checked.framed ? checked.reason : undefined;
     const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
-    let tests = [...parsed.tests, ...capture.scriptTests];
+    let tests = notFromHarness ? [] : [...parsed.tests, ...capture.scriptTests];
     // A test spanning the boot: a boot that died died during it (crash/hang).
     if (format.spansBoot && capture.record.outcome !== 'completed') {
         tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
     }
     if (test !== undefined)
         tests = tests.filter((t) => t.id === test);
-    const problems = scriptOnly ? [] : parsed.problems;
+    const problems = scriptOnly || notFromHarness ? [] : parsed.problems;
     if (tests.length > maxTests) {
         problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
         tests = tests.slice(0, maxTests);
@@ -92832,10 +92950,15 @@ maxTests) {
         format: results.format,
         tests: tests.length,
         complete,
+        ...(notFromHarness ? { notFromHarness } : {}),
     });
+    // The console script's token check fails at settling (the monitor holds the script): the
+    // boot's results are discarded just the same.
+    if (boot.outcome === 'not-from-harness')
+        tests = [];
     // A per-test boot that ended without its test's result keeps what the test printed so far
     // (a boot that printed no result is still `no-results`).
-    if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+    else if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
         tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
     return {
         kernel: boot.kernel,
@@ -93509,7 +93632,9 @@ const QMP_FD = 3;
  * it; it has neither -kernel nor -append (`machine.command-line` carries the latter, see
  * boot-disk.ts).
  */
-function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
+function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER, 
+/** The boot's result token (model/token.ts), first on the kernel command line. */
+token) {
     const files = serialFiles(serialDir);
     const args = [
         plan.binary,
@@ -93545,7 +93670,8 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
         args.push('-kernel', kernel.path);
         if (plan.initrd)
             args.push('-initrd', plan.initrd);
-        const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+        const given = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+        const append = token === undefined ? given : appendWithToken(given, token);
         if (append)
             args.push('-append', append);
     }
@@ -93618,6 +93744,7 @@ class ConsoleScript {
     deadline;
     observations = [];
     state = 'running';
+    tokenMissing;
     constructor(steps) {
         this.steps = steps;
         if (steps.length === 0)
@@ -93633,6 +93760,15 @@ class ConsoleScript {
     /** Whether every step got its answer (or the boot ended normally in the last one). */
     get complete() {
         return this.state === 'finished';
+    }
+    /**
+     * Why the kernel's answers are not this boot's (`harness.token: script`): a token step was
+     * answered without a line that is exactly the token. A replayed log answers with the token of
+     * the boot it was recorded in; a console that only echoes shows the typed command, not its
+     * output.
+     */
+    get notFromHarness() {
+        return this.tokenMissing;
     }
     /** The step in progress, for messages about a boot that ended during it. */
     get inProgress() {
@@ -93753,6 +93889,12 @@ class ConsoleScript {
     }
     close(index, text, answered, note) {
         const step = this.steps[index];
+        const { token } = step;
+        if (token !== undefined && answered && this.tokenMissing === undefined) {
+            const lines = text.split('\n').map((l) => l.trim());
+            if (!lines.includes(token))
+                this.tokenMissing = `${describe(this.steps, index)} was answered without this boot's token on a line of its own: a replayed log?`;
+        }
         if (step.test === undefined)
             return;
         const output = stepOutput(text, step.send);
@@ -93762,14 +93904,22 @@ class ConsoleScript {
         this.observations.push({ id: step.test, status, output });
     }
 }
-/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+/**
+ * "console script step 3 (usertests: "usertests -q")", as messages name a step: numbered as
+ * the config lists them, the token steps diverge adds (model/token.ts) named by the step after.
+ */
 function describe(steps, index) {
     const step = steps[index];
+    const number = steps.slice(0, index + 1).filter((s) => s.token === undefined).length;
+    if (step.token !== undefined)
+        return index + 1 < steps.length
+            ? `the token check before console script step ${number + 1}`
+            : 'the token check after the last console script step';
     const what = [
         step.test,
         step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
     ].filter((part) => part !== undefined);
-    return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+    return `console script step ${number}${what.length ? ` (${what.join(': ')})` : ''}`;
 }
 /** The lines of a step's exchange without the echo of its command and without blank edges. */
 function stepOutput(text, send) {
@@ -94032,6 +94182,13 @@ class BootMonitor {
         if (!this.end)
             throw new Error('a boot is settled after QEMU exits');
         let { outcome, message } = this.end;
+        // Results the harness did not report are the kernel's doing, however the boot ended; the
+        // host's failures stay what they are (no judgement rests on them).
+        const forged = results.notFromHarness ?? this.script.notFromHarness;
+        if (forged && !isInfrastructureOutcome(outcome)) {
+            message = `results not from the harness: ${forged}${message ? `; ${message}` : ''}`;
+            return { outcome: 'not-from-harness', stage: this.stage, message };
+        }
         if (outcome === 'completed' && results.tests === 0) {
             outcome = 'no-results';
             // Keeps why the results may be gone: a cut log, QEMU's status.
@@ -94195,7 +94352,11 @@ async function bootIn(dir, plan, request) {
     const kernel = plan.boot === 'disk'
         ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
         : request.kernel;
-    const command = qemuCommand(plan, kernel, dir);
+    // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
+    // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
+    const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
+    const framed = plan.token === 'cmdline' ? token : undefined;
+    const command = qemuCommand(plan, kernel, dir, framed);
     const files = serialFiles(dir);
     const started = plan.clock.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
@@ -94218,7 +94379,10 @@ async function bootIn(dir, plan, request) {
         if (event.kind === 'stop')
             child.kill('SIGKILL');
     };
-    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
+    const script = plan.token === 'script' && token !== undefined
+        ? withTokenSteps(plan.script, token, plan.tokenSend)
+        : plan.script;
+    const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
     const qmp = qmpSession(child.stdio[QMP_FD], () => {
         monitor.resumed(plan.clock.now());
         // QEMU opened its serial files before it answered: unlinked now, they live on in the open
@@ -94287,11 +94451,13 @@ async function bootIn(dir, plan, request) {
         ...(end.message ? { message: end.message } : {}),
         logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
         command,
+        ...(token !== undefined ? { token } : {}),
     };
     return {
         record,
         resultLines: end.resultLines,
         scriptTests: end.scriptTests,
+        ...(framed !== undefined ? { frameToken: framed } : {}),
         settle: (results) => ({ ...record, ...monitor.settle(results) }),
     };
 }
@@ -94701,7 +94867,7 @@ const SEAL_BYTES = 32;
  * results going to the results channel, and powers the machine off.
  */
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 2;
+const INIT_VERSION = 3;
 const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
 /**
  * The generated `/init`. It needs a POSIX shell at /bin/sh in the image; everything else it
@@ -94719,9 +94885,19 @@ mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp 2>/dev/null
-${results}cd ${quote(command.workdir || '/')} || exit 1
-${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
-echo "diverge: harness exited with status $?" >/dev/console
+${results}# The boot's result token frames the results (harness.token; Linux hands the parameter
+# over in the environment, /proc/cmdline is read when it did not).
+token=\${${TOKEN_PARAMETER}:-}
+if [ -z "$token" ] && read -r cmdline </proc/cmdline; then
+  for word in $cmdline; do case $word in ${TOKEN_PARAMETER}=*) token=\${word#${TOKEN_PARAMETER}=} ;; esac; done
+fi
+unset ${TOKEN_PARAMETER}
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+cd ${quote(command.workdir || '/')} || exit 1
+${command.argv.map(quote).join(' ')} >>"$out" 2>&1 </dev/null
+status=$?
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+echo "diverge: harness exited with status $status" >/dev/console
 sync
 # poweroff does not wait for the serial port to send what is still buffered.
 sleep 1
@@ -94917,7 +95093,9 @@ async function prepareHarness(harness, workDir, options) {
     }
     for (const [i, disk] of harness.disks.entries())
         parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
-    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
+    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`, 
+    // The token itself is fresh per boot; whether there is one changes what a boot reports.
+    `token ${harness.token} ${JSON.stringify(harness.tokenSend)}`);
     const digest = sha256(parts.join('\n'));
     return {
         ...(initrd ? { initrd } : {}),
@@ -95320,6 +95498,8 @@ async function prepareBoots(context, settings, kernels, options) {
         ...(machine.commandLine && { commandLine: machine.commandLine }),
         ...(machine.append !== undefined && { append: machine.append }),
         qemuArgs: machine.qemuArgs,
+        token: harness.token,
+        tokenSend: harness.tokenSend,
         ...(machine.exit && { exitDevice: machine.exit }),
         crash: harness.crash,
         ...(payload.initrd ? { initrd: payload.initrd } : {}),
@@ -96134,6 +96314,7 @@ function unobservedKind(boot) {
             return 'infra';
         case 'completed':
         case 'no-results':
+        case 'not-from-harness': // its results were discarded (classify.ts says so in the verdict)
             return 'absent';
     }
 }
@@ -96362,11 +96543,13 @@ function judgeOne(run, candidateRuns, refObserved, consensus, compareOutput) {
     if (run.kind !== 'observed') {
         const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
         const detail = run.boot.message ? ` (${run.boot.message})` : '';
-        const what = {
-            crash: 'crashed before reporting it',
-            hang: 'hung before reporting it',
-            missing: 'finished without reporting it',
-        }[cls];
+        const what = run.boot.outcome === 'not-from-harness'
+            ? 'reported results not from the harness'
+            : {
+                crash: 'crashed before reporting it',
+                hang: 'hung before reporting it',
+                missing: 'finished without reporting it',
+            }[cls];
         return { class: cls, reason: `the candidate's boot ${what}${detail}; the test ${refText}` };
     }
     const candidateSig = signature(run, compareOutput);
@@ -98939,6 +99122,7 @@ const boot = looseObject({
     message: string$1().optional(),
     logTruncated: boolean(),
     command: array(string$1()),
+    token: string$1().optional(),
     cached: boolean().optional(),
 });
 const savedRun = looseObject({
