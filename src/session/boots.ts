@@ -21,7 +21,8 @@ import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
-import { bootKernel, bootName } from '../qemu/boot.js';
+import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
+import { restoreBoot, saveReadyVm, type SavedVm } from '../qemu/snapshot.js';
 import { checkKernelFile, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
@@ -141,6 +142,37 @@ function planFor(
 }
 
 /**
+ * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
+ * prompt, and every boot must be the same up to it.
+ */
+function snapshotBlocker(settings: ConfigSettings, plan: BootPlan): string | undefined {
+  if (!settings.harness.snapshot) return 'harness.snapshot is false';
+  const first = plan.script[0];
+  if (!first) return 'the harness has no console script, so no ready point';
+  if (plan.append?.includes(TEST_PLACEHOLDER))
+    return 'the test is chosen at boot ({test} in machine.append)';
+  if (!first.send?.includes(TEST_PLACEHOLDER))
+    return "the console script's first step does not send {test}, so its prompt is not where the tests part";
+  if (plan.boot === 'disk') return 'the kernel boots from a disk (machine.boot: disk)';
+  if (plan.channel === 'serial2') return 'the results channel is the second serial port';
+  return undefined;
+}
+
+/** A capture whose record says `note` besides its own message. */
+function noted(capture: SnapshotBoot, note: string): SnapshotBoot {
+  const join = (message?: string) => (message ? `${note}; ${message}` : note);
+  return {
+    ...capture,
+    record: { ...capture.record, message: join(capture.record.message) },
+    settle: (results) => {
+      const record = capture.settle(results);
+      return { ...record, message: join(record.message) };
+    },
+  };
+}
+
+/**
  * The files a boot's command line names, by path, with their content digests: a boot's cache
  * key holds their contents, not their paths (which change from run to run).
  */
@@ -245,6 +277,54 @@ export async function prepareBoots(
     },
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+  // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
+  const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
+  if (harness.tests && blocker && harness.snapshot)
+    options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+  const savedVms = new Map<string, Promise<SavedVm | undefined>>();
+  const readyVm = (kernel: KernelInput & { format?: KernelFormat }) => {
+    const key = `${kernel.name}\0${kernel.path}`;
+    if (!savedVms.has(key)) {
+      const dir = path.join(context.tempDir, `diverge-saved-${process.pid}`, kernel.name);
+      const limit = options.limit ?? (<R>(work: () => Promise<R>) => work());
+      const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(
+        ({ saved, capture }) => {
+          const seconds = (capture.record.durationMs / 1000).toFixed(1);
+          options.progress(
+            `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
+          );
+          return saved;
+        },
+        (error: Error) => {
+          options.progress(
+            `${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`,
+          );
+          return undefined;
+        },
+      );
+      savedVms.set(key, saving);
+    }
+    return savedVms.get(key) as Promise<SavedVm | undefined>;
+  };
+  /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
+  const bootOnce = async (
+    bootPlan: BootPlan,
+    request: Parameters<typeof bootKernel>[1],
+    limit: Limiter,
+  ): Promise<SnapshotBoot> => {
+    const saved = blocker === undefined ? await readyVm(request.kernel) : undefined;
+    if (!saved) return limit(() => bootKernel(bootPlan, request));
+    const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+    const refused =
+      restored.snapshotError ??
+      (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
+    if (refused === undefined) return restored;
+    // Its other tests boot cold too: a state QEMU refused once is not trusted.
+    savedVms.set(`${request.kernel.name}\0${request.kernel.path}`, Promise.resolve(undefined));
+    const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+    options.progress(`${request.kernel.name}: ${note}`);
+    return noted(await limit(() => bootKernel(bootPlan, request)), note);
+  };
   const kernelDisks = new Map<string, Promise<string>>();
   // Each kernel's format: without machine.append it decides the kernel's command line.
   const formats = new Map<string, Promise<KernelFormat | undefined>>();
@@ -286,7 +366,7 @@ export async function prepareBoots(
     const observationsDir = path.join(outDir, 'observations');
     await mkdir(observationsDir, { recursive: true });
     const kernelPlan = { ...plan, logDir: path.join(outDir, 'logs') };
-    const limit = options.limit ?? (<R>(work: () => Promise<R>) => work());
+    const limit: Limiter = options.limit ?? (<R>(work: () => Promise<R>) => work());
     const requests = which.flatMap((kernel) =>
       perKernel.flatMap((test) =>
         Array.from({ length: attempts }, (_, i) => ({
@@ -318,7 +398,7 @@ export async function prepareBoots(
       const observation =
         cached ||
         observe(
-          await limit(() => bootKernel(bootPlan, { ...request, kernel })),
+          await bootOnce(bootPlan, { ...request, kernel }, limit),
           harness.results,
           harness.maxTests,
         );
