@@ -1,4 +1,5 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../docker/docker.js';
@@ -281,49 +282,61 @@ export async function prepareBoots(
   const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
   if (harness.tests && blocker && harness.snapshot)
     options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
-  const savedVms = new Map<string, Promise<SavedVm | undefined>>();
-  const readyVm = (kernel: KernelInput & { format?: KernelFormat }) => {
-    const key = `${kernel.name}\0${kernel.path}`;
-    if (!savedVms.has(key)) {
-      const dir = path.join(context.tempDir, `diverge-saved-${process.pid}`, kernel.name);
-      const limit = options.limit ?? (<R>(work: () => Promise<R>) => work());
-      const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(
-        ({ saved, capture }) => {
-          const seconds = (capture.record.durationMs / 1000).toFixed(1);
-          options.progress(
-            `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
-          );
-          return saved;
-        },
-        (error: Error) => {
-          options.progress(
-            `${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`,
-          );
-          return undefined;
-        },
-      );
-      savedVms.set(key, saving);
-    }
-    return savedVms.get(key) as Promise<SavedVm | undefined>;
-  };
-  /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
-  const bootOnce = async (
-    bootPlan: BootPlan,
-    request: Parameters<typeof bootKernel>[1],
-    limit: Limiter,
-  ): Promise<SnapshotBoot> => {
-    const saved = blocker === undefined ? await readyVm(request.kernel) : undefined;
-    if (!saved) return limit(() => bootKernel(bootPlan, request));
-    const restored = await limit(() => restoreBoot(bootPlan, request, saved));
-    const refused =
-      restored.snapshotError ??
-      (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
-    if (refused === undefined) return restored;
-    // Its other tests boot cold too: a state QEMU refused once is not trusted.
-    savedVms.set(`${request.kernel.name}\0${request.kernel.path}`, Promise.resolve(undefined));
-    const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
-    options.progress(`${request.kernel.name}: ${note}`);
-    return noted(await limit(() => bootKernel(bootPlan, request)), note);
+  /**
+   * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
+   * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+   */
+  const snapshotRound = () => {
+    const saves = new Map<string, Promise<SavedVm | undefined>>();
+    const root = path.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+    const keyOf = (kernel: KernelInput) => `${kernel.name}\0${kernel.path}`;
+    const readyVm = (kernel: KernelInput & { format?: KernelFormat }, limit: Limiter) => {
+      const key = keyOf(kernel);
+      if (!saves.has(key)) {
+        const dir = path.join(root, String(saves.size));
+        const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(
+          ({ saved, capture }) => {
+            const seconds = (capture.record.durationMs / 1000).toFixed(1);
+            options.progress(
+              `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
+            );
+            return saved;
+          },
+          (error: Error) => {
+            options.progress(
+              `${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`,
+            );
+            return undefined;
+          },
+        );
+        saves.set(key, saving);
+      }
+      return saves.get(key) as Promise<SavedVm | undefined>;
+    };
+    /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
+    const bootOnce = async (
+      bootPlan: BootPlan,
+      request: Parameters<typeof bootKernel>[1],
+      limit: Limiter,
+    ): Promise<SnapshotBoot> => {
+      const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
+      if (!saved) return limit(() => bootKernel(bootPlan, request));
+      const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+      const refused =
+        restored.snapshotError ??
+        (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
+      if (refused === undefined) return restored;
+      // Its other tests boot cold too: a state QEMU refused once is not trusted.
+      saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+      const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+      options.progress(`${request.kernel.name}: ${note}`);
+      return noted(await limit(() => bootKernel(bootPlan, request)), note);
+    };
+    const dispose = async () => {
+      await Promise.all(saves.values());
+      await rm(root, { recursive: true, force: true });
+    };
+    return { bootOnce, dispose };
   };
   const kernelDisks = new Map<string, Promise<string>>();
   // Each kernel's format: without machine.append it decides the kernel's command line.
@@ -379,54 +392,59 @@ export async function prepareBoots(
     options.progress(
       `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
-    return inParallel(requests, jobs, async (request) => {
-      const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-      const kernel = await withFormat(request.kernel);
-      const name = bootName(request.kernel.name, request.attempt, request.test);
-      const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
-      const digest = options.cached?.digests.get(request.kernel.name);
-      const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
-      const cached =
-        identity &&
-        (await options.cached?.cache.load(
-          identity,
-          request.kernel.name,
-          request.attempt,
-          kernelPlan.logDir,
-          request.test,
-        ));
-      const observation =
-        cached ||
-        observe(
-          await bootOnce(bootPlan, { ...request, kernel }, limit),
-          harness.results,
-          harness.maxTests,
-        );
-      if (identity && !cached) await options.cached?.cache.save(identity, observation);
-      // On a full disk the run goes on: the observation is in memory, and the report matters more.
-      await writeOutput(
-        path.join(observationsDir, `${name}.json`),
-        `${JSON.stringify(observation, null, 2)}\n`,
-        'the observation',
-      ).catch((error: unknown) => {
-        if (!(error instanceof StorageError)) throw error;
-        context.unwritten.push(error.message);
-        options.progress(`${error.message}; going on`);
-      });
-      if (cached) {
+    const round = snapshotRound();
+    try {
+      return await inParallel(requests, jobs, async (request) => {
+        const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+        const kernel = await withFormat(request.kernel);
+        const name = bootName(request.kernel.name, request.attempt, request.test);
+        const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
+        const digest = options.cached?.digests.get(request.kernel.name);
+        const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
+        const cached =
+          identity &&
+          (await options.cached?.cache.load(
+            identity,
+            request.kernel.name,
+            request.attempt,
+            kernelPlan.logDir,
+            request.test,
+          ));
+        const observation =
+          cached ||
+          observe(
+            await round.bootOnce(bootPlan, { ...request, kernel }, limit),
+            harness.results,
+            harness.maxTests,
+          );
+        if (identity && !cached) await options.cached?.cache.save(identity, observation);
+        // On a full disk the run goes on: the observation is in memory, and the report matters more.
+        await writeOutput(
+          path.join(observationsDir, `${name}.json`),
+          `${JSON.stringify(observation, null, 2)}\n`,
+          'the observation',
+        ).catch((error: unknown) => {
+          if (!(error instanceof StorageError)) throw error;
+          context.unwritten.push(error.message);
+          options.progress(`${error.message}; going on`);
+        });
+        if (cached) {
+          options.progress(
+            `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+          );
+          return observation;
+        }
+        const counts = countStatuses(observation);
+        const seconds = (observation.boot.durationMs / 1000).toFixed(1);
         options.progress(
-          `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+          `${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+            (observation.boot.message ? ` — ${observation.boot.message}` : ''),
         );
         return observation;
-      }
-      const counts = countStatuses(observation);
-      const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-      options.progress(
-        `${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-          (observation.boot.message ? ` — ${observation.boot.message}` : ''),
-      );
-      return observation;
-    });
+      });
+    } finally {
+      await round.dispose();
+    }
   };
 
   return {
