@@ -113,6 +113,7 @@ export default (args) =>
           bisect: 'bench/bisect.ts',
           grade: 'bench/grade.ts',
           'boot-vs-shell': 'bench/boot-vs-shell.ts',
+          snapshot: 'bench/snapshot.ts',
         },
         'build/bench',
         // The browser driver stays a package: it finds its own files at run time.

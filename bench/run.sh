@@ -10,3 +10,4 @@ bash scripts/node24 build/bench/html.js
 bash scripts/node24 build/bench/bisect.js
 bash scripts/node24 build/bench/grade.js 100 500
 bash scripts/node24 build/bench/boot-vs-shell.js
+bash scripts/node24 build/bench/snapshot.js

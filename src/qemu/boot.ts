@@ -6,7 +6,7 @@ import { CappedLog } from '../util/capped-log.js';
 import { QMP_FD, qemuCommand } from './command.js';
 import { prepareBootDisk } from './boot-disk.js';
 import { qmpSession } from './qmp.js';
-import { BootMonitor, type MonitorEvent } from './monitor.js';
+import { BootMonitor, type MonitorEvent, qemuErrors } from './monitor.js';
 import {
   ConsoleInput,
   removeSerialDir,
@@ -160,6 +160,12 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   resultsFollower?.start();
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
+    // A restored boot QEMU found an error in is not judged: stop it now, it boots cold instead.
+    const [error] = restore && !snapshotError ? qemuErrors(stderr, plan.binary) : [];
+    if (error !== undefined) {
+      snapshotError = `QEMU reported an error after the restore: ${error}`;
+      child.kill('SIGKILL');
+    }
   });
 
   const watchdog = setInterval(() => {

@@ -61,7 +61,13 @@ function judged(observations: readonly KernelObservation[]) {
         outcome: o.boot.outcome,
         stage: o.boot.stage,
         splats: o.boot.splats.map((s) => s.fingerprint),
-        tests: o.tests.map((t) => [t.id, t.status, normalizer.lines(t.output)]),
+        // A panic's trace holds stack garbage (the `? frame` lines) that differs between any
+        // two boots; the crash class comes from the outcome and the splats.
+        tests: o.tests.map((t) => [
+          t.id,
+          t.status,
+          o.boot.outcome === 'panic' ? [] : normalizer.lines(t.output),
+        ]),
       },
     ]),
   );
@@ -178,7 +184,10 @@ describe('per-test boots from a saved VM on upstream xv6-riscv', () => {
     cpSync(path.join(XV6, 'diverge.yml'), path.join(dir, 'upstream.yml'));
   }, 900_000);
 
-  it('judges every test as a cold boot does: the panic variant crashes, cat hangs, mkdir stays', async () => {
+  // QEMU 7.2 restores a modern virtio-mmio disk badly: the guest's first request after the
+  // restore makes QEMU report "VQ 0 size 0x8 Guest index 0x0 inconsistent with Host index …"
+  // and the guest waits forever. That boot is not judged: the kernel's tests boot cold.
+  it('boots cold, and says why, when QEMU reports an error in a restored xv6; verdicts unchanged', async () => {
     const upstream = readFileSync(path.join(dir, 'upstream.yml'), 'utf8');
     // The fixture's harness, on the fixture's disk, with a program that never ends (cat reads
     // the console) and one that writes to the disk: mkdir of a directory the next test makes too.
@@ -196,7 +205,15 @@ describe('per-test boots from a saved VM on upstream xv6-riscv', () => {
       path: path.join(dir, name, 'kernel'),
     }));
     const { cold, restored } = await coldAndRestored('snapshot-xv6', yaml, kernels);
-    expect(restored.observations.every((o) => o.boot.restored)).toBe(true);
+    expect(restored.observations.some((o) => o.boot.restored)).toBe(false);
+    for (const kernel of ['staff', 'panic'])
+      expect(restored.progress).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^${kernel}: the saved VM could not be restored \\(QEMU reported an error after the restore: qemu-system-riscv64: VQ 0 size .* inconsistent with Host index`,
+          ),
+        ),
+      );
     expect(judged(restored.observations)).toEqual(judged(cold.observations));
     const of = (kernel: string, test: string) =>
       restored.observations.find((o) => o.kernel === kernel && o.test === test);
