@@ -161,7 +161,8 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
     // A restored boot QEMU found an error in is not judged: stop it now, it boots cold instead.
-    const [error] = restore && !snapshotError ? qemuErrors(stderr, plan.binary) : [];
+    const lines = stderr.slice(0, stderr.lastIndexOf('\n') + 1); // whole lines only
+    const [error] = restore && !snapshotError ? qemuErrors(lines, plan.binary) : [];
     if (error !== undefined) {
       snapshotError = `QEMU reported an error after the restore: ${error}`;
       child.kill('SIGKILL');
