@@ -233,6 +233,9 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ...(restore && { restored: true }),
   };
   await saving;
+  // The replayed console counts as output: a restore that never resumed must not read as a stall.
+  if (restore && !qmp.started && snapshotError === undefined)
+    snapshotError = `QEMU never resumed the restored guest${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
   if (save && !saving && snapshotError === undefined)
     snapshotError = `the boot ended (${end.outcome}) before its console reached the ready point`;
   return {
