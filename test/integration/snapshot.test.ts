@@ -252,6 +252,12 @@ describe("per-test boots from a saved VM on the fixture course's riscv kernel", 
     expect(judged(restored.observations)).toEqual(judged(cold.observations));
     const of = (kernel: string, test: string) =>
       restored.observations.find((o) => o.kernel === kernel && o.test === test)?.boot.outcome;
+    // Each restored boot ran on its own copy of the saved overlay, never on the saved one.
+    const disks = restored.observations.map(
+      (o) => o.boot.command.find((arg) => arg.includes('.qcow2')) ?? '',
+    );
+    expect(disks.every((disk) => /diverge-restore-[^/]+\/disk0\.qcow2,/.test(disk))).toBe(true);
+    expect(new Set(disks).size).toBe(disks.length);
     expect([of('staff', 'memtest'), of('panic', 'memtest'), of('hang', 'sleeptest')]).toEqual([
       'completed',
       'panic',
