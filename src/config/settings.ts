@@ -527,6 +527,8 @@ export function settingsSchema(baseDir: string, configPath: string) {
     // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
     crash: list(regex(false, true), 'a list of regular expressions').default([]),
     repeat: int(1).default(1),
+    // Per-test boots start from a VM saved at the console script's first prompt (qemu/snapshot.ts).
+    snapshot: z.boolean({ error: expected('true or false') }).default(true),
     'rerun-divergent': int(0).default(2),
     'serial-cap': converted('a size like 8M', parseSize, (n) =>
       n > 0 ? undefined : 'a size > 0',

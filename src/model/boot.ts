@@ -106,6 +106,8 @@ export interface BootRecord {
   token?: string;
   /** True when this boot was not run now but taken from the observation cache. */
   cached?: boolean;
+  /** True when this boot started from the VM saved at its harness's ready point (qemu/snapshot.ts). */
+  restored?: boolean;
 }
 
 export interface BootCapture {

@@ -63,10 +63,11 @@ function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
   const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
   disks.forEach((disk, i) => {
     const file = `file=${disk.file}`;
-    const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+    const snapshot = disk.writable ? '' : ',snapshot=on';
+    const detached = `${file},if=none,format=${disk.format},id=x${i}${snapshot}`;
     switch (attachedOn(profile, disk)) {
       case undefined:
-        args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+        args.push('-drive', `${file},format=${disk.format},if=virtio${snapshot},index=${i}`);
         break;
       case 'virtio-pci':
         args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
@@ -79,7 +80,7 @@ function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
         );
         break;
       case 'ide':
-        args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+        args.push('-drive', `${file},format=${disk.format},if=ide${snapshot},index=${seen.ide++}`);
         break;
       case 'scsi':
         if (seen.scsi++ === 0) args.push('-device', 'virtio-scsi-pci,id=scsi0');

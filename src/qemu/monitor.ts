@@ -370,13 +370,16 @@ export class BootMonitor {
  * memory…`), not a warning.
  */
 function qemuFailed(status: number | null, stderr: string, binary: string): boolean {
+  return status === 1 && qemuErrors(stderr, binary).length > 0;
+}
+
+/** The errors (not warnings) QEMU wrote to stderr: `qemu-system-x86_64: …` lines. */
+export function qemuErrors(stderr: string, binary: string): string[] {
   const name = path.basename(binary);
-  return (
-    status === 1 &&
-    stderr
-      .split('\n')
-      .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
-  );
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
+    .map(cleanLine);
 }
 
 function lastLines(text: string): string {

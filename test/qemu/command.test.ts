@@ -177,6 +177,24 @@ describe('qemuCommand', () => {
     );
   });
 
+  it("attaches a saved VM's overlays as they are, written in place (snapshot.ts)", () => {
+    const args = qemuCommand(
+      plan({
+        profile: machineProfile('riscv64', 'virt'),
+        disks: [
+          { file: '/s/disk0.qcow2', interface: 'virtio-mmio', format: 'qcow2', writable: true },
+          { file: '/s/disk1.qcow2', format: 'qcow2', writable: true },
+        ],
+      }),
+      { path: '/k' },
+    ).join(' ');
+    expect(args).toContain(
+      '-drive file=/s/disk0.qcow2,if=none,format=qcow2,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 ' +
+        '-drive file=/s/disk1.qcow2,format=qcow2,if=virtio,index=1',
+    );
+    expect(args).not.toContain('snapshot=on');
+  });
+
   it('makes virtio-mmio transports modern whenever a device is on one, as xv6-riscv needs', () => {
     const modern = ['-global', 'virtio-mmio.force-legacy=false'];
     const riscv = machineProfile('riscv64', 'virt');
