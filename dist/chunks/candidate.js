@@ -35,7 +35,7 @@ import { arch as arch$1, availableParallelism, freemem, hostname } from 'node:os
 import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify, styleText } from 'node:util';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, randomUUID } from 'node:crypto';
 import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -90189,6 +90189,8 @@ function settingsSchema(baseDir, configPath) {
         // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
         crash: list$1(regex(false, true), 'a list of regular expressions').default([]),
         repeat: int(1).default(1),
+        // Per-test boots start from a VM saved at the console script's first prompt (qemu/snapshot.ts).
+        snapshot: boolean({ error: expected('true or false') }).default(true),
         'rerun-divergent': int(0).default(2),
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
         'max-tests': int(1).default(10_000),
@@ -93580,10 +93582,11 @@ function diskArgs(profile, disks) {
     const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
     disks.forEach((disk, i) => {
         const file = `file=${disk.file}`;
-        const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+        const snapshot = disk.writable ? '' : ',snapshot=on';
+        const detached = `${file},if=none,format=${disk.format},id=x${i}${snapshot}`;
         switch (attachedOn(profile, disk)) {
             case undefined:
-                args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+                args.push('-drive', `${file},format=${disk.format},if=virtio${snapshot},index=${i}`);
                 break;
             case 'virtio-pci':
                 args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
@@ -93593,7 +93596,7 @@ function diskArgs(profile, disks) {
                 args.push('-device', `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`);
                 break;
             case 'ide':
-                args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+                args.push('-drive', `${file},format=${disk.format},if=ide${snapshot},index=${seen.ide++}`);
                 break;
             case 'scsi':
                 if (seen.scsi++ === 0)
@@ -93681,11 +93684,41 @@ token) {
 }
 
 /** Line cap: QMP's messages are short; anything longer is not read as one. */
-/** `onStarted`: called when QEMU has resumed the guest. */
-function qmpSession(socket, onStarted) {
-    const state = { started: false, shutdown: undefined };
+/** How often a save asks QEMU how far the migration got. */
+const POLL_MS = 50;
+/** A file as a `exec:` migration URI names it: QEMU runs the command with /bin/sh. */
+function shellQuoted(file) {
+    return `'${file.replaceAll("'", "'\\''")}'`;
+}
+function qmpSession(socket, options) {
+    const state = {
+        started: false,
+        shutdown: undefined,
+        incomingError: undefined,
+    };
+    const waiting = new Map();
+    let nextId = 0;
     let pending = '';
+    const send = (command, args, id) => socket.write(`${JSON.stringify({ execute: command, ...(args && { arguments: args }), ...(id && { id }) })}\n`);
+    const execute = (command, args) => new Promise((resolve, reject) => {
+        const id = `q${nextId++}`;
+        waiting.set(id, (message) => message.error
+            ? reject(new Error(`QMP ${command}: ${message.error.desc ?? 'failed'}`))
+            : resolve(message.return));
+        send(command, args, id);
+    });
+    const failIncoming = (reason) => {
+        if (state.incomingError !== undefined)
+            return;
+        state.incomingError = reason;
+        options.incoming?.onFailed(reason);
+    };
     socket.on('error', () => undefined); // QEMU may exit at any point
+    socket.on('close', () => {
+        for (const answer of waiting.values())
+            answer({ error: { desc: 'QEMU exited' } });
+        waiting.clear();
+    });
     socket.on('data', (chunk) => {
         pending = (pending + chunk.toString('utf8')).slice(-65536);
         const lines = pending.split('\n');
@@ -93698,16 +93731,53 @@ function qmpSession(socket, onStarted) {
             catch {
                 continue;
             }
-            if (message.QMP)
-                socket.write('{"execute":"qmp_capabilities"}\n{"execute":"cont","id":"cont"}\n');
+            if (message.QMP) {
+                send('qmp_capabilities');
+                if (!options.incoming)
+                    send('cont', undefined, 'cont');
+                else {
+                    // The MIGRATION event says when the state is in; the guest stays paused (-S) until `cont`.
+                    send('migrate-set-capabilities', {
+                        capabilities: [{ capability: 'events', state: true }],
+                    });
+                    const uri = `exec:cat ${shellQuoted(options.incoming.file)}`;
+                    execute('migrate-incoming', { uri }).catch((error) => failIncoming(error.message));
+                }
+            }
             else if (message.id === 'cont' && message.return !== undefined) {
                 state.started = true;
-                onStarted();
+                options.onStarted();
+            }
+            else if (message.id !== undefined && waiting.has(message.id)) {
+                const answer = waiting.get(message.id);
+                waiting.delete(message.id);
+                answer(message);
             }
             else if (message.event === 'SHUTDOWN')
                 state.shutdown = message.data?.reason;
+            else if (message.event === 'MIGRATION' && options.incoming && !state.started) {
+                const status = message.data?.status;
+                if (status === 'completed')
+                    send('cont', undefined, 'cont');
+                else if (status === 'failed' || status === 'cancelled')
+                    failIncoming(`QEMU could not load the saved VM (migration ${status})`);
+            }
         }
     });
+    const save = async (file, timeoutMs) => {
+        await execute('stop');
+        await execute('migrate', { uri: `exec:cat > ${shellQuoted(file)}` });
+        for (let waited = 0;; waited += POLL_MS) {
+            const info = (await execute('query-migrate'));
+            if (info.status === 'completed')
+                return;
+            if (info.status === 'failed' || info.status === 'cancelled')
+                throw new Error(`QEMU could not save the VM: ${info['error-desc'] ?? info.status}`);
+            if (waited > timeoutMs)
+                throw new Error(`QEMU had not saved the VM after ${timeoutMs} ms (${info.status})`);
+            await new Promise((r) => setTimeout(r, POLL_MS));
+        }
+    };
     return {
         get started() {
             return state.started;
@@ -93715,6 +93785,10 @@ function qmpSession(socket, onStarted) {
         get shutdown() {
             return state.shutdown;
         },
+        get incomingError() {
+            return state.incomingError;
+        },
+        save,
     };
 }
 
@@ -94313,11 +94387,15 @@ class BootMonitor {
  * memory…`), not a warning.
  */
 function qemuFailed(status, stderr, binary) {
+    return status === 1 && qemuErrors(stderr, binary).length > 0;
+}
+/** The errors (not warnings) QEMU wrote to stderr: `qemu-system-x86_64: …` lines. */
+function qemuErrors(stderr, binary) {
     const name = path$1.basename(binary);
-    return (status === 1 &&
-        stderr
-            .split('\n')
-            .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`)));
+    return stderr
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
+        .map(cleanLine);
 }
 function lastLines(text) {
     return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
@@ -94356,7 +94434,13 @@ async function bootIn(dir, plan, request) {
     // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
     const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
     const framed = plan.token === 'cmdline' ? token : undefined;
-    const command = qemuCommand(plan, kernel, dir, framed);
+    const { start } = request;
+    const restore = start && 'restore' in start ? start : undefined;
+    const save = start && 'save' in start ? start : undefined;
+    const command = [
+        ...qemuCommand(plan, kernel, dir, framed),
+        ...(restore ? ['-incoming', 'defer'] : []),
+    ];
     const files = serialFiles(dir);
     const started = plan.clock.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
@@ -94373,22 +94457,56 @@ async function bootIn(dir, plan, request) {
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     plan.processes.add(child);
+    let snapshotError;
+    let saving;
+    // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
+    let typed = restore ? [] : undefined;
     const act = (event) => {
-        if (event.kind === 'send')
-            input.send(event.text);
-        if (event.kind === 'stop')
-            child.kill('SIGKILL');
+        if (event.kind === 'send') {
+            if (typed)
+                typed.push(event.text);
+            else
+                input.send(event.text);
+        }
+        if (event.kind === 'finished' && save)
+            saving = qmp.save(save.save, save.timeoutMs).catch((error) => {
+                snapshotError = error.message;
+            });
+        if (event.kind === 'stop') {
+            if (saving)
+                void saving.finally(() => child.kill('SIGKILL'));
+            else
+                child.kill('SIGKILL');
+        }
     };
     const script = plan.token === 'script' && token !== undefined
         ? withTokenSteps(plan.script, token, plan.tokenSend)
         : plan.script;
     const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
-    const qmp = qmpSession(child.stdio[QMP_FD], () => {
-        monitor.resumed(plan.clock.now());
-        // QEMU opened its serial files before it answered: unlinked now, they live on in the open
-        // descriptors and vanish with them, even when diverge itself is killed.
-        void removeSerialDir(dir);
+    const qmp = qmpSession(child.stdio[QMP_FD], {
+        onStarted: () => {
+            monitor.resumed(plan.clock.now());
+            // QEMU opened its serial files before it answered: unlinked now, they live on in the open
+            // descriptors and vanish with them, even when diverge itself is killed.
+            void removeSerialDir(dir);
+            for (const text of typed ?? [])
+                input.send(text);
+            typed = undefined;
+        },
+        ...(restore && {
+            incoming: {
+                file: restore.restore,
+                onFailed: (reason) => {
+                    snapshotError = reason;
+                    child.kill('SIGKILL');
+                },
+            },
+        }),
     });
+    if (restore) {
+        // The guest is paused until QMP's `cont`, so nothing it prints can come before this.
+        monitor.console(consoleLog.write(restore.console), plan.clock.now());
+    }
     const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) => monitor.console(kept, now), plan.clock);
     const resultsFollower = resultsFile && resultsLog
         ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) => monitor.results(kept, now), plan.clock)
@@ -94398,6 +94516,13 @@ async function bootIn(dir, plan, request) {
     child.stderr?.on('data', (chunk) => {
         if (stderr.length < STDERR_CAP)
             stderr += chunk.toString('utf8');
+        // A restored boot QEMU found an error in is not judged: stop it now, it boots cold instead.
+        const lines = stderr.slice(0, stderr.lastIndexOf('\n') + 1); // whole lines only
+        const [error] = restore && !snapshotError ? qemuErrors(lines, plan.binary) : [];
+        if (error !== undefined) {
+            snapshotError = `QEMU reported an error after the restore: ${error}`;
+            child.kill('SIGKILL');
+        }
     });
     const watchdog = setInterval(() => {
         consoleLog.flush();
@@ -94452,13 +94577,21 @@ async function bootIn(dir, plan, request) {
         logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
         command,
         ...(token !== undefined ? { token } : {}),
+        ...(restore && { restored: true }),
     };
+    await saving;
+    // The replayed console counts as output: a restore that never resumed must not read as a stall.
+    if (restore && !qmp.started && snapshotError === undefined)
+        snapshotError = `QEMU never resumed the restored guest${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+    if (save && !saving && snapshotError === undefined)
+        snapshotError = `the boot ended (${end.outcome}) before its console reached the ready point`;
     return {
         record,
         resultLines: end.resultLines,
         scriptTests: end.scriptTests,
         ...(framed !== undefined ? { frameToken: framed } : {}),
         settle: (results) => ({ ...record, ...monitor.settle(results) }),
+        ...(snapshotError !== undefined && { snapshotError }),
     };
 }
 
@@ -95106,6 +95239,87 @@ async function prepareHarness(harness, workDir, options) {
 }
 
 /**
+ * Boot once, test many: a kernel is booted once to its harness's ready point (the first prompt
+ * of its console script), the VM is saved there (QMP `migrate` of RAM and device state to a
+ * file), and every per-test boot starts from that state instead of booting again (QEMU
+ * `-incoming`). The disks cannot be snapshot=on then (QEMU's hidden temporary overlay is not
+ * migrated): the saving boot writes to a qcow2 overlay of its own over each disk, kept with the
+ * state, and each restored boot gets a fresh copy of it, so nothing a test writes reaches the next.
+ */
+/** How long QEMU may take to write a saved VM (RAM and devices) to its file. */
+const SAVE_TIMEOUT_MS = 60_000;
+/** Every disk of a boot, shared then the kernel's own, as qemuCommand attaches them. */
+function disksOf(plan, kernel) {
+    return [...plan.disks, ...(kernel.disks ?? []).map((file) => ({ file, format: 'raw' }))];
+}
+/** The plan and kernel of a boot whose disks are `overlays` (one per disk, in order). */
+function onOverlays(plan, kernel, overlays) {
+    return { plan: { ...plan, disks: overlays }, kernel: { ...kernel, disks: [] } };
+}
+/** `qemu-img`, beside the QEMU binary when it has a directory, else from PATH. */
+function qemuImg(binary) {
+    return path$1.dirname(binary) === '.' ? 'qemu-img' : path$1.join(path$1.dirname(binary), 'qemu-img');
+}
+/**
+ * Boots `kernel` to the ready point, `plan.script[0].expect`, and saves the VM under `dir`.
+ * `plan` is the kernel's plan without a test; the saving boot's console log is kept in `dir`.
+ * Throws with the reason when the VM could not be saved (a device without migration support,
+ * a boot that never reached the prompt): the caller boots cold.
+ */
+async function saveReadyVm(plan, kernel, dir) {
+    const first = plan.script[0];
+    if (!first)
+        throw new Error('no console script: no ready point');
+    await mkdir(dir, { recursive: true });
+    const overlays = [];
+    for (const [i, disk] of disksOf(plan, kernel).entries()) {
+        const file = path$1.join(dir, `disk${i}.qcow2`);
+        const base = path$1.resolve(plan.workDir ?? '.', disk.file);
+        await promisify(execFile)(qemuImg(plan.binary), [
+            ...['create', '-q', '-f', 'qcow2', '-F', disk.format, '-b', base, file],
+        ]);
+        overlays.push({ ...disk, file, format: 'qcow2', writable: true });
+    }
+    const state = path$1.join(dir, 'vm.state');
+    const onDisk = onOverlays(plan, kernel, overlays);
+    // Only the prompt is awaited: the script ends there, and the boot ends by saving the VM.
+    const savingPlan = { ...onDisk.plan, script: [{ expect: first.expect }], logDir: dir };
+    const capture = await bootKernel(savingPlan, {
+        kernel: onDisk.kernel,
+        attempt: 1,
+        start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
+    });
+    if (capture.snapshotError !== undefined)
+        throw new Error(capture.snapshotError);
+    const console = await readFile(capture.record.log);
+    return { saved: { state, overlays, console }, capture };
+}
+/**
+ * Boots `request` from `saved`: fresh copies of the saved overlays in a directory of its own
+ * (removed after the boot), the saved console replayed, the guest resumed at the ready point.
+ */
+async function restoreBoot(plan, request, saved) {
+    const dir = await mkdtemp(path$1.join(plan.tempDir, 'diverge-restore-'));
+    try {
+        const overlays = [];
+        for (const [i, disk] of saved.overlays.entries()) {
+            const file = path$1.join(dir, `disk${i}.qcow2`);
+            await copyFile(disk.file, file);
+            overlays.push({ ...disk, file });
+        }
+        const onDisk = onOverlays(plan, request.kernel, overlays);
+        return await bootKernel(onDisk.plan, {
+            ...request,
+            kernel: onDisk.kernel,
+            start: { restore: saved.state, console: saved.console },
+        });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+
+/**
  * One command in one container, to its end or its time limit: a submission's one-command build
  * (command.ts) and the course checker's run on a test's transcript (results/checker.ts). The
  * caller describes the container (image, command, limits, mounts); this attaches to its output
@@ -95425,6 +95639,42 @@ function planFor(plan, test, limits) {
     };
 }
 /**
+ * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
+ * prompt, and every boot must be the same up to it.
+ */
+function snapshotBlocker(settings, plan) {
+    if (!settings.harness.snapshot)
+        return 'harness.snapshot is false';
+    const first = plan.script[0];
+    if (!first)
+        return 'the harness has no console script, so no ready point';
+    if (plan.append?.includes(TEST_PLACEHOLDER))
+        return 'the test is chosen at boot ({test} in machine.append)';
+    if (!first.send?.includes(TEST_PLACEHOLDER))
+        return "the console script's first step does not send {test}, so its prompt is not where the tests part";
+    if (plan.boot === 'disk')
+        return 'the kernel boots from a disk (machine.boot: disk)';
+    if (plan.channel === 'serial2')
+        return 'the results channel is the second serial port';
+    // A saved VM would carry the saving boot's token into every test restored from it.
+    if (plan.token !== 'none')
+        return `result tokens are fresh per boot (harness.token: ${plan.token})`;
+    return undefined;
+}
+/** A capture whose record says `note` besides its own message. */
+function noted(capture, note) {
+    const join = (message) => (message ? `${note}; ${message}` : note);
+    return {
+        ...capture,
+        record: { ...capture.record, message: join(capture.record.message) },
+        settle: (results) => {
+            const record = capture.settle(results);
+            return { ...record, message: join(record.message) };
+        },
+    };
+}
+/**
  * The files a boot's command line names, by path, with their content digests: a boot's cache
  * key holds their contents, not their paths (which change from run to run).
  */
@@ -95536,6 +95786,56 @@ async function prepareBoots(context, settings, kernels, options) {
         ...(checker && { checker: checker.identity }),
     };
     const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+    // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
+    const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
+    if (harness.tests && blocker && harness.snapshot)
+        options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+    /**
+     * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
+     * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+     */
+    const snapshotRound = () => {
+        const saves = new Map();
+        const root = path$1.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+        const keyOf = (kernel) => `${kernel.name}\0${kernel.path}`;
+        const readyVm = (kernel, limit) => {
+            const key = keyOf(kernel);
+            if (!saves.has(key)) {
+                const dir = path$1.join(root, String(saves.size));
+                const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(({ saved, capture }) => {
+                    const seconds = (capture.record.durationMs / 1000).toFixed(1);
+                    options.progress(`${kernel.name}: booted once to its first prompt and saved (${seconds} s)`);
+                    return saved;
+                }, (error) => {
+                    options.progress(`${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`);
+                    return undefined;
+                });
+                saves.set(key, saving);
+            }
+            return saves.get(key);
+        };
+        /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
+        const bootOnce = async (bootPlan, request, limit) => {
+            const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
+            if (!saved)
+                return limit(() => bootKernel(bootPlan, request));
+            const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+            const refused = restored.snapshotError ??
+                (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
+            if (refused === undefined)
+                return restored;
+            // Its other tests boot cold too: a state QEMU refused once is not trusted.
+            saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+            const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+            options.progress(`${request.kernel.name}: ${note}`);
+            return noted(await limit(() => bootKernel(bootPlan, request)), note);
+        };
+        const dispose = async () => {
+            await Promise.all(saves.values());
+            await rm(root, { recursive: true, force: true });
+        };
+        return { bootOnce, dispose };
+    };
     const kernelDisks = new Map();
     // Each kernel's format: without machine.append it decides the kernel's command line.
     const formats = new Map();
@@ -95575,39 +95875,47 @@ async function prepareBoots(context, settings, kernels, options) {
             ...(test !== undefined ? { test } : {}),
         }))));
         options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
-        return inParallel(requests, jobs, async (request) => {
-            const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-            const kernel = await withFormat(request.kernel);
-            const name = bootName(request.kernel.name, request.attempt, request.test);
-            const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
-            const digest = options.cached?.digests.get(request.kernel.name);
-            const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
-            const cached = identity &&
-                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
-            const observed = async () => {
-                const parsed = observe(await limit(() => bootKernel(bootPlan, { ...request, kernel })), harness.results, harness.maxTests);
-                return checker ? limit(() => checker.check(parsed, path$1.join(outDir, 'checker'))) : parsed;
-            };
-            const observation = cached || (await observed());
-            if (identity && !cached)
-                await options.cached?.cache.save(identity, observation);
-            // On a full disk the run goes on: the observation is in memory, and the report matters more.
-            await writeOutput(path$1.join(observationsDir, `${name}.json`), `${JSON.stringify(observation, null, 2)}\n`, 'the observation').catch((error) => {
-                if (!(error instanceof StorageError))
-                    throw error;
-                context.unwritten.push(error.message);
-                options.progress(`${error.message}; going on`);
-            });
-            if (cached) {
-                options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+        const round = snapshotRound();
+        try {
+            return await inParallel(requests, jobs, async (request) => {
+                const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+                const kernel = await withFormat(request.kernel);
+                const name = bootName(request.kernel.name, request.attempt, request.test);
+                const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
+                const digest = options.cached?.digests.get(request.kernel.name);
+                const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
+                const cached = identity &&
+                    (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
+                const observed = async () => {
+                    const parsed = observe(await round.bootOnce(bootPlan, { ...request, kernel }, limit), harness.results, harness.maxTests);
+                    return checker
+                        ? limit(() => checker.check(parsed, path$1.join(outDir, 'checker')))
+                        : parsed;
+                };
+                const observation = cached || (await observed());
+                if (identity && !cached)
+                    await options.cached?.cache.save(identity, observation);
+                // On a full disk the run goes on: the observation is in memory, and the report matters more.
+                await writeOutput(path$1.join(observationsDir, `${name}.json`), `${JSON.stringify(observation, null, 2)}\n`, 'the observation').catch((error) => {
+                    if (!(error instanceof StorageError))
+                        throw error;
+                    context.unwritten.push(error.message);
+                    options.progress(`${error.message}; going on`);
+                });
+                if (cached) {
+                    options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+                    return observation;
+                }
+                const counts = countStatuses(observation);
+                const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+                options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+                    (observation.boot.message ? ` — ${observation.boot.message}` : ''));
                 return observation;
-            }
-            const counts = countStatuses(observation);
-            const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-            options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-                (observation.boot.message ? ` — ${observation.boot.message}` : ''));
-            return observation;
-        });
+            });
+        }
+        finally {
+            await round.dispose();
+        }
     };
     return {
         host: {
@@ -97122,6 +97430,7 @@ function buildReport(input) {
             splats: boot.splats,
             ...(boot.message ? { message: boot.message } : {}),
             ...(boot.cached ? { cached: true } : {}),
+            ...(boot.restored ? { restored: true } : {}),
         })),
         tests: judgement.tests,
         clusters: judgement.clusters,

@@ -11081,6 +11081,10 @@ var properties = {
 					type: "boolean",
 					description: "The boot was taken from the observation cache: an earlier run booted the same kernel with the same harness, machine, QEMU and diverge version."
 				},
+				restored: {
+					type: "boolean",
+					description: "The boot started from the VM saved at the harness's ready point (its first console prompt) instead of booting the kernel again."
+				},
 				splats: {
 					type: "array",
 					items: {
