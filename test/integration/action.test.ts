@@ -234,9 +234,13 @@ describe('the action on a pull request', () => {
     expect(body).toMatch(
       /more divergences? .*not shown; \[see the full report\]\(https:\/\/github\.com\/course\/kernel\/actions\/runs\/\d+\)/,
     );
-    expect(fake.state.artifactsOf(REPO).map((a) => a.name)).toContain('diverge-report-default');
-    expect(body).toContain(
-      '`report.html` in the artifact `diverge-report-default` of [this run](https://github.com/course/kernel/actions/runs/',
+    const artifact = fake.state.artifactsOf(REPO).find((a) => a.name === 'diverge-report-default');
+    expect(artifact).toBeDefined();
+    // The page's artifact, linked by its own address.
+    expect(body).toMatch(
+      new RegExp(
+        `\\[report\\.html\\]\\(https://github\\.com/course/kernel/actions/runs/\\d+/artifacts/${artifact?.id}\\) in the artifact \`diverge-report-default\` of \\[this run\\]`,
+      ),
     );
 
     // The next push fixes everything: the same comment is updated and says so.
