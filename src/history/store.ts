@@ -145,24 +145,22 @@ export async function appendRecord(
       const before = await columnsKey(file).catch((error: NodeJS.ErrnoException) =>
         error.code === 'ENOENT' ? undefined : '',
       );
-      let torn = false;
+      let lead = '';
       const handle = await open(file, 'a+');
       try {
         const { size } = await handle.stat();
-        let lead = '';
         if (size > 0) {
           const last = Buffer.alloc(1);
           await handle.read(last, 0, 1, size - 1);
           if (last[0] !== 0x0a) lead = '\n';
         }
-        torn = lead !== '';
         await handle.write(`${lead}${JSON.stringify(record)}\n`);
         await handle.sync();
       } finally {
         await handle.close();
       }
       // A torn line's warning is the next read's to say: its columns are rebuilt then.
-      if (!torn) await extendColumns(dir, record, before).catch(() => undefined);
+      if (lead === '') await extendColumns(dir, record, before).catch(() => undefined);
     },
     lockAttempts,
   );

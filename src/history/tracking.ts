@@ -5,6 +5,7 @@
  * comment), so it is found again whatever its title became.
  */
 import { codeBlock, inlineCode, inlineText, link, singleLine } from '../render/escape.js';
+import { plural } from '../render/markdown.js';
 import type { RunRef, TestFacts, TestState } from '../model/history.js';
 import { testDigest } from './site.js';
 import { classOfCode, codeAt, stateOfCode, statusOfCode, type Timeline } from './timeline.js';
@@ -176,7 +177,7 @@ function planTest(
       kind: 'close',
       test: facts.id,
       number: issue.number,
-      comment: `${word} has been good for ${goodRuns} runs in a row (the latest: ${at}): closing.`,
+      comment: `${word} has been good for ${plural(goodRuns, 'run')} in a row (the latest: ${at}): closing.`,
       reason: 'completed',
     });
   else if (before === 'broken')
