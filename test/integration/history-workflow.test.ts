@@ -42,6 +42,12 @@ jobs:
   diverge:
     runs-on: ubuntu-latest
     steps:
+      # What actions/checkout does, from the bare repository standing in for GitHub's.
+      - run: |
+          git init -q .
+          git remote add origin "$HISTORY_ORIGIN"
+          git fetch -q --depth=1 origin "$GITHUB_SHA"
+          git checkout -q --detach FETCH_HEAD
       - uses: course/diverge@v1
         with:
           config: diverge.yml
@@ -132,6 +138,7 @@ function act(event: string, payload: object): Promise<{ code: number; log: strin
     [
       ...keep.map((key) => `${key}=${env[key]}`),
       `XDG_CACHE_HOME=${path.join(dir, 'cache')}`,
+      `HISTORY_ORIGIN=${origin}`,
       '',
     ].join('\n'),
   );
@@ -189,13 +196,18 @@ describe('a history workflow under act', () => {
     expect(historyLog()).toHaveLength(1);
 
     const culprit = commit('wrong-result', 'two: alloc_distinct hands out one page twice');
-    expect((await push(good, culprit)).log).toMatch(/Job succeeded/);
+    // The run fails on its verdict; the history and the issue are kept all the same.
+    expect((await push(good, culprit)).log).toMatch(/1 failing divergences/);
+    expect(historyLog()).toHaveLength(2);
     const opened = fake.state.issuesOf(REPO);
     expect(opened.map((i) => [i.state, i.labels])).toEqual([['open', ['diverge']]]);
     expect(opened[0]?.title).toContain(`broken since ${culprit.slice(0, 12)}`);
     expect(opened[0]?.body).toContain(`| culprit | \`${culprit}\``);
 
-    expect((await act('schedule', { schedule: '17 3 * * *' })).log).toMatch(/Job succeeded/);
+    expect((await act('schedule', { schedule: '17 3 * * *' })).log).toMatch(
+      /1 failing divergences/,
+    );
+    expect(historyLog()).toHaveLength(3);
     // Still broken: the same issue, nothing more.
     expect(fake.state.issuesOf(REPO)).toHaveLength(1);
     expect(fake.state.commentsOf(REPO, opened[0]?.number ?? 0)).toEqual([]);
