@@ -3,8 +3,9 @@
  * an hour, so about 14 month files at 10,000 runs) through the store's real append (lock file,
  * one write, fsync), then reads the store into a timeline, derives every test's facts and
  * renders the site. Records the store's size, add time per record, read, facts and render
- * times, cold (every month parsed) and warm (one more run added to a store whose months'
- * columns are cached: the nightly case), index.html's size (target: under 1 MB) and the whole
+ * times: cold (a fresh checkout: every month read from the columns add kept next to it),
+ * rebuild (a store without columns: every month parsed) and warm (one more run added: the
+ * nightly case), index.html's size (target: under 1 MB) and the whole
  * site's; render target: under 10 s. Run with `npm run bench` (or, after `rollup -c --configBench`,
  * `node build/bench/history.js [RUNS TESTS]`); figures go to bench/history.md.
  */
@@ -13,7 +14,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { allFacts } from '../src/history/facts.js';
 import { renderSite } from '../src/history/site.js';
-import { appendRecord, readTimeline, type TimelineCache } from '../src/history/store.js';
+import { appendRecord, readTimeline } from '../src/history/store.js';
 import { historyRun, type Said } from '../test/helpers/history.js';
 
 const [runs = 10_000, tests = 1_000] = process.argv.slice(2).map(Number);
@@ -68,9 +69,9 @@ const generateAndAdd = clock() - addStart;
 const storeBytes = du(store);
 
 /** Read, facts, site: what `history render` does; seconds of each. */
-async function render(cache?: TimelineCache) {
+async function render() {
   const t0 = clock();
-  const timeline = await readTimeline(store, (line) => console.error(line), cache);
+  const timeline = await readTimeline(store, (line) => console.error(line));
   const t1 = clock();
   const facts = allFacts(timeline);
   const t2 = clock();
@@ -79,14 +80,17 @@ async function render(cache?: TimelineCache) {
   return { read: t1 - t0, facts: t2 - t1, site: t3 - t2, total: t3 - t0, pages };
 }
 
-// Cold: every month parsed, as on a fresh machine (or in the action, whose checkout is new).
+// Cold: a fresh checkout of the history branch (the action's case): no cache, every month read
+// from the columns `add` kept next to it.
 const cold = await render();
-// Warm: the nightly case. The months' columns are cached by an earlier render, one more run is
-// added, and only its month is parsed again.
-const cache = { dir: path.join(dir, 'cache'), version: 'bench' };
-await readTimeline(store, () => undefined, cache);
+// Rebuild: a store without columns (written by an earlier diverge): every month parsed, and its
+// columns written.
+for (const name of readdirSync(store))
+  if (name.includes('.columns.')) rmSync(path.join(store, name));
+const rebuild = await render();
+// Warm: the nightly case. One more run is added (its month's columns extended) and read again.
 await appendRecord(store, record(runs));
-const warm = await render(cache);
+const warm = await render();
 const index = statSync(path.join(site, 'index.html')).size;
 const siteBytes = du(site);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -101,6 +105,8 @@ const row = [
   s(cold.facts),
   s(cold.site),
   s(cold.total),
+  s(rebuild.read),
+  s(rebuild.total),
   s(warm.read),
   s(warm.total),
   `${(index / 1e3).toFixed(0)} KB`,

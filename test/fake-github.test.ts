@@ -512,6 +512,79 @@ describe('issue comments', () => {
   });
 });
 
+describe('issues', () => {
+  it('creates, lists by label and state, updates and closes issues; pull requests share the numbers', async () => {
+    fake.state.addPull(REPO, {
+      number: 1,
+      head: { sha: OTHER_SHA, ref: 'feature' },
+      base: { sha: SHA, ref: 'main' },
+    });
+    const octokit = client(fake, WRITE);
+    const repo = { owner: OWNER, repo: NAME };
+    const { data: tracked, headers } = await octokit.rest.issues.create({
+      ...repo,
+      title: 'net.tcp is broken',
+      body: '<!-- diverge-track: 1 -->',
+      labels: ['diverge'],
+    });
+    expect(tracked.number).toBe(2);
+    expect(headers.location).toBe(tracked.url);
+    expect(tracked.user?.login).toBe('github-actions[bot]');
+    expect(tracked.html_url).toMatch(new RegExp(`/${REPO}/issues/2$`));
+    await octokit.rest.issues.create({ ...repo, title: 'unrelated' });
+    const labelled = (state: 'open' | 'closed' | 'all') =>
+      octokit.paginate(octokit.rest.issues.listForRepo, {
+        ...repo,
+        labels: 'diverge',
+        state,
+        per_page: 100,
+      });
+    expect(
+      (await labelled('open')).map((i) => [
+        i.number,
+        i.labels.map((l) => (typeof l === 'string' ? l : l.name)),
+      ]),
+    ).toEqual([[2, ['diverge']]]);
+    // Without a label filter the pull request is listed too, marked as one.
+    const { data: open } = await octokit.rest.issues.listForRepo({ ...repo, direction: 'asc' });
+    expect(open.map((i) => [i.number, i.pull_request !== undefined])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
+    await octokit.rest.issues.createComment({ ...repo, issue_number: 2, body: 'good again' });
+    const { data: closed } = await octokit.rest.issues.update({
+      ...repo,
+      issue_number: 2,
+      state: 'closed',
+      state_reason: 'completed',
+      body: '<!-- diverge-track: 1 -->\nfixed',
+    });
+    expect([closed.state, closed.state_reason, closed.comments, closed.closed_at !== null]).toEqual(
+      ['closed', 'completed', 1, true],
+    );
+    expect(await labelled('open')).toEqual([]);
+    expect((await labelled('all')).map((i) => [i.number, i.state, i.body])).toEqual([
+      [2, 'closed', '<!-- diverge-track: 1 -->\nfixed'],
+    ]);
+    expect((await octokit.rest.issues.get({ ...repo, issue_number: 2 })).data.state).toBe('closed');
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
+  });
+
+  it('refuses a blank title and a read token, as GitHub does', async () => {
+    const blank = await failure(
+      client(fake, WRITE).rest.issues.create({ owner: OWNER, repo: NAME, title: ' ' }),
+    );
+    expect(blank.status).toBe(422);
+    const read = await failure(
+      client(fake, READ).rest.issues.create({ owner: OWNER, repo: NAME, title: 'x' }),
+    );
+    expect(read.status).toBe(403);
+    expect(fake.state.issuesOf(REPO)).toEqual([]);
+  });
+});
+
 describe('workflow runs, artifacts and releases', () => {
   it('finds the newest successful run of a workflow on a branch', async () => {
     const run = (branch: string, conclusion: string, hoursAgo: number) =>

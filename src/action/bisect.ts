@@ -12,6 +12,7 @@ import { dockerAccess } from '../docker/docker.js';
 import { gitTop } from '../docker/worktree.js';
 import type { Settings } from '../config/settings.js';
 import type { GitHub } from '../github/client.js';
+import type { BisectCulprit } from '../history/tracking.js';
 import { runBisect } from '../run/bisect.js';
 import { type ActionEnvironment, isDefaultBranchPush, runUrl } from './environment.js';
 import type { ActionInputs } from './inputs.js';
@@ -68,18 +69,19 @@ async function fetchRange(top: string, range: { before: string; after: string; r
     await git('git', ['-C', top, 'fetch', '--no-tags', '--unshallow', 'origin', range.ref]);
 }
 
-export async function bisectPush(push: PushBisect): Promise<void> {
+/** Bisects the push; the culprit found, for the tracked issues (src/action/issues.ts). */
+export async function bisectPush(push: PushBisect): Promise<BisectCulprit | undefined> {
   const { env, services, inputs, github, settings } = push;
   const { core } = services;
   const range = pushRange(env);
-  if (!range) return;
+  if (!range) return undefined;
   if (settings.kernel?.build === undefined) {
     core.warning('bisect: true needs kernel.build, to build each commit of the push');
-    return;
+    return undefined;
   }
   const context = env.context.repo;
   try {
-    await core.group('diverge: bisect the push', async () => {
+    return await core.group('diverge: bisect the push', async () => {
       await fetchRange(await gitTop(settings.kernel?.build?.context ?? '.'), range);
       const bisect = await runBisect(services.run, settings, {
         good: range.before,
@@ -101,7 +103,7 @@ export async function bisectPush(push: PushBisect): Promise<void> {
         core.info(
           `bisect: ${range.after.slice(0, 12)} does not diverge from ${range.before.slice(0, 12)}`,
         );
-        return;
+        return undefined;
       }
       const culprit = bisect.culprit;
       const markdown = renderBisectMarkdown(bisect);
@@ -148,8 +150,10 @@ export async function bisectPush(push: PushBisect): Promise<void> {
         ),
       });
       core.info(`bisect: ${title}; commented on ${data.html_url}`);
+      return { sha: culprit.sha, subject: culprit.subject, tests: bisect.tests.map((t) => t.id) };
     });
   } catch (error) {
     core.warning(`bisect: ${(error as Error).message}`);
+    return undefined;
   }
 }

@@ -14,6 +14,7 @@ import { allFacts } from '../history/facts.js';
 import { eventOf, historyRecord } from '../history/record.js';
 import { renderSite } from '../history/site.js';
 import { appendRecord, readTimeline } from '../history/store.js';
+import type { Timeline } from '../history/timeline.js';
 import type { HistoryRecord } from '../model/history.js';
 import { validateReport } from '../report/validate.js';
 import { type ActionEnvironment, type GitHubContext, runUrl } from './environment.js';
@@ -83,8 +84,8 @@ async function checkOut(top: string, dir: string, branch: string): Promise<void>
   await git(dir, 'rm', '-r', '-q', '-f', '--ignore-unmatch', '.');
 }
 
-/** Adds the record, renders the site and commits both in the worktree at `dir`. */
-async function commitRun(dir: string, record: HistoryRecord, core: ActionCore): Promise<void> {
+/** Adds the record, renders the site and commits both in the worktree at `dir`; the timeline it rendered. */
+async function commitRun(dir: string, record: HistoryRecord, core: ActionCore): Promise<Timeline> {
   const store = path.join(dir, 'store');
   await appendRecord(store, record);
   const timeline = await readTimeline(store, (line) => core.warning(`history: ${line}`));
@@ -98,13 +99,17 @@ async function commitRun(dir: string, record: HistoryRecord, core: ActionCore): 
     '-m',
     `diverge history: ${record.commit.slice(0, 12)} (${record.event})`,
   );
+  return timeline;
 }
 
-/**
- * Keeps the run in the history branch; returns the rendered site's directory (for
- * actions/upload-pages-artifact), or undefined when this run is not the default branch's.
- */
-export async function keepHistory(keeping: HistoryKeeping): Promise<string | undefined> {
+/** A run kept: the rendered site's directory (for actions/upload-pages-artifact) and the history. */
+export interface KeptHistory {
+  site: string;
+  timeline: Timeline;
+}
+
+/** Keeps the run in the history branch; undefined when this run is not the default branch's. */
+export async function keepHistory(keeping: HistoryKeeping): Promise<KeptHistory | undefined> {
   const { env, core, branch } = keeping;
   if (!isDefaultBranchRun(env.context, env.ref)) {
     core.info(
@@ -128,9 +133,10 @@ export async function keepHistory(keeping: HistoryKeeping): Promise<string | und
   const dir = path.join(env.runnerTemp, 'diverge-history');
   const site = path.join(env.runnerTemp, 'diverge-history-site');
   try {
+    let timeline: Timeline;
     for (let attempt = 1; ; attempt++) {
       await checkOut(top, dir, branch);
-      await commitRun(dir, record, core);
+      timeline = await commitRun(dir, record, core);
       try {
         await git(dir, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
         break;
@@ -150,7 +156,7 @@ export async function keepHistory(keeping: HistoryKeeping): Promise<string | und
     await rm(site, { recursive: true, force: true });
     await cp(path.join(dir, 'site'), site, { recursive: true });
     core.info(`history: ${record.commit.slice(0, 12)} added to ${branch}`);
-    return site;
+    return { site, timeline };
   } finally {
     await git(top, 'worktree', 'remove', '--force', dir).catch(() => undefined);
   }

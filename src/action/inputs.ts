@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { FAIL_ON_CLASSES } from '../model/classes.js';
 import type { CommentReplacement } from '../github/comment.js';
+import { CLOSE_AFTER } from '../history/tracking.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
@@ -43,6 +44,10 @@ export interface ActionInputs {
   bisect: boolean;
   /** The branch that keeps the default branch's history (src/action/history.ts); off when unset. */
   history?: string;
+  /** With history: one issue per broken test (src/action/issues.ts). */
+  trackIssues: boolean;
+  /** Good runs in a row after which a tracked issue is closed. */
+  trackIssuesCloseAfter: number;
   /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
   allowForkCode: boolean;
   workingDirectory: string;
@@ -72,6 +77,16 @@ function days(name: string, fallback: number, read: (name: string) => string): n
     throw new InputError(
       `input ${name}: expected a whole number of days from 1 to 90, got "${value}"`,
     );
+  return n;
+}
+
+/** A whole number of runs, at least 1. */
+function count(name: string, fallback: number, read: (name: string) => string): number {
+  const value = read(name).trim();
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InputError(`input ${name}: expected a whole number from 1 to 1000, got "${value}"`);
   return n;
 }
 
@@ -119,6 +134,8 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     kernelRetentionDays: days('kernel-retention-days', 30, read),
     bisect: boolean('bisect', false, read),
     ...historyBranch(read),
+    trackIssues: boolean('track-issues', false, read),
+    trackIssuesCloseAfter: count('track-issues-close-after', CLOSE_AFTER, read),
     allowForkCode: boolean('allow-fork-code', false, read),
     workingDirectory,
   };

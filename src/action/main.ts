@@ -41,7 +41,9 @@ import type { ActionServices } from './services.js';
 import { finishedBoots } from './cancel.js';
 import { grantKvm, installQemu, tcgNote } from './host.js';
 import { bisectPush } from './bisect.js';
-import { keepHistory } from './history.js';
+import { type KeptHistory, keepHistory } from './history.js';
+import { trackIssues } from './issues.js';
+import type { BisectCulprit } from '../history/tracking.js';
 
 interface PullRequest {
   number: number;
@@ -118,8 +120,8 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
     };
     await writeOutputs(step, leg, report, pages);
     await publishReport(step, publisher, report, pages);
-    if (step.inputs.bisect) await bisectPush({ ...step, ...leg });
-    if (step.inputs.history) await historyStep(step, leg, step.inputs.history);
+    const culprit = step.inputs.bisect ? await bisectPush({ ...step, ...leg }) : undefined;
+    if (step.inputs.history) await historyStep(step, leg, step.inputs.history, culprit);
     await saveCaches(services.cache, core, services.run.cache, leg.cacheKeys, {
       ...restored,
       defaultBranchPush: isDefaultBranchPush(env.context),
@@ -128,20 +130,39 @@ export async function runAction(env: ActionEnvironment, services: ActionServices
   });
 }
 
-/** `history: <branch>`: the run kept in the branch; what goes wrong there is a warning only. */
-async function historyStep({ env, services }: Step, leg: Leg, branch: string) {
+/**
+ * `history: <branch>`: the run kept in the branch, then (track-issues) the tracked issues
+ * brought in line; what goes wrong there is a warning only.
+ */
+async function historyStep(step: Step, leg: Leg, branch: string, culprit?: BisectCulprit) {
+  const { env, services, inputs, github } = step;
   const { core } = services;
+  let kept: KeptHistory | undefined;
   try {
-    const site = await keepHistory({
+    kept = await keepHistory({
       env,
       core,
       branch,
       report: path.join(leg.outDir, 'report.json'),
       now: services.clock.now(),
     });
-    if (site) core.setOutput('history-site', site);
+    if (kept) core.setOutput('history-site', kept.site);
   } catch (error) {
     core.warning(`history: the run was not kept in ${branch}: ${(error as Error).message}`);
+  }
+  if (!kept || !inputs.trackIssues) return;
+  try {
+    await trackIssues({
+      env,
+      core,
+      github,
+      timeline: kept.timeline,
+      branch,
+      closeAfter: inputs.trackIssuesCloseAfter,
+      ...(culprit ? { culprit } : {}),
+    });
+  } catch (error) {
+    core.warning(`track-issues: ${(error as Error).message}`);
   }
 }
 

@@ -38,8 +38,9 @@ export interface SiteOptions {
 }
 
 /** A test's page, named by a digest of its id: stable across renders, safe whatever the id. */
-export const testPage = (id: string) =>
-  `tests/${createHash('sha256').update(id).digest('hex').slice(0, 16)}.html`;
+export const testDigest = (id: string) =>
+  createHash('sha256').update(id).digest('hex').slice(0, 16);
+export const testPage = (id: string) => `tests/${testDigest(id)}.html`;
 
 const pageRun = (run: TimelineRun): HistoryPageRun => ({
   commit: run.commit,

@@ -15,7 +15,7 @@ import { HISTORY_STATUSES, type HistoryRecord } from '../model/history.js';
 import { makeDir, writeAtomically } from '../util/atomic.js';
 import { schemaCheck } from '../util/schema.js';
 import { HistoryError } from './record.js';
-import { emptyTimeline, type Timeline, timelineOf, type TimelineRun } from './timeline.js';
+import { addRun, emptyTimeline, type Timeline, timelineOf, type TimelineRun } from './timeline.js';
 
 const check = schemaCheck<HistoryRecord>(schema, HistoryError);
 
@@ -141,10 +141,14 @@ export async function appendRecord(
   await withLock(
     dir,
     async () => {
+      // Undefined: a new month file; '' (matching no columns): a key that could not be read.
+      const before = await columnsKey(file).catch((error: NodeJS.ErrnoException) =>
+        error.code === 'ENOENT' ? undefined : '',
+      );
+      let lead = '';
       const handle = await open(file, 'a+');
       try {
         const { size } = await handle.stat();
-        let lead = '';
         if (size > 0) {
           const last = Buffer.alloc(1);
           await handle.read(last, 0, 1, size - 1);
@@ -155,6 +159,8 @@ export async function appendRecord(
       } finally {
         await handle.close();
       }
+      // A torn line's warning is the next read's to say: its columns are rebuilt then.
+      if (lead === '') await extendColumns(dir, record, before).catch(() => undefined);
     },
     lockAttempts,
   );
@@ -190,20 +196,25 @@ export async function readMonth(
 }
 
 /**
- * Where `readTimeline` may keep each month's columns between reads: a month file only grows, so
- * one whose size and time are unchanged is read from its columns instead of parsed again, and a
- * render at 10,000 runs parses only the months that changed. `version` (diverge's build id) is
- * part of the key: another diverge never reads these columns.
+ * Where `readTimeline` may also keep each month's columns between reads, for a store whose own
+ * columns cannot be written (below): keyed by the month file's size and time and diverge's
+ * build id (`version`), so another diverge never reads them.
  */
 export interface TimelineCache {
   dir: string;
   version: string;
 }
 
-interface CachedMonth {
-  version: string;
-  size: number;
-  mtimeMs: number;
+/**
+ * A month's columns (history/timeline.ts): its runs, its tests, each run's codes. Kept next to
+ * the month file in the store (`YYYY-MM.columns.json` and `.columns.bin`), so a render in a fresh
+ * checkout of the history branch reads 1 byte per test and run instead of parsing 45 KB of JSON
+ * per run. The JSON lines stay the source of truth: columns whose key does not match the month
+ * file as it is now are rebuilt from it.
+ */
+interface MonthColumns {
+  /** What they were made from (columnsKey, or the cache's key). */
+  key: string;
   warnings: string[];
   runs: TimelineRun[];
   tests: string[];
@@ -211,7 +222,39 @@ interface CachedMonth {
   lengths: number[];
 }
 
-const cacheFiles = (cache: TimelineCache, dir: string, month: string) => {
+type ColumnFiles = { meta: string; codes: string };
+
+/** The codes' encoding: columns written by a diverge with other classes or statuses are not read. */
+const COLUMNS_FORMAT = createHash('sha256')
+  .update(JSON.stringify([1, DIVERGENCE_CLASSES, HISTORY_STATUSES]))
+  .digest('hex')
+  .slice(0, 12);
+/** The bytes at a month file's end that its key covers besides its size. */
+const KEY_TAIL = 4096;
+
+const storeColumns = (dir: string, month: string): ColumnFiles => ({
+  meta: path.join(dir, `${month}.columns.json`),
+  codes: path.join(dir, `${month}.columns.bin`),
+});
+
+/**
+ * What a month file's columns are checked against: the encoding, the file's size and a digest
+ * of its last 4 KB. The store is only appended to, so any record added (or line torn) changes
+ * the key; unlike the file's time, the key survives a git checkout.
+ */
+async function columnsKey(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(Math.min(size, KEY_TAIL));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return `${COLUMNS_FORMAT} ${size} ${createHash('sha256').update(tail).digest('hex').slice(0, 32)}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+const cacheFiles = (cache: TimelineCache, dir: string, month: string): ColumnFiles => {
   const base = path.join(
     cache.dir,
     createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16),
@@ -220,16 +263,14 @@ const cacheFiles = (cache: TimelineCache, dir: string, month: string) => {
   return { meta: `${base}.json`, codes: `${base}.bin` };
 };
 
-/** A month's cached columns, when they are there, whole, and of this file as it is now. */
-async function cachedMonth(
-  files: { meta: string; codes: string },
-  stamp: { size: number; mtimeMs: number },
-  version: string,
-): Promise<{ meta: CachedMonth; timeline: Timeline } | undefined> {
+/** A month's columns, when they are there, whole, and made from what `key` says. */
+async function readColumns(
+  files: ColumnFiles,
+  key: string,
+): Promise<{ meta: MonthColumns; timeline: Timeline } | undefined> {
   try {
-    const meta = JSON.parse(await readFile(files.meta, 'utf8')) as CachedMonth;
-    if (meta.version !== version || meta.size !== stamp.size || meta.mtimeMs !== stamp.mtimeMs)
-      return undefined;
+    const meta = JSON.parse(await readFile(files.meta, 'utf8')) as MonthColumns;
+    if (meta.key !== key) return undefined;
     const bytes = await readFile(files.codes);
     if (meta.lengths.reduce((a, b) => a + b, 0) !== bytes.length) return undefined;
     let at = 0;
@@ -244,7 +285,53 @@ async function cachedMonth(
   }
 }
 
-/** One month as a timeline of its own: from its cached columns, else parsed (and cached). */
+/** Writes the columns: codes first, so meta that matches always has its codes. */
+async function writeColumns(
+  files: ColumnFiles,
+  key: string,
+  timeline: Timeline,
+  warnings: string[],
+): Promise<void> {
+  const meta: MonthColumns = {
+    key,
+    warnings,
+    runs: timeline.runs,
+    tests: timeline.tests,
+    lengths: timeline.codes.map((c) => c.length),
+  };
+  await writeAtomically(files.codes, Buffer.concat(timeline.codes));
+  await writeAtomically(files.meta, JSON.stringify(meta));
+}
+
+/**
+ * After `record` was appended to a month file whose key was `before` (undefined: the file is
+ * new), its columns are brought up to date by adding the one run, when they were up to date and
+ * the record is the month's latest; otherwise they are left for the next read to rebuild.
+ */
+async function extendColumns(
+  dir: string,
+  record: HistoryRecord,
+  before: string | undefined,
+): Promise<void> {
+  const month = monthOf(record.time);
+  const files = storeColumns(dir, month);
+  let timeline = emptyTimeline();
+  let warnings: string[] = [];
+  if (before !== undefined) {
+    const hit = await readColumns(files, before);
+    const last = hit?.timeline.runs.at(-1);
+    if (!hit || (last && Date.parse(record.time) < Date.parse(last.time))) return;
+    ({ timeline } = hit);
+    warnings = hit.meta.warnings;
+  }
+  addRun(timeline, record, new Map(timeline.tests.map((key, t) => [key, t])));
+  await writeColumns(files, await columnsKey(monthFile(dir, month)), timeline, warnings);
+}
+
+/**
+ * One month as a timeline of its own: from the store's columns, else the cache's, else parsed
+ * (and the store's columns written; the cache's only when the store cannot be written to).
+ */
 async function monthTimeline(
   dir: string,
   month: string,
@@ -252,10 +339,14 @@ async function monthTimeline(
   cache: TimelineCache | undefined,
 ): Promise<Timeline> {
   const file = monthFile(dir, month);
+  const own = { files: storeColumns(dir, month), key: await columnsKey(file) };
   const { size, mtimeMs } = await stat(file);
-  const files = cache ? cacheFiles(cache, dir, month) : undefined;
-  if (cache && files) {
-    const hit = await cachedMonth(files, { size, mtimeMs }, cache.version);
+  const cached = cache && {
+    files: cacheFiles(cache, dir, month),
+    key: `${cache.version} ${size} ${mtimeMs}`,
+  };
+  for (const where of cached ? [own, cached] : [own]) {
+    const hit = await readColumns(where.files, where.key);
     if (hit) {
       hit.meta.warnings.forEach((line) => warn(line));
       return hit.timeline;
@@ -268,21 +359,13 @@ async function monthTimeline(
       warn(line);
     }),
   );
-  if (cache && files) {
-    const meta: CachedMonth = {
-      version: cache.version,
-      size,
-      mtimeMs,
-      warnings,
-      runs: timeline.runs,
-      tests: timeline.tests,
-      lengths: timeline.codes.map((c) => c.length),
-    };
-    // A cache that cannot be written costs only time: the next read parses again.
-    await writeAtomically(files.codes, Buffer.concat(timeline.codes))
-      .then(() => writeAtomically(files.meta, JSON.stringify(meta)))
-      .catch(() => undefined);
-  }
+  // Columns that cannot be written cost only time: the next read parses again.
+  const kept = await writeColumns(own.files, own.key, timeline, warnings).then(
+    () => true,
+    () => false,
+  );
+  if (!kept && cached)
+    await writeColumns(cached.files, cached.key, timeline, warnings).catch(() => undefined);
   return timeline;
 }
 

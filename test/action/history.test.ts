@@ -145,9 +145,9 @@ describe('history: <branch> in the action', () => {
     );
     expect(timeline.runs[1]?.link).toBe('https://github.example/os/kernel/actions/runs/7');
     // The returned site is the first run's render, copied out of the worktree.
-    expect(JSON.parse(readFileSync(path.join(site ?? '', 'badge.json'), 'utf8')).message).toBe(
-      'passing',
-    );
+    expect(
+      JSON.parse(readFileSync(path.join(site?.site ?? '', 'badge.json'), 'utf8')).message,
+    ).toBe('passing');
     expect(run(workspace, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 

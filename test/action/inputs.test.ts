@@ -19,6 +19,8 @@ describe('readInputs', () => {
       publishKernel: true,
       kernelRetentionDays: 30,
       bisect: false,
+      trackIssues: false,
+      trackIssuesCloseAfter: 3,
       allowForkCode: false,
       workingDirectory: '/ws',
     });
@@ -38,6 +40,20 @@ describe('readInputs', () => {
     expect(read('diverge/history')).toBe('diverge/history');
     for (const bad of ['-f', 'a..b', 'a b', 'a//b', 'ends/', 'x.'])
       expect(() => read(bad)).toThrow(`input history: expected a branch name`);
+  });
+
+  it('reads track-issues and how many good runs close an issue', () => {
+    const inputs = readInputs(
+      reader({ 'github-token': 't', 'track-issues': 'true', 'track-issues-close-after': '5' }),
+      '/ws',
+    );
+    expect([inputs.trackIssues, inputs.trackIssuesCloseAfter]).toEqual([true, 5]);
+    for (const bad of ['0', '2.5', 'many'])
+      expect(() =>
+        readInputs(reader({ 'github-token': 't', 'track-issues-close-after': bad }), '/ws'),
+      ).toThrow(
+        `input track-issues-close-after: expected a whole number from 1 to 1000, got "${bad}"`,
+      );
   });
 
   it('puts the variant into the check name and parses lists and booleans', () => {

@@ -51,6 +51,16 @@ export interface IssueRecord {
   number: number;
   title: string;
   isPull: boolean;
+  /** The issue's own fields (a pull request's issue side keeps the defaults). */
+  id: number;
+  body: string;
+  state: 'open' | 'closed';
+  stateReason: 'completed' | 'not_planned' | 'duplicate' | 'reopened' | null;
+  labels: string[];
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
 }
 
 export interface CommentRecord {

@@ -198,16 +198,66 @@ export class FakeState {
     return this.repo(fullName) ?? this.addRepo(fullName);
   }
 
-  addIssue(repo: string, options: { number: number; title?: string }): IssueRecord {
+  addIssue(
+    repo: string,
+    options: {
+      number?: number;
+      title?: string;
+      body?: string;
+      labels?: string[];
+      state?: 'open' | 'closed';
+      login?: string;
+    },
+  ): IssueRecord {
     const record = this.ensureRepo(repo);
+    const number = options.number ?? this.nextIssueNumber(record.fullName);
     const issue: IssueRecord = {
-      repo: record.fullName,
-      number: options.number,
-      title: options.title ?? `Issue ${options.number}`,
-      isPull: false,
+      ...this.issueFields(record.fullName, number, options.title ?? `Issue ${number}`, false),
+      body: options.body ?? '',
+      labels: options.labels ?? [],
+      user: this.user(options.login ?? record.owner).login,
     };
-    this.issues.set(`${repoKey(repo)}#${options.number}`, issue);
+    if (options.state === 'closed') {
+      issue.state = 'closed';
+      issue.stateReason = 'completed';
+      issue.closedAt = issue.updatedAt;
+    }
+    this.issues.set(`${repoKey(repo)}#${number}`, issue);
     return issue;
+  }
+
+  /** Issues and pull requests share one sequence of numbers per repository, as on GitHub. */
+  nextIssueNumber(repo: string): number {
+    let last = 0;
+    for (const issue of this.issues.values())
+      if (repoKey(issue.repo) === repoKey(repo)) last = Math.max(last, issue.number);
+    return last + 1;
+  }
+
+  private issueFields(repo: string, number: number, title: string, isPull: boolean): IssueRecord {
+    const at = timestamp();
+    return {
+      repo,
+      number,
+      title,
+      isPull,
+      id: this.nextId(),
+      body: '',
+      state: 'open',
+      stateReason: null,
+      labels: [],
+      user: 'ghost',
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+    };
+  }
+
+  /** A repository's issues (not its pull requests), oldest first. */
+  issuesOf(repo: string): IssueRecord[] {
+    return [...this.issues.values()]
+      .filter((i) => repoKey(i.repo) === repoKey(repo) && !i.isPull)
+      .sort((a, b) => a.number - b.number);
   }
 
   issue(repo: string, number: number): IssueRecord | undefined {
@@ -234,10 +284,8 @@ export class FakeState {
     };
     this.pulls.set(`${repoKey(repo)}#${options.number}`, pull);
     this.issues.set(`${repoKey(repo)}#${options.number}`, {
-      repo: record.fullName,
-      number: options.number,
-      title: pull.title,
-      isPull: true,
+      ...this.issueFields(record.fullName, options.number, pull.title, true),
+      user: pull.user,
     });
     return pull;
   }

@@ -1,5 +1,12 @@
 /** The history store on a real file system: month files, torn lines, the lock. */
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { HistoryError, historyRecord } from '../../src/history/record.js';
@@ -13,6 +20,7 @@ import {
   readTimeline,
   storeMonths,
 } from '../../src/history/store.js';
+import { timelineOf } from '../../src/history/timeline.js';
 import { judgedReport, boot } from '../helpers/observations.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { historyRun } from '../helpers/history.js';
@@ -90,38 +98,72 @@ describe('the history store', () => {
     }
   });
 
-  it("keeps each month's columns in the cache, and parses a month again once it grew", async () => {
-    const dir = scratchDir('history-cached');
-    const cache = { dir: scratchDir('history-cache'), version: '0.1.0+a' };
+  it("keeps each month's columns next to it: extended by add, rebuilt when they no longer match", async () => {
+    const dir = scratchDir('history-columns');
     for (const [commit, hour] of [
       ['c0', 0],
       ['c1', 800],
     ] as const)
       await appendRecord(dir, historyRun({ commit, hour, tests: { a: 'good', b: 'broken' } }));
-    appendFileSync(path.join(dir, '2026-12.jsonl'), '{"torn'); // a writer killed mid-line
+    expect(readdirSync(dir).sort()).toEqual([
+      '2026-11.columns.bin',
+      '2026-11.columns.json',
+      '2026-11.jsonl',
+      '2026-12.columns.bin',
+      '2026-12.columns.json',
+      '2026-12.jsonl',
+    ]);
+    const parse = async () => {
+      const records = [];
+      for (const month of await storeMonths(dir))
+        records.push(...(await readMonth(dir, month, () => undefined)));
+      return timelineOf(records);
+    };
+    expect(await readTimeline(dir, () => undefined)).toEqual(await parse());
+    // The columns are what a read uses: changed there, they show.
+    const meta = path.join(dir, '2026-11.columns.json');
+    const columns = JSON.parse(readFileSync(meta, 'utf8'));
+    columns.runs[0].commit = 'from-columns';
+    writeFileSync(meta, JSON.stringify(columns));
+    const commits = async (warn: (line: string) => void = () => undefined) =>
+      (await readTimeline(dir, warn)).runs.map((r) => r.commit);
+    expect(await commits()).toEqual(['from-columns', 'c1']);
+    // add extends them by its run, without parsing the month again.
+    await appendRecord(dir, run('c2', 1));
+    expect(await commits()).toEqual(['from-columns', 'c2', 'c1']);
+    // A month file that changed otherwise (a torn line) is parsed again, its columns rebuilt.
+    appendFileSync(path.join(dir, '2026-11.jsonl'), '{"torn');
     const warnings: string[] = [];
-    const warn = (line: string) => warnings.push(line);
-    const parsed = await readTimeline(dir, warn);
-    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
-    expect(await readTimeline(dir, warn, cache)).toEqual(parsed);
-    // The torn line is said on every read, from the cache too.
-    expect(warnings).toHaveLength(3);
+    expect(await commits((line) => warnings.push(line))).toEqual(['c0', 'c2', 'c1']);
+    expect(await commits((line) => warnings.push(line))).toEqual(['c0', 'c2', 'c1']);
+    // The torn line is said on every read, from the columns too.
+    expect(warnings).toHaveLength(2);
     expect(new Set(warnings).size).toBe(1);
+    // A record earlier than the month's latest is not appended to the columns: they are rebuilt.
+    await appendRecord(dir, run('c3', 0));
+    expect(await commits()).toEqual(['c0', 'c3', 'c2', 'c1']);
+    expect(await readTimeline(dir, () => undefined)).toEqual(await parse());
+  });
 
-    // The columns are what the second read used: changed in the cache, they show.
+  it("keeps a month's columns in the cache when the store's cannot be written", async () => {
+    const dir = scratchDir('history-cached');
+    const cache = { dir: scratchDir('history-cache'), version: '0.1.0+a' };
+    await appendRecord(dir, run('c0', 0));
+    // Columns that cannot be replaced: a directory where the codes go.
+    rmSync(path.join(dir, '2026-11.columns.json'));
+    rmSync(path.join(dir, '2026-11.columns.bin'));
+    mkdirSync(path.join(dir, '2026-11.columns.bin'));
+    const commits = async (version = cache.version) =>
+      (await readTimeline(dir, () => undefined, { ...cache, version })).runs.map((r) => r.commit);
+    expect(await commits()).toEqual(['c0']);
     const [store = ''] = readdirSync(cache.dir); // one directory per store
     const meta = path.join(cache.dir, store, '2026-11.json');
     const cached = JSON.parse(readFileSync(meta, 'utf8'));
     cached.runs[0].commit = 'from-cache';
     writeFileSync(meta, JSON.stringify(cached));
-    const commits = async (version = cache.version) =>
-      (await readTimeline(dir, () => undefined, { ...cache, version })).runs.map((r) => r.commit);
-    expect(await commits()).toEqual(['from-cache', 'c1']);
+    expect(await commits()).toEqual(['from-cache']);
     // Another diverge does not read them.
-    expect(await commits('0.2.0+b')).toEqual(['c0', 'c1']);
-    // Nor does anyone once the month grew.
-    await appendRecord(dir, run('c2', 1));
-    expect(await commits('0.1.0+a')).toEqual(['c0', 'c2', 'c1']);
+    expect(await commits('0.2.0+b')).toEqual(['c0']);
   });
 
   it('says when the directory is no store', async () => {

@@ -5,6 +5,7 @@ import { checkHandlers } from './checks.js';
 import { commentHandlers } from './comments.js';
 import { commitCommentHandlers } from './commit-comments.js';
 import type { Handler } from './context.js';
+import { issueHandlers } from './issues.js';
 import { releaseHandlers } from './releases.js';
 import { repoHandlers } from './repos.js';
 import { userHandlers } from './users.js';
@@ -13,6 +14,7 @@ export const handlers: Record<string, Handler> = {
   ...repoHandlers,
   ...checkHandlers,
   ...commentHandlers,
+  ...issueHandlers,
   ...commitCommentHandlers,
   ...actionsHandlers,
   ...releaseHandlers,
