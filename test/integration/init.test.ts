@@ -6,6 +6,7 @@
  * kernel and fs.img where the config names them, as the workflow's `make` leaves them), each
  * against the staff kernel given with --reference: every test boots and comes out `same`.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -14,7 +15,7 @@ import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 import { courseReferences } from '../helpers/course.js';
-import { cli, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
+import { CLI, cli, NODE24, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
 import { buildFile } from '../helpers/teaching.js';
 
 const env = { ...process.env, XDG_CACHE_HOME: scratchDir('init-cache') };
@@ -66,6 +67,46 @@ async function run(dir: string, ...flags: string[]): Promise<Report> {
   expect(report.tests.filter((t) => t.verdict.class !== 'same')).toEqual([]);
   return report;
 }
+
+/**
+ * `diverge init ARGS` on a terminal (a pseudo-terminal of util-linux's `script`), typing
+ * `answer` once the question is on the screen; what the terminal showed, and the exit code.
+ */
+function onTerminal(args: string[], answer: string): Promise<{ screen: string; code: number }> {
+  const command = [NODE24, CLI, 'init', ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env });
+  let screen = '';
+  let asked = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString();
+    if (!asked && screen.includes('Kind [')) {
+      asked = true;
+      child.stdin.write(`${answer}\n`);
+    }
+  });
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ screen, code: code ?? -1 })),
+  );
+}
+
+describe('diverge init on a terminal', () => {
+  it('asks once: Enter takes the detected kind, a kind typed in replaces it', async () => {
+    const source = path.join(REPO_ROOT, 'fixtures/xv6-riscv/src');
+    const taken = checkout(source, 'tty-enter');
+    const enter = await onTerminal(['--dir', taken], '');
+    expect(enter.screen).toContain('This looks like xv6 for RISC-V. Kind [xv6-riscv]');
+    expect(enter.code).toBe(0);
+    expect(readFileSync(path.join(taken, 'diverge.yml'), 'utf8')).toContain('arch: riscv64');
+    const replaced = checkout(source, 'tty-typed');
+    const typed = await onTerminal(['--dir', replaced], 'xv6-x86');
+    expect(typed.code).toBe(0);
+    expect(readFileSync(path.join(replaced, 'diverge.yml'), 'utf8')).toContain('arch: i386');
+    // --yes: no question, even on a terminal.
+    const quiet = await onTerminal(['--dir', checkout(source, 'tty-yes'), '--yes'], 'unused');
+    expect(quiet.screen).not.toContain('Kind [');
+    expect(quiet.code).toBe(0);
+  }, 120_000);
+});
 
 describe('diverge init, then doctor and run with what it wrote', () => {
   it('the fixture course: a multiboot kernel built by its Dockerfile, judged against staff', async () => {
