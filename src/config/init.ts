@@ -106,7 +106,7 @@ const KINDS: Record<RepositoryKind, KindSpec> = {
   # append: the default is Linux's console=ttyS0 panic=-1 for the arch
 harness:
   # The tests, as an initramfs whose /init runs them and prints KTAP on the console, then powers
-  # off (kselftest's runner does; fixtures/linux/build-harness.sh builds a small one). Or
+  # off (kselftest's runner does; diverge's fixtures/linux/build-harness.sh builds one). Or
   # dir: harness/root (packed for you), or image: { build: { context: harness } }.
   initrd: harness.cpio.gz
   results: { format: ktap, channel: console }
