@@ -10,10 +10,10 @@ import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { x as refusalMessage, y as renderTerminal, G as GOOD_REFERENCE, z as checkSelection, C as CANDIDATE, A as noRecipeFor, B as loadExpectations, D as checkKernelFile, E as checkRubric, F as localBaseOf, H as ConfigError, N as NotRegularFileError, K as KernelFileError, I as HarnessError, J as BuildError, R as ReferenceFetchError, n as loadConfig, L as defaultSettings, M as claimOutDir, O as clearEarlierRun, P as DEFAULT_OUT, Q as githubFromEnvironment, v as variantOf, k as runBisect, S as resultText, T as BisectInputError, U as SelectionError, V as bootKernels, W as writeOutput, X as noSavedRun, Y as compareSaved, Z as SavedRunError, _ as classColour, $ as htmlPage, a0 as GRADEBOOK_SCRIPT, a1 as parseConfig, a2 as evaluateOne, a3 as buildKernel, a4 as buildImage, a5 as extractFiles, e as archMachines, f as findQemu, a6 as qemuVersion, p as probeKvm, a7 as updateExpectations, a8 as reportDivergences, a9 as tar, aa as inParallel, q as publishedArtifactName, ab as redirectTarget, ac as MAX_KERNEL_BYTES, ad as BOOT_OUTCOMES, ae as testIdsOf, af as rubricOf, s as sha256, ag as fileKind, ah as sha256File, ai as writeAtomically, aj as kernelRecipe, ak as CappedLog, al as ConsoleLines, am as packContext, an as DockerUnavailableError, ao as LastLines, ap as limitHit, aq as copyFilesOut, ar as isolated, as as prepareStaffLayers, at as scanContext, i as scoreReport, au as maxPoints, av as defaultParallelism, aw as fetchReferences, ax as openSession, ay as limiter, az as RubricError, aA as OUTPUT_FORMAT_NAMES, aB as outputFormat, g as renderJunit, aC as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { i as isDivergence, R as ReportError, v as validateReport, a as readJsonFile, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
+import { D as refusalMessage, E as renderTerminal, G as GOOD_REFERENCE, F as checkSelection, H as CANDIDATE, I as noRecipeFor, J as loadExpectations, K as checkKernelFile, L as checkRubric, M as localBaseOf, N as ConfigError, O as NotRegularFileError, P as KernelFileError, Q as HarnessError, R as BuildError, S as ReferenceFetchError, w as loadConfig, T as defaultSettings, U as claimOutDir, V as clearEarlierRun, W as DEFAULT_OUT, X as githubFromEnvironment, x as variantOf, k as runBisect, Y as resultText, Z as BisectInputError, _ as SelectionError, $ as bootKernels, a0 as writeOutput, a1 as noSavedRun, a2 as compareSaved, a3 as SavedRunError, a4 as classColour, a5 as htmlPage, a6 as GRADEBOOK_SCRIPT, a7 as parseConfig, a8 as evaluateOne, a9 as buildKernel, aa as buildImage, ab as extractFiles, e as archMachines, f as findQemu, ac as qemuVersion, p as probeKvm, ad as updateExpectations, ae as reportDivergences, af as tar, ag as inParallel, A as publishedArtifactName, ah as redirectTarget, ai as MAX_KERNEL_BYTES, aj as BOOT_OUTCOMES, ak as testIdsOf, al as rubricOf, s as sha256, am as fileKind, an as sha256File, ao as writeAtomically, ap as kernelRecipe, aq as CappedLog, ar as ConsoleLines, as as runContainer, at as LastLines, au as limitHit, av as copyFilesOut, aw as packContext, ax as DockerUnavailableError, ay as isolated, az as prepareStaffLayers, aA as scanContext, i as scoreReport, aB as maxPoints, aC as defaultParallelism, aD as fetchReferences, aE as openSession, aF as limiter, aG as RubricError, aH as HistoryError, aI as HISTORY_EVENTS, n as eventOf, o as historyRecord, q as appendRecord, aJ as FLAKE_WINDOW, v as allFacts, aK as historySummary, aL as historyText, u as renderSite, t as readTimeline, aM as OUTPUT_FORMAT_NAMES, aN as outputFormat, g as renderJunit, aO as gradescopeResults, C as resolveKernels, B as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { i as isDivergence, v as validateReport, a as readJsonFile, R as ReportError, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -4695,7 +4695,7 @@ function classOption(value, previous = []) {
         throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
     return [...previous, value];
 }
-function register$a(program, cli) {
+function register$b(program, cli) {
     const command = program
         .command('bisect')
         .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
@@ -4765,11 +4765,11 @@ function register$a(program, cli) {
 
 var bisect = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$a
+  register: register$b
 });
 
 /** `diverge boot`: boot kernels with the shared harness, recording each boot. */
-function register$9(program, cli) {
+function register$a(program, cli) {
     const command = program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
@@ -4805,11 +4805,11 @@ function register$9(program, cli) {
 
 var boot = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$9
+  register: register$a
 });
 
 /** `diverge compare`: a saved run judged again, without booting. */
-function register$8(program, cli) {
+function register$9(program, cli) {
     const command = program
         .command('compare')
         .description('judge a saved run again (after changing the config or expectations) without booting')
@@ -4848,7 +4848,7 @@ function register$8(program, cli) {
 
 var compare = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$8
+  register: register$9
 });
 
 /**
@@ -5080,7 +5080,7 @@ function completionScript(program, shell) {
     const root = commandSpec(program, []);
     return shell === 'bash' ? bash(root) : shell === 'zsh' ? zsh(root) : fish(root);
 }
-function register$7(program, cli) {
+function register$8(program, cli) {
     const command = program
         .command('completion')
         .description('print a completion script for bash, zsh or fish (every command and option)')
@@ -5449,7 +5449,7 @@ color) {
 }
 
 /** `diverge demo`: the fixture course (or Debian's Linux kernels) judged end to end. */
-function register$6(program, cli) {
+function register$7(program, cli) {
     const command = program
         .command('demo')
         .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
@@ -5497,7 +5497,7 @@ function register$6(program, cli) {
 
 var demo = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$6
+  register: register$7
 });
 
 /**
@@ -5617,7 +5617,7 @@ function renderFindings(findings) {
 /** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
 const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
 
-function register$5(program, cli) {
+function register$6(program, cli) {
     const command = program
         .command('doctor')
         .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
@@ -5638,7 +5638,7 @@ function register$5(program, cli) {
 
 var doctor = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$5
+  register: register$6
 });
 
 /** `diverge expectations update`: a report's divergences accepted in the expectations file. */
@@ -5652,7 +5652,7 @@ const EXAMPLES = [
         'in that file instead',
     ],
 ];
-function register$4(program, cli) {
+function register$5(program, cli) {
     const expectations = withExamples(program.command('expectations').description('manage the expectations file'), EXAMPLES);
     const update = expectations
         .command('update')
@@ -5678,7 +5678,7 @@ function register$4(program, cli) {
 
 var expectations = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$4
+  register: register$5
 });
 
 /**
@@ -6921,7 +6921,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
     const lines = new ConsoleLines();
     const workdir = (await docker.getImage(stage.id).inspect()).Config?.WorkingDir || '/';
     const env = Object.entries(kernelRecipe(kernel, options.variant).args).map(([name, value]) => `${name}=${value}`);
-    const container = await docker.createContainer({
+    const spec = {
         Image: stage.id,
         Entrypoint: ['/bin/sh', '-c'],
         Cmd: [command.run],
@@ -6935,14 +6935,12 @@ async function buildWithCommand(access, stage, kernel, command, options) {
             MemorySwap: limits.memoryBytes,
             PidsLimit: limits.processes,
         },
-    });
-    let timedOut = false;
-    let timer;
-    try {
-        // Put in at the root, named under the working directory: the engine refuses an archive
-        // with a link that climbs out of where it is extracted, and a student's link that climbs
-        // out of the working directory (../../other-student) must stay a link to nothing here, as
-        // it does in a Docker build, not fail the build.
+    };
+    // Put in at the root, named under the working directory: the engine refuses an archive with
+    // a link that climbs out of where it is extracted, and a student's link that climbs out of
+    // the working directory (../../other-student) must stay a link to nothing here, as it does in
+    // a Docker build, not fail the build.
+    const putSubmission = async (container) => {
         const under = workdir.replace(/^\/+/, '').replace(/\/*$/, '/').replace(/^\/$/, '');
         const entries = selectEntries(options.source, command.copy).map((entry) => ({
             ...entry,
@@ -6956,53 +6954,37 @@ async function buildWithCommand(access, stage, kernel, command, options) {
                 throw error;
             throw new BuildError(`${FIELD}: the submission's files could not be put into ${workdir}: ${error.message}`, { field: FIELD });
         });
-        const stream = (await container.attach({
-            stream: true,
-            stdout: true,
-            stderr: true,
-        }));
-        // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
-        const keep = (line) => {
-            log.write(Buffer.from(`${line}\n`));
-            last.add(line);
-        };
-        const take = (chunk) => lines.push(chunk).forEach(keep);
-        const sink = new Writable({
-            write(chunk, _encoding, done) {
-                take(chunk);
-                done();
-            },
-        });
-        docker.modem.demuxStream(stream, sink, sink);
-        const ended = new Promise((resolve) => {
-            stream.on('end', resolve);
-            stream.on('close', resolve);
-            stream.on('error', () => resolve());
-        });
-        await container.start();
-        timer = setTimeout(() => {
-            timedOut = true;
-            container.kill().catch(() => undefined);
-            // The engine ends the attached stream when the container stops; should it not, the
-            // build ends all the same.
-            setTimeout(() => stream.destroy?.(), 10_000).unref();
-        }, limits.timeMs);
-        await ended;
-        const { StatusCode: code } = (await container.wait());
+    };
+    // The log keeps clean lines (no colour codes, no control bytes): it is read as text.
+    const keep = (line) => {
+        log.write(Buffer.from(`${line}\n`));
+        last.add(line);
+    };
+    let files = [];
+    // The kernel and its extra files, taken out of the ended container when the command worked.
+    const takeFiles = async (container, run) => {
         lines.end().forEach(keep);
-        if (timedOut)
+        if (run.timedOut)
             throw new BuildError(`${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`, { field: FIELD, lastLines: last.lines });
-        if (code !== 0) {
-            const oom = (await container.inspect()).State?.OOMKilled === true;
-            const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${code}`;
-            const hit = limitHit('kernel.build', limits, oom ? 'Killed' : failure, last.lines);
+        if (run.exitCode !== 0) {
+            const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${run.exitCode}`;
+            const hit = limitHit('kernel.build', limits, run.oomKilled ? 'Killed' : failure, last.lines);
             throw new BuildError(`${FIELD}: ${failure}${hit ? `: ${hit}` : ''} (build log: ${logFile})${last.tail}`, { field: FIELD, lastLines: last.lines });
         }
         const inStage = (p) => path.posix.resolve(workdir, p);
-        const [extracted, ...extra] = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
+        files = await copyFilesOut(container, `${stage.tag} (after ${FIELD}.run)`, [
             { inImage: inStage(command.path), field: `${FIELD}.path` },
             ...command.extra.map((p, i) => ({ inImage: inStage(p), field: `${FIELD}.extra[${i}]` })),
         ], path.join(options.outDir, 'kernels', 'candidate'));
+    };
+    try {
+        await runContainer(docker, spec, {
+            timeMs: limits.timeMs,
+            prepare: putSubmission,
+            onStdout: (chunk) => lines.push(chunk).forEach(keep),
+            inspect: takeFiles,
+        });
+        const [extracted, ...extra] = files;
         if (!extracted)
             throw new Error('copyFilesOut returned nothing for grading.build.path');
         const durationMs = options.clock.now() - started;
@@ -7014,9 +6996,7 @@ async function buildWithCommand(access, stage, kernel, command, options) {
         };
     }
     finally {
-        clearTimeout(timer);
         await log.close();
-        await container.remove({ force: true }).catch(() => undefined);
     }
 }
 
@@ -7368,7 +7348,7 @@ async function githubSubmissions(cli, github, options) {
             cli.log(`submission ${s.name}: ${s.error}`);
     return found.map((s) => submissionEntry(s, options.dir));
 }
-function register$3(program, cli) {
+function register$4(program, cli) {
     const command = program
         .command('grade')
         // `grade merge … --out` is merge's option, not grade's.
@@ -7560,7 +7540,7 @@ async function mergeShards(dirs, outDir) {
 
 /** `diverge grade merge`: the gradebooks of shards merged into one. */
 /** Registers `merge` under the `grade` command. */
-function register$2(grade, cli) {
+function register$3(grade, cli) {
     const command = grade
         .command('merge')
         .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
@@ -7580,6 +7560,151 @@ function register$2(grade, cli) {
         ],
         ['diverge grade merge shard-* --out grades', 'every shard directory the shell finds'],
     ]);
+}
+
+/**
+ * Where and when a run was made, as `history add` records it when not told: the commit and ref
+ * from GitHub's variables, else from the git checkout; the event from GitHub's; the time from
+ * the clock. The entry passes the environment, the directory and the clock in.
+ */
+const exec = promisify(execFile);
+async function gitLine(cwd, args) {
+    try {
+        const { stdout } = await exec('git', ['-C', cwd, ...args]);
+        return stdout.trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function runPlace(options, env, cwd, now) {
+    const commit = options.commit ?? env['GITHUB_SHA'] ?? (await gitLine(cwd, ['rev-parse', 'HEAD']));
+    if (!commit)
+        throw new HistoryError(`history add: no --commit given, no GITHUB_SHA, and ${cwd} is not a git checkout`);
+    const ref = options.ref ??
+        env['GITHUB_REF'] ??
+        (await gitLine(cwd, ['symbolic-ref', '-q', 'HEAD'])) ??
+        'HEAD';
+    let event;
+    if (options.event !== undefined) {
+        if (!HISTORY_EVENTS.includes(options.event))
+            throw new HistoryError(`history add: --event ${options.event} is not one of ${HISTORY_EVENTS.join(', ')}`);
+        event = options.event;
+    }
+    else {
+        event = eventOf(env['GITHUB_EVENT_NAME']);
+        if (!event)
+            throw new HistoryError(`history add: a ${env['GITHUB_EVENT_NAME']} run is not one of the default branch's (push, schedule, workflow_dispatch): nothing recorded; pass --event to record it anyway`);
+    }
+    const time = options.time ?? new Date(now).toISOString();
+    return { commit, ref, time, event };
+}
+
+/**
+ * `diverge history add|show|render`: a store of every run on the default branch, what it says
+ * about each test, and a dashboard of it (docs/history.md).
+ */
+const BAD_INPUT = [UsageError, ReportError, HistoryError];
+/** The store as a timeline, its months' columns kept in the cache directory between reads. */
+const readStore = (cli, store) => readTimeline(path.resolve(cli.cwd, store), (line) => cli.log(`warning: ${line}`), {
+    dir: cli.context.cache.history,
+    version: cli.context.buildId,
+});
+const storeOption = '--store <dir>';
+const storeHelp = 'the history store: a directory of month files (YYYY-MM.jsonl)';
+function registerAdd(history, cli) {
+    const command = history
+        .command('add')
+        .description('append one record of a run (its report.json files) to the history store')
+        .argument('<reports...>', "the run's report.json files, one per variant")
+        .requiredOption(storeOption, storeHelp)
+        .option('--commit <sha>', "the commit that ran (default: GITHUB_SHA, else the checkout's HEAD)")
+        .option('--ref <ref>', 'its ref (default: GITHUB_REF, else the checked-out branch)')
+        .option('--time <iso>', 'when it ran, ISO 8601 (default: now)')
+        .option('--event <event>', 'push, schedule or manual (default: from GITHUB_EVENT_NAME, else manual)')
+        .option('--link <url>', "where each report's report.html is published, in the reports' order (repeatable)", (value, previous = []) => [...previous, value])
+        .action(action(cli, BAD_INPUT, async (files, options) => {
+        const place = await runPlace(options, cli.env, cli.cwd, cli.context.clock.now());
+        const reports = await Promise.all(files.map(async (file, i) => {
+            const link = options.link?.[i];
+            return { file, report: await readReport(file), ...(link ? { link } : {}) };
+        }));
+        const record = historyRecord(place, reports);
+        const file = await appendRecord(path.resolve(cli.cwd, options.store), record);
+        const tests = record.reports.reduce((n, r) => n + Object.keys(r.tests).length, 0);
+        cli.log(`recorded ${record.commit} (${record.event}, ${tests} tests) in ${file}`);
+        return EXIT.ok;
+    }));
+    withExamples(command, [
+        [
+            'diverge history add out/report.json --store history',
+            "record this checkout's run in history/ (commit, ref and event from git and GitHub's variables)",
+        ],
+        [
+            'diverge history add a/report.json b/report.json --store history --commit 0123abc --event schedule',
+            'one run of two variants, made by a nightly schedule',
+        ],
+    ]);
+}
+function registerShow(history, cli) {
+    const command = withOutputOptions(history
+        .command('show')
+        .description('what is broken, since when and why, what is flaky and what was fixed')
+        .requiredOption(storeOption, storeHelp)
+        .option('--window <runs>', `the flake rate is over this many latest runs (default ${FLAKE_WINDOW})`, positiveInt)).action(action(cli, BAD_INPUT, async (options) => {
+        const timeline = await readStore(cli, options.store);
+        const facts = allFacts(timeline, options.window);
+        return {
+            exitCode: EXIT.ok,
+            text: historyText(timeline, facts),
+            summary: historySummary(facts),
+        };
+    }));
+    withExamples(command, [
+        ['diverge history show --store history', 'broken, flaky and fixed tests on the terminal'],
+        [
+            'diverge history show --store history --json',
+            '{tests: [{id, state, brokenSince, lastGood, flakeRate, …}]} on stdout',
+        ],
+    ]);
+}
+function registerRender(history, cli) {
+    const command = history
+        .command('render')
+        .description('write the dashboard: a static site, badge.json and an Atom feed of state changes')
+        .requiredOption(storeOption, storeHelp)
+        .requiredOption('-o, --out <dir>', 'where to write the site')
+        .option('--url <url>', "the site's public address, for the feed's links")
+        .option('--window <runs>', `the flake rate is over this many latest runs (default ${FLAKE_WINDOW})`, positiveInt)
+        .action(action(cli, BAD_INPUT, async (options) => {
+        const timeline = await readStore(cli, options.store);
+        const facts = allFacts(timeline, options.window);
+        const out = path.resolve(cli.cwd, options.out);
+        const site = await renderSite(timeline, facts, out, {
+            ...(options.url ? { url: options.url } : {}),
+        });
+        cli.log(`wrote ${site.pages} pages of ${timeline.runs.length} runs to ${out}`);
+        return EXIT.ok;
+    }));
+    withExamples(command, [
+        ['diverge history render --store history --out site', 'the dashboard in site/index.html'],
+        [
+            'diverge history render --store history -o site --url https://example.org/kernel/',
+            'with the Atom feed linking to the published site',
+        ],
+    ]);
+}
+function register$2(program, cli) {
+    const history = withExamples(program
+        .command('history')
+        .description('the runs of the default branch kept over time: add, show, render'), [
+        ['diverge history add out/report.json --store history', 'record a run'],
+        ['diverge history show --store history', 'what is broken, since when'],
+    ]);
+    registerAdd(history, cli);
+    registerShow(history, cli);
+    registerRender(history, cli);
+    return history;
 }
 
 /** `diverge report`: a report.json rendered for people. */
@@ -7749,8 +7874,9 @@ function divergeProgram(cli) {
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
     for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
         command.register(program, cli);
-    register$2(register$3(program, cli), cli);
-    register$7(program, cli);
+    register$3(register$4(program, cli), cli);
+    register$2(program, cli);
+    register$8(program, cli);
     return program;
 }
 

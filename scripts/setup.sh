@@ -8,7 +8,8 @@ log() { printf '[setup] %s\n' "$*"; }
 export DEBIAN_FRONTEND=noninteractive
 SYSTEM_PACKAGES=(qemu-system-x86 qemu-system-misc qemu-system-arm qemu-utils
   docker.io busybox-static cpio debootstrap gcc libc6-dev make gzip procps util-linux bc libxml2-utils
-  chromium zsh fish)
+  chromium zsh fish
+  perl) # test/qemu/boot-disk.test.ts runs Pintos' own command-line writer (utils/pintos-set-cmdline)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -32088,6 +32088,7 @@ function actionEnvironment(env, context, dirs) {
         serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
         apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
         ...(env.GITHUB_WORKFLOW_REF ? { workflowRef: env.GITHUB_WORKFLOW_REF } : {}),
+        ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
         context,
     };
 }

@@ -285,6 +285,15 @@ function days(name, fallback, read) {
         throw new InputError(`input ${name}: expected a whole number of days from 1 to 90, got "${value}"`);
     return n;
 }
+/** The history input: a branch name git takes, and never one a pull request could name. */
+function historyBranch(read) {
+    const branch = read('history').trim();
+    if (branch === '')
+        return {};
+    if (!/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,100}(?<![./])$/.test(branch))
+        throw new InputError(`input history: expected a branch name (letters, digits, '.', '_', '-', '/'), got "${branch}"`);
+    return { history: branch };
+}
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
 function readInputs(read, workspace) {
     const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
@@ -315,6 +324,7 @@ function readInputs(read, workspace) {
         publishKernel: boolean('publish-kernel', true, read),
         kernelRetentionDays: days('kernel-retention-days', 30, read),
         bisect: boolean('bisect', false, read),
+        ...historyBranch(read),
         allowForkCode: boolean('allow-fork-code', false, read),
         workingDirectory,
     };

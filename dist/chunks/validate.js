@@ -2285,7 +2285,10 @@ function renderMarkdown(report, options = {}) {
     const cutHead = wholeLines(head, room);
     return cutHead === '' ? note : joinBlocks([cutHead, note]);
 }
-/** The leading lines of `text` that fit in `maxBytes`. */
+/**
+ * The leading lines of `text` that fit in `maxBytes`, without a fold whose end was cut off (an
+ * open `<details>` would swallow whatever GitHub shows after it).
+ */
 function wholeLines(text, maxBytes) {
     const kept = [];
     let used = 0;
@@ -2295,7 +2298,9 @@ function wholeLines(text, maxBytes) {
             break;
         kept.push(line);
     }
-    return kept.join('\n').trimEnd();
+    const whole = kept.join('\n');
+    const open = whole.lastIndexOf('<details>');
+    return (open > whole.lastIndexOf('</details>') ? whole.slice(0, open) : whole).trimEnd();
 }
 
 var ajv$1 = {exports: {}};

@@ -20,6 +20,7 @@ import {
   ARCHES,
   archMachines,
   BOOT_DISK_COMMAND_LINES,
+  type BootDiskCommandLine,
   BOOT_MODES,
   type BootMode,
   bootDiskMachines,
@@ -31,6 +32,7 @@ import {
   machineProfile,
   profilesOf,
 } from '../model/machines.js';
+import { commandLineProblem } from '../model/command-line.js';
 import type { ScriptStep } from '../model/script.js';
 import { consolePattern } from '../model/patterns.js';
 import { ACCELS } from '../model/boot.js';
@@ -708,7 +710,13 @@ function checkBoot(
  * time limits that match a test of the per-test boots.
  */
 function checkMachineHarness(
-  machine: { arch: Arch; profile: string; append?: string; boot: BootMode },
+  machine: {
+    arch: Arch;
+    profile: string;
+    append?: string;
+    boot: BootMode;
+    commandLine?: BootDiskCommandLine;
+  },
   harness: {
     payload?: { kind: string };
     disks: readonly Disk[];
@@ -745,6 +753,14 @@ function checkMachineHarness(
     ctx.addIssue({ code: 'custom', path: at, message });
   }
   const { tests } = harness;
+  // A boot disk's command line has a size: every boot's, {test} replaced, must fit, or none boots.
+  if (machine.commandLine && machine.append !== undefined) {
+    const { commandLine, append } = machine;
+    const lines =
+      inAppend && tests ? tests.map((t) => append.replaceAll(TEST_PLACEHOLDER, t)) : [append];
+    const problem = lines.map((line) => commandLineProblem(commandLine, line)).find(Boolean);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['machine', 'append'], message: problem });
+  }
   // Undefined when harness had problems of its own (already reported).
   (harness.testTimeouts ?? []).forEach(({ test: glob }, i) => {
     const message = !tests

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { lstat, readFile, readdir, readlink, realpath } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
@@ -248,13 +248,27 @@ export function packContext(context: BuildContext): Readable {
           pack.entry({ ...header, type: 'symlink', linkname: entry.target ?? '' });
         else {
           const file = entry.from ?? path.join(context.dir, entry.name);
+          // A file that grew or shrank since the scan no longer matches its header (nor the
+          // context's digest): the stream ends in an error naming it, not tar's "Size mismatch".
+          const changed = (now: string) =>
+            new Error(
+              `${entry.name} changed while the build context was sent (${entry.size} bytes when scanned, ${now}): build again once it stays put`,
+            );
+          const { size } = await stat(file);
+          if (size !== entry.size) throw changed(`${size} now`);
           await new Promise<void>((resolve, reject) => {
             const sink = pack.entry({ ...header, type: 'file', size: entry.size }, (error) =>
               error ? reject(error) : resolve(),
             );
+            sink.on('error', reject);
             void (async () => {
-              for await (const chunk of createReadStream(file))
-                if (!sink.write(chunk)) await once(sink, 'drain');
+              let sent = 0;
+              if (entry.size > 0)
+                for await (const chunk of createReadStream(file, { end: entry.size - 1 })) {
+                  sent += (chunk as Buffer).length;
+                  if (!sink.write(chunk)) await once(sink, 'drain');
+                }
+              if (sent !== entry.size) throw changed(`${sent} read`);
               sink.end(null);
             })().catch(reject);
           });

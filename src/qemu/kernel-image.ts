@@ -1,6 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFileError, openRegularFile } from '../util/digest.js';
-import { archMachines, type Arch, type BootMode, type KernelFormat } from '../model/machines.js';
+import {
+  archMachines,
+  type Arch,
+  type BootDiskCommandLine,
+  type BootMode,
+  type KernelFormat,
+} from '../model/machines.js';
+import { bootSectorProblem } from './boot-disk.js';
 
 export class KernelFileError extends Error {}
 
@@ -31,11 +38,11 @@ function imageFormat(head: Buffer): KernelFormat | undefined {
   return undefined;
 }
 
-/** The format of an open kernel file, read from its first 8 KiB. */
-async function formatOf(handle: FileHandle): Promise<KernelFormat | undefined> {
+/** An open kernel file's first 8 KiB: enough to tell its format. */
+async function headOf(handle: FileHandle): Promise<Buffer> {
   const head = Buffer.alloc(8192);
   const { bytesRead } = await handle.read(head, 0, head.length, 0);
-  return imageFormat(head.subarray(0, bytesRead));
+  return head.subarray(0, bytesRead);
 }
 
 /**
@@ -46,7 +53,7 @@ export async function kernelFormat(file: string): Promise<KernelFormat | undefin
   const handle = await openRegularFile(file).catch(() => undefined);
   if (!handle) return undefined;
   try {
-    return await formatOf(handle);
+    return imageFormat(await headOf(handle));
   } catch {
     return undefined;
   } finally {
@@ -72,11 +79,14 @@ function refusal(format: KernelFormat | undefined, machine: { arch: Arch; boot: 
   return `${is}; ${machine.arch} boots ${acceptedFormats(machine).join(', ')}`;
 }
 
-/** Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's. */
+/**
+ * Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's;
+ * with `machine.command-line`, that the boot disk's loader is the one that reads it there.
+ */
 export async function checkKernelFile(
   name: string,
   file: string,
-  machine: { arch: Arch; boot: BootMode },
+  machine: { arch: Arch; boot: BootMode; commandLine?: BootDiskCommandLine },
 ): Promise<KernelFormat> {
   let handle;
   try {
@@ -90,9 +100,12 @@ export async function checkKernelFile(
     );
   }
   try {
-    const format = await formatOf(handle);
+    const head = await headOf(handle);
+    const format = imageFormat(head);
     if (!format || !acceptedFormats(machine).includes(format))
       throw new KernelFileError(`kernel "${name}": ${file} is ${refusal(format, machine)}`);
+    const loader = machine.commandLine && bootSectorProblem(machine.commandLine, head);
+    if (loader) throw new KernelFileError(`kernel "${name}": ${file} is ${loader}`);
     return format;
   } finally {
     await handle.close();

@@ -427,7 +427,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   return cutHead === '' ? note : joinBlocks([cutHead, note]);
 }
 
-/** The leading lines of `text` that fit in `maxBytes`. */
+/**
+ * The leading lines of `text` that fit in `maxBytes`, without a fold whose end was cut off (an
+ * open `<details>` would swallow whatever GitHub shows after it).
+ */
 function wholeLines(text: string, maxBytes: number): string {
   const kept: string[] = [];
   let used = 0;
@@ -436,5 +439,7 @@ function wholeLines(text: string, maxBytes: number): string {
     if (used > maxBytes) break;
     kept.push(line);
   }
-  return kept.join('\n').trimEnd();
+  const whole = kept.join('\n');
+  const open = whole.lastIndexOf('<details>');
+  return (open > whole.lastIndexOf('</details>') ? whole.slice(0, open) : whole).trimEnd();
 }

@@ -5,7 +5,7 @@
  * file, or workflow YAML whose diverge steps give only inputs action.yml has and read only
  * outputs it sets. Booting is test/integration/docs-examples.test.ts's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Ajv } from 'ajv';
@@ -91,11 +91,9 @@ describe("the docs' YAML examples", () => {
     const counts = new Map<string, number>();
     for (const { example } of coveredBlocks())
       if (example) counts.set(example.id, (counts.get(example.id) ?? 0) + 1);
-    const missing = DOC_EXAMPLES.filter((e) => {
-      const n = counts.get(e.id) ?? 0;
-      // An entry for a block another branch adds may have none yet (see its comment).
-      return e.coverage.by === 'test' && e.coverage.elsewhere ? n > 1 : n !== 1;
-    }).map((e) => `${e.id}: ${counts.get(e.id) ?? 0} blocks of ${e.page}`);
+    const missing = DOC_EXAMPLES.filter((e) => (counts.get(e.id) ?? 0) !== 1).map(
+      (e) => `${e.id}: ${counts.get(e.id) ?? 0} blocks of ${e.page}`,
+    );
     expect(missing).toEqual([]);
   });
 
@@ -111,10 +109,8 @@ describe("the docs' YAML examples", () => {
 
   it.each(byKind('test'))('%s: run by a named test that reads it from its page', (id) => {
     const example = DOC_EXAMPLES.find((e) => e.id === id) as DocExample;
-    const coverage = example.coverage as { test: string; elsewhere?: true };
-    const test = path.join(REPO_ROOT, coverage.test);
-    if (coverage.elsewhere && !existsSync(test)) return;
-    expect(readFileSync(test, 'utf8')).toContain(example.page);
+    const coverage = example.coverage as { test: string };
+    expect(readFileSync(path.join(REPO_ROOT, coverage.test), 'utf8')).toContain(example.page);
     expect(() => parseConfig(blockOf(id).text, '/course/diverge.yml')).not.toThrow();
   });
 

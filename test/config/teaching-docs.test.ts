@@ -1,7 +1,7 @@
 /**
  * docs/config.md's teaching-kernel sections say what the code does: the example configs load,
- * the xv6-riscv and xv6 for x86 examples are the fixture configs their integration tests run, and
- * the firmware, disk and boot-disk tables are the machine table's.
+ * the xv6-riscv, Pintos and xv6 for x86 examples are the fixture configs their integration tests
+ * run, and the firmware, disk and boot-disk tables are the machine table's.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,7 @@ const truth = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, 'variants.json'), 'utf8')) as { tests: string[] };
 const XV6_TRUTH = truth(XV6_DIR);
 const XV6_X86_DIR = path.join(REPO_ROOT, 'fixtures/xv6-x86');
+const PINTOS_DIR = path.join(REPO_ROOT, 'fixtures/pintos');
 /** A fixture's config as the docs show it: without its first line, which names the schema by a path inside this repository. */
 const shownConfig = (dir: string) =>
   readFileSync(path.join(dir, 'diverge.yml'), 'utf8').replace(/^# yaml-language-server: .*\n/, '');
@@ -48,8 +49,13 @@ describe('docs/config.md for teaching kernels', () => {
     ]);
     expect(xv6?.harness.tests).toEqual(XV6_TRUTH.tests);
     expect(xv6?.harness.script.map((s) => s.send)).toEqual(['{test}\n']);
-    expect(pintos?.machine.append).toBe('-q run {test}');
-    expect(pintos?.harness.tests).toHaveLength(4);
+    expect(pintos?.machine).toMatchObject({
+      arch: 'i386',
+      boot: 'disk',
+      commandLine: 'pintos',
+      append: '-q run {test}',
+    });
+    expect(pintos?.harness.tests).toEqual(truth(PINTOS_DIR).tests);
     expect(pintos?.harness.results.regex?.start).toBe("^Executing '");
     expect(xv6x86?.machine).toMatchObject({ arch: 'i386', profile: 'pc', boot: 'disk' });
     expect(xv6x86?.harness.disks).toEqual([
@@ -58,9 +64,10 @@ describe('docs/config.md for teaching kernels', () => {
     expect(xv6x86?.harness.tests).toEqual(truth(XV6_X86_DIR).tests);
   });
 
-  it('shows the xv6 fixture configs word for word (the configs their integration tests run)', () => {
-    const [xv6, , xv6x86] = examples();
+  it('shows the fixture configs word for word (the configs their integration tests run)', () => {
+    const [xv6, pintos, xv6x86] = examples();
     expect(xv6).toBe(shownConfig(XV6_DIR));
+    expect(pintos).toBe(shownConfig(PINTOS_DIR));
     expect(xv6x86).toBe(shownConfig(XV6_X86_DIR));
   });
 

@@ -152,4 +152,21 @@ describe('packContext', () => {
       { name: 'bin/run.sh', mode: 0o755, text: '#!/bin/sh\n' },
     ]);
   });
+
+  it.each([
+    ['grew', 'x'.repeat(100_000)],
+    ['shrank', ''],
+  ])(
+    'ends in an error naming a file that %s after the scan, never an uncaught one',
+    async (_how, text) => {
+      const dir = context({ Dockerfile: 'FROM scratch\n', 'log.txt': 'x'.repeat(1000) });
+      const scanned = await scanContext(dir, 'Dockerfile', 'kernel.build');
+      writeFileSync(path.join(dir, 'log.txt'), text);
+      const stream = packContext(scanned);
+      const drained = (async () => {
+        for await (const chunk of stream) void chunk;
+      })();
+      await expect(drained).rejects.toThrow('log.txt changed while the build context was sent (');
+    },
+  );
 });

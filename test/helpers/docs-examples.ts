@@ -39,11 +39,8 @@ export function docBlocks(): DocBlock[] {
 
 /** How a block is run. */
 export type Coverage =
-  /**
-   * A named integration test reads the block from its page and runs it as written.
-   * `elsewhere`: the test and the block come from another branch (see the entry's comment).
-   */
-  | { by: 'test'; test: string; elsewhere?: true }
+  /** A named integration test reads the block from its page and runs it as written. */
+  | { by: 'test'; test: string }
   /** A whole config booted by test/integration/docs-examples.test.ts (files given by it). */
   | { by: 'boot' }
   /**
@@ -124,12 +121,17 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     coverage: { by: 'test', test: 'test/integration/xv6-riscv.test.ts' },
   },
   {
-    // The Pintos example is being rewritten, and its test written, on another branch: the lead
-    // drops `elsewhere` when merging both.
     id: 'config-pintos',
     page: 'docs/config.md',
-    match: (t) => /-q run|^#.*pintos/im.test(t),
-    coverage: { by: 'test', test: 'test/integration/pintos.test.ts', elsewhere: true },
+    match: (t) => t.startsWith('# Upstream Pintos'),
+    coverage: { by: 'test', test: 'test/integration/pintos.test.ts' },
+  },
+  {
+    // The `harness:` part of a Pintos config: its checker, loaded by the checker's own test.
+    id: 'config-checker-pintos',
+    page: 'docs/config.md',
+    match: (t) => t.startsWith('# The machine as in the Pintos example below'),
+    coverage: { by: 'test', test: 'test/results/checker.test.ts' },
   },
   {
     id: 'config-xv6-x86',
@@ -171,6 +173,12 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     page: 'docs/grading.md',
     match: (t) => t.startsWith('grading:'),
     coverage: { by: 'fragment', why: 'its thread.** glob names tests the course does not have' },
+  },
+  {
+    id: 'history-nightly-workflow',
+    page: 'docs/history.md',
+    match: (t) => t.startsWith('# .github/workflows/nightly.yml'),
+    coverage: { by: 'workflow' },
   },
   {
     id: 'grading-classroom-steps',
