@@ -88,7 +88,11 @@ function fakeLinuxTree(): string {
 /** Machine and harness as loaded, for comparing two configs' boots. */
 const bootOf = async (file: string) => {
   const settings = await loadConfig(file);
-  return { machine: settings.machine, harness: { ...settings.harness, tests: undefined } };
+  return {
+    machine: settings.machine,
+    harness: { ...settings.harness, tests: undefined },
+    normalize: settings.normalize,
+  };
 };
 
 const REPOSITORIES: [string, () => string, string, boolean][] = [
@@ -96,6 +100,7 @@ const REPOSITORIES: [string, () => string, string, boolean][] = [
   ['upstream xv6-riscv', () => copyOf('xv6-riscv/src'), 'xv6-riscv', false],
   ['upstream xv6 for x86', () => copyOf('xv6-x86/src'), 'xv6-x86', false],
   ['a Linux tree', fakeLinuxTree, 'linux', false],
+  ['Pintos', () => copyOf('pintos'), 'pintos', true],
 ];
 
 describe('diverge init', () => {
@@ -131,6 +136,7 @@ describe('diverge init', () => {
     ['xv6-riscv/src', 'xv6-riscv/diverge.yml'],
     ['xv6-x86/src', 'xv6-x86/diverge.yml'],
     ['course', 'course/diverge.yml'],
+    ['pintos', 'pintos/diverge.yml'],
   ])(
     "%s: boots as the fixture's own config does (its machine and harness)",
     async (tree, fixture) => {
@@ -145,6 +151,7 @@ describe('diverge init', () => {
       const expected = relative(own, ownDir) as typeof own;
       const actual = relative(generated, dir) as typeof own;
       expect(actual.machine).toEqual(expected.machine);
+      expect(actual.normalize).toEqual(expected.normalize);
       if (tree === 'course')
         // The course's harness is built to out/; a multiboot kernel's template names harness.bin
         // and leaves out the course's repeats, meant for its flaky variant.
@@ -194,7 +201,7 @@ describe('diverge init', () => {
     const summary = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { kind: string };
     expect(summary.kind).toBe('pintos');
     expect(readFileSync(path.join(parent, 'empty/diverge.yml'), 'utf8')).toContain(
-      'file: src/threads/build/kernel.bin',
+      'file: src/threads/build/os.dsk',
     );
   });
 });
