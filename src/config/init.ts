@@ -1,10 +1,9 @@
 /**
  * `diverge init`'s knowledge: one table of the kinds of kernel repository diverge knows how to
  * boot, each with how to recognise it (marker files) and the machine and harness its Makefile
- * implies — taken from the repository's own fixtures and docs examples (fixtures/xv6-riscv,
- * fixtures/xv6-x86, fixtures/course, docs/config.md's Pintos example), which
- * test/config/init.test.ts holds them to. From a kind, a commented diverge.yml and a workflow
- * that uses the action.
+ * implies — taken from the repository's own fixtures (fixtures/xv6-riscv, fixtures/xv6-x86,
+ * fixtures/course, fixtures/pintos), which test/commands/init.test.ts holds them to. From a
+ * kind, a commented diverge.yml and a workflow that uses the action.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
