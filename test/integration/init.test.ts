@@ -1,7 +1,7 @@
 /**
  * `diverge init` through the bundled CLI, then what it wrote used as a user would: `diverge
- * doctor --config` on a copy of the fixture course, of upstream xv6-riscv and xv6 for x86, and on
- * a fake Linux tree; and `diverge run` with the generated config, in real Docker and QEMU, on the
+ * doctor --config` on a copy of the fixture course, of upstream xv6-riscv, xv6 for x86 and
+ * Pintos, and on a fake Linux tree; and `diverge run` with the generated config, in real Docker and QEMU, on the
  * course (its candidate built from its Dockerfile as the config says) and on xv6-riscv (the
  * kernel and fs.img where the config names them, as the workflow's `make` leaves them), each
  * against the staff kernel given with --reference: every test boots and comes out `same`.
@@ -153,10 +153,13 @@ describe('diverge init, then doctor and run with what it wrote', () => {
     expect(report.tests[0]?.observations.candidate?.[0]?.status).toBe('pass');
   }, 900_000);
 
-  it('xv6 for x86 and a Linux tree: what init writes passes doctor', async () => {
+  it('xv6 for x86, Pintos and a Linux tree: what init writes passes doctor', async () => {
     const x86 = checkout(path.join(REPO_ROOT, 'fixtures/xv6-x86/src'), 'xv6-x86');
     expect(await init(x86)).toBe('xv6-x86');
     await doctor(x86, 'i386');
+    const pintos = checkout(path.join(REPO_ROOT, 'fixtures/pintos'), 'pintos');
+    expect(await init(pintos)).toBe('pintos');
+    await doctor(pintos, 'i386');
     const linux = path.join(scratchDir('init-linux'), 'linux');
     mkdirSync(path.join(linux, 'arch'), { recursive: true });
     writeFileSync(path.join(linux, 'Kconfig'), 'mainmenu "Linux Kernel Configuration"\n');
