@@ -92,6 +92,9 @@ export function register(program: Command, cli: Cli): Command {
       'detect the kind of the repository here, ask once on a terminal, write both files',
     ],
     ['diverge init --dir xv6 --kind xv6-riscv --yes', 'no question: the kind given, in ./xv6'],
-    ['diverge init --force', 'replace an existing diverge.yml and workflow'],
+    [
+      'diverge init --force',
+      'replace an existing diverge.yml and workflow (without --force: exit 2, nothing written)',
+    ],
   ]);
 }
