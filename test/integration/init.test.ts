@@ -1,10 +1,12 @@
 /**
  * `diverge init` through the bundled CLI, then what it wrote used as a user would: `diverge
  * doctor --config` on a copy of the fixture course, of upstream xv6-riscv, xv6 for x86 and
- * Pintos, and on a fake Linux tree; and `diverge run` with the generated config, in real Docker and QEMU, on the
- * course (its candidate built from its Dockerfile as the config says) and on xv6-riscv (the
- * kernel and fs.img where the config names them, as the workflow's `make` leaves them), each
- * against the staff kernel given with --reference: every test boots and comes out `same`.
+ * Pintos, and on a fake Linux tree (only its markers); and `diverge run` with the generated
+ * config, in real Docker and QEMU, on the course (its candidate built from its Dockerfile as the
+ * config says), on xv6-riscv (the kernel and fs.img where the config names them, as the
+ * workflow's `make` leaves them) and on the fake Linux tree (a Debian kernel as its bzImage, the
+ * Linux fixture's KTAP harness packed), each against a reference given with --reference: every
+ * test boots and comes out `same`.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,9 +15,19 @@ import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../src/doctor/doctor.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
+import { initramfsFromDir } from '../../src/harness/initramfs.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
 import { courseReferences } from '../helpers/course.js';
-import { CLI, cli, NODE24, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
+import {
+  CLI,
+  cli,
+  fixtureKernels,
+  linuxHarness,
+  NODE24,
+  REPO_ROOT,
+  scratchDir,
+  testContext,
+} from '../helpers/fixtures.js';
 import { buildFile } from '../helpers/teaching.js';
 
 const env = { ...process.env, XDG_CACHE_HOME: scratchDir('init-cache') };
@@ -153,18 +165,28 @@ describe('diverge init, then doctor and run with what it wrote', () => {
     expect(report.tests[0]?.observations.candidate?.[0]?.status).toBe('pass');
   }, 900_000);
 
-  it('xv6 for x86, Pintos and a Linux tree: what init writes passes doctor', async () => {
+  it('a Linux tree: a Debian kernel where make leaves bzImage, the KTAP harness as its initrd', async () => {
+    const linux = path.join(scratchDir('init-linux-run'), 'linux');
+    mkdirSync(path.join(linux, 'arch/x86/boot'), { recursive: true });
+    writeFileSync(path.join(linux, 'Kconfig'), 'mainmenu "Linux Kernel Configuration"\n');
+    writeFileSync(path.join(linux, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 1\n');
+    expect(await init(linux)).toBe('linux');
+    await doctor(linux, 'x86_64');
+    const kernels = await fixtureKernels();
+    copyFileSync(kernels.X86_61_A as string, path.join(linux, 'arch/x86/boot/bzImage'));
+    // The harness where the template names it: the Linux fixture's, packed.
+    const { bytes } = await initramfsFromDir(await linuxHarness());
+    writeFileSync(path.join(linux, 'harness.cpio.gz'), bytes);
+    const report = await run(linux, '--reference', `other=${kernels.X86_61_B as string}`);
+    expect(report.tests.length).toBeGreaterThan(5);
+  }, 600_000);
+
+  it('xv6 for x86 and Pintos: what init writes passes doctor', async () => {
     const x86 = checkout(path.join(REPO_ROOT, 'fixtures/xv6-x86/src'), 'xv6-x86');
     expect(await init(x86)).toBe('xv6-x86');
     await doctor(x86, 'i386');
     const pintos = checkout(path.join(REPO_ROOT, 'fixtures/pintos'), 'pintos');
     expect(await init(pintos)).toBe('pintos');
     await doctor(pintos, 'i386');
-    const linux = path.join(scratchDir('init-linux'), 'linux');
-    mkdirSync(path.join(linux, 'arch'), { recursive: true });
-    writeFileSync(path.join(linux, 'Kconfig'), 'mainmenu "Linux Kernel Configuration"\n');
-    writeFileSync(path.join(linux, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\n');
-    expect(await init(linux)).toBe('linux');
-    await doctor(linux, 'x86_64');
   }, 300_000);
 });
