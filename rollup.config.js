@@ -114,6 +114,7 @@ export default (args) =>
           grade: 'bench/grade.ts',
           'boot-vs-shell': 'bench/boot-vs-shell.ts',
           history: 'bench/history.ts',
+          snapshot: 'bench/snapshot.ts',
         },
         'build/bench',
         // The browser driver stays a package: it finds its own files at run time.

@@ -11,3 +11,4 @@ bash scripts/node24 build/bench/bisect.js
 bash scripts/node24 build/bench/grade.js 100 500
 bash scripts/node24 build/bench/boot-vs-shell.js
 bash scripts/node24 build/bench/history.js 10000 1000
+bash scripts/node24 build/bench/snapshot.js

@@ -6056,6 +6056,7 @@ var definitions = {
 							"timeout",
 							"stalled",
 							"no-results",
+							"not-from-harness",
 							"qemu-error",
 							"infrastructure",
 							"not-booted"
@@ -7086,9 +7087,11 @@ function judgedStudent(student, report, build, reportFile, grading) {
         : { outcome: 'not-booted' };
     const reason = report.summary.conclusion === 'neutral'
         ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
-        : first && first.outcome !== 'completed'
-            ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
-            : undefined;
+        : first?.outcome === 'not-from-harness'
+            ? (first.message ?? 'results not from the harness')
+            : first && first.outcome !== 'completed'
+                ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
+                : undefined;
     return {
         name: student.name,
         score: graded ? score : null,

@@ -35,7 +35,7 @@ import { arch as arch$1, availableParallelism, freemem, hostname } from 'node:os
 import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify, styleText } from 'node:util';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, randomUUID } from 'node:crypto';
 import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -89453,6 +89453,53 @@ function lineOf(at, doc, lines) {
     return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
+/**
+ * Result tokens: the contract between qemu/ (which makes a fresh token per boot and gives it to
+ * the harness), harness/ (diverge's generated /init prints it) and results/ (which keeps only
+ * results framed by it). A kernel that replays a recorded log cannot know the token of a boot
+ * that has not happened yet (docs/security.md, "Result tokens").
+ */
+/**
+ * The kernel command-line parameter carrying the token. No dot in the name: Linux hands such
+ * unknown parameters to init as environment variables (`$diverge_token` in a shell /init).
+ */
+const TOKEN_PARAMETER = 'diverge_token';
+/**
+ * `harness.token`: how the harness gets the token. `cmdline`: on the kernel command line, the
+ * harness framing its results with it; `script`: typed at the console before each step of the
+ * console script (`harness.token-send`), the kernel answering with it; `none`: results are taken
+ * as they come.
+ */
+const TOKEN_MODES = ['cmdline', 'script', 'none'];
+/** Where `harness.token-send` puts the token. */
+const TOKEN_PLACEHOLDER = '{token}';
+/** `harness.token-send` by default: a shell's echo, whose output line (the token) differs from
+ * the typed line the console echoes (`echo <token>`). */
+const DEFAULT_TOKEN_SEND = `echo ${TOKEN_PLACEHOLDER}\n`;
+/** Prefix of the line a harness prints before its first result and after its last. */
+const TOKEN_LINE_PREFIX = '# diverge-token: ';
+/** The frame line a harness prints for `token`: a TAP/KTAP diagnostic, ignored by parsers. */
+const tokenLine = (token) => `${TOKEN_LINE_PREFIX}${token}`;
+/** `append` with the token parameter first, before any `--` that starts init's own arguments. */
+function appendWithToken(append, token) {
+    const parameter = `${TOKEN_PARAMETER}=${token}`;
+    return append ? `${parameter} ${append}` : parameter;
+}
+/**
+ * The console script of one boot with `token: script`: before each step that sends a command,
+ * and after the last one (unless it ends the dialogue), a step that types `send` with the token
+ * and must be answered by a line that is exactly the token.
+ */
+function withTokenSteps(steps, token, send) {
+    const typed = send.replaceAll(TOKEN_PLACEHOLDER, token);
+    const check = (expect) => ({ expect, send: typed, token });
+    const out = steps.flatMap((step) => step.send === undefined ? [step] : [check(step.expect), step]);
+    const last = steps.at(-1);
+    if (last?.send !== undefined && last.end === undefined)
+        out.push(check(last.expect));
+    return out;
+}
+
 function tokenize$2(glob) {
     const tokens = [];
     const chars = [...glob];
@@ -89637,10 +89684,12 @@ function consolePattern(source, extra = '') {
 /** How QEMU runs the guest: hardware virtualisation or QEMU's own translator. */
 const ACCELS = ['kvm', 'tcg'];
 /**
- * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
- * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
- * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
- * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it).
+ * `not-from-harness` is the kernel's: results that lack the boot's token (src/results/token.ts)
+ * were discarded, never judged as reported. The last two are the host's fault, never the
+ * kernel's: `qemu-error` (QEMU would not start or refused its arguments) and `infrastructure`
+ * (QEMU killed by a signal, console bytes lost, the disk full while capturing). Neither is
+ * judged as a kernel divergence nor cached.
  */
 const BOOT_OUTCOMES = [
     'completed',
@@ -89648,6 +89697,7 @@ const BOOT_OUTCOMES = [
     'timeout',
     'stalled',
     'no-results',
+    'not-from-harness',
     'qemu-error',
     'infrastructure',
 ];
@@ -90139,11 +90189,21 @@ function settingsSchema(baseDir, configPath) {
         // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
         crash: list$1(regex(false, true), 'a list of regular expressions').default([]),
         repeat: int(1).default(1),
+        // Per-test boots start from a VM saved at the console script's first prompt (qemu/snapshot.ts).
+        snapshot: boolean({ error: expected('true or false') }).default(true),
         'rerun-divergent': int(0).default(2),
         'serial-cap': converted('a size like 8M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(8 * MiB$1),
         'max-tests': int(1).default(10_000),
         checker: checker.optional(),
-    }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
+        // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
+        token: oneOf(TOKEN_MODES).optional(),
+        // `token: script`: the command typed before each step; its output must be the token alone.
+        'token-send': string$1({ error: expected('text to send, with {token}') })
+            .refine((send) => send.includes(TOKEN_PLACEHOLDER), {
+            error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
+        })
+            .default(DEFAULT_TOKEN_SEND),
+    }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
         const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, 'test-timeouts': limits, ...rest } = h;
@@ -90153,7 +90213,16 @@ function settingsSchema(baseDir, configPath) {
             : dir !== undefined
                 ? { kind: 'dir', path: dir }
                 : (image ?? { kind: 'none' });
-        return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
+        return {
+            payload,
+            ...rest,
+            token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
+            tokenSend,
+            testTimeouts,
+            rerunDivergent,
+            serialCapBytes,
+            maxTests,
+        };
     });
     const normalize = strict({
         builtin: list$1(oneOf(BUILTIN_NORMALIZATIONS), 'a list of builtin normalisations').default([
@@ -90275,6 +90344,15 @@ function checkMachineHarness(machine, harness, ctx) {
             const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
             ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
         });
+    }
+    // The token rides on -append, which a boot disk has none of.
+    if (machine.boot === 'disk' && harness.token === 'cmdline') {
+        const message = `a boot disk has no kernel command line to carry the token (machine.boot: disk): set harness.token: none`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
+    }
+    if (harness.token === 'script' && !harness.script.some((step) => step.send !== undefined)) {
+        const message = `token: script types the token before each step that sends a command, and harness.script has none`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
     }
     // The harness's initrd rides on -kernel, which a boot disk has none of.
     const kind = harness.payload?.kind; // undefined: a problem of its own, already reported
@@ -92797,6 +92875,41 @@ function resultsFormat(format) {
     return RESULTS_FORMAT_TABLE[format];
 }
 
+/**
+ * The check of a boot's result token (model/token.ts): the results that count are those the
+ * harness framed with this boot's token — from its first token line to its last, or to the end
+ * of the log when the boot died before the closing one. Results outside the frame, or in a log
+ * with no frame at all, are not the harness's: a kernel replaying a recorded log (the reference's,
+ * or its own from an earlier boot) prints another boot's token or none.
+ */
+const line$1 = (text) => stripPrintk(text).trim();
+/**
+ * The results lines the harness framed with `token`. `resultsOutside` counts the results the
+ * format finds in a set of lines, so the lines outside the frame are judged by what they hold:
+ * a kernel's own boot messages there are no results, and harmless. With `frameRequired` (a
+ * format whose one test spans the boot, in a boot that completed) a log without the opening
+ * token line is refused whatever it holds.
+ */
+function checkToken(lines, token, resultsOutside, frameRequired = false) {
+    const own = tokenLine(token);
+    const marks = lines.flatMap((l, i) => (line$1(l) === own ? [i] : []));
+    const first = marks[0];
+    const last = marks.length > 1 ? marks[marks.length - 1] : lines.length;
+    const inside = first === undefined ? [] : lines.slice(first + 1, last);
+    const outside = first === undefined ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
+    const stray = first === undefined && frameRequired ? 1 : resultsOutside(outside);
+    if (stray === 0)
+        return { framed: true, lines: inside };
+    const foreign = lines.map(line$1).find((l) => l.startsWith(TOKEN_LINE_PREFIX) && l !== own);
+    const results = `${stray} result${stray === 1 ? '' : 's'}`;
+    const reason = first !== undefined
+        ? `${results} outside the frame of this boot's token`
+        : foreign !== undefined
+            ? `${results} framed by the token of another boot (${foreign.slice(TOKEN_LINE_PREFIX.length)}), not this boot's: a replayed log?`
+            : `${results} without this boot's token, which its harness frames its results with: a replayed log?`;
+    return { framed: false, reason };
+}
+
 /** The ids of the tests some boot reported, in the order the boots first report them. */
 const testIdsOf = (observations) => [...new Set(observations.flatMap((o) => o.tests.map((t) => t.id)))];
 /**
@@ -92810,19 +92923,26 @@ maxTests) {
     const { test } = capture.record;
     const lines = results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
     const format = resultsFormat(results.format);
-    const parsed = format.parse(lines, {
+    const parse = (of) => format.parse(of, {
         ...(results.regex ? { regex: results.regex } : {}),
         transcriptId: test ?? results.test ?? 'transcript',
     });
+    // With a token, only the results the harness framed with it count; none when any lie outside.
+    const token = capture.frameToken;
+    const checked = token === undefined
+        ? undefined
+        : checkToken(lines, token, (outside) => (format.spansBoot ? 0 : parse([...outside]).tests.length), format.spansBoot && capture.record.outcome === 'completed');
+    const parsed = parse(checked === undefined ? lines : checked.framed ? checked.lines : []);
+    const notFromHarness = checked && !checked.framed ? checked.reason : undefined;
     const scriptOnly = parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
-    let tests = [...parsed.tests, ...capture.scriptTests];
+    let tests = notFromHarness ? [] : [...parsed.tests, ...capture.scriptTests];
     // A test spanning the boot: a boot that died died during it (crash/hang).
     if (format.spansBoot && capture.record.outcome !== 'completed') {
         tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
     }
     if (test !== undefined)
         tests = tests.filter((t) => t.id === test);
-    const problems = scriptOnly ? [] : parsed.problems;
+    const problems = scriptOnly || notFromHarness ? [] : parsed.problems;
     if (tests.length > maxTests) {
         problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
         tests = tests.slice(0, maxTests);
@@ -92832,10 +92952,15 @@ maxTests) {
         format: results.format,
         tests: tests.length,
         complete,
+        ...(notFromHarness ? { notFromHarness } : {}),
     });
+    // The console script's token check fails at settling (the monitor holds the script): the
+    // boot's results are discarded just the same.
+    if (boot.outcome === 'not-from-harness')
+        tests = [];
     // A per-test boot that ended without its test's result keeps what the test printed so far
     // (a boot that printed no result is still `no-results`).
-    if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+    else if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
         tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
     return {
         kernel: boot.kernel,
@@ -93457,10 +93582,11 @@ function diskArgs(profile, disks) {
     const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
     disks.forEach((disk, i) => {
         const file = `file=${disk.file}`;
-        const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+        const snapshot = disk.writable ? '' : ',snapshot=on';
+        const detached = `${file},if=none,format=${disk.format},id=x${i}${snapshot}`;
         switch (attachedOn(profile, disk)) {
             case undefined:
-                args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+                args.push('-drive', `${file},format=${disk.format},if=virtio${snapshot},index=${i}`);
                 break;
             case 'virtio-pci':
                 args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
@@ -93470,7 +93596,7 @@ function diskArgs(profile, disks) {
                 args.push('-device', `virtio-blk-device,drive=x${i},bus=virtio-mmio-bus.${seen['virtio-mmio']++}`);
                 break;
             case 'ide':
-                args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+                args.push('-drive', `${file},format=${disk.format},if=ide${snapshot},index=${seen.ide++}`);
                 break;
             case 'scsi':
                 if (seen.scsi++ === 0)
@@ -93509,7 +93635,9 @@ const QMP_FD = 3;
  * it; it has neither -kernel nor -append (`machine.command-line` carries the latter, see
  * boot-disk.ts).
  */
-function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
+function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER, 
+/** The boot's result token (model/token.ts), first on the kernel command line. */
+token) {
     const files = serialFiles(serialDir);
     const args = [
         plan.binary,
@@ -93545,7 +93673,8 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
         args.push('-kernel', kernel.path);
         if (plan.initrd)
             args.push('-initrd', plan.initrd);
-        const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+        const given = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+        const append = token === undefined ? given : appendWithToken(given, token);
         if (append)
             args.push('-append', append);
     }
@@ -93555,11 +93684,41 @@ function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER) {
 }
 
 /** Line cap: QMP's messages are short; anything longer is not read as one. */
-/** `onStarted`: called when QEMU has resumed the guest. */
-function qmpSession(socket, onStarted) {
-    const state = { started: false, shutdown: undefined };
+/** How often a save asks QEMU how far the migration got. */
+const POLL_MS = 50;
+/** A file as a `exec:` migration URI names it: QEMU runs the command with /bin/sh. */
+function shellQuoted(file) {
+    return `'${file.replaceAll("'", "'\\''")}'`;
+}
+function qmpSession(socket, options) {
+    const state = {
+        started: false,
+        shutdown: undefined,
+        incomingError: undefined,
+    };
+    const waiting = new Map();
+    let nextId = 0;
     let pending = '';
+    const send = (command, args, id) => socket.write(`${JSON.stringify({ execute: command, ...(args && { arguments: args }), ...(id && { id }) })}\n`);
+    const execute = (command, args) => new Promise((resolve, reject) => {
+        const id = `q${nextId++}`;
+        waiting.set(id, (message) => message.error
+            ? reject(new Error(`QMP ${command}: ${message.error.desc ?? 'failed'}`))
+            : resolve(message.return));
+        send(command, args, id);
+    });
+    const failIncoming = (reason) => {
+        if (state.incomingError !== undefined)
+            return;
+        state.incomingError = reason;
+        options.incoming?.onFailed(reason);
+    };
     socket.on('error', () => undefined); // QEMU may exit at any point
+    socket.on('close', () => {
+        for (const answer of waiting.values())
+            answer({ error: { desc: 'QEMU exited' } });
+        waiting.clear();
+    });
     socket.on('data', (chunk) => {
         pending = (pending + chunk.toString('utf8')).slice(-65536);
         const lines = pending.split('\n');
@@ -93572,16 +93731,53 @@ function qmpSession(socket, onStarted) {
             catch {
                 continue;
             }
-            if (message.QMP)
-                socket.write('{"execute":"qmp_capabilities"}\n{"execute":"cont","id":"cont"}\n');
+            if (message.QMP) {
+                send('qmp_capabilities');
+                if (!options.incoming)
+                    send('cont', undefined, 'cont');
+                else {
+                    // The MIGRATION event says when the state is in; the guest stays paused (-S) until `cont`.
+                    send('migrate-set-capabilities', {
+                        capabilities: [{ capability: 'events', state: true }],
+                    });
+                    const uri = `exec:cat ${shellQuoted(options.incoming.file)}`;
+                    execute('migrate-incoming', { uri }).catch((error) => failIncoming(error.message));
+                }
+            }
             else if (message.id === 'cont' && message.return !== undefined) {
                 state.started = true;
-                onStarted();
+                options.onStarted();
+            }
+            else if (message.id !== undefined && waiting.has(message.id)) {
+                const answer = waiting.get(message.id);
+                waiting.delete(message.id);
+                answer(message);
             }
             else if (message.event === 'SHUTDOWN')
                 state.shutdown = message.data?.reason;
+            else if (message.event === 'MIGRATION' && options.incoming && !state.started) {
+                const status = message.data?.status;
+                if (status === 'completed')
+                    send('cont', undefined, 'cont');
+                else if (status === 'failed' || status === 'cancelled')
+                    failIncoming(`QEMU could not load the saved VM (migration ${status})`);
+            }
         }
     });
+    const save = async (file, timeoutMs) => {
+        await execute('stop');
+        await execute('migrate', { uri: `exec:cat > ${shellQuoted(file)}` });
+        for (let waited = 0;; waited += POLL_MS) {
+            const info = (await execute('query-migrate'));
+            if (info.status === 'completed')
+                return;
+            if (info.status === 'failed' || info.status === 'cancelled')
+                throw new Error(`QEMU could not save the VM: ${info['error-desc'] ?? info.status}`);
+            if (waited > timeoutMs)
+                throw new Error(`QEMU had not saved the VM after ${timeoutMs} ms (${info.status})`);
+            await new Promise((r) => setTimeout(r, POLL_MS));
+        }
+    };
     return {
         get started() {
             return state.started;
@@ -93589,6 +93785,10 @@ function qmpSession(socket, onStarted) {
         get shutdown() {
             return state.shutdown;
         },
+        get incomingError() {
+            return state.incomingError;
+        },
+        save,
     };
 }
 
@@ -93618,6 +93818,7 @@ class ConsoleScript {
     deadline;
     observations = [];
     state = 'running';
+    tokenMissing;
     constructor(steps) {
         this.steps = steps;
         if (steps.length === 0)
@@ -93633,6 +93834,15 @@ class ConsoleScript {
     /** Whether every step got its answer (or the boot ended normally in the last one). */
     get complete() {
         return this.state === 'finished';
+    }
+    /**
+     * Why the kernel's answers are not this boot's (`harness.token: script`): a token step was
+     * answered without a line that is exactly the token. A replayed log answers with the token of
+     * the boot it was recorded in; a console that only echoes shows the typed command, not its
+     * output.
+     */
+    get notFromHarness() {
+        return this.tokenMissing;
     }
     /** The step in progress, for messages about a boot that ended during it. */
     get inProgress() {
@@ -93753,6 +93963,12 @@ class ConsoleScript {
     }
     close(index, text, answered, note) {
         const step = this.steps[index];
+        const { token } = step;
+        if (token !== undefined && answered && this.tokenMissing === undefined) {
+            const lines = text.split('\n').map((l) => l.trim());
+            if (!lines.includes(token))
+                this.tokenMissing = `${describe(this.steps, index)} was answered without this boot's token on a line of its own: a replayed log?`;
+        }
         if (step.test === undefined)
             return;
         const output = stepOutput(text, step.send);
@@ -93762,14 +93978,22 @@ class ConsoleScript {
         this.observations.push({ id: step.test, status, output });
     }
 }
-/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+/**
+ * "console script step 3 (usertests: "usertests -q")", as messages name a step: numbered as
+ * the config lists them, the token steps diverge adds (model/token.ts) named by the step after.
+ */
 function describe(steps, index) {
     const step = steps[index];
+    const number = steps.slice(0, index + 1).filter((s) => s.token === undefined).length;
+    if (step.token !== undefined)
+        return index + 1 < steps.length
+            ? `the token check before console script step ${number + 1}`
+            : 'the token check after the last console script step';
     const what = [
         step.test,
         step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
     ].filter((part) => part !== undefined);
-    return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+    return `console script step ${number}${what.length ? ` (${what.join(': ')})` : ''}`;
 }
 /** The lines of a step's exchange without the echo of its command and without blank edges. */
 function stepOutput(text, send) {
@@ -94032,6 +94256,13 @@ class BootMonitor {
         if (!this.end)
             throw new Error('a boot is settled after QEMU exits');
         let { outcome, message } = this.end;
+        // Results the harness did not report are the kernel's doing, however the boot ended; the
+        // host's failures stay what they are (no judgement rests on them).
+        const forged = results.notFromHarness ?? this.script.notFromHarness;
+        if (forged && !isInfrastructureOutcome(outcome)) {
+            message = `results not from the harness: ${forged}${message ? `; ${message}` : ''}`;
+            return { outcome: 'not-from-harness', stage: this.stage, message };
+        }
         if (outcome === 'completed' && results.tests === 0) {
             outcome = 'no-results';
             // Keeps why the results may be gone: a cut log, QEMU's status.
@@ -94156,11 +94387,15 @@ class BootMonitor {
  * memory…`), not a warning.
  */
 function qemuFailed(status, stderr, binary) {
+    return status === 1 && qemuErrors(stderr, binary).length > 0;
+}
+/** The errors (not warnings) QEMU wrote to stderr: `qemu-system-x86_64: …` lines. */
+function qemuErrors(stderr, binary) {
     const name = path$1.basename(binary);
-    return (status === 1 &&
-        stderr
-            .split('\n')
-            .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`)));
+    return stderr
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
+        .map(cleanLine);
 }
 function lastLines(text) {
     return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
@@ -94195,7 +94430,17 @@ async function bootIn(dir, plan, request) {
     const kernel = plan.boot === 'disk'
         ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
         : request.kernel;
-    const command = qemuCommand(plan, kernel, dir);
+    // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
+    // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
+    const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
+    const framed = plan.token === 'cmdline' ? token : undefined;
+    const { start } = request;
+    const restore = start && 'restore' in start ? start : undefined;
+    const save = start && 'save' in start ? start : undefined;
+    const command = [
+        ...qemuCommand(plan, kernel, dir, framed),
+        ...(restore ? ['-incoming', 'defer'] : []),
+    ];
     const files = serialFiles(dir);
     const started = plan.clock.now();
     const consoleLog = new CappedLog(logPath, plan.serialCapBytes, 'serial output');
@@ -94212,19 +94457,56 @@ async function bootIn(dir, plan, request) {
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     plan.processes.add(child);
+    let snapshotError;
+    let saving;
+    // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
+    let typed = restore ? [] : undefined;
     const act = (event) => {
-        if (event.kind === 'send')
-            input.send(event.text);
-        if (event.kind === 'stop')
-            child.kill('SIGKILL');
+        if (event.kind === 'send') {
+            if (typed)
+                typed.push(event.text);
+            else
+                input.send(event.text);
+        }
+        if (event.kind === 'finished' && save)
+            saving = qmp.save(save.save, save.timeoutMs).catch((error) => {
+                snapshotError = error.message;
+            });
+        if (event.kind === 'stop') {
+            if (saving)
+                void saving.finally(() => child.kill('SIGKILL'));
+            else
+                child.kill('SIGKILL');
+        }
     };
-    const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-    const qmp = qmpSession(child.stdio[QMP_FD], () => {
-        monitor.resumed(plan.clock.now());
-        // QEMU opened its serial files before it answered: unlinked now, they live on in the open
-        // descriptors and vanish with them, even when diverge itself is killed.
-        void removeSerialDir(dir);
+    const script = plan.token === 'script' && token !== undefined
+        ? withTokenSteps(plan.script, token, plan.tokenSend)
+        : plan.script;
+    const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
+    const qmp = qmpSession(child.stdio[QMP_FD], {
+        onStarted: () => {
+            monitor.resumed(plan.clock.now());
+            // QEMU opened its serial files before it answered: unlinked now, they live on in the open
+            // descriptors and vanish with them, even when diverge itself is killed.
+            void removeSerialDir(dir);
+            for (const text of typed ?? [])
+                input.send(text);
+            typed = undefined;
+        },
+        ...(restore && {
+            incoming: {
+                file: restore.restore,
+                onFailed: (reason) => {
+                    snapshotError = reason;
+                    child.kill('SIGKILL');
+                },
+            },
+        }),
     });
+    if (restore) {
+        // The guest is paused until QMP's `cont`, so nothing it prints can come before this.
+        monitor.console(consoleLog.write(restore.console), plan.clock.now());
+    }
     const consoleFollower = new SerialFollower(consoleFile, plan.tempDir, consoleLog, (kept, now) => monitor.console(kept, now), plan.clock);
     const resultsFollower = resultsFile && resultsLog
         ? new SerialFollower(resultsFile, plan.tempDir, resultsLog, (kept, now) => monitor.results(kept, now), plan.clock)
@@ -94234,6 +94516,13 @@ async function bootIn(dir, plan, request) {
     child.stderr?.on('data', (chunk) => {
         if (stderr.length < STDERR_CAP)
             stderr += chunk.toString('utf8');
+        // A restored boot QEMU found an error in is not judged: stop it now, it boots cold instead.
+        const lines = stderr.slice(0, stderr.lastIndexOf('\n') + 1); // whole lines only
+        const [error] = restore && !snapshotError ? qemuErrors(lines, plan.binary) : [];
+        if (error !== undefined) {
+            snapshotError = `QEMU reported an error after the restore: ${error}`;
+            child.kill('SIGKILL');
+        }
     });
     const watchdog = setInterval(() => {
         consoleLog.flush();
@@ -94287,12 +94576,22 @@ async function bootIn(dir, plan, request) {
         ...(end.message ? { message: end.message } : {}),
         logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
         command,
+        ...(token !== undefined ? { token } : {}),
+        ...(restore && { restored: true }),
     };
+    await saving;
+    // The replayed console counts as output: a restore that never resumed must not read as a stall.
+    if (restore && !qmp.started && snapshotError === undefined)
+        snapshotError = `QEMU never resumed the restored guest${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+    if (save && !saving && snapshotError === undefined)
+        snapshotError = `the boot ended (${end.outcome}) before its console reached the ready point`;
     return {
         record,
         resultLines: end.resultLines,
         scriptTests: end.scriptTests,
+        ...(framed !== undefined ? { frameToken: framed } : {}),
         settle: (results) => ({ ...record, ...monitor.settle(results) }),
+        ...(snapshotError !== undefined && { snapshotError }),
     };
 }
 
@@ -94701,7 +95000,7 @@ const SEAL_BYTES = 32;
  * results going to the results channel, and powers the machine off.
  */
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 2;
+const INIT_VERSION = 3;
 const quote = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
 /**
  * The generated `/init`. It needs a POSIX shell at /bin/sh in the image; everything else it
@@ -94719,9 +95018,19 @@ mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp 2>/dev/null
-${results}cd ${quote(command.workdir || '/')} || exit 1
-${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
-echo "diverge: harness exited with status $?" >/dev/console
+${results}# The boot's result token frames the results (harness.token; Linux hands the parameter
+# over in the environment, /proc/cmdline is read when it did not).
+token=\${${TOKEN_PARAMETER}:-}
+if [ -z "$token" ] && read -r cmdline </proc/cmdline; then
+  for word in $cmdline; do case $word in ${TOKEN_PARAMETER}=*) token=\${word#${TOKEN_PARAMETER}=} ;; esac; done
+fi
+unset ${TOKEN_PARAMETER}
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+cd ${quote(command.workdir || '/')} || exit 1
+${command.argv.map(quote).join(' ')} >>"$out" 2>&1 </dev/null
+status=$?
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+echo "diverge: harness exited with status $status" >/dev/console
 sync
 # poweroff does not wait for the serial port to send what is still buffered.
 sleep 1
@@ -94917,7 +95226,9 @@ async function prepareHarness(harness, workDir, options) {
     }
     for (const [i, disk] of harness.disks.entries())
         parts.push(`disk ${await fileDigest(disk.file, `harness.disks[${i}]`)}`);
-    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`);
+    parts.push(`script ${JSON.stringify(harness.script)}`, `results ${JSON.stringify(harness.results)}`, 
+    // The token itself is fresh per boot; whether there is one changes what a boot reports.
+    `token ${harness.token} ${JSON.stringify(harness.tokenSend)}`);
     const digest = sha256(parts.join('\n'));
     return {
         ...(initrd ? { initrd } : {}),
@@ -94925,6 +95236,87 @@ async function prepareHarness(harness, workDir, options) {
         script: [...harness.script],
         digest,
     };
+}
+
+/**
+ * Boot once, test many: a kernel is booted once to its harness's ready point (the first prompt
+ * of its console script), the VM is saved there (QMP `migrate` of RAM and device state to a
+ * file), and every per-test boot starts from that state instead of booting again (QEMU
+ * `-incoming`). The disks cannot be snapshot=on then (QEMU's hidden temporary overlay is not
+ * migrated): the saving boot writes to a qcow2 overlay of its own over each disk, kept with the
+ * state, and each restored boot gets a fresh copy of it, so nothing a test writes reaches the next.
+ */
+/** How long QEMU may take to write a saved VM (RAM and devices) to its file. */
+const SAVE_TIMEOUT_MS = 60_000;
+/** Every disk of a boot, shared then the kernel's own, as qemuCommand attaches them. */
+function disksOf(plan, kernel) {
+    return [...plan.disks, ...(kernel.disks ?? []).map((file) => ({ file, format: 'raw' }))];
+}
+/** The plan and kernel of a boot whose disks are `overlays` (one per disk, in order). */
+function onOverlays(plan, kernel, overlays) {
+    return { plan: { ...plan, disks: overlays }, kernel: { ...kernel, disks: [] } };
+}
+/** `qemu-img`, beside the QEMU binary when it has a directory, else from PATH. */
+function qemuImg(binary) {
+    return path$1.dirname(binary) === '.' ? 'qemu-img' : path$1.join(path$1.dirname(binary), 'qemu-img');
+}
+/**
+ * Boots `kernel` to the ready point, `plan.script[0].expect`, and saves the VM under `dir`.
+ * `plan` is the kernel's plan without a test; the saving boot's console log is kept in `dir`.
+ * Throws with the reason when the VM could not be saved (a device without migration support,
+ * a boot that never reached the prompt): the caller boots cold.
+ */
+async function saveReadyVm(plan, kernel, dir) {
+    const first = plan.script[0];
+    if (!first)
+        throw new Error('no console script: no ready point');
+    await mkdir(dir, { recursive: true });
+    const overlays = [];
+    for (const [i, disk] of disksOf(plan, kernel).entries()) {
+        const file = path$1.join(dir, `disk${i}.qcow2`);
+        const base = path$1.resolve(plan.workDir ?? '.', disk.file);
+        await promisify(execFile)(qemuImg(plan.binary), [
+            ...['create', '-q', '-f', 'qcow2', '-F', disk.format, '-b', base, file],
+        ]);
+        overlays.push({ ...disk, file, format: 'qcow2', writable: true });
+    }
+    const state = path$1.join(dir, 'vm.state');
+    const onDisk = onOverlays(plan, kernel, overlays);
+    // Only the prompt is awaited: the script ends there, and the boot ends by saving the VM.
+    const savingPlan = { ...onDisk.plan, script: [{ expect: first.expect }], logDir: dir };
+    const capture = await bootKernel(savingPlan, {
+        kernel: onDisk.kernel,
+        attempt: 1,
+        start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
+    });
+    if (capture.snapshotError !== undefined)
+        throw new Error(capture.snapshotError);
+    const console = await readFile(capture.record.log);
+    return { saved: { state, overlays, console }, capture };
+}
+/**
+ * Boots `request` from `saved`: fresh copies of the saved overlays in a directory of its own
+ * (removed after the boot), the saved console replayed, the guest resumed at the ready point.
+ */
+async function restoreBoot(plan, request, saved) {
+    const dir = await mkdtemp(path$1.join(plan.tempDir, 'diverge-restore-'));
+    try {
+        const overlays = [];
+        for (const [i, disk] of saved.overlays.entries()) {
+            const file = path$1.join(dir, `disk${i}.qcow2`);
+            await copyFile(disk.file, file);
+            overlays.push({ ...disk, file });
+        }
+        const onDisk = onOverlays(plan, request.kernel, overlays);
+        return await bootKernel(onDisk.plan, {
+            ...request,
+            kernel: onDisk.kernel,
+            start: { restore: saved.state, console: saved.console },
+        });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
 }
 
 /**
@@ -95247,6 +95639,42 @@ function planFor(plan, test, limits) {
     };
 }
 /**
+ * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
+ * prompt, and every boot must be the same up to it.
+ */
+function snapshotBlocker(settings, plan) {
+    if (!settings.harness.snapshot)
+        return 'harness.snapshot is false';
+    const first = plan.script[0];
+    if (!first)
+        return 'the harness has no console script, so no ready point';
+    if (plan.append?.includes(TEST_PLACEHOLDER))
+        return 'the test is chosen at boot ({test} in machine.append)';
+    if (!first.send?.includes(TEST_PLACEHOLDER))
+        return "the console script's first step does not send {test}, so its prompt is not where the tests part";
+    if (plan.boot === 'disk')
+        return 'the kernel boots from a disk (machine.boot: disk)';
+    if (plan.channel === 'serial2')
+        return 'the results channel is the second serial port';
+    // A saved VM would carry the saving boot's token into every test restored from it.
+    if (plan.token !== 'none')
+        return `result tokens are fresh per boot (harness.token: ${plan.token})`;
+    return undefined;
+}
+/** A capture whose record says `note` besides its own message. */
+function noted(capture, note) {
+    const join = (message) => (message ? `${note}; ${message}` : note);
+    return {
+        ...capture,
+        record: { ...capture.record, message: join(capture.record.message) },
+        settle: (results) => {
+            const record = capture.settle(results);
+            return { ...record, message: join(record.message) };
+        },
+    };
+}
+/**
  * The files a boot's command line names, by path, with their content digests: a boot's cache
  * key holds their contents, not their paths (which change from run to run).
  */
@@ -95320,6 +95748,8 @@ async function prepareBoots(context, settings, kernels, options) {
         ...(machine.commandLine && { commandLine: machine.commandLine }),
         ...(machine.append !== undefined && { append: machine.append }),
         qemuArgs: machine.qemuArgs,
+        token: harness.token,
+        tokenSend: harness.tokenSend,
         ...(machine.exit && { exitDevice: machine.exit }),
         crash: harness.crash,
         ...(payload.initrd ? { initrd: payload.initrd } : {}),
@@ -95356,6 +95786,56 @@ async function prepareBoots(context, settings, kernels, options) {
         ...(checker && { checker: checker.identity }),
     };
     const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+    // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
+    const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
+    if (harness.tests && blocker && harness.snapshot)
+        options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+    /**
+     * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
+     * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+     */
+    const snapshotRound = () => {
+        const saves = new Map();
+        const root = path$1.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+        const keyOf = (kernel) => `${kernel.name}\0${kernel.path}`;
+        const readyVm = (kernel, limit) => {
+            const key = keyOf(kernel);
+            if (!saves.has(key)) {
+                const dir = path$1.join(root, String(saves.size));
+                const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(({ saved, capture }) => {
+                    const seconds = (capture.record.durationMs / 1000).toFixed(1);
+                    options.progress(`${kernel.name}: booted once to its first prompt and saved (${seconds} s)`);
+                    return saved;
+                }, (error) => {
+                    options.progress(`${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`);
+                    return undefined;
+                });
+                saves.set(key, saving);
+            }
+            return saves.get(key);
+        };
+        /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
+        const bootOnce = async (bootPlan, request, limit) => {
+            const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
+            if (!saved)
+                return limit(() => bootKernel(bootPlan, request));
+            const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+            const refused = restored.snapshotError ??
+                (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
+            if (refused === undefined)
+                return restored;
+            // Its other tests boot cold too: a state QEMU refused once is not trusted.
+            saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+            const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+            options.progress(`${request.kernel.name}: ${note}`);
+            return noted(await limit(() => bootKernel(bootPlan, request)), note);
+        };
+        const dispose = async () => {
+            await Promise.all(saves.values());
+            await rm(root, { recursive: true, force: true });
+        };
+        return { bootOnce, dispose };
+    };
     const kernelDisks = new Map();
     // Each kernel's format: without machine.append it decides the kernel's command line.
     const formats = new Map();
@@ -95395,39 +95875,47 @@ async function prepareBoots(context, settings, kernels, options) {
             ...(test !== undefined ? { test } : {}),
         }))));
         options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
-        return inParallel(requests, jobs, async (request) => {
-            const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-            const kernel = await withFormat(request.kernel);
-            const name = bootName(request.kernel.name, request.attempt, request.test);
-            const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
-            const digest = options.cached?.digests.get(request.kernel.name);
-            const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
-            const cached = identity &&
-                (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
-            const observed = async () => {
-                const parsed = observe(await limit(() => bootKernel(bootPlan, { ...request, kernel })), harness.results, harness.maxTests);
-                return checker ? limit(() => checker.check(parsed, path$1.join(outDir, 'checker'))) : parsed;
-            };
-            const observation = cached || (await observed());
-            if (identity && !cached)
-                await options.cached?.cache.save(identity, observation);
-            // On a full disk the run goes on: the observation is in memory, and the report matters more.
-            await writeOutput(path$1.join(observationsDir, `${name}.json`), `${JSON.stringify(observation, null, 2)}\n`, 'the observation').catch((error) => {
-                if (!(error instanceof StorageError))
-                    throw error;
-                context.unwritten.push(error.message);
-                options.progress(`${error.message}; going on`);
-            });
-            if (cached) {
-                options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+        const round = snapshotRound();
+        try {
+            return await inParallel(requests, jobs, async (request) => {
+                const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+                const kernel = await withFormat(request.kernel);
+                const name = bootName(request.kernel.name, request.attempt, request.test);
+                const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
+                const digest = options.cached?.digests.get(request.kernel.name);
+                const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
+                const cached = identity &&
+                    (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
+                const observed = async () => {
+                    const parsed = observe(await round.bootOnce(bootPlan, { ...request, kernel }, limit), harness.results, harness.maxTests);
+                    return checker
+                        ? limit(() => checker.check(parsed, path$1.join(outDir, 'checker')))
+                        : parsed;
+                };
+                const observation = cached || (await observed());
+                if (identity && !cached)
+                    await options.cached?.cache.save(identity, observation);
+                // On a full disk the run goes on: the observation is in memory, and the report matters more.
+                await writeOutput(path$1.join(observationsDir, `${name}.json`), `${JSON.stringify(observation, null, 2)}\n`, 'the observation').catch((error) => {
+                    if (!(error instanceof StorageError))
+                        throw error;
+                    context.unwritten.push(error.message);
+                    options.progress(`${error.message}; going on`);
+                });
+                if (cached) {
+                    options.progress(`${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`);
+                    return observation;
+                }
+                const counts = countStatuses(observation);
+                const seconds = (observation.boot.durationMs / 1000).toFixed(1);
+                options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+                    (observation.boot.message ? ` — ${observation.boot.message}` : ''));
                 return observation;
-            }
-            const counts = countStatuses(observation);
-            const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-            options.progress(`${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-                (observation.boot.message ? ` — ${observation.boot.message}` : ''));
-            return observation;
-        });
+            });
+        }
+        finally {
+            await round.dispose();
+        }
     };
     return {
         host: {
@@ -96134,6 +96622,7 @@ function unobservedKind(boot) {
             return 'infra';
         case 'completed':
         case 'no-results':
+        case 'not-from-harness': // its results were discarded (classify.ts says so in the verdict)
             return 'absent';
     }
 }
@@ -96362,11 +96851,13 @@ function judgeOne(run, candidateRuns, refObserved, consensus, compareOutput) {
     if (run.kind !== 'observed') {
         const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
         const detail = run.boot.message ? ` (${run.boot.message})` : '';
-        const what = {
-            crash: 'crashed before reporting it',
-            hang: 'hung before reporting it',
-            missing: 'finished without reporting it',
-        }[cls];
+        const what = run.boot.outcome === 'not-from-harness'
+            ? 'reported results not from the harness'
+            : {
+                crash: 'crashed before reporting it',
+                hang: 'hung before reporting it',
+                missing: 'finished without reporting it',
+            }[cls];
         return { class: cls, reason: `the candidate's boot ${what}${detail}; the test ${refText}` };
     }
     const candidateSig = signature(run, compareOutput);
@@ -96939,6 +97430,7 @@ function buildReport(input) {
             splats: boot.splats,
             ...(boot.message ? { message: boot.message } : {}),
             ...(boot.cached ? { cached: true } : {}),
+            ...(boot.restored ? { restored: true } : {}),
         })),
         tests: judgement.tests,
         clusters: judgement.clusters,
@@ -98939,6 +99431,7 @@ const boot = looseObject({
     message: string$1().optional(),
     logTruncated: boolean(),
     command: array(string$1()),
+    token: string$1().optional(),
     cached: boolean().optional(),
 });
 const savedRun = looseObject({

@@ -2045,6 +2045,16 @@ function renderHead(report, title, htmlReport) {
     }
     if (summary.note !== undefined)
         parts.push(`**Note:** ${inlineText(summary.note)}`);
+    // Said at the top: the discarded results leave only `missing` tests to tell of it.
+    const forged = report.boots.filter((boot) => boot.outcome === 'not-from-harness');
+    const [first] = forged;
+    if (first) {
+        const boots = forged.slice(0, 5).map((boot) => `${inlineText(boot.kernel)} #${boot.attempt}`);
+        if (forged.length > 5)
+            boots.push(`${forged.length - 5} more`);
+        const why = (first.message ?? '').replace(/^results not from the harness: /, '');
+        parts.push(`**⚠️ Results not from the harness**, discarded (${boots.join(', ')}): ${inlineText(why)}`);
+    }
     const table = classTable(report);
     if (table !== '')
         parts.push(table);
@@ -11043,6 +11053,7 @@ var properties = {
 						"timeout",
 						"stalled",
 						"no-results",
+						"not-from-harness",
 						"qemu-error",
 						"infrastructure"
 					]
@@ -11069,6 +11080,10 @@ var properties = {
 				cached: {
 					type: "boolean",
 					description: "The boot was taken from the observation cache: an earlier run booted the same kernel with the same harness, machine, QEMU and diverge version."
+				},
+				restored: {
+					type: "boolean",
+					description: "The boot started from the VM saved at the harness's ready point (its first console prompt) instead of booting the kernel again."
 				},
 				splats: {
 					type: "array",

@@ -252,11 +252,14 @@ function judgeOne(
   if (run.kind !== 'observed') {
     const cls = run.kind === 'crashed' ? 'crash' : run.kind === 'hung' ? 'hang' : 'missing';
     const detail = run.boot.message ? ` (${run.boot.message})` : '';
-    const what = {
-      crash: 'crashed before reporting it',
-      hang: 'hung before reporting it',
-      missing: 'finished without reporting it',
-    }[cls];
+    const what =
+      run.boot.outcome === 'not-from-harness'
+        ? 'reported results not from the harness'
+        : {
+            crash: 'crashed before reporting it',
+            hang: 'hung before reporting it',
+            missing: 'finished without reporting it',
+          }[cls];
     return { class: cls, reason: `the candidate's boot ${what}${detail}; the test ${refText}` };
   }
 

@@ -34,6 +34,7 @@ export function unobservedKind(boot: BootRecord): Exclude<RunKind, 'observed'> {
       return 'infra';
     case 'completed':
     case 'no-results':
+    case 'not-from-harness': // its results were discarded (classify.ts says so in the verdict)
       return 'absent';
   }
 }

@@ -14,6 +14,12 @@ import {
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { expected, list, nonEmptyList, oneOf, shown, strict, text } from './validation.js';
+import {
+  DEFAULT_TOKEN_SEND,
+  TOKEN_MODES,
+  TOKEN_PLACEHOLDER,
+  type TokenMode,
+} from '../model/token.js';
 import { compileGlob } from '../util/glob.js';
 import {
   type Arch,
@@ -521,13 +527,24 @@ export function settingsSchema(baseDir: string, configPath: string) {
     // Crash lines besides the built-in ones (src/qemu/crash-patterns.ts).
     crash: list(regex(false, true), 'a list of regular expressions').default([]),
     repeat: int(1).default(1),
+    // Per-test boots start from a VM saved at the console script's first prompt (qemu/snapshot.ts).
+    snapshot: z.boolean({ error: expected('true or false') }).default(true),
     'rerun-divergent': int(0).default(2),
     'serial-cap': converted('a size like 8M', parseSize, (n) =>
       n > 0 ? undefined : 'a size > 0',
     ).default(8 * MiB),
     'max-tests': int(1).default(10_000),
     checker: checker.optional(),
-  }).transform(({ initrd, dir, image, none, ...h }, ctx) => {
+    // How the harness gets each boot's result token (model/token.ts); diverge's own /init does.
+    token: oneOf(TOKEN_MODES).optional(),
+    // `token: script`: the command typed before each step; its output must be the token alone.
+    'token-send': z
+      .string({ error: expected('text to send, with {token}') })
+      .refine((send) => send.includes(TOKEN_PLACEHOLDER), {
+        error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
+      })
+      .default(DEFAULT_TOKEN_SEND),
+  }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
     const {
       'rerun-divergent': rerunDivergent,
@@ -543,7 +560,16 @@ export function settingsSchema(baseDir: string, configPath: string) {
         : dir !== undefined
           ? { kind: 'dir' as const, path: dir }
           : (image ?? { kind: 'none' as const });
-    return { payload, ...rest, testTimeouts, rerunDivergent, serialCapBytes, maxTests };
+    return {
+      payload,
+      ...rest,
+      token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
+      tokenSend,
+      testTimeouts,
+      rerunDivergent,
+      serialCapBytes,
+      maxTests,
+    };
   });
 
   const normalize = strict({
@@ -723,6 +749,7 @@ function checkMachineHarness(
     tests?: readonly string[];
     script: readonly ScriptStep[];
     testTimeouts: readonly { test: string }[];
+    token?: TokenMode;
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -734,6 +761,15 @@ function checkMachineHarness(
       const message = `${machine.arch} ${machine.profile} has no ${wanted} disks (expected one of ${accepted.join(', ')})`;
       ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'interface'], message });
     });
+  }
+  // The token rides on -append, which a boot disk has none of.
+  if (machine.boot === 'disk' && harness.token === 'cmdline') {
+    const message = `a boot disk has no kernel command line to carry the token (machine.boot: disk): set harness.token: none`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
+  }
+  if (harness.token === 'script' && !harness.script.some((step) => step.send !== undefined)) {
+    const message = `token: script types the token before each step that sends a command, and harness.script has none`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'token'], message });
   }
   // The harness's initrd rides on -kernel, which a boot disk has none of.
   const kind = harness.payload?.kind; // undefined: a problem of its own, already reported

@@ -56,9 +56,11 @@ export function judgedStudent(
   const reason =
     report.summary.conclusion === 'neutral'
       ? `not graded: ${report.summary.note ?? 'the infrastructure failed'}`
-      : first && first.outcome !== 'completed'
-        ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
-        : undefined;
+      : first?.outcome === 'not-from-harness'
+        ? (first.message ?? 'results not from the harness')
+        : first && first.outcome !== 'completed'
+          ? `boot ended: ${first.outcome} at stage ${first.stage}${first.message ? ` (${first.message})` : ''}`
+          : undefined;
   return {
     name: student.name,
     score: graded ? score : null,

@@ -20,11 +20,12 @@ import { HarnessError } from './errors.js';
 import { type Initramfs, MAX_INITRAMFS_BYTES, withConsole } from './initramfs.js';
 import { writeAtomically } from '../util/atomic.js';
 import { SERIAL2_GUEST_DEVICES } from '../model/machines.js';
+import { TOKEN_LINE_PREFIX, TOKEN_PARAMETER } from '../model/token.js';
 
 export type HarnessImage = { build?: BuildRecipe | undefined; ref?: string | undefined };
 
 /** Bumped whenever the generated /init changes, so cached archives are not reused. */
-const INIT_VERSION = 2;
+const INIT_VERSION = 3;
 
 interface ImageCommand {
   argv: string[];
@@ -51,9 +52,19 @@ mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp 2>/dev/null
-${results}cd ${quote(command.workdir || '/')} || exit 1
-${command.argv.map(quote).join(' ')} >"$out" 2>&1 </dev/null
-echo "diverge: harness exited with status $?" >/dev/console
+${results}# The boot's result token frames the results (harness.token; Linux hands the parameter
+# over in the environment, /proc/cmdline is read when it did not).
+token=\${${TOKEN_PARAMETER}:-}
+if [ -z "$token" ] && read -r cmdline </proc/cmdline; then
+  for word in $cmdline; do case $word in ${TOKEN_PARAMETER}=*) token=\${word#${TOKEN_PARAMETER}=} ;; esac; done
+fi
+unset ${TOKEN_PARAMETER}
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+cd ${quote(command.workdir || '/')} || exit 1
+${command.argv.map(quote).join(' ')} >>"$out" 2>&1 </dev/null
+status=$?
+[ -n "$token" ] && echo "${TOKEN_LINE_PREFIX}$token" >>"$out"
+echo "diverge: harness exited with status $status" >/dev/console
 sync
 # poweroff does not wait for the serial port to send what is still buffered.
 sleep 1

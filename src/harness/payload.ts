@@ -97,6 +97,8 @@ export async function prepareHarness(
   parts.push(
     `script ${JSON.stringify(harness.script)}`,
     `results ${JSON.stringify(harness.results)}`,
+    // The token itself is fresh per boot; whether there is one changes what a boot reports.
+    `token ${harness.token} ${JSON.stringify(harness.tokenSend)}`,
   );
   const digest = sha256(parts.join('\n'));
   return {

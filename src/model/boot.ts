@@ -35,10 +35,12 @@ export interface Splat {
 }
 
 /**
- * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it). The
- * last two are the host's fault, never the kernel's: `qemu-error` (QEMU would not start or
- * refused its arguments) and `infrastructure` (QEMU killed by a signal, console bytes lost, the
- * disk full while capturing). Neither is judged as a kernel divergence nor cached.
+ * How a boot ends: the one table of outcomes (report and gradebook schemas hold to it).
+ * `not-from-harness` is the kernel's: results that lack the boot's token (src/results/token.ts)
+ * were discarded, never judged as reported. The last two are the host's fault, never the
+ * kernel's: `qemu-error` (QEMU would not start or refused its arguments) and `infrastructure`
+ * (QEMU killed by a signal, console bytes lost, the disk full while capturing). Neither is
+ * judged as a kernel divergence nor cached.
  */
 export const BOOT_OUTCOMES = [
   'completed',
@@ -46,6 +48,7 @@ export const BOOT_OUTCOMES = [
   'timeout',
   'stalled',
   'no-results',
+  'not-from-harness',
   'qemu-error',
   'infrastructure',
 ] as const;
@@ -72,6 +75,8 @@ export interface ResultsSummary {
   tests: number;
   /** Whether the results stream ended the way its format promises. */
   complete: boolean;
+  /** Why the results were discarded as not the harness's (their token was wrong or missing). */
+  notFromHarness?: string;
 }
 
 /** What QEMU and the kernel did in one boot; the results are parsed from the captured lines. */
@@ -94,8 +99,15 @@ export interface BootRecord {
   message?: string;
   logTruncated: boolean;
   command: string[];
+  /**
+   * The boot's result token (src/results/token.ts): fresh per boot, given to the harness on the
+   * kernel command line; a cached observation keeps the one it was booted with.
+   */
+  token?: string;
   /** True when this boot was not run now but taken from the observation cache. */
   cached?: boolean;
+  /** True when this boot started from the VM saved at its harness's ready point (qemu/snapshot.ts). */
+  restored?: boolean;
 }
 
 export interface BootCapture {
@@ -105,6 +117,8 @@ export interface BootCapture {
   resultLines: string[];
   /** Tests observed by the console script, if there was one. */
   scriptTests: ScriptTest[];
+  /** The token the harness frames its results with (`harness.token: cmdline`), if any. */
+  frameToken?: string;
   /**
    * The boot's last decision, once results/ has parsed `resultLines`: the outcome
    * (`no-results`) and the stage (`done`) that depend on the full parse. Made by the boot's

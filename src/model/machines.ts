@@ -66,6 +66,8 @@ export interface Disk {
   file: string;
   interface?: DiskInterface;
   format: (typeof DISK_FORMATS)[number];
+  /** A boot's own copy (a saved VM's overlay, see qemu/snapshot.ts): attached without snapshot=on. */
+  writable?: boolean;
 }
 
 /** What differs between the profiles of one architecture. */

@@ -46,7 +46,15 @@ export interface ReportSplat {
 /** A boot as report.json keeps it: the record's own fields, with its log where the report is. */
 export interface ReportBoot extends Pick<
   BootRecord,
-  'kernel' | 'attempt' | 'test' | 'outcome' | 'stage' | 'durationMs' | 'message' | 'cached'
+  | 'kernel'
+  | 'attempt'
+  | 'test'
+  | 'outcome'
+  | 'stage'
+  | 'durationMs'
+  | 'message'
+  | 'cached'
+  | 'restored'
 > {
   /** Serial log path, relative to the report's directory. */
   log: string;

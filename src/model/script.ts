@@ -14,6 +14,11 @@ export interface ScriptStep {
   end?: string;
   /** Bounds this step's command: from `send` until the next prompt (or `end`). */
   timeoutMs?: number;
+  /**
+   * A step diverge adds for `harness.token: script` (model/token.ts): its output must hold a
+   * line that is exactly this boot's token, or the boot's results are not the harness's.
+   */
+  token?: string;
 }
 
 /**

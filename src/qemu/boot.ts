@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -6,7 +7,7 @@ import { CappedLog } from '../util/capped-log.js';
 import { QMP_FD, qemuCommand } from './command.js';
 import { prepareBootDisk } from './boot-disk.js';
 import { qmpSession } from './qmp.js';
-import { BootMonitor, type MonitorEvent } from './monitor.js';
+import { BootMonitor, type MonitorEvent, qemuErrors } from './monitor.js';
 import {
   ConsoleInput,
   removeSerialDir,
@@ -18,6 +19,7 @@ import {
 import type { BootCapture, BootRecord } from '../model/boot.js';
 import type { BootPlan } from './plan.js';
 import type { KernelFormat } from '../model/machines.js';
+import { withTokenSteps } from '../model/token.js';
 
 export interface BootRequest {
   /**
@@ -28,6 +30,17 @@ export interface BootRequest {
   attempt: number;
   /** The test of a per-test boot (`harness.tests`): the plan already carries its `{test}`. */
   test?: string;
+  /**
+   * How the guest starts, when not cold: `save` ends the boot at its console script's end (the
+   * ready point, snapshot.ts) by saving the VM to `file`; `restore` loads a VM saved so, replays
+   * the console the saving boot printed (`console`) to the log and the monitor, then resumes it.
+   */
+  start?: { save: string; timeoutMs: number } | { restore: string; console: Buffer };
+}
+
+/** A boot that saved or restored a VM: how that went (`error` when it did not). */
+export interface SnapshotBoot extends BootCapture {
+  snapshotError?: string;
 }
 
 /** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
@@ -44,7 +57,7 @@ const STDERR_CAP = 64 * 1024;
  * clock to a `BootMonitor`, writes the console script's text to the console's input, stops QEMU
  * when the monitor asks, and keeps the capped logs.
  */
-export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<BootCapture> {
+export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<SnapshotBoot> {
   await mkdir(plan.logDir, { recursive: true });
   const dir = await serialDir(plan.tempDir);
   try {
@@ -54,7 +67,7 @@ export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<
   }
 }
 
-async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promise<BootCapture> {
+async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promise<SnapshotBoot> {
   const base = bootName(request.kernel.name, request.attempt, request.test);
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
@@ -63,7 +76,17 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     plan.boot === 'disk'
       ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
       : request.kernel;
-  const command = qemuCommand(plan, kernel, dir);
+  // Fresh per boot and never part of the observation's identity (session/boots.ts builds that
+  // command without it), or no boot would ever be cached. Only `cmdline` puts it on -append.
+  const token = plan.token === 'none' ? undefined : randomBytes(16).toString('hex');
+  const framed = plan.token === 'cmdline' ? token : undefined;
+  const { start } = request;
+  const restore = start && 'restore' in start ? start : undefined;
+  const save = start && 'save' in start ? start : undefined;
+  const command = [
+    ...qemuCommand(plan, kernel, dir, framed),
+    ...(restore ? ['-incoming', 'defer'] : []),
+  ];
   const files = serialFiles(dir);
   const started = plan.clock.now();
 
@@ -82,17 +105,52 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   plan.processes.add(child);
+  let snapshotError: string | undefined;
+  let saving: Promise<void> | undefined;
+  // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
+  let typed: string[] | undefined = restore ? [] : undefined;
   const act = (event: MonitorEvent) => {
-    if (event.kind === 'send') input.send(event.text);
-    if (event.kind === 'stop') child.kill('SIGKILL');
+    if (event.kind === 'send') {
+      if (typed) typed.push(event.text);
+      else input.send(event.text);
+    }
+    if (event.kind === 'finished' && save)
+      saving = qmp.save(save.save, save.timeoutMs).catch((error: Error) => {
+        snapshotError = error.message;
+      });
+    if (event.kind === 'stop') {
+      if (saving) void saving.finally(() => child.kill('SIGKILL'));
+      else child.kill('SIGKILL');
+    }
   };
-  const monitor = new BootMonitor(plan, plan.harnessProgress(), started, act);
-  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, () => {
-    monitor.resumed(plan.clock.now());
-    // QEMU opened its serial files before it answered: unlinked now, they live on in the open
-    // descriptors and vanish with them, even when diverge itself is killed.
-    void removeSerialDir(dir);
+  const script =
+    plan.token === 'script' && token !== undefined
+      ? withTokenSteps(plan.script, token, plan.tokenSend)
+      : plan.script;
+  const monitor = new BootMonitor({ ...plan, script }, plan.harnessProgress(), started, act);
+  const qmp = qmpSession(child.stdio[QMP_FD] as Duplex, {
+    onStarted: () => {
+      monitor.resumed(plan.clock.now());
+      // QEMU opened its serial files before it answered: unlinked now, they live on in the open
+      // descriptors and vanish with them, even when diverge itself is killed.
+      void removeSerialDir(dir);
+      for (const text of typed ?? []) input.send(text);
+      typed = undefined;
+    },
+    ...(restore && {
+      incoming: {
+        file: restore.restore,
+        onFailed: (reason: string) => {
+          snapshotError = reason;
+          child.kill('SIGKILL');
+        },
+      },
+    }),
   });
+  if (restore) {
+    // The guest is paused until QMP's `cont`, so nothing it prints can come before this.
+    monitor.console(consoleLog.write(restore.console), plan.clock.now());
+  }
 
   const consoleFollower = new SerialFollower(
     consoleFile,
@@ -115,6 +173,13 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   resultsFollower?.start();
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
+    // A restored boot QEMU found an error in is not judged: stop it now, it boots cold instead.
+    const lines = stderr.slice(0, stderr.lastIndexOf('\n') + 1); // whole lines only
+    const [error] = restore && !snapshotError ? qemuErrors(lines, plan.binary) : [];
+    if (error !== undefined) {
+      snapshotError = `QEMU reported an error after the restore: ${error}`;
+      child.kill('SIGKILL');
+    }
   });
 
   const watchdog = setInterval(() => {
@@ -178,11 +243,21 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ...(end.message ? { message: end.message } : {}),
     logTruncated: consoleLog.dropped > 0 || (resultsLog?.dropped ?? 0) > 0,
     command,
+    ...(token !== undefined ? { token } : {}),
+    ...(restore && { restored: true }),
   };
+  await saving;
+  // The replayed console counts as output: a restore that never resumed must not read as a stall.
+  if (restore && !qmp.started && snapshotError === undefined)
+    snapshotError = `QEMU never resumed the restored guest${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+  if (save && !saving && snapshotError === undefined)
+    snapshotError = `the boot ended (${end.outcome}) before its console reached the ready point`;
   return {
     record,
     resultLines: end.resultLines,
     scriptTests: end.scriptTests,
+    ...(framed !== undefined ? { frameToken: framed } : {}),
     settle: (results) => ({ ...record, ...monitor.settle(results) }),
+    ...(snapshotError !== undefined && { snapshotError }),
   };
 }

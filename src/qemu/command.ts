@@ -1,3 +1,4 @@
+import { appendWithToken } from '../model/token.js';
 import {
   defaultAppend,
   type Disk,
@@ -62,10 +63,11 @@ function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
   const seen = { 'virtio-mmio': 0, ide: 0, scsi: 0 };
   disks.forEach((disk, i) => {
     const file = `file=${disk.file}`;
-    const detached = `${file},if=none,format=${disk.format},id=x${i},snapshot=on`;
+    const snapshot = disk.writable ? '' : ',snapshot=on';
+    const detached = `${file},if=none,format=${disk.format},id=x${i}${snapshot}`;
     switch (attachedOn(profile, disk)) {
       case undefined:
-        args.push('-drive', `${file},format=${disk.format},if=virtio,snapshot=on,index=${i}`);
+        args.push('-drive', `${file},format=${disk.format},if=virtio${snapshot},index=${i}`);
         break;
       case 'virtio-pci':
         args.push('-drive', detached, '-device', `virtio-blk-pci,drive=x${i}`);
@@ -78,7 +80,7 @@ function diskArgs(profile: MachineProfile, disks: readonly Disk[]): string[] {
         );
         break;
       case 'ide':
-        args.push('-drive', `${file},format=${disk.format},if=ide,snapshot=on,index=${seen.ide++}`);
+        args.push('-drive', `${file},format=${disk.format},if=ide${snapshot},index=${seen.ide++}`);
         break;
       case 'scsi':
         if (seen.scsi++ === 0) args.push('-device', 'virtio-scsi-pci,id=scsi0');
@@ -124,6 +126,8 @@ export function qemuCommand(
   plan: CommandPlan,
   kernel: { path: string; disks?: readonly string[]; format?: KernelFormat },
   serialDir = SERIAL_DIR_PLACEHOLDER,
+  /** The boot's result token (model/token.ts), first on the kernel command line. */
+  token?: string,
 ): string[] {
   const files = serialFiles(serialDir);
   const args = [
@@ -162,7 +166,8 @@ export function qemuCommand(
   if (!fromDisk) {
     args.push('-kernel', kernel.path);
     if (plan.initrd) args.push('-initrd', plan.initrd);
-    const append = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    const given = plan.append ?? defaultAppend(plan.profile.arch, kernel.format);
+    const append = token === undefined ? given : appendWithToken(given, token);
     if (append) args.push('-append', append);
   }
   args.push(...diskArgs(plan.profile, disks));

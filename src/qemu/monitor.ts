@@ -9,7 +9,13 @@ import { ConsoleScript } from './script.js';
 import { cleanLine, ConsoleLines, ConsoleText } from '../util/console.js';
 import { detectSplat } from './splats.js';
 import { type BootStage, laterStage, stageOfLine } from '../model/stage.js';
-import type { BootOutcome, HarnessProgress, ResultsSummary, Splat } from '../model/boot.js';
+import {
+  type BootOutcome,
+  type HarnessProgress,
+  isInfrastructureOutcome,
+  type ResultsSummary,
+  type Splat,
+} from '../model/boot.js';
 import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
 import type { ExitDevice } from '../model/machines.js';
 import { compileCrashPatterns } from './crash-patterns.js';
@@ -222,6 +228,13 @@ export class BootMonitor {
   settle(results: ResultsSummary): Pick<BootEnd, 'outcome' | 'stage' | 'message'> {
     if (!this.end) throw new Error('a boot is settled after QEMU exits');
     let { outcome, message } = this.end;
+    // Results the harness did not report are the kernel's doing, however the boot ended; the
+    // host's failures stay what they are (no judgement rests on them).
+    const forged = results.notFromHarness ?? this.script.notFromHarness;
+    if (forged && !isInfrastructureOutcome(outcome)) {
+      message = `results not from the harness: ${forged}${message ? `; ${message}` : ''}`;
+      return { outcome: 'not-from-harness', stage: this.stage, message };
+    }
     if (outcome === 'completed' && results.tests === 0) {
       outcome = 'no-results';
       // Keeps why the results may be gone: a cut log, QEMU's status.
@@ -357,13 +370,16 @@ export class BootMonitor {
  * memory…`), not a warning.
  */
 function qemuFailed(status: number | null, stderr: string, binary: string): boolean {
+  return status === 1 && qemuErrors(stderr, binary).length > 0;
+}
+
+/** The errors (not warnings) QEMU wrote to stderr: `qemu-system-x86_64: …` lines. */
+export function qemuErrors(stderr: string, binary: string): string[] {
   const name = path.basename(binary);
-  return (
-    status === 1 &&
-    stderr
-      .split('\n')
-      .some((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
-  );
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}: `) && !line.startsWith(`${name}: warning:`))
+    .map(cleanLine);
 }
 
 function lastLines(text: string): string {

@@ -2,6 +2,7 @@ import type { BootDiskCommandLine, BootMode, Disk, MachineProfile } from '../mod
 import type { MonitorSettings } from './monitor.js';
 import type { HarnessProgress, Accel } from '../model/boot.js';
 import type { Clock, ProcessRegistry } from '../context.js';
+import type { TokenMode } from '../model/token.js';
 /** What a boot is planned from: the part of booting that is the same for every kernel. */
 /**
  * Everything that is the same for every kernel booted with one harness on one machine. The
@@ -19,6 +20,10 @@ export interface BootPlan extends MonitorSettings {
   commandLine?: BootDiskCommandLine;
   /** `machine.append`; without it, the kernel's format decides (see `defaultAppend`). */
   append?: string;
+  /** `harness.token`: how each boot's fresh token reaches the harness (model/token.ts). */
+  token: TokenMode;
+  /** `harness.token-send`: what `token: script` types before each step, `{token}` replaced. */
+  tokenSend: string;
   qemuArgs: readonly string[];
   initrd?: string;
   disks: readonly Disk[];

@@ -26,6 +26,7 @@ export class ConsoleScript {
   private deadline: number | undefined;
   private readonly observations: ScriptTest[] = [];
   private state: 'running' | 'finished' | 'failed' = 'running';
+  private tokenMissing: string | undefined;
 
   constructor(private readonly steps: readonly ScriptStep[]) {
     if (steps.length === 0) this.state = 'finished';
@@ -43,6 +44,16 @@ export class ConsoleScript {
   /** Whether every step got its answer (or the boot ended normally in the last one). */
   get complete(): boolean {
     return this.state === 'finished';
+  }
+
+  /**
+   * Why the kernel's answers are not this boot's (`harness.token: script`): a token step was
+   * answered without a line that is exactly the token. A replayed log answers with the token of
+   * the boot it was recorded in; a console that only echoes shows the typed command, not its
+   * output.
+   */
+  get notFromHarness(): string | undefined {
+    return this.tokenMissing;
   }
 
   /** The step in progress, for messages about a boot that ended during it. */
@@ -166,6 +177,12 @@ export class ConsoleScript {
 
   private close(index: number, text: string, answered: boolean, note?: string): void {
     const step = this.steps[index] as ScriptStep;
+    const { token } = step;
+    if (token !== undefined && answered && this.tokenMissing === undefined) {
+      const lines = text.split('\n').map((l) => l.trim());
+      if (!lines.includes(token))
+        this.tokenMissing = `${describe(this.steps, index)} was answered without this boot's token on a line of its own: a replayed log?`;
+    }
     if (step.test === undefined) return;
     const output = stepOutput(text, step.send);
     const status = stepStatus(step, output, answered);
@@ -174,14 +191,22 @@ export class ConsoleScript {
   }
 }
 
-/** "console script step 3 (usertests: "usertests -q")", as messages name a step. */
+/**
+ * "console script step 3 (usertests: "usertests -q")", as messages name a step: numbered as
+ * the config lists them, the token steps diverge adds (model/token.ts) named by the step after.
+ */
 function describe(steps: readonly ScriptStep[], index: number): string {
   const step = steps[index] as ScriptStep;
+  const number = steps.slice(0, index + 1).filter((s) => s.token === undefined).length;
+  if (step.token !== undefined)
+    return index + 1 < steps.length
+      ? `the token check before console script step ${number + 1}`
+      : 'the token check after the last console script step';
   const what = [
     step.test,
     step.send !== undefined ? JSON.stringify(step.send.trimEnd()) : undefined,
   ].filter((part) => part !== undefined);
-  return `console script step ${index + 1}${what.length ? ` (${what.join(': ')})` : ''}`;
+  return `console script step ${number}${what.length ? ` (${what.join(': ')})` : ''}`;
 }
 
 /** The lines of a step's exchange without the echo of its command and without blank edges. */

@@ -176,6 +176,17 @@ function renderHead(
     );
   }
   if (summary.note !== undefined) parts.push(`**Note:** ${inlineText(summary.note)}`);
+  // Said at the top: the discarded results leave only `missing` tests to tell of it.
+  const forged = report.boots.filter((boot) => boot.outcome === 'not-from-harness');
+  const [first] = forged;
+  if (first) {
+    const boots = forged.slice(0, 5).map((boot) => `${inlineText(boot.kernel)} #${boot.attempt}`);
+    if (forged.length > 5) boots.push(`${forged.length - 5} more`);
+    const why = (first.message ?? '').replace(/^results not from the harness: /, '');
+    parts.push(
+      `**⚠️ Results not from the harness**, discarded (${boots.join(', ')}): ${inlineText(why)}`,
+    );
+  }
   const table = classTable(report);
   if (table !== '') parts.push(table);
   // Which kernels, machine and accelerator: diverge's words, for whoever looks closer.

@@ -102,6 +102,7 @@ export function buildReport(input: ReportInput): Report {
       splats: boot.splats,
       ...(boot.message ? { message: boot.message } : {}),
       ...(boot.cached ? { cached: true } : {}),
+      ...(boot.restored ? { restored: true } : {}),
     })),
     tests: judgement.tests,
     clusters: judgement.clusters,

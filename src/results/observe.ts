@@ -2,6 +2,7 @@ import type { BootCapture, BootRecord } from '../model/boot.js';
 import { splitKernelMessages } from './common.js';
 import { resultsFormat, type ResultsSettings } from './formats.js';
 import type { TestObservation } from '../model/results.js';
+import { checkToken } from './token.js';
 
 /** One boot of one kernel, as the comparison sees it: how the boot went and what each test did. */
 export interface KernelObservation {
@@ -36,19 +37,33 @@ export function observe(
   const lines =
     results.channel === 'console' ? splitKernelMessages(capture.resultLines) : capture.resultLines;
   const format = resultsFormat(results.format);
-  const parsed = format.parse(lines, {
-    ...(results.regex ? { regex: results.regex } : {}),
-    transcriptId: test ?? results.test ?? 'transcript',
-  });
+  const parse = (of: string[]) =>
+    format.parse(of, {
+      ...(results.regex ? { regex: results.regex } : {}),
+      transcriptId: test ?? results.test ?? 'transcript',
+    });
+  // With a token, only the results the harness framed with it count; none when any lie outside.
+  const token = capture.frameToken;
+  const checked =
+    token === undefined
+      ? undefined
+      : checkToken(
+          lines,
+          token,
+          (outside) => (format.spansBoot ? 0 : parse([...outside]).tests.length),
+          format.spansBoot && capture.record.outcome === 'completed',
+        );
+  const parsed = parse(checked === undefined ? lines : checked.framed ? checked.lines : []);
+  const notFromHarness = checked && !checked.framed ? checked.reason : undefined;
   const scriptOnly =
     parsed.tests.length === 0 && capture.scriptTests.length > 0 && !format.spansBoot;
-  let tests: TestObservation[] = [...parsed.tests, ...capture.scriptTests];
+  let tests: TestObservation[] = notFromHarness ? [] : [...parsed.tests, ...capture.scriptTests];
   // A test spanning the boot: a boot that died died during it (crash/hang).
   if (format.spansBoot && capture.record.outcome !== 'completed') {
     tests = tests.map((t) => (t.id === parsed.tests[0]?.id ? { ...t, status: 'missing' } : t));
   }
   if (test !== undefined) tests = tests.filter((t) => t.id === test);
-  const problems = scriptOnly ? [] : parsed.problems;
+  const problems = scriptOnly || notFromHarness ? [] : parsed.problems;
   if (tests.length > maxTests) {
     problems.push(`${tests.length - maxTests} tests past harness.max-tests (${maxTests}) dropped`);
     tests = tests.slice(0, maxTests);
@@ -58,10 +73,14 @@ export function observe(
     format: results.format,
     tests: tests.length,
     complete,
+    ...(notFromHarness ? { notFromHarness } : {}),
   });
+  // The console script's token check fails at settling (the monitor holds the script): the
+  // boot's results are discarded just the same.
+  if (boot.outcome === 'not-from-harness') tests = [];
   // A per-test boot that ended without its test's result keeps what the test printed so far
   // (a boot that printed no result is still `no-results`).
-  if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
+  else if (test !== undefined && tests.length === 0 && parsed.unfinished?.length)
     tests = [{ id: test, status: 'missing', output: parsed.unfinished }];
   return {
     kernel: boot.kernel,

@@ -1,4 +1,5 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DockerAccess } from '../docker/docker.js';
@@ -21,7 +22,8 @@ import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
-import { bootKernel, bootName } from '../qemu/boot.js';
+import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
+import { restoreBoot, saveReadyVm, type SavedVm } from '../qemu/snapshot.js';
 import { checkKernelFile, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
@@ -142,6 +144,40 @@ function planFor(
 }
 
 /**
+ * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
+ * prompt, and every boot must be the same up to it.
+ */
+function snapshotBlocker(settings: ConfigSettings, plan: BootPlan): string | undefined {
+  if (!settings.harness.snapshot) return 'harness.snapshot is false';
+  const first = plan.script[0];
+  if (!first) return 'the harness has no console script, so no ready point';
+  if (plan.append?.includes(TEST_PLACEHOLDER))
+    return 'the test is chosen at boot ({test} in machine.append)';
+  if (!first.send?.includes(TEST_PLACEHOLDER))
+    return "the console script's first step does not send {test}, so its prompt is not where the tests part";
+  if (plan.boot === 'disk') return 'the kernel boots from a disk (machine.boot: disk)';
+  if (plan.channel === 'serial2') return 'the results channel is the second serial port';
+  // A saved VM would carry the saving boot's token into every test restored from it.
+  if (plan.token !== 'none')
+    return `result tokens are fresh per boot (harness.token: ${plan.token})`;
+  return undefined;
+}
+
+/** A capture whose record says `note` besides its own message. */
+function noted(capture: SnapshotBoot, note: string): SnapshotBoot {
+  const join = (message?: string) => (message ? `${note}; ${message}` : note);
+  return {
+    ...capture,
+    record: { ...capture.record, message: join(capture.record.message) },
+    settle: (results) => {
+      const record = capture.settle(results);
+      return { ...record, message: join(record.message) };
+    },
+  };
+}
+
+/**
  * The files a boot's command line names, by path, with their content digests: a boot's cache
  * key holds their contents, not their paths (which change from run to run).
  */
@@ -225,6 +261,8 @@ export async function prepareBoots(
     ...(machine.commandLine && { commandLine: machine.commandLine }),
     ...(machine.append !== undefined && { append: machine.append }),
     qemuArgs: machine.qemuArgs,
+    token: harness.token,
+    tokenSend: harness.tokenSend,
     ...(machine.exit && { exitDevice: machine.exit }),
     crash: harness.crash,
     ...(payload.initrd ? { initrd: payload.initrd } : {}),
@@ -261,6 +299,66 @@ export async function prepareBoots(
     ...(checker && { checker: checker.identity }),
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
+  // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
+  const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
+  if (harness.tests && blocker && harness.snapshot)
+    options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+  /**
+   * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
+   * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+   */
+  const snapshotRound = () => {
+    const saves = new Map<string, Promise<SavedVm | undefined>>();
+    const root = path.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+    const keyOf = (kernel: KernelInput) => `${kernel.name}\0${kernel.path}`;
+    const readyVm = (kernel: KernelInput & { format?: KernelFormat }, limit: Limiter) => {
+      const key = keyOf(kernel);
+      if (!saves.has(key)) {
+        const dir = path.join(root, String(saves.size));
+        const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(
+          ({ saved, capture }) => {
+            const seconds = (capture.record.durationMs / 1000).toFixed(1);
+            options.progress(
+              `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
+            );
+            return saved;
+          },
+          (error: Error) => {
+            options.progress(
+              `${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`,
+            );
+            return undefined;
+          },
+        );
+        saves.set(key, saving);
+      }
+      return saves.get(key) as Promise<SavedVm | undefined>;
+    };
+    /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
+    const bootOnce = async (
+      bootPlan: BootPlan,
+      request: Parameters<typeof bootKernel>[1],
+      limit: Limiter,
+    ): Promise<SnapshotBoot> => {
+      const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
+      if (!saved) return limit(() => bootKernel(bootPlan, request));
+      const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+      const refused =
+        restored.snapshotError ??
+        (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
+      if (refused === undefined) return restored;
+      // Its other tests boot cold too: a state QEMU refused once is not trusted.
+      saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+      const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+      options.progress(`${request.kernel.name}: ${note}`);
+      return noted(await limit(() => bootKernel(bootPlan, request)), note);
+    };
+    const dispose = async () => {
+      await Promise.all(saves.values());
+      await rm(root, { recursive: true, force: true });
+    };
+    return { bootOnce, dispose };
+  };
   const kernelDisks = new Map<string, Promise<string>>();
   // Each kernel's format: without machine.append it decides the kernel's command line.
   const formats = new Map<string, Promise<KernelFormat | undefined>>();
@@ -302,7 +400,7 @@ export async function prepareBoots(
     const observationsDir = path.join(outDir, 'observations');
     await mkdir(observationsDir, { recursive: true });
     const kernelPlan = { ...plan, logDir: path.join(outDir, 'logs') };
-    const limit = options.limit ?? (<R>(work: () => Promise<R>) => work());
+    const limit: Limiter = options.limit ?? (<R>(work: () => Promise<R>) => work());
     const requests = which.flatMap((kernel) =>
       perKernel.flatMap((test) =>
         Array.from({ length: attempts }, (_, i) => ({
@@ -315,56 +413,63 @@ export async function prepareBoots(
     options.progress(
       `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
-    return inParallel(requests, jobs, async (request) => {
-      const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-      const kernel = await withFormat(request.kernel);
-      const name = bootName(request.kernel.name, request.attempt, request.test);
-      const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
-      const digest = options.cached?.digests.get(request.kernel.name);
-      const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
-      const cached =
-        identity &&
-        (await options.cached?.cache.load(
-          identity,
-          request.kernel.name,
-          request.attempt,
-          kernelPlan.logDir,
-          request.test,
-        ));
-      const observed = async () => {
-        const parsed = observe(
-          await limit(() => bootKernel(bootPlan, { ...request, kernel })),
-          harness.results,
-          harness.maxTests,
-        );
-        return checker ? limit(() => checker.check(parsed, path.join(outDir, 'checker'))) : parsed;
-      };
-      const observation = cached || (await observed());
-      if (identity && !cached) await options.cached?.cache.save(identity, observation);
-      // On a full disk the run goes on: the observation is in memory, and the report matters more.
-      await writeOutput(
-        path.join(observationsDir, `${name}.json`),
-        `${JSON.stringify(observation, null, 2)}\n`,
-        'the observation',
-      ).catch((error: unknown) => {
-        if (!(error instanceof StorageError)) throw error;
-        context.unwritten.push(error.message);
-        options.progress(`${error.message}; going on`);
-      });
-      if (cached) {
+    const round = snapshotRound();
+    try {
+      return await inParallel(requests, jobs, async (request) => {
+        const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
+        const kernel = await withFormat(request.kernel);
+        const name = bootName(request.kernel.name, request.attempt, request.test);
+        const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
+        const digest = options.cached?.digests.get(request.kernel.name);
+        const identity = digest && (await identityOf(kernel, digest, bootPlan, request.test));
+        const cached =
+          identity &&
+          (await options.cached?.cache.load(
+            identity,
+            request.kernel.name,
+            request.attempt,
+            kernelPlan.logDir,
+            request.test,
+          ));
+        const observed = async () => {
+          const parsed = observe(
+            await round.bootOnce(bootPlan, { ...request, kernel }, limit),
+            harness.results,
+            harness.maxTests,
+          );
+          return checker
+            ? limit(() => checker.check(parsed, path.join(outDir, 'checker')))
+            : parsed;
+        };
+        const observation = cached || (await observed());
+        if (identity && !cached) await options.cached?.cache.save(identity, observation);
+        // On a full disk the run goes on: the observation is in memory, and the report matters more.
+        await writeOutput(
+          path.join(observationsDir, `${name}.json`),
+          `${JSON.stringify(observation, null, 2)}\n`,
+          'the observation',
+        ).catch((error: unknown) => {
+          if (!(error instanceof StorageError)) throw error;
+          context.unwritten.push(error.message);
+          options.progress(`${error.message}; going on`);
+        });
+        if (cached) {
+          options.progress(
+            `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+          );
+          return observation;
+        }
+        const counts = countStatuses(observation);
+        const seconds = (observation.boot.durationMs / 1000).toFixed(1);
         options.progress(
-          `${label}: from the observation cache (${observation.boot.outcome}, ${countStatuses(observation)})`,
+          `${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
+            (observation.boot.message ? ` — ${observation.boot.message}` : ''),
         );
         return observation;
-      }
-      const counts = countStatuses(observation);
-      const seconds = (observation.boot.durationMs / 1000).toFixed(1);
-      options.progress(
-        `${label}: ${observation.boot.outcome} at stage ${observation.boot.stage}, ${counts} (${seconds} s)` +
-          (observation.boot.message ? ` — ${observation.boot.message}` : ''),
-      );
-      return observation;
-    });
+      });
+    } finally {
+      await round.dispose();
+    }
   };
 
   return {

@@ -51,6 +51,7 @@ const boot = z.looseObject({
   message: z.string().optional(),
   logTruncated: z.boolean(),
   command: z.array(z.string()),
+  token: z.string().optional(),
   cached: z.boolean().optional(),
 });
 

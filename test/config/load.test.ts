@@ -94,6 +94,8 @@ const DEFAULTS_IN_REPO: Settings = {
   },
   harness: {
     payload: { kind: 'none' },
+    token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     script: [],
     results: { format: 'ktap', channel: 'console' },
@@ -101,6 +103,7 @@ const DEFAULTS_IN_REPO: Settings = {
     testTimeouts: [],
     crash: [],
     repeat: 1,
+    snapshot: true,
     rerunDivergent: 2,
     serialCapBytes: 8_388_608,
     maxTests: 10_000,
@@ -168,6 +171,8 @@ describe('parseConfig', () => {
       },
       harness: {
         payload: { kind: 'initrd', path: '/repo/harness.cpio.gz' },
+        token: 'none',
+        tokenSend: 'echo {token}\n',
         disks: [{ file: '/repo/fs.img', interface: 'virtio-pci', format: 'raw' }],
         script: [
           {
@@ -184,6 +189,7 @@ describe('parseConfig', () => {
         testTimeouts: [],
         crash: [],
         repeat: 1,
+        snapshot: true,
         rerunDivergent: 2,
         serialCapBytes: 8_388_608,
         maxTests: 10_000,
@@ -263,6 +269,8 @@ fail-on: [regression, flaky]
         boot: 'kernel',
       },
       harness: {
+        token: 'cmdline',
+        tokenSend: 'echo {token}\n',
         payload: {
           kind: 'image',
           build: {
@@ -283,6 +291,7 @@ fail-on: [regression, flaky]
         testTimeouts: [],
         crash: [],
         repeat: 3,
+        snapshot: true,
         rerunDivergent: 0,
         serialCapBytes: 65_536,
         maxTests: 10_000,

@@ -8,7 +8,7 @@ import { ARCHES, machineProfile, profilesOf } from '../../src/model/machines.js'
 
 /** The script's command line, run by a real shell with the results going to stdout. */
 function runCommandLine(script: string): string {
-  const line = script.split('\n').find((l) => l.includes('>"$out"'));
+  const line = script.split('\n').find((l) => l.includes('>>"$out" 2>&1'));
   if (!line) throw new Error('no command line in the script');
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'diverge-init-')), 'results');
   execFileSync('sh', ['-c', `out=${out}\n${line}`]);
@@ -40,6 +40,25 @@ describe('the generated /init of a harness image', () => {
       { encoding: 'utf8' },
     );
     expect(exported).toBe("hello 'world'");
+  });
+
+  it("frames the command's results with the boot's token, given on the kernel command line", () => {
+    const script = initScript({ argv: ['echo', 'ok 1 a'], env: [], workdir: '/' }, 'console');
+    const lines = script.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('token='));
+    const to = lines.findIndex((l) => l.startsWith('echo "diverge: harness exited'));
+    const run = (env: NodeJS.ProcessEnv) => {
+      const out = path.join(mkdtempSync(path.join(tmpdir(), 'diverge-init-')), 'results');
+      const part = lines.slice(from, to).join('\n');
+      execFileSync('sh', ['-c', `out=${out}\n${part}\ntrue`], { env });
+      return readFileSync(out, 'utf8');
+    };
+    // Linux hands `diverge_token=…` to init in its environment.
+    expect(run({ PATH: process.env.PATH, diverge_token: 'c0ffee' })).toBe(
+      '# diverge-token: c0ffee\nok 1 a\n# diverge-token: c0ffee\n',
+    );
+    // Without it (another kernel's handling), /proc/cmdline is read: the host's has no token.
+    expect(run({ PATH: process.env.PATH })).toBe('ok 1 a\n');
   });
 
   it('sends results to the second serial port or virtio console when the channel is serial2', () => {

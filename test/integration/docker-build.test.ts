@@ -117,16 +117,26 @@ describe('a kernel built with Docker and a harness written as a Dockerfile', () 
     const result = await cli(['boot', '-c', config, '-k', `debian=${kernels.X86_612}`, '-o', out]);
     expect(result.code).toBe(0);
     const run = JSON.parse(readFileSync(path.join(out, 'boots.json'), 'utf8')) as {
-      observations: { boot: { outcome: string; stage: string }; tests: { id: string }[] }[];
+      observations: {
+        boot: { outcome: string; stage: string; token?: string; command: string[] };
+        tests: { id: string }[];
+      }[];
     };
     const [observation] = run.observations;
     expect(observation?.boot).toMatchObject({ outcome: 'completed', stage: 'done' });
     expect(observation?.tests.map((t) => t.id)).toContain('cachestat_syscall');
     expect(observation?.tests).toHaveLength(14);
     // The generated /init said how the harness ended.
-    expect(readFileSync(path.join(out, 'logs', 'debian-1.log'), 'utf8')).toContain(
-      'diverge: harness exited with status',
-    );
+    const log = readFileSync(path.join(out, 'logs', 'debian-1.log'), 'utf8');
+    expect(log).toContain('diverge: harness exited with status');
+    // A harness image takes the boot's token (harness.token: cmdline by default), given first on
+    // the kernel command line, and its /init framed the results with it.
+    const token = observation?.boot.token ?? '';
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    const append = observation?.boot.command[observation.boot.command.indexOf('-append') + 1];
+    expect(append?.startsWith(`diverge_token=${token} `)).toBe(true);
+    const frame = log.split('\n').filter((line) => line.trim() === `# diverge-token: ${token}`);
+    expect(frame).toHaveLength(2);
   });
 });
 

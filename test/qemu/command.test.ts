@@ -16,6 +16,8 @@ function plan(overrides: Partial<BootPlan> = {}): BootPlan {
     boot: 'kernel',
     append: 'console=ttyS0 panic=-1',
     qemuArgs: [],
+    token: 'none',
+    tokenSend: 'echo {token}\n',
     disks: [],
     firmware: 'default',
     channel: 'console',
@@ -173,6 +175,24 @@ describe('qemuCommand', () => {
         '-device virtio-scsi-pci,id=scsi0 -drive file=/d/s0,if=none,format=raw,id=x2,snapshot=on -device scsi-hd,drive=x2,bus=scsi0.0 ' +
         '-drive file=/d/s1,if=none,format=raw,id=x3,snapshot=on -device scsi-hd,drive=x3,bus=scsi0.0',
     );
+  });
+
+  it("attaches a saved VM's overlays as they are, written in place (snapshot.ts)", () => {
+    const args = qemuCommand(
+      plan({
+        profile: machineProfile('riscv64', 'virt'),
+        disks: [
+          { file: '/s/disk0.qcow2', interface: 'virtio-mmio', format: 'qcow2', writable: true },
+          { file: '/s/disk1.qcow2', format: 'qcow2', writable: true },
+        ],
+      }),
+      { path: '/k' },
+    ).join(' ');
+    expect(args).toContain(
+      '-drive file=/s/disk0.qcow2,if=none,format=qcow2,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 ' +
+        '-drive file=/s/disk1.qcow2,format=qcow2,if=virtio,index=1',
+    );
+    expect(args).not.toContain('snapshot=on');
   });
 
   it('makes virtio-mmio transports modern whenever a device is on one, as xv6-riscv needs', () => {

@@ -14,6 +14,7 @@ import { harnessProgress } from '../../src/results/progress.js';
 import type { ResultsFormat } from '../../src/model/results.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import type { ScriptStep } from '../../src/model/script.js';
+import { withTokenSteps } from '../../src/model/token.js';
 
 // Serial logs of real boots (see logs/README.md), replayed one line every STEP_MS.
 const STEP_MS = 10;
@@ -496,6 +497,27 @@ describe("BootMonitor: QEMU's own end told apart from the kernel's", () => {
     expect(boot.exit({ ...killed, started: false })).toMatchObject({
       outcome: 'qemu-error',
       message: 'QEMU never started the guest (its machine protocol did not answer)',
+    });
+  });
+
+  it('a console script whose token check went unanswered settles the boot as not-from-harness', () => {
+    const token = '0123456789abcdef0123456789abcdef';
+    const script = withTokenSteps(
+      [{ expect: '\\$ ', send: 'echo hi\n', test: 'echo' }],
+      token,
+      'echo {token}\n',
+    );
+    const replayed = Buffer.from(
+      '$ echo fedcba9876543210fedcba9876543210\nfedcba9876543210fedcba9876543210\n$ echo hi\nhi\n$ ',
+    );
+    const boot = new Boot({ ...COURSE, script }).replay(replayed);
+    const end = boot.exit(exited(1));
+    expect(end.scriptTests.map((t) => t.status)).toEqual(['pass']);
+    expect(boot.settle(end)).toEqual({
+      outcome: 'not-from-harness',
+      stage: 'harness',
+      message:
+        "results not from the harness: the token check before console script step 1 was answered without this boot's token on a line of its own: a replayed log?",
     });
   });
 });

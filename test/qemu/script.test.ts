@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConsoleScript, stepOutput } from '../../src/qemu/script.js';
 import type { ScriptStep } from '../../src/model/script.js';
+import { withTokenSteps } from '../../src/model/token.js';
 
 // An xv6-style dialogue: every step is a test of its own, no dummy last step.
 const steps: ScriptStep[] = [
@@ -157,5 +158,60 @@ describe('stepOutput', () => {
     expect(stepOutput('out only\n', 'cmd\n')).toEqual(['out only']);
     // Only a leading echo goes: the same text printed later is output.
     expect(stepOutput('x\ncmd\n', 'cmd\n')).toEqual(['x', 'cmd']);
+  });
+});
+
+describe('ConsoleScript with token steps (harness.token: script)', () => {
+  const TOKEN = '0123456789abcdef0123456789abcdef';
+  const withToken = withTokenSteps(steps, TOKEN, 'echo {token}\n');
+
+  it('types the token before each step and after the last; the config numbering stays', () => {
+    expect(withToken.map((s) => s.send)).toEqual([
+      `echo ${TOKEN}\n`,
+      'echo hi\n',
+      `echo ${TOKEN}\n`,
+      'usertests -q\n',
+      `echo ${TOKEN}\n`,
+    ]);
+    // A last step that ends the dialogue (the kernel powers off) has nothing after it.
+    const ending = [{ expect: '\\$ ', send: 'halt\n', end: 'halted' }];
+    expect(withTokenSteps(ending, TOKEN, 'echo {token}\n')).toHaveLength(2);
+  });
+
+  /** A dialogue where the shell answers each token step with `answer`. */
+  function dialogue(answer: string) {
+    const script = new ConsoleScript(withToken);
+    script.feed('$ ', 1);
+    script.feed(`echo ${TOKEN}\n${answer}\n$ `, 2);
+    script.feed('echo hi\nhi\n$ ', 3);
+    script.feed(`echo ${TOKEN}\n${answer}\n$ `, 4);
+    script.feed('usertests -q\nALL TESTS PASSED\n$ ', 5);
+    script.feed(`echo ${TOKEN}\n${answer}\n$ `, 6);
+    return script;
+  }
+
+  it("a shell that answers with this boot's token is the harness; its tests are judged as before", () => {
+    const script = dialogue(TOKEN);
+    expect(script.complete).toBe(true);
+    expect(script.notFromHarness).toBeUndefined();
+    expect(script.finish(true)).toEqual([
+      { id: 'echo', status: 'pass', output: ['hi'] },
+      { id: 'usertests', status: 'pass', output: ['ALL TESTS PASSED'] },
+    ]);
+  });
+
+  it("a replayed dialogue answers with another boot's token; a console echoing the typed line is no answer", () => {
+    expect(dialogue('fedcba9876543210fedcba9876543210').notFromHarness).toBe(
+      "the token check before console script step 1 was answered without this boot's token on a line of its own: a replayed log?",
+    );
+    expect(dialogue('').notFromHarness).toContain('before console script step 1');
+  });
+
+  it('names steps as the config numbers them, a late token check by the step it guards', () => {
+    const script = new ConsoleScript(withToken);
+    script.feed(`$ echo ${TOKEN}\n${TOKEN}\n$ `, 1);
+    expect(script.inProgress).toBe('console script step 1 (echo: "echo hi")');
+    script.feed('echo hi\nhi\n$ ', 2);
+    expect(script.inProgress).toBe('the token check before console script step 2');
   });
 });

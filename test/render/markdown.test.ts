@@ -25,6 +25,28 @@ describe('renderMarkdown', () => {
     expect(md.indexOf('about this run')).toBeLessThan(md.indexOf('**regression**'));
   });
 
+  it('says under its heading which boots reported results not from the harness, and why', () => {
+    const boot = (attempt: number, outcome: 'completed' | 'not-from-harness') => ({
+      ...{ kernel: 'candidate', attempt, outcome, stage: 'harness' as const, durationMs: 1 },
+      ...{ log: 'logs/x.log', splats: [] },
+      ...(outcome === 'not-from-harness'
+        ? {
+            message:
+              'results not from the harness: 2 results framed by the token of another boot (ab12)',
+          }
+        : {}),
+    });
+    const report = {
+      ...sampleReport(),
+      boots: [boot(1, 'not-from-harness'), boot(2, 'completed')],
+    };
+    const lines = renderMarkdown(report).split('\n');
+    expect(lines[2]).toBe(
+      '**⚠️ Results not from the harness**, discarded (candidate #1): 2 results framed by the token of another boot \\(ab12\\)',
+    );
+    expect(md).not.toContain('not from the harness');
+  });
+
   it('names the student when the report has a subject', () => {
     expect(renderMarkdown({ ...sampleReport(), subject: 'alice' })).toContain(
       'candidate: alice (kernel.elf)',

@@ -224,7 +224,9 @@ function checkMarkdown(md: string): void {
     } else if (node.type === 'link') {
       expect(node.destination).toBe(REPORT_URL);
     } else if (node.type === 'strong') {
-      expect([...DIVERGENCE_CLASSES, 'Note:']).toContain(prose(node));
+      expect([...DIVERGENCE_CLASSES, 'Note:', '⚠️ Results not from the harness']).toContain(
+        prose(node),
+      );
     } else if (node.type === 'heading') {
       expect(
         node.level === 3 ? true : /^(Expected|Stale|Learned) .* \(\d+\)$/.test(prose(node)),

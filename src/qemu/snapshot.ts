@@ -1,0 +1,107 @@
+/**
+ * Boot once, test many: a kernel is booted once to its harness's ready point (the first prompt
+ * of its console script), the VM is saved there (QMP `migrate` of RAM and device state to a
+ * file), and every per-test boot starts from that state instead of booting again (QEMU
+ * `-incoming`). The disks cannot be snapshot=on then (QEMU's hidden temporary overlay is not
+ * migrated): the saving boot writes to a qcow2 overlay of its own over each disk, kept with the
+ * state, and each restored boot gets a fresh copy of it, so nothing a test writes reaches the next.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Disk } from '../model/machines.js';
+import { bootKernel, type BootRequest, type SnapshotBoot } from './boot.js';
+import type { BootPlan } from './plan.js';
+
+/** A VM saved at the ready point: its state file, its disks' overlays, its console so far. */
+export interface SavedVm {
+  state: string;
+  overlays: readonly Disk[];
+  console: Buffer;
+}
+
+/** How long QEMU may take to write a saved VM (RAM and devices) to its file. */
+const SAVE_TIMEOUT_MS = 60_000;
+
+type Kernel = BootRequest['kernel'];
+
+/** Every disk of a boot, shared then the kernel's own, as qemuCommand attaches them. */
+function disksOf(plan: BootPlan, kernel: Kernel): Disk[] {
+  return [...plan.disks, ...(kernel.disks ?? []).map((file): Disk => ({ file, format: 'raw' }))];
+}
+
+/** The plan and kernel of a boot whose disks are `overlays` (one per disk, in order). */
+function onOverlays(plan: BootPlan, kernel: Kernel, overlays: readonly Disk[]) {
+  return { plan: { ...plan, disks: overlays }, kernel: { ...kernel, disks: [] } };
+}
+
+/** `qemu-img`, beside the QEMU binary when it has a directory, else from PATH. */
+function qemuImg(binary: string): string {
+  return path.dirname(binary) === '.' ? 'qemu-img' : path.join(path.dirname(binary), 'qemu-img');
+}
+
+/**
+ * Boots `kernel` to the ready point, `plan.script[0].expect`, and saves the VM under `dir`.
+ * `plan` is the kernel's plan without a test; the saving boot's console log is kept in `dir`.
+ * Throws with the reason when the VM could not be saved (a device without migration support,
+ * a boot that never reached the prompt): the caller boots cold.
+ */
+export async function saveReadyVm(
+  plan: BootPlan,
+  kernel: Kernel,
+  dir: string,
+): Promise<{ saved: SavedVm; capture: SnapshotBoot }> {
+  const first = plan.script[0];
+  if (!first) throw new Error('no console script: no ready point');
+  await mkdir(dir, { recursive: true });
+  const overlays: Disk[] = [];
+  for (const [i, disk] of disksOf(plan, kernel).entries()) {
+    const file = path.join(dir, `disk${i}.qcow2`);
+    const base = path.resolve(plan.workDir ?? '.', disk.file);
+    await promisify(execFile)(qemuImg(plan.binary), [
+      ...['create', '-q', '-f', 'qcow2', '-F', disk.format, '-b', base, file],
+    ]);
+    overlays.push({ ...disk, file, format: 'qcow2', writable: true });
+  }
+  const state = path.join(dir, 'vm.state');
+  const onDisk = onOverlays(plan, kernel, overlays);
+  // Only the prompt is awaited: the script ends there, and the boot ends by saving the VM.
+  const savingPlan = { ...onDisk.plan, script: [{ expect: first.expect }], logDir: dir };
+  const capture = await bootKernel(savingPlan, {
+    kernel: onDisk.kernel,
+    attempt: 1,
+    start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
+  });
+  if (capture.snapshotError !== undefined) throw new Error(capture.snapshotError);
+  const console = await readFile(capture.record.log);
+  return { saved: { state, overlays, console }, capture };
+}
+
+/**
+ * Boots `request` from `saved`: fresh copies of the saved overlays in a directory of its own
+ * (removed after the boot), the saved console replayed, the guest resumed at the ready point.
+ */
+export async function restoreBoot(
+  plan: BootPlan,
+  request: BootRequest,
+  saved: SavedVm,
+): Promise<SnapshotBoot> {
+  const dir = await mkdtemp(path.join(plan.tempDir, 'diverge-restore-'));
+  try {
+    const overlays: Disk[] = [];
+    for (const [i, disk] of saved.overlays.entries()) {
+      const file = path.join(dir, `disk${i}.qcow2`);
+      await copyFile(disk.file, file);
+      overlays.push({ ...disk, file });
+    }
+    const onDisk = onOverlays(plan, request.kernel, overlays);
+    return await bootKernel(onDisk.plan, {
+      ...request,
+      kernel: onDisk.kernel,
+      start: { restore: saved.state, console: saved.console },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
