@@ -12,6 +12,7 @@ import * as expectations from './expectations.js';
 import * as grade from './grade.js';
 import * as gradeMerge from './grade-merge.js';
 import * as history from './history.js';
+import * as init from './init.js';
 import * as report from './report.js';
 import * as run from './run.js';
 
@@ -24,7 +25,7 @@ export function divergeProgram(cli: Cli): Command {
     // Commands inherit these two when they are added (so before any is).
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
+  for (const command of [init, boot, run, compare, report, expectations, doctor, demo, bisect])
     command.register(program, cli);
   gradeMerge.register(grade.register(program, cli), cli);
   history.register(program, cli);

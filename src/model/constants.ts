@@ -7,7 +7,18 @@ export const EXIT = {
 } as const;
 
 export const TOOL_NAME = 'diverge';
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = '1.0.0';
+
+/**
+ * The action as workflows use it: the repository (OWNER stands for where it is published) at the
+ * major tag the release workflow moves to each vX.Y.Z release. README, docs, CHANGELOG and
+ * `diverge init` say this; test/release-consistency.test.ts holds them to package.json.
+ */
+export const ACTION_REPOSITORY = 'OWNER/diverge';
+export const ACTION_MAJOR_TAG = `v${TOOL_VERSION.split('.')[0]}`;
+export const ACTION_USES = `${ACTION_REPOSITORY}@${ACTION_MAJOR_TAG}`;
+/** schema/config.v1.json as editors fetch it: from the major tag's tree. */
+export const CONFIG_SCHEMA_URL = `https://raw.githubusercontent.com/${ACTION_REPOSITORY}/${ACTION_MAJOR_TAG}/schema/config.v1.json`;
 
 /**
  * The oldest Node the CLI runs on, as package.json's `engines` says (a test holds them

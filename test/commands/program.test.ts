@@ -11,6 +11,7 @@ import { dockerAccess } from '../../src/docker/docker.js';
 
 /** Every command and subcommand of the design's CLI surface. */
 const COMMANDS = [
+  'init',
   'boot',
   'run',
   'compare',

@@ -162,6 +162,21 @@ describe('release.yml under act', () => {
     expect(originTags(scratch)).toEqual(before);
   }, 600_000);
 
+  it('a tag whose CHANGELOG has no section for its version fails and moves nothing', async () => {
+    const scratch = scratchRepository();
+    const changelog = path.join(scratch.clone, 'CHANGELOG.md');
+    const text = readFileSync(changelog, 'utf8');
+    writeFileSync(
+      changelog,
+      text.replace(new RegExp(`^## ${VERSION}\\b.*$`, 'm'), '## Unreleased'),
+    );
+    git(scratch.clone, 'commit', '--quiet', '--all', '-m', 'the CHANGELOG not brought up to date');
+    const { code, log, before } = await release(scratch, `v${VERSION}`);
+    expect(log).toContain(`CHANGELOG.md has no section ## ${VERSION}`);
+    expect(code).not.toBe(0);
+    expect(originTags(scratch)).toEqual(before);
+  }, 600_000);
+
   it('a tag whose dist/ is not what its sources build fails and moves nothing', async () => {
     const scratch = scratchRepository();
     // A top-level statement of an entry point: the bundle cannot leave it out.
