@@ -4,14 +4,14 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, N as NODE_MINIMUM, e as NODE_END_OF_LIFE, B as BUILD_LOG_CAP_BYTES, d as createRunContext, u as useProxy, f as colorFor } from './chunks/proxy.js';
+import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, N as NODE_MINIMUM, e as NODE_END_OF_LIFE, B as BUILD_LOG_CAP_BYTES, C as CONFIG_SCHEMA_URL, A as ACTION_USES, d as createRunContext, u as useProxy, f as colorFor } from './chunks/proxy.js';
 import require$$0 from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
 import process$1 from 'node:process';
-import { D as refusalMessage, E as renderTerminal, G as GOOD_REFERENCE, F as checkSelection, H as CANDIDATE, I as noRecipeFor, J as loadExpectations, K as checkKernelFile, L as checkRubric, M as localBaseOf, N as ConfigError, O as NotRegularFileError, P as KernelFileError, Q as HarnessError, R as BuildError, S as ReferenceFetchError, w as loadConfig, T as defaultSettings, U as claimOutDir, V as clearEarlierRun, W as DEFAULT_OUT, X as githubFromEnvironment, x as variantOf, k as runBisect, Y as resultText, Z as BisectInputError, _ as SelectionError, $ as bootKernels, a0 as writeOutput, a1 as noSavedRun, a2 as compareSaved, a3 as SavedRunError, a4 as classColour, a5 as htmlPage, a6 as GRADEBOOK_SCRIPT, a7 as parseConfig, a8 as evaluateOne, a9 as buildKernel, aa as buildImage, ab as extractFiles, e as archMachines, f as findQemu, ac as qemuVersion, p as probeKvm, ad as updateExpectations, ae as reportDivergences, af as tar, ag as inParallel, A as publishedArtifactName, ah as redirectTarget, ai as MAX_KERNEL_BYTES, aj as BOOT_OUTCOMES, ak as testIdsOf, al as rubricOf, s as sha256, am as fileKind, an as sha256File, ao as writeAtomically, ap as kernelRecipe, aq as CappedLog, ar as ConsoleLines, as as runContainer, at as LastLines, au as limitHit, av as copyFilesOut, aw as packContext, ax as DockerUnavailableError, ay as isolated, az as prepareStaffLayers, aA as scanContext, i as scoreReport, aB as maxPoints, aC as defaultParallelism, aD as fetchReferences, aE as openSession, aF as limiter, aG as RubricError, aH as HistoryError, aI as HISTORY_EVENTS, n as eventOf, o as historyRecord, q as appendRecord, aJ as FLAKE_WINDOW, v as allFacts, aK as historySummary, aL as historyText, u as renderSite, t as readTimeline, aM as OUTPUT_FORMAT_NAMES, aN as outputFormat, g as renderJunit, aO as gradescopeResults, C as resolveKernels, B as runDifferential, l as dockerAccess } from './chunks/candidate.js';
-import { i as isDivergence, v as validateReport, a as readJsonFile, R as ReportError, F as FAIL_ON_CLASSES, C as CLASS_ORDER, b as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, d as download, e as extractZip, c as schemaCheck, f as ajv, g as singleLine, h as inlineText, l as link } from './chunks/validate.js';
+import { x as refusalMessage, y as renderTerminal, G as GOOD_REFERENCE, z as checkSelection, C as CANDIDATE, A as noRecipeFor, B as loadExpectations, D as checkKernelFile, E as checkRubric, F as localBaseOf, H as ConfigError, N as NotRegularFileError, K as KernelFileError, I as HarnessError, J as BuildError, R as ReferenceFetchError, n as loadConfig, L as defaultSettings, M as claimOutDir, O as clearEarlierRun, P as DEFAULT_OUT, Q as githubFromEnvironment, v as variantOf, k as runBisect, S as resultText, T as BisectInputError, U as SelectionError, V as bootKernels, W as writeOutput, X as noSavedRun, Y as compareSaved, Z as SavedRunError, _ as parseConfig, $ as evaluateOne, a0 as buildKernel, a1 as buildImage, a2 as extractFiles, e as archMachines, f as findQemu, a3 as qemuVersion, p as probeKvm, a4 as updateExpectations, a5 as reportDivergences, a6 as tar, a7 as inParallel, q as publishedArtifactName, a8 as redirectTarget, a9 as MAX_KERNEL_BYTES, aa as BOOT_OUTCOMES, ab as testIdsOf, ac as rubricOf, s as sha256, ad as fileKind, ae as sha256File, af as kernelRecipe, ag as CappedLog, ah as ConsoleLines, ai as runContainer, aj as LastLines, ak as limitHit, al as copyFilesOut, am as packContext, an as DockerUnavailableError, ao as isolated, ap as prepareStaffLayers, aq as scanContext, i as scoreReport, ar as maxPoints, as as defaultParallelism, at as fetchReferences, au as openSession, av as limiter, aw as RubricError, ax as OUTPUT_FORMAT_NAMES, ay as outputFormat, g as renderJunit, az as gradescopeResults, u as resolveKernels, t as runDifferential, l as dockerAccess } from './chunks/candidate.js';
+import { i as isDivergence, v as validateReport, f as readJsonFile, R as ReportError, F as FAIL_ON_CLASSES, C as CLASS_ORDER, g as classColour, j as htmlPage, G as GRADEBOOK_SCRIPT, k as isShownDivergence, D as DEFAULT_ZIP_LIMITS, A as ArchiveError, s as safeEntryPath, l as download, m as extractZip, n as schemaCheck, o as ajv, p as singleLine, q as inlineText, u as link, w as writeAtomically, H as HistoryError, x as HISTORY_EVENTS, e as eventOf, h as historyRecord, a as appendRecord, y as FLAKE_WINDOW, c as allFacts, z as historySummary, B as historyText, b as renderSite, r as readTimeline } from './chunks/validate.js';
 import { stat, readFile, writeFile, statfs, mkdir, symlink, rm, mkdtemp, rename, readdir, copyFile, cp } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +22,7 @@ import { r as renderMatrixMarkdown, a as renderMatrixText } from './chunks/matri
 import { fileURLToPath } from 'node:url';
 import { freemem } from 'node:os';
 import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline/promises';
 import 'node:http';
 import 'events';
 import 'querystring';
@@ -4695,7 +4696,7 @@ function classOption(value, previous = []) {
         throw new InvalidArgumentError(`expected one of ${FAIL_ON_CLASSES.join(', ')}, got "${value}"`);
     return [...previous, value];
 }
-function register$b(program, cli) {
+function register$c(program, cli) {
     const command = program
         .command('bisect')
         .description("find the first commit between --good and --bad whose kernel diverges from the references (run in kernel.build.context's git repository); writes bisect.json and bisect.md")
@@ -4765,11 +4766,11 @@ function register$b(program, cli) {
 
 var bisect = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$b
+  register: register$c
 });
 
 /** `diverge boot`: boot kernels with the shared harness, recording each boot. */
-function register$a(program, cli) {
+function register$b(program, cli) {
     const command = program
         .command('boot')
         .description("boot kernels with the shared harness and write each boot's observations and serial log")
@@ -4805,11 +4806,11 @@ function register$a(program, cli) {
 
 var boot = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$a
+  register: register$b
 });
 
 /** `diverge compare`: a saved run judged again, without booting. */
-function register$9(program, cli) {
+function register$a(program, cli) {
     const command = program
         .command('compare')
         .description('judge a saved run again (after changing the config or expectations) without booting')
@@ -4848,7 +4849,7 @@ function register$9(program, cli) {
 
 var compare = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$9
+  register: register$a
 });
 
 /**
@@ -5080,7 +5081,7 @@ function completionScript(program, shell) {
     const root = commandSpec(program, []);
     return shell === 'bash' ? bash(root) : shell === 'zsh' ? zsh(root) : fish(root);
 }
-function register$8(program, cli) {
+function register$9(program, cli) {
     const command = program
         .command('completion')
         .description('print a completion script for bash, zsh or fish (every command and option)')
@@ -5449,7 +5450,7 @@ color) {
 }
 
 /** `diverge demo`: the fixture course (or Debian's Linux kernels) judged end to end. */
-function register$7(program, cli) {
+function register$8(program, cli) {
     const command = program
         .command('demo')
         .description('build the fixture course (a teaching kernel and its student variants) in Docker and judge every variant against the staff kernels')
@@ -5497,7 +5498,7 @@ function register$7(program, cli) {
 
 var demo = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$7
+  register: register$8
 });
 
 /**
@@ -5617,7 +5618,7 @@ function renderFindings(findings) {
 /** 0 when nothing fails (warnings allowed), else 3 (infrastructure), as the README documents. */
 const doctorExitCode = (findings) => findings.some((f) => !f.ok && !f.warning) ? 3 : 0;
 
-function register$6(program, cli) {
+function register$7(program, cli) {
     const command = program
         .command('doctor')
         .description('check what a run needs on this host (QEMU, KVM, Docker, Node, disk, memory), each problem with its fix')
@@ -5638,7 +5639,7 @@ function register$6(program, cli) {
 
 var doctor = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$6
+  register: register$7
 });
 
 /** `diverge expectations update`: a report's divergences accepted in the expectations file. */
@@ -5652,7 +5653,7 @@ const EXAMPLES = [
         'in that file instead',
     ],
 ];
-function register$5(program, cli) {
+function register$6(program, cli) {
     const expectations = withExamples(program.command('expectations').description('manage the expectations file'), EXAMPLES);
     const update = expectations
         .command('update')
@@ -5678,7 +5679,7 @@ function register$5(program, cli) {
 
 var expectations = /*#__PURE__*/Object.freeze({
   __proto__: null,
-  register: register$5
+  register: register$6
 });
 
 /**
@@ -7351,7 +7352,7 @@ async function githubSubmissions(cli, github, options) {
             cli.log(`submission ${s.name}: ${s.error}`);
     return found.map((s) => submissionEntry(s, options.dir));
 }
-function register$4(program, cli) {
+function register$5(program, cli) {
     const command = program
         .command('grade')
         // `grade merge … --out` is merge's option, not grade's.
@@ -7543,7 +7544,7 @@ async function mergeShards(dirs, outDir) {
 
 /** `diverge grade merge`: the gradebooks of shards merged into one. */
 /** Registers `merge` under the `grade` command. */
-function register$3(grade, cli) {
+function register$4(grade, cli) {
     const command = grade
         .command('merge')
         .description('merge the gradebooks of shards (--shard I/N runs of one grading) into one')
@@ -7697,7 +7698,7 @@ function registerRender(history, cli) {
         ],
     ]);
 }
-function register$2(program, cli) {
+function register$3(program, cli) {
     const history = withExamples(program
         .command('history')
         .description('the runs of the default branch kept over time: add, show, render'), [
@@ -7709,6 +7710,337 @@ function register$2(program, cli) {
     registerRender(history, cli);
     return history;
 }
+
+const REPOSITORY_KINDS = [
+    'linux',
+    'pintos',
+    'xv6-riscv',
+    'xv6-x86',
+    'multiboot',
+    'dockerfile',
+];
+const isFile = (file) => stat(file).then((s) => s.isFile(), () => false);
+const isDir = (dir) => stat(dir).then((s) => s.isDirectory(), () => false);
+const contains = (file, pattern) => readFile(file, 'utf8').then((text) => pattern.test(text), () => false);
+const all = async (checks) => (await Promise.all(checks)).every(Boolean);
+/** Source files a multiboot header may be in: C and assembly, a few levels down. */
+const SOURCE = /\.(S|s|c|asm)$/;
+/** Folders never searched: dependencies, VCS data, build and output trees. */
+const SKIP = new Set(['.git', 'node_modules', 'out', 'build', 'diverge-out', '.cache']);
+const MULTIBOOT_MAGIC = /0x1badb002/i;
+async function hasMultibootHeader(dir, depth = 3) {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isFile() && SOURCE.test(entry.name) && (await contains(full, MULTIBOOT_MAGIC)))
+            return true;
+    }
+    if (depth === 0)
+        return false;
+    for (const entry of entries)
+        if (entry.isDirectory() && !SKIP.has(entry.name))
+            if (await hasMultibootHeader(path.join(dir, entry.name), depth - 1))
+                return true;
+    return false;
+}
+/** One console step per test: a program run at the shell's prompt (xv6 on either arch). */
+const XV6_SCRIPT = `  script:
+    - expect: '^\\$ ' # the shell's prompt, at the start of a line
+      send: "{test}\\n" # the test's output: what it prints up to the next prompt
+      pass: '^(fork test )?OK$'
+      fail: 'FAILED'
+      timeout: 10s # the program's own time: a kernel that never gives the prompt back hangs it
+`;
+/** Tests of xv6's own programs; a course adds its own (its programs on fs.img). */
+const XV6_TESTS = `  # xv6's own quick test; add your programs on fs.img, one boot each. usertests is the full
+  # suite (minutes per run under TCG): add it with a step timeout of 10m.
+  tests: [forktest]
+`;
+const KINDS = {
+    linux: {
+        what: 'a Linux kernel tree',
+        detect: (dir) => all([
+            isFile(path.join(dir, 'Kconfig')),
+            isDir(path.join(dir, 'arch')),
+            contains(path.join(dir, 'Makefile'), /^VERSION = \d+/m),
+        ]),
+        kernel: { file: 'arch/x86/boot/bzImage', image: '/out/bzImage' },
+        build: {
+            packages: ['build-essential', 'flex', 'bison', 'bc', 'libelf-dev', 'libssl-dev'],
+            command: 'make defconfig && make -j"$(nproc)" bzImage',
+        },
+        body: `machine:
+  arch: x86_64 # x86_64 | i386 | aarch64 | riscv64 (aarch64: the Image, console=ttyAMA0)
+  memory: 512M
+  # append: the default is Linux's console=ttyS0 panic=-1 for the arch
+harness:
+  # The tests, as an initramfs whose /init runs them and prints KTAP on the console, then powers
+  # off (kselftest's runner does; diverge's fixtures/linux/build-harness.sh builds one). Or
+  # dir: harness/root (packed for you), or image: { build: { context: harness } }.
+  initrd: harness.cpio.gz
+  results: { format: ktap, channel: console }
+  timeouts: { boot: 60s, stall: 20s, total: 300s }
+`,
+    },
+    pintos: {
+        what: 'Pintos',
+        detect: (dir) => all([isDir(path.join(dir, 'src/threads')), isFile(path.join(dir, 'src/utils/pintos'))]),
+        kernel: { file: 'src/threads/build/os.dsk', image: '/out/os.dsk' },
+        build: {
+            packages: ['gcc-multilib', 'make', 'perl'],
+            // -fno-pie: a position-independent kernel resets the machine (fixtures/pintos/Dockerfile).
+            command: 'make -C src/threads CFLAGS="-m32 -g -msoft-float -O0 -fno-stack-protector -fno-pie" && src/utils/pintos-mkdisk --format=partitioned --kernel=src/threads/build/kernel.bin --loader=src/threads/build/loader.bin src/threads/build/os.dsk',
+        },
+        // fixtures/pintos/diverge.yml, as utils/pintos boots it.
+        body: `machine:
+  arch: i386
+  memory: 4M # pintos -m 4
+  boot: disk # the firmware boots os.dsk's loader, which loads the kernel from its partition
+  command-line: pintos # each boot's append, written into a copy of os.dsk as pintos does
+  exit: { device: isa-debug-exit, port: 0x501 } # Pintos' power-off writes 0x501
+  append: '-q run {test}' # one boot per test, as \`pintos -- -q run TEST\`
+harness:
+  # tests/threads' alarm tests; add the project's others (priority-*, mlfqs-*), one boot each.
+  tests: [alarm-single, alarm-multiple, alarm-simultaneous, alarm-zero, alarm-negative]
+  # The test's own time, as Pintos' tests have (tests/Make.tests: pintos -T 60).
+  test-timeouts: [{ test: alarm-multiple, timeout: 40s }, { test: '**', timeout: 20s }]
+  results: # a test's lines run from "Executing" to its verdict
+    format: regex
+    regex:
+      start: "^Executing '"
+      pass: "^Execution of '(?<id>[^']+)' complete"
+      fail: "^\\\\((?<id>[^)]+)\\\\) FAIL: " # tests/threads/tests.c fail(), which then panics
+  timeouts: { boot: 30s, stall: 30s, total: 60s }
+normalize:
+  # Threads whose products tie wake on the same tick in either order.
+  unordered: [alarm-multiple]
+`,
+    },
+    'xv6-riscv': {
+        what: 'xv6 for RISC-V',
+        detect: (dir) => all([
+            isDir(path.join(dir, 'kernel')),
+            isDir(path.join(dir, 'user')),
+            contains(path.join(dir, 'Makefile'), /qemu-system-riscv64/),
+        ]),
+        kernel: { file: 'kernel/kernel', image: '/out/kernel' },
+        build: {
+            packages: ['gcc-riscv64-unknown-elf', 'make'],
+            command: 'make TOOLPREFIX=riscv64-unknown-elf- kernel/kernel fs.img',
+        },
+        // fixtures/xv6-riscv/diverge.yml, as `make qemu` boots it.
+        body: `machine:
+  arch: riscv64
+  memory: 128M # xv6 uses the first 128 MiB (PHYSTOP)
+  cpus: 1
+  firmware: none # -bios none: xv6 starts in M-mode at 0x80000000
+  append: '' # xv6 reads no command line
+harness:
+  disks: # bus 0, where xv6 looks; a modern (version 2) virtio-mmio transport
+    - { file: fs.img, interface: virtio-mmio, format: raw }
+${XV6_TESTS}${XV6_SCRIPT}  # xv6 fills its 128 MiB with junk (kinit) before the shell starts: seconds of silence under TCG.
+  timeouts: { boot: 60s, stall: 30s, total: 2m }
+`,
+    },
+    'xv6-x86': {
+        what: 'xv6 for x86',
+        detect: (dir) => all([isFile(path.join(dir, 'bootasm.S')), contains(path.join(dir, 'Makefile'), /xv6\.img/)]),
+        kernel: { file: 'xv6.img', image: '/out/xv6.img' },
+        build: { packages: ['gcc-multilib', 'make'], command: 'make xv6.img fs.img' },
+        // fixtures/xv6-x86/diverge.yml, as `make qemu-nox` boots it.
+        body: `machine:
+  arch: i386
+  boot: disk # the kernel file is a boot disk (xv6.img): IDE index 0, booted by SeaBIOS
+  memory: 512M
+  cpus: 1
+  # xv6 writes its console to the CGA screen too, and panics when no card answers there: QEMU's
+  # default VGA card, which diverge's -nodefaults leaves out.
+  qemu-args: [-vga, std]
+harness:
+  disks: # IDE index 1, after the boot disk: where xv6's ide.c looks for its file system
+    - { file: fs.img, interface: ide }
+${XV6_TESTS}${XV6_SCRIPT}  timeouts: { boot: 30s, stall: 20s, total: 1m }
+`,
+    },
+    multiboot: {
+        what: 'a multiboot kernel',
+        detect: (dir) => hasMultibootHeader(dir),
+        kernel: { file: 'kernel.elf', image: '/out/kernel.elf' },
+        build: { packages: ['build-essential', 'gcc-multilib'], command: 'make' },
+        // fixtures/course/diverge.yml: QEMU loads a multiboot ELF itself.
+        body: `machine:
+  arch: x86_64 # QEMU's -kernel loads a multiboot ELF (32-bit) on x86_64 and i386 alike
+  profile: pc
+  memory: 64M
+  cpus: 1
+  exit: isa-debug-exit # lets the kernel end the VM by writing 0 (or its error) to port 0xf4
+  append: '' # the kernel's multiboot command line (the default is Linux's)
+harness:
+  # The tests: a program the kernel loads from multiboot module 0 (QEMU's -initrd), which prints
+  # KTAP on the console. Or, with no harness, the whole console as one test:
+  # results: { format: transcript, test: boot }
+  initrd: harness.bin
+  results: { format: ktap, channel: console }
+  timeouts: { boot: 10s, stall: 3s, total: 30s }
+`,
+    },
+    dockerfile: {
+        what: 'a kernel built by its Dockerfile',
+        detect: (dir) => isFile(path.join(dir, 'Dockerfile')),
+        kernel: { file: 'kernel.elf', image: '/out/kernel.elf' },
+        build: { packages: ['build-essential'], command: 'make' },
+        body: `machine:
+  arch: x86_64 # x86_64 | i386 | aarch64 | riscv64
+  memory: 256M
+  append: '' # the kernel's command line (the default is Linux's console=ttyS0 panic=-1)
+harness:
+  # The whole console of a boot is one test, "boot", compared line by line with the references'.
+  # A harness that prints KTAP or TAP gives one verdict per test: see docs/config.md.
+  results: { format: transcript, test: boot }
+  timeouts: { boot: 30s, stall: 10s, total: 60s }
+`,
+    },
+};
+const kindDescription = (kind) => KINDS[kind].what;
+/** The first kind of the table whose markers `dir` has, or undefined. */
+async function detectKind(dir) {
+    for (const kind of REPOSITORY_KINDS)
+        if (await KINDS[kind].detect(dir))
+            return kind;
+    return undefined;
+}
+/**
+ * The files `init` writes for a `kind` repository; with `dockerfile`, the kernel is built by the
+ * repository's Dockerfile, else by a workflow step before diverge runs.
+ */
+function initFiles(kind, dockerfile) {
+    const spec = KINDS[kind];
+    const kernel = dockerfile
+        ? `kernel:
+  build: { context: ., dockerfile: Dockerfile } # add target: STAGE for a multi-stage build
+  path: ${spec.kernel.image} # where the Dockerfile leaves the kernel in its image: adjust
+`
+        : `kernel:
+  file: ${spec.kernel.file} # built by the workflow's step before diverge runs (\`${spec.build.command}\`)
+`;
+    const config = `# yaml-language-server: $schema=${CONFIG_SCHEMA_URL}
+# diverge.yml for ${spec.what}, written by \`diverge init\`; docs/config.md has every key.
+# Check it with \`diverge doctor\`, try it with \`diverge run --reference staff=PATH\`.
+${kernel}references:
+  - { name: base, base: true } # the pull request's base branch: its published kernel, else built
+  # - { name: staff, file: staff/kernel } # a kernel file of your own (a course's staff kernel)
+${spec.body}`;
+    const build = dockerfile
+        ? ''
+        : `      - name: Build the kernel
+        run: |
+          sudo apt-get update
+          sudo apt-get install -y --no-install-recommends ${spec.build.packages.join(' ')}
+          ${spec.build.command}
+`;
+    const workflow = `# Written by \`diverge init\`: every pull request's kernel judged against the references of
+# diverge.yml (README.md, "Check pull requests with the action").
+name: diverge
+on:
+  pull_request:
+  push:
+    branches: [main] # pushes publish the kernel that pull requests use as \`base: true\`
+permissions:
+  contents: read
+  checks: write # the check run
+  pull-requests: write # the sticky comment
+  actions: read # reference kernels from artifacts of other runs
+jobs:
+  diverge:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+${build}      - uses: ${ACTION_USES}
+        with:
+          config: diverge.yml
+          install-qemu: auto # apt-get installs the QEMU of machine.arch when missing
+          kvm: auto # opens /dev/kvm to the runner user (udev rule), else TCG with a warning
+`;
+    return { config, workflow };
+}
+
+/**
+ * `diverge init`: looks at a repository, says what kind of kernel it holds, and writes a
+ * commented diverge.yml and a workflow that uses the action (config/init.ts has the kinds).
+ * On a terminal it asks once whether the detected kind is right; `--yes`, `--kind` or no
+ * terminal skip the question.
+ */
+const WORKFLOW = path.join('.github', 'workflows', 'diverge.yml');
+/** The one question: the detected kind, or another one typed in its place. */
+async function confirmKind(detected) {
+    const prompt = detected
+        ? `This looks like ${kindDescription(detected)}. Kind [${detected}] (or one of ${REPOSITORY_KINDS.join(', ')}): `
+        : `Which kind of repository is this (${REPOSITORY_KINDS.join(', ')})? `;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        const answer = (await rl.question(prompt)).trim();
+        if (answer === '' && detected)
+            return detected;
+        if (REPOSITORY_KINDS.includes(answer))
+            return answer;
+        throw new UsageError(`"${answer}" is not a kind diverge knows: one of ${REPOSITORY_KINDS.join(', ')}`);
+    }
+    finally {
+        rl.close();
+    }
+}
+function register$2(program, cli) {
+    const command = program
+        .command('init')
+        .description("write a commented diverge.yml and .github/workflows/diverge.yml for the repository's kind of kernel")
+        .option('-d, --dir <dir>', 'the repository (default: the working directory)')
+        .addOption(optionOf('-k, --kind <kind>', 'the kind of repository, not detected', REPOSITORY_KINDS))
+        .option('-f, --force', 'overwrite an existing diverge.yml (and the workflow)')
+        .option('-y, --yes', 'take the detected kind without asking, even on a terminal');
+    withOutputOptions(command).action(action(cli, [UsageError], async (options) => {
+        const dir = path.resolve(cli.cwd, options.dir ?? '.');
+        if (!existsSync(dir))
+            throw new UsageError(`--dir ${dir}: no such directory`);
+        const configFile = path.join(dir, 'diverge.yml');
+        const workflowFile = path.join(dir, WORKFLOW);
+        // Refused before anything is written: the user's own config is never replaced by surprise.
+        for (const file of [configFile, workflowFile])
+            if (!options.force && existsSync(file))
+                throw new UsageError(`${file} exists: --force replaces it`);
+        const detected = options.kind ?? (await detectKind(dir));
+        const asking = !options.kind && !options.yes && process.stdin.isTTY && process.stderr.isTTY;
+        const kind = asking ? await confirmKind(detected) : detected;
+        if (!kind)
+            throw new UsageError(`${dir}: no kernel repository diverge knows (a Linux tree, xv6, Pintos, a multiboot kernel, a Dockerfile): give --kind, one of ${REPOSITORY_KINDS.join(', ')}`);
+        const dockerfile = existsSync(path.join(dir, 'Dockerfile'));
+        const files = initFiles(kind, dockerfile);
+        await writeFile(configFile, files.config);
+        await mkdir(path.dirname(workflowFile), { recursive: true });
+        await writeFile(workflowFile, files.workflow);
+        const written = [configFile, workflowFile];
+        return {
+            exitCode: EXIT.ok,
+            text: `${kindDescription(kind)} (${kind}${dockerfile ? ', built by its Dockerfile' : ''}): wrote\n${written.map((f) => `  ${path.relative(cli.cwd, f) || f}\n`).join('')}next: diverge doctor${options.dir ? ` -c ${path.relative(cli.cwd, configFile)}` : ''}\n`,
+            summary: { kind, detected: detected ?? null, dockerfile, files: written },
+        };
+    }));
+    return withExamples(command, [
+        [
+            'diverge init',
+            'detect the kind of the repository here, ask once on a terminal, write both files',
+        ],
+        ['diverge init --dir xv6 --kind xv6-riscv --yes', 'no question: the kind given, in ./xv6'],
+        [
+            'diverge init --force',
+            'replace an existing diverge.yml and workflow (without --force: exit 2, nothing written)',
+        ],
+    ]);
+}
+
+var init = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  register: register$2
+});
 
 /** `diverge report`: a report.json rendered for people. */
 function register$1(program, cli) {
@@ -7875,11 +8207,11 @@ function divergeProgram(cli) {
         // Commands inherit these two when they are added (so before any is).
         .exitOverride()
         .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-    for (const command of [boot, run, compare, report, expectations, doctor, demo, bisect])
+    for (const command of [init, boot, run, compare, report, expectations, doctor, demo, bisect])
         command.register(program, cli);
-    register$3(register$4(program, cli), cli);
-    register$2(program, cli);
-    register$8(program, cli);
+    register$4(register$5(program, cli), cli);
+    register$3(program, cli);
+    register$9(program, cli);
     return program;
 }
 

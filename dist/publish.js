@@ -8,8 +8,8 @@ import { o as actionEnvironment, p as context, t as core, u as actionGitHub, i a
 import { u as useProxy, p as proxySettings, s as systemClock } from './chunks/proxy.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { e as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published.js';
-import { d as download, e as extractZip, v as validateReport, r as renderMarkdown } from './chunks/validate.js';
+import { f as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published.js';
+import { l as download, m as extractZip, v as validateReport, d as renderMarkdown } from './chunks/validate.js';
 import { r as renderMatrixMarkdown } from './chunks/matrix.js';
 import 'os';
 import 'crypto';

@@ -29,17 +29,17 @@ import require$$5$2 from 'string_decoder';
 import require$$1$3 from 'process';
 import require$$0$4 from 'http2';
 import path$1 from 'node:path';
-import { existsSync, createWriteStream, constants as constants$4, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
-import { j as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, k as DEFAULT_FAIL_ON, d as download, m as DownloadError, e as extractZip, A as ArchiveError, n as redact, o as stripControls, t as truncateUtf8, p as isDivergentClass, q as inlineCode, h as inlineText, u as codeBlock, g as singleLine, c as schemaCheck, i as isDivergence, w as DIVERGENT_CLASSES, f as ajv, x as CLASSES, C as CLASS_ORDER, S as SEVERITIES, y as divergenceEntries, z as sameThoughVarying, B as plural, E as classCount, G as num, H as expandTabs, I as splitLines$2, J as percent, r as renderMarkdown, v as validateReport } from './validate.js';
-import { arch as arch$1, availableParallelism, freemem, hostname } from 'node:os';
-import { access, constants as constants$3, mkdir, writeFile, rename, rm, mkdtemp, readFile, stat, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
+import { createWriteStream, constants as constants$4, existsSync, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
+import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as RESULTS_FORMATS, L as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, M as DEFAULT_FAIL_ON, l as download, N as DownloadError, m as extractZip, A as ArchiveError, O as redact, P as stripControls, Q as truncateUtf8, S as isDivergentClass, T as inlineCode, q as inlineText, U as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, V as TEST_STATUSES, W as DIVERGENT_CLASSES, o as ajv, X as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, Y as REPORT_SCRIPT, Z as SEVERITIES, _ as divergenceEntries, $ as sameThoughVarying, a0 as plural, a1 as classCount, a2 as num, a3 as expandTabs, a4 as splitLines$2, a5 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
+import { arch as arch$1, availableParallelism, freemem } from 'node:os';
+import { access, constants as constants$3, mkdtemp, writeFile, rm, readFile, stat, mkdir, rename, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify, styleText } from 'node:util';
-import { randomBytes, createHash, randomUUID } from 'node:crypto';
-import { setTimeout as setTimeout$1 } from 'node:timers/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
+import 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 
 var src$4 = {exports: {}};
@@ -5007,50 +5007,6 @@ function bootDiskMachines() {
     return ARCHES.flatMap((arch) => Object.entries(TABLE[arch].profiles)
         .filter(([, profile]) => profile.bootDisk)
         .map(([name]) => `${arch} ${name}`));
-}
-
-/**
- * `mkdir -p` whose failure says why: Node reports a directory that cannot be made on a
- * read-only file system as ENOENT, so the nearest existing parent is asked (EROFS, EACCES).
- */
-async function makeDir(dir) {
-    try {
-        await mkdir(dir, { recursive: true });
-    }
-    catch (error) {
-        if (error.code !== 'ENOENT')
-            throw error;
-        let parent = path$1.dirname(dir);
-        while (!existsSync(parent) && parent !== path$1.dirname(parent))
-            parent = path$1.dirname(parent);
-        await access(parent, constants$3.W_OK);
-        throw error;
-    }
-}
-/**
- * A name beside `target` for writing it before a rename: unique per write, not per process, so
- * two writes of one process to the same target (two boots storing one observation) never share
- * it.
- */
-const partialName = (target) => `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
-/** Whether `error` is the file system's (it has an errno code), not a defect of diverge's. */
-const isFileSystemError = (error) => typeof error?.code === 'string' &&
-    /^E[A-Z]+$/.test(error.code);
-/**
- * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
- * shared by concurrent runs rely on it.
- */
-async function writeAtomically(file, content) {
-    await makeDir(path$1.dirname(file));
-    const temp = partialName(file);
-    try {
-        await writeFile(temp, content);
-        await rename(temp, file);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
 }
 
 class AccelError extends Error {
@@ -51160,13 +51116,13 @@ function requireWrappers () {
 	return wrappers;
 }
 
-var type$2;
+var type$1;
 var hasRequiredType;
 
 function requireType () {
-	if (hasRequiredType) return type$2;
+	if (hasRequiredType) return type$1;
 	hasRequiredType = 1;
-	type$2 = Type;
+	type$1 = Type;
 
 	// extends Namespace
 	var Namespace = requireNamespace();
@@ -51797,7 +51753,7 @@ function requireType () {
 	        util.decorateType(target, typeName);
 	    };
 	};
-	return type$2;
+	return type$1;
 }
 
 var root;
@@ -75103,7 +75059,7 @@ function limiter(limit) {
 /** Another live run holds the directory: exit 3. */
 class OutDirBusyError extends Error {
 }
-const LOCK_FILE$1 = '.diverge.lock';
+const LOCK_FILE = '.diverge.lock';
 /**
  * The file that marks a directory as diverge's output: a build context never carries a marked
  * directory (docker/context.ts), whatever `.dockerignore` says, so a run's output does not
@@ -75150,7 +75106,7 @@ const holderOf = (text) => {
  * cannot be written.
  */
 async function claimOutDir(dir, say) {
-    const lock = path$1.join(dir, LOCK_FILE$1);
+    const lock = path$1.join(dir, LOCK_FILE);
     const mine = `${process.pid} ${startTime(process.pid) ?? ''}\n`;
     const temp = `${lock}.${process.pid}`;
     try {
@@ -76198,7 +76154,7 @@ function partial(Class, schema, mask, name = "partial") {
         ((value, key) => (selected && !selected.has(key) ? value : new Class({ type: "optional", innerType: value }))));
     return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
-function required$2(Class, schema, mask) {
+function required$1(Class, schema, mask) {
     const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
     const newShape = {};
     mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => 
@@ -81419,7 +81375,7 @@ const parseAsync = /* @__PURE__ */ _parseAsync(ZodRealError);
 const safeParse = /* @__PURE__ */ _safeParse(ZodRealError);
 const safeParseAsync = /* @__PURE__ */ _safeParseAsync(ZodRealError);
 // Codec functions
-const encode$1 = /* @__PURE__ */ _encode(ZodRealError);
+const encode = /* @__PURE__ */ _encode(ZodRealError);
 const decode = /* @__PURE__ */ _decode(ZodRealError);
 const encodeAsync = /* @__PURE__ */ _encodeAsync(ZodRealError);
 const decodeAsync = /* @__PURE__ */ _decodeAsync(ZodRealError);
@@ -81579,7 +81535,7 @@ const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
         return validateAsync$1(this, data, params);
     },
     encode: function _encode(data, params) {
-        return encode$1(this, data, params, { callee: _encode });
+        return encode(this, data, params, { callee: _encode });
     },
     decode: function _decode(data, params) {
         return decode(this, data, params, { callee: _decode });
@@ -82050,7 +82006,7 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return partial(ZodExactOptional, this, args[0], "exactPartial");
     },
     required(...args) {
-        return required$2(ZodNonOptional, this, args[0]);
+        return required$1(ZodNonOptional, this, args[0]);
     },
 });
 function object(shape, params) {
@@ -84751,7 +84707,7 @@ const intHex$1 = {
     stringify: node => intStringify$1(node, 16, '0x')
 };
 
-const schema$4 = [
+const schema$3 = [
     map,
     seq,
     string,
@@ -84820,7 +84776,7 @@ const jsonError = {
         return str;
     }
 };
-const schema$3 = [map, seq].concat(jsonScalars, jsonError);
+const schema$2 = [map, seq].concat(jsonScalars, jsonError);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -85334,7 +85290,7 @@ const timestamp = {
     stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
 };
 
-const schema$2 = [
+const schema$1 = [
     map,
     seq,
     string,
@@ -85359,11 +85315,11 @@ const schema$2 = [
 ];
 
 const schemas = new Map([
-    ['core', schema$4],
+    ['core', schema$3],
     ['failsafe', [map, seq, string]],
-    ['json', schema$3],
-    ['yaml11', schema$2],
-    ['yaml-1.1', schema$2]
+    ['json', schema$2],
+    ['yaml11', schema$1],
+    ['yaml-1.1', schema$1]
 ]);
 const tagsByName = {
     binary,
@@ -89717,15 +89673,6 @@ const BUILTIN_NORMALIZATIONS = [
     'durations',
 ];
 
-/** What one kernel's boot said about one test, before normalisation (report.json's `status`). */
-const TEST_STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'];
-/**
- * The names `harness.results.format` takes. They type the results-format table
- * (src/results/formats.ts), one row a name: a name without a row, or a row without a name, does
- * not compile.
- */
-const RESULTS_FORMATS = ['ktap', 'tap', 'regex', 'transcript'];
-
 /**
  * The course's own checker (`harness.checker`): a command run in an image built from the
  * config's repository, on each test's transcript, whose verdict and message become the test's
@@ -91013,7 +90960,7 @@ function capped(text) {
  * A test earns its name `pass` with every point it can have; it is an `error` when its verdict
  * is blamed on the harness or the infrastructure, whatever it earned (nothing the student did).
  */
-function statusOf$1(scored, test) {
+function statusOf(scored, test) {
     if (test && test.verdict.blame !== 'kernel' && test.verdict.class !== 'same')
         return 'error';
     return scored.points >= scored.max ? 'pass' : 'fail';
@@ -91032,7 +90979,7 @@ function classroomResult(report, scored) {
     const find = byId(report);
     const tests = scored.tests.map((t) => ({
         name: capped(t.id),
-        status: statusOf$1(t, find(t.id)),
+        status: statusOf(t, find(t.id)),
         score: round(t.points),
         max_score: round(t.max),
         message: explain(t, find(t.id)),
@@ -91062,7 +91009,7 @@ function gradescopeResults(report, scored) {
                 name: capped(t.id),
                 score: round(t.points),
                 max_score: round(t.max),
-                status: statusOf$1(t, test) === 'pass' ? 'passed' : 'failed',
+                status: statusOf(t, test) === 'pass' ? 'passed' : 'failed',
                 output: capped(`${explain(t, test)}${diff}`),
             };
         }),
@@ -91203,7 +91150,7 @@ function renderJunit(report) {
  * repository and test output from kernels: both are escaped wherever they are shown.
  */
 /** A commit as lines name it. */
-const short$1 = (sha) => sha.slice(0, 12);
+const short = (sha) => sha.slice(0, 12);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** Most lines of one test's diff shown in bisect.md; the whole diff is in bisect.json. */
 const DIFF_LINES = 60;
@@ -91216,26 +91163,26 @@ function stepLine(step) {
         ...(step.flaky.length ? [`flaky: ${step.flaky.slice(0, 5).join(', ')}`] : []),
         ...(step.reason ? [step.reason] : []),
     ];
-    return singleLine(`round ${step.round}: ${short$1(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
+    return singleLine(`round ${step.round}: ${short(step.sha)} ${step.verdict.toUpperCase()} (${notes.join('; ')}, ${seconds(step.durationMs)}) ${step.subject.slice(0, 72)}`);
 }
-const commitLine = (c) => `${short$1(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
+const commitLine = (c) => `${short(c.sha)} ${c.subject.slice(0, 100)} (${c.author}, ${c.date})`;
 /** The result, as the terminal shows it at the end. */
 function resultText(bisect) {
     const lines = [];
     if (bisect.culprit) {
         lines.push(bisect.undecided.length
-            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short$1(c.sha)).join(' ')}):`
+            ? `first bad commit (or one of ${bisect.undecided.length} skipped commit(s) before it: ${bisect.undecided.map((c) => short(c.sha)).join(' ')}):`
             : 'first bad commit:', `  ${commitLine(bisect.culprit)}`);
         for (const test of bisect.tests)
             lines.push(`  ${test.id}: ${test.class}`);
     }
     else {
-        lines.push(`the bad revision ${short$1(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
+        lines.push(`the bad revision ${short(bisect.bad.sha)} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge' : 'could not be built or booted'}: nothing to blame`);
     }
     lines.push(`${bisect.steps.length} step(s) in ${bisect.rounds} round(s) of up to ${bisect.slots} over ${bisect.range.commits} commit(s) (a plain bisect: ${bisect.plainSteps} steps); ${bisect.builds.built} built, ${bisect.builds.reused} reused, ${bisect.builds.skipped} skipped; ${seconds(bisect.run.durationMs)}`);
     return `${lines.map((line) => stripControls(line)).join('\n')}\n`;
 }
-const commitCell = (c) => `${inlineCode(short$1(c.sha))} ${inlineText(c.subject)}`;
+const commitCell = (c) => `${inlineCode(short(c.sha))} ${inlineText(c.subject)}`;
 function renderBisectMarkdown(bisect) {
     const out = ['# diverge bisect', ''];
     out.push(`Between good ${commitCell(bisect.good)} and bad ${commitCell(bisect.bad)}: ${bisect.range.commits} commit(s)${bisect.range.firstParent ? ' (first parents only)' : ''}, judged against ${bisect.references.map(inlineCode).join(', ')}; a commit is bad when ${bisect.selection.tests.length ? bisect.selection.tests.map(inlineCode).join(', ') : 'any test'} diverges as ${bisect.selection.classes.map(inlineCode).join(', ')}.`, '');
@@ -91260,7 +91207,7 @@ function renderBisectMarkdown(bisect) {
         }
     }
     else {
-        out.push('## No culprit', '', `The bad revision ${inlineCode(short$1(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
+        out.push('## No culprit', '', `The bad revision ${inlineCode(short(bisect.bad.sha))} ${bisect.outcome === 'bad-revision-good' ? 'does not diverge from the references' : 'could not be built or booted'}.`, '');
     }
     out.push('## Steps', '', '| round | commit | verdict | build | boots | time | note |', '|---:|---|---|---|---:|---:|---|');
     for (const step of bisect.steps) {
@@ -91269,7 +91216,7 @@ function renderBisectMarkdown(bisect) {
             ...(step.flaky.length ? [`flaky: ${step.flaky.join(', ')}`] : []),
             ...(step.reason ? [step.reason] : []),
         ].join('; ');
-        out.push(`| ${step.round} | ${inlineCode(short$1(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
+        out.push(`| ${step.round} | ${inlineCode(short(step.sha))} ${inlineText(step.subject.slice(0, 80))} | ${step.verdict} | ${step.build} | ${step.boots} | ${seconds(step.durationMs)} | ${inlineText(note.slice(0, 300))} |`);
     }
     out.push('');
     if (bisect.skipped.length)
@@ -91715,7 +91662,7 @@ async function commitBuilder(context, docker, kernel, options) {
         clock: context.clock,
         workDir,
         outDir: dir,
-        progress: (line) => options.progress(`${short$1(sha)}: ${line}`),
+        progress: (line) => options.progress(`${short(sha)}: ${line}`),
     });
 }
 /** The boots at once for one commit: the commits of a round boot side by side, `slots` of them. */
@@ -91727,12 +91674,12 @@ const bootShare = (machine, slots) => Math.max(1, Math.floor(defaultParallelism(
 async function bisectReferences(configured, good, options) {
     const references = [...configured];
     if (good) {
-        options.progress(`building the good revision ${short$1(good.sha)} (reference "${GOOD_REFERENCE}")`);
+        options.progress(`building the good revision ${short(good.sha)} (reference "${GOOD_REFERENCE}")`);
         const built = await options
             .build(good.sha, path$1.join(options.outDir, 'steps', 'good'))
             .catch((error) => {
             if (error instanceof BuildError)
-                throw new BisectInputError(`--good ${short$1(good.sha)} does not build: ${error.message}`);
+                throw new BisectInputError(`--good ${short(good.sha)} does not build: ${error.message}`);
             throw error;
         });
         references.push({
@@ -91756,7 +91703,7 @@ function checkGoodRevision(session, selection, good) {
     const judgement = session.judge({ candidate: goodKernel, references: configured }, session.observations);
     const reading = readStep(judgement.tests, selection);
     if (reading.verdict === 'bad')
-        throw new BisectInputError(`--good ${short$1(good.sha)} already diverges from ${configured.map((r) => r.name).join(', ')}: ${reading.diverging.slice(0, 10).join(', ')}`);
+        throw new BisectInputError(`--good ${short(good.sha)} already diverges from ${configured.map((r) => r.name).join(', ')}: ${reading.diverging.slice(0, 10).join(', ')}`);
 }
 /**
  * Builds and judges a commit's kernel in `outDir/steps/SHA12`: skipped when it does not build
@@ -91764,7 +91711,7 @@ function checkGoodRevision(session, selection, good) {
  */
 async function testCommit(commit, round, how) {
     const started = how.now();
-    const name = short$1(commit.sha);
+    const name = short(commit.sha);
     const stepDir = path$1.join(how.outDir, 'steps', name);
     const base = { sha: commit.sha, subject: commit.subject, round, flaky: [], diverging: [] };
     let built;
@@ -91807,7 +91754,7 @@ async function searchCommits(commits, slots, progress, test) {
     let round = 0;
     const result = await search(commits.length, slots, (indices) => {
         round++;
-        progress(`round ${round}: testing ${indices.map((i) => short$1(commits[i]?.sha ?? '')).join(' ')}`);
+        progress(`round ${round}: testing ${indices.map((i) => short(commits[i]?.sha ?? '')).join(' ')}`);
         return inParallel(indices, slots, async (index) => {
             const commit = await test(commits[index], round);
             tested.set(index, commit);
@@ -91821,13 +91768,13 @@ async function searchCommits(commits, slots, progress, test) {
 /** What a tested commit is: good, bad, or skipped (it does not build, or its verdict is unsure). */
 const BISECT_SCHEMA = 'diverge.bisect/v1';
 
-var $schema$1 = "http://json-schema.org/draft-07/schema#";
-var $id$1 = "https://diverge.dev/schema/bisect.v1.json";
-var title$1 = "diverge bisect (diverge.bisect/v1)";
-var description$1 = "The first commit between a good and a bad revision whose kernel diverges from the references, and the steps that found it.";
-var type$1 = "object";
-var additionalProperties$1 = false;
-var required$1 = [
+var $schema = "http://json-schema.org/draft-07/schema#";
+var $id = "https://diverge.dev/schema/bisect.v1.json";
+var title = "diverge bisect (diverge.bisect/v1)";
+var description = "The first commit between a good and a bad revision whose kernel diverges from the references, and the steps that found it.";
+var type = "object";
+var additionalProperties = false;
+var required = [
 	"schema",
 	"run",
 	"outcome",
@@ -91846,7 +91793,7 @@ var required$1 = [
 	"builds",
 	"plainSteps"
 ];
-var definitions$1 = {
+var definitions = {
 	sha: {
 		type: "string",
 		pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"
@@ -91896,7 +91843,7 @@ var definitions$1 = {
 		minimum: 0
 	}
 };
-var properties$1 = {
+var properties = {
 	schema: {
 		"const": "diverge.bisect/v1"
 	},
@@ -92163,26 +92110,26 @@ var properties$1 = {
 		$ref: "#/definitions/count"
 	}
 };
-var schema$1 = {
-	$schema: $schema$1,
-	$id: $id$1,
-	title: title$1,
-	description: description$1,
-	type: type$1,
-	additionalProperties: additionalProperties$1,
-	required: required$1,
-	definitions: definitions$1,
-	properties: properties$1
+var schema = {
+	$schema: $schema,
+	$id: $id,
+	title: title,
+	description: description,
+	type: type,
+	additionalProperties: additionalProperties,
+	required: required,
+	definitions: definitions,
+	properties: properties
 };
 
 /**
  * bisect.json (schema `diverge.bisect/v1`, schema/bisect.v1.json): the answer of `diverge
  * bisect` and how it was found, checked against its schema before it is written.
  */
-const check$1 = schemaCheck(schema$1, Error);
+const check = schemaCheck(schema, Error);
 /** Checks a bisect against schema/bisect.v1.json; the error names the file and the fields. */
 function validateBisect(value, file = 'bisect.json') {
-    return check$1(value, file);
+    return check(value, file);
 }
 /** What a plain `git bisect run` needs for `commits` candidates: one test per halving. */
 const plainBisectSteps = (commits) => Math.ceil(Math.log2(commits + 1));
@@ -96645,14 +96592,14 @@ function failCount(runs) {
     return `${runs.filter(isFailing).length}:${runs.length}`;
 }
 
-const FAILING$1 = new Set(['fail', 'error']);
+const FAILING = new Set(['fail', 'error']);
 /** A status change between references and candidate, as a class. */
 function statusChange(reference, candidate) {
     if (reference === 'pass')
         return 'regression';
     if (candidate === 'pass')
         return 'fix';
-    if (reference === 'skip' && FAILING$1.has(candidate))
+    if (reference === 'skip' && FAILING.has(candidate))
         return 'regression';
     return 'output'; // fail ↔ error, failing ↔ skip: nothing passes on either side
 }
@@ -97546,78 +97493,6 @@ table#boots { border-collapse: collapse; font-size: 13px; margin-bottom: 24px; }
 `;
 
 /**
- * The shell of diverge's HTML pages (report.html, gradebook.html): one self-contained file whose
- * Content-Security-Policy loads nothing and runs only the page's own script and style (allowed
- * by their hashes), with the data as JSON inside a non-executed script element. Everything
- * untrusted travels in that JSON and reaches the DOM through textContent only.
- */
-/** The pages' colour of each severity of the class table. */
-const SEVERITY_COLOURS = {
-    error: '#cf222e',
-    warning: '#bf8700',
-    notice: '#0969da',
-    none: '#8c959f',
-};
-/**
- * A class's colour, from its severity in the class table; `same` is green. A class the table
- * does not know (a tampered report's) is as loud as an error.
- */
-function classColour(cls) {
-    if (cls === 'same')
-        return '#2da44e';
-    const rule = Object.hasOwn(CLASSES, cls) ? CLASSES[cls] : undefined;
-    return SEVERITY_COLOURS[rule?.severity ?? 'error'];
-}
-const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-/**
- * JSON that cannot leave its script element: `<`, `>` and `&` escaped (no `</script>` or
- * `<!--`), and U+2028/U+2029 too, which some parsers take for line ends.
- */
-function scriptJson(value) {
-    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
-/** The policy: nothing may load; only this script and this style run; no base, no forms. */
-function contentSecurityPolicy(script, css) {
-    return [
-        "default-src 'none'",
-        `script-src ${hash(script)}`,
-        `style-src ${hash(css)}`,
-        "img-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ].join('; ');
-}
-function htmlPage(parts) {
-    return [
-        '<!doctype html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(parts.script, parts.css)}">`,
-        '<meta name="referrer" content="no-referrer">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${escapeHtml(singleLine(parts.title))}</title>`,
-        `<style>${parts.css}</style>`,
-        '</head>',
-        '<body>',
-        parts.body,
-        `<script type="application/json" id="data">${scriptJson(parts.data)}</script>`,
-        `<script>${parts.script}</script>`,
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-
-/**
  * Serial logs for report.html: which lines of a boot's log belong to which test, and the log
  * cut to the page's budget. A test's lines are found the way a person reads a KTAP/TAP log: its
  * result line (`ok 3 name`, `not ok 3 name # SKIP`) and the lines since the previous result line.
@@ -97756,15 +97631,6 @@ async function readBootLogs(report, dir, root = dir) {
     }
     return logs;
 }
-
-// Generated by scripts/build-clients.mjs from src/render/client/ (npm run build): do not edit.
-// The pages' scripts as text, for html-page.ts to inline and allow by their hash.
-/** report.html's script (src/render/client/report.ts). */
-const REPORT_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\n\nconst data = pageData();\nconst ROW = 24;\nconst ID_CHARS = 200;\nconst LINE = 17;\nconst cols = data.tests;\nconst tests = cols.id.map((id, i) => Object.assign({\n    id,\n    class: cols.class[i],\n    severity: cols.severity[i],\n    blame: cols.blame[i],\n    failing: cols.failing[i],\n    cells: cols.cells[i],\n    reason: cols.reason[i],\n    counts: cols.counts[i],\n    agreeing: cols.agreeing[i],\n    confidence: cols.confidence[i],\n}, data.extras[i]));\nconst test = (i) => tests[i];\nconst bootAt = (b) => data.boots[b];\nconst candidate = data.kernels[0];\nconst classInfo = new Map(data.classes.map((c) => [c.name, c]));\nconst colour = (cls) => (classInfo.get(cls) ?? { color: '#cf222e' }).color;\nconst enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));\nlet shown = tests.map((_, i) => i);\nlet selected = -1;\nlet lowered;\nlet marksByTest;\nlet logBoot = -1;\nlet logMark;\nlet logView;\nconst isDivergence = (t) => {\n    const c = classInfo.get(t.class);\n    return (!c || c.divergent) && t.severity !== 'none';\n};\nconst statusOf = (cell) => {\n    const w = cell.split(' ')[0] ?? '';\n    return cell === '\\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w;\n};\nfunction triples(marks) {\n    const list = [];\n    for (let j = 0; j + 2 < marks.length; j += 3)\n        list.push([marks[j], marks[j + 1], marks[j + 2]]);\n    return list;\n}\nfunction badge(cls) {\n    const b = el('span', 'cls', cls);\n    b.style.background = colour(cls);\n    return b;\n}\nfunction fact(dl, term, value) {\n    dl.append(el('dt', '', term));\n    const dd = el('dd');\n    if (value instanceof Node)\n        dd.append(value);\n    else\n        dd.append(show(value));\n    dl.append(dd);\n    return dd;\n}\nfunction renderHead() {\n    const h = data.head;\n    const head = $('head');\n    const h1 = el('h1', '', 'diverge report');\n    if (h.variant !== 'default')\n        h1.append(' \\u2014 ', show(h.variant));\n    const known = ['success', 'failure', 'neutral'].includes(h.conclusion);\n    const c = el('span', 'badge conclusion-' + (known ? h.conclusion : 'failure'), h.conclusion);\n    c.id = 'conclusion';\n    h1.append(' ', c);\n    const dl = el('dl', 'facts');\n    fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));\n    const refs = el('span');\n    h.references.forEach((r, i) => {\n        if (i)\n            refs.append(', ');\n        refs.append(show(r.name));\n        if (r.broken)\n            refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));\n    });\n    if (!h.references.length)\n        refs.append('none');\n    fact(dl, 'references', refs);\n    fact(dl, 'machine', h.machine);\n    fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');\n    fact(dl, 'harness', h.harness);\n    fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);\n    const note = h.note ? ': ' + h.note : '';\n    fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + note);\n    head.append(h1, dl);\n}\nfunction renderChips() {\n    const chips = $('chips');\n    for (const c of data.classes) {\n        if (!c.count)\n            continue;\n        const label = el('label');\n        label.title = c.meaning;\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.class = c.name;\n        label.append(box, ' ', badge(c.name), ' ' + c.count);\n        chips.append(label);\n    }\n    chips.addEventListener('change', (e) => {\n        const box = closest(e, 'input');\n        const cls = box?.dataset.class;\n        if (!box || cls === undefined)\n            return;\n        if (box.checked)\n            enabled.add(cls);\n        else\n            enabled.delete(cls);\n        applyFilter();\n    });\n}\nfunction applyFilter() {\n    const q = $('search').value.toLowerCase();\n    if (q && !lowered)\n        lowered = tests.map((t) => t.id.toLowerCase());\n    shown = [];\n    tests.forEach((t, i) => {\n        if (enabled.has(t.class) && (!q || lowered?.[i]?.includes(q)))\n            shown.push(i);\n    });\n    $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';\n    $('grid-space').style.height = shown.length * ROW + 'px';\n    renderRows();\n}\nconst columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';\nfunction renderGridHeader() {\n    const h = $('grid-header');\n    h.style.gridTemplateColumns = columns();\n    h.append(el('span', '', 'class'), el('span', '', 'test'));\n    for (const k of data.kernels) {\n        const s = el('span', 'cell', k);\n        s.title = k;\n        h.append(s);\n    }\n}\nfunction rowFor(i) {\n    const t = test(i);\n    const r = el('div', 'row' + (i === selected ? ' selected' : ''));\n    r.style.gridTemplateColumns = columns();\n    r.dataset.test = String(i);\n    const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\\u2026' : t.id);\n    id.title = t.id.slice(0, 1000);\n    r.append(badge(t.class), id);\n    t.cells.forEach((cell, k) => {\n        const s = el('span', 'cell st-' + statusOf(cell), cell);\n        s.dataset.kernel = String(k);\n        if (k === 0 && isDivergence(t)) {\n            s.classList.add('diverges');\n            s.style.setProperty('--cls', colour(t.class));\n        }\n        r.append(s);\n    });\n    return r;\n}\nfunction renderRows() {\n    const g = $('grid');\n    const top = g.scrollTop;\n    const first = Math.max(0, Math.floor(top / ROW) - 10);\n    const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);\n    const rows = $('grid-rows');\n    rows.style.transform = 'translateY(' + first * ROW + 'px)';\n    const frag = document.createDocumentFragment();\n    for (const i of shown.slice(first, last))\n        frag.append(rowFor(i));\n    rows.replaceChildren(frag);\n}\nfunction marksOf(i) {\n    if (!marksByTest) {\n        const byTest = new Map();\n        data.boots.forEach((b, bi) => {\n            for (const [t, from, to] of triples(b.log.marks)) {\n                const list = byTest.get(t) ?? [];\n                list.push({ boot: bi, from, to, tail: t < 0 });\n                byTest.set(t, list);\n            }\n        });\n        const first = (m) => (bootAt(m.boot).kernel === candidate ? 0 : 1);\n        for (const list of byTest.values())\n            list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);\n        marksByTest = byTest;\n    }\n    const own = marksByTest.get(i) ?? [];\n    const t = test(i);\n    if (t.cells[0] === '\\u2014' && (t.class === 'crash' || t.class === 'hang'))\n        return own.concat((marksByTest.get(-1) ?? []).filter((m) => bootAt(m.boot).kernel === candidate));\n    return own;\n}\nfunction select(i, kernel) {\n    selected = i;\n    const p = shown.indexOf(i);\n    const g = $('grid');\n    if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))\n        g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);\n    renderRows();\n    renderDetail(i);\n    const marks = marksOf(i);\n    const name = data.kernels[kernel === undefined ? 0 : kernel];\n    const mark = marks.find((m) => bootAt(m.boot).kernel === name) ?? marks[0];\n    if (mark)\n        showLog(mark.boot, mark);\n    else if (kernel !== undefined) {\n        const b = data.boots.findIndex((x) => x.kernel === name);\n        if (b >= 0)\n            showLog(b);\n    }\n    else if (logBoot >= 0)\n        showLog(logBoot);\n}\nfunction sideBySide(diff) {\n    const lines = diff.replace(/\\n$/, '').split('\\n');\n    let left = 'consensus';\n    let right = 'candidate';\n    let start = 0;\n    const minusHeader = lines[0];\n    if (minusHeader !== undefined && minusHeader.startsWith('--- ')) {\n        left = minusHeader.slice(4);\n        start = 1;\n    }\n    const plusHeader = lines[start];\n    if (plusHeader !== undefined && plusHeader.startsWith('+++ ')) {\n        right = plusHeader.slice(4);\n        start++;\n    }\n    const table = el('table', 'diff');\n    const head = el('tr');\n    head.append(el('th', '', left), el('th', '', right));\n    table.append(head);\n    let minus = [];\n    let plus = [];\n    const row = (a, b, ca, cb) => {\n        const tr = el('tr');\n        const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);\n        const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);\n        tr.append(ta, tb);\n        table.append(tr);\n    };\n    const flush = () => {\n        for (let j = 0; j < Math.max(minus.length, plus.length); j++)\n            row(minus[j], plus[j], 'del', 'ins');\n        minus = [];\n        plus = [];\n    };\n    for (const line of lines.slice(start)) {\n        if (line.startsWith('@@')) {\n            flush();\n            const tr = el('tr');\n            const td = el('td', 'hunk', line);\n            td.colSpan = 2;\n            tr.append(td);\n            table.append(tr);\n        }\n        else if (line.startsWith('-'))\n            minus.push(line.slice(1));\n        else if (line.startsWith('+'))\n            plus.push(line.slice(1));\n        else if (line.startsWith('\\\\'))\n            continue;\n        else {\n            flush();\n            const text = line.startsWith(' ') ? line.slice(1) : line;\n            row(text, text, 'ctx', 'ctx');\n        }\n    }\n    flush();\n    return table;\n}\nfunction renderDetail(i) {\n    const t = test(i);\n    const d = $('detail');\n    d.replaceChildren();\n    const h = el('h2', 'id', t.id);\n    h.id = 'detail-id';\n    d.append(h);\n    const line = el('div');\n    line.append(badge(t.class));\n    if (t.failing)\n        line.append(el('span', 'flag', 'fails the run'));\n    if (t.blame !== 'kernel')\n        line.append(el('span', 'flag', 'blamed on ' + t.blame));\n    d.append(line);\n    const dl = el('dl', 'facts');\n    fact(dl, 'reason', t.reason).id = 'detail-reason';\n    fact(dl, 'severity', t.severity);\n    fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');\n    fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';\n    fact(dl, 'fail:runs', el('span', 'mono', t.counts));\n    if (t.expected) {\n        const e = el('span');\n        e.append(badge(t.expected.class), ' ', show(t.expected.reason));\n        if (t.expected.link)\n            e.append(' ', el('span', 'muted', t.expected.link));\n        fact(dl, 'expectation', e).id = 'detail-expected';\n    }\n    if (t.cluster !== undefined) {\n        const c = data.clusters.find((x) => x.id === t.cluster);\n        fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);\n    }\n    const links = el('div', 'loglinks');\n    const groups = new Map();\n    for (const m of marksOf(i)) {\n        const b = bootAt(m.boot);\n        const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);\n        let group = groups.get(key);\n        if (!group) {\n            group = { kernel: b.kernel, m, runs: [] };\n            groups.set(key, group);\n        }\n        group.runs.push(m);\n    }\n    for (const g of groups.values()) {\n        const where = (g.m.tail ? ', after its last result' : '') + ', lines ';\n        const div = el('div', '', g.kernel + where + g.m.from + '\\u2013' + g.m.to + ': ');\n        for (const m of g.runs) {\n            const btn = el('button', 'link', '#' + bootAt(m.boot).attempt);\n            btn.dataset.boot = String(m.boot);\n            btn.addEventListener('click', () => showLog(m.boot, m));\n            div.append(btn);\n        }\n        links.append(div);\n    }\n    fact(dl, 'serial log', links);\n    d.append(dl);\n    if (t.diff) {\n        d.append(el('h3', '', 'Output against the consensus'));\n        const table = sideBySide(t.diff);\n        table.id = 'detail-diff';\n        d.append(table);\n    }\n}\nfunction lineNumber(log, j) {\n    if (!log.cut)\n        return j + 1;\n    const [head, tailFrom] = log.cut;\n    return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);\n}\nfunction lineIndex(log, n) {\n    if (!log.cut)\n        return n - 1;\n    const [head, tailFrom] = log.cut;\n    return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;\n}\nfunction renderLog() {\n    if (logBoot < 0 || !logView)\n        return;\n    const view = logView;\n    const boot = bootAt(logBoot);\n    const box = $('log');\n    const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);\n    const bottom = Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20;\n    const last = Math.min(boot.log.lines.length, bottom);\n    const rows = $('log-rows');\n    rows.style.top = first * LINE + 'px';\n    const frag = document.createDocumentFragment();\n    for (let j = first; j < last; j++) {\n        const n = lineNumber(boot.log, j);\n        const marked = !!logMark && n >= logMark.from && n <= logMark.to;\n        const classes = 'll' +\n            (n === 0 ? ' note' : '') +\n            (view.splats.has(n) ? ' splat' : '') +\n            (view.band[j] ? ' band' : '') +\n            (marked ? ' mark' : '');\n        const line = el('div', classes);\n        line.dataset.no = String(n);\n        line.append(el('span', 'no', n ? n : '\\u2026'), el('span', 'tx', boot.log.lines[j]));\n        const tagged = view.tags.get(j);\n        if (tagged !== undefined) {\n            const tag = el('button', 'link tag', test(tagged).id.slice(0, 200));\n            tag.dataset.test = String(tagged);\n            line.append(tag);\n        }\n        frag.append(line);\n    }\n    rows.replaceChildren(frag);\n}\nfunction showLog(b, mark) {\n    const boot = bootAt(b);\n    const box = $('log');\n    if (logBoot !== b) {\n        logBoot = b;\n        $('log-boot').value = String(b);\n        const band = new Uint8Array(boot.log.lines.length);\n        const tags = new Map();\n        triples(boot.log.marks).forEach(([t, from, to], k) => {\n            if (t >= 0)\n                tags.set(lineIndex(boot.log, to), t);\n            if (k % 2)\n                for (let n = from; n <= to; n++)\n                    band[lineIndex(boot.log, n)] = 1;\n        });\n        logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };\n        $('log-space').style.height = boot.log.lines.length * LINE + 'px';\n        const notes = [boot.file];\n        if (boot.log.note)\n            notes.push(boot.log.note);\n        $('log-note').textContent = notes.join(' \\u2014 ');\n    }\n    logMark = mark;\n    const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;\n    if (mark)\n        box.scrollTop =\n            Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;\n    renderLog();\n}\nfunction renderBootChoice() {\n    const s = $('log-boot');\n    data.boots.forEach((b, i) => {\n        const o = el('option');\n        o.value = String(i);\n        o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';\n        s.append(o);\n    });\n    s.addEventListener('change', () => showLog(Number(s.value)));\n    $('log').addEventListener('scroll', renderLog, { passive: true });\n    $('log').addEventListener('click', (e) => {\n        const tag = closest(e, '.tag');\n        if (tag)\n            select(Number(tag.dataset.test), data.kernels.indexOf(bootAt(logBoot).kernel));\n    });\n}\nfunction renderClusters() {\n    const box = $('clusters');\n    if (!data.clusters.length)\n        box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));\n    for (const c of data.clusters) {\n        const div = el('div', 'cluster');\n        const title = el('div');\n        const count = el('span', 'muted', '  ' + c.tests.length + ' tests');\n        title.append(badge(c.class), ' ', el('code', '', c.signature), count);\n        const list = el('div', 'tests');\n        for (const i of c.tests) {\n            const b = el('button', 'link mono', test(i).id);\n            b.dataset.test = String(i);\n            list.append(b);\n        }\n        div.append(title, list);\n        box.append(div);\n    }\n    box.addEventListener('click', (e) => {\n        const b = closest(e, 'button');\n        if (b)\n            select(Number(b.dataset.test));\n    });\n}\nfunction renderBoots() {\n    const t = $('boots');\n    const h = el('tr');\n    const titles = ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log'];\n    for (const title of titles)\n        h.append(el('th', '', title));\n    t.append(h);\n    data.boots.forEach((b, i) => {\n        const tr = el('tr');\n        const duration = (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '');\n        tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage), el('td', '', duration));\n        const splats = el('td');\n        for (const s of b.splats) {\n            const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');\n            btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));\n            splats.append(btn, el('br'));\n        }\n        const open = el('button', 'link', b.file);\n        open.addEventListener('click', () => showLog(i));\n        const logCell = el('td');\n        logCell.append(open);\n        tr.append(splats, el('td', '', b.message ?? ''), logCell);\n        t.append(tr);\n    });\n}\nfunction step(direction) {\n    let p = shown.indexOf(selected);\n    if (p < 0)\n        p = direction > 0 ? -1 : shown.length;\n    for (let q = p + direction; q >= 0 && q < shown.length; q += direction) {\n        const i = shown[q];\n        if (isDivergence(test(i))) {\n            select(i);\n            return;\n        }\n    }\n}\nrenderHead();\nrenderChips();\nrenderGridHeader();\nrenderBootChoice();\nrenderClusters();\nrenderBoots();\n$('search').addEventListener('input', applyFilter);\n$('grid').addEventListener('scroll', renderRows, { passive: true });\n$('grid-rows').addEventListener('click', (e) => {\n    const row = closest(e, '.row');\n    if (!row)\n        return;\n    const cell = closest(e, '.cell');\n    select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);\n});\ndocument.addEventListener('keydown', (e) => {\n    const target = e.target;\n    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {\n        if (e.key === 'Escape')\n            target.blur();\n        return;\n    }\n    if (e.ctrlKey || e.metaKey || e.altKey)\n        return;\n    if (e.key === 'j')\n        step(1);\n    else if (e.key === 'k')\n        step(-1);\n    else if (e.key === '/') {\n        e.preventDefault();\n        $('search').focus();\n    }\n});\napplyFilter();\nif (data.boots.length)\n    showLog(0);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
-/** gradebook.html's script (src/render/client/gradebook.ts). */
-const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);\nconst graded = students.filter((s) => s.score !== null);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;\n    const ungraded = students.length - graded.length;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' +\n        Math.round(mean * 100) +\n        '%; ' +\n        failing +\n        ' not successful' +\n        (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of graded) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad');\n    td.append(el('span', 'why', status.text));\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', 'who', s.name);\n        a.title = s.name;\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
-/** the history dashboard's script (src/render/client/history.ts). */
-const HISTORY_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\n\nconst data = pageData();\nconst ID_CHARS = 200;\nconst STATES = ['broken', 'flaky', 'good', 'absent'];\nfunction link(text, href, cls = '') {\n    if (href === undefined || (/^[a-z][a-z0-9+.-]*:/i.test(href) && !/^https?:\\/\\//i.test(href)))\n        return el('span', cls, text);\n    const a = el('a', cls, text);\n    a.href = href;\n    return a;\n}\nconst clip = (id) => (id.length > ID_CHARS ? id.slice(0, ID_CHARS) + '\\u2026' : id);\nfunction decode(codes, code) {\n    const cls = codes.classes[(code & 15) - 1];\n    return {\n        cls: cls?.name ?? '',\n        color: cls?.color ?? '#cf222e',\n        fails: (code & 16) !== 0,\n        status: codes.statuses[code >> 5] ?? '',\n    };\n}\nconst runWords = (run) => run.commit.slice(0, 12) + ' ' + run.time + ' ' + run.event;\nfunction legend(codes) {\n    const box = $('legend');\n    for (const c of codes.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        box.append(b);\n    }\n    box.append(el('span', 'muted', 'a dark frame: the test failed the run; grey: not in the run'));\n}\nfunction gridPage(d) {\n    const head = $('head');\n    head.append(el('h1', '', d.title), el('p', 'muted', d.summary));\n    if (d.home)\n        head.append(link('\\u2190 the latest runs', d.home));\n    else {\n        const more = el('p', 'muted');\n        more.append(link('Atom feed of state changes', 'feed.xml'), ' \\u00b7 ', link('badge.json', 'badge.json'));\n        head.append(more);\n    }\n    const lists = $('lists');\n    const section = (title, items, id) => {\n        const s = el('section');\n        s.id = id;\n        s.append(el('h2', '', title + ' (' + items.length + ')'));\n        const ul = el('ul');\n        for (const item of items) {\n            const li = el('li');\n            li.append(link(clip(item.id), item.href, 'mono'), el('span', 'muted', ' ' + item.note));\n            ul.append(li);\n        }\n        if (!items.length)\n            ul.append(el('li', 'muted', 'none'));\n        s.append(ul);\n        lists.append(s);\n    };\n    if (!d.home) {\n        section('Broken', d.lists.broken, 'broken');\n        section('Flaky', d.lists.flaky, 'flaky');\n        section('Fixed', d.lists.fixed, 'fixed');\n    }\n    const months = $('months');\n    if (d.months.length)\n        months.append(el('span', 'muted', 'runs by month: '));\n    for (const m of d.months)\n        months.append(link(m.name, m.href));\n    const enabled = new Set(STATES);\n    const states = $('states');\n    for (const state of STATES) {\n        const label = el('label', 'state state-' + state);\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.state = state;\n        label.append(box, ' ' + state + ' ' + d.rows.filter((r) => r.state === state).length);\n        states.append(label);\n    }\n    const tr = el('tr');\n    tr.append(el('th', '', 'test'), el('th', '', 'state'));\n    for (const run of d.runs) {\n        const th = el('th', 'run');\n        th.append(link(run.commit.slice(0, 7), run.link));\n        th.title = runWords(run);\n        tr.append(th);\n    }\n    $('grid-head').append(tr);\n    const body = $('grid-body');\n    const rows = d.rows.map((row) => {\n        const r = el('tr');\n        const id = el('td', 'id');\n        id.append(link(clip(row.id), row.href));\n        id.title = row.id.slice(0, 1000);\n        r.append(id, el('td', 'state state-' + row.state, row.state));\n        for (let i = 0; i < d.runs.length; i++) {\n            const code = parseInt(row.cells.slice(2 * i, 2 * i + 2), 16) || 0;\n            const run = d.runs[i];\n            if (code === 0) {\n                const td = el('td', 'c absent');\n                td.title = runWords(run) + ': not in this run';\n                r.append(td);\n                continue;\n            }\n            const c = decode(d, code);\n            const td = el('td', 'c' + (c.fails ? ' fails' : ''));\n            td.style.background = c.color;\n            td.dataset.class = c.cls;\n            td.title =\n                runWords(run) +\n                    ': ' +\n                    c.cls +\n                    ', candidate ' +\n                    c.status +\n                    (c.fails ? ', fails the run' : '');\n            r.append(td);\n        }\n        body.append(r);\n        return r;\n    });\n    const lowered = d.rows.map((row) => row.id.toLowerCase());\n    const filter = () => {\n        const q = $('search').value.toLowerCase();\n        let shown = 0;\n        rows.forEach((r, i) => {\n            const visible = enabled.has(d.rows[i]?.state ?? '') && (!q || (lowered[i] ?? '').includes(q));\n            r.hidden = !visible;\n            if (visible)\n                shown++;\n        });\n        $('shown').textContent = shown + ' of ' + rows.length + ' tests';\n    };\n    $('search').addEventListener('input', filter);\n    states.addEventListener('change', (e) => {\n        const box = e.target;\n        if (!(box instanceof HTMLInputElement) || !box.dataset.state)\n            return;\n        if (box.checked)\n            enabled.add(box.dataset.state);\n        else\n            enabled.delete(box.dataset.state);\n        filter();\n    });\n    filter();\n}\nfunction testPage(d) {\n    const head = $('head');\n    head.append(link('\\u2190 dashboard', d.home), el('h1', 'id', d.id));\n    const facts = $('facts');\n    for (const f of d.facts) {\n        facts.append(el('dt', '', f.term));\n        const dd = el('dd');\n        dd.append(link(f.value, f.link));\n        facts.append(dd);\n    }\n    if (d.older)\n        $('older').textContent = d.older + ' older changes are not shown.';\n    const body = $('timeline-body');\n    for (const s of d.streaks) {\n        const c = decode(d, s.code);\n        const tr = el('tr');\n        const state = c.fails ? 'broken' : c.cls === 'flaky' ? 'flaky' : 'good';\n        const cls = el('td');\n        const badge = el('span', 'cls', c.cls);\n        badge.style.background = c.color;\n        cls.append(badge);\n        const from = el('td', 'mono');\n        from.append(link(runWords(s.from), s.from.link));\n        const to = el('td', 'mono');\n        to.append(link(runWords(s.to), s.to.link));\n        tr.append(el('td', 'state state-' + state, state), cls, el('td', '', c.status), el('td', '', s.runs), from, to);\n        body.append(tr);\n    }\n}\nlegend(data);\nif (data.kind === 'grid')\n    gridPage(data);\nelse\n    testPage(data);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
 
 /**
  * report.html: one self-contained page (see html-page.ts for the shell and its policy) with the
@@ -98284,7 +98150,7 @@ async function runBisect(context, settings, options) {
     };
     const slots = Math.max(1, options.jobs ?? availableParallelism());
     const variant = variantOf(settings, undefined);
-    progress(`bisecting ${commits.length} commit(s) from good ${short$1(good.sha)} to bad ${short$1(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
+    progress(`bisecting ${commits.length} commit(s) from good ${short(good.sha)} to bad ${short(bad.sha)}${options.firstParent ? ' (first parents)' : ''}, ${slots} at a time`);
     const build = await commitBuilder(context, docker, kernel, { variant, outDir, progress });
     // The references, observed once: the config's (a base reference means a pull request's
     // base; here the good revision plays that part) and the good revision's kernel.
@@ -98336,1064 +98202,6 @@ async function runBisect(context, settings, options) {
     }, session, goodIsReference ? session.references.at(-1) : undefined);
     await writeBisect(outDir, bisect);
     return bisect;
-}
-
-const HISTORY_SCHEMA = 'diverge.history/v1';
-/** What started the run: a push, a schedule, or a person (workflow_dispatch, or a local run). */
-const HISTORY_EVENTS = ['push', 'schedule', 'manual'];
-/**
- * A kernel's status of a test in a run: the status of its runs when they agree, `varies` when
- * they do not, `missing` when it has none.
- */
-const HISTORY_STATUSES = [...TEST_STATUSES, 'varies'];
-/**
- * A test's name across runs: its id, prefixed with its variant unless that is `default`, so the
- * variants of one run are told apart.
- */
-const testKey = (variant, id) => variant === 'default' ? id : `${variant}/${id}`;
-
-/**
- * The store's records folded into columns: the runs, the tests, and per run one byte per test
- * that says its class, whether it failed the run and the candidate's status. 10,000 runs of
- * 1,000 tests take 10 MB this way, where the records as objects would not fit in memory.
- */
-const CLASS_BITS = 0x0f;
-const FAILING = 0x10;
-const STATUS_SHIFT = 5;
-const CLASS_INDEX = new Map(DIVERGENCE_CLASSES.map((c, i) => [c, i]));
-const STATUS_INDEX = new Map(HISTORY_STATUSES.map((s, i) => [s, i]));
-/** One byte: 1 + the class's index, the failing bit, the candidate's status index. */
-function encode(cls, failing, status) {
-    const c = CLASS_INDEX.get(cls) ?? 0;
-    const s = STATUS_INDEX.get(status) ?? 0;
-    return (1 + c) | (failing ? FAILING : 0) | (s << STATUS_SHIFT);
-}
-const classOfCode = (code) => code === 0 ? undefined : DIVERGENCE_CLASSES[(code & CLASS_BITS) - 1];
-const failingCode = (code) => (code & FAILING) !== 0;
-/** A test's state in one run: broken when it failed the run, flaky when its runs disagreed. */
-function stateOfCode(code) {
-    if (code === 0)
-        return 'absent';
-    if (failingCode(code))
-        return 'broken';
-    return classOfCode(code) === 'flaky' ? 'flaky' : 'good';
-}
-const emptyTimeline = () => ({ runs: [], tests: [], codes: [] });
-/**
- * Adds a record (the next run in time) to the timeline. Plain loops over the record's objects:
- * this runs for every test of every run, 10 million times at 10,000 runs × 1,000 tests.
- */
-function addRun(timeline, record, index) {
-    const keys = [];
-    for (const report of record.reports) {
-        const ts = [];
-        for (const id in report.tests) {
-            const key = testKey(report.variant, id);
-            let t = index.get(key);
-            if (t === undefined) {
-                t = timeline.tests.length;
-                index.set(key, t);
-                timeline.tests.push(key);
-            }
-            ts.push(t);
-        }
-        keys.push(ts);
-    }
-    const codes = new Uint8Array(timeline.tests.length);
-    record.reports.forEach((report, r) => {
-        const failed = new Set(report.failing);
-        const ts = keys[r] ?? [];
-        let i = 0;
-        for (const id in report.tests) {
-            const entry = report.tests[id];
-            codes[ts[i++] ?? 0] = encode(entry[0], failed.has(id), entry[1][0] ?? 'missing');
-        }
-    });
-    const first = record.reports[0];
-    timeline.codes.push(codes);
-    timeline.runs.push({
-        commit: record.commit,
-        time: record.time,
-        ...(first?.link ? { link: first.link } : {}),
-        ref: record.ref,
-        event: record.event,
-        toolchain: JSON.stringify([
-            record.toolchain,
-            record.reports.map((r) => [r.variant, r.harness, r.candidate]),
-        ]),
-        references: JSON.stringify(record.reports.map((r) => r.references)),
-    });
-}
-/** The timeline of records given oldest first. */
-function timelineOf(records) {
-    const timeline = emptyTimeline();
-    const index = new Map();
-    for (const record of records)
-        addRun(timeline, record, index);
-    return timeline;
-}
-/** The code of test `t` in run `r`. */
-const codeAt = (timeline, r, t) => timeline.codes[r]?.[t] ?? 0;
-
-/** The flake rate is over this many of the test's latest runs unless told otherwise. */
-const FLAKE_WINDOW = 20;
-const refOf = (run) => ({
-    commit: run.commit,
-    time: run.time,
-    ...(run.link ? { link: run.link } : {}),
-});
-/** What changed from `before` to `at`: the commit first, then the references, then the toolchain. */
-function causeOf(before, at) {
-    if (!before)
-        return 'unknown';
-    if (before.commit !== at.commit)
-        return 'commit';
-    if (before.references !== at.references)
-        return 'references';
-    if (before.toolchain !== at.toolchain)
-        return 'toolchain';
-    return 'nothing';
-}
-/**
- * The first run of the streak of `state` that ends with the latest run in which the test is
- * present (runs without the test neither end nor extend it), and the run before the streak.
- */
-function streakStart(timeline, t, state) {
-    let first = -1;
-    for (let r = timeline.runs.length - 1; r >= 0; r--) {
-        const here = stateOfCode(codeAt(timeline, r, t));
-        if (here === 'absent')
-            continue;
-        if (here !== state)
-            return { first, before: r };
-        first = r;
-    }
-    return { first, before: -1 };
-}
-function testFacts$1(timeline, t, window = FLAKE_WINDOW) {
-    const { runs } = timeline;
-    const run = (r) => runs[r];
-    const last = runs.length - 1;
-    const state = last < 0 ? 'absent' : stateOfCode(codeAt(timeline, last, t));
-    let lastGood = null;
-    let present = 0;
-    let flaky = 0;
-    for (let r = last; r >= 0 && (lastGood === null || present < window); r--) {
-        const code = codeAt(timeline, r, t);
-        if (code === 0)
-            continue;
-        if (present < window) {
-            present++;
-            if (classOfCode(code) === 'flaky')
-                flaky++;
-        }
-        if (lastGood === null && stateOfCode(code) === 'good')
-            lastGood = refOf(run(r));
-    }
-    let brokenSince = null;
-    let cause = null;
-    let fixedAt = null;
-    if (state === 'broken') {
-        const { first, before } = streakStart(timeline, t, 'broken');
-        brokenSince = refOf(run(first));
-        cause = causeOf(runs[before], run(first));
-    }
-    else if (state === 'good') {
-        const { first, before } = streakStart(timeline, t, 'good');
-        if (before >= 0 && stateOfCode(codeAt(timeline, before, t)) === 'broken')
-            fixedAt = refOf(run(first));
-    }
-    return {
-        id: timeline.tests[t],
-        state,
-        brokenSince,
-        lastGood,
-        flakeRate: present === 0 ? 0 : flaky / present,
-        cause,
-        fixedAt,
-    };
-}
-/** Every test's facts, in the order tests were first seen. */
-const allFacts = (timeline, window = FLAKE_WINDOW) => timeline.tests.map((_, t) => testFacts$1(timeline, t, window));
-/** A test is flaky when its latest state is, or when it was flaky in some of its latest runs. */
-const isFlaky = (facts) => facts.state === 'flaky' || facts.flakeRate > 0;
-/** Whether a test broke with no commit: the run that broke it had the same commit as the one before. */
-const brokeWithNoCommit = (facts) => facts.cause !== null && facts.cause !== 'commit' && facts.cause !== 'unknown';
-
-/**
- * A run's history record, made from its report.json files (one per variant or shard) and where
- * and when the run was made.
- */
-class HistoryError extends Error {
-}
-/** One kernel's status of a test: its runs' status when they agree. */
-function statusOf(observations) {
-    const statuses = new Set((observations ?? []).map((o) => o.status));
-    if (statuses.size === 0)
-        return 'missing';
-    const [only] = statuses;
-    return statuses.size === 1 && only ? only : 'varies';
-}
-function historyReport({ report, link }) {
-    const kernels = [report.candidate.name, ...report.references.map((r) => r.name)];
-    const tests = {};
-    for (const test of report.tests)
-        tests[test.id] = [test.verdict.class, kernels.map((k) => statusOf(test.observations[k]))];
-    return {
-        variant: report.variant,
-        candidate: report.candidate.digest,
-        references: report.references.map((r) => ({ name: r.name, digest: r.digest })),
-        harness: report.harness.digest,
-        conclusion: report.summary.conclusion,
-        ...(link ? { link } : {}),
-        tests,
-        failing: report.tests.filter((t) => t.verdict.failing).map((t) => t.id),
-    };
-}
-/** The build image of the candidate, when its source names one (`{ image: … }`). */
-function imageOf(report) {
-    const image = report.candidate.source['image'];
-    return typeof image === 'string' && image !== '' ? image : undefined;
-}
-/**
- * The record of a run. Its reports must come from one diverge and one QEMU (one run), and no
- * two may judge the same variant (a test would be counted twice).
- */
-function historyRecord(place, reports) {
-    const [first, ...rest] = reports;
-    if (!first)
-        throw new HistoryError('history add: no report given');
-    if (Number.isNaN(Date.parse(place.time)))
-        throw new HistoryError(`history add: --time ${place.time} is not an ISO 8601 time`);
-    if (!HISTORY_EVENTS.includes(place.event))
-        throw new HistoryError(`history add: --event ${place.event} is not one of ${HISTORY_EVENTS.join(', ')}`);
-    const variants = new Map([[first.report.variant, first.file]]);
-    for (const added of rest) {
-        const seen = variants.get(added.report.variant);
-        if (seen)
-            throw new HistoryError(`${added.file}: variant ${added.report.variant} is also ${seen}'s: one report per variant in a run`);
-        variants.set(added.report.variant, added.file);
-        for (const field of ['version', 'qemu']) {
-            const value = (r) => (field === 'version' ? r.run.tool.version : r.run.host.qemu);
-            if (value(added.report) !== value(first.report))
-                throw new HistoryError(`${added.file}: run.${field === 'version' ? 'tool.version' : 'host.qemu'} ${value(added.report)} differs from ${first.file}'s ${value(first.report)}: add reports of one run together`);
-        }
-    }
-    const image = imageOf(first.report);
-    return {
-        schema: HISTORY_SCHEMA,
-        commit: place.commit,
-        ref: place.ref,
-        time: new Date(place.time).toISOString(),
-        event: place.event,
-        toolchain: {
-            diverge: first.report.run.tool.version,
-            qemu: first.report.run.host.qemu,
-            ...(image ? { image } : {}),
-        },
-        reports: reports.map(historyReport),
-    };
-}
-/**
- * The event of a GitHub run as history records it; undefined for events that are not the
- * default branch's own runs (pull requests and the like), which history does not record.
- */
-function eventOf(githubEvent) {
-    if (!githubEvent)
-        return 'manual';
-    if (githubEvent === 'push' || githubEvent === 'schedule')
-        return githubEvent;
-    if (githubEvent === 'workflow_dispatch' || githubEvent === 'repository_dispatch')
-        return 'manual';
-    return undefined;
-}
-
-/**
- * The history dashboard's pages (history/site.ts writes them): the grid pages (index.html with
- * the latest runs, a page per month) and a page per test. Same shell as report.html: one file
- * each, a CSP that loads nothing, the data as JSON, every test id and commit through
- * textContent. Their script is client/history.ts.
- */
-/** How the pages read a cell's code: the class and status tables, in their order. */
-const HISTORY_CODES = {
-    classes: DIVERGENCE_CLASSES.map((name) => ({ name, color: classColour(name) })),
-    statuses: [...HISTORY_STATUSES],
-};
-const GRID_BODY = `<header id="head"></header>
-<section id="lists"></section>
-<nav id="months"></nav>
-<section id="controls"><input id="search" type="search" placeholder="filter tests" aria-label="filter tests">
-<span id="states"></span> <span id="shown" class="muted"></span></section>
-<section id="legend"></section>
-<div id="grid-box"><table id="grid"><thead id="grid-head"></thead><tbody id="grid-body"></tbody></table></div>`;
-const TEST_BODY = `<header id="head"></header>
-<dl id="facts" class="facts"></dl>
-<section id="legend"></section>
-<h2>Timeline</h2>
-<p id="older" class="muted"></p>
-<div id="timeline-box"><table id="timeline"><thead><tr><th>state</th><th>class</th><th>candidate</th><th>runs</th><th>from</th><th>to</th></tr></thead><tbody id="timeline-body"></tbody></table></div>`;
-const CSS = `
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 16px 24px; color: #1f2328; }
-h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 14px 0 6px; }
-a { color: #0969da; }
-.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
-.muted { color: #57606a; font-size: 12px; }
-.mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
-#lists { display: flex; flex-wrap: wrap; gap: 8px 24px; }
-#lists section { flex: 1 1 300px; min-width: 0; }
-#lists ul { margin: 0; padding-left: 18px; max-height: 14em; overflow: auto; }
-#lists li { overflow-wrap: anywhere; }
-#months a { margin-right: 8px; }
-#controls { margin: 10px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-#search { width: 20em; max-width: 100%; }
-.cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; margin: 0 6px 4px 0; }
-#grid-box, #timeline-box { max-width: 100%; overflow-x: auto; }
-table#grid { border-collapse: collapse; font-size: 12px; }
-#grid th, #grid td { border: 1px solid #eaeef2; padding: 0; }
-#grid th.run { writing-mode: vertical-rl; transform: rotate(180deg); font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 400; font-size: 10px; height: 6em; }
-#grid td.id { padding: 1px 6px; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; }
-#grid td.c { width: 14px; min-width: 14px; height: 18px; }
-#grid td.c.fails { box-shadow: inset 0 0 0 2px #1f2328; }
-#grid td.c.absent { background: #f6f8fa; }
-.state { font-size: 11px; padding: 0 6px; white-space: nowrap; }
-.state-broken { color: #cf222e; font-weight: 600; } .state-flaky { color: #bf8700; } .state-good { color: #1a7f37; }
-dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; }
-dl.facts dt { color: #57606a; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-#timeline { border-collapse: collapse; font-size: 12.5px; }
-#timeline th, #timeline td { border: 1px solid #eaeef2; padding: 2px 6px; text-align: left; }
-h1.id { overflow-wrap: anywhere; font-family: ui-monospace, Menlo, Consolas, monospace; }
-`;
-const renderHistoryGridPage = (data) => htmlPage({ title: data.title, css: CSS, script: HISTORY_SCRIPT, body: GRID_BODY, data });
-const renderHistoryTestPage = (data) => htmlPage({
-    title: `diverge history: ${data.id.slice(0, 200)}`,
-    css: CSS,
-    script: HISTORY_SCRIPT,
-    body: TEST_BODY,
-    data,
-});
-
-/** A test id (kernel output) as one line of at most this many characters. */
-const ID_CHARS = 200;
-function shownId(id) {
-    const line = [...singleLine(id)];
-    return line.length > ID_CHARS ? `${line.slice(0, ID_CHARS - 1).join('')}…` : line.join('');
-}
-const shortRun = (run) => `${singleLine(run.commit).slice(0, 12)} (${run.time})`;
-const CAUSE_WORDS = {
-    commit: 'with a commit',
-    references: 'with no commit: the references changed',
-    toolchain: 'with no commit: the toolchain changed (diverge, QEMU, build image or harness)',
-    nothing: 'with no commit and nothing else changed',
-    unknown: 'in the first run that had it',
-};
-/** The tests people look at first: broken (newest break first), then flaky, then fixed. */
-function sections(facts) {
-    return {
-        // The newest break first: it is the one people have not heard of yet.
-        broken: facts
-            .filter((f) => f.state === 'broken' && f.brokenSince !== null)
-            .sort((a, b) => Date.parse(b.brokenSince.time) - Date.parse(a.brokenSince.time)),
-        flaky: facts.filter((f) => f.state !== 'broken' && isFlaky(f)),
-        fixed: facts.filter((f) => f.fixedAt !== null),
-    };
-}
-function historyText(timeline, facts) {
-    const { runs } = timeline;
-    const latest = runs.at(-1);
-    if (!latest)
-        return 'No runs recorded yet.\n';
-    const { broken, flaky, fixed } = sections(facts);
-    const lines = [
-        `${runs.length} runs, ${facts.length} tests; latest ${shortRun(latest)}, ${singleLine(latest.ref)}`,
-        broken.length === 0 ? 'Nothing is broken.' : `${broken.length} broken:`,
-    ];
-    for (const f of broken) {
-        lines.push(`  ${shownId(f.id)}`);
-        lines.push(`    broken since ${shortRun(f.brokenSince)}, ${CAUSE_WORDS[f.cause ?? 'unknown']}`);
-        lines.push(`    last good ${f.lastGood ? shortRun(f.lastGood) : 'never'}`);
-    }
-    if (flaky.length > 0)
-        lines.push(`${flaky.length} flaky:`);
-    for (const f of flaky)
-        lines.push(`  ${shownId(f.id)}  ${Math.round(f.flakeRate * 100)}% of its latest runs`);
-    if (fixed.length > 0)
-        lines.push(`${fixed.length} fixed:`);
-    for (const f of fixed)
-        lines.push(`  ${shownId(f.id)}  good again since ${shortRun(f.fixedAt)}`);
-    const noCommit = broken.filter(brokeWithNoCommit).length;
-    if (noCommit > 0)
-        lines.push(`${noCommit} broke with no commit: the toolchain or the references moved under them.`);
-    return `${lines.join('\n')}\n`;
-}
-/** `--json`: every test's facts, commits as given to `add`. */
-const historySummary = (facts) => ({
-    tests: facts.map((f) => ({
-        id: f.id,
-        state: f.state,
-        brokenSince: f.brokenSince,
-        lastGood: f.lastGood,
-        flakeRate: f.flakeRate,
-        cause: f.cause,
-        fixedAt: f.fixedAt,
-    })),
-});
-
-var $schema = "http://json-schema.org/draft-07/schema#";
-var $id = "https://diverge.dev/schema/history.v1.json";
-var title = "diverge history record (diverge.history/v1)";
-var description = "One run on the default branch, a line of a history store's month file (docs/history.md).";
-var type = "object";
-var additionalProperties = false;
-var required = [
-	"schema",
-	"commit",
-	"ref",
-	"time",
-	"event",
-	"toolchain",
-	"reports"
-];
-var definitions = {
-	digest: {
-		type: "string",
-		minLength: 1
-	},
-	"class": {
-		"enum": [
-			"same",
-			"regression",
-			"fix",
-			"output",
-			"crash",
-			"hang",
-			"missing",
-			"new",
-			"flaky",
-			"ambiguous",
-			"expected"
-		]
-	},
-	status: {
-		"enum": [
-			"pass",
-			"fail",
-			"skip",
-			"error",
-			"missing",
-			"varies"
-		]
-	},
-	report: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"variant",
-			"candidate",
-			"references",
-			"harness",
-			"conclusion",
-			"tests",
-			"failing"
-		],
-		properties: {
-			variant: {
-				type: "string",
-				minLength: 1
-			},
-			candidate: {
-				$ref: "#/definitions/digest"
-			},
-			references: {
-				type: "array",
-				items: {
-					type: "object",
-					additionalProperties: false,
-					required: [
-						"name",
-						"digest"
-					],
-					properties: {
-						name: {
-							type: "string",
-							minLength: 1
-						},
-						digest: {
-							$ref: "#/definitions/digest"
-						}
-					}
-				}
-			},
-			harness: {
-				$ref: "#/definitions/digest"
-			},
-			conclusion: {
-				"enum": [
-					"success",
-					"failure",
-					"neutral"
-				]
-			},
-			link: {
-				type: "string",
-				minLength: 1
-			},
-			tests: {
-				type: "object",
-				description: "Per test id: its class, and the status per kernel (the candidate, then the references in order).",
-				additionalProperties: {
-					type: "array",
-					minItems: 2,
-					maxItems: 2,
-					items: [
-						{
-							$ref: "#/definitions/class"
-						},
-						{
-							type: "array",
-							minItems: 1,
-							items: {
-								$ref: "#/definitions/status"
-							}
-						}
-					]
-				}
-			},
-			failing: {
-				type: "array",
-				items: {
-					type: "string"
-				}
-			}
-		}
-	}
-};
-var properties = {
-	schema: {
-		"const": "diverge.history/v1"
-	},
-	commit: {
-		type: "string",
-		minLength: 1
-	},
-	ref: {
-		type: "string",
-		minLength: 1
-	},
-	time: {
-		type: "string",
-		format: "date-time"
-	},
-	event: {
-		"enum": [
-			"push",
-			"schedule",
-			"manual"
-		]
-	},
-	toolchain: {
-		type: "object",
-		additionalProperties: false,
-		required: [
-			"diverge",
-			"qemu"
-		],
-		properties: {
-			diverge: {
-				type: "string"
-			},
-			qemu: {
-				type: "string"
-			},
-			image: {
-				type: "string",
-				minLength: 1
-			}
-		}
-	},
-	reports: {
-		type: "array",
-		minItems: 1,
-		items: {
-			$ref: "#/definitions/report"
-		}
-	}
-};
-var schema = {
-	$schema: $schema,
-	$id: $id,
-	title: title,
-	description: description,
-	type: type,
-	additionalProperties: additionalProperties,
-	required: required,
-	definitions: definitions,
-	properties: properties
-};
-
-/**
- * The history store: a directory of month files (`2026-12.jsonl`), one record a line, only ever
- * appended to. Writers take the directory's lock file for the append, so two runs finishing at
- * once each add their whole line; a line a killed writer left half-written is ended by the next
- * writer and skipped by readers with a warning.
- */
-const check = schemaCheck(schema, HistoryError);
-/**
- * Reading a store checks each record's head against the schema and its tests by hand: Ajv
- * over a thousand tuples per record is 10 ms, which at 10,000 runs is most of a render. The
- * hand check is the schema's `tests` rule (test/history/store.test.ts holds the two together).
- */
-const headSchema = {
-    ...schema,
-    $id: `${schema.$id}#head`,
-    definitions: {
-        ...schema.definitions,
-        report: {
-            ...schema.definitions.report,
-            properties: { ...schema.definitions.report.properties, tests: { type: 'object' } },
-        },
-    },
-};
-const checkHead = schemaCheck(headSchema, HistoryError);
-const CLASS_NAMES = new Set(DIVERGENCE_CLASSES);
-const STATUS_NAMES = new Set(HISTORY_STATUSES);
-function isTest(entry) {
-    if (!Array.isArray(entry) || entry.length !== 2 || !CLASS_NAMES.has(entry[0]))
-        return false;
-    const statuses = entry[1];
-    if (!Array.isArray(statuses) || statuses.length === 0)
-        return false;
-    for (const s of statuses)
-        if (typeof s !== 'string' || !STATUS_NAMES.has(s))
-            return false;
-    return true;
-}
-/** A record read from a store: its head by the schema, its tests by hand. */
-function checkStored(value, where) {
-    const record = checkHead(value, where);
-    record.reports.forEach((report, i) => {
-        for (const id in report.tests)
-            if (!isTest(report.tests[id]))
-                throw new HistoryError(`${where}: /reports/${i}/tests/${JSON.stringify(id).slice(0, 200)} must be [class, [status, …]]`);
-    });
-    return record;
-}
-const LOCK_FILE = '.lock';
-const MONTH_FILE = /^\d{4}-\d{2}\.jsonl$/;
-/** The month file a record belongs to: its time's UTC month. */
-const monthOf = (time) => time.slice(0, 7);
-const monthFile = (dir, month) => path$1.join(dir, `${month}.jsonl`);
-/** The store's months, oldest first. */
-async function storeMonths(dir) {
-    const names = await readdir(dir).catch((error) => {
-        if (error.code === 'ENOENT')
-            throw new HistoryError(`${dir}: no history store here`);
-        throw error;
-    });
-    return names
-        .filter((n) => MONTH_FILE.test(n))
-        .map((n) => n.slice(0, 7))
-        .sort();
-}
-/** Whether the process that wrote a lock is gone (only decidable on the same host). */
-function lockIsStale(content) {
-    const [pid, host] = content.split(' ');
-    if (host !== hostname() || !pid || !/^\d+$/.test(pid))
-        return false;
-    try {
-        process.kill(Number(pid), 0);
-        return false;
-    }
-    catch (error) {
-        return error.code === 'ESRCH';
-    }
-}
-/**
- * Runs `body` holding the store's lock file: made exclusively (O_EXCL), removed after. A lock
- * left by a dead process of this host is taken over; one held by a live writer is waited for,
- * `attempts` times with a growing pause, then the error names it.
- */
-async function withLock(dir, body, attempts = 400) {
-    const lock = path$1.join(dir, LOCK_FILE);
-    for (let attempt = 1;; attempt++) {
-        try {
-            const handle = await open$1(lock, 'wx');
-            await handle.writeFile(`${process.pid} ${hostname()}`);
-            await handle.close();
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST')
-                throw error;
-            const holder = await readFile(lock, 'utf8').catch(() => '');
-            if (holder !== '' && lockIsStale(holder)) {
-                await rm(lock, { force: true });
-                continue;
-            }
-            if (attempt >= attempts)
-                throw new HistoryError(`${lock}: held by ${holder || 'another writer'}; remove it if no \`diverge history add\` is running`);
-            await setTimeout$1(Math.min(250, 5 * attempt));
-        }
-    }
-    try {
-        return await body();
-    }
-    finally {
-        await rm(lock, { force: true });
-    }
-}
-/**
- * Appends `record` to its month file as one line, written by one call and synced. A file that
- * does not end with a line break (a writer killed mid-line) is ended first, so the record
- * starts a line of its own.
- */
-async function appendRecord(dir, record, { lockAttempts } = {}) {
-    check(record, 'the new record');
-    await makeDir(dir);
-    const file = monthFile(dir, monthOf(record.time));
-    await withLock(dir, async () => {
-        const handle = await open$1(file, 'a+');
-        try {
-            const { size } = await handle.stat();
-            let lead = '';
-            if (size > 0) {
-                const last = Buffer.alloc(1);
-                await handle.read(last, 0, 1, size - 1);
-                if (last[0] !== 0x0a)
-                    lead = '\n';
-            }
-            await handle.write(`${lead}${JSON.stringify(record)}\n`);
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-    }, lockAttempts);
-    return file;
-}
-/**
- * The records of one month, in time order (then in the order they were added). A line that is
- * not JSON is a torn write: skipped, said through `warn`. A JSON line that is not a record is an
- * error naming the file, the line and the field.
- */
-async function readMonth(dir, month, warn) {
-    const file = monthFile(dir, month);
-    const lines = (await readFile(file, 'utf8')).split('\n');
-    const records = [];
-    lines.forEach((line, i) => {
-        if (line.trim() === '')
-            return;
-        let value;
-        try {
-            value = JSON.parse(line);
-        }
-        catch {
-            warn(`${file}:${i + 1}: not a whole record (a write cut short?); skipped`);
-            return;
-        }
-        records.push(checkStored(value, `${file}:${i + 1}`));
-    });
-    // Stable: runs of one instant stay in the order they were added.
-    return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-}
-const cacheFiles = (cache, dir, month) => {
-    const base = path$1.join(cache.dir, createHash('sha256').update(path$1.resolve(dir)).digest('hex').slice(0, 16), month);
-    return { meta: `${base}.json`, codes: `${base}.bin` };
-};
-/** A month's cached columns, when they are there, whole, and of this file as it is now. */
-async function cachedMonth(files, stamp, version) {
-    try {
-        const meta = JSON.parse(await readFile(files.meta, 'utf8'));
-        if (meta.version !== version || meta.size !== stamp.size || meta.mtimeMs !== stamp.mtimeMs)
-            return undefined;
-        const bytes = await readFile(files.codes);
-        if (meta.lengths.reduce((a, b) => a + b, 0) !== bytes.length)
-            return undefined;
-        let at = 0;
-        const codes = meta.lengths.map((n) => {
-            const run = new Uint8Array(bytes.buffer, bytes.byteOffset + at, n);
-            at += n;
-            return run;
-        });
-        return { meta, timeline: { runs: meta.runs, tests: meta.tests, codes } };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** One month as a timeline of its own: from its cached columns, else parsed (and cached). */
-async function monthTimeline(dir, month, warn, cache) {
-    const file = monthFile(dir, month);
-    const { size, mtimeMs } = await stat(file);
-    const files = cache ? cacheFiles(cache, dir, month) : undefined;
-    if (cache && files) {
-        const hit = await cachedMonth(files, { size, mtimeMs }, cache.version);
-        if (hit) {
-            hit.meta.warnings.forEach((line) => warn(line));
-            return hit.timeline;
-        }
-    }
-    const warnings = [];
-    const timeline = timelineOf(await readMonth(dir, month, (line) => {
-        warnings.push(line);
-        warn(line);
-    }));
-    if (cache && files) {
-        const meta = {
-            version: cache.version,
-            size,
-            mtimeMs,
-            warnings,
-            runs: timeline.runs,
-            tests: timeline.tests,
-            lengths: timeline.codes.map((c) => c.length),
-        };
-        // A cache that cannot be written costs only time: the next read parses again.
-        await writeAtomically(files.codes, Buffer.concat(timeline.codes))
-            .then(() => writeAtomically(files.meta, JSON.stringify(meta)))
-            .catch(() => undefined);
-    }
-    return timeline;
-}
-/** Months' timelines, oldest first, as one: each month's tests given their place in the whole. */
-function joinMonths(months) {
-    const whole = emptyTimeline();
-    const index = new Map();
-    for (const month of months) {
-        const place = month.tests.map((key) => {
-            let t = index.get(key);
-            if (t === undefined) {
-                t = whole.tests.length;
-                index.set(key, t);
-                whole.tests.push(key);
-            }
-            return t;
-        });
-        month.runs.forEach((run, r) => {
-            const codes = month.codes[r] ?? new Uint8Array();
-            const joined = new Uint8Array(whole.tests.length);
-            for (let t = 0; t < codes.length; t++)
-                joined[place[t] ?? 0] = codes[t] ?? 0;
-            whole.runs.push(run);
-            whole.codes.push(joined);
-        });
-    }
-    return whole;
-}
-/** The whole store as a timeline (history/timeline.ts), month by month. */
-async function readTimeline(dir, warn, cache) {
-    const months = [];
-    for (const month of await storeMonths(dir))
-        months.push(await monthTimeline(dir, month, warn, cache));
-    return joinMonths(months);
-}
-
-/**
- * `diverge history render`: the dashboard as a static site. index.html holds the latest runs
- * (and stays small: older runs are on a page per month, loaded when followed), every test has
- * its own page, badge.json is a shields.io endpoint and feed.xml an Atom feed of state changes.
- */
-/** Entries of the feed, newest first. */
-const FEED_ENTRIES = 100;
-/** A test's page, named by a digest of its id: stable across renders, safe whatever the id. */
-const testPage = (id) => `tests/${createHash('sha256').update(id).digest('hex').slice(0, 16)}.html`;
-const pageRun = (run) => ({
-    commit: run.commit,
-    time: run.time,
-    event: run.event,
-    ...(run.link ? { link: run.link } : {}),
-});
-const hex = (code) => code.toString(16).padStart(2, '0');
-const short = (run) => `${run.commit.slice(0, 12)} (${run.time.slice(0, 10)})`;
-/** Test ids in page data are kernel output: cut to what a page shows. */
-const cut = (id) => [...id].slice(0, ID_CHARS * 5).join('');
-const STATE_ORDER = { broken: 0, flaky: 1, good: 2, absent: 3 };
-function gridData(timeline, facts, runs, prefix, fields) {
-    const rows = facts
-        .map((f, t) => ({ f, t }))
-        .filter(({ t }) => runs.some((r) => codeAt(timeline, r, t) !== 0))
-        .sort((a, b) => STATE_ORDER[a.f.state] - STATE_ORDER[b.f.state] || (a.f.id < b.f.id ? -1 : 1));
-    const run = (r) => timeline.runs[r];
-    return {
-        kind: 'grid',
-        ...HISTORY_CODES,
-        ...fields,
-        runs: runs.map((r) => pageRun(run(r))),
-        rows: rows.map(({ f, t }) => ({
-            id: cut(f.id),
-            state: f.state,
-            href: prefix + testPage(f.id),
-            cells: runs.map((r) => hex(codeAt(timeline, r, t))).join(''),
-        })),
-    };
-}
-/** The streaks of a test's timeline (runs with the same code; runs without the test skipped), newest first. */
-function streaks(timeline, t) {
-    const all = [];
-    let current;
-    for (let r = 0; r < timeline.runs.length; r++) {
-        const code = codeAt(timeline, r, t);
-        if (code === 0)
-            continue;
-        const run = pageRun(timeline.runs[r]);
-        if (current && current.code === code) {
-            current.to = run;
-            current.runs++;
-        }
-        else {
-            current = { from: run, to: run, runs: 1, code };
-            all.push(current);
-        }
-    }
-    const shown = all.slice(-500).reverse();
-    return { shown, older: all.length - shown.length };
-}
-function testFacts(f) {
-    const run = (term, ref, extra = '') => ref
-        ? [
-            {
-                term,
-                value: `${ref.commit} ${ref.time}${extra}`,
-                ...(ref.link ? { link: ref.link } : {}),
-            },
-        ]
-        : [];
-    return [
-        { term: 'state', value: f.state },
-        ...run('broken since', f.brokenSince, f.cause ? `, ${CAUSE_WORDS[f.cause]}` : ''),
-        ...run('last good', f.lastGood),
-        ...(f.lastGood === null ? [{ term: 'last good', value: 'never' }] : []),
-        ...run('good again since', f.fixedAt),
-        { term: 'flake rate', value: `${Math.round(f.flakeRate * 100)}% of its latest runs` },
-    ];
-}
-const xml = (text) => stripControls(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-/** The state changes of every test, newest first: a test's first run is not a change. */
-function stateChanges(timeline) {
-    const changes = [];
-    const last = new Array(timeline.tests.length);
-    for (let r = 0; r < timeline.runs.length; r++) {
-        const codes = timeline.codes[r] ?? new Uint8Array();
-        for (const [t, code] of codes.entries()) {
-            const state = stateOfCode(code);
-            if (state === 'absent')
-                continue;
-            const before = last[t];
-            if (before !== undefined && before !== state)
-                changes.push({ t, r, from: before, to: state });
-            last[t] = state;
-        }
-    }
-    return changes.reverse();
-}
-function feed(timeline, options) {
-    const base = options.url ? options.url.replace(/\/?$/, '/') : undefined;
-    const id = (text) => createHash('sha256').update(text).digest('hex').slice(0, 32);
-    const changes = stateChanges(timeline).slice(0, FEED_ENTRIES);
-    const updated = timeline.runs.at(-1)?.time ?? new Date(0).toISOString();
-    const entries = changes.map(({ t, r, from, to }) => {
-        const test = timeline.tests[t];
-        const run = timeline.runs[r];
-        const title = `${shownId(test)}: ${from} → ${to} at ${run.commit.slice(0, 12)}`;
-        const href = base ? `${base}${testPage(test)}` : undefined;
-        return [
-            '<entry>',
-            `<id>urn:diverge:history:${id(`${test}\n${run.time}\n${run.commit}`)}</id>`,
-            `<title>${xml(title)}</title>`,
-            `<updated>${xml(run.time)}</updated>`,
-            href ? `<link href="${xml(href)}"/>` : '',
-            `<content type="text">${xml(`${title} (${run.event}, ${run.ref})`)}</content>`,
-            '</entry>',
-        ].join('');
-    });
-    return [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        `<id>${base ? xml(base) : 'urn:diverge:history'}</id>`,
-        '<title>diverge: state changes</title>',
-        `<updated>${xml(updated)}</updated>`,
-        '<author><name>diverge</name></author>',
-        base ? `<link href="${xml(base)}"/>` : '',
-        ...entries,
-        '</feed>',
-        '',
-    ].join('\n');
-}
-/** badge.json: a shields.io endpoint ("diverge: 3 broken", or "passing"). */
-function badge(facts, runs) {
-    const broken = facts.filter((f) => f.state === 'broken').length;
-    return {
-        schemaVersion: 1,
-        label: 'diverge',
-        message: runs === 0 ? 'no runs' : broken > 0 ? `${broken} broken` : 'passing',
-        color: runs === 0 ? 'lightgrey' : broken > 0 ? 'red' : 'brightgreen',
-    };
-}
-async function renderSite(timeline, facts, out, options = {}) {
-    // Pages of an earlier render (badge.json marks one) are replaced, not left to go stale.
-    if (existsSync(path$1.join(out, 'badge.json')))
-        for (const sub of ['tests', 'months'])
-            await rm(path$1.join(out, sub), { recursive: true, force: true });
-    await makeDir(path$1.join(out, 'tests'));
-    await makeDir(path$1.join(out, 'months'));
-    const { runs } = timeline;
-    const byMonth = new Map();
-    runs.forEach((run, r) => {
-        const month = monthOf(run.time);
-        const list = byMonth.get(month) ?? [];
-        list.push(r);
-        byMonth.set(month, list);
-    });
-    const months = [...byMonth.keys()].sort().reverse();
-    const recent = runs.map((_, r) => r).slice(-40);
-    const { broken, flaky, fixed } = sections(facts);
-    const since = runs[recent[0] ?? 0]?.time ?? '';
-    const listed = (f, note) => ({
-        id: cut(f.id),
-        href: testPage(f.id),
-        note,
-    });
-    const latest = runs.at(-1);
-    const summary = latest
-        ? `${runs.length} runs, ${facts.length} tests, ${broken.length} broken, ${flaky.length} flaky; latest ${short(latest)} on ${latest.ref}`
-        : 'No runs recorded yet.';
-    const lists = {
-        broken: broken.map((f) => listed(f, `since ${short(f.brokenSince)}, ${CAUSE_WORDS[f.cause ?? 'unknown']}`)),
-        flaky: flaky.map((f) => listed(f, `${Math.round(f.flakeRate * 100)}% of its latest runs`)),
-        fixed: fixed
-            .filter((f) => f.fixedAt.time >= since)
-            .map((f) => listed(f, `good again since ${short(f.fixedAt)}`)),
-    };
-    const monthLinks = (prefix) => months.map((m) => ({ name: m, href: `${prefix}months/${m}.html` }));
-    await writeFile(path$1.join(out, 'index.html'), renderHistoryGridPage(gridData(timeline, facts, recent, '', {
-        title: 'diverge: is it broken?',
-        summary,
-        lists,
-        months: monthLinks(''),
-    })));
-    for (const [month, monthRuns] of byMonth)
-        await writeFile(path$1.join(out, 'months', `${month}.html`), renderHistoryGridPage(gridData(timeline, facts, monthRuns, '../', {
-            title: `diverge: the runs of ${month}`,
-            summary: `${monthRuns.length} runs`,
-            lists: { broken: [], flaky: [], fixed: [] },
-            months: monthLinks('../'),
-            home: '../index.html',
-        })));
-    for (const [t, f] of facts.entries()) {
-        const { shown, older } = streaks(timeline, t);
-        await writeFile(path$1.join(out, testPage(f.id)), renderHistoryTestPage({
-            kind: 'test',
-            ...HISTORY_CODES,
-            id: cut(f.id),
-            home: '../index.html',
-            facts: testFacts(f),
-            streaks: shown,
-            older,
-        }));
-    }
-    await writeFile(path$1.join(out, 'badge.json'), `${JSON.stringify(badge(facts, runs.length))}\n`);
-    await writeFile(path$1.join(out, 'feed.xml'), feed(timeline, options));
-    return { pages: 1 + months.length + facts.length };
 }
 
 /**
@@ -99534,4 +98342,4 @@ async function compareSaved(context, settings, fromDir, options) {
     }, 0);
 }
 
-export { bootKernels as $, publishedArtifactName as A, runDifferential as B, resolveKernels as C, refusalMessage as D, renderTerminal as E, checkSelection as F, GOOD_REFERENCE as G, CANDIDATE as H, noRecipeFor as I, loadExpectations as J, checkKernelFile as K, checkRubric as L, localBaseOf as M, ConfigError as N, NotRegularFileError as O, KernelFileError as P, HarnessError as Q, BuildError as R, ReferenceFetchError as S, defaultSettings as T, claimOutDir as U, clearEarlierRun as V, DEFAULT_OUT as W, githubFromEnvironment as X, resultText as Y, BisectInputError as Z, SelectionError as _, requireInherits as a, writeOutput as a0, noSavedRun as a1, compareSaved as a2, SavedRunError as a3, classColour as a4, htmlPage as a5, GRADEBOOK_SCRIPT as a6, parseConfig as a7, evaluateOne as a8, buildKernel as a9, scanContext as aA, maxPoints as aB, defaultParallelism as aC, fetchReferences as aD, openSession as aE, limiter as aF, RubricError as aG, HistoryError as aH, HISTORY_EVENTS as aI, FLAKE_WINDOW as aJ, historySummary as aK, historyText as aL, OUTPUT_FORMAT_NAMES as aM, outputFormat as aN, gradescopeResults as aO, buildImage as aa, extractFiles as ab, qemuVersion as ac, updateExpectations as ad, reportDivergences as ae, tar as af, inParallel as ag, redirectTarget as ah, MAX_KERNEL_BYTES as ai, BOOT_OUTCOMES as aj, testIdsOf as ak, rubricOf as al, fileKind as am, sha256File as an, writeAtomically as ao, kernelRecipe as ap, CappedLog as aq, ConsoleLines as ar, runContainer as as, LastLines as at, limitHit as au, copyFilesOut as av, packContext as aw, DockerUnavailableError as ax, isolated as ay, prepareStaffLayers as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, eventOf as n, historyRecord as o, probeKvm as p, appendRecord as q, requireSrc$4 as r, sha256 as s, readTimeline as t, renderSite as u, allFacts as v, loadConfig as w, variantOf as x, workflowFile as y, eventBase as z };
+export { evaluateOne as $, noRecipeFor as A, loadExpectations as B, CANDIDATE as C, checkKernelFile as D, checkRubric as E, localBaseOf as F, GOOD_REFERENCE as G, ConfigError as H, HarnessError as I, BuildError as J, KernelFileError as K, defaultSettings as L, claimOutDir as M, NotRegularFileError as N, clearEarlierRun as O, DEFAULT_OUT as P, githubFromEnvironment as Q, ReferenceFetchError as R, resultText as S, BisectInputError as T, SelectionError as U, bootKernels as V, writeOutput as W, noSavedRun as X, compareSaved as Y, SavedRunError as Z, parseConfig as _, requireInherits as a, buildKernel as a0, buildImage as a1, extractFiles as a2, qemuVersion as a3, updateExpectations as a4, reportDivergences as a5, tar as a6, inParallel as a7, redirectTarget as a8, MAX_KERNEL_BYTES as a9, BOOT_OUTCOMES as aa, testIdsOf as ab, rubricOf as ac, fileKind as ad, sha256File as ae, kernelRecipe as af, CappedLog as ag, ConsoleLines as ah, runContainer as ai, LastLines as aj, limitHit as ak, copyFilesOut as al, packContext as am, DockerUnavailableError as an, isolated as ao, prepareStaffLayers as ap, scanContext as aq, maxPoints as ar, defaultParallelism as as, fetchReferences as at, openSession as au, limiter as av, RubricError as aw, OUTPUT_FORMAT_NAMES as ax, outputFormat as ay, gradescopeResults as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, runDifferential as t, resolveKernels as u, variantOf as v, workflowFile as w, refusalMessage as x, renderTerminal as y, checkSelection as z };

@@ -6294,7 +6294,17 @@ const EXIT = {
     infrastructure: 3,
 };
 const TOOL_NAME = 'diverge';
-const TOOL_VERSION = '0.1.0';
+const TOOL_VERSION = '1.0.0';
+/**
+ * The action as workflows use it: the repository (OWNER stands for where it is published) at the
+ * major tag the release workflow moves to each vX.Y.Z release. README, docs, CHANGELOG and
+ * `diverge init` say this; test/release-consistency.test.ts holds them to package.json.
+ */
+const ACTION_REPOSITORY = 'OWNER/diverge';
+const ACTION_MAJOR_TAG = `v${TOOL_VERSION.split('.')[0]}`;
+const ACTION_USES = `${ACTION_REPOSITORY}@${ACTION_MAJOR_TAG}`;
+/** schema/config.v1.json as editors fetch it: from the major tag's tree. */
+const CONFIG_SCHEMA_URL = `https://raw.githubusercontent.com/${ACTION_REPOSITORY}/${ACTION_MAJOR_TAG}/schema/config.v1.json`;
 /**
  * The oldest Node the CLI runs on, as package.json's `engines` says (a test holds them
  * together): node:util's styleText came in 20.12. The action runs on Node 24; proxies need 24.14.
@@ -6306,7 +6316,7 @@ const NODE_END_OF_LIFE = { 20: '2026-04-30' };
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'3679849562ea6fe9' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'c23d68ed13de3143' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6487,4 +6497,4 @@ function redactCredentials(url) {
     }
 }
 
-export { BUILD_LOG_CAP_BYTES as B, DEFAULT_API_URL as D, EXIT as E, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, createGitHub as i, TOOL_NAME as j, restEndpointMethods as k, paginateRest as l, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };
+export { ACTION_USES as A, BUILD_LOG_CAP_BYTES as B, CONFIG_SCHEMA_URL as C, DEFAULT_API_URL as D, EXIT as E, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, createGitHub as i, TOOL_NAME as j, restEndpointMethods as k, paginateRest as l, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };

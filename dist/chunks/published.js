@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { i as isDivergence, g as singleLine, S as SEVERITIES, K as SEVERITY_ORDER, q as inlineCode, F as FAIL_ON_CLASSES } from './validate.js';
+import { i as isDivergence, p as singleLine, Z as SEVERITIES, a6 as SEVERITY_ORDER, T as inlineCode, a7 as testDigest, a8 as stateOfCode, a9 as codeAt, a0 as plural, u as link, aa as classOfCode, ab as statusOfCode, U as codeBlock, q as inlineText, F as FAIL_ON_CLASSES } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**
@@ -139,7 +139,7 @@ async function completeCheckRun(github, target, result, clock) {
  */
 /** GitHub's limit on a comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
-const MARKER = (checkName) => `<!-- diverge:comment ${encodeURIComponent(checkName)} -->`;
+const MARKER$1 = (checkName) => `<!-- diverge:comment ${encodeURIComponent(checkName)} -->`;
 const STATE = /<!-- diverge:state ([A-Za-z0-9+/=]*) -->/;
 /**
  * The comment's state, the one definition both actions use: each divergence of the candidate,
@@ -191,7 +191,7 @@ function changesSince(previous, current) {
  */
 function commentBody(checkName, markdown, current, previous) {
     const state = Buffer.from(JSON.stringify(current)).toString('base64');
-    const parts = [MARKER(checkName)];
+    const parts = [MARKER$1(checkName)];
     if (previous) {
         const changes = changesSince(previous, current);
         parts.push(changes.length
@@ -212,7 +212,7 @@ function frameBudget(current) {
  */
 async function upsertComment(github, target, render, options = { createIfMissing: true }) {
     const { owner, repo, issueNumber } = target;
-    const marker = MARKER(target.checkName);
+    const marker = MARKER$1(target.checkName);
     const comments = await github.paginate(github.rest.issues.listComments, {
         owner,
         repo,
@@ -251,6 +251,162 @@ async function upsertComment(github, target, render, options = { createIfMissing
 }
 
 /**
+ * `track-issues`: one issue per broken test (docs/history.md). Pure: the history's timeline and
+ * the tracked issues found on GitHub in, what to write out. An issue is known by a hidden marker
+ * holding a digest of the test's key (test ids are kernel output: never raw in an HTML
+ * comment), so it is found again whatever its title became.
+ */
+/** The label every tracked issue carries; the issues are listed by it. */
+const TRACK_LABEL = 'diverge';
+/** Good runs in a row after which a tracked issue is closed, unless told otherwise. */
+const CLOSE_AFTER = 3;
+/** Issues opened in one run at most: a toolchain break of every test opens the rest later. */
+const MAX_NEW_ISSUES = 20;
+const MARKER = /<!-- diverge-track: ([0-9a-f]{16}) -->/;
+const trackMarker = (test) => `<!-- diverge-track: ${testDigest(test)} -->`;
+/** The digest in an issue body's marker, if it has one. */
+const markerOf = (body) => MARKER.exec(body)?.[1];
+const short = (commit) => commit.slice(0, 12);
+const runLink = (run) => run.link ? link(short(run.commit), run.link) : inlineCode(short(run.commit));
+/** The test's state in each run that had it, newest first. */
+function presentStates(timeline, t) {
+    const states = [];
+    for (let r = timeline.runs.length - 1; r >= 0; r--) {
+        const state = stateOfCode(codeAt(timeline, r, t));
+        if (state !== 'absent')
+            states.push({ r, state });
+    }
+    return states;
+}
+/** The culprit: the bisect's when it ran over this very break, else the first broken run's commit. */
+function culpritOf(input, facts, brokeNow) {
+    const bisect = input.culprit;
+    if (bisect && brokeNow && (bisect.tests.length === 0 || bisect.tests.includes(facts.id)))
+        return { sha: bisect.sha, how: `found by bisect: ${inlineText(bisect.subject)}` };
+    return {
+        sha: facts.brokenSince?.commit ?? '',
+        how: 'the commit of the first broken run',
+    };
+}
+function issueText(input, facts, t, streak, brokeNow) {
+    const { timeline } = input;
+    const culprit = culpritOf(input, facts, brokeNow);
+    const classes = [
+        ...new Set(streak.map((r) => {
+            const code = codeAt(timeline, r, t);
+            return `${classOfCode(code) ?? '?'} (${statusOfCode(code) ?? '?'})`;
+        })),
+    ];
+    const since = facts.brokenSince;
+    const good = facts.lastGood;
+    const name = singleLine(facts.id).slice(0, 200);
+    const title = `diverge: ${name} broken since ${short(culprit.sha)}`;
+    const body = [
+        trackMarker(facts.id),
+        `${inlineCode(name)} is broken on ${inlineCode(input.branch)}.`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| culprit | ${inlineCode(culprit.sha)} (${culprit.how}) |`,
+        `| classes | ${classes.join(', ')} |`,
+        `| first bad run | ${since ? `${runLink(since)}, ${since.time}` : 'unknown'} |`,
+        `| cause | ${facts.cause ?? 'unknown'}${facts.cause === 'commit' || facts.cause === null ? '' : ' (broke with no commit)'} |`,
+        `| last good run | ${good ? `${runLink(good)}, ${good.time}` : 'none'} |`,
+        `| history | ${link('the test in the dashboard', input.historyLink(facts.id))} |`,
+        '',
+        ...(good && since && good.commit !== since.commit
+            ? [
+                'The commits between, bisected locally:',
+                '',
+                codeBlock([`diverge bisect --good ${good.commit} --bad ${since.commit}`], 'sh'),
+                '',
+            ]
+            : []),
+        `diverge closes this issue when the test has been good for ${input.closeAfter} runs in a row.`,
+    ].join('\n');
+    return { title, body };
+}
+/** What to write for one test, given its tracked issues. */
+function planTest(input, facts, t, issues) {
+    const states = presentStates(input.timeline, t);
+    const now = states[0];
+    if (!now)
+        return [];
+    const before = states[1]?.state;
+    const open = issues.filter((i) => i.open).sort((a, b) => a.number - b.number);
+    const [issue, ...extra] = open;
+    const writes = extra.map((dup) => ({
+        kind: 'duplicate',
+        test: facts.id,
+        number: dup.number,
+        comment: `Duplicate of #${issue?.number ?? ''}: diverge keeps one issue per test.`,
+        reason: 'duplicate',
+    }));
+    const word = `${inlineCode(singleLine(facts.id).slice(0, 200))}`;
+    const at = runLink(input.timeline.runs[now.r]);
+    if (now.state === 'broken') {
+        const end = states.findIndex((s) => s.state !== 'broken');
+        const streak = (end < 0 ? states : states.slice(0, end)).map((s) => s.r);
+        const brokeNow = before !== 'broken';
+        const text = issueText(input, facts, t, streak, brokeNow);
+        if (!issue) {
+            // A test broken before tracking began (or before a human closed its issue) is opened
+            // only when no issue ever tracked it.
+            if (brokeNow || issues.length === 0)
+                writes.push({ kind: 'open', test: facts.id, ...text });
+        }
+        else if (brokeNow)
+            writes.push({
+                kind: 'flip',
+                test: facts.id,
+                number: issue.number,
+                comment: `${word} is broken again at ${at} (was ${before ?? 'absent'}).`,
+                ...text,
+            });
+        return writes;
+    }
+    if (!issue)
+        return writes;
+    const good = states.findIndex((s) => s.state !== 'good');
+    const goodRuns = good < 0 ? states.length : good;
+    if (goodRuns >= input.closeAfter)
+        writes.push({
+            kind: 'close',
+            test: facts.id,
+            number: issue.number,
+            comment: `${word} has been good for ${plural(goodRuns, 'run')} in a row (the latest: ${at}): closing.`,
+            reason: 'completed',
+        });
+    else if (before === 'broken')
+        writes.push({
+            kind: 'flip',
+            test: facts.id,
+            number: issue.number,
+            comment: `${word} is ${now.state} at ${at}${now.state === 'good' ? ` (the issue closes after ${input.closeAfter} good runs in a row)` : ''}.`,
+        });
+    return writes;
+}
+/** Every write the tracked issues need after the latest run; new issues capped at MAX_NEW_ISSUES. */
+function planIssues(input) {
+    const byDigest = new Map();
+    for (const issue of input.issues)
+        byDigest.set(issue.digest, [...(byDigest.get(issue.digest) ?? []), issue]);
+    const writes = [];
+    let opened = 0;
+    input.timeline.tests.forEach((test, t) => {
+        const facts = input.facts[t];
+        if (!facts)
+            return;
+        for (const write of planTest(input, facts, t, byDigest.get(testDigest(test)) ?? [])) {
+            if (write.kind === 'open' && opened++ >= MAX_NEW_ISSUES)
+                continue;
+            writes.push(write);
+        }
+    });
+    return writes;
+}
+
+/**
  * The action's inputs, read in one place and turned into one typed settings object; nothing
  * else reads inputs. An invalid input fails the step with a message naming it.
  */
@@ -283,6 +439,16 @@ function days(name, fallback, read) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > 90)
         throw new InputError(`input ${name}: expected a whole number of days from 1 to 90, got "${value}"`);
+    return n;
+}
+/** A whole number of runs, at least 1. */
+function count(name, fallback, read) {
+    const value = read(name).trim();
+    if (value === '')
+        return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+        throw new InputError(`input ${name}: expected a whole number from 1 to 1000, got "${value}"`);
     return n;
 }
 /** The history input: a branch name git takes, and never one a pull request could name. */
@@ -325,6 +491,8 @@ function readInputs(read, workspace) {
         kernelRetentionDays: days('kernel-retention-days', 30, read),
         bisect: boolean('bisect', false, read),
         ...historyBranch(read),
+        trackIssues: boolean('track-issues', false, read),
+        trackIssuesCloseAfter: count('track-issues-close-after', CLOSE_AFTER, read),
         allowForkCode: boolean('allow-fork-code', false, read),
         workingDirectory,
     };
@@ -516,4 +684,4 @@ async function withErrorBoundary(core, publisher, work) {
 /** Report artifacts are named `diverge-report-<variant>`. */
 const REPORT_ARTIFACT_PREFIX = 'diverge-report-';
 
-export { REPORT_ARTIFACT_PREFIX as R, completeOnce as a, annotationsFor as b, createCheck as c, reportMissed as d, readReportInputs as e, locateTests as l, publish as p, readInputs as r, stateOf as s, withErrorBoundary as w };
+export { REPORT_ARTIFACT_PREFIX as R, TRACK_LABEL as T, planIssues as a, completeOnce as b, createCheck as c, annotationsFor as d, reportMissed as e, readReportInputs as f, locateTests as l, markerOf as m, publish as p, readInputs as r, stateOf as s, withErrorBoundary as w };

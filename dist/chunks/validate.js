@@ -3,8 +3,8 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm, readFile } from 'node:fs/promises';
+import { existsSync, createWriteStream } from 'node:fs';
+import { mkdir, access, constants, writeFile, rename, rm, readFile, open as open$1, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,8 +14,53 @@ import require$$0 from 'zlib';
 import require$$1__default from 'util';
 import require$$0__default from 'stream';
 import require$$2__default from 'events';
-import { createHash } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { setTimeout as setTimeout$1 } from 'node:timers/promises';
+import { hostname } from 'node:os';
+
+/**
+ * `mkdir -p` whose failure says why: Node reports a directory that cannot be made on a
+ * read-only file system as ENOENT, so the nearest existing parent is asked (EROFS, EACCES).
+ */
+async function makeDir(dir) {
+    try {
+        await mkdir(dir, { recursive: true });
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+        let parent = path.dirname(dir);
+        while (!existsSync(parent) && parent !== path.dirname(parent))
+            parent = path.dirname(parent);
+        await access(parent, constants.W_OK);
+        throw error;
+    }
+}
+/**
+ * A name beside `target` for writing it before a rename: unique per write, not per process, so
+ * two writes of one process to the same target (two boots storing one observation) never share
+ * it.
+ */
+const partialName = (target) => `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
+/** Whether `error` is the file system's (it has an errno code), not a defect of diverge's. */
+const isFileSystemError = (error) => typeof error?.code === 'string' &&
+    /^E[A-Z]+$/.test(error.code);
+/**
+ * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
+ * shared by concurrent runs rely on it.
+ */
+async function writeAtomically(file, content) {
+    await makeDir(path.dirname(file));
+    const temp = partialName(file);
+    try {
+        await writeFile(temp, content);
+        await rename(temp, file);
+    }
+    catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+    }
+}
 
 /**
  * The divergence classes: one row per class, and everything else derives from this table (the
@@ -143,6 +188,15 @@ const isDivergence = (verdict) => verdict.blame === 'kernel' && isDivergentClass
  * show (a saved report's severity is taken as written).
  */
 const isShownDivergence = (verdict) => isDivergentClass(verdict.class) && verdict.severity !== 'none';
+
+/** What one kernel's boot said about one test, before normalisation (report.json's `status`). */
+const TEST_STATUSES = ['pass', 'fail', 'skip', 'error', 'missing'];
+/**
+ * The names `harness.results.format` takes. They type the results-format table
+ * (src/results/formats.ts), one row a name: a name without a row, or a row without a name, does
+ * not compile.
+ */
+const RESULTS_FORMATS = ['ktap', 'tap', 'regex', 'transcript'];
 
 /**
  * Escaping for text that comes from kernels, harnesses or config files (test ids, outputs, diffs,
@@ -2312,6 +2366,593 @@ function wholeLines(text, maxBytes) {
     const open = whole.lastIndexOf('<details>');
     return (open > whole.lastIndexOf('</details>') ? whole.slice(0, open) : whole).trimEnd();
 }
+
+const HISTORY_SCHEMA = 'diverge.history/v1';
+/** What started the run: a push, a schedule, or a person (workflow_dispatch, or a local run). */
+const HISTORY_EVENTS = ['push', 'schedule', 'manual'];
+/**
+ * A kernel's status of a test in a run: the status of its runs when they agree, `varies` when
+ * they do not, `missing` when it has none.
+ */
+const HISTORY_STATUSES = [...TEST_STATUSES, 'varies'];
+/**
+ * A test's name across runs: its id, prefixed with its variant unless that is `default`, so the
+ * variants of one run are told apart.
+ */
+const testKey = (variant, id) => variant === 'default' ? id : `${variant}/${id}`;
+
+/**
+ * The shell of diverge's HTML pages (report.html, gradebook.html): one self-contained file whose
+ * Content-Security-Policy loads nothing and runs only the page's own script and style (allowed
+ * by their hashes), with the data as JSON inside a non-executed script element. Everything
+ * untrusted travels in that JSON and reaches the DOM through textContent only.
+ */
+/** The pages' colour of each severity of the class table. */
+const SEVERITY_COLOURS = {
+    error: '#cf222e',
+    warning: '#bf8700',
+    notice: '#0969da',
+    none: '#8c959f',
+};
+/**
+ * A class's colour, from its severity in the class table; `same` is green. A class the table
+ * does not know (a tampered report's) is as loud as an error.
+ */
+function classColour(cls) {
+    if (cls === 'same')
+        return '#2da44e';
+    const rule = Object.hasOwn(CLASSES, cls) ? CLASSES[cls] : undefined;
+    return SEVERITY_COLOURS[rule?.severity ?? 'error'];
+}
+const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+/**
+ * JSON that cannot leave its script element: `<`, `>` and `&` escaped (no `</script>` or
+ * `<!--`), and U+2028/U+2029 too, which some parsers take for line ends.
+ */
+function scriptJson(value) {
+    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+/** The policy: nothing may load; only this script and this style run; no base, no forms. */
+function contentSecurityPolicy(script, css) {
+    return [
+        "default-src 'none'",
+        `script-src ${hash(script)}`,
+        `style-src ${hash(css)}`,
+        "img-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ].join('; ');
+}
+function htmlPage(parts) {
+    return [
+        '<!doctype html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(parts.script, parts.css)}">`,
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(singleLine(parts.title))}</title>`,
+        `<style>${parts.css}</style>`,
+        '</head>',
+        '<body>',
+        parts.body,
+        `<script type="application/json" id="data">${scriptJson(parts.data)}</script>`,
+        `<script>${parts.script}</script>`,
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+
+// Generated by scripts/build-clients.mjs from src/render/client/ (npm run build): do not edit.
+// The pages' scripts as text, for html-page.ts to inline and allow by their hash.
+/** report.html's script (src/render/client/report.ts). */
+const REPORT_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\n\nconst data = pageData();\nconst ROW = 24;\nconst ID_CHARS = 200;\nconst LINE = 17;\nconst cols = data.tests;\nconst tests = cols.id.map((id, i) => Object.assign({\n    id,\n    class: cols.class[i],\n    severity: cols.severity[i],\n    blame: cols.blame[i],\n    failing: cols.failing[i],\n    cells: cols.cells[i],\n    reason: cols.reason[i],\n    counts: cols.counts[i],\n    agreeing: cols.agreeing[i],\n    confidence: cols.confidence[i],\n}, data.extras[i]));\nconst test = (i) => tests[i];\nconst bootAt = (b) => data.boots[b];\nconst candidate = data.kernels[0];\nconst classInfo = new Map(data.classes.map((c) => [c.name, c]));\nconst colour = (cls) => (classInfo.get(cls) ?? { color: '#cf222e' }).color;\nconst enabled = new Set(data.classes.filter((c) => c.count > 0).map((c) => c.name));\nlet shown = tests.map((_, i) => i);\nlet selected = -1;\nlet lowered;\nlet marksByTest;\nlet logBoot = -1;\nlet logMark;\nlet logView;\nconst isDivergence = (t) => {\n    const c = classInfo.get(t.class);\n    return (!c || c.divergent) && t.severity !== 'none';\n};\nconst statusOf = (cell) => {\n    const w = cell.split(' ')[0] ?? '';\n    return cell === '\\u2014' ? 'none' : /^\\d/.test(w) ? 'mixed' : w;\n};\nfunction triples(marks) {\n    const list = [];\n    for (let j = 0; j + 2 < marks.length; j += 3)\n        list.push([marks[j], marks[j + 1], marks[j + 2]]);\n    return list;\n}\nfunction badge(cls) {\n    const b = el('span', 'cls', cls);\n    b.style.background = colour(cls);\n    return b;\n}\nfunction fact(dl, term, value) {\n    dl.append(el('dt', '', term));\n    const dd = el('dd');\n    if (value instanceof Node)\n        dd.append(value);\n    else\n        dd.append(show(value));\n    dl.append(dd);\n    return dd;\n}\nfunction renderHead() {\n    const h = data.head;\n    const head = $('head');\n    const h1 = el('h1', '', 'diverge report');\n    if (h.variant !== 'default')\n        h1.append(' \\u2014 ', show(h.variant));\n    const known = ['success', 'failure', 'neutral'].includes(h.conclusion);\n    const c = el('span', 'badge conclusion-' + (known ? h.conclusion : 'failure'), h.conclusion);\n    c.id = 'conclusion';\n    h1.append(' ', c);\n    const dl = el('dl', 'facts');\n    fact(dl, 'candidate', h.candidate.name + '  ' + h.candidate.digest.slice(0, 19));\n    const refs = el('span');\n    h.references.forEach((r, i) => {\n        if (i)\n            refs.append(', ');\n        refs.append(show(r.name));\n        if (r.broken)\n            refs.append(el('span', 'bad', ' (broken: ' + r.broken + ')'));\n    });\n    if (!h.references.length)\n        refs.append('none');\n    fact(dl, 'references', refs);\n    fact(dl, 'machine', h.machine);\n    fact(dl, 'accelerator', h.accel + ' (QEMU ' + h.qemu + ')');\n    fact(dl, 'harness', h.harness);\n    fact(dl, 'run', h.startedAt + ', ' + (h.durationMs / 1000).toFixed(1) + ' s, ' + h.tool);\n    const note = h.note ? ': ' + h.note : '';\n    fact(dl, 'summary', h.tests + ' tests, ' + h.divergences + ' divergences (' + h.failing + ' failing)' + note);\n    head.append(h1, dl);\n}\nfunction renderChips() {\n    const chips = $('chips');\n    for (const c of data.classes) {\n        if (!c.count)\n            continue;\n        const label = el('label');\n        label.title = c.meaning;\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.class = c.name;\n        label.append(box, ' ', badge(c.name), ' ' + c.count);\n        chips.append(label);\n    }\n    chips.addEventListener('change', (e) => {\n        const box = closest(e, 'input');\n        const cls = box?.dataset.class;\n        if (!box || cls === undefined)\n            return;\n        if (box.checked)\n            enabled.add(cls);\n        else\n            enabled.delete(cls);\n        applyFilter();\n    });\n}\nfunction applyFilter() {\n    const q = $('search').value.toLowerCase();\n    if (q && !lowered)\n        lowered = tests.map((t) => t.id.toLowerCase());\n    shown = [];\n    tests.forEach((t, i) => {\n        if (enabled.has(t.class) && (!q || lowered?.[i]?.includes(q)))\n            shown.push(i);\n    });\n    $('shown').textContent = shown.length + ' of ' + tests.length + ' tests';\n    $('grid-space').style.height = shown.length * ROW + 'px';\n    renderRows();\n}\nconst columns = () => '8.5em minmax(10em, 1fr) repeat(' + data.kernels.length + ', minmax(5.5em, 7em))';\nfunction renderGridHeader() {\n    const h = $('grid-header');\n    h.style.gridTemplateColumns = columns();\n    h.append(el('span', '', 'class'), el('span', '', 'test'));\n    for (const k of data.kernels) {\n        const s = el('span', 'cell', k);\n        s.title = k;\n        h.append(s);\n    }\n}\nfunction rowFor(i) {\n    const t = test(i);\n    const r = el('div', 'row' + (i === selected ? ' selected' : ''));\n    r.style.gridTemplateColumns = columns();\n    r.dataset.test = String(i);\n    const id = el('span', 'id', t.id.length > ID_CHARS ? t.id.slice(0, ID_CHARS) + '\\u2026' : t.id);\n    id.title = t.id.slice(0, 1000);\n    r.append(badge(t.class), id);\n    t.cells.forEach((cell, k) => {\n        const s = el('span', 'cell st-' + statusOf(cell), cell);\n        s.dataset.kernel = String(k);\n        if (k === 0 && isDivergence(t)) {\n            s.classList.add('diverges');\n            s.style.setProperty('--cls', colour(t.class));\n        }\n        r.append(s);\n    });\n    return r;\n}\nfunction renderRows() {\n    const g = $('grid');\n    const top = g.scrollTop;\n    const first = Math.max(0, Math.floor(top / ROW) - 10);\n    const last = Math.min(shown.length, Math.ceil((top + (g.clientHeight || 600)) / ROW) + 10);\n    const rows = $('grid-rows');\n    rows.style.transform = 'translateY(' + first * ROW + 'px)';\n    const frag = document.createDocumentFragment();\n    for (const i of shown.slice(first, last))\n        frag.append(rowFor(i));\n    rows.replaceChildren(frag);\n}\nfunction marksOf(i) {\n    if (!marksByTest) {\n        const byTest = new Map();\n        data.boots.forEach((b, bi) => {\n            for (const [t, from, to] of triples(b.log.marks)) {\n                const list = byTest.get(t) ?? [];\n                list.push({ boot: bi, from, to, tail: t < 0 });\n                byTest.set(t, list);\n            }\n        });\n        const first = (m) => (bootAt(m.boot).kernel === candidate ? 0 : 1);\n        for (const list of byTest.values())\n            list.sort((a, b) => first(a) - first(b) || a.boot - b.boot);\n        marksByTest = byTest;\n    }\n    const own = marksByTest.get(i) ?? [];\n    const t = test(i);\n    if (t.cells[0] === '\\u2014' && (t.class === 'crash' || t.class === 'hang'))\n        return own.concat((marksByTest.get(-1) ?? []).filter((m) => bootAt(m.boot).kernel === candidate));\n    return own;\n}\nfunction select(i, kernel) {\n    selected = i;\n    const p = shown.indexOf(i);\n    const g = $('grid');\n    if (p >= 0 && (p * ROW < g.scrollTop || (p + 1) * ROW > g.scrollTop + g.clientHeight))\n        g.scrollTop = Math.max(0, p * ROW - g.clientHeight / 3);\n    renderRows();\n    renderDetail(i);\n    const marks = marksOf(i);\n    const name = data.kernels[kernel === undefined ? 0 : kernel];\n    const mark = marks.find((m) => bootAt(m.boot).kernel === name) ?? marks[0];\n    if (mark)\n        showLog(mark.boot, mark);\n    else if (kernel !== undefined) {\n        const b = data.boots.findIndex((x) => x.kernel === name);\n        if (b >= 0)\n            showLog(b);\n    }\n    else if (logBoot >= 0)\n        showLog(logBoot);\n}\nfunction sideBySide(diff) {\n    const lines = diff.replace(/\\n$/, '').split('\\n');\n    let left = 'consensus';\n    let right = 'candidate';\n    let start = 0;\n    const minusHeader = lines[0];\n    if (minusHeader !== undefined && minusHeader.startsWith('--- ')) {\n        left = minusHeader.slice(4);\n        start = 1;\n    }\n    const plusHeader = lines[start];\n    if (plusHeader !== undefined && plusHeader.startsWith('+++ ')) {\n        right = plusHeader.slice(4);\n        start++;\n    }\n    const table = el('table', 'diff');\n    const head = el('tr');\n    head.append(el('th', '', left), el('th', '', right));\n    table.append(head);\n    let minus = [];\n    let plus = [];\n    const row = (a, b, ca, cb) => {\n        const tr = el('tr');\n        const ta = el('td', a === undefined ? 'gap' : ca, a === undefined ? '' : a);\n        const tb = el('td', b === undefined ? 'gap' : cb, b === undefined ? '' : b);\n        tr.append(ta, tb);\n        table.append(tr);\n    };\n    const flush = () => {\n        for (let j = 0; j < Math.max(minus.length, plus.length); j++)\n            row(minus[j], plus[j], 'del', 'ins');\n        minus = [];\n        plus = [];\n    };\n    for (const line of lines.slice(start)) {\n        if (line.startsWith('@@')) {\n            flush();\n            const tr = el('tr');\n            const td = el('td', 'hunk', line);\n            td.colSpan = 2;\n            tr.append(td);\n            table.append(tr);\n        }\n        else if (line.startsWith('-'))\n            minus.push(line.slice(1));\n        else if (line.startsWith('+'))\n            plus.push(line.slice(1));\n        else if (line.startsWith('\\\\'))\n            continue;\n        else {\n            flush();\n            const text = line.startsWith(' ') ? line.slice(1) : line;\n            row(text, text, 'ctx', 'ctx');\n        }\n    }\n    flush();\n    return table;\n}\nfunction renderDetail(i) {\n    const t = test(i);\n    const d = $('detail');\n    d.replaceChildren();\n    const h = el('h2', 'id', t.id);\n    h.id = 'detail-id';\n    d.append(h);\n    const line = el('div');\n    line.append(badge(t.class));\n    if (t.failing)\n        line.append(el('span', 'flag', 'fails the run'));\n    if (t.blame !== 'kernel')\n        line.append(el('span', 'flag', 'blamed on ' + t.blame));\n    d.append(line);\n    const dl = el('dl', 'facts');\n    fact(dl, 'reason', t.reason).id = 'detail-reason';\n    fact(dl, 'severity', t.severity);\n    fact(dl, 'confidence', Math.round(t.confidence * 100) + '%');\n    fact(dl, 'agreeing', t.agreeing.length ? t.agreeing.join(', ') : 'none').id = 'detail-agreeing';\n    fact(dl, 'fail:runs', el('span', 'mono', t.counts));\n    if (t.expected) {\n        const e = el('span');\n        e.append(badge(t.expected.class), ' ', show(t.expected.reason));\n        if (t.expected.link)\n            e.append(' ', el('span', 'muted', t.expected.link));\n        fact(dl, 'expectation', e).id = 'detail-expected';\n    }\n    if (t.cluster !== undefined) {\n        const c = data.clusters.find((x) => x.id === t.cluster);\n        fact(dl, 'cluster', c ? c.signature + ' (' + c.tests.length + ' tests)' : t.cluster);\n    }\n    const links = el('div', 'loglinks');\n    const groups = new Map();\n    for (const m of marksOf(i)) {\n        const b = bootAt(m.boot);\n        const key = JSON.stringify([b.kernel, m.from, m.to, m.tail]);\n        let group = groups.get(key);\n        if (!group) {\n            group = { kernel: b.kernel, m, runs: [] };\n            groups.set(key, group);\n        }\n        group.runs.push(m);\n    }\n    for (const g of groups.values()) {\n        const where = (g.m.tail ? ', after its last result' : '') + ', lines ';\n        const div = el('div', '', g.kernel + where + g.m.from + '\\u2013' + g.m.to + ': ');\n        for (const m of g.runs) {\n            const btn = el('button', 'link', '#' + bootAt(m.boot).attempt);\n            btn.dataset.boot = String(m.boot);\n            btn.addEventListener('click', () => showLog(m.boot, m));\n            div.append(btn);\n        }\n        links.append(div);\n    }\n    fact(dl, 'serial log', links);\n    d.append(dl);\n    if (t.diff) {\n        d.append(el('h3', '', 'Output against the consensus'));\n        const table = sideBySide(t.diff);\n        table.id = 'detail-diff';\n        d.append(table);\n    }\n}\nfunction lineNumber(log, j) {\n    if (!log.cut)\n        return j + 1;\n    const [head, tailFrom] = log.cut;\n    return j < head ? j + 1 : j === head ? 0 : tailFrom + (j - head - 1);\n}\nfunction lineIndex(log, n) {\n    if (!log.cut)\n        return n - 1;\n    const [head, tailFrom] = log.cut;\n    return n <= head ? n - 1 : n >= tailFrom ? head + 1 + (n - tailFrom) : head;\n}\nfunction renderLog() {\n    if (logBoot < 0 || !logView)\n        return;\n    const view = logView;\n    const boot = bootAt(logBoot);\n    const box = $('log');\n    const first = Math.max(0, Math.floor(box.scrollTop / LINE) - 20);\n    const bottom = Math.ceil((box.scrollTop + (box.clientHeight || 500)) / LINE) + 20;\n    const last = Math.min(boot.log.lines.length, bottom);\n    const rows = $('log-rows');\n    rows.style.top = first * LINE + 'px';\n    const frag = document.createDocumentFragment();\n    for (let j = first; j < last; j++) {\n        const n = lineNumber(boot.log, j);\n        const marked = !!logMark && n >= logMark.from && n <= logMark.to;\n        const classes = 'll' +\n            (n === 0 ? ' note' : '') +\n            (view.splats.has(n) ? ' splat' : '') +\n            (view.band[j] ? ' band' : '') +\n            (marked ? ' mark' : '');\n        const line = el('div', classes);\n        line.dataset.no = String(n);\n        line.append(el('span', 'no', n ? n : '\\u2026'), el('span', 'tx', boot.log.lines[j]));\n        const tagged = view.tags.get(j);\n        if (tagged !== undefined) {\n            const tag = el('button', 'link tag', test(tagged).id.slice(0, 200));\n            tag.dataset.test = String(tagged);\n            line.append(tag);\n        }\n        frag.append(line);\n    }\n    rows.replaceChildren(frag);\n}\nfunction showLog(b, mark) {\n    const boot = bootAt(b);\n    const box = $('log');\n    if (logBoot !== b) {\n        logBoot = b;\n        $('log-boot').value = String(b);\n        const band = new Uint8Array(boot.log.lines.length);\n        const tags = new Map();\n        triples(boot.log.marks).forEach(([t, from, to], k) => {\n            if (t >= 0)\n                tags.set(lineIndex(boot.log, to), t);\n            if (k % 2)\n                for (let n = from; n <= to; n++)\n                    band[lineIndex(boot.log, n)] = 1;\n        });\n        logView = { band, tags, splats: new Set(boot.splats.map((s) => s.line)) };\n        $('log-space').style.height = boot.log.lines.length * LINE + 'px';\n        const notes = [boot.file];\n        if (boot.log.note)\n            notes.push(boot.log.note);\n        $('log-note').textContent = notes.join(' \\u2014 ');\n    }\n    logMark = mark;\n    const fits = Math.floor((box.clientHeight || 500) / LINE) - 3;\n    if (mark)\n        box.scrollTop =\n            Math.max(0, lineIndex(boot.log, mark.from) - 2, lineIndex(boot.log, mark.to) - fits) * LINE;\n    renderLog();\n}\nfunction renderBootChoice() {\n    const s = $('log-boot');\n    data.boots.forEach((b, i) => {\n        const o = el('option');\n        o.value = String(i);\n        o.textContent = b.kernel + ' #' + b.attempt + ' (' + b.outcome + ')';\n        s.append(o);\n    });\n    s.addEventListener('change', () => showLog(Number(s.value)));\n    $('log').addEventListener('scroll', renderLog, { passive: true });\n    $('log').addEventListener('click', (e) => {\n        const tag = closest(e, '.tag');\n        if (tag)\n            select(Number(tag.dataset.test), data.kernels.indexOf(bootAt(logBoot).kernel));\n    });\n}\nfunction renderClusters() {\n    const box = $('clusters');\n    if (!data.clusters.length)\n        box.append(el('p', 'muted', 'No clusters: no divergences share a signature.'));\n    for (const c of data.clusters) {\n        const div = el('div', 'cluster');\n        const title = el('div');\n        const count = el('span', 'muted', '  ' + c.tests.length + ' tests');\n        title.append(badge(c.class), ' ', el('code', '', c.signature), count);\n        const list = el('div', 'tests');\n        for (const i of c.tests) {\n            const b = el('button', 'link mono', test(i).id);\n            b.dataset.test = String(i);\n            list.append(b);\n        }\n        div.append(title, list);\n        box.append(div);\n    }\n    box.addEventListener('click', (e) => {\n        const b = closest(e, 'button');\n        if (b)\n            select(Number(b.dataset.test));\n    });\n}\nfunction renderBoots() {\n    const t = $('boots');\n    const h = el('tr');\n    const titles = ['kernel', 'attempt', 'outcome', 'stage', 'duration', 'splats', 'message', 'log'];\n    for (const title of titles)\n        h.append(el('th', '', title));\n    t.append(h);\n    data.boots.forEach((b, i) => {\n        const tr = el('tr');\n        const duration = (b.durationMs / 1000).toFixed(2) + ' s' + (b.cached ? ' (cached)' : '');\n        tr.append(el('td', '', b.kernel), el('td', '', b.attempt), el('td', b.outcome === 'completed' ? '' : 'bad', b.outcome), el('td', '', b.stage), el('td', '', duration));\n        const splats = el('td');\n        for (const s of b.splats) {\n            const btn = el('button', 'link', s.kind + ': ' + s.message + ' (line ' + s.line + ')');\n            btn.addEventListener('click', () => showLog(i, { from: s.line, to: s.line }));\n            splats.append(btn, el('br'));\n        }\n        const open = el('button', 'link', b.file);\n        open.addEventListener('click', () => showLog(i));\n        const logCell = el('td');\n        logCell.append(open);\n        tr.append(splats, el('td', '', b.message ?? ''), logCell);\n        t.append(tr);\n    });\n}\nfunction step(direction) {\n    let p = shown.indexOf(selected);\n    if (p < 0)\n        p = direction > 0 ? -1 : shown.length;\n    for (let q = p + direction; q >= 0 && q < shown.length; q += direction) {\n        const i = shown[q];\n        if (isDivergence(test(i))) {\n            select(i);\n            return;\n        }\n    }\n}\nrenderHead();\nrenderChips();\nrenderGridHeader();\nrenderBootChoice();\nrenderClusters();\nrenderBoots();\n$('search').addEventListener('input', applyFilter);\n$('grid').addEventListener('scroll', renderRows, { passive: true });\n$('grid-rows').addEventListener('click', (e) => {\n    const row = closest(e, '.row');\n    if (!row)\n        return;\n    const cell = closest(e, '.cell');\n    select(Number(row.dataset.test), cell ? Number(cell.dataset.kernel) : undefined);\n});\ndocument.addEventListener('keydown', (e) => {\n    const target = e.target;\n    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {\n        if (e.key === 'Escape')\n            target.blur();\n        return;\n    }\n    if (e.ctrlKey || e.metaKey || e.altKey)\n        return;\n    if (e.key === 'j')\n        step(1);\n    else if (e.key === 'k')\n        step(-1);\n    else if (e.key === '/') {\n        e.preventDefault();\n        $('search').focus();\n    }\n});\napplyFilter();\nif (data.boots.length)\n    showLog(0);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+/** gradebook.html's script (src/render/client/gradebook.ts). */
+const GRADEBOOK_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\nfunction closest(event, selector) {\n    return event.target instanceof Element ? event.target.closest(selector) : null;\n}\nfunction setHref(a, href) {\n    if (href !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href))\n        a.href = href;\n}\n\nconst data = pageData();\nconst students = data.students;\nconst student = (i) => students[i];\nconst colours = new Map(data.classes.map((c) => [c.name, c.color]));\nconst rank = new Map(data.classes.map((c, i) => [c.name, i]));\nconst share = (s) => (s.score !== null && s.max > 0 ? s.score / s.max : 0);\nconst graded = students.filter((s) => s.score !== null);\nconst order = students.map((_, i) => i);\nlet sortKey = 'score';\nlet descending = true;\nfunction renderHead() {\n    const head = $('head');\n    head.append(el('h1', '', data.title));\n    const mean = graded.length ? graded.reduce((a, s) => a + share(s), 0) / graded.length : 0;\n    const ungraded = students.length - graded.length;\n    const failing = students.filter((s) => s.conclusion !== 'success').length;\n    const counts = students.length + ' ' + data.noun + 's, ' + data.tests.length + ' tests';\n    const summary = '; mean score ' +\n        Math.round(mean * 100) +\n        '%; ' +\n        failing +\n        ' not successful' +\n        (ungraded ? ', ' + ungraded + ' not graded (infrastructure)' : '');\n    head.append(el('p', 'muted', counts + summary));\n}\nfunction renderDistribution() {\n    const bins = new Array(10).fill(0);\n    for (const s of graded) {\n        const bin = Math.min(9, Math.floor(share(s) * 10));\n        bins[bin] = (bins[bin] ?? 0) + 1;\n    }\n    const top = Math.max(1, ...bins);\n    const box = $('distribution');\n    const labels = el('div', 'bins');\n    bins.forEach((n, i) => {\n        const bin = el('div', 'bin');\n        bin.dataset.count = String(n);\n        const bar = el('div', 'bar');\n        bar.style.height = (n / top) * 100 + '%';\n        bin.append(el('span', '', n ? n : ''), bar);\n        box.append(bin);\n        labels.append(el('span', '', i * 10 + '\\u2013' + (i + 1) * 10 + '%'));\n    });\n    box.after(labels);\n}\nfunction renderLegend() {\n    for (const c of data.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        $('legend').append(b);\n    }\n}\nfunction header() {\n    const tr = el('tr');\n    const sortable = (label, key, cls) => {\n        const th = el('th', cls);\n        const b = el('button', '', label);\n        b.dataset.sort = key;\n        th.append(b);\n        if (key === sortKey)\n            th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');\n        return th;\n    };\n    tr.append(el('th', '', data.noun), sortable('score', 'score', ''), el('th', '', 'conclusion'), el('th', '', 'build'), el('th', '', 'boot'));\n    data.tests.forEach((id, j) => {\n        const th = sortable(id, String(j), 'test');\n        th.title = id;\n        tr.append(th);\n    });\n    $('book-head').replaceChildren(tr);\n}\nfunction statusCell(status) {\n    const td = el('td', status.ok ? 'status' : 'status bad');\n    td.append(el('span', 'why', status.text));\n    if (status.message !== undefined)\n        td.title = status.message;\n    if (status.log !== undefined) {\n        const a = el('a', 'log', 'log');\n        setHref(a, status.log);\n        td.append(' ', a);\n    }\n    return td;\n}\nfunction renderRows() {\n    const body = document.createDocumentFragment();\n    for (const i of order) {\n        const s = student(i);\n        const tr = el('tr');\n        tr.dataset.student = String(i);\n        const name = el('td', 'name');\n        const a = el('a', 'who', s.name);\n        a.title = s.name;\n        setHref(a, s.href);\n        name.append(a);\n        const conclusion = el('td', s.conclusion === 'success' ? '' : 'bad', s.conclusion);\n        if (s.reason !== undefined)\n            conclusion.title = s.reason;\n        tr.append(name, el('td', 'score', s.score === null ? 'not graded' : s.score + ' / ' + s.max), conclusion, statusCell(s.build), statusCell(s.boot));\n        s.cells.forEach((cls, j) => {\n            const td = el('td', 'heat');\n            td.dataset.class = cls;\n            td.title = data.tests[j] + ': ' + (cls || (s.score === null ? 'not graded' : 'not reported'));\n            if (cls)\n                td.style.background = colours.get(cls) ?? '#cf222e';\n            tr.append(td);\n        });\n        body.append(tr);\n    }\n    $('book-body').replaceChildren(body);\n}\nfunction sortBy(key) {\n    descending = key === sortKey ? !descending : true;\n    sortKey = key;\n    const name = (i) => student(i).name;\n    const byName = (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);\n    const sign = descending ? 1 : -1;\n    if (key === 'score')\n        order.sort((a, b) => sign * (share(student(b)) - share(student(a))) || byName(a, b));\n    else {\n        const j = Number(key);\n        const r = (i) => {\n            const c = student(i).cells[j];\n            return c ? (rank.get(c) ?? -1) : 1e9;\n        };\n        order.sort((a, b) => sign * (r(a) - r(b)) || byName(a, b));\n    }\n    header();\n    renderRows();\n}\nrenderHead();\nrenderDistribution();\nrenderLegend();\n$('book-head').addEventListener('click', (e) => {\n    const b = closest(e, 'button');\n    if (b)\n        sortBy(b.dataset.sort ?? '');\n});\nsortKey = '';\nsortBy('score');\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+/** the history dashboard's script (src/render/client/history.ts). */
+const HISTORY_SCRIPT = "(function () {\n'use strict';\n\nconst CONTROL = /[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;\nfunction show(text) {\n    const s = String(text);\n    const frag = document.createDocumentFragment();\n    let last = 0;\n    for (const m of s.matchAll(CONTROL)) {\n        if (m.index > last)\n            frag.append(s.slice(last, m.index));\n        const c = document.createElement('span');\n        c.className = 'ctl';\n        c.textContent =\n            '\\u27e8U+' + m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '\\u27e9';\n        frag.append(c);\n        last = m.index + m[0].length;\n    }\n    if (last < s.length)\n        frag.append(s.slice(last));\n    return frag;\n}\nfunction el(tag, cls, text) {\n    const e = document.createElement(tag);\n    if (cls)\n        e.className = cls;\n    if (text !== undefined && text !== null)\n        e.append(show(text));\n    return e;\n}\nfunction $(id) {\n    const e = document.getElementById(id);\n    if (!e)\n        throw new Error(`the page has no #${id}`);\n    return e;\n}\nconst pageData = () => JSON.parse($('data').textContent ?? 'null');\n\nconst data = pageData();\nconst ID_CHARS = 200;\nconst STATES = ['broken', 'flaky', 'good', 'absent'];\nfunction link(text, href, cls = '') {\n    if (href === undefined || (/^[a-z][a-z0-9+.-]*:/i.test(href) && !/^https?:\\/\\//i.test(href)))\n        return el('span', cls, text);\n    const a = el('a', cls, text);\n    a.href = href;\n    return a;\n}\nconst clip = (id) => (id.length > ID_CHARS ? id.slice(0, ID_CHARS) + '\\u2026' : id);\nfunction decode(codes, code) {\n    const cls = codes.classes[(code & 15) - 1];\n    return {\n        cls: cls?.name ?? '',\n        color: cls?.color ?? '#cf222e',\n        fails: (code & 16) !== 0,\n        status: codes.statuses[code >> 5] ?? '',\n    };\n}\nconst runWords = (run) => run.commit.slice(0, 12) + ' ' + run.time + ' ' + run.event;\nfunction legend(codes) {\n    const box = $('legend');\n    for (const c of codes.classes) {\n        const b = el('span', 'cls', c.name);\n        b.style.background = c.color;\n        box.append(b);\n    }\n    box.append(el('span', 'muted', 'a dark frame: the test failed the run; grey: not in the run'));\n}\nfunction gridPage(d) {\n    const head = $('head');\n    head.append(el('h1', '', d.title), el('p', 'muted', d.summary));\n    if (d.home)\n        head.append(link('\\u2190 the latest runs', d.home));\n    else {\n        const more = el('p', 'muted');\n        more.append(link('Atom feed of state changes', 'feed.xml'), ' \\u00b7 ', link('badge.json', 'badge.json'));\n        head.append(more);\n    }\n    const lists = $('lists');\n    const section = (title, items, id) => {\n        const s = el('section');\n        s.id = id;\n        s.append(el('h2', '', title + ' (' + items.length + ')'));\n        const ul = el('ul');\n        for (const item of items) {\n            const li = el('li');\n            li.append(link(clip(item.id), item.href, 'mono'), el('span', 'muted', ' ' + item.note));\n            ul.append(li);\n        }\n        if (!items.length)\n            ul.append(el('li', 'muted', 'none'));\n        s.append(ul);\n        lists.append(s);\n    };\n    if (!d.home) {\n        section('Broken', d.lists.broken, 'broken');\n        section('Flaky', d.lists.flaky, 'flaky');\n        section('Fixed', d.lists.fixed, 'fixed');\n    }\n    const months = $('months');\n    if (d.months.length)\n        months.append(el('span', 'muted', 'runs by month: '));\n    for (const m of d.months)\n        months.append(link(m.name, m.href));\n    const enabled = new Set(STATES);\n    const states = $('states');\n    for (const state of STATES) {\n        const label = el('label', 'state state-' + state);\n        const box = el('input');\n        box.type = 'checkbox';\n        box.checked = true;\n        box.dataset.state = state;\n        label.append(box, ' ' + state + ' ' + d.rows.filter((r) => r.state === state).length);\n        states.append(label);\n    }\n    const tr = el('tr');\n    tr.append(el('th', '', 'test'), el('th', '', 'state'));\n    for (const run of d.runs) {\n        const th = el('th', 'run');\n        th.append(link(run.commit.slice(0, 7), run.link));\n        th.title = runWords(run);\n        tr.append(th);\n    }\n    $('grid-head').append(tr);\n    const body = $('grid-body');\n    const rows = d.rows.map((row) => {\n        const r = el('tr');\n        const id = el('td', 'id');\n        id.append(link(clip(row.id), row.href));\n        id.title = row.id.slice(0, 1000);\n        r.append(id, el('td', 'state state-' + row.state, row.state));\n        for (let i = 0; i < d.runs.length; i++) {\n            const code = parseInt(row.cells.slice(2 * i, 2 * i + 2), 16) || 0;\n            const run = d.runs[i];\n            if (code === 0) {\n                const td = el('td', 'c absent');\n                td.title = runWords(run) + ': not in this run';\n                r.append(td);\n                continue;\n            }\n            const c = decode(d, code);\n            const td = el('td', 'c' + (c.fails ? ' fails' : ''));\n            td.style.background = c.color;\n            td.dataset.class = c.cls;\n            td.title =\n                runWords(run) +\n                    ': ' +\n                    c.cls +\n                    ', candidate ' +\n                    c.status +\n                    (c.fails ? ', fails the run' : '');\n            r.append(td);\n        }\n        body.append(r);\n        return r;\n    });\n    const lowered = d.rows.map((row) => row.id.toLowerCase());\n    const filter = () => {\n        const q = $('search').value.toLowerCase();\n        let shown = 0;\n        rows.forEach((r, i) => {\n            const visible = enabled.has(d.rows[i]?.state ?? '') && (!q || (lowered[i] ?? '').includes(q));\n            r.hidden = !visible;\n            if (visible)\n                shown++;\n        });\n        $('shown').textContent = shown + ' of ' + rows.length + ' tests';\n    };\n    $('search').addEventListener('input', filter);\n    states.addEventListener('change', (e) => {\n        const box = e.target;\n        if (!(box instanceof HTMLInputElement) || !box.dataset.state)\n            return;\n        if (box.checked)\n            enabled.add(box.dataset.state);\n        else\n            enabled.delete(box.dataset.state);\n        filter();\n    });\n    filter();\n}\nfunction testPage(d) {\n    const head = $('head');\n    head.append(link('\\u2190 dashboard', d.home), el('h1', 'id', d.id));\n    const facts = $('facts');\n    for (const f of d.facts) {\n        facts.append(el('dt', '', f.term));\n        const dd = el('dd');\n        dd.append(link(f.value, f.link));\n        facts.append(dd);\n    }\n    if (d.older)\n        $('older').textContent = d.older + ' older changes are not shown.';\n    const body = $('timeline-body');\n    for (const s of d.streaks) {\n        const c = decode(d, s.code);\n        const tr = el('tr');\n        const state = c.fails ? 'broken' : c.cls === 'flaky' ? 'flaky' : 'good';\n        const cls = el('td');\n        const badge = el('span', 'cls', c.cls);\n        badge.style.background = c.color;\n        cls.append(badge);\n        const from = el('td', 'mono');\n        from.append(link(runWords(s.from), s.from.link));\n        const to = el('td', 'mono');\n        to.append(link(runWords(s.to), s.to.link));\n        tr.append(el('td', 'state state-' + state, state), cls, el('td', '', c.status), el('td', '', s.runs), from, to);\n        body.append(tr);\n    }\n}\nlegend(data);\nif (data.kind === 'grid')\n    gridPage(data);\nelse\n    testPage(data);\ndocument.body.dataset.ready = 'true';\n\n})();\n";
+
+/**
+ * The history dashboard's pages (history/site.ts writes them): the grid pages (index.html with
+ * the latest runs, a page per month) and a page per test. Same shell as report.html: one file
+ * each, a CSP that loads nothing, the data as JSON, every test id and commit through
+ * textContent. Their script is client/history.ts.
+ */
+/** How the pages read a cell's code: the class and status tables, in their order. */
+const HISTORY_CODES = {
+    classes: DIVERGENCE_CLASSES.map((name) => ({ name, color: classColour(name) })),
+    statuses: [...HISTORY_STATUSES],
+};
+const GRID_BODY = `<header id="head"></header>
+<section id="lists"></section>
+<nav id="months"></nav>
+<section id="controls"><input id="search" type="search" placeholder="filter tests" aria-label="filter tests">
+<span id="states"></span> <span id="shown" class="muted"></span></section>
+<section id="legend"></section>
+<div id="grid-box"><table id="grid"><thead id="grid-head"></thead><tbody id="grid-body"></tbody></table></div>`;
+const TEST_BODY = `<header id="head"></header>
+<dl id="facts" class="facts"></dl>
+<section id="legend"></section>
+<h2>Timeline</h2>
+<p id="older" class="muted"></p>
+<div id="timeline-box"><table id="timeline"><thead><tr><th>state</th><th>class</th><th>candidate</th><th>runs</th><th>from</th><th>to</th></tr></thead><tbody id="timeline-body"></tbody></table></div>`;
+const CSS = `
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 16px 24px; color: #1f2328; }
+h1 { font-size: 20px; margin: 12px 0 4px; } h2 { font-size: 16px; margin: 14px 0 6px; }
+a { color: #0969da; }
+.ctl { color: #cf222e; background: #ffebe9; border-radius: 3px; font-size: 11px; }
+.muted { color: #57606a; font-size: 12px; }
+.mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
+#lists { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+#lists section { flex: 1 1 300px; min-width: 0; }
+#lists ul { margin: 0; padding-left: 18px; max-height: 14em; overflow: auto; }
+#lists li { overflow-wrap: anywhere; }
+#months a { margin-right: 8px; }
+#controls { margin: 10px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+#search { width: 20em; max-width: 100%; }
+.cls { display: inline-block; color: #fff; border-radius: 10px; padding: 0 8px; font-size: 12px; line-height: 18px; margin: 0 6px 4px 0; }
+#grid-box, #timeline-box { max-width: 100%; overflow-x: auto; }
+table#grid { border-collapse: collapse; font-size: 12px; }
+#grid th, #grid td { border: 1px solid #eaeef2; padding: 0; }
+#grid th.run { writing-mode: vertical-rl; transform: rotate(180deg); font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 400; font-size: 10px; height: 6em; }
+#grid td.id { padding: 1px 6px; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; }
+#grid td.c { width: 14px; min-width: 14px; height: 18px; }
+#grid td.c.fails { box-shadow: inset 0 0 0 2px #1f2328; }
+#grid td.c.absent { background: #f6f8fa; }
+.state { font-size: 11px; padding: 0 6px; white-space: nowrap; }
+.state-broken { color: #cf222e; font-weight: 600; } .state-flaky { color: #bf8700; } .state-good { color: #1a7f37; }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; }
+dl.facts dt { color: #57606a; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+#timeline { border-collapse: collapse; font-size: 12.5px; }
+#timeline th, #timeline td { border: 1px solid #eaeef2; padding: 2px 6px; text-align: left; }
+h1.id { overflow-wrap: anywhere; font-family: ui-monospace, Menlo, Consolas, monospace; }
+`;
+const renderHistoryGridPage = (data) => htmlPage({ title: data.title, css: CSS, script: HISTORY_SCRIPT, body: GRID_BODY, data });
+const renderHistoryTestPage = (data) => htmlPage({
+    title: `diverge history: ${data.id.slice(0, 200)}`,
+    css: CSS,
+    script: HISTORY_SCRIPT,
+    body: TEST_BODY,
+    data,
+});
+
+/**
+ * The store's records folded into columns: the runs, the tests, and per run one byte per test
+ * that says its class, whether it failed the run and the candidate's status. 10,000 runs of
+ * 1,000 tests take 10 MB this way, where the records as objects would not fit in memory.
+ */
+const CLASS_BITS = 0x0f;
+const FAILING = 0x10;
+const STATUS_SHIFT = 5;
+const CLASS_INDEX = new Map(DIVERGENCE_CLASSES.map((c, i) => [c, i]));
+const STATUS_INDEX = new Map(HISTORY_STATUSES.map((s, i) => [s, i]));
+/** One byte: 1 + the class's index, the failing bit, the candidate's status index. */
+function encode(cls, failing, status) {
+    const c = CLASS_INDEX.get(cls) ?? 0;
+    const s = STATUS_INDEX.get(status) ?? 0;
+    return (1 + c) | (failing ? FAILING : 0) | (s << STATUS_SHIFT);
+}
+const classOfCode = (code) => code === 0 ? undefined : DIVERGENCE_CLASSES[(code & CLASS_BITS) - 1];
+const statusOfCode = (code) => code === 0 ? undefined : HISTORY_STATUSES[code >> STATUS_SHIFT];
+const failingCode = (code) => (code & FAILING) !== 0;
+/** A test's state in one run: broken when it failed the run, flaky when its runs disagreed. */
+function stateOfCode(code) {
+    if (code === 0)
+        return 'absent';
+    if (failingCode(code))
+        return 'broken';
+    return classOfCode(code) === 'flaky' ? 'flaky' : 'good';
+}
+const emptyTimeline = () => ({ runs: [], tests: [], codes: [] });
+/**
+ * Adds a record (the next run in time) to the timeline. Plain loops over the record's objects:
+ * this runs for every test of every run, 10 million times at 10,000 runs × 1,000 tests.
+ */
+function addRun(timeline, record, index) {
+    const keys = [];
+    for (const report of record.reports) {
+        const ts = [];
+        for (const id in report.tests) {
+            const key = testKey(report.variant, id);
+            let t = index.get(key);
+            if (t === undefined) {
+                t = timeline.tests.length;
+                index.set(key, t);
+                timeline.tests.push(key);
+            }
+            ts.push(t);
+        }
+        keys.push(ts);
+    }
+    const codes = new Uint8Array(timeline.tests.length);
+    record.reports.forEach((report, r) => {
+        const failed = new Set(report.failing);
+        const ts = keys[r] ?? [];
+        let i = 0;
+        for (const id in report.tests) {
+            const entry = report.tests[id];
+            codes[ts[i++] ?? 0] = encode(entry[0], failed.has(id), entry[1][0] ?? 'missing');
+        }
+    });
+    const first = record.reports[0];
+    timeline.codes.push(codes);
+    timeline.runs.push({
+        commit: record.commit,
+        time: record.time,
+        ...(first?.link ? { link: first.link } : {}),
+        ref: record.ref,
+        event: record.event,
+        toolchain: JSON.stringify([
+            record.toolchain,
+            record.reports.map((r) => [r.variant, r.harness, r.candidate]),
+        ]),
+        references: JSON.stringify(record.reports.map((r) => r.references)),
+    });
+}
+/** The timeline of records given oldest first. */
+function timelineOf(records) {
+    const timeline = emptyTimeline();
+    const index = new Map();
+    for (const record of records)
+        addRun(timeline, record, index);
+    return timeline;
+}
+/** The code of test `t` in run `r`. */
+const codeAt = (timeline, r, t) => timeline.codes[r]?.[t] ?? 0;
+
+/** The flake rate is over this many of the test's latest runs unless told otherwise. */
+const FLAKE_WINDOW = 20;
+const refOf = (run) => ({
+    commit: run.commit,
+    time: run.time,
+    ...(run.link ? { link: run.link } : {}),
+});
+/** What changed from `before` to `at`: the commit first, then the references, then the toolchain. */
+function causeOf(before, at) {
+    if (!before)
+        return 'unknown';
+    if (before.commit !== at.commit)
+        return 'commit';
+    if (before.references !== at.references)
+        return 'references';
+    if (before.toolchain !== at.toolchain)
+        return 'toolchain';
+    return 'nothing';
+}
+/**
+ * The first run of the streak of `state` that ends with the latest run in which the test is
+ * present (runs without the test neither end nor extend it), and the run before the streak.
+ */
+function streakStart(timeline, t, state) {
+    let first = -1;
+    for (let r = timeline.runs.length - 1; r >= 0; r--) {
+        const here = stateOfCode(codeAt(timeline, r, t));
+        if (here === 'absent')
+            continue;
+        if (here !== state)
+            return { first, before: r };
+        first = r;
+    }
+    return { first, before: -1 };
+}
+function testFacts$1(timeline, t, window = FLAKE_WINDOW) {
+    const { runs } = timeline;
+    const run = (r) => runs[r];
+    const last = runs.length - 1;
+    const state = last < 0 ? 'absent' : stateOfCode(codeAt(timeline, last, t));
+    let lastGood = null;
+    let present = 0;
+    let flaky = 0;
+    for (let r = last; r >= 0 && (lastGood === null || present < window); r--) {
+        const code = codeAt(timeline, r, t);
+        if (code === 0)
+            continue;
+        if (present < window) {
+            present++;
+            if (classOfCode(code) === 'flaky')
+                flaky++;
+        }
+        if (lastGood === null && stateOfCode(code) === 'good')
+            lastGood = refOf(run(r));
+    }
+    let brokenSince = null;
+    let cause = null;
+    let fixedAt = null;
+    if (state === 'broken') {
+        const { first, before } = streakStart(timeline, t, 'broken');
+        brokenSince = refOf(run(first));
+        cause = causeOf(runs[before], run(first));
+    }
+    else if (state === 'good') {
+        const { first, before } = streakStart(timeline, t, 'good');
+        if (before >= 0 && stateOfCode(codeAt(timeline, before, t)) === 'broken')
+            fixedAt = refOf(run(first));
+    }
+    return {
+        id: timeline.tests[t],
+        state,
+        brokenSince,
+        lastGood,
+        flakeRate: present === 0 ? 0 : flaky / present,
+        cause,
+        fixedAt,
+    };
+}
+/** Every test's facts, in the order tests were first seen. */
+const allFacts = (timeline, window = FLAKE_WINDOW) => timeline.tests.map((_, t) => testFacts$1(timeline, t, window));
+/** A test is flaky when its latest state is, or when it was flaky in some of its latest runs. */
+const isFlaky = (facts) => facts.state === 'flaky' || facts.flakeRate > 0;
+/** Whether a test broke with no commit: the run that broke it had the same commit as the one before. */
+const brokeWithNoCommit = (facts) => facts.cause !== null && facts.cause !== 'commit' && facts.cause !== 'unknown';
+
+/** A test id (kernel output) as one line of at most this many characters. */
+const ID_CHARS = 200;
+function shownId(id) {
+    const line = [...singleLine(id)];
+    return line.length > ID_CHARS ? `${line.slice(0, ID_CHARS - 1).join('')}…` : line.join('');
+}
+const shortRun = (run) => `${singleLine(run.commit).slice(0, 12)} (${run.time})`;
+const CAUSE_WORDS = {
+    commit: 'with a commit',
+    references: 'with no commit: the references changed',
+    toolchain: 'with no commit: the toolchain changed (diverge, QEMU, build image or harness)',
+    nothing: 'with no commit and nothing else changed',
+    unknown: 'in the first run that had it',
+};
+/** The tests people look at first: broken (newest break first), then flaky, then fixed. */
+function sections(facts) {
+    return {
+        // The newest break first: it is the one people have not heard of yet.
+        broken: facts
+            .filter((f) => f.state === 'broken' && f.brokenSince !== null)
+            .sort((a, b) => Date.parse(b.brokenSince.time) - Date.parse(a.brokenSince.time)),
+        flaky: facts.filter((f) => f.state !== 'broken' && isFlaky(f)),
+        fixed: facts.filter((f) => f.fixedAt !== null),
+    };
+}
+function historyText(timeline, facts) {
+    const { runs } = timeline;
+    const latest = runs.at(-1);
+    if (!latest)
+        return 'No runs recorded yet.\n';
+    const { broken, flaky, fixed } = sections(facts);
+    const lines = [
+        `${runs.length} runs, ${facts.length} tests; latest ${shortRun(latest)}, ${singleLine(latest.ref)}`,
+        broken.length === 0 ? 'Nothing is broken.' : `${broken.length} broken:`,
+    ];
+    for (const f of broken) {
+        lines.push(`  ${shownId(f.id)}`);
+        lines.push(`    broken since ${shortRun(f.brokenSince)}, ${CAUSE_WORDS[f.cause ?? 'unknown']}`);
+        lines.push(`    last good ${f.lastGood ? shortRun(f.lastGood) : 'never'}`);
+    }
+    if (flaky.length > 0)
+        lines.push(`${flaky.length} flaky:`);
+    for (const f of flaky)
+        lines.push(`  ${shownId(f.id)}  ${Math.round(f.flakeRate * 100)}% of its latest runs`);
+    if (fixed.length > 0)
+        lines.push(`${fixed.length} fixed:`);
+    for (const f of fixed)
+        lines.push(`  ${shownId(f.id)}  good again since ${shortRun(f.fixedAt)}`);
+    const noCommit = broken.filter(brokeWithNoCommit).length;
+    if (noCommit > 0)
+        lines.push(`${noCommit} broke with no commit: the toolchain or the references moved under them.`);
+    return `${lines.join('\n')}\n`;
+}
+/** `--json`: every test's facts, commits as given to `add`. */
+const historySummary = (facts) => ({
+    tests: facts.map((f) => ({
+        id: f.id,
+        state: f.state,
+        brokenSince: f.brokenSince,
+        lastGood: f.lastGood,
+        flakeRate: f.flakeRate,
+        cause: f.cause,
+        fixedAt: f.fixedAt,
+    })),
+});
+
+var $schema$2 = "http://json-schema.org/draft-07/schema#";
+var $id$3 = "https://diverge.dev/schema/history.v1.json";
+var title$2 = "diverge history record (diverge.history/v1)";
+var description$2 = "One run on the default branch, a line of a history store's month file (docs/history.md).";
+var type$3 = "object";
+var additionalProperties$3 = false;
+var required$3 = [
+	"schema",
+	"commit",
+	"ref",
+	"time",
+	"event",
+	"toolchain",
+	"reports"
+];
+var definitions$2 = {
+	digest: {
+		type: "string",
+		minLength: 1
+	},
+	"class": {
+		"enum": [
+			"same",
+			"regression",
+			"fix",
+			"output",
+			"crash",
+			"hang",
+			"missing",
+			"new",
+			"flaky",
+			"ambiguous",
+			"expected"
+		]
+	},
+	status: {
+		"enum": [
+			"pass",
+			"fail",
+			"skip",
+			"error",
+			"missing",
+			"varies"
+		]
+	},
+	report: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"variant",
+			"candidate",
+			"references",
+			"harness",
+			"conclusion",
+			"tests",
+			"failing"
+		],
+		properties: {
+			variant: {
+				type: "string",
+				minLength: 1
+			},
+			candidate: {
+				$ref: "#/definitions/digest"
+			},
+			references: {
+				type: "array",
+				items: {
+					type: "object",
+					additionalProperties: false,
+					required: [
+						"name",
+						"digest"
+					],
+					properties: {
+						name: {
+							type: "string",
+							minLength: 1
+						},
+						digest: {
+							$ref: "#/definitions/digest"
+						}
+					}
+				}
+			},
+			harness: {
+				$ref: "#/definitions/digest"
+			},
+			conclusion: {
+				"enum": [
+					"success",
+					"failure",
+					"neutral"
+				]
+			},
+			link: {
+				type: "string",
+				minLength: 1
+			},
+			tests: {
+				type: "object",
+				description: "Per test id: its class, and the status per kernel (the candidate, then the references in order).",
+				additionalProperties: {
+					type: "array",
+					minItems: 2,
+					maxItems: 2,
+					items: [
+						{
+							$ref: "#/definitions/class"
+						},
+						{
+							type: "array",
+							minItems: 1,
+							items: {
+								$ref: "#/definitions/status"
+							}
+						}
+					]
+				}
+			},
+			failing: {
+				type: "array",
+				items: {
+					type: "string"
+				}
+			}
+		}
+	}
+};
+var properties$4 = {
+	schema: {
+		"const": "diverge.history/v1"
+	},
+	commit: {
+		type: "string",
+		minLength: 1
+	},
+	ref: {
+		type: "string",
+		minLength: 1
+	},
+	time: {
+		type: "string",
+		format: "date-time"
+	},
+	event: {
+		"enum": [
+			"push",
+			"schedule",
+			"manual"
+		]
+	},
+	toolchain: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"diverge",
+			"qemu"
+		],
+		properties: {
+			diverge: {
+				type: "string"
+			},
+			qemu: {
+				type: "string"
+			},
+			image: {
+				type: "string",
+				minLength: 1
+			}
+		}
+	},
+	reports: {
+		type: "array",
+		minItems: 1,
+		items: {
+			$ref: "#/definitions/report"
+		}
+	}
+};
+var schema$1 = {
+	$schema: $schema$2,
+	$id: $id$3,
+	title: title$2,
+	description: description$2,
+	type: type$3,
+	additionalProperties: additionalProperties$3,
+	required: required$3,
+	definitions: definitions$2,
+	properties: properties$4
+};
 
 var ajv$1 = {exports: {}};
 
@@ -10787,6 +11428,622 @@ async function readJsonFile(file, what, error) {
     }
 }
 
+/**
+ * A run's history record, made from its report.json files (one per variant or shard) and where
+ * and when the run was made.
+ */
+class HistoryError extends Error {
+}
+/** One kernel's status of a test: its runs' status when they agree. */
+function statusOf(observations) {
+    const statuses = new Set((observations ?? []).map((o) => o.status));
+    if (statuses.size === 0)
+        return 'missing';
+    const [only] = statuses;
+    return statuses.size === 1 && only ? only : 'varies';
+}
+function historyReport({ report, link }) {
+    const kernels = [report.candidate.name, ...report.references.map((r) => r.name)];
+    const tests = {};
+    for (const test of report.tests)
+        tests[test.id] = [test.verdict.class, kernels.map((k) => statusOf(test.observations[k]))];
+    return {
+        variant: report.variant,
+        candidate: report.candidate.digest,
+        references: report.references.map((r) => ({ name: r.name, digest: r.digest })),
+        harness: report.harness.digest,
+        conclusion: report.summary.conclusion,
+        ...(link ? { link } : {}),
+        tests,
+        failing: report.tests.filter((t) => t.verdict.failing).map((t) => t.id),
+    };
+}
+/** The build image of the candidate, when its source names one (`{ image: … }`). */
+function imageOf(report) {
+    const image = report.candidate.source['image'];
+    return typeof image === 'string' && image !== '' ? image : undefined;
+}
+/**
+ * The record of a run. Its reports must come from one diverge and one QEMU (one run), and no
+ * two may judge the same variant (a test would be counted twice).
+ */
+function historyRecord(place, reports) {
+    const [first, ...rest] = reports;
+    if (!first)
+        throw new HistoryError('history add: no report given');
+    if (Number.isNaN(Date.parse(place.time)))
+        throw new HistoryError(`history add: --time ${place.time} is not an ISO 8601 time`);
+    if (!HISTORY_EVENTS.includes(place.event))
+        throw new HistoryError(`history add: --event ${place.event} is not one of ${HISTORY_EVENTS.join(', ')}`);
+    const variants = new Map([[first.report.variant, first.file]]);
+    for (const added of rest) {
+        const seen = variants.get(added.report.variant);
+        if (seen)
+            throw new HistoryError(`${added.file}: variant ${added.report.variant} is also ${seen}'s: one report per variant in a run`);
+        variants.set(added.report.variant, added.file);
+        for (const field of ['version', 'qemu']) {
+            const value = (r) => (field === 'version' ? r.run.tool.version : r.run.host.qemu);
+            if (value(added.report) !== value(first.report))
+                throw new HistoryError(`${added.file}: run.${field === 'version' ? 'tool.version' : 'host.qemu'} ${value(added.report)} differs from ${first.file}'s ${value(first.report)}: add reports of one run together`);
+        }
+    }
+    const image = imageOf(first.report);
+    return {
+        schema: HISTORY_SCHEMA,
+        commit: place.commit,
+        ref: place.ref,
+        time: new Date(place.time).toISOString(),
+        event: place.event,
+        toolchain: {
+            diverge: first.report.run.tool.version,
+            qemu: first.report.run.host.qemu,
+            ...(image ? { image } : {}),
+        },
+        reports: reports.map(historyReport),
+    };
+}
+/**
+ * The event of a GitHub run as history records it; undefined for events that are not the
+ * default branch's own runs (pull requests and the like), which history does not record.
+ */
+function eventOf(githubEvent) {
+    if (!githubEvent)
+        return 'manual';
+    if (githubEvent === 'push' || githubEvent === 'schedule')
+        return githubEvent;
+    if (githubEvent === 'workflow_dispatch' || githubEvent === 'repository_dispatch')
+        return 'manual';
+    return undefined;
+}
+
+/**
+ * The history store: a directory of month files (`2026-12.jsonl`), one record a line, only ever
+ * appended to. Writers take the directory's lock file for the append, so two runs finishing at
+ * once each add their whole line; a line a killed writer left half-written is ended by the next
+ * writer and skipped by readers with a warning.
+ */
+const check$1 = schemaCheck(schema$1, HistoryError);
+/**
+ * Reading a store checks each record's head against the schema and its tests by hand: Ajv
+ * over a thousand tuples per record is 10 ms, which at 10,000 runs is most of a render. The
+ * hand check is the schema's `tests` rule (test/history/store.test.ts holds the two together).
+ */
+const headSchema = {
+    ...schema$1,
+    $id: `${schema$1.$id}#head`,
+    definitions: {
+        ...schema$1.definitions,
+        report: {
+            ...schema$1.definitions.report,
+            properties: { ...schema$1.definitions.report.properties, tests: { type: 'object' } },
+        },
+    },
+};
+const checkHead = schemaCheck(headSchema, HistoryError);
+const CLASS_NAMES = new Set(DIVERGENCE_CLASSES);
+const STATUS_NAMES = new Set(HISTORY_STATUSES);
+function isTest(entry) {
+    if (!Array.isArray(entry) || entry.length !== 2 || !CLASS_NAMES.has(entry[0]))
+        return false;
+    const statuses = entry[1];
+    if (!Array.isArray(statuses) || statuses.length === 0)
+        return false;
+    for (const s of statuses)
+        if (typeof s !== 'string' || !STATUS_NAMES.has(s))
+            return false;
+    return true;
+}
+/** A record read from a store: its head by the schema, its tests by hand. */
+function checkStored(value, where) {
+    const record = checkHead(value, where);
+    record.reports.forEach((report, i) => {
+        for (const id in report.tests)
+            if (!isTest(report.tests[id]))
+                throw new HistoryError(`${where}: /reports/${i}/tests/${JSON.stringify(id).slice(0, 200)} must be [class, [status, …]]`);
+    });
+    return record;
+}
+const LOCK_FILE = '.lock';
+const MONTH_FILE = /^\d{4}-\d{2}\.jsonl$/;
+/** The month file a record belongs to: its time's UTC month. */
+const monthOf = (time) => time.slice(0, 7);
+const monthFile = (dir, month) => path.join(dir, `${month}.jsonl`);
+/** The store's months, oldest first. */
+async function storeMonths(dir) {
+    const names = await readdir(dir).catch((error) => {
+        if (error.code === 'ENOENT')
+            throw new HistoryError(`${dir}: no history store here`);
+        throw error;
+    });
+    return names
+        .filter((n) => MONTH_FILE.test(n))
+        .map((n) => n.slice(0, 7))
+        .sort();
+}
+/** Whether the process that wrote a lock is gone (only decidable on the same host). */
+function lockIsStale(content) {
+    const [pid, host] = content.split(' ');
+    if (host !== hostname() || !pid || !/^\d+$/.test(pid))
+        return false;
+    try {
+        process.kill(Number(pid), 0);
+        return false;
+    }
+    catch (error) {
+        return error.code === 'ESRCH';
+    }
+}
+/**
+ * Runs `body` holding the store's lock file: made exclusively (O_EXCL), removed after. A lock
+ * left by a dead process of this host is taken over; one held by a live writer is waited for,
+ * `attempts` times with a growing pause, then the error names it.
+ */
+async function withLock(dir, body, attempts = 400) {
+    const lock = path.join(dir, LOCK_FILE);
+    for (let attempt = 1;; attempt++) {
+        try {
+            const handle = await open$1(lock, 'wx');
+            await handle.writeFile(`${process.pid} ${hostname()}`);
+            await handle.close();
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+            const holder = await readFile(lock, 'utf8').catch(() => '');
+            if (holder !== '' && lockIsStale(holder)) {
+                await rm(lock, { force: true });
+                continue;
+            }
+            if (attempt >= attempts)
+                throw new HistoryError(`${lock}: held by ${holder || 'another writer'}; remove it if no \`diverge history add\` is running`);
+            await setTimeout$1(Math.min(250, 5 * attempt));
+        }
+    }
+    try {
+        return await body();
+    }
+    finally {
+        await rm(lock, { force: true });
+    }
+}
+/**
+ * Appends `record` to its month file as one line, written by one call and synced. A file that
+ * does not end with a line break (a writer killed mid-line) is ended first, so the record
+ * starts a line of its own.
+ */
+async function appendRecord(dir, record, { lockAttempts } = {}) {
+    check$1(record, 'the new record');
+    await makeDir(dir);
+    const file = monthFile(dir, monthOf(record.time));
+    await withLock(dir, async () => {
+        // Undefined: a new month file; '' (matching no columns): a key that could not be read.
+        const before = await columnsKey(file).catch((error) => error.code === 'ENOENT' ? undefined : '');
+        let lead = '';
+        const handle = await open$1(file, 'a+');
+        try {
+            const { size } = await handle.stat();
+            if (size > 0) {
+                const last = Buffer.alloc(1);
+                await handle.read(last, 0, 1, size - 1);
+                if (last[0] !== 0x0a)
+                    lead = '\n';
+            }
+            await handle.write(`${lead}${JSON.stringify(record)}\n`);
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        // A torn line's warning is the next read's to say: its columns are rebuilt then.
+        if (lead === '')
+            await extendColumns(dir, record, before).catch(() => undefined);
+    }, lockAttempts);
+    return file;
+}
+/**
+ * The records of one month, in time order (then in the order they were added). A line that is
+ * not JSON is a torn write: skipped, said through `warn`. A JSON line that is not a record is an
+ * error naming the file, the line and the field.
+ */
+async function readMonth(dir, month, warn) {
+    const file = monthFile(dir, month);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const records = [];
+    lines.forEach((line, i) => {
+        if (line.trim() === '')
+            return;
+        let value;
+        try {
+            value = JSON.parse(line);
+        }
+        catch {
+            warn(`${file}:${i + 1}: not a whole record (a write cut short?); skipped`);
+            return;
+        }
+        records.push(checkStored(value, `${file}:${i + 1}`));
+    });
+    // Stable: runs of one instant stay in the order they were added.
+    return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+}
+/** The codes' encoding: columns written by a diverge with other classes or statuses are not read. */
+const COLUMNS_FORMAT = createHash('sha256')
+    .update(JSON.stringify([1, DIVERGENCE_CLASSES, HISTORY_STATUSES]))
+    .digest('hex')
+    .slice(0, 12);
+/** The bytes at a month file's end that its key covers besides its size. */
+const KEY_TAIL = 4096;
+const storeColumns = (dir, month) => ({
+    meta: path.join(dir, `${month}.columns.json`),
+    codes: path.join(dir, `${month}.columns.bin`),
+});
+/**
+ * What a month file's columns are checked against: the encoding, the file's size and a digest
+ * of its last 4 KB. The store is only appended to, so any record added (or line torn) changes
+ * the key; unlike the file's time, the key survives a git checkout.
+ */
+async function columnsKey(file) {
+    const handle = await open$1(file, 'r');
+    try {
+        const { size } = await handle.stat();
+        const tail = Buffer.alloc(Math.min(size, KEY_TAIL));
+        await handle.read(tail, 0, tail.length, size - tail.length);
+        return `${COLUMNS_FORMAT} ${size} ${createHash('sha256').update(tail).digest('hex').slice(0, 32)}`;
+    }
+    finally {
+        await handle.close();
+    }
+}
+const cacheFiles = (cache, dir, month) => {
+    const base = path.join(cache.dir, createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16), month);
+    return { meta: `${base}.json`, codes: `${base}.bin` };
+};
+/** A month's columns, when they are there, whole, and made from what `key` says. */
+async function readColumns(files, key) {
+    try {
+        const meta = JSON.parse(await readFile(files.meta, 'utf8'));
+        if (meta.key !== key)
+            return undefined;
+        const bytes = await readFile(files.codes);
+        if (meta.lengths.reduce((a, b) => a + b, 0) !== bytes.length)
+            return undefined;
+        let at = 0;
+        const codes = meta.lengths.map((n) => {
+            const run = new Uint8Array(bytes.buffer, bytes.byteOffset + at, n);
+            at += n;
+            return run;
+        });
+        return { meta, timeline: { runs: meta.runs, tests: meta.tests, codes } };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Writes the columns: codes first, so meta that matches always has its codes. */
+async function writeColumns(files, key, timeline, warnings) {
+    const meta = {
+        key,
+        warnings,
+        runs: timeline.runs,
+        tests: timeline.tests,
+        lengths: timeline.codes.map((c) => c.length),
+    };
+    await writeAtomically(files.codes, Buffer.concat(timeline.codes));
+    await writeAtomically(files.meta, JSON.stringify(meta));
+}
+/**
+ * After `record` was appended to a month file whose key was `before` (undefined: the file is
+ * new), its columns are brought up to date by adding the one run, when they were up to date and
+ * the record is the month's latest; otherwise they are left for the next read to rebuild.
+ */
+async function extendColumns(dir, record, before) {
+    const month = monthOf(record.time);
+    const files = storeColumns(dir, month);
+    let timeline = emptyTimeline();
+    let warnings = [];
+    if (before !== undefined) {
+        const hit = await readColumns(files, before);
+        const last = hit?.timeline.runs.at(-1);
+        if (!hit || (last && Date.parse(record.time) < Date.parse(last.time)))
+            return;
+        ({ timeline } = hit);
+        warnings = hit.meta.warnings;
+    }
+    addRun(timeline, record, new Map(timeline.tests.map((key, t) => [key, t])));
+    await writeColumns(files, await columnsKey(monthFile(dir, month)), timeline, warnings);
+}
+/**
+ * One month as a timeline of its own: from the store's columns, else the cache's, else parsed
+ * (and the store's columns written; the cache's only when the store cannot be written to).
+ */
+async function monthTimeline(dir, month, warn, cache) {
+    const file = monthFile(dir, month);
+    const own = { files: storeColumns(dir, month), key: await columnsKey(file) };
+    const { size, mtimeMs } = await stat(file);
+    const cached = cache && {
+        files: cacheFiles(cache, dir, month),
+        key: `${cache.version} ${size} ${mtimeMs}`,
+    };
+    for (const where of cached ? [own, cached] : [own]) {
+        const hit = await readColumns(where.files, where.key);
+        if (hit) {
+            hit.meta.warnings.forEach((line) => warn(line));
+            return hit.timeline;
+        }
+    }
+    const warnings = [];
+    const timeline = timelineOf(await readMonth(dir, month, (line) => {
+        warnings.push(line);
+        warn(line);
+    }));
+    // Columns that cannot be written cost only time: the next read parses again.
+    const kept = await writeColumns(own.files, own.key, timeline, warnings).then(() => true, () => false);
+    if (!kept && cached)
+        await writeColumns(cached.files, cached.key, timeline, warnings).catch(() => undefined);
+    return timeline;
+}
+/** Months' timelines, oldest first, as one: each month's tests given their place in the whole. */
+function joinMonths(months) {
+    const whole = emptyTimeline();
+    const index = new Map();
+    for (const month of months) {
+        const place = month.tests.map((key) => {
+            let t = index.get(key);
+            if (t === undefined) {
+                t = whole.tests.length;
+                index.set(key, t);
+                whole.tests.push(key);
+            }
+            return t;
+        });
+        month.runs.forEach((run, r) => {
+            const codes = month.codes[r] ?? new Uint8Array();
+            const joined = new Uint8Array(whole.tests.length);
+            for (let t = 0; t < codes.length; t++)
+                joined[place[t] ?? 0] = codes[t] ?? 0;
+            whole.runs.push(run);
+            whole.codes.push(joined);
+        });
+    }
+    return whole;
+}
+/** The whole store as a timeline (history/timeline.ts), month by month. */
+async function readTimeline(dir, warn, cache) {
+    const months = [];
+    for (const month of await storeMonths(dir))
+        months.push(await monthTimeline(dir, month, warn, cache));
+    return joinMonths(months);
+}
+
+/**
+ * `diverge history render`: the dashboard as a static site. index.html holds the latest runs
+ * (and stays small: older runs are on a page per month, loaded when followed), every test has
+ * its own page, badge.json is a shields.io endpoint and feed.xml an Atom feed of state changes.
+ */
+/** Entries of the feed, newest first. */
+const FEED_ENTRIES = 100;
+/** A test's page, named by a digest of its id: stable across renders, safe whatever the id. */
+const testDigest = (id) => createHash('sha256').update(id).digest('hex').slice(0, 16);
+const testPage = (id) => `tests/${testDigest(id)}.html`;
+const pageRun = (run) => ({
+    commit: run.commit,
+    time: run.time,
+    event: run.event,
+    ...(run.link ? { link: run.link } : {}),
+});
+const hex = (code) => code.toString(16).padStart(2, '0');
+const short = (run) => `${run.commit.slice(0, 12)} (${run.time.slice(0, 10)})`;
+/** Test ids in page data are kernel output: cut to what a page shows. */
+const cut = (id) => [...id].slice(0, ID_CHARS * 5).join('');
+const STATE_ORDER = { broken: 0, flaky: 1, good: 2, absent: 3 };
+function gridData(timeline, facts, runs, prefix, fields) {
+    const rows = facts
+        .map((f, t) => ({ f, t }))
+        .filter(({ t }) => runs.some((r) => codeAt(timeline, r, t) !== 0))
+        .sort((a, b) => STATE_ORDER[a.f.state] - STATE_ORDER[b.f.state] || (a.f.id < b.f.id ? -1 : 1));
+    const run = (r) => timeline.runs[r];
+    return {
+        kind: 'grid',
+        ...HISTORY_CODES,
+        ...fields,
+        runs: runs.map((r) => pageRun(run(r))),
+        rows: rows.map(({ f, t }) => ({
+            id: cut(f.id),
+            state: f.state,
+            href: prefix + testPage(f.id),
+            cells: runs.map((r) => hex(codeAt(timeline, r, t))).join(''),
+        })),
+    };
+}
+/** The streaks of a test's timeline (runs with the same code; runs without the test skipped), newest first. */
+function streaks(timeline, t) {
+    const all = [];
+    let current;
+    for (let r = 0; r < timeline.runs.length; r++) {
+        const code = codeAt(timeline, r, t);
+        if (code === 0)
+            continue;
+        const run = pageRun(timeline.runs[r]);
+        if (current && current.code === code) {
+            current.to = run;
+            current.runs++;
+        }
+        else {
+            current = { from: run, to: run, runs: 1, code };
+            all.push(current);
+        }
+    }
+    const shown = all.slice(-500).reverse();
+    return { shown, older: all.length - shown.length };
+}
+function testFacts(f) {
+    const run = (term, ref, extra = '') => ref
+        ? [
+            {
+                term,
+                value: `${ref.commit} ${ref.time}${extra}`,
+                ...(ref.link ? { link: ref.link } : {}),
+            },
+        ]
+        : [];
+    return [
+        { term: 'state', value: f.state },
+        ...run('broken since', f.brokenSince, f.cause ? `, ${CAUSE_WORDS[f.cause]}` : ''),
+        ...run('last good', f.lastGood),
+        ...(f.lastGood === null ? [{ term: 'last good', value: 'never' }] : []),
+        ...run('good again since', f.fixedAt),
+        { term: 'flake rate', value: `${Math.round(f.flakeRate * 100)}% of its latest runs` },
+    ];
+}
+const xml = (text) => stripControls(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+/** The state changes of every test, newest first: a test's first run is not a change. */
+function stateChanges(timeline) {
+    const changes = [];
+    const last = new Array(timeline.tests.length);
+    for (let r = 0; r < timeline.runs.length; r++) {
+        const codes = timeline.codes[r] ?? new Uint8Array();
+        for (const [t, code] of codes.entries()) {
+            const state = stateOfCode(code);
+            if (state === 'absent')
+                continue;
+            const before = last[t];
+            if (before !== undefined && before !== state)
+                changes.push({ t, r, from: before, to: state });
+            last[t] = state;
+        }
+    }
+    return changes.reverse();
+}
+function feed(timeline, options) {
+    const base = options.url ? options.url.replace(/\/?$/, '/') : undefined;
+    const id = (text) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+    const changes = stateChanges(timeline).slice(0, FEED_ENTRIES);
+    const updated = timeline.runs.at(-1)?.time ?? new Date(0).toISOString();
+    const entries = changes.map(({ t, r, from, to }) => {
+        const test = timeline.tests[t];
+        const run = timeline.runs[r];
+        const title = `${shownId(test)}: ${from} → ${to} at ${run.commit.slice(0, 12)}`;
+        const href = base ? `${base}${testPage(test)}` : undefined;
+        return [
+            '<entry>',
+            `<id>urn:diverge:history:${id(`${test}\n${run.time}\n${run.commit}`)}</id>`,
+            `<title>${xml(title)}</title>`,
+            `<updated>${xml(run.time)}</updated>`,
+            href ? `<link href="${xml(href)}"/>` : '',
+            `<content type="text">${xml(`${title} (${run.event}, ${run.ref})`)}</content>`,
+            '</entry>',
+        ].join('');
+    });
+    return [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        `<id>${base ? xml(base) : 'urn:diverge:history'}</id>`,
+        '<title>diverge: state changes</title>',
+        `<updated>${xml(updated)}</updated>`,
+        '<author><name>diverge</name></author>',
+        base ? `<link href="${xml(base)}"/>` : '',
+        ...entries,
+        '</feed>',
+        '',
+    ].join('\n');
+}
+/** badge.json: a shields.io endpoint ("diverge: 3 broken", or "passing"). */
+function badge(facts, runs) {
+    const broken = facts.filter((f) => f.state === 'broken').length;
+    return {
+        schemaVersion: 1,
+        label: 'diverge',
+        message: runs === 0 ? 'no runs' : broken > 0 ? `${broken} broken` : 'passing',
+        color: runs === 0 ? 'lightgrey' : broken > 0 ? 'red' : 'brightgreen',
+    };
+}
+async function renderSite(timeline, facts, out, options = {}) {
+    // Pages of an earlier render (badge.json marks one) are replaced, not left to go stale.
+    if (existsSync(path.join(out, 'badge.json')))
+        for (const sub of ['tests', 'months'])
+            await rm(path.join(out, sub), { recursive: true, force: true });
+    await makeDir(path.join(out, 'tests'));
+    await makeDir(path.join(out, 'months'));
+    const { runs } = timeline;
+    const byMonth = new Map();
+    runs.forEach((run, r) => {
+        const month = monthOf(run.time);
+        const list = byMonth.get(month) ?? [];
+        list.push(r);
+        byMonth.set(month, list);
+    });
+    const months = [...byMonth.keys()].sort().reverse();
+    const recent = runs.map((_, r) => r).slice(-40);
+    const { broken, flaky, fixed } = sections(facts);
+    const since = runs[recent[0] ?? 0]?.time ?? '';
+    const listed = (f, note) => ({
+        id: cut(f.id),
+        href: testPage(f.id),
+        note,
+    });
+    const latest = runs.at(-1);
+    const summary = latest
+        ? `${runs.length} runs, ${facts.length} tests, ${broken.length} broken, ${flaky.length} flaky; latest ${short(latest)} on ${latest.ref}`
+        : 'No runs recorded yet.';
+    const lists = {
+        broken: broken.map((f) => listed(f, `since ${short(f.brokenSince)}, ${CAUSE_WORDS[f.cause ?? 'unknown']}`)),
+        flaky: flaky.map((f) => listed(f, `${Math.round(f.flakeRate * 100)}% of its latest runs`)),
+        fixed: fixed
+            .filter((f) => f.fixedAt.time >= since)
+            .map((f) => listed(f, `good again since ${short(f.fixedAt)}`)),
+    };
+    const monthLinks = (prefix) => months.map((m) => ({ name: m, href: `${prefix}months/${m}.html` }));
+    await writeFile(path.join(out, 'index.html'), renderHistoryGridPage(gridData(timeline, facts, recent, '', {
+        title: 'diverge: is it broken?',
+        summary,
+        lists,
+        months: monthLinks(''),
+    })));
+    for (const [month, monthRuns] of byMonth)
+        await writeFile(path.join(out, 'months', `${month}.html`), renderHistoryGridPage(gridData(timeline, facts, monthRuns, '../', {
+            title: `diverge: the runs of ${month}`,
+            summary: `${monthRuns.length} runs`,
+            lists: { broken: [], flaky: [], fixed: [] },
+            months: monthLinks('../'),
+            home: '../index.html',
+        })));
+    for (const [t, f] of facts.entries()) {
+        const { shown, older } = streaks(timeline, t);
+        await writeFile(path.join(out, testPage(f.id)), renderHistoryTestPage({
+            kind: 'test',
+            ...HISTORY_CODES,
+            id: cut(f.id),
+            home: '../index.html',
+            facts: testFacts(f),
+            streaks: shown,
+            older,
+        }));
+    }
+    await writeFile(path.join(out, 'badge.json'), `${JSON.stringify(badge(facts, runs.length))}\n`);
+    await writeFile(path.join(out, 'feed.xml'), feed(timeline, options));
+    return { pages: 1 + months.length + facts.length };
+}
+
 var $schema = "http://json-schema.org/draft-07/schema#";
 var $id = "https://diverge.dev/schema/report.v1.json";
 var title = "diverge report (diverge.report/v1)";
@@ -11422,4 +12679,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { ArchiveError as A, plural as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, classCount as E, FAIL_ON_CLASSES as F, num as G, expandTabs as H, splitLines as I, percent as J, SEVERITY_ORDER as K, ReportError as R, SEVERITIES as S, readJsonFile as a, isShownDivergence as b, schemaCheck as c, download as d, extractZip as e, ajv as f, singleLine as g, inlineText as h, isDivergence as i, DIVERGENCE_CLASSES as j, DEFAULT_FAIL_ON as k, link as l, DownloadError as m, redact as n, stripControls as o, isDivergentClass as p, inlineCode as q, renderMarkdown as r, safeEntryPath as s, truncateUtf8 as t, codeBlock as u, validateReport as v, DIVERGENT_CLASSES as w, CLASSES as x, divergenceEntries as y, sameThoughVarying as z };
+export { sameThoughVarying as $, ArchiveError as A, historyText as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, isFileSystemError as E, FAIL_ON_CLASSES as F, GRADEBOOK_SCRIPT as G, HistoryError as H, partialName as I, makeDir as J, RESULTS_FORMATS as K, DIVERGENCE_CLASSES as L, DEFAULT_FAIL_ON as M, DownloadError as N, redact as O, stripControls as P, truncateUtf8 as Q, ReportError as R, isDivergentClass as S, inlineCode as T, codeBlock as U, TEST_STATUSES as V, DIVERGENT_CLASSES as W, CLASSES as X, REPORT_SCRIPT as Y, SEVERITIES as Z, divergenceEntries as _, appendRecord as a, plural as a0, classCount as a1, num as a2, expandTabs as a3, splitLines as a4, percent as a5, SEVERITY_ORDER as a6, testDigest as a7, stateOfCode as a8, codeAt as a9, classOfCode as aa, statusOfCode as ab, renderSite as b, allFacts as c, renderMarkdown as d, eventOf as e, readJsonFile as f, classColour as g, historyRecord as h, isDivergence as i, htmlPage as j, isShownDivergence as k, download as l, extractZip as m, schemaCheck as n, ajv as o, singleLine as p, inlineText as q, readTimeline as r, safeEntryPath as s, testPage as t, link as u, validateReport as v, writeAtomically as w, HISTORY_EVENTS as x, FLAKE_WINDOW as y, historySummary as z };
