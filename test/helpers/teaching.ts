@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dockerAccess } from '../../src/docker/docker.js';
@@ -5,6 +6,7 @@ import { extractFiles } from '../../src/docker/extract.js';
 import { buildImage, type BuildRecipe } from '../../src/docker/image.js';
 import type { RunContext } from '../../src/context.js';
 import { COURSE_DIR } from '../../src/run/fixtures.js';
+import { REPO_ROOT } from './fixtures.js';
 
 /**
  * A teaching-kernel family of the fixture course: a config in the fixture directory, its truth
@@ -100,4 +102,28 @@ export async function layOutFamily(
   const config = path.join(dir, 'diverge.yml');
   await writeFile(config, text.replace(/context: \.\.?,/, `context: ${COURSE_DIR},`));
   return config;
+}
+
+/** What a pinned teaching kernel's variants must come out as (its `variants.json`). */
+export interface FixtureTruth {
+  references: string[];
+  tests: string[];
+  silent: string[];
+  variants: Record<string, Record<string, string[]>>;
+}
+
+export const fixtureTruth = (fixture: string): FixtureTruth =>
+  JSON.parse(readFileSync(path.join(fixture, 'variants.json'), 'utf8')) as FixtureTruth;
+
+/**
+ * A teaching kernel's example of docs/config.md ("Examples for teaching kernels"), as written:
+ * the YAML block whose first line is `heading` (its opening comment names the kernel).
+ */
+export function docsTeachingExample(heading: string): string {
+  const doc = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Examples for teaching kernels\n'));
+  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, yaml]) => yaml ?? '');
+  const block = blocks.find((yaml) => yaml.startsWith(heading));
+  if (!block) throw new Error(`docs/config.md: no teaching example starting "${heading}"`);
+  return block;
 }

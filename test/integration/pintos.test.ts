@@ -15,25 +15,13 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
-import { buildFile } from '../helpers/teaching.js';
+import { buildFile, docsTeachingExample, fixtureTruth } from '../helpers/teaching.js';
 
 const PINTOS = path.join(REPO_ROOT, 'fixtures/pintos');
-const TRUTH = JSON.parse(readFileSync(path.join(PINTOS, 'variants.json'), 'utf8')) as {
-  references: string[];
-  tests: string[];
-  silent: string[];
-  variants: Record<string, Record<string, string[]>>;
-};
+const TRUTH = fixtureTruth(PINTOS);
 
-/** The docs' Pintos example: the YAML block of "Examples for teaching kernels" that boots one. */
-function docExample(): string {
-  const doc = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Examples for teaching kernels\n'));
-  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  const block = blocks.find((b) => b.includes('command-line: pintos'));
-  if (!block) throw new Error('docs/config.md: no Pintos example');
-  return block;
-}
+/** The docs' example, as written. */
+const docExample = () => docsTeachingExample('# Upstream Pintos');
 
 /**
  * The example changed: `repeat` boots per test, only `tests` (one time limit for all), another

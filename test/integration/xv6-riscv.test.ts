@@ -14,24 +14,19 @@ import type { KernelObservation } from '../../src/results/observe.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
-import { buildFile, layOutFamily, TEACHING_FAMILIES } from '../helpers/teaching.js';
+import {
+  buildFile,
+  docsTeachingExample,
+  fixtureTruth,
+  layOutFamily,
+  TEACHING_FAMILIES,
+} from '../helpers/teaching.js';
 
 const XV6 = path.join(REPO_ROOT, 'fixtures/xv6-riscv');
-const TRUTH = JSON.parse(readFileSync(path.join(XV6, 'variants.json'), 'utf8')) as {
-  references: string[];
-  tests: string[];
-  silent: string[];
-  variants: Record<string, Record<string, string[]>>;
-};
+const TRUTH = fixtureTruth(XV6);
 
-/** The docs' xv6-riscv example: the first YAML block of "Examples for teaching kernels". */
-function docExample(): string {
-  const doc = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Examples for teaching kernels\n'));
-  const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block?.includes('arch: riscv64')) throw new Error('docs/config.md: no xv6-riscv example');
-  return block;
-}
+/** The docs' example, as written. */
+const docExample = () => docsTeachingExample('# Upstream xv6-riscv');
 
 const LEGACY = '  qemu-args: [-global, virtio-mmio.force-legacy=true]\n';
 

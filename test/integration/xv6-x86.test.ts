@@ -14,25 +14,13 @@ import type { KernelObservation } from '../../src/results/observe.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { cli, REPO_ROOT, scratchDir, testContext } from '../helpers/fixtures.js';
-import { buildFile } from '../helpers/teaching.js';
+import { buildFile, docsTeachingExample, fixtureTruth } from '../helpers/teaching.js';
 
 const XV6 = path.join(REPO_ROOT, 'fixtures/xv6-x86');
-const TRUTH = JSON.parse(readFileSync(path.join(XV6, 'variants.json'), 'utf8')) as {
-  references: string[];
-  tests: string[];
-  silent: string[];
-  variants: Record<string, Record<string, string[]>>;
-};
+const TRUTH = fixtureTruth(XV6);
 
-/** The docs' xv6 for x86 example: the block of "Examples for teaching kernels" that boots a disk. */
-function docExample(): string {
-  const doc = readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Examples for teaching kernels\n'));
-  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, yaml]) => yaml ?? '');
-  const block = blocks.find((yaml) => yaml.includes('arch: i386') && yaml.includes('boot: disk'));
-  if (!block) throw new Error('docs/config.md: no xv6 for x86 example');
-  return block;
-}
+/** The docs' example, as written. */
+const docExample = () => docsTeachingExample('# Upstream xv6 for x86');
 
 describe("the docs' xv6 for x86 example on upstream xv6-public", () => {
   /** The build context and config, laid out as the docs' example expects them. */
