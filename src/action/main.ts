@@ -44,6 +44,7 @@ import { bisectPush } from './bisect.js';
 import { type KeptHistory, keepHistory } from './history.js';
 import { trackIssues } from './issues.js';
 import type { BisectCulprit } from '../history/tracking.js';
+import { shellQuote } from '../util/shell.js';
 
 interface PullRequest {
   number: number;
@@ -372,8 +373,7 @@ function htmlReportOf({ env, inputs }: Step, report: Report, artifactId?: number
 /** The command that runs the same judgement in a clone of the repository (README: Run locally). */
 function reproduce({ env, inputs }: Step, leg: Leg): string {
   const config = path.relative(env.workspace, inputs.config).split(path.sep).join('/');
-  const quoted = (word: string) =>
-    /^[\w./=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  const quoted = (word: string) => (/^[\w./=-]+$/.test(word) ? word : shellQuote(word));
   const variant = inputs.variant ? ['--variant', leg.variant] : [];
   return ['diverge', 'run', '--config', config, ...variant].map(quoted).join(' ');
 }

@@ -7,6 +7,7 @@
  * a stopped guest to a file, and loading one into a QEMU started with `-incoming defer`.
  */
 import type { Duplex } from 'node:stream';
+import { shellQuote } from '../util/shell.js';
 
 export interface QmpSession {
   /** Whether QEMU accepted `cont`: the guest ran. */
@@ -41,11 +42,6 @@ interface QmpMessage {
   id?: string;
   event?: string;
   data?: { reason?: string; status?: string };
-}
-
-/** A file as a `exec:` migration URI names it: QEMU runs the command with /bin/sh. */
-function shellQuoted(file: string): string {
-  return `'${file.replaceAll("'", "'\\''")}'`;
 }
 
 export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
@@ -101,7 +97,7 @@ export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
           send('migrate-set-capabilities', {
             capabilities: [{ capability: 'events', state: true }],
           });
-          const uri = `exec:cat ${shellQuoted(options.incoming.file)}`;
+          const uri = `exec:cat ${shellQuote(options.incoming.file)}`;
           execute('migrate-incoming', { uri }).catch((error: Error) => failIncoming(error.message));
         }
       } else if (message.id === 'cont' && message.return !== undefined) {
@@ -123,7 +119,7 @@ export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
 
   const save = async (file: string, timeoutMs: number): Promise<void> => {
     await execute('stop');
-    await execute('migrate', { uri: `exec:cat > ${shellQuoted(file)}` });
+    await execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
     for (let waited = 0; ; waited += POLL_MS) {
       const info = (await execute('query-migrate')) as { status?: string; 'error-desc'?: string };
       if (info.status === 'completed') return;
