@@ -12,6 +12,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import yauzl from 'yauzl';
 import { type FakeGitHub, startFakeGitHub } from './fake-github/index.js';
+import { UNSPACED } from '../src/github/client.js';
 
 const REPO = 'course/staff-kernel';
 const [OWNER, NAME] = REPO.split('/') as [string, string];
@@ -30,7 +31,11 @@ interface Limits {
   secondary: number[];
 }
 
-/** Octokit as the product builds it, with backoff units of milliseconds instead of seconds. */
+/**
+ * Octokit as the product builds it, with backoff units of milliseconds instead of seconds and
+ * writes unspaced (the throttling plugin spaces writes 1 s apart, 3 s if they notify: etiquette
+ * towards GitHub, not a behaviour of the fake).
+ */
 function client(fake: FakeGitHub, token?: string, limits: Limits = { primary: [], secondary: [] }) {
   return new GitHub({
     ...(token ? { auth: token } : {}),
@@ -40,6 +45,8 @@ function client(fake: FakeGitHub, token?: string, limits: Limits = { primary: []
     retry: { retries: 3, retryAfterBaseValue: 5 },
     throttle: {
       retryAfterBaseValue: 5,
+      write: UNSPACED,
+      notifications: UNSPACED,
       onRateLimit: (after: number, _options: unknown, _octokit: unknown, count: number) => {
         limits.primary.push(after);
         return count < 2;

@@ -5,7 +5,7 @@
  * caller, which reads GITHUB_API_URL, so GitHub Enterprise Server works the same way.
  */
 import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
+import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { TOOL_NAME, TOOL_VERSION } from '../model/constants.js';
 
@@ -23,7 +23,24 @@ export interface GitHubOptions {
   retryBaseMs?: number;
   /** Rate-limit waits accepted per request before giving up; default 2. */
   rateLimitRetries?: number;
+  /**
+   * Space writes as Octokit's throttling plugin does, 1 s apart and 3 s for writes that notify
+   * (issues, comments), to spare GitHub's secondary limits; default true. Tests against a fake
+   * GitHub turn it off.
+   */
+  spaceWrites?: boolean;
 }
+
+/**
+ * A limiter of the throttling plugin that runs every job at once: given as its `write` and
+ * `notifications` groups, writes are not spaced (the plugin takes its limiters from the options).
+ */
+export const UNSPACED = {
+  key: () => ({
+    schedule: (_options: unknown, job: (...args: unknown[]) => unknown, ...args: unknown[]) =>
+      Promise.resolve().then(() => job(...args)),
+  }),
+} as unknown as NonNullable<ThrottlingOptions['write']>;
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
@@ -68,6 +85,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
       doNotRetry: [400, 401, 403, 404, 410, 422, 451],
     },
     throttle: {
+      ...(options.spaceWrites === false ? { write: UNSPACED, notifications: UNSPACED } : {}),
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
     },

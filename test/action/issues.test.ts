@@ -55,7 +55,12 @@ beforeEach(() => {
 function tracker() {
   const events: string[] = [];
   const core = fakeCore(events, {});
-  const github = createGitHub({ token: TOKEN, baseUrl: fake.url, log: () => undefined });
+  const github = createGitHub({
+    token: TOKEN,
+    baseUrl: fake.url,
+    log: () => undefined,
+    spaceWrites: false,
+  });
   const context = {
     eventName: 'push',
     sha: sha(1),
