@@ -5,14 +5,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
-step "typecheck"
-npx --no-install tsc --noEmit -p .
+# The static checks that only read the tree run side by side (each is one process, mostly on one
+# core); each one's output is shown under its own heading once all have ended, in this order.
+checks=$(mktemp -d)
+trap 'rm -rf "$checks"' EXIT
+names=()
+check() {
+  local name=$1
+  shift
+  names+=("$name")
+  local out="$checks/${#names[@]}"
+  { "$@" >"$out.log" 2>&1 && echo 0 >"$out.status" || echo $? >"$out.status"; } &
+}
+check "typecheck" npx --no-install tsc --noEmit -p .
 # The pages' scripts, with the DOM's types instead of Node's.
-npx --no-install tsc --noEmit -p src/render/client
-step "lint and format"
-npx --no-install eslint .
-bash scripts/node24 node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
-npx --no-install prettier --check . >/dev/null
+check "typecheck the pages' scripts (src/render/client)" npx --no-install tsc --noEmit -p src/render/client
+check "lint" npx --no-install eslint .
+check "layers (.dependency-cruiser.cjs)" bash scripts/node24 node_modules/.bin/depcruise src --config .dependency-cruiser.cjs
+check "format" npx --no-install prettier --check .
+wait
+failed=0
+for i in "${!names[@]}"; do
+  step "${names[$i]}"
+  cat "$checks/$((i + 1)).log"
+  [[ $(cat "$checks/$((i + 1)).status") == 0 ]] || { echo "${names[$i]}: failed" >&2; failed=1; }
+done
+((failed == 0)) || exit 1
 step "the pages' scripts (src/render/html-scripts.ts) are built from src/render/client"
 bash scripts/node24 scripts/build-clients.mjs --check
 step "schema/config.v1.json is generated from the config schema (src/config/json-schema.ts)"
