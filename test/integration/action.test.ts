@@ -36,6 +36,13 @@ let fake: FakeGitHub;
 let kernels: Record<string, string>;
 let harness: string;
 let workspace: string;
+/**
+ * One observation cache for the runs on the 60-test harness: the first run boots the two
+ * references, the later runs take them from the cache, as a repository's CI does; every run
+ * boots its candidate (diverge never takes a candidate from the cache). The cancelled runs, on
+ * another harness, get a cache each.
+ */
+let observations: string;
 
 /** 60 tests; on 6.12 each fails and prints a long line that differs from 6.1's. */
 const INIT = `#!/bin/busybox sh
@@ -69,6 +76,7 @@ beforeAll(async () => {
     base: { sha: 'b'.repeat(40), ref: 'main' },
   });
   workspace = scratchDir('action-ws');
+  observations = scratchDir('action-cache');
   // The harness's own source, where annotations should point.
   mkdirSync(path.join(workspace, 'harness'));
   writeFileSync(
@@ -191,7 +199,7 @@ function prepareRun(options: ActionOptions): { env: NodeJS.ProcessEnv; dir: stri
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
     GITHUB_WORKFLOW_REF: `${REPO}/.github/workflows/kernel.yml@refs/pull/7/merge`,
     RUNNER_TEMP: dir,
-    XDG_CACHE_HOME: path.join(dir, 'cache'),
+    XDG_CACHE_HOME: options.harness ? path.join(dir, 'cache') : observations,
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
   };
   return { env: { ...env, GITHUB_STATE: path.join(dir, 'state') }, dir };
