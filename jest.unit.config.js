@@ -1,8 +1,9 @@
 /**
  * The fast tier, `npm run test:unit` (scripts/test-unit.sh): the suites that need no Docker, no
  * QEMU, no act, no browser and not the Debian kernels of .cache/kernels. `npm test` runs every
- * suite (jest.config.js); this config only leaves the slow ones out, so a new suite lands in the
- * fast tier unless it is put in a slow folder or named below.
+ * suite: this tier first, then the rest (jest.slow.config.js, built from the lists below); this
+ * config only leaves the slow ones out, so a new suite lands in the fast tier unless it is put in
+ * a slow folder or named below.
  *
  * Slow by folder: test/integration/ and test/faults/ drive the product as built (the bundled CLI
  * or action, act) against QEMU, Docker, Chromium or the Debian kernels; test/faults/doc.test.ts
@@ -17,9 +18,9 @@
  */
 import base from './jest.config.js';
 
-const SLOW_DIRS = ['test/integration/', 'test/faults/(?!doc\\.test\\.ts$)'];
+export const SLOW_DIRS = ['test/integration/', 'test/faults/(?!doc\\.test\\.ts$)'];
 
-const SLOW_FILES = [
+export const SLOW_FILES = [
   'test/render/html-hostile.test.ts', // Chromium
   'test/doctor/doctor.test.ts', // the host's QEMU (its version)
   'test/render/gradebook-html.test.ts', // Chromium
