@@ -27,6 +27,7 @@ flag('repo-prefix', input('repo-prefix'));
 flag('shard', input('shard'));
 flag('jobs', input('jobs'));
 flag('variant', input('variant'));
+if (core.getBooleanInput('sources-only')) args.push('--sources-only');
 for (const line of core.getMultilineInput('references')) flag('reference', line.trim());
 
 const token = input('github-token');
