@@ -136,7 +136,10 @@ describe.each(KITS)('the $name kit', (kit) => {
 
   it("build-staff.sh builds the staff kernel, and grade scores a correct and a broken student by the kit's rubric", async () => {
     const built = await sh('sh', ['build-staff.sh'], { cwd: staff });
-    expect([built.code, built.log.slice(-2000)]).toEqual([0, expect.any(String)]);
+    expect({ code: built.code, log: built.code ? built.log.slice(-2000) : '' }).toEqual({
+      code: 0,
+      log: '',
+    });
     const config = parse(readFileSync(path.join(staff, 'diverge.yml'), 'utf8')) as {
       references: { file: string }[];
       harness: { tests: string[]; disks?: { file: string }[] };
@@ -227,7 +230,8 @@ describe("the xv6 student template's workflow under act", () => {
         cwd: dir,
       });
     await git('init', '-q', '-b', 'main');
-    await git('add', '-A');
+    // -f: xv6's .gitignore names mkfs, the tool's own directory, which upstream tracks anyway.
+    await git('add', '-A', '-f');
     await git('commit', '-qm', 'lab1');
     const head = (await git('rev-parse', 'HEAD')).log.trim();
 
