@@ -11,6 +11,9 @@
  *   OWNER/diverge@v1`) runs under act against the fake GitHub server, on a push of a correct
  *   student: it fetches the staff kernel from the release of the course's kernels repository
  *   (as publish-kernel.yml leaves it) with the student's own token, and its check run passes.
+ *   It shares the grading's observation cache (keyed by the content of every file QEMU is
+ *   given), so the boots the grading made of the same kernels on the same disk are not made
+ *   again: this run is about the workflow, the release and the action.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,6 +106,8 @@ const KITS: Kit[] = [
 
 /** The staff repositories, by kit: kept for the act test, which publishes xv6's staff kernel. */
 const staffDirs = new Map<string, string>();
+/** Their observation caches: the act run boots what the grading already booted from it. */
+const caches = new Map<string, string>();
 
 describe.each(KITS)('the $name kit', (kit) => {
   let staff: string;
@@ -132,6 +137,7 @@ describe.each(KITS)('the $name kit', (kit) => {
       path.join(kit.fixture, 'variants', `${kit.broken.variant}.patch`),
     );
     env = { ...process.env, XDG_CACHE_HOME: scratchDir(`kit-${kit.name}-cache`) };
+    caches.set(kit.name, env.XDG_CACHE_HOME as string);
   }, 600_000);
 
   it("build-staff.sh builds the staff kernel, and grade scores a correct and a broken student by the kit's rubric", async () => {
@@ -268,9 +274,11 @@ describe("the xv6 student template's workflow under act", () => {
     const envFile = path.join(work, 'act.env');
     writeFileSync(
       envFile,
-      [...keep.map((key) => `${key}=${runtime[key]}`), `XDG_CACHE_HOME=${work}/cache`, ''].join(
-        '\n',
-      ),
+      [
+        ...keep.map((key) => `${key}=${runtime[key]}`),
+        `XDG_CACHE_HOME=${caches.get('xv6-riscv')}`,
+        '',
+      ].join('\n'),
     );
     const started = Date.now();
     const { code, log } = await sh(
