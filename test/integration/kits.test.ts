@@ -7,6 +7,8 @@
  *   `diverge grade` grades two students' repositories with the kit's config: one correct (the
  *   upstream tree), one broken (a fixture variant's patch applied), each scored by the kit's
  *   rubric;
+ * - the Pintos kit's Gradescope run_autograder, in Gradescope's directory layout, builds the broken
+ *   student with make (no Docker, as on Gradescope) and writes results.json by the rubric;
  * - the xv6 student template's workflow (student/.github/workflows/diverge.yml, `uses:
  *   OWNER/diverge@v1`) runs under act against the fake GitHub server, on a push of a correct
  *   student: it fetches the staff kernel from the release of the course's kernels repository
@@ -108,6 +110,8 @@ const KITS: Kit[] = [
 const staffDirs = new Map<string, string>();
 /** Their observation caches: the act run boots what the grading already booted from it. */
 const caches = new Map<string, string>();
+/** Their students' repositories (alice correct, bob broken). */
+const studentDirs = new Map<string, string>();
 
 describe.each(KITS)('the $name kit', (kit) => {
   let staff: string;
@@ -138,6 +142,7 @@ describe.each(KITS)('the $name kit', (kit) => {
     );
     env = { ...process.env, XDG_CACHE_HOME: scratchDir(`kit-${kit.name}-cache`) };
     caches.set(kit.name, env.XDG_CACHE_HOME as string);
+    studentDirs.set(kit.name, students);
   }, 600_000);
 
   it("build-staff.sh builds the staff kernel, and grade scores a correct and a broken student by the kit's rubric", async () => {
@@ -190,6 +195,47 @@ describe.each(KITS)('the $name kit', (kit) => {
       }),
     ]);
   }, 900_000);
+});
+
+describe("the Pintos kit's Gradescope autograder", () => {
+  it("run_autograder builds the broken student with make and writes Gradescope's results.json by the rubric", async () => {
+    const staff = staffDirs.get('pintos');
+    const students = studentDirs.get('pintos');
+    if (!staff || !students || !existsSync(path.join(staff, 'out/os.dsk')))
+      throw new Error('the pintos kit test builds the staff disk first');
+    // Gradescope's layout: the autograder zip in source/, the student's files in submission/.
+    const root = scratchDir('kit-gradescope');
+    cpSync(path.join(staff, 'diverge.yml'), path.join(root, 'source/diverge.yml'));
+    cpSync(path.join(staff, 'out'), path.join(root, 'source/out'), { recursive: true });
+    cpSync(path.join(students, 'bob'), path.join(root, 'submission'), { recursive: true });
+    const script = path.join(REPO_ROOT, 'examples/pintos/gradescope/run_autograder');
+    const { code, log } = await sh('bash', [script], {
+      cwd: root,
+      env: {
+        ...process.env,
+        AUTOGRADER: root,
+        NODE: NODE24,
+        DIVERGE: path.join(REPO_ROOT, 'dist/cli.js'),
+        XDG_CACHE_HOME: caches.get('pintos'),
+      },
+    });
+    expect({ code, log: code ? log.slice(-2000) : '' }).toEqual({ code: 0, log: '' });
+    const results = JSON.parse(readFileSync(path.join(root, 'results/results.json'), 'utf8')) as {
+      score: number;
+      tests: { name: string; score: number; max_score: number; status: string }[];
+    };
+    const config = parse(readFileSync(path.join(staff, 'diverge.yml'), 'utf8')) as {
+      harness: { tests: string[] };
+    };
+    expect(results.tests.map((t) => t.name)).toEqual(config.harness.tests);
+    for (const test of results.tests)
+      expect([test.name, test.status]).toEqual([
+        test.name,
+        test.name === 'alarm-negative' ? 'failed' : 'passed',
+      ]);
+    const max = results.tests.reduce((sum, t) => sum + t.max_score, 0);
+    expect(results.score).toBe(max - 2);
+  }, 300_000);
 });
 
 describe("the xv6 student template's workflow under act", () => {
