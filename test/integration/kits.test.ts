@@ -356,6 +356,9 @@ describe("the xv6 student template's workflow under act", () => {
     expect(check).toMatchObject({ status: 'completed', conclusion: 'success' });
     expect(check?.output.summary).toContain('no divergences against staff');
     expect(fake.violations).toEqual([]);
-    process.stderr.write(`kits: the student workflow under act took ${Date.now() - started} ms\n`);
+    writeFileSync(path.join(work, 'act.log'), log);
+    process.stderr.write(
+      `kits: the student workflow under act took ${Date.now() - started} ms (log: ${work}/act.log)\n`,
+    );
   }, 600_000);
 });
