@@ -70,6 +70,14 @@ function repository(
   return dir;
 }
 
+/** The shipped action alone (action.yml and dist/, with the sub-actions' metadata). */
+function actionCopy(): string {
+  const dir = scratchDir('kit-action');
+  for (const file of ['action.yml', 'dist', 'report/action.yml', 'grade/action.yml'])
+    cpSync(path.join(REPO_ROOT, file), path.join(dir, file), { recursive: true });
+  return dir;
+}
+
 /** A copy of `dir` with a fixture variant's patch applied, as a student's broken repository. */
 async function patched(dir: string, dest: string, patch: string): Promise<void> {
   cpSync(dir, dest, { recursive: true });
@@ -341,9 +349,10 @@ describe("the xv6 student template's workflow under act", () => {
         `GITHUB_TOKEN=${TOKEN}`,
         '--env-file',
         envFile,
-        // The action as the kit names it, from this checkout (its dist/ built).
+        // The action as the kit names it: this checkout's action.yml and dist/ (built), without
+        // the rest of the checkout, which act would copy whole.
         '--local-repository',
-        `OWNER/diverge@v1=${REPO_ROOT}`,
+        `OWNER/diverge@v1=${actionCopy()}`,
       ],
       {
         cwd: dir,
