@@ -128,6 +128,7 @@ export default (args) =>
             index: 'src/entry/action.ts',
             publish: 'src/entry/publish-action.ts',
             post: 'src/entry/post-action.ts',
+            grade: 'src/entry/grade-action.ts',
           },
           'dist',
           { shebang: 'cli' },

@@ -1,5 +1,5 @@
-// Writes the inputs and outputs tables of action.yml (into README.md) and report/action.yml (into
-// docs/action.md) between <!-- action-docs:NAME --> markers; with --check, fails when a page is
+// Writes the inputs and outputs tables of action.yml (into README.md), report/action.yml and
+// grade/action.yml (into docs/action.md) between <!-- action-docs:NAME --> markers; with --check, fails when a page is
 // out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 const TABLES = [
   { name: 'action', action: 'action.yml', page: 'README.md' },
   { name: 'report', action: 'report/action.yml', page: 'docs/action.md' },
+  { name: 'grade', action: 'grade/action.yml', page: 'docs/action.md' },
 ];
 const cell = (text) =>
   String(text ?? '')

@@ -26,6 +26,10 @@ const PAGES = [
   ...readdirSync(path.join(REPO_ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
+  // The starter kits' workflows, which courses copy as they are.
+  ...readdirSync(path.join(REPO_ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.github\/workflows\/[^/]+\.yml$/.test(f))
+    .map((f) => `examples/${f}`),
 ];
 
 /** Every match of `pattern`'s first group in the pages, as `page:line text`. */
@@ -75,7 +79,7 @@ describe('the version, the moving tag, the uses: lines and the CHANGELOG agree',
   });
 
   it('every uses: line of the pages names the action at that major tag', () => {
-    const uses = mentions(/[Oo][Ww][Nn][Ee][Rr]>?\/diverge(?:\/report)?@([\w.-]+)/g);
+    const uses = mentions(/[Oo][Ww][Nn][Ee][Rr]>?\/diverge(?:\/report|\/grade)?@([\w.-]+)/g);
     expect(uses.length).toBeGreaterThan(3);
     expect(uses.filter((u) => u.ref !== ACTION_MAJOR_TAG)).toEqual([]);
     expect(read('README.md')).toContain(`uses: ${ACTION_USES}\n`);

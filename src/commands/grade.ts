@@ -37,6 +37,8 @@ interface GradeOptions {
   list?: string;
   githubOrg?: string;
   repoPrefix?: string;
+  /** With --github-org: every repository built, published kernels ignored. */
+  sourcesOnly?: boolean;
   out: string;
   jobs?: number;
   shard?: string;
@@ -75,6 +77,10 @@ export function register(program: Command, cli: Cli): Command {
       "the org's repositories named PREFIX<student> (GitHub Classroom): each one's published kernel, else its default branch built (needs GITHUB_TOKEN)",
     )
     .option('--repo-prefix <prefix>', 'with --github-org: the assignment prefix, e.g. lab1-')
+    .option(
+      '--sources-only',
+      "with --github-org: build every repository's default branch, ignoring kernels their own workflows published (a student's workflow can publish any file)",
+    )
     .addOption(referenceOption())
     .option(
       '-o, --out <dir>',
@@ -118,6 +124,7 @@ export function register(program: Command, cli: Cli): Command {
                 org: options.githubOrg,
                 prefix: options.repoPrefix as string,
                 variant,
+                artifacts: !options.sourcesOnly,
                 dir: path.join(outDir, 'submissions'),
                 progress: cli.log,
               })

@@ -18,7 +18,7 @@ const withDefaults = (action: ActionMetadata, given: Record<string, string>) => 
   given[name] ?? action.inputs[name]?.default ?? '';
 
 describe('action metadata', () => {
-  it.each(['action.yml', 'report/action.yml'])(
+  it.each(['action.yml', 'report/action.yml', 'grade/action.yml'])(
     '%s: a description the Marketplace accepts (under 125 characters)',
     (file) => {
       expect(metadata(file).description.length).toBeLessThan(125);

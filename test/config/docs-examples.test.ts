@@ -35,6 +35,7 @@ const metadata = (file: string) =>
 const ACTIONS: Record<string, ActionMetadata> = {
   'OWNER/diverge': metadata('action.yml'),
   'OWNER/diverge/report': metadata('report/action.yml'),
+  'OWNER/diverge/grade': metadata('grade/action.yml'),
 };
 
 interface Step {

@@ -104,6 +104,23 @@ describe('submissions from a GitHub organisation', () => {
     });
   });
 
+  it('with artifacts: false (grade --sources-only), builds even a repository that published a kernel', async () => {
+    const github = createGitHub({ token: TOKEN, baseUrl: fake.url, log: () => undefined });
+    const sources = await submissionsFromGitHub(github, {
+      org: 'course',
+      prefix: 'lab1-alice',
+      variant: 'default',
+      artifacts: false,
+      dir: path.join(scratchDir('github-sources-only'), 'submissions'),
+      progress: () => undefined,
+      retryBaseMs: 1,
+    });
+    expect(sources).toHaveLength(1);
+    expect(sources[0]?.kernel).toBeUndefined();
+    expect(readFileSync(path.join(sources[0]?.context ?? '', 'Dockerfile'), 'utf8')).toBe('FROM x');
+    expect(sources[0]?.source.artifact).toBeUndefined();
+  });
+
   it('downloads any other repository at its default branch, to build', () => {
     const bob = named('bob');
     expect(bob?.kernel).toBeUndefined();

@@ -19,19 +19,26 @@ export async function courseReferences(
 ): Promise<{ staff: string; staffAlt: string; harness: string }> {
   const docker = dockerAccess(context.dockerHost);
   const harness = await buildCourseHarness(context, docker, dir, () => {});
+  const staff = (variant: string) => courseVariantKernel(context, dir, variant);
+  return { staff: await staff('staff'), staffAlt: await staff('staff-alt'), harness };
+}
+
+/** A kernel variant of the fixture course (fixtures/course/Makefile's VARIANTS), built under `dir`. */
+export async function courseVariantKernel(
+  context: RunContext,
+  dir: string,
+  variant: string,
+): Promise<string> {
   const settings = await loadConfig(path.join(COURSE_DIR, 'diverge.yml'));
   const kernel = settings.kernel as Parameters<typeof buildKernel>[1];
-  const staff = async (variant: string) =>
-    (
-      await buildKernel(docker, kernel, {
-        variant,
-        outDir: path.join(dir, variant),
-        progress: () => {},
-        contextCache: context.cache.contexts,
-        clock: context.clock,
-      })
-    ).kernel.path;
-  return { staff: await staff('staff'), staffAlt: await staff('staff-alt'), harness };
+  const built = await buildKernel(dockerAccess(context.dockerHost), kernel, {
+    variant,
+    outDir: path.join(dir, variant),
+    progress: () => {},
+    contextCache: context.cache.contexts,
+    clock: context.clock,
+  });
+  return built.kernel.path;
 }
 
 /**

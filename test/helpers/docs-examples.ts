@@ -186,6 +186,14 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     match: (t) => t.startsWith('- uses: OWNER/diverge@v1'),
     coverage: { by: 'workflow' },
   },
+  {
+    // The kits' grade.yml step (examples/*/staff/.github/workflows/grade.yml, run by
+    // test/integration/kits.test.ts through the CLI it wraps).
+    id: 'grading-kit-grade-step',
+    page: 'docs/grading.md',
+    match: (t) => t.startsWith('- uses: OWNER/diverge/grade@v1'),
+    coverage: { by: 'workflow' },
+  },
 ];
 
 /** Each block with the entry that covers it (the first of its page whose `match` takes it). */

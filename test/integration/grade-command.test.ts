@@ -2,7 +2,9 @@
  * `diverge grade` with `grading.build`: every submission built by `make kernel` in one container
  * of the staff's toolchain stage, in real Docker, then booted in real QEMU. Generated
  * submissions of every kind must get the generator's truth; three more break one build limit
- * each (memory, processes, time), and their rows must name it; one more fails in colour.
+ * each (memory, processes, time), and their rows must name it; one more fails in colour. And
+ * one student's QEMU is killed from outside (SIGKILL, every time it starts): their row is not
+ * graded (no score, no classes), and the gradebook page says so, readable at 1280 px.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,8 +17,19 @@ import {
   SUBMISSION_KINDS,
 } from '../helpers/course-submissions.js';
 import { launchBrowser, openPage, pageFlaws } from '../helpers/browser.js';
-import { courseReferences, gradebookIn, gradeCli, inKernelRule } from '../helpers/course.js';
-import { type CliResult, scratchDir, testContext } from '../helpers/fixtures.js';
+import {
+  courseReferences,
+  courseVariantKernel,
+  gradebookIn,
+  gradeCli,
+  inKernelRule,
+} from '../helpers/course.js';
+import {
+  type CliResult,
+  qemuProcessesMentioning,
+  scratchDir,
+  testContext,
+} from '../helpers/fixtures.js';
 import type { Gradebook } from '../../src/model/gradebook.js';
 
 // Page code runs in the browser: its DOM is not in this project's (Node) types.
@@ -31,6 +44,9 @@ const marker = path.basename(dir);
 let course: GeneratedCourse;
 let result: CliResult;
 let gradebook: Gradebook;
+/** The student whose QEMU is killed from outside, and how many times it was. */
+const INFRA = 'infra';
+let kills = 0;
 
 /** Students whose Makefile runs `line` before building: each breaks one limit. */
 const BREAKERS: Record<string, string> = {
@@ -66,7 +82,28 @@ beforeAll(async () => {
     cpSync(path.join(course.submissions, correct as string), source, { recursive: true });
     inKernelRule(source, line);
   }
-  result = await gradeCli(course, out, env);
+  // A file submission (booted from its own path, which names it): the course's hanging kernel,
+  // which keeps its QEMU up until the stall timeout, killed from outside whenever it starts.
+  const infra = path.join(course.submissions, INFRA);
+  cpSync(
+    await courseVariantKernel(testContext('grade-command'), path.join(dir, 'staff'), 'hang'),
+    infra,
+  );
+  const killer = setInterval(() => {
+    for (const line of qemuProcessesMentioning(infra)) {
+      try {
+        process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+        kills++;
+      } catch {
+        // Gone already.
+      }
+    }
+  }, 100);
+  try {
+    result = await gradeCli(course, out, env);
+  } finally {
+    clearInterval(killer);
+  }
   gradebook = gradebookIn(out);
 }, 900_000);
 
@@ -75,7 +112,9 @@ const row = (name: string) => gradebook.students.find((s) => s.name === name);
 describe('diverge grade with grading.build', () => {
   it('builds the stage once and grades every generated student as the truth says', () => {
     expect(result.stderr).not.toMatch(/^diverge: /m);
-    expect(result.code).toBe(0);
+    // 3: a row is not graded (the student whose QEMU was killed); the students' results never
+    // change the exit code.
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/grading\.build: stage toolchain is built \(diverge-stage:/);
     // The closing line names every gradebook file, the page included.
     expect(result.stderr).toContain(
@@ -98,6 +137,20 @@ describe('diverge grade with grading.build', () => {
         built: truth.builds ? 'built' : 'failed',
       });
     }
+  });
+
+  it('does not grade the student whose QEMU was killed from outside, after judging them once more', () => {
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(row(INFRA)).toMatchObject({
+      score: null,
+      conclusion: 'neutral',
+      tests: {},
+      build: { outcome: 'file' },
+    });
+    expect(row(INFRA)?.reason).toMatch(/SIGKILL|signal|killed/i);
+    // Counted in no total: the mean is over the graded rows only.
+    const csv = readFileSync(path.join(out, 'gradebook.csv'), 'utf8');
+    expect(csv).toMatch(new RegExp(`^${INFRA},,\\d+,neutral,`, 'm'));
   });
 
   it("names each student's report after them, and their page shows the references' logs", () => {
@@ -146,6 +199,28 @@ describe('diverge grade with grading.build', () => {
           expect(heat.columns).toBeGreaterThanOrEqual(gradebook.tests.length);
           expect(heat.cells).toBe(heat.columns);
           expect(heat.right).toBeLessThanOrEqual(heat.width);
+          // The row of the student whose QEMU was killed: "not graded", no score, no class in
+          // any cell, all of it within the window.
+          const infra = await page.evaluate((name: string) => {
+            const tr = [...document.querySelectorAll('#book-body tr')].find(
+              (r) => r.querySelector('td.name')?.textContent === name,
+            );
+            return {
+              score: tr?.querySelector('td.score')?.textContent,
+              conclusion: tr?.querySelector('td.score + td')?.textContent,
+              classes: [...(tr?.querySelectorAll('td.heat') ?? [])].map((td) => td.dataset.class),
+              titles: [...(tr?.querySelectorAll('td.heat') ?? [])].map((td) => td.title),
+              right: tr
+                ? Math.max(...[...tr.children].map((td) => td.getBoundingClientRect().right))
+                : 1e9,
+              width: document.documentElement.clientWidth,
+            };
+          }, INFRA);
+          expect(infra.score).toBe('not graded');
+          expect(infra.conclusion).toBe('neutral');
+          expect(infra.classes.every((c: string) => c === '')).toBe(true);
+          expect(infra.titles.every((t: string) => t.endsWith(': not graded'))).toBe(true);
+          expect(infra.right).toBeLessThanOrEqual(infra.width);
         }
         await page.close();
       }
