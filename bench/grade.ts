@@ -50,7 +50,13 @@ for (const how of hows)
 const JOBS = 2;
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-bench-grade-'));
 const context = { ...createRunContext(process.env), cache: cacheDirs(path.join(dir, 'cache')) };
-const docker = dockerAccess(context.dockerHost);
+const docker = dockerAccess(
+  context.dockerHost,
+  undefined,
+  undefined,
+  undefined,
+  context.builder,
+);
 const quiet = () => undefined;
 
 const harness = await buildCourseHarness(context, docker, path.join(dir, 'staff'), quiet);

@@ -94,6 +94,7 @@ export async function bisectPush(push: PushBisect): Promise<BisectCulprit | unde
           undefined,
           (line) => core.info(line),
           services.run.waits.dockerMs,
+          services.run.builder,
         ),
         progress: (line) => core.info(line),
         github,

@@ -266,6 +266,7 @@ async function runPipeline(
     undefined,
     (line) => core.info(line),
     context.waits.dockerMs,
+    context.builder,
   );
   const { owner, repo } = env.context.repo;
   const workflow = workflowFile(env.workflowRef);

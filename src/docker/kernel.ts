@@ -85,6 +85,7 @@ export async function buildKernel(
     contextCache: options.contextCache,
     clock: options.clock,
     limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
+    builder: access.builder,
   });
   const [extracted, ...extra] = await extractFiles(
     docker,
@@ -130,6 +131,7 @@ export async function prepareStaffLayers(
       clock: options.clock,
       limits: kernel.build.limits,
       throughEngine: true,
+      builder: access.builder,
     });
     return { ok: true, image };
   } catch (error) {
