@@ -95,6 +95,7 @@ export async function bisectPush(push: PushBisect): Promise<BisectCulprit | unde
           (line) => core.info(line),
           services.run.waits.dockerMs,
           services.run.builder,
+          inputs.buildCache,
         ),
         progress: (line) => core.info(line),
         github,

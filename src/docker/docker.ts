@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { BuilderChoice } from '../context.js';
+import type { BuildCache } from './buildx.js';
 import { DockerUnavailableError } from './errors.js';
 
 /** How long a Docker call may wait for the engine's answer, by default (DIVERGE_DOCKER_TIMEOUT). */
@@ -17,6 +18,8 @@ export interface DockerAccess {
   client(): Promise<Docker>;
   /** Which builder Dockerfiles are built with (DIVERGE_BUILDER). */
   readonly builder: BuilderChoice;
+  /** The action's `build-cache`: kernel builds through buildx with this cache (see buildx.ts). */
+  readonly buildCache?: BuildCache;
 }
 
 /**
@@ -45,10 +48,12 @@ export function dockerAccess(
   log: (line: string) => void = () => undefined,
   timeoutMs: number = DOCKER_TIMEOUT_MS,
   builder: BuilderChoice = 'auto',
+  buildCache?: BuildCache,
 ): DockerAccess {
   let ready: Promise<Docker> | undefined;
   return {
     builder,
+    ...(buildCache ? { buildCache } : {}),
     client() {
       ready ??= (async () => {
         const docker = guarded(create(), host, timeoutMs);

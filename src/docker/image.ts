@@ -28,6 +28,7 @@ import {
   syntaxDirective,
   withoutSyntaxDirective,
 } from './buildkit.js';
+import { type BuildCache, buildxDriver, cacheFlags, runBuildx } from './buildx.js';
 
 /** What to build: `kernel.build` or `harness.image.build` of the config. */
 export interface BuildRecipe {
@@ -67,6 +68,12 @@ export interface BuildRequest {
    * is BuildKit whenever the engine has it; either falls back to the classic builder when not.
    */
   builder?: BuilderChoice | Builder;
+  /**
+   * A build cache outside the engine (the action's `build-cache` input): the build goes through
+   * `docker buildx build` with `--cache-from`/`--cache-to` when buildx has a builder that can
+   * export one, and through the engine without it otherwise (said once).
+   */
+  cache?: BuildCache;
 }
 
 export interface BuiltImage {
@@ -78,8 +85,8 @@ export interface BuiltImage {
   /** True when an image of the same recipe already existed and nothing was built. */
   cached: boolean;
   durationMs: number;
-  /** The builder that built it (none when `cached`). */
-  builder?: Builder;
+  /** The builder that built it (none when `cached`): buildx for a build with `cache`. */
+  builder?: Builder | 'buildx';
 }
 
 /** A stream record longer than this is not one diverge can use; it is dropped, not buffered. */
@@ -116,6 +123,9 @@ function engineHasBuildKit(docker: Docker): Promise<boolean> {
   }
   return known;
 }
+
+/** Whether buildx can take a build cache, asked once per process. */
+let buildxUsable: Promise<{ driver?: string; why?: string }> | undefined;
 
 /** `# syntax=` frontends that could not be fetched in this process: not asked for again. */
 const unreachableFrontends = new Set<string>();
@@ -250,6 +260,16 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   const dockerfileText = await readFile(dockerfilePath, 'utf8').catch(() => '');
   const need = buildKitFeature(dockerfileText);
   const builder = await pickBuilder(docker, request.builder ?? 'auto', need);
+  if (request.cache && request.builder !== 'classic') {
+    buildxUsable ??= buildxDriver(request.cache.program);
+    const usable = await buildxUsable;
+    if (!usable.why)
+      return buildWithBuildx(docker, request, context, tag, digest, request.cache, started);
+    if (!warnedNoBuildx) {
+      warnedNoBuildx = true;
+      progress(`build-cache: not used: ${usable.why}; building through the Docker engine`);
+    }
+  }
   const syntax = syntaxDirective(dockerfileText);
   if (builder === 'buildkit' && syntax && unreachableFrontends.has(syntax))
     return builtinFrontend(docker, request, dockerfileText, syntax, started);
@@ -428,6 +448,111 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     durationMs,
     builder,
   };
+}
+
+let warnedNoBuildx = false;
+
+/**
+ * The build through `docker buildx build` with the cache's `--cache-from` and `--cache-to`,
+ * `--load`ed into the engine under `tag`: the same context, arguments, labels, network and time
+ * limit as through the engine, the same log (buildx's `--progress=plain`), the same errors.
+ */
+async function buildWithBuildx(
+  docker: Docker,
+  request: BuildRequest,
+  context: BuildContext,
+  tag: string,
+  digest: string,
+  cache: BuildCache,
+  started: number,
+): Promise<BuiltImage> {
+  const { recipe, field, progress, limits } = request;
+  progress(
+    `${field}: building ${tag} with docker buildx, cache type=gha scope ${cache.scope}` +
+      (recipe.target ? `, target ${recipe.target}` : ''),
+  );
+  const args = [
+    '--progress=plain',
+    '--load',
+    '-t',
+    tag,
+    '-f',
+    recipe.dockerfile,
+    ...(recipe.target ? ['--target', recipe.target] : []),
+    ...Object.entries(recipe.args).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+    '--label',
+    `diverge.recipe=${digest}`,
+    '--label',
+    `diverge.role=${request.role}`,
+    ...(limits && !limits.network ? ['--network', 'none'] : []),
+    ...cacheFlags(cache),
+  ];
+  await mkdir(path.dirname(request.logFile), { recursive: true });
+  const log = new CappedLog(request.logFile, BUILD_LOG_CAP_BYTES, 'build log');
+  log.write(Buffer.from(`docker buildx build ${args.join(' ')} -\n`));
+  const last = new LastLines();
+  let failedStep: string | undefined;
+  let error: string | undefined;
+  const names = new Map<string, string>();
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = limits
+    ? setTimeout(() => {
+        timedOut = true;
+        stop.abort();
+      }, limits.timeMs)
+    : undefined;
+  let code: number | null;
+  try {
+    code = await runBuildx({
+      ...(cache.program ? { docker: cache.program } : {}),
+      args,
+      context: packContext(context),
+      signal: stop.signal,
+      line: (raw) => {
+        log.write(Buffer.from(`${stripAnsi(raw)}\n`));
+        const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
+        if (!line.trim()) return;
+        const vertex = /^(#\d+) (.*)$/.exec(line);
+        if (vertex?.[1] && vertex[2] && !names.has(vertex[1])) {
+          names.set(vertex[1], vertex[2]);
+          if (BUILDKIT_STEP.test(line) && !request.output) progress(`${field}: step ${vertex[2]}`);
+        }
+        const failed = /^(#\d+) ERROR: (.*)$/.exec(line);
+        if (failed?.[1] && failed[2] && !failedStep) {
+          failedStep = names.get(failed[1]);
+          error = failed[2];
+        }
+        request.output?.(line);
+        last.add(line);
+      },
+    });
+  } finally {
+    clearTimeout(timer);
+    await log.close();
+  }
+  if (timedOut && limits)
+    throw new BuildError(
+      `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s (build log: ${request.logFile})`,
+      { field, lastLines: last.lines },
+    );
+  if (code !== 0) {
+    let why = error ?? last.lines.findLast((line) => /ERROR/.test(line)) ?? `exit status ${code}`;
+    const hit = limits && limitHit(field, limits, why, last.lines);
+    if (hit) why = `${why}: ${hit}`;
+    const what = failedStep ? `step ${failedStep.slice(0, 200)}` : 'docker buildx build';
+    throw new BuildError(
+      `${field}: ${what} failed: ${why} (build log: ${request.logFile})${last.tail}`,
+      {
+        field,
+        lastLines: last.lines,
+      },
+    );
+  }
+  const built = (await docker.getImage(tag).inspect()).Id;
+  const durationMs = request.clock.now() - started;
+  progress(`${field}: built ${tag} in ${(durationMs / 1000).toFixed(1)} s with docker buildx`);
+  return { tag, id: built, recipeDigest: digest, cached: false, durationMs, builder: 'buildx' };
 }
 
 /** Why a Dockerfile that needs BuildKit failed with the classic builder. */

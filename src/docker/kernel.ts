@@ -86,6 +86,7 @@ export async function buildKernel(
     clock: options.clock,
     limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
     builder: access.builder,
+    ...(access.buildCache ? { cache: access.buildCache } : {}),
   });
   const [extracted, ...extra] = await extractFiles(
     docker,
@@ -132,6 +133,7 @@ export async function prepareStaffLayers(
       limits: kernel.build.limits,
       throughEngine: true,
       builder: access.builder,
+      ...(access.buildCache ? { cache: access.buildCache } : {}),
     });
     return { ok: true, image };
   } catch (error) {
