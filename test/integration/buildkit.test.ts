@@ -5,6 +5,7 @@
  * be pulled, heredocs, and the classic builder when BuildKit is turned off or the engine says it
  * has none.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -111,6 +112,60 @@ describe('kernel.build with BuildKit', () => {
       /^kernel\.build: step \[kernel 2\/2\] RUN --mount=type=cache.* failed: .*exit code: 3 \(build log: .*build-kernel\.log\)/,
     );
     expect(message).toMatch(/last lines of the build:\n(?:.*\n)*\s+#\d+ kernel\.c:3: error: oops/);
+  }, 300_000);
+
+  it('limits.time and limits.network hold under BuildKit: the build is cancelled, its step killed; no network', async () => {
+    const marker = nonce();
+    const slow = project(
+      'bk-time',
+      `FROM debian:bookworm-slim AS kernel\nRUN --mount=type=cache,id=diverge-test-${marker},target=/cache echo ${marker} && sleep 300\n`,
+    );
+    const limited = {
+      ...slow.kernel,
+      build: { ...slow.kernel.build, limits: { ...slow.kernel.build.limits, timeMs: 8000 } },
+    };
+    const started = Date.now();
+    const error = await build(limited, path.join(slow.dir, 'out'), 'auto').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^kernel\.build: stopped at the time limit: kernel\.build\.limits\.time is 8 s/,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    // BuildKit runs the step outside Docker's containers: look for its process.
+    let sleeping: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      sleeping = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes(marker) && !line.includes('jest'));
+      if (sleeping.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(sleeping).toEqual([]);
+
+    const probe = () =>
+      `FROM debian:bookworm-slim AS kernel\nRUN --mount=type=cache,id=diverge-test-${nonce()},target=/cache ls /sys/class/net; test "$(ls /sys/class/net)" = lo\n`;
+    const offline = project('bk-net', probe());
+    const isolated = {
+      ...offline.kernel,
+      build: {
+        ...offline.kernel.build,
+        limits: { ...offline.kernel.build.limits, network: false },
+      },
+    };
+    // With no network the step sees only the loopback interface, and goes on to fail later at
+    // the missing /out/kernel.elf.
+    const result = await build(isolated, path.join(offline.dir, 'out'), 'auto').catch(
+      (e: unknown) => e,
+    );
+    expect((result as Error).message).not.toMatch(/exit code: 1/);
+    expect((result as Error).message).toMatch(/kernel\.path: \/out\/kernel\.elf does not exist/);
+    // The control: with the network the step sees more than the loopback, and fails there.
+    const online = project('bk-net-open', probe());
+    const open = await build(online.kernel, path.join(online.dir, 'out'), 'auto').catch(
+      (e: unknown) => e,
+    );
+    expect((open as Error).message).toMatch(
+      /^kernel\.build: step \[kernel 2\/2\] RUN .* failed: .*exit code: 1/,
+    );
   }, 300_000);
 
   it('a `# syntax=` frontend that cannot be pulled: the engine’s own frontend builds it, and says so', async () => {
