@@ -614,7 +614,11 @@ function buildKitFailure(
       field,
     });
   let error = clean(kit.failed?.error ?? failure);
-  const hit = limits && limitHit(field, limits, error, last.lines);
+  let hit = limits && limitHit(field, limits, error, last.lines);
+  // A staff step run again offline: BuildKit keyed its cached result on the staff's network.
+  if (hit && limits?.submission && !limits.network && /has no network/.test(hit))
+    hit =
+      "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: DIVERGE_BUILDER=auto or classic; or grading.build)";
   if (hit) error = `${error}: ${hit}`;
   let message: string;
   const base = kit.failed && BASE_IMAGE_VERTEX.exec(kit.failed.name);

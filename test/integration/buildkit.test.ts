@@ -14,6 +14,7 @@ import type { BuilderChoice } from '../../src/context.js';
 import { dockerAccess } from '../../src/docker/docker.js';
 import { BuildError } from '../../src/docker/errors.js';
 import { buildKernel, type DockerKernelSettings } from '../../src/docker/kernel.js';
+import { submissionBuilder } from '../../src/docker/submission.js';
 import { cli, configIn, fixtureKernels, scratchDir, testContext } from '../helpers/fixtures.js';
 
 const context = testContext('buildkit');
@@ -165,6 +166,47 @@ describe('kernel.build with BuildKit', () => {
     );
     expect((open as Error).message).toMatch(
       /^kernel\.build: step \[kernel 2\/2\] RUN .* failed: .*exit code: 1/,
+    );
+  }, 300_000);
+
+  it('grade under BuildKit: a staff step that needs the network is run again offline, and the message says why', async () => {
+    const dir = scratchDir('bk-grade');
+    mkdirSync(path.join(dir, 'staff'));
+    // The staff's step passes only with a network interface besides the loopback, and says what
+    // a download says without one (as apt-get's step of the fixture course does).
+    writeFileSync(
+      path.join(dir, 'staff', 'Dockerfile'),
+      [
+        'FROM debian:bookworm-slim AS kernel',
+        `RUN --mount=type=cache,id=diverge-test-${nonce()},target=/cache test "$(ls /sys/class/net)" != lo || { echo 'connect: Network is unreachable' >&2; exit 100; }`,
+        'COPY kernel.c /out/kernel.elf',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'staff', 'kernel.c'), 'staff\n');
+    const alice = path.join(dir, 'alice');
+    mkdirSync(alice);
+    writeFileSync(path.join(alice, 'kernel.c'), 'alice\n');
+    const { settings } = configIn(
+      dir,
+      'kernel:\n  build: { context: staff, target: kernel }\n  path: /out/kernel.elf\n',
+    );
+    const access = dockerAccess(context.dockerHost);
+    const builder = submissionBuilder(access, settings.kernel as DockerKernelSettings, undefined, {
+      variant: 'default',
+      outDir: path.join(dir, 'out'),
+      contextCache: context.cache.contexts,
+      clock: context.clock,
+      slot: (work) => work(),
+    });
+    expect(await builder.prepared).toMatch(
+      /the staff's recipe is built .* \(with BuildKit, which keys a step's cache on its network mode/,
+    );
+    const error = await builder
+      .build(alice, path.join(dir, 'out', 'alice'))
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^kernel\.build: step \[kernel 2\/3\] RUN .* failed: .*exit code: 100: a submission's build has no network .* BuildKit keys a step's cache on its network mode/,
     );
   }, 300_000);
 
