@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
@@ -63,6 +64,28 @@ const executable = (name) => ({
   },
 });
 
+/**
+ * dockerode's BuildKit session (lib/session.js) loads its gRPC description at run time from
+ * `proto/` beside the code, which is the chunk holding it once bundled: each chunk folder gets one.
+ */
+const DOCKERODE_PROTOS = ['auth.proto'];
+const dockerodeProtos = () => ({
+  name: 'diverge-dockerode-protos',
+  generateBundle(_options, bundle) {
+    const folders = new Set();
+    for (const item of Object.values(bundle))
+      if (item.type === 'chunk' && item.code.includes('"proto", "auth.proto"'))
+        folders.add(path.posix.dirname(item.fileName));
+    for (const folder of folders)
+      for (const name of DOCKERODE_PROTOS)
+        this.emitFile({
+          type: 'asset',
+          fileName: path.posix.join(folder, 'proto', name),
+          source: readFileSync(path.join('node_modules', 'dockerode', 'lib', 'proto', name)),
+        });
+  },
+});
+
 const bundle = (input, dir, { shebang, external } = {}) => ({
   input,
   external,
@@ -89,6 +112,7 @@ const bundle = (input, dir, { shebang, external } = {}) => ({
     commonjs({ ignore: (id) => id.endsWith('.node') || id === 'cpu-features' }),
     json(),
     buildId(),
+    dockerodeProtos(),
     ...(shebang ? [executable(shebang)] : []),
   ],
   onwarn(warning, warn) {

@@ -14,16 +14,19 @@
 import {
   appendFileSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  writeFileSync,
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { dockerAccess } from '../src/docker/docker.js';
-import { buildKernel } from '../src/docker/kernel.js';
+import { buildImage } from '../src/docker/image.js';
+import { buildKernel, kernelRecipe } from '../src/docker/kernel.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Settings } from '../src/config/settings.js';
 import { cacheDirs, createRunContext } from '../src/context.js';
@@ -40,17 +43,24 @@ import { observationsIn, type ReplayResult, replayBoots } from './replay.js';
 type ResultsSettings = Settings['harness']['results'];
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-/** Which gradings to run (`--how=prebuilt,dockerfile,command`; default all three). */
-const HOWS = ['prebuilt', 'dockerfile', 'command'] as const;
+/**
+ * Which gradings to run (`--how=prebuilt,dockerfile,command`; default those three), and two
+ * more: `dockerfile-base` (the course's Dockerfile with its networked step in a base image, see
+ * baseCourse) and `warm` (rebuilds of the unchanged staff tree through the engine).
+ */
+const HOWS = ['prebuilt', 'dockerfile', 'command', 'dockerfile-base', 'warm'] as const;
 const howArg = process.argv.find((arg) => arg.startsWith('--how='));
-const hows = howArg ? howArg.slice('--how='.length).split(',') : [...HOWS];
+const hows = howArg ? howArg.slice('--how='.length).split(',') : [...HOWS.slice(0, 3)];
 for (const how of hows)
   if (!(HOWS as readonly string[]).includes(how))
     throw new Error(`--how: ${how} is not one of ${HOWS.join(', ')}`);
 const JOBS = 2;
 const dir = mkdtempSync(path.join(tmpdir(), 'diverge-bench-grade-'));
 const context = { ...createRunContext(process.env), cache: cacheDirs(path.join(dir, 'cache')) };
-const docker = dockerAccess(context.dockerHost);
+const docker = dockerAccess(context.dockerHost, undefined, undefined, undefined, context.builder);
+/** The builder the Dockerfile gradings use (DIVERGE_BUILDER), as the rows name it. */
+const BUILDER =
+  context.builder === 'buildkit' ? 'BuildKit' : context.builder === 'classic' ? 'classic' : 'auto';
 const quiet = () => undefined;
 
 const harness = await buildCourseHarness(context, docker, path.join(dir, 'staff'), quiet);
@@ -138,6 +148,64 @@ function replay(outDir: string, results: ResultsSettings): ReplayResult {
   });
 }
 
+/**
+ * The course's Dockerfile with its one networked step (the toolchain stage's apt-get) moved into
+ * a base image built first, trusted, with the network: the form a course graded with BuildKit
+ * needs. BuildKit keys a step's cache on its network mode, and a submission builds with none,
+ * so it cannot reuse a step the staff's build ran with the network (the classic builder can).
+ * Returns the copy of the course directory whose Dockerfile starts from that image.
+ */
+async function baseCourse(): Promise<string> {
+  const copy = path.join(dir, 'course-base');
+  cpSync(COURSE_DIR, copy, { recursive: true });
+  const file = path.join(copy, 'Dockerfile');
+  const text = readFileSync(file, 'utf8');
+  const networked =
+    /^FROM (\S+) AS toolchain\n(RUN apt-get [^\n]*\\\n(?:[^\n]*\\\n)*[^\n]*\n)/m.exec(text);
+  if (!networked) throw new Error(`${file}: no toolchain stage with an apt-get step to move`);
+  const baseDir = path.join(dir, 'toolchain-base');
+  mkdirSync(baseDir);
+  writeFileSync(path.join(baseDir, 'Dockerfile'), `FROM ${networked[1]}\n${networked[2]}`);
+  const base = await buildImage(await docker.client(), {
+    recipe: { context: baseDir, dockerfile: 'Dockerfile', args: {} },
+    field: 'bench.toolchain',
+    role: 'bench-toolchain',
+    logFile: path.join(baseDir, 'build.log'),
+    progress: quiet,
+    contextCache: context.cache.contexts,
+    clock: context.clock,
+  });
+  writeFileSync(file, text.replace(networked[0], `FROM ${base.tag} AS toolchain\n`));
+  return copy;
+}
+
+/**
+ * A warm rebuild of an unchanged tree: the staff's recipe built through the engine again (as
+ * grade's staff part is, `throughEngine`), every step found in the builder's cache; the median
+ * of `runs` after one build that fills the cache.
+ */
+async function warmRebuild(runs: number): Promise<{ median: number; runs: number[] }> {
+  const client = await docker.client();
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const built = await buildImage(client, {
+      recipe: kernelRecipe(recipe, 'staff'),
+      field: 'kernel.build',
+      role: 'kernel',
+      logFile: path.join(dir, 'warm', `build-${i}.log`),
+      progress: quiet,
+      contextCache: context.cache.contexts,
+      clock: context.clock,
+      limits: recipe.build.limits,
+      throughEngine: true,
+      builder: docker.builder,
+    });
+    if (i > 0) times.push(built.durationMs / 1000);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, runs: times };
+}
+
 // Each row is written down as soon as it is measured: a long run cut short keeps what it found
 // (BENCH_RECORD=0: printed only).
 const write = (text: string) => {
@@ -152,6 +220,14 @@ const row = (count: number, how: string, r: Awaited<ReturnType<typeof grade>>) =
   write(
     `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} | ${r.boots} | ${r.shell.toFixed(0)} | ${(r.boot / r.shell).toFixed(2)} | ${r.load} |\n`,
   );
+if (hows.includes('warm')) {
+  const warm = await warmRebuild(5);
+  write(
+    `\nwarm rebuild of the unchanged staff tree through the engine (${BUILDER}): median ${warm.median.toFixed(2)} s of ${warm.runs.map((t) => t.toFixed(2)).join(', ')} s; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
+}
 for (const count of sizes.length ? sizes : [100]) {
   const generate = (build: 'dockerfile' | 'command') =>
     generateCourse(path.join(dir, `course-${count}-${build}`), {
@@ -178,10 +254,27 @@ for (const count of sizes.length ? sizes : [100]) {
     }
     row(count, 'prebuilt', await grade(`prebuilt-${count}-out`, generated.config, prebuilt));
   }
+  if (hows.includes('dockerfile-base')) {
+    const generated = await generate('dockerfile');
+    const course = await baseCourse();
+    writeFileSync(
+      generated.config,
+      readFileSync(generated.config, 'utf8').replace(
+        JSON.stringify(COURSE_DIR),
+        JSON.stringify(course),
+      ),
+    );
+    row(
+      count,
+      `from source, Dockerfile on a base image (${BUILDER})`,
+      await grade(`source-${count}-dockerfile-base`, generated.config, generated.submissions),
+    );
+  }
   for (const how of ['dockerfile', 'command'] as const) {
     if (!hows.includes(how)) continue;
     const generated = await generate(how);
-    const label = how === 'dockerfile' ? 'from source, Dockerfile' : 'from source, command';
+    const label =
+      how === 'dockerfile' ? `from source, Dockerfile (${BUILDER})` : 'from source, command';
     row(
       count,
       label,

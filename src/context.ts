@@ -66,6 +66,17 @@ export function waitsFrom(env: NodeJS.ProcessEnv): Waits {
   };
 }
 
+/** `DIVERGE_BUILDER`: auto (BuildKit for Dockerfiles that need it), buildkit, or classic. */
+export const BUILDER_CHOICES = ['auto', 'buildkit', 'classic'] as const;
+export type BuilderChoice = (typeof BUILDER_CHOICES)[number];
+
+/** The `DIVERGE_BUILDER` value, `auto` when unset; anything else is refused by name. */
+export function builderChoice(value: string | undefined): BuilderChoice {
+  const choice = (value ?? '').trim().toLowerCase() || 'auto';
+  if ((BUILDER_CHOICES as readonly string[]).includes(choice)) return choice as BuilderChoice;
+  throw new Error(`DIVERGE_BUILDER: expected one of ${BUILDER_CHOICES.join(', ')}, got "${value}"`);
+}
+
 export interface RunContext {
   cache: CacheDirs;
   processes: ProcessRegistry;
@@ -79,6 +90,8 @@ export interface RunContext {
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
   waits: Waits;
+  /** Which builder builds Dockerfiles (DIVERGE_BUILDER; see docker/image.ts). */
+  builder: BuilderChoice;
   /**
    * Files the disk refused during the run (full, read-only), each said as it happened; the run
    * goes on so that what fits is written, and then ends with exit 3 naming them.
@@ -163,6 +176,7 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     tempDir: env.RUNNER_TEMP || tmpdir(),
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     waits: waitsFrom(env),
+    builder: builderChoice(env.DIVERGE_BUILDER),
     unwritten: [],
     proxy: proxySettings(env),
   };

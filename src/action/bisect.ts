@@ -94,6 +94,8 @@ export async function bisectPush(push: PushBisect): Promise<BisectCulprit | unde
           undefined,
           (line) => core.info(line),
           services.run.waits.dockerMs,
+          services.run.builder,
+          inputs.buildCache,
         ),
         progress: (line) => core.info(line),
         github,

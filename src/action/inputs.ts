@@ -6,6 +6,7 @@ import path from 'node:path';
 import { FAIL_ON_CLASSES } from '../model/classes.js';
 import type { CommentReplacement } from '../github/comment.js';
 import { CLOSE_AFTER } from '../history/tracking.js';
+import { type BuildCache, parseBuildCache } from '../docker/buildx.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
@@ -50,6 +51,11 @@ export interface ActionInputs {
   trackIssuesCloseAfter: number;
   /** Lets `pull_request_target` build a fork's kernel (off: that would run fork code with a write token). */
   allowForkCode: boolean;
+  /**
+   * `build-cache: gha`: kernel builds through docker buildx with the GitHub Actions cache
+   * (`--cache-from`/`--cache-to type=gha`), when buildx has a builder that exports caches.
+   */
+  buildCache?: BuildCache;
   workingDirectory: string;
 }
 
@@ -101,6 +107,18 @@ function historyBranch(read: (name: string) => string): { history?: string } {
   return { history: branch };
 }
 
+function buildCacheInput(
+  read: (name: string) => string,
+  variant: string | undefined,
+): { buildCache?: BuildCache } {
+  try {
+    const cache = parseBuildCache(read('build-cache'), `diverge-${variant ?? 'default'}`);
+    return cache ? { buildCache: cache } : {};
+  } catch (error) {
+    throw new InputError(`input build-cache: ${(error as Error).message}`);
+  }
+}
+
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
 export function readInputs(read: (name: string) => string, workspace: string): ActionInputs {
   const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
@@ -137,6 +155,7 @@ export function readInputs(read: (name: string) => string, workspace: string): A
     trackIssues: boolean('track-issues', false, read),
     trackIssuesCloseAfter: count('track-issues-close-after', CLOSE_AFTER, read),
     allowForkCode: boolean('allow-fork-code', false, read),
+    ...buildCacheInput(read, variant),
     workingDirectory,
   };
 }

@@ -257,7 +257,7 @@ async function loadLeg({ env, inputs }: Step): Promise<Leg> {
 
 /** Builds and fetches the kernels, then boots and judges them, each in a log group. */
 async function runPipeline(
-  { env, services, github }: Step,
+  { env, services, github, inputs }: Step,
   { settings, variant, outDir }: Leg,
 ): Promise<{ kernels: Kernels; report: Report }> {
   const { core, pipeline, run: context } = services;
@@ -266,6 +266,8 @@ async function runPipeline(
     undefined,
     (line) => core.info(line),
     context.waits.dockerMs,
+    context.builder,
+    inputs.buildCache,
   );
   const { owner, repo } = env.context.repo;
   const workflow = workflowFile(env.workflowRef);

@@ -6,6 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import type { BuilderChoice } from '../context.js';
+import type { BuildCache } from './buildx.js';
 import { DockerUnavailableError } from './errors.js';
 
 /** How long a Docker call may wait for the engine's answer, by default (DIVERGE_DOCKER_TIMEOUT). */
@@ -14,6 +16,10 @@ export const DOCKER_TIMEOUT_MS = 120_000;
 export interface DockerAccess {
   /** A client to an engine that answered a ping; the first call checks, later ones reuse it. */
   client(): Promise<Docker>;
+  /** Which builder Dockerfiles are built with (DIVERGE_BUILDER). */
+  readonly builder: BuilderChoice;
+  /** The action's `build-cache`: kernel builds through buildx with this cache (see buildx.ts). */
+  readonly buildCache?: BuildCache;
 }
 
 /**
@@ -41,9 +47,13 @@ export function dockerAccess(
   create: () => Docker = () => new Docker(),
   log: (line: string) => void = () => undefined,
   timeoutMs: number = DOCKER_TIMEOUT_MS,
+  builder: BuilderChoice = 'auto',
+  buildCache?: BuildCache,
 ): DockerAccess {
   let ready: Promise<Docker> | undefined;
   return {
+    builder,
+    ...(buildCache ? { buildCache } : {}),
     client() {
       ready ??= (async () => {
         const docker = guarded(create(), host, timeoutMs);

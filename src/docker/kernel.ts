@@ -85,6 +85,8 @@ export async function buildKernel(
     contextCache: options.contextCache,
     clock: options.clock,
     limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
+    builder: access.builder,
+    ...(access.buildCache ? { cache: access.buildCache } : {}),
   });
   const [extracted, ...extra] = await extractFiles(
     docker,
@@ -130,6 +132,8 @@ export async function prepareStaffLayers(
       clock: options.clock,
       limits: kernel.build.limits,
       throughEngine: true,
+      builder: access.builder,
+      ...(access.buildCache ? { cache: access.buildCache } : {}),
     });
     return { ok: true, image };
   } catch (error) {

@@ -79,7 +79,10 @@ export function submissionBuilder(
     scan,
     prepared: layers.then((prepared) =>
       prepared.ok
-        ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers`
+        ? `kernel.build: the staff's recipe is built (${prepared.image.tag}); submissions build with no network, reusing its layers` +
+          (prepared.image.builder === 'buildkit'
+            ? " (with BuildKit, which keys a step's cache on its network mode: a step of the staff's recipe that needs the network is not reused by a submission's build and runs again without one; such a step belongs in a base image the recipe starts FROM; limits.memory and limits.processes are not enforced)"
+            : '')
         : `kernel.build: the staff's recipe did not build through (${prepared.message}); submissions reuse the layers before that step and build with no network`,
     ),
     build: async (source, outDir) => {
