@@ -793,7 +793,7 @@ function checkMachineHarness(
     const message = `a kernel of one image per test (${TEST_PLACEHOLDER} in its path) boots once per test: list the tests in harness.tests`;
     ctx.addIssue({ code: 'custom', path: manyImages, message });
   }
-  harness.disks.forEach((disk, i) => {
+  (harness.disks ?? []).forEach((disk, i) => {
     const unmatched = disk.tests?.find((glob) => !harness.tests?.some(compileGlob(glob)));
     if (unmatched === undefined) return;
     const message = !harness.tests
@@ -830,12 +830,13 @@ function checkMachineHarness(
 /** The config path of the first kernel whose path holds `{test}`: one image per test. */
 function manyImagesIn(
   kernel: { path?: string; file?: string } | undefined,
-  references: readonly { source: { kind: string; path?: string } }[] | undefined,
+  references: readonly ({ source?: { kind: string; path?: string } } | undefined)[] | undefined,
 ): (string | number)[] | undefined {
   if (kernel?.path?.includes(TEST_PLACEHOLDER)) return ['kernel', 'path'];
   if (kernel?.file?.includes(TEST_PLACEHOLDER)) return ['kernel', 'file'];
   const i = (references ?? []).findIndex(
-    (r) => r.source.kind === 'file' && r.source.path?.includes(TEST_PLACEHOLDER),
+    // A reference with problems of its own (already reported) may be anything.
+    (r) => r?.source?.kind === 'file' && (r.source.path?.includes(TEST_PLACEHOLDER) ?? false),
   );
   return i >= 0 ? ['references', i, 'file'] : undefined;
 }
