@@ -15,7 +15,8 @@ import { loadExpectations } from '../compare/expectations.js';
 import type { Settings } from '../config/settings.js';
 import type { GitHubRun } from '../github/client.js';
 import { checkRubric } from '../grade/rubric.js';
-import { checkKernelFile } from '../qemu/kernel-image.js';
+import { checkKernel } from '../qemu/kernel-image.js';
+import { isManyImages } from '../model/images.js';
 import { CANDIDATE, noRecipeFor } from '../references/resolve.js';
 import { localBaseOf } from '../references/sources/base.js';
 import type { KernelInput } from '../session/boots.js';
@@ -32,7 +33,7 @@ const kind = async (file: string) => {
 
 /** A kernel file as the boots will check it (there, readable, an image the arch boots). */
 async function kernelFile(problems: Problems, settings: Settings, name: string, file: string) {
-  await checkKernelFile(name, file, settings.machine).catch((error: Error) =>
+  await checkKernel(name, file, settings.machine, settings.harness.tests).catch((error: Error) =>
     problems.push(error.message),
   );
 }
@@ -100,7 +101,9 @@ async function references(
     return;
   }
   for (const r of settings.references) {
-    if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
+    if (r.source.kind === 'file' && isManyImages(r.source.path))
+      await kernelFile(problems, settings, r.name, r.source.path);
+    else if (r.source.kind === 'file' && (await kind(r.source.path)) !== 'file')
       problems.push(`reference ${r.name}: no kernel file at ${r.source.path}`);
     if (r.source.kind === 'base' && run?.local && !run.baseSha && build)
       await localBaseOf(r, build.context, run.baseBranch).catch((error: Error) =>
@@ -141,7 +144,11 @@ export async function checkRunInputs(
 ): Promise<void> {
   const problems: Problems = [];
   const kernel = settings.kernel;
-  if (flags.candidate) await kernelFile(problems, settings, CANDIDATE, flags.candidate);
+  // A directory is a source tree, built with kernel.build's recipe (references/resolve.ts).
+  if (flags.candidate && (await kind(flags.candidate)) === 'dir') {
+    if (!kernel?.build) problems.push(noRecipeFor(CANDIDATE, flags.candidate));
+    else await buildRecipe(problems, 'kernel.build', kernel.build);
+  } else if (flags.candidate) await kernelFile(problems, settings, CANDIDATE, flags.candidate);
   else if (!kernel)
     problems.push(
       'no candidate kernel: pass --candidate PATH, or set kernel.build or kernel.file in diverge.yml',

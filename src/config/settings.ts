@@ -415,12 +415,14 @@ export function settingsSchema(baseDir: string, configPath: string) {
         file: text('a path'),
         interface: oneOf(DISK_INTERFACES).optional(),
         format: oneOf(DISK_FORMATS).default('raw'),
+        // Attached to the per-test boots of these tests only (globs over harness.tests).
+        tests: list(text('a test name or glob'), 'a list of test names or globs').optional(),
       }),
     )
     .transform(({ file, ...d }): Disk => ({ file: resolve(file), ...d }))
     .meta({
       orPath:
-        "a disk image file (raw, on the machine's default interface), or { file, interface, format }",
+        "a disk image file (raw, on the machine's default interface), or { file, interface, format, tests }",
     });
 
   const results = strict({
@@ -676,7 +678,9 @@ export function settingsSchema(baseDir: string, configPath: string) {
         ),
       ),
   })
-    .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+    .superRefine(({ machine, harness, kernel, references }, ctx) =>
+      checkMachineHarness(machine, harness, ctx, manyImagesIn(kernel, references)),
+    )
     .superRefine(({ harness, normalize }, ctx) => {
       // With the tests listed, a glob that names none of them is a typo that would do nothing.
       const tests = harness?.tests;
@@ -752,6 +756,8 @@ function checkMachineHarness(
     token?: TokenMode;
   },
   ctx: z.RefinementCtx,
+  /** Where a kernel's path names one image per test (`{test}`, model/images.ts), if any does. */
+  manyImages?: (string | number)[],
 ): void {
   if (!machine || !harness) return; // already reported
   if (profilesOf(machine.arch).includes(machine.profile)) {
@@ -779,10 +785,22 @@ function checkMachineHarness(
   }
   const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
   const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
-  if (harness.tests && !inAppend && inSend < 0) {
-    const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append or in a step's send`;
+  if (harness.tests && !inAppend && inSend < 0 && !manyImages) {
+    const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append, in a step's send, or in the kernel's path (one image per test)`;
     ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
   }
+  if (!harness.tests && manyImages) {
+    const message = `a kernel of one image per test (${TEST_PLACEHOLDER} in its path) boots once per test: list the tests in harness.tests`;
+    ctx.addIssue({ code: 'custom', path: manyImages, message });
+  }
+  (harness.disks ?? []).forEach((disk, i) => {
+    const unmatched = disk.tests?.find((glob) => !harness.tests?.some(compileGlob(glob)));
+    if (unmatched === undefined) return;
+    const message = !harness.tests
+      ? 'a disk for some tests is attached to their per-test boots: list the tests in harness.tests'
+      : `${JSON.stringify(unmatched)} matches none of harness.tests`;
+    ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'tests'], message });
+  });
   if (!harness.tests && (inAppend || inSend >= 0)) {
     const message = `${TEST_PLACEHOLDER} is replaced only in per-test boots: list the tests in harness.tests`;
     const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
@@ -807,6 +825,20 @@ function checkMachineHarness(
     if (message !== undefined)
       ctx.addIssue({ code: 'custom', path: ['harness', 'test-timeouts', i, 'test'], message });
   });
+}
+
+/** The config path of the first kernel whose path holds `{test}`: one image per test. */
+function manyImagesIn(
+  kernel: { path?: string; file?: string } | undefined,
+  references: readonly ({ source?: { kind: string; path?: string } } | undefined)[] | undefined,
+): (string | number)[] | undefined {
+  if (kernel?.path?.includes(TEST_PLACEHOLDER)) return ['kernel', 'path'];
+  if (kernel?.file?.includes(TEST_PLACEHOLDER)) return ['kernel', 'file'];
+  const i = (references ?? []).findIndex(
+    // A reference with problems of its own (already reported) may be anything.
+    (r) => r?.source?.kind === 'file' && (r.source.path?.includes(TEST_PLACEHOLDER) ?? false),
+  );
+  return i >= 0 ? ['references', i, 'file'] : undefined;
 }
 
 /** The time limit `harness.test-timeouts` gives `test`: the first entry whose glob matches it. */

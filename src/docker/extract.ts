@@ -2,6 +2,7 @@
  * Takes files out of an image without running it: a container is created (never started), each
  * file is read through the archive endpoint, and the container is removed whatever happens.
  */
+import { IMAGE_PLACEHOLDER, imageOf } from '../model/images.js';
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -189,4 +190,35 @@ export async function copyFilesOut(
     extracted.push(await copyOut(container, wanted, image, path.join(destDir, name)));
   }
   return extracted;
+}
+
+/**
+ * The images of a kernel of many images (model/images.ts): the file `inImage` names for each
+ * test, each into `destDir/images/TEST/`, from one container. Returns the local path with
+ * `{test}` where each test's name goes, and every test's file.
+ */
+export async function extractImages(
+  docker: Docker,
+  image: string,
+  wanted: { inImage: string; field: string; tests: readonly string[] },
+  destDir: string,
+): Promise<{ path: string; images: { test: string; file: ExtractedFile }[] }> {
+  const container = await createInertContainer(docker, image, 'extract');
+  try {
+    const images = [];
+    for (const test of wanted.tests) {
+      const [file] = await copyFilesOut(
+        container,
+        image,
+        [{ inImage: imageOf(wanted.inImage, test), field: wanted.field }],
+        path.join(destDir, 'images', test),
+      );
+      if (!file) throw new Error(`copyFilesOut returned nothing for ${wanted.field}`);
+      images.push({ test, file });
+    }
+    const base = path.posix.basename(wanted.inImage) || 'file-0';
+    return { path: path.join(destDir, 'images', IMAGE_PLACEHOLDER, base), images };
+  } finally {
+    await container.remove({ force: true });
+  }
 }

@@ -6,7 +6,10 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { Clock } from '../context.js';
 import type { DockerAccess } from './docker.js';
-import { extractFiles, type ExtractedFile } from './extract.js';
+import { extractFiles, extractImages, type ExtractedFile } from './extract.js';
+import { imagesManifest, isManyImages, noTestsFor } from '../model/images.js';
+import { BuildError } from './errors.js';
+import { sha256 } from '../util/digest.js';
 import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
 import { isolated } from '../model/limits.js';
 
@@ -14,6 +17,10 @@ export type DockerKernelSettings = Extract<NonNullable<Settings['kernel']>, { bu
 
 export interface BuiltKernel {
   image: BuiltImage;
+  /**
+   * The kernel file; for a kernel of many images (`{test}` in kernel.path, model/images.ts) its
+   * path keeps `{test}` where each test's name goes, and its digest is the images' digest.
+   */
   kernel: ExtractedFile;
   extra: ExtractedFile[];
 }
@@ -65,6 +72,8 @@ export async function buildKernel(
      * says. Builds never get a token or the environment: only the config's build arguments.
      */
     untrusted?: boolean;
+    /** `harness.tests`: the images of a kernel of many images, one per test. */
+    tests?: readonly string[];
   },
 ): Promise<BuiltKernel> {
   const docker = await access.client();
@@ -88,18 +97,39 @@ export async function buildKernel(
     builder: access.builder,
     ...(access.buildCache ? { cache: access.buildCache } : {}),
   });
-  const [extracted, ...extra] = await extractFiles(
+  const destDir = path.join(options.outDir, 'kernels', 'candidate');
+  const many = isManyImages(kernel.path);
+  if (many && !options.tests)
+    throw new BuildError(noTestsFor('kernel.path', kernel.path), { field: 'kernel.path' });
+  const files = await extractFiles(
     docker,
     image.tag,
     [
-      { inImage: kernel.path, field: 'kernel.path' },
+      ...(many ? [] : [{ inImage: kernel.path, field: 'kernel.path' }]),
       ...kernel.extra.map((inImage, i) => ({ inImage, field: `kernel.extra[${i}]` })),
     ],
-    path.join(options.outDir, 'kernels', 'candidate'),
+    destDir,
   );
+  const extra = many ? files : files.slice(1);
+  const extracted: ExtractedFile | undefined = many
+    ? await extractImages(
+        docker,
+        image.tag,
+        { inImage: kernel.path, field: 'kernel.path', tests: options.tests ?? [] },
+        destDir,
+      ).then(({ path: template, images }) => ({
+        inImage: kernel.path,
+        path: template,
+        mode: images[0]?.file.mode ?? 0o644,
+        bytes: images.reduce((sum, { file }) => sum + file.bytes, 0),
+        digest: sha256(
+          imagesManifest(images.map(({ test, file }) => ({ test, digest: file.digest }))),
+        ),
+      }))
+    : files[0];
   if (!extracted) throw new Error('extractFiles returned nothing for kernel.path');
   options.progress(
-    `kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
+    `kernel.path: ${kernel.path} (${many ? `${options.tests?.length} images, ` : ''}${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
       (extra.length ? ` with ${extra.length} extra file(s)` : ''),
   );
   return { image, kernel: extracted, extra };

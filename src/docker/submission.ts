@@ -37,6 +37,8 @@ export interface SubmissionBuildOptions {
   clock: Clock;
   /** Runs a build in a slot of the queue the boots share. */
   slot: <T>(work: () => Promise<T>) => Promise<T>;
+  /** `harness.tests`: the images of a kernel of many images (model/images.ts). */
+  tests?: readonly string[];
 }
 
 export function submissionBuilder(
@@ -96,6 +98,7 @@ export function submissionBuilder(
           clock,
           source,
           untrusted: true,
+          ...(options.tests && { tests: options.tests }),
         }),
       );
     },

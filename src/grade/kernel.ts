@@ -56,6 +56,7 @@ export function submissionKernels(
         contextCache: options.contextCache,
         clock: options.clock,
         slot: options.slot,
+        ...(settings.harness.tests && { tests: settings.harness.tests }),
       })
     : undefined;
   const builds = new Map<string, Promise<BuiltKernel>>();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { GradebookStudent } from '../model/gradebook.js';
 import type { Report } from '../model/report.js';
-import { checkKernelFile, KernelFileError } from '../qemu/kernel-image.js';
+import { checkKernel, KernelFileError } from '../qemu/kernel-image.js';
 import { CANDIDATE, type ResolvedKernel } from '../references/resolve.js';
 import { sha256 } from '../util/digest.js';
 import { type GradebookHead, gradeKey } from './gradebook.js';
@@ -79,7 +79,12 @@ export function studentGrader(grading: StudentGrading): (submission: Submission)
       let student: GradebookStudent;
       if (!found.ok) student = { name, key, max, ...found.row };
       else {
-        const problem = await checkKernelFile(CANDIDATE, found.kernel.path, settings.machine)
+        const problem = await checkKernel(
+          CANDIDATE,
+          found.kernel.path,
+          settings.machine,
+          settings.harness.tests,
+        )
           .then(() => undefined)
           .catch((error: Error) => error);
         student = problem

@@ -156,6 +156,8 @@ export function selectSubmissions(
   settings: Pick<Settings, 'configPath' | 'kernel' | 'references'>,
   submissions: readonly Submission[],
   shard: Shard | undefined,
+  /** `--reference` kernels given instead of the config's references. */
+  flaggedReferences = 0,
 ): Submission[] {
   const selected = shard ? selectShard(submissions, shard) : [...submissions];
   const sources = selected.filter((s) => s.kind === 'dir');
@@ -166,9 +168,9 @@ export function selectSubmissions(
         .map((s) => JSON.stringify(s.name))
         .join(', ')}${sources.length > 3 ? ', …' : ''}) are built with it`,
     );
-  if (settings.references.length === 0)
+  if (settings.references.length === 0 && flaggedReferences === 0)
     throw new SubmissionError(
-      `${settings.configPath}: references: grading needs at least one reference (the staff kernel)`,
+      `${settings.configPath}: references: grading needs at least one reference (the staff kernel), in the config or as --reference`,
     );
   return selected;
 }

@@ -68,6 +68,8 @@ export interface Disk {
   format: (typeof DISK_FORMATS)[number];
   /** A boot's own copy (a saved VM's overlay, see qemu/snapshot.ts): attached without snapshot=on. */
   writable?: boolean;
+  /** `tests`: attached to the per-test boots of these tests (globs) only. */
+  tests?: readonly string[];
 }
 
 /** What differs between the profiles of one architecture. */

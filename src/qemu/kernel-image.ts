@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { NotRegularFileError, openRegularFile } from '../util/digest.js';
+import { NotRegularFileError, openRegularFile, sha256, sha256File } from '../util/digest.js';
+import { imageOf, imagesManifest, isManyImages, noTestsFor } from '../model/images.js';
 import {
   archMachines,
   type Arch,
@@ -110,4 +111,45 @@ export async function checkKernelFile(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The digest of a kernel of many images (model/images.ts): of `test digest` lines, one per
+ * test's image. A missing image is a KernelFileError naming it.
+ */
+export async function imagesDigest(
+  name: string,
+  kernelPath: string,
+  tests: readonly string[] | undefined,
+): Promise<string> {
+  if (!tests) throw new KernelFileError(noTestsFor(`kernel "${name}"`, kernelPath));
+  const digests = [];
+  for (const test of tests) {
+    const file = imageOf(kernelPath, test);
+    const digest = await sha256File(file).catch((error: NodeJS.ErrnoException) => {
+      throw new KernelFileError(
+        `kernel "${name}": the image of test ${test}: ${error.code === 'ENOENT' ? 'file not found' : error.message}: ${file}`,
+      );
+    });
+    digests.push({ test, digest });
+  }
+  return sha256(imagesManifest(digests));
+}
+
+/**
+ * `checkKernelFile` of a kernel, or of each image of a kernel of many images (model/images.ts):
+ * the format of its first image.
+ */
+export async function checkKernel(
+  name: string,
+  file: string,
+  machine: { arch: Arch; boot: BootMode; commandLine?: BootDiskCommandLine },
+  tests: readonly string[] | undefined,
+): Promise<KernelFormat> {
+  if (!isManyImages(file)) return checkKernelFile(name, file, machine);
+  if (!tests || tests.length === 0) throw new KernelFileError(noTestsFor(`kernel "${name}"`, file));
+  const formats = [];
+  for (const test of tests)
+    formats.push(await checkKernelFile(`${name}[${test}]`, imageOf(file, test), machine));
+  return formats[0] as KernelFormat;
 }

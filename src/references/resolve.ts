@@ -48,6 +48,9 @@ async function resolveCandidate(
   options: ResolveOptions,
 ): Promise<ResolvedKernel> {
   const kernel = settings.kernel;
+  // A directory is a source tree, built with kernel.build's recipe as a --reference one is.
+  if (flag && (await stat(flag).catch(() => undefined))?.isDirectory())
+    return builtFrom(settings, { name: CANDIDATE, path: flag }, options);
   if (flag) return { name: CANDIDATE, path: flag, source: { file: flag } };
   if (!kernel)
     throw new KernelFileError(
@@ -63,6 +66,7 @@ async function resolveCandidate(
   const built = await buildKernel(options.docker, kernel, {
     ...options,
     contextCache: options.cache.contexts,
+    ...(settings.harness.tests && { tests: settings.harness.tests }),
   });
   return {
     name: CANDIDATE,
@@ -99,22 +103,36 @@ async function flaggedReference(
   const { name, path: source } = flagged;
   if (!(await stat(source).catch(() => undefined))?.isDirectory())
     return { name, path: source, source: { file: source } };
+  return builtFrom(settings, flagged, options);
+}
+
+/** A source directory built with kernel.build's recipe: its Dockerfile over the directory. */
+async function builtFrom(
+  settings: Settings,
+  flagged: { name: string; path: string },
+  options: ResolveOptions,
+): Promise<ResolvedKernel> {
+  const { name, path: source } = flagged;
   const kernel = settings.kernel;
   if (!kernel?.build) throw new KernelFileError(noRecipeFor(name, source));
   const built = await buildKernel(options.docker, kernel, {
     variant: options.variant,
-    outDir: path.join(options.outDir, 'references', name),
-    progress: (line) => options.progress(`reference ${name}: ${line}`),
+    outDir: name === CANDIDATE ? options.outDir : path.join(options.outDir, 'references', name),
+    progress: (line) => options.progress(name === CANDIDATE ? line : `reference ${name}: ${line}`),
     contextCache: options.cache.contexts,
     clock: options.clock,
     source,
+    ...(settings.harness.tests && { tests: settings.harness.tests }),
   }).catch((error: unknown) => {
     // The recipe is the config's, the source this reference's: say whose build it was.
     if (error instanceof BuildError)
-      throw new BuildError(`reference ${name} (${source}): ${error.message}`, {
-        field: error.field,
-        lastLines: error.lastLines,
-      });
+      throw new BuildError(
+        `${name === CANDIDATE ? 'candidate' : `reference ${name}`} (${source}): ${error.message}`,
+        {
+          field: error.field,
+          lastLines: error.lastLines,
+        },
+      );
     throw error;
   });
   return {

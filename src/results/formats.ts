@@ -21,6 +21,8 @@ export interface ParseOptions {
   regex?: RegexSpec | CompiledRegexSpec;
   /** Id of the single test the `transcript` format reports. */
   transcriptId?: string;
+  /** The test of a per-test boot: what a `regex` result line with an empty id reports. */
+  bootTest?: string;
 }
 
 export interface ResultsFormatRow {
@@ -51,9 +53,9 @@ export const RESULTS_FORMAT_TABLE: { readonly [F in ResultsFormat]: ResultsForma
   ktap: tapFamily(KTAP, parseKtap),
   tap: tapFamily(TAP, parseTap),
   regex: {
-    parse(lines, { regex }) {
+    parse(lines, { regex, bootTest }) {
       if (!regex) throw new TypeError('results format "regex" needs a regex spec');
-      return parseRegex(lines, regex);
+      return parseRegex(lines, regex, bootTest);
     },
     progress: ({ regex }, maxTests) => regexProgress(regex, maxTests),
     spansBoot: false,

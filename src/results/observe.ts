@@ -41,6 +41,7 @@ export function observe(
     format.parse(of, {
       ...(results.regex ? { regex: results.regex } : {}),
       transcriptId: test ?? results.test ?? 'transcript',
+      ...(test !== undefined && { bootTest: test }),
     });
   // With a token, only the results the harness framed with it count; none when any lie outside.
   const token = capture.frameToken;

@@ -52,11 +52,17 @@ function compile(status: TestStatus, source: string): { pattern: RegExp; group: 
 }
 
 /**
- * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * One test per line a pattern matches, named by its id group; an empty id is the per-test boot's
+ * test (a Solo5 test image's `SUCCESS` names no test). Its output is the lines of its own span: from the last
  * line `start` matched to its result line, both left out; without `start` (or outside a span)
  * nothing, so a test never collects the boot banner or what other tests printed.
  */
-export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec): ParseResult {
+export function parseRegex(
+  lines: string[],
+  spec: RegexSpec | CompiledRegexSpec,
+  /** A per-test boot's test: the id of a result line whose id group is empty. */
+  bootTest?: string,
+): ParseResult {
   const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
   const tests: TestObservation[] = [];
   let output: string[] | undefined;
@@ -69,7 +75,7 @@ export function parseRegex(lines: string[], spec: RegexSpec | CompiledRegexSpec)
       continue;
     }
     tests.push({
-      id: result.id || `#${tests.length + 1}`,
+      id: result.id || bootTest || `#${tests.length + 1}`,
       status: result.status,
       output: output ?? [],
     });

@@ -47,7 +47,12 @@ export async function gradeCourse(
 ): Promise<Gradebook> {
   const { outDir, docker, variant, progress } = options;
   const log = (line: string) => progress.log(line);
-  const selected = selectSubmissions(settings, submissions, options.shard);
+  const selected = selectSubmissions(
+    settings,
+    submissions,
+    options.shard,
+    options.references?.length ?? 0,
+  );
   await mkdir(outDir, { recursive: true });
   const jobs =
     options.jobs ?? defaultParallelism(settings.machine.memoryMiB, settings.machine.cpus);

@@ -24,7 +24,9 @@ import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
 import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
 import { restoreBoot, saveReadyVm, type SavedVm } from '../qemu/snapshot.js';
-import { checkKernelFile, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
+import { checkKernel, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
+import { imageOf, isManyImages } from '../model/images.js';
+import { compileGlob } from '../util/glob.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
 import { type KernelFormat, machineProfile } from '../model/machines.js';
@@ -80,7 +82,7 @@ async function checkKernels(kernels: readonly KernelInput[], settings: Settings)
     if (seen.has(kernel.name)) problems.push(`kernel "${kernel.name}": named twice`);
     seen.add(kernel.name);
     try {
-      await checkKernelFile(kernel.name, kernel.path, settings.machine);
+      await checkKernel(kernel.name, kernel.path, settings.machine, settings.harness.tests);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -138,6 +140,8 @@ function planFor(
   return {
     ...plan,
     ...(plan.append !== undefined && { append: plan.append.replaceAll(TEST_PLACEHOLDER, test) }),
+    // A disk that names its tests is attached to their boots only (Solo5's test_blk's disk).
+    disks: plan.disks.filter((disk) => !disk.tests || disk.tests.some((g) => compileGlob(g)(test))),
     script: plan.script.map((step) => stepFor(step, test)),
     ...(limit && { testLimit: { test, ...limit } }),
   };
@@ -339,8 +343,11 @@ export async function prepareBoots(
       bootPlan: BootPlan,
       request: Parameters<typeof bootKernel>[1],
       limit: Limiter,
+      /** A kernel of many images: each test's image boots cold, as no VM is shared by two. */
+      manyImages = false,
     ): Promise<SnapshotBoot> => {
-      const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
+      const saved =
+        blocker === undefined && !manyImages ? await readyVm(request.kernel, limit) : undefined;
       if (!saved) return limit(() => bootKernel(bootPlan, request));
       const restored = await limit(() => restoreBoot(bootPlan, request, saved));
       const refused =
@@ -417,7 +424,13 @@ export async function prepareBoots(
     try {
       return await inParallel(requests, jobs, async (request) => {
         const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-        const kernel = await withFormat(request.kernel);
+        // A kernel of many images boots the image of its test (model/images.ts).
+        const many = isManyImages(request.kernel.path);
+        const kernel = await withFormat(
+          many && request.test !== undefined
+            ? { ...request.kernel, path: imageOf(request.kernel.path, request.test) }
+            : request.kernel,
+        );
         const name = bootName(request.kernel.name, request.attempt, request.test);
         const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
         const digest = options.cached?.digests.get(request.kernel.name);
@@ -433,7 +446,7 @@ export async function prepareBoots(
           ));
         const observed = async () => {
           const parsed = observe(
-            await round.bootOnce(bootPlan, { ...request, kernel }, limit),
+            await round.bootOnce(bootPlan, { ...request, kernel }, limit, many),
             harness.results,
             harness.maxTests,
           );

@@ -12,6 +12,8 @@ import { buildReport } from '../report/build.js';
 import { writeReport } from '../report/write.js';
 import type { KernelObservation } from '../results/observe.js';
 import { sha256File } from '../util/digest.js';
+import { isManyImages } from '../model/images.js';
+import { imagesDigest } from '../qemu/kernel-image.js';
 import type { SavedRun } from './saved-run.js';
 
 /** The digest of a kernel whose file diverge no longer has (a run judged again from disk). */
@@ -28,10 +30,16 @@ export interface JudgeScope {
  * Kernels as reports show them: name, source and the digest of the file that will boot. A
  * digest known from fetching must still hold: the file booted is the one the report names.
  */
-export async function describeKernels(kernels: readonly ResolvedKernel[]): Promise<ReportKernel[]> {
+export async function describeKernels(
+  kernels: readonly ResolvedKernel[],
+  /** `harness.tests`: the images of a kernel of many images (model/images.ts). */
+  tests?: readonly string[],
+): Promise<ReportKernel[]> {
   const digests = await Promise.all(
     kernels.map(async (k) => {
-      const actual = await sha256File(k.path).catch(() => undefined);
+      const actual = await (
+        isManyImages(k.path) ? imagesDigest(k.name, k.path, tests) : sha256File(k.path)
+      ).catch(() => undefined);
       if (actual === undefined) return k.digest ?? UNKNOWN_DIGEST;
       if (k.digest !== undefined && actual !== k.digest)
         throw new Error(

@@ -144,7 +144,7 @@ export async function openSession(
   referenceKernels: readonly ResolvedKernel[],
   options: SessionOptions,
 ): Promise<Session> {
-  const references = await describeKernels(referenceKernels);
+  const references = await describeKernels(referenceKernels, settings.harness.tests);
   const expectations = await loadExpectations(settings.expectations);
   const scope = { variant: options.variant, today: options.today ?? context.clock.today() };
   const cache = new ObservationCache(context.cache.observations, context.buildId, options.progress);
@@ -174,7 +174,7 @@ export async function openSession(
   const evaluate = async (kernel: ResolvedKernel, evaluation: EvaluateOptions) => {
     const started = evaluation.startedAt ?? context.clock.now();
     const bootDir = evaluation.bootDir ?? evaluation.outDir;
-    const [candidate] = await describeKernels([kernel]);
+    const [candidate] = await describeKernels([kernel], settings.harness.tests);
     const roles = { candidate: candidate as ReportKernel, references };
     // Boots of `names`, `attempts` times from `first`: the references' boots the session has
     // are taken, the rest boot now, in one round with the kernel's.

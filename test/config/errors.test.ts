@@ -390,7 +390,7 @@ describe('teaching-kernel keys', () => {
 
   it('wants {test} where per-test boots can use it, and tests where {test} is used', () => {
     expect(messageOf('harness:\n  tests: [a, b]\n')).toBe(
-      "diverge.yml:2: harness.tests: each test boots with {test} replaced by its name: put {test} in machine.append or in a step's send",
+      "diverge.yml:2: harness.tests: each test boots with {test} replaced by its name: put {test} in machine.append, in a step's send, or in the kernel's path (one image per test)",
     );
     expect(messageOf('machine: { append: "-q run {test}" }\n')).toBe(
       'diverge.yml:1: machine.append: {test} is replaced only in per-test boots: list the tests in harness.tests',

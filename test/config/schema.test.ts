@@ -40,7 +40,10 @@ function isConfig(value: unknown): value is Record<string, unknown> {
 /** Every example config: `[where, text]`. */
 function examples(): [string, string][] {
   const found: [string, string][] = [];
-  for (const file of filesUnder('fixtures', ['.yml', '.yaml'])) {
+  for (const file of [
+    ...filesUnder('fixtures', ['.yml', '.yaml']),
+    ...filesUnder('examples', ['.yml', '.yaml']),
+  ]) {
     const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
     if (isConfig(parse(text))) found.push([file, text]);
   }

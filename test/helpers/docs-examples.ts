@@ -121,6 +121,12 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     coverage: { by: 'test', test: 'test/integration/xv6-riscv.test.ts' },
   },
   {
+    id: 'unikernels-solo5',
+    page: 'docs/unikernels.md',
+    match: (t) => t.includes("# Solo5's virtio test unikernels"),
+    coverage: { by: 'test', test: 'test/integration/solo5.test.ts' },
+  },
+  {
     id: 'config-pintos',
     page: 'docs/config.md',
     match: (t) => t.startsWith('# Upstream Pintos'),

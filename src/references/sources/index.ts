@@ -32,7 +32,7 @@ const FETCHERS: { [K in Kind]: Fetcher<K> } = {
   release: fromRelease,
   url: fromUrl,
   image: fromImage,
-  file: (ref, source) => fromFile(ref, source),
+  file: (ref, source, ctx) => fromFile(ref, source, ctx.settings.harness.tests),
 };
 
 /** One reference as a kernel file, from the cache when it has it. */
