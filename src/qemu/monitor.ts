@@ -36,7 +36,8 @@ export interface TestLimit {
 export interface MonitorSettings {
   /** The QEMU program, named when it cannot start. */
   binary: string;
-  channel: 'console' | 'serial2';
+  /** Where results come from: the console, the second serial port, or the driver's stdout. */
+  channel: 'console' | 'serial2' | 'driver';
   script: readonly ScriptStep[];
   timeouts: { bootMs: number; stallMs: number; totalMs: number };
   /**
