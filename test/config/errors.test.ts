@@ -180,7 +180,7 @@ describe('field checks', () => {
     ],
     [
       'normalize: { builtin: [dates] }',
-      'normalize.builtin[0]: expected one of timestamps, addresses, pids, kernel-release, durations, got "dates"',
+      'normalize.builtin[0]: expected one of timestamps, addresses, pids, kernel-release, durations, network, got "dates"',
     ],
     [
       'normalize: { rules: [{ match: x }] }',
