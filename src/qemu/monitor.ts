@@ -339,6 +339,9 @@ export class BootMonitor {
 
   private resultLine(line: string): void {
     if (this.tooManyTests) return;
+    // A driver's verdicts once the kernel panicked are about a dead guest: the tests it had not
+    // finished by then are the crash's (crash for the test in progress, not a failure).
+    if (this.settings.channel === 'driver' && this.panicStop) return;
     const signal = this.progress(line);
     if (signal === 'too-many') {
       // Nothing past the cap is read: a hostile harness cannot fill memory or the report.
