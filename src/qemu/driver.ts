@@ -8,7 +8,7 @@
  * project's code, but what it prints comes from the guest.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessRegistry } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
@@ -60,6 +60,13 @@ export async function startDriver(start: DriverStart): Promise<RunningDriver> {
     [DRIVER_ENV.out]: start.outDir,
   });
   const command = settings.command.map((word) => word.replaceAll(TEST_WORD, start.test ?? ''));
+  // The launcher execs the command, so a missing one would read as the driver's own failure.
+  const missing = await unrunnable(command[0] as string, env.PATH ?? '', start.cwd);
+  if (missing)
+    return {
+      exited: Promise.resolve({ status: null, spawnError: new Error(missing) }),
+      stop: () => undefined,
+    };
   const [program, ...args] = [...start.prefix, ...command] as [string, ...string[]];
   const log = new CappedLog(start.logPath, settings.outputCapBytes, 'driver stderr');
   const child = spawn(program, args, {
@@ -112,6 +119,22 @@ export async function startDriver(start: DriverStart): Promise<RunningDriver> {
     return { ...exit, timedOut };
   });
   return { exited, stop };
+}
+
+/** Why `program` cannot be run (a path relative to `cwd`, else a name on `searchPath`), if so. */
+async function unrunnable(program: string, searchPath: string, cwd: string) {
+  const runnable = (file: string) =>
+    access(file, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+  if (program.includes('/'))
+    return (await runnable(path.resolve(cwd, program)))
+      ? undefined
+      : `${program}: no such executable (relative to ${cwd})`;
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean))
+    if (await runnable(path.join(dir, program))) return undefined;
+  return `${program}: not found on PATH`;
 }
 
 /**

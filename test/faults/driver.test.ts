@@ -30,7 +30,8 @@ function setUp(kind: string, network: string, driver: string) {
       '  rerun-divergent: 0\n' +
       '  timeouts: { boot: 60s, stall: 60s, total: 120s }\n' +
       `  network: ${network}\n` +
-      `  driver: ${driver}\n`,
+      // The driver by its absolute path: its process names the sandbox, as `leftovers` needs.
+      `  driver: ${driver.replace('drive.sh', path.join(sb.work, 'drive.sh'))}\n`,
   );
   const kernel = path.join(sb.work, 'ready.elf');
   writeFileSync(kernel, multibootKernel(READY));

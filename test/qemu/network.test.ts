@@ -1,9 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { processRegistry } from '../../src/context.js';
 import { machineProfile } from '../../src/model/machines.js';
 import type { NetworkSettings } from '../../src/model/network.js';
 import { allocatePorts, networkArgs, networkEnv, releasePorts } from '../../src/qemu/network.js';
-import { probePort } from '../../src/qemu/driver.js';
+import { probePort, startDriver } from '../../src/qemu/driver.js';
 
 const pc = machineProfile('x86_64', 'pc');
 const net = (over: Partial<NetworkSettings>): NetworkSettings => ({
@@ -114,5 +118,62 @@ describe('a boot network', () => {
       holding.close();
       for (const s of [closing, holding]) s.unref();
     }
+  });
+});
+
+describe('startDriver', () => {
+  const settings = (command: string[]) => ({
+    command,
+    ready: {},
+    timeoutMs: 5000,
+    outputCapBytes: 64,
+  });
+  const run = async (command: string[], hostEnv: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-driver-'));
+    let stdout = '';
+    const driver = await startDriver({
+      settings: settings(command),
+      prefix: [],
+      env: { DIVERGE_KERNEL: 'k' },
+      hostEnv,
+      cwd: dir,
+      outDir: path.join(dir, 'out'),
+      logPath: path.join(dir, 'driver.log'),
+      test: 'alarm',
+      processes: processRegistry(),
+      onStdout: (kept) => (stdout += kept.toString()),
+      onStderr: () => undefined,
+    });
+    const exit = await driver.exited;
+    const logFile = path.join(dir, 'driver.log');
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    return { exit, stdout, log, dir };
+  };
+
+  it('gets a scrubbed environment with its test and directory, its stdout capped, its stderr logged', async () => {
+    const { exit, stdout, log, dir } = await run(
+      ['sh', '-c', 'env | sort; echo to-stderr >&2; echo "{test}" >&2; head -c 500 /dev/zero'],
+      { PATH: process.env.PATH ?? '', GITHUB_TOKEN: 'secret', HOME: '/home/x' },
+    );
+    expect(exit).toMatchObject({ status: 0 });
+    expect(stdout).toHaveLength(64); // the cap
+    const all = await run(['sh', '-c', 'env'], { PATH: process.env.PATH ?? '', GITHUB_TOKEN: 'x' });
+    expect(all.stdout).not.toContain('GITHUB_TOKEN');
+    expect(log).toBe('to-stderr\nalarm\n');
+    const names = (
+      await run(['sh', '-c', 'env | cut -d= -f1 | sort | tr "\\n" " "'], {
+        PATH: process.env.PATH ?? '',
+        HOME: '/home/x',
+      })
+    ).stdout;
+    expect(names).toContain('DIVERGE_KERNEL DIVERGE_OUT DIVERGE_TEST HOME');
+    expect(existsSync(path.join(dir, 'out'))).toBe(true);
+  });
+
+  it('a command that cannot run is a spawn error, not an exit status of the driver', async () => {
+    const { exit } = await run(['./no-such-driver'], { PATH: process.env.PATH ?? '' });
+    expect(exit.spawnError?.message).toContain('./no-such-driver: no such executable');
+    const named = await run(['no-such-driver-anywhere'], { PATH: '/nonexistent' });
+    expect(named.exit.spawnError?.message).toBe('no-such-driver-anywhere: not found on PATH');
   });
 });
