@@ -153,7 +153,7 @@ describe('fault cases of the guest network and the driver', () => {
 
   it('tap-unprivileged: tap mode without CAP_NET_ADMIN stops before any boot, saying what it needs', async () => {
     if (!isRoot) return;
-    const sb = setUp('tap-unprivileged', '{ mode: tap }', '{ command: [true] }');
+    const sb = setUp('tap-unprivileged', '{ mode: tap }', '{ command: [sh, -c, "exit 0"] }');
     // Root without the capabilities a network namespace needs (as an unprivileged user).
     const setpriv = ['setpriv', '--bounding-set=-net_admin,-sys_admin', '--inh-caps=-all', '--'];
     const run = start(sb, ['boot', '-c', sb.config, '-k', `k=${sb.kernel}`, '-o', sb.out], setpriv);
