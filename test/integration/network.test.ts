@@ -21,7 +21,7 @@ const FIXTURE = path.join(REPO_ROOT, 'fixtures', 'linux', 'network');
 let kernels: Record<string, string>;
 /** The parts of docs/network.md's config the tests change. */
 interface DocConfig {
-  harness: Record<string, unknown> & { driver: { command: string[] } };
+  harness: Record<string, unknown> & { driver: Record<string, unknown> & { command: string[] } };
 }
 const release = (kernel: string) => path.basename(kernel).replace(/^vmlinuz-/, '');
 
@@ -45,7 +45,8 @@ async function project(
   ]);
   for (const [file, text] of Object.entries(extra))
     writeFileSync(path.join(dir, 'harness', file), text);
-  copyFileSync(path.join(FIXTURE, 'drive.sh'), path.join(dir, 'drive.sh'));
+  for (const driver of ['drive.sh', 'frames.py'])
+    copyFileSync(path.join(FIXTURE, driver), path.join(dir, driver));
   const config = parse(blockOf('network-http').text) as DocConfig;
   config.harness['rerun-divergent'] = 0;
   change(config);
@@ -147,6 +148,28 @@ describe('a network service tested by a host-side driver', () => {
     expect(classes(report)).toStrictEqual({ index: 'same', crash: 'crash', netinfo: 'crash' });
     const boot = report.boots.find((b) => b.kernel === 'candidate');
     expect(boot?.outcome).toBe('panic');
+    expect(processesMentioning(p.dir)).toEqual([]);
+  });
+
+  it('socket: a driver speaking Ethernet over the UDP port pair reaches the guest both ways', async () => {
+    const p = await project('socket', (config) => {
+      config.harness.network = { mode: 'socket' };
+      config.harness.driver = {
+        command: ['python3', 'frames.py'],
+        ready: { expect: 'httpd ready' },
+        timeout: '60s',
+      };
+    });
+    const result = await p.run(kernels.X86_61_B as string, {
+      'debian-61a': kernels.X86_61_A as string,
+    });
+    expect(result.code).toBe(0);
+    const report = p.report();
+    expect(classes(report)).toStrictEqual({ frame_from_guest: 'same', arp_reply: 'same' });
+    for (const test of report.tests) expect(test.observations.candidate?.[0]?.status).toBe('pass');
+    expect(readFileSync(path.join(p.out, 'logs', 'candidate-1.results.log'), 'utf8')).toContain(
+      '# 10.0.2.15 is-at 52:54:00:12:34:56',
+    );
     expect(processesMentioning(p.dir)).toEqual([]);
   });
 
