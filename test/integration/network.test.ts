@@ -52,17 +52,21 @@ async function project(
   change(config);
   writeFileSync(path.join(dir, 'diverge.yml'), stringify(config));
   const out = path.join(dir, 'out');
-  const run = (candidate: string, refs: Record<string, string>) =>
-    cli([
-      'run',
-      '-c',
-      path.join(dir, 'diverge.yml'),
-      '--candidate',
-      candidate,
-      ...Object.entries(refs).flatMap(([name, file]) => ['-r', `${name}=${file}`]),
-      '-o',
-      out,
-    ]);
+  const run = (candidate: string, refs: Record<string, string>, outDir = out) =>
+    cli(
+      [
+        'run',
+        '-c',
+        path.join(dir, 'diverge.yml'),
+        '--candidate',
+        candidate,
+        ...Object.entries(refs).flatMap(([name, file]) => ['-r', `${name}=${file}`]),
+        '-o',
+        outDir,
+      ],
+      // A cache of the project's own, shared by its runs only.
+      { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') },
+    );
   const report = () =>
     validateReport(JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')), 'report.json');
   return { dir, out, run, report };
@@ -171,6 +175,21 @@ describe('a network service tested by a host-side driver', () => {
       '# 10.0.2.15 is-at 52:54:00:12:34:56',
     );
     expect(processesMentioning(p.dir)).toEqual([]);
+  });
+
+  it("caches a reference's boot whatever ports it had, and misses once the driver changes", async () => {
+    const p = await project('cache');
+    const refs = { 'debian-61a': kernels.X86_61_A as string };
+    const first = await p.run(kernels.X86_61_B as string, refs, path.join(p.dir, 'first'));
+    expect(first.stderr).not.toContain('from the observation cache');
+    const again = await p.run(kernels.X86_61_B as string, refs, path.join(p.dir, 'again'));
+    expect(again.stderr).toContain('debian-61a#1: from the observation cache');
+    writeFileSync(
+      path.join(p.dir, 'drive.sh'),
+      `${readFileSync(path.join(p.dir, 'drive.sh'), 'utf8')}# changed\n`,
+    );
+    const changed = await p.run(kernels.X86_61_B as string, refs, path.join(p.dir, 'changed'));
+    expect(changed.stderr).not.toContain('from the observation cache');
   });
 
   (isRoot ? it : it.skip)(
