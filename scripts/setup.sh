@@ -114,4 +114,5 @@ if ! [[ -x .tools/go/bin/act ]] || [[ $(.tools/go/bin/act --version) != *"${ACT_
 fi
 
 bash scripts/fetch-kernels.sh
+bash scripts/fetch-net-modules.sh
 log "ready"

@@ -3,6 +3,7 @@
  * running processes, clock, build id), built once by an entry point and passed down. Nothing
  * below the entry points reads `process.env` or works out a cache directory itself.
  */
+import { DRIVER_INHERITED_ENV } from './model/network.js';
 import type { ChildProcess } from 'node:child_process';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,11 @@ export interface RunContext {
   unwritten: string[];
   /** HTTP(S) proxies, installed for every request by util/proxy.ts. */
   proxy: ProxySettings;
+  /**
+   * What a host-side driver (`harness.driver`) inherits of the environment: only
+   * DRIVER_INHERITED_ENV (PATH, HOME, LANG…), never a token. Absent: PATH alone.
+   */
+  driverEnv?: Readonly<Record<string, string>>;
 }
 
 export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
@@ -137,7 +143,17 @@ export function processRegistry(): ProcessRegistry {
     add: (child) => void live.add(child),
     delete: (child) => void live.delete(child),
     killAll: () => {
-      for (const child of live) child.kill('SIGKILL');
+      for (const child of live) {
+        // A child that leads its own process group (a driver, see qemu/driver.ts) takes the
+        // processes it started with it; for any other, no such group exists.
+        if (child.pid !== undefined)
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // not a group leader, or gone already
+          }
+        child.kill('SIGKILL');
+      }
       const n = live.size;
       live.clear();
       return n;
@@ -179,5 +195,11 @@ export function createRunContext(env: NodeJS.ProcessEnv = process.env): RunConte
     builder: builderChoice(env.DIVERGE_BUILDER),
     unwritten: [],
     proxy: proxySettings(env),
+    driverEnv: Object.fromEntries(
+      DRIVER_INHERITED_ENV.flatMap((name) => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+      }),
+    ),
   };
 }

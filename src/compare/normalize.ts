@@ -42,15 +42,39 @@ type Rule = readonly [RegExp, string];
  * |                | /proc/123/                                       | /proc/<pid>/        |
  * |                | sh[84]: , init[1] general ... (comm[pid])        | sh[<pid>]:          |
  * | durations      | 12 ms, 3.5s, 250us, 17µs, 1.2 sec, 3 seconds     | <duration>          |
+ * | network        | Date: Sun, 06 Dec 2026 17:50:00 GMT (HTTP dates) | <http-date>         |
+ * |                | 127.0.0.1:40123, localhost:40123, [::1]:40123,   | ...:<port>          |
+ * |                | port 40123, sport=40123 (4-5 digits, >= 1024)    | port <port>         |
+ * |                | rtt min/avg/max/mdev = 0.1/0.2/0.3/0.1 ms,       | ... = <rtt> ms      |
+ * |                | round-trip min/avg/max = 0.1/0.2/0.3 ms          |                     |
+ * |                | ttl=64, TTL 255, hlim=64, hop limit 64           | ttl=<ttl>           |
  *
- * Release strings go first, so a release is replaced whole before any number-shaped rule looks
+ * Network rules go first: an HTTP date holds a time, a forwarded port sits after an address.
+ * What differs between boots of one service: the host ports diverge chooses per boot (a driver
+ * that prints them), round-trip times, the TTL a path derives (user-mode networking answers with
+ * its own), and the dates servers put in headers. Well-known ports (80, 443) stay.
+ * Release strings go next, so a release is replaced whole before any number-shaped rule looks
  * at its pieces; `Debian 6.1.192-2 (2026-11-16)` ends as `Debian <release> (<date>)`.
  * Datetimes go before dates and times, symbol offsets before bare `0x` numbers. Small plain numbers (`got 41`) never change:
  * they are what tests print as results. `comm[pid]` also catches `buf[3]: ...`; switch `pids`
  * off if a harness prints indexed diagnostics like that.
  */
 const RELEASE_SUFFIX = String.raw`[-+~][0-9A-Za-z](?:[\w.+~-]*[0-9A-Za-z])?`;
+const HTTP_DATE = String.raw`(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT`;
 const BUILTINS: Record<BuiltinRule, readonly Rule[]> = {
+  network: [
+    [new RegExp(HTTP_DATE, 'g'), '<http-date>'],
+    [/(?<=(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\])([:.])[1-9]\d{3,4}(?!\w)/g, '$1<port>'],
+    [
+      /\b((?:s|d|src|dst|source |destination |host |local |remote )?port)([ =:]\s*)[1-9]\d{3,4}\b/gi,
+      '$1$2<port>',
+    ],
+    [
+      /\b(rtt|round-trip) (min\/avg\/max(?:\/mdev|\/stddev)?) = [\d.]+\/[\d.]+\/[\d.]+(?:\/[\d.]+)?/g,
+      '$1 $2 = <rtt>',
+    ],
+    [/\b(ttl|hlim|hop limit)([ =:]\s*)\d{1,3}\b/gi, '$1$2<ttl>'],
+  ],
   'kernel-release': [
     [
       new RegExp(
@@ -89,6 +113,7 @@ const BUILTINS: Record<BuiltinRule, readonly Rule[]> = {
   ],
 };
 const ORDER: readonly BuiltinRule[] = [
+  'network',
   'kernel-release',
   'timestamps',
   'addresses',

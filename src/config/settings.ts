@@ -36,6 +36,7 @@ import {
   DISK_INTERFACES,
   diskInterfacesOf,
   machineProfile,
+  nicsOf,
   profilesOf,
 } from '../model/machines.js';
 import { commandLineProblem } from '../model/command-line.js';
@@ -45,6 +46,16 @@ import { ACCELS } from '../model/boot.js';
 import { BUILTIN_NORMALIZATIONS } from '../model/report.js';
 import { RESULTS_FORMATS } from '../model/results.js';
 import { CHECKER_PLACEHOLDERS, DEFAULT_CHECKER_TIMEOUT_MS } from '../model/checker.js';
+import {
+  DEFAULT_DRIVER_TIMEOUT_MS,
+  DEFAULT_MAC,
+  DEFAULT_TAP_GUEST,
+  DEFAULT_TAP_HOST,
+  type DriverSettings,
+  NETWORK_MODES,
+  type NetworkSettings,
+  NIC_MODELS,
+} from '../model/network.js';
 
 /** Where the name of the test a boot runs goes, in `machine.append` and a step's `send`. */
 export const TEST_PLACEHOLDER = '{test}';
@@ -427,7 +438,8 @@ export function settingsSchema(baseDir: string, configPath: string) {
 
   const results = strict({
     format: oneOf(RESULTS_FORMATS).default('ktap'),
-    channel: oneOf(['console', 'serial2']).default('console'),
+    // Default: the driver's stdout when there is a driver (harness.driver), else the console.
+    channel: oneOf(['console', 'serial2', 'driver']).optional(),
     regex: strict({
       pass: regex(true),
       fail: regex(true),
@@ -495,6 +507,89 @@ export function settingsSchema(baseDir: string, configPath: string) {
     timeout: duration.default(DEFAULT_CHECKER_TIMEOUT_MS),
   }).transform(({ timeout, ...c }) => ({ ...c, timeoutMs: timeout }));
 
+  // The guest network and the host-side driver (model/network.ts, docs/network.md).
+  const tcpPort = int(1, 65535);
+  const IPV4_PREFIX = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+  const cidr = text('an IPv4 address with its prefix length, like 10.0.2.15/24', (s) => {
+    const m = IPV4_PREFIX.exec(s);
+    return (
+      m !== null &&
+      m.slice(1, 5).every((b) => Number(b) <= 255) &&
+      Number(m[5]) <= 30 &&
+      Number(m[5]) >= 8
+    );
+  });
+  const network = strict({
+    mode: oneOf(NETWORK_MODES),
+    nic: oneOf(NIC_MODELS).optional(),
+    mac: text('a MAC address like 52:54:00:12:34:56', (s) =>
+      /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(s),
+    ).optional(),
+    forward: list(tcpPort, 'a list of guest TCP ports').optional(),
+    guest: cidr.optional(),
+    host: cidr.optional(),
+  }).transform(({ mode, nic, mac, forward, guest, host }, ctx): NetworkSettings => {
+    const only = (key: string, modes: string) =>
+      ctx.addIssue({ code: 'custom', path: [key], message: `only valid with mode ${modes}` });
+    if (forward !== undefined && mode !== 'user') only('forward', 'user');
+    if (guest !== undefined && mode !== 'tap') only('guest', 'tap');
+    if (host !== undefined && mode !== 'tap') only('host', 'tap');
+    const ports = forward ?? [];
+    ports.forEach((port, i) => {
+      if (ports.indexOf(port) !== i)
+        ctx.addIssue({ code: 'custom', path: ['forward', i], message: `duplicate port ${port}` });
+    });
+    const guestAddress = guest ?? DEFAULT_TAP_GUEST;
+    const hostAddress = host ?? DEFAULT_TAP_HOST;
+    if (mode === 'tap') {
+      const [g, gp] = guestAddress.split('/') as [string, string];
+      const [h, hp] = hostAddress.split('/') as [string, string];
+      if (g === h)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['host'],
+          message: `the same address as guest (${g})`,
+        });
+      else if (gp !== hp || !sameSubnet(g, h, Number(hp)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['host'],
+          message: `expected an address in the guest's subnet (${guestAddress}), got ${shown(hostAddress)}`,
+        });
+    }
+    return {
+      mode,
+      ...(nic && { nic }),
+      mac: (mac ?? DEFAULT_MAC).toLowerCase(),
+      forward: ports,
+      guest: guestAddress,
+      host: hostAddress,
+    };
+  });
+
+  const driver = strict({
+    command: nonEmptyList(
+      z.string({ error: expected('a command-line word') }),
+      'a command as a list of words, like [sh, drive.sh]',
+    ),
+    ready: strict({
+      expect: regex().optional(),
+      port: tcpPort.optional(),
+    }).default({}),
+    timeout: duration.default(DEFAULT_DRIVER_TIMEOUT_MS),
+    'output-cap': converted('a size like 1M', parseSize, (n) =>
+      n > 0 ? undefined : 'a size > 0',
+    ).default(1 * MiB),
+  }).transform(({ command, ready, timeout, 'output-cap': cap }): DriverSettings => ({
+    command,
+    ready: {
+      ...(ready.expect !== undefined && { expect: ready.expect }),
+      ...(ready.port !== undefined && { port: ready.port }),
+    },
+    timeoutMs: timeout,
+    outputCapBytes: cap,
+  }));
+
   const harness = strict({
     initrd: hostPath.optional(),
     dir: hostPath.optional(),
@@ -546,8 +641,40 @@ export function settingsSchema(baseDir: string, configPath: string) {
         error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
       })
       .default(DEFAULT_TOKEN_SEND),
+    network: network.optional().meta({
+      description:
+        'The guest network: mode user (forwarded ports on 127.0.0.1), tap (a private network namespace per boot) or socket (Ethernet frames over UDP on 127.0.0.1).',
+    }),
+    driver: driver.optional().meta({
+      description:
+        'A host command run for each boot once the guest is ready; its stdout is the results (results.channel: driver, the default with a driver), its stderr a log.',
+    }),
   }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
     if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx)) return z.NEVER;
+    const channel = h.results.channel ?? (h.driver ? 'driver' : 'console');
+    if (channel === 'driver' && !h.driver)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['results', 'channel'],
+        message: 'the driver channel needs a driver (harness.driver)',
+      });
+    const ready = h.driver?.ready;
+    if (
+      ready?.port !== undefined &&
+      h.network?.mode === 'user' &&
+      !h.network.forward.includes(ready.port)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['driver', 'ready', 'port'],
+        message: `port ${ready.port} is not forwarded (add it to harness.network.forward)`,
+      });
+    if (ready?.port !== undefined && h.network?.mode !== 'user' && h.network?.mode !== 'tap')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['driver', 'ready', 'port'],
+        message: 'needs a guest network the host reaches by TCP (harness.network.mode user or tap)',
+      });
     const {
       'rerun-divergent': rerunDivergent,
       'serial-cap': serialCapBytes,
@@ -565,6 +692,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
     return {
       payload,
       ...rest,
+      results: { ...rest.results, channel },
       token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
       tokenSend,
       testTimeouts,
@@ -754,12 +882,22 @@ function checkMachineHarness(
     script: readonly ScriptStep[];
     testTimeouts: readonly { test: string }[];
     token?: TokenMode;
+    network?: NetworkSettings;
+    driver?: DriverSettings;
   },
   ctx: z.RefinementCtx,
   /** Where a kernel's path names one image per test (`{test}`, model/images.ts), if any does. */
   manyImages?: (string | number)[],
 ): void {
   if (!machine || !harness) return; // already reported
+  const nic = harness.network?.nic;
+  if (nic && profilesOf(machine.arch).includes(machine.profile)) {
+    const nics = nicsOf(machine.arch, machine.profile);
+    if (!nics.includes(nic)) {
+      const message = `${machine.arch} ${machine.profile} has no ${nic} (expected one of ${nics.join(', ')})`;
+      ctx.addIssue({ code: 'custom', path: ['harness', 'network', 'nic'], message });
+    }
+  }
   if (profilesOf(machine.arch).includes(machine.profile)) {
     const accepted = diskInterfacesOf(machine.arch, machine.profile);
     harness.disks.forEach(({ interface: wanted }, i) => {
@@ -785,8 +923,9 @@ function checkMachineHarness(
   }
   const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
   const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
-  if (harness.tests && !inAppend && inSend < 0 && !manyImages) {
-    const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append, in a step's send, or in the kernel's path (one image per test)`;
+  // A driver is told the boot's test (DIVERGE_TEST, {test} in its command): it may be the one to run it.
+  if (harness.tests && !inAppend && inSend < 0 && !manyImages && !harness.driver) {
+    const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append, in a step's send, or in the kernel's path (one image per test), or run the tests with harness.driver`;
     ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
   }
   if (!harness.tests && manyImages) {
@@ -839,6 +978,13 @@ function manyImagesIn(
     (r) => r?.source?.kind === 'file' && (r.source.path?.includes(TEST_PLACEHOLDER) ?? false),
   );
   return i >= 0 ? ['references', i, 'file'] : undefined;
+}
+
+/** Whether two IPv4 addresses are in one subnet of `prefix` bits. */
+function sameSubnet(a: string, b: string, prefix: number): boolean {
+  const value = (ip: string) => ip.split('.').reduce((n, byte) => n * 256 + Number(byte), 0);
+  const size = 2 ** (32 - prefix);
+  return Math.floor(value(a) / size) === Math.floor(value(b) / size);
 }
 
 /** The time limit `harness.test-timeouts` gives `test`: the first entry whose glob matches it. */

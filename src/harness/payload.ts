@@ -76,7 +76,7 @@ export async function prepareHarness(
       const built = await (payload.kind === 'dir'
         ? initramfsFromDir(await checkedDir(payload.path), archives)
         : initramfsFromImage(requireDocker(options.docker), payload, {
-            channel: harness.results.channel,
+            channel: harness.results.channel === 'serial2' ? 'serial2' : 'console',
             cache: archives,
             contextCache: options.cache.contexts,
             clock: options.clock,

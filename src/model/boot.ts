@@ -91,7 +91,7 @@ export interface BootRecord {
   accel: Accel;
   /** Serial log, as captured (raw bytes, capped). */
   log: string;
-  /** Second serial port's capture when the results channel is `serial2`. */
+  /** The results channel's capture when it is not the console: the second serial port, the driver's stdout. */
   resultsLog?: string;
   splats: Splat[];
   exitStatus: number | null;
@@ -113,7 +113,7 @@ export interface BootRecord {
 export interface BootCapture {
   /** The boot as it stood when QEMU exited; `settle` gives the final record. */
   record: BootRecord;
-  /** Clean lines of the results channel (the console unless `serial2`). */
+  /** Clean lines of the results channel (the console unless `serial2` or `driver`). */
   resultLines: string[];
   /** Tests observed by the console script, if there was one. */
   scriptTests: ScriptTest[];

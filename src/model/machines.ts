@@ -4,6 +4,8 @@
  * harness's results device all read it; a new machine is a new entry here.
  */
 
+import type { NicModel } from './network.js';
+
 /**
  * What a kernel file is, told apart by its header (see kernel-image.ts): what QEMU's `-kernel`
  * loads, or a `boot disk` (a disk image whose first sector the firmware boots, `machine.boot:
@@ -81,6 +83,8 @@ interface Profile {
   disks: readonly DiskInterface[];
   /** The interface of the disk its firmware boots (`machine.boot: disk`); absent: it cannot. */
   bootDisk?: DiskInterface;
+  /** The NIC models the machine has (`harness.network.nic`), its default first. */
+  nics: readonly NicModel[];
 }
 
 /**
@@ -126,10 +130,14 @@ interface ArchMachines {
 
 const PC_DISKS = ['virtio-pci', 'ide', 'scsi'] as const;
 const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'] as const;
+// PCI NICs on a PC; e1000 is what most hobby and teaching kernels drive.
+const PC_NICS = ['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139'] as const;
+// The virt boards have PCIe and virtio-mmio transports.
+const VIRT_NICS = ['virtio-net-pci', 'virtio-net-device', 'e1000'] as const;
 
 // SeaBIOS boots the first IDE disk, where a course's Makefile puts its boot image (index=0).
-const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide' } as const;
-const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide' } as const;
+const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide', nics: PC_NICS } as const;
+const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide', nics: PC_NICS } as const;
 
 const X86 = {
   debianPackage: 'qemu-system-x86',
@@ -157,6 +165,7 @@ const MACHINES = {
         type: 'microvm',
         options: ['pit=on', 'pic=on', 'rtc=on'],
         disks: ['virtio-mmio'],
+        nics: ['virtio-net-device'],
       },
     },
   },
@@ -177,7 +186,7 @@ const MACHINES = {
     minMemoryMiB: 1,
     // QEMU loads the kernel itself and jumps to it: no firmware either way.
     firmware: { default: [], none: [] },
-    profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+    profiles: { virt: { type: 'virt', disks: VIRT_DISKS, nics: VIRT_NICS } },
   },
   riscv64: {
     binary: 'qemu-system-riscv64',
@@ -191,7 +200,7 @@ const MACHINES = {
     debugExit: false,
     // OpenSBI with less: "Some ROM regions are overlapping".
     minMemoryMiB: 3,
-    profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+    profiles: { virt: { type: 'virt', disks: VIRT_DISKS, nics: VIRT_NICS } },
   },
 } satisfies Record<string, ArchMachines>;
 
@@ -239,6 +248,8 @@ export type MachineProfile = Omit<ArchMachines, 'profiles'> & {
   machine: string;
   disks: readonly DiskInterface[];
   bootDisk?: DiskInterface;
+  /** Its NIC models, the default first. */
+  nics: readonly NicModel[];
 };
 
 export function machineProfile(arch: Arch, profile: string): MachineProfile {
@@ -255,8 +266,14 @@ export function machineProfile(arch: Arch, profile: string): MachineProfile {
     profile,
     machine: [found.type, ...(found.options ?? [])].join(','),
     disks: found.disks,
+    nics: found.nics,
     ...(found.bootDisk && { bootDisk: found.bootDisk }),
   };
+}
+
+/** The NIC models of a machine, its default first. */
+export function nicsOf(arch: Arch, profile: string): readonly NicModel[] {
+  return machineProfile(arch, profile).nics;
 }
 
 /** The machines whose firmware boots a disk (`machine.boot: disk`), as `arch profile`. */

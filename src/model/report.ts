@@ -86,6 +86,7 @@ export const BUILTIN_NORMALIZATIONS = [
   'pids',
   'kernel-release',
   'durations',
+  'network',
 ] as const;
 export type BuiltinNormalization = (typeof BUILTIN_NORMALIZATIONS)[number];
 

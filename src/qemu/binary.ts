@@ -23,7 +23,7 @@ export async function tiedLauncher(searchPath: readonly string[]): Promise<strin
   return [await findProgram('setpriv', 'util-linux', searchPath), '--pdeathsig', 'SIGKILL', '--'];
 }
 
-async function findProgram(
+export async function findProgram(
   name: string,
   debianPackage: string,
   searchPath: readonly string[],

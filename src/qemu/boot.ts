@@ -20,6 +20,17 @@ import type { BootCapture, BootRecord } from '../model/boot.js';
 import type { BootPlan } from './plan.js';
 import type { KernelFormat } from '../model/machines.js';
 import { withTokenSteps } from '../model/token.js';
+import {
+  allocatePorts,
+  inNamespaceOf,
+  LOOPBACK,
+  networkEnv,
+  type NetworkPorts,
+  releasePorts,
+  tapWrapper,
+} from './network.js';
+import { driverFiles, probePort, type RunningDriver, startDriver, waitUntil } from './driver.js';
+import { DRIVER_ENV } from '../model/network.js';
 
 export interface BootRequest {
   /**
@@ -60,18 +71,29 @@ const STDERR_CAP = 64 * 1024;
 export async function bootKernel(plan: BootPlan, request: BootRequest): Promise<SnapshotBoot> {
   await mkdir(plan.logDir, { recursive: true });
   const dir = await serialDir(plan.tempDir);
+  // The boot's own host ports (user, socket), held until its QEMU is gone.
+  let ports: NetworkPorts | undefined;
   try {
-    return await bootIn(dir, plan, request);
+    if (plan.network) ports = await allocatePorts(plan.network);
+    return await bootIn(dir, plan, request, ports);
   } finally {
+    releasePorts(ports);
     await removeSerialDir(dir);
   }
 }
 
-async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promise<SnapshotBoot> {
+async function bootIn(
+  dir: string,
+  plan: BootPlan,
+  request: BootRequest,
+  ports: NetworkPorts | undefined,
+): Promise<SnapshotBoot> {
   const base = bootName(request.kernel.name, request.attempt, request.test);
   const logPath = path.join(plan.logDir, `${base}.log`);
   const resultsPath =
-    plan.channel === 'serial2' ? path.join(plan.logDir, `${base}.results.log`) : undefined;
+    plan.channel === 'serial2' || plan.channel === 'driver'
+      ? path.join(plan.logDir, `${base}.results.log`)
+      : undefined;
   const kernel =
     plan.boot === 'disk'
       ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
@@ -84,7 +106,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   const restore = start && 'restore' in start ? start : undefined;
   const save = start && 'save' in start ? start : undefined;
   const command = [
-    ...qemuCommand(plan, kernel, dir, framed),
+    ...qemuCommand(plan, kernel, dir, framed, ports),
     ...(restore ? ['-incoming', 'defer'] : []),
   ];
   const files = serialFiles(dir);
@@ -95,11 +117,16 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
     : undefined;
   const consoleFile = await serialFile(files.console);
-  const resultsFile = resultsLog ? await serialFile(files.results) : undefined;
+  const resultsFile =
+    resultsLog && plan.channel === 'serial2' ? await serialFile(files.results) : undefined;
   const input = await ConsoleInput.create(files.input);
   let stderr = '';
 
-  const [program, ...args] = [...plan.launcher, ...command] as [string, ...string[]];
+  // tap: QEMU starts in a network namespace of its own, made for this boot (network.ts).
+  const tap = plan.network?.mode === 'tap' ? plan.tap : undefined;
+  if (plan.network?.mode === 'tap' && !tap) throw new Error('tap mode without its tools');
+  const wrapper = tap && plan.network ? tapWrapper(tap, plan.network) : [];
+  const [program, ...args] = [...plan.launcher, ...wrapper, ...command] as [string, ...string[]];
   const child = spawn(program, args, {
     ...(plan.workDir ? { cwd: plan.workDir } : {}),
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -122,6 +149,65 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
       if (saving) void saving.finally(() => child.kill('SIGKILL'));
       else child.kill('SIGKILL');
     }
+    if (event.kind === 'driver-ready') launching ??= launchDriver().catch(driverFailed);
+  };
+
+  // The driver (harness.driver): started once the guest is ready, stopped when QEMU ends.
+  let driver: RunningDriver | undefined;
+  let launching: Promise<void> | undefined;
+  let qemuEnded = false;
+  const driverFailed = (error: Error) =>
+    monitor.driverExited({ status: null, spawnError: error }, plan.clock.now());
+  const launchDriver = async () => {
+    const settings = plan.driver;
+    if (!settings || driver || qemuEnded || child.pid === undefined) return;
+    const namespace = tap ? inNamespaceOf(tap, child.pid) : [];
+    const port = settings.ready.port;
+    if (port !== undefined) {
+      const target =
+        plan.network?.mode === 'tap'
+          ? { host: plan.network.guest.split('/')[0] as string, port }
+          : { host: LOOPBACK, port: ports?.forwarded.get(port) ?? port };
+      const ready = await waitUntil(
+        () => probePort(target.host, target.port, namespace),
+        () => qemuEnded,
+      );
+      if (!ready || driver) return;
+    }
+    const files = driverFiles(plan.logDir, base);
+    const stdoutLog =
+      plan.channel === 'driver'
+        ? undefined
+        : new CappedLog(
+            path.join(plan.logDir, `${base}.driver.out`),
+            settings.outputCapBytes,
+            'driver stdout',
+          );
+    driver = await startDriver({
+      settings,
+      prefix: [...plan.launcher, ...namespace],
+      env: {
+        ...networkEnv(plan.network, ports),
+        [DRIVER_ENV.kernel]: request.kernel.name,
+        [DRIVER_ENV.attempt]: String(request.attempt),
+      },
+      hostEnv: plan.driverEnv ?? {},
+      cwd: plan.workDir ?? plan.tempDir,
+      ...files,
+      ...(request.test !== undefined && { test: request.test }),
+      processes: plan.processes,
+      onStdout: (kept) => {
+        if (stdoutLog) stdoutLog.write(kept);
+        else if (resultsLog) monitor.results(resultsLog.write(kept), plan.clock.now());
+      },
+      onStderr: () => monitor.driverActive(plan.clock.now()),
+    });
+    if (qemuEnded) driver.stop();
+    monitor.driverStarted(plan.clock.now());
+    void driver.exited.then(async (exit) => {
+      await stdoutLog?.close();
+      if (!qemuEnded) monitor.driverExited(exit, plan.clock.now());
+    });
   };
   const script =
     plan.token === 'script' && token !== undefined
@@ -136,6 +222,8 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
       void removeSerialDir(dir);
       for (const text of typed ?? []) input.send(text);
       typed = undefined;
+      if (plan.driver && plan.driver.ready.expect === undefined)
+        launching ??= launchDriver().catch(driverFailed);
     },
     ...(restore && {
       incoming: {
@@ -198,6 +286,13 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   });
   clearInterval(watchdog);
   plan.processes.delete(child);
+  // The driver never outlives its guest; its last results are read before the boot is judged.
+  qemuEnded = true;
+  await launching?.catch(() => undefined);
+  if (driver) {
+    driver.stop();
+    await driver.exited;
+  }
   await consoleFollower.finish();
   await resultsFollower?.finish();
   await input.close();

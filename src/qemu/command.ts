@@ -8,6 +8,7 @@ import {
 } from '../model/machines.js';
 import { serialFiles } from './serial-file.js';
 import type { BootPlan } from './plan.js';
+import { networkArgs, type NetworkPorts, nicOnVirtioMmio } from './network.js';
 
 /** What the command line is made of: the machine and harness parts of a boot plan. */
 export type CommandPlan = Pick<
@@ -25,6 +26,7 @@ export type CommandPlan = Pick<
   | 'disks'
   | 'channel'
   | 'firmware'
+  | 'network'
 >;
 
 /**
@@ -114,7 +116,7 @@ const MODERN_VIRTIO_MMIO = ['-global', 'virtio-mmio.force-legacy=false'] as cons
 export const QMP_FD = 3;
 
 /**
- * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
+ * The QEMU command line for one kernel: no network unless `harness.network` gives one (network.ts), no reboot, each serial port written to a
  * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
  * `machine.append` the kernel's format decides its command line (see `defaultAppend`). A boot
  * disk (`machine.boot: disk`) is the first disk, on the interface the machine's firmware boots
@@ -128,6 +130,8 @@ export function qemuCommand(
   serialDir = SERIAL_DIR_PLACEHOLDER,
   /** The boot's result token (model/token.ts), first on the kernel command line. */
   token?: string,
+  /** The boot's network ports (network.ts); absent, placeholders stand for them. */
+  ports?: NetworkPorts,
 ): string[] {
   const files = serialFiles(serialDir);
   const args = [
@@ -139,7 +143,8 @@ export function qemuCommand(
         ? ['-cpu', plan.profile.tcgCpu]
         : []),
     ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
-    ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
+    ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'],
+    ...networkArgs(plan.profile, plan.network, ports),
     ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
     ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
     ...firmwareArgs(plan.profile, plan.firmware),
@@ -150,6 +155,7 @@ export function qemuCommand(
   const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
   if (
     serial2 === 'virtio-console' ||
+    nicOnVirtioMmio(plan.profile, plan.network) ||
     disks.some((disk) => attachedOn(plan.profile, disk) === 'virtio-mmio')
   )
     args.push(...MODERN_VIRTIO_MMIO);

@@ -19,6 +19,8 @@ import {
 import type { ScriptStep, ScriptTest, ScriptEvent } from '../model/script.js';
 import type { ExitDevice } from '../model/machines.js';
 import { compileCrashPatterns } from './crash-patterns.js';
+import { consolePattern } from '../model/patterns.js';
+import { DRIVER_GRACE_MS, type DriverSettings } from '../model/network.js';
 
 /** How long a panicking kernel may go on printing its trace before QEMU is stopped. */
 export const PANIC_GRACE_MS = 2000;
@@ -36,7 +38,8 @@ export interface TestLimit {
 export interface MonitorSettings {
   /** The QEMU program, named when it cannot start. */
   binary: string;
-  channel: 'console' | 'serial2';
+  /** Where results come from: the console, the second serial port, or the driver's stdout. */
+  channel: 'console' | 'serial2' | 'driver';
   script: readonly ScriptStep[];
   timeouts: { bootMs: number; stallMs: number; totalMs: number };
   /**
@@ -51,7 +54,22 @@ export interface MonitorSettings {
   serialCapBytes: number;
   /** `harness.max-tests`: results read per boot; the one past it ends the boot. */
   maxTests: number;
+  /** `harness.driver`: the host command whose start waits for `ready.expect` (driver.ts). */
+  driver?: DriverSettings;
 }
+
+/** How a driver ended, as boot.ts saw it. */
+export interface DriverExit {
+  status: number | null;
+  signal?: NodeJS.Signals | null;
+  /** It ran past `harness.driver.timeout` and was killed. */
+  timedOut?: boolean;
+  /** It could not be started at all. */
+  spawnError?: Error;
+}
+
+/** What of the console text is kept to match `harness.driver.ready.expect` across chunks. */
+const READY_TAIL = 4096;
 
 export type MonitorEvent =
   /** The boot got further. */
@@ -64,7 +82,9 @@ export type MonitorEvent =
   /** The first reason to end the boot (panic, script finished, quiet, stall, timeouts): stop QEMU. */
   | { kind: 'stop'; outcome: BootOutcome; message: string }
   /** QEMU exited: the outcome as far as the boot alone tells (see `settle` for the rest). */
-  | { kind: 'exit'; outcome: BootOutcome; message?: string };
+  | { kind: 'exit'; outcome: BootOutcome; message?: string }
+  /** The console said the guest is ready for the driver (`harness.driver.ready.expect`). */
+  | { kind: 'driver-ready' };
 
 /** How QEMU ended, as the driver saw it. */
 export interface QemuExit {
@@ -104,6 +124,7 @@ export class BootMonitor {
   private readonly consoleLines = new ConsoleLines();
   private readonly resultsLines = new ConsoleLines();
   private readonly scriptText = new ConsoleText();
+  private readonly readyConsole = new ConsoleText();
   private readonly script: ConsoleScript;
   private readonly crash: readonly RegExp[];
   private lastOutput: number;
@@ -112,6 +133,10 @@ export class BootMonitor {
   private resultsComplete = false;
   private tooManyTests = false;
   private panicStop: { at: number; message: string } | undefined;
+  private driverStop: { at: number; message: string } | undefined;
+  private readonly ready: RegExp | undefined;
+  private readyText = '';
+  private readySeen = false;
   private stopRequest: { outcome: BootOutcome; message: string } | undefined;
   private end: BootEnd | undefined;
 
@@ -125,6 +150,8 @@ export class BootMonitor {
     this.lastOutput = started;
     this.script = new ConsoleScript(settings.script);
     this.crash = compileCrashPatterns(settings.crash);
+    const expect = settings.driver?.ready.expect;
+    this.ready = expect === undefined ? undefined : consolePattern(expect);
   }
 
   /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
@@ -134,6 +161,13 @@ export class BootMonitor {
     this.consoleBytes += kept.length;
     this.reach('kernel');
     for (const line of this.consoleLines.push(kept)) this.consoleLine(line, now);
+    if (this.ready && !this.readySeen) {
+      this.readyText = (this.readyText + this.readyConsole.push(kept)).slice(-READY_TAIL);
+      if (this.ready.test(this.readyText)) {
+        this.readySeen = true;
+        this.emit({ kind: 'driver-ready' });
+      }
+    }
     if (this.script.done) return;
     for (const event of this.script.feed(this.scriptText.push(kept), now)) {
       this.emit(event);
@@ -159,10 +193,46 @@ export class BootMonitor {
     for (const line of this.resultsLines.push(kept)) this.resultLine(line);
   }
 
+  /** The driver started: it is the harness now (the boot timeout no longer applies). */
+  driverStarted(now: number): void {
+    this.lastOutput = Math.max(this.lastOutput, now);
+    this.reach('harness');
+  }
+
+  /** The driver wrote to its stderr: it is alive, which the stall watchdog counts as output. */
+  driverActive(now: number): void {
+    this.lastOutput = now;
+  }
+
+  /**
+   * The driver ended. Past its time limit the boot is a timeout (the guest did not answer in
+   * time: a hang of the test in progress); a driver that could not start is the host's fault.
+   * Otherwise the boot ends once the console has been watched a little longer: a panic the
+   * driver saw first (a reset connection) is still the boot's.
+   */
+  driverExited(exit: DriverExit, now: number): void {
+    const { driver } = this.settings;
+    if (exit.spawnError) {
+      this.stop('infrastructure', `cannot start the driver: ${exit.spawnError.message}`);
+      return;
+    }
+    if (exit.timedOut) {
+      this.stop(
+        'timeout',
+        `driver time limit: still running after ${driver?.timeoutMs ?? 0} ms (harness.driver.timeout)${this.during()}`,
+      );
+      return;
+    }
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.status}`;
+    this.driverStop ??= { at: now + DRIVER_GRACE_MS, message: `the driver ${how}` };
+  }
+
   /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
   tick(now: number): void {
     const { timeouts, testLimit } = this.settings;
     if (this.panicStop && now >= this.panicStop.at) this.stop('panic', this.panicStop.message);
+    if (this.driverStop && now >= this.driverStop.at)
+      this.stop('completed', this.driverStop.message);
     if (testLimit && now - this.started > testLimit.ms)
       this.stop(
         'timeout',
@@ -238,7 +308,12 @@ export class BootMonitor {
     if (outcome === 'completed' && results.tests === 0) {
       outcome = 'no-results';
       // Keeps why the results may be gone: a cut log, QEMU's status.
-      message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}${message ? `; ${message}` : ''}`;
+      const where = {
+        console: 'console',
+        serial2: 'second serial port',
+        driver: "driver's stdout",
+      };
+      message = `no ${results.format} results on the ${where[this.settings.channel]}${message ? `; ${message}` : ''}`;
     }
     if (outcome === 'completed' && results.complete && this.script.complete) this.reach('done');
     return { outcome, stage: this.stage, ...(message ? { message } : {}) };
@@ -264,6 +339,9 @@ export class BootMonitor {
 
   private resultLine(line: string): void {
     if (this.tooManyTests) return;
+    // A driver's verdicts once the kernel panicked are about a dead guest: the tests it had not
+    // finished by then are the crash's (crash for the test in progress, not a failure).
+    if (this.settings.channel === 'driver' && this.panicStop) return;
     const signal = this.progress(line);
     if (signal === 'too-many') {
       // Nothing past the cap is read: a hostile harness cannot fill memory or the report.

@@ -3,6 +3,8 @@ import type { MonitorSettings } from './monitor.js';
 import type { HarnessProgress, Accel } from '../model/boot.js';
 import type { Clock, ProcessRegistry } from '../context.js';
 import type { TokenMode } from '../model/token.js';
+import type { DriverSettings, NetworkSettings } from '../model/network.js';
+import type { TapTools } from './network.js';
 /** What a boot is planned from: the part of booting that is the same for every kernel. */
 /**
  * Everything that is the same for every kernel booted with one harness on one machine. The
@@ -29,6 +31,14 @@ export interface BootPlan extends MonitorSettings {
   disks: readonly Disk[];
   /** `machine.firmware`: default, none or a file. */
   firmware: string;
+  /** `harness.network`: the guest's network; absent, `-nic none`. */
+  network?: NetworkSettings;
+  /** `tap` mode's programs, found and checked once (network.ts). */
+  tap?: TapTools;
+  /** `harness.driver`: the host command run against each boot (driver.ts). */
+  driver?: DriverSettings;
+  /** What a driver inherits of the host's environment (PATH, HOME…; see RunContext). */
+  driverEnv?: Readonly<Record<string, string>>;
   /** QEMU's working directory (the config file's): relative paths in qemu-args resolve there. */
   workDir?: string;
   /** Makes a per-boot tracker telling from result lines when the harness runs and is done. */

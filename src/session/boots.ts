@@ -22,6 +22,7 @@ import { qemuCommand } from '../qemu/command.js';
 import { prepareHarness } from '../harness/payload.js';
 import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
+import { tapTools } from '../qemu/network.js';
 import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
 import { restoreBoot, saveReadyVm, type SavedVm } from '../qemu/snapshot.js';
 import { checkKernel, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
@@ -165,6 +166,9 @@ function snapshotBlocker(settings: ConfigSettings, plan: BootPlan): string | und
   // A saved VM would carry the saving boot's token into every test restored from it.
   if (plan.token !== 'none')
     return `result tokens are fresh per boot (harness.token: ${plan.token})`;
+  // A saved VM's NIC would wake up on another boot's ports or namespace.
+  if (plan.network) return 'the guest has a network (harness.network)';
+  if (plan.driver) return 'a driver tests each boot (harness.driver)';
   return undefined;
 }
 
@@ -204,6 +208,17 @@ async function commandFiles(
   return files;
 }
 
+/** The files a driver's command names (its script, its data), by the word, with their digests. */
+async function driverFileDigests(
+  command: readonly string[],
+  workDir: string,
+): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const { written, resolved } of await namedFiles(command, workDir))
+    digests[written] = await sha256File(resolved);
+  return digests;
+}
+
 /**
  * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
  * once, however many rounds of boots follow. Each observation is written to
@@ -228,7 +243,8 @@ export async function prepareBoots(
     throw new KernelFileError(
       'harness.checker: the course checker runs in Docker, and this command has no Docker engine',
     );
-  const [launcher, accel, qemu, payload, checker] = await Promise.all([
+  const [tap, launcher, accel, qemu, payload, checker] = await Promise.all([
+    harness.network?.mode === 'tap' ? tapTools(context.searchPath) : undefined,
     tiedLauncher(context.searchPath),
     chooseAccel(machine.accel, profile, {
       cacheFile: context.cache.kvmProbe,
@@ -272,6 +288,12 @@ export async function prepareBoots(
     ...(payload.initrd ? { initrd: payload.initrd } : {}),
     disks: payload.disks,
     firmware: machine.firmware,
+    ...(harness.network && { network: harness.network }),
+    ...(tap && { tap }),
+    ...(harness.driver && {
+      driver: harness.driver,
+      driverEnv: context.driverEnv ?? { PATH: context.searchPath.join(path.delimiter) },
+    }),
     workDir: configDir,
     channel: harness.results.channel,
     script: payload.script,
@@ -298,6 +320,14 @@ export async function prepareBoots(
       serialCapBytes: harness.serialCapBytes,
       maxTests: harness.maxTests,
       crash: harness.crash,
+      // The driver decides the results of its boots: its command (its files by content, see
+      // commandFiles), readiness and limits; the network is in the command line.
+      ...(harness.driver && {
+        driver: {
+          ...harness.driver,
+          files: options.cached ? await driverFileDigests(harness.driver.command, configDir) : {},
+        },
+      }),
     },
     // The checker decides statuses: its image and command are part of what a boot observed.
     ...(checker && { checker: checker.identity }),

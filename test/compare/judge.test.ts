@@ -12,7 +12,7 @@ function run(observations: KernelObservation[], overrides: Partial<JudgeInput> =
     candidate: 'candidate',
     references: [...new Set(observations.map((o) => o.kernel).filter((k) => k !== 'candidate'))],
     normalize: {
-      builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'],
+      builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations', 'network'],
       rules: [],
     },
     compareOutput: true,

@@ -6,7 +6,14 @@ import {
   type BuiltinRule,
 } from '../../src/compare/normalize.js';
 
-const ALL: BuiltinRule[] = ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'];
+const ALL: BuiltinRule[] = [
+  'timestamps',
+  'addresses',
+  'pids',
+  'kernel-release',
+  'durations',
+  'network',
+];
 const all = makeNormalizer({ builtin: ALL, rules: [] });
 const without = (off: BuiltinRule) =>
   makeNormalizer({ builtin: ALL.filter((rule) => rule !== off), rules: [] });
@@ -63,6 +70,27 @@ const CASES: [string, string][] = [
     '5.15.0-91-generic 6.8.0-rc3 6.9-rc1 4.19.0 ends 6.1.0-56-cloud-amd64.',
     '<release> <release> <release> <release> ends <release>.',
   ],
+  // What differs between boots of one network service: ports chosen per boot, round-trip
+  // times, TTLs, HTTP dates. Well-known ports stay.
+  [
+    'Date: Sun, 06 Dec 2026 17:50:00 GMT and Last-Modified: Mon, 30 Nov 2026 08:01:02 GMT',
+    'Date: <http-date> and Last-Modified: <http-date>',
+  ],
+  [
+    'GET http://127.0.0.1:40123/ via localhost:51234 and [::1]:40999, guest 10.0.2.15:80',
+    'GET http://127.0.0.1:<port>/ via localhost:<port> and [::1]:<port>, guest 10.0.2.15:80',
+  ],
+  ['tcpdump 10.0.2.2.40123 > 10.0.2.15.80', 'tcpdump 10.0.2.2.<port> > 10.0.2.15.80'],
+  [
+    'listening on port 40123, sport=51000 dport 80',
+    'listening on port <port>, sport=<port> dport 80',
+  ],
+  [
+    '64 bytes from 10.0.0.2: icmp_seq=1 ttl=255 time=0.512 ms',
+    '64 bytes from 10.0.0.2: icmp_seq=1 ttl=<ttl> time=<duration>',
+  ],
+  ['rtt min/avg/max/mdev = 0.301/0.512/0.833/0.210 ms', 'rtt min/avg/max/mdev = <rtt> ms'],
+  ['round-trip min/avg/max = 0.3/0.5/0.8 ms', 'round-trip min/avg/max = <rtt> ms'],
   // Results, not noise: small numbers, errno names, IPs, MACs, short hex and hex words stay.
   [
     'errno ENOSYS got 41 want 42 wrote 1 sectors 10.0.2.15 52:54:00:12:34:56 0x1f deadbeef v1.2',

@@ -172,7 +172,7 @@ describe('field checks', () => {
     ],
     [
       'harness: { results: { channel: serial3 } }',
-      'harness.results.channel: expected one of console, serial2, got "serial3"',
+      'harness.results.channel: expected one of console, serial2, driver, got "serial3"',
     ],
     [
       'harness: { results: { test: t } }',
@@ -180,7 +180,7 @@ describe('field checks', () => {
     ],
     [
       'normalize: { builtin: [dates] }',
-      'normalize.builtin[0]: expected one of timestamps, addresses, pids, kernel-release, durations, got "dates"',
+      'normalize.builtin[0]: expected one of timestamps, addresses, pids, kernel-release, durations, network, got "dates"',
     ],
     [
       'normalize: { rules: [{ match: x }] }',
@@ -390,7 +390,7 @@ describe('teaching-kernel keys', () => {
 
   it('wants {test} where per-test boots can use it, and tests where {test} is used', () => {
     expect(messageOf('harness:\n  tests: [a, b]\n')).toBe(
-      "diverge.yml:2: harness.tests: each test boots with {test} replaced by its name: put {test} in machine.append, in a step's send, or in the kernel's path (one image per test)",
+      "diverge.yml:2: harness.tests: each test boots with {test} replaced by its name: put {test} in machine.append, in a step's send, or in the kernel's path (one image per test), or run the tests with harness.driver",
     );
     expect(messageOf('machine: { append: "-q run {test}" }\n')).toBe(
       'diverge.yml:1: machine.append: {test} is replaced only in per-test boots: list the tests in harness.tests',

@@ -109,7 +109,7 @@ const DEFAULTS_IN_REPO: Settings = {
     maxTests: 10_000,
   },
   normalize: {
-    builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations'],
+    builtin: ['timestamps', 'addresses', 'pids', 'kernel-release', 'durations', 'network'],
     rules: [],
     unordered: [],
   },

@@ -66,6 +66,21 @@ export interface DocExample {
 
 export const DOC_EXAMPLES: readonly DocExample[] = [
   {
+    id: 'network-http',
+    page: 'docs/network.md',
+    match: (t) => t.startsWith('# diverge.yml next to harness/'),
+    coverage: { by: 'test', test: 'test/integration/network.test.ts' },
+  },
+  {
+    id: 'network-tap-ping',
+    page: 'docs/network.md',
+    match: (t) => t.includes('mode: tap, guest: 10.0.0.2/24'),
+    coverage: {
+      by: 'fragment',
+      why: 'a unikernel that answers ping: booted by the Solo5 example (examples/solo5); tap mode itself is booted by test/integration/network.test.ts',
+    },
+  },
+  {
     id: 'readme-workflow',
     page: 'README.md',
     match: (t) => t.startsWith('# .github/workflows/kernel.yml'),

@@ -521,3 +521,92 @@ describe("BootMonitor: QEMU's own end told apart from the kernel's", () => {
     });
   });
 });
+
+describe('BootMonitor with a host-side driver (harness.driver)', () => {
+  const DRIVEN: MonitorSettings = {
+    ...COURSE,
+    exitDevice: undefined,
+    channel: 'driver',
+    driver: {
+      command: ['sh', 'drive.sh'],
+      ready: { expect: 'httpd ready' },
+      timeoutMs: 5000,
+      outputCapBytes: 1024,
+    },
+  };
+  const text = (s: string) => Buffer.from(s);
+
+  it('says when the console matched ready.expect, once, across chunks', () => {
+    const boot = new Boot(DRIVEN);
+    boot.monitor.console(text('booting\nhttpd re'), 10);
+    expect(boot.of('driver-ready')).toHaveLength(0);
+    boot.monitor.console(text('ady on 10.0.2.15\nhttpd ready again\n'), 20);
+    expect(boot.of('driver-ready')).toHaveLength(1);
+  });
+
+  it("reads the driver's stdout as results, and ends the boot a grace after the driver exits", () => {
+    const boot = new Boot(DRIVEN);
+    boot.monitor.console(text('httpd ready\n'), 10);
+    boot.monitor.driverStarted(20);
+    boot.monitor.results(text('KTAP version 1\n1..2\nok 1 a\nok 2 b\n'), 30);
+    boot.now = 40;
+    boot.monitor.driverExited({ status: 0 }, 40);
+    boot.tickUntil(900);
+    expect(boot.stop()).toBeUndefined(); // the console is watched a while longer
+    boot.tickUntil(1200);
+    expect(boot.stop()?.event).toMatchObject({
+      kind: 'stop',
+      outcome: 'completed',
+      message: 'the driver exited with status 0',
+    });
+    const end = boot.exit(killed);
+    expect(end.outcome).toBe('completed');
+    expect(end.resultLines).toEqual(['KTAP version 1', '1..2', 'ok 1 a', 'ok 2 b']);
+  });
+
+  it('a panic while the driver runs is the boot panic, and what the driver says after it is not read', () => {
+    const boot = new Boot(DRIVEN);
+    boot.monitor.driverStarted(10);
+    boot.monitor.results(text('KTAP version 1\n1..3\nok 1 a\n'), 20);
+    boot.monitor.console(text('Kernel panic - not syncing: sysrq triggered crash\n'), 30);
+    boot.monitor.results(text('not ok 2 b\nnot ok 3 c\n'), 40);
+    boot.monitor.driverExited({ status: 0 }, 50);
+    boot.tickUntil(5000);
+    const end = boot.exit(killed);
+    expect(end.outcome).toBe('panic');
+    expect(end.resultLines).toEqual(['KTAP version 1', '1..3', 'ok 1 a']);
+  });
+
+  it("the driver's time limit is a timeout; a driver that cannot start is the host's failure", () => {
+    const late = new Boot(DRIVEN);
+    late.monitor.driverStarted(10);
+    late.monitor.driverExited({ status: null, signal: 'SIGKILL', timedOut: true }, 5010);
+    expect(late.stop()?.event).toMatchObject({
+      outcome: 'timeout',
+      message: 'driver time limit: still running after 5000 ms (harness.driver.timeout)',
+    });
+    const missing = new Boot(DRIVEN);
+    missing.monitor.driverExited({ status: null, spawnError: new Error('spawn x ENOENT') }, 10);
+    expect(missing.stop()?.event).toMatchObject({
+      outcome: 'infrastructure',
+      message: 'cannot start the driver: spawn x ENOENT',
+    });
+  });
+
+  it("the driver's stderr keeps the stall watchdog quiet, and its start ends the boot timeout", () => {
+    const boot = new Boot({
+      ...DRIVEN,
+      timeouts: { bootMs: 1000, stallMs: 2000, totalMs: 30_000 },
+    });
+    boot.monitor.console(text('httpd ready\n'), 10);
+    boot.monitor.driverStarted(500);
+    for (let at = 1000; at <= 6000; at += 1000) {
+      boot.monitor.driverActive(at);
+      boot.now = at;
+      boot.monitor.tick(at);
+    }
+    expect(boot.stop()).toBeUndefined();
+    boot.tickUntil(9000);
+    expect(boot.stop()?.event).toMatchObject({ outcome: 'stalled' });
+  });
+});
