@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CappedLog } from '../util/capped-log.js';
@@ -33,9 +33,12 @@ export interface BootRequest {
   /**
    * How the guest starts, when not cold: `save` ends the boot at its console script's end (the
    * ready point, snapshot.ts) by saving the VM to `file`; `restore` loads a VM saved so, replays
-   * the console the saving boot printed (`console`) to the log and the monitor, then resumes it.
+   * the console the saving boot printed (`console`) to the log and the monitor, then resumes it;
+   * `scratch`, the directory of its disks' overlay copies, is removed once the guest runs (QEMU
+   * has them open by then), so that not even a diverge killed outright leaves them behind.
    */
-  start?: { save: string; timeoutMs: number } | { restore: string; console: Buffer };
+  start?:
+    { save: string; timeoutMs: number } | { restore: string; console: Buffer; scratch?: string };
 }
 
 /** A boot that saved or restored a VM: how that went (`error` when it did not). */
@@ -134,6 +137,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
       // QEMU opened its serial files before it answered: unlinked now, they live on in the open
       // descriptors and vanish with them, even when diverge itself is killed.
       void removeSerialDir(dir);
+      if (restore?.scratch) void rm(restore.scratch, { recursive: true, force: true });
       for (const text of typed ?? []) input.send(text);
       typed = undefined;
     },

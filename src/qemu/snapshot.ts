@@ -149,7 +149,7 @@ export async function restoreBoot(
     return await bootKernel(onDisk.plan, {
       ...request,
       kernel: onDisk.kernel,
-      start: { restore: saved.state, console: saved.console },
+      start: { restore: saved.state, console: saved.console, scratch: dir },
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

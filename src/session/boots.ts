@@ -345,6 +345,8 @@ export async function prepareBoots(
    * once in the round is saved only when the cache has it already (saving and restoring one boot
    * costs more than booting it). `dispose` removes what the cache did not take.
    */
+  /** Kernels (by saved-VM key) that could not be saved: later rounds of this run do not try. */
+  const unsavable = new Map<string, string>();
   const snapshotRound = (blocker: string | undefined, boots: ReadonlyMap<string, number>) => {
     /** Per kernel: its saved VM, or why it has none (its boots then boot cold, with that note). */
     type Ready = { saved: SavedVm } | { why: string } | { single: true };
@@ -353,6 +355,8 @@ export async function prepareBoots(
     const keyOf = (kernel: KernelInput) => `${kernel.name}\0${kernel.path}`;
     const save = async (kernel: KernelInput & { format?: KernelFormat }): Promise<Ready> => {
       const key = await savedVmKey(kernel);
+      const known = unsavable.get(key);
+      if (known !== undefined) return { why: known };
       const cached = await savedVms.load(key, kernel.name);
       if (cached) {
         options.progress(`${kernel.name}: its VM saved at the first prompt is in the cache`);
@@ -373,7 +377,9 @@ export async function prepareBoots(
         options.progress(
           `${kernel.name}: cannot save the VM at its first prompt (${reason}); its tests boot cold`,
         );
-        return { why: `no saved VM (${reason}), so this boot booted cold` };
+        const why = `no saved VM (${reason}), so this boot booted cold`;
+        unsavable.set(key, why);
+        return { why };
       }
     };
     const readyVm = (kernel: KernelInput & { format?: KernelFormat }, limit: Limiter) => {
