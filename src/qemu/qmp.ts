@@ -75,13 +75,14 @@ export function legacyRings(desc: number, num: number, align: number) {
 async function misplacedRings(
   execute: (command: string, args?: object) => Promise<unknown>,
 ): Promise<string | undefined> {
-  let devices: { name?: string; path?: string }[];
+  let devices: unknown;
   try {
-    devices = (await execute('x-query-virtio')) as typeof devices;
+    devices = await execute('x-query-virtio');
   } catch {
     return undefined; // an older QEMU, or one without virtio
   }
-  for (const device of devices) {
+  if (!Array.isArray(devices)) return undefined;
+  for (const device of devices as { name?: string; path?: string }[]) {
     if (!device.path) continue;
     const status = (await execute('x-query-virtio-status', { path: device.path }).catch(
       () => ({}),
