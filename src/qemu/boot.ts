@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { CappedLog } from '../util/capped-log.js';
 import { QMP_FD, qemuCommand } from './command.js';
 import { prepareBootDisk } from './boot-disk.js';
-import { qmpSession } from './qmp.js';
+import { qmpSession, UnrestorableVm } from './qmp.js';
 import { BootMonitor, type MonitorEvent, qemuErrors } from './monitor.js';
 import {
   ConsoleInput,
@@ -44,6 +44,8 @@ export interface BootRequest {
 /** A boot that saved or restored a VM: how that went (`error` when it did not). */
 export interface SnapshotBoot extends BootCapture {
   snapshotError?: string;
+  /** The VM was not saved because no restore would run as this boot did (qmp.ts). */
+  unrestorable?: true;
 }
 
 /** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
@@ -109,6 +111,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
   });
   plan.processes.add(child);
   let snapshotError: string | undefined;
+  let unrestorable = false;
   let saving: Promise<void> | undefined;
   // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
   let typed: string[] | undefined = restore ? [] : undefined;
@@ -120,6 +123,7 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     if (event.kind === 'finished' && save)
       saving = qmp.save(save.save, save.timeoutMs).catch((error: Error) => {
         snapshotError = error.message;
+        unrestorable = error instanceof UnrestorableVm;
       });
     if (event.kind === 'stop') {
       if (saving) void saving.finally(() => child.kill('SIGKILL'));
@@ -263,5 +267,6 @@ async function bootIn(dir: string, plan: BootPlan, request: BootRequest): Promis
     ...(framed !== undefined ? { frameToken: framed } : {}),
     settle: (results) => ({ ...record, ...monitor.settle(results) }),
     ...(snapshotError !== undefined && { snapshotError }),
+    ...(unrestorable ? { unrestorable: true as const } : {}),
   };
 }

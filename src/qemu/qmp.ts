@@ -44,6 +44,12 @@ interface QmpMessage {
   data?: { reason?: string; status?: string };
 }
 
+/**
+ * A VM that QEMU could save but would not restore as it ran: a property of the kernel, the
+ * machine and QEMU, the same on every boot (the saved-VM cache remembers it).
+ */
+export class UnrestorableVm extends Error {}
+
 /** What QEMU's x-query-virtio-queue-status tells of a queue (QEMU 7.0 and later). */
 interface QueueStatus {
   'vring-num'?: number;
@@ -188,7 +194,7 @@ export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
   const save = async (file: string, timeoutMs: number): Promise<void> => {
     await execute('stop');
     const misplaced = await misplacedRings(execute);
-    if (misplaced) throw new Error(misplaced);
+    if (misplaced) throw new UnrestorableVm(misplaced);
     await execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
     for (let waited = 0; ; waited += POLL_MS) {
       const info = (await execute('query-migrate')) as { status?: string; 'error-desc'?: string };

@@ -24,6 +24,8 @@ export const SAVED_VM_CACHE_BYTES = 4 * 1024 ** 3;
 interface Entry {
   schema: typeof ENTRY_SCHEMA;
   key: string;
+  /** Why no VM is saved for this key: QEMU would not restore it as it ran (qmp.ts). */
+  refused?: string;
   /** File name in the entry → sha256 of its content. */
   files: Record<string, string>;
   overlays: Disk[];
@@ -49,8 +51,13 @@ export class SavedVmCache {
     return sha256(JSON.stringify({ build: this.buildId, identity })).slice('sha256:'.length);
   }
 
-  private static checksum(key: string, files: Entry['files'], overlays: Disk[]): string {
-    return sha256(JSON.stringify([ENTRY_SCHEMA, key, files, overlays]));
+  private static checksum(
+    key: string,
+    files: Entry['files'],
+    overlays: Disk[],
+    refused?: string,
+  ): string {
+    return sha256(JSON.stringify([ENTRY_SCHEMA, key, files, overlays, refused ?? null]));
   }
 
   /** Why the entry in `dir` is not a whole, unchanged saved VM for `key`; undefined if it is. */
@@ -66,8 +73,11 @@ export class SavedVmCache {
       return { bad: `is not a ${ENTRY_SCHEMA} entry` };
     if (entry.key !== key) return { bad: 'is stored under another key (moved or copied)' };
     if (!Array.isArray(entry.overlays)) return { bad: 'lists no overlays' };
-    if (entry.checksum !== SavedVmCache.checksum(key, entry.files, entry.overlays))
+    if (entry.refused !== undefined && typeof entry.refused !== 'string')
+      return { bad: 'holds a refusal that is not text' };
+    if (entry.checksum !== SavedVmCache.checksum(key, entry.files, entry.overlays, entry.refused))
       return { bad: 'was changed after it was written (checksum)' };
+    if (entry.refused !== undefined) return { entry };
     const names = [STATE, CONSOLE, ...entry.overlays.map((disk) => path.basename(disk.file))];
     for (const name of names) {
       if (entry.files[name] === undefined) return { bad: `lists no digest of ${name}` };
@@ -82,7 +92,7 @@ export class SavedVmCache {
    * The saved VM stored under `key`, checked file by file; a bad entry is removed and said (the
    * kernel is then saved again). `label` names the kernel in what is said.
    */
-  async load(key: string, label: string): Promise<SavedVm | undefined> {
+  async load(key: string, label: string): Promise<SavedVm | { refused: string } | undefined> {
     const dir = path.join(this.dir, key);
     const { entry, bad } = await this.check(dir, key);
     if (bad !== undefined) {
@@ -95,6 +105,7 @@ export class SavedVmCache {
     if (!entry) return undefined;
     const now = new Date(this.clock.now());
     await utimes(path.join(dir, 'entry.json'), now, now).catch(() => undefined);
+    if (entry.refused !== undefined) return { refused: entry.refused };
     return {
       state: path.join(dir, STATE),
       overlays: entry.overlays.map((disk) => ({ ...disk, file: path.join(dir, disk.file) })),
@@ -141,6 +152,33 @@ export class SavedVmCache {
         this.say(`saved-VM cache: cannot store a saved VM in ${this.dir}: ${String(error)}`);
       }
       return saved;
+    }
+  }
+
+  /**
+   * Remembers that no VM is saved for `key`, and why (a VM QEMU would not restore as it ran), so
+   * that the next run does not boot the kernel to its prompt only to find out again.
+   */
+  async refuse(key: string, reason: string): Promise<void> {
+    const dir = path.join(this.dir, key);
+    const partial = partialName(dir);
+    try {
+      await makeDir(partial);
+      const checksum = SavedVmCache.checksum(key, {}, [], reason);
+      const entry: Entry = {
+        schema: ENTRY_SCHEMA,
+        key,
+        refused: reason,
+        files: {},
+        overlays: [],
+        checksum,
+      };
+      await writeFile(path.join(partial, 'entry.json'), JSON.stringify(entry));
+      await rm(dir, { recursive: true, force: true });
+      await rename(partial, dir);
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true }).catch(() => undefined);
+      if (!isFileSystemError(error)) throw error;
     }
   }
 

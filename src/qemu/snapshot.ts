@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Disk } from '../model/machines.js';
 import { bootKernel, type BootRequest, type SnapshotBoot } from './boot.js';
 import type { BootPlan } from './plan.js';
+import { UnrestorableVm } from './qmp.js';
 
 /** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
 export const SAVED_PREFIX = 'diverge-saved-';
@@ -110,7 +111,10 @@ export async function saveReadyVm(
     attempt: 1,
     start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
   });
-  if (capture.snapshotError !== undefined) throw new Error(capture.snapshotError);
+  if (capture.snapshotError !== undefined)
+    throw capture.unrestorable
+      ? new UnrestorableVm(capture.snapshotError)
+      : new Error(capture.snapshotError);
   const console = await readFile(capture.record.log);
   return { saved: { state, overlays, console }, capture };
 }

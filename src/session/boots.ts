@@ -24,6 +24,7 @@ import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
 import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
 import { restoreBoot, saveReadyVm, type SavedVm, sweepOrphans } from '../qemu/snapshot.js';
 import { SavedVmCache } from '../qemu/saved-vm-cache.js';
+import { UnrestorableVm } from '../qemu/qmp.js';
 import { checkKernelFile, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
 import { inParallel, type Limiter } from '../util/parallel.js';
 import { defaultParallelism, jobsWithinMemory } from '../qemu/pool.js';
@@ -358,6 +359,14 @@ export async function prepareBoots(
       const known = unsavable.get(key);
       if (known !== undefined) return { why: known };
       const cached = await savedVms.load(key, kernel.name);
+      if (cached && 'refused' in cached) {
+        options.progress(
+          `${kernel.name}: no saved VM, as an earlier run found (${cached.refused}); its tests boot cold`,
+        );
+        const why = `no saved VM (${cached.refused}), so this boot booted cold`;
+        unsavable.set(key, why);
+        return { why };
+      }
       if (cached) {
         options.progress(`${kernel.name}: its VM saved at the first prompt is in the cache`);
         return { saved: cached };
@@ -379,6 +388,7 @@ export async function prepareBoots(
         );
         const why = `no saved VM (${reason}), so this boot booted cold`;
         unsavable.set(key, why);
+        if (error instanceof UnrestorableVm) await savedVms.refuse(key, reason);
         return { why };
       }
     };
