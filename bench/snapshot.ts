@@ -7,8 +7,12 @@
  * whole round divided by its tests (the restored round pays its one saving boot in it), and the
  * median of the boots' own durations. Both rounds must judge every test alike, or the bench
  * ends (exit 2) without figures. The course's x86 per-test mode (pintos.yml) chooses the test at
- * boot (Pintos' command line): no saved VM applies, so it is not measured. Figures are appended to
- * bench/snapshot.md (BENCH_RECORD=0: not appended; BENCH_NOTE: the row's note). Run after
+ * boot (Pintos' command line): no saved VM applies, so it is not measured. Then a grade of
+ * STUDENTS (default 100, 0: none) generated students of the riscv course with per-test boots,
+ * cold and restored (JOBS at once, default 2). The bench keeps its own caches, so every restored
+ * round pays its saving boot. The per-test rows are appended to bench/snapshot.md
+ * (BENCH_RECORD=0: not appended; BENCH_NOTE: the rows' note); the grade's row is printed, for
+ * the grade table there. ONLY_GRADE=1 skips the course's per-test rows. Run after
  * `rollup -c --configBench` with `bash scripts/node24 build/bench/snapshot.js`.
  */
 import {
