@@ -547,17 +547,19 @@ describe('faults: processes and QEMU', () => {
   it('snapshot-sigkill: diverge killed outright while saving a VM leaves no QEMU; the next run removes the half-saved VM and its overlay', async () => {
     // Seconds of work before the prompt: diverge is killed while the VM boots to be saved.
     const { sb, file, savedVms, partials } = snapshotSetUp('snapshot-sigkill', [
-      ...X86_CODE.serialPort,
+      ...print('booting\n'),
       ...SPIN,
       ...print('$ '),
       ...X86_CODE.halt,
     ]);
     const args = ['boot', '-c', sb.config, '-k', `k=${file}`, '-o', sb.out];
     const run = start(sb, args);
-    await waitFor('the saving QEMU', () => qemuOf(sb, file) !== undefined);
-    await waitFor('the overlay of the VM being saved', () =>
+    await waitFor('the VM being saved, its overlay made', () =>
       partials().some((p) => existsSync(path.join(savedVms, p, 'disk0.qcow2'))),
     );
+    const [partial] = partials();
+    // The saving guest runs (its serial files are open and unlinked): the overlay is in use.
+    await qemuThatPrinted(sb, file, path.join(savedVms, partial as string, 'k-1.log'), 'booting');
     run.child.kill('SIGKILL');
     expect((await run.ended).signal).toBe('SIGKILL');
     expect(await leftovers(sb)).toEqual([]); // its QEMU died with it
