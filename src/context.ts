@@ -18,6 +18,8 @@ export interface CacheDirs {
   sources: string;
   /** Reference observations (see results/observation-cache.ts). */
   observations: string;
+  /** VMs saved at a harness's ready point (see qemu/saved-vm-cache.ts). */
+  savedVms: string;
   /** Docker build contexts' digests. */
   contexts: string;
   /** Harness directories packed as initramfs archives. */
@@ -125,6 +127,7 @@ export function cacheDirs(root: string): CacheDirs {
     kernels: path.join(root, 'kernels'),
     sources: path.join(root, 'sources'),
     observations: path.join(root, 'observations'),
+    savedVms: path.join(root, 'saved-vms'),
     contexts: path.join(root, 'contexts'),
     initramfs: path.join(root, 'initramfs'),
     kvmProbe: path.join(root, 'kvm-probe.json'),

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CappedLog } from '../util/capped-log.js';
 import { QMP_FD, qemuCommand } from './command.js';
 import { prepareBootDisk } from './boot-disk.js';
-import { qmpSession } from './qmp.js';
+import { qmpSession, UnrestorableVm } from './qmp.js';
 import { BootMonitor, type MonitorEvent, qemuErrors } from './monitor.js';
 import {
   ConsoleInput,
@@ -44,14 +44,19 @@ export interface BootRequest {
   /**
    * How the guest starts, when not cold: `save` ends the boot at its console script's end (the
    * ready point, snapshot.ts) by saving the VM to `file`; `restore` loads a VM saved so, replays
-   * the console the saving boot printed (`console`) to the log and the monitor, then resumes it.
+   * the console the saving boot printed (`console`) to the log and the monitor, then resumes it;
+   * `scratch`, the directory of its disks' overlay copies, is removed once the guest runs (QEMU
+   * has them open by then), so that not even a diverge killed outright leaves them behind.
    */
-  start?: { save: string; timeoutMs: number } | { restore: string; console: Buffer };
+  start?:
+    { save: string; timeoutMs: number } | { restore: string; console: Buffer; scratch?: string };
 }
 
 /** A boot that saved or restored a VM: how that went (`error` when it did not). */
 export interface SnapshotBoot extends BootCapture {
   snapshotError?: string;
+  /** The VM was not saved because no restore would run as this boot did (qmp.ts). */
+  unrestorable?: true;
 }
 
 /** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
@@ -133,6 +138,7 @@ async function bootIn(
   });
   plan.processes.add(child);
   let snapshotError: string | undefined;
+  let unrestorable = false;
   let saving: Promise<void> | undefined;
   // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
   let typed: string[] | undefined = restore ? [] : undefined;
@@ -144,6 +150,7 @@ async function bootIn(
     if (event.kind === 'finished' && save)
       saving = qmp.save(save.save, save.timeoutMs).catch((error: Error) => {
         snapshotError = error.message;
+        unrestorable = error instanceof UnrestorableVm;
       });
     if (event.kind === 'stop') {
       if (saving) void saving.finally(() => child.kill('SIGKILL'));
@@ -220,6 +227,7 @@ async function bootIn(
       // QEMU opened its serial files before it answered: unlinked now, they live on in the open
       // descriptors and vanish with them, even when diverge itself is killed.
       void removeSerialDir(dir);
+      if (restore?.scratch) void rm(restore.scratch, { recursive: true, force: true });
       for (const text of typed ?? []) input.send(text);
       typed = undefined;
       if (plan.driver && plan.driver.ready.expect === undefined)
@@ -354,5 +362,6 @@ async function bootIn(
     ...(framed !== undefined ? { frameToken: framed } : {}),
     settle: (results) => ({ ...record, ...monitor.settle(results) }),
     ...(snapshotError !== undefined && { snapshotError }),
+    ...(unrestorable ? { unrestorable: true as const } : {}),
   };
 }

@@ -44,6 +44,80 @@ interface QmpMessage {
   data?: { reason?: string; status?: string };
 }
 
+/**
+ * A VM that QEMU could save but would not restore as it ran: a property of the kernel, the
+ * machine and QEMU, the same on every boot (the saved-VM cache remembers it).
+ */
+export class UnrestorableVm extends Error {}
+
+/** What QEMU's x-query-virtio-queue-status tells of a queue (QEMU 7.0 and later). */
+interface QueueStatus {
+  'vring-num'?: number;
+  'vring-align'?: number;
+  'vring-desc'?: number;
+  'vring-avail'?: number;
+  'vring-used'?: number;
+}
+
+/** The legacy (virtio 0.9) layout of a ring at `desc`: where QEMU puts avail and used on load. */
+export function legacyRings(desc: number, num: number, align: number) {
+  const avail = desc + num * 16; // VRingDesc: 16 bytes each
+  const availEnd = avail + 4 + 2 * num; // flags, idx, ring[num]
+  const used = Math.ceil(availEnd / align) * align;
+  return { avail, used };
+}
+
+/**
+ * Why a restored QEMU would not run this guest's virtio devices as the saved one did, or
+ * undefined. QEMU (virtio_load in hw/virtio/virtio.c, 7.2 included) migrates a ring's three
+ * addresses only for a driver that negotiated VIRTIO_F_VERSION_1; for any other driver it
+ * recomputes the avail and used rings from the descriptor table as a legacy device lays them out.
+ * A driver that did not negotiate VERSION_1 on a modern transport and placed its rings apart
+ * (upstream xv6-riscv: three separate pages) is restored with its rings elsewhere: QEMU then
+ * refuses the ring indexes, or worse, reads the wrong memory. Asked of the stopped guest before
+ * its state is written, so such a VM is never saved. A QEMU without these queries (before 7.0)
+ * is not asked: a restore it refuses is still caught after the restore (boot.ts).
+ */
+async function misplacedRings(
+  execute: (command: string, args?: object) => Promise<unknown>,
+): Promise<string | undefined> {
+  let devices: unknown;
+  try {
+    devices = await execute('x-query-virtio');
+  } catch {
+    return undefined; // an older QEMU, or one without virtio
+  }
+  if (!Array.isArray(devices)) return undefined;
+  for (const device of devices as { name?: string; path?: string }[]) {
+    if (!device.path) continue;
+    const status = (await execute('x-query-virtio-status', { path: device.path }).catch(
+      () => ({}),
+    )) as { 'num-vqs'?: number; 'guest-features'?: { transports?: string[] } };
+    const transports = status['guest-features']?.transports ?? [];
+    if (transports.some((feature) => feature.startsWith('VIRTIO_F_VERSION_1'))) continue;
+    for (let queue = 0; queue < (status['num-vqs'] ?? 0); queue++) {
+      const ring = (await execute('x-query-virtio-queue-status', {
+        path: device.path,
+        queue,
+      }).catch(() => ({}))) as QueueStatus;
+      const desc = ring['vring-desc'] ?? 0;
+      const num = ring['vring-num'] ?? 0;
+      if (desc === 0 || num === 0) continue;
+      const legacy = legacyRings(desc, num, ring['vring-align'] || 4096);
+      if (legacy.avail === ring['vring-avail'] && legacy.used === ring['vring-used']) continue;
+      const hex = (n: number | undefined) => `0x${(n ?? 0).toString(16)}`;
+      return (
+        `the guest's ${device.name ?? 'virtio'} driver did not negotiate VIRTIO_F_VERSION_1 yet ` +
+        `placed queue ${queue}'s rings apart (desc ${hex(desc)}, avail ${hex(ring['vring-avail'])}, ` +
+        `used ${hex(ring['vring-used'])}); QEMU restores such a queue's rings at a legacy ` +
+        `device's places (avail ${hex(legacy.avail)}, used ${hex(legacy.used)}), so a restored ` +
+        `boot would not run as this one`
+      );
+    }
+  }
+  return undefined;
+}
+
 export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
   const state = {
     started: false,
@@ -119,6 +193,8 @@ export function qmpSession(socket: Duplex, options: QmpOptions): QmpSession {
 
   const save = async (file: string, timeoutMs: number): Promise<void> => {
     await execute('stop');
+    const misplaced = await misplacedRings(execute);
+    if (misplaced) throw new UnrestorableVm(misplaced);
     await execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
     for (let waited = 0; ; waited += POLL_MS) {
       const info = (await execute('query-migrate')) as { status?: string; 'error-desc'?: string };

@@ -7,12 +7,50 @@
  * state, and each restored boot gets a fresh copy of it, so nothing a test writes reaches the next.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Disk } from '../model/machines.js';
 import { bootKernel, type BootRequest, type SnapshotBoot } from './boot.js';
 import type { BootPlan } from './plan.js';
+import { UnrestorableVm } from './qmp.js';
+
+/** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
+export const SAVED_PREFIX = 'diverge-saved-';
+export const RESTORE_PREFIX = 'diverge-restore-';
+
+/** Whether process `pid` is alive (one that is not ours counts: its files are left alone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its saved and restored
+ * VMs: the directories under `tempDir` named for a process that is gone, and half-written
+ * entries of the saved-VM cache `cacheDir`. Returns how many were removed.
+ */
+export async function sweepOrphans(tempDir: string, cacheDir?: string): Promise<number> {
+  let removed = 0;
+  const ownerGone = (name: string, pattern: RegExp) => {
+    const pid = Number(pattern.exec(name)?.[1]);
+    return pid > 0 && pid !== process.pid && !alive(pid);
+  };
+  const sweep = async (dir: string, pattern: RegExp) => {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!ownerGone(name, pattern)) continue;
+      await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+      removed++;
+    }
+  };
+  await sweep(tempDir, new RegExp(`^(?:${SAVED_PREFIX}|${RESTORE_PREFIX})(\\d+)-`));
+  if (cacheDir) await sweep(cacheDir, /^[0-9a-f]{64}\.(\d+)-[0-9a-f]+\.partial$/);
+  return removed;
+}
 
 /** A VM saved at the ready point: its state file, its disks' overlays, its console so far. */
 export interface SavedVm {
@@ -73,7 +111,10 @@ export async function saveReadyVm(
     attempt: 1,
     start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
   });
-  if (capture.snapshotError !== undefined) throw new Error(capture.snapshotError);
+  if (capture.snapshotError !== undefined)
+    throw capture.unrestorable
+      ? new UnrestorableVm(capture.snapshotError)
+      : new Error(capture.snapshotError);
   const console = await readFile(capture.record.log);
   return { saved: { state, overlays, console }, capture };
 }
@@ -87,19 +128,32 @@ export async function restoreBoot(
   request: BootRequest,
   saved: SavedVm,
 ): Promise<SnapshotBoot> {
-  const dir = await mkdtemp(path.join(plan.tempDir, 'diverge-restore-'));
+  const dir = await mkdtemp(path.join(plan.tempDir, `${RESTORE_PREFIX}${process.pid}-`));
   try {
     const overlays: Disk[] = [];
+    const bases = disksOf(plan, request.kernel);
+    if (bases.length !== saved.overlays.length)
+      throw new Error(
+        `the saved VM has ${saved.overlays.length} disk(s), the boot ${bases.length}`,
+      );
     for (const [i, disk] of saved.overlays.entries()) {
       const file = path.join(dir, `disk${i}.qcow2`);
       await copyFile(disk.file, file);
+      // The overlay names its base by the path it had when the VM was saved, maybe by another
+      // run (saved-vm-cache.ts): it is pointed at this boot's disk, whose content is the same
+      // (the saved VM's key holds it). `-u`: only the overlay's header is rewritten.
+      const base = bases[i] as Disk;
+      await promisify(execFile)(qemuImg(plan.binary), [
+        ...['rebase', '-q', '-u', '-f', 'qcow2', '-F', base.format],
+        ...['-b', path.resolve(plan.workDir ?? '.', base.file), file],
+      ]);
       overlays.push({ ...disk, file });
     }
     const onDisk = onOverlays(plan, request.kernel, overlays);
     return await bootKernel(onDisk.plan, {
       ...request,
       kernel: onDisk.kernel,
-      start: { restore: saved.state, console: saved.console },
+      start: { restore: saved.state, console: saved.console, scratch: dir },
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -24,7 +23,9 @@ import { chooseAccel } from '../qemu/accel.js';
 import { findQemu, qemuVersion, tiedLauncher } from '../qemu/binary.js';
 import { tapTools } from '../qemu/network.js';
 import { bootKernel, bootName, type SnapshotBoot } from '../qemu/boot.js';
-import { restoreBoot, saveReadyVm, type SavedVm } from '../qemu/snapshot.js';
+import { restoreBoot, saveReadyVm, type SavedVm, sweepOrphans } from '../qemu/snapshot.js';
+import { SavedVmCache } from '../qemu/saved-vm-cache.js';
+import { UnrestorableVm } from '../qemu/qmp.js';
 import { checkKernel, KernelFileError, kernelFormat } from '../qemu/kernel-image.js';
 import { imageOf, isManyImages } from '../model/images.js';
 import { compileGlob } from '../util/glob.js';
@@ -149,17 +150,23 @@ function planFor(
 }
 
 /**
- * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * Why the boots of a round cannot start from a VM saved at the harness's ready point (see
  * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
- * prompt, and every boot must be the same up to it.
+ * prompt, and every boot of a kernel must be the same up to it. Per-test boots (`perTest`) part
+ * there only when the first step sends the test; the reruns and repeats of a harness without
+ * per-test boots are the same boot again, so any first prompt is a ready point for them.
  */
-function snapshotBlocker(settings: ConfigSettings, plan: BootPlan): string | undefined {
+function snapshotBlocker(
+  settings: ConfigSettings,
+  plan: BootPlan,
+  perTest: boolean,
+): string | undefined {
   if (!settings.harness.snapshot) return 'harness.snapshot is false';
   const first = plan.script[0];
   if (!first) return 'the harness has no console script, so no ready point';
   if (plan.append?.includes(TEST_PLACEHOLDER))
     return 'the test is chosen at boot ({test} in machine.append)';
-  if (!first.send?.includes(TEST_PLACEHOLDER))
+  if (perTest && !first.send?.includes(TEST_PLACEHOLDER))
     return "the console script's first step does not send {test}, so its prompt is not where the tests part";
   if (plan.boot === 'disk') return 'the kernel boots from a disk (machine.boot: disk)';
   if (plan.channel === 'serial2') return 'the results channel is the second serial port';
@@ -333,40 +340,100 @@ export async function prepareBoots(
     ...(checker && { checker: checker.identity }),
   };
   const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
-  // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
-  const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
-  if (harness.tests && blocker && harness.snapshot)
-    options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+  // Per-test boots and reruns start from a VM saved once per kernel at the ready point, when they can.
+  const blockers = {
+    perTest: snapshotBlocker(settings, plan, true),
+    whole: snapshotBlocker(settings, plan, false),
+  };
+  if (harness.tests && blockers.perTest && harness.snapshot)
+    options.progress(`every per-test boot boots its kernel: no saved VM, as ${blockers.perTest}`);
+  const savedVms = new SavedVmCache(
+    context.cache.savedVms,
+    context.buildId,
+    context.clock,
+    options.progress,
+  );
+  if (blockers.whole === undefined) await sweepOrphans(context.tempDir, savedVms.dir);
+  // Files' digests, for the saved VMs' keys: one hash of each file a run.
+  const digests = new Map<string, Promise<string>>();
+  const digestOf = (file: string) => {
+    if (!digests.has(file)) digests.set(file, sha256File(file));
+    return digests.get(file) as Promise<string>;
+  };
+  let namedOnce: Promise<Map<string, string>> | undefined;
+  /** Everything that defines a kernel's saved VM, as its cache key (see qemu/saved-vm-cache.ts). */
+  const savedVmKey = async (kernel: KernelInput & { format?: KernelFormat }) => {
+    namedOnce ??= options.cached ? Promise.resolve(files) : commandFiles(settings, plan, configDir);
+    const own = new Map(await namedOnce);
+    for (const file of [kernel.path, ...(kernel.disks ?? [])]) own.set(file, await digestOf(file));
+    return savedVms.key({
+      qemu,
+      harnessDigest: payload.digest,
+      kernelDigest: own.get(kernel.path),
+      command: canonicalCommand(qemuCommand(plan, kernel), own),
+      ready: plan.script[0]?.expect,
+    });
+  };
   /**
-   * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
-   * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+   * One round of boots' saved VMs, one per kernel, saved when its first test or rerun boots (or
+   * found in the saved-VM cache): each boot of the round starts from it. A kernel booted only
+   * once in the round is saved only when the cache has it already (saving and restoring one boot
+   * costs more than booting it). `dispose` removes what the cache did not take.
    */
-  const snapshotRound = () => {
-    const saves = new Map<string, Promise<SavedVm | undefined>>();
-    const root = path.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+  /** Kernels (by saved-VM key) that could not be saved: later rounds of this run do not try. */
+  const unsavable = new Map<string, string>();
+  const snapshotRound = (blocker: string | undefined, boots: ReadonlyMap<string, number>) => {
+    /** Per kernel: its saved VM, or why it has none (its boots then boot cold, with that note). */
+    type Ready = { saved: SavedVm } | { why: string } | { single: true };
+    const saves = new Map<string, Promise<Ready>>();
+    const leftovers: string[] = [];
     const keyOf = (kernel: KernelInput) => `${kernel.name}\0${kernel.path}`;
+    const save = async (kernel: KernelInput & { format?: KernelFormat }): Promise<Ready> => {
+      const key = await savedVmKey(kernel);
+      const known = unsavable.get(key);
+      if (known !== undefined) return { why: known };
+      const cached = await savedVms.load(key, kernel.name);
+      if (cached && 'refused' in cached) {
+        options.progress(
+          `${kernel.name}: no saved VM, as an earlier run found (${cached.refused}); its tests boot cold`,
+        );
+        const why = `no saved VM (${cached.refused}), so this boot booted cold`;
+        unsavable.set(key, why);
+        return { why };
+      }
+      if (cached) {
+        options.progress(`${kernel.name}: its VM saved at the first prompt is in the cache`);
+        return { saved: cached };
+      }
+      if ((boots.get(keyOf(kernel)) ?? 0) < 2) return { single: true };
+      const dir = await savedVms.partial(key);
+      leftovers.push(dir);
+      try {
+        const { saved, capture } = await saveReadyVm(plan, kernel, dir);
+        const seconds = (capture.record.durationMs / 1000).toFixed(1);
+        options.progress(
+          `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
+        );
+        return { saved: await savedVms.store(key, dir, saved) };
+      } catch (error) {
+        const reason = (error as Error).message;
+        options.progress(
+          `${kernel.name}: cannot save the VM at its first prompt (${reason}); its tests boot cold`,
+        );
+        const why = `no saved VM (${reason}), so this boot booted cold`;
+        unsavable.set(key, why);
+        if (error instanceof UnrestorableVm) await savedVms.refuse(key, reason);
+        return { why };
+      }
+    };
     const readyVm = (kernel: KernelInput & { format?: KernelFormat }, limit: Limiter) => {
       const key = keyOf(kernel);
-      if (!saves.has(key)) {
-        const dir = path.join(root, String(saves.size));
-        const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(
-          ({ saved, capture }) => {
-            const seconds = (capture.record.durationMs / 1000).toFixed(1);
-            options.progress(
-              `${kernel.name}: booted once to its first prompt and saved (${seconds} s)`,
-            );
-            return saved;
-          },
-          (error: Error) => {
-            options.progress(
-              `${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`,
-            );
-            return undefined;
-          },
+      if (!saves.has(key))
+        saves.set(
+          key,
+          limit(() => save(kernel)),
         );
-        saves.set(key, saving);
-      }
-      return saves.get(key) as Promise<SavedVm | undefined>;
+      return saves.get(key) as Promise<Ready>;
     };
     /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
     const bootOnce = async (
@@ -376,23 +443,24 @@ export async function prepareBoots(
       /** A kernel of many images: each test's image boots cold, as no VM is shared by two. */
       manyImages = false,
     ): Promise<SnapshotBoot> => {
-      const saved =
-        blocker === undefined && !manyImages ? await readyVm(request.kernel, limit) : undefined;
-      if (!saved) return limit(() => bootKernel(bootPlan, request));
-      const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+      if (blocker !== undefined || manyImages) return limit(() => bootKernel(bootPlan, request));
+      const ready = await readyVm(request.kernel, limit);
+      if ('single' in ready) return limit(() => bootKernel(bootPlan, request));
+      if ('why' in ready) return noted(await limit(() => bootKernel(bootPlan, request)), ready.why);
+      const restored = await limit(() => restoreBoot(bootPlan, request, ready.saved));
       const refused =
         restored.snapshotError ??
         (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
       if (refused === undefined) return restored;
-      // Its other tests boot cold too: a state QEMU refused once is not trusted.
-      saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+      // Its other boots boot cold too: a state QEMU refused once is not trusted.
       const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+      saves.set(keyOf(request.kernel), Promise.resolve({ why: note }));
       options.progress(`${request.kernel.name}: ${note}`);
       return noted(await limit(() => bootKernel(bootPlan, request)), note);
     };
     const dispose = async () => {
       await Promise.all(saves.values());
-      await rm(root, { recursive: true, force: true });
+      for (const dir of leftovers) await rm(dir, { recursive: true, force: true });
     };
     return { bootOnce, dispose };
   };
@@ -450,7 +518,12 @@ export async function prepareBoots(
     options.progress(
       `booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`,
     );
-    const round = snapshotRound();
+    const boots = new Map<string, number>();
+    for (const { kernel } of requests) {
+      const key = `${kernel.name}\0${kernel.path}`;
+      boots.set(key, (boots.get(key) ?? 0) + 1);
+    }
+    const round = snapshotRound(tests ? blockers.perTest : blockers.whole, boots);
     try {
       return await inParallel(requests, jobs, async (request) => {
         const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);

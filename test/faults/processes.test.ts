@@ -519,6 +519,86 @@ describe('faults: processes and QEMU', () => {
   it('diverge-sigint: SIGINT (Ctrl-C) stops every QEMU and ends diverge by the signal (a shell sees 130), keeping the boots that ended', () =>
     interrupt('SIGINT', 130));
 
+  /**
+   * A snapshot run: a console-script harness with one boot per test, on a disk, so that the
+   * kernel is saved at its `$ ` prompt (its disk's overlay with it) and every test is restored
+   * from there. The kernel never answers what is typed: each test waits at its step.
+   */
+  function snapshotSetUp(kind: string, code: readonly number[]) {
+    const sb = setUp(
+      kind,
+      'machine: { exit: isa-debug-exit, accel: tcg }\n' +
+        'harness:\n' +
+        '  none: true\n' +
+        '  disks: [{ file: disk.img, format: raw }]\n' +
+        '  tests: [a, b]\n' +
+        '  script: [{ expect: \'\\$ \', send: "{test}\\n", timeout: 3s }]\n' +
+        '  rerun-divergent: 0\n' +
+        '  timeouts: { boot: 60s, stall: 60s, total: 90s }\n',
+    );
+    writeFileSync(path.join(sb.work, 'disk.img'), Buffer.alloc(1024 * 1024));
+    const file = kernel(sb, 'prompt', code);
+    const savedVms = path.join(sb.cache, 'diverge', 'saved-vms');
+    const partials = () =>
+      existsSync(savedVms) ? readdirSync(savedVms).filter((n) => n.endsWith('.partial')) : [];
+    return { sb, file, savedVms, partials };
+  }
+
+  it('snapshot-sigkill: diverge killed outright while saving a VM leaves no QEMU; the next run removes the half-saved VM and its overlay', async () => {
+    // Seconds of work before the prompt: diverge is killed while the VM boots to be saved.
+    const { sb, file, savedVms, partials } = snapshotSetUp('snapshot-sigkill', [
+      ...print('booting\n'),
+      ...SPIN,
+      ...print('$ '),
+      ...X86_CODE.halt,
+    ]);
+    const args = ['boot', '-c', sb.config, '-k', `k=${file}`, '-o', sb.out];
+    const run = start(sb, args);
+    await waitFor('the VM being saved, its overlay made', () =>
+      partials().some((p) => existsSync(path.join(savedVms, p, 'disk0.qcow2'))),
+    );
+    const [partial] = partials();
+    // The saving guest runs (its serial files are open and unlinked): the overlay is in use.
+    await qemuThatPrinted(sb, file, path.join(savedVms, partial as string, 'k-1.log'), 'booting');
+    run.child.kill('SIGKILL');
+    expect((await run.ended).signal).toBe('SIGKILL');
+    expect(await leftovers(sb)).toEqual([]); // its QEMU died with it
+    expect(partials()).toHaveLength(1); // what no cleanup of diverge's could remove
+
+    const again = await sb.cli(args);
+    expect(again.stderr).toContain('k: booted once to its first prompt and saved');
+    expect(partials()).toEqual([]);
+    expect(await leftovers(sb)).toEqual([]);
+    for (const test of ['a', 'b'])
+      expect(observation(sb.out, `k-${test}-1`).boot).toMatchObject({
+        restored: true,
+        outcome: 'timeout',
+      });
+  });
+
+  it('snapshot-sigint: SIGINT during a restored boot stops its QEMU and leaves none of its overlay copies', async () => {
+    const { sb, file } = snapshotSetUp('snapshot-sigint', [...print('$ '), ...X86_CODE.halt]);
+    const run = start(sb, ['boot', '-c', sb.config, '-k', `k=${file}`, '-o', sb.out]);
+    // A restored boot's QEMU (-incoming) whose guest runs: its overlay copy is already unlinked.
+    await waitFor('a restored boot', () =>
+      processesIn(sb).some((p) => p.includes('qemu-system') && p.includes('-incoming')),
+    );
+    const restoredDisk = () =>
+      processesIn(sb)
+        .find((p) => p.includes('-incoming'))
+        ?.match(/file=([^,]*diverge-restore-[^,]*\.qcow2)/)?.[1];
+    await waitFor('the restored guest to run', () => {
+      const disk = restoredDisk();
+      return disk !== undefined && !existsSync(disk);
+    });
+    const diverge = processesIn(sb)
+      .map((line) => line.split(' '))
+      .find(([, program]) => program === NODE24);
+    process.kill(Number(diverge?.[0]), 'SIGINT');
+    expect((await run.ended).signal).toBe('SIGINT');
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
   it('fifo-kernel: a FIFO given as a kernel or a reference is refused (exit 2) naming it, never opened', async () => {
     const sb = setUp('fifo-kernel');
     const fifo = path.join(sb.work, 'kernel.elf');

@@ -105,12 +105,13 @@ describe('qmpSession', () => {
       'qmp_capabilities',
       'cont',
       'stop',
+      'x-query-virtio',
       'migrate',
       'query-migrate',
       'query-migrate',
       'query-migrate',
     ]);
-    expect(sent[3]?.arguments).toEqual({ uri: "exec:cat > '/s/vm.state'" });
+    expect(sent[4]?.arguments).toEqual({ uri: "exec:cat > '/s/vm.state'" });
   });
 
   it("rejects a save QEMU could not make, with QEMU's reason", async () => {
@@ -130,5 +131,50 @@ describe('qmpSession', () => {
     await expect(qmp.save('/s/vm.state', 10_000)).rejects.toThrow(
       'QEMU could not save the VM: State blocked by non-migratable device',
     );
+  });
+
+  /** QEMU's answers about one virtio-blk device with one queue of 8 at 0x87f78000. */
+  const virtio =
+    (transports: string[], avail: number, used: number) =>
+    (command: { execute: string; id?: string }) => {
+      const returns: Record<string, unknown> = {
+        'x-query-virtio': [{ name: 'virtio-blk', path: '/machine/peripheral-anon/device[0]' }],
+        'x-query-virtio-status': { 'num-vqs': 1, 'guest-features': { transports } },
+        'x-query-virtio-queue-status': {
+          'vring-num': 8,
+          'vring-align': 4096,
+          'vring-desc': 0x87f78000,
+          'vring-avail': avail,
+          'vring-used': used,
+        },
+        'query-migrate': { status: 'completed' },
+      };
+      return command.id ? [{ return: returns[command.execute] ?? {}, id: command.id }] : [];
+    };
+
+  it('saves no VM whose virtio rings a restored QEMU would look for elsewhere (xv6-riscv)', async () => {
+    // No VIRTIO_F_VERSION_1, rings in three pages: QEMU would recompute avail and used.
+    const { socket, sent, greet } = peer(virtio([], 0x87f77000, 0x87f76000));
+    const qmp = qmpSession(socket, { onStarted: () => undefined });
+    greet();
+    await settle();
+    await expect(qmp.save('/s/vm.state', 10_000)).rejects.toThrow(
+      "the guest's virtio-blk driver did not negotiate VIRTIO_F_VERSION_1 yet placed queue 0's rings apart (desc 0x87f78000, avail 0x87f77000, used 0x87f76000); QEMU restores such a queue's rings at a legacy device's places (avail 0x87f78080, used 0x87f79000)",
+    );
+    expect(sent.map((c) => c.execute)).not.toContain('migrate');
+  });
+
+  it('saves a VM whose rings are where QEMU puts them: the legacy layout, or a VERSION_1 driver', async () => {
+    for (const reply of [
+      virtio([], 0x87f78080, 0x87f79000),
+      virtio(['VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)'], 0x1000, 0x2000),
+    ]) {
+      const { socket, sent, greet } = peer(reply);
+      const qmp = qmpSession(socket, { onStarted: () => undefined });
+      greet();
+      await settle();
+      await qmp.save('/s/vm.state', 10_000);
+      expect(sent.map((c) => c.execute)).toContain('migrate');
+    }
   });
 });
