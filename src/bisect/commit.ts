@@ -9,7 +9,7 @@ import type { Judgement } from '../compare/judge.js';
 import type { DockerAccess } from '../docker/docker.js';
 import { BuildError } from '../docker/errors.js';
 import type { BuiltKernel, DockerKernelSettings } from '../docker/kernel.js';
-import { buildCommitKernel, type WorktreeBuild } from '../docker/worktree.js';
+import { buildCommitKernel, removeLeftWorktrees, type WorktreeBuild } from '../docker/worktree.js';
 import type { BisectStep, Commit } from '../model/bisect.js';
 import type { Arch, BootMode } from '../model/machines.js';
 import { defaultParallelism } from '../qemu/pool.js';
@@ -59,6 +59,11 @@ export async function commitBuilder(
 ): Promise<BuildCommit> {
   const workDir = path.join(options.outDir, 'work');
   await mkdir(workDir, { recursive: true });
+  const left = await removeLeftWorktrees(kernel.build.context, workDir);
+  if (left > 0)
+    options.progress(
+      `removed ${left} git worktree(s) an earlier run left in ${workDir} (it was killed)`,
+    );
   return (sha, dir) =>
     buildCommitKernel(docker, kernel, sha, {
       ...options,

@@ -8,6 +8,11 @@ import { colorFor, createRunContext } from '../context.js';
 import { dockerAccess } from '../docker/docker.js';
 import { EXIT } from '../model/constants.js';
 import { useProxy } from '../util/proxy.js';
+import { dropDependencyWarnings } from '../util/warnings.js';
+import { undoAll } from '../util/interrupt.js';
+
+/** How long an interrupted command may take to remove its containers and worktrees. */
+const UNDO_ON_SIGNAL_MS = 15_000;
 
 export interface CliProcess {
   argv: string[];
@@ -20,19 +25,27 @@ export interface CliProcess {
 
 /** Runs the program on `argv` (node, script, arguments…) and returns the exit code. */
 export async function runCli(proc: CliProcess): Promise<number> {
+  dropDependencyWarnings();
   const log = (line: string) => proc.stderr(`[diverge] ${line}\n`);
   /** Its process registry lets an interrupted CLI stop every QEMU. */
   const context = createRunContext(proc.env);
   useProxy(context.proxy, { info: log, warning: (line) => log(`warning: ${line}`) });
 
   // Interrupted (Ctrl-C, a cancelled CI job): stop every QEMU first. Observations and logs of the
-  // boots that ended are already on disk. Then die of the signal itself (a shell sees 130 or 143):
-  // process.exit would wait for a file operation stuck in a worker thread (a FIFO's open), forever.
+  // boots that ended are already on disk. Then remove the containers and worktrees still in use
+  // (bounded: a wedged engine does not keep diverge alive), and die of the signal itself (a shell
+  // sees 130 or 143): process.exit would wait for a file operation stuck in a worker thread (a
+  // FIFO's open), forever. A second signal ends diverge at once.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       proc.stderr(`diverge: ${signal}: stopping every boot\n`);
       context.processes.killAll();
-      process.kill(process.pid, signal);
+      void undoAll(UNDO_ON_SIGNAL_MS).then((undone) => {
+        if (undone > 0)
+          proc.stderr(`diverge: ${signal}: removed ${undone} container(s) and worktree(s)\n`);
+        context.processes.killAll();
+        process.kill(process.pid, signal);
+      });
     });
   }
   process.on('exit', () => context.processes.killAll());

@@ -4,6 +4,7 @@
  * the user's input rather than the host's.
  */
 import { existsSync } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
 import { readJsonFile } from '../util/schema.js';
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
@@ -102,10 +103,25 @@ export async function takeOut(
   fresh = false,
 ): Promise<string> {
   const outDir = path.resolve(dir);
+  // A file (or anything but a folder) where --out should be is the user's input, not the disk's.
+  const found = await lstat(outDir).catch(() => undefined);
+  if (found && !found.isDirectory() && !(found.isSymbolicLink() && (await isDirectory(outDir))))
+    throw new ConfigError(outDir, [
+      {
+        path: '--out',
+        message: 'is not a directory (a file is there): name a folder for the output',
+      },
+    ]);
   await claimOutDir(outDir, log);
   if (fresh) await clearEarlierRun(outDir, log);
   return outDir;
 }
+
+const isDirectory = (file: string) =>
+  stat(file).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 
 /** A report.json, checked against the schema. */
 export async function readReport(file: string): Promise<Report> {

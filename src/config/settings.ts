@@ -221,11 +221,15 @@ export function settingsSchema(baseDir: string, configPath: string) {
     ).optional(),
     processes: int(16).optional(),
     time: duration.optional(),
+    disk: converted('a size like 8G', parseSize, (n) =>
+      n >= 16 * MiB ? undefined : 'at least 16M',
+    ).optional(),
     network: z.boolean({ error: expected('true or false') }).optional(),
   }).transform((l) => ({
     memoryBytes: l.memory ?? DEFAULT_BUILD_LIMITS.memoryBytes,
     processes: l.processes ?? DEFAULT_BUILD_LIMITS.processes,
     timeMs: l.time ?? DEFAULT_BUILD_LIMITS.timeMs,
+    diskBytes: l.disk ?? DEFAULT_BUILD_LIMITS.diskBytes,
     network: l.network ?? DEFAULT_BUILD_LIMITS.network,
   }));
   const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });

@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { BUILD_LOG_CAP_BYTES } from '../model/constants.js';
+import { MiB } from '../model/units.js';
 import { ConsoleLines } from '../util/console.js';
 import type { Clock } from '../context.js';
 import { CappedLog } from '../util/capped-log.js';
@@ -124,6 +125,7 @@ export async function buildWithCommand(
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       PidsLimit: limits.processes,
+      Ulimits: [{ Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes }],
     },
   };
   // Put in at the root, named under the working directory: the engine refuses an archive with
@@ -161,6 +163,11 @@ export async function buildWithCommand(
         `${FIELD}: stopped at the time limit: kernel.build.limits.time is ${limits.timeMs / 1000} s (build log: ${logFile})`,
         { field: FIELD, lastLines: last.lines },
       );
+    if (run.diskFull)
+      throw new BuildError(
+        `${FIELD}: stopped: the build wrote more than its disk limit: kernel.build.limits.disk is ${limits.diskBytes / MiB}M (build log: ${logFile})`,
+        { field: FIELD, lastLines: last.lines },
+      );
     if (run.exitCode !== 0) {
       const failure = `${FIELD}.run (${command.run.slice(0, 200)}) exited with code ${run.exitCode}`;
       const hit = limitHit('kernel.build', limits, run.oomKilled ? 'Killed' : failure, last.lines);
@@ -183,6 +190,7 @@ export async function buildWithCommand(
   try {
     await runContainer(docker, spec, {
       timeMs: limits.timeMs,
+      diskBytes: limits.diskBytes,
       prepare: putSubmission,
       onStdout: (chunk) => lines.push(chunk).forEach(keep),
       inspect: takeFiles,

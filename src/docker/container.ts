@@ -13,7 +13,12 @@ export interface ContainerRun {
   timedOut: boolean;
   /** The kernel's OOM killer ended it: the memory limit, not the command, decided. */
   oomKilled: boolean;
+  /** Killed for writing more than `diskBytes` to its file system. */
+  diskFull?: boolean;
 }
+
+/** How often a container's written bytes are measured against its disk limit. */
+const DISK_POLL_MS = 1000;
 
 /**
  * Runs `spec` (its container created as given), calling `prepare` before it starts (to put
@@ -25,6 +30,8 @@ export async function runContainer(
   spec: Docker.ContainerCreateOptions,
   options: {
     timeMs: number;
+    /** Bytes the container may write to its file system; killed past them (measured each second). */
+    diskBytes?: number;
     prepare?: (container: Docker.Container) => Promise<void>;
     onStdout: (chunk: Buffer) => void;
     onStderr?: (chunk: Buffer) => void;
@@ -34,6 +41,9 @@ export async function runContainer(
   const container = await docker.createContainer(spec);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let diskFull = false;
+  let finished = false;
   try {
     await options.prepare?.(container);
     const stream = (await container.attach({
@@ -63,13 +73,31 @@ export async function runContainer(
       // ends all the same.
       setTimeout(() => (stream as { destroy?: () => void }).destroy?.(), 10_000).unref();
     }, options.timeMs);
+    if (options.diskBytes !== undefined) {
+      const cap = options.diskBytes;
+      const measure = async () => {
+        const written = await container
+          .inspect({ size: true } as Docker.ContainerInspectOptions)
+          .then((info) => (info as { SizeRw?: number }).SizeRw ?? 0)
+          .catch(() => 0);
+        if (written > cap) {
+          diskFull = true;
+          await container.kill().catch(() => undefined);
+        } else if (!finished) poll = setTimeout(() => void measure(), DISK_POLL_MS);
+      };
+      poll = setTimeout(() => void measure(), DISK_POLL_MS);
+    }
     await ended;
+    finished = true;
+    clearTimeout(poll);
     const { StatusCode: code } = (await container.wait()) as { StatusCode: number };
     const oomKilled = !timedOut && code !== 0 && (await oomKilledOf(container));
-    const run = { exitCode: timedOut ? null : code, timedOut, oomKilled };
+    const run = { exitCode: timedOut ? null : code, timedOut, oomKilled, diskFull };
     await options.inspect?.(container, run);
     return run;
   } finally {
+    finished = true;
+    clearTimeout(poll);
     clearTimeout(timer);
     await container.remove({ force: true }).catch(() => undefined);
   }

@@ -110,7 +110,7 @@ export async function scanContext(
     const outside = await lstat(outsideDockerfile).catch(() => undefined);
     if (!outside?.isFile())
       throw new BuildError(`${field}.dockerfile: no file ${outsideDockerfile}`, { field });
-    const scanned = await scanTree(dir, dockerfileName, digestCache);
+    const scanned = await scanTree(dir, dockerfileName, digestCache, field);
     const own = scanned.entries.filter((e) => e.name !== dockerfileName);
     const content = await readFile(outsideDockerfile);
     const entry = { name: dockerfileName, from: outsideDockerfile, kind: 'file' as const };
@@ -129,7 +129,7 @@ export async function scanContext(
     throw new BuildError(`${field}.dockerfile: no file ${dockerfile} in the context ${dir}`, {
       field,
     });
-  return scanTree(dir, dockerfileName, digestCache);
+  return scanTree(dir, dockerfileName, digestCache, field);
 }
 
 /** The default --out folders: left out by name too (an older diverge did not mark them). */
@@ -147,6 +147,7 @@ async function scanTree(
   dir: string,
   dockerfileName: string,
   digestCache: string | undefined,
+  field: string,
 ): Promise<BuildContext> {
   const patterns = await readIgnore(dir);
   const ignore = dockerignore.default({ ignorecase: false }).add(patterns);
@@ -203,6 +204,7 @@ async function scanTree(
     return own > 0 && own === names.length;
   };
   await walk('', (await readdir(dir)).sort());
+  refuseOversized(dir, entries, field);
 
   const known = digestCache ? await loadDigests(digestCache, dir) : new Map<string, Digested>();
   const files = entries.filter((e) => e.kind === 'file');
@@ -235,6 +237,37 @@ async function scanTree(
   }
   return { dir, entries, bytes, digest: `sha256:${hash.digest('hex')}` };
 }
+
+/**
+ * The most file content a build context may carry, by the files' sizes (a sparse file counts
+ * its whole size: Docker is sent every byte of it, and keeps them in a layer).
+ */
+export const MAX_CONTEXT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Refuses a context over MAX_CONTEXT_BYTES before a byte of it is read or sent, naming the
+ * folder and its largest files: a student's 3 GB sparse file took 94 s to send and left a
+ * 3.7 GB image behind.
+ */
+function refuseOversized(dir: string, entries: readonly ScannedEntry[], field: string): void {
+  let total = 0;
+  for (const entry of entries) if (entry.kind === 'file') total += entry.size;
+  if (total <= MAX_CONTEXT_BYTES) return;
+  const largest = entries
+    .filter((entry) => entry.kind === 'file')
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3)
+    .map((entry) => `${entry.name} (${sizeText(entry.size)})`);
+  throw new BuildError(
+    `${field}.context: ${dir} holds ${sizeText(total)} of files, over the ${sizeText(MAX_CONTEXT_BYTES)} a build context may carry (largest: ${largest.join(', ')}); leave the rest out with .dockerignore`,
+    { field },
+  );
+}
+
+const sizeText = (bytes: number) =>
+  bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
+    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 /** The context as the tar stream the Engine API's /build takes. */
 export function packContext(context: BuildContext): Readable {

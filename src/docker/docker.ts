@@ -7,8 +7,15 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { BuilderChoice } from '../context.js';
+import { owner, ownerGone, untilDone } from '../util/interrupt.js';
 import type { BuildCache } from './buildx.js';
 import { DockerUnavailableError } from './errors.js';
+
+/**
+ * The label of every container diverge creates: the process that made it (`owner()`), so that
+ * a later run removes what a run killed with SIGKILL left (its owner gone), and only that.
+ */
+export const OWNER_LABEL = 'diverge.owner';
 
 /** How long a Docker call may wait for the engine's answer, by default (DIVERGE_DOCKER_TIMEOUT). */
 export const DOCKER_TIMEOUT_MS = 120_000;
@@ -64,6 +71,7 @@ export function dockerAccess(
         } catch (error) {
           throw explainDockerError(error, host);
         }
+        await removeAbandoned(docker, log);
         return docker;
       })();
       return ready;
@@ -90,6 +98,7 @@ type DialCallback = (error: unknown, data?: unknown) => void;
  * bounded by `kernel.build.limits.time`.
  */
 function guarded(docker: Docker, host: string, timeoutMs: number): Docker {
+  owned(docker);
   const modem = docker.modem as { dial: (options: DialOptions, callback: DialCallback) => void };
   const dial = modem.dial.bind(modem);
   const seconds = `${timeoutMs / 1000} s`;
@@ -120,6 +129,55 @@ function guarded(docker: Docker, host: string, timeoutMs: number): Docker {
     });
   };
   return docker;
+}
+
+/**
+ * Every container this process creates is labelled with its owner and removed if the command is
+ * interrupted (SIGINT, SIGTERM) before it removes it itself: a build or checker container runs
+ * on in the engine when only diverge dies, past its time limit, which diverge's timer kept.
+ */
+function owned(docker: Docker): void {
+  if (typeof docker.createContainer !== 'function') return;
+  const create = docker.createContainer.bind(docker) as (
+    spec: Docker.ContainerCreateOptions,
+  ) => Promise<Docker.Container>;
+  docker.createContainer = (async (spec: Docker.ContainerCreateOptions) => {
+    const container = await create({ ...spec, Labels: { ...spec.Labels, [OWNER_LABEL]: owner() } });
+    const done = untilDone(() => container.remove({ force: true }).catch(() => undefined));
+    const remove = container.remove.bind(container) as (options?: object) => Promise<unknown>;
+    container.remove = ((options?: object) => {
+      done();
+      return remove(options);
+    }) as Docker.Container['remove'];
+    return container;
+  }) as Docker['createContainer'];
+}
+
+/**
+ * Removes the containers a diverge process on this machine made and did not live to remove
+ * (killed with SIGKILL): running, they would hold CPU and memory past every limit. Said once
+ * per container; a container of a live run, or of another machine, is not touched.
+ */
+async function removeAbandoned(docker: Docker, log: (line: string) => void): Promise<void> {
+  if (typeof docker.listContainers !== 'function') return;
+  const found = await docker
+    .listContainers({ all: true, filters: { label: [OWNER_LABEL] } })
+    .catch(() => []);
+  for (const info of found) {
+    const label = info.Labels?.[OWNER_LABEL];
+    if (label === undefined || !ownerGone(label)) continue;
+    const pid = label.split(' ')[1];
+    await docker
+      .getContainer(info.Id)
+      .remove({ force: true })
+      .then(
+        () =>
+          log(
+            `removed container ${info.Id.slice(0, 12)} (${info.Labels?.['diverge.role'] ?? 'diverge'}, ${info.State}) left by diverge process ${pid}, which is gone`,
+          ),
+        () => undefined,
+      );
+  }
 }
 
 /** The engine went away mid-call (reset, hang-up); undefined for its own answers and refusals. */

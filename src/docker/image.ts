@@ -171,6 +171,13 @@ async function limitProcesses(
   }
 }
 
+/**
+ * The Engine API's `ulimits` for a build: the kernel's file size limit at the disk limit, so a
+ * step that writes a file past it gets SIGXFSZ (`File size limit exceeded`, `File too large`).
+ */
+export const fileSizeLimit = (limits: BuildLimits): string =>
+  JSON.stringify([{ Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes }]);
+
 /** Splits a build stream into JSON records without holding more than one record in memory. */
 async function* records(stream: NodeJS.ReadableStream): AsyncGenerator<BuildRecord> {
   let pending = '';
@@ -333,6 +340,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
           : { rm: true, forcerm: true }),
         ...(limits && {
           ...(kit ? {} : { memory: limits.memoryBytes, memswap: limits.memoryBytes }),
+          ulimits: fileSizeLimit(limits),
           ...(limits.network ? {} : { networkmode: 'none' }),
         }),
       } as Docker.ImageBuildOptions);

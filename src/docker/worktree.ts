@@ -3,10 +3,11 @@
  * index, its HEAD) is never touched: the base commit of `base: true` and every step of a bisect.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Clock } from '../context.js';
+import { untilDone } from '../util/interrupt.js';
 import type { DockerAccess } from './docker.js';
 import { buildKernel, type BuiltKernel, type DockerKernelSettings } from './kernel.js';
 
@@ -118,8 +119,10 @@ export async function buildCommitKernel(
   options: WorktreeBuild,
 ): Promise<BuiltKernel> {
   const top = await gitTop(kernel.build.context);
-  const worktree = await mkdtemp(path.join(options.workDir, 'worktree-'));
+  const worktree = await mkdtemp(path.join(options.workDir, WORKTREE_PREFIX));
   await rm(worktree, { recursive: true });
+  // Interrupted (SIGINT, SIGTERM), the worktree is removed all the same, after its `add` ends.
+  const done = untilDone(() => removeWorktree(top, worktree));
   try {
     await worktreeCommand(['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch(
       (error: Error) => {
@@ -139,8 +142,35 @@ export async function buildCommitKernel(
       },
     );
   } finally {
-    await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(
-      () => undefined,
-    );
+    done();
+    await removeWorktree(top, worktree);
   }
+}
+
+/** What the worktrees of `buildCommitKernel` are named, under its `workDir`. */
+const WORKTREE_PREFIX = 'worktree-';
+
+/** Unregisters and deletes one worktree: git's record of it and its directory. */
+async function removeWorktree(top: string, worktree: string): Promise<void> {
+  await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(
+    () => undefined,
+  );
+  await rm(worktree, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Removes the worktrees an earlier run left in `workDir` (it was killed with SIGKILL while it
+ * built a commit): their directories, and git's records of them in the repository around
+ * `context`. The caller holds the output folder `workDir` is in, so no live run uses them.
+ * Returns how many there were.
+ */
+export async function removeLeftWorktrees(context: string, workDir: string): Promise<number> {
+  const left = (await readdir(workDir).catch(() => [] as string[])).filter((name) =>
+    name.startsWith(WORKTREE_PREFIX),
+  );
+  if (left.length === 0) return 0;
+  const top = await gitTop(context);
+  for (const name of left) await removeWorktree(top, path.join(workDir, name));
+  await worktreeCommand(['-C', top, 'worktree', 'prune']).catch(() => undefined);
+  return left.length;
 }

@@ -15,9 +15,12 @@ import { runnerCommands } from '../action/host.js';
 import { runAction } from '../action/main.js';
 import { createRunContext } from '../context.js';
 import { useProxy } from '../util/proxy.js';
+import { dropDependencyWarnings } from '../util/warnings.js';
+import { undoAll } from '../util/interrupt.js';
 import { resolveKernels } from '../references/resolve.js';
 import { runDifferential } from '../run/candidate.js';
 
+dropDependencyWarnings();
 const environment = actionEnvironment(process.env, context, {
   cwd: process.cwd(),
   tempDir: tmpdir(),
@@ -28,7 +31,7 @@ const cancellation = createCancellation();
 run.processes = stoppableProcesses(run.processes, cancellation);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () =>
-    cancellation.cancel(signal).finally(() =>
+    Promise.all([cancellation.cancel(signal), undoAll(15_000)]).finally(() =>
       // Exit once the log is out: stdout to a pipe is written asynchronously.
       process.stdout.write('', () => process.exit(1)),
     ),

@@ -65,7 +65,16 @@ export function submissionKernels(
     if (submission.kind === 'file') return sha256File(submission.path);
     if (submission.kind === 'missing' || submission.kind === 'special')
       return sha256(`${submission.kind} ${submission.path}`);
-    return (await (builder as SubmissionBuilder).scan(submission.path)).digest;
+    // A source diverge refuses to send (over the context's size cap) is the student's: its key
+    // names the refusal, and the build below says it as the row's failure.
+    return (builder as SubmissionBuilder).scan(submission.path).then(
+      (context) => context.digest,
+      (error: unknown) => {
+        if (error instanceof BuildError)
+          return sha256(`unbuildable ${submission.path} ${error.message}`);
+        throw error;
+      },
+    );
   };
 
   const kernelOf = async (

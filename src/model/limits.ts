@@ -13,6 +13,11 @@ export interface BuildLimits {
   processes: number;
   /** Wall time of the whole build, upload of the context included. */
   timeMs: number;
+  /**
+   * Bytes a build may write to its file system: any one file, in every step (the kernel's file
+   * size limit, SIGXFSZ), and in all (`grading.build`'s container, measured as it runs).
+   */
+  diskBytes: number;
   /** Whether build steps reach any network (`networkmode: none` when not). */
   network: boolean;
   /** A submission `diverge grade` builds: no network whatever the config says. */
@@ -23,6 +28,7 @@ export const DEFAULT_BUILD_LIMITS: BuildLimits = {
   memoryBytes: 4096 * MiB,
   processes: 1024,
   timeMs: 30 * 60_000,
+  diskBytes: 8192 * MiB,
   network: true,
 };
 
@@ -43,6 +49,8 @@ export function limitHit(
   const text = [failure, ...lastLines].join('\n');
   if (/returned a non-zero code: 137\b|\bKilled\b/.test(text))
     return `killed (SIGKILL), which is what reaching the memory limit does: ${field}.limits.memory is ${limits.memoryBytes / MiB}M`;
+  if (/File too large|File size limit exceeded|No space left on device/.test(text))
+    return `the build wrote more than its disk limit: ${field}.limits.disk is ${limits.diskBytes / MiB}M`;
   if (/Resource temporarily unavailable|[Cc]an(?:'|no)t fork|fork: retry/.test(text))
     return `a process could not be started: ${field}.limits.processes is ${limits.processes}`;
   if (

@@ -9,6 +9,7 @@ import { existsSync, linkSync, readFileSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDir } from './atomic.js';
+import { alive, startTime } from './interrupt.js';
 import { isStorageRefusal, StorageError, storageFailure, storageReason } from './storage.js';
 
 /** Another live run holds the directory: exit 3. */
@@ -33,27 +34,6 @@ export const DEFAULT_OUT = {
 
 const MARK_TEXT =
   'diverge writes this directory (its --out). diverge leaves it out of every Docker build context it makes.\n';
-
-/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number, started: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'EPERM') return false;
-  }
-  const now = startTime(pid);
-  return started === undefined || now === undefined || now === started;
-}
 
 const holderOf = (text: string) => {
   const [pid, started] = text.trim().split(' ');

@@ -64,6 +64,19 @@ describe('the Docker engine failing', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
+  it('docker-host-tcp: a tcp:// DOCKER_HOST with no engine is named, without a Node deprecation warning', async () => {
+    const sb = faultSandbox('docker-host-tcp');
+    const config = imageReference(sb, 'busybox:latest', '/bin/busybox');
+    const host = 'tcp://127.0.0.1:1';
+    const result = await sb.cli(['run', '-c', config, '--candidate', kernel, '-o', sb.out], {
+      DOCKER_HOST: host,
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`no Docker engine is listening at ${host}`);
+    expect(result.stderr).not.toMatch(/DEP0169|DeprecationWarning|url\.parse/);
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
   it('docker-wedged: an engine that never answers is given up after the timeout, exit 3 naming it and the call', async () => {
     const sb = faultSandbox('docker-wedged');
     const engine = await listen(sb, createServer()); // accepts, reads, never answers

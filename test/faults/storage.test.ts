@@ -20,6 +20,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { multibootKernel, X86_CODE } from '../../src/qemu/probe-kernel.js';
 import { ObservationCache } from '../../src/results/observation-cache.js';
+import { KernelCache } from '../../src/references/cache.js';
+import { writeAtomically } from '../../src/util/atomic.js';
 import { boot } from '../helpers/observations.js';
 import type { Report } from '../../src/model/report.js';
 import { sha256 } from '../../src/util/digest.js';
@@ -422,6 +424,32 @@ describe('storage faults', () => {
     const again = await cache.load(identity, 'staff', 1, path.join(sb.work, 'logs'));
     expect(again?.tests).toEqual([{ id: 'a', status: 'pass', output: [] }]);
     expect(readdirSync(path.join(sb.cache, 'observations'))).toHaveLength(1);
+  });
+
+  it('cache-write-race: one kernel stored 16 times at once, and one context digest file written 16 times at once, all succeed with one whole file and no partial one', async () => {
+    const sb = faultSandbox('cache-write-race');
+    const said: string[] = [];
+    const dirs = {
+      kernels: path.join(sb.cache, 'kernels'),
+      sources: path.join(sb.cache, 'sources'),
+    };
+    const kernels = new KernelCache(dirs, (line) => said.push(line), path.join(sb.work, 'own'));
+    const file = path.join(sb.work, 'kernel.elf');
+    writeFileSync(file, multibootKernel([...X86_CODE.serialPort, ...X86_CODE.debugExit(0)]));
+    const stored = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => kernels.store(file, 'kernel.elf', `source-${i % 2}`)),
+    );
+    expect(said).toEqual([]);
+    expect(new Set(stored.map((k) => k.path)).size).toBe(1);
+    expect(readFileSync(stored[0]?.path as string)).toEqual(readFileSync(file));
+    const digest = path.join(sb.cache, 'contexts', 'digests.json');
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) => writeAtomically(digest, JSON.stringify({ i }))),
+    );
+    expect(JSON.parse(readFileSync(digest, 'utf8'))).toHaveProperty('i');
+    const everything = execFileSync('find', [sb.cache], { encoding: 'utf8' });
+    expect(everything).not.toContain('.partial');
+    expect(await leftovers(sb)).toEqual([]);
   });
 
   it('kvm-probe-dir: a directory where the KVM probe keeps its result costs a probe, not the run', async () => {
