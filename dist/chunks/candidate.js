@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, h as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, i as createGitHub, D as DEFAULT_API_URL, w as waitsFrom, j as TOOL_NAME } from './proxy.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, h as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, i as NIC_MODELS, j as NETWORK_MODES, D as DEFAULT_TAP_GUEST, k as DEFAULT_TAP_HOST, l as DEFAULT_MAC, m as DEFAULT_DRIVER_TIMEOUT_MS, n as createGitHub, o as DEFAULT_API_URL, w as waitsFrom, p as TOOL_NAME, q as TAP_DEVICE, s as DRIVER_ENV, U as USER_GUEST_ADDRESS, t as USER_HOST_ADDRESS, v as DRIVER_GRACE_MS, x as DRIVER_INHERITED_ENV } from './proxy.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -26,20 +26,22 @@ import require$$1$1 from 'tty';
 import os__default from 'os';
 import require$$0$3 from 'constants';
 import require$$5$2 from 'string_decoder';
-import require$$1$3 from 'process';
-import require$$0$4 from 'http2';
 import path$1 from 'node:path';
-import { createWriteStream, constants as constants$4, existsSync, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
-import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as RESULTS_FORMATS, L as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, M as DEFAULT_FAIL_ON, l as download, N as DownloadError, m as extractZip, A as ArchiveError, O as redact, P as stripControls, Q as truncateUtf8, S as isDivergentClass, T as inlineCode, q as inlineText, U as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, V as TEST_STATUSES, W as DIVERGENT_CLASSES, o as ajv, X as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, Y as REPORT_SCRIPT, Z as SEVERITIES, _ as divergenceEntries, $ as sameThoughVarying, a0 as plural, a1 as classCount, a2 as num, a3 as expandTabs, a4 as splitLines$2, a5 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
-import { arch as arch$1, availableParallelism, freemem } from 'node:os';
-import { access, constants as constants$3, mkdtemp, writeFile, rm, readFile, stat, mkdir, rename, open as open$1, readdir, rmdir, lstat, realpath, readlink, copyFile, statfs } from 'node:fs/promises';
+import { readFileSync, constants as constants$4, createWriteStream, existsSync, linkSync, unlinkSync, createReadStream } from 'node:fs';
+import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as buildxDriver, L as cacheFlags, M as runBuildx, N as RESULTS_FORMATS, O as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, P as DEFAULT_FAIL_ON, l as download, Q as DownloadError, m as extractZip, A as ArchiveError, S as redact, T as stripControls, U as truncateUtf8, V as isDivergentClass, W as inlineCode, q as inlineText, X as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, Y as TEST_STATUSES, Z as DIVERGENT_CLASSES, o as ajv, _ as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, $ as REPORT_SCRIPT, a0 as SEVERITIES, a1 as divergenceEntries, a2 as sameThoughVarying, a3 as plural, a4 as classCount, a5 as num, a6 as expandTabs, a7 as splitLines$2, a8 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
+import { arch as arch$1, hostname, availableParallelism, freemem } from 'node:os';
+import { access, constants as constants$3, mkdtemp, writeFile, rm, readFile, stat, mkdir, rename, open as open$1, readdir, rmdir, lstat, realpath, readlink, appendFile, copyFile, statfs, utimes } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify, styleText } from 'node:util';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import require$$1$3 from 'process';
+import require$$0$4 from 'http2';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { once as once$1 } from 'node:events';
 import 'node:timers/promises';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { gzipSync } from 'node:zlib';
 
 var src$4 = {exports: {}};
@@ -4894,9 +4896,13 @@ const DISK_INTERFACES = ['virtio-pci', 'virtio-mmio', 'ide', 'scsi'];
 const DISK_FORMATS = ['raw', 'qcow2'];
 const PC_DISKS = ['virtio-pci', 'ide', 'scsi'];
 const VIRT_DISKS = ['virtio-mmio', 'virtio-pci', 'scsi'];
+// PCI NICs on a PC; e1000 is what most hobby and teaching kernels drive.
+const PC_NICS = ['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139'];
+// The virt boards have PCIe and virtio-mmio transports.
+const VIRT_NICS = ['virtio-net-pci', 'virtio-net-device', 'e1000'];
 // SeaBIOS boots the first IDE disk, where a course's Makefile puts its boot image (index=0).
-const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide' };
-const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide' };
+const PC = { type: 'pc', disks: PC_DISKS, bootDisk: 'ide', nics: PC_NICS };
+const Q35 = { type: 'q35', disks: PC_DISKS, bootDisk: 'ide', nics: PC_NICS };
 const X86 = {
     debianPackage: 'qemu-system-x86',
     // SeaBIOS (or the file given) loads the kernel: there is no booting without it.
@@ -4922,6 +4928,7 @@ const MACHINES = {
                 type: 'microvm',
                 options: ['pit=on', 'pic=on', 'rtc=on'],
                 disks: ['virtio-mmio'],
+                nics: ['virtio-net-device'],
             },
         },
     },
@@ -4942,7 +4949,7 @@ const MACHINES = {
         minMemoryMiB: 1,
         // QEMU loads the kernel itself and jumps to it: no firmware either way.
         firmware: { default: [], none: [] },
-        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS, nics: VIRT_NICS } },
     },
     riscv64: {
         binary: 'qemu-system-riscv64',
@@ -4956,7 +4963,7 @@ const MACHINES = {
         debugExit: false,
         // OpenSBI with less: "Some ROM regions are overlapping".
         minMemoryMiB: 3,
-        profiles: { virt: { type: 'virt', disks: VIRT_DISKS } },
+        profiles: { virt: { type: 'virt', disks: VIRT_DISKS, nics: VIRT_NICS } },
     },
 };
 const TABLE = MACHINES;
@@ -4999,8 +5006,13 @@ function machineProfile(arch, profile) {
         profile,
         machine: [found.type, ...(found.options ?? [])].join(','),
         disks: found.disks,
+        nics: found.nics,
         ...(found.bootDisk && { bootDisk: found.bootDisk }),
     };
+}
+/** The NIC models of a machine, its default first. */
+function nicsOf(arch, profile) {
+    return machineProfile(arch, profile).nics;
 }
 /** The machines whose firmware boots a disk (`machine.boot: disk`), as `arch profile`. */
 function bootDiskMachines() {
@@ -74400,6 +74412,89 @@ function requireDocker$1 () {
 var dockerExports = requireDocker$1();
 var Docker = /*@__PURE__*/getDefaultExportFromCjs(dockerExports);
 
+/**
+ * What an interrupted command must undo besides its QEMU processes (the context's process
+ * registry stops those): the containers it runs and the git worktrees it checks commits out in.
+ * Each is registered while it exists; on SIGINT or SIGTERM the entry point undoes what is still
+ * registered, within a bound, before it dies of the signal. What SIGKILL leaves is found by the
+ * next run from its owner (`owner()`, a process that is gone) and removed then.
+ */
+const pending = new Set();
+let interrupted = false;
+/**
+ * Registers `undo` until the returned function is called. Once the command was interrupted,
+ * `undo` runs at once: what is made after the signal does not outlive the command either.
+ */
+function untilDone(undo) {
+    if (interrupted) {
+        void undo().catch(() => undefined);
+        return () => undefined;
+    }
+    pending.add(undo);
+    return () => void pending.delete(undo);
+}
+/** Undoes everything registered, waiting at most `timeoutMs`; resolves to how many there were. */
+async function undoAll(timeoutMs) {
+    interrupted = true;
+    const all = [...pending];
+    pending.clear();
+    let timer;
+    await Promise.race([
+        Promise.allSettled(all.map((undo) => undo())),
+        new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return all.length;
+}
+/** The start time of a process (Linux /proc), which tells a reused pid from the first one. */
+function startTime(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the process `pid` that started at `started` still runs (a reused pid is not it). */
+function alive$1(pid, started) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        if (error.code !== 'EPERM')
+            return false;
+    }
+    const now = startTime(pid);
+    return started === undefined || now === undefined || now === started;
+}
+/** This machine, for as long as it is up: a pid means nothing on another host or after a reboot. */
+function machine() {
+    let boot = '';
+    try {
+        boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    }
+    catch {
+        // Not Linux: the host name alone.
+    }
+    return `${hostname()}/${boot}`;
+}
+/** `MACHINE PID START`: what made a thing that must not outlive it. */
+function owner(pid = process.pid) {
+    return `${machine()} ${pid} ${startTime(pid) ?? ''}`;
+}
+/**
+ * Whether the owner a thing was labelled with (`owner()`) is a process of this machine that is
+ * gone: only then may another run remove the thing. Another machine's, or a live one's, is not.
+ */
+function ownerGone(label) {
+    const [where, pid, started] = label.split(' ');
+    if (where !== machine() || pid === undefined || !/^\d+$/.test(pid))
+        return false;
+    return !alive$1(Number(pid), started || undefined);
+}
+
 /** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
 class BuildError extends Error {
     /** The config field at fault, like `kernel.build` or `harness.image`. */
@@ -74437,6 +74532,11 @@ class LastLines {
 class DockerUnavailableError extends Error {
 }
 
+/**
+ * The label of every container diverge creates: the process that made it (`owner()`), so that
+ * a later run removes what a run killed with SIGKILL left (its owner gone), and only that.
+ */
+const OWNER_LABEL = 'diverge.owner';
 /** How long a Docker call may wait for the engine's answer, by default (DIVERGE_DOCKER_TIMEOUT). */
 const DOCKER_TIMEOUT_MS = 120_000;
 /**
@@ -74458,9 +74558,11 @@ function explainDockerError(error, host) {
  * `host` names the engine in messages; dockerode finds it the same way (DOCKER_HOST, else the
  * local socket).
  */
-function dockerAccess(host, create = () => new Docker(), log = () => undefined, timeoutMs = DOCKER_TIMEOUT_MS) {
+function dockerAccess(host, create = () => new Docker(), log = () => undefined, timeoutMs = DOCKER_TIMEOUT_MS, builder = 'auto', buildCache) {
     let ready;
     return {
+        builder,
+        ...(buildCache ? { buildCache } : {}),
         client() {
             ready ??= (async () => {
                 const docker = guarded(create(), host, timeoutMs);
@@ -74472,6 +74574,7 @@ function dockerAccess(host, create = () => new Docker(), log = () => undefined, 
                 catch (error) {
                     throw explainDockerError(error, host);
                 }
+                await removeAbandoned(docker, log);
                 return docker;
             })();
             return ready;
@@ -74487,6 +74590,7 @@ function dockerAccess(host, create = () => new Docker(), log = () => undefined, 
  * bounded by `kernel.build.limits.time`.
  */
 function guarded(docker, host, timeoutMs) {
+    owned(docker);
     const modem = docker.modem;
     const dial = modem.dial.bind(modem);
     const seconds = `${timeoutMs / 1000} s`;
@@ -74516,6 +74620,48 @@ function guarded(docker, host, timeoutMs) {
         });
     };
     return docker;
+}
+/**
+ * Every container this process creates is labelled with its owner and removed if the command is
+ * interrupted (SIGINT, SIGTERM) before it removes it itself: a build or checker container runs
+ * on in the engine when only diverge dies, past its time limit, which diverge's timer kept.
+ */
+function owned(docker) {
+    if (typeof docker.createContainer !== 'function')
+        return;
+    const create = docker.createContainer.bind(docker);
+    docker.createContainer = (async (spec) => {
+        const container = await create({ ...spec, Labels: { ...spec.Labels, [OWNER_LABEL]: owner() } });
+        const done = untilDone(() => container.remove({ force: true }).catch(() => undefined));
+        const remove = container.remove.bind(container);
+        container.remove = ((options) => {
+            done();
+            return remove(options);
+        });
+        return container;
+    });
+}
+/**
+ * Removes the containers a diverge process on this machine made and did not live to remove
+ * (killed with SIGKILL): running, they would hold CPU and memory past every limit. Said once
+ * per container; a container of a live run, or of another machine, is not touched.
+ */
+async function removeAbandoned(docker, log) {
+    if (typeof docker.listContainers !== 'function')
+        return;
+    const found = await docker
+        .listContainers({ all: true, filters: { label: [OWNER_LABEL] } })
+        .catch(() => []);
+    for (const info of found) {
+        const label = info.Labels?.[OWNER_LABEL];
+        if (label === undefined || !ownerGone(label))
+            continue;
+        const pid = label.split(' ')[1];
+        await docker
+            .getContainer(info.Id)
+            .remove({ force: true })
+            .then(() => log(`removed container ${info.Id.slice(0, 12)} (${info.Labels?.['diverge.role'] ?? 'diverge'}, ${info.State}) left by diverge process ${pid}, which is gone`), () => undefined);
+    }
 }
 /** The engine went away mid-call (reset, hang-up); undefined for its own answers and refusals. */
 function connectionLost(error, host, operation) {
@@ -74565,6 +74711,23 @@ function watched(response, host, operation, silenceMs) {
     response.pipe(out);
     return out;
 }
+
+/**
+ * A kernel that is many images, one per test (Solo5's test unikernels): its path holds `{test}`,
+ * each per-test boot boots the image that path names with the test's name put in, and the
+ * images are judged together as one kernel. Its digest is the digest of its images' digests, one
+ * line per test of `harness.tests`, so a change to any image is a change of the kernel.
+ */
+/** Where a test's name goes in a path (the same placeholder as `machine.append`'s). */
+const IMAGE_PLACEHOLDER = '{test}';
+/** Whether a kernel path names one image per test. */
+const isManyImages = (kernelPath) => kernelPath.includes(IMAGE_PLACEHOLDER);
+/** The image of one test. */
+const imageOf = (kernelPath, test) => kernelPath.replaceAll(IMAGE_PLACEHOLDER, test);
+/** The message when a kernel of many images has no tests to name its images by. */
+const noTestsFor = (what, kernelPath) => `${what}: ${kernelPath} names one image per test ({test}), which needs harness.tests`;
+/** The text a many-image kernel's digest is taken of: `test digest` per line, in test order. */
+const imagesManifest = (digests) => digests.map(({ test, digest }) => `${test} ${digest}\n`).join('');
 
 var tarStreamExports = requireTarStream$1();
 var tar = /*@__PURE__*/getDefaultExportFromCjs(tarStreamExports);
@@ -74698,6 +74861,76 @@ async function copyFilesOut(container, image, files, destDir) {
     }
     return extracted;
 }
+/**
+ * The images of a kernel of many images (model/images.ts): the file `inImage` names for each
+ * test, each into `destDir/images/TEST/`, from one container. Returns the local path with
+ * `{test}` where each test's name goes, and every test's file.
+ */
+async function extractImages(docker, image, wanted, destDir) {
+    const container = await createInertContainer(docker, image, 'extract');
+    try {
+        const images = [];
+        for (const test of wanted.tests) {
+            const [file] = await copyFilesOut(container, image, [{ inImage: imageOf(wanted.inImage, test), field: wanted.field }], path$1.join(destDir, 'images', test));
+            if (!file)
+                throw new Error(`copyFilesOut returned nothing for ${wanted.field}`);
+            images.push({ test, file });
+        }
+        const base = path$1.posix.basename(wanted.inImage) || 'file-0';
+        return { path: path$1.join(destDir, 'images', IMAGE_PLACEHOLDER, base), images };
+    }
+    finally {
+        await container.remove({ force: true });
+    }
+}
+
+/** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
+class NotRegularFileError extends Error {
+}
+/** What a file is, in words: `a FIFO`, `a directory`, `a device`, `a socket`. */
+function fileKind(info) {
+    if (info.isFIFO())
+        return 'a FIFO';
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'a device';
+    if (info.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+/** `sha256:<hex>`, the digest form every report uses. */
+function sha256(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+/**
+ * Opens a regular file for reading. Anything else is refused before it is opened: a FIFO's open
+ * waits for a writer forever, in a worker thread that even a signal cannot end. The open is
+ * non-blocking and checked again, for a FIFO put in the file's place since the stat.
+ */
+async function openRegularFile(file) {
+    const refuse = (info) => new NotRegularFileError(`${file}: ${fileKind(info)}, not a regular file`);
+    const info = await stat(file);
+    if (!info.isFile())
+        throw refuse(info);
+    const handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK);
+    const opened = await handle.stat();
+    if (opened.isFile())
+        return handle;
+    await handle.close();
+    throw refuse(opened);
+}
+/** The digest of a regular file (see `openRegularFile`). */
+async function sha256File(file) {
+    const handle = await openRegularFile(file);
+    const hash = createHash('sha256');
+    for await (const chunk of handle.createReadStream())
+        hash.update(chunk);
+    return `sha256:${hash.digest('hex')}`;
+}
+
+var sessionExports = requireSession();
+var withSession = /*@__PURE__*/getDefaultExportFromCjs(sessionExports);
 
 /**
  * Failures of the disk, said in a user's words: which file could not be written, and why (full,
@@ -74817,51 +75050,6 @@ class CappedLog {
         if (this.failure)
             await rm(this.filePath, { force: true });
     }
-}
-
-/** An input that is not a regular file (a FIFO, a device, a directory): bad input. */
-class NotRegularFileError extends Error {
-}
-/** What a file is, in words: `a FIFO`, `a directory`, `a device`, `a socket`. */
-function fileKind(info) {
-    if (info.isFIFO())
-        return 'a FIFO';
-    if (info.isDirectory())
-        return 'a directory';
-    if (info.isCharacterDevice() || info.isBlockDevice())
-        return 'a device';
-    if (info.isSocket())
-        return 'a socket';
-    return 'not a regular file';
-}
-/** `sha256:<hex>`, the digest form every report uses. */
-function sha256(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-/**
- * Opens a regular file for reading. Anything else is refused before it is opened: a FIFO's open
- * waits for a writer forever, in a worker thread that even a signal cannot end. The open is
- * non-blocking and checked again, for a FIFO put in the file's place since the stat.
- */
-async function openRegularFile(file) {
-    const refuse = (info) => new NotRegularFileError(`${file}: ${fileKind(info)}, not a regular file`);
-    const info = await stat(file);
-    if (!info.isFile())
-        throw refuse(info);
-    const handle = await open$1(file, constants$4.O_RDONLY | constants$4.O_NONBLOCK);
-    const opened = await handle.stat();
-    if (opened.isFile())
-        return handle;
-    await handle.close();
-    throw refuse(opened);
-}
-/** The digest of a regular file (see `openRegularFile`). */
-async function sha256File(file) {
-    const handle = await openRegularFile(file);
-    const hash = createHash('sha256');
-    for await (const chunk of handle.createReadStream())
-        hash.update(chunk);
-    return `sha256:${hash.digest('hex')}`;
 }
 
 // Valid string terminator sequences are ESC\ and 0x9c; OSC also accepts BEL.
@@ -75074,28 +75262,6 @@ const DEFAULT_OUT = {
     grade: 'diverge-grade',
 };
 const MARK_TEXT = 'diverge writes this directory (its --out). diverge leaves it out of every Docker build context it makes.\n';
-/** The start time of a process (Linux /proc), which tells a reused pid from the holder. */
-function startTime(pid) {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    }
-    catch {
-        return undefined;
-    }
-}
-function alive(pid, started) {
-    try {
-        process.kill(pid, 0);
-    }
-    catch (error) {
-        if (error.code !== 'EPERM')
-            return false;
-    }
-    const now = startTime(pid);
-    return started === undefined || now === undefined || now === started;
-}
 const holderOf = (text) => {
     const [pid, started] = text.trim().split(' ');
     return { pid: Number(pid), started };
@@ -75132,7 +75298,7 @@ async function claimOutDir(dir, say) {
             }
             const text = await readFile(lock, 'utf8').catch(() => '');
             const holder = holderOf(text);
-            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
+            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive$1(holder.pid, holder.started))
                 throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
             // Stale: moved aside, then checked that it was the stale one (another run may have taken
             // it over meanwhile; its fresh lock is put back).
@@ -75262,7 +75428,7 @@ outsideDockerfile) {
         const outside = await lstat(outsideDockerfile).catch(() => undefined);
         if (!outside?.isFile())
             throw new BuildError(`${field}.dockerfile: no file ${outsideDockerfile}`, { field });
-        const scanned = await scanTree$1(dir, dockerfileName, digestCache);
+        const scanned = await scanTree$1(dir, dockerfileName, digestCache, field);
         const own = scanned.entries.filter((e) => e.name !== dockerfileName);
         const content = await readFile(outsideDockerfile);
         const entry = { name: dockerfileName, from: outsideDockerfile, kind: 'file' };
@@ -75281,7 +75447,7 @@ outsideDockerfile) {
         throw new BuildError(`${field}.dockerfile: no file ${dockerfile} in the context ${dir}`, {
             field,
         });
-    return scanTree$1(dir, dockerfileName, digestCache);
+    return scanTree$1(dir, dockerfileName, digestCache, field);
 }
 /** The default --out folders: left out by name too (an older diverge did not mark them). */
 const DEFAULT_OUT_NAMES = new Set(Object.values(DEFAULT_OUT));
@@ -75293,7 +75459,7 @@ async function cacheRoot(digestCache) {
     return realpath(root).catch(() => root);
 }
 /** The context's entries and digest; see scanContext. */
-async function scanTree$1(dir, dockerfileName, digestCache) {
+async function scanTree$1(dir, dockerfileName, digestCache, field) {
     const patterns = await readIgnore(dir);
     const ignore = dockerignore.default({ ignorecase: false }).add(patterns);
     // An exception (`!path`) can bring back a file inside an ignored directory, so such a file
@@ -75348,6 +75514,7 @@ async function scanTree$1(dir, dockerfileName, digestCache) {
         return own > 0 && own === names.length;
     };
     await walk('', (await readdir(dir)).sort());
+    refuseOversized(dir, entries, field);
     const known = digestCache ? await loadDigests(digestCache, dir) : new Map();
     const files = entries.filter((e) => e.kind === 'file');
     const contents = await inParallel(files, 8, async (entry) => {
@@ -75377,6 +75544,33 @@ async function scanTree$1(dir, dockerfileName, digestCache) {
     }
     return { dir, entries, bytes, digest: `sha256:${hash.digest('hex')}` };
 }
+/**
+ * The most file content a build context may carry, by the files' sizes (a sparse file counts
+ * its whole size: Docker is sent every byte of it, and keeps them in a layer).
+ */
+const MAX_CONTEXT_BYTES = 1024 * 1024 * 1024;
+/**
+ * Refuses a context over MAX_CONTEXT_BYTES before a byte of it is read or sent, naming the
+ * folder and its largest files: a student's 3 GB sparse file took 94 s to send and left a
+ * 3.7 GB image behind.
+ */
+function refuseOversized(dir, entries, field) {
+    let total = 0;
+    for (const entry of entries)
+        if (entry.kind === 'file')
+            total += entry.size;
+    if (total <= MAX_CONTEXT_BYTES)
+        return;
+    const largest = entries
+        .filter((entry) => entry.kind === 'file')
+        .sort((a, b) => b.size - a.size)
+        .slice(0, 3)
+        .map((entry) => `${entry.name} (${sizeText(entry.size)})`);
+    throw new BuildError(`${field}.context: ${dir} holds ${sizeText(total)} of files, over the ${sizeText(MAX_CONTEXT_BYTES)} a build context may carry (largest: ${largest.join(', ')}); leave the rest out with .dockerignore`, { field });
+}
+const sizeText = (bytes) => bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
+    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 /** The context as the tar stream the Engine API's /build takes. */
 function packContext(context) {
     const pack = tar.pack();
@@ -75480,6 +75674,7 @@ const DEFAULT_BUILD_LIMITS = {
     memoryBytes: 4096 * MiB$1,
     processes: 1024,
     timeMs: 30 * 60_000,
+    diskBytes: 8192 * MiB$1,
     network: true,
 };
 /** The same limits with the network off: how a submission's untrusted code is built. */
@@ -75493,6 +75688,8 @@ function limitHit(field, limits, failure, lastLines) {
     const text = [failure, ...lastLines].join('\n');
     if (/returned a non-zero code: 137\b|\bKilled\b/.test(text))
         return `killed (SIGKILL), which is what reaching the memory limit does: ${field}.limits.memory is ${limits.memoryBytes / MiB$1}M`;
+    if (/File too large|File size limit exceeded|No space left on device/.test(text))
+        return `the build wrote more than its disk limit: ${field}.limits.disk is ${limits.diskBytes / MiB$1}M`;
     if (/Resource temporarily unavailable|[Cc]an(?:'|no)t fork|fork: retry/.test(text))
         return `a process could not be started: ${field}.limits.processes is ${limits.processes}`;
     if (!limits.network &&
@@ -75502,6 +75699,179 @@ function limitHit(field, limits, failure, lastLines) {
             : `builds have no network here (${field}.limits.network is false)`;
     return undefined;
 }
+
+var protobufjsExports = requireProtobufjs();
+var protobuf = /*@__PURE__*/getDefaultExportFromCjs(protobufjsExports);
+
+/**
+ * The Docker engine's BuildKit, as the Engine API offers it (`POST /build?version=2`, with the
+ * session dockerode opens): which builder a build uses, what in a Dockerfile needs BuildKit, and
+ * the engine's progress records (`moby.buildkit.trace`, a base64 protobuf `StatusResponse` each)
+ * turned into the plain text log `docker build --progress=plain` prints.
+ */
+/** `# syntax=REF` among the Dockerfile's leading comment lines (parser directives). */
+function syntaxDirective(dockerfile) {
+    for (const line of dockerfile.split(/\r?\n/)) {
+        const directive = /^\s*#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(line);
+        if (!directive)
+            return undefined;
+        if (directive[1]?.toLowerCase() === 'syntax')
+            return directive[2];
+    }
+    return undefined;
+}
+/** The Dockerfile with its `# syntax=` directive made a plain comment: the built-in frontend. */
+function withoutSyntaxDirective(dockerfile) {
+    const lines = dockerfile.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] ?? '';
+        if (!/^\s*#\s*[a-z]+\s*=/i.test(line))
+            break;
+        if (/^\s*#\s*syntax\s*=/i.test(line))
+            lines[i] =
+                `# (diverge: built with the engine's own frontend) ${line.replace(/^\s*#\s*/, '')}`;
+    }
+    return lines.join('\n');
+}
+/** What in a Dockerfile the classic builder cannot build; undefined when it can build it all. */
+function buildKitFeature(dockerfile) {
+    if (syntaxDirective(dockerfile))
+        return 'a `# syntax=` directive';
+    for (const raw of dockerfile.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (/^RUN\s+(?:--\w+=\S+\s+)*--mount[=\s]/i.test(line))
+            return '`RUN --mount`';
+        if (/^RUN\s+--(?:network|security)[=\s]/i.test(line))
+            return '`RUN --network`/`--security`';
+        if (/^(?:RUN|COPY|ADD)\s.*<<-?["']?[A-Za-z_]\w*["']?/i.test(line))
+            return 'a heredoc (`<<EOF`)';
+        if (/^(?:COPY|ADD)\s+(?:--\w+(?:=\S+)?\s+)*--(?:link|parents|exclude|checksum)\b/i.test(line))
+            return '`COPY --link`';
+    }
+    return undefined;
+}
+const STATUS_PROTO = `
+syntax = "proto3";
+package moby.buildkit.v1;
+message Timestamp { int64 seconds = 1; int32 nanos = 2; }
+message Vertex {
+  string digest = 1; repeated string inputs = 2; string name = 3; bool cached = 4;
+  Timestamp started = 5; Timestamp completed = 6; string error = 7;
+}
+message VertexStatus {
+  string ID = 1; string vertex = 2; string name = 3; int64 current = 4; int64 total = 5;
+  Timestamp timestamp = 6; Timestamp started = 7; Timestamp completed = 8;
+}
+message VertexLog { string vertex = 1; Timestamp timestamp = 2; int64 stream = 3; bytes msg = 4; }
+message VertexWarning { string vertex = 1; int64 level = 2; bytes short = 3; repeated bytes detail = 4; string url = 5; }
+message StatusResponse {
+  repeated Vertex vertexes = 1; repeated VertexStatus statuses = 2;
+  repeated VertexLog logs = 3; repeated VertexWarning warnings = 4;
+}
+`;
+let statusType;
+/** One `moby.buildkit.trace` record's `aux`: a base64 protobuf StatusResponse. */
+function decodeTrace(aux) {
+    statusType ??= protobuf.parse(STATUS_PROTO).root.lookupType('moby.buildkit.v1.StatusResponse');
+    const message = statusType.decode(Buffer.from(aux, 'base64'));
+    return statusType.toObject(message, { longs: Number, defaults: false });
+}
+const seconds$1 = (t) => t ? Number(t.seconds ?? 0) + Number(t.nanos ?? 0) / 1e9 : undefined;
+/**
+ * Follows the vertexes (steps) of one BuildKit build and writes them as plain text, numbered as
+ * `docker build --progress=plain` numbers them: `#3 [kernel 2/4] RUN make`, its output lines
+ * `#3 cc -c …`, then `#3 DONE 0.4s`, `#3 CACHED` or `#3 ERROR: …`.
+ */
+class BuildKitProgress {
+    numbers = new Map();
+    names = new Map();
+    announced = new Set();
+    finished = new Set();
+    partial = new Map();
+    /** The step (vertex name) that failed, and how, as BuildKit said it. */
+    failed;
+    number(digest) {
+        let n = this.numbers.get(digest);
+        if (n === undefined) {
+            n = this.numbers.size + 1;
+            this.numbers.set(digest, n);
+        }
+        return n;
+    }
+    /** The text lines (without newline) one status record adds to the log. */
+    lines(status) {
+        const out = [];
+        for (const vertex of status.vertexes ?? []) {
+            const digest = vertex.digest ?? '';
+            const n = this.number(digest);
+            if (vertex.name)
+                this.names.set(digest, vertex.name);
+            const name = this.names.get(digest) ?? digest;
+            if (!this.announced.has(digest) && (vertex.started || vertex.cached || vertex.error)) {
+                this.announced.add(digest);
+                out.push(`#${n} ${name}`);
+            }
+            if (this.finished.has(digest))
+                continue;
+            if (vertex.error) {
+                this.finished.add(digest);
+                out.push(...this.flush(digest), `#${n} ERROR: ${vertex.error}`);
+                // The first failure is the cause; later ones are builds cancelled because of it.
+                if (!this.failed || /context canceled/.test(this.failed.error))
+                    this.failed = { name, error: vertex.error };
+            }
+            else if (vertex.cached && vertex.completed) {
+                this.finished.add(digest);
+                out.push(`#${n} CACHED`);
+            }
+            else if (vertex.completed) {
+                this.finished.add(digest);
+                const took = (seconds$1(vertex.completed) ?? 0) - (seconds$1(vertex.started) ?? 0);
+                out.push(...this.flush(digest), `#${n} DONE ${Math.max(0, took).toFixed(1)}s`);
+            }
+        }
+        for (const log of status.logs ?? []) {
+            const digest = log.vertex ?? '';
+            const key = `${digest}\0${log.stream ?? 1}`;
+            const text = (this.partial.get(key) ?? '') + Buffer.from(log.msg ?? []).toString('utf8');
+            const parts = text.split(/\r?\n|\r/);
+            this.partial.set(key, parts.pop() ?? '');
+            const n = this.number(digest);
+            for (const part of parts)
+                out.push(`#${n} ${part}`);
+        }
+        for (const warning of status.warnings ?? []) {
+            const n = this.number(warning.vertex ?? '');
+            out.push(`#${n} WARNING: ${Buffer.from(warning.short ?? []).toString('utf8')}`);
+        }
+        return out;
+    }
+    /** A vertex's unfinished output lines, at its end. */
+    flush(digest) {
+        const out = [];
+        const n = this.number(digest);
+        for (const [key, rest] of this.partial) {
+            if (!key.startsWith(`${digest}\0`) || !rest)
+                continue;
+            out.push(`#${n} ${rest}`);
+            this.partial.delete(key);
+        }
+        return out;
+    }
+    /** What is left at the end of the build. */
+    end() {
+        const out = [];
+        for (const digest of this.numbers.keys())
+            out.push(...this.flush(digest));
+        return out;
+    }
+}
+/** A vertex line's step, as `docker build --progress=plain` prints it: `#5 [kernel 2/4] RUN …`. */
+const BUILDKIT_STEP = /^#\d+ (\[[^\]]*\d+\/\d+\] .*)$/;
+/** The vertex that resolves a `# syntax=` frontend image. */
+const FRONTEND_VERTEX = /^resolve image config for (\S+)$/;
+/** A base image's metadata, which BuildKit resolves before it runs the first step. */
+const BASE_IMAGE_VERTEX = /^\[internal\] load metadata for (\S+)$/;
 
 /**
  * Builds an image through the Engine API and follows its log. The API ends a failed build like
@@ -75515,6 +75885,25 @@ const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 const BUILDER_CHATTER = /^(?: ---> |Removing intermediate container )/;
 /** The classic builder names each RUN step's container as it creates it. */
 const STEP_CONTAINER = /^ ---> Running in ([0-9a-f]{12,64})$/;
+/** Engines known to have BuildKit (Linux, API 1.39 or later), or not, by client. */
+const buildKitEngines = new WeakMap();
+function engineHasBuildKit(docker) {
+    let known = buildKitEngines.get(docker);
+    if (!known) {
+        known = docker.version().then((version) => {
+            const [major = 0, minor = 0] = (version.ApiVersion ?? '').split('.').map(Number);
+            return version.Os === 'linux' && (major > 1 || (major === 1 && minor >= 39));
+        }, () => false);
+        buildKitEngines.set(docker, known);
+    }
+    return known;
+}
+/** Whether buildx can take a build cache, asked once per process. */
+let buildxUsable;
+/** `# syntax=` frontends that could not be fetched in this process: not asked for again. */
+const unreachableFrontends = new Set();
+/** Why the engine refused a BuildKit build outright: it has none (an old or Windows engine). */
+const NO_BUILDKIT = /buildkit (?:is )?not supported|session.*not (?:found|supported)|page not found/i;
 /** The digest an image is tagged by: same context, Dockerfile, target and arguments, same tag. */
 function recipeDigest(recipe, context) {
     const args = Object.entries(recipe.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -75541,6 +75930,11 @@ async function limitProcesses(docker, id, limits, field, progress) {
             progress(`${field}: could not limit the processes of step container ${id}: ${engineMessage(error)}`);
     }
 }
+/**
+ * The Engine API's `ulimits` for a build: the kernel's file size limit at the disk limit, so a
+ * step that writes a file past it gets SIGXFSZ (`File size limit exceeded`, `File too large`).
+ */
+const fileSizeLimit = (limits) => JSON.stringify([{ Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes }]);
 /** Splits a build stream into JSON records without holding more than one record in memory. */
 async function* records(stream) {
     let pending = '';
@@ -75586,10 +75980,19 @@ function failureMessage(field, step, error) {
     }
     return `${what} failed: ${error}`;
 }
+/** The builder a build uses: the choice, the Dockerfile's needs and what the engine has. */
+async function pickBuilder(docker, choice, need) {
+    if (choice === 'classic')
+        return 'classic';
+    if (choice === 'auto' && !need)
+        return 'classic';
+    return (await engineHasBuildKit(docker)) ? 'buildkit' : 'classic';
+}
 /**
  * Builds `request.recipe` unless an image of the same recipe digest exists. The whole log goes
- * to `logFile` (capped); steps go to `progress`; intermediate containers are removed even when
- * a step fails (`forcerm`), so a failed build leaves none behind.
+ * to `logFile` (capped, without ANSI colours; BuildKit's progress as `--progress=plain` prints
+ * it); steps go to `progress`; the classic builder's intermediate containers are removed even
+ * when a step fails (`forcerm`), so a failed build leaves none behind.
  */
 async function buildImage(docker, request) {
     const started = request.clock.now();
@@ -75607,9 +76010,27 @@ async function buildImage(docker, request) {
         progress(`${field}: image ${tag} is up to date (recipe unchanged), not rebuilding`);
         return { tag, id: existing.Id, recipeDigest: digest, cached: true, durationMs: 0 };
     }
+    const dockerfilePath = recipe.outsideDockerfile ?? path$1.join(recipe.context, recipe.dockerfile);
+    const dockerfileText = await readFile(dockerfilePath, 'utf8').catch(() => '');
+    const need = buildKitFeature(dockerfileText);
+    const builder = await pickBuilder(docker, request.builder ?? 'auto', need);
+    if (request.cache && request.builder !== 'classic') {
+        buildxUsable ??= buildxDriver(request.cache.program);
+        const usable = await buildxUsable;
+        if (!usable.why)
+            return buildWithBuildx(docker, request, context, tag, digest, request.cache, started);
+        if (!warnedNoBuildx) {
+            warnedNoBuildx = true;
+            progress(`build-cache: not used: ${usable.why}; building through the Docker engine`);
+        }
+    }
+    const syntax = syntaxDirective(dockerfileText);
+    if (builder === 'buildkit' && syntax && unreachableFrontends.has(syntax))
+        return builtinFrontend(docker, request, dockerfileText, syntax, started);
     const size = (context.bytes / (1024 * 1024)).toFixed(1);
     progress(`${field}: building ${tag} from ${recipe.context} (${context.entries.length} entries, ${size} MiB)` +
-        (recipe.target ? `, target ${recipe.target}` : ''));
+        (recipe.target ? `, target ${recipe.target}` : '') +
+        (builder === 'buildkit' ? ' with BuildKit' : ''));
     await mkdir(path$1.dirname(request.logFile), { recursive: true });
     const log = new CappedLog(request.logFile, BUILD_LOG_CAP_BYTES, 'build log');
     const last = new LastLines();
@@ -75619,6 +76040,9 @@ async function buildImage(docker, request) {
     const { limits } = request;
     let stream;
     let timedOut = false;
+    const kit = builder === 'buildkit' ? new BuildKitProgress() : undefined;
+    let session;
+    let refused;
     // Closing the connection cancels the build: the engine kills the step's container.
     const timer = limits
         ? setTimeout(() => {
@@ -75627,7 +76051,18 @@ async function buildImage(docker, request) {
         }, limits.timeMs)
         : undefined;
     const stepLimits = [];
+    const writeLine = (line) => {
+        request.output?.(line);
+        last.add(line);
+    };
     try {
+        if (kit) {
+            log.write(Buffer.from(`BuildKit build (${need ? `the Dockerfile uses ${need}` : 'DIVERGE_BUILDER=buildkit'})` +
+                (limits
+                    ? `: ${field}.limits.time and .network hold; .memory and .processes are not enforced by the engine's BuildKit\n`
+                    : '\n')));
+            session = await new Promise((resolve, reject) => withSession(docker, undefined, (error, id, done) => error ? reject(error) : resolve({ id, done })));
+        }
         try {
             stream = await docker.buildImage(packContext(context), {
                 t: tag,
@@ -75635,11 +76070,13 @@ async function buildImage(docker, request) {
                 ...(recipe.target ? { target: recipe.target } : {}),
                 buildargs: { ...recipe.args },
                 labels: { 'diverge.recipe': digest, 'diverge.role': request.role },
-                rm: true,
-                forcerm: true,
+                ...(session
+                    ? // A number, so that dockerode opens no session of its own: this one is closed below.
+                        { version: 2, session: session.id }
+                    : { rm: true, forcerm: true }),
                 ...(limits && {
-                    memory: limits.memoryBytes,
-                    memswap: limits.memoryBytes,
+                    ...(kit ? {} : { memory: limits.memoryBytes, memswap: limits.memoryBytes }),
+                    ulimits: fileSizeLimit(limits),
                     ...(limits.network ? {} : { networkmode: 'none' }),
                 }),
             });
@@ -75650,15 +76087,39 @@ async function buildImage(docker, request) {
             if (error instanceof DockerUnavailableError)
                 throw error;
             const message = engineMessage(error);
-            log.write(Buffer.from(`${message}\n`));
-            const target = /failed to reach build target (\S+)/.exec(message);
-            if (target)
-                throw new BuildError(`${field}.target: no stage named ${target[1]} in ${recipe.dockerfile}`, { field });
-            throw new BuildError(`${field}: ${recipe.dockerfile}: ${message}`, { field });
+            if (kit && NO_BUILDKIT.test(message))
+                refused = message;
+            else {
+                log.write(Buffer.from(`${message}\n`));
+                const target = /failed to reach build target (\S+)/.exec(message);
+                if (target)
+                    throw new BuildError(`${field}.target: no stage named ${target[1]} in ${recipe.dockerfile}`, { field });
+                throw new BuildError(`${field}: ${recipe.dockerfile}: ${message}`, { field });
+            }
         }
-        for await (const record of records(stream)) {
-            if (record.aux?.ID)
+        for await (const record of stream && !refused ? records(stream) : []) {
+            if (typeof record.aux === 'object' && record.aux.ID)
                 imageId = record.aux.ID;
+            if (kit && record.id === 'moby.buildkit.trace' && typeof record.aux === 'string') {
+                let lines;
+                try {
+                    lines = kit.lines(decodeTrace(record.aux));
+                }
+                catch {
+                    continue;
+                }
+                log.write(Buffer.from(lines.map((line) => `${stripAnsi(line)}\n`).join('')));
+                for (const raw of lines) {
+                    const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
+                    if (!line.trim())
+                        continue;
+                    const stepMatch = BUILDKIT_STEP.exec(line);
+                    if (stepMatch && !request.output)
+                        progress(`${field}: step ${stepMatch[1]}`);
+                    writeLine(line);
+                }
+                continue;
+            }
             const text = record.stream ?? (record.status ? `${record.status}\n` : '');
             if (text) {
                 // Without the compiler's colours: the log is read as text, in a browser or a terminal.
@@ -75688,6 +76149,8 @@ async function buildImage(docker, request) {
                 log.write(Buffer.from(`${failure}\n`));
             }
         }
+        if (kit)
+            log.write(Buffer.from(kit.end().join('\n')));
     }
     catch (error) {
         if (!timedOut)
@@ -75695,8 +76158,14 @@ async function buildImage(docker, request) {
     }
     finally {
         clearTimeout(timer);
+        session?.done();
         await Promise.all(stepLimits);
         await log.close();
+    }
+    if (refused) {
+        buildKitEngines.set(docker, Promise.resolve(false));
+        progress(`${field}: the Docker engine has no BuildKit (${refused}); using the classic builder`);
+        return buildImage(docker, { ...request, builder: 'classic' });
     }
     if (timedOut && limits) {
         const why = `${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s`;
@@ -75705,23 +76174,187 @@ async function buildImage(docker, request) {
             lastLines: last.lines,
         });
     }
+    if (failure !== undefined && kit) {
+        const frontend = kit.failed && FRONTEND_VERTEX.exec(kit.failed.name);
+        if (frontend && syntax) {
+            unreachableFrontends.add(syntax);
+            return builtinFrontend(docker, request, dockerfileText, syntax, started, kit.failed?.error);
+        }
+        throw buildKitFailure(request, kit, failure, last, dockerfileText);
+    }
     if (failure !== undefined) {
         const hit = limits && limitHit(field, limits, failure, last.lines);
         if (hit)
             failure = `${failure}: ${hit}`;
-        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, LastLines.MAX_CHARS))} (build log: ${request.logFile})${last.tail}`, { field, lastLines: last.lines });
+        const classicNeed = need && builder === 'classic' ? classicCannot(request, need) : '';
+        throw new BuildError(`${failureMessage(field, step, cleanLine(failure).slice(0, LastLines.MAX_CHARS))}${classicNeed} (build log: ${request.logFile})${last.tail}`, { field, lastLines: last.lines });
     }
     const built = await docker.getImage(tag).inspect();
     const durationMs = request.clock.now() - started;
     const seconds = (durationMs / 1000).toFixed(1);
-    progress(`${field}: built ${tag} in ${seconds} s`);
+    progress(`${field}: built ${tag} in ${seconds} s${kit ? ' with BuildKit' : ''}`);
     return {
         tag,
         id: imageId ?? built.Id,
         recipeDigest: digest,
         cached: false,
         durationMs,
+        builder,
     };
+}
+let warnedNoBuildx = false;
+/**
+ * The build through `docker buildx build` with the cache's `--cache-from` and `--cache-to`,
+ * `--load`ed into the engine under `tag`: the same context, arguments, labels, network and time
+ * limit as through the engine, the same log (buildx's `--progress=plain`), the same errors.
+ */
+async function buildWithBuildx(docker, request, context, tag, digest, cache, started) {
+    const { recipe, field, progress, limits } = request;
+    progress(`${field}: building ${tag} with docker buildx, cache type=gha scope ${cache.scope}` +
+        (recipe.target ? `, target ${recipe.target}` : ''));
+    const args = [
+        '--progress=plain',
+        '--load',
+        '-t',
+        tag,
+        '-f',
+        recipe.dockerfile,
+        ...(recipe.target ? ['--target', recipe.target] : []),
+        ...Object.entries(recipe.args).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+        '--label',
+        `diverge.recipe=${digest}`,
+        '--label',
+        `diverge.role=${request.role}`,
+        ...(limits && !limits.network ? ['--network', 'none'] : []),
+        ...cacheFlags(cache),
+    ];
+    await mkdir(path$1.dirname(request.logFile), { recursive: true });
+    const log = new CappedLog(request.logFile, BUILD_LOG_CAP_BYTES, 'build log');
+    log.write(Buffer.from(`docker buildx build ${args.join(' ')} -\n`));
+    const last = new LastLines();
+    let failedStep;
+    let error;
+    const names = new Map();
+    const stop = new AbortController();
+    let timedOut = false;
+    const timer = limits
+        ? setTimeout(() => {
+            timedOut = true;
+            stop.abort();
+        }, limits.timeMs)
+        : undefined;
+    let code;
+    try {
+        code = await runBuildx({
+            ...(cache.program ? { docker: cache.program } : {}),
+            args,
+            context: packContext(context),
+            signal: stop.signal,
+            line: (raw) => {
+                log.write(Buffer.from(`${stripAnsi(raw)}\n`));
+                const line = cleanLine(raw).slice(0, LastLines.MAX_CHARS);
+                if (!line.trim())
+                    return;
+                const vertex = /^(#\d+) (.*)$/.exec(line);
+                if (vertex?.[1] && vertex[2] && !names.has(vertex[1])) {
+                    names.set(vertex[1], vertex[2]);
+                    if (BUILDKIT_STEP.test(line) && !request.output)
+                        progress(`${field}: step ${vertex[2]}`);
+                }
+                const failed = /^(#\d+) ERROR: (.*)$/.exec(line);
+                if (failed?.[1] && failed[2] && !failedStep) {
+                    failedStep = names.get(failed[1]);
+                    error = failed[2];
+                }
+                request.output?.(line);
+                last.add(line);
+            },
+        });
+    }
+    finally {
+        clearTimeout(timer);
+        await log.close();
+    }
+    if (timedOut && limits)
+        throw new BuildError(`${field}: stopped at the time limit: ${field}.limits.time is ${limits.timeMs / 1000} s (build log: ${request.logFile})`, { field, lastLines: last.lines });
+    if (code !== 0) {
+        let why = error ?? last.lines.findLast((line) => /ERROR/.test(line)) ?? `exit status ${code}`;
+        const hit = limits && limitHit(field, limits, why, last.lines);
+        if (hit)
+            why = `${why}: ${hit}`;
+        const what = failedStep ? `step ${failedStep.slice(0, 200)}` : 'docker buildx build';
+        throw new BuildError(`${field}: ${what} failed: ${why} (build log: ${request.logFile})${last.tail}`, {
+            field,
+            lastLines: last.lines,
+        });
+    }
+    const built = (await docker.getImage(tag).inspect()).Id;
+    const durationMs = request.clock.now() - started;
+    progress(`${field}: built ${tag} in ${(durationMs / 1000).toFixed(1)} s with docker buildx`);
+    return { tag, id: built, recipeDigest: digest, cached: false, durationMs, builder: 'buildx' };
+}
+/** Why a Dockerfile that needs BuildKit failed with the classic builder. */
+function classicCannot(request, need) {
+    const why = request.builder === 'classic'
+        ? 'DIVERGE_BUILDER=classic'
+        : 'the Docker engine has no BuildKit (Linux engine, API 1.39 or later)';
+    return `; the Dockerfile uses ${need}, which only BuildKit builds, and ${why}`;
+}
+/**
+ * The build again with the Dockerfile's `# syntax=` line made a comment, so that the engine's
+ * own Dockerfile frontend builds it: the frontend image the line names could not be had (no
+ * registry reachable, as here). The build log and progress say so.
+ */
+async function builtinFrontend(docker, request, dockerfileText, syntax, started, why) {
+    const { field, recipe } = request;
+    const note = `${field}: the Dockerfile's \`# syntax=${syntax}\` frontend image is not on this machine and could not be pulled` +
+        `${why ? ` (${cleanLine(why).slice(0, 300)})` : ''}; building with the Docker engine's built-in Dockerfile frontend instead`;
+    request.progress(note);
+    const rewritten = path$1.join(path$1.dirname(request.logFile), 'Dockerfile.builtin-frontend');
+    await mkdir(path$1.dirname(rewritten), { recursive: true });
+    await writeFile(rewritten, withoutSyntaxDirective(dockerfileText));
+    const built = await buildImage(docker, {
+        ...request,
+        builder: 'buildkit',
+        recipe: { ...recipe, outsideDockerfile: rewritten },
+    });
+    await appendNote(request.logFile, note);
+    return { ...built, durationMs: request.clock.now() - started };
+}
+async function appendNote(file, note) {
+    await appendFile(file, `${note}\n`).catch(() => undefined);
+}
+/** A failed BuildKit build, said by the step that failed (its name as the Dockerfile has it). */
+function buildKitFailure(request, kit, failure, last, dockerfileText) {
+    const { field, limits, recipe } = request;
+    const clean = (text) => cleanLine(text).slice(0, LastLines.MAX_CHARS);
+    const target = /target stage (\S+) could not be found/.exec(failure);
+    if (target)
+        return new BuildError(`${field}.target: no stage named ${target[1]} in ${recipe.dockerfile}`, {
+            field,
+        });
+    let error = clean(kit.failed?.error ?? failure);
+    let hit = limits && limitHit(field, limits, error, last.lines);
+    // A staff step run again offline: BuildKit keyed its cached result on the staff's network.
+    if (hit && limits?.submission && !limits.network && /has no network/.test(hit))
+        hit =
+            "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: DIVERGE_BUILDER=auto or classic; or grading.build)";
+    if (hit)
+        error = `${error}: ${hit}`;
+    let message;
+    const base = kit.failed && BASE_IMAGE_VERTEX.exec(kit.failed.name);
+    if (base)
+        message = `${field}: base image ${base[1]} is not on this machine and could not be pulled: ${error}`;
+    else if (kit.failed)
+        message = `${field}: step ${kit.failed.name.slice(0, 200)} failed: ${error}`;
+    else if (/dockerfile parse error|unknown instruction/i.test(failure))
+        message = `${field}: ${recipe.dockerfile}: ${clean(failure)}${/unknown instruction/i.test(failure) && /<</.test(dockerfileText) ? " (heredocs need Dockerfile syntax 1.4: the engine's built-in frontend is older; a newer Docker engine, or the `# syntax=docker/dockerfile:1` frontend image, builds them)" : ''}`;
+    else
+        message = `${field}: the build failed: ${clean(failure)}`;
+    return new BuildError(`${message} (build log: ${request.logFile})${last.tail}`, {
+        field,
+        lastLines: last.lines,
+    });
 }
 
 /**
@@ -75768,14 +76401,30 @@ async function buildKernel(access, kernel, options) {
         contextCache: options.contextCache,
         clock: options.clock,
         limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
+        builder: access.builder,
+        ...(access.buildCache ? { cache: access.buildCache } : {}),
     });
-    const [extracted, ...extra] = await extractFiles(docker, image.tag, [
-        { inImage: kernel.path, field: 'kernel.path' },
+    const destDir = path$1.join(options.outDir, 'kernels', 'candidate');
+    const many = isManyImages(kernel.path);
+    if (many && !options.tests)
+        throw new BuildError(noTestsFor('kernel.path', kernel.path), { field: 'kernel.path' });
+    const files = await extractFiles(docker, image.tag, [
+        ...(many ? [] : [{ inImage: kernel.path, field: 'kernel.path' }]),
         ...kernel.extra.map((inImage, i) => ({ inImage, field: `kernel.extra[${i}]` })),
-    ], path$1.join(options.outDir, 'kernels', 'candidate'));
+    ], destDir);
+    const extra = many ? files : files.slice(1);
+    const extracted = many
+        ? await extractImages(docker, image.tag, { inImage: kernel.path, field: 'kernel.path', tests: options.tests ?? [] }, destDir).then(({ path: template, images }) => ({
+            inImage: kernel.path,
+            path: template,
+            mode: images[0]?.file.mode ?? 0o644,
+            bytes: images.reduce((sum, { file }) => sum + file.bytes, 0),
+            digest: sha256(imagesManifest(images.map(({ test, file }) => ({ test, digest: file.digest })))),
+        }))
+        : files[0];
     if (!extracted)
         throw new Error('extractFiles returned nothing for kernel.path');
-    options.progress(`kernel.path: ${kernel.path} (${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
+    options.progress(`kernel.path: ${kernel.path} (${many ? `${options.tests?.length} images, ` : ''}${extracted.bytes} bytes, ${extracted.digest}) taken from ${image.tag}` +
         (extra.length ? ` with ${extra.length} extra file(s)` : ''));
     return { image, kernel: extracted, extra };
 }
@@ -75802,6 +76451,8 @@ async function prepareStaffLayers(access, kernel, options) {
             clock: options.clock,
             limits: kernel.build.limits,
             throughEngine: true,
+            builder: access.builder,
+            ...(access.buildCache ? { cache: access.buildCache } : {}),
         });
         return { ok: true, image };
     }
@@ -79084,7 +79735,7 @@ class $ZodCyclicError extends Error {
     }
 }
 /** Keyed off the context object every schema in one parse call already shares. */
-const STATE = "~memo";
+const STATE$1 = "~memo";
 const NO_ISSUES = [];
 // a value a cycle can close through
 function isRef(value) {
@@ -79313,10 +79964,10 @@ const memo = {
                 const input = payload.value;
                 if (!isRef(input))
                     return base(payload, ctx);
-                let state = ctx[STATE];
+                let state = ctx[STATE$1];
                 if (!state) {
                     state = { buckets: new WeakMap(), backEdges: undefined };
-                    ctx[STATE] = state;
+                    ctx[STATE$1] = state;
                 }
                 let bucket;
                 if (lastCtx === ctx) {
@@ -79372,7 +80023,7 @@ function memoizer() {
 }
 /** Whether this value is a node a back-edge resolved to before it finished. */
 function isBackEdge(ctx, value) {
-    const backEdges = ctx[STATE]?.backEdges;
+    const backEdges = ctx[STATE$1]?.backEdges;
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
@@ -89671,6 +90322,7 @@ const BUILTIN_NORMALIZATIONS = [
     'pids',
     'kernel-release',
     'durations',
+    'network',
 ];
 
 /**
@@ -89848,11 +90500,13 @@ function settingsSchema(baseDir, configPath) {
         memory: converted('a size like 4G', parseSize, (n) => n >= 64 * MiB$1 ? undefined : 'at least 64M').optional(),
         processes: int(16).optional(),
         time: duration.optional(),
+        disk: converted('a size like 8G', parseSize, (n) => n >= 16 * MiB$1 ? undefined : 'at least 16M').optional(),
         network: boolean({ error: expected('true or false') }).optional(),
     }).transform((l) => ({
         memoryBytes: l.memory ?? DEFAULT_BUILD_LIMITS.memoryBytes,
         processes: l.processes ?? DEFAULT_BUILD_LIMITS.processes,
         timeMs: l.time ?? DEFAULT_BUILD_LIMITS.timeMs,
+        diskBytes: l.disk ?? DEFAULT_BUILD_LIMITS.diskBytes,
         network: l.network ?? DEFAULT_BUILD_LIMITS.network,
     }));
     const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });
@@ -90037,14 +90691,17 @@ function settingsSchema(baseDir, configPath) {
         file: text('a path'),
         interface: oneOf(DISK_INTERFACES).optional(),
         format: oneOf(DISK_FORMATS).default('raw'),
+        // Attached to the per-test boots of these tests only (globs over harness.tests).
+        tests: list$1(text('a test name or glob'), 'a list of test names or globs').optional(),
     }))
         .transform(({ file, ...d }) => ({ file: resolve(file), ...d }))
         .meta({
-        orPath: "a disk image file (raw, on the machine's default interface), or { file, interface, format }",
+        orPath: "a disk image file (raw, on the machine's default interface), or { file, interface, format, tests }",
     });
     const results = strict({
         format: oneOf(RESULTS_FORMATS).default('ktap'),
-        channel: oneOf(['console', 'serial2']).default('console'),
+        // Default: the driver's stdout when there is a driver (harness.driver), else the console.
+        channel: oneOf(['console', 'serial2', 'driver']).optional(),
         regex: strict({
             pass: regex(true),
             fail: regex(true),
@@ -90105,6 +90762,80 @@ function settingsSchema(baseDir, configPath) {
         pass: regex().optional(),
         timeout: duration.default(DEFAULT_CHECKER_TIMEOUT_MS),
     }).transform(({ timeout, ...c }) => ({ ...c, timeoutMs: timeout }));
+    // The guest network and the host-side driver (model/network.ts, docs/network.md).
+    const tcpPort = int(1, 65535);
+    const IPV4_PREFIX = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+    const cidr = text('an IPv4 address with its prefix length, like 10.0.2.15/24', (s) => {
+        const m = IPV4_PREFIX.exec(s);
+        return (m !== null &&
+            m.slice(1, 5).every((b) => Number(b) <= 255) &&
+            Number(m[5]) <= 30 &&
+            Number(m[5]) >= 8);
+    });
+    const network = strict({
+        mode: oneOf(NETWORK_MODES),
+        nic: oneOf(NIC_MODELS).optional(),
+        mac: text('a MAC address like 52:54:00:12:34:56', (s) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(s)).optional(),
+        forward: list$1(tcpPort, 'a list of guest TCP ports').optional(),
+        guest: cidr.optional(),
+        host: cidr.optional(),
+    }).transform(({ mode, nic, mac, forward, guest, host }, ctx) => {
+        const only = (key, modes) => ctx.addIssue({ code: 'custom', path: [key], message: `only valid with mode ${modes}` });
+        if (forward !== undefined && mode !== 'user')
+            only('forward', 'user');
+        if (guest !== undefined && mode !== 'tap')
+            only('guest', 'tap');
+        if (host !== undefined && mode !== 'tap')
+            only('host', 'tap');
+        const ports = forward ?? [];
+        ports.forEach((port, i) => {
+            if (ports.indexOf(port) !== i)
+                ctx.addIssue({ code: 'custom', path: ['forward', i], message: `duplicate port ${port}` });
+        });
+        const guestAddress = guest ?? DEFAULT_TAP_GUEST;
+        const hostAddress = host ?? DEFAULT_TAP_HOST;
+        if (mode === 'tap') {
+            const [g, gp] = guestAddress.split('/');
+            const [h, hp] = hostAddress.split('/');
+            if (g === h)
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['host'],
+                    message: `the same address as guest (${g})`,
+                });
+            else if (gp !== hp || !sameSubnet(g, h, Number(hp)))
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['host'],
+                    message: `expected an address in the guest's subnet (${guestAddress}), got ${shown(hostAddress)}`,
+                });
+        }
+        return {
+            mode,
+            ...(nic && { nic }),
+            mac: (mac ?? DEFAULT_MAC).toLowerCase(),
+            forward: ports,
+            guest: guestAddress,
+            host: hostAddress,
+        };
+    });
+    const driver = strict({
+        command: nonEmptyList(string$1({ error: expected('a command-line word') }), 'a command as a list of words, like [sh, drive.sh]'),
+        ready: strict({
+            expect: regex().optional(),
+            port: tcpPort.optional(),
+        }).default({}),
+        timeout: duration.default(DEFAULT_DRIVER_TIMEOUT_MS),
+        'output-cap': converted('a size like 1M', parseSize, (n) => n > 0 ? undefined : 'a size > 0').default(1 * MiB$1),
+    }).transform(({ command, ready, timeout, 'output-cap': cap }) => ({
+        command,
+        ready: {
+            ...(ready.expect !== undefined && { expect: ready.expect }),
+            ...(ready.port !== undefined && { port: ready.port }),
+        },
+        timeoutMs: timeout,
+        outputCapBytes: cap,
+    }));
     const harness = strict({
         initrd: hostPath.optional(),
         dir: hostPath.optional(),
@@ -90150,9 +90881,37 @@ function settingsSchema(baseDir, configPath) {
             error: expected(`text to send, with ${TOKEN_PLACEHOLDER} where the token goes`),
         })
             .default(DEFAULT_TOKEN_SEND),
+        network: network.optional().meta({
+            description: 'The guest network: mode user (forwarded ports on 127.0.0.1), tap (a private network namespace per boot) or socket (Ethernet frames over UDP on 127.0.0.1).',
+        }),
+        driver: driver.optional().meta({
+            description: 'A host command run for each boot once the guest is ready; its stdout is the results (results.channel: driver, the default with a driver), its stderr a log.',
+        }),
     }).transform(({ initrd, dir, image, none, token, 'token-send': tokenSend, ...h }, ctx) => {
         if (!atMostOne({ initrd, dir, image, none }, PAYLOADS, ctx))
             return NEVER;
+        const channel = h.results.channel ?? (h.driver ? 'driver' : 'console');
+        if (channel === 'driver' && !h.driver)
+            ctx.addIssue({
+                code: 'custom',
+                path: ['results', 'channel'],
+                message: 'the driver channel needs a driver (harness.driver)',
+            });
+        const ready = h.driver?.ready;
+        if (ready?.port !== undefined &&
+            h.network?.mode === 'user' &&
+            !h.network.forward.includes(ready.port))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['driver', 'ready', 'port'],
+                message: `port ${ready.port} is not forwarded (add it to harness.network.forward)`,
+            });
+        if (ready?.port !== undefined && h.network?.mode !== 'user' && h.network?.mode !== 'tap')
+            ctx.addIssue({
+                code: 'custom',
+                path: ['driver', 'ready', 'port'],
+                message: 'needs a guest network the host reaches by TCP (harness.network.mode user or tap)',
+            });
         const { 'rerun-divergent': rerunDivergent, 'serial-cap': serialCapBytes, 'max-tests': maxTests, 'test-timeouts': limits, ...rest } = h;
         const testTimeouts = limits.map(({ test, timeout }) => ({ test, timeoutMs: timeout }));
         const payload = initrd !== undefined
@@ -90163,6 +90922,7 @@ function settingsSchema(baseDir, configPath) {
         return {
             payload,
             ...rest,
+            results: { ...rest.results, channel },
             token: token ?? (payload.kind === 'image' ? 'cmdline' : 'none'),
             tokenSend,
             testTimeouts,
@@ -90237,7 +90997,7 @@ function settingsSchema(baseDir, configPath) {
             .prefault({})
             .meta(about('The rubric of diverge grade and the course formats: points per test, the share each class earns, and one-command builds.')),
     })
-        .superRefine(({ machine, harness }, ctx) => checkMachineHarness(machine, harness, ctx))
+        .superRefine(({ machine, harness, kernel, references }, ctx) => checkMachineHarness(machine, harness, ctx, manyImagesIn(kernel, references)))
         .superRefine(({ harness, normalize }, ctx) => {
         // With the tests listed, a glob that names none of them is a typo that would do nothing.
         const tests = harness?.tests;
@@ -90280,9 +91040,19 @@ function checkBoot(machine, ctx) {
  * What the harness asks of the machine: disk interfaces it has, a place for `{test}`; and per-test
  * time limits that match a test of the per-test boots.
  */
-function checkMachineHarness(machine, harness, ctx) {
+function checkMachineHarness(machine, harness, ctx, 
+/** Where a kernel's path names one image per test (`{test}`, model/images.ts), if any does. */
+manyImages) {
     if (!machine || !harness)
         return; // already reported
+    const nic = harness.network?.nic;
+    if (nic && profilesOf(machine.arch).includes(machine.profile)) {
+        const nics = nicsOf(machine.arch, machine.profile);
+        if (!nics.includes(nic)) {
+            const message = `${machine.arch} ${machine.profile} has no ${nic} (expected one of ${nics.join(', ')})`;
+            ctx.addIssue({ code: 'custom', path: ['harness', 'network', 'nic'], message });
+        }
+    }
     if (profilesOf(machine.arch).includes(machine.profile)) {
         const accepted = diskInterfacesOf(machine.arch, machine.profile);
         harness.disks.forEach(({ interface: wanted }, i) => {
@@ -90309,10 +91079,24 @@ function checkMachineHarness(machine, harness, ctx) {
     }
     const inAppend = machine.append?.includes(TEST_PLACEHOLDER) ?? false;
     const inSend = harness.script.findIndex((step) => step.send?.includes(TEST_PLACEHOLDER));
-    if (harness.tests && !inAppend && inSend < 0) {
-        const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append or in a step's send`;
+    // A driver is told the boot's test (DIVERGE_TEST, {test} in its command): it may be the one to run it.
+    if (harness.tests && !inAppend && inSend < 0 && !manyImages && !harness.driver) {
+        const message = `each test boots with ${TEST_PLACEHOLDER} replaced by its name: put ${TEST_PLACEHOLDER} in machine.append, in a step's send, or in the kernel's path (one image per test), or run the tests with harness.driver`;
         ctx.addIssue({ code: 'custom', path: ['harness', 'tests'], message });
     }
+    if (!harness.tests && manyImages) {
+        const message = `a kernel of one image per test (${TEST_PLACEHOLDER} in its path) boots once per test: list the tests in harness.tests`;
+        ctx.addIssue({ code: 'custom', path: manyImages, message });
+    }
+    (harness.disks ?? []).forEach((disk, i) => {
+        const unmatched = disk.tests?.find((glob) => !harness.tests?.some(compileGlob(glob)));
+        if (unmatched === undefined)
+            return;
+        const message = !harness.tests
+            ? 'a disk for some tests is attached to their per-test boots: list the tests in harness.tests'
+            : `${JSON.stringify(unmatched)} matches none of harness.tests`;
+        ctx.addIssue({ code: 'custom', path: ['harness', 'disks', i, 'tests'], message });
+    });
     if (!harness.tests && (inAppend || inSend >= 0)) {
         const message = `${TEST_PLACEHOLDER} is replaced only in per-test boots: list the tests in harness.tests`;
         const at = inAppend ? ['machine', 'append'] : ['harness', 'script', inSend, 'send'];
@@ -90337,6 +91121,23 @@ function checkMachineHarness(machine, harness, ctx) {
         if (message !== undefined)
             ctx.addIssue({ code: 'custom', path: ['harness', 'test-timeouts', i, 'test'], message });
     });
+}
+/** The config path of the first kernel whose path holds `{test}`: one image per test. */
+function manyImagesIn(kernel, references) {
+    if (kernel?.path?.includes(TEST_PLACEHOLDER))
+        return ['kernel', 'path'];
+    if (kernel?.file?.includes(TEST_PLACEHOLDER))
+        return ['kernel', 'file'];
+    const i = (references ?? []).findIndex(
+    // A reference with problems of its own (already reported) may be anything.
+    (r) => r?.source?.kind === 'file' && (r.source.path?.includes(TEST_PLACEHOLDER) ?? false));
+    return i >= 0 ? ['references', i, 'file'] : undefined;
+}
+/** Whether two IPv4 addresses are in one subnet of `prefix` bits. */
+function sameSubnet(a, b, prefix) {
+    const value = (ip) => ip.split('.').reduce((n, byte) => n * 256 + Number(byte), 0);
+    const size = 2 ** (32 - prefix);
+    return Math.floor(value(a) / size) === Math.floor(value(b) / size);
 }
 /** The time limit `harness.test-timeouts` gives `test`: the first entry whose glob matches it. */
 function testTimeout(limits, test) {
@@ -90687,8 +91488,10 @@ async function localBase(top, branch) {
  */
 async function buildCommitKernel(docker, kernel, sha, options) {
     const top = await gitTop(kernel.build.context);
-    const worktree = await mkdtemp(path$1.join(options.workDir, 'worktree-'));
+    const worktree = await mkdtemp(path$1.join(options.workDir, WORKTREE_PREFIX));
     await rm(worktree, { recursive: true });
+    // Interrupted (SIGINT, SIGTERM), the worktree is removed all the same, after its `add` ends.
+    const done = untilDone(() => removeWorktree(top, worktree));
     try {
         await worktreeCommand(['-C', top, 'worktree', 'add', '--detach', worktree, sha]).catch((error) => {
             throw new GitError(`cannot check out ${sha}: ${error.message.trim()}`);
@@ -90703,8 +91506,32 @@ async function buildCommitKernel(docker, kernel, sha, options) {
         });
     }
     finally {
-        await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+        done();
+        await removeWorktree(top, worktree);
     }
+}
+/** What the worktrees of `buildCommitKernel` are named, under its `workDir`. */
+const WORKTREE_PREFIX = 'worktree-';
+/** Unregisters and deletes one worktree: git's record of it and its directory. */
+async function removeWorktree(top, worktree) {
+    await worktreeCommand(['-C', top, 'worktree', 'remove', '--force', worktree]).catch(() => undefined);
+    await rm(worktree, { recursive: true, force: true }).catch(() => undefined);
+}
+/**
+ * Removes the worktrees an earlier run left in `workDir` (it was killed with SIGKILL while it
+ * built a commit): their directories, and git's records of them in the repository around
+ * `context`. The caller holds the output folder `workDir` is in, so no live run uses them.
+ * Returns how many there were.
+ */
+async function removeLeftWorktrees(context, workDir) {
+    const left = (await readdir(workDir).catch(() => [])).filter((name) => name.startsWith(WORKTREE_PREFIX));
+    if (left.length === 0)
+        return 0;
+    const top = await gitTop(context);
+    for (const name of left)
+        await removeWorktree(top, path$1.join(workDir, name));
+    await worktreeCommand(['-C', top, 'worktree', 'prune']).catch(() => undefined);
+    return left.length;
 }
 
 /**
@@ -90793,8 +91620,199 @@ async function fetchIfMissing(ref, top, sha, ctx) {
     await git('git', ['-C', top, 'fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]).catch((error) => fail(ref, `the base commit ${sha} is not in this clone and fetching it from origin failed (${error.message.trim()}); check out with fetch-depth: 0`));
 }
 
+const SECTOR = 512;
+/**
+ * Why a boot disk's first sector is not `kind`'s loader, or undefined when it is: the mark the
+ * course's own tool looks for (Pintos' pintos-set-cmdline: "Pintos" in the boot sector).
+ */
+function bootSectorProblem(kind, sector) {
+    const area = COMMAND_LINE_AREAS[kind];
+    if (sector.subarray(0, SECTOR).includes(area.mark, 0, 'latin1'))
+        return undefined;
+    return `a boot disk without ${area.reader} (no "${area.mark}" in its boot sector), where machine.command-line: ${kind} writes the command line`;
+}
+/**
+ * Writes `append` into the command-line area of the boot disk `file` (in place: `file` is a
+ * boot's own copy), as the course's tool would (Pintos: `pintos-set-cmdline DISK -- ARGS`).
+ */
+async function writeCommandLine(kind, file, append) {
+    const problem = commandLineProblem(kind, append);
+    if (problem)
+        throw new Error(`machine.append: ${problem}`);
+    const area = COMMAND_LINE_AREAS[kind];
+    const handle = await open$1(file, 'r+');
+    try {
+        const sector = Buffer.alloc(SECTOR);
+        await handle.read(sector, 0, SECTOR, 0);
+        const wrong = bootSectorProblem(kind, sector);
+        if (wrong)
+            throw new Error(`${file} is ${wrong}`);
+        await handle.write(area.encode(commandLineWords(append)), 0, undefined, area.offset);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The disk a boot starts from under `machine.boot: disk`: the kernel file as it is or, with
+ * `machine.command-line`, a copy in `dir` (the boot's own scratch directory, removed once QEMU
+ * has opened its files) holding the boot's `append` where its kernel reads it. The kernel file
+ * itself is never written: boots run from it in parallel, and the observation cache keys on its
+ * digest (and, for the copy, on `append`: see session/boots.ts).
+ */
+async function prepareBootDisk(plan, file, dir) {
+    if (plan.commandLine === undefined)
+        return file;
+    const copy = path$1.join(dir, `boot${path$1.extname(file)}`);
+    // A reflink where the file system has them: a course's disk can be megabytes, once per boot.
+    // A full temp folder is the host's failure, said with the file (exit 3), not the kernel's.
+    await copyFile(file, copy, constants$4.COPYFILE_FICLONE).catch((error) => {
+        throw storageFailure(error, "the boot's disk", copy);
+    });
+    await writeCommandLine(plan.commandLine, copy, plan.append ?? '');
+    return copy;
+}
+
+class KernelFileError extends Error {
+}
+/** A boot sector's signature, its last two bytes: what a PC's firmware looks for on a disk. */
+const BOOT_SIGNATURE_OFFSET = 510;
+const BOOT_SIGNATURE = 0xaa55;
+/**
+ * Formats QEMU's `-kernel` accepts, and boot disks, told apart by their headers. A bzImage has a
+ * boot sector's signature too (it halts when booted so): its own header is looked for first.
+ * A boot disk's kernel may carry a multiboot header past its boot sector (xv6.img): the boot
+ * signature goes first.
+ */
+function imageFormat(head) {
+    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
+        return 'bzImage';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
+        return 'arm64 Image';
+    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
+        return 'riscv Image';
+    if (head.toString('latin1', 0, 4) === '\x7fELF')
+        return 'ELF';
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.toString('latin1', 0, 2) === 'MZ')
+        return 'PE/EFI';
+    if (head.length >= 512 && head.readUInt16LE(BOOT_SIGNATURE_OFFSET) === BOOT_SIGNATURE)
+        return 'boot disk';
+    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
+        if (head.readUInt32LE(offset) === 0x1badb002)
+            return 'multiboot';
+    }
+    return undefined;
+}
+/** An open kernel file's first 8 KiB: enough to tell its format. */
+async function headOf(handle) {
+    const head = Buffer.alloc(8192);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+}
+/**
+ * A kernel file's format (which decides its default command line, see `defaultAppend`);
+ * undefined when the file is not a kernel image or cannot be read (its check says why).
+ */
+async function kernelFormat(file) {
+    const handle = await openRegularFile(file).catch(() => undefined);
+    if (!handle)
+        return undefined;
+    try {
+        return imageFormat(await headOf(handle));
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The formats a machine boots: under `machine.boot: disk` only boot disks (the config checked
+ * that the machine's firmware boots one), else its arch's `-kernel` formats.
+ */
+function acceptedFormats(machine) {
+    return machine.boot === 'disk' ? ['boot disk'] : archMachines(machine.arch).kernelFormats;
+}
+/** Why a file of `format` is not what the machine boots, with the way out when there is one. */
+function refusal(format, machine) {
+    const is = format ? `a ${format}` : 'not a kernel image';
+    if (machine.boot === 'disk')
+        return `${is}, not a boot disk (512 bytes or more, 0x55 0xAA at offset 510), which machine.boot: disk boots`;
+    if (format === 'boot disk')
+        return `${is} (a boot sector, no kernel QEMU loads): set machine.boot: disk to boot it`;
+    return `${is}; ${machine.arch} boots ${acceptedFormats(machine).join(', ')}`;
+}
+/**
+ * Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's;
+ * with `machine.command-line`, that the boot disk's loader is the one that reads it there.
+ */
+async function checkKernelFile(name, file, machine) {
+    let handle;
+    try {
+        handle = await openRegularFile(file);
+    }
+    catch (error) {
+        if (error instanceof NotRegularFileError)
+            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
+        const code = error.code;
+        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
+    }
+    try {
+        const head = await headOf(handle);
+        const format = imageFormat(head);
+        if (!format || !acceptedFormats(machine).includes(format))
+            throw new KernelFileError(`kernel "${name}": ${file} is ${refusal(format, machine)}`);
+        const loader = machine.commandLine && bootSectorProblem(machine.commandLine, head);
+        if (loader)
+            throw new KernelFileError(`kernel "${name}": ${file} is ${loader}`);
+        return format;
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The digest of a kernel of many images (model/images.ts): of `test digest` lines, one per
+ * test's image. A missing image is a KernelFileError naming it.
+ */
+async function imagesDigest(name, kernelPath, tests) {
+    if (!tests)
+        throw new KernelFileError(noTestsFor(`kernel "${name}"`, kernelPath));
+    const digests = [];
+    for (const test of tests) {
+        const file = imageOf(kernelPath, test);
+        const digest = await sha256File(file).catch((error) => {
+            throw new KernelFileError(`kernel "${name}": the image of test ${test}: ${error.code === 'ENOENT' ? 'file not found' : error.message}: ${file}`);
+        });
+        digests.push({ test, digest });
+    }
+    return sha256(imagesManifest(digests));
+}
+/**
+ * `checkKernelFile` of a kernel, or of each image of a kernel of many images (model/images.ts):
+ * the format of its first image.
+ */
+async function checkKernel(name, file, machine, tests) {
+    if (!isManyImages(file))
+        return checkKernelFile(name, file, machine);
+    if (!tests || tests.length === 0)
+        throw new KernelFileError(noTestsFor(`kernel "${name}"`, file));
+    const formats = [];
+    for (const test of tests)
+        formats.push(await checkKernelFile(`${name}[${test}]`, imageOf(file, test), machine));
+    return formats[0];
+}
+
 /** `file:` — a kernel already on disk. */
-async function fromFile(ref, source) {
+async function fromFile(ref, source, tests) {
+    // A kernel of many images, one per test (model/images.ts): every test's image must be there.
+    if (isManyImages(source.path)) {
+        const digest = await imagesDigest(ref.name, source.path, tests).catch((error) => fail(ref, error.message.replace(/^kernel "[^"]*": /, '')));
+        return { path: source.path, digest, source: { file: source.path }, cached: false };
+    }
     const info = await stat(source.path).catch(() => undefined);
     if (!info?.isFile())
         fail(ref, `no kernel file at ${source.path}`);
@@ -90941,7 +91959,7 @@ const FETCHERS = {
     release: fromRelease,
     url: fromUrl,
     image: fromImage,
-    file: (ref, source) => fromFile(ref, source),
+    file: (ref, source, ctx) => fromFile(ref, source, ctx.settings.harness.tests),
 };
 /** One reference as a kernel file, from the cache when it has it. */
 function fetchReference(ref, ctx) {
@@ -91254,161 +92272,6 @@ function jobsWithinMemory(requested, memoryMiB, say) {
     return fit;
 }
 
-const SECTOR = 512;
-/**
- * Why a boot disk's first sector is not `kind`'s loader, or undefined when it is: the mark the
- * course's own tool looks for (Pintos' pintos-set-cmdline: "Pintos" in the boot sector).
- */
-function bootSectorProblem(kind, sector) {
-    const area = COMMAND_LINE_AREAS[kind];
-    if (sector.subarray(0, SECTOR).includes(area.mark, 0, 'latin1'))
-        return undefined;
-    return `a boot disk without ${area.reader} (no "${area.mark}" in its boot sector), where machine.command-line: ${kind} writes the command line`;
-}
-/**
- * Writes `append` into the command-line area of the boot disk `file` (in place: `file` is a
- * boot's own copy), as the course's tool would (Pintos: `pintos-set-cmdline DISK -- ARGS`).
- */
-async function writeCommandLine(kind, file, append) {
-    const problem = commandLineProblem(kind, append);
-    if (problem)
-        throw new Error(`machine.append: ${problem}`);
-    const area = COMMAND_LINE_AREAS[kind];
-    const handle = await open$1(file, 'r+');
-    try {
-        const sector = Buffer.alloc(SECTOR);
-        await handle.read(sector, 0, SECTOR, 0);
-        const wrong = bootSectorProblem(kind, sector);
-        if (wrong)
-            throw new Error(`${file} is ${wrong}`);
-        await handle.write(area.encode(commandLineWords(append)), 0, undefined, area.offset);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * The disk a boot starts from under `machine.boot: disk`: the kernel file as it is or, with
- * `machine.command-line`, a copy in `dir` (the boot's own scratch directory, removed once QEMU
- * has opened its files) holding the boot's `append` where its kernel reads it. The kernel file
- * itself is never written: boots run from it in parallel, and the observation cache keys on its
- * digest (and, for the copy, on `append`: see session/boots.ts).
- */
-async function prepareBootDisk(plan, file, dir) {
-    if (plan.commandLine === undefined)
-        return file;
-    const copy = path$1.join(dir, `boot${path$1.extname(file)}`);
-    // A reflink where the file system has them: a course's disk can be megabytes, once per boot.
-    // A full temp folder is the host's failure, said with the file (exit 3), not the kernel's.
-    await copyFile(file, copy, constants$4.COPYFILE_FICLONE).catch((error) => {
-        throw storageFailure(error, "the boot's disk", copy);
-    });
-    await writeCommandLine(plan.commandLine, copy, plan.append ?? '');
-    return copy;
-}
-
-class KernelFileError extends Error {
-}
-/** A boot sector's signature, its last two bytes: what a PC's firmware looks for on a disk. */
-const BOOT_SIGNATURE_OFFSET = 510;
-const BOOT_SIGNATURE = 0xaa55;
-/**
- * Formats QEMU's `-kernel` accepts, and boot disks, told apart by their headers. A bzImage has a
- * boot sector's signature too (it halts when booted so): its own header is looked for first.
- * A boot disk's kernel may carry a multiboot header past its boot sector (xv6.img): the boot
- * signature goes first.
- */
-function imageFormat(head) {
-    if (head.length >= 0x206 && head.toString('latin1', 0x202, 0x206) === 'HdrS')
-        return 'bzImage';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'ARM\x64')
-        return 'arm64 Image';
-    if (head.length >= 0x3c && head.toString('latin1', 0x38, 0x3c) === 'RSC\x05')
-        return 'riscv Image';
-    if (head.toString('latin1', 0, 4) === '\x7fELF')
-        return 'ELF';
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.toString('latin1', 0, 2) === 'MZ')
-        return 'PE/EFI';
-    if (head.length >= 512 && head.readUInt16LE(BOOT_SIGNATURE_OFFSET) === BOOT_SIGNATURE)
-        return 'boot disk';
-    for (let offset = 0; offset + 4 <= head.length; offset += 4) {
-        if (head.readUInt32LE(offset) === 0x1badb002)
-            return 'multiboot';
-    }
-    return undefined;
-}
-/** An open kernel file's first 8 KiB: enough to tell its format. */
-async function headOf(handle) {
-    const head = Buffer.alloc(8192);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return head.subarray(0, bytesRead);
-}
-/**
- * A kernel file's format (which decides its default command line, see `defaultAppend`);
- * undefined when the file is not a kernel image or cannot be read (its check says why).
- */
-async function kernelFormat(file) {
-    const handle = await openRegularFile(file).catch(() => undefined);
-    if (!handle)
-        return undefined;
-    try {
-        return imageFormat(await headOf(handle));
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * The formats a machine boots: under `machine.boot: disk` only boot disks (the config checked
- * that the machine's firmware boots one), else its arch's `-kernel` formats.
- */
-function acceptedFormats(machine) {
-    return machine.boot === 'disk' ? ['boot disk'] : archMachines(machine.arch).kernelFormats;
-}
-/** Why a file of `format` is not what the machine boots, with the way out when there is one. */
-function refusal(format, machine) {
-    const is = format ? `a ${format}` : 'not a kernel image';
-    if (machine.boot === 'disk')
-        return `${is}, not a boot disk (512 bytes or more, 0x55 0xAA at offset 510), which machine.boot: disk boots`;
-    if (format === 'boot disk')
-        return `${is} (a boot sector, no kernel QEMU loads): set machine.boot: disk to boot it`;
-    return `${is}; ${machine.arch} boots ${acceptedFormats(machine).join(', ')}`;
-}
-/**
- * Checks a kernel file before booting so a wrong path or file fails with its name, not QEMU's;
- * with `machine.command-line`, that the boot disk's loader is the one that reads it there.
- */
-async function checkKernelFile(name, file, machine) {
-    let handle;
-    try {
-        handle = await openRegularFile(file);
-    }
-    catch (error) {
-        if (error instanceof NotRegularFileError)
-            throw new KernelFileError(`kernel "${name}": not a regular file: ${file}`);
-        const code = error.code;
-        throw new KernelFileError(`kernel "${name}": ${code === 'ENOENT' ? 'file not found' : `cannot read (${code})`}: ${file}`);
-    }
-    try {
-        const head = await headOf(handle);
-        const format = imageFormat(head);
-        if (!format || !acceptedFormats(machine).includes(format))
-            throw new KernelFileError(`kernel "${name}": ${file} is ${refusal(format, machine)}`);
-        const loader = machine.commandLine && bootSectorProblem(machine.commandLine, head);
-        if (loader)
-            throw new KernelFileError(`kernel "${name}": ${file} is ${loader}`);
-        return format;
-    }
-    finally {
-        await handle.close();
-    }
-}
-
 /** The commits a bisect searches, read from git: oldest first, the good revision left out. */
 /** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
 class BisectInputError extends Error {
@@ -91656,6 +92519,9 @@ const GOOD_REFERENCE = 'good';
 async function commitBuilder(context, docker, kernel, options) {
     const workDir = path$1.join(options.outDir, 'work');
     await mkdir(workDir, { recursive: true });
+    const left = await removeLeftWorktrees(kernel.build.context, workDir);
+    if (left > 0)
+        options.progress(`removed ${left} git worktree(s) an earlier run left in ${workDir} (it was killed)`);
     return (sha, dir) => buildCommitKernel(docker, kernel, sha, {
         ...options,
         contextCache: context.cache.contexts,
@@ -92708,11 +93574,14 @@ function compile(status, source) {
     throw new TypeError(`${status} pattern /${source}/ has no (?<id>…) or other capture group`);
 }
 /**
- * One test per line a pattern matches. Its output is the lines of its own span: from the last
+ * One test per line a pattern matches, named by its id group; an empty id is the per-test boot's
+ * test (a Solo5 test image's `SUCCESS` names no test). Its output is the lines of its own span: from the last
  * line `start` matched to its result line, both left out; without `start` (or outside a span)
  * nothing, so a test never collects the boot banner or what other tests printed.
  */
-function parseRegex(lines, spec) {
+function parseRegex(lines, spec, 
+/** A per-test boot's test: the id of a result line whose id group is empty. */
+bootTest) {
     const { rules, start } = 'rules' in spec ? spec : compileRegexSpec(spec);
     const tests = [];
     let output;
@@ -92727,7 +93596,7 @@ function parseRegex(lines, spec) {
             continue;
         }
         tests.push({
-            id: result.id || `#${tests.length + 1}`,
+            id: result.id || bootTest || `#${tests.length + 1}`,
             status: result.status,
             output: output ?? [],
         });
@@ -92799,10 +93668,10 @@ const RESULTS_FORMAT_TABLE = {
     ktap: tapFamily(KTAP, parseKtap),
     tap: tapFamily(TAP, parseTap),
     regex: {
-        parse(lines, { regex }) {
+        parse(lines, { regex, bootTest }) {
             if (!regex)
                 throw new TypeError('results format "regex" needs a regex spec');
-            return parseRegex(lines, regex);
+            return parseRegex(lines, regex, bootTest);
         },
         progress: ({ regex }, maxTests) => regexProgress(regex, maxTests),
         spansBoot: false,
@@ -92873,6 +93742,7 @@ maxTests) {
     const parse = (of) => format.parse(of, {
         ...(results.regex ? { regex: results.regex } : {}),
         transcriptId: test ?? results.test ?? 'transcript',
+        ...(test !== undefined && { bootTest: test }),
     });
     // With a token, only the results the harness framed with it count; none when any lie outside.
     const token = capture.frameToken;
@@ -93225,6 +94095,9 @@ async function exists(file) {
 const CANDIDATE = 'candidate';
 async function resolveCandidate(settings, flag, options) {
     const kernel = settings.kernel;
+    // A directory is a source tree, built with kernel.build's recipe as a --reference one is.
+    if (flag && (await stat(flag).catch(() => undefined))?.isDirectory())
+        return builtFrom(settings, { name: CANDIDATE, path: flag }, options);
     if (flag)
         return { name: CANDIDATE, path: flag, source: { file: flag } };
     if (!kernel)
@@ -93239,6 +94112,7 @@ async function resolveCandidate(settings, flag, options) {
     const built = await buildKernel(options.docker, kernel, {
         ...options,
         contextCache: options.cache.contexts,
+        ...(settings.harness.tests && { tests: settings.harness.tests }),
     });
     return {
         name: CANDIDATE,
@@ -93268,20 +94142,26 @@ async function flaggedReference(settings, flagged, options) {
     const { name, path: source } = flagged;
     if (!(await stat(source).catch(() => undefined))?.isDirectory())
         return { name, path: source, source: { file: source } };
+    return builtFrom(settings, flagged, options);
+}
+/** A source directory built with kernel.build's recipe: its Dockerfile over the directory. */
+async function builtFrom(settings, flagged, options) {
+    const { name, path: source } = flagged;
     const kernel = settings.kernel;
     if (!kernel?.build)
         throw new KernelFileError(noRecipeFor(name, source));
     const built = await buildKernel(options.docker, kernel, {
         variant: options.variant,
-        outDir: path$1.join(options.outDir, 'references', name),
-        progress: (line) => options.progress(`reference ${name}: ${line}`),
+        outDir: name === CANDIDATE ? options.outDir : path$1.join(options.outDir, 'references', name),
+        progress: (line) => options.progress(name === CANDIDATE ? line : `reference ${name}: ${line}`),
         contextCache: options.cache.contexts,
         clock: options.clock,
         source,
+        ...(settings.harness.tests && { tests: settings.harness.tests }),
     }).catch((error) => {
         // The recipe is the config's, the source this reference's: say whose build it was.
         if (error instanceof BuildError)
-            throw new BuildError(`reference ${name} (${source}): ${error.message}`, {
+            throw new BuildError(`${name === CANDIDATE ? 'candidate' : `reference ${name}`} (${source}): ${error.message}`, {
                 field: error.field,
                 lastLines: error.lastLines,
             });
@@ -93494,6 +94374,196 @@ class ConsoleInput {
 }
 
 /**
+ * A boot's guest network (`harness.network`, model/network.ts): the host ports it gets, QEMU's
+ * `-netdev`/`-device` arguments, how QEMU is started for it, and what the driver is told.
+ *
+ * - `user`: slirp with `restrict=on` (the guest reaches neither the host nor anything beyond),
+ *   each forwarded guest port from a free TCP port of 127.0.0.1.
+ * - `tap`: QEMU starts in a network namespace of its own (`unshare --net`), where a shell
+ *   creates the tap device, gives it the host address and then becomes QEMU. The namespace has no
+ *   other device and no route out; it is anonymous, so it ends with the last process in it (QEMU,
+ *   the driver): no exit path of diverge, SIGKILL included, can leave it, or its tap, behind.
+ * - `socket`: QEMU's `-netdev socket,udp=` on 127.0.0.1, a per-boot pair of UDP ports.
+ *
+ * Ports are chosen by binding port 0 and are held in a table of this process until the boot
+ * ends, so that two boots of one run never get the same one however the kernel hands them out.
+ */
+/** The loopback address every forwarded and UDP port is on. */
+const LOOPBACK = '127.0.0.1';
+/** A port in a command line that is no boot's own (the observation cache's key). */
+const PORT_PLACEHOLDER = '<port>';
+const held = new Set();
+/** A free port of 127.0.0.1 (TCP or UDP), held until `releasePorts`. */
+async function freePort(kind) {
+    for (let tries = 0; tries < 50; tries++) {
+        const port = await new Promise((resolve, reject) => {
+            if (kind === 'tcp') {
+                const server = createServer();
+                server.once('error', reject);
+                server.listen(0, LOOPBACK, () => {
+                    const { port } = server.address();
+                    server.close(() => resolve(port));
+                });
+            }
+            else {
+                const socket = createSocket('udp4');
+                socket.once('error', reject);
+                socket.bind(0, LOOPBACK, () => {
+                    const { port } = socket.address();
+                    socket.close(() => resolve(port));
+                });
+            }
+        });
+        if (held.has(port))
+            continue;
+        held.add(port);
+        return port;
+    }
+    throw new Error(`no free ${kind.toUpperCase()} port on ${LOOPBACK}`);
+}
+/** Chooses the host ports of one boot's network. */
+async function allocatePorts(network) {
+    const forwarded = new Map();
+    try {
+        if (network.mode === 'user')
+            for (const guest of network.forward)
+                forwarded.set(guest, await freePort('tcp'));
+        if (network.mode !== 'socket')
+            return { forwarded };
+        const listen = await freePort('udp');
+        const send = await freePort('udp').catch((error) => {
+            held.delete(listen);
+            throw error;
+        });
+        return { forwarded, udp: { listen, send } };
+    }
+    catch (error) {
+        for (const port of forwarded.values())
+            held.delete(port);
+        throw error;
+    }
+}
+/** Gives a boot's ports back once its QEMU has exited. */
+function releasePorts(ports) {
+    if (!ports)
+        return;
+    for (const port of ports.forwarded.values())
+        held.delete(port);
+    if (ports.udp) {
+        held.delete(ports.udp.listen);
+        held.delete(ports.udp.send);
+    }
+}
+/** The NIC a boot gets: the config's, else the machine's first. */
+function nicOf(profile, network) {
+    return network.nic ?? profile.nics[0];
+}
+/**
+ * QEMU's arguments for the network: `-nic none` without one. `ports` absent: placeholders
+ * stand for the per-boot ports (a command line that is no boot's own).
+ */
+function networkArgs(profile, network, ports) {
+    if (!network)
+        return ['-nic', 'none'];
+    const port = (p) => (p === undefined ? PORT_PLACEHOLDER : String(p));
+    let netdev;
+    switch (network.mode) {
+        case 'user': {
+            const forwards = network.forward.map((guest) => `,hostfwd=tcp:${LOOPBACK}:${port(ports?.forwarded.get(guest))}-:${guest}`);
+            netdev = `user,id=net0,restrict=on${forwards.join('')}`;
+            break;
+        }
+        case 'tap':
+            netdev = `tap,id=net0,ifname=${TAP_DEVICE},script=no,downscript=no`;
+            break;
+        case 'socket':
+            netdev = `socket,id=net0,udp=${LOOPBACK}:${port(ports?.udp?.listen)},localaddr=${LOOPBACK}:${port(ports?.udp?.send)}`;
+            break;
+    }
+    return [
+        '-netdev',
+        netdev,
+        '-device',
+        `${nicOf(profile, network)},netdev=net0,mac=${network.mac}`,
+    ];
+}
+/** Whether the NIC sits on a virtio-mmio transport (which diverge makes modern, see command.ts). */
+function nicOnVirtioMmio(profile, network) {
+    return network !== undefined && nicOf(profile, network) === 'virtio-net-device';
+}
+class NetworkSetupError extends Error {
+}
+/**
+ * Finds the tools of `tap` mode and checks, with a namespace made and dropped at once, that this
+ * host lets diverge make one: without CAP_NET_ADMIN (root, or a hosted runner's sudo) it cannot.
+ */
+async function tapTools(searchPath) {
+    const [unshare, nsenter, ip, sh] = await Promise.all([
+        findProgram('unshare', 'util-linux', searchPath),
+        findProgram('nsenter', 'util-linux', searchPath),
+        findProgram('ip', 'iproute2', searchPath),
+        findProgram('sh', 'dash', searchPath),
+    ]);
+    const tools = { unshare, nsenter, ip, sh };
+    const probe = tapScript(tools, '10.0.2.2/24');
+    await new Promise((resolve, reject) => {
+        execFile(unshare, ['--net', '--', sh, '-c', probe, 'sh', 'true'], (error, _out, stderr) => {
+            if (!error)
+                return resolve();
+            const said = stderr.trim().split('\n').slice(-1)[0] ?? error.message;
+            reject(new NetworkSetupError(`harness.network mode tap needs CAP_NET_ADMIN to make a network namespace and a tap device (run diverge as root, or with sudo on a hosted runner; modes user and socket need no privilege): ${said}`));
+        });
+    });
+    return tools;
+}
+/** The shell script that sets up a boot's namespace, then execs its arguments (QEMU). */
+function tapScript(tools, host) {
+    const ip = tools.ip;
+    return [
+        `${ip} link set lo up`,
+        `${ip} tuntap add dev ${TAP_DEVICE} mode tap`,
+        `${ip} addr add ${host} dev ${TAP_DEVICE}`,
+        `${ip} link set ${TAP_DEVICE} up`,
+        'exec "$@"',
+    ].join(' && ');
+}
+/** What QEMU's command line is prefixed with (after the launcher) for `tap` mode. */
+function tapWrapper(tools, network) {
+    return [tools.unshare, '--net', '--', tools.sh, '-c', tapScript(tools, network.host), 'sh'];
+}
+/** What a driver's command is prefixed with to run in the namespace of the QEMU process `pid`. */
+function inNamespaceOf(tools, pid) {
+    return [tools.nsenter, `--net=/proc/${pid}/ns/net`, '--'];
+}
+/** The driver's environment entries for a boot's network. */
+function networkEnv(network, ports) {
+    if (!network)
+        return {};
+    const env = {
+        [DRIVER_ENV.network]: network.mode,
+        [DRIVER_ENV.mac]: network.mac,
+    };
+    if (network.mode === 'user') {
+        env[DRIVER_ENV.guest] = USER_GUEST_ADDRESS;
+        env[DRIVER_ENV.host] = USER_HOST_ADDRESS;
+        env[DRIVER_ENV.forwardHost] = LOOPBACK;
+        const pairs = [...(ports?.forwarded ?? [])];
+        env[DRIVER_ENV.ports] = pairs.map(([guest, host]) => `${guest}=${host}`).join(' ');
+        for (const [guest, host] of pairs)
+            env[`${DRIVER_ENV.portPrefix}${guest}`] = String(host);
+    }
+    if (network.mode === 'tap') {
+        env[DRIVER_ENV.guest] = network.guest.split('/')[0];
+        env[DRIVER_ENV.host] = network.host.split('/')[0];
+    }
+    if (network.mode === 'socket' && ports?.udp) {
+        env[DRIVER_ENV.udpListen] = String(ports.udp.listen);
+        env[DRIVER_ENV.udpSend] = String(ports.udp.send);
+    }
+    return env;
+}
+
+/**
  * The serial directory a command line names when it is not a boot's own: in the boot's identity
  * (the observation cache's key) and in the golden command lines.
  */
@@ -93574,7 +94644,7 @@ const MODERN_VIRTIO_MMIO = ['-global', 'virtio-mmio.force-legacy=false'];
  */
 const QMP_FD = 3;
 /**
- * The QEMU command line for one kernel: no network, no reboot, each serial port written to a
+ * The QEMU command line for one kernel: no network unless `harness.network` gives one (network.ts), no reboot, each serial port written to a
  * file of `serialDir` (see serial-file.ts), the console's input read from a FIFO there. Without
  * `machine.append` the kernel's format decides its command line (see `defaultAppend`). A boot
  * disk (`machine.boot: disk`) is the first disk, on the interface the machine's firmware boots
@@ -93584,7 +94654,9 @@ const QMP_FD = 3;
  */
 function qemuCommand(plan, kernel, serialDir = SERIAL_DIR_PLACEHOLDER, 
 /** The boot's result token (model/token.ts), first on the kernel command line. */
-token) {
+token, 
+/** The boot's network ports (network.ts); absent, placeholders stand for them. */
+ports) {
     const files = serialFiles(serialDir);
     const args = [
         plan.binary,
@@ -93595,7 +94667,8 @@ token) {
                 ? ['-cpu', plan.profile.tcgCpu]
                 : []),
         ...['-m', String(plan.memoryMiB), '-smp', String(plan.cpus)],
-        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-nic', 'none'],
+        ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'],
+        ...networkArgs(plan.profile, plan.network, ports),
         ...['-chardev', `pipe,id=console,path=${files.consoleBase}`, '-serial', 'chardev:console'],
         ...['-S', '-chardev', `socket,id=qmp,fd=${QMP_FD}`, '-mon', 'chardev=qmp,mode=control'],
         ...firmwareArgs(plan.profile, plan.firmware),
@@ -93605,6 +94678,7 @@ token) {
     const disks = [...(fromDisk ? [bootDisk(plan.profile, kernel.path)] : []), ...plan.disks, ...own];
     const serial2 = plan.channel === 'serial2' ? plan.profile.serial2.host : undefined;
     if (serial2 === 'virtio-console' ||
+        nicOnVirtioMmio(plan.profile, plan.network) ||
         disks.some((disk) => attachedOn(plan.profile, disk) === 'virtio-mmio'))
         args.push(...MODERN_VIRTIO_MMIO);
     if (serial2) {
@@ -93635,6 +94709,69 @@ const shellQuote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** How often a save asks QEMU how far the migration got. */
 const POLL_MS = 50;
+/**
+ * A VM that QEMU could save but would not restore as it ran: a property of the kernel, the
+ * machine and QEMU, the same on every boot (the saved-VM cache remembers it).
+ */
+class UnrestorableVm extends Error {
+}
+/** The legacy (virtio 0.9) layout of a ring at `desc`: where QEMU puts avail and used on load. */
+function legacyRings(desc, num, align) {
+    const avail = desc + num * 16; // VRingDesc: 16 bytes each
+    const availEnd = avail + 4 + 2 * num; // flags, idx, ring[num]
+    const used = Math.ceil(availEnd / align) * align;
+    return { avail, used };
+}
+/**
+ * Why a restored QEMU would not run this guest's virtio devices as the saved one did, or
+ * undefined. QEMU (virtio_load in hw/virtio/virtio.c, 7.2 included) migrates a ring's three
+ * addresses only for a driver that negotiated VIRTIO_F_VERSION_1; for any other driver it
+ * recomputes the avail and used rings from the descriptor table as a legacy device lays them out.
+ * A driver that did not negotiate VERSION_1 on a modern transport and placed its rings apart
+ * (upstream xv6-riscv: three separate pages) is restored with its rings elsewhere: QEMU then
+ * refuses the ring indexes, or worse, reads the wrong memory. Asked of the stopped guest before
+ * its state is written, so such a VM is never saved. A QEMU without these queries (before 7.0)
+ * is not asked: a restore it refuses is still caught after the restore (boot.ts).
+ */
+async function misplacedRings(execute) {
+    let devices;
+    try {
+        devices = await execute('x-query-virtio');
+    }
+    catch {
+        return undefined; // an older QEMU, or one without virtio
+    }
+    if (!Array.isArray(devices))
+        return undefined;
+    for (const device of devices) {
+        if (!device.path)
+            continue;
+        const status = (await execute('x-query-virtio-status', { path: device.path }).catch(() => ({})));
+        const transports = status['guest-features']?.transports ?? [];
+        if (transports.some((feature) => feature.startsWith('VIRTIO_F_VERSION_1')))
+            continue;
+        for (let queue = 0; queue < (status['num-vqs'] ?? 0); queue++) {
+            const ring = (await execute('x-query-virtio-queue-status', {
+                path: device.path,
+                queue,
+            }).catch(() => ({})));
+            const desc = ring['vring-desc'] ?? 0;
+            const num = ring['vring-num'] ?? 0;
+            if (desc === 0 || num === 0)
+                continue;
+            const legacy = legacyRings(desc, num, ring['vring-align'] || 4096);
+            if (legacy.avail === ring['vring-avail'] && legacy.used === ring['vring-used'])
+                continue;
+            const hex = (n) => `0x${(n ?? 0).toString(16)}`;
+            return (`the guest's ${device.name ?? 'virtio'} driver did not negotiate VIRTIO_F_VERSION_1 yet ` +
+                `placed queue ${queue}'s rings apart (desc ${hex(desc)}, avail ${hex(ring['vring-avail'])}, ` +
+                `used ${hex(ring['vring-used'])}); QEMU restores such a queue's rings at a legacy ` +
+                `device's places (avail ${hex(legacy.avail)}, used ${hex(legacy.used)}), so a restored ` +
+                `boot would not run as this one`);
+        }
+    }
+    return undefined;
+}
 function qmpSession(socket, options) {
     const state = {
         started: false,
@@ -93711,6 +94848,9 @@ function qmpSession(socket, options) {
     });
     const save = async (file, timeoutMs) => {
         await execute('stop');
+        const misplaced = await misplacedRings(execute);
+        if (misplaced)
+            throw new UnrestorableVm(misplaced);
         await execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
         for (let waited = 0;; waited += POLL_MS) {
             const info = (await execute('query-migrate'));
@@ -94090,6 +95230,7 @@ class BootMonitor {
     consoleLines = new ConsoleLines();
     resultsLines = new ConsoleLines();
     scriptText = new ConsoleText();
+    readyConsole = new ConsoleText();
     script;
     crash;
     lastOutput;
@@ -94098,6 +95239,10 @@ class BootMonitor {
     resultsComplete = false;
     tooManyTests = false;
     panicStop;
+    driverStop;
+    ready;
+    readyText = '';
+    readySeen = false;
     stopRequest;
     end;
     constructor(settings, 
@@ -94110,6 +95255,8 @@ class BootMonitor {
         this.lastOutput = started;
         this.script = new ConsoleScript(settings.script);
         this.crash = compileCrashPatterns(settings.crash);
+        const expect = settings.driver?.ready.expect;
+        this.ready = expect === undefined ? undefined : consolePattern(expect);
     }
     /** Console bytes that arrived at `now`, as far as the log kept them (none once it is full). */
     console(kept, now) {
@@ -94120,6 +95267,13 @@ class BootMonitor {
         this.reach('kernel');
         for (const line of this.consoleLines.push(kept))
             this.consoleLine(line, now);
+        if (this.ready && !this.readySeen) {
+            this.readyText = (this.readyText + this.readyConsole.push(kept)).slice(-4096);
+            if (this.ready.test(this.readyText)) {
+                this.readySeen = true;
+                this.emit({ kind: 'driver-ready' });
+            }
+        }
         if (this.script.done)
             return;
         for (const event of this.script.feed(this.scriptText.push(kept), now)) {
@@ -94143,11 +95297,41 @@ class BootMonitor {
         for (const line of this.resultsLines.push(kept))
             this.resultLine(line);
     }
+    /** The driver started: it is the harness now (the boot timeout no longer applies). */
+    driverStarted(now) {
+        this.lastOutput = Math.max(this.lastOutput, now);
+        this.reach('harness');
+    }
+    /** The driver wrote to its stderr: it is alive, which the stall watchdog counts as output. */
+    driverActive(now) {
+        this.lastOutput = now;
+    }
+    /**
+     * The driver ended. Past its time limit the boot is a timeout (the guest did not answer in
+     * time: a hang of the test in progress); a driver that could not start is the host's fault.
+     * Otherwise the boot ends once the console has been watched a little longer: a panic the
+     * driver saw first (a reset connection) is still the boot's.
+     */
+    driverExited(exit, now) {
+        const { driver } = this.settings;
+        if (exit.spawnError) {
+            this.stop('infrastructure', `cannot start the driver: ${exit.spawnError.message}`);
+            return;
+        }
+        if (exit.timedOut) {
+            this.stop('timeout', `driver time limit: still running after ${driver?.timeoutMs ?? 0} ms (harness.driver.timeout)${this.during()}`);
+            return;
+        }
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.status}`;
+        this.driverStop ??= { at: now + DRIVER_GRACE_MS, message: `the driver ${how}` };
+    }
     /** The watchdogs, run periodically: panic grace, the three timeouts, quiet after the results. */
     tick(now) {
         const { timeouts, testLimit } = this.settings;
         if (this.panicStop && now >= this.panicStop.at)
             this.stop('panic', this.panicStop.message);
+        if (this.driverStop && now >= this.driverStop.at)
+            this.stop('completed', this.driverStop.message);
         if (testLimit && now - this.started > testLimit.ms)
             this.stop('timeout', `time limit of test ${testLimit.test}: still running after ${testLimit.ms} ms (harness.test-timeouts: ${testLimit.glob})${this.during()}`);
         else if (!testLimit && now - this.started > timeouts.totalMs)
@@ -94211,7 +95395,12 @@ class BootMonitor {
         if (outcome === 'completed' && results.tests === 0) {
             outcome = 'no-results';
             // Keeps why the results may be gone: a cut log, QEMU's status.
-            message = `no ${results.format} results on the ${this.settings.channel === 'console' ? 'console' : 'second serial port'}${message ? `; ${message}` : ''}`;
+            const where = {
+                console: 'console',
+                serial2: 'second serial port',
+                driver: "driver's stdout",
+            };
+            message = `no ${results.format} results on the ${where[this.settings.channel]}${message ? `; ${message}` : ''}`;
         }
         if (outcome === 'completed' && results.complete && this.script.complete)
             this.reach('done');
@@ -94237,6 +95426,10 @@ class BootMonitor {
     }
     resultLine(line) {
         if (this.tooManyTests)
+            return;
+        // A driver's verdicts once the kernel panicked are about a dead guest: the tests it had not
+        // finished by then are the crash's (crash for the test in progress, not a failure).
+        if (this.settings.channel === 'driver' && this.panicStop)
             return;
         const signal = this.progress(line);
         if (signal === 'too-many') {
@@ -94346,6 +95539,154 @@ function lastLines(text) {
     return text.trim().split('\n').slice(-3).map(cleanLine).join(' | ').slice(0, 500);
 }
 
+/**
+ * The host-side driver (`harness.driver`): a command started once the guest is ready, whose
+ * stdout is the boot's results channel (when `results.channel` is `driver`) and whose stderr is
+ * kept as a log. It gets a scrubbed environment (model/network.ts's DRIVER_ENV, nothing of
+ * diverge's own: no tokens), leads a process group of its own (whatever it starts is stopped
+ * with it), dies with diverge (the launcher's parent-death signal), and in `tap` mode runs in
+ * the boot's network namespace. What it writes is capped: a driver is the course's or the
+ * project's code, but what it prints comes from the guest.
+ */
+/** Where the name of the boot's test goes in the driver's command. */
+const TEST_WORD = '{test}';
+/** Starts the driver; its time limit runs from now. */
+async function startDriver(start) {
+    const { settings } = start;
+    await mkdir(start.outDir, { recursive: true });
+    const env = {};
+    // Only what the run context let through, and only the names drivers may inherit.
+    for (const name of DRIVER_INHERITED_ENV) {
+        const value = start.hostEnv[name];
+        if (value !== undefined)
+            env[name] = value;
+    }
+    Object.assign(env, start.env, {
+        [DRIVER_ENV.test]: start.test ?? '',
+        [DRIVER_ENV.out]: start.outDir,
+    });
+    const command = settings.command.map((word) => word.replaceAll(TEST_WORD, start.test ?? ''));
+    // The launcher execs the command, so a missing one would read as the driver's own failure.
+    const missing = await unrunnable(command[0], env.PATH ?? '', start.cwd);
+    if (missing)
+        return {
+            exited: Promise.resolve({ status: null, spawnError: new Error(missing) }),
+            stop: () => undefined,
+        };
+    const [program, ...args] = [...start.prefix, ...command];
+    const log = new CappedLog(start.logPath, settings.outputCapBytes, 'driver stderr');
+    const child = spawn(program, args, {
+        cwd: start.cwd,
+        env,
+        detached: true, // a process group of its own, stopped as one
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.processes.add(child);
+    let stdoutBytes = 0;
+    let timedOut = false;
+    const stop = () => {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                child.kill('SIGKILL');
+            }
+    };
+    const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+    }, settings.timeoutMs);
+    child.stdout?.on('data', (chunk) => {
+        const room = settings.outputCapBytes - stdoutBytes;
+        if (room <= 0)
+            return;
+        const kept = chunk.subarray(0, room);
+        stdoutBytes += kept.length;
+        start.onStdout(kept);
+    });
+    child.stderr?.on('data', (chunk) => {
+        log.write(chunk);
+        start.onStderr();
+    });
+    const exited = new Promise((resolve) => {
+        child.on('error', (spawnError) => resolve({ status: null, spawnError }));
+        child.on('close', (status, signal) => resolve({ status, signal, timedOut }));
+    }).then(async (exit) => {
+        clearTimeout(timer);
+        start.processes.delete(child);
+        // Whatever it left running in its group goes with it.
+        stop();
+        if (child.pid !== undefined)
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // the group is gone
+            }
+        await log.close();
+        return { ...exit, timedOut };
+    });
+    return { exited, stop };
+}
+/** Why `program` cannot be run (a path relative to `cwd`, else a name on `searchPath`), if so. */
+async function unrunnable(program, searchPath, cwd) {
+    const runnable = (file) => access(file, constants$3.X_OK).then(() => true, () => false);
+    if (program.includes('/'))
+        return (await runnable(path$1.resolve(cwd, program)))
+            ? undefined
+            : `${program}: no such executable (relative to ${cwd})`;
+    for (const dir of searchPath.split(path$1.delimiter).filter(Boolean))
+        if (await runnable(path$1.join(dir, program)))
+            return undefined;
+    return `${program}: not found on PATH`;
+}
+/**
+ * How long a connection must stay open to count: QEMU's user-mode network accepts on the host
+ * port at once, then closes the connection when the guest refuses it.
+ */
+const PORT_SETTLE_MS = 300;
+/**
+ * The probe, as a program of its own (run in a boot's namespace with nsenter in `tap` mode):
+ * exits 0 when `host:port` accepted a connection that stayed open or answered.
+ */
+const PORT_PROBE = `
+const [host, port, settle] = process.argv.slice(-3);
+const socket = require('node:net').connect({ host, port: Number(port) });
+const done = (ok) => { socket.destroy(); process.exit(ok ? 0 : 1); };
+socket.setTimeout(1000, () => done(false));
+socket.once('connect', () => setTimeout(() => done(true), Number(settle)));
+socket.once('data', () => done(true));
+socket.once('end', () => done(false));
+socket.once('error', () => done(false));
+`;
+/** Whether `host:port` accepts a connection, tried once (in a namespace when `prefix` enters one). */
+function probePort(host, port, prefix = []) {
+    return new Promise((resolve) => {
+        const words = [...prefix, process.execPath, '-e', PORT_PROBE, host, String(port)];
+        words.push(String(PORT_SETTLE_MS));
+        const child = spawn(words[0], words.slice(1), { stdio: 'ignore', env: {} });
+        child.once('error', () => resolve(false));
+        child.once('close', (status) => resolve(status === 0));
+    });
+}
+/** Tries `probe` every `intervalMs` until it succeeds or `cancelled()`; resolves whether it did. */
+async function waitUntil(probe, cancelled, intervalMs = 200) {
+    while (!cancelled()) {
+        if (await probe())
+            return !cancelled();
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    return false;
+}
+/** The driver's directory and stderr log of a boot named `base` (see boot.ts's bootName). */
+function driverFiles(logDir, base) {
+    return {
+        outDir: path$1.join(logDir, `${base}.driver`),
+        logPath: path$1.join(logDir, `${base}.driver.log`),
+    };
+}
+
 /** `<kernel>-<attempt>`, or `<kernel>-<test>-<attempt>` for a per-test boot: unique per boot. */
 function bootName(kernel, attempt, test) {
     return test === undefined ? `${kernel}-${attempt}` : `${kernel}-${test}-${attempt}`;
@@ -94361,17 +95702,24 @@ const STDERR_CAP = 64 * 1024;
 async function bootKernel(plan, request) {
     await mkdir(plan.logDir, { recursive: true });
     const dir = await serialDir(plan.tempDir);
+    // The boot's own host ports (user, socket), held until its QEMU is gone.
+    let ports;
     try {
-        return await bootIn(dir, plan, request);
+        if (plan.network)
+            ports = await allocatePorts(plan.network);
+        return await bootIn(dir, plan, request, ports);
     }
     finally {
+        releasePorts(ports);
         await removeSerialDir(dir);
     }
 }
-async function bootIn(dir, plan, request) {
+async function bootIn(dir, plan, request, ports) {
     const base = bootName(request.kernel.name, request.attempt, request.test);
     const logPath = path$1.join(plan.logDir, `${base}.log`);
-    const resultsPath = plan.channel === 'serial2' ? path$1.join(plan.logDir, `${base}.results.log`) : undefined;
+    const resultsPath = plan.channel === 'serial2' || plan.channel === 'driver'
+        ? path$1.join(plan.logDir, `${base}.results.log`)
+        : undefined;
     const kernel = plan.boot === 'disk'
         ? { ...request.kernel, path: await prepareBootDisk(plan, request.kernel.path, dir) }
         : request.kernel;
@@ -94383,7 +95731,7 @@ async function bootIn(dir, plan, request) {
     const restore = start && 'restore' in start ? start : undefined;
     const save = start && 'save' in start ? start : undefined;
     const command = [
-        ...qemuCommand(plan, kernel, dir, framed),
+        ...qemuCommand(plan, kernel, dir, framed, ports),
         ...(restore ? ['-incoming', 'defer'] : []),
     ];
     const files = serialFiles(dir);
@@ -94393,16 +95741,22 @@ async function bootIn(dir, plan, request) {
         ? new CappedLog(resultsPath, plan.serialCapBytes, 'serial output')
         : undefined;
     const consoleFile = await serialFile(files.console);
-    const resultsFile = resultsLog ? await serialFile(files.results) : undefined;
+    const resultsFile = resultsLog && plan.channel === 'serial2' ? await serialFile(files.results) : undefined;
     const input = await ConsoleInput.create(files.input);
     let stderr = '';
-    const [program, ...args] = [...plan.launcher, ...command];
+    // tap: QEMU starts in a network namespace of its own, made for this boot (network.ts).
+    const tap = plan.network?.mode === 'tap' ? plan.tap : undefined;
+    if (plan.network?.mode === 'tap' && !tap)
+        throw new Error('tap mode without its tools');
+    const wrapper = tap && plan.network ? tapWrapper(tap, plan.network) : [];
+    const [program, ...args] = [...plan.launcher, ...wrapper, ...command];
     const child = spawn(program, args, {
         ...(plan.workDir ? { cwd: plan.workDir } : {}),
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     plan.processes.add(child);
     let snapshotError;
+    let unrestorable = false;
     let saving;
     // A restored guest reads what is typed once it runs: the replayed prompt's text waits till then.
     let typed = restore ? [] : undefined;
@@ -94416,6 +95770,7 @@ async function bootIn(dir, plan, request) {
         if (event.kind === 'finished' && save)
             saving = qmp.save(save.save, save.timeoutMs).catch((error) => {
                 snapshotError = error.message;
+                unrestorable = error instanceof UnrestorableVm;
             });
         if (event.kind === 'stop') {
             if (saving)
@@ -94423,6 +95778,61 @@ async function bootIn(dir, plan, request) {
             else
                 child.kill('SIGKILL');
         }
+        if (event.kind === 'driver-ready')
+            launching ??= launchDriver().catch(driverFailed);
+    };
+    // The driver (harness.driver): started once the guest is ready, stopped when QEMU ends.
+    let driver;
+    let launching;
+    let qemuEnded = false;
+    const driverFailed = (error) => monitor.driverExited({ status: null, spawnError: error }, plan.clock.now());
+    const launchDriver = async () => {
+        const settings = plan.driver;
+        if (!settings || driver || qemuEnded || child.pid === undefined)
+            return;
+        const namespace = tap ? inNamespaceOf(tap, child.pid) : [];
+        const port = settings.ready.port;
+        if (port !== undefined) {
+            const target = plan.network?.mode === 'tap'
+                ? { host: plan.network.guest.split('/')[0], port }
+                : { host: LOOPBACK, port: ports?.forwarded.get(port) ?? port };
+            const ready = await waitUntil(() => probePort(target.host, target.port, namespace), () => qemuEnded);
+            if (!ready || driver)
+                return;
+        }
+        const files = driverFiles(plan.logDir, base);
+        const stdoutLog = plan.channel === 'driver'
+            ? undefined
+            : new CappedLog(path$1.join(plan.logDir, `${base}.driver.out`), settings.outputCapBytes, 'driver stdout');
+        driver = await startDriver({
+            settings,
+            prefix: [...plan.launcher, ...namespace],
+            env: {
+                ...networkEnv(plan.network, ports),
+                [DRIVER_ENV.kernel]: request.kernel.name,
+                [DRIVER_ENV.attempt]: String(request.attempt),
+            },
+            hostEnv: plan.driverEnv ?? {},
+            cwd: plan.workDir ?? plan.tempDir,
+            ...files,
+            ...(request.test !== undefined && { test: request.test }),
+            processes: plan.processes,
+            onStdout: (kept) => {
+                if (stdoutLog)
+                    stdoutLog.write(kept);
+                else if (resultsLog)
+                    monitor.results(resultsLog.write(kept), plan.clock.now());
+            },
+            onStderr: () => monitor.driverActive(plan.clock.now()),
+        });
+        if (qemuEnded)
+            driver.stop();
+        monitor.driverStarted(plan.clock.now());
+        void driver.exited.then(async (exit) => {
+            await stdoutLog?.close();
+            if (!qemuEnded)
+                monitor.driverExited(exit, plan.clock.now());
+        });
     };
     const script = plan.token === 'script' && token !== undefined
         ? withTokenSteps(plan.script, token, plan.tokenSend)
@@ -94434,9 +95844,13 @@ async function bootIn(dir, plan, request) {
             // QEMU opened its serial files before it answered: unlinked now, they live on in the open
             // descriptors and vanish with them, even when diverge itself is killed.
             void removeSerialDir(dir);
+            if (restore?.scratch)
+                void rm(restore.scratch, { recursive: true, force: true });
             for (const text of typed ?? [])
                 input.send(text);
             typed = undefined;
+            if (plan.driver && plan.driver.ready.expect === undefined)
+                launching ??= launchDriver().catch(driverFailed);
         },
         ...(restore && {
             incoming: {
@@ -94480,6 +95894,13 @@ async function bootIn(dir, plan, request) {
     });
     clearInterval(watchdog);
     plan.processes.delete(child);
+    // The driver never outlives its guest; its last results are read before the boot is judged.
+    qemuEnded = true;
+    await launching?.catch(() => undefined);
+    if (driver) {
+        driver.stop();
+        await driver.exited;
+    }
     await consoleFollower.finish();
     await resultsFollower?.finish();
     await input.close();
@@ -94537,6 +95958,7 @@ async function bootIn(dir, plan, request) {
         ...(framed !== undefined ? { frameToken: framed } : {}),
         settle: (results) => ({ ...record, ...monitor.settle(results) }),
         ...(snapshotError !== undefined && { snapshotError }),
+        ...(unrestorable ? { unrestorable: true } : {}),
     };
 }
 
@@ -94589,13 +96011,13 @@ async function namedFiles(args, workDir) {
 /** Outcomes a boot reaches by the kernel's doing alone, so that the next boot would too. */
 const KERNEL_ENDINGS = ['completed', 'panic'];
 const cacheable = (outcome) => KERNEL_ENDINGS.includes(outcome) && !isInfrastructureOutcome(outcome);
-const ENTRY_SCHEMA = 'diverge.observation-cache/v1';
+const ENTRY_SCHEMA$1 = 'diverge.observation-cache/v1';
 /** What an entry must hold for diverge to judge it: a hand-made or truncated one fails here. */
 const checkEntry = ajv.compile({
     type: 'object',
     required: ['schema', 'key', 'checksum', 'observation'],
     properties: {
-        schema: { const: ENTRY_SCHEMA },
+        schema: { const: ENTRY_SCHEMA$1 },
         key: { type: 'string' },
         checksum: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
         observation: {
@@ -94740,7 +96162,7 @@ class ObservationCache {
             if (observation.boot.resultsLog)
                 await copyFile(observation.boot.resultsLog, path$1.join(partial, 'results.log'));
             const checksum = await ObservationCache.checksum(key, observation, partial);
-            const entry = { schema: ENTRY_SCHEMA, key, checksum, observation };
+            const entry = { schema: ENTRY_SCHEMA$1, key, checksum, observation };
             await writeFile(path$1.join(partial, 'entry.json'), JSON.stringify(entry));
             // A bad entry was removed on load; one left by a concurrent run is replaced (both hold the
             // same boot). The rename is atomic: a reader sees a whole entry or none.
@@ -95154,7 +96576,7 @@ async function prepareHarness(harness, workDir, options) {
             const built = await (payload.kind === 'dir'
                 ? initramfsFromDir(await checkedDir(payload.path), archives)
                 : initramfsFromImage(requireDocker(options.docker), payload, {
-                    channel: harness.results.channel,
+                    channel: harness.results.channel === 'serial2' ? 'serial2' : 'console',
                     cache: archives,
                     contextCache: options.cache.contexts,
                     clock: options.clock,
@@ -95190,6 +96612,43 @@ async function prepareHarness(harness, workDir, options) {
  * migrated): the saving boot writes to a qcow2 overlay of its own over each disk, kept with the
  * state, and each restored boot gets a fresh copy of it, so nothing a test writes reaches the next.
  */
+/** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
+const SAVED_PREFIX = 'diverge-saved-';
+const RESTORE_PREFIX = 'diverge-restore-';
+/** Whether process `pid` is alive (one that is not ours counts: its files are left alone). */
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+/**
+ * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its saved and restored
+ * VMs: the directories under `tempDir` named for a process that is gone, and half-written
+ * entries of the saved-VM cache `cacheDir`. Returns how many were removed.
+ */
+async function sweepOrphans(tempDir, cacheDir) {
+    let removed = 0;
+    const ownerGone = (name, pattern) => {
+        const pid = Number(pattern.exec(name)?.[1]);
+        return pid > 0 && pid !== process.pid && !alive(pid);
+    };
+    const sweep = async (dir, pattern) => {
+        for (const name of await readdir(dir).catch(() => [])) {
+            if (!ownerGone(name, pattern))
+                continue;
+            await rm(path$1.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+            removed++;
+        }
+    };
+    await sweep(tempDir, new RegExp(`^(?:${SAVED_PREFIX}|${RESTORE_PREFIX})(\\d+)-`));
+    if (cacheDir)
+        await sweep(cacheDir, /^[0-9a-f]{64}\.(\d+)-[0-9a-f]+\.partial$/);
+    return removed;
+}
 /** How long QEMU may take to write a saved VM (RAM and devices) to its file. */
 const SAVE_TIMEOUT_MS = 60_000;
 /** Every disk of a boot, shared then the kernel's own, as qemuCommand attaches them. */
@@ -95234,7 +96693,9 @@ async function saveReadyVm(plan, kernel, dir) {
         start: { save: state, timeoutMs: SAVE_TIMEOUT_MS },
     });
     if (capture.snapshotError !== undefined)
-        throw new Error(capture.snapshotError);
+        throw capture.unrestorable
+            ? new UnrestorableVm(capture.snapshotError)
+            : new Error(capture.snapshotError);
     const console = await readFile(capture.record.log);
     return { saved: { state, overlays, console }, capture };
 }
@@ -95243,23 +96704,228 @@ async function saveReadyVm(plan, kernel, dir) {
  * (removed after the boot), the saved console replayed, the guest resumed at the ready point.
  */
 async function restoreBoot(plan, request, saved) {
-    const dir = await mkdtemp(path$1.join(plan.tempDir, 'diverge-restore-'));
+    const dir = await mkdtemp(path$1.join(plan.tempDir, `${RESTORE_PREFIX}${process.pid}-`));
     try {
         const overlays = [];
+        const bases = disksOf(plan, request.kernel);
+        if (bases.length !== saved.overlays.length)
+            throw new Error(`the saved VM has ${saved.overlays.length} disk(s), the boot ${bases.length}`);
         for (const [i, disk] of saved.overlays.entries()) {
             const file = path$1.join(dir, `disk${i}.qcow2`);
             await copyFile(disk.file, file);
+            // The overlay names its base by the path it had when the VM was saved, maybe by another
+            // run (saved-vm-cache.ts): it is pointed at this boot's disk, whose content is the same
+            // (the saved VM's key holds it). `-u`: only the overlay's header is rewritten.
+            const base = bases[i];
+            await promisify(execFile)(qemuImg(plan.binary), [
+                ...['rebase', '-q', '-u', '-f', 'qcow2', '-F', base.format],
+                ...['-b', path$1.resolve(plan.workDir ?? '.', base.file), file],
+            ]);
             overlays.push({ ...disk, file });
         }
         const onDisk = onOverlays(plan, request.kernel, overlays);
         return await bootKernel(onDisk.plan, {
             ...request,
             kernel: onDisk.kernel,
-            start: { restore: saved.state, console: saved.console },
+            start: { restore: saved.state, console: saved.console, scratch: dir },
         });
     }
     finally {
         await rm(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Saved VMs kept between runs (see snapshot.ts): a kernel booted to its ready point once is not
+ * booted there again by the next run. An entry is a directory named by the digest of everything
+ * that defines the saved state (the kernel's and every named file's contents, the whole QEMU
+ * command line, the ready point, the harness, the QEMU version, diverge's build id), holding
+ * `vm.state`, the disks' overlays, the console up to the ready point and `entry.json` with the
+ * digest of each of those files. Every file is checked against its digest whenever the entry is
+ * used, so a saved state that was changed, cut short or moved is discarded and the kernel is
+ * saved again: a verdict never comes from a state that is not the one saved. Entries least
+ * recently used are removed beyond a size cap (a saved VM holds the RAM its guest touched).
+ */
+const ENTRY_SCHEMA = 'diverge.saved-vm/v1';
+/** Default cap on the cache's size; the oldest entries go first. */
+const SAVED_VM_CACHE_BYTES = 4 * 1024 ** 3;
+const CONSOLE = 'console.log';
+const STATE = 'vm.state';
+class SavedVmCache {
+    dir;
+    buildId;
+    clock;
+    say;
+    maxBytes;
+    constructor(dir, buildId, 
+    /** Marks an entry used (least recently used entries go first). */
+    clock, 
+    /** Where discarded entries and failed writes are said. */
+    say = () => undefined, maxBytes = SAVED_VM_CACHE_BYTES) {
+        this.dir = dir;
+        this.buildId = buildId;
+        this.clock = clock;
+        this.say = say;
+        this.maxBytes = maxBytes;
+    }
+    /** The entry name for a saved VM defined by `identity` (any JSON). */
+    key(identity) {
+        return sha256(JSON.stringify({ build: this.buildId, identity })).slice('sha256:'.length);
+    }
+    static checksum(key, files, overlays, refused) {
+        return sha256(JSON.stringify([ENTRY_SCHEMA, key, files, overlays, refused ?? null]));
+    }
+    /** Why the entry in `dir` is not a whole, unchanged saved VM for `key`; undefined if it is. */
+    async check(dir, key) {
+        let entry;
+        try {
+            entry = JSON.parse(await readFile(path$1.join(dir, 'entry.json'), 'utf8'));
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return {};
+            return { bad: 'is not JSON' };
+        }
+        if (entry?.schema !== ENTRY_SCHEMA || typeof entry.files !== 'object' || !entry.files)
+            return { bad: `is not a ${ENTRY_SCHEMA} entry` };
+        if (entry.key !== key)
+            return { bad: 'is stored under another key (moved or copied)' };
+        if (!Array.isArray(entry.overlays))
+            return { bad: 'lists no overlays' };
+        if (entry.refused !== undefined && typeof entry.refused !== 'string')
+            return { bad: 'holds a refusal that is not text' };
+        if (entry.checksum !== SavedVmCache.checksum(key, entry.files, entry.overlays, entry.refused))
+            return { bad: 'was changed after it was written (checksum)' };
+        if (entry.refused !== undefined)
+            return { entry };
+        const names = [STATE, CONSOLE, ...entry.overlays.map((disk) => path$1.basename(disk.file))];
+        for (const name of names) {
+            if (entry.files[name] === undefined)
+                return { bad: `lists no digest of ${name}` };
+            const digest = await sha256File(path$1.join(dir, name)).catch(() => undefined);
+            if (digest === undefined)
+                return { bad: `lacks ${name}` };
+            if (digest !== entry.files[name])
+                return { bad: `holds a changed ${name} (digest)` };
+        }
+        return { entry };
+    }
+    /**
+     * The saved VM stored under `key`, checked file by file; a bad entry is removed and said (the
+     * kernel is then saved again). `label` names the kernel in what is said.
+     */
+    async load(key, label) {
+        const dir = path$1.join(this.dir, key);
+        const { entry, bad } = await this.check(dir, key);
+        if (bad !== undefined) {
+            this.say(`saved-VM cache: the entry for ${label} (${dir}) ${bad}: discarded, saving ${label} again`);
+            await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+            return undefined;
+        }
+        if (!entry)
+            return undefined;
+        const now = new Date(this.clock.now());
+        await utimes(path$1.join(dir, 'entry.json'), now, now).catch(() => undefined);
+        if (entry.refused !== undefined)
+            return { refused: entry.refused };
+        return {
+            state: path$1.join(dir, STATE),
+            overlays: entry.overlays.map((disk) => ({ ...disk, file: path$1.join(dir, disk.file) })),
+            console: await readFile(path$1.join(dir, CONSOLE)),
+        };
+    }
+    /** A fresh directory to save a VM in before `store` (beside the entries: a rename moves it). */
+    async partial(key) {
+        const dir = partialName(path$1.join(this.dir, key));
+        await makeDir(dir);
+        return dir;
+    }
+    /**
+     * Makes the VM saved in `partial` (by saveReadyVm) the entry for `key` and returns it as stored
+     * there. A cache that cannot be written costs a saving boot next run, not this run: the VM is
+     * returned where it was.
+     */
+    async store(key, partial, saved) {
+        const dir = path$1.join(this.dir, key);
+        try {
+            await writeFile(path$1.join(partial, CONSOLE), saved.console);
+            const overlays = saved.overlays.map((disk) => ({ ...disk, file: path$1.basename(disk.file) }));
+            const files = {};
+            for (const name of [STATE, CONSOLE, ...overlays.map((disk) => disk.file)])
+                files[name] = await sha256File(path$1.join(partial, name));
+            const checksum = SavedVmCache.checksum(key, files, overlays);
+            const entry = { schema: ENTRY_SCHEMA, key, files, overlays, checksum };
+            await writeFile(path$1.join(partial, 'entry.json'), JSON.stringify(entry));
+            await rm(dir, { recursive: true, force: true });
+            await rename(partial, dir);
+            await this.prune(key);
+            return {
+                state: path$1.join(dir, STATE),
+                overlays: overlays.map((disk) => ({ ...disk, file: path$1.join(dir, disk.file) })),
+                console: saved.console,
+            };
+        }
+        catch (error) {
+            const code = error.code;
+            // ENOTEMPTY, EEXIST: a concurrent run stored the same VM first; this one is still whole.
+            if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+                if (!isFileSystemError(error))
+                    throw error;
+                this.say(`saved-VM cache: cannot store a saved VM in ${this.dir}: ${String(error)}`);
+            }
+            return saved;
+        }
+    }
+    /**
+     * Remembers that no VM is saved for `key`, and why (a VM QEMU would not restore as it ran), so
+     * that the next run does not boot the kernel to its prompt only to find out again.
+     */
+    async refuse(key, reason) {
+        const dir = path$1.join(this.dir, key);
+        const partial = partialName(dir);
+        try {
+            await makeDir(partial);
+            const checksum = SavedVmCache.checksum(key, {}, [], reason);
+            const entry = {
+                schema: ENTRY_SCHEMA,
+                key,
+                refused: reason,
+                files: {},
+                overlays: [],
+                checksum,
+            };
+            await writeFile(path$1.join(partial, 'entry.json'), JSON.stringify(entry));
+            await rm(dir, { recursive: true, force: true });
+            await rename(partial, dir);
+        }
+        catch (error) {
+            await rm(partial, { recursive: true, force: true }).catch(() => undefined);
+            if (!isFileSystemError(error))
+                throw error;
+        }
+    }
+    /** Removes the least recently used entries (never `keep`) while the cache is over its cap. */
+    async prune(keep) {
+        const entries = [];
+        for (const name of await readdir(this.dir).catch(() => [])) {
+            if (name.endsWith('.partial'))
+                continue;
+            const dir = path$1.join(this.dir, name);
+            const used = await stat(path$1.join(dir, 'entry.json')).catch(() => undefined);
+            if (!used)
+                continue;
+            let bytes = 0;
+            for (const file of await readdir(dir).catch(() => []))
+                bytes += (await stat(path$1.join(dir, file)).catch(() => undefined))?.size ?? 0;
+            entries.push({ dir, bytes, used: name === keep ? Infinity : used.mtimeMs });
+        }
+        let total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
+        for (const entry of entries.sort((a, b) => a.used - b.used)) {
+            if (total <= this.maxBytes || entry.used === Infinity)
+                break;
+            await rm(entry.dir, { recursive: true, force: true }).catch(() => undefined);
+            total -= entry.bytes;
+        }
     }
 }
 
@@ -95269,6 +96935,8 @@ async function restoreBoot(plan, request, saved) {
  * caller describes the container (image, command, limits, mounts); this attaches to its output
  * before it starts, kills it at the time limit and removes it whatever happened.
  */
+/** How often a container's written bytes are measured against its disk limit. */
+const DISK_POLL_MS = 1000;
 /**
  * Runs `spec` (its container created as given), calling `prepare` before it starts (to put
  * files in) and `onStdout` / `onStderr` with its output as it comes; `inspect` sees the ended
@@ -95278,6 +96946,9 @@ async function runContainer(docker, spec, options) {
     const container = await docker.createContainer(spec);
     let timedOut = false;
     let timer;
+    let poll;
+    let diskFull = false;
+    let finished = false;
     try {
         await options.prepare?.(container);
         const stream = (await container.attach({
@@ -95306,14 +96977,34 @@ async function runContainer(docker, spec, options) {
             // ends all the same.
             setTimeout(() => stream.destroy?.(), 10_000).unref();
         }, options.timeMs);
+        if (options.diskBytes !== undefined) {
+            const cap = options.diskBytes;
+            const measure = async () => {
+                const written = await container
+                    .inspect({ size: true })
+                    .then((info) => info.SizeRw ?? 0)
+                    .catch(() => 0);
+                if (written > cap) {
+                    diskFull = true;
+                    await container.kill().catch(() => undefined);
+                }
+                else if (!finished)
+                    poll = setTimeout(() => void measure(), DISK_POLL_MS);
+            };
+            poll = setTimeout(() => void measure(), DISK_POLL_MS);
+        }
         await ended;
+        finished = true;
+        clearTimeout(poll);
         const { StatusCode: code } = (await container.wait());
         const oomKilled = !timedOut && code !== 0 && (await oomKilledOf(container));
-        const run = { exitCode: timedOut ? null : code, timedOut, oomKilled };
+        const run = { exitCode: timedOut ? null : code, timedOut, oomKilled, diskFull };
         await options.inspect?.(container, run);
         return run;
     }
     finally {
+        finished = true;
+        clearTimeout(poll);
         clearTimeout(timer);
         await container.remove({ force: true }).catch(() => undefined);
     }
@@ -95540,7 +97231,7 @@ async function checkKernels(kernels, settings) {
             problems.push(`kernel "${kernel.name}": named twice`);
         seen.add(kernel.name);
         try {
-            await checkKernelFile(kernel.name, kernel.path, settings.machine);
+            await checkKernel(kernel.name, kernel.path, settings.machine, settings.harness.tests);
         }
         catch (error) {
             problems.push(error.message);
@@ -95578,16 +97269,20 @@ function planFor(plan, test, limits) {
     return {
         ...plan,
         ...(plan.append !== undefined && { append: plan.append.replaceAll(TEST_PLACEHOLDER, test) }),
+        // A disk that names its tests is attached to their boots only (Solo5's test_blk's disk).
+        disks: plan.disks.filter((disk) => !disk.tests || disk.tests.some((g) => compileGlob(g)(test))),
         script: plan.script.map((step) => stepFor(step, test)),
         ...(limit && { testLimit: { test, ...limit } }),
     };
 }
 /**
- * Why per-test boots cannot start from a VM saved at the harness's ready point (see
+ * Why the boots of a round cannot start from a VM saved at the harness's ready point (see
  * qemu/snapshot.ts), or undefined when they can: the ready point is the console script's first
- * prompt, and every boot must be the same up to it.
+ * prompt, and every boot of a kernel must be the same up to it. Per-test boots (`perTest`) part
+ * there only when the first step sends the test; the reruns and repeats of a harness without
+ * per-test boots are the same boot again, so any first prompt is a ready point for them.
  */
-function snapshotBlocker(settings, plan) {
+function snapshotBlocker(settings, plan, perTest) {
     if (!settings.harness.snapshot)
         return 'harness.snapshot is false';
     const first = plan.script[0];
@@ -95595,7 +97290,7 @@ function snapshotBlocker(settings, plan) {
         return 'the harness has no console script, so no ready point';
     if (plan.append?.includes(TEST_PLACEHOLDER))
         return 'the test is chosen at boot ({test} in machine.append)';
-    if (!first.send?.includes(TEST_PLACEHOLDER))
+    if (perTest && !first.send?.includes(TEST_PLACEHOLDER))
         return "the console script's first step does not send {test}, so its prompt is not where the tests part";
     if (plan.boot === 'disk')
         return 'the kernel boots from a disk (machine.boot: disk)';
@@ -95604,6 +97299,11 @@ function snapshotBlocker(settings, plan) {
     // A saved VM would carry the saving boot's token into every test restored from it.
     if (plan.token !== 'none')
         return `result tokens are fresh per boot (harness.token: ${plan.token})`;
+    // A saved VM's NIC would wake up on another boot's ports or namespace.
+    if (plan.network)
+        return 'the guest has a network (harness.network)';
+    if (plan.driver)
+        return 'a driver tests each boot (harness.driver)';
     return undefined;
 }
 /** A capture whose record says `note` besides its own message. */
@@ -95639,6 +97339,13 @@ async function commandFiles(settings, plan, workDir) {
     }
     return files;
 }
+/** The files a driver's command names (its script, its data), by the word, with their digests. */
+async function driverFileDigests(command, workDir) {
+    const digests = {};
+    for (const { written, resolved } of await namedFiles(command, workDir))
+        digests[written] = await sha256File(resolved);
+    return digests;
+}
 /**
  * Checks the kernels and prepares what every boot shares (QEMU, accelerator, harness payload)
  * once, however many rounds of boots follow. Each observation is written to
@@ -95656,7 +97363,8 @@ async function prepareBoots(context, settings, kernels, options) {
     const { checker: checkerSettings } = harness;
     if (checkerSettings && !options.docker)
         throw new KernelFileError('harness.checker: the course checker runs in Docker, and this command has no Docker engine');
-    const [launcher, accel, qemu, payload, checker] = await Promise.all([
+    const [tap, launcher, accel, qemu, payload, checker] = await Promise.all([
+        harness.network?.mode === 'tap' ? tapTools(context.searchPath) : undefined,
         tiedLauncher(context.searchPath),
         chooseAccel(machine.accel, profile, {
             cacheFile: context.cache.kvmProbe,
@@ -95699,6 +97407,12 @@ async function prepareBoots(context, settings, kernels, options) {
         ...(payload.initrd ? { initrd: payload.initrd } : {}),
         disks: payload.disks,
         firmware: machine.firmware,
+        ...(harness.network && { network: harness.network }),
+        ...(tap && { tap }),
+        ...(harness.driver && {
+            driver: harness.driver,
+            driverEnv: context.driverEnv ?? { PATH: context.searchPath.join(path$1.delimiter) },
+        }),
         workDir: configDir,
         channel: harness.results.channel,
         script: payload.script,
@@ -95725,58 +97439,131 @@ async function prepareBoots(context, settings, kernels, options) {
             serialCapBytes: harness.serialCapBytes,
             maxTests: harness.maxTests,
             crash: harness.crash,
+            // The driver decides the results of its boots: its command (its files by content, see
+            // commandFiles), readiness and limits; the network is in the command line.
+            ...(harness.driver && {
+                driver: {
+                    ...harness.driver,
+                    files: options.cached ? await driverFileDigests(harness.driver.command, configDir) : {},
+                },
+            }),
         },
         // The checker decides statuses: its image and command are part of what a boot observed.
         ...(checker && { checker: checker.identity }),
     };
     const files = options.cached ? await commandFiles(settings, plan, configDir) : new Map();
-    // Per-test boots start from a VM saved once per kernel at the ready point, when they can.
-    const blocker = harness.tests ? snapshotBlocker(settings, plan) : 'no per-test boots';
-    if (harness.tests && blocker && harness.snapshot)
-        options.progress(`every per-test boot boots its kernel: no saved VM, as ${blocker}`);
+    // Per-test boots and reruns start from a VM saved once per kernel at the ready point, when they can.
+    const blockers = {
+        perTest: snapshotBlocker(settings, plan, true),
+        whole: snapshotBlocker(settings, plan, false),
+    };
+    if (harness.tests && blockers.perTest && harness.snapshot)
+        options.progress(`every per-test boot boots its kernel: no saved VM, as ${blockers.perTest}`);
+    const savedVms = new SavedVmCache(context.cache.savedVms, context.buildId, context.clock, options.progress);
+    if (blockers.whole === undefined)
+        await sweepOrphans(context.tempDir, savedVms.dir);
+    // Files' digests, for the saved VMs' keys: one hash of each file a run.
+    const digests = new Map();
+    const digestOf = (file) => {
+        if (!digests.has(file))
+            digests.set(file, sha256File(file));
+        return digests.get(file);
+    };
+    let namedOnce;
+    /** Everything that defines a kernel's saved VM, as its cache key (see qemu/saved-vm-cache.ts). */
+    const savedVmKey = async (kernel) => {
+        namedOnce ??= options.cached ? Promise.resolve(files) : commandFiles(settings, plan, configDir);
+        const own = new Map(await namedOnce);
+        for (const file of [kernel.path, ...(kernel.disks ?? [])])
+            own.set(file, await digestOf(file));
+        return savedVms.key({
+            qemu,
+            harnessDigest: payload.digest,
+            kernelDigest: own.get(kernel.path),
+            command: canonicalCommand(qemuCommand(plan, kernel), own),
+            ready: plan.script[0]?.expect,
+        });
+    };
     /**
-     * One round of boots' saved VMs, one per kernel, saved when its first test boots: each test and
-     * rerun of the round starts from it. `dispose` removes them (a VM's RAM is its size on disk).
+     * One round of boots' saved VMs, one per kernel, saved when its first test or rerun boots (or
+     * found in the saved-VM cache): each boot of the round starts from it. A kernel booted only
+     * once in the round is saved only when the cache has it already (saving and restoring one boot
+     * costs more than booting it). `dispose` removes what the cache did not take.
      */
-    const snapshotRound = () => {
+    /** Kernels (by saved-VM key) that could not be saved: later rounds of this run do not try. */
+    const unsavable = new Map();
+    const snapshotRound = (blocker, boots) => {
         const saves = new Map();
-        const root = path$1.join(context.tempDir, `diverge-saved-${process.pid}-${randomUUID()}`);
+        const leftovers = [];
         const keyOf = (kernel) => `${kernel.name}\0${kernel.path}`;
+        const save = async (kernel) => {
+            const key = await savedVmKey(kernel);
+            const known = unsavable.get(key);
+            if (known !== undefined)
+                return { why: known };
+            const cached = await savedVms.load(key, kernel.name);
+            if (cached && 'refused' in cached) {
+                options.progress(`${kernel.name}: no saved VM, as an earlier run found (${cached.refused}); its tests boot cold`);
+                const why = `no saved VM (${cached.refused}), so this boot booted cold`;
+                unsavable.set(key, why);
+                return { why };
+            }
+            if (cached) {
+                options.progress(`${kernel.name}: its VM saved at the first prompt is in the cache`);
+                return { saved: cached };
+            }
+            if ((boots.get(keyOf(kernel)) ?? 0) < 2)
+                return { single: true };
+            const dir = await savedVms.partial(key);
+            leftovers.push(dir);
+            try {
+                const { saved, capture } = await saveReadyVm(plan, kernel, dir);
+                const seconds = (capture.record.durationMs / 1000).toFixed(1);
+                options.progress(`${kernel.name}: booted once to its first prompt and saved (${seconds} s)`);
+                return { saved: await savedVms.store(key, dir, saved) };
+            }
+            catch (error) {
+                const reason = error.message;
+                options.progress(`${kernel.name}: cannot save the VM at its first prompt (${reason}); its tests boot cold`);
+                const why = `no saved VM (${reason}), so this boot booted cold`;
+                unsavable.set(key, why);
+                if (error instanceof UnrestorableVm)
+                    await savedVms.refuse(key, reason);
+                return { why };
+            }
+        };
         const readyVm = (kernel, limit) => {
             const key = keyOf(kernel);
-            if (!saves.has(key)) {
-                const dir = path$1.join(root, String(saves.size));
-                const saving = limit(() => saveReadyVm(plan, kernel, dir)).then(({ saved, capture }) => {
-                    const seconds = (capture.record.durationMs / 1000).toFixed(1);
-                    options.progress(`${kernel.name}: booted once to its first prompt and saved (${seconds} s)`);
-                    return saved;
-                }, (error) => {
-                    options.progress(`${kernel.name}: cannot save the VM at its first prompt (${error.message}); its tests boot cold`);
-                    return undefined;
-                });
-                saves.set(key, saving);
-            }
+            if (!saves.has(key))
+                saves.set(key, limit(() => save(kernel)));
             return saves.get(key);
         };
         /** Boots `request` from its kernel's saved VM, else cold; a restore QEMU refused boots cold. */
-        const bootOnce = async (bootPlan, request, limit) => {
-            const saved = blocker === undefined ? await readyVm(request.kernel, limit) : undefined;
-            if (!saved)
+        const bootOnce = async (bootPlan, request, limit, 
+        /** A kernel of many images: each test's image boots cold, as no VM is shared by two. */
+        manyImages = false) => {
+            if (blocker !== undefined || manyImages)
                 return limit(() => bootKernel(bootPlan, request));
-            const restored = await limit(() => restoreBoot(bootPlan, request, saved));
+            const ready = await readyVm(request.kernel, limit);
+            if ('single' in ready)
+                return limit(() => bootKernel(bootPlan, request));
+            if ('why' in ready)
+                return noted(await limit(() => bootKernel(bootPlan, request)), ready.why);
+            const restored = await limit(() => restoreBoot(bootPlan, request, ready.saved));
             const refused = restored.snapshotError ??
                 (restored.record.outcome === 'qemu-error' ? restored.record.message : undefined);
             if (refused === undefined)
                 return restored;
-            // Its other tests boot cold too: a state QEMU refused once is not trusted.
-            saves.set(keyOf(request.kernel), Promise.resolve(undefined));
+            // Its other boots boot cold too: a state QEMU refused once is not trusted.
             const note = `the saved VM could not be restored (${refused}), so this boot booted cold`;
+            saves.set(keyOf(request.kernel), Promise.resolve({ why: note }));
             options.progress(`${request.kernel.name}: ${note}`);
             return noted(await limit(() => bootKernel(bootPlan, request)), note);
         };
         const dispose = async () => {
             await Promise.all(saves.values());
-            await rm(root, { recursive: true, force: true });
+            for (const dir of leftovers)
+                await rm(dir, { recursive: true, force: true });
         };
         return { bootOnce, dispose };
     };
@@ -95819,11 +97606,20 @@ async function prepareBoots(context, settings, kernels, options) {
             ...(test !== undefined ? { test } : {}),
         }))));
         options.progress(`booting ${requests.length} time(s): ${which.length} kernel(s)${tests ? ` × ${tests.length} test(s)` : ''} × ${attempts}, ${jobs} at once`);
-        const round = snapshotRound();
+        const boots = new Map();
+        for (const { kernel } of requests) {
+            const key = `${kernel.name}\0${kernel.path}`;
+            boots.set(key, (boots.get(key) ?? 0) + 1);
+        }
+        const round = snapshotRound(tests ? blockers.perTest : blockers.whole, boots);
         try {
             return await inParallel(requests, jobs, async (request) => {
                 const bootPlan = planFor(kernelPlan, request.test, harness.testTimeouts);
-                const kernel = await withFormat(request.kernel);
+                // A kernel of many images boots the image of its test (model/images.ts).
+                const many = isManyImages(request.kernel.path);
+                const kernel = await withFormat(many && request.test !== undefined
+                    ? { ...request.kernel, path: imageOf(request.kernel.path, request.test) }
+                    : request.kernel);
                 const name = bootName(request.kernel.name, request.attempt, request.test);
                 const label = `${request.kernel.name}${request.test !== undefined ? `[${request.test}]` : ''}#${request.attempt}`;
                 const digest = options.cached?.digests.get(request.kernel.name);
@@ -95831,7 +97627,7 @@ async function prepareBoots(context, settings, kernels, options) {
                 const cached = identity &&
                     (await options.cached?.cache.load(identity, request.kernel.name, request.attempt, kernelPlan.logDir, request.test));
                 const observed = async () => {
-                    const parsed = observe(await round.bootOnce(bootPlan, { ...request, kernel }, limit), harness.results, harness.maxTests);
+                    const parsed = observe(await round.bootOnce(bootPlan, { ...request, kernel }, limit, many), harness.results, harness.maxTests);
                     return checker
                         ? limit(() => checker.check(parsed, path$1.join(outDir, 'checker')))
                         : parsed;
@@ -96859,15 +98655,39 @@ function judgeOne(run, candidateRuns, refObserved, consensus, compareOutput) {
  * |                | /proc/123/                                       | /proc/<pid>/        |
  * |                | sh[84]: , init[1] general ... (comm[pid])        | sh[<pid>]:          |
  * | durations      | 12 ms, 3.5s, 250us, 17µs, 1.2 sec, 3 seconds     | <duration>          |
+ * | network        | Date: Sun, 06 Dec 2026 17:50:00 GMT (HTTP dates) | <http-date>         |
+ * |                | 127.0.0.1:40123, localhost:40123, [::1]:40123,   | ...:<port>          |
+ * |                | port 40123, sport=40123 (4-5 digits, >= 1024)    | port <port>         |
+ * |                | rtt min/avg/max/mdev = 0.1/0.2/0.3/0.1 ms,       | ... = <rtt> ms      |
+ * |                | round-trip min/avg/max = 0.1/0.2/0.3 ms          |                     |
+ * |                | ttl=64, TTL 255, hlim=64, hop limit 64           | ttl=<ttl>           |
  *
- * Release strings go first, so a release is replaced whole before any number-shaped rule looks
+ * Network rules go first: an HTTP date holds a time, a forwarded port sits after an address.
+ * What differs between boots of one service: the host ports diverge chooses per boot (a driver
+ * that prints them), round-trip times, the TTL a path derives (user-mode networking answers with
+ * its own), and the dates servers put in headers. Well-known ports (80, 443) stay.
+ * Release strings go next, so a release is replaced whole before any number-shaped rule looks
  * at its pieces; `Debian 6.1.192-2 (2026-11-16)` ends as `Debian <release> (<date>)`.
  * Datetimes go before dates and times, symbol offsets before bare `0x` numbers. Small plain numbers (`got 41`) never change:
  * they are what tests print as results. `comm[pid]` also catches `buf[3]: ...`; switch `pids`
  * off if a harness prints indexed diagnostics like that.
  */
 const RELEASE_SUFFIX = String.raw `[-+~][0-9A-Za-z](?:[\w.+~-]*[0-9A-Za-z])?`;
+const HTTP_DATE = String.raw `(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT`;
 const BUILTINS = {
+    network: [
+        [new RegExp(HTTP_DATE, 'g'), '<http-date>'],
+        [/(?<=(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\])([:.])[1-9]\d{3,4}(?!\w)/g, '$1<port>'],
+        [
+            /\b((?:s|d|src|dst|source |destination |host |local |remote )?port)([ =:]\s*)[1-9]\d{3,4}\b/gi,
+            '$1$2<port>',
+        ],
+        [
+            /\b(rtt|round-trip) (min\/avg\/max(?:\/mdev|\/stddev)?) = [\d.]+\/[\d.]+\/[\d.]+(?:\/[\d.]+)?/g,
+            '$1 $2 = <rtt>',
+        ],
+        [/\b(ttl|hlim|hop limit)([ =:]\s*)\d{1,3}\b/gi, '$1$2<ttl>'],
+    ],
     'kernel-release': [
         [
             new RegExp(String.raw `(?<![\w.])\d{1,2}\.\d{1,3}(?:\.\d{1,3}|-rc\d+)(?:${RELEASE_SUFFIX})?(?![\w+~]|[.-]\w)`, 'g'),
@@ -96903,6 +98723,7 @@ const BUILTINS = {
     ],
 };
 const ORDER = [
+    'network',
     'kernel-release',
     'timestamps',
     'addresses',
@@ -97953,9 +99774,11 @@ const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
  * Kernels as reports show them: name, source and the digest of the file that will boot. A
  * digest known from fetching must still hold: the file booted is the one the report names.
  */
-async function describeKernels(kernels) {
+async function describeKernels(kernels, 
+/** `harness.tests`: the images of a kernel of many images (model/images.ts). */
+tests) {
     const digests = await Promise.all(kernels.map(async (k) => {
-        const actual = await sha256File(k.path).catch(() => undefined);
+        const actual = await (isManyImages(k.path) ? imagesDigest(k.name, k.path, tests) : sha256File(k.path)).catch(() => undefined);
         if (actual === undefined)
             return k.digest ?? UNKNOWN_DIGEST;
         if (k.digest !== undefined && actual !== k.digest)
@@ -98033,7 +99856,7 @@ function fetchReferences(context, settings, options, flagged) {
  * observation cache: a kernel under test always boots.
  */
 async function openSession(context, settings, referenceKernels, options) {
-    const references = await describeKernels(referenceKernels);
+    const references = await describeKernels(referenceKernels, settings.harness.tests);
     const expectations = await loadExpectations(settings.expectations);
     const scope = { variant: options.variant, today: options.today ?? context.clock.today() };
     const cache = new ObservationCache(context.cache.observations, context.buildId, options.progress);
@@ -98054,7 +99877,7 @@ async function openSession(context, settings, referenceKernels, options) {
     const evaluate = async (kernel, evaluation) => {
         const started = evaluation.startedAt ?? context.clock.now();
         const bootDir = evaluation.bootDir ?? evaluation.outDir;
-        const [candidate] = await describeKernels([kernel]);
+        const [candidate] = await describeKernels([kernel], settings.harness.tests);
         const roles = { candidate: candidate, references };
         // Boots of `names`, `attempts` times from `first`: the references' boots the session has
         // are taken, the rest boot now, in one round with the kernel's.
@@ -98202,6 +100025,38 @@ async function runBisect(context, settings, options) {
 }
 
 /**
+ * Node's warnings that are about a dependency's code, not about anything a user can change.
+ * docker-modem (dockerode's transport) parses a `tcp://` DOCKER_HOST with `url.parse()`, which
+ * Node 24 warns about (DEP0169) for code outside node_modules, and the bundle puts every
+ * dependency outside node_modules: a run with `DOCKER_HOST=tcp://…` printed the warning on
+ * stderr. Only that code is dropped; every other warning is emitted as before.
+ */
+const DROPPED = new Set(['DEP0169']);
+let installed = false;
+/** The code of a warning as `process.emitWarning` takes it (options object, or 3rd argument). */
+function codeOf(args) {
+    const [warning, second, third] = args;
+    if (warning instanceof Error && 'code' in warning)
+        return String(warning.code);
+    if (typeof second === 'object' && second !== null && 'code' in second)
+        return String(second.code);
+    return typeof third === 'string' ? third : undefined;
+}
+/** Makes `process.emitWarning` drop the warnings above; once per process. */
+function dropDependencyWarnings() {
+    if (installed)
+        return;
+    installed = true;
+    const emit = process.emitWarning.bind(process);
+    process.emitWarning = ((...args) => {
+        const code = codeOf(args);
+        if (code !== undefined && DROPPED.has(code))
+            return;
+        emit(...args);
+    });
+}
+
+/**
  * Reading back `boots.json`, the boots a run saved for `diverge compare`. The file may have been
  * edited, cut or replaced: it is checked field by field before anything is judged from it.
  */
@@ -98339,4 +100194,4 @@ async function compareSaved(context, settings, fromDir, options) {
     }, 0);
 }
 
-export { parseConfig as $, checkSelection as A, noRecipeFor as B, CANDIDATE as C, loadExpectations as D, checkKernelFile as E, checkRubric as F, GOOD_REFERENCE as G, localBaseOf as H, ConfigError as I, HarnessError as J, KernelFileError as K, BuildError as L, defaultSettings as M, NotRegularFileError as N, claimOutDir as O, clearEarlierRun as P, DEFAULT_OUT as Q, ReferenceFetchError as R, githubFromEnvironment as S, resultText as T, BisectInputError as U, SelectionError as V, bootKernels as W, writeOutput as X, noSavedRun as Y, compareSaved as Z, SavedRunError as _, requireInherits as a, evaluateOne as a0, buildKernel as a1, buildImage as a2, extractFiles as a3, qemuVersion as a4, updateExpectations as a5, reportDivergences as a6, tar as a7, inParallel as a8, redirectTarget as a9, gradescopeResults as aA, MAX_KERNEL_BYTES as aa, BOOT_OUTCOMES as ab, testIdsOf as ac, rubricOf as ad, fileKind as ae, sha256File as af, kernelRecipe as ag, CappedLog as ah, ConsoleLines as ai, runContainer as aj, LastLines as ak, limitHit as al, copyFilesOut as am, packContext as an, DockerUnavailableError as ao, isolated as ap, prepareStaffLayers as aq, scanContext as ar, maxPoints as as, defaultParallelism as at, fetchReferences as au, openSession as av, limiter as aw, RubricError as ax, OUTPUT_FORMAT_NAMES as ay, outputFormat as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, shellQuote as t, runDifferential as u, variantOf as v, workflowFile as w, resolveKernels as x, refusalMessage as y, renderTerminal as z };
+export { noSavedRun as $, refusalMessage as A, renderTerminal as B, checkSelection as C, CANDIDATE as D, noRecipeFor as E, isManyImages as F, GOOD_REFERENCE as G, loadExpectations as H, checkKernel as I, checkRubric as J, localBaseOf as K, ConfigError as L, KernelFileError as M, NotRegularFileError as N, HarnessError as O, BuildError as P, defaultSettings as Q, ReferenceFetchError as R, claimOutDir as S, clearEarlierRun as T, DEFAULT_OUT as U, githubFromEnvironment as V, resultText as W, BisectInputError as X, SelectionError as Y, bootKernels as Z, writeOutput as _, requireInherits as a, compareSaved as a0, SavedRunError as a1, parseConfig as a2, evaluateOne as a3, buildKernel as a4, buildImage as a5, extractFiles as a6, qemuVersion as a7, updateExpectations as a8, reportDivergences as a9, limiter as aA, RubricError as aB, OUTPUT_FORMAT_NAMES as aC, outputFormat as aD, gradescopeResults as aE, tar as aa, inParallel as ab, redirectTarget as ac, MAX_KERNEL_BYTES as ad, BOOT_OUTCOMES as ae, testIdsOf as af, rubricOf as ag, fileKind as ah, sha256File as ai, kernelRecipe as aj, CappedLog as ak, ConsoleLines as al, runContainer as am, LastLines as an, MiB$1 as ao, limitHit as ap, copyFilesOut as aq, packContext as ar, DockerUnavailableError as as, isolated as at, prepareStaffLayers as au, scanContext as av, maxPoints as aw, defaultParallelism as ax, fetchReferences as ay, openSession as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, shellQuote as t, dropDependencyWarnings as u, variantOf as v, workflowFile as w, undoAll as x, runDifferential as y, resolveKernels as z };

@@ -6316,7 +6316,7 @@ const NODE_END_OF_LIFE = { 20: '2026-04-30' };
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'4093b2b27d24c668' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'09343278dd36821f' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6329,6 +6329,15 @@ const EXTRACT_FILE_CAP_BYTES = 2 * 1024 * 1024 * 1024;
  * caller, which reads GITHUB_API_URL, so GitHub Enterprise Server works the same way.
  */
 const GitHubClient = Octokit.plugin(retry, throttling);
+/**
+ * A limiter of the throttling plugin that runs every job at once: given as its `write` and
+ * `notifications` groups, writes are not spaced (the plugin takes its limiters from the options).
+ */
+const UNSPACED = {
+    key: () => ({
+        schedule: (_options, job, ...args) => Promise.resolve().then(() => job(...args)),
+    }),
+};
 const DEFAULT_API_URL = 'https://api.github.com';
 /** A rate limit that resets later than this (seconds) is not waited for: the request fails. */
 const MAX_RATE_LIMIT_WAIT_S = 300;
@@ -6360,12 +6369,93 @@ function createGitHub(options) {
             doNotRetry: [400, 401, 403, 404, 410, 422, 451],
         },
         throttle: {
+            ...(options.spaceWrites === false ? { write: UNSPACED, notifications: UNSPACED } : {}),
             onRateLimit: onLimit('primary'),
             onSecondaryRateLimit: onLimit('secondary'),
         },
     });
 }
 
+/**
+ * The guest network (`harness.network`) and the host-side driver (`harness.driver`): the modes,
+ * the NIC models, the addresses each mode gives the guest and the driver, and the environment a
+ * driver is started with. What the config, the QEMU command line, the driver runner and the docs
+ * share lives here.
+ */
+/**
+ * `harness.network.mode`:
+ * - `user`: QEMU's user-mode network (slirp), restricted (the guest reaches nothing outside
+ *   it); each of `forward`'s guest TCP ports is forwarded from a free port on 127.0.0.1, chosen
+ *   per boot.
+ * - `tap`: a tap device in a network namespace made for the boot (QEMU and the driver run in it;
+ *   it dies with them), the host end at `host`, the guest at `guest`. Needs CAP_NET_ADMIN.
+ * - `socket`: raw Ethernet frames over UDP on 127.0.0.1 (QEMU's `-netdev socket,udp=`), a
+ *   per-boot port pair, for drivers that speak Ethernet, ARP and ICMP themselves. Rootless.
+ */
+const NETWORK_MODES = ['user', 'tap', 'socket'];
+/** The NIC models diverge attaches (`harness.network.nic`); each machine lists those it has. */
+const NIC_MODELS = [
+    'virtio-net-pci',
+    'virtio-net-device',
+    'e1000',
+    'e1000e',
+    'rtl8139',
+];
+/** The guest's MAC address unless `harness.network.mac` says otherwise (QEMU's own default). */
+const DEFAULT_MAC = '52:54:00:12:34:56';
+/**
+ * The guest's and the host's addresses: in `user` mode QEMU's fixed ones (slirp's 10.0.2.0/24);
+ * in `tap` mode the defaults of `harness.network.guest` and `host`, the same, so that a guest
+ * configured for one mode works in the other.
+ */
+const USER_GUEST_ADDRESS = '10.0.2.15';
+const USER_HOST_ADDRESS = '10.0.2.2';
+const DEFAULT_TAP_GUEST = '10.0.2.15/24';
+const DEFAULT_TAP_HOST = '10.0.2.2/24';
+/** The tap device's name inside the boot's own namespace (no other boot can see it). */
+const TAP_DEVICE = 'tap0';
+/** `harness.driver.timeout` when the config sets none. */
+const DEFAULT_DRIVER_TIMEOUT_MS = 60_000;
+/** How long after the driver exits the console is still watched (a panic it saw first). */
+const DRIVER_GRACE_MS = 1000;
+/**
+ * The environment a driver gets, besides PATH, HOME, LANG and TMPDIR (nothing else of diverge's
+ * own: no tokens). Absent entries are those a mode has none of.
+ */
+const DRIVER_ENV = {
+    /** `user`, `tap` or `socket`. */
+    network: 'DIVERGE_NETWORK',
+    /** The guest's address (user: 10.0.2.15 as the guest sees itself; tap: reachable as is). */
+    guest: 'DIVERGE_GUEST_ADDRESS',
+    /** The host's address as the guest sees it (user: 10.0.2.2; tap: the tap device's). */
+    host: 'DIVERGE_HOST_ADDRESS',
+    /** The guest's MAC address. */
+    mac: 'DIVERGE_GUEST_MAC',
+    /** `user`: where the forwarded ports listen (127.0.0.1). */
+    forwardHost: 'DIVERGE_FORWARD_HOST',
+    /** `user`: `GUEST=HOST` pairs, space separated; each also as DIVERGE_PORT_<GUEST>=<HOST>. */
+    ports: 'DIVERGE_PORTS',
+    portPrefix: 'DIVERGE_PORT_',
+    /** `socket`: the UDP port of 127.0.0.1 QEMU sends the guest's frames to (the driver binds it). */
+    udpListen: 'DIVERGE_UDP_LISTEN',
+    /** `socket`: the UDP port of 127.0.0.1 QEMU reads frames for the guest from (send them there). */
+    udpSend: 'DIVERGE_UDP_SEND',
+    /** The boot's test (`harness.tests`), else empty. */
+    test: 'DIVERGE_TEST',
+    /** The kernel's name and the attempt. */
+    kernel: 'DIVERGE_KERNEL',
+    attempt: 'DIVERGE_ATTEMPT',
+    /** A directory of the run's output for this boot's driver: files it writes are kept. */
+    out: 'DIVERGE_OUT',
+};
+/** The host variables a driver inherits (when set); everything else of diverge's is left out. */
+const DRIVER_INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'];
+
+/**
+ * The run context: what a run takes from its surroundings (cache directories, environment,
+ * running processes, clock, build id), built once by an entry point and passed down. Nothing
+ * below the entry points reads `process.env` or works out a cache directory itself.
+ */
 function waitsFrom(env) {
     const seconds = (name, fallback) => {
         const value = Number(env[name]);
@@ -6376,6 +6466,15 @@ function waitsFrom(env) {
         retryBaseMs: seconds('DIVERGE_RETRY_BASE', 1),
         dockerMs: seconds('DIVERGE_DOCKER_TIMEOUT', 120),
     };
+}
+/** `DIVERGE_BUILDER`: auto (BuildKit for Dockerfiles that need it), buildkit, or classic. */
+const BUILDER_CHOICES = ['auto', 'buildkit', 'classic'];
+/** The `DIVERGE_BUILDER` value, `auto` when unset; anything else is refused by name. */
+function builderChoice(value) {
+    const choice = (value ?? '').trim().toLowerCase() || 'auto';
+    if (BUILDER_CHOICES.includes(choice))
+        return choice;
+    throw new Error(`DIVERGE_BUILDER: expected one of ${BUILDER_CHOICES.join(', ')}, got "${value}"`);
 }
 function proxySettings(env) {
     const settings = {};
@@ -6394,6 +6493,7 @@ function cacheDirs(root) {
         kernels: path.join(root, 'kernels'),
         sources: path.join(root, 'sources'),
         observations: path.join(root, 'observations'),
+        savedVms: path.join(root, 'saved-vms'),
         contexts: path.join(root, 'contexts'),
         initramfs: path.join(root, 'initramfs'),
         kvmProbe: path.join(root, 'kvm-probe.json'),
@@ -6410,8 +6510,18 @@ function processRegistry() {
         add: (child) => void live.add(child),
         delete: (child) => void live.delete(child),
         killAll: () => {
-            for (const child of live)
+            for (const child of live) {
+                // A child that leads its own process group (a driver, see qemu/driver.ts) takes the
+                // processes it started with it; for any other, no such group exists.
+                if (child.pid !== undefined)
+                    try {
+                        process.kill(-child.pid, 'SIGKILL');
+                    }
+                    catch {
+                        // not a group leader, or gone already
+                    }
                 child.kill('SIGKILL');
+            }
             const n = live.size;
             live.clear();
             return n;
@@ -6450,8 +6560,13 @@ function createRunContext(env = process.env) {
         tempDir: env.RUNNER_TEMP || tmpdir(),
         dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
         waits: waitsFrom(env),
+        builder: builderChoice(env.DIVERGE_BUILDER),
         unwritten: [],
         proxy: proxySettings(env),
+        driverEnv: Object.fromEntries(DRIVER_INHERITED_ENV.flatMap((name) => {
+            const value = env[name];
+            return value === undefined ? [] : [[name, value]];
+        })),
     };
 }
 
@@ -6497,4 +6612,4 @@ function redactCredentials(url) {
     }
 }
 
-export { ACTION_USES as A, BUILD_LOG_CAP_BYTES as B, CONFIG_SCHEMA_URL as C, DEFAULT_API_URL as D, EXIT as E, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, createGitHub as i, TOOL_NAME as j, restEndpointMethods as k, paginateRest as l, proxySettings as p, requestLog as r, systemClock as s, useProxy as u, waitsFrom as w };
+export { ACTION_USES as A, BUILD_LOG_CAP_BYTES as B, CONFIG_SCHEMA_URL as C, DEFAULT_TAP_GUEST as D, EXIT as E, restEndpointMethods as F, paginateRest as G, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, USER_GUEST_ADDRESS as U, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, NIC_MODELS as i, NETWORK_MODES as j, DEFAULT_TAP_HOST as k, DEFAULT_MAC as l, DEFAULT_DRIVER_TIMEOUT_MS as m, createGitHub as n, DEFAULT_API_URL as o, TOOL_NAME as p, TAP_DEVICE as q, requestLog as r, DRIVER_ENV as s, USER_HOST_ADDRESS as t, useProxy as u, DRIVER_GRACE_MS as v, waitsFrom as w, DRIVER_INHERITED_ENV as x, proxySettings as y, systemClock as z };

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { i as isDivergence, p as singleLine, Z as SEVERITIES, a6 as SEVERITY_ORDER, T as inlineCode, a7 as testDigest, a8 as stateOfCode, a9 as codeAt, a0 as plural, u as link, aa as classOfCode, ab as statusOfCode, U as codeBlock, q as inlineText, F as FAIL_ON_CLASSES } from './validate.js';
+import { i as isDivergence, p as singleLine, a0 as SEVERITIES, a9 as SEVERITY_ORDER, W as inlineCode, aa as testDigest, ab as stateOfCode, ac as codeAt, a3 as plural, u as link, ad as classOfCode, ae as statusOfCode, X as codeBlock, q as inlineText, F as FAIL_ON_CLASSES, af as parseBuildCache } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**
@@ -460,6 +460,15 @@ function historyBranch(read) {
         throw new InputError(`input history: expected a branch name (letters, digits, '.', '_', '-', '/'), got "${branch}"`);
     return { history: branch };
 }
+function buildCacheInput(read, variant) {
+    try {
+        const cache = parseBuildCache(read('build-cache'), `diverge-${variant ?? 'default'}`);
+        return cache ? { buildCache: cache } : {};
+    }
+    catch (error) {
+        throw new InputError(`input build-cache: ${error.message}`);
+    }
+}
 /** Reads the inputs through `read` (the runner's INPUT_* variables); paths are relative to `workspace`. */
 function readInputs(read, workspace) {
     const workingDirectory = path.resolve(workspace, read('working-directory') || '.');
@@ -494,6 +503,7 @@ function readInputs(read, workspace) {
         trackIssues: boolean('track-issues', false, read),
         trackIssuesCloseAfter: count('track-issues-close-after', CLOSE_AFTER, read),
         allowForkCode: boolean('allow-fork-code', false, read),
+        ...buildCacheInput(read, variant),
         workingDirectory,
     };
 }

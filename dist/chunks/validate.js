@@ -3,6 +3,8 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, createWriteStream } from 'node:fs';
 import { mkdir, access, constants, writeFile, rename, rm, readFile, open as open$1, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,6 +62,92 @@ async function writeAtomically(file, content) {
         await rm(temp, { force: true });
         throw error;
     }
+}
+
+/**
+ * Builds through `docker buildx build` when the action's `build-cache` input asks for a cache
+ * BuildKit keeps outside the engine (`type=gha`: the GitHub Actions cache). The Engine API
+ * cannot export a build cache; buildx can, with a builder whose driver is not `docker` (the
+ * `docker-container` builder `docker/setup-buildx-action` creates). Without such a buildx the
+ * input does nothing, and the build says so (see docs/action.md).
+ */
+/** `build-cache`: empty for none; else `gha` with optional `scope=` and `mode=` attributes. */
+function parseBuildCache(text, defaultScope) {
+    const value = text.trim();
+    if (!value)
+        return undefined;
+    const [type, ...attributes] = value.split(',').map((part) => part.trim());
+    if (type !== 'gha' && type !== 'type=gha')
+        throw new Error(`expected gha (the GitHub Actions cache), optionally with ,scope=NAME and ,mode=min|max; got "${value}"`);
+    const cache = { type: 'gha', scope: defaultScope, mode: 'max' };
+    for (const attribute of attributes) {
+        const [key, ...rest] = attribute.split('=');
+        const val = rest.join('=');
+        if (key === 'scope' && /^[A-Za-z0-9._/-]{1,100}$/.test(val))
+            cache.scope = val;
+        else if (key === 'mode' && (val === 'min' || val === 'max'))
+            cache.mode = val;
+        else
+            throw new Error(`unknown or invalid attribute "${attribute}" (scope=NAME, mode=min|max)`);
+    }
+    return cache;
+}
+/** The buildx command lines: `--cache-from` and `--cache-to` of a cache. */
+function cacheFlags(cache) {
+    return [
+        '--cache-from',
+        `type=gha,scope=${cache.scope}`,
+        '--cache-to',
+        `type=gha,scope=${cache.scope},mode=${cache.mode}`,
+    ];
+}
+/**
+ * The driver of buildx's current builder (`docker-container`, `docker`, …), or why there is
+ * none usable: no buildx plugin, or the engine's own (`docker`) driver, which exports no cache.
+ */
+async function buildxDriver(docker = 'docker') {
+    const child = spawn(docker, ['buildx', 'inspect'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk) => (out += chunk.toString()));
+    const code = await exited(child);
+    if (code !== 0)
+        return { why: 'no docker buildx here' };
+    const driver = /^Driver:\s*(\S+)/m.exec(out)?.[1];
+    if (!driver)
+        return { why: 'docker buildx inspect named no driver' };
+    if (driver === 'docker')
+        return {
+            driver,
+            why: "buildx's builder uses the docker driver, which exports no build cache (docker/setup-buildx-action creates a docker-container builder)",
+        };
+    return { driver };
+}
+/**
+ * `docker buildx build … -` with the packed context on standard input; `--progress=plain`
+ * lines go to `line`. Resolves to the exit code (null when stopped).
+ */
+async function runBuildx(run) {
+    const child = spawn(run.docker ?? 'docker', ['buildx', 'build', ...run.args, '-'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(run.signal ? { signal: run.signal } : {}),
+    });
+    child.stdin.on('error', () => undefined);
+    run.context.pipe(child.stdin);
+    const lines = [
+        createInterface({ input: child.stdout }),
+        createInterface({ input: child.stderr }),
+    ];
+    for (const reader of lines)
+        reader.on('line', run.line);
+    return exited(child);
+}
+/** The exit status of `child`; null when it could not start or was stopped by a signal. */
+function exited(child) {
+    return new Promise((resolve) => {
+        child.on('error', () => resolve(null));
+        child.on('close', (code) => resolve(code));
+    });
 }
 
 /**
@@ -12539,7 +12627,8 @@ var properties = {
 						"addresses",
 						"pids",
 						"kernel-release",
-						"durations"
+						"durations",
+						"network"
 					]
 				}
 			},
@@ -12679,4 +12768,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { sameThoughVarying as $, ArchiveError as A, historyText as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, isFileSystemError as E, FAIL_ON_CLASSES as F, GRADEBOOK_SCRIPT as G, HistoryError as H, partialName as I, makeDir as J, RESULTS_FORMATS as K, DIVERGENCE_CLASSES as L, DEFAULT_FAIL_ON as M, DownloadError as N, redact as O, stripControls as P, truncateUtf8 as Q, ReportError as R, isDivergentClass as S, inlineCode as T, codeBlock as U, TEST_STATUSES as V, DIVERGENT_CLASSES as W, CLASSES as X, REPORT_SCRIPT as Y, SEVERITIES as Z, divergenceEntries as _, appendRecord as a, plural as a0, classCount as a1, num as a2, expandTabs as a3, splitLines as a4, percent as a5, SEVERITY_ORDER as a6, testDigest as a7, stateOfCode as a8, codeAt as a9, classOfCode as aa, statusOfCode as ab, renderSite as b, allFacts as c, renderMarkdown as d, eventOf as e, readJsonFile as f, classColour as g, historyRecord as h, isDivergence as i, htmlPage as j, isShownDivergence as k, download as l, extractZip as m, schemaCheck as n, ajv as o, singleLine as p, inlineText as q, readTimeline as r, safeEntryPath as s, testPage as t, link as u, validateReport as v, writeAtomically as w, HISTORY_EVENTS as x, FLAKE_WINDOW as y, historySummary as z };
+export { REPORT_SCRIPT as $, ArchiveError as A, historyText as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, isFileSystemError as E, FAIL_ON_CLASSES as F, GRADEBOOK_SCRIPT as G, HistoryError as H, partialName as I, makeDir as J, buildxDriver as K, cacheFlags as L, runBuildx as M, RESULTS_FORMATS as N, DIVERGENCE_CLASSES as O, DEFAULT_FAIL_ON as P, DownloadError as Q, ReportError as R, redact as S, stripControls as T, truncateUtf8 as U, isDivergentClass as V, inlineCode as W, codeBlock as X, TEST_STATUSES as Y, DIVERGENT_CLASSES as Z, CLASSES as _, appendRecord as a, SEVERITIES as a0, divergenceEntries as a1, sameThoughVarying as a2, plural as a3, classCount as a4, num as a5, expandTabs as a6, splitLines as a7, percent as a8, SEVERITY_ORDER as a9, testDigest as aa, stateOfCode as ab, codeAt as ac, classOfCode as ad, statusOfCode as ae, parseBuildCache as af, renderSite as b, allFacts as c, renderMarkdown as d, eventOf as e, readJsonFile as f, classColour as g, historyRecord as h, isDivergence as i, htmlPage as j, isShownDivergence as k, download as l, extractZip as m, schemaCheck as n, ajv as o, singleLine as p, inlineText as q, readTimeline as r, safeEntryPath as s, testPage as t, link as u, validateReport as v, writeAtomically as w, HISTORY_EVENTS as x, FLAKE_WINDOW as y, historySummary as z };
