@@ -202,6 +202,12 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     coverage: { by: 'workflow' },
   },
   {
+    id: 'action-build-cache-steps',
+    page: 'docs/action.md',
+    match: (t) => t.startsWith('- uses: docker/setup-buildx-action@v3'),
+    coverage: { by: 'workflow' },
+  },
+  {
     id: 'grading-classroom-steps',
     page: 'docs/grading.md',
     match: (t) => t.startsWith('- uses: OWNER/diverge@v1'),
