@@ -23,6 +23,7 @@ export const SLOW_DIRS = ['test/integration/', 'test/faults/(?!doc\\.test\\.ts$)
 export const SLOW_FILES = [
   'test/render/html-hostile.test.ts', // Chromium
   'test/doctor/doctor.test.ts', // the host's QEMU (its version)
+  'test/qemu/machines.test.ts', // the host's QEMU (each NIC of the machine table, started)
   'test/render/gradebook-html.test.ts', // Chromium
   'test/render/history-html.test.ts', // Chromium
   'test/compare/varying-references.test.ts', // the bundled CLI (dist/)
