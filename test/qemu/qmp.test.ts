@@ -29,7 +29,14 @@ function peer(reply: (command: { execute: string; id?: string; arguments?: unkno
   return { socket, sent, greet };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * Until the conversation has got as far as `done` says (or 5 s have passed): the scripted peer
+ * answers over many turns of the event loop, which a loaded machine spreads over any fixed wait.
+ */
+async function settle(done: () => boolean): Promise<void> {
+  for (const until = Date.now() + 5_000; !done() && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 5));
+}
 const answer = (command: { id?: string }) => (command.id ? [{ return: {}, id: command.id }] : []);
 
 describe('qmpSession', () => {
@@ -38,7 +45,7 @@ describe('qmpSession', () => {
     let started = 0;
     const qmp = qmpSession(socket, { onStarted: () => started++ });
     greet();
-    await settle();
+    await settle(() => qmp.started);
     expect(sent.map((c) => c.execute)).toEqual(['qmp_capabilities', 'cont']);
     expect([qmp.started, started]).toEqual([true, 1]);
   });
@@ -59,7 +66,7 @@ describe('qmpSession', () => {
       incoming: { file: "/tmp/it's/vm.state", onFailed: (reason) => failed.push(reason) },
     });
     greet();
-    await settle();
+    await settle(() => qmp.started || failed.length > 0);
     expect(sent).toEqual([
       { execute: 'qmp_capabilities' },
       {
@@ -84,7 +91,7 @@ describe('qmpSession', () => {
       incoming: { file: '/nowhere', onFailed: (reason) => failed.push(reason) },
     });
     greet();
-    await settle();
+    await settle(() => failed.length > 0);
     expect(sent.map((c) => c.execute)).not.toContain('cont');
     expect(qmp.started).toBe(false);
     expect(failed).toEqual(['QMP migrate-incoming: no such file']);
@@ -99,7 +106,7 @@ describe('qmpSession', () => {
     );
     const qmp = qmpSession(socket, { onStarted: () => undefined });
     greet();
-    await settle();
+    await settle(() => qmp.started);
     await qmp.save('/s/vm.state', 10_000);
     expect(sent.map((c) => c.execute)).toEqual([
       'qmp_capabilities',
@@ -127,7 +134,7 @@ describe('qmpSession', () => {
     );
     const qmp = qmpSession(socket, { onStarted: () => undefined });
     greet();
-    await settle();
+    await settle(() => qmp.started);
     await expect(qmp.save('/s/vm.state', 10_000)).rejects.toThrow(
       'QEMU could not save the VM: State blocked by non-migratable device',
     );
@@ -157,7 +164,7 @@ describe('qmpSession', () => {
     const { socket, sent, greet } = peer(virtio([], 0x87f77000, 0x87f76000));
     const qmp = qmpSession(socket, { onStarted: () => undefined });
     greet();
-    await settle();
+    await settle(() => qmp.started);
     await expect(qmp.save('/s/vm.state', 10_000)).rejects.toThrow(
       "the guest's virtio-blk driver did not negotiate VIRTIO_F_VERSION_1 yet placed queue 0's rings apart (desc 0x87f78000, avail 0x87f77000, used 0x87f76000); QEMU restores such a queue's rings at a legacy device's places (avail 0x87f78080, used 0x87f79000)",
     );
@@ -172,7 +179,7 @@ describe('qmpSession', () => {
       const { socket, sent, greet } = peer(reply);
       const qmp = qmpSession(socket, { onStarted: () => undefined });
       greet();
-      await settle();
+      await settle(() => qmp.started);
       await qmp.save('/s/vm.state', 10_000);
       expect(sent.map((c) => c.execute)).toContain('migrate');
     }
