@@ -154,7 +154,7 @@ export async function appendRecord(
           await handle.read(last, 0, 1, size - 1);
           if (last[0] !== 0x0a) lead = '\n';
         }
-        await handle.write(`${lead}${JSON.stringify(record)}\n`);
+        await handle.write(`${lead}${sealedLine(record)}\n`);
         await handle.sync();
       } finally {
         await handle.close();
@@ -168,9 +168,33 @@ export async function appendRecord(
 }
 
 /**
+ * A record's line: its JSON with a checksum of that JSON as the last key, so that a record edited
+ * by hand (a status turned to pass, a test dropped) is told from the one `add` wrote. Like the
+ * gradebook's and the observations' checksums it catches edits and damage, not a forger who
+ * recomputes it.
+ */
+function sealedLine(record: HistoryRecord): string {
+  const json = JSON.stringify(record);
+  return `${json.slice(0, -1)},"checksum":"${sha256(json)}"}`;
+}
+
+const SEAL = /,"checksum":"([0-9a-f]{64})"\}$/;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Why a stored line cannot be trusted (no checksum, or not the JSON it was written as), or undefined. */
+function sealProblem(line: string): string | undefined {
+  const seal = SEAL.exec(line);
+  if (!seal) return 'has no checksum (not written by `diverge history add`)';
+  return sha256(`${line.slice(0, seal.index)}}`) === seal[1]
+    ? undefined
+    : 'does not match its checksum (edited after it was added)';
+}
+
+/**
  * The records of one month, in time order (then in the order they were added). A line that is
- * not JSON is a torn write: skipped, said through `warn`. A JSON line that is not a record is an
- * error naming the file, the line and the field.
+ * not JSON is a torn write, and one that does not match its checksum an edit: both skipped,
+ * said through `warn`, as history never redoes a run. A sealed JSON line that is not a record is
+ * an error naming the file, the line and the field.
  */
 export async function readMonth(
   dir: string,
@@ -189,6 +213,12 @@ export async function readMonth(
       warn(`${file}:${i + 1}: not a whole record (a write cut short?); skipped`);
       return;
     }
+    const problem = sealProblem(line.trimEnd());
+    if (problem) {
+      warn(`${file}:${i + 1}: a record that ${problem}; skipped`);
+      return;
+    }
+    delete (value as { checksum?: unknown }).checksum;
     records.push(checkStored(value, `${file}:${i + 1}`));
   });
   // Stable: runs of one instant stay in the order they were added.

@@ -180,13 +180,12 @@ describe('faults: grading and history state', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
-  it('history-garbled-record: a history record cut short is skipped and said; the runs around it count and a new one is added', async () => {
-    const sb = faultSandbox('history-garbled-record');
-    const config = course(sb);
+  /** A store of the course's staff run, added as the records of `days` (one commit a day). */
+  async function storeOf(sb: FaultSandbox, days: string[]): Promise<string> {
     const run = await sb.cli([
       'run',
       '-c',
-      config,
+      course(sb),
       '--candidate',
       path.join(sb.work, 'staff.elf'),
       '-o',
@@ -194,34 +193,56 @@ describe('faults: grading and history state', () => {
     ]);
     expect(run.code).toBe(0);
     const store = path.join(sb.root, 'store');
-    const add = (commit: string, day: string) =>
-      sb.cli([
-        'history',
-        'add',
-        path.join(sb.out, 'report.json'),
-        '--store',
-        store,
-        '--commit',
-        commit,
-        '--ref',
-        'refs/heads/main',
-        '--time',
-        `2026-11-${day}T10:00:00Z`,
-        '--event',
-        'push',
-      ]);
-    expect((await add('0123abc', '01')).code).toBe(0);
+    for (const day of days) expect((await addDay(sb, store, day)).code).toBe(0);
+    return store;
+  }
+  const addDay = (sb: FaultSandbox, store: string, day: string) =>
+    sb.cli([
+      'history',
+      'add',
+      path.join(sb.out, 'report.json'),
+      '--store',
+      store,
+      '--commit',
+      `0123a${day}`,
+      '--ref',
+      'refs/heads/main',
+      '--time',
+      `2026-11-${day}T10:00:00Z`,
+      '--event',
+      'push',
+    ]);
+
+  it('history-garbled-record: a history record cut short is skipped and said; the runs around it count and a new one is added', async () => {
+    const sb = faultSandbox('history-garbled-record');
+    const store = await storeOf(sb, ['01']);
     const month = path.join(store, '2026-11.jsonl');
     writeFileSync(
       month,
       `${readFileSync(month, 'utf8')}{"schema":"diverge.history/v1","commit":"dead`,
     );
-    const second = await add('0123abd', '02');
-    expect(second.code).toBe(0);
+    expect((await addDay(sb, store, '02')).code).toBe(0);
     const shown = await sb.cli(['history', 'show', '--store', store]);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toContain(`${month}:2: not a whole record (a write cut short?); skipped`);
-    expect(shown.stdout).toContain('2 runs, 1 tests; latest 0123abd');
+    expect(shown.stdout).toContain('2 runs, 1 tests; latest 0123a02');
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
+  it('history-edited-record: a history record edited by hand (a status changed) is skipped and said; history is what add wrote', async () => {
+    const sb = faultSandbox('history-edited-record');
+    const store = await storeOf(sb, ['01', '02', '03']);
+    const month = path.join(store, '2026-11.jsonl');
+    const lines = readFileSync(month, 'utf8').split('\n');
+    const edited = (lines[1] as string).replace('"pass"', '"fail"');
+    expect(edited).not.toBe(lines[1]);
+    writeFileSync(month, [lines[0], edited, ...lines.slice(2)].join('\n'));
+    const shown = await sb.cli(['history', 'show', '--store', store]);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain(
+      `${month}:2: a record that does not match its checksum (edited after it was added); skipped`,
+    );
+    expect(shown.stdout).toContain('2 runs, 1 tests; latest 0123a03');
     expect(await leftovers(sb)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-/** The history store on a real file system: month files, torn lines, the lock. */
+/** The history store on a real file system: month files, torn lines, edited records, the lock. */
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   mkdirSync,
@@ -25,6 +26,9 @@ import { judgedReport, boot } from '../helpers/observations.js';
 import { scratchDir } from '../helpers/fixtures.js';
 import { historyRun } from '../helpers/history.js';
 
+/** A record's line as docs/history.md says `add` writes it: its JSON, sealed by its digest. */
+const sealed = (json: string) =>
+  `${json.slice(0, -1)},"checksum":"${createHash('sha256').update(json).digest('hex')}"}`;
 const run = (commit: string, hour: number) => historyRun({ commit, hour, tests: { a: 'good' } });
 
 describe('the history store', () => {
@@ -63,14 +67,35 @@ describe('the history store', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('a line that is JSON but not a record is an error naming the file, line and field', async () => {
+  it('a sealed line that is not a record is an error naming the file, line and field', async () => {
     const dir = scratchDir('history-bad');
     await appendRecord(dir, run('c0', 0));
     const bad = { ...run('c1', 1), event: 'pull_request' };
-    appendFileSync(path.join(dir, '2026-11.jsonl'), `${JSON.stringify(bad)}\n`);
+    appendFileSync(path.join(dir, '2026-11.jsonl'), `${sealed(JSON.stringify(bad))}\n`);
     await expect(readTimeline(dir, () => undefined)).rejects.toThrow(
       `${path.join(dir, '2026-11.jsonl')}:2: /event must be equal to one of the allowed values`,
     );
+  });
+
+  it('skips, with a warning, a record edited after it was added, or one add did not write', async () => {
+    const dir = scratchDir('history-edited');
+    for (const [i, commit] of ['c0', 'c1', 'c2'].entries()) await appendRecord(dir, run(commit, i));
+    const file = path.join(dir, '2026-11.jsonl');
+    const [first, second, third] = readFileSync(file, 'utf8').split('\n');
+    // c1's candidate passed its test; the edit says it failed. c2 is rewritten without its seal.
+    const edited = (second as string).replace('"pass"', '"fail"');
+    expect(edited).not.toBe(second);
+    const unsealed = JSON.stringify({ ...JSON.parse(third as string), checksum: undefined });
+    writeFileSync(file, `${first}\n${edited}\n${unsealed}\n`);
+    const warnings: string[] = [];
+    const kept = await readMonth(dir, '2026-11', (w) => warnings.push(w));
+    expect(kept.map((r) => r.commit)).toEqual(['c0']);
+    expect(warnings).toEqual([
+      `${file}:2: a record that does not match its checksum (edited after it was added); skipped`,
+      `${file}:3: a record that has no checksum (not written by \`diverge history add\`); skipped`,
+    ]);
+    // The record as read has no checksum of its own: it is the record that was added.
+    expect(kept[0]).toEqual(run('c0', 0));
   });
 
   it("reads a record's tests by hand as the schema says them", () => {
