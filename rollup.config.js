@@ -131,6 +131,7 @@ export default (args) =>
     ? bundle(
         {
           judge: 'bench/judge.ts',
+          compare: 'bench/compare.ts',
           'docker-cache': 'bench/docker-cache.ts',
           'warm-rerun': 'bench/warm-rerun.ts',
           html: 'bench/html.ts',

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install rollup -c --configBench --silent
 bash scripts/node24 build/bench/judge.js
+bash scripts/node24 build/bench/compare.js
 bash scripts/node24 build/bench/docker-cache.js
 bash scripts/node24 build/bench/warm-rerun.js
 bash scripts/node24 build/bench/html.js

@@ -28,7 +28,7 @@ import require$$0$3 from 'constants';
 import require$$5$2 from 'string_decoder';
 import path$1 from 'node:path';
 import { readFileSync, constants as constants$4, createWriteStream, existsSync, linkSync, unlinkSync, createReadStream } from 'node:fs';
-import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as buildxDriver, L as cacheFlags, M as runBuildx, N as RESULTS_FORMATS, O as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, P as DEFAULT_FAIL_ON, l as download, Q as DownloadError, m as extractZip, A as ArchiveError, S as redact, T as stripControls, U as truncateUtf8, V as isDivergentClass, W as inlineCode, q as inlineText, X as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, Y as TEST_STATUSES, Z as DIVERGENT_CLASSES, o as ajv, _ as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, $ as REPORT_SCRIPT, a0 as SEVERITIES, a1 as divergenceEntries, a2 as sameThoughVarying, a3 as plural, a4 as classCount, a5 as num, a6 as expandTabs, a7 as splitLines$2, a8 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
+import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as buildxDriver, L as cacheFlags, M as runBuildx, N as RESULTS_FORMATS, O as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, P as DEFAULT_FAIL_ON, l as download, Q as DownloadError, m as extractZip, A as ArchiveError, S as redact, T as stripControls, U as truncateUtf8, V as isDivergentClass, W as inlineCode, q as inlineText, X as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, Y as TEST_STATUSES, Z as DIVERGENT_CLASSES, o as ajv, _ as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, $ as REPORT_SCRIPT, a0 as SEVERITIES, a1 as divergenceEntries, a2 as plural, a3 as sameThoughVarying, a4 as classCount, a5 as num, a6 as expandTabs, a7 as splitLines$2, a8 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
 import { arch as arch$1, hostname, availableParallelism, freemem } from 'node:os';
 import { access, constants as constants$3, mkdtemp, writeFile, rm, readFile, stat, mkdir, rename, open as open$1, readdir, rmdir, lstat, realpath, readlink, appendFile, copyFile, statfs, utimes } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
@@ -99587,6 +99587,8 @@ function renderHtml(report, logs = new Map()) {
  * report is stripped of control characters and escape sequences first: a saved report may have
  * been tampered with, and kernel output can hold anything.
  */
+/** Test ids listed on one line (a cluster's, the expected ones) before "… N more". */
+const MAX_IDS = 20;
 // Maps, not objects: a tampered class such as `constructor` must find no style.
 const CLASS_STYLE = new Map(DIVERGENCE_CLASSES.map((cls) => [cls, SEVERITIES[CLASSES[cls].severity].style]));
 const CONCLUSION_STYLE = new Map([
@@ -99615,6 +99617,7 @@ function renderTerminal(report, options) {
     // Whether to colour is the caller's decision, made once from the environment.
     options.color && style !== undefined ? styleText(style, text, { validateStream: false }) : text;
     const maxDiffLines = options.maxDiffLines ?? 20;
+    const maxEntries = options.maxEntries ?? 50;
     const out = [];
     const references = report.references.map((ref) => ref.broken === undefined
         ? line(ref.name)
@@ -99646,7 +99649,9 @@ function renderTerminal(report, options) {
         const label = `${verdict.failing ? '✗' : '•'} ${paint(CLASS_STYLE.get(cls), cls.padEnd(CLASS_WIDTH))}`;
         if (tests.length > 1) {
             out.push(`${label} ${tests.length} tests: ${line(signature ?? '')}`);
-            out.push(INDENT + tests.map((test) => line(test.id)).join(', '));
+            const more = tests.length > MAX_IDS ? [`… ${tests.length - MAX_IDS} more`] : [];
+            const ids = [...tests.slice(0, MAX_IDS).map((test) => line(test.id)), ...more];
+            out.push(INDENT + ids.join(', '));
             out.push(`${INDENT}${line(first.id)}: ${line(verdict.reason)}`);
         }
         else {
@@ -99668,18 +99673,26 @@ function renderTerminal(report, options) {
     const entries = divergenceEntries(report);
     if (entries.length > 0)
         out.push('');
-    entries.forEach(entry);
+    entries.slice(0, maxEntries).forEach(entry);
+    const unshown = entries.slice(maxEntries);
+    if (unshown.length > 0) {
+        const tests = unshown.reduce((sum, { tests }) => sum + tests.length, 0);
+        const what = `${plural(unshown.length, 'more divergence')} (${plural(tests, 'test')})`;
+        out.push(paint('dim', `… ${what}: every one is in report.md and report.html`));
+    }
     const expected = report.tests.filter((test) => test.verdict.class === 'expected');
     const stale = report.expectations.stale;
     const learned = report.normalization.learned;
     const varying = sameThoughVarying(report);
     if (expected.length + stale.length + learned.length + varying.length > 0)
         out.push('');
-    for (const { id, verdict } of expected) {
+    for (const { id, verdict } of expected.slice(0, MAX_IDS)) {
         const match = verdict.expected;
         const was = match === undefined ? '' : ` (would be ${line(match.class)}): ${line(match.reason)}`;
         out.push(paint('dim', `• ${'expected'.padEnd(CLASS_WIDTH)} ${line(id)}${was}`));
     }
+    if (expected.length > MAX_IDS)
+        out.push(paint('dim', `• ${plural(expected.length - MAX_IDS, 'more expected test')}`));
     for (const item of stale) {
         out.push(paint('yellow', `stale expectation ${line(item.test)}: ${line(item.reason)}`));
     }
@@ -99711,6 +99724,60 @@ function renderTerminal(report, options) {
     return `${out.join('\n')}\n`;
 }
 
+/**
+ * `JSON.stringify(value, null, 2)` in pieces: the same text, never held as one string. V8 caps a
+ * string at 512 MiB, and a run of a million results pretty-prints to more (its report.json is
+ * about four times its boots.json), which failed the whole `compare` with "Invalid string length".
+ * Pieces of about a mebibyte are handed to the writer (fs.writeFile takes an iterable).
+ */
+/** Containers nested deeper than this are stringified whole: a test or a boot is small. */
+const SPLIT_DEPTH = 4;
+const PIECE = 1 << 20;
+/** The value as JSON.stringify sees it: after toJSON, and undefined where it leaves it out. */
+function jsonValue(value) {
+    if (value !== null && typeof value === 'object' && 'toJSON' in value)
+        return value.toJSON();
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+}
+function* pieces(value, indent, depth) {
+    if (value === null || typeof value !== 'object' || depth >= SPLIT_DEPTH) {
+        const text = JSON.stringify(value, null, 2) ?? 'null';
+        // Its own lines indented as deep as it stands.
+        yield indent === '' ? text : text.replaceAll('\n', `\n${indent}`);
+        return;
+    }
+    const inner = `${indent}  `;
+    const entries = Array.isArray(value)
+        ? value.map((item) => [undefined, jsonValue(item) ?? null])
+        : Object.entries(value)
+            .map(([key, item]) => [key, jsonValue(item)])
+            .filter(([, item]) => item !== undefined);
+    const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+    if (entries.length === 0) {
+        yield `${open}${close}`;
+        return;
+    }
+    yield `${open}\n`;
+    for (const [i, [key, item]] of entries.entries()) {
+        yield key === undefined ? inner : `${inner}${JSON.stringify(key)}: `;
+        yield* pieces(item, inner, depth + 1);
+        yield i < entries.length - 1 ? ',\n' : '\n';
+    }
+    yield `${indent}${close}`;
+}
+/** `JSON.stringify(value, null, 2) + '\n'` as pieces of about a mebibyte each. */
+function* prettyJson(value) {
+    let piece = '';
+    for (const text of pieces(jsonValue(value), '', 0)) {
+        piece += text;
+        if (piece.length >= PIECE) {
+            yield piece;
+            piece = '';
+        }
+    }
+    yield `${piece}\n`;
+}
+
 /** The report itself, written first and checked against schema/report.v1.json before. */
 const REPORT_FILE = 'report.json';
 /** The page, linked from the Markdown saved with it. */
@@ -99725,7 +99792,7 @@ const OUTPUT_FORMATS = [
         name: 'json',
         file: REPORT_FILE,
         saved: true,
-        render: (report) => `${JSON.stringify(report, null, 2)}\n`,
+        render: (report) => prettyJson(report),
     },
     {
         name: 'markdown',
@@ -99919,7 +99986,7 @@ async function openSession(context, settings, referenceKernels, options) {
         const report = await reportRun(settings, saved, expectations, { ...scope, outDir: evaluation.outDir, subject: evaluation.subject, root: evaluation.root }, durationMs);
         // The report first: on a full disk it is what matters most, and boots.json is the bigger file.
         if (evaluation.saveBoots)
-            await writeOutput(path$1.join(evaluation.outDir, 'boots.json'), `${JSON.stringify(saved, null, 2)}\n`, 'the saved run');
+            await writeOutput(path$1.join(evaluation.outDir, 'boots.json'), prettyJson(saved), 'the saved run');
         return { saved, report };
     };
     return {

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { a as getDefaultExportFromCjs, E as EXIT, T as TOOL_VERSION, N as NODE_MINIMUM, e as NODE_END_OF_LIFE, B as BUILD_LOG_CAP_BYTES, C as CONFIG_SCHEMA_URL, A as ACTION_USES, d as createRunContext, u as useProxy, f as colorFor } from './proxy.js';
-import require$$0 from 'node:events';
+import require$$0, { once } from 'node:events';
 import require$$1, { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs, { existsSync, createWriteStream, createReadStream } from 'node:fs';
@@ -8066,7 +8066,7 @@ function register$1(program, cli) {
             throw new UsageError(`--format: expected one of ${OUTPUT_FORMAT_NAMES.join(', ')}, got "${options.format}"`);
         const report = await readReport(file);
         const dir = path.dirname(path.resolve(file));
-        process.stdout.write(await format.render(report, {
+        const rendered = await format.render(report, {
             // Serial logs are read where boots[].log points: beside the report, or for a
             // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
             // references' logs are.
@@ -8077,7 +8077,11 @@ function register$1(program, cli) {
                 reportUrl: file,
                 ...(options.budget ? { budgetBytes: options.budget } : {}),
             },
-        }));
+        });
+        // A report too big for one string comes in pieces; a pipe takes them at its own pace.
+        for (const piece of typeof rendered === 'string' ? [rendered] : rendered)
+            if (!process.stdout.write(piece))
+                await once(process.stdout, 'drain');
         return EXIT.ok;
     }));
     return withExamples(command, [

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { i as isDivergence, p as singleLine, a0 as SEVERITIES, a9 as SEVERITY_ORDER, W as inlineCode, aa as testDigest, ab as stateOfCode, ac as codeAt, a3 as plural, u as link, ad as classOfCode, ae as statusOfCode, X as codeBlock, q as inlineText, F as FAIL_ON_CLASSES, af as parseBuildCache } from './validate.js';
+import { i as isDivergence, p as singleLine, a0 as SEVERITIES, a9 as SEVERITY_ORDER, W as inlineCode, aa as testDigest, ab as stateOfCode, ac as codeAt, a2 as plural, u as link, ad as classOfCode, ae as statusOfCode, X as codeBlock, q as inlineText, F as FAIL_ON_CLASSES, af as parseBuildCache } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**

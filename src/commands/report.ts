@@ -1,4 +1,5 @@
 /** `diverge report`: a report.json rendered for people. */
+import { once } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { OUTPUT_FORMAT_NAMES, outputFormat } from '../render/formats.js';
@@ -30,20 +31,21 @@ export function register(program: Command, cli: Cli): Command {
           );
         const report = await readReport(file);
         const dir = path.dirname(path.resolve(file));
-        process.stdout.write(
-          await format.render(report, {
-            // Serial logs are read where boots[].log points: beside the report, or for a
-            // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
-            // references' logs are.
-            dir,
-            root: report.subject ? path.resolve(dir, '..', '..') : dir,
-            color: cli.color,
-            markdown: {
-              reportUrl: file,
-              ...(options.budget ? { budgetBytes: options.budget } : {}),
-            },
-          }),
-        );
+        const rendered = await format.render(report, {
+          // Serial logs are read where boots[].log points: beside the report, or for a
+          // student's report (OUT/students/NAME) anywhere in the grade's OUT, where the
+          // references' logs are.
+          dir,
+          root: report.subject ? path.resolve(dir, '..', '..') : dir,
+          color: cli.color,
+          markdown: {
+            reportUrl: file,
+            ...(options.budget ? { budgetBytes: options.budget } : {}),
+          },
+        });
+        // A report too big for one string comes in pieces; a pipe takes them at its own pace.
+        for (const piece of typeof rendered === 'string' ? [rendered] : rendered)
+          if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
         return EXIT.ok;
       }),
     );

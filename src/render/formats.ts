@@ -9,6 +9,7 @@ import { readBootLogs, renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { type MarkdownOptions, renderMarkdown } from './markdown.js';
 import { renderTerminal } from './terminal.js';
+import { prettyJson } from '../util/json-text.js';
 
 export interface RenderOptions {
   /** The report's directory: its boots' serial logs are relative to it (the page shows them). */
@@ -27,7 +28,11 @@ export interface OutputFormat {
   readonly file?: string;
   /** Whether every report is saved in it (writeReport); the others are rendered on request. */
   readonly saved: boolean;
-  readonly render: (report: Report, options: RenderOptions) => string | Promise<string>;
+  /** Text, or pieces of it (a report too big for one string: util/json-text.ts). */
+  readonly render: (
+    report: Report,
+    options: RenderOptions,
+  ) => string | Promise<string> | Iterable<string>;
 }
 
 /** The report itself, written first and checked against schema/report.v1.json before. */
@@ -45,7 +50,7 @@ export const OUTPUT_FORMATS = [
     name: 'json',
     file: REPORT_FILE,
     saved: true,
-    render: (report) => `${JSON.stringify(report, null, 2)}\n`,
+    render: (report) => prettyJson(report),
   },
   {
     name: 'markdown',

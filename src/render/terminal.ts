@@ -22,7 +22,15 @@ export interface TerminalOptions {
   color: boolean;
   /** Diff lines shown per entry (default 20). */
   maxDiffLines?: number;
+  /**
+   * Divergences shown, most severe first (default 50): a run of a million tests can diverge on
+   * tens of thousands, and every one is in report.md and report.html.
+   */
+  maxEntries?: number;
 }
+
+/** Test ids listed on one line (a cluster's, the expected ones) before "… N more". */
+const MAX_IDS = 20;
 
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'bold' | 'dim';
 
@@ -55,6 +63,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     // Whether to colour is the caller's decision, made once from the environment.
     options.color && style !== undefined ? styleText(style, text, { validateStream: false }) : text;
   const maxDiffLines = options.maxDiffLines ?? 20;
+  const maxEntries = options.maxEntries ?? 50;
   const out: string[] = [];
 
   const references = report.references.map((ref) =>
@@ -90,7 +99,9 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     const label = `${verdict.failing ? '✗' : '•'} ${paint(CLASS_STYLE.get(cls), cls.padEnd(CLASS_WIDTH))}`;
     if (tests.length > 1) {
       out.push(`${label} ${tests.length} tests: ${line(signature ?? '')}`);
-      out.push(INDENT + tests.map((test) => line(test.id)).join(', '));
+      const more = tests.length > MAX_IDS ? [`… ${tests.length - MAX_IDS} more`] : [];
+      const ids = [...tests.slice(0, MAX_IDS).map((test) => line(test.id)), ...more];
+      out.push(INDENT + ids.join(', '));
       out.push(`${INDENT}${line(first.id)}: ${line(verdict.reason)}`);
     } else {
       out.push(`${label} ${line(first.id)}: ${line(verdict.reason)}`);
@@ -109,19 +120,27 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
 
   const entries = divergenceEntries(report);
   if (entries.length > 0) out.push('');
-  entries.forEach(entry);
+  entries.slice(0, maxEntries).forEach(entry);
+  const unshown = entries.slice(maxEntries);
+  if (unshown.length > 0) {
+    const tests = unshown.reduce((sum, { tests }) => sum + tests.length, 0);
+    const what = `${plural(unshown.length, 'more divergence')} (${plural(tests, 'test')})`;
+    out.push(paint('dim', `… ${what}: every one is in report.md and report.html`));
+  }
 
   const expected = report.tests.filter((test) => test.verdict.class === 'expected');
   const stale = report.expectations.stale;
   const learned = report.normalization.learned;
   const varying = sameThoughVarying(report);
   if (expected.length + stale.length + learned.length + varying.length > 0) out.push('');
-  for (const { id, verdict } of expected) {
+  for (const { id, verdict } of expected.slice(0, MAX_IDS)) {
     const match = verdict.expected;
     const was =
       match === undefined ? '' : ` (would be ${line(match.class)}): ${line(match.reason)}`;
     out.push(paint('dim', `• ${'expected'.padEnd(CLASS_WIDTH)} ${line(id)}${was}`));
   }
+  if (expected.length > MAX_IDS)
+    out.push(paint('dim', `• ${plural(expected.length - MAX_IDS, 'more expected test')}`));
   for (const item of stale) {
     out.push(paint('yellow', `stale expectation ${line(item.test)}: ${line(item.reason)}`));
   }

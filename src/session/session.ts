@@ -23,6 +23,7 @@ import { writeOutput } from '../util/storage.js';
 import { type Booter, type KernelInput, prepareBoots } from './boots.js';
 import { describeKernels, judgeRun, reportRun, UNKNOWN_DIGEST } from './report.js';
 import type { SavedRun } from './saved-run.js';
+import { prettyJson } from '../util/json-text.js';
 
 export interface SessionOptions {
   /** Where the references' harness, observations and serial logs go. */
@@ -237,7 +238,7 @@ export async function openSession(
     if (evaluation.saveBoots)
       await writeOutput(
         path.join(evaluation.outDir, 'boots.json'),
-        `${JSON.stringify(saved, null, 2)}\n`,
+        prettyJson(saved),
         'the saved run',
       );
     return { saved, report };

@@ -36,7 +36,10 @@ export const isFileSystemError = (error: unknown): boolean =>
  * Readers never see a half-written file: write a temp file beside it, then rename over. Caches
  * shared by concurrent runs rely on it.
  */
-export async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeAtomically(
+  file: string,
+  content: string | Uint8Array | Iterable<string>,
+): Promise<void> {
   await makeDir(path.dirname(file));
   const temp = partialName(file);
   try {

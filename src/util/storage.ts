@@ -47,7 +47,7 @@ export function refusalMessage(error: unknown): string | undefined {
  */
 export async function writeOutput(
   file: string,
-  content: string | Uint8Array,
+  content: string | Uint8Array | Iterable<string>,
   what: string,
 ): Promise<void> {
   try {

@@ -61,6 +61,54 @@ describe('renderTerminal', () => {
     expect(out).toContain('    --- staff\n    +++ candidate\n    … 4 more lines\n✗ crash ');
   });
 
+  it('shows the most severe divergences up to its cap, then how many more and where they are', () => {
+    const report = sampleReport();
+    report.tests.push(
+      ...Array.from({ length: 120 }, (_, i) =>
+        makeTest(`many.t${String(i).padStart(3, '0')}`, {
+          class: 'regression',
+          failing: true,
+          // A signature of its own, or the clustering would make them one entry.
+          reason: `regression number ${i}`,
+        }),
+      ),
+      ...Array.from({ length: 25 }, (_, i) =>
+        makeTest(`known.t${i}`, { class: 'expected', severity: 'none' }),
+      ),
+    );
+    const out = renderTerminal(report, { color: false, maxEntries: 10 });
+    const isEntry = (l: string) => /^[✗•] [a-z]/.test(l) && !l.startsWith('• expected');
+    const shown = out.split('\n').filter(isEntry);
+    expect(shown).toHaveLength(10);
+    // The first ten of the whole list, in its order (most severe first).
+    const entries = renderTerminal(report, { color: false, maxEntries: 1000 })
+      .split('\n')
+      .filter(isEntry);
+    expect(shown).toEqual(entries.slice(0, 10));
+    expect(out).toContain(
+      `… ${entries.length - 10} more divergences (${entries.length - 10 + 2} tests): every one is in report.md and report.html\n`,
+    );
+    expect(out.split('\n').filter((l) => l.startsWith('• expected'))).toHaveLength(20);
+    expect(out).toContain('• 6 more expected tests\n');
+    // The default shows 50.
+    const byDefault = renderTerminal(report, { color: false });
+    expect(byDefault).toContain(`… ${entries.length - 50} more divergences`);
+  });
+
+  it("lists a cluster's first twenty tests", () => {
+    const report = sampleReport();
+    const crash = report.tests.find((t) => t.id === 'fs.open')?.verdict;
+    if (!crash) throw new Error('the sample report has no fs.open');
+    report.tests.push(
+      ...Array.from({ length: 30 }, (_, i) => ({ ...makeTest(`fs.more${i}`, crash) })),
+    );
+    const out = renderTerminal(report, { color: false });
+    expect(out).toContain('✗ crash      33 tests: BUG: kernel NULL pointer dereference\n');
+    expect(out).toMatch(
+      /\n {4}fs\.open, fs\.read, fs\.write, fs\.more0, .*, fs\.more16, … 13 more\n/,
+    );
+  });
+
   it('colours classes, diff lines and the conclusion only when asked', () => {
     const out = renderTerminal(sampleReport(), { color: true });
     expect(out).toContain('✗ \x1b[31mregression\x1b[39m mm.alloc');
