@@ -138,7 +138,7 @@ const taps = () =>
     }
 
     /** A boot's console from test_net's banner on: the unikernel's own lines (LF line ends). */
-    const console = (out: string, log: string) => {
+    const consoleOf = (out: string, log: string) => {
       const text = readFileSync(path.join(out, log), 'utf8').replaceAll('\r\n', '\n'); // serial
       return text.slice(text.indexOf('**** Solo5 standalone test_net ****'));
     };
@@ -164,6 +164,7 @@ const taps = () =>
       const three = example.replace(/^harness:\n/m, 'harness:\n  repeat: 3\n');
       expect(three).not.toBe(example);
       writeFileSync(config, three);
+      expect(TRUTH.silent).toEqual(TRUTH.references); // v0.12.1, the tree RELEASE
       const { result, out, report } = await run(config, RELEASE, 'silent');
       expect(Object.fromEntries(report.tests.map((t) => [t.id, t.verdict.class]))).toEqual(
         Object.fromEntries(TRUTH.tests.map((t) => [t, 'same'])),
@@ -179,7 +180,7 @@ const taps = () =>
           );
           expect(results).toMatch(/^# 5 packets transmitted, 5 received, 0% packet loss/m);
           expect(results).toMatch(/^ok 1 - net$/m);
-          expect(console(out, boot.log)).toContain(
+          expect(consoleOf(out, boot.log)).toContain(
             'Serving ping on 10.0.0.2, with MAC: 525400123456',
           );
         }
@@ -212,7 +213,7 @@ const taps = () =>
         const references = boots.filter((b) => b.kernel === TRUTH.references[0]);
         expect(candidate.length).toBeGreaterThanOrEqual(1);
         expect(references.length).toBeGreaterThanOrEqual(1);
-        const consoles = new Set(boots.map((b) => console(out, b.log)));
+        const consoles = new Set(boots.map((b) => consoleOf(out, b.log)));
         expect(consoles.size).toBe(1);
         expect([...consoles][0]).toMatch(
           /\*\*\*\* Solo5 standalone test_net \*\*\*\*\n\nSolo5: Application acquired 'service0' as network device\n\[service0\] Serving ping on 10\.0\.0\.2, with MAC: 525400123456\n/,
