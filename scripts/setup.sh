@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 SYSTEM_PACKAGES=(qemu-system-x86 qemu-system-misc qemu-system-arm qemu-utils
   docker.io busybox-static cpio debootstrap gcc libc6-dev make gzip procps util-linux bc libxml2-utils
   chromium zsh fish
-  perl) # test/qemu/boot-disk.test.ts runs Pintos' own command-line writer (utils/pintos-set-cmdline)
+  perl # test/qemu/boot-disk.test.ts runs Pintos' own command-line writer (utils/pintos-set-cmdline)
+  iputils-ping) # examples/solo5/ping-driver.sh pings Solo5's test_net (test/integration/solo5-net.test.ts)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -77,7 +77,7 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     match: (t) => t.includes('mode: tap, guest: 10.0.0.2/24'),
     coverage: {
       by: 'fragment',
-      why: 'a unikernel that answers ping: booted by the Solo5 example (examples/solo5); tap mode itself is booted by test/integration/network.test.ts',
+      why: "a unikernel that answers ping, its results on the console: Solo5's test_net is booted with its results from the host instead (examples/solo5/net.yml, test/integration/solo5-net.test.ts); tap mode itself is booted by test/integration/network.test.ts",
     },
   },
   {
@@ -140,6 +140,12 @@ export const DOC_EXAMPLES: readonly DocExample[] = [
     page: 'docs/unikernels.md',
     match: (t) => t.includes("# Solo5's virtio test unikernels"),
     coverage: { by: 'test', test: 'test/integration/solo5.test.ts' },
+  },
+  {
+    id: 'unikernels-solo5-net',
+    page: 'docs/unikernels.md',
+    match: (t) => t.includes("# test_net, Solo5's network test"),
+    coverage: { by: 'test', test: 'test/integration/solo5-net.test.ts' },
   },
   {
     id: 'config-pintos',
