@@ -96,8 +96,6 @@ function liveNamespaces(): Set<string> {
   return new Set(pids.map(namespaceOf).filter((ns) => ns !== undefined));
 }
 
-const isRoot = process.getuid?.() === 0;
-
 describe('a network service tested by a host-side driver', () => {
   it('finds a kernel change visible only over the network, boots forwarding the same port in parallel', async () => {
     const p = await project('http');
@@ -192,41 +190,38 @@ describe('a network service tested by a host-side driver', () => {
     expect(changed.stderr).not.toContain('from the observation cache');
   });
 
-  (isRoot ? it : it.skip)(
-    'tap: the driver reaches the guest in a namespace of the boot, which is gone after it',
-    async () => {
-      const p = await project('tap', (config) => {
-        config.harness.network = { mode: 'tap' };
-      });
-      // The namespaces QEMU (whose command line names the project) ran in, seen while it ran.
-      const seen = new Set<string>();
-      const watch = setInterval(() => {
-        for (const line of processesMentioning(p.dir).filter((l) => l.includes('qemu-system'))) {
-          const ns = namespaceOf(line.trim().split(' ')[0] as string);
-          if (ns) seen.add(ns);
-        }
-      }, 200);
-      const result = await p
-        .run(kernels.X86_61_B as string, {
-          'debian-61a': kernels.X86_61_A as string,
-        })
-        .finally(() => clearInterval(watch));
-      expect(result.code).toBe(0);
-      const report = p.report();
-      expect(classes(report)).toStrictEqual({ index: 'same', netinfo: 'same', not_found: 'same' });
-      expect(report.tests.find((t) => t.id === 'index')?.observations.candidate?.[0]?.status).toBe(
-        'pass',
-      );
-      expect(processesMentioning(p.dir)).toEqual([]);
-      // Each boot had a namespace of its own, not the host's; none is left (each was anonymous
-      // and ended with its processes), nor a tap device in the host's.
-      expect(seen.size).toBe(2);
-      expect(seen.has(namespaceOf(String(process.pid)) as string)).toBe(false);
-      const live = liveNamespaces();
-      expect([...seen].filter((ns) => live.has(ns))).toEqual([]);
-      expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).not.toMatch(
-        /\btap0\b/,
-      );
-    },
-  );
+  it('tap: the driver reaches the guest in a namespace of the boot, which is gone after it', async () => {
+    const p = await project('tap', (config) => {
+      config.harness.network = { mode: 'tap' };
+    });
+    // The namespaces QEMU (whose command line names the project) ran in, seen while it ran.
+    const seen = new Set<string>();
+    const watch = setInterval(() => {
+      for (const line of processesMentioning(p.dir).filter((l) => l.includes('qemu-system'))) {
+        const ns = namespaceOf(line.trim().split(' ')[0] as string);
+        if (ns) seen.add(ns);
+      }
+    }, 200);
+    const result = await p
+      .run(kernels.X86_61_B as string, {
+        'debian-61a': kernels.X86_61_A as string,
+      })
+      .finally(() => clearInterval(watch));
+    expect(result.code).toBe(0);
+    const report = p.report();
+    expect(classes(report)).toStrictEqual({ index: 'same', netinfo: 'same', not_found: 'same' });
+    expect(report.tests.find((t) => t.id === 'index')?.observations.candidate?.[0]?.status).toBe(
+      'pass',
+    );
+    expect(processesMentioning(p.dir)).toEqual([]);
+    // Each boot had a namespace of its own, not the host's; none is left (each was anonymous
+    // and ended with its processes), nor a tap device in the host's.
+    expect(seen.size).toBe(2);
+    expect(seen.has(namespaceOf(String(process.pid)) as string)).toBe(false);
+    const live = liveNamespaces();
+    expect([...seen].filter((ns) => live.has(ns))).toEqual([]);
+    expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).not.toMatch(
+      /\btap0\b/,
+    );
+  });
 });
