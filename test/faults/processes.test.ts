@@ -520,6 +520,50 @@ describe('faults: processes and QEMU', () => {
     interrupt('SIGINT', 130));
 
   /**
+   * A boot sector (16-bit real mode): `text` to COM1 one byte at a time, then a jump to itself;
+   * the name `Pintos` as data (diverge looks for it before writing a Pintos command line) and the
+   * boot signature 0x55AA at 510. What a course's loader is to QEMU, less the loading.
+   */
+  function bootSector(text: string): Buffer {
+    const code = [0xba, 0xf8, 0x03]; // mov dx, 0x3f8
+    for (const byte of Buffer.from(text)) code.push(0xb0, byte, 0xee); // mov al, byte; out dx, al
+    code.push(0xeb, 0xfe); // jmp $
+    const sector = Buffer.alloc(512);
+    Buffer.from(code).copy(sector);
+    sector.write('Pintos', 0x100);
+    sector.writeUInt16LE(0xaa55, 510);
+    return sector;
+  }
+
+  it("disk-boot-sigint: SIGINT during a disk boot with a Pintos command line stops its QEMU and leaves no copy of the disk (each boot's own, with its command line written in)", async () => {
+    const sb = setUp(
+      'disk-boot-sigint',
+      'machine: { arch: i386, memory: 4M, boot: disk, command-line: pintos, append: "-q run {test}", accel: tcg }\n' +
+        'harness: { none: true, tests: [a], results: { format: transcript }, rerun-divergent: 0, timeouts: { boot: 60s, stall: 60s, total: 90s } }\n',
+    );
+    const disk = path.join(sb.work, 'os.dsk');
+    writeFileSync(disk, Buffer.concat([bootSector('loader spinning\n'), Buffer.alloc(64 * 1024)]));
+    const run = start(sb, ['boot', '-c', sb.config, '-k', `k=${disk}`, '-o', sb.out]);
+    const logs = path.join(sb.out, 'logs');
+    await waitFor('the loader on the console', () =>
+      (existsSync(logs) ? readdirSync(logs) : []).some((f) =>
+        readFileSync(path.join(logs, f), 'utf8').includes('loader spinning'),
+      ),
+    );
+    // QEMU boots the boot's own copy of the disk, its command line written in (in the temp
+    // folder, unlinked once QEMU holds it open).
+    expect(
+      processesIn(sb).filter((p) => /qemu-system-i386 .*file=[^,]*\/boot\.dsk,/.test(p)),
+    ).toHaveLength(1);
+    run.child.kill('SIGINT');
+    const { signal, stderr } = await run.ended;
+    expect(signal).toBe('SIGINT');
+    expect(stderr).toContain('diverge: SIGINT: stopping every boot');
+    expect(await leftovers(sb)).toEqual([]);
+    expect(readFileSync(disk).subarray(0, 512)).toEqual(bootSector('loader spinning\n'));
+  });
+
+  /**
    * A snapshot run: a console-script harness with one boot per test, on a disk, so that the
    * kernel is saved at its `$ ` prompt (its disk's overlay with it) and every test is restored
    * from there. The kernel never answers what is typed: each test waits at its step.
