@@ -535,7 +535,7 @@ describe('faults: processes and QEMU', () => {
     return sector;
   }
 
-  it("disk-boot-sigint: SIGINT during a disk boot with a Pintos command line stops its QEMU and leaves no copy of the disk (each boot's own, with its command line written in)", async () => {
+  it('disk-boot-sigint: SIGINT during a disk boot with a Pintos command line stops its QEMU and leaves no copy of the disk (each boot has its own, its command line written in)', async () => {
     const sb = setUp(
       'disk-boot-sigint',
       'machine: { arch: i386, memory: 4M, boot: disk, command-line: pintos, append: "-q run {test}", accel: tcg }\n' +
