@@ -94324,8 +94324,10 @@ class SerialFollower {
     }
 }
 /** One boot's serial directory: made before QEMU starts, removed once QEMU has opened its files. */
+/** The prefix of a boot's temporary directory; its owner's pid follows, for sweepOrphans. */
+const SERIAL_PREFIX = 'diverge-serial-';
 async function serialDir(tempDir) {
-    return mkdtemp(path$1.join(tempDir, 'diverge-serial-'));
+    return mkdtemp(path$1.join(tempDir, `${SERIAL_PREFIX}${process.pid}-`));
 }
 async function removeSerialDir(dir) {
     await rm(dir, { recursive: true, force: true });
@@ -96626,9 +96628,9 @@ function alive(pid) {
     }
 }
 /**
- * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its saved and restored
- * VMs: the directories under `tempDir` named for a process that is gone, and half-written
- * entries of the saved-VM cache `cacheDir`. Returns how many were removed.
+ * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its boots, saved and
+ * restored VMs: the directories under `tempDir` named for a process that is gone, and
+ * half-written entries of the saved-VM cache `cacheDir`. Returns how many were removed.
  */
 async function sweepOrphans(tempDir, cacheDir) {
     let removed = 0;
@@ -96644,7 +96646,8 @@ async function sweepOrphans(tempDir, cacheDir) {
             removed++;
         }
     };
-    await sweep(tempDir, new RegExp(`^(?:${SAVED_PREFIX}|${RESTORE_PREFIX})(\\d+)-`));
+    const prefixes = [SAVED_PREFIX, RESTORE_PREFIX, SERIAL_PREFIX].join('|');
+    await sweep(tempDir, new RegExp(`^(?:${prefixes})(\\d+)-`));
     if (cacheDir)
         await sweep(cacheDir, /^[0-9a-f]{64}\.(\d+)-[0-9a-f]+\.partial$/);
     return removed;
@@ -97460,8 +97463,7 @@ async function prepareBoots(context, settings, kernels, options) {
     if (harness.tests && blockers.perTest && harness.snapshot)
         options.progress(`every per-test boot boots its kernel: no saved VM, as ${blockers.perTest}`);
     const savedVms = new SavedVmCache(context.cache.savedVms, context.buildId, context.clock, options.progress);
-    if (blockers.whole === undefined)
-        await sweepOrphans(context.tempDir, savedVms.dir);
+    await sweepOrphans(context.tempDir, blockers.whole === undefined ? savedVms.dir : undefined);
     // Files' digests, for the saved VMs' keys: one hash of each file a run.
     const digests = new Map();
     const digestOf = (file) => {

@@ -96,8 +96,11 @@ export class SerialFollower {
 }
 
 /** One boot's serial directory: made before QEMU starts, removed once QEMU has opened its files. */
+/** The prefix of a boot's temporary directory; its owner's pid follows, for sweepOrphans. */
+export const SERIAL_PREFIX = 'diverge-serial-';
+
 export async function serialDir(tempDir: string): Promise<string> {
-  return mkdtemp(path.join(tempDir, 'diverge-serial-'));
+  return mkdtemp(path.join(tempDir, `${SERIAL_PREFIX}${process.pid}-`));
 }
 
 export async function removeSerialDir(dir: string): Promise<void> {

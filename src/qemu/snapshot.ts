@@ -14,6 +14,7 @@ import type { Disk } from '../model/machines.js';
 import { bootKernel, type BootRequest, type SnapshotBoot } from './boot.js';
 import type { BootPlan } from './plan.js';
 import { UnrestorableVm } from './qmp.js';
+import { SERIAL_PREFIX } from './serial-file.js';
 
 /** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
 export const SAVED_PREFIX = 'diverge-saved-';
@@ -30,9 +31,9 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its saved and restored
- * VMs: the directories under `tempDir` named for a process that is gone, and half-written
- * entries of the saved-VM cache `cacheDir`. Returns how many were removed.
+ * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its boots, saved and
+ * restored VMs: the directories under `tempDir` named for a process that is gone, and
+ * half-written entries of the saved-VM cache `cacheDir`. Returns how many were removed.
  */
 export async function sweepOrphans(tempDir: string, cacheDir?: string): Promise<number> {
   let removed = 0;
@@ -47,7 +48,8 @@ export async function sweepOrphans(tempDir: string, cacheDir?: string): Promise<
       removed++;
     }
   };
-  await sweep(tempDir, new RegExp(`^(?:${SAVED_PREFIX}|${RESTORE_PREFIX})(\\d+)-`));
+  const prefixes = [SAVED_PREFIX, RESTORE_PREFIX, SERIAL_PREFIX].join('|');
+  await sweep(tempDir, new RegExp(`^(?:${prefixes})(\\d+)-`));
   if (cacheDir) await sweep(cacheDir, /^[0-9a-f]{64}\.(\d+)-[0-9a-f]+\.partial$/);
   return removed;
 }

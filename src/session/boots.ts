@@ -353,7 +353,7 @@ export async function prepareBoots(
     context.clock,
     options.progress,
   );
-  if (blockers.whole === undefined) await sweepOrphans(context.tempDir, savedVms.dir);
+  await sweepOrphans(context.tempDir, blockers.whole === undefined ? savedVms.dir : undefined);
   // Files' digests, for the saved VMs' keys: one hash of each file a run.
   const digests = new Map<string, Promise<string>>();
   const digestOf = (file: string) => {

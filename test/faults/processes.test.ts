@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -478,6 +479,25 @@ describe('faults: processes and QEMU', () => {
     await qemuThatPrinted(sb, stuck, path.join(sb.out, 'logs', 'k-1.log'), 'ok 1 a');
     run.child.kill('SIGKILL');
     expect((await run.ended).signal).toBe('SIGKILL');
+    expect(await leftovers(sb)).toEqual([]);
+  });
+
+  it('serial-dir-orphan: the temporary directory of a boot whose diverge was killed outright (before its QEMU took it) is removed by the next run; a live diverge one is left alone', async () => {
+    const sb = setUp('serial-dir-orphan');
+    // A pid that has ended: a child that exited.
+    const dead = spawn('true');
+    await new Promise((resolve) => dead.on('close', resolve));
+    const orphan = path.join(sb.tmp, `diverge-serial-${dead.pid}-AbC123`);
+    const live = path.join(sb.tmp, `diverge-serial-${process.pid}-XyZ789`);
+    for (const dir of [orphan, live]) {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'console.out'), 'half a boot');
+    }
+    const quick = kernel(sb, 'quick', QUICK);
+    const { code } = await sb.cli(['boot', '-c', sb.config, '-k', `k=${quick}`, '-o', sb.out]);
+    expect(code).toBe(0);
+    expect([existsSync(orphan), existsSync(live)]).toEqual([false, true]);
+    rmSync(live, { recursive: true });
     expect(await leftovers(sb)).toEqual([]);
   });
 
