@@ -464,6 +464,34 @@ describe('storage faults', () => {
     expect(await leftovers(sb)).toEqual([]);
   });
 
+  it('compare-million-results: compare on a saved run of 1.4 million results, whose report.json is over the 512 MiB a string can hold, writes its whole report (exit 1)', async () => {
+    const sb = faultSandbox('compare-million-results');
+    const { config, wrong } = setUp(sb, { url: false });
+    expect((await run(sb, config, wrong)).code).toBe(1);
+    // The saved run grown to 700,000 tests a kernel, every 20th a regression of the candidate.
+    const boots = path.join(sb.out, 'boots.json');
+    const saved = JSON.parse(readFileSync(boots, 'utf8')) as {
+      observations: { kernel: string; tests: unknown[] }[];
+    };
+    for (const observation of saved.observations)
+      observation.tests = Array.from({ length: 700_000 }, (_, i) => {
+        const wrongOne = observation.kernel === 'candidate' && i % 20 === 0;
+        const output = [`case ${i}: got ${wrongOne ? i + 1 : i}`];
+        return { id: `suite${i % 50}.case${i}`, status: wrongOne ? 'fail' : 'pass', output };
+      });
+    writeFileSync(boots, JSON.stringify(saved));
+    const judged = await sb.cli(['compare', '--from', sb.out, '-c', config, '--quiet']);
+    expect(judged.stderr).not.toContain('Invalid string length');
+    expect(judged.code).toBe(1);
+    const json = path.join(sb.out, 'report.json');
+    expect(statSync(json).size).toBeGreaterThan(2 ** 29);
+    expect(readFileSync(path.join(sb.out, 'report.md'), 'utf8')).toContain(
+      '35000 failing divergences against staff',
+    );
+    expect(judged.stdout).toContain('… 34950 more divergences');
+    expect(await leftovers(sb)).toEqual([]);
+  }, 600_000);
+
   it('kernel-cache-dir: a directory where a cached kernel belongs is removed and said; the run goes on and leaves no partial file', async () => {
     const sb = faultSandbox('kernel-cache-dir');
     const { config, staff } = setUp(sb);
