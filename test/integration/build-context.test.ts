@@ -73,8 +73,9 @@ describe('a build context after runs into it', () => {
     expect(existsSync(path.join(dir, 'results', OUTPUT_MARK))).toBe(true);
     expect(other.stderr).toMatch(/kernel\.build: image diverge-kernel:\w+ is up to date/);
 
-    // A change of the user's own is a new build, as ever.
-    writeFileSync(path.join(dir, 'salt.txt'), 'changed\n');
+    // A change of the user's own is a new build, as ever (to a tree no earlier run built either:
+    // the image of an earlier run of this test on this engine would be up to date).
+    writeFileSync(path.join(dir, 'salt.txt'), `changed ${process.pid}-${Date.now()}\n`);
     const changed = await cliIn(dir, ['run'], env);
     expect(changed.code).toBe(0);
     expect(changed.stderr).toMatch(/kernel\.build: building diverge-kernel:\w+/);
