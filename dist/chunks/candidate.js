@@ -74458,7 +74458,7 @@ function startTime(pid) {
     }
 }
 /** Whether the process `pid` that started at `started` still runs (a reused pid is not it). */
-function alive$1(pid, started) {
+function alive(pid, started) {
     try {
         process.kill(pid, 0);
     }
@@ -74492,7 +74492,7 @@ function ownerGone(label) {
     const [where, pid, started] = label.split(' ');
     if (where !== machine() || pid === undefined || !/^\d+$/.test(pid))
         return false;
-    return !alive$1(Number(pid), started || undefined);
+    return !alive(Number(pid), started || undefined);
 }
 
 /** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
@@ -75298,7 +75298,7 @@ async function claimOutDir(dir, say) {
             }
             const text = await readFile(lock, 'utf8').catch(() => '');
             const holder = holderOf(text);
-            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive$1(holder.pid, holder.started))
+            if (Number.isInteger(holder.pid) && holder.pid > 0 && alive(holder.pid, holder.started))
                 throw new OutDirBusyError(`--out ${dir} is in use by another diverge run (pid ${holder.pid}, lock file ${lock}): wait for it to end, or give another --out`);
             // Stale: moved aside, then checked that it was the stale one (another run may have taken
             // it over meanwhile; its fresh lock is put back).
@@ -96617,16 +96617,6 @@ async function prepareHarness(harness, workDir, options) {
 /** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
 const SAVED_PREFIX = 'diverge-saved-';
 const RESTORE_PREFIX = 'diverge-restore-';
-/** Whether process `pid` is alive (one that is not ours counts: its files are left alone). */
-function alive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM';
-    }
-}
 /**
  * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its boots, saved and
  * restored VMs: the directories under `tempDir` named for a process that is gone, and
@@ -96636,7 +96626,8 @@ async function sweepOrphans(tempDir, cacheDir) {
     let removed = 0;
     const ownerGone = (name, pattern) => {
         const pid = Number(pattern.exec(name)?.[1]);
-        return pid > 0 && pid !== process.pid && !alive(pid);
+        // A live process that is not ours counts as alive: its files are left alone.
+        return pid > 0 && pid !== process.pid && !alive(pid, undefined);
     };
     const sweep = async (dir, pattern) => {
         for (const name of await readdir(dir).catch(() => [])) {

@@ -15,20 +15,11 @@ import { bootKernel, type BootRequest, type SnapshotBoot } from './boot.js';
 import type { BootPlan } from './plan.js';
 import { UnrestorableVm } from './qmp.js';
 import { SERIAL_PREFIX } from './serial-file.js';
+import { alive } from '../util/interrupt.js';
 
 /** Names of the temporary directories of saved and restored VMs, followed by diverge's pid. */
 export const SAVED_PREFIX = 'diverge-saved-';
 export const RESTORE_PREFIX = 'diverge-restore-';
-
-/** Whether process `pid` is alive (one that is not ours counts: its files are left alone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
-}
 
 /**
  * Removes what a diverge killed outright (SIGKILL: no cleanup ran) left of its boots, saved and
@@ -39,7 +30,8 @@ export async function sweepOrphans(tempDir: string, cacheDir?: string): Promise<
   let removed = 0;
   const ownerGone = (name: string, pattern: RegExp) => {
     const pid = Number(pattern.exec(name)?.[1]);
-    return pid > 0 && pid !== process.pid && !alive(pid);
+    // A live process that is not ours counts as alive: its files are left alone.
+    return pid > 0 && pid !== process.pid && !alive(pid, undefined);
   };
   const sweep = async (dir: string, pattern: RegExp) => {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
