@@ -11754,6 +11754,8 @@ async function appendRecord(dir, record, { lockAttempts } = {}) {
     }, lockAttempts);
     return file;
 }
+/** SHA-256 in hex, without util/digest's `sha256:` prefix: what the store's files hold. */
+const hexSha256 = (data) => createHash('sha256').update(data).digest('hex');
 /**
  * A record's line: its JSON with a checksum of that JSON as the last key, so that a record edited
  * by hand (a status turned to pass, a test dropped) is told from the one `add` wrote. Like the
@@ -11762,16 +11764,15 @@ async function appendRecord(dir, record, { lockAttempts } = {}) {
  */
 function sealedLine(record) {
     const json = JSON.stringify(record);
-    return `${json.slice(0, -1)},"checksum":"${sha256(json)}"}`;
+    return `${json.slice(0, -1)},"checksum":"${hexSha256(json)}"}`;
 }
 const SEAL = /,"checksum":"([0-9a-f]{64})"\}$/;
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 /** Why a stored line cannot be trusted (no checksum, or not the JSON it was written as), or undefined. */
 function sealProblem(line) {
     const seal = SEAL.exec(line);
     if (!seal)
         return 'has no checksum (not written by `diverge history add`)';
-    return sha256(`${line.slice(0, seal.index)}}`) === seal[1]
+    return hexSha256(`${line.slice(0, seal.index)}}`) === seal[1]
         ? undefined
         : 'does not match its checksum (edited after it was added)';
 }
@@ -11829,14 +11830,14 @@ async function columnsKey(file) {
         const { size } = await handle.stat();
         const tail = Buffer.alloc(Math.min(size, KEY_TAIL));
         await handle.read(tail, 0, tail.length, size - tail.length);
-        return `${COLUMNS_FORMAT} ${size} ${createHash('sha256').update(tail).digest('hex').slice(0, 32)}`;
+        return `${COLUMNS_FORMAT} ${size} ${hexSha256(tail).slice(0, 32)}`;
     }
     finally {
         await handle.close();
     }
 }
 const cacheFiles = (cache, dir, month) => {
-    const base = path.join(cache.dir, createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16), month);
+    const base = path.join(cache.dir, hexSha256(path.resolve(dir)).slice(0, 16), month);
     return { meta: `${base}.json`, codes: `${base}.bin` };
 };
 /** A month's columns, when they are there, whole, and made from what `key` says. */
