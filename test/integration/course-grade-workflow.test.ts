@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { startFakeRepo } from '../helpers/action-runner.js';
-import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
+import { ACT, actEnv } from '../helpers/act.js';
+import { REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
-const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
 const TOKEN = 'ghs_act_course_grade';
 const REPO = 'course/staff';
 let fake: FakeGitHub;
@@ -98,7 +98,7 @@ function act(): Promise<{ code: number; log: string }> {
       ],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+        env: actEnv(),
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) =>

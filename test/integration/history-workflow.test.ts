@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { startFakeRepo } from '../helpers/action-runner.js';
-import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
+import { ACT, actEnv } from '../helpers/act.js';
+import { REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
-const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
 const TOKEN = 'ghs_act_history';
 const REPO = 'course/kernel';
 const repository = {
@@ -191,7 +191,7 @@ function act(event: string, payload: object): Promise<{ code: number; log: strin
       ],
       {
         cwd: clone,
-        env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+        env: actEnv(),
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) =>

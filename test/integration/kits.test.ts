@@ -24,9 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { startFakeRepo } from '../helpers/action-runner.js';
+import { ACT, actEnv } from '../helpers/act.js';
 import { cli, NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
-
-const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
 
 interface Row {
   name: string;
@@ -356,7 +355,7 @@ describe("the xv6 student template's workflow under act", () => {
       ],
       {
         cwd: dir,
-        env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+        env: actEnv(),
       },
     );
     expect([code, log.slice(-3000)]).toEqual([0, expect.stringContaining('Job succeeded')]);

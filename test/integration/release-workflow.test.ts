@@ -9,9 +9,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
+import { ACT, actEnv } from '../helpers/act.js';
+import { REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
-const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
 const VERSION = (
   JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
@@ -118,12 +118,8 @@ function release(
       ],
       {
         cwd: clone,
-        env: {
-          ...process.env,
-          PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-          // The workflow's `npm ci` installs the lock file's packages from the npm cache.
-          npm_config_offline: 'true',
-        },
+        // The workflow's `npm ci` installs the lock file's packages from the npm cache.
+        env: actEnv({ npm_config_offline: 'true' }),
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) =>

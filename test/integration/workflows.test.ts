@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FakeGitHub } from '../fake-github/index.js';
 import { startFakeRepo } from '../helpers/action-runner.js';
-import { NODE24, REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
+import { ACT, actEnv } from '../helpers/act.js';
+import { REPO_ROOT, scratchDir } from '../helpers/fixtures.js';
 
-const ACT = path.join(REPO_ROOT, '.tools/go/bin/act');
 const TOKEN = 'ghs_act_workflows';
 const REPO = 'course/kernel';
 const HEAD = 'd'.repeat(40);
@@ -91,7 +91,7 @@ function act(workflow: string): Promise<{ code: number; log: string }> {
       {
         cwd: REPO_ROOT,
         // The action runs on Node 24, as `runs.using: node24` asks.
-        env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+        env: actEnv(),
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) =>
