@@ -213,13 +213,7 @@ const write = (text: string) => {
     appendFileSync(path.join(REPO_ROOT, 'bench', 'grade.md'), text);
   process.stdout.write(text);
 };
-write(
-  `\n${new Date().toISOString()} (${JOBS} jobs)\n\n| submissions | how | graded | wall s | build s | boot s | judge and rest s | boots | shell s | boot ratio | load before |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n`,
-);
-const row = (count: number, how: string, r: Awaited<ReturnType<typeof grade>>) =>
-  write(
-    `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} | ${r.boots} | ${r.shell.toFixed(0)} | ${(r.boot / r.shell).toFixed(2)} | ${r.load} |\n`,
-  );
+// The warm rebuilds first, so that the table's rows follow its header.
 if (hows.includes('warm')) {
   const warm = await warmRebuild(5);
   write(
@@ -228,6 +222,13 @@ if (hows.includes('warm')) {
       .join(' ')}\n`,
   );
 }
+write(
+  `\n${new Date().toISOString()} (${JOBS} jobs)\n\n| submissions | how | graded | wall s | build s | boot s | judge and rest s | boots | shell s | boot ratio | load before |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n`,
+);
+const row = (count: number, how: string, r: Awaited<ReturnType<typeof grade>>) =>
+  write(
+    `| ${count} | ${how} | ${r.students} | ${r.wall.toFixed(0)} | ${r.build.toFixed(0)} | ${r.boot.toFixed(0)} | ${r.judge.toFixed(0)} | ${r.boots} | ${r.shell.toFixed(0)} | ${(r.boot / r.shell).toFixed(2)} | ${r.load} |\n`,
+  );
 for (const count of sizes.length ? sizes : [100]) {
   const generate = (build: 'dockerfile' | 'command') =>
     generateCourse(path.join(dir, `course-${count}-${build}`), {

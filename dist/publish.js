@@ -6,7 +6,7 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { tmpdir } from 'node:os';
 import { k as core, i as info } from './chunks/core.js';
 import { a as actionEnvironment, c as context, b as actionGitHub } from './chunks/environment.js';
-import { u as useProxy, y as proxySettings, z as systemClock } from './chunks/proxy.js';
+import { u as useProxy, z as proxySettings, F as systemClock } from './chunks/proxy.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { f as readReportInputs, c as createCheck, w as withErrorBoundary, R as REPORT_ARTIFACT_PREFIX, p as publish, s as stateOf } from './chunks/published.js';

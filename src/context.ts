@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUILD_ID } from './model/constants.js';
+import { BUILDER_CHOICES, type BuilderChoice } from './model/builder.js';
 import type { ProxySettings } from './util/proxy.js';
 
 /** Where diverge keeps what it can reuse between runs, one directory per kind of entry. */
@@ -69,13 +70,10 @@ export function waitsFrom(env: NodeJS.ProcessEnv): Waits {
   };
 }
 
-/** `DIVERGE_BUILDER`: auto (BuildKit for Dockerfiles that need it), buildkit, or classic. */
-export const BUILDER_CHOICES = ['auto', 'buildkit', 'classic'] as const;
-export type BuilderChoice = (typeof BUILDER_CHOICES)[number];
-
-/** The `DIVERGE_BUILDER` value, `auto` when unset; anything else is refused by name. */
-export function builderChoice(value: string | undefined): BuilderChoice {
-  const choice = (value ?? '').trim().toLowerCase() || 'auto';
+/** `DIVERGE_BUILDER`: undefined when unset (the config's choice stands); anything else is refused by name. */
+export function builderChoice(value: string | undefined): BuilderChoice | undefined {
+  const choice = (value ?? '').trim().toLowerCase();
+  if (!choice) return undefined;
   if ((BUILDER_CHOICES as readonly string[]).includes(choice)) return choice as BuilderChoice;
   throw new Error(`DIVERGE_BUILDER: expected one of ${BUILDER_CHOICES.join(', ')}, got "${value}"`);
 }
@@ -93,8 +91,8 @@ export interface RunContext {
   /** The Docker engine to talk to (DOCKER_HOST, else the local socket). */
   dockerHost: string;
   waits: Waits;
-  /** Which builder builds Dockerfiles (DIVERGE_BUILDER; see docker/image.ts). */
-  builder: BuilderChoice;
+  /** The machine's builder for Dockerfiles (DIVERGE_BUILDER; model/builder.ts), over the config's. */
+  builder: BuilderChoice | undefined;
   /**
    * Files the disk refused during the run (full, read-only), each said as it happened; the run
    * goes on so that what fits is written, and then ends with exit 3 naming them.

@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, h as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, i as NIC_MODELS, j as NETWORK_MODES, D as DEFAULT_TAP_GUEST, k as DEFAULT_TAP_HOST, l as DEFAULT_MAC, m as DEFAULT_DRIVER_TIMEOUT_MS, n as createGitHub, o as DEFAULT_API_URL, w as waitsFrom, p as TOOL_NAME, q as TAP_DEVICE, s as DRIVER_ENV, U as USER_GUEST_ADDRESS, t as USER_HOST_ADDRESS, v as DRIVER_GRACE_MS, x as DRIVER_INHERITED_ENV } from './proxy.js';
+import { c as commonjsGlobal, g as getAugmentedNamespace, a as getDefaultExportFromCjs, h as EXTRACT_FILE_CAP_BYTES, B as BUILD_LOG_CAP_BYTES, T as TOOL_VERSION, i as BUILDER_CHOICES, j as NIC_MODELS, k as NETWORK_MODES, D as DEFAULT_TAP_GUEST, l as DEFAULT_TAP_HOST, m as DEFAULT_MAC, n as DEFAULT_DRIVER_TIMEOUT_MS, o as createGitHub, p as DEFAULT_API_URL, w as waitsFrom, q as TOOL_NAME, s as TAP_DEVICE, t as DRIVER_ENV, U as USER_GUEST_ADDRESS, v as USER_HOST_ADDRESS, x as DRIVER_GRACE_MS, y as DRIVER_INHERITED_ENV } from './proxy.js';
 import require$$2__default from 'events';
 import require$$0$2 from 'querystring';
 import require$$1__default$1 from 'https';
@@ -74558,7 +74558,7 @@ function explainDockerError(error, host) {
  * `host` names the engine in messages; dockerode finds it the same way (DOCKER_HOST, else the
  * local socket).
  */
-function dockerAccess(host, create = () => new Docker(), log = () => undefined, timeoutMs = DOCKER_TIMEOUT_MS, builder = 'auto', buildCache) {
+function dockerAccess(host, create = () => new Docker(), log = () => undefined, timeoutMs = DOCKER_TIMEOUT_MS, builder, buildCache) {
     let ready;
     return {
         builder,
@@ -76057,7 +76057,7 @@ async function buildImage(docker, request) {
     };
     try {
         if (kit) {
-            log.write(Buffer.from(`BuildKit build (${need ? `the Dockerfile uses ${need}` : 'DIVERGE_BUILDER=buildkit'})` +
+            log.write(Buffer.from(`BuildKit build (${need ? `the Dockerfile uses ${need}` : (request.chosenBy ?? 'DIVERGE_BUILDER=buildkit')})` +
                 (limits
                     ? `: ${field}.limits.time and .network hold; .memory and .processes are not enforced by the engine's BuildKit\n`
                     : '\n')));
@@ -76296,7 +76296,7 @@ async function buildWithBuildx(docker, request, context, tag, digest, cache, sta
 /** Why a Dockerfile that needs BuildKit failed with the classic builder. */
 function classicCannot(request, need) {
     const why = request.builder === 'classic'
-        ? 'DIVERGE_BUILDER=classic'
+        ? (request.chosenBy ?? 'DIVERGE_BUILDER=classic')
         : 'the Docker engine has no BuildKit (Linux engine, API 1.39 or later)';
     return `; the Dockerfile uses ${need}, which only BuildKit builds, and ${why}`;
 }
@@ -76338,7 +76338,7 @@ function buildKitFailure(request, kit, failure, last, dockerfileText) {
     // A staff step run again offline: BuildKit keyed its cached result on the staff's network.
     if (hit && limits?.submission && !limits.network && /has no network/.test(hit))
         hit =
-            "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: DIVERGE_BUILDER=auto or classic; or grading.build)";
+            "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: kernel.build.builder: auto or classic; or grading.build)";
     if (hit)
         error = `${error}: ${hit}`;
     let message;
@@ -76401,7 +76401,7 @@ async function buildKernel(access, kernel, options) {
         contextCache: options.contextCache,
         clock: options.clock,
         limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
-        builder: access.builder,
+        ...chosenBuilder(access, kernel),
         ...(access.buildCache ? { cache: access.buildCache } : {}),
     });
     const destDir = path$1.join(options.outDir, 'kernels', 'candidate');
@@ -76451,7 +76451,7 @@ async function prepareStaffLayers(access, kernel, options) {
             clock: options.clock,
             limits: kernel.build.limits,
             throughEngine: true,
-            builder: access.builder,
+            ...chosenBuilder(access, kernel),
             ...(access.buildCache ? { cache: access.buildCache } : {}),
         });
         return { ok: true, image };
@@ -76459,6 +76459,13 @@ async function prepareStaffLayers(access, kernel, options) {
     catch (error) {
         return { ok: false, message: (error.message.split('\n')[0] ?? '').trim() };
     }
+}
+/** The builder of the kernel's Dockerfile and where it was chosen: the machine's over the config's. */
+function chosenBuilder(access, kernel) {
+    if (access.builder)
+        return { builder: access.builder, chosenBy: `DIVERGE_BUILDER=${access.builder}` };
+    const { builder } = kernel.build;
+    return builder ? { builder, chosenBy: `kernel.build.builder: ${builder}` } : {};
 }
 
 function getEnumValues(entries) {
@@ -90509,7 +90516,13 @@ function settingsSchema(baseDir, configPath) {
         diskBytes: l.disk ?? DEFAULT_BUILD_LIMITS.diskBytes,
         network: l.network ?? DEFAULT_BUILD_LIMITS.network,
     }));
-    const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });
+    const kernelBuild = strict({
+        ...buildShape,
+        limits: limits.prefault({}),
+        builder: oneOf(BUILDER_CHOICES).optional().meta({
+            description: 'The builder for this Dockerfile: auto (BuildKit only for a Dockerfile that needs it, the classic builder otherwise), buildkit, or classic. DIVERGE_BUILDER on a machine wins over it.',
+        }),
+    });
     const kernel = strict({
         build: kernelBuild.optional(),
         path: imagePath.optional(),
@@ -91013,6 +91026,23 @@ function settingsSchema(baseDir, configPath) {
         .superRefine(({ kernel, grading }, ctx) => {
         if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
             const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";
+            ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
+        }
+    })
+        .superRefine(({ kernel, references, grading }, ctx) => {
+        // A kernel of many images is built, stored and booted per test from this tree only: the
+        // base commit's worktree build, the reference cache and grading.build keep one file.
+        if (!(kernel && 'build' in kernel && kernel.path?.includes(TEST_PLACEHOLDER)))
+            return;
+        const many = `kernel.path names one image per test (${TEST_PLACEHOLDER})`;
+        (references ?? []).forEach((reference, i) => {
+            if (reference?.source.kind !== 'base')
+                return;
+            const message = `builds kernel.build at the base commit, but ${many}, and such a kernel is built from the working tree only: give the base's images as a reference file (file: with ${TEST_PLACEHOLDER}) or an image`;
+            ctx.addIssue({ code: 'custom', path: ['references', i, 'base'], message });
+        });
+        if (grading?.build) {
+            const message = `extracts one kernel file, but ${many}: build submissions with kernel.build's Dockerfile instead`;
             ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
         }
     })
@@ -92339,6 +92369,8 @@ async function bisectRange(settings, options) {
     const kernel = settings.kernel;
     if (kernel?.build === undefined)
         throw new BisectInputError(`${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`);
+    if (isManyImages(kernel.path))
+        throw new BisectInputError(`${settings.configPath}: kernel.path ${kernel.path} names one image per test (${IMAGE_PLACEHOLDER}): bisect builds one kernel file per commit and cannot bisect a kernel of many images`);
     const asInput = (error) => {
         throw error instanceof GitError ? new BisectInputError(error.message) : error;
     };

@@ -8,7 +8,7 @@ import { EOL } from 'os';
 import http__default from 'http';
 import require$$1__default from 'https';
 import { t as requireTunnel, u as requireUndici, v as undiciExports } from './core.js';
-import { O as Octokit, F as restEndpointMethods, G as paginateRest, n as createGitHub, o as DEFAULT_API_URL } from './proxy.js';
+import { O as Octokit, G as restEndpointMethods, H as paginateRest, o as createGitHub, p as DEFAULT_API_URL } from './proxy.js';
 
 class Context {
     /**

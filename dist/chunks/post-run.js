@@ -6,7 +6,7 @@ const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { tmpdir } from 'node:os';
 import { k as core, i as info } from './core.js';
 import { a as actionEnvironment, c as context, b as actionGitHub } from './environment.js';
-import { u as useProxy, y as proxySettings, z as systemClock } from './proxy.js';
+import { u as useProxy, z as proxySettings, F as systemClock } from './proxy.js';
 import { r as runPost } from './post.js';
 import 'os';
 import 'crypto';

@@ -6316,7 +6316,7 @@ const NODE_END_OF_LIFE = { 20: '2026-04-30' };
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'578af252c0fd7b15' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'38cf9012805c36f9' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */
@@ -6375,6 +6375,14 @@ function createGitHub(options) {
         },
     });
 }
+
+/**
+ * Which builder builds a Dockerfile (docker/image.ts): `auto` is BuildKit for a Dockerfile the
+ * classic builder cannot build (`RUN --mount`, heredocs, `# syntax=`) and the classic builder
+ * otherwise; `buildkit` is BuildKit whenever the engine has it; `classic` never BuildKit.
+ * `kernel.build.builder` chooses for a repository, `DIVERGE_BUILDER` for a machine (it wins).
+ */
+const BUILDER_CHOICES = ['auto', 'buildkit', 'classic'];
 
 /**
  * The guest network (`harness.network`) and the host-side driver (`harness.driver`): the modes,
@@ -6467,11 +6475,11 @@ function waitsFrom(env) {
         dockerMs: seconds('DIVERGE_DOCKER_TIMEOUT', 120),
     };
 }
-/** `DIVERGE_BUILDER`: auto (BuildKit for Dockerfiles that need it), buildkit, or classic. */
-const BUILDER_CHOICES = ['auto', 'buildkit', 'classic'];
-/** The `DIVERGE_BUILDER` value, `auto` when unset; anything else is refused by name. */
+/** `DIVERGE_BUILDER`: undefined when unset (the config's choice stands); anything else is refused by name. */
 function builderChoice(value) {
-    const choice = (value ?? '').trim().toLowerCase() || 'auto';
+    const choice = (value ?? '').trim().toLowerCase();
+    if (!choice)
+        return undefined;
     if (BUILDER_CHOICES.includes(choice))
         return choice;
     throw new Error(`DIVERGE_BUILDER: expected one of ${BUILDER_CHOICES.join(', ')}, got "${value}"`);
@@ -6612,4 +6620,4 @@ function redactCredentials(url) {
     }
 }
 
-export { ACTION_USES as A, BUILD_LOG_CAP_BYTES as B, CONFIG_SCHEMA_URL as C, DEFAULT_TAP_GUEST as D, EXIT as E, restEndpointMethods as F, paginateRest as G, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, USER_GUEST_ADDRESS as U, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, NIC_MODELS as i, NETWORK_MODES as j, DEFAULT_TAP_HOST as k, DEFAULT_MAC as l, DEFAULT_DRIVER_TIMEOUT_MS as m, createGitHub as n, DEFAULT_API_URL as o, TOOL_NAME as p, TAP_DEVICE as q, requestLog as r, DRIVER_ENV as s, USER_HOST_ADDRESS as t, useProxy as u, DRIVER_GRACE_MS as v, waitsFrom as w, DRIVER_INHERITED_ENV as x, proxySettings as y, systemClock as z };
+export { ACTION_USES as A, BUILD_LOG_CAP_BYTES as B, CONFIG_SCHEMA_URL as C, DEFAULT_TAP_GUEST as D, EXIT as E, systemClock as F, restEndpointMethods as G, paginateRest as H, NODE_MINIMUM as N, Octokit$1 as O, TOOL_VERSION as T, USER_GUEST_ADDRESS as U, getDefaultExportFromCjs as a, retry as b, commonjsGlobal as c, createRunContext as d, NODE_END_OF_LIFE as e, colorFor as f, getAugmentedNamespace as g, EXTRACT_FILE_CAP_BYTES as h, BUILDER_CHOICES as i, NIC_MODELS as j, NETWORK_MODES as k, DEFAULT_TAP_HOST as l, DEFAULT_MAC as m, DEFAULT_DRIVER_TIMEOUT_MS as n, createGitHub as o, DEFAULT_API_URL as p, TOOL_NAME as q, requestLog as r, TAP_DEVICE as s, DRIVER_ENV as t, useProxy as u, USER_HOST_ADDRESS as v, waitsFrom as w, DRIVER_GRACE_MS as x, DRIVER_INHERITED_ENV as y, proxySettings as z };

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings.js';
 import type { DockerKernelSettings } from '../docker/kernel.js';
 import { GitError, gitTop } from '../docker/worktree.js';
 import type { Commit } from '../model/bisect.js';
+import { IMAGE_PLACEHOLDER, isManyImages } from '../model/images.js';
 
 /** Bad input to a bisect (unknown revisions, no kernel.build, a good revision that is bad). */
 export class BisectInputError extends Error {}
@@ -95,6 +96,10 @@ export async function bisectRange(
   if (kernel?.build === undefined)
     throw new BisectInputError(
       `${settings.configPath}: kernel.build is not set: bisect builds each commit's kernel with it`,
+    );
+  if (isManyImages(kernel.path))
+    throw new BisectInputError(
+      `${settings.configPath}: kernel.path ${kernel.path} names one image per test (${IMAGE_PLACEHOLDER}): bisect builds one kernel file per commit and cannot bisect a kernel of many images`,
     );
   const asInput = (error: unknown): never => {
     throw error instanceof GitError ? new BisectInputError(error.message) : error;

@@ -13,6 +13,7 @@ import {
 } from '../model/classes.js';
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
+import { BUILDER_CHOICES } from '../model/builder.js';
 import { expected, list, nonEmptyList, oneOf, shown, strict, text } from './validation.js';
 import {
   DEFAULT_TOKEN_SEND,
@@ -232,7 +233,14 @@ export function settingsSchema(baseDir: string, configPath: string) {
     diskBytes: l.disk ?? DEFAULT_BUILD_LIMITS.diskBytes,
     network: l.network ?? DEFAULT_BUILD_LIMITS.network,
   }));
-  const kernelBuild = strict({ ...buildShape, limits: limits.prefault({}) });
+  const kernelBuild = strict({
+    ...buildShape,
+    limits: limits.prefault({}),
+    builder: oneOf(BUILDER_CHOICES).optional().meta({
+      description:
+        'The builder for this Dockerfile: auto (BuildKit only for a Dockerfile that needs it, the classic builder otherwise), buildkit, or classic. DIVERGE_BUILDER on a machine wins over it.',
+    }),
+  });
 
   const kernel = strict({
     build: kernelBuild.optional(),
@@ -826,6 +834,21 @@ export function settingsSchema(baseDir: string, configPath: string) {
     .superRefine(({ kernel, grading }, ctx) => {
       if (grading?.build && !(kernel && 'build' in kernel && kernel.build)) {
         const message = "runs in a stage of kernel.build's Dockerfile: kernel.build is missing";
+        ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
+      }
+    })
+    .superRefine(({ kernel, references, grading }, ctx) => {
+      // A kernel of many images is built, stored and booted per test from this tree only: the
+      // base commit's worktree build, the reference cache and grading.build keep one file.
+      if (!(kernel && 'build' in kernel && kernel.path?.includes(TEST_PLACEHOLDER))) return;
+      const many = `kernel.path names one image per test (${TEST_PLACEHOLDER})`;
+      (references ?? []).forEach((reference, i) => {
+        if (reference?.source.kind !== 'base') return;
+        const message = `builds kernel.build at the base commit, but ${many}, and such a kernel is built from the working tree only: give the base's images as a reference file (file: with ${TEST_PLACEHOLDER}) or an image`;
+        ctx.addIssue({ code: 'custom', path: ['references', i, 'base'], message });
+      });
+      if (grading?.build) {
+        const message = `extracts one kernel file, but ${many}: build submissions with kernel.build's Dockerfile instead`;
         ctx.addIssue({ code: 'custom', path: ['grading', 'build'], message });
       }
     })

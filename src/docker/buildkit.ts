@@ -6,7 +6,7 @@
  */
 import protobuf from 'protobufjs';
 
-export type { BuilderChoice } from '../context.js';
+export type { BuilderChoice } from '../model/builder.js';
 export type Builder = 'buildkit' | 'classic';
 
 /** `# syntax=REF` among the Dockerfile's leading comment lines (parser directives). */

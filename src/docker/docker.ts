@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { BuilderChoice } from '../context.js';
+import type { BuilderChoice } from '../model/builder.js';
 import { owner, ownerGone, untilDone } from '../util/interrupt.js';
 import type { BuildCache } from './buildx.js';
 import { DockerUnavailableError } from './errors.js';
@@ -23,8 +23,8 @@ export const DOCKER_TIMEOUT_MS = 120_000;
 export interface DockerAccess {
   /** A client to an engine that answered a ping; the first call checks, later ones reuse it. */
   client(): Promise<Docker>;
-  /** Which builder Dockerfiles are built with (DIVERGE_BUILDER). */
-  readonly builder: BuilderChoice;
+  /** The machine's builder for Dockerfiles (DIVERGE_BUILDER), over the config's; unset: the config's. */
+  readonly builder: BuilderChoice | undefined;
   /** The action's `build-cache`: kernel builds through buildx with this cache (see buildx.ts). */
   readonly buildCache?: BuildCache;
 }
@@ -54,7 +54,7 @@ export function dockerAccess(
   create: () => Docker = () => new Docker(),
   log: (line: string) => void = () => undefined,
   timeoutMs: number = DOCKER_TIMEOUT_MS,
-  builder: BuilderChoice = 'auto',
+  builder?: BuilderChoice,
   buildCache?: BuildCache,
 ): DockerAccess {
   let ready: Promise<Docker> | undefined;

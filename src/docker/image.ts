@@ -62,12 +62,14 @@ export interface BuildRequest {
    */
   throughEngine?: boolean;
   /**
-   * Which builder (DIVERGE_BUILDER): `auto` is BuildKit for a Dockerfile the classic builder
+   * Which builder (model/builder.ts): `auto` is BuildKit for a Dockerfile the classic builder
    * cannot build (`RUN --mount`, heredocs, `# syntax=`) and the classic builder otherwise, since
    * only the classic builder holds each step to limits.memory and limits.processes. `buildkit`
    * is BuildKit whenever the engine has it; either falls back to the classic builder when not.
    */
   builder?: BuilderChoice | Builder;
+  /** Where `builder` was chosen, as the user wrote it (`kernel.build.builder: classic`): messages name it. */
+  chosenBy?: string;
   /**
    * A build cache outside the engine (the action's `build-cache` input): the build goes through
    * `docker buildx build` with `--cache-from`/`--cache-to` when buildx has a builder that can
@@ -315,7 +317,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     if (kit) {
       log.write(
         Buffer.from(
-          `BuildKit build (${need ? `the Dockerfile uses ${need}` : 'DIVERGE_BUILDER=buildkit'})` +
+          `BuildKit build (${need ? `the Dockerfile uses ${need}` : (request.chosenBy ?? 'DIVERGE_BUILDER=buildkit')})` +
             (limits
               ? `: ${field}.limits.time and .network hold; .memory and .processes are not enforced by the engine's BuildKit\n`
               : '\n'),
@@ -567,7 +569,7 @@ async function buildWithBuildx(
 function classicCannot(request: BuildRequest, need: string): string {
   const why =
     request.builder === 'classic'
-      ? 'DIVERGE_BUILDER=classic'
+      ? (request.chosenBy ?? 'DIVERGE_BUILDER=classic')
       : 'the Docker engine has no BuildKit (Linux engine, API 1.39 or later)';
   return `; the Dockerfile uses ${need}, which only BuildKit builds, and ${why}`;
 }
@@ -626,7 +628,7 @@ function buildKitFailure(
   // A staff step run again offline: BuildKit keyed its cached result on the staff's network.
   if (hit && limits?.submission && !limits.network && /has no network/.test(hit))
     hit =
-      "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: DIVERGE_BUILDER=auto or classic; or grading.build)";
+      "a submission's build has no network (diverge grade never gives one), and BuildKit keys a step's cache on its network mode, so a step of the staff's recipe that ran with the network is run again without it: what needs the network belongs in a base image the recipe starts FROM (or build with the classic builder: kernel.build.builder: auto or classic; or grading.build)";
   if (hit) error = `${error}: ${hit}`;
   let message: string;
   const base = kit.failed && BASE_IMAGE_VERTEX.exec(kit.failed.name);

@@ -10,7 +10,7 @@ import { extractFiles, extractImages, type ExtractedFile } from './extract.js';
 import { imagesManifest, isManyImages, noTestsFor } from '../model/images.js';
 import { BuildError } from './errors.js';
 import { sha256 } from '../util/digest.js';
-import { type BuildRecipe, buildImage, type BuiltImage } from './image.js';
+import { type BuildRecipe, type BuildRequest, buildImage, type BuiltImage } from './image.js';
 import { isolated } from '../model/limits.js';
 
 export type DockerKernelSettings = Extract<NonNullable<Settings['kernel']>, { build: unknown }>;
@@ -94,7 +94,7 @@ export async function buildKernel(
     contextCache: options.contextCache,
     clock: options.clock,
     limits: options.untrusted ? isolated(kernel.build.limits) : kernel.build.limits,
-    builder: access.builder,
+    ...chosenBuilder(access, kernel),
     ...(access.buildCache ? { cache: access.buildCache } : {}),
   });
   const destDir = path.join(options.outDir, 'kernels', 'candidate');
@@ -162,11 +162,22 @@ export async function prepareStaffLayers(
       clock: options.clock,
       limits: kernel.build.limits,
       throughEngine: true,
-      builder: access.builder,
+      ...chosenBuilder(access, kernel),
       ...(access.buildCache ? { cache: access.buildCache } : {}),
     });
     return { ok: true, image };
   } catch (error) {
     return { ok: false, message: ((error as Error).message.split('\n')[0] ?? '').trim() };
   }
+}
+
+/** The builder of the kernel's Dockerfile and where it was chosen: the machine's over the config's. */
+function chosenBuilder(
+  access: DockerAccess,
+  kernel: DockerKernelSettings,
+): Pick<BuildRequest, 'builder' | 'chosenBy'> {
+  if (access.builder)
+    return { builder: access.builder, chosenBy: `DIVERGE_BUILDER=${access.builder}` };
+  const { builder } = kernel.build;
+  return builder ? { builder, chosenBy: `kernel.build.builder: ${builder}` } : {};
 }

@@ -45,6 +45,25 @@ describe('a kernel that is many images, one per test', () => {
     );
   });
 
+  it('is built from the working tree only: a base reference or grading.build is an error', () => {
+    const kernel = 'kernel: { build: { context: . }, path: "/out/test_{test}.virtio" }';
+    expect(problemsOf(`${kernel}\n${TESTS}\nreferences: [{ name: base, base: true }]`)).toMatch(
+      /^references\[0\]\.base: builds kernel\.build at the base commit, but kernel\.path names one image per test \(\{test\}\)/,
+    );
+    expect(
+      problemsOf(`${kernel}\n${TESTS}\ngrading: { build: { stage: tools, run: make, path: k } }`),
+    ).toMatch(
+      /^grading\.build: extracts one kernel file, but kernel\.path names one image per test/,
+    );
+    // One kernel file per commit: the same recipe without {test} is a base reference as before.
+    expect(() =>
+      parseConfig(
+        'kernel: { build: { context: . }, path: /out/k.elf }\nreferences: [{ name: base, base: true }]',
+        'diverge.yml',
+      ),
+    ).not.toThrow();
+  });
+
   it('attaches a disk to the tests it names, which must be among harness.tests', () => {
     const kernel = 'kernel: { file: "t/test_{test}.virtio" }';
     const disks = (tests: string) =>

@@ -153,8 +153,9 @@ describe('BuildKit', () => {
     expect(progress.end()).toEqual(['#1 main.c:3: error: x']);
   });
 
-  it('DIVERGE_BUILDER: auto when unset, the three choices, anything else refused by name', () => {
-    expect(builderChoice(undefined)).toBe('auto');
+  it("DIVERGE_BUILDER: the config's choice when unset, the three choices, anything else refused by name", () => {
+    expect(builderChoice(undefined)).toBeUndefined();
+    expect(builderChoice(' ')).toBeUndefined();
     expect(builderChoice(' BuildKit ')).toBe('buildkit');
     expect(builderChoice('classic')).toBe('classic');
     expect(() => builderChoice('buildx')).toThrow(

@@ -201,6 +201,17 @@ describe('diverge bisect on a generated 32-commit history', () => {
     const noBuild = await cli(['bisect', '--config', prebuilt, '--good', 'a', '--bad', 'b'], env);
     expect(noBuild.code).toBe(2);
     expect(noBuild.stderr).toContain(`${prebuilt}: kernel.build is not set`);
+    const images = path.join(scratchDir('bisect-images'), 'diverge.yml');
+    writeFileSync(path.join(path.dirname(images), 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(
+      images,
+      'kernel: { build: { context: . }, path: "/out/test_{test}.virtio" }\nharness: { none: true, tests: [hello] }\n',
+    );
+    const many = await cli(['bisect', '--config', images, '--good', 'a', '--bad', 'b'], env);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain(
+      `${images}: kernel.path /out/test_{test}.virtio names one image per test ({test}): bisect`,
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import Docker from 'dockerode';
-import type { BuilderChoice } from '../../src/context.js';
+import type { BuilderChoice } from '../../src/model/builder.js';
 import { dockerAccess } from '../../src/docker/docker.js';
 import { BuildError } from '../../src/docker/errors.js';
 import { buildKernel, type DockerKernelSettings } from '../../src/docker/kernel.js';
@@ -21,7 +21,7 @@ const context = testContext('buildkit');
 const nonce = () => `n${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
 
 /** A kernel project: `ctx/Dockerfile` and `ctx/kernel.c`, with /out/count as an extra file. */
-function project(label: string, dockerfile: string, source = 'one') {
+function project(label: string, dockerfile: string, source = 'one', builder = '') {
   const dir = scratchDir(label);
   const ctx = path.join(dir, 'ctx');
   mkdirSync(ctx);
@@ -31,7 +31,7 @@ function project(label: string, dockerfile: string, source = 'one') {
     dir,
     [
       'kernel:',
-      '  build: { context: ctx, target: kernel }',
+      `  build: { context: ctx, target: kernel${builder && `, builder: ${builder}`} }`,
       '  path: /out/kernel.elf',
       '  extra: [/out/count]',
       '',
@@ -43,7 +43,7 @@ function project(label: string, dockerfile: string, source = 'one') {
 async function build(
   kernel: DockerKernelSettings,
   outDir: string,
-  builder: BuilderChoice,
+  builder: BuilderChoice | undefined,
   docker?: () => Docker,
 ) {
   const lines: string[] = [];
@@ -284,6 +284,36 @@ describe('kernel.build with BuildKit', () => {
     expect(error).toBeInstanceOf(BuildError);
     expect((error as Error).message).toMatch(
       /^kernel\.build: .*the Dockerfile uses `RUN --mount`, which only BuildKit builds, and DIVERGE_BUILDER=classic/,
+    );
+  }, 300_000);
+
+  it('kernel.build.builder chooses for the repository; DIVERGE_BUILDER, set, wins over it', async () => {
+    const dockerfile = () =>
+      [
+        'FROM debian:bookworm-slim AS kernel',
+        `RUN echo ${nonce()} && mkdir -p /out && echo k > /out/kernel.elf && echo 1 > /out/count`,
+        '',
+      ].join('\n');
+    // A Dockerfile the classic builder builds: auto would take the classic builder.
+    const kit = project('bk-config', dockerfile(), 'one', 'buildkit');
+    expect(kit.kernel.build.builder).toBe('buildkit');
+    const config = await build(kit.kernel, path.join(kit.dir, 'out'), undefined);
+    expect(config.built.image.builder).toBe('buildkit');
+    expect(config.log).toMatch(/^BuildKit build \(kernel\.build\.builder: buildkit\)/);
+
+    const machine = project('bk-config-env', dockerfile(), 'one', 'buildkit');
+    const over = await build(machine.kernel, path.join(machine.dir, 'out'), 'classic');
+    expect(over.built.image.builder).toBe('classic');
+
+    const { dir, kernel } = project(
+      'bk-config-mount',
+      counting(`diverge-test-${nonce()}`),
+      'one',
+      'classic',
+    );
+    const error = await build(kernel, path.join(dir, 'out'), undefined).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /only BuildKit builds, and kernel\.build\.builder: classic/,
     );
   }, 300_000);
 
