@@ -1,11 +1,11 @@
 /**
  * docs/unikernels.md's Solo5 example, taken from the docs and run as written on upstream Solo5
- * (fixtures/solo5: the pinned v0.12.1 tree, built in real Docker by examples/solo5/Dockerfile,
- * each test unikernel booted in real QEMU): a kernel that is many images, one per test.
- * `diverge grade` takes v0.12.1 and four trees with one injected bug each in the virtio bindings
- * as submissions (source trees, built with the config's recipe) against v0.12.1 given as
- * `--reference NAME=DIR`; each bug is found with its class on its own test image and nowhere
- * else. `diverge run --candidate DIR` of v0.12.1 against itself is silent over 3 runs of every
+ * (fixtures/solo5: the pinned v0.12.1 and v0.11.0 trees, built in real Docker by
+ * examples/solo5/Dockerfile, each test unikernel booted in real QEMU): a kernel that is many
+ * images, one per test. `diverge grade` takes both releases and four trees of v0.12.1 with one
+ * injected bug each in the virtio bindings as submissions (source trees, built with the config's
+ * recipe) against both releases given as `--reference NAME=DIR`; each bug is found with its
+ * class on its own test image and nowhere else, and either release is silent. `diverge run --candidate DIR` of v0.12.1 against itself is silent over 3 runs of every
  * test. The images are built once (Docker's cache keeps them between runs of this file).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,8 @@ const SOLO5 = path.join(REPO_ROOT, 'fixtures/solo5');
 const EXAMPLE = path.join(REPO_ROOT, 'examples/solo5');
 const TRUTH = fixtureTruth(SOLO5);
 const RELEASE = path.join(SOLO5, 'v0.12.1');
+/** The pinned releases (fixtures/solo5/vX.Y.Z): every reference, and silent submissions. */
+const release = (name: string): string => path.join(SOLO5, name);
 
 /** The docs' Solo5 example: the YAML block of docs/unikernels.md that opens with its comment. */
 function docsExample(): string {
@@ -34,10 +36,10 @@ function docsExample(): string {
   return block;
 }
 
-/** v0.12.1 with `variants/NAME.patch` applied, as a source tree of its own. */
+/** A pinned release as it is, or v0.12.1 with `variants/NAME.patch` applied, as a tree of its own. */
 function variantTree(dir: string, name: string): string {
   const tree = path.join(dir, name);
-  cpSync(RELEASE, tree, { recursive: true });
+  cpSync(TRUTH.variants[name] ? RELEASE : release(name), tree, { recursive: true });
   if (TRUTH.variants[name]) {
     const patch = spawnSync(
       'patch',
@@ -69,9 +71,13 @@ describe("the docs' Solo5 example: each Solo5 tree one kernel of 12 test unikern
     for (const name of [...TRUTH.silent, ...Object.keys(TRUTH.variants)]) variantTree(trees, name);
     env = { ...process.env, XDG_CACHE_HOME: scratchDir('solo5-cache') };
     gradeOut = path.join(scratchDir('solo5-grade'), 'out');
-    const reference = `${TRUTH.references[0]}=${RELEASE}`;
+    // Every pinned release a reference: a divergence is a behaviour none of them has.
+    const references = TRUTH.references.flatMap((name) => [
+      '--reference',
+      `${name}=${release(name)}`,
+    ]);
     const args = ['grade', '-c', path.join(dir, 'diverge.yml'), '--submissions', trees];
-    const result = await cli([...args, '--reference', reference, '--out', gradeOut], env);
+    const result = await cli([...args, ...references, '--out', gradeOut], env);
     gradeCode = result.code;
     if (result.code === 2) throw new Error(result.stderr);
     gradebook = JSON.parse(
