@@ -13,6 +13,7 @@ import schema from '../../schema/history.v1.json' with { type: 'json' };
 import { DIVERGENCE_CLASSES } from '../model/classes.js';
 import { HISTORY_STATUSES, type HistoryRecord } from '../model/history.js';
 import { makeDir, writeAtomically } from '../util/atomic.js';
+import { alive } from '../util/interrupt.js';
 import { schemaCheck } from '../util/schema.js';
 import { HistoryError } from './record.js';
 import { addRun, emptyTimeline, type Timeline, timelineOf, type TimelineRun } from './timeline.js';
@@ -82,13 +83,9 @@ export async function storeMonths(dir: string): Promise<string[]> {
 /** Whether the process that wrote a lock is gone (only decidable on the same host). */
 function lockIsStale(content: string): boolean {
   const [pid, host] = content.split(' ');
-  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return (
+    host === hostname() && pid !== undefined && /^\d+$/.test(pid) && !alive(Number(pid), undefined)
+  );
 }
 
 /**
