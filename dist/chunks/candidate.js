@@ -26,10 +26,10 @@ import require$$1$1 from 'tty';
 import os__default from 'os';
 import require$$0$3 from 'constants';
 import require$$5$2 from 'string_decoder';
+import { x as writeAtomically, I as isFileSystemError, J as ownerGone, K as owner, L as untilDone, M as partialName, N as startTime, O as makeDir, P as alive, Q as buildxDriver, S as cacheFlags, T as runBuildx, U as RESULTS_FORMATS, V as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, W as DEFAULT_FAIL_ON, l as download, X as DownloadError, m as extractZip, A as ArchiveError, Y as redact, Z as stripControls, _ as truncateUtf8, $ as isDivergentClass, a0 as inlineCode, q as inlineText, a1 as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, a2 as TEST_STATUSES, a3 as DIVERGENT_CLASSES, o as ajv, a4 as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, a5 as REPORT_SCRIPT, a6 as SEVERITIES, a7 as divergenceEntries, a8 as plural, a9 as sameThoughVarying, aa as classCount, ab as num, ac as expandTabs, ad as splitLines$2, ae as percent, d as renderMarkdown, v as validateReport } from './validate.js';
 import path$1 from 'node:path';
-import { readFileSync, constants as constants$4, createWriteStream, existsSync, linkSync, unlinkSync, createReadStream } from 'node:fs';
-import { w as writeAtomically, E as isFileSystemError, I as partialName, J as makeDir, K as buildxDriver, L as cacheFlags, M as runBuildx, N as RESULTS_FORMATS, O as DIVERGENCE_CLASSES, F as FAIL_ON_CLASSES, P as DEFAULT_FAIL_ON, l as download, Q as DownloadError, m as extractZip, A as ArchiveError, S as redact, T as stripControls, U as truncateUtf8, V as isDivergentClass, W as inlineCode, q as inlineText, X as codeBlock, p as singleLine, n as schemaCheck, i as isDivergence, Y as TEST_STATUSES, Z as DIVERGENT_CLASSES, o as ajv, _ as CLASSES, j as htmlPage, C as CLASS_ORDER, g as classColour, $ as REPORT_SCRIPT, a0 as SEVERITIES, a1 as divergenceEntries, a2 as plural, a3 as sameThoughVarying, a4 as classCount, a5 as num, a6 as expandTabs, a7 as splitLines$2, a8 as percent, d as renderMarkdown, v as validateReport } from './validate.js';
-import { arch as arch$1, hostname, availableParallelism, freemem } from 'node:os';
+import { constants as constants$4, createWriteStream, existsSync, linkSync, readFileSync, unlinkSync, createReadStream } from 'node:fs';
+import { arch as arch$1, availableParallelism, freemem } from 'node:os';
 import { access, constants as constants$3, mkdtemp, writeFile, rm, readFile, stat, mkdir, rename, open as open$1, readdir, rmdir, lstat, realpath, readlink, appendFile, copyFile, statfs, utimes } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify, styleText } from 'node:util';
@@ -74412,89 +74412,6 @@ function requireDocker$1 () {
 var dockerExports = requireDocker$1();
 var Docker = /*@__PURE__*/getDefaultExportFromCjs(dockerExports);
 
-/**
- * What an interrupted command must undo besides its QEMU processes (the context's process
- * registry stops those): the containers it runs and the git worktrees it checks commits out in.
- * Each is registered while it exists; on SIGINT or SIGTERM the entry point undoes what is still
- * registered, within a bound, before it dies of the signal. What SIGKILL leaves is found by the
- * next run from its owner (`owner()`, a process that is gone) and removed then.
- */
-const pending = new Set();
-let interrupted = false;
-/**
- * Registers `undo` until the returned function is called. Once the command was interrupted,
- * `undo` runs at once: what is made after the signal does not outlive the command either.
- */
-function untilDone(undo) {
-    if (interrupted) {
-        void undo().catch(() => undefined);
-        return () => undefined;
-    }
-    pending.add(undo);
-    return () => void pending.delete(undo);
-}
-/** Undoes everything registered, waiting at most `timeoutMs`; resolves to how many there were. */
-async function undoAll(timeoutMs) {
-    interrupted = true;
-    const all = [...pending];
-    pending.clear();
-    let timer;
-    await Promise.race([
-        Promise.allSettled(all.map((undo) => undo())),
-        new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return all.length;
-}
-/** The start time of a process (Linux /proc), which tells a reused pid from the first one. */
-function startTime(pid) {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Whether the process `pid` that started at `started` still runs (a reused pid is not it). */
-function alive(pid, started) {
-    try {
-        process.kill(pid, 0);
-    }
-    catch (error) {
-        if (error.code !== 'EPERM')
-            return false;
-    }
-    const now = startTime(pid);
-    return started === undefined || now === undefined || now === started;
-}
-/** This machine, for as long as it is up: a pid means nothing on another host or after a reboot. */
-function machine() {
-    let boot = '';
-    try {
-        boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    }
-    catch {
-        // Not Linux: the host name alone.
-    }
-    return `${hostname()}/${boot}`;
-}
-/** `MACHINE PID START`: what made a thing that must not outlive it. */
-function owner(pid = process.pid) {
-    return `${machine()} ${pid} ${startTime(pid) ?? ''}`;
-}
-/**
- * Whether the owner a thing was labelled with (`owner()`) is a process of this machine that is
- * gone: only then may another run remove the thing. Another machine's, or a live one's, is not.
- */
-function ownerGone(label) {
-    const [where, pid, started] = label.split(' ');
-    if (where !== machine() || pid === undefined || !/^\d+$/.test(pid))
-        return false;
-    return !alive(Number(pid), started || undefined);
-}
-
 /** A build or extraction that failed because of what was asked: a Dockerfile, a path, a target. */
 class BuildError extends Error {
     /** The config field at fault, like `kernel.build` or `harness.image`. */
@@ -100286,4 +100203,4 @@ async function compareSaved(context, settings, fromDir, options) {
     }, 0);
 }
 
-export { noSavedRun as $, refusalMessage as A, renderTerminal as B, checkSelection as C, CANDIDATE as D, noRecipeFor as E, isManyImages as F, GOOD_REFERENCE as G, loadExpectations as H, checkKernel as I, checkRubric as J, localBaseOf as K, ConfigError as L, KernelFileError as M, NotRegularFileError as N, HarnessError as O, BuildError as P, defaultSettings as Q, ReferenceFetchError as R, claimOutDir as S, clearEarlierRun as T, DEFAULT_OUT as U, githubFromEnvironment as V, resultText as W, BisectInputError as X, SelectionError as Y, bootKernels as Z, writeOutput as _, requireInherits as a, compareSaved as a0, SavedRunError as a1, parseConfig as a2, evaluateOne as a3, buildKernel as a4, buildImage as a5, extractFiles as a6, qemuVersion as a7, updateExpectations as a8, reportDivergences as a9, limiter as aA, RubricError as aB, OUTPUT_FORMAT_NAMES as aC, outputFormat as aD, gradescopeResults as aE, tar as aa, inParallel as ab, redirectTarget as ac, MAX_KERNEL_BYTES as ad, BOOT_OUTCOMES as ae, testIdsOf as af, rubricOf as ag, fileKind as ah, sha256File as ai, kernelRecipe as aj, CappedLog as ak, ConsoleLines as al, runContainer as am, LastLines as an, MiB$1 as ao, limitHit as ap, copyFilesOut as aq, packContext as ar, DockerUnavailableError as as, isolated as at, prepareStaffLayers as au, scanContext as av, maxPoints as aw, defaultParallelism as ax, fetchReferences as ay, openSession as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, shellQuote as t, dropDependencyWarnings as u, variantOf as v, workflowFile as w, undoAll as x, runDifferential as y, resolveKernels as z };
+export { compareSaved as $, renderTerminal as A, checkSelection as B, CANDIDATE as C, noRecipeFor as D, isManyImages as E, loadExpectations as F, GOOD_REFERENCE as G, checkKernel as H, checkRubric as I, localBaseOf as J, ConfigError as K, KernelFileError as L, HarnessError as M, NotRegularFileError as N, BuildError as O, defaultSettings as P, claimOutDir as Q, ReferenceFetchError as R, clearEarlierRun as S, DEFAULT_OUT as T, githubFromEnvironment as U, resultText as V, BisectInputError as W, SelectionError as X, bootKernels as Y, writeOutput as Z, noSavedRun as _, requireInherits as a, SavedRunError as a0, parseConfig as a1, evaluateOne as a2, buildKernel as a3, buildImage as a4, extractFiles as a5, qemuVersion as a6, updateExpectations as a7, reportDivergences as a8, tar as a9, RubricError as aA, OUTPUT_FORMAT_NAMES as aB, outputFormat as aC, gradescopeResults as aD, inParallel as aa, redirectTarget as ab, MAX_KERNEL_BYTES as ac, BOOT_OUTCOMES as ad, testIdsOf as ae, rubricOf as af, fileKind as ag, sha256File as ah, kernelRecipe as ai, CappedLog as aj, ConsoleLines as ak, runContainer as al, LastLines as am, MiB$1 as an, limitHit as ao, copyFilesOut as ap, packContext as aq, DockerUnavailableError as ar, isolated as as, prepareStaffLayers as at, scanContext as au, maxPoints as av, defaultParallelism as aw, fetchReferences as ax, openSession as ay, limiter as az, requireNode$1 as b, requireString_decoder as c, requireTarStream$1 as d, archMachines as e, findQemu as f, renderJunit as g, classroomResultBase64 as h, scoreReport as i, gitTop as j, runBisect as k, dockerAccess as l, renderBisectMarkdown as m, loadConfig as n, eventBase as o, probeKvm as p, publishedArtifactName as q, requireSrc$4 as r, sha256 as s, shellQuote as t, dropDependencyWarnings as u, variantOf as v, workflowFile as w, runDifferential as x, resolveKernels as y, refusalMessage as z };

@@ -3,7 +3,7 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
-import { q as inlineText, C as CLASS_ORDER, a4 as classCount, p as singleLine } from './validate.js';
+import { q as inlineText, C as CLASS_ORDER, aa as classCount, p as singleLine } from './validate.js';
 
 /**
  * Several reports side by side, one row per variant and a column per class: what `diverge demo`

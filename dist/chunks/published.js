@@ -4,7 +4,7 @@ const require = __createRequire(import.meta.url);
 const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import path from 'node:path';
-import { i as isDivergence, p as singleLine, a0 as SEVERITIES, a9 as SEVERITY_ORDER, W as inlineCode, aa as testDigest, ab as stateOfCode, ac as codeAt, a2 as plural, u as link, ad as classOfCode, ae as statusOfCode, X as codeBlock, q as inlineText, F as FAIL_ON_CLASSES, af as parseBuildCache } from './validate.js';
+import { i as isDivergence, p as singleLine, a6 as SEVERITIES, af as SEVERITY_ORDER, a0 as inlineCode, ag as testDigest, ah as stateOfCode, ai as codeAt, a8 as plural, w as link, aj as classOfCode, ak as statusOfCode, a1 as codeBlock, q as inlineText, F as FAIL_ON_CLASSES, al as parseBuildCache } from './validate.js';
 import { readdir, stat, readFile } from 'node:fs/promises';
 
 /**

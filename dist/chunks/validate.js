@@ -5,7 +5,7 @@ const __filename = __fileURLToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, createWriteStream } from 'node:fs';
+import { existsSync, readFileSync, createWriteStream } from 'node:fs';
 import { mkdir, access, constants, writeFile, rename, rm, readFile, open as open$1, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Readable } from 'node:stream';
@@ -62,6 +62,89 @@ async function writeAtomically(file, content) {
         await rm(temp, { force: true });
         throw error;
     }
+}
+
+/**
+ * What an interrupted command must undo besides its QEMU processes (the context's process
+ * registry stops those): the containers it runs and the git worktrees it checks commits out in.
+ * Each is registered while it exists; on SIGINT or SIGTERM the entry point undoes what is still
+ * registered, within a bound, before it dies of the signal. What SIGKILL leaves is found by the
+ * next run from its owner (`owner()`, a process that is gone) and removed then.
+ */
+const pending = new Set();
+let interrupted = false;
+/**
+ * Registers `undo` until the returned function is called. Once the command was interrupted,
+ * `undo` runs at once: what is made after the signal does not outlive the command either.
+ */
+function untilDone(undo) {
+    if (interrupted) {
+        void undo().catch(() => undefined);
+        return () => undefined;
+    }
+    pending.add(undo);
+    return () => void pending.delete(undo);
+}
+/** Undoes everything registered, waiting at most `timeoutMs`; resolves to how many there were. */
+async function undoAll(timeoutMs) {
+    interrupted = true;
+    const all = [...pending];
+    pending.clear();
+    let timer;
+    await Promise.race([
+        Promise.allSettled(all.map((undo) => undo())),
+        new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return all.length;
+}
+/** The start time of a process (Linux /proc), which tells a reused pid from the first one. */
+function startTime(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the process `pid` that started at `started` still runs (a reused pid is not it). */
+function alive(pid, started) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        if (error.code !== 'EPERM')
+            return false;
+    }
+    const now = startTime(pid);
+    return started === undefined || now === undefined || now === started;
+}
+/** This machine, for as long as it is up: a pid means nothing on another host or after a reboot. */
+function machine() {
+    let boot = '';
+    try {
+        boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    }
+    catch {
+        // Not Linux: the host name alone.
+    }
+    return `${hostname()}/${boot}`;
+}
+/** `MACHINE PID START`: what made a thing that must not outlive it. */
+function owner(pid = process.pid) {
+    return `${machine()} ${pid} ${startTime(pid) ?? ''}`;
+}
+/**
+ * Whether the owner a thing was labelled with (`owner()`) is a process of this machine that is
+ * gone: only then may another run remove the thing. Another machine's, or a live one's, is not.
+ */
+function ownerGone(label) {
+    const [where, pid, started] = label.split(' ');
+    if (where !== machine() || pid === undefined || !/^\d+$/.test(pid))
+        return false;
+    return !alive(Number(pid), started || undefined);
 }
 
 /**
@@ -11676,15 +11759,7 @@ async function storeMonths(dir) {
 /** Whether the process that wrote a lock is gone (only decidable on the same host). */
 function lockIsStale(content) {
     const [pid, host] = content.split(' ');
-    if (host !== hostname() || !pid || !/^\d+$/.test(pid))
-        return false;
-    try {
-        process.kill(Number(pid), 0);
-        return false;
-    }
-    catch (error) {
-        return error.code === 'ESRCH';
-    }
+    return (host === hostname() && pid !== undefined && /^\d+$/.test(pid) && !alive(Number(pid), undefined));
 }
 /**
  * Runs `body` holding the store's lock file: made exclusively (O_EXCL), removed after. A lock
@@ -12802,4 +12877,4 @@ function validateReport(value, file = 'report.json') {
     return check(value, file);
 }
 
-export { REPORT_SCRIPT as $, ArchiveError as A, historyText as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, isFileSystemError as E, FAIL_ON_CLASSES as F, GRADEBOOK_SCRIPT as G, HistoryError as H, partialName as I, makeDir as J, buildxDriver as K, cacheFlags as L, runBuildx as M, RESULTS_FORMATS as N, DIVERGENCE_CLASSES as O, DEFAULT_FAIL_ON as P, DownloadError as Q, ReportError as R, redact as S, stripControls as T, truncateUtf8 as U, isDivergentClass as V, inlineCode as W, codeBlock as X, TEST_STATUSES as Y, DIVERGENT_CLASSES as Z, CLASSES as _, appendRecord as a, SEVERITIES as a0, divergenceEntries as a1, plural as a2, sameThoughVarying as a3, classCount as a4, num as a5, expandTabs as a6, splitLines as a7, percent as a8, SEVERITY_ORDER as a9, testDigest as aa, stateOfCode as ab, codeAt as ac, classOfCode as ad, statusOfCode as ae, parseBuildCache as af, renderSite as b, allFacts as c, renderMarkdown as d, eventOf as e, readJsonFile as f, classColour as g, historyRecord as h, isDivergence as i, htmlPage as j, isShownDivergence as k, download as l, extractZip as m, schemaCheck as n, ajv as o, singleLine as p, inlineText as q, readTimeline as r, safeEntryPath as s, testPage as t, link as u, validateReport as v, writeAtomically as w, HISTORY_EVENTS as x, FLAKE_WINDOW as y, historySummary as z };
+export { isDivergentClass as $, ArchiveError as A, historySummary as B, CLASS_ORDER as C, DEFAULT_ZIP_LIMITS as D, historyText as E, FAIL_ON_CLASSES as F, GRADEBOOK_SCRIPT as G, HistoryError as H, isFileSystemError as I, ownerGone as J, owner as K, untilDone as L, partialName as M, startTime as N, makeDir as O, alive as P, buildxDriver as Q, ReportError as R, cacheFlags as S, runBuildx as T, RESULTS_FORMATS as U, DIVERGENCE_CLASSES as V, DEFAULT_FAIL_ON as W, DownloadError as X, redact as Y, stripControls as Z, truncateUtf8 as _, appendRecord as a, inlineCode as a0, codeBlock as a1, TEST_STATUSES as a2, DIVERGENT_CLASSES as a3, CLASSES as a4, REPORT_SCRIPT as a5, SEVERITIES as a6, divergenceEntries as a7, plural as a8, sameThoughVarying as a9, classCount as aa, num as ab, expandTabs as ac, splitLines as ad, percent as ae, SEVERITY_ORDER as af, testDigest as ag, stateOfCode as ah, codeAt as ai, classOfCode as aj, statusOfCode as ak, parseBuildCache as al, renderSite as b, allFacts as c, renderMarkdown as d, eventOf as e, readJsonFile as f, classColour as g, historyRecord as h, isDivergence as i, htmlPage as j, isShownDivergence as k, download as l, extractZip as m, schemaCheck as n, ajv as o, singleLine as p, inlineText as q, readTimeline as r, safeEntryPath as s, testPage as t, undoAll as u, validateReport as v, link as w, writeAtomically as x, HISTORY_EVENTS as y, FLAKE_WINDOW as z };
