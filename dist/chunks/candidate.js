@@ -94215,6 +94215,8 @@ class SerialFollower {
     counting = false;
     stopped = false;
     loop;
+    /** The reads in turn: the loop's and catchUp's never read at one position twice. */
+    reading = Promise.resolve();
     /** Set when the file system of the serial files was full: QEMU may have lost a write. */
     full = false;
     constructor(file, 
@@ -94233,16 +94235,22 @@ class SerialFollower {
     start() {
         this.loop = (async () => {
             while (!this.stopped) {
-                await this.pump();
+                await this.catchUp();
                 await new Promise((r) => setTimeout(r, FOLLOW_MS));
             }
         })();
+    }
+    /** Reads what QEMU has written so far, now rather than at the loop's next turn. */
+    catchUp() {
+        const read = this.reading.catch(() => undefined).then(() => this.pump());
+        this.reading = read;
+        return read;
     }
     /** QEMU has exited: reads what is left. */
     async finish() {
         this.stopped = true;
         await this.loop;
-        await this.pump();
+        await this.catchUp();
     }
     async pump() {
         const buffer = Buffer.alloc(READ_BYTES);
@@ -95734,6 +95742,8 @@ async function bootIn(dir, plan, request, ports) {
     };
     // The driver (harness.driver): started once the guest is ready, stopped when QEMU ends.
     let driver;
+    // Its results, each handed to the monitor once the console has been read up to its arrival.
+    let driverResults = Promise.resolve();
     let launching;
     let qemuEnded = false;
     const driverFailed = (error) => monitor.driverExited({ status: null, spawnError: error }, plan.clock.now());
@@ -95771,8 +95781,16 @@ async function bootIn(dir, plan, request, ports) {
             onStdout: (kept) => {
                 if (stdoutLog)
                     stdoutLog.write(kept);
-                else if (resultsLog)
-                    monitor.results(resultsLog.write(kept), plan.clock.now());
+                else if (resultsLog) {
+                    const written = resultsLog.write(kept);
+                    const now = plan.clock.now();
+                    // The console first: a guest that panicked and took QEMU down fails the driver's test
+                    // in progress, and the panic QEMU printed before is what that test met (crash).
+                    driverResults = driverResults
+                        .then(() => consoleFollower.catchUp())
+                        .catch(() => undefined)
+                        .then(() => monitor.results(written, now));
+                }
             },
             onStderr: () => monitor.driverActive(plan.clock.now()),
         });
@@ -95852,6 +95870,7 @@ async function bootIn(dir, plan, request, ports) {
         driver.stop();
         await driver.exited;
     }
+    await driverResults;
     await consoleFollower.finish();
     await resultsFollower?.finish();
     await input.close();

@@ -161,6 +161,8 @@ async function bootIn(
 
   // The driver (harness.driver): started once the guest is ready, stopped when QEMU ends.
   let driver: RunningDriver | undefined;
+  // Its results, each handed to the monitor once the console has been read up to its arrival.
+  let driverResults = Promise.resolve();
   let launching: Promise<void> | undefined;
   let qemuEnded = false;
   const driverFailed = (error: Error) =>
@@ -205,7 +207,16 @@ async function bootIn(
       processes: plan.processes,
       onStdout: (kept) => {
         if (stdoutLog) stdoutLog.write(kept);
-        else if (resultsLog) monitor.results(resultsLog.write(kept), plan.clock.now());
+        else if (resultsLog) {
+          const written = resultsLog.write(kept);
+          const now = plan.clock.now();
+          // The console first: a guest that panicked and took QEMU down fails the driver's test
+          // in progress, and the panic QEMU printed before is what that test met (crash).
+          driverResults = driverResults
+            .then(() => consoleFollower.catchUp())
+            .catch(() => undefined)
+            .then(() => monitor.results(written, now));
+        }
       },
       onStderr: () => monitor.driverActive(plan.clock.now()),
     });
@@ -301,6 +312,7 @@ async function bootIn(
     driver.stop();
     await driver.exited;
   }
+  await driverResults;
   await consoleFollower.finish();
   await resultsFollower?.finish();
   await input.close();

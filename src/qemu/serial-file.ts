@@ -39,6 +39,8 @@ export class SerialFollower {
   private counting = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
+  /** The reads in turn: the loop's and catchUp's never read at one position twice. */
+  private reading: Promise<void> = Promise.resolve();
   /** Set when the file system of the serial files was full: QEMU may have lost a write. */
   full = false;
 
@@ -56,17 +58,24 @@ export class SerialFollower {
   start(): void {
     this.loop = (async () => {
       while (!this.stopped) {
-        await this.pump();
+        await this.catchUp();
         await new Promise((r) => setTimeout(r, FOLLOW_MS));
       }
     })();
+  }
+
+  /** Reads what QEMU has written so far, now rather than at the loop's next turn. */
+  catchUp(): Promise<void> {
+    const read = this.reading.catch(() => undefined).then(() => this.pump());
+    this.reading = read;
+    return read;
   }
 
   /** QEMU has exited: reads what is left. */
   async finish(): Promise<void> {
     this.stopped = true;
     await this.loop;
-    await this.pump();
+    await this.catchUp();
   }
 
   private async pump(): Promise<void> {

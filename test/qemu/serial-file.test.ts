@@ -12,6 +12,37 @@ const until = async (done: () => boolean) => {
 };
 
 describe('SerialFollower', () => {
+  it("catches up on demand, between its loop's reads, and never hands a byte over twice", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diverge-serial-test-'));
+    const file = path.join(dir, 'console');
+    const log = new CappedLog(path.join(dir, 'console.log'), 1 << 20, 'serial output');
+    const seen: Buffer[] = [];
+    const handle = await serialFile(file);
+    const follower = new SerialFollower(handle, dir, log, (kept) => seen.push(kept), systemClock);
+    const qemu = await open(file, 'r+');
+    // Not started: only catchUp reads, so what it hands over is what was there when it was asked.
+    await qemu.write(Buffer.from('Kernel panic - not syncing\n'), 0, 27, 0);
+    await follower.catchUp();
+    expect(Buffer.concat(seen).toString()).toBe('Kernel panic - not syncing\n');
+    // With the loop running too, many catch-ups at once read each byte once.
+    follower.start();
+    let offset = 27;
+    for (let i = 0; i < 50; i++) {
+      const line = `line ${i}\n`;
+      await qemu.write(Buffer.from(line), 0, line.length, offset);
+      offset += line.length;
+      void follower.catchUp();
+    }
+    await Promise.all([follower.catchUp(), follower.catchUp()]);
+    await follower.finish();
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('');
+    expect(Buffer.concat(seen).toString()).toBe(`Kernel panic - not syncing\n${lines}`);
+    await qemu.close();
+    await handle.close();
+    await log.close();
+    rmSync(dir, { recursive: true });
+  });
+
   it('hands over every byte as it comes, then past the cap only counts and empties the file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'diverge-serial-test-'));
     const file = path.join(dir, 'console');
