@@ -90949,7 +90949,7 @@ function settingsSchema(baseDir, configPath) {
         .superRefine(({ kernel, references, grading }, ctx) => {
         // A kernel of many images is built, stored and booted per test from this tree only: the
         // base commit's worktree build, the reference cache and grading.build keep one file.
-        if (!(kernel && 'build' in kernel && kernel.path?.includes(TEST_PLACEHOLDER)))
+        if (!(kernel && 'build' in kernel && kernel.path && isManyImages(kernel.path)))
             return;
         const many = `kernel.path names one image per test (${TEST_PLACEHOLDER})`;
         (references ?? []).forEach((reference, i) => {

@@ -6316,7 +6316,7 @@ const NODE_END_OF_LIFE = { 20: '2026-04-30' };
  * The build id: the version plus a content hash of the code. The run context carries it into every
  * cache of derived data, so results parsed by an older parser are never judged by a newer one.
  */
-const BUILD_ID = `${TOOL_VERSION}+${'ed145b416c831319' }`;
+const BUILD_ID = `${TOOL_VERSION}+${'a801ac57a5e60e05' }`;
 /** Most bytes of a Docker build's log kept on disk; the rest is counted, not stored. */
 const BUILD_LOG_CAP_BYTES = 16 * 1024 * 1024;
 /** Most bytes diverge takes out of an image for one file (a kernel, an extra file). */

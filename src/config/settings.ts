@@ -14,6 +14,7 @@ import {
 import { MiB, parseDuration, parseSize } from '../model/units.js';
 import { DEFAULT_BUILD_LIMITS } from '../model/limits.js';
 import { BUILDER_CHOICES } from '../model/builder.js';
+import { isManyImages } from '../model/images.js';
 import { expected, list, nonEmptyList, oneOf, shown, strict, text } from './validation.js';
 import {
   DEFAULT_TOKEN_SEND,
@@ -840,7 +841,7 @@ export function settingsSchema(baseDir: string, configPath: string) {
     .superRefine(({ kernel, references, grading }, ctx) => {
       // A kernel of many images is built, stored and booted per test from this tree only: the
       // base commit's worktree build, the reference cache and grading.build keep one file.
-      if (!(kernel && 'build' in kernel && kernel.path?.includes(TEST_PLACEHOLDER))) return;
+      if (!(kernel && 'build' in kernel && kernel.path && isManyImages(kernel.path))) return;
       const many = `kernel.path names one image per test (${TEST_PLACEHOLDER})`;
       (references ?? []).forEach((reference, i) => {
         if (reference?.source.kind !== 'base') return;
